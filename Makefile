@@ -1,0 +1,53 @@
+# postbode — `make run` starts a development daemon, `make test` runs every test.
+SHELL := /bin/bash
+GO ?= go
+# Sign with the system libcrypto when its headers are there (much faster RSA);
+# the pure-Go build passes every test too: make test TAGS=
+TAGS ?= $(shell test -f /usr/include/openssl/evp.h && echo openssl)
+BIN := bin/postbode
+ENV := source .data/env &&
+
+.PHONY: build run stop test test-short test-faults bench services vet fmt clean
+
+build:
+	$(GO) build -tags '$(TAGS)' -o $(BIN) ./cmd/postbode
+
+services:
+	@deploy/dev/services.sh up
+
+run: build services
+	@mkdir -p .data/outbox
+	@$(ENV) POSTBODE_CONFIG=deploy/dev/postbode.dev.toml $(BIN) migrate >/dev/null
+	@$(ENV) tok=$$(POSTBODE_CONFIG=deploy/dev/postbode.dev.toml $(BIN) token create --role admin --name make-run) && \
+	  echo "" && \
+	  echo "postbode is starting:" && \
+	  echo "  admin API   http://127.0.0.1:8080/api/v1   (OpenAPI: /api/v1/openapi.json, metrics: /metrics)" && \
+	  echo "  public      http://localhost:8081" && \
+	  echo "  inbound     smtp://127.0.0.1:2525" && \
+	  echo "  outbox      ./.data/outbox (every sent message as .eml)" && \
+	  echo "  admin token $$tok" && \
+	  echo "  try:        export TOKEN=$$tok; curl -H \"Authorization: Bearer \$$TOKEN\" http://127.0.0.1:8080/api/v1/lists" && \
+	  echo ""
+	@$(ENV) POSTBODE_CONFIG=deploy/dev/postbode.dev.toml exec $(BIN) serve
+
+stop:
+	@-pkill -f '$(BIN) serve' || true
+	@deploy/dev/services.sh down
+
+test: services
+	@$(ENV) $(GO) test -tags '$(TAGS)' -count=1 -timeout 15m ./...
+
+test-faults: services
+	@$(ENV) $(GO) test -tags '$(TAGS) faults' -count=1 -timeout 30m -run 'Fault' ./...
+
+bench: services
+	@$(ENV) $(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 1x -timeout 60m ./... | tee .data/bench.txt
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin

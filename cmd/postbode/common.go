@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/postbode/postbode/internal/config"
+	"github.com/postbode/postbode/internal/db"
+)
+
+// configFlag registers --config with its default from POSTBODE_CONFIG.
+func configFlag(fs *flag.FlagSet) *string {
+	return fs.String("config", os.Getenv("POSTBODE_CONFIG"), "config file (TOML); optional, env POSTBODE_CONFIG")
+}
+
+func loadConfig(path string) (config.Config, error) {
+	return config.Load(path, os.Environ())
+}
+
+func newLogger(cfg config.LogConfig, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	lvl.UnmarshalText([]byte(cfg.Level))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.Format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func openDB(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
+	return db.Open(ctx, cfg.Database.URL, cfg.Database.MaxConns)
+}
+
+func openRedis(ctx context.Context, cfg config.Config) (*redis.Client, error) {
+	opt, err := redis.ParseURL(cfg.Redis.URL)
+	if err != nil {
+		return nil, err
+	}
+	rdb := redis.NewClient(opt)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, err
+	}
+	return rdb, nil
+}

@@ -1,0 +1,12 @@
+package main
+
+import "github.com/postbode/postbode/internal/api"
+
+// extendAPIDeps fills the API dependencies of the later domains; each has
+// its own extend_<domain>.go.
+func extendAPIDeps(a *app, d *api.Deps) {
+	extendCampaigns(a, d)
+	extendBounces(a, d)
+	extendPrivacy(a, d)
+	extendRecipients(a, d)
+}

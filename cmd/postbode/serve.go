@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/config"
+	"github.com/postbode/postbode/internal/db"
+	"github.com/postbode/postbode/internal/httpapi"
+	"github.com/postbode/postbode/internal/jobs"
+	"github.com/postbode/postbode/internal/metrics"
+	"github.com/postbode/postbode/optin"
+)
+
+// app holds what every role shares. Roles add their work to g and their
+// drain steps (run first at shutdown, before ctx is cancelled) to drains.
+type app struct {
+	cfg      config.Config
+	log      *slog.Logger
+	db       *pgxpool.Pool
+	rdb      *redis.Client
+	reg      *prometheus.Registry
+	httpm    httpapi.HTTPMetrics
+	adminMux *http.ServeMux
+	contacts *contacts.Store
+	optin    *optin.Store
+	jobs     *jobs.Store
+	tokens   *apitoken.Store
+	g        *errgroup.Group
+	drains   []func(context.Context)
+	// ready is closed once every listener is up; addresses are then in addrs.
+	addrs map[string]string
+}
+
+// roleStarters start each role; a starter registers goroutines on a.g and
+// returns quickly.
+var roleStarters = map[string]func(ctx context.Context, a *app) error{
+	"api":       startAPI,
+	"public":    startPublic,
+	"inbound":   startInbound,
+	"scheduler": startScheduler,
+	"sender":    startSender,
+	"janitor":   startJanitor,
+}
+
+// drainTimeout bounds phase one of shutdown (in-flight work finishing).
+const drainTimeout = 20 * time.Second
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfgPath := configFlag(fs)
+	roles := fs.String("roles", "", "comma-separated roles to run; optional, default from config (all)")
+	noMigrate := fs.Bool("no-migrate", false, "do not apply migrations at start")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if *roles != "" {
+		cfg.Roles = strings.Split(*roles, ",")
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+	}
+	if *noMigrate {
+		cfg.Database.Migrate = false
+	}
+	return serve(ctx, cfg, newLogger(cfg.Log, stderr), nil)
+}
+
+// serve runs the configured roles until ctx is done. When started is not
+// nil it receives the bound listener addresses once everything is up.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started chan<- map[string]string) error {
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	runCtx, cancelRun := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRun()
+	g, gctx := errgroup.WithContext(runCtx)
+	a.g = g
+	for _, r := range config.AllRoles {
+		if cfg.HasRole(r) {
+			if err := roleStarters[r](gctx, a); err != nil {
+				return fmt.Errorf("start role %s: %w", r, err)
+			}
+		}
+	}
+	if err := a.startAdmin(gctx); err != nil {
+		return err
+	}
+	log.Info("postbode started", slog.String("roles", strings.Join(cfg.Roles, ",")), slog.Any("listen", a.addrs))
+	if started != nil {
+		started <- a.addrs
+	}
+	select {
+	case <-ctx.Done():
+	case <-gctx.Done():
+	}
+	log.Info("shutting down: draining")
+	drainCtx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	for i := len(a.drains) - 1; i >= 0; i-- {
+		a.drains[i](drainCtx)
+	}
+	cancel()
+	cancelRun()
+	err = g.Wait()
+	if errors.Is(err, context.Canceled) || errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	log.Info("stopped", slog.Any("error", err))
+	return err
+}
+
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	pool, err := openDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Database.Migrate {
+		if _, err := db.Migrate(ctx, pool, log); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	rdb, err := openRedis(ctx, cfg)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("redis: %w", err)
+	}
+	reg := metrics.NewRegistry()
+	a := &app{cfg: cfg, log: log, db: pool, rdb: rdb, reg: reg, httpm: httpapi.NewHTTPMetrics(reg),
+		adminMux: http.NewServeMux(), addrs: map[string]string{},
+		contacts: contacts.NewStore(pool, cfg.Secrets.Key, cfg.Bounces.HardThreshold),
+		optin:    optin.NewStore(pool), jobs: jobs.NewStore(pool), tokens: apitoken.NewStore(pool)}
+	return a, nil
+}
+
+func (a *app) close() {
+	a.rdb.Close()
+	a.db.Close()
+}
+
+// startAdmin serves the admin listener: the API (when the api role runs),
+// /metrics, /healthz and /readyz.
+func (a *app) startAdmin(ctx context.Context) error {
+	a.adminMux.Handle("GET /metrics", metrics.Handler(a.reg))
+	a.adminMux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	a.adminMux.HandleFunc("GET /readyz", a.readyz)
+	return a.listenHTTP(ctx, "admin", a.cfg.API.Listen, a.adminMux)
+}
+
+func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	checks := map[string]string{"postgres": "ok", "redis": "ok"}
+	status := http.StatusOK
+	if err := a.db.Ping(ctx); err != nil {
+		checks["postgres"], status = "unreachable", http.StatusServiceUnavailable
+	}
+	if err := a.rdb.Ping(ctx).Err(); err != nil {
+		checks["redis"], status = "unreachable", http.StatusServiceUnavailable
+	}
+	httpapi.WriteJSON(w, status, checks)
+}
+
+// listenHTTP binds addr and serves h until shutdown; the server stops taking
+// requests in the drain phase.
+func (a *app) listenHTTP(ctx context.Context, name, addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("%s listener: %w", name, err)
+	}
+	a.addrs[name] = ln.Addr().String()
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Minute,
+		WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	a.g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	a.drains = append(a.drains, func(ctx context.Context) { srv.Shutdown(ctx) })
+	return nil
+}

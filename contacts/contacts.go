@@ -1,0 +1,343 @@
+// Package contacts is in charge of the people postbode mails: their address
+// (validated, unique regardless of case), name and free attributes, status,
+// bounce counters, stars, and the blocklist (suppression list) that keeps an
+// address out even after its contact is gone.
+//
+// Stars (documented in the README too):
+//
+//	1 star:  inactive (hard bounces above the threshold), blocklisted, or a
+//	         floater (was subscribed to a list, is now on none) — one_star_since is set;
+//	5 stars: engaged (opened, clicked or answered) in the last 30 days;
+//	4 stars: in the last 90 days;
+//	3 stars: in the last 365 days;
+//	2 stars: reachable, but no engagement in a year (or never).
+package contacts
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/postbode/postbode/internal/errs"
+)
+
+// Errors of the contacts domain.
+var (
+	ErrNotFound    = errs.NotFound("contact_not_found", "contact not found")
+	ErrDuplicate   = errs.Conflict("contact_exists", "a contact with this address already exists")
+	ErrBlocklisted = errs.Conflict("address_blocklisted", "this address is on the blocklist")
+)
+
+// Statuses of a contact.
+const (
+	StatusActive      = "active"
+	StatusInactive    = "inactive"
+	StatusBlocklisted = "blocklisted"
+)
+
+// Sources say how a contact or consent came in.
+var Sources = []string{"import", "manual", "api", "webform", "update-page"}
+
+// StarsSQL computes a contact's stars from a row aliased c (see the package doc).
+const StarsSQL = `CASE WHEN c.status <> 'active' OR c.one_star_since IS NOT NULL THEN 1
+	WHEN c.last_engaged_at > now() - interval '30 days' THEN 5
+	WHEN c.last_engaged_at > now() - interval '90 days' THEN 4
+	WHEN c.last_engaged_at > now() - interval '365 days' THEN 3
+	ELSE 2 END`
+
+// Querier is what both a pool and a transaction offer.
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Contact is one person with one address.
+type Contact struct {
+	ID            int64          `json:"id"`
+	Email         string         `json:"email"`
+	Name          string         `json:"name"`
+	Attributes    map[string]any `json:"attributes"`
+	Status        string         `json:"status"`
+	HardBounces   int            `json:"hard_bounces"`
+	SoftBounces   int            `json:"soft_bounces"`
+	OneStarSince  *time.Time     `json:"one_star_since"`
+	LastEngagedAt *time.Time     `json:"last_engaged_at"`
+	Stars         int            `json:"stars"`
+	Source        string         `json:"source"`
+	UpdatedSource string         `json:"updated_source"`
+	CreatedAt     time.Time      `json:"created_at"`
+	UpdatedAt     time.Time      `json:"updated_at"`
+}
+
+const contactCols = `c.id, c.email, c.name, c.attributes, c.status, c.hard_bounces, c.soft_bounces,
+	c.one_star_since, c.last_engaged_at, ` + StarsSQL + `, c.source, c.updated_source, c.created_at, c.updated_at`
+
+func scanContact(row pgx.Row) (Contact, error) {
+	var c Contact
+	err := row.Scan(&c.ID, &c.Email, &c.Name, &c.Attributes, &c.Status, &c.HardBounces, &c.SoftBounces,
+		&c.OneStarSince, &c.LastEngagedAt, &c.Stars, &c.Source, &c.UpdatedSource, &c.CreatedAt, &c.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	return c, err
+}
+
+// Store reads and writes contacts and the blocklist.
+type Store struct {
+	db  *pgxpool.Pool
+	key []byte
+	// HardThreshold is the number of hard bounces a contact may have and still
+	// be active (bounces.hard_threshold).
+	HardThreshold int
+}
+
+// NewStore returns a store on db. key is the server secret used to hash
+// blocklisted addresses.
+func NewStore(db *pgxpool.Pool, key string, hardThreshold int) *Store {
+	return &Store{db: db, key: []byte(key), HardThreshold: hardThreshold}
+}
+
+// DB returns the pool the store works on.
+func (s *Store) DB() *pgxpool.Pool { return s.db }
+
+// Hash returns the keyed hash of an address used by the blocklist; addresses
+// that differ only in case hash the same.
+func (s *Store) Hash(email string) []byte {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte(strings.ToLower(email)))
+	return m.Sum(nil)
+}
+
+// New is the input for creating a contact.
+type New struct {
+	Email      string
+	Name       string
+	Attributes map[string]any
+	Source     string
+}
+
+// Validate checks and normalises a new contact.
+func (n *New) Validate() error {
+	email, err := NormalizeEmail("email", n.Email)
+	if err != nil {
+		return err
+	}
+	n.Email = email
+	if err := ValidateName("name", n.Name); err != nil {
+		return err
+	}
+	if err := ValidateAttributes("attributes", n.Attributes); err != nil {
+		return err
+	}
+	if !validSource(n.Source) {
+		return errs.Invalid("source", "must be one of "+strings.Join(Sources, ", "))
+	}
+	return nil
+}
+
+// ValidateName checks a display name: at most 200 characters, no control characters.
+func ValidateName(field, name string) error {
+	if len([]rune(name)) > 200 {
+		return errs.Invalid(field, "is longer than 200 characters")
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f {
+			return errs.Invalid(field, "must not contain control characters or line breaks")
+		}
+	}
+	return nil
+}
+
+// ValidateAttributes checks free attributes: at most 100 keys of at most 64
+// characters ([a-z0-9_-]), values scalars or short strings.
+func ValidateAttributes(field string, attrs map[string]any) error {
+	if len(attrs) > 100 {
+		return errs.Invalid(field, "has more than 100 keys")
+	}
+	for k, v := range attrs {
+		if k == "" || len(k) > 64 || strings.Trim(strings.ToLower(k), "abcdefghijklmnopqrstuvwxyz0123456789_-") != "" {
+			return errs.Invalid(field+"."+k, "key must be 1-64 characters of a-z, 0-9, _ and -")
+		}
+		switch val := v.(type) {
+		case nil, bool, float64, int, int64:
+		case string:
+			if len(val) > 1000 {
+				return errs.Invalid(field+"."+k, "is longer than 1000 characters")
+			}
+		default:
+			return errs.Invalid(field+"."+k, "must be a string, number, boolean or null")
+		}
+	}
+	return nil
+}
+
+func validSource(s string) bool {
+	for _, v := range Sources {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Create stores a new contact. A blocklisted address is refused.
+func (s *Store) Create(ctx context.Context, n New) (Contact, error) {
+	if err := n.Validate(); err != nil {
+		return Contact{}, err
+	}
+	if blocked, err := s.IsBlocked(ctx, n.Email); err != nil {
+		return Contact{}, err
+	} else if blocked {
+		return Contact{}, ErrBlocklisted
+	}
+	if n.Attributes == nil {
+		n.Attributes = map[string]any{}
+	}
+	row := s.db.QueryRow(ctx, `INSERT INTO contacts AS c (email, name, attributes, source, updated_source)
+		VALUES ($1, $2, $3, $4, $4) RETURNING `+contactCols, n.Email, n.Name, n.Attributes, n.Source)
+	c, err := scanContact(row)
+	if isUnique(err) {
+		return c, ErrDuplicate
+	}
+	if err != nil {
+		return c, fmt.Errorf("contacts: create: %w", err)
+	}
+	return c, nil
+}
+
+// Get returns a contact by id.
+func (s *Store) Get(ctx context.Context, id int64) (Contact, error) {
+	return scanContact(s.db.QueryRow(ctx, `SELECT `+contactCols+` FROM contacts c WHERE c.id = $1`, id))
+}
+
+// GetByEmail returns a contact by address (any case).
+func (s *Store) GetByEmail(ctx context.Context, email string) (Contact, error) {
+	return scanContact(s.db.QueryRow(ctx, `SELECT `+contactCols+` FROM contacts c WHERE lower(c.email) = lower($1)`, email))
+}
+
+// Patch is a partial update; nil fields are left alone.
+type Patch struct {
+	Email      *string
+	Name       *string
+	Attributes map[string]any
+	Source     string
+}
+
+// Update applies a patch.
+func (s *Store) Update(ctx context.Context, id int64, p Patch) (Contact, error) {
+	if p.Email != nil {
+		e, err := NormalizeEmail("email", *p.Email)
+		if err != nil {
+			return Contact{}, err
+		}
+		p.Email = &e
+	}
+	if p.Name != nil {
+		if err := ValidateName("name", *p.Name); err != nil {
+			return Contact{}, err
+		}
+	}
+	if err := ValidateAttributes("attributes", p.Attributes); err != nil {
+		return Contact{}, err
+	}
+	if p.Source == "" {
+		p.Source = "api"
+	}
+	row := s.db.QueryRow(ctx, `UPDATE contacts c SET
+		email = coalesce($2, email), name = coalesce($3, name),
+		attributes = CASE WHEN $4::jsonb IS NULL THEN attributes ELSE $4::jsonb END,
+		updated_source = $5, updated_at = now()
+		WHERE id = $1 RETURNING `+contactCols, id, p.Email, p.Name, nilIfEmpty(p.Attributes), p.Source)
+	c, err := scanContact(row)
+	if isUnique(err) {
+		return c, ErrDuplicate
+	}
+	return c, err
+}
+
+func nilIfEmpty(m map[string]any) any {
+	if m == nil {
+		return nil
+	}
+	return m
+}
+
+// Filter narrows a contact listing. Zero values mean "any".
+type Filter struct {
+	ListID int64
+	Status string
+	Stars  int
+	Source string
+	Email  string
+}
+
+// List returns contacts after id `after`, at most limit+1 (for the cursor).
+func (s *Store) List(ctx context.Context, f Filter, after int64, limit int) ([]Contact, error) {
+	where := []string{"c.id > $1"}
+	args := []any{after}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	if f.ListID != 0 {
+		add(`EXISTS (SELECT 1 FROM subscriptions s WHERE s.contact_id = c.id AND s.list_id = ? AND s.status <> 'unsubscribed')`, f.ListID)
+	}
+	if f.Status != "" {
+		add(`c.status = ?`, f.Status)
+	}
+	if f.Stars != 0 {
+		add(`(`+StarsSQL+`) = ?`, f.Stars)
+	}
+	if f.Source != "" {
+		add(`c.source = ?`, f.Source)
+	}
+	if f.Email != "" {
+		add(`lower(c.email) = lower(?)`, f.Email)
+	}
+	args = append(args, limit+1)
+	rows, err := s.db.Query(ctx, `SELECT `+contactCols+` FROM contacts c WHERE `+strings.Join(where, " AND ")+
+		fmt.Sprintf(` ORDER BY c.id LIMIT $%d`, len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("contacts: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Contact
+	for rows.Next() {
+		c, err := scanContact(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// SyncOneStar sets one_star_since for the given contacts that are one-star
+// now (inactive, blocklisted, or floater) and clears it for those that are
+// not. Call it in the same transaction as the change that caused it.
+func SyncOneStar(ctx context.Context, q Querier, ids []int64) error {
+	_, err := q.Exec(ctx, `UPDATE contacts c SET one_star_since = CASE WHEN x.one THEN coalesce(c.one_star_since, now()) END
+		FROM (SELECT c2.id, (c2.status <> 'active'
+			OR (EXISTS (SELECT 1 FROM subscriptions s WHERE s.contact_id = c2.id)
+			    AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.contact_id = c2.id AND s.status <> 'unsubscribed'))) AS one
+			FROM contacts c2 WHERE c2.id = ANY($1)) x
+		WHERE c.id = x.id AND (c.one_star_since IS NULL) = x.one`, ids)
+	if err != nil {
+		return fmt.Errorf("contacts: sync one-star: %w", err)
+	}
+	return nil
+}
+
+func isUnique(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}

@@ -1,0 +1,72 @@
+package contacts
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestNormalizeEmail(t *testing.T) {
+	ok := map[string]string{
+		"jan@example.org":                 "jan@example.org",
+		"  Jan.Jansen@Example.ORG ":       "Jan.Jansen@example.org",
+		"a+tag@sub.example.co.uk":         "a+tag@sub.example.co.uk",
+		"o'brien@example.ie":              "o'brien@example.ie",
+		"søren@exämple.dk":                "søren@exämple.dk",
+		"user@xn--exmple-cua.dk":          "user@exämple.dk",
+		"用户@例子.广告":                        "用户@例子.广告",
+		"\"john doe\"@example.org":        "\"john doe\"@example.org",
+		"x@example.org.":                  "x@example.org",
+		"e\u0301@example.org":             "é@example.org", // NFC
+		"!#$%&'*+-/=?^_`{|}~@example.org": "!#$%&'*+-/=?^_`{|}~@example.org",
+	}
+	for in, want := range ok {
+		got, err := NormalizeEmail("email", in)
+		if err != nil || got != want {
+			t.Errorf("NormalizeEmail(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	bad := []string{
+		"", "plain", "@example.org", "jan@", "jan@@example.org", "jan@localhost", "jan@example",
+		"jan doe@example.org", "jan@exa mple.org", ".jan@example.org", "jan.@example.org", "ja..n@example.org",
+		"jan@[127.0.0.1]", "jan@123.456", "jan\x00@example.org", "jan\r\n@example.org", "jan@-example.org",
+		"jan@example..org", strings.Repeat("a", 65) + "@example.org", "a@" + strings.Repeat("b", 250) + ".org",
+		"\xff\xfe@example.org", "jan(comment)@example.org", "jan@exam_ple.org", "\"unclosed@example.org",
+		"jan@example.org\u200b", "jan\u00a0x@example.org",
+	}
+	for _, in := range bad {
+		if got, err := NormalizeEmail("email", in); err == nil {
+			t.Errorf("NormalizeEmail(%q) = %q, want an error", in, got)
+		} else if !strings.HasPrefix(err.Error(), "email: ") {
+			t.Errorf("error %q does not name the field", err)
+		}
+	}
+}
+
+func TestRedactEmail(t *testing.T) {
+	if got := RedactEmail("jan@example.org"); got != "j…@example.org" {
+		t.Errorf("RedactEmail = %q", got)
+	}
+	if got := RedactEmail("garbage"); strings.Contains(got, "garbage") {
+		t.Errorf("RedactEmail leaks %q", got)
+	}
+}
+
+func FuzzNormalizeEmail(f *testing.F) {
+	for _, s := range []string{"jan@example.org", "søren@exämple.dk", "\"x\"@y.z", "a@b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out, err := NormalizeEmail("email", s)
+		if err != nil {
+			return
+		}
+		// A normalised address is a fixed point and has no controls or spaces outside quotes.
+		again, err := NormalizeEmail("email", out)
+		if err != nil || again != out {
+			t.Fatalf("not idempotent: %q -> %q -> %q (%v)", s, out, again, err)
+		}
+		if strings.ContainsAny(out, "\r\n\x00") {
+			t.Fatalf("control characters kept: %q", out)
+		}
+	})
+}

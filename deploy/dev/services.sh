@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Brings up Postgres and Redis for `make run` and `make test`.
+#
+#   services.sh up    reuse servers reachable at POSTBODE_DEV_PG_URL / POSTBODE_DEV_REDIS_URL
+#                     (defaults: 127.0.0.1:5432 as postgres, 127.0.0.1:6379); otherwise start
+#                     private instances under ./.data on ports 55432 / 56379, installing
+#                     postgresql / redis-server with apt-get when missing. Writes .data/env.
+#   services.sh down  stops the private instances this script started.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DATA="$PWD/.data"
+mkdir -p "$DATA"
+PG_URL="${POSTBODE_DEV_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
+REDIS_URL="${POSTBODE_DEV_REDIS_URL:-redis://127.0.0.1:6379/0}"
+PRIV_PG_PORT=55432
+PRIV_REDIS_PORT=56379
+
+log() { printf 'services: %s\n' "$*" >&2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  log "installing $* with apt-get"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+pg_ok() { command -v psql >/dev/null && psql "$1" -Atqc 'select 1' >/dev/null 2>&1; }
+redis_ok() { command -v redis-cli >/dev/null && [ "$(redis-cli -u "$1" ping 2>/dev/null)" = PONG ]; }
+
+pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+
+start_private_pg() {
+  [ -n "$(pg_bindir)" ] || apt_install postgresql
+  local bin; bin="$(pg_bindir)"
+  local dir="$DATA/pg" user=postgres
+  id "$user" >/dev/null 2>&1 || { as_root useradd --system --no-create-home postbode-pg; user=postbode-pg; }
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    log "initialising a private Postgres in $dir"
+    mkdir -p "$dir"
+    if [ "$(id -u)" = 0 ]; then chown "$user" "$dir"; fi
+    run_as "$user" "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 >/dev/null
+  fi
+  log "starting the private Postgres on 127.0.0.1:$PRIV_PG_PORT"
+  run_as "$user" "$bin/pg_ctl" -D "$dir" -l "$dir/log" -w -o "-p $PRIV_PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+  touch "$DATA/pg.started"
+  PG_URL="postgres://postgres@127.0.0.1:$PRIV_PG_PORT/postgres?sslmode=disable"
+}
+
+# run_as USER CMD...: Postgres refuses to run as root, so drop privileges when root.
+run_as() {
+  local user="$1"; shift
+  if [ "$(id -u)" = 0 ]; then
+    if command -v runuser >/dev/null; then runuser -u "$user" -- "$@"; else su -s /bin/sh "$user" -c "$(printf '%q ' "$@")"; fi
+  else
+    "$@"
+  fi
+}
+
+start_private_redis() {
+  command -v redis-server >/dev/null || apt_install redis-server
+  mkdir -p "$DATA/redis"
+  log "starting a private Redis on 127.0.0.1:$PRIV_REDIS_PORT (AOF on)"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$PRIV_REDIS_PORT" --dir "$DATA/redis" \
+    --appendonly yes --appendfsync everysec --pidfile "$DATA/redis/redis.pid" --logfile "$DATA/redis/log"
+  for _ in $(seq 50); do redis_ok "redis://127.0.0.1:$PRIV_REDIS_PORT/0" && break; sleep 0.1; done
+  touch "$DATA/redis.started"
+  REDIS_URL="redis://127.0.0.1:$PRIV_REDIS_PORT/0"
+}
+
+up() {
+  command -v psql >/dev/null || apt_install postgresql-client
+  command -v redis-cli >/dev/null || apt_install redis-tools
+  if pg_ok "$PG_URL"; then log "reusing Postgres at ${PG_URL%%\?*}"
+  elif pg_ok "postgres://postgres@127.0.0.1:$PRIV_PG_PORT/postgres?sslmode=disable"; then PG_URL="postgres://postgres@127.0.0.1:$PRIV_PG_PORT/postgres?sslmode=disable"; log "reusing the private Postgres"
+  else start_private_pg; fi
+  if redis_ok "$REDIS_URL"; then log "reusing Redis at $REDIS_URL"
+  elif redis_ok "redis://127.0.0.1:$PRIV_REDIS_PORT/0"; then REDIS_URL="redis://127.0.0.1:$PRIV_REDIS_PORT/0"; log "reusing the private Redis"
+  else start_private_redis; fi
+  psql "$PG_URL" -Atqc "select 1 from pg_database where datname='postbode'" | grep -q 1 || psql "$PG_URL" -qc 'CREATE DATABASE postbode' >/dev/null
+  local run_url="${PG_URL/\/postgres\?/\/postbode?}"
+  [ -f "$DATA/secret.key" ] || head -c 48 /dev/urandom | base64 | tr -d '\n' > "$DATA/secret.key"
+  cat > "$DATA/env" <<ENV
+export POSTBODE_TEST_DATABASE_URL='$PG_URL'
+export POSTBODE_TEST_REDIS_URL='$REDIS_URL'
+export POSTBODE_DATABASE_URL='$run_url'
+export POSTBODE_REDIS_URL='$REDIS_URL'
+export POSTBODE_SECRETS_KEY_FILE='$DATA/secret.key'
+ENV
+}
+
+down() {
+  if [ -f "$DATA/pg.started" ]; then
+    local bin; bin="$(pg_bindir)"
+    local user=postgres; id postgres >/dev/null 2>&1 || user=postbode-pg
+    run_as "$user" "$bin/pg_ctl" -D "$DATA/pg" -m fast stop >/dev/null || true
+    rm -f "$DATA/pg.started"; log "stopped the private Postgres"
+  fi
+  if [ -f "$DATA/redis.started" ]; then
+    redis-cli -p "$PRIV_REDIS_PORT" shutdown >/dev/null 2>&1 || true
+    rm -f "$DATA/redis.started"; log "stopped the private Redis"
+  fi
+}
+
+case "${1:-up}" in
+  up) up ;;
+  down) down ;;
+  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+esac

@@ -1,0 +1,99 @@
+// Package api is the admin JSON API at /api/v1: one file per domain, each
+// registering its routes with their roles; the OpenAPI document is assembled
+// from fragments in openapi/ and tested against the registered routes.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/httpapi"
+	"github.com/postbode/postbode/internal/jobs"
+	"github.com/postbode/postbode/optin"
+)
+
+// Role groups used by the routes (admin is always allowed).
+var (
+	anyRole      = []string{apitoken.RoleMarketer, apitoken.RolePrivacy, apitoken.RoleViewer}
+	marketer     = []string{apitoken.RoleMarketer}
+	personalRead = []string{apitoken.RoleMarketer, apitoken.RolePrivacy}
+	privacyOnly  = []string{apitoken.RolePrivacy}
+	adminOnly    = []string{}
+	publicRoute  = []string{httpapi.Public}
+)
+
+// Deps are what the API needs. Fields for later domains may be nil; their
+// routes are then not registered.
+type Deps struct {
+	Log      *slog.Logger
+	DB       *pgxpool.Pool
+	Contacts *contacts.Store
+	Optin    *optin.Store
+	Jobs     *jobs.Store
+	Tokens   *apitoken.Store
+	Importer *optin.Importer
+	// MaxBodyBytes caps JSON bodies; MaxImportBytes caps uploads.
+	MaxBodyBytes   int64
+	MaxImportBytes int64
+	// SpoolDir holds uploads while they import; "" means the OS temp dir.
+	SpoolDir string
+	// Eraser erases a contact (the privacy package); when nil, DELETE on a
+	// contact removes its rows without anonymised statistics.
+	Eraser Eraser
+	// Campaigns, Bounces, Privacy and Recipients serve the routes of later
+	// domains; see campaigns.go, bounces.go, privacy.go, recipients.go.
+	Campaigns  CampaignsDeps
+	Bounces    BouncesDeps
+	Privacy    PrivacyDeps
+	Recipients RecipientsDeps
+}
+
+// Eraser erases one contact's personal data.
+type Eraser interface {
+	Erase(ctx context.Context, contactID int64, cause, actor string) error
+}
+
+// Server holds the API handlers.
+type Server struct {
+	Deps
+	rt *httpapi.Router
+	// bg tracks background jobs (imports) so shutdown can wait for them.
+	bg    sync.WaitGroup
+	bgCtx context.Context
+}
+
+// New registers every API route on rt. bgCtx bounds background jobs.
+func New(bgCtx context.Context, rt *httpapi.Router, d Deps) *Server {
+	s := &Server{Deps: d, rt: rt, bgCtx: bgCtx}
+	if s.MaxBodyBytes == 0 {
+		s.MaxBodyBytes = 1 << 20
+	}
+	if s.MaxImportBytes == 0 {
+		s.MaxImportBytes = 2 << 30
+	}
+	rt.Handle("GET", "/api/v1/openapi.json", publicRoute, s.openAPI)
+	s.listRoutes()
+	s.contactRoutes()
+	s.blocklistRoutes()
+	s.importRoutes()
+	s.tokenRoutes()
+	s.campaignRoutes()
+	s.bounceRoutes()
+	s.privacyRoutes()
+	s.recipientRoutes()
+	rt.NotFound("/api/")
+	return s
+}
+
+// Wait blocks until background jobs have stopped.
+func (s *Server) Wait() { s.bg.Wait() }
+
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
+	return httpapi.DecodeJSON(w, r, s.MaxBodyBytes, v)
+}

@@ -1,0 +1,125 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/postbode/postbode/internal/httpapi"
+	"github.com/postbode/postbode/internal/jobs"
+	"github.com/postbode/postbode/optin"
+)
+
+func (s *Server) importRoutes() {
+	s.rt.Handle("POST", "/api/v1/imports", marketer, s.startImport)
+	s.rt.Handle("GET", "/api/v1/jobs", anyRole, s.listJobs)
+	s.rt.Handle("GET", "/api/v1/jobs/{id}", anyRole, s.getJob)
+}
+
+// importParams reads the import's parameters from the query string.
+func (s *Server) importParams(r *http.Request) (optin.ImportParams, error) {
+	q := r.URL.Query()
+	p := optin.ImportParams{Format: q.Get("format"), Source: q.Get("source"), Purpose: q.Get("purpose"), Evidence: q.Get("evidence")}
+	if p.Format == "" {
+		switch ct := r.Header.Get("Content-Type"); {
+		case strings.HasPrefix(ct, "text/csv"):
+			p.Format = "csv"
+		case strings.HasPrefix(ct, "application/x-ndjson"), strings.HasPrefix(ct, "application/ndjson"):
+			p.Format = "ndjson"
+		}
+	}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"confirmed", &p.Confirmed}, {"update_existing", &p.UpdateExisting}} {
+		if v := q.Get(b.name); v != "" {
+			x, err := strconv.ParseBool(v)
+			if err != nil {
+				return p, httpapi.Invalid(b.name, "must be true or false")
+			}
+			*b.dst = x
+		}
+	}
+	if err := p.Validate(); err != nil {
+		return p, err
+	}
+	if v := q.Get("lists"); v != "" {
+		ids, err := s.Optin.ResolveLists(r.Context(), "lists", strings.Split(v, ","))
+		if err != nil {
+			return p, err
+		}
+		p.Lists = ids
+	}
+	return p, nil
+}
+
+// startImport spools the upload to disk (never into memory), records a job
+// and imports in the background; the job reports progress.
+func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.importParams(r)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(s.SpoolDir, "postbode-import-*")
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(f, http.MaxBytesReader(w, r.Body, s.MaxImportBytes))
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return httpapi.NewError(http.StatusRequestEntityTooLarge, "body_too_large", "import file is larger than api.max_import_bytes")
+		}
+		return err
+	}
+	job, err := s.Jobs.Start(r.Context(), "import", p, httpapi.Actor(r.Context()))
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		defer os.Remove(f.Name())
+		defer f.Close()
+		s.Importer.Run(s.bgCtx, job.ID, f, p)
+	}()
+	w.Header().Set("Location", "/api/v1/jobs/"+strconv.FormatInt(job.ID, 10))
+	httpapi.WriteJSON(w, http.StatusAccepted, job)
+	return nil
+}
+
+func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
+	p, err := httpapi.ParsePage(r)
+	if err != nil {
+		return err
+	}
+	js, err := s.Jobs.List(r.Context(), r.URL.Query().Get("kind"), p.After, p.Limit)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.NewPage(js, p.Limit, func(j jobs.Job) int64 { return j.ID }))
+	return nil
+}
+
+func (s *Server) getJob(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	j, err := s.Jobs.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, j)
+	return nil
+}

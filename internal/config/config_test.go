@@ -1,0 +1,166 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+const testKey = "0123456789abcdef0123456789abcdef"
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "postbode.toml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadValid(t *testing.T) {
+	p := writeFile(t, `
+[api]
+listen = "127.0.0.1:9000"
+[sending]
+retry_base = "30s"
+`)
+	cfg, err := Load(p, []string{"POSTBODE_SECRETS_KEY=" + testKey, "POSTBODE_SENDING_WORKERS=4", "POSTBODE_ROLES=api,sender"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.API.Listen != "127.0.0.1:9000" || cfg.Sending.Workers != 4 || cfg.Sending.RetryBase.Duration != 30*time.Second {
+		t.Errorf("unexpected config: %+v", cfg)
+	}
+	if !reflect.DeepEqual(cfg.Roles, []string{"api", "sender"}) {
+		t.Errorf("roles = %v", cfg.Roles)
+	}
+}
+
+func TestSecretFromFile(t *testing.T) {
+	kf := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(kf, []byte(testKey+"\n"), 0o600)
+	cfg, err := Load("", []string{"POSTBODE_SECRETS_KEY_FILE=" + kf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Secrets.Key != testKey {
+		t.Errorf("key = %q", cfg.Secrets.Key)
+	}
+}
+
+func TestInvalidNamesKey(t *testing.T) {
+	env := []string{"POSTBODE_SECRETS_KEY=" + testKey}
+	cases := []struct {
+		name, file string
+		env        []string
+		key        string
+	}{
+		{"no secret", "", []string{}, "secrets.key"},
+		{"short secret", "", []string{"POSTBODE_SECRETS_KEY=short"}, "secrets.key"},
+		{"bad listen", "[api]\nlisten = \"nohostport\"", env, "api.listen"},
+		{"bad role", "roles = [\"api\", \"mailer\"]", env, "roles"},
+		{"bad db url", "[database]\nurl = \"mysql://x\"", env, "database.url"},
+		{"bad redis url", "[redis]\nurl = \"http://x\"", env, "redis.url"},
+		{"bad log level", "[log]\nlevel = \"loud\"", env, "log.level"},
+		{"relay without host", "[smtp]\nmode = \"relay\"", env, "smtp.relay_host"},
+		{"bad smtp mode", "[smtp]\nmode = \"pigeon\"", env, "smtp.mode"},
+		{"negative threshold", "[bounces]\nhard_threshold = -1", env, "bounces.hard_threshold"},
+		{"negative retention", "[retention]\none_star_days = -5", env, "retention.one_star_days"},
+		{"bad colour", "[public]\nprimary_color = \"blue\"", env, "public.primary_color"},
+		{"bad proxy", "[public]\ntrusted_proxies = [\"10.0.0.0/99\"]", env, "public.trusted_proxies"},
+		{"tls half", "[inbound]\ntls_cert = \"a.pem\"", env, "inbound.tls_cert"},
+		{"dkim no selector", "[[dkim.keys]]\ndomain = \"example.org\"\nkey_file = \"k.pem\"", env, "dkim.keys[0].selector"},
+		{"env bad int", "", append([]string{"POSTBODE_SENDING_WORKERS=many"}, env...), "sending.workers"},
+		{"env bad duration", "", append([]string{"POSTBODE_SENDING_RETRY_BASE=soon"}, env...), "sending.retry_base"},
+		{"workers zero", "[sending]\nworkers = 0", env, "sending.workers"},
+		{"give up before retry", "[sending]\ngive_up_after = \"1s\"", env, "sending.give_up_after"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := ""
+			if tc.file != "" {
+				p = writeFile(t, tc.file)
+			}
+			_, err := Load(p, tc.env)
+			var ke *KeyError
+			if !errors.As(err, &ke) {
+				t.Fatalf("err = %v, want a KeyError for %s", err, tc.key)
+			}
+			if ke.Key != tc.key {
+				t.Errorf("error names %q (%v), want %q", ke.Key, err, tc.key)
+			}
+		})
+	}
+}
+
+func TestUnknownKeyRejected(t *testing.T) {
+	p := writeFile(t, "[api]\nlisten = \"127.0.0.1:1\"\nlisen = \"typo\"")
+	_, err := Load(p, []string{"POSTBODE_SECRETS_KEY=" + testKey})
+	if err == nil || !strings.Contains(err.Error(), "api.lisen") {
+		t.Fatalf("err = %v, want it to name api.lisen", err)
+	}
+}
+
+func TestMalformedTOML(t *testing.T) {
+	p := writeFile(t, "[api\nlisten = ")
+	if _, err := Load(p, []string{"POSTBODE_SECRETS_KEY=" + testKey}); err == nil {
+		t.Fatal("malformed TOML loaded")
+	}
+}
+
+// TestExampleDocumentsEveryKey keeps deploy/postbode.example.toml complete:
+// it must load, and every key of Config must appear in it.
+func TestExampleDocumentsEveryKey(t *testing.T) {
+	path := filepath.Join("..", "..", "deploy", "postbode.example.toml")
+	if _, err := Load(path, []string{"POSTBODE_SECRETS_KEY=" + testKey}); err != nil {
+		t.Fatalf("example config does not load: %v", err)
+	}
+	var cfg Config
+	md, err := toml.DecodeFile(path, &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	present := map[string]bool{}
+	for _, k := range md.Keys() {
+		present[k.String()] = true
+	}
+	raw, _ := os.ReadFile(path)
+	for _, key := range structKeys(reflect.TypeOf(Config{}), "") {
+		// Array-of-table keys are documented commented out.
+		if !present[key] && !strings.Contains(string(raw), "# "+key[strings.LastIndex(key, ".")+1:]+" =") {
+			t.Errorf("key %s is not documented in deploy/postbode.example.toml", key)
+		}
+	}
+}
+
+func structKeys(t reflect.Type, prefix string) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("toml"), ",")[0]
+		if tag == "" || tag == "-" {
+			continue
+		}
+		key := tag
+		if prefix != "" {
+			key = prefix + "." + tag
+		}
+		ft := f.Type
+		if ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct {
+			out = append(out, structKeys(ft.Elem(), key)...)
+			continue
+		}
+		if ft.Kind() == reflect.Struct && ft != reflect.TypeOf(Duration{}) {
+			out = append(out, structKeys(ft, key)...)
+			continue
+		}
+		out = append(out, key)
+	}
+	return out
+}

@@ -1,0 +1,59 @@
+package config
+
+// BouncesConfig configures bounce handling.
+type BouncesConfig struct {
+	// HardThreshold: a contact with more hard bounces than this is inactive;
+	// optional, default 2 (the third hard bounce makes it inactive).
+	HardThreshold int `toml:"hard_threshold"`
+	// SoftEscalateCount soft bounces within SoftEscalateWindow without a
+	// successful delivery count as one hard bounce; optional, default 5 (0 disables).
+	SoftEscalateCount int `toml:"soft_escalate_count"`
+	// SoftEscalateWindow; optional, default 720h (30 days).
+	SoftEscalateWindow Duration `toml:"soft_escalate_window"`
+	// RawRetention is how long raw bounce messages are kept; optional, default 168h (7 days).
+	RawRetention Duration `toml:"raw_retention"`
+}
+
+func defaultBounces() BouncesConfig {
+	return BouncesConfig{HardThreshold: 2, SoftEscalateCount: 5,
+		SoftEscalateWindow: Duration{720 * 3600e9}, RawRetention: Duration{168 * 3600e9}}
+}
+
+func (c *BouncesConfig) validate() error {
+	if c.HardThreshold < 0 {
+		return keyErr("bounces.hard_threshold", "must not be negative")
+	}
+	if c.SoftEscalateCount < 0 {
+		return keyErr("bounces.soft_escalate_count", "must not be negative")
+	}
+	if c.RawRetention.Duration <= 0 {
+		return keyErr("bounces.raw_retention", "must be positive")
+	}
+	return nil
+}
+
+// RetentionConfig configures automatic erasure.
+type RetentionConfig struct {
+	// OneStarDays erases contacts that have been one-star this many days;
+	// optional, default 365; 0 disables automatic erasure.
+	OneStarDays int `toml:"one_star_days"`
+	// KeepSuppressionHash keeps a salted hash of a blocklisted or complaining
+	// address after erasure so a re-import cannot bring it back; optional, default true.
+	KeepSuppressionHash bool `toml:"keep_suppression_hash"`
+	// JanitorInterval is how often the janitor runs; optional, default 1h.
+	JanitorInterval Duration `toml:"janitor_interval"`
+}
+
+func defaultRetention() RetentionConfig {
+	return RetentionConfig{OneStarDays: 365, KeepSuppressionHash: true, JanitorInterval: Duration{3600e9}}
+}
+
+func (c *RetentionConfig) validate() error {
+	if c.OneStarDays < 0 {
+		return keyErr("retention.one_star_days", "must not be negative (0 disables)")
+	}
+	if c.JanitorInterval.Duration < 1e9 {
+		return keyErr("retention.janitor_interval", "must be at least 1s")
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+// Package jobs is in charge of long-running work visible to API users:
+// imports, purges and erasure batches report progress, counts and the first
+// errors in the jobs table, so a half-done job says what it applied.
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/postbode/postbode/internal/errs"
+)
+
+// MaxErrors is how many row errors a job keeps (the count keeps going).
+const MaxErrors = 1000
+
+// ErrNotFound is returned for an unknown job.
+var ErrNotFound = errs.NotFound("job_not_found", "job not found")
+
+// RowError is one rejected input row.
+type RowError struct {
+	Row    int64  `json:"row"`
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// Job is the state of one long-running job.
+type Job struct {
+	ID         int64           `json:"id"`
+	Kind       string          `json:"kind"`
+	Status     string          `json:"status"`
+	Params     json.RawMessage `json:"params"`
+	Total      int64           `json:"total"`
+	Processed  int64           `json:"processed"`
+	Applied    int64           `json:"applied"`
+	Failed     int64           `json:"failed"`
+	Errors     []RowError      `json:"errors"`
+	Message    string          `json:"message"`
+	CreatedBy  string          `json:"created_by"`
+	CreatedAt  time.Time       `json:"created_at"`
+	UpdatedAt  time.Time       `json:"updated_at"`
+	FinishedAt *time.Time      `json:"finished_at"`
+}
+
+// Store keeps jobs in Postgres.
+type Store struct{ db *pgxpool.Pool }
+
+// NewStore returns a job store.
+func NewStore(db *pgxpool.Pool) *Store { return &Store{db: db} }
+
+const cols = `id, kind, status, params, total, processed, applied, failed, errors, message, created_by, created_at, updated_at, finished_at`
+
+func scan(row pgx.Row) (Job, error) {
+	var j Job
+	err := row.Scan(&j.ID, &j.Kind, &j.Status, &j.Params, &j.Total, &j.Processed, &j.Applied, &j.Failed,
+		&j.Errors, &j.Message, &j.CreatedBy, &j.CreatedAt, &j.UpdatedAt, &j.FinishedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return j, ErrNotFound
+	}
+	return j, err
+}
+
+// Start records a new running job.
+func (s *Store) Start(ctx context.Context, kind string, params any, createdBy string) (Job, error) {
+	if params == nil {
+		params = map[string]any{}
+	}
+	j, err := scan(s.db.QueryRow(ctx, `INSERT INTO jobs (kind, params, created_by) VALUES ($1, $2, $3) RETURNING `+cols,
+		kind, params, createdBy))
+	if err != nil {
+		return j, fmt.Errorf("jobs: start: %w", err)
+	}
+	return j, nil
+}
+
+// Get returns a job.
+func (s *Store) Get(ctx context.Context, id int64) (Job, error) {
+	return scan(s.db.QueryRow(ctx, `SELECT `+cols+` FROM jobs WHERE id = $1`, id))
+}
+
+// List returns jobs after id, newest last, at most limit+1.
+func (s *Store) List(ctx context.Context, kind string, after int64, limit int) ([]Job, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+cols+` FROM jobs WHERE id > $1 AND ($2 = '' OR kind = $2) ORDER BY id LIMIT $3`,
+		after, kind, limit+1)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Job
+	for rows.Next() {
+		j, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
+
+// Progress is a delta to add to a job's counters, with new row errors.
+type Progress struct {
+	Processed, Applied, Failed int64
+	Errors                     []RowError
+}
+
+// AdvanceTx adds progress inside tx; the kept errors are capped at MaxErrors.
+func AdvanceTx(ctx context.Context, tx pgx.Tx, id int64, p Progress) error {
+	errsJSON := p.Errors
+	if errsJSON == nil {
+		errsJSON = []RowError{}
+	}
+	tag, err := tx.Exec(ctx, `UPDATE jobs SET processed = processed + $2, applied = applied + $3, failed = failed + $4,
+		errors = CASE WHEN jsonb_array_length(errors) >= $6 THEN errors
+			ELSE (SELECT coalesce(jsonb_agg(e), '[]'::jsonb) FROM (
+				SELECT e FROM jsonb_array_elements(errors || $5::jsonb) WITH ORDINALITY AS t(e, n) WHERE n <= $6) x) END,
+		updated_at = now() WHERE id = $1`, id, p.Processed, p.Applied, p.Failed, errsJSON, MaxErrors)
+	if err != nil {
+		return fmt.Errorf("jobs: advance: %w", err)
+	}
+	if tag.RowsAffected() != 1 {
+		return fmt.Errorf("jobs: advance: job %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// Finish marks a job done (err nil) or failed, with a message.
+func (s *Store) Finish(ctx context.Context, id int64, total int64, jobErr error) error {
+	status, msg := "done", ""
+	if jobErr != nil {
+		status, msg = "failed", jobErr.Error()
+	}
+	_, err := s.db.Exec(ctx, `UPDATE jobs SET status = $2, message = $3, total = greatest(total, $4),
+		finished_at = now(), updated_at = now() WHERE id = $1`, id, status, msg, total)
+	if err != nil {
+		return fmt.Errorf("jobs: finish: %w", err)
+	}
+	return nil
+}
+
+// SetTotal records how many items the job will process, when known.
+func (s *Store) SetTotal(ctx context.Context, id, total int64) error {
+	_, err := s.db.Exec(ctx, `UPDATE jobs SET total = $2, updated_at = now() WHERE id = $1`, id, total)
+	return err
+}
+
+// FailInterrupted marks jobs still running from an earlier process as failed.
+// Call it at start; work they committed stays applied and counted.
+func (s *Store) FailInterrupted(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.db.Exec(ctx, `UPDATE jobs SET status = 'failed', message = 'interrupted by a restart; counts show what was applied',
+		finished_at = now(), updated_at = now() WHERE status = 'running' AND updated_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("jobs: fail interrupted: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}

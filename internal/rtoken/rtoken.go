@@ -1,0 +1,200 @@
+// Package rtoken is in charge of recipient tokens: the value in every link of
+// a mail (and in VERP return paths) that names a contact, a campaign and a
+// purpose under an HMAC with the server key. Tokens cannot be guessed or
+// altered; old keys keep verifying after a rotation (secrets.old_keys); a
+// token may carry an expiry.
+//
+// Format: base64url(payload) "." base64url(mac[:16]), payload =
+// version(1) purpose(1) contact(uvarint) campaign(uvarint) issued(uvarint, unix minutes) expires(uvarint, unix minutes or 0).
+package rtoken
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Purpose says what a token may be used for.
+type Purpose byte
+
+// Purposes.
+const (
+	Unsubscribe Purpose = 'u' // leave a list or all lists, incl. RFC 8058 one-click
+	Update      Purpose = 'p' // update-your-details pages and answers
+	Privacy     Purpose = 'r' // privacy request page
+	Confirm     Purpose = 'c' // double opt-in confirmation
+	Open        Purpose = 'o' // open-tracking pixel
+	Click       Purpose = 'l' // click-tracking redirect
+	Bounce      Purpose = 'b' // VERP return path
+	View        Purpose = 'v' // view in browser
+	Verify      Purpose = 'q' // verify an address for a privacy request
+)
+
+// ErrInvalid is returned for any token that does not verify; callers show a
+// neutral page and never say why.
+var ErrInvalid = errors.New("rtoken: invalid token")
+
+// ErrExpired is returned for a genuine token past its expiry.
+var ErrExpired = errors.New("rtoken: token expired")
+
+const version = 1
+
+// Claims are what a token says.
+type Claims struct {
+	Purpose    Purpose
+	ContactID  int64
+	CampaignID int64 // 0 when not tied to a campaign
+	// ListID rides in CampaignID's place for Confirm tokens: the list to confirm.
+	Issued  time.Time
+	Expires time.Time // zero: no expiry
+}
+
+// Keys mint with the current key and verify with it or any old one.
+type Keys struct {
+	current []byte
+	old     [][]byte
+}
+
+// NewKeys returns token keys; current is required.
+func NewKeys(current string, old ...string) *Keys {
+	k := &Keys{current: []byte(current)}
+	for _, o := range old {
+		k.old = append(k.old, []byte(o))
+	}
+	return k
+}
+
+var b64 = base64.RawURLEncoding
+
+// Mint returns a token for c; Issued defaults to now.
+func (k *Keys) Mint(c Claims) string {
+	if c.Issued.IsZero() {
+		c.Issued = time.Now()
+	}
+	p := make([]byte, 0, 2+4*binary.MaxVarintLen64)
+	p = append(p, version, byte(c.Purpose))
+	p = binary.AppendUvarint(p, uint64(c.ContactID))
+	p = binary.AppendUvarint(p, uint64(c.CampaignID))
+	p = binary.AppendUvarint(p, uint64(c.Issued.Unix()/60))
+	var exp uint64
+	if !c.Expires.IsZero() {
+		exp = uint64(c.Expires.Unix()/60) + 1
+	}
+	p = binary.AppendUvarint(p, exp)
+	return b64.EncodeToString(p) + "." + b64.EncodeToString(mac(k.current, p))
+}
+
+// Parse verifies a token for the wanted purpose and returns its claims.
+func (k *Keys) Parse(tok string, want Purpose) (Claims, error) {
+	ps, ms, ok := strings.Cut(tok, ".")
+	if !ok || len(tok) > 200 {
+		return Claims{}, ErrInvalid
+	}
+	p, err1 := b64.DecodeString(ps)
+	m, err2 := b64.DecodeString(ms)
+	if err1 != nil || err2 != nil || !k.verify(p, m) {
+		return Claims{}, ErrInvalid
+	}
+	c, ok := decode(p)
+	if !ok || c.Purpose != want {
+		return Claims{}, ErrInvalid
+	}
+	if !c.Expires.IsZero() && time.Now().After(c.Expires) {
+		return c, ErrExpired
+	}
+	return c, nil
+}
+
+func (k *Keys) verify(p, m []byte) bool {
+	if hmac.Equal(mac(k.current, p), m) {
+		return true
+	}
+	for _, o := range k.old {
+		if hmac.Equal(mac(o, p), m) {
+			return true
+		}
+	}
+	return false
+}
+
+func decode(p []byte) (Claims, bool) {
+	if len(p) < 2 || p[0] != version {
+		return Claims{}, false
+	}
+	c := Claims{Purpose: Purpose(p[1])}
+	rest := p[2:]
+	var vals [4]uint64
+	for i := range vals {
+		v, n := binary.Uvarint(rest)
+		if n <= 0 {
+			return Claims{}, false
+		}
+		vals[i], rest = v, rest[n:]
+	}
+	if len(rest) != 0 || vals[0] > 1<<62 || vals[1] > 1<<62 {
+		return Claims{}, false
+	}
+	c.ContactID, c.CampaignID = int64(vals[0]), int64(vals[1])
+	c.Issued = time.Unix(int64(vals[2])*60, 0)
+	if vals[3] > 0 {
+		c.Expires = time.Unix(int64(vals[3]-1)*60, 0)
+	}
+	return c, true
+}
+
+func mac(key, p []byte) []byte {
+	h := hmac.New(sha256.New, key)
+	h.Write(p)
+	return h.Sum(nil)[:16]
+}
+
+// Links builds the recipient URLs on the public listener for a contact and
+// campaign. The paths are served by the public role.
+type Links struct {
+	Base string // public.base_url, without trailing slash
+	Keys *Keys
+}
+
+// URL returns base + path + "/" + token for the purpose.
+func (l Links) URL(p Purpose, contactID, campaignID int64) string {
+	return strings.TrimRight(l.Base, "/") + Path(p) + "/" + l.Keys.Mint(Claims{Purpose: p, ContactID: contactID, CampaignID: campaignID})
+}
+
+// ClickURL returns the tracked redirect for target.
+func (l Links) ClickURL(contactID, campaignID int64, target string) string {
+	return l.URL(Click, contactID, campaignID) + "?u=" + url.QueryEscape(target)
+}
+
+// Path is the public path prefix for a purpose:
+//
+//	/u  unsubscribe page; POST with List-Unsubscribe=One-Click is RFC 8058 one-click
+//	/p  update-your-details (answers: /p/TOKEN?answer=ok|change|remove shows the choice)
+//	/r  privacy request for a known contact
+//	/c  double opt-in confirmation
+//	/o  open pixel, /l click redirect, /v view in browser, /q address verification
+func Path(p Purpose) string {
+	switch p {
+	case Unsubscribe:
+		return "/u"
+	case Update:
+		return "/p"
+	case Privacy:
+		return "/r"
+	case Confirm:
+		return "/c"
+	case Open:
+		return "/o"
+	case Click:
+		return "/l"
+	case View:
+		return "/v"
+	case Verify:
+		return "/q"
+	}
+	return "/x"
+}

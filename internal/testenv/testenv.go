@@ -1,0 +1,196 @@
+// Package testenv gives tests their own real Postgres database and Redis key
+// space. It never mocks: a missing Postgres or Redis fails the test.
+//
+// POSTBODE_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)
+// must reach a role that may create databases; POSTBODE_TEST_REDIS_URL
+// (default redis://127.0.0.1:6379/0) a Redis server. `make test` sets both.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/postbode/postbode/internal/db"
+)
+
+// DatabaseURL returns the admin URL tests connect to.
+func DatabaseURL() string {
+	if u := os.Getenv("POSTBODE_TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+// RedisURL returns the Redis URL tests connect to.
+func RedisURL() string {
+	if u := os.Getenv("POSTBODE_TEST_REDIS_URL"); u != "" {
+		return u
+	}
+	return "redis://127.0.0.1:6379/0"
+}
+
+// Logger returns a logger that writes to the test log only when -v is set.
+func Logger(t testing.TB) *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+var (
+	templateOnce sync.Once
+	templateName string
+	templateErr  error
+)
+
+// DB returns a pool on a fresh database with every migration applied. The
+// database is dropped when the test ends.
+func DB(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	pool, _ := DBWithURL(t)
+	return pool
+}
+
+// DBWithURL is DB and also returns the database's URL (for subprocesses).
+func DBWithURL(t testing.TB) (*pgxpool.Pool, string) {
+	t.Helper()
+	ctx := context.Background()
+	templateOnce.Do(func() { templateName, templateErr = prepareTemplate(ctx) })
+	if templateErr != nil {
+		t.Fatalf("testenv: Postgres at %s: %v", DatabaseURL(), templateErr)
+	}
+	name := "pbt_" + randHex(8)
+	admin, err := pgx.Connect(ctx, DatabaseURL())
+	if err != nil {
+		t.Fatalf("testenv: connect Postgres: %v", err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, templateName)); err != nil {
+		t.Fatalf("testenv: create database: %v", err)
+	}
+	dbURL := withDatabase(DatabaseURL(), name)
+	pool, err := db.Open(ctx, dbURL, 10)
+	if err != nil {
+		t.Fatalf("testenv: open test database: %v", err)
+	}
+	t.Cleanup(func() {
+		pool.Close()
+		c, err := pgx.Connect(context.Background(), DatabaseURL())
+		if err != nil {
+			return
+		}
+		defer c.Close(context.Background())
+		c.Exec(context.Background(), fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name))
+	})
+	return pool, dbURL
+}
+
+// prepareTemplate creates (once per migration set, shared by all test
+// processes) a migrated template database to clone.
+func prepareTemplate(ctx context.Context) (string, error) {
+	migs, err := db.Migrations()
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, m := range migs {
+		fmt.Fprintf(h, "%d %s\n", m.Version, m.SQL)
+	}
+	name := "pbt_tmpl_" + hex.EncodeToString(h.Sum(nil))[:16]
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, DatabaseURL())
+	if err != nil {
+		return "", err
+	}
+	defer admin.Close(ctx)
+	// Serialise template creation across test processes.
+	if _, err := admin.Exec(ctx, `SELECT pg_advisory_lock(7070707)`); err != nil {
+		return "", err
+	}
+	defer admin.Exec(context.Background(), `SELECT pg_advisory_unlock(7070707)`)
+	var exists bool
+	if err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return "", err
+	}
+	if exists {
+		return name, nil
+	}
+	building := name + "_build"
+	admin.Exec(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, building))
+	if _, err := admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s`, building)); err != nil {
+		return "", err
+	}
+	pool, err := db.Open(ctx, withDatabase(DatabaseURL(), building), 2)
+	if err != nil {
+		return "", err
+	}
+	_, err = db.Migrate(ctx, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	pool.Close()
+	if err != nil {
+		return "", err
+	}
+	if _, err := admin.Exec(ctx, fmt.Sprintf(`ALTER DATABASE %s RENAME TO %s`, building, name)); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+func withDatabase(raw, name string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// Redis returns a client and a key prefix unique to this test; keys under the
+// prefix are deleted when the test ends.
+func Redis(t testing.TB) (*redis.Client, string) {
+	t.Helper()
+	opt, err := redis.ParseURL(RedisURL())
+	if err != nil {
+		t.Fatalf("testenv: redis url: %v", err)
+	}
+	rdb := redis.NewClient(opt)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		t.Fatalf("testenv: Redis at %s: %v", RedisURL(), err)
+	}
+	prefix := "pbt:" + randHex(6) + ":"
+	t.Cleanup(func() {
+		ctx := context.Background()
+		iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		var keys []string
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
+		}
+		if len(keys) > 0 {
+			rdb.Del(ctx, keys...)
+		}
+		rdb.Close()
+	})
+	return rdb, prefix
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

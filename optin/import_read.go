@@ -1,0 +1,301 @@
+package optin
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/postbode/postbode/internal/jobs"
+)
+
+// importRow is one parsed input row before validation.
+type importRow struct {
+	Row        int64
+	Email      string
+	Name       string
+	Attributes map[string]any
+}
+
+// rowReader yields rows one at a time; a row-level problem comes back as a
+// *jobs.RowError with the row still advancing; io.EOF ends the input; any
+// other error aborts.
+type rowReader interface {
+	Next() (importRow, error)
+}
+
+// rowErrWrap carries a row-level problem through the error return.
+type rowErrWrap struct{ jobs.RowError }
+
+func asRowErr(err error) (jobs.RowError, bool) {
+	var re *rowErrWrap
+	if errors.As(err, &re) {
+		return re.RowError, true
+	}
+	return jobs.RowError{}, false
+}
+
+func (e *rowErrWrap) Error() string { return e.Reason }
+
+// csvReader reads a CSV with a header row that names an "email" column;
+// "name" fills the name, every other column becomes an attribute.
+//
+// Records are split by physical lines, joining lines only while a quoted
+// field is open (up to maxRecordLines), so one broken quote costs one row,
+// not the rest of the file: the reader resynchronises at the next line.
+type csvReader struct {
+	br     *bufio.Reader
+	line   int64
+	header []string
+	email  int
+	name   int
+	fields []string
+	// pending holds lines read ahead and given back after a broken quote.
+	pending []string
+}
+
+const (
+	maxRecordLines = 50
+	maxRecordBytes = 1 << 20
+)
+
+func newCSVReader(in io.Reader) (*csvReader, error) {
+	br := bufio.NewReaderSize(in, 64<<10)
+	if err := checkEncoding(br); err != nil {
+		return nil, err
+	}
+	c := &csvReader{br: br, email: -1, name: -1}
+	_, rec, err := c.record()
+	if err != nil {
+		return nil, fmt.Errorf("row 1: cannot read the header: %w", err)
+	}
+	head, perr := splitCSV(rec, nil)
+	if perr != "" {
+		return nil, fmt.Errorf("row 1: cannot read the header: %s", perr)
+	}
+	for i, h := range head {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if !utf8.ValidString(h) {
+			return nil, fmt.Errorf("row 1: header is not valid UTF-8 (save the file as UTF-8)")
+		}
+		c.header = append(c.header, h)
+		switch h {
+		case "email", "e-mail", "email_address":
+			c.email = i
+		case "name":
+			c.name = i
+		}
+	}
+	if c.email < 0 {
+		return nil, fmt.Errorf("row 1: header has no email column")
+	}
+	return c, nil
+}
+
+// record returns the next record's text (without the final line break) and
+// the line it starts on; a record spans lines only inside quotes.
+func (c *csvReader) record() (int64, string, error) {
+	for {
+		first, err := c.readLine()
+		if err != nil {
+			return 0, "", err
+		}
+		c.line++
+		start := c.line
+		if first == "" {
+			continue // blank line
+		}
+		if strings.Count(first, `"`)%2 == 0 {
+			return start, first, nil
+		}
+		// An open quote: join following lines until it closes.
+		lines := []string{first}
+		quotes, size := strings.Count(first, `"`), len(first)
+		for quotes%2 == 1 && len(lines) < maxRecordLines && size < maxRecordBytes {
+			more, err := c.readLine()
+			if err != nil {
+				break
+			}
+			c.line++
+			lines = append(lines, more)
+			quotes, size = quotes+strings.Count(more, `"`), size+len(more)
+		}
+		if quotes%2 == 1 {
+			// Give back the lines after the first: resynchronise right after it.
+			c.pending = append(append([]string(nil), lines[1:]...), c.pending...)
+			c.line -= int64(len(lines) - 1)
+			return start, "", &rowErrWrap{jobs.RowError{Row: start, Reason: "broken CSV quoting: a quoted field is never closed"}}
+		}
+		return start, strings.Join(lines, "\n"), nil
+	}
+}
+
+func (c *csvReader) readLine() (string, error) {
+	if len(c.pending) > 0 {
+		l := c.pending[0]
+		c.pending = c.pending[1:]
+		return l, nil
+	}
+	line, err := c.br.ReadString('\n')
+	if err == io.EOF && line != "" {
+		err = nil
+	}
+	if err != nil {
+		return "", err
+	}
+	line = strings.TrimSuffix(line, "\n")
+	return strings.TrimSuffix(line, "\r"), nil
+}
+
+// splitCSV splits one record per RFC 4180: commas, quoted fields with ""
+// escapes. It returns a reason when the quoting is broken.
+func splitCSV(rec string, dst []string) ([]string, string) {
+	dst = dst[:0]
+	if !strings.Contains(rec, `"`) {
+		return append(dst, strings.Split(rec, ",")...), ""
+	}
+	for i := 0; ; {
+		if i < len(rec) && rec[i] == '"' {
+			var b strings.Builder
+			j := i + 1
+			for {
+				k := strings.IndexByte(rec[j:], '"')
+				if k < 0 {
+					return dst, "a quoted field is never closed"
+				}
+				b.WriteString(rec[j : j+k])
+				j += k + 1
+				if j < len(rec) && rec[j] == '"' {
+					b.WriteByte('"')
+					j++
+					continue
+				}
+				break
+			}
+			dst = append(dst, b.String())
+			if j == len(rec) {
+				return dst, ""
+			}
+			if rec[j] != ',' {
+				return dst, "text after a closing quote"
+			}
+			i = j + 1
+			continue
+		}
+		k := strings.IndexByte(rec[i:], ',')
+		field := rec[i:]
+		if k >= 0 {
+			field = rec[i : i+k]
+		}
+		if strings.Contains(field, `"`) {
+			return dst, "a quote inside an unquoted field"
+		}
+		dst = append(dst, field)
+		if k < 0 {
+			return dst, ""
+		}
+		i += k + 1
+	}
+}
+
+// checkEncoding refuses UTF-16/32 files up front and skips a UTF-8 BOM.
+func checkEncoding(br *bufio.Reader) error {
+	head, _ := br.Peek(4)
+	switch {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		br.Discard(3)
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return errors.New("file is UTF-16; save it as UTF-8")
+	case len(head) >= 2 && (head[0] == 0 || head[1] == 0):
+		return errors.New("file is not text in UTF-8 (NUL bytes at the start)")
+	}
+	return nil
+}
+
+func (c *csvReader) Next() (importRow, error) {
+	start, rec, err := c.record()
+	if err != nil {
+		return importRow{}, err
+	}
+	row := importRow{Row: start}
+	fields, perr := splitCSV(rec, c.fields)
+	c.fields = fields
+	if perr != "" {
+		return row, &rowErrWrap{jobs.RowError{Row: start, Reason: "broken CSV quoting: " + perr}}
+	}
+	if len(fields) != len(c.header) {
+		return row, &rowErrWrap{jobs.RowError{Row: start, Reason: fmt.Sprintf("has %d fields, the header has %d", len(fields), len(c.header))}}
+	}
+	for i, v := range fields {
+		if !utf8.ValidString(v) {
+			return row, &rowErrWrap{jobs.RowError{Row: start, Field: c.header[i], Reason: "is not valid UTF-8 (save the file as UTF-8)"}}
+		}
+		switch i {
+		case c.email:
+			row.Email = v
+		case c.name:
+			row.Name = strings.TrimSpace(v)
+		default:
+			if v = strings.TrimSpace(v); v != "" && c.header[i] != "" {
+				if row.Attributes == nil {
+					row.Attributes = map[string]any{}
+				}
+				row.Attributes[c.header[i]] = v
+			}
+		}
+	}
+	return row, nil
+}
+
+// ndjsonReader reads one JSON object per line: {"email", "name", "attributes"}.
+type ndjsonReader struct {
+	s    *bufio.Scanner
+	line int64
+}
+
+func newNDJSONReader(in io.Reader) (*ndjsonReader, error) {
+	br := bufio.NewReaderSize(in, 64<<10)
+	if err := checkEncoding(br); err != nil {
+		return nil, err
+	}
+	s := bufio.NewScanner(br)
+	s.Buffer(make([]byte, 64<<10), 1<<20)
+	return &ndjsonReader{s: s}, nil
+}
+
+func (n *ndjsonReader) Next() (importRow, error) {
+	for n.s.Scan() {
+		n.line++
+		b := bytes.TrimSpace(n.s.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		row := importRow{Row: n.line}
+		if !utf8.Valid(b) {
+			return row, &rowErrWrap{jobs.RowError{Row: n.line, Reason: "is not valid UTF-8"}}
+		}
+		var v struct {
+			Email      string         `json:"email"`
+			Name       string         `json:"name"`
+			Attributes map[string]any `json:"attributes"`
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&v); err != nil {
+			return row, &rowErrWrap{jobs.RowError{Row: n.line, Reason: "malformed JSON: " + strings.TrimPrefix(err.Error(), "json: ")}}
+		}
+		row.Email, row.Name, row.Attributes = v.Email, strings.TrimSpace(v.Name), v.Attributes
+		return row, nil
+	}
+	if err := n.s.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return importRow{}, fmt.Errorf("row %d: line longer than 1 MiB", n.line+1)
+		}
+		return importRow{}, err
+	}
+	return importRow{}, io.EOF
+}

@@ -1,0 +1,228 @@
+// Package optin is in charge of consent: lists and their opt-in mode,
+// subscriptions (unconfirmed, confirmed, unsubscribed), the append-only
+// consent records that prove every change, bulk import of contacts with
+// their consent, and (on the public side) double opt-in and unsubscribe.
+package optin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/postbode/postbode/internal/errs"
+)
+
+// Errors of the optin domain.
+var (
+	ErrListNotFound = errs.NotFound("list_not_found", "list not found")
+	ErrSlugTaken    = errs.Conflict("slug_taken", "another list has this slug")
+)
+
+// List is a newsletter or purpose contacts subscribe to.
+type List struct {
+	ID          int64     `json:"id"`
+	Slug        string    `json:"slug"`
+	Name        string    `json:"name"`
+	Purpose     string    `json:"purpose"`
+	OptIn       string    `json:"optin"`
+	Description string    `json:"description"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	// Subscriber counts by status; filled by Get and ListLists.
+	Confirmed    int64 `json:"confirmed"`
+	Unconfirmed  int64 `json:"unconfirmed"`
+	Unsubscribed int64 `json:"unsubscribed"`
+}
+
+// ListInput creates or changes a list; nil fields are left alone on update.
+type ListInput struct {
+	Slug        *string `json:"slug"`
+	Name        *string `json:"name"`
+	Purpose     *string `json:"purpose"`
+	OptIn       *string `json:"optin"`
+	Description *string `json:"description"`
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// Validate checks the input; create requires slug, name, purpose, optin.
+func (in *ListInput) Validate(create bool) error {
+	req := func(field string, v *string) error {
+		if create && (v == nil || strings.TrimSpace(*v) == "") {
+			return errs.Invalid(field, "is required")
+		}
+		return nil
+	}
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"slug", in.Slug}, {"name", in.Name}, {"purpose", in.Purpose}, {"optin", in.OptIn}} {
+		if err := req(f.name, f.v); err != nil {
+			return err
+		}
+	}
+	if in.Slug != nil && !slugRE.MatchString(*in.Slug) {
+		return errs.Invalid("slug", "must be 1-63 characters of a-z, 0-9 and -, starting with a letter or digit")
+	}
+	if in.Name != nil && (len(*in.Name) > 200 || strings.ContainsAny(*in.Name, "\r\n")) {
+		return errs.Invalid("name", "must be one line of at most 200 characters")
+	}
+	if in.Purpose != nil && len(*in.Purpose) > 2000 {
+		return errs.Invalid("purpose", "is longer than 2000 characters")
+	}
+	if in.OptIn != nil && *in.OptIn != "single" && *in.OptIn != "double" {
+		return errs.Invalid("optin", "must be single or double")
+	}
+	if in.Description != nil && len(*in.Description) > 5000 {
+		return errs.Invalid("description", "is longer than 5000 characters")
+	}
+	return nil
+}
+
+// Store reads and writes lists, subscriptions and consent records.
+type Store struct{ db *pgxpool.Pool }
+
+// NewStore returns a store on db.
+func NewStore(db *pgxpool.Pool) *Store { return &Store{db: db} }
+
+const listCols = `l.id, l.slug, l.name, l.purpose, l.optin, l.description, l.created_at, l.updated_at,
+	(SELECT count(*) FROM subscriptions s WHERE s.list_id = l.id AND s.status = 'confirmed'),
+	(SELECT count(*) FROM subscriptions s WHERE s.list_id = l.id AND s.status = 'unconfirmed'),
+	(SELECT count(*) FROM subscriptions s WHERE s.list_id = l.id AND s.status = 'unsubscribed')`
+
+func scanList(row pgx.Row) (List, error) {
+	var l List
+	err := row.Scan(&l.ID, &l.Slug, &l.Name, &l.Purpose, &l.OptIn, &l.Description, &l.CreatedAt, &l.UpdatedAt,
+		&l.Confirmed, &l.Unconfirmed, &l.Unsubscribed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return l, ErrListNotFound
+	}
+	return l, err
+}
+
+// CreateList stores a new list.
+func (s *Store) CreateList(ctx context.Context, in ListInput) (List, error) {
+	if err := in.Validate(true); err != nil {
+		return List{}, err
+	}
+	desc := ""
+	if in.Description != nil {
+		desc = *in.Description
+	}
+	var id int64
+	err := s.db.QueryRow(ctx, `INSERT INTO lists (slug, name, purpose, optin, description) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		*in.Slug, strings.TrimSpace(*in.Name), *in.Purpose, *in.OptIn, desc).Scan(&id)
+	if isUnique(err) {
+		return List{}, ErrSlugTaken
+	}
+	if err != nil {
+		return List{}, fmt.Errorf("optin: create list: %w", err)
+	}
+	return s.GetList(ctx, id)
+}
+
+// GetList returns a list by id.
+func (s *Store) GetList(ctx context.Context, id int64) (List, error) {
+	return scanList(s.db.QueryRow(ctx, `SELECT `+listCols+` FROM lists l WHERE l.id = $1`, id))
+}
+
+// GetListBySlug returns a list by slug.
+func (s *Store) GetListBySlug(ctx context.Context, slug string) (List, error) {
+	return scanList(s.db.QueryRow(ctx, `SELECT `+listCols+` FROM lists l WHERE l.slug = $1`, slug))
+}
+
+// UpdateList changes a list.
+func (s *Store) UpdateList(ctx context.Context, id int64, in ListInput) (List, error) {
+	if err := in.Validate(false); err != nil {
+		return List{}, err
+	}
+	tag, err := s.db.Exec(ctx, `UPDATE lists SET slug = coalesce($2, slug), name = coalesce($3, name),
+		purpose = coalesce($4, purpose), optin = coalesce($5, optin), description = coalesce($6, description),
+		updated_at = now() WHERE id = $1`, id, in.Slug, in.Name, in.Purpose, in.OptIn, in.Description)
+	if isUnique(err) {
+		return List{}, ErrSlugTaken
+	}
+	if err != nil {
+		return List{}, fmt.Errorf("optin: update list: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return List{}, ErrListNotFound
+	}
+	return s.GetList(ctx, id)
+}
+
+// DeleteList removes a list and its subscriptions; consent records keep
+// their history with the list link cleared. Contacts left on no list become
+// floaters.
+func (s *Store) DeleteList(ctx context.Context, id int64) error {
+	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT contact_id FROM subscriptions WHERE list_id = $1`, id)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM lists WHERE id = $1`, id)
+		if err != nil {
+			return fmt.Errorf("optin: delete list: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrListNotFound
+		}
+		return syncOneStar(ctx, tx, ids)
+	})
+}
+
+// ListLists returns lists after id, at most limit+1.
+func (s *Store) ListLists(ctx context.Context, after int64, limit int) ([]List, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+listCols+` FROM lists l WHERE l.id > $1 ORDER BY l.id LIMIT $2`, after, limit+1)
+	if err != nil {
+		return nil, fmt.Errorf("optin: list lists: %w", err)
+	}
+	defer rows.Close()
+	var out []List
+	for rows.Next() {
+		l, err := scanList(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// ResolveLists turns list references (ids as numbers or slugs) into ids,
+// failing with the field name for an unknown one.
+func (s *Store) ResolveLists(ctx context.Context, field string, refs []string) ([]int64, error) {
+	var ids []int64
+	seen := map[int64]bool{}
+	for i, ref := range refs {
+		var id int64
+		err := s.db.QueryRow(ctx, `SELECT id FROM lists WHERE slug = $1 OR id::text = $1`, strings.TrimSpace(ref)).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, errs.Invalidf(fmt.Sprintf("%s[%d]", field, i), "unknown list %q", ref)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("optin: resolve lists: %w", err)
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+func isUnique(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
