@@ -46,12 +46,17 @@ type Deps struct {
 	// Eraser erases a contact (the privacy package); when nil, DELETE on a
 	// contact removes its rows without anonymised statistics.
 	Eraser Eraser
-	// Campaigns, Bounces, Privacy and Recipients serve the routes of later
-	// domains; see campaigns.go, bounces.go, privacy.go, recipients.go.
-	Campaigns  CampaignsDeps
-	Bounces    BouncesDeps
-	Privacy    PrivacyDeps
-	Recipients RecipientsDeps
+	// Modules are the routes of the other domains (campaigns, bounces,
+	// privacy, recipients), each with its OpenAPI fragment.
+	Modules []Module
+}
+
+// Module is one domain's part of the admin API. Routes registers its
+// handlers (with their roles); OpenAPI returns its fragment of the document:
+// {"paths": {...}, "components": {"schemas": {...}}}, one entry per route.
+type Module interface {
+	Routes(rt *httpapi.Router)
+	OpenAPI() []byte
 }
 
 // Eraser erases one contact's personal data.
@@ -66,6 +71,10 @@ type Server struct {
 	// bg tracks background jobs (imports) so shutdown can wait for them.
 	bg    sync.WaitGroup
 	bgCtx context.Context
+
+	docOnce sync.Once
+	doc     []byte
+	docErr  error
 }
 
 // New registers every API route on rt. bgCtx bounds background jobs.
@@ -83,10 +92,9 @@ func New(bgCtx context.Context, rt *httpapi.Router, d Deps) *Server {
 	s.blocklistRoutes()
 	s.importRoutes()
 	s.tokenRoutes()
-	s.campaignRoutes()
-	s.bounceRoutes()
-	s.privacyRoutes()
-	s.recipientRoutes()
+	for _, m := range d.Modules {
+		m.Routes(rt)
+	}
 	rt.NotFound("/api/")
 	return s
 }

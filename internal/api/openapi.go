@@ -7,26 +7,14 @@ import (
 	"io/fs"
 	"net/http"
 	"sort"
-	"sync"
 )
 
 //go:embed openapi/*.json
 var openapiFS embed.FS
 
-var (
-	openapiOnce sync.Once
-	openapiDoc  []byte
-	openapiErr  error
-)
-
 // OpenAPI returns the OpenAPI 3 document: base.json with the paths and
-// schemas of every other fragment merged in.
-func OpenAPI() ([]byte, error) {
-	openapiOnce.Do(func() { openapiDoc, openapiErr = buildOpenAPI() })
-	return openapiDoc, openapiErr
-}
-
-func buildOpenAPI() ([]byte, error) {
+// schemas of every other fragment, and of the modules' fragments, merged in.
+func OpenAPI(modules ...Module) ([]byte, error) {
 	names, err := fs.Glob(openapiFS, "openapi/*.json")
 	if err != nil {
 		return nil, err
@@ -38,18 +26,29 @@ func buildOpenAPI() ([]byte, error) {
 	}
 	paths := doc["paths"].(map[string]any)
 	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	var frags [][]byte
 	for _, n := range names {
 		if n == "openapi/base.json" {
 			continue
 		}
+		b, err := openapiFS.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		frags = append(frags, b)
+	}
+	for _, m := range modules {
+		frags = append(frags, m.OpenAPI())
+	}
+	for i, b := range frags {
 		var frag struct {
 			Paths      map[string]any `json:"paths"`
 			Components struct {
 				Schemas map[string]any `json:"schemas"`
 			} `json:"components"`
 		}
-		if err := readJSON(n, &frag); err != nil {
-			return nil, err
+		if err := json.Unmarshal(b, &frag); err != nil {
+			return nil, fmt.Errorf("api: openapi fragment %d: %w", i, err)
 		}
 		for k, v := range frag.Paths {
 			if _, dup := paths[k]; dup {
@@ -76,7 +75,8 @@ func readJSON(name string, v any) error {
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
-	b, err := OpenAPI()
+	s.docOnce.Do(func() { s.doc, s.docErr = OpenAPI(s.Modules...) })
+	b, err := s.doc, s.docErr
 	if err != nil {
 		return err
 	}

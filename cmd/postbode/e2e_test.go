@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/postbode/postbode/internal/testenv"
+)
+
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "postbode-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binPath = filepath.Join(dir, "postbode")
+	out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "building postbode: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// freeAddr returns a loopback address with a port that was free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// daemon is a running `postbode serve`.
+type daemon struct {
+	cmd   *exec.Cmd
+	admin string
+	env   []string
+	logs  *bytes.Buffer
+}
+
+// startDaemon runs the binary with the given roles on its own database and key prefix.
+func startDaemon(t *testing.T, roles string, extraEnv ...string) *daemon {
+	t.Helper()
+	_, dbURL := testenv.DBWithURL(t)
+	_, prefix := testenv.Redis(t)
+	d := &daemon{admin: freeAddr(t), logs: &bytes.Buffer{}}
+	d.env = append(os.Environ(),
+		"POSTBODE_DATABASE_URL="+dbURL, "POSTBODE_REDIS_URL="+testenv.RedisURL(), "POSTBODE_REDIS_KEY_PREFIX="+prefix,
+		"POSTBODE_SECRETS_KEY=e2e-secret-0123456789abcdef0123456789", "POSTBODE_API_LISTEN="+d.admin,
+		"POSTBODE_PUBLIC_LISTEN="+freeAddr(t), "POSTBODE_INBOUND_LISTEN="+freeAddr(t),
+		"POSTBODE_SMTP_CAPTURE_DIR="+t.TempDir(), "POSTBODE_LOG_FORMAT=json")
+	d.env = append(d.env, extraEnv...)
+	d.cmd = exec.Command(binPath, "serve", "--roles", roles)
+	d.cmd.Env = d.env
+	d.cmd.Stdout, d.cmd.Stderr = d.logs, d.logs
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if d.cmd.ProcessState == nil {
+			d.cmd.Process.Kill()
+			d.cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("daemon logs:\n%s", d.logs)
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get("http://" + d.admin + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("daemon did not come up: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return d
+}
+
+// cli runs a postbode subcommand with the daemon's environment.
+func (d *daemon) cli(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(binPath, args...)
+	cmd.Env = d.env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("postbode %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func (d *daemon) request(t *testing.T, token, method, path, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, "http://"+d.admin+path, strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServeEndToEnd(t *testing.T) {
+	d := startDaemon(t, "api")
+	token := d.cli(t, "token", "create", "--role", "admin", "--name", "e2e")
+	if !strings.HasPrefix(token, "pb_") {
+		t.Fatalf("token create printed %q", token)
+	}
+	if code, body := d.request(t, "", "GET", "/readyz", ""); code != 200 || !strings.Contains(body, `"redis":"ok"`) {
+		t.Errorf("readyz: %d %s", code, body)
+	}
+	if code, _ := d.request(t, token, "POST", "/api/v1/lists", `{"slug":"news","name":"News","purpose":"news","optin":"single"}`); code != 201 {
+		t.Fatalf("create list: %d", code)
+	}
+	code, body := d.request(t, token, "POST", "/api/v1/contacts",
+		`{"email":"e2e@example.org","name":"E2E","lists":["news"],"consent":{"source":"api","purpose":"news"}}`)
+	if code != 201 {
+		t.Fatalf("create contact: %d %s", code, body)
+	}
+	code, body = d.request(t, token, "POST", "/api/v1/imports?source=import&purpose=news&lists=news&format=csv", "email,name\nx1@example.org,X1\nbroken\n")
+	if code != 202 {
+		t.Fatalf("import: %d %s", code, body)
+	}
+	var job struct {
+		ID     int64
+		Status string
+		Failed int
+	}
+	json.Unmarshal([]byte(body), &job)
+	for i := 0; i < 100 && job.Status != "done"; i++ {
+		time.Sleep(50 * time.Millisecond)
+		_, body = d.request(t, token, "GET", fmt.Sprintf("/api/v1/jobs/%d", job.ID), "")
+		json.Unmarshal([]byte(body), &job)
+	}
+	if job.Status != "done" || job.Failed != 1 {
+		t.Errorf("import job: %s", body)
+	}
+	_, metrics := d.request(t, "", "GET", "/metrics", "")
+	for _, want := range []string{"postbode_build_info{", `postbode_http_requests_total{code="201",route="POST /api/v1/lists"} 1`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	// Info logs never carry a full address.
+	if strings.Contains(d.logs.String(), "e2e@example.org") {
+		t.Errorf("a full address reached the logs")
+	}
+	// SIGTERM: a clean, prompt stop.
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- d.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(25 * time.Second):
+		t.Fatal("did not stop within 25s of SIGTERM")
+	}
+	if !strings.Contains(d.logs.String(), `"msg":"stopped"`) {
+		t.Errorf("no clean stop in the logs")
+	}
+}
+
+func TestConfigErrorsNameTheKey(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binPath, "serve", "--roles", "api")
+	cmd.Env = append(envWithout("POSTBODE_SECRETS_KEY"), "POSTBODE_SECRETS_KEY=short", "POSTBODE_API_LISTEN=127.0.0.1:0")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "secrets.key") {
+		t.Fatalf("serve with a short key: err %v, output %s", err, out)
+	}
+	f := filepath.Join(t.TempDir(), "bad.toml")
+	os.WriteFile(f, []byte("[api]\nlisten = \"nope\"\n"), 0o600)
+	cmd = exec.CommandContext(ctx, binPath, "config", "check", "--config", f)
+	cmd.Env = append(envWithout("POSTBODE_SECRETS_KEY"), "POSTBODE_SECRETS_KEY=0123456789abcdef0123456789abcdef")
+	out, err = cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "api.listen") {
+		t.Fatalf("config check: err %v, output %s", err, out)
+	}
+}
+
+// envWithout is the environment less the variables named prefix and prefix_FILE.
+func envWithout(prefix string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, prefix+"=") || strings.HasPrefix(kv, prefix+"_FILE=") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}

@@ -1,0 +1,44 @@
+package rtoken
+
+import (
+	"encoding/base32"
+	"strings"
+)
+
+// Address tokens ride in the local part of an email address: the VERP return
+// path ("b" purpose, b<token>@bounce-domain) and the List-Unsubscribe mailto
+// ("u" purpose, u<token>@bounce-domain). Mail systems may change the case of
+// a local part, so the token is lower-case base32 without padding.
+var b32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// Address returns the address for c (purpose Bounce or Unsubscribe) at domain.
+func (k *Keys) Address(c Claims, domain string) string {
+	tok := k.Mint(c) // validates nothing; re-encode its parts as base32
+	ps, ms, _ := strings.Cut(tok, ".")
+	p, _ := b64.DecodeString(ps)
+	m, _ := b64.DecodeString(ms)
+	return string(c.Purpose) + b32.EncodeToString(append(p, m...)) + "@" + domain
+}
+
+// ParseAddress verifies an address made by Address and returns its claims;
+// the domain is not checked here (the listener accepts only its own).
+func (k *Keys) ParseAddress(addr string) (Claims, error) {
+	local, _, ok := strings.Cut(addr, "@")
+	if !ok || len(local) < 2 || len(local) > 64 {
+		return Claims{}, ErrInvalid
+	}
+	local = strings.ToLower(local)
+	raw, err := b32.DecodeString(local[1:])
+	if err != nil || len(raw) <= 16 {
+		return Claims{}, ErrInvalid
+	}
+	p, m := raw[:len(raw)-16], raw[len(raw)-16:]
+	if !k.verify(p, m) {
+		return Claims{}, ErrInvalid
+	}
+	c, ok := decode(p)
+	if !ok || byte(c.Purpose) != local[0] {
+		return Claims{}, ErrInvalid
+	}
+	return c, nil
+}
