@@ -161,7 +161,7 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("import job: %s", body)
 	}
 	_, metrics := d.request(t, "", "GET", "/metrics", "")
-	for _, want := range []string{"postbode_build_info{", `postbode_http_requests_total{code="201",route="POST /api/v1/lists"} 1`} {
+	for _, want := range []string{"postbode_build_info{", "postbode_pg_pool_acquires_total ", "postbode_redis_pool_connections{state=\"total\"}", `postbode_http_requests_total{code="201",route="POST /api/v1/lists"} 1`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %q", want)
 		}

@@ -147,6 +147,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		return nil, fmt.Errorf("redis: %w", err)
 	}
 	reg := metrics.NewRegistry()
+	metrics.RegisterStores(reg, pool, rdb)
 	a := &app{cfg: cfg, log: log, db: pool, rdb: rdb, reg: reg, httpm: httpapi.NewHTTPMetrics(reg),
 		adminMux: http.NewServeMux(), addrs: map[string]string{},
 		contacts: contacts.NewStore(pool, cfg.Secrets.Key, cfg.Bounces.HardThreshold),
