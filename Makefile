@@ -7,13 +7,16 @@ TAGS ?= $(shell test -f /usr/include/openssl/evp.h && echo openssl)
 BIN := bin/postbode
 ENV := source .data/env &&
 
-.PHONY: build run stop test test-short test-faults bench services vet fmt clean
+.PHONY: build run stop test test-tools test-short test-faults bench services vet fmt clean
 
 build:
 	$(GO) build -tags '$(TAGS)' -o $(BIN) ./cmd/postbode
 
 services:
 	@deploy/dev/services.sh up
+
+test-tools:
+	@deploy/dev/services.sh tools
 
 run: build services
 	@mkdir -p .data/outbox
@@ -34,7 +37,7 @@ stop:
 	@-pkill -f '$(BIN) serve' || true
 	@deploy/dev/services.sh down
 
-test: services
+test: services test-tools
 	@$(ENV) $(GO) test -tags '$(TAGS)' -count=1 -timeout 15m ./...
 
 # test-short runs the tests of some packages only: make test-short PKGS=./campaigns/...

@@ -5,6 +5,7 @@
 #                     (defaults: 127.0.0.1:5432 as postgres, 127.0.0.1:6379); otherwise start
 #                     private instances under ./.data on ports 55432 / 56379, installing
 #                     postgresql / redis-server with apt-get when missing. Writes .data/env.
+#   services.sh tools installs the extra tools the tests use (see tools below).
 #   services.sh down  stops the private instances this script started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -89,6 +90,21 @@ export POSTBODE_SECRETS_KEY_FILE='$DATA/secret.key'
 ENV
 }
 
+# tools installs what the test suite uses beyond Postgres and Redis, when
+# missing: libcrypto headers (the openssl signing build), Chromium (browser test
+# of the recipient pages), pdftotext (export report test), promtool (alert rules).
+# A tool that cannot be installed is reported; the tests that need it say so.
+tools() {
+  local want=()
+  [ -f /usr/include/openssl/evp.h ] || want+=(libssl-dev)
+  command -v gcc >/dev/null || want+=(gcc)
+  command -v chromium >/dev/null || want+=(chromium)
+  command -v pdftotext >/dev/null || want+=(poppler-utils)
+  command -v promtool >/dev/null || want+=(prometheus)
+  [ ${#want[@]} -eq 0 ] && return 0
+  apt_install "${want[@]}" || log "could not install ${want[*]}; tests that need them are skipped"
+}
+
 down() {
   if [ -f "$DATA/pg.started" ]; then
     local bin; bin="$(pg_bindir)"
@@ -104,6 +120,7 @@ down() {
 
 case "${1:-up}" in
   up) up ;;
+  tools) tools ;;
   down) down ;;
   *) echo "usage: $0 up|down" >&2; exit 2 ;;
 esac
