@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -53,7 +54,25 @@ type daemon struct {
 	cmd   *exec.Cmd
 	admin string
 	env   []string
-	logs  *bytes.Buffer
+	logs  *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer safe for the process's writers and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // startDaemon runs the binary with the given roles on its own database and key prefix.
@@ -61,8 +80,8 @@ func startDaemon(t *testing.T, roles string, extraEnv ...string) *daemon {
 	t.Helper()
 	_, dbURL := testenv.DBWithURL(t)
 	_, prefix := testenv.Redis(t)
-	d := &daemon{admin: freeAddr(t), logs: &bytes.Buffer{}}
-	d.env = append(os.Environ(),
+	d := &daemon{admin: freeAddr(t), logs: &syncBuffer{}}
+	d.env = append(envWithout("POSTBODE_SECRETS_KEY"),
 		"POSTBODE_DATABASE_URL="+dbURL, "POSTBODE_REDIS_URL="+testenv.RedisURL(), "POSTBODE_REDIS_KEY_PREFIX="+prefix,
 		"POSTBODE_SECRETS_KEY=e2e-secret-0123456789abcdef0123456789", "POSTBODE_API_LISTEN="+d.admin,
 		"POSTBODE_PUBLIC_LISTEN="+freeAddr(t), "POSTBODE_INBOUND_LISTEN="+freeAddr(t),
