@@ -1,0 +1,156 @@
+package templates
+
+import (
+	"fmt"
+	htmltemplate "html/template"
+	"regexp"
+	"strings"
+	texttemplate "text/template"
+)
+
+// funcs are available in every part. They must have the same names in the
+// HTML and text sets, since the text alternative is converted from the HTML.
+var funcs = map[string]any{
+	"default": func(def string, v any) any {
+		if v == nil || v == "" {
+			return def
+		}
+		return v
+	},
+	"upper": func(v any) string { return strings.ToUpper(fmt.Sprint(deref(v))) },
+	"lower": func(v any) string { return strings.ToLower(fmt.Sprint(deref(v))) },
+	"attr": func(c Contact, name string) any {
+		if v, ok := c.Attributes[name]; ok && v != nil {
+			return v
+		}
+		return ""
+	},
+}
+
+var textFuncs = texttemplate.FuncMap(funcs)
+
+func deref(v any) any {
+	if v == nil {
+		return ""
+	}
+	return v
+}
+
+func (s Style) withDefaults() Style {
+	if s.Primary == "" {
+		s.Primary = "#0b5394"
+	}
+	if s.Background == "" {
+		s.Background = "#f4f4f4"
+	}
+	if s.Text == "" {
+		s.Text = "#222222"
+	}
+	if s.Lang != "nl" {
+		s.Lang = "en"
+	}
+	return s
+}
+
+// footerWords are the footer texts per language.
+var footerWords = map[string]struct{ why, unsub, update, privacy, view string }{
+	"en": {"You receive this email because you subscribed to mailings from", "Unsubscribe", "Update your details", "Privacy", "View in your browser"},
+	"nl": {"U ontvangt deze e-mail omdat u zich hebt aangemeld voor mailings van", "Afmelden", "Uw gegevens wijzigen", "Privacy", "Bekijk in uw browser"},
+}
+
+// layoutHTML wraps a body fragment in the house style. The footer's links
+// come from .Links; the colours and names from the house func (the Style).
+const layoutHTML = `<!DOCTYPE html>
+<html lang="{{(house).Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{(house).OrgName}}</title>
+</head>
+<body style="margin:0;padding:0;background:{{(house).Background}};color:{{(house).Text}};font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:{{(house).Background}}">
+<tr><td align="center" style="padding:24px 12px">
+<table role="presentation" width="600" cellpadding="0" cellspacing="0" style="max-width:600px;width:100%;background:#ffffff">
+<tr><td style="padding:20px 24px;border-top:4px solid {{(house).Primary}}">
+{{- if (house).LogoURL}}<img src="{{(house).LogoURL}}" alt="{{(house).OrgName}}" height="48" style="display:block;border:0;height:48px">{{else}}<strong style="font-size:20px;color:{{(house).Primary}}">{{(house).OrgName}}</strong>{{end -}}
+</td></tr>
+<tr><td style="padding:8px 24px 24px 24px;color:{{(house).Text}}">
+{{template "body" .}}
+</td></tr>
+</table>
+{{template "footer" .}}
+</td></tr>
+</table>
+</body>
+</html>
+`
+
+const footerHTML = `{{define "footer"}}<table data-pb-footer role="presentation" width="600" cellpadding="0" cellspacing="0" style="max-width:600px;width:100%">
+<tr><td style="padding:16px 24px;font-size:12px;line-height:1.5;color:#666666;text-align:center">
+<p style="margin:0 0 8px 0">{{(words).why}} {{(house).OrgName}}.</p>
+<p style="margin:0 0 8px 0"><a href="{{.Links.Unsubscribe}}" style="color:{{(house).Primary}}">{{(words).unsub}}</a> | <a href="{{.Links.Update}}" style="color:{{(house).Primary}}">{{(words).update}}</a> | <a href="{{.Links.Privacy}}" style="color:{{(house).Primary}}">{{(words).privacy}}</a>{{if .Links.View}} | <a href="{{.Links.View}}" style="color:{{(house).Primary}}">{{(words).view}}</a>{{end}}</p>
+{{- if (house).Address}}
+<p style="margin:0">{{(house).OrgName}}, {{(house).Address}}</p>
+{{- end}}
+</td></tr>
+</table>{{end}}`
+
+// textFooter is the footer of the plain-text part. The Style is baked in;
+// the links are merge fields.
+func textFooter(s Style) string {
+	w := footerWords[s.Lang]
+	esc := func(v string) string { return strings.ReplaceAll(strings.ReplaceAll(v, "{{", "{ {"), "\n", " ") }
+	var b strings.Builder
+	b.WriteString("\n-- \n")
+	b.WriteString(esc(w.why + " " + s.OrgName + "."))
+	b.WriteString("\n" + w.unsub + ": {{.Links.Unsubscribe}}\n")
+	b.WriteString(w.update + ": {{.Links.Update}}\n")
+	b.WriteString(w.privacy + ": {{.Links.Privacy}}\n")
+	b.WriteString("{{if .Links.View}}" + w.view + ": {{.Links.View}}\n{{end}}")
+	if s.Address != "" {
+		b.WriteString(esc(s.OrgName+", "+s.Address) + "\n")
+	}
+	return b.String()
+}
+
+var bodyTagRE = regexp.MustCompile(`(?i)</body\s*>`)
+var fullDocRE = regexp.MustCompile(`(?i)<(html|body)[\s>]`)
+
+// parseHTML builds the HTML set: a body fragment goes into the house-style
+// layout; a complete document (<html> or <body>) is used as it is, with the
+// footer inserted before </body>.
+func parseHTML(body string, s Style) (*htmltemplate.Template, error) {
+	w := footerWords[s.Lang]
+	fm := htmltemplate.FuncMap(funcs)
+	fm["house"] = func() Style { return s }
+	fm["words"] = func() map[string]string {
+		return map[string]string{"why": w.why, "unsub": w.unsub, "update": w.update, "privacy": w.privacy, "view": w.view}
+	}
+	if fullDocRE.MatchString(body) {
+		src := body
+		if loc := lastIndex(bodyTagRE, body); loc >= 0 {
+			src = body[:loc] + `{{template "footer" .}}` + body[loc:]
+		} else {
+			src = body + `{{template "footer" .}}`
+		}
+		t, err := htmltemplate.New("body").Funcs(fm).Parse(src)
+		if err != nil {
+			return nil, err
+		}
+		return t.Parse(footerHTML)
+	}
+	t := htmltemplate.Must(htmltemplate.New("layout").Funcs(fm).Parse(layoutHTML))
+	htmltemplate.Must(t.Parse(footerHTML))
+	if _, err := t.New("body").Parse(body); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func lastIndex(re *regexp.Regexp, s string) int {
+	all := re.FindAllStringIndex(s, -1)
+	if len(all) == 0 {
+		return -1
+	}
+	return all[len(all)-1][0]
+}
