@@ -1,0 +1,314 @@
+package mta
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"mime"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Header is what Compose puts in a message's header.
+type Header struct {
+	// From is the author, "Name <addr>" or "addr"; required.
+	From string
+	// To is the recipient, "Name <addr>" or "addr"; required.
+	To string
+	// ReplyTo is optional.
+	ReplyTo string
+	// Subject is optional; non-ASCII is RFC 2047 encoded.
+	Subject string
+	// MessageID is the Message-ID with or without angle brackets; optional,
+	// default a random one at the From domain.
+	MessageID string
+	// Date is optional, default now.
+	Date time.Time
+	// ListUnsubscribe are the List-Unsubscribe URIs (https and mailto), with
+	// or without angle brackets (RFC 2369); optional.
+	ListUnsubscribe []string
+	// OneClick adds "List-Unsubscribe-Post: List-Unsubscribe=One-Click" (RFC 8058).
+	OneClick bool
+	// ListID is the List-Id (RFC 2919), e.g. "Nieuwsbrief <news.example.org>"; optional.
+	ListID string
+	// FeedbackID is the Feedback-ID (for mailbox providers' complaint loops); optional.
+	FeedbackID string
+	// Extra are more header fields, in order; names must be printable ASCII
+	// without ':' (others are dropped), values have CR/LF replaced.
+	Extra [][2]string
+}
+
+// maxLine is the soft line limit for header fields (RFC 5322 §2.1.1).
+const maxLine = 78
+
+// Compose builds an RFC 5322 message with CRLF line endings: a
+// multipart/alternative of text and HTML (each quoted-printable UTF-8), or a
+// single part when one of them is empty. Header values are sanitised (no
+// CR/LF) and non-ASCII is RFC 2047 encoded; no line exceeds 998 octets.
+func Compose(h Header, html, text string) []byte {
+	b := make([]byte, 0, len(html)+len(text)+len(html)/10+len(text)/10+2048)
+	from := formatAddress(h.From)
+	b = appendHeader(b, "From", from)
+	b = appendHeader(b, "To", formatAddress(h.To))
+	if h.ReplyTo != "" {
+		b = appendHeader(b, "Reply-To", formatAddress(h.ReplyTo))
+	}
+	b = appendHeader(b, "Subject", encodeText(h.Subject))
+	date := h.Date
+	if date.IsZero() {
+		date = time.Now()
+	}
+	b = appendHeader(b, "Date", date.Format(time.RFC1123Z))
+	b = appendHeader(b, "Message-ID", messageID(h.MessageID, h.From))
+	b = appendHeader(b, "MIME-Version", "1.0")
+	if len(h.ListUnsubscribe) > 0 {
+		uris := make([]string, 0, len(h.ListUnsubscribe))
+		for _, u := range h.ListUnsubscribe {
+			u = strings.Trim(clean(u), "<> ")
+			if u != "" {
+				uris = append(uris, "<"+u+">")
+			}
+		}
+		b = appendHeader(b, "List-Unsubscribe", strings.Join(uris, ", "))
+		if h.OneClick {
+			b = appendHeader(b, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+		}
+	}
+	if h.ListID != "" {
+		b = appendHeader(b, "List-Id", encodePhrase(clean(h.ListID)))
+	}
+	if h.FeedbackID != "" {
+		b = appendHeader(b, "Feedback-ID", clean(h.FeedbackID))
+	}
+	for _, kv := range h.Extra {
+		if validFieldName(kv[0]) {
+			b = appendHeader(b, kv[0], encodeText(kv[1]))
+		}
+	}
+	switch {
+	case html == "":
+		b = appendPartHeader(b, "text/plain")
+		b = append(b, "\r\n"...)
+		b = appendQP(b, text)
+	case text == "":
+		b = appendPartHeader(b, "text/html")
+		b = append(b, "\r\n"...)
+		b = appendQP(b, html)
+	default:
+		boundary := "=_pb" + randHex(12)
+		b = appendHeader(b, "Content-Type", `multipart/alternative; boundary="`+boundary+`"`)
+		b = append(b, "\r\n--"...)
+		b = append(b, boundary...)
+		b = append(b, "\r\n"...)
+		b = appendPartHeader(b, "text/plain")
+		b = append(b, "\r\n"...)
+		b = appendQP(b, text)
+		b = append(b, "\r\n--"...)
+		b = append(b, boundary...)
+		b = append(b, "\r\n"...)
+		b = appendPartHeader(b, "text/html")
+		b = append(b, "\r\n"...)
+		b = appendQP(b, html)
+		b = append(b, "\r\n--"...)
+		b = append(b, boundary...)
+		b = append(b, "--\r\n"...)
+	}
+	return b
+}
+
+func appendPartHeader(b []byte, typ string) []byte {
+	b = append(b, "Content-Type: "...)
+	b = append(b, typ...)
+	return append(b, "; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"...)
+}
+
+// appendHeader writes "Name: value" folded at spaces to about 78 columns.
+func appendHeader(b []byte, name, value string) []byte {
+	b = append(b, name...)
+	b = append(b, ':')
+	col := len(name) + 1
+	for i, w := range strings.Split(value, " ") {
+		if i > 0 || w != "" {
+			if col+1+len(w) > maxLine && col > len(name)+1 {
+				b = append(b, "\r\n"...)
+				col = 0
+			}
+			b = append(b, ' ')
+			b = append(b, w...)
+			col += 1 + len(w)
+		}
+	}
+	return append(b, "\r\n"...)
+}
+
+// formatAddress parses "Name <addr>" and formats it with the name quoted or
+// RFC 2047 encoded; an unparsable value is passed through sanitised.
+func formatAddress(s string) string {
+	s = clean(s)
+	a, err := mail.ParseAddress(s)
+	if err != nil {
+		return s
+	}
+	return a.String()
+}
+
+// encodeText returns s as unstructured header text: ASCII as is, otherwise
+// RFC 2047 Q-encoded words (which appendHeader folds between).
+func encodeText(s string) string {
+	s = clean(s)
+	if isPlainASCII(s) {
+		return s
+	}
+	return mime.QEncoding.Encode("utf-8", s)
+}
+
+// encodePhrase is encodeText for a List-Id's display part before "<...>".
+func encodePhrase(s string) string {
+	if i := strings.LastIndexByte(s, '<'); i > 0 && !isPlainASCII(s[:i]) {
+		return mime.QEncoding.Encode("utf-8", strings.TrimSpace(s[:i])) + " " + s[i:]
+	}
+	return s
+}
+
+// isPlainASCII reports whether s is printable ASCII without encoded-word
+// look-alikes and without words too long to fold.
+func isPlainASCII(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e {
+			return false
+		}
+		if c == ' ' {
+			run = 0
+		} else if run++; run > 900 {
+			return false
+		}
+	}
+	return !strings.Contains(s, "=?")
+}
+
+// clean replaces CR, LF and other control characters by spaces: a value can
+// never start a new header field. Invalid UTF-8 becomes U+FFFD.
+func clean(s string) string {
+	ok := utf8.ValidString(s)
+	for i := 0; ok && i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			ok = false
+		}
+	}
+	if ok {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s))
+}
+
+func validFieldName(n string) bool {
+	if n == "" || len(n) > 76 {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		if n[i] <= ' ' || n[i] > '~' || n[i] == ':' {
+			return false
+		}
+	}
+	return true
+}
+
+// messageID returns "<id>", making one at the From domain when id is empty.
+func messageID(id, from string) string {
+	id = strings.Trim(clean(id), "<> ")
+	if id == "" {
+		id = randHex(16) + "@" + addrDomain(from)
+	}
+	return "<" + id + ">"
+}
+
+// addrDomain returns the domain of an address ("Name <a@b>" or "a@b"),
+// lower-cased; "localhost" when there is none.
+func addrDomain(s string) string {
+	if a, err := mail.ParseAddress(s); err == nil {
+		s = a.Address
+	}
+	i := strings.LastIndexByte(s, '@')
+	if i < 0 || i == len(s)-1 {
+		return "localhost"
+	}
+	return strings.ToLower(strings.Trim(s[i+1:], "> "))
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+const hexUpper = "0123456789ABCDEF"
+
+// qpLiteral marks the bytes quoted-printable may carry as they are
+// (printable ASCII except '=', plus space and tab).
+var qpLiteral = func() (t [256]bool) {
+	for c := 33; c <= 126; c++ {
+		t[c] = c != '='
+	}
+	t[' '], t['\t'] = true, true
+	return t
+}()
+
+// lineEndAt reports whether s has a line end (LF or CRLF) or its end at i.
+func lineEndAt(s string, i int) bool {
+	return i >= len(s) || s[i] == '\n' || (s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n')
+}
+
+// appendQP appends s quoted-printable encoded (RFC 2045 §6.7): line breaks
+// (LF or CRLF) become CRLF, lines are soft-broken before 76 columns, '=' and
+// non-ASCII bytes are =XX, and a space or tab before a line end is encoded.
+// Runs of literal bytes are copied in bulk.
+func appendQP(b []byte, s string) []byte {
+	col := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c == '\n' || (c == '\r' && i+1 < len(s) && s[i+1] == '\n') {
+			if c == '\r' {
+				i++
+			}
+			i++
+			b = append(b, '\r', '\n')
+			col = 0
+			continue
+		}
+		if col >= 75 {
+			b = append(b, '=', '\r', '\n')
+			col = 0
+		}
+		if qpLiteral[c] && !((c == ' ' || c == '\t') && lineEndAt(s, i+1)) {
+			lim := min(len(s), i+75-col)
+			j := i + 1
+			for j < lim && qpLiteral[s[j]] {
+				j++
+			}
+			if (s[j-1] == ' ' || s[j-1] == '\t') && lineEndAt(s, j) {
+				j-- // trailing whitespace: encoded on the next round
+			}
+			b = append(b, s[i:j]...)
+			col += j - i
+			i = j
+			continue
+		}
+		if col+3 > 75 {
+			b = append(b, '=', '\r', '\n')
+			col = 0
+		}
+		b = append(b, '=', hexUpper[c>>4], hexUpper[c&15])
+		col += 3
+		i++
+	}
+	return b
+}

@@ -1,0 +1,135 @@
+package mta
+
+import (
+	"bytes"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestComposeStructure(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("lang woord ", 200) + "tab\tend \n" + strings.Repeat("x", 2000) + "\n= ünïcødé\r\n.dot"
+	h := Header{From: "Stichting Ünïcode <nieuws@example.org>", To: "Jan \"de\" Vries <jan@example.net>",
+		ReplyTo: "info@example.org", Subject: "Nieuws: €100 voor " + strings.Repeat("iedereen ", 20) + "\r\nBcc: x@evil.example",
+		Date: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), MessageID: "m1@example.org",
+		ListUnsubscribe: []string{"https://example.org/u/tok", "<mailto:u+tok@bounce.example.org>"}, OneClick: true,
+		ListID: "Nieuwsbrief <nieuws.example.org>", FeedbackID: "42:nieuws:postbode",
+		Extra: [][2]string{{"X-Campaign", "42"}, {"Bad Name", "dropped"}, {"X-Evil", "a\r\nBcc: b@example.com"}}}
+	msg := Compose(h, "<p>"+long+"</p>", long)
+	for i, line := range bytes.Split(msg, []byte("\r\n")) {
+		if len(line) > 998 {
+			t.Fatalf("line %d is %d octets", i, len(line))
+		}
+		if bytes.ContainsAny(line, "\r\n") {
+			t.Fatalf("line %d has a bare CR or LF", i)
+		}
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := new(mime.WordDecoder)
+	subj, err := dec.DecodeHeader(m.Header.Get("Subject"))
+	if err != nil || !strings.HasPrefix(subj, "Nieuws: €100 voor iedereen") || !strings.HasSuffix(subj, "Bcc: x@evil.example") {
+		t.Errorf("subject %q %v", subj, err)
+	}
+	if m.Header.Get("Bcc") != "" {
+		t.Error("header injection produced a Bcc field")
+	}
+	from, err := mail.ParseAddress(m.Header.Get("From"))
+	if err != nil || from.Name != "Stichting Ünïcode" || from.Address != "nieuws@example.org" {
+		t.Errorf("From %q: %v %v", m.Header.Get("From"), from, err)
+	}
+	to, _ := mail.ParseAddress(m.Header.Get("To"))
+	if to == nil || to.Name != "Jan de Vries" {
+		t.Errorf("To %q", m.Header.Get("To"))
+	}
+	for k, want := range map[string]string{
+		"Message-Id":            "<m1@example.org>",
+		"List-Unsubscribe":      "<https://example.org/u/tok>, <mailto:u+tok@bounce.example.org>",
+		"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+		"List-Id":               "Nieuwsbrief <nieuws.example.org>",
+		"Feedback-Id":           "42:nieuws:postbode",
+		"Mime-Version":          "1.0",
+		"Date":                  "Mon, 23 Nov 2026 10:00:00 +0000",
+		"X-Campaign":            "42",
+		"X-Evil":                "a  Bcc: b@example.com",
+	} {
+		if got := m.Header.Get(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if m.Header.Get("Bad Name") != "" {
+		t.Error("invalid field name kept")
+	}
+	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" {
+		t.Fatalf("content type %q", m.Header.Get("Content-Type"))
+	}
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	wantLong := strings.ReplaceAll(strings.ReplaceAll(long, "\r\n", "\n"), "\n", "\r\n")
+	for i, want := range []struct{ typ, body string }{{"text/plain", wantLong}, {"text/html", "<p>" + wantLong + "</p>"}} {
+		p, err := mr.NextRawPart()
+		if err != nil {
+			t.Fatalf("part %d: %v", i, err)
+		}
+		if !strings.HasPrefix(p.Header.Get("Content-Type"), want.typ+"; charset=utf-8") || p.Header.Get("Content-Transfer-Encoding") != "quoted-printable" {
+			t.Errorf("part %d header %v", i, p.Header)
+		}
+		got, err := io.ReadAll(quotedprintable.NewReader(p))
+		if err != nil {
+			t.Fatalf("part %d: %v", i, err)
+		}
+		if string(got) != want.body {
+			t.Errorf("part %d round trip differs:\n got %q\nwant %q", i, got[:min(len(got), 200)], want.body[:200])
+		}
+	}
+	if _, err := mr.NextPart(); err != io.EOF {
+		t.Errorf("more parts: %v", err)
+	}
+}
+
+func TestComposeSinglePartAndDefaults(t *testing.T) {
+	t.Parallel()
+	msg := Compose(Header{From: "a@example.org", To: "b@example.net", Subject: "Hi"}, "", "just text\n")
+	m, err := mail.ReadMessage(bytes.NewReader(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(m.Header.Get("Content-Type"), "text/plain") {
+		t.Errorf("content type %q", m.Header.Get("Content-Type"))
+	}
+	if id := m.Header.Get("Message-Id"); !strings.HasSuffix(id, "@example.org>") {
+		t.Errorf("generated Message-ID %q", id)
+	}
+	if _, err := m.Header.Date(); err != nil {
+		t.Errorf("Date: %v", err)
+	}
+	if m.Header.Get("List-Unsubscribe-Post") != "" {
+		t.Error("one-click header without List-Unsubscribe")
+	}
+}
+
+func BenchmarkCompose(b *testing.B) {
+	msg := body20K()
+	m, _ := mail.ReadMessage(bytes.NewReader(msg))
+	_ = m
+	var sb strings.Builder
+	for sb.Len() < 9500 {
+		sb.WriteString("Dit is een alinea met wat tekst over het werk van de stichting — met één of twee accenten.\n\n")
+	}
+	text := sb.String()
+	html := "<p>" + strings.ReplaceAll(text, "\n\n", "</p>\n<p>") + "</p>"
+	h := Header{From: "Stichting <nieuws@example.org>", To: "Jan <jan@example.net>", Subject: "Nieuws — november",
+		ListUnsubscribe: []string{"https://example.org/u/x", "mailto:u@example.org"}, OneClick: true, ListID: "N <n.example.org>"}
+	b.SetBytes(int64(len(text) + len(html)))
+	for b.Loop() {
+		Compose(h, html, text)
+	}
+}

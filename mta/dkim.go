@@ -1,0 +1,302 @@
+package mta
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Signer signs a complete message, returning it with its signature header(s).
+type Signer interface {
+	Sign(msg []byte) ([]byte, error)
+}
+
+// DKIMKey is one DKIM signing key.
+type DKIMKey struct {
+	// Domain is the From domain the key signs for (d=); required. It also
+	// signs for subdomains that have no key of their own.
+	Domain string
+	// Selector is the DNS selector (s=); required.
+	Selector string
+	// Algorithm is rsa or ed25519; optional, default from the key's type.
+	Algorithm string
+	// PrivateKey is an *rsa.PrivateKey (at least 1024 bits, 2048
+	// recommended), an ed25519.PrivateKey, or another crypto.Signer of those
+	// types; required.
+	PrivateKey crypto.Signer
+	// Retired keys stay published in DNS for mail in transit but never sign
+	// (selector rotation); optional.
+	Retired bool
+}
+
+// ErrNoDKIMKey is returned by Sign for a From domain without a signing key.
+var ErrNoDKIMKey = errors.New("mta: no DKIM key for the From domain")
+
+// DKIM signs messages with relaxed/relaxed DKIM (RFC 6376), RSA-SHA256 and,
+// when the domain also has an Ed25519 key, a second Ed25519-SHA256 signature
+// (RFC 8463). The key is chosen by the From domain; per domain and algorithm
+// the last non-retired key given signs. Safe for concurrent use.
+type DKIM struct {
+	domains map[string][]*dkimKey // signing keys per domain, rsa first
+	// now is the clock for t=; tests may set it.
+	now     func() time.Time
+	signDur prometheus.Histogram
+}
+
+type dkimKey struct {
+	domain, selector string
+	algo             string // rsa-sha256 or ed25519-sha256
+	sign             func(digest []byte) ([]byte, error)
+}
+
+// signedFields are the header fields signed when present. From, Subject and
+// the List-Unsubscribe pair are signed once more than they occur
+// ("oversigned", RFC 6376 §8.15), so no instance can be added in transit.
+var signedFields = []string{"from", "to", "cc", "reply-to", "subject", "date", "message-id",
+	"mime-version", "content-type", "content-transfer-encoding", "list-unsubscribe",
+	"list-unsubscribe-post", "list-id", "feedback-id", "in-reply-to", "references"}
+
+var oversigned = map[string]bool{"from": true, "subject": true, "list-unsubscribe": true, "list-unsubscribe-post": true}
+
+// NewDKIM checks the keys and prepares them for signing (with the system
+// libcrypto in builds with the openssl tag, see RSABackend).
+func NewDKIM(keys []DKIMKey) (*DKIM, error) {
+	d := &DKIM{domains: map[string][]*dkimKey{}, now: time.Now}
+	chosen := map[string]*dkimKey{} // domain+algo -> key
+	var order []string
+	for i, k := range keys {
+		dk, err := prepareKey(k)
+		if err != nil {
+			return nil, fmt.Errorf("mta: dkim key %d (%s, selector %s): %w", i, k.Domain, k.Selector, err)
+		}
+		if k.Retired {
+			continue
+		}
+		id := dk.domain + " " + dk.algo
+		if _, ok := chosen[id]; !ok {
+			order = append(order, id)
+		}
+		chosen[id] = dk
+	}
+	for _, id := range order {
+		dk := chosen[id]
+		if dk.algo == "rsa-sha256" {
+			d.domains[dk.domain] = append([]*dkimKey{dk}, d.domains[dk.domain]...)
+		} else {
+			d.domains[dk.domain] = append(d.domains[dk.domain], dk)
+		}
+	}
+	return d, nil
+}
+
+func prepareKey(k DKIMKey) (*dkimKey, error) {
+	dk := &dkimKey{domain: normDomain(k.Domain), selector: strings.TrimSpace(k.Selector)}
+	if dk.domain == "" || strings.ContainsAny(dk.domain, " ;=") {
+		return nil, fmt.Errorf("domain %q: invalid", k.Domain)
+	}
+	if dk.selector == "" || strings.ContainsAny(dk.selector, " ;=") {
+		return nil, fmt.Errorf("selector %q: invalid", k.Selector)
+	}
+	if k.PrivateKey == nil {
+		return nil, errors.New("private key: required")
+	}
+	switch pub := k.PrivateKey.Public().(type) {
+	case *rsa.PublicKey:
+		if k.Algorithm != "" && k.Algorithm != "rsa" {
+			return nil, fmt.Errorf("algorithm %q: the key is RSA", k.Algorithm)
+		}
+		if pub.N.BitLen() < 1024 {
+			return nil, fmt.Errorf("private key: RSA %d bits is too short (2048 recommended)", pub.N.BitLen())
+		}
+		dk.algo = "rsa-sha256"
+		if priv, ok := k.PrivateKey.(*rsa.PrivateKey); ok {
+			s, err := newRSASigner(priv)
+			if err != nil {
+				return nil, err
+			}
+			dk.sign = s
+		} else {
+			signer := k.PrivateKey
+			dk.sign = func(digest []byte) ([]byte, error) { return signer.Sign(rand.Reader, digest, crypto.SHA256) }
+		}
+	case ed25519.PublicKey:
+		if k.Algorithm != "" && k.Algorithm != "ed25519" {
+			return nil, fmt.Errorf("algorithm %q: the key is Ed25519", k.Algorithm)
+		}
+		dk.algo = "ed25519-sha256"
+		signer := k.PrivateKey
+		dk.sign = func(digest []byte) ([]byte, error) { return signer.Sign(nil, digest, crypto.Hash(0)) }
+	default:
+		return nil, fmt.Errorf("private key: unsupported type %T (want RSA or Ed25519)", pub)
+	}
+	return dk, nil
+}
+
+// WithMetrics records postbode_dkim_sign_seconds on reg and returns d.
+func (d *DKIM) WithMetrics(reg prometheus.Registerer) *DKIM {
+	d.signDur = newMetrics(reg).signSeconds
+	return d
+}
+
+func normDomain(s string) string {
+	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), "."))
+}
+
+// keysFor returns the signing keys for domain or its nearest parent with keys.
+func (d *DKIM) keysFor(domain string) []*dkimKey {
+	domain = normDomain(domain)
+	for domain != "" {
+		if ks := d.domains[domain]; len(ks) > 0 {
+			return ks
+		}
+		_, rest, ok := strings.Cut(domain, ".")
+		if !ok || !strings.Contains(rest, ".") {
+			return nil
+		}
+		domain = rest
+	}
+	return nil
+}
+
+// HasDomain reports whether mail From domain (or an address at it) can be signed.
+func (d *DKIM) HasDomain(domain string) bool {
+	if i := strings.LastIndexByte(domain, '@'); i >= 0 {
+		domain = domain[i+1:]
+	}
+	return len(d.keysFor(domain)) > 0
+}
+
+// Sign returns msg with DKIM-Signature header(s) prepended. It fails with
+// ErrNoDKIMKey when the From domain has no key.
+func (d *DKIM) Sign(msg []byte) ([]byte, error) {
+	start := time.Now()
+	hdrEnd, bodyStart := splitMessage(msg)
+	fields := parseFields(msg[:hdrEnd])
+	from := lastField(msg, fields, "from")
+	if from == nil {
+		return nil, errors.New("mta: dkim: message has no From header")
+	}
+	domain := addrDomain(string(fieldValue(from)))
+	keys := d.keysFor(domain)
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("%w %q", ErrNoDKIMKey, domain)
+	}
+	var bh [sha256.Size]byte
+	bodyHash(msg[bodyStart:], bh[:0])
+	hnames := headerList(msg, fields)
+	ts := strconv.FormatInt(d.now().Unix(), 10)
+	var sigs [][]byte
+	size := len(msg)
+	for _, k := range keys {
+		sig, err := k.signature(msg, fields, hnames, bh[:], ts)
+		if err != nil {
+			return nil, fmt.Errorf("mta: dkim sign (%s, %s): %w", k.domain, k.algo, err)
+		}
+		sigs = append(sigs, sig)
+		size += len(sig)
+	}
+	out := make([]byte, 0, size)
+	for _, s := range sigs {
+		out = append(out, s...)
+	}
+	out = append(out, msg...)
+	if d.signDur != nil {
+		d.signDur.Observe(time.Since(start).Seconds())
+	}
+	return out, nil
+}
+
+// signature builds one complete DKIM-Signature field (with CRLF).
+func (k *dkimKey) signature(msg []byte, fields []field, hnames []string, bh []byte, ts string) ([]byte, error) {
+	var hdr bytes.Buffer
+	hdr.Grow(1024)
+	hdr.WriteString("DKIM-Signature: v=1; a=" + k.algo + "; c=relaxed/relaxed; d=" + k.domain + ";\r\n s=" + k.selector + "; t=" + ts + ";\r\n h=")
+	col := 3
+	for i, n := range hnames {
+		if i > 0 {
+			hdr.WriteByte(':')
+			col++
+		}
+		if col+len(n) > 76 {
+			hdr.WriteString("\r\n ")
+			col = 1
+		}
+		hdr.WriteString(n)
+		col += len(n)
+	}
+	hdr.WriteString(";\r\n bh=" + base64.StdEncoding.EncodeToString(bh) + ";\r\n b=")
+	h := sha256.New()
+	buf := make([]byte, 0, 2048)
+	used := map[string]int{}
+	for _, n := range hnames {
+		if f := nthFromBottom(msg, fields, n, used[n]); f != nil {
+			buf = appendRelaxedField(buf, f)
+		}
+		used[n]++
+	}
+	canon := appendRelaxedField(buf, hdr.Bytes())
+	h.Write(canon[:len(canon)-2]) // the signature field goes in without its CRLF (RFC 6376 §3.7)
+	sig, err := k.sign(h.Sum(nil))
+	if err != nil {
+		return nil, err
+	}
+	b64 := base64.StdEncoding.EncodeToString(sig)
+	for len(b64) > 0 {
+		n := min(len(b64), 72)
+		hdr.WriteString(b64[:n])
+		b64 = b64[n:]
+		if len(b64) > 0 {
+			hdr.WriteString("\r\n ")
+		}
+	}
+	hdr.WriteString("\r\n")
+	return hdr.Bytes(), nil
+}
+
+// headerList returns the h= list: each signed field once per occurrence,
+// oversigned ones once more.
+func headerList(msg []byte, fields []field) []string {
+	count := map[string]int{}
+	for _, f := range fields {
+		count[f.name]++
+	}
+	var names []string
+	for _, n := range signedFields {
+		c := count[n]
+		if oversigned[n] {
+			c++
+		}
+		for range c {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// DKIMRecord returns the DNS TXT record value publishing pub
+// ("v=DKIM1; k=rsa; p=..."), RFC 6376 §3.6.1, RFC 8463 for Ed25519.
+func DKIMRecord(pub crypto.PublicKey) (string, error) {
+	switch p := pub.(type) {
+	case *rsa.PublicKey:
+		der, err := x509.MarshalPKIXPublicKey(p)
+		if err != nil {
+			return "", err
+		}
+		return "v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(der), nil
+	case ed25519.PublicKey:
+		return "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(p), nil
+	}
+	return "", fmt.Errorf("mta: DKIM record: unsupported key type %T", pub)
+}
