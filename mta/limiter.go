@@ -1,0 +1,238 @@
+package mta
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+)
+
+// Limits are the sending throttles, shared by every node using the same
+// Redis and prefix. Zero means unlimited.
+type Limits struct {
+	// GlobalPerSecond caps messages per second across all nodes.
+	GlobalPerSecond int
+	// DomainConcurrency caps parallel Acquire holders (connections) per destination domain.
+	DomainConcurrency int
+	// DomainPerSecond caps messages per second per destination domain.
+	DomainPerSecond int
+	// LeaseTTL is how long a concurrency slot outlives a crashed holder;
+	// optional, default 10m. A holder must release within it.
+	LeaseTTL time.Duration
+}
+
+// Limiter enforces Limits with token buckets and leases in Redis (Lua
+// scripts using the server's clock, so nodes need not agree on time). Keys:
+//
+//	<prefix>{throttle}:global        hash: global token bucket
+//	<prefix>{d:<domain>}:rate        hash: the domain's token bucket
+//	<prefix>{d:<domain>}:conc        sorted set: the domain's leases, scored by expiry
+//
+// Each script call touches the keys of one hash tag (Redis Cluster safe).
+type Limiter struct {
+	rdb    redis.UniversalClient
+	prefix string
+	l      Limits
+	wait   *prometheus.HistogramVec
+	seq    uint64
+	mu     sync.Mutex
+}
+
+// NewLimiter returns a limiter; reg receives postbode_throttle_wait_seconds.
+func NewLimiter(rdb redis.UniversalClient, prefix string, l Limits, reg prometheus.Registerer) *Limiter {
+	if l.LeaseTTL <= 0 {
+		l.LeaseTTL = 10 * time.Minute
+	}
+	return &Limiter{rdb: rdb, prefix: prefix, l: l, wait: newMetrics(reg).throttleWait}
+}
+
+// takeScript takes up to ARGV[3] tokens from the bucket KEYS[1] (rate
+// ARGV[1] per second, capacity ARGV[2]); returns {granted, wait µs until
+// one token}.
+var takeScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local rate, burst, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local v = redis.call('HMGET', KEYS[1], 'tok', 'ts')
+local tok, ts = tonumber(v[1]), tonumber(v[2])
+if tok == nil or ts == nil then tok = burst; ts = now end
+if now > ts then tok = math.min(burst, tok + (now - ts) * rate / 1000000) end
+local grant = math.min(n, math.floor(tok))
+local wait = 0
+if grant < 1 then
+  grant = 0
+  wait = math.ceil((1 - tok) * 1000000 / rate)
+end
+tok = tok - grant
+redis.call('HSET', KEYS[1], 'tok', tostring(tok), 'ts', tostring(math.max(now, ts)))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
+return {grant, wait}
+`)
+
+// refundScript puts ARGV[1] tokens back into KEYS[1] (capacity ARGV[2]).
+var refundScript = redis.NewScript(`
+local tok = tonumber(redis.call('HGET', KEYS[1], 'tok'))
+if tok then redis.call('HSET', KEYS[1], 'tok', tostring(math.min(tonumber(ARGV[2]), tok + tonumber(ARGV[1])))) end
+return 0
+`)
+
+// leaseScript adds lease ARGV[2] to KEYS[1] when fewer than ARGV[1] live
+// leases exist; returns 1 when taken, 0 when full.
+var leaseScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+  return 1
+end
+return 0
+`)
+
+func (l *Limiter) domainKey(domain, kind string) string {
+	d := strings.Map(func(r rune) rune {
+		if r == '{' || r == '}' || r <= ' ' {
+			return '_'
+		}
+		return r
+	}, strings.ToLower(strings.TrimSuffix(domain, ".")))
+	return l.prefix + "{d:" + d + "}:" + kind
+}
+
+// Acquire blocks until the limits allow at least one message to domain and
+// returns how many of the n wanted may go now (1..n), and release, which
+// must be called when the batch is done (it frees the concurrency slot;
+// calling it more than once is harmless). It fails only when ctx ends or
+// Redis fails.
+func (l *Limiter) Acquire(ctx context.Context, domain string, n int) (granted int, release func(), err error) {
+	if n < 1 {
+		return 0, func() {}, fmt.Errorf("mta: limiter: n must be at least 1")
+	}
+	release = func() {}
+	if l.l.DomainConcurrency > 0 {
+		if release, err = l.lease(ctx, domain); err != nil {
+			return 0, func() {}, err
+		}
+	}
+	granted, err = l.tokens(ctx, domain, n)
+	if err != nil {
+		release()
+		return 0, func() {}, err
+	}
+	return granted, release, nil
+}
+
+// lease waits for a concurrency slot of domain.
+func (l *Limiter) lease(ctx context.Context, domain string) (func(), error) {
+	key := l.domainKey(domain, "conc")
+	l.mu.Lock()
+	l.seq++
+	id := randHex(8) + "-" + strconv.FormatUint(l.seq, 36)
+	l.mu.Unlock()
+	ttl := l.l.LeaseTTL.Milliseconds()
+	start := time.Now()
+	for pause := time.Millisecond; ; pause = min(pause*2, 50*time.Millisecond) {
+		ok, err := leaseScript.Run(ctx, l.rdb, []string{key}, l.l.DomainConcurrency, id, ttl).Int()
+		if err != nil {
+			return nil, fmt.Errorf("mta: limiter: %w", err)
+		}
+		if ok == 1 {
+			l.observe("domain_concurrency", start)
+			var once sync.Once
+			return func() {
+				once.Do(func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+					defer cancel()
+					l.rdb.ZRem(ctx, key, id)
+				})
+			}, nil
+		}
+		if err := sleep(ctx, pause); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// tokens waits until the domain and global buckets give at least one token.
+func (l *Limiter) tokens(ctx context.Context, domain string, n int) (int, error) {
+	dkey, gkey := l.domainKey(domain, "rate"), l.prefix+"{throttle}:global"
+	var waitedDomain, waitedGlobal time.Duration
+	defer func() {
+		if waitedDomain > 0 || l.l.DomainPerSecond > 0 {
+			l.wait.WithLabelValues("domain_rate").Observe(waitedDomain.Seconds())
+		}
+		if waitedGlobal > 0 || l.l.GlobalPerSecond > 0 {
+			l.wait.WithLabelValues("global").Observe(waitedGlobal.Seconds())
+		}
+	}()
+	for {
+		g := n
+		if l.l.DomainPerSecond > 0 {
+			got, wait, err := l.take(ctx, dkey, l.l.DomainPerSecond, g)
+			if err != nil {
+				return 0, err
+			}
+			if got == 0 {
+				t := time.Now()
+				if err := sleep(ctx, wait); err != nil {
+					return 0, err
+				}
+				waitedDomain += time.Since(t)
+				continue
+			}
+			g = got
+		}
+		if l.l.GlobalPerSecond > 0 {
+			got, wait, err := l.take(ctx, gkey, l.l.GlobalPerSecond, g)
+			if err != nil {
+				return 0, err
+			}
+			if got < g && l.l.DomainPerSecond > 0 {
+				refundScript.Run(ctx, l.rdb, []string{dkey}, g-got, l.l.DomainPerSecond)
+			}
+			if got == 0 {
+				t := time.Now()
+				if err := sleep(ctx, wait); err != nil {
+					return 0, err
+				}
+				waitedGlobal += time.Since(t)
+				continue
+			}
+			g = got
+		}
+		return g, nil
+	}
+}
+
+// take runs the token bucket script: rate per second, capacity one second's worth.
+func (l *Limiter) take(ctx context.Context, key string, rate, n int) (int, time.Duration, error) {
+	vals, err := takeScript.Run(ctx, l.rdb, []string{key}, rate, rate, n).Int64Slice()
+	if err != nil {
+		return 0, 0, fmt.Errorf("mta: limiter: %w", err)
+	}
+	if len(vals) != 2 {
+		return 0, 0, fmt.Errorf("mta: limiter: bucket %s: unexpected reply %v", key, vals)
+	}
+	return int(vals[0]), time.Duration(vals[1]) * time.Microsecond, nil
+}
+
+func (l *Limiter) observe(scope string, start time.Time) {
+	l.wait.WithLabelValues(scope).Observe(time.Since(start).Seconds())
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,124 @@
+package mta
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/postbode/postbode/internal/testenv"
+)
+
+func TestLimiterDomainConcurrencyAcrossNodes(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := testenv.Redis(t)
+	l := Limits{DomainConcurrency: 2}
+	a := NewLimiter(rdb, prefix, l, prometheus.NewRegistry())
+	b := NewLimiter(rdb, prefix, l, prometheus.NewRegistry())
+	ctx := t.Context()
+	_, rel1, err := a.Acquire(ctx, "example.net", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, rel2, err := b.Acquire(ctx, "EXAMPLE.net", 5)
+	if err != nil || g != 5 {
+		t.Fatalf("second slot: %d %v", g, err)
+	}
+	// Both slots are held: a third holder on either node must wait.
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	if _, _, err := b.Acquire(short, "example.net", 1); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("third slot: err = %v, want to wait until the deadline", err)
+	}
+	// Another domain is independent.
+	if _, rel, err := b.Acquire(ctx, "example.com", 1); err != nil {
+		t.Fatal(err)
+	} else {
+		rel()
+	}
+	got := make(chan error, 1)
+	go func() {
+		_, rel, err := a.Acquire(ctx, "example.net", 1)
+		if err == nil {
+			rel()
+		}
+		got <- err
+	}()
+	rel1()
+	rel1() // twice is harmless
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	rel2()
+}
+
+func TestLimiterRatesAcrossNodes(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := testenv.Redis(t)
+	reg := prometheus.NewRegistry()
+	l := Limits{GlobalPerSecond: 1000, DomainPerSecond: 20}
+	a := NewLimiter(rdb, prefix, l, reg)
+	b := NewLimiter(rdb, prefix, l, reg)
+	ctx := t.Context()
+	// The domain bucket holds one second's worth (20), shared by both nodes.
+	ga, rel, err := a.Acquire(ctx, "example.net", 15)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel()
+	gb, rel, err := b.Acquire(ctx, "example.net", 15)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel()
+	if ga != 15 || gb < 1 || gb > 6 {
+		t.Fatalf("granted %d then %d; want 15 then the rest of 20 (5, or a token more refilled)", ga, gb)
+	}
+	// The bucket is empty: the next Acquire waits for a token, and says so.
+	g, rel, err := b.Acquire(ctx, "example.net", 1)
+	if err != nil || g != 1 {
+		t.Fatalf("after waiting: %d %v", g, err)
+	}
+	rel()
+	if n := testutil.CollectAndCount(reg, "postbode_throttle_wait_seconds"); n == 0 {
+		t.Fatal("no throttle wait observed")
+	}
+	// Tokens taken from the domain but refused globally go back.
+	rdb2, prefix2 := testenv.Redis(t)
+	c := NewLimiter(rdb2, prefix2, Limits{GlobalPerSecond: 3, DomainPerSecond: 100}, nil)
+	if g, _, err := c.Acquire(ctx, "example.org", 10); err != nil || g != 3 {
+		t.Fatalf("global cap: %d %v", g, err)
+	}
+	tok, err := rdb2.HGet(ctx, prefix2+"{d:example.org}:rate", "tok").Float64()
+	if err != nil || tok < 96 {
+		t.Fatalf("domain tokens after refund = %v (%v), want about 97", tok, err)
+	}
+}
+
+func TestLimiterUnlimitedAndCancel(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := testenv.Redis(t)
+	l := NewLimiter(rdb, prefix, Limits{}, nil)
+	g, rel, err := l.Acquire(t.Context(), "example.net", 500)
+	if err != nil || g != 500 {
+		t.Fatalf("unlimited: %d %v", g, err)
+	}
+	rel()
+	slow := NewLimiter(rdb, prefix, Limits{GlobalPerSecond: 1}, nil)
+	slow.Acquire(t.Context(), "x", 1) // drain the single token
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if _, _, err := slow.Acquire(ctx, "x", 1); !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled Acquire: %v", err)
+		}
+	}()
+	cancel()
+	wg.Wait()
+}

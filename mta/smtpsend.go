@@ -1,0 +1,243 @@
+package mta
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// aLongTimeAgo is a deadline in the past: it unblocks pending I/O at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// send delivers batch on c, filling rs (one per envelope) and returning
+// whether any reply was read (so a stale pooled connection that fails at
+// once can be retried safely). On a connection failure every envelope
+// without a final reply gets a network-error Result: a message whose body
+// was sent but whose end-of-data reply was lost is never reported as sent.
+func (c *conn) send(ctx context.Context, batch []Envelope, rs []Result) (gotReply bool) {
+	final := make([]bool, len(batch))
+	stop := context.AfterFunc(ctx, func() { c.nc.SetDeadline(aLongTimeAgo) })
+	defer stop()
+	var err error
+	if c.pipelining {
+		gotReply, err = c.sendPipelined(ctx, batch, rs, final)
+	} else {
+		gotReply, err = c.sendPlain(ctx, batch, rs, final)
+	}
+	if err != nil {
+		c.broken = true
+		if ctx.Err() != nil {
+			err = fmt.Errorf("mta: %s: %w (%v)", c.addr, ctx.Err(), err)
+		} else {
+			err = fmt.Errorf("mta: %s: %w", c.addr, err)
+		}
+		for i := range batch {
+			if !final[i] {
+				rs[i] = Result{Err: err}
+			}
+		}
+	}
+	return gotReply
+}
+
+// pendingBody is a message whose DATA got 354: its body (or, when abort,
+// a lone "." because no recipient was accepted) goes out next.
+type pendingBody struct {
+	i     int
+	abort bool
+	rcpt  Result // the refusal to report when abort
+}
+
+func (c *conn) sendPipelined(ctx context.Context, batch []Envelope, rs []Result, final []bool) (gotReply bool, err error) {
+	var pend *pendingBody
+	for i := 0; i <= len(batch); i++ {
+		c.wbuf = c.wbuf[:0]
+		if pend != nil {
+			c.wbuf = appendBody(c.wbuf, batch[pend.i].Data, pend.abort)
+		}
+		rset := c.needRset && i < len(batch)
+		if rset {
+			c.wbuf = append(c.wbuf, "RSET\r\n"...)
+		}
+		if i < len(batch) {
+			if bad := badAddress(batch[i]); bad != nil {
+				rs[i], final[i] = *bad, true
+				if pend == nil && !rset {
+					continue
+				}
+				// still flush what is pending, with nothing new for this envelope
+			} else {
+				c.wbuf = appendEnvelope(c.wbuf, batch[i])
+			}
+		}
+		if len(c.wbuf) == 0 {
+			break
+		}
+		c.setDeadline(ctx)
+		if _, err := c.nc.Write(c.wbuf); err != nil {
+			return gotReply, err
+		}
+		if pend != nil {
+			rp, err := c.readReply()
+			if err != nil {
+				return gotReply, err
+			}
+			gotReply = true
+			if pend.abort {
+				rs[pend.i] = pend.rcpt
+			} else {
+				rs[pend.i] = rp.result()
+				c.sent++
+			}
+			final[pend.i] = true
+			pend = nil
+		}
+		if rset {
+			if _, err := c.readReply(); err != nil {
+				return gotReply, err
+			}
+			gotReply, c.needRset = true, false
+		}
+		if i < len(batch) && !final[i] {
+			if pend, err = c.readEnvelopeReplies(i, rs, final); err != nil {
+				return gotReply, err
+			}
+			gotReply = true
+		}
+	}
+	return gotReply, nil
+}
+
+// readEnvelopeReplies reads the replies to MAIL, RCPT and DATA of envelope i.
+func (c *conn) readEnvelopeReplies(i int, rs []Result, final []bool) (*pendingBody, error) {
+	var rps [3]reply
+	for k := range rps {
+		rp, err := c.readReply()
+		if err != nil {
+			return nil, err
+		}
+		rps[k] = rp
+	}
+	mail, rcpt, data := rps[0], rps[1], rps[2]
+	switch {
+	case data.code == 354 && mail.ok() && rcpt.ok():
+		return &pendingBody{i: i}, nil
+	case data.code == 354:
+		refusal := rcpt
+		if !mail.ok() {
+			refusal = mail
+		}
+		return &pendingBody{i: i, abort: true, rcpt: refusal.result()}, nil
+	}
+	switch {
+	case !mail.ok():
+		rs[i] = mail.result()
+	case !rcpt.ok():
+		rs[i] = rcpt.result()
+		c.needRset = true
+	default:
+		rs[i] = data.result()
+		c.needRset = true
+	}
+	final[i] = true
+	return nil, nil
+}
+
+func (c *conn) sendPlain(ctx context.Context, batch []Envelope, rs []Result, final []bool) (gotReply bool, err error) {
+	for i, e := range batch {
+		c.setDeadline(ctx)
+		if c.needRset {
+			if _, err := c.cmd("RSET"); err != nil {
+				return gotReply, err
+			}
+			c.needRset = false
+		}
+		if bad := badAddress(e); bad != nil {
+			rs[i], final[i] = *bad, true
+			continue
+		}
+		rp, err := c.cmd("MAIL FROM:<" + e.From + ">")
+		if err != nil {
+			return gotReply, err
+		}
+		gotReply = true
+		if !rp.ok() {
+			rs[i], final[i] = rp.result(), true
+			continue
+		}
+		c.needRset = true
+		for _, step := range []string{"RCPT TO:<" + e.To + ">", "DATA"} {
+			if rp, err = c.cmd(step); err != nil {
+				return gotReply, err
+			}
+			if !rp.ok() {
+				break
+			}
+		}
+		if rp.code != 354 {
+			rs[i], final[i] = rp.result(), true
+			continue
+		}
+		c.wbuf = appendBody(c.wbuf[:0], e.Data, false)
+		if _, err := c.nc.Write(c.wbuf); err != nil {
+			return gotReply, err
+		}
+		if rp, err = c.readReply(); err != nil {
+			return gotReply, err
+		}
+		rs[i], final[i] = rp.result(), true
+		c.needRset = false
+		c.sent++
+	}
+	return gotReply, nil
+}
+
+func appendEnvelope(b []byte, e Envelope) []byte {
+	b = append(b, "MAIL FROM:<"...)
+	b = append(b, e.From...)
+	b = append(b, ">\r\nRCPT TO:<"...)
+	b = append(b, e.To...)
+	return append(b, ">\r\nDATA\r\n"...)
+}
+
+// badAddress refuses envelope addresses that would break the command line.
+func badAddress(e Envelope) *Result {
+	for _, a := range []string{e.From, e.To} {
+		if strings.ContainsAny(a, "<>\r\n \t") {
+			return &Result{Code: 553, Enhanced: "5.1.3", Text: fmt.Sprintf("invalid address %q (refused locally)", a)}
+		}
+	}
+	if e.To == "" {
+		return &Result{Code: 553, Enhanced: "5.1.3", Text: "empty recipient (refused locally)"}
+	}
+	return nil
+}
+
+var dotCRLF = []byte(".\r\n")
+
+// appendBody appends the message dot-stuffed (RFC 5321 §4.5.2), ending in
+// CRLF, and the end-of-data line; with abort only the end-of-data line.
+func appendBody(b, data []byte, abort bool) []byte {
+	if abort {
+		return append(b, dotCRLF...)
+	}
+	if len(data) > 0 && data[0] == '.' {
+		b = append(b, '.')
+	}
+	for {
+		i := bytes.Index(data, []byte("\n."))
+		if i < 0 {
+			b = append(b, data...)
+			break
+		}
+		b = append(b, data[:i+1]...)
+		b = append(b, '.')
+		data = data[i+1:]
+	}
+	if !bytes.HasSuffix(b, []byte("\r\n")) {
+		b = append(b, '\r', '\n')
+	}
+	return append(b, dotCRLF...)
+}
