@@ -3,10 +3,76 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/postbode/postbode/mta"
 )
 
-// cmdDKIM runs `postbode dkim ...`.
+// cmdDKIM runs `postbode dkim keygen --domain D --selector S [--algorithm rsa|ed25519] [--out FILE]`.
 func cmdDKIM(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("postbode dkim: not available in this build")
+	if len(args) == 0 || args[0] != "keygen" {
+		return errors.New("usage: postbode dkim keygen --domain D --selector S [--algorithm rsa|ed25519] [--out FILE]")
+	}
+	fs := flag.NewFlagSet("dkim keygen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	domain := fs.String("domain", "", "From domain the key signs for; required")
+	selector := fs.String("selector", "", "DNS selector, e.g. pb2026; required")
+	algorithm := fs.String("algorithm", "rsa", "rsa (2048-bit) or ed25519; optional")
+	out := fs.String("out", "", "file for the PEM private key (written 0600, never overwritten); optional, default DOMAIN.SELECTOR.pem")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	d := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(*domain), "."))
+	switch {
+	case d == "" || strings.ContainsAny(d, " /;="):
+		return errors.New("dkim keygen: --domain: required, a domain name")
+	case *selector == "" || strings.ContainsAny(*selector, " /;="):
+		return errors.New("dkim keygen: --selector: required, letters, digits, '-' or '.'")
+	case *algorithm != "rsa" && *algorithm != "ed25519":
+		return errors.New("dkim keygen: --algorithm: must be rsa or ed25519")
+	}
+	if *out == "" {
+		*out = d + "." + *selector + ".pem"
+	}
+	key, err := mta.GenerateDKIMKey(*algorithm)
+	if err != nil {
+		return err
+	}
+	pemBytes, err := mta.MarshalPrivateKey(key)
+	if err != nil {
+		return err
+	}
+	record, err := mta.DKIMRecord(key.Public())
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("dkim keygen: --out: %w", err)
+	}
+	if _, err = f.Write(pemBytes); err == nil {
+		err = f.Close()
+	} else {
+		f.Close()
+	}
+	if err != nil {
+		os.Remove(*out)
+		return fmt.Errorf("dkim keygen: write %s: %w", *out, err)
+	}
+	abs, _ := filepath.Abs(*out)
+	name := *selector + "._domainkey." + d
+	var quoted []string
+	for _, p := range mta.SplitTXT(record) {
+		quoted = append(quoted, `"`+p+`"`)
+	}
+	fmt.Fprintf(stdout, "# private key written to %s (mode 0600; keep it secret)\n", abs)
+	fmt.Fprintf(stdout, "# publish this DNS TXT record:\n%s. IN TXT ( %s )\n", name, strings.Join(quoted, " "))
+	fmt.Fprintf(stdout, "# then add to the config:\n[[dkim.keys]]\ndomain = %q\nselector = %q\nalgorithm = %q\nkey_file = %q\n",
+		d, *selector, *algorithm, abs)
+	return nil
 }

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/postbode/postbode/internal/config"
+	"github.com/postbode/postbode/mta"
+)
+
+// transport builds the outgoing transport from a.cfg.SMTP (capture, relay
+// or mx) with its metrics on a.reg, and closes it at shutdown (in the drain
+// phase, after drains appended later). Call it once per process and keep
+// the result: each call has its own connection pool.
+func (a *app) transport() (mta.Transport, error) {
+	c := a.cfg.SMTP
+	var tr mta.Transport
+	var err error
+	switch c.Mode {
+	case "relay":
+		tr, err = mta.NewRelay(mta.RelayConfig{Host: c.RelayHost, Port: c.RelayPort, TLS: c.RelayTLS,
+			Username: c.Username, Password: c.Password, HeloName: c.HeloName}, a.reg)
+	case "mx":
+		tr = mta.NewMX(mta.MXConfig{HeloName: c.HeloName}, a.reg)
+	default:
+		tr, err = mta.NewCapture(c.CaptureDir, a.reg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("smtp: %w", err)
+	}
+	a.drains = append(a.drains, func(context.Context) { tr.Close() })
+	return tr, nil
+}
+
+// dkim loads the keys of a.cfg.DKIM and returns the signer (with
+// postbode_dkim_sign_seconds on a.reg). Errors name the config key.
+func (a *app) dkim() (*mta.DKIM, error) {
+	return loadDKIM(a.cfg.DKIM.Keys, a)
+}
+
+func loadDKIM(cfg []config.DKIMKey, a *app) (*mta.DKIM, error) {
+	keys := make([]mta.DKIMKey, 0, len(cfg))
+	for i, k := range cfg {
+		pemBytes, err := os.ReadFile(k.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("dkim.keys[%d].key_file: %w", i, err)
+		}
+		priv, err := mta.ParsePrivateKey(pemBytes)
+		if err != nil {
+			return nil, fmt.Errorf("dkim.keys[%d].key_file %s: %w", i, k.KeyFile, err)
+		}
+		keys = append(keys, mta.DKIMKey{Domain: k.Domain, Selector: k.Selector, Algorithm: k.Algorithm,
+			PrivateKey: priv, Retired: k.Retired})
+	}
+	d, err := mta.NewDKIM(keys)
+	if err != nil {
+		return nil, err
+	}
+	if a != nil {
+		d.WithMetrics(a.reg)
+	}
+	return d, nil
+}

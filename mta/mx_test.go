@@ -1,0 +1,121 @@
+package mta
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// fakeDNS is an injected resolver: MX records per domain, addresses per host.
+type fakeDNS struct {
+	mx      map[string][]*net.MX
+	addrs   map[string][]string
+	mxCalls atomic.Int32
+}
+
+func (d *fakeDNS) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
+	d.mxCalls.Add(1)
+	if mx, ok := d.mx[name]; ok {
+		return mx, nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (d *fakeDNS) LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error) {
+	var out []net.IPAddr
+	for _, a := range d.addrs[strings.TrimSuffix(host, ".")] {
+		out = append(out, net.IPAddr{IP: net.ParseIP(a)})
+	}
+	if len(out) == 0 {
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
+	return out, nil
+}
+
+func TestMXDelivery(t *testing.T) {
+	t.Parallel()
+	srvTLS, _ := selfSigned(t)
+	s := startServer(t, serverOptions{tls: srvTLS})
+	dns := &fakeDNS{
+		mx: map[string][]*net.MX{
+			// The preferred MX refuses connections (nothing listens on
+			// 127.0.0.2 at this port): delivery falls back to the next.
+			"example.net":  {{Host: "mx2.example.net.", Pref: 20}, {Host: "mx1.example.net.", Pref: 10}},
+			"null.example": {{Host: ".", Pref: 0}},
+		},
+		addrs: map[string][]string{
+			"mx1.example.net": {"127.0.0.2"},
+			"mx2.example.net": {"127.0.0.1"},
+			"a-only.example":  {"127.0.0.1"},
+		},
+	}
+	tr := NewMX(MXConfig{HeloName: "sender.example.org", Resolver: dns, Port: s.port}, prometheus.NewRegistry())
+	defer tr.Close()
+	ctx := t.Context()
+
+	rs := tr.Send(ctx, "example.net", envelopes(3, "example.net"))
+	for i, r := range rs {
+		if r.Outcome() != Sent {
+			t.Fatalf("example.net %d: %v", i, r)
+		}
+	}
+	if m := s.messages(); len(m) != 3 || !m[0].tls {
+		t.Errorf("%d messages, opportunistic TLS %v", len(m), len(m) > 0 && m[0].tls)
+	}
+	rs = tr.Send(ctx, "EXAMPLE.net.", envelopes(2, "example.net"))
+	if rs[0].Outcome() != Sent || dns.mxCalls.Load() != 1 {
+		t.Errorf("second batch %v, MX lookups %d (want cached)", rs[0], dns.mxCalls.Load())
+	}
+	// No MX: the domain's own address is used.
+	if rs := tr.Send(ctx, "a-only.example", envelopes(1, "a-only.example")); rs[0].Outcome() != Sent {
+		t.Errorf("implicit MX: %v", rs[0])
+	}
+	// Null MX and a domain that does not exist bounce without connecting.
+	if rs := tr.Send(ctx, "null.example", envelopes(1, "null.example")); rs[0].Code != 556 || rs[0].Outcome() != Bounced {
+		t.Errorf("null MX: %v", rs[0])
+	}
+	if rs := tr.Send(ctx, "nxdomain.example", envelopes(1, "nxdomain.example")); rs[0].Code != 550 || rs[0].Enhanced != "5.1.2" {
+		t.Errorf("no such domain: %v", rs[0])
+	}
+	// Connections are pooled per server address: all three batches went
+	// over one.
+	if n := s.accepted.Load(); n != 1 {
+		t.Errorf("%d connections, want 1", n)
+	}
+}
+
+func TestMXAllHostsDown(t *testing.T) {
+	t.Parallel()
+	dns := &fakeDNS{mx: map[string][]*net.MX{"example.net": {{Host: "mx.example.net", Pref: 10}}},
+		addrs: map[string][]string{"mx.example.net": {"127.0.0.2"}}}
+	tr := NewMX(MXConfig{Resolver: dns, Port: 1}, nil)
+	defer tr.Close()
+	rs := tr.Send(t.Context(), "example.net", envelopes(2, "example.net"))
+	for _, r := range rs {
+		if r.Outcome() != Deferred || r.Err == nil || !strings.Contains(r.Err.Error(), "127.0.0.2:1") {
+			t.Errorf("result %v", r)
+		}
+	}
+}
+
+func TestMXStartTLSFailureFallsBackToPlain(t *testing.T) {
+	t.Parallel()
+	// A server that offers STARTTLS but has no usable certificate.
+	s := startServer(t, serverOptions{tls: &tls.Config{}})
+	dns := &fakeDNS{mx: map[string][]*net.MX{"example.net": {{Host: "mx.example.net", Pref: 10}}},
+		addrs: map[string][]string{"mx.example.net": {"127.0.0.1"}}}
+	tr := NewMX(MXConfig{Resolver: dns, Port: s.port}, nil)
+	defer tr.Close()
+	rs := tr.Send(t.Context(), "example.net", envelopes(1, "example.net"))
+	if rs[0].Outcome() != Sent {
+		t.Fatalf("result %v", rs[0])
+	}
+	if m := s.messages(); len(m) != 1 || m[0].tls {
+		t.Errorf("messages %v", m)
+	}
+}
