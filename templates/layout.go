@@ -120,8 +120,20 @@ var fullDocRE = regexp.MustCompile(`(?i)<(html|body)[\s>]`)
 // layout; a complete document (<html> or <body>) is used as it is, with the
 // footer inserted before </body>.
 func parseHTML(body string, s Style) (*htmltemplate.Template, error) {
+	return parseHTMLWith(body, layoutHTML, footerHTML, s, nil)
+}
+
+// parseHTMLWith is parseHTML with the layout and footer sources given and
+// extra functions (the fast path's rewritten sources).
+func parseHTMLWith(body, layout, footer string, s Style, extra htmltemplate.FuncMap) (*htmltemplate.Template, error) {
 	w := footerWords[s.Lang]
-	fm := htmltemplate.FuncMap(funcs)
+	fm := htmltemplate.FuncMap{}
+	for k, v := range funcs {
+		fm[k] = v
+	}
+	for k, v := range extra {
+		fm[k] = v
+	}
 	fm["house"] = func() Style { return s }
 	fm["words"] = func() map[string]string {
 		return map[string]string{"why": w.why, "unsub": w.unsub, "update": w.update, "privacy": w.privacy, "view": w.view}
@@ -137,10 +149,15 @@ func parseHTML(body string, s Style) (*htmltemplate.Template, error) {
 		if err != nil {
 			return nil, err
 		}
-		return t.Parse(footerHTML)
+		return t.Parse(footer)
 	}
-	t := htmltemplate.Must(htmltemplate.New("layout").Funcs(fm).Parse(layoutHTML))
-	htmltemplate.Must(t.Parse(footerHTML))
+	t, err := htmltemplate.New("layout").Funcs(fm).Parse(layout)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := t.Parse(footer); err != nil {
+		return nil, err
+	}
 	if _, err := t.New("body").Parse(body); err != nil {
 		return nil, err
 	}

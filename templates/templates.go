@@ -113,6 +113,7 @@ type Template struct {
 	text       *texttemplate.Template
 	generated  bool // text was converted from the HTML: tidy blank lines per message
 	textFooter *texttemplate.Template
+	fast       *fastTemplate // nil: html/template path only
 	bufs       sync.Pool
 }
 
@@ -155,6 +156,7 @@ func Compile(subject, html, text string, style Style) (*Template, error) {
 	if t.textFooter, err = texttemplate.New("footer").Parse(textFooter(style)); err != nil {
 		return nil, fmt.Errorf("templates: footer: %w", err)
 	}
+	textSrc := text
 	if text != "" {
 		if t.text, err = texttemplate.New("text").Funcs(textFuncs).Parse(text); err != nil {
 			return nil, toError(err, "text", text)
@@ -163,10 +165,13 @@ func Compile(subject, html, text string, style Style) (*Template, error) {
 		// A conversion that does not parse (unusual markup around actions)
 		// falls back to converting each rendered message.
 		t.text, _ = texttemplate.New("text").Funcs(textFuncs).Parse(src)
-		t.generated = t.text != nil
+		t.generated, textSrc = t.text != nil, src
 	}
 	if err := t.validate(subject, html, text); err != nil {
 		return nil, err
+	}
+	if t.text != nil {
+		t.fast = compileFast(subject, html, textSrc, style)
 	}
 	return t, nil
 }
@@ -197,6 +202,42 @@ func (t *Template) validate(subject, html, text string) error {
 
 // Render renders the message for one contact.
 func (t *Template) Render(d Data, opt RenderOptions) (Rendered, error) {
+	if t.fast != nil {
+		if r, ok := t.renderFast(&d, opt); ok {
+			return r, nil
+		}
+	}
+	return t.renderSlow(d, opt)
+}
+
+// renderFast renders with the compiled programs; ok is false when a
+// variant could not be built (then the html/template path renders).
+func (t *Template) renderFast(d *Data, opt RenderOptions) (Rendered, bool) {
+	bs := [4]*bytes.Buffer{}
+	for i := range bs {
+		bs[i] = t.bufs.Get().(*bytes.Buffer)
+		bs[i].Reset()
+		defer t.putBuf(bs[i])
+	}
+	subject, html, text, footer := bs[0], bs[1], bs[2], bs[3]
+	if err := t.fast.render(d, subject, html, text, footer); err != nil {
+		return Rendered{}, false
+	}
+	var r Rendered
+	r.Subject = cleanSubject(subject.Bytes())
+	h := html.Bytes()
+	if opt.TrackClick != nil || opt.OpenPixel != "" {
+		h = t.track(h, d.Links, opt)
+	}
+	r.HTML = string(h)
+	tidyText(text, t.generated)
+	text.Write(footer.Bytes())
+	r.Text = string(text.Bytes())
+	return r, true
+}
+
+// renderSlow renders with html/template and text/template.
+func (t *Template) renderSlow(d Data, opt RenderOptions) (Rendered, error) {
 	b := t.bufs.Get().(*bytes.Buffer)
 	defer t.putBuf(b)
 	var r Rendered
@@ -289,25 +330,29 @@ func noValue(b []byte) []byte {
 // text it also drops the blank lines a false {{if}} leaves (at most one blank
 // line in a row, none at the start).
 func tidyText(b *bytes.Buffer, generated bool) {
-	s := bytes.TrimRight(b.Bytes(), " \t\r\n")
+	all := b.Bytes()
+	s := bytes.TrimRight(all, " \t\r\n")
 	if generated {
 		s = bytes.TrimLeft(s, "\n")
-		w, nl := 0, 0
-		for _, c := range s {
-			if c == '\n' {
-				nl++
-				if nl > 2 {
-					continue
+		if bytes.Contains(s, []byte("\n\n\n")) {
+			w, nl := 0, 0
+			for _, c := range s {
+				if c == '\n' {
+					if nl++; nl > 2 {
+						continue
+					}
+				} else {
+					nl = 0
 				}
-			} else {
-				nl = 0
+				s[w] = c
+				w++
 			}
-			s[w] = c
-			w++
+			s = s[:w]
 		}
-		s = s[:w]
 	}
-	b.Truncate(0)
-	b.Write(s) // s aliases b's storage at offset >= 0: Write copies forward safely
+	if len(s) > 0 && &s[0] != &all[0] {
+		copy(all, s) // left-trimmed: move down (copy handles the overlap)
+	}
+	b.Truncate(len(s))
 	b.WriteByte('\n')
 }

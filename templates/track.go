@@ -107,7 +107,7 @@ func writeTrackedTag(out *bytes.Buffer, tag []byte, links Links, track func(stri
 	if !quoted {
 		out.WriteByte('"')
 	}
-	out.WriteString(html.EscapeString(track(u)))
+	out.Write(appendHTMLEscaped(out.AvailableBuffer(), track(u)))
 	if !quoted {
 		out.WriteByte('"')
 	}

@@ -1,0 +1,95 @@
+package templates
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestFastPathMatchesHTMLTemplate renders with both paths and compares.
+func TestFastPathMatchesHTMLTemplate(t *testing.T) {
+	t.Parallel()
+	bodies := map[string]string{
+		"newsletter": body,
+		"bench":      benchBody(),
+		"conditions": `<p>Hi {{.Contact.Name | default "reader"}}</p>{{if .Contact.Attributes.city}}<p>In {{.Contact.Attributes.city}}</p>{{else if .Contact.Attributes.country}}<p>{{.Contact.Attributes.country}}</p>{{else}}<p>nowhere</p>{{end}}
+<p title="{{.Contact.Name}}">{{upper .Contact.Name}} ({{.Contact.ID}}, {{.CampaignID}}, {{.CampaignName}}) {{attr .Contact "age"}}</p>
+<a href="{{.Contact.Attributes.site}}">site</a> <a href="https://example.org/p/{{.Contact.Attributes.slug}}?q={{.Contact.Attributes.q}}&amp;n={{.Contact.Name}}">page</a>
+{{- if .Links.View}}<a href="{{.Links.View}}">view</a>{{end -}}
+<p>{{/* a comment */}}{{"literal"}} &amp; done</p>`,
+		"full document": `<!DOCTYPE html><html><head><title>{{.CampaignName}}</title></head><body><p>Hi {{.Contact.Name}}</p></body></html>`,
+	}
+	datas := []Data{Sample(), {}, func() Data {
+		d := Sample()
+		d.Contact.Name = `<b>"O'Brien" & Sons + co</b>` + "\x00é"
+		d.CampaignName = "<Nieuws & meer>"
+		d.Contact.Attributes = map[string]any{"city": "", "country": "NL <x>", "age": 42, "site": "javascript:alert(1)",
+			"slug": "a b/é?&", "q": "x&y=z #1"}
+		d.Links.View = ""
+		return d
+	}(), func() Data {
+		d := Sample()
+		d.Contact.Attributes = map[string]any{"site": "https://example.org/?a=1&b=<2>", "slug": "%41%zz"}
+		return d
+	}()}
+	for name, src := range bodies {
+		for _, text := range []string{"", "Text for {{.Contact.Name}}{{if .Contact.Attributes.city}} in {{.Contact.Attributes.city}}{{end}}.\n"} {
+			tpl := mustCompile(t, "Hi {{.Contact.Name}} {{.Contact.Attributes.city}}", src, text)
+			if tpl.fast == nil {
+				t.Errorf("%s: no fast path", name)
+				continue
+			}
+			for i, d := range datas {
+				for _, opt := range []RenderOptions{{}, {TrackClick: func(u string) string { return "https://t.example/" + u }, OpenPixel: "https://t.example/o.gif"}} {
+					slow, err := tpl.renderSlow(d, opt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					fast, ok := tpl.renderFast(&d, opt)
+					if !ok {
+						t.Fatalf("%s data %d: fast path failed", name, i)
+					}
+					if fast != slow {
+						diff(t, name+" subject", fast.Subject, slow.Subject)
+						diff(t, name+" html", fast.HTML, slow.HTML)
+						diff(t, name+" text", fast.Text, slow.Text)
+					}
+				}
+			}
+		}
+	}
+}
+
+func diff(t *testing.T, what, a, b string) {
+	t.Helper()
+	if a == b {
+		return
+	}
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	from := max(0, i-80)
+	t.Errorf("%s differs at %d:\nfast: %q\nslow: %q", what, i, a[from:min(len(a), i+80)], b[from:min(len(b), i+80)])
+}
+
+func TestFastPathFallsBack(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{
+		`<ul>{{range .Contact.Attributes.items}}<li>{{.}}</li>{{end}}</ul>`,
+		`{{with .Contact.Name}}<p>{{.}}</p>{{end}}`,
+		`<p style="color:{{.Contact.Attributes.color}}">x</p>`,
+		`<script>var n = {{.Contact.Name}};</script>`,
+		"<p>\uE000</p>",
+	} {
+		tpl := mustCompile(t, "S", src, "")
+		if tpl.fast != nil {
+			t.Errorf("%q: fast path used", src)
+		}
+		if _, err := tpl.Render(Sample(), RenderOptions{}); err != nil {
+			t.Errorf("%q: %v", src, err)
+		}
+	}
+	if !strings.Contains(benchBody(), "{{") {
+		t.Fatal("bench body has no merge fields")
+	}
+}
