@@ -38,9 +38,9 @@ const (
 
 // fastTemplate is the compiled fast path of a Template.
 type fastTemplate struct {
-	pipes   []valueFunc // distinct output pipelines
-	sites   []int       // marker site -> pipe
-	conds   []condFunc
+	pipes      []valueFunc // distinct output pipelines
+	sites      []int       // marker site -> pipe
+	conds      []condFunc
 	subject    string // rewritten sources
 	html       string
 	layout     string
