@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
@@ -251,5 +252,30 @@ func BenchmarkBodyHash(b *testing.B) {
 	var out [32]byte
 	for b.Loop() {
 		bodyHash(msg[start:], out[:0])
+	}
+}
+
+// BenchmarkRSASign is the RSA-2048 signature alone (no hashing of the message).
+func BenchmarkRSASign(b *testing.B) {
+	sign, err := newRSASigner(rsaKey(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	digest := make([]byte, 32)
+	b.Logf("RSA backend %s", RSABackend)
+	for b.Loop() {
+		if _, err := sign(digest); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSHA256 is the floor for BenchmarkBodyHash: hashing the body as is.
+func BenchmarkSHA256(b *testing.B) {
+	msg := body20K()
+	_, start := splitMessage(msg)
+	b.SetBytes(int64(len(msg) - start))
+	for b.Loop() {
+		sha256.Sum256(msg[start:])
 	}
 }
