@@ -206,9 +206,33 @@ func (m *MX) hosts(ctx context.Context, domain string) ([]mxHost, error) {
 		return nil, err
 	}
 	m.mu.Lock()
+	if len(m.cache) >= maxCachedDomains {
+		m.evictLocked()
+	}
 	m.cache[domain] = mxEntry{hosts: hosts, expires: time.Now().Add(m.cfg.CacheTTL)}
 	m.mu.Unlock()
 	return shuffleEqual(hosts), nil
+}
+
+// maxCachedDomains bounds the MX cache (a campaign can reach many domains).
+const maxCachedDomains = 20000
+
+// evictLocked drops expired answers, or all of them if none has expired.
+func (m *MX) evictLocked() {
+	now := time.Now()
+	for d, e := range m.cache {
+		if now.After(e.expires) {
+			delete(m.cache, d)
+		}
+	}
+	if len(m.cache) >= maxCachedDomains {
+		clear(m.cache)
+	}
+	for a, until := range m.plain {
+		if now.After(until) {
+			delete(m.plain, a)
+		}
+	}
 }
 
 // shuffleEqual returns hosts (sorted by preference) with ties in random

@@ -12,7 +12,7 @@ import (
 // PoolConfig tunes connection reuse; every field is optional.
 type PoolConfig struct {
 	// MaxIdle is how many idle connections are kept per destination
-	// address; default 8.
+	// address; default 16.
 	MaxIdle int
 	// IdleTimeout closes connections idle this long; default 30s.
 	IdleTimeout time.Duration
@@ -26,7 +26,7 @@ type PoolConfig struct {
 
 func (p PoolConfig) withDefaults() PoolConfig {
 	if p.MaxIdle <= 0 {
-		p.MaxIdle = 8
+		p.MaxIdle = 16
 	}
 	if p.IdleTimeout <= 0 {
 		p.IdleTimeout = 30 * time.Second
