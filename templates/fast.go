@@ -46,6 +46,7 @@ type fastTemplate struct {
 	layout     string
 	footerHTML string
 	text       string
+	textDefs   string
 	footer     string
 	style      Style
 
@@ -100,6 +101,7 @@ func compileFast(subject, html, text string, style Style) *fastTemplate {
 	f.footerHTML = rw.rewrite(footerHTML)
 	f.text = rw.rewrite(text)
 	f.footer = rw.rewrite(textFooter(style))
+	f.textDefs = rw.rewrite(textDefs(style))
 	if rw.fallback || len(f.conds) > maxConds {
 		return nil
 	}
@@ -335,6 +337,11 @@ func (f *fastTemplate) build(m uint64) (*variant, error) {
 		if err != nil {
 			return nil, err
 		}
+		if t.Lookup("update-buttons") == nil {
+			if _, err := t.New("defs").Parse(f.textDefs); err != nil {
+				return nil, err
+			}
+		}
 		var b bytes.Buffer
 		if err := t.Execute(&b, Data{}); err != nil {
 			return nil, err
@@ -406,6 +413,9 @@ func escaperChains(t *htmltemplate.Template) (map[int]func([]byte, string) []byt
 					return fmt.Errorf("unexpected pipeline %s", n)
 				}
 				chain = append(chain, e.Ident)
+			}
+			if len(chain) == 0 {
+				return nil // a template never executed, so never escaped
 			}
 			key := strings.Join(chain, "|")
 			site := int(num.Int64)

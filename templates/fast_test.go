@@ -16,6 +16,7 @@ func TestFastPathMatchesHTMLTemplate(t *testing.T) {
 <a href="{{.Contact.Attributes.site}}">site</a> <a href="https://example.org/p/{{.Contact.Attributes.slug}}?q={{.Contact.Attributes.q}}&amp;n={{.Contact.Name}}">page</a>
 {{- if .Links.View}}<a href="{{.Links.View}}">view</a>{{end -}}
 <p>{{/* a comment */}}{{"literal"}} &amp; done</p>`,
+		"update mailing": `<p>Kloppen uw gegevens, {{.Contact.Name}}?</p>{{template "update-buttons" .}}<p>Dank!</p>`,
 		"full document": `<!DOCTYPE html><html><head><title>{{.CampaignName}}</title></head><body><p>Hi {{.Contact.Name}}</p></body></html>`,
 	}
 	datas := []Data{Sample(), {}, func() Data {

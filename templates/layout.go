@@ -53,9 +53,11 @@ func (s Style) withDefaults() Style {
 }
 
 // footerWords are the footer texts per language.
-var footerWords = map[string]struct{ why, unsub, update, privacy, view string }{
-	"en": {"You receive this email because you subscribed to mailings from", "Unsubscribe", "Update your details", "Privacy", "View in your browser"},
-	"nl": {"U ontvangt deze e-mail omdat u zich hebt aangemeld voor mailings van", "Afmelden", "Uw gegevens wijzigen", "Privacy", "Bekijk in uw browser"},
+var footerWords = map[string]struct{ why, unsub, update, privacy, view, ok, change, remove string }{
+	"en": {"You receive this email because you subscribed to mailings from", "Unsubscribe", "Update your details", "Privacy", "View in your browser",
+		"Yes, all correct", "No, I'll change them", "Take me off your list"},
+	"nl": {"U ontvangt deze e-mail omdat u zich hebt aangemeld voor mailings van", "Afmelden", "Uw gegevens wijzigen", "Privacy", "Bekijk in uw browser",
+		"Ja, alles klopt", "Nee, ik pas ze aan", "Haal mij van uw lijst"},
 }
 
 // layoutHTML wraps a body fragment in the house style. The footer's links
@@ -93,7 +95,20 @@ const footerHTML = `{{define "footer"}}<table data-pb-footer role="presentation"
 <p style="margin:0">{{(house).OrgName}}, {{(house).Address}}</p>
 {{- end}}
 </td></tr>
-</table>{{end}}`
+</table>{{end}}
+{{define "update-buttons"}}<table role="presentation" cellpadding="0" cellspacing="0" style="margin:16px 0"><tr>
+<td style="padding:4px 8px 4px 0"><a href="{{.Links.UpdateOK}}" style="display:inline-block;padding:10px 18px;background:{{(house).Primary}};color:#ffffff;text-decoration:none;border-radius:4px;font-weight:bold">{{(words).ok}}</a></td>
+<td style="padding:4px 8px 4px 0"><a href="{{.Links.UpdateChange}}" style="display:inline-block;padding:9px 17px;border:1px solid {{(house).Primary}};color:{{(house).Primary}};text-decoration:none;border-radius:4px">{{(words).change}}</a></td>
+<td style="padding:4px 0"><a href="{{.Links.UpdateRemove}}" style="display:inline-block;padding:9px 17px;border:1px solid #999999;color:#555555;text-decoration:none;border-radius:4px">{{(words).remove}}</a></td>
+</tr></table>{{end}}`
+
+// textDefs are the named templates of the text part: {{template
+// "update-buttons" .}} (the update mailing's three choices, as links).
+func textDefs(s Style) string {
+	w := footerWords[s.Lang]
+	return "{{define \"update-buttons\"}}\n" + w.ok + ": {{.Links.UpdateOK}}\n" + w.change + ": {{.Links.UpdateChange}}\n" +
+		w.remove + ": {{.Links.UpdateRemove}}\n{{end}}"
+}
 
 // textFooter is the footer of the plain-text part. The Style is baked in;
 // the links are merge fields.
@@ -136,7 +151,8 @@ func parseHTMLWith(body, layout, footer string, s Style, extra htmltemplate.Func
 	}
 	fm["house"] = func() Style { return s }
 	fm["words"] = func() map[string]string {
-		return map[string]string{"why": w.why, "unsub": w.unsub, "update": w.update, "privacy": w.privacy, "view": w.view}
+		return map[string]string{"why": w.why, "unsub": w.unsub, "update": w.update, "privacy": w.privacy, "view": w.view,
+			"ok": w.ok, "change": w.change, "remove": w.remove}
 	}
 	if fullDocRE.MatchString(body) {
 		src := body

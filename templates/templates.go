@@ -158,13 +158,13 @@ func Compile(subject, html, text string, style Style) (*Template, error) {
 	}
 	textSrc := text
 	if text != "" {
-		if t.text, err = texttemplate.New("text").Funcs(textFuncs).Parse(text); err != nil {
+		if t.text, err = parseText(text, style); err != nil {
 			return nil, toError(err, "text", text)
 		}
 	} else if src, ok := htmlSourceToText(html); ok {
 		// A conversion that does not parse (unusual markup around actions)
 		// falls back to converting each rendered message.
-		t.text, _ = texttemplate.New("text").Funcs(textFuncs).Parse(src)
+		t.text, _ = parseText(src, style)
 		t.generated, textSrc = t.text != nil, src
 	}
 	if err := t.validate(subject, html, text); err != nil {
@@ -172,6 +172,20 @@ func Compile(subject, html, text string, style Style) (*Template, error) {
 	}
 	if t.text != nil {
 		t.fast = compileFast(subject, html, textSrc, style)
+	}
+	return t, nil
+}
+
+// parseText parses a text part with the text definitions (update-buttons).
+func parseText(src string, style Style) (*texttemplate.Template, error) {
+	t, err := texttemplate.New("text").Funcs(textFuncs).Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	if t.Lookup("update-buttons") == nil {
+		if _, err := t.New("defs").Parse(textDefs(style)); err != nil {
+			return nil, err
+		}
 	}
 	return t, nil
 }

@@ -231,3 +231,37 @@ func benchBody() string {
 	sb.WriteString(`<p><a href="{{.Links.UpdateOK}}">Ja, alles klopt</a></p>`)
 	return sb.String()
 }
+
+func TestUpdateButtons(t *testing.T) {
+	t.Parallel()
+	nl := style
+	nl.Lang = "nl"
+	tpl, err := Compile("Kloppen uw gegevens?", `<p>Beste {{.Contact.Name}},</p>{{template "update-buttons" .}}`, "", nl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := tpl.Render(Sample(), RenderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`href="https://example.org/r/ok/sample"`, `href="https://example.org/r/change/sample"`,
+		`href="https://example.org/r/remove/sample"`, "Ja, alles klopt", "Haal mij van uw lijst", "Afmelden"} {
+		if !strings.Contains(r.HTML, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	for _, want := range []string{"Ja, alles klopt: https://example.org/r/ok/sample", "Nee, ik pas ze aan: https://example.org/r/change/sample",
+		"Haal mij van uw lijst: https://example.org/r/remove/sample", "Afmelden: https://example.org/r/u/sample"} {
+		if !strings.Contains(r.Text, want) {
+			t.Errorf("text lacks %q:\n%s", want, r.Text)
+		}
+	}
+	// A given text part may use the buttons too.
+	tpl, err = Compile("S", `<p>x</p>`, "Hallo\n{{template \"update-buttons\" .}}", nl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := tpl.Render(Sample(), RenderOptions{}); !strings.Contains(r.Text, "Ja, alles klopt: https://example.org/r/ok/sample") {
+		t.Errorf("given text: %q", r.Text)
+	}
+}
