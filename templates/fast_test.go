@@ -17,7 +17,7 @@ func TestFastPathMatchesHTMLTemplate(t *testing.T) {
 {{- if .Links.View}}<a href="{{.Links.View}}">view</a>{{end -}}
 <p>{{/* a comment */}}{{"literal"}} &amp; done</p>`,
 		"update mailing": `<p>Kloppen uw gegevens, {{.Contact.Name}}?</p>{{template "update-buttons" .}}<p>Dank!</p>`,
-		"full document": `<!DOCTYPE html><html><head><title>{{.CampaignName}}</title></head><body><p>Hi {{.Contact.Name}}</p></body></html>`,
+		"full document":  `<!DOCTYPE html><html><head><title>{{.CampaignName}}</title></head><body><p>Hi {{.Contact.Name}}</p></body></html>`,
 	}
 	datas := []Data{Sample(), {}, func() Data {
 		d := Sample()
