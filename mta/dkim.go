@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -178,6 +179,16 @@ func (d *DKIM) HasDomain(domain string) bool {
 	return len(d.keysFor(domain)) > 0
 }
 
+// Domains lists the domains with a signing key, sorted.
+func (d *DKIM) Domains() []string {
+	out := make([]string, 0, len(d.domains))
+	for dom := range d.domains {
+		out = append(out, dom)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Sign returns msg with DKIM-Signature header(s) prepended. It fails with
 // ErrNoDKIMKey when the From domain has no key.
 func (d *DKIM) Sign(msg []byte) ([]byte, error) {
@@ -191,7 +202,7 @@ func (d *DKIM) Sign(msg []byte) ([]byte, error) {
 	domain := addrDomain(string(fieldValue(from)))
 	keys := d.keysFor(domain)
 	if len(keys) == 0 {
-		return nil, fmt.Errorf("%w %q", ErrNoDKIMKey, domain)
+		return nil, fmt.Errorf("%w %q (keys exist for: %s)", ErrNoDKIMKey, domain, strings.Join(d.Domains(), ", "))
 	}
 	var bh [sha256.Size]byte
 	bodyHash(msg[bodyStart:], bh[:0])

@@ -129,7 +129,10 @@ func (c *client) dial(ctx context.Context, dc dialConfig) (*conn, error) {
 func (c *client) sendVia(ctx context.Context, dc dialConfig, batch []Envelope) ([]Result, error) {
 	rs := make([]Result, len(batch))
 	for attempt := 0; ; attempt++ {
-		cn := c.get(dc.addr)
+		var cn *conn
+		if attempt == 0 {
+			cn = c.get(dc.addr)
+		}
 		reused := cn != nil
 		if !reused {
 			var err error

@@ -128,6 +128,23 @@ func textFooter(s Style) string {
 	return b.String()
 }
 
+var colourRE = regexp.MustCompile(`^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8}|[a-zA-Z]{3,20}|rgba?\([0-9., %]+\))$`)
+
+// validate checks the Style (it comes from config): colours must be CSS
+// colours and the logo an http(s) URL, or html/template would quietly
+// replace them.
+func (s Style) validate() error {
+	for name, c := range map[string]string{"primary": s.Primary, "background": s.Background, "text": s.Text} {
+		if !colourRE.MatchString(c) {
+			return &Error{Part: "style", Msg: fmt.Sprintf("%s colour %q: must be #rgb, #rrggbb, a colour name or rgb(...)", name, c)}
+		}
+	}
+	if s.LogoURL != "" && !strings.HasPrefix(s.LogoURL, "https://") && !strings.HasPrefix(s.LogoURL, "http://") {
+		return &Error{Part: "style", Msg: fmt.Sprintf("logo URL %q: must be an http(s) URL", s.LogoURL)}
+	}
+	return nil
+}
+
 var bodyTagRE = regexp.MustCompile(`(?i)</body\s*>`)
 var fullDocRE = regexp.MustCompile(`(?i)<(html|body)[\s>]`)
 

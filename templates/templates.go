@@ -87,7 +87,7 @@ type Rendered struct {
 
 // Error is a template error with its position.
 type Error struct {
-	// Part is subject, html or text.
+	// Part is subject, html, text or style.
 	Part string
 	// Line and Col are 1-based; Col is 0 when unknown.
 	Line, Col int
@@ -135,6 +135,9 @@ func Sample() Data {
 // Sample(). Errors are *Error with the part and position.
 func Compile(subject, html, text string, style Style) (*Template, error) {
 	style = style.withDefaults()
+	if err := style.validate(); err != nil {
+		return nil, err
+	}
 	t := &Template{}
 	t.bufs.New = func() any { return new(bytes.Buffer) }
 	if strings.ContainsAny(subject, "\r\n") {

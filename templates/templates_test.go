@@ -265,3 +265,19 @@ func TestUpdateButtons(t *testing.T) {
 		t.Errorf("given text: %q", r.Text)
 	}
 }
+
+func TestStyleValidation(t *testing.T) {
+	t.Parallel()
+	for _, st := range []Style{{Primary: "red;background:url(x)"}, {Text: "expression(alert(1))"}, {LogoURL: "javascript:alert(1)"}} {
+		_, err := Compile("S", "<p>x</p>", "", st)
+		var te *Error
+		if !errors.As(err, &te) || te.Part != "style" {
+			t.Errorf("%+v: err = %v", st, err)
+		}
+	}
+	for _, st := range []Style{{Primary: "#abc", Background: "white", Text: "rgb(10, 20, 30)"}, {Primary: "#A0B1C2"}} {
+		if _, err := Compile("S", "<p>x</p>", "", st); err != nil {
+			t.Errorf("%+v: %v", st, err)
+		}
+	}
+}
