@@ -7,6 +7,7 @@ import (
 
 	"github.com/postbode/postbode/internal/config"
 	"github.com/postbode/postbode/mta"
+	"github.com/postbode/postbode/templates"
 )
 
 // transport builds the outgoing transport from a.cfg.SMTP (capture, relay
@@ -31,6 +32,13 @@ func (a *app) transport() (mta.Transport, error) {
 	}
 	a.drains = append(a.drains, func(context.Context) { tr.Close() })
 	return tr, nil
+}
+
+// style is the house style of mails, from the [public] config section.
+func (a *app) style() templates.Style {
+	p := a.cfg.Public
+	return templates.Style{OrgName: p.OrgName, LogoURL: p.LogoURL, Primary: p.PrimaryColor,
+		Address: p.PostalAddress, Lang: p.DefaultLang}
 }
 
 // dkim loads the keys of a.cfg.DKIM and returns the signer (with

@@ -21,6 +21,9 @@ type PublicConfig struct {
 	LogoURL string `toml:"logo_url"`
 	// PrimaryColor is the house colour, #rrggbb; optional, default #1d4ed8.
 	PrimaryColor string `toml:"primary_color"`
+	// PostalAddress is the sender's postal address, shown in every mail's
+	// footer (anti-spam laws require one for bulk mail); optional.
+	PostalAddress string `toml:"postal_address"`
 	// DefaultLang is nl or en; optional, default en.
 	DefaultLang string `toml:"default_lang"`
 }
