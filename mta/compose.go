@@ -47,7 +47,8 @@ const maxLine = 78
 // single part when one of them is empty. Header values are sanitised (no
 // CR/LF) and non-ASCII is RFC 2047 encoded; no line exceeds 998 octets.
 func Compose(h Header, html, text string) []byte {
-	b := make([]byte, 0, len(html)+len(text)+len(html)/10+len(text)/10+2048)
+	// quoted-printable grows text by soft breaks (1/25) and encoded bytes
+	b := make([]byte, 0, len(html)+len(text)+(len(html)+len(text))/4+2048)
 	from := formatAddress(h.From)
 	b = appendHeader(b, "From", from)
 	b = appendHeader(b, "To", formatAddress(h.To))
