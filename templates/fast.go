@@ -273,8 +273,14 @@ func condOf(pipe string) (condFunc, error) {
 		key := m[3]
 		return func(d *Data) bool { return truth(d.Contact.Attributes[key]) }, nil
 	} else if m != nil {
-		v, _ := valueOf(pipe)
-		return func(d *Data) bool { s := v(d); return s != "" && s != "0" }, nil
+		switch m[1] {
+		case "Contact.ID":
+			return func(d *Data) bool { return d.Contact.ID != 0 }, nil
+		case "CampaignID":
+			return func(d *Data) bool { return d.CampaignID != 0 }, nil
+		}
+		v, _ := valueOf(pipe) // a string field: true when not empty
+		return func(d *Data) bool { return v(d) != "" }, nil
 	}
 	t, err := texttemplate.New("c").Funcs(textFuncs).Parse("{{if " + pipe + "}}1{{end}}")
 	if err != nil {
