@@ -313,3 +313,8 @@ func appendQP(b []byte, s string) []byte {
 	}
 	return b
 }
+
+// AddressDomain returns the lower-cased domain of an address ("a@b" or
+// "Name <a@b>"), the key Transport.Send and Limiter.Acquire group by;
+// "localhost" when there is none.
+func AddressDomain(addr string) string { return addrDomain(addr) }

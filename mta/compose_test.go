@@ -133,3 +133,12 @@ func BenchmarkCompose(b *testing.B) {
 		Compose(h, html, text)
 	}
 }
+
+func TestAddressDomain(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"jan@Example.NET": "example.net", "Jan <jan@example.net>": "example.net", "nobody": "localhost", "a@": "localhost"} {
+		if got := AddressDomain(in); got != want {
+			t.Errorf("AddressDomain(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
