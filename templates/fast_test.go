@@ -94,3 +94,32 @@ func TestFastPathFallsBack(t *testing.T) {
 		t.Fatal("bench body has no merge fields")
 	}
 }
+
+// TestFastPathConcurrent builds variants from many goroutines at once (run
+// with -race).
+func TestFastPathConcurrent(t *testing.T) {
+	t.Parallel()
+	tpl := mustCompile(t, "S {{.Contact.Name}}", `{{if .Contact.Attributes.a}}A{{end}}{{if .Contact.Attributes.b}}B{{end}}{{if .Contact.Attributes.c}}C{{end}}<p>{{.Contact.Name}}</p>`, "")
+	if tpl.fast == nil {
+		t.Fatal("no fast path")
+	}
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < 40; i++ {
+				d := Sample()
+				d.Contact.Attributes = map[string]any{"a": i&1 != 0, "b": i&2 != 0, "c": i&4 != 0}
+				fast, ok := tpl.renderFast(&d, RenderOptions{})
+				slow, err := tpl.renderSlow(d, RenderOptions{})
+				if !ok || err != nil || fast != slow {
+					t.Errorf("mismatch for %v", d.Contact.Attributes)
+					return
+				}
+			}
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+}
