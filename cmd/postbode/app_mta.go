@@ -54,6 +54,9 @@ func loadDKIM(cfg []config.DKIMKey, a *app) (*mta.DKIM, error) {
 		if err != nil {
 			return nil, fmt.Errorf("dkim.keys[%d].key_file: %w", i, err)
 		}
+		if st, err := os.Stat(k.KeyFile); err == nil && st.Mode().Perm()&0o007 != 0 && a != nil {
+			a.log.Warn("DKIM key file is readable by others; chmod 600 it", "key_file", k.KeyFile)
+		}
 		priv, err := mta.ParsePrivateKey(pemBytes)
 		if err != nil {
 			return nil, fmt.Errorf("dkim.keys[%d].key_file %s: %w", i, k.KeyFile, err)

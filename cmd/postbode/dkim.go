@@ -13,10 +13,19 @@ import (
 	"github.com/postbode/postbode/mta"
 )
 
-// cmdDKIM runs `postbode dkim keygen --domain D --selector S [--algorithm rsa|ed25519] [--out FILE]`.
+const dkimUsage = `usage:
+  postbode dkim keygen --domain D --selector S [--algorithm rsa|ed25519] [--out FILE]
+      make a key (PEM, mode 0600) and print its DNS TXT record
+  postbode dkim record --domain D --selector S --key FILE
+      print the DNS TXT record of an existing key`
+
+// cmdDKIM runs `postbode dkim keygen|record ...`.
 func cmdDKIM(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "record" {
+		return cmdDKIMRecord(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "keygen" {
-		return errors.New("usage: postbode dkim keygen --domain D --selector S [--algorithm rsa|ed25519] [--out FILE]")
+		return errors.New(dkimUsage)
 	}
 	fs := flag.NewFlagSet("dkim keygen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -65,14 +74,48 @@ func cmdDKIM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("dkim keygen: write %s: %w", *out, err)
 	}
 	abs, _ := filepath.Abs(*out)
-	name := *selector + "._domainkey." + d
+	fmt.Fprintf(stdout, "# private key written to %s (mode 0600; keep it secret)\n", abs)
+	printRecord(stdout, d, *selector, record)
+	fmt.Fprintf(stdout, "# then add to the config:\n[[dkim.keys]]\ndomain = %q\nselector = %q\nalgorithm = %q\nkey_file = %q\n",
+		d, *selector, *algorithm, abs)
+	return nil
+}
+
+// printRecord prints the TXT record in zone-file form, split into strings
+// of at most 255 characters.
+func printRecord(w io.Writer, domain, selector, record string) {
 	var quoted []string
 	for _, p := range mta.SplitTXT(record) {
 		quoted = append(quoted, `"`+p+`"`)
 	}
-	fmt.Fprintf(stdout, "# private key written to %s (mode 0600; keep it secret)\n", abs)
-	fmt.Fprintf(stdout, "# publish this DNS TXT record:\n%s. IN TXT ( %s )\n", name, strings.Join(quoted, " "))
-	fmt.Fprintf(stdout, "# then add to the config:\n[[dkim.keys]]\ndomain = %q\nselector = %q\nalgorithm = %q\nkey_file = %q\n",
-		d, *selector, *algorithm, abs)
+	fmt.Fprintf(w, "# publish this DNS TXT record:\n%s._domainkey.%s. IN TXT ( %s )\n", selector, domain, strings.Join(quoted, " "))
+}
+
+// cmdDKIMRecord prints the TXT record of an existing key file.
+func cmdDKIMRecord(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("dkim record", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	domain := fs.String("domain", "", "From domain; required")
+	selector := fs.String("selector", "", "DNS selector; required")
+	keyFile := fs.String("key", "", "PEM private key file; required")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *domain == "" || *selector == "" || *keyFile == "" {
+		return errors.New("dkim record: --domain, --selector and --key are required")
+	}
+	pemBytes, err := os.ReadFile(*keyFile)
+	if err != nil {
+		return fmt.Errorf("dkim record: --key: %w", err)
+	}
+	key, err := mta.ParsePrivateKey(pemBytes)
+	if err != nil {
+		return fmt.Errorf("dkim record: --key %s: %w", *keyFile, err)
+	}
+	record, err := mta.DKIMRecord(key.Public())
+	if err != nil {
+		return err
+	}
+	printRecord(stdout, strings.ToLower(strings.TrimSuffix(*domain, ".")), *selector, record)
 	return nil
 }

@@ -64,6 +64,14 @@ func TestDKIMKeygen(t *testing.T) {
 			if err != nil || len(vs) != 1 || vs[0].Err != nil {
 				t.Fatalf("verify: %v %+v", err, vs)
 			}
+			// `dkim record` prints the same record from the key file.
+			var rec bytes.Buffer
+			if err := cmdDKIM(t.Context(), []string{"record", "--domain", "example.org", "--selector", "pb2026", "--key", out}, &rec, &stderr); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(stdout.String(), strings.TrimSpace(rec.String())) {
+				t.Errorf("record differs:\n%s\nvs\n%s", rec.String(), stdout.String())
+			}
 			// Never overwrites an existing key.
 			if err := cmdDKIM(t.Context(), args, &stdout, &stderr); err == nil {
 				t.Error("existing key file overwritten")
