@@ -142,3 +142,17 @@ func TestAddressDomain(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkQP encodes 20 KB of mostly ASCII HTML.
+func BenchmarkQP(b *testing.B) {
+	var sb strings.Builder
+	for sb.Len() < 20000 {
+		sb.WriteString(`<p style="margin:0 0 16px 0">Dit is een alinea met wat tekst over het werk van de stichting. Lees <a href="https://example.org/artikel?id=1">meer</a>.</p>` + "\n")
+	}
+	s := sb.String()
+	buf := make([]byte, 0, len(s)*2)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		buf = appendQP(buf[:0], s)
+	}
+}
