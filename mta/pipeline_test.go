@@ -87,39 +87,78 @@ func TestPipeline(t *testing.T) {
 	}
 }
 
-// BenchmarkPipeline is the per-message CPU of the send path on one core:
-// render (20 KB), compose, DKIM-sign (RSA-2048), pipelined SMTP to a sink.
-func BenchmarkPipeline(b *testing.B) {
+// BenchmarkPipelineParallel runs the send path on every core (GOMAXPROCS
+// goroutines, each with its own batches over the shared pool): 1e9/ns-per-op
+// is the messages per second this machine's CPUs allow for render, compose,
+// sign and SMTP, the queue not counted.
+func BenchmarkPipelineParallel(b *testing.B) {
+	tpl, signer, tr := pipelineSetup(b)
+	defer tr.Close()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		d := templates.Sample()
+		batch := make([]Envelope, 0, 50)
+		flush := func() {
+			for _, r := range tr.Send(b.Context(), "example.net", batch) {
+				if r.Outcome() != Sent {
+					b.Error(r)
+				}
+			}
+			batch = batch[:0]
+		}
+		for pb.Next() {
+			batch = append(batch, pipelineMessage(b, tpl, signer, d))
+			if len(batch) == cap(batch) {
+				flush()
+			}
+		}
+		if len(batch) > 0 {
+			flush()
+		}
+	})
+}
+
+func pipelineSetup(b *testing.B) (*templates.Template, *DKIM, Transport) {
 	var sb strings.Builder
 	for sb.Len() < 18000 {
-		sb.WriteString(`<p>Beste {{.Contact.Name}}, dit is een alinea met tekst over het werk van de stichting, over projecten en vrijwilligers. Lees <a href="https://example.org/artikel">meer</a>.</p>` + "\n")
+		sb.WriteString(`<p>Beste lezer, dit is een alinea met tekst over het werk van de stichting, over projecten en vrijwilligers. Lees <a href="https://example.org/artikel">meer</a>.</p>` + "\n")
 	}
-	tpl, err := templates.Compile("Nieuws voor {{.Contact.Name}}", sb.String(), "", templates.Style{OrgName: "Stichting"})
+	tpl, err := templates.Compile("Nieuws voor {{.Contact.Name}}", `<h1>Beste {{.Contact.Name}}</h1>`+sb.String(), "", templates.Style{OrgName: "Stichting"})
 	if err != nil {
 		b.Fatal(err)
 	}
 	signer, _ := NewDKIM([]DKIMKey{{Domain: "example.org", Selector: "s", PrivateKey: rsaKey(b)}})
 	port := sink(b, true)
 	tr, _ := NewRelay(RelayConfig{Host: "127.0.0.1", Port: port, TLS: "none"}, prometheus.NewRegistry())
+	b.Logf("RSA backend %s", RSABackend)
+	return tpl, signer, tr
+}
+
+func pipelineMessage(b *testing.B, tpl *templates.Template, signer *DKIM, d templates.Data) Envelope {
+	r, err := tpl.Render(d, templates.RenderOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := Compose(Header{From: "nieuws@example.org", To: "jan@example.net", Subject: r.Subject,
+		ListUnsubscribe: []string{"https://example.org/u/x", "mailto:u@example.org"}, OneClick: true}, r.HTML, r.Text)
+	signed, err := signer.Sign(msg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return Envelope{From: "b@example.org", To: "jan@example.net", Data: signed}
+}
+
+// BenchmarkPipeline is the per-message CPU of the send path on one core:
+// render (20 KB), compose, DKIM-sign (RSA-2048), pipelined SMTP to a sink.
+func BenchmarkPipeline(b *testing.B) {
+	tpl, signer, tr := pipelineSetup(b)
 	defer tr.Close()
 	d := templates.Sample()
-	b.Logf("RSA backend %s", RSABackend)
 	b.ResetTimer()
-	const batchSize = 50
-	batch := make([]Envelope, 0, batchSize)
+	batch := make([]Envelope, 0, 50)
 	for i := 0; i < b.N; i++ {
-		r, err := tpl.Render(d, templates.RenderOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		msg := Compose(Header{From: "nieuws@example.org", To: "jan@example.net", Subject: r.Subject,
-			ListUnsubscribe: []string{"https://example.org/u/x", "mailto:u@example.org"}, OneClick: true}, r.HTML, r.Text)
-		signed, err := signer.Sign(msg)
-		if err != nil {
-			b.Fatal(err)
-		}
-		batch = append(batch, Envelope{From: "b@example.org", To: "jan@example.net", Data: signed})
-		if len(batch) == batchSize || i == b.N-1 {
+		batch = append(batch, pipelineMessage(b, tpl, signer, d))
+		if len(batch) == cap(batch) || i == b.N-1 {
 			for _, r := range tr.Send(b.Context(), "example.net", batch) {
 				if r.Outcome() != Sent {
 					b.Fatal(r)
