@@ -3,6 +3,7 @@ package mta
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,5 +76,31 @@ func TestOutcome(t *testing.T) {
 		if got := c.r.Outcome(); got != c.want {
 			t.Errorf("%v: %v, want %v", c.r, got, c.want)
 		}
+	}
+}
+
+func TestNewTransport(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	for mode, want := range map[string]string{"": "*mta.Capture", "capture": "*mta.Capture", "mx": "*mta.MX"} {
+		tr, err := NewTransport(TransportConfig{Mode: mode, CaptureDir: t.TempDir()}, reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprintf("%T", tr); got != want {
+			t.Errorf("mode %q: %s", mode, got)
+		}
+		tr.Close()
+	}
+	if tr, err := NewTransport(TransportConfig{Mode: "relay", Relay: RelayConfig{Host: "127.0.0.1", Port: 2525}}, reg); err != nil {
+		t.Error(err)
+	} else {
+		tr.Close()
+	}
+	if _, err := NewTransport(TransportConfig{Mode: "relay"}, reg); err == nil || !strings.Contains(err.Error(), "relay host") {
+		t.Errorf("relay without host: %v", err)
+	}
+	if _, err := NewTransport(TransportConfig{Mode: "smoke"}, reg); err == nil {
+		t.Error("unknown mode accepted")
 	}
 }

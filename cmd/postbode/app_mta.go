@@ -16,17 +16,10 @@ import (
 // the result: each call has its own connection pool.
 func (a *app) transport() (mta.Transport, error) {
 	c := a.cfg.SMTP
-	var tr mta.Transport
-	var err error
-	switch c.Mode {
-	case "relay":
-		tr, err = mta.NewRelay(mta.RelayConfig{Host: c.RelayHost, Port: c.RelayPort, TLS: c.RelayTLS,
-			Username: c.Username, Password: c.Password, HeloName: c.HeloName}, a.reg)
-	case "mx":
-		tr = mta.NewMX(mta.MXConfig{HeloName: c.HeloName}, a.reg)
-	default:
-		tr, err = mta.NewCapture(c.CaptureDir, a.reg)
-	}
+	tr, err := mta.NewTransport(mta.TransportConfig{Mode: c.Mode, CaptureDir: c.CaptureDir,
+		Relay: mta.RelayConfig{Host: c.RelayHost, Port: c.RelayPort, TLS: c.RelayTLS,
+			Username: c.Username, Password: c.Password, HeloName: c.HeloName},
+		MX: mta.MXConfig{HeloName: c.HeloName}}, a.reg)
 	if err != nil {
 		return nil, fmt.Errorf("smtp: %w", err)
 	}
