@@ -2,6 +2,7 @@ package templates
 
 import (
 	"errors"
+	"io"
 	htmltemplate "html/template"
 	"regexp"
 	"strconv"
@@ -49,4 +50,31 @@ func guessCol(src string, line int) int {
 		return i + 1
 	}
 	return 0
+}
+
+// unclosedLine finds where a body that does not end in plain HTML text goes
+// wrong: the first line from which every prefix of the body ends inside a
+// tag, attribute, comment or script (html/template's ErrEndContext).
+// Returns 0 when the body alone is fine.
+func unclosedLine(body string) int {
+	lines := strings.SplitAfter(body, "\n")
+	bad := func(n int) bool {
+		t, err := htmltemplate.New("body").Funcs(htmltemplate.FuncMap(funcs)).Funcs(htmltemplate.FuncMap{
+			"house": func() Style { return Style{} }, "words": func() map[string]string { return nil },
+		}).Parse(strings.Join(lines[:n], ""))
+		if err != nil {
+			return false
+		}
+		err = t.Execute(io.Discard, Sample())
+		var he *htmltemplate.Error
+		return errors.As(err, &he) && he.ErrorCode == htmltemplate.ErrEndContext
+	}
+	if !bad(len(lines)) {
+		return 0
+	}
+	first := len(lines)
+	for n := len(lines) - 1; n >= 1 && bad(n); n-- {
+		first = n
+	}
+	return first
 }

@@ -202,7 +202,14 @@ func (t *Template) validate(subject, html, text string) error {
 	}
 	b.Reset()
 	if err := t.html.Execute(b, d); err != nil {
-		return toError(err, "html", html)
+		te := toError(err, "html", html)
+		if te.Line == 0 {
+			if line := unclosedLine(html); line > 0 {
+				te.Line, te.Col = line, 0
+				te.Msg = "the HTML ends inside a tag, an attribute value, a comment or a <script>/<style> element that starts on this line (unclosed quote or element?)"
+			}
+		}
+		return te
 	}
 	if t.text != nil {
 		b.Reset()

@@ -108,6 +108,8 @@ func TestCompileErrorPositions(t *testing.T) {
 		{"text parse", "S", "<p>x</p>", "line one\n{{if .Contact.Name}}", "text", 2, 0},
 		{"html unknown function", "S", "<p>{{nosuch .Contact.Name}}</p>", "", "html", 1, 4},
 		{"empty html", "S", "  ", "", "html", 0, 0},
+		{"unclosed attribute", "S", "<p>ok</p>\n<p>fine</p>\n<a href=\"{{.Links.View}}>x</a>\n<p>more</p>", "", "html", 3, 0},
+		{"unclosed script", "S", "<p>ok</p>\n<script>var x = 1;\n", "", "html", 2, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
