@@ -2,8 +2,8 @@ package templates
 
 import (
 	"errors"
-	"io"
 	htmltemplate "html/template"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
