@@ -2,6 +2,7 @@ package templates
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	htmltemplate "html/template"
 	"regexp"
@@ -58,6 +59,7 @@ type condFunc func(d *Data) bool
 
 type variant struct {
 	subject, html, text, footer program
+	failed                      bool
 }
 
 // program is a rendered part cut at its merge fields.
@@ -214,18 +216,30 @@ func (f *fastTemplate) mask(d *Data) uint64 {
 // variant returns (building on first use) the programs for a condition mask.
 func (f *fastTemplate) variant(d *Data, m uint64) (*variant, error) {
 	if v, ok := f.variants.Load(m); ok {
-		return v.(*variant), nil
+		return v.(*variant).usable()
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if v, ok := f.variants.Load(m); ok {
-		return v.(*variant), nil
+		return v.(*variant).usable()
 	}
 	v, err := f.build(m)
 	if err != nil {
+		// Remember the failure: this combination renders on the slow path
+		// from now on, without trying to build again.
+		f.variants.Store(m, &variant{failed: true})
 		return nil, err
 	}
 	f.variants.Store(m, v)
+	return v, nil
+}
+
+var errVariant = errors.New("templates: no fast path for this combination of conditions")
+
+func (v *variant) usable() (*variant, error) {
+	if v.failed {
+		return nil, errVariant
+	}
 	return v, nil
 }
 
