@@ -14,14 +14,7 @@ import (
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	cfgPath := configFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(*cfgPath)
-	if err != nil {
-		return err
-	}
-	pool, err := openDB(ctx, cfg)
+	cfg, pool, err := parseAndOpen(ctx, fs, cfgPath, args)
 	if err != nil {
 		return err
 	}
@@ -42,14 +35,7 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfgPath := configFlag(fs)
 	role := fs.String("role", "", "role: admin, marketer, privacy or viewer; required")
 	name := fs.String("name", "", "a name for the token; required")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(*cfgPath)
-	if err != nil {
-		return err
-	}
-	pool, err := openDB(ctx, cfg)
+	_, pool, err := parseAndOpen(ctx, fs, cfgPath, args[1:])
 	if err != nil {
 		return err
 	}

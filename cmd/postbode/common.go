@@ -49,3 +49,18 @@ func openRedis(ctx context.Context, cfg config.Config) (*redis.Client, error) {
 	}
 	return rdb, nil
 }
+
+// parseAndOpen parses an ops command's flags (fs must have --config from
+// configFlag, passed as cfgPath), loads the config and opens Postgres. The
+// caller closes the pool.
+func parseAndOpen(ctx context.Context, fs *flag.FlagSet, cfgPath *string, args []string) (config.Config, *pgxpool.Pool, error) {
+	if err := fs.Parse(args); err != nil {
+		return config.Config{}, nil, err
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return cfg, nil, err
+	}
+	pool, err := openDB(ctx, cfg)
+	return cfg, pool, err
+}
