@@ -12,8 +12,15 @@ type PersonalTable struct {
 	// EmailColumn holds an address when rows are found by address; optional.
 	EmailColumn string
 	// Columns are the columns that hold personal data (exported, and erased
-	// or anonymised).
+	// or anonymised). When Erase is "anonymise" each is set to NULL, or to its
+	// DEFAULT when NOT NULL (the registry test checks one of them exists).
 	Columns []string
+	// OtherColumns are the remaining columns, which hold no personal data once
+	// the contact link is gone (ids, counters, times kept for statistics).
+	// They are exported with the row and kept by anonymisation. Every column of
+	// the table is ContactColumn, EmailColumn, in Columns or in OtherColumns
+	// (tested), so a new column must be classified.
+	OtherColumns []string
 	// Erase says what erasure does to the rows: "delete" removes them,
 	// "anonymise" nulls the personal columns and the contact link (for rows
 	// statistics need).
@@ -29,10 +36,25 @@ var PersonalTables = []PersonalTable{
 	{Table: "subscriptions", ContactColumn: "contact_id", Erase: "delete",
 		Columns: []string{"list_id", "status", "created_at", "updated_at"}},
 	{Table: "consent_records", ContactColumn: "contact_id", Erase: "delete",
-		Columns: []string{"list_id", "action", "source", "purpose", "ip", "user_agent", "evidence", "created_at"}},
+		Columns:      []string{"list_id", "action", "source", "purpose", "ip", "user_agent", "evidence", "created_at"},
+		OtherColumns: []string{"id"}},
+	// The blocklist is found by address; erasure nulls the address and note
+	// and keeps the keyed hash only when retention.keep_suppression_hash is on
+	// and the contact was blocklisted or complained (else the row goes).
 	{Table: "blocklist", EmailColumn: "email", Erase: "anonymise",
-		Columns: []string{"email", "reason", "note", "created_at"}},
+		Columns:      []string{"note"},
+		OtherColumns: []string{"email_hash", "id", "reason", "created_at"}},
+	// Deliveries are statistics: erasure nulls the contact link and the last
+	// error (it may quote the address).
+	{Table: "deliveries", ContactColumn: "contact_id", Erase: "anonymise",
+		Columns:      []string{"last_error"},
+		OtherColumns: []string{"campaign_id", "status", "attempts", "queued_at", "done_at", "opened_at", "clicked_at"}},
+	{Table: "campaign_audience", ContactColumn: "contact_id", Erase: "delete",
+		OtherColumns: []string{"campaign_id"}},
 }
 
 // NonPersonalTables hold no personal data of contacts.
-var NonPersonalTables = []string{"schema_migrations", "lists", "api_tokens", "jobs"}
+var NonPersonalTables = []string{"schema_migrations", "lists", "api_tokens", "jobs",
+	"campaigns", "campaign_stats",
+	// audit_log holds staff actions with counts, never subjects' data.
+	"audit_log"}
