@@ -1,6 +1,14 @@
 package main
 
-import "github.com/postbode/postbode/internal/api"
+import (
+	"github.com/postbode/postbode/internal/api"
+	"github.com/postbode/postbode/privacy"
+)
 
-// extendPrivacy fills the API dependencies of the privacy domain.
-func extendPrivacy(a *app, d *api.Deps) {}
+// extendPrivacy fills the API dependencies of the privacy domain: erasure
+// (DELETE /api/v1/contacts/{id} uses it) and the /api/v1/privacy routes.
+func extendPrivacy(a *app, d *api.Deps) {
+	s := a.privacy()
+	d.Eraser = s
+	d.Modules = append(d.Modules, privacy.NewAPI(s))
+}

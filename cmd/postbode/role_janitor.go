@@ -1,9 +1,41 @@
 package main
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
-// startJanitor starts the janitor role.
+// startJanitor starts the janitor role: every retention.janitor_interval it
+// erases contacts one-star longer than retention.one_star_days (0 disables).
+// Several nodes may run it; batches are claimed with SKIP LOCKED.
 func startJanitor(ctx context.Context, a *app) error {
-	a.log.Warn("role not available in this build", "role", "janitor")
+	s := a.privacy()
+	if a.cfg.Retention.OneStarDays == 0 {
+		a.log.Info("retention disabled (retention.one_star_days = 0)")
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	a.drains = append(a.drains, func(dctx context.Context) {
+		stop()
+		select {
+		case <-done:
+		case <-dctx.Done():
+		}
+	})
+	a.g.Go(func() error {
+		defer close(done)
+		t := time.NewTicker(a.cfg.Retention.JanitorInterval.Duration)
+		defer t.Stop()
+		for {
+			// Errors are logged and counted (postbode_janitor_runs_total); the
+			// next tick retries.
+			s.RunRetention(runCtx, "janitor")
+			select {
+			case <-runCtx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	})
 	return nil
 }

@@ -1,0 +1,125 @@
+package privacy
+
+import (
+	_ "embed"
+	"net/http"
+	"strconv"
+
+	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/httpapi"
+)
+
+//go:embed openapi.json
+var openAPIFragment []byte
+
+// privacyRole may use every route here (admin always may).
+var privacyRole = []string{apitoken.RolePrivacy}
+
+// API is the privacy part of the admin API (internal/api.Module).
+type API struct {
+	S *Service
+	// MaxBodyBytes caps JSON bodies; default 64 KiB.
+	MaxBodyBytes int64
+}
+
+// NewAPI returns the privacy routes on s.
+func NewAPI(s *Service) *API { return &API{S: s, MaxBodyBytes: 64 << 10} }
+
+// OpenAPI returns the fragment documenting the routes.
+func (a *API) OpenAPI() []byte { return openAPIFragment }
+
+// Routes registers the privacy routes.
+func (a *API) Routes(rt *httpapi.Router) {
+	rt.Handle("POST", "/api/v1/privacy/erasures", privacyRole, a.erase)
+	rt.Handle("GET", "/api/v1/privacy/contacts/{id}/export", privacyRole, a.export)
+	rt.Handle("GET", "/api/v1/privacy/audit", privacyRole, a.audit)
+	rt.Handle("GET", "/api/v1/privacy/retention/preview", privacyRole, a.retentionPreview)
+}
+
+type erasureInput struct {
+	ContactID int64  `json:"contact_id"`
+	Email     string `json:"email"`
+}
+
+func (a *API) erase(w http.ResponseWriter, r *http.Request) error {
+	var in erasureInput
+	if err := httpapi.DecodeJSON(w, r, a.MaxBodyBytes, &in); err != nil {
+		return err
+	}
+	actor := httpapi.Actor(r.Context())
+	switch {
+	case in.ContactID != 0 && in.Email != "":
+		return httpapi.Invalid("contact_id", "give contact_id or email, not both")
+	case in.ContactID < 0:
+		return httpapi.Invalid("contact_id", "must be a positive id")
+	case in.ContactID > 0:
+		if err := a.S.Erase(r.Context(), in.ContactID, CauseRequest, actor); err != nil {
+			return err
+		}
+	case in.Email != "":
+		id, err := a.S.EraseEmail(r.Context(), in.Email, CauseRequest, actor)
+		if err != nil {
+			return err
+		}
+		in.ContactID = id
+	default:
+		return httpapi.Invalid("contact_id", "contact_id or email is required")
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"erased": 1, "contact_id": in.ContactID})
+	return nil
+}
+
+func (a *API) export(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "json"
+	}
+	if format != "json" && format != "pdf" {
+		return httpapi.Invalid("format", "must be json or pdf")
+	}
+	ex, err := a.S.Export(r.Context(), id, httpapi.Actor(r.Context()), format)
+	if err != nil {
+		return err
+	}
+	name := "contact-" + strconv.FormatInt(id, 10) + "-export." + format
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	if format == "pdf" {
+		b, err := ex.PDF()
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Write(b)
+		return nil
+	}
+	httpapi.WriteJSON(w, http.StatusOK, ex)
+	return nil
+}
+
+func (a *API) audit(w http.ResponseWriter, r *http.Request) error {
+	p, err := httpapi.ParsePage(r)
+	if err != nil {
+		return err
+	}
+	action := r.URL.Query().Get("action")
+	items, err := a.S.AuditLog(r.Context(), action, p.After, p.Limit)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.NewPage(items, p.Limit, func(e Entry) int64 { return e.ID }))
+	return nil
+}
+
+func (a *API) retentionPreview(w http.ResponseWriter, r *http.Request) error {
+	pv, err := a.S.Preview(r.Context(), httpapi.Actor(r.Context()))
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, pv)
+	return nil
+}

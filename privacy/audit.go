@@ -1,0 +1,64 @@
+package privacy
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Audit actions.
+const (
+	ActionErase            = "erase"
+	ActionExport           = "export"
+	ActionBulkRead         = "bulk-read"
+	ActionRetentionRun     = "retention-run"
+	ActionRetentionPreview = "retention-preview"
+	ActionReport           = "report"
+	ActionRequestFulfil    = "request-fulfil"
+	ActionRequestVerified  = "request-verified"
+)
+
+// Entry is one audit log entry: who did what to how many, when. It never
+// holds personal data of the subjects.
+type Entry struct {
+	ID         int64     `json:"id"`
+	At         time.Time `json:"at"`
+	Actor      string    `json:"actor"`
+	Action     string    `json:"action"`
+	TargetKind string    `json:"target_kind"`
+	TargetID   *int64    `json:"target_id"`
+	Count      int64     `json:"count"`
+	Cause      string    `json:"cause"`
+}
+
+func writeAudit(ctx context.Context, tx pgx.Tx, e Entry) error {
+	return insertAudit(ctx, tx, e)
+}
+
+func insertAudit(ctx context.Context, q interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}, e Entry) error {
+	var id int64
+	if err := q.QueryRow(ctx, `INSERT INTO audit_log (actor, action, target_kind, target_id, count, cause)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, e.Actor, e.Action, e.TargetKind, e.TargetID, e.Count, e.Cause).Scan(&id); err != nil {
+		return fmt.Errorf("privacy: audit log: %w", err)
+	}
+	return nil
+}
+
+// Audit appends an entry outside any transaction.
+func (s *Service) Audit(ctx context.Context, e Entry) error {
+	return insertAudit(ctx, s.db, e)
+}
+
+// AuditLog returns entries after id `after`, at most limit+1, optionally of one action.
+func (s *Service) AuditLog(ctx context.Context, action string, after int64, limit int) ([]Entry, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, at, actor, action, target_kind, target_id, count, cause
+		FROM audit_log WHERE id > $1 AND ($2 = '' OR action = $2) ORDER BY id LIMIT $3`, after, action, limit+1)
+	if err != nil {
+		return nil, fmt.Errorf("privacy: audit log: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Entry])
+}

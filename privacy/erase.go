@@ -1,0 +1,192 @@
+package privacy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/db"
+	"github.com/postbode/postbode/internal/errs"
+)
+
+type colInfo struct {
+	nullable bool
+}
+
+// columns loads (once) the nullability of every column, for anonymisation.
+func (s *Service) columns(ctx context.Context) (map[string]map[string]colInfo, error) {
+	s.colsOnce.Do(func() {
+		rows, err := s.db.Query(ctx, `SELECT table_name, column_name, is_nullable = 'YES'
+			FROM information_schema.columns WHERE table_schema = current_schema()`)
+		if err != nil {
+			s.colsErr = err
+			return
+		}
+		m := map[string]map[string]colInfo{}
+		for rows.Next() {
+			var t, c string
+			var ci colInfo
+			if err := rows.Scan(&t, &c, &ci.nullable); err != nil {
+				s.colsErr = err
+				return
+			}
+			if m[t] == nil {
+				m[t] = map[string]colInfo{}
+			}
+			m[t][c] = ci
+		}
+		s.cols, s.colsErr = m, rows.Err()
+	})
+	if s.colsErr != nil {
+		return nil, fmt.Errorf("privacy: read schema: %w", s.colsErr)
+	}
+	return s.cols, nil
+}
+
+func ident(s string) string { return pgx.Identifier{s}.Sanitize() }
+
+// matchSQL is the WHERE clause finding a registered table's rows of the
+// contacts (ids, and their lower-cased addresses), with its arguments.
+func matchSQL(p db.PersonalTable, ids []int64, emails []string) (string, []any) {
+	var or []string
+	var args []any
+	if p.ContactColumn != "" {
+		args = append(args, ids)
+		or = append(or, fmt.Sprintf("%s = ANY($%d::bigint[])", ident(p.ContactColumn), len(args)))
+	}
+	if p.EmailColumn != "" {
+		args = append(args, emails)
+		or = append(or, fmt.Sprintf("lower(%s) = ANY($%d::text[])", ident(p.EmailColumn), len(args)))
+	}
+	return "(" + strings.Join(or, " OR ") + ")", args
+}
+
+// Erase erases one contact: every row of every registered personal-data
+// table is deleted or anonymised, the contact is deleted, and the blocklist
+// keeps only the keyed hash of its address when it was blocklisted or
+// complained and retention.keep_suppression_hash is on — all in one
+// transaction, with an audit entry. Then the purge hooks clear Redis.
+// cause is one of Causes; actor names who asked (for the audit log).
+func (s *Service) Erase(ctx context.Context, contactID int64, cause, actor string) error {
+	if !validCause(cause) {
+		return errs.Invalid("cause", "must be one of "+strings.Join(Causes, ", "))
+	}
+	var ids []int64
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		var err error
+		ids, err = s.EraseTx(ctx, tx, []int64{contactID})
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return contacts.ErrNotFound
+		}
+		return writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionErase, TargetKind: "contact", Count: 1, Cause: cause})
+	})
+	if err != nil {
+		return err
+	}
+	s.erasures.WithLabelValues(cause).Add(float64(len(ids)))
+	s.log.Info("contact erased", "contact_id", contactID, "cause", cause)
+	return s.runHooks(ctx, ids)
+}
+
+// EraseEmail erases the contact with this address (any case).
+func (s *Service) EraseEmail(ctx context.Context, email, cause, actor string) (int64, error) {
+	c, err := s.opt.Contacts.GetByEmail(ctx, email)
+	if err != nil {
+		return 0, err
+	}
+	return c.ID, s.Erase(ctx, c.ID, cause, actor)
+}
+
+// EraseTx erases the given contacts inside tx (locking their rows) and
+// returns the ids that existed and were erased. It writes no audit entry and
+// runs no purge hooks: callers do (see Erase and the janitor).
+func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64, error) {
+	cols, err := s.columns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type victim struct {
+		ID         int64
+		Email      string
+		Suppressed bool
+	}
+	rows, err := tx.Query(ctx, `SELECT c.id, c.email, (c.status = 'blocklisted' OR EXISTS (
+			SELECT 1 FROM consent_records r WHERE r.contact_id = c.id AND r.source = 'complaint'))
+		FROM contacts c WHERE c.id = ANY($1) ORDER BY c.id FOR UPDATE`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("privacy: erase: lock contacts: %w", err)
+	}
+	vs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[victim])
+	if err != nil {
+		return nil, fmt.Errorf("privacy: erase: lock contacts: %w", err)
+	}
+	if len(vs) == 0 {
+		return nil, nil
+	}
+	found := make([]int64, len(vs))
+	emails := make([]string, len(vs))
+	var keep, drop [][]byte
+	for i, v := range vs {
+		found[i] = v.ID
+		emails[i] = strings.ToLower(v.Email)
+		h := s.opt.Contacts.Hash(v.Email)
+		if v.Suppressed && s.opt.KeepSuppressionHash {
+			keep = append(keep, h)
+		} else {
+			drop = append(drop, h)
+		}
+	}
+	for _, p := range db.PersonalTables {
+		if p.Table == "contacts" {
+			continue
+		}
+		var q string
+		where, args := matchSQL(p, found, emails)
+		switch p.Erase {
+		case "delete":
+			q = `DELETE FROM ` + ident(p.Table) + ` WHERE ` + where
+		case "anonymise":
+			var set []string
+			tcols := cols[p.Table]
+			for _, c := range append([]string{p.ContactColumn, p.EmailColumn}, p.Columns...) {
+				if c == "" {
+					continue
+				}
+				if tcols[c].nullable {
+					set = append(set, ident(c)+" = NULL")
+				} else {
+					set = append(set, ident(c)+" = DEFAULT")
+				}
+			}
+			q = `UPDATE ` + ident(p.Table) + ` SET ` + strings.Join(set, ", ") + ` WHERE ` + where
+		default:
+			return nil, fmt.Errorf("privacy: erase: table %s: unknown Erase mode %q", p.Table, p.Erase)
+		}
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
+			return nil, fmt.Errorf("privacy: erase: table %s: %w", p.Table, err)
+		}
+	}
+	// The suppression list: the hash alone stays for blocklisted or
+	// complaining contacts (so a re-import is refused), else the entry goes.
+	if len(drop) > 0 {
+		if _, err := tx.Exec(ctx, `DELETE FROM blocklist WHERE email_hash = ANY($1)`, drop); err != nil {
+			return nil, fmt.Errorf("privacy: erase: blocklist: %w", err)
+		}
+	}
+	if len(keep) > 0 {
+		if _, err := tx.Exec(ctx, `INSERT INTO blocklist (email_hash, reason)
+			SELECT h, 'complaint' FROM unnest($1::bytea[]) h ON CONFLICT (email_hash) DO NOTHING`, keep); err != nil {
+			return nil, fmt.Errorf("privacy: erase: blocklist: %w", err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM contacts WHERE id = ANY($1)`, found); err != nil {
+		return nil, fmt.Errorf("privacy: erase: contacts: %w", err)
+	}
+	return found, nil
+}

@@ -1,0 +1,174 @@
+// Package privacy is in charge of the GDPR promises: erasure (right to be
+// forgotten) with anonymised statistics, the access export (JSON and PDF),
+// automatic deletion of one-star contacts (retention), privacy requests from
+// data subjects, reports and the append-only audit log of staff actions on
+// personal data.
+//
+// Everything that touches personal data is driven by the registry in
+// internal/db/personal.go: erasure deletes or anonymises the rows of every
+// db.PersonalTables entry and the export reads them, so a table registered by
+// another domain is covered without changes here.
+//
+// Redis: rows in Postgres are erased in one transaction; data a domain keeps
+// in Redis for a contact (queued messages, tokens, caches) is removed by
+// purge hooks run after the commit. A domain registers one with
+// Service.AddPurgeHook (wired in cmd/postbode). The built-in hook deletes the
+// keys listed in the set <prefix>ck:<contact id> and the set itself: a
+// domain that writes a per-contact key may SADD its name there instead of
+// registering a hook (see ContactKeySet).
+package privacy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/postbode/postbode/contacts"
+)
+
+// Erasure causes (the label values of postbode_erasures_total and the cause
+// in the audit log).
+const (
+	CauseRequest   = "request"   // staff or API erasure, a data subject's request
+	CauseRetention = "retention" // automatic deletion of long one-star contacts
+	CauseUpdate    = "update"    // purge after an update mailing
+)
+
+// Causes lists the valid erasure causes.
+var Causes = []string{CauseRequest, CauseRetention, CauseUpdate}
+
+// PurgeHook removes what a domain keeps outside Postgres for an erased
+// contact. It runs after the erasure committed; it must be idempotent.
+type PurgeHook func(ctx context.Context, contactID int64) error
+
+// Options configure a Service.
+type Options struct {
+	DB       *pgxpool.Pool
+	Contacts *contacts.Store
+	Log      *slog.Logger
+	// Reg receives the metrics; nil means a private registry.
+	Reg prometheus.Registerer
+	// Redis and KeyPrefix enable the built-in purge of <prefix>ck:<id>; optional.
+	Redis     redis.UniversalClient
+	KeyPrefix string
+	// KeepSuppressionHash keeps the keyed hash of a blocklisted or complaining
+	// address in the blocklist after erasure (retention.keep_suppression_hash).
+	KeepSuppressionHash bool
+	// OneStarDays: contacts one-star longer than this are erased by the
+	// janitor (retention.one_star_days); 0 disables.
+	OneStarDays int
+	// BatchSize is how many contacts one retention transaction erases; default 1000.
+	BatchSize int
+}
+
+// Service erases, exports and reports personal data.
+type Service struct {
+	opt   Options
+	db    *pgxpool.Pool
+	log   *slog.Logger
+	hooks []namedHook
+
+	erasures    *prometheus.CounterVec
+	janitorRuns *prometheus.CounterVec
+
+	colsOnce sync.Once
+	cols     map[string]map[string]colInfo
+	colsErr  error
+}
+
+type namedHook struct {
+	name string
+	fn   PurgeHook
+}
+
+// New returns a privacy service.
+func New(opt Options) *Service {
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.Reg == nil {
+		opt.Reg = prometheus.NewRegistry()
+	}
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = 1000
+	}
+	f := promauto.With(opt.Reg)
+	s := &Service{opt: opt, db: opt.DB, log: opt.Log,
+		// cause: request, retention, update.
+		erasures: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_erasures_total",
+			Help: "Contacts erased, by cause."}, []string{"cause"}),
+		// result: ok, error.
+		janitorRuns: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_janitor_runs_total",
+			Help: "Retention janitor runs, by result."}, []string{"result"}),
+	}
+	for _, c := range Causes {
+		s.erasures.WithLabelValues(c)
+	}
+	s.janitorRuns.WithLabelValues("ok")
+	s.janitorRuns.WithLabelValues("error")
+	if opt.Redis != nil {
+		s.AddPurgeHook("contact-keys", s.purgeContactKeys)
+	}
+	return s
+}
+
+// AddPurgeHook registers a hook run for every erased contact after the
+// erasure committed. Call it while wiring, before the service is used.
+func (s *Service) AddPurgeHook(name string, fn PurgeHook) {
+	s.hooks = append(s.hooks, namedHook{name, fn})
+}
+
+// ContactKeySet is the Redis set listing the keys a domain wrote for a
+// contact; erasure deletes every key in it and the set.
+func ContactKeySet(prefix string, contactID int64) string {
+	return prefix + "ck:" + strconv.FormatInt(contactID, 10)
+}
+
+func (s *Service) purgeContactKeys(ctx context.Context, id int64) error {
+	set := ContactKeySet(s.opt.KeyPrefix, id)
+	keys, err := s.opt.Redis.SMembers(ctx, set).Result()
+	if err != nil {
+		return err
+	}
+	keys = append(keys, set)
+	// Keys may live on different cluster slots: delete one by one.
+	for _, k := range keys {
+		if err := s.opt.Redis.Del(ctx, k).Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runHooks purges Redis for erased contacts; failures are logged (by hook
+// name and contact id only) and returned joined.
+func (s *Service) runHooks(ctx context.Context, ids []int64) error {
+	var errsOut []error
+	for _, h := range s.hooks {
+		for _, id := range ids {
+			if err := h.fn(ctx, id); err != nil {
+				s.log.Error("privacy: purge hook failed; the Postgres erasure stands", "hook", h.name, "contact_id", id, "error", err)
+				errsOut = append(errsOut, fmt.Errorf("purge hook %s: %w", h.name, err))
+				break
+			}
+		}
+	}
+	return errors.Join(errsOut...)
+}
+
+func validCause(c string) bool {
+	for _, v := range Causes {
+		if v == c {
+			return true
+		}
+	}
+	return false
+}
