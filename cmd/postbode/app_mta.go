@@ -10,11 +10,15 @@ import (
 	"github.com/postbode/postbode/templates"
 )
 
-// transport builds the outgoing transport from a.cfg.SMTP (capture, relay
-// or mx) with its metrics on a.reg, and closes it at shutdown (in the drain
-// phase, after drains appended later). Call it once per process and keep
-// the result: each call has its own connection pool.
+// transport returns the outgoing transport from a.cfg.SMTP (capture, relay
+// or mx) with its metrics on a.reg, built on the first call and shared by
+// every role of the process (one connection pool); it is closed at shutdown
+// (in the drain phase, after drains appended later). Roles are started one
+// after another, so no lock is needed.
 func (a *app) transport() (mta.Transport, error) {
+	if a.tr != nil {
+		return a.tr, nil
+	}
 	c := a.cfg.SMTP
 	tr, err := mta.NewTransport(mta.TransportConfig{Mode: c.Mode, CaptureDir: c.CaptureDir,
 		Relay: mta.RelayConfig{Host: c.RelayHost, Port: c.RelayPort, TLS: c.RelayTLS,
@@ -24,6 +28,7 @@ func (a *app) transport() (mta.Transport, error) {
 		return nil, fmt.Errorf("smtp: %w", err)
 	}
 	a.drains = append(a.drains, func(context.Context) { tr.Close() })
+	a.tr = tr
 	return tr, nil
 }
 
@@ -34,10 +39,15 @@ func (a *app) style() templates.Style {
 		Address: p.PostalAddress, Lang: p.DefaultLang}
 }
 
-// dkim loads the keys of a.cfg.DKIM and returns the signer (with
-// postbode_dkim_sign_seconds on a.reg). Errors name the config key.
+// dkim loads the keys of a.cfg.DKIM (once per process) and returns the
+// signer (with postbode_dkim_sign_seconds on a.reg). Errors name the config key.
 func (a *app) dkim() (*mta.DKIM, error) {
-	return loadDKIM(a.cfg.DKIM.Keys, a)
+	if a.signer != nil {
+		return a.signer, nil
+	}
+	d, err := loadDKIM(a.cfg.DKIM.Keys, a)
+	a.signer = d
+	return d, err
 }
 
 func loadDKIM(cfg []config.DKIMKey, a *app) (*mta.DKIM, error) {

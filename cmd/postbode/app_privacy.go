@@ -1,25 +1,17 @@
 package main
 
-import (
-	"sync"
+import "github.com/postbode/postbode/privacy"
 
-	"github.com/postbode/postbode/privacy"
-)
-
-// privacyServices holds one privacy service per app (its metrics are
-// registered once on a.reg, shared by the api and janitor roles).
-var privacyServices sync.Map // *app → *privacy.Service
-
-// privacy returns the app's privacy service, built on first use.
+// privacy returns the app's privacy service, built on first use (its
+// metrics are registered once on a.reg, shared by the api and janitor roles).
 func (a *app) privacy() *privacy.Service {
-	if s, ok := privacyServices.Load(a); ok {
-		return s.(*privacy.Service)
+	if a.privSvc == nil {
+		a.privSvc = privacy.New(privacy.Options{
+			DB: a.db, Contacts: a.contacts, Log: a.log, Reg: a.reg,
+			Redis: a.rdb, KeyPrefix: a.cfg.Redis.KeyPrefix,
+			KeepSuppressionHash: a.cfg.Retention.KeepSuppressionHash,
+			OneStarDays:         a.cfg.Retention.OneStarDays,
+		})
 	}
-	s, _ := privacyServices.LoadOrStore(a, privacy.New(privacy.Options{
-		DB: a.db, Contacts: a.contacts, Log: a.log, Reg: a.reg,
-		Redis: a.rdb, KeyPrefix: a.cfg.Redis.KeyPrefix,
-		KeepSuppressionHash: a.cfg.Retention.KeepSuppressionHash,
-		OneStarDays:         a.cfg.Retention.OneStarDays,
-	}))
-	return s.(*privacy.Service)
+	return a.privSvc
 }

@@ -24,7 +24,9 @@ import (
 	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/internal/metrics"
+	"github.com/postbode/postbode/mta"
 	"github.com/postbode/postbode/optin"
+	"github.com/postbode/postbode/privacy"
 )
 
 // app holds what every role shares. Roles add their work to g and their
@@ -45,6 +47,12 @@ type app struct {
 	drains   []func(context.Context)
 	// ready is closed once every listener is up; addresses are then in addrs.
 	addrs map[string]string
+
+	// Built on first use and shared by the roles of this process (see
+	// transport, dkim, privacy).
+	tr      mta.Transport
+	signer  *mta.DKIM
+	privSvc *privacy.Service
 }
 
 // roleStarters start each role; a starter registers goroutines on a.g and

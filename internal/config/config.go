@@ -237,3 +237,24 @@ func setField(fv reflect.Value, val string) error {
 	}
 	return nil
 }
+
+// BounceDomain is the domain of VERP return paths and mailto-unsubscribe
+// addresses: sending.bounce_domain, else the first inbound domain.
+func (c *Config) BounceDomain() string {
+	if c.Sending.BounceDomain != "" {
+		return c.Sending.BounceDomain
+	}
+	if len(c.Inbound.Domains) > 0 {
+		return c.Inbound.Domains[0]
+	}
+	return "localhost"
+}
+
+// MailFrom is the From of the mails postbode sends by itself:
+// public.mail_from, else "OrgName <noreply@BounceDomain()>".
+func (c *Config) MailFrom() string {
+	if c.Public.MailFrom != "" {
+		return c.Public.MailFrom
+	}
+	return fmt.Sprintf("%q <noreply@%s>", c.Public.OrgName, c.BounceDomain())
+}

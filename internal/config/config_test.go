@@ -73,6 +73,7 @@ func TestInvalidNamesKey(t *testing.T) {
 		{"negative threshold", "[bounces]\nhard_threshold = -1", env, "bounces.hard_threshold"},
 		{"negative retention", "[retention]\none_star_days = -5", env, "retention.one_star_days"},
 		{"bad colour", "[public]\nprimary_color = \"blue\"", env, "public.primary_color"},
+		{"bad mail_from", "[public]\nmail_from = \"not an address\"", env, "public.mail_from"},
 		{"bad proxy", "[public]\ntrusted_proxies = [\"10.0.0.0/99\"]", env, "public.trusted_proxies"},
 		{"tls half", "[inbound]\ntls_cert = \"a.pem\"", env, "inbound.tls_cert"},
 		{"dkim no selector", "[[dkim.keys]]\ndomain = \"example.org\"\nkey_file = \"k.pem\"", env, "dkim.keys[0].selector"},

@@ -2,6 +2,7 @@ package config
 
 import (
 	"net"
+	"net/mail"
 	"net/url"
 	"regexp"
 )
@@ -26,6 +27,11 @@ type PublicConfig struct {
 	PostalAddress string `toml:"postal_address"`
 	// DefaultLang is nl or en; optional, default en.
 	DefaultLang string `toml:"default_lang"`
+	// MailFrom is the From of the mails postbode sends by itself (double
+	// opt-in confirmations, privacy request verification and answers),
+	// "Name <address>" or an address; optional, default
+	// "OrgName <noreply@BOUNCE-DOMAIN>". Its domain should have a DKIM key.
+	MailFrom string `toml:"mail_from"`
 }
 
 func defaultPublic() PublicConfig {
@@ -52,6 +58,11 @@ func (c *PublicConfig) validate() error {
 	}
 	if c.DefaultLang != "en" && c.DefaultLang != "nl" {
 		return keyErr("public.default_lang", "must be en or nl")
+	}
+	if c.MailFrom != "" {
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			return keyErr("public.mail_from", "must be an address or \"Name <address>\"")
+		}
 	}
 	return nil
 }
