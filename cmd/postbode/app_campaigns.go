@@ -33,7 +33,7 @@ func (a *app) campaigns() (*campaigns.Service, error) {
 			DomainConcurrency: s.DomainConcurrency, DomainPerSecond: s.DomainRatePerSecond}, a.reg),
 		Tracking:    s.Tracking,
 		MissedGrace: s.MissedGrace.Duration, RetryBase: s.RetryBase.Duration, GiveUpAfter: s.GiveUpAfter.Duration,
-		Workers: s.Workers, BatchSize: s.BatchSize, QueueAhead: s.QueueAhead,
+		Workers: s.Workers, BatchSize: s.BatchSize, QueueAhead: s.QueueAhead, ClaimIdle: s.ClaimIdle.Duration,
 	})
 	return a.campSvc, nil
 }
