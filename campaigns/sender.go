@@ -99,7 +99,7 @@ func (x *Sender) refresh(ctx context.Context) error {
 	x.running = ids
 	x.mu.Unlock()
 	keep := map[int64]bool{}
-	var depth, retry int64
+	var depth, pending, retry int64
 	var oldest time.Duration
 	now := time.Now()
 	for _, id := range ids {
@@ -112,6 +112,9 @@ func (x *Sender) refresh(ctx context.Context) error {
 			return err
 		}
 		depth, retry = depth+st, retry+rt
+		if p, err := x.s.rdb.XPending(ctx, x.s.streamKey(id), group).Result(); err == nil {
+			pending += p.Count
+		}
 		if msgs, err := x.s.rdb.XRangeN(ctx, x.s.streamKey(id), "-", "+", 1).Result(); err == nil && len(msgs) == 1 {
 			if es := parseEntries(msgs); !es[0].enqueued.IsZero() {
 				oldest = max(oldest, now.Sub(es[0].enqueued))
@@ -119,8 +122,9 @@ func (x *Sender) refresh(ctx context.Context) error {
 		}
 	}
 	x.s.forget(keep)
-	x.s.m.queueDepth.Set(float64(depth))
-	x.s.m.retryDepth.Set(float64(retry))
+	x.s.m.queueDepth.WithLabelValues("ready").Set(float64(max(depth-pending, 0)))
+	x.s.m.queueDepth.WithLabelValues("pending").Set(float64(pending))
+	x.s.m.queueDepth.WithLabelValues("retry").Set(float64(retry))
 	x.s.m.oldestAge.Set(oldest.Seconds())
 	return nil
 }
