@@ -15,11 +15,11 @@ import (
 //	                                        result = sent | bounced | deferred | failed | skipped
 //	postbode_send_duration_seconds          histogram: from entering the queue (stream entry) to
 //	                                        accepted by the receiving server
-//	postbode_queue_depth{state}             gauge: messages of running campaigns in Redis, as seen
+//	postbode_queue_depth{state}             gauge: messages of running and paused campaigns in Redis, as seen
 //	                                        by this sender; state = ready (waiting to be read) |
 //	                                        pending (read by a worker, not yet recorded) | retry
 //	                                        (waiting for a retry)
-//	postbode_queue_oldest_age_seconds       gauge: age of the oldest queue entry
+//	postbode_queue_oldest_age_seconds       gauge: age of the oldest queue entry (running and paused)
 //	postbode_retries_total                  counter: retry attempts (sends of a deferred message)
 //	postbode_queue_reclaimed_total          counter: entries claimed from dead workers
 //	postbode_recipients_expanded_total      counter: recipients added to queues by the scheduler
