@@ -63,7 +63,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 // reason outside this set is counted as "other", so the series stay bounded.
 var MetricReasons = []string{
 	"userunknown", "hostunknown", "hasmoved", "notaccept", "suspend", "mailboxfull",
-	"toolarge", "exceedlimit", "filtered", "blocked", "spamdetected", "policyviolation",
+	"toolarge", "mesgtoobig", "exceedlimit", "speeding", "filtered", "blocked", "spamdetected", "policyviolation",
 	"virusdetected", "contenterror", "securityerror", "authfailure", "badreputation",
 	"ratelimited", "norelaying", "requireptr", "notcompliantrfc", "rejected", "expired",
 	"networkerror", "systemerror", "systemfull", "mailererror", "syntaxerror", "onhold",
