@@ -294,3 +294,14 @@ Message-ID: <m1@example.org>
 --BOUNDARY--
 `, time.Now().UnixNano(), rcpt, diag, rcpt, rcpt, action, status, diag, rcpt, refHdr), "\n", "\r\n")
 }
+
+func listenLoopback(t testing.TB) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
