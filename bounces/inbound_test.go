@@ -2,7 +2,13 @@ package bounces
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
+	"math/big"
 	"net"
 	"strings"
 	"testing"
@@ -343,5 +349,36 @@ Hello
 	}
 	if s := e.state(c); s.Hard != 0 || s.Status != "blocklisted" {
 		t.Fatalf("state %+v", s)
+	}
+}
+
+// With a certificate the listener offers STARTTLS (RFC 3207) and accepts
+// mail over it.
+func TestSTARTTLS(t *testing.T) {
+	e := newEnv(t)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "mx.test"}, DNSNames: []string{"mx.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.listen(ListenerOptions{TLS: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}})
+	pool := x509.NewCertPool()
+	cert, _ := x509.ParseCertificate(der)
+	pool.AddCert(cert)
+	c, err := smtp.DialStartTLS(e.smtp, &tls.Config{ServerName: "mx.test", RootCAs: pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.SendMail("", []string{"postmaster@" + bounceDomain}, strings.NewReader("Subject: tls\r\n\r\nx\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.count(`SELECT count(*) FROM inbound_messages`); n != 1 {
+		t.Fatalf("stored %d", n)
 	}
 }
