@@ -222,3 +222,29 @@ func TestCorrelation(t *testing.T) {
 		t.Fatalf("forged ref: outcome %+v, hard %d", out, e.state(other).Hard)
 	}
 }
+
+// A bounce correlated by address only is attributed to the contact's most
+// recent delivery, so a synchronous refusal and a DSN without token for the
+// same message still count once, and the delivery becomes bounced.
+func TestAddressCorrelationCountsOnce(t *testing.T) {
+	e := newEnv(t)
+	l := e.list("news")
+	c := e.contact("vera@example.org", l)
+	camp := e.campaign([]int64{l}, c)
+	if err := e.proc.RecordSMTP(t.Context(), camp, c.ID, 550, "5.1.1", "550 5.1.1 user unknown"); err != nil {
+		t.Fatal(err)
+	}
+	out := e.report(&Report{Results: []Result{hardResult(c.Email)}}, nil)
+	if out.ContactID != c.ID {
+		t.Fatalf("outcome %+v", out)
+	}
+	if s := e.state(c); s.Hard != 1 {
+		t.Fatalf("hard_bounces = %d, want 1", s.Hard)
+	}
+	if n := e.count(`SELECT count(*) FROM bounces WHERE campaign_id = $1 AND source = 'dsn'`, camp); n != 1 {
+		t.Fatalf("DSN not attributed to the campaign")
+	}
+	if n := e.count(`SELECT bounced FROM campaign_stats WHERE campaign_id = $1`, camp); n != 1 {
+		t.Fatalf("campaign bounced = %d", n)
+	}
+}

@@ -132,7 +132,7 @@ func (p *Processor) worker(ctx context.Context) {
 }
 
 func (p *Processor) housekeeping(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
+	t := time.NewTicker(15 * time.Second)
 	defer t.Stop()
 	for {
 		if n, err := p.Expire(ctx); err != nil && ctx.Err() == nil {
@@ -279,11 +279,22 @@ func (p *Processor) handle(ctx context.Context, tx pgx.Tx, m inbound) (outcome, 
 		// trusted, and no contact is touched.
 		return outcome{Status: "ignored", What: "forged"}, nil
 	}
-	rep, err := Parse(m.Raw)
+	rep, err := safeParse(m.Raw)
 	if err != nil {
 		return outcome{}, fmt.Errorf("parse: %w", err)
 	}
 	return p.applyReport(ctx, tx, rep, verp, m.ID, SourceDSN)
+}
+
+// safeParse is Parse with a panic turned into an error, so one malformed
+// message can never stop the processor (it is retried, then given up).
+func safeParse(raw []byte) (rep *Report, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			rep, err = nil, fmt.Errorf("parser panic: %v", r)
+		}
+	}()
+	return Parse(raw)
 }
 
 // applyReport correlates a parsed report and applies its results. verp is
@@ -326,7 +337,11 @@ func (p *Processor) applyReport(ctx context.Context, tx pgx.Tx, rep *Report, ver
 		if err != nil {
 			return outcome{}, err
 		}
-		a, err := p.apply(ctx, tx, event{ContactID: id, InboundID: inboundID, Result: r, Source: source})
+		campaign, err := recentCampaign(ctx, tx, id)
+		if err != nil {
+			return outcome{}, err
+		}
+		a, err := p.apply(ctx, tx, event{ContactID: id, CampaignID: campaign, InboundID: inboundID, Result: r, Source: source, Delivery: true})
 		if err != nil {
 			return outcome{}, err
 		}
@@ -420,6 +435,26 @@ func contactByEmail(ctx context.Context, tx pgx.Tx, email string) (int64, error)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("bounces: find contact: %w", err)
+	}
+	return id, nil
+}
+
+// recentCampaign is the campaign of a contact's most recent delivery
+// (finished within the last 7 days), used for a bounce correlated by address
+// only: bounces arrive within days of sending, and naming the campaign lets
+// a synchronous refusal and a later DSN of the same message count once.
+func recentCampaign(ctx context.Context, tx pgx.Tx, contactID int64) (int64, error) {
+	if contactID == 0 {
+		return 0, nil
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `SELECT campaign_id FROM deliveries WHERE contact_id = $1 AND status IN ('sent', 'bounced')
+		AND done_at > now() - interval '7 days' ORDER BY done_at DESC LIMIT 1`, contactID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("bounces: recent campaign: %w", err)
 	}
 	return id, nil
 }
