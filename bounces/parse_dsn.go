@@ -35,7 +35,7 @@ func parseFields(b []byte) []field {
 			if i <= 0 {
 				continue
 			}
-			name := strings.ToLower(string(bytes.TrimSpace(line[:i])))
+			name := asciiLower(string(bytes.TrimSpace(line[:i])))
 			out = append(out, field{name, string(bytes.TrimSpace(line[i+1:]))})
 		}
 	}
@@ -89,7 +89,7 @@ func dsnRecipients(fields []field) []dsnRecipient {
 func (d *dsnRecipient) set(f field) {
 	switch f.name {
 	case "action":
-		d.action = strings.ToLower(firstWord(f.value))
+		d.action = asciiLower(firstWord(f.value))
 	case "status":
 		d.status = findStatus(f.value)
 	case "diagnostic-code":
@@ -141,6 +141,7 @@ func (d dsnRecipient) result(text string) (Result, bool) {
 		status:    d.status,
 		diag:      diag,
 		temporary: action == "delayed",
+		command:   dsnCommand(diag, text, rcpt),
 	}
 	r := classify(in)
 	r.Recipient = rcpt
@@ -173,21 +174,21 @@ func cleanAddr(v string) string {
 	if i := strings.IndexAny(v, " \t"); i >= 0 {
 		v = v[:i]
 	}
-	if strings.HasPrefix(strings.ToLower(v), "mailto:") {
+	if strings.HasPrefix(asciiLower(v), "mailto:") {
 		v = v[len("mailto:"):]
 	}
 	at := strings.LastIndexByte(v, '@')
 	if at <= 0 || at == len(v)-1 {
 		return ""
 	}
-	return strings.ToLower(v)
+	return asciiLower(v)
 }
 
 // splitTyped splits "type; value" (RFC 3464 address-type, diagnostic-type,
 // mta-name-type). A value without a type is returned whole.
 func splitTyped(v string) (typ, rest string) {
 	if i := strings.IndexByte(v, ';'); i >= 0 && i < 20 && !strings.ContainsAny(v[:i], " <@") {
-		return strings.ToLower(strings.TrimSpace(v[:i])), strings.TrimSpace(v[i+1:])
+		return asciiLower(strings.TrimSpace(v[:i])), strings.TrimSpace(v[i+1:])
 	}
 	return "", strings.TrimSpace(v)
 }
@@ -199,4 +200,17 @@ func firstWord(v string) string {
 		return v[:i]
 	}
 	return v
+}
+
+// dsnCommand finds the SMTP command a recipient's failure answered: from
+// the diagnostic, else the notice paragraph about the recipient, else a
+// session transcript in the notice.
+func dsnCommand(diag, notice, rcpt string) string {
+	if c := commandOf(asciiLower(diag)); c != "" {
+		return c
+	}
+	if c := commandOf(asciiLower(textAbout(notice, rcpt))); c != "" {
+		return c
+	}
+	return transcriptCommand(notice, rcpt)
 }
