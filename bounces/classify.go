@@ -48,6 +48,9 @@ func classify(in evidence) Result {
 	if reason == "" {
 		reason = reasonFromStatus(status)
 	}
+	if reason == "" {
+		reason = matchRules(weakRules, lower)
+	}
 	reason = refineReason(reason, status, in.command, lower)
 	if reason == "" {
 		reason = "undefined"
@@ -69,19 +72,31 @@ func classify(in evidence) Result {
 	return r
 }
 
-// refineReason corrects a reason by the SMTP command the reply answered.
-// "User unknown" in reply to DATA, after the recipient was accepted at RCPT
-// TO, is a content filter speaking, not a dead address; it is trusted
-// unless an address status (X.1.x, RFC 3463 section 3.2) backs it.
+// refineReason corrects a reason by the SMTP command the reply answered
+// (RFC 5321 section 3.3). A refusal at MAIL FROM is about the sender, never
+// the recipient's address. "User unknown" in reply to DATA, after the
+// recipient was accepted at RCPT TO, is a content filter speaking, not a
+// dead address; so is "user unknown" under a policy or mailbox status
+// (X.7.x, X.2.x) that was not given at RCPT TO. An address status (X.1.x,
+// RFC 3463 section 3.2) backs the text whatever the command.
 func refineReason(reason, status, command, lower string) string {
-	if reason == "userunknown" && command == "" {
+	if reason != "userunknown" && reason != "hostunknown" {
+		return reason
+	}
+	if command == "" {
 		command = commandOf(lower)
 	}
-	if reason == "userunknown" && !strings.HasPrefix(status[min(2, len(status)):], "1.") {
-		switch {
-		case command == "DATA":
-			return "filtered"
-		}
+	if command == "MAIL" {
+		return "rejected"
+	}
+	if reason != "userunknown" || strings.HasPrefix(status[min(2, len(status)):], "1.") {
+		return reason
+	}
+	switch {
+	case command == "DATA":
+		return "filtered"
+	case command != "RCPT" && status != "" && !isVague(status):
+		return "filtered"
 	}
 	return reason
 }
@@ -268,6 +283,7 @@ var commandMarkers = []struct{ phrase, cmd string }{
 	{"did not like our data", "DATA"}, {"did not like our rcpt", "RCPT"},
 	{"did not like our mail", "MAIL"}, {"[rcpt_to]", "RCPT"}, {"rcpt to:<", "RCPT"},
 	{"in reply to rcpt", "RCPT"}, {"in reply to end of data", "DATA"},
+	{"does not like recipient", "RCPT"}, {"rcpt to command", "RCPT"},
 }
 
 // commandOf finds the SMTP command a lower-case text says the reply

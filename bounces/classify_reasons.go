@@ -15,6 +15,11 @@ type reasonRule struct {
 // wins. More specific rules come first: a "mailbox full" reply also
 // contains "mailbox", a spam block also says "rejected".
 var reasonRules = []reasonRule{
+	{"networkerror", []string{"host not found, try again", "temporary failure in name resolution"}},
+	{"rejected", []string{"you may not have permission to post"}},
+	// KDDI (au, ezweb.ne.jp) answers its subscribers' own reception
+	// filters with a bare "550 : User unknown".
+	{"filtered", []string{"550 : user unknown"}},
 	{"rejected", []string{
 		"sender address rejected", "sender verify failed", "sender rejected",
 		"domain of sender", "sender domain", "invalid sender", "bad sender",
@@ -77,6 +82,7 @@ var reasonRules = []reasonRule{
 		"could not be resolved", "mx lookup failed", "dns error", "unknown mail domain",
 		"domain lookup failed", "non-existent domain", "nonexistent domain",
 		"not a valid domain", "bad destination system address", "no mail exchanger",
+		"domain is not reachable",
 	}},
 	{"userunknown", []string{
 		"user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
@@ -88,14 +94,13 @@ var reasonRules = []reasonRule{
 		"address not found", "unknown local part", "no mailbox here", "not a valid mailbox",
 		"is not a known user", "unknown or illegal alias", "unrouteable address",
 		"bad destination mailbox", "mailbox is unavailable", "no mailbox", "user not exist",
-		"not our customer", "no account", "addressee unknown", "user invalid",
+		"not our customer", "addressee unknown", "user invalid",
 		"account does not exist", "recipient address rejected: user", "unknown account",
-		"unknown alias", "unknown mailbox", "no valid recipients", "not listed in",
-		"mailbox not available", "destination address rejected", "recipient rejected",
-		"undeliverable address", "user doesn't have", "user does not have", "not a known user",
-		"address rejected", "no user", "user is unknown", "recipient invalid",
-		"recipient does not exist", "no such address", "invalid recipient address",
-		"is not a valid", "not found in", "unknown e-mail address", "invalid email address",
+		"unknown alias", "unknown mailbox", "no valid recipients", "mailbox not available", "undeliverable address", "user doesn't have", "user does not have", "not a known user",
+		"user is unknown", "recipient invalid", "invalid final delivery userid",
+		"not listed in public name", "not listed in domino directory",
+		"recipient address rejected: access denied",
+		"recipient does not exist", "no such address", "unknown e-mail address", "invalid email address",
 	}},
 	{"requireptr", []string{
 		"reverse dns", "reverse lookup", "ptr record", "no ptr", "rdns", "reverse hostname",
@@ -190,13 +195,26 @@ var reasonRules = []reasonRule{
 	{"onhold", []string{"on hold", "onhold"}},
 }
 
+// weakRules are tried after reasonRules and only when the status code
+// names no reason of its own.
+var weakRules = []reasonRule{
+	// A bare "Recipient address rejected" (Postfix, at RCPT TO) names no
+	// other cause: the address is refused.
+	{"userunknown", []string{"recipient address rejected"}},
+}
+
 // reasonFromText finds the reason a lower-case diagnostic text names, or
 // "".
 func reasonFromText(lower string) string {
+	return matchRules(reasonRules, lower)
+}
+
+// matchRules returns the reason of the first rule with a phrase in lower.
+func matchRules(rules []reasonRule, lower string) string {
 	if lower == "" {
 		return ""
 	}
-	for _, rule := range reasonRules {
+	for _, rule := range rules {
 		for _, p := range rule.phrases {
 			if strings.Contains(lower, p) {
 				return rule.reason

@@ -49,14 +49,16 @@ type dsnRecipient struct {
 
 // dsnRecipients splits the fields of a delivery-status body into
 // per-recipient groups. Groups are normally separated by blank lines
-// (section 2.1); a second Final-Recipient (or an Original-Recipient after a
-// Final-Recipient) also starts a new group, for the many DSNs that omit the
-// blank line. Per-message fields (section 2.2) are skipped.
+// (section 2.1); a second Final-Recipient or Original-Recipient, or one
+// after the group's Action, also starts a new group, for the DSNs that omit
+// the blank line. Per-message fields (section 2.2) are skipped.
 func dsnRecipients(fields []field) []dsnRecipient {
 	var out []dsnRecipient
 	var cur *dsnRecipient
+	var pending dsnRecipient // recipient fields that came before the address
 	start := func() {
-		out = append(out, dsnRecipient{})
+		out = append(out, pending)
+		pending = dsnRecipient{}
 		cur = &out[len(out)-1]
 	}
 	for _, f := range fields {
@@ -64,7 +66,7 @@ func dsnRecipients(fields []field) []dsnRecipient {
 		case "":
 			cur = nil
 		case "original-recipient":
-			if cur == nil || cur.original != "" || cur.final != "" {
+			if cur == nil || cur.original != "" || cur.action != "" {
 				start()
 			}
 			cur.original = addrOf(f.value)
@@ -72,13 +74,15 @@ func dsnRecipients(fields []field) []dsnRecipient {
 			if f.name == "x-actual-recipient" && cur != nil && cur.final != "" {
 				continue
 			}
-			if cur == nil || cur.final != "" {
+			if cur == nil || cur.final != "" || cur.action != "" && cur.original == "" {
 				start()
 			}
 			cur.final = addrOf(f.value)
 		default:
 			if cur != nil {
 				cur.set(f)
+			} else {
+				pending.set(f)
 			}
 		}
 	}

@@ -10,6 +10,9 @@ import (
 // conventions of the common mail systems.
 func (m *msg) failures() []Result {
 	notice, _ := m.noticeText()
+	if len(m.dsn) == 0 {
+		m.inlineDSN()
+	}
 	if len(m.dsn) > 0 {
 		if rs := m.dsnResults(notice); len(rs) > 0 {
 			return rs
@@ -425,4 +428,22 @@ func inlineAddr(line string) (string, string) {
 		}
 	}
 	return "", ""
+}
+
+// inlineDSN finds delivery-status fields (RFC 3464 section 2) written into
+// a text body instead of their own part, as some MTAs and forwarders do,
+// and keeps them as a delivery-status part.
+func (m *msg) inlineDSN() {
+	for _, t := range m.texts {
+		lower := asciiLower(string(t))
+		i := strings.Index(lower, "\nfinal-recipient:")
+		if i < 0 {
+			continue
+		}
+		if j := strings.LastIndex(lower[:i], "\nreporting-mta:"); j >= 0 {
+			i = j
+		}
+		m.dsn = append(m.dsn, t[i+1:])
+		return
+	}
 }
