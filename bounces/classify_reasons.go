@@ -20,6 +20,12 @@ var reasonRules = []reasonRule{
 	// KDDI (au, ezweb.ne.jp) answers its subscribers' own reception
 	// filters with a bare "550 : User unknown".
 	{"filtered", []string{"550 : user unknown"}},
+	{"authfailure", []string{"dmarc", "spf", "dkim", "sender authentication", "sender id"}},
+	{"policyviolation", []string{"by policy", "policy reasons", "policy violation", "violates", "content policy"}},
+	{"blocked", []string{
+		"spamhaus", "blocked using", "dnsbl", "blacklist", "black list", "blocklist", "block list",
+		"spamcop", "sorbs", "barracudacentral", "listed at", "listed on", "listed in",
+	}},
 	{"rejected", []string{
 		"sender address rejected", "sender verify failed", "sender rejected",
 		"domain of sender", "sender domain", "invalid sender", "bad sender",
@@ -128,7 +134,7 @@ var reasonRules = []reasonRule{
 		"blacklist", "black list", "blocklist", "block list", "blocked", "listed at",
 		"listed on", "listed in", "dnsbl", "rbl", "spamhaus", "spamcop", "barracuda",
 		"client host rejected", "banned", "your ip", "ip address", "access denied",
-		"connection refused by", "not allowed to send", "denied by", "refused to talk",
+		"connection refused by", "not allowed to send", "refused to talk",
 		"rejected because", "poor reputation", "not permitted", "host rejected",
 	}},
 	{"toomanyconn", []string{
@@ -206,7 +212,7 @@ var weakRules = []reasonRule{
 // reasonFromText finds the reason a lower-case diagnostic text names, or
 // "".
 func reasonFromText(lower string) string {
-	return matchRules(reasonRules, lower)
+	return strongIndex.match(lower)
 }
 
 // matchRules returns the reason of the first rule with a phrase in lower.
@@ -222,6 +228,66 @@ func matchRules(rules []reasonRule, lower string) string {
 		}
 	}
 	return ""
+}
+
+// strongIndex is reasonRules indexed for one pass over a text. It is
+// built once and never changed.
+var strongIndex = newPhraseIndex(reasonRules)
+
+// phraseIndex finds, in one scan of a text, the first rule (in rule order)
+// with a phrase in the text: phrases are bucketed by their first two bytes.
+type phraseIndex struct {
+	rules   []reasonRule
+	slot    [1 << 16]uint16 // first two bytes -> 1 + index in buckets, 0 for none
+	buckets [][]phraseRef
+}
+
+// phraseRef is one phrase of rule number rule.
+type phraseRef struct {
+	rule   int
+	phrase string
+}
+
+func newPhraseIndex(rules []reasonRule) *phraseIndex {
+	ix := &phraseIndex{rules: rules}
+	for i, r := range rules {
+		for _, p := range r.phrases {
+			if len(p) < 2 {
+				continue
+			}
+			k := int(p[0])<<8 | int(p[1])
+			if ix.slot[k] == 0 {
+				ix.buckets = append(ix.buckets, nil)
+				ix.slot[k] = uint16(len(ix.buckets))
+			}
+			b := ix.slot[k] - 1
+			ix.buckets[b] = append(ix.buckets[b], phraseRef{i, p})
+		}
+	}
+	return ix
+}
+
+// match returns the reason of the earliest rule with a phrase in lower.
+func (ix *phraseIndex) match(lower string) string {
+	best := len(ix.rules)
+	for i := 0; i+1 < len(lower); i++ {
+		n := ix.slot[int(lower[i])<<8|int(lower[i+1])]
+		if n == 0 {
+			continue
+		}
+		for _, ref := range ix.buckets[n-1] {
+			if ref.rule < best && strings.HasPrefix(lower[i:], ref.phrase) {
+				best = ref.rule
+			}
+		}
+		if best == 0 {
+			break
+		}
+	}
+	if best == len(ix.rules) {
+		return ""
+	}
+	return ix.rules[best].reason
 }
 
 // reasonFromStatus maps an RFC 3463 enhanced status code to a reason by its
