@@ -167,12 +167,12 @@ func (a *API) sns(w http.ResponseWriter, r *http.Request) error {
 		m.Webhook.WithLabelValues("sns", "confirmed").Inc()
 		a.o.Log.Info("bounces: SNS subscription confirmed", slog.String("topic", msg.TopicArn))
 	case "Notification":
-		rep, rp, ok, err := sesReport(msg.Message)
+		rep, rp, err := sesReport(msg.Message)
 		if err != nil {
 			m.Webhook.WithLabelValues("sns", "invalid").Inc()
 			return err
 		}
-		if ok {
+		if len(rep.Results) > 0 {
 			if _, err := a.o.Processor.ApplyExternal(r.Context(), rep, rp); err != nil {
 				return err
 			}

@@ -13,6 +13,7 @@ type evidence struct {
 	diag      string // diagnostic text
 	temporary bool   // the message says the failure is temporary (Action: delayed)
 	reason    string // a reason the format itself establishes, if any
+	command   string // the SMTP command the reply answered (RCPT, DATA, ...), if known
 }
 
 // ClassifyReply classifies a synchronous SMTP refusal (the reply to RCPT or
@@ -31,7 +32,7 @@ func ClassifyReply(code int, enhanced, text string) Result {
 //  4. the class from the reason and whether the failure is permanent.
 func classify(in evidence) Result {
 	diag := normSpace(in.diag)
-	lower := strings.ToLower(diag)
+	lower := asciiLower(diag)
 	code := in.replyCode
 	if code == 0 {
 		code = findReplyCode(diag)
@@ -48,7 +49,14 @@ func classify(in evidence) Result {
 		reason = reasonFromStatus(status)
 	}
 	if reason == "" {
+		reason = matchRules(weakRules, lower)
+	}
+	reason = refineReason(reason, status, in.command, lower)
+	if reason == "" {
 		reason = "undefined"
+		if lower != "" {
+			reason = "onhold" // there is a diagnostic, but it says nothing known
+		}
 	}
 	temporary := in.temporary || isTemporary(status, code)
 	if status == "" {
@@ -62,6 +70,35 @@ func classify(in evidence) Result {
 	}
 	r.Class = classOf(reason, status, code, temporary)
 	return r
+}
+
+// refineReason corrects a reason by the SMTP command the reply answered
+// (RFC 5321 section 3.3). A refusal at MAIL FROM is about the sender, never
+// the recipient's address. "User unknown" in reply to DATA, after the
+// recipient was accepted at RCPT TO, is a content filter speaking, not a
+// dead address; so is "user unknown" under a policy or mailbox status
+// (X.7.x, X.2.x) that was not given at RCPT TO. An address status (X.1.x,
+// RFC 3463 section 3.2) backs the text whatever the command.
+func refineReason(reason, status, command, lower string) string {
+	if reason != "userunknown" && reason != "hostunknown" {
+		return reason
+	}
+	if command == "" {
+		command = commandOf(lower)
+	}
+	if command == "MAIL" {
+		return "rejected"
+	}
+	if reason != "userunknown" || strings.HasPrefix(status[min(2, len(status)):], "1.") {
+		return reason
+	}
+	switch {
+	case command == "DATA":
+		return "filtered"
+	case command != "RCPT" && status != "" && !isVague(status):
+		return "filtered"
+	}
+	return reason
 }
 
 // isTemporary reports whether the status or reply code is a 4xx
@@ -97,7 +134,7 @@ func classOf(reason, status string, code int, temporary bool) Class {
 		return Complaint
 	case reason == "vacation":
 		return AutoReply
-	case reason == "undefined" || reason == "":
+	case reason == "undefined" || reason == "onhold" || reason == "":
 		return Unknown
 	case temporary:
 		if blockReasons[reason] {
@@ -233,4 +270,72 @@ var pseudoDetail = map[string]string{
 	"securityerror": "970", "blocked": "971", "spamdetected": "980", "virusdetected": "980",
 	"policyviolation": "972", "requireptr": "973", "authfailure": "974", "badreputation": "975",
 	"notcompliantrfc": "976", "syntaxerror": "902", "speeding": "946",
+}
+
+// commandMarkers map phrases that name the SMTP command a reply answered
+// (Postfix "in reply to ... command", Exim "after ...", Sendmail's
+// transcript ">>> ...", DragonFly "did not like our ...") to the command.
+var commandMarkers = []struct{ phrase, cmd string }{
+	{"in reply to end of data command", "DATA"}, {"in reply to data command", "DATA"},
+	{"in reply to rcpt to command", "RCPT"}, {"in reply to mail from command", "MAIL"},
+	{"after end of data", "DATA"}, {"after data", "DATA"}, {"smtp command data", "DATA"},
+	{"after rcpt to", "RCPT"}, {"after mail from", "MAIL"}, {"after initial connection", "CONN"},
+	{"did not like our data", "DATA"}, {"did not like our rcpt", "RCPT"},
+	{"did not like our mail", "MAIL"}, {"[rcpt_to]", "RCPT"}, {"rcpt to:<", "RCPT"},
+	{"in reply to rcpt", "RCPT"}, {"in reply to end of data", "DATA"},
+	{"does not like recipient", "RCPT"}, {"rcpt to command", "RCPT"},
+}
+
+// commandOf finds the SMTP command a lower-case text says the reply
+// answered, or "".
+func commandOf(lower string) string {
+	for _, m := range commandMarkers {
+		if strings.Contains(lower, m.phrase) {
+			return m.cmd
+		}
+	}
+	return ""
+}
+
+// transcriptCommand finds, in a Sendmail-style session transcript, the
+// command (">>> DATA") whose reply ("<<< 550 ...") names rcpt.
+func transcriptCommand(notice, rcpt string) string {
+	if rcpt == "" || !strings.Contains(notice, ">>> ") {
+		return ""
+	}
+	cmd := ""
+	for _, line := range strings.Split(notice, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, ">>> "):
+			cmd = strings.ToUpper(firstWord(line[4:]))
+			if i := strings.IndexByte(cmd, ':'); i >= 0 {
+				cmd = cmd[:i]
+			}
+		case strings.HasPrefix(line, "<<< ") && strings.Contains(asciiLower(line), rcpt):
+			return cmd
+		}
+	}
+	if strings.Count(notice, ">>> ") == 1 {
+		return cmd
+	}
+	return ""
+}
+
+// asciiLower lower-cases the ASCII letters of s and leaves every other
+// byte alone, so offsets in the result are offsets in s (strings.ToLower
+// would replace invalid UTF-8 and shift them).
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }

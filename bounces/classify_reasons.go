@@ -15,6 +15,17 @@ type reasonRule struct {
 // wins. More specific rules come first: a "mailbox full" reply also
 // contains "mailbox", a spam block also says "rejected".
 var reasonRules = []reasonRule{
+	{"networkerror", []string{"host not found, try again", "temporary failure in name resolution"}},
+	{"rejected", []string{"you may not have permission to post"}},
+	// KDDI (au, ezweb.ne.jp) answers its subscribers' own reception
+	// filters with a bare "550 : User unknown".
+	{"filtered", []string{"550 : user unknown"}},
+	{"authfailure", []string{"dmarc", "spf", "dkim", "sender authentication", "sender id"}},
+	{"policyviolation", []string{"by policy", "policy reasons", "policy violation", "violates", "content policy"}},
+	{"blocked", []string{
+		"spamhaus", "blocked using", "dnsbl", "blacklist", "black list", "blocklist", "block list",
+		"spamcop", "sorbs", "barracudacentral", "listed at", "listed on", "listed in",
+	}},
 	{"rejected", []string{
 		"sender address rejected", "sender verify failed", "sender rejected",
 		"domain of sender", "sender domain", "invalid sender", "bad sender",
@@ -77,6 +88,7 @@ var reasonRules = []reasonRule{
 		"could not be resolved", "mx lookup failed", "dns error", "unknown mail domain",
 		"domain lookup failed", "non-existent domain", "nonexistent domain",
 		"not a valid domain", "bad destination system address", "no mail exchanger",
+		"domain is not reachable",
 	}},
 	{"userunknown", []string{
 		"user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
@@ -88,14 +100,13 @@ var reasonRules = []reasonRule{
 		"address not found", "unknown local part", "no mailbox here", "not a valid mailbox",
 		"is not a known user", "unknown or illegal alias", "unrouteable address",
 		"bad destination mailbox", "mailbox is unavailable", "no mailbox", "user not exist",
-		"not our customer", "no account", "addressee unknown", "user invalid",
+		"not our customer", "addressee unknown", "user invalid",
 		"account does not exist", "recipient address rejected: user", "unknown account",
-		"unknown alias", "unknown mailbox", "no valid recipients", "not listed in",
-		"mailbox not available", "destination address rejected", "recipient rejected",
-		"undeliverable address", "user doesn't have", "user does not have", "not a known user",
-		"address rejected", "no user", "user is unknown", "recipient invalid",
-		"recipient does not exist", "no such address", "invalid recipient address",
-		"is not a valid", "not found in", "unknown e-mail address", "invalid email address",
+		"unknown alias", "unknown mailbox", "no valid recipients", "mailbox not available", "undeliverable address", "user doesn't have", "user does not have", "not a known user",
+		"user is unknown", "recipient invalid", "invalid final delivery userid",
+		"not listed in public name", "not listed in domino directory",
+		"recipient address rejected: access denied",
+		"recipient does not exist", "no such address", "unknown e-mail address", "invalid email address",
 	}},
 	{"requireptr", []string{
 		"reverse dns", "reverse lookup", "ptr record", "no ptr", "rdns", "reverse hostname",
@@ -123,7 +134,7 @@ var reasonRules = []reasonRule{
 		"blacklist", "black list", "blocklist", "block list", "blocked", "listed at",
 		"listed on", "listed in", "dnsbl", "rbl", "spamhaus", "spamcop", "barracuda",
 		"client host rejected", "banned", "your ip", "ip address", "access denied",
-		"connection refused by", "not allowed to send", "denied by", "refused to talk",
+		"connection refused by", "not allowed to send", "refused to talk",
 		"rejected because", "poor reputation", "not permitted", "host rejected",
 	}},
 	{"toomanyconn", []string{
@@ -190,13 +201,26 @@ var reasonRules = []reasonRule{
 	{"onhold", []string{"on hold", "onhold"}},
 }
 
+// weakRules are tried after reasonRules and only when the status code
+// names no reason of its own.
+var weakRules = []reasonRule{
+	// A bare "Recipient address rejected" (Postfix, at RCPT TO) names no
+	// other cause: the address is refused.
+	{"userunknown", []string{"recipient address rejected"}},
+}
+
 // reasonFromText finds the reason a lower-case diagnostic text names, or
 // "".
 func reasonFromText(lower string) string {
+	return strongIndex.match(lower)
+}
+
+// matchRules returns the reason of the first rule with a phrase in lower.
+func matchRules(rules []reasonRule, lower string) string {
 	if lower == "" {
 		return ""
 	}
-	for _, rule := range reasonRules {
+	for _, rule := range rules {
 		for _, p := range rule.phrases {
 			if strings.Contains(lower, p) {
 				return rule.reason
@@ -204,6 +228,66 @@ func reasonFromText(lower string) string {
 		}
 	}
 	return ""
+}
+
+// strongIndex is reasonRules indexed for one pass over a text. It is
+// built once and never changed.
+var strongIndex = newPhraseIndex(reasonRules)
+
+// phraseIndex finds, in one scan of a text, the first rule (in rule order)
+// with a phrase in the text: phrases are bucketed by their first two bytes.
+type phraseIndex struct {
+	rules   []reasonRule
+	slot    [1 << 16]uint16 // first two bytes -> 1 + index in buckets, 0 for none
+	buckets [][]phraseRef
+}
+
+// phraseRef is one phrase of rule number rule.
+type phraseRef struct {
+	rule   int
+	phrase string
+}
+
+func newPhraseIndex(rules []reasonRule) *phraseIndex {
+	ix := &phraseIndex{rules: rules}
+	for i, r := range rules {
+		for _, p := range r.phrases {
+			if len(p) < 2 {
+				continue
+			}
+			k := int(p[0])<<8 | int(p[1])
+			if ix.slot[k] == 0 {
+				ix.buckets = append(ix.buckets, nil)
+				ix.slot[k] = uint16(len(ix.buckets))
+			}
+			b := ix.slot[k] - 1
+			ix.buckets[b] = append(ix.buckets[b], phraseRef{i, p})
+		}
+	}
+	return ix
+}
+
+// match returns the reason of the earliest rule with a phrase in lower.
+func (ix *phraseIndex) match(lower string) string {
+	best := len(ix.rules)
+	for i := 0; i+1 < len(lower); i++ {
+		n := ix.slot[int(lower[i])<<8|int(lower[i+1])]
+		if n == 0 {
+			continue
+		}
+		for _, ref := range ix.buckets[n-1] {
+			if ref.rule < best && strings.HasPrefix(lower[i:], ref.phrase) {
+				best = ref.rule
+			}
+		}
+		if best == 0 {
+			break
+		}
+	}
+	if best == len(ix.rules) {
+		return ""
+	}
+	return ix.rules[best].reason
 }
 
 // reasonFromStatus maps an RFC 3463 enhanced status code to a reason by its

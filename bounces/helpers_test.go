@@ -243,7 +243,7 @@ func (e *env) waitFor(what string, cond func() bool) {
 
 // dsn builds an RFC 3464 delivery status notification for rcpt, returning
 // the original message with an optional X-Postbode-Ref header.
-func dsn(rcpt, status, diag, ref string) string {
+func makeDSN(rcpt, status, diag, ref string) string {
 	action := "failed"
 	if strings.HasPrefix(status, "4") {
 		action = "delayed"

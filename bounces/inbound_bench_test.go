@@ -31,7 +31,7 @@ func BenchmarkInboundAccept(b *testing.B) {
 	rcpts := make([]string, 64)
 	for i := range msgs {
 		rcpts[i] = keys.Address(rtoken.Claims{Purpose: rtoken.Bounce, ContactID: int64(1000 + i), CampaignID: 7}, bounceDomain)
-		msgs[i] = dsn(fmt.Sprintf("user%d@example.org", i), "5.1.1", "550 5.1.1 user unknown", "")
+		msgs[i] = makeDSN(fmt.Sprintf("user%d@example.org", i), "5.1.1", "550 5.1.1 user unknown", "")
 	}
 	b.ResetTimer()
 	start := time.Now()

@@ -39,7 +39,7 @@ func TestDSNOverSMTPFlagsContact(t *testing.T) {
 	c := e.contact("karel@example.org", l)
 	bystander := e.contact("lies@example.org", l)
 	camp := e.campaign([]int64{l}, c, bystander)
-	msg := dsn(c.Email, "5.1.1", "550 5.1.1 <karel@example.org>: Recipient address rejected: User unknown in virtual mailbox table", "")
+	msg := makeDSN(c.Email, "5.1.1", "550 5.1.1 <karel@example.org>: Recipient address rejected: User unknown in virtual mailbox table", "")
 	if err := e.send("", []string{e.verp(c, camp)}, msg); err != nil {
 		t.Fatalf("send: %v", err)
 	}
@@ -121,7 +121,7 @@ func TestCrashBetweenAcceptAndProcessing(t *testing.T) {
 	l := e.list("news")
 	c := e.contact("maria@example.org", l)
 	camp := e.campaign([]int64{l}, c)
-	if err := e.send("", []string{e.verp(c, camp)}, dsn(c.Email, "5.1.1", "550 5.1.1 user unknown", "")); err != nil {
+	if err := e.send("", []string{e.verp(c, camp)}, makeDSN(c.Email, "5.1.1", "550 5.1.1 user unknown", "")); err != nil {
 		t.Fatal(err)
 	}
 	// The 250 came back: the message is stored, unprocessed.
@@ -223,7 +223,7 @@ func TestForgedVERPIgnored(t *testing.T) {
 	c := e.contact("nina@example.org")
 	camp := e.campaign(nil, c)
 	forged := rtoken.NewKeys("ffffffffffffffffffffffffffffffff").Address(rtoken.Claims{Purpose: rtoken.Bounce, ContactID: c.ID, CampaignID: camp}, bounceDomain)
-	if err := e.send("", []string{forged}, dsn(c.Email, "5.1.1", "550 5.1.1 user unknown", "")); err != nil {
+	if err := e.send("", []string{forged}, makeDSN(c.Email, "5.1.1", "550 5.1.1 user unknown", "")); err != nil {
 		t.Fatal(err)
 	}
 	e.waitFor("the message to be processed", func() bool {

@@ -1,7 +1,6 @@
 package bounces
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -51,11 +50,15 @@ func Parse(raw []byte) (rep *Report, err error) {
 			err = nil
 		}
 	}()
+	return parse(raw), nil
+}
+
+// parse is Parse without the safety net, for the fuzz test to see panics.
+func parse(raw []byte) *Report {
 	if len(raw) > MaxParseBytes {
 		raw = raw[:MaxParseBytes]
 	}
-	m := readMessage(raw)
-	return m.report(), nil
+	return readMessage(raw).report()
 }
 
 // unknownReport is the report of a message that was not understood.
@@ -87,26 +90,60 @@ func readMessage(raw []byte) *msg {
 	h, body := splitHeader(raw)
 	m.top = h
 	m.subject = decodeHeader(h.Get("Subject"))
-	m.from = strings.ToLower(decodeHeader(h.Get("From")))
+	m.from = asciiLower(decodeHeader(h.Get("From")))
 	m.walk(h, body, 0)
 	return m
 }
 
-// splitHeader reads the header block at the start of raw and returns it
-// with the rest. A malformed header line ends the header; the rest is body.
+// splitHeader reads the header block at the start of raw (RFC 5322
+// section 2.2) and returns it with the body. It is lenient where real
+// bounces are sloppy: a leading mbox "From " line is skipped, a line that
+// is neither a field nor a continuation is ignored, and a block without an
+// ending blank line ends with the data.
 func splitHeader(raw []byte) (textproto.Header, []byte) {
-	limit := raw
-	if len(limit) > maxHeaderBytes {
-		limit = limit[:maxHeaderBytes]
+	var fields [][2]string
+	rest := raw
+	for n := 0; len(rest) > 0 && n < maxHeaderBytes/32; n++ {
+		line, next := cutLine(rest)
+		trimmed := bytes.TrimRight(line, "\r")
+		if len(trimmed) == 0 {
+			rest = next
+			break
+		}
+		if len(raw)-len(next) > maxHeaderBytes {
+			break
+		}
+		rest = next
+		switch {
+		case trimmed[0] == ' ' || trimmed[0] == '\t':
+			if k := len(fields); k > 0 {
+				fields[k-1][1] += " " + string(bytes.TrimSpace(trimmed))
+			}
+		default:
+			i := bytes.IndexByte(trimmed, ':')
+			if i <= 0 {
+				continue
+			}
+			key := string(bytes.TrimSpace(trimmed[:i]))
+			if key == "" || strings.ContainsAny(key, " \t") {
+				continue
+			}
+			fields = append(fields, [2]string{key, string(bytes.TrimSpace(trimmed[i+1:]))})
+		}
 	}
-	r := bytes.NewReader(limit)
-	br := bufio.NewReaderSize(r, 4096)
-	h, _ := textproto.ReadHeader(br)
-	consumed := len(limit) - r.Len() - br.Buffered()
-	if consumed < 0 || consumed > len(raw) {
-		consumed = len(raw)
+	var h textproto.Header
+	for i := len(fields) - 1; i >= 0; i-- { // Add prepends: add backwards to keep the order
+		h.Add(fields[i][0], fields[i][1])
 	}
-	return h, raw[consumed:]
+	return h, rest
+}
+
+// cutLine returns the first line of b (without its LF) and the rest.
+func cutLine(b []byte) ([]byte, []byte) {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i], b[i+1:]
+	}
+	return b, nil
 }
 
 // walk visits one entity: a multipart is descended into, a leaf is kept
@@ -189,7 +226,7 @@ func (m *msg) keepOriginal(data []byte) {
 // section 6). The charset is left alone: the patterns are ASCII, and
 // undecodable bytes must not stop the parse.
 func decodeBody(h textproto.Header, body []byte) []byte {
-	enc := strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding")))
+	enc := asciiLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding")))
 	if enc == "" || enc == "7bit" || enc == "8bit" || enc == "binary" {
 		return capBytes(body)
 	}
@@ -232,6 +269,9 @@ func passCharset(_ string, r io.Reader) (io.Reader, error) { return r, nil }
 
 // report turns the collected parts into a Report.
 func (m *msg) report() *Report {
+	if rep, ok := m.relayNotification(); ok {
+		return rep
+	}
 	rep := &Report{Original: m.originalFields()}
 	switch {
 	case len(m.feedback) > 0:
@@ -266,4 +306,18 @@ func (m *msg) originalFields() map[string]string {
 		}
 	}
 	return out
+}
+
+// relayNotification recognises a relay's JSON notification sent by mail
+// (Amazon SES through SNS). A delivery notification yields no results.
+func (m *msg) relayNotification() (*Report, bool) {
+	if len(m.dsn) > 0 || len(m.feedback) > 0 {
+		return nil, false
+	}
+	for _, b := range append(m.jsonBodies, m.texts...) {
+		if rep, ok := sesInText(b); ok {
+			return rep, true
+		}
+	}
+	return nil, false
 }

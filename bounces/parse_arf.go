@@ -17,7 +17,7 @@ func (m *msg) complaints() []Result {
 	for _, f := range parseFields(m.feedback) {
 		switch f.name {
 		case "feedback-type":
-			typ = strings.ToLower(firstWord(f.value))
+			typ = asciiLower(firstWord(f.value))
 		case "user-agent":
 			userAgent = f.value
 		case "original-rcpt-to":
@@ -80,7 +80,7 @@ func (m *msg) autoReply() (Result, bool) {
 // isAutoReply reports the RFC 3834 markers and the common conventions.
 func (m *msg) isAutoReply() bool {
 	h := m.top
-	as := strings.ToLower(h.Get("Auto-Submitted"))
+	as := asciiLower(h.Get("Auto-Submitted"))
 	if strings.HasPrefix(as, "auto-replied") {
 		return true
 	}
@@ -88,11 +88,11 @@ func (m *msg) isAutoReply() bool {
 		h.Get("X-Vacation") != "" || strings.EqualFold(h.Get("X-Auto-Reply"), "yes") {
 		return true
 	}
-	prec := strings.ToLower(strings.TrimSpace(h.Get("Precedence")))
+	prec := asciiLower(strings.TrimSpace(h.Get("Precedence")))
 	if prec == "auto_reply" || prec == "auto-reply" {
 		return true
 	}
-	subj := strings.ToLower(strings.TrimSpace(m.subject))
+	subj := asciiLower(strings.TrimSpace(m.subject))
 	for _, s := range autoReplySubjects {
 		if strings.HasPrefix(subj, s) || strings.Contains(subj, s) && len(s) > 8 {
 			return true

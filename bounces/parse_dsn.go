@@ -35,7 +35,7 @@ func parseFields(b []byte) []field {
 			if i <= 0 {
 				continue
 			}
-			name := strings.ToLower(string(bytes.TrimSpace(line[:i])))
+			name := asciiLower(string(bytes.TrimSpace(line[:i])))
 			out = append(out, field{name, string(bytes.TrimSpace(line[i+1:]))})
 		}
 	}
@@ -49,14 +49,16 @@ type dsnRecipient struct {
 
 // dsnRecipients splits the fields of a delivery-status body into
 // per-recipient groups. Groups are normally separated by blank lines
-// (section 2.1); a second Final-Recipient (or an Original-Recipient after a
-// Final-Recipient) also starts a new group, for the many DSNs that omit the
-// blank line. Per-message fields (section 2.2) are skipped.
+// (section 2.1); a second Final-Recipient or Original-Recipient, or one
+// after the group's Action, also starts a new group, for the DSNs that omit
+// the blank line. Per-message fields (section 2.2) are skipped.
 func dsnRecipients(fields []field) []dsnRecipient {
 	var out []dsnRecipient
 	var cur *dsnRecipient
+	var pending dsnRecipient // recipient fields that came before the address
 	start := func() {
-		out = append(out, dsnRecipient{})
+		out = append(out, pending)
+		pending = dsnRecipient{}
 		cur = &out[len(out)-1]
 	}
 	for _, f := range fields {
@@ -64,7 +66,7 @@ func dsnRecipients(fields []field) []dsnRecipient {
 		case "":
 			cur = nil
 		case "original-recipient":
-			if cur == nil || cur.original != "" || cur.final != "" {
+			if cur == nil || cur.original != "" || cur.action != "" {
 				start()
 			}
 			cur.original = addrOf(f.value)
@@ -72,13 +74,15 @@ func dsnRecipients(fields []field) []dsnRecipient {
 			if f.name == "x-actual-recipient" && cur != nil && cur.final != "" {
 				continue
 			}
-			if cur == nil || cur.final != "" {
+			if cur == nil || cur.final != "" || cur.action != "" && cur.original == "" {
 				start()
 			}
 			cur.final = addrOf(f.value)
 		default:
 			if cur != nil {
 				cur.set(f)
+			} else {
+				pending.set(f)
 			}
 		}
 	}
@@ -89,7 +93,7 @@ func dsnRecipients(fields []field) []dsnRecipient {
 func (d *dsnRecipient) set(f field) {
 	switch f.name {
 	case "action":
-		d.action = strings.ToLower(firstWord(f.value))
+		d.action = asciiLower(firstWord(f.value))
 	case "status":
 		d.status = findStatus(f.value)
 	case "diagnostic-code":
@@ -141,6 +145,7 @@ func (d dsnRecipient) result(text string) (Result, bool) {
 		status:    d.status,
 		diag:      diag,
 		temporary: action == "delayed",
+		command:   dsnCommand(diag, text, rcpt),
 	}
 	r := classify(in)
 	r.Recipient = rcpt
@@ -173,21 +178,21 @@ func cleanAddr(v string) string {
 	if i := strings.IndexAny(v, " \t"); i >= 0 {
 		v = v[:i]
 	}
-	if strings.HasPrefix(strings.ToLower(v), "mailto:") {
+	if strings.HasPrefix(asciiLower(v), "mailto:") {
 		v = v[len("mailto:"):]
 	}
 	at := strings.LastIndexByte(v, '@')
 	if at <= 0 || at == len(v)-1 {
 		return ""
 	}
-	return strings.ToLower(v)
+	return asciiLower(v)
 }
 
 // splitTyped splits "type; value" (RFC 3464 address-type, diagnostic-type,
 // mta-name-type). A value without a type is returned whole.
 func splitTyped(v string) (typ, rest string) {
 	if i := strings.IndexByte(v, ';'); i >= 0 && i < 20 && !strings.ContainsAny(v[:i], " <@") {
-		return strings.ToLower(strings.TrimSpace(v[:i])), strings.TrimSpace(v[i+1:])
+		return asciiLower(strings.TrimSpace(v[:i])), strings.TrimSpace(v[i+1:])
 	}
 	return "", strings.TrimSpace(v)
 }
@@ -199,4 +204,17 @@ func firstWord(v string) string {
 		return v[:i]
 	}
 	return v
+}
+
+// dsnCommand finds the SMTP command a recipient's failure answered: from
+// the diagnostic, else the notice paragraph about the recipient, else a
+// session transcript in the notice.
+func dsnCommand(diag, notice, rcpt string) string {
+	if c := commandOf(asciiLower(diag)); c != "" {
+		return c
+	}
+	if c := commandOf(asciiLower(textAbout(notice, rcpt))); c != "" {
+		return c
+	}
+	return transcriptCommand(notice, rcpt)
 }

@@ -10,6 +10,9 @@ import (
 // conventions of the common mail systems.
 func (m *msg) failures() []Result {
 	notice, _ := m.noticeText()
+	if len(m.dsn) == 0 {
+		m.inlineDSN()
+	}
 	if len(m.dsn) > 0 {
 		if rs := m.dsnResults(notice); len(rs) > 0 {
 			return rs
@@ -65,7 +68,6 @@ var originalMarkers = []string{
 	"original message follows",
 	"original message ----",
 	"original message",
-	"the original message was received",
 	"undelivered message follows",
 	"message header follows",
 	"headers of the original message",
@@ -84,7 +86,7 @@ var originalMarkers = []string{
 // originalStart finds where the copy of the original message begins in a
 // text bounce, or -1.
 func originalStart(s string) int {
-	lower := strings.ToLower(s)
+	lower := asciiLower(s)
 	best := -1
 	pos := 0
 	for pos < len(lower) {
@@ -125,7 +127,7 @@ func (m *msg) looksLikeBounce(notice string) bool {
 	if m.top.Get("X-Failed-Recipients") != "" {
 		return true
 	}
-	subj := strings.ToLower(m.subject)
+	subj := asciiLower(m.subject)
 	for _, s := range bounceSubjects {
 		if strings.Contains(subj, s) {
 			return true
@@ -136,8 +138,12 @@ func (m *msg) looksLikeBounce(notice string) bool {
 			return true
 		}
 	}
-	lower := strings.ToLower(notice)
-	return strings.Contains(lower, "could not be delivered") || strings.Contains(lower, "permanent error") ||
+	if strings.Contains(m.from, "post_master") {
+		return true
+	}
+	lower := asciiLower(notice)
+	return strings.Contains(lower, "could not be delivered") || strings.Contains(lower, "requested action not taken") ||
+		strings.Contains(lower, "rcpt to:") || strings.Contains(lower, "invalid user") || strings.Contains(lower, "permanent error") ||
 		strings.Contains(lower, "delivery has failed") || strings.Contains(lower, "failed permanently") ||
 		strings.Contains(lower, "undeliverable") || strings.Contains(lower, "unable to deliver")
 }
@@ -164,10 +170,15 @@ func (m *msg) textResults(notice string) []Result {
 	out := make([]Result, 0, len(blocks))
 	for _, b := range blocks {
 		diag := b.diag
-		if strings.TrimSpace(diag) == "" {
-			diag = notice
+		if reasonFromText(asciiLower(diag)) == "" {
+			diag = notice // the reason stands before the address, or nowhere near it
 		}
-		r := classify(evidence{diag: diagnosticOf(diag)})
+		d := diagnosticOf(diag)
+		cmd := commandOf(asciiLower(d))
+		if cmd == "" {
+			cmd = transcriptCommand(notice, b.addr)
+		}
+		r := classify(evidence{diag: d, command: cmd})
 		r.Recipient = b.addr
 		r.Action = "failed"
 		out = append(out, r)
@@ -202,12 +213,26 @@ type rcptBlock struct{ addr, diag string }
 // "To:" or "Recipient:") with an address; the block runs to the next such
 // line. An address repeated in its own block's text is the same recipient.
 func recipientBlocks(notice string, own map[string]bool) []rcptBlock {
+	out := addrBlocks(notice, own)
+	if len(out) == 0 {
+		out = addrBlocks(notice, nil) // the notice names only our own addresses
+	}
+	return out
+}
+
+// addrBlocks splits a notice at lines that begin with an address that is
+// not one of skip.
+func addrBlocks(notice string, skip map[string]bool) []rcptBlock {
 	var out []rcptBlock
 	seen := map[string]int{}
 	lines := strings.Split(notice, "\n")
 	cur := -1
 	for _, line := range lines {
-		if a, rest := leadingAddr(line); a != "" && !own[a] && !isSystemAddr(a) {
+		a, rest := leadingAddr(line)
+		if a == "" {
+			a, rest = inlineAddr(line)
+		}
+		if a != "" && !skip[a] && !isSystemAddr(a) {
 			if i, ok := seen[a]; ok {
 				cur = i
 				out[i].diag += " " + rest
@@ -230,14 +255,15 @@ func recipientBlocks(notice string, own map[string]bool) []rcptBlock {
 
 // recipientLabels are labels that may precede a failed address on its line.
 var recipientLabels = []string{
-	"to:", "recipient:", "recipients:", "original-recipient:", "final-recipient:",
+	"recipient:", "recipients:", "original-recipient:", "final-recipient:",
 	"rcpt to:", "address:", "failed recipient:", "envelope-to:", "recipient address:",
 	"intended recipient:", "your message to:", "delivery to:", "addressed to",
 	"delivery to the following recipient failed permanently:",
 	"delivery to the following recipients failed permanently:",
 	"could not be delivered to", "the following address(es) failed:",
 	"failed to deliver to", "unable to deliver to", "delivery has failed to these recipients or groups:",
-	"rcpt:", "originalrecipient:", "your message to",
+	"rcpt:", "originalrecipient:", "your message to", "undeliverable to", "delivery failed to",
+	"failed recipient", "unknown recipient:", "invalid recipient:", "error for", "address",
 }
 
 // leadingAddr returns the address a line begins with and the rest of the
@@ -247,7 +273,7 @@ func leadingAddr(line string) (string, string) {
 	if len(s) < 3 || len(s) > 400 {
 		return "", ""
 	}
-	ls := strings.ToLower(s)
+	ls := asciiLower(s)
 	for _, l := range recipientLabels {
 		if strings.HasPrefix(ls, l) {
 			s = strings.TrimSpace(s[len(l):])
@@ -255,6 +281,7 @@ func leadingAddr(line string) (string, string) {
 		}
 	}
 	s = strings.TrimLeft(s, "\"'*-> \t")
+	s = stripReplyCode(s)
 	end := strings.IndexAny(s, " \t,;")
 	tok := s
 	if end >= 0 {
@@ -315,7 +342,7 @@ func textAbout(notice, rcpt string) string {
 	if notice == "" || rcpt == "" {
 		return ""
 	}
-	lower := strings.ToLower(notice)
+	lower := asciiLower(notice)
 	i := strings.Index(lower, rcpt)
 	if i < 0 {
 		return ""
@@ -355,4 +382,68 @@ func stripTags(h []byte) string {
 	s := b.String()
 	s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", "&nbsp;", " ", "&quot;", "\"").Replace(s)
 	return s
+}
+
+// stripReplyCode removes a leading SMTP reply code ("550 <a@b>... User
+// unknown", Sendmail's per-recipient lines).
+func stripReplyCode(s string) string {
+	if len(s) > 4 && (s[0] == '4' || s[0] == '5') && isDigit(s[1]) && isDigit(s[2]) && s[3] == ' ' && s[4] == '<' {
+		return s[4:]
+	}
+	return s
+}
+
+// inlinePhrases introduce a failed address inside a sentence ("rejected
+// recipient <a@b>", "error delivering your mail to <a@b>", ...).
+var inlinePhrases = []string{
+	"rejected recipient", "delivering your mail to", "delivering your message to",
+	"could not be delivered to", "wasn't delivered to", "was not delivered to",
+	"couldn't be delivered to", "not be delivered to", "failed to deliver to",
+	"could not deliver to", "unable to deliver to", "undeliverable to", "delivery to",
+	"for recipient", "recipient address", "following recipient", "your message to",
+	"delivery failed for", "permanent failure for", "message to",
+}
+
+// inlineAddr returns the address an inline phrase introduces on a line and
+// the rest of the line after it.
+func inlineAddr(line string) (string, string) {
+	if len(line) > 400 {
+		return "", ""
+	}
+	lower := asciiLower(line)
+	for _, p := range inlinePhrases {
+		i := strings.Index(lower, p)
+		if i < 0 {
+			continue
+		}
+		rest := line[i+len(p):]
+		for _, tok := range strings.Fields(rest)[:min(4, len(strings.Fields(rest)))] {
+			if !strings.Contains(tok, "@") {
+				continue
+			}
+			if a := cleanAddr(strings.TrimRight(tok, ".:,;)")); a != "" && plausibleAddr(a) {
+				j := strings.Index(rest, tok) + len(tok)
+				return a, strings.TrimSpace(rest[j:])
+			}
+		}
+	}
+	return "", ""
+}
+
+// inlineDSN finds delivery-status fields (RFC 3464 section 2) written into
+// a text body instead of their own part, as some MTAs and forwarders do,
+// and keeps them as a delivery-status part.
+func (m *msg) inlineDSN() {
+	for _, t := range m.texts {
+		lower := asciiLower(string(t))
+		i := strings.Index(lower, "\nfinal-recipient:")
+		if i < 0 {
+			continue
+		}
+		if j := strings.LastIndex(lower[:i], "\nreporting-mta:"); j >= 0 {
+			i = j
+		}
+		m.dsn = append(m.dsn, t[i+1:])
+		return
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -45,120 +44,21 @@ func (p *Processor) ApplyExternal(ctx context.Context, rep *Report, returnPath s
 	return out.What, nil
 }
 
-// sesNotification is an Amazon SES bounce or complaint notification (the
-// Message of an SNS Notification): notificationType for topic
-// notifications, eventType for configuration-set events.
-type sesNotification struct {
-	NotificationType string `json:"notificationType"`
-	EventType        string `json:"eventType"`
-	Bounce           *struct {
-		BounceType        string `json:"bounceType"`
-		BounceSubType     string `json:"bounceSubType"`
-		BouncedRecipients []struct {
-			EmailAddress   string `json:"emailAddress"`
-			Action         string `json:"action"`
-			Status         string `json:"status"`
-			DiagnosticCode string `json:"diagnosticCode"`
-		} `json:"bouncedRecipients"`
-		RemoteMtaIP string `json:"remoteMtaIp"`
-	} `json:"bounce"`
-	Complaint *struct {
-		ComplainedRecipients []struct {
-			EmailAddress string `json:"emailAddress"`
-		} `json:"complainedRecipients"`
-		ComplaintFeedbackType string `json:"complaintFeedbackType"`
-	} `json:"complaint"`
-	Mail struct {
-		Source  string `json:"source"`
-		Headers []struct {
-			Name  string `json:"name"`
-			Value string `json:"value"`
-		} `json:"headers"`
-		MessageID string `json:"messageId"`
-	} `json:"mail"`
-}
-
-// sesReport turns an SES notification into a report and the return path
-// (mail.source, our VERP address). ok is false for notifications that are
-// not bounces or complaints (deliveries, opens, ...).
-func sesReport(raw string) (rep *Report, returnPath string, ok bool, err error) {
-	var n sesNotification
-	if err := json.Unmarshal([]byte(raw), &n); err != nil {
-		return nil, "", false, errs.Invalid("Message", "is not an Amazon SES notification")
+// sesReport parses an Amazon SES notification (the Message of an SNS
+// Notification) with ParseSES, and returns with it mail.source: the
+// envelope sender the message was sent with, our VERP address.
+func sesReport(raw string) (*Report, string, error) {
+	rep, err := ParseSES([]byte(raw))
+	if err != nil {
+		return nil, "", errs.Invalid("Message", "is not an Amazon SES notification")
 	}
-	kind := n.NotificationType
-	if kind == "" {
-		kind = n.EventType
+	var src struct {
+		Mail struct {
+			Source string `json:"source"`
+		} `json:"mail"`
 	}
-	rep = &Report{Original: map[string]string{}}
-	for _, h := range n.Mail.Headers {
-		if k := strings.ToLower(h.Name); k == "x-postbode-ref" || k == "message-id" || k == "to" {
-			rep.Original[k] = h.Value
-		}
-	}
-	switch {
-	case kind == "Bounce" && n.Bounce != nil:
-		for _, r := range n.Bounce.BouncedRecipients {
-			rep.Results = append(rep.Results, sesBounce(n.Bounce.BounceType, n.Bounce.BounceSubType, r.EmailAddress, r.Action, r.Status, r.DiagnosticCode))
-		}
-	case kind == "Complaint" && n.Complaint != nil:
-		for _, r := range n.Complaint.ComplainedRecipients {
-			rep.Results = append(rep.Results, Result{Recipient: strings.ToLower(r.EmailAddress), Class: Complaint,
-				Reason: "feedback", FeedbackType: n.Complaint.ComplaintFeedbackType})
-		}
-	default:
-		return nil, "", false, nil
-	}
-	return rep, n.Mail.Source, true, nil
-}
-
-// sesBounce classifies one SES bounced recipient: the SMTP reply when SES
-// gives one (ClassifyReply), bounded by SES's own verdict — Permanent is
-// hard unless the reply says policy block, Transient never hard,
-// Undetermined unknown; ContentRejected/AttachmentRejected are blocks.
-func sesBounce(typ, sub, email, action, status, diag string) Result {
-	diag = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(diag), "smtp;"))
-	code := 0
-	if len(diag) >= 3 {
-		code, _ = strconv.Atoi(diag[:3])
-	}
-	r := ClassifyReply(code, status, diag)
-	r.Recipient, r.Action = strings.ToLower(strings.TrimSpace(email)), action
-	if r.Action == "" {
-		r.Action = "failed"
-	}
-	switch {
-	case sub == "ContentRejected" || sub == "AttachmentRejected":
-		r.Class = Block
-		if r.Reason == "" || r.Reason == "undefined" {
-			r.Reason = "contenterror"
-		}
-	case typ == "Permanent" && (sub == "Suppressed" || sub == "OnAccountSuppressionList"):
-		r.Class, r.Reason = Hard, "suppressed"
-	case typ == "Permanent":
-		if r.Class != Block {
-			r.Class = Hard
-			if sub == "NoEmail" || r.Reason == "" || r.Reason == "undefined" {
-				r.Reason = "userunknown"
-			}
-		}
-	case typ == "Transient":
-		if r.Class != Block {
-			r.Class = Soft
-		}
-		switch sub {
-		case "MailboxFull":
-			r.Reason = "mailboxfull"
-		case "MessageTooLarge":
-			r.Reason = "mesgtoobig"
-		}
-	default:
-		r.Class = Unknown
-	}
-	if r.Status == "" {
-		r.Status = map[Class]string{Hard: "5.0.0", Block: "5.7.1", Soft: "4.0.0"}[r.Class]
-	}
-	return r
+	json.Unmarshal([]byte(raw), &src)
+	return rep, src.Mail.Source, nil
 }
 
 // GenericEvent is one bounce or complaint in the generic webhook format:
