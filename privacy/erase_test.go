@@ -80,6 +80,16 @@ var seeders = map[string]func(t testing.TB, f *fixture, s subject, campaignID, l
 	"campaign_audience": func(t testing.TB, f *fixture, s subject, campaignID, _ int64) {
 		f.exec(t, `INSERT INTO campaign_audience (campaign_id, contact_id) VALUES ($1, $2)`, campaignID, s.ID)
 	},
+	"inbound_messages": func(t testing.TB, f *fixture, s subject, _, _ int64) {
+		raw := "From: " + s.Email + "\r\nSubject: unsubscribe\r\n\r\nFinal-Recipient: rfc822; " + s.Email + "\r\n"
+		f.exec(t, `INSERT INTO inbound_messages (mail_from, rcpts, raw, size, status, contact_id) VALUES ($1, $2, $3, $4, 'done', $5),
+			($1, $2, $3, $4, 'new', NULL)`, s.Email, []string{"postmaster@bounces.example.org"}, []byte(raw), len(raw), s.ID)
+	},
+	"bounces": func(t testing.TB, f *fixture, s subject, campaignID, _ int64) {
+		f.exec(t, `INSERT INTO bounces (contact_id, campaign_id, recipient, class, reason, status, reply_code, diagnostic, source, counted)
+			VALUES ($1, $2, $3, 'hard', 'userunknown', '5.1.1', 550, $4, 'dsn', true), (NULL, $2, $3, 'soft', 'mailboxfull', '4.2.2', 452, $4, 'webhook', false)`,
+			s.ID, campaignID, s.Email, "550 5.1.1 <"+s.Email+">: user unknown")
+	},
 }
 
 func seedCampaign(t testing.TB, f *fixture) (campaignID, listID int64) {

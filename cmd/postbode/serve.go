@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/postbode/postbode/bounces"
 	"github.com/postbode/postbode/campaigns"
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/apitoken"
@@ -55,6 +56,9 @@ type app struct {
 	signer  *mta.DKIM
 	privSvc *privacy.Service
 	campSvc *campaigns.Service
+	// bounceProc and bounceMetrics: see bounces().
+	bounceProc    *bounces.Processor
+	bounceMetrics *bounces.Metrics
 }
 
 // roleStarters start each role; a starter registers goroutines on a.g and

@@ -71,6 +71,8 @@ func TestInvalidNamesKey(t *testing.T) {
 		{"relay without host", "[smtp]\nmode = \"relay\"", env, "smtp.relay_host"},
 		{"bad smtp mode", "[smtp]\nmode = \"pigeon\"", env, "smtp.mode"},
 		{"negative threshold", "[bounces]\nhard_threshold = -1", env, "bounces.hard_threshold"},
+		{"bad sns topic", "[bounces]\nsns_topic_arns = [\"my-topic\"]", env, "bounces.sns_topic_arns"},
+		{"soft window zero", "[bounces]\nsoft_escalate_window = \"0s\"", env, "bounces.soft_escalate_window"},
 		{"negative retention", "[retention]\none_star_days = -5", env, "retention.one_star_days"},
 		{"bad colour", "[public]\nprimary_color = \"blue\"", env, "public.primary_color"},
 		{"bad mail_from", "[public]\nmail_from = \"not an address\"", env, "public.mail_from"},
