@@ -102,8 +102,11 @@ func NewActionLog(db *pgxpool.Pool, log *slog.Logger, reg prometheus.Registerer)
 }
 
 // Record queues an action; At defaults to now. After Close it is written
-// synchronously.
+// synchronously. A nil log records nothing.
 func (l *ActionLog) Record(ctx context.Context, a Action) {
+	if l == nil {
+		return
+	}
 	if a.At.IsZero() {
 		a.At = time.Now()
 	}
