@@ -76,6 +76,31 @@ func (r *Recipients) Contact(ctx context.Context, id int64) (contacts.Contact, e
 	return c, err
 }
 
+// UpdateView is what the update page shows: the contact's fields and the
+// names of the lists they are on, read in one query.
+type UpdateView struct {
+	Name       string
+	Email      string
+	Attributes map[string]any
+	Lists      string // list names, comma-separated
+}
+
+// UpdateView returns the update page's data; ErrGone when the contact is gone.
+func (r *Recipients) UpdateView(ctx context.Context, contactID int64) (UpdateView, error) {
+	var v UpdateView
+	err := r.db.QueryRow(ctx, `SELECT c.name, c.email, c.attributes,
+		coalesce((SELECT string_agg(l.name, ', ' ORDER BY l.name) FROM subscriptions s JOIN lists l ON l.id = s.list_id
+			WHERE s.contact_id = c.id AND s.status <> 'unsubscribed'), '')
+		FROM contacts c WHERE c.id = $1`, contactID).Scan(&v.Name, &v.Email, &v.Attributes, &v.Lists)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, ErrGone
+	}
+	if err != nil {
+		return v, fmt.Errorf("optin: update view: %w", err)
+	}
+	return v, nil
+}
+
 // ListRef names a list on a page.
 type ListRef struct {
 	ID      int64
@@ -201,23 +226,18 @@ func (r *Recipients) ConfirmSubscription(ctx context.Context, contactID, listID 
 // (one-star). oneClick marks an RFC 8058 one-click POST. It returns how many
 // lists were left.
 func (r *Recipients) Unsubscribe(ctx context.Context, contactID, campaignID int64, all, oneClick bool, who Who) (int, error) {
-	var lists []int64
-	if !all {
-		var err error
-		if lists, err = r.CampaignLists(ctx, campaignID); err != nil {
-			return 0, err
-		}
-	}
 	source, act := "webform", ActUnsubscribe
 	if oneClick {
 		source, act = "one-click", ActOneClick
 	}
-	// Fast path: nothing to leave (a repeated click) takes one query.
+	// One query finds the campaign's lists and whether anything is left to
+	// leave; a repeated click stops here.
+	var lists []int64
 	var active bool
-	var exists bool
-	err := r.db.QueryRow(ctx, `SELECT true, EXISTS (SELECT 1 FROM subscriptions s WHERE s.contact_id = c.id
-		AND ($2::bigint[] IS NULL OR cardinality($2::bigint[]) = 0 OR s.list_id = ANY($2)) AND s.status <> 'unsubscribed')
-		FROM contacts c WHERE c.id = $1`, contactID, lists).Scan(&exists, &active)
+	err := r.db.QueryRow(ctx, `SELECT CASE WHEN $3 THEN NULL ELSE k.list_ids END,
+			EXISTS (SELECT 1 FROM subscriptions s WHERE s.contact_id = c.id AND s.status <> 'unsubscribed'
+				AND ($3 OR k.list_ids IS NULL OR cardinality(k.list_ids) = 0 OR s.list_id = ANY(k.list_ids)))
+		FROM contacts c LEFT JOIN campaigns k ON k.id = $2 WHERE c.id = $1`, contactID, campaignID, all).Scan(&lists, &active)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, ErrGone
 	}
@@ -227,7 +247,7 @@ func (r *Recipients) Unsubscribe(ctx context.Context, contactID, campaignID int6
 	n := 0
 	if active {
 		if len(lists) == 0 {
-			lists = nil
+			lists = nil // every list
 		}
 		n, err = r.store.Unsubscribe(ctx, contactID, lists, who.consent(source, ""))
 		if errors.Is(err, contacts.ErrNotFound) {

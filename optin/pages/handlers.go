@@ -285,11 +285,11 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) (rtoken.C
 	return c, ct, true
 }
 
-func (s *Server) attrs(ct contacts.Contact, override map[string]string) []kv {
+func (s *Server) attrs(current map[string]any, override map[string]string) []kv {
 	var out []kv
 	for _, k := range s.r.EditableAttributes() {
 		v := ""
-		if x, ok := ct.Attributes[k]; ok && x != nil {
+		if x, ok := current[k]; ok && x != nil {
 			v = fmt.Sprint(x)
 		}
 		if o, ok := override[k]; ok {
@@ -301,8 +301,13 @@ func (s *Server) attrs(ct contacts.Contact, override map[string]string) []kv {
 }
 
 func (s *Server) updatePage(w http.ResponseWriter, r *http.Request) {
-	c, ct, ok := s.updateContact(w, r)
+	c, ok := s.token(w, r, rtoken.Update)
 	if !ok {
+		return
+	}
+	v, err := s.r.UpdateView(r.Context(), c.ContactID)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	s.r.ViewedUpdate(r.Context(), c.ContactID, c.CampaignID, s.who(r))
@@ -313,25 +318,16 @@ func (s *Server) updatePage(w http.ResponseWriter, r *http.Request) {
 	case "remove":
 		s.actionPage(w, r, "upd.remove", p.T("upd.remove.body"), "upd.remove.button", "danger", map[string]string{"answer": "remove"})
 	case "change":
-		s.renderChange(w, r, http.StatusOK, ct, ct.Name, nil, "")
+		s.renderChange(w, r, http.StatusOK, v.Attributes, v.Name, nil, "")
 	default:
-		lists, err := s.r.SubscribedLists(r.Context(), c.ContactID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		names := make([]string, len(lists))
-		for i, l := range lists {
-			names[i] = l.Name
-		}
-		p.D = updateData{Base: r.URL.Path, Name: ct.Name, Email: ct.Email, Lists: strings.Join(names, ", "), Attrs: s.attrs(ct, nil)}
+		p.D = updateData{Base: r.URL.Path, Name: v.Name, Email: v.Email, Lists: v.Lists, Attrs: s.attrs(v.Attributes, nil)}
 		s.render(w, http.StatusOK, "update", p)
 	}
 }
 
-func (s *Server) renderChange(w http.ResponseWriter, r *http.Request, status int, ct contacts.Contact, name string, attrs map[string]string, errField string) {
+func (s *Server) renderChange(w http.ResponseWriter, r *http.Request, status int, current map[string]any, name string, attrs map[string]string, errField string) {
 	p := s.newPage(r, "upd.change.title")
-	p.D = updateData{Name: name, Attrs: s.attrs(ct, attrs)}
+	p.D = updateData{Name: name, Attrs: s.attrs(current, attrs)}
 	p.CSRF = s.csrfToken(w, r, r.URL.Path)
 	if errField != "" {
 		label := errField
@@ -375,7 +371,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request) {
 		res, err = s.r.SaveDetails(r.Context(), c.ContactID, c.CampaignID, d, who)
 		var de *errs.Error
 		if errors.As(err, &de) && de.Kind == errs.KindInvalid {
-			s.renderChange(w, r, http.StatusUnprocessableEntity, ct, d.Name, d.Attributes, de.Field)
+			s.renderChange(w, r, http.StatusUnprocessableEntity, ct.Attributes, d.Name, d.Attributes, de.Field)
 			return
 		}
 		if err == nil {
