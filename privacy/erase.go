@@ -14,12 +14,13 @@ import (
 
 type colInfo struct {
 	nullable bool
+	typ      string // information_schema data_type
 }
 
 // columns loads (once) the nullability of every column, for anonymisation.
 func (s *Service) columns(ctx context.Context) (map[string]map[string]colInfo, error) {
 	s.colsOnce.Do(func() {
-		rows, err := s.db.Query(ctx, `SELECT table_name, column_name, is_nullable = 'YES'
+		rows, err := s.db.Query(ctx, `SELECT table_name, column_name, is_nullable = 'YES', data_type
 			FROM information_schema.columns WHERE table_schema = current_schema()`)
 		if err != nil {
 			s.colsErr = err
@@ -29,7 +30,7 @@ func (s *Service) columns(ctx context.Context) (map[string]map[string]colInfo, e
 		for rows.Next() {
 			var t, c string
 			var ci colInfo
-			if err := rows.Scan(&t, &c, &ci.nullable); err != nil {
+			if err := rows.Scan(&t, &c, &ci.nullable, &ci.typ); err != nil {
 				s.colsErr = err
 				return
 			}

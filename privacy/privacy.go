@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +33,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/rtoken"
 )
 
 // Erasure causes (the label values of postbode_erasures_total and the cause
@@ -67,6 +69,27 @@ type Options struct {
 	OneStarDays int
 	// BatchSize is how many contacts one retention transaction erases; default 1000.
 	BatchSize int
+
+	// Privacy requests (requests.go). Mailer and Tokens are required for
+	// RequestByEmail and for fulfilling requests; without them those return
+	// an error.
+	Mailer Mailer
+	Tokens *rtoken.Keys
+	// BaseURL is public.base_url, the origin of verification links.
+	BaseURL string
+	// OrgName signs the mails; optional, default "postbode".
+	OrgName string
+	// DefaultLang (en or nl) is used when a request names none; optional, default en.
+	DefaultLang string
+	// RequestLinkTTL is how long a verification link is valid; optional, default 48h.
+	RequestLinkTTL time.Duration
+	// RequestMailsPerHour caps verification mails per address per hour (ten
+	// times as many per client IP); optional, default 3. Needs Redis.
+	RequestMailsPerHour int
+	// AutoAccess mails the export as soon as an access request is verified;
+	// AutoErasure erases as soon as an erasure request is verified. Both
+	// optional, default false: staff fulfil through the API.
+	AutoAccess, AutoErasure bool
 }
 
 // Service erases, exports and reports personal data.
@@ -76,8 +99,10 @@ type Service struct {
 	log   *slog.Logger
 	hooks []namedHook
 
-	erasures    *prometheus.CounterVec
-	janitorRuns *prometheus.CounterVec
+	erasures     *prometheus.CounterVec
+	janitorRuns  *prometheus.CounterVec
+	requestMails *prometheus.CounterVec
+	requests     *prometheus.CounterVec
 
 	colsOnce sync.Once
 	cols     map[string]map[string]colInfo
@@ -100,6 +125,18 @@ func New(opt Options) *Service {
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 1000
 	}
+	if opt.OrgName == "" {
+		opt.OrgName = "postbode"
+	}
+	if opt.DefaultLang != "nl" {
+		opt.DefaultLang = "en"
+	}
+	if opt.RequestLinkTTL <= 0 {
+		opt.RequestLinkTTL = 48 * time.Hour
+	}
+	if opt.RequestMailsPerHour <= 0 {
+		opt.RequestMailsPerHour = 3
+	}
 	f := promauto.With(opt.Reg)
 	s := &Service{opt: opt, db: opt.DB, log: opt.Log,
 		// cause: request, retention, update.
@@ -108,6 +145,20 @@ func New(opt Options) *Service {
 		// result: ok, error.
 		janitorRuns: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_janitor_runs_total",
 			Help: "Retention janitor runs, by result."}, []string{"result"}),
+		// result: sent, error, unknown_address, rate_limited.
+		requestMails: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_privacy_request_mails_total",
+			Help: "Privacy request form submissions, by what became of the verification mail."}, []string{"result"}),
+		// kind: access, erasure; step: verified, fulfilled, rejected.
+		requests: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_privacy_requests_total",
+			Help: "Privacy requests of data subjects, by kind and step."}, []string{"kind", "step"}),
+	}
+	for _, r := range []string{"sent", "error", "unknown_address", "rate_limited"} {
+		s.requestMails.WithLabelValues(r)
+	}
+	for _, k := range RequestKinds {
+		for _, st := range []string{"verified", "fulfilled", "rejected"} {
+			s.requests.WithLabelValues(k, st)
+		}
 	}
 	for _, c := range Causes {
 		s.erasures.WithLabelValues(c)

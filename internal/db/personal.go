@@ -51,6 +51,11 @@ var PersonalTables = []PersonalTable{
 		OtherColumns: []string{"campaign_id", "status", "attempts", "queued_at", "done_at", "opened_at", "clicked_at"}},
 	{Table: "campaign_audience", ContactColumn: "contact_id", Erase: "delete",
 		OtherColumns: []string{"campaign_id"}},
+	// Privacy requests stay after erasure as proof they were answered in
+	// time: the contact link, IP, user agent and token hash are nulled.
+	{Table: "privacy_requests", ContactColumn: "contact_id", Erase: "anonymise",
+		Columns:      []string{"ip", "user_agent", "token_hash"},
+		OtherColumns: []string{"id", "kind", "status", "via", "lang", "verified_at", "due_at", "closed_at", "closed_by", "note"}},
 }
 
 // NonPersonalTables hold no personal data of contacts.
