@@ -60,7 +60,7 @@ func (m *captureMailer) SendAttachments(ctx context.Context, to, subject, html, 
 // gotMail is a delivered message, decoded.
 type gotMail struct {
 	To, Subject, Text string
-	Files          map[string][]byte
+	Files             map[string][]byte
 }
 
 // mails reads every captured message, oldest first.
