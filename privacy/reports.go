@@ -309,7 +309,7 @@ type OpenRequest struct {
 	Via        string    `json:"via"`
 	VerifiedAt time.Time `json:"verified_at"`
 	DueAt      time.Time `json:"due_at"`
-	// DaysLeft until the deadline, negative when overdue.
+	// DaysLeft: whole days until the deadline, negative when overdue.
 	DaysLeft int  `json:"days_left"`
 	Overdue  bool `json:"overdue"`
 }
@@ -317,7 +317,7 @@ type OpenRequest struct {
 // OpenRequests lists the open privacy requests, nearest deadline first.
 func (s *Service) OpenRequests(ctx context.Context, actor string) ([]OpenRequest, error) {
 	rows, err := s.db.Query(ctx, `SELECT id, kind, via, verified_at, due_at,
-			floor(extract(epoch FROM due_at - now()) / 86400)::int, due_at < now()
+			trunc(extract(epoch FROM due_at - now()) / 86400)::int, due_at < now()
 		FROM privacy_requests WHERE status = 'open' ORDER BY due_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: requests report: %w", err)
