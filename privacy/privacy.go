@@ -104,9 +104,8 @@ type Service struct {
 	requestMails *prometheus.CounterVec
 	requests     *prometheus.CounterVec
 
-	colsOnce sync.Once
-	cols     map[string]map[string]colInfo
-	colsErr  error
+	colsMu sync.Mutex
+	cols   map[string]map[string]colInfo
 }
 
 type namedHook struct {
@@ -177,6 +176,9 @@ func (s *Service) AddPurgeHook(name string, fn PurgeHook) {
 	s.hooks = append(s.hooks, namedHook{name, fn})
 }
 
+// hookTimeout bounds the purge hooks of one erased batch.
+const hookTimeout = 30 * time.Second
+
 // ContactKeySet is the Redis set listing the keys a domain wrote for a
 // contact; erasure deletes every key in it and the set.
 func ContactKeySet(prefix string, contactID int64) string {
@@ -201,7 +203,13 @@ func (s *Service) purgeContactKeys(ctx context.Context, id int64) error {
 
 // runHooks purges Redis for erased contacts; failures are logged (by hook
 // name and contact id only) and returned joined.
+//
+// The erasure has committed when they run: a cancelled ctx (shutdown) must
+// not leave an erased contact's keys behind, so they run detached from its
+// cancellation, bounded by hookTimeout.
 func (s *Service) runHooks(ctx context.Context, ids []int64) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), hookTimeout)
+	defer cancel()
 	var errsOut []error
 	for _, h := range s.hooks {
 		for _, id := range ids {
