@@ -109,8 +109,9 @@ type Service struct {
 }
 
 type namedHook struct {
-	name string
-	fn   PurgeHook
+	name  string
+	fn    PurgeHook
+	batch func(ctx context.Context, ids []int64) error // instead of fn, for a whole batch
 }
 
 // New returns a privacy service.
@@ -165,7 +166,7 @@ func New(opt Options) *Service {
 	s.janitorRuns.WithLabelValues("ok")
 	s.janitorRuns.WithLabelValues("error")
 	if opt.Redis != nil {
-		s.AddPurgeHook("contact-keys", s.purgeContactKeys)
+		s.hooks = append(s.hooks, namedHook{name: "contact-keys", batch: s.purgeContactKeys})
 	}
 	return s
 }
@@ -173,7 +174,7 @@ func New(opt Options) *Service {
 // AddPurgeHook registers a hook run for every erased contact after the
 // erasure committed. Call it while wiring, before the service is used.
 func (s *Service) AddPurgeHook(name string, fn PurgeHook) {
-	s.hooks = append(s.hooks, namedHook{name, fn})
+	s.hooks = append(s.hooks, namedHook{name: name, fn: fn})
 }
 
 // hookTimeout bounds the purge hooks of one erased batch.
@@ -185,20 +186,30 @@ func ContactKeySet(prefix string, contactID int64) string {
 	return prefix + "ck:" + strconv.FormatInt(contactID, 10)
 }
 
-func (s *Service) purgeContactKeys(ctx context.Context, id int64) error {
-	set := ContactKeySet(s.opt.KeyPrefix, id)
-	keys, err := s.opt.Redis.SMembers(ctx, set).Result()
-	if err != nil {
+// purgeContactKeys deletes the keys listed in the contacts' key sets and
+// the sets, in two pipelined round trips per batch.
+func (s *Service) purgeContactKeys(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	p := s.opt.Redis.Pipeline()
+	members := make([]*redis.StringSliceCmd, len(ids))
+	for i, id := range ids {
+		members[i] = p.SMembers(ctx, ContactKeySet(s.opt.KeyPrefix, id))
+	}
+	if _, err := p.Exec(ctx); err != nil && err != redis.Nil {
 		return err
 	}
-	keys = append(keys, set)
-	// Keys may live on different cluster slots: delete one by one.
-	for _, k := range keys {
-		if err := s.opt.Redis.Del(ctx, k).Err(); err != nil {
-			return err
+	p = s.opt.Redis.Pipeline()
+	for i, id := range ids {
+		// Keys may live on different cluster slots: one DEL per key.
+		for _, k := range members[i].Val() {
+			p.Del(ctx, k)
 		}
+		p.Del(ctx, ContactKeySet(s.opt.KeyPrefix, id))
 	}
-	return nil
+	_, err := p.Exec(ctx)
+	return err
 }
 
 // runHooks purges Redis for erased contacts; failures are logged (by hook
@@ -212,6 +223,13 @@ func (s *Service) runHooks(ctx context.Context, ids []int64) error {
 	defer cancel()
 	var errsOut []error
 	for _, h := range s.hooks {
+		if h.batch != nil {
+			if err := h.batch(ctx, ids); err != nil {
+				s.log.Error("privacy: purge hook failed; the Postgres erasure stands", "hook", h.name, "contacts", len(ids), "error", err)
+				errsOut = append(errsOut, fmt.Errorf("purge hook %s: %w", h.name, err))
+			}
+			continue
+		}
 		for _, id := range ids {
 			if err := h.fn(ctx, id); err != nil {
 				s.log.Error("privacy: purge hook failed; the Postgres erasure stands", "hook", h.name, "contact_id", id, "error", err)
