@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -167,4 +171,35 @@ func BenchmarkExport10kEvents(b *testing.B) {
 			b.SetBytes(int64(len(pdf)))
 		}
 	})
+}
+
+// TestExportPDFLongTables: a table of many rows is printed compactly, and
+// every row's data is still in the PDF.
+func TestExportPDFLongTables(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, privacy.Options{})
+	id := seedEvents(t, f, 100) // 20 deliveries, 80 consent records (+2 seeded)
+	ex, err := f.svc.Export(t.Context(), id, "test", "pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, err := ex.PDF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text is not checked")
+	}
+	path := filepath.Join(t.TempDir(), "export.pdf")
+	os.WriteFile(path, pdf, 0o600)
+	out, err := exec.Command("pdftotext", path, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v: %s", err, out)
+	}
+	text := strings.Join(strings.Fields(string(out)), " ")
+	for _, want := range []string{"consent_records (82)", "#82", "event 0", "event 79", "192.0.2.79", "deliveries (21)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("PDF text lacks %q", want)
+		}
+	}
 }
