@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -101,6 +102,10 @@ var seeders = map[string]func(t testing.TB, f *fixture, s subject, campaignID, l
 		f.exec(t, `INSERT INTO change_requests (contact_id, campaign_id, changes, status, ip, user_agent)
 			VALUES ($1, $2, $3, 'applied', $4, $5)`, s.ID, campaignID,
 			`[{"field":"name","old":"`+s.Name+`","new":"`+s.Name+` Jr"}]`, s.IP, s.UA)
+	},
+	"privacy_requests": func(t testing.TB, f *fixture, s subject, _, _ int64) {
+		f.exec(t, `INSERT INTO privacy_requests (kind, status, via, contact_id, token_hash, ip, user_agent, due_at, closed_at)
+			VALUES ('access', 'done', 'form', $1, sha256($2::bytea), $3, $4, now() + interval '1 month', $5)`, s.ID, []byte(s.Email), s.IP, s.UA+" confirm", time.Now())
 	},
 }
 

@@ -74,6 +74,8 @@ func TestInvalidNamesKey(t *testing.T) {
 		{"bad sns topic", "[bounces]\nsns_topic_arns = [\"my-topic\"]", env, "bounces.sns_topic_arns"},
 		{"soft window zero", "[bounces]\nsoft_escalate_window = \"0s\"", env, "bounces.soft_escalate_window"},
 		{"negative retention", "[retention]\none_star_days = -5", env, "retention.one_star_days"},
+		{"short request link", "[privacy]\nrequest_link_ttl = \"5m\"", env, "privacy.request_link_ttl"},
+		{"no request limit", "[privacy]\nrequest_mails_per_hour = 0", env, "privacy.request_mails_per_hour"},
 		{"bad colour", "[public]\nprimary_color = \"blue\"", env, "public.primary_color"},
 		{"bad mail_from", "[public]\nmail_from = \"not an address\"", env, "public.mail_from"},
 		{"bad proxy", "[public]\ntrusted_proxies = [\"10.0.0.0/99\"]", env, "public.trusted_proxies"},

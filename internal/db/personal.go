@@ -73,6 +73,11 @@ var PersonalTables = []PersonalTable{
 	{Table: "change_requests", ContactColumn: "contact_id", Erase: "delete",
 		Columns:      []string{"campaign_id", "changes", "status", "ip", "user_agent", "created_at", "decided_at", "decided_by"},
 		OtherColumns: []string{"id"}},
+	// Privacy requests stay after erasure as proof they were answered in
+	// time: the contact link, IP, user agent and token hash are nulled.
+	{Table: "privacy_requests", ContactColumn: "contact_id", Erase: "anonymise",
+		Columns:      []string{"ip", "user_agent", "token_hash"},
+		OtherColumns: []string{"id", "kind", "status", "via", "lang", "verified_at", "due_at", "closed_at", "closed_by", "note"}},
 }
 
 // NonPersonalTables hold no personal data of contacts.
