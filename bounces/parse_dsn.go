@@ -112,6 +112,8 @@ func (m *msg) dsnResults(text string) []Result {
 		for _, d := range dsnRecipients(parseFields(part)) {
 			if r, ok := d.result(text); ok {
 				out = append(out, r)
+			} else if d.final != "" || d.original != "" {
+				m.succeeded++
 			}
 		}
 	}
@@ -122,13 +124,11 @@ func (m *msg) dsnResults(text string) []Result {
 // did not fail (delivered, relayed, expanded: RFC 3464 section 2.3.3).
 func (d dsnRecipient) result(text string) (Result, bool) {
 	action := d.action
-	switch action {
-	case "delivered", "relayed", "expanded":
+	switch {
+	case action == "delivered", action == "relayed", action == "expanded", action == "deliverable":
 		return Result{}, false
-	case "":
-		if strings.HasPrefix(d.status, "2.") {
-			return Result{}, false
-		}
+	case strings.HasPrefix(d.status, "2."): // success, whatever the action says (RFC 3463 section 3.1)
+		return Result{}, false
 	}
 	if d.final == "" && d.original == "" {
 		return Result{}, false
@@ -139,7 +139,7 @@ func (d dsnRecipient) result(text string) (Result, bool) {
 	}
 	diag := d.diag
 	if diag == "" {
-		diag = textAbout(text, rcpt)
+		diag = preamble(text) + "\n" + textAbout(text, rcpt)
 	}
 	in := evidence{
 		status:    d.status,
