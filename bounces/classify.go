@@ -38,8 +38,8 @@ func classify(in evidence) Result {
 		code = findReplyCode(diag)
 	}
 	status := in.status
-	if s := findStatus(diag); s != "" && (status == "" || isVague(status) && !isVague(s)) {
-		status = s
+	if s := findStatus(diag); s != "" && (status == "" || !isVague(s)) {
+		status = s // the code the remote server gave is the most precise one
 	}
 	reason := in.reason
 	if reason == "" {

@@ -49,9 +49,9 @@ type dsnRecipient struct {
 
 // dsnRecipients splits the fields of a delivery-status body into
 // per-recipient groups. Groups are normally separated by blank lines
-// (section 2.1); a second Final-Recipient or Original-Recipient, or one
-// after the group's Action, also starts a new group, for the DSNs that omit
-// the blank line. Per-message fields (section 2.2) are skipped.
+// (section 2.1); a second Final-Recipient or Original-Recipient also
+// starts a new group, for the DSNs that omit the blank line. Recipient
+// fields that come before the group's address belong to it. Per-message fields (section 2.2) are skipped.
 func dsnRecipients(fields []field) []dsnRecipient {
 	var out []dsnRecipient
 	var cur *dsnRecipient
@@ -66,7 +66,7 @@ func dsnRecipients(fields []field) []dsnRecipient {
 		case "":
 			cur = nil
 		case "original-recipient":
-			if cur == nil || cur.original != "" || cur.action != "" {
+			if cur == nil || cur.original != "" {
 				start()
 			}
 			cur.original = addrOf(f.value)
@@ -74,7 +74,7 @@ func dsnRecipients(fields []field) []dsnRecipient {
 			if f.name == "x-actual-recipient" && cur != nil && cur.final != "" {
 				continue
 			}
-			if cur == nil || cur.final != "" || cur.action != "" && cur.original == "" {
+			if cur == nil || cur.final != "" {
 				start()
 			}
 			cur.final = addrOf(f.value)

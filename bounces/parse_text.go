@@ -179,7 +179,14 @@ func (m *msg) textResults(notice string) []Result {
 		if cmd == "" {
 			cmd = transcriptCommand(notice, b.addr)
 		}
-		r := classify(evidence{diag: d, command: cmd})
+		in := evidence{diag: d, command: cmd}
+		if strings.HasSuffix(b.addr, "@googlegroups.com") {
+			// Google Groups answers, in the sender's language, that the
+			// group does not exist or the sender may not post: a refusal
+			// of the sender, not a dead address.
+			in.reason = "rejected"
+		}
+		r := classify(in)
 		r.Recipient = b.addr
 		r.Action = "failed"
 		out = append(out, r)
