@@ -185,6 +185,27 @@ func TestClassifyReply(t *testing.T) {
 	}
 }
 
+func TestClassifySMTPReplyCommand(t *testing.T) {
+	for _, c := range []struct {
+		cmd    string
+		reason string
+		class  Class
+	}{
+		{"RCPT", "userunknown", Hard},
+		{"DATA", "filtered", Block},
+		{"MAIL", "rejected", Block},
+		{"", "filtered", Block}, // no code, no command: not trusted
+	} {
+		r := ClassifySMTPReply(c.cmd, 550, "", "User unknown")
+		if r.Reason != c.reason || r.Class != c.class {
+			t.Errorf("%q: got %s %s, want %s %s", c.cmd, r.Reason, r.Class, c.reason, c.class)
+		}
+	}
+	if r := ClassifyReply(551, "", "User not local; please try <new@example.com>"); r.Reason != "hasmoved" || !r.Hard() {
+		t.Errorf("551: got %+v", r)
+	}
+}
+
 func TestParseEmpty(t *testing.T) {
 	if _, err := Parse([]byte(" \r\n")); !errors.Is(err, ErrEmpty) {
 		t.Fatalf("err = %v, want ErrEmpty", err)
