@@ -92,7 +92,7 @@ type msg struct {
 // readMessage walks the MIME structure of raw within the limits.
 func readMessage(raw []byte) *msg {
 	m := &msg{}
-	h, body := splitHeader(raw)
+	h, body := splitHeader(raw, topFields)
 	m.top = h
 	m.subject = decodeHeader(h.Get("Subject"))
 	m.from = asciiLower(decodeHeader(h.Get("From")))
@@ -105,8 +105,12 @@ func readMessage(raw []byte) *msg {
 // bounces are sloppy: a leading mbox "From " line is skipped, a line that
 // is neither a field nor a continuation is ignored, and a block without an
 // ending blank line ends with the data.
-func splitHeader(raw []byte) (textproto.Header, []byte) {
+//
+// Only the fields named in keep (lower-case) are kept, which saves the
+// allocations for the many Received and DKIM fields nobody reads.
+func splitHeader(raw []byte, keep map[string]bool) (textproto.Header, []byte) {
 	var fields [][2]string
+	kept := false // the last field was kept: its continuation lines belong to it
 	rest := raw
 	for n := 0; len(rest) > 0 && n < maxHeaderBytes/32; n++ {
 		line, next := cutLine(rest)
@@ -121,19 +125,21 @@ func splitHeader(raw []byte) (textproto.Header, []byte) {
 		rest = next
 		switch {
 		case trimmed[0] == ' ' || trimmed[0] == '\t':
-			if k := len(fields); k > 0 {
+			if k := len(fields); k > 0 && kept {
 				fields[k-1][1] += " " + string(bytes.TrimSpace(trimmed))
 			}
 		default:
+			kept = false
 			i := bytes.IndexByte(trimmed, ':')
 			if i <= 0 {
 				continue
 			}
-			key := string(bytes.TrimSpace(trimmed[:i]))
-			if key == "" || strings.ContainsAny(key, " \t") {
+			keyb := bytes.TrimSpace(trimmed[:i])
+			if len(keyb) == 0 || bytes.ContainsAny(keyb, " \t") || !wanted(keyb, keep) {
 				continue
 			}
-			fields = append(fields, [2]string{key, string(bytes.TrimSpace(trimmed[i+1:]))})
+			kept = true
+			fields = append(fields, [2]string{string(keyb), string(bytes.TrimSpace(trimmed[i+1:]))})
 		}
 	}
 	var h textproto.Header
@@ -141,6 +147,40 @@ func splitHeader(raw []byte) (textproto.Header, []byte) {
 		h.Add(fields[i][0], fields[i][1])
 	}
 	return h, rest
+}
+
+// topFields are the fields read from a message's own header.
+var topFields = map[string]bool{
+	"content-type": true, "content-transfer-encoding": true, "subject": true, "from": true,
+	"to": true, "reply-to": true, "return-path": true, "sender": true, "x-failed-recipients": true,
+	"auto-submitted": true, "x-autoreply": true, "x-autorespond": true, "x-autoresponder": true,
+	"x-vacation": true, "x-auto-reply": true, "precedence": true,
+}
+
+// originalFieldNames are the fields read from a returned original: the
+// correlation fields of Report.Original and the addresses of our side.
+var originalFieldNames = map[string]bool{
+	"message-id": true, "x-postbode-ref": true, "return-path": true, "to": true,
+	"list-unsubscribe": true, "from": true, "sender": true, "content-type": true,
+}
+
+// wanted reports whether a field name is in keep (nil keeps everything),
+// without allocating.
+func wanted(key []byte, keep map[string]bool) bool {
+	if keep == nil {
+		return true
+	}
+	var buf [40]byte
+	if len(key) > len(buf) {
+		return false
+	}
+	for i, c := range key {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return keep[string(buf[:len(key)])]
 }
 
 // cutLine returns the first line of b (without its LF) and the rest.
@@ -223,7 +263,7 @@ func (m *msg) leaf(h textproto.Header, mt string, body []byte, depth int) {
 // nestedReport walks a returned message that is itself a delivery report
 // (a bounce of a forwarded bounce): its delivery-status parts count too.
 func (m *msg) nestedReport(data []byte, depth int) {
-	h, body := splitHeader(data)
+	h, body := splitHeader(data, topFields)
 	mh := message.Header{Header: h}
 	if mt, params, _ := mh.ContentType(); mt == "multipart/report" && params["report-type"] == "delivery-status" {
 		m.walk(h, body, depth+1)
@@ -235,7 +275,7 @@ func (m *msg) keepOriginal(data []byte) {
 	if m.original != nil {
 		return
 	}
-	h, _ := splitHeader(data)
+	h, _ := splitHeader(data, originalFieldNames)
 	m.original = &h
 }
 

@@ -325,3 +325,29 @@ func BenchmarkParseDSN(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "dsn/s")
 }
+
+// BenchmarkParseCorpus parses every message of the shared corpus in turn
+// (real DSNs with returned originals, text bounces, complaints).
+func BenchmarkParseCorpus(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "corpus", "eml", "*.eml"))
+	var msgs [][]byte
+	for _, name := range files {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		msgs = append(msgs, raw)
+	}
+	if len(msgs) == 0 {
+		b.Skip("no corpus")
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := Parse(msgs[i%len(msgs)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+}
