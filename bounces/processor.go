@@ -123,8 +123,8 @@ func (p *Processor) worker(ctx context.Context) {
 			if err != nil && ctx.Err() == nil {
 				p.log.Warn("bounces: processing", slog.Any("error", err))
 			}
-			if !ok {
-				break
+			if !ok || err != nil {
+				break // idle, or failing: wait for the next poll
 			}
 		}
 		t.Reset(p.opt.Poll)
@@ -362,6 +362,8 @@ func (p *Processor) outcomeOf(rs []Result, correlated bool, contactID int64) out
 		o.What, contactID = "uncorrelated", 0
 	} else if rs[0].Class == Complaint {
 		o.What = "complaint"
+	} else if rs[0].Class == Unknown {
+		o.What = "unknown"
 	}
 	o.ContactID = contactID
 	return o
