@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/postbode/postbode/bounces"
+	"github.com/postbode/postbode/campaigns"
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/apitoken"
 	"github.com/postbode/postbode/internal/config"
@@ -54,6 +55,7 @@ type app struct {
 	tr      mta.Transport
 	signer  *mta.DKIM
 	privSvc *privacy.Service
+	campSvc *campaigns.Service
 	// bounceProc and bounceMetrics: see bounces().
 	bounceProc    *bounces.Processor
 	bounceMetrics *bounces.Metrics

@@ -82,6 +82,8 @@ func TestInvalidNamesKey(t *testing.T) {
 		{"env bad int", "", append([]string{"POSTBODE_SENDING_WORKERS=many"}, env...), "sending.workers"},
 		{"env bad duration", "", append([]string{"POSTBODE_SENDING_RETRY_BASE=soon"}, env...), "sending.retry_base"},
 		{"workers zero", "[sending]\nworkers = 0", env, "sending.workers"},
+		{"queue ahead small", "[sending]\nqueue_ahead = 10", env, "sending.queue_ahead"},
+		{"env bad tracking", "", append([]string{"POSTBODE_SENDING_TRACKING=maybe"}, env...), "sending.tracking"},
 		{"give up before retry", "[sending]\ngive_up_after = \"1s\"", env, "sending.give_up_after"},
 	}
 	for _, tc := range cases {
