@@ -35,7 +35,7 @@ type ProcessorOptions struct {
 	// RawRetention deletes inbound messages older than this; optional,
 	// default 168h.
 	RawRetention time.Duration
-	// Workers processing inbound messages concurrently; optional, default 2.
+	// Workers processing inbound messages concurrently; optional, default 4.
 	Workers int
 	// Poll is how often idle workers look for new messages; optional,
 	// default 2s (a Wake from the local listener is immediate).
@@ -70,7 +70,7 @@ func NewProcessor(o ProcessorOptions) *Processor {
 		o.RawRetention = 168 * time.Hour
 	}
 	if o.Workers <= 0 {
-		o.Workers = 2
+		o.Workers = 4
 	}
 	if o.Poll <= 0 {
 		o.Poll = 2 * time.Second
