@@ -38,8 +38,8 @@ func classify(in evidence) Result {
 		code = findReplyCode(diag)
 	}
 	status := in.status
-	if s := findStatus(diag); s != "" && (status == "" || isVague(status) && !isVague(s)) {
-		status = s
+	if s := findStatus(diag); s != "" && (status == "" || !isVague(s)) {
+		status = s // the code the remote server gave is the most precise one
 	}
 	reason := in.reason
 	if reason == "" {
@@ -95,7 +95,9 @@ func refineReason(reason, status, command, lower string) string {
 	switch {
 	case command == "DATA":
 		return "filtered"
-	case command != "RCPT" && status != "" && !isVague(status):
+	case command != "RCPT" && len(status) > 2 && (status[2] == '7' || status[2] == '2'):
+		return "filtered"
+	case command == "" && status == "" && !definitive(lower):
 		return "filtered"
 	}
 	return reason
@@ -297,6 +299,12 @@ func commandOf(lower string) string {
 	return ""
 }
 
+// smtpVerbs are the SMTP commands (RFC 5321 section 4.1).
+var smtpVerbs = map[string]bool{
+	"HELO": true, "EHLO": true, "MAIL": true, "RCPT": true, "DATA": true, "RSET": true,
+	"QUIT": true, "STARTTLS": true, "AUTH": true, "BDAT": true,
+}
+
 // transcriptCommand finds, in a Sendmail-style session transcript, the
 // command (">>> DATA") whose reply ("<<< 550 ...") names rcpt.
 func transcriptCommand(notice, rcpt string) string {
@@ -311,6 +319,13 @@ func transcriptCommand(notice, rcpt string) string {
 			cmd = strings.ToUpper(firstWord(line[4:]))
 			if i := strings.IndexByte(cmd, ':'); i >= 0 {
 				cmd = cmd[:i]
+			}
+			if !smtpVerbs[cmd] {
+				cmd = ""
+				continue
+			}
+			if strings.Contains(asciiLower(line), rcpt) { // ">>> RCPT To:<rcpt>"
+				return cmd
 			}
 		case strings.HasPrefix(line, "<<< ") && strings.Contains(asciiLower(line), rcpt):
 			return cmd
@@ -338,4 +353,15 @@ func asciiLower(s string) string {
 		}
 	}
 	return s
+}
+
+// definitive reports whether a text holds a mail system's statement about
+// its own directory (localUnknown).
+func definitive(lower string) bool {
+	for _, p := range localUnknown {
+		if strings.Contains(lower, p) {
+			return true
+		}
+	}
+	return false
 }

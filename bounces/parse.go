@@ -33,7 +33,9 @@ var ErrEmpty = errors.New("bounces: empty message")
 
 // Parse reads one bounce message (the complete raw message) and reports
 // every failed recipient. It never panics; a message it cannot understand
-// yields a Report whose Results hold one Unknown entry with a reason.
+// yields a Report whose Results hold one Unknown entry with a reason, and a
+// report of successes only (or an SES delivery notification) yields no
+// Results.
 //
 // The order of evidence: an RFC 5965 feedback report, then the RFC 3464
 // delivery-status part, then the text conventions of the common mail
@@ -82,6 +84,7 @@ type msg struct {
 	origBody   []byte            // body of the returned original, when any
 	jsonBodies [][]byte          // application/json bodies (relay notifications)
 	parts      int               // MIME parts visited
+	succeeded  int               // DSN recipients delivered, relayed or expanded
 }
 
 // readMessage walks the MIME structure of raw within the limits.
@@ -197,7 +200,10 @@ func (m *msg) leaf(h textproto.Header, mt string, body []byte, depth int) {
 		m.dsn = append(m.dsn, data)
 	case "message/feedback-report":
 		m.feedback = data
-	case "message/rfc822", "message/global", "text/rfc822-headers", "message/rfc822-headers", "message/partial":
+	case "message/rfc822", "message/global":
+		m.keepOriginal(data)
+		m.nestedReport(data, depth)
+	case "text/rfc822-headers", "message/rfc822-headers", "message/partial":
 		m.keepOriginal(data)
 	case "text/plain", "text/plain-bounce", "text/x-notes", "":
 		m.texts = append(m.texts, data)
@@ -209,6 +215,16 @@ func (m *msg) leaf(h textproto.Header, mt string, body []byte, depth int) {
 		if strings.HasPrefix(mt, "text/") {
 			m.texts = append(m.texts, data)
 		}
+	}
+}
+
+// nestedReport walks a returned message that is itself a delivery report
+// (a bounce of a forwarded bounce): its delivery-status parts count too.
+func (m *msg) nestedReport(data []byte, depth int) {
+	h, body := splitHeader(data)
+	mh := message.Header{Header: h}
+	if mt, params, _ := mh.ContentType(); mt == "multipart/report" && params["report-type"] == "delivery-status" {
+		m.walk(h, body, depth+1)
 	}
 }
 
@@ -285,7 +301,7 @@ func (m *msg) report() *Report {
 	default:
 		rep.Results = m.failures()
 	}
-	if len(rep.Results) == 0 {
+	if len(rep.Results) == 0 && m.succeeded == 0 {
 		rep.Results = []Result{{Class: Unknown, Reason: "undefined"}}
 	}
 	if len(rep.Results) > maxResults {

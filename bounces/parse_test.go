@@ -51,7 +51,7 @@ func TestParseDSNEveryRecipient(t *testing.T) {
 	}{
 		{"gone@example.com", "userunknown", "5.1.1", Hard, 550},
 		{"full@example.com", "mailboxfull", "5.2.2", Soft, 552},
-		{"slow@example.com", "expired", "4.4.7", Soft, 451},
+		{"slow@example.com", "networkerror", "4.4.1", Soft, 451},
 		{"spam@example.com", "blocked", "5.7.1", Block, 554},
 	}
 	if len(rep.Results) != len(want) {
