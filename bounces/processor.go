@@ -224,6 +224,9 @@ func (p *Processor) ProcessOne(ctx context.Context) (bool, error) {
 		return true, p.failed(ctx, m, perr)
 	}
 	p.m.Processed.WithLabelValues(out.What).Inc()
+	if out.What == "forged" {
+		p.m.Forged.Inc()
+	}
 	p.m.Latency.Observe(time.Since(m.ReceivedAt).Seconds())
 	for _, r := range out.events {
 		p.m.Bounces.WithLabelValues(string(r.Class), metricReason(r.Reason)).Inc()
@@ -268,9 +271,6 @@ func (p *Processor) handle(ctx context.Context, tx pgx.Tx, m inbound) (outcome, 
 			forged = true
 		}
 	}
-	if forged {
-		p.m.Forged.Inc()
-	}
 	if unsub != nil && verp == nil {
 		return p.mailtoUnsubscribe(ctx, tx, m, *unsub)
 	}
@@ -305,7 +305,6 @@ func (p *Processor) applyReport(ctx context.Context, tx pgx.Tx, rep *Report, ver
 		if ref := rep.Original["x-postbode-ref"]; ref != "" {
 			c, err := p.keys.Parse(strings.TrimSpace(ref), rtoken.Bounce)
 			if err != nil && !errors.Is(err, rtoken.ErrExpired) {
-				p.m.Forged.Inc()
 				return outcome{Status: "ignored", What: "forged"}, nil
 			}
 			claims = &c
