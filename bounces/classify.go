@@ -18,9 +18,18 @@ type evidence struct {
 
 // ClassifyReply classifies a synchronous SMTP refusal (the reply to RCPT or
 // to the end of DATA) the same way as a bounce message. enhanced may be
-// empty; text is the reply text.
+// empty; text is the reply text. When the caller knows which command was
+// refused, ClassifySMTPReply uses it.
 func ClassifyReply(code int, enhanced, text string) Result {
-	return classify(evidence{status: findStatus(enhanced), replyCode: code, diag: text})
+	return ClassifySMTPReply("", code, enhanced, text)
+}
+
+// ClassifySMTPReply is ClassifyReply for a reply to a known SMTP command
+// ("MAIL", "RCPT", "DATA"; RFC 5321 section 4.1): "user unknown" at RCPT TO
+// is a dead address, at DATA a content filter, at MAIL FROM a refusal of
+// the sender.
+func ClassifySMTPReply(command string, code int, enhanced, text string) Result {
+	return classify(evidence{status: findStatus(enhanced), replyCode: code, diag: text, command: strings.ToUpper(command)})
 }
 
 // classify decides reason, status and class for one recipient:
@@ -52,6 +61,9 @@ func classify(in evidence) Result {
 		reason = matchRules(weakRules, lower)
 	}
 	reason = refineReason(reason, status, in.command, lower)
+	if code == 551 && (reason == "userunknown" || reason == "") {
+		reason = "hasmoved" // 551 User not local; please try <forward-path> (RFC 5321 section 3.4)
+	}
 	if reason == "" {
 		reason = "undefined"
 		if lower != "" {

@@ -69,7 +69,7 @@ var reasonRules = []reasonRule{
 	}},
 	{"hasmoved", []string{
 		"has moved", "address has changed", "no longer at this address", "user has moved",
-		"mailbox has moved", "has been moved", "moved permanently",
+		"mailbox has moved", "has been moved", "moved permanently", "user not local",
 	}},
 	{"suspend", []string{
 		"account disabled", "account is disabled", "account has been disabled",

@@ -24,6 +24,9 @@ const (
 	maxPartBytes = 256 << 10
 	// maxHeaderBytes bounds one header block.
 	maxHeaderBytes = 256 << 10
+	// maxNoticeBytes bounds the human-readable notice searched for
+	// recipients and diagnostics.
+	maxNoticeBytes = 64 << 10
 	// maxResults bounds the recipients reported for one message.
 	maxResults = 500
 )
@@ -81,7 +84,6 @@ type msg struct {
 	texts      [][]byte          // text/plain (and text/html as a last resort) bodies
 	html       [][]byte          // text/html bodies
 	original   *textproto.Header // header of the returned original
-	origBody   []byte            // body of the returned original, when any
 	jsonBodies [][]byte          // application/json bodies (relay notifications)
 	parts      int               // MIME parts visited
 	succeeded  int               // DSN recipients delivered, relayed or expanded
@@ -233,9 +235,8 @@ func (m *msg) keepOriginal(data []byte) {
 	if m.original != nil {
 		return
 	}
-	h, body := splitHeader(data)
+	h, _ := splitHeader(data)
 	m.original = &h
-	m.origBody = capBytes(body)
 }
 
 // decodeBody undoes the Content-Transfer-Encoding of a leaf body (RFC 2045

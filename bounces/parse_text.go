@@ -9,7 +9,7 @@ import (
 // RFC 3464 delivery-status part when there is one, else from the text
 // conventions of the common mail systems.
 func (m *msg) failures() []Result {
-	notice, _ := m.noticeText()
+	notice := m.noticeText()
 	if len(m.dsn) == 0 {
 		m.inlineDSN()
 	}
@@ -28,7 +28,7 @@ func (m *msg) failures() []Result {
 // bodies (or, without any, the HTML ones stripped of tags) up to the point
 // where the copy of the original message begins. The rest, when the
 // original was not attached as its own MIME part, is kept as the original.
-func (m *msg) noticeText() (string, string) {
+func (m *msg) noticeText() string {
 	var b strings.Builder
 	for i, t := range m.texts {
 		if i >= 4 || b.Len() > maxPartBytes {
@@ -47,6 +47,9 @@ func (m *msg) noticeText() (string, string) {
 		}
 	}
 	s := b.String()
+	if len(s) > maxNoticeBytes {
+		s = s[:maxNoticeBytes]
+	}
 	if i := originalStart(s); i >= 0 {
 		orig := s[i:]
 		s = s[:i]
@@ -56,7 +59,7 @@ func (m *msg) noticeText() (string, string) {
 			}
 		}
 	}
-	return s, ""
+	return s
 }
 
 // originalMarkers are the lines (lower-case, without leading dashes and
@@ -243,7 +246,9 @@ func addrBlocks(notice string, skip map[string]bool) []rcptBlock {
 		if a != "" && !skip[a] && !isSystemAddr(a) {
 			if i, ok := seen[a]; ok {
 				cur = i
-				out[i].diag += " " + rest
+				if len(out[i].diag) < 4096 {
+					out[i].diag += " " + rest
+				}
 				continue
 			}
 			if len(out) >= maxResults {
@@ -343,6 +348,9 @@ func isSystemAddr(a string) bool {
 // diagnosticOf reduces a recipient's text block to its diagnostic: the
 // lines of the block, without empty lines, bounded in length.
 func diagnosticOf(block string) string {
+	if len(block) > 8192 {
+		block = block[:8192]
+	}
 	s := normSpace(block)
 	if len(s) > 2048 {
 		s = s[:2048]
