@@ -159,7 +159,7 @@ type Options struct {
 	MissedGrace, RetryBase, GiveUpAfter time.Duration
 	// Workers and BatchSize size the sender; defaults 16 and 100.
 	Workers, BatchSize int
-	// QueueAhead caps the recipients of one campaign waiting in Redis; default 100000.
+	// QueueAhead caps the recipients of one campaign waiting in Redis; default 20000.
 	QueueAhead int
 	// ExpandBatch is the recipients expanded per transaction; default 5000.
 	ExpandBatch int
@@ -193,7 +193,7 @@ func (o *Options) defaults() {
 		o.BatchSize = 100
 	}
 	if o.QueueAhead <= 0 {
-		o.QueueAhead = 100000
+		o.QueueAhead = 20000
 	}
 	if o.ExpandBatch <= 0 {
 		o.ExpandBatch = 5000

@@ -45,6 +45,10 @@ func TestPauseResumeCancel(t *testing.T) {
 	if st := f.stats(c.ID); st.Status != "paused" || st.Queued+st.Deferred == 0 {
 		t.Errorf("paused stats %+v: want work kept", st)
 	}
+	// The kept work shows in the queue metrics.
+	if got := gauge(f, "postbode_queue_depth", "ready"); got <= 0 {
+		t.Errorf("postbode_queue_depth{state=ready} = %v while paused with work queued", got)
+	}
 	// A paused campaign cannot be paused again or edited: 409.
 	if _, err := f.svc.Pause(ctx, c.ID); !isConflict(err) {
 		t.Errorf("pause twice: %v, want a conflict", err)
@@ -256,4 +260,25 @@ func waitFor(t *testing.T, within time.Duration, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// gauge returns the value of a gauge with one label from the fixture's registry.
+func gauge(f *fixture, name, label string) float64 {
+	mfs, err := f.reg.Gather()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetValue() == label {
+					return m.GetGauge().GetValue()
+				}
+			}
+		}
+	}
+	return -1
 }

@@ -50,31 +50,30 @@ func (s *Service) sendBatch(ctx context.Context, id int64, es []entry) error {
 	if err != nil {
 		return err
 	}
-	t1 := time.Now()
-	var st stageTimes
 	for _, t := range ts {
 		if !t.eligible {
 			t.status, t.errMsg = "skipped", "no longer eligible (unsubscribed, blocklisted, inactive or erased)"
-			continue
-		}
-		if t.env, err = s.build(rt, t.recipient, "", &st); err != nil {
-			t.status, t.errMsg = "failed", err.Error()
-			s.log.Error("campaigns: cannot build message", "campaign_id", id, "contact_id", t.ID, "error", err)
 		}
 	}
+	t1 := time.Now()
+	var st stageTimes
+	smtp := s.deliver(ctx, rt, ts, &st)
 	t2 := time.Now()
-	s.deliver(ctx, ts)
-	t3 := time.Now()
 	if err := s.record(ctx, id, ts); err != nil {
 		return err
 	}
 	if err := s.ack(ctx, id, es); err != nil {
 		return err
 	}
-	t4 := time.Now()
-	s.stages.add(st, t1.Sub(t0)+t4.Sub(t3), t3.Sub(t2), len(ts))
+	t3 := time.Now()
+	s.stages.add(st, t1.Sub(t0)+t3.Sub(t2), smtp, len(ts))
 	return nil
 }
+
+// sendChunk is how many messages of one destination domain are built
+// before they are handed to the transport: it bounds the memory of messages
+// in flight to about sendChunk × message size per worker.
+const sendChunk = 25
 
 // load returns the pending targets of the batch, de-duplicated, with the
 // eligibility re-checked (including the blocklist by address hash).
@@ -131,9 +130,10 @@ func (s *Service) load(ctx context.Context, rt *runtime, es []entry) ([]*target,
 	return ts, nil
 }
 
-// deliver sends the built messages grouped by destination domain, within
-// the throttles, and sets each target's outcome.
-func (s *Service) deliver(ctx context.Context, ts []*target) {
+// deliver builds and sends the messages grouped by destination domain, in
+// chunks within the throttles, and sets each target's outcome. It returns
+// the time spent in the limiter and the transport.
+func (s *Service) deliver(ctx context.Context, rt *runtime, ts []*target, st *stageTimes) (smtp time.Duration) {
 	byDomain := map[string][]*target{}
 	var order []string
 	for _, t := range ts {
@@ -146,37 +146,66 @@ func (s *Service) deliver(ctx context.Context, ts []*target) {
 		}
 		byDomain[d] = append(byDomain[d], t)
 	}
+	var pending []*target
 	for _, d := range order {
 		rest := byDomain[d]
-		for len(rest) > 0 {
-			n, release := len(rest), func() {}
-			if s.opt.Limiter != nil {
+		pending = pending[:0]
+		for len(rest) > 0 || len(pending) > 0 {
+			for len(pending) < sendChunk && len(rest) > 0 {
+				t := rest[0]
+				rest = rest[1:]
 				var err error
-				if n, release, err = s.opt.Limiter.Acquire(ctx, d, len(rest)); err != nil {
-					for _, t := range rest {
-						t.res = mta.Result{Err: fmt.Errorf("throttle: %w", err)}
-						s.outcome(t)
-					}
-					break
+				if t.env, err = s.build(rt, t.recipient, "", st); err != nil {
+					t.status, t.errMsg = "failed", err.Error()
+					s.log.Error("campaigns: cannot build message", "campaign_id", rt.c.ID, "contact_id", t.ID, "error", err)
+					continue
 				}
+				pending = append(pending, t)
 			}
-			batch := make([]mta.Envelope, n)
-			for i, t := range rest[:n] {
-				batch[i] = t.env
+			if len(pending) == 0 {
+				break
 			}
-			res := s.opt.Transport.Send(ctx, d, batch)
-			release()
-			for i, t := range rest[:n] {
-				if i < len(res) {
-					t.res = res[i]
-				} else {
-					t.res = mta.Result{Err: fmt.Errorf("transport returned %d results for %d messages", len(res), n)}
+			start := time.Now()
+			n, err := s.sendChunk(ctx, d, pending)
+			smtp += time.Since(start)
+			if err != nil {
+				for _, t := range append(pending, rest...) {
+					t.res = mta.Result{Err: err}
+					s.outcome(t)
 				}
-				s.outcome(t)
+				break
 			}
-			rest = rest[n:]
+			pending = pending[n:]
 		}
 	}
+	return smtp
+}
+
+// sendChunk sends as many of the built messages as the throttles allow now
+// (at least one) and sets their outcomes; it returns how many it sent.
+func (s *Service) sendChunk(ctx context.Context, domain string, ts []*target) (int, error) {
+	n, release := len(ts), func() {}
+	if s.opt.Limiter != nil {
+		var err error
+		if n, release, err = s.opt.Limiter.Acquire(ctx, domain, len(ts)); err != nil {
+			return 0, fmt.Errorf("throttle: %w", err)
+		}
+	}
+	defer release()
+	batch := make([]mta.Envelope, n)
+	for i, t := range ts[:n] {
+		batch[i] = t.env
+	}
+	res := s.opt.Transport.Send(ctx, domain, batch)
+	for i, t := range ts[:n] {
+		if i < len(res) {
+			t.res = res[i]
+		} else {
+			t.res = mta.Result{Err: fmt.Errorf("transport returned %d results for %d messages", len(res), n)}
+		}
+		s.outcome(t)
+	}
+	return n, nil
 }
 
 // outcome classifies a target's SMTP result: 2xx sent, 5xx bounced,

@@ -13,12 +13,13 @@ import (
 //
 //	postbode_messages_total{result}         counter: campaign messages by final or interim result;
 //	                                        result = sent | bounced | deferred | failed | skipped
-//	postbode_send_latency_seconds           histogram: from entering the queue (stream entry) to
+//	postbode_send_duration_seconds          histogram: from entering the queue (stream entry) to
 //	                                        accepted by the receiving server
-//	postbode_queue_messages                 gauge: entries in the queues of running campaigns
-//	                                        (waiting or being sent), as seen by this sender
-//	postbode_queue_retry_messages           gauge: messages waiting for a retry
-//	postbode_queue_oldest_age_seconds       gauge: age of the oldest queue entry
+//	postbode_queue_depth{state}             gauge: messages of running and paused campaigns in Redis, as seen
+//	                                        by this sender; state = ready (waiting to be read) |
+//	                                        pending (read by a worker, not yet recorded) | retry
+//	                                        (waiting for a retry)
+//	postbode_queue_oldest_age_seconds       gauge: age of the oldest queue entry (running and paused)
 //	postbode_retries_total                  counter: retry attempts (sends of a deferred message)
 //	postbode_queue_reclaimed_total          counter: entries claimed from dead workers
 //	postbode_recipients_expanded_total      counter: recipients added to queues by the scheduler
@@ -26,8 +27,7 @@ import (
 type metrics struct {
 	messages      *prometheus.CounterVec
 	latency       prometheus.Histogram
-	queueDepth    prometheus.Gauge
-	retryDepth    prometheus.Gauge
+	queueDepth    *prometheus.GaugeVec
 	oldestAge     prometheus.Gauge
 	retries       prometheus.Counter
 	reclaimed     prometheus.Counter
@@ -43,13 +43,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		messages: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_messages_total",
 			Help: "Campaign messages by result (sent, bounced, deferred, failed, skipped)."}, []string{"result"}),
-		latency: f.NewHistogram(prometheus.HistogramOpts{Name: "postbode_send_latency_seconds",
+		latency: f.NewHistogram(prometheus.HistogramOpts{Name: "postbode_send_duration_seconds",
 			Help:    "Time from entering the queue to being accepted by the receiving server.",
 			Buckets: prometheus.ExponentialBuckets(0.01, 2.5, 14)}),
-		queueDepth: f.NewGauge(prometheus.GaugeOpts{Name: "postbode_queue_messages",
-			Help: "Entries in the queues of running campaigns (waiting or being sent)."}),
-		retryDepth: f.NewGauge(prometheus.GaugeOpts{Name: "postbode_queue_retry_messages",
-			Help: "Messages waiting for a retry after a temporary failure."}),
+		queueDepth: f.NewGaugeVec(prometheus.GaugeOpts{Name: "postbode_queue_depth",
+			Help: "Messages of running campaigns in Redis by state (ready, pending, retry)."}, []string{"state"}),
 		oldestAge: f.NewGauge(prometheus.GaugeOpts{Name: "postbode_queue_oldest_age_seconds",
 			Help: "Age of the oldest queue entry of the running campaigns."}),
 		retries: f.NewCounter(prometheus.CounterOpts{Name: "postbode_retries_total",

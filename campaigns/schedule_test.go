@@ -3,6 +3,8 @@ package campaigns_test
 import (
 	"context"
 	"errors"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,4 +118,67 @@ func isInvalid(err error, field string) bool {
 func isNotFound(err error) bool {
 	var e *errs.Error
 	return errors.As(err, &e) && e.Kind == errs.KindNotFound
+}
+
+// TestExpansionOneLeaderNoGapsNoDuplicates: two schedulers expanding the
+// same campaign at once (as two nodes would) queue every recipient exactly
+// once: the campaign's row lock lets one batch at a time through, and each
+// batch continues from the cursor the previous one committed.
+func TestExpansionOneLeaderNoGapsNoDuplicates(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	l := f.list("news")
+	ids := f.contacts("e", 2500, "confirmed", l)
+	f.contacts("x", 300, "unconfirmed", l) // interleaved ids that are not recipients
+	later := f.contacts("e2-", 500, "confirmed", l)
+	c := f.create("Hi", l)
+	f.svc.Start(ctx, c.ID)
+	other := campaigns.New(withReg(f.opt))
+	var wg sync.WaitGroup
+	for _, s := range []*campaigns.Service{f.svc, other} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				more, err := s.ExpandBatch(ctx, c.ID, 97)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !more {
+					// Another node may hold the lock: only stop once expanded.
+					if got, _ := s.Get(ctx, c.ID); got.ExpandedAt != nil {
+						return
+					}
+					time.Sleep(time.Millisecond)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	want := map[int64]bool{}
+	for _, id := range append(ids, later...) {
+		want[id] = true
+	}
+	msgs, err := f.rdb.XRange(ctx, f.prefix+"{c"+itoa(c.ID)+"}:q", "-", "+").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int64]int{}
+	for _, m := range msgs {
+		id, _ := strconv.ParseInt(m.Values["c"].(string), 10, 64)
+		seen[id]++
+		if !want[id] {
+			t.Errorf("contact %d queued but not a recipient", id)
+		}
+	}
+	for id := range want {
+		if seen[id] != 1 {
+			t.Errorf("contact %d queued %d times", id, seen[id])
+		}
+	}
+	if st := f.stats(c.ID); st.Total != int64(len(want)) || !st.Expanded {
+		t.Errorf("stats %+v, want total %d", st, len(want))
+	}
 }

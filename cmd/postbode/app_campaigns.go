@@ -29,6 +29,8 @@ func (a *app) campaigns() (*campaigns.Service, error) {
 		BaseURL: c.Public.BaseURL, BounceDomain: c.BounceDomain(),
 		DKIM: signer, RequireDKIM: len(c.DKIM.Keys) > 0,
 		Transport: tr,
+		// Synchronous 5xx refusals go to the bounce logic at once.
+		Bounces: a.bounces(),
 		Limiter: mta.NewLimiter(a.rdb, c.Redis.KeyPrefix, mta.Limits{GlobalPerSecond: s.RatePerSecond,
 			DomainConcurrency: s.DomainConcurrency, DomainPerSecond: s.DomainRatePerSecond}, a.reg),
 		Tracking:    s.Tracking,

@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -92,9 +94,19 @@ func startDaemon(t *testing.T, roles string, extraEnv ...string) *daemon {
 // ports of its own, and waits until its admin listener answers.
 func startNode(t *testing.T, roles string, env []string) *daemon {
 	t.Helper()
-	d := &daemon{admin: freeAddr(t), logs: &syncBuffer{}}
-	d.env = append(append([]string(nil), env...), "POSTBODE_API_LISTEN="+d.admin,
-		"POSTBODE_PUBLIC_LISTEN="+freeAddr(t), "POSTBODE_INBOUND_LISTEN="+freeAddr(t))
+	d := &daemon{logs: &syncBuffer{}}
+	d.env = append([]string(nil), env...)
+	// Listeners the caller did not place get free loopback ports.
+	for _, key := range []string{"POSTBODE_API_LISTEN", "POSTBODE_PUBLIC_LISTEN", "POSTBODE_INBOUND_LISTEN"} {
+		addr := envValue(d.env, key)
+		if addr == "" {
+			addr = freeAddr(t)
+			d.env = append(d.env, key+"="+addr)
+		}
+		if key == "POSTBODE_API_LISTEN" {
+			d.admin = addr
+		}
+	}
 	d.cmd = exec.Command(binPath, "serve", "--roles", roles)
 	d.cmd.Env = d.env
 	d.cmd.Stdout, d.cmd.Stderr = d.logs, d.logs
@@ -252,4 +264,32 @@ func envWithout(prefix string) []string {
 		out = append(out, kv)
 	}
 	return out
+}
+
+// envValue returns the value of key in env (the last one, as exec uses),
+// or "".
+func envValue(env []string, key string) string {
+	val := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			val = v
+		}
+	}
+	return val
+}
+
+// metric returns the sum of the series of name (with a label filter
+// substring, e.g. `result="sent"`) on d's /metrics.
+func metric(t *testing.T, d *daemon, name, filter string) float64 {
+	t.Helper()
+	_, body := d.request(t, "", "GET", "/metrics", "")
+	re := regexp.MustCompile(`(?m)^` + name + `(\{[^}]*\})? ([0-9.e+-]+)$`)
+	var sum float64
+	for _, m := range re.FindAllStringSubmatch(body, -1) {
+		if filter == "" || strings.Contains(m[1], filter) {
+			v, _ := strconv.ParseFloat(m[2], 64)
+			sum += v
+		}
+	}
+	return sum
 }

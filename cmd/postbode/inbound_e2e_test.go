@@ -13,16 +13,6 @@ import (
 	"github.com/postbode/postbode/internal/rtoken"
 )
 
-// envValue returns the value of key in a daemon's environment.
-func envValue(env []string, key string) string {
-	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
-			return v
-		}
-	}
-	return ""
-}
-
 // TestInboundEndToEnd drives the inbound role over its real SMTP port: a DSN
 // to a VERP address flags the contact (read back through the API), a
 // foreign recipient is refused with 550.

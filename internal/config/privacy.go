@@ -72,3 +72,33 @@ func (c *RetentionConfig) validate() error {
 	}
 	return nil
 }
+
+// PrivacyConfig configures privacy requests of data subjects.
+type PrivacyConfig struct {
+	// RequestLinkTTL is how long the verification link mailed by the privacy
+	// request form stays valid; optional, default 48h; at least 15m.
+	RequestLinkTTL Duration `toml:"request_link_ttl"`
+	// RequestMailsPerHour caps the verification mails sent per address per
+	// hour (and ten times as many per client IP); optional, default 3.
+	RequestMailsPerHour int `toml:"request_mails_per_hour"`
+	// AutoAccess answers a verified access request at once by mailing the
+	// export; optional, default false (staff fulfil it through the API).
+	AutoAccess bool `toml:"auto_access"`
+	// AutoErasure erases the contact as soon as an erasure request is
+	// verified; optional, default false (staff approve it through the API).
+	AutoErasure bool `toml:"auto_erasure"`
+}
+
+func defaultPrivacy() PrivacyConfig {
+	return PrivacyConfig{RequestLinkTTL: Duration{48 * 3600e9}, RequestMailsPerHour: 3}
+}
+
+func (c *PrivacyConfig) validate() error {
+	if c.RequestLinkTTL.Duration < 15*60e9 {
+		return keyErr("privacy.request_link_ttl", "must be at least 15m")
+	}
+	if c.RequestMailsPerHour < 1 {
+		return keyErr("privacy.request_mails_per_hour", "must be at least 1")
+	}
+	return nil
+}

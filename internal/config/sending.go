@@ -112,7 +112,7 @@ type SendingConfig struct {
 	Tracking bool `toml:"tracking"`
 	// QueueAhead caps how many recipients of one campaign wait in the Redis
 	// queue at once; the scheduler expands more as they are sent, so Redis
-	// memory does not grow with campaign size; optional, default 100000.
+	// memory does not grow with campaign size; optional, default 20000.
 	QueueAhead int `toml:"queue_ahead"`
 	// ClaimIdle is how long a message read by a sender may stay unacknowledged
 	// before another sender takes it over (its node is presumed dead: killed,
@@ -124,7 +124,7 @@ type SendingConfig struct {
 func defaultSending() SendingConfig {
 	return SendingConfig{Workers: 16, BatchSize: 100, DomainConcurrency: 10,
 		RetryBase: Duration{60e9}, GiveUpAfter: Duration{72 * 3600e9}, MissedGrace: Duration{3600e9},
-		Tracking: true, QueueAhead: 100000, ClaimIdle: Duration{120e9}}
+		Tracking: true, QueueAhead: 20000, ClaimIdle: Duration{120e9}}
 }
 
 func (c *SendingConfig) validate() error {

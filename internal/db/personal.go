@@ -62,6 +62,22 @@ var PersonalTables = []PersonalTable{
 	{Table: "bounces", ContactColumn: "contact_id", EmailColumn: "recipient", Erase: "anonymise",
 		Columns:      []string{"diagnostic"},
 		OtherColumns: []string{"id", "campaign_id", "inbound_id", "class", "reason", "status", "reply_code", "action", "source", "counted", "created_at"}},
+	// Recipient actions on the public pages (time, IP, user agent).
+	{Table: "recipient_actions", ContactColumn: "contact_id", Erase: "delete",
+		Columns:      []string{"campaign_id", "list_id", "action", "detail", "ip", "user_agent", "created_at"},
+		OtherColumns: []string{"id"}},
+	// Answers to update mailings are statistics: erasure nulls the contact link.
+	{Table: "update_answers", ContactColumn: "contact_id", Erase: "anonymise",
+		OtherColumns: []string{"campaign_id", "answer", "answered_at"}},
+	// Changes of details (old and new values) from the update page.
+	{Table: "change_requests", ContactColumn: "contact_id", Erase: "delete",
+		Columns:      []string{"campaign_id", "changes", "status", "ip", "user_agent", "created_at", "decided_at", "decided_by"},
+		OtherColumns: []string{"id"}},
+	// Privacy requests stay after erasure as proof they were answered in
+	// time: the contact link, IP, user agent and token hash are nulled.
+	{Table: "privacy_requests", ContactColumn: "contact_id", Erase: "anonymise",
+		Columns:      []string{"ip", "user_agent", "token_hash"},
+		OtherColumns: []string{"id", "kind", "status", "via", "lang", "verified_at", "due_at", "closed_at", "closed_by", "note"}},
 }
 
 // NonPersonalTables hold no personal data of contacts.
