@@ -516,7 +516,9 @@ func TestOpenAndClick(t *testing.T) {
 	e := newEnv(t, envOpt{})
 	l := e.list("a", "single")
 	cid := e.contact("x@example.org", "X", nil, l)
-	camp := e.campaign("regular", `<p><a href="https://example.org/a?x=1&amp;y=2">A</a> <a href='https://example.org/b'>B</a></p>`, []int64{l}, cid)
+	camp := e.campaign("regular", `<p><a href="https://example.org/a?x=1&amp;y=2">A</a> <a href='https://example.org/b'>B</a>
+		<a href=https://example.org/c>C</a> <a href="https://example.org/p/{{.Contact.ID}}?c={{attr "city"}}">P</a>
+		<a href="{{.Contact.Attributes.site}}">evil</a></p>`, []int64{l}, cid)
 	o := e.mint(rtoken.Open, cid, camp)
 	for i := 0; i < 2; i++ {
 		r := e.get(o)
@@ -540,7 +542,13 @@ func TestOpenAndClick(t *testing.T) {
 	if e.scalar(`SELECT clicked FROM campaign_stats WHERE campaign_id = $1`, camp).(int64) != 1 {
 		t.Fatal("click not counted once")
 	}
-	for _, bad := range []string{"https://evil.example/", "javascript:alert(1)", "https://example.org/a"} {
+	for _, good := range []string{"https://example.org/c", "https://example.org/p/42?c=Utrecht"} {
+		if r := e.get(click + "?u=" + url.QueryEscape(good)); r.code != 302 || r.hdr.Get("Location") != good {
+			t.Errorf("redirect to %s: %d", good, r.code)
+		}
+	}
+	for _, bad := range []string{"https://evil.example/", "javascript:alert(1)", "https://example.org/a", "https://example.org/p/42?c=x\"><script>",
+		"https://example.org.evil.example/p/1?c=x", "https://attacker.example/"} {
 		if r := e.get(click + "?u=" + url.QueryEscape(bad)); r.code != 404 || r.hdr.Get("Location") != "" {
 			t.Errorf("redirect to %s: %d", bad, r.code)
 		}
