@@ -610,3 +610,22 @@ func TestExpireUnconfirmed(t *testing.T) {
 		t.Fatalf("expiry: %d %d %v", subs, erased, err)
 	}
 }
+
+func TestViewInBrowser(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	l := e.list("a", "single")
+	cid := e.contact("anna@example.org", "Anna <i>", nil, l)
+	other := e.contact("bob@example.org", "Bob", nil, l)
+	camp := e.campaign("regular", `<p>Hello {{.Contact.Name}}</p><p><a href="{{.Links.Unsubscribe}}">unsubscribe</a></p>`, []int64{l}, cid)
+	r := e.get(e.mint(rtoken.View, cid, camp))
+	if r.code != 200 || !strings.Contains(r.body, "Hello Anna &lt;i&gt;") || !strings.Contains(r.body, "http://public.test/u/") {
+		t.Fatalf("view: %d\n%s", r.code, r.body)
+	}
+	if csp := r.hdr.Get("Content-Security-Policy"); strings.Contains(csp, "script") || !strings.Contains(csp, "default-src 'none'") {
+		t.Fatalf("view CSP %q", csp)
+	}
+	if r := e.get(e.mint(rtoken.View, other, camp)); r.code != 404 {
+		t.Fatalf("view by a non-recipient: %d", r.code)
+	}
+}
