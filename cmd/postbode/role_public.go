@@ -38,7 +38,7 @@ func startPublic(ctx context.Context, a *app) error {
 		ConfirmExpiry: a.cfg.Public.ConfirmExpiry.Duration,
 		Nonces:        pages.RedisNonces{RDB: a.rdb, Prefix: a.cfg.Redis.KeyPrefix + "nonce:"},
 		Metrics:       &a.httpm, Log: a.log,
-		Viewer:        rcp.NewViewer(a.style(), rtoken.Links{Base: a.cfg.Public.BaseURL, Keys: keys}),
+		Viewer: rcp.NewViewer(a.style(), rtoken.Links{Base: a.cfg.Public.BaseURL, Keys: keys}),
 	}
 	if m, err := a.mailer(); err != nil {
 		a.log.Warn("public: no mailer; double opt-in confirmations are not sent", slog.Any("error", err))
