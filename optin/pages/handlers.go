@@ -244,7 +244,14 @@ func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.token(w, r, rtoken.Unsubscribe)
-	if !ok || !s.parseForm(w, r) {
+	if !ok {
+		return
+	}
+	if r.Header.Get("Content-Type") == "" {
+		// A one-click POST without a content type is read as a form.
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if !s.parseForm(w, r) {
 		return
 	}
 	// RFC 8058 §3.2: a POST whose body is "List-Unsubscribe=One-Click"

@@ -235,6 +235,12 @@ func TestOneClick(t *testing.T) {
 	if r.code != 200 || e.subStatus(cid2, l1) != "unsubscribed" {
 		t.Fatalf("multipart one-click: %d %s", r.code, e.subStatus(cid2, l1))
 	}
+	// Without a content type the body is still read (RFC 8058 senders vary).
+	cidNT := e.contact("nt@example.org", "Nt", nil, l1)
+	r = e.do(e.newClient(), "POST", e.mint(rtoken.Unsubscribe, cidNT, camp), strings.NewReader("List-Unsubscribe=One-Click"), nil)
+	if r.code != 200 || e.subStatus(cidNT, l1) != "unsubscribed" {
+		t.Fatalf("one-click without content type: %d %s", r.code, e.subStatus(cidNT, l1))
+	}
 	// A POST without the one-click body and without a form token does nothing.
 	cid3 := e.contact("lot@example.org", "Lot", nil, l1)
 	r = e.do(e.newClient(), "POST", e.mint(rtoken.Unsubscribe, cid3, camp), strings.NewReader("scope=all"),
