@@ -75,6 +75,9 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		s.csrfFailed(w, r)
 		return
 	}
+	if s.limited(w, r) {
+		return
+	}
 	p := s.newPage(r, "sub.title")
 	text, version := s.consent(p, l)
 	res, err := s.r.FormSubscribe(r.Context(), l.ID, email, name, s.who(r), version+": "+text)
@@ -423,6 +426,9 @@ func (s *Server) privacyRequest(w http.ResponseWriter, r *http.Request) {
 		s.csrfFailed(w, r)
 		return
 	}
+	if s.limited(w, r) {
+		return
+	}
 	p := s.newPage(r, "priv.title")
 	email, kind := r.PostFormValue("email"), r.PostFormValue("kind")
 	if _, err := contacts.NormalizeEmail("email", email); err != nil || !privacyKinds[kind] {
@@ -431,11 +437,18 @@ func (s *Server) privacyRequest(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusUnprocessableEntity, "privacy_form", p)
 		return
 	}
+	// In the background: the answer takes the same time whether or not
+	// the address is known (and a mail goes out).
 	who := s.who(r)
-	if err := s.opt.Privacy.RequestByEmail(r.Context(), email, kind, ipString(who), who.UserAgent, p.Lang); err != nil {
-		// Not shown: the page never says whether the address is known.
-		s.log.Warn("privacy request by email failed", slog.Any("error", err))
-	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
+		defer cancel()
+		if err := s.opt.Privacy.RequestByEmail(ctx, email, kind, ipString(who), who.UserAgent, p.Lang); err != nil {
+			s.log.Warn("privacy request by email failed", slog.Any("error", err))
+		}
+	}()
 	s.message(w, r, http.StatusOK, "priv.sent.title", p.T("priv.sent.body"))
 }
 

@@ -2,6 +2,7 @@ package pages_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -572,6 +573,7 @@ func TestPrivacyPages(t *testing.T) {
 	}
 	q := e.mint(rtoken.Verify, cid, 2)
 	qtok := e.getForm(q)
+	e.srv.Wait()
 	if len(e.priv.calls()) != 1 {
 		t.Fatal("GET /q acted")
 	}
@@ -585,6 +587,7 @@ func TestPrivacyPages(t *testing.T) {
 	if r := e.post(rp, url.Values{"csrf": {e.getForm(rp)}, "kind": {"access"}}); r.code != 200 {
 		t.Fatalf("contact request: %d", r.code)
 	}
+	e.srv.Wait()
 	calls := strings.Join(e.priv.calls(), "|")
 	if calls != "email unknown@example.org erasure 127.0.0.1 en|confirm erasure 127.0.0.1|contact access 127.0.0.1" {
 		t.Fatalf("calls %s", calls)
@@ -633,5 +636,28 @@ func TestViewInBrowser(t *testing.T) {
 	}
 	if r := e.get(e.mint(rtoken.View, other, camp)); r.code != 404 {
 		t.Fatalf("view by a non-recipient: %d", r.code)
+	}
+}
+
+// The forms that send mail are capped per client address.
+func TestFormRateLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{formsPerWindow: 3})
+	e.list("d", "double")
+	for i := 0; i < 4; i++ {
+		r := e.post("/s/d", url.Values{"csrf": {e.getForm("/s/d")}, "email": {fmt.Sprintf("p%d@example.org", i)}, "consent": {"yes"}})
+		want := 200
+		if i == 3 {
+			want = 429
+		}
+		if r.code != want {
+			t.Fatalf("post %d: %d, want %d", i, r.code, want)
+		}
+	}
+	if r := e.post("/privacy", url.Values{"csrf": {e.getForm("/privacy")}, "email": {"x@example.org"}, "kind": {"access"}}); r.code != 429 {
+		t.Fatalf("privacy form over the cap: %d", r.code)
+	}
+	if n := e.scalar(`SELECT count(*) FROM contacts`).(int64); n != 3 {
+		t.Fatalf("%d contacts, want 3", n)
 	}
 }
