@@ -77,6 +77,10 @@ func TestSubscribeConfirmUpdateUnsubscribe(t *testing.T) {
 	if ip := e.scalar(`SELECT host(ip) FROM consent_records WHERE contact_id = $1 AND action = 'confirm'`, cid); ip != "127.0.0.1" {
 		t.Fatalf("confirm ip %v", ip)
 	}
+	// Confirming again is fine.
+	if r := e.post(link[1], url.Values{"csrf": {e.getForm(link[1])}}); r.code != 200 {
+		t.Fatalf("second confirm: %d", r.code)
+	}
 
 	// Update your details from an update mailing.
 	camp := e.campaign("update", "<p>x</p>", []int64{list}, cid)
@@ -122,6 +126,10 @@ func TestSubscribeConfirmUpdateUnsubscribe(t *testing.T) {
 	}
 	if e.scalar(`SELECT count(*) FROM consent_records WHERE contact_id = $1 AND action = 'opt-out' AND host(ip) = '127.0.0.1'`, cid).(int64) != 1 {
 		t.Fatal("no opt-out consent record")
+	}
+	// The old confirmation link never subscribes again.
+	if r := e.post(link[1], url.Values{"csrf": {e.getForm(link[1])}}); r.code != 404 || e.subStatus(cid, list) != "unsubscribed" {
+		t.Fatalf("old confirmation link after unsubscribing: %d %s", r.code, e.subStatus(cid, list))
 	}
 
 	// Every action in the log, with IP, user agent and time.
