@@ -230,6 +230,27 @@ func TestErasureRequest(t *testing.T) {
 	if got := auditActions(t, e); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("audit %v, want %v", got, want)
 	}
+
+	// A contact erased by other means while its access request is open:
+	// the request closes with a note and nothing is mailed.
+	s2 := seedSubject(t, e.fixture, "gone", campaignID, listID)
+	if err := e.svc.RequestForContact(ctx, s2.ID, "access", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	open, _ = e.svc.ListRequests(ctx, "open", "access", 0, 10)
+	if len(open) != 1 {
+		t.Fatalf("open access requests %+v", open)
+	}
+	if err := e.svc.Erase(ctx, s2.ID, privacy.CauseRequest, "token:1:x"); err != nil {
+		t.Fatal(err)
+	}
+	r, err = e.svc.Fulfil(ctx, open[0].ID, "token:1:x")
+	if err != nil || r.Status != "done" || !strings.Contains(r.Note, "no longer held") {
+		t.Errorf("fulfil after erasure: %+v, %v", r, err)
+	}
+	if n := len(m.mails(t)); n != 1 {
+		t.Errorf("%d mails, want still 1", n)
+	}
 }
 
 // TestAutoErasureAndRateLimit: with privacy.auto_erasure the verified
