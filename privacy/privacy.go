@@ -104,6 +104,8 @@ type Service struct {
 	requestMails *prometheus.CounterVec
 	requests     *prometheus.CounterVec
 
+	bg sync.WaitGroup // verification mails in flight
+
 	colsMu sync.Mutex
 	cols   map[string]map[string]colInfo
 }

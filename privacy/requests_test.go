@@ -67,6 +67,7 @@ func TestRequestFormFlow(t *testing.T) {
 	if err := e.svc.RequestByEmail(ctx, "nobody@example.net", "access", "203.0.113.9", "ua", "en"); err != nil {
 		t.Fatalf("unknown address: %v", err)
 	}
+	e.svc.Wait()
 	if got := m.mails(t); len(got) != 0 {
 		t.Fatalf("a mail went to an unknown address: %+v", got)
 	}
@@ -74,6 +75,7 @@ func TestRequestFormFlow(t *testing.T) {
 	if err := e.svc.RequestByEmail(ctx, strings.ToUpper(s.Email), "access", "203.0.113.9", "Form UA", "nl"); err != nil {
 		t.Fatal(err)
 	}
+	e.svc.Wait()
 	got := m.mails(t)
 	if len(got) != 1 || !strings.Contains(got[0].To, s.Email) || got[0].Subject != "Bevestig uw privacyverzoek" {
 		t.Fatalf("verification mails %+v", got)
@@ -274,6 +276,7 @@ func TestAutoErasureAndRateLimit(t *testing.T) {
 			t.Errorf("%s #3: %v, want ErrRateLimited", addr, err)
 		}
 	}
+	e.svc.Wait()
 	got := m.mails(t)
 	if len(got) != 2 {
 		t.Fatalf("%d mails, want 2 verifications", len(got))

@@ -49,6 +49,7 @@ func TestPrivacyRequestMailsThroughRelay(t *testing.T) {
 	if err := svc.RequestByEmail(ctx, "Zoe@example.net", "access", "192.0.2.1", "UA", ""); err != nil {
 		t.Fatal(err)
 	}
+	svc.Wait()
 	msg := sk.message("zoe@example.net")
 	tok := regexp.MustCompile(`https://post\.example\.org/q/([A-Za-z0-9_=\-]+\.[A-Za-z0-9_\-]+)`).FindSubmatch(bytes.ReplaceAll(msg, []byte("=\r\n"), nil))
 	if tok == nil {
