@@ -154,6 +154,9 @@ func New(opt Options) *Service {
 		requests: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_privacy_requests_total",
 			Help: "Privacy requests of data subjects, by kind and step."}, []string{"kind", "step"}),
 	}
+	if opt.DB != nil {
+		opt.Reg.MustRegister(requestsCollector{db: opt.DB})
+	}
 	for _, r := range []string{"sent", "error", "unknown_address", "rate_limited"} {
 		s.requestMails.WithLabelValues(r)
 	}
