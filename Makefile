@@ -46,7 +46,7 @@ test-short: services
 	@$(ENV) $(GO) test -tags '$(TAGS)' -count=1 -timeout 10m $(PKGS)
 
 test-faults: services
-	@$(ENV) $(GO) test -tags '$(TAGS) faults' -count=1 -timeout 30m -run 'Fault' ./...
+	@$(ENV) $(GO) test -tags '$(TAGS) faults' -count=1 -timeout 30m -run 'Fault' ./cmd/postbode/
 
 bench: services
 	@$(ENV) $(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 1x -timeout 60m ./... | tee .data/bench.txt

@@ -6,7 +6,8 @@ import (
 )
 
 // startJanitor starts the janitor role: every retention.janitor_interval it
-// erases contacts one-star longer than retention.one_star_days (0 disables).
+// erases contacts one-star longer than retention.one_star_days (0 disables)
+// and expires unconfirmed double opt-in subscriptions (public.confirm_expiry).
 // Several nodes may run it; batches are claimed with SKIP LOCKED.
 func startJanitor(ctx context.Context, a *app) error {
 	s := a.privacy()
@@ -30,6 +31,7 @@ func startJanitor(ctx context.Context, a *app) error {
 			// Errors are logged and counted (postbode_janitor_runs_total); the
 			// next tick retries.
 			s.RunRetention(runCtx, "janitor")
+			expireUnconfirmed(runCtx, a)
 			select {
 			case <-runCtx.Done():
 				return nil

@@ -92,7 +92,8 @@ ENV
 
 # tools installs what the test suite uses beyond Postgres and Redis, when
 # missing: libcrypto headers (the openssl signing build), Chromium (browser test
-# of the recipient pages), pdftotext (export report test), promtool (alert rules).
+# of the recipient pages), pdftotext (export report test), promtool (alert rules),
+# wrk (HTTP load generator of the recipient-pages benchmark).
 # A tool that cannot be installed is reported; the tests that need it say so.
 tools() {
   local want=()
@@ -101,6 +102,7 @@ tools() {
   command -v chromium >/dev/null || want+=(chromium)
   command -v pdftotext >/dev/null || want+=(poppler-utils)
   command -v promtool >/dev/null || want+=(prometheus)
+  command -v wrk >/dev/null || want+=(wrk)
   [ ${#want[@]} -eq 0 ] && return 0
   apt_install "${want[@]}" || log "could not install ${want[*]}; tests that need them are skipped"
 }

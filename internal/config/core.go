@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // LogConfig configures logging.
@@ -82,11 +83,30 @@ type SecretsConfig struct {
 	Key string `toml:"key"`
 	// OldKeys still verify tokens made before a rotation; optional.
 	OldKeys []string `toml:"old_keys"`
+	// OldKeysUntil is the time (RFC 3339) after which OldKeys no longer
+	// verify, so links in mails sent before a rotation keep working for a
+	// while and then stop; optional, default forever.
+	OldKeysUntil string `toml:"old_keys_until"`
+}
+
+// VerifyingOldKeys returns the old keys that still verify at now.
+func (c *SecretsConfig) VerifyingOldKeys(now time.Time) []string {
+	if c.OldKeysUntil != "" {
+		if t, err := time.Parse(time.RFC3339, c.OldKeysUntil); err == nil && now.After(t) {
+			return nil
+		}
+	}
+	return c.OldKeys
 }
 
 func (c *SecretsConfig) validate() error {
 	if len(c.Key) < 32 {
 		return keyErr("secrets.key", "required, at least 32 characters (set POSTBODE_SECRETS_KEY or POSTBODE_SECRETS_KEY_FILE)")
+	}
+	if c.OldKeysUntil != "" {
+		if _, err := time.Parse(time.RFC3339, c.OldKeysUntil); err != nil {
+			return keyErr("secrets.old_keys_until", "must be an RFC 3339 time like 2026-12-31T00:00:00Z")
+		}
 	}
 	for i, k := range c.OldKeys {
 		if len(k) < 32 {

@@ -1,17 +1,24 @@
 package config
 
+import "strings"
+
 // BouncesConfig configures bounce handling.
 type BouncesConfig struct {
 	// HardThreshold: a contact with more hard bounces than this is inactive;
 	// optional, default 2 (the third hard bounce makes it inactive).
 	HardThreshold int `toml:"hard_threshold"`
-	// SoftEscalateCount soft bounces within SoftEscalateWindow without a
-	// successful delivery count as one hard bounce; optional, default 5 (0 disables).
+	// SoftEscalateCount soft bounces within SoftEscalateWindow, with no
+	// successful delivery after them, make the contact inactive; optional,
+	// default 5 (0 disables).
 	SoftEscalateCount int `toml:"soft_escalate_count"`
 	// SoftEscalateWindow; optional, default 720h (30 days).
 	SoftEscalateWindow Duration `toml:"soft_escalate_window"`
 	// RawRetention is how long raw bounce messages are kept; optional, default 168h (7 days).
 	RawRetention Duration `toml:"raw_retention"`
+	// SNSTopicARNs are the Amazon SNS topics (SES bounce and complaint
+	// notifications) the SNS webhook accepts; optional, default none (the
+	// webhook refuses every topic).
+	SNSTopicARNs []string `toml:"sns_topic_arns"`
 }
 
 func defaultBounces() BouncesConfig {
@@ -28,6 +35,14 @@ func (c *BouncesConfig) validate() error {
 	}
 	if c.RawRetention.Duration <= 0 {
 		return keyErr("bounces.raw_retention", "must be positive")
+	}
+	if c.SoftEscalateCount > 0 && c.SoftEscalateWindow.Duration <= 0 {
+		return keyErr("bounces.soft_escalate_window", "must be positive when soft_escalate_count is set")
+	}
+	for _, arn := range c.SNSTopicARNs {
+		if !strings.HasPrefix(arn, "arn:aws") || strings.Count(arn, ":") != 5 {
+			return keyErr("bounces.sns_topic_arns", "invalid topic ARN "+arn+" (want arn:aws:sns:REGION:ACCOUNT:NAME)")
+		}
 	}
 	return nil
 }

@@ -5,7 +5,10 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"time"
 )
+
+var attrKeyRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$`)
 
 // PublicConfig configures the recipient-facing listener and its house style.
 type PublicConfig struct {
@@ -32,10 +35,25 @@ type PublicConfig struct {
 	// "Name <address>" or an address; optional, default
 	// "OrgName <noreply@BOUNCE-DOMAIN>". Its domain should have a DKIM key.
 	MailFrom string `toml:"mail_from"`
+	// ConfirmExpiry is how long a double opt-in confirmation link is valid;
+	// unconfirmed subscriptions older than this are removed by the janitor
+	// (and a contact the form created with nothing else is erased); optional,
+	// default 168h (7 days).
+	ConfirmExpiry Duration `toml:"confirm_expiry"`
+	// EditableAttributes are the contact attribute keys a recipient may edit
+	// on the update-your-details page (besides the name); optional, default none.
+	EditableAttributes []string `toml:"editable_attributes"`
+	// ApproveChanges makes changes from the update page pending change
+	// requests a marketer approves or rejects through the API; optional,
+	// default false (changes apply at once).
+	ApproveChanges bool `toml:"approve_changes"`
+	// MaxFormBytes caps a form post on the public listener; optional, default 16384.
+	MaxFormBytes int64 `toml:"max_form_bytes"`
 }
 
 func defaultPublic() PublicConfig {
-	return PublicConfig{Listen: ":8081", BaseURL: "http://localhost:8081", OrgName: "postbode", PrimaryColor: "#1d4ed8", DefaultLang: "en"}
+	return PublicConfig{Listen: ":8081", BaseURL: "http://localhost:8081", OrgName: "postbode", PrimaryColor: "#1d4ed8", DefaultLang: "en",
+		ConfirmExpiry: Duration{168 * time.Hour}, MaxFormBytes: 16 << 10}
 }
 
 var colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
@@ -58,6 +76,17 @@ func (c *PublicConfig) validate() error {
 	}
 	if c.DefaultLang != "en" && c.DefaultLang != "nl" {
 		return keyErr("public.default_lang", "must be en or nl")
+	}
+	if c.ConfirmExpiry.Duration < time.Minute {
+		return keyErr("public.confirm_expiry", "must be at least 1m")
+	}
+	for _, k := range c.EditableAttributes {
+		if !attrKeyRE.MatchString(k) {
+			return keyErr("public.editable_attributes", "invalid attribute key "+k)
+		}
+	}
+	if c.MaxFormBytes < 1024 || c.MaxFormBytes > 1<<20 {
+		return keyErr("public.max_form_bytes", "must be between 1024 and 1048576")
 	}
 	if c.MailFrom != "" {
 		if _, err := mail.ParseAddress(c.MailFrom); err != nil {

@@ -1,0 +1,305 @@
+// Package pages is the HTTP edge of the recipient side: the public
+// listener's server-rendered pages (subscribe, double opt-in confirmation,
+// unsubscribe with RFC 8058 one-click, update-your-details, privacy
+// requests) and the open and click tracking endpoints. It is in charge of
+// layout and house style, Dutch and English, CSRF protection, the client IP
+// behind trusted proxies, security headers and body limits; what an action
+// does is decided in package optin.
+//
+// A GET never changes state (mail scanners follow links): each page shows
+// the choice and a POST carries it out. The exception is RFC 8058 one-click,
+// which is a POST by design and acts at once. Any invalid, expired or
+// tampered token, and a token of an erased contact, gets one neutral page
+// (same status, same body).
+package pages
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/postbode/postbode/internal/httpapi"
+	"github.com/postbode/postbode/internal/rtoken"
+	"github.com/postbode/postbode/optin"
+)
+
+// Sender sends one transactional mail (double opt-in confirmation).
+type Sender interface {
+	Send(ctx context.Context, to, subject, html, text string) error
+}
+
+// PrivacyRequests takes data subjects' requests (package privacy). Errors
+// rtoken.ErrInvalid and rtoken.ErrExpired from ConfirmRequest show the
+// neutral page.
+type PrivacyRequests interface {
+	// RequestByEmail mails a verification link (/q/TOKEN) when the address is
+	// known; it never reveals whether it is.
+	RequestByEmail(ctx context.Context, email, kind, ip, userAgent, lang string) error
+	// ConfirmRequest confirms a request from its verification token.
+	ConfirmRequest(ctx context.Context, token, ip, userAgent string) (kind string, err error)
+	// RequestForContact records a request of a known contact (from /r/TOKEN).
+	RequestForContact(ctx context.Context, contactID int64, kind, ip, userAgent string) error
+}
+
+// Viewer renders a campaign's mail for one contact (view in browser).
+type Viewer interface {
+	View(ctx context.Context, campaignID, contactID int64) (html string, err error)
+}
+
+// Options configure the Server.
+type Options struct {
+	// Recipients carries out the actions; required.
+	Recipients *optin.Recipients
+	// Keys verify and mint recipient tokens; required.
+	Keys *rtoken.Keys
+	// CSRFKey signs form tokens (secrets.key); required.
+	CSRFKey string
+	// BaseURL is public.base_url (links in confirmation mails; https sets
+	// Secure cookies); required.
+	BaseURL string
+	// House style: OrgName, LogoURL, PrimaryColor (#rrggbb); DefaultLang en or nl.
+	OrgName, LogoURL, PrimaryColor, DefaultLang string
+	// TrustedProxies may set X-Forwarded-For; optional.
+	TrustedProxies []netip.Prefix
+	// MaxFormBytes caps form posts; optional, default 16 KiB.
+	MaxFormBytes int64
+	// ConfirmExpiry is how long a confirmation link is valid; optional, default 7 days.
+	ConfirmExpiry time.Duration
+	// Mailer sends confirmation mails; optional (nil: none are sent, logged).
+	Mailer Sender
+	// Privacy handles privacy requests; optional (nil: those pages answer 503).
+	Privacy PrivacyRequests
+	// Nonces makes form tokens single-use and throttles confirmation mails;
+	// optional (nil: forms can be replayed within their lifetime).
+	Nonces Nonces
+	// Viewer renders "view in browser"; optional (nil: 503).
+	Viewer Viewer
+	// Metrics count requests by route and code; optional.
+	Metrics *httpapi.HTTPMetrics
+	// Log; optional.
+	Log *slog.Logger
+}
+
+// Server serves the public pages.
+type Server struct {
+	opt     Options
+	r       *optin.Recipients
+	keyPtr  atomic.Pointer[rtoken.Keys]
+	log     *slog.Logger
+	tpl     *templates
+	css     []byte
+	csrfKey []byte
+	secure  bool
+	nonces  Nonces
+	links   *optin.LinkChecker
+	mux     *http.ServeMux
+	bg      sync.WaitGroup
+}
+
+// New returns the public pages server.
+func New(opt Options) (*Server, error) {
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.MaxFormBytes <= 0 {
+		opt.MaxFormBytes = 16 << 10
+	}
+	if opt.ConfirmExpiry <= 0 {
+		opt.ConfirmExpiry = 7 * 24 * time.Hour
+	}
+	if opt.PrimaryColor == "" {
+		opt.PrimaryColor = "#1d4ed8"
+	}
+	if opt.DefaultLang != "nl" {
+		opt.DefaultLang = "en"
+	}
+	if opt.OrgName == "" {
+		opt.OrgName = "postbode"
+	}
+	tpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opt: opt, r: opt.Recipients, log: opt.Log, tpl: tpl,
+		css: []byte(css(opt.PrimaryColor)), csrfKey: []byte(opt.CSRFKey), nonces: opt.Nonces,
+		secure: strings.HasPrefix(opt.BaseURL, "https://"), links: opt.Recipients.NewLinkChecker(), mux: http.NewServeMux()}
+	s.keyPtr.Store(opt.Keys)
+	s.routes()
+	return s, nil
+}
+
+// SetKeys replaces the token keys (e.g. when old keys stop verifying).
+func (s *Server) SetKeys(k *rtoken.Keys) { s.keyPtr.Store(k) }
+
+func (s *Server) keys() *rtoken.Keys { return s.keyPtr.Load() }
+
+func (s *Server) routes() {
+	h := func(pattern string, fn http.HandlerFunc) { s.mux.HandleFunc(pattern, fn) }
+	h("GET /static/site.css", s.stylesheet)
+	h("GET /s/{slug}", s.subscribeForm)
+	h("POST /s/{slug}", s.subscribe)
+	h("GET /c/{token}", s.confirmPage)
+	h("POST /c/{token}", s.confirm)
+	h("GET /u/{token}", s.unsubscribePage)
+	h("POST /u/{token}", s.unsubscribe)
+	h("GET /p/{token}", s.updatePage)
+	h("POST /p/{token}", s.update)
+	h("GET /r/{token}", s.privacyContactPage)
+	h("POST /r/{token}", s.privacyContact)
+	h("GET /privacy", s.privacyForm)
+	h("POST /privacy", s.privacyRequest)
+	h("GET /q/{token}", s.verifyPage)
+	h("POST /q/{token}", s.verify)
+	h("GET /o/{token}", s.open)
+	h("GET /l/{token}", s.click)
+	h("GET /v/{token}", s.view)
+	h("/", func(w http.ResponseWriter, r *http.Request) { s.neutral(w, r) })
+}
+
+// Handler returns the handler with security headers, body limits and metrics.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Cache-Control", "no-store")
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxFormBytes)
+		}
+		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+		s.mux.ServeHTTP(sw, r)
+		if m := s.opt.Metrics; m != nil {
+			route := r.Pattern
+			if route == "" || route == "/" {
+				route = "unmatched"
+			}
+			m.Requests.WithLabelValues(route, httpCode(sw.code)).Inc()
+			m.Duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		}
+	})
+}
+
+// Wait waits for background work (confirmation mails being sent).
+func (s *Server) Wait() { s.bg.Wait() }
+
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) { w.code = code; w.ResponseWriter.WriteHeader(code) }
+
+func httpCode(c int) string {
+	const digits = "0123456789"
+	if c < 100 || c > 999 {
+		return "000"
+	}
+	return string([]byte{digits[c/100], digits[c/10%10], digits[c%10]})
+}
+
+func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Write(s.css)
+}
+
+// newPage starts a page in the request's language.
+func (s *Server) newPage(r *http.Request, titleKey string) *page {
+	lang, _ := pickLang(r, s.opt.DefaultLang)
+	p := &page{Lang: lang, Org: s.opt.OrgName, Logo: s.opt.LogoURL, Path: r.URL.Path,
+		Action: r.URL.Path + "?lang=" + lang, msgs: messages[lang]}
+	p.Title = p.T(titleKey)
+	return p
+}
+
+// neutral is the one page for every bad, expired or dead link: same
+// status and body whatever the reason.
+func (s *Server) neutral(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, "neutral.title")
+	p.Path = "/"
+	p.D = p.T("neutral.body")
+	s.render(w, http.StatusNotFound, "message", p)
+}
+
+func (s *Server) message(w http.ResponseWriter, r *http.Request, status int, titleKey, body string) {
+	p := s.newPage(r, titleKey)
+	p.D = body
+	s.render(w, status, "message", p)
+}
+
+func (s *Server) unavailable(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, "unavailable.title")
+	s.message(w, r, http.StatusServiceUnavailable, "unavailable.title", p.T("unavailable.body"))
+}
+
+func (s *Server) csrfFailed(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, "csrf.title")
+	s.message(w, r, http.StatusForbidden, "csrf.title", p.T("csrf.body"))
+}
+
+// fail maps an error of an action to a page: gone → neutral, anything else
+// 500 (logged).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, optin.ErrGone) || errors.Is(err, rtoken.ErrInvalid) || errors.Is(err, rtoken.ErrExpired) {
+		s.neutral(w, r)
+		return
+	}
+	s.log.Error("public page failed", slog.String("route", r.Pattern), slog.Any("error", err))
+	s.unavailable(w, r)
+}
+
+// token parses the {token} path value for a purpose; false: the neutral
+// page was written.
+func (s *Server) token(w http.ResponseWriter, r *http.Request, p rtoken.Purpose) (rtoken.Claims, bool) {
+	c, err := s.keys().Parse(r.PathValue("token"), p)
+	if err != nil {
+		s.neutral(w, r)
+		return c, false
+	}
+	return c, true
+}
+
+// parseForm reads a form post within the size limit; false: the error
+// page was written (413 for too large).
+func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(s.opt.MaxFormBytes)
+	} else {
+		err = r.ParseForm()
+	}
+	if err == nil {
+		return true
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		p := s.newPage(r, "toolarge.title")
+		s.message(w, r, http.StatusRequestEntityTooLarge, "toolarge.title", p.T("toolarge.body"))
+		return false
+	}
+	s.message(w, r, http.StatusBadRequest, "csrf.title", s.newPage(r, "csrf.title").T("csrf.body"))
+	return false
+}
+
+func (s *Server) who(r *http.Request) optin.Who {
+	return optin.Who{IP: s.clientIP(r), UserAgent: r.UserAgent()}
+}
+
+// absURL is a public URL for path.
+func (s *Server) absURL(path string) string {
+	u, err := url.JoinPath(s.opt.BaseURL, path)
+	if err != nil {
+		return strings.TrimRight(s.opt.BaseURL, "/") + path
+	}
+	return u
+}

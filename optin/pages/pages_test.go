@@ -1,0 +1,604 @@
+package pages_test
+
+import (
+	"context"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/postbode/postbode/internal/rtoken"
+	"github.com/postbode/postbode/optin"
+	"github.com/postbode/postbode/privacy"
+)
+
+// A visitor subscribes on the form of a double opt-in list, confirms from
+// the mail, changes their details on the update page and unsubscribes;
+// every step is recorded with IP, user agent and time, consent changes as
+// consent records.
+func TestSubscribeConfirmUpdateUnsubscribe(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	ctx := context.Background()
+	list := e.list("news", "double")
+
+	// The form: consent box present and not ticked.
+	r := e.get("/s/news")
+	if r.code != 200 || !strings.Contains(r.body, `<html lang="en">`) {
+		t.Fatalf("form: %d\n%s", r.code, r.body)
+	}
+	box := regexp.MustCompile(`<input id="consent"[^>]*>`).FindString(r.body)
+	if box == "" || strings.Contains(box, "checked") {
+		t.Fatalf("consent box missing or pre-ticked: %q", box)
+	}
+	tok := csrf(t, r.body)
+
+	// Without the box ticked nothing happens.
+	r = e.post("/s/news", url.Values{"csrf": {tok}, "email": {"anna@example.org"}, "name": {"Anna"}})
+	if r.code != 422 || e.scalar(`SELECT count(*) FROM contacts`).(int64) != 0 {
+		t.Fatalf("without consent: %d", r.code)
+	}
+	r = e.post("/s/news", url.Values{"csrf": {tok}, "email": {"anna@example.org"}, "name": {"Anna"}, "consent": {"yes"}})
+	if r.code != 200 || !strings.Contains(r.body, "check your inbox") {
+		t.Fatalf("subscribe: %d\n%s", r.code, r.body)
+	}
+	var cid int64
+	if err := e.db.QueryRow(ctx, `SELECT id FROM contacts WHERE email = 'anna@example.org'`).Scan(&cid); err != nil {
+		t.Fatal(err)
+	}
+	if s := e.subStatus(cid, list); s != "unconfirmed" {
+		t.Fatalf("after form: %s", s)
+	}
+	ev := e.scalar(`SELECT evidence FROM consent_records WHERE contact_id = $1 AND action = 'opt-in'`, cid).(string)
+	if !strings.HasPrefix(ev, "subscribe-form/en/") || !strings.Contains(ev, "I agree that Stichting Test sends me") {
+		t.Fatalf("consent evidence: %q", ev)
+	}
+
+	// The confirmation mail arrives with the link.
+	m := e.smtp.wait(t)
+	if to, _ := m.Header.AddressList("To"); len(to) != 1 || to[0].Address != "anna@example.org" {
+		t.Fatalf("mail to %q", m.Header.Get("To"))
+	}
+	link := regexp.MustCompile(`http://public\.test(/c/[A-Za-z0-9_\-.]+)\?lang=en`).FindStringSubmatch(textPart(t, m))
+	if link == nil {
+		t.Fatalf("no confirmation link in mail:\n%s", textPart(t, m))
+	}
+	// GET shows the button and changes nothing.
+	ctok := e.getForm(link[1])
+	if s := e.subStatus(cid, list); s != "unconfirmed" {
+		t.Fatalf("GET confirmed: %s", s)
+	}
+	r = e.post(link[1], url.Values{"csrf": {ctok}})
+	if r.code != 200 || e.subStatus(cid, list) != "confirmed" {
+		t.Fatalf("confirm: %d %s", r.code, e.subStatus(cid, list))
+	}
+	if ip := e.scalar(`SELECT host(ip) FROM consent_records WHERE contact_id = $1 AND action = 'confirm'`, cid); ip != "127.0.0.1" {
+		t.Fatalf("confirm ip %v", ip)
+	}
+
+	// Update your details from an update mailing.
+	camp := e.campaign("update", "<p>x</p>", []int64{list}, cid)
+	up := e.mint(rtoken.Update, cid, camp)
+	r = e.get(up)
+	if r.code != 200 || !strings.Contains(r.body, "Anna") || !strings.Contains(r.body, "answer=change") {
+		t.Fatalf("update page: %d\n%s", r.code, r.body)
+	}
+	ftok := e.getForm(up + "?answer=change")
+	r = e.post(up, url.Values{"csrf": {ftok}, "answer": {"change"}, "name": {"Anna de Vries"}, "attr.city": {"Utrecht"}})
+	if r.code != 200 {
+		t.Fatalf("change: %d\n%s", r.code, r.body)
+	}
+	if n := e.scalar(`SELECT name FROM contacts WHERE id = $1`, cid); n != "Anna de Vries" {
+		t.Fatalf("name %v", n)
+	}
+	var changes []optin.FieldChange
+	var ip string
+	var at time.Time
+	if err := e.db.QueryRow(ctx, `SELECT changes, host(ip), created_at FROM change_requests WHERE contact_id = $1 AND status = 'applied'`, cid).Scan(&changes, &ip, &at); err != nil {
+		t.Fatal(err)
+	}
+	want := []optin.FieldChange{{Field: "name", Old: "Anna", New: "Anna de Vries"}, {Field: "attributes.city", Old: "", New: "Utrecht"}}
+	if len(changes) != 2 || changes[0] != want[0] || changes[1] != want[1] || ip != "127.0.0.1" || time.Since(at) > time.Minute {
+		t.Fatalf("change record: %+v %s %v", changes, ip, at)
+	}
+	if a := e.scalar(`SELECT answer FROM update_answers WHERE campaign_id = $1 AND contact_id = $2`, camp, cid); a != "changed" {
+		t.Fatalf("answer %v", a)
+	}
+
+	// Unsubscribe: GET shows the choice, POST leaves; the last list makes a floater.
+	un := e.mint(rtoken.Unsubscribe, cid, camp)
+	utok := e.getForm(un)
+	if e.subStatus(cid, list) != "confirmed" {
+		t.Fatal("GET unsubscribed")
+	}
+	r = e.post(un, url.Values{"csrf": {utok}, "scope": {"campaign"}})
+	if r.code != 200 || e.subStatus(cid, list) != "unsubscribed" {
+		t.Fatalf("unsubscribe: %d %s", r.code, e.subStatus(cid, list))
+	}
+	if e.scalar(`SELECT one_star_since IS NOT NULL FROM contacts WHERE id = $1`, cid) != true {
+		t.Fatal("not a floater after leaving the last list")
+	}
+	if e.scalar(`SELECT count(*) FROM consent_records WHERE contact_id = $1 AND action = 'opt-out' AND host(ip) = '127.0.0.1'`, cid).(int64) != 1 {
+		t.Fatal("no opt-out consent record")
+	}
+
+	// Every action in the log, with IP, user agent and time.
+	e.flush()
+	rows, err := e.db.Query(ctx, `SELECT action FROM recipient_actions WHERE contact_id = $1 AND host(ip) = '127.0.0.1'
+		AND user_agent = 'pages-test/1.0' AND created_at > now() - interval '1 minute' ORDER BY id`, cid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acts []string
+	for rows.Next() {
+		var a string
+		rows.Scan(&a)
+		acts = append(acts, a)
+	}
+	got := strings.Join(acts, ",")
+	for _, w := range []string{"subscribe", "confirm", "view-update", "answer-change", "unsubscribe"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("action %s not logged; got %s", w, got)
+		}
+	}
+}
+
+// A second subscribe of a known address looks the same and sends no
+// second mail within the throttle window; a blocklisted address gets the
+// same page and nothing happens.
+func TestSubscribeRevealsNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	e.list("news", "double")
+	if err := e.cs.BlockAddress(context.Background(), "blocked@example.org", "manual", ""); err != nil {
+		t.Fatal(err)
+	}
+	send := func(email string) string {
+		tok := e.getForm("/s/news")
+		r := e.post("/s/news", url.Values{"csrf": {tok}, "email": {email}, "consent": {"yes"}})
+		if r.code != 200 {
+			t.Fatalf("%s: %d", email, r.code)
+		}
+		return r.body
+	}
+	a := send("new@example.org")
+	e.smtp.wait(t)
+	b := send("new@example.org")
+	c := send("blocked@example.org")
+	if a != b || a != c {
+		t.Fatal("pages differ between a new, a known and a blocklisted address")
+	}
+	time.Sleep(300 * time.Millisecond)
+	e.srv.Wait()
+	if n := e.smtp.count(); n != 1 {
+		t.Fatalf("%d mails, want 1", n)
+	}
+	if e.scalar(`SELECT count(*) FROM contacts WHERE email = 'blocked@example.org'`).(int64) != 0 {
+		t.Fatal("blocklisted address became a contact")
+	}
+}
+
+func TestSingleOptInSubscribesAtOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	list := e.list("open", "single")
+	tok := e.getForm("/s/open")
+	r := e.post("/s/open", url.Values{"csrf": {tok}, "email": {"Piet@Example.org"}, "consent": {"yes"}})
+	if r.code != 200 || !strings.Contains(r.body, "You are subscribed") {
+		t.Fatalf("%d\n%s", r.code, r.body)
+	}
+	cid := e.scalar(`SELECT id FROM contacts WHERE lower(email) = 'piet@example.org'`).(int64)
+	if e.subStatus(cid, list) != "confirmed" {
+		t.Fatal("single opt-in not confirmed")
+	}
+	if e.smtp.count() != 0 {
+		t.Fatal("mail sent for single opt-in")
+	}
+}
+
+// RFC 8058: a POST with List-Unsubscribe=One-Click unsubscribes at once,
+// without cookie or form token; a GET never does.
+func TestOneClick(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	l1, l2 := e.list("a", "single"), e.list("b", "single")
+	cid := e.contact("jan@example.org", "Jan", nil, l1, l2)
+	camp := e.campaign("regular", "<p>x</p>", []int64{l1}, cid)
+	path := e.mint(rtoken.Unsubscribe, cid, camp)
+	for i := 0; i < 3; i++ {
+		if r := e.do(e.newClient(), "GET", path, nil, nil); r.code != 200 {
+			t.Fatalf("GET %d", r.code)
+		}
+	}
+	if e.subStatus(cid, l1) != "confirmed" {
+		t.Fatal("GET changed state")
+	}
+	for i := 0; i < 2; i++ {
+		r := e.do(e.newClient(), "POST", path, strings.NewReader("List-Unsubscribe=One-Click"),
+			map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+		if r.code != 200 {
+			t.Fatalf("one-click: %d\n%s", r.code, r.body)
+		}
+	}
+	if e.subStatus(cid, l1) != "unsubscribed" || e.subStatus(cid, l2) != "confirmed" {
+		t.Fatalf("one-click left %s/%s, want only the campaign's list", e.subStatus(cid, l1), e.subStatus(cid, l2))
+	}
+	if n := e.scalar(`SELECT count(*) FROM consent_records WHERE contact_id = $1 AND action = 'opt-out' AND source = 'one-click'`, cid).(int64); n != 1 {
+		t.Fatalf("%d one-click consent records", n)
+	}
+	// multipart/form-data works too (some providers send it).
+	cid2 := e.contact("kim@example.org", "Kim", nil, l1)
+	body := "--XX\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--XX--\r\n"
+	r := e.do(e.newClient(), "POST", e.mint(rtoken.Unsubscribe, cid2, camp), strings.NewReader(body),
+		map[string]string{"Content-Type": "multipart/form-data; boundary=XX"})
+	if r.code != 200 || e.subStatus(cid2, l1) != "unsubscribed" {
+		t.Fatalf("multipart one-click: %d %s", r.code, e.subStatus(cid2, l1))
+	}
+	// A POST without the one-click body and without a form token does nothing.
+	cid3 := e.contact("lot@example.org", "Lot", nil, l1)
+	r = e.do(e.newClient(), "POST", e.mint(rtoken.Unsubscribe, cid3, camp), strings.NewReader("scope=all"),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	if r.code != 403 || e.subStatus(cid3, l1) != "confirmed" {
+		t.Fatalf("POST without one-click or CSRF: %d %s", r.code, e.subStatus(cid3, l1))
+	}
+}
+
+// Tampered, wrong-purpose, expired and erased-contact tokens all get the
+// same neutral page.
+func TestNeutralPage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	l := e.list("n", "single")
+	cid := e.contact("x@example.org", "X", nil, l)
+	gone := e.contact("gone@example.org", "Gone", nil, l)
+	e.db.Exec(context.Background(), `DELETE FROM contacts WHERE id = $1`, gone)
+	good := e.keys.Mint(rtoken.Claims{Purpose: rtoken.Update, ContactID: cid})
+	tampered := []byte(good)
+	tampered[3] ^= 1
+	other := rtoken.NewKeys("another-key-another-key-another-key!!").Mint(rtoken.Claims{Purpose: rtoken.Update, ContactID: cid})
+	expired := e.keys.Mint(rtoken.Claims{Purpose: rtoken.Confirm, ContactID: cid, CampaignID: l, Expires: time.Now().Add(-time.Hour)})
+	paths := []string{
+		"/p/" + string(tampered), "/p/" + other, "/p/garbage", "/p/" + e.keys.Mint(rtoken.Claims{Purpose: rtoken.Unsubscribe, ContactID: cid}),
+		"/c/" + expired, e.mint(rtoken.Update, gone, 0), e.mint(rtoken.Unsubscribe, gone, 0), "/nothing-here",
+	}
+	var first string
+	for i, p := range paths {
+		r := e.get(p)
+		if r.code != 404 {
+			t.Errorf("%s: %d", p, r.code)
+		}
+		if i == 0 {
+			first = r.body
+		} else if r.body != first {
+			t.Errorf("%s: body differs from the neutral page", p)
+		}
+	}
+	if !strings.Contains(first, "This link is not valid") {
+		t.Fatalf("neutral page:\n%s", first)
+	}
+	if r := e.get("/p/" + good); r.code != 200 {
+		t.Fatalf("good token: %d", r.code)
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	l := e.list("n", "single")
+	cid := e.contact("x@example.org", "X", nil, l)
+	up := e.mint(rtoken.Update, cid, 0)
+	okCount := func() int64 {
+		return e.scalar(`SELECT count(*) FROM consent_records WHERE contact_id = $1 AND action = 'reconfirm'`, cid).(int64)
+	}
+	// Missing token.
+	if r := e.post(up, url.Values{"answer": {"ok"}}); r.code != 403 {
+		t.Fatalf("missing csrf: %d", r.code)
+	}
+	tok := e.getForm(up + "?answer=ok")
+	// Right token, other client (no cookie).
+	r := e.do(e.newClient(), "POST", up, strings.NewReader(url.Values{"csrf": {tok}, "answer": {"ok"}}.Encode()),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	if r.code != 403 {
+		t.Fatalf("without cookie: %d", r.code)
+	}
+	// Token of another page.
+	other := e.mint(rtoken.Update, e.contact("y@example.org", "Y", nil, l), 0)
+	if r := e.post(other, url.Values{"csrf": {tok}, "answer": {"ok"}}); r.code != 403 {
+		t.Fatalf("token of another page: %d", r.code)
+	}
+	if okCount() != 0 {
+		t.Fatal("state changed without a valid token")
+	}
+	// Valid once, replay refused.
+	if r := e.post(up, url.Values{"csrf": {tok}, "answer": {"ok"}}); r.code != 200 {
+		t.Fatalf("valid: %d\n%s", r.code, r.body)
+	}
+	if r := e.post(up, url.Values{"csrf": {tok}, "answer": {"ok"}}); r.code != 403 {
+		t.Fatalf("replay: %d", r.code)
+	}
+	if okCount() != 1 {
+		t.Fatalf("%d reconfirm records, want 1", okCount())
+	}
+}
+
+func TestHugePost(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	l := e.list("n", "single")
+	cid := e.contact("x@example.org", "X", nil, l)
+	up := e.mint(rtoken.Update, cid, 0)
+	tok := e.getForm(up + "?answer=change")
+	big := strings.Repeat("A", 1<<20)
+	r := e.post(up, url.Values{"csrf": {tok}, "answer": {"change"}, "name": {big}})
+	if r.code != 413 {
+		t.Fatalf("huge post: %d", r.code)
+	}
+	if e.scalar(`SELECT name FROM contacts WHERE id = $1`, cid) != "X" {
+		t.Fatal("huge post changed the name")
+	}
+}
+
+// Header injection and control characters in edited fields are refused;
+// a script in a name is stored as text and escaped on every page.
+func TestEditedFields(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	l := e.list("n", "single")
+	cid := e.contact("x@example.org", "X", nil, l)
+	up := e.mint(rtoken.Update, cid, 0)
+	for _, bad := range []url.Values{
+		{"name": {"Anna\r\nBcc: victim@example.org"}},
+		{"name": {"Anna\x00"}},
+		{"name": {"Anna"}, "attr.city": {"Utrecht\nX-Evil: 1"}},
+		{"name": {strings.Repeat("n", 201)}},
+	} {
+		bad.Set("csrf", e.getForm(up+"?answer=change"))
+		bad.Set("answer", "change")
+		r := e.post(up, bad)
+		if r.code != 422 || !strings.Contains(r.body, `role="alert"`) {
+			t.Fatalf("%q: %d\n%s", bad, r.code, r.body)
+		}
+	}
+	if e.scalar(`SELECT name FROM contacts WHERE id = $1`, cid) != "X" || e.scalar(`SELECT count(*) FROM change_requests`).(int64) != 0 {
+		t.Fatal("bad input changed the contact")
+	}
+	script := `<script>alert(1)</script>`
+	r := e.post(up, url.Values{"csrf": {e.getForm(up + "?answer=change")}, "answer": {"change"}, "name": {script}})
+	if r.code != 200 {
+		t.Fatalf("script name: %d", r.code)
+	}
+	page := e.get(up).body
+	if strings.Contains(page, script) || !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Fatalf("name not escaped:\n%s", page)
+	}
+	// A script in the subscribe form is escaped when the form comes back.
+	e.list("s", "single")
+	r = e.post("/s/s", url.Values{"csrf": {e.getForm("/s/s")}, "email": {`"><script>x</script>`}, "consent": {"yes"}})
+	if r.code != 422 || strings.Contains(r.body, "<script>x") {
+		t.Fatalf("subscribe echo: %d\n%s", r.code, r.body)
+	}
+}
+
+func TestTrustedProxy(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		trusted []string
+		xff     string
+		want    string
+	}{
+		{"untrusted peer: header ignored", nil, "203.0.113.9", "127.0.0.1"},
+		{"trusted peer", []string{"127.0.0.1/32"}, "203.0.113.9", "203.0.113.9"},
+		{"spoofed left part skipped", []string{"127.0.0.1/32"}, "1.2.3.4, 203.0.113.9", "203.0.113.9"},
+		{"chain of trusted proxies", []string{"127.0.0.1/32", "10.0.0.0/8"}, "198.51.100.7, 10.1.2.3", "198.51.100.7"},
+		{"garbage hop", []string{"127.0.0.1/32"}, "not-an-ip", "127.0.0.1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, envOpt{trusted: c.trusted})
+			l := e.list("n", "single")
+			cid := e.contact("x@example.org", "X", nil, l)
+			r := e.do(e.newClient(), "POST", e.mint(rtoken.Unsubscribe, cid, 0), strings.NewReader("List-Unsubscribe=One-Click"),
+				map[string]string{"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": c.xff})
+			if r.code != 200 {
+				t.Fatal(r.code)
+			}
+			if ip := e.scalar(`SELECT host(ip) FROM consent_records WHERE contact_id = $1 AND action = 'opt-out'`, cid); ip != c.want {
+				t.Fatalf("recorded %v, want %s", ip, c.want)
+			}
+		})
+	}
+}
+
+func TestLanguageAndHeaders(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	l := e.list("n", "single")
+	cid := e.contact("x@example.org", "X", nil, l)
+	up := e.mint(rtoken.Update, cid, 0)
+	r := e.do(e.client, "GET", up, nil, map[string]string{"Accept-Language": "de-DE, nl;q=0.8, en;q=0.5"})
+	if !strings.Contains(r.body, `<html lang="nl">`) || !strings.Contains(r.body, "Kloppen uw gegevens nog?") {
+		t.Fatalf("Dutch page expected:\n%s", r.body)
+	}
+	r = e.do(e.client, "GET", up+"?lang=en", nil, map[string]string{"Accept-Language": "nl"})
+	if !strings.Contains(r.body, `<html lang="en">`) || !strings.Contains(r.body, "Are your details still correct?") {
+		t.Fatal("?lang=en did not override")
+	}
+	for k, want := range map[string]string{
+		"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff",
+	} {
+		if got := r.hdr.Get(k); got != want {
+			t.Errorf("%s = %q", k, got)
+		}
+	}
+	csp := r.hdr.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP %q", csp)
+	}
+	if strings.Contains(r.body, "<script") || strings.Contains(r.body, " style=") {
+		t.Error("page has inline script or style")
+	}
+	if css := e.get("/static/site.css"); css.code != 200 || !strings.Contains(css.body, "#1d4ed8") {
+		t.Errorf("stylesheet: %d", css.code)
+	}
+}
+
+func TestUpdateAnswers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	l1, l2 := e.list("a", "single"), e.list("b", "single")
+	ok := e.contact("ok@example.org", "Ok", nil, l1, l2)
+	rm := e.contact("rm@example.org", "Rm", nil, l1, l2)
+	camp := e.campaign("update", "<p>x</p>", []int64{l1}, ok, rm)
+
+	up := e.mint(rtoken.Update, ok, camp)
+	if r := e.post(up, url.Values{"csrf": {e.getForm(up + "?answer=ok")}, "answer": {"ok"}}); r.code != 200 {
+		t.Fatalf("ok: %d", r.code)
+	}
+	if n := e.scalar(`SELECT count(*) FROM consent_records WHERE contact_id = $1 AND action = 'reconfirm' AND source = 'update-page' AND host(ip) = '127.0.0.1'`, ok).(int64); n != 2 {
+		t.Fatalf("%d reconfirm records, want one per list", n)
+	}
+	if e.scalar(`SELECT last_engaged_at IS NOT NULL FROM contacts WHERE id = $1`, ok) != true {
+		t.Fatal("no engagement")
+	}
+
+	up = e.mint(rtoken.Update, rm, camp)
+	if r := e.get(up + "?answer=remove"); r.code != 200 || e.subStatus(rm, l2) != "confirmed" {
+		t.Fatal("GET ?answer=remove changed state")
+	}
+	if r := e.post(up, url.Values{"csrf": {e.getForm(up + "?answer=remove")}, "answer": {"remove"}}); r.code != 200 {
+		t.Fatalf("remove: %d", r.code)
+	}
+	if e.subStatus(rm, l1) != "unsubscribed" || e.subStatus(rm, l2) != "unsubscribed" {
+		t.Fatal("remove did not leave every list")
+	}
+	if e.scalar(`SELECT one_star_since IS NOT NULL FROM contacts WHERE id = $1`, rm) != true {
+		t.Fatal("removed contact is not one-star")
+	}
+	got := e.scalar(`SELECT string_agg(answer, ',' ORDER BY answer) FROM update_answers WHERE campaign_id = $1`, camp)
+	if got != "ok,remove" {
+		t.Fatalf("answers %v", got)
+	}
+}
+
+func TestPendingChanges(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{approve: true})
+	l := e.list("a", "single")
+	cid := e.contact("x@example.org", "Old", map[string]any{"city": "Delft"}, l)
+	up := e.mint(rtoken.Update, cid, 0)
+	r := e.post(up, url.Values{"csrf": {e.getForm(up + "?answer=change")}, "answer": {"change"}, "name": {"New"}, "attr.city": {"Delft"}})
+	if r.code != 200 || !strings.Contains(r.body, "We will check your changes") {
+		t.Fatalf("%d\n%s", r.code, r.body)
+	}
+	if e.scalar(`SELECT name FROM contacts WHERE id = $1`, cid) != "Old" {
+		t.Fatal("pending change applied")
+	}
+	crs, err := e.store.ChangeRequests(context.Background(), optin.ChangePending, 0, 10)
+	if err != nil || len(crs) != 1 || len(crs[0].Changes) != 1 || crs[0].Changes[0] != (optin.FieldChange{Field: "name", Old: "Old", New: "New"}) {
+		t.Fatalf("pending: %+v %v", crs, err)
+	}
+	if _, err := e.store.DecideChange(context.Background(), crs[0].ID, true, "token:1"); err != nil {
+		t.Fatal(err)
+	}
+	if e.scalar(`SELECT name FROM contacts WHERE id = $1`, cid) != "New" {
+		t.Fatal("approved change not applied")
+	}
+	if _, err := e.store.DecideChange(context.Background(), crs[0].ID, false, "token:1"); err != optin.ErrChangeDecided {
+		t.Fatalf("second decision: %v", err)
+	}
+}
+
+func TestOpenAndClick(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	l := e.list("a", "single")
+	cid := e.contact("x@example.org", "X", nil, l)
+	camp := e.campaign("regular", `<p><a href="https://example.org/a?x=1&amp;y=2">A</a> <a href='https://example.org/b'>B</a></p>`, []int64{l}, cid)
+	o := e.mint(rtoken.Open, cid, camp)
+	for i := 0; i < 2; i++ {
+		r := e.get(o)
+		if r.code != 200 || r.hdr.Get("Content-Type") != "image/gif" || !strings.HasPrefix(r.body, "GIF89a") {
+			t.Fatalf("pixel: %d %s", r.code, r.hdr.Get("Content-Type"))
+		}
+	}
+	if e.scalar(`SELECT opened FROM campaign_stats WHERE campaign_id = $1`, camp).(int64) != 1 ||
+		e.scalar(`SELECT opened_at IS NOT NULL FROM deliveries WHERE campaign_id = $1`, camp) != true {
+		t.Fatal("open not recorded once")
+	}
+	if r := e.get("/o/garbage"); r.code != 200 || r.hdr.Get("Content-Type") != "image/gif" {
+		t.Fatal("bad pixel token must still get a GIF")
+	}
+	click := e.mint(rtoken.Click, cid, camp)
+	r := e.get(click + "?u=" + url.QueryEscape("https://example.org/a?x=1&y=2"))
+	if r.code != 302 || r.hdr.Get("Location") != "https://example.org/a?x=1&y=2" {
+		t.Fatalf("click: %d %q", r.code, r.hdr.Get("Location"))
+	}
+	e.get(click + "?u=" + url.QueryEscape("https://example.org/b"))
+	if e.scalar(`SELECT clicked FROM campaign_stats WHERE campaign_id = $1`, camp).(int64) != 1 {
+		t.Fatal("click not counted once")
+	}
+	for _, bad := range []string{"https://evil.example/", "javascript:alert(1)", "https://example.org/a"} {
+		if r := e.get(click + "?u=" + url.QueryEscape(bad)); r.code != 404 || r.hdr.Get("Location") != "" {
+			t.Errorf("redirect to %s: %d", bad, r.code)
+		}
+	}
+}
+
+func TestPrivacyPages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	l := e.list("a", "single")
+	cid := e.contact("x@example.org", "X", nil, l)
+	r := e.post("/privacy", url.Values{"csrf": {e.getForm("/privacy")}, "email": {"unknown@example.org"}, "kind": {"erasure"}})
+	if r.code != 200 || !strings.Contains(r.body, "If we hold data on this address") {
+		t.Fatalf("request: %d\n%s", r.code, r.body)
+	}
+	q := e.mint(rtoken.Verify, cid, 2)
+	qtok := e.getForm(q)
+	if len(e.priv.calls()) != 1 {
+		t.Fatal("GET /q acted")
+	}
+	if r := e.post(q, url.Values{"csrf": {qtok}}); r.code != 200 || !strings.Contains(r.body, "Erasure of your data") {
+		t.Fatalf("confirm: %d\n%s", r.code, r.body)
+	}
+	if r := e.post("/q/garbage", url.Values{"csrf": {e.getForm(q)}}); r.code != 404 && r.code != 403 {
+		t.Fatalf("bad verify token: %d", r.code)
+	}
+	rp := e.mint(rtoken.Privacy, cid, 0)
+	if r := e.post(rp, url.Values{"csrf": {e.getForm(rp)}, "kind": {"access"}}); r.code != 200 {
+		t.Fatalf("contact request: %d", r.code)
+	}
+	calls := strings.Join(e.priv.calls(), "|")
+	if calls != "email unknown@example.org erasure 127.0.0.1 en|confirm erasure 127.0.0.1|contact access 127.0.0.1" {
+		t.Fatalf("calls %s", calls)
+	}
+
+	off := newEnv(t, envOpt{noPrivacy: true})
+	if r := off.get("/privacy"); r.code != 503 {
+		t.Fatalf("not wired: %d", r.code)
+	}
+}
+
+func TestExpireUnconfirmed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	e.list("d", "double")
+	r := e.post("/s/d", url.Values{"csrf": {e.getForm("/s/d")}, "email": {"late@example.org"}, "consent": {"yes"}})
+	if r.code != 200 {
+		t.Fatal(r.code)
+	}
+	e.smtp.wait(t)
+	er := privacy.New(privacy.Options{DB: e.db, Contacts: e.cs})
+	subs, erased, err := e.rcp.ExpireUnconfirmed(context.Background(), time.Hour, er)
+	if err != nil || subs != 0 || erased != 0 {
+		t.Fatalf("fresh subscription expired: %d %d %v", subs, erased, err)
+	}
+	e.db.Exec(context.Background(), `UPDATE subscriptions SET updated_at = now() - interval '2 hours'`)
+	subs, erased, err = e.rcp.ExpireUnconfirmed(context.Background(), time.Hour, er)
+	if err != nil || subs != 1 || erased != 1 || e.scalar(`SELECT count(*) FROM contacts`).(int64) != 0 {
+		t.Fatalf("expiry: %d %d %v", subs, erased, err)
+	}
+}

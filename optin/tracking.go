@@ -1,0 +1,111 @@
+package optin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// RecordOpen records the first open of a campaign by a contact: the
+// delivery's opened_at, the campaign's opened counter and the contact's
+// engagement, in one statement; later opens change nothing. ErrGone: the
+// contact no longer exists.
+func (r *Recipients) RecordOpen(ctx context.Context, contactID, campaignID int64, who Who) error {
+	var exists bool
+	err := r.db.QueryRow(ctx, `WITH d AS (
+			UPDATE deliveries SET opened_at = now() WHERE campaign_id = $1 AND contact_id = $2 AND opened_at IS NULL RETURNING 1),
+		s AS (UPDATE campaign_stats SET opened = opened + 1, updated_at = now() WHERE campaign_id = $1 AND EXISTS (SELECT 1 FROM d) RETURNING 1),
+		c AS (UPDATE contacts SET last_engaged_at = now() WHERE id = $2 AND EXISTS (SELECT 1 FROM d) RETURNING 1)
+		SELECT EXISTS (SELECT 1 FROM contacts WHERE id = $2)`, campaignID, contactID).Scan(&exists)
+	if err != nil {
+		return fmt.Errorf("optin: record open: %w", err)
+	}
+	if !exists {
+		return ErrGone
+	}
+	r.log.Record(ctx, Action{ContactID: contactID, CampaignID: campaignID, Action: ActOpen, IP: who.IP, UserAgent: who.UserAgent})
+	return nil
+}
+
+// RecordClick records a click: the first one sets the delivery's clicked_at
+// (and opened_at when still unset: a click implies an open), the campaign's
+// counters and the contact's engagement. ErrGone: the contact no longer exists.
+func (r *Recipients) RecordClick(ctx context.Context, contactID, campaignID int64, target string, who Who) error {
+	var exists bool
+	err := r.db.QueryRow(ctx, `WITH old AS (
+			SELECT opened_at FROM deliveries WHERE campaign_id = $1 AND contact_id = $2 AND clicked_at IS NULL),
+		d AS (UPDATE deliveries SET clicked_at = now(), opened_at = coalesce(opened_at, now())
+			WHERE campaign_id = $1 AND contact_id = $2 AND clicked_at IS NULL RETURNING 1),
+		s AS (UPDATE campaign_stats SET clicked = clicked + 1,
+			opened = opened + CASE WHEN EXISTS (SELECT 1 FROM old WHERE opened_at IS NULL) THEN 1 ELSE 0 END, updated_at = now()
+			WHERE campaign_id = $1 AND EXISTS (SELECT 1 FROM d) RETURNING 1),
+		c AS (UPDATE contacts SET last_engaged_at = now() WHERE id = $2 AND EXISTS (SELECT 1 FROM d) RETURNING 1)
+		SELECT EXISTS (SELECT 1 FROM contacts WHERE id = $2)`, campaignID, contactID).Scan(&exists)
+	if err != nil {
+		return fmt.Errorf("optin: record click: %w", err)
+	}
+	if !exists {
+		return ErrGone
+	}
+	if len(target) > 300 {
+		target = target[:300]
+	}
+	r.log.Record(ctx, Action{ContactID: contactID, CampaignID: campaignID, Action: ActClick, Detail: target, IP: who.IP, UserAgent: who.UserAgent})
+	return nil
+}
+
+// LinkChecker says whether a URL is one of a campaign's links, so the click
+// redirect never sends a recipient anywhere the campaign did not link to.
+// The links of a campaign are read from its HTML once and cached for a minute.
+type LinkChecker struct {
+	r     *Recipients
+	mu    sync.Mutex
+	cache map[int64]linkSet
+}
+
+type linkSet struct {
+	urls    map[string]bool
+	fetched time.Time
+}
+
+// NewLinkChecker returns a checker reading campaigns through r.
+func (r *Recipients) NewLinkChecker() *LinkChecker {
+	return &LinkChecker{r: r, cache: map[int64]linkSet{}}
+}
+
+var hrefRE = regexp.MustCompile(`(?i)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')`)
+
+// Allowed reports whether target is a link in the campaign's HTML.
+func (lc *LinkChecker) Allowed(ctx context.Context, campaignID int64, target string) (bool, error) {
+	lc.mu.Lock()
+	ls, ok := lc.cache[campaignID]
+	lc.mu.Unlock()
+	if !ok || time.Since(ls.fetched) > time.Minute {
+		var body string
+		err := lc.r.db.QueryRow(ctx, `SELECT html FROM campaigns WHERE id = $1`, campaignID).Scan(&body)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("optin: campaign links: %w", err)
+		}
+		ls = linkSet{urls: map[string]bool{}, fetched: time.Now()}
+		for _, m := range hrefRE.FindAllStringSubmatch(body, -1) {
+			u := m[1] + m[2]
+			ls.urls[html.UnescapeString(u)] = true
+		}
+		lc.mu.Lock()
+		if len(lc.cache) > 1000 {
+			clear(lc.cache)
+		}
+		lc.cache[campaignID] = ls
+		lc.mu.Unlock()
+	}
+	return ls.urls[target], nil
+}
