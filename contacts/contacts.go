@@ -7,10 +7,18 @@
 //
 //	1 star:  inactive (hard bounces above the threshold), blocklisted, or a
 //	         floater (was subscribed to a list, is now on none) — one_star_since is set;
-//	5 stars: engaged (opened, clicked or answered) in the last 30 days;
+//	5 stars: engaged (opened, clicked or answered: last_engaged_at) in the last 30 days;
 //	4 stars: in the last 90 days;
 //	3 stars: in the last 365 days;
 //	2 stars: reachable, but no engagement in a year (or never).
+//
+// one_star_since is kept by SyncOneStar, which every change of status or
+// subscriptions calls in its own transaction: set when a contact becomes
+// one-star (unsubscribing from the last list, blocklisting, the hard bounce
+// past the threshold in RecordHardBounceTx, deletion of its last list),
+// cleared when it stops (a new subscription, unblocking), kept unchanged
+// while it stays one-star. The privacy package erases contacts one-star for
+// longer than retention.one_star_days.
 package contacts
 
 import (

@@ -26,8 +26,8 @@ func copyRows(t testing.TB, f *fixture, table string, cols []string, rows [][]an
 
 // seedHistory COPYs n contacts that have been one-star for 40 days, each
 // with a subscription (unsubscribed), two consent records, perContact
-// deliveries (one per campaign) and an audience row; every tenth is
-// blocklisted with a blocklist entry. It returns the first campaign's id.
+// deliveries (one per campaign), an audience row, a bounce and a recipient
+// action; every tenth is blocklisted with a blocklist entry. It returns the first campaign's id.
 func seedHistory(t testing.TB, f *fixture, n, perContact int) int64 {
 	t.Helper()
 	ctx := context.Background()
@@ -69,6 +69,8 @@ func seedHistory(t testing.TB, f *fixture, n, perContact int) int64 {
 	consents := make([][]any, 0, 2*n)
 	dels := make([][]any, 0, perContact*n)
 	aud := make([][]any, 0, n)
+	bnc := make([][]any, 0, n)
+	acts := make([][]any, 0, n)
 	for i, id := range ids {
 		ip := fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
 		subs = append(subs, []any{id, listID, "unsubscribed"})
@@ -77,18 +79,23 @@ func seedHistory(t testing.TB, f *fixture, n, perContact int) int64 {
 			dels = append(dels, []any{c, id, "sent", int16(1), time.Now(), "250 ok"})
 		}
 		aud = append(aud, []any{camps[0], id})
+		email := fmt.Sprintf("h%s.%d@example.org", tag, i)
+		bnc = append(bnc, []any{id, camps[0], email, "soft", "mailboxfull", "4.2.2", int32(452), "452 4.2.2 <" + email + "> full", "dsn"})
+		acts = append(acts, []any{id, camps[0], listID, "unsubscribe", ip, "UA"})
 	}
 	copyRows(t, f, "subscriptions", []string{"contact_id", "list_id", "status"}, subs)
 	copyRows(t, f, "consent_records", []string{"contact_id", "list_id", "action", "source", "purpose", "ip", "user_agent"}, consents)
 	copyRows(t, f, "deliveries", []string{"campaign_id", "contact_id", "status", "attempts", "done_at", "last_error"}, dels)
 	copyRows(t, f, "campaign_audience", []string{"campaign_id", "contact_id"}, aud)
+	copyRows(t, f, "bounces", []string{"contact_id", "campaign_id", "recipient", "class", "reason", "status", "reply_code", "diagnostic", "source"}, bnc)
+	copyRows(t, f, "recipient_actions", []string{"contact_id", "campaign_id", "list_id", "action", "ip", "user_agent"}, acts)
 	f.exec(t, `ANALYZE`)
 	return camps[0]
 }
 
 // BenchmarkRetentionErase100k: the janitor erases 100,000 one-star contacts
 // with their history (subscriptions, consent records, two deliveries each,
-// audience rows, blocklist entries). Target: under 60 s. Each iteration
+// audience rows, bounces, recipient actions, blocklist entries). Target: under 60 s. Each iteration
 // seeds afresh (not timed).
 func BenchmarkRetentionErase100k(b *testing.B) {
 	const n = 100_000

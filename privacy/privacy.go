@@ -104,6 +104,8 @@ type Service struct {
 	requestMails *prometheus.CounterVec
 	requests     *prometheus.CounterVec
 
+	bg sync.WaitGroup // verification mails in flight
+
 	colsMu sync.Mutex
 	cols   map[string]map[string]colInfo
 }
@@ -151,6 +153,9 @@ func New(opt Options) *Service {
 		// kind: access, erasure; step: verified, fulfilled, rejected.
 		requests: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_privacy_requests_total",
 			Help: "Privacy requests of data subjects, by kind and step."}, []string{"kind", "step"}),
+	}
+	if opt.DB != nil {
+		opt.Reg.MustRegister(requestsCollector{db: opt.DB})
 	}
 	for _, r := range []string{"sent", "error", "unknown_address", "rate_limited"} {
 		s.requestMails.WithLabelValues(r)

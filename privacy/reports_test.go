@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/optin"
 	"github.com/postbode/postbode/privacy"
@@ -219,6 +221,17 @@ func TestReports(t *testing.T) {
 	if len(open.Items) != 2 || open.Items[0].Kind != "erasure" || !open.Items[0].Overdue || open.Items[0].DaysLeft != -9 ||
 		open.Items[1].Overdue || open.Items[1].DaysLeft < 29 {
 		t.Errorf("open requests %+v", open.Items)
+	}
+	// The same as a gauge for alerting.
+	if err := testutil.GatherAndCompare(e.reg, strings.NewReader(`
+# HELP postbode_privacy_requests_open Open privacy requests of data subjects, by kind and whether past their deadline.
+# TYPE postbode_privacy_requests_open gauge
+postbode_privacy_requests_open{kind="access",overdue="false"} 1
+postbode_privacy_requests_open{kind="access",overdue="true"} 0
+postbode_privacy_requests_open{kind="erasure",overdue="false"} 0
+postbode_privacy_requests_open{kind="erasure",overdue="true"} 1
+`), "postbode_privacy_requests_open"); err != nil {
+		t.Error(err)
 	}
 	recs = e.getCSV("/api/v1/privacy/reports/requests?format=csv")
 	if len(recs) != 3 || recs[1][1] != "erasure" || recs[1][6] != "true" {

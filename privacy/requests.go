@@ -151,11 +151,13 @@ func clip(s string, n int) string {
 // or "erasure", lang "en", "nl" or "" (public.default_lang). When the address
 // belongs to a contact it mails a verification link {BaseURL}/q/TOKEN, valid
 // for RequestLinkTTL; when it does not, nothing is sent. The answer is the
-// same either way — nil for valid input — so the form never reveals whether
-// postbode holds the address: a mail that cannot be sent is logged (contact
-// id only) and counted in postbode_privacy_request_mails_total{result="error"},
-// not returned. Submissions are limited per address and per client IP
-// (ErrRateLimited), known or not.
+// same either way — nil for valid input, after the same work — so the form
+// never reveals whether postbode holds the address: the mail is sent in the
+// background (Wait waits for it), and a mail that cannot be sent is logged
+// (contact id only) and counted in
+// postbode_privacy_request_mails_total{result="error"}, not returned.
+// Submissions are limited per address and per client IP (ErrRateLimited),
+// known or not.
 func (s *Service) RequestByEmail(ctx context.Context, email, kind, ip, userAgent, lang string) error {
 	if s.opt.Mailer == nil || s.opt.Tokens == nil {
 		return errNotConfigured
@@ -190,15 +192,35 @@ func (s *Service) RequestByEmail(ctx context.Context, email, kind, ip, userAgent
 		CampaignID: kindCode(kind, lang), Expires: time.Now().Add(s.opt.RequestLinkTTL)})
 	link := strings.TrimRight(s.opt.BaseURL, "/") + rtoken.Path(rtoken.Verify) + "/" + tok
 	m := s.verifyMail(lang, kind, link)
-	if err := s.opt.Mailer.Send(ctx, c.Email, m.subject, m.html, m.text); err != nil {
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundMailTimeout)
+		defer cancel()
+		s.sendVerification(ctx, c.ID, c.Email, kind, m)
+	}()
+	return nil
+}
+
+// backgroundMailTimeout bounds the delivery of one verification mail.
+const backgroundMailTimeout = 2 * time.Minute
+
+func (s *Service) sendVerification(ctx context.Context, contactID int64, to, kind string, m mailText) {
+	if err := s.opt.Mailer.Send(ctx, to, m.subject, m.html, m.text); err != nil {
 		s.requestMails.WithLabelValues("error").Inc()
-		s.log.Error("privacy request: verification mail failed", "contact_id", c.ID, "kind", kind, "error", err)
-		return nil
+		s.log.Error("privacy request: verification mail failed", "contact_id", contactID, "kind", kind, "error", err)
+		return
 	}
 	s.requestMails.WithLabelValues("sent").Inc()
-	s.log.Info("privacy request: verification mail sent", "contact_id", c.ID, "kind", kind)
-	return s.Audit(ctx, Entry{Actor: "public", Action: ActionRequestMailed, TargetKind: "request", Count: 1, Cause: kind})
+	s.log.Info("privacy request: verification mail sent", "contact_id", contactID, "kind", kind)
+	if err := s.Audit(ctx, Entry{Actor: "public", Action: ActionRequestMailed, TargetKind: "request", Count: 1, Cause: kind}); err != nil {
+		s.log.Error("privacy request: audit", "error", err)
+	}
 }
+
+// Wait waits for the verification mails RequestByEmail is still sending
+// (call it at shutdown, before the transport closes).
+func (s *Service) Wait() { s.bg.Wait() }
 
 // limitRequest counts a submission against the address and the client IP,
 // each in a one-hour window in Redis (keys hold keyed hashes only).

@@ -67,6 +67,7 @@ func TestRequestFormFlow(t *testing.T) {
 	if err := e.svc.RequestByEmail(ctx, "nobody@example.net", "access", "203.0.113.9", "ua", "en"); err != nil {
 		t.Fatalf("unknown address: %v", err)
 	}
+	e.svc.Wait()
 	if got := m.mails(t); len(got) != 0 {
 		t.Fatalf("a mail went to an unknown address: %+v", got)
 	}
@@ -74,6 +75,7 @@ func TestRequestFormFlow(t *testing.T) {
 	if err := e.svc.RequestByEmail(ctx, strings.ToUpper(s.Email), "access", "203.0.113.9", "Form UA", "nl"); err != nil {
 		t.Fatal(err)
 	}
+	e.svc.Wait()
 	got := m.mails(t)
 	if len(got) != 1 || !strings.Contains(got[0].To, s.Email) || got[0].Subject != "Bevestig uw privacyverzoek" {
 		t.Fatalf("verification mails %+v", got)
@@ -230,6 +232,27 @@ func TestErasureRequest(t *testing.T) {
 	if got := auditActions(t, e); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("audit %v, want %v", got, want)
 	}
+
+	// A contact erased by other means while its access request is open:
+	// the request closes with a note and nothing is mailed.
+	s2 := seedSubject(t, e.fixture, "gone", campaignID, listID)
+	if err := e.svc.RequestForContact(ctx, s2.ID, "access", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	open, _ = e.svc.ListRequests(ctx, "open", "access", 0, 10)
+	if len(open) != 1 {
+		t.Fatalf("open access requests %+v", open)
+	}
+	if err := e.svc.Erase(ctx, s2.ID, privacy.CauseRequest, "token:1:x"); err != nil {
+		t.Fatal(err)
+	}
+	r, err = e.svc.Fulfil(ctx, open[0].ID, "token:1:x")
+	if err != nil || r.Status != "done" || !strings.Contains(r.Note, "no longer held") {
+		t.Errorf("fulfil after erasure: %+v, %v", r, err)
+	}
+	if n := len(m.mails(t)); n != 1 {
+		t.Errorf("%d mails, want still 1", n)
+	}
 }
 
 // TestAutoErasureAndRateLimit: with privacy.auto_erasure the verified
@@ -253,6 +276,7 @@ func TestAutoErasureAndRateLimit(t *testing.T) {
 			t.Errorf("%s #3: %v, want ErrRateLimited", addr, err)
 		}
 	}
+	e.svc.Wait()
 	got := m.mails(t)
 	if len(got) != 2 {
 		t.Fatalf("%d mails, want 2 verifications", len(got))

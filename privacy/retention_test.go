@@ -126,7 +126,7 @@ func TestRetentionInterrupted(t *testing.T) {
 	const total = 3000
 	campaignID := seedHistory(t, f, total, 2)
 	var deliveriesBefore int64
-	f.db.QueryRow(ctx, `SELECT count(*) FROM deliveries`).Scan(&deliveriesBefore)
+	f.db.QueryRow(ctx, `SELECT (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM bounces)`).Scan(&deliveriesBefore)
 
 	// Cancel after growing delays until a run is cut off having erased some
 	// but not all (the first tries may stop before the first batch commits).
@@ -159,7 +159,7 @@ func TestRetentionInterrupted(t *testing.T) {
 }
 
 // checkHistoryConsistent: each remaining contact has its full history, no
-// row points at an erased contact, deliveries are all kept (anonymised),
+// row points at an erased contact, deliveries and bounces are all kept (anonymised),
 // and the audit log accounts for every erased contact.
 func checkHistoryConsistent(t *testing.T, f *fixture, campaignID int64, total int, erased, deliveries int64) {
 	t.Helper()
@@ -170,10 +170,14 @@ func checkHistoryConsistent(t *testing.T, f *fixture, campaignID int64, total in
 		(SELECT count(*) FROM subscriptions WHERE contact_id = c.id) <> 1 OR
 		(SELECT count(*) FROM consent_records WHERE contact_id = c.id) <> 2 OR
 		(SELECT count(*) FROM deliveries WHERE contact_id = c.id) <> 2 OR
-		(SELECT count(*) FROM campaign_audience WHERE contact_id = c.id) <> 1`).Scan(&partial)
+		(SELECT count(*) FROM campaign_audience WHERE contact_id = c.id) <> 1 OR
+		(SELECT count(*) FROM bounces WHERE contact_id = c.id AND recipient = c.email) <> 1 OR
+		(SELECT count(*) FROM recipient_actions WHERE contact_id = c.id) <> 1`).Scan(&partial)
 	f.db.QueryRow(ctx, `SELECT (SELECT count(*) FROM deliveries d WHERE d.contact_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = d.contact_id))
-		+ (SELECT count(*) FROM blocklist b WHERE b.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contacts c WHERE lower(c.email) = lower(b.email)))`).Scan(&orphans)
-	f.db.QueryRow(ctx, `SELECT count(*) FROM deliveries`).Scan(&dels)
+		+ (SELECT count(*) FROM blocklist b WHERE b.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contacts c WHERE lower(c.email) = lower(b.email)))
+		+ (SELECT count(*) FROM bounces b WHERE (b.contact_id IS NOT NULL OR b.recipient IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = b.contact_id))
+		+ (SELECT count(*) FROM recipient_actions a WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = a.contact_id))`).Scan(&orphans)
+	f.db.QueryRow(ctx, `SELECT (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM bounces)`).Scan(&dels)
 	f.db.QueryRow(ctx, `SELECT coalesce(sum(count), 0) FROM audit_log WHERE action = 'retention-run'`).Scan(&audited)
 	if left != int64(total)-erased || partial != 0 || orphans != 0 || dels != deliveries || audited != erased {
 		t.Errorf("after erasing %d of %d: %d contacts left, %d partial, %d orphan rows, %d deliveries (want %d), %d audited",

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/privacy"
 )
@@ -34,6 +36,10 @@ func (a *app) privacy() *privacy.Service {
 			AutoAccess:          p.AutoAccess,
 			AutoErasure:         p.AutoErasure,
 		})
+		// Verification mails in flight finish before the transport closes
+		// (drains run last-added first; the mailer's transport drain is older).
+		svc := a.privSvc
+		a.drains = append(a.drains, func(ctx context.Context) { waitCtx(ctx, svc.Wait) })
 	}
 	return a.privSvc
 }
