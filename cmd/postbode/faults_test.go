@@ -9,13 +9,18 @@ package main
 // and that the metrics show what happened.
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/postbode/postbode/internal/testenv"
 )
@@ -278,10 +283,10 @@ func TestFaultSlowRelay(t *testing.T) {
 	c.finish(id, n, 0, 120*time.Second)
 }
 
-// TestFaultScaleTwoSenders: the same campaign through one sender node and
+// TestScaleTwoSenderNodes: the same campaign through one sender node and
 // then through two (the relay takes 5 ms per message, so a node's workers,
 // not the CPU, are the limit): no duplicates, and the second run is faster.
-func TestFaultScaleTwoSenders(t *testing.T) {
+func TestScaleTwoSenderNodes(t *testing.T) {
 	const n = 3000
 	rate := func(senders int) float64 {
 		c := newCluster(t, "", "")
@@ -304,5 +309,79 @@ func TestFaultScaleTwoSenders(t *testing.T) {
 	t.Logf("throughput: one sender node %.0f msg/s, two sender nodes %.0f msg/s", one, two)
 	if two < one*1.3 {
 		t.Errorf("two sender nodes (%.0f msg/s) are not clearly faster than one (%.0f msg/s)", two, one)
+	}
+}
+
+// TestFaultBounceStoreFull: the durable store of the inbound listener fails
+// like a full disk (Postgres SQLSTATE 53100) for a while. Every DSN is
+// refused with a 4xx meanwhile — never accepted and lost — and once the
+// store works again the sending MTAs' retries are accepted and applied.
+func TestFaultBounceStoreFull(t *testing.T) {
+	const n = 20
+	_, dbURL := testenv.DBWithURL(t)
+	c := newCluster(t, dbURL, "", "POSTBODE_INBOUND_DOMAINS=bounces.example.org")
+	d := c.node("api,inbound")
+	c.call("POST", "/api/v1/lists", `{"slug":"news","name":"News","purpose":"news","optin":"single"}`, 201)
+	ids := make([]int64, n)
+	for i := range ids {
+		var ct struct{ ID int64 }
+		json.Unmarshal([]byte(c.call("POST", "/api/v1/contacts", fmt.Sprintf(`{"email":"b%d@example.org","lists":["news"],
+			"consent":{"source":"api","purpose":"news"}}`, i), 201)), &ct)
+		ids[i] = ct.ID
+	}
+	db, err := pgx.Connect(t.Context(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(context.Background())
+	exec := func(sql string) {
+		if _, err := db.Exec(t.Context(), sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$`)
+	exec(`CREATE TRIGGER disk_full BEFORE INSERT ON inbound_messages FOR EACH ROW EXECUTE FUNCTION disk_full()`)
+
+	smtpAddr := envValue(d.env, "POSTBODE_INBOUND_LISTEN")
+	send := func(i int) error {
+		cl, err := smtp.Dial(smtpAddr)
+		if err != nil {
+			return err
+		}
+		defer cl.Close()
+		dsn := fmt.Sprintf("From: MAILER-DAEMON@mx.example.org\r\nTo: postmaster@bounces.example.org\r\nSubject: failure\r\n"+
+			"MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"+
+			"--b\r\nContent-Type: text/plain\r\n\r\nGone.\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\n"+
+			"Reporting-MTA: dns; mx.example.org\r\n\r\nFinal-Recipient: rfc822; b%d@example.org\r\nAction: failed\r\n"+
+			"Status: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\r\n--b--\r\n", i)
+		return cl.SendMail("", []string{"postmaster@bounces.example.org"}, strings.NewReader(dsn))
+	}
+	for i := range n {
+		err := send(i)
+		var se *smtp.SMTPError
+		if !errors.As(err, &se) || se.Code/100 != 4 {
+			t.Fatalf("DSN %d while the store is full: %v, want a 4xx", i, err)
+		}
+	}
+	exec(`DROP TRIGGER disk_full ON inbound_messages`)
+	for i := range n { // the sending MTAs retry
+		if err := send(i); err != nil {
+			t.Fatalf("DSN %d after the store recovered: %v", i, err)
+		}
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for _, id := range ids {
+		for !strings.Contains(c.call("GET", fmt.Sprintf("/api/v1/contacts/%d", id), "", 200), `"hard_bounces":1`) {
+			if time.Now().After(deadline) {
+				t.Fatalf("contact %d: its DSN was not applied", id)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	refused, accepted := metric(t, d, "postbode_inbound_messages_total", `result="store_error"`), metric(t, d, "postbode_inbound_messages_total", `result="accepted"`)
+	t.Logf("inbound: %.0f refused with 4xx while the store was full, %.0f accepted after, all applied", refused, accepted)
+	if refused != n || accepted != n {
+		t.Errorf(`postbode_inbound_messages_total: store_error %.0f, accepted %.0f; want %d each`, refused, accepted, n)
 	}
 }
