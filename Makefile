@@ -49,7 +49,7 @@ test-short: services
 	@$(ENV) $(GO) test -tags '$(TAGS)' -count=1 -timeout 10m $(PKGS)
 
 test-faults: services
-	@$(ENV) $(GO) test -tags '$(TAGS) faults' -count=1 -timeout 30m -run 'Fault|Scale' -v ./cmd/postbode/ | grep -v '^        {'
+	@set -o pipefail; $(ENV) $(GO) test -tags '$(TAGS) faults' -count=1 -timeout 30m -run 'Fault|Scale' -v ./cmd/postbode/ | grep -v '^        {'
 
 bench: services
 	@$(ENV) $(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 1x -timeout 60m ./... | tee .data/bench.txt
