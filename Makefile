@@ -7,7 +7,7 @@ TAGS ?= $(shell test -f /usr/include/openssl/evp.h && echo openssl)
 BIN := bin/postbode
 ENV := source .data/env &&
 
-.PHONY: build run stop test test-tools test-short test-faults bench services vet fmt clean
+.PHONY: build run stop test test-tools test-short test-faults soak bench services vet fmt clean
 
 build:
 	$(GO) build -tags '$(TAGS)' -o $(BIN) ./cmd/postbode
@@ -50,6 +50,12 @@ test-short: services
 
 test-faults: services
 	@set -o pipefail; $(ENV) $(GO) test -tags '$(TAGS) faults' -count=1 -timeout 30m -run 'Fault|Scale' -v ./cmd/postbode/ | grep -v '^        {'
+
+# soak runs one node under steady sending, bounces and page traffic and
+# watches memory and goroutines: make soak SOAK=10m
+SOAK ?= 10m
+soak: services
+	@set -o pipefail; $(ENV) POSTBODE_SOAK_DURATION=$(SOAK) $(GO) test -tags '$(TAGS) faults soak' -count=1 -timeout 60m -run TestSoak -v ./cmd/postbode/ | grep -v '^        {'
 
 bench: services
 	@$(ENV) $(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 1x -timeout 60m ./... | tee .data/bench.txt
