@@ -219,6 +219,27 @@ func TestClassifySMTPReplyCommand(t *testing.T) {
 	}
 }
 
+func TestStandardStatus(t *testing.T) {
+	for _, c := range []struct {
+		r    Result
+		want string
+	}{
+		{Result{Reason: "userunknown", Status: "5.0.911"}, "5.1.1"},
+		{Result{Reason: "userunknown", Status: "5.0.0"}, "5.1.1"},
+		{Result{Reason: "hostunknown", Status: "5.0.912"}, "5.1.2"},
+		{Result{Reason: "mailboxfull", Status: "4.0.922"}, "4.2.2"},
+		{Result{Reason: "mailboxfull", ReplyCode: 452}, "4.2.2"},
+		{Result{Reason: "blocked", Status: "5.7.1"}, "5.7.1"},
+		{Result{Reason: "userunknown", Status: "5.2.1"}, "5.2.1"},
+		{Result{Reason: "onhold", Status: "5.0.901"}, "5.0.901"},
+		{Result{Reason: "feedback"}, ""},
+	} {
+		if got := c.r.StandardStatus(); got != c.want {
+			t.Errorf("%+v: StandardStatus = %q, want %q", c.r, got, c.want)
+		}
+	}
+}
+
 func TestParseEmpty(t *testing.T) {
 	if _, err := Parse([]byte(" \r\n")); !errors.Is(err, ErrEmpty) {
 		t.Fatalf("err = %v, want ErrEmpty", err)
