@@ -49,7 +49,7 @@ func classify(in evidence) Result {
 		code = findReplyCode(diag)
 	}
 	status := in.status
-	if s := findStatus(diag); s != "" && (status == "" || !isVague(s)) {
+	if s := findStatus(diag); s != "" && s[0] != '2' && (status == "" || !isVague(s)) {
 		status = s // the code the remote server gave is the most precise one
 	}
 	reason := in.reason

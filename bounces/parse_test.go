@@ -188,6 +188,8 @@ func TestClassifyReply(t *testing.T) {
 		{550, "", "Rejected by header based Anti-Spoofing policy", "policyviolation", "5.0.972", Block},
 		{550, "", "5.7.1 Service unavailable, Client host [192.0.2.1] blocked using Spamhaus.", "blocked", "5.7.1", Block},
 		{552, "", "5.3.4 Message size exceeds fixed limit", "mesgtoobig", "5.3.4", Soft},
+		// Version numbers and addresses are not status codes.
+		{550, "", "mx.example.com (Postfix 2.11.3) said: no such user here [192.0.2.1]", "userunknown", "5.0.911", Hard},
 	}
 	for _, c := range cases {
 		r := ClassifyReply(c.code, c.enhanced, c.text)
