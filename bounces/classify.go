@@ -37,7 +37,9 @@ func ClassifySMTPReply(command string, code int, enhanced, text string) Result {
 //     from the diagnostic text (RFC 3463 section 2, RFC 5321 section 4.2);
 //  2. the reason from the diagnostic text when it says something specific,
 //     else from the status code's subject and detail (RFC 3463 section 3);
-//  3. a vague or missing status refined from the reason;
+//  3. a status found in the diagnostic wins over the message's own; a
+//     message without any gets the X.0.9NN status of the reason (see
+//     pseudoStatus, and Result.StandardStatus for the RFC 3463 code);
 //  4. the class from the reason and whether the failure is permanent.
 func classify(in evidence) Result {
 	diag := normSpace(in.diag)
@@ -47,7 +49,7 @@ func classify(in evidence) Result {
 		code = findReplyCode(diag)
 	}
 	status := in.status
-	if s := findStatus(diag); s != "" && (status == "" || !isVague(s)) {
+	if s := findStatus(diag); s != "" && s[0] != '2' && (status == "" || !isVague(s)) {
 		status = s // the code the remote server gave is the most precise one
 	}
 	reason := in.reason
@@ -89,8 +91,10 @@ func classify(in evidence) Result {
 // the recipient's address. "User unknown" in reply to DATA, after the
 // recipient was accepted at RCPT TO, is a content filter speaking, not a
 // dead address; so is "user unknown" under a policy or mailbox status
-// (X.7.x, X.2.x) that was not given at RCPT TO. An address status (X.1.x,
-// RFC 3463 section 3.2) backs the text whatever the command.
+// (X.7.x, X.2.x) that was not given at RCPT TO. Without any status code and
+// without the command, only a mail system's statement about its own
+// directory is trusted. An address status (X.1.x, RFC 3463 section 3.2)
+// backs the text whatever the command.
 func refineReason(reason, status, command, lower string) string {
 	if reason != "userunknown" && reason != "hostunknown" {
 		return reason
@@ -376,4 +380,44 @@ func definitive(lower string) bool {
 		}
 	}
 	return false
+}
+
+// standardDetail is the RFC 3463 "subject.detail" that names each reason
+// (RFC 3463 section 3, RFC 7505 for null MX, RFC 7372 for authentication).
+var standardDetail = map[string]string{
+	"userunknown": "1.1", "hostunknown": "1.2", "hasmoved": "1.6", "notaccept": "1.10",
+	"rejected": "1.8", "suspend": "2.1", "mailboxfull": "2.2", "mesgtoobig": "3.4",
+	"exceedlimit": "5.3", "systemerror": "3.0", "systemfull": "3.1", "mailererror": "3.0",
+	"networkerror": "4.0", "toomanyconn": "4.5", "expired": "4.7", "syntaxerror": "5.2",
+	"contenterror": "6.0", "notcompliantrfc": "6.0", "securityerror": "7.0", "filtered": "7.1",
+	"blocked": "7.1", "spamdetected": "7.1", "virusdetected": "7.1", "policyviolation": "7.1",
+	"badreputation": "7.1", "norelaying": "7.1", "authfailure": "7.26", "requireptr": "7.25",
+	"speeding": "7.28",
+}
+
+// StandardStatus is the status as an RFC 3463 code from the registry: when
+// the message gave none, or only a vague one (X.0.0), or Status holds the
+// X.0.9NN code of the reason, the code that names the reason ("5.1.1" for
+// an unknown user, "5.1.2" for an unknown host, "4.2.2" for a full
+// mailbox that is retried); otherwise Status itself.
+func (r Result) StandardStatus() string {
+	st := r.Status
+	if st != "" && !isVague(st) && !strings.HasPrefix(st[1:], ".0.9") {
+		return st
+	}
+	d, ok := standardDetail[r.Reason]
+	if !ok {
+		return st
+	}
+	class := "5"
+	switch {
+	case st != "":
+		class = st[:1]
+	case r.ReplyCode >= 400 && r.ReplyCode < 500:
+		class = "4"
+	}
+	if class != "4" && class != "5" {
+		return st
+	}
+	return class + "." + d
 }

@@ -91,7 +91,7 @@ var reasonRules = []reasonRule{
 		"could not be resolved", "mx lookup failed", "dns error", "unknown mail domain",
 		"domain lookup failed", "non-existent domain", "nonexistent domain",
 		"not a valid domain", "bad destination system address", "no mail exchanger",
-		"domain is not reachable",
+		"domain is not reachable", "unrouteable address",
 	}},
 	{"userunknown", []string{
 		"user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
@@ -101,7 +101,7 @@ var reasonRules = []reasonRule{
 		"does not exist", "doesn't exist", "not exist", "invalid recipient", "invalid mailbox",
 		"invalid address", "invalid user", "unknown address", "address unknown",
 		"address not found", "unknown local part", "no mailbox here", "not a valid mailbox",
-		"is not a known user", "unknown or illegal alias", "unrouteable address",
+		"is not a known user", "unknown or illegal alias",
 		"bad destination mailbox", "mailbox is unavailable", "no mailbox", "user not exist",
 		"not our customer", "addressee unknown", "user invalid",
 		"account does not exist", "recipient address rejected: user", "unknown account",
@@ -138,6 +138,7 @@ var reasonRules = []reasonRule{
 		"client host rejected", "banned", "your ip", "ip address", "access denied",
 		"connection refused by", "not allowed to send", "refused to talk",
 		"rejected because", "poor reputation", "not permitted", "host rejected",
+		"deferred due to", "user complaints", "unexpected volume",
 	}},
 	{"toomanyconn", []string{
 		"too many connections", "too many concurrent", "connection limit",
@@ -337,12 +338,12 @@ func reasonFromStatus(st string) string {
 
 // statusReasons maps "subject.detail" to a reason.
 var statusReasons = map[string]string{
-	"1.0": "userunknown", "1.1": "userunknown", "1.2": "hostunknown", "1.3": "userunknown",
-	"1.4": "userunknown", "1.6": "hasmoved", "1.7": "rejected", "1.8": "rejected",
+	"1.1": "userunknown", "1.2": "hostunknown", "1.3": "userunknown",
+	"1.6": "hasmoved", "1.7": "rejected", "1.8": "rejected",
 	"1.9": "systemerror", "1.10": "notaccept",
 	"2.0": "filtered", "2.1": "suspend", "2.2": "mailboxfull", "2.3": "mesgtoobig",
 	"2.4": "mailererror",
-	"3.0": "systemerror", "3.1": "systemfull", "3.2": "notaccept", "3.3": "systemerror",
+	"3.0": "systemerror", "3.1": "systemfull", "3.2": "systemerror", "3.3": "systemerror",
 	"3.4": "mesgtoobig", "3.5": "systemerror",
 	"4.0": "networkerror", "4.1": "networkerror", "4.2": "networkerror", "4.3": "systemerror",
 	"4.4": "hostunknown", "4.5": "toomanyconn", "4.6": "networkerror", "4.7": "expired",

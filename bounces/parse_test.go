@@ -175,6 +175,21 @@ func TestClassifyReply(t *testing.T) {
 		{550, "5.1.6", "Recipient has moved", "hasmoved", "5.1.6", Hard},
 		{550, "", "", "undefined", "5.0.900", Unknown},
 		{451, "4.1.1", "User unknown, try later", "userunknown", "4.1.1", Soft},
+		// Conventions of the big mailbox providers.
+		{550, "", "5.1.1 The email account that you tried to reach does not exist. Please try 5.1.1 double-checking the recipient's email address for typos", "userunknown", "5.1.1", Hard},
+		{550, "", "5.7.1 [192.0.2.1] Our system has detected that this message is likely unsolicited mail.", "spamdetected", "5.7.1", Block},
+		{550, "", "5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup", "userunknown", "5.1.10", Hard},
+		{550, "", "5.7.606 Access denied, banned sending IP [192.0.2.1]", "blocked", "5.7.606", Block},
+		{554, "", "5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException", "mailboxfull", "5.2.2", Soft},
+		{554, "", "delivery error: dd This user doesn't have a yahoo.com account (x@yahoo.com) [0] - mta1.mail.bf1.yahoo.com", "userunknown", "5.0.911", Hard},
+		{421, "", "4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints", "blocked", "4.7.0", Block},
+		{550, "", "5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3140).", "blocked", "5.7.1", Block},
+		{550, "", "Unrouteable address", "hostunknown", "5.0.912", Hard},
+		{550, "", "Rejected by header based Anti-Spoofing policy", "policyviolation", "5.0.972", Block},
+		{550, "", "5.7.1 Service unavailable, Client host [192.0.2.1] blocked using Spamhaus.", "blocked", "5.7.1", Block},
+		{552, "", "5.3.4 Message size exceeds fixed limit", "mesgtoobig", "5.3.4", Soft},
+		// Version numbers and addresses are not status codes.
+		{550, "", "mx.example.com (Postfix 2.11.3) said: no such user here [192.0.2.1]", "userunknown", "5.0.911", Hard},
 	}
 	for _, c := range cases {
 		r := ClassifyReply(c.code, c.enhanced, c.text)
@@ -203,6 +218,27 @@ func TestClassifySMTPReplyCommand(t *testing.T) {
 	}
 	if r := ClassifyReply(551, "", "User not local; please try <new@example.com>"); r.Reason != "hasmoved" || !r.Hard() {
 		t.Errorf("551: got %+v", r)
+	}
+}
+
+func TestStandardStatus(t *testing.T) {
+	for _, c := range []struct {
+		r    Result
+		want string
+	}{
+		{Result{Reason: "userunknown", Status: "5.0.911"}, "5.1.1"},
+		{Result{Reason: "userunknown", Status: "5.0.0"}, "5.1.1"},
+		{Result{Reason: "hostunknown", Status: "5.0.912"}, "5.1.2"},
+		{Result{Reason: "mailboxfull", Status: "4.0.922"}, "4.2.2"},
+		{Result{Reason: "mailboxfull", ReplyCode: 452}, "4.2.2"},
+		{Result{Reason: "blocked", Status: "5.7.1"}, "5.7.1"},
+		{Result{Reason: "userunknown", Status: "5.2.1"}, "5.2.1"},
+		{Result{Reason: "onhold", Status: "5.0.901"}, "5.0.901"},
+		{Result{Reason: "feedback"}, ""},
+	} {
+		if got := c.r.StandardStatus(); got != c.want {
+			t.Errorf("%+v: StandardStatus = %q, want %q", c.r, got, c.want)
+		}
 	}
 }
 
