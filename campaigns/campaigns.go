@@ -284,9 +284,8 @@ func (s *Service) Get(ctx context.Context, id int64) (Campaign, error) {
 	return scanCampaign(s.db.QueryRow(ctx, `SELECT `+campaignCols+` FROM campaigns WHERE id = $1`, id))
 }
 
-// List returns campaigns with id > after, newest first is not needed for a
-// cursor: ascending id, at most limit+1 rows (see httpapi.NewPage). status
-// filters when not empty.
+// List returns campaigns with id > after in ascending id order, at most
+// limit+1 rows (see httpapi.NewPage); status filters when not empty.
 func (s *Service) List(ctx context.Context, status string, after int64, limit int) ([]Campaign, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+campaignCols+` FROM campaigns
 		WHERE id > $1 AND ($2 = '' OR status = $2) ORDER BY id LIMIT $3`, after, status, limit+1)
