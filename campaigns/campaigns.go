@@ -13,6 +13,9 @@
 //	                     read by the consumer group "send"
 //	<prefix>{c42}:retry  sorted set of contact ids waiting for a retry, scored
 //	                     by the due time (unix ms)
+//	<prefix>{c42}:s:<contact id>  the stream entry sending to the contact now
+//	                     (expires after Options.ClaimIdle): a second entry for
+//	                     the same contact is dropped as a duplicate
 //
 // No address or name goes to Redis: a worker loads the contact from Postgres
 // (and re-checks that it may still be mailed) when it sends.
@@ -38,7 +41,9 @@
 //
 // Delivery is at least once: a worker killed mid-batch leaves its entries
 // pending in the consumer group; another worker claims them (XAUTOCLAIM)
-// after Options.ClaimIdle and sends those not yet recorded as done.
+// after Options.ClaimIdle and sends those not yet recorded as done. Only
+// messages the dead worker had handed to the server but not yet recorded
+// can go out twice.
 package campaigns
 
 import (
@@ -284,9 +289,8 @@ func (s *Service) Get(ctx context.Context, id int64) (Campaign, error) {
 	return scanCampaign(s.db.QueryRow(ctx, `SELECT `+campaignCols+` FROM campaigns WHERE id = $1`, id))
 }
 
-// List returns campaigns with id > after, newest first is not needed for a
-// cursor: ascending id, at most limit+1 rows (see httpapi.NewPage). status
-// filters when not empty.
+// List returns campaigns with id > after in ascending id order, at most
+// limit+1 rows (see httpapi.NewPage); status filters when not empty.
 func (s *Service) List(ctx context.Context, status string, after int64, limit int) ([]Campaign, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+campaignCols+` FROM campaigns
 		WHERE id > $1 AND ($2 = '' OR status = $2) ORDER BY id LIMIT $3`, after, status, limit+1)

@@ -3,6 +3,7 @@ package campaigns
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,6 +15,7 @@ import (
 // target is one recipient of a batch with what the send path learns about it.
 type target struct {
 	recipient
+	streamID string // the entry this target came from
 	enqueued time.Time
 	attempts int
 	queuedAt time.Time
@@ -46,8 +48,15 @@ func (s *Service) sendBatch(ctx context.Context, id int64, es []entry) error {
 	if err != nil {
 		return err
 	}
-	ts, err := s.load(ctx, rt, es)
+	// Claim first, then read the status: a duplicate entry read while
+	// another worker sends the same contact finds it sent (or claimed).
+	claimed, err := s.claim(ctx, id, es)
 	if err != nil {
+		return err
+	}
+	ts, err := s.load(ctx, rt, claimed)
+	if err != nil {
+		s.release(ctx, id, claimed)
 		return err
 	}
 	for _, t := range ts {
@@ -60,9 +69,10 @@ func (s *Service) sendBatch(ctx context.Context, id int64, es []entry) error {
 	smtp := s.deliver(ctx, rt, ts, &st)
 	t2 := time.Now()
 	if err := s.record(ctx, id, ts); err != nil {
+		s.release(ctx, id, claimed)
 		return err
 	}
-	if err := s.ack(ctx, id, es); err != nil {
+	if err := s.ack(ctx, id, es, claimed); err != nil {
 		return err
 	}
 	t3 := time.Now()
@@ -79,11 +89,11 @@ const sendChunk = 25
 // eligibility re-checked (including the blocklist by address hash).
 func (s *Service) load(ctx context.Context, rt *runtime, es []entry) ([]*target, error) {
 	ids := make([]int64, 0, len(es))
-	enq := make(map[int64]time.Time, len(es))
+	enq := make(map[int64]entry, len(es))
 	for _, e := range es {
 		if _, dup := enq[e.contactID]; !dup && e.contactID > 0 {
 			ids = append(ids, e.contactID)
-			enq[e.contactID] = e.enqueued
+			enq[e.contactID] = e
 		}
 	}
 	rows, err := s.db.Query(ctx, loadSQL, rt.c.ID, ids, rt.c.ListIDs)
@@ -93,7 +103,7 @@ func (s *Service) load(ctx context.Context, rt *runtime, es []entry) ([]*target,
 	ts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*target, error) {
 		t := &target{}
 		err := r.Scan(&t.ID, &t.attempts, &t.queuedAt, &t.Email, &t.Name, &t.Attributes, &t.eligible)
-		t.enqueued = enq[t.ID]
+		t.enqueued, t.streamID = enq[t.ID].enqueued, enq[t.ID].streamID
 		return t, err
 	})
 	if err != nil {
@@ -333,16 +343,96 @@ FROM v, old
 WHERE d.campaign_id = $1 AND d.contact_id = v.contact_id AND old.contact_id = v.contact_id
 RETURNING d.contact_id, old.status, d.status`
 
-// ack acknowledges and deletes the entries from the stream.
-func (s *Service) ack(ctx context.Context, id int64, es []entry) error {
+// claimScript marks each contact KEYS[i] as being sent from stream entry
+// ARGV[i] for ARGV[n+1] ms, unless another entry holds it; it returns 1
+// (claimed, or already held by the same entry: a reclaim) or 0 per key.
+// Every key carries the campaign's hash tag.
+var claimScript = redis.NewScript(`
+local ttl = tonumber(ARGV[#KEYS + 1])
+local out = {}
+for i, k in ipairs(KEYS) do
+  local v = redis.call('GET', k)
+  if (not v) or v == ARGV[i] then
+    redis.call('SET', k, ARGV[i], 'PX', ttl)
+    out[i] = 1
+  else
+    out[i] = 0
+  end
+end
+return out
+`)
+
+// claimKey marks a contact of the campaign as in flight: <prefix>{c42}:s:<contact>.
+func (s *Service) claimKey(id, contactID int64) string {
+	return s.opt.KeyPrefix + "{c" + strconv.FormatInt(id, 10) + "}:s:" + strconv.FormatInt(contactID, 10)
+}
+
+// claim returns the entries (one per contact) whose contact it could mark
+// as being sent from that entry. An entry whose contact another entry is
+// sending right now is a duplicate (e.g. from an expansion that crashed
+// before committing) and is only acknowledged. The marks expire after
+// ClaimIdle, when a dead worker's entries may be reclaimed.
+func (s *Service) claim(ctx context.Context, id int64, es []entry) ([]entry, error) {
+	seen := make(map[int64]bool, len(es))
+	uniq := make([]entry, 0, len(es))
+	for _, e := range es {
+		if e.contactID > 0 && !seen[e.contactID] {
+			seen[e.contactID] = true
+			uniq = append(uniq, e)
+		}
+	}
+	if len(uniq) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(uniq))
+	args := make([]any, len(uniq)+1)
+	for i, e := range uniq {
+		keys[i], args[i] = s.claimKey(id, e.contactID), e.streamID
+	}
+	args[len(uniq)] = s.opt.ClaimIdle.Milliseconds()
+	got, err := claimScript.Run(ctx, s.rdb, keys, args...).Int64Slice()
+	if err != nil {
+		return nil, fmt.Errorf("claim: %w", err)
+	}
+	out := uniq[:0]
+	for i, e := range uniq {
+		if i < len(got) && got[i] == 1 {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// release drops the claims of entries whose batch failed, so a retry
+// need not wait for them to expire.
+func (s *Service) release(ctx context.Context, id int64, claimed []entry) {
+	keys := make([]string, len(claimed))
+	for i, e := range claimed {
+		keys[i] = s.claimKey(id, e.contactID)
+	}
+	if len(keys) > 0 {
+		s.rdb.Del(context.WithoutCancel(ctx), keys...)
+	}
+}
+
+// ack acknowledges and deletes the entries from the stream and releases
+// the claims.
+func (s *Service) ack(ctx context.Context, id int64, es []entry, claimed []entry) error {
 	ids := make([]string, len(es))
 	for i, e := range es {
 		ids[i] = e.streamID
 	}
 	key := s.streamKey(id)
+	claims := make([]string, len(claimed))
+	for i, e := range claimed {
+		claims[i] = s.claimKey(id, e.contactID)
+	}
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.XAck(ctx, key, group, ids...)
 		p.XDel(ctx, key, ids...)
+		if len(claims) > 0 {
+			p.Del(ctx, claims...)
+		}
 		return nil
 	})
 	if err != nil {
