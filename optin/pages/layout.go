@@ -6,8 +6,8 @@ import (
 	"html"
 	"html/template"
 	"math"
-	"regexp"
 	"net/http"
+	"regexp"
 	"strconv"
 	"sync"
 )
