@@ -83,7 +83,6 @@ var contents = map[string]string{
 <input id="name" name="name" type="text" autocomplete="name" maxlength="200" value="{{.D.Name}}"></p>
 <p class="check"><input id="consent" name="consent" type="checkbox" value="yes" required>
 <label for="consent">{{.D.ConsentText}}</label></p>
-<input type="hidden" name="consent_version" value="{{.D.ConsentVersion}}">
 <p><button type="submit">{{.T "sub.button"}}</button></p>
 </form>`,
 	"unsubscribe": `{{if .D.Lists}}<form method="post" action="{{.Action}}">
