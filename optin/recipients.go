@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/postbode/postbode/contacts"
@@ -262,11 +263,7 @@ func (r *Recipients) Unsubscribe(ctx context.Context, contactID, campaignID int6
 		if len(lists) == 0 {
 			lists = nil // every list
 		}
-		n, err = r.store.Unsubscribe(ctx, contactID, lists, who.consent(source, ""))
-		if errors.Is(err, contacts.ErrNotFound) {
-			return 0, ErrGone
-		}
-		if err != nil {
+		if n, err = r.unsubscribe(ctx, contactID, lists, who.consent(source, "")); err != nil {
 			return 0, err
 		}
 	}
@@ -274,6 +271,56 @@ func (r *Recipients) Unsubscribe(ctx context.Context, contactID, campaignID int6
 		Detail: fmt.Sprintf("lists left: %d", n), IP: who.IP, UserAgent: who.UserAgent})
 	return n, nil
 }
+
+// unsubscribe is UnsubscribeTx in one round trip: a batch runs as one
+// implicit transaction (extended protocol, one Sync), so the contact lock,
+// the opt-outs, their consent records (purpose: the list's) and the
+// one-star sync commit together.
+func (r *Recipients) unsubscribe(ctx context.Context, contactID int64, lists []int64, c Consent) (int, error) {
+	if err := c.Validate(); err != nil {
+		return 0, err
+	}
+	b := &pgx.Batch{}
+	var n int
+	b.Queue(`WITH lk AS (SELECT id FROM contacts WHERE id = $1 FOR UPDATE),
+		lft AS (UPDATE subscriptions SET status = 'unsubscribed', updated_at = now()
+			WHERE contact_id = $1 AND ($2::bigint[] IS NULL OR list_id = ANY($2)) AND status <> 'unsubscribed'
+				AND EXISTS (SELECT 1 FROM lk)
+			RETURNING list_id),
+		cr AS (INSERT INTO consent_records (contact_id, list_id, action, source, purpose, ip, user_agent, evidence)
+			SELECT $1, x.list_id, 'opt-out', $3, CASE WHEN $4 = '' THEN coalesce(l.purpose, '') ELSE $4 END, $5, $6, $7
+			FROM lft x LEFT JOIN lists l ON l.id = x.list_id)
+		SELECT count(*) FROM lft`, contactID, lists, c.Source, c.Purpose, c.ip(), c.UserAgent, c.Evidence).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&n) })
+	if err := contacts.SyncOneStar(ctx, batchQuerier{b}, []int64{contactID}); err != nil {
+		return 0, err
+	}
+	if err := r.db.SendBatch(ctx, b).Close(); err != nil {
+		return 0, fmt.Errorf("optin: unsubscribe: %w", err)
+	}
+	return n, nil
+}
+
+// batchQuerier queues statements into a batch (for contacts.SyncOneStar,
+// which only Execs); results are read when the batch is sent.
+type batchQuerier struct{ b *pgx.Batch }
+
+func (q batchQuerier) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	q.b.Queue(sql, args...)
+	return pgconn.CommandTag{}, nil
+}
+
+func (q batchQuerier) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return nil, errors.New("optin: batch querier: Query is not supported")
+}
+
+func (q batchQuerier) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return errRow{errors.New("optin: batch querier: QueryRow is not supported")}
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
 
 // ViewedUpdate logs that the update page was shown (not a state change).
 func (r *Recipients) ViewedUpdate(ctx context.Context, contactID, campaignID int64, who Who) {

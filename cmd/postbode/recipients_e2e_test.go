@@ -18,11 +18,12 @@ import (
 )
 
 // The public role of the real binary: the update page answers, one-click
-// unsubscribes, the follow-up API is wired, and every logged action is in
-// Postgres after a SIGTERM (the action log drains at shutdown).
+// unsubscribes, the follow-up API is wired, every logged action is in
+// Postgres after a SIGTERM (the action log drains at shutdown), and the
+// janitor's double opt-in expiry runs.
 func TestPublicRoleEndToEnd(t *testing.T) {
 	pub := freeAddr(t)
-	d := startDaemon(t, "api,public", "POSTBODE_PUBLIC_LISTEN="+pub, "POSTBODE_PUBLIC_EDITABLE_ATTRIBUTES=city")
+	d := startDaemon(t, "api,public,janitor", "POSTBODE_PUBLIC_LISTEN="+pub, "POSTBODE_PUBLIC_EDITABLE_ATTRIBUTES=city")
 	var dbURL string
 	for _, kv := range d.env {
 		if v, ok := strings.CutPrefix(kv, "POSTBODE_DATABASE_URL="); ok {
@@ -115,5 +116,9 @@ func TestPublicRoleEndToEnd(t *testing.T) {
 	}
 	if strings.Contains(d.logs.String(), "e2e@example.org") {
 		t.Error("a full address reached the logs")
+	}
+	// The janitor ran the double opt-in expiry without error.
+	if strings.Contains(d.logs.String(), "expire unconfirmed subscriptions") {
+		t.Errorf("janitor expiry failed:\n%s", d.logs)
 	}
 }

@@ -175,3 +175,17 @@ func structKeys(t reflect.Type, prefix string) []string {
 	}
 	return out
 }
+
+func TestVerifyingOldKeys(t *testing.T) {
+	old := []string{"old-key-old-key-old-key-old-key-1"}
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		until string
+		want  int
+	}{{"", 1}, {"2026-12-01T00:00:00Z", 1}, {"2026-10-01T00:00:00Z", 0}} {
+		s := SecretsConfig{Key: testKey, OldKeys: old, OldKeysUntil: c.until}
+		if got := len(s.VerifyingOldKeys(now)); got != c.want {
+			t.Errorf("until %q: %d old keys verify, want %d", c.until, got, c.want)
+		}
+	}
+}

@@ -22,10 +22,9 @@ import (
 // ---- subscribe (/s/{slug}) and double opt-in (/c/{token})
 
 type subscribeData struct {
-	List           optin.ListRef
-	Email, Name    string
-	ConsentText    string
-	ConsentVersion string
+	List        optin.ListRef
+	Email, Name string
+	ConsentText string
 }
 
 // consent returns the consent text shown on the subscribe form and its
@@ -48,8 +47,8 @@ func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, status int, l optin.ListRef, email, name, errKey string) {
 	p := s.newPage(r, "sub.title")
 	p.Title = p.Tf("sub.title", l.Name)
-	text, version := s.consent(p, l)
-	p.D = subscribeData{List: l, Email: email, Name: name, ConsentText: text, ConsentVersion: version}
+	text, _ := s.consent(p, l)
+	p.D = subscribeData{List: l, Email: email, Name: name, ConsentText: text}
 	p.CSRF = s.csrfToken(w, r, r.URL.Path)
 	if errKey != "" {
 		p.Error = p.T(errKey)

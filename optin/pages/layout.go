@@ -3,9 +3,11 @@ package pages
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"html/template"
 	"math"
 	"net/http"
+	"regexp"
 	"strconv"
 	"sync"
 )
@@ -81,7 +83,6 @@ var contents = map[string]string{
 <input id="name" name="name" type="text" autocomplete="name" maxlength="200" value="{{.D.Name}}"></p>
 <p class="check"><input id="consent" name="consent" type="checkbox" value="yes" required>
 <label for="consent">{{.D.ConsentText}}</label></p>
-<input type="hidden" name="consent_version" value="{{.D.ConsentVersion}}">
 <p><button type="submit">{{.T "sub.button"}}</button></p>
 </form>`,
 	"unsubscribe": `{{if .D.Lists}}<form method="post" action="{{.Action}}">
@@ -134,24 +135,42 @@ var contents = map[string]string{
 </form>`,
 }
 
-// templates are parsed once per Server.
+// templates are parsed once per Server and language.
 type templates struct {
-	byName map[string]*template.Template
+	byLang map[string]map[string]*template.Template
 	bufs   sync.Pool
 }
 
-func parseTemplates() (*templates, error) {
-	base, err := template.New("layout").Parse(layoutHTML)
-	if err != nil {
-		return nil, err
-	}
-	t := &templates{byName: map[string]*template.Template{}, bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
-	for name, body := range contents {
-		c, err := template.Must(base.Clone()).New("content").Parse(body)
-		if err != nil {
-			return nil, fmt.Errorf("pages: template %s: %w", name, err)
+// staticT matches {{.T "key"}}: fixed texts are put into the template source
+// of each language (escaped) when parsing, so rendering only evaluates the
+// parts that change per request.
+var staticT = regexp.MustCompile(`\{\{\.T "([a-z.]+)"\}\}`)
+
+func localize(src, lang string) string {
+	return staticT.ReplaceAllStringFunc(src, func(m string) string {
+		key := staticT.FindStringSubmatch(m)[1]
+		if v, ok := messages[lang][key]; ok {
+			return html.EscapeString(v)
 		}
-		t.byName[name] = c.Lookup("layout")
+		return m
+	})
+}
+
+func parseTemplates() (*templates, error) {
+	t := &templates{byLang: map[string]map[string]*template.Template{}, bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+	for _, lang := range Langs {
+		base, err := template.New("layout").Parse(localize(layoutHTML, lang))
+		if err != nil {
+			return nil, err
+		}
+		t.byLang[lang] = map[string]*template.Template{}
+		for name, body := range contents {
+			c, err := template.Must(base.Clone()).New("content").Parse(localize(body, lang))
+			if err != nil {
+				return nil, fmt.Errorf("pages: template %s: %w", name, err)
+			}
+			t.byLang[lang][name] = c.Lookup("layout")
+		}
 	}
 	return t, nil
 }
@@ -161,7 +180,7 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	buf := s.tpl.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer s.tpl.bufs.Put(buf)
-	if err := s.tpl.byName[name].Execute(buf, p); err != nil {
+	if err := s.tpl.byLang[p.Lang][name].Execute(buf, p); err != nil {
 		s.log.Error("pages: render", "page", name, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

@@ -669,3 +669,32 @@ func TestFormRateLimit(t *testing.T) {
 		t.Fatalf("%d contacts, want 3", n)
 	}
 }
+
+// Every visible form field of every page has a label, and every page a
+// language and one h1.
+func TestFormsAreLabelled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	l := e.list("a", "double")
+	cid := e.contact("x@example.org", "X", nil, l)
+	camp := e.campaign("update", "<p>x</p>", []int64{l}, cid)
+	up := e.mint(rtoken.Update, cid, camp)
+	inputRE := regexp.MustCompile(`<input ([^>]*)>`)
+	idRE := regexp.MustCompile(`\bid="([^"]+)"`)
+	for _, p := range []string{"/s/a", up, up + "?answer=ok", up + "?answer=change", up + "?answer=remove",
+		e.mint(rtoken.Unsubscribe, cid, camp), "/privacy", e.mint(rtoken.Privacy, cid, 0), "/nothing", "/s/a?lang=nl"} {
+		r := e.get(p)
+		if strings.Count(r.body, "<h1>") != 1 || !regexp.MustCompile(`<html lang="(en|nl)">`).MatchString(r.body) {
+			t.Errorf("%s: no lang or not one h1", p)
+		}
+		for _, in := range inputRE.FindAllStringSubmatch(r.body, -1) {
+			if strings.Contains(in[1], `type="hidden"`) {
+				continue
+			}
+			id := idRE.FindStringSubmatch(in[1])
+			if id == nil || !strings.Contains(r.body, `<label for="`+id[1]+`"`) {
+				t.Errorf("%s: input without a label: %s", p, in[0])
+			}
+		}
+	}
+}
