@@ -18,9 +18,18 @@ type evidence struct {
 
 // ClassifyReply classifies a synchronous SMTP refusal (the reply to RCPT or
 // to the end of DATA) the same way as a bounce message. enhanced may be
-// empty; text is the reply text.
+// empty; text is the reply text. When the caller knows which command was
+// refused, ClassifySMTPReply uses it.
 func ClassifyReply(code int, enhanced, text string) Result {
-	return classify(evidence{status: findStatus(enhanced), replyCode: code, diag: text})
+	return ClassifySMTPReply("", code, enhanced, text)
+}
+
+// ClassifySMTPReply is ClassifyReply for a reply to a known SMTP command
+// ("MAIL", "RCPT", "DATA"; RFC 5321 section 4.1): "user unknown" at RCPT TO
+// is a dead address, at DATA a content filter, at MAIL FROM a refusal of
+// the sender.
+func ClassifySMTPReply(command string, code int, enhanced, text string) Result {
+	return classify(evidence{status: findStatus(enhanced), replyCode: code, diag: text, command: strings.ToUpper(command)})
 }
 
 // classify decides reason, status and class for one recipient:
@@ -38,8 +47,8 @@ func classify(in evidence) Result {
 		code = findReplyCode(diag)
 	}
 	status := in.status
-	if s := findStatus(diag); s != "" && (status == "" || isVague(status) && !isVague(s)) {
-		status = s
+	if s := findStatus(diag); s != "" && (status == "" || !isVague(s)) {
+		status = s // the code the remote server gave is the most precise one
 	}
 	reason := in.reason
 	if reason == "" {
@@ -52,6 +61,9 @@ func classify(in evidence) Result {
 		reason = matchRules(weakRules, lower)
 	}
 	reason = refineReason(reason, status, in.command, lower)
+	if code == 551 && (reason == "userunknown" || reason == "") {
+		reason = "hasmoved" // 551 User not local; please try <forward-path> (RFC 5321 section 3.4)
+	}
 	if reason == "" {
 		reason = "undefined"
 		if lower != "" {
@@ -95,7 +107,9 @@ func refineReason(reason, status, command, lower string) string {
 	switch {
 	case command == "DATA":
 		return "filtered"
-	case command != "RCPT" && status != "" && !isVague(status):
+	case command != "RCPT" && len(status) > 2 && (status[2] == '7' || status[2] == '2'):
+		return "filtered"
+	case command == "" && status == "" && !definitive(lower):
 		return "filtered"
 	}
 	return reason
@@ -297,6 +311,12 @@ func commandOf(lower string) string {
 	return ""
 }
 
+// smtpVerbs are the SMTP commands (RFC 5321 section 4.1).
+var smtpVerbs = map[string]bool{
+	"HELO": true, "EHLO": true, "MAIL": true, "RCPT": true, "DATA": true, "RSET": true,
+	"QUIT": true, "STARTTLS": true, "AUTH": true, "BDAT": true,
+}
+
 // transcriptCommand finds, in a Sendmail-style session transcript, the
 // command (">>> DATA") whose reply ("<<< 550 ...") names rcpt.
 func transcriptCommand(notice, rcpt string) string {
@@ -311,6 +331,13 @@ func transcriptCommand(notice, rcpt string) string {
 			cmd = strings.ToUpper(firstWord(line[4:]))
 			if i := strings.IndexByte(cmd, ':'); i >= 0 {
 				cmd = cmd[:i]
+			}
+			if !smtpVerbs[cmd] {
+				cmd = ""
+				continue
+			}
+			if strings.Contains(asciiLower(line), rcpt) { // ">>> RCPT To:<rcpt>"
+				return cmd
 			}
 		case strings.HasPrefix(line, "<<< ") && strings.Contains(asciiLower(line), rcpt):
 			return cmd
@@ -338,4 +365,15 @@ func asciiLower(s string) string {
 		}
 	}
 	return s
+}
+
+// definitive reports whether a text holds a mail system's statement about
+// its own directory (localUnknown).
+func definitive(lower string) bool {
+	for _, p := range localUnknown {
+		if strings.Contains(lower, p) {
+			return true
+		}
+	}
+	return false
 }

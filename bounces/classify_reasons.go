@@ -15,11 +15,14 @@ type reasonRule struct {
 // wins. More specific rules come first: a "mailbox full" reply also
 // contains "mailbox", a spam block also says "rejected".
 var reasonRules = []reasonRule{
+	{"hostunknown", []string{"account or domain may not exist"}}, // Exim (cPanel)
 	{"networkerror", []string{"host not found, try again", "temporary failure in name resolution"}},
 	{"rejected", []string{"you may not have permission to post"}},
 	// KDDI (au, ezweb.ne.jp) answers its subscribers' own reception
 	// filters with a bare "550 : User unknown".
 	{"filtered", []string{"550 : user unknown"}},
+	// Statements of a mail system about its own directory.
+	{"userunknown", localUnknown},
 	{"authfailure", []string{"dmarc", "spf", "dkim", "sender authentication", "sender id"}},
 	{"policyviolation", []string{"by policy", "policy reasons", "policy violation", "violates", "content policy"}},
 	{"blocked", []string{
@@ -66,7 +69,7 @@ var reasonRules = []reasonRule{
 	}},
 	{"hasmoved", []string{
 		"has moved", "address has changed", "no longer at this address", "user has moved",
-		"mailbox has moved", "has been moved", "moved permanently",
+		"mailbox has moved", "has been moved", "moved permanently", "user not local",
 	}},
 	{"suspend", []string{
 		"account disabled", "account is disabled", "account has been disabled",
@@ -103,8 +106,7 @@ var reasonRules = []reasonRule{
 		"not our customer", "addressee unknown", "user invalid",
 		"account does not exist", "recipient address rejected: user", "unknown account",
 		"unknown alias", "unknown mailbox", "no valid recipients", "mailbox not available", "undeliverable address", "user doesn't have", "user does not have", "not a known user",
-		"user is unknown", "recipient invalid", "invalid final delivery userid",
-		"not listed in public name", "not listed in domino directory",
+		"user is unknown", "recipient invalid",
 		"recipient address rejected: access denied",
 		"recipient does not exist", "no such address", "unknown e-mail address", "invalid email address",
 	}},
@@ -171,12 +173,12 @@ var reasonRules = []reasonRule{
 		"filtered", "mail filter", "refused by recipient", "rejected by recipient",
 		"recipient refuses", "user refuses", "does not accept", "not accepting",
 		"delivery not authorized", "not authorized", "not authorised", "restricted",
-		"delivery to this recipient is not allowed", "message rejected",
+		"delivery to this recipient is not allowed", "message rejected", "recipient preferences",
 	}},
 	{"rejected", []string{"from address", "mail from"}},
 	{"notcompliantrfc", []string{
 		"rfc 5322", "rfc5322", "rfc 2822", "rfc2822", "rfc 822", "not rfc compliant",
-		"multiple from", "duplicate header", "header",
+		"multiple from", "duplicate header", "multiple addresses in from",
 	}},
 	{"contenterror", []string{
 		"illegal attachment", "invalid character", "content error", "8-bit", "8bit",
@@ -201,6 +203,19 @@ var reasonRules = []reasonRule{
 	{"onhold", []string{"on hold", "onhold"}},
 }
 
+// localUnknown are the phrases with which a mail system states that an
+// address is not in its own directory (Exchange, IMail, Lotus Notes/Domino,
+// qmail, Gmail). Unlike a relayed "user unknown" they are definitive
+// without a status code or the SMTP command.
+var localUnknown = []string{
+	"recipient name is not recognized", "invalid final delivery userid",
+	"not listed in public name", "not listed in domino directory",
+	"no mailbox here by that name", "the email account that you tried to reach does not exist",
+	"no such user here", "recipientnotfound", "recipnotfound", "user doesn't have a",
+	"this user doesn't have", "address does not exist", "mailbox does not exist",
+	"unknown user:",
+}
+
 // weakRules are tried after reasonRules and only when the status code
 // names no reason of its own.
 var weakRules = []reasonRule{
@@ -212,7 +227,24 @@ var weakRules = []reasonRule{
 // reasonFromText finds the reason a lower-case diagnostic text names, or
 // "".
 func reasonFromText(lower string) string {
-	return strongIndex.match(lower)
+	if r := strongIndex.match(lower); r != "userunknown" || !domainDoesNotExist(lower) {
+		return r
+	}
+	return "hostunknown"
+}
+
+// domainDoesNotExist reports "<domain> does not exist": the text names a
+// host, not a mailbox, as missing (Exim relaying a remote reply).
+func domainDoesNotExist(lower string) bool {
+	i := strings.Index(lower, " does not exist")
+	if i <= 0 {
+		return false
+	}
+	w := lower[:i]
+	if j := strings.LastIndexAny(w, " :<>[]()"); j >= 0 {
+		w = w[j+1:]
+	}
+	return strings.Contains(w, ".") && !strings.Contains(w, "@") && !isDigit(w[len(w)-1])
 }
 
 // matchRules returns the reason of the first rule with a phrase in lower.

@@ -1,6 +1,7 @@
 package bounces
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/internal/testenv"
 )
@@ -75,4 +77,56 @@ func sendMany(addr string, n, client int, rcpts, msgs []string) error {
 		}
 	}
 	return c.Quit()
+}
+
+// BenchmarkProcess measures the processor: 500 stored standard DSNs to VERP
+// addresses of 500 contacts are parsed, correlated and applied (one
+// transaction each, 4 workers, the default); the metric is messages per second.
+func BenchmarkProcess(b *testing.B) {
+	const n = 500
+	pool := testenv.DB(b)
+	keys := rtoken.NewKeys(testKey)
+	ctx := b.Context()
+	var ids []int64
+	rows, err := pool.Query(ctx, `INSERT INTO contacts (email, source, updated_source)
+		SELECT 'bench' || g || '@example.org', 'api', 'api' FROM generate_series(1, $1) g RETURNING id`, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	sp := NewSpool(pool)
+	reg := prometheus.NewRegistry()
+	var elapsed time.Duration
+	for range b.N {
+		for i, id := range ids {
+			rcpt := keys.Address(rtoken.Claims{Purpose: rtoken.Bounce, ContactID: id}, bounceDomain)
+			if _, err := sp.Store(ctx, "", []string{rcpt}, []byte(makeDSN(fmt.Sprintf("bench%d@example.org", i+1), "5.1.1", "550 5.1.1 user unknown", ""))); err != nil {
+				b.Fatal(err)
+			}
+		}
+		p := NewProcessor(ProcessorOptions{DB: pool, Contacts: contacts.NewStore(pool, testKey, 2), Lists: testLists{}, Keys: keys,
+			Metrics: NewMetrics(reg), Workers: 4, Poll: 5 * time.Millisecond, Policy: Policy{HardThreshold: 1 << 30}})
+		reg = prometheus.NewRegistry()
+		start := time.Now()
+		pctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { p.Run(pctx); close(done) }()
+		for {
+			var left int
+			pool.QueryRow(ctx, `SELECT count(*) FROM inbound_messages WHERE status = 'new'`).Scan(&left)
+			if left == 0 {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		elapsed += time.Since(start)
+		cancel()
+		<-done
+	}
+	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "msgs/s")
 }

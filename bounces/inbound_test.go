@@ -382,3 +382,33 @@ func TestSTARTTLS(t *testing.T) {
 		t.Fatalf("stored %d", n)
 	}
 }
+
+// Junk sent to a genuine VERP address (8-bit garbage, truncated MIME, a
+// message that is no bounce at all) is processed without a hard bounce.
+func TestJunkIsNeverHard(t *testing.T) {
+	e := newEnv(t)
+	e.listen(ListenerOptions{Stored: e.proc.Wake})
+	e.run()
+	c := e.contact("wim@example.org")
+	camp := e.campaign(nil, c)
+	junk := []string{
+		"Subject: hello\r\n\r\nJust a note, no bounce here.\r\n",
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"x\"\r\n\r\n--x\r\nContent-Type: message/delivery-status\r\n\r\nFinal-Rec",
+		"Subject: \xff\xfe\x00junk\r\nContent-Type: text/plain; charset=x-unknown\r\n\r\n\xc3\x28\xa0\xa1 5.1.1 \x00\x01\r\n",
+		"Content-Type: multipart/mixed; boundary=a\r\n\r\n" + strings.Repeat("--a\r\nContent-Type: multipart/mixed; boundary=a\r\n\r\n", 200),
+	}
+	for _, m := range junk {
+		if err := e.send("", []string{e.verp(c, camp)}, m); err != nil {
+			t.Fatalf("send: %v", err)
+		}
+	}
+	e.waitFor("every message to be processed", func() bool {
+		return e.count(`SELECT count(*) FROM inbound_messages WHERE status = 'new'`) == 0
+	})
+	if s := e.state(c); s.Hard != 0 || s.Status != "active" {
+		t.Fatalf("junk made a hard bounce: %+v", s)
+	}
+	if n := e.count(`SELECT count(*) FROM inbound_messages WHERE status = 'failed'`); n != 0 {
+		t.Errorf("%d junk messages failed processing instead of being classified", n)
+	}
+}

@@ -19,8 +19,9 @@ type Metrics struct {
 	// connection cap reached).
 	Inbound *prometheus.CounterVec
 	// Processed counts processed inbound messages.
-	// outcome: bounce, complaint, unsubscribe, auto-reply, uncorrelated,
-	// forged, ignored, failed, retry.
+	// outcome: bounce, complaint, unknown (not understood; recorded, never
+	// counted), unsubscribe, auto-reply, uncorrelated, forged, ignored,
+	// failed (given up), retry.
 	Processed *prometheus.CounterVec
 	// Forged counts VERP addresses and X-Postbode-Ref tokens that did not verify.
 	Forged prometheus.Counter

@@ -24,6 +24,9 @@ const (
 	maxPartBytes = 256 << 10
 	// maxHeaderBytes bounds one header block.
 	maxHeaderBytes = 256 << 10
+	// maxNoticeBytes bounds the human-readable notice searched for
+	// recipients and diagnostics.
+	maxNoticeBytes = 64 << 10
 	// maxResults bounds the recipients reported for one message.
 	maxResults = 500
 )
@@ -33,7 +36,9 @@ var ErrEmpty = errors.New("bounces: empty message")
 
 // Parse reads one bounce message (the complete raw message) and reports
 // every failed recipient. It never panics; a message it cannot understand
-// yields a Report whose Results hold one Unknown entry with a reason.
+// yields a Report whose Results hold one Unknown entry with a reason, and a
+// report of successes only (or an SES delivery notification) yields no
+// Results.
 //
 // The order of evidence: an RFC 5965 feedback report, then the RFC 3464
 // delivery-status part, then the text conventions of the common mail
@@ -79,15 +84,15 @@ type msg struct {
 	texts      [][]byte          // text/plain (and text/html as a last resort) bodies
 	html       [][]byte          // text/html bodies
 	original   *textproto.Header // header of the returned original
-	origBody   []byte            // body of the returned original, when any
 	jsonBodies [][]byte          // application/json bodies (relay notifications)
 	parts      int               // MIME parts visited
+	succeeded  int               // DSN recipients delivered, relayed or expanded
 }
 
 // readMessage walks the MIME structure of raw within the limits.
 func readMessage(raw []byte) *msg {
 	m := &msg{}
-	h, body := splitHeader(raw)
+	h, body := splitHeader(raw, topFields)
 	m.top = h
 	m.subject = decodeHeader(h.Get("Subject"))
 	m.from = asciiLower(decodeHeader(h.Get("From")))
@@ -100,8 +105,12 @@ func readMessage(raw []byte) *msg {
 // bounces are sloppy: a leading mbox "From " line is skipped, a line that
 // is neither a field nor a continuation is ignored, and a block without an
 // ending blank line ends with the data.
-func splitHeader(raw []byte) (textproto.Header, []byte) {
+//
+// Only the fields named in keep (lower-case) are kept, which saves the
+// allocations for the many Received and DKIM fields nobody reads.
+func splitHeader(raw []byte, keep map[string]bool) (textproto.Header, []byte) {
 	var fields [][2]string
+	kept := false // the last field was kept: its continuation lines belong to it
 	rest := raw
 	for n := 0; len(rest) > 0 && n < maxHeaderBytes/32; n++ {
 		line, next := cutLine(rest)
@@ -116,19 +125,21 @@ func splitHeader(raw []byte) (textproto.Header, []byte) {
 		rest = next
 		switch {
 		case trimmed[0] == ' ' || trimmed[0] == '\t':
-			if k := len(fields); k > 0 {
+			if k := len(fields); k > 0 && kept {
 				fields[k-1][1] += " " + string(bytes.TrimSpace(trimmed))
 			}
 		default:
+			kept = false
 			i := bytes.IndexByte(trimmed, ':')
 			if i <= 0 {
 				continue
 			}
-			key := string(bytes.TrimSpace(trimmed[:i]))
-			if key == "" || strings.ContainsAny(key, " \t") {
+			keyb := bytes.TrimSpace(trimmed[:i])
+			if len(keyb) == 0 || bytes.ContainsAny(keyb, " \t") || !wanted(keyb, keep) {
 				continue
 			}
-			fields = append(fields, [2]string{key, string(bytes.TrimSpace(trimmed[i+1:]))})
+			kept = true
+			fields = append(fields, [2]string{string(keyb), string(bytes.TrimSpace(trimmed[i+1:]))})
 		}
 	}
 	var h textproto.Header
@@ -136,6 +147,40 @@ func splitHeader(raw []byte) (textproto.Header, []byte) {
 		h.Add(fields[i][0], fields[i][1])
 	}
 	return h, rest
+}
+
+// topFields are the fields read from a message's own header.
+var topFields = map[string]bool{
+	"content-type": true, "content-transfer-encoding": true, "subject": true, "from": true,
+	"to": true, "reply-to": true, "return-path": true, "sender": true, "x-failed-recipients": true,
+	"auto-submitted": true, "x-autoreply": true, "x-autorespond": true, "x-autoresponder": true,
+	"x-vacation": true, "x-auto-reply": true, "precedence": true,
+}
+
+// originalFieldNames are the fields read from a returned original: the
+// correlation fields of Report.Original and the addresses of our side.
+var originalFieldNames = map[string]bool{
+	"message-id": true, "x-postbode-ref": true, "return-path": true, "to": true,
+	"list-unsubscribe": true, "from": true, "sender": true, "content-type": true,
+}
+
+// wanted reports whether a field name is in keep (nil keeps everything),
+// without allocating.
+func wanted(key []byte, keep map[string]bool) bool {
+	if keep == nil {
+		return true
+	}
+	var buf [40]byte
+	if len(key) > len(buf) {
+		return false
+	}
+	for i, c := range key {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return keep[string(buf[:len(key)])]
 }
 
 // cutLine returns the first line of b (without its LF) and the rest.
@@ -197,7 +242,10 @@ func (m *msg) leaf(h textproto.Header, mt string, body []byte, depth int) {
 		m.dsn = append(m.dsn, data)
 	case "message/feedback-report":
 		m.feedback = data
-	case "message/rfc822", "message/global", "text/rfc822-headers", "message/rfc822-headers", "message/partial":
+	case "message/rfc822", "message/global":
+		m.keepOriginal(data)
+		m.nestedReport(data, depth)
+	case "text/rfc822-headers", "message/rfc822-headers", "message/partial":
 		m.keepOriginal(data)
 	case "text/plain", "text/plain-bounce", "text/x-notes", "":
 		m.texts = append(m.texts, data)
@@ -212,14 +260,23 @@ func (m *msg) leaf(h textproto.Header, mt string, body []byte, depth int) {
 	}
 }
 
+// nestedReport walks a returned message that is itself a delivery report
+// (a bounce of a forwarded bounce): its delivery-status parts count too.
+func (m *msg) nestedReport(data []byte, depth int) {
+	h, body := splitHeader(data, topFields)
+	mh := message.Header{Header: h}
+	if mt, params, _ := mh.ContentType(); mt == "multipart/report" && params["report-type"] == "delivery-status" {
+		m.walk(h, body, depth+1)
+	}
+}
+
 // keepOriginal keeps the header (and body) of the first returned original.
 func (m *msg) keepOriginal(data []byte) {
 	if m.original != nil {
 		return
 	}
-	h, body := splitHeader(data)
+	h, _ := splitHeader(data, originalFieldNames)
 	m.original = &h
-	m.origBody = capBytes(body)
 }
 
 // decodeBody undoes the Content-Transfer-Encoding of a leaf body (RFC 2045
@@ -285,7 +342,7 @@ func (m *msg) report() *Report {
 	default:
 		rep.Results = m.failures()
 	}
-	if len(rep.Results) == 0 {
+	if len(rep.Results) == 0 && m.succeeded == 0 {
 		rep.Results = []Result{{Class: Unknown, Reason: "undefined"}}
 	}
 	if len(rep.Results) > maxResults {

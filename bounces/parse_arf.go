@@ -1,10 +1,6 @@
 package bounces
 
-import (
-	"strings"
-
-	"github.com/emersion/go-message/textproto"
-)
+import "strings"
 
 // complaints reports an RFC 5965 feedback report: one Complaint result
 // per complaining recipient, with the Feedback-Type (section 3.1). The
@@ -120,14 +116,6 @@ func appendNew(list []string, a string) []string {
 		}
 	}
 	return append(list, a)
-}
-
-// headerOf returns a header's field or "" for a nil header.
-func headerOf(h *textproto.Header, k string) string {
-	if h == nil {
-		return ""
-	}
-	return h.Get(k)
 }
 
 // fromMailSystem reports whether the message comes from a mail system

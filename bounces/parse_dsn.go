@@ -49,9 +49,9 @@ type dsnRecipient struct {
 
 // dsnRecipients splits the fields of a delivery-status body into
 // per-recipient groups. Groups are normally separated by blank lines
-// (section 2.1); a second Final-Recipient or Original-Recipient, or one
-// after the group's Action, also starts a new group, for the DSNs that omit
-// the blank line. Per-message fields (section 2.2) are skipped.
+// (section 2.1); a second Final-Recipient or Original-Recipient also
+// starts a new group, for the DSNs that omit the blank line. Recipient
+// fields that come before the group's address belong to it. Per-message fields (section 2.2) are skipped.
 func dsnRecipients(fields []field) []dsnRecipient {
 	var out []dsnRecipient
 	var cur *dsnRecipient
@@ -66,7 +66,7 @@ func dsnRecipients(fields []field) []dsnRecipient {
 		case "":
 			cur = nil
 		case "original-recipient":
-			if cur == nil || cur.original != "" || cur.action != "" {
+			if cur == nil || cur.original != "" {
 				start()
 			}
 			cur.original = addrOf(f.value)
@@ -74,7 +74,7 @@ func dsnRecipients(fields []field) []dsnRecipient {
 			if f.name == "x-actual-recipient" && cur != nil && cur.final != "" {
 				continue
 			}
-			if cur == nil || cur.final != "" || cur.action != "" && cur.original == "" {
+			if cur == nil || cur.final != "" {
 				start()
 			}
 			cur.final = addrOf(f.value)
@@ -112,6 +112,8 @@ func (m *msg) dsnResults(text string) []Result {
 		for _, d := range dsnRecipients(parseFields(part)) {
 			if r, ok := d.result(text); ok {
 				out = append(out, r)
+			} else if d.final != "" || d.original != "" {
+				m.succeeded++
 			}
 		}
 	}
@@ -122,13 +124,11 @@ func (m *msg) dsnResults(text string) []Result {
 // did not fail (delivered, relayed, expanded: RFC 3464 section 2.3.3).
 func (d dsnRecipient) result(text string) (Result, bool) {
 	action := d.action
-	switch action {
-	case "delivered", "relayed", "expanded":
+	switch {
+	case action == "delivered", action == "relayed", action == "expanded", action == "deliverable":
 		return Result{}, false
-	case "":
-		if strings.HasPrefix(d.status, "2.") {
-			return Result{}, false
-		}
+	case strings.HasPrefix(d.status, "2."): // success, whatever the action says (RFC 3463 section 3.1)
+		return Result{}, false
 	}
 	if d.final == "" && d.original == "" {
 		return Result{}, false
@@ -139,7 +139,7 @@ func (d dsnRecipient) result(text string) (Result, bool) {
 	}
 	diag := d.diag
 	if diag == "" {
-		diag = textAbout(text, rcpt)
+		diag = preamble(text) + "\n" + textAbout(text, rcpt)
 	}
 	in := evidence{
 		status:    d.status,

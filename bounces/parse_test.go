@@ -51,7 +51,7 @@ func TestParseDSNEveryRecipient(t *testing.T) {
 	}{
 		{"gone@example.com", "userunknown", "5.1.1", Hard, 550},
 		{"full@example.com", "mailboxfull", "5.2.2", Soft, 552},
-		{"slow@example.com", "expired", "4.4.7", Soft, 451},
+		{"slow@example.com", "networkerror", "4.4.1", Soft, 451},
 		{"spam@example.com", "blocked", "5.7.1", Block, 554},
 	}
 	if len(rep.Results) != len(want) {
@@ -185,6 +185,27 @@ func TestClassifyReply(t *testing.T) {
 	}
 }
 
+func TestClassifySMTPReplyCommand(t *testing.T) {
+	for _, c := range []struct {
+		cmd    string
+		reason string
+		class  Class
+	}{
+		{"RCPT", "userunknown", Hard},
+		{"DATA", "filtered", Block},
+		{"MAIL", "rejected", Block},
+		{"", "filtered", Block}, // no code, no command: not trusted
+	} {
+		r := ClassifySMTPReply(c.cmd, 550, "", "User unknown")
+		if r.Reason != c.reason || r.Class != c.class {
+			t.Errorf("%q: got %s %s, want %s %s", c.cmd, r.Reason, r.Class, c.reason, c.class)
+		}
+	}
+	if r := ClassifyReply(551, "", "User not local; please try <new@example.com>"); r.Reason != "hasmoved" || !r.Hard() {
+		t.Errorf("551: got %+v", r)
+	}
+}
+
 func TestParseEmpty(t *testing.T) {
 	if _, err := Parse([]byte(" \r\n")); !errors.Is(err, ErrEmpty) {
 		t.Fatalf("err = %v, want ErrEmpty", err)
@@ -197,14 +218,17 @@ func TestParseEmpty(t *testing.T) {
 func TestParseBadInput(t *testing.T) {
 	hard := dsn("Final-Recipient: rfc822; gone@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\r\n")
 	cases := map[string][]byte{
-		"8-bit junk":     bytes.Repeat([]byte{0xff, 0xfe, 0x00, 0x80, '\n', ':', 0xc3}, 5000),
-		"wrong charset":  []byte("From: x@example.com\r\nContent-Type: text/plain; charset=x-unknown-9\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64!!!\r\n"),
-		"bad boundary":   []byte("From: MAILER-DAEMON@x.example\r\nContent-Type: multipart/report; boundary=\"\"\r\n\r\n--\r\n--\r\n"),
-		"header only":    []byte("From: MAILER-DAEMON@x.example\r\nSubject: Undelivered"),
-		"deep multipart": bomb(2000, 1),
-		"wide multipart": bomb(1, 100000),
-		"giant":          append(dsn(), bytes.Repeat([]byte("A"), 20<<20)...),
-		"giant line":     append([]byte("Subject: x\r\n\r\n"), bytes.Repeat([]byte("x@y.z "), 3<<20)...),
+		"8-bit junk":      bytes.Repeat([]byte{0xff, 0xfe, 0x00, 0x80, '\n', ':', 0xc3}, 5000),
+		"wrong charset":   []byte("From: x@example.com\r\nContent-Type: text/plain; charset=x-unknown-9\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64!!!\r\n"),
+		"bad boundary":    []byte("From: MAILER-DAEMON@x.example\r\nContent-Type: multipart/report; boundary=\"\"\r\n\r\n--\r\n--\r\n"),
+		"header only":     []byte("From: MAILER-DAEMON@x.example\r\nSubject: Undelivered"),
+		"deep multipart":  bomb(2000, 1),
+		"wide multipart":  bomb(1, 100000),
+		"giant":           append(dsn(), bytes.Repeat([]byte("A"), 20<<20)...),
+		"giant line":      append([]byte("Subject: x\r\n\r\n"), bytes.Repeat([]byte("x@y.z "), 3<<20)...),
+		"same address":    append([]byte("From: MAILER-DAEMON@x.example\r\nSubject: failure notice\r\n\r\n"), bytes.Repeat([]byte("<a@example.com>: 550 no\r\n"), 80000)...),
+		"many addresses":  manyRecipients(60000),
+		"many dsn groups": dsn(strings.Repeat("Final-Recipient: rfc822; a@example.com\r\nAction: failed\r\nStatus: 4.0.0\r\n\r\n", 20000)),
 	}
 	for name, raw := range cases {
 		start := time.Now()
@@ -238,6 +262,16 @@ func TestParseBadInput(t *testing.T) {
 			}
 		}
 	}
+}
+
+// manyRecipients is a text bounce naming n different addresses.
+func manyRecipients(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("From: MAILER-DAEMON@x.example\r\nSubject: failure notice\r\n\r\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "<a%d@example.com>:\r\nRemote host said: 550 user unknown\r\n", i)
+	}
+	return b.Bytes()
 }
 
 // bomb builds nested (depth) or wide (parts) multiparts.
@@ -290,4 +324,30 @@ func BenchmarkParseDSN(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "dsn/s")
+}
+
+// BenchmarkParseCorpus parses every message of the shared corpus in turn
+// (real DSNs with returned originals, text bounces, complaints).
+func BenchmarkParseCorpus(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "corpus", "eml", "*.eml"))
+	var msgs [][]byte
+	for _, name := range files {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		msgs = append(msgs, raw)
+	}
+	if len(msgs) == 0 {
+		b.Skip("no corpus")
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := Parse(msgs[i%len(msgs)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
 }

@@ -9,13 +9,13 @@ import (
 // RFC 3464 delivery-status part when there is one, else from the text
 // conventions of the common mail systems.
 func (m *msg) failures() []Result {
-	notice, _ := m.noticeText()
+	notice := m.noticeText()
 	if len(m.dsn) == 0 {
 		m.inlineDSN()
 	}
 	if len(m.dsn) > 0 {
-		if rs := m.dsnResults(notice); len(rs) > 0 {
-			return rs
+		if rs := m.dsnResults(notice); len(rs) > 0 || m.succeeded > 0 {
+			return rs // a report of successes only has no failures
 		}
 	}
 	if !m.looksLikeBounce(notice) {
@@ -28,7 +28,7 @@ func (m *msg) failures() []Result {
 // bodies (or, without any, the HTML ones stripped of tags) up to the point
 // where the copy of the original message begins. The rest, when the
 // original was not attached as its own MIME part, is kept as the original.
-func (m *msg) noticeText() (string, string) {
+func (m *msg) noticeText() string {
 	var b strings.Builder
 	for i, t := range m.texts {
 		if i >= 4 || b.Len() > maxPartBytes {
@@ -47,6 +47,9 @@ func (m *msg) noticeText() (string, string) {
 		}
 	}
 	s := b.String()
+	if len(s) > maxNoticeBytes {
+		s = s[:maxNoticeBytes]
+	}
 	if i := originalStart(s); i >= 0 {
 		orig := s[i:]
 		s = s[:i]
@@ -56,7 +59,7 @@ func (m *msg) noticeText() (string, string) {
 			}
 		}
 	}
-	return s, ""
+	return s
 }
 
 // originalMarkers are the lines (lower-case, without leading dashes and
@@ -76,6 +79,7 @@ var originalMarkers = []string{
 	"text of the original message",
 	"returned message",
 	"unsent message below",
+	"unsent message follows",
 	"copy of the message",
 	"original message headers",
 	"content-type: message/rfc822",
@@ -178,7 +182,14 @@ func (m *msg) textResults(notice string) []Result {
 		if cmd == "" {
 			cmd = transcriptCommand(notice, b.addr)
 		}
-		r := classify(evidence{diag: d, command: cmd})
+		in := evidence{diag: d, command: cmd}
+		if strings.HasSuffix(b.addr, "@googlegroups.com") {
+			// Google Groups answers, in the sender's language, that the
+			// group does not exist or the sender may not post: a refusal
+			// of the sender, not a dead address.
+			in.reason = "rejected"
+		}
+		r := classify(in)
 		r.Recipient = b.addr
 		r.Action = "failed"
 		out = append(out, r)
@@ -235,7 +246,9 @@ func addrBlocks(notice string, skip map[string]bool) []rcptBlock {
 		if a != "" && !skip[a] && !isSystemAddr(a) {
 			if i, ok := seen[a]; ok {
 				cur = i
-				out[i].diag += " " + rest
+				if len(out[i].diag) < 4096 {
+					out[i].diag += " " + rest
+				}
 				continue
 			}
 			if len(out) >= maxResults {
@@ -244,7 +257,13 @@ func addrBlocks(notice string, skip map[string]bool) []rcptBlock {
 			seen[a] = len(out)
 			cur = len(out)
 			out = append(out, rcptBlock{addr: a, diag: rest})
+			if startsWithCode(strings.TrimSpace(line)) {
+				cur = -1 // Sendmail's "550 <a@b>... reason": the line is the whole statement
+			}
 			continue
+		}
+		if cur >= 0 && strings.HasPrefix(strings.TrimLeft(line, "> \t"), "-----") {
+			cur = -1 // a section separator ends the recipient's text
 		}
 		if cur >= 0 && len(out[cur].diag) < 4096 {
 			out[cur].diag += "\n" + line
@@ -329,6 +348,9 @@ func isSystemAddr(a string) bool {
 // diagnosticOf reduces a recipient's text block to its diagnostic: the
 // lines of the block, without empty lines, bounded in length.
 func diagnosticOf(block string) string {
+	if len(block) > 8192 {
+		block = block[:8192]
+	}
 	s := normSpace(block)
 	if len(s) > 2048 {
 		s = s[:2048]
@@ -417,7 +439,8 @@ func inlineAddr(line string) (string, string) {
 			continue
 		}
 		rest := line[i+len(p):]
-		for _, tok := range strings.Fields(rest)[:min(4, len(strings.Fields(rest)))] {
+		fields := strings.Fields(rest)
+		for _, tok := range fields[:min(6, len(fields))] {
 			if !strings.Contains(tok, "@") {
 				continue
 			}
@@ -446,4 +469,23 @@ func (m *msg) inlineDSN() {
 		m.dsn = append(m.dsn, t[i+1:])
 		return
 	}
+}
+
+// preamble is the start of a notice up to the first line naming an
+// address: where some systems state the reason once for all recipients
+// ("The user(s) account is disabled.").
+func preamble(notice string) string {
+	if i := strings.IndexByte(notice, '@'); i >= 0 {
+		if j := strings.LastIndexByte(notice[:i], '\n'); j >= 0 {
+			return notice[:j]
+		}
+		return ""
+	}
+	return notice
+}
+
+// startsWithCode reports whether s begins with an SMTP reply code and a
+// space.
+func startsWithCode(s string) bool {
+	return len(s) > 4 && (s[0] == '4' || s[0] == '5') && isDigit(s[1]) && isDigit(s[2]) && s[3] == ' '
 }

@@ -35,7 +35,7 @@ type ProcessorOptions struct {
 	// RawRetention deletes inbound messages older than this; optional,
 	// default 168h.
 	RawRetention time.Duration
-	// Workers processing inbound messages concurrently; optional, default 2.
+	// Workers processing inbound messages concurrently; optional, default 4.
 	Workers int
 	// Poll is how often idle workers look for new messages; optional,
 	// default 2s (a Wake from the local listener is immediate).
@@ -70,7 +70,7 @@ func NewProcessor(o ProcessorOptions) *Processor {
 		o.RawRetention = 168 * time.Hour
 	}
 	if o.Workers <= 0 {
-		o.Workers = 2
+		o.Workers = 4
 	}
 	if o.Poll <= 0 {
 		o.Poll = 2 * time.Second
@@ -123,8 +123,8 @@ func (p *Processor) worker(ctx context.Context) {
 			if err != nil && ctx.Err() == nil {
 				p.log.Warn("bounces: processing", slog.Any("error", err))
 			}
-			if !ok {
-				break
+			if !ok || err != nil {
+				break // idle, or failing: wait for the next poll
 			}
 		}
 		t.Reset(p.opt.Poll)
@@ -224,6 +224,9 @@ func (p *Processor) ProcessOne(ctx context.Context) (bool, error) {
 		return true, p.failed(ctx, m, perr)
 	}
 	p.m.Processed.WithLabelValues(out.What).Inc()
+	if out.What == "forged" {
+		p.m.Forged.Inc()
+	}
 	p.m.Latency.Observe(time.Since(m.ReceivedAt).Seconds())
 	for _, r := range out.events {
 		p.m.Bounces.WithLabelValues(string(r.Class), metricReason(r.Reason)).Inc()
@@ -268,9 +271,6 @@ func (p *Processor) handle(ctx context.Context, tx pgx.Tx, m inbound) (outcome, 
 			forged = true
 		}
 	}
-	if forged {
-		p.m.Forged.Inc()
-	}
 	if unsub != nil && verp == nil {
 		return p.mailtoUnsubscribe(ctx, tx, m, *unsub)
 	}
@@ -305,7 +305,6 @@ func (p *Processor) applyReport(ctx context.Context, tx pgx.Tx, rep *Report, ver
 		if ref := rep.Original["x-postbode-ref"]; ref != "" {
 			c, err := p.keys.Parse(strings.TrimSpace(ref), rtoken.Bounce)
 			if err != nil && !errors.Is(err, rtoken.ErrExpired) {
-				p.m.Forged.Inc()
 				return outcome{Status: "ignored", What: "forged"}, nil
 			}
 			claims = &c
@@ -362,6 +361,8 @@ func (p *Processor) outcomeOf(rs []Result, correlated bool, contactID int64) out
 		o.What, contactID = "uncorrelated", 0
 	} else if rs[0].Class == Complaint {
 		o.What = "complaint"
+	} else if rs[0].Class == Unknown {
+		o.What = "unknown"
 	}
 	o.ContactID = contactID
 	return o

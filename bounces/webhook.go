@@ -38,6 +38,9 @@ func (p *Processor) ApplyExternal(ctx context.Context, rep *Report, returnPath s
 	if err != nil {
 		return "", err
 	}
+	if out.What == "forged" {
+		p.m.Forged.Inc()
+	}
 	for _, r := range out.events {
 		p.m.Bounces.WithLabelValues(string(r.Class), metricReason(r.Reason)).Inc()
 	}

@@ -222,6 +222,20 @@ func TestAPI(t *testing.T) {
 	if code, _ := e.do("marketer", "POST", "/api/v1/campaigns/"+id+"/start", nil); code != 409 {
 		t.Errorf("start a cancelled campaign: %d", code)
 	}
+
+	// Starting re-checks the campaign: a list deleted since it was saved.
+	gone := e.list("gone")
+	onGone := with("list_ids", []int64{gone})
+	delete(onGone, "lists")
+	code, c3 := e.do("marketer", "POST", "/api/v1/campaigns", onGone)
+	if code != 201 {
+		t.Fatalf("create on list gone: %d %v", code, c3)
+	}
+	e.db.Exec(context.Background(), `DELETE FROM lists WHERE id = $1`, gone)
+	code, out = e.do("marketer", "POST", "/api/v1/campaigns/"+itoa(int64(c3["id"].(float64)))+"/start", nil)
+	if _, f, _ := errField(out); code != 422 || f != "list_ids" {
+		t.Errorf("start with a deleted list: %d %v", code, out)
+	}
 }
 
 func TestTrackingForbidden(t *testing.T) {

@@ -231,20 +231,23 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (Campaign, err
 }
 
 // transition moves a campaign from one of the allowed states with set (SQL
-// SET clause; $1 is the id, extra args follow) and returns it.
-func (s *Service) transition(ctx context.Context, id int64, op string, allowed []string, set string, args ...any) (Campaign, error) {
+// SET clause; $1 is the id, extra args follow) and returns it. With
+// revalidate the campaign is checked again first (lists, DKIM key and
+// template may have changed since it was saved).
+func (s *Service) transition(ctx context.Context, id int64, op string, allowed []string, revalidate bool, set string, args ...any) (Campaign, error) {
 	var out Campaign
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		var status string
-		err := tx.QueryRow(ctx, `SELECT status FROM campaigns WHERE id = $1 FOR UPDATE`, id).Scan(&status)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
-		}
+		c, err := scanCampaign(tx.QueryRow(ctx, `SELECT `+campaignCols+` FROM campaigns WHERE id = $1 FOR UPDATE`, id))
 		if err != nil {
-			return fmt.Errorf("campaigns: %s: %w", op, err)
+			return err
 		}
-		if !contains(allowed, status) {
-			return conflict(op, status, allowed...)
+		if !contains(allowed, c.Status) {
+			return conflict(op, c.Status, allowed...)
+		}
+		if revalidate {
+			if err := s.validate(ctx, &c, nil); err != nil {
+				return err
+			}
 		}
 		out, err = scanCampaign(tx.QueryRow(ctx, `UPDATE campaigns SET `+set+`, updated_at = now()
 			WHERE id = $1 RETURNING `+campaignCols, append([]any{id}, args...)...))
@@ -262,32 +265,32 @@ func (s *Service) Schedule(ctx context.Context, id int64, sendAt time.Time) (Cam
 	if sendAt.Before(time.Now()) {
 		return Campaign{}, errs.Invalid("send_at", "is in the past; use start to send now")
 	}
-	return s.transition(ctx, id, "schedule", []string{StateDraft, StateScheduled},
+	return s.transition(ctx, id, "schedule", []string{StateDraft, StateScheduled}, true,
 		`status = 'scheduled', send_at = $2, missed_at = NULL`, sendAt)
 }
 
 // Start starts a draft or scheduled campaign now (also one whose send_at
 // was missed).
 func (s *Service) Start(ctx context.Context, id int64) (Campaign, error) {
-	return s.transition(ctx, id, "start", []string{StateDraft, StateScheduled},
+	return s.transition(ctx, id, "start", []string{StateDraft, StateScheduled}, true,
 		`status = 'running', started_at = now(), missed_at = NULL`)
 }
 
 // Pause stops sending a running campaign; its queue is kept.
 func (s *Service) Pause(ctx context.Context, id int64) (Campaign, error) {
-	return s.transition(ctx, id, "pause", []string{StateRunning}, `status = 'paused', paused_at = now()`)
+	return s.transition(ctx, id, "pause", []string{StateRunning}, false, `status = 'paused', paused_at = now()`)
 }
 
 // Resume continues a paused campaign.
 func (s *Service) Resume(ctx context.Context, id int64) (Campaign, error) {
-	return s.transition(ctx, id, "resume", []string{StatePaused}, `status = 'running', paused_at = NULL`)
+	return s.transition(ctx, id, "resume", []string{StatePaused}, false, `status = 'running', paused_at = NULL`)
 }
 
 // Cancel stops a campaign for good; what was not sent is marked cancelled
 // by the scheduler within a tick.
 func (s *Service) Cancel(ctx context.Context, id int64) (Campaign, error) {
 	return s.transition(ctx, id, "cancel", []string{StateDraft, StateScheduled, StateRunning, StatePaused},
-		`status = 'cancelled'`)
+		false, `status = 'cancelled'`)
 }
 
 func contains(list []string, s string) bool {

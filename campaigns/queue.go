@@ -134,3 +134,55 @@ func parseEntries(msgs []redis.XMessage) []entry {
 	}
 	return out
 }
+
+// QueueStat is the Redis queue of one running or paused campaign.
+type QueueStat struct {
+	CampaignID int64  `json:"campaign_id"`
+	Status     string `json:"status"`
+	// Ready entries wait to be read; Pending were read by a worker and not
+	// yet recorded; Retry wait for a retry.
+	Ready   int64 `json:"ready"`
+	Pending int64 `json:"pending"`
+	Retry   int64 `json:"retry"`
+	// OldestSeconds is the age of the oldest entry (0 when empty).
+	OldestSeconds float64 `json:"oldest_seconds"`
+}
+
+// QueueStats returns the queues of the running and paused campaigns.
+func (s *Service) QueueStats(ctx context.Context) ([]QueueStat, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, status FROM campaigns WHERE status IN ('running', 'paused') ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("campaigns: queue stats: %w", err)
+	}
+	var out []QueueStat
+	for rows.Next() {
+		var q QueueStat
+		if err := rows.Scan(&q.CampaignID, &q.Status); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("campaigns: queue stats: %w", err)
+		}
+		out = append(out, q)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("campaigns: queue stats: %w", err)
+	}
+	now := time.Now()
+	for i := range out {
+		q := &out[i]
+		stream, retry, err := s.queueLen(ctx, q.CampaignID)
+		if err != nil {
+			return nil, err
+		}
+		q.Retry = retry
+		if p, err := s.rdb.XPending(ctx, s.streamKey(q.CampaignID), group).Result(); err == nil {
+			q.Pending = p.Count
+		}
+		q.Ready = max(stream-q.Pending, 0)
+		if msgs, err := s.rdb.XRangeN(ctx, s.streamKey(q.CampaignID), "-", "+", 1).Result(); err == nil && len(msgs) == 1 {
+			if es := parseEntries(msgs); !es[0].enqueued.IsZero() {
+				q.OldestSeconds = now.Sub(es[0].enqueued).Seconds()
+			}
+		}
+	}
+	return out, nil
+}

@@ -120,11 +120,16 @@ func (s *Service) expand(ctx context.Context, id int64) error {
 // one-star, confirmed on one of the lists, in the audience when the campaign
 // has one — each once however many lists they are on, and records a
 // delivery row for each. $1 campaign, $2 cursor, $3 lists, $4 has_audience, $5 limit.
+// The cursor is repeated inside the semi-joins: the planner does not carry
+// c.id > $2 over to them, and a merge join would otherwise read the
+// subscriptions from the first contact on every batch (quadratic).
 const expandSQL = `WITH picked AS (
 	SELECT c.id FROM contacts c
 	WHERE c.id > $2 AND c.status = 'active' AND c.one_star_since IS NULL
-	  AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.contact_id = c.id AND s.list_id = ANY($3) AND s.status = 'confirmed')
-	  AND (NOT $4 OR EXISTS (SELECT 1 FROM campaign_audience a WHERE a.campaign_id = $1 AND a.contact_id = c.id))
+	  AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.contact_id = c.id AND s.contact_id > $2
+	              AND s.list_id = ANY($3) AND s.status = 'confirmed')
+	  AND (NOT $4 OR EXISTS (SELECT 1 FROM campaign_audience a WHERE a.campaign_id = $1
+	              AND a.contact_id = c.id AND a.contact_id > $2))
 	ORDER BY c.id LIMIT $5
 ), ins AS (
 	INSERT INTO deliveries (campaign_id, contact_id) SELECT $1, id FROM picked

@@ -87,60 +87,42 @@ func (x *Sender) watch(ctx context.Context) {
 }
 
 func (x *Sender) refresh(ctx context.Context) error {
-	rows, err := x.s.db.Query(ctx, `SELECT id, status FROM campaigns WHERE status IN ('running', 'paused') ORDER BY id`)
+	rows, err := x.s.db.Query(ctx, `SELECT id FROM campaigns WHERE status = 'running' ORDER BY id`)
 	if err != nil {
 		return err
 	}
-	type cs struct {
-		id     int64
-		status string
-	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (cs, error) {
-		var c cs
-		return c, r.Scan(&c.id, &c.status)
-	})
+	running, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
 		return err
 	}
-	var running []int64
 	keep := map[int64]bool{}
-	for _, c := range list {
-		if c.status == StateRunning {
-			running = append(running, c.id)
-			keep[c.id] = true
-		}
+	for _, id := range running {
+		keep[id] = true
 	}
 	x.mu.Lock()
 	x.running = running
 	x.mu.Unlock()
 	x.s.forget(keep)
-	var depth, pending, retry int64
-	var oldest time.Duration
 	now := time.Now()
-	for _, c := range list {
-		if c.status == StateRunning {
-			if _, err := x.s.moveDue(ctx, c.id, now); err != nil {
-				return err
-			}
-		}
-		st, rt, err := x.s.queueLen(ctx, c.id)
-		if err != nil {
+	for _, id := range running {
+		if _, err := x.s.moveDue(ctx, id, now); err != nil {
 			return err
 		}
-		depth, retry = depth+st, retry+rt
-		if p, err := x.s.rdb.XPending(ctx, x.s.streamKey(c.id), group).Result(); err == nil {
-			pending += p.Count
-		}
-		if msgs, err := x.s.rdb.XRangeN(ctx, x.s.streamKey(c.id), "-", "+", 1).Result(); err == nil && len(msgs) == 1 {
-			if es := parseEntries(msgs); !es[0].enqueued.IsZero() {
-				oldest = max(oldest, now.Sub(es[0].enqueued))
-			}
-		}
 	}
-	x.s.m.queueDepth.WithLabelValues("ready").Set(float64(max(depth-pending, 0)))
+	qs, err := x.s.QueueStats(ctx)
+	if err != nil {
+		return err
+	}
+	var depth, pending, retry int64
+	var oldest float64
+	for _, q := range qs {
+		depth, pending, retry = depth+q.Ready, pending+q.Pending, retry+q.Retry
+		oldest = max(oldest, q.OldestSeconds)
+	}
+	x.s.m.queueDepth.WithLabelValues("ready").Set(float64(depth))
 	x.s.m.queueDepth.WithLabelValues("pending").Set(float64(pending))
 	x.s.m.queueDepth.WithLabelValues("retry").Set(float64(retry))
-	x.s.m.oldestAge.Set(oldest.Seconds())
+	x.s.m.oldestAge.Set(oldest)
 	return nil
 }
 

@@ -1,7 +1,11 @@
 // Package optin is in charge of consent: lists and their opt-in mode,
 // subscriptions (unconfirmed, confirmed, unsubscribed), the append-only
 // consent records that prove every change, bulk import of contacts with
-// their consent, and (on the public side) double opt-in and unsubscribe.
+// their consent, and the recipient side: what subscribe, double opt-in,
+// unsubscribe, the update-your-details answers and open/click tracking do
+// (Recipients), the log of every recipient action (ActionLog), and the
+// follow-up of an update mailing (reminders, report, purge). The HTTP pages
+// themselves are in optin/pages.
 package optin
 
 import (

@@ -208,13 +208,26 @@ func (r *Recipients) FormSubscribe(ctx context.Context, listID int64, email, nam
 }
 
 // ConfirmSubscription confirms a double opt-in subscription (a confirm
-// consent record with IP and time). Confirming twice is not an error.
+// consent record with IP and time). Confirming twice is not an error; a
+// subscription that expired or was left since is ErrGone (an old link
+// never subscribes anyone again).
 func (r *Recipients) ConfirmSubscription(ctx context.Context, contactID, listID int64, who Who) error {
 	if _, err := r.Contact(ctx, contactID); err != nil {
 		return err
 	}
-	if _, err := r.store.Confirm(ctx, contactID, listID, who.consent("webform", "double opt-in link")); err != nil {
+	changed, err := r.store.Confirm(ctx, contactID, listID, who.consent("webform", "double opt-in link"))
+	if err != nil {
 		return err
+	}
+	if !changed {
+		var status string
+		err := r.db.QueryRow(ctx, `SELECT status FROM subscriptions WHERE contact_id = $1 AND list_id = $2`, contactID, listID).Scan(&status)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && status != Confirmed) {
+			return ErrGone
+		}
+		if err != nil {
+			return fmt.Errorf("optin: confirm: %w", err)
+		}
 	}
 	r.log.Record(ctx, Action{ContactID: contactID, ListID: listID, Action: ActConfirm, IP: who.IP, UserAgent: who.UserAgent})
 	return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -70,8 +71,11 @@ type LinkChecker struct {
 }
 
 type linkSet struct {
-	urls    map[string]bool
-	fetched time.Time
+	urls map[string]bool
+	// patterns are links with merge fields ({{...}}): the fields match any
+	// URL characters, the scheme and host before the first field are fixed.
+	patterns []*regexp.Regexp
+	fetched  time.Time
 }
 
 // NewLinkChecker returns a checker reading campaigns through r.
@@ -79,7 +83,34 @@ func (r *Recipients) NewLinkChecker() *LinkChecker {
 	return &LinkChecker{r: r, cache: map[int64]linkSet{}}
 }
 
-var hrefRE = regexp.MustCompile(`(?i)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')`)
+var (
+	hrefRE  = regexp.MustCompile(`(?i)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))`)
+	fieldRE = regexp.MustCompile(`\{\{.*?\}\}`)
+	fixedRE = regexp.MustCompile(`^https?://[^/?#{]+[/?#]`)
+)
+
+// linkPattern turns a link with merge fields into a pattern, or nil when the
+// fields could change the scheme or host.
+func linkPattern(u string) *regexp.Regexp {
+	first := strings.Index(u, "{{")
+	if !fixedRE.MatchString(u[:first]) {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("^")
+	last := 0
+	for _, m := range fieldRE.FindAllStringIndex(u, -1) {
+		b.WriteString(regexp.QuoteMeta(u[last:m[0]]))
+		b.WriteString(`[^\s"'<>]*`)
+		last = m[1]
+	}
+	b.WriteString(regexp.QuoteMeta(u[last:]) + "$")
+	re, err := regexp.Compile(b.String())
+	if err != nil {
+		return nil
+	}
+	return re
+}
 
 // Allowed reports whether target is a link in the campaign's HTML.
 func (lc *LinkChecker) Allowed(ctx context.Context, campaignID int64, target string) (bool, error) {
@@ -96,9 +127,17 @@ func (lc *LinkChecker) Allowed(ctx context.Context, campaignID int64, target str
 			return false, fmt.Errorf("optin: campaign links: %w", err)
 		}
 		ls = linkSet{urls: map[string]bool{}, fetched: time.Now()}
+		// Merge fields may hold quotes ({{attr "city"}}): blank them first.
+		body = fieldRE.ReplaceAllString(body, "{{}}")
 		for _, m := range hrefRE.FindAllStringSubmatch(body, -1) {
-			u := m[1] + m[2]
-			ls.urls[html.UnescapeString(u)] = true
+			u := html.UnescapeString(m[1] + m[2] + m[3])
+			if strings.Contains(u, "{{") {
+				if re := linkPattern(u); re != nil {
+					ls.patterns = append(ls.patterns, re)
+				}
+				continue
+			}
+			ls.urls[u] = true
 		}
 		lc.mu.Lock()
 		if len(lc.cache) > 1000 {
@@ -107,5 +146,13 @@ func (lc *LinkChecker) Allowed(ctx context.Context, campaignID int64, target str
 		lc.cache[campaignID] = ls
 		lc.mu.Unlock()
 	}
-	return ls.urls[target], nil
+	if ls.urls[target] {
+		return true, nil
+	}
+	for _, re := range ls.patterns {
+		if re.MatchString(target) {
+			return true, nil
+		}
+	}
+	return false, nil
 }

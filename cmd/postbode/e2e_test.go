@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -274,4 +276,20 @@ func envValue(env []string, key string) string {
 		}
 	}
 	return val
+}
+
+// metric returns the sum of the series of name (with a label filter
+// substring, e.g. `result="sent"`) on d's /metrics.
+func metric(t *testing.T, d *daemon, name, filter string) float64 {
+	t.Helper()
+	_, body := d.request(t, "", "GET", "/metrics", "")
+	re := regexp.MustCompile(`(?m)^` + name + `(\{[^}]*\})? ([0-9.e+-]+)$`)
+	var sum float64
+	for _, m := range re.FindAllStringSubmatch(body, -1) {
+		if filter == "" || strings.Contains(m[1], filter) {
+			v, _ := strconv.ParseFloat(m[2], 64)
+			sum += v
+		}
+	}
+	return sum
 }

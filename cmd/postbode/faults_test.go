@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -170,22 +169,6 @@ func (c *cluster) finish(id int64, n, maxDup int, timeout time.Duration) faultSt
 		c.t.Errorf("%d duplicates, more than the %d messages in flight", dup, maxDup)
 	}
 	return st
-}
-
-// metric returns the sum of the series of name (with a label filter
-// substring, e.g. `result="sent"`) on d's /metrics.
-func metric(t *testing.T, d *daemon, name, filter string) float64 {
-	t.Helper()
-	_, body := d.request(t, "", "GET", "/metrics", "")
-	re := regexp.MustCompile(`(?m)^` + name + `(\{[^}]*\})? ([0-9.e+-]+)$`)
-	var sum float64
-	for _, m := range re.FindAllStringSubmatch(body, -1) {
-		if filter == "" || strings.Contains(m[1], filter) {
-			v, _ := strconv.ParseFloat(m[2], 64)
-			sum += v
-		}
-	}
-	return sum
 }
 
 // TestFaultKillSender: a sender node killed with SIGKILL mid-campaign loses

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -82,6 +83,28 @@ Diagnostic-Code: smtp; 550 5.1.1 The email account that you tried to reach does 
 	}
 	if strings.Contains(d.logs.String(), "dsn@example.org") {
 		t.Error("a full address reached the logs")
+	}
+	// An idle SMTP client does not hold up SIGTERM.
+	idle, err := smtp.Dial(smtpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	idle.Hello("idle.test")
+	start := time.Now()
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- d.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v", err)
+		}
+		if time.Since(start) > 12*time.Second {
+			t.Errorf("stop took %v with an idle SMTP session", time.Since(start))
+		}
+	case <-time.After(25 * time.Second):
+		t.Fatal("did not stop within 25s of SIGTERM")
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 	"github.com/postbode/postbode/campaigns"
 )
 
-const campaignsUsage = "usage: postbode campaigns list [--status S] [--limit N] | postbode campaigns watch ID [--interval 1s]"
+const campaignsUsage = "usage: postbode campaigns list [--status S] [--limit N] | watch ID [--interval 1s] | pause ID | resume ID | cancel ID"
 
 // cmdCampaigns runs `postbode campaigns list|watch`.
 func cmdCampaigns(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -27,8 +27,45 @@ func cmdCampaigns(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return campaignsList(ctx, args[1:], stdout)
 	case "watch":
 		return campaignsWatch(ctx, args[1:], stdout)
+	case "pause", "resume", "cancel":
+		return campaignsControl(ctx, args[0], args[1:], stdout)
 	}
 	return errors.New(campaignsUsage)
+}
+
+// campaignsControl pauses, resumes or cancels a campaign; every sender node
+// sees it within seconds.
+func campaignsControl(ctx context.Context, op string, args []string, stdout io.Writer) error {
+	id, err := campaignArg(args)
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("campaigns "+op, flag.ContinueOnError)
+	cfgPath := configFlag(fs)
+	s, done, err := opsCampaigns(ctx, fs, cfgPath, args[1:])
+	if err != nil {
+		return err
+	}
+	defer done()
+	do := map[string]func(context.Context, int64) (campaigns.Campaign, error){"pause": s.Pause, "resume": s.Resume, "cancel": s.Cancel}[op]
+	c, err := do(ctx, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "campaign %d is %s\n", c.ID, c.Status)
+	return nil
+}
+
+// campaignArg reads the campaign id that leads args.
+func campaignArg(args []string) (int64, error) {
+	if len(args) == 0 {
+		return 0, errors.New(campaignsUsage)
+	}
+	id, err := strconv.ParseInt(args[0], 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("postbode campaigns: ID must be a campaign id, got %q", args[0])
+	}
+	return id, nil
 }
 
 // opsCampaigns opens Postgres and Redis for an ops command and returns a
@@ -78,12 +115,9 @@ func campaignsList(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func campaignsWatch(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 {
-		return errors.New(campaignsUsage)
-	}
-	id, err := strconv.ParseInt(args[0], 10, 64)
-	if err != nil || id <= 0 {
-		return fmt.Errorf("campaigns watch: ID must be a campaign id, got %q", args[0])
+	id, err := campaignArg(args)
+	if err != nil {
+		return err
 	}
 	fs := flag.NewFlagSet("campaigns watch", flag.ContinueOnError)
 	cfgPath := configFlag(fs)

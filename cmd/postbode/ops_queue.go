@@ -30,7 +30,8 @@ func cmdQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "CAMPAIGN\tSTATUS\tQUEUED\tIN FLIGHT\tRETRY\tOLDEST")
 	for _, q := range qs {
-		fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%d\t%s\n", q.CampaignID, q.Status, q.Stream-q.Pending, q.Pending, q.Retry, q.OldestAge.Round(time.Second))
+		age := time.Duration(q.OldestSeconds * float64(time.Second)).Round(time.Second)
+		fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%d\t%s\n", q.CampaignID, q.Status, q.Ready, q.Pending, q.Retry, age)
 	}
 	if len(qs) == 0 {
 		fmt.Fprintln(w, "(no running or paused campaign)")

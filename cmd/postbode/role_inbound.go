@@ -5,9 +5,13 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"time"
 
 	"github.com/postbode/postbode/bounces"
 )
+
+// inboundDrain bounds how long shutdown waits for SMTP sessions.
+const inboundDrain = 5 * time.Second
 
 // startInbound starts the inbound role: the SMTP listener for the bounce
 // domains (inbound.*), which stores every accepted message in Postgres
@@ -39,9 +43,14 @@ func startInbound(ctx context.Context, a *app) error {
 	a.g.Go(func() error { return l.Serve(ln) })
 	a.g.Go(func() error { return proc.Run(procCtx) })
 	a.drains = append(a.drains, func(ctx context.Context) {
-		l.Shutdown(ctx)
+		// Sessions in the middle of a message get a few seconds; idle ones
+		// are closed. A sender cut off before its 250 retries, and a
+		// message stored twice counts once (the consequences are keyed).
+		sctx, cancel := context.WithTimeout(ctx, inboundDrain)
+		l.Shutdown(sctx)
+		cancel()
 		l.Close()
-		stopProc()
+		stopProc() // an unfinished message's transaction rolls back; it stays stored
 	})
 	return nil
 }

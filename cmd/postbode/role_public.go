@@ -30,13 +30,17 @@ func startPublic(ctx context.Context, a *app) error {
 		}
 		proxies = append(proxies, pf.Masked())
 	}
+	keys := recipientKeys(a, time.Now())
+	store := pages.RedisNonces{RDB: a.rdb, Prefix: a.cfg.Redis.KeyPrefix + "public:"}
 	opt := pages.Options{
-		Recipients: rcp, Keys: recipientKeys(a, time.Now()), CSRFKey: a.cfg.Secrets.Key, BaseURL: a.cfg.Public.BaseURL,
+		Recipients: rcp, Keys: keys, CSRFKey: a.cfg.Secrets.Key, BaseURL: a.cfg.Public.BaseURL,
 		OrgName: a.cfg.Public.OrgName, LogoURL: a.cfg.Public.LogoURL, PrimaryColor: a.cfg.Public.PrimaryColor,
 		DefaultLang: a.cfg.Public.DefaultLang, TrustedProxies: proxies, MaxFormBytes: a.cfg.Public.MaxFormBytes,
 		ConfirmExpiry: a.cfg.Public.ConfirmExpiry.Duration,
-		Nonces:        pages.RedisNonces{RDB: a.rdb, Prefix: a.cfg.Redis.KeyPrefix + "nonce:"},
+		Nonces:        store,
+		Limiter:       store,
 		Metrics:       &a.httpm, Log: a.log,
+		Viewer: rcp.NewViewer(a.style(), rtoken.Links{Base: a.cfg.Public.BaseURL, Keys: keys}),
 	}
 	if m, err := a.mailer(); err != nil {
 		a.log.Warn("public: no mailer; double opt-in confirmations are not sent", slog.Any("error", err))

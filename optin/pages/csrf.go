@@ -46,6 +46,28 @@ func (n RedisNonces) Use(ctx context.Context, key string, ttl time.Duration) (bo
 	return n.RDB.SetNX(ctx, n.Prefix+key, 1, ttl).Result()
 }
 
+// Hit implements Limiter: a counter that expires window after the last hit
+// (a client that keeps posting stays capped until it pauses; plain EXPIRE
+// works on every Redis version).
+func (n RedisNonces) Hit(ctx context.Context, key string, window time.Duration) (int64, error) {
+	var incr *redis.IntCmd
+	_, err := n.RDB.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		incr = p.Incr(ctx, n.Prefix+key)
+		p.Expire(ctx, n.Prefix+key, window)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return incr.Val(), nil
+}
+
+// Limiter counts hits of a key within a window (rate limits of the public
+// forms that send mail).
+type Limiter interface {
+	Hit(ctx context.Context, key string, window time.Duration) (int64, error)
+}
+
 var b64 = base64.RawURLEncoding
 
 func randToken(n int) string {

@@ -75,6 +75,9 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		s.csrfFailed(w, r)
 		return
 	}
+	if s.limited(w, r) {
+		return
+	}
 	p := s.newPage(r, "sub.title")
 	text, version := s.consent(p, l)
 	res, err := s.r.FormSubscribe(r.Context(), l.ID, email, name, s.who(r), version+": "+text)
@@ -244,7 +247,14 @@ func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.token(w, r, rtoken.Unsubscribe)
-	if !ok || !s.parseForm(w, r) {
+	if !ok {
+		return
+	}
+	if r.Header.Get("Content-Type") == "" {
+		// A one-click POST without a content type is read as a form.
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if !s.parseForm(w, r) {
 		return
 	}
 	// RFC 8058 §3.2: a POST whose body is "List-Unsubscribe=One-Click"
@@ -416,6 +426,9 @@ func (s *Server) privacyRequest(w http.ResponseWriter, r *http.Request) {
 		s.csrfFailed(w, r)
 		return
 	}
+	if s.limited(w, r) {
+		return
+	}
 	p := s.newPage(r, "priv.title")
 	email, kind := r.PostFormValue("email"), r.PostFormValue("kind")
 	if _, err := contacts.NormalizeEmail("email", email); err != nil || !privacyKinds[kind] {
@@ -424,11 +437,18 @@ func (s *Server) privacyRequest(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusUnprocessableEntity, "privacy_form", p)
 		return
 	}
+	// In the background: the answer takes the same time whether or not
+	// the address is known (and a mail goes out).
 	who := s.who(r)
-	if err := s.opt.Privacy.RequestByEmail(r.Context(), email, kind, ipString(who), who.UserAgent, p.Lang); err != nil {
-		// Not shown: the page never says whether the address is known.
-		s.log.Warn("privacy request by email failed", slog.Any("error", err))
-	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
+		defer cancel()
+		if err := s.opt.Privacy.RequestByEmail(ctx, email, kind, ipString(who), who.UserAgent, p.Lang); err != nil {
+			s.log.Warn("privacy request by email failed", slog.Any("error", err))
+		}
+	}()
 	s.message(w, r, http.StatusOK, "priv.sent.title", p.T("priv.sent.body"))
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/postbode/postbode/mta"
 	"github.com/postbode/postbode/optin"
 	"github.com/postbode/postbode/optin/pages"
+	"github.com/postbode/postbode/templates"
 )
 
 const testKey = "0123456789abcdef0123456789abcdef-pages-test"
@@ -57,7 +58,7 @@ type envOpt struct {
 	editable       []string
 	confirmExpiry  time.Duration
 	maxFormBytes   int64
-	discardLogging bool
+	formsPerWindow int64
 }
 
 func newEnv(t testing.TB, o envOpt) *env {
@@ -78,8 +79,10 @@ func newEnv(t testing.TB, o envOpt) *env {
 	opt := pages.Options{Recipients: e.rcp, Keys: e.keys, CSRFKey: testKey, BaseURL: "http://public.test",
 		OrgName: "Stichting Test", PrimaryColor: "#1d4ed8", DefaultLang: "en", TrustedProxies: proxies,
 		MaxFormBytes: o.maxFormBytes, ConfirmExpiry: o.confirmExpiry,
-		Mailer: &smtpSender{addr: e.smtp.addr}, Nonces: pages.RedisNonces{RDB: rdb, Prefix: prefix + "nonce:"},
-		Log: testenv.Logger(t)}
+		Mailer: &smtpSender{addr: e.smtp.addr}, Nonces: pages.RedisNonces{RDB: rdb, Prefix: prefix + "public:"},
+		Limiter: pages.RedisNonces{RDB: rdb, Prefix: prefix + "public:"}, FormsPerWindow: o.formsPerWindow,
+		Log:    testenv.Logger(t),
+		Viewer: e.rcp.NewViewer(templates.Style{OrgName: "Stichting Test", Primary: "#1d4ed8"}, rtoken.Links{Base: "http://public.test", Keys: e.keys})}
 	if !o.noPrivacy {
 		e.priv = &testPrivacy{keys: e.keys}
 		opt.Privacy = e.priv

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -79,6 +80,13 @@ type Options struct {
 	// Nonces makes form tokens single-use and throttles confirmation mails;
 	// optional (nil: forms can be replayed within their lifetime).
 	Nonces Nonces
+	// Limiter caps the posts of the subscribe and privacy forms per client
+	// address (IPv6 per /64) at FormsPerWindow until the client pauses for
+	// FormWindow; optional (nil: no cap).
+	Limiter Limiter
+	// FormsPerWindow and FormWindow; optional, default 20 per 10 minutes.
+	FormsPerWindow int64
+	FormWindow     time.Duration
 	// Viewer renders "view in browser"; optional (nil: 503).
 	Viewer Viewer
 	// Metrics count requests by route and code; optional.
@@ -122,6 +130,12 @@ func New(opt Options) (*Server, error) {
 	}
 	if opt.OrgName == "" {
 		opt.OrgName = "postbode"
+	}
+	if opt.FormsPerWindow <= 0 {
+		opt.FormsPerWindow = 20
+	}
+	if opt.FormWindow <= 0 {
+		opt.FormWindow = 10 * time.Minute
 	}
 	tpl, err := parseTemplates()
 	if err != nil {
@@ -289,6 +303,30 @@ func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
 	}
 	s.message(w, r, http.StatusBadRequest, "csrf.title", s.newPage(r, "csrf.title").T("csrf.body"))
 	return false
+}
+
+// limited reports whether the client has posted too many forms that send
+// mail; if so the 429 page was written. A limiter error lets the post through.
+func (s *Server) limited(w http.ResponseWriter, r *http.Request) bool {
+	if s.opt.Limiter == nil {
+		return false
+	}
+	ip := s.clientIP(r)
+	if ip.Is6() {
+		ip = netip.PrefixFrom(ip, 64).Masked().Addr()
+	}
+	n, err := s.opt.Limiter.Hit(r.Context(), "form:"+ip.String(), s.opt.FormWindow)
+	if err != nil {
+		s.log.Warn("public form rate limit", slog.Any("error", err))
+		return false
+	}
+	if n <= s.opt.FormsPerWindow {
+		return false
+	}
+	p := s.newPage(r, "toomany.title")
+	w.Header().Set("Retry-After", strconv.Itoa(int(s.opt.FormWindow/time.Second)))
+	s.message(w, r, http.StatusTooManyRequests, "toomany.title", p.T("toomany.body"))
+	return true
 }
 
 func (s *Server) who(r *http.Request) optin.Who {

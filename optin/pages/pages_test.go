@@ -2,6 +2,7 @@ package pages_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -76,6 +77,10 @@ func TestSubscribeConfirmUpdateUnsubscribe(t *testing.T) {
 	if ip := e.scalar(`SELECT host(ip) FROM consent_records WHERE contact_id = $1 AND action = 'confirm'`, cid); ip != "127.0.0.1" {
 		t.Fatalf("confirm ip %v", ip)
 	}
+	// Confirming again is fine.
+	if r := e.post(link[1], url.Values{"csrf": {e.getForm(link[1])}}); r.code != 200 {
+		t.Fatalf("second confirm: %d", r.code)
+	}
 
 	// Update your details from an update mailing.
 	camp := e.campaign("update", "<p>x</p>", []int64{list}, cid)
@@ -121,6 +126,10 @@ func TestSubscribeConfirmUpdateUnsubscribe(t *testing.T) {
 	}
 	if e.scalar(`SELECT count(*) FROM consent_records WHERE contact_id = $1 AND action = 'opt-out' AND host(ip) = '127.0.0.1'`, cid).(int64) != 1 {
 		t.Fatal("no opt-out consent record")
+	}
+	// The old confirmation link never subscribes again.
+	if r := e.post(link[1], url.Values{"csrf": {e.getForm(link[1])}}); r.code != 404 || e.subStatus(cid, list) != "unsubscribed" {
+		t.Fatalf("old confirmation link after unsubscribing: %d %s", r.code, e.subStatus(cid, list))
 	}
 
 	// Every action in the log, with IP, user agent and time.
@@ -234,6 +243,12 @@ func TestOneClick(t *testing.T) {
 		map[string]string{"Content-Type": "multipart/form-data; boundary=XX"})
 	if r.code != 200 || e.subStatus(cid2, l1) != "unsubscribed" {
 		t.Fatalf("multipart one-click: %d %s", r.code, e.subStatus(cid2, l1))
+	}
+	// Without a content type the body is still read (RFC 8058 senders vary).
+	cidNT := e.contact("nt@example.org", "Nt", nil, l1)
+	r = e.do(e.newClient(), "POST", e.mint(rtoken.Unsubscribe, cidNT, camp), strings.NewReader("List-Unsubscribe=One-Click"), nil)
+	if r.code != 200 || e.subStatus(cidNT, l1) != "unsubscribed" {
+		t.Fatalf("one-click without content type: %d %s", r.code, e.subStatus(cidNT, l1))
 	}
 	// A POST without the one-click body and without a form token does nothing.
 	cid3 := e.contact("lot@example.org", "Lot", nil, l1)
@@ -516,7 +531,9 @@ func TestOpenAndClick(t *testing.T) {
 	e := newEnv(t, envOpt{})
 	l := e.list("a", "single")
 	cid := e.contact("x@example.org", "X", nil, l)
-	camp := e.campaign("regular", `<p><a href="https://example.org/a?x=1&amp;y=2">A</a> <a href='https://example.org/b'>B</a></p>`, []int64{l}, cid)
+	camp := e.campaign("regular", `<p><a href="https://example.org/a?x=1&amp;y=2">A</a> <a href='https://example.org/b'>B</a>
+		<a href=https://example.org/c>C</a> <a href="https://example.org/p/{{.Contact.ID}}?c={{attr "city"}}">P</a>
+		<a href="{{.Contact.Attributes.site}}">evil</a></p>`, []int64{l}, cid)
 	o := e.mint(rtoken.Open, cid, camp)
 	for i := 0; i < 2; i++ {
 		r := e.get(o)
@@ -540,7 +557,13 @@ func TestOpenAndClick(t *testing.T) {
 	if e.scalar(`SELECT clicked FROM campaign_stats WHERE campaign_id = $1`, camp).(int64) != 1 {
 		t.Fatal("click not counted once")
 	}
-	for _, bad := range []string{"https://evil.example/", "javascript:alert(1)", "https://example.org/a"} {
+	for _, good := range []string{"https://example.org/c", "https://example.org/p/42?c=Utrecht"} {
+		if r := e.get(click + "?u=" + url.QueryEscape(good)); r.code != 302 || r.hdr.Get("Location") != good {
+			t.Errorf("redirect to %s: %d", good, r.code)
+		}
+	}
+	for _, bad := range []string{"https://evil.example/", "javascript:alert(1)", "https://example.org/a", "https://example.org/p/42?c=x\"><script>",
+		"https://example.org.evil.example/p/1?c=x", "https://attacker.example/"} {
 		if r := e.get(click + "?u=" + url.QueryEscape(bad)); r.code != 404 || r.hdr.Get("Location") != "" {
 			t.Errorf("redirect to %s: %d", bad, r.code)
 		}
@@ -558,6 +581,7 @@ func TestPrivacyPages(t *testing.T) {
 	}
 	q := e.mint(rtoken.Verify, cid, 2)
 	qtok := e.getForm(q)
+	e.srv.Wait()
 	if len(e.priv.calls()) != 1 {
 		t.Fatal("GET /q acted")
 	}
@@ -571,6 +595,7 @@ func TestPrivacyPages(t *testing.T) {
 	if r := e.post(rp, url.Values{"csrf": {e.getForm(rp)}, "kind": {"access"}}); r.code != 200 {
 		t.Fatalf("contact request: %d", r.code)
 	}
+	e.srv.Wait()
 	calls := strings.Join(e.priv.calls(), "|")
 	if calls != "email unknown@example.org erasure 127.0.0.1 en|confirm erasure 127.0.0.1|contact access 127.0.0.1" {
 		t.Fatalf("calls %s", calls)
@@ -600,5 +625,47 @@ func TestExpireUnconfirmed(t *testing.T) {
 	subs, erased, err = e.rcp.ExpireUnconfirmed(context.Background(), time.Hour, er)
 	if err != nil || subs != 1 || erased != 1 || e.scalar(`SELECT count(*) FROM contacts`).(int64) != 0 {
 		t.Fatalf("expiry: %d %d %v", subs, erased, err)
+	}
+}
+
+func TestViewInBrowser(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	l := e.list("a", "single")
+	cid := e.contact("anna@example.org", "Anna <i>", nil, l)
+	other := e.contact("bob@example.org", "Bob", nil, l)
+	camp := e.campaign("regular", `<p>Hello {{.Contact.Name}}</p><p><a href="{{.Links.Unsubscribe}}">unsubscribe</a></p>`, []int64{l}, cid)
+	r := e.get(e.mint(rtoken.View, cid, camp))
+	if r.code != 200 || !strings.Contains(r.body, "Hello Anna &lt;i&gt;") || !strings.Contains(r.body, "http://public.test/u/") {
+		t.Fatalf("view: %d\n%s", r.code, r.body)
+	}
+	if csp := r.hdr.Get("Content-Security-Policy"); strings.Contains(csp, "script") || !strings.Contains(csp, "default-src 'none'") {
+		t.Fatalf("view CSP %q", csp)
+	}
+	if r := e.get(e.mint(rtoken.View, other, camp)); r.code != 404 {
+		t.Fatalf("view by a non-recipient: %d", r.code)
+	}
+}
+
+// The forms that send mail are capped per client address.
+func TestFormRateLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{formsPerWindow: 3})
+	e.list("d", "double")
+	for i := 0; i < 4; i++ {
+		r := e.post("/s/d", url.Values{"csrf": {e.getForm("/s/d")}, "email": {fmt.Sprintf("p%d@example.org", i)}, "consent": {"yes"}})
+		want := 200
+		if i == 3 {
+			want = 429
+		}
+		if r.code != want {
+			t.Fatalf("post %d: %d, want %d", i, r.code, want)
+		}
+	}
+	if r := e.post("/privacy", url.Values{"csrf": {e.getForm("/privacy")}, "email": {"x@example.org"}, "kind": {"access"}}); r.code != 429 {
+		t.Fatalf("privacy form over the cap: %d", r.code)
+	}
+	if n := e.scalar(`SELECT count(*) FROM contacts`).(int64); n != 3 {
+		t.Fatalf("%d contacts, want 3", n)
 	}
 }

@@ -1,0 +1,85 @@
+package optin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/internal/rtoken"
+	"github.com/postbode/postbode/templates"
+)
+
+// Viewer renders a campaign's mail for one of its recipients ("view in
+// browser"), in the house style, with that recipient's links and without
+// tracking. Compiled templates are kept per campaign version.
+type Viewer struct {
+	r     *Recipients
+	style templates.Style
+	links rtoken.Links
+
+	mu    sync.Mutex
+	cache map[int64]viewEntry
+}
+
+type viewEntry struct {
+	updated time.Time
+	name    string
+	tpl     *templates.Template
+}
+
+// NewViewer returns a viewer; links builds the recipient's links (public.base_url and the token keys).
+func (r *Recipients) NewViewer(style templates.Style, links rtoken.Links) *Viewer {
+	return &Viewer{r: r, style: style, links: links, cache: map[int64]viewEntry{}}
+}
+
+// View renders the campaign for the contact; ErrGone when either is gone or
+// the contact was not a recipient.
+func (v *Viewer) View(ctx context.Context, campaignID, contactID int64) (string, error) {
+	c, err := v.r.Contact(ctx, contactID)
+	if err != nil {
+		return "", err
+	}
+	var name, subject, html, text string
+	var updated time.Time
+	err = v.r.db.QueryRow(ctx, `SELECT k.name, k.subject, k.html, k.text_body, k.updated_at FROM campaigns k
+		WHERE k.id = $1 AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = k.id AND d.contact_id = $2)`,
+		campaignID, contactID).Scan(&name, &subject, &html, &text, &updated)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", ErrGone
+	}
+	if err != nil {
+		return "", fmt.Errorf("optin: view: %w", err)
+	}
+	v.mu.Lock()
+	e, ok := v.cache[campaignID]
+	v.mu.Unlock()
+	if !ok || !e.updated.Equal(updated) {
+		tpl, err := templates.Compile(subject, html, text, v.style)
+		if err != nil {
+			return "", fmt.Errorf("optin: view: campaign %d: %w", campaignID, err)
+		}
+		e = viewEntry{updated: updated, name: name, tpl: tpl}
+		v.mu.Lock()
+		if len(v.cache) > 200 {
+			clear(v.cache)
+		}
+		v.cache[campaignID] = e
+		v.mu.Unlock()
+	}
+	l := func(p rtoken.Purpose) string { return v.links.URL(p, contactID, campaignID) }
+	upd := l(rtoken.Update)
+	out, err := e.tpl.Render(templates.Data{
+		Contact:    templates.Contact{ID: c.ID, Email: c.Email, Name: c.Name, Attributes: c.Attributes},
+		CampaignID: campaignID, CampaignName: e.name,
+		Links: templates.Links{Unsubscribe: l(rtoken.Unsubscribe), Update: upd, Privacy: l(rtoken.Privacy), View: l(rtoken.View),
+			UpdateOK: upd + "?answer=ok", UpdateChange: upd + "?answer=change", UpdateRemove: upd + "?answer=remove"},
+	}, templates.RenderOptions{})
+	if err != nil {
+		return "", fmt.Errorf("optin: view: %w", err)
+	}
+	return out.HTML, nil
+}
