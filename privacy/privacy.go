@@ -87,8 +87,9 @@ type Options struct {
 	// times as many per client IP); optional, default 3. Needs Redis.
 	RequestMailsPerHour int
 	// AutoAccess mails the export as soon as an access request is verified;
-	// AutoErasure erases as soon as an erasure request is verified. Both
-	// optional, default false: staff fulfil through the API.
+	// AutoErasure lets the janitor erase (RunAutoErasures) once an erasure
+	// request is verified. Both optional, default false: staff fulfil
+	// through the API.
 	AutoAccess, AutoErasure bool
 }
 

@@ -24,8 +24,10 @@ import (
 // (RequestByEmail, then ConfirmRequest), or by a recipient link in a mail
 // postbode sent the contact (RequestForContact). Each recorded request is due
 // one month after it was verified (art. 12(3)). Staff fulfil it through the
-// API (Fulfil) — or postbode does at once when privacy.auto_access /
-// privacy.auto_erasure is on — and the requester gets a mail when it is done.
+// API (Fulfil) — or postbode does: at once for access when
+// privacy.auto_access is on, at the janitor's next run for erasure when
+// privacy.auto_erasure is on (RunAutoErasures) — and the requester gets a
+// mail when it is done.
 
 // Request kinds.
 const (
@@ -345,13 +347,58 @@ func (s *Service) record(ctx context.Context, contactID int64, kind, via, lang s
 	}
 	s.requests.WithLabelValues(kind, "verified").Inc()
 	s.log.Info("privacy request recorded", "request_id", id, "kind", kind, "via", via)
-	if (kind == KindAccess && s.opt.AutoAccess) || (kind == KindErasure && s.opt.AutoErasure) {
+	// An access request is answered at once; an erasure waits for the
+	// janitor (RunAutoErasures), so what the page that took the request logs
+	// about it is erased with the contact rather than written after.
+	if kind == KindAccess && s.opt.AutoAccess {
 		if _, err := s.Fulfil(ctx, id, "auto"); err != nil {
 			// The request stays open for staff; the requester's answer is not held up.
 			s.log.Error("privacy request: automatic fulfilment failed; left open", "request_id", id, "error", err)
 		}
 	}
 	return id, nil
+}
+
+// autoErasureDelay: an erasure request is fulfilled automatically once it is
+// this old, after the recipient page's action log recorded the request.
+const autoErasureDelay = time.Minute
+
+// RunAutoErasures fulfils every open erasure request verified more than a
+// minute ago when privacy.auto_erasure is on (the janitor calls it each
+// run): the contact is erased and the requester gets the confirmation mail.
+// Several janitors may run it: a request is fulfilled once. It returns how
+// many requests it fulfilled.
+func (s *Service) RunAutoErasures(ctx context.Context) (int, error) {
+	if !s.opt.AutoErasure || s.opt.Mailer == nil {
+		return 0, nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT id FROM privacy_requests
+		WHERE status = 'open' AND kind = 'erasure' AND verified_at < now() - $1::interval ORDER BY due_at, id`, autoErasureDelay.String())
+	if err != nil {
+		return 0, fmt.Errorf("privacy: auto erasures: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, fmt.Errorf("privacy: auto erasures: %w", err)
+	}
+	n := 0
+	var errsOut []error
+	for _, id := range ids {
+		_, err := s.Fulfil(ctx, id, "auto")
+		switch {
+		case err == nil:
+			n++
+		case errors.Is(err, ErrRequestClosed):
+			// Another janitor or staff got there first.
+		default:
+			s.log.Error("privacy request: automatic erasure failed; left open", "request_id", id, "error", err)
+			errsOut = append(errsOut, err)
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return n, errors.Join(errsOut...)
 }
 
 // GetRequest returns one request.

@@ -255,9 +255,9 @@ func TestErasureRequest(t *testing.T) {
 	}
 }
 
-// TestAutoErasureAndRateLimit: with privacy.auto_erasure the verified
-// request erases at once; the form is limited per address whether the
-// address is known or not.
+// TestAutoErasureAndRateLimit: with privacy.auto_erasure the janitor
+// erases for a verified request; the form is limited per address whether
+// the address is known or not.
 func TestAutoErasureAndRateLimit(t *testing.T) {
 	t.Parallel()
 	e, m, _ := requestEnv(t, privacy.Options{AutoErasure: true, RequestMailsPerHour: 2})
@@ -285,8 +285,27 @@ func TestAutoErasureAndRateLimit(t *testing.T) {
 	if kind, err := e.svc.ConfirmRequest(ctx, tok, "192.0.2.1", "UA"); err != nil || kind != "erasure" {
 		t.Fatalf("confirm: %q %v", kind, err)
 	}
+	// The janitor erases once the request is a minute old (after the page
+	// that took it has logged it).
+	if n, err := e.svc.RunAutoErasures(ctx); n != 0 || err != nil {
+		t.Fatalf("auto erasure of a fresh request: %d, %v", n, err)
+	}
+	if _, err := e.cs.Get(ctx, c.ID); err != nil {
+		t.Fatalf("contact erased before the janitor ran: %v", err)
+	}
+	e.exec(t, `INSERT INTO recipient_actions (contact_id, action, detail, ip, user_agent) VALUES ($1, 'privacy-verified', 'erasure', '192.0.2.1', 'Page UA')`, c.ID)
+	e.exec(t, `UPDATE privacy_requests SET verified_at = verified_at - interval '2 minutes'`)
+	if n, err := e.svc.RunAutoErasures(ctx); n != 1 || err != nil {
+		t.Fatalf("auto erasure: %d, %v", n, err)
+	}
+	if n, err := e.svc.RunAutoErasures(ctx); n != 0 || err != nil {
+		t.Fatalf("second run: %d, %v", n, err)
+	}
 	if _, err := e.cs.Get(ctx, c.ID); !errors.Is(err, contacts.ErrNotFound) {
 		t.Errorf("auto erasure: contact still there (%v)", err)
+	}
+	if found := searchDB(t, e.fixture, []string{"auto@example.net", "Page UA", "192.0.2.1"}); len(found) > 0 {
+		t.Errorf("auto erasure left %v", found)
 	}
 	got = m.mails(t)
 	if len(got) != 3 || got[2].Subject != "Your data has been erased" {
@@ -299,5 +318,31 @@ func TestAutoErasureAndRateLimit(t *testing.T) {
 	rs, _ := e.svc.ListRequests(ctx, "done", "", 0, 10)
 	if len(rs) != 1 || rs[0].ClosedBy != "auto" {
 		t.Errorf("done requests %+v", rs)
+	}
+}
+
+// TestAutoAccess: with privacy.auto_access a verified access request is
+// answered at once.
+func TestAutoAccess(t *testing.T) {
+	t.Parallel()
+	e, m, _ := requestEnv(t, privacy.Options{AutoAccess: true, DefaultLang: "nl"})
+	ctx := t.Context()
+	c, err := e.cs.Create(ctx, contacts.New{Email: "inzage@example.net", Name: "Inge", Source: "api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.RequestForContact(ctx, c.ID, "access", "192.0.2.8", "UA"); err != nil {
+		t.Fatal(err)
+	}
+	got := m.mails(t)
+	if len(got) != 1 || got[0].Subject != "Uw persoonsgegevens" || len(got[0].Files) != 2 {
+		t.Fatalf("mails %+v", got)
+	}
+	rs, _ := e.svc.ListRequests(ctx, "", "", 0, 10)
+	if len(rs) != 1 || rs[0].Status != "done" || rs[0].ClosedBy != "auto" || rs[0].Lang != "nl" {
+		t.Errorf("requests %+v", rs)
+	}
+	if _, err := e.cs.Get(ctx, c.ID); err != nil {
+		t.Errorf("access request changed the contact: %v", err)
 	}
 }

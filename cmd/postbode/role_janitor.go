@@ -6,8 +6,9 @@ import (
 )
 
 // startJanitor starts the janitor role: every retention.janitor_interval it
-// erases contacts one-star longer than retention.one_star_days (0 disables)
-// and expires unconfirmed double opt-in subscriptions (public.confirm_expiry).
+// erases contacts one-star longer than retention.one_star_days (0 disables),
+// fulfils verified erasure requests when privacy.auto_erasure is on, and
+// expires unconfirmed double opt-in subscriptions (public.confirm_expiry).
 // Several nodes may run it; batches are claimed with SKIP LOCKED.
 func startJanitor(ctx context.Context, a *app) error {
 	s := a.privacy()
@@ -31,6 +32,9 @@ func startJanitor(ctx context.Context, a *app) error {
 			// Errors are logged and counted (postbode_janitor_runs_total); the
 			// next tick retries.
 			s.RunRetention(runCtx, "janitor")
+			if n, err := s.RunAutoErasures(runCtx); n > 0 || err != nil {
+				a.log.Info("privacy requests: automatic erasures", "fulfilled", n, "error", err)
+			}
 			expireUnconfirmed(runCtx, a)
 			select {
 			case <-runCtx.Done():

@@ -84,8 +84,9 @@ type PrivacyConfig struct {
 	// AutoAccess answers a verified access request at once by mailing the
 	// export; optional, default false (staff fulfil it through the API).
 	AutoAccess bool `toml:"auto_access"`
-	// AutoErasure erases the contact as soon as an erasure request is
-	// verified; optional, default false (staff approve it through the API).
+	// AutoErasure erases the contact at the janitor's next run after an
+	// erasure request is verified; optional, default false (staff approve it
+	// through the API).
 	AutoErasure bool `toml:"auto_erasure"`
 }
 
