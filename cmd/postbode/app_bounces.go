@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -18,7 +19,7 @@ func (a *app) bounces() *bounces.Processor {
 	if a.bounceProc == nil {
 		a.bounceMetrics = bounces.NewMetrics(a.reg)
 		a.bounceProc = bounces.NewProcessor(bounces.ProcessorOptions{
-			DB: a.db, Contacts: a.contacts, Lists: optinLists{}, Keys: a.recipientKeys(),
+			DB: a.db, Contacts: a.contacts, Lists: optinLists{}, Keys: a.tokenKeys(),
 			Metrics: a.bounceMetrics, Log: a.log,
 			Policy: bounces.Policy{
 				HardThreshold:      a.cfg.Bounces.HardThreshold,
@@ -31,10 +32,9 @@ func (a *app) bounces() *bounces.Processor {
 	return a.bounceProc
 }
 
-// recipientKeys are the recipient-token keys (secrets.key, secrets.old_keys).
-func (a *app) recipientKeys() *rtoken.Keys {
-	return rtoken.NewKeys(a.cfg.Secrets.Key, a.cfg.Secrets.OldKeys...)
-}
+// tokenKeys are the recipient-token keys as of now: secrets.key, and
+// secrets.old_keys until secrets.old_keys_until.
+func (a *app) tokenKeys() *rtoken.Keys { return recipientKeys(a, time.Now()) }
 
 // optinLists adapts optin.UnsubscribeTx to bounces.Lists.
 type optinLists struct{}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"github.com/postbode/postbode/campaigns"
-	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/mta"
 )
 
@@ -25,7 +24,7 @@ func (a *app) campaigns() (*campaigns.Service, error) {
 	a.campSvc = campaigns.New(campaigns.Options{
 		DB: a.db, Redis: a.rdb, KeyPrefix: c.Redis.KeyPrefix, Log: a.log, Reg: a.reg,
 		Contacts: a.contacts, Style: a.style(),
-		Keys:    rtoken.NewKeys(c.Secrets.Key, c.Secrets.OldKeys...),
+		Keys:    a.tokenKeys(),
 		BaseURL: c.Public.BaseURL, BounceDomain: c.BounceDomain(),
 		DKIM: signer, RequireDKIM: len(c.DKIM.Keys) > 0,
 		Transport: tr,

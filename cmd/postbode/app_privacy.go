@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 
-	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/privacy"
 )
 
@@ -27,7 +26,7 @@ func (a *app) privacy() *privacy.Service {
 			KeepSuppressionHash: a.cfg.Retention.KeepSuppressionHash,
 			OneStarDays:         a.cfg.Retention.OneStarDays,
 			Mailer:              ml,
-			Tokens:              rtoken.NewKeys(a.cfg.Secrets.Key, a.cfg.Secrets.OldKeys...),
+			Tokens:              a.tokenKeys(),
 			BaseURL:             a.cfg.Public.BaseURL,
 			OrgName:             a.cfg.Public.OrgName,
 			DefaultLang:         a.cfg.Public.DefaultLang,

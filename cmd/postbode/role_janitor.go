@@ -15,17 +15,7 @@ func startJanitor(ctx context.Context, a *app) error {
 	if a.cfg.Retention.OneStarDays == 0 {
 		a.log.Info("retention disabled (retention.one_star_days = 0)")
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	a.drains = append(a.drains, func(dctx context.Context) {
-		stop()
-		select {
-		case <-done:
-		case <-dctx.Done():
-		}
-	})
-	a.g.Go(func() error {
-		defer close(done)
+	a.runUntilDrained(ctx, nil, func(runCtx context.Context) error {
 		t := time.NewTicker(a.cfg.Retention.JanitorInterval.Duration)
 		defer t.Stop()
 		for {

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"time"
@@ -58,22 +56,9 @@ func startPublic(ctx context.Context, a *app) error {
 		t := time.AfterFunc(time.Until(until), func() { srvPages.SetKeys(recipientKeys(a, time.Now())) })
 		a.drains = append(a.drains, func(context.Context) { t.Stop() })
 	}
-	ln, err := net.Listen("tcp", a.cfg.Public.Listen)
-	if err != nil {
-		return fmt.Errorf("public listener: %w", err)
-	}
-	a.addrs["public"] = ln.Addr().String()
-	srv := &http.Server{Handler: srvPages.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 32 << 10,
-		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
-	a.g.Go(func() error {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	})
-	a.drains = append(a.drains, func(ctx context.Context) { srv.Shutdown(ctx) })
-	return nil
+	return a.listenHTTP("public", a.cfg.Public.Listen, &http.Server{Handler: srvPages.Handler(),
+		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
+		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 32 << 10})
 }
 
 // recipientKeys are the token keys: secrets.key, and secrets.old_keys until

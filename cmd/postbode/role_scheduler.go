@@ -11,18 +11,6 @@ func startScheduler(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	a.drains = append(a.drains, func(dctx context.Context) {
-		stop()
-		select {
-		case <-done:
-		case <-dctx.Done():
-		}
-	})
-	a.g.Go(func() error {
-		defer close(done)
-		return s.RunScheduler(runCtx)
-	})
+	a.runUntilDrained(ctx, nil, s.RunScheduler)
 	return nil
 }

@@ -12,17 +12,6 @@ func startSender(ctx context.Context, a *app) error {
 		return err
 	}
 	x := s.NewSender()
-	done := make(chan struct{})
-	a.drains = append(a.drains, func(dctx context.Context) {
-		x.Stop()
-		select {
-		case <-done:
-		case <-dctx.Done():
-		}
-	})
-	a.g.Go(func() error {
-		defer close(done)
-		return x.Run(ctx)
-	})
+	a.runUntilDrained(ctx, x.Stop, x.Run)
 	return nil
 }

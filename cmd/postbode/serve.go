@@ -182,7 +182,8 @@ func (a *app) startAdmin(ctx context.Context) error {
 		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	a.adminMux.HandleFunc("GET /readyz", a.readyz)
-	return a.listenHTTP(ctx, "admin", a.cfg.API.Listen, a.adminMux)
+	return a.listenHTTP("admin", a.cfg.API.Listen, &http.Server{Handler: a.adminMux, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 10 * time.Minute, WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute})
 }
 
 func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
@@ -199,17 +200,16 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, status, checks)
 }
 
-// listenHTTP binds addr and serves h until shutdown; the server stops taking
-// requests in the drain phase.
-func (a *app) listenHTTP(ctx context.Context, name, addr string, h http.Handler) error {
+// listenHTTP binds addr and serves srv (its Handler, timeouts and limits
+// set by the caller) until shutdown; the server stops taking requests in
+// the drain phase.
+func (a *app) listenHTTP(name, addr string, srv *http.Server) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("%s listener: %w", name, err)
 	}
 	a.addrs[name] = ln.Addr().String()
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Minute,
-		WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	srv.ErrorLog = slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)
 	a.g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err
@@ -218,4 +218,28 @@ func (a *app) listenHTTP(ctx context.Context, name, addr string, h http.Handler)
 	})
 	a.drains = append(a.drains, func(ctx context.Context) { srv.Shutdown(ctx) })
 	return nil
+}
+
+// runUntilDrained runs work on a.g with a context that the drain phase
+// cancels (stop, when not nil, is called first to let work end its current
+// step); the drain waits for work to return within the drain deadline.
+func (a *app) runUntilDrained(ctx context.Context, stop func(), work func(ctx context.Context) error) {
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	a.drains = append(a.drains, func(dctx context.Context) {
+		if stop != nil {
+			stop()
+		} else {
+			cancel()
+		}
+		select {
+		case <-done:
+		case <-dctx.Done():
+		}
+		cancel()
+	})
+	a.g.Go(func() error {
+		defer close(done)
+		return work(runCtx)
+	})
 }
