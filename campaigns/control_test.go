@@ -44,6 +44,9 @@ func TestPauseResumeCancel(t *testing.T) {
 	}
 	if st := f.stats(c.ID); st.Status != "paused" || st.Queued+st.Deferred == 0 {
 		t.Errorf("paused stats %+v: want work kept", st)
+	} else if want := float64(st.Sent) * 100 / float64(n); st.Total != int64(n) || st.Progress != want ||
+		st.Rate <= 0 || st.ETASeconds == nil || *st.ETASeconds <= 0 {
+		t.Errorf("paused stats %+v: want total %d, progress %.1f, a rate and an ETA", st, n, want)
 	}
 	// The kept work shows in the queue metrics.
 	if got := gauge(f, "postbode_queue_depth", "ready"); got <= 0 {
