@@ -18,6 +18,8 @@ var openAPIFragment []byte
 var (
 	marketer = []string{apitoken.RoleMarketer}
 	anyRole  = []string{apitoken.RoleMarketer, apitoken.RolePrivacy, apitoken.RoleViewer}
+	// personalRead may see contacts' data (a preview renders one contact).
+	personalRead = []string{apitoken.RoleMarketer, apitoken.RolePrivacy}
 )
 
 // API is the campaigns part of the admin API (internal/api.Module).
@@ -33,7 +35,8 @@ func NewAPI(s *Service) *API { return &API{S: s, MaxBodyBytes: 2 << 20} }
 // OpenAPI returns the fragment documenting the routes.
 func (a *API) OpenAPI() []byte { return openAPIFragment }
 
-// Routes registers the campaign routes: marketers write, every role reads.
+// Routes registers the campaign routes: marketers write, every role reads
+// (the preview, which shows a contact's data, only marketer and privacy).
 func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("POST", "/api/v1/campaigns", marketer, a.create)
 	rt.Handle("GET", "/api/v1/campaigns", anyRole, a.list)
@@ -45,7 +48,7 @@ func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("POST", "/api/v1/campaigns/{id}/resume", marketer, a.op(a.S.Resume))
 	rt.Handle("POST", "/api/v1/campaigns/{id}/cancel", marketer, a.op(a.S.Cancel))
 	rt.Handle("POST", "/api/v1/campaigns/{id}/test", marketer, a.test)
-	rt.Handle("GET", "/api/v1/campaigns/{id}/preview", marketer, a.preview)
+	rt.Handle("GET", "/api/v1/campaigns/{id}/preview", personalRead, a.preview)
 	rt.Handle("GET", "/api/v1/campaigns/{id}/stats", anyRole, a.stats)
 }
 

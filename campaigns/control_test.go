@@ -44,6 +44,9 @@ func TestPauseResumeCancel(t *testing.T) {
 	}
 	if st := f.stats(c.ID); st.Status != "paused" || st.Queued+st.Deferred == 0 {
 		t.Errorf("paused stats %+v: want work kept", st)
+	} else if want := float64(st.Sent) * 100 / float64(n); st.Total != int64(n) || st.Progress != want ||
+		st.Rate <= 0 || st.ETASeconds == nil || *st.ETASeconds <= 0 {
+		t.Errorf("paused stats %+v: want total %d, progress %.1f, a rate and an ETA", st, n, want)
 	}
 	// The kept work shows in the queue metrics.
 	if got := gauge(f, "postbode_queue_depth", "ready"); got <= 0 {
@@ -329,5 +332,28 @@ func TestQueueRepairs(t *testing.T) {
 	}
 	if st := f.stats(c2.ID); st.Sent != 60 {
 		t.Errorf("stats after losing the queue: %+v", st)
+	}
+}
+
+// TestSlowBatchIsNotReclaimed: a live worker whose batch takes longer than
+// ClaimIdle (a slow server, throttles) keeps its entries; another node does
+// not take them over and send them again.
+func TestSlowBatchIsNotReclaimed(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(o *campaigns.Options) {
+		o.Workers, o.BatchSize, o.ClaimIdle = 1, 20, 300*time.Millisecond
+	})
+	ctx := context.Background()
+	l := f.list("news")
+	f.contacts("slow", 60, "confirmed", l)
+	f.sink.set(nil, 25*time.Millisecond) // 20 messages: 500 ms per batch
+	c := f.create("Hi", l)
+	f.runScheduler()
+	f.runSender(f.svc)
+	f.runSender(campaigns.New(withReg(f.opt)))
+	f.svc.Start(ctx, c.ID)
+	f.waitStatus(c.ID, campaigns.StateFinished, 30*time.Second)
+	if total, distinct, dup := f.sink.counts(); distinct != 60 || dup != 0 {
+		t.Errorf("%d messages to %d recipients, %d duplicates; want 60 once each", total, distinct, dup)
 	}
 }

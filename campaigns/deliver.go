@@ -42,8 +42,9 @@ WHERE d.campaign_id = $1 AND d.contact_id = ANY($2) AND d.status IN ('queued', '
 // outcomes are committed, so a crash before that leaves them pending for a
 // reclaim. Entries whose delivery is no longer pending are duplicates and
 // are just acknowledged.
-func (s *Service) sendBatch(ctx context.Context, id int64, es []entry) error {
+func (s *Service) sendBatch(ctx context.Context, id int64, consumer string, es []entry) error {
 	t0 := time.Now()
+	defer s.keepClaimed(ctx, id, consumer, es)()
 	rt, err := s.runtime(ctx, id)
 	if err != nil {
 		return err
@@ -78,6 +79,42 @@ func (s *Service) sendBatch(ctx context.Context, id int64, es []entry) error {
 	t3 := time.Now()
 	s.stages.add(st, t1.Sub(t0)+t3.Sub(t2), smtp, len(ts))
 	return nil
+}
+
+// keepClaimed keeps the batch's entries and contact marks from looking
+// abandoned while the batch takes long (e.g. held back by throttles): every
+// third of ClaimIdle it resets their idle time (XCLAIM to the same consumer)
+// and extends the marks. The returned func stops it.
+func (s *Service) keepClaimed(ctx context.Context, id int64, consumer string, es []entry) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(s.opt.ClaimIdle / 3)
+		defer t.Stop()
+		ids := make([]string, len(es))
+		keys := make([]string, 0, len(es))
+		for i, e := range es {
+			ids[i] = e.streamID
+			keys = append(keys, s.claimKey(id, e.contactID))
+		}
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+				p.XClaimJustID(ctx, &redis.XClaimArgs{Stream: s.streamKey(id), Group: group, Consumer: consumer,
+					MinIdle: 0, Messages: ids})
+				for _, k := range keys {
+					p.PExpire(ctx, k, s.opt.ClaimIdle)
+				}
+				return nil
+			})
+		}
+	}()
+	return func() { close(done) }
 }
 
 // sendChunk is how many messages of one destination domain are built

@@ -133,8 +133,8 @@ func (x *Sender) campaigns() []int64 {
 }
 
 // work is one worker: it reads a batch from a running campaign's stream
-// (taking turns between campaigns), sends it and records the outcomes;
-// when there is nothing new it claims entries left pending by dead workers.
+// (taking turns between campaigns), sends it and records the outcomes, and
+// now and then claims entries left pending by dead workers.
 func (x *Sender) work(ctx context.Context, consumer string) {
 	turn := 0
 	lastClaim := time.Now()
@@ -153,7 +153,9 @@ func (x *Sender) work(ctx context.Context, consumer string) {
 				break
 			}
 		}
-		if !did && time.Since(lastClaim) > x.s.opt.ClaimIdle/4 {
+		// Entries of dead workers are claimed every quarter ClaimIdle, also
+		// while new entries keep coming.
+		if time.Since(lastClaim) > x.s.opt.ClaimIdle/4 {
 			lastClaim = time.Now()
 			for _, id := range ids {
 				n, err := x.claimAndSend(ctx, id, consumer)
@@ -186,7 +188,7 @@ func (x *Sender) readAndSend(ctx context.Context, id int64, consumer string) (in
 		return 0, nil
 	}
 	es := parseEntries(res[0].Messages)
-	return len(es), x.s.sendBatch(ctx, id, es)
+	return len(es), x.s.sendBatch(ctx, id, consumer, es)
 }
 
 // claimAndSend takes over entries pending longer than ClaimIdle (their
@@ -204,5 +206,5 @@ func (x *Sender) claimAndSend(ctx context.Context, id int64, consumer string) (i
 		return 0, nil
 	}
 	x.s.m.reclaimed.Add(float64(len(msgs)))
-	return len(msgs), x.s.sendBatch(ctx, id, parseEntries(msgs))
+	return len(msgs), x.s.sendBatch(ctx, id, consumer, parseEntries(msgs))
 }
