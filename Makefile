@@ -37,8 +37,11 @@ stop:
 	@-pkill -f '$(BIN) serve' || true
 	@deploy/dev/services.sh down
 
+# make test runs every test, then the fault tests (a few minutes; the
+# two-node throughput comparison runs only in make test-faults).
 test: services test-tools
 	@$(ENV) $(GO) test -tags '$(TAGS)' -count=1 -timeout 15m ./...
+	@$(ENV) $(GO) test -tags '$(TAGS) faults' -count=1 -timeout 15m -run 'Fault' ./cmd/postbode/
 
 # test-short runs the tests of some packages only: make test-short PKGS=./campaigns/...
 PKGS ?= ./...
@@ -46,7 +49,7 @@ test-short: services
 	@$(ENV) $(GO) test -tags '$(TAGS)' -count=1 -timeout 10m $(PKGS)
 
 test-faults: services
-	@$(ENV) $(GO) test -tags '$(TAGS) faults' -count=1 -timeout 30m -run 'Fault' ./...
+	@set -o pipefail; $(ENV) $(GO) test -tags '$(TAGS) faults' -count=1 -timeout 30m -run 'Fault|Scale' -v ./cmd/postbode/ | grep -v '^        {'
 
 bench: services
 	@$(ENV) $(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 1x -timeout 60m ./... | tee .data/bench.txt

@@ -1,17 +1,380 @@
 package bounces
 
-import "errors"
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime"
+	"strings"
 
-// ErrUnparsed is returned while the parser is not yet built.
-var ErrUnparsed = errors.New("bounces: parser not available")
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/textproto"
+)
+
+// Limits that bound the work Parse does on hostile input. What lies beyond
+// them is ignored: the facts of a bounce are at the top of the message.
+const (
+	// MaxParseBytes is how much of a raw message Parse reads.
+	MaxParseBytes = 2 << 20
+	// maxParts is how many MIME parts Parse visits in all.
+	maxParts = 64
+	// maxDepth is how deep Parse descends into nested multiparts.
+	maxDepth = 6
+	// maxPartBytes is how much of one part's decoded body Parse keeps.
+	maxPartBytes = 256 << 10
+	// maxHeaderBytes bounds one header block.
+	maxHeaderBytes = 256 << 10
+	// maxNoticeBytes bounds the human-readable notice searched for
+	// recipients and diagnostics.
+	maxNoticeBytes = 64 << 10
+	// maxResults bounds the recipients reported for one message.
+	maxResults = 500
+)
+
+// ErrEmpty is returned by Parse for an empty message.
+var ErrEmpty = errors.New("bounces: empty message")
 
 // Parse reads one bounce message (the complete raw message) and reports
 // every failed recipient. It never panics; a message it cannot understand
-// yields a Report whose Results hold one Unknown entry with a reason.
-func Parse(raw []byte) (*Report, error) { return nil, ErrUnparsed }
+// yields a Report whose Results hold one Unknown entry with a reason, and a
+// report of successes only (or an SES delivery notification) yields no
+// Results.
+//
+// The order of evidence: an RFC 5965 feedback report, then the RFC 3464
+// delivery-status part, then the text conventions of the common mail
+// systems, then RFC 3834 auto-reply markers. Per RFC 3464 section 2.3.3
+// only recipients with Action failed (or delayed, reported as soft) are
+// failures; delivered, relayed and expanded recipients are left out.
+func Parse(raw []byte) (rep *Report, err error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, ErrEmpty
+	}
+	defer func() {
+		if p := recover(); p != nil { // a parser bug must never take the caller down
+			rep = unknownReport("parsererror")
+			err = nil
+		}
+	}()
+	return parse(raw), nil
+}
 
-// ClassifyReply classifies a synchronous SMTP refusal (the reply to RCPT or
-// to the end of DATA) the same way as a bounce message.
-func ClassifyReply(code int, enhanced, text string) Result {
-	return Result{Class: Unknown, Reason: "undefined", Status: enhanced, ReplyCode: code, Diagnostic: text}
+// parse is Parse without the safety net, for the fuzz test to see panics.
+func parse(raw []byte) *Report {
+	if len(raw) > MaxParseBytes {
+		raw = raw[:MaxParseBytes]
+	}
+	return readMessage(raw).report()
+}
+
+// unknownReport is the report of a message that was not understood.
+func unknownReport(reason string) *Report {
+	return &Report{
+		Results:  []Result{{Class: Unknown, Reason: reason}},
+		Original: map[string]string{},
+	}
+}
+
+// msg is what the MIME walk collects from a message.
+type msg struct {
+	top        textproto.Header
+	subject    string
+	from       string
+	dsn        [][]byte          // message/delivery-status bodies (RFC 3464 section 2)
+	feedback   []byte            // message/feedback-report body (RFC 5965 section 3)
+	texts      [][]byte          // text/plain (and text/html as a last resort) bodies
+	html       [][]byte          // text/html bodies
+	original   *textproto.Header // header of the returned original
+	jsonBodies [][]byte          // application/json bodies (relay notifications)
+	parts      int               // MIME parts visited
+	succeeded  int               // DSN recipients delivered, relayed or expanded
+}
+
+// readMessage walks the MIME structure of raw within the limits.
+func readMessage(raw []byte) *msg {
+	m := &msg{}
+	h, body := splitHeader(raw, topFields)
+	m.top = h
+	m.subject = decodeHeader(h.Get("Subject"))
+	m.from = asciiLower(decodeHeader(h.Get("From")))
+	m.walk(h, body, 0)
+	return m
+}
+
+// splitHeader reads the header block at the start of raw (RFC 5322
+// section 2.2) and returns it with the body. It is lenient where real
+// bounces are sloppy: a leading mbox "From " line is skipped, a line that
+// is neither a field nor a continuation is ignored, and a block without an
+// ending blank line ends with the data.
+//
+// Only the fields named in keep (lower-case) are kept, which saves the
+// allocations for the many Received and DKIM fields nobody reads.
+func splitHeader(raw []byte, keep map[string]bool) (textproto.Header, []byte) {
+	var fields [][2]string
+	kept := false // the last field was kept: its continuation lines belong to it
+	rest := raw
+	for n := 0; len(rest) > 0 && n < maxHeaderBytes/32; n++ {
+		line, next := cutLine(rest)
+		trimmed := bytes.TrimRight(line, "\r")
+		if len(trimmed) == 0 {
+			rest = next
+			break
+		}
+		if len(raw)-len(next) > maxHeaderBytes {
+			break
+		}
+		rest = next
+		switch {
+		case trimmed[0] == ' ' || trimmed[0] == '\t':
+			if k := len(fields); k > 0 && kept {
+				fields[k-1][1] += " " + string(bytes.TrimSpace(trimmed))
+			}
+		default:
+			kept = false
+			i := bytes.IndexByte(trimmed, ':')
+			if i <= 0 {
+				continue
+			}
+			keyb := bytes.TrimSpace(trimmed[:i])
+			if len(keyb) == 0 || bytes.ContainsAny(keyb, " \t") || !wanted(keyb, keep) {
+				continue
+			}
+			kept = true
+			fields = append(fields, [2]string{string(keyb), string(bytes.TrimSpace(trimmed[i+1:]))})
+		}
+	}
+	var h textproto.Header
+	for i := len(fields) - 1; i >= 0; i-- { // Add prepends: add backwards to keep the order
+		h.Add(fields[i][0], fields[i][1])
+	}
+	return h, rest
+}
+
+// topFields are the fields read from a message's own header.
+var topFields = map[string]bool{
+	"content-type": true, "content-transfer-encoding": true, "subject": true, "from": true,
+	"to": true, "reply-to": true, "return-path": true, "sender": true, "x-failed-recipients": true,
+	"auto-submitted": true, "x-autoreply": true, "x-autorespond": true, "x-autoresponder": true,
+	"x-vacation": true, "x-auto-reply": true, "precedence": true,
+}
+
+// originalFieldNames are the fields read from a returned original: the
+// correlation fields of Report.Original and the addresses of our side.
+var originalFieldNames = map[string]bool{
+	"message-id": true, "x-postbode-ref": true, "return-path": true, "to": true,
+	"list-unsubscribe": true, "from": true, "sender": true, "content-type": true,
+}
+
+// wanted reports whether a field name is in keep (nil keeps everything),
+// without allocating.
+func wanted(key []byte, keep map[string]bool) bool {
+	if keep == nil {
+		return true
+	}
+	var buf [40]byte
+	if len(key) > len(buf) {
+		return false
+	}
+	for i, c := range key {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return keep[string(buf[:len(key)])]
+}
+
+// cutLine returns the first line of b (without its LF) and the rest.
+func cutLine(b []byte) ([]byte, []byte) {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i], b[i+1:]
+	}
+	return b, nil
+}
+
+// walk visits one entity: a multipart is descended into, a leaf is kept
+// by media type.
+func (m *msg) walk(h textproto.Header, body []byte, depth int) {
+	m.parts++
+	if m.parts > maxParts || depth > maxDepth {
+		return
+	}
+	mh := message.Header{Header: h}
+	mt, params, _ := mh.ContentType()
+	if mt == "" {
+		mt = "text/plain"
+	}
+	if strings.HasPrefix(mt, "multipart/") {
+		m.walkMultipart(h, body, params["boundary"], depth)
+		return
+	}
+	m.leaf(h, mt, body, depth)
+}
+
+// walkMultipart visits the parts of a multipart body (RFC 2046 section
+// 5.1). A truncated or malformed multipart keeps the parts read so far; a
+// multipart without a usable boundary is read as text.
+func (m *msg) walkMultipart(h textproto.Header, body []byte, boundary string, depth int) {
+	if boundary == "" {
+		m.texts = append(m.texts, capBytes(body))
+		return
+	}
+	mr := textproto.NewMultipartReader(bytes.NewReader(body), boundary)
+	n := 0
+	for m.parts <= maxParts {
+		p, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		data, _ := io.ReadAll(io.LimitReader(p, MaxParseBytes))
+		n++
+		m.walk(p.Header, data, depth+1)
+	}
+	if n == 0 { // no part found: the boundary is wrong, read it as text
+		m.texts = append(m.texts, capBytes(body))
+	}
+}
+
+// leaf keeps one non-multipart entity by its media type.
+func (m *msg) leaf(h textproto.Header, mt string, body []byte, depth int) {
+	data := decodeBody(h, body)
+	switch mt {
+	case "message/delivery-status", "message/global-delivery-status", "text/delivery-status":
+		m.dsn = append(m.dsn, data)
+	case "message/feedback-report":
+		m.feedback = data
+	case "message/rfc822", "message/global":
+		m.keepOriginal(data)
+		m.nestedReport(data, depth)
+	case "text/rfc822-headers", "message/rfc822-headers", "message/partial":
+		m.keepOriginal(data)
+	case "text/plain", "text/plain-bounce", "text/x-notes", "":
+		m.texts = append(m.texts, data)
+	case "text/html":
+		m.html = append(m.html, data)
+	case "application/json":
+		m.jsonBodies = append(m.jsonBodies, data)
+	default:
+		if strings.HasPrefix(mt, "text/") {
+			m.texts = append(m.texts, data)
+		}
+	}
+}
+
+// nestedReport walks a returned message that is itself a delivery report
+// (a bounce of a forwarded bounce): its delivery-status parts count too.
+func (m *msg) nestedReport(data []byte, depth int) {
+	h, body := splitHeader(data, topFields)
+	mh := message.Header{Header: h}
+	if mt, params, _ := mh.ContentType(); mt == "multipart/report" && params["report-type"] == "delivery-status" {
+		m.walk(h, body, depth+1)
+	}
+}
+
+// keepOriginal keeps the header (and body) of the first returned original.
+func (m *msg) keepOriginal(data []byte) {
+	if m.original != nil {
+		return
+	}
+	h, _ := splitHeader(data, originalFieldNames)
+	m.original = &h
+}
+
+// decodeBody undoes the Content-Transfer-Encoding of a leaf body (RFC 2045
+// section 6). The charset is left alone: the patterns are ASCII, and
+// undecodable bytes must not stop the parse.
+func decodeBody(h textproto.Header, body []byte) []byte {
+	enc := asciiLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding")))
+	if enc == "" || enc == "7bit" || enc == "8bit" || enc == "binary" {
+		return capBytes(body)
+	}
+	var hh textproto.Header
+	hh.Set("Content-Transfer-Encoding", enc)
+	ent, err := message.New(message.Header{Header: hh}, bytes.NewReader(body))
+	if err != nil || ent == nil {
+		return capBytes(body)
+	}
+	out, rerr := io.ReadAll(io.LimitReader(ent.Body, maxPartBytes))
+	if rerr != nil && len(out) == 0 {
+		return capBytes(body)
+	}
+	return out
+}
+
+// capBytes bounds a part body to maxPartBytes.
+func capBytes(b []byte) []byte {
+	if len(b) > maxPartBytes {
+		return b[:maxPartBytes]
+	}
+	return b
+}
+
+// decodeHeader decodes RFC 2047 encoded words; a value that does not decode
+// is returned as is.
+func decodeHeader(v string) string {
+	if !strings.Contains(v, "=?") {
+		return v
+	}
+	d := mime.WordDecoder{CharsetReader: passCharset}
+	if s, err := d.DecodeHeader(v); err == nil {
+		return s
+	}
+	return v
+}
+
+// passCharset lets the bytes of an unknown charset through unchanged.
+func passCharset(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+
+// report turns the collected parts into a Report.
+func (m *msg) report() *Report {
+	if rep, ok := m.relayNotification(); ok {
+		return rep
+	}
+	rep := &Report{Original: m.originalFields()}
+	switch {
+	case len(m.feedback) > 0:
+		rep.Results = m.complaints()
+	case len(m.dsn) == 0 && !m.fromMailSystem():
+		if ar, ok := m.autoReply(); ok {
+			rep.Results = []Result{ar}
+			break
+		}
+		rep.Results = m.failures()
+	default:
+		rep.Results = m.failures()
+	}
+	if len(rep.Results) == 0 && m.succeeded == 0 {
+		rep.Results = []Result{{Class: Unknown, Reason: "undefined"}}
+	}
+	if len(rep.Results) > maxResults {
+		rep.Results = rep.Results[:maxResults]
+	}
+	return rep
+}
+
+// originalFields picks the correlation fields of the returned original.
+func (m *msg) originalFields() map[string]string {
+	out := map[string]string{}
+	if m.original == nil {
+		return out
+	}
+	for _, k := range []string{"message-id", "x-postbode-ref", "return-path", "to", "list-unsubscribe"} {
+		if v := strings.TrimSpace(m.original.Get(k)); v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// relayNotification recognises a relay's JSON notification sent by mail
+// (Amazon SES through SNS). A delivery notification yields no results.
+func (m *msg) relayNotification() (*Report, bool) {
+	if len(m.dsn) > 0 || len(m.feedback) > 0 {
+		return nil, false
+	}
+	for _, b := range append(m.jsonBodies, m.texts...) {
+		if rep, ok := sesInText(b); ok {
+			return rep, true
+		}
+	}
+	return nil, false
 }

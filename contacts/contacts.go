@@ -7,10 +7,18 @@
 //
 //	1 star:  inactive (hard bounces above the threshold), blocklisted, or a
 //	         floater (was subscribed to a list, is now on none) — one_star_since is set;
-//	5 stars: engaged (opened, clicked or answered) in the last 30 days;
+//	5 stars: engaged (opened, clicked or answered: last_engaged_at) in the last 30 days;
 //	4 stars: in the last 90 days;
 //	3 stars: in the last 365 days;
 //	2 stars: reachable, but no engagement in a year (or never).
+//
+// one_star_since is kept by SyncOneStar, which every change of status or
+// subscriptions calls in its own transaction: set when a contact becomes
+// one-star (unsubscribing from the last list, blocklisting, the hard bounce
+// past the threshold in RecordHardBounceTx, deletion of its last list),
+// cleared when it stops (a new subscription, unblocking), kept unchanged
+// while it stays one-star. The privacy package erases contacts one-star for
+// longer than retention.one_star_days.
 package contacts
 
 import (
@@ -321,20 +329,63 @@ func (s *Store) List(ctx context.Context, f Filter, after int64, limit int) ([]C
 	return out, rows.Err()
 }
 
+// oneStarSQL is true for a contact c2 that is one-star: inactive,
+// blocklisted, or a floater — on no list now (no subscription that is not
+// unsubscribed) although it was on one: a subscription row remains, or a
+// consent record of an opt-in or confirmation does (the subscription rows
+// go when their list is deleted).
+const oneStarSQL = `(c2.status <> 'active'
+	OR (NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.contact_id = c2.id AND s.status <> 'unsubscribed')
+	    AND (EXISTS (SELECT 1 FROM subscriptions s WHERE s.contact_id = c2.id)
+	         OR EXISTS (SELECT 1 FROM consent_records r WHERE r.contact_id = c2.id AND r.action IN ('opt-in', 'confirm')))))`
+
 // SyncOneStar sets one_star_since for the given contacts that are one-star
 // now (inactive, blocklisted, or floater) and clears it for those that are
-// not. Call it in the same transaction as the change that caused it.
+// not; a contact that stays one-star keeps its original time. Call it in the
+// same transaction as the change that caused it, so one_star_since is the
+// time of that change (now() is the transaction's start).
 func SyncOneStar(ctx context.Context, q Querier, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	_, err := q.Exec(ctx, `UPDATE contacts c SET one_star_since = CASE WHEN x.one THEN coalesce(c.one_star_since, now()) END
-		FROM (SELECT c2.id, (c2.status <> 'active'
-			OR (EXISTS (SELECT 1 FROM subscriptions s WHERE s.contact_id = c2.id)
-			    AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.contact_id = c2.id AND s.status <> 'unsubscribed'))) AS one
-			FROM contacts c2 WHERE c2.id = ANY($1)) x
+		FROM (SELECT c2.id, `+oneStarSQL+` AS one FROM contacts c2 WHERE c2.id = ANY($1)) x
 		WHERE c.id = x.id AND (c.one_star_since IS NULL) = x.one`, ids)
 	if err != nil {
 		return fmt.Errorf("contacts: sync one-star: %w", err)
 	}
 	return nil
+}
+
+// RecordHardBounceTx counts one hard bounce for each contact in the
+// caller's transaction: a contact whose count passes the threshold
+// (bounces.hard_threshold) becomes inactive — one-star, with one_star_since
+// set in the same transaction. It returns the ids made inactive by this call.
+// The bounce processor calls it once per hard bounce (never twice for one
+// message).
+func (s *Store) RecordHardBounceTx(ctx context.Context, q Querier, ids []int64) ([]int64, error) {
+	rows, err := q.Query(ctx, `UPDATE contacts SET hard_bounces = hard_bounces + 1, updated_at = now(), updated_source = 'bounce',
+			status = CASE WHEN status = 'active' AND hard_bounces + 1 > $2 THEN 'inactive' ELSE status END
+		WHERE id = ANY($1) RETURNING id, status = 'inactive' AND hard_bounces = $2 + 1`, ids, s.HardThreshold)
+	if err != nil {
+		return nil, fmt.Errorf("contacts: hard bounce: %w", err)
+	}
+	type res struct {
+		ID     int64
+		Turned bool
+	}
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[res])
+	if err != nil {
+		return nil, fmt.Errorf("contacts: hard bounce: %w", err)
+	}
+	var turned, all []int64
+	for _, r := range rs {
+		all = append(all, r.ID)
+		if r.Turned {
+			turned = append(turned, r.ID)
+		}
+	}
+	return turned, SyncOneStar(ctx, q, all)
 }
 
 func isUnique(err error) bool {

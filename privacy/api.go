@@ -34,6 +34,15 @@ func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("GET", "/api/v1/privacy/contacts/{id}/export", privacyRole, a.export)
 	rt.Handle("GET", "/api/v1/privacy/audit", privacyRole, a.audit)
 	rt.Handle("GET", "/api/v1/privacy/retention/preview", privacyRole, a.retentionPreview)
+	rt.Handle("GET", "/api/v1/privacy/requests", privacyRole, a.listRequests)
+	rt.Handle("GET", "/api/v1/privacy/requests/{id}", privacyRole, a.getRequest)
+	rt.Handle("POST", "/api/v1/privacy/requests/{id}/fulfil", privacyRole, a.fulfil)
+	rt.Handle("POST", "/api/v1/privacy/requests/{id}/reject", privacyRole, a.reject)
+	rt.Handle("GET", "/api/v1/privacy/reports/optin-origin", privacyRole, a.reportOrigin)
+	rt.Handle("GET", "/api/v1/privacy/reports/optin-origin/contacts", privacyRole, a.reportSegment)
+	rt.Handle("GET", "/api/v1/privacy/reports/inventory", privacyRole, a.reportInventory)
+	rt.Handle("GET", "/api/v1/privacy/reports/stars", privacyRole, a.reportStars)
+	rt.Handle("GET", "/api/v1/privacy/reports/requests", privacyRole, a.reportRequests)
 }
 
 type erasureInput struct {

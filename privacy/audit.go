@@ -18,6 +18,9 @@ const (
 	ActionReport           = "report"
 	ActionRequestFulfil    = "request-fulfil"
 	ActionRequestVerified  = "request-verified"
+	ActionRequestMailed    = "request-mailed" // a verification link was mailed (actor "public")
+	ActionRequestReject    = "request-reject"
+	ActionSegment          = "segment" // contact ids drawn from a report
 )
 
 // Entry is one audit log entry: who did what to how many, when. It never

@@ -14,36 +14,40 @@ import (
 
 type colInfo struct {
 	nullable bool
+	typ      string // information_schema data_type
 }
 
-// columns loads (once) the nullability of every column, for anonymisation.
+// columns loads the type and nullability of every column, once: a failed
+// load (e.g. a cancelled context) is not kept, the next call tries again.
 func (s *Service) columns(ctx context.Context) (map[string]map[string]colInfo, error) {
-	s.colsOnce.Do(func() {
-		rows, err := s.db.Query(ctx, `SELECT table_name, column_name, is_nullable = 'YES'
-			FROM information_schema.columns WHERE table_schema = current_schema()`)
-		if err != nil {
-			s.colsErr = err
-			return
-		}
-		m := map[string]map[string]colInfo{}
-		for rows.Next() {
-			var t, c string
-			var ci colInfo
-			if err := rows.Scan(&t, &c, &ci.nullable); err != nil {
-				s.colsErr = err
-				return
-			}
-			if m[t] == nil {
-				m[t] = map[string]colInfo{}
-			}
-			m[t][c] = ci
-		}
-		s.cols, s.colsErr = m, rows.Err()
-	})
-	if s.colsErr != nil {
-		return nil, fmt.Errorf("privacy: read schema: %w", s.colsErr)
+	s.colsMu.Lock()
+	defer s.colsMu.Unlock()
+	if s.cols != nil {
+		return s.cols, nil
 	}
-	return s.cols, nil
+	rows, err := s.db.Query(ctx, `SELECT table_name, column_name, is_nullable = 'YES', data_type
+		FROM information_schema.columns WHERE table_schema = current_schema()`)
+	if err != nil {
+		return nil, fmt.Errorf("privacy: read schema: %w", err)
+	}
+	defer rows.Close()
+	m := map[string]map[string]colInfo{}
+	for rows.Next() {
+		var t, c string
+		var ci colInfo
+		if err := rows.Scan(&t, &c, &ci.nullable, &ci.typ); err != nil {
+			return nil, fmt.Errorf("privacy: read schema: %w", err)
+		}
+		if m[t] == nil {
+			m[t] = map[string]colInfo{}
+		}
+		m[t][c] = ci
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("privacy: read schema: %w", err)
+	}
+	s.cols = m
+	return m, nil
 }
 
 func ident(s string) string { return pgx.Identifier{s}.Sanitize() }

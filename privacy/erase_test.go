@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -80,6 +81,16 @@ var seeders = map[string]func(t testing.TB, f *fixture, s subject, campaignID, l
 	"campaign_audience": func(t testing.TB, f *fixture, s subject, campaignID, _ int64) {
 		f.exec(t, `INSERT INTO campaign_audience (campaign_id, contact_id) VALUES ($1, $2)`, campaignID, s.ID)
 	},
+	"inbound_messages": func(t testing.TB, f *fixture, s subject, _, _ int64) {
+		raw := "From: " + s.Email + "\r\nSubject: unsubscribe\r\n\r\nFinal-Recipient: rfc822; " + s.Email + "\r\n"
+		f.exec(t, `INSERT INTO inbound_messages (mail_from, rcpts, raw, size, status, contact_id) VALUES ($1, $2, $3, $4, 'done', $5),
+			($1, $2, $3, $4, 'new', NULL)`, s.Email, []string{"postmaster@bounces.example.org"}, []byte(raw), len(raw), s.ID)
+	},
+	"bounces": func(t testing.TB, f *fixture, s subject, campaignID, _ int64) {
+		f.exec(t, `INSERT INTO bounces (contact_id, campaign_id, recipient, class, reason, status, reply_code, diagnostic, source, counted)
+			VALUES ($1, $2, $3, 'hard', 'userunknown', '5.1.1', 550, $4, 'dsn', true), (NULL, $2, $3, 'soft', 'mailboxfull', '4.2.2', 452, $4, 'webhook', false)`,
+			s.ID, campaignID, s.Email, "550 5.1.1 <"+s.Email+">: user unknown")
+	},
 	"recipient_actions": func(t testing.TB, f *fixture, s subject, campaignID, listID int64) {
 		f.exec(t, `INSERT INTO recipient_actions (contact_id, campaign_id, list_id, action, detail, ip, user_agent)
 			VALUES ($1, $2, $3, 'answer-change', $4, $5, $6)`, s.ID, campaignID, listID, "name "+s.Name, s.IP, s.UA)
@@ -91,6 +102,10 @@ var seeders = map[string]func(t testing.TB, f *fixture, s subject, campaignID, l
 		f.exec(t, `INSERT INTO change_requests (contact_id, campaign_id, changes, status, ip, user_agent)
 			VALUES ($1, $2, $3, 'applied', $4, $5)`, s.ID, campaignID,
 			`[{"field":"name","old":"`+s.Name+`","new":"`+s.Name+` Jr"}]`, s.IP, s.UA)
+	},
+	"privacy_requests": func(t testing.TB, f *fixture, s subject, _, _ int64) {
+		f.exec(t, `INSERT INTO privacy_requests (kind, status, via, contact_id, token_hash, ip, user_agent, due_at, closed_at)
+			VALUES ('access', 'done', 'form', $1, sha256($2::bytea), $3, $4, now() + interval '1 month', $5)`, s.ID, []byte(s.Email), s.IP, s.UA+" confirm", time.Now())
 	},
 }
 

@@ -119,16 +119,48 @@ func (ex Export) PDF() ([]byte, error) {
 			pdf.CellFormat(0, 5, "nothing held", "", 1, "", false, 0, "")
 		}
 		cols := exportColumns(p)
+		names := make([]string, len(cols))
+		for i, c := range cols {
+			names[i] = cp1252(c)
+		}
+		left, _, right, _ := pdf.GetMargins()
+		pageW, _ := pdf.GetPageSize()
+		valueW := pageW - right - 15 - 40
+		if len(rows) > compactRows {
+			// Event tables (deliveries, consent records, actions) can hold
+			// thousands of rows: one paragraph per row keeps the report
+			// readable and a few hundred pages long.
+			pdf.SetFont("Helvetica", "", 8)
+			var b strings.Builder
+			for i, r := range rows {
+				b.Reset()
+				fmt.Fprintf(&b, "#%d", i+1)
+				for j, c := range cols {
+					b.WriteString("   " + names[j] + ": " + cp1252(pdfValue(r[c])))
+				}
+				pdf.MultiCell(0, 4, b.String(), "", "", false)
+			}
+			pdf.Ln(3)
+			continue
+		}
 		for i, r := range rows {
 			pdf.SetFont("Helvetica", "B", 9)
 			pdf.CellFormat(0, 5, fmt.Sprintf("#%d", i+1), "", 1, "", false, 0, "")
-			for _, c := range cols {
-				pdf.SetFont("Helvetica", "", 9)
+			pdf.SetFont("Helvetica", "", 9)
+			for j, c := range cols {
 				pdf.SetX(15)
-				pdf.CellFormat(40, 5, cp1252(c), "", 0, "", false, 0, "")
-				pdf.MultiCell(0, 5, cp1252(pdfValue(r[c])), "", "", false)
+				pdf.CellFormat(40, 5, names[j], "", 0, "", false, 0, "")
+				v := cp1252(pdfValue(r[c]))
+				// A short one-line value is one cell; MultiCell (line
+				// breaking) only for the rest: most values are short.
+				if len(v) < 60 && !strings.ContainsRune(v, '\n') && pdf.GetStringWidth(v) < valueW {
+					pdf.CellFormat(0, 5, v, "", 1, "", false, 0, "")
+				} else {
+					pdf.MultiCell(0, 5, v, "", "", false)
+				}
 			}
 		}
+		pdf.SetX(left)
 		pdf.Ln(3)
 	}
 	var buf bytes.Buffer
@@ -137,6 +169,9 @@ func (ex Export) PDF() ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// compactRows: a table with more rows is printed one paragraph per row.
+const compactRows = 20
 
 func pdfValue(v any) string {
 	switch x := v.(type) {

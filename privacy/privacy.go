@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +33,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/rtoken"
 )
 
 // Erasure causes (the label values of postbode_erasures_total and the cause
@@ -67,6 +69,27 @@ type Options struct {
 	OneStarDays int
 	// BatchSize is how many contacts one retention transaction erases; default 1000.
 	BatchSize int
+
+	// Privacy requests (requests.go). Mailer and Tokens are required for
+	// RequestByEmail and for fulfilling requests; without them those return
+	// an error.
+	Mailer Mailer
+	Tokens *rtoken.Keys
+	// BaseURL is public.base_url, the origin of verification links.
+	BaseURL string
+	// OrgName signs the mails; optional, default "postbode".
+	OrgName string
+	// DefaultLang (en or nl) is used when a request names none; optional, default en.
+	DefaultLang string
+	// RequestLinkTTL is how long a verification link is valid; optional, default 48h.
+	RequestLinkTTL time.Duration
+	// RequestMailsPerHour caps verification mails per address per hour (ten
+	// times as many per client IP); optional, default 3. Needs Redis.
+	RequestMailsPerHour int
+	// AutoAccess mails the export as soon as an access request is verified;
+	// AutoErasure erases as soon as an erasure request is verified. Both
+	// optional, default false: staff fulfil through the API.
+	AutoAccess, AutoErasure bool
 }
 
 // Service erases, exports and reports personal data.
@@ -76,17 +99,21 @@ type Service struct {
 	log   *slog.Logger
 	hooks []namedHook
 
-	erasures    *prometheus.CounterVec
-	janitorRuns *prometheus.CounterVec
+	erasures     *prometheus.CounterVec
+	janitorRuns  *prometheus.CounterVec
+	requestMails *prometheus.CounterVec
+	requests     *prometheus.CounterVec
 
-	colsOnce sync.Once
-	cols     map[string]map[string]colInfo
-	colsErr  error
+	bg sync.WaitGroup // verification mails in flight
+
+	colsMu sync.Mutex
+	cols   map[string]map[string]colInfo
 }
 
 type namedHook struct {
-	name string
-	fn   PurgeHook
+	name  string
+	fn    PurgeHook
+	batch func(ctx context.Context, ids []int64) error // instead of fn, for a whole batch
 }
 
 // New returns a privacy service.
@@ -100,6 +127,18 @@ func New(opt Options) *Service {
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 1000
 	}
+	if opt.OrgName == "" {
+		opt.OrgName = "postbode"
+	}
+	if opt.DefaultLang != "nl" {
+		opt.DefaultLang = "en"
+	}
+	if opt.RequestLinkTTL <= 0 {
+		opt.RequestLinkTTL = 48 * time.Hour
+	}
+	if opt.RequestMailsPerHour <= 0 {
+		opt.RequestMailsPerHour = 3
+	}
 	f := promauto.With(opt.Reg)
 	s := &Service{opt: opt, db: opt.DB, log: opt.Log,
 		// cause: request, retention, update.
@@ -108,6 +147,23 @@ func New(opt Options) *Service {
 		// result: ok, error.
 		janitorRuns: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_janitor_runs_total",
 			Help: "Retention janitor runs, by result."}, []string{"result"}),
+		// result: sent, error, unknown_address, rate_limited.
+		requestMails: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_privacy_request_mails_total",
+			Help: "Privacy request form submissions, by what became of the verification mail."}, []string{"result"}),
+		// kind: access, erasure; step: verified, fulfilled, rejected.
+		requests: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_privacy_requests_total",
+			Help: "Privacy requests of data subjects, by kind and step."}, []string{"kind", "step"}),
+	}
+	if opt.DB != nil {
+		opt.Reg.MustRegister(requestsCollector{db: opt.DB})
+	}
+	for _, r := range []string{"sent", "error", "unknown_address", "rate_limited"} {
+		s.requestMails.WithLabelValues(r)
+	}
+	for _, k := range RequestKinds {
+		for _, st := range []string{"verified", "fulfilled", "rejected"} {
+			s.requests.WithLabelValues(k, st)
+		}
 	}
 	for _, c := range Causes {
 		s.erasures.WithLabelValues(c)
@@ -115,7 +171,7 @@ func New(opt Options) *Service {
 	s.janitorRuns.WithLabelValues("ok")
 	s.janitorRuns.WithLabelValues("error")
 	if opt.Redis != nil {
-		s.AddPurgeHook("contact-keys", s.purgeContactKeys)
+		s.hooks = append(s.hooks, namedHook{name: "contact-keys", batch: s.purgeContactKeys})
 	}
 	return s
 }
@@ -123,8 +179,11 @@ func New(opt Options) *Service {
 // AddPurgeHook registers a hook run for every erased contact after the
 // erasure committed. Call it while wiring, before the service is used.
 func (s *Service) AddPurgeHook(name string, fn PurgeHook) {
-	s.hooks = append(s.hooks, namedHook{name, fn})
+	s.hooks = append(s.hooks, namedHook{name: name, fn: fn})
 }
+
+// hookTimeout bounds the purge hooks of one erased batch.
+const hookTimeout = 30 * time.Second
 
 // ContactKeySet is the Redis set listing the keys a domain wrote for a
 // contact; erasure deletes every key in it and the set.
@@ -132,27 +191,50 @@ func ContactKeySet(prefix string, contactID int64) string {
 	return prefix + "ck:" + strconv.FormatInt(contactID, 10)
 }
 
-func (s *Service) purgeContactKeys(ctx context.Context, id int64) error {
-	set := ContactKeySet(s.opt.KeyPrefix, id)
-	keys, err := s.opt.Redis.SMembers(ctx, set).Result()
-	if err != nil {
+// purgeContactKeys deletes the keys listed in the contacts' key sets and
+// the sets, in two pipelined round trips per batch.
+func (s *Service) purgeContactKeys(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	p := s.opt.Redis.Pipeline()
+	members := make([]*redis.StringSliceCmd, len(ids))
+	for i, id := range ids {
+		members[i] = p.SMembers(ctx, ContactKeySet(s.opt.KeyPrefix, id))
+	}
+	if _, err := p.Exec(ctx); err != nil && err != redis.Nil {
 		return err
 	}
-	keys = append(keys, set)
-	// Keys may live on different cluster slots: delete one by one.
-	for _, k := range keys {
-		if err := s.opt.Redis.Del(ctx, k).Err(); err != nil {
-			return err
+	p = s.opt.Redis.Pipeline()
+	for i, id := range ids {
+		// Keys may live on different cluster slots: one DEL per key.
+		for _, k := range members[i].Val() {
+			p.Del(ctx, k)
 		}
+		p.Del(ctx, ContactKeySet(s.opt.KeyPrefix, id))
 	}
-	return nil
+	_, err := p.Exec(ctx)
+	return err
 }
 
 // runHooks purges Redis for erased contacts; failures are logged (by hook
 // name and contact id only) and returned joined.
+//
+// The erasure has committed when they run: a cancelled ctx (shutdown) must
+// not leave an erased contact's keys behind, so they run detached from its
+// cancellation, bounded by hookTimeout.
 func (s *Service) runHooks(ctx context.Context, ids []int64) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), hookTimeout)
+	defer cancel()
 	var errsOut []error
 	for _, h := range s.hooks {
+		if h.batch != nil {
+			if err := h.batch(ctx, ids); err != nil {
+				s.log.Error("privacy: purge hook failed; the Postgres erasure stands", "hook", h.name, "contacts", len(ids), "error", err)
+				errsOut = append(errsOut, fmt.Errorf("purge hook %s: %w", h.name, err))
+			}
+			continue
+		}
 		for _, id := range ids {
 			if err := h.fn(ctx, id); err != nil {
 				s.log.Error("privacy: purge hook failed; the Postgres erasure stands", "hook", h.name, "contact_id", id, "error", err)

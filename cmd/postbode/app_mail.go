@@ -6,6 +6,7 @@ import (
 	"net/mail"
 
 	"github.com/postbode/postbode/mta"
+	"github.com/postbode/postbode/privacy"
 )
 
 // mailer sends the single mails postbode writes by itself (double opt-in
@@ -35,12 +36,26 @@ func (a *app) mailer() (*mailer, error) {
 // Send delivers one message to one address; a refusal or a network error is
 // returned (the caller decides whether to retry).
 func (m *mailer) Send(ctx context.Context, to, subject, html, text string) error {
+	return m.send(ctx, to, subject, html, text, nil)
+}
+
+// SendAttachments is Send with files attached (multipart/mixed), e.g. the
+// access export of a privacy request.
+func (m *mailer) SendAttachments(ctx context.Context, to, subject, html, text string, files []privacy.Attachment) error {
+	att := make([]mta.Attachment, len(files))
+	for i, f := range files {
+		att[i] = mta.Attachment{Name: f.Name, ContentType: f.ContentType, Data: f.Data}
+	}
+	return m.send(ctx, to, subject, html, text, att)
+}
+
+func (m *mailer) send(ctx context.Context, to, subject, html, text string, files []mta.Attachment) error {
 	rcpt, err := mail.ParseAddress(to)
 	if err != nil {
 		return fmt.Errorf("mail: recipient: %w", err)
 	}
 	from, _ := mail.ParseAddress(m.from)
-	msg := mta.Compose(mta.Header{From: m.from, To: rcpt.Address, Subject: subject}, html, text)
+	msg := mta.ComposeMixed(mta.Header{From: m.from, To: rcpt.Address, Subject: subject}, html, text, files)
 	if m.signer != nil && m.signer.HasDomain(from.Address) {
 		if msg, err = m.signer.Sign(msg); err != nil {
 			return fmt.Errorf("mail: sign: %w", err)

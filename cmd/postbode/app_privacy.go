@@ -1,17 +1,45 @@
 package main
 
-import "github.com/postbode/postbode/privacy"
+import (
+	"context"
+
+	"github.com/postbode/postbode/internal/rtoken"
+	"github.com/postbode/postbode/privacy"
+)
 
 // privacy returns the app's privacy service, built on first use (its
-// metrics are registered once on a.reg, shared by the api and janitor roles).
+// metrics are registered once on a.reg, shared by the api, public and
+// janitor roles). It mails privacy request verifications and answers through
+// the app's transactional mailer; when that cannot be built (the error is
+// logged) privacy requests are refused and the rest works.
 func (a *app) privacy() *privacy.Service {
 	if a.privSvc == nil {
+		var ml privacy.Mailer
+		if m, err := a.mailer(); err != nil {
+			a.log.Error("privacy requests disabled: no mailer", "error", err)
+		} else {
+			ml = m
+		}
+		p := a.cfg.Privacy
 		a.privSvc = privacy.New(privacy.Options{
 			DB: a.db, Contacts: a.contacts, Log: a.log, Reg: a.reg,
 			Redis: a.rdb, KeyPrefix: a.cfg.Redis.KeyPrefix,
 			KeepSuppressionHash: a.cfg.Retention.KeepSuppressionHash,
 			OneStarDays:         a.cfg.Retention.OneStarDays,
+			Mailer:              ml,
+			Tokens:              rtoken.NewKeys(a.cfg.Secrets.Key, a.cfg.Secrets.OldKeys...),
+			BaseURL:             a.cfg.Public.BaseURL,
+			OrgName:             a.cfg.Public.OrgName,
+			DefaultLang:         a.cfg.Public.DefaultLang,
+			RequestLinkTTL:      p.RequestLinkTTL.Duration,
+			RequestMailsPerHour: p.RequestMailsPerHour,
+			AutoAccess:          p.AutoAccess,
+			AutoErasure:         p.AutoErasure,
 		})
+		// Verification mails in flight finish before the transport closes
+		// (drains run last-added first; the mailer's transport drain is older).
+		svc := a.privSvc
+		a.drains = append(a.drains, func(ctx context.Context) { waitCtx(ctx, svc.Wait) })
 	}
 	return a.privSvc
 }

@@ -2,11 +2,100 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+
+	"github.com/postbode/postbode/bounces"
 )
 
 // cmdBounces runs `postbode bounces ...`.
 func cmdBounces(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("postbode bounces: not available in this build")
+	if len(args) == 0 {
+		return errors.New("postbode bounces: missing subcommand (classify)")
+	}
+	switch args[0] {
+	case "classify":
+		return classifyFiles(args[1:], os.Stdin, stdout, stderr)
+	}
+	return fmt.Errorf("postbode bounces: unknown subcommand %q (classify)", args[0])
+}
+
+// classifyLine is one output line of `postbode bounces classify`: one
+// failed recipient of one message.
+type classifyLine struct {
+	File       string `json:"file"`
+	Recipient  string `json:"recipient"`
+	Class      string `json:"class"`
+	Reason     string `json:"reason"`
+	Status     string `json:"status"`
+	ReplyCode  int    `json:"reply_code"`
+	Hard       bool   `json:"hard"`
+	Diagnostic string `json:"diagnostic,omitempty"`
+}
+
+// classifyFiles parses each named message (stdin for "-" or no names) and
+// prints one JSON line per failed recipient. A file that cannot be read or
+// parsed is reported on stderr and the others are still classified; the
+// command then fails naming how many.
+func classifyFiles(files []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	failed := 0
+	for _, f := range files {
+		if err := classifyFile(f, stdin, enc); err != nil {
+			fmt.Fprintf(stderr, "postbode bounces classify: %s: %v\n", f, err)
+			failed++
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("postbode bounces classify: %d of %d messages not classified", failed, len(files))
+	}
+	return nil
+}
+
+// classifyFile classifies one message and writes its lines.
+func classifyFile(name string, stdin io.Reader, enc *json.Encoder) error {
+	raw, err := readMessageFile(name, stdin)
+	if err != nil {
+		return err
+	}
+	rep, err := bounces.Parse(raw)
+	if err != nil {
+		return err
+	}
+	for _, r := range rep.Results {
+		line := classifyLine{
+			File: name, Recipient: r.Recipient, Class: string(r.Class), Reason: r.Reason,
+			Status: r.Status, ReplyCode: r.ReplyCode, Hard: r.Hard(), Diagnostic: r.Diagnostic,
+		}
+		if err := enc.Encode(line); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+	}
+	return nil
+}
+
+// readMessageFile reads a message from a file or, for "-", from stdin, up
+// to the size Parse looks at.
+func readMessageFile(name string, stdin io.Reader) ([]byte, error) {
+	var r io.Reader = stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("open: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	raw, err := io.ReadAll(io.LimitReader(r, bounces.MaxParseBytes))
+	if err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	return raw, nil
 }

@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -80,13 +82,31 @@ func startDaemon(t *testing.T, roles string, extraEnv ...string) *daemon {
 	t.Helper()
 	_, dbURL := testenv.DBWithURL(t)
 	_, prefix := testenv.Redis(t)
-	d := &daemon{admin: freeAddr(t), logs: &syncBuffer{}}
-	d.env = append(envWithout("POSTBODE_SECRETS_KEY"),
+	env := append(envWithout("POSTBODE_SECRETS_KEY"),
 		"POSTBODE_DATABASE_URL="+dbURL, "POSTBODE_REDIS_URL="+testenv.RedisURL(), "POSTBODE_REDIS_KEY_PREFIX="+prefix,
-		"POSTBODE_SECRETS_KEY=e2e-secret-0123456789abcdef0123456789", "POSTBODE_API_LISTEN="+d.admin,
-		"POSTBODE_PUBLIC_LISTEN="+freeAddr(t), "POSTBODE_INBOUND_LISTEN="+freeAddr(t),
-		"POSTBODE_SMTP_CAPTURE_DIR="+t.TempDir(), "POSTBODE_LOG_FORMAT=json")
-	d.env = append(d.env, extraEnv...)
+		"POSTBODE_SECRETS_KEY=e2e-secret-0123456789abcdef0123456789", "POSTBODE_SMTP_CAPTURE_DIR="+t.TempDir(),
+		"POSTBODE_LOG_FORMAT=json")
+	return startNode(t, roles, append(env, extraEnv...))
+}
+
+// startNode runs `postbode serve --roles roles` with env (which names the
+// database, Redis and key prefix; several nodes may share them) on listener
+// ports of its own, and waits until its admin listener answers.
+func startNode(t *testing.T, roles string, env []string) *daemon {
+	t.Helper()
+	d := &daemon{logs: &syncBuffer{}}
+	d.env = append([]string(nil), env...)
+	// Listeners the caller did not place get free loopback ports.
+	for _, key := range []string{"POSTBODE_API_LISTEN", "POSTBODE_PUBLIC_LISTEN", "POSTBODE_INBOUND_LISTEN"} {
+		addr := envValue(d.env, key)
+		if addr == "" {
+			addr = freeAddr(t)
+			d.env = append(d.env, key+"="+addr)
+		}
+		if key == "POSTBODE_API_LISTEN" {
+			d.admin = addr
+		}
+	}
 	d.cmd = exec.Command(binPath, "serve", "--roles", roles)
 	d.cmd.Env = d.env
 	d.cmd.Stdout, d.cmd.Stderr = d.logs, d.logs
@@ -99,7 +119,7 @@ func startDaemon(t *testing.T, roles string, extraEnv ...string) *daemon {
 			d.cmd.Wait()
 		}
 		if t.Failed() {
-			t.Logf("daemon logs:\n%s", d.logs)
+			t.Logf("daemon (%s) logs:\n%s", roles, d.logs)
 		}
 	})
 	deadline := time.Now().Add(20 * time.Second)
@@ -131,17 +151,26 @@ func (d *daemon) cli(t *testing.T, args ...string) string {
 
 func (d *daemon) request(t *testing.T, token, method, path, body string) (int, string) {
 	t.Helper()
+	code, out, err := d.try(token, method, path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, out
+}
+
+// try is request without failing the test on a transport error.
+func (d *daemon) try(token, method, path, body string) (int, string, error) {
 	req, _ := http.NewRequest(method, "http://"+d.admin+path, strings.NewReader(body))
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return 0, "", err
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return resp.StatusCode, string(b), nil
 }
 
 func TestServeEndToEnd(t *testing.T) {
@@ -235,4 +264,32 @@ func envWithout(prefix string) []string {
 		out = append(out, kv)
 	}
 	return out
+}
+
+// envValue returns the value of key in env (the last one, as exec uses),
+// or "".
+func envValue(env []string, key string) string {
+	val := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			val = v
+		}
+	}
+	return val
+}
+
+// metric returns the sum of the series of name (with a label filter
+// substring, e.g. `result="sent"`) on d's /metrics.
+func metric(t *testing.T, d *daemon, name, filter string) float64 {
+	t.Helper()
+	_, body := d.request(t, "", "GET", "/metrics", "")
+	re := regexp.MustCompile(`(?m)^` + name + `(\{[^}]*\})? ([0-9.e+-]+)$`)
+	var sum float64
+	for _, m := range re.FindAllStringSubmatch(body, -1) {
+		if filter == "" || strings.Contains(m[1], filter) {
+			v, _ := strconv.ParseFloat(m[2], 64)
+			sum += v
+		}
+	}
+	return sum
 }

@@ -9,17 +9,13 @@ import (
 
 // extendRecipients fills the API dependencies of the recipients domain: the
 // update-mailing follow-up routes (reminders, report, purge) and the change
-// requests from the update page. Reminders need the campaigns domain's
-// CreateFollowUp: it is taken from the first API module that offers it
-// (extendCampaigns runs first); without one, reminders answer 503. Purges
-// erase through the privacy service.
+// requests from the update page. Reminders are created by the campaigns
+// service (without one, reminders answer 503); purges erase through the
+// privacy service.
 func extendRecipients(a *app, d *api.Deps) {
 	var creator optin.FollowUpCreator
-	for _, m := range d.Modules {
-		if c, ok := m.(optin.FollowUpCreator); ok {
-			creator = c
-			break
-		}
+	if c, err := a.campaigns(); err == nil {
+		creator = c
 	}
 	f := optin.NewFollowUps(a.db, creator, a.privacy(), a.jobs, a.log)
 	bgCtx, cancel := context.WithCancel(context.Background())

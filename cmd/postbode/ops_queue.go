@@ -3,10 +3,38 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"text/tabwriter"
+	"time"
 )
 
-// cmdQueue runs `postbode queue ...`.
+// cmdQueue runs `postbode queue stats`: the Redis queue of every running or
+// paused campaign.
 func cmdQueue(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("postbode queue: not available in this build")
+	if len(args) == 0 || args[0] != "stats" {
+		return errors.New("usage: postbode queue stats [--config FILE]")
+	}
+	fs := flag.NewFlagSet("queue stats", flag.ContinueOnError)
+	cfgPath := configFlag(fs)
+	s, done, err := opsCampaigns(ctx, fs, cfgPath, args[1:])
+	if err != nil {
+		return err
+	}
+	defer done()
+	qs, err := s.QueueStats(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "CAMPAIGN\tSTATUS\tQUEUED\tIN FLIGHT\tRETRY\tOLDEST")
+	for _, q := range qs {
+		age := time.Duration(q.OldestSeconds * float64(time.Second)).Round(time.Second)
+		fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%d\t%s\n", q.CampaignID, q.Status, q.Ready, q.Pending, q.Retry, age)
+	}
+	if len(qs) == 0 {
+		fmt.Fprintln(w, "(no running or paused campaign)")
+	}
+	return w.Flush()
 }

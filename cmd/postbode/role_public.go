@@ -47,10 +47,8 @@ func startPublic(ctx context.Context, a *app) error {
 	} else {
 		opt.Mailer = m
 	}
-	// The privacy package answers privacy requests once it offers them.
-	if pr, ok := any(a.privacy()).(pages.PrivacyRequests); ok {
-		opt.Privacy = pr
-	}
+	// The privacy service verifies, records and answers privacy requests.
+	opt.Privacy = a.privacy()
 	srvPages, err := pages.New(opt)
 	if err != nil {
 		return err

@@ -17,6 +17,8 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/postbode/postbode/bounces"
+	"github.com/postbode/postbode/campaigns"
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/apitoken"
 	"github.com/postbode/postbode/internal/config"
@@ -53,6 +55,10 @@ type app struct {
 	tr      mta.Transport
 	signer  *mta.DKIM
 	privSvc *privacy.Service
+	campSvc *campaigns.Service
+	// bounceProc and bounceMetrics: see bounces().
+	bounceProc    *bounces.Processor
+	bounceMetrics *bounces.Metrics
 }
 
 // roleStarters start each role; a starter registers goroutines on a.g and

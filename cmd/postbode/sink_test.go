@@ -22,13 +22,15 @@ type sink struct {
 	mu       sync.Mutex
 	got      map[string]int // recipient -> messages accepted
 	data     map[string][]byte
+	from     map[string]string // recipient -> MAIL FROM of its last message
+	reject   map[string]bool   // recipients refused with 550 5.1.1
 	tempFail bool
 	delay    time.Duration
 	srv      *smtp.Server
 }
 
 func newSink(t *testing.T) *sink {
-	s := &sink{t: t, got: map[string]int{}, data: map[string][]byte{}}
+	s := &sink{t: t, got: map[string]int{}, data: map[string][]byte{}, from: map[string]string{}, reject: map[string]bool{}}
 	s.start("127.0.0.1:0")
 	t.Cleanup(s.stop)
 	return s
@@ -88,11 +90,26 @@ func (s *sink) message(rcpt string) []byte {
 	return s.data[strings.ToLower(rcpt)]
 }
 
+// refuse makes the sink answer RCPT TO:<addr> with 550 5.1.1 (a dead address).
+func (s *sink) refuse(addr string) {
+	s.mu.Lock()
+	s.reject[strings.ToLower(addr)] = true
+	s.mu.Unlock()
+}
+
+// returnPath is the MAIL FROM of the last message to rcpt.
+func (s *sink) returnPath(rcpt string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.from[strings.ToLower(rcpt)]
+}
+
 func (s *sink) NewSession(c *smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }
 
 type sinkSession struct {
-	s    *sink
-	rcpt []string
+	s        *sink
+	mailFrom string
+	rcpt     []string
 }
 
 func (x *sinkSession) AuthMechanisms() []string { return nil }
@@ -103,10 +120,18 @@ func (x *sinkSession) Mail(from string, opts *smtp.MailOptions) error {
 	if fail {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 	}
+	x.mailFrom = from
 	return nil
 }
 func (x *sinkSession) Rcpt(to string, opts *smtp.RcptOptions) error {
-	x.rcpt = append(x.rcpt, strings.ToLower(to))
+	to = strings.ToLower(to)
+	x.s.mu.Lock()
+	refused := x.s.reject[to]
+	x.s.mu.Unlock()
+	if refused {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "<" + to + ">: user unknown"}
+	}
+	x.rcpt = append(x.rcpt, to)
 	return nil
 }
 func (x *sinkSession) Data(r io.Reader) error {
@@ -122,6 +147,7 @@ func (x *sinkSession) Data(r io.Reader) error {
 	for _, rc := range x.rcpt {
 		x.s.got[rc]++
 		x.s.data[rc] = b
+		x.s.from[rc] = x.mailFrom
 	}
 	x.s.mu.Unlock()
 	if len(x.rcpt) == 0 {

@@ -35,6 +35,7 @@ type Config struct {
 	Sending   SendingConfig   `toml:"sending"`
 	Bounces   BouncesConfig   `toml:"bounces"`
 	Retention RetentionConfig `toml:"retention"`
+	Privacy   PrivacyConfig   `toml:"privacy"`
 }
 
 // AllRoles lists every role in start order.
@@ -71,6 +72,7 @@ func Default() Config {
 		Sending:   defaultSending(),
 		Bounces:   defaultBounces(),
 		Retention: defaultRetention(),
+		Privacy:   defaultPrivacy(),
 	}
 }
 
@@ -110,6 +112,7 @@ func (c *Config) Validate() error {
 		c.Log.validate, c.Database.validate, c.Redis.validate, c.Secrets.validate,
 		c.API.validate, c.Public.validate, c.Inbound.validate, c.SMTP.validate,
 		c.DKIM.validate, c.Sending.validate, c.Bounces.validate, c.Retention.validate,
+		c.Privacy.validate,
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {

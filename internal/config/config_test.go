@@ -71,7 +71,11 @@ func TestInvalidNamesKey(t *testing.T) {
 		{"relay without host", "[smtp]\nmode = \"relay\"", env, "smtp.relay_host"},
 		{"bad smtp mode", "[smtp]\nmode = \"pigeon\"", env, "smtp.mode"},
 		{"negative threshold", "[bounces]\nhard_threshold = -1", env, "bounces.hard_threshold"},
+		{"bad sns topic", "[bounces]\nsns_topic_arns = [\"my-topic\"]", env, "bounces.sns_topic_arns"},
+		{"soft window zero", "[bounces]\nsoft_escalate_window = \"0s\"", env, "bounces.soft_escalate_window"},
 		{"negative retention", "[retention]\none_star_days = -5", env, "retention.one_star_days"},
+		{"short request link", "[privacy]\nrequest_link_ttl = \"5m\"", env, "privacy.request_link_ttl"},
+		{"no request limit", "[privacy]\nrequest_mails_per_hour = 0", env, "privacy.request_mails_per_hour"},
 		{"bad colour", "[public]\nprimary_color = \"blue\"", env, "public.primary_color"},
 		{"bad mail_from", "[public]\nmail_from = \"not an address\"", env, "public.mail_from"},
 		{"bad proxy", "[public]\ntrusted_proxies = [\"10.0.0.0/99\"]", env, "public.trusted_proxies"},
@@ -84,6 +88,8 @@ func TestInvalidNamesKey(t *testing.T) {
 		{"env bad int", "", append([]string{"POSTBODE_SENDING_WORKERS=many"}, env...), "sending.workers"},
 		{"env bad duration", "", append([]string{"POSTBODE_SENDING_RETRY_BASE=soon"}, env...), "sending.retry_base"},
 		{"workers zero", "[sending]\nworkers = 0", env, "sending.workers"},
+		{"queue ahead small", "[sending]\nqueue_ahead = 10", env, "sending.queue_ahead"},
+		{"env bad tracking", "", append([]string{"POSTBODE_SENDING_TRACKING=maybe"}, env...), "sending.tracking"},
 		{"give up before retry", "[sending]\ngive_up_after = \"1s\"", env, "sending.give_up_after"},
 	}
 	for _, tc := range cases {

@@ -1,17 +1,24 @@
 package config
 
+import "strings"
+
 // BouncesConfig configures bounce handling.
 type BouncesConfig struct {
 	// HardThreshold: a contact with more hard bounces than this is inactive;
 	// optional, default 2 (the third hard bounce makes it inactive).
 	HardThreshold int `toml:"hard_threshold"`
-	// SoftEscalateCount soft bounces within SoftEscalateWindow without a
-	// successful delivery count as one hard bounce; optional, default 5 (0 disables).
+	// SoftEscalateCount soft bounces within SoftEscalateWindow, with no
+	// successful delivery after them, make the contact inactive; optional,
+	// default 5 (0 disables).
 	SoftEscalateCount int `toml:"soft_escalate_count"`
 	// SoftEscalateWindow; optional, default 720h (30 days).
 	SoftEscalateWindow Duration `toml:"soft_escalate_window"`
 	// RawRetention is how long raw bounce messages are kept; optional, default 168h (7 days).
 	RawRetention Duration `toml:"raw_retention"`
+	// SNSTopicARNs are the Amazon SNS topics (SES bounce and complaint
+	// notifications) the SNS webhook accepts; optional, default none (the
+	// webhook refuses every topic).
+	SNSTopicARNs []string `toml:"sns_topic_arns"`
 }
 
 func defaultBounces() BouncesConfig {
@@ -28,6 +35,14 @@ func (c *BouncesConfig) validate() error {
 	}
 	if c.RawRetention.Duration <= 0 {
 		return keyErr("bounces.raw_retention", "must be positive")
+	}
+	if c.SoftEscalateCount > 0 && c.SoftEscalateWindow.Duration <= 0 {
+		return keyErr("bounces.soft_escalate_window", "must be positive when soft_escalate_count is set")
+	}
+	for _, arn := range c.SNSTopicARNs {
+		if !strings.HasPrefix(arn, "arn:aws") || strings.Count(arn, ":") != 5 {
+			return keyErr("bounces.sns_topic_arns", "invalid topic ARN "+arn+" (want arn:aws:sns:REGION:ACCOUNT:NAME)")
+		}
 	}
 	return nil
 }
@@ -54,6 +69,36 @@ func (c *RetentionConfig) validate() error {
 	}
 	if c.JanitorInterval.Duration < 1e9 {
 		return keyErr("retention.janitor_interval", "must be at least 1s")
+	}
+	return nil
+}
+
+// PrivacyConfig configures privacy requests of data subjects.
+type PrivacyConfig struct {
+	// RequestLinkTTL is how long the verification link mailed by the privacy
+	// request form stays valid; optional, default 48h; at least 15m.
+	RequestLinkTTL Duration `toml:"request_link_ttl"`
+	// RequestMailsPerHour caps the verification mails sent per address per
+	// hour (and ten times as many per client IP); optional, default 3.
+	RequestMailsPerHour int `toml:"request_mails_per_hour"`
+	// AutoAccess answers a verified access request at once by mailing the
+	// export; optional, default false (staff fulfil it through the API).
+	AutoAccess bool `toml:"auto_access"`
+	// AutoErasure erases the contact as soon as an erasure request is
+	// verified; optional, default false (staff approve it through the API).
+	AutoErasure bool `toml:"auto_erasure"`
+}
+
+func defaultPrivacy() PrivacyConfig {
+	return PrivacyConfig{RequestLinkTTL: Duration{48 * 3600e9}, RequestMailsPerHour: 3}
+}
+
+func (c *PrivacyConfig) validate() error {
+	if c.RequestLinkTTL.Duration < 15*60e9 {
+		return keyErr("privacy.request_link_ttl", "must be at least 15m")
+	}
+	if c.RequestMailsPerHour < 1 {
+		return keyErr("privacy.request_mails_per_hour", "must be at least 1")
 	}
 	return nil
 }

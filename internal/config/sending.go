@@ -1,6 +1,9 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // SMTPConfig configures outgoing delivery.
 type SMTPConfig struct {
@@ -103,11 +106,25 @@ type SendingConfig struct {
 	MissedGrace Duration `toml:"missed_grace"`
 	// BounceDomain builds VERP return paths (bounce+TOKEN@domain); optional, default the first inbound domain.
 	BounceDomain string `toml:"bounce_domain"`
+	// Tracking allows campaigns to track opens and clicks (each campaign
+	// still opts in with track_opens / track_clicks); optional, default true.
+	// When false, no campaign may turn tracking on and none is added.
+	Tracking bool `toml:"tracking"`
+	// QueueAhead caps how many recipients of one campaign wait in the Redis
+	// queue at once; the scheduler expands more as they are sent, so Redis
+	// memory does not grow with campaign size; optional, default 20000.
+	QueueAhead int `toml:"queue_ahead"`
+	// ClaimIdle is how long a message read by a sender may stay unacknowledged
+	// before another sender takes it over (its node is presumed dead: killed,
+	// crashed or cut off); optional, default 2m. Keep it well above the
+	// slowest delivery of one batch.
+	ClaimIdle Duration `toml:"claim_idle"`
 }
 
 func defaultSending() SendingConfig {
 	return SendingConfig{Workers: 16, BatchSize: 100, DomainConcurrency: 10,
-		RetryBase: Duration{60e9}, GiveUpAfter: Duration{72 * 3600e9}, MissedGrace: Duration{3600e9}}
+		RetryBase: Duration{60e9}, GiveUpAfter: Duration{72 * 3600e9}, MissedGrace: Duration{3600e9},
+		Tracking: true, QueueAhead: 20000, ClaimIdle: Duration{120e9}}
 }
 
 func (c *SendingConfig) validate() error {
@@ -131,6 +148,12 @@ func (c *SendingConfig) validate() error {
 	}
 	if c.GiveUpAfter.Duration < c.RetryBase.Duration {
 		return keyErr("sending.give_up_after", "must be at least retry_base")
+	}
+	if c.ClaimIdle.Duration < time.Second {
+		return keyErr("sending.claim_idle", "must be at least 1s")
+	}
+	if c.QueueAhead < 1000 {
+		return keyErr("sending.queue_ahead", "must be at least 1000")
 	}
 	if c.MissedGrace.Duration < 0 {
 		return keyErr("sending.missed_grace", "must not be negative")

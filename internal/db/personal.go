@@ -51,6 +51,17 @@ var PersonalTables = []PersonalTable{
 		OtherColumns: []string{"campaign_id", "status", "attempts", "queued_at", "done_at", "opened_at", "clicked_at"}},
 	{Table: "campaign_audience", ContactColumn: "contact_id", Erase: "delete",
 		OtherColumns: []string{"campaign_id"}},
+	// Inbound messages (bounces, complaints, mailto unsubscribes) hold the raw
+	// mail: deleted by erasure (found by the correlated contact or the
+	// envelope sender) and by bounces.raw_retention.
+	{Table: "inbound_messages", ContactColumn: "contact_id", EmailColumn: "mail_from", Erase: "delete",
+		Columns:      []string{"rcpts", "raw"},
+		OtherColumns: []string{"id", "received_at", "size", "status", "attempts", "next_attempt", "processed_at", "outcome"}},
+	// Bounces are statistics by class and reason: erasure nulls the contact
+	// link, the failed address and the diagnostic (it may quote the address).
+	{Table: "bounces", ContactColumn: "contact_id", EmailColumn: "recipient", Erase: "anonymise",
+		Columns:      []string{"diagnostic"},
+		OtherColumns: []string{"id", "campaign_id", "inbound_id", "class", "reason", "status", "reply_code", "action", "source", "counted", "created_at"}},
 	// Recipient actions on the public pages (time, IP, user agent).
 	{Table: "recipient_actions", ContactColumn: "contact_id", Erase: "delete",
 		Columns:      []string{"campaign_id", "list_id", "action", "detail", "ip", "user_agent", "created_at"},
@@ -62,6 +73,11 @@ var PersonalTables = []PersonalTable{
 	{Table: "change_requests", ContactColumn: "contact_id", Erase: "delete",
 		Columns:      []string{"campaign_id", "changes", "status", "ip", "user_agent", "created_at", "decided_at", "decided_by"},
 		OtherColumns: []string{"id"}},
+	// Privacy requests stay after erasure as proof they were answered in
+	// time: the contact link, IP, user agent and token hash are nulled.
+	{Table: "privacy_requests", ContactColumn: "contact_id", Erase: "anonymise",
+		Columns:      []string{"ip", "user_agent", "token_hash"},
+		OtherColumns: []string{"id", "kind", "status", "via", "lang", "verified_at", "due_at", "closed_at", "closed_by", "note"}},
 }
 
 // NonPersonalTables hold no personal data of contacts.

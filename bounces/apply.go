@@ -1,0 +1,262 @@
+package bounces
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/contacts"
+)
+
+// Sources of a bounce.
+const (
+	SourceDSN     = "dsn"     // a bounce message received by the inbound listener
+	SourceSMTP    = "smtp"    // a synchronous 5xx refusal seen by a send worker
+	SourceWebhook = "webhook" // a relay's JSON report (Amazon SES via SNS, generic)
+)
+
+// Lists takes a contact off lists inside the caller's transaction and
+// records an opt-out consent record per list left (optin.UnsubscribeTx);
+// listIDs nil means every list. Declared here because bounces does not
+// import optin; cmd/postbode wires it.
+type Lists interface {
+	UnsubscribeTx(ctx context.Context, tx pgx.Tx, contactID int64, listIDs []int64, source, evidence string) (int, error)
+}
+
+// Policy is the configuration of the consequences.
+type Policy struct {
+	// HardThreshold: a contact with more counted hard bounces than this
+	// becomes inactive (bounces.hard_threshold; 2 means the third).
+	HardThreshold int
+	// SoftEscalateCount soft bounces within SoftEscalateWindow, with no
+	// successful delivery after the first of them, make the contact
+	// inactive; 0 disables (bounces.soft_escalate_count, soft_escalate_window).
+	SoftEscalateCount  int
+	SoftEscalateWindow time.Duration
+}
+
+// event is one failed recipient correlated (or not) with a contact.
+type event struct {
+	ContactID  int64 // 0: unknown contact
+	CampaignID int64 // 0: unknown campaign
+	InboundID  int64
+	Result     Result
+	Source     string
+	// Delivery: move the campaign's delivery row from sent to bounced and
+	// adjust campaign_stats (not for SourceSMTP: the send worker does it).
+	Delivery bool
+}
+
+// applied says what an event changed, for metrics and the inbound outcome.
+type applied struct {
+	Recorded    bool // a bounces row was written
+	Counted     bool // it changed the contact's counters
+	Inactivated bool // the contact became inactive
+	Contact     bool // the contact exists
+}
+
+// bouncedActions are RFC 3464 §2.3.3 actions that mean the message was not
+// delivered; "delayed" is only a warning.
+func undelivered(action string) bool { return action == "" || action == "failed" }
+
+// apply records one event and its consequences inside tx:
+//
+//   - a bounces row (class, reason, status, reply code, diagnostic, source);
+//   - hard and soft bounces change the contact's counters once per
+//     (campaign, contact, class): the unique index bounces_counted_key makes a
+//     synchronous 5xx and a later DSN of the same message count once;
+//   - more hard bounces than the threshold, or the soft escalation rule,
+//     make the contact inactive (one_star_since set by contacts.SyncOneStar);
+//   - a complaint unsubscribes from every list (consent source complaint)
+//     and blocklists the address (reason complaint);
+//   - block/policy and unknown classes are recorded, never counted;
+//   - a delivery still 'sent' becomes 'bounced' with campaign_stats moved
+//     from sent to bounced, once.
+func (p *Processor) apply(ctx context.Context, tx pgx.Tx, e event) (applied, error) {
+	var out applied
+	var email, status string
+	if e.ContactID != 0 {
+		err := tx.QueryRow(ctx, `SELECT email, status FROM contacts WHERE id = $1 FOR UPDATE`, e.ContactID).Scan(&email, &status)
+		if errors.Is(err, pgx.ErrNoRows) {
+			e.ContactID = 0 // erased meanwhile: keep the statistics only
+		} else if err != nil {
+			return out, fmt.Errorf("bounces: lock contact: %w", err)
+		} else {
+			out.Contact = true
+		}
+	}
+	if e.CampaignID != 0 {
+		var ok bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM campaigns WHERE id = $1)`, e.CampaignID).Scan(&ok); err != nil {
+			return out, fmt.Errorf("bounces: campaign: %w", err)
+		}
+		if !ok {
+			e.CampaignID = 0
+		}
+	}
+	r := e.Result
+	countable := out.Contact && (r.Class == Hard || r.Class == Soft)
+	id, err := insertBounce(ctx, tx, e, countable)
+	if err != nil {
+		return out, err
+	}
+	out.Recorded = true
+	out.Counted = countable && id != 0
+	if !out.Contact {
+		return out, nil
+	}
+	switch {
+	case out.Counted && r.Class == Hard:
+		out.Inactivated, err = p.countHard(ctx, tx, e.ContactID)
+	case out.Counted && r.Class == Soft:
+		out.Inactivated, err = p.countSoft(ctx, tx, e.ContactID)
+	case r.Class == Complaint:
+		err = p.complaint(ctx, tx, e.ContactID, email, r)
+	}
+	if err != nil {
+		return out, err
+	}
+	if e.Delivery && e.CampaignID != 0 && (r.Class == Hard || r.Class == Soft || r.Class == Block) && undelivered(r.Action) {
+		if err := markDelivery(ctx, tx, e.CampaignID, e.ContactID, r.Diagnostic); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// insertBounce writes the bounces row; when countable it first tries to be
+// the counted row of its (campaign, contact, class) and returns its id, or 0
+// when another row already counted (the row is then written uncounted).
+func insertBounce(ctx context.Context, tx pgx.Tx, e event, countable bool) (int64, error) {
+	r := e.Result
+	args := []any{nullID(e.ContactID), nullID(e.CampaignID), nullID(e.InboundID), nullStr(clip(r.Recipient, 320)), string(r.Class),
+		clip(r.Reason, 64), clip(r.Status, 16), r.ReplyCode, clip(r.Action, 32), clip(r.Diagnostic, 1000), e.Source}
+	const ins = `INSERT INTO bounces (contact_id, campaign_id, inbound_id, recipient, class, reason, status, reply_code, action, diagnostic, source, counted)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+	if countable {
+		var id int64
+		err := tx.QueryRow(ctx, ins+` ON CONFLICT (campaign_id, contact_id, class)
+			WHERE counted AND campaign_id IS NOT NULL AND contact_id IS NOT NULL DO NOTHING RETURNING id`,
+			append(args, true)...).Scan(&id)
+		if err == nil {
+			return id, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return 0, fmt.Errorf("bounces: record: %w", err)
+		}
+	}
+	if _, err := tx.Exec(ctx, ins, append(args, false)...); err != nil {
+		return 0, fmt.Errorf("bounces: record: %w", err)
+	}
+	return 0, nil
+}
+
+// countHard adds one hard bounce; above the threshold the contact becomes
+// inactive and one-star.
+func (p *Processor) countHard(ctx context.Context, tx pgx.Tx, contactID int64) (bool, error) {
+	var inactivated bool
+	err := tx.QueryRow(ctx, `UPDATE contacts c SET hard_bounces = c.hard_bounces + 1,
+			status = CASE WHEN c.status = 'active' AND c.hard_bounces + 1 > $2 THEN 'inactive' ELSE c.status END,
+			updated_source = 'bounce', updated_at = now()
+		WHERE c.id = $1
+		RETURNING c.status = 'inactive' AND c.hard_bounces = $2 + 1`, contactID, p.policy.HardThreshold).Scan(&inactivated)
+	if err != nil {
+		return false, fmt.Errorf("bounces: count hard bounce: %w", err)
+	}
+	return inactivated, contacts.SyncOneStar(ctx, tx, []int64{contactID})
+}
+
+// countSoft adds one soft bounce and applies the escalation rule: at least
+// SoftEscalateCount counted soft bounces within the window, all after the
+// contact's last successful delivery (a delivery still 'sent' with no bounce
+// recorded for it), make the contact inactive.
+func (p *Processor) countSoft(ctx context.Context, tx pgx.Tx, contactID int64) (bool, error) {
+	if _, err := tx.Exec(ctx, `UPDATE contacts SET soft_bounces = soft_bounces + 1, updated_source = 'bounce', updated_at = now()
+		WHERE id = $1`, contactID); err != nil {
+		return false, fmt.Errorf("bounces: count soft bounce: %w", err)
+	}
+	if p.policy.SoftEscalateCount <= 0 {
+		return false, nil
+	}
+	var n int
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM bounces b
+		WHERE b.contact_id = $1 AND b.class = 'soft' AND b.counted AND b.created_at > now() - $2::interval
+		  AND b.created_at > coalesce((SELECT max(d.done_at) FROM deliveries d
+				WHERE d.contact_id = $1 AND d.status = 'sent' AND NOT EXISTS (
+					SELECT 1 FROM bounces x WHERE x.campaign_id = d.campaign_id AND x.contact_id = d.contact_id)), '-infinity')`,
+		contactID, p.policy.SoftEscalateWindow.String()).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("bounces: soft escalation: %w", err)
+	}
+	if n < p.policy.SoftEscalateCount {
+		return false, nil
+	}
+	tag, err := tx.Exec(ctx, `UPDATE contacts SET status = 'inactive', updated_source = 'bounce', updated_at = now()
+		WHERE id = $1 AND status = 'active'`, contactID)
+	if err != nil {
+		return false, fmt.Errorf("bounces: soft escalation: %w", err)
+	}
+	return tag.RowsAffected() == 1, contacts.SyncOneStar(ctx, tx, []int64{contactID})
+}
+
+// complaint unsubscribes the contact from every list (consent source
+// complaint) and blocklists the address (reason complaint).
+func (p *Processor) complaint(ctx context.Context, tx pgx.Tx, contactID int64, email string, r Result) error {
+	evidence := "complaint report"
+	if r.FeedbackType != "" {
+		evidence += " (feedback type " + clip(r.FeedbackType, 32) + ")"
+	}
+	if _, err := p.lists.UnsubscribeTx(ctx, tx, contactID, nil, "complaint", evidence); err != nil {
+		return fmt.Errorf("bounces: complaint: unsubscribe: %w", err)
+	}
+	if err := p.contacts.BlockTx(ctx, tx, email, "complaint", evidence); err != nil {
+		return fmt.Errorf("bounces: complaint: %w", err)
+	}
+	return nil
+}
+
+// markDelivery moves a delivery from sent to bounced and the campaign's
+// counters with it, in one statement; a delivery already bounced (or never
+// sent) is left alone, so it happens once.
+func markDelivery(ctx context.Context, tx pgx.Tx, campaignID, contactID int64, diag string) error {
+	_, err := tx.Exec(ctx, `WITH d AS (
+			UPDATE deliveries SET status = 'bounced', last_error = $3
+			WHERE campaign_id = $1 AND contact_id = $2 AND status = 'sent' RETURNING campaign_id)
+		UPDATE campaign_stats s SET sent = s.sent - 1, bounced = s.bounced + 1, updated_at = now()
+		FROM d WHERE s.campaign_id = d.campaign_id`, campaignID, contactID, clip(diag, 500))
+	if err != nil {
+		return fmt.Errorf("bounces: delivery: %w", err)
+	}
+	return nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// clip makes s storable text (valid UTF-8, no NUL) of at most n bytes,
+// without splitting a UTF-8 sequence.
+func clip(s string, n int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}

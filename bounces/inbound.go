@@ -1,0 +1,268 @@
+package bounces
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Spool stores accepted inbound messages durably in Postgres
+// (inbound_messages) for the Processor.
+type Spool struct {
+	db *pgxpool.Pool
+}
+
+// NewSpool returns a spool on db.
+func NewSpool(db *pgxpool.Pool) *Spool { return &Spool{db: db} }
+
+// Store writes one message and returns its id once it is committed.
+func (s *Spool) Store(ctx context.Context, from string, rcpts []string, raw []byte) (int64, error) {
+	var id int64
+	err := s.db.QueryRow(ctx, `INSERT INTO inbound_messages (mail_from, rcpts, raw, size) VALUES ($1, $2, $3, $4) RETURNING id`,
+		clip(from, 320), rcpts, raw, len(raw)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("bounces: store inbound message: %w", err)
+	}
+	return id, nil
+}
+
+// Storer is what the listener hands accepted messages to (Spool).
+type Storer interface {
+	Store(ctx context.Context, from string, rcpts []string, raw []byte) (int64, error)
+}
+
+// ListenerOptions configure the inbound SMTP listener.
+type ListenerOptions struct {
+	// Hostname is announced in the greeting; optional, default localhost.
+	Hostname string
+	// Domains are the bounce domains mail is accepted for; required. Every
+	// other recipient gets 550 5.7.1: the listener is never a relay.
+	Domains []string
+	// MaxMessageBytes caps a message (552 beyond); optional, default 10 MiB.
+	MaxMessageBytes int64
+	// MaxConnections caps concurrent sessions (421 beyond); optional, default 100.
+	MaxConnections int
+	// MaxRecipients per message; optional, default 50.
+	MaxRecipients int
+	// TLS enables STARTTLS when set; optional.
+	TLS *tls.Config
+	// ReadTimeout and WriteTimeout bound each command and reply; optional,
+	// default 1m each.
+	ReadTimeout, WriteTimeout time.Duration
+	// StoreTimeout bounds storing one message; optional, default 30s.
+	StoreTimeout time.Duration
+	// Store keeps accepted messages; required.
+	Store Storer
+	// Stored is called after each message is stored (Processor.Wake); optional.
+	Stored func()
+	// Metrics; required.
+	Metrics *Metrics
+	// Log; optional.
+	Log *slog.Logger
+}
+
+// Listener is the inbound SMTP server for bounces, complaint reports and
+// mailto unsubscribes (RFC 5321). It accepts RCPT only for the bounce
+// domains, stores each message durably before answering 250, and leaves the
+// processing to the Processor.
+type Listener struct {
+	opt     ListenerOptions
+	srv     *smtp.Server
+	domains map[string]bool
+	active  atomic.Int64
+}
+
+// NewListener returns a listener; Serve starts it.
+func NewListener(o ListenerOptions) *Listener {
+	if o.Hostname == "" {
+		o.Hostname = "localhost"
+	}
+	if o.MaxMessageBytes <= 0 {
+		o.MaxMessageBytes = 10 << 20
+	}
+	if o.MaxConnections <= 0 {
+		o.MaxConnections = 100
+	}
+	if o.MaxRecipients <= 0 {
+		o.MaxRecipients = 50
+	}
+	if o.ReadTimeout <= 0 {
+		o.ReadTimeout = time.Minute
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = time.Minute
+	}
+	if o.StoreTimeout <= 0 {
+		o.StoreTimeout = 30 * time.Second
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	l := &Listener{opt: o, domains: map[string]bool{}}
+	for _, d := range o.Domains {
+		l.domains[strings.ToLower(strings.TrimSuffix(d, "."))] = true
+	}
+	s := smtp.NewServer(smtp.BackendFunc(l.newSession))
+	s.Domain = o.Hostname
+	s.MaxMessageBytes = o.MaxMessageBytes
+	s.MaxRecipients = o.MaxRecipients
+	s.ReadTimeout = o.ReadTimeout
+	s.WriteTimeout = o.WriteTimeout
+	s.TLSConfig = o.TLS
+	s.EnableSMTPUTF8 = true
+	s.ErrorLog = slogLogger{o.Log}
+	l.srv = s
+	return l
+}
+
+// Serve accepts connections on ln until Shutdown or Close.
+func (l *Listener) Serve(ln net.Listener) error {
+	err := l.srv.Serve(&capListener{Listener: ln, l: l})
+	if errors.Is(err, smtp.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting connections and waits for open sessions to end
+// (or ctx to be done).
+func (l *Listener) Shutdown(ctx context.Context) error { return l.srv.Shutdown(ctx) }
+
+// Close closes the listener and every connection at once.
+func (l *Listener) Close() error { return l.srv.Close() }
+
+// capListener answers 421 and closes connections beyond MaxConnections, so
+// a flood cannot exhaust the process (RFC 5321 §3.8).
+type capListener struct {
+	net.Listener
+	l *Listener
+}
+
+func (c *capListener) Accept() (net.Conn, error) {
+	for {
+		conn, err := c.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if c.l.active.Add(1) > int64(c.l.opt.MaxConnections) {
+			c.l.active.Add(-1)
+			c.l.opt.Metrics.Inbound.WithLabelValues("overloaded").Inc()
+			conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+			io.WriteString(conn, "421 4.7.0 "+c.l.opt.Hostname+" too many connections, try again later\r\n")
+			conn.Close()
+			continue
+		}
+		return &countedConn{Conn: conn, l: c.l}, nil
+	}
+}
+
+type countedConn struct {
+	net.Conn
+	l    *Listener
+	once sync.Once
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(func() { c.l.active.Add(-1) })
+	return c.Conn.Close()
+}
+
+func (l *Listener) newSession(c *smtp.Conn) (smtp.Session, error) {
+	return &session{l: l}, nil
+}
+
+type session struct {
+	l     *Listener
+	from  string
+	rcpts []string
+}
+
+var (
+	errRelay = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1},
+		Message: "Relaying denied: this server accepts mail for its bounce domains only"}
+	errBadAddr = &smtp.SMTPError{Code: 501, EnhancedCode: smtp.EnhancedCode{5, 1, 3},
+		Message: "Bad recipient address syntax"}
+	errNoRcpt = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 5, 1},
+		Message: "No valid recipients"}
+	errStore = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0},
+		Message: "Temporary failure storing the message, try again later"}
+	errTooBig = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4},
+		Message: "Message too big"}
+)
+
+func (s *session) Reset()        { s.from, s.rcpts = "", nil }
+func (s *session) Logout() error { return nil }
+
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	s.from = from
+	return nil
+}
+
+// Rcpt accepts any local part at a bounce domain — VERP b<token>,
+// mailto-unsubscribe u<token>, postmaster, abuse, fbl and other feedback-loop
+// addresses — and refuses every other domain with 550 5.7.1.
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	at := strings.LastIndexByte(to, '@')
+	if at <= 0 || at == len(to)-1 {
+		if strings.EqualFold(to, "postmaster") { // RFC 5321 §4.1.1.3
+			s.rcpts = append(s.rcpts, "postmaster")
+			return nil
+		}
+		return errBadAddr
+	}
+	domain := strings.ToLower(strings.TrimSuffix(to[at+1:], "."))
+	if !s.l.domains[domain] {
+		s.l.opt.Metrics.Inbound.WithLabelValues("relay_refused").Inc()
+		s.l.opt.Log.Info("inbound: relay refused", slog.String("domain", clip(domain, 100)))
+		return errRelay
+	}
+	s.rcpts = append(s.rcpts, to)
+	return nil
+}
+
+// Data reads the message and stores it before answering 250; a store
+// failure answers 451 so the sender retries.
+func (s *session) Data(r io.Reader) error {
+	if len(s.rcpts) == 0 {
+		return errNoRcpt
+	}
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(r); err != nil {
+		if errors.Is(err, smtp.ErrDataTooLarge) {
+			s.l.opt.Metrics.Inbound.WithLabelValues("too_large").Inc()
+			return errTooBig
+		}
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.l.opt.StoreTimeout)
+	defer cancel()
+	if _, err := s.l.opt.Store.Store(ctx, s.from, s.rcpts, buf.Bytes()); err != nil {
+		s.l.opt.Metrics.Inbound.WithLabelValues("store_error").Inc()
+		s.l.opt.Log.Error("inbound: cannot store message", slog.Any("error", err))
+		return errStore
+	}
+	s.l.opt.Metrics.Inbound.WithLabelValues("accepted").Inc()
+	if s.l.opt.Stored != nil {
+		s.l.opt.Stored()
+	}
+	return nil
+}
+
+type slogLogger struct{ log *slog.Logger }
+
+func (l slogLogger) Printf(format string, v ...any) {
+	l.log.Debug("inbound smtp: " + fmt.Sprintf(format, v...))
+}
+func (l slogLogger) Println(v ...any) { l.log.Debug("inbound smtp: " + fmt.Sprint(v...)) }

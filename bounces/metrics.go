@@ -1,0 +1,82 @@
+package bounces
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+// Metrics are the bounce series. Register them once per process with
+// NewMetrics and share them between the listener, the processor and the
+// webhook intake.
+type Metrics struct {
+	// Bounces counts applied bounces.
+	// class: hard, soft, block, complaint, auto-reply, unknown;
+	// reason: one of MetricReasons, anything else is "other".
+	Bounces *prometheus.CounterVec
+	// Inbound counts SMTP intake.
+	// result: accepted (stored, 250), relay_refused (RCPT for a foreign
+	// domain, 550), too_large (552), store_error (451), overloaded (421,
+	// connection cap reached).
+	Inbound *prometheus.CounterVec
+	// Processed counts processed inbound messages.
+	// outcome: bounce, complaint, unknown (not understood; recorded, never
+	// counted), unsubscribe, auto-reply, uncorrelated, forged, ignored,
+	// failed (given up), retry.
+	Processed *prometheus.CounterVec
+	// Forged counts VERP addresses and X-Postbode-Ref tokens that did not verify.
+	Forged prometheus.Counter
+	// Latency is the time from acceptance (250) to applied consequences.
+	Latency prometheus.Histogram
+	// Backlog is the number of stored inbound messages not yet processed.
+	Backlog prometheus.Gauge
+	// Expired counts raw inbound messages deleted by bounces.raw_retention.
+	Expired prometheus.Counter
+	// Webhook counts webhook notifications.
+	// kind: sns, generic; result: applied, confirmed, ignored, bad_signature, invalid.
+	Webhook *prometheus.CounterVec
+}
+
+// NewMetrics registers the bounce series on reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	f := promauto.With(reg)
+	return &Metrics{
+		Bounces: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_bounces_total",
+			Help: "Bounces applied, by class and reason."}, []string{"class", "reason"}),
+		Inbound: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_inbound_messages_total",
+			Help: "Inbound SMTP messages and recipients by result."}, []string{"result"}),
+		Processed: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_inbound_processed_total",
+			Help: "Inbound messages processed, by outcome."}, []string{"outcome"}),
+		Forged: f.NewCounter(prometheus.CounterOpts{Name: "postbode_inbound_forged_tokens_total",
+			Help: "VERP addresses and X-Postbode-Ref tokens that failed the HMAC check."}),
+		Latency: f.NewHistogram(prometheus.HistogramOpts{Name: "postbode_inbound_processing_latency_seconds",
+			Help:    "Time from accepting an inbound message to applying its consequences.",
+			Buckets: prometheus.ExponentialBuckets(0.01, 3, 12)}),
+		Backlog: f.NewGauge(prometheus.GaugeOpts{Name: "postbode_inbound_queue_depth",
+			Help: "Stored inbound messages waiting to be processed."}),
+		Expired: f.NewCounter(prometheus.CounterOpts{Name: "postbode_inbound_expired_total",
+			Help: "Raw inbound messages deleted after bounces.raw_retention."}),
+		Webhook: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_bounce_webhook_total",
+			Help: "Bounce webhook notifications by kind and result."}, []string{"kind", "result"}),
+	}
+}
+
+// MetricReasons are the reason label values of postbode_bounces_total; a
+// reason outside this set is counted as "other", so the series stay bounded.
+var MetricReasons = []string{
+	"userunknown", "hostunknown", "hasmoved", "notaccept", "suspend", "mailboxfull",
+	"toolarge", "mesgtoobig", "exceedlimit", "speeding", "filtered", "blocked", "spamdetected", "policyviolation",
+	"virusdetected", "contenterror", "securityerror", "authfailure", "badreputation",
+	"ratelimited", "norelaying", "requireptr", "notcompliantrfc", "rejected", "expired",
+	"networkerror", "systemerror", "systemfull", "mailererror", "syntaxerror", "onhold",
+	"delayed", "suppressed", "feedback", "abuse", "fraud", "vacation", "autoreply",
+	"undefined", "unparsed",
+}
+
+func metricReason(r string) string {
+	for _, v := range MetricReasons {
+		if v == r {
+			return r
+		}
+	}
+	return "other"
+}

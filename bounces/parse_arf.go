@@ -1,0 +1,134 @@
+package bounces
+
+import "strings"
+
+// complaints reports an RFC 5965 feedback report: one Complaint result
+// per complaining recipient, with the Feedback-Type (section 3.1). The
+// recipient is the Original-Rcpt-To (section 3.2; repeatable), else the
+// Removal-Recipient, else the To of the returned message (section 2,
+// third part).
+func (m *msg) complaints() []Result {
+	var typ, userAgent string
+	var rcpts, removal []string
+	for _, f := range parseFields(m.feedback) {
+		switch f.name {
+		case "feedback-type":
+			typ = asciiLower(firstWord(f.value))
+		case "user-agent":
+			userAgent = f.value
+		case "original-rcpt-to":
+			if a := cleanAddr(f.value); a != "" {
+				rcpts = appendNew(rcpts, a)
+			}
+		case "removal-recipient":
+			if a := cleanAddr(f.value); a != "" {
+				removal = appendNew(removal, a)
+			}
+		}
+	}
+	if len(rcpts) == 0 {
+		rcpts = removal
+	}
+	if len(rcpts) == 0 && m.original != nil {
+		rcpts = addrList(m.original.Get("To"))
+	}
+	if len(rcpts) == 0 {
+		rcpts = []string{""}
+	}
+	if typ == "" {
+		typ = "abuse"
+	}
+	out := make([]Result, 0, len(rcpts))
+	for _, a := range rcpts {
+		out = append(out, Result{
+			Recipient: a, Class: Complaint, Reason: "feedback", FeedbackType: typ,
+			Diagnostic: normSpace(userAgent),
+		})
+	}
+	return out
+}
+
+// autoReplySubjects are subject beginnings (lower-case) of automatic
+// replies in several languages.
+var autoReplySubjects = []string{
+	"auto:", "autoreply", "auto reply", "auto-reply", "automatic reply", "automatische antwort",
+	"out of office", "out of the office", "vacation", "away from", "abwesenheit", "afwezig",
+	"automatisch antwoord", "réponse automatique", "reponse automatique", "respuesta automática",
+	"risposta automatica", "resposta automática", "absence", "on leave", "autosvar", "automaattinen",
+	"i am away", "i'm away", "i am out", "i'm out",
+}
+
+// autoReply recognises an automatic reply (RFC 3834): Auto-Submitted:
+// auto-replied (section 5), the X-Autoreply / X-Autorespond / Precedence:
+// auto_reply conventions, or an out-of-office subject. The result names the
+// replying address with reason vacation.
+func (m *msg) autoReply() (Result, bool) {
+	if !m.isAutoReply() {
+		return Result{}, false
+	}
+	rcpt := cleanAddr(m.top.Get("From"))
+	if rcpt == "" {
+		rcpt = cleanAddr(m.top.Get("Reply-To"))
+	}
+	return Result{Recipient: rcpt, Class: AutoReply, Reason: "vacation", Diagnostic: normSpace(m.subject)}, true
+}
+
+// isAutoReply reports the RFC 3834 markers and the common conventions.
+func (m *msg) isAutoReply() bool {
+	h := m.top
+	as := asciiLower(h.Get("Auto-Submitted"))
+	if strings.HasPrefix(as, "auto-replied") {
+		return true
+	}
+	if h.Get("X-Autoreply") != "" || h.Get("X-Autorespond") != "" || h.Get("X-Autoresponder") != "" ||
+		h.Get("X-Vacation") != "" || strings.EqualFold(h.Get("X-Auto-Reply"), "yes") {
+		return true
+	}
+	prec := asciiLower(strings.TrimSpace(h.Get("Precedence")))
+	if prec == "auto_reply" || prec == "auto-reply" {
+		return true
+	}
+	subj := asciiLower(strings.TrimSpace(m.subject))
+	for _, s := range autoReplySubjects {
+		if strings.HasPrefix(subj, s) || strings.Contains(subj, s) && len(s) > 8 {
+			return true
+		}
+	}
+	return false
+}
+
+// addrList returns the addresses of an address-list header value.
+func addrList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if a := cleanAddr(p); a != "" {
+			out = appendNew(out, a)
+		}
+	}
+	return out
+}
+
+// appendNew appends a when list does not hold it yet.
+func appendNew(list []string, a string) []string {
+	for _, x := range list {
+		if x == a {
+			return list
+		}
+	}
+	return append(list, a)
+}
+
+// fromMailSystem reports whether the message comes from a mail system
+// rather than a person: a MAILER-DAEMON or postmaster sender, or Exim's
+// X-Failed-Recipients.
+func (m *msg) fromMailSystem() bool {
+	if m.top.Get("X-Failed-Recipients") != "" {
+		return true
+	}
+	for _, s := range []string{"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "mail delivery"} {
+		if strings.Contains(m.from, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,491 @@
+package bounces
+
+import (
+	"bytes"
+	"strings"
+)
+
+// failures reports the failed recipients of a delivery failure: from the
+// RFC 3464 delivery-status part when there is one, else from the text
+// conventions of the common mail systems.
+func (m *msg) failures() []Result {
+	notice := m.noticeText()
+	if len(m.dsn) == 0 {
+		m.inlineDSN()
+	}
+	if len(m.dsn) > 0 {
+		if rs := m.dsnResults(notice); len(rs) > 0 || m.succeeded > 0 {
+			return rs // a report of successes only has no failures
+		}
+	}
+	if !m.looksLikeBounce(notice) {
+		return nil
+	}
+	return m.textResults(notice)
+}
+
+// noticeText is the human-readable part of the notification: the text
+// bodies (or, without any, the HTML ones stripped of tags) up to the point
+// where the copy of the original message begins. The rest, when the
+// original was not attached as its own MIME part, is kept as the original.
+func (m *msg) noticeText() string {
+	var b strings.Builder
+	for i, t := range m.texts {
+		if i >= 4 || b.Len() > maxPartBytes {
+			break
+		}
+		b.Write(t)
+		b.WriteByte('\n')
+	}
+	if b.Len() == 0 {
+		for i, h := range m.html {
+			if i >= 2 {
+				break
+			}
+			b.WriteString(stripTags(h))
+			b.WriteByte('\n')
+		}
+	}
+	s := b.String()
+	if len(s) > maxNoticeBytes {
+		s = s[:maxNoticeBytes]
+	}
+	if i := originalStart(s); i >= 0 {
+		orig := s[i:]
+		s = s[:i]
+		if m.original == nil {
+			if j := strings.IndexByte(orig, '\n'); j >= 0 {
+				m.keepOriginal([]byte(strings.TrimLeft(orig[j+1:], "\r\n")))
+			}
+		}
+	}
+	return s
+}
+
+// originalMarkers are the lines (lower-case, without leading dashes and
+// spaces) with which mail systems introduce the copy of the original
+// message in a text bounce.
+var originalMarkers = []string{
+	"below this line is a copy of the message",
+	"this is a copy of the message",
+	"original message follows",
+	"original message ----",
+	"original message",
+	"undelivered message follows",
+	"message header follows",
+	"headers of the original message",
+	"header of the original message",
+	"the header of the original message",
+	"text of the original message",
+	"returned message",
+	"unsent message below",
+	"unsent message follows",
+	"copy of the message",
+	"original message headers",
+	"content-type: message/rfc822",
+	"received headers",
+	"message headers follow",
+}
+
+// originalStart finds where the copy of the original message begins in a
+// text bounce, or -1.
+func originalStart(s string) int {
+	lower := asciiLower(s)
+	best := -1
+	pos := 0
+	for pos < len(lower) {
+		end := strings.IndexByte(lower[pos:], '\n')
+		if end < 0 {
+			end = len(lower) - pos
+		}
+		line := strings.TrimSpace(strings.Trim(strings.TrimSpace(lower[pos:pos+end]), "-=_* "))
+		if len(line) > 0 && len(line) < 90 {
+			for _, mk := range originalMarkers {
+				if strings.HasPrefix(line, mk) || strings.Contains(line, mk) && strings.HasPrefix(strings.TrimSpace(lower[pos:pos+end]), "-") {
+					return pos
+				}
+			}
+		}
+		pos += end + 1
+	}
+	return best
+}
+
+// bounceSubjects are subject phrases (lower-case) of delivery failure
+// notices.
+var bounceSubjects = []string{
+	"undeliver", "undelivered", "delivery status", "delivery failure", "delivery failed",
+	"failure notice", "failure delivery", "returned mail", "mail delivery", "returned to sender",
+	"delivery notification", "could not be delivered", "not delivered", "nondeliverable",
+	"non-deliverable", "non remis", "unzustellbar", "delivery problem", "message status",
+	"mail system error", "rejected", "bounce", "failed", "error", "warning", "delayed",
+	"delivery report", "unable to deliver", "permanent error", "notification",
+}
+
+// bounceSenders are sender local parts of delivery failure notices.
+var bounceSenders = []string{"mailer-daemon", "postmaster", "mail delivery", "mail-daemon", "mailerdaemon", "bounce", "no-reply", "noreply", "daemon"}
+
+// looksLikeBounce reports whether a message without a delivery-status part
+// presents itself as a delivery failure notice.
+func (m *msg) looksLikeBounce(notice string) bool {
+	if m.top.Get("X-Failed-Recipients") != "" {
+		return true
+	}
+	subj := asciiLower(m.subject)
+	for _, s := range bounceSubjects {
+		if strings.Contains(subj, s) {
+			return true
+		}
+	}
+	for _, s := range bounceSenders {
+		if strings.Contains(m.from, s) {
+			return true
+		}
+	}
+	if strings.Contains(m.from, "post_master") {
+		return true
+	}
+	lower := asciiLower(notice)
+	return strings.Contains(lower, "could not be delivered") || strings.Contains(lower, "requested action not taken") ||
+		strings.Contains(lower, "rcpt to:") || strings.Contains(lower, "invalid user") || strings.Contains(lower, "permanent error") ||
+		strings.Contains(lower, "delivery has failed") || strings.Contains(lower, "failed permanently") ||
+		strings.Contains(lower, "undeliverable") || strings.Contains(lower, "unable to deliver")
+}
+
+// textResults finds the failed recipients of a text bounce and the
+// diagnostic that follows each: the address standing alone at the start of
+// a line ("<a@b>:", "a@b", "  a@b", "To: a@b", ...), as Postfix, qmail,
+// Exim, Sendmail, Gmail, Yahoo, Exchange and others write them; else the
+// X-Failed-Recipients header (Exim); else the To of the returned original.
+func (m *msg) textResults(notice string) []Result {
+	blocks := recipientBlocks(notice, m.ownAddresses())
+	if len(blocks) == 0 {
+		for _, a := range strings.Split(m.top.Get("X-Failed-Recipients"), ",") {
+			if a = cleanAddr(a); a != "" {
+				blocks = append(blocks, rcptBlock{addr: a, diag: notice})
+			}
+		}
+	}
+	if len(blocks) == 0 && m.original != nil {
+		if a := cleanAddr(m.original.Get("To")); a != "" {
+			blocks = append(blocks, rcptBlock{addr: a, diag: notice})
+		}
+	}
+	out := make([]Result, 0, len(blocks))
+	for _, b := range blocks {
+		diag := b.diag
+		if reasonFromText(asciiLower(diag)) == "" {
+			diag = notice // the reason stands before the address, or nowhere near it
+		}
+		d := diagnosticOf(diag)
+		cmd := commandOf(asciiLower(d))
+		if cmd == "" {
+			cmd = transcriptCommand(notice, b.addr)
+		}
+		in := evidence{diag: d, command: cmd}
+		if strings.HasSuffix(b.addr, "@googlegroups.com") {
+			// Google Groups answers, in the sender's language, that the
+			// group does not exist or the sender may not post: a refusal
+			// of the sender, not a dead address.
+			in.reason = "rejected"
+		}
+		r := classify(in)
+		r.Recipient = b.addr
+		r.Action = "failed"
+		out = append(out, r)
+	}
+	return out
+}
+
+// ownAddresses are addresses in the notice that are not failed recipients:
+// the bounce's own From and To (our return path).
+func (m *msg) ownAddresses() map[string]bool {
+	own := map[string]bool{}
+	for _, k := range []string{"From", "To", "Return-Path", "Reply-To"} {
+		if a := cleanAddr(m.top.Get(k)); a != "" {
+			own[a] = true
+		}
+	}
+	if m.original != nil {
+		for _, k := range []string{"From", "Return-Path", "Sender"} {
+			if a := cleanAddr(m.original.Get(k)); a != "" {
+				own[a] = true
+			}
+		}
+	}
+	return own
+}
+
+// rcptBlock is one recipient of a text bounce and the text about it.
+type rcptBlock struct{ addr, diag string }
+
+// recipientBlocks splits a notice into recipient blocks. A line names a
+// recipient when it begins (after white space, quotes or a label such as
+// "To:" or "Recipient:") with an address; the block runs to the next such
+// line. An address repeated in its own block's text is the same recipient.
+func recipientBlocks(notice string, own map[string]bool) []rcptBlock {
+	out := addrBlocks(notice, own)
+	if len(out) == 0 {
+		out = addrBlocks(notice, nil) // the notice names only our own addresses
+	}
+	return out
+}
+
+// addrBlocks splits a notice at lines that begin with an address that is
+// not one of skip.
+func addrBlocks(notice string, skip map[string]bool) []rcptBlock {
+	var out []rcptBlock
+	seen := map[string]int{}
+	lines := strings.Split(notice, "\n")
+	cur := -1
+	for _, line := range lines {
+		a, rest := leadingAddr(line)
+		if a == "" {
+			a, rest = inlineAddr(line)
+		}
+		if a != "" && !skip[a] && !isSystemAddr(a) {
+			if i, ok := seen[a]; ok {
+				cur = i
+				if len(out[i].diag) < 4096 {
+					out[i].diag += " " + rest
+				}
+				continue
+			}
+			if len(out) >= maxResults {
+				break
+			}
+			seen[a] = len(out)
+			cur = len(out)
+			out = append(out, rcptBlock{addr: a, diag: rest})
+			if startsWithCode(strings.TrimSpace(line)) {
+				cur = -1 // Sendmail's "550 <a@b>... reason": the line is the whole statement
+			}
+			continue
+		}
+		if cur >= 0 && strings.HasPrefix(strings.TrimLeft(line, "> \t"), "-----") {
+			cur = -1 // a section separator ends the recipient's text
+		}
+		if cur >= 0 && len(out[cur].diag) < 4096 {
+			out[cur].diag += "\n" + line
+		}
+	}
+	return out
+}
+
+// recipientLabels are labels that may precede a failed address on its line.
+var recipientLabels = []string{
+	"recipient:", "recipients:", "original-recipient:", "final-recipient:",
+	"rcpt to:", "address:", "failed recipient:", "envelope-to:", "recipient address:",
+	"intended recipient:", "your message to:", "delivery to:", "addressed to",
+	"delivery to the following recipient failed permanently:",
+	"delivery to the following recipients failed permanently:",
+	"could not be delivered to", "the following address(es) failed:",
+	"failed to deliver to", "unable to deliver to", "delivery has failed to these recipients or groups:",
+	"rcpt:", "originalrecipient:", "your message to", "undeliverable to", "delivery failed to",
+	"failed recipient", "unknown recipient:", "invalid recipient:", "error for", "address",
+}
+
+// leadingAddr returns the address a line begins with and the rest of the
+// line, or "" when the line does not begin with one.
+func leadingAddr(line string) (string, string) {
+	s := strings.TrimSpace(strings.TrimRight(line, "\r"))
+	if len(s) < 3 || len(s) > 400 {
+		return "", ""
+	}
+	ls := asciiLower(s)
+	for _, l := range recipientLabels {
+		if strings.HasPrefix(ls, l) {
+			s = strings.TrimSpace(s[len(l):])
+			break
+		}
+	}
+	s = strings.TrimLeft(s, "\"'*-> \t")
+	s = stripReplyCode(s)
+	end := strings.IndexAny(s, " \t,;")
+	tok := s
+	if end >= 0 {
+		tok = s[:end]
+	}
+	tok = strings.TrimRight(tok, ":.")
+	if strings.HasPrefix(tok, "<") && !strings.Contains(tok, ">") {
+		return "", ""
+	}
+	if !strings.Contains(tok, "@") {
+		return "", ""
+	}
+	a := cleanAddr(tok)
+	if a == "" || !plausibleAddr(a) {
+		return "", ""
+	}
+	rest := ""
+	if end >= 0 {
+		rest = strings.TrimSpace(s[end:])
+	}
+	return a, rest
+}
+
+// plausibleAddr rejects tokens that only look like addresses (message ids,
+// "user@host" inside a Received line).
+func plausibleAddr(a string) bool {
+	at := strings.LastIndexByte(a, '@')
+	dom := a[at+1:]
+	if !strings.Contains(dom, ".") && dom != "localhost" {
+		return false
+	}
+	return !strings.ContainsAny(a, "<>()[]\\,;:\" ")
+}
+
+// isSystemAddr reports whether a is a mail system's own address.
+func isSystemAddr(a string) bool {
+	local := a[:strings.LastIndexByte(a, '@')]
+	switch local {
+	case "mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "root":
+		return true
+	}
+	return false
+}
+
+// diagnosticOf reduces a recipient's text block to its diagnostic: the
+// lines of the block, without empty lines, bounded in length.
+func diagnosticOf(block string) string {
+	if len(block) > 8192 {
+		block = block[:8192]
+	}
+	s := normSpace(block)
+	if len(s) > 2048 {
+		s = s[:2048]
+	}
+	return s
+}
+
+// textAbout returns the paragraph of a notice that names rcpt, for a DSN
+// recipient without a Diagnostic-Code.
+func textAbout(notice, rcpt string) string {
+	if notice == "" || rcpt == "" {
+		return ""
+	}
+	lower := asciiLower(notice)
+	i := strings.Index(lower, rcpt)
+	if i < 0 {
+		return ""
+	}
+	rest := notice[i+len(rcpt):]
+	if j := strings.Index(rest, "\n\n"); j >= 0 && j < 2048 {
+		rest = rest[:j]
+	} else if len(rest) > 2048 {
+		rest = rest[:2048]
+	}
+	return rest
+}
+
+// stripTags turns HTML into text: tags removed, block ends as new lines.
+func stripTags(h []byte) string {
+	var b bytes.Buffer
+	in := false
+	for i := 0; i < len(h) && b.Len() < maxPartBytes; i++ {
+		c := h[i]
+		switch {
+		case c == '<':
+			in = true
+			rest := h[i+1:]
+			if len(rest) > 2 && (bytes.HasPrefix(bytes.ToLower(rest[:3]), []byte("br")) ||
+				bytes.HasPrefix(bytes.ToLower(rest[:2]), []byte("p")) ||
+				bytes.HasPrefix(bytes.ToLower(rest[:3]), []byte("/p")) ||
+				bytes.HasPrefix(bytes.ToLower(rest[:3]), []byte("div")) ||
+				bytes.HasPrefix(bytes.ToLower(rest[:3]), []byte("/tr"))) {
+				b.WriteByte('\n')
+			}
+		case c == '>':
+			in = false
+		case !in:
+			b.WriteByte(c)
+		}
+	}
+	s := b.String()
+	s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", "&nbsp;", " ", "&quot;", "\"").Replace(s)
+	return s
+}
+
+// stripReplyCode removes a leading SMTP reply code ("550 <a@b>... User
+// unknown", Sendmail's per-recipient lines).
+func stripReplyCode(s string) string {
+	if len(s) > 4 && (s[0] == '4' || s[0] == '5') && isDigit(s[1]) && isDigit(s[2]) && s[3] == ' ' && s[4] == '<' {
+		return s[4:]
+	}
+	return s
+}
+
+// inlinePhrases introduce a failed address inside a sentence ("rejected
+// recipient <a@b>", "error delivering your mail to <a@b>", ...).
+var inlinePhrases = []string{
+	"rejected recipient", "delivering your mail to", "delivering your message to",
+	"could not be delivered to", "wasn't delivered to", "was not delivered to",
+	"couldn't be delivered to", "not be delivered to", "failed to deliver to",
+	"could not deliver to", "unable to deliver to", "undeliverable to", "delivery to",
+	"for recipient", "recipient address", "following recipient", "your message to",
+	"delivery failed for", "permanent failure for", "message to",
+}
+
+// inlineAddr returns the address an inline phrase introduces on a line and
+// the rest of the line after it.
+func inlineAddr(line string) (string, string) {
+	if len(line) > 400 {
+		return "", ""
+	}
+	lower := asciiLower(line)
+	for _, p := range inlinePhrases {
+		i := strings.Index(lower, p)
+		if i < 0 {
+			continue
+		}
+		rest := line[i+len(p):]
+		fields := strings.Fields(rest)
+		for _, tok := range fields[:min(6, len(fields))] {
+			if !strings.Contains(tok, "@") {
+				continue
+			}
+			if a := cleanAddr(strings.TrimRight(tok, ".:,;)")); a != "" && plausibleAddr(a) {
+				j := strings.Index(rest, tok) + len(tok)
+				return a, strings.TrimSpace(rest[j:])
+			}
+		}
+	}
+	return "", ""
+}
+
+// inlineDSN finds delivery-status fields (RFC 3464 section 2) written into
+// a text body instead of their own part, as some MTAs and forwarders do,
+// and keeps them as a delivery-status part.
+func (m *msg) inlineDSN() {
+	for _, t := range m.texts {
+		lower := asciiLower(string(t))
+		i := strings.Index(lower, "\nfinal-recipient:")
+		if i < 0 {
+			continue
+		}
+		if j := strings.LastIndex(lower[:i], "\nreporting-mta:"); j >= 0 {
+			i = j
+		}
+		m.dsn = append(m.dsn, t[i+1:])
+		return
+	}
+}
+
+// preamble is the start of a notice up to the first line naming an
+// address: where some systems state the reason once for all recipients
+// ("The user(s) account is disabled.").
+func preamble(notice string) string {
+	if i := strings.IndexByte(notice, '@'); i >= 0 {
+		if j := strings.LastIndexByte(notice[:i], '\n'); j >= 0 {
+			return notice[:j]
+		}
+		return ""
+	}
+	return notice
+}
+
+// startsWithCode reports whether s begins with an SMTP reply code and a
+// space.
+func startsWithCode(s string) bool {
+	return len(s) > 4 && (s[0] == '4' || s[0] == '5') && isDigit(s[1]) && isDigit(s[2]) && s[3] == ' '
+}

@@ -1,0 +1,94 @@
+package bounces
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/errs"
+)
+
+// ErrCampaignNotFound is returned when listing bounces of an unknown campaign.
+var ErrCampaignNotFound = errs.NotFound("campaign_not_found", "campaign not found")
+
+// Bounce is one recorded bounce (a bounces row).
+type Bounce struct {
+	ID         int64     `json:"id"`
+	ContactID  *int64    `json:"contact_id"`
+	CampaignID *int64    `json:"campaign_id"`
+	Recipient  *string   `json:"recipient"`
+	Class      string    `json:"class"`
+	Reason     string    `json:"reason"`
+	Status     string    `json:"status"`
+	ReplyCode  int       `json:"reply_code"`
+	Action     string    `json:"action"`
+	Diagnostic string    `json:"diagnostic"`
+	Source     string    `json:"source"`
+	Counted    bool      `json:"counted"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+const bounceCols = `id, contact_id, campaign_id, recipient, class, reason, status, reply_code, action, diagnostic, source, counted, created_at`
+
+// ByContact returns a contact's bounces with id > after, oldest first, at
+// most limit+1 (for the cursor).
+func (p *Processor) ByContact(ctx context.Context, contactID, after int64, limit int) ([]Bounce, error) {
+	var ok bool
+	if err := p.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contacts WHERE id = $1)`, contactID).Scan(&ok); err != nil {
+		return nil, fmt.Errorf("bounces: list: %w", err)
+	}
+	if !ok {
+		return nil, contacts.ErrNotFound
+	}
+	return p.list(ctx, `contact_id = $1`, contactID, after, limit)
+}
+
+// ByCampaign returns a campaign's bounces with id > after, oldest first, at
+// most limit+1.
+func (p *Processor) ByCampaign(ctx context.Context, campaignID, after int64, limit int) ([]Bounce, error) {
+	var ok bool
+	if err := p.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM campaigns WHERE id = $1)`, campaignID).Scan(&ok); err != nil {
+		return nil, fmt.Errorf("bounces: list: %w", err)
+	}
+	if !ok {
+		return nil, ErrCampaignNotFound
+	}
+	return p.list(ctx, `campaign_id = $1`, campaignID, after, limit)
+}
+
+func (p *Processor) list(ctx context.Context, where string, id, after int64, limit int) ([]Bounce, error) {
+	rows, err := p.db.Query(ctx, `SELECT `+bounceCols+` FROM bounces WHERE `+where+` AND id > $2 ORDER BY id LIMIT $3`,
+		id, after, limit+1)
+	if err != nil {
+		return nil, fmt.Errorf("bounces: list: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Bounce])
+}
+
+// Stat is the number of bounces of one class and reason.
+type Stat struct {
+	Class  string `json:"class"`
+	Reason string `json:"reason"`
+	Count  int64  `json:"count"`
+	// Counted is how many of them changed a contact's counters.
+	Counted int64 `json:"counted"`
+}
+
+// Stats counts bounces by class and reason since a time, for one campaign
+// (campaignID > 0) or all.
+func (p *Processor) Stats(ctx context.Context, campaignID int64, since time.Time) ([]Stat, error) {
+	rows, err := p.db.Query(ctx, `SELECT class, reason, count(*), count(*) FILTER (WHERE counted) FROM bounces
+		WHERE created_at >= $1 AND ($2 = 0 OR campaign_id = $2)
+		GROUP BY class, reason ORDER BY count(*) DESC, class, reason`, since, campaignID)
+	if err != nil {
+		return nil, fmt.Errorf("bounces: stats: %w", err)
+	}
+	st, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Stat])
+	if st == nil {
+		st = []Stat{}
+	}
+	return st, err
+}

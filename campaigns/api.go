@@ -1,0 +1,201 @@
+package campaigns
+
+import (
+	"context"
+	_ "embed"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/httpapi"
+)
+
+//go:embed openapi.json
+var openAPIFragment []byte
+
+// Role groups (admin is always allowed).
+var (
+	marketer = []string{apitoken.RoleMarketer}
+	anyRole  = []string{apitoken.RoleMarketer, apitoken.RolePrivacy, apitoken.RoleViewer}
+)
+
+// API is the campaigns part of the admin API (internal/api.Module).
+type API struct {
+	S *Service
+	// MaxBodyBytes caps JSON bodies; default 2 MiB (campaign HTML).
+	MaxBodyBytes int64
+}
+
+// NewAPI returns the campaign routes on s.
+func NewAPI(s *Service) *API { return &API{S: s, MaxBodyBytes: 2 << 20} }
+
+// OpenAPI returns the fragment documenting the routes.
+func (a *API) OpenAPI() []byte { return openAPIFragment }
+
+// Routes registers the campaign routes: marketers write, every role reads.
+func (a *API) Routes(rt *httpapi.Router) {
+	rt.Handle("POST", "/api/v1/campaigns", marketer, a.create)
+	rt.Handle("GET", "/api/v1/campaigns", anyRole, a.list)
+	rt.Handle("GET", "/api/v1/campaigns/{id}", anyRole, a.get)
+	rt.Handle("PATCH", "/api/v1/campaigns/{id}", marketer, a.update)
+	rt.Handle("POST", "/api/v1/campaigns/{id}/schedule", marketer, a.schedule)
+	rt.Handle("POST", "/api/v1/campaigns/{id}/start", marketer, a.op(a.S.Start))
+	rt.Handle("POST", "/api/v1/campaigns/{id}/pause", marketer, a.op(a.S.Pause))
+	rt.Handle("POST", "/api/v1/campaigns/{id}/resume", marketer, a.op(a.S.Resume))
+	rt.Handle("POST", "/api/v1/campaigns/{id}/cancel", marketer, a.op(a.S.Cancel))
+	rt.Handle("POST", "/api/v1/campaigns/{id}/test", marketer, a.test)
+	rt.Handle("GET", "/api/v1/campaigns/{id}/preview", marketer, a.preview)
+	rt.Handle("GET", "/api/v1/campaigns/{id}/stats", anyRole, a.stats)
+}
+
+func (a *API) create(w http.ResponseWriter, r *http.Request) error {
+	var in Input
+	if err := httpapi.DecodeJSON(w, r, a.MaxBodyBytes, &in); err != nil {
+		return err
+	}
+	c, err := a.S.Create(r.Context(), in, httpapi.Actor(r.Context()))
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+func (a *API) list(w http.ResponseWriter, r *http.Request) error {
+	p, err := httpapi.ParsePage(r)
+	if err != nil {
+		return err
+	}
+	status := r.URL.Query().Get("status")
+	if status != "" && !contains([]string{StateDraft, StateScheduled, StateRunning, StatePaused, StateCancelled, StateFinished}, status) {
+		return httpapi.Invalid("status", "must be draft, scheduled, running, paused, cancelled or finished")
+	}
+	items, err := a.S.List(r.Context(), status, p.After, p.Limit)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.NewPage(items, p.Limit, func(c Campaign) int64 { return c.ID }))
+	return nil
+}
+
+func (a *API) get(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := a.S.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (a *API) update(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in Input
+	if err := httpapi.DecodeJSON(w, r, a.MaxBodyBytes, &in); err != nil {
+		return err
+	}
+	c, err := a.S.Update(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, c)
+	return nil
+}
+
+type scheduleInput struct {
+	SendAt *time.Time `json:"send_at"`
+}
+
+func (a *API) schedule(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in scheduleInput
+	if err := httpapi.DecodeJSON(w, r, a.MaxBodyBytes, &in); err != nil {
+		return err
+	}
+	if in.SendAt == nil {
+		return httpapi.Invalid("send_at", "required (RFC 3339 time)")
+	}
+	c, err := a.S.Schedule(r.Context(), id, *in.SendAt)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// op adapts a state transition (start, pause, resume, cancel).
+func (a *API) op(fn func(ctx context.Context, id int64) (Campaign, error)) httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := httpapi.PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		c, err := fn(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		httpapi.WriteJSON(w, http.StatusOK, c)
+		return nil
+	}
+}
+
+type testInput struct {
+	Addresses []string `json:"addresses"`
+}
+
+func (a *API) test(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in testInput
+	if err := httpapi.DecodeJSON(w, r, a.MaxBodyBytes, &in); err != nil {
+		return err
+	}
+	res, err := a.S.TestSend(r.Context(), id, in.Addresses)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"results": res})
+	return nil
+}
+
+func (a *API) preview(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	cid, err := strconv.ParseInt(r.URL.Query().Get("contact_id"), 10, 64)
+	if err != nil || cid <= 0 {
+		return httpapi.Invalid("contact_id", "required, a positive contact id")
+	}
+	out, err := a.S.Preview(r.Context(), id, cid)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"subject": out.Subject, "html": out.HTML, "text": out.Text})
+	return nil
+}
+
+func (a *API) stats(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	st, err := a.S.Stats(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, st)
+	return nil
+}

@@ -1,0 +1,291 @@
+package campaigns
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
+	"net"
+	"os"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/rtoken"
+	"github.com/postbode/postbode/internal/testenv"
+	"github.com/postbode/postbode/mta"
+	"github.com/postbode/postbode/templates"
+)
+
+// BenchmarkSendCampaign sends one campaign end to end — expansion, queue,
+// render, compose, RSA-2048 DKIM, pipelined SMTP to a fast loopback sink,
+// recording — to POSTBODE_BENCH_CONTACTS contacts (default 100,000) and
+// reports messages/s, enqueue-to-accepted latency, peak RSS and CPU per
+// message. It sizes itself: b.N is not used.
+func BenchmarkSendCampaign(b *testing.B) {
+	n := envInt("POSTBODE_BENCH_CONTACTS", 100000)
+	ctx := context.Background()
+	s, id := benchSetup(b, n, map[string]int{"workers": envInt("POSTBODE_BENCH_WORKERS", 16)})
+	b.Logf("RSA backend %s, %d contacts, %d workers, GOMAXPROCS %d", mta.RSABackend, n, s.opt.Workers, goruntime.GOMAXPROCS(0))
+
+	// CPU per message of the building stages, measured on one goroutine.
+	rt, err := s.runtime(ctx, id)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var st stageTimes
+	const calib = 1000
+	msgSize := 0
+	for i := 0; i < calib; i++ {
+		env, err := s.build(rt, recipient{ID: int64(i + 1), Email: "x@example.net", Name: "Jan"}, "", &st)
+		if err != nil {
+			b.Fatal(err)
+		}
+		msgSize = len(env.Data)
+	}
+	b.Logf("message size %d bytes; single-goroutine CPU per message: render %.0f µs, compose %.0f µs, sign %.0f µs",
+		msgSize, us(st.render, calib), us(st.compose, calib), us(st.sign, calib))
+
+	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // reset the peak RSS (Linux)
+	cpu0 := cpuTime()
+	stages0 := s.Stages()
+	b.ResetTimer()
+	start := time.Now()
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go s.RunScheduler(sctx)
+	x := s.NewSender()
+	go x.Run(sctx)
+	if _, err := s.Start(ctx, id); err != nil {
+		b.Fatal(err)
+	}
+	for {
+		c, err := s.Get(ctx, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if c.Status == StateFinished {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	x.Stop()
+	cpu := cpuTime() - cpu0
+	stats, _ := s.Stats(ctx, id)
+	if stats.Sent != int64(n) {
+		b.Fatalf("sent %d of %d: %+v", stats.Sent, n, stats)
+	}
+	var p50, p99 float64
+	s.db.QueryRow(ctx, `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM done_at - queued_at)),
+		percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM done_at - queued_at))
+		FROM deliveries WHERE campaign_id = $1`, id).Scan(&p50, &p99)
+	sg := s.Stages()
+	m := sg.Messages - stages0.Messages
+	per := func(d, d0 time.Duration) float64 { return float64(d-d0) / float64(time.Microsecond) / float64(m) }
+	rate := float64(n) / elapsed.Seconds()
+	b.ReportMetric(rate, "msgs/s")
+	b.ReportMetric(p50*1000, "p50-ms")
+	b.ReportMetric(p99*1000, "p99-ms")
+	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MB")
+	b.ReportMetric(float64(cpu)/float64(time.Microsecond)/float64(n), "cpu-µs/msg")
+	fmt.Printf("send campaign: %d messages in %s = %.0f msg/s; enqueue→accepted p50 %.0f ms, p99 %.0f ms; peak RSS %d MB; process CPU %.0f µs/msg\n",
+		n, elapsed.Round(time.Millisecond), rate, p50*1000, p99*1000, peakRSS()>>20, float64(cpu)/float64(time.Microsecond)/float64(n))
+	fmt.Printf("  stages, wall µs per message summed over workers: render %.0f, compose %.0f, sign %.0f, SMTP %.0f, queue %.0f\n",
+		per(sg.Render, stages0.Render), per(sg.Compose, stages0.Compose), per(sg.Sign, stages0.Sign),
+		per(sg.SMTP, stages0.SMTP), per(sg.Queue, stages0.Queue))
+	fmt.Printf("  stages, single-goroutine CPU µs per message: render %.0f, compose %.0f, sign %.0f (message %d bytes, RSA %s)\n",
+		us(st.render, calib), us(st.compose, calib), us(st.sign, calib), msgSize, mta.RSABackend)
+}
+
+// BenchmarkExpand expands POSTBODE_BENCH_EXPAND recipients (default
+// 200,000; set 1000000 for the 1M figure) into the queue and reports the
+// time. It sizes itself: b.N is not used.
+func BenchmarkExpand(b *testing.B) {
+	n := envInt("POSTBODE_BENCH_EXPAND", 200000)
+	ctx := context.Background()
+	s, id := benchSetup(b, n, map[string]int{"queue_ahead": n + 1})
+	if _, err := s.Start(ctx, id); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	start := time.Now()
+	for {
+		more, err := s.ExpandBatch(ctx, id, s.opt.ExpandBatch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !more {
+			break
+		}
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	xl, _, _ := s.queueLen(ctx, id)
+	if xl != int64(n) {
+		b.Fatalf("queue has %d entries, want %d", xl, n)
+	}
+	b.ReportMetric(elapsed.Seconds(), "expand-s")
+	fmt.Printf("expand: %d recipients into the queue in %s (%.0f/s)\n", n, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds())
+}
+
+// benchSetup creates n contacts on a list (spread over 20 domains), a
+// campaign with a ~20 KB HTML body and a text part, RSA-2048 DKIM, and a
+// service relaying to a fast loopback sink.
+func benchSetup(b *testing.B, n int, opts map[string]int) (*Service, int64) {
+	ctx := context.Background()
+	db := testenv.DB(b)
+	rdb, prefix := testenv.Redis(b)
+	t0 := time.Now()
+	var list int64
+	db.QueryRow(ctx, `INSERT INTO lists (slug, name, purpose, optin) VALUES ('news', 'Nieuws', 'news', 'single') RETURNING id`).Scan(&list)
+	if _, err := db.Exec(ctx, `INSERT INTO contacts (email, name, attributes, source, updated_source)
+		SELECT 'r' || g || '@d' || (g % 20) || '.example.net', 'Lezer ' || g, jsonb_build_object('city', 'Utrecht'), 'import', 'import'
+		FROM generate_series(1, $1) g`, n); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.Exec(ctx, `INSERT INTO subscriptions (contact_id, list_id, status) SELECT id, $1, 'confirmed' FROM contacts`, list); err != nil {
+		b.Fatal(err)
+	}
+	db.Exec(ctx, `ANALYZE contacts; ANALYZE subscriptions`)
+	b.Logf("created %d contacts in %s", n, time.Since(t0).Round(time.Millisecond))
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		b.Fatal(err)
+	}
+	signer, err := mta.NewDKIM([]mta.DKIMKey{{Domain: "example.org", Selector: "s1", PrivateKey: key}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	signer.WithMetrics(reg)
+	tr, err := mta.NewRelay(mta.RelayConfig{Host: "127.0.0.1", Port: fastSink(b), TLS: "none"}, reg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { tr.Close() })
+	workers := opts["workers"]
+	s := New(Options{DB: db, Redis: rdb, KeyPrefix: prefix, Reg: reg, Contacts: contacts.NewStore(db, "bench-secret-0123456789abcdef0123456789", 2),
+		Style: templates.Style{OrgName: "Stichting Voorbeeld", Address: "Postbus 1, Utrecht"},
+		Keys:  rtoken.NewKeys("bench-secret-0123456789abcdef0123456789"), BaseURL: "https://pb.example.org", BounceDomain: "bounce.example.org",
+		DKIM: signer, RequireDKIM: true, Transport: tr, Tracking: true,
+		Limiter: mta.NewLimiter(rdb, prefix, mta.Limits{DomainConcurrency: 10}, reg),
+		Workers: workers, BatchSize: 100, Tick: 100 * time.Millisecond, QueueAhead: opts["queue_ahead"], ExpandBatch: 5000})
+	c, err := s.Create(ctx, Input{Name: ptr("Bench"), Subject: ptr("Nieuws voor {{.Contact.Name}}"), HTML: ptr(body20K()),
+		FromName: ptr("Stichting Voorbeeld"), FromEmail: ptr("nieuws@example.org"), ListIDs: &[]int64{list}}, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, c.ID
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func body20K() string {
+	var sb strings.Builder
+	sb.WriteString(`<h1>Beste {{.Contact.Name}}</h1><p>Nieuws uit {{.Contact.Attributes.city}}.</p>`)
+	for i := 0; sb.Len() < 12000; i++ {
+		fmt.Fprintf(&sb, `<p>Alinea %d: dit is tekst over het werk van de stichting, over projecten en vrijwilligers in het hele land. `+
+			`Lees <a href="https://example.org/artikel/%d">meer over dit project</a>.</p>`+"\n", i, i)
+	}
+	return sb.String()
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+func us(ns int64, n int) float64 { return float64(ns) / 1000 / float64(n) }
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// peakRSS reads VmHWM from /proc/self/status (bytes; 0 when unknown).
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// fastSink is a minimal pipelining SMTP server: it answers every command
+// and swallows DATA, so the numbers are mostly postbode's.
+func fastSink(b *testing.B) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serveSink(c)
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func serveSink(c net.Conn) {
+	defer c.Close()
+	r := bufio.NewReaderSize(c, 64<<10)
+	w := bufio.NewWriter(c)
+	w.WriteString("220 sink ESMTP\r\n")
+	w.Flush()
+	for {
+		line, err := r.ReadSlice('\n')
+		if err != nil {
+			return
+		}
+		switch {
+		case bytes.HasPrefix(line, []byte("EHLO")):
+			w.WriteString("250-sink\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n")
+		case bytes.HasPrefix(line, []byte("DATA")):
+			w.WriteString("354 go ahead\r\n")
+			w.Flush()
+			for {
+				l, err := r.ReadSlice('\n')
+				if err != nil && err != bufio.ErrBufferFull {
+					return
+				}
+				if len(l) == 3 && l[0] == '.' {
+					break
+				}
+			}
+			w.WriteString("250 2.0.0 queued\r\n")
+		case bytes.HasPrefix(line, []byte("QUIT")):
+			w.WriteString("221 bye\r\n")
+			w.Flush()
+			return
+		default:
+			w.WriteString("250 2.0.0 ok\r\n")
+		}
+		if r.Buffered() == 0 {
+			w.Flush()
+		}
+	}
+}

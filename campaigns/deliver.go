@@ -1,0 +1,352 @@
+package campaigns
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/postbode/postbode/mta"
+)
+
+// target is one recipient of a batch with what the send path learns about it.
+type target struct {
+	recipient
+	enqueued time.Time
+	attempts int
+	queuedAt time.Time
+	eligible bool
+	env      mta.Envelope
+	// outcome
+	status string // sent, bounced, deferred, failed, skipped
+	res    mta.Result
+	errMsg string
+}
+
+// loadSQL reads the batch's deliveries (only those still pending) with their
+// contacts and whether each may still be mailed: active, not one-star and
+// confirmed on one of the campaign's lists. $1 campaign, $2 contact ids, $3 lists.
+const loadSQL = `SELECT d.contact_id, d.attempts, d.queued_at, coalesce(c.email, ''), coalesce(c.name, ''),
+	coalesce(c.attributes, '{}'::jsonb),
+	coalesce(c.status = 'active' AND c.one_star_since IS NULL AND EXISTS (SELECT 1 FROM subscriptions s
+		WHERE s.contact_id = c.id AND s.list_id = ANY($3) AND s.status = 'confirmed'), false)
+FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id
+WHERE d.campaign_id = $1 AND d.contact_id = ANY($2) AND d.status IN ('queued', 'deferred')`
+
+// sendBatch sends the entries of one campaign and records the outcomes;
+// the entries are acknowledged (and deleted from the stream) only after the
+// outcomes are committed, so a crash before that leaves them pending for a
+// reclaim. Entries whose delivery is no longer pending are duplicates and
+// are just acknowledged.
+func (s *Service) sendBatch(ctx context.Context, id int64, es []entry) error {
+	t0 := time.Now()
+	rt, err := s.runtime(ctx, id)
+	if err != nil {
+		return err
+	}
+	ts, err := s.load(ctx, rt, es)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if !t.eligible {
+			t.status, t.errMsg = "skipped", "no longer eligible (unsubscribed, blocklisted, inactive or erased)"
+		}
+	}
+	t1 := time.Now()
+	var st stageTimes
+	smtp := s.deliver(ctx, rt, ts, &st)
+	t2 := time.Now()
+	if err := s.record(ctx, id, ts); err != nil {
+		return err
+	}
+	if err := s.ack(ctx, id, es); err != nil {
+		return err
+	}
+	t3 := time.Now()
+	s.stages.add(st, t1.Sub(t0)+t3.Sub(t2), smtp, len(ts))
+	return nil
+}
+
+// sendChunk is how many messages of one destination domain are built
+// before they are handed to the transport: it bounds the memory of messages
+// in flight to about sendChunk × message size per worker.
+const sendChunk = 25
+
+// load returns the pending targets of the batch, de-duplicated, with the
+// eligibility re-checked (including the blocklist by address hash).
+func (s *Service) load(ctx context.Context, rt *runtime, es []entry) ([]*target, error) {
+	ids := make([]int64, 0, len(es))
+	enq := make(map[int64]time.Time, len(es))
+	for _, e := range es {
+		if _, dup := enq[e.contactID]; !dup && e.contactID > 0 {
+			ids = append(ids, e.contactID)
+			enq[e.contactID] = e.enqueued
+		}
+	}
+	rows, err := s.db.Query(ctx, loadSQL, rt.c.ID, ids, rt.c.ListIDs)
+	if err != nil {
+		return nil, fmt.Errorf("load batch: %w", err)
+	}
+	ts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*target, error) {
+		t := &target{}
+		err := r.Scan(&t.ID, &t.attempts, &t.queuedAt, &t.Email, &t.Name, &t.Attributes, &t.eligible)
+		t.enqueued = enq[t.ID]
+		return t, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load batch: %w", err)
+	}
+	if s.opt.Contacts == nil {
+		return ts, nil
+	}
+	hashes := make([][]byte, 0, len(ts))
+	byHash := map[string]*target{}
+	for _, t := range ts {
+		if t.eligible {
+			h := s.opt.Contacts.Hash(t.Email)
+			hashes = append(hashes, h)
+			byHash[string(h)] = t
+		}
+	}
+	if len(hashes) == 0 {
+		return ts, nil
+	}
+	rows, err = s.db.Query(ctx, `SELECT email_hash FROM blocklist WHERE email_hash = ANY($1)`, hashes)
+	if err != nil {
+		return nil, fmt.Errorf("blocklist check: %w", err)
+	}
+	blocked, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		return nil, fmt.Errorf("blocklist check: %w", err)
+	}
+	for _, h := range blocked {
+		if t := byHash[string(h)]; t != nil {
+			t.eligible = false
+		}
+	}
+	return ts, nil
+}
+
+// deliver builds and sends the messages grouped by destination domain, in
+// chunks within the throttles, and sets each target's outcome. It returns
+// the time spent in the limiter and the transport.
+func (s *Service) deliver(ctx context.Context, rt *runtime, ts []*target, st *stageTimes) (smtp time.Duration) {
+	byDomain := map[string][]*target{}
+	var order []string
+	for _, t := range ts {
+		if t.status != "" {
+			continue
+		}
+		d := mta.AddressDomain(t.Email)
+		if _, ok := byDomain[d]; !ok {
+			order = append(order, d)
+		}
+		byDomain[d] = append(byDomain[d], t)
+	}
+	var pending []*target
+	for _, d := range order {
+		rest := byDomain[d]
+		pending = pending[:0]
+		for len(rest) > 0 || len(pending) > 0 {
+			for len(pending) < sendChunk && len(rest) > 0 {
+				t := rest[0]
+				rest = rest[1:]
+				var err error
+				if t.env, err = s.build(rt, t.recipient, "", st); err != nil {
+					t.status, t.errMsg = "failed", err.Error()
+					s.log.Error("campaigns: cannot build message", "campaign_id", rt.c.ID, "contact_id", t.ID, "error", err)
+					continue
+				}
+				pending = append(pending, t)
+			}
+			if len(pending) == 0 {
+				break
+			}
+			start := time.Now()
+			n, err := s.sendChunk(ctx, d, pending)
+			smtp += time.Since(start)
+			if err != nil {
+				for _, t := range append(pending, rest...) {
+					t.res = mta.Result{Err: err}
+					s.outcome(t)
+				}
+				break
+			}
+			pending = pending[n:]
+		}
+	}
+	return smtp
+}
+
+// sendChunk sends as many of the built messages as the throttles allow now
+// (at least one) and sets their outcomes; it returns how many it sent.
+func (s *Service) sendChunk(ctx context.Context, domain string, ts []*target) (int, error) {
+	n, release := len(ts), func() {}
+	if s.opt.Limiter != nil {
+		var err error
+		if n, release, err = s.opt.Limiter.Acquire(ctx, domain, len(ts)); err != nil {
+			return 0, fmt.Errorf("throttle: %w", err)
+		}
+	}
+	defer release()
+	batch := make([]mta.Envelope, n)
+	for i, t := range ts[:n] {
+		batch[i] = t.env
+	}
+	res := s.opt.Transport.Send(ctx, domain, batch)
+	for i, t := range ts[:n] {
+		if i < len(res) {
+			t.res = res[i]
+		} else {
+			t.res = mta.Result{Err: fmt.Errorf("transport returned %d results for %d messages", len(res), n)}
+		}
+		s.outcome(t)
+	}
+	return n, nil
+}
+
+// outcome classifies a target's SMTP result: 2xx sent, 5xx bounced,
+// anything else deferred — or failed when it has been deferred for longer
+// than GiveUpAfter.
+func (s *Service) outcome(t *target) {
+	t.env.Data = nil // let the message go
+	switch t.res.Outcome() {
+	case mta.Sent:
+		t.status = "sent"
+		if !t.enqueued.IsZero() {
+			s.m.latency.Observe(time.Since(t.enqueued).Seconds())
+		}
+	case mta.Bounced:
+		t.status, t.errMsg = "bounced", t.res.String()
+	default:
+		t.status, t.errMsg = "deferred", t.res.String()
+		if time.Since(t.queuedAt) >= s.opt.GiveUpAfter {
+			t.status = "failed"
+		}
+	}
+}
+
+// retryDelay is RetryBase doubled for every earlier attempt.
+func (s *Service) retryDelay(attempts int) time.Duration {
+	d := s.opt.RetryBase
+	for i := 0; i < attempts && d < s.opt.GiveUpAfter; i++ {
+		d *= 2
+	}
+	return d
+}
+
+// record writes the outcomes: deferred ones into the retry set first (a
+// crash after that only retries early), then the delivery rows and the
+// counters in one transaction, counting only real status changes; then
+// hands synchronous bounces to the bounce logic.
+func (s *Service) record(ctx context.Context, id int64, ts []*target) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	now := time.Now()
+	var retries []redis.Z
+	ids := make([]int64, len(ts))
+	statuses := make([]string, len(ts))
+	msgs := make([]string, len(ts))
+	for i, t := range ts {
+		ids[i], statuses[i], msgs[i] = t.ID, t.status, t.errMsg
+		if t.status == "deferred" {
+			due := now.Add(s.retryDelay(t.attempts))
+			if limit := t.queuedAt.Add(s.opt.GiveUpAfter); due.After(limit) {
+				due = limit
+			}
+			retries = append(retries, redis.Z{Score: float64(due.UnixMilli()), Member: t.ID})
+		}
+	}
+	if len(retries) > 0 {
+		if err := s.rdb.ZAdd(ctx, s.retryKey(id), retries...).Err(); err != nil {
+			return fmt.Errorf("retry set: %w", err)
+		}
+	}
+	changed := map[int64][2]string{}
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, recordSQL, id, ids, statuses, msgs)
+		if err != nil {
+			return err
+		}
+		var counts [2]map[string]int64
+		counts[0], counts[1] = map[string]int64{}, map[string]int64{}
+		for rows.Next() {
+			var cid int64
+			var was, now string
+			if err := rows.Scan(&cid, &was, &now); err != nil {
+				rows.Close()
+				return err
+			}
+			changed[cid] = [2]string{was, now}
+			counts[0][was]++
+			counts[1][now]++
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE campaign_stats SET sent = sent + $2, bounced = bounced + $3, failed = failed + $4,
+			skipped = skipped + $5, deferred = deferred + $6 - $7, retries = retries + $7, updated_at = now()
+			WHERE campaign_id = $1`, id, counts[1]["sent"], counts[1]["bounced"], counts[1]["failed"],
+			counts[1]["skipped"], counts[1]["deferred"], counts[0]["deferred"])
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("record outcomes: %w", err)
+	}
+	for _, t := range ts {
+		ch, ok := changed[t.ID]
+		if !ok {
+			continue
+		}
+		s.m.messages.WithLabelValues(ch[1]).Inc()
+		if ch[0] == "deferred" {
+			s.m.retries.Inc()
+		}
+		if ch[1] == "bounced" && s.opt.Bounces != nil {
+			if err := s.opt.Bounces.RecordSMTP(ctx, id, t.ID, t.res.Code, t.res.Enhanced, t.res.Text); err != nil {
+				s.log.Error("campaigns: handing a synchronous bounce to the bounce logic failed", "campaign_id", id,
+					"contact_id", t.ID, "error", err)
+			}
+		}
+	}
+	return nil
+}
+
+// recordSQL updates the pending deliveries of the batch and returns, for
+// each row it changed, the old and new status. $1 campaign, $2 contact
+// ids, $3 statuses, $4 errors.
+const recordSQL = `WITH v AS (
+	SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[]) AS v(contact_id, status, err)
+), old AS (
+	SELECT d.contact_id, d.status FROM deliveries d JOIN v USING (contact_id)
+	WHERE d.campaign_id = $1 AND d.status IN ('queued', 'deferred') FOR UPDATE OF d
+)
+UPDATE deliveries d SET status = v.status,
+	attempts = d.attempts + CASE WHEN v.status = 'skipped' THEN 0 ELSE 1 END,
+	done_at = CASE WHEN v.status = 'deferred' THEN NULL ELSE now() END,
+	last_error = nullif(v.err, '')
+FROM v, old
+WHERE d.campaign_id = $1 AND d.contact_id = v.contact_id AND old.contact_id = v.contact_id
+RETURNING d.contact_id, old.status, d.status`
+
+// ack acknowledges and deletes the entries from the stream.
+func (s *Service) ack(ctx context.Context, id int64, es []entry) error {
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.streamID
+	}
+	key := s.streamKey(id)
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.XAck(ctx, key, group, ids...)
+		p.XDel(ctx, key, ids...)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("ack: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,303 @@
+package campaigns
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/templates"
+)
+
+// Input is what a marketer gives to create or update a campaign. On update,
+// nil fields keep their value.
+type Input struct {
+	Name        *string   `json:"name"`
+	Kind        *string   `json:"kind"`
+	Subject     *string   `json:"subject"`
+	HTML        *string   `json:"html"`
+	Text        *string   `json:"text"`
+	FromName    *string   `json:"from_name"`
+	FromEmail   *string   `json:"from_email"`
+	ReplyTo     *string   `json:"reply_to"`
+	ListIDs     *[]int64  `json:"list_ids"`
+	Lists       *[]string `json:"lists"` // list slugs, an alternative to list_ids
+	TrackOpens  *bool     `json:"track_opens"`
+	TrackClicks *bool     `json:"track_clicks"`
+}
+
+func (in Input) apply(c *Campaign) {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = strings.TrimSpace(*v)
+		}
+	}
+	set(&c.Name, in.Name)
+	set(&c.Kind, in.Kind)
+	set(&c.FromName, in.FromName)
+	set(&c.FromEmail, in.FromEmail)
+	set(&c.ReplyTo, in.ReplyTo)
+	if in.Subject != nil {
+		c.Subject = *in.Subject
+	}
+	if in.HTML != nil {
+		c.HTML = *in.HTML
+	}
+	if in.Text != nil {
+		c.Text = *in.Text
+	}
+	if in.ListIDs != nil {
+		c.ListIDs = *in.ListIDs
+	}
+	if in.TrackOpens != nil {
+		c.TrackOpens = *in.TrackOpens
+	}
+	if in.TrackClicks != nil {
+		c.TrackClicks = *in.TrackClicks
+	}
+}
+
+// validate checks c completely: fields, lists, DKIM, and that the template
+// compiles. Errors name the field.
+func (s *Service) validate(ctx context.Context, c *Campaign, slugs *[]string) error {
+	if c.Name == "" || len(c.Name) > 200 {
+		return errs.Invalid("name", "required, at most 200 characters")
+	}
+	if c.Kind == "" {
+		c.Kind = "regular"
+	}
+	if c.Kind != "regular" && c.Kind != "update" {
+		return errs.Invalid("kind", "must be regular or update")
+	}
+	if strings.TrimSpace(c.Subject) == "" {
+		return errs.Invalid("subject", "required")
+	}
+	if strings.TrimSpace(c.HTML) == "" && strings.TrimSpace(c.Text) == "" {
+		return errs.Invalid("html", "html or text is required")
+	}
+	if strings.ContainsAny(c.FromName, "\r\n<>\"") {
+		return errs.Invalid("from_name", "must not contain line breaks, quotes or angle brackets")
+	}
+	from, err := contacts.NormalizeEmail("from_email", c.FromEmail)
+	if err != nil {
+		return err
+	}
+	c.FromEmail = from
+	if c.ReplyTo != "" {
+		if c.ReplyTo, err = contacts.NormalizeEmail("reply_to", c.ReplyTo); err != nil {
+			return err
+		}
+	}
+	if s.opt.RequireDKIM && (s.opt.DKIM == nil || !s.opt.DKIM.HasDomain(c.FromEmail)) {
+		return errs.Invalidf("from_email", "the domain %s has no DKIM key; add one (postbode dkim keygen) or send from a domain that has one", domainOf(c.FromEmail))
+	}
+	if (c.TrackOpens || c.TrackClicks) && !s.opt.Tracking {
+		field := "track_opens"
+		if !c.TrackOpens {
+			field = "track_clicks"
+		}
+		return errs.Invalid(field, "tracking is turned off for this installation (sending.tracking)")
+	}
+	if err := s.resolveLists(ctx, c, slugs); err != nil {
+		return err
+	}
+	if _, err := templates.Compile(c.Subject, c.HTML, c.Text, s.opt.Style); err != nil {
+		var te *templates.Error
+		if errors.As(err, &te) {
+			field := te.Part
+			if field == "style" {
+				return fmt.Errorf("campaigns: house style: %w", err)
+			}
+			return errs.Invalid(field, strings.TrimPrefix(te.Error(), "templates: "))
+		}
+		return errs.Invalid("html", err.Error())
+	}
+	return nil
+}
+
+// resolveLists turns slugs into ids and checks every list exists.
+func (s *Service) resolveLists(ctx context.Context, c *Campaign, slugs *[]string) error {
+	field := "list_ids"
+	if slugs != nil {
+		field = "lists"
+		if len(*slugs) > 0 {
+			var ids []int64
+			var missing []string
+			for _, slug := range *slugs {
+				var id int64
+				err := s.db.QueryRow(ctx, `SELECT id FROM lists WHERE slug = $1`, slug).Scan(&id)
+				if errors.Is(err, pgx.ErrNoRows) {
+					missing = append(missing, slug)
+					continue
+				}
+				if err != nil {
+					return fmt.Errorf("campaigns: lists: %w", err)
+				}
+				ids = append(ids, id)
+			}
+			if len(missing) > 0 {
+				return errs.Invalidf("lists", "unknown list %s", strings.Join(missing, ", "))
+			}
+			c.ListIDs = ids
+		}
+	}
+	if len(c.ListIDs) == 0 {
+		return errs.Invalid(field, "at least one list is required")
+	}
+	c.ListIDs = dedupe(c.ListIDs)
+	var n int
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM lists WHERE id = ANY($1)`, c.ListIDs).Scan(&n); err != nil {
+		return fmt.Errorf("campaigns: lists: %w", err)
+	}
+	if n != len(c.ListIDs) {
+		return errs.Invalid(field, "names a list that does not exist")
+	}
+	return nil
+}
+
+func dedupe(ids []int64) []int64 {
+	seen := map[int64]bool{}
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func domainOf(addr string) string {
+	if a, err := mail.ParseAddress(addr); err == nil {
+		addr = a.Address
+	}
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return strings.ToLower(addr[i+1:])
+	}
+	return addr
+}
+
+// Create validates in and stores a draft campaign.
+func (s *Service) Create(ctx context.Context, in Input, actor string) (Campaign, error) {
+	c := Campaign{Status: StateDraft}
+	in.apply(&c)
+	if err := s.validate(ctx, &c, in.Lists); err != nil {
+		return c, err
+	}
+	return s.insert(ctx, s.db, c, actor)
+}
+
+func (s *Service) insert(ctx context.Context, q querier, c Campaign, actor string) (Campaign, error) {
+	row := q.QueryRow(ctx, `WITH c AS (
+		INSERT INTO campaigns (name, kind, subject, html, text_body, from_name, from_email, reply_to, list_ids,
+			has_audience, track_opens, track_clicks, parent_id, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING `+campaignCols+`
+	), st AS (INSERT INTO campaign_stats (campaign_id) SELECT id FROM c)
+	SELECT `+campaignCols+` FROM c`,
+		c.Name, c.Kind, c.Subject, c.HTML, c.Text, c.FromName, c.FromEmail, c.ReplyTo, c.ListIDs,
+		c.HasAudience, c.TrackOpens, c.TrackClicks, c.ParentID, actor)
+	return scanCampaign(row)
+}
+
+// Update changes a draft or scheduled campaign; the result is validated as a whole.
+func (s *Service) Update(ctx context.Context, id int64, in Input) (Campaign, error) {
+	var out Campaign
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		c, err := scanCampaign(tx.QueryRow(ctx, `SELECT `+campaignCols+` FROM campaigns WHERE id = $1 FOR UPDATE`, id))
+		if err != nil {
+			return err
+		}
+		if c.Status != StateDraft && c.Status != StateScheduled {
+			return conflict("update", c.Status, StateDraft, StateScheduled)
+		}
+		in.apply(&c)
+		if err := s.validate(ctx, &c, in.Lists); err != nil {
+			return err
+		}
+		out, err = scanCampaign(tx.QueryRow(ctx, `UPDATE campaigns SET name = $2, kind = $3, subject = $4, html = $5,
+			text_body = $6, from_name = $7, from_email = $8, reply_to = $9, list_ids = $10, track_opens = $11,
+			track_clicks = $12, updated_at = now() WHERE id = $1 RETURNING `+campaignCols,
+			id, c.Name, c.Kind, c.Subject, c.HTML, c.Text, c.FromName, c.FromEmail, c.ReplyTo, c.ListIDs,
+			c.TrackOpens, c.TrackClicks))
+		return err
+	})
+	return out, err
+}
+
+// transition moves a campaign from one of the allowed states with set (SQL
+// SET clause; $1 is the id, extra args follow) and returns it. With
+// revalidate the campaign is checked again first (lists, DKIM key and
+// template may have changed since it was saved).
+func (s *Service) transition(ctx context.Context, id int64, op string, allowed []string, revalidate bool, set string, args ...any) (Campaign, error) {
+	var out Campaign
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		c, err := scanCampaign(tx.QueryRow(ctx, `SELECT `+campaignCols+` FROM campaigns WHERE id = $1 FOR UPDATE`, id))
+		if err != nil {
+			return err
+		}
+		if !contains(allowed, c.Status) {
+			return conflict(op, c.Status, allowed...)
+		}
+		if revalidate {
+			if err := s.validate(ctx, &c, nil); err != nil {
+				return err
+			}
+		}
+		out, err = scanCampaign(tx.QueryRow(ctx, `UPDATE campaigns SET `+set+`, updated_at = now()
+			WHERE id = $1 RETURNING `+campaignCols, append([]any{id}, args...)...))
+		return err
+	})
+	return out, err
+}
+
+// Schedule sets send_at (which must be in the future) on a draft or
+// scheduled campaign.
+func (s *Service) Schedule(ctx context.Context, id int64, sendAt time.Time) (Campaign, error) {
+	if sendAt.IsZero() {
+		return Campaign{}, errs.Invalid("send_at", "required (RFC 3339 time)")
+	}
+	if sendAt.Before(time.Now()) {
+		return Campaign{}, errs.Invalid("send_at", "is in the past; use start to send now")
+	}
+	return s.transition(ctx, id, "schedule", []string{StateDraft, StateScheduled}, true,
+		`status = 'scheduled', send_at = $2, missed_at = NULL`, sendAt)
+}
+
+// Start starts a draft or scheduled campaign now (also one whose send_at
+// was missed).
+func (s *Service) Start(ctx context.Context, id int64) (Campaign, error) {
+	return s.transition(ctx, id, "start", []string{StateDraft, StateScheduled}, true,
+		`status = 'running', started_at = now(), missed_at = NULL`)
+}
+
+// Pause stops sending a running campaign; its queue is kept.
+func (s *Service) Pause(ctx context.Context, id int64) (Campaign, error) {
+	return s.transition(ctx, id, "pause", []string{StateRunning}, false, `status = 'paused', paused_at = now()`)
+}
+
+// Resume continues a paused campaign.
+func (s *Service) Resume(ctx context.Context, id int64) (Campaign, error) {
+	return s.transition(ctx, id, "resume", []string{StatePaused}, false, `status = 'running', paused_at = NULL`)
+}
+
+// Cancel stops a campaign for good; what was not sent is marked cancelled
+// by the scheduler within a tick.
+func (s *Service) Cancel(ctx context.Context, id int64) (Campaign, error) {
+	return s.transition(ctx, id, "cancel", []string{StateDraft, StateScheduled, StateRunning, StatePaused},
+		false, `status = 'cancelled'`)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

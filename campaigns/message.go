@@ -1,0 +1,171 @@
+package campaigns
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strconv"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/internal/rtoken"
+	"github.com/postbode/postbode/mta"
+	"github.com/postbode/postbode/templates"
+)
+
+// runtime is what the send path needs of a campaign, built once per campaign
+// and cached: the row, the compiled template and the list header values.
+type runtime struct {
+	c        Campaign
+	tpl      *templates.Template
+	from     string // From header
+	fromAddr string
+	listID   string
+	feedback string
+	signed   bool
+}
+
+// tplCache caches runtimes by campaign id (a running campaign's content
+// cannot change: only drafts and scheduled campaigns may be edited).
+type tplCache struct {
+	mu sync.Mutex
+	m  map[int64]*runtime
+}
+
+func newTplCache() *tplCache { return &tplCache{m: map[int64]*runtime{}} }
+
+// runtime returns the campaign's cached runtime, building it on first use.
+func (s *Service) runtime(ctx context.Context, id int64) (*runtime, error) {
+	s.tpl.mu.Lock()
+	rt := s.tpl.m[id]
+	s.tpl.mu.Unlock()
+	if rt != nil {
+		return rt, nil
+	}
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	rt, err = s.newRuntime(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	s.tpl.mu.Lock()
+	s.tpl.m[id] = rt
+	s.tpl.mu.Unlock()
+	return rt, nil
+}
+
+// forget drops cached runtimes of campaigns not in keep.
+func (s *Service) forget(keep map[int64]bool) {
+	s.tpl.mu.Lock()
+	defer s.tpl.mu.Unlock()
+	for id := range s.tpl.m {
+		if !keep[id] {
+			delete(s.tpl.m, id)
+		}
+	}
+}
+
+func (s *Service) newRuntime(ctx context.Context, c Campaign) (*runtime, error) {
+	tpl, err := templates.Compile(c.Subject, c.HTML, c.Text, s.opt.Style)
+	if err != nil {
+		return nil, fmt.Errorf("campaigns: compile campaign %d: %w", c.ID, err)
+	}
+	slug, name := "list", ""
+	if len(c.ListIDs) > 0 {
+		err := s.db.QueryRow(ctx, `SELECT slug, name FROM lists WHERE id = $1`, c.ListIDs[0]).Scan(&slug, &name)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return nil, fmt.Errorf("campaigns: list of campaign %d: %w", c.ID, err)
+		}
+	}
+	rt := &runtime{c: c, tpl: tpl, fromAddr: c.FromEmail,
+		from: (&mail.Address{Name: c.FromName, Address: c.FromEmail}).String(),
+		// RFC 2919: a list identifier under a domain the sender controls.
+		listID:   fmt.Sprintf("%s <%s.%s>", name, slug, s.opt.BounceDomain),
+		feedback: fmt.Sprintf("%d:%s:%s:postbode", c.ID, c.Kind, slug),
+		signed:   s.opt.DKIM != nil && s.opt.DKIM.HasDomain(c.FromEmail),
+	}
+	return rt, nil
+}
+
+// recipient is one contact to mail.
+type recipient struct {
+	ID         int64
+	Email      string
+	Name       string
+	Attributes map[string]any
+}
+
+// data returns the template data and render options for one recipient.
+func (s *Service) data(rt *runtime, r recipient) (templates.Data, templates.RenderOptions) {
+	cid, kid := rt.c.ID, r.ID
+	update := s.links.URL(rtoken.Update, kid, cid)
+	d := templates.Data{
+		Contact:    templates.Contact{ID: kid, Email: r.Email, Name: r.Name, Attributes: r.Attributes},
+		CampaignID: cid, CampaignName: rt.c.Name,
+		Links: templates.Links{
+			Unsubscribe: s.links.URL(rtoken.Unsubscribe, kid, cid), Update: update,
+			Privacy: s.links.URL(rtoken.Privacy, kid, cid), View: s.links.URL(rtoken.View, kid, cid),
+			UpdateOK: update + "?answer=ok", UpdateChange: update + "?answer=change", UpdateRemove: update + "?answer=remove",
+		},
+	}
+	var opt templates.RenderOptions
+	if s.opt.Tracking && rt.c.TrackClicks {
+		opt.TrackClick = func(u string) string { return s.links.ClickURL(kid, cid, u) }
+	}
+	if s.opt.Tracking && rt.c.TrackOpens {
+		opt.OpenPixel = s.links.URL(rtoken.Open, kid, cid)
+	}
+	return d, opt
+}
+
+// stageTimes accumulates the CPU-bound stages of building messages.
+type stageTimes struct {
+	render, compose, sign int64 // nanoseconds
+}
+
+// build renders, composes and signs the message for r; subjectPrefix is
+// put before the subject (test sends).
+func (s *Service) build(rt *runtime, r recipient, subjectPrefix string, st *stageTimes) (mta.Envelope, error) {
+	t0 := nanotime()
+	d, opt := s.data(rt, r)
+	out, err := rt.tpl.Render(d, opt)
+	if err != nil {
+		return mta.Envelope{}, fmt.Errorf("render: %w", err)
+	}
+	t1 := nanotime()
+	cid, kid := rt.c.ID, r.ID
+	unsub := s.opt.Keys.Address(rtoken.Claims{Purpose: rtoken.Unsubscribe, ContactID: kid, CampaignID: cid}, s.opt.BounceDomain)
+	ref := s.opt.Keys.Mint(rtoken.Claims{Purpose: rtoken.Bounce, ContactID: kid, CampaignID: cid})
+	h := mta.Header{
+		From: rt.from, To: (&mail.Address{Name: r.Name, Address: r.Email}).String(), ReplyTo: rt.c.ReplyTo,
+		Subject:         subjectPrefix + out.Subject,
+		ListUnsubscribe: []string{d.Links.Unsubscribe, "mailto:" + unsub + "?subject=unsubscribe"},
+		OneClick:        true, // RFC 8058: the /u URL accepts List-Unsubscribe=One-Click POSTs
+		ListID:          rt.listID, FeedbackID: rt.feedback,
+		// The bounce processor finds campaign and contact of a returned
+		// original by this header when the VERP address is lost.
+		Extra: [][2]string{{"X-Postbode-Ref", ref}},
+	}
+	msg := mta.Compose(h, out.HTML, out.Text)
+	t2 := nanotime()
+	if rt.signed {
+		if msg, err = s.opt.DKIM.Sign(msg); err != nil {
+			return mta.Envelope{}, fmt.Errorf("dkim: %w", err)
+		}
+	}
+	t3 := nanotime()
+	if st != nil {
+		st.render += t1 - t0
+		st.compose += t2 - t1
+		st.sign += t3 - t2
+	}
+	return mta.Envelope{
+		ID:   "c" + strconv.FormatInt(cid, 10) + "-k" + strconv.FormatInt(kid, 10),
+		From: s.opt.Keys.Address(rtoken.Claims{Purpose: rtoken.Bounce, ContactID: kid, CampaignID: cid}, s.opt.BounceDomain),
+		To:   r.Email, Data: msg,
+	}, nil
+}

@@ -1,0 +1,307 @@
+package campaigns
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// RunScheduler starts due campaigns, expands recipients, finishes drained
+// campaigns and cleans up cancelled ones, every Options.Tick until ctx ends.
+// Any number of nodes may run it: each step takes the campaign's row lock
+// (FOR UPDATE SKIP LOCKED), so one node at a time works on a campaign.
+func (s *Service) RunScheduler(ctx context.Context) error {
+	t := time.NewTicker(s.opt.Tick)
+	defer t.Stop()
+	for {
+		if err := s.ScheduleOnce(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("campaigns: scheduler step failed; retrying next tick", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// ScheduleOnce runs one scheduler round.
+func (s *Service) ScheduleOnce(ctx context.Context) error {
+	if err := s.pickDue(ctx); err != nil {
+		return err
+	}
+	rows, err := s.db.Query(ctx, `SELECT id, status, expanded_at IS NOT NULL FROM campaigns
+		WHERE status = 'running' OR (status = 'cancelled' AND finished_at IS NULL) ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("campaigns: scheduler: %w", err)
+	}
+	type active struct {
+		id       int64
+		status   string
+		expanded bool
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (active, error) {
+		var a active
+		return a, r.Scan(&a.id, &a.status, &a.expanded)
+	})
+	if err != nil {
+		return fmt.Errorf("campaigns: scheduler: %w", err)
+	}
+	var errs []error
+	for _, a := range list {
+		switch {
+		case a.status == StateCancelled:
+			err = s.cleanupCancelled(ctx, a.id)
+		case !a.expanded:
+			err = s.expand(ctx, a.id)
+		default:
+			err = s.finishCheck(ctx, a.id)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("campaign %d: %w", a.id, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// pickDue starts scheduled campaigns whose send_at has come; one whose
+// send_at passed more than MissedGrace ago gets missed_at and waits for an
+// explicit start. Each is one statement, so nodes never start one twice.
+func (s *Service) pickDue(ctx context.Context) error {
+	tag, err := s.db.Exec(ctx, `UPDATE campaigns SET missed_at = now(), updated_at = now()
+		WHERE status = 'scheduled' AND missed_at IS NULL AND send_at < now() - make_interval(secs => $1)`,
+		s.opt.MissedGrace.Seconds())
+	if err != nil {
+		return fmt.Errorf("campaigns: mark missed: %w", err)
+	}
+	if tag.RowsAffected() > 0 {
+		s.log.Warn("scheduled campaigns missed their send time by more than sending.missed_grace; they wait for an explicit start",
+			"count", tag.RowsAffected())
+	}
+	rows, err := s.db.Query(ctx, `UPDATE campaigns SET status = 'running', started_at = now(), updated_at = now()
+		WHERE status = 'scheduled' AND missed_at IS NULL AND send_at <= now() RETURNING id`)
+	if err != nil {
+		return fmt.Errorf("campaigns: start due: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("campaigns: start due: %w", err)
+	}
+	for _, id := range ids {
+		s.log.Info("scheduled campaign started", "campaign_id", id)
+	}
+	return nil
+}
+
+// expand expands recipient batches of a running campaign while its queue is
+// below QueueAhead, for at most one tick.
+func (s *Service) expand(ctx context.Context, id int64) error {
+	deadline := time.Now().Add(s.opt.Tick)
+	for time.Now().Before(deadline) {
+		stream, _, err := s.queueLen(ctx, id)
+		if err != nil {
+			return err
+		}
+		if stream >= int64(s.opt.QueueAhead) {
+			return nil
+		}
+		more, err := s.ExpandBatch(ctx, id, min(s.opt.ExpandBatch, s.opt.QueueAhead-int(stream)))
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// expandSQL picks the next recipients after the cursor — active, not
+// one-star, confirmed on one of the lists, in the audience when the campaign
+// has one — each once however many lists they are on, and records a
+// delivery row for each. $1 campaign, $2 cursor, $3 lists, $4 has_audience, $5 limit.
+// The cursor is repeated inside the semi-joins: the planner does not carry
+// c.id > $2 over to them, and a merge join would otherwise read the
+// subscriptions from the first contact on every batch (quadratic).
+const expandSQL = `WITH picked AS (
+	SELECT c.id FROM contacts c
+	WHERE c.id > $2 AND c.status = 'active' AND c.one_star_since IS NULL
+	  AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.contact_id = c.id AND s.contact_id > $2
+	              AND s.list_id = ANY($3) AND s.status = 'confirmed')
+	  AND (NOT $4 OR EXISTS (SELECT 1 FROM campaign_audience a WHERE a.campaign_id = $1
+	              AND a.contact_id = c.id AND a.contact_id > $2))
+	ORDER BY c.id LIMIT $5
+), ins AS (
+	INSERT INTO deliveries (campaign_id, contact_id) SELECT $1, id FROM picked
+	ON CONFLICT (campaign_id, contact_id) DO NOTHING RETURNING contact_id
+)
+SELECT coalesce((SELECT max(id) FROM picked), $2), (SELECT count(*) FROM picked),
+	coalesce((SELECT array_agg(contact_id ORDER BY contact_id) FROM ins), '{}')`
+
+// ExpandBatch expands up to limit more recipients of a running campaign in
+// one transaction: delivery rows, the stream entries and the advanced
+// cursor. The entries are added before the commit: a crash in between rolls
+// the rows and cursor back and the batch is expanded again (the sender drops
+// the duplicate entries), never skipped. more is false when the campaign is
+// fully expanded, not running, or being expanded by another node.
+func (s *Service) ExpandBatch(ctx context.Context, id int64, limit int) (more bool, err error) {
+	start := time.Now()
+	err = pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		var lists []int64
+		var audience bool
+		var cursor int64
+		err := tx.QueryRow(ctx, `SELECT list_ids, has_audience, expand_cursor FROM campaigns
+			WHERE id = $1 AND status = 'running' AND expanded_at IS NULL FOR UPDATE SKIP LOCKED`, id).
+			Scan(&lists, &audience, &cursor)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var next, picked int64
+		var added []int64
+		if err := tx.QueryRow(ctx, expandSQL, id, cursor, lists, audience, limit).Scan(&next, &picked, &added); err != nil {
+			return err
+		}
+		if err := s.ensureGroup(ctx, id); err != nil {
+			return err
+		}
+		if err := s.enqueue(ctx, id, added); err != nil {
+			return err
+		}
+		more = picked == int64(limit)
+		if _, err := tx.Exec(ctx, `UPDATE campaigns SET expand_cursor = $2,
+			expanded_at = CASE WHEN $3 THEN NULL ELSE now() END WHERE id = $1`, id, next, more); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE campaign_stats SET total = total + $2, updated_at = now()
+			WHERE campaign_id = $1`, id, len(added)); err != nil {
+			return err
+		}
+		s.m.expanded.Add(float64(len(added)))
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("campaigns: expand %d: %w", id, err)
+	}
+	s.m.expandSeconds.Observe(time.Since(start).Seconds())
+	return more, nil
+}
+
+// finishCheck finishes a fully expanded running campaign whose queue and
+// retry set are empty and that has no pending delivery. Pending deliveries
+// of erased contacts become skipped; pending ones missing from Redis (lost
+// with a Redis failure) are queued again.
+func (s *Service) finishCheck(ctx context.Context, id int64) error {
+	stream, retry, err := s.queueLen(ctx, id)
+	if err != nil || stream > 0 || retry > 0 {
+		return err
+	}
+	var requeue []int64
+	err = pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		var ok bool
+		err := tx.QueryRow(ctx, `SELECT true FROM campaigns WHERE id = $1 AND status = 'running'
+			AND expanded_at IS NOT NULL FOR UPDATE SKIP LOCKED`, id).Scan(&ok)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.finalizeWhere(ctx, tx, id, "contact_id IS NULL", "skipped"); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT contact_id FROM deliveries WHERE campaign_id = $1
+			AND status IN ('queued', 'deferred') LIMIT 10000`, id)
+		if err != nil {
+			return err
+		}
+		if requeue, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+			return err
+		}
+		if len(requeue) > 0 {
+			return nil
+		}
+		_, err = tx.Exec(ctx, `UPDATE campaigns SET status = 'finished', finished_at = now(), updated_at = now() WHERE id = $1`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("campaigns: finish %d: %w", id, err)
+	}
+	if len(requeue) > 0 {
+		s.log.Warn("pending deliveries were missing from the Redis queue; queued again", "campaign_id", id, "count", len(requeue))
+		if err := s.ensureGroup(ctx, id); err != nil {
+			return err
+		}
+		return s.enqueue(ctx, id, requeue)
+	}
+	return s.dropQueueIfDone(ctx, id)
+}
+
+func (s *Service) dropQueueIfDone(ctx context.Context, id int64) error {
+	var status string
+	if err := s.db.QueryRow(ctx, `SELECT status FROM campaigns WHERE id = $1`, id).Scan(&status); err != nil {
+		return fmt.Errorf("campaigns: %w", err)
+	}
+	if status == StateFinished {
+		s.log.Info("campaign finished", "campaign_id", id)
+		return s.dropQueue(ctx, id)
+	}
+	return nil
+}
+
+// finalizeWhere moves the campaign's pending deliveries matching cond to
+// status (a final one) and adjusts the counters in tx.
+func (s *Service) finalizeWhere(ctx context.Context, tx pgx.Tx, id int64, cond, status string) error {
+	var fromDeferred, fromQueued int64
+	for _, from := range []string{"deferred", "queued"} {
+		tag, err := tx.Exec(ctx, `UPDATE deliveries SET status = $2, done_at = now()
+			WHERE campaign_id = $1 AND status = $3 AND `+cond, id, status, from)
+		if err != nil {
+			return err
+		}
+		if from == "deferred" {
+			fromDeferred = tag.RowsAffected()
+		} else {
+			fromQueued = tag.RowsAffected()
+		}
+	}
+	if fromDeferred+fromQueued == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `UPDATE campaign_stats SET `+status+` = `+status+` + $2, deferred = deferred - $3,
+		updated_at = now() WHERE campaign_id = $1`, id, fromDeferred+fromQueued, fromDeferred)
+	return err
+}
+
+// cleanupCancelled marks a cancelled campaign's unsent deliveries
+// cancelled, drops its queue and sets finished_at.
+func (s *Service) cleanupCancelled(ctx context.Context, id int64) error {
+	done := false
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		var ok bool
+		err := tx.QueryRow(ctx, `SELECT true FROM campaigns WHERE id = $1 AND status = 'cancelled'
+			AND finished_at IS NULL FOR UPDATE SKIP LOCKED`, id).Scan(&ok)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.finalizeWhere(ctx, tx, id, "true", "cancelled"); err != nil {
+			return err
+		}
+		done = true
+		_, err = tx.Exec(ctx, `UPDATE campaigns SET finished_at = now(), updated_at = now() WHERE id = $1`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("campaigns: cancel %d: %w", id, err)
+	}
+	if done {
+		s.log.Info("campaign cancelled; unsent deliveries marked cancelled", "campaign_id", id)
+		return s.dropQueue(ctx, id)
+	}
+	return nil
+}

@@ -1,0 +1,527 @@
+package privacy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/rtoken"
+)
+
+// Privacy requests of data subjects: the right of access (GDPR art. 15) and
+// the right to erasure (art. 17). A request is recorded only once the
+// address is proven: by the verification link mailed from the public form
+// (RequestByEmail, then ConfirmRequest), or by a recipient link in a mail
+// postbode sent the contact (RequestForContact). Each recorded request is due
+// one month after it was verified (art. 12(3)). Staff fulfil it through the
+// API (Fulfil) — or postbode does at once when privacy.auto_access /
+// privacy.auto_erasure is on — and the requester gets a mail when it is done.
+
+// Request kinds.
+const (
+	KindAccess  = "access"
+	KindErasure = "erasure"
+)
+
+// RequestKinds lists the valid request kinds.
+var RequestKinds = []string{KindAccess, KindErasure}
+
+// Request statuses.
+const (
+	RequestOpen     = "open"
+	RequestDone     = "done"
+	RequestRejected = "rejected"
+)
+
+// Errors of privacy requests.
+var (
+	ErrRateLimited   = errs.Unavailable("rate_limited", "too many privacy requests for this address or client; try again in an hour")
+	ErrRequestClosed = errs.Conflict("request_closed", "the privacy request is no longer open")
+	ErrNoRequest     = errs.NotFound("request_not_found", "privacy request not found")
+	errNotConfigured = errors.New("privacy: requests need Options.Mailer and Options.Tokens")
+)
+
+// Attachment is a file mailed with a message.
+type Attachment struct {
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+// Mailer sends the single mails of privacy requests (verification links and
+// answers). Send is what the app's transactional mailer offers;
+// SendAttachments adds files (multipart/mixed) for the access export.
+type Mailer interface {
+	Send(ctx context.Context, to, subject, html, text string) error
+	SendAttachments(ctx context.Context, to, subject, html, text string, files []Attachment) error
+}
+
+// Request is one recorded privacy request. IP and UserAgent are those of the
+// verification (or of the recipient link); they are nulled, with the contact
+// link, when the contact is erased.
+type Request struct {
+	ID         int64       `json:"id"`
+	Kind       string      `json:"kind"`
+	Status     string      `json:"status"`
+	Via        string      `json:"via"`
+	ContactID  *int64      `json:"contact_id"`
+	IP         *netip.Addr `json:"ip"`
+	UserAgent  *string     `json:"user_agent"`
+	Lang       string      `json:"lang"`
+	VerifiedAt time.Time   `json:"verified_at"`
+	DueAt      time.Time   `json:"due_at"`
+	ClosedAt   *time.Time  `json:"closed_at"`
+	ClosedBy   string      `json:"closed_by"`
+	Note       string      `json:"note"`
+	// Overdue: open past its deadline.
+	Overdue bool `json:"overdue"`
+}
+
+const requestCols = `id, kind, status, via, contact_id, ip, user_agent, lang, verified_at, due_at, closed_at, closed_by, note,
+	status = 'open' AND due_at < now()`
+
+// kindCode packs kind and language into the CampaignID slot of a Verify token.
+func kindCode(kind, lang string) int64 {
+	var c int64 = 1
+	if kind == KindErasure {
+		c = 2
+	}
+	if lang == "nl" {
+		c |= 1 << 4
+	}
+	return c
+}
+
+func kindOf(code int64) (kind, lang string, ok bool) {
+	lang = "en"
+	if code&(1<<4) != 0 {
+		lang = "nl"
+	}
+	switch code &^ (1 << 4) {
+	case 1:
+		return KindAccess, lang, true
+	case 2:
+		return KindErasure, lang, true
+	}
+	return "", "", false
+}
+
+func validKind(k string) bool { return k == KindAccess || k == KindErasure }
+
+func (s *Service) lang(l string) (string, error) {
+	switch l {
+	case "":
+		return s.opt.DefaultLang, nil
+	case "en", "nl":
+		return l, nil
+	}
+	return "", errs.Invalid("lang", "must be en or nl")
+}
+
+func parseIP(ip string) (*netip.Addr, error) {
+	if ip == "" {
+		return nil, nil
+	}
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return nil, errs.Invalid("ip", "is not an IP address")
+	}
+	a = a.Unmap()
+	return &a, nil
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// RequestByEmail handles the public privacy request form: kind is "access"
+// or "erasure", lang "en", "nl" or "" (public.default_lang). When the address
+// belongs to a contact it mails a verification link {BaseURL}/q/TOKEN, valid
+// for RequestLinkTTL; when it does not, nothing is sent. The answer is the
+// same either way — nil for valid input, after the same work — so the form
+// never reveals whether postbode holds the address: the mail is sent in the
+// background (Wait waits for it), and a mail that cannot be sent is logged
+// (contact id only) and counted in
+// postbode_privacy_request_mails_total{result="error"}, not returned.
+// Submissions are limited per address and per client IP (ErrRateLimited),
+// known or not.
+func (s *Service) RequestByEmail(ctx context.Context, email, kind, ip, userAgent, lang string) error {
+	if s.opt.Mailer == nil || s.opt.Tokens == nil {
+		return errNotConfigured
+	}
+	if !validKind(kind) {
+		return errs.Invalid("kind", "must be access or erasure")
+	}
+	email, err := contacts.NormalizeEmail("email", email)
+	if err != nil {
+		return err
+	}
+	lang, err = s.lang(lang)
+	if err != nil {
+		return err
+	}
+	addr, err := parseIP(ip)
+	if err != nil {
+		return err
+	}
+	if err := s.limitRequest(ctx, email, addr); err != nil {
+		return err
+	}
+	c, err := s.opt.Contacts.GetByEmail(ctx, email)
+	if errors.Is(err, contacts.ErrNotFound) {
+		s.requestMails.WithLabelValues("unknown_address").Inc()
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("privacy: request: %w", err)
+	}
+	tok := s.opt.Tokens.Mint(rtoken.Claims{Purpose: rtoken.Verify, ContactID: c.ID,
+		CampaignID: kindCode(kind, lang), Expires: time.Now().Add(s.opt.RequestLinkTTL)})
+	link := strings.TrimRight(s.opt.BaseURL, "/") + rtoken.Path(rtoken.Verify) + "/" + tok
+	m := s.verifyMail(lang, kind, link)
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundMailTimeout)
+		defer cancel()
+		s.sendVerification(ctx, c.ID, c.Email, kind, m)
+	}()
+	return nil
+}
+
+// backgroundMailTimeout bounds the delivery of one verification mail.
+const backgroundMailTimeout = 2 * time.Minute
+
+func (s *Service) sendVerification(ctx context.Context, contactID int64, to, kind string, m mailText) {
+	if err := s.opt.Mailer.Send(ctx, to, m.subject, m.html, m.text); err != nil {
+		s.requestMails.WithLabelValues("error").Inc()
+		s.log.Error("privacy request: verification mail failed", "contact_id", contactID, "kind", kind, "error", err)
+		return
+	}
+	s.requestMails.WithLabelValues("sent").Inc()
+	s.log.Info("privacy request: verification mail sent", "contact_id", contactID, "kind", kind)
+	if err := s.Audit(ctx, Entry{Actor: "public", Action: ActionRequestMailed, TargetKind: "request", Count: 1, Cause: kind}); err != nil {
+		s.log.Error("privacy request: audit", "error", err)
+	}
+}
+
+// Wait waits for the verification mails RequestByEmail is still sending
+// (call it at shutdown, before the transport closes).
+func (s *Service) Wait() { s.bg.Wait() }
+
+// limitRequest counts a submission against the address and the client IP,
+// each in a one-hour window in Redis (keys hold keyed hashes only).
+func (s *Service) limitRequest(ctx context.Context, email string, ip *netip.Addr) error {
+	if s.opt.Redis == nil {
+		return nil
+	}
+	keys := []struct {
+		key   string
+		limit int
+	}{{s.opt.KeyPrefix + "prq:a:" + hex.EncodeToString(s.opt.Contacts.Hash(email)[:16]), s.opt.RequestMailsPerHour}}
+	if ip != nil {
+		keys = append(keys, struct {
+			key   string
+			limit int
+		}{s.opt.KeyPrefix + "prq:i:" + s.keyedHex(ip.String()), 10 * s.opt.RequestMailsPerHour})
+	}
+	for _, k := range keys {
+		n, err := s.opt.Redis.Incr(ctx, k.key).Result()
+		if err != nil {
+			return fmt.Errorf("privacy: request rate limit: %w", err)
+		}
+		if n == 1 {
+			s.opt.Redis.Expire(ctx, k.key, time.Hour)
+		}
+		if n > int64(k.limit) {
+			s.requestMails.WithLabelValues("rate_limited").Inc()
+			return ErrRateLimited
+		}
+	}
+	return nil
+}
+
+func (s *Service) keyedHex(v string) string {
+	return hex.EncodeToString(s.opt.Contacts.Hash("ip:" + v)[:16])
+}
+
+// ConfirmRequest records the request a verification link stands for, with
+// the IP and user agent of whoever followed it, and returns its kind. It is
+// idempotent: the same token records one request (and a second open request
+// of the same kind for the contact is not recorded either). A token that
+// does not verify is rtoken.ErrInvalid, one past its expiry rtoken.ErrExpired;
+// a token of a contact erased since is rtoken.ErrInvalid.
+func (s *Service) ConfirmRequest(ctx context.Context, token, ip, userAgent string) (string, error) {
+	if s.opt.Tokens == nil {
+		return "", errNotConfigured
+	}
+	cl, err := s.opt.Tokens.Parse(token, rtoken.Verify)
+	if err != nil {
+		return "", err
+	}
+	kind, lang, ok := kindOf(cl.CampaignID)
+	if !ok {
+		return "", rtoken.ErrInvalid
+	}
+	addr, err := parseIP(ip)
+	if err != nil {
+		addr = nil // the edge gave something odd: record none
+	}
+	th := sha256.Sum256([]byte(token))
+	if _, err := s.record(ctx, cl.ContactID, kind, "form", lang, th[:], addr, userAgent); err != nil {
+		if errors.Is(err, contacts.ErrNotFound) {
+			return "", rtoken.ErrInvalid
+		}
+		return "", err
+	}
+	return kind, nil
+}
+
+// RequestForContact records a request from a recipient link (the mail that
+// carried the link proves the address): kind "access" or "erasure".
+func (s *Service) RequestForContact(ctx context.Context, contactID int64, kind, ip, userAgent string) error {
+	if !validKind(kind) {
+		return errs.Invalid("kind", "must be access or erasure")
+	}
+	addr, err := parseIP(ip)
+	if err != nil {
+		addr = nil
+	}
+	_, err = s.record(ctx, contactID, kind, "link", s.opt.DefaultLang, nil, addr, userAgent)
+	return err
+}
+
+// record inserts a verified request unless the token was used already or
+// the contact has an open request of the kind; it audits and, when
+// configured, fulfils a new request at once. It returns the request id.
+func (s *Service) record(ctx context.Context, contactID int64, kind, via, lang string, tokenHash []byte, ip *netip.Addr, ua string) (int64, error) {
+	var id int64
+	var created bool
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT true FROM contacts WHERE id = $1 FOR UPDATE`, contactID).Scan(&exists); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return contacts.ErrNotFound
+			}
+			return fmt.Errorf("privacy: record request: %w", err)
+		}
+		err := tx.QueryRow(ctx, `SELECT id FROM privacy_requests WHERE (token_hash = $1)
+			OR (contact_id = $2 AND kind = $3 AND status = 'open') ORDER BY id LIMIT 1`, tokenHash, contactID, kind).Scan(&id)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("privacy: record request: %w", err)
+		}
+		var uaArg *string
+		if ua != "" {
+			u := clip(ua, 1000)
+			uaArg = &u
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO privacy_requests (kind, via, contact_id, token_hash, ip, user_agent, lang, due_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, now() + interval '1 month') RETURNING id`,
+			kind, via, contactID, tokenHash, ip, uaArg, lang).Scan(&id); err != nil {
+			return fmt.Errorf("privacy: record request: %w", err)
+		}
+		created = true
+		rid := id
+		return writeAudit(ctx, tx, Entry{Actor: "public", Action: ActionRequestVerified, TargetKind: "request", TargetID: &rid, Count: 1, Cause: kind})
+	})
+	if err != nil || !created {
+		return id, err
+	}
+	s.requests.WithLabelValues(kind, "verified").Inc()
+	s.log.Info("privacy request recorded", "request_id", id, "kind", kind, "via", via)
+	if (kind == KindAccess && s.opt.AutoAccess) || (kind == KindErasure && s.opt.AutoErasure) {
+		if _, err := s.Fulfil(ctx, id, "auto"); err != nil {
+			// The request stays open for staff; the requester's answer is not held up.
+			s.log.Error("privacy request: automatic fulfilment failed; left open", "request_id", id, "error", err)
+		}
+	}
+	return id, nil
+}
+
+// GetRequest returns one request.
+func (s *Service) GetRequest(ctx context.Context, id int64) (Request, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+requestCols+` FROM privacy_requests WHERE id = $1`, id)
+	if err != nil {
+		return Request{}, fmt.Errorf("privacy: request: %w", err)
+	}
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Request])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, ErrNoRequest
+	}
+	return r, err
+}
+
+// ListRequests returns requests after id `after`, at most limit+1, filtered
+// by status and kind ("" for any), oldest first.
+func (s *Service) ListRequests(ctx context.Context, status, kind string, after int64, limit int) ([]Request, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+requestCols+` FROM privacy_requests
+		WHERE id > $1 AND ($2 = '' OR status = $2) AND ($3 = '' OR kind = $3) ORDER BY id LIMIT $4`, after, status, kind, limit+1)
+	if err != nil {
+		return nil, fmt.Errorf("privacy: requests: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Request])
+}
+
+// Fulfil answers an open request: an access request by mailing the export
+// (JSON and PDF attached) to the contact, an erasure request by erasing the
+// contact and then mailing a confirmation to the address it had. The request
+// is closed as done and audited (actor: who fulfilled it; "auto" when
+// privacy.auto_* did). When the contact was erased by other means meanwhile,
+// the request is closed with a note and nothing is mailed (no address is
+// left to mail).
+func (s *Service) Fulfil(ctx context.Context, id int64, actor string) (Request, error) {
+	if s.opt.Mailer == nil {
+		return Request{}, errNotConfigured
+	}
+	r, err := s.GetRequest(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	if r.Status != RequestOpen {
+		return r, ErrRequestClosed
+	}
+	if r.ContactID == nil {
+		return s.close(ctx, id, actor, RequestDone, "contact no longer held: erased before the request was fulfilled")
+	}
+	if r.Kind == KindAccess {
+		return s.fulfilAccess(ctx, r, actor)
+	}
+	return s.fulfilErasure(ctx, r, actor)
+}
+
+func (s *Service) fulfilAccess(ctx context.Context, r Request, actor string) (Request, error) {
+	c, err := s.opt.Contacts.Get(ctx, *r.ContactID)
+	if err != nil {
+		return r, err
+	}
+	ex, err := s.Export(ctx, c.ID, actor, "json+pdf")
+	if err != nil {
+		return r, err
+	}
+	js, err := json.MarshalIndent(ex, "", "  ")
+	if err != nil {
+		return r, fmt.Errorf("privacy: fulfil access: %w", err)
+	}
+	pdf, err := ex.PDF()
+	if err != nil {
+		return r, err
+	}
+	m := s.accessMail(r.Lang)
+	files := []Attachment{{Name: "personal-data.json", ContentType: "application/json", Data: js},
+		{Name: "personal-data.pdf", ContentType: "application/pdf", Data: pdf}}
+	if err := s.opt.Mailer.SendAttachments(ctx, c.Email, m.subject, m.html, m.text, files); err != nil {
+		return r, fmt.Errorf("privacy: fulfil access request %d: mail: %w", r.ID, err)
+	}
+	return s.close(ctx, r.ID, actor, RequestDone, "export mailed")
+}
+
+func (s *Service) fulfilErasure(ctx context.Context, r Request, actor string) (Request, error) {
+	var email string
+	var erased []int64
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM privacy_requests WHERE id = $1 FOR UPDATE`, r.ID).Scan(&status); err != nil {
+			return fmt.Errorf("privacy: fulfil erasure: %w", err)
+		}
+		if status != RequestOpen {
+			return ErrRequestClosed
+		}
+		if err := tx.QueryRow(ctx, `SELECT email FROM contacts WHERE id = $1`, *r.ContactID).Scan(&email); err != nil {
+			return fmt.Errorf("privacy: fulfil erasure: %w", err)
+		}
+		var err error
+		if erased, err = s.EraseTx(ctx, tx, []int64{*r.ContactID}); err != nil {
+			return err
+		}
+		if err := writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionErase, TargetKind: "contact", Count: int64(len(erased)), Cause: CauseRequest}); err != nil {
+			return err
+		}
+		return closeTx(ctx, tx, r.ID, actor, RequestDone, "contact erased", KindErasure)
+	})
+	if err != nil {
+		return r, err
+	}
+	s.erasures.WithLabelValues(CauseRequest).Add(float64(len(erased)))
+	s.requests.WithLabelValues(KindErasure, "fulfilled").Inc()
+	s.log.Info("privacy request fulfilled: contact erased", "request_id", r.ID)
+	if err := s.runHooks(ctx, erased); err != nil {
+		s.log.Error("privacy request: purge after erasure", "request_id", r.ID, "error", err)
+	}
+	m := s.erasedMail(r.Lang)
+	if err := s.opt.Mailer.Send(ctx, email, m.subject, m.html, m.text); err != nil {
+		// The erasure stands; the address is gone, so the mail cannot be retried.
+		s.log.Error("privacy request: erasure confirmation mail failed", "request_id", r.ID, "error", err)
+	}
+	return s.GetRequest(ctx, r.ID)
+}
+
+// Reject closes an open request without fulfilling it (e.g. a duplicate, or
+// a request the organisation may refuse under GDPR art. 12(5) or 17(3)); the
+// reason is kept in the note and must hold no personal data.
+func (s *Service) Reject(ctx context.Context, id int64, actor, reason string) (Request, error) {
+	if strings.TrimSpace(reason) == "" {
+		return Request{}, errs.Invalid("reason", "is required: why the request is refused")
+	}
+	if len(reason) > 1000 {
+		return Request{}, errs.Invalid("reason", "is longer than 1000 characters")
+	}
+	r, err := s.GetRequest(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	if r.Status != RequestOpen {
+		return r, ErrRequestClosed
+	}
+	return s.close(ctx, id, actor, RequestRejected, reason)
+}
+
+func (s *Service) close(ctx context.Context, id int64, actor, status, note string) (Request, error) {
+	var kind string
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT kind FROM privacy_requests WHERE id = $1 AND status = 'open' FOR UPDATE`, id).Scan(&kind); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return ErrRequestClosed
+			}
+			return fmt.Errorf("privacy: close request: %w", err)
+		}
+		return closeTx(ctx, tx, id, actor, status, note, kind)
+	})
+	if err != nil {
+		return Request{}, err
+	}
+	step := "fulfilled"
+	if status == RequestRejected {
+		step = "rejected"
+	}
+	s.requests.WithLabelValues(kind, step).Inc()
+	return s.GetRequest(ctx, id)
+}
+
+func closeTx(ctx context.Context, tx pgx.Tx, id int64, actor, status, note, kind string) error {
+	if _, err := tx.Exec(ctx, `UPDATE privacy_requests SET status = $2, closed_at = now(), closed_by = $3, note = $4 WHERE id = $1`,
+		id, status, actor, note); err != nil {
+		return fmt.Errorf("privacy: close request: %w", err)
+	}
+	action := ActionRequestFulfil
+	if status == RequestRejected {
+		action = ActionRequestReject
+	}
+	rid := id
+	return writeAudit(ctx, tx, Entry{Actor: actor, Action: action, TargetKind: "request", TargetID: &rid, Count: 1, Cause: kind})
+}
