@@ -1,0 +1,160 @@
+package pages
+
+// Handlers: privacy requests (/privacy, /q/{token}, /r/{token}).
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/rtoken"
+	"github.com/postbode/postbode/optin"
+)
+
+var privacyKinds = map[string]bool{"access": true, "erasure": true}
+
+func (s *Server) privacyForm(w http.ResponseWriter, r *http.Request) {
+	if s.opt.Privacy == nil {
+		s.unavailable(w, r)
+		return
+	}
+	p := s.newPage(r, "priv.title")
+	p.CSRF = s.csrfToken(w, r, r.URL.Path)
+	s.render(w, http.StatusOK, "privacy_form", p)
+}
+
+func (s *Server) privacyRequest(w http.ResponseWriter, r *http.Request) {
+	if s.opt.Privacy == nil {
+		s.unavailable(w, r)
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	if !s.checkCSRF(r, r.URL.Path) {
+		s.csrfFailed(w, r)
+		return
+	}
+	if s.limited(w, r) {
+		return
+	}
+	p := s.newPage(r, "priv.title")
+	email, kind := r.PostFormValue("email"), r.PostFormValue("kind")
+	if _, err := contacts.NormalizeEmail("email", email); err != nil || !privacyKinds[kind] {
+		p.CSRF = s.csrfToken(w, r, r.URL.Path)
+		p.Error = p.T("sub.err.email")
+		s.render(w, http.StatusUnprocessableEntity, "privacy_form", p)
+		return
+	}
+	// In the background: the answer takes the same time whether or not
+	// the address is known (and a mail goes out).
+	who := s.who(r)
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
+		defer cancel()
+		if err := s.opt.Privacy.RequestByEmail(ctx, email, kind, ipString(who), who.UserAgent, p.Lang); err != nil {
+			s.log.Warn("privacy request by email failed", slog.Any("error", err))
+		}
+	}()
+	s.message(w, r, http.StatusOK, "priv.sent.title", p.T("priv.sent.body"))
+}
+
+func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) {
+	if s.opt.Privacy == nil {
+		s.unavailable(w, r)
+		return
+	}
+	if _, err := s.keys().Parse(r.PathValue("token"), rtoken.Verify); err != nil {
+		s.neutral(w, r)
+		return
+	}
+	p := s.newPage(r, "priv.confirm.title")
+	s.actionPage(w, r, "priv.confirm.title", p.T("priv.confirm.body"), "priv.confirm.button", "", nil)
+}
+
+func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
+	if s.opt.Privacy == nil {
+		s.unavailable(w, r)
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	if !s.checkCSRF(r, r.URL.Path) {
+		s.csrfFailed(w, r)
+		return
+	}
+	who := s.who(r)
+	kind, err := s.opt.Privacy.ConfirmRequest(r.Context(), r.PathValue("token"), ipString(who), who.UserAgent)
+	if err != nil {
+		if errors.Is(err, rtoken.ErrInvalid) || errors.Is(err, rtoken.ErrExpired) || errors.Is(err, optin.ErrGone) || errors.Is(err, contacts.ErrNotFound) {
+			s.neutral(w, r)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	if c, err := s.keys().Parse(r.PathValue("token"), rtoken.Verify); err == nil {
+		s.r.Log().Record(r.Context(), optin.Action{ContactID: c.ContactID, Action: optin.ActPrivacyVerified, Detail: kind, IP: who.IP, UserAgent: who.UserAgent})
+	}
+	p := s.newPage(r, "priv.recv.title")
+	s.message(w, r, http.StatusOK, "priv.recv.title", p.Tf("priv.confirmed.body", p.T("priv.kind."+kind)))
+}
+
+func (s *Server) privacyContactPage(w http.ResponseWriter, r *http.Request) {
+	if s.opt.Privacy == nil {
+		s.unavailable(w, r)
+		return
+	}
+	c, ok := s.token(w, r, rtoken.Privacy)
+	if !ok {
+		return
+	}
+	if _, err := s.r.Contact(r.Context(), c.ContactID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.newPage(r, "priv.title")
+	p.CSRF = s.csrfToken(w, r, r.URL.Path)
+	s.render(w, http.StatusOK, "privacy_contact", p)
+}
+
+func (s *Server) privacyContact(w http.ResponseWriter, r *http.Request) {
+	if s.opt.Privacy == nil {
+		s.unavailable(w, r)
+		return
+	}
+	c, ok := s.token(w, r, rtoken.Privacy)
+	if !ok || !s.parseForm(w, r) {
+		return
+	}
+	if _, err := s.r.Contact(r.Context(), c.ContactID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	kind := r.PostFormValue("kind")
+	if !privacyKinds[kind] || !s.checkCSRF(r, r.URL.Path) {
+		s.csrfFailed(w, r)
+		return
+	}
+	who := s.who(r)
+	if err := s.opt.Privacy.RequestForContact(r.Context(), c.ContactID, kind, ipString(who), who.UserAgent); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.r.Log().Record(r.Context(), optin.Action{ContactID: c.ContactID, CampaignID: c.CampaignID, Action: optin.ActPrivacyRequest, Detail: kind, IP: who.IP, UserAgent: who.UserAgent})
+	p := s.newPage(r, "priv.recv.title")
+	s.message(w, r, http.StatusOK, "priv.recv.title", p.T("priv.recv.body"))
+}
+
+func ipString(w optin.Who) string {
+	if !w.IP.IsValid() {
+		return ""
+	}
+	return w.IP.String()
+}
