@@ -7,7 +7,7 @@ TAGS ?= $(shell test -f /usr/include/openssl/evp.h && echo openssl)
 BIN := bin/postbode
 ENV := source .data/env &&
 
-.PHONY: build run stop test test-tools test-short test-faults soak bench services vet fmt clean
+.PHONY: build run stop test test-tools test-short test-faults scale soak bench services vet fmt clean
 
 build:
 	$(GO) build -tags '$(TAGS)' -o $(BIN) ./cmd/postbode
@@ -50,6 +50,13 @@ test-short: services
 
 test-faults: services
 	@set -o pipefail; $(ENV) $(GO) test -tags '$(TAGS) faults' -count=1 -timeout 30m -run 'Fault|Scale' -v ./cmd/postbode/ | grep -v '^        {'
+
+# scale sends one campaign to SCALE_N recipients through SCALE_SENDERS
+# sender nodes and reports throughput and peak memory: make scale SCALE_N=1000000 SCALE_SENDERS=2
+SCALE_N ?= 1000000
+SCALE_SENDERS ?= 1
+scale: services
+	@set -o pipefail; $(ENV) POSTBODE_SCALE_RECIPIENTS=$(SCALE_N) POSTBODE_SCALE_SENDERS=$(SCALE_SENDERS) $(GO) test -tags '$(TAGS) faults' -count=1 -timeout 90m -run TestScaleLargeCampaign -v ./cmd/postbode/ | grep -v '^        {'
 
 # soak runs one node under steady sending, bounces and page traffic and
 # watches memory and goroutines: make soak SOAK=10m

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -64,7 +65,7 @@ func newCluster(t *testing.T, dbURL, redisURL string, extra ...string) *cluster 
 		"POSTBODE_SMTP_RELAY_TLS=none", "POSTBODE_SENDING_BOUNCE_DOMAIN=bounce.example.org",
 		"POSTBODE_PUBLIC_BASE_URL=https://pb.example.org",
 		"POSTBODE_SENDING_WORKERS="+strconv.Itoa(faultWorkers), "POSTBODE_SENDING_BATCH_SIZE="+strconv.Itoa(faultBatch),
-		"POSTBODE_SENDING_RETRY_BASE=1s", "POSTBODE_SENDING_CLAIM_IDLE=10s", "POSTBODE_SENDING_DOMAIN_CONCURRENCY=50")
+		"POSTBODE_SENDING_RETRY_BASE=1s", "POSTBODE_SENDING_CLAIM_IDLE=3s", "POSTBODE_SENDING_DOMAIN_CONCURRENCY=50")
 	return &cluster{t: t, env: append(env, extra...), sink: s}
 }
 
@@ -384,4 +385,54 @@ func TestFaultBounceStoreFull(t *testing.T) {
 	if refused != n || accepted != n {
 		t.Errorf(`postbode_inbound_messages_total: store_error %.0f, accepted %.0f; want %d each`, refused, accepted, n)
 	}
+}
+
+// TestScaleLargeCampaign (make scale; POSTBODE_SCALE_RECIPIENTS, default
+// 1,000,000, and POSTBODE_SCALE_SENDERS sender nodes, default 1) sends one
+// campaign to that many recipients through a fast loopback relay and
+// reports throughput and each node's peak RSS. Skipped unless the variable
+// is set: it takes minutes.
+func TestScaleLargeCampaign(t *testing.T) {
+	nStr := os.Getenv("POSTBODE_SCALE_RECIPIENTS")
+	if nStr == "" {
+		t.Skip("set POSTBODE_SCALE_RECIPIENTS (make scale)")
+	}
+	n, _ := strconv.Atoi(nStr)
+	senders := 1
+	if v := os.Getenv("POSTBODE_SCALE_SENDERS"); v != "" {
+		senders, _ = strconv.Atoi(v)
+	}
+	c := newCluster(t, "", "", "POSTBODE_SENDING_WORKERS=16", "POSTBODE_SENDING_BATCH_SIZE=100",
+		"POSTBODE_SENDING_CLAIM_IDLE=2m", "POSTBODE_LOG_LEVEL=warn")
+	ctl := c.node("api,scheduler")
+	nodes := make([]*daemon, senders)
+	for i := range nodes {
+		nodes[i] = c.node("sender")
+	}
+	importStart := time.Now()
+	id := c.campaign(n)
+	start := time.Now()
+	t.Logf("%d contacts imported and the campaign started in %s", n, start.Sub(importStart).Round(time.Millisecond))
+	st := c.finish(id, n, 0, 60*time.Minute)
+	el := time.Since(start)
+	t.Logf("%d recipients, %d sender node(s): %s, %.0f msg/s end to end (sent %d)", n, senders, el.Round(time.Second), float64(n)/el.Seconds(), st.Sent)
+	t.Logf("peak RSS: control node %.0f MiB", peakRSSMiB(t, ctl.cmd.Process.Pid))
+	for i, d := range nodes {
+		t.Logf("peak RSS: sender node %d %.0f MiB (sent %.0f)", i, peakRSSMiB(t, d.cmd.Process.Pid), metric(t, d, "postbode_messages_total", `result="sent"`))
+	}
+}
+
+// peakRSSMiB reads a process's peak resident set size (VmHWM) from /proc.
+func peakRSSMiB(t *testing.T, pid int) float64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.Fields(v)[0], 64)
+			return kb / 1024
+		}
+	}
+	return 0
 }
