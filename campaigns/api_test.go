@@ -116,6 +116,10 @@ func TestAPI(t *testing.T) {
 		{"bad kind", with("kind", "weekly"), "kind"},
 		{"template error", with("html", "<p>{{.Contact.Name</p>"), "html"},
 		{"subject template error", with("subject", "Hi {{if}}"), "subject"},
+		{"endless loop", with("html", "<p>{{range 30000000}}{{end}}</p>"), "html"},
+		{"ten megabytes", with("html", "<p>{{range 1000000}}xxxxxxxxxx{{end}}</p>"), "html"},
+		{"text too large", with("text", "{{range 30000}}"+strings.Repeat("x", 100)+"{{end}}"), "text"},
+		{"body defines the layout", with("html", `{{define "layout"}}<p>no footer</p>{{end}}<p>x</p>`), "html"},
 		{"unknown field", with("colour", "red"), "colour"},
 		{"wrong type", with("track_opens", "yes"), "track_opens"},
 	}

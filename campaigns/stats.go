@@ -97,7 +97,7 @@ func (s *Service) Preview(ctx context.Context, id, contactID int64) (templates.R
 		return templates.Rendered{}, fmt.Errorf("campaigns: preview: %w", err)
 	}
 	d, opt := s.data(rt, r)
-	return rt.tpl.Render(d, opt)
+	return rt.tpl.Render(ctx, d, opt)
 }
 
 // TestResult is the outcome of a test send to one address.
@@ -139,7 +139,7 @@ func (s *Service) TestSend(ctx context.Context, id int64, addresses []string) ([
 	sample := templates.Sample().Contact
 	out := make([]TestResult, len(norm))
 	for i, addr := range norm {
-		env, err := s.build(rt, recipient{Email: addr, Name: sample.Name, Attributes: sample.Attributes}, "[Test] ", nil)
+		env, err := s.build(ctx, rt, recipient{Email: addr, Name: sample.Name, Attributes: sample.Attributes}, "[Test] ", nil)
 		if err != nil {
 			return nil, fmt.Errorf("campaigns: test send: %w", err)
 		}
