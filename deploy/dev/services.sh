@@ -6,10 +6,11 @@
 #                     private instances under ./.data on ports 55432 / 56379, installing
 #                     postgresql / redis-server with apt-get when missing. Writes .data/env.
 #   services.sh tools installs the extra tools the tests use (see tools below).
+#   services.sh key   writes the development server key (.data/secret.key, mode 0600) if missing.
 #   services.sh down  stops the private instances this script started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-DATA="$PWD/.data"
+DATA="${POSTBODE_DEV_DATA:-$PWD/.data}"
 mkdir -p "$DATA"
 PG_URL="${POSTBODE_DEV_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
 REDIS_URL="${POSTBODE_DEV_REDIS_URL:-redis://127.0.0.1:6379/0}"
@@ -80,7 +81,7 @@ up() {
   else start_private_redis; fi
   psql "$PG_URL" -Atqc "select 1 from pg_database where datname='postbode'" | grep -q 1 || psql "$PG_URL" -qc 'CREATE DATABASE postbode' >/dev/null
   local run_url="${PG_URL/\/postgres\?/\/postbode?}"
-  [ -f "$DATA/secret.key" ] || head -c 48 /dev/urandom | base64 | tr -d '\n' > "$DATA/secret.key"
+  key
   cat > "$DATA/env" <<ENV
 export POSTBODE_TEST_DATABASE_URL='$PG_URL'
 export POSTBODE_TEST_REDIS_URL='$REDIS_URL'
@@ -120,8 +121,15 @@ down() {
   fi
 }
 
+# key writes the development server key, readable by its owner only.
+key() {
+  [ -f "$DATA/secret.key" ] || (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n' > "$DATA/secret.key")
+  chmod 600 "$DATA/secret.key"
+}
+
 case "${1:-up}" in
   up) up ;;
+  key) key ;;
   tools) tools ;;
   down) down ;;
   *) echo "usage: $0 up|down" >&2; exit 2 ;;
