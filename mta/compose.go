@@ -3,7 +3,7 @@ package mta
 import (
 	"crypto/rand"
 	"encoding/hex"
-		"net/mail"
+	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
