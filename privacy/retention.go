@@ -94,26 +94,7 @@ func (s *Service) runRetention(ctx context.Context, actor string) (int64, error)
 		if err := ctx.Err(); err != nil {
 			return total, err
 		}
-		var erased []int64
-		err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-			rows, err := tx.Query(ctx, `SELECT c.id FROM contacts c WHERE `+dueSQL+`
-				ORDER BY c.one_star_since, c.id LIMIT $2 FOR UPDATE SKIP LOCKED`, cutoff, s.opt.BatchSize)
-			if err != nil {
-				return fmt.Errorf("privacy: retention: claim: %w", err)
-			}
-			ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-			if err != nil {
-				return fmt.Errorf("privacy: retention: claim: %w", err)
-			}
-			if len(ids) == 0 {
-				return nil
-			}
-			if erased, err = s.EraseTx(ctx, tx, ids); err != nil {
-				return err
-			}
-			return writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionRetentionRun, TargetKind: "contacts",
-				Count: int64(len(erased)), Cause: CauseRetention})
-		})
+		erased, err := s.retentionBatch(ctx, actor, cutoff)
 		if err != nil {
 			return total, err
 		}
@@ -126,4 +107,46 @@ func (s *Service) runRetention(ctx context.Context, actor string) (int64, error)
 			return total, err
 		}
 	}
+}
+
+// commitTimeout bounds the commit of a retention batch, which ctx does not
+// cut short.
+const commitTimeout = 30 * time.Second
+
+// retentionBatch claims, erases and audits one batch in a transaction and
+// returns the erased ids once it committed. A cancelled ctx stops the work
+// before the commit (the batch rolls back); once the work is done the
+// commit is not cancelled, so a batch that committed is always counted.
+func (s *Service) retentionBatch(ctx context.Context, actor string, cutoff time.Time) ([]int64, error) {
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("privacy: retention: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) // after Commit: a no-op
+	rows, err := tx.Query(ctx, `SELECT c.id FROM contacts c WHERE `+dueSQL+`
+		ORDER BY c.one_star_since, c.id LIMIT $2 FOR UPDATE SKIP LOCKED`, cutoff, s.opt.BatchSize)
+	if err != nil {
+		return nil, fmt.Errorf("privacy: retention: claim: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("privacy: retention: claim: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	erased, err := s.EraseTx(ctx, tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionRetentionRun, TargetKind: "contacts",
+		Count: int64(len(erased)), Cause: CauseRetention}); err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	defer cancel()
+	if err := tx.Commit(cctx); err != nil {
+		return nil, fmt.Errorf("privacy: retention: commit: %w", err)
+	}
+	return erased, nil
 }
