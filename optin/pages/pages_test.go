@@ -744,6 +744,7 @@ func TestFormRateLimit(t *testing.T) {
 	if r := e.post("/privacy", url.Values{"csrf": {e.getForm("/privacy")}, "email": {"x@example.org"}, "kind": {"access"}}); r.code != 429 {
 		t.Fatalf("privacy form over the cap: %d", r.code)
 	}
+	e.srv.Wait()
 	if n := e.scalar(`SELECT count(*) FROM contacts`).(int64); n != 3 {
 		t.Fatalf("%d contacts, want 3", n)
 	}
