@@ -181,6 +181,9 @@ func ValidateAttributes(field string, attrs map[string]any) error {
 			if len(val) > 1000 {
 				return errs.Invalid(field+"."+k, "is longer than 1000 characters")
 			}
+			if err := errs.Text(field+"."+k, val); err != nil {
+				return err
+			}
 		default:
 			return errs.Invalid(field+"."+k, "must be a string, number, boolean or null")
 		}

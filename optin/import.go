@@ -2,6 +2,7 @@ package optin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 
@@ -46,6 +48,11 @@ func (p *ImportParams) Validate() error {
 	if !contains(contacts.Sources, p.Source) {
 		return errs.Invalid("source", "is required: one of "+strings.Join(contacts.Sources, ", "))
 	}
+	for _, f := range []struct{ name, v string }{{"purpose", p.Purpose}, {"evidence", p.Evidence}} {
+		if err := errs.Text(f.name, f.v); err != nil {
+			return err
+		}
+	}
 	if strings.TrimSpace(p.Purpose) == "" || len(p.Purpose) > 2000 {
 		return errs.Invalid("purpose", "is required, at most 2000 characters")
 	}
@@ -56,9 +63,8 @@ func (p *ImportParams) Validate() error {
 }
 
 // ImportBatch is how many rows go to Postgres in one COPY and transaction.
-// Two batches are written at once (one when UpdateExisting is set, so that
-// of two rows for the same address the later one wins; otherwise, for
-// duplicates more than a batch apart, either may be kept).
+// Two batches are written at once: a file's rows for one address never reach
+// two batches (the first row wins, later ones are reported as duplicates).
 const ImportBatch = 5000
 
 // Importer streams contact files into Postgres in COPY batches. Each batch is
@@ -81,6 +87,7 @@ func NewImporter(db *pgxpool.Pool, cs *contacts.Store, js *jobs.Store, log *slog
 // counted and reported per row.
 func (im *Importer) Run(ctx context.Context, jobID int64, r io.Reader, p ImportParams) (err error) {
 	var processed int64
+	defer im.jobs.KeepAlive(ctx, jobID)()
 	defer func() {
 		// A bug in a reader must fail the job, not the daemon.
 		if v := recover(); v != nil {
@@ -89,10 +96,21 @@ func (im *Importer) Run(ctx context.Context, jobID int64, r io.Reader, p ImportP
 		}
 	}()
 	processed, err = im.run(ctx, jobID, r, p)
-	if ferr := im.jobs.Finish(context.WithoutCancel(ctx), jobID, processed, err); ferr != nil && err == nil {
+	if ferr := im.jobs.Finish(context.WithoutCancel(ctx), jobID, processed, jobError(err)); ferr != nil && err == nil {
 		err = ferr
 	}
 	im.log.Info("import finished", slog.Int64("job_id", jobID), slog.Int64("rows", processed), slog.Any("error", err))
+	return err
+}
+
+// jobError is what the job reports for err: a database failure is told in
+// the product's words with its SQLSTATE (the full error is logged), never as
+// the raw Postgres message.
+func jobError(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("a batch could not be written to the database (SQLSTATE %s); the counts show what was applied", pe.Code)
+	}
 	return err
 }
 
@@ -110,10 +128,7 @@ func (im *Importer) run(ctx context.Context, jobID int64, r io.Reader, p ImportP
 	if err != nil {
 		return 0, err
 	}
-	workers := 2
-	if p.UpdateExisting {
-		workers = 1 // keep "the later row wins" for duplicates across batches
-	}
+	const workers = 2
 	g, gctx := errgroup.WithContext(ctx)
 	batches := make(chan *batch, workers)
 	for range workers {
@@ -139,6 +154,7 @@ func (im *Importer) run(ctx context.Context, jobID int64, r io.Reader, p ImportP
 func readBatches(ctx context.Context, rr rowReader, out chan<- *batch) (int64, error) {
 	var total int64
 	b := newBatch()
+	seen := newAddressRows()
 	for {
 		row, err := rr.Next()
 		if err == io.EOF {
@@ -150,7 +166,7 @@ func readBatches(ctx context.Context, rr rowReader, out chan<- *batch) (int64, e
 		} else if err != nil {
 			return total, err
 		} else {
-			b.add(row)
+			b.add(row, seen)
 		}
 		if b.size() >= ImportBatch {
 			select {
@@ -169,8 +185,8 @@ func readBatches(ctx context.Context, rr rowReader, out chan<- *batch) (int64, e
 	return total, nil
 }
 
-// batch holds validated rows keyed by lower-cased address (last row wins)
-// and the rows that failed.
+// batch holds validated rows keyed by lower-cased address and the rows that
+// failed.
 type batch struct {
 	rows   map[string]importRow
 	order  []string
@@ -184,7 +200,7 @@ func (b *batch) size() int { return int(b.seen) }
 
 func (b *batch) fail(re jobs.RowError) { b.failed = append(b.failed, re); b.seen++ }
 
-func (b *batch) add(row importRow) {
+func (b *batch) add(row importRow, seen *addressRows) {
 	b.seen++
 	email, err := contacts.NormalizeEmail("email", row.Email)
 	if err == nil {
@@ -200,9 +216,11 @@ func (b *batch) add(row importRow) {
 	}
 	row.Email = email
 	key := strings.ToLower(email)
-	if _, dup := b.rows[key]; !dup {
-		b.order = append(b.order, key)
+	if first, dup := seen.first(key, row.Row); dup {
+		b.failed = append(b.failed, jobs.RowError{Row: row.Row, Field: "email", Reason: fmt.Sprintf("duplicate of row %d", first)})
+		return
 	}
+	b.order = append(b.order, key)
 	b.rows[key] = row
 }
 

@@ -1,0 +1,19 @@
+package errs_test
+
+import (
+	"testing"
+
+	"github.com/postbode/postbode/internal/errs"
+)
+
+func TestText(t *testing.T) {
+	for s, bad := range map[string]bool{"": false, "Zoë ☃": false, "a\x00b": true, "\xff": true, "a\xc3": true, "tab\tok": false} {
+		err := errs.Text("f", s)
+		if (err != nil) != bad {
+			t.Errorf("Text(%q) = %v, want error %v", s, err, bad)
+		}
+		if fe, ok := err.(*errs.Error); bad && (!ok || fe.Field != "f" || fe.Kind != errs.KindInvalid) {
+			t.Errorf("Text(%q) = %#v, want an invalid-field error for f", s, err)
+		}
+	}
+}
