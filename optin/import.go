@@ -105,11 +105,14 @@ func (im *Importer) Run(ctx context.Context, jobID int64, r io.Reader, p ImportP
 
 // jobError is what the job reports for err: a database failure is told in
 // the product's words with its SQLSTATE (the full error is logged), never as
-// the raw Postgres message.
+// the raw Postgres message; a shutdown says so.
 func jobError(err error) error {
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
+	switch {
+	case errors.As(err, &pe):
 		return fmt.Errorf("a batch could not be written to the database (SQLSTATE %s); the counts show what was applied", pe.Code)
+	case errors.Is(err, context.Canceled):
+		return errors.New("stopped by a shutdown; the counts show what was applied")
 	}
 	return err
 }

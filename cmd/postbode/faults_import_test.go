@@ -22,17 +22,12 @@ func TestFaultKillImport(t *testing.T) {
 	spool := t.TempDir()
 	c := newCluster(t, dbURL, "", "POSTBODE_API_SPOOL_DIR="+spool)
 	victim := c.node("api")
-	var csv strings.Builder
-	csv.WriteString("email,name\n")
-	for i := range n {
-		fmt.Fprintf(&csv, "k%d@example.org,K%d\n", i, i)
-	}
 	var job struct {
 		ID                         int64
 		Status, Message            string
 		Processed, Applied, Failed int64
 	}
-	json.Unmarshal([]byte(c.call("POST", "/api/v1/imports?format=csv&source=import&purpose=news", csv.String(), 202)), &job)
+	json.Unmarshal([]byte(c.call("POST", "/api/v1/imports?format=csv&source=import&purpose=news", contactsCSV("k", n), 202)), &job)
 	for job.Processed < 10_000 {
 		if job.Status != "running" {
 			t.Fatalf("import ended before the kill: %+v", job)

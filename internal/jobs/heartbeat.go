@@ -57,16 +57,7 @@ func (s *Store) FailDead(ctx context.Context, deadAfter time.Duration) ([]Job, e
 	if err != nil {
 		return nil, fmt.Errorf("jobs: fail dead: %w", err)
 	}
-	defer rows.Close()
-	var out []Job
-	for rows.Next() {
-		j, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return collect(rows)
 }
 
 // runningSpoolFiles returns the spool files of running jobs.

@@ -75,6 +75,11 @@ func scan(row pgx.Row) (Job, error) {
 	return j, err
 }
 
+// collect scans every row of rows into jobs.
+func collect(rows pgx.Rows) ([]Job, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Job, error) { return scan(r) })
+}
+
 // Start records a new running job. Its runner must call KeepAlive while it
 // works, or the job is taken for dead after DeadAfter.
 func (s *Store) Start(ctx context.Context, kind string, params any, createdBy string) (Job, error) {
@@ -108,16 +113,7 @@ func (s *Store) List(ctx context.Context, kind string, after int64, limit int) (
 	if err != nil {
 		return nil, fmt.Errorf("jobs: list: %w", err)
 	}
-	defer rows.Close()
-	var out []Job
-	for rows.Next() {
-		j, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return collect(rows)
 }
 
 // Progress is a delta to add to a job's counters, with new row errors.
