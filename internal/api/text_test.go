@@ -66,7 +66,7 @@ func TestInvalidTextIsAFieldError(t *testing.T) {
 		{"POST", "/api/v1/contacts", `{"EMAIL":"a@example.org"}`, "EMAIL", "unknown_field"},
 		{"POST", "/api/v1/contacts", `{"email":"a@example.org","lists":["news"],"consent":{"source":"api","Purpose":"x"}}`, "consent.Purpose", "unknown_field"},
 		{"POST", "/api/v1/contacts", `{"email":"a\u0000@example.org"}`, "email", "invalid_field"},
-		{"PATCH", cp, `{"attributes":{"k\u0000":"v"}}`, "attributes.k\x00", "invalid_field"},
+		{"PATCH", cp, `{"attributes":{"k\u0000":"v"}}`, `attributes.k\0`, "invalid_field"},
 		{"PATCH", cp, `{"Name":"X"}`, "Name", "unknown_field"},
 		{"POST", cp + "/subscriptions", `{"lists":["news"],"source":"api","purpose":"\u0000"}`, "purpose", "invalid_field"},
 		{"POST", cp + "/subscriptions", `{"lists":["ne\u0000ws"],"source":"api","purpose":"x"}`, "lists[0]", "invalid_field"},
@@ -140,12 +140,13 @@ func TestImportReportsInvalidTextAndDuplicatesByRow(t *testing.T) {
 {"EMAIL":"b@example.org"}
 {"email":"c@example.org","name":"C"}
 {"email":"C@EXAMPLE.org","name":"C again"}
-` + "{\"email\":\"d@example.org\",\"name\":\"D\xff\"}\n"
+` + "{\"email\":\"d@example.org\",\"name\":\"D\xff\"}\n" +
+		`{"email":"e@example.org","attributes":{"k\u0000":"v"}}` + "\n"
 	j = e.upload("source=api&purpose=crm", "application/x-ndjson", strings.NewReader(nd))
-	if j.Status != "done" || j.Processed != 5 || j.Applied != 1 || j.Failed != 4 {
+	if j.Status != "done" || j.Processed != 6 || j.Applied != 1 || j.Failed != 5 {
 		t.Fatalf("ndjson job %+v", j)
 	}
-	wantErrs = map[int64]string{1: "attributes.city/must not contain a NUL character", 2: "EMAIL/", 4: "email/duplicate of row 3", 5: "name/is not valid UTF-8"}
+	wantErrs = map[int64]string{1: "attributes.city/must not contain a NUL character", 2: "EMAIL/", 4: "email/duplicate of row 3", 5: "name/is not valid UTF-8", 6: `attributes.k\0/must not contain a NUL`}
 	for _, re := range j.Errors {
 		want, ok := wantErrs[re.Row]
 		if !ok || !strings.HasPrefix(re.Field+"/"+re.Reason, want) {

@@ -26,3 +26,13 @@ func Text(field, s string) error {
 	}
 	return nil
 }
+
+// Printable returns s fit to show in a message or store as text: a NUL is
+// shown as \0 and bytes that are not UTF-8 as U+FFFD. It names a bad key in
+// an error without carrying the bad bytes along.
+func Printable(s string) string {
+	if TextProblem(s) == "" {
+		return s
+	}
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", `\0`), "\uFFFD")
+}

@@ -17,3 +17,11 @@ func TestText(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintable(t *testing.T) {
+	for in, want := range map[string]string{"city": "city", "k\x00": `k\0`, "a\xffb": "a\uFFFDb"} {
+		if got := errs.Printable(in); got != want || errs.TextProblem(got) != "" {
+			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

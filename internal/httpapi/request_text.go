@@ -40,7 +40,7 @@ func checkRequestText(r *http.Request, pathNames []string) error {
 	slices.Sort(keys)
 	for _, k := range keys {
 		if p := errs.TextProblem(k); p != "" {
-			return Invalid(strings.ToValidUTF8(strings.ReplaceAll(k, "\x00", `\0`), "?"), "query parameter name "+p)
+			return Invalid(errs.Printable(k), "query parameter name "+p)
 		}
 		for _, v := range q[k] {
 			if p := errs.TextProblem(v); p != "" {

@@ -124,9 +124,10 @@ type Progress struct {
 
 // AdvanceTx adds progress inside tx; the kept errors are capped at MaxErrors.
 func AdvanceTx(ctx context.Context, tx pgx.Tx, id int64, p Progress) error {
-	errsJSON := p.Errors
-	if errsJSON == nil {
-		errsJSON = []RowError{}
+	// Row errors may quote input: store them as text Postgres accepts.
+	errsJSON := make([]RowError, len(p.Errors))
+	for i, e := range p.Errors {
+		errsJSON[i] = RowError{Row: e.Row, Field: errs.Printable(e.Field), Reason: errs.Printable(e.Reason)}
 	}
 	tag, err := tx.Exec(ctx, `UPDATE jobs SET processed = processed + $2, applied = applied + $3, failed = failed + $4,
 		errors = CASE WHEN jsonb_array_length(errors) >= $6 THEN errors

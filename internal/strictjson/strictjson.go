@@ -95,7 +95,7 @@ func (w *jsonWalker) object(t reflect.Type, path string) error {
 			return err
 		}
 		key, _ := tok.(string)
-		name := joinPath(path, key)
+		name := joinPath(path, errs.Printable(key))
 		if err := textError(name, raw, key); err != nil {
 			return err
 		}
