@@ -144,7 +144,7 @@ func (im *Importer) run(ctx context.Context, jobID int64, r io.Reader, p ImportP
 			return nil
 		})
 	}
-	total, readErr := readBatches(gctx, rr, batches)
+	total, readErr := readBatches(gctx, rr, batches, newDuplicates(im.jobs, jobID).drop)
 	close(batches)
 	if err := g.Wait(); err != nil {
 		return total, err
@@ -153,11 +153,23 @@ func (im *Importer) run(ctx context.Context, jobID int64, r io.Reader, p ImportP
 }
 
 // readBatches parses rows into batches of ImportBatch and hands them on, so
-// parsing overlaps with the database work.
-func readBatches(ctx context.Context, rr rowReader, out chan<- *batch) (int64, error) {
+// parsing overlaps with the database work. Before a batch goes, dedupe
+// removes its rows whose address an earlier batch had (in file order, so the
+// first row of an address always wins).
+func readBatches(ctx context.Context, rr rowReader, out chan<- *batch, dedupe func(context.Context, *batch) error) (int64, error) {
 	var total int64
 	b := newBatch()
-	seen := newAddressRows()
+	send := func() error {
+		if err := dedupe(ctx, b); err != nil {
+			return err
+		}
+		select {
+		case out <- b:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	for {
 		row, err := rr.Next()
 		if err == io.EOF {
@@ -169,23 +181,16 @@ func readBatches(ctx context.Context, rr rowReader, out chan<- *batch) (int64, e
 		} else if err != nil {
 			return total, err
 		} else {
-			b.add(row, seen)
+			b.add(row)
 		}
 		if b.size() >= ImportBatch {
-			select {
-			case out <- b:
-			case <-ctx.Done():
-				return total, ctx.Err()
+			if err := send(); err != nil {
+				return total, err
 			}
 			b = newBatch()
 		}
 	}
-	select {
-	case out <- b:
-	case <-ctx.Done():
-		return total, ctx.Err()
-	}
-	return total, nil
+	return total, send()
 }
 
 // batch holds validated rows keyed by lower-cased address and the rows that
@@ -203,7 +208,24 @@ func (b *batch) size() int { return int(b.seen) }
 
 func (b *batch) fail(re jobs.RowError) { b.failed = append(b.failed, re); b.seen++ }
 
-func (b *batch) add(row importRow, seen *addressRows) {
+// remove takes the rows of the addresses in gone out of the batch (their
+// row errors are recorded by the caller).
+func (b *batch) remove(gone map[string]bool) {
+	if len(gone) == 0 {
+		return
+	}
+	kept := b.order[:0]
+	for _, k := range b.order {
+		if gone[k] {
+			delete(b.rows, k)
+		} else {
+			kept = append(kept, k)
+		}
+	}
+	b.order = kept
+}
+
+func (b *batch) add(row importRow) {
 	b.seen++
 	email, err := contacts.NormalizeEmail("email", row.Email)
 	if err == nil {
@@ -219,8 +241,8 @@ func (b *batch) add(row importRow, seen *addressRows) {
 	}
 	row.Email = email
 	key := strings.ToLower(email)
-	if first, dup := seen.first(key, row.Row); dup {
-		b.failed = append(b.failed, jobs.RowError{Row: row.Row, Field: "email", Reason: fmt.Sprintf("duplicate of row %d", first)})
+	if first, dup := b.rows[key]; dup {
+		b.failed = append(b.failed, duplicateOf(row.Row, first.Row))
 		return
 	}
 	b.order = append(b.order, key)
@@ -275,20 +297,13 @@ func (im *Importer) dropBlocked(ctx context.Context, b *batch) error {
 	if err != nil {
 		return err
 	}
+	gone := map[string]bool{}
 	for _, h := range blocked {
 		k := byHash[string(h)]
 		b.failed = append(b.failed, jobs.RowError{Row: b.rows[k].Row, Field: "email", Reason: "address is on the blocklist"})
-		delete(b.rows, k)
+		gone[k] = true
 	}
-	if len(blocked) > 0 {
-		kept := b.order[:0]
-		for _, k := range b.order {
-			if _, ok := b.rows[k]; ok {
-				kept = append(kept, k)
-			}
-		}
-		b.order = kept
-	}
+	b.remove(gone)
 	return nil
 }
 

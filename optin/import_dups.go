@@ -1,27 +1,64 @@
 package optin
 
-import "hash/maphash"
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"fmt"
 
-// addressRows remembers the first row of every address in an import file, so
-// a repeated address is reported as a duplicate of that row wherever it
-// appears. Addresses are kept as two 64-bit hashes under random seeds (about
-// 40 bytes an address; a false match needs a 128-bit collision).
-type addressRows struct {
-	seeds [2]maphash.Seed
-	rows  map[[2]uint64]int64
+	"github.com/postbode/postbode/internal/jobs"
+)
+
+// duplicates reports a row whose address an earlier batch of the same file
+// had, as "duplicate of row N", without holding the file's addresses in
+// memory: each batch's addresses are recorded as the job's keys
+// (jobs.FirstRows), hashed with a salt only this import knows.
+type duplicates struct {
+	jobs  *jobs.Store
+	jobID int64
+	salt  [16]byte
 }
 
-func newAddressRows() *addressRows {
-	return &addressRows{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, rows: map[[2]uint64]int64{}}
+func newDuplicates(js *jobs.Store, jobID int64) *duplicates {
+	d := &duplicates{jobs: js, jobID: jobID}
+	rand.Read(d.salt[:])
+	return d
 }
 
-// first records row for key (a lower-cased address) and returns the row the
-// address first appeared on, with true, when it appeared before.
-func (a *addressRows) first(key string, row int64) (int64, bool) {
-	k := [2]uint64{maphash.String(a.seeds[0], key), maphash.String(a.seeds[1], key)}
-	if r, ok := a.rows[k]; ok {
-		return r, true
+// key is the salted hash of a lower-cased address (128 bits).
+func (d *duplicates) key(addr string) []byte {
+	h := sha256.New()
+	h.Write(d.salt[:])
+	h.Write([]byte(addr))
+	return h.Sum(nil)[:16]
+}
+
+// drop records the batch's addresses and removes the rows an earlier batch
+// had, as row errors.
+func (d *duplicates) drop(ctx context.Context, b *batch) error {
+	if len(b.order) == 0 {
+		return nil
 	}
-	a.rows[k] = row
-	return row, false
+	keys := make([][]byte, len(b.order))
+	rows := make([]int64, len(b.order))
+	for i, k := range b.order {
+		keys[i], rows[i] = d.key(k), b.rows[k].Row
+	}
+	firsts, err := d.jobs.FirstRows(ctx, d.jobID, keys, rows)
+	if err != nil {
+		return fmt.Errorf("optin: import: duplicates: %w", err)
+	}
+	gone := map[string]bool{}
+	for _, k := range b.order {
+		if first, ok := firsts[b.rows[k].Row]; ok {
+			b.failed = append(b.failed, duplicateOf(b.rows[k].Row, first))
+			gone[k] = true
+		}
+	}
+	b.remove(gone)
+	return nil
+}
+
+func duplicateOf(row, first int64) jobs.RowError {
+	return jobs.RowError{Row: row, Field: "email", Reason: fmt.Sprintf("duplicate of row %d", first)}
 }

@@ -130,10 +130,10 @@ func TestImportReportsInvalidTextAndDuplicatesByRow(t *testing.T) {
 			t.Errorf("row error %+v", re)
 		}
 	}
-	var n int
-	e.db.QueryRow(t.Context(), `SELECT count(*) FROM contacts`).Scan(&n)
-	if n != rows-2 {
-		t.Errorf("%d contacts, want %d", n, rows-2)
+	var n, keys int
+	e.db.QueryRow(t.Context(), `SELECT (SELECT count(*) FROM contacts), (SELECT count(*) FROM job_keys)`).Scan(&n, &keys)
+	if n != rows-2 || keys != 0 {
+		t.Errorf("%d contacts, want %d; %d job keys left, want none", n, rows-2, keys)
 	}
 
 	nd := `{"email":"a@example.org","attributes":{"city":"x\u0000"}}

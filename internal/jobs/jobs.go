@@ -144,14 +144,16 @@ func AdvanceTx(ctx context.Context, tx pgx.Tx, id int64, p Progress) error {
 	return nil
 }
 
-// Finish marks a running job done (err nil) or failed, with a message. A job
-// already marked failed (found dead) keeps that state.
+// Finish marks a running job done (err nil) or failed, with a message, and
+// deletes its keys (FirstRows). A job already marked failed (found dead)
+// keeps that state.
 func (s *Store) Finish(ctx context.Context, id int64, total int64, jobErr error) error {
 	status, msg := "done", ""
 	if jobErr != nil {
 		status, msg = "failed", jobErr.Error()
 	}
-	_, err := s.db.Exec(ctx, `UPDATE jobs SET status = $2, message = $3, total = greatest(total, $4),
+	_, err := s.db.Exec(ctx, `WITH keys AS (DELETE FROM job_keys WHERE job_id = $1)
+		UPDATE jobs SET status = $2, message = $3, total = greatest(total, $4),
 		finished_at = now(), updated_at = now() WHERE id = $1 AND status = 'running'`, id, status, msg, total)
 	if err != nil {
 		return fmt.Errorf("jobs: finish: %w", err)

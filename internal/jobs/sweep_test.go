@@ -53,9 +53,13 @@ func TestSweepFailsDeadJobAndDeletesItsSpool(t *testing.T) {
 		t.Fatal(err)
 	}
 	pool.Exec(ctx, `UPDATE jobs SET heartbeat_at = now() - interval '10 minutes' WHERE id = $1`, dead.ID)
+	if _, err := store.FirstRows(ctx, dead.ID, [][]byte{[]byte("k1")}, []int64{2}); err != nil {
+		t.Fatal(err)
+	}
 
 	liveFile := spoolFile(t, dir, time.Hour) // read by a job that still beats
 	live, _ := store.StartSpooled(ctx, "import", nil, "test", liveFile)
+	store.FirstRows(ctx, live.ID, [][]byte{[]byte("k1")}, []int64{7})
 	arriving := spoolFile(t, dir, 0)         // an upload still being written
 	orphan := spoolFile(t, dir, time.Hour)   // left by a process that died before its job row
 	other := filepath.Join(dir, "notes.txt") // not a spool file
@@ -80,6 +84,12 @@ func TestSweepFailsDeadJobAndDeletesItsSpool(t *testing.T) {
 		if exists(path) != want {
 			t.Errorf("%s exists = %v, want %v", filepath.Base(path), !want, want)
 		}
+	}
+	var deadKeys, liveKeys int
+	pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE job_id = $1), count(*) FILTER (WHERE job_id = $2) FROM job_keys`,
+		dead.ID, live.ID).Scan(&deadKeys, &liveKeys)
+	if deadKeys != 0 || liveKeys != 1 {
+		t.Errorf("job keys after the sweep: dead job %d, live job %d; want 0, 1", deadKeys, liveKeys)
 	}
 	// The dead job's process, should it wake up, cannot add to it or end it.
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
@@ -112,5 +122,34 @@ func TestKeepAliveBeats(t *testing.T) {
 	pool.Exec(ctx, `UPDATE jobs SET heartbeat_at = now() - interval '10 minutes' WHERE id = $1`, j.ID)
 	if dead, _ := store.FailDead(ctx, time.Minute); len(dead) != 1 {
 		t.Fatalf("FailDead without a heartbeat: %+v", dead)
+	}
+}
+
+// TestFirstRows: a key recorded by an earlier call comes back with the row
+// it was first recorded with; new keys and other jobs' keys do not; Finish
+// deletes the job's keys.
+func TestFirstRows(t *testing.T) {
+	t.Parallel()
+	pool := testenv.DB(t)
+	ctx := t.Context()
+	store := jobs.NewStore(pool)
+	a, _ := store.Start(ctx, "import", nil, "test")
+	b, _ := store.Start(ctx, "import", nil, "test")
+	k := func(s string) []byte { return []byte(s) }
+	if d, err := store.FirstRows(ctx, a.ID, [][]byte{k("x"), k("y")}, []int64{2, 3}); err != nil || len(d) != 0 {
+		t.Fatalf("first call: %v %v", d, err)
+	}
+	d, err := store.FirstRows(ctx, a.ID, [][]byte{k("z"), k("y")}, []int64{5001, 5002})
+	if err != nil || len(d) != 1 || d[5002] != 3 {
+		t.Fatalf("second call: %v %v, want row 5002 first seen at 3", d, err)
+	}
+	if d, _ := store.FirstRows(ctx, b.ID, [][]byte{k("y")}, []int64{9}); len(d) != 0 {
+		t.Errorf("another job's keys leak: %v", d)
+	}
+	store.Finish(ctx, a.ID, 5002, nil)
+	var n int
+	pool.QueryRow(ctx, `SELECT count(*) FROM job_keys WHERE job_id = $1`, a.ID).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d keys left after Finish", n)
 	}
 }

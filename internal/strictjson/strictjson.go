@@ -39,9 +39,9 @@ func Decode(data []byte, v any) error {
 // check walks a JSON value beside the Go type it decodes into and returns
 // the first problem encoding/json lets through: an object key that is not a
 // field's exact name (unknown, or matching only when case is ignored), and a
-// string (value or key, at any depth)
-// that is not storable text. encoding/json decodes "\u0000" to a NUL and
-// replaces bytes that are not UTF-8, so both are checked on the raw bytes.
+// string (value or key, at any depth) that is not storable text.
+// encoding/json decodes "\u0000" to a NUL and replaces bytes that are not
+// UTF-8, so both are checked on the raw bytes.
 func check(body []byte, t reflect.Type) error {
 	w := &jsonWalker{dec: json.NewDecoder(bytes.NewReader(body)), body: body}
 	err := w.value(t, "")

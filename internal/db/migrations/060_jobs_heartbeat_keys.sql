@@ -7,3 +7,14 @@ ALTER TABLE jobs
     ADD COLUMN spool_file   text NOT NULL DEFAULT '';
 
 CREATE INDEX jobs_running_heartbeat ON jobs (heartbeat_at) WHERE status = 'running';
+
+-- What a running job has seen (an import: a salted hash of each address with
+-- the row it first appeared on), so a repeated address is reported wherever
+-- it is in a file without the process holding every address in memory. The
+-- salt lives only in the job's process; rows go when the job ends.
+CREATE UNLOGGED TABLE job_keys (
+    job_id    bigint NOT NULL,
+    key       bytea NOT NULL,
+    first_row bigint NOT NULL,
+    PRIMARY KEY (job_id, key)
+);
