@@ -34,10 +34,10 @@ type SweepResult struct {
 	Removed []string // spool files deleted
 }
 
-// Sweep marks dead jobs failed, deletes the keys of jobs that ended and the
-// spool files of the dead ones, then deletes every spool file in Dir that no
-// running job names and that has not been written for DeadAfter (an upload
-// still arriving is written to, and its job row is made right after it ends).
+// Sweep marks dead jobs failed, deletes their keys and spool files, then
+// deletes every spool file in Dir that no running job names and that has not
+// been written for DeadAfter (an upload still arriving is written to, and its
+// job row is made right after it ends).
 func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
 	dead, err := s.Store.FailDead(ctx, s.deadAfter())
@@ -45,13 +45,15 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 		return res, err
 	}
 	res.Dead = dead
-	if err := s.Store.dropKeys(ctx); err != nil {
-		return res, err
-	}
-	for _, j := range dead {
+	ids := make([]int64, len(dead))
+	for i, j := range dead {
+		ids[i] = j.ID
 		if j.SpoolFile != "" && removeFile(j.SpoolFile) {
 			res.Removed = append(res.Removed, j.SpoolFile)
 		}
+	}
+	if err := s.Store.dropKeys(ctx, ids); err != nil {
+		return res, err
 	}
 	live, err := s.Store.runningSpoolFiles(ctx)
 	if err != nil {
