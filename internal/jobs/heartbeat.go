@@ -33,7 +33,7 @@ func (s *Store) KeepAlive(ctx context.Context, id int64) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(HeartbeatEvery)
+		t := time.NewTicker(s.beat)
 		defer t.Stop()
 		for {
 			select {

@@ -57,10 +57,14 @@ type Job struct {
 }
 
 // Store keeps jobs in Postgres.
-type Store struct{ db *pgxpool.Pool }
+type Store struct {
+	db *pgxpool.Pool
+	// beat is how often KeepAlive stamps a job (HeartbeatEvery).
+	beat time.Duration
+}
 
 // NewStore returns a job store.
-func NewStore(db *pgxpool.Pool) *Store { return &Store{db: db} }
+func NewStore(db *pgxpool.Pool) *Store { return &Store{db: db, beat: HeartbeatEvery} }
 
 const cols = `id, kind, status, params, total, processed, applied, failed, errors, message, created_by, created_at, updated_at, finished_at,
 	heartbeat_at, spool_file`
