@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/internal/testenv"
@@ -31,15 +32,28 @@ func spoolFile(t *testing.T, dir string, age time.Duration) string {
 
 func exists(path string) bool { _, err := os.Stat(path); return err == nil }
 
+func newStore(t *testing.T) (*pgxpool.Pool, *jobs.Store) {
+	t.Helper()
+	pool := testenv.DB(t)
+	return pool, jobs.NewStore(pool)
+}
+
+// staleHeartbeat makes job id look silent for ten minutes.
+func staleHeartbeat(t *testing.T, pool *pgxpool.Pool, id int64) {
+	t.Helper()
+	if _, err := pool.Exec(t.Context(), `UPDATE jobs SET heartbeat_at = now() - interval '10 minutes' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestSweepFailsDeadJobAndDeletesItsSpool: an import whose process died (a
 // running job with a stale heartbeat and a spool file) is marked failed with
 // the counts it committed, and its file is deleted; a live job and its file
 // are left alone, as is an upload still arriving.
 func TestSweepFailsDeadJobAndDeletesItsSpool(t *testing.T) {
 	t.Parallel()
-	pool := testenv.DB(t)
+	pool, store := newStore(t)
 	ctx := t.Context()
-	store := jobs.NewStore(pool)
 	dir := t.TempDir()
 
 	deadFile := spoolFile(t, dir, time.Hour)
@@ -52,7 +66,7 @@ func TestSweepFailsDeadJobAndDeletesItsSpool(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	pool.Exec(ctx, `UPDATE jobs SET heartbeat_at = now() - interval '10 minutes' WHERE id = $1`, dead.ID)
+	staleHeartbeat(t, pool, dead.ID)
 	if _, err := store.FirstRows(ctx, dead.ID, [][]byte{[]byte("k1")}, []int64{2}); err != nil {
 		t.Fatal(err)
 	}
@@ -104,14 +118,14 @@ func TestSweepFailsDeadJobAndDeletesItsSpool(t *testing.T) {
 	}
 }
 
-// TestKeepAliveBeats: a job under KeepAlive is not taken for dead.
-func TestKeepAliveBeats(t *testing.T) {
+// TestHeartbeatKeepsJobAlive: a job that beat recently is not taken for
+// dead; one silent for longer than the bound is.
+func TestHeartbeatKeepsJobAlive(t *testing.T) {
 	t.Parallel()
-	pool := testenv.DB(t)
+	pool, store := newStore(t)
 	ctx := t.Context()
-	store := jobs.NewStore(pool)
 	j, _ := store.Start(ctx, "update-purge", nil, "test")
-	pool.Exec(ctx, `UPDATE jobs SET heartbeat_at = now() - interval '10 minutes' WHERE id = $1`, j.ID)
+	staleHeartbeat(t, pool, j.ID)
 	if err := store.Heartbeat(ctx, j.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -119,37 +133,8 @@ func TestKeepAliveBeats(t *testing.T) {
 	if err != nil || len(dead) != 0 {
 		t.Fatalf("FailDead after a heartbeat: %v %+v", err, dead)
 	}
-	pool.Exec(ctx, `UPDATE jobs SET heartbeat_at = now() - interval '10 minutes' WHERE id = $1`, j.ID)
+	staleHeartbeat(t, pool, j.ID)
 	if dead, _ := store.FailDead(ctx, time.Minute); len(dead) != 1 {
 		t.Fatalf("FailDead without a heartbeat: %+v", dead)
-	}
-}
-
-// TestFirstRows: a key recorded by an earlier call comes back with the row
-// it was first recorded with; new keys and other jobs' keys do not; Finish
-// deletes the job's keys.
-func TestFirstRows(t *testing.T) {
-	t.Parallel()
-	pool := testenv.DB(t)
-	ctx := t.Context()
-	store := jobs.NewStore(pool)
-	a, _ := store.Start(ctx, "import", nil, "test")
-	b, _ := store.Start(ctx, "import", nil, "test")
-	k := func(s string) []byte { return []byte(s) }
-	if d, err := store.FirstRows(ctx, a.ID, [][]byte{k("x"), k("y")}, []int64{2, 3}); err != nil || len(d) != 0 {
-		t.Fatalf("first call: %v %v", d, err)
-	}
-	d, err := store.FirstRows(ctx, a.ID, [][]byte{k("z"), k("y")}, []int64{5001, 5002})
-	if err != nil || len(d) != 1 || d[5002] != 3 {
-		t.Fatalf("second call: %v %v, want row 5002 first seen at 3", d, err)
-	}
-	if d, _ := store.FirstRows(ctx, b.ID, [][]byte{k("y")}, []int64{9}); len(d) != 0 {
-		t.Errorf("another job's keys leak: %v", d)
-	}
-	store.Finish(ctx, a.ID, 5002, nil)
-	var n int
-	pool.QueryRow(ctx, `SELECT count(*) FROM job_keys WHERE job_id = $1`, a.ID).Scan(&n)
-	if n != 0 {
-		t.Errorf("%d keys left after Finish", n)
 	}
 }
