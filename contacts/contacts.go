@@ -154,6 +154,9 @@ func (n *New) Validate() error {
 
 // ValidateName checks a display name: at most 200 characters, no control characters.
 func ValidateName(field, name string) error {
+	if err := errs.Text(field, name); err != nil {
+		return err
+	}
 	if len([]rune(name)) > 200 {
 		return errs.Invalid(field, "is longer than 200 characters")
 	}
