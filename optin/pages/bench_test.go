@@ -35,7 +35,9 @@ const (
 // at most the requests still in flight when wrk stopped add more). It
 // reports requests/s, p50/p99 as wrk measured them, and CPU time per
 // request of this process (the listener) and of its Postgres backends.
-// POSTBODE_BENCH_WRK_DURATION sets each run's length (default 5s).
+// POSTBODE_BENCH_WRK_DURATION sets each run's length (default 5s),
+// POSTBODE_BENCH_WRK_ONLY a regular expression of the run names to report
+// (default all; the first-time runs are always made).
 func BenchmarkPublicPagesWrk(b *testing.B) {
 	wrk, err := exec.LookPath("wrk")
 	if err != nil {
@@ -45,8 +47,9 @@ func BenchmarkPublicPagesWrk(b *testing.B) {
 	if v := os.Getenv("POSTBODE_BENCH_WRK_DURATION"); v != "" {
 		dur = v
 	}
+	only := regexp.MustCompile(os.Getenv("POSTBODE_BENCH_WRK_ONLY"))
 	e := newEnv(b, envOpt{})
-	w := &wrkBench{e: e, wrk: wrk, dur: dur, dbName: e.scalar(`SELECT current_database()`).(string)}
+	w := &wrkBench{e: e, wrk: wrk, dur: dur, only: only, dbName: e.scalar(`SELECT current_database()`).(string)}
 	w.setup()
 	update := w.script("update", "GET", "", w.tokens(rtoken.Update, 1))
 	subscribe := w.script("subscribe", "GET", "", []string{"/s/news1"})
@@ -70,6 +73,7 @@ type wrkBench struct {
 	wrk    string
 	dur    string
 	dbName string
+	only   *regexp.Regexp
 	camps  []int64
 	ids    []int64
 }
@@ -160,6 +164,9 @@ func (w *wrkBench) firstTime(name string, paths []string, c int) []string {
 func (w *wrkBench) run(name, file string, c, threads int) int64 {
 	e := w.e
 	b := e.t.(*testing.B)
+	if !w.only.MatchString(name) && !strings.Contains(name, "first") {
+		return 0
+	}
 	if threads == 0 {
 		threads = 2
 	}
