@@ -54,7 +54,7 @@ func freeAddr(t *testing.T) string {
 // daemon is a running `postbode serve`.
 type daemon struct {
 	cmd   *exec.Cmd
-	admin string
+	admin string // the admin listener, or the metrics listener of a node without the api role
 	env   []string
 	logs  *syncBuffer
 }
@@ -96,14 +96,19 @@ func startNode(t *testing.T, roles string, env []string) *daemon {
 	t.Helper()
 	d := &daemon{logs: &syncBuffer{}}
 	d.env = append([]string(nil), env...)
-	// Listeners the caller did not place get free loopback ports.
-	for _, key := range []string{"POSTBODE_API_LISTEN", "POSTBODE_PUBLIC_LISTEN", "POSTBODE_INBOUND_LISTEN"} {
+	// Listeners the caller did not place get free loopback ports. A node
+	// without the api role answers health and metrics on metrics.listen.
+	health := "POSTBODE_API_LISTEN"
+	if !strings.Contains(","+roles+",", ",api,") {
+		health = "POSTBODE_METRICS_LISTEN"
+	}
+	for _, key := range []string{"POSTBODE_API_LISTEN", "POSTBODE_PUBLIC_LISTEN", "POSTBODE_INBOUND_LISTEN", "POSTBODE_METRICS_LISTEN"} {
 		addr := envValue(d.env, key)
 		if addr == "" {
 			addr = freeAddr(t)
 			d.env = append(d.env, key+"="+addr)
 		}
-		if key == "POSTBODE_API_LISTEN" {
+		if key == health {
 			d.admin = addr
 		}
 	}
