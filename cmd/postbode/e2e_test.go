@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -56,25 +54,7 @@ type daemon struct {
 	cmd   *exec.Cmd
 	admin string // the admin listener, or the metrics listener of a node without the api role
 	env   []string
-	logs  *syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer safe for the process's writers and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs  *testenv.SyncBuffer
 }
 
 // startDaemon runs the binary with the given roles on its own database and key prefix.
@@ -94,7 +74,7 @@ func startDaemon(t *testing.T, roles string, extraEnv ...string) *daemon {
 // ports of its own, and waits until its admin listener answers.
 func startNode(t *testing.T, roles string, env []string) *daemon {
 	t.Helper()
-	d := &daemon{logs: &syncBuffer{}}
+	d := &daemon{logs: &testenv.SyncBuffer{}}
 	d.env = append([]string(nil), env...)
 	// Listeners the caller did not place get free loopback ports. A node
 	// without the api role answers health and metrics on metrics.listen.

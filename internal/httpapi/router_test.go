@@ -1,13 +1,11 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,31 +16,13 @@ import (
 	"github.com/postbode/postbode/internal/testenv"
 )
 
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // A client that closes its connection while the handler waits on Postgres
 // is counted under code "499", not as a server error, and nothing is logged
 // at ERROR; a real failure of the same route still counts 500 and logs.
 func TestClientGoneIsNotAServerError(t *testing.T) {
 	t.Parallel()
 	db := testenv.DB(t)
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	m := httpapi.NewHTTPMetrics(prometheus.NewRegistry())
 	mux := http.NewServeMux()

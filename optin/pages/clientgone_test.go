@@ -1,12 +1,10 @@
 package pages_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,30 +12,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/postbode/postbode/internal/httpapi"
+	"github.com/postbode/postbode/internal/testenv"
 )
-
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // A visitor who closes the connection while the page waits on Postgres is
 // counted under code "499" — not 503, and not logged as an error.
 func TestClientGoneIsNotCountedAsUnavailable(t *testing.T) {
 	t.Parallel()
-	logs := &logBuffer{}
+	logs := &testenv.SyncBuffer{}
 	m := httpapi.NewHTTPMetrics(prometheus.NewRegistry())
 	e := newEnv(t, envOpt{metrics: &m, log: slog.New(slog.NewTextHandler(logs, nil))})
 	e.list("news", "single")
