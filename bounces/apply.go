@@ -129,19 +129,19 @@ func (p *Processor) apply(ctx context.Context, tx pgx.Tx, e event) (applied, err
 }
 
 // insertBounce writes the bounces row; when countable it first tries to be
-// the counted row of its (campaign, contact, class) and returns its id, or 0
-// when another row already counted (the row is then written uncounted).
+// the counted row of its message and returns its id, or 0 when another row
+// already counted (the row is then written uncounted). A message counts
+// once per contact: once per (campaign, contact, class) — a synchronous 5xx
+// and a later DSN of the same message — and once per (inbound message,
+// contact) whatever campaign it names, so one report listing an address in
+// several spellings counts once.
 func insertBounce(ctx context.Context, tx pgx.Tx, e event, countable bool) (int64, error) {
-	r := e.Result
-	args := []any{nullID(e.ContactID), nullID(e.CampaignID), nullID(e.InboundID), nullStr(clip(r.Recipient, 320)), string(r.Class),
-		clip(r.Reason, 64), clip(r.Status, 16), r.ReplyCode, clip(r.Action, 32), clip(r.Diagnostic, 1000), e.Source}
+	args := bounceArgs(e)
 	const ins = `INSERT INTO bounces (contact_id, campaign_id, inbound_id, recipient, class, reason, status, reply_code, action, diagnostic, source, counted)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
 	if countable {
 		var id int64
-		err := tx.QueryRow(ctx, ins+` ON CONFLICT (campaign_id, contact_id, class)
-			WHERE counted AND campaign_id IS NOT NULL AND contact_id IS NOT NULL DO NOTHING RETURNING id`,
-			append(args, true)...).Scan(&id)
+		err := tx.QueryRow(ctx, ins+` ON CONFLICT DO NOTHING RETURNING id`, append(args, true)...).Scan(&id)
 		if err == nil {
 			return id, nil
 		}
@@ -153,6 +153,25 @@ func insertBounce(ctx context.Context, tx pgx.Tx, e event, countable bool) (int6
 		return 0, fmt.Errorf("bounces: record: %w", err)
 	}
 	return 0, nil
+}
+
+// insertEvidence writes the bounces row of a report without proof: no
+// contact, no campaign, never counted, outcome unauthenticated.
+func insertEvidence(ctx context.Context, tx pgx.Tx, e event) error {
+	e.ContactID, e.CampaignID = 0, 0
+	_, err := tx.Exec(ctx, `INSERT INTO bounces (contact_id, campaign_id, inbound_id, recipient, class, reason, status,
+		reply_code, action, diagnostic, source, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'unauthenticated')`,
+		bounceArgs(e)...)
+	if err != nil {
+		return fmt.Errorf("bounces: record evidence: %w", err)
+	}
+	return nil
+}
+
+func bounceArgs(e event) []any {
+	r := e.Result
+	return []any{nullID(e.ContactID), nullID(e.CampaignID), nullID(e.InboundID), nullStr(clip(r.Recipient, 320)), string(r.Class),
+		clip(r.Reason, 64), clip(r.Status, 16), r.ReplyCode, clip(r.Action, 32), clip(r.Diagnostic, 1000), e.Source}
 }
 
 // countHard adds one hard bounce; above the threshold the contact becomes

@@ -64,7 +64,7 @@ func (e *env) newProcessor() *Processor {
 func (e *env) listen(o ListenerOptions) {
 	e.t.Helper()
 	if o.Store == nil {
-		o.Store = NewSpool(e.db)
+		o.Store = NewSpool(e.db, e.cs)
 	}
 	if o.Domains == nil {
 		o.Domains = []string{bounceDomain}
@@ -189,7 +189,7 @@ func (e *env) report(rep *Report, verp *rtoken.Claims) outcome {
 	var out outcome
 	err := pgx.BeginFunc(e.t.Context(), e.db, func(tx pgx.Tx) error {
 		var err error
-		out, err = e.proc.applyReport(e.t.Context(), tx, rep, verp, 0, SourceDSN)
+		out, err = e.proc.applyReport(e.t.Context(), tx, rep, origin{Source: SourceDSN, VERP: verp})
 		return err
 	})
 	if err != nil {

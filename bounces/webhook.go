@@ -15,32 +15,30 @@ import (
 // ApplyExternal applies a bounce report that did not come through the
 // inbound listener (a relay's webhook): returnPath is the VERP address the
 // message was sent with, if the relay reports it. It is correlated and
-// applied exactly like a received bounce (source webhook). It returns the
+// applied like a received bounce (source webhook), except that the relay's
+// signature or API token lets it name contacts by address. It returns the
 // outcome (bounce, complaint, auto-reply, uncorrelated, forged, ignored).
 func (p *Processor) ApplyExternal(ctx context.Context, rep *Report, returnPath string) (string, error) {
-	var verp *rtoken.Claims
+	o := origin{Source: SourceWebhook}
 	if returnPath != "" {
 		c, err := p.keys.ParseAddress(returnPath)
 		switch {
 		case err == nil && c.Purpose == rtoken.Bounce:
-			verp = &c
+			o.VERP = &c
 		case err != nil && looksLikeToken(returnPath):
-			p.m.Forged.Inc()
-			return "forged", nil
+			o.Forged = true
 		}
 	}
 	var out outcome
 	err := pgx.BeginFunc(ctx, p.db, func(tx pgx.Tx) error {
 		var err error
-		out, err = p.applyReport(ctx, tx, rep, verp, 0, SourceWebhook)
+		out, err = p.applyReport(ctx, tx, rep, o)
 		return err
 	})
 	if err != nil {
 		return "", err
 	}
-	if out.What == "forged" {
-		p.m.Forged.Inc()
-	}
+	p.countOutcome(out)
 	for _, r := range out.events {
 		p.m.Bounces.WithLabelValues(string(r.Class), metricReason(r.Reason)).Inc()
 	}
