@@ -36,7 +36,9 @@ type Metrics struct {
 	// Expired counts raw inbound messages deleted by bounces.raw_retention.
 	Expired prometheus.Counter
 	// Webhook counts webhook notifications.
-	// kind: sns, generic; result: applied, confirmed, ignored, bad_signature, invalid.
+	// kind: sns, generic; result: applied, confirmed, ignored, bad_signature,
+	// invalid, stale (Timestamp outside the replay window), duplicate (a
+	// MessageId already applied).
 	Webhook *prometheus.CounterVec
 }
 

@@ -50,6 +50,10 @@ type ProcessorOptions struct {
 	AddressMatch bool
 	// AddressMatchWindow; optional, default 168h (7 days).
 	AddressMatchWindow time.Duration
+	// ReplayWindow bounds the age of a relay notification (the signed SNS
+	// Timestamp), and how long its id is remembered to refuse a replay;
+	// optional, default 1h.
+	ReplayWindow time.Duration
 }
 
 // Processor applies bounces: it processes the inbound messages the listener
@@ -84,6 +88,9 @@ func NewProcessor(o ProcessorOptions) *Processor {
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 8
+	}
+	if o.ReplayWindow <= 0 {
+		o.ReplayWindow = time.Hour
 	}
 	return &Processor{db: o.DB, contacts: o.Contacts, lists: o.Lists, keys: o.Keys, m: o.Metrics,
 		log: o.Log, policy: o.Policy, opt: o, wake: make(chan struct{}, 1), now: time.Now}
@@ -148,6 +155,7 @@ func (p *Processor) housekeeping(ctx context.Context) {
 			p.log.Info("bounces: raw inbound messages expired", slog.Int64("count", n))
 		}
 		p.updateBacklog(ctx)
+		p.expireWebhookIDs(ctx)
 		select {
 		case <-ctx.Done():
 			return

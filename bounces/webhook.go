@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -18,7 +20,10 @@ import (
 // applied like a received bounce (source webhook), except that the relay's
 // signature or API token lets it name contacts by address. It returns the
 // outcome (bounce, complaint, auto-reply, uncorrelated, forged, ignored).
-func (p *Processor) ApplyExternal(ctx context.Context, rep *Report, returnPath string) (string, error) {
+//
+// A non-empty id (the relay's notification id) is applied once: a replay
+// of the same id returns outcome duplicate and changes nothing.
+func (p *Processor) ApplyExternal(ctx context.Context, id string, rep *Report, returnPath string) (string, error) {
 	o := origin{Source: SourceWebhook}
 	if returnPath != "" {
 		c, err := p.keys.ParseAddress(returnPath)
@@ -31,6 +36,10 @@ func (p *Processor) ApplyExternal(ctx context.Context, rep *Report, returnPath s
 	}
 	var out outcome
 	err := pgx.BeginFunc(ctx, p.db, func(tx pgx.Tx) error {
+		if first, err := p.firstSeen(ctx, tx, id); err != nil || !first {
+			out.What = "duplicate"
+			return err
+		}
 		var err error
 		out, err = p.applyReport(ctx, tx, rep, o)
 		return err
@@ -43,6 +52,40 @@ func (p *Processor) ApplyExternal(ctx context.Context, rep *Report, returnPath s
 		p.m.Bounces.WithLabelValues(string(r.Class), metricReason(r.Reason)).Inc()
 	}
 	return out.What, nil
+}
+
+// firstSeen records a relay notification id inside tx and reports whether
+// it is new; an empty id is always new. The id stays recorded until the
+// replay window has passed (a replay older than that is refused by its
+// timestamp).
+func (p *Processor) firstSeen(ctx context.Context, tx pgx.Tx, id string) (bool, error) {
+	if id == "" {
+		return true, nil
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO webhook_messages (message_id) VALUES ($1) ON CONFLICT DO NOTHING`, clip(id, 200))
+	if err != nil {
+		return false, fmt.Errorf("bounces: webhook message id: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// expireWebhookIDs forgets notification ids older than twice the replay window.
+func (p *Processor) expireWebhookIDs(ctx context.Context) {
+	_, err := p.db.Exec(ctx, `DELETE FROM webhook_messages WHERE received_at < $1`, p.now().Add(-2*p.opt.ReplayWindow))
+	if err != nil && ctx.Err() == nil {
+		p.log.Warn("bounces: webhook id expiry", slog.Any("error", err))
+	}
+}
+
+// Fresh reports whether a relay notification stamped ts (RFC 3339) lies
+// within the replay window of now.
+func (p *Processor) Fresh(ts string) bool {
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return false
+	}
+	d := p.now().Sub(t)
+	return d <= p.opt.ReplayWindow && d >= -p.opt.ReplayWindow
 }
 
 // sesReport parses an Amazon SES notification (the Message of an SNS
