@@ -73,6 +73,7 @@ func (a *API) OpenAPI() []byte { return openAPIFragment }
 func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("GET", "/api/v1/contacts/{id}/bounces", personalRead, a.byContact)
 	rt.Handle("GET", "/api/v1/campaigns/{id}/bounces", personalRead, a.byCampaign)
+	rt.Handle("GET", "/api/v1/bounces/unauthenticated", personalRead, a.unauthenticated)
 	rt.Handle("GET", "/api/v1/bounces/stats", anyRole, a.stats)
 	rt.Handle("POST", "/api/v1/bounces/webhooks/sns", publicRoute, a.sns)
 	rt.Handle("POST", "/api/v1/bounces/webhooks/generic", marketerRole, a.generic)
@@ -84,6 +85,20 @@ func (a *API) byContact(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) byCampaign(w http.ResponseWriter, r *http.Request) error {
 	return a.page(w, r, a.o.Processor.ByCampaign)
+}
+
+// unauthenticated lists the evidence kept from reports without proof.
+func (a *API) unauthenticated(w http.ResponseWriter, r *http.Request) error {
+	p, err := httpapi.ParsePage(r)
+	if err != nil {
+		return err
+	}
+	items, err := a.o.Processor.Unauthenticated(r.Context(), p.After, p.Limit)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.NewPage(items, p.Limit, func(b Bounce) int64 { return b.ID }))
+	return nil
 }
 
 func (a *API) page(w http.ResponseWriter, r *http.Request, list func(ctx context.Context, id, after int64, limit int) ([]Bounce, error)) error {
