@@ -283,3 +283,19 @@ func TestAddressMatching(t *testing.T) {
 		t.Fatalf("campaign bounced = %d", n)
 	}
 }
+
+// One inbound message counts once per contact even when it names no
+// campaign (a token without one), however often it is applied.
+func TestOneMessageCountsOncePerContact(t *testing.T) {
+	e := newEnv(t)
+	c := e.contact("xander@example.org")
+	for range 3 {
+		e.reportFrom(&Report{Results: []Result{hardResult(c.Email)}}, origin{InboundID: 77, Source: SourceDSN, VERP: claims(c, 0)})
+	}
+	if s := e.state(c); s.Hard != 1 {
+		t.Fatalf("hard_bounces = %d, want 1", s.Hard)
+	}
+	if n := e.count(`SELECT count(*) FROM bounces WHERE contact_id = $1 AND counted`, c.ID); n != 1 {
+		t.Fatalf("%d counted rows, want 1", n)
+	}
+}

@@ -186,10 +186,16 @@ func (e *env) count(q string, args ...any) int {
 // report applies a parsed report as the processor does for a stored message.
 func (e *env) report(rep *Report, verp *rtoken.Claims) outcome {
 	e.t.Helper()
+	return e.reportFrom(rep, origin{Source: SourceDSN, VERP: verp})
+}
+
+// reportFrom applies a parsed report of origin o.
+func (e *env) reportFrom(rep *Report, o origin) outcome {
+	e.t.Helper()
 	var out outcome
 	err := pgx.BeginFunc(e.t.Context(), e.db, func(tx pgx.Tx) error {
 		var err error
-		out, err = e.proc.applyReport(e.t.Context(), tx, rep, origin{Source: SourceDSN, VERP: verp})
+		out, err = e.proc.applyReport(e.t.Context(), tx, rep, o)
 		return err
 	})
 	if err != nil {
