@@ -74,8 +74,8 @@ func undelivered(action string) bool { return action == "" || action == "failed"
 //   - a complaint unsubscribes from every list (consent source complaint)
 //     and blocklists the address (reason complaint);
 //   - block/policy and unknown classes are recorded, never counted;
-//   - a delivery still 'sent' becomes 'bounced' with campaign_stats moved
-//     from sent to bounced, once.
+//   - a delivery 'sent' (or not yet recorded: queued, deferred) becomes
+//     'bounced' with campaign_stats moved to bounced, once (markDelivery).
 func (p *Processor) apply(ctx context.Context, tx pgx.Tx, e event) (applied, error) {
 	var out applied
 	var email, status string
@@ -238,14 +238,22 @@ func (p *Processor) complaint(ctx context.Context, tx pgx.Tx, contactID int64, e
 	return nil
 }
 
-// markDelivery moves a delivery from sent to bounced and the campaign's
-// counters with it, in one statement; a delivery already bounced (or never
-// sent) is left alone, so it happens once.
+// markDelivery moves a delivery to bounced and the campaign's counters with
+// it, in one statement, once. The delivery may still be queued or deferred:
+// a DSN can be processed before the send worker records the 250 of its
+// batch, and the worker only records deliveries still queued or deferred,
+// so it leaves a bounced one alone. Either order ends with the delivery
+// bounced, counted in bounced and not in sent (nor deferred). A delivery
+// already bounced, failed, skipped or cancelled is left alone.
 func markDelivery(ctx context.Context, tx pgx.Tx, campaignID, contactID int64, diag string) error {
-	_, err := tx.Exec(ctx, `WITH d AS (
-			UPDATE deliveries SET status = 'bounced', last_error = $3
-			WHERE campaign_id = $1 AND contact_id = $2 AND status = 'sent' RETURNING campaign_id)
-		UPDATE campaign_stats s SET sent = s.sent - 1, bounced = s.bounced + 1, updated_at = now()
+	_, err := tx.Exec(ctx, `WITH old AS (
+			SELECT status FROM deliveries WHERE campaign_id = $1 AND contact_id = $2
+			AND status IN ('sent', 'queued', 'deferred') FOR UPDATE),
+		d AS (
+			UPDATE deliveries SET status = 'bounced', last_error = $3, done_at = coalesce(done_at, now())
+			FROM old WHERE campaign_id = $1 AND contact_id = $2 RETURNING campaign_id, old.status AS was)
+		UPDATE campaign_stats s SET sent = s.sent - (d.was = 'sent')::int, deferred = s.deferred - (d.was = 'deferred')::int,
+			bounced = s.bounced + 1, updated_at = now()
 		FROM d WHERE s.campaign_id = d.campaign_id`, campaignID, contactID, clip(diag, 500))
 	if err != nil {
 		return fmt.Errorf("bounces: delivery: %w", err)
