@@ -61,8 +61,8 @@ type sink struct {
 	// onData runs before a message is answered 250; optional.
 	onData func(from string, rcpts []string, data []byte)
 	delay  time.Duration
-	open  int
-	srv   *smtp.Server
+	open   int
+	srv    *smtp.Server
 }
 
 func newSink(t testing.TB) *sink {
