@@ -331,13 +331,15 @@ func safeParse(raw []byte) (rep *Report, err error) {
 // recently mailed address (matchRecent).
 func (p *Processor) applyReport(ctx context.Context, tx pgx.Tx, rep *Report, o origin) (outcome, error) {
 	results := relevant(rep.Results)
-	if len(results) == 0 {
-		if hasAutoReply(rep.Results) {
-			return outcome{Status: "ignored", What: "auto-reply"}, nil
-		}
+	claims, why := p.authenticate(rep, o)
+	switch {
+	case len(results) == 0 && why == unauthForged:
+		return outcome{Status: "ignored", What: "forged", unauth: why}, nil
+	case len(results) == 0 && hasAutoReply(rep.Results):
+		return outcome{Status: "ignored", What: "auto-reply"}, nil
+	case len(results) == 0:
 		return outcome{Status: "ignored", What: "ignored"}, nil
 	}
-	claims, why := p.authenticate(rep, o)
 	if claims != nil {
 		return p.applyTo(ctx, tx, pick(results, ""), claims.ContactID, claims.CampaignID, o)
 	}
