@@ -227,8 +227,7 @@ func TestCorrelation(t *testing.T) {
 	// forged reference, tampered Message-ID, and a genuine Message-ID of
 	// another message spliced next to a reference: ignored, counted as forged
 	forged := rtoken.NewKeys("ffffffffffffffffffffffffffffffff").Mint(rtoken.Claims{Purpose: rtoken.Bounce, ContactID: other.ID, CampaignID: camp})
-	local := strings.Trim(mid, "<>")
-	tampered := "<" + local[:9] + map[bool]string{true: "b", false: "a"}[local[9] == 'a'] + local[10:] + ">"
+	tampered := tamper(mid, 9)
 	for i, orig := range []map[string]string{
 		{"x-postbode-ref": forged},
 		{"message-id": tampered},

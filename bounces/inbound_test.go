@@ -316,36 +316,7 @@ func TestComplaintOverSMTP(t *testing.T) {
 	l := e.list("news")
 	c := e.contact("piet@example.org", l)
 	camp := e.campaign([]int64{l}, c)
-	arf := strings.ReplaceAll(`From: feedback@fbl.remote.test
-To: fbl@`+bounceDomain+`
-Subject: complaint about message
-MIME-Version: 1.0
-Content-Type: multipart/report; report-type=feedback-report; boundary="B"
-
---B
-Content-Type: text/plain
-
-This is an email abuse report.
-
---B
-Content-Type: message/feedback-report
-
-Feedback-Type: abuse
-User-Agent: fbl/1.0
-Version: 1
-Original-Rcpt-To: piet@example.org
-
---B
-Content-Type: message/rfc822
-
-From: News <news@example.org>
-To: piet@example.org
-Subject: Our news
-X-Postbode-Ref: `+e.ref(c, camp)+`
-
-Hello
---B--
-`, "\n", "\r\n")
+	arf := makeARF([]string{"piet@example.org"}, "To: piet@example.org\nX-Postbode-Ref: "+e.ref(c, camp))
 	if err := e.send("", []string{"fbl@" + bounceDomain}, arf); err != nil {
 		t.Fatal(err)
 	}

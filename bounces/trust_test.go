@@ -82,9 +82,15 @@ func mustBeHarmful(t *testing.T, msg string, want Class, n int) {
 }
 
 func forgedARF(addrs ...string) string {
-	var rcpts strings.Builder
-	for _, a := range addrs {
-		rcpts.WriteString("Original-Rcpt-To: " + a + "\n")
+	return makeARF(addrs, "Message-ID: <1234.5678@example.org>")
+}
+
+// makeARF builds an RFC 5965 abuse report naming rcpts (Original-Rcpt-To)
+// and quoting a reported message with the extra header lines.
+func makeARF(rcpts []string, header string) string {
+	var b strings.Builder
+	for _, a := range rcpts {
+		b.WriteString("Original-Rcpt-To: " + a + "\n")
 	}
 	return strings.ReplaceAll(`From: feedback@fbl.remote.test
 To: abuse@`+bounceDomain+`
@@ -103,14 +109,15 @@ Content-Type: message/feedback-report
 Feedback-Type: abuse
 User-Agent: fbl/1.0
 Version: 1
-`+rcpts.String()+`
+`+b.String()+`
 --B
-Content-Type: text/rfc822-headers
+Content-Type: message/rfc822
 
 From: News <news@example.org>
 Subject: Our news
-Message-ID: <1234.5678@example.org>
+`+header+`
 
+Hello
 --B--
 `, "\n", "\r\n")
 }
@@ -236,15 +243,31 @@ func TestAddressMatchingTextBounce(t *testing.T) {
 			t.Fatalf("outcome %q, want bounce", got)
 		}
 	}
-	if s := e.state(cs[0]); s.Hard != 1 {
-		t.Fatalf("hard_bounces = %d, want 1 (one message, same campaign)", s.Hard)
+	e.bouncedOnce(cs[0], camp, cs[1])
+}
+
+// bouncedOnce checks that c has one hard bounce, its delivery of camp is
+// bounced and counted once in the campaign, and other is untouched.
+func (e *env) bouncedOnce(c contact, camp int64, other contact) {
+	e.t.Helper()
+	if s := e.state(c); s.Hard != 1 {
+		e.t.Fatalf("hard_bounces = %d, want 1", s.Hard)
+	}
+	if n := e.count(`SELECT count(*) FROM deliveries WHERE campaign_id = $1 AND contact_id = $2 AND status = 'bounced'`, camp, c.ID); n != 1 {
+		e.t.Fatal("delivery not bounced")
 	}
 	if n := e.count(`SELECT bounced FROM campaign_stats WHERE campaign_id = $1`, camp); n != 1 {
-		t.Fatalf("campaign bounced = %d, want 1", n)
+		e.t.Fatalf("campaign bounced = %d, want 1", n)
 	}
-	if s := e.state(cs[1]); s.Hard != 0 {
-		t.Fatalf("the other contact changed: %+v", s)
+	if s := e.state(other); s.Hard != 0 {
+		e.t.Fatalf("the other contact changed: %+v", s)
 	}
+}
+
+// tamper changes the character at i of a Message-ID's local part.
+func tamper(mid string, i int) string {
+	local := strings.Trim(mid, "<>")
+	return "<" + local[:i] + map[bool]string{true: "b", false: "a"}[local[i] == 'a'] + local[i+1:] + ">"
 }
 
 // A DSN quoting only the original header with our Message-ID is applied to
@@ -256,9 +279,7 @@ func TestMessageIDCorrelation(t *testing.T) {
 	e.run()
 	cs, camp := e.audience(2)
 	mid := e.keys.MessageIDFor(cs[0].ID, camp, bounceDomain)
-	local := strings.Trim(mid, "<>")
-	i := len(local) / 2
-	tampered := "<" + local[:i] + map[bool]string{true: "b", false: "a"}[local[i] == 'a'] + local[i+1:] + ">"
+	tampered := tamper(mid, len(mid)/2)
 	dsn := func(id string) string {
 		return strings.Replace(makeDSN(cs[0].Email, "5.1.1", "550 5.1.1 user unknown", ""), "<m1@example.org>", id, 1)
 	}
@@ -277,18 +298,7 @@ func TestMessageIDCorrelation(t *testing.T) {
 	if got := e.deliver("postmaster@"+bounceDomain, dsn(mid)); got != "bounce" {
 		t.Fatalf("genuine Message-ID: outcome %q, want bounce", got)
 	}
-	if s := e.state(cs[0]); s.Hard != 1 {
-		t.Fatalf("hard_bounces = %d, want 1", s.Hard)
-	}
-	if n := e.count(`SELECT count(*) FROM deliveries WHERE campaign_id = $1 AND contact_id = $2 AND status = 'bounced'`, camp, cs[0].ID); n != 1 {
-		t.Fatal("delivery not bounced")
-	}
-	if n := e.count(`SELECT bounced FROM campaign_stats WHERE campaign_id = $1`, camp); n != 1 {
-		t.Fatalf("campaign bounced = %d, want 1", n)
-	}
-	if s := e.state(cs[1]); s.Hard != 0 {
-		t.Fatalf("the other contact changed: %+v", s)
-	}
+	e.bouncedOnce(cs[0], camp, cs[1])
 }
 
 // Genuine reports of the shared corpus (hard bounces of several MTAs, and an
