@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -42,25 +41,47 @@ func (s *Spool) Store(ctx context.Context, from string, rcpts []string, raw []by
 // maxAddresses bounds how many distinct addresses of one message are hashed.
 const maxAddresses = 1000
 
-// addrPattern finds email addresses in (lower-cased) raw mail.
-var addrPattern = regexp.MustCompile(`[a-z0-9.!#$%&'*+/=?^_{|}~-]{1,64}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+`)
-
 // addressesIn returns the distinct addresses written in raw, lower-cased
-// (at most maxAddresses).
+// (at most maxAddresses). It looks around every '@' for a local part (at
+// most 64 characters) and a domain with a dot (at most 253): linear in the
+// size of the message, whatever it contains.
 func addressesIn(raw []byte) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, m := range addrPattern.FindAll(bytes.ToLower(raw), -1) {
-		a := strings.Trim(string(m), ".")
-		if !seen[a] {
-			seen[a] = true
-			out = append(out, a)
-			if len(out) == maxAddresses {
-				break
+	for i := bytes.IndexByte(raw, '@'); i >= 0 && len(out) < maxAddresses; {
+		s := i
+		for s > 0 && i-s < 64 && localChar(raw[s-1]) {
+			s--
+		}
+		e := i + 1
+		for e < len(raw) && e-i-1 < 253 && domainChar(raw[e]) {
+			e++
+		}
+		local, domain := bytes.Trim(raw[s:i], ".'"), bytes.Trim(raw[i+1:e], ".-")
+		if len(local) > 0 && bytes.IndexByte(domain, '.') > 0 {
+			a := strings.ToLower(string(local) + "@" + string(domain))
+			if !seen[a] {
+				seen[a] = true
+				out = append(out, a)
 			}
 		}
+		next := bytes.IndexByte(raw[i+1:], '@')
+		if next < 0 {
+			break
+		}
+		i += 1 + next
 	}
 	return out
+}
+
+// localChar reports whether c may appear in an unquoted local part (RFC 5322 §3.2.3 atext, and dots).
+func localChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+/=?^_`{|}~.-", c) >= 0
+}
+
+// domainChar reports whether c may appear in a domain name.
+func domainChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-'
 }
 
 // hashAll returns the distinct keyed hashes (contacts.Store.Hash) of addrs.
