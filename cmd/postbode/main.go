@@ -6,6 +6,7 @@
 //	postbode config check [--config FILE]
 //	postbode dkim keygen ...
 //	postbode bounces classify FILE...
+//	postbode retention run [--dry-run]
 package main
 
 import (
@@ -40,6 +41,7 @@ func commands() map[string]command {
 		"bounces":   cmdBounces,
 		"campaigns": cmdCampaigns,
 		"queue":     cmdQueue,
+		"retention": cmdRetention,
 	}
 }
 
@@ -53,7 +55,8 @@ commands:
   dkim         DKIM keys: dkim keygen --domain D --selector S
   bounces      classify bounce messages: bounces classify FILE...
   campaigns    campaigns list | campaigns watch ID
-  queue        queue stats`
+  queue        queue stats
+  retention    run one retention pass now: retention run [--dry-run]`
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {

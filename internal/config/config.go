@@ -28,6 +28,7 @@ type Config struct {
 	Redis     RedisConfig     `toml:"redis"`
 	Secrets   SecretsConfig   `toml:"secrets"`
 	API       APIConfig       `toml:"api"`
+	Metrics   MetricsConfig   `toml:"metrics"`
 	Public    PublicConfig    `toml:"public"`
 	Inbound   InboundConfig   `toml:"inbound"`
 	SMTP      SMTPConfig      `toml:"smtp"`
@@ -110,7 +111,7 @@ func (c *Config) Validate() error {
 	}
 	checks := []func() error{
 		c.Log.validate, c.Database.validate, c.Redis.validate, c.Secrets.validate,
-		c.API.validate, c.Public.validate, c.Inbound.validate, c.SMTP.validate,
+		c.API.validate, c.Metrics.validate, c.Public.validate, c.Inbound.validate, c.SMTP.validate,
 		c.DKIM.validate, c.Sending.validate, c.Bounces.validate, c.Retention.validate,
 		c.Privacy.validate,
 	}

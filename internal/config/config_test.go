@@ -64,6 +64,8 @@ func TestInvalidNamesKey(t *testing.T) {
 		{"no secret", "", []string{}, "secrets.key"},
 		{"short secret", "", []string{"POSTBODE_SECRETS_KEY=short"}, "secrets.key"},
 		{"bad listen", "[api]\nlisten = \"nohostport\"", env, "api.listen"},
+		{"bad metrics listen", "[metrics]\nlisten = \"nohostport\"", env, "metrics.listen"},
+		{"env bad metrics listen", "", append([]string{"POSTBODE_METRICS_LISTEN=:"}, env...), "metrics.listen"},
 		{"bad role", "roles = [\"api\", \"mailer\"]", env, "roles"},
 		{"bad db url", "[database]\nurl = \"mysql://x\"", env, "database.url"},
 		{"bad redis url", "[redis]\nurl = \"http://x\"", env, "redis.url"},

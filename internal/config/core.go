@@ -145,6 +145,26 @@ func (c *APIConfig) validate() error {
 	return nil
 }
 
+// MetricsConfig configures a listener with only /metrics, /healthz and
+// /readyz: the one address a process without the api role binds (it opens
+// no admin listener), so several role processes can run on one host.
+type MetricsConfig struct {
+	// Listen is its address; optional, default none (a process without the
+	// api role then serves no HTTP; with the api role the admin listener
+	// serves the same paths as well).
+	Listen string `toml:"listen"`
+}
+
+func (c *MetricsConfig) validate() error {
+	if c.Listen == "" {
+		return nil
+	}
+	if err := validAddr(c.Listen); err != nil {
+		return keyErr("metrics.listen", err.Error())
+	}
+	return nil
+}
+
 func validAddr(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {

@@ -53,7 +53,8 @@ func NewHTTPMetrics(reg prometheus.Registerer) HTTPMetrics {
 	f := promauto.With(reg)
 	return HTTPMetrics{
 		// route: the ServeMux pattern ("GET /api/v1/contacts/{id}") or "unmatched";
-		// code: the HTTP status code.
+		// code: the HTTP status code, or "499" when the client closed the
+		// connection before the answer (not a server error).
 		Requests: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_http_requests_total",
 			Help: "HTTP requests by route pattern and status code."}, []string{"route", "code"}),
 		Duration: f.NewHistogramVec(prometheus.HistogramOpts{Name: "postbode_http_request_duration_seconds",

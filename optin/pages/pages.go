@@ -261,11 +261,17 @@ func (s *Server) csrfFailed(w http.ResponseWriter, r *http.Request) {
 	s.message(w, r, http.StatusForbidden, "csrf.title", p.T("csrf.body"))
 }
 
-// fail maps an error of an action to a page: gone → neutral, anything else
-// 500 (logged).
+// fail maps an error of an action to a page: gone → neutral, the client
+// going away → httpapi.StatusClientClosed (nobody reads it; not logged as
+// an error), anything else 503 (logged).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, optin.ErrGone) || errors.Is(err, rtoken.ErrInvalid) || errors.Is(err, rtoken.ErrExpired) {
 		s.neutral(w, r)
+		return
+	}
+	if httpapi.ClientGone(r, err) {
+		s.log.Debug("public page: client closed the connection", slog.String("route", r.Pattern))
+		w.WriteHeader(httpapi.StatusClientClosed)
 		return
 	}
 	s.log.Error("public page failed", slog.String("route", r.Pattern), slog.Any("error", err))
