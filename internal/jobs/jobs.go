@@ -1,6 +1,9 @@
 // Package jobs is in charge of long-running work visible to API users:
 // imports, purges and erasure batches report progress, counts and the first
-// errors in the jobs table, so a half-done job says what it applied.
+// errors in the jobs table, so a half-done job says what it applied. A
+// running job's process stamps its heartbeat; a job whose heartbeat stops is
+// marked failed by the sweep, which also deletes spooled uploads that no
+// running job reads.
 package jobs
 
 import (
