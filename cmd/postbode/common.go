@@ -50,14 +50,19 @@ func openRedis(ctx context.Context, cfg config.Config) (*redis.Client, error) {
 	return rdb, nil
 }
 
-// parseAndOpen parses an ops command's flags (fs must have --config from
-// configFlag, passed as cfgPath), loads the config and opens Postgres. The
-// caller closes the pool.
+// parseAndOpen parses an ops command's flags (fs from newFlags, with
+// --config from configFlag, passed as cfgPath), loads the config and opens
+// Postgres. The caller closes the pool.
 func parseAndOpen(ctx context.Context, fs *flag.FlagSet, cfgPath *string, args []string) (config.Config, *pgxpool.Pool, error) {
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return config.Config{}, nil, err
 	}
-	cfg, err := loadConfig(*cfgPath)
+	return loadAndOpen(ctx, *cfgPath)
+}
+
+// loadAndOpen loads the config at path and opens Postgres.
+func loadAndOpen(ctx context.Context, path string) (config.Config, *pgxpool.Pool, error) {
+	cfg, err := loadConfig(path)
 	if err != nil {
 		return cfg, nil, err
 	}
