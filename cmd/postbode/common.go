@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -19,7 +20,19 @@ func configFlag(fs *flag.FlagSet) *string {
 	return fs.String("config", os.Getenv("POSTBODE_CONFIG"), "config file (TOML); optional, env POSTBODE_CONFIG")
 }
 
+// devConfig is the development config `make run` writes in the checkout;
+// postbode run from the checkout without --config or POSTBODE_CONFIG uses it.
+const devConfig = ".data/postbode.toml"
+
+// loadConfig loads the config at path; an empty path means devConfig when
+// it exists (said on stderr), else defaults and environment only.
 func loadConfig(path string) (config.Config, error) {
+	if path == "" {
+		if _, err := os.Stat(devConfig); err == nil {
+			fmt.Fprintf(os.Stderr, "postbode: using %s (the development config of make run; --config or POSTBODE_CONFIG picks another)\n", devConfig)
+			path = devConfig
+		}
+	}
 	return config.Load(path, os.Environ())
 }
 
