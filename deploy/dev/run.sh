@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 GO="${GO:-go}"
 BIN="${BIN:-bin/postbode}"
 DEV_CONFIG=deploy/dev/postbode.dev.toml
-PIDFILE=.data/postbode.pid
+PIDFILE="${POSTBODE_DEV_PIDFILE:-.data/postbode.pid}" # the tests use their own
 
 step() { printf '==> %s\n' "$*" >&2; }
 
