@@ -272,6 +272,9 @@ func (p *Processor) handle(ctx context.Context, tx pgx.Tx, m inbound) (outcome, 
 		}
 	}
 	if unsub != nil && verp == nil {
+		if unsub.Test {
+			return outcome{Status: "ignored", What: "ignored"}, nil // from a test mail: changes nothing
+		}
 		return p.mailtoUnsubscribe(ctx, tx, m, *unsub)
 	}
 	if forged && verp == nil {
@@ -309,6 +312,10 @@ func (p *Processor) applyReport(ctx context.Context, tx pgx.Tx, rep *Report, ver
 			}
 			claims = &c
 		}
+	}
+	if claims != nil && claims.Test {
+		// A bounce of a test mail: it names no contact and changes nothing.
+		return outcome{Status: "ignored", What: "ignored"}, nil
 	}
 	results := relevant(rep.Results)
 	if len(results) == 0 {
