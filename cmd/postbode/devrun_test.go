@@ -1,13 +1,19 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/internal/testenv"
 )
 
 // devRun runs deploy/dev/run.sh with args and env (POSTBODE_* of the test's
@@ -137,5 +143,40 @@ func TestLoadConfigDevFallback(t *testing.T) {
 	t.Chdir(t.TempDir())
 	if _, err := loadConfig(""); err == nil || !strings.Contains(err.Error(), "secrets.key") {
 		t.Errorf("outside a checkout: %v", err)
+	}
+}
+
+// TestSweepDropsOnlyThisPrefix: `services.sh sweep` (make test runs it
+// before and after the tests) drops the databases named with this
+// checkout's prefix, leftovers of a killed run included, and no other (an
+// "_" in the prefix is no wildcard).
+func TestSweepDropsOnlyThisPrefix(t *testing.T) {
+	ctx := t.Context()
+	admin, err := pgx.Connect(ctx, testenv.DatabaseURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	tag := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
+	prefix := "pbt_sw" + tag + "_"
+	mine := []string{prefix + "0123abcd", prefix + "tmpl_0123"}
+	others := []string{"pbt_sw" + tag + "x0123abcd"}
+	for _, db := range append(mine, others...) {
+		if _, err := admin.Exec(ctx, "CREATE DATABASE "+db); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)") })
+	}
+	cmd := exec.Command("bash", "../../deploy/dev/services.sh", "sweep")
+	cmd.Env = append(envWithout("POSTBODE_TEST_"), "POSTBODE_TEST_DB_PREFIX="+prefix, "POSTBODE_TEST_DATABASE_URL="+testenv.DatabaseURL())
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "dropped 2 test database(s)") {
+		t.Fatalf("sweep: %v\n%s", err, out)
+	}
+	for _, db := range append(mine, others...) {
+		var exists bool
+		admin.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", db).Scan(&exists)
+		if want := !slices.Contains(mine, db); exists != want {
+			t.Errorf("database %s exists %v after the sweep, want %v", db, exists, want)
+		}
 	}
 }

@@ -114,11 +114,16 @@ write_config() {
   } > "$DATA/postbode.toml"
 }
 
-# sweep drops every database whose name starts with TEST_DB_PREFIX (the
-# test databases and the migrated template of this checkout).
+# sweep drops every database whose name starts with the test database prefix
+# (the test databases and the migrated template of this checkout). The
+# prefix and server come from the environment, else from .data/env.
 sweep() {
-  [ -f "$DATA/env" ] && source "$DATA/env"
-  local url="${POSTBODE_TEST_DATABASE_URL:-$PG_URL}" prefix="${POSTBODE_TEST_DB_PREFIX:-$TEST_DB_PREFIX}"
+  local url="${POSTBODE_TEST_DATABASE_URL:-}" prefix="${POSTBODE_TEST_DB_PREFIX:-}"
+  if [ -f "$DATA/env" ]; then
+    [ -n "$url" ] || url="$(source "$DATA/env"; echo "${POSTBODE_TEST_DATABASE_URL:-}")"
+    [ -n "$prefix" ] || prefix="$(source "$DATA/env"; echo "${POSTBODE_TEST_DB_PREFIX:-}")"
+  fi
+  url="${url:-$PG_URL}" prefix="${prefix:-$TEST_DB_PREFIX}"
   [[ "$prefix" =~ ^[a-z_][a-z0-9_]{0,29}$ ]] || { log "POSTBODE_TEST_DB_PREFIX: lower-case letters, digits and _ only"; exit 2; }
   local n=0 db
   for db in $(psql "$url" -Atqc "select datname from pg_database where left(datname, length('$prefix')) = '$prefix'"); do
