@@ -110,7 +110,9 @@ write_config() {
   {
     echo "# Written by deploy/dev/services.sh from deploy/dev/postbode.dev.toml; edit that one."
     sed 's|^key_file = .*|key_file = "secret.key"|' deploy/dev/postbode.dev.toml
-    printf '\n[database]\nurl = "%s"\n\n[redis]\nurl = "%s"\n' "$1" "$REDIS_URL"
+    # Redis keys carry the dev database's name: checkouts with their own
+    # database can share one Redis.
+    printf '\n[database]\nurl = "%s"\n\n[redis]\nurl = "%s"\nkey_prefix = "%s"\n' "$1" "$REDIS_URL" "${POSTBODE_REDIS_KEY_PREFIX:-pb:$DEV_DB:}"
   } > "$DATA/postbode.toml"
 }
 
