@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/postbode/postbode/internal/testenv"
 )
 
 // runCLI runs the command line in process and returns its exit status,
@@ -142,5 +144,32 @@ func TestCLIExitStatus(t *testing.T) {
 		if code != tt.code || !strings.Contains(string(out), tt.want) || strings.Contains(string(out), "help requested") {
 			t.Errorf("postbode %q: exit %d, want %d with %q:\n%s", tt.args, code, tt.code, tt.want, out)
 		}
+	}
+}
+
+// TestTokenCreateReplace: make run creates its admin token with --replace,
+// so the token of the previous run stops working and only one stays live.
+func TestTokenCreateReplace(t *testing.T) {
+	pool, dbURL := testenv.DBWithURL(t)
+	env := append(envWithout("POSTBODE_"), "POSTBODE_DATABASE_URL="+dbURL, "POSTBODE_SECRETS_KEY=cli-secret-0123456789abcdef0123456789")
+	create := func(args ...string) {
+		cmd := exec.Command(binPath, append([]string{"token", "create", "--role", "admin", "--name", "make-run"}, args...)...)
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("token create %v: %v\n%s", args, err, out)
+		}
+	}
+	live := func() (n int) {
+		pool.QueryRow(t.Context(), `SELECT count(*) FROM api_tokens WHERE name = 'make-run' AND revoked_at IS NULL`).Scan(&n)
+		return n
+	}
+	create()
+	create()
+	if n := live(); n != 2 {
+		t.Fatalf("%d live tokens after two plain creates, want 2", n)
+	}
+	create("--replace")
+	if n := live(); n != 1 {
+		t.Errorf("%d live tokens after --replace, want 1", n)
 	}
 }
