@@ -83,7 +83,7 @@ build() {
   step "building $BIN (the first build compiles every dependency: a minute or two)"
   # -v names each package as it is compiled: count them on one line.
   "$GO" build -v -tags "${TAGS:-}" -ldflags "${LDFLAGS:-}" -o "$BIN" ./cmd/postbode 2>&1 |
-    awk '/^[^ \t#:]+$/ { n++; printf "\r    %d packages compiled", n > "/dev/stderr"; next } { print > "/dev/stderr" } END { if (n) print "" > "/dev/stderr" }'
+    awk '/^[^ \t#:]+$/ { n++; printf "\r    %d package(s) compiled", n > "/dev/stderr"; next } { print > "/dev/stderr" } END { if (n) print "" > "/dev/stderr" }'
   [ "${PIPESTATUS[0]}" = 0 ]
 }
 
