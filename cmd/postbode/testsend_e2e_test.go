@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/postbode/postbode/internal/rtoken"
 )
 
 // TestTestSendLinks: a test send fills the merge fields from a real contact
@@ -49,6 +51,20 @@ func TestTestSendLinks(t *testing.T) {
 	}
 	if to := regexp.MustCompile(`(?m)^To: .*$`).FindString(msg); !strings.Contains(to, "me@example.net") {
 		t.Errorf("To header %q, want the test address", to)
+	}
+	// Return path, Message-ID and X-Postbode-Ref name no contact and carry
+	// the test mark: a bounce or complaint of a test mail touches nobody.
+	keys := rtoken.NewKeys("e2e-secret-0123456789abcdef0123456789")
+	header := func(name string) string {
+		return strings.TrimSpace(regexp.MustCompile(`(?m)^`+name+`: (.*)\r?$`).FindStringSubmatch(msg)[1])
+	}
+	verp, err1 := keys.ParseAddress(strings.Trim(header("Return-Path"), "<>"))
+	mid, err2 := keys.ParseMessageID(header("Message-ID"))
+	ref, err3 := keys.Parse(header("X-Postbode-Ref"), rtoken.Bounce)
+	for i, c := range []rtoken.Claims{verp, mid, ref} {
+		if err := []error{err1, err2, err3}[i]; err != nil || !c.Test || c.ContactID != 0 {
+			t.Errorf("token %d of the test mail: %+v %v", i, c, err)
+		}
 	}
 
 	links := map[string]string{}
