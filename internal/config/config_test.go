@@ -54,6 +54,29 @@ func TestSecretFromFile(t *testing.T) {
 	}
 }
 
+// TestSecretKeyFileInConfig: secrets.key_file is read relative to the
+// config file's directory, from any working directory; a missing file names
+// the key.
+func TestSecretKeyFileInConfig(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "deploy", "dev"), 0o755)
+	os.MkdirAll(filepath.Join(dir, ".data"), 0o755)
+	os.WriteFile(filepath.Join(dir, ".data", "secret.key"), []byte(testKey+"\n"), 0o600)
+	p := filepath.Join(dir, "deploy", "dev", "dev.toml")
+	os.WriteFile(p, []byte("[secrets]\nkey_file = \"../../.data/secret.key\"\n"), 0o600)
+	cfg, err := Load(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Secrets.Key != testKey {
+		t.Errorf("key = %q", cfg.Secrets.Key)
+	}
+	os.Remove(filepath.Join(dir, ".data", "secret.key"))
+	if _, err := Load(p, nil); err == nil || !strings.Contains(err.Error(), "secrets.key_file") {
+		t.Errorf("missing key file: %v", err)
+	}
+}
+
 func TestInvalidNamesKey(t *testing.T) {
 	env := []string{"POSTBODE_SECRETS_KEY=" + testKey}
 	cases := []struct {

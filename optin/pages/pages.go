@@ -279,11 +279,17 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // token parses the {token} path value for a purpose; false: the neutral
-// page was written.
+// page, or for a link of a test mail the page saying so, was written (a
+// test link changes nothing, on GET or POST).
 func (s *Server) token(w http.ResponseWriter, r *http.Request, p rtoken.Purpose) (rtoken.Claims, bool) {
 	c, err := s.keys().Parse(r.PathValue("token"), p)
 	if err != nil {
 		s.neutral(w, r)
+		return c, false
+	}
+	if c.Test {
+		pg := s.newPage(r, "test.title")
+		s.message(w, r, http.StatusOK, "test.title", pg.T("test.body"))
 		return c, false
 	}
 	return c, true
