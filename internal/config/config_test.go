@@ -58,6 +58,29 @@ func TestSecretFromFile(t *testing.T) {
 	}
 }
 
+// TestSecretKeyFileInConfig: secrets.key_file is read relative to the
+// config file's directory, from any working directory; a missing file names
+// the key.
+func TestSecretKeyFileInConfig(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "deploy", "dev"), 0o755)
+	os.MkdirAll(filepath.Join(dir, ".data"), 0o755)
+	os.WriteFile(filepath.Join(dir, ".data", "secret.key"), []byte(testKey+"\n"), 0o600)
+	p := filepath.Join(dir, "deploy", "dev", "dev.toml")
+	os.WriteFile(p, []byte("[secrets]\nkey_file = \"../../.data/secret.key\"\n"), 0o600)
+	cfg, err := Load(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Secrets.Key != testKey {
+		t.Errorf("key = %q", cfg.Secrets.Key)
+	}
+	os.Remove(filepath.Join(dir, ".data", "secret.key"))
+	if _, err := Load(p, nil); err == nil || !strings.Contains(err.Error(), "secrets.key_file") {
+		t.Errorf("missing key file: %v", err)
+	}
+}
+
 func TestInvalidNamesKey(t *testing.T) {
 	env := []string{"POSTBODE_SECRETS_KEY=" + testKey}
 	cases := []struct {
@@ -77,6 +100,8 @@ func TestInvalidNamesKey(t *testing.T) {
 		{"http base url", "[public]\nbase_url = \"http://mail.example.org\"", env, "public.base_url"},
 		{"http base url by IP", "[public]\nbase_url = \"http://192.0.2.10:8081\"", env, "public.base_url"},
 		{"bad listen", "[api]\nlisten = \"nohostport\"", env, "api.listen"},
+		{"bad metrics listen", "[metrics]\nlisten = \"nohostport\"", env, "metrics.listen"},
+		{"env bad metrics listen", "", append([]string{"POSTBODE_METRICS_LISTEN=:"}, env...), "metrics.listen"},
 		{"bad role", "roles = [\"api\", \"mailer\"]", env, "roles"},
 		{"bad db url", "[database]\nurl = \"mysql://x\"", env, "database.url"},
 		{"bad redis url", "[redis]\nurl = \"http://x\"", env, "redis.url"},
