@@ -117,16 +117,25 @@ func TestRetentionDryRunPerCause(t *testing.T) {
 	}
 }
 
+// retentionFixture seeds total due contacts with history for a retention
+// run in batches of 100; it returns the campaign and the count of
+// deliveries and bounces before.
+func retentionFixture(t *testing.T, total int) (*fixture, int64, int64) {
+	t.Helper()
+	f := newFixture(t, privacy.Options{OneStarDays: 30, BatchSize: 100})
+	campaignID := seedHistory(t, f, total, 2)
+	var before int64
+	f.db.QueryRow(t.Context(), `SELECT (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM bounces)`).Scan(&before)
+	return f, campaignID, before
+}
+
 // TestRetentionInterrupted cancels retention mid-run and checks that every
 // contact is either erased with all its history or untouched.
 func TestRetentionInterrupted(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, privacy.Options{OneStarDays: 30, BatchSize: 100})
-	ctx := t.Context()
 	const total = 3000
-	campaignID := seedHistory(t, f, total, 2)
-	var deliveriesBefore int64
-	f.db.QueryRow(ctx, `SELECT (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM bounces)`).Scan(&deliveriesBefore)
+	f, campaignID, deliveriesBefore := retentionFixture(t, total)
+	ctx := t.Context()
 
 	// Cancel after growing delays until a run is cut off having erased some
 	// but not all (the first tries may stop before the first batch commits).
@@ -191,12 +200,9 @@ func checkHistoryConsistent(t *testing.T, f *fixture, campaignID int64, total in
 // run is cancelled while the server is inside COMMIT.
 func TestRetentionCountsBatchCommittedAtCancel(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, privacy.Options{OneStarDays: 30, BatchSize: 100})
-	ctx := t.Context()
 	const total = 150
-	campaignID := seedHistory(t, f, total, 2)
-	var deliveriesBefore int64
-	f.db.QueryRow(ctx, `SELECT (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM bounces)`).Scan(&deliveriesBefore)
+	f, campaignID, deliveriesBefore := retentionFixture(t, total)
+	ctx := t.Context()
 	f.exec(t, `CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$`)
 	f.exec(t, `CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON audit_log DEFERRABLE INITIALLY DEFERRED
 		FOR EACH ROW EXECUTE FUNCTION slow_commit()`)
