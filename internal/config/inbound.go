@@ -52,8 +52,8 @@ func (c *InboundConfig) validate() error {
 	if c.MaxConnections < 1 {
 		return keyErr("inbound.max_connections", "must be at least 1")
 	}
-	if c.MaxConnectionsPerIP < 1 || c.MaxConnectionsPerIP > c.MaxConnections {
-		return keyErr("inbound.max_connections_per_ip", "must be between 1 and max_connections")
+	if c.MaxConnectionsPerIP < 1 {
+		return keyErr("inbound.max_connections_per_ip", "must be at least 1")
 	}
 	if c.SessionTimeout.Duration < 10*time.Second {
 		return keyErr("inbound.session_timeout", "must be at least 10s")
