@@ -60,10 +60,18 @@ func Parse(raw []byte) (rep *Report, err error) {
 
 // parse is Parse without the safety net, for the fuzz test to see panics.
 func parse(raw []byte) *Report {
+	return parseWith(raw, nil)
+}
+
+// parseWith is parse with a given text rule index (nil for textRules): the
+// leave-one-family-out evaluation parses with rules left out.
+func parseWith(raw []byte, rules *phraseIndex) *Report {
 	if len(raw) > MaxParseBytes {
 		raw = raw[:MaxParseBytes]
 	}
-	return readMessage(raw).report()
+	m := readMessage(raw)
+	m.rules = rules
+	return m.report()
 }
 
 // unknownReport is the report of a message that was not understood.
@@ -87,6 +95,7 @@ type msg struct {
 	jsonBodies [][]byte          // application/json bodies (relay notifications)
 	parts      int               // MIME parts visited
 	succeeded  int               // DSN recipients delivered, relayed or expanded
+	rules      *phraseIndex      // the text rules; nil for textRules
 }
 
 // readMessage walks the MIME structure of raw within the limits.

@@ -174,7 +174,7 @@ func (m *msg) textResults(notice string) []Result {
 	out := make([]Result, 0, len(blocks))
 	for _, b := range blocks {
 		diag := b.diag
-		if reasonFromText(asciiLower(diag)) == "" {
+		if _, _, ok := m.ruleIndex().textMatch(asciiLower(diag)); !ok {
 			diag = notice // the reason stands before the address, or nowhere near it
 		}
 		d := diagnosticOf(diag)
@@ -182,7 +182,7 @@ func (m *msg) textResults(notice string) []Result {
 		if cmd == "" {
 			cmd = transcriptCommand(notice, b.addr)
 		}
-		in := evidence{diag: d, command: cmd}
+		in := evidence{diag: d, command: cmd, rules: m.rules}
 		if strings.HasSuffix(b.addr, "@googlegroups.com") {
 			// Google Groups answers, in the sender's language, that the
 			// group does not exist or the sender may not post: a refusal
@@ -488,4 +488,12 @@ func preamble(notice string) string {
 // space.
 func startsWithCode(s string) bool {
 	return len(s) > 4 && (s[0] == '4' || s[0] == '5') && isDigit(s[1]) && isDigit(s[2]) && s[3] == ' '
+}
+
+// ruleIndex is the text rule index the message is classified with.
+func (m *msg) ruleIndex() *phraseIndex {
+	if m.rules == nil {
+		return defaultRules
+	}
+	return m.rules
 }
