@@ -13,6 +13,7 @@ type evidence struct {
 	replyCode int          // SMTP reply code given by the message, if any
 	diag      string       // diagnostic text
 	diagType  string       // RFC 3464 diagnostic-type (smtp, x-unix, ...), lower case
+	untyped   bool         // a Diagnostic-Code without the diagnostic-type RFC 3464 requires
 	temporary bool         // the message says the failure is temporary (Action: delayed)
 	reason    string       // a reason the format itself establishes, if any
 	command   string       // the SMTP command the reply answered (RCPT, DATA, ...), if known
@@ -107,6 +108,9 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 		v = textVerdict(text, phrase)
 	case hasText:
 		v = hardText(text, phrase, status, st, hasStatus, command)
+		if in.untyped && code == 0 && hardReasons[v.reason] && !addressStatus(status, st, hasStatus) {
+			v = verdict{"filtered", fmt.Sprintf("text %q in a Diagnostic-Code without a diagnostic-type and without a reply code (RFC 3464 section 2.3.6): not a server's reply, not proof of a dead address", phrase)}
+		}
 	case hasStatus:
 		v = statusVerdict(status, st)
 	}
@@ -129,13 +133,12 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus bool, command string) verdict {
 	tv := textVerdict(text, phrase)
 	subject := statusSubject(status)
-	addressStatus := hasStatus && (subject == "1" && hardReasons[st.reason] || st.code == "1.10" || st.code == "4.4")
 	switch {
 	case command == "MAIL" || command == "CONN":
 		return commandVerdict(command)
 	case text.strength == fallback && hasStatus:
 		return statusVerdict(status, st)
-	case addressStatus:
+	case addressStatus(status, st, hasStatus):
 		return tv
 	case command == "DATA" && text.reason == "userunknown":
 		return commandVerdict(command)
@@ -154,6 +157,12 @@ func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus b
 		return tv // a server's refusal with a status code: the text names the cause
 	}
 	return verdict{"filtered", fmt.Sprintf("text %q names an unknown user, but no status code, no command and no directory statement backs it: a filter (prefer not hard; %s)", phrase, text.source)}
+}
+
+// addressStatus reports whether a status names the recipient's address or
+// domain as dead (X.1.1, X.1.2, X.1.3, X.1.6, X.1.10, X.4.4).
+func addressStatus(status string, st statusRule, hasStatus bool) bool {
+	return hasStatus && (statusSubject(status) == "1" && hardReasons[st.reason] || st.code == "1.10" || st.code == "4.4")
 }
 
 // textVerdict is the verdict of a text rule.

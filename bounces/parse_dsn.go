@@ -145,6 +145,7 @@ func (d dsnRecipient) result(text string, rules *phraseIndex) (Result, bool) {
 		status:    d.status,
 		diag:      diag,
 		diagType:  d.diagType,
+		untyped:   d.diag != "" && d.diagType == "",
 		temporary: action == "delayed",
 		command:   dsnCommand(diag, text, rcpt),
 		rules:     rules,

@@ -12,6 +12,7 @@ func (m *msg) failures() []Result {
 	notice := m.noticeText()
 	if len(m.dsn) == 0 {
 		m.inlineDSN()
+		m.fromText = len(m.dsn) > 0
 	}
 	if len(m.dsn) > 0 {
 		if rs := m.dsnResults(notice); len(rs) > 0 || m.succeeded > 0 {
@@ -21,6 +22,7 @@ func (m *msg) failures() []Result {
 	if !m.looksLikeBounce(notice) {
 		return nil
 	}
+	m.fromText = true
 	return m.textResults(notice)
 }
 
