@@ -107,6 +107,10 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 	case hasText && !hardReasons[text.reason]: // includes notaccept: RFC 7504/7505 speak of the host
 		v = textVerdict(text, phrase)
 	case hasText:
+		if c, cp, ok := ix.contradiction(lower, phrase); ok && text.strength != directory {
+			v = verdict{c.reason, fmt.Sprintf("text %q -> %s overrules %q (prefer not hard; %s)", cp, c.reason, phrase, c.source)}
+			break
+		}
 		v = hardText(text, phrase, status, st, hasStatus, command)
 		if in.untyped && code == 0 && hardReasons[v.reason] && !addressStatus(status, st, hasStatus) {
 			v = verdict{"filtered", fmt.Sprintf("text %q in a Diagnostic-Code without a diagnostic-type and without a reply code (RFC 3464 section 2.3.6): not a server's reply, not proof of a dead address", phrase)}

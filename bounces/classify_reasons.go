@@ -31,6 +31,18 @@ func domainDoesNotExist(lower string) bool {
 	return strings.Contains(w, ".") && !strings.Contains(w, "@") && !isDigit(w[len(w)-1])
 }
 
+// contradiction is the first rule naming a cause that contradicts a dead
+// address, found in lower once the phrase that named the dead address is
+// blanked out ("550 5.1.1 user unknown, rejected as spam").
+func (ix *phraseIndex) contradiction(lower, phrase string) (reasonRule, string, bool) {
+	rest := strings.ReplaceAll(lower, phrase, " ")
+	i, p := ix.contra.match(rest)
+	if i < 0 {
+		return reasonRule{}, "", false
+	}
+	return ix.contra.rules[i], p, true
+}
+
 // defaultRules is textRules indexed for one pass over a text. It is built
 // once and never changed.
 var defaultRules = newPhraseIndex(textRules)
@@ -41,6 +53,9 @@ type phraseIndex struct {
 	rules   []reasonRule
 	slot    [1 << 16]uint16 // first two bytes -> 1 + index in buckets, 0 for none
 	buckets [][]phraseRef
+	// contra indexes the rules whose reasons contradict a dead address
+	// (see contradicts); nil in contra itself.
+	contra *phraseIndex
 }
 
 // phraseRef is one phrase of rule number rule.
@@ -50,6 +65,19 @@ type phraseRef struct {
 }
 
 func newPhraseIndex(rules []reasonRule) *phraseIndex {
+	ix := indexPhrases(rules)
+	var contra []reasonRule
+	for _, r := range rules {
+		if contradicts[r.reason] {
+			contra = append(contra, r)
+		}
+	}
+	ix.contra = indexPhrases(contra)
+	return ix
+}
+
+// indexPhrases buckets the phrases of rules by their first two bytes.
+func indexPhrases(rules []reasonRule) *phraseIndex {
 	ix := &phraseIndex{rules: rules}
 	for i, r := range rules {
 		for _, p := range r.phrases {

@@ -20,6 +20,19 @@ package bounces
 // reply to MAIL FROM, the connection or DATA, and for weak phrases (the
 // generic RFC 5321 reply texts) only with an address status or at RCPT TO.
 
+// contradicts are the reasons whose phrases, anywhere in a text, overrule a
+// phrase naming a dead address: a specific statement of spam, a block, a
+// full or disabled mailbox, an authentication or relay refusal is the more
+// cautious reading ("550 5.1.1 user unknown" next to "blocked using
+// zen.spamhaus.org" is a block). Broad reasons (policy, expired, system
+// error) do not: their words turn up in many a real "user unknown".
+var contradicts = map[string]bool{
+	"spamdetected": true, "virusdetected": true, "blocked": true, "mailboxfull": true,
+	"suspend": true, "norelaying": true, "authfailure": true, "requireptr": true,
+	"badreputation": true, "speeding": true, "toomanyconn": true, "securityerror": true,
+	"mailererror": true,
+}
+
 // strength says how much a text phrase proves on its own.
 type strength int
 
@@ -55,7 +68,7 @@ type reasonRule struct {
 // "mailbox", a spam block also says "rejected", an unknown sender also says
 // "unknown".
 var textRules = []reasonRule{
-	{"hostunknown", ordinary, "Exim (cPanel) router: \"account or domain may not exist\"",
+	{"hostunknown", directory, "Exim as configured by cPanel: its whole message for a domain that does not resolve (\"The account or domain may not exist, they may be blacklisted, or missing the proper dns entries\")",
 		[]string{"account or domain may not exist"}},
 	{"networkerror", ordinary, "Postfix smtp(8) DNS lookups: \"Host not found, try again\" is temporary",
 		[]string{"host not found, try again", "temporary failure in name resolution"}},

@@ -56,6 +56,12 @@ func TestClassifyPrecedence(t *testing.T) {
 		{"", 550, "5.1.1", "Client host [192.0.2.1] blocked using zen.spamhaus.org", "blocked", Block, "blocked using"},
 		{"", 550, "", "550 mailbox full", "mailboxfull", Soft, "mailbox full"},
 		{"", 552, "5.2.2", "552 5.2.2 Over quota", "mailboxfull", Soft, "over quota"},
+		// A contradicting cause anywhere in the text wins over a dead address,
+		// but not the words of the phrase that names it.
+		{"RCPT", 550, "5.1.1", "<a@example.com>: user unknown, message rejected as spam", "spamdetected", Block, "overrules"},
+		{"RCPT", 550, "5.1.1", "<a@example.com>: No such user; client host rejected", "blocked", Block, "overrules"},
+		{"RCPT", 550, "5.4.1", "<a@example.com>: Recipient address rejected: Access denied", "userunknown", Hard, "access denied"},
+		{"", 550, "5.0.0", "Command died with status 67: user unknown", "mailererror", Soft, "overrules"},
 		// Policy and security statuses are blocks.
 		{"", 550, "5.7.1", "550 5.7.1 Delivery not authorized", "filtered", Block, "delivery not authorized"},
 		{"", 530, "5.7.0", "Must issue a STARTTLS command first", "securityerror", Block, "starttls"},

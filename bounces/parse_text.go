@@ -177,7 +177,14 @@ func (m *msg) textResults(notice string) []Result {
 	for _, b := range blocks {
 		diag := b.diag
 		if _, _, ok := m.ruleIndex().textMatch(asciiLower(diag)); !ok {
-			diag = notice // the reason stands before the address, or nowhere near it
+			// The reason stands before the address, or nowhere near it.
+			// With several recipients only the preamble speaks for all:
+			// the rest of the notice is about the others.
+			if len(blocks) == 1 {
+				diag = notice
+			} else {
+				diag = preamble(notice) + "\n" + b.diag
+			}
 		}
 		d := diagnosticOf(diag)
 		cmd := commandOf(asciiLower(d))
