@@ -98,6 +98,9 @@ var textRules = []reasonRule{
 		[]string{
 			"null mx", "does not accept mail", "doesn't accept mail", "accepts no mail",
 			"domain does not receive mail", "not accepting any mail", "is not accepting mail",
+			"does not accept e-mail", "does not accept email", "doesn't accept email",
+			"doesn't accept e-mail", "does not receive email", "does not receive e-mail",
+			"no mail service", "not accept any mail",
 		}},
 	{"norelaying", ordinary, "relay refusals (Postfix \"Relay access denied\", Sendmail \"Relaying denied\")",
 		[]string{
@@ -156,7 +159,8 @@ var textRules = []reasonRule{
 			"could not be resolved", "mx lookup failed", "dns error", "unknown mail domain",
 			"domain lookup failed", "non-existent domain", "nonexistent domain",
 			"not a valid domain", "bad destination system address", "no mail exchanger",
-			"domain is not reachable", "unrouteable address",
+			"domain is not reachable", "unrouteable address", "domain name does not exist",
+			"domain does not resolve", "mx record not found", "no mx or a record", "domain has no mx",
 		}},
 	{"userunknown", ordinary, "RFC 3463 X.1.1; unknown-user wording of Postfix (\"User unknown in ... table\"), Sendmail (\"User unknown\"), Exim (\"Unknown user\"), Exchange, Gmail, Yahoo",
 		[]string{
@@ -172,6 +176,10 @@ var textRules = []reasonRule{
 			"unknown alias", "unknown mailbox", "user doesn't have", "user does not have",
 			"not a known user", "user is unknown", "recipient invalid", "recipient does not exist",
 			"no such address", "unknown e-mail address", "invalid email address",
+			"no such local user", "user does not exist", "user doesn't exist", "mailbox doesn't exist",
+			"account doesn't exist", "recipient doesn't exist", "user not known", "mailbox unknown",
+			"not a valid recipient", "recipient is not valid", "unknown or illegal user",
+			"no account by that name", "not a valid user", "recipient not recognized", "no such mail box",
 		}},
 	{"userunknown", ordinary, "Exchange Online directory-based edge blocking: \"550 5.4.1 Recipient address rejected: Access denied\" means the recipient is not in the directory (Microsoft's NDR documentation)",
 		[]string{"recipient address rejected: access denied"}},
