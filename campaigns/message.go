@@ -146,6 +146,10 @@ func (s *Service) build(rt *runtime, r recipient, subjectPrefix string, st *stag
 		ListUnsubscribe: []string{d.Links.Unsubscribe, "mailto:" + unsub + "?subject=unsubscribe"},
 		OneClick:        true, // RFC 8058: the /u URL accepts List-Unsubscribe=One-Click POSTs
 		ListID:          rt.listID, FeedbackID: rt.feedback,
+		// Reports quoting only the original header (DSNs, feedback loops)
+		// are verified by this Message-ID: it names contact and campaign
+		// under the server key.
+		MessageID: s.opt.Keys.MessageIDFor(kid, cid, s.opt.BounceDomain),
 		// The bounce processor finds campaign and contact of a returned
 		// original by this header when the VERP address is lost.
 		Extra: [][2]string{{"X-Postbode-Ref", ref}},

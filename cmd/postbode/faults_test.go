@@ -23,6 +23,7 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/internal/testenv"
 )
 
@@ -345,18 +346,20 @@ func TestFaultBounceStoreFull(t *testing.T) {
 	exec(`CREATE TRIGGER disk_full BEFORE INSERT ON inbound_messages FOR EACH ROW EXECUTE FUNCTION disk_full()`)
 
 	smtpAddr := envValue(d.env, "POSTBODE_INBOUND_LISTEN")
+	keys := rtoken.NewKeys(envValue(d.env, "POSTBODE_SECRETS_KEY"))
 	send := func(i int) error {
 		cl, err := smtp.Dial(smtpAddr)
 		if err != nil {
 			return err
 		}
 		defer cl.Close()
+		verp := keys.Address(rtoken.Claims{Purpose: rtoken.Bounce, ContactID: ids[i]}, "bounces.example.org")
 		dsn := fmt.Sprintf("From: MAILER-DAEMON@mx.example.org\r\nTo: postmaster@bounces.example.org\r\nSubject: failure\r\n"+
 			"MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"+
 			"--b\r\nContent-Type: text/plain\r\n\r\nGone.\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\n"+
 			"Reporting-MTA: dns; mx.example.org\r\n\r\nFinal-Recipient: rfc822; b%d@example.org\r\nAction: failed\r\n"+
 			"Status: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\r\n--b--\r\n", i)
-		return cl.SendMail("", []string{"postmaster@bounces.example.org"}, strings.NewReader(dsn))
+		return cl.SendMail("", []string{verp}, strings.NewReader(dsn))
 	}
 	for i := range n {
 		err := send(i)

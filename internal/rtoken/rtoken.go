@@ -33,6 +33,7 @@ const (
 	Bounce      Purpose = 'b' // VERP return path
 	View        Purpose = 'v' // view in browser
 	Verify      Purpose = 'q' // verify an address for a privacy request
+	MessageID   Purpose = 'm' // the Message-ID of a campaign message
 )
 
 // ErrInvalid is returned for any token that does not verify; callers show a
