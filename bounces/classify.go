@@ -171,18 +171,18 @@ func addressStatus(status string, st statusRule, hasStatus bool) bool {
 
 // textVerdict is the verdict of a text rule.
 func textVerdict(text reasonRule, phrase string) verdict {
-	return verdict{text.reason, fmt.Sprintf("text %q -> %s (%s)", phrase, text.reason, text.source)}
+	return verdict{text.reason, "text \"" + phrase + "\" -> " + text.reason + " (" + text.source + ")"}
 }
 
 // statusVerdict is the verdict of a status rule.
 func statusVerdict(status string, st statusRule) verdict {
-	return verdict{st.reason, fmt.Sprintf("status %s -> %s (%s)", status, st.reason, st.source)}
+	return verdict{st.reason, "status " + status + " -> " + st.reason + " (" + st.source + ")"}
 }
 
 // commandVerdict is the verdict of the command a refusal answered.
 func commandVerdict(command string) verdict {
 	c := commandRules[command]
-	return verdict{c.reason, fmt.Sprintf("reply to %s -> %s (%s)", command, c.reason, c.source)}
+	return verdict{c.reason, "reply to " + command + " -> " + c.reason + " (" + c.source + ")"}
 }
 
 // replyVerdict applies the reply-code rules (RFC 5321, RFC 7504) and the

@@ -35,8 +35,7 @@ func domainDoesNotExist(lower string) bool {
 // address, found in lower once the phrase that named the dead address is
 // blanked out ("550 5.1.1 user unknown, rejected as spam").
 func (ix *phraseIndex) contradiction(lower, phrase string) (reasonRule, string, bool) {
-	rest := strings.ReplaceAll(lower, phrase, " ")
-	i, p := ix.contra.match(rest)
+	i, p := ix.contra.matchOutside(lower, phrase)
 	if i < 0 {
 		return reasonRule{}, "", false
 	}
@@ -99,14 +98,31 @@ func indexPhrases(rules []reasonRule) *phraseIndex {
 // match returns the index of the earliest rule with a phrase in lower and
 // that phrase, or -1.
 func (ix *phraseIndex) match(lower string) (int, string) {
+	return ix.matchOutside(lower, "")
+}
+
+// matchOutside is match ignoring phrases that overlap an occurrence of
+// skip (none when skip is "").
+func (ix *phraseIndex) matchOutside(lower, skip string) (int, string) {
 	best, phrase := len(ix.rules), ""
+	next := -1 // start of the next occurrence of skip at or after i
+	if skip != "" {
+		next = strings.Index(lower, skip)
+	}
 	for i := 0; i+1 < len(lower); i++ {
 		n := ix.slot[int(lower[i])<<8|int(lower[i+1])]
 		if n == 0 {
 			continue
 		}
+		for next >= 0 && next+len(skip) <= i {
+			if j := strings.Index(lower[next+1:], skip); j >= 0 {
+				next += 1 + j
+			} else {
+				next = -1
+			}
+		}
 		for _, ref := range ix.buckets[n-1] {
-			if ref.rule < best && strings.HasPrefix(lower[i:], ref.phrase) {
+			if ref.rule < best && strings.HasPrefix(lower[i:], ref.phrase) && (next < 0 || i+len(ref.phrase) <= next) {
 				best, phrase = ref.rule, ref.phrase
 			}
 		}

@@ -219,7 +219,7 @@ func (m *msg) walk(h textproto.Header, body []byte, depth int) {
 		m.walkMultipart(h, body, params["boundary"], depth)
 		return
 	}
-	m.leaf(h, mt, body, depth)
+	m.leaf(h, mt, params["charset"], body, depth)
 }
 
 // walkMultipart visits the parts of a multipart body (RFC 2046 section
@@ -249,13 +249,13 @@ func (m *msg) walkMultipart(h textproto.Header, body []byte, boundary string, de
 }
 
 // leaf keeps one non-multipart entity by its media type.
-func (m *msg) leaf(h textproto.Header, mt string, body []byte, depth int) {
+func (m *msg) leaf(h textproto.Header, mt, charset string, body []byte, depth int) {
 	data, ok := decodeBody(h, body)
 	if bad := m.evidenceFlag(mt); bad != nil {
 		if !ok {
 			m.malform(bad, "a body that does not decode by its Content-Transfer-Encoding")
 		}
-		m.checkText(bad, h, data)
+		m.checkText(bad, charset, data)
 	}
 	switch mt {
 	case "message/delivery-status", "message/global-delivery-status", "text/delivery-status":

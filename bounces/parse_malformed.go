@@ -2,9 +2,8 @@ package bounces
 
 import (
 	"bytes"
+	"strings"
 
-	"github.com/emersion/go-message"
-	"github.com/emersion/go-message/textproto"
 	"golang.org/x/text/encoding/ianaindex"
 )
 
@@ -40,12 +39,9 @@ func (m *msg) evidenceFlag(mt string) *string {
 
 // checkText marks evidence malformed when its part declares a charset
 // that is not in the IANA registry or holds binary junk.
-func (m *msg) checkText(flag *string, h textproto.Header, data []byte) {
-	mh := message.Header{Header: h}
-	if _, params, err := mh.ContentType(); err == nil {
-		if cs := params["charset"]; cs != "" && !knownCharset(cs) {
-			m.malform(flag, "a part in the unknown charset "+cs)
-		}
+func (m *msg) checkText(flag *string, charset string, data []byte) {
+	if charset != "" && !knownCharset(charset) {
+		m.malform(flag, "a part in the unknown charset "+charset)
 	}
 	if binaryJunk(data) {
 		m.malform(flag, "binary data in a text part")
@@ -55,6 +51,9 @@ func (m *msg) checkText(flag *string, h textproto.Header, data []byte) {
 // knownCharset reports whether a charset name is in the IANA registry
 // (RFC 2978), case-insensitively.
 func knownCharset(cs string) bool {
+	if strings.EqualFold(cs, "us-ascii") || strings.EqualFold(cs, "utf-8") {
+		return true
+	}
 	_, err := ianaindex.MIME.Encoding(cs)
 	if err == nil {
 		return true
