@@ -52,7 +52,7 @@ func classify(in evidence) Result {
 		code = findReplyCode(diag)
 	}
 	status := in.status
-	if s := findStatus(diag); s != "" && s[0] != '2' && (status == "" || !isVague(s)) {
+	if s := diagStatus(diag); s != "" && s[0] != '2' && (status == "" || !isVague(s)) {
 		status = s // the code the remote server gave is the most precise one
 	}
 	command := in.command
@@ -282,6 +282,24 @@ func findStatus(s string) string {
 		}
 	}
 	return ""
+}
+
+// diagStatus is the enhanced status code a diagnostic text gives: the
+// first one whose detail is not 0 ("other or undefined", RFC 3463 section
+// 3), else the first ("5.1.0 Unknown address error 550 5.2.2 Mailbox
+// full" is 5.2.2).
+func diagStatus(s string) string {
+	first := findStatus(s)
+	rest, st := s, first
+	for n := 0; st != "" && strings.HasSuffix(st, ".0") && n < 4; n++ {
+		i := strings.Index(rest, st)
+		rest = rest[i+len(st):]
+		st = findStatus(rest)
+		if st != "" && !strings.HasSuffix(st, ".0") {
+			return st
+		}
+	}
+	return first
 }
 
 // statusAt parses "c.sss.ddd" at the start of s, not followed by a digit

@@ -125,3 +125,18 @@ func TestClassifyDiagnosticType(t *testing.T) {
 		}
 	}
 }
+
+// TestDiagnosticStatus: the status in a diagnostic is its most specific
+// one; an "other or undefined" X.Y.0 gives way to a detailed code.
+func TestDiagnosticStatus(t *testing.T) {
+	for text, want := range map[string]string{
+		"5.1.0 - Unknown address error 550-'5.2.2 <a@example.com>... Mailbox Full'": "5.2.2",
+		"550 5.1.1 <a@example.com>: Recipient address rejected":                     "5.1.1",
+		"554 4.4.7 Message expired <421 4.4.2 Connection timed out>":                "4.4.7",
+		"550 5.7.0 blocked, see 5.0.0":                                              "5.7.0",
+	} {
+		if r := ClassifyReply(550, "", text); r.Status != want {
+			t.Errorf("ClassifyReply(550, %q).Status = %q, want %q", text, r.Status, want)
+		}
+	}
+}
