@@ -123,7 +123,8 @@ func (a *agreement) check(row corpusRow, rep *Report) (problems []string) {
 
 // TestCorpusAgreement runs Parse over the shared corpus and fails below the
 // targets: the recipient is found for at least 99% of rows, hard/soft
-// agrees for at least 97%, the status for at least 91.4%. The same numbers are logged for the held-out fifth.
+// agrees for at least 97%, the status for at least 91.4%. The same numbers
+// are logged for the held-out fifth.
 func TestCorpusAgreement(t *testing.T) {
 	rows := readCorpus(t)
 	var all, held, dev agreement
