@@ -48,7 +48,13 @@ func (k *Keys) ParseAddress(addr string) (Claims, error) {
 // + domain + ">". Reports that quote only the original header (DSNs,
 // feedback-loop complaints) can then be verified with ParseMessageID.
 func (k *Keys) MessageIDFor(contactID, campaignID int64, domain string) string {
-	return "<" + k.Address(Claims{Purpose: MessageID, ContactID: contactID, CampaignID: campaignID}, domain) + ">"
+	return k.MessageIDOf(Claims{ContactID: contactID, CampaignID: campaignID}, domain)
+}
+
+// MessageIDOf is MessageIDFor with c's contact, campaign and test mark.
+func (k *Keys) MessageIDOf(c Claims, domain string) string {
+	c.Purpose = MessageID
+	return "<" + k.Address(c, domain) + ">"
 }
 
 // ParseMessageID verifies a Message-ID made by MessageIDFor (angle brackets
