@@ -94,6 +94,20 @@ var textRules = []reasonRule{
 			"unverified sender", "sender denied", "sender not allowed", "envelope sender",
 			"sender is not", "sender address is", "sender verification",
 		}},
+	{"rejected", ordinary, "the envelope sender named as refused or missing: Exchange Online 5.1.8 \"Access denied, bad outbound sender\" (Microsoft's NDR reference), Sendmail/Postfix \"Domain of sender address ... does not exist\", \"... in sender address\"",
+		[]string{
+			"bad outbound sender", "sender address does not", "sender domain does not",
+			"sender does not exist", "in sender address", "sender's domain", "sender's address",
+			"sender address has null mx", "sender verify defer",
+		}},
+	{"requireptr", ordinary, "refusals that name the client's missing reverse DNS (RFC 1912 section 2.1; Postfix reject_unknown_client_hostname; Gmail SMTP error reference 5.7.25 \"does not have a PTR record\"): before the rules below, which such a refusal also matches",
+		[]string{"reverse dns", "ptr record", "reverse lookup", "reverse hostname", "no ptr"}},
+	{"blocked", ordinary, "a host that does not accept mail FROM someone refuses the sender, not the recipient's domain (RFC 7504 521/556 say a host or domain accepts no mail at all); Gmail SMTP error reference 5.7.25 \"Gmail does not accept messages from IPs with missing PTR records\"",
+		[]string{
+			"not accept mail from", "not accept messages from", "not accept email from",
+			"not accept e-mail from", "not accepting mail from", "not accepting messages from",
+			"not accepting email from", "not accept connections from", "not accepting connections",
+		}},
 	{"notaccept", ordinary, "RFC 7505 null MX, RFC 7504 521/556 \"does not accept mail\"",
 		[]string{
 			"null mx", "does not accept mail", "doesn't accept mail", "accepts no mail",
@@ -102,6 +116,8 @@ var textRules = []reasonRule{
 			"doesn't accept e-mail", "does not receive email", "does not receive e-mail",
 			"no mail service", "not accept any mail",
 		}},
+	{"notaccept", ordinary, "Postfix smtp(8) for an RFC 7505 null MX: \"Domain ... does not accept mail (nullMX)\"; RFC 7504 section 3 (521 \"host does not accept mail\")",
+		[]string{"nullmx", "accepts no e-mail", "accepts no email"}},
 	{"norelaying", ordinary, "relay refusals (Postfix \"Relay access denied\", Sendmail \"Relaying denied\")",
 		[]string{
 			"relay access denied", "relaying denied", "relay denied", "not permitted to relay",
@@ -275,6 +291,11 @@ var textRules = []reasonRule{
 		[]string{
 			"mailer error", "command failed", "procmail", "exit code", "pipe to",
 			"unknown mailer error", "command died", "program exited",
+		}},
+	{"mailererror", ordinary, "local delivery programs as their MTAs document them: Postfix pipe(8) \"Command died with status N\", \"Command time limit exceeded\", \"Command output:\"; Exim's pipe transport \"Child process of ... transport returned N ... from command:\"; qmail-local \"Unable to run\"",
+		[]string{
+			"command output", "command time limit", "child process of", "transport returned",
+			"from command:", "unable to run", "pipe transport", "delivery program",
 		}},
 	{"syntaxerror", ordinary, "RFC 5321 500/501/503 replies",
 		[]string{
