@@ -178,6 +178,11 @@ var textRules = []reasonRule{
 			"domain is not reachable", "unrouteable address", "domain name does not exist",
 			"domain does not resolve", "mx record not found", "no mx or a record", "domain has no mx",
 		}},
+	{"hostunknown", ordinary, "resolver failures as the MTAs document them: qmail-remote \"Sorry, I couldn't find any host named ... (#5.1.2)\"; Exim \"all relevant MX records point to non-existent hosts\"; Exchange Online 5.4.4 \"SMTPSEND.DNS.NonExistentDomain; nonexistent domain\" and 5.4.310 \"DNS domain ... does not exist\" (Microsoft's NDR reference)",
+		[]string{
+			"couldn't find any host", "could not find any host", "point to non-existent hosts",
+			"nonexistentdomain", "non-existent host", "no such host or domain", "unknown domain name",
+		}},
 	{"userunknown", ordinary, "RFC 3463 X.1.1; unknown-user wording of Postfix (\"User unknown in ... table\"), Sendmail (\"User unknown\"), Exim (\"Unknown user\"), Exchange, Gmail, Yahoo",
 		[]string{
 			"user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
@@ -196,6 +201,11 @@ var textRules = []reasonRule{
 			"account doesn't exist", "recipient doesn't exist", "user not known", "mailbox unknown",
 			"not a valid recipient", "recipient is not valid", "unknown or illegal user",
 			"no account by that name", "not a valid user", "recipient not recognized", "no such mail box",
+		}},
+	{"userunknown", ordinary, "unknown-recipient texts as the vendors document them: Exim \"unknown local-part ... in domain\"; Exchange \"The email address you entered couldn't be found\" (Microsoft's NDR reference for 5.1.1/5.1.10); Coremail's bounce notes (\"unavailable mail user\", \"user not known\", \"recipient does not have an account\", \"not user of this server\"); Barracuda \"cuda_nsu\" (no such user)",
+		[]string{
+			"unknown local-part", "couldn't be found", "could not be found at", "unavailable mail user",
+			"does not have an account", "not user of this server", "cuda_nsu", "no such recipient here",
 		}},
 	{"userunknown", ordinary, "Exchange Online directory-based edge blocking: \"550 5.4.1 Recipient address rejected: Access denied\" means the recipient is not in the directory (Microsoft's NDR documentation)",
 		[]string{"recipient address rejected: access denied"}},
@@ -218,6 +228,12 @@ var textRules = []reasonRule{
 		[]string{
 			"tls required", "must issue a starttls", "starttls", "encryption required",
 			"authentication required", "insecure", "tls is required",
+		}},
+	{"securityerror", ordinary, "refusals for missing authentication or encryption as documented: Exchange Online 5.7.1 \"Client does not have permissions to send as this sender\", 5.7.13x \"RESOLVER.RST.AuthRequired\", 5.7.57 \"Client was not authenticated\" (Microsoft's NDR reference); RFC 4954 530 \"Authentication required\"; Postfix smtp(8) TLS failures (\"certificate verification failed\")",
+		[]string{
+			"authentication is required", "requires authentication", "must authenticate",
+			"authrequired", "smtp auth", "not have permission", "permission to send",
+			"certificate verification", "certificate not verified", "tls negotiation failed",
 		}},
 	{"spamdetected", ordinary, "content filters (SpamAssassin, Gmail, Outlook.com, Yahoo spam wording)",
 		[]string{
@@ -246,6 +262,10 @@ var textRules = []reasonRule{
 			"rate limit", "too many messages", "throttl", "sending rate", "too fast",
 			"rate exceeded", "message rate",
 		}},
+	{"speeding", ordinary, "Gmail SMTP error reference 4.2.1/5.2.1 \"The user you are trying to contact is receiving mail too quickly\" / \"at a rate that prevents additional messages from being delivered\"; Rackspace \"Mailbox received too much email in a short period of time\"",
+		[]string{"receiving mail too quickly", "receiving mail at a rate", "too much email in a short", "too much mail in a short"}},
+	{"policyviolation", ordinary, "Exim's ACL refusal \"Administrative prohibition\" (Exim specification, chapter on access control lists); Mimecast SMTP error codes (\"Administrative prohibition\", \"Anti-Spoofing policy\", \"Envelope blocked\")",
+		[]string{"administrative prohibition", "anti-spoofing", "spoofed", "envelope blocked"}},
 	{"exceedlimit", ordinary, "RFC 3463 X.5.3 \"too many recipients\"",
 		[]string{"too many recipients", "recipient limit", "exceeds the limit", "limit exceeded"}},
 	{"policyviolation", ordinary, "RFC 3463 X.7.1 \"delivery not authorized\" wording",
