@@ -70,8 +70,8 @@ type reasonRule struct {
 var textRules = []reasonRule{
 	{"hostunknown", directory, "Exim as configured by cPanel: its whole message for a domain that does not resolve (\"The account or domain may not exist, they may be blacklisted, or missing the proper dns entries\")",
 		[]string{"account or domain may not exist"}},
-	{"networkerror", ordinary, "Postfix smtp(8) DNS lookups: \"Host not found, try again\" is temporary",
-		[]string{"host not found, try again", "temporary failure in name resolution"}},
+	{"networkerror", ordinary, "Postfix smtp(8) DNS lookups (dns_lookup.c): \"Host not found, try again\" is temporary, \"Name service error ... Malformed or unexpected name server reply\" is a broken name server, not a missing domain",
+		[]string{"host not found, try again", "temporary failure in name resolution", "malformed or unexpected name server reply", "malformed name server reply"}},
 	{"rejected", ordinary, "Google Groups: the sender may not post",
 		[]string{"you may not have permission to post"}},
 	{"filtered", ordinary, "KDDI (au, ezweb.ne.jp) answers its subscribers' reception filters with \"550 : User unknown\"",
@@ -341,9 +341,11 @@ var textRules = []reasonRule{
 // address is not in its own directory (Exchange, IMail, Lotus Notes/Domino,
 // qmail, Gmail). Unlike a relayed "user unknown" they are definitive
 // without a status code or the SMTP command.
+// Lotus Notes/Domino says "User not listed in Domino Directory" (older
+// releases "... in public Name & Address Book").
 var localUnknown = []string{
 	"recipient name is not recognized", "invalid final delivery userid",
-	"not listed in public name", "not listed in domino directory",
+	"user not listed in",
 	"no mailbox here by that name", "the email account that you tried to reach does not exist",
 	"no such user here", "recipientnotfound", "recipnotfound", "user doesn't have a",
 	"this user doesn't have", "address does not exist", "mailbox does not exist",
