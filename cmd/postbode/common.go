@@ -13,6 +13,7 @@ import (
 
 	"github.com/postbode/postbode/internal/config"
 	"github.com/postbode/postbode/internal/db"
+	"github.com/postbode/postbode/internal/redisconn"
 )
 
 // configFlag registers --config with its default from POSTBODE_CONFIG.
@@ -50,17 +51,10 @@ func openDB(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
 	return db.Open(ctx, cfg.Database.URL, cfg.Database.MaxConns)
 }
 
-func openRedis(ctx context.Context, cfg config.Config) (*redis.Client, error) {
-	opt, err := redis.ParseURL(cfg.Redis.URL)
-	if err != nil {
-		return nil, err
-	}
-	rdb := redis.NewClient(opt)
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		rdb.Close()
-		return nil, err
-	}
-	return rdb, nil
+// openRedis builds the one Redis client from the redis.* keys: one server,
+// a Sentinel set or a Cluster (internal/redisconn).
+func openRedis(ctx context.Context, cfg config.Config) (redis.UniversalClient, error) {
+	return redisconn.Open(ctx, cfg.Redis.Settings())
 }
 
 // parseAndOpen parses an ops command's flags (fs from newFlags, with

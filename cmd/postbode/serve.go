@@ -36,7 +36,7 @@ type app struct {
 	cfg      config.Config
 	log      *slog.Logger
 	db       *pgxpool.Pool
-	rdb      *redis.Client
+	rdb      redis.UniversalClient
 	reg      *prometheus.Registry
 	httpm    httpapi.HTTPMetrics
 	adminMux *http.ServeMux

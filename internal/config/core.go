@@ -1,12 +1,15 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/postbode/postbode/internal/redisconn"
 )
 
 // LogConfig configures logging.
@@ -54,25 +57,50 @@ func (c *DatabaseConfig) validate() error {
 	return nil
 }
 
-// RedisConfig configures the Redis connection.
+// RedisConfig configures the Redis connection: one server, a Sentinel set
+// (the client follows a failover) or a Redis Cluster. The URL forms are in
+// internal/redisconn.
 type RedisConfig struct {
-	// URL is a redis:// or rediss:// URL; required.
+	// URL is a redis://, rediss://, redis+sentinel:// or redis+cluster://
+	// URL; required. With the explicit keys below it gives only the user,
+	// password, database and TLS.
 	URL string `toml:"url"`
 	// KeyPrefix is put before every key postbode writes; optional, default "pb:".
 	KeyPrefix string `toml:"key_prefix"`
+	// SentinelMaster is the name the sentinels monitor; optional, with SentinelAddrs.
+	SentinelMaster string `toml:"sentinel_master"`
+	// SentinelAddrs are the sentinels' host:port; optional.
+	SentinelAddrs []string `toml:"sentinel_addrs"`
+	// SentinelUsername and SentinelPassword authenticate to the sentinels; optional.
+	SentinelUsername string `toml:"sentinel_username"`
+	SentinelPassword string `toml:"sentinel_password"`
+	// ClusterAddrs are some nodes of a Redis Cluster (host:port); optional.
+	ClusterAddrs []string `toml:"cluster_addrs"`
 }
 
 func defaultRedis() RedisConfig {
 	return RedisConfig{URL: "redis://127.0.0.1:6379/0", KeyPrefix: "pb:"}
 }
 
+// Settings returns the connection keys for redisconn.Open.
+func (c *RedisConfig) Settings() redisconn.Settings {
+	return redisconn.Settings{URL: c.URL, SentinelMaster: c.SentinelMaster, SentinelAddrs: c.SentinelAddrs,
+		SentinelUsername: c.SentinelUsername, SentinelPassword: c.SentinelPassword, ClusterAddrs: c.ClusterAddrs}
+}
+
 func (c *RedisConfig) validate() error {
-	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-		return keyErr("redis.url", "must be a redis:// or rediss:// URL")
+	if _, _, err := c.Settings().Options(); err != nil {
+		var se *redisconn.SettingError
+		if errors.As(err, &se) {
+			return keyErr(se.Key, se.Reason)
+		}
+		return keyErr("redis.url", err.Error())
 	}
 	if strings.ContainsAny(c.KeyPrefix, " \r\n") {
 		return keyErr("redis.key_prefix", "must not contain whitespace")
+	}
+	if strings.ContainsAny(c.KeyPrefix, "{}") {
+		return keyErr("redis.key_prefix", "must not contain { or }: the keys carry a hash tag per campaign and per domain after the prefix, which a brace in the prefix would replace, putting every key in one Redis Cluster slot")
 	}
 	return nil
 }

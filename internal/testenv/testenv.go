@@ -30,6 +30,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/postbode/postbode/internal/db"
+	"github.com/postbode/postbode/internal/redisconn"
 )
 
 // DatabaseURL returns the admin URL tests connect to.
@@ -181,19 +182,20 @@ func withDatabase(raw, name string) string {
 }
 
 // Redis returns a client and a key prefix unique to this test; keys under the
-// prefix are deleted when the test ends.
-func Redis(t testing.TB) (*redis.Client, string) {
+// prefix are deleted when the test ends. The client is built by redisconn
+// (the one place that builds a Redis client) and fails the test when a
+// script, transaction or multi-key command touches keys of more than one
+// Redis Cluster hash slot (CrossSlotHook), so every test that uses Redis
+// also checks that the code works on a Cluster.
+func Redis(t testing.TB) (redis.UniversalClient, string) {
 	t.Helper()
-	opt, err := redis.ParseURL(RedisURL())
-	if err != nil {
-		t.Fatalf("testenv: redis url: %v", err)
-	}
-	rdb := redis.NewClient(opt)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := rdb.Ping(ctx).Err(); err != nil {
+	rdb, err := redisconn.Open(ctx, redisconn.Settings{URL: RedisURL()})
+	if err != nil {
 		t.Fatalf("testenv: Redis at %s: %v", RedisURL(), err)
 	}
+	rdb.AddHook(CrossSlotHook{T: t})
 	prefix := "pbt:" + randHex(6) + ":"
 	t.Cleanup(func() {
 		ctx := context.Background()
@@ -202,8 +204,8 @@ func Redis(t testing.TB) (*redis.Client, string) {
 		for iter.Next(ctx) {
 			keys = append(keys, iter.Val())
 		}
-		if len(keys) > 0 {
-			rdb.Del(ctx, keys...)
+		for _, k := range keys {
+			rdb.Del(ctx, k)
 		}
 		rdb.Close()
 	})
