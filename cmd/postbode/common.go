@@ -51,6 +51,19 @@ func openDB(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
 	return db.Open(ctx, cfg.Database.URL, cfg.Database.MaxConns)
 }
 
+// openReplica opens database.replica_url (reports and exports read there),
+// or returns nil when it is unset.
+func openReplica(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
+	if cfg.Database.ReplicaURL == "" {
+		return nil, nil
+	}
+	pool, err := db.Open(ctx, cfg.Database.ReplicaURL, max(2, cfg.Database.MaxConns/4))
+	if err != nil {
+		return nil, fmt.Errorf("database.replica_url: %w", err)
+	}
+	return pool, nil
+}
+
 // openRedis builds the one Redis client from the redis.* keys: one server,
 // a Sentinel set or a Cluster (internal/redisconn).
 func openRedis(ctx context.Context, cfg config.Config) (redis.UniversalClient, error) {

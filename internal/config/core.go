@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/postbode/postbode/internal/redisconn"
 )
 
@@ -34,8 +36,14 @@ func (c *LogConfig) validate() error {
 
 // DatabaseConfig configures the Postgres connection.
 type DatabaseConfig struct {
-	// URL is a postgres:// connection URL; required.
+	// URL is a postgres:// connection URL; required. It may list several
+	// hosts (h1:5432,h2:5432) with target_session_attrs=read-write, so the
+	// primary is found after a failover. Behind PgBouncer in transaction
+	// pooling add default_query_exec_mode=cache_describe (see README).
 	URL string `toml:"url"`
+	// ReplicaURL is a read replica for reports and access exports, which
+	// then lag the primary by the replication delay; optional.
+	ReplicaURL string `toml:"replica_url"`
 	// MaxConns caps the pool; optional, default 20.
 	MaxConns int `toml:"max_conns"`
 	// Migrate applies pending migrations when serve starts; optional, default true.
@@ -47,14 +55,54 @@ func defaultDatabase() DatabaseConfig {
 }
 
 func (c *DatabaseConfig) validate() error {
-	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return keyErr("database.url", "must be a postgres:// URL")
+	if err := checkPostgresURL("database.url", c.URL); err != nil {
+		return err
+	}
+	if c.ReplicaURL != "" {
+		if err := checkPostgresURL("database.replica_url", c.ReplicaURL); err != nil {
+			return err
+		}
+		if a := queryParam(c.ReplicaURL, "target_session_attrs"); a == "read-write" || a == "primary" {
+			return keyErr("database.replica_url", "target_session_attrs="+a+" would send the reports to the primary: use prefer-standby or standby, or leave replica_url unset")
+		}
 	}
 	if c.MaxConns < 2 || c.MaxConns > 1000 {
 		return keyErr("database.max_conns", "must be between 2 and 1000")
 	}
 	return nil
+}
+
+// queryExecModes are pgx's values of default_query_exec_mode.
+var queryExecModes = []string{"cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"}
+
+// checkPostgresURL checks a postgres:// URL, and that one listing several
+// hosts asks for the primary. Errors never repeat the URL (it may hold a
+// password).
+func checkPostgresURL(key, raw string) error {
+	if !strings.HasPrefix(raw, "postgres://") && !strings.HasPrefix(raw, "postgresql://") {
+		return keyErr(key, "must be a postgres:// URL")
+	}
+	pc, err := pgconn.ParseConfig(raw)
+	if err != nil {
+		return keyErr(key, "not a valid postgres:// URL (hosts, port or parameters)")
+	}
+	if m := queryParam(raw, "default_query_exec_mode"); m != "" && !contains(queryExecModes, m) {
+		return keyErr(key, fmt.Sprintf("default_query_exec_mode=%s: must be one of %s", m, strings.Join(queryExecModes, ", ")))
+	}
+	if a := queryParam(raw, "target_session_attrs"); len(pc.Fallbacks) > 0 && key == "database.url" && a != "read-write" && a != "primary" {
+		return keyErr(key, "lists several hosts: add target_session_attrs=read-write so postbode connects to the primary, and finds the promoted one after a failover; without it a read-only standby may be picked and every write fails")
+	}
+	return nil
+}
+
+// queryParam returns a parameter of a URL whose host part may list hosts.
+func queryParam(raw, name string) string {
+	_, q, ok := strings.Cut(raw, "?")
+	if !ok {
+		return ""
+	}
+	v, _ := url.ParseQuery(q)
+	return v.Get(name)
 }
 
 // RedisConfig configures the Redis connection: one server, a Sentinel set

@@ -7,10 +7,14 @@
 // creates is named POSTBODE_TEST_DB_PREFIX (default pbt_) and a random
 // suffix, so checkouts sharing one server use different prefixes and
 // `deploy/dev/services.sh sweep` drops what a killed run left. `make test`
-// sets all three.
+// sets all three. POSTBODE_TEST_POOLER_URL, when set (make test-pgbouncer),
+// is a connection pooler in front of that server: the databases are created
+// on the server and the tests (and the daemons they start) use them through
+// the pooler.
 package testenv
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -104,7 +108,7 @@ func DBWithURL(t testing.TB) (*pgxpool.Pool, string) {
 	if _, err := admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, templateName)); err != nil {
 		t.Fatalf("testenv: create database: %v", err)
 	}
-	dbURL := withDatabase(DatabaseURL(), name)
+	dbURL := withDatabase(cmp.Or(os.Getenv("POSTBODE_TEST_POOLER_URL"), DatabaseURL()), name)
 	pool, err := db.Open(ctx, dbURL, 10)
 	if err != nil {
 		t.Fatalf("testenv: open test database: %v", err)
