@@ -43,6 +43,9 @@ type cluster struct {
 	sink  *sink
 	api   *daemon
 	token string
+	// domains spreads the recipients over d0…d<domains-1>.example.org
+	// (their throttle keys over Redis Cluster slots); 0: all example.org.
+	domains int
 }
 
 // newCluster prepares the shared environment; dbURL and redisURL default to
@@ -107,7 +110,11 @@ func (c *cluster) campaign(n int) int64 {
 	var csv strings.Builder
 	csv.WriteString("email,name\n")
 	for i := range n {
-		fmt.Fprintf(&csv, "r%d@example.org,R%d\n", i, i)
+		domain := "example.org"
+		if c.domains > 0 {
+			domain = fmt.Sprintf("d%d.example.org", i%c.domains)
+		}
+		fmt.Fprintf(&csv, "r%d@%s,R%d\n", i, domain, i)
 	}
 	var job struct {
 		ID      int64

@@ -58,6 +58,14 @@ func CommandKeys(args []any) []string {
 			return nil
 		}
 		return strs(rest[2 : 2+n])
+	case "xread", "xreadgroup":
+		for i, a := range rest {
+			if strings.EqualFold(str(a), "streams") {
+				streams := rest[i+1:]
+				return strs(streams[:len(streams)/2])
+			}
+		}
+		return nil
 	case "del", "unlink", "exists", "touch", "mget", "watch", "sinter", "sunion", "sdiff", "pfcount":
 		return strs(rest)
 	case "rename", "renamenx", "smove", "rpoplpush", "lmove", "copy":

@@ -42,6 +42,7 @@ func TestCommandKeys(t *testing.T) {
 		{[]any{"EVAL", "return 1", int64(1), "k"}, []string{"k"}},
 		{[]any{"del", "a", "b"}, []string{"a", "b"}},
 		{[]any{"xlen", "q"}, []string{"q"}},
+		{[]any{"xreadgroup", "group", "g", "c", "count", 5, "streams", "{c1}:q", "{c2}:q", ">", ">"}, []string{"{c1}:q", "{c2}:q"}},
 		{[]any{"multi"}, nil},
 		{[]any{"ping"}, nil},
 	}
