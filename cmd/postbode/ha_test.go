@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/url"
@@ -137,14 +138,22 @@ func TestHAClusterTwoSenders(t *testing.T) {
 	}
 	start := time.Now()
 	id := c.campaign(n)
+	c.waitSink(n/3, 120*time.Second)
+	keys := clusterKeysPerNode(nodes)
 	st := c.finish(id, n, 0, 300*time.Second)
 	var per []string
 	for i, d := range ds {
 		per = append(per, fmt.Sprintf("node %d sent %.0f", i, metric(t, d, "postbode_messages_total", `result="sent"`)))
 	}
-	keys := clusterKeysPerNode(nodes)
-	t.Logf("HA cluster: %d recipients over %d domains on 3 masters in %s (%.0f msg/s, import included); %s; keys left per master %v; stats %+v",
+	t.Logf("HA cluster: %d recipients over %d domains on 3 masters in %s (%.0f msg/s, import included); %s; keys per master mid-campaign %v; stats %+v",
 		n, c.domains, time.Since(start).Round(100*time.Millisecond), float64(n)/time.Since(start).Seconds(), strings.Join(per, ", "), keys, st)
+}
+
+// stats reads the campaign's statistics.
+func (c *cluster) stats(id int64) faultStats {
+	var st faultStats
+	json.Unmarshal([]byte(c.call("GET", fmt.Sprintf("/api/v1/campaigns/%d/stats", id), "", 200)), &st)
+	return st
 }
 
 func clusterKeysPerNode(nodes []string) []int64 {
@@ -289,10 +298,11 @@ func TestHAPostgresPromoteReplica(t *testing.T) {
 	dbURL := fmt.Sprintf("postgres://postgres@127.0.0.1:%s,127.0.0.1:%s/postbode?sslmode=disable&target_session_attrs=read-write", p.port, r.port)
 	c := newCluster(t, dbURL, "")
 	c.node("api,scheduler")
-	c.node("sender")
+	sender := c.node("sender")
 	c.sink.set(false, 2*time.Millisecond)
 	id := c.campaign(n)
 	c.waitSink(n/4, 90*time.Second)
+	before := c.stats(id)
 	crashedAt, _, _ := c.sink.counts()
 	crashed := time.Now()
 	if out, err := p.run("pg_ctl", "-D", p.dir, "-m", "immediate", "-w", "stop"); err != nil {
@@ -302,14 +312,18 @@ func TestHAPostgresPromoteReplica(t *testing.T) {
 		t.Fatalf("promote: %v\n%s", err, out)
 	}
 	promoted := time.Since(crashed)
-	atBack, _, _ := c.sink.counts()
-	c.waitSink(atBack+1, 60*time.Second)
-	resumed := time.Since(crashed)
+	waitFor(t, 90*time.Second, "sends recorded on the promoted replica", func() bool { return c.stats(id).Sent > before.Sent+inFlight })
+	recording := time.Since(crashed)
 	c.sink.set(false, 0)
 	st := c.finish(id, n, inFlight, 180*time.Second)
+	finished := time.Since(crashed)
 	_, _, dup := c.sink.counts()
-	t.Logf("HA postgres: primary crashed after %d of %d messages; replica promoted after %s; sending resumed after %s; %d duplicates (bound %d); stats %+v",
-		crashedAt, n, promoted.Round(10*time.Millisecond), resumed.Round(10*time.Millisecond), dup, inFlight, st)
+	t.Logf("HA postgres: primary crashed after %d of %d messages; replica promoted after %s; sends recorded again after %s; campaign finished %s after the crash; %d duplicates (bound %d); stats %+v",
+		crashedAt, n, promoted.Round(10*time.Millisecond), recording.Round(10*time.Millisecond), finished.Round(100*time.Millisecond), dup, inFlight, st)
+	if finished > 30*time.Second {
+		logs := strings.Split(sender.logs.String(), "\n")
+		t.Logf("sender log tail:\n%s", strings.Join(logs[max(0, len(logs)-25):], "\n"))
+	}
 	if crashedAt >= n {
 		t.Fatal("the campaign finished before the crash; the test proved nothing")
 	}
