@@ -149,6 +149,16 @@ func TestHAClusterTwoSenders(t *testing.T) {
 		n, c.domains, time.Since(start).Round(100*time.Millisecond), float64(n)/time.Since(start).Seconds(), strings.Join(per, ", "), keys, st)
 }
 
+// spreadCSV is an import file of n contacts r<i>@d<i mod domains>.example.org.
+func spreadCSV(n, domains int) string {
+	var csv strings.Builder
+	csv.WriteString("email,name\n")
+	for i := range n {
+		fmt.Fprintf(&csv, "r%d@d%d.example.org,R%d\n", i, i%domains, i)
+	}
+	return csv.String()
+}
+
 // stats reads the campaign's statistics.
 func (c *cluster) stats(id int64) faultStats {
 	var st faultStats
