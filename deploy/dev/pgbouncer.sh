@@ -39,6 +39,7 @@ auth_file = $DATA/users.txt
 pool_mode = transaction
 default_pool_size = 4
 max_db_connections = 6
+max_user_connections = 40
 max_client_conn = 1000
 server_idle_timeout = 5
 server_lifetime = 60
