@@ -64,11 +64,21 @@ func bad(key, format string, a ...any) error {
 
 // Open builds the client s names and checks that it answers.
 func Open(ctx context.Context, s Settings) (redis.UniversalClient, error) {
-	opt, _, err := s.Options()
+	opt, mode, err := s.Options()
 	if err != nil {
 		return nil, err
 	}
-	rdb := redis.NewUniversalClient(opt)
+	var rdb redis.UniversalClient
+	if mode == Single {
+		// Every URL parameter redis.ParseURL knows (pool_timeout, …) applies.
+		one, err := redis.ParseURL(s.URL)
+		if err != nil {
+			return nil, bad("redis.url", "%v", err)
+		}
+		rdb = redis.NewClient(one)
+	} else {
+		rdb = redis.NewUniversalClient(opt)
+	}
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
 		return nil, fmt.Errorf("redis: ping: %w", err)
