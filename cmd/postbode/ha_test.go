@@ -279,6 +279,7 @@ func cmpErr(a, b error) error {
 // primary; the campaign finishes, nothing lost, duplicates within in flight.
 func TestHAPostgresPromoteReplica(t *testing.T) {
 	const n = 3000
+	begin := time.Now()
 	p := startPrivatePostgres(t)
 	base, err := os.MkdirTemp("", "postbode-pgr")
 	if err != nil {
@@ -287,7 +288,7 @@ func TestHAPostgresPromoteReplica(t *testing.T) {
 	os.Chmod(base, 0o777)
 	r := &privatePostgres{t: t, bin: p.bin, dir: filepath.Join(base, "data"), port: freePort(t), user: p.user}
 	t.Cleanup(func() { r.stop(); os.RemoveAll(base) })
-	if out, err := p.run("pg_basebackup", "-h", "127.0.0.1", "-p", p.port, "-U", "postgres", "-D", r.dir, "-R", "-X", "stream"); err != nil {
+	if out, err := p.run("pg_basebackup", "-h", "127.0.0.1", "-p", p.port, "-U", "postgres", "-D", r.dir, "-R", "-X", "stream", "--checkpoint=fast"); err != nil {
 		t.Fatalf("pg_basebackup: %v\n%s", err, out)
 	}
 	r.start()
@@ -306,12 +307,15 @@ func TestHAPostgresPromoteReplica(t *testing.T) {
 	conn.Exec(ctx, `SELECT pg_reload_conf()`)
 	conn.Close(ctx)
 	dbURL := fmt.Sprintf("postgres://postgres@127.0.0.1:%s,127.0.0.1:%s/postbode?sslmode=disable&target_session_attrs=read-write", p.port, r.port)
+	t.Logf("primary and synchronous replica up after %s", time.Since(begin).Round(100*time.Millisecond))
 	c := newCluster(t, dbURL, "")
 	c.node("api,scheduler")
 	sender := c.node("sender")
+	t.Logf("nodes up after %s", time.Since(begin).Round(100*time.Millisecond))
 	c.sink.set(false, 2*time.Millisecond)
 	id := c.campaign(n)
 	c.waitSink(n/4, 90*time.Second)
+	t.Logf("a quarter sent after %s", time.Since(begin).Round(100*time.Millisecond))
 	before := c.stats(id)
 	crashedAt, _, _ := c.sink.counts()
 	crashed := time.Now()
