@@ -144,7 +144,8 @@ func prepareTemplate(ctx context.Context) (string, error) {
 		return "", err
 	}
 	defer admin.Close(ctx)
-	// Serialise template creation across test processes.
+	// Serialise template creation across test processes (a session lock:
+	// admin connects to the server itself, never through a pooler).
 	if _, err := admin.Exec(ctx, `SELECT pg_advisory_lock(7070707)`); err != nil {
 		return "", err
 	}
