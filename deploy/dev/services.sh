@@ -11,12 +11,13 @@
 #   services.sh tools-ha installs what make test-faults' failover tests start by
 #                     themselves: redis-server/redis-sentinel, pgbouncer, Postgres server
 #                     binaries (a streaming replica is made with pg_basebackup).
+#   services.sh key   writes the development server key (.data/secret.key, mode 0600) if missing.
 #   services.sh sweep drops the test databases of this checkout (names starting with
 #                     POSTBODE_TEST_DB_PREFIX), e.g. what a killed test run left behind.
 #   services.sh down  stops the private instances this script started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-DATA="$PWD/.data"
+DATA="${POSTBODE_DEV_DATA:-$PWD/.data}"
 mkdir -p "$DATA"
 PG_URL="${POSTBODE_DEV_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
 REDIS_URL="${POSTBODE_DEV_REDIS_URL:-redis://127.0.0.1:6379/0}"
@@ -93,7 +94,7 @@ up() {
   [[ "$TEST_DB_PREFIX" =~ ^[a-z_][a-z0-9_]{0,29}$ ]] || { log "POSTBODE_TEST_DB_PREFIX: lower-case letters, digits and _ only, at most 30"; exit 2; }
   psql "$PG_URL" -Atqc "select 1 from pg_database where datname='$DEV_DB'" | grep -q 1 || psql "$PG_URL" -qc "CREATE DATABASE $DEV_DB" >/dev/null
   local run_url="${PG_URL/\/postgres\?/\/$DEV_DB?}"
-  [ -f "$DATA/secret.key" ] || (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n' > "$DATA/secret.key")
+  key
   cat > "$DATA/env" <<ENV
 export POSTBODE_TEST_DATABASE_URL='$PG_URL'
 export POSTBODE_TEST_REDIS_URL='$REDIS_URL'
@@ -180,11 +181,18 @@ down() {
   fi
 }
 
+# key writes the development server key, readable by its owner only.
+key() {
+  [ -f "$DATA/secret.key" ] || (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n' > "$DATA/secret.key")
+  chmod 600 "$DATA/secret.key"
+}
+
 case "${1:-up}" in
   up) up ;;
+  key) key ;;
   tools) tools ;;
   tools-ha) tools_ha ;;
   sweep) sweep ;;
   down) down ;;
-  *) echo "usage: $0 up|tools|tools-ha|sweep|down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|key|tools|tools-ha|sweep|down" >&2; exit 2 ;;
 esac
