@@ -26,7 +26,7 @@ const testSecret = "test-secret-key-0123456789abcdef0123"
 
 type fixture struct {
 	db     *pgxpool.Pool
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	prefix string
 	cs     *contacts.Store
 	svc    *privacy.Service

@@ -36,7 +36,8 @@ type app struct {
 	cfg      config.Config
 	log      *slog.Logger
 	db       *pgxpool.Pool
-	rdb      *redis.Client
+	replica  *pgxpool.Pool // database.replica_url; nil when unset
+	rdb      redis.UniversalClient
 	reg      *prometheus.Registry
 	httpm    httpapi.HTTPMetrics
 	adminMux *http.ServeMux
@@ -159,9 +160,15 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		pool.Close()
 		return nil, fmt.Errorf("redis: %w", err)
 	}
+	replica, err := openReplica(ctx, cfg)
+	if err != nil {
+		rdb.Close()
+		pool.Close()
+		return nil, err
+	}
 	reg := metrics.NewRegistry()
 	metrics.RegisterStores(reg, pool, rdb)
-	a := &app{cfg: cfg, log: log, db: pool, rdb: rdb, reg: reg, httpm: httpapi.NewHTTPMetrics(reg),
+	a := &app{cfg: cfg, log: log, db: pool, replica: replica, rdb: rdb, reg: reg, httpm: httpapi.NewHTTPMetrics(reg),
 		adminMux: http.NewServeMux(), addrs: map[string]string{},
 		contacts: contacts.NewStore(pool, cfg.Secrets.Key, cfg.Bounces.HardThreshold),
 		optin:    optin.NewStore(pool), jobs: jobs.NewStore(pool), tokens: apitoken.NewStore(pool)}
@@ -169,6 +176,9 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 }
 
 func (a *app) close() {
+	if a.replica != nil {
+		a.replica.Close()
+	}
 	a.rdb.Close()
 	a.db.Close()
 }
