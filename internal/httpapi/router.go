@@ -94,6 +94,7 @@ func (rt *Router) Handle(method, path string, perm access.Permission, h HandlerF
 		if perm != Public {
 			a, err := rt.authenticate(r)
 			if err != nil {
+				rt.logRefusal(r, err)
 				return err
 			}
 			if perm != access.SignedIn && !a.Has(perm) {
@@ -146,6 +147,16 @@ func (rt *Router) authenticate(r *http.Request) (access.Actor, error) {
 	}
 	a, err := sa.AuthenticateSession(r.Context(), c.Value, ip)
 	return a, authError(err, "the session has ended: sign in again")
+}
+
+// logRefusal logs a refusal by a department's allow-list, naming only the
+// client's network.
+func (rt *Router) logRefusal(r *http.Request, err error) {
+	var de *errs.Error
+	if errors.As(err, &de) && de.Code == "ip_not_allowed" {
+		rt.log.Info("request refused by a department allow-list", slog.String("ip_prefix", IPPrefix(ClientIP(r))),
+			slog.String("route", r.Pattern))
+	}
 }
 
 // authError maps an authentication failure to 401 (unknown credentials),
