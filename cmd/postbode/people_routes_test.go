@@ -234,3 +234,22 @@ func TestContactOfOtherDepartmentIs404(t *testing.T) {
 		t.Fatalf("B's marketer reading B's contact: %d %s", code, body)
 	}
 }
+
+// TestOpenAPICoversEveryRoute compares the served document with every
+// registered route of every domain.
+func TestOpenAPICoversEveryRoute(t *testing.T) {
+	w := newRouteWorld(t)
+	resp, err := http.Get(w.url + "/api/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	doc, _ := io.ReadAll(resp.Body)
+	diff, err := httpapi.DiffOpenAPI(doc, w.routes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diff {
+		t.Error(d)
+	}
+}
