@@ -165,7 +165,7 @@ func TestPeopleEndToEnd(t *testing.T) {
 	r, a := "person:"+strconv.FormatInt(rootID, 10), "person:"+strconv.FormatInt(annID, 10)
 	want := []string{"person-create by system", "login by " + r, "person-invite by " + r, "person-activate by " + a,
 		"login by " + a, "totp-enable by " + a, "logout by " + a, "login-failed by anonymous", "login by " + a,
-		"bulk-read by " + a, "session-revoke by " + r}
+		"list-change by " + a, "contact-create by " + a, "bulk-read by " + a, "session-revoke by " + r}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("audit:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}

@@ -24,6 +24,7 @@ func startAPI(ctx context.Context, a *app) error {
 // tokens with the staff service.
 func (a *app) newAPI(ctx context.Context, mux *http.ServeMux) (*httpapi.Router, *api.Server) {
 	rt := httpapi.NewRouter(mux, a.log, a.staff(), a.httpm)
+	rt.OnChange(api.AuditChanges(a.db))
 	deps := api.Deps{
 		Log: a.log, DB: a.db, Contacts: a.contacts, Optin: a.optin, Jobs: a.jobs, Tokens: a.tokens,
 		Importer:     optin.NewImporter(a.db, a.contacts, a.jobs, a.log),

@@ -51,6 +51,7 @@ type Router struct {
 	mux      *http.ServeMux
 	log      *slog.Logger
 	auth     Authenticator
+	changed  ChangeAuditor
 	routes   []Route
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -102,8 +103,32 @@ func (rt *Router) Handle(method, path string, perm access.Permission, h HandlerF
 			}
 			r = r.WithContext(access.WithActor(r.Context(), a))
 		}
-		return h(w, r)
+		if err := h(w, r); err != nil {
+			return err
+		}
+		return rt.auditChange(w, r, perm, pattern)
 	}))
+}
+
+// ChangeAuditor records a staff request that changed something (a
+// successful POST, PUT, PATCH or DELETE) in the audit log; route is the
+// pattern ("PATCH /api/v1/contacts/{id}").
+type ChangeAuditor func(r *http.Request, route string) error
+
+// OnChange sets the auditor of changing requests.
+func (rt *Router) OnChange(a ChangeAuditor) { rt.changed = a }
+
+func (rt *Router) auditChange(w http.ResponseWriter, r *http.Request, perm access.Permission, route string) error {
+	if rt.changed == nil || perm == Public || r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return nil
+	}
+	if sw, ok := w.(*statusWriter); ok && sw.status >= 400 {
+		return nil
+	}
+	if err := rt.changed(r, route); err != nil {
+		rt.log.Error("audit of a change failed", slog.String("route", route), slog.Any("error", err))
+	}
+	return nil
 }
 
 // Wrap adapts h into an http.Handler that writes errors and records metrics
