@@ -63,6 +63,7 @@ func (a *API) OpenAPI() []byte { return openAPIFragment }
 func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("GET", "/api/v1/contacts/{id}/bounces", access.ContactsRead, a.byContact)
 	rt.Handle("GET", "/api/v1/campaigns/{id}/bounces", access.ContactsRead, a.byCampaign)
+	rt.Handle("GET", "/api/v1/bounces/unauthenticated", access.ContactsRead, a.unauthenticated)
 	rt.Handle("GET", "/api/v1/bounces/stats", access.CampaignsRead, a.stats)
 	rt.Handle("POST", "/api/v1/bounces/webhooks/sns", httpapi.Public, a.sns)
 	rt.Handle("POST", "/api/v1/bounces/webhooks/generic", access.ContactsWrite, a.generic)
@@ -74,6 +75,20 @@ func (a *API) byContact(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) byCampaign(w http.ResponseWriter, r *http.Request) error {
 	return a.page(w, r, a.o.Processor.ByCampaign)
+}
+
+// unauthenticated lists the evidence kept from reports without proof.
+func (a *API) unauthenticated(w http.ResponseWriter, r *http.Request) error {
+	p, err := httpapi.ParsePage(r)
+	if err != nil {
+		return err
+	}
+	items, err := a.o.Processor.Unauthenticated(r.Context(), p.After, p.Limit)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.NewPage(items, p.Limit, func(b Bounce) int64 { return b.ID }))
+	return nil
 }
 
 func (a *API) page(w http.ResponseWriter, r *http.Request, list func(ctx context.Context, id, after int64, limit int) ([]Bounce, error)) error {
@@ -119,10 +134,12 @@ func (a *API) stats(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// sns takes Amazon SNS deliveries: the signature is verified (certificate
-// only from sns.<region>.amazonaws.com), the topic must be allowed, a
+// sns takes Amazon SNS deliveries: the Timestamp must lie within the replay
+// window, the signature is verified (certificate only from
+// sns.<region>.amazonaws.com), the topic must be allowed, a
 // SubscriptionConfirmation is confirmed by visiting its SubscribeURL, and a
-// Notification carrying an SES bounce or complaint is applied.
+// Notification carrying an SES bounce or complaint is applied once per
+// MessageId (a replay answers 204 and changes nothing).
 func (a *API) sns(w http.ResponseWriter, r *http.Request) error {
 	m := a.o.Processor.m
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 256<<10))
@@ -137,6 +154,11 @@ func (a *API) sns(w http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains(a.o.SNSTopics, msg.TopicArn) {
 		m.Webhook.WithLabelValues("sns", "ignored").Inc()
 		return httpapi.NewError(http.StatusForbidden, "sns_topic_not_allowed", "this SNS topic is not in bounces.sns_topic_arns")
+	}
+	if !a.o.Processor.Fresh(msg.Timestamp) {
+		// Checked before the signature: a replayed message is genuine.
+		m.Webhook.WithLabelValues("sns", "stale").Inc()
+		return httpapi.NewError(http.StatusForbidden, "stale_message", "the SNS Timestamp is outside bounces.sns_replay_window")
 	}
 	if err := a.o.Verifier.Verify(r.Context(), &msg); err != nil {
 		m.Webhook.WithLabelValues("sns", "bad_signature").Inc()
@@ -163,10 +185,11 @@ func (a *API) sns(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if len(rep.Results) > 0 {
-			if _, err := a.o.Processor.ApplyExternal(r.Context(), rep, rp); err != nil {
+			out, err := a.o.Processor.ApplyExternal(r.Context(), "sns:"+msg.MessageID, rep, rp)
+			if err != nil {
 				return err
 			}
-			m.Webhook.WithLabelValues("sns", "applied").Inc()
+			m.Webhook.WithLabelValues("sns", map[bool]string{true: "duplicate", false: "applied"}[out == "duplicate"]).Inc()
 		} else {
 			m.Webhook.WithLabelValues("sns", "ignored").Inc()
 		}
@@ -191,7 +214,7 @@ func (a *API) generic(w http.ResponseWriter, r *http.Request) error {
 	outcomes := make([]string, len(b.Events))
 	counts := map[string]int{}
 	for i, ev := range b.Events {
-		o, err := a.o.Processor.ApplyExternal(r.Context(), ev.report(), ev.ReturnPath)
+		o, err := a.o.Processor.ApplyExternal(r.Context(), "", ev.report(), ev.ReturnPath)
 		if err != nil {
 			return err
 		}

@@ -41,6 +41,7 @@ type apiEnv struct {
 	mod       *API
 	key       *rsa.PrivateKey
 	fetched   atomic.Int32
+	seq       atomic.Int32
 	confirmed atomic.Value
 }
 
@@ -175,12 +176,18 @@ func TestAPIListsAndStats(t *testing.T) {
 
 // snsMessage builds a signed SNS message.
 func (e *apiEnv) sns(typ, message, certURL, version string) SNSMessage {
-	m := SNSMessage{Type: typ, MessageID: "b0b-1", TopicArn: testTopic, Message: message,
+	m := SNSMessage{Type: typ, MessageID: fmt.Sprintf("b0b-%d", e.seq.Add(1)), TopicArn: testTopic, Message: message,
 		Timestamp: time.Now().UTC().Format(time.RFC3339), SignatureVersion: version, SigningCertURL: certURL}
 	if typ == "SubscriptionConfirmation" {
 		m.Token = "tok"
 		m.SubscribeURL = "https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=" + testTopic + "&Token=tok"
 	}
+	return e.sign(m)
+}
+
+// sign signs m with the test certificate's key (m.SignatureVersion).
+func (e *apiEnv) sign(m SNSMessage) SNSMessage {
+	version := m.SignatureVersion
 	var sig []byte
 	var err error
 	if version == "1" {
@@ -286,6 +293,57 @@ func TestSNSWebhook(t *testing.T) {
 	}
 }
 
+// An SNS notification is applied once per MessageId (a replay answers
+// 204 and changes nothing), and one
+// whose signed Timestamp lies outside bounces.sns_replay_window is refused.
+func TestSNSReplay(t *testing.T) {
+	e := newAPIEnv(t)
+	l := e.list("news")
+	c := e.contact("quirine@example.org", l)
+	camp := e.campaign([]int64{l}, c)
+	msg := e.sns("Notification", sesBounceJSON(e.verp(c, camp), c.Email, "Transient", "MailboxFull", "4.2.2",
+		"smtp; 452 4.2.2 mailbox full"), certURL, "2")
+	for i := range 3 {
+		if code, raw := e.do("", "POST", "/api/v1/bounces/webhooks/sns", msg); code != 204 {
+			t.Fatalf("delivery %d: %d %s", i, code, raw)
+		}
+	}
+	if s := e.state(c); s.Soft != 1 {
+		t.Fatalf("one notification delivered three times: soft_bounces %d, want 1", s.Soft)
+	}
+	if n := e.count(`SELECT count(*) FROM bounces WHERE contact_id = $1`, c.ID); n != 1 {
+		t.Fatalf("%d bounce rows, want 1", n)
+	}
+	if v := testutil.ToFloat64(e.m.Webhook.WithLabelValues("sns", "duplicate")); v != 2 {
+		t.Errorf("duplicate = %v, want 2", v)
+	}
+	for name, ts := range map[string]string{
+		"two hours old":   time.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339),
+		"two hours ahead": time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339),
+		"no timestamp":    "",
+		"not a timestamp": "yesterday",
+	} {
+		old := msg
+		old.MessageID, old.Timestamp = "replay-"+name, ts
+		if code, raw := e.do("", "POST", "/api/v1/bounces/webhooks/sns", e.sign(old)); code != 403 || !strings.Contains(string(raw), "stale_message") {
+			t.Errorf("%s: %d %s, want 403 stale_message", name, code, raw)
+		}
+	}
+	if s := e.state(c); s.Soft != 1 {
+		t.Fatalf("a stale notification was applied: soft_bounces %d", s.Soft)
+	}
+	// Within the window (an SNS retry some minutes later) with a new id: applied.
+	late := e.sns("Notification", sesBounceJSON(e.verp(c, e.campaign([]int64{l}, c)), c.Email, "Transient", "MailboxFull", "4.2.2",
+		"smtp; 452 4.2.2 mailbox full"), certURL, "2")
+	late.Timestamp = time.Now().Add(-20 * time.Minute).UTC().Format(time.RFC3339Nano)
+	if code, raw := e.do("", "POST", "/api/v1/bounces/webhooks/sns", e.sign(late)); code != 204 {
+		t.Fatalf("late: %d %s", code, raw)
+	}
+	if s := e.state(c); s.Soft != 2 {
+		t.Fatalf("a notification within the window: soft_bounces %d, want 2", s.Soft)
+	}
+}
+
 func TestGenericWebhook(t *testing.T) {
 	e := newAPIEnv(t)
 	c := e.contact("tom@example.org")
@@ -311,6 +369,8 @@ func TestGenericWebhook(t *testing.T) {
 		{map[string]any{"events": []map[string]any{{"type": "bounce", "recipient": "a@b.c"}, {"type": "bounce"}}}, "events[1].recipient"},
 		{map[string]any{"events": []map[string]any{{"type": "bounce", "recipient": "a@b.c", "class": "fatal"}}}, "events[0].class"},
 		{map[string]any{"events": []map[string]any{}}, "events"},
+		{map[string]any{"events": []map[string]any{{"type": "bounce", "recipient": "a@b.c", "diagnostic": "550\x00"}}}, "events[0].diagnostic"},
+		{map[string]any{"events": []map[string]any{{"Type": "bounce", "recipient": "a@b.c"}}}, "events[0].Type"},
 	} {
 		code, raw := e.do("marketer", "POST", "/api/v1/bounces/webhooks/generic", bad.body)
 		if code != 422 || !strings.Contains(string(raw), `"field":"`+bad.field+`"`) {

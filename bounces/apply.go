@@ -74,8 +74,8 @@ func undelivered(action string) bool { return action == "" || action == "failed"
 //   - a complaint unsubscribes from every list (consent source complaint)
 //     and blocklists the address (reason complaint);
 //   - block/policy and unknown classes are recorded, never counted;
-//   - a delivery still 'sent' becomes 'bounced' with campaign_stats moved
-//     from sent to bounced, once.
+//   - a delivery 'sent' (or not yet recorded: queued, deferred) becomes
+//     'bounced' with campaign_stats moved to bounced, once (markDelivery).
 func (p *Processor) apply(ctx context.Context, tx pgx.Tx, e event) (applied, error) {
 	var out applied
 	var email, status string
@@ -129,19 +129,19 @@ func (p *Processor) apply(ctx context.Context, tx pgx.Tx, e event) (applied, err
 }
 
 // insertBounce writes the bounces row; when countable it first tries to be
-// the counted row of its (campaign, contact, class) and returns its id, or 0
-// when another row already counted (the row is then written uncounted).
+// the counted row of its message and returns its id, or 0 when another row
+// already counted (the row is then written uncounted). A message counts
+// once per contact: once per (campaign, contact, class) — a synchronous 5xx
+// and a later DSN of the same message — and once per (inbound message,
+// contact) whatever campaign it names, so one report listing an address in
+// several spellings counts once.
 func insertBounce(ctx context.Context, tx pgx.Tx, e event, countable bool) (int64, error) {
-	r := e.Result
-	args := []any{nullID(e.ContactID), nullID(e.CampaignID), nullID(e.InboundID), nullStr(clip(r.Recipient, 320)), string(r.Class),
-		clip(r.Reason, 64), clip(r.Status, 16), r.ReplyCode, clip(r.Action, 32), clip(r.Diagnostic, 1000), e.Source}
+	args := bounceArgs(e)
 	const ins = `INSERT INTO bounces (contact_id, campaign_id, inbound_id, recipient, class, reason, status, reply_code, action, diagnostic, source, counted)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
 	if countable {
 		var id int64
-		err := tx.QueryRow(ctx, ins+` ON CONFLICT (campaign_id, contact_id, class)
-			WHERE counted AND campaign_id IS NOT NULL AND contact_id IS NOT NULL DO NOTHING RETURNING id`,
-			append(args, true)...).Scan(&id)
+		err := tx.QueryRow(ctx, ins+` ON CONFLICT DO NOTHING RETURNING id`, append(args, true)...).Scan(&id)
 		if err == nil {
 			return id, nil
 		}
@@ -153,6 +153,25 @@ func insertBounce(ctx context.Context, tx pgx.Tx, e event, countable bool) (int6
 		return 0, fmt.Errorf("bounces: record: %w", err)
 	}
 	return 0, nil
+}
+
+// insertEvidence writes the bounces row of a report without proof: no
+// contact, no campaign, never counted, outcome unauthenticated.
+func insertEvidence(ctx context.Context, tx pgx.Tx, e event) error {
+	e.ContactID, e.CampaignID = 0, 0
+	_, err := tx.Exec(ctx, `INSERT INTO bounces (contact_id, campaign_id, inbound_id, recipient, class, reason, status,
+		reply_code, action, diagnostic, source, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'unauthenticated')`,
+		bounceArgs(e)...)
+	if err != nil {
+		return fmt.Errorf("bounces: record evidence: %w", err)
+	}
+	return nil
+}
+
+func bounceArgs(e event) []any {
+	r := e.Result
+	return []any{nullID(e.ContactID), nullID(e.CampaignID), nullID(e.InboundID), nullStr(clip(r.Recipient, 320)), string(r.Class),
+		clip(r.Reason, 64), clip(r.Status, 16), r.ReplyCode, clip(r.Action, 32), clip(r.Diagnostic, 1000), e.Source}
 }
 
 // countHard adds one hard bounce; above the threshold the contact becomes
@@ -219,14 +238,22 @@ func (p *Processor) complaint(ctx context.Context, tx pgx.Tx, contactID int64, e
 	return nil
 }
 
-// markDelivery moves a delivery from sent to bounced and the campaign's
-// counters with it, in one statement; a delivery already bounced (or never
-// sent) is left alone, so it happens once.
+// markDelivery moves a delivery to bounced and the campaign's counters with
+// it, in one statement, once. The delivery may still be queued or deferred:
+// a DSN can be processed before the send worker records the 250 of its
+// batch, and the worker only records deliveries still queued or deferred,
+// so it leaves a bounced one alone. Either order ends with the delivery
+// bounced, counted in bounced and not in sent (nor deferred). A delivery
+// already bounced, failed, skipped or cancelled is left alone.
 func markDelivery(ctx context.Context, tx pgx.Tx, campaignID, contactID int64, diag string) error {
-	_, err := tx.Exec(ctx, `WITH d AS (
-			UPDATE deliveries SET status = 'bounced', last_error = $3
-			WHERE campaign_id = $1 AND contact_id = $2 AND status = 'sent' RETURNING campaign_id)
-		UPDATE campaign_stats s SET sent = s.sent - 1, bounced = s.bounced + 1, updated_at = now()
+	_, err := tx.Exec(ctx, `WITH old AS (
+			SELECT status FROM deliveries WHERE campaign_id = $1 AND contact_id = $2
+			AND status IN ('sent', 'queued', 'deferred') FOR UPDATE),
+		d AS (
+			UPDATE deliveries SET status = 'bounced', last_error = $3, done_at = coalesce(done_at, now())
+			FROM old WHERE campaign_id = $1 AND contact_id = $2 RETURNING campaign_id, old.status AS was)
+		UPDATE campaign_stats s SET sent = s.sent - (d.was = 'sent')::int, deferred = s.deferred - (d.was = 'deferred')::int,
+			bounced = s.bounced + 1, updated_at = now()
 		FROM d WHERE s.campaign_id = d.campaign_id`, campaignID, contactID, clip(diag, 500))
 	if err != nil {
 		return fmt.Errorf("bounces: delivery: %w", err)

@@ -1,7 +1,9 @@
 package bounces
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/postbode/postbode/internal/rtoken"
 )
@@ -105,8 +107,9 @@ func TestComplaintUnsubscribesAndBlocklists(t *testing.T) {
 	a, b := e.list("a"), e.list("b")
 	c := e.contact("dirk@example.org", a, b)
 	camp := e.campaign([]int64{a}, c)
-	// Correlated by the address the report names.
-	out := e.report(&Report{Results: []Result{{Recipient: c.Email, Class: Complaint, Reason: "feedback", FeedbackType: "abuse"}}}, nil)
+	// Correlated by the Message-ID of the reported message (all the report quotes).
+	out := e.report(&Report{Results: []Result{{Recipient: c.Email, Class: Complaint, Reason: "feedback", FeedbackType: "abuse"}},
+		Original: map[string]string{"message-id": e.keys.MessageIDFor(c.ID, camp, bounceDomain)}}, nil)
 	if out.What != "complaint" {
 		t.Fatalf("outcome %+v", out)
 	}
@@ -191,13 +194,14 @@ func TestAutoReplyIgnored(t *testing.T) {
 	}
 }
 
-// Correlation: the X-Postbode-Ref of the returned original, else the
-// failed address; a forged reference is ignored and counted.
+// Correlation: the X-Postbode-Ref or the Message-ID of the returned
+// original; a report naming an address only is evidence and changes
+// nothing; a forged or tampered token is ignored and counted.
 func TestCorrelation(t *testing.T) {
 	e := newEnv(t)
 	c := e.contact("ingrid@example.org")
 	other := e.contact("jan@example.org")
-	camp := e.campaign(nil, c)
+	camp := e.campaign(nil, c, other)
 
 	// by reference: the recipient named in the report does not matter
 	e.report(&Report{Results: []Result{hardResult("alias@forwarder.example")},
@@ -205,46 +209,92 @@ func TestCorrelation(t *testing.T) {
 	if e.state(c).Hard != 1 {
 		t.Fatal("not correlated by X-Postbode-Ref")
 	}
-	// by address
-	out := e.report(&Report{Results: []Result{hardResult("JAN@example.org")}}, nil)
+	// by Message-ID
+	mid := e.keys.MessageIDFor(other.ID, camp, bounceDomain)
+	out := e.report(&Report{Results: []Result{hardResult("alias@forwarder.example")}, Original: map[string]string{"message-id": mid}}, nil)
 	if e.state(other).Hard != 1 || out.ContactID != other.ID {
-		t.Fatalf("not correlated by address: %+v", out)
+		t.Fatalf("not correlated by Message-ID: %+v", out)
 	}
-	// unknown address: recorded uncorrelated
-	out = e.report(&Report{Results: []Result{hardResult("nobody@example.org")}}, nil)
-	if out.What != "uncorrelated" || e.count(`SELECT count(*) FROM bounces WHERE contact_id IS NULL`) != 1 {
-		t.Fatalf("uncorrelated: %+v", out)
+	// by address only: evidence, nothing changed
+	out = e.report(&Report{Results: []Result{hardResult("JAN@example.org")}}, nil)
+	if out.What != "unauthenticated" || out.unauth != unauthNoToken || e.state(other).Hard != 1 {
+		t.Fatalf("address only: outcome %+v, hard %d", out, e.state(other).Hard)
 	}
-	// forged reference: ignored, nothing counted, counted as forged
+	if n := e.count(`SELECT count(*) FROM bounces WHERE outcome = 'unauthenticated' AND contact_id IS NULL AND campaign_id IS NULL
+		AND lower(recipient) = 'jan@example.org' AND NOT counted`); n != 1 {
+		t.Fatalf("%d evidence rows, want 1", n)
+	}
+	// forged reference, tampered Message-ID, and a genuine Message-ID of
+	// another message spliced next to a reference: ignored, counted as forged
 	forged := rtoken.NewKeys("ffffffffffffffffffffffffffffffff").Mint(rtoken.Claims{Purpose: rtoken.Bounce, ContactID: other.ID, CampaignID: camp})
-	out = e.report(&Report{Results: []Result{hardResult(other.Email)}, Original: map[string]string{"x-postbode-ref": forged}}, nil)
-	if out.What != "forged" || e.state(other).Hard != 1 {
-		t.Fatalf("forged ref: outcome %+v, hard %d", out, e.state(other).Hard)
+	tampered := tamper(mid, 9)
+	for i, orig := range []map[string]string{
+		{"x-postbode-ref": forged},
+		{"message-id": tampered},
+		{"x-postbode-ref": e.ref(c, camp), "message-id": mid},
+	} {
+		out = e.report(&Report{Results: []Result{hardResult(other.Email)}, Original: orig}, nil)
+		if out.What != "forged" || e.state(other).Hard != 1 || e.state(c).Hard != 1 {
+			t.Fatalf("forgery %d: outcome %+v, hard %d/%d", i, out, e.state(c).Hard, e.state(other).Hard)
+		}
 	}
 }
 
-// A bounce correlated by address only is attributed to the contact's most
-// recent delivery, so a synchronous refusal and a DSN without token for the
-// same message still count once, and the delivery becomes bounced.
-func TestAddressCorrelationCountsOnce(t *testing.T) {
+// With bounces.address_match on, a report without token changes the one
+// contact it names when that contact got a delivery within the window —
+// attributed to that delivery's campaign, so a synchronous refusal and the
+// DSN count once and the delivery becomes bounced. A report naming several
+// addresses, or an address not mailed recently, stays evidence.
+func TestAddressMatching(t *testing.T) {
 	e := newEnv(t)
+	e.proc.opt.AddressMatch, e.proc.opt.AddressMatchWindow = true, 48*time.Hour
 	l := e.list("news")
 	c := e.contact("vera@example.org", l)
-	camp := e.campaign([]int64{l}, c)
+	stale := e.contact("wouter@example.org", l)
+	camp := e.campaign([]int64{l}, c, stale)
+	if _, err := e.db.Exec(t.Context(), `UPDATE deliveries SET done_at = now() - interval '3 days' WHERE contact_id = $1`, stale.ID); err != nil {
+		t.Fatal(err)
+	}
 	if err := e.proc.RecordSMTP(t.Context(), camp, c.ID, 550, "5.1.1", "550 5.1.1 user unknown"); err != nil {
 		t.Fatal(err)
 	}
-	out := e.report(&Report{Results: []Result{hardResult(c.Email)}}, nil)
+	// Two addresses in one report: ambiguous.
+	out := e.report(&Report{Results: []Result{hardResult(c.Email), hardResult(stale.Email)}}, nil)
+	if out.unauth != unauthNotEligible {
+		t.Fatalf("two addresses: outcome %+v", out)
+	}
+	// Not mailed within the window.
+	if out := e.report(&Report{Results: []Result{hardResult(stale.Email)}}, nil); out.unauth != unauthNotEligible || e.state(stale).Hard != 0 {
+		t.Fatalf("stale address: outcome %+v, state %+v", out, e.state(stale))
+	}
+	// One address in two spellings, mailed yesterday.
+	out = e.report(&Report{Results: []Result{hardResult(c.Email), hardResult(strings.ToUpper(c.Email))}}, nil)
 	if out.ContactID != c.ID {
 		t.Fatalf("outcome %+v", out)
 	}
 	if s := e.state(c); s.Hard != 1 {
 		t.Fatalf("hard_bounces = %d, want 1", s.Hard)
 	}
-	if n := e.count(`SELECT count(*) FROM bounces WHERE campaign_id = $1 AND source = 'dsn'`, camp); n != 1 {
+	if n := e.count(`SELECT count(*) FROM bounces WHERE campaign_id = $1 AND contact_id = $2 AND source = 'dsn'`, camp, c.ID); n != 1 {
 		t.Fatalf("DSN not attributed to the campaign")
 	}
 	if n := e.count(`SELECT bounced FROM campaign_stats WHERE campaign_id = $1`, camp); n != 1 {
 		t.Fatalf("campaign bounced = %d", n)
+	}
+}
+
+// One inbound message counts once per contact even when it names no
+// campaign (a token without one), however often it is applied.
+func TestOneMessageCountsOncePerContact(t *testing.T) {
+	e := newEnv(t)
+	c := e.contact("xander@example.org")
+	for range 3 {
+		e.reportFrom(&Report{Results: []Result{hardResult(c.Email)}}, origin{InboundID: 77, Source: SourceDSN, VERP: claims(c, 0)})
+	}
+	if s := e.state(c); s.Hard != 1 {
+		t.Fatalf("hard_bounces = %d, want 1", s.Hard)
+	}
+	if n := e.count(`SELECT count(*) FROM bounces WHERE contact_id = $1 AND counted`, c.ID); n != 1 {
+		t.Fatalf("%d counted rows, want 1", n)
 	}
 }

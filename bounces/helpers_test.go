@@ -64,7 +64,7 @@ func (e *env) newProcessor() *Processor {
 func (e *env) listen(o ListenerOptions) {
 	e.t.Helper()
 	if o.Store == nil {
-		o.Store = NewSpool(e.db)
+		o.Store = NewSpool(e.db, e.cs)
 	}
 	if o.Domains == nil {
 		o.Domains = []string{bounceDomain}
@@ -186,10 +186,16 @@ func (e *env) count(q string, args ...any) int {
 // report applies a parsed report as the processor does for a stored message.
 func (e *env) report(rep *Report, verp *rtoken.Claims) outcome {
 	e.t.Helper()
+	return e.reportFrom(rep, origin{Source: SourceDSN, VERP: verp})
+}
+
+// reportFrom applies a parsed report of origin o.
+func (e *env) reportFrom(rep *Report, o origin) outcome {
+	e.t.Helper()
 	var out outcome
 	err := pgx.BeginFunc(e.t.Context(), e.db, func(tx pgx.Tx) error {
 		var err error
-		out, err = e.proc.applyReport(e.t.Context(), tx, rep, verp, 0, SourceDSN)
+		out, err = e.proc.applyReport(e.t.Context(), tx, rep, o)
 		return err
 	})
 	if err != nil {

@@ -15,28 +15,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
-
-// Spool stores accepted inbound messages durably in Postgres
-// (inbound_messages) for the Processor.
-type Spool struct {
-	db *pgxpool.Pool
-}
-
-// NewSpool returns a spool on db.
-func NewSpool(db *pgxpool.Pool) *Spool { return &Spool{db: db} }
-
-// Store writes one message and returns its id once it is committed.
-func (s *Spool) Store(ctx context.Context, from string, rcpts []string, raw []byte) (int64, error) {
-	var id int64
-	err := s.db.QueryRow(ctx, `INSERT INTO inbound_messages (mail_from, rcpts, raw, size) VALUES ($1, $2, $3, $4) RETURNING id`,
-		clip(from, 320), rcpts, raw, len(raw)).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("bounces: store inbound message: %w", err)
-	}
-	return id, nil
-}
 
 // Storer is what the listener hands accepted messages to (Spool).
 type Storer interface {

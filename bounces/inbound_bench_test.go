@@ -25,7 +25,7 @@ func BenchmarkInboundAccept(b *testing.B) {
 	pool := testenv.DB(b)
 	keys := rtoken.NewKeys(testKey)
 	m := NewMetrics(prometheus.NewRegistry())
-	l := NewListener(ListenerOptions{Domains: []string{bounceDomain}, Store: NewSpool(pool), Metrics: m, MaxConnections: 64})
+	l := NewListener(ListenerOptions{Domains: []string{bounceDomain}, Store: NewSpool(pool, contacts.NewStore(pool, testKey, 2)), Metrics: m, MaxConnections: 64})
 	ln := listenLoopback(b)
 	go l.Serve(ln)
 	defer l.Close()
@@ -99,7 +99,7 @@ func BenchmarkProcess(b *testing.B) {
 		ids = append(ids, id)
 	}
 	rows.Close()
-	sp := NewSpool(pool)
+	sp := NewSpool(pool, contacts.NewStore(pool, testKey, 2))
 	reg := prometheus.NewRegistry()
 	var elapsed time.Duration
 	for range b.N {

@@ -237,8 +237,14 @@ func TestForgedVERPIgnored(t *testing.T) {
 	if s := e.state(c); s.Hard != 0 {
 		t.Fatalf("forged bounce counted: %+v", s)
 	}
-	if n := e.count(`SELECT count(*) FROM bounces`); n != 0 {
-		t.Fatalf("%d bounce rows from a forged message", n)
+	if n := e.count(`SELECT count(*) FROM bounces WHERE contact_id IS NOT NULL OR campaign_id IS NOT NULL OR outcome <> 'unauthenticated'`); n != 0 {
+		t.Fatalf("%d bounce rows from a forged message name a contact or campaign", n)
+	}
+	if n := e.count(`SELECT count(*) FROM bounces`); n != 1 {
+		t.Fatalf("%d evidence rows, want 1", n)
+	}
+	if v := testutil.ToFloat64(e.m.Unauthenticated.WithLabelValues(unauthForged)); v != 1 {
+		t.Errorf("unauthenticated{forged_token} = %v", v)
 	}
 	if v := testutil.ToFloat64(e.m.Forged); v != 1 {
 		t.Errorf("forged counter = %v", v)
@@ -288,7 +294,7 @@ func TestMailtoUnsubscribe(t *testing.T) {
 // Raw inbound messages are deleted after the retention.
 func TestRawExpiry(t *testing.T) {
 	e := newEnv(t)
-	sp := NewSpool(e.db)
+	sp := NewSpool(e.db, e.cs)
 	old, _ := sp.Store(t.Context(), "", []string{"postmaster@" + bounceDomain}, []byte("Subject: old\r\n\r\n"))
 	fresh, _ := sp.Store(t.Context(), "", []string{"postmaster@" + bounceDomain}, []byte("Subject: new\r\n\r\n"))
 	e.db.Exec(t.Context(), `UPDATE inbound_messages SET received_at = now() - interval '8 days' WHERE id = $1`, old)
@@ -310,36 +316,7 @@ func TestComplaintOverSMTP(t *testing.T) {
 	l := e.list("news")
 	c := e.contact("piet@example.org", l)
 	camp := e.campaign([]int64{l}, c)
-	arf := strings.ReplaceAll(`From: feedback@fbl.remote.test
-To: fbl@`+bounceDomain+`
-Subject: complaint about message
-MIME-Version: 1.0
-Content-Type: multipart/report; report-type=feedback-report; boundary="B"
-
---B
-Content-Type: text/plain
-
-This is an email abuse report.
-
---B
-Content-Type: message/feedback-report
-
-Feedback-Type: abuse
-User-Agent: fbl/1.0
-Version: 1
-Original-Rcpt-To: piet@example.org
-
---B
-Content-Type: message/rfc822
-
-From: News <news@example.org>
-To: piet@example.org
-Subject: Our news
-X-Postbode-Ref: `+e.ref(c, camp)+`
-
-Hello
---B--
-`, "\n", "\r\n")
+	arf := makeARF([]string{"piet@example.org"}, "To: piet@example.org\nX-Postbode-Ref: "+e.ref(c, camp))
 	if err := e.send("", []string{"fbl@" + bounceDomain}, arf); err != nil {
 		t.Fatal(err)
 	}

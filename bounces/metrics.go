@@ -20,11 +20,15 @@ type Metrics struct {
 	Inbound *prometheus.CounterVec
 	// Processed counts processed inbound messages.
 	// outcome: bounce, complaint, unknown (not understood; recorded, never
-	// counted), unsubscribe, auto-reply, uncorrelated, forged, ignored,
-	// failed (given up), retry.
+	// counted), unsubscribe, auto-reply, uncorrelated, unauthenticated (no
+	// proof: evidence only), forged, ignored, failed (given up), retry.
 	Processed *prometheus.CounterVec
 	// Forged counts VERP addresses and X-Postbode-Ref tokens that did not verify.
 	Forged prometheus.Counter
+	// Unauthenticated counts reports (inbound mail and webhooks) kept as
+	// evidence only, because nothing proved which message they answer.
+	// reason: one of UnauthenticatedReasons.
+	Unauthenticated *prometheus.CounterVec
 	// Latency is the time from acceptance (250) to applied consequences.
 	Latency prometheus.Histogram
 	// Backlog is the number of stored inbound messages not yet processed.
@@ -32,7 +36,9 @@ type Metrics struct {
 	// Expired counts raw inbound messages deleted by bounces.raw_retention.
 	Expired prometheus.Counter
 	// Webhook counts webhook notifications.
-	// kind: sns, generic; result: applied, confirmed, ignored, bad_signature, invalid.
+	// kind: sns, generic; result: applied, confirmed, ignored, bad_signature,
+	// invalid, stale (Timestamp outside the replay window), duplicate (a
+	// MessageId already applied).
 	Webhook *prometheus.CounterVec
 }
 
@@ -48,6 +54,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Inbound messages processed, by outcome."}, []string{"outcome"}),
 		Forged: f.NewCounter(prometheus.CounterOpts{Name: "postbode_inbound_forged_tokens_total",
 			Help: "VERP addresses and X-Postbode-Ref tokens that failed the HMAC check."}),
+		Unauthenticated: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_inbound_unauthenticated_total",
+			Help: "Bounce and complaint reports kept as evidence only, for lack of proof, by reason."}, []string{"reason"}),
 		Latency: f.NewHistogram(prometheus.HistogramOpts{Name: "postbode_inbound_processing_latency_seconds",
 			Help:    "Time from accepting an inbound message to applying its consequences.",
 			Buckets: prometheus.ExponentialBuckets(0.01, 3, 12)}),

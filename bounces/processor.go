@@ -43,6 +43,17 @@ type ProcessorOptions struct {
 	// MaxAttempts before a message that fails to process is given up
 	// (status failed); optional, default 8.
 	MaxAttempts int
+	// AddressMatch lets an inbound report without any token change the one
+	// contact it names by address, when that contact got a delivery within
+	// AddressMatchWindow (bounces.address_match, for relays that rewrite the
+	// return path); optional, default off: such reports change nothing.
+	AddressMatch bool
+	// AddressMatchWindow; optional, default 168h (7 days).
+	AddressMatchWindow time.Duration
+	// ReplayWindow bounds the age of a relay notification (the signed SNS
+	// Timestamp), and how long its id is remembered to refuse a replay;
+	// optional, default 1h.
+	ReplayWindow time.Duration
 }
 
 // Processor applies bounces: it processes the inbound messages the listener
@@ -77,6 +88,9 @@ func NewProcessor(o ProcessorOptions) *Processor {
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 8
+	}
+	if o.ReplayWindow <= 0 {
+		o.ReplayWindow = time.Hour
 	}
 	return &Processor{db: o.DB, contacts: o.Contacts, lists: o.Lists, keys: o.Keys, m: o.Metrics,
 		log: o.Log, policy: o.Policy, opt: o, wake: make(chan struct{}, 1), now: time.Now}
@@ -141,6 +155,7 @@ func (p *Processor) housekeeping(ctx context.Context) {
 			p.log.Info("bounces: raw inbound messages expired", slog.Int64("count", n))
 		}
 		p.updateBacklog(ctx)
+		p.expireWebhookIDs(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -191,6 +206,8 @@ type outcome struct {
 	What      string // the postbode_inbound_processed_total outcome
 	ContactID int64
 	events    []Result // applied results, for metrics after the commit
+	unauth    string   // why nothing was applied (UnauthenticatedReasons), or ""
+	addrs     []string // addresses the parsed report names (erasure finds the raw message by them)
 }
 
 // ProcessOne claims the oldest due inbound message and processes it in one
@@ -214,7 +231,8 @@ func (p *Processor) ProcessOne(ctx context.Context) (bool, error) {
 	out, perr := p.handle(ctx, tx, m)
 	if perr == nil {
 		_, perr = tx.Exec(ctx, `UPDATE inbound_messages SET status = $2, outcome = $3, contact_id = $4, processed_at = now(),
-			attempts = attempts + 1 WHERE id = $1`, m.ID, out.Status, out.What, nullID(out.ContactID))
+			attempts = attempts + 1, address_hashes = ARRAY(SELECT DISTINCT h FROM unnest(address_hashes || $5::bytea[]) h)
+			WHERE id = $1`, m.ID, out.Status, out.What, nullID(out.ContactID), p.hashes(out.addrs))
 	}
 	if perr == nil {
 		perr = tx.Commit(ctx)
@@ -224,9 +242,7 @@ func (p *Processor) ProcessOne(ctx context.Context) (bool, error) {
 		return true, p.failed(ctx, m, perr)
 	}
 	p.m.Processed.WithLabelValues(out.What).Inc()
-	if out.What == "forged" {
-		p.m.Forged.Inc()
-	}
+	p.countOutcome(out)
 	p.m.Latency.Observe(time.Since(m.ReceivedAt).Seconds())
 	for _, r := range out.events {
 		p.m.Bounces.WithLabelValues(string(r.Class), metricReason(r.Reason)).Inc()
@@ -272,18 +288,30 @@ func (p *Processor) handle(ctx context.Context, tx pgx.Tx, m inbound) (outcome, 
 		}
 	}
 	if unsub != nil && verp == nil {
+		if unsub.Test {
+			return outcome{Status: "ignored", What: "ignored"}, nil // from a test mail: changes nothing
+		}
 		return p.mailtoUnsubscribe(ctx, tx, m, *unsub)
-	}
-	if forged && verp == nil {
-		// A VERP address that does not verify: nothing in this message is
-		// trusted, and no contact is touched.
-		return outcome{Status: "ignored", What: "forged"}, nil
 	}
 	rep, err := safeParse(m.Raw)
 	if err != nil {
 		return outcome{}, fmt.Errorf("parse: %w", err)
 	}
-	return p.applyReport(ctx, tx, rep, verp, m.ID, SourceDSN)
+	// A token-shaped address that does not verify: nothing in this message
+	// is trusted, and no contact is touched.
+	out, err := p.applyReport(ctx, tx, rep, origin{InboundID: m.ID, Source: SourceDSN, VERP: verp, Forged: forged && verp == nil})
+	out.addrs = reportAddresses(rep)
+	return out, err
+}
+
+// countOutcome updates the metrics of a committed outcome.
+func (p *Processor) countOutcome(out outcome) {
+	if out.unauth == unauthForged {
+		p.m.Forged.Inc()
+	}
+	if out.unauth != "" {
+		p.m.Unauthenticated.WithLabelValues(out.unauth).Inc()
+	}
 }
 
 // safeParse is Parse with a panic turned into an error, so one malformed
@@ -297,62 +325,101 @@ func safeParse(raw []byte) (rep *Report, err error) {
 	return Parse(raw)
 }
 
-// applyReport correlates a parsed report and applies its results. verp is
-// the verified VERP claim of the envelope recipient, if any.
-func (p *Processor) applyReport(ctx context.Context, tx pgx.Tx, rep *Report, verp *rtoken.Claims, inboundID int64, source string) (outcome, error) {
-	claims := verp
-	if claims == nil {
-		if ref := rep.Original["x-postbode-ref"]; ref != "" {
-			c, err := p.keys.Parse(strings.TrimSpace(ref), rtoken.Bounce)
-			if err != nil && !errors.Is(err, rtoken.ErrExpired) {
-				return outcome{Status: "ignored", What: "forged"}, nil
-			}
-			claims = &c
-		}
-	}
+// applyReport correlates a parsed report and applies its results when it
+// is authenticated: a verified VERP address, X-Postbode-Ref or Message-ID
+// names the one contact and campaign it answers. A relay's webhook (signed,
+// or called with an API token) may also name contacts by address. Anything
+// else is recorded as evidence with outcome unauthenticated and changes
+// nothing, unless address matching is on and the report names exactly one
+// recently mailed address (matchRecent).
+func (p *Processor) applyReport(ctx context.Context, tx pgx.Tx, rep *Report, o origin) (outcome, error) {
 	results := relevant(rep.Results)
-	if len(results) == 0 {
-		if hasAutoReply(rep.Results) {
-			return outcome{Status: "ignored", What: "auto-reply"}, nil
-		}
+	claims, why := p.authenticate(rep, o)
+	if claims != nil && claims.Test {
+		// A bounce of a test mail: it names no contact and changes nothing.
+		return outcome{Status: "ignored", What: "ignored"}, nil
+	}
+	switch {
+	case len(results) == 0 && why == unauthForged:
+		return outcome{Status: "ignored", What: "forged", unauth: why}, nil
+	case len(results) == 0 && hasAutoReply(rep.Results):
+		return outcome{Status: "ignored", What: "auto-reply"}, nil
+	case len(results) == 0:
 		return outcome{Status: "ignored", What: "ignored"}, nil
 	}
 	if claims != nil {
-		// The token names one contact: the message went to one recipient.
-		r := pick(results, "")
-		ev := event{ContactID: claims.ContactID, CampaignID: claims.CampaignID, InboundID: inboundID, Result: r, Source: source, Delivery: true}
-		a, err := p.apply(ctx, tx, ev)
+		return p.applyTo(ctx, tx, pick(results, ""), claims.ContactID, claims.CampaignID, o)
+	}
+	if why == unauthNoToken && o.Source == SourceWebhook {
+		return p.applyByAddress(ctx, tx, results, o)
+	}
+	if why == unauthNoToken && p.opt.AddressMatch {
+		contactID, campaignID, ok, err := p.matchRecent(ctx, tx, results)
 		if err != nil {
 			return outcome{}, err
 		}
-		return p.outcomeOf([]Result{r}, a.Contact, claims.ContactID), nil
+		if ok {
+			return p.applyTo(ctx, tx, pick(results, ""), contactID, campaignID, o)
+		}
+		why = unauthNotEligible
 	}
-	// No token: correlate every failed recipient by its address.
+	return p.unauthenticated(ctx, tx, results, o, why)
+}
+
+// applyTo applies one result to the contact and campaign a report was
+// proven (or, with address matching, found) to answer.
+func (p *Processor) applyTo(ctx context.Context, tx pgx.Tx, r Result, contactID, campaignID int64, o origin) (outcome, error) {
+	ev := event{ContactID: contactID, CampaignID: campaignID, InboundID: o.InboundID, Result: r, Source: o.Source, Delivery: true}
+	a, err := p.apply(ctx, tx, ev)
+	if err != nil {
+		return outcome{}, err
+	}
+	return p.outcomeOf([]Result{r}, a.Contact, contactID), nil
+}
+
+// applyByAddress correlates each failed recipient of a relay's webhook
+// report by its address, each contact once per report.
+func (p *Processor) applyByAddress(ctx context.Context, tx pgx.Tx, results []Result, o origin) (outcome, error) {
 	var done []Result
 	var contactID int64
-	anyContact := false
+	seen := map[int64]bool{}
 	for _, r := range results {
 		id, err := contactByEmail(ctx, tx, r.Recipient)
 		if err != nil {
 			return outcome{}, err
 		}
+		if id != 0 && seen[id] {
+			continue
+		}
+		seen[id] = true
 		campaign, err := recentCampaign(ctx, tx, id)
 		if err != nil {
 			return outcome{}, err
 		}
-		a, err := p.apply(ctx, tx, event{ContactID: id, CampaignID: campaign, InboundID: inboundID, Result: r, Source: source, Delivery: true})
+		a, err := p.apply(ctx, tx, event{ContactID: id, CampaignID: campaign, InboundID: o.InboundID, Result: r, Source: o.Source, Delivery: true})
 		if err != nil {
 			return outcome{}, err
 		}
-		if a.Contact {
-			anyContact = true
-			if contactID == 0 {
-				contactID = id
-			}
+		if a.Contact && contactID == 0 {
+			contactID = id
 		}
 		done = append(done, r)
 	}
-	return p.outcomeOf(done, anyContact, contactID), nil
+	return p.outcomeOf(done, contactID != 0, contactID), nil
+}
+
+// reportAddresses are the addresses a parsed report names (failed and
+// original recipients), lower-cased.
+func reportAddresses(rep *Report) []string {
+	var out []string
+	for _, r := range rep.Results {
+		for _, a := range []string{r.Recipient, r.OriginalRecipient} {
+			if strings.Contains(a, "@") {
+				out = append(out, strings.ToLower(a))
+			}
+		}
+	}
+	return out
 }
 
 func (p *Processor) outcomeOf(rs []Result, correlated bool, contactID int64) outcome {
@@ -458,17 +525,6 @@ func recentCampaign(ctx context.Context, tx pgx.Tx, contactID int64) (int64, err
 		return 0, fmt.Errorf("bounces: recent campaign: %w", err)
 	}
 	return id, nil
-}
-
-// looksLikeToken reports whether an address's local part has the shape of
-// an address token (b or u, then at least 30 base32 characters), so one that
-// fails verification is counted as forged rather than as a plain mailbox.
-func looksLikeToken(addr string) bool {
-	local, _, _ := strings.Cut(strings.ToLower(addr), "@")
-	if len(local) < 31 || (local[0] != 'b' && local[0] != 'u') {
-		return false
-	}
-	return strings.Trim(local[1:], "abcdefghijklmnopqrstuvwxyz234567") == ""
 }
 
 // RecordSMTP applies a synchronous 5xx refusal seen by a send worker for

@@ -29,9 +29,13 @@ type Bounce struct {
 	Source     string    `json:"source"`
 	Counted    bool      `json:"counted"`
 	CreatedAt  time.Time `json:"created_at"`
+	InboundID  *int64    `json:"inbound_id"`
+	// Outcome is applied, or unauthenticated: evidence that changed nothing.
+	Outcome string `json:"outcome"`
 }
 
-const bounceCols = `id, contact_id, campaign_id, recipient, class, reason, status, reply_code, action, diagnostic, source, counted, created_at`
+const bounceCols = `id, contact_id, campaign_id, recipient, class, reason, status, reply_code, action, diagnostic, source, counted, created_at,
+	inbound_id, outcome`
 
 // ByContact returns a contact's bounces with id > after, oldest first, at
 // most limit+1 (for the cursor).
@@ -43,7 +47,7 @@ func (p *Processor) ByContact(ctx context.Context, contactID, after int64, limit
 	if !ok {
 		return nil, contacts.ErrNotFound
 	}
-	return p.list(ctx, `contact_id = $1`, contactID, after, limit)
+	return p.list(ctx, `contact_id = $3`, after, limit, contactID)
 }
 
 // ByCampaign returns a campaign's bounces with id > after, oldest first, at
@@ -56,12 +60,20 @@ func (p *Processor) ByCampaign(ctx context.Context, campaignID, after int64, lim
 	if !ok {
 		return nil, ErrCampaignNotFound
 	}
-	return p.list(ctx, `campaign_id = $1`, campaignID, after, limit)
+	return p.list(ctx, `campaign_id = $3`, after, limit, campaignID)
 }
 
-func (p *Processor) list(ctx context.Context, where string, id, after int64, limit int) ([]Bounce, error) {
-	rows, err := p.db.Query(ctx, `SELECT `+bounceCols+` FROM bounces WHERE `+where+` AND id > $2 ORDER BY id LIMIT $3`,
-		id, after, limit+1)
+// Unauthenticated returns the evidence rows (outcome unauthenticated) with
+// id > after, oldest first, at most limit+1.
+func (p *Processor) Unauthenticated(ctx context.Context, after int64, limit int) ([]Bounce, error) {
+	return p.list(ctx, `outcome = 'unauthenticated'`, after, limit)
+}
+
+// list returns the rows matching where ($3 onwards are args) with id >
+// after, oldest first, at most limit+1.
+func (p *Processor) list(ctx context.Context, where string, after int64, limit int, args ...any) ([]Bounce, error) {
+	rows, err := p.db.Query(ctx, `SELECT `+bounceCols+` FROM bounces WHERE id > $1 AND `+where+` ORDER BY id LIMIT $2`,
+		append([]any{after, limit + 1}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("bounces: list: %w", err)
 	}
@@ -77,11 +89,11 @@ type Stat struct {
 	Counted int64 `json:"counted"`
 }
 
-// Stats counts bounces by class and reason since a time, for one campaign
-// (campaignID > 0) or all.
+// Stats counts applied bounces by class and reason since a time, for one
+// campaign (campaignID > 0) or all; unauthenticated evidence is left out.
 func (p *Processor) Stats(ctx context.Context, campaignID int64, since time.Time) ([]Stat, error) {
 	rows, err := p.db.Query(ctx, `SELECT class, reason, count(*), count(*) FILTER (WHERE counted) FROM bounces
-		WHERE created_at >= $1 AND ($2 = 0 OR campaign_id = $2)
+		WHERE created_at >= $1 AND ($2 = 0 OR campaign_id = $2) AND outcome = 'applied'
 		GROUP BY class, reason ORDER BY count(*) DESC, class, reason`, since, campaignID)
 	if err != nil {
 		return nil, fmt.Errorf("bounces: stats: %w", err)

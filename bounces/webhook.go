@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -15,36 +17,75 @@ import (
 // ApplyExternal applies a bounce report that did not come through the
 // inbound listener (a relay's webhook): returnPath is the VERP address the
 // message was sent with, if the relay reports it. It is correlated and
-// applied exactly like a received bounce (source webhook). It returns the
+// applied like a received bounce (source webhook), except that the relay's
+// signature or API token lets it name contacts by address. It returns the
 // outcome (bounce, complaint, auto-reply, uncorrelated, forged, ignored).
-func (p *Processor) ApplyExternal(ctx context.Context, rep *Report, returnPath string) (string, error) {
-	var verp *rtoken.Claims
+//
+// A non-empty id (the relay's notification id) is applied once: a replay
+// of the same id returns outcome duplicate and changes nothing.
+func (p *Processor) ApplyExternal(ctx context.Context, id string, rep *Report, returnPath string) (string, error) {
+	o := origin{Source: SourceWebhook}
 	if returnPath != "" {
 		c, err := p.keys.ParseAddress(returnPath)
 		switch {
 		case err == nil && c.Purpose == rtoken.Bounce:
-			verp = &c
+			o.VERP = &c
 		case err != nil && looksLikeToken(returnPath):
-			p.m.Forged.Inc()
-			return "forged", nil
+			o.Forged = true
 		}
 	}
 	var out outcome
 	err := pgx.BeginFunc(ctx, p.db, func(tx pgx.Tx) error {
+		if first, err := p.firstSeen(ctx, tx, id); err != nil || !first {
+			out.What = "duplicate"
+			return err
+		}
 		var err error
-		out, err = p.applyReport(ctx, tx, rep, verp, 0, SourceWebhook)
+		out, err = p.applyReport(ctx, tx, rep, o)
 		return err
 	})
 	if err != nil {
 		return "", err
 	}
-	if out.What == "forged" {
-		p.m.Forged.Inc()
-	}
+	p.countOutcome(out)
 	for _, r := range out.events {
 		p.m.Bounces.WithLabelValues(string(r.Class), metricReason(r.Reason)).Inc()
 	}
 	return out.What, nil
+}
+
+// firstSeen records a relay notification id inside tx and reports whether
+// it is new; an empty id is always new. The id stays recorded until the
+// replay window has passed (a replay older than that is refused by its
+// timestamp).
+func (p *Processor) firstSeen(ctx context.Context, tx pgx.Tx, id string) (bool, error) {
+	if id == "" {
+		return true, nil
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO webhook_messages (message_id) VALUES ($1) ON CONFLICT DO NOTHING`, clip(id, 200))
+	if err != nil {
+		return false, fmt.Errorf("bounces: webhook message id: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// expireWebhookIDs forgets notification ids older than twice the replay window.
+func (p *Processor) expireWebhookIDs(ctx context.Context) {
+	_, err := p.db.Exec(ctx, `DELETE FROM webhook_messages WHERE received_at < $1`, p.now().Add(-2*p.opt.ReplayWindow))
+	if err != nil && ctx.Err() == nil {
+		p.log.Warn("bounces: webhook id expiry", slog.Any("error", err))
+	}
+}
+
+// Fresh reports whether a relay notification stamped ts (RFC 3339) lies
+// within the replay window of now.
+func (p *Processor) Fresh(ts string) bool {
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return false
+	}
+	d := p.now().Sub(t)
+	return d <= p.opt.ReplayWindow && d >= -p.opt.ReplayWindow
 }
 
 // sesReport parses an Amazon SES notification (the Message of an SNS

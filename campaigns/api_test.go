@@ -117,6 +117,10 @@ func TestAPI(t *testing.T) {
 		{"template error", with("html", "<p>{{.Contact.Name</p>"), "html"},
 		{"subject template error", with("subject", "Hi {{if}}"), "subject"},
 		{"unknown field", with("colour", "red"), "colour"},
+		{"miscased field", with("Subject", "s"), "Subject"},
+		{"NUL in the subject", with("subject", "Hi\x00"), "subject"},
+		{"NUL in the body", with("html", "<p>x\x00</p>"), "html"},
+		{"invalid UTF-8 in the name", "{\"name\":\"N\xff\",\"subject\":\"s\",\"html\":\"<p>x</p>\",\"from_email\":\"news@news.example.com\",\"lists\":[\"news\"]}", "name"},
 		{"wrong type", with("track_opens", "yes"), "track_opens"},
 	}
 	for _, tc := range cases {

@@ -58,9 +58,11 @@ type sink struct {
 	from  map[string]string
 	tries map[string]int
 	reply func(rcpt string, try int) error
-	delay time.Duration
-	open  int
-	srv   *smtp.Server
+	// onData runs before a message is answered 250; optional.
+	onData func(from string, rcpts []string, data []byte)
+	delay  time.Duration
+	open   int
+	srv    *smtp.Server
 }
 
 func newSink(t testing.TB) *sink {
@@ -163,7 +165,11 @@ func (x *sinkSession) Data(r io.Reader) error {
 		x.s.data[rc] = b
 		x.s.from[rc] = x.from
 	}
+	onData := x.s.onData
 	x.s.mu.Unlock()
+	if onData != nil {
+		onData(x.from, x.rcpt, b)
+	}
 	return nil
 }
 func (x *sinkSession) Reset()        { x.rcpt, x.from = nil, "" }

@@ -89,6 +89,11 @@ func TestCampaignReachesEveryEligibleContactOnce(t *testing.T) {
 	if h.Get("Message-ID") == "" || h.Get("Date") == "" {
 		t.Errorf("Message-ID %q, Date %q", h.Get("Message-ID"), h.Get("Date"))
 	}
+	// The Message-ID names campaign and contact under the server key, so a
+	// report quoting only it can be verified.
+	if mc, err := f.keys.ParseMessageID(h.Get("Message-ID")); err != nil || mc.CampaignID != c.ID || mc.ContactID == 0 {
+		t.Errorf("Message-ID %q does not verify: %+v, %v", h.Get("Message-ID"), mc, err)
+	}
 	if h.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
 		t.Errorf("List-Unsubscribe-Post = %q", h.Get("List-Unsubscribe-Post"))
 	}

@@ -53,8 +53,9 @@ func (s *Service) columns(ctx context.Context) (map[string]map[string]colInfo, e
 func ident(s string) string { return pgx.Identifier{s}.Sanitize() }
 
 // matchSQL is the WHERE clause finding a registered table's rows of the
-// contacts (ids, and their lower-cased addresses), with its arguments.
-func matchSQL(p db.PersonalTable, ids []int64, emails []string) (string, []any) {
+// contacts (ids, their lower-cased addresses and the keyed hashes of those),
+// with its arguments.
+func matchSQL(p db.PersonalTable, ids []int64, emails []string, hashes [][]byte) (string, []any) {
 	var or []string
 	var args []any
 	if p.ContactColumn != "" {
@@ -64,6 +65,10 @@ func matchSQL(p db.PersonalTable, ids []int64, emails []string) (string, []any) 
 	if p.EmailColumn != "" {
 		args = append(args, emails)
 		or = append(or, fmt.Sprintf("lower(%s) = ANY($%d::text[])", ident(p.EmailColumn), len(args)))
+	}
+	if p.HashColumn != "" {
+		args = append(args, hashes)
+		or = append(or, fmt.Sprintf("%s && $%d::bytea[]", ident(p.HashColumn), len(args)))
 	}
 	return "(" + strings.Join(or, " OR ") + ")", args
 }
@@ -135,11 +140,12 @@ func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64,
 	}
 	found := make([]int64, len(vs))
 	emails := make([]string, len(vs))
-	var keep, drop [][]byte
+	var keep, drop, hashes [][]byte
 	for i, v := range vs {
 		found[i] = v.ID
 		emails[i] = strings.ToLower(v.Email)
 		h := s.opt.Contacts.Hash(v.Email)
+		hashes = append(hashes, h)
 		if v.Suppressed && s.opt.KeepSuppressionHash {
 			keep = append(keep, h)
 		} else {
@@ -151,7 +157,7 @@ func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64,
 			continue
 		}
 		var q string
-		where, args := matchSQL(p, found, emails)
+		where, args := matchSQL(p, found, emails, hashes)
 		switch p.Erase {
 		case "delete":
 			q = `DELETE FROM ` + ident(p.Table) + ` WHERE ` + where

@@ -85,6 +85,11 @@ var seeders = map[string]func(t testing.TB, f *fixture, s subject, campaignID, l
 		raw := "From: " + s.Email + "\r\nSubject: unsubscribe\r\n\r\nFinal-Recipient: rfc822; " + s.Email + "\r\n"
 		f.exec(t, `INSERT INTO inbound_messages (mail_from, rcpts, raw, size, status, contact_id) VALUES ($1, $2, $3, $4, 'done', $5),
 			($1, $2, $3, $4, 'new', NULL)`, s.Email, []string{"postmaster@bounces.example.org"}, []byte(raw), len(raw), s.ID)
+		// Neither correlated nor sent by the subject: found by the hash of
+		// the address it names.
+		f.exec(t, `INSERT INTO inbound_messages (mail_from, rcpts, raw, size, status, outcome, address_hashes)
+			VALUES ('', $1, $2, $3, 'ignored', 'unauthenticated', $4)`, []string{"abuse@bounces.example.org"},
+			[]byte(raw), len(raw), [][]byte{f.cs.Hash("someone.else@example.org"), f.cs.Hash(s.Email)})
 	},
 	"bounces": func(t testing.TB, f *fixture, s subject, campaignID, _ int64) {
 		f.exec(t, `INSERT INTO bounces (contact_id, campaign_id, recipient, class, reason, status, reply_code, diagnostic, source, counted)

@@ -62,7 +62,7 @@ func (s *Service) Export(ctx context.Context, contactID int64, actor, format str
 			if p.ContactColumn == "id" {
 				order = " ORDER BY t.id"
 			}
-			where, margs := matchSQL(p, []int64{contactID}, []string{strings.ToLower(email)})
+			where, margs := matchSQL(p, []int64{contactID}, []string{strings.ToLower(email)}, [][]byte{s.opt.Contacts.Hash(email)})
 			q := `SELECT coalesce(json_agg(json_build_object(` + strings.Join(args, ", ") + `)` + order + `), '[]'::json)
 				FROM ` + ident(p.Table) + ` t WHERE ` + where
 			var raw []byte

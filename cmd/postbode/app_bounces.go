@@ -26,7 +26,10 @@ func (a *app) bounces() *bounces.Processor {
 				SoftEscalateCount:  a.cfg.Bounces.SoftEscalateCount,
 				SoftEscalateWindow: a.cfg.Bounces.SoftEscalateWindow.Duration,
 			},
-			RawRetention: a.cfg.Bounces.RawRetention.Duration,
+			RawRetention:       a.cfg.Bounces.RawRetention.Duration,
+			AddressMatch:       a.cfg.Bounces.AddressMatch,
+			AddressMatchWindow: a.cfg.Bounces.AddressMatchWindow.Duration,
+			ReplayWindow:       a.cfg.Bounces.SNSReplayWindow.Duration,
 		})
 	}
 	return a.bounceProc

@@ -23,6 +23,7 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/internal/testenv"
 )
 
@@ -103,17 +104,12 @@ func (c *cluster) call(method, path, body string, want int) string {
 func (c *cluster) campaign(n int) int64 {
 	c.t.Helper()
 	c.call("POST", "/api/v1/lists", `{"slug":"news","name":"News","purpose":"news","optin":"single"}`, 201)
-	var csv strings.Builder
-	csv.WriteString("email,name\n")
-	for i := range n {
-		fmt.Fprintf(&csv, "r%d@example.org,R%d\n", i, i)
-	}
 	var job struct {
 		ID      int64
 		Status  string
 		Applied int
 	}
-	json.Unmarshal([]byte(c.call("POST", "/api/v1/imports?format=csv&source=import&purpose=news&lists=news&confirmed=true", csv.String(), 202)), &job)
+	json.Unmarshal([]byte(c.call("POST", "/api/v1/imports?format=csv&source=import&purpose=news&lists=news&confirmed=true", contactsCSV("r", n), 202)), &job)
 	for job.Status != "done" {
 		time.Sleep(100 * time.Millisecond)
 		json.Unmarshal([]byte(c.call("GET", fmt.Sprintf("/api/v1/jobs/%d", job.ID), "", 200)), &job)
@@ -129,6 +125,16 @@ func (c *cluster) campaign(n int) int64 {
 		"html":"<p>Hi {{.Contact.Name}}</p>","from_name":"News","from_email":"news@example.org","lists":["news"]}`, 201)), &camp)
 	c.call("POST", fmt.Sprintf("/api/v1/campaigns/%d/start", camp.ID), "", 200)
 	return camp.ID
+}
+
+// contactsCSV is an import file of n contacts: <prefix><i>@example.org.
+func contactsCSV(prefix string, n int) string {
+	var csv strings.Builder
+	csv.WriteString("email,name\n")
+	for i := range n {
+		fmt.Fprintf(&csv, "%s%d@example.org,%s%d\n", prefix, i, strings.ToUpper(prefix), i)
+	}
+	return csv.String()
 }
 
 type faultStats struct {
@@ -345,18 +351,20 @@ func TestFaultBounceStoreFull(t *testing.T) {
 	exec(`CREATE TRIGGER disk_full BEFORE INSERT ON inbound_messages FOR EACH ROW EXECUTE FUNCTION disk_full()`)
 
 	smtpAddr := envValue(d.env, "POSTBODE_INBOUND_LISTEN")
+	keys := rtoken.NewKeys(envValue(d.env, "POSTBODE_SECRETS_KEY"))
 	send := func(i int) error {
 		cl, err := smtp.Dial(smtpAddr)
 		if err != nil {
 			return err
 		}
 		defer cl.Close()
+		verp := keys.Address(rtoken.Claims{Purpose: rtoken.Bounce, ContactID: ids[i]}, "bounces.example.org")
 		dsn := fmt.Sprintf("From: MAILER-DAEMON@mx.example.org\r\nTo: postmaster@bounces.example.org\r\nSubject: failure\r\n"+
 			"MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"+
 			"--b\r\nContent-Type: text/plain\r\n\r\nGone.\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\n"+
 			"Reporting-MTA: dns; mx.example.org\r\n\r\nFinal-Recipient: rfc822; b%d@example.org\r\nAction: failed\r\n"+
 			"Status: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\r\n--b--\r\n", i)
-		return cl.SendMail("", []string{"postmaster@bounces.example.org"}, strings.NewReader(dsn))
+		return cl.SendMail("", []string{verp}, strings.NewReader(dsn))
 	}
 	for i := range n {
 		err := send(i)

@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,17 +14,20 @@ import (
 // cmdUser creates a person from the command line: the first administrator
 // of an installation, or of a new department (account).
 func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: postbode user create --email E --role R [--name N] [--account SLUG] [--password-stdin]")
-	}
-	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	fs := newFlags("user create", "--email E --role R [--name N] [--account SLUG] [--password-stdin] [--config FILE]", stdout)
 	cfgPath := configFlag(fs)
 	email := fs.String("email", "", "the person's email address; required")
 	name := fs.String("name", "", "the person's name; optional")
 	role := fs.String("role", "", "role in the department: admin, marketer, privacy, viewer or a custom role; required")
-	account := fs.String("account", "default", "department (account) slug; created when it does not exist; optional, default \"default\"")
-	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input; without it an invitation link is printed")
-	cfg, pool, err := parseAndOpen(ctx, fs, cfgPath, args[1:])
+	account := fs.String("account", "default", "department (account) slug, created when it does not exist; optional")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input; optional, without it an invitation link is printed")
+	if err := parseNoArgs(fs, args[1:]); err != nil {
+		return err
+	}
+	if *email == "" || *role == "" {
+		return usageErrf(fs, "--email and --role are required")
+	}
+	cfg, pool, err := loadAndOpen(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}

@@ -166,3 +166,12 @@ func (s *Store) AuthenticateToken(ctx context.Context, secret string, ip netip.A
 	return access.Actor{TokenID: t.ID, TokenName: t.Name, DepartmentID: t.DepartmentID, Role: t.Role,
 		Perms: access.NewSet(perms...), IP: ip}, nil
 }
+
+// RevokeName revokes every live token called name (a token re-created under
+// the same name, e.g. by `make run`, replaces the old one).
+func (s *Store) RevokeName(ctx context.Context, name string) error {
+	if _, err := s.db.Exec(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL`, strings.TrimSpace(name)); err != nil {
+		return fmt.Errorf("apitoken: revoke %q: %w", name, err)
+	}
+	return nil
+}

@@ -54,6 +54,29 @@ func TestSecretFromFile(t *testing.T) {
 	}
 }
 
+// TestSecretKeyFileInConfig: secrets.key_file is read relative to the
+// config file's directory, from any working directory; a missing file names
+// the key.
+func TestSecretKeyFileInConfig(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "deploy", "dev"), 0o755)
+	os.MkdirAll(filepath.Join(dir, ".data"), 0o755)
+	os.WriteFile(filepath.Join(dir, ".data", "secret.key"), []byte(testKey+"\n"), 0o600)
+	p := filepath.Join(dir, "deploy", "dev", "dev.toml")
+	os.WriteFile(p, []byte("[secrets]\nkey_file = \"../../.data/secret.key\"\n"), 0o600)
+	cfg, err := Load(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Secrets.Key != testKey {
+		t.Errorf("key = %q", cfg.Secrets.Key)
+	}
+	os.Remove(filepath.Join(dir, ".data", "secret.key"))
+	if _, err := Load(p, nil); err == nil || !strings.Contains(err.Error(), "secrets.key_file") {
+		t.Errorf("missing key file: %v", err)
+	}
+}
+
 func TestInvalidNamesKey(t *testing.T) {
 	env := []string{"POSTBODE_SECRETS_KEY=" + testKey}
 	cases := []struct {
@@ -64,6 +87,8 @@ func TestInvalidNamesKey(t *testing.T) {
 		{"no secret", "", []string{}, "secrets.key"},
 		{"short secret", "", []string{"POSTBODE_SECRETS_KEY=short"}, "secrets.key"},
 		{"bad listen", "[api]\nlisten = \"nohostport\"", env, "api.listen"},
+		{"bad metrics listen", "[metrics]\nlisten = \"nohostport\"", env, "metrics.listen"},
+		{"env bad metrics listen", "", append([]string{"POSTBODE_METRICS_LISTEN=:"}, env...), "metrics.listen"},
 		{"bad role", "roles = [\"api\", \"mailer\"]", env, "roles"},
 		{"bad db url", "[database]\nurl = \"mysql://x\"", env, "database.url"},
 		{"bad redis url", "[redis]\nurl = \"http://x\"", env, "redis.url"},

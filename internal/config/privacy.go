@@ -1,6 +1,9 @@
 package config
 
-import "strings"
+import (
+	"net/mail"
+	"strings"
+)
 
 // BouncesConfig configures bounce handling.
 type BouncesConfig struct {
@@ -19,11 +22,24 @@ type BouncesConfig struct {
 	// notifications) the SNS webhook accepts; optional, default none (the
 	// webhook refuses every topic).
 	SNSTopicARNs []string `toml:"sns_topic_arns"`
+	// SNSReplayWindow: SNS messages whose signed Timestamp is further than
+	// this from now are refused, and MessageIds are remembered this long to
+	// refuse replays; optional, default 1h.
+	SNSReplayWindow Duration `toml:"sns_replay_window"`
+	// AddressMatch lets an inbound report that carries no token (VERP,
+	// mailto, X-Postbode-Ref or Message-ID) change the one contact it names
+	// by address, if that contact got a delivery within AddressMatchWindow;
+	// for relays that rewrite the return path. Optional, default false:
+	// such reports are kept as evidence and change nothing.
+	AddressMatch bool `toml:"address_match"`
+	// AddressMatchWindow; optional, default 168h (7 days).
+	AddressMatchWindow Duration `toml:"address_match_window"`
 }
 
 func defaultBounces() BouncesConfig {
 	return BouncesConfig{HardThreshold: 2, SoftEscalateCount: 5,
-		SoftEscalateWindow: Duration{720 * 3600e9}, RawRetention: Duration{168 * 3600e9}}
+		SoftEscalateWindow: Duration{720 * 3600e9}, RawRetention: Duration{168 * 3600e9},
+		SNSReplayWindow: Duration{3600e9}, AddressMatchWindow: Duration{168 * 3600e9}}
 }
 
 func (c *BouncesConfig) validate() error {
@@ -38,6 +54,12 @@ func (c *BouncesConfig) validate() error {
 	}
 	if c.SoftEscalateCount > 0 && c.SoftEscalateWindow.Duration <= 0 {
 		return keyErr("bounces.soft_escalate_window", "must be positive when soft_escalate_count is set")
+	}
+	if c.SNSReplayWindow.Duration <= 0 {
+		return keyErr("bounces.sns_replay_window", "must be positive")
+	}
+	if c.AddressMatchWindow.Duration <= 0 || c.AddressMatchWindow.Duration > 30*24*3600e9 {
+		return keyErr("bounces.address_match_window", "must be positive and at most 720h (bounces arrive within days)")
 	}
 	for _, arn := range c.SNSTopicARNs {
 		if !strings.HasPrefix(arn, "arn:aws") || strings.Count(arn, ":") != 5 {
@@ -88,6 +110,11 @@ type PrivacyConfig struct {
 	// erasure request is verified; optional, default false (staff approve it
 	// through the API).
 	AutoErasure bool `toml:"auto_erasure"`
+	// ContactEmail is the privacy contact (e.g. the data protection
+	// officer), "Name <address>" or an address: the Reply-To of every
+	// privacy mail, whose answers invite a reply; optional (without it the
+	// mails come from public.mail_from and ask for no reply).
+	ContactEmail string `toml:"contact_email"`
 }
 
 func defaultPrivacy() PrivacyConfig {
@@ -100,6 +127,11 @@ func (c *PrivacyConfig) validate() error {
 	}
 	if c.RequestMailsPerHour < 1 {
 		return keyErr("privacy.request_mails_per_hour", "must be at least 1")
+	}
+	if c.ContactEmail != "" {
+		if _, err := mail.ParseAddress(c.ContactEmail); err != nil {
+			return keyErr("privacy.contact_email", "must be an address or \"Name <address>\"")
+		}
 	}
 	return nil
 }

@@ -11,6 +11,10 @@ type PersonalTable struct {
 	ContactColumn string
 	// EmailColumn holds an address when rows are found by address; optional.
 	EmailColumn string
+	// HashColumn is a bytea[] of keyed address hashes (contacts.Store.Hash)
+	// when rows are also found by any address they name; optional. It is
+	// not exported (it may hash other people's addresses too).
+	HashColumn string
 	// Columns are the columns that hold personal data (exported, and erased
 	// or anonymised). When Erase is "anonymise" each is set to NULL, or to its
 	// DEFAULT when NOT NULL (the registry test checks one of them exists).
@@ -59,16 +63,17 @@ var PersonalTables = []PersonalTable{
 	{Table: "campaign_audience", ContactColumn: "contact_id", Erase: "delete",
 		OtherColumns: []string{"campaign_id"}},
 	// Inbound messages (bounces, complaints, mailto unsubscribes) hold the raw
-	// mail: deleted by erasure (found by the correlated contact or the
-	// envelope sender) and by bounces.raw_retention.
-	{Table: "inbound_messages", ContactColumn: "contact_id", EmailColumn: "mail_from", Erase: "delete",
+	// mail: deleted by erasure (found by the correlated contact, the envelope
+	// sender, or the hash of any address the message names) and by
+	// bounces.raw_retention.
+	{Table: "inbound_messages", ContactColumn: "contact_id", EmailColumn: "mail_from", HashColumn: "address_hashes", Erase: "delete",
 		Columns:      []string{"rcpts", "raw"},
 		OtherColumns: []string{"id", "received_at", "size", "status", "attempts", "next_attempt", "processed_at", "outcome"}},
 	// Bounces are statistics by class and reason: erasure nulls the contact
 	// link, the failed address and the diagnostic (it may quote the address).
 	{Table: "bounces", ContactColumn: "contact_id", EmailColumn: "recipient", Erase: "anonymise",
 		Columns:      []string{"diagnostic"},
-		OtherColumns: []string{"id", "campaign_id", "inbound_id", "class", "reason", "status", "reply_code", "action", "source", "counted", "created_at"}},
+		OtherColumns: []string{"id", "campaign_id", "inbound_id", "class", "reason", "status", "reply_code", "action", "source", "counted", "outcome", "created_at"}},
 	// Recipient actions on the public pages (time, IP, user agent).
 	{Table: "recipient_actions", ContactColumn: "contact_id", Erase: "delete",
 		Columns:      []string{"campaign_id", "list_id", "action", "detail", "ip", "user_agent", "created_at"},
@@ -90,9 +95,15 @@ var PersonalTables = []PersonalTable{
 // NonPersonalTables hold no personal data of contacts.
 var NonPersonalTables = []string{"schema_migrations", "lists", "api_tokens", "jobs",
 	"campaigns", "campaign_stats",
+	// webhook_messages holds relay notification ids (replay protection).
+	"webhook_messages",
 	// audit_log holds staff actions with counts, never subjects' data.
 	"audit_log",
 	// Staff accounts hold data of staff, not of contacts: removed with the
 	// person (ON DELETE CASCADE), never part of a contact's erasure or export.
 	"departments", "persons", "roles", "role_permissions", "memberships", "sessions",
-	"login_failures", "person_links"}
+	"login_failures", "person_links",
+	// job_keys holds hashes salted with a secret that lives only in the
+	// running job's process (and rows only while it runs): nothing links
+	// them to a person.
+	"job_keys"}

@@ -86,6 +86,10 @@ func TestPersonalRegistryComplete(t *testing.T) {
 		}
 		classify(p.ContactColumn, "ContactColumn")
 		classify(p.EmailColumn, "EmailColumn")
+		classify(p.HashColumn, "HashColumn")
+		if p.HashColumn != "" && p.Erase != "delete" {
+			t.Errorf("PersonalTables %s: rows found by HashColumn must be deleted (they name other people too)", p.Table)
+		}
 		for _, c := range p.Columns {
 			classify(c, "Columns")
 		}

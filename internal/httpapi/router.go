@@ -68,7 +68,8 @@ func NewHTTPMetrics(reg prometheus.Registerer) HTTPMetrics {
 	f := promauto.With(reg)
 	return HTTPMetrics{
 		// route: the ServeMux pattern ("GET /api/v1/contacts/{id}") or "unmatched";
-		// code: the HTTP status code.
+		// code: the HTTP status code, or "499" when the client closed the
+		// connection before the answer (not a server error).
 		Requests: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_http_requests_total",
 			Help: "HTTP requests by route pattern and status code."}, []string{"route", "code"}),
 		Duration: f.NewHistogramVec(prometheus.HistogramOpts{Name: "postbode_http_request_duration_seconds",
@@ -87,10 +88,13 @@ func (rt *Router) Routes() []Route { return rt.routes }
 
 // Handle registers h for "METHOD path", allowed to actors holding perm
 // (Public: anyone; access.SignedIn: any signed-in actor). The handler runs
-// with the actor in its context, scoped to the actor's department.
+// with the actor in its context, scoped to the actor's department. Path
+// values and query parameters that are not storable text are refused with
+// 422 naming them before h runs.
 func (rt *Router) Handle(method, path string, perm access.Permission, h HandlerFunc) {
 	pattern := method + " " + path
 	rt.routes = append(rt.routes, Route{Method: method, Path: path, Perm: perm})
+	pathNames := wildcards(path)
 	rt.mux.Handle(pattern, rt.Wrap(pattern, func(w http.ResponseWriter, r *http.Request) error {
 		if perm != Public {
 			a, err := rt.authenticate(r)
@@ -102,6 +106,9 @@ func (rt *Router) Handle(method, path string, perm access.Permission, h HandlerF
 				return NewError(http.StatusForbidden, "forbidden", "this needs the permission "+string(perm))
 			}
 			r = r.WithContext(access.WithActor(r.Context(), a))
+		}
+		if err := checkRequestText(r, pathNames); err != nil {
+			return err
 		}
 		if err := h(w, r); err != nil {
 			return err

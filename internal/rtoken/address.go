@@ -42,3 +42,32 @@ func (k *Keys) ParseAddress(addr string) (Claims, error) {
 	}
 	return c, nil
 }
+
+// MessageIDFor returns a Message-ID (RFC 5322 §3.6.4, with angle brackets)
+// that names contact and campaign under the server key: "<m" + token + "@"
+// + domain + ">". Reports that quote only the original header (DSNs,
+// feedback-loop complaints) can then be verified with ParseMessageID.
+func (k *Keys) MessageIDFor(contactID, campaignID int64, domain string) string {
+	return k.MessageIDOf(Claims{ContactID: contactID, CampaignID: campaignID}, domain)
+}
+
+// MessageIDOf is MessageIDFor with c's contact, campaign and test mark.
+func (k *Keys) MessageIDOf(c Claims, domain string) string {
+	c.Purpose = MessageID
+	return "<" + k.Address(c, domain) + ">"
+}
+
+// ParseMessageID verifies a Message-ID made by MessageIDFor (angle brackets
+// and surrounding space optional) and returns its claims.
+func (k *Keys) ParseMessageID(id string) (Claims, error) {
+	id = strings.TrimSpace(id)
+	if len(id) > 300 {
+		return Claims{}, ErrInvalid
+	}
+	id = strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")
+	c, err := k.ParseAddress(id)
+	if err != nil || c.Purpose != MessageID {
+		return Claims{}, ErrInvalid
+	}
+	return c, nil
+}

@@ -42,3 +42,29 @@ func TestAddressRejectsForgery(t *testing.T) {
 		t.Errorf("old key does not verify: %v", err)
 	}
 }
+
+func TestMessageID(t *testing.T) {
+	k := NewKeys("0123456789abcdef0123456789abcdef")
+	id := k.MessageIDFor(42, 7, "bounce.example.org")
+	if !strings.HasPrefix(id, "<m") || !strings.HasSuffix(id, "@bounce.example.org>") {
+		t.Fatalf("Message-ID %q", id)
+	}
+	for _, s := range []string{id, " " + strings.Trim(id, "<>") + " ", strings.ToUpper(id)} {
+		c, err := k.ParseMessageID(s)
+		if err != nil || c.ContactID != 42 || c.CampaignID != 7 || c.Purpose != MessageID {
+			t.Errorf("ParseMessageID(%q) = %+v, %v", s, c, err)
+		}
+	}
+	rotated := NewKeys("ffffffffffffffffffffffffffffffff", "0123456789abcdef0123456789abcdef")
+	if _, err := rotated.ParseMessageID(id); err != nil {
+		t.Errorf("old key does not verify a Message-ID: %v", err)
+	}
+	local := strings.Trim(id, "<>")
+	tampered := "<" + local[:5] + map[bool]string{true: "b", false: "a"}[local[5] == 'a'] + local[6:] + ">"
+	verp := "<" + k.Address(Claims{Purpose: Bounce, ContactID: 42, CampaignID: 7}, "b.example") + ">"
+	for _, bad := range []string{tampered, verp, "<1234.abcd@example.org>", NewKeys("x").MessageIDFor(42, 7, "b.example"), ""} {
+		if _, err := k.ParseMessageID(bad); err == nil {
+			t.Errorf("ParseMessageID(%q) accepted", bad)
+		}
+	}
+}

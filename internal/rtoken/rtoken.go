@@ -33,6 +33,7 @@ const (
 	Bounce      Purpose = 'b' // VERP return path
 	View        Purpose = 'v' // view in browser
 	Verify      Purpose = 'q' // verify an address for a privacy request
+	MessageID   Purpose = 'm' // the Message-ID of a campaign message
 )
 
 // ErrInvalid is returned for any token that does not verify; callers show a
@@ -52,7 +53,13 @@ type Claims struct {
 	// ListID rides in CampaignID's place for Confirm tokens: the list to confirm.
 	Issued  time.Time
 	Expires time.Time // zero: no expiry
+	// Test marks the links of a test send: pages say so and change nothing.
+	// A test token names no contact.
+	Test bool
 }
+
+// flagTest is bit 0 of the optional flags field.
+const flagTest = 1
 
 // Keys mint with the current key and verify with it or any old one.
 type Keys struct {
@@ -86,6 +93,9 @@ func (k *Keys) Mint(c Claims) string {
 		exp = uint64(c.Expires.Unix()/60) + 1
 	}
 	p = binary.AppendUvarint(p, exp)
+	if c.Test {
+		p = binary.AppendUvarint(p, flagTest)
+	}
 	return b64.EncodeToString(p) + "." + b64.EncodeToString(mac(k.current, p))
 }
 
@@ -136,7 +146,14 @@ func decode(p []byte) (Claims, bool) {
 		}
 		vals[i], rest = v, rest[n:]
 	}
-	if len(rest) != 0 || vals[0] > 1<<62 || vals[1] > 1<<62 {
+	if len(rest) > 0 {
+		flags, n := binary.Uvarint(rest)
+		if n <= 0 || n != len(rest) || flags != flagTest {
+			return Claims{}, false
+		}
+		c.Test, rest = true, nil
+	}
+	if vals[0] > 1<<62 || vals[1] > 1<<62 {
 		return Claims{}, false
 	}
 	c.ContactID, c.CampaignID = int64(vals[0]), int64(vals[1])
@@ -162,12 +179,24 @@ type Links struct {
 
 // URL returns base + path + "/" + token for the purpose.
 func (l Links) URL(p Purpose, contactID, campaignID int64) string {
-	return strings.TrimRight(l.Base, "/") + Path(p) + "/" + l.Keys.Mint(Claims{Purpose: p, ContactID: contactID, CampaignID: campaignID})
+	return l.URLFor(Claims{Purpose: p, ContactID: contactID, CampaignID: campaignID})
+}
+
+// URLFor returns base + path + "/" + token for c (its purpose picks the path).
+func (l Links) URLFor(c Claims) string {
+	return strings.TrimRight(l.Base, "/") + Path(c.Purpose) + "/" + l.Keys.Mint(c)
 }
 
 // ClickURL returns the tracked redirect for target.
 func (l Links) ClickURL(contactID, campaignID int64, target string) string {
-	return l.URL(Click, contactID, campaignID) + "?u=" + url.QueryEscape(target)
+	return l.ClickURLFor(Claims{ContactID: contactID, CampaignID: campaignID}, target)
+}
+
+// ClickURLFor returns the tracked redirect for target with c's contact,
+// campaign and test mark.
+func (l Links) ClickURLFor(c Claims, target string) string {
+	c.Purpose = Click
+	return l.URLFor(c) + "?u=" + url.QueryEscape(target)
 }
 
 // Path is the public path prefix for a purpose:

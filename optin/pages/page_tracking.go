@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/optin"
 )
@@ -18,8 +19,13 @@ var gif = []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00\x00!\xf
 // open answers every request with the pixel (an image must never show an
 // error page); a valid token records the first open.
 func (s *Server) open(w http.ResponseWriter, r *http.Request) {
-	if c, err := s.keys().Parse(r.PathValue("token"), rtoken.Open); err == nil {
-		if err := s.r.RecordOpen(r.Context(), c.ContactID, c.CampaignID, s.who(r)); err != nil && !errors.Is(err, optin.ErrGone) {
+	if c, err := s.keys().Parse(r.PathValue("token"), rtoken.Open); err == nil && !c.Test {
+		err := s.r.RecordOpen(r.Context(), c.ContactID, c.CampaignID, s.who(r))
+		if httpapi.ClientGone(r, err) {
+			w.WriteHeader(httpapi.StatusClientClosed)
+			return
+		}
+		if err != nil && !errors.Is(err, optin.ErrGone) {
 			s.log.Warn("record open", slog.Any("error", err))
 		}
 	}

@@ -239,11 +239,14 @@ CREATE POLICY department ON subscriptions TO postbode_scoped
     USING (EXISTS (SELECT 1 FROM contacts c WHERE c.id = contact_id))
     WITH CHECK (EXISTS (SELECT 1 FROM contacts c WHERE c.id = contact_id)
                 AND EXISTS (SELECT 1 FROM lists l WHERE l.id = list_id));
+-- Bounces and recipient actions belong to their contact's or campaign's
+-- department; evidence linked to neither (uncorrelated or unauthenticated
+-- reports) is shown to the default department.
 DO $$
 DECLARE t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['bounces', 'recipient_actions'] LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('CREATE POLICY department ON %I TO postbode_scoped USING (EXISTS (SELECT 1 FROM contacts c WHERE c.id = contact_id) OR EXISTS (SELECT 1 FROM campaigns c WHERE c.id = campaign_id)) WITH CHECK ((contact_id IS NULL OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = contact_id)) AND (campaign_id IS NULL OR EXISTS (SELECT 1 FROM campaigns c WHERE c.id = campaign_id)))', t);
+        EXECUTE format('CREATE POLICY department ON %I TO postbode_scoped USING (EXISTS (SELECT 1 FROM contacts c WHERE c.id = contact_id) OR EXISTS (SELECT 1 FROM campaigns c WHERE c.id = campaign_id) OR (contact_id IS NULL AND campaign_id IS NULL AND postbode_department() = 1)) WITH CHECK ((contact_id IS NULL OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = contact_id)) AND (campaign_id IS NULL OR EXISTS (SELECT 1 FROM campaigns c WHERE c.id = campaign_id)))', t);
     END LOOP;
 END $$;
