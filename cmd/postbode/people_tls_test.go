@@ -2,37 +2,14 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/postbode/postbode/internal/config"
 	"github.com/postbode/postbode/internal/testenv"
 )
-
-func selfSigned(t *testing.T, dir string) (string, string) {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), DNSNames: []string{"localhost"}}
-	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	kb, _ := x509.MarshalECPrivateKey(key)
-	cf, kf := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	os.WriteFile(cf, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(kf, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
-	return cf, kf
-}
 
 // TestAdminListenerTLSAndAllowList serves the admin listener over HTTPS
 // with HSTS and a redirect listener, and refuses clients outside the
@@ -47,7 +24,7 @@ func TestAdminListenerTLSAndAllowList(t *testing.T) {
 	cfg.Secrets.Key = "tls-secret-0123456789abcdef0123456789ab"
 	cfg.SMTP.CaptureDir = t.TempDir()
 	cfg.API.Listen = "127.0.0.1:0"
-	cfg.API.TLS.CertFile, cfg.API.TLS.KeyFile = selfSigned(t, t.TempDir())
+	cfg.API.TLS.CertFile, cfg.API.TLS.KeyFile = testenv.CertFiles(t, t.TempDir(), "localhost")
 	cfg.API.TLS.RedirectListen = "127.0.0.1:0"
 	cfg.People.AllowCIDRs = []string{"10.0.0.0/8", "fd00::/8"}
 	if err := cfg.Validate(); err != nil {

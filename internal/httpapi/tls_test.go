@@ -2,43 +2,20 @@ package httpapi_test
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"log/slog"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/postbode/postbode/internal/httpapi"
+	"github.com/postbode/postbode/internal/testenv"
 )
-
-// writePair writes a self-signed certificate for cn and its key.
-func writePair(t *testing.T, dir, cn string) (string, string) {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), DNSNames: []string{cn}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kb, _ := x509.MarshalECPrivateKey(key)
-	cf, kf := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	os.WriteFile(cf, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(kf, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
-	return cf, kf
-}
 
 func commonName(t *testing.T, c *tls.Certificate) string {
 	t.Helper()
@@ -51,7 +28,7 @@ func commonName(t *testing.T, c *tls.Certificate) string {
 
 func TestCertFilesReloadOnChange(t *testing.T) {
 	dir := t.TempDir()
-	cf, kf := writePair(t, dir, "one.example.org")
+	cf, kf := testenv.CertFiles(t, dir, "one.example.org")
 	var logs bytes.Buffer
 	c, err := httpapi.LoadCertFiles(cf, kf, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
@@ -62,7 +39,7 @@ func TestCertFilesReloadOnChange(t *testing.T) {
 		t.Fatal("first certificate")
 	}
 	time.Sleep(1100 * time.Millisecond)
-	writePair(t, dir, "two.example.org")
+	testenv.CertFiles(t, dir, "two.example.org")
 	later := time.Now().Add(time.Second)
 	os.Chtimes(cf, later, later)
 	got, _ = c.GetCertificate(nil)
