@@ -118,7 +118,9 @@ ALTER TABLE api_tokens
 
 -- Owned tables carry their department; rows written by a scoped connection
 -- get its department by default.
-ALTER TABLE contacts ADD COLUMN department_id bigint NOT NULL DEFAULT postbode_department() REFERENCES departments (id),
+-- contacts.department_id has no foreign key: departments are never deleted,
+-- and a key check per row would slow every import down.
+ALTER TABLE contacts ADD COLUMN department_id bigint NOT NULL DEFAULT postbode_department(),
     ADD COLUMN created_by text NOT NULL DEFAULT postbode_actor(),
     ADD COLUMN updated_by text NOT NULL DEFAULT postbode_actor();
 DROP INDEX contacts_email_key;
