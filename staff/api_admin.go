@@ -121,11 +121,18 @@ func (a *API) sendInvite(w http.ResponseWriter, r *http.Request, p Person, secre
 }
 
 // personOp runs op on a person of the actor's department and answers 204.
+// Disabling, enabling and removing the second factor act on the whole
+// account, so they are refused for a person who also belongs to another
+// department (the administrator removes them from this one instead).
 func (a *API) personOp(op func(ctx context.Context, id int64) error) httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		p, err := a.inDepartment(r)
 		if err != nil {
 			return err
+		}
+		if len(p.Memberships) > 1 {
+			return httpapi.NewError(http.StatusConflict, "other_departments",
+				"this person also works in another department; remove them from this department instead")
 		}
 		if err := op(r.Context(), p.ID); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -108,5 +109,33 @@ func TestAPILockoutMessage(t *testing.T) {
 	r, b := call(t, hs, "POST", "/api/v1/auth/login", `{"email":"ann@example.org","password":"a long enough passphrase"}`, nil)
 	if r.StatusCode != 403 || !strings.Contains(b, `"code":"locked"`) || !strings.Contains(b, "too many failed logins") {
 		t.Fatalf("locked: %d %s", r.StatusCode, b)
+	}
+}
+
+// TestAPIAccountWideActionsStayInDepartment: an administrator of one
+// department cannot disable a person who also works in another.
+func TestAPIAccountWideActionsStayInDepartment(t *testing.T) {
+	f := newFixture(t, staff.Options{})
+	f.person("root@example.org", "admin")
+	bob := f.person("bob@example.org", "viewer")
+	d, err := f.svc.SaveDepartment(t.Context(), staff.Department{Slug: "b", Name: "B"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SetMembership(t.Context(), bob.ID, d.ID, "marketer"); err != nil {
+		t.Fatal(err)
+	}
+	hs, _ := newAPI(t, f)
+	secret, _, _ := f.login("root@example.org", "", ip1)
+	hdr := map[string]string{"Cookie": staff.CookieName + "=" + secret, "X-CSRF-Token": f.svc.CSRFToken(secret)}
+	path := "/api/v1/persons/" + strconv.FormatInt(bob.ID, 10)
+	if r, b := call(t, hs, "POST", path+"/disable", "", hdr); r.StatusCode != 409 {
+		t.Fatalf("disable a person of two departments: %d %s", r.StatusCode, b)
+	}
+	if r, b := call(t, hs, "DELETE", path+"/role", "", hdr); r.StatusCode != 204 {
+		t.Fatalf("remove from this department: %d %s", r.StatusCode, b)
+	}
+	if p, _ := f.svc.Get(t.Context(), bob.ID); p.Status != "active" || len(p.Memberships) != 1 || p.Memberships[0].DepartmentID != d.ID {
+		t.Fatalf("bob: %+v", p)
 	}
 }
