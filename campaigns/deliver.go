@@ -260,7 +260,7 @@ func (s *Service) deliver(ctx context.Context, rt *runtime, ts []*target, st *st
 				t := rest[0]
 				rest = rest[1:]
 				var err error
-				if t.env, err = s.build(rt, t.recipient, "", st); err != nil {
+				if t.env, err = s.build(ctx, rt, t.recipient, "", st); err != nil {
 					t.status, t.errMsg = "failed", err.Error()
 					s.log.Error("campaigns: cannot build message", "campaign_id", rt.c.ID, "contact_id", t.ID, "error", err)
 					continue
@@ -412,7 +412,7 @@ func (s *Service) record(ctx context.Context, id int64, ts []*target) error {
 			s.m.retries.Inc()
 		}
 		if ch[1] == "bounced" && s.opt.Bounces != nil {
-			if err := s.opt.Bounces.RecordSMTP(ctx, id, t.ID, t.res.Code, t.res.Enhanced, t.res.Text); err != nil {
+			if err := s.opt.Bounces.RecordSMTP(ctx, id, t.ID, t.res.Command, t.res.Code, t.res.Enhanced, t.res.Text); err != nil {
 				s.log.Error("campaigns: handing a synchronous bounce to the bounce logic failed", "campaign_id", id,
 					"contact_id", t.ID, "error", err)
 			}

@@ -70,7 +70,7 @@ func (s *Service) forget(keep map[int64]bool) {
 }
 
 func (s *Service) newRuntime(ctx context.Context, c Campaign) (*runtime, error) {
-	tpl, err := templates.Compile(c.Subject, c.HTML, c.Text, s.opt.Style)
+	tpl, err := templates.Compile(ctx, c.Subject, c.HTML, c.Text, s.opt.Style)
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: compile campaign %d: %w", c.ID, err)
 	}
@@ -152,10 +152,10 @@ type stageTimes struct {
 
 // build renders, composes and signs the message for r; subjectPrefix is
 // put before the subject (test sends).
-func (s *Service) build(rt *runtime, r recipient, subjectPrefix string, st *stageTimes) (mta.Envelope, error) {
+func (s *Service) build(ctx context.Context, rt *runtime, r recipient, subjectPrefix string, st *stageTimes) (mta.Envelope, error) {
 	t0 := nanotime()
 	d, opt := s.data(rt, r)
-	out, err := rt.tpl.Render(d, opt)
+	out, err := rt.tpl.Render(ctx, d, opt)
 	if err != nil {
 		return mta.Envelope{}, fmt.Errorf("render: %w", err)
 	}

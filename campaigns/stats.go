@@ -97,7 +97,7 @@ func (s *Service) Preview(ctx context.Context, id, contactID int64) (templates.R
 		return templates.Rendered{}, fmt.Errorf("campaigns: preview: %w", err)
 	}
 	d, opt := s.data(rt, r)
-	return rt.tpl.Render(d, opt)
+	return rt.tpl.Render(ctx, d, opt)
 }
 
 // testRecipient returns the recipient whose data a test mail shows: the
@@ -187,7 +187,7 @@ func (s *Service) TestSendAs(ctx context.Context, id int64, addresses []string, 
 		if r.Email == "" {
 			r.Email = addr // the sample contact has the test address
 		}
-		env, err := s.build(rt, r, "[Test] ", nil)
+		env, err := s.build(ctx, rt, r, "[Test] ", nil)
 		if err != nil {
 			return nil, fmt.Errorf("campaigns: test send: %w", err)
 		}

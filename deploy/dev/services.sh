@@ -8,12 +8,13 @@
 #                     database POSTBODE_DEV_DB (default postbode). Writes .data/env (for
 #                     the tests) and .data/postbode.toml (the dev config, see write_config).
 #   services.sh tools installs the extra tools the tests use (see tools below).
+#   services.sh key   writes the development server key (.data/secret.key, mode 0600) if missing.
 #   services.sh sweep drops the test databases of this checkout (names starting with
 #                     POSTBODE_TEST_DB_PREFIX), e.g. what a killed test run left behind.
 #   services.sh down  stops the private instances this script started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-DATA="$PWD/.data"
+DATA="${POSTBODE_DEV_DATA:-$PWD/.data}"
 mkdir -p "$DATA"
 PG_URL="${POSTBODE_DEV_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
 REDIS_URL="${POSTBODE_DEV_REDIS_URL:-redis://127.0.0.1:6379/0}"
@@ -90,7 +91,7 @@ up() {
   [[ "$TEST_DB_PREFIX" =~ ^[a-z_][a-z0-9_]{0,29}$ ]] || { log "POSTBODE_TEST_DB_PREFIX: lower-case letters, digits and _ only, at most 30"; exit 2; }
   psql "$PG_URL" -Atqc "select 1 from pg_database where datname='$DEV_DB'" | grep -q 1 || psql "$PG_URL" -qc "CREATE DATABASE $DEV_DB" >/dev/null
   local run_url="${PG_URL/\/postgres\?/\/$DEV_DB?}"
-  [ -f "$DATA/secret.key" ] || (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n' > "$DATA/secret.key")
+  key
   cat > "$DATA/env" <<ENV
 export POSTBODE_TEST_DATABASE_URL='$PG_URL'
 export POSTBODE_TEST_REDIS_URL='$REDIS_URL'
@@ -164,10 +165,17 @@ down() {
   fi
 }
 
+# key writes the development server key, readable by its owner only.
+key() {
+  [ -f "$DATA/secret.key" ] || (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n' > "$DATA/secret.key")
+  chmod 600 "$DATA/secret.key"
+}
+
 case "${1:-up}" in
   up) up ;;
+  key) key ;;
   tools) tools ;;
   sweep) sweep ;;
   down) down ;;
-  *) echo "usage: $0 up|tools|sweep|down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|key|tools|sweep|down" >&2; exit 2 ;;
 esac

@@ -1,6 +1,7 @@
 package rtoken
 
 import (
+	"bytes"
 	"encoding/base32"
 	"strings"
 )
@@ -29,7 +30,8 @@ func (k *Keys) ParseAddress(addr string) (Claims, error) {
 	}
 	local = strings.ToLower(local)
 	raw, err := b32.DecodeString(local[1:])
-	if err != nil || len(raw) <= 16 {
+	if err != nil || len(raw) <= 16 || b32.EncodeToString(raw) != local[1:] {
+		// not decodable, or not the one spelling (non-zero unused bits)
 		return Claims{}, ErrInvalid
 	}
 	p, m := raw[:len(raw)-16], raw[len(raw)-16:]
@@ -37,7 +39,7 @@ func (k *Keys) ParseAddress(addr string) (Claims, error) {
 		return Claims{}, ErrInvalid
 	}
 	c, ok := decode(p)
-	if !ok || byte(c.Purpose) != local[0] {
+	if !ok || byte(c.Purpose) != local[0] || !bytes.Equal(payload(c), p) {
 		return Claims{}, ErrInvalid
 	}
 	return c, nil

@@ -6,9 +6,14 @@
 //
 // Format: base64url(payload) "." base64url(mac[:16]), payload =
 // version(1) purpose(1) contact(uvarint) campaign(uvarint) issued(uvarint, unix minutes) expires(uvarint, unix minutes or 0).
+//
+// A token has one spelling: an encoding whose unused trailing bits are not
+// zero (the last base64 character can be written 4 or 16 ways) is invalid.
+// One-time actions are keyed on Claims.Identity, not on the token text.
 package rtoken
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -76,13 +81,28 @@ func NewKeys(current string, old ...string) *Keys {
 	return k
 }
 
-var b64 = base64.RawURLEncoding
+// b64 is strict: it refuses non-zero unused bits, so each token decodes
+// from one spelling only.
+var b64 = base64.RawURLEncoding.Strict()
 
 // Mint returns a token for c; Issued defaults to now.
 func (k *Keys) Mint(c Claims) string {
 	if c.Issued.IsZero() {
 		c.Issued = time.Now()
 	}
+	p := payload(c)
+	return b64.EncodeToString(p) + "." + b64.EncodeToString(mac(k.current, p))
+}
+
+// Identity is what a token stands for, whatever key signed it or however
+// it was spelled: the hash of its payload. Use it to de-duplicate one-time
+// actions.
+func (c Claims) Identity() []byte {
+	h := sha256.Sum256(payload(c))
+	return h[:]
+}
+
+func payload(c Claims) []byte {
 	p := make([]byte, 0, 2+4*binary.MaxVarintLen64)
 	p = append(p, version, byte(c.Purpose))
 	p = binary.AppendUvarint(p, uint64(c.ContactID))
@@ -96,7 +116,7 @@ func (k *Keys) Mint(c Claims) string {
 	if c.Test {
 		p = binary.AppendUvarint(p, flagTest)
 	}
-	return b64.EncodeToString(p) + "." + b64.EncodeToString(mac(k.current, p))
+	return p
 }
 
 // Parse verifies a token for the wanted purpose and returns its claims.
@@ -111,7 +131,7 @@ func (k *Keys) Parse(tok string, want Purpose) (Claims, error) {
 		return Claims{}, ErrInvalid
 	}
 	c, ok := decode(p)
-	if !ok || c.Purpose != want {
+	if !ok || c.Purpose != want || !bytes.Equal(payload(c), p) {
 		return Claims{}, ErrInvalid
 	}
 	if !c.Expires.IsZero() && time.Now().After(c.Expires) {

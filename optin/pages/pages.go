@@ -109,6 +109,7 @@ type Server struct {
 	links   *optin.LinkChecker
 	mux     *http.ServeMux
 	bg      sync.WaitGroup
+	slots   chan struct{}
 }
 
 // New returns the public pages server.
@@ -143,7 +144,8 @@ func New(opt Options) (*Server, error) {
 	}
 	s := &Server{opt: opt, r: opt.Recipients, log: opt.Log, tpl: tpl,
 		css: []byte(css(opt.PrimaryColor)), csrfKey: []byte(opt.CSRFKey), nonces: opt.Nonces,
-		secure: strings.HasPrefix(opt.BaseURL, "https://"), links: opt.Recipients.NewLinkChecker(), mux: http.NewServeMux()}
+		secure: strings.HasPrefix(opt.BaseURL, "https://"), links: opt.Recipients.NewLinkChecker(), mux: http.NewServeMux(),
+		slots: make(chan struct{}, maxBackground)}
 	s.keyPtr.Store(opt.Keys)
 	s.routes()
 	return s, nil
