@@ -28,6 +28,7 @@ import (
 	"github.com/postbode/postbode/mta"
 	"github.com/postbode/postbode/optin"
 	"github.com/postbode/postbode/privacy"
+	"github.com/postbode/postbode/staff"
 )
 
 // app holds what every role shares. Roles add their work to g and their
@@ -59,6 +60,8 @@ type app struct {
 	// bounceProc and bounceMetrics: see bounces().
 	bounceProc    *bounces.Processor
 	bounceMetrics *bounces.Metrics
+	// staffSvc: see staff().
+	staffSvc *staff.Service
 }
 
 // roleStarters start each role; a starter registers goroutines on a.g and
@@ -190,7 +193,7 @@ func (a *app) close() {
 func (a *app) startAdmin(ctx context.Context) error {
 	if a.cfg.HasRole("api") {
 		a.addHealth(a.adminMux)
-		if err := a.listenHTTP("admin", a.cfg.API.Listen, &http.Server{Handler: a.adminMux, ReadHeaderTimeout: 10 * time.Second,
+		if err := a.listenHTTP("admin", a.cfg.API.Listen, &http.Server{Handler: a.adminAllowList(a.adminMux), ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout: 10 * time.Minute, WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute}); err != nil {
 			return err
 		}
@@ -239,6 +242,9 @@ func (a *app) listenHTTP(name, addr string, srv *http.Server) error {
 		return fmt.Errorf("%s listener: %w", name, err)
 	}
 	a.addrs[name] = ln.Addr().String()
+	if ln, err = a.withTLS(name, ln, srv); err != nil {
+		return err
+	}
 	srv.ErrorLog = slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)
 	a.g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
