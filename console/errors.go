@@ -1,0 +1,51 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/postbode/postbode/internal/errs"
+)
+
+var (
+	errForbidden = errs.Forbidden("forbidden", "not allowed")
+	errCSRF      = errs.Forbidden("csrf", "form token missing or wrong")
+)
+
+// fail renders the error page: 404 for a missing thing, 403 for a refused
+// action, 409 for a wrong state, 422 for bad input, 500 (logged) otherwise.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, key := http.StatusInternalServerError, "error.internal"
+	var e *errs.Error
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.Is(err, errCSRF):
+		status, key = http.StatusForbidden, "error.csrf"
+	case errors.As(err, &mbe):
+		status, key = http.StatusRequestEntityTooLarge, "error.toolarge"
+	case errors.As(err, &e):
+		switch e.Kind {
+		case errs.KindNotFound:
+			status, key = http.StatusNotFound, "error.notfound"
+		case errs.KindForbidden:
+			status, key = http.StatusForbidden, "error.forbidden"
+		case errs.KindConflict:
+			status, key = http.StatusConflict, "error.conflict"
+		case errs.KindInvalid:
+			status, key = http.StatusUnprocessableEntity, "error.invalid"
+		case errs.KindUnavailable:
+			status, key = http.StatusServiceUnavailable, "error.unavailable"
+		}
+	}
+	if status == http.StatusInternalServerError {
+		h.Log.Error("console: request failed", "path", r.URL.Path, "error", err)
+	}
+	p := h.newPage(r, "error", "")
+	p.Set("Key", key)
+	if e != nil && status != http.StatusInternalServerError && status != http.StatusForbidden {
+		p.Set("Detail", e.Error())
+	}
+	if rerr := h.render(w, r, status, p); rerr != nil {
+		http.Error(w, http.StatusText(status), status)
+	}
+}

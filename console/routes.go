@@ -1,0 +1,49 @@
+package console
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+)
+
+//go:embed static
+var staticFS embed.FS
+
+// Permissions the routes need; the staff service's role table grants them.
+const (
+	permNone           = ""
+	permContactsRead   = "contacts.read"
+	permContactsWrite  = "contacts.write"
+	permContactsExport = "contacts.export"
+	permErase          = "privacy.erase"
+	permListsRead      = "lists.read"
+	permImports        = "imports.write"
+	permCampaignsRead  = "campaigns.read"
+	permCampaignsWrite = "campaigns.write"
+	permPrivacyRead    = "privacy.read"
+	permPrivacyWrite   = "privacy.write"
+	permAdmin          = "admin"
+)
+
+// routes lists every console route. The chain, outermost first: security
+// headers and body limit → session → CSRF on POST → permission → action.
+func (h *Handler) routes() {
+	static, _ := fs.Sub(staticFS, "static")
+	h.mux.Handle("GET /console/static/", h.secure(http.StripPrefix("/console/static/", http.FileServerFS(static))))
+	h.open("GET /console/login", h.loginShow)
+	h.open("POST /console/login", h.loginSave)
+
+	h.page("POST /console/logout", permNone, h.logoutSave)
+	h.page("POST /console/department", permNone, h.departmentSave)
+	h.page("GET /console/{$}", permNone, h.overviewShow)
+}
+
+// open registers a route that needs no session (login).
+func (h *Handler) open(pattern string, fn handlerFunc) {
+	h.mux.Handle(pattern, h.secure(h.csrf(h.action(fn))))
+}
+
+// page registers a route behind the session, CSRF and permission checks.
+func (h *Handler) page(pattern, perm string, fn handlerFunc) {
+	h.mux.Handle(pattern, h.secure(h.session(h.csrf(h.allow(perm, h.action(fn))))))
+}

@@ -1,0 +1,102 @@
+package console
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+// viewNames returns every view name a handler passes to newPage.
+func viewNames(t *testing.T) map[string]string {
+	t.Helper()
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, fn := range files {
+		f, err := parser.ParseFile(fset, fn, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "newPage" || len(call.Args) < 2 {
+				return true
+			}
+			if lit, ok := call.Args[1].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				name, _ := strconv.Unquote(lit.Value)
+				out[name] = fset.Position(lit.Pos()).String()
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// Every view a handler names exists, and every view is named by a handler.
+func TestEveryViewExists(t *testing.T) {
+	v, err := parseViews()
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := viewNames(t)
+	if len(named) < 3 {
+		t.Fatalf("found only %d view names: the scan is broken", len(named))
+	}
+	for name, at := range named {
+		if !v.has(name) {
+			t.Errorf("%s: view %q has no templates/views/%s.html", at, name, name)
+		}
+	}
+	for name := range v.sets {
+		if _, ok := named[name]; !ok {
+			t.Errorf("templates/views/%s.html is not used by any handler", name)
+		}
+	}
+}
+
+var tKey = regexp.MustCompile(`\.Tf? "([a-z0-9_.]+)"`)
+
+// Every text key a template uses is there in English and Dutch, and the two
+// catalogues have the same keys.
+func TestMessagesComplete(t *testing.T) {
+	err := fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(templateFS, p)
+		if err != nil {
+			return err
+		}
+		for _, m := range tKey.FindAllStringSubmatch(string(b), -1) {
+			if _, ok := en[m[1]]; !ok {
+				t.Errorf("%s: key %q missing in English", p, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range en {
+		if _, ok := nl[k]; !ok {
+			t.Errorf("key %q missing in Dutch", k)
+		}
+	}
+	for k := range nl {
+		if _, ok := en[k]; !ok {
+			t.Errorf("key %q missing in English", k)
+		}
+	}
+}
