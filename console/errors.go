@@ -2,7 +2,11 @@ package console
 
 import (
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
+
+	"github.com/postbode/postbode/console/form"
 
 	"github.com/postbode/postbode/internal/errs"
 )
@@ -48,4 +52,13 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if rerr := h.render(w, r, status, p); rerr != nil {
 		http.Error(w, http.StatusText(status), status)
 	}
+}
+
+// invalid turns the errors of a form whose fields cannot be wrong when the
+// page is used (selects, hidden fields) into one invalid-input error.
+func invalid(e form.Errors) error {
+	for _, f := range slices.Sorted(maps.Keys(e)) {
+		return errs.Invalid(f, tr("en", e[f]))
+	}
+	return nil
 }

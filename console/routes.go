@@ -36,6 +36,14 @@ func (h *Handler) routes() {
 	h.page("POST /console/logout", permNone, h.logoutSave)
 	h.page("POST /console/department", permNone, h.departmentSave)
 	h.page("GET /console/{$}", permNone, h.overviewShow)
+
+	h.page("GET /console/contacts", permContactsRead, h.contactSearch)
+	h.page("GET /console/contacts/{id}", permContactsRead, h.contactShow)
+	h.page("GET /console/contacts/{id}/export/{format}", permContactsExport, h.contactExport)
+	h.page("GET /console/contacts/{id}/forget", permErase, h.contactForget)
+	h.page("POST /console/contacts/{id}/forget", permErase, h.contactErase)
+	h.page("POST /console/contacts/{id}/block", permContactsWrite, h.contactBlock)
+	h.page("POST /console/contacts/{id}/unblock", permContactsWrite, h.contactUnblock)
 }
 
 // open registers a route that needs no session (login).

@@ -286,6 +286,8 @@ type Filter struct {
 	Stars  int
 	Source string
 	Email  string
+	// Query matches the start of the address or of the name, any case.
+	Query string
 }
 
 // List returns contacts after id `after`, at most limit+1 (for the cursor).
@@ -310,6 +312,9 @@ func (s *Store) List(ctx context.Context, f Filter, after int64, limit int) ([]C
 	}
 	if f.Email != "" {
 		add(`lower(c.email) = lower(?)`, f.Email)
+	}
+	if f.Query != "" {
+		add(`(lower(c.email) LIKE ? OR lower(c.name) LIKE ?)`, likePrefix(f.Query))
 	}
 	args = append(args, limit+1)
 	rows, err := s.db.Query(ctx, `SELECT `+contactCols+` FROM contacts c WHERE `+strings.Join(where, " AND ")+
@@ -391,4 +396,9 @@ func (s *Store) RecordHardBounceTx(ctx context.Context, q Querier, ids []int64) 
 func isUnique(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// likePrefix is a LIKE pattern matching strings that start with q (lower case).
+func likePrefix(q string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(q)) + "%"
 }

@@ -15,6 +15,8 @@ type Errors map[string]string
 // value is a trimmed form value.
 func value(r *http.Request, name string) string { return strings.TrimSpace(r.FormValue(name)) }
 
+func trim(s string) string { return strings.TrimSpace(s) }
+
 // ids parses the repeated values of name as ids, skipping what is not one.
 func ids(r *http.Request, name string) []int64 {
 	var out []int64

@@ -1,0 +1,38 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/postbode/postbode/console/form"
+	"github.com/postbode/postbode/internal/httpapi"
+	"github.com/postbode/postbode/privacy"
+)
+
+// contactErase erases the contact (the privacy service's erasure: personal
+// data gone, anonymised statistics kept) and records the ground in the
+// audit log.
+func (h *Handler) contactErase(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := h.Contacts.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	f := form.NewForgetForm(r)
+	if e := f.Validate(); len(e) > 0 {
+		p := h.newPage(r, "contact_forget", "contacts").Set("C", c).Set("Grounds", form.Grounds).Set("Form", f)
+		p.setErrs(e)
+		return h.render(w, r, http.StatusUnprocessableEntity, p)
+	}
+	actor := actorOf(r)
+	if err := h.Privacy.Erase(r.Context(), id, privacy.CauseRequest, actor); err != nil {
+		return err
+	}
+	if err := h.Privacy.Audit(r.Context(), privacy.Entry{Actor: actor, Action: "erase-ground", TargetKind: "contact",
+		Count: 1, Cause: f.Ground}); err != nil {
+		return err
+	}
+	return redirect(w, r, Prefix+"contacts", "forget.done")
+}
