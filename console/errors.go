@@ -62,3 +62,14 @@ func invalid(e form.Errors) error {
 	}
 	return nil
 }
+
+var errNotFound = errs.NotFound("not_found", "not found")
+
+// notFound is err, or a not-found error when err is nil (a thing of
+// another kind was asked for).
+func notFound(err error) error {
+	if err != nil {
+		return err
+	}
+	return errNotFound
+}

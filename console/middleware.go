@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -18,8 +19,12 @@ const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 // handlerFunc is a screen action; a returned error becomes an error page.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// secure adds the security headers and caps the body (outermost middleware).
-func (h *Handler) secure(next http.Handler) http.Handler {
+// secure adds the security headers and caps the body at MaxBodyBytes
+// (outermost middleware).
+func (h *Handler) secure(next http.Handler) http.Handler { return h.secureMax(h.MaxBodyBytes, next) }
+
+// secureMax is secure with another body cap (uploads).
+func (h *Handler) secureMax(limit int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
 		hd.Set("Content-Security-Policy", csp)
@@ -28,7 +33,7 @@ func (h *Handler) secure(next http.Handler) http.Handler {
 		hd.Set("Cache-Control", "no-store")
 		hd.Set("X-Frame-Options", "SAMEORIGIN")
 		if r.Body != nil && r.Method != http.MethodGet {
-			r.Body = http.MaxBytesReader(w, r.Body, h.MaxBodyBytes)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -70,7 +75,7 @@ func (h *Handler) csrf(next http.Handler) http.Handler {
 		}
 		s, ok := sessionFrom(r.Context())
 		if ok {
-			tok := r.PostFormValue("csrf")
+			tok := csrfToken(r)
 			if s.CSRF == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.CSRF)) != 1 {
 				h.fail(w, r, errCSRF)
 				return
@@ -122,4 +127,13 @@ func (h *Handler) action(fn handlerFunc) http.Handler {
 func setCookie(w http.ResponseWriter, r *http.Request, secret string, maxAge time.Duration) {
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: secret, Path: Prefix, HttpOnly: true,
 		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: int(maxAge.Seconds())})
+}
+
+// csrfToken is the form's token. An upload carries it in the action URL so
+// the body can be streamed to disk instead of parsed into memory first.
+func csrfToken(r *http.Request) string {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.URL.Query().Get("csrf")
+	}
+	return r.PostFormValue("csrf")
 }

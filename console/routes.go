@@ -44,6 +44,17 @@ func (h *Handler) routes() {
 	h.page("POST /console/contacts/{id}/forget", permErase, h.contactErase)
 	h.page("POST /console/contacts/{id}/block", permContactsWrite, h.contactBlock)
 	h.page("POST /console/contacts/{id}/unblock", permContactsWrite, h.contactUnblock)
+
+	h.page("GET /console/imports", permImports, h.importList)
+	h.page("GET /console/imports/new", permImports, h.importCreate)
+	h.upload("POST /console/imports", permImports, h.importSave)
+	h.page("GET /console/imports/{id}", permImports, h.importShow)
+	h.page("GET /console/imports/{id}/errors.csv", permImports, h.importErrors)
+}
+
+// upload is page for a route that takes a file (MaxImportBytes).
+func (h *Handler) upload(pattern, perm string, fn handlerFunc) {
+	h.mux.Handle(pattern, h.secureMax(h.MaxImportBytes, h.session(h.csrf(h.allow(perm, h.action(fn))))))
 }
 
 // open registers a route that needs no session (login).

@@ -1,0 +1,31 @@
+package console
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/postbode/postbode/internal/httpapi"
+)
+
+// importErrors downloads the rejected rows of an import as CSV.
+func (h *Handler) importErrors(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	j, err := h.Jobs.Get(r.Context(), id)
+	if err != nil || j.Kind != "import" {
+		return notFound(err)
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="import-%d-errors.csv"`, id))
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"row", "field", "reason"})
+	for _, e := range j.Errors {
+		cw.Write([]string{strconv.FormatInt(e.Row, 10), e.Field, e.Reason})
+	}
+	cw.Flush()
+	return cw.Error()
+}
