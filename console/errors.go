@@ -73,3 +73,17 @@ func notFound(err error) error {
 	}
 	return errNotFound
 }
+
+// fieldError turns a domain validation error into field errors for the
+// form (ok false for any other error).
+func fieldError(err error) (map[string]string, bool) {
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Kind != errs.KindInvalid {
+		return nil, false
+	}
+	f := e.Field
+	if f == "" {
+		f = "form"
+	}
+	return map[string]string{f: e.Message}, true
+}

@@ -50,6 +50,23 @@ func (h *Handler) routes() {
 	h.upload("POST /console/imports", permImports, h.importSave)
 	h.page("GET /console/imports/{id}", permImports, h.importShow)
 	h.page("GET /console/imports/{id}/errors.csv", permImports, h.importErrors)
+
+	h.page("GET /console/campaigns", permCampaignsRead, h.campaignList)
+	h.page("GET /console/campaigns/new", permCampaignsWrite, h.campaignCreate)
+	h.page("POST /console/campaigns", permCampaignsWrite, h.campaignSave)
+	h.page("GET /console/campaigns/{id}", permCampaignsRead, h.campaignShow)
+	h.page("GET /console/campaigns/{id}/edit", permCampaignsWrite, h.campaignEdit)
+	h.page("POST /console/campaigns/{id}/edit", permCampaignsWrite, h.campaignUpdate)
+	h.page("GET /console/campaigns/{id}/preview", permContactsRead, h.campaignPreview)
+	h.page("GET /console/campaigns/{id}/render", permContactsRead, h.campaignRender)
+	h.page("POST /console/campaigns/{id}/test", permCampaignsWrite, h.campaignTestSend)
+	h.page("POST /console/campaigns/{id}/schedule", permCampaignsWrite, h.campaignSchedule)
+	h.page("POST /console/campaigns/{id}/start", permCampaignsWrite, h.campaignStart)
+	h.page("POST /console/campaigns/{id}/pause", permCampaignsWrite, h.campaignPause)
+	h.page("POST /console/campaigns/{id}/resume", permCampaignsWrite, h.campaignResume)
+	h.page("GET /console/campaigns/{id}/cancel", permCampaignsWrite, h.campaignCancelConfirm)
+	h.page("POST /console/campaigns/{id}/cancel", permCampaignsWrite, h.campaignCancel)
+	h.page("GET /console/campaigns/{id}/results", permCampaignsRead, h.campaignResults)
 }
 
 // upload is page for a route that takes a file (MaxImportBytes).

@@ -37,8 +37,11 @@ var funcs = template.FuncMap{
 		}
 		return "—"
 	},
-	"add":  func(a, b int) int { return a + b },
-	"list": func(v ...string) []string { return v },
+	"add":   func(a, b int) int { return a + b },
+	"list":  func(v ...string) []string { return v },
+	"mul":   func(a, b int) int { return a * b },
+	"scale": func(f, k float64) float64 { return f * k },
+	"plus":  func(a, f float64) float64 { return a + f },
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {

@@ -5,9 +5,11 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -31,12 +33,17 @@ func viewNames(t *testing.T) map[string]string {
 				return true
 			}
 			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || sel.Sel.Name != "newPage" || len(call.Args) < 2 {
+			if !ok || !strings.HasSuffix(sel.Sel.Name, "Page") {
 				return true
 			}
-			if lit, ok := call.Args[1].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				name, _ := strconv.Unquote(lit.Value)
-				out[name] = fset.Position(lit.Pos()).String()
+			// The view is the first string argument of newPage and of
+			// the helpers that call it (campaignPage, importPage, ...).
+			for _, a := range call.Args {
+				if lit, ok := a.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					name, _ := strconv.Unquote(lit.Value)
+					out[name] = fset.Position(lit.Pos()).String()
+					break
+				}
 			}
 			return true
 		})
@@ -66,7 +73,11 @@ func TestEveryViewExists(t *testing.T) {
 	}
 }
 
-var tKey = regexp.MustCompile(`\.Tf? "([a-z0-9_.]+)"`)
+var (
+	tKey = regexp.MustCompile(`\.Tf? "([a-z0-9_.]+)"`)
+	// goKey finds text keys in Go: p.T("k"), redirect(..., "k"), Flash = "k", form errors.
+	goKey = regexp.MustCompile(`(?:\.Tf?\(|redirect\(w, r, [^\n]*, |Flash = |\] = )"([a-z0-9_]+\.[a-z0-9_.]+)"`)
+)
 
 // Every text key a template uses is there in English and Dutch, and the two
 // catalogues have the same keys.
@@ -88,6 +99,19 @@ func TestMessagesComplete(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	goFiles, _ := filepath.Glob("*.go")
+	formFiles, _ := filepath.Glob("form/*.go")
+	for _, fn := range append(goFiles, formFiles...) {
+		b, err := os.ReadFile(fn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range goKey.FindAllStringSubmatch(string(b), -1) {
+			if _, ok := en[m[1]]; !ok {
+				t.Errorf("%s: key %q missing in English", fn, m[1])
+			}
+		}
 	}
 	for k := range en {
 		if _, ok := nl[k]; !ok {

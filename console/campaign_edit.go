@@ -1,0 +1,25 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/postbode/postbode/console/form"
+	"github.com/postbode/postbode/internal/httpapi"
+)
+
+// campaignEdit shows the compose form of a draft or scheduled campaign.
+func (h *Handler) campaignEdit(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := h.Campaigns.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p, err := h.campaignFormPage(r, "campaign_edit", form.CampaignFormOf(c))
+	if err != nil {
+		return err
+	}
+	return h.show(w, r, p.Set("C", c))
+}
