@@ -5,21 +5,22 @@ import (
 	"strconv"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/optin"
 )
 
 func (s *Server) contactRoutes() {
-	s.rt.Handle("GET", "/api/v1/contacts", personalRead, s.listContacts)
-	s.rt.Handle("POST", "/api/v1/contacts", marketer, s.createContact)
-	s.rt.Handle("GET", "/api/v1/contacts/{id}", personalRead, s.getContact)
-	s.rt.Handle("PATCH", "/api/v1/contacts/{id}", marketer, s.updateContact)
-	s.rt.Handle("DELETE", "/api/v1/contacts/{id}", privacyOnly, s.deleteContact)
-	s.rt.Handle("GET", "/api/v1/contacts/{id}/subscriptions", personalRead, s.getSubscriptions)
-	s.rt.Handle("POST", "/api/v1/contacts/{id}/subscriptions", marketer, s.subscribe)
-	s.rt.Handle("POST", "/api/v1/contacts/{id}/unsubscribe", marketer, s.unsubscribe)
-	s.rt.Handle("GET", "/api/v1/contacts/{id}/consents", personalRead, s.getConsents)
+	s.rt.Handle("GET", "/api/v1/contacts", access.ContactsRead, s.listContacts)
+	s.rt.Handle("POST", "/api/v1/contacts", access.ContactsWrite, s.createContact)
+	s.rt.Handle("GET", "/api/v1/contacts/{id}", access.ContactsRead, s.getContact)
+	s.rt.Handle("PATCH", "/api/v1/contacts/{id}", access.ContactsWrite, s.updateContact)
+	s.rt.Handle("DELETE", "/api/v1/contacts/{id}", access.PrivacyErase, s.deleteContact)
+	s.rt.Handle("GET", "/api/v1/contacts/{id}/subscriptions", access.ContactsRead, s.getSubscriptions)
+	s.rt.Handle("POST", "/api/v1/contacts/{id}/subscriptions", access.ContactsWrite, s.subscribe)
+	s.rt.Handle("POST", "/api/v1/contacts/{id}/unsubscribe", access.ContactsWrite, s.unsubscribe)
+	s.rt.Handle("GET", "/api/v1/contacts/{id}/consents", access.ContactsRead, s.getConsents)
 }
 
 // contactView is a contact with its subscriptions.

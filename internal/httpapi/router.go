@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -12,27 +13,40 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
-	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/errs"
 )
 
-// Public marks a route that needs no token.
-const Public = "public"
+// Public marks a route that needs no sign-in.
+const Public = access.Public
 
-// Authenticator resolves a bearer secret to a token (with its role).
+// Authenticator resolves an API token (Authorization: Bearer) to the
+// acting person or service account with their permissions.
 type Authenticator interface {
-	Lookup(ctx context.Context, secret string) (apitoken.Token, error)
+	AuthenticateToken(ctx context.Context, secret string, ip netip.Addr) (access.Actor, error)
 }
 
-// Route is one registered API route, for the OpenAPI cross-check.
+// SessionAuthenticator also resolves a session cookie and checks the
+// session's CSRF token (sent in the X-CSRF-Token header on every request
+// that is not GET or HEAD).
+type SessionAuthenticator interface {
+	AuthenticateSession(ctx context.Context, secret string, ip netip.Addr) (access.Actor, error)
+	CheckCSRF(sessionSecret, token string) bool
+}
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "postbode_session"
+
+// Route is one registered API route, for the OpenAPI cross-check and the
+// permission tests.
 type Route struct {
 	Method string
 	Path   string
-	Roles  []string
+	Perm   access.Permission
 }
 
-// Router registers JSON API routes on a ServeMux with role checks, error
-// writing and request metrics.
+// Router registers JSON API routes on a ServeMux with permission checks,
+// error writing and request metrics.
 type Router struct {
 	mux      *http.ServeMux
 	log      *slog.Logger
@@ -70,21 +84,22 @@ func NewRouter(mux *http.ServeMux, log *slog.Logger, auth Authenticator, m HTTPM
 // Routes returns the registered API routes.
 func (rt *Router) Routes() []Route { return rt.routes }
 
-// Handle registers h for "METHOD path", allowed for the given roles (admin is
-// always allowed; Public needs no token).
-func (rt *Router) Handle(method, path string, roles []string, h HandlerFunc) {
+// Handle registers h for "METHOD path", allowed to actors holding perm
+// (Public: anyone; access.SignedIn: any signed-in actor). The handler runs
+// with the actor in its context, scoped to the actor's department.
+func (rt *Router) Handle(method, path string, perm access.Permission, h HandlerFunc) {
 	pattern := method + " " + path
-	rt.routes = append(rt.routes, Route{Method: method, Path: path, Roles: roles})
+	rt.routes = append(rt.routes, Route{Method: method, Path: path, Perm: perm})
 	rt.mux.Handle(pattern, rt.Wrap(pattern, func(w http.ResponseWriter, r *http.Request) error {
-		if !contains(roles, Public) {
-			tok, err := rt.authenticate(r)
+		if perm != Public {
+			a, err := rt.authenticate(r)
 			if err != nil {
 				return err
 			}
-			if tok.Role != apitoken.RoleAdmin && !contains(roles, tok.Role) {
-				return NewError(http.StatusForbidden, "forbidden", "the "+tok.Role+" role may not do this")
+			if perm != access.SignedIn && !a.Has(perm) {
+				return NewError(http.StatusForbidden, "forbidden", "this needs the permission "+string(perm))
 			}
-			r = r.WithContext(context.WithValue(r.Context(), tokenKey{}, tok))
+			r = r.WithContext(access.WithActor(r.Context(), a))
 		}
 		return h(w, r)
 	}))
@@ -111,36 +126,55 @@ func (rt *Router) NotFound(prefix string) {
 	}))
 }
 
-func (rt *Router) authenticate(r *http.Request) (apitoken.Token, error) {
-	h := r.Header.Get("Authorization")
-	secret, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || secret == "" {
-		return apitoken.Token{}, NewError(http.StatusUnauthorized, "unauthorized", "a bearer token is required (Authorization: Bearer ...)")
+func (rt *Router) authenticate(r *http.Request) (access.Actor, error) {
+	ip := ClientIP(r)
+	if h := r.Header.Get("Authorization"); h != "" {
+		secret, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || strings.TrimSpace(secret) == "" {
+			return access.Actor{}, NewError(http.StatusUnauthorized, "unauthorized", "a bearer token is required (Authorization: Bearer ...)")
+		}
+		a, err := rt.auth.AuthenticateToken(r.Context(), strings.TrimSpace(secret), ip)
+		return a, authError(err, "unknown or revoked token")
 	}
-	tok, err := rt.auth.Lookup(r.Context(), strings.TrimSpace(secret))
-	if errors.Is(err, apitoken.ErrNotFound) {
-		return tok, NewError(http.StatusUnauthorized, "unauthorized", "unknown or revoked token")
+	sa, ok := rt.auth.(SessionAuthenticator)
+	c, err := r.Cookie(SessionCookie)
+	if !ok || err != nil || c.Value == "" {
+		return access.Actor{}, NewError(http.StatusUnauthorized, "unauthorized", "sign in, or send a bearer token (Authorization: Bearer ...)")
 	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && !sa.CheckCSRF(c.Value, r.Header.Get("X-CSRF-Token")) {
+		return access.Actor{}, NewError(http.StatusForbidden, "csrf", "missing or wrong X-CSRF-Token header")
+	}
+	a, err := sa.AuthenticateSession(r.Context(), c.Value, ip)
+	return a, authError(err, "the session has ended: sign in again")
+}
+
+// authError maps an authentication failure to 401 (unknown credentials),
+// 403 (a known person who may not act now) or 503.
+func authError(err error, unknown string) error {
+	if err == nil {
+		return nil
+	}
+	var de *errs.Error
+	if errors.As(err, &de) {
+		if de.Code == "unauthenticated" || de.Kind == errs.KindNotFound {
+			return NewError(http.StatusUnauthorized, "unauthorized", unknown)
+		}
+		return err
+	}
+	return errs.Unavailable("auth_unavailable", "cannot check the credentials now")
+}
+
+// Actor names the caller for audit records and job owners:
+// "person:<id>" or "token:<id>:<name>".
+func Actor(ctx context.Context) string { return access.Label(ctx) }
+
+// ClientIP is the address of the client of r (the TCP peer).
+func ClientIP(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
-		return tok, errs.Unavailable("auth_unavailable", "cannot check the token now")
+		return netip.Addr{}
 	}
-	return tok, nil
-}
-
-type tokenKey struct{}
-
-// TokenFrom returns the authenticated token of the request, if any.
-func TokenFrom(ctx context.Context) (apitoken.Token, bool) {
-	t, ok := ctx.Value(tokenKey{}).(apitoken.Token)
-	return t, ok
-}
-
-// Actor names the caller for audit records: "token:<id>:<name>".
-func Actor(ctx context.Context) string {
-	if t, ok := TokenFrom(ctx); ok {
-		return "token:" + strconv.FormatInt(t.ID, 10) + ":" + t.Name
-	}
-	return "anonymous"
+	return ap.Addr().Unmap()
 }
 
 type statusWriter struct {
@@ -170,12 +204,3 @@ func (w *statusWriter) Flush() {
 
 // Unwrap exposes the underlying writer to http.ResponseController.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}

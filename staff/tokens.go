@@ -1,0 +1,38 @@
+package staff
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+
+	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/apitoken"
+)
+
+// AuthenticateToken resolves an API token secret to its actor: a person's
+// token acts with that person's role in the token's department (checked
+// now, so a disabled person or a removed membership stops the token at
+// once); a service token acts with its own role in its department.
+func (s *Service) AuthenticateToken(ctx context.Context, secret string, ip netip.Addr) (access.Actor, error) {
+	ctx = unscoped(ctx)
+	t, err := s.tokens.Lookup(ctx, secret)
+	if errors.Is(err, apitoken.ErrNotFound) {
+		return access.Actor{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return access.Actor{}, err
+	}
+	var a access.Actor
+	if t.PersonID != nil {
+		if a, err = s.actor(ctx, *t.PersonID, t.DepartmentID); err != nil {
+			return a, err
+		}
+	} else {
+		a = access.Actor{DepartmentID: t.DepartmentID, Role: t.Role}
+		if a.Perms, err = s.rolePermissions(ctx, s.db, t.Role); err != nil {
+			return a, err
+		}
+	}
+	a.TokenID, a.TokenName, a.IP = t.ID, t.Name, ip
+	return a, nil
+}
