@@ -3,7 +3,7 @@
 // listener. It is an edge like cmd/: every screen calls the same domain
 // services the JSON API calls (contacts, optin, campaigns, bounces, privacy)
 // and runs no SQL of its own. Staff login, sessions, permissions and
-// departments come from the staff service (Staff); the console keeps none.
+// departments come from the staff package; the console keeps none.
 //
 // Layout: routes.go lists every route with its permission; one file per
 // screen action, named noun_verb (contact_show.go shows, contact_forget.go
@@ -26,6 +26,7 @@ import (
 	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/optin"
 	"github.com/postbode/postbode/privacy"
+	"github.com/postbode/postbode/staff"
 )
 
 // Prefix is the path the console is served under.
@@ -34,8 +35,10 @@ const Prefix = "/console/"
 // Deps are the services the screens call. Staff, Contacts, Optin and Jobs
 // are required; a nil optional service hides its screens.
 type Deps struct {
-	Log   *slog.Logger
-	Staff Staff
+	Log *slog.Logger
+	// Staff is the staff service: login, sessions, permissions, departments
+	// (required).
+	Staff *staff.Service
 	// Contacts, Optin, Jobs: required.
 	Contacts *contacts.Store
 	Optin    *optin.Store

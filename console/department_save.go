@@ -13,11 +13,8 @@ func (h *Handler) departmentSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errs.Invalid("department", "is not a department")
 	}
-	c, err := r.Cookie(cookieName)
-	if err != nil {
-		return errForbidden
-	}
-	if err := h.Staff.SwitchDepartment(r.Context(), c.Value, id); err != nil {
+	s, _ := sessionFrom(r.Context())
+	if _, err := h.Staff.SwitchDepartment(r.Context(), s.secret, id); err != nil {
 		return err
 	}
 	return redirect(w, r, Prefix, "dept.switched")

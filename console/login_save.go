@@ -2,15 +2,16 @@ package console
 
 import (
 	"errors"
-	"net"
 	"net/http"
-	"time"
 
 	"github.com/postbode/postbode/console/form"
+	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/staff"
 )
 
-// loginSave checks the login form with the staff service and sets the
-// session cookie; wrong credentials come back with 422 and one message.
+// loginSave checks the login form with the staff service (which counts
+// failures and locks out) and sets the session cookie; a refusal comes
+// back with 422 and the service's message.
 func (h *Handler) loginSave(w http.ResponseWriter, r *http.Request) error {
 	f := form.NewLoginForm(r)
 	p := h.newPage(r, "login", "").Set("Form", f)
@@ -18,15 +19,23 @@ func (h *Handler) loginSave(w http.ResponseWriter, r *http.Request) error {
 		p.setErrs(e)
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}
-	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
-	secret, err := h.Staff.Login(r.Context(), f.Email, f.Password, f.Code, ip, r.UserAgent())
-	if errors.Is(err, ErrLogin) {
-		p.Errs = map[string]string{"email": p.T("login.err.wrong")}
+	if old, err := r.Cookie(staff.CookieName); err == nil {
+		h.Staff.Logout(r.Context(), old.Value)
+	}
+	_, secret, _, err := h.Staff.Login(r.Context(), staff.LoginInput{Email: f.Email, Password: f.Password, Code: f.Code,
+		IP: clientIP(r), UserAgent: r.UserAgent()})
+	var e *errs.Error
+	if errors.As(err, &e) && e.Kind == errs.KindForbidden {
+		field := "email"
+		if errors.Is(err, staff.ErrTOTPRequired) || errors.Is(err, staff.ErrTOTPInvalid) {
+			field = "code"
+		}
+		p.Errs = map[string]string{field: p.T("login.err." + e.Code)}
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}
 	if err != nil {
 		return err
 	}
-	setCookie(w, r, secret, 12*time.Hour)
+	setCookie(w, r, secret)
 	return redirect(w, r, f.Next, "")
 }

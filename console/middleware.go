@@ -1,15 +1,13 @@
 package console
 
 import (
-	"crypto/subtle"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
-)
 
-// cookieName is the session cookie; it is scoped to Prefix.
-const cookieName = "postbode_console"
+	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/staff"
+)
 
 // csp allows nothing inline: scripts, styles and images come from the console
 // itself; forms post only to it; nobody may frame it.
@@ -43,10 +41,10 @@ func (h *Handler) secureMax(limit int64, next http.Handler) http.Handler {
 // login page and anything else gets 403.
 func (h *Handler) session(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(cookieName)
+		c, err := r.Cookie(staff.CookieName)
 		var s Session
 		if err == nil {
-			s, err = h.Staff.Session(r.Context(), c.Value)
+			s, err = h.loadSession(r, c.Value)
 		}
 		if err != nil {
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
@@ -56,8 +54,7 @@ func (h *Handler) session(next http.Handler) http.Handler {
 			h.fail(w, r, errForbidden)
 			return
 		}
-		ctx := h.Staff.Bind(r.Context(), s)
-		next.ServeHTTP(w, r.WithContext(withSession(ctx, s)))
+		next.ServeHTTP(w, r.WithContext(withSession(r.Context(), s)))
 	})
 }
 
@@ -75,8 +72,7 @@ func (h *Handler) csrf(next http.Handler) http.Handler {
 		}
 		s, ok := sessionFrom(r.Context())
 		if ok {
-			tok := csrfToken(r)
-			if s.CSRF == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.CSRF)) != 1 {
+			if !h.Staff.CheckCSRF(s.secret, csrfToken(r)) {
 				h.fail(w, r, errCSRF)
 				return
 			}
@@ -103,10 +99,10 @@ func sameOrigin(r *http.Request) bool {
 }
 
 // allow refuses the request with 403 unless the session has perm.
-func (h *Handler) allow(perm string, next http.Handler) http.Handler {
+func (h *Handler) allow(perm access.Permission, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _ := sessionFrom(r.Context())
-		if perm != "" && !s.Can(perm) {
+		if !s.Can(perm) {
 			h.fail(w, r, errForbidden)
 			return
 		}
@@ -123,10 +119,15 @@ func (h *Handler) action(fn handlerFunc) http.Handler {
 	})
 }
 
-// setCookie stores the session secret: HttpOnly, SameSite=Strict, scoped to the console.
-func setCookie(w http.ResponseWriter, r *http.Request, secret string, maxAge time.Duration) {
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: secret, Path: Prefix, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: int(maxAge.Seconds())})
+// setCookie stores the session secret: HttpOnly, SameSite=Strict, a
+// browser-session cookie (expiry is kept on the server); "" removes it.
+func setCookie(w http.ResponseWriter, r *http.Request, secret string) {
+	c := &http.Cookie{Name: staff.CookieName, Value: secret, Path: "/", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode}
+	if secret == "" {
+		c.MaxAge = -1
+	}
+	http.SetCookie(w, c)
 }
 
 // csrfToken is the form's token. An upload carries it in the action URL so

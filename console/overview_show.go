@@ -27,7 +27,7 @@ func (h *Handler) overviewShow(w http.ResponseWriter, r *http.Request) error {
 	p := h.newPage(r, "overview", "overview")
 	p.Poll = r.URL.Path
 	ctx := r.Context()
-	if h.Campaigns != nil && p.Can(permCampaignsRead) {
+	if h.Campaigns != nil && p.S.Can(permCampaignsRead) {
 		fl, running, err := h.inFlight(r)
 		if err != nil {
 			return err
@@ -48,7 +48,7 @@ func (h *Handler) overviewShow(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Set("Rates", rt)
 	}
-	if h.Privacy != nil && p.Can(permPrivacyRead) {
+	if h.Privacy != nil && p.S.Can(permPrivacyRead) {
 		actor := actorOf(r)
 		open, err := h.Privacy.OpenRequests(ctx, actor)
 		if err != nil {

@@ -4,25 +4,27 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
+
+	"github.com/postbode/postbode/internal/access"
 )
 
 //go:embed static
 var staticFS embed.FS
 
-// Permissions the routes need; the staff service's role table grants them.
+// Permissions the routes need, from the one permission table (access).
 const (
-	permNone           = ""
-	permContactsRead   = "contacts.read"
-	permContactsWrite  = "contacts.write"
-	permContactsExport = "contacts.export"
-	permErase          = "privacy.erase"
-	permListsRead      = "lists.read"
-	permImports        = "imports.write"
-	permCampaignsRead  = "campaigns.read"
-	permCampaignsWrite = "campaigns.write"
-	permPrivacyRead    = "privacy.read"
-	permPrivacyWrite   = "privacy.write"
-	permAdmin          = "admin"
+	permNone           = access.SignedIn
+	permContactsRead   = access.ContactsRead
+	permContactsWrite  = access.ContactsWrite
+	permContactsExport = access.PrivacyExport
+	permErase          = access.PrivacyErase
+	permListsRead      = access.ListsRead
+	permImports        = access.ContactsImport
+	permCampaignsRead  = access.CampaignsRead
+	permCampaignsWrite = access.CampaignsSend
+	permPrivacyRead    = access.PrivacyRequests
+	permPrivacyAudit   = access.PrivacyAudit
+	permAdmin          = access.UsersManage
 )
 
 // routes lists every console route. The chain, outermost first: security
@@ -70,7 +72,7 @@ func (h *Handler) routes() {
 }
 
 // upload is page for a route that takes a file (MaxImportBytes).
-func (h *Handler) upload(pattern, perm string, fn handlerFunc) {
+func (h *Handler) upload(pattern string, perm access.Permission, fn handlerFunc) {
 	h.mux.Handle(pattern, h.secureMax(h.MaxImportBytes, h.session(h.csrf(h.allow(perm, h.action(fn))))))
 }
 
@@ -80,6 +82,6 @@ func (h *Handler) open(pattern string, fn handlerFunc) {
 }
 
 // page registers a route behind the session, CSRF and permission checks.
-func (h *Handler) page(pattern, perm string, fn handlerFunc) {
+func (h *Handler) page(pattern string, perm access.Permission, fn handlerFunc) {
 	h.mux.Handle(pattern, h.secure(h.session(h.csrf(h.allow(perm, h.action(fn))))))
 }

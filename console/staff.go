@@ -2,58 +2,32 @@ package console
 
 import (
 	"context"
-	"errors"
+	"net"
 	"net/http"
-	"strconv"
+	"net/netip"
+
+	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/staff"
 )
 
-// Staff is the staff service the console logs in with: accounts, sessions,
-// permissions and departments live there, never in the console.
-type Staff interface {
-	// Login checks address, password and TOTP code (rate limits and lockout
-	// are the service's) and opens a session; secret goes into the cookie.
-	Login(ctx context.Context, email, password, code, ip, userAgent string) (secret string, err error)
-	// Session looks a cookie secret up (idle and absolute timeouts applied).
-	Session(ctx context.Context, secret string) (Session, error)
-	// Logout ends the session.
-	Logout(ctx context.Context, secret string) error
-	// SwitchDepartment makes dept the session's current department.
-	SwitchDepartment(ctx context.Context, secret string, dept int64) error
-	// Bind puts the session's person (the audit actor) and department into
-	// ctx for the domain services.
-	Bind(ctx context.Context, s Session) context.Context
-}
-
-// ErrNoSession is what Session returns for an unknown or expired secret.
-var ErrNoSession = errors.New("console: no session")
-
-// ErrLogin is what Login returns for wrong credentials (any of them).
-var ErrLogin = errors.New("console: wrong address, password or code")
-
-// Session is a signed-in person as the console sees them.
+// Session is the signed-in person as the screens see them: the actor (who,
+// which department, which permissions), the departments they may switch
+// to, their language and the session's CSRF token.
 type Session struct {
-	PersonID int64
-	Name     string
-	Email    string
-	// Lang is the person's language: "en" or "nl".
-	Lang string
-	// Department is the current one; Departments those the person may switch to.
-	Department  Department
-	Departments []Department
-	// CSRF is the form token tied to this session.
-	CSRF string
-	// Perms are the permissions the person's role grants in Department.
-	Perms map[string]bool
+	access.Actor
+	Lang        string
+	Departments []staff.Membership
+	// DepartmentName names the current department.
+	DepartmentName string
+	CSRF           string
+	// secret is the cookie value.
+	secret string
 }
 
-// Department is one department of the organisation.
-type Department struct {
-	ID   int64
-	Name string
+// Can says whether the session may use perm ("" is always allowed).
+func (s Session) Can(perm access.Permission) bool {
+	return perm == access.SignedIn || perm == access.Public || s.Has(perm)
 }
-
-// Can says whether the session may use perm.
-func (s Session) Can(perm string) bool { return s.Perms[perm] }
 
 type sessionKey struct{}
 
@@ -63,8 +37,44 @@ func sessionFrom(ctx context.Context) (Session, bool) {
 	return s, ok
 }
 
+// withSession puts the session into ctx, with its actor and department for
+// the domain services (and so the database's department scope).
+func withSession(ctx context.Context, s Session) context.Context {
+	return context.WithValue(access.WithActor(ctx, s.Actor), sessionKey{}, s)
+}
+
+// loadSession resolves the cookie secret to a session.
+func (h *Handler) loadSession(r *http.Request, secret string) (Session, error) {
+	a, _, err := h.Staff.Authenticate(r.Context(), secret, clientIP(r))
+	if err != nil {
+		return Session{}, err
+	}
+	ms, err := h.Staff.Memberships(r.Context(), a.PersonID)
+	if err != nil {
+		return Session{}, err
+	}
+	lang, err := h.Staff.Language(r.Context(), a.PersonID)
+	if err != nil {
+		return Session{}, err
+	}
+	s := Session{Actor: a, Lang: lang, Departments: ms, CSRF: h.Staff.CSRFToken(secret), secret: secret}
+	for _, m := range ms {
+		if m.DepartmentID == a.DepartmentID {
+			s.DepartmentName = m.DepartmentName
+		}
+	}
+	return s, nil
+}
+
 // actorOf names the signed-in person for audit records.
-func actorOf(r *http.Request) string {
-	s, _ := sessionFrom(r.Context())
-	return "person:" + strconv.FormatInt(s.PersonID, 10)
+func actorOf(r *http.Request) string { return access.Label(r.Context()) }
+
+// clientIP is the request's peer address.
+func clientIP(r *http.Request) netip.Addr {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip, _ := netip.ParseAddr(host)
+	return ip.Unmap()
 }

@@ -2,7 +2,6 @@ package console
 
 import (
 	"bytes"
-	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -12,6 +11,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/postbode/postbode/internal/access"
 )
 
 //go:embed templates
@@ -112,7 +113,7 @@ func (p *page) T(key string) string { return tr(p.Lang, key) }
 func (p *page) Tf(key string, args ...any) string { return fmt.Sprintf(tr(p.Lang, key), args...) }
 
 // Can says whether the person may use perm (buttons are hidden otherwise).
-func (p *page) Can(perm string) bool { return p.S.Can(perm) }
+func (p *page) Can(perm string) bool { return p.S.Can(access.Permission(perm)) }
 
 // Err is the error of one form field ("" when none).
 func (p *page) Err(field string) string { return p.Errs[field] }
@@ -137,6 +138,9 @@ func (h *Handler) newPage(r *http.Request, view, menu string) *page {
 	lang := s.Lang
 	if !ok {
 		lang = langOf(r)
+	}
+	if lang == "" {
+		lang = "en"
 	}
 	return &page{View: view, Lang: lang, Menu: menu, S: s, Signed: ok, CSRF: s.CSRF,
 		Flash: flashOf(r), Path: r.URL.RequestURI(), D: map[string]any{}}
@@ -192,10 +196,6 @@ func flashOf(r *http.Request) string {
 
 func clearFlash(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: Prefix, MaxAge: -1})
-}
-
-func withSession(ctx context.Context, s Session) context.Context {
-	return context.WithValue(ctx, sessionKey{}, s)
 }
 
 // langOf picks the language of a signed-out page: ?lang=, else Accept-Language.

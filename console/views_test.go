@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/postbode/postbode/internal/access"
 )
 
 // viewNames returns every view name a handler passes to newPage.
@@ -76,7 +78,7 @@ func TestEveryViewExists(t *testing.T) {
 var (
 	tKey = regexp.MustCompile(`\.Tf? "([a-z0-9_.]+)"`)
 	// goKey finds text keys in Go: p.T("k"), redirect(..., "k"), Flash = "k", form errors.
-	goKey = regexp.MustCompile(`(?:\.Tf?\(|redirect\(w, r, [^\n]*, |Flash = |\] = )"([a-z0-9_]+\.[a-z0-9_.]+)"`)
+	goKey = regexp.MustCompile(`(?:\.Tf?\(|redirect\(w, r, [^\n]*, |Flash = |\] = )"([a-z0-9_]+\.[a-z0-9_.]*[a-z0-9_])"`)
 )
 
 // Every text key a template uses is there in English and Dutch, and the two
@@ -122,5 +124,31 @@ func TestMessagesComplete(t *testing.T) {
 		if _, ok := en[k]; !ok {
 			t.Errorf("key %q missing in English", k)
 		}
+	}
+}
+
+var canRe = regexp.MustCompile(`\.Can "([a-z.]+)"`)
+
+// Every permission a template checks is one of the permission table.
+func TestTemplatePermissionsExist(t *testing.T) {
+	n := 0
+	err := fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(templateFS, p)
+		if err != nil {
+			return err
+		}
+		for _, m := range canRe.FindAllStringSubmatch(string(b), -1) {
+			n++
+			if !access.Valid(access.Permission(m[1])) {
+				t.Errorf("%s: unknown permission %q", p, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil || n == 0 {
+		t.Fatalf("scan: %v, %d checks", err, n)
 	}
 }
