@@ -15,15 +15,16 @@ func startAPI(ctx context.Context, a *app) error {
 		a.log.Warn("jobs interrupted by an earlier stop marked failed", "count", n)
 	}
 	rt := httpapi.NewRouter(a.adminMux, a.log, a.tokens, a.httpm)
+	importer := optin.NewImporter(a.db, a.contacts, a.jobs, a.log)
 	deps := api.Deps{
 		Log: a.log, DB: a.db, Contacts: a.contacts, Optin: a.optin, Jobs: a.jobs, Tokens: a.tokens,
-		Importer:     optin.NewImporter(a.db, a.contacts, a.jobs, a.log),
+		Importer:     importer,
 		MaxBodyBytes: a.cfg.API.MaxBodyBytes, MaxImportBytes: a.cfg.API.MaxImportBytes, SpoolDir: a.cfg.API.SpoolDir,
 	}
 	extendAPIDeps(a, &deps)
 	srv := api.New(ctx, rt, deps)
 	a.drains = append(a.drains, func(ctx context.Context) { waitCtx(ctx, srv.Wait) })
-	return nil
+	return startConsole(ctx, a, importer)
 }
 
 // waitCtx runs wait until it returns or ctx ends, whichever is first.
