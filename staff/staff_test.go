@@ -329,4 +329,3 @@ func TestPasswordPolicy(t *testing.T) {
 		}
 	}
 }
-

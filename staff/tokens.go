@@ -7,6 +7,7 @@ import (
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/audit"
 )
 
 // AuthenticateToken resolves an API token secret to its actor: a person's
@@ -35,4 +36,14 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string, ip netip
 	}
 	a.TokenID, a.TokenName, a.IP = t.ID, t.Name, ip
 	return a, nil
+}
+
+// CreateToken makes an API token that acts for a person in the department
+// of ctx, with their role there (checked at each use).
+func (s *Service) CreateToken(ctx context.Context, name string, personID int64) (apitoken.Token, string, error) {
+	t, secret, err := s.tokens.CreateForPerson(ctx, name, personID)
+	if err != nil {
+		return t, "", err
+	}
+	return t, secret, audit.Write(ctx, s.db, audit.Entry{Action: "token-create", TargetKind: "token", TargetID: &t.ID})
 }

@@ -35,6 +35,7 @@ func commands() map[string]command {
 		"serve":     cmdServe,
 		"migrate":   cmdMigrate,
 		"token":     cmdToken,
+		"user":      cmdUser,
 		"config":    cmdConfig,
 		"dkim":      cmdDKIM,
 		"bounces":   cmdBounces,
@@ -49,6 +50,7 @@ commands:
   serve        run the daemon (all roles, or --roles)
   migrate      apply database migrations
   token        create an admin API token: token create --role R --name N
+  user         create a person: user create --email E --role R [--account SLUG] [--password-stdin]
   config       check a config file: config check --config FILE
   dkim         DKIM keys: dkim keygen --domain D --selector S
   bounces      classify bounce messages: bounces classify FILE...

@@ -14,7 +14,7 @@ func startAPI(ctx context.Context, a *app) error {
 	if n, err := a.jobs.FailInterrupted(ctx, time.Now().Add(-2*time.Minute)); err == nil && n > 0 {
 		a.log.Warn("jobs interrupted by an earlier stop marked failed", "count", n)
 	}
-	rt := httpapi.NewRouter(a.adminMux, a.log, a.tokens, a.httpm)
+	rt := httpapi.NewRouter(a.adminMux, a.log, a.staff(), a.httpm)
 	importer := optin.NewImporter(a.db, a.contacts, a.jobs, a.log)
 	deps := api.Deps{
 		Log: a.log, DB: a.db, Contacts: a.contacts, Optin: a.optin, Jobs: a.jobs, Tokens: a.tokens,

@@ -6,7 +6,6 @@ import (
 	"github.com/postbode/postbode/campaigns"
 	"github.com/postbode/postbode/console"
 	"github.com/postbode/postbode/optin"
-	"github.com/postbode/postbode/staff"
 )
 
 // startConsole serves the admin web console under /console/ on the admin
@@ -19,7 +18,7 @@ func startConsole(ctx context.Context, a *app, importer *optin.Importer) error {
 	}
 	bgCtx, cancel := context.WithCancel(context.Background())
 	h, err := console.New(bgCtx, console.Deps{
-		Log: a.log, Staff: staff.New(a.db, a.cfg.Secrets.Key, staff.Options{}),
+		Log: a.log, Staff: a.staff(),
 		Contacts: a.contacts, Optin: a.optin, Jobs: a.jobs, Importer: importer, Tokens: a.tokens,
 		Campaigns: camp, Privacy: a.privacy(), Bounces: a.bounces(),
 		FollowUps: optin.NewFollowUps(a.db, creator, a.privacy(), a.jobs, a.log),

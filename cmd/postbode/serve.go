@@ -29,6 +29,7 @@ import (
 	"github.com/postbode/postbode/mta"
 	"github.com/postbode/postbode/optin"
 	"github.com/postbode/postbode/privacy"
+	"github.com/postbode/postbode/staff"
 )
 
 // app holds what every role shares. Roles add their work to g and their
@@ -59,6 +60,8 @@ type app struct {
 	// bounceProc and bounceMetrics: see bounces().
 	bounceProc    *bounces.Processor
 	bounceMetrics *bounces.Metrics
+	// staffSvc: see staff().
+	staffSvc *staff.Service
 }
 
 // roleStarters start each role; a starter registers goroutines on a.g and

@@ -126,6 +126,8 @@ type APIConfig struct {
 	MaxImportBytes int64 `toml:"max_import_bytes"`
 	// SpoolDir holds import uploads while they are processed; optional, default the OS temp dir.
 	SpoolDir string `toml:"spool_dir"`
+	// TLS serves the admin listener over HTTPS; optional.
+	TLS TLSConfig `toml:"tls"`
 }
 
 func defaultAPI() APIConfig {

@@ -17,6 +17,8 @@ type PublicConfig struct {
 	// BaseURL is the https URL recipients reach the public listener at, used in
 	// every link in a mail; optional, default http://localhost:8081.
 	BaseURL string `toml:"base_url"`
+	// TLS serves the public listener over HTTPS; optional.
+	TLS TLSConfig `toml:"tls"`
 	// TrustedProxies are CIDRs whose X-Forwarded-For is believed; optional.
 	TrustedProxies []string `toml:"trusted_proxies"`
 	// OrgName is the sender's name shown on pages and in mails; optional, default "postbode".

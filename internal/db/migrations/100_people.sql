@@ -123,6 +123,8 @@ ALTER TABLE contacts ADD COLUMN department_id bigint NOT NULL DEFAULT postbode_d
     ADD COLUMN updated_by text NOT NULL DEFAULT postbode_actor();
 DROP INDEX contacts_email_key;
 CREATE UNIQUE INDEX contacts_email_key ON contacts (department_id, lower(email));
+-- Erasure and bounce correlation match an address across departments.
+CREATE INDEX contacts_email_idx ON contacts (lower(email));
 ALTER TABLE lists ADD COLUMN department_id bigint NOT NULL DEFAULT postbode_department() REFERENCES departments (id);
 ALTER TABLE lists DROP CONSTRAINT lists_slug_key;
 CREATE UNIQUE INDEX lists_slug_key ON lists (department_id, slug);
@@ -165,10 +167,10 @@ CREATE FUNCTION contacts_track_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     changed text[] := '{}';
 BEGIN
-    IF NEW.email IS DISTINCT FROM OLD.email THEN changed := changed || 'email'; END IF;
-    IF NEW.name IS DISTINCT FROM OLD.name THEN changed := changed || 'name'; END IF;
-    IF NEW.attributes IS DISTINCT FROM OLD.attributes THEN changed := changed || 'attributes'; END IF;
-    IF NEW.status IS DISTINCT FROM OLD.status THEN changed := changed || 'status'; END IF;
+    IF NEW.email IS DISTINCT FROM OLD.email THEN changed := array_append(changed, 'email'); END IF;
+    IF NEW.name IS DISTINCT FROM OLD.name THEN changed := array_append(changed, 'name'); END IF;
+    IF NEW.attributes IS DISTINCT FROM OLD.attributes THEN changed := array_append(changed, 'attributes'); END IF;
+    IF NEW.status IS DISTINCT FROM OLD.status THEN changed := array_append(changed, 'status'); END IF;
     IF array_length(changed, 1) IS NULL THEN
         RETURN NEW;
     END IF;
@@ -220,11 +222,17 @@ BEGIN
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY department ON %I TO postbode_scoped USING (EXISTS (SELECT 1 FROM contacts c WHERE c.id = contact_id))', t);
     END LOOP;
-    FOREACH t IN ARRAY ARRAY['campaign_stats', 'campaign_audience', 'deliveries', 'update_answers'] LOOP
+    FOREACH t IN ARRAY ARRAY['campaign_audience', 'deliveries', 'update_answers'] LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY department ON %I TO postbode_scoped USING (EXISTS (SELECT 1 FROM campaigns c WHERE c.id = campaign_id))', t);
     END LOOP;
 END $$;
+-- A campaign's counters row is written in the statement that creates the
+-- campaign, before the campaign is visible to a policy subquery: reads are
+-- scoped, writes of counters are not.
+ALTER TABLE campaign_stats ENABLE ROW LEVEL SECURITY;
+CREATE POLICY department ON campaign_stats TO postbode_scoped
+    USING (EXISTS (SELECT 1 FROM campaigns c WHERE c.id = campaign_id)) WITH CHECK (true);
 ALTER TABLE subscriptions ENABLE ROW LEVEL SECURITY;
 CREATE POLICY department ON subscriptions TO postbode_scoped
     USING (EXISTS (SELECT 1 FROM contacts c WHERE c.id = contact_id))
@@ -235,6 +243,6 @@ DECLARE t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['bounces', 'recipient_actions'] LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('CREATE POLICY department ON %I TO postbode_scoped USING (EXISTS (SELECT 1 FROM contacts c WHERE c.id = contact_id) OR EXISTS (SELECT 1 FROM campaigns c WHERE c.id = campaign_id))', t);
+        EXECUTE format('CREATE POLICY department ON %I TO postbode_scoped USING (EXISTS (SELECT 1 FROM contacts c WHERE c.id = contact_id) OR EXISTS (SELECT 1 FROM campaigns c WHERE c.id = campaign_id)) WITH CHECK ((contact_id IS NULL OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = contact_id)) AND (campaign_id IS NULL OR EXISTS (SELECT 1 FROM campaigns c WHERE c.id = campaign_id)))', t);
     END LOOP;
 END $$;
