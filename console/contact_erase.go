@@ -10,7 +10,7 @@ import (
 
 // contactErase erases the contact (the privacy service's erasure: personal
 // data gone, anonymised statistics kept) and records the ground in the
-// audit log.
+// audit log (the ground with it).
 func (h *Handler) contactErase(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpapi.PathID(r, "id")
 	if err != nil {
@@ -22,16 +22,11 @@ func (h *Handler) contactErase(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := form.NewForgetForm(r)
 	if e := f.Validate(); len(e) > 0 {
-		p := h.newPage(r, "contact_forget", "contacts").Set("C", c).Set("Grounds", form.Grounds).Set("Form", f)
+		p := h.newPage(r, "contact_forget", "contacts").Set("C", c).Set("Grounds", privacy.Grounds).Set("Form", f)
 		p.setErrs(e)
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}
-	actor := actorOf(r)
-	if err := h.Privacy.Erase(r.Context(), id, privacy.CauseRequest, actor); err != nil {
-		return err
-	}
-	if err := h.Privacy.Audit(r.Context(), privacy.Entry{Actor: actor, Action: "erase-ground", TargetKind: "contact",
-		Count: 1, Cause: f.Ground}); err != nil {
+	if err := h.Privacy.EraseOnGround(r.Context(), id, privacy.CauseRequest, f.Ground, actorOf(r)); err != nil {
 		return err
 	}
 	return redirect(w, r, Prefix+"contacts", "forget.done")

@@ -5,6 +5,7 @@ import (
 
 	"github.com/postbode/postbode/console/form"
 	"github.com/postbode/postbode/internal/httpapi"
+	"github.com/postbode/postbode/privacy"
 )
 
 // contactForget shows what erasing the contact means and asks for the
@@ -18,6 +19,6 @@ func (h *Handler) contactForget(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := h.newPage(r, "contact_forget", "contacts").Set("C", c).Set("Grounds", form.Grounds).Set("Form", &form.ForgetForm{})
+	p := h.newPage(r, "contact_forget", "contacts").Set("C", c).Set("Grounds", privacy.Grounds).Set("Form", &form.ForgetForm{})
 	return h.show(w, r, p)
 }

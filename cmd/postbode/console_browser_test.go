@@ -74,9 +74,12 @@ func (b *browser) open(path string) {
 // text is the text of the first element matching css.
 func (b *browser) text(css string) string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(css)))
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
 	if err != nil {
-		b.t.Fatalf("text %s: %v", css, err)
+		html, _ := chromedp.Run(b.ctx, chromedp.OuterHTML("main"))
+		b.t.Fatalf("text %s: %v\npage: %.3000s", css, err, html)
 	}
 	return s
 }

@@ -1,13 +1,14 @@
 package form
 
-import "net/http"
+import (
+	"net/http"
 
-// Grounds are the grounds for erasure a person picks (GDPR Art. 17(1)).
-var Grounds = []string{"request", "no-longer-needed", "consent-withdrawn", "objection", "unlawful", "legal-obligation"}
+	"github.com/postbode/postbode/privacy"
+)
 
 // ForgetForm confirms the erasure of one contact.
 type ForgetForm struct {
-	// Ground is one of Grounds; required.
+	// Ground is one of privacy.Grounds; required.
 	Ground string
 	// Confirm must be ticked.
 	Confirm bool
@@ -22,7 +23,7 @@ func NewForgetForm(r *http.Request) *ForgetForm {
 func (f *ForgetForm) Validate() Errors {
 	e := Errors{}
 	ok := false
-	for _, g := range Grounds {
+	for _, g := range privacy.Grounds {
 		ok = ok || g == f.Ground
 	}
 	if !ok {
