@@ -10,6 +10,9 @@ import (
 func (h *Handler) campaignCreate(w http.ResponseWriter, r *http.Request) error {
 	f := &form.CampaignForm{TrackOpens: true, TrackClicks: true,
 		HTML: "<p>Hello {{.Contact.Name}},</p>\n<p></p>", Text: "Hello {{.Contact.Name}},\n"}
+	if r.URL.Query().Get("kind") == "update" {
+		f = form.UpdateMailingForm()
+	}
 	p, err := h.campaignFormPage(r, "campaign_new", f)
 	if err != nil {
 		return err

@@ -22,6 +22,7 @@ import (
 	"github.com/postbode/postbode/bounces"
 	"github.com/postbode/postbode/campaigns"
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/apitoken"
 	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/optin"
@@ -94,3 +95,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.Serv
 
 // Wait blocks until background jobs have stopped.
 func (h *Handler) Wait() { h.bg.Wait() }
+
+// background runs a job the request started, with the request's actor and
+// department but not its deadline; shutdown waits for it (Wait).
+func (h *Handler) background(r *http.Request, run func(ctx context.Context)) {
+	ctx := access.Detach(h.bgCtx, r.Context())
+	h.bg.Add(1)
+	go func() {
+		defer h.bg.Done()
+		run(ctx)
+	}()
+}

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"os"
@@ -36,12 +37,10 @@ func (h *Handler) importSave(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	file := f.File
-	h.bg.Add(1)
-	go func() {
-		defer h.bg.Done()
+	h.background(r, func(ctx context.Context) {
 		defer os.Remove(file.Name())
 		defer file.Close()
-		h.Importer.Run(h.bgCtx, job.ID, file, params)
-	}()
+		h.Importer.Run(ctx, job.ID, file, params)
+	})
 	return redirect(w, r, Prefix+"imports/"+strconv.FormatInt(job.ID, 10), "import.flash")
 }

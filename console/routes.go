@@ -69,6 +69,14 @@ func (h *Handler) routes() {
 	h.page("GET /console/campaigns/{id}/cancel", permCampaignsWrite, h.campaignCancelConfirm)
 	h.page("POST /console/campaigns/{id}/cancel", permCampaignsWrite, h.campaignCancel)
 	h.page("GET /console/campaigns/{id}/results", permCampaignsRead, h.campaignResults)
+
+	h.page("GET /console/campaigns/{id}/answers", permContactsWrite, h.updateShow)
+	h.page("POST /console/campaigns/{id}/reminder", permContactsWrite, h.updateRemind)
+	h.page("GET /console/campaigns/{id}/purge", permErase, h.updatePurgeConfirm)
+	h.page("POST /console/campaigns/{id}/purge", permErase, h.updatePurge)
+	h.page("GET /console/jobs/{id}", permCampaignsRead, h.jobShow)
+	h.page("GET /console/changes", permContactsWrite, h.changeList)
+	h.page("POST /console/changes/{id}/{decision}", permContactsWrite, h.changeDecide)
 }
 
 // upload is page for a route that takes a file (MaxImportBytes).

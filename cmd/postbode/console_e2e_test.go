@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -72,9 +73,10 @@ func TestConsoleBrowser(t *testing.T) {
 	s := newSink(t)
 	host, port, _ := strings.Cut(s.addr, ":")
 	_, dbURL := testenv.DBWithURL(t)
-	d := startDaemon(t, "api,scheduler,sender", "POSTBODE_DATABASE_URL="+dbURL, "POSTBODE_SMTP_MODE=relay",
+	pub := freeAddr(t)
+	d := startDaemon(t, "api,public,scheduler,sender", "POSTBODE_DATABASE_URL="+dbURL, "POSTBODE_SMTP_MODE=relay",
 		"POSTBODE_SMTP_RELAY_HOST="+host, "POSTBODE_SMTP_RELAY_PORT="+port, "POSTBODE_SMTP_RELAY_TLS=none",
-		"POSTBODE_SENDING_BOUNCE_DOMAIN=bounce.example.org", "POSTBODE_PUBLIC_BASE_URL=https://pb.example.org")
+		"POSTBODE_SENDING_BOUNCE_DOMAIN=bounce.example.org", "POSTBODE_PUBLIC_LISTEN="+pub, "POSTBODE_PUBLIC_BASE_URL=http://"+pub)
 	pool, err := db.Open(context.Background(), dbURL, 4)
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +103,7 @@ func TestConsoleBrowser(t *testing.T) {
 	b.check("campaign-results")
 	b.open("/console/")
 	b.check("overview")
+	consoleUpdateMailing(b, s, pub)
 	annID := consoleContact(b)
 	consoleForget(b, annID)
 	consoleReader(b, fx)
@@ -209,7 +212,7 @@ func consoleReader(b *browser, fx *staffFixture) {
 	code := fx.person("rea@example.org", access.DefaultDepartment, "reader")
 	b.logout()
 	b.login("rea@example.org", consolePassword, code())
-	b.open("/console/contacts?q=bob")
+	b.open("/console/contacts?q=cyd")
 	b.do("open contact", chromedp.Click(chromedp.CSS(`main table a`)), chromedp.WaitVisible(chromedp.CSS(`main h2`)))
 	path := eval[string](b, `location.pathname`)
 	if b.has(`a[href$="/forget"]`) || b.has(`a[href$="/export/pdf"]`) || b.has(`a[href$="/export/json"]`) {
@@ -240,5 +243,57 @@ func consoleDepartments(b *browser, fx *staffFixture, adminCode func() string) {
 	b.login("ada@example.org", consolePassword, adminCode())
 	if st := b.fetchStatus("GET", fmt.Sprintf("/console/contacts/%d", c.ID), nil); st != 404 {
 		b.t.Errorf("department A opening B's contact: %d, want 404", st)
+	}
+}
+
+// consoleUpdateMailing sends an update mailing from the three-button
+// template, answers "Take me off your list" on the recipient page, creates
+// a reminder, and purges the asker after the count preview.
+func consoleUpdateMailing(b *browser, s *sink, pub string) {
+	b.t.Helper()
+	b.open("/console/campaigns/new?kind=update")
+	b.do("compose update", chromedp.SetValue(chromedp.ID("from_email"), "news@example.org"),
+		chromedp.Click(chromedp.CSS(`input[name="lists"]`)))
+	b.submit(`form[action="/console/campaigns"]`)
+	var id int64
+	fmt.Sscanf(eval[string](b, `location.pathname`), "/console/campaigns/%d", &id)
+	if id == 0 {
+		b.t.Fatalf("no update mailing page: %s", b.text("main"))
+	}
+	before := len(s.message("bob@example.org"))
+	b.submit(`form[action$="/start"]`)
+	b.waitText(fmt.Sprintf("/console/campaigns/%d", id), "#status-box", "Finished", 60*time.Second)
+	raw := s.message("bob@example.org")
+	if len(raw) == before {
+		b.t.Fatal("the update mailing did not reach bob")
+	}
+	remove := regexp.MustCompile(`http://` + regexp.QuoteMeta(pub) + `/p/[A-Za-z0-9_.-]+\?answer=remove`).FindString(mailText(b.t, raw))
+	if remove == "" {
+		b.t.Fatalf("no remove link in:\n%s", mailText(b.t, raw))
+	}
+	b.do("recipient page", chromedp.Navigate(remove), chromedp.WaitVisible(chromedp.CSS(`form button[type="submit"]`)),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)), chromedp.WaitNotPresent(chromedp.CSS("form")))
+	b.open(fmt.Sprintf("/console/campaigns/%d/answers", id))
+	if got := b.text("main table tbody"); !strings.Contains(got, "Take me off your list\t1") {
+		b.t.Errorf("answers: %q", got)
+	}
+	b.check("update-answers")
+	b.submit(`form[action$="/reminder"]`)
+	if f := b.text(".flash"); !strings.Contains(f, "reminder") {
+		b.t.Errorf("reminder: %q", f)
+	}
+	b.open(fmt.Sprintf("/console/campaigns/%d/answers", id))
+	b.submit(`form[action$="/purge"]`)
+	if n := b.text("main .big"); !strings.HasPrefix(n, "1 contacts") {
+		b.t.Errorf("purge preview: %q", n)
+	}
+	b.check("update-purge")
+	b.submit(`form[action$="/purge"]`)
+	b.waitText(eval[string](b, `location.pathname`), "#job-box", "Done", 30*time.Second)
+	if st := b.fetchStatus("GET", "/console/contacts?q=bob", nil); st != 200 {
+		b.t.Errorf("search: %d", st)
+	}
+	if eval[bool](b, `fetch("/console/contacts?q=bob").then(r => r.text()).then(t => t.includes("bob@example.org"))`) {
+		b.t.Error("bob is still there after the purge")
 	}
 }

@@ -62,3 +62,14 @@ func (f *CampaignForm) Selected(id int64) bool {
 	}
 	return false
 }
+
+// UpdateMailingForm is the compose form of an update mailing, filled with
+// the three-button template ("Yes, all correct" / "No, I'll change them" /
+// "Take me off your list") in the house style.
+func UpdateMailingForm() *CampaignForm {
+	return &CampaignForm{Kind: "update", Name: "Are your details still right?", Subject: "Are your details still right?",
+		HTML: "<p>Dear {{.Contact.Name}},</p>\n<p>We would like to keep your details up to date. Are they still right?</p>\n" +
+			"{{template \"update-buttons\" .}}\n<p>Thank you!</p>",
+		Text: "Dear {{.Contact.Name}},\n\nWe would like to keep your details up to date. Are they still right?\n\n" +
+			"{{template \"update-buttons\" .}}\nThank you!\n", TrackOpens: true}
+}
