@@ -25,6 +25,7 @@ import (
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/apitoken"
 	"github.com/postbode/postbode/internal/jobs"
+	"github.com/postbode/postbode/mta"
 	"github.com/postbode/postbode/optin"
 	"github.com/postbode/postbode/privacy"
 	"github.com/postbode/postbode/staff"
@@ -52,6 +53,8 @@ type Deps struct {
 	Bounces   *bounces.Processor
 	FollowUps *optin.FollowUps
 	Tokens    *apitoken.Store
+	// DKIM gives the DNS records of the sending identities (optional).
+	DKIM *mta.DKIM
 	// MaxBodyBytes caps form bodies (optional, default 1 MiB);
 	// MaxImportBytes caps uploads (optional, default 2 GiB).
 	MaxBodyBytes   int64

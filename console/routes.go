@@ -37,6 +37,7 @@ func (h *Handler) routes() {
 
 	h.page("POST /console/logout", permNone, h.logoutSave)
 	h.page("POST /console/department", permNone, h.departmentSave)
+	h.page("POST /console/language", permNone, h.languageSave)
 	h.page("GET /console/{$}", permNone, h.overviewShow)
 
 	h.page("GET /console/contacts", permContactsRead, h.contactSearch)
@@ -46,6 +47,8 @@ func (h *Handler) routes() {
 	h.page("POST /console/contacts/{id}/forget", permErase, h.contactErase)
 	h.page("POST /console/contacts/{id}/block", permContactsWrite, h.contactBlock)
 	h.page("POST /console/contacts/{id}/unblock", permContactsWrite, h.contactUnblock)
+
+	h.page("GET /console/lists", permListsRead, h.listList)
 
 	h.page("GET /console/imports", permImports, h.importList)
 	h.page("GET /console/imports/new", permImports, h.importCreate)
@@ -77,6 +80,19 @@ func (h *Handler) routes() {
 	h.page("GET /console/jobs/{id}", permCampaignsRead, h.jobShow)
 	h.page("GET /console/changes", permContactsWrite, h.changeList)
 	h.page("POST /console/changes/{id}/{decision}", permContactsWrite, h.changeDecide)
+
+	h.page("GET /console/privacy", permPrivacyRead, h.privacyShow)
+	h.page("GET /console/privacy/requests/{id}", permPrivacyRead, h.privacyRequestShow)
+	h.page("POST /console/privacy/requests/{id}/fulfil", permPrivacyRead, h.privacyRequestFulfil)
+	h.page("POST /console/privacy/requests/{id}/reject", permPrivacyRead, h.privacyRequestReject)
+	h.page("GET /console/privacy/retention", permPrivacyAudit, h.privacyRetention)
+	h.page("GET /console/privacy/reports", permPrivacyAudit, h.privacyReports)
+	h.page("GET /console/privacy/audit", permPrivacyAudit, h.auditList)
+
+	h.page("GET /console/admin", permAdmin, h.adminShow)
+	h.page("POST /console/admin/people/{id}/disable", permAdmin, h.personDisable)
+	h.page("POST /console/admin/people/{id}/enable", permAdmin, h.personEnable)
+	h.page("POST /console/admin/tokens/{id}/revoke", permAdmin, h.tokenRevoke)
 }
 
 // upload is page for a route that takes a file (MaxImportBytes).

@@ -106,6 +106,7 @@ func TestConsoleBrowser(t *testing.T) {
 	consoleUpdateMailing(b, s, pub)
 	annID := consoleContact(b)
 	consoleForget(b, annID)
+	consoleScreens(b)
 	consoleReader(b, fx)
 	consoleDepartments(b, fx, adminCode)
 }
@@ -296,4 +297,44 @@ func consoleUpdateMailing(b *browser, s *sink, pub string) {
 	if eval[bool](b, `fetch("/console/contacts?q=bob").then(r => r.text()).then(t => t.includes("bob@example.org"))`) {
 		b.t.Error("bob is still there after the purge")
 	}
+}
+
+// consoleScreens visits the remaining screens (checked with axe-core,
+// screenshots taken) and switches the person's language to Dutch and back.
+func consoleScreens(b *browser) {
+	b.t.Helper()
+	for _, sc := range []struct{ path, name, h1 string }{
+		{"/console/lists", "lists", "Lists"},
+		{"/console/imports", "imports", "Imports"},
+		{"/console/campaigns", "campaigns", "Campaigns"},
+		{"/console/changes", "changes", "Change requests"},
+		{"/console/privacy", "privacy", "Requests"},
+		{"/console/privacy/retention", "privacy-retention", "Retention"},
+		{"/console/privacy/reports", "privacy-reports", "Reports"},
+		{"/console/privacy/audit", "privacy-audit", "Audit log"},
+		{"/console/admin", "admin", "Admin"},
+	} {
+		b.open(sc.path)
+		if h := b.text("h1"); h != sc.h1 {
+			b.t.Errorf("%s: h1 %q, want %q", sc.path, h, sc.h1)
+		}
+		b.check(sc.name)
+	}
+	if csp := eval[string](b, `fetch("/console/").then(r => r.headers.get("content-security-policy"))`); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline'; img") {
+		b.t.Errorf("content security policy %q", csp)
+	}
+	if st := b.fetchStatus("POST", "/console/language", map[string]string{"lang": "nl"}); st != 403 {
+		b.t.Errorf("a POST without the CSRF token: %d, want 403", st)
+	}
+	b.open("/console/privacy/audit?action=erase")
+	if a := b.text("main table tbody"); !strings.Contains(a, "request/request") {
+		b.t.Errorf("the erasure's ground is not in the audit log: %q", a)
+	}
+	b.do("dutch", chromedp.SetValue(chromedp.ID("lang"), "nl"))
+	b.submit(`form[action="/console/language"]`)
+	if h := b.text("h1"); h != "Overzicht" {
+		b.t.Errorf("after switching to Dutch: %q", h)
+	}
+	b.do("english", chromedp.SetValue(chromedp.ID("lang"), "en"))
+	b.submit(`form[action="/console/language"]`)
 }

@@ -16,13 +16,14 @@ func startConsole(ctx context.Context, a *app, importer *optin.Importer) error {
 	if c, err := a.campaigns(); err == nil {
 		camp, creator = c, c
 	}
+	dkim, _ := a.dkim() // nil without keys; its error is the campaigns service's to report
 	bgCtx, cancel := context.WithCancel(context.Background())
 	h, err := console.New(bgCtx, console.Deps{
 		Log: a.log, Staff: a.staff(),
 		Contacts: a.contacts, Optin: a.optin, Jobs: a.jobs, Importer: importer, Tokens: a.tokens,
 		Campaigns: camp, Privacy: a.privacy(), Bounces: a.bounces(),
 		FollowUps: optin.NewFollowUps(a.db, creator, a.privacy(), a.jobs, a.log),
-		MaxImportBytes: a.cfg.API.MaxImportBytes, SpoolDir: a.cfg.API.SpoolDir, PublicURL: a.cfg.Public.BaseURL,
+		DKIM: dkim, MaxImportBytes: a.cfg.API.MaxImportBytes, SpoolDir: a.cfg.API.SpoolDir, PublicURL: a.cfg.Public.BaseURL,
 	})
 	if err != nil {
 		cancel()
