@@ -22,7 +22,7 @@ func (h *Handler) campaignCreate(w http.ResponseWriter, r *http.Request) error {
 
 // campaignFormPage is a compose page with the lists to choose from.
 func (h *Handler) campaignFormPage(r *http.Request, view string, f *form.CampaignForm) (*page, error) {
-	lists, err := h.Optin.ListLists(r.Context(), 0, 500)
+	lists, err := h.Optin.ListRefs(r.Context())
 	if err != nil {
 		return nil, err
 	}

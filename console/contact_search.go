@@ -12,7 +12,7 @@ import (
 func (h *Handler) contactSearch(w http.ResponseWriter, r *http.Request) error {
 	f := form.NewContactSearchForm(r)
 	p := h.newPage(r, "contacts", "contacts").Set("Form", f).Set("Sources", contacts.Sources)
-	lists, err := h.Optin.ListLists(r.Context(), 0, 500)
+	lists, err := h.Optin.ListRefs(r.Context())
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ func (h *Handler) importCreate(w http.ResponseWriter, r *http.Request) error {
 
 // importPage is the upload form page with the lists to choose from.
 func (h *Handler) importPage(r *http.Request, f *form.ImportForm) (*page, error) {
-	lists, err := h.Optin.ListLists(r.Context(), 0, 500)
+	lists, err := h.Optin.ListRefs(r.Context())
 	if err != nil {
 		return nil, err
 	}

@@ -314,7 +314,11 @@ func (s *Store) List(ctx context.Context, f Filter, after int64, limit int) ([]C
 		add(`lower(c.email) = lower(?)`, f.Email)
 	}
 	if f.Query != "" {
-		add(`(lower(c.email) LIKE ? OR lower(c.name) LIKE ?)`, likePrefix(f.Query))
+		// A prefix range per column, so each can use its index (under
+		// row-level security too: the operators are leakproof).
+		lo, hi := prefixRange(f.Query)
+		args = append(args, lo, hi)
+		where = append(where, fmt.Sprintf(`((c.email_search ~>=~ $%[1]d AND c.email_search ~<~ $%[2]d) OR (c.name_search ~>=~ $%[1]d AND c.name_search ~<~ $%[2]d))`, len(args)-1, len(args)))
 	}
 	args = append(args, limit+1)
 	rows, err := s.db.Query(ctx, `SELECT `+contactCols+` FROM contacts c WHERE `+strings.Join(where, " AND ")+
@@ -398,7 +402,9 @@ func isUnique(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
-// likePrefix is a LIKE pattern matching strings that start with q (lower case).
-func likePrefix(q string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(q)) + "%"
+// prefixRange is the range [lo, hi) of the strings that start with q in
+// lower case, in byte order (text_pattern_ops).
+func prefixRange(q string) (lo, hi string) {
+	lo = strings.ToLower(q)
+	return lo, lo + "\U0010FFFF"
 }
