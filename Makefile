@@ -7,7 +7,7 @@ TAGS ?= $(shell test -f /usr/include/openssl/evp.h && echo openssl)
 BIN := bin/postbode
 ENV := source .data/env &&
 
-.PHONY: build run stop test test-tools test-short test-faults scale soak bench services vet fmt clean
+.PHONY: build run stop test test-tools test-short test-faults scale soak bench screenshots services vet fmt clean
 
 build:
 	$(GO) build -tags '$(TAGS)' -o $(BIN) ./cmd/postbode
@@ -66,6 +66,10 @@ soak: services
 
 bench: services
 	@$(ENV) $(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 1x -timeout 60m ./... | tee .data/bench.txt
+
+# screenshots renews the console screenshots of the README (docs/screenshots).
+screenshots: services test-tools
+	@$(ENV) POSTBODE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -tags '$(TAGS)' -count=1 -run TestConsoleBrowser ./cmd/postbode/
 
 vet:
 	$(GO) vet ./...

@@ -330,6 +330,12 @@ func consoleScreens(b *browser) {
 	if a := b.text("main table tbody"); !strings.Contains(a, "request/request") {
 		b.t.Errorf("the erasure's ground is not in the audit log: %q", a)
 	}
+	// On a phone: the contact list reflows and stays accessible.
+	b.do("phone", chromedp.EmulateViewport(390, 844))
+	b.open("/console/contacts")
+	b.check("phone-contacts")
+	b.do("desktop", chromedp.EmulateViewport(1280, 800))
+	b.open("/console/")
 	b.do("dutch", chromedp.SetValue(chromedp.ID("lang"), "nl"))
 	b.submit(`form[action="/console/language"]`)
 	if h := b.text("h1"); h != "Overzicht" {
