@@ -84,15 +84,22 @@ type Contact struct {
 	UpdatedSource string         `json:"updated_source"`
 	CreatedAt     time.Time      `json:"created_at"`
 	UpdatedAt     time.Time      `json:"updated_at"`
+	// CreatedBy and UpdatedBy name the staff member (person:<id> or
+	// token:<id>:<name>) who created and last changed the contact; empty
+	// for system work and public forms.
+	CreatedBy string `json:"created_by"`
+	UpdatedBy string `json:"updated_by"`
 }
 
 const contactCols = `c.id, c.email, c.name, c.attributes, c.status, c.hard_bounces, c.soft_bounces,
-	c.one_star_since, c.last_engaged_at, ` + StarsSQL + `, c.source, c.updated_source, c.created_at, c.updated_at`
+	c.one_star_since, c.last_engaged_at, ` + StarsSQL + `, c.source, c.updated_source, c.created_at, c.updated_at,
+	c.created_by, c.updated_by`
 
 func scanContact(row pgx.Row) (Contact, error) {
 	var c Contact
 	err := row.Scan(&c.ID, &c.Email, &c.Name, &c.Attributes, &c.Status, &c.HardBounces, &c.SoftBounces,
-		&c.OneStarSince, &c.LastEngagedAt, &c.Stars, &c.Source, &c.UpdatedSource, &c.CreatedAt, &c.UpdatedAt)
+		&c.OneStarSince, &c.LastEngagedAt, &c.Stars, &c.Source, &c.UpdatedSource, &c.CreatedAt, &c.UpdatedAt,
+		&c.CreatedBy, &c.UpdatedBy)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrNotFound
 	}

@@ -2,7 +2,6 @@ package staff
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -349,14 +348,14 @@ func (a *API) reportPeople(w http.ResponseWriter, r *http.Request) error {
 		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": ps})
 		return nil
 	}
-	rows := [][]string{{"person_id", "email", "name", "status", "totp", "department", "role"}}
+	var rows [][]string
 	for _, p := range ps {
 		for _, m := range p.Memberships {
 			rows = append(rows, []string{strconv.FormatInt(p.ID, 10), p.Email, p.Name, p.Status,
 				strconv.FormatBool(p.TOTPEnabled), m.DepartmentSlug, m.Role})
 		}
 	}
-	return writeCSV(w, "people.csv", rows)
+	return httpapi.WriteCSV(w, "people", []string{"person_id", "email", "name", "status", "totp", "department", "role"}, rows)
 }
 
 // reportRoles lists every role with its permissions (one CSV row per pair).
@@ -373,22 +372,11 @@ func (a *API) reportRoles(w http.ResponseWriter, r *http.Request) error {
 	for _, i := range access.All {
 		groups[i.Name] = i.Group
 	}
-	rows := [][]string{{"role", "builtin", "permission", "group"}}
+	var rows [][]string
 	for _, ro := range roles {
 		for _, p := range ro.Permissions {
 			rows = append(rows, []string{ro.Name, strconv.FormatBool(ro.Builtin), string(p), string(groups[p])})
 		}
 	}
-	return writeCSV(w, "roles.csv", rows)
-}
-
-func writeCSV(w http.ResponseWriter, name string, rows [][]string) error {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	cw := csv.NewWriter(w)
-	if err := cw.WriteAll(rows); err != nil {
-		return err
-	}
-	cw.Flush()
-	return cw.Error()
+	return httpapi.WriteCSV(w, "roles", []string{"role", "builtin", "permission", "group"}, rows)
 }

@@ -85,7 +85,7 @@ func (s *Service) finishLogin(ctx context.Context, id int64, in LoginInput) (Ses
 			return Session{}, "", access.Actor{}, fmt.Errorf("staff: login: %w", err)
 		}
 	}
-	a, err := s.actor(ctx, id, dept)
+	a, err := s.actor(ctx, id, dept, in.IP)
 	if err != nil {
 		return Session{}, "", a, err
 	}
@@ -93,7 +93,7 @@ func (s *Service) finishLogin(ctx context.Context, id int64, in LoginInput) (Ses
 	if err != nil {
 		return ses, "", a, err
 	}
-	a.SessionID, a.IP = ses.ID, in.IP
+	a.SessionID = ses.ID
 	if _, err := s.db.Exec(ctx, `UPDATE persons SET last_login_at = now() WHERE id = $1`, id); err != nil {
 		return ses, "", a, err
 	}

@@ -89,21 +89,24 @@ func (s *Service) Authenticate(ctx context.Context, secret string, ip netip.Addr
 	if err != nil {
 		return access.Actor{}, Session{}, notFound(err, ErrUnauthenticated)
 	}
-	a, err := s.actor(ctx, ses.PersonID, ses.DepartmentID)
+	a, err := s.actor(ctx, ses.PersonID, ses.DepartmentID, ip)
 	if err != nil {
 		return a, ses, err
 	}
-	a.SessionID, a.IP = ses.ID, ip
+	a.SessionID = ses.ID
 	return a, ses, nil
 }
 
-// actor builds the actor of an active person in a department.
-func (s *Service) actor(ctx context.Context, personID, deptID int64) (access.Actor, error) {
-	a := access.Actor{PersonID: personID, DepartmentID: deptID}
+// actor builds the actor of an active person in a department, refusing a
+// client address outside the department's allow-list.
+func (s *Service) actor(ctx context.Context, personID, deptID int64, ip netip.Addr) (access.Actor, error) {
+	a := access.Actor{PersonID: personID, DepartmentID: deptID, IP: ip}
 	var status string
-	err := s.db.QueryRow(ctx, `SELECT p.email, p.name, p.status, COALESCE(r.name, '') FROM persons p
-		LEFT JOIN memberships m ON m.person_id = p.id AND m.department_id = $2
-		LEFT JOIN roles r ON r.id = m.role_id WHERE p.id = $1`, personID, deptID).Scan(&a.Email, &a.Name, &status, &a.Role)
+	var allow []netip.Prefix
+	err := s.db.QueryRow(ctx, `SELECT p.email, p.name, p.status, COALESCE(r.name, ''), COALESCE(d.allow_cidrs, '{}')
+		FROM persons p LEFT JOIN memberships m ON m.person_id = p.id AND m.department_id = $2
+		LEFT JOIN roles r ON r.id = m.role_id LEFT JOIN departments d ON d.id = m.department_id
+		WHERE p.id = $1`, personID, deptID).Scan(&a.Email, &a.Name, &status, &a.Role, &allow)
 	if err != nil {
 		return a, notFound(err, ErrUnauthenticated)
 	}
@@ -113,8 +116,25 @@ func (s *Service) actor(ctx context.Context, personID, deptID int64) (access.Act
 	if a.Role == "" {
 		return a, ErrNoDepartment
 	}
+	if err := checkAllowed(ip, allow); err != nil {
+		return a, err
+	}
 	a.Perms, err = s.rolePermissions(ctx, s.db, a.Role)
 	return a, err
+}
+
+// checkAllowed refuses ip when the department has an allow-list it is
+// not in. Calls without a client address (the command line) pass.
+func checkAllowed(ip netip.Addr, allow []netip.Prefix) error {
+	if !ip.IsValid() || len(allow) == 0 {
+		return nil
+	}
+	for _, p := range allow {
+		if p.Contains(ip.Unmap()) {
+			return nil
+		}
+	}
+	return ErrIPNotAllowed
 }
 
 // CSRFToken is the anti-forgery token of a session: an HMAC of the session
@@ -173,11 +193,13 @@ func (s *Service) Logout(ctx context.Context, secret string) error {
 // SwitchDepartment moves a session to another department of the person.
 func (s *Service) SwitchDepartment(ctx context.Context, secret string, deptID int64) (access.Actor, error) {
 	ctx = unscoped(ctx)
-	a, ses, err := s.Authenticate(ctx, secret, netip.Addr{})
+	cur, _ := access.ActorFrom(ctx)
+	ip := cur.IP
+	a, ses, err := s.Authenticate(ctx, secret, ip)
 	if err != nil {
 		return a, err
 	}
-	if a, err = s.actor(ctx, ses.PersonID, deptID); err != nil {
+	if a, err = s.actor(ctx, ses.PersonID, deptID, ip); err != nil {
 		return a, err
 	}
 	if _, err := s.db.Exec(ctx, `UPDATE sessions SET department_id = $2 WHERE id = $1`, ses.ID, deptID); err != nil {

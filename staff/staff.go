@@ -104,6 +104,7 @@ var (
 	ErrRoleNotFound     = errs.NotFound("role_not_found", "role not found")
 	ErrDepartmentAbsent = errs.NotFound("department_not_found", "department not found")
 	ErrSessionNotFound  = errs.NotFound("session_not_found", "session not found")
+	ErrIPNotAllowed     = errs.Forbidden("ip_not_allowed", "this department may not be used from your network address")
 )
 
 // unscoped strips department scope: staff tables are installation-wide.

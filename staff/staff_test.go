@@ -329,3 +329,26 @@ func TestPasswordPolicy(t *testing.T) {
 		}
 	}
 }
+
+func TestDepartmentAllowList(t *testing.T) {
+	f := newFixture(t, staff.Options{})
+	f.person("ann@example.org", "marketer")
+	secret, _, err := f.login("ann@example.org", "", ip1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := f.svc.Department(t.Context(), 1)
+	d.AllowCIDRs = []netip.Prefix{netip.MustParsePrefix("2001:db8::/32")}
+	if _, err := f.svc.SaveDepartment(t.Context(), d); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.Authenticate(t.Context(), secret, ip1); !errors.Is(err, staff.ErrIPNotAllowed) {
+		t.Fatalf("session from outside: %v", err)
+	}
+	if _, _, err := f.svc.Authenticate(t.Context(), secret, ip2); err != nil {
+		t.Fatalf("session from inside: %v", err)
+	}
+	if _, _, err := f.login("ann@example.org", "", ip1); !errors.Is(err, staff.ErrIPNotAllowed) {
+		t.Fatalf("login from outside: %v", err)
+	}
+}

@@ -25,11 +25,14 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string, ip netip
 	}
 	var a access.Actor
 	if t.PersonID != nil {
-		if a, err = s.actor(ctx, *t.PersonID, t.DepartmentID); err != nil {
+		if a, err = s.actor(ctx, *t.PersonID, t.DepartmentID, ip); err != nil {
 			return a, err
 		}
 	} else {
 		a = access.Actor{DepartmentID: t.DepartmentID, Role: t.Role}
+		if err := s.serviceAllowed(ctx, t.DepartmentID, ip); err != nil {
+			return a, err
+		}
 		if a.Perms, err = s.rolePermissions(ctx, s.db, t.Role); err != nil {
 			return a, err
 		}
@@ -46,4 +49,12 @@ func (s *Service) CreateToken(ctx context.Context, name string, personID int64) 
 		return t, "", err
 	}
 	return t, secret, audit.Write(ctx, s.db, audit.Entry{Action: "token-create", TargetKind: "token", TargetID: &t.ID})
+}
+
+func (s *Service) serviceAllowed(ctx context.Context, deptID int64, ip netip.Addr) error {
+	var allow []netip.Prefix
+	if err := s.db.QueryRow(ctx, `SELECT allow_cidrs FROM departments WHERE id = $1`, deptID).Scan(&allow); err != nil {
+		return notFound(err, ErrUnauthenticated)
+	}
+	return checkAllowed(ip, allow)
 }

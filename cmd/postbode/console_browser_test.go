@@ -15,9 +15,9 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
-// browser is a headless Chromium on the console, taking the README's
+// chrome is a headless Chromium on the console, taking the README's
 // screenshots and checking each screen with axe-core.
-type browser struct {
+type chrome struct {
 	t    *testing.T
 	ctx  context.Context
 	base string
@@ -26,7 +26,7 @@ type browser struct {
 	shots string
 }
 
-func newBrowser(t *testing.T, base string) *browser {
+func newChrome(t *testing.T, base string) *chrome {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("%s not found: install it with `make test-tools` (Debian package chromium)", chromiumPath)
@@ -51,11 +51,11 @@ func newBrowser(t *testing.T, base string) *browser {
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	return &browser{t: t, ctx: ctx, base: base, axe: string(axe)}
+	return &chrome{t: t, ctx: ctx, base: base, axe: string(axe)}
 }
 
 // do runs steps and fails the test on an error.
-func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+func (b *chrome) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
@@ -66,13 +66,13 @@ func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 }
 
 // open navigates to a console path.
-func (b *browser) open(path string) {
+func (b *chrome) open(path string) {
 	b.t.Helper()
 	b.do("open "+path, chromedp.Navigate(b.base+path), chromedp.WaitReady("main"))
 }
 
 // text is the text of the first element matching css.
-func (b *browser) text(css string) string {
+func (b *chrome) text(css string) string {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
 	defer cancel()
@@ -85,7 +85,7 @@ func (b *browser) text(css string) string {
 }
 
 // eval runs JavaScript in the page and returns its (awaited) value.
-func eval[T any](b *browser, js string) T {
+func eval[T any](b *chrome, js string) T {
 	b.t.Helper()
 	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -95,14 +95,14 @@ func eval[T any](b *browser, js string) T {
 }
 
 // has reports whether an element matches css now.
-func (b *browser) has(css string) bool {
+func (b *chrome) has(css string) bool {
 	b.t.Helper()
 	return eval[bool](b, fmt.Sprintf(`document.querySelector(%q) !== null`, css))
 }
 
 // check runs axe-core on the page and fails on serious or critical
 // violations; then takes the screenshot name (when screenshots are on).
-func (b *browser) check(name string) {
+func (b *chrome) check(name string) {
 	b.t.Helper()
 	if !eval[bool](b, `typeof axe !== "undefined"`) {
 		if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[any](b.axe+";0")); err != nil {
@@ -128,7 +128,7 @@ func (b *browser) check(name string) {
 }
 
 // login signs in with address, password and the current TOTP code.
-func (b *browser) login(email, password, code string) {
+func (b *chrome) login(email, password, code string) {
 	b.t.Helper()
 	b.open("/console/")
 	b.do("login form", chromedp.WaitVisible(chromedp.ID("email")),
@@ -139,13 +139,13 @@ func (b *browser) login(email, password, code string) {
 }
 
 // logout ends the session with the logout button.
-func (b *browser) logout() {
+func (b *chrome) logout() {
 	b.t.Helper()
 	b.do("logout", chromedp.Click(chromedp.CSS(`form[action="/console/logout"] button`)), chromedp.WaitVisible(chromedp.ID("email")))
 }
 
 // submit clicks the submit button of the form matching css and waits for the next page.
-func (b *browser) submit(form string) {
+func (b *chrome) submit(form string) {
 	b.t.Helper()
 	before := eval[string](b, `location.href + "#" + performance.timeOrigin`)
 	b.do("submit "+form, chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)))
@@ -163,7 +163,7 @@ func (b *browser) submit(form string) {
 }
 
 // waitText reloads path until the element css contains want.
-func (b *browser) waitText(path, css, want string, timeout time.Duration) {
+func (b *chrome) waitText(path, css, want string, timeout time.Duration) {
 	b.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -180,7 +180,7 @@ func (b *browser) waitText(path, css, want string, timeout time.Duration) {
 }
 
 // fetchStatus makes a request from the page (with its cookie) and returns the status.
-func (b *browser) fetchStatus(method, path string, form map[string]string) int {
+func (b *chrome) fetchStatus(method, path string, form map[string]string) int {
 	b.t.Helper()
 	var body []string
 	for k, v := range form {

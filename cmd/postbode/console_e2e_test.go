@@ -90,7 +90,7 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Fatalf("create list: %d %s", code, body)
 	}
 
-	b := newBrowser(t, "http://"+d.admin)
+	b := newChrome(t, "http://"+d.admin)
 	b.shots = os.Getenv("POSTBODE_SCREENSHOTS")
 	b.login("ada@example.org", consolePassword, adminCode())
 	if h := b.text("h1"); h != "Overview" {
@@ -112,7 +112,7 @@ func TestConsoleBrowser(t *testing.T) {
 }
 
 // consoleImport uploads a CSV with one bad row and reads the row errors.
-func consoleImport(b *browser) {
+func consoleImport(b *chrome) {
 	csv := filepath.Join(b.t.TempDir(), "contacts.csv")
 	os.WriteFile(csv, []byte("email,name,city\nann@example.org,Ann,Delft\nbob@example.org,Bob,Gouda\nnot-an-address,Bad,Ede\ncyd@example.org,Cyd,Zeist\n"), 0o644)
 	b.open("/console/imports/new")
@@ -134,7 +134,7 @@ func consoleImport(b *browser) {
 
 // consoleCampaign composes, previews, test-sends and starts a campaign and
 // waits for it to finish.
-func consoleCampaign(b *browser, s *sink) int64 {
+func consoleCampaign(b *chrome, s *sink) int64 {
 	b.t.Helper()
 	b.open("/console/campaigns/new")
 	b.do("compose", chromedp.SetValue(chromedp.ID("name"), "December news"),
@@ -173,7 +173,7 @@ func consoleCampaign(b *browser, s *sink) int64 {
 }
 
 // consoleContact searches a contact, opens it and downloads its Privacy PDF.
-func consoleContact(b *browser) int64 {
+func consoleContact(b *chrome) int64 {
 	b.t.Helper()
 	b.open("/console/contacts?q=an")
 	b.check("contacts")
@@ -189,7 +189,7 @@ func consoleContact(b *browser) int64 {
 }
 
 // consoleForget erases the contact after the confirmation page.
-func consoleForget(b *browser, id int64) {
+func consoleForget(b *chrome, id int64) {
 	b.t.Helper()
 	b.open(fmt.Sprintf("/console/contacts/%d/forget", id))
 	b.do("forget form", chromedp.SetValue(chromedp.ID("ground"), "request"), chromedp.Click(chromedp.ID("confirm")))
@@ -205,7 +205,7 @@ func consoleForget(b *browser, id int64) {
 
 // consoleReader: a role that may read contacts but not export or erase sees
 // neither button and gets 403 when it posts the erasure anyway.
-func consoleReader(b *browser, fx *staffFixture) {
+func consoleReader(b *chrome, fx *staffFixture) {
 	b.t.Helper()
 	if _, err := fx.svc.SaveRole(context.Background(), "reader", "reads contacts", []access.Permission{access.ContactsRead, access.CampaignsRead}); err != nil {
 		b.t.Fatal(err)
@@ -230,7 +230,7 @@ func consoleReader(b *browser, fx *staffFixture) {
 }
 
 // consoleDepartments: a contact of department B is not found from A.
-func consoleDepartments(b *browser, fx *staffFixture, adminCode func() string) {
+func consoleDepartments(b *chrome, fx *staffFixture, adminCode func() string) {
 	b.t.Helper()
 	ctx := context.Background()
 	dept, err := fx.svc.SaveDepartment(ctx, staff.Department{Slug: "b", Name: "Department B"})
@@ -250,7 +250,7 @@ func consoleDepartments(b *browser, fx *staffFixture, adminCode func() string) {
 // consoleUpdateMailing sends an update mailing from the three-button
 // template, answers "Take me off your list" on the recipient page, creates
 // a reminder, and purges the asker after the count preview.
-func consoleUpdateMailing(b *browser, s *sink, pub string) {
+func consoleUpdateMailing(b *chrome, s *sink, pub string) {
 	b.t.Helper()
 	b.open("/console/campaigns/new?kind=update")
 	b.do("compose update", chromedp.SetValue(chromedp.ID("from_email"), "news@example.org"),
@@ -301,7 +301,7 @@ func consoleUpdateMailing(b *browser, s *sink, pub string) {
 
 // consoleScreens visits the remaining screens (checked with axe-core,
 // screenshots taken) and switches the person's language to Dutch and back.
-func consoleScreens(b *browser) {
+func consoleScreens(b *chrome) {
 	b.t.Helper()
 	for _, sc := range []struct{ path, name, h1 string }{
 		{"/console/lists", "lists", "Lists"},

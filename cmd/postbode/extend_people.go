@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"strings"
 
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/api"
+	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/privacy"
 	"github.com/postbode/postbode/staff"
 )
 
@@ -35,10 +39,42 @@ func (a *app) adminURL() string {
 // extendPeople adds the login, session and people administration routes.
 func extendPeople(a *app, d *api.Deps) {
 	m := &staff.API{S: a.staff(), AdminURL: a.adminURL(), SecureCookie: a.cfg.API.TLS.Enabled()}
-	if ml, err := a.mailer(); err != nil {
+	ml, err := a.mailer()
+	if err != nil {
 		a.log.Warn("no mailer: invitation links are returned to the inviting administrator", slog.Any("error", err))
 	} else {
 		m.Mail = ml
 	}
+	if a.cfg.People.MailExports {
+		d.ExportMailer = exportMailer{staff: a.staff(), mail: ml}
+	}
 	d.Modules = append(d.Modules, m)
+}
+
+// exportMailer mails bulk exports to the main person of the exporting
+// department (people.mail_exports).
+type exportMailer struct {
+	staff *staff.Service
+	mail  *mailer
+}
+
+// MailExport sends the file as an attachment to the department's main person.
+func (m exportMailer) MailExport(ctx context.Context, name, contentType string, data []byte) error {
+	if m.mail == nil {
+		return errs.Unavailable("no_mailer", "exports go by mail, but no mail transport is configured")
+	}
+	d, err := m.staff.Department(ctx, access.Department(ctx))
+	if err != nil {
+		return err
+	}
+	if d.MainPersonID == nil {
+		return errs.Conflict("no_main_person", "exports go by mail, but this department has no main person: set one first")
+	}
+	p, err := m.staff.Get(ctx, *d.MainPersonID)
+	if err != nil {
+		return err
+	}
+	return m.mail.SendAttachments(ctx, p.Email, "postbode export "+name, "",
+		"The contacts export you or a colleague asked for is attached ("+name+").\n",
+		[]privacy.Attachment{{Name: name, ContentType: contentType, Data: data}})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/postbode/postbode/internal/api"
@@ -14,17 +15,23 @@ func startAPI(ctx context.Context, a *app) error {
 	if n, err := a.jobs.FailInterrupted(ctx, time.Now().Add(-2*time.Minute)); err == nil && n > 0 {
 		a.log.Warn("jobs interrupted by an earlier stop marked failed", "count", n)
 	}
-	rt := httpapi.NewRouter(a.adminMux, a.log, a.staff(), a.httpm)
-	importer := optin.NewImporter(a.db, a.contacts, a.jobs, a.log)
+	_, srv := a.newAPI(ctx, a.adminMux)
+	a.drains = append(a.drains, func(ctx context.Context) { waitCtx(ctx, srv.Wait) })
+	return startConsole(ctx, a, srv.Importer)
+}
+
+// newAPI registers every API route on mux, authenticating persons and
+// tokens with the staff service.
+func (a *app) newAPI(ctx context.Context, mux *http.ServeMux) (*httpapi.Router, *api.Server) {
+	rt := httpapi.NewRouter(mux, a.log, a.staff(), a.httpm)
+	rt.OnChange(api.AuditChanges(a.db))
 	deps := api.Deps{
 		Log: a.log, DB: a.db, Contacts: a.contacts, Optin: a.optin, Jobs: a.jobs, Tokens: a.tokens,
-		Importer:     importer,
+		Importer:     optin.NewImporter(a.db, a.contacts, a.jobs, a.log),
 		MaxBodyBytes: a.cfg.API.MaxBodyBytes, MaxImportBytes: a.cfg.API.MaxImportBytes, SpoolDir: a.cfg.API.SpoolDir,
 	}
 	extendAPIDeps(a, &deps)
-	srv := api.New(ctx, rt, deps)
-	a.drains = append(a.drains, func(ctx context.Context) { waitCtx(ctx, srv.Wait) })
-	return startConsole(ctx, a, importer)
+	return rt, api.New(ctx, rt, deps)
 }
 
 // waitCtx runs wait until it returns or ctx ends, whichever is first.

@@ -185,7 +185,7 @@ func (a *app) startAdmin(ctx context.Context) error {
 		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	a.adminMux.HandleFunc("GET /readyz", a.readyz)
-	return a.listenHTTP("admin", a.cfg.API.Listen, &http.Server{Handler: a.adminMux, ReadHeaderTimeout: 10 * time.Second,
+	return a.listenHTTP("admin", a.cfg.API.Listen, &http.Server{Handler: a.adminAllowList(a.adminMux), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 10 * time.Minute, WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute})
 }
 
@@ -212,6 +212,9 @@ func (a *app) listenHTTP(name, addr string, srv *http.Server) error {
 		return fmt.Errorf("%s listener: %w", name, err)
 	}
 	a.addrs[name] = ln.Addr().String()
+	if ln, err = a.withTLS(name, ln, srv); err != nil {
+		return err
+	}
 	srv.ErrorLog = slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)
 	a.g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

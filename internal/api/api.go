@@ -36,6 +36,9 @@ type Deps struct {
 	// Eraser erases a contact (the privacy package); when nil, DELETE on a
 	// contact removes its rows without anonymised statistics.
 	Eraser Eraser
+	// ExportMailer, when set, mails bulk exports to the department's main
+	// person instead of downloading them (people.mail_exports).
+	ExportMailer ExportMailer
 	// Modules are the routes of the other domains (campaigns, bounces,
 	// privacy, recipients), each with its OpenAPI fragment.
 	Modules []Module

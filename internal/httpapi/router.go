@@ -51,6 +51,7 @@ type Router struct {
 	mux      *http.ServeMux
 	log      *slog.Logger
 	auth     Authenticator
+	changed  ChangeAuditor
 	routes   []Route
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -94,6 +95,7 @@ func (rt *Router) Handle(method, path string, perm access.Permission, h HandlerF
 		if perm != Public {
 			a, err := rt.authenticate(r)
 			if err != nil {
+				rt.logRefusal(r, err)
 				return err
 			}
 			if perm != access.SignedIn && !a.Has(perm) {
@@ -101,8 +103,32 @@ func (rt *Router) Handle(method, path string, perm access.Permission, h HandlerF
 			}
 			r = r.WithContext(access.WithActor(r.Context(), a))
 		}
-		return h(w, r)
+		if err := h(w, r); err != nil {
+			return err
+		}
+		return rt.auditChange(w, r, perm, pattern)
 	}))
+}
+
+// ChangeAuditor records a staff request that changed something (a
+// successful POST, PUT, PATCH or DELETE) in the audit log; route is the
+// pattern ("PATCH /api/v1/contacts/{id}").
+type ChangeAuditor func(r *http.Request, route string) error
+
+// OnChange sets the auditor of changing requests.
+func (rt *Router) OnChange(a ChangeAuditor) { rt.changed = a }
+
+func (rt *Router) auditChange(w http.ResponseWriter, r *http.Request, perm access.Permission, route string) error {
+	if rt.changed == nil || perm == Public || r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return nil
+	}
+	if sw, ok := w.(*statusWriter); ok && sw.status >= 400 {
+		return nil
+	}
+	if err := rt.changed(r, route); err != nil {
+		rt.log.Error("audit of a change failed", slog.String("route", route), slog.Any("error", err))
+	}
+	return nil
 }
 
 // Wrap adapts h into an http.Handler that writes errors and records metrics
@@ -146,6 +172,16 @@ func (rt *Router) authenticate(r *http.Request) (access.Actor, error) {
 	}
 	a, err := sa.AuthenticateSession(r.Context(), c.Value, ip)
 	return a, authError(err, "the session has ended: sign in again")
+}
+
+// logRefusal logs a refusal by a department's allow-list, naming only the
+// client's network.
+func (rt *Router) logRefusal(r *http.Request, err error) {
+	var de *errs.Error
+	if errors.As(err, &de) && de.Code == "ip_not_allowed" {
+		rt.log.Info("request refused by a department allow-list", slog.String("ip_prefix", IPPrefix(ClientIP(r))),
+			slog.String("route", r.Pattern))
+	}
 }
 
 // authError maps an authentication failure to 401 (unknown credentials),

@@ -122,9 +122,10 @@ ALTER TABLE contacts ADD COLUMN department_id bigint NOT NULL DEFAULT postbode_d
     ADD COLUMN created_by text NOT NULL DEFAULT postbode_actor(),
     ADD COLUMN updated_by text NOT NULL DEFAULT postbode_actor();
 DROP INDEX contacts_email_key;
-CREATE UNIQUE INDEX contacts_email_key ON contacts (department_id, lower(email));
--- Erasure and bounce correlation match an address across departments.
-CREATE INDEX contacts_email_idx ON contacts (lower(email));
+-- An address is unique per department; the address leads, so erasure and
+-- bounce correlation (which match an address in every department) use the
+-- same index.
+CREATE UNIQUE INDEX contacts_email_key ON contacts (lower(email), department_id);
 ALTER TABLE lists ADD COLUMN department_id bigint NOT NULL DEFAULT postbode_department() REFERENCES departments (id);
 ALTER TABLE lists DROP CONSTRAINT lists_slug_key;
 CREATE UNIQUE INDEX lists_slug_key ON lists (department_id, slug);
