@@ -25,6 +25,7 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) error {
 	items, pager := newPager(r.URL.Path, f, pg, es, func(e privacy.Entry) int64 { return e.ID })
 	p := h.newPage(r, "audit", "privacy").Set("Entries", items).Set("Pager", pager).Set("Action", action).
 		Set("Actions", []string{privacy.ActionErase, privacy.ActionExport, privacy.ActionReport, privacy.ActionRequestFulfil,
-			privacy.ActionRequestReject, privacy.ActionRetentionRun, privacy.ActionRetentionPreview, "login", "login-failed", "logout"})
+			privacy.ActionRequestReject, privacy.ActionRetentionRun, privacy.ActionRetentionPreview, "contact-change", "campaign-change",
+			"token-revoke", "person-disable", "login", "login-failed", "logout"})
 	return h.show(w, r, p)
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/audit"
 	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/mta"
 	"github.com/postbode/postbode/optin"
@@ -53,6 +54,9 @@ type Deps struct {
 	Bounces   *bounces.Processor
 	FollowUps *optin.FollowUps
 	Tokens    *apitoken.Store
+	// Audit receives the audit entries of changes made in the console
+	// (the pool; optional, none are written without it).
+	Audit audit.Row
 	// DKIM gives the DNS records of the sending identities (optional).
 	DKIM *mta.DKIM
 	// MaxBodyBytes caps form bodies (optional, default 1 MiB);

@@ -28,7 +28,8 @@ const (
 )
 
 // routes lists every console route. The chain, outermost first: security
-// headers and body limit → session → CSRF on POST → permission → action.
+// headers and body limit → session → CSRF on POST → permission → audit of
+// a successful change → action.
 func (h *Handler) routes() {
 	static, _ := fs.Sub(staticFS, "static")
 	h.mux.Handle("GET /console/static/", h.secure(http.StripPrefix("/console/static/", http.FileServerFS(static))))
@@ -97,7 +98,7 @@ func (h *Handler) routes() {
 
 // upload is page for a route that takes a file (MaxImportBytes).
 func (h *Handler) upload(pattern string, perm access.Permission, fn handlerFunc) {
-	h.mux.Handle(pattern, h.secureMax(h.MaxImportBytes, h.session(h.csrf(h.allow(perm, h.action(fn))))))
+	h.mux.Handle(pattern, h.secureMax(h.MaxImportBytes, h.session(h.csrf(h.allow(perm, h.audited(pattern, h.action(fn)))))))
 }
 
 // open registers a route that needs no session (login).
@@ -107,5 +108,5 @@ func (h *Handler) open(pattern string, fn handlerFunc) {
 
 // page registers a route behind the session, CSRF and permission checks.
 func (h *Handler) page(pattern string, perm access.Permission, fn handlerFunc) {
-	h.mux.Handle(pattern, h.secure(h.session(h.csrf(h.allow(perm, h.action(fn))))))
+	h.mux.Handle(pattern, h.secure(h.session(h.csrf(h.allow(perm, h.audited(pattern, h.action(fn)))))))
 }

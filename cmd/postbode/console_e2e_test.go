@@ -326,6 +326,10 @@ func consoleScreens(b *chrome) {
 	if st := b.fetchStatus("POST", "/console/language", map[string]string{"lang": "nl"}); st != 403 {
 		b.t.Errorf("a POST without the CSRF token: %d, want 403", st)
 	}
+	b.open("/console/privacy/audit?action=campaign-change")
+	if a := b.text("main table tbody"); !strings.Contains(a, "POST /console/campaigns/{id}/start") || !strings.Contains(a, "person:") {
+		b.t.Errorf("the campaign start is not in the audit log: %q", a)
+	}
 	b.open("/console/privacy/audit?action=erase")
 	if a := b.text("main table tbody"); !strings.Contains(a, "request/request") {
 		b.t.Errorf("the erasure's ground is not in the audit log: %q", a)

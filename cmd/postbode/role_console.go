@@ -23,7 +23,7 @@ func startConsole(ctx context.Context, a *app, importer *optin.Importer) error {
 		Contacts: a.contacts, Optin: a.optin, Jobs: a.jobs, Importer: importer, Tokens: a.tokens,
 		Campaigns: camp, Privacy: a.privacy(), Bounces: a.bounces(),
 		FollowUps: optin.NewFollowUps(a.db, creator, a.privacy(), a.jobs, a.log),
-		DKIM: dkim, MaxImportBytes: a.cfg.API.MaxImportBytes, SpoolDir: a.cfg.API.SpoolDir, PublicURL: a.cfg.Public.BaseURL,
+		DKIM:      dkim, Audit: a.db, MaxImportBytes: a.cfg.API.MaxImportBytes, SpoolDir: a.cfg.API.SpoolDir, PublicURL: a.cfg.Public.BaseURL,
 	})
 	if err != nil {
 		cancel()
