@@ -34,9 +34,9 @@ func (h *Handler) audited(pattern string, next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
-		if sw.status >= 400 {
+		cw := &codeWriter{ResponseWriter: w}
+		next.ServeHTTP(cw, r)
+		if cw.code >= 400 {
 			return
 		}
 		e := audit.Entry{Action: kind.action, TargetKind: kind.kind, Count: 1, Cause: pattern}
@@ -49,21 +49,15 @@ func (h *Handler) audited(pattern string, next http.Handler) http.Handler {
 	})
 }
 
-// statusWriter remembers the status of a response.
-type statusWriter struct {
+// codeWriter remembers the status code of a response (0: 200, implied).
+type codeWriter struct {
 	http.ResponseWriter
-	status int
-	wrote  bool
+	code int
 }
 
-func (w *statusWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.status, w.wrote = code, true
+func (w *codeWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
 	}
 	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	w.wrote = true
-	return w.ResponseWriter.Write(b)
 }

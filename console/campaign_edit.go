@@ -4,16 +4,11 @@ import (
 	"net/http"
 
 	"github.com/postbode/postbode/console/form"
-	"github.com/postbode/postbode/internal/httpapi"
 )
 
 // campaignEdit shows the compose form of a draft or scheduled campaign.
 func (h *Handler) campaignEdit(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpapi.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := h.Campaigns.Get(r.Context(), id)
+	c, err := h.pathCampaign(r)
 	if err != nil {
 		return err
 	}

@@ -20,15 +20,11 @@ func (h *Handler) campaignShow(w http.ResponseWriter, r *http.Request) error {
 
 // campaignPage loads the campaign of the path with its stats into a page.
 func (h *Handler) campaignPage(r *http.Request, view string) (*page, campaigns.Campaign, error) {
-	id, err := httpapi.PathID(r, "id")
-	if err != nil {
-		return nil, campaigns.Campaign{}, err
-	}
-	c, err := h.Campaigns.Get(r.Context(), id)
+	c, err := h.pathCampaign(r)
 	if err != nil {
 		return nil, c, err
 	}
-	st, err := h.Campaigns.Stats(r.Context(), id)
+	st, err := h.Campaigns.Stats(r.Context(), c.ID)
 	if err != nil {
 		return nil, c, err
 	}
@@ -37,4 +33,13 @@ func (h *Handler) campaignPage(r *http.Request, view string) (*page, campaigns.C
 		Set("Tomorrow", time.Now().Add(24*time.Hour).Format("2006-01-02"))
 	p.Poll = r.URL.Path
 	return p, c, nil
+}
+
+// pathCampaign is the campaign the path names ({id}).
+func (h *Handler) pathCampaign(r *http.Request) (campaigns.Campaign, error) {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return campaigns.Campaign{}, err
+	}
+	return h.Campaigns.Get(r.Context(), id)
 }

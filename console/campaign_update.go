@@ -5,16 +5,11 @@ import (
 	"strconv"
 
 	"github.com/postbode/postbode/console/form"
-	"github.com/postbode/postbode/internal/httpapi"
 )
 
 // campaignUpdate saves the compose form of a draft or scheduled campaign.
 func (h *Handler) campaignUpdate(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpapi.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := h.Campaigns.Get(r.Context(), id)
+	c, err := h.pathCampaign(r)
 	if err != nil {
 		return err
 	}
@@ -22,7 +17,7 @@ func (h *Handler) campaignUpdate(w http.ResponseWriter, r *http.Request) error {
 	e := f.Validate()
 	var domain map[string]string
 	if len(e) == 0 {
-		_, err = h.Campaigns.Update(r.Context(), id, f.Input())
+		_, err = h.Campaigns.Update(r.Context(), c.ID, f.Input())
 		if fe, ok := fieldError(err); ok {
 			domain = fe
 		} else if err != nil {
@@ -40,5 +35,5 @@ func (h *Handler) campaignUpdate(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.render(w, r, http.StatusUnprocessableEntity, p.Set("C", c))
 	}
-	return redirect(w, r, Prefix+"campaigns/"+strconv.FormatInt(id, 10), "campaign.saved")
+	return redirect(w, r, Prefix+"campaigns/"+strconv.FormatInt(c.ID, 10), "campaign.saved")
 }

@@ -5,16 +5,11 @@ import (
 	"strconv"
 
 	"github.com/postbode/postbode/console/form"
-	"github.com/postbode/postbode/internal/httpapi"
 )
 
 // contactBlock puts the contact's address on the blocklist.
 func (h *Handler) contactBlock(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpapi.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := h.Contacts.Get(r.Context(), id)
+	c, err := h.pathContact(r)
 	if err != nil {
 		return err
 	}
@@ -25,5 +20,5 @@ func (h *Handler) contactBlock(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Contacts.BlockAddress(r.Context(), c.Email, f.Reason, f.Note); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(id, 10), "block.done")
+	return redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "block.done")
 }

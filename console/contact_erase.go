@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/postbode/postbode/console/form"
-	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/privacy"
 )
 
@@ -12,11 +11,7 @@ import (
 // data gone, anonymised statistics kept) and records the ground in the
 // audit log (the ground with it).
 func (h *Handler) contactErase(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpapi.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := h.Contacts.Get(r.Context(), id)
+	c, err := h.pathContact(r)
 	if err != nil {
 		return err
 	}
@@ -26,7 +21,7 @@ func (h *Handler) contactErase(w http.ResponseWriter, r *http.Request) error {
 		p.setErrs(e)
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}
-	if err := h.Privacy.EraseOnGround(r.Context(), id, privacy.CauseRequest, f.Ground, actorOf(r)); err != nil {
+	if err := h.Privacy.EraseOnGround(r.Context(), c.ID, privacy.CauseRequest, f.Ground, actorOf(r)); err != nil {
 		return err
 	}
 	return redirect(w, r, Prefix+"contacts", "forget.done")

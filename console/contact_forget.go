@@ -4,18 +4,13 @@ import (
 	"net/http"
 
 	"github.com/postbode/postbode/console/form"
-	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/privacy"
 )
 
 // contactForget shows what erasing the contact means and asks for the
 // ground and a confirmation; nothing changes until the POST.
 func (h *Handler) contactForget(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpapi.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := h.Contacts.Get(r.Context(), id)
+	c, err := h.pathContact(r)
 	if err != nil {
 		return err
 	}

@@ -5,22 +5,16 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-
-	"github.com/postbode/postbode/internal/httpapi"
 )
 
 // importErrors downloads the rejected rows of an import as CSV.
 func (h *Handler) importErrors(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpapi.PathID(r, "id")
+	j, err := h.importJob(r)
 	if err != nil {
 		return err
 	}
-	j, err := h.Jobs.Get(r.Context(), id)
-	if err != nil || j.Kind != "import" {
-		return notFound(err)
-	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="import-%d-errors.csv"`, id))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="import-%d-errors.csv"`, j.ID))
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"row", "field", "reason"})
 	for _, e := range j.Errors {
