@@ -135,4 +135,9 @@ var en = map[string]string{
 	"admin.dkim": "Sending identities: DKIM records to publish", "admin.retired": "retired", "admin.nodkim": "No DKIM keys are configured.",
 	"person.disabled": "The account is disabled.", "person.enabled": "The account is enabled.", "token.revoked": "The token is revoked.",
 	"nav.language": "Language", "nav.save": "Save", "lang.saved": "Your language is saved.",
+	"contact.edit": "Edit", "contact.fields.edit": "Fields (one per line: name: value)", "contact.subscribe": "Subscribe to a list",
+	"contact.choose": "Choose a list", "contact.consent.evidence": "How did the contact give consent? (required: form, call, letter)",
+	"contact.consent.purpose": "Purpose (optional, default the list's)", "contact.err.fields": "Write each field on its own line as name: value.",
+	"contact.err.list": "Choose a list.", "contact.err.evidence": "Say how the contact gave consent.",
+	"contact.saved": "The contact is saved.", "contact.subscribed": "The contact is subscribed; the consent is recorded.",
 }

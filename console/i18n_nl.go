@@ -135,4 +135,9 @@ var nl = map[string]string{
 	"admin.dkim": "Afzenderidentiteiten: DKIM-records om te publiceren", "admin.retired": "uitgefaseerd", "admin.nodkim": "Er zijn geen DKIM-sleutels ingesteld.",
 	"person.disabled": "Het account is uitgeschakeld.", "person.enabled": "Het account is ingeschakeld.", "token.revoked": "Het token is ingetrokken.",
 	"nav.language": "Taal", "nav.save": "Opslaan", "lang.saved": "Uw taal is opgeslagen.",
+	"contact.edit": "Bewerken", "contact.fields.edit": "Velden (één per regel: naam: waarde)", "contact.subscribe": "Inschrijven op een lijst",
+	"contact.choose": "Kies een lijst", "contact.consent.evidence": "Hoe gaf het contact toestemming? (verplicht: formulier, telefoon, brief)",
+	"contact.consent.purpose": "Doel (optioneel, anders dat van de lijst)", "contact.err.fields": "Zet elk veld op een eigen regel als naam: waarde.",
+	"contact.err.list": "Kies een lijst.", "contact.err.evidence": "Vermeld hoe het contact toestemming gaf.",
+	"contact.saved": "Het contact is opgeslagen.", "contact.subscribed": "Het contact is ingeschreven; de toestemming is vastgelegd.",
 }

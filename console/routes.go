@@ -46,6 +46,9 @@ func (h *Handler) routes() {
 	h.page("GET /console/contacts/{id}/export/{format}", permContactsExport, h.contactExport)
 	h.page("GET /console/contacts/{id}/forget", permErase, h.contactForget)
 	h.page("POST /console/contacts/{id}/forget", permErase, h.contactErase)
+	h.page("GET /console/contacts/{id}/edit", permContactsWrite, h.contactEdit)
+	h.page("POST /console/contacts/{id}/edit", permContactsWrite, h.contactSave)
+	h.page("POST /console/contacts/{id}/subscribe", permContactsWrite, h.contactSubscribe)
 	h.page("POST /console/contacts/{id}/block", permContactsWrite, h.contactBlock)
 	h.page("POST /console/contacts/{id}/unblock", permContactsWrite, h.contactUnblock)
 

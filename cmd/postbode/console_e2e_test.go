@@ -90,6 +90,9 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Fatalf("create list: %d %s", code, body)
 	}
 
+	if code, body := d.request(t, token, "POST", "/api/v1/lists", `{"slug":"events","name":"Events","purpose":"event invitations","optin":"single"}`); code != 201 {
+		t.Fatalf("create list: %d %s", code, body)
+	}
 	b := newChrome(t, "http://"+d.admin)
 	b.shots = os.Getenv("POSTBODE_SCREENSHOTS")
 	b.login("ada@example.org", consolePassword, adminCode())
@@ -106,6 +109,7 @@ func TestConsoleBrowser(t *testing.T) {
 	consoleUpdateMailing(b, s, pub)
 	annID := consoleContact(b)
 	consoleForget(b, annID)
+	consoleEdit(b)
 	consoleScreens(b)
 	consoleReader(b, fx)
 	consoleDepartments(b, fx, adminCode)
@@ -347,4 +351,35 @@ func consoleScreens(b *chrome) {
 	}
 	b.do("english", chromedp.SetValue(chromedp.ID("lang"), "en"))
 	b.submit(`form[action="/console/language"]`)
+}
+
+// consoleEdit changes a contact's name and fields and subscribes it to a
+// list with the consent staff record; without the evidence the form comes
+// back with 422 and the field named.
+func consoleEdit(b *chrome) {
+	b.t.Helper()
+	b.open("/console/contacts?q=cyd")
+	b.do("open contact", chromedp.Click(chromedp.CSS(`main table a`)), chromedp.WaitVisible(chromedp.CSS(`a[href$="/edit"]`)))
+	path := eval[string](b, `location.pathname`)
+	b.open(path + "/edit")
+	b.do("edit", chromedp.SetValue(chromedp.ID("name"), "Cyd Janssen"), chromedp.SetValue(chromedp.ID("fields"), "city: Utrecht"))
+	b.submit(`form[action$="/edit"]`)
+	if got := b.text("dl.fields"); !strings.Contains(got, "Cyd Janssen") || !strings.Contains(got, "Utrecht") {
+		b.t.Errorf("after edit: %q", got)
+	}
+	b.open(path + "/edit")
+	b.do("subscribe without evidence", chromedp.SetValue(chromedp.ID("list"), eval[string](b, `[...document.querySelectorAll("#list option")].find(o => o.text === "Events").value`)))
+	b.check("contact-edit")
+	b.submit(`form[action$="/subscribe"]`)
+	if e := b.text(".errors"); !strings.Contains(e, "consent") {
+		b.t.Errorf("subscribe without evidence: %q", e)
+	}
+	if st := eval[bool](b, `document.querySelector("#evidence").getAttribute("aria-invalid") === "true"`); !st {
+		b.t.Error("the evidence field is not marked invalid")
+	}
+	b.do("evidence", chromedp.SetValue(chromedp.ID("evidence"), "asked by phone on 1 December"))
+	b.submit(`form[action$="/subscribe"]`)
+	if got := b.text("main"); !strings.Contains(got, "events") || !strings.Contains(got, "asked by phone on 1 December") {
+		b.t.Errorf("subscription and consent not shown: %.500q", got)
+	}
 }
