@@ -25,7 +25,11 @@ type rates struct {
 // and one-star contacts due for erasure.
 func (h *Handler) overviewShow(w http.ResponseWriter, r *http.Request) error {
 	p := h.newPage(r, "overview", "overview")
-	p.Poll = r.URL.Path
+	// The page polls only the campaigns part (?part=flight), so reading it
+	// again does not repeat the audited privacy reports.
+	p.Poll = r.URL.Path + "?part=flight"
+	flightOnly := r.URL.Query().Get("part") == "flight"
+	p.Set("FlightOnly", flightOnly)
 	ctx := r.Context()
 	if h.Campaigns != nil && p.S.Can(permCampaignsRead) {
 		fl, running, err := h.inFlight(r)
@@ -48,7 +52,7 @@ func (h *Handler) overviewShow(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Set("Rates", rt)
 	}
-	if h.Privacy != nil && p.S.Can(permPrivacyRead) {
+	if h.Privacy != nil && p.S.Can(permPrivacyRead) && !flightOnly {
 		actor := actorOf(r)
 		open, err := h.Privacy.OpenRequests(ctx, actor)
 		if err != nil {

@@ -327,6 +327,9 @@ func consoleScreens(b *chrome) {
 	if csp := eval[string](b, `fetch("/console/").then(r => r.headers.get("content-security-policy"))`); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline'; img") {
 		b.t.Errorf("content security policy %q", csp)
 	}
+	if html := eval[string](b, `fetch("/console/?part=flight").then(r => r.text())`); !strings.Contains(html, "Campaigns in flight") || strings.Contains(html, "Open privacy requests") {
+		b.t.Errorf("the overview's polled part: %.300q", html)
+	}
 	if st := b.fetchStatus("POST", "/console/language", map[string]string{"lang": "nl"}); st != 403 {
 		b.t.Errorf("a POST without the CSRF token: %d, want 403", st)
 	}
