@@ -11,7 +11,7 @@ VERSION ?= $(shell git describe --tags --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD 2>/dev/null && echo $$c || echo $$c-dirty; })
 LDFLAGS := -X github.com/postbode/postbode/internal/buildinfo.Version=$(VERSION) -X github.com/postbode/postbode/internal/buildinfo.Commit=$(COMMIT)
 
-.PHONY: build run stop test test-tools test-short test-faults test-pgbouncer scale soak bench services sweep vet fmt clean
+.PHONY: build run stop test test-tools test-short test-faults test-pgbouncer scale soak bench screenshots services sweep vet fmt clean
 
 build:
 	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/postbode
@@ -81,6 +81,10 @@ soak: services
 
 bench: services
 	@$(ENV) $(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 1x -timeout 60m ./... | tee .data/bench.txt
+
+# screenshots renews the console screenshots of the README (docs/screenshots).
+screenshots: services test-tools
+	@$(ENV) POSTBODE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -tags '$(TAGS)' -count=1 -run TestConsoleBrowser ./cmd/postbode/
 
 vet:
 	$(GO) vet ./...

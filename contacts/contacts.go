@@ -299,6 +299,8 @@ type Filter struct {
 	Stars  int
 	Source string
 	Email  string
+	// Query matches the start of the address or of the name, any case.
+	Query string
 }
 
 // List returns contacts after id `after`, at most limit+1 (for the cursor).
@@ -323,6 +325,13 @@ func (s *Store) List(ctx context.Context, f Filter, after int64, limit int) ([]C
 	}
 	if f.Email != "" {
 		add(`lower(c.email) = lower(?)`, f.Email)
+	}
+	if f.Query != "" {
+		// A prefix range per column, so each can use its index (under
+		// row-level security too: the operators are leakproof).
+		lo, hi := prefixRange(f.Query)
+		args = append(args, lo, hi)
+		where = append(where, fmt.Sprintf(`((c.email_search ~>=~ $%[1]d AND c.email_search ~<~ $%[2]d) OR (c.name_search ~>=~ $%[1]d AND c.name_search ~<~ $%[2]d))`, len(args)-1, len(args)))
 	}
 	args = append(args, limit+1)
 	rows, err := s.db.Query(ctx, `SELECT `+contactCols+` FROM contacts c WHERE `+strings.Join(where, " AND ")+
@@ -404,4 +413,11 @@ func (s *Store) RecordHardBounceTx(ctx context.Context, q Querier, ids []int64) 
 func isUnique(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// prefixRange is the range [lo, hi) of the strings that start with q in
+// lower case, in byte order (text_pattern_ops).
+func prefixRange(q string) (lo, hi string) {
+	lo = strings.ToLower(q)
+	return lo, lo + "\U0010FFFF"
 }

@@ -23,7 +23,7 @@ func startAPI(ctx context.Context, a *app) error {
 	a.runUntilDrained(ctx, nil, func(ctx context.Context) error { sw.Run(ctx, jobSweepEvery); return nil })
 	_, srv := a.newAPI(ctx, a.adminMux)
 	a.drains = append(a.drains, func(ctx context.Context) { waitCtx(ctx, srv.Wait) })
-	return nil
+	return startConsole(ctx, a, srv.Importer)
 }
 
 // newAPI registers every API route on mux, authenticating persons and

@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -66,21 +65,11 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(s.SpoolDir, jobs.SpoolPattern)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(f, http.MaxBytesReader(w, r.Body, s.MaxImportBytes))
-	if err == nil {
-		_, err = f.Seek(0, io.SeekStart)
+	f, err := optin.Spool(s.SpoolDir, r.Body, s.MaxImportBytes)
+	if errors.Is(err, optin.ErrImportTooLarge) {
+		return httpapi.NewError(http.StatusRequestEntityTooLarge, "body_too_large", "import file is larger than api.max_import_bytes")
 	}
 	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return httpapi.NewError(http.StatusRequestEntityTooLarge, "body_too_large", "import file is larger than api.max_import_bytes")
-		}
 		return err
 	}
 	job, err := s.Jobs.StartSpooled(r.Context(), "import", p, httpapi.Actor(r.Context()), f.Name())

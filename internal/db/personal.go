@@ -38,8 +38,11 @@ var PersonalTables = []PersonalTable{
 	{Table: "contacts", ContactColumn: "id", EmailColumn: "email", Erase: "delete",
 		Columns: []string{"email", "name", "attributes", "status", "hard_bounces", "soft_bounces", "one_star_since", "last_engaged_at", "source", "updated_source", "created_at", "updated_at"},
 		// The department and the staff labels ("person:12") of who created
-		// and last changed the contact are not the contact's data.
-		OtherColumns: []string{"department_id", "created_by", "updated_by"}},
+		// and last changed the contact are not the contact's data;
+		// email_search and name_search are lower-case copies of email and
+		// name that Postgres generates for the search index (gone with the
+		// row, not exported twice).
+		OtherColumns: []string{"department_id", "created_by", "updated_by", "email_search", "name_search"}},
 	// The change history of a contact by staff: which fields, by whom, when.
 	{Table: "contact_changes", ContactColumn: "contact_id", Erase: "delete",
 		Columns:      []string{"actor", "at", "fields"},
