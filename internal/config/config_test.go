@@ -96,6 +96,8 @@ func TestInvalidNamesKey(t *testing.T) {
 		{"repeated", "", []string{"POSTBODE_SECRETS_KEY=" + strings.Repeat("Xq7!", 10)}, "secrets.key"},
 		{"hex run twice", "", []string{"POSTBODE_SECRETS_KEY=0123456789abcdef0123456789abcdef"}, "secrets.key"},
 		{"few characters", "", []string{"POSTBODE_SECRETS_KEY=abbaabab-babba-aabbab-baba-abbaababba"}, "secrets.key"},
+		{"alphabet", "", []string{"POSTBODE_SECRETS_KEY=abcdefghijklmnopqrstuvwxyz0123456789"}, "secrets.key"},
+		{"keyboard digits", "", []string{"POSTBODE_SECRETS_KEY=0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}, "secrets.key"},
 		{"weak old key", "[secrets]\nold_keys = [\"" + strings.Repeat("k", 32) + "\"]", env, "secrets.old_keys[0]"},
 		{"data timeout over the session", "[inbound]\ndata_timeout = \"10m\"", env, "inbound.data_timeout"},
 		{"short session", "[inbound]\nsession_timeout = \"1s\"", env, "inbound.session_timeout"},
