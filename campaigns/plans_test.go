@@ -170,3 +170,25 @@ func walkPlan(node map[string]any, f func(map[string]any)) {
 		walkPlan(k.(map[string]any), f)
 	}
 }
+
+// TestExpansionAnalyses checks that a campaign whose expansion completed
+// left statistics of its delivery rows.
+func TestExpansionAnalyses(t *testing.T) {
+	ctx := context.Background()
+	s, id, _ := benchSetup(t, 3000, false, map[string]int{"no_autovacuum": 1})
+	if _, err := s.Start(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ {
+		if err := s.ScheduleOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var tuples float64
+	if err := s.db.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'deliveries'::regclass`).Scan(&tuples); err != nil {
+		t.Fatal(err)
+	}
+	if tuples < 3000 {
+		t.Errorf("planner statistics say %.0f delivery rows after expanding 3000; want them analysed", tuples)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/internal/db"
 )
 
 // RunScheduler starts due campaigns, expands recipients, finishes drained
@@ -109,8 +111,14 @@ func (s *Service) expand(ctx context.Context, id int64) error {
 			return nil
 		}
 		more, err := s.ExpandBatch(ctx, id, min(s.opt.ExpandBatch, s.opt.QueueAhead-int(stream)))
-		if err != nil || !more {
+		if err != nil {
 			return err
+		}
+		if !more {
+			// The campaign's delivery rows are all there: give the planner
+			// statistics that include them (the send path's statements do
+			// not need them, the reports and later campaigns do).
+			return db.AnalyzeStale(ctx, s.db, "deliveries", "contacts", "subscriptions")
 		}
 	}
 	return nil
