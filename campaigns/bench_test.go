@@ -235,7 +235,7 @@ func benchSetup(b testing.TB, n int, dkim bool, opts map[string]int) (*Service, 
 	if dkim {
 		dk = signer
 	}
-	tr, err := mta.NewRelay(mta.RelayConfig{Host: "127.0.0.1", Port: fastSink(b), TLS: "none"}, reg)
+	tr, err := mta.NewRelay(mta.RelayConfig{Host: "127.0.0.1", Port: sinkProcess(b), TLS: "none"}, reg)
 	if err != nil {
 		b.Fatal(err)
 	}

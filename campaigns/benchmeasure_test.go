@@ -2,7 +2,9 @@ package campaigns
 
 import (
 	"context"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
 	"runtime/pprof"
@@ -183,4 +185,46 @@ func loadAvg() string {
 		return "unknown"
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// sinkProcess runs the fast sink in a child process (this test binary
+// running TestSinkProcess), so the benchmark's process CPU is postbode's
+// alone, and returns its port. The child exits when the benchmark ends.
+func sinkProcess(b testing.TB) int {
+	portFile := filepath.Join(b.TempDir(), "port")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSinkProcess$")
+	cmd.Env = append(os.Environ(), "POSTBODE_BENCH_SINK_PORT_FILE="+portFile)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		stdin.Close() // the child exits when its stdin closes
+		cmd.Wait()
+	})
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if p, err := os.ReadFile(portFile); err == nil && len(p) > 0 && p[len(p)-1] == '\n' {
+			port, _ := strconv.Atoi(strings.TrimSpace(string(p)))
+			return port
+		}
+	}
+	b.Fatal("sink process did not start")
+	return 0
+}
+
+// TestSinkProcess is the child of sinkProcess; it does nothing in a normal
+// test run.
+func TestSinkProcess(t *testing.T) {
+	portFile := os.Getenv("POSTBODE_BENCH_SINK_PORT_FILE")
+	if portFile == "" {
+		t.Skip("runs only as the benchmark's sink process")
+	}
+	port := fastSink(t)
+	if err := os.WriteFile(portFile, []byte(strconv.Itoa(port)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, os.Stdin) // until the parent closes it
 }
