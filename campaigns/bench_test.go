@@ -111,7 +111,7 @@ func benchSend(b *testing.B, dkim bool) {
 		mode = "RSA-2048 DKIM (" + mta.RSABackend + ")"
 	}
 	fmt.Printf("send campaign, %s: %d messages in %s = %.0f msg/s (load average %s)\n", mode, n, elapsed.Round(time.Millisecond), rate, loadAvg())
-	fmt.Printf("  daemon CPU %.3f s per 1k messages (in-process sink included); Postgres CPU %.3f s per 1k messages (%s); SMTP connections opened %.0f\n",
+	fmt.Printf("  daemon CPU %.3f s per 1k messages (the sink runs in its own process); Postgres CPU %.3f s per 1k messages (%s); SMTP connections opened %.0f\n",
 		perMsg/1000, pgPer1k, pgCPUSource, conns)
 	fmt.Printf("  enqueue→accepted p50 %.0f ms, p99 %.0f ms; peak RSS %d MB; %d workers\n", p50*1000, p99*1000, peakRSS()>>20, s.opt.Workers)
 	fmt.Printf("  CPU µs per message by stage, one goroutine: render %.0f, compose %.0f, sign %.0f (message %d bytes)\n",
