@@ -288,6 +288,9 @@ func (p *Processor) handle(ctx context.Context, tx pgx.Tx, m inbound) (outcome, 
 		}
 	}
 	if unsub != nil && verp == nil {
+		if unsub.Test {
+			return outcome{Status: "ignored", What: "ignored"}, nil // from a test mail: changes nothing
+		}
 		return p.mailtoUnsubscribe(ctx, tx, m, *unsub)
 	}
 	rep, err := safeParse(m.Raw)
@@ -332,6 +335,10 @@ func safeParse(raw []byte) (rep *Report, err error) {
 func (p *Processor) applyReport(ctx context.Context, tx pgx.Tx, rep *Report, o origin) (outcome, error) {
 	results := relevant(rep.Results)
 	claims, why := p.authenticate(rep, o)
+	if claims != nil && claims.Test {
+		// A bounce of a test mail: it names no contact and changes nothing.
+		return outcome{Status: "ignored", What: "ignored"}, nil
+	}
 	switch {
 	case len(results) == 0 && why == unauthForged:
 		return outcome{Status: "ignored", What: "forged", unauth: why}, nil

@@ -267,7 +267,7 @@ func (s *Service) deliver(ctx context.Context, rt *runtime, ts []*target, st *st
 				t := rest[0]
 				rest = rest[1:]
 				var err error
-				if t.env, err = s.build(rt, t.recipient, "", st); err != nil {
+				if t.env, err = s.build(ctx, rt, t.recipient, "", st); err != nil {
 					t.status, t.errMsg = "failed", err.Error()
 					s.log.Error("campaigns: cannot build message", "campaign_id", rt.c.ID, "contact_id", t.ID, "error", err)
 					continue

@@ -61,8 +61,13 @@ func TestEntriesReadBeforeExpansionCommits(t *testing.T) {
 	if total, distinct, dup := f.sink.counts(); total != 40 || distinct != 40 || dup != 0 {
 		t.Fatalf("%d messages to %d recipients (%d duplicates), want 40 to 40", total, distinct, dup)
 	}
+	// The sink sees a message before the worker records it: wait for the
+	// records, then check that none was left queued.
 	var queued int64
-	f.db.QueryRow(ctx, `SELECT count(*) FROM deliveries WHERE campaign_id = $1 AND status = 'queued'`, c.ID).Scan(&queued)
+	waitFor(t, 10*time.Second, func() bool {
+		f.db.QueryRow(ctx, `SELECT count(*) FROM deliveries WHERE campaign_id = $1 AND status = 'queued'`, c.ID).Scan(&queued)
+		return queued == 0
+	})
 	if queued != 0 {
 		t.Fatalf("%d deliveries still queued", queued)
 	}

@@ -175,11 +175,8 @@ type SubscribeResult struct {
 // opt-in consent record carrying the consent text shown (evidence). A
 // blocklisted address is silently ignored.
 func (r *Recipients) FormSubscribe(ctx context.Context, listID int64, email, name string, who Who, evidence string) (SubscribeResult, error) {
-	addr, err := contacts.NormalizeEmail("email", email)
+	addr, err := ValidateSubscription(email, name)
 	if err != nil {
-		return SubscribeResult{}, err
-	}
-	if err := ValidateField("name", name, 200); err != nil {
 		return SubscribeResult{}, err
 	}
 	if blocked, err := r.contacts.IsBlocked(ctx, addr); err != nil || blocked {
@@ -207,6 +204,17 @@ func (r *Recipients) FormSubscribe(ctx context.Context, listID int64, email, nam
 	}
 	r.log.Record(ctx, Action{ContactID: c.ID, ListID: listID, Action: ActSubscribe, IP: who.IP, UserAgent: who.UserAgent})
 	return res, nil
+}
+
+// ValidateSubscription checks the fields of a subscribe form without looking
+// anything up (so the answer says nothing about the address) and returns
+// the normalised address.
+func ValidateSubscription(email, name string) (string, error) {
+	addr, err := contacts.NormalizeEmail("email", email)
+	if err != nil {
+		return "", err
+	}
+	return addr, ValidateField("name", name, 200)
 }
 
 // ConfirmSubscription confirms a double opt-in subscription (a confirm

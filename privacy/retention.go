@@ -119,32 +119,7 @@ func (s *Service) runRetention(ctx context.Context, actor string, byCause map[st
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var erased []int64
-		cause := map[int64]string{}
-		err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-			rows, err := tx.Query(ctx, `SELECT c.id, `+causeSQL+` FROM contacts c WHERE `+dueSQL+`
-				ORDER BY c.one_star_since, c.id LIMIT $2 FOR UPDATE SKIP LOCKED`, cutoff, s.opt.BatchSize)
-			if err != nil {
-				return fmt.Errorf("privacy: retention: claim: %w", err)
-			}
-			var ids []int64
-			var id int64
-			var c string
-			if _, err := pgx.ForEachRow(rows, []any{&id, &c}, func() error {
-				ids, cause[id] = append(ids, id), c
-				return nil
-			}); err != nil {
-				return fmt.Errorf("privacy: retention: claim: %w", err)
-			}
-			if len(ids) == 0 {
-				return nil
-			}
-			if erased, err = s.EraseTx(ctx, tx, ids); err != nil {
-				return err
-			}
-			return writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionRetentionRun, TargetKind: "contacts",
-				Count: int64(len(erased)), Cause: CauseRetention})
-		})
+		erased, cause, err := s.retentionBatch(ctx, actor, cutoff)
 		if err != nil {
 			return err
 		}
@@ -159,4 +134,53 @@ func (s *Service) runRetention(ctx context.Context, actor string, byCause map[st
 			return err
 		}
 	}
+}
+
+// commitTimeout bounds the commit of a retention batch, which ctx does not
+// cut short.
+const commitTimeout = 30 * time.Second
+
+// retentionBatch claims, erases and audits one batch in a transaction and
+// returns the erased ids (with each one's cause) once it committed. A
+// cancelled ctx stops the work before the commit (the batch rolls back);
+// once the work is done the commit is not cancelled, so a batch that
+// committed is always counted.
+func (s *Service) retentionBatch(ctx context.Context, actor string, cutoff time.Time) ([]int64, map[int64]string, error) {
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("privacy: retention: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) // after Commit: a no-op
+	rows, err := tx.Query(ctx, `SELECT c.id, `+causeSQL+` FROM contacts c WHERE `+dueSQL+`
+		ORDER BY c.one_star_since, c.id LIMIT $2 FOR UPDATE SKIP LOCKED`, cutoff, s.opt.BatchSize)
+	if err != nil {
+		return nil, nil, fmt.Errorf("privacy: retention: claim: %w", err)
+	}
+	var ids []int64
+	cause := map[int64]string{}
+	var id int64
+	var c string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &c}, func() error {
+		ids, cause[id] = append(ids, id), c
+		return nil
+	}); err != nil {
+		return nil, nil, fmt.Errorf("privacy: retention: claim: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	erased, err := s.EraseTx(ctx, tx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionRetentionRun, TargetKind: "contacts",
+		Count: int64(len(erased)), Cause: CauseRetention}); err != nil {
+		return nil, nil, err
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	defer cancel()
+	if err := tx.Commit(cctx); err != nil {
+		return nil, nil, fmt.Errorf("privacy: retention: commit: %w", err)
+	}
+	return erased, cause, nil
 }

@@ -232,7 +232,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 	f := filepath.Join(t.TempDir(), "bad.toml")
 	os.WriteFile(f, []byte("[api]\nlisten = \"nope\"\n"), 0o600)
 	cmd = exec.CommandContext(ctx, binPath, "config", "check", "--config", f)
-	cmd.Env = append(envWithout("POSTBODE_SECRETS_KEY"), "POSTBODE_SECRETS_KEY=0123456789abcdef0123456789abcdef")
+	cmd.Env = append(envWithout("POSTBODE_SECRETS_KEY"), "POSTBODE_SECRETS_KEY=q7Vx2mP9sLr4TzW8nBc3HjY6dFa1GeUk")
 	out, err = cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "api.listen") {
 		t.Fatalf("config check: err %v, output %s", err, out)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -11,20 +9,14 @@ import (
 	"github.com/postbode/postbode/privacy"
 )
 
-const retentionUsage = "usage: postbode retention run [--dry-run] [--config FILE]"
-
 // cmdRetention runs `postbode retention run [--dry-run]`: one retention pass
 // now (the janitor's, on demand), printing per cause what was erased — or,
 // with --dry-run, what would be. The audit log records it with actor "cli".
 func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "run" {
-		return errors.New(retentionUsage)
-	}
-	fs := flag.NewFlagSet("retention run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("retention run", "[--config FILE] [--dry-run]", stdout)
 	cfgPath := configFlag(fs)
 	dryRun := fs.Bool("dry-run", false, "count what would be erased; erase nothing")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseNoArgs(fs, args[1:]); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -76,11 +75,11 @@ var roleStarters = map[string]func(ctx context.Context, a *app) error{
 const drainTimeout = 20 * time.Second
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := newFlags("serve", "[--config FILE] [--roles api,public,...] [--no-migrate]", stdout)
 	cfgPath := configFlag(fs)
 	roles := fs.String("roles", "", "comma-separated roles to run; optional, default from config (all)")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply migrations at start")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath)

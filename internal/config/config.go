@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -89,8 +90,14 @@ func Load(path string, environ []string) (Config, error) {
 		if und := md.Undecoded(); len(und) > 0 {
 			return cfg, fmt.Errorf("config: %s: unknown key %q", path, und[0].String())
 		}
+		if f := cfg.Secrets.KeyFile; f != "" && !filepath.IsAbs(f) {
+			cfg.Secrets.KeyFile = filepath.Join(filepath.Dir(path), f)
+		}
 	}
 	if err := applyEnv(&cfg, environ); err != nil {
+		return cfg, err
+	}
+	if err := cfg.Secrets.readKeyFile(); err != nil {
 		return cfg, err
 	}
 	if err := cfg.Validate(); err != nil {

@@ -91,4 +91,8 @@ var NonPersonalTables = []string{"schema_migrations", "lists", "api_tokens", "jo
 	// webhook_messages holds relay notification ids (replay protection).
 	"webhook_messages",
 	// audit_log holds staff actions with counts, never subjects' data.
-	"audit_log"}
+	"audit_log",
+	// job_keys holds hashes salted with a secret that lives only in the
+	// running job's process (and rows only while it runs): nothing links
+	// them to a person.
+	"job_keys"}

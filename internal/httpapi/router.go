@@ -72,10 +72,12 @@ func NewRouter(mux *http.ServeMux, log *slog.Logger, auth Authenticator, m HTTPM
 func (rt *Router) Routes() []Route { return rt.routes }
 
 // Handle registers h for "METHOD path", allowed for the given roles (admin is
-// always allowed; Public needs no token).
+// always allowed; Public needs no token). Path values and query parameters
+// that are not storable text are refused with 422 naming them before h runs.
 func (rt *Router) Handle(method, path string, roles []string, h HandlerFunc) {
 	pattern := method + " " + path
 	rt.routes = append(rt.routes, Route{Method: method, Path: path, Roles: roles})
+	pathNames := wildcards(path)
 	rt.mux.Handle(pattern, rt.Wrap(pattern, func(w http.ResponseWriter, r *http.Request) error {
 		if !contains(roles, Public) {
 			tok, err := rt.authenticate(r)
@@ -86,6 +88,9 @@ func (rt *Router) Handle(method, path string, roles []string, h HandlerFunc) {
 				return NewError(http.StatusForbidden, "forbidden", "the "+tok.Role+" role may not do this")
 			}
 			r = r.WithContext(context.WithValue(r.Context(), tokenKey{}, tok))
+		}
+		if err := checkRequestText(r, pathNames); err != nil {
+			return err
 		}
 		return h(w, r)
 	}))

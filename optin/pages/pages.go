@@ -109,6 +109,7 @@ type Server struct {
 	links   *optin.LinkChecker
 	mux     *http.ServeMux
 	bg      sync.WaitGroup
+	slots   chan struct{}
 }
 
 // New returns the public pages server.
@@ -143,7 +144,8 @@ func New(opt Options) (*Server, error) {
 	}
 	s := &Server{opt: opt, r: opt.Recipients, log: opt.Log, tpl: tpl,
 		css: []byte(css(opt.PrimaryColor)), csrfKey: []byte(opt.CSRFKey), nonces: opt.Nonces,
-		secure: strings.HasPrefix(opt.BaseURL, "https://"), links: opt.Recipients.NewLinkChecker(), mux: http.NewServeMux()}
+		secure: strings.HasPrefix(opt.BaseURL, "https://"), links: opt.Recipients.NewLinkChecker(), mux: http.NewServeMux(),
+		slots: make(chan struct{}, maxBackground)}
 	s.keyPtr.Store(opt.Keys)
 	s.routes()
 	return s, nil
@@ -279,11 +281,17 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // token parses the {token} path value for a purpose; false: the neutral
-// page was written.
+// page, or for a link of a test mail the page saying so, was written (a
+// test link changes nothing, on GET or POST).
 func (s *Server) token(w http.ResponseWriter, r *http.Request, p rtoken.Purpose) (rtoken.Claims, bool) {
 	c, err := s.keys().Parse(r.PathValue("token"), p)
 	if err != nil {
 		s.neutral(w, r)
+		return c, false
+	}
+	if c.Test {
+		pg := s.newPage(r, "test.title")
+		s.message(w, r, http.StatusOK, "test.title", pg.T("test.body"))
 		return c, false
 	}
 	return c, true
