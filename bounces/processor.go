@@ -528,16 +528,17 @@ func recentCampaign(ctx context.Context, tx pgx.Tx, contactID int64) (int64, err
 }
 
 // RecordSMTP applies a synchronous 5xx refusal seen by a send worker for
-// (campaign, contact): classified with ClassifyReply and applied with the
+// (campaign, contact): classified with ClassifySMTPReply, by the command
+// the reply answered ("MAIL", "RCPT", "DATA", "" when unknown), and applied with the
 // same consequences as a DSN (source smtp), counted once with a later DSN
 // of the same message. The send worker updates the delivery row and the
 // campaign statistics itself. Replies below 500 are not bounces and are
 // ignored.
-func (p *Processor) RecordSMTP(ctx context.Context, campaignID, contactID int64, code int, enhanced, text string) error {
+func (p *Processor) RecordSMTP(ctx context.Context, campaignID, contactID int64, command string, code int, enhanced, text string) error {
 	if code < 500 || code > 599 {
 		return nil
 	}
-	r := ClassifyReply(code, enhanced, text)
+	r := ClassifySMTPReply(command, code, enhanced, text)
 	if r.Class == AutoReply {
 		return nil
 	}

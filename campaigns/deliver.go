@@ -407,7 +407,7 @@ func (s *Service) record(ctx context.Context, id int64, ts []*target) error {
 			s.m.retries.Inc()
 		}
 		if ch[1] == "bounced" && s.opt.Bounces != nil {
-			if err := s.opt.Bounces.RecordSMTP(ctx, id, t.ID, t.res.Code, t.res.Enhanced, t.res.Text); err != nil {
+			if err := s.opt.Bounces.RecordSMTP(ctx, id, t.ID, t.res.Command, t.res.Code, t.res.Enhanced, t.res.Text); err != nil {
 				s.log.Error("campaigns: handing a synchronous bounce to the bounce logic failed", "campaign_id", id,
 					"contact_id", t.ID, "error", err)
 			}

@@ -5,15 +5,12 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
 //go:embed openapi.json
 var openAPIFragment []byte
-
-// privacyRole may use every route here (admin always may).
-var privacyRole = []string{apitoken.RolePrivacy}
 
 // API is the privacy part of the admin API (internal/api.Module).
 type API struct {
@@ -30,20 +27,20 @@ func (a *API) OpenAPI() []byte { return openAPIFragment }
 
 // Routes registers the privacy routes.
 func (a *API) Routes(rt *httpapi.Router) {
-	rt.Handle("POST", "/api/v1/privacy/erasures", privacyRole, a.erase)
-	rt.Handle("GET", "/api/v1/privacy/contacts/{id}/export", privacyRole, a.export)
-	rt.Handle("GET", "/api/v1/privacy/audit", privacyRole, a.audit)
-	rt.Handle("GET", "/api/v1/privacy/retention/preview", privacyRole, a.retentionPreview)
-	rt.Handle("POST", "/api/v1/privacy/retention/run", privacyRole, a.retentionRun)
-	rt.Handle("GET", "/api/v1/privacy/requests", privacyRole, a.listRequests)
-	rt.Handle("GET", "/api/v1/privacy/requests/{id}", privacyRole, a.getRequest)
-	rt.Handle("POST", "/api/v1/privacy/requests/{id}/fulfil", privacyRole, a.fulfil)
-	rt.Handle("POST", "/api/v1/privacy/requests/{id}/reject", privacyRole, a.reject)
-	rt.Handle("GET", "/api/v1/privacy/reports/optin-origin", privacyRole, a.reportOrigin)
-	rt.Handle("GET", "/api/v1/privacy/reports/optin-origin/contacts", privacyRole, a.reportSegment)
-	rt.Handle("GET", "/api/v1/privacy/reports/inventory", privacyRole, a.reportInventory)
-	rt.Handle("GET", "/api/v1/privacy/reports/stars", privacyRole, a.reportStars)
-	rt.Handle("GET", "/api/v1/privacy/reports/requests", privacyRole, a.reportRequests)
+	rt.Handle("POST", "/api/v1/privacy/erasures", access.PrivacyErase, a.erase)
+	rt.Handle("GET", "/api/v1/privacy/contacts/{id}/export", access.PrivacyExport, a.export)
+	rt.Handle("GET", "/api/v1/privacy/audit", access.PrivacyAudit, a.audit)
+	rt.Handle("GET", "/api/v1/privacy/retention/preview", access.PrivacyAudit, a.retentionPreview)
+	rt.Handle("POST", "/api/v1/privacy/retention/run", access.PrivacyErase, a.retentionRun)
+	rt.Handle("GET", "/api/v1/privacy/requests", access.PrivacyRequests, a.listRequests)
+	rt.Handle("GET", "/api/v1/privacy/requests/{id}", access.PrivacyRequests, a.getRequest)
+	rt.Handle("POST", "/api/v1/privacy/requests/{id}/fulfil", access.PrivacyRequests, a.fulfil)
+	rt.Handle("POST", "/api/v1/privacy/requests/{id}/reject", access.PrivacyRequests, a.reject)
+	rt.Handle("GET", "/api/v1/privacy/reports/optin-origin", access.PrivacyAudit, a.reportOrigin)
+	rt.Handle("GET", "/api/v1/privacy/reports/optin-origin/contacts", access.PrivacyAudit, a.reportSegment)
+	rt.Handle("GET", "/api/v1/privacy/reports/inventory", access.PrivacyAudit, a.reportInventory)
+	rt.Handle("GET", "/api/v1/privacy/reports/stars", access.PrivacyAudit, a.reportStars)
+	rt.Handle("GET", "/api/v1/privacy/reports/requests", access.PrivacyRequests, a.reportRequests)
 }
 
 type erasureInput struct {

@@ -44,7 +44,7 @@ func exportColumns(p db.PersonalTable) []string {
 // read snapshot) and writes an audit entry for actor.
 func (s *Service) Export(ctx context.Context, contactID int64, actor, format string) (Export, error) {
 	ex := Export{ContactID: contactID, GeneratedAt: time.Now().UTC(), Tables: map[string]json.RawMessage{}}
-	err := pgx.BeginTxFunc(ctx, s.db, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	err := pgx.BeginTxFunc(ctx, s.reads, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var email string
 		if err := tx.QueryRow(ctx, `SELECT email FROM contacts WHERE id = $1`, contactID).Scan(&email); err != nil {
 			if err == pgx.ErrNoRows {

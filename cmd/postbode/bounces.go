@@ -30,6 +30,7 @@ type classifyLine struct {
 	ReplyCode  int    `json:"reply_code"`
 	Hard       bool   `json:"hard"`
 	Diagnostic string `json:"diagnostic,omitempty"`
+	Rule       string `json:"rule,omitempty"`
 }
 
 // classifyFiles parses each named message (stdin for "-" or no names) and
@@ -68,7 +69,7 @@ func classifyFile(name string, stdin io.Reader, enc *json.Encoder) error {
 	for _, r := range rep.Results {
 		line := classifyLine{
 			File: name, Recipient: r.Recipient, Class: string(r.Class), Reason: r.Reason,
-			Status: r.Status, ReplyCode: r.ReplyCode, Hard: r.Hard(), Diagnostic: r.Diagnostic,
+			Status: r.Status, ReplyCode: r.ReplyCode, Hard: r.Hard(), Diagnostic: r.Diagnostic, Rule: r.Rule,
 		}
 		if err := enc.Encode(line); err != nil {
 			return fmt.Errorf("write: %w", err)
