@@ -32,6 +32,7 @@ func (a *API) OpenAPI() []byte { return openAPIFragment }
 func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("POST", "/api/v1/privacy/erasures", privacyRole, a.erase)
 	rt.Handle("GET", "/api/v1/privacy/contacts/{id}/export", privacyRole, a.export)
+	rt.Handle("GET", "/api/v1/privacy/export-schema", privacyRole, a.exportSchema)
 	rt.Handle("GET", "/api/v1/privacy/audit", privacyRole, a.audit)
 	rt.Handle("GET", "/api/v1/privacy/retention/preview", privacyRole, a.retentionPreview)
 	rt.Handle("GET", "/api/v1/privacy/requests", privacyRole, a.listRequests)
@@ -90,6 +91,13 @@ func (a *API) export(w http.ResponseWriter, r *http.Request) error {
 	if format != "json" && format != "pdf" {
 		return httpapi.Invalid("format", "must be json or pdf")
 	}
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = a.S.opt.DefaultLang
+	}
+	if lang != "en" && lang != "nl" {
+		return httpapi.Invalid("lang", "must be en or nl")
+	}
 	ex, err := a.S.Export(r.Context(), id, httpapi.Actor(r.Context()), format)
 	if err != nil {
 		return err
@@ -98,7 +106,7 @@ func (a *API) export(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	if format == "pdf" {
-		b, err := ex.PDF()
+		b, err := ex.PDF(lang)
 		if err != nil {
 			return err
 		}

@@ -79,6 +79,16 @@ type Options struct {
 	BaseURL string
 	// OrgName signs the mails; optional, default "postbode".
 	OrgName string
+	// ContactEmail is the privacy contact the Mailer sets as Reply-To
+	// (privacy.contact_email); the answers invite a reply only when it is
+	// set. Optional.
+	ContactEmail string
+	// Controller says who holds the data, for the access report and the
+	// registers (privacy.organisation, statement_url, processors, ...);
+	// optional, the organisation defaults to OrgName.
+	Controller Controller
+	// HouseColour (#rrggbb) colours the headings of PDF documents; optional.
+	HouseColour string
 	// DefaultLang (en or nl) is used when a request names none; optional, default en.
 	DefaultLang string
 	// RequestLinkTTL is how long a verification link is valid; optional, default 48h.

@@ -465,7 +465,7 @@ func (s *Service) fulfilAccess(ctx context.Context, r Request, actor string) (Re
 	if err != nil {
 		return r, fmt.Errorf("privacy: fulfil access: %w", err)
 	}
-	pdf, err := ex.PDF()
+	pdf, err := ex.PDF(r.Lang)
 	if err != nil {
 		return r, err
 	}

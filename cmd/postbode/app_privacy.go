@@ -29,11 +29,14 @@ func (a *app) privacy() *privacy.Service {
 			Tokens:              a.tokenKeys(),
 			BaseURL:             a.cfg.Public.BaseURL,
 			OrgName:             a.cfg.Public.OrgName,
+			ContactEmail:        p.ContactEmail,
 			DefaultLang:         a.cfg.Public.DefaultLang,
 			RequestLinkTTL:      p.RequestLinkTTL.Duration,
 			RequestMailsPerHour: p.RequestMailsPerHour,
 			AutoAccess:          p.AutoAccess,
 			AutoErasure:         p.AutoErasure,
+			Controller:          controllerOf(p.ControllerConfig),
+			HouseColour:         a.cfg.Public.PrimaryColor,
 		})
 		// Verification mails in flight finish before the transport closes
 		// (drains run last-added first; the mailer's transport drain is older).

@@ -1,6 +1,9 @@
 package config
 
-import "strings"
+import (
+	"net/mail"
+	"strings"
+)
 
 // BouncesConfig configures bounce handling.
 type BouncesConfig struct {
@@ -107,6 +110,13 @@ type PrivacyConfig struct {
 	// erasure request is verified; optional, default false (staff approve it
 	// through the API).
 	AutoErasure bool `toml:"auto_erasure"`
+	// ContactEmail is the privacy contact (e.g. the data protection
+	// officer), "Name <address>" or an address: the Reply-To of every
+	// privacy mail, whose answers invite a reply; optional (without it the
+	// mails come from public.mail_from and ask for no reply).
+	ContactEmail string `toml:"contact_email"`
+	// ControllerConfig says who holds the data (privacy_controller.go).
+	ControllerConfig
 }
 
 func defaultPrivacy() PrivacyConfig {
@@ -120,5 +130,10 @@ func (c *PrivacyConfig) validate() error {
 	if c.RequestMailsPerHour < 1 {
 		return keyErr("privacy.request_mails_per_hour", "must be at least 1")
 	}
-	return nil
+	if c.ContactEmail != "" {
+		if _, err := mail.ParseAddress(c.ContactEmail); err != nil {
+			return keyErr("privacy.contact_email", "must be an address or \"Name <address>\"")
+		}
+	}
+	return c.ControllerConfig.validate()
 }
