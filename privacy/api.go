@@ -49,6 +49,10 @@ func (a *API) Routes(rt *httpapi.Router) {
 type erasureInput struct {
 	ContactID int64  `json:"contact_id"`
 	Email     string `json:"email"`
+	// Confirm mails the address a confirmation once it is erased (the
+	// person asked for one); Lang is its language (en, nl).
+	Confirm bool   `json:"confirm"`
+	Lang    string `json:"lang"`
 }
 
 func (a *API) erase(w http.ResponseWriter, r *http.Request) error {
@@ -57,6 +61,18 @@ func (a *API) erase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	actor := httpapi.Actor(r.Context())
+	lang, err := a.S.lang(in.Lang)
+	if err != nil {
+		return err
+	}
+	to := in.Email
+	if in.Confirm && in.ContactID > 0 {
+		c, err := a.S.opt.Contacts.Get(r.Context(), in.ContactID)
+		if err != nil {
+			return err
+		}
+		to = c.Email
+	}
 	switch {
 	case in.ContactID != 0 && in.Email != "":
 		return httpapi.Invalid("contact_id", "give contact_id or email, not both")
@@ -75,7 +91,11 @@ func (a *API) erase(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return httpapi.Invalid("contact_id", "contact_id or email is required")
 	}
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"erased": 1, "contact_id": in.ContactID})
+	out := map[string]any{"erased": 1, "contact_id": in.ContactID}
+	if in.Confirm {
+		out["confirmation_mailed"] = a.S.MailErased(r.Context(), to, lang) == nil
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -55,6 +55,7 @@ var reportSections = map[string]section{
 			"updated_source":  {"Last changed through", "Laatst gewijzigd via", vWord},
 			"created_at":      {"Added on", "Toegevoegd op", vTime},
 			"updated_at":      {"Last changed on", "Laatst gewijzigd op", vTime},
+			"no_tracking":     {"We do not measure whether you open our mails or click links", "Wij meten niet of u onze mails opent of op links klikt", vYesNo},
 		}},
 	"subscriptions": {en: "Your subscriptions", nl: "Uw inschrijvingen",
 		introEN: "The lists you are or were on.", introNL: "De lijsten waarop u staat of stond.",

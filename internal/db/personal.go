@@ -36,7 +36,7 @@ type PersonalTable struct {
 // NonPersonalTables.
 var PersonalTables = []PersonalTable{
 	{Table: "contacts", ContactColumn: "id", EmailColumn: "email", Erase: "delete",
-		Columns: []string{"email", "name", "attributes", "status", "hard_bounces", "soft_bounces", "one_star_since", "last_engaged_at", "source", "updated_source", "created_at", "updated_at"}},
+		Columns: []string{"email", "name", "attributes", "status", "hard_bounces", "soft_bounces", "one_star_since", "last_engaged_at", "source", "updated_source", "created_at", "updated_at", "no_tracking"}},
 	{Table: "subscriptions", ContactColumn: "contact_id", Erase: "delete",
 		Columns: []string{"list_id", "status", "created_at", "updated_at"}},
 	{Table: "consent_records", ContactColumn: "contact_id", Erase: "delete",

@@ -607,6 +607,38 @@ func TestPrivacyPages(t *testing.T) {
 	}
 }
 
+// TestPrivacyStatementAndRights: every page's footer links to the
+// organisation's privacy statement when one is configured, and the privacy
+// form takes the other rights as request kinds.
+func TestPrivacyStatementAndRights(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{statement: "https://example.org/privacyverklaring"})
+	e.list("news", "double")
+	for _, path := range []string{"/privacy", "/privacy?lang=nl", "/s/news"} {
+		r := e.get(path)
+		if !strings.Contains(r.body, `<a href="https://example.org/privacyverklaring">`) {
+			t.Errorf("%s (%d) has no link to the privacy statement", path, r.code)
+		}
+	}
+	if r := e.get("/privacy?lang=nl"); !strings.Contains(r.body, "Privacyverklaring") || !strings.Contains(r.body, `value="objection"`) ||
+		!strings.Contains(r.body, `value="rectification"`) || !strings.Contains(r.body, `value="restriction"`) {
+		t.Errorf("Dutch privacy form lacks the statement or the rights:\n%s", r.body)
+	}
+	for _, kind := range []string{"rectification", "restriction", "objection"} {
+		if r := e.post("/privacy", url.Values{"csrf": {e.getForm("/privacy")}, "email": {"x@example.org"}, "kind": {kind}}); r.code != 200 {
+			t.Errorf("%s request: %d", kind, r.code)
+		}
+	}
+	e.srv.Wait()
+	if calls := strings.Join(e.priv.calls(), "|"); calls != "email x@example.org rectification 127.0.0.1 en|email x@example.org restriction 127.0.0.1 en|email x@example.org objection 127.0.0.1 en" {
+		t.Errorf("calls %s", calls)
+	}
+	plain := newEnv(t, envOpt{})
+	if r := plain.get("/privacy"); strings.Contains(r.body, "Privacy statement") {
+		t.Error("a statement link without privacy.statement_url")
+	}
+}
+
 func TestExpireUnconfirmed(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOpt{})
