@@ -44,6 +44,9 @@ func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("GET", "/api/v1/privacy/reports/inventory", privacyRole, a.reportInventory)
 	rt.Handle("GET", "/api/v1/privacy/reports/stars", privacyRole, a.reportStars)
 	rt.Handle("GET", "/api/v1/privacy/reports/requests", privacyRole, a.reportRequests)
+	rt.Handle("GET", "/api/v1/privacy/holds", privacyRole, a.listHolds)
+	rt.Handle("POST", "/api/v1/privacy/holds", privacyRole, a.placeHold)
+	rt.Handle("POST", "/api/v1/privacy/holds/{id}/release", privacyRole, a.releaseHold)
 }
 
 type erasureInput struct {

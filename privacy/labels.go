@@ -198,6 +198,19 @@ var reportSections = map[string]section{
 			"closed_by":   {"Answered by", "Beantwoord door", vText},
 			"note":        {"Note", "Notitie", vText},
 		}},
+	"legal_holds": {en: "Kept for a legal reason", nl: "Bewaard om een wettelijke reden",
+		introEN: "We must keep your data for a legal reason until the date shown; until then we cannot erase it (GDPR art. 17(3)).",
+		introNL: "Wij moeten uw gegevens om een wettelijke reden bewaren tot de genoemde datum; tot dan kunnen wij ze niet wissen (AVG art. 17 lid 3).",
+		cols: map[string]label{
+			"id":          internalCol,
+			"contact_id":  internalCol,
+			"created_by":  internalCol,
+			"released_by": internalCol,
+			"reason":      {"Reason", "Reden", vText},
+			"until":       {"Until", "Tot", vTime},
+			"created_at":  {"Since", "Sinds", vTime},
+			"released_at": {"Lifted on", "Opgeheven op", vTime},
+		}},
 }
 
 // valueWords translates the code words stored in vWord columns; a word not

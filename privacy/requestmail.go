@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"strings"
+	"time"
 )
 
 // The mails of privacy requests, in English and Dutch. They are short and
@@ -103,4 +104,20 @@ func (s *Service) contactMail(id, contactID int64, kind string, due string) mail
 	return s.paragraphs(fmt.Sprintf("Privacy request %d (%s) due %s", id, kind, due),
 		fmt.Sprintf("A data subject verified a request of kind %s. It must be answered by %s (GDPR art. 12(3)).", kind, due),
 		fmt.Sprintf("Request %d, contact %d: GET /api/v1/privacy/requests/%d, then POST /api/v1/privacy/requests/%d/fulfil or /reject.", id, contactID, id, id))
+}
+
+// refusedMail tells the requester their erasure is refused while a legal
+// hold lasts, why, and that they may complain to the authority.
+func (s *Service) refusedMail(lang string, h Hold) mailText {
+	until := (reportText{lang: lang, loc: time.UTC}).date(h.Until, false)
+	if lang == "nl" {
+		return s.paragraphs("Wij kunnen uw gegevens nog niet wissen",
+			"Wij moeten uw gegevens om een wettelijke reden bewaren tot "+until+" (AVG art. 17 lid 3): "+h.Reason,
+			"Tot die datum gebruiken wij ze voor niets anders. Daarna kunt u opnieuw vragen ze te wissen.",
+			"Bent u het hier niet mee eens, dan kunt u een klacht indienen bij de Autoriteit Persoonsgegevens.")
+	}
+	return s.paragraphs("We cannot erase your data yet",
+		"We must keep your data for a legal reason until "+until+" (GDPR art. 17(3)): "+h.Reason,
+		"Until then we use it for nothing else. After that date you may ask again for its erasure.",
+		"If you disagree, you may complain to the supervisory authority.")
 }

@@ -478,6 +478,9 @@ func (s *Service) FulfilNote(ctx context.Context, id int64, actor, note string) 
 	case KindAccess:
 		return s.fulfilAccess(ctx, r, actor)
 	case KindErasure:
+		if err := s.errOnHoldFor(ctx, s.db, *r.ContactID); err != nil {
+			return s.refuseHeld(ctx, r, actor, err)
+		}
 		return s.fulfilErasure(ctx, r, actor)
 	}
 	return s.fulfilHandled(ctx, r, actor, note)
@@ -662,4 +665,28 @@ func (s *Service) MailErased(ctx context.Context, to, lang string) error {
 		return fmt.Errorf("privacy: erasure confirmation: %w", err)
 	}
 	return nil
+}
+
+// refuseHeld closes an erasure request of a held contact as refused, with
+// the hold's reason as the note, and mails the requester why (GDPR art.
+// 12(4), 17(3)).
+func (s *Service) refuseHeld(ctx context.Context, r Request, actor string, holdErr error) (Request, error) {
+	var oh *ErrOnHold
+	if !errors.As(holdErr, &oh) {
+		return r, holdErr
+	}
+	note := "refused: legal hold until " + oh.Hold.Until.UTC().Format("2006-01-02") + " (GDPR art. 17(3)): " + oh.Hold.Reason
+	out, err := s.close(ctx, r.ID, actor, RequestRejected, note)
+	if err != nil {
+		return out, err
+	}
+	c, err := s.opt.Contacts.Get(ctx, *r.ContactID)
+	if err != nil {
+		return out, err
+	}
+	m := s.refusedMail(r.Lang, oh.Hold)
+	if err := s.opt.Mailer.Send(ctx, c.Email, m.subject, m.html, m.text); err != nil {
+		s.log.Error("privacy request: refusal mail failed", "request_id", r.ID, "error", err)
+	}
+	return out, nil
 }

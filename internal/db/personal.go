@@ -83,6 +83,12 @@ var PersonalTables = []PersonalTable{
 	{Table: "privacy_requests", ContactColumn: "contact_id", Erase: "anonymise",
 		Columns:      []string{"ip", "user_agent", "token_hash"},
 		OtherColumns: []string{"id", "kind", "status", "via", "lang", "verified_at", "due_at", "closed_at", "closed_by", "note"}},
+	// Legal holds of a contact: deleted with it once released or expired
+	// (erasure never runs while one is active); a hold on every contact has
+	// no contact link.
+	{Table: "legal_holds", ContactColumn: "contact_id", Erase: "delete",
+		Columns:      []string{"reason", "until", "created_at", "released_at"},
+		OtherColumns: []string{"id", "created_by", "released_by"}},
 }
 
 // NonPersonalTables hold no personal data of contacts.
