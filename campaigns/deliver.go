@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/mta"
 )
 
@@ -30,8 +31,8 @@ type target struct {
 // loadSQL reads the batch's deliveries (only those still pending) with their
 // contacts and whether each may still be mailed: active, not one-star and
 // confirmed on one of the campaign's lists. $1 campaign, $2 contact ids, $3 lists.
-const loadSQL = `SELECT d.contact_id, d.attempts, d.queued_at, coalesce(c.email, ''), coalesce(c.name, ''),
-	coalesce(c.attributes, '{}'::jsonb),
+var loadSQL = `SELECT d.contact_id, d.attempts, d.queued_at, coalesce(c.email, ''), coalesce(c.name, ''),
+	coalesce(` + contacts.VisibleAttributesSQL("c") + `, '{}'::jsonb),
 	coalesce(c.status = 'active' AND c.one_star_since IS NULL AND EXISTS (SELECT 1 FROM subscriptions s
 		WHERE s.contact_id = c.id AND s.list_id = ANY($3) AND s.status = 'confirmed'), false)
 FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id

@@ -47,6 +47,10 @@ func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("GET", "/api/v1/privacy/holds", privacyRole, a.listHolds)
 	rt.Handle("POST", "/api/v1/privacy/holds", privacyRole, a.placeHold)
 	rt.Handle("POST", "/api/v1/privacy/holds/{id}/release", privacyRole, a.releaseHold)
+	rt.Handle("GET", "/api/v1/privacy/attributes/hidden", privacyRole, a.listHidden)
+	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/hide", privacyRole, a.hideAttribute)
+	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/show", privacyRole, a.showAttribute)
+	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/delete", privacyRole, a.deleteAttribute)
 }
 
 type erasureInput struct {

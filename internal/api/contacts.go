@@ -54,6 +54,11 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	for i := range cs {
+		if err := s.hideFor(r.Context(), &cs[i]); err != nil {
+			return err
+		}
+	}
 	httpapi.WriteJSON(w, http.StatusOK, httpapi.NewPage(cs, p.Limit, func(c contacts.Contact) int64 { return c.ID }))
 	return nil
 }
@@ -114,6 +119,9 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if err := s.hideFor(r.Context(), &c); err != nil {
+		return err
+	}
 	httpapi.WriteJSON(w, http.StatusCreated, contactView{Contact: c, Subscriptions: subs})
 	return nil
 }
@@ -151,6 +159,9 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.hideFor(r.Context(), &c); err != nil {
+		return err
+	}
 	httpapi.WriteJSON(w, http.StatusOK, contactView{Contact: c, Subscriptions: subs})
 	return nil
 }
@@ -172,6 +183,9 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) error {
 	}
 	c, err := s.Contacts.Update(r.Context(), id, contacts.Patch{Email: in.Email, Name: in.Name, Attributes: in.Attributes, Source: "api"})
 	if err != nil {
+		return err
+	}
+	if err := s.hideFor(r.Context(), &c); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, c)

@@ -96,5 +96,7 @@ var NonPersonalTables = []string{"schema_migrations", "lists", "api_tokens", "jo
 	"campaigns", "campaign_stats",
 	// webhook_messages holds relay notification ids (replay protection).
 	"webhook_messages",
+	// hidden_attributes names attribute keys hidden from non-privacy roles.
+	"hidden_attributes",
 	// audit_log holds staff actions with counts, never subjects' data.
 	"audit_log"}
