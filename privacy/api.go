@@ -51,6 +51,14 @@ func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/hide", privacyRole, a.hideAttribute)
 	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/show", privacyRole, a.showAttribute)
 	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/delete", privacyRole, a.deleteAttribute)
+	rt.Handle("GET", "/api/v1/privacy/register", privacyRole, a.register)
+	rt.Handle("GET", "/api/v1/privacy/breaches", privacyRole, a.listBreaches)
+	rt.Handle("POST", "/api/v1/privacy/breaches", privacyRole, a.recordBreach)
+	rt.Handle("GET", "/api/v1/privacy/breaches/{id}", privacyRole, a.getBreach)
+	rt.Handle("PATCH", "/api/v1/privacy/breaches/{id}", privacyRole, a.updateBreach)
+	rt.Handle("GET", "/api/v1/privacy/processor-agreements", privacyRole, a.listAgreements)
+	rt.Handle("POST", "/api/v1/privacy/processor-agreements", adminOnly, a.storeAgreement)
+	rt.Handle("GET", "/api/v1/privacy/processor-agreements/{id}/document", adminOnly, a.downloadAgreement)
 }
 
 type erasureInput struct {

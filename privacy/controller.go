@@ -26,6 +26,9 @@ type Controller struct {
 	RetentionDays int `json:"retention_days"`
 	// TimeZone the report's dates are written in.
 	TimeZone string `json:"time_zone"`
+	// SecurityMeasures (GDPR art. 32) for the register of processing
+	// activities; not part of an access export.
+	SecurityMeasures []string `json:"-"`
 }
 
 // Processor is a recipient processing the data on the controller's behalf

@@ -167,6 +167,7 @@ func New(opt Options) *Service {
 	}
 	if opt.DB != nil {
 		opt.Reg.MustRegister(requestsCollector{db: opt.DB})
+		opt.Reg.MustRegister(breachCollector{s: s})
 	}
 	for _, r := range []string{"sent", "error", "unknown_address", "rate_limited"} {
 		s.requestMails.WithLabelValues(r)

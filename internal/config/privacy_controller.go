@@ -28,6 +28,10 @@ type ControllerConfig struct {
 	// organisation's behalf (GDPR art. 28): hosting, the mail relay;
 	// optional, default none.
 	Processors []ProcessorConfig `toml:"processors"`
+	// SecurityMeasures are the technical and organisational security
+	// measures (GDPR art. 32) named in the register of processing
+	// activities, one sentence each; optional.
+	SecurityMeasures []string `toml:"security_measures"`
 }
 
 // ProcessorConfig is one processor (GDPR art. 28).

@@ -98,5 +98,8 @@ var NonPersonalTables = []string{"schema_migrations", "lists", "api_tokens", "jo
 	"webhook_messages",
 	// hidden_attributes names attribute keys hidden from non-privacy roles.
 	"hidden_attributes",
+	// The breach register and processor agreements describe incidents and
+	// companies, not data subjects.
+	"data_breaches", "processor_agreements",
 	// audit_log holds staff actions with counts, never subjects' data.
 	"audit_log"}
