@@ -36,6 +36,7 @@ func startPublic(ctx context.Context, a *app) error {
 		DefaultLang: a.cfg.Public.DefaultLang, TrustedProxies: proxies, MaxFormBytes: a.cfg.Public.MaxFormBytes,
 		ConfirmExpiry: a.cfg.Public.ConfirmExpiry.Duration,
 		StatementURL:  a.cfg.Privacy.StatementURL,
+		RetentionDays: a.cfg.Retention.OneStarDays,
 		Nonces:        store,
 		Limiter:       store,
 		Metrics:       &a.httpm, Log: a.log,

@@ -60,6 +60,7 @@ type envOpt struct {
 	maxFormBytes   int64
 	formsPerWindow int64
 	statement      string
+	retentionDays  int
 }
 
 func newEnv(t testing.TB, o envOpt) *env {
@@ -79,7 +80,7 @@ func newEnv(t testing.TB, o envOpt) *env {
 	}
 	opt := pages.Options{Recipients: e.rcp, Keys: e.keys, CSRFKey: testKey, BaseURL: "http://public.test",
 		OrgName: "Stichting Test", PrimaryColor: "#1d4ed8", DefaultLang: "en", TrustedProxies: proxies,
-		MaxFormBytes: o.maxFormBytes, ConfirmExpiry: o.confirmExpiry, StatementURL: o.statement,
+		MaxFormBytes: o.maxFormBytes, ConfirmExpiry: o.confirmExpiry, StatementURL: o.statement, RetentionDays: o.retentionDays,
 		Mailer: &smtpSender{addr: e.smtp.addr}, Nonces: pages.RedisNonces{RDB: rdb, Prefix: prefix + "public:"},
 		Limiter: pages.RedisNonces{RDB: rdb, Prefix: prefix + "public:"}, FormsPerWindow: o.formsPerWindow,
 		Log:    testenv.Logger(t),

@@ -77,6 +77,7 @@ var contents = map[string]string{
 <button type="submit" class="{{.D.Class}}">{{.D.Button}}</button>
 </form>`,
 	"subscribe": `<p>{{.D.List.Purpose}}</p>
+<p>{{.D.Retention}}</p>
 <form method="post" action="{{.Action}}" novalidate>
 <input type="hidden" name="csrf" value="{{.CSRF}}">
 <p><label for="email">{{.T "sub.email"}}</label>

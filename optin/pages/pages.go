@@ -67,6 +67,9 @@ type Options struct {
 	BaseURL string
 	// House style: OrgName, LogoURL, PrimaryColor (#rrggbb); DefaultLang en or nl.
 	OrgName, LogoURL, PrimaryColor, DefaultLang string
+	// RetentionDays is retention.one_star_days, stated on the subscribe
+	// form and in the confirmation mail; 0: kept until erased on request.
+	RetentionDays int
 	// StatementURL is the organisation's privacy statement, linked from
 	// every page's footer (privacy.statement_url); optional.
 	StatementURL string

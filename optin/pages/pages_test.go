@@ -639,6 +639,40 @@ func TestPrivacyStatementAndRights(t *testing.T) {
 	}
 }
 
+// TestRetentionTold: the subscribe form and the confirmation mail state
+// the list's purpose and how long the details are kept (with the link to
+// the privacy statement), and the consent evidence records the retention
+// sentence the person saw.
+func TestRetentionTold(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{retentionDays: 365, statement: "https://example.org/privacyverklaring"})
+	e.list("news", "double")
+	r := e.get("/s/news?lang=nl")
+	keep := "Wij bewaren uw gegevens zolang u bent ingeschreven. Staat u op geen enkele lijst meer, of werkt uw adres niet meer, dan wissen wij ze na 365 dagen."
+	if !strings.Contains(r.body, "News about news") || !strings.Contains(r.body, keep) {
+		t.Fatalf("form lacks purpose or retention:\n%s", r.body)
+	}
+	r = e.post("/s/news?lang=nl", url.Values{"csrf": {csrf(t, r.body)}, "email": {"bo@example.org"}, "consent": {"yes"}})
+	if r.code != 200 {
+		t.Fatalf("subscribe: %d", r.code)
+	}
+	ev := e.scalar(`SELECT evidence FROM consent_records WHERE action = 'opt-in'`).(string)
+	if !strings.Contains(ev, keep) || !strings.HasPrefix(ev, "subscribe-form/nl/") {
+		t.Errorf("evidence %q lacks the retention sentence", ev)
+	}
+	text := textPart(t, e.smtp.wait(t))
+	for _, want := range []string{"Doel: News about news", keep, "Privacyverklaring: https://example.org/privacyverklaring"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("confirmation mail lacks %q:\n%s", want, text)
+		}
+	}
+	plain := newEnv(t, envOpt{})
+	plain.list("news", "single")
+	if r := plain.get("/s/news"); !strings.Contains(r.body, "We keep your details as long as you are subscribed, and erase them when you ask.") {
+		t.Errorf("form without automatic erasure:\n%s", r.body)
+	}
+}
+
 func TestExpireUnconfirmed(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOpt{})
