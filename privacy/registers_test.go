@@ -111,8 +111,17 @@ func TestProcessingRegister(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.exec(t, `INSERT INTO subscriptions (contact_id, list_id, status) VALUES ($1, $2, 'confirmed')`, c.ID, listID)
+	// The lists API takes the legal basis (default consent).
+	if code, raw, _ := e.do("marketer", "POST", "/api/v1/lists", map[string]any{"slug": "klanten", "name": "Klantnieuws", "purpose": "News for customers", "optin": "single", "legal_basis": "because"}); code != 422 || !strings.Contains(string(raw), "legal_basis") {
+		t.Errorf("bad legal basis: %d %s", code, raw)
+	}
+	e.mustDo(201, "marketer", "POST", "/api/v1/lists", map[string]any{"slug": "klanten", "name": "Klantnieuws", "purpose": "News for customers", "optin": "single", "legal_basis": "legitimate-interest"})
 	var reg privacy.ProcessingRegister
 	json.Unmarshal(e.mustDo(200, "privacy", "GET", "/api/v1/privacy/register", nil), &reg)
+	if len(reg.Activities) != 2 || reg.Activities[0].LegalBasis != "legitimate-interest" {
+		t.Errorf("activities %+v", reg.Activities)
+	}
+	reg.Activities = reg.Activities[1:]
 	if len(reg.Activities) != 1 || reg.Activities[0].Name != "Ledennieuws" || reg.Activities[0].LegalBasis != "contract" || reg.Activities[0].Count != 1 {
 		t.Errorf("activities %+v", reg.Activities)
 	}
