@@ -6,11 +6,15 @@ GO ?= go
 TAGS ?= $(shell test -f /usr/include/openssl/evp.h && echo openssl)
 BIN := bin/postbode
 ENV := source .data/env &&
+# postbode version and postbode_build_info show these (git describe, else "dev").
+VERSION ?= $(shell git describe --tags --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD 2>/dev/null && echo $$c || echo $$c-dirty; })
+LDFLAGS := -X github.com/postbode/postbode/internal/buildinfo.Version=$(VERSION) -X github.com/postbode/postbode/internal/buildinfo.Commit=$(COMMIT)
 
-.PHONY: build run stop test test-tools test-short test-faults scale soak bench services vet fmt clean
+.PHONY: build run stop test test-tools test-short test-faults scale soak bench services sweep vet fmt clean
 
 build:
-	$(GO) build -tags '$(TAGS)' -o $(BIN) ./cmd/postbode
+	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/postbode
 
 services:
 	@deploy/dev/services.sh up
@@ -18,30 +22,29 @@ services:
 test-tools:
 	@deploy/dev/services.sh tools
 
-run: build services
-	@mkdir -p .data/outbox
-	@$(ENV) POSTBODE_CONFIG=deploy/dev/postbode.dev.toml $(BIN) migrate >/dev/null
-	@$(ENV) tok=$$(POSTBODE_CONFIG=deploy/dev/postbode.dev.toml $(BIN) token create --role admin --name make-run) && \
-	  echo "" && \
-	  echo "postbode is starting:" && \
-	  echo "  admin API   http://127.0.0.1:8080/api/v1   (OpenAPI: /api/v1/openapi.json, metrics: /metrics)" && \
-	  echo "  public      http://localhost:8081" && \
-	  echo "  inbound     smtp://127.0.0.1:2525" && \
-	  echo "  outbox      ./.data/outbox (every sent message as .eml)" && \
-	  echo "  admin token $$tok" && \
-	  echo "  try:        export TOKEN=$$tok; curl -H \"Authorization: Bearer \$$TOKEN\" http://127.0.0.1:8080/api/v1/lists" && \
-	  echo ""
-	@$(ENV) POSTBODE_CONFIG=deploy/dev/postbode.dev.toml exec $(BIN) serve
+# run builds, brings up Postgres and Redis, migrates, replaces the make-run
+# admin token and serves in the foreground (deploy/dev/run.sh says each step).
+run:
+	@GO=$(GO) TAGS='$(TAGS)' LDFLAGS='$(LDFLAGS)' BIN=$(BIN) deploy/dev/run.sh start
 
+# stop stops the postbode make run started in this checkout (pid file) and
+# the private Postgres and Redis services.sh started, nothing else.
 stop:
-	@-pkill -f '$(BIN) serve' || true
+	@BIN=$(BIN) deploy/dev/run.sh stop
 	@deploy/dev/services.sh down
 
+# sweep drops this checkout's test databases (POSTBODE_TEST_DB_PREFIX).
+sweep:
+	@deploy/dev/services.sh sweep
+
 # make test runs every test, then the fault tests (a few minutes; the
-# two-node throughput comparison runs only in make test-faults).
-test: services test-tools
-	@$(ENV) $(GO) test -tags '$(TAGS)' -count=1 -timeout 15m ./...
-	@$(ENV) $(GO) test -tags '$(TAGS) faults' -count=1 -timeout 15m -run 'Fault' ./cmd/postbode/
+# two-node throughput comparison runs only in make test-faults). Test
+# databases left by an earlier killed run are dropped first, and this run's
+# when it ends, pass or fail.
+test: services test-tools sweep
+	@$(ENV) st=0; $(GO) test -tags '$(TAGS)' -count=1 -timeout 15m ./... || st=$$?; \
+	  [ $$st != 0 ] || $(GO) test -tags '$(TAGS) faults' -count=1 -timeout 15m -run 'Fault' ./cmd/postbode/ || st=$$?; \
+	  deploy/dev/services.sh sweep; exit $$st
 
 # test-short runs the tests of some packages only: make test-short PKGS=./campaigns/...
 PKGS ?= ./...

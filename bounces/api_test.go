@@ -369,6 +369,8 @@ func TestGenericWebhook(t *testing.T) {
 		{map[string]any{"events": []map[string]any{{"type": "bounce", "recipient": "a@b.c"}, {"type": "bounce"}}}, "events[1].recipient"},
 		{map[string]any{"events": []map[string]any{{"type": "bounce", "recipient": "a@b.c", "class": "fatal"}}}, "events[0].class"},
 		{map[string]any{"events": []map[string]any{}}, "events"},
+		{map[string]any{"events": []map[string]any{{"type": "bounce", "recipient": "a@b.c", "diagnostic": "550\x00"}}}, "events[0].diagnostic"},
+		{map[string]any{"events": []map[string]any{{"Type": "bounce", "recipient": "a@b.c"}}}, "events[0].Type"},
 	} {
 		code, raw := e.do("marketer", "POST", "/api/v1/bounces/webhooks/generic", bad.body)
 		if code != 422 || !strings.Contains(string(raw), `"field":"`+bad.field+`"`) {

@@ -47,7 +47,7 @@ func TestSyncAndDSNCountOnce(t *testing.T) {
 	l := e.list("news")
 	c := e.contact("bert@example.org", l)
 	camp := e.campaign([]int64{l}, c)
-	if err := e.proc.RecordSMTP(t.Context(), camp, c.ID, 550, "5.1.1", "5.1.1 <bert@example.org>: Recipient address rejected: User unknown in virtual mailbox table"); err != nil {
+	if err := e.proc.RecordSMTP(t.Context(), camp, c.ID, "RCPT", 550, "5.1.1", "5.1.1 <bert@example.org>: Recipient address rejected: User unknown in virtual mailbox table"); err != nil {
 		t.Fatal(err)
 	}
 	if s := e.state(c); s.Hard != 1 {
@@ -88,7 +88,7 @@ func TestPolicyBlocksDoNotCount(t *testing.T) {
 		e.report(&Report{Results: []Result{{Recipient: c.Email, Class: Block, Reason: "spamdetected", Status: "5.7.1",
 			ReplyCode: 554, Action: "failed", Diagnostic: "554 5.7.1 message rejected as spam"}}}, claims(c, camp))
 	}
-	if err := e.proc.RecordSMTP(t.Context(), 0, c.ID, 550, "5.7.1", "Message rejected due to local policy"); err != nil {
+	if err := e.proc.RecordSMTP(t.Context(), 0, c.ID, "DATA", 550, "5.7.1", "Message rejected due to local policy"); err != nil {
 		t.Fatal(err)
 	}
 	s := e.state(c)
@@ -255,7 +255,7 @@ func TestAddressMatching(t *testing.T) {
 	if _, err := e.db.Exec(t.Context(), `UPDATE deliveries SET done_at = now() - interval '3 days' WHERE contact_id = $1`, stale.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.proc.RecordSMTP(t.Context(), camp, c.ID, 550, "5.1.1", "550 5.1.1 user unknown"); err != nil {
+	if err := e.proc.RecordSMTP(t.Context(), camp, c.ID, "RCPT", 550, "5.1.1", "550 5.1.1 user unknown"); err != nil {
 		t.Fatal(err)
 	}
 	// Two addresses in one report: ambiguous.

@@ -48,6 +48,9 @@ type Result struct {
 	RemoteMTA string `json:"remote_mta,omitempty"`
 	// FeedbackType is the ARF Feedback-Type (abuse, fraud, ...) of complaints.
 	FeedbackType string `json:"feedback_type,omitempty"`
+	// Rule names the classification rule that decided Reason and its
+	// source (RFC section or the mail system whose wording it is).
+	Rule string `json:"rule,omitempty"`
 }
 
 // Hard reports whether the result counts as a hard bounce.

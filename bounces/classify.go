@@ -1,6 +1,7 @@
 package bounces
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -8,12 +9,15 @@ import (
 // evidence is what a bounce says about one recipient, before
 // classification.
 type evidence struct {
-	status    string // enhanced status code given by the message, if any
-	replyCode int    // SMTP reply code given by the message, if any
-	diag      string // diagnostic text
-	temporary bool   // the message says the failure is temporary (Action: delayed)
-	reason    string // a reason the format itself establishes, if any
-	command   string // the SMTP command the reply answered (RCPT, DATA, ...), if known
+	status    string       // enhanced status code given by the message, if any
+	replyCode int          // SMTP reply code given by the message, if any
+	diag      string       // diagnostic text
+	diagType  string       // RFC 3464 diagnostic-type (smtp, x-unix, ...), lower case
+	untyped   bool         // a Diagnostic-Code without the diagnostic-type RFC 3464 requires
+	temporary bool         // the message says the failure is temporary (Action: delayed)
+	reason    string       // a reason the format itself establishes, if any
+	command   string       // the SMTP command the reply answered (RCPT, DATA, ...), if known
+	rules     *phraseIndex // the text rules; nil for textRules
 }
 
 // ClassifyReply classifies a synchronous SMTP refusal (the reply to RCPT or
@@ -25,9 +29,9 @@ func ClassifyReply(code int, enhanced, text string) Result {
 }
 
 // ClassifySMTPReply is ClassifyReply for a reply to a known SMTP command
-// ("MAIL", "RCPT", "DATA"; RFC 5321 section 4.1): "user unknown" at RCPT TO
-// is a dead address, at DATA a content filter, at MAIL FROM a refusal of
-// the sender.
+// ("MAIL", "RCPT", "DATA", or "CONN" for the greeting and the commands
+// before MAIL; RFC 5321 section 4.1): "user unknown" at RCPT TO is a dead
+// address, at DATA a content filter, at MAIL FROM a refusal of the sender.
 func ClassifySMTPReply(command string, code int, enhanced, text string) Result {
 	return classify(evidence{status: findStatus(enhanced), replyCode: code, diag: text, command: strings.ToUpper(command)})
 }
@@ -35,11 +39,10 @@ func ClassifySMTPReply(command string, code int, enhanced, text string) Result {
 // classify decides reason, status and class for one recipient:
 //  1. the reply code and enhanced status code, from the fields or else
 //     from the diagnostic text (RFC 3463 section 2, RFC 5321 section 4.2);
-//  2. the reason from the diagnostic text when it says something specific,
-//     else from the status code's subject and detail (RFC 3463 section 3);
-//  3. a status found in the diagnostic wins over the message's own; a
-//     message without any gets the X.0.9NN status of the reason (see
-//     pseudoStatus, and Result.StandardStatus for the RFC 3463 code);
+//     a status found in the diagnostic wins over the message's own;
+//  2. the reason by the precedence of decide, which also names the rule;
+//  3. a message without any status gets the X.0.9NN status of the reason
+//     (see pseudoStatus, and Result.StandardStatus for the RFC 3463 code);
 //  4. the class from the reason and whether the failure is permanent.
 func classify(in evidence) Result {
 	diag := normSpace(in.diag)
@@ -49,74 +52,164 @@ func classify(in evidence) Result {
 		code = findReplyCode(diag)
 	}
 	status := in.status
-	if s := findStatus(diag); s != "" && s[0] != '2' && (status == "" || !isVague(s)) {
+	if s := diagStatus(diag); s != "" && s[0] != '2' && (status == "" || !isVague(s)) {
 		status = s // the code the remote server gave is the most precise one
 	}
-	reason := in.reason
-	if reason == "" {
-		reason = reasonFromText(lower)
+	command := in.command
+	if command == "" {
+		command = commandOf(lower)
 	}
-	if reason == "" {
-		reason = reasonFromStatus(status)
+	ix := in.rules
+	if ix == nil {
+		ix = defaultRules
 	}
-	if reason == "" {
-		reason = matchRules(weakRules, lower)
-	}
-	reason = refineReason(reason, status, in.command, lower)
-	if code == 551 && (reason == "userunknown" || reason == "") {
-		reason = "hasmoved" // 551 User not local; please try <forward-path> (RFC 5321 section 3.4)
-	}
-	if reason == "" {
-		reason = "undefined"
+	v := decide(in, status, code, command, lower, ix)
+	if v.reason == "" {
+		v = verdict{"undefined", "no evidence"}
 		if lower != "" {
-			reason = "onhold" // there is a diagnostic, but it says nothing known
+			v = verdict{"onhold", "no rule matches the diagnostic"}
 		}
 	}
 	temporary := in.temporary || isTemporary(status, code)
 	if status == "" {
-		status = pseudoStatus(reason, temporary)
+		status = pseudoStatus(v.reason, temporary)
 	}
 	r := Result{
-		Reason:     reason,
+		Reason:     v.reason,
 		Status:     status,
 		ReplyCode:  code,
 		Diagnostic: diag,
+		Rule:       v.rule,
 	}
-	r.Class = classOf(reason, status, code, temporary)
+	r.Class = classOf(v.reason, status, code, temporary)
 	return r
 }
 
-// refineReason corrects a reason by the SMTP command the reply answered
-// (RFC 5321 section 3.3). A refusal at MAIL FROM is about the sender, never
-// the recipient's address. "User unknown" in reply to DATA, after the
-// recipient was accepted at RCPT TO, is a content filter speaking, not a
-// dead address; so is "user unknown" under a policy or mailbox status
-// (X.7.x, X.2.x) that was not given at RCPT TO. Without any status code and
-// without the command, only a mail system's statement about its own
-// directory is trusted. An address status (X.1.x, RFC 3463 section 3.2)
-// backs the text whatever the command.
-func refineReason(reason, status, command, lower string) string {
-	if reason != "userunknown" && reason != "hostunknown" {
-		return reason
+// verdict is a reason and the rule that decided it, as printed by
+// postbode bounces classify.
+type verdict struct{ reason, rule string }
+
+// decide applies the precedence documented in classify_rules.go: the
+// format, then a non-hard text reason (it is always the more cautious
+// reading), then a hard text reason as far as the status code and the
+// command back it, then the status code, the reply code and the command.
+func decide(in evidence, status string, code int, command, lower string, ix *phraseIndex) verdict {
+	if in.reason != "" {
+		return verdict{in.reason, "format: the report itself states " + in.reason}
 	}
-	if command == "" {
-		command = commandOf(lower)
+	if in.diagType == "x-unix" {
+		return verdict{"mailererror", "Diagnostic-Code type X-Unix: a local delivery program's exit status, not a server's reply (RFC 3464 section 2.3.6)"}
 	}
-	if command == "MAIL" {
-		return "rejected"
-	}
-	if reason != "userunknown" || strings.HasPrefix(status[min(2, len(status)):], "1.") {
-		return reason
-	}
+	text, phrase, hasText := ix.textMatch(lower)
+	st, hasStatus := statusRuleOf(status)
+	var v verdict
 	switch {
-	case command == "DATA":
-		return "filtered"
-	case command != "RCPT" && len(status) > 2 && (status[2] == '7' || status[2] == '2'):
-		return "filtered"
-	case command == "" && status == "" && !definitive(lower):
-		return "filtered"
+	case hasText && !hardReasons[text.reason]: // includes notaccept: RFC 7504/7505 speak of the host
+		v = textVerdict(text, phrase)
+	case hasText:
+		if c, cp, ok := ix.contradiction(lower, phrase); ok && text.strength != directory {
+			v = verdict{c.reason, fmt.Sprintf("text %q -> %s overrules %q (prefer not hard; %s)", cp, c.reason, phrase, c.source)}
+			break
+		}
+		v = hardText(text, phrase, status, st, hasStatus, command)
+		if in.untyped && code == 0 && hardReasons[v.reason] && !addressStatus(status, st, hasStatus) {
+			v = verdict{"filtered", fmt.Sprintf("text %q in a Diagnostic-Code without a diagnostic-type and without a reply code (RFC 3464 section 2.3.6): not a server's reply, not proof of a dead address", phrase)}
+		}
+	case hasStatus:
+		v = statusVerdict(status, st)
 	}
-	return reason
+	return replyVerdict(v, code, command)
+}
+
+// hardText decides a text that names a dead address (userunknown,
+// hostunknown, hasmoved) against the status code and the command it
+// answered:
+//   - at MAIL FROM or the connection it is about the sender (RFC 5321
+//     section 3.3);
+//   - an address status (X.1.1, X.1.2, X.1.3, X.1.6, X.1.10, X.4.4) backs it;
+//   - after DATA an unknown user is a content filter;
+//   - a policy status (X.7.x) contradicts it, except an explicit statement
+//     at RCPT TO that the recipient is unknown (Postfix access maps answer
+//     unknown recipients with 5.7.1 there);
+//   - a mailbox status (X.2.x) contradicts it except at RCPT TO;
+//   - without any status or command only a system's statement about its
+//     own directory counts.
+func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus bool, command string) verdict {
+	tv := textVerdict(text, phrase)
+	subject := statusSubject(status)
+	switch {
+	case command == "MAIL" || command == "CONN":
+		return commandVerdict(command)
+	case text.strength == fallback && hasStatus:
+		return statusVerdict(status, st)
+	case addressStatus(status, st, hasStatus):
+		return tv
+	case command == "DATA" && text.reason == "userunknown":
+		return commandVerdict(command)
+	case subject == "7" && (text.strength == weak || command != "RCPT"):
+		return statusVerdict(status, st)
+	case subject == "2" && command != "RCPT":
+		if hasStatus && st.code != "2.0" {
+			return statusVerdict(status, st)
+		}
+		return verdict{"filtered", fmt.Sprintf("text %q under mailbox status %s, not at RCPT TO: a filter (prefer not hard)", phrase, status)}
+	case hasStatus && subject == "1":
+		return statusVerdict(status, st) // a sender status (X.1.7, X.1.8)
+	case text.reason != "userunknown" || text.strength == directory || command == "RCPT":
+		return tv
+	case status != "":
+		return tv // a server's refusal with a status code: the text names the cause
+	}
+	return verdict{"filtered", fmt.Sprintf("text %q names an unknown user, but no status code, no command and no directory statement backs it: a filter (prefer not hard; %s)", phrase, text.source)}
+}
+
+// addressStatus reports whether a status names the recipient's address or
+// domain as dead (X.1.1, X.1.2, X.1.3, X.1.6, X.1.10, X.4.4).
+func addressStatus(status string, st statusRule, hasStatus bool) bool {
+	return hasStatus && (statusSubject(status) == "1" && hardReasons[st.reason] || st.code == "1.10" || st.code == "4.4")
+}
+
+// textVerdict is the verdict of a text rule.
+func textVerdict(text reasonRule, phrase string) verdict {
+	return verdict{text.reason, "text \"" + phrase + "\" -> " + text.reason + " (" + text.source + ")"}
+}
+
+// statusVerdict is the verdict of a status rule.
+func statusVerdict(status string, st statusRule) verdict {
+	return verdict{st.reason, "status " + status + " -> " + st.reason + " (" + st.source + ")"}
+}
+
+// commandVerdict is the verdict of the command a refusal answered.
+func commandVerdict(command string) verdict {
+	c := commandRules[command]
+	return verdict{c.reason, "reply to " + command + " -> " + c.reason + " (" + c.source + ")"}
+}
+
+// replyVerdict applies the reply-code rules (RFC 5321, RFC 7504) and the
+// command rules where the text and status left no reason, or a dead-address
+// reason the reply code names more precisely.
+func replyVerdict(v verdict, code int, command string) verdict {
+	for _, r := range replyRules {
+		if r.code != code || (r.command != "" && r.command != command) {
+			continue
+		}
+		if v.reason == "" || v.reason == "userunknown" || (r.reason == "notaccept" && hardReasons[v.reason]) {
+			return verdict{r.reason, fmt.Sprintf("reply code %d -> %s (%s)", code, r.reason, r.source)}
+		}
+	}
+	if v.reason == "" && (command == "MAIL" || command == "CONN") {
+		return commandVerdict(command)
+	}
+	return v
+}
+
+// statusSubject is the subject digit(s) of an enhanced status code, or "".
+func statusSubject(status string) string {
+	if len(status) < 5 {
+		return ""
+	}
+	sub, _, _ := strings.Cut(status[2:], ".")
+	return sub
 }
 
 // isTemporary reports whether the status or reply code is a 4xx
@@ -189,6 +282,24 @@ func findStatus(s string) string {
 		}
 	}
 	return ""
+}
+
+// diagStatus is the enhanced status code a diagnostic text gives: the
+// first one whose detail is not 0 ("other or undefined", RFC 3463 section
+// 3), else the first ("5.1.0 Unknown address error 550 5.2.2 Mailbox
+// full" is 5.2.2).
+func diagStatus(s string) string {
+	first := findStatus(s)
+	rest, st := s, first
+	for n := 0; st != "" && strings.HasSuffix(st, ".0") && n < 4; n++ {
+		i := strings.Index(rest, st)
+		rest = rest[i+len(st):]
+		st = findStatus(rest)
+		if st != "" && !strings.HasSuffix(st, ".0") {
+			return st
+		}
+	}
+	return first
 }
 
 // statusAt parses "c.sss.ddd" at the start of s, not followed by a digit
@@ -369,17 +480,6 @@ func asciiLower(s string) string {
 		}
 	}
 	return s
-}
-
-// definitive reports whether a text holds a mail system's statement about
-// its own directory (localUnknown).
-func definitive(lower string) bool {
-	for _, p := range localUnknown {
-		if strings.Contains(lower, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // standardDetail is the RFC 3463 "subject.detail" that names each reason

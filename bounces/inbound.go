@@ -33,6 +33,15 @@ type ListenerOptions struct {
 	MaxMessageBytes int64
 	// MaxConnections caps concurrent sessions (421 beyond); optional, default 100.
 	MaxConnections int
+	// MaxConnectionsPerIP caps the concurrent sessions of one client IP
+	// (421 beyond); optional, default 10.
+	MaxConnectionsPerIP int
+	// SessionTimeout bounds a whole session, however busy; optional,
+	// default 5m.
+	SessionTimeout time.Duration
+	// DataTimeout bounds reading one message after DATA, however slowly
+	// it trickles in; optional, default 2m.
+	DataTimeout time.Duration
 	// MaxRecipients per message; optional, default 50.
 	MaxRecipients int
 	// TLS enables STARTTLS when set; optional.
@@ -61,6 +70,8 @@ type Listener struct {
 	srv     *smtp.Server
 	domains map[string]bool
 	active  atomic.Int64
+	mu      sync.Mutex
+	perIP   map[string]int
 }
 
 // NewListener returns a listener; Serve starts it.
@@ -73,6 +84,15 @@ func NewListener(o ListenerOptions) *Listener {
 	}
 	if o.MaxConnections <= 0 {
 		o.MaxConnections = 100
+	}
+	if o.MaxConnectionsPerIP <= 0 {
+		o.MaxConnectionsPerIP = 10
+	}
+	if o.SessionTimeout <= 0 {
+		o.SessionTimeout = 5 * time.Minute
+	}
+	if o.DataTimeout <= 0 {
+		o.DataTimeout = 2 * time.Minute
 	}
 	if o.MaxRecipients <= 0 {
 		o.MaxRecipients = 50
@@ -89,7 +109,7 @@ func NewListener(o ListenerOptions) *Listener {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	l := &Listener{opt: o, domains: map[string]bool{}}
+	l := &Listener{opt: o, domains: map[string]bool{}, perIP: map[string]int{}}
 	for _, d := range o.Domains {
 		l.domains[strings.ToLower(strings.TrimSuffix(d, "."))] = true
 	}
@@ -122,48 +142,13 @@ func (l *Listener) Shutdown(ctx context.Context) error { return l.srv.Shutdown(c
 // Close closes the listener and every connection at once.
 func (l *Listener) Close() error { return l.srv.Close() }
 
-// capListener answers 421 and closes connections beyond MaxConnections, so
-// a flood cannot exhaust the process (RFC 5321 §3.8).
-type capListener struct {
-	net.Listener
-	l *Listener
-}
-
-func (c *capListener) Accept() (net.Conn, error) {
-	for {
-		conn, err := c.Listener.Accept()
-		if err != nil {
-			return nil, err
-		}
-		if c.l.active.Add(1) > int64(c.l.opt.MaxConnections) {
-			c.l.active.Add(-1)
-			c.l.opt.Metrics.Inbound.WithLabelValues("overloaded").Inc()
-			conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
-			io.WriteString(conn, "421 4.7.0 "+c.l.opt.Hostname+" too many connections, try again later\r\n")
-			conn.Close()
-			continue
-		}
-		return &countedConn{Conn: conn, l: c.l}, nil
-	}
-}
-
-type countedConn struct {
-	net.Conn
-	l    *Listener
-	once sync.Once
-}
-
-func (c *countedConn) Close() error {
-	c.once.Do(func() { c.l.active.Add(-1) })
-	return c.Conn.Close()
-}
-
 func (l *Listener) newSession(c *smtp.Conn) (smtp.Session, error) {
-	return &session{l: l}, nil
+	return &session{l: l, conn: c}, nil
 }
 
 type session struct {
 	l     *Listener
+	conn  *smtp.Conn
 	from  string
 	rcpts []string
 }
@@ -179,6 +164,8 @@ var (
 		Message: "Temporary failure storing the message, try again later"}
 	errTooBig = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4},
 		Message: "Message too big"}
+	errDataTimeout = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 2},
+		Message: "Message not received in time, closing"}
 )
 
 func (s *session) Reset()        { s.from, s.rcpts = "", nil }
@@ -217,13 +204,32 @@ func (s *session) Data(r io.Reader) error {
 	if len(s.rcpts) == 0 {
 		return errNoRcpt
 	}
+	lc := sessionConn(s.conn.Conn())
+	if lc != nil {
+		lc.dataDeadline(s.l.opt.DataTimeout)
+	}
 	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(r); err != nil {
+	er := &endReader{r: r}
+	if _, err := buf.ReadFrom(er); err != nil {
 		if errors.Is(err, smtp.ErrDataTooLarge) {
 			s.l.opt.Metrics.Inbound.WithLabelValues("too_large").Inc()
 			return errTooBig
 		}
+		if ne, ok := err.(net.Error); ok && ne.Timeout() && lc != nil {
+			s.l.opt.Metrics.Inbound.WithLabelValues("timeout").Inc()
+			lc.expire() // the reply is the session's last
+			return errDataTimeout
+		}
 		return err
+	}
+	if er.early {
+		// The end of data after a bare CR, which the SMTP library misses:
+		// drop the ".\r" it passed on and stop its reader so the reply
+		// goes out now.
+		buf.Truncate(max(buf.Len()-2, 0))
+		if lc != nil {
+			lc.stopReading()
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.l.opt.StoreTimeout)
 	defer cancel()

@@ -16,7 +16,8 @@ type Metrics struct {
 	// Inbound counts SMTP intake.
 	// result: accepted (stored, 250), relay_refused (RCPT for a foreign
 	// domain, 550), too_large (552), store_error (451), overloaded (421,
-	// connection cap reached).
+	// connection cap or per-IP cap reached), timeout (421, DATA or session
+	// deadline passed).
 	Inbound *prometheus.CounterVec
 	// Processed counts processed inbound messages.
 	// outcome: bounce, complaint, unknown (not understood; recorded, never

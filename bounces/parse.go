@@ -60,10 +60,18 @@ func Parse(raw []byte) (rep *Report, err error) {
 
 // parse is Parse without the safety net, for the fuzz test to see panics.
 func parse(raw []byte) *Report {
+	return parseWith(raw, nil)
+}
+
+// parseWith is parse with a given text rule index (nil for textRules): the
+// leave-one-family-out evaluation parses with rules left out.
+func parseWith(raw []byte, rules *phraseIndex) *Report {
 	if len(raw) > MaxParseBytes {
 		raw = raw[:MaxParseBytes]
 	}
-	return readMessage(raw).report()
+	m := readMessage(raw)
+	m.rules = rules
+	return m.report()
 }
 
 // unknownReport is the report of a message that was not understood.
@@ -87,6 +95,10 @@ type msg struct {
 	jsonBodies [][]byte          // application/json bodies (relay notifications)
 	parts      int               // MIME parts visited
 	succeeded  int               // DSN recipients delivered, relayed or expanded
+	rules      *phraseIndex      // the text rules; nil for textRules
+	badText    string            // why the text parts cannot be trusted, "" when they can
+	badDSN     string            // why the delivery-status parts cannot be trusted
+	fromText   bool              // the failures were read from the text parts
 }
 
 // readMessage walks the MIME structure of raw within the limits.
@@ -207,7 +219,7 @@ func (m *msg) walk(h textproto.Header, body []byte, depth int) {
 		m.walkMultipart(h, body, params["boundary"], depth)
 		return
 	}
-	m.leaf(h, mt, body, depth)
+	m.leaf(h, mt, params["charset"], body, depth)
 }
 
 // walkMultipart visits the parts of a multipart body (RFC 2046 section
@@ -215,6 +227,7 @@ func (m *msg) walk(h textproto.Header, body []byte, depth int) {
 // multipart without a usable boundary is read as text.
 func (m *msg) walkMultipart(h textproto.Header, body []byte, boundary string, depth int) {
 	if boundary == "" {
+		m.malform(&m.badText, "a multipart without a boundary")
 		m.texts = append(m.texts, capBytes(body))
 		return
 	}
@@ -230,13 +243,20 @@ func (m *msg) walkMultipart(h textproto.Header, body []byte, boundary string, de
 		m.walk(p.Header, data, depth+1)
 	}
 	if n == 0 { // no part found: the boundary is wrong, read it as text
+		m.malform(&m.badText, "a multipart whose boundary never appears")
 		m.texts = append(m.texts, capBytes(body))
 	}
 }
 
 // leaf keeps one non-multipart entity by its media type.
-func (m *msg) leaf(h textproto.Header, mt string, body []byte, depth int) {
-	data := decodeBody(h, body)
+func (m *msg) leaf(h textproto.Header, mt, charset string, body []byte, depth int) {
+	data, ok := decodeBody(h, body)
+	if bad := m.evidenceFlag(mt); bad != nil {
+		if !ok {
+			m.malform(bad, "a body that does not decode by its Content-Transfer-Encoding")
+		}
+		m.checkText(bad, charset, data)
+	}
 	switch mt {
 	case "message/delivery-status", "message/global-delivery-status", "text/delivery-status":
 		m.dsn = append(m.dsn, data)
@@ -282,22 +302,24 @@ func (m *msg) keepOriginal(data []byte) {
 // decodeBody undoes the Content-Transfer-Encoding of a leaf body (RFC 2045
 // section 6). The charset is left alone: the patterns are ASCII, and
 // undecodable bytes must not stop the parse.
-func decodeBody(h textproto.Header, body []byte) []byte {
+//
+// ok is false when the body does not decode (the raw body is returned).
+func decodeBody(h textproto.Header, body []byte) (data []byte, ok bool) {
 	enc := asciiLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding")))
 	if enc == "" || enc == "7bit" || enc == "8bit" || enc == "binary" {
-		return capBytes(body)
+		return capBytes(body), true
 	}
 	var hh textproto.Header
 	hh.Set("Content-Transfer-Encoding", enc)
 	ent, err := message.New(message.Header{Header: hh}, bytes.NewReader(body))
 	if err != nil || ent == nil {
-		return capBytes(body)
+		return capBytes(body), false
 	}
 	out, rerr := io.ReadAll(io.LimitReader(ent.Body, maxPartBytes))
 	if rerr != nil && len(out) == 0 {
-		return capBytes(body)
+		return capBytes(body), false
 	}
-	return out
+	return out, rerr == nil
 }
 
 // capBytes bounds a part body to maxPartBytes.
@@ -345,6 +367,7 @@ func (m *msg) report() *Report {
 	if len(rep.Results) == 0 && m.succeeded == 0 {
 		rep.Results = []Result{{Class: Unknown, Reason: "undefined"}}
 	}
+	m.distrustHard(rep.Results)
 	if len(rep.Results) > maxResults {
 		rep.Results = rep.Results[:maxResults]
 	}

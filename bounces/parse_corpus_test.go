@@ -122,8 +122,9 @@ func (a *agreement) check(row corpusRow, rep *Report) (problems []string) {
 }
 
 // TestCorpusAgreement runs Parse over the shared corpus and fails below the
-// targets: recipient and hard/soft agree for at least 97% of rows, status
-// for at least 90%. The same numbers are logged for the held-out fifth.
+// targets: the recipient is found for at least 99% of rows, hard/soft
+// agrees for at least 97%, the status for at least 91.4%. The same numbers
+// are logged for the held-out fifth.
 func TestCorpusAgreement(t *testing.T) {
 	rows := readCorpus(t)
 	var all, held, dev agreement
@@ -161,13 +162,13 @@ func TestCorpusAgreement(t *testing.T) {
 		t.Logf("%-11s rows=%3d recipient=%.1f%% hard/soft=%.1f%% status=%.1f%% reason=%.1f%%", x.name, x.a.rows,
 			x.a.pct(x.a.recipient), x.a.pct(x.a.hard), x.a.pct(x.a.status), x.a.pct(x.a.reason))
 	}
-	if all.pct(all.recipient) < 97 {
-		t.Errorf("recipient found for %.1f%% of rows, want >= 97%%", all.pct(all.recipient))
+	if all.pct(all.recipient) < 99 {
+		t.Errorf("recipient found for %.1f%% of rows, want >= 99%%", all.pct(all.recipient))
 	}
 	if all.pct(all.hard) < 97 {
 		t.Errorf("hard/soft agrees for %.1f%% of rows, want >= 97%%", all.pct(all.hard))
 	}
-	if all.pct(all.status) < 90 {
-		t.Errorf("status agrees for %.1f%% of rows, want >= 90%%", all.pct(all.status))
+	if all.pct(all.status) < 91.4 {
+		t.Errorf("status agrees for %.1f%% of rows, want >= 91.4%%", all.pct(all.status))
 	}
 }

@@ -110,7 +110,7 @@ func (m *msg) dsnResults(text string) []Result {
 	var out []Result
 	for _, part := range m.dsn {
 		for _, d := range dsnRecipients(parseFields(part)) {
-			if r, ok := d.result(text); ok {
+			if r, ok := d.result(text, m.rules); ok {
 				out = append(out, r)
 			} else if d.final != "" || d.original != "" {
 				m.succeeded++
@@ -122,7 +122,7 @@ func (m *msg) dsnResults(text string) []Result {
 
 // result classifies one recipient group; ok is false when the recipient
 // did not fail (delivered, relayed, expanded: RFC 3464 section 2.3.3).
-func (d dsnRecipient) result(text string) (Result, bool) {
+func (d dsnRecipient) result(text string, rules *phraseIndex) (Result, bool) {
 	action := d.action
 	switch {
 	case action == "delivered", action == "relayed", action == "expanded", action == "deliverable":
@@ -144,8 +144,11 @@ func (d dsnRecipient) result(text string) (Result, bool) {
 	in := evidence{
 		status:    d.status,
 		diag:      diag,
+		diagType:  d.diagType,
+		untyped:   d.diag != "" && d.diagType == "",
 		temporary: action == "delayed",
 		command:   dsnCommand(diag, text, rcpt),
+		rules:     rules,
 	}
 	r := classify(in)
 	r.Recipient = rcpt

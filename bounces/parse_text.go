@@ -12,6 +12,7 @@ func (m *msg) failures() []Result {
 	notice := m.noticeText()
 	if len(m.dsn) == 0 {
 		m.inlineDSN()
+		m.fromText = len(m.dsn) > 0
 	}
 	if len(m.dsn) > 0 {
 		if rs := m.dsnResults(notice); len(rs) > 0 || m.succeeded > 0 {
@@ -21,6 +22,7 @@ func (m *msg) failures() []Result {
 	if !m.looksLikeBounce(notice) {
 		return nil
 	}
+	m.fromText = true
 	return m.textResults(notice)
 }
 
@@ -174,15 +176,22 @@ func (m *msg) textResults(notice string) []Result {
 	out := make([]Result, 0, len(blocks))
 	for _, b := range blocks {
 		diag := b.diag
-		if reasonFromText(asciiLower(diag)) == "" {
-			diag = notice // the reason stands before the address, or nowhere near it
+		if _, _, ok := m.ruleIndex().textMatch(asciiLower(diag)); !ok {
+			// The reason stands before the address, or nowhere near it.
+			// With several recipients only the preamble speaks for all:
+			// the rest of the notice is about the others.
+			if len(blocks) == 1 {
+				diag = notice
+			} else {
+				diag = preamble(notice) + "\n" + b.diag
+			}
 		}
 		d := diagnosticOf(diag)
 		cmd := commandOf(asciiLower(d))
 		if cmd == "" {
 			cmd = transcriptCommand(notice, b.addr)
 		}
-		in := evidence{diag: d, command: cmd}
+		in := evidence{diag: d, command: cmd, rules: m.rules}
 		if strings.HasSuffix(b.addr, "@googlegroups.com") {
 			// Google Groups answers, in the sender's language, that the
 			// group does not exist or the sender may not post: a refusal
@@ -488,4 +497,12 @@ func preamble(notice string) string {
 // space.
 func startsWithCode(s string) bool {
 	return len(s) > 4 && (s[0] == '4' || s[0] == '5') && isDigit(s[1]) && isDigit(s[2]) && s[3] == ' '
+}
+
+// ruleIndex is the text rule index the message is classified with.
+func (m *msg) ruleIndex() *phraseIndex {
+	if m.rules == nil {
+		return defaultRules
+	}
+	return m.rules
 }

@@ -288,6 +288,9 @@ func (p *Processor) handle(ctx context.Context, tx pgx.Tx, m inbound) (outcome, 
 		}
 	}
 	if unsub != nil && verp == nil {
+		if unsub.Test {
+			return outcome{Status: "ignored", What: "ignored"}, nil // from a test mail: changes nothing
+		}
 		return p.mailtoUnsubscribe(ctx, tx, m, *unsub)
 	}
 	rep, err := safeParse(m.Raw)
@@ -332,6 +335,10 @@ func safeParse(raw []byte) (rep *Report, err error) {
 func (p *Processor) applyReport(ctx context.Context, tx pgx.Tx, rep *Report, o origin) (outcome, error) {
 	results := relevant(rep.Results)
 	claims, why := p.authenticate(rep, o)
+	if claims != nil && claims.Test {
+		// A bounce of a test mail: it names no contact and changes nothing.
+		return outcome{Status: "ignored", What: "ignored"}, nil
+	}
 	switch {
 	case len(results) == 0 && why == unauthForged:
 		return outcome{Status: "ignored", What: "forged", unauth: why}, nil
@@ -521,16 +528,17 @@ func recentCampaign(ctx context.Context, tx pgx.Tx, contactID int64) (int64, err
 }
 
 // RecordSMTP applies a synchronous 5xx refusal seen by a send worker for
-// (campaign, contact): classified with ClassifyReply and applied with the
+// (campaign, contact): classified with ClassifySMTPReply, by the command
+// the reply answered ("MAIL", "RCPT", "DATA", "" when unknown), and applied with the
 // same consequences as a DSN (source smtp), counted once with a later DSN
 // of the same message. The send worker updates the delivery row and the
 // campaign statistics itself. Replies below 500 are not bounces and are
 // ignored.
-func (p *Processor) RecordSMTP(ctx context.Context, campaignID, contactID int64, code int, enhanced, text string) error {
+func (p *Processor) RecordSMTP(ctx context.Context, campaignID, contactID int64, command string, code int, enhanced, text string) error {
 	if code < 500 || code > 599 {
 		return nil
 	}
-	r := ClassifyReply(code, enhanced, text)
+	r := ClassifySMTPReply(command, code, enhanced, text)
 	if r.Class == AutoReply {
 		return nil
 	}

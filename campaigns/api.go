@@ -153,7 +153,9 @@ func (a *API) op(fn func(ctx context.Context, id int64) (Campaign, error)) httpa
 }
 
 type testInput struct {
-	Addresses []string `json:"addresses"`
+	Addresses    []string `json:"addresses"`
+	ContactID    int64    `json:"contact_id"`
+	ContactEmail string   `json:"contact_email"`
 }
 
 func (a *API) test(w http.ResponseWriter, r *http.Request) error {
@@ -165,7 +167,13 @@ func (a *API) test(w http.ResponseWriter, r *http.Request) error {
 	if err := httpapi.DecodeJSON(w, r, a.MaxBodyBytes, &in); err != nil {
 		return err
 	}
-	res, err := a.S.TestSend(r.Context(), id, in.Addresses)
+	if in.ContactID != 0 && in.ContactEmail != "" {
+		return httpapi.Invalid("contact_email", "give contact_id or contact_email, not both")
+	}
+	if in.ContactID < 0 {
+		return httpapi.Invalid("contact_id", "must be a positive contact id")
+	}
+	res, err := a.S.TestSendAs(r.Context(), id, in.Addresses, TestContact{ID: in.ContactID, Email: in.ContactEmail})
 	if err != nil {
 		return err
 	}

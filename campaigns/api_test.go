@@ -116,7 +116,15 @@ func TestAPI(t *testing.T) {
 		{"bad kind", with("kind", "weekly"), "kind"},
 		{"template error", with("html", "<p>{{.Contact.Name</p>"), "html"},
 		{"subject template error", with("subject", "Hi {{if}}"), "subject"},
+		{"endless loop", with("html", "<p>{{range 30000000}}{{end}}</p>"), "html"},
+		{"ten megabytes", with("html", "<p>{{range 1000000}}xxxxxxxxxx{{end}}</p>"), "html"},
+		{"text too large", with("text", "{{range 30000}}"+strings.Repeat("x", 100)+"{{end}}"), "text"},
+		{"body defines the layout", with("html", `{{define "layout"}}<p>no footer</p>{{end}}<p>x</p>`), "html"},
 		{"unknown field", with("colour", "red"), "colour"},
+		{"miscased field", with("Subject", "s"), "Subject"},
+		{"NUL in the subject", with("subject", "Hi\x00"), "subject"},
+		{"NUL in the body", with("html", "<p>x\x00</p>"), "html"},
+		{"invalid UTF-8 in the name", "{\"name\":\"N\xff\",\"subject\":\"s\",\"html\":\"<p>x</p>\",\"from_email\":\"news@news.example.com\",\"lists\":[\"news\"]}", "name"},
 		{"wrong type", with("track_opens", "yes"), "track_opens"},
 	}
 	for _, tc := range cases {

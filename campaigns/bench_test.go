@@ -55,12 +55,12 @@ func BenchmarkSendCampaign(b *testing.B) {
 			r := recipient{ID: int64(i + 1), Email: "x@example.net", Name: "Jan"}
 			if renderOnly {
 				d, opt := s.data(rt, r)
-				if _, err := rt.tpl.Render(d, opt); err != nil {
+				if _, err := rt.tpl.Render(context.Background(), d, opt); err != nil {
 					b.Fatal(err)
 				}
 				continue
 			}
-			env, err := s.build(rt, r, "", nil)
+			env, err := s.build(context.Background(), rt, r, "", nil)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -125,7 +125,7 @@ type Limiter interface {
 // bounce logic, which classifies it and applies its consequences. The send
 // worker has already moved the delivery to 'bounced' and counted it.
 type BounceRecorder interface {
-	RecordSMTP(ctx context.Context, campaignID, contactID int64, code int, enhanced, text string) error
+	RecordSMTP(ctx context.Context, campaignID, contactID int64, command string, code int, enhanced, text string) error
 }
 
 // Options configure a Service. DB, Redis and Keys are required.

@@ -134,18 +134,16 @@ func (s *Service) load(ctx context.Context, rt *runtime, es []entry) ([]*target,
 			enq[e.contactID] = e
 		}
 	}
-	rows, err := s.db.Query(ctx, loadSQL, rt.c.ID, ids, rt.c.ListIDs)
+	ts, err := s.loadPending(ctx, rt, ids, enq)
 	if err != nil {
-		return nil, fmt.Errorf("load batch: %w", err)
+		return nil, err
 	}
-	ts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*target, error) {
-		t := &target{}
-		err := r.Scan(&t.ID, &t.attempts, &t.queuedAt, &t.Email, &t.Name, &t.Attributes, &t.eligible)
-		t.enqueued, t.streamID = enq[t.ID].enqueued, enq[t.ID].streamID
-		return t, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("load batch: %w", err)
+	if missing := notLoaded(ids, ts); len(missing) > 0 {
+		more, err := s.loadAfterExpansion(ctx, rt, missing, enq)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, more...)
 	}
 	if s.opt.Contacts == nil {
 		return ts, nil
@@ -162,7 +160,7 @@ func (s *Service) load(ctx context.Context, rt *runtime, es []entry) ([]*target,
 	if len(hashes) == 0 {
 		return ts, nil
 	}
-	rows, err = s.db.Query(ctx, `SELECT email_hash FROM blocklist WHERE email_hash = ANY($1)`, hashes)
+	rows, err := s.db.Query(ctx, `SELECT email_hash FROM blocklist WHERE email_hash = ANY($1)`, hashes)
 	if err != nil {
 		return nil, fmt.Errorf("blocklist check: %w", err)
 	}
@@ -176,6 +174,66 @@ func (s *Service) load(ctx context.Context, rt *runtime, es []entry) ([]*target,
 		}
 	}
 	return ts, nil
+}
+
+// loadPending reads the pending deliveries of ids with their contacts.
+func (s *Service) loadPending(ctx context.Context, rt *runtime, ids []int64, enq map[int64]entry) ([]*target, error) {
+	rows, err := s.db.Query(ctx, loadSQL, rt.c.ID, ids, rt.c.ListIDs)
+	if err != nil {
+		return nil, fmt.Errorf("load batch: %w", err)
+	}
+	return collectTargets(rows, enq)
+}
+
+// loadAfterExpansion reads the deliveries of entries that found no pending
+// row, after waiting for the campaign's row lock. An expansion adds its
+// entries to the stream before it commits (so a crash never skips a
+// batch): a worker can read them while the rows are not yet visible, and
+// must not take them for duplicates. The expansion holds the campaign row
+// (FOR UPDATE) until it commits; FOR KEY SHARE waits for that, and the
+// second statement of the batch (an implicit transaction) sees what it
+// committed. Rows still missing then are duplicates or were erased.
+func (s *Service) loadAfterExpansion(ctx context.Context, rt *runtime, ids []int64, enq map[int64]entry) ([]*target, error) {
+	var ts []*target
+	b := &pgx.Batch{}
+	b.Queue(`SELECT 1 FROM campaigns WHERE id = $1 FOR KEY SHARE`, rt.c.ID)
+	b.Queue(loadSQL, rt.c.ID, ids, rt.c.ListIDs).Query(func(rows pgx.Rows) error {
+		var err error
+		ts, err = collectTargets(rows, enq)
+		return err
+	})
+	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("load batch after expansion: %w", err)
+	}
+	return ts, nil
+}
+
+func collectTargets(rows pgx.Rows, enq map[int64]entry) ([]*target, error) {
+	ts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*target, error) {
+		t := &target{}
+		err := r.Scan(&t.ID, &t.attempts, &t.queuedAt, &t.Email, &t.Name, &t.Attributes, &t.eligible)
+		t.enqueued, t.streamID = enq[t.ID].enqueued, enq[t.ID].streamID
+		return t, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load batch: %w", err)
+	}
+	return ts, nil
+}
+
+// notLoaded returns the ids without a target.
+func notLoaded(ids []int64, ts []*target) []int64 {
+	got := make(map[int64]bool, len(ts))
+	for _, t := range ts {
+		got[t.ID] = true
+	}
+	var out []int64
+	for _, id := range ids {
+		if !got[id] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // deliver builds and sends the messages grouped by destination domain, in
@@ -203,7 +261,7 @@ func (s *Service) deliver(ctx context.Context, rt *runtime, ts []*target, st *st
 				t := rest[0]
 				rest = rest[1:]
 				var err error
-				if t.env, err = s.build(rt, t.recipient, "", st); err != nil {
+				if t.env, err = s.build(ctx, rt, t.recipient, "", st); err != nil {
 					t.status, t.errMsg = "failed", err.Error()
 					s.log.Error("campaigns: cannot build message", "campaign_id", rt.c.ID, "contact_id", t.ID, "error", err)
 					continue
@@ -355,7 +413,7 @@ func (s *Service) record(ctx context.Context, id int64, ts []*target) error {
 			s.m.retries.Inc()
 		}
 		if ch[1] == "bounced" && s.opt.Bounces != nil {
-			if err := s.opt.Bounces.RecordSMTP(ctx, id, t.ID, t.res.Code, t.res.Enhanced, t.res.Text); err != nil {
+			if err := s.opt.Bounces.RecordSMTP(ctx, id, t.ID, t.res.Command, t.res.Code, t.res.Enhanced, t.res.Text); err != nil {
 				s.log.Error("campaigns: handing a synchronous bounce to the bounce logic failed", "campaign_id", id,
 					"contact_id", t.ID, "error", err)
 			}

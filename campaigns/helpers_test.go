@@ -181,7 +181,7 @@ type bounceLog struct {
 	calls []string
 }
 
-func (b *bounceLog) RecordSMTP(ctx context.Context, campaignID, contactID int64, code int, enhanced, text string) error {
+func (b *bounceLog) RecordSMTP(ctx context.Context, campaignID, contactID int64, command string, code int, enhanced, text string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.calls = append(b.calls, fmt.Sprintf("%d/%d %d %s", campaignID, contactID, code, enhanced))

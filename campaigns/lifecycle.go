@@ -107,7 +107,7 @@ func (s *Service) validate(ctx context.Context, c *Campaign, slugs *[]string) er
 	if err := s.resolveLists(ctx, c, slugs); err != nil {
 		return err
 	}
-	if _, err := templates.Compile(c.Subject, c.HTML, c.Text, s.opt.Style); err != nil {
+	if _, err := templates.Compile(ctx, c.Subject, c.HTML, c.Text, s.opt.Style); err != nil {
 		var te *templates.Error
 		if errors.As(err, &te) {
 			field := te.Part

@@ -70,7 +70,7 @@ func (s *Service) forget(keep map[int64]bool) {
 }
 
 func (s *Service) newRuntime(ctx context.Context, c Campaign) (*runtime, error) {
-	tpl, err := templates.Compile(c.Subject, c.HTML, c.Text, s.opt.Style)
+	tpl, err := templates.Compile(ctx, c.Subject, c.HTML, c.Text, s.opt.Style)
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: compile campaign %d: %w", c.ID, err)
 	}
@@ -97,27 +97,50 @@ type recipient struct {
 	Email      string
 	Name       string
 	Attributes map[string]any
+	// Test: a test send; the merge fields are the contact's, but links and
+	// return paths carry a test token that names no contact.
+	Test bool
+	// To, when set, is the address the message goes to instead of Email
+	// (a test send with a real contact's merge fields).
+	To string
+}
+
+// to returns the address r's message goes to.
+func (r recipient) to() string {
+	if r.To != "" {
+		return r.To
+	}
+	return r.Email
+}
+
+// claims returns the token claims of r's links for campaign cid.
+func (r recipient) claims(p rtoken.Purpose, cid int64) rtoken.Claims {
+	if r.Test {
+		return rtoken.Claims{Purpose: p, CampaignID: cid, Test: true}
+	}
+	return rtoken.Claims{Purpose: p, ContactID: r.ID, CampaignID: cid}
 }
 
 // data returns the template data and render options for one recipient.
 func (s *Service) data(rt *runtime, r recipient) (templates.Data, templates.RenderOptions) {
-	cid, kid := rt.c.ID, r.ID
-	update := s.links.URL(rtoken.Update, kid, cid)
+	cid := rt.c.ID
+	link := func(p rtoken.Purpose) string { return s.links.URLFor(r.claims(p, cid)) }
+	update := link(rtoken.Update)
 	d := templates.Data{
-		Contact:    templates.Contact{ID: kid, Email: r.Email, Name: r.Name, Attributes: r.Attributes},
+		Contact:    templates.Contact{ID: r.ID, Email: r.Email, Name: r.Name, Attributes: r.Attributes},
 		CampaignID: cid, CampaignName: rt.c.Name,
 		Links: templates.Links{
-			Unsubscribe: s.links.URL(rtoken.Unsubscribe, kid, cid), Update: update,
-			Privacy: s.links.URL(rtoken.Privacy, kid, cid), View: s.links.URL(rtoken.View, kid, cid),
+			Unsubscribe: link(rtoken.Unsubscribe), Update: update,
+			Privacy: link(rtoken.Privacy), View: link(rtoken.View),
 			UpdateOK: update + "?answer=ok", UpdateChange: update + "?answer=change", UpdateRemove: update + "?answer=remove",
 		},
 	}
 	var opt templates.RenderOptions
 	if s.opt.Tracking && rt.c.TrackClicks {
-		opt.TrackClick = func(u string) string { return s.links.ClickURL(kid, cid, u) }
+		opt.TrackClick = func(u string) string { return s.links.ClickURLFor(r.claims(rtoken.Click, cid), u) }
 	}
 	if s.opt.Tracking && rt.c.TrackOpens {
-		opt.OpenPixel = s.links.URL(rtoken.Open, kid, cid)
+		opt.OpenPixel = link(rtoken.Open)
 	}
 	return d, opt
 }
@@ -129,19 +152,19 @@ type stageTimes struct {
 
 // build renders, composes and signs the message for r; subjectPrefix is
 // put before the subject (test sends).
-func (s *Service) build(rt *runtime, r recipient, subjectPrefix string, st *stageTimes) (mta.Envelope, error) {
+func (s *Service) build(ctx context.Context, rt *runtime, r recipient, subjectPrefix string, st *stageTimes) (mta.Envelope, error) {
 	t0 := nanotime()
 	d, opt := s.data(rt, r)
-	out, err := rt.tpl.Render(d, opt)
+	out, err := rt.tpl.Render(ctx, d, opt)
 	if err != nil {
 		return mta.Envelope{}, fmt.Errorf("render: %w", err)
 	}
 	t1 := nanotime()
 	cid, kid := rt.c.ID, r.ID
-	unsub := s.opt.Keys.Address(rtoken.Claims{Purpose: rtoken.Unsubscribe, ContactID: kid, CampaignID: cid}, s.opt.BounceDomain)
-	ref := s.opt.Keys.Mint(rtoken.Claims{Purpose: rtoken.Bounce, ContactID: kid, CampaignID: cid})
+	unsub := s.opt.Keys.Address(r.claims(rtoken.Unsubscribe, cid), s.opt.BounceDomain)
+	ref := s.opt.Keys.Mint(r.claims(rtoken.Bounce, cid))
 	h := mta.Header{
-		From: rt.from, To: (&mail.Address{Name: r.Name, Address: r.Email}).String(), ReplyTo: rt.c.ReplyTo,
+		From: rt.from, To: (&mail.Address{Name: r.Name, Address: r.to()}).String(), ReplyTo: rt.c.ReplyTo,
 		Subject:         subjectPrefix + out.Subject,
 		ListUnsubscribe: []string{d.Links.Unsubscribe, "mailto:" + unsub + "?subject=unsubscribe"},
 		OneClick:        true, // RFC 8058: the /u URL accepts List-Unsubscribe=One-Click POSTs
@@ -149,7 +172,7 @@ func (s *Service) build(rt *runtime, r recipient, subjectPrefix string, st *stag
 		// Reports quoting only the original header (DSNs, feedback loops)
 		// are verified by this Message-ID: it names contact and campaign
 		// under the server key.
-		MessageID: s.opt.Keys.MessageIDFor(kid, cid, s.opt.BounceDomain),
+		MessageID: s.opt.Keys.MessageIDOf(r.claims(rtoken.MessageID, cid), s.opt.BounceDomain),
 		// The bounce processor finds campaign and contact of a returned
 		// original by this header when the VERP address is lost.
 		Extra: [][2]string{{"X-Postbode-Ref", ref}},
@@ -169,7 +192,7 @@ func (s *Service) build(rt *runtime, r recipient, subjectPrefix string, st *stag
 	}
 	return mta.Envelope{
 		ID:   "c" + strconv.FormatInt(cid, 10) + "-k" + strconv.FormatInt(kid, 10),
-		From: s.opt.Keys.Address(rtoken.Claims{Purpose: rtoken.Bounce, ContactID: kid, CampaignID: cid}, s.opt.BounceDomain),
-		To:   r.Email, Data: msg,
+		From: s.opt.Keys.Address(r.claims(rtoken.Bounce, cid), s.opt.BounceDomain),
+		To:   r.to(), Data: msg,
 	}, nil
 }

@@ -85,11 +85,13 @@ func (s *Service) moveDue(ctx context.Context, id int64, now time.Time) (int, er
 }
 
 // queueLen is the entries in the stream (read or not: acknowledged entries
-// are deleted) plus the retry set.
+// are deleted) plus the retry set, read in one MULTI: due retries move from
+// the set to the stream atomically, and two separate reads could see an
+// entry in neither.
 func (s *Service) queueLen(ctx context.Context, id int64) (stream, retry int64, err error) {
 	var xl *redis.IntCmd
 	var zl *redis.IntCmd
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		xl = p.XLen(ctx, s.streamKey(id))
 		zl = p.ZCard(ctx, s.retryKey(id))
 		return nil

@@ -97,7 +97,32 @@ func (s *Service) Preview(ctx context.Context, id, contactID int64) (templates.R
 		return templates.Rendered{}, fmt.Errorf("campaigns: preview: %w", err)
 	}
 	d, opt := s.data(rt, r)
-	return rt.tpl.Render(d, opt)
+	return rt.tpl.Render(ctx, d, opt)
+}
+
+// testRecipient returns the recipient whose data a test mail shows: the
+// picked contact, or the sample contact.
+func (s *Service) testRecipient(ctx context.Context, as TestContact) (recipient, error) {
+	if as == (TestContact{}) {
+		c := templates.Sample().Contact
+		return recipient{Name: c.Name, Attributes: c.Attributes, Test: true}, nil
+	}
+	var c contacts.Contact
+	var err error
+	field := "contact_id"
+	if as.ID != 0 {
+		c, err = s.opt.Contacts.Get(ctx, as.ID)
+	} else {
+		field = "contact_email"
+		c, err = s.opt.Contacts.GetByEmail(ctx, as.Email)
+	}
+	if errors.Is(err, contacts.ErrNotFound) {
+		return recipient{}, errs.Invalid(field, "no such contact")
+	}
+	if err != nil {
+		return recipient{}, fmt.Errorf("campaigns: test contact: %w", err)
+	}
+	return recipient{ID: c.ID, Email: c.Email, Name: c.Name, Attributes: c.Attributes, Test: true}, nil
 }
 
 // TestResult is the outcome of a test send to one address.
@@ -110,10 +135,25 @@ type TestResult struct {
 // MaxTestAddresses caps one test send.
 const MaxTestAddresses = 20
 
+// TestContact picks the contact whose data fill a test mail's merge
+// fields: by ID or by Email; neither means the sample contact.
+type TestContact struct {
+	ID    int64
+	Email string
+}
+
 // TestSend sends the campaign, subject prefixed "[Test] ", to each address
-// now (any state; nothing is recorded on the campaign). The merge fields
-// use the sample contact with the address; links carry no contact.
+// now (any state; nothing is recorded on the campaign) with the sample
+// contact's merge fields. See TestSendAs.
 func (s *Service) TestSend(ctx context.Context, id int64, addresses []string) ([]TestResult, error) {
+	return s.TestSendAs(ctx, id, addresses, TestContact{})
+}
+
+// TestSendAs is TestSend with the merge fields of a real contact. Every
+// link and return path of a test mail carries a test token that names no
+// contact: the pages it leads to say it was a test and change nothing, and a
+// bounce of it touches no contact.
+func (s *Service) TestSendAs(ctx context.Context, id int64, addresses []string, as TestContact) ([]TestResult, error) {
 	if len(addresses) == 0 || len(addresses) > MaxTestAddresses {
 		return nil, errs.Invalidf("addresses", "give 1 to %d addresses", MaxTestAddresses)
 	}
@@ -136,10 +176,18 @@ func (s *Service) TestSend(ctx context.Context, id int64, addresses []string) ([
 	if err != nil {
 		return nil, err
 	}
-	sample := templates.Sample().Contact
+	who, err := s.testRecipient(ctx, as)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]TestResult, len(norm))
 	for i, addr := range norm {
-		env, err := s.build(rt, recipient{Email: addr, Name: sample.Name, Attributes: sample.Attributes}, "[Test] ", nil)
+		r := who
+		r.To = addr
+		if r.Email == "" {
+			r.Email = addr // the sample contact has the test address
+		}
+		env, err := s.build(ctx, rt, r, "[Test] ", nil)
 		if err != nil {
 			return nil, fmt.Errorf("campaigns: test send: %w", err)
 		}

@@ -154,6 +154,9 @@ func (n *New) Validate() error {
 
 // ValidateName checks a display name: at most 200 characters, no control characters.
 func ValidateName(field, name string) error {
+	if err := errs.Text(field, name); err != nil {
+		return err
+	}
 	if len([]rune(name)) > 200 {
 		return errs.Invalid(field, "is longer than 200 characters")
 	}
@@ -180,6 +183,9 @@ func ValidateAttributes(field string, attrs map[string]any) error {
 		case string:
 			if len(val) > 1000 {
 				return errs.Invalid(field+"."+k, "is longer than 1000 characters")
+			}
+			if err := errs.Text(field+"."+k, val); err != nil {
+				return err
 			}
 		default:
 			return errs.Invalid(field+"."+k, "must be a string, number, boolean or null")

@@ -96,13 +96,19 @@ func normalizeDomain(domain string) (string, string) {
 	if err != nil {
 		return "", "domain is not a valid (internationalised) domain name"
 	}
-	if len(ascii) > 253 || !strings.Contains(ascii, ".") {
+	if len(ascii) > 253 { // RFC 1035 §2.3.4, without the final dot
+		return "", "domain is longer than 253 octets"
+	}
+	if !strings.Contains(ascii, ".") {
 		return "", "domain must be a fully qualified name like example.org"
 	}
 	labels := strings.Split(ascii, ".")
 	for _, l := range labels {
 		if l == "" {
 			return "", "domain has an empty label (two dots in a row)"
+		}
+		if len(l) > 63 { // RFC 1035 §2.3.4, counted in its ASCII (A-label) form
+			return "", "domain has a label longer than 63 octets"
 		}
 	}
 	tld := labels[len(labels)-1]

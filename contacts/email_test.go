@@ -70,3 +70,28 @@ func FuzzNormalizeEmail(f *testing.F) {
 		}
 	})
 }
+
+// RFC 1035 §2.3.4: a label is at most 63 octets (in its A-label form) and a
+// domain at most 253.
+func TestNormalizeEmailDomainLimits(t *testing.T) {
+	label := func(n int) string { return strings.Repeat("b", n) }
+	for _, in := range []string{
+		"a@" + label(63) + ".org",
+		"a@" + label(63) + "." + label(63) + "." + label(63) + "." + label(56) + ".nl", // a 251-octet domain
+	} {
+		if _, err := NormalizeEmail("email", in); err != nil {
+			t.Errorf("NormalizeEmail(%d octets) = %v", len(in), err)
+		}
+	}
+	for in, want := range map[string]string{
+		"a@" + label(64) + ".org":                        "label longer than 63",
+		"a@x." + label(64) + ".example.org":              "label longer than 63",
+		"a@" + strings.Repeat("ä", 60) + ".org":          "label longer than 63",
+		"a@" + strings.Repeat(label(49)+".", 5) + "orgs": "longer than 253",
+	} {
+		_, err := NormalizeEmail("email", in)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), "email: ") {
+			t.Errorf("NormalizeEmail(%d octets) = %v, want %q", len(in), err, want)
+		}
+	}
+}

@@ -2,25 +2,31 @@ package mta
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Capture is a Transport that writes each message as an .eml file into a
-// directory instead of sending it (development: `make run`). Each file is
-// written to a temporary name and renamed, so a reader never sees half a
-// message. The file starts with Return-Path and Delivered-To, as a local
-// delivery would.
+// directory instead of sending it (development: `make run`). The file starts
+// with Return-Path and Delivered-To, as a local delivery would.
+//
+// File names sort by capture time and never repeat, whatever the number of
+// processes or restarts: TIME-RANDOM-ID.eml, TIME the UTC time to the
+// nanosecond (20261201T090807.123456789Z), RANDOM 8 random hex digits, ID
+// the envelope ID. Each file is written to a temporary name and hard-linked
+// to its final name, which fails rather than replace an existing file, so a
+// reader never sees half a message and no capture overwrites another.
 type Capture struct {
 	dir string
-	seq atomic.Uint64
 	m   *metrics
 }
 
@@ -57,16 +63,12 @@ func (c *Capture) Send(ctx context.Context, domain string, batch []Envelope) []R
 }
 
 func (c *Capture) write(e Envelope) (string, error) {
-	name := safeName(e.ID)
-	if name == "" {
-		name = strconv.FormatInt(time.Now().UnixNano(), 36)
-	}
-	name = name + "-" + strconv.FormatUint(c.seq.Add(1), 36) + ".eml"
 	f, err := os.CreateTemp(c.dir, ".tmp-*")
 	if err != nil {
 		return "", fmt.Errorf("mta: capture: %w", err)
 	}
 	tmp := f.Name()
+	defer os.Remove(tmp)
 	_, err = fmt.Fprintf(f, "Return-Path: <%s>\r\nDelivered-To: %s\r\n", clean(e.From), clean(e.To))
 	if err == nil {
 		_, err = f.Write(e.Data)
@@ -74,14 +76,36 @@ func (c *Capture) write(e Envelope) (string, error) {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(c.dir, name))
-	}
 	if err != nil {
-		os.Remove(tmp)
 		return "", fmt.Errorf("mta: capture: %w", err)
 	}
-	return name, nil
+	return c.publish(tmp, safeName(e.ID))
+}
+
+// publish links the written file tmp to a new unique name and returns it.
+func (c *Capture) publish(tmp, id string) (string, error) {
+	for range 5 {
+		name := captureName(time.Now(), id)
+		err := os.Link(tmp, filepath.Join(c.dir, name))
+		if err == nil {
+			return name, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("mta: capture: %w", err)
+		}
+	}
+	return "", fmt.Errorf("mta: capture: no free file name in %s", c.dir)
+}
+
+// captureName is TIME-RANDOM-ID.eml (see Capture).
+func captureName(now time.Time, id string) string {
+	var r [4]byte
+	rand.Read(r[:])
+	name := now.UTC().Format("20060102T150405.000000000Z") + "-" + hex.EncodeToString(r[:])
+	if id != "" {
+		name += "-" + id
+	}
+	return name + ".eml"
 }
 
 // safeName keeps letters, digits, '-', '_' and '.' of an ID.

@@ -3,7 +3,6 @@ package mta
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"mime"
 	"net/mail"
 	"strings"
 	"time"
@@ -39,8 +38,14 @@ type Header struct {
 	Extra [][2]string
 }
 
-// maxLine is the soft line limit for header fields (RFC 5322 §2.1.1).
-const maxLine = 78
+// maxLine is the soft line limit for header fields (RFC 5322 §2.1.1);
+// maxEncodedLine the limit of a line holding an encoded-word and
+// maxEncodedWord that of one encoded-word (RFC 2047 §2).
+const (
+	maxLine        = 78
+	maxEncodedLine = 76
+	maxEncodedWord = 75
+)
 
 // Compose builds an RFC 5322 message with CRLF line endings: a
 // multipart/alternative of text and HTML (each quoted-printable UTF-8), or a
@@ -49,13 +54,12 @@ const maxLine = 78
 func Compose(h Header, html, text string) []byte {
 	// quoted-printable grows text by soft breaks (1/25) and encoded bytes
 	b := make([]byte, 0, len(html)+len(text)+(len(html)+len(text))/4+2048)
-	from := formatAddress(h.From)
-	b = appendHeader(b, "From", from)
-	b = appendHeader(b, "To", formatAddress(h.To))
+	b = appendHeader(b, "From", formatAddress("From", h.From))
+	b = appendHeader(b, "To", formatAddress("To", h.To))
 	if h.ReplyTo != "" {
-		b = appendHeader(b, "Reply-To", formatAddress(h.ReplyTo))
+		b = appendHeader(b, "Reply-To", formatAddress("Reply-To", h.ReplyTo))
 	}
-	b = appendHeader(b, "Subject", encodeText(h.Subject))
+	b = appendHeader(b, "Subject", encodeText("Subject", h.Subject))
 	date := h.Date
 	if date.IsZero() {
 		date = time.Now()
@@ -77,14 +81,14 @@ func Compose(h Header, html, text string) []byte {
 		}
 	}
 	if h.ListID != "" {
-		b = appendHeader(b, "List-Id", encodePhrase(clean(h.ListID)))
+		b = appendHeader(b, "List-Id", encodePhrase("List-Id", clean(h.ListID)))
 	}
 	if h.FeedbackID != "" {
 		b = appendHeader(b, "Feedback-ID", clean(h.FeedbackID))
 	}
 	for _, kv := range h.Extra {
 		if validFieldName(kv[0]) {
-			b = appendHeader(b, kv[0], encodeText(kv[1]))
+			b = appendHeader(b, kv[0], encodeText(kv[0], kv[1]))
 		}
 	}
 	switch {
@@ -124,14 +128,21 @@ func appendPartHeader(b []byte, typ string) []byte {
 	return append(b, "; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"...)
 }
 
-// appendHeader writes "Name: value" folded at spaces to about 78 columns.
+// appendHeader writes "Name: value" folded at spaces: lines of at most 78
+// columns, 76 when the value holds encoded-words (RFC 2047 §2). A word that
+// does not fit after "Name:" starts on the next line; only a single word
+// longer than the limit (a long URI) makes a longer line.
 func appendHeader(b []byte, name, value string) []byte {
+	limit := maxLine
+	if strings.Contains(value, "=?") {
+		limit = maxEncodedLine
+	}
 	b = append(b, name...)
 	b = append(b, ':')
 	col := len(name) + 1
 	for i, w := range strings.Split(value, " ") {
 		if i > 0 || w != "" {
-			if col+1+len(w) > maxLine && col > len(name)+1 {
+			if col+1+len(w) > limit && col > 0 {
 				b = append(b, "\r\n"...)
 				col = 0
 			}
@@ -144,32 +155,66 @@ func appendHeader(b []byte, name, value string) []byte {
 }
 
 // formatAddress parses "Name <addr>" and formats it with the name quoted or
-// RFC 2047 encoded; an unparsable value is passed through sanitised.
-func formatAddress(s string) string {
+// RFC 2047 encoded (words sized for field); an unparsable value is passed
+// through sanitised.
+func formatAddress(field, s string) string {
 	s = clean(s)
 	a, err := mail.ParseAddress(s)
 	if err != nil {
 		return s
 	}
-	return a.String()
+	if a.Name == "" || isPlainASCII(a.Name) {
+		return a.String()
+	}
+	return strings.Join(qWords(a.Name, field), " ") + " " + (&mail.Address{Address: a.Address}).String()
 }
 
-// encodeText returns s as unstructured header text: ASCII as is, otherwise
-// RFC 2047 Q-encoded words (which appendHeader folds between).
-func encodeText(s string) string {
+// encodeText returns s as unstructured header text for field: ASCII as is,
+// otherwise RFC 2047 Q-encoded words (which appendHeader folds between).
+func encodeText(field, s string) string {
 	s = clean(s)
 	if isPlainASCII(s) {
 		return s
 	}
-	return mime.QEncoding.Encode("utf-8", s)
+	return strings.Join(qWords(s, field), " ")
 }
 
 // encodePhrase is encodeText for a List-Id's display part before "<...>".
-func encodePhrase(s string) string {
+func encodePhrase(field, s string) string {
 	if i := strings.LastIndexByte(s, '<'); i > 0 && !isPlainASCII(s[:i]) {
-		return mime.QEncoding.Encode("utf-8", strings.TrimSpace(s[:i])) + " " + s[i:]
+		return strings.Join(qWords(strings.TrimSpace(s[:i]), field), " ") + " " + s[i:]
 	}
 	return s
+}
+
+// qWords encodes s as RFC 2047 Q encoded-words in UTF-8, splitting only
+// between characters: the first fits on the line after "field: ", each
+// other on a continuation line, so no line exceeds 76 columns (§2). Only
+// letters, digits and !*+-/ stay as they are (§5 (3), valid in phrases).
+func qWords(s, field string) []string {
+	const open, close = "=?utf-8?q?", "?="
+	max := maxEncodedLine - len(field) - 2
+	var words []string
+	w := []byte(open)
+	for _, r := range s {
+		var enc []byte
+		for _, c := range []byte(string(r)) {
+			switch {
+			case c == ' ':
+				enc = append(enc, '_')
+			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', strings.IndexByte("!*+-/", c) >= 0:
+				enc = append(enc, c)
+			default:
+				enc = append(enc, '=', "0123456789ABCDEF"[c>>4], "0123456789ABCDEF"[c&15])
+			}
+		}
+		if len(w)+len(enc)+len(close) > max && len(w) > len(open) {
+			words = append(words, string(w)+close)
+			w, max = []byte(open), maxEncodedWord
+		}
+		w = append(w, enc...)
+	}
+	return append(words, string(w)+close)
 }
 
 // isPlainASCII reports whether s is printable ASCII without encoded-word

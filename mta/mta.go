@@ -34,7 +34,11 @@ type Result struct {
 	Enhanced string
 	// Text is the server's reply text (lines joined by a space).
 	Text string
-	Err  error
+	// Command is the SMTP command the reply answered: "MAIL", "RCPT" or
+	// "DATA" (the DATA command or the end of the data, RFC 5321 section
+	// 3.3); "" when no SMTP reply decided (DNS, a local refusal, Err).
+	Command string
+	Err     error
 }
 
 // Outcome classifies a Result.

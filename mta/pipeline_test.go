@@ -2,6 +2,7 @@ package mta
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
@@ -31,7 +32,7 @@ func TestPipeline(t *testing.T) {
 	dns := dnsTXT{}
 	dns.add(t, "rsa", "example.org", rsaKey(t).Public())
 	dns.add(t, "ed", "example.org", edPriv.Public())
-	tpl, err := templates.Compile("Nieuws voor {{.Contact.Name}}", `<p>Beste {{.Contact.Name}},</p><p>Lees <a href="https://example.org/a">dit</a>.</p>`, "",
+	tpl, err := templates.Compile(context.Background(), "Nieuws voor {{.Contact.Name}}", `<p>Beste {{.Contact.Name}},</p><p>Lees <a href="https://example.org/a">dit</a>.</p>`, "",
 		templates.Style{OrgName: "Stichting Voorbeeld", Address: "Postbus 1, Utrecht"})
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +45,7 @@ func TestPipeline(t *testing.T) {
 		d := templates.Sample()
 		d.Contact.Name, d.Contact.Email = name, fmt.Sprintf("c%d@example.net", i)
 		d.Links.Unsubscribe = fmt.Sprintf("https://example.org/u/tok%d", i)
-		r, err := tpl.Render(d, templates.RenderOptions{})
+		r, err := tpl.Render(context.Background(), d, templates.RenderOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +124,7 @@ func pipelineSetup(b *testing.B) (*templates.Template, *DKIM, Transport) {
 	for sb.Len() < 18000 {
 		sb.WriteString(`<p>Beste lezer, dit is een alinea met tekst over het werk van de stichting, over projecten en vrijwilligers. Lees <a href="https://example.org/artikel">meer</a>.</p>` + "\n")
 	}
-	tpl, err := templates.Compile("Nieuws voor {{.Contact.Name}}", `<h1>Beste {{.Contact.Name}}</h1>`+sb.String(), "", templates.Style{OrgName: "Stichting"})
+	tpl, err := templates.Compile(context.Background(), "Nieuws voor {{.Contact.Name}}", `<h1>Beste {{.Contact.Name}}</h1>`+sb.String(), "", templates.Style{OrgName: "Stichting"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -135,7 +136,7 @@ func pipelineSetup(b *testing.B) (*templates.Template, *DKIM, Transport) {
 }
 
 func pipelineMessage(b *testing.B, tpl *templates.Template, signer *DKIM, d templates.Data) Envelope {
-	r, err := tpl.Render(d, templates.RenderOptions{})
+	r, err := tpl.Render(context.Background(), d, templates.RenderOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -377,12 +377,14 @@ func TestRelayRefusals(t *testing.T) {
 				code     int
 				enhanced string
 				outcome  Outcome
-			}{{250, "2.0.0", Sent}, {550, "5.1.1", Bounced}, {451, "4.7.1", Deferred}, {553, "5.7.1", Bounced},
-				{554, "5.7.1", Bounced}, {250, "2.0.0", Sent}, {553, "5.1.3", Bounced}}
+				command  string // the command whose reply decided
+			}{{250, "2.0.0", Sent, "DATA"}, {550, "5.1.1", Bounced, "RCPT"}, {451, "4.7.1", Deferred, "RCPT"},
+				{553, "5.7.1", Bounced, "MAIL"}, {554, "5.7.1", Bounced, "DATA"}, {250, "2.0.0", Sent, "DATA"},
+				{553, "5.1.3", Bounced, ""}}
 			for i, w := range want {
 				r := rs[i]
-				if r.Code != w.code || r.Enhanced != w.enhanced || r.Outcome() != w.outcome {
-					t.Errorf("envelope %d: %v (err %v), want %d %s", i, r, r.Err, w.code, w.enhanced)
+				if r.Code != w.code || r.Enhanced != w.enhanced || r.Outcome() != w.outcome || r.Command != w.command {
+					t.Errorf("envelope %d: %v (err %v), want %d %s %s", i, r, r.Err, w.code, w.enhanced, w.command)
 				}
 			}
 			if !strings.Contains(rs[1].Text, "no such user") {

@@ -47,8 +47,9 @@ type reply struct {
 
 func (r reply) ok() bool { return r.code >= 200 && r.code < 400 }
 
-func (r reply) result() Result {
-	return Result{Code: r.code, Enhanced: r.enhanced, Text: r.text}
+// result is the Result of a reply to cmd ("MAIL", "RCPT", "DATA").
+func (r reply) result(cmd string) Result {
+	return Result{Code: r.code, Enhanced: r.enhanced, Text: r.text, Command: cmd}
 }
 
 func (r reply) err(cmd string) *SMTPError {

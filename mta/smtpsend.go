@@ -88,7 +88,7 @@ func (c *conn) sendPipelined(ctx context.Context, batch []Envelope, rs []Result,
 			if pend.abort {
 				rs[pend.i] = pend.rcpt
 			} else {
-				rs[pend.i] = rp.result()
+				rs[pend.i] = rp.result("DATA")
 				c.sent++
 			}
 			final[pend.i] = true
@@ -125,20 +125,20 @@ func (c *conn) readEnvelopeReplies(i int, rs []Result, final []bool) (*pendingBo
 	case data.code == 354 && mail.ok() && rcpt.ok():
 		return &pendingBody{i: i}, nil
 	case data.code == 354:
-		refusal := rcpt
+		refusal := rcpt.result("RCPT")
 		if !mail.ok() {
-			refusal = mail
+			refusal = mail.result("MAIL")
 		}
-		return &pendingBody{i: i, abort: true, rcpt: refusal.result()}, nil
+		return &pendingBody{i: i, abort: true, rcpt: refusal}, nil
 	}
 	switch {
 	case !mail.ok():
-		rs[i] = mail.result()
+		rs[i] = mail.result("MAIL")
 	case !rcpt.ok():
-		rs[i] = rcpt.result()
+		rs[i] = rcpt.result("RCPT")
 		c.needRset = true
 	default:
-		rs[i] = data.result()
+		rs[i] = data.result("DATA")
 		c.needRset = true
 	}
 	final[i] = true
@@ -164,12 +164,18 @@ func (c *conn) sendPlain(ctx context.Context, batch []Envelope, rs []Result, fin
 		}
 		gotReply = true
 		if !rp.ok() {
-			rs[i], final[i] = rp.result(), true
+			rs[i], final[i] = rp.result("MAIL"), true
 			continue
 		}
 		c.needRset = true
-		for _, step := range []string{"RCPT TO:<" + e.To + ">", "DATA"} {
-			if rp, err = c.cmd(step); err != nil {
+		verb := ""
+		for _, step := range []string{"RCPT", "DATA"} {
+			line := "DATA"
+			if step == "RCPT" {
+				line = "RCPT TO:<" + e.To + ">"
+			}
+			verb = step
+			if rp, err = c.cmd(line); err != nil {
 				return gotReply, err
 			}
 			if !rp.ok() {
@@ -177,7 +183,7 @@ func (c *conn) sendPlain(ctx context.Context, batch []Envelope, rs []Result, fin
 			}
 		}
 		if rp.code != 354 {
-			rs[i], final[i] = rp.result(), true
+			rs[i], final[i] = rp.result(verb), true
 			continue
 		}
 		c.wbuf = appendBody(c.wbuf[:0], e.Data, false)
@@ -187,7 +193,7 @@ func (c *conn) sendPlain(ctx context.Context, batch []Envelope, rs []Result, fin
 		if rp, err = c.readReply(); err != nil {
 			return gotReply, err
 		}
-		rs[i], final[i] = rp.result(), true
+		rs[i], final[i] = rp.result("DATA"), true
 		c.needRset = false
 		c.sent++
 	}

@@ -292,6 +292,7 @@ func (f *FollowUps) purgeTargets(ctx context.Context, p purgeParams) ([]int64, e
 }
 
 func (f *FollowUps) runPurge(ctx context.Context, jobID int64, p purgeParams, actor string) {
+	defer f.jobs.KeepAlive(ctx, jobID)()
 	ids, err := f.purgeTargets(ctx, p)
 	if err != nil {
 		f.jobs.Finish(context.WithoutCancel(ctx), jobID, 0, err)

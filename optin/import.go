@@ -2,6 +2,7 @@ package optin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 
@@ -46,6 +48,11 @@ func (p *ImportParams) Validate() error {
 	if !contains(contacts.Sources, p.Source) {
 		return errs.Invalid("source", "is required: one of "+strings.Join(contacts.Sources, ", "))
 	}
+	for _, f := range []struct{ name, v string }{{"purpose", p.Purpose}, {"evidence", p.Evidence}} {
+		if err := errs.Text(f.name, f.v); err != nil {
+			return err
+		}
+	}
 	if strings.TrimSpace(p.Purpose) == "" || len(p.Purpose) > 2000 {
 		return errs.Invalid("purpose", "is required, at most 2000 characters")
 	}
@@ -56,9 +63,8 @@ func (p *ImportParams) Validate() error {
 }
 
 // ImportBatch is how many rows go to Postgres in one COPY and transaction.
-// Two batches are written at once (one when UpdateExisting is set, so that
-// of two rows for the same address the later one wins; otherwise, for
-// duplicates more than a batch apart, either may be kept).
+// Two batches are written at once: a file's rows for one address never reach
+// two batches (the first row wins, later ones are reported as duplicates).
 const ImportBatch = 5000
 
 // Importer streams contact files into Postgres in COPY batches. Each batch is
@@ -81,6 +87,7 @@ func NewImporter(db *pgxpool.Pool, cs *contacts.Store, js *jobs.Store, log *slog
 // counted and reported per row.
 func (im *Importer) Run(ctx context.Context, jobID int64, r io.Reader, p ImportParams) (err error) {
 	var processed int64
+	defer im.jobs.KeepAlive(ctx, jobID)()
 	defer func() {
 		// A bug in a reader must fail the job, not the daemon.
 		if v := recover(); v != nil {
@@ -89,10 +96,24 @@ func (im *Importer) Run(ctx context.Context, jobID int64, r io.Reader, p ImportP
 		}
 	}()
 	processed, err = im.run(ctx, jobID, r, p)
-	if ferr := im.jobs.Finish(context.WithoutCancel(ctx), jobID, processed, err); ferr != nil && err == nil {
+	if ferr := im.jobs.Finish(context.WithoutCancel(ctx), jobID, processed, jobError(err)); ferr != nil && err == nil {
 		err = ferr
 	}
 	im.log.Info("import finished", slog.Int64("job_id", jobID), slog.Int64("rows", processed), slog.Any("error", err))
+	return err
+}
+
+// jobError is what the job reports for err: a database failure is told in
+// the product's words with its SQLSTATE (the full error is logged), never as
+// the raw Postgres message; a shutdown says so.
+func jobError(err error) error {
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe):
+		return fmt.Errorf("a batch could not be written to the database (SQLSTATE %s); the counts show what was applied", pe.Code)
+	case errors.Is(err, context.Canceled):
+		return errors.New("stopped by a shutdown; the counts show what was applied")
+	}
 	return err
 }
 
@@ -110,10 +131,7 @@ func (im *Importer) run(ctx context.Context, jobID int64, r io.Reader, p ImportP
 	if err != nil {
 		return 0, err
 	}
-	workers := 2
-	if p.UpdateExisting {
-		workers = 1 // keep "the later row wins" for duplicates across batches
-	}
+	const workers = 2
 	g, gctx := errgroup.WithContext(ctx)
 	batches := make(chan *batch, workers)
 	for range workers {
@@ -126,7 +144,7 @@ func (im *Importer) run(ctx context.Context, jobID int64, r io.Reader, p ImportP
 			return nil
 		})
 	}
-	total, readErr := readBatches(gctx, rr, batches)
+	total, readErr := readBatches(gctx, rr, batches, newDuplicates(im.jobs, jobID).drop)
 	close(batches)
 	if err := g.Wait(); err != nil {
 		return total, err
@@ -135,10 +153,23 @@ func (im *Importer) run(ctx context.Context, jobID int64, r io.Reader, p ImportP
 }
 
 // readBatches parses rows into batches of ImportBatch and hands them on, so
-// parsing overlaps with the database work.
-func readBatches(ctx context.Context, rr rowReader, out chan<- *batch) (int64, error) {
+// parsing overlaps with the database work. Before a batch goes, dedupe
+// removes its rows whose address an earlier batch had (in file order, so the
+// first row of an address always wins).
+func readBatches(ctx context.Context, rr rowReader, out chan<- *batch, dedupe func(context.Context, *batch) error) (int64, error) {
 	var total int64
 	b := newBatch()
+	send := func() error {
+		if err := dedupe(ctx, b); err != nil {
+			return err
+		}
+		select {
+		case out <- b:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	for {
 		row, err := rr.Next()
 		if err == io.EOF {
@@ -153,24 +184,17 @@ func readBatches(ctx context.Context, rr rowReader, out chan<- *batch) (int64, e
 			b.add(row)
 		}
 		if b.size() >= ImportBatch {
-			select {
-			case out <- b:
-			case <-ctx.Done():
-				return total, ctx.Err()
+			if err := send(); err != nil {
+				return total, err
 			}
 			b = newBatch()
 		}
 	}
-	select {
-	case out <- b:
-	case <-ctx.Done():
-		return total, ctx.Err()
-	}
-	return total, nil
+	return total, send()
 }
 
-// batch holds validated rows keyed by lower-cased address (last row wins)
-// and the rows that failed.
+// batch holds validated rows keyed by lower-cased address and the rows that
+// failed.
 type batch struct {
 	rows   map[string]importRow
 	order  []string
@@ -183,6 +207,23 @@ func newBatch() *batch { return &batch{rows: map[string]importRow{}} }
 func (b *batch) size() int { return int(b.seen) }
 
 func (b *batch) fail(re jobs.RowError) { b.failed = append(b.failed, re); b.seen++ }
+
+// remove takes the rows of the addresses in gone out of the batch (their
+// row errors are recorded by the caller).
+func (b *batch) remove(gone map[string]bool) {
+	if len(gone) == 0 {
+		return
+	}
+	kept := b.order[:0]
+	for _, k := range b.order {
+		if gone[k] {
+			delete(b.rows, k)
+		} else {
+			kept = append(kept, k)
+		}
+	}
+	b.order = kept
+}
 
 func (b *batch) add(row importRow) {
 	b.seen++
@@ -200,9 +241,11 @@ func (b *batch) add(row importRow) {
 	}
 	row.Email = email
 	key := strings.ToLower(email)
-	if _, dup := b.rows[key]; !dup {
-		b.order = append(b.order, key)
+	if first, dup := b.rows[key]; dup {
+		b.failed = append(b.failed, duplicateOf(row.Row, first.Row))
+		return
 	}
+	b.order = append(b.order, key)
 	b.rows[key] = row
 }
 
@@ -254,20 +297,13 @@ func (im *Importer) dropBlocked(ctx context.Context, b *batch) error {
 	if err != nil {
 		return err
 	}
+	gone := map[string]bool{}
 	for _, h := range blocked {
 		k := byHash[string(h)]
 		b.failed = append(b.failed, jobs.RowError{Row: b.rows[k].Row, Field: "email", Reason: "address is on the blocklist"})
-		delete(b.rows, k)
+		gone[k] = true
 	}
-	if len(blocked) > 0 {
-		kept := b.order[:0]
-		for _, k := range b.order {
-			if _, ok := b.rows[k]; ok {
-				kept = append(kept, k)
-			}
-		}
-		b.order = kept
-	}
+	b.remove(gone)
 	return nil
 }
 

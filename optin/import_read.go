@@ -3,14 +3,15 @@ package optin
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/jobs"
+	"github.com/postbode/postbode/internal/strictjson"
 )
 
 // importRow is one parsed input row before validation.
@@ -81,6 +82,9 @@ func newCSVReader(in io.Reader) (*csvReader, error) {
 		h = strings.ToLower(strings.TrimSpace(h))
 		if !utf8.ValidString(h) {
 			return nil, fmt.Errorf("row 1: header is not valid UTF-8 (save the file as UTF-8)")
+		}
+		if p := errs.TextProblem(h); p != "" {
+			return nil, fmt.Errorf("row 1: header column %d %s", i+1, p)
 		}
 		c.header = append(c.header, h)
 		switch h {
@@ -275,18 +279,13 @@ func (n *ndjsonReader) Next() (importRow, error) {
 			continue
 		}
 		row := importRow{Row: n.line}
-		if !utf8.Valid(b) {
-			return row, &rowErrWrap{jobs.RowError{Row: n.line, Reason: "is not valid UTF-8"}}
-		}
 		var v struct {
 			Email      string         `json:"email"`
 			Name       string         `json:"name"`
 			Attributes map[string]any `json:"attributes"`
 		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&v); err != nil {
-			return row, &rowErrWrap{jobs.RowError{Row: n.line, Reason: "malformed JSON: " + strings.TrimPrefix(err.Error(), "json: ")}}
+		if err := strictjson.Decode(b, &v); err != nil {
+			return row, &rowErrWrap{ndjsonRowError(n.line, err)}
 		}
 		row.Email, row.Name, row.Attributes = v.Email, strings.TrimSpace(v.Name), v.Attributes
 		return row, nil
@@ -298,4 +297,16 @@ func (n *ndjsonReader) Next() (importRow, error) {
 		return importRow{}, err
 	}
 	return importRow{}, io.EOF
+}
+
+// ndjsonRowError words a decoding problem of one NDJSON line.
+func ndjsonRowError(line int64, err error) jobs.RowError {
+	var fe *errs.Error
+	switch {
+	case errors.As(err, &fe):
+		return jobs.RowError{Row: line, Field: fe.Field, Reason: fe.Message}
+	case errors.Is(err, strictjson.ErrTrailing):
+		return jobs.RowError{Row: line, Reason: "malformed JSON: more than one value on the line"}
+	}
+	return jobs.RowError{Row: line, Reason: "malformed JSON: " + strings.TrimPrefix(err.Error(), "json: ")}
 }

@@ -55,11 +55,12 @@ type Recipients struct {
 	contacts *contacts.Store
 	log      *ActionLog
 	opt      RecipientOptions
+	unsubs   *unsubGroup
 }
 
 // NewRecipients returns the recipient-side service.
 func NewRecipients(db *pgxpool.Pool, cs *contacts.Store, log *ActionLog, opt RecipientOptions) *Recipients {
-	return &Recipients{db: db, store: NewStore(db), contacts: cs, log: log, opt: opt}
+	return &Recipients{db: db, store: NewStore(db), contacts: cs, log: log, opt: opt, unsubs: &unsubGroup{db: db}}
 }
 
 // Log returns the action log.
@@ -174,11 +175,8 @@ type SubscribeResult struct {
 // opt-in consent record carrying the consent text shown (evidence). A
 // blocklisted address is silently ignored.
 func (r *Recipients) FormSubscribe(ctx context.Context, listID int64, email, name string, who Who, evidence string) (SubscribeResult, error) {
-	addr, err := contacts.NormalizeEmail("email", email)
+	addr, err := ValidateSubscription(email, name)
 	if err != nil {
-		return SubscribeResult{}, err
-	}
-	if err := ValidateField("name", name, 200); err != nil {
 		return SubscribeResult{}, err
 	}
 	if blocked, err := r.contacts.IsBlocked(ctx, addr); err != nil || blocked {
@@ -206,6 +204,17 @@ func (r *Recipients) FormSubscribe(ctx context.Context, listID int64, email, nam
 	}
 	r.log.Record(ctx, Action{ContactID: c.ID, ListID: listID, Action: ActSubscribe, IP: who.IP, UserAgent: who.UserAgent})
 	return res, nil
+}
+
+// ValidateSubscription checks the fields of a subscribe form without looking
+// anything up (so the answer says nothing about the address) and returns
+// the normalised address.
+func ValidateSubscription(email, name string) (string, error) {
+	addr, err := contacts.NormalizeEmail("email", email)
+	if err != nil {
+		return "", err
+	}
+	return addr, ValidateField("name", name, 200)
 }
 
 // ConfirmSubscription confirms a double opt-in subscription (a confirm
@@ -244,14 +253,13 @@ func (r *Recipients) Unsubscribe(ctx context.Context, contactID, campaignID int6
 	if oneClick {
 		source, act = "one-click", ActOneClick
 	}
-	// One query finds the campaign's lists and whether anything is left to
-	// leave; a repeated click stops here.
-	var lists []int64
+	// One query finds whether anything is left to leave; a repeated click
+	// stops here, a first one is committed with the next group (see
+	// unsubGroup) before the page answers.
 	var active bool
-	err := r.db.QueryRow(ctx, `SELECT CASE WHEN $3 THEN NULL ELSE k.list_ids END,
-			EXISTS (SELECT 1 FROM subscriptions s WHERE s.contact_id = c.id AND s.status <> 'unsubscribed'
+	err := r.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions s WHERE s.contact_id = c.id AND s.status <> 'unsubscribed'
 				AND ($3 OR k.list_ids IS NULL OR cardinality(k.list_ids) = 0 OR s.list_id = ANY(k.list_ids)))
-		FROM contacts c LEFT JOIN campaigns k ON k.id = $2 WHERE c.id = $1`, contactID, campaignID, all).Scan(&lists, &active)
+		FROM contacts c LEFT JOIN campaigns k ON k.id = $2 WHERE c.id = $1`, contactID, campaignID, all).Scan(&active)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, ErrGone
 	}
@@ -260,44 +268,16 @@ func (r *Recipients) Unsubscribe(ctx context.Context, contactID, campaignID int6
 	}
 	n := 0
 	if active {
-		if len(lists) == 0 {
-			lists = nil // every list
+		c := who.consent(source, "")
+		if err := c.Validate(); err != nil {
+			return 0, err
 		}
-		if n, err = r.unsubscribe(ctx, contactID, lists, who.consent(source, "")); err != nil {
+		if n, err = r.unsubs.do(&unsubReq{contactID: contactID, campaignID: campaignID, all: all, c: c}); err != nil {
 			return 0, err
 		}
 	}
 	r.log.Record(ctx, Action{ContactID: contactID, CampaignID: campaignID, Action: act,
 		Detail: fmt.Sprintf("lists left: %d", n), IP: who.IP, UserAgent: who.UserAgent})
-	return n, nil
-}
-
-// unsubscribe is UnsubscribeTx in one round trip: a batch runs as one
-// implicit transaction (extended protocol, one Sync), so the contact lock,
-// the opt-outs, their consent records (purpose: the list's) and the
-// one-star sync commit together.
-func (r *Recipients) unsubscribe(ctx context.Context, contactID int64, lists []int64, c Consent) (int, error) {
-	if err := c.Validate(); err != nil {
-		return 0, err
-	}
-	b := &pgx.Batch{}
-	var n int
-	b.Queue(`WITH lk AS (SELECT id FROM contacts WHERE id = $1 FOR UPDATE),
-		lft AS (UPDATE subscriptions SET status = 'unsubscribed', updated_at = now()
-			WHERE contact_id = $1 AND ($2::bigint[] IS NULL OR list_id = ANY($2)) AND status <> 'unsubscribed'
-				AND EXISTS (SELECT 1 FROM lk)
-			RETURNING list_id),
-		cr AS (INSERT INTO consent_records (contact_id, list_id, action, source, purpose, ip, user_agent, evidence)
-			SELECT $1, x.list_id, 'opt-out', $3, CASE WHEN $4 = '' THEN coalesce(l.purpose, '') ELSE $4 END, $5, $6, $7
-			FROM lft x LEFT JOIN lists l ON l.id = x.list_id)
-		SELECT count(*) FROM lft`, contactID, lists, c.Source, c.Purpose, c.ip(), c.UserAgent, c.Evidence).
-		QueryRow(func(row pgx.Row) error { return row.Scan(&n) })
-	if err := contacts.SyncOneStar(ctx, batchQuerier{b}, []int64{contactID}); err != nil {
-		return 0, err
-	}
-	if err := r.db.SendBatch(ctx, b).Close(); err != nil {
-		return 0, fmt.Errorf("optin: unsubscribe: %w", err)
-	}
 	return n, nil
 }
 

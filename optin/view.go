@@ -58,7 +58,7 @@ func (v *Viewer) View(ctx context.Context, campaignID, contactID int64) (string,
 	e, ok := v.cache[campaignID]
 	v.mu.Unlock()
 	if !ok || !e.updated.Equal(updated) {
-		tpl, err := templates.Compile(subject, html, text, v.style)
+		tpl, err := templates.Compile(ctx, subject, html, text, v.style)
 		if err != nil {
 			return "", fmt.Errorf("optin: view: campaign %d: %w", campaignID, err)
 		}
@@ -72,7 +72,7 @@ func (v *Viewer) View(ctx context.Context, campaignID, contactID int64) (string,
 	}
 	l := func(p rtoken.Purpose) string { return v.links.URL(p, contactID, campaignID) }
 	upd := l(rtoken.Update)
-	out, err := e.tpl.Render(templates.Data{
+	out, err := e.tpl.Render(ctx, templates.Data{
 		Contact:    templates.Contact{ID: c.ID, Email: c.Email, Name: c.Name, Attributes: c.Attributes},
 		CampaignID: campaignID, CampaignName: e.name,
 		Links: templates.Links{Unsubscribe: l(rtoken.Unsubscribe), Update: upd, Privacy: l(rtoken.Privacy), View: l(rtoken.View),

@@ -35,6 +35,7 @@ func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("GET", "/api/v1/privacy/export-schema", privacyRole, a.exportSchema)
 	rt.Handle("GET", "/api/v1/privacy/audit", privacyRole, a.audit)
 	rt.Handle("GET", "/api/v1/privacy/retention/preview", privacyRole, a.retentionPreview)
+	rt.Handle("POST", "/api/v1/privacy/retention/run", privacyRole, a.retentionRun)
 	rt.Handle("GET", "/api/v1/privacy/requests", privacyRole, a.listRequests)
 	rt.Handle("GET", "/api/v1/privacy/requests/{id}", privacyRole, a.getRequest)
 	rt.Handle("POST", "/api/v1/privacy/requests/{id}/fulfil", privacyRole, a.fulfil)
@@ -164,6 +165,26 @@ func (a *API) audit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, httpapi.NewPage(items, p.Limit, func(e Entry) int64 { return e.ID }))
+	return nil
+}
+
+type retentionRunInput struct {
+	DryRun bool `json:"dry_run"`
+}
+
+// retentionRun runs one retention pass now; the body is optional.
+func (a *API) retentionRun(w http.ResponseWriter, r *http.Request) error {
+	var in retentionRunInput
+	if r.ContentLength != 0 {
+		if err := httpapi.DecodeJSON(w, r, a.MaxBodyBytes, &in); err != nil {
+			return err
+		}
+	}
+	rep, err := a.S.RetentionPass(r.Context(), httpapi.Actor(r.Context()), in.DryRun)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, rep)
 	return nil
 }
 

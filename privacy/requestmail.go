@@ -51,13 +51,23 @@ func (s *Service) verifyMail(lang, kind, link string) mailText {
 
 func (s *Service) accessMail(lang string) mailText {
 	if lang == "nl" {
-		return s.paragraphs("Uw persoonsgegevens",
-			"Zoals u vroeg, vindt u als bijlage alle persoonsgegevens die wij van u bewaren: als JSON-bestand (om mee te nemen naar een andere dienst) en als PDF-rapport.",
-			"Heeft u vragen, of wilt u dat wij iets corrigeren of wissen? Beantwoord dan deze e-mail.")
+		return s.paragraphs("Uw persoonsgegevens", s.withReply(lang,
+			"Zoals u vroeg, vindt u als bijlage alle persoonsgegevens die wij van u bewaren: als JSON-bestand (om mee te nemen naar een andere dienst) en als PDF-rapport.")...)
 	}
-	return s.paragraphs("Your personal data",
-		"As you asked, attached is all personal data we hold about you: as a JSON file (to take to another service) and as a PDF report.",
-		"Questions, or anything to correct or erase? Reply to this mail.")
+	return s.paragraphs("Your personal data", s.withReply(lang,
+		"As you asked, attached is all personal data we hold about you: as a JSON file (to take to another service) and as a PDF report.")...)
+}
+
+// withReply adds the invitation to reply when replies reach the privacy
+// contact (Options.ContactEmail, the Reply-To).
+func (s *Service) withReply(lang string, ps ...string) []string {
+	if s.opt.ContactEmail == "" {
+		return ps
+	}
+	if lang == "nl" {
+		return append(ps, "Heeft u vragen, of wilt u dat wij iets corrigeren of wissen? Beantwoord dan deze e-mail.")
+	}
+	return append(ps, "Questions, or anything to correct or erase? Reply to this mail.")
 }
 
 func (s *Service) erasedMail(lang string) mailText {

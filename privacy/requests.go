@@ -2,7 +2,6 @@ package privacy
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -296,8 +295,9 @@ func (s *Service) ConfirmRequest(ctx context.Context, token, ip, userAgent strin
 	if err != nil {
 		addr = nil // the edge gave something odd: record none
 	}
-	th := sha256.Sum256([]byte(token))
-	if _, err := s.record(ctx, cl.ContactID, kind, "form", lang, th[:], addr, userAgent); err != nil {
+	// Keyed on what the token stands for, not its text: a second
+	// spelling or a second signature of the same link records nothing new.
+	if _, err := s.record(ctx, cl.ContactID, kind, "form", lang, cl.Identity(), addr, userAgent); err != nil {
 		if errors.Is(err, contacts.ErrNotFound) {
 			return "", rtoken.ErrInvalid
 		}

@@ -100,6 +100,25 @@ func TestRequestFormFlow(t *testing.T) {
 			t.Fatalf("ConfirmRequest #%d = %q, %v", i+1, kind, err)
 		}
 	}
+	// Once the request is closed, replaying the link in any other spelling
+	// (the last character carries unused bits) records nothing new.
+	e.exec(t, `UPDATE privacy_requests SET status = 'rejected', closed_at = now() WHERE token_hash = $1`, cl.Identity())
+	var before, n int
+	e.db.QueryRow(ctx, `SELECT count(*) FROM privacy_requests`).Scan(&before)
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" {
+		if v := tok[:len(tok)-1] + string(c); v != tok {
+			if _, err := e.svc.ConfirmRequest(ctx, v, "", ""); !errors.Is(err, rtoken.ErrInvalid) {
+				t.Errorf("another spelling %q: %v, want rtoken.ErrInvalid", v, err)
+			}
+		}
+	}
+	if _, err := e.svc.ConfirmRequest(ctx, tok, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.QueryRow(ctx, `SELECT count(*) FROM privacy_requests`).Scan(&n); err != nil || n != before {
+		t.Fatalf("%d requests after replays, want %d", n, before)
+	}
+	e.exec(t, `UPDATE privacy_requests SET status = 'open', closed_at = NULL WHERE token_hash = $1`, cl.Identity())
 	if _, err := e.svc.ConfirmRequest(ctx, tok[:len(tok)-2]+"AA", "", ""); !errors.Is(err, rtoken.ErrInvalid) {
 		t.Errorf("tampered token: %v, want rtoken.ErrInvalid", err)
 	}

@@ -76,6 +76,13 @@ func (s *Service) Preview(ctx context.Context, actor string) (Preview, error) {
 	return pv, err
 }
 
+// RetentionReport is what one retention pass erased, or would erase
+// (a dry run, which erases nothing), per cause.
+type RetentionReport struct {
+	Preview
+	DryRun bool `json:"dry_run"`
+}
+
 // RunRetention erases every contact one-star longer than OneStarDays, in
 // batches of BatchSize, each its own transaction whose rows are claimed with
 // FOR UPDATE SKIP LOCKED: several janitors share the work without doing any
@@ -83,63 +90,113 @@ func (s *Service) Preview(ctx context.Context, actor string) (Preview, error) {
 // all. It returns how many contacts it erased; one audit entry per batch
 // records the count.
 func (s *Service) RunRetention(ctx context.Context, actor string) (int64, error) {
-	if s.opt.OneStarDays <= 0 {
-		return 0, nil
+	rep, err := s.RetentionPass(ctx, actor, false)
+	return rep.Total, err
+}
+
+// RetentionPass runs one retention pass on demand (the janitor runs the
+// same on its interval) and reports per cause what it erased; with dryRun
+// it erases nothing and reports what it would erase (Preview).
+func (s *Service) RetentionPass(ctx context.Context, actor string, dryRun bool) (RetentionReport, error) {
+	if dryRun {
+		pv, err := s.Preview(ctx, actor)
+		return RetentionReport{Preview: pv, DryRun: true}, err
 	}
-	n, err := s.runRetention(ctx, actor)
+	rep := RetentionReport{Preview: Preview{Enabled: s.opt.OneStarDays > 0, OneStarDays: s.opt.OneStarDays,
+		ByCause: map[string]int64{RetentionInactive: 0, RetentionBlocklisted: 0, RetentionFloater: 0}}}
+	if !rep.Enabled {
+		return rep, nil
+	}
+	err := s.runRetention(ctx, actor, rep.ByCause)
+	for _, n := range rep.ByCause {
+		rep.Total += n
+	}
 	if err != nil && ctx.Err() != nil {
 		// Shutdown: the batch in flight rolled back; nothing to count.
-		return n, err
+		return rep, err
 	}
 	if err != nil {
 		s.janitorRuns.WithLabelValues("error").Inc()
-		s.log.Error("retention run failed", "erased", n, "error", err)
-		return n, err
+		s.log.Error("retention run failed", "erased", rep.Total, "error", err)
+		return rep, err
 	}
 	s.janitorRuns.WithLabelValues("ok").Inc()
-	if n > 0 {
-		s.log.Info("retention run", "erased", n)
+	if rep.Total > 0 {
+		s.log.Info("retention run", "erased", rep.Total)
 	}
-	return n, nil
+	return rep, nil
 }
 
-func (s *Service) runRetention(ctx context.Context, actor string) (int64, error) {
-	var total int64
+// runRetention erases the due contacts batch by batch, adding each
+// erased contact to byCause.
+func (s *Service) runRetention(ctx context.Context, actor string, byCause map[string]int64) error {
 	cutoff := s.cutoff()
 	for {
 		if err := ctx.Err(); err != nil {
-			return total, err
+			return err
 		}
-		var erased []int64
-		err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-			rows, err := tx.Query(ctx, `SELECT c.id FROM contacts c WHERE `+erasableSQL+`
-				ORDER BY c.one_star_since, c.id LIMIT $2 FOR UPDATE SKIP LOCKED`, cutoff, s.opt.BatchSize)
-			if err != nil {
-				return fmt.Errorf("privacy: retention: claim: %w", err)
-			}
-			ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-			if err != nil {
-				return fmt.Errorf("privacy: retention: claim: %w", err)
-			}
-			if len(ids) == 0 {
-				return nil
-			}
-			if erased, err = s.EraseTx(ctx, tx, ids); err != nil {
-				return err
-			}
-			return writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionRetentionRun, TargetKind: "contacts",
-				Count: int64(len(erased)), Cause: CauseRetention})
-		})
+		erased, cause, err := s.retentionBatch(ctx, actor, cutoff)
 		if err != nil {
-			return total, err
+			return err
 		}
 		if len(erased) == 0 {
-			return total, nil
+			return nil
 		}
-		total += int64(len(erased))
+		for _, id := range erased {
+			byCause[cause[id]]++
+		}
 		s.erasures.WithLabelValues(CauseRetention).Add(float64(len(erased)))
 		if err := s.runHooks(ctx, erased); err != nil {
-			return total, err
+			return err
 		}
 	}
+}
+
+// commitTimeout bounds the commit of a retention batch, which ctx does not
+// cut short.
+const commitTimeout = 30 * time.Second
+
+// retentionBatch claims, erases and audits one batch in a transaction and
+// returns the erased ids (with each one's cause) once it committed. A
+// cancelled ctx stops the work before the commit (the batch rolls back);
+// once the work is done the commit is not cancelled, so a batch that
+// committed is always counted.
+func (s *Service) retentionBatch(ctx context.Context, actor string, cutoff time.Time) ([]int64, map[int64]string, error) {
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("privacy: retention: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) // after Commit: a no-op
+	rows, err := tx.Query(ctx, `SELECT c.id, `+causeSQL+` FROM contacts c WHERE `+erasableSQL+`
+		ORDER BY c.one_star_since, c.id LIMIT $2 FOR UPDATE SKIP LOCKED`, cutoff, s.opt.BatchSize)
+	if err != nil {
+		return nil, nil, fmt.Errorf("privacy: retention: claim: %w", err)
+	}
+	var ids []int64
+	cause := map[int64]string{}
+	var id int64
+	var c string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &c}, func() error {
+		ids, cause[id] = append(ids, id), c
+		return nil
+	}); err != nil {
+		return nil, nil, fmt.Errorf("privacy: retention: claim: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	erased, err := s.EraseTx(ctx, tx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionRetentionRun, TargetKind: "contacts",
+		Count: int64(len(erased)), Cause: CauseRetention}); err != nil {
+		return nil, nil, err
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	defer cancel()
+	if err := tx.Commit(cctx); err != nil {
+		return nil, nil, fmt.Errorf("privacy: retention: commit: %w", err)
+	}
+	return erased, cause, nil
 }

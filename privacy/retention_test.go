@@ -117,16 +117,25 @@ func TestRetentionDryRunPerCause(t *testing.T) {
 	}
 }
 
+// retentionFixture seeds total due contacts with history for a retention
+// run in batches of 100; it returns the campaign and the count of
+// deliveries and bounces before.
+func retentionFixture(t *testing.T, total int) (*fixture, int64, int64) {
+	t.Helper()
+	f := newFixture(t, privacy.Options{OneStarDays: 30, BatchSize: 100})
+	campaignID := seedHistory(t, f, total, 2)
+	var before int64
+	f.db.QueryRow(t.Context(), `SELECT (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM bounces)`).Scan(&before)
+	return f, campaignID, before
+}
+
 // TestRetentionInterrupted cancels retention mid-run and checks that every
 // contact is either erased with all its history or untouched.
 func TestRetentionInterrupted(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, privacy.Options{OneStarDays: 30, BatchSize: 100})
-	ctx := t.Context()
 	const total = 3000
-	campaignID := seedHistory(t, f, total, 2)
-	var deliveriesBefore int64
-	f.db.QueryRow(ctx, `SELECT (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM bounces)`).Scan(&deliveriesBefore)
+	f, campaignID, deliveriesBefore := retentionFixture(t, total)
+	ctx := t.Context()
 
 	// Cancel after growing delays until a run is cut off having erased some
 	// but not all (the first tries may stop before the first batch commits).
@@ -183,4 +192,53 @@ func checkHistoryConsistent(t *testing.T, f *fixture, campaignID int64, total in
 		t.Errorf("after erasing %d of %d: %d contacts left, %d partial, %d orphan rows, %d deliveries (want %d), %d audited",
 			erased, total, left, partial, orphans, dels, deliveries, audited)
 	}
+}
+
+// A batch whose work is done commits even when the run is cancelled during
+// its commit, and is counted: the count returned always equals what was
+// erased and audited. The commit is held open by a deferred trigger; the
+// run is cancelled while the server is inside COMMIT.
+func TestRetentionCountsBatchCommittedAtCancel(t *testing.T) {
+	t.Parallel()
+	const total = 150
+	f, campaignID, deliveriesBefore := retentionFixture(t, total)
+	ctx := t.Context()
+	f.exec(t, `CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$`)
+	f.exec(t, `CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON audit_log DEFERRABLE INITIALLY DEFERRED
+		FOR EACH ROW EXECUTE FUNCTION slow_commit()`)
+
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		n   int64
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		n, err := f.svc.RunRetention(rctx, "janitor")
+		done <- result{n, err}
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var committing bool
+		f.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
+			AND state = 'active' AND lower(query) = 'commit')`).Scan(&committing)
+		if committing {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first batch never reached its commit")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	r := <-done
+	if r.err == nil {
+		t.Fatalf("cancelled run: %d, no error", r.n)
+	}
+	if r.n != 100 {
+		t.Errorf("cancelled during the first batch's commit: reported %d, want the committed 100", r.n)
+	}
+	f.exec(t, `DROP TRIGGER slow_commit ON audit_log`)
+	checkHistoryConsistent(t, f, campaignID, total, r.n, deliveriesBefore)
 }

@@ -56,15 +56,17 @@ func guessCol(src string, line int) int {
 // wrong: the first line from which every prefix of the body ends inside a
 // tag, attribute, comment or script (html/template's ErrEndContext).
 // Returns 0 when the body alone is fine.
-func unclosedLine(body string) int {
+func unclosedLine(b *budget, body string) int {
 	lines := strings.SplitAfter(body, "\n")
 	bad := func(n int) bool {
 		t, err := htmltemplate.New("body").Funcs(htmltemplate.FuncMap(funcs)).Funcs(htmltemplate.FuncMap{
 			"house": func() Style { return Style{} }, "words": func() map[string]string { return nil },
+			stepFunc: b.step,
 		}).Parse(strings.Join(lines[:n], ""))
-		if err != nil {
+		if err != nil || b.check() != nil {
 			return false
 		}
+		instrument(htmlTrees(t)...)
 		err = t.Execute(io.Discard, Sample())
 		var he *htmltemplate.Error
 		return errors.As(err, &he) && he.ErrorCode == htmltemplate.ErrEndContext

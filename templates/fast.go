@@ -88,7 +88,7 @@ var (
 
 // compileFast prepares the fast path, or returns nil when the templates
 // use something it does not handle.
-func compileFast(subject, html, text string, style Style) *fastTemplate {
+func compileFast(b *budget, subject, html, text string, style Style) *fastTemplate {
 	for _, s := range []string{subject, html, text} {
 		if strings.Contains(s, markOpen) || strings.Contains(s, markClose) || strings.Contains(strings.ToLower(s), "%ee%80%8") {
 			return nil
@@ -106,7 +106,7 @@ func compileFast(subject, html, text string, style Style) *fastTemplate {
 	if rw.fallback || len(f.conds) > maxConds {
 		return nil
 	}
-	if _, err := f.variant(&Data{}, 0); err != nil {
+	if _, err := f.variant(b, 0); err != nil {
 		return nil
 	}
 	return f
@@ -214,7 +214,7 @@ func (f *fastTemplate) mask(d *Data) uint64 {
 }
 
 // variant returns (building on first use) the programs for a condition mask.
-func (f *fastTemplate) variant(d *Data, m uint64) (*variant, error) {
+func (f *fastTemplate) variant(b *budget, m uint64) (*variant, error) {
 	if v, ok := f.variants.Load(m); ok {
 		return v.(*variant).usable()
 	}
@@ -223,7 +223,10 @@ func (f *fastTemplate) variant(d *Data, m uint64) (*variant, error) {
 	if v, ok := f.variants.Load(m); ok {
 		return v.(*variant).usable()
 	}
-	v, err := f.build(m)
+	v, err := f.build(b, m)
+	if limitError(err, "") != nil {
+		return nil, err // the budget of this render: try again next time
+	}
 	if err != nil {
 		// Remember the failure: this combination renders on the slow path
 		// from now on, without trying to build again.
@@ -243,10 +246,11 @@ func (v *variant) usable() (*variant, error) {
 	return v, nil
 }
 
-func (f *fastTemplate) build(m uint64) (*variant, error) {
+func (f *fastTemplate) build(b *budget, m uint64) (*variant, error) {
 	fm := map[string]any{
 		"marker": func(n int) string { return markOpen + strconv.Itoa(n) + markClose },
 		"cond":   func(k int) bool { return m&(1<<k) != 0 },
+		stepFunc: b.step,
 	}
 	v := &variant{}
 	var err error
@@ -260,11 +264,14 @@ func (f *fastTemplate) build(m uint64) (*variant, error) {
 				return nil, err
 			}
 		}
-		var b bytes.Buffer
-		if err := t.Execute(&b, Data{}); err != nil {
+		for _, x := range t.Templates() {
+			instrument(x.Tree)
+		}
+		var out bytes.Buffer
+		if err := t.Execute(limitWriter{&out, MaxPartBytes}, Data{}); err != nil {
 			return nil, err
 		}
-		return cutProgram(b.Bytes(), nil)
+		return cutProgram(out.Bytes(), nil)
 	}
 	if v.subject, err = text(f.subject); err != nil {
 		return nil, err
@@ -279,15 +286,16 @@ func (f *fastTemplate) build(m uint64) (*variant, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
-	if err := ht.Execute(&b, Data{}); err != nil {
+	instrument(htmlTrees(ht)...)
+	var out bytes.Buffer
+	if err := ht.Execute(limitWriter{&out, MaxPartBytes}, Data{}); err != nil {
 		return nil, err
 	}
 	chains, err := escaperChains(ht)
 	if err != nil {
 		return nil, err
 	}
-	if v.html, err = cutProgram(b.Bytes(), chains); err != nil {
+	if v.html, err = cutProgram(out.Bytes(), chains); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -340,8 +348,8 @@ func nextMarker(b []byte) (int, string, string) {
 }
 
 // render runs the fast path into the subject, html, text and text footer buffers.
-func (f *fastTemplate) render(d *Data, subject, html, text, footer *bytes.Buffer) error {
-	v, err := f.variant(d, f.mask(d))
+func (f *fastTemplate) render(b *budget, d *Data, subject, html, text, footer *bytes.Buffer) error {
+	v, err := f.variant(b, f.mask(d))
 	if err != nil {
 		return err
 	}

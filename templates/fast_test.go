@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -41,11 +42,12 @@ func TestFastPathMatchesHTMLTemplate(t *testing.T) {
 			}
 			for i, d := range datas {
 				for _, opt := range []RenderOptions{{}, {TrackClick: func(u string) string { return "https://t.example/" + u }, OpenPixel: "https://t.example/o.gif"}} {
-					slow, err := tpl.renderSlow(d, opt)
+					bg := newBudget(context.Background(), RenderTime)
+					slow, err := tpl.renderSlow(&bg, d, opt)
 					if err != nil {
 						t.Fatal(err)
 					}
-					fast, ok := tpl.renderFast(&d, opt)
+					fast, ok, _ := tpl.renderFast(&bg, &d, opt)
 					if !ok {
 						t.Fatalf("%s data %d: fast path failed", name, i)
 					}
@@ -86,7 +88,7 @@ func TestFastPathFallsBack(t *testing.T) {
 		if tpl.fast != nil {
 			t.Errorf("%q: fast path used", src)
 		}
-		if _, err := tpl.Render(Sample(), RenderOptions{}); err != nil {
+		if _, err := tpl.Render(context.Background(), Sample(), RenderOptions{}); err != nil {
 			t.Errorf("%q: %v", src, err)
 		}
 	}
@@ -110,8 +112,9 @@ func TestFastPathConcurrent(t *testing.T) {
 			for i := 0; i < 40; i++ {
 				d := Sample()
 				d.Contact.Attributes = map[string]any{"a": i&1 != 0, "b": i&2 != 0, "c": i&4 != 0}
-				fast, ok := tpl.renderFast(&d, RenderOptions{})
-				slow, err := tpl.renderSlow(d, RenderOptions{})
+				bg := newBudget(context.Background(), RenderTime)
+				fast, ok, _ := tpl.renderFast(&bg, &d, RenderOptions{})
+				slow, err := tpl.renderSlow(&bg, d, RenderOptions{})
 				if !ok || err != nil || fast != slow {
 					t.Errorf("mismatch for %v", d.Contact.Attributes)
 					return

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"context"
 	"testing"
 )
 
@@ -15,7 +16,7 @@ func FuzzTemplates(f *testing.F) {
 		f.Add(s, "S", "Dag {{.Contact.Name}}{{if .Links.View}} {{.Links.View}}{{end}}\n", "0", "")
 	}
 	f.Fuzz(func(t *testing.T, html, subject, text, name, city string) {
-		tpl, err := Compile(subject, html, text, style)
+		tpl, err := Compile(context.Background(), subject, html, text, style)
 		if err != nil {
 			return
 		}
@@ -23,14 +24,15 @@ func FuzzTemplates(f *testing.F) {
 		d.Contact.Name = name
 		d.Contact.Attributes["city"] = city
 		d.Links.View = city
-		slow, err := tpl.renderSlow(d, RenderOptions{})
+		bg := newBudget(context.Background(), RenderTime)
+		slow, err := tpl.renderSlow(&bg, d, RenderOptions{})
 		if err != nil {
 			return
 		}
 		if tpl.fast == nil {
 			return
 		}
-		fast, ok := tpl.renderFast(&d, RenderOptions{})
+		fast, ok, _ := tpl.renderFast(&bg, &d, RenderOptions{})
 		if !ok {
 			return
 		}

@@ -20,6 +20,7 @@ package templates
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
@@ -106,6 +107,8 @@ func (e *Error) Error() string {
 
 // Template is a compiled campaign template; safe for concurrent use.
 type Template struct {
+	// subject, html and text are the instrumented originals; they are
+	// never executed, each render takes a clone from sets.
 	subject *texttemplate.Template
 	html    *htmltemplate.Template
 	// text renders the plain-text body (given, or converted from the HTML
@@ -115,6 +118,7 @@ type Template struct {
 	textFooter *texttemplate.Template
 	fast       *fastTemplate // nil: html/template path only
 	bufs       sync.Pool
+	sets       chan *execSet
 }
 
 // Sample returns the contact data templates are validated with.
@@ -132,13 +136,15 @@ func Sample() Data {
 
 // Compile parses subject, html and text (text optional: generated from html
 // when empty) inside the house style, and validates them by rendering
-// Sample(). Errors are *Error with the part and position.
-func Compile(subject, html, text string, style Style) (*Template, error) {
+// Sample(), within CompileTime and the render limits. Errors are *Error
+// with the part and position; a cancelled ctx stops the work.
+func Compile(ctx context.Context, subject, html, text string, style Style) (*Template, error) {
 	style = style.withDefaults()
 	if err := style.validate(); err != nil {
 		return nil, err
 	}
-	t := &Template{}
+	b := newBudget(ctx, CompileTime)
+	t := &Template{sets: make(chan *execSet, setPoolSize)}
 	t.bufs.New = func() any { return new(bytes.Buffer) }
 	if strings.ContainsAny(subject, "\r\n") {
 		return nil, &Error{Part: "subject", Line: 1, Col: strings.IndexAny(subject, "\r\n") + 1, Msg: "must be a single line"}
@@ -152,6 +158,9 @@ func Compile(subject, html, text string, style Style) (*Template, error) {
 	var err error
 	if t.subject, err = texttemplate.New("subject").Funcs(textFuncs).Parse(subject); err != nil {
 		return nil, toError(err, "subject", subject)
+	}
+	if err := checkDefines(html); err != nil {
+		return nil, err
 	}
 	if t.html, err = parseHTML(html, style); err != nil {
 		return nil, toError(err, "html", html)
@@ -170,11 +179,15 @@ func Compile(subject, html, text string, style Style) (*Template, error) {
 		t.text, _ = parseText(src, style)
 		t.generated, textSrc = t.text != nil, src
 	}
-	if err := t.validate(subject, html, text); err != nil {
+	t.instrument()
+	if err := t.validate(&b, subject, html, text); err != nil {
 		return nil, err
 	}
 	if t.text != nil {
-		t.fast = compileFast(subject, html, textSrc, style)
+		t.fast = compileFast(&b, subject, html, textSrc, style)
+		if err := b.check(); err != nil {
+			return nil, limitError(err, "html")
+		}
 	}
 	return t, nil
 }
@@ -194,49 +207,84 @@ func parseText(src string, style Style) (*texttemplate.Template, error) {
 }
 
 // validate dry-renders Sample() and reports execution errors with positions.
-func (t *Template) validate(subject, html, text string) error {
+func (t *Template) validate(bg *budget, subject, html, text string) error {
 	d := Sample()
+	s, err := t.getSet(bg)
+	if err != nil {
+		return err
+	}
 	b := new(bytes.Buffer)
-	if err := t.subject.Execute(b, d); err != nil {
-		return toError(err, "subject", subject)
+	if err := s.subject.Execute(limitWriter{b, MaxSubjectBytes}, d); err != nil {
+		return partError(err, "subject", subject)
 	}
 	b.Reset()
-	if err := t.html.Execute(b, d); err != nil {
+	if err := s.html.Execute(limitWriter{b, MaxPartBytes}, d); err != nil {
+		if le := limitError(err, "html"); le != nil {
+			return le
+		}
 		te := toError(err, "html", html)
 		if te.Line == 0 {
-			if line := unclosedLine(html); line > 0 {
+			if line := unclosedLine(bg, html); line > 0 {
 				te.Line, te.Col = line, 0
 				te.Msg = "the HTML ends inside a tag, an attribute value, a comment or a <script>/<style> element that starts on this line (unclosed quote or element?)"
 			}
 		}
 		return te
 	}
-	if t.text != nil {
+	if s.text != nil {
 		b.Reset()
-		if err := t.text.Execute(b, d); err != nil {
-			if text != "" {
-				return toError(err, "text", text)
+		if err := s.text.Execute(limitWriter{b, MaxPartBytes}, d); err != nil {
+			if le := limitError(err, "text"); le != nil || text != "" {
+				return partError(err, "text", text)
 			}
 			t.text = nil // generated conversion failed: convert per message
+			t.dropSets()
+			s = nil
 		}
 	}
-	_, err := t.Render(d, RenderOptions{TrackClick: func(u string) string { return u }, OpenPixel: "https://example.org/o.gif"})
+	if s != nil {
+		t.putSet(s)
+	}
+	_, err = t.render(bg, d, RenderOptions{TrackClick: func(u string) string { return u }, OpenPixel: "https://example.org/o.gif"})
 	return err
 }
 
-// Render renders the message for one contact.
-func (t *Template) Render(d Data, opt RenderOptions) (Rendered, error) {
+// partError is the *Error of a failed execution of part.
+func partError(err error, part, src string) *Error {
+	if le := limitError(err, part); le != nil {
+		return le
+	}
+	return toError(err, part, src)
+}
+
+// Render renders the message for one contact, within RenderTime, MaxSteps
+// and the size limits, and checks the footer links are in both parts; a
+// cancelled ctx stops it.
+func (t *Template) Render(ctx context.Context, d Data, opt RenderOptions) (Rendered, error) {
+	b := newBudget(ctx, RenderTime)
+	return t.render(&b, d, opt)
+}
+
+func (t *Template) render(b *budget, d Data, opt RenderOptions) (Rendered, error) {
 	if t.fast != nil {
-		if r, ok := t.renderFast(&d, opt); ok {
-			return r, nil
+		r, ok, err := t.renderFast(b, &d, opt)
+		if err != nil {
+			return Rendered{}, err
+		}
+		if ok {
+			return r, verify(r, &d.Links)
 		}
 	}
-	return t.renderSlow(d, opt)
+	r, err := t.renderSlow(b, d, opt)
+	if err != nil {
+		return r, err
+	}
+	return r, verify(r, &d.Links)
 }
 
 // renderFast renders with the compiled programs; ok is false when a
 // variant could not be built (then the html/template path renders).
-func (t *Template) renderFast(d *Data, opt RenderOptions) (Rendered, bool) {
+func (t *Template) renderFast(b *budget, d *Data, opt RenderOptions) (Rendered, bool, error) {
 	bs := [4]*bytes.Buffer{}
 	for i := range bs {
 		bs[i] = t.bufs.Get().(*bytes.Buffer)
@@ -244,8 +292,11 @@ func (t *Template) renderFast(d *Data, opt RenderOptions) (Rendered, bool) {
 		defer t.putBuf(bs[i])
 	}
 	subject, html, text, footer := bs[0], bs[1], bs[2], bs[3]
-	if err := t.fast.render(d, subject, html, text, footer); err != nil {
-		return Rendered{}, false
+	if err := t.fast.render(b, d, subject, html, text, footer); err != nil {
+		if le := limitError(err, "html"); le != nil {
+			return Rendered{}, false, le
+		}
+		return Rendered{}, false, nil
 	}
 	var r Rendered
 	r.Subject = cleanSubject(subject.Bytes())
@@ -257,27 +308,31 @@ func (t *Template) renderFast(d *Data, opt RenderOptions) (Rendered, bool) {
 	tidyText(text, t.generated)
 	text.Write(footer.Bytes())
 	r.Text = string(text.Bytes())
-	return r, true
+	return r, true, nil
 }
 
 // renderSlow renders with html/template and text/template.
-func (t *Template) renderSlow(d Data, opt RenderOptions) (Rendered, error) {
+func (t *Template) renderSlow(bg *budget, d Data, opt RenderOptions) (Rendered, error) {
+	s, err := t.getSet(bg)
+	if err != nil {
+		return Rendered{}, err
+	}
+	defer t.putSet(s)
 	b := t.bufs.Get().(*bytes.Buffer)
 	defer t.putBuf(b)
 	var r Rendered
-	var err error
 	b.Reset()
-	if err = t.subject.Execute(b, d); err != nil {
-		return r, fmt.Errorf("templates: subject: %w", err)
+	if err = s.subject.Execute(limitWriter{b, MaxSubjectBytes}, d); err != nil {
+		return r, execError(err, "subject")
 	}
 	r.Subject = cleanSubject(b.Bytes())
 	b.Reset()
-	if err = t.html.Execute(b, d); err != nil {
-		return r, fmt.Errorf("templates: html: %w", err)
+	if err = s.html.Execute(limitWriter{b, MaxPartBytes}, d); err != nil {
+		return r, execError(err, "html")
 	}
 	html := b.Bytes()
-	if t.text == nil {
-		if r.Text, err = t.convertBody(d); err != nil {
+	if s.text == nil {
+		if r.Text, err = convertBody(s, d); err != nil {
 			return r, err
 		}
 	}
@@ -286,9 +341,9 @@ func (t *Template) renderSlow(d Data, opt RenderOptions) (Rendered, error) {
 	}
 	r.HTML = string(html)
 	b.Reset()
-	if t.text != nil {
-		if err := t.text.Execute(b, d); err != nil {
-			return r, fmt.Errorf("templates: text: %w", err)
+	if s.text != nil {
+		if err := s.text.Execute(limitWriter{b, MaxPartBytes}, d); err != nil {
+			return r, execError(err, "text")
 		}
 		tidyText(b, t.generated)
 	} else {
@@ -301,12 +356,20 @@ func (t *Template) renderSlow(d Data, opt RenderOptions) (Rendered, error) {
 	return r, nil
 }
 
+// execError is a failed execution of part at Render.
+func execError(err error, part string) error {
+	if le := limitError(err, part); le != nil {
+		return le
+	}
+	return fmt.Errorf("templates: %s: %w", part, err)
+}
+
 // convertBody renders the body alone and converts it to text (the slow
 // path, for markup the Compile-time conversion could not handle).
-func (t *Template) convertBody(d Data) (string, error) {
+func convertBody(s *execSet, d Data) (string, error) {
 	var b bytes.Buffer
-	if err := t.html.ExecuteTemplate(&b, "body", d); err != nil {
-		return "", fmt.Errorf("templates: html: %w", err)
+	if err := s.html.ExecuteTemplate(limitWriter{&b, MaxPartBytes}, "body", d); err != nil {
+		return "", execError(err, "html")
 	}
 	return htmlToText(b.String()), nil
 }

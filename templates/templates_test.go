@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -16,7 +17,7 @@ const body = `<h1>Hallo {{.Contact.Name}}</h1>
 
 func mustCompile(t testing.TB, subject, html, text string) *Template {
 	t.Helper()
-	tpl, err := Compile(subject, html, text, style)
+	tpl, err := Compile(context.Background(), subject, html, text, style)
 	if err != nil {
 		t.Fatalf("Compile: %v", err)
 	}
@@ -28,7 +29,7 @@ func TestRenderMergesAndEscapes(t *testing.T) {
 	tpl := mustCompile(t, "Nieuws voor {{.Contact.Name}}", body, "")
 	d := Sample()
 	d.Contact.Name = `Piet <script>alert(1)</script> & Co`
-	r, err := tpl.Render(d, RenderOptions{})
+	r, err := tpl.Render(context.Background(), d, RenderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,14 +69,14 @@ func TestSubjectHeaderInjection(t *testing.T) {
 	tpl := mustCompile(t, "Hi {{.Contact.Name}}", body, "")
 	d := Sample()
 	d.Contact.Name = "x\r\nBcc: victim@example.com"
-	r, err := tpl.Render(d, RenderOptions{})
+	r, err := tpl.Render(context.Background(), d, RenderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.ContainsAny(r.Subject, "\r\n") {
 		t.Fatalf("subject %q has CR/LF", r.Subject)
 	}
-	if _, err := Compile("a\nb", body, "", style); err == nil {
+	if _, err := Compile(context.Background(), "a\nb", body, "", style); err == nil {
 		t.Fatal("multi-line subject accepted")
 	}
 }
@@ -83,7 +84,7 @@ func TestSubjectHeaderInjection(t *testing.T) {
 func TestGivenTextAndMissingAttribute(t *testing.T) {
 	t.Parallel()
 	tpl := mustCompile(t, "S", body, "Dag {{.Contact.Name}} uit {{.Contact.Attributes.nope}}!\n")
-	r, err := tpl.Render(Sample(), RenderOptions{})
+	r, err := tpl.Render(context.Background(), Sample(), RenderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestCompileErrorPositions(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Compile(c.subject, c.html, c.text, style)
+			_, err := Compile(context.Background(), c.subject, c.html, c.text, style)
 			var te *Error
 			if !errors.As(err, &te) {
 				t.Fatalf("err = %v, want *Error", err)
@@ -129,7 +130,7 @@ func TestTracking(t *testing.T) {
 	t.Parallel()
 	tpl := mustCompile(t, "S", body, "")
 	var seen []string
-	r, err := tpl.Render(Sample(), RenderOptions{
+	r, err := tpl.Render(context.Background(), Sample(), RenderOptions{
 		TrackClick: func(u string) string { seen = append(seen, u); return "https://t.example.org/c?u=" + u },
 		OpenPixel:  "https://t.example.org/o/1.gif",
 	})
@@ -155,7 +156,7 @@ func TestFullDocumentGetsFooter(t *testing.T) {
 	t.Parallel()
 	doc := "<html><head><style>p{color:red}</style></head><body><p>Hi {{.Contact.Name}}</p></body></html>"
 	tpl := mustCompile(t, "S", doc, "")
-	r, err := tpl.Render(Sample(), RenderOptions{})
+	r, err := tpl.Render(context.Background(), Sample(), RenderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +176,7 @@ func TestTextConversionWithControlFlow(t *testing.T) {
 	d := Sample()
 	d.Contact.Name = ""
 	d.Contact.Attributes["items"] = []string{"a", "b"}
-	r, err := tpl.Render(d, RenderOptions{})
+	r, err := tpl.Render(context.Background(), d, RenderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,14 +206,14 @@ func BenchmarkRender(b *testing.B) {
 	opt := RenderOptions{TrackClick: func(u string) string { return "https://t.example.org/c/TOKEN?u=" + u }, OpenPixel: "https://t.example.org/o/TOKEN.gif"}
 	b.Run("plain", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := tpl.Render(d, RenderOptions{}); err != nil {
+			if _, err := tpl.Render(context.Background(), d, RenderOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("tracked", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := tpl.Render(d, opt); err != nil {
+			if _, err := tpl.Render(context.Background(), d, opt); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -238,11 +239,11 @@ func TestUpdateButtons(t *testing.T) {
 	t.Parallel()
 	nl := style
 	nl.Lang = "nl"
-	tpl, err := Compile("Kloppen uw gegevens?", `<p>Beste {{.Contact.Name}},</p>{{template "update-buttons" .}}`, "", nl)
+	tpl, err := Compile(context.Background(), "Kloppen uw gegevens?", `<p>Beste {{.Contact.Name}},</p>{{template "update-buttons" .}}`, "", nl)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := tpl.Render(Sample(), RenderOptions{})
+	r, err := tpl.Render(context.Background(), Sample(), RenderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,11 +260,11 @@ func TestUpdateButtons(t *testing.T) {
 		}
 	}
 	// A given text part may use the buttons too.
-	tpl, err = Compile("S", `<p>x</p>`, "Hallo\n{{template \"update-buttons\" .}}", nl)
+	tpl, err = Compile(context.Background(), "S", `<p>x</p>`, "Hallo\n{{template \"update-buttons\" .}}", nl)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, _ := tpl.Render(Sample(), RenderOptions{}); !strings.Contains(r.Text, "Ja, alles klopt: https://example.org/r/ok/sample") {
+	if r, _ := tpl.Render(context.Background(), Sample(), RenderOptions{}); !strings.Contains(r.Text, "Ja, alles klopt: https://example.org/r/ok/sample") {
 		t.Errorf("given text: %q", r.Text)
 	}
 }
@@ -271,14 +272,14 @@ func TestUpdateButtons(t *testing.T) {
 func TestStyleValidation(t *testing.T) {
 	t.Parallel()
 	for _, st := range []Style{{Primary: "red;background:url(x)"}, {Text: "expression(alert(1))"}, {LogoURL: "javascript:alert(1)"}} {
-		_, err := Compile("S", "<p>x</p>", "", st)
+		_, err := Compile(context.Background(), "S", "<p>x</p>", "", st)
 		var te *Error
 		if !errors.As(err, &te) || te.Part != "style" {
 			t.Errorf("%+v: err = %v", st, err)
 		}
 	}
 	for _, st := range []Style{{Primary: "#abc", Background: "white", Text: "rgb(10, 20, 30)"}, {Primary: "#A0B1C2"}} {
-		if _, err := Compile("S", "<p>x</p>", "", st); err != nil {
+		if _, err := Compile(context.Background(), "S", "<p>x</p>", "", st); err != nil {
 			t.Errorf("%+v: %v", st, err)
 		}
 	}

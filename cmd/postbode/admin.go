@@ -2,17 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 
 	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/buildinfo"
 	"github.com/postbode/postbode/internal/db"
 )
 
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs := newFlags("migrate", "[--config FILE]", stdout)
 	cfgPath := configFlag(fs)
 	cfg, pool, err := parseAndOpen(ctx, fs, cfgPath, args)
 	if err != nil {
@@ -28,19 +27,29 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: postbode token create --role admin|marketer|privacy|viewer --name NAME")
-	}
-	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	fs := newFlags("token create", "--role admin|marketer|privacy|viewer --name NAME [--replace] [--config FILE]", stdout)
 	cfgPath := configFlag(fs)
 	role := fs.String("role", "", "role: admin, marketer, privacy or viewer; required")
 	name := fs.String("name", "", "a name for the token; required")
-	_, pool, err := parseAndOpen(ctx, fs, cfgPath, args[1:])
+	replace := fs.Bool("replace", false, "revoke the live tokens of this name first; optional")
+	if err := parseNoArgs(fs, args[1:]); err != nil {
+		return err
+	}
+	if *role == "" || *name == "" {
+		return usageErrf(fs, "--role and --name are required")
+	}
+	_, pool, err := loadAndOpen(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	_, secret, err := apitoken.NewStore(pool).Create(ctx, *name, *role)
+	store := apitoken.NewStore(pool)
+	if *replace {
+		if err := store.RevokeName(ctx, *name); err != nil {
+			return err
+		}
+	}
+	_, secret, err := store.Create(ctx, *name, *role)
 	if err != nil {
 		return err
 	}
@@ -49,17 +58,26 @@ func cmdToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func cmdConfig(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "check" {
-		return errors.New("usage: postbode config check [--config FILE]")
-	}
-	fs := flag.NewFlagSet("config check", flag.ContinueOnError)
+	fs := newFlags("config check", "[--config FILE]", stdout)
 	cfgPath := configFlag(fs)
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseNoArgs(fs, args[1:]); err != nil {
 		return err
 	}
 	if _, err := loadConfig(*cfgPath); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "config ok")
+	return nil
+}
+
+// cmdVersion prints the version, commit and Go version (the labels of
+// postbode_build_info).
+func cmdVersion(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("version", "", stdout)
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	bi := buildinfo.Get()
+	fmt.Fprintf(stdout, "postbode %s (commit %s, %s)\n", bi.Version, bi.Commit, bi.GoVersion)
 	return nil
 }

@@ -15,9 +15,10 @@ import (
 // process's transport at once. Domains declare the interface they need
 // (Send(ctx, to, subject, html, text) error) and get this one.
 type mailer struct {
-	from   string
-	tr     mta.Transport
-	signer *mta.DKIM
+	from    string
+	replyTo string // optional: privacy mails carry privacy.contact_email
+	tr      mta.Transport
+	signer  *mta.DKIM
 }
 
 // mailer returns the app's transactional mailer (sharing the transport).
@@ -55,7 +56,7 @@ func (m *mailer) send(ctx context.Context, to, subject, html, text string, files
 		return fmt.Errorf("mail: recipient: %w", err)
 	}
 	from, _ := mail.ParseAddress(m.from)
-	msg := mta.ComposeMixed(mta.Header{From: m.from, To: rcpt.Address, Subject: subject}, html, text, files)
+	msg := mta.ComposeMixed(mta.Header{From: m.from, ReplyTo: m.replyTo, To: rcpt.Address, Subject: subject}, html, text, files)
 	if m.signer != nil && m.signer.HasDomain(from.Address) {
 		if msg, err = m.signer.Sign(msg); err != nil {
 			return fmt.Errorf("mail: sign: %w", err)

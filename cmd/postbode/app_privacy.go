@@ -17,7 +17,9 @@ func (a *app) privacy() *privacy.Service {
 		if m, err := a.mailer(); err != nil {
 			a.log.Error("privacy requests disabled: no mailer", "error", err)
 		} else {
-			ml = m
+			pm := *m
+			pm.replyTo = a.cfg.Privacy.ContactEmail
+			ml = &pm
 		}
 		p := a.cfg.Privacy
 		a.privSvc = privacy.New(privacy.Options{

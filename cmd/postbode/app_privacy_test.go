@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"mime"
 	"mime/multipart"
 	"net"
@@ -32,6 +33,7 @@ func TestPrivacyRequestMailsThroughRelay(t *testing.T) {
 	cfg.SMTP.Mode, cfg.SMTP.RelayHost, cfg.SMTP.RelayTLS = "relay", host, "none"
 	cfg.SMTP.RelayPort, _ = strconv.Atoi(port)
 	cfg.Public.BaseURL, cfg.Public.MailFrom = "https://post.example.org", "Org <noreply@example.org>"
+	cfg.Privacy.ContactEmail = "Privacy desk <privacy@example.org>"
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +75,12 @@ func TestPrivacyRequestMailsThroughRelay(t *testing.T) {
 	if from, _ := mail.ParseAddress(m.Header.Get("From")); mt != "multipart/mixed" || from == nil || from.Address != "noreply@example.org" {
 		t.Fatalf("answer: Content-Type %q From %q", m.Header.Get("Content-Type"), m.Header.Get("From"))
 	}
+	// "Reply to this mail" reaches the privacy contact, not noreply@.
+	if rt, _ := mail.ParseAddress(m.Header.Get("Reply-To")); rt == nil || rt.Address != "privacy@example.org" {
+		t.Errorf("answer Reply-To %q, want the privacy contact", m.Header.Get("Reply-To"))
+	}
 	var files []string
+	invited := false
 	mr := multipart.NewReader(m.Body, params["boundary"])
 	for {
 		p, err := mr.NextPart()
@@ -82,7 +89,12 @@ func TestPrivacyRequestMailsThroughRelay(t *testing.T) {
 		}
 		if p.FileName() != "" {
 			files = append(files, p.FileName())
+		} else if b, _ := io.ReadAll(p); bytes.Contains(bytes.ReplaceAll(b, []byte("=\r\n"), nil), []byte("Reply to this mail")) {
+			invited = true
 		}
+	}
+	if !invited {
+		t.Error("the answer does not invite a reply to the privacy contact")
 	}
 	if strings.Join(files, ",") != "personal-data.json,personal-data.pdf" {
 		t.Errorf("attachments %v", files)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,14 +12,11 @@ import (
 
 // cmdBounces runs `postbode bounces ...`.
 func cmdBounces(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return errors.New("postbode bounces: missing subcommand (classify)")
+	fs := newFlags("bounces classify", "[FILE...]   (no FILE or - reads stdin)", stdout)
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
 	}
-	switch args[0] {
-	case "classify":
-		return classifyFiles(args[1:], os.Stdin, stdout, stderr)
-	}
-	return fmt.Errorf("postbode bounces: unknown subcommand %q (classify)", args[0])
+	return classifyFiles(fs.Args(), os.Stdin, stdout, stderr)
 }
 
 // classifyLine is one output line of `postbode bounces classify`: one
@@ -34,6 +30,7 @@ type classifyLine struct {
 	ReplyCode  int    `json:"reply_code"`
 	Hard       bool   `json:"hard"`
 	Diagnostic string `json:"diagnostic,omitempty"`
+	Rule       string `json:"rule,omitempty"`
 }
 
 // classifyFiles parses each named message (stdin for "-" or no names) and
@@ -72,7 +69,7 @@ func classifyFile(name string, stdin io.Reader, enc *json.Encoder) error {
 	for _, r := range rep.Results {
 		line := classifyLine{
 			File: name, Recipient: r.Recipient, Class: string(r.Class), Reason: r.Reason,
-			Status: r.Status, ReplyCode: r.ReplyCode, Hard: r.Hard(), Diagnostic: r.Diagnostic,
+			Status: r.Status, ReplyCode: r.ReplyCode, Hard: r.Hard(), Diagnostic: r.Diagnostic, Rule: r.Rule,
 		}
 		if err := enc.Encode(line); err != nil {
 			return fmt.Errorf("write: %w", err)

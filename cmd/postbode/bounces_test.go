@@ -33,6 +33,10 @@ func TestBouncesClassify(t *testing.T) {
 		first["reply_code"] != float64(550) || first["status"] != "5.0.0" {
 		t.Errorf("first line = %v", first)
 	}
+	// The line names the rule that decided, with its source.
+	if rule, _ := first["rule"].(string); !strings.Contains(rule, "user unknown") || !strings.Contains(rule, "RFC 3463") {
+		t.Errorf("first line's rule = %q, want the user-unknown text rule and its source", first["rule"])
+	}
 	if l := lines[1]; l["file"] != full || l["reason"] != "mailboxfull" || l["hard"] != false || l["class"] != "soft" {
 		t.Errorf("second line = %v", l)
 	}

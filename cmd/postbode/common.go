@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -19,7 +20,19 @@ func configFlag(fs *flag.FlagSet) *string {
 	return fs.String("config", os.Getenv("POSTBODE_CONFIG"), "config file (TOML); optional, env POSTBODE_CONFIG")
 }
 
+// devConfig is the development config `make run` writes in the checkout;
+// postbode run from the checkout without --config or POSTBODE_CONFIG uses it.
+const devConfig = ".data/postbode.toml"
+
+// loadConfig loads the config at path; an empty path means devConfig when
+// it exists (said on stderr), else defaults and environment only.
 func loadConfig(path string) (config.Config, error) {
+	if path == "" {
+		if _, err := os.Stat(devConfig); err == nil {
+			fmt.Fprintf(os.Stderr, "postbode: using %s (the development config of make run; --config or POSTBODE_CONFIG picks another)\n", devConfig)
+			path = devConfig
+		}
+	}
 	return config.Load(path, os.Environ())
 }
 
@@ -50,14 +63,19 @@ func openRedis(ctx context.Context, cfg config.Config) (*redis.Client, error) {
 	return rdb, nil
 }
 
-// parseAndOpen parses an ops command's flags (fs must have --config from
-// configFlag, passed as cfgPath), loads the config and opens Postgres. The
-// caller closes the pool.
+// parseAndOpen parses an ops command's flags (fs from newFlags, with
+// --config from configFlag, passed as cfgPath), loads the config and opens
+// Postgres. The caller closes the pool.
 func parseAndOpen(ctx context.Context, fs *flag.FlagSet, cfgPath *string, args []string) (config.Config, *pgxpool.Pool, error) {
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return config.Config{}, nil, err
 	}
-	cfg, err := loadConfig(*cfgPath)
+	return loadAndOpen(ctx, *cfgPath)
+}
+
+// loadAndOpen loads the config at path and opens Postgres.
+func loadAndOpen(ctx context.Context, path string) (config.Config, *pgxpool.Pool, error) {
+	cfg, err := loadConfig(path)
 	if err != nil {
 		return cfg, nil, err
 	}

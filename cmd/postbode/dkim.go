@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,37 +11,27 @@ import (
 	"github.com/postbode/postbode/mta"
 )
 
-const dkimUsage = `usage:
-  postbode dkim keygen --domain D --selector S [--algorithm rsa|ed25519] [--out FILE]
-      make a key (PEM, mode 0600) and print its DNS TXT record
-  postbode dkim record --domain D --selector S --key FILE
-      print the DNS TXT record of an existing key`
-
 // cmdDKIM runs `postbode dkim keygen|record ...`.
 func cmdDKIM(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "record" {
+	if args[0] == "record" {
 		return cmdDKIMRecord(args[1:], stdout, stderr)
 	}
-	if len(args) == 0 || args[0] != "keygen" {
-		return errors.New(dkimUsage)
-	}
-	fs := flag.NewFlagSet("dkim keygen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("dkim keygen", "--domain D --selector S [--algorithm rsa|ed25519] [--out FILE]", stdout)
 	domain := fs.String("domain", "", "From domain the key signs for; required")
 	selector := fs.String("selector", "", "DNS selector, e.g. pb2026; required")
 	algorithm := fs.String("algorithm", "rsa", "rsa (2048-bit) or ed25519; optional")
 	out := fs.String("out", "", "file for the PEM private key (written 0600, never overwritten); optional, default DOMAIN.SELECTOR.pem")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseNoArgs(fs, args[1:]); err != nil {
 		return err
 	}
 	d := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(*domain), "."))
 	switch {
 	case d == "" || strings.ContainsAny(d, " /;="):
-		return errors.New("dkim keygen: --domain: required, a domain name")
+		return usageErrf(fs, "--domain: required, a domain name")
 	case *selector == "" || strings.ContainsAny(*selector, " /;="):
-		return errors.New("dkim keygen: --selector: required, letters, digits, '-' or '.'")
+		return usageErrf(fs, "--selector: required, letters, digits, '-' or '.'")
 	case *algorithm != "rsa" && *algorithm != "ed25519":
-		return errors.New("dkim keygen: --algorithm: must be rsa or ed25519")
+		return usageErrf(fs, "--algorithm: must be rsa or ed25519")
 	}
 	if *out == "" {
 		*out = d + "." + *selector + ".pem"
@@ -93,16 +81,15 @@ func printRecord(w io.Writer, domain, selector, record string) {
 
 // cmdDKIMRecord prints the TXT record of an existing key file.
 func cmdDKIMRecord(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("dkim record", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("dkim record", "--domain D --selector S --key FILE", stdout)
 	domain := fs.String("domain", "", "From domain; required")
 	selector := fs.String("selector", "", "DNS selector; required")
 	keyFile := fs.String("key", "", "PEM private key file; required")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if *domain == "" || *selector == "" || *keyFile == "" {
-		return errors.New("dkim record: --domain, --selector and --key are required")
+		return usageErrf(fs, "--domain, --selector and --key are required")
 	}
 	pemBytes, err := os.ReadFile(*keyFile)
 	if err != nil {

@@ -60,7 +60,7 @@ func TestServeSendsCampaign(t *testing.T) {
 		t.Errorf("sink got %d messages to %d recipients (%d duplicates), want %d", total, distinct, dup, n)
 	}
 	msg := string(s.message("r2@example.org"))
-	for _, want := range []string{"Subject: Hello R2", "List-Unsubscribe: <https://pb.example.org/u/", "@bounce.example.org?subject=unsubscribe>", "X-Postbode-Ref: "} {
+	for _, want := range []string{"Subject: Hello R2", "List-Unsubscribe:\r\n <https://pb.example.org/u/", "@bounce.example.org?subject=unsubscribe>", "X-Postbode-Ref: "} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q:\n%.600s", want, msg)
 		}

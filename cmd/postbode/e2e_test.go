@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -54,27 +52,9 @@ func freeAddr(t *testing.T) string {
 // daemon is a running `postbode serve`.
 type daemon struct {
 	cmd   *exec.Cmd
-	admin string
+	admin string // the admin listener, or the metrics listener of a node without the api role
 	env   []string
-	logs  *syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer safe for the process's writers and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs  *testenv.SyncBuffer
 }
 
 // startDaemon runs the binary with the given roles on its own database and key prefix.
@@ -94,16 +74,21 @@ func startDaemon(t *testing.T, roles string, extraEnv ...string) *daemon {
 // ports of its own, and waits until its admin listener answers.
 func startNode(t *testing.T, roles string, env []string) *daemon {
 	t.Helper()
-	d := &daemon{logs: &syncBuffer{}}
+	d := &daemon{logs: &testenv.SyncBuffer{}}
 	d.env = append([]string(nil), env...)
-	// Listeners the caller did not place get free loopback ports.
-	for _, key := range []string{"POSTBODE_API_LISTEN", "POSTBODE_PUBLIC_LISTEN", "POSTBODE_INBOUND_LISTEN"} {
+	// Listeners the caller did not place get free loopback ports. A node
+	// without the api role answers health and metrics on metrics.listen.
+	health := "POSTBODE_API_LISTEN"
+	if !strings.Contains(","+roles+",", ",api,") {
+		health = "POSTBODE_METRICS_LISTEN"
+	}
+	for _, key := range []string{"POSTBODE_API_LISTEN", "POSTBODE_PUBLIC_LISTEN", "POSTBODE_INBOUND_LISTEN", "POSTBODE_METRICS_LISTEN"} {
 		addr := envValue(d.env, key)
 		if addr == "" {
 			addr = freeAddr(t)
 			d.env = append(d.env, key+"="+addr)
 		}
-		if key == "POSTBODE_API_LISTEN" {
+		if key == health {
 			d.admin = addr
 		}
 	}
@@ -247,7 +232,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 	f := filepath.Join(t.TempDir(), "bad.toml")
 	os.WriteFile(f, []byte("[api]\nlisten = \"nope\"\n"), 0o600)
 	cmd = exec.CommandContext(ctx, binPath, "config", "check", "--config", f)
-	cmd.Env = append(envWithout("POSTBODE_SECRETS_KEY"), "POSTBODE_SECRETS_KEY=0123456789abcdef0123456789abcdef")
+	cmd.Env = append(envWithout("POSTBODE_SECRETS_KEY"), "POSTBODE_SECRETS_KEY=q7Vx2mP9sLr4TzW8nBc3HjY6dFa1GeUk")
 	out, err = cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "api.listen") {
 		t.Fatalf("config check: err %v, output %s", err, out)

@@ -104,17 +104,12 @@ func (c *cluster) call(method, path, body string, want int) string {
 func (c *cluster) campaign(n int) int64 {
 	c.t.Helper()
 	c.call("POST", "/api/v1/lists", `{"slug":"news","name":"News","purpose":"news","optin":"single"}`, 201)
-	var csv strings.Builder
-	csv.WriteString("email,name\n")
-	for i := range n {
-		fmt.Fprintf(&csv, "r%d@example.org,R%d\n", i, i)
-	}
 	var job struct {
 		ID      int64
 		Status  string
 		Applied int
 	}
-	json.Unmarshal([]byte(c.call("POST", "/api/v1/imports?format=csv&source=import&purpose=news&lists=news&confirmed=true", csv.String(), 202)), &job)
+	json.Unmarshal([]byte(c.call("POST", "/api/v1/imports?format=csv&source=import&purpose=news&lists=news&confirmed=true", contactsCSV("r", n), 202)), &job)
 	for job.Status != "done" {
 		time.Sleep(100 * time.Millisecond)
 		json.Unmarshal([]byte(c.call("GET", fmt.Sprintf("/api/v1/jobs/%d", job.ID), "", 200)), &job)
@@ -130,6 +125,16 @@ func (c *cluster) campaign(n int) int64 {
 		"html":"<p>Hi {{.Contact.Name}}</p>","from_name":"News","from_email":"news@example.org","lists":["news"]}`, 201)), &camp)
 	c.call("POST", fmt.Sprintf("/api/v1/campaigns/%d/start", camp.ID), "", 200)
 	return camp.ID
+}
+
+// contactsCSV is an import file of n contacts: <prefix><i>@example.org.
+func contactsCSV(prefix string, n int) string {
+	var csv strings.Builder
+	csv.WriteString("email,name\n")
+	for i := range n {
+		fmt.Fprintf(&csv, "%s%d@example.org,%s%d\n", prefix, i, strings.ToUpper(prefix), i)
+	}
+	return csv.String()
 }
 
 type faultStats struct {

@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,34 +12,27 @@ import (
 	"github.com/postbode/postbode/campaigns"
 )
 
-const campaignsUsage = "usage: postbode campaigns list [--status S] [--limit N] | watch ID [--interval 1s] | pause ID | resume ID | cancel ID"
-
-// cmdCampaigns runs `postbode campaigns list|watch`.
+// cmdCampaigns runs `postbode campaigns list|watch|pause|resume|cancel`.
 func cmdCampaigns(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return errors.New(campaignsUsage)
-	}
 	switch args[0] {
 	case "list":
 		return campaignsList(ctx, args[1:], stdout)
 	case "watch":
 		return campaignsWatch(ctx, args[1:], stdout)
-	case "pause", "resume", "cancel":
-		return campaignsControl(ctx, args[0], args[1:], stdout)
 	}
-	return errors.New(campaignsUsage)
+	return campaignsControl(ctx, args[0], args[1:], stdout)
 }
 
 // campaignsControl pauses, resumes or cancels a campaign; every sender node
 // sees it within seconds.
 func campaignsControl(ctx context.Context, op string, args []string, stdout io.Writer) error {
-	id, err := campaignArg(args)
+	fs := newFlags("campaigns "+op, "ID [--config FILE]", stdout)
+	cfgPath := configFlag(fs)
+	id, err := parseID(fs, args)
 	if err != nil {
 		return err
 	}
-	fs := flag.NewFlagSet("campaigns "+op, flag.ContinueOnError)
-	cfgPath := configFlag(fs)
-	s, done, err := opsCampaigns(ctx, fs, cfgPath, args[1:])
+	s, done, err := opsCampaigns(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}
@@ -56,22 +46,10 @@ func campaignsControl(ctx context.Context, op string, args []string, stdout io.W
 	return nil
 }
 
-// campaignArg reads the campaign id that leads args.
-func campaignArg(args []string) (int64, error) {
-	if len(args) == 0 {
-		return 0, errors.New(campaignsUsage)
-	}
-	id, err := strconv.ParseInt(args[0], 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("postbode campaigns: ID must be a campaign id, got %q", args[0])
-	}
-	return id, nil
-}
-
 // opsCampaigns opens Postgres and Redis for an ops command and returns a
 // campaigns service that only reads (it sends nothing); close releases both.
-func opsCampaigns(ctx context.Context, fs *flag.FlagSet, cfgPath *string, args []string) (*campaigns.Service, func(), error) {
-	cfg, pool, err := parseAndOpen(ctx, fs, cfgPath, args)
+func opsCampaigns(ctx context.Context, cfgPath string) (*campaigns.Service, func(), error) {
+	cfg, pool, err := loadAndOpen(ctx, cfgPath)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -85,11 +63,14 @@ func opsCampaigns(ctx context.Context, fs *flag.FlagSet, cfgPath *string, args [
 }
 
 func campaignsList(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("campaigns list", flag.ContinueOnError)
+	fs := newFlags("campaigns list", "[--status S] [--limit N] [--config FILE]", stdout)
 	cfgPath := configFlag(fs)
 	status := fs.String("status", "", "only campaigns in this state (draft, scheduled, running, paused, cancelled, finished); optional")
 	limit := fs.Int("limit", 50, "how many campaigns, newest first; optional")
-	s, done, err := opsCampaigns(ctx, fs, cfgPath, args)
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	s, done, err := opsCampaigns(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}
@@ -115,14 +96,17 @@ func campaignsList(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func campaignsWatch(ctx context.Context, args []string, stdout io.Writer) error {
-	id, err := campaignArg(args)
+	fs := newFlags("campaigns watch", "ID [--interval 1s] [--config FILE]", stdout)
+	cfgPath := configFlag(fs)
+	interval := fs.Duration("interval", time.Second, "refresh interval; optional")
+	id, err := parseID(fs, args)
 	if err != nil {
 		return err
 	}
-	fs := flag.NewFlagSet("campaigns watch", flag.ContinueOnError)
-	cfgPath := configFlag(fs)
-	interval := fs.Duration("interval", time.Second, "refresh interval; optional")
-	s, done, err := opsCampaigns(ctx, fs, cfgPath, args[1:])
+	if *interval <= 0 {
+		return usageErrf(fs, "--interval must be positive")
+	}
+	s, done, err := opsCampaigns(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -13,12 +11,12 @@ import (
 // cmdQueue runs `postbode queue stats`: the Redis queue of every running or
 // paused campaign.
 func cmdQueue(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "stats" {
-		return errors.New("usage: postbode queue stats [--config FILE]")
-	}
-	fs := flag.NewFlagSet("queue stats", flag.ContinueOnError)
+	fs := newFlags("queue stats", "[--config FILE]", stdout)
 	cfgPath := configFlag(fs)
-	s, done, err := opsCampaigns(ctx, fs, cfgPath, args[1:])
+	if err := parseNoArgs(fs, args[1:]); err != nil {
+		return err
+	}
+	s, done, err := opsCampaigns(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}

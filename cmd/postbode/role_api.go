@@ -6,14 +6,20 @@ import (
 
 	"github.com/postbode/postbode/internal/api"
 	"github.com/postbode/postbode/internal/httpapi"
+	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/optin"
 )
 
+// jobSweepEvery is how often the API role looks for dead jobs and orphaned
+// spooled uploads.
+const jobSweepEvery = 30 * time.Second
+
 // startAPI registers the JSON API on the admin listener.
 func startAPI(ctx context.Context, a *app) error {
-	if n, err := a.jobs.FailInterrupted(ctx, time.Now().Add(-2*time.Minute)); err == nil && n > 0 {
-		a.log.Warn("jobs interrupted by an earlier stop marked failed", "count", n)
-	}
+	// Jobs whose process died are marked failed and spooled uploads no
+	// running job reads are deleted: now, and every sweep interval after.
+	sw := &jobs.Sweeper{Store: a.jobs, Dir: a.cfg.API.SpoolDir, Log: a.log}
+	a.runUntilDrained(ctx, nil, func(ctx context.Context) error { sw.Run(ctx, jobSweepEvery); return nil })
 	rt := httpapi.NewRouter(a.adminMux, a.log, a.tokens, a.httpm)
 	deps := api.Deps{
 		Log: a.log, DB: a.db, Contacts: a.contacts, Optin: a.optin, Jobs: a.jobs, Tokens: a.tokens,

@@ -31,7 +31,8 @@ func startInbound(ctx context.Context, a *app) error {
 	proc := a.bounces()
 	l := bounces.NewListener(bounces.ListenerOptions{
 		Hostname: c.Hostname, Domains: c.Domains, MaxMessageBytes: c.MaxMessageBytes,
-		MaxConnections: c.MaxConnections, TLS: tlsCfg, Store: bounces.NewSpool(a.db, a.contacts),
+		MaxConnections: c.MaxConnections, MaxConnectionsPerIP: c.MaxConnectionsPerIP,
+		SessionTimeout: c.SessionTimeout.Duration, DataTimeout: c.DataTimeout.Duration, TLS: tlsCfg, Store: bounces.NewSpool(a.db, a.contacts),
 		Stored: proc.Wake, Metrics: a.bounceMetrics, Log: a.log,
 	})
 	ln, err := net.Listen("tcp", c.Listen)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -76,11 +75,11 @@ var roleStarters = map[string]func(ctx context.Context, a *app) error{
 const drainTimeout = 20 * time.Second
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := newFlags("serve", "[--config FILE] [--roles api,public,...] [--no-migrate]", stdout)
 	cfgPath := configFlag(fs)
 	roles := fs.String("roles", "", "comma-separated roles to run; optional, default from config (all)")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply migrations at start")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath)
@@ -174,16 +173,37 @@ func (a *app) close() {
 	a.db.Close()
 }
 
-// startAdmin serves the admin listener: the API (when the api role runs),
-// /metrics, /healthz and /readyz.
+// startAdmin serves the admin listener (the API, /metrics, /healthz and
+// /readyz) when the api role runs, and the metrics listener (the last three
+// only) when metrics.listen is set. A process without the api role opens no
+// admin listener, so role processes on one host do not contend for its port.
 func (a *app) startAdmin(ctx context.Context) error {
-	a.adminMux.Handle("GET /metrics", metrics.Handler(a.reg))
-	a.adminMux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	if a.cfg.HasRole("api") {
+		a.addHealth(a.adminMux)
+		if err := a.listenHTTP("admin", a.cfg.API.Listen, &http.Server{Handler: a.adminMux, ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout: 10 * time.Minute, WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute}); err != nil {
+			return err
+		}
+	}
+	if a.cfg.Metrics.Listen == "" {
+		if !a.cfg.HasRole("api") {
+			a.log.Info("no api role and no metrics.listen: this process serves no metrics or health checks")
+		}
+		return nil
+	}
+	mux := http.NewServeMux()
+	a.addHealth(mux)
+	return a.listenHTTP("metrics", a.cfg.Metrics.Listen, &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute})
+}
+
+// addHealth registers /metrics, /healthz and /readyz on mux.
+func (a *app) addHealth(mux *http.ServeMux) {
+	mux.Handle("GET /metrics", metrics.Handler(a.reg))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	a.adminMux.HandleFunc("GET /readyz", a.readyz)
-	return a.listenHTTP("admin", a.cfg.API.Listen, &http.Server{Handler: a.adminMux, ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 10 * time.Minute, WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute})
+	mux.HandleFunc("GET /readyz", a.readyz)
 }
 
 func (a *app) readyz(w http.ResponseWriter, r *http.Request) {

@@ -4,15 +4,24 @@
 #   services.sh up    reuse servers reachable at POSTBODE_DEV_PG_URL / POSTBODE_DEV_REDIS_URL
 #                     (defaults: 127.0.0.1:5432 as postgres, 127.0.0.1:6379); otherwise start
 #                     private instances under ./.data on ports 55432 / 56379, installing
-#                     postgresql / redis-server with apt-get when missing. Writes .data/env.
+#                     postgresql / redis-server with apt-get when missing. Creates the dev
+#                     database POSTBODE_DEV_DB (default postbode). Writes .data/env (for
+#                     the tests) and .data/postbode.toml (the dev config, see write_config).
 #   services.sh tools installs the extra tools the tests use (see tools below).
+#   services.sh key   writes the development server key (.data/secret.key, mode 0600) if missing.
+#   services.sh sweep drops the test databases of this checkout (names starting with
+#                     POSTBODE_TEST_DB_PREFIX), e.g. what a killed test run left behind.
 #   services.sh down  stops the private instances this script started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-DATA="$PWD/.data"
+DATA="${POSTBODE_DEV_DATA:-$PWD/.data}"
 mkdir -p "$DATA"
 PG_URL="${POSTBODE_DEV_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
 REDIS_URL="${POSTBODE_DEV_REDIS_URL:-redis://127.0.0.1:6379/0}"
+DEV_DB="${POSTBODE_DEV_DB:-postbode}"
+# Test databases of this checkout start with this prefix, so checkouts sharing
+# one Postgres never touch each other's (default: pbt_ and a hash of the path).
+TEST_DB_PREFIX="${POSTBODE_TEST_DB_PREFIX:-pbt_$(printf %s "$PWD" | sha256sum | cut -c1-8)_}"
 PRIV_PG_PORT=55432
 PRIV_REDIS_PORT=56379
 
@@ -78,16 +87,52 @@ up() {
   if redis_ok "$REDIS_URL"; then log "reusing Redis at $REDIS_URL"
   elif redis_ok "redis://127.0.0.1:$PRIV_REDIS_PORT/0"; then REDIS_URL="redis://127.0.0.1:$PRIV_REDIS_PORT/0"; log "reusing the private Redis"
   else start_private_redis; fi
-  psql "$PG_URL" -Atqc "select 1 from pg_database where datname='postbode'" | grep -q 1 || psql "$PG_URL" -qc 'CREATE DATABASE postbode' >/dev/null
-  local run_url="${PG_URL/\/postgres\?/\/postbode?}"
-  [ -f "$DATA/secret.key" ] || head -c 48 /dev/urandom | base64 | tr -d '\n' > "$DATA/secret.key"
+  [[ "$DEV_DB" =~ ^[a-z_][a-z0-9_]{0,62}$ ]] || { log "POSTBODE_DEV_DB: lower-case letters, digits and _ only"; exit 2; }
+  [[ "$TEST_DB_PREFIX" =~ ^[a-z_][a-z0-9_]{0,29}$ ]] || { log "POSTBODE_TEST_DB_PREFIX: lower-case letters, digits and _ only, at most 30"; exit 2; }
+  psql "$PG_URL" -Atqc "select 1 from pg_database where datname='$DEV_DB'" | grep -q 1 || psql "$PG_URL" -qc "CREATE DATABASE $DEV_DB" >/dev/null
+  local run_url="${PG_URL/\/postgres\?/\/$DEV_DB?}"
+  key
   cat > "$DATA/env" <<ENV
 export POSTBODE_TEST_DATABASE_URL='$PG_URL'
 export POSTBODE_TEST_REDIS_URL='$REDIS_URL'
+export POSTBODE_TEST_DB_PREFIX='$TEST_DB_PREFIX'
 export POSTBODE_DATABASE_URL='$run_url'
 export POSTBODE_REDIS_URL='$REDIS_URL'
 export POSTBODE_SECRETS_KEY_FILE='$DATA/secret.key'
 ENV
+  write_config "$run_url"
+}
+
+# write_config writes .data/postbode.toml: deploy/dev/postbode.dev.toml with
+# the database and Redis found above. `make run` serves with it, and postbode
+# run from the checkout without --config or POSTBODE_CONFIG uses it too, so
+# the ops commands work from any shell.
+write_config() {
+  {
+    echo "# Written by deploy/dev/services.sh from deploy/dev/postbode.dev.toml; edit that one."
+    sed 's|^key_file = .*|key_file = "secret.key"|' deploy/dev/postbode.dev.toml
+    # Redis keys carry the dev database's name: checkouts with their own
+    # database can share one Redis.
+    printf '\n[database]\nurl = "%s"\n\n[redis]\nurl = "%s"\nkey_prefix = "%s"\n' "$1" "$REDIS_URL" "${POSTBODE_REDIS_KEY_PREFIX:-pb:$DEV_DB:}"
+  } > "$DATA/postbode.toml"
+}
+
+# sweep drops every database whose name starts with the test database prefix
+# (the test databases and the migrated template of this checkout). The
+# prefix and server come from the environment, else from .data/env.
+sweep() {
+  local url="${POSTBODE_TEST_DATABASE_URL:-}" prefix="${POSTBODE_TEST_DB_PREFIX:-}"
+  if [ -f "$DATA/env" ]; then
+    [ -n "$url" ] || url="$(source "$DATA/env"; echo "${POSTBODE_TEST_DATABASE_URL:-}")"
+    [ -n "$prefix" ] || prefix="$(source "$DATA/env"; echo "${POSTBODE_TEST_DB_PREFIX:-}")"
+  fi
+  url="${url:-$PG_URL}" prefix="${prefix:-$TEST_DB_PREFIX}"
+  [[ "$prefix" =~ ^[a-z_][a-z0-9_]{0,29}$ ]] || { log "POSTBODE_TEST_DB_PREFIX: lower-case letters, digits and _ only"; exit 2; }
+  local n=0 db
+  for db in $(psql "$url" -Atqc "select datname from pg_database where left(datname, length('$prefix')) = '$prefix'"); do
+    psql "$url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null && n=$((n+1))
+  done
+  [ "$n" = 0 ] || log "dropped $n test database(s) named $prefix*"
 }
 
 # tools installs what the test suite uses beyond Postgres and Redis, when
@@ -120,9 +165,17 @@ down() {
   fi
 }
 
+# key writes the development server key, readable by its owner only.
+key() {
+  [ -f "$DATA/secret.key" ] || (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n' > "$DATA/secret.key")
+  chmod 600 "$DATA/secret.key"
+}
+
 case "${1:-up}" in
   up) up ;;
+  key) key ;;
   tools) tools ;;
+  sweep) sweep ;;
   down) down ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|key|tools|sweep|down" >&2; exit 2 ;;
 esac

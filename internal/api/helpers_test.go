@@ -33,6 +33,7 @@ type env struct {
 	db     *pgxpool.Pool
 	tokens map[string]string // role → bearer secret
 	router *httpapi.Router
+	spool  string // the spool directory of uploads
 }
 
 func newEnv(t *testing.T) *env {
@@ -45,11 +46,12 @@ func newEnv(t *testing.T) *env {
 	mux := http.NewServeMux()
 	rt := httpapi.NewRouter(mux, log, ts, httpapi.NewHTTPMetrics(prometheus.NewRegistry()))
 	ctx, cancel := context.WithCancel(context.Background())
+	spool := t.TempDir()
 	srv := api.New(ctx, rt, api.Deps{Log: log, DB: pool, Contacts: cs, Optin: optin.NewStore(pool), Jobs: js, Tokens: ts,
-		Importer: optin.NewImporter(pool, cs, js, log), MaxBodyBytes: 64 << 10, MaxImportBytes: 256 << 20})
+		Importer: optin.NewImporter(pool, cs, js, log), MaxBodyBytes: 64 << 10, MaxImportBytes: 256 << 20, SpoolDir: spool})
 	hs := httptest.NewServer(mux)
 	t.Cleanup(func() { hs.Close(); cancel(); srv.Wait() })
-	e := &env{t: t, url: hs.URL, db: pool, tokens: map[string]string{}, router: rt}
+	e := &env{t: t, url: hs.URL, db: pool, tokens: map[string]string{}, router: rt, spool: spool}
 	for _, role := range apitoken.Roles {
 		_, secret, err := ts.Create(t.Context(), role+" test", role)
 		if err != nil {

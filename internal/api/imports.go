@@ -57,13 +57,15 @@ func (s *Server) importParams(r *http.Request) (optin.ImportParams, error) {
 }
 
 // startImport spools the upload to disk (never into memory), records a job
-// and imports in the background; the job reports progress.
+// and imports in the background; the job reports progress. The spooled file
+// is deleted when the job ends; if the process dies first, the jobs sweep
+// deletes it (jobs.Sweeper).
 func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.importParams(r)
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(s.SpoolDir, "postbode-import-*")
+	f, err := os.CreateTemp(s.SpoolDir, jobs.SpoolPattern)
 	if err != nil {
 		return err
 	}
@@ -80,7 +82,7 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	job, err := s.Jobs.Start(r.Context(), "import", p, httpapi.Actor(r.Context()))
+	job, err := s.Jobs.StartSpooled(r.Context(), "import", p, httpapi.Actor(r.Context()), f.Name())
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())

@@ -124,3 +124,12 @@ func hash(secret string) []byte {
 	h := sha256.Sum256([]byte(secret))
 	return h[:]
 }
+
+// RevokeName revokes every live token called name (a token re-created under
+// the same name, e.g. by `make run`, replaces the old one).
+func (s *Store) RevokeName(ctx context.Context, name string) error {
+	if _, err := s.db.Exec(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL`, strings.TrimSpace(name)); err != nil {
+		return fmt.Errorf("apitoken: revoke %q: %w", name, err)
+	}
+	return nil
+}

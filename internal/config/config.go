@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -28,6 +29,7 @@ type Config struct {
 	Redis     RedisConfig     `toml:"redis"`
 	Secrets   SecretsConfig   `toml:"secrets"`
 	API       APIConfig       `toml:"api"`
+	Metrics   MetricsConfig   `toml:"metrics"`
 	Public    PublicConfig    `toml:"public"`
 	Inbound   InboundConfig   `toml:"inbound"`
 	SMTP      SMTPConfig      `toml:"smtp"`
@@ -88,8 +90,14 @@ func Load(path string, environ []string) (Config, error) {
 		if und := md.Undecoded(); len(und) > 0 {
 			return cfg, fmt.Errorf("config: %s: unknown key %q", path, und[0].String())
 		}
+		if f := cfg.Secrets.KeyFile; f != "" && !filepath.IsAbs(f) {
+			cfg.Secrets.KeyFile = filepath.Join(filepath.Dir(path), f)
+		}
 	}
 	if err := applyEnv(&cfg, environ); err != nil {
+		return cfg, err
+	}
+	if err := cfg.Secrets.readKeyFile(); err != nil {
 		return cfg, err
 	}
 	if err := cfg.Validate(); err != nil {
@@ -110,7 +118,7 @@ func (c *Config) Validate() error {
 	}
 	checks := []func() error{
 		c.Log.validate, c.Database.validate, c.Redis.validate, c.Secrets.validate,
-		c.API.validate, c.Public.validate, c.Inbound.validate, c.SMTP.validate,
+		c.API.validate, c.Metrics.validate, c.Public.validate, c.Inbound.validate, c.SMTP.validate,
 		c.DKIM.validate, c.Sending.validate, c.Bounces.validate, c.Retention.validate,
 		c.Privacy.validate,
 	}

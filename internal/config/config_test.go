@@ -1,8 +1,12 @@
 package config
 
 import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -12,7 +16,7 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-const testKey = "0123456789abcdef0123456789abcdef"
+const testKey = "q7Vx2mP9sLr4TzW8nBc3HjY6dFa1GeUk"
 
 func writeFile(t *testing.T, body string) string {
 	t.Helper()
@@ -54,6 +58,29 @@ func TestSecretFromFile(t *testing.T) {
 	}
 }
 
+// TestSecretKeyFileInConfig: secrets.key_file is read relative to the
+// config file's directory, from any working directory; a missing file names
+// the key.
+func TestSecretKeyFileInConfig(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "deploy", "dev"), 0o755)
+	os.MkdirAll(filepath.Join(dir, ".data"), 0o755)
+	os.WriteFile(filepath.Join(dir, ".data", "secret.key"), []byte(testKey+"\n"), 0o600)
+	p := filepath.Join(dir, "deploy", "dev", "dev.toml")
+	os.WriteFile(p, []byte("[secrets]\nkey_file = \"../../.data/secret.key\"\n"), 0o600)
+	cfg, err := Load(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Secrets.Key != testKey {
+		t.Errorf("key = %q", cfg.Secrets.Key)
+	}
+	os.Remove(filepath.Join(dir, ".data", "secret.key"))
+	if _, err := Load(p, nil); err == nil || !strings.Contains(err.Error(), "secrets.key_file") {
+		t.Errorf("missing key file: %v", err)
+	}
+}
+
 func TestInvalidNamesKey(t *testing.T) {
 	env := []string{"POSTBODE_SECRETS_KEY=" + testKey}
 	cases := []struct {
@@ -63,7 +90,21 @@ func TestInvalidNamesKey(t *testing.T) {
 	}{
 		{"no secret", "", []string{}, "secrets.key"},
 		{"short secret", "", []string{"POSTBODE_SECRETS_KEY=short"}, "secrets.key"},
+		{"spaces", "", []string{"POSTBODE_SECRETS_KEY=" + strings.Repeat(" ", 32)}, "secrets.key"},
+		{"one letter", "", []string{"POSTBODE_SECRETS_KEY=" + strings.Repeat("a", 40)}, "secrets.key"},
+		{"placeholder", "", []string{"POSTBODE_SECRETS_KEY=changeme-changeme-changeme-changeme"}, "secrets.key"},
+		{"repeated", "", []string{"POSTBODE_SECRETS_KEY=" + strings.Repeat("Xq7!", 10)}, "secrets.key"},
+		{"hex run twice", "", []string{"POSTBODE_SECRETS_KEY=0123456789abcdef0123456789abcdef"}, "secrets.key"},
+		{"few characters", "", []string{"POSTBODE_SECRETS_KEY=abbaabab-babba-aabbab-baba-abbaababba"}, "secrets.key"},
+		{"weak old key", "[secrets]\nold_keys = [\"" + strings.Repeat("k", 32) + "\"]", env, "secrets.old_keys[0]"},
+		{"data timeout over the session", "[inbound]\ndata_timeout = \"10m\"", env, "inbound.data_timeout"},
+		{"short session", "[inbound]\nsession_timeout = \"1s\"", env, "inbound.session_timeout"},
+		{"no connection per IP", "[inbound]\nmax_connections_per_ip = 0", env, "inbound.max_connections_per_ip"},
+		{"http base url", "[public]\nbase_url = \"http://mail.example.org\"", env, "public.base_url"},
+		{"http base url by IP", "[public]\nbase_url = \"http://192.0.2.10:8081\"", env, "public.base_url"},
 		{"bad listen", "[api]\nlisten = \"nohostport\"", env, "api.listen"},
+		{"bad metrics listen", "[metrics]\nlisten = \"nohostport\"", env, "metrics.listen"},
+		{"env bad metrics listen", "", append([]string{"POSTBODE_METRICS_LISTEN=:"}, env...), "metrics.listen"},
 		{"bad role", "roles = [\"api\", \"mailer\"]", env, "roles"},
 		{"bad db url", "[database]\nurl = \"mysql://x\"", env, "database.url"},
 		{"bad redis url", "[redis]\nurl = \"http://x\"", env, "redis.url"},
@@ -187,5 +228,57 @@ func TestVerifyingOldKeys(t *testing.T) {
 		if got := len(s.VerifyingOldKeys(now)); got != c.want {
 			t.Errorf("until %q: %d old keys verify, want %d", c.until, got, c.want)
 		}
+	}
+}
+
+// Random keys as the README suggests generating them pass the key check;
+// http base URLs pass only for localhost and loopback hosts.
+func TestStrongKeysAndLocalHTTP(t *testing.T) {
+	for i := 0; i < 2000; i++ {
+		b := make([]byte, 48)
+		rand.Read(b)
+		for _, k := range []string{base64.StdEncoding.EncodeToString(b), hex.EncodeToString(b[:16])} {
+			if why := weakKey(k); why != "" {
+				t.Fatalf("random key %q refused: %s", k, why)
+			}
+		}
+	}
+	for _, u := range []string{"http://localhost:8081", "http://127.0.0.1:9000", "http://[::1]:8081", "http://pb.localhost", "https://mail.example.org"} {
+		c := defaultPublic()
+		c.BaseURL = u
+		if err := c.validate(); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+}
+
+// The development key is written readable by its owner only (an existing
+// one is tightened) and passes the key check.
+func TestDevKeyFile(t *testing.T) {
+	script, _ := filepath.Abs(filepath.Join("..", "..", "deploy", "dev", "services.sh"))
+	run := func(dir string) string {
+		cmd := exec.Command("bash", script, "key")
+		cmd.Env = append(os.Environ(), "POSTBODE_DEV_DATA="+dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("services.sh key: %v\n%s", err, out)
+		}
+		st, err := os.Stat(filepath.Join(dir, "secret.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("secret.key mode %o, want 600", st.Mode().Perm())
+		}
+		b, _ := os.ReadFile(filepath.Join(dir, "secret.key"))
+		return string(b)
+	}
+	fresh := t.TempDir()
+	if k := run(fresh); weakKey(k) != "" {
+		t.Errorf("generated key refused: %s", weakKey(k))
+	}
+	old := t.TempDir()
+	os.WriteFile(filepath.Join(old, "secret.key"), []byte(testKey), 0o644)
+	if k := run(old); k != testKey {
+		t.Errorf("existing key replaced")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
@@ -79,14 +80,33 @@ func (c *RedisConfig) validate() error {
 // SecretsConfig holds the server keys. Set them from the environment or *_FILE.
 type SecretsConfig struct {
 	// Key signs recipient tokens, VERP addresses and hashes suppressed addresses;
-	// required, at least 32 characters. Rotate by moving the old one to OldKeys.
+	// required, at least 32 random characters (placeholders, repeated
+	// patterns and low-entropy keys are refused). Rotate by moving the old
+	// one to OldKeys.
 	Key string `toml:"key"`
+	// KeyFile names a file holding Key (a trailing newline is ignored), read
+	// when Key is not set; a relative path is relative to the directory of
+	// the config file; optional.
+	KeyFile string `toml:"key_file"`
 	// OldKeys still verify tokens made before a rotation; optional.
 	OldKeys []string `toml:"old_keys"`
 	// OldKeysUntil is the time (RFC 3339) after which OldKeys no longer
 	// verify, so links in mails sent before a rotation keep working for a
 	// while and then stop; optional, default forever.
 	OldKeysUntil string `toml:"old_keys_until"`
+}
+
+// readKeyFile sets Key from KeyFile when Key is empty.
+func (c *SecretsConfig) readKeyFile() error {
+	if c.Key != "" || c.KeyFile == "" {
+		return nil
+	}
+	b, err := os.ReadFile(c.KeyFile)
+	if err != nil {
+		return keyErr("secrets.key_file", err.Error())
+	}
+	c.Key = strings.TrimRight(string(b), "\r\n")
+	return nil
 }
 
 // VerifyingOldKeys returns the old keys that still verify at now.
@@ -100,8 +120,8 @@ func (c *SecretsConfig) VerifyingOldKeys(now time.Time) []string {
 }
 
 func (c *SecretsConfig) validate() error {
-	if len(c.Key) < 32 {
-		return keyErr("secrets.key", "required, at least 32 characters (set POSTBODE_SECRETS_KEY or POSTBODE_SECRETS_KEY_FILE)")
+	if why := weakKey(c.Key); why != "" {
+		return keyErr("secrets.key", why)
 	}
 	if c.OldKeysUntil != "" {
 		if _, err := time.Parse(time.RFC3339, c.OldKeysUntil); err != nil {
@@ -109,8 +129,8 @@ func (c *SecretsConfig) validate() error {
 		}
 	}
 	for i, k := range c.OldKeys {
-		if len(k) < 32 {
-			return keyErr(fmt.Sprintf("secrets.old_keys[%d]", i), "must be at least 32 characters")
+		if why := weakKey(k); why != "" {
+			return keyErr(fmt.Sprintf("secrets.old_keys[%d]", i), why)
 		}
 	}
 	return nil
@@ -141,6 +161,26 @@ func (c *APIConfig) validate() error {
 	}
 	if c.MaxImportBytes < 1024 {
 		return keyErr("api.max_import_bytes", "must be at least 1024")
+	}
+	return nil
+}
+
+// MetricsConfig configures a listener with only /metrics, /healthz and
+// /readyz: the one address a process without the api role binds (it opens
+// no admin listener), so several role processes can run on one host.
+type MetricsConfig struct {
+	// Listen is its address; optional, default none (a process without the
+	// api role then serves no HTTP; with the api role the admin listener
+	// serves the same paths as well).
+	Listen string `toml:"listen"`
+}
+
+func (c *MetricsConfig) validate() error {
+	if c.Listen == "" {
+		return nil
+	}
+	if err := validAddr(c.Listen); err != nil {
+		return keyErr("metrics.listen", err.Error())
 	}
 	return nil
 }

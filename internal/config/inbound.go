@@ -1,6 +1,9 @@
 package config
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // InboundConfig configures the SMTP listener for bounces, complaints and
 // mailto unsubscribes.
@@ -16,13 +19,22 @@ type InboundConfig struct {
 	MaxMessageBytes int64 `toml:"max_message_bytes"`
 	// MaxConnections caps concurrent SMTP sessions; optional, default 100.
 	MaxConnections int `toml:"max_connections"`
+	// MaxConnectionsPerIP caps the concurrent sessions of one client IP;
+	// optional, default 10.
+	MaxConnectionsPerIP int `toml:"max_connections_per_ip"`
+	// SessionTimeout bounds a whole SMTP session; optional, default 5m.
+	SessionTimeout Duration `toml:"session_timeout"`
+	// DataTimeout bounds receiving one message after DATA; optional,
+	// default 2m, at most session_timeout.
+	DataTimeout Duration `toml:"data_timeout"`
 	// TLSCert and TLSKey enable STARTTLS; optional.
 	TLSCert string `toml:"tls_cert"`
 	TLSKey  string `toml:"tls_key"`
 }
 
 func defaultInbound() InboundConfig {
-	return InboundConfig{Listen: ":2525", Hostname: "localhost", Domains: []string{"bounces.localhost"}, MaxMessageBytes: 10 << 20, MaxConnections: 100}
+	return InboundConfig{Listen: ":2525", Hostname: "localhost", Domains: []string{"bounces.localhost"}, MaxMessageBytes: 10 << 20, MaxConnections: 100,
+		MaxConnectionsPerIP: 10, SessionTimeout: Duration{5 * time.Minute}, DataTimeout: Duration{2 * time.Minute}}
 }
 
 func (c *InboundConfig) validate() error {
@@ -39,6 +51,15 @@ func (c *InboundConfig) validate() error {
 	}
 	if c.MaxConnections < 1 {
 		return keyErr("inbound.max_connections", "must be at least 1")
+	}
+	if c.MaxConnectionsPerIP < 1 {
+		return keyErr("inbound.max_connections_per_ip", "must be at least 1")
+	}
+	if c.SessionTimeout.Duration < 10*time.Second {
+		return keyErr("inbound.session_timeout", "must be at least 10s")
+	}
+	if c.DataTimeout.Duration < time.Second || c.DataTimeout.Duration > c.SessionTimeout.Duration {
+		return keyErr("inbound.data_timeout", "must be at least 1s and at most session_timeout")
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return keyErr("inbound.tls_cert", "tls_cert and tls_key must be set together")

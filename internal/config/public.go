@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -15,7 +16,8 @@ type PublicConfig struct {
 	// Listen is the public address; optional, default :8081.
 	Listen string `toml:"listen"`
 	// BaseURL is the https URL recipients reach the public listener at, used in
-	// every link in a mail; optional, default http://localhost:8081.
+	// every link in a mail; optional, default http://localhost:8081. http is
+	// refused except for localhost and loopback hosts (development).
 	BaseURL string `toml:"base_url"`
 	// TrustedProxies are CIDRs whose X-Forwarded-For is believed; optional.
 	TrustedProxies []string `toml:"trusted_proxies"`
@@ -66,6 +68,10 @@ func (c *PublicConfig) validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return keyErr("public.base_url", "must be an absolute http(s) URL")
 	}
+	if u.Scheme == "http" && !localHost(u.Hostname()) {
+		return keyErr("public.base_url", "must be https: every mail carries List-Unsubscribe-Post, and RFC 8058 §3.1 requires "+
+			"its URI to be https (http is accepted only for localhost and loopback addresses, in development)")
+	}
 	for _, p := range c.TrustedProxies {
 		if _, _, err := net.ParseCIDR(p); err != nil {
 			return keyErr("public.trusted_proxies", "invalid CIDR "+p)
@@ -94,4 +100,15 @@ func (c *PublicConfig) validate() error {
 		}
 	}
 	return nil
+}
+
+// localHost reports whether host is localhost (or under .localhost) or a
+// loopback address.
+func localHost(host string) bool {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }

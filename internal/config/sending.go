@@ -104,7 +104,7 @@ type SendingConfig struct {
 	// MissedGrace is how late a scheduled campaign may still start by itself
 	// after downtime; later ones wait for an explicit start; optional, default 1h.
 	MissedGrace Duration `toml:"missed_grace"`
-	// BounceDomain builds VERP return paths (bounce+TOKEN@domain); optional, default the first inbound domain.
+	// BounceDomain builds VERP return paths (b<token>@domain); optional, default the first inbound domain.
 	BounceDomain string `toml:"bounce_domain"`
 	// Tracking allows campaigns to track opens and clicks (each campaign
 	// still opts in with track_opens / track_clicks); optional, default true.

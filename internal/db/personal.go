@@ -102,4 +102,8 @@ var NonPersonalTables = []string{"schema_migrations", "lists", "api_tokens", "jo
 	// companies, not data subjects.
 	"data_breaches", "processor_agreements",
 	// audit_log holds staff actions with counts, never subjects' data.
-	"audit_log"}
+	"audit_log",
+	// job_keys holds hashes salted with a secret that lives only in the
+	// running job's process (and rows only while it runs): nothing links
+	// them to a person.
+	"job_keys"}

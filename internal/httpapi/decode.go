@@ -8,21 +8,25 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/strictjson"
 )
 
-// DecodeJSON reads a JSON object body into v: at most maxBytes, unknown
-// fields rejected, exactly one value. Errors name the field where possible.
+// DecodeJSON reads a JSON object body into v: at most maxBytes, exactly one
+// value, field names matched exactly (unknown or miscased ones rejected), and
+// every string storable text (no NUL, valid UTF-8). Errors name the field
+// where possible. Every JSON body of the API is read through it.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, maxBytes int64, v any) error {
 	if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "multipart/") {
 		return NewError(http.StatusUnsupportedMediaType, "unsupported_media_type", "the body must be JSON, not a form upload")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBytes))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
+	if err != nil {
 		return decodeError(err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return NewError(http.StatusBadRequest, "malformed_json", "request body must hold a single JSON object")
+	if err := strictjson.Decode(body, v); err != nil {
+		return decodeError(err)
 	}
 	return nil
 }
@@ -31,7 +35,12 @@ func decodeError(err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var mbe *http.MaxBytesError
+	var de *errs.Error
 	switch {
+	case errors.As(err, &de):
+		return de
+	case errors.Is(err, strictjson.ErrTrailing):
+		return NewError(http.StatusBadRequest, "malformed_json", "request body must hold a single JSON object")
 	case errors.As(err, &mbe):
 		return NewError(http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("request body is larger than %d bytes", mbe.Limit))
 	case errors.As(err, &syn):
@@ -43,9 +52,6 @@ func decodeError(err error) error {
 		return NewError(http.StatusBadRequest, "malformed_json", "request body is empty")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return NewError(http.StatusBadRequest, "malformed_json", "request body is truncated JSON")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "unknown_field", Field: field, Message: "unknown field"}
 	}
 	return NewError(http.StatusBadRequest, "malformed_json", err.Error())
 }

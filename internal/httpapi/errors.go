@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -62,8 +63,26 @@ func toError(err error) *Error {
 	return NewError(http.StatusInternalServerError, "internal", "internal error")
 }
 
-// WriteError writes err as the JSON error shape; 5xx errors are logged.
+// StatusClientClosed is the status recorded for a request whose client
+// closed the connection before the answer (nginx's 499). Nobody receives
+// it: it keeps a client going away out of the server-error counts.
+const StatusClientClosed = 499
+
+// ClientGone reports whether err is the request's context being canceled
+// because the client closed its connection (not a server error).
+func ClientGone(r *http.Request, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(r.Context().Err(), context.Canceled)
+}
+
+// WriteError writes err as the JSON error shape; 5xx errors are logged. An
+// error caused by the client going away is recorded as StatusClientClosed
+// and logged at debug level only.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	if ClientGone(r, err) {
+		log.Debug("client closed the connection", slog.String("route", r.Pattern))
+		w.WriteHeader(StatusClientClosed)
+		return
+	}
 	ae := toError(err)
 	if ae.Status >= 500 {
 		log.Error("request failed", slog.String("route", r.Pattern), slog.Any("error", err))

@@ -29,7 +29,7 @@ func ParsePage(r *http.Request) (Page, error) {
 		p.Limit = n
 	}
 	if s := r.URL.Query().Get("cursor"); s != "" {
-		b, err := base64.RawURLEncoding.DecodeString(s)
+		b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 		if err != nil {
 			return p, Invalid("cursor", "is not a cursor this API returned")
 		}

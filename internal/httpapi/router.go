@@ -53,7 +53,8 @@ func NewHTTPMetrics(reg prometheus.Registerer) HTTPMetrics {
 	f := promauto.With(reg)
 	return HTTPMetrics{
 		// route: the ServeMux pattern ("GET /api/v1/contacts/{id}") or "unmatched";
-		// code: the HTTP status code.
+		// code: the HTTP status code, or "499" when the client closed the
+		// connection before the answer (not a server error).
 		Requests: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_http_requests_total",
 			Help: "HTTP requests by route pattern and status code."}, []string{"route", "code"}),
 		Duration: f.NewHistogramVec(prometheus.HistogramOpts{Name: "postbode_http_request_duration_seconds",
@@ -71,10 +72,12 @@ func NewRouter(mux *http.ServeMux, log *slog.Logger, auth Authenticator, m HTTPM
 func (rt *Router) Routes() []Route { return rt.routes }
 
 // Handle registers h for "METHOD path", allowed for the given roles (admin is
-// always allowed; Public needs no token).
+// always allowed; Public needs no token). Path values and query parameters
+// that are not storable text are refused with 422 naming them before h runs.
 func (rt *Router) Handle(method, path string, roles []string, h HandlerFunc) {
 	pattern := method + " " + path
 	rt.routes = append(rt.routes, Route{Method: method, Path: path, Roles: roles})
+	pathNames := wildcards(path)
 	rt.mux.Handle(pattern, rt.Wrap(pattern, func(w http.ResponseWriter, r *http.Request) error {
 		if !contains(roles, Public) {
 			tok, err := rt.authenticate(r)
@@ -85,6 +88,9 @@ func (rt *Router) Handle(method, path string, roles []string, h HandlerFunc) {
 				return NewError(http.StatusForbidden, "forbidden", "the "+tok.Role+" role may not do this")
 			}
 			r = r.WithContext(context.WithValue(r.Context(), tokenKey{}, tok))
+		}
+		if err := checkRequestText(r, pathNames); err != nil {
+			return err
 		}
 		return h(w, r)
 	}))

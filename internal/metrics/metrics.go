@@ -5,25 +5,24 @@ package metrics
 
 import (
 	"net/http"
-	"runtime"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-)
 
-// Version is the build version; set with -ldflags "-X .../internal/metrics.Version=v1.2.3".
-var Version = "dev"
+	"github.com/postbode/postbode/internal/buildinfo"
+)
 
 // NewRegistry returns a registry with Go, process and postbode_build_info collectors.
 func NewRegistry() *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	bi := buildinfo.Get()
 	promauto.With(reg).NewGauge(prometheus.GaugeOpts{
 		Name:        "postbode_build_info",
-		Help:        "Build information; always 1.",
-		ConstLabels: prometheus.Labels{"version": Version, "goversion": runtime.Version()},
+		Help:        "Build information (as `postbode version` prints it); always 1.",
+		ConstLabels: prometheus.Labels{"version": bi.Version, "revision": bi.Commit, "goversion": bi.GoVersion},
 	}).Set(1)
 	return reg
 }

@@ -1,6 +1,7 @@
 package rtoken
 
 import (
+	"bytes"
 	"encoding/base32"
 	"strings"
 )
@@ -29,7 +30,8 @@ func (k *Keys) ParseAddress(addr string) (Claims, error) {
 	}
 	local = strings.ToLower(local)
 	raw, err := b32.DecodeString(local[1:])
-	if err != nil || len(raw) <= 16 {
+	if err != nil || len(raw) <= 16 || b32.EncodeToString(raw) != local[1:] {
+		// not decodable, or not the one spelling (non-zero unused bits)
 		return Claims{}, ErrInvalid
 	}
 	p, m := raw[:len(raw)-16], raw[len(raw)-16:]
@@ -37,7 +39,7 @@ func (k *Keys) ParseAddress(addr string) (Claims, error) {
 		return Claims{}, ErrInvalid
 	}
 	c, ok := decode(p)
-	if !ok || byte(c.Purpose) != local[0] {
+	if !ok || byte(c.Purpose) != local[0] || !bytes.Equal(payload(c), p) {
 		return Claims{}, ErrInvalid
 	}
 	return c, nil
@@ -48,7 +50,13 @@ func (k *Keys) ParseAddress(addr string) (Claims, error) {
 // + domain + ">". Reports that quote only the original header (DSNs,
 // feedback-loop complaints) can then be verified with ParseMessageID.
 func (k *Keys) MessageIDFor(contactID, campaignID int64, domain string) string {
-	return "<" + k.Address(Claims{Purpose: MessageID, ContactID: contactID, CampaignID: campaignID}, domain) + ">"
+	return k.MessageIDOf(Claims{ContactID: contactID, CampaignID: campaignID}, domain)
+}
+
+// MessageIDOf is MessageIDFor with c's contact, campaign and test mark.
+func (k *Keys) MessageIDOf(c Claims, domain string) string {
+	c.Purpose = MessageID
+	return "<" + k.Address(c, domain) + ">"
 }
 
 // ParseMessageID verifies a Message-ID made by MessageIDFor (angle brackets

@@ -6,9 +6,14 @@
 //
 // Format: base64url(payload) "." base64url(mac[:16]), payload =
 // version(1) purpose(1) contact(uvarint) campaign(uvarint) issued(uvarint, unix minutes) expires(uvarint, unix minutes or 0).
+//
+// A token has one spelling: an encoding whose unused trailing bits are not
+// zero (the last base64 character can be written 4 or 16 ways) is invalid.
+// One-time actions are keyed on Claims.Identity, not on the token text.
 package rtoken
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -53,7 +58,13 @@ type Claims struct {
 	// ListID rides in CampaignID's place for Confirm tokens: the list to confirm.
 	Issued  time.Time
 	Expires time.Time // zero: no expiry
+	// Test marks the links of a test send: pages say so and change nothing.
+	// A test token names no contact.
+	Test bool
 }
+
+// flagTest is bit 0 of the optional flags field.
+const flagTest = 1
 
 // Keys mint with the current key and verify with it or any old one.
 type Keys struct {
@@ -70,13 +81,28 @@ func NewKeys(current string, old ...string) *Keys {
 	return k
 }
 
-var b64 = base64.RawURLEncoding
+// b64 is strict: it refuses non-zero unused bits, so each token decodes
+// from one spelling only.
+var b64 = base64.RawURLEncoding.Strict()
 
 // Mint returns a token for c; Issued defaults to now.
 func (k *Keys) Mint(c Claims) string {
 	if c.Issued.IsZero() {
 		c.Issued = time.Now()
 	}
+	p := payload(c)
+	return b64.EncodeToString(p) + "." + b64.EncodeToString(mac(k.current, p))
+}
+
+// Identity is what a token stands for, whatever key signed it or however
+// it was spelled: the hash of its payload. Use it to de-duplicate one-time
+// actions.
+func (c Claims) Identity() []byte {
+	h := sha256.Sum256(payload(c))
+	return h[:]
+}
+
+func payload(c Claims) []byte {
 	p := make([]byte, 0, 2+4*binary.MaxVarintLen64)
 	p = append(p, version, byte(c.Purpose))
 	p = binary.AppendUvarint(p, uint64(c.ContactID))
@@ -87,7 +113,10 @@ func (k *Keys) Mint(c Claims) string {
 		exp = uint64(c.Expires.Unix()/60) + 1
 	}
 	p = binary.AppendUvarint(p, exp)
-	return b64.EncodeToString(p) + "." + b64.EncodeToString(mac(k.current, p))
+	if c.Test {
+		p = binary.AppendUvarint(p, flagTest)
+	}
+	return p
 }
 
 // Parse verifies a token for the wanted purpose and returns its claims.
@@ -102,7 +131,7 @@ func (k *Keys) Parse(tok string, want Purpose) (Claims, error) {
 		return Claims{}, ErrInvalid
 	}
 	c, ok := decode(p)
-	if !ok || c.Purpose != want {
+	if !ok || c.Purpose != want || !bytes.Equal(payload(c), p) {
 		return Claims{}, ErrInvalid
 	}
 	if !c.Expires.IsZero() && time.Now().After(c.Expires) {
@@ -137,7 +166,14 @@ func decode(p []byte) (Claims, bool) {
 		}
 		vals[i], rest = v, rest[n:]
 	}
-	if len(rest) != 0 || vals[0] > 1<<62 || vals[1] > 1<<62 {
+	if len(rest) > 0 {
+		flags, n := binary.Uvarint(rest)
+		if n <= 0 || n != len(rest) || flags != flagTest {
+			return Claims{}, false
+		}
+		c.Test, rest = true, nil
+	}
+	if vals[0] > 1<<62 || vals[1] > 1<<62 {
 		return Claims{}, false
 	}
 	c.ContactID, c.CampaignID = int64(vals[0]), int64(vals[1])
@@ -163,12 +199,24 @@ type Links struct {
 
 // URL returns base + path + "/" + token for the purpose.
 func (l Links) URL(p Purpose, contactID, campaignID int64) string {
-	return strings.TrimRight(l.Base, "/") + Path(p) + "/" + l.Keys.Mint(Claims{Purpose: p, ContactID: contactID, CampaignID: campaignID})
+	return l.URLFor(Claims{Purpose: p, ContactID: contactID, CampaignID: campaignID})
+}
+
+// URLFor returns base + path + "/" + token for c (its purpose picks the path).
+func (l Links) URLFor(c Claims) string {
+	return strings.TrimRight(l.Base, "/") + Path(c.Purpose) + "/" + l.Keys.Mint(c)
 }
 
 // ClickURL returns the tracked redirect for target.
 func (l Links) ClickURL(contactID, campaignID int64, target string) string {
-	return l.URL(Click, contactID, campaignID) + "?u=" + url.QueryEscape(target)
+	return l.ClickURLFor(Claims{ContactID: contactID, CampaignID: campaignID}, target)
+}
+
+// ClickURLFor returns the tracked redirect for target with c's contact,
+// campaign and test mark.
+func (l Links) ClickURLFor(c Claims, target string) string {
+	c.Purpose = Click
+	return l.URLFor(c) + "?u=" + url.QueryEscape(target)
 }
 
 // Path is the public path prefix for a purpose:

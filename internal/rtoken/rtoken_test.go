@@ -63,3 +63,33 @@ func FuzzParse(f *testing.F) {
 		k.Parse(s, Unsubscribe)
 	})
 }
+
+// TestTestMark: a test token says so after a round trip (link and VERP
+// address), an ordinary one does not, and the mark is under the MAC: it can
+// be neither added to nor removed from a token.
+func TestTestMark(t *testing.T) {
+	k := NewKeys(strings.Repeat("k", 32))
+	test := k.Mint(Claims{Purpose: Unsubscribe, CampaignID: 7, Test: true})
+	plain := k.Mint(Claims{Purpose: Unsubscribe, CampaignID: 7})
+	if c, err := k.Parse(test, Unsubscribe); err != nil || !c.Test || c.CampaignID != 7 || c.ContactID != 0 {
+		t.Errorf("test token: %+v %v", c, err)
+	}
+	if c, err := k.Parse(plain, Unsubscribe); err != nil || c.Test {
+		t.Errorf("plain token: %+v %v", c, err)
+	}
+	// Swap the payloads: the MACs no longer match.
+	tp, tm, _ := strings.Cut(test, ".")
+	pp, pm, _ := strings.Cut(plain, ".")
+	for _, forged := range []string{pp + "." + tm, tp + "." + pm} {
+		if _, err := k.Parse(forged, Unsubscribe); err != ErrInvalid {
+			t.Errorf("forged %q: %v", forged, err)
+		}
+	}
+	addr := k.Address(Claims{Purpose: Bounce, CampaignID: 7, Test: true}, "b.example")
+	if c, err := k.ParseAddress(addr); err != nil || !c.Test {
+		t.Errorf("test VERP address %s: %+v %v", addr, c, err)
+	}
+	if local, _, _ := strings.Cut(addr, "@"); len(local) > 64 {
+		t.Errorf("local part %d characters", len(local))
+	}
+}

@@ -3,7 +3,11 @@
 //
 // POSTBODE_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)
 // must reach a role that may create databases; POSTBODE_TEST_REDIS_URL
-// (default redis://127.0.0.1:6379/0) a Redis server. `make test` sets both.
+// (default redis://127.0.0.1:6379/0) a Redis server. Every database a test
+// creates is named POSTBODE_TEST_DB_PREFIX (default pbt_) and a random
+// suffix, so checkouts sharing one server use different prefixes and
+// `deploy/dev/services.sh sweep` drops what a killed run left. `make test`
+// sets all three.
 package testenv
 
 import (
@@ -16,6 +20,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -43,6 +48,16 @@ func RedisURL() string {
 	return "redis://127.0.0.1:6379/0"
 }
 
+// DBPrefix returns the prefix of every test database's name.
+func DBPrefix() string {
+	if p := os.Getenv("POSTBODE_TEST_DB_PREFIX"); p != "" {
+		return p
+	}
+	return "pbt_"
+}
+
+var dbPrefixRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,29}$`)
+
 // Logger returns a logger that writes to the test log only when -v is set.
 func Logger(t testing.TB) *slog.Logger {
 	if testing.Verbose() {
@@ -69,11 +84,17 @@ func DB(t testing.TB) *pgxpool.Pool {
 func DBWithURL(t testing.TB) (*pgxpool.Pool, string) {
 	t.Helper()
 	ctx := context.Background()
-	templateOnce.Do(func() { templateName, templateErr = prepareTemplate(ctx) })
+	templateOnce.Do(func() {
+		if !dbPrefixRE.MatchString(DBPrefix()) {
+			templateErr = fmt.Errorf("POSTBODE_TEST_DB_PREFIX %q: lower-case letters, digits and _ only, at most 30", DBPrefix())
+			return
+		}
+		templateName, templateErr = prepareTemplate(ctx)
+	})
 	if templateErr != nil {
 		t.Fatalf("testenv: Postgres at %s: %v", DatabaseURL(), templateErr)
 	}
-	name := "pbt_" + randHex(8)
+	name := DBPrefix() + randHex(8)
 	admin, err := pgx.Connect(ctx, DatabaseURL())
 	if err != nil {
 		t.Fatalf("testenv: connect Postgres: %v", err)
@@ -110,7 +131,7 @@ func prepareTemplate(ctx context.Context) (string, error) {
 	for _, m := range migs {
 		fmt.Fprintf(h, "%d %s\n", m.Version, m.SQL)
 	}
-	name := "pbt_tmpl_" + hex.EncodeToString(h.Sum(nil))[:16]
+	name := DBPrefix() + "tmpl_" + hex.EncodeToString(h.Sum(nil))[:16]
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	admin, err := pgx.Connect(ctx, DatabaseURL())

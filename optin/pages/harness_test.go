@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net"
@@ -24,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/internal/testenv"
 	"github.com/postbode/postbode/mta"
@@ -61,6 +63,8 @@ type envOpt struct {
 	formsPerWindow int64
 	statement      string
 	retentionDays  int
+	metrics        *httpapi.HTTPMetrics // optional
+	log            *slog.Logger         // optional, default testenv.Logger
 }
 
 func newEnv(t testing.TB, o envOpt) *env {
@@ -74,6 +78,9 @@ func newEnv(t testing.TB, o envOpt) *env {
 		o.editable = []string{"city"}
 	}
 	e.rcp = optin.NewRecipients(db, e.cs, e.actions, optin.RecipientOptions{EditableAttributes: o.editable, ApproveChanges: o.approve})
+	if o.log == nil {
+		o.log = testenv.Logger(t)
+	}
 	var proxies []netip.Prefix
 	for _, p := range o.trusted {
 		proxies = append(proxies, netip.MustParsePrefix(p))
@@ -83,7 +90,7 @@ func newEnv(t testing.TB, o envOpt) *env {
 		MaxFormBytes: o.maxFormBytes, ConfirmExpiry: o.confirmExpiry, StatementURL: o.statement, RetentionDays: o.retentionDays,
 		Mailer: &smtpSender{addr: e.smtp.addr}, Nonces: pages.RedisNonces{RDB: rdb, Prefix: prefix + "public:"},
 		Limiter: pages.RedisNonces{RDB: rdb, Prefix: prefix + "public:"}, FormsPerWindow: o.formsPerWindow,
-		Log:    testenv.Logger(t),
+		Log: o.log, Metrics: o.metrics,
 		Viewer: e.rcp.NewViewer(templates.Style{OrgName: "Stichting Test", Primary: "#1d4ed8"}, rtoken.Links{Base: "http://public.test", Keys: e.keys})}
 	if !o.noPrivacy {
 		e.priv = &testPrivacy{keys: e.keys}

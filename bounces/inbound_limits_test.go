@@ -1,0 +1,186 @@
+package bounces
+
+import (
+	"bufio"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// rawClient is a hand-driven SMTP client, for what a well-behaved library
+// would not send.
+type rawClient struct {
+	t    *testing.T
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+// dialFrom connects to addr from the given loopback source address.
+func dialFrom(t *testing.T, addr, source string) *rawClient {
+	t.Helper()
+	d := net.Dialer{Timeout: 2 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(source)}}
+	conn, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return &rawClient{t: t, conn: conn, r: bufio.NewReader(conn)}
+}
+
+// reply reads one (possibly multi-line) reply within wait; "" on timeout or EOF.
+func (c *rawClient) reply(wait time.Duration) string {
+	c.conn.SetReadDeadline(time.Now().Add(wait))
+	var all string
+	for {
+		line, err := c.r.ReadString('\n')
+		all += line
+		if err != nil || len(line) < 4 || line[3] != '-' {
+			return all
+		}
+	}
+}
+
+func (c *rawClient) write(s string) {
+	c.conn.SetWriteDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.conn.Write([]byte(s)); err != nil {
+		c.t.Fatalf("write %q: %v", s, err)
+	}
+}
+
+// cmd sends one command line and returns the reply.
+func (c *rawClient) cmd(line string) string {
+	c.write(line + "\r\n")
+	return c.reply(3 * time.Second)
+}
+
+// open greets and starts a transaction up to the 354 of DATA.
+func (c *rawClient) open(rcpt string) {
+	c.t.Helper()
+	for _, step := range []struct{ line, want string }{{"", "220"}, {"EHLO slow.test", "250"}, {"MAIL FROM:<>", "250"},
+		{"RCPT TO:<" + rcpt + ">", "250"}, {"DATA", "354"}} {
+		var got string
+		if step.line == "" {
+			got = c.reply(3 * time.Second)
+		} else {
+			got = c.cmd(step.line)
+		}
+		if !strings.HasPrefix(got, step.want) {
+			c.t.Fatalf("%q: got %q, want %s", step.line, got, step.want)
+		}
+	}
+}
+
+// Slow clients hold at most their per-IP share of the slots; a new client
+// from another address is served at once; a trickling DATA is cut off at
+// the DATA deadline with a reply, and its slot freed.
+func TestSlowClientsCannotStarve(t *testing.T) {
+	e := newEnv(t)
+	e.listen(ListenerOptions{MaxConnections: 4, MaxConnectionsPerIP: 3, DataTimeout: 2 * time.Second, SessionTimeout: 20 * time.Second})
+	var slow []*rawClient
+	for range 3 {
+		c := dialFrom(t, e.smtp, "127.0.0.1")
+		c.open("postmaster@" + bounceDomain)
+		slow = append(slow, c)
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	for _, c := range slow {
+		go func() {
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(200 * time.Millisecond):
+					c.conn.Write([]byte("x"))
+				}
+			}
+		}()
+	}
+	if got := dialFrom(t, e.smtp, "127.0.0.1").reply(3 * time.Second); !strings.HasPrefix(got, "421 ") {
+		t.Errorf("a fourth connection from the slow address got %q, want 421", got)
+	}
+	start := time.Now()
+	fresh := dialFrom(t, e.smtp, "127.0.0.2")
+	fresh.open("postmaster@" + bounceDomain)
+	fresh.write("Subject: hi\r\n\r\nok\r\n.\r\n")
+	if got := fresh.reply(3 * time.Second); !strings.HasPrefix(got, "250") {
+		t.Fatalf("new client: %q, want 250", got)
+	}
+	if d := time.Since(start); d > 1500*time.Millisecond {
+		t.Errorf("new client served after %s", d)
+	}
+	fresh.cmd("QUIT")
+	for i, c := range slow {
+		if got := c.reply(5 * time.Second); !strings.HasPrefix(got, "421 4.4.2") {
+			t.Errorf("slow client %d: got %q, want 421 4.4.2 at the DATA deadline", i, got)
+		}
+	}
+	e.waitFor("the slots to be free", func() bool { return e.lst.active.Load() == 0 })
+	if d := time.Since(start); d > 8*time.Second {
+		t.Errorf("slow clients held their slots for %s", d)
+	}
+}
+
+// A busy session ends at the session deadline, with a reply.
+func TestSessionDeadline(t *testing.T) {
+	e := newEnv(t)
+	e.listen(ListenerOptions{SessionTimeout: 2 * time.Second})
+	c := dialFrom(t, e.smtp, "127.0.0.1")
+	c.reply(3 * time.Second)
+	start := time.Now()
+	for time.Since(start) < 6*time.Second {
+		c.conn.SetWriteDeadline(time.Now().Add(time.Second))
+		if _, err := c.conn.Write([]byte("NOOP\r\n")); err != nil {
+			break
+		}
+		got := c.reply(3 * time.Second)
+		if got == "" {
+			break
+		}
+		if strings.HasPrefix(got, "421") {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if d := time.Since(start); d < 1500*time.Millisecond || d > 4*time.Second {
+		t.Errorf("session ended after %s, want about 2s", d)
+	}
+	e.waitFor("the slot to be free", func() bool { return e.lst.active.Load() == 0 })
+}
+
+// A bare CR before the end of data does not hang the session: the message
+// is answered and stored as sent; RCPT TO:<postmaster> without a domain is
+// accepted (RFC 5321 §4.5.1).
+func TestBareCRAndBarePostmaster(t *testing.T) {
+	e := newEnv(t)
+	e.listen(ListenerOptions{})
+	c := dialFrom(t, e.smtp, "127.0.0.1")
+	c.open("postmaster")
+	c.write("abc\r\r\n.\r\n")
+	if got := c.reply(3 * time.Second); !strings.HasPrefix(got, "250") {
+		t.Fatalf("after a bare CR: %q, want 250", got)
+	}
+	if got := c.cmd("NOOP"); !strings.HasPrefix(got, "250") {
+		t.Errorf("session after the message: %q", got)
+	}
+	var raw []byte
+	var rcpts []string
+	if err := e.db.QueryRow(t.Context(), `SELECT raw, rcpts FROM inbound_messages`).Scan(&raw, &rcpts); err != nil {
+		t.Fatal(err)
+	}
+	if string(raw) != "abc\r\r\n" || len(rcpts) != 1 || rcpts[0] != "postmaster" {
+		t.Errorf("stored %q for %v", raw, rcpts)
+	}
+	// Dot-stuffing and ordinary bare CRs still pass as before.
+	c.cmd("MAIL FROM:<>")
+	c.cmd("RCPT TO:<Postmaster>")
+	c.cmd("DATA")
+	c.write("a\rb\r\n..x\r\n.\r\n")
+	if got := c.reply(3 * time.Second); !strings.HasPrefix(got, "250") {
+		t.Fatalf("second message: %q", got)
+	}
+	if n := e.count(`SELECT count(*) FROM inbound_messages WHERE raw = $1`, []byte("a\rb\r\n.x\r\n")); n != 1 {
+		t.Errorf("second message not stored as sent")
+	}
+}

@@ -1,0 +1,243 @@
+// Package strictjson decodes JSON the way the product's inputs need it:
+// object keys matched to struct fields exactly (encoding/json ignores case,
+// so "EMAIL" would fill email), unknown fields refused, one value only, and
+// every string storable text (no NUL, valid UTF-8; see errs.TextProblem).
+// The API's request bodies and the NDJSON import both decode through it.
+package strictjson
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"errors"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/postbode/postbode/internal/errs"
+)
+
+// ErrTrailing is returned when data holds more than one JSON value.
+var ErrTrailing = errors.New("strictjson: more than one JSON value")
+
+// Decode decodes data, one JSON value, into v. A field problem comes back as
+// an *errs.Error naming the field (code unknown_field or invalid_field);
+// syntax and type errors are encoding/json's, for the caller to word.
+func Decode(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return ErrTrailing
+	}
+	return check(data, reflect.TypeOf(v))
+}
+
+// check walks a JSON value beside the Go type it decodes into and returns
+// the first problem encoding/json lets through: an object key that is not a
+// field's exact name (unknown, or matching only when case is ignored), and a
+// string (value or key, at any depth) that is not storable text.
+// encoding/json decodes "\u0000" to a NUL and replaces bytes that are not
+// UTF-8, so both are checked on the raw bytes.
+func check(body []byte, t reflect.Type) error {
+	w := &jsonWalker{dec: json.NewDecoder(bytes.NewReader(body)), body: body}
+	err := w.value(t, "")
+	if err == errStopWalk {
+		return nil
+	}
+	return err
+}
+
+type jsonWalker struct {
+	dec  *json.Decoder
+	body []byte
+}
+
+// errStopWalk ends the walk at malformed JSON (which Decode has refused).
+var errStopWalk = errors.New("strictjson: malformed JSON")
+
+// token reads the next token and the raw bytes it came from (with any
+// separator before it).
+func (w *jsonWalker) token() (json.Token, []byte, error) {
+	start := w.dec.InputOffset()
+	tok, err := w.dec.Token()
+	if err != nil {
+		return nil, nil, errStopWalk
+	}
+	return tok, w.body[start:w.dec.InputOffset()], nil
+}
+
+func (w *jsonWalker) value(t reflect.Type, path string) error {
+	tok, raw, err := w.token()
+	if err != nil {
+		return err
+	}
+	switch v := tok.(type) {
+	case json.Delim:
+		if v == '{' {
+			return w.object(t, path)
+		}
+		return w.array(elemType(t), path)
+	case string:
+		return textError(path, raw, v)
+	}
+	return nil
+}
+
+func (w *jsonWalker) object(t reflect.Type, path string) error {
+	fields := fieldsOf(t)
+	for w.dec.More() {
+		tok, raw, err := w.token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		name := joinPath(path, errs.Printable(key))
+		if err := textError(name, raw, key); err != nil {
+			return err
+		}
+		ft, err := fields.lookup(key, name)
+		if err != nil {
+			return err
+		}
+		if err := w.value(ft, name); err != nil {
+			return err
+		}
+	}
+	_, _, err := w.token() // the closing brace
+	return err
+}
+
+func (w *jsonWalker) array(elem reflect.Type, path string) error {
+	for i := 0; w.dec.More(); i++ {
+		if err := w.value(elem, path+"["+strconv.Itoa(i)+"]"); err != nil {
+			return err
+		}
+	}
+	_, _, err := w.token() // the closing bracket
+	return err
+}
+
+// textError reports a string whose raw bytes are not UTF-8 or whose decoded
+// text holds a NUL.
+func textError(field string, raw []byte, decoded string) error {
+	if field == "" {
+		field = "body"
+	}
+	if p := errs.TextProblem(string(raw)); p != "" {
+		return errs.Invalid(field, p)
+	}
+	if p := errs.TextProblem(decoded); p != "" {
+		return errs.Invalid(field, p)
+	}
+	return nil
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// fieldSet is what an object may hold: named struct fields (matched
+// exactly), or any key (maps, interfaces, types with their own decoding).
+type fieldSet struct {
+	anyKey bool
+	elem   reflect.Type // for anyKey: the type of every value (nil: any)
+	names  map[string]reflect.Type
+}
+
+func (f fieldSet) lookup(key, name string) (reflect.Type, error) {
+	if f.anyKey {
+		return f.elem, nil
+	}
+	if t, ok := f.names[key]; ok {
+		return t, nil
+	}
+	msg := "unknown field"
+	for n := range f.names {
+		if strings.EqualFold(n, key) {
+			msg = "unknown field (field names are case-sensitive: did you mean " + strconv.Quote(n) + "?)"
+		}
+	}
+	return nil, &errs.Error{Kind: errs.KindInvalid, Code: "unknown_field", Field: name, Message: msg}
+}
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+	fieldCache      sync.Map // reflect.Type → fieldSet
+)
+
+func deref(t reflect.Type) reflect.Type {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// ownDecoding reports a type that decodes itself: its keys are its business.
+func ownDecoding(t reflect.Type) bool {
+	p := reflect.PointerTo(t)
+	return p.Implements(jsonUnmarshaler) || p.Implements(textUnmarshaler)
+}
+
+func elemType(t reflect.Type) reflect.Type {
+	t = deref(t)
+	if t == nil || ownDecoding(t) || (t.Kind() != reflect.Slice && t.Kind() != reflect.Array) {
+		return nil
+	}
+	return t.Elem()
+}
+
+func fieldsOf(t reflect.Type) fieldSet {
+	t = deref(t)
+	switch {
+	case t == nil || ownDecoding(t):
+		return fieldSet{anyKey: true}
+	case t.Kind() == reflect.Map:
+		return fieldSet{anyKey: true, elem: t.Elem()}
+	case t.Kind() != reflect.Struct:
+		return fieldSet{anyKey: true}
+	}
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(fieldSet)
+	}
+	f := fieldSet{names: map[string]reflect.Type{}}
+	addFields(f.names, t)
+	fieldCache.Store(t, f)
+	return f
+}
+
+// addFields adds the JSON names of t's fields, following encoding/json:
+// a tag's name, else the Go name; "-" skipped; untagged embedded structs
+// promote their fields.
+func addFields(names map[string]reflect.Type, t reflect.Type) {
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		tag := sf.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if sf.Anonymous && name == "" {
+			if et := deref(sf.Type); et.Kind() == reflect.Struct {
+				addFields(names, et)
+				continue
+			}
+		}
+		if !sf.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		if _, taken := names[name]; !taken {
+			names[name] = sf.Type
+		}
+	}
+}

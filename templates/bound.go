@@ -1,0 +1,208 @@
+package templates
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	"text/template/parse"
+	"time"
+)
+
+// Limits on the work one template may cause. A template that exceeds them at
+// Compile (rendering Sample()) is rejected with an *Error naming the part;
+// at Render the message fails with the same error.
+const (
+	// CompileTime bounds Compile (parsing and the validating dry render).
+	CompileTime = 2 * time.Second
+	// RenderTime bounds one Render.
+	RenderTime = time.Second
+	// MaxSteps bounds the loop iterations and template calls of one render.
+	MaxSteps = 100_000
+	// MaxPartBytes bounds the rendered HTML and text parts, each.
+	MaxPartBytes = 2 << 20
+	// MaxSubjectBytes bounds the rendered subject.
+	MaxSubjectBytes = 4 << 10
+)
+
+// stepFunc is the function every loop body and template starts with.
+const stepFunc = "_pbstep"
+
+var (
+	errSteps = fmt.Errorf("the template does too much work: more than %d loop iterations and template calls", MaxSteps)
+	errSize  = errors.New("the rendered part is too large")
+)
+
+// budgetError is a limit exceeded while rendering.
+type budgetError struct{ err error }
+
+func (e *budgetError) Error() string { return e.err.Error() }
+func (e *budgetError) Unwrap() error { return e.err }
+
+// budget is the allowance of one render (or of one Compile): steps and a
+// deadline, and the caller's context. Not safe for concurrent use: each
+// render has its own.
+type budget struct {
+	ctx      context.Context
+	deadline time.Time
+	limit    time.Duration
+	steps    int
+}
+
+func newBudget(ctx context.Context, limit time.Duration) budget {
+	return budget{ctx: ctx, deadline: time.Now().Add(limit), limit: limit}
+}
+
+// step counts one loop iteration or template call; the template's {{if}}
+// around it is always false.
+func (b *budget) step() (bool, error) {
+	b.steps++
+	if b.steps > MaxSteps {
+		return false, &budgetError{errSteps}
+	}
+	if b.steps&255 == 0 {
+		return false, b.check()
+	}
+	return false, nil
+}
+
+// check reports a cancelled context or a passed deadline.
+func (b *budget) check() error {
+	if err := b.ctx.Err(); err != nil {
+		return &budgetError{fmt.Errorf("rendering stopped: %w", err)}
+	}
+	if time.Now().After(b.deadline) {
+		return &budgetError{fmt.Errorf("rendering takes longer than %s", b.limit)}
+	}
+	return nil
+}
+
+// limitWriter fails a write that would make the buffer larger than max.
+type limitWriter struct {
+	b   *bytes.Buffer
+	max int
+}
+
+func (w limitWriter) Write(p []byte) (int, error) {
+	if w.b.Len()+len(p) > w.max {
+		return 0, &budgetError{fmt.Errorf("%w (over %d bytes)", errSize, w.max)}
+	}
+	return w.b.Write(p)
+}
+
+// limitError turns a budget error met while rendering part into an *Error;
+// nil when err is something else.
+func limitError(err error, part string) *Error {
+	var be *budgetError
+	if errors.As(err, &be) {
+		return &Error{Part: part, Msg: be.Error()}
+	}
+	return nil
+}
+
+// tickTree holds the node instrument inserts: {{if _pbstep}}{{end}}.
+var tickTree = func() *parse.Tree {
+	t := parse.New("limit")
+	t.Mode = parse.SkipFuncCheck
+	if _, err := t.Parse("{{if "+stepFunc+"}}{{end}}", "", "", map[string]*parse.Tree{}); err != nil {
+		panic(err)
+	}
+	return t
+}()
+
+// instrument makes every template of the trees and every {{range}} body
+// start with a step, so a render can be stopped between iterations (the
+// template packages have no cancellation of their own).
+func instrument(trees ...*parse.Tree) {
+	for _, tr := range trees {
+		if tr != nil && tr.Root != nil {
+			instrumentList(tr.Root, true)
+		}
+	}
+}
+
+func instrumentList(l *parse.ListNode, head bool) {
+	if l == nil {
+		return
+	}
+	for _, n := range l.Nodes {
+		switch n := n.(type) {
+		case *parse.IfNode:
+			instrumentList(n.List, false)
+			instrumentList(n.ElseList, false)
+		case *parse.WithNode:
+			instrumentList(n.List, false)
+			instrumentList(n.ElseList, false)
+		case *parse.RangeNode:
+			instrumentList(n.List, true)
+			instrumentList(n.ElseList, false)
+		}
+	}
+	if head {
+		l.Nodes = append([]parse.Node{tickTree.Root.Nodes[0].Copy()}, l.Nodes...)
+	}
+}
+
+// htmlTrees returns the parse trees of an HTML set.
+func htmlTrees(t *htmltemplate.Template) []*parse.Tree {
+	var out []*parse.Tree
+	for _, x := range t.Templates() {
+		out = append(out, x.Tree)
+	}
+	return out
+}
+
+// reservedHTML are the templates of the house-style layout: a body may not
+// define them, or it could drop the footer.
+var reservedHTML = []string{"layout", "footer", "body"}
+
+// checkDefines rejects an HTML body that defines (or blocks) a template of
+// the layout.
+func checkDefines(src string) error {
+	trees := map[string]*parse.Tree{}
+	t := parse.New("\x00src")
+	t.Mode = parse.SkipFuncCheck
+	if _, err := t.Parse(src, "", "", trees); err != nil {
+		return nil // the real parse reports it with its position
+	}
+	for _, name := range reservedHTML {
+		if tr, ok := trees[name]; ok {
+			line := 1 + strings.Count(src[:min(int(tr.Root.Pos), len(src))], "\n")
+			return &Error{Part: "html", Line: line, Col: guessCol(src, line),
+				Msg: fmt.Sprintf("may not define %q: the layout and its footer (unsubscribe and privacy links) belong to the house style", name)}
+		}
+	}
+	return nil
+}
+
+// verify checks a rendered message: sizes within the limits, and the footer
+// with the unsubscribe and privacy links in both parts.
+func verify(r Rendered, l *Links) error {
+	switch {
+	case len(r.Subject) > MaxSubjectBytes:
+		return &Error{Part: "subject", Msg: fmt.Sprintf("%v (over %d bytes)", errSize, MaxSubjectBytes)}
+	case len(r.HTML) > MaxPartBytes:
+		return &Error{Part: "html", Msg: fmt.Sprintf("%v (over %d bytes)", errSize, MaxPartBytes)}
+	case len(r.Text) > MaxPartBytes:
+		return &Error{Part: "text", Msg: fmt.Sprintf("%v (over %d bytes)", errSize, MaxPartBytes)}
+	}
+	const lacks = "the rendered message lacks the footer with the unsubscribe and privacy links; a template may not remove or replace it"
+	i := strings.LastIndex(r.HTML, "<table data-pb-footer")
+	if i < 0 {
+		return &Error{Part: "html", Msg: lacks}
+	}
+	for _, u := range []string{l.Unsubscribe, l.Privacy} {
+		if u == "" {
+			continue
+		}
+		if !strings.Contains(r.HTML[i:], `href="`+htmltemplate.HTMLEscapeString(u)+`"`) {
+			return &Error{Part: "html", Msg: lacks}
+		}
+		if j := strings.LastIndex(r.Text, "\n-- \n"); j < 0 || !strings.Contains(r.Text[j:], u) {
+			return &Error{Part: "text", Msg: lacks}
+		}
+	}
+	return nil
+}

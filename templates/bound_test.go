@@ -1,0 +1,115 @@
+package templates
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCompileBounded: templates that loop or print without end are refused
+// quickly, with an *Error naming the part.
+func TestCompileBounded(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ name, subject, html, text, part, msg string }{
+		{"empty loop", "S", `<p>{{range 30000000}}{{end}}</p>`, "", "html", "too much work"},
+		{"ten megabytes", "S", `<p>{{range 1000000}}xxxxxxxxxx{{end}}</p>`, "", "html", ""},
+		{"two megabytes", "S", `<p>{{range 30000}}` + strings.Repeat("x", 100) + `{{end}}</p>`, "", "html", "too large"},
+		{"nested loops", "S", `{{range 1000}}{{range 1000}}{{range 1000}}{{end}}{{end}}{{end}}`, "", "html", "too much work"},
+		{"template fan-out", "S", `{{define "a"}}{{range 100}}<b>x</b>{{end}}{{end}}{{define "b"}}{{template "a" .}}{{template "a" .}}{{template "a" .}}{{template "a" .}}{{end}}` +
+			strings.Repeat(`{{template "b" .}}`, 3000), "", "html", ""},
+		{"recursion", "S", `{{define "r"}}{{template "r" .}}{{end}}{{template "r" .}}`, "", "html", ""},
+		{"subject loop", `{{range 30000000}}{{end}}S`, `<p>x</p>`, "", "subject", "too much work"},
+		{"long subject", `{{range 5000}}x{{end}}`, `<p>x</p>`, "", "subject", "too large"},
+		{"text loop", "S", `<p>x</p>`, `{{range 30000000}}{{end}}`, "text", "too much work"},
+		{"text size", "S", `<p>x</p>`, `{{range 1000000}}xxxxxxxxxx{{end}}`, "text", ""},
+		{"unclosed after loop", "S", "{{range 30000000}}{{end}}\n<a href=\"", "", "html", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := Compile(context.Background(), c.subject, c.html, c.text, style)
+			var te *Error
+			if !errors.As(err, &te) {
+				t.Fatalf("want *Error, got %v", err)
+			}
+			if te.Part != c.part || !strings.Contains(te.Msg, c.msg) {
+				t.Errorf("got %s: %q, want %s: %q", te.Part, te.Msg, c.part, c.msg)
+			}
+			if d := time.Since(start); d > CompileTime+time.Second {
+				t.Errorf("took %s", d)
+			}
+		})
+	}
+}
+
+// TestCompileCancelled: a cancelled context stops the dry render at once.
+func TestCompileCancelled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	// Within MaxSteps and printing nothing, but slow enough to outlast the cancel.
+	_, err := Compile(ctx, "S", `{{range 300}}{{range 300}}{{if printf "%0100000d" 1}}{{end}}{{end}}{{end}}`, "", style)
+	if err == nil || !strings.Contains(err.Error(), "canceled") {
+		t.Fatalf("want a cancelled compile, got %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("stopped after %s", d)
+	}
+}
+
+// TestBodyCannotRedefineLayout: the footer links are in both parts of every
+// rendered message; a body may not define the layout's templates nor hide
+// the footer.
+func TestBodyCannotRedefineLayout(t *testing.T) {
+	t.Parallel()
+	for _, html := range []string{
+		`{{define "layout"}}<p>no footer</p>{{end}}<p>x</p>`,
+		`<p>x</p>{{define "footer"}}{{end}}`,
+		`<p>x</p>{{block "footer" .}}{{end}}`,
+		`<html><body><p>x</p>{{define "footer"}}<p>none</p>{{end}}</body></html>`,
+		`<html><body><p>x</p>{{if false}}</body>{{end}}</html>`,
+	} {
+		_, err := Compile(context.Background(), "S", html, "", style)
+		var te *Error
+		if !errors.As(err, &te) || te.Part != "html" {
+			t.Errorf("%s: want an html error, got %v", html, err)
+		}
+	}
+	links := Sample().Links
+	tpl := mustCompile(t, "S", `<p>x</p>{{define "mine"}}<b>y</b>{{end}}{{template "mine" .}}`, "")
+	r, err := tpl.Render(context.Background(), Sample(), RenderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := verify(r, &links); err != nil {
+		t.Fatal(err)
+	}
+	r.Text = strings.Replace(r.Text, Sample().Links.Privacy, "", 1)
+	if err := verify(r, &links); err == nil {
+		t.Error("verify accepts a text part without the privacy link")
+	}
+}
+
+// TestRenderCancelled: Render stops when its context is cancelled.
+func TestRenderCancelled(t *testing.T) {
+	t.Parallel()
+	tpl := mustCompile(t, "S", `{{range .Contact.Attributes.n}}{{end}}<p>x</p>`, "")
+	d := Sample()
+	d.Contact.Attributes = map[string]any{"n": 90000}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := tpl.Render(ctx, d, RenderOptions{}); err == nil || !strings.Contains(err.Error(), "canceled") {
+		t.Fatalf("want cancelled, got %v", err)
+	}
+	d.Contact.Attributes["n"] = 200000
+	if _, err := tpl.Render(context.Background(), d, RenderOptions{}); err == nil || !strings.Contains(err.Error(), "too much work") {
+		t.Fatalf("want too much work, got %v", err)
+	}
+	d.Contact.Attributes["n"] = 10
+	if _, err := tpl.Render(context.Background(), d, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
