@@ -1,7 +1,11 @@
 // Package privacy is in charge of the GDPR promises: erasure (right to be
-// forgotten) with anonymised statistics, the access export (JSON and PDF),
+// forgotten) with anonymised statistics, the access export (JSON for
+// portability, and the PDF access report written for the person),
 // automatic deletion of one-star contacts (retention), privacy requests from
-// data subjects, reports and the append-only audit log of staff actions on
+// data subjects (every right, with the privacy contact told), legal holds,
+// data minimisation (hidden and deleted attributes), the registers an
+// authority asks for (processing activities, data breaches, processor
+// agreements), reports and the append-only audit log of staff actions on
 // personal data.
 //
 // Everything that touches personal data is driven by the registry in
