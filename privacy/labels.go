@@ -199,8 +199,8 @@ var reportSections = map[string]section{
 			"note":        {"Note", "Notitie", vText},
 		}},
 	"legal_holds": {en: "Kept for a legal reason", nl: "Bewaard om een wettelijke reden",
-		introEN: "We must keep your data for a legal reason until the date shown; until then we cannot erase it (GDPR art. 17(3)).",
-		introNL: "Wij moeten uw gegevens om een wettelijke reden bewaren tot de genoemde datum; tot dan kunnen wij ze niet wissen (AVG art. 17 lid 3).",
+		introEN: "When we must keep your data for a legal reason, until the date shown unless lifted earlier; while that lasts we cannot erase it (GDPR art. 17(3)).",
+		introNL: "Wanneer wij uw gegevens om een wettelijke reden moeten bewaren, tot de genoemde datum tenzij eerder opgeheven; zolang dat duurt kunnen wij ze niet wissen (AVG art. 17 lid 3).",
 		cols: map[string]label{
 			"id":          internalCol,
 			"contact_id":  internalCol,
