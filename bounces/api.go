@@ -12,22 +12,12 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
 //go:embed openapi.json
 var openAPIFragment []byte
-
-// Roles of the bounce routes (admin is always allowed): bounce rows name
-// contacts and addresses (personal data: marketer or privacy); statistics
-// hold none (any role).
-var (
-	personalRead = []string{apitoken.RoleMarketer, apitoken.RolePrivacy}
-	anyRole      = []string{apitoken.RoleMarketer, apitoken.RolePrivacy, apitoken.RoleViewer}
-	marketerRole = []string{apitoken.RoleMarketer}
-	publicRoute  = []string{httpapi.Public}
-)
 
 // APIOptions configure the bounce API.
 type APIOptions struct {
@@ -71,12 +61,12 @@ func (a *API) OpenAPI() []byte { return openAPIFragment }
 
 // Routes registers the bounce routes.
 func (a *API) Routes(rt *httpapi.Router) {
-	rt.Handle("GET", "/api/v1/contacts/{id}/bounces", personalRead, a.byContact)
-	rt.Handle("GET", "/api/v1/campaigns/{id}/bounces", personalRead, a.byCampaign)
-	rt.Handle("GET", "/api/v1/bounces/unauthenticated", personalRead, a.unauthenticated)
-	rt.Handle("GET", "/api/v1/bounces/stats", anyRole, a.stats)
-	rt.Handle("POST", "/api/v1/bounces/webhooks/sns", publicRoute, a.sns)
-	rt.Handle("POST", "/api/v1/bounces/webhooks/generic", marketerRole, a.generic)
+	rt.Handle("GET", "/api/v1/contacts/{id}/bounces", access.ContactsRead, a.byContact)
+	rt.Handle("GET", "/api/v1/campaigns/{id}/bounces", access.ContactsRead, a.byCampaign)
+	rt.Handle("GET", "/api/v1/bounces/unauthenticated", access.ContactsRead, a.unauthenticated)
+	rt.Handle("GET", "/api/v1/bounces/stats", access.CampaignsRead, a.stats)
+	rt.Handle("POST", "/api/v1/bounces/webhooks/sns", httpapi.Public, a.sns)
+	rt.Handle("POST", "/api/v1/bounces/webhooks/generic", access.ContactsWrite, a.generic)
 }
 
 func (a *API) byContact(w http.ResponseWriter, r *http.Request) error {

@@ -332,7 +332,7 @@ func (im *Importer) upsert(ctx context.Context, tx pgx.Tx, b *batch, p ImportPar
 	rows, err := tx.Query(ctx, `INSERT INTO contacts (email, name, attributes, source, updated_source)
 		SELECT email, name, attributes, $1, 'import' FROM import_rows
 		ORDER BY lower(email)
-		ON CONFLICT ((lower(email))) DO UPDATE SET `+set+` RETURNING id`, p.Source)
+		ON CONFLICT (department_id, (lower(email))) DO UPDATE SET `+set+` RETURNING id`, p.Source)
 	if err != nil {
 		return nil, fmt.Errorf("optin: import: upsert: %w", err)
 	}

@@ -241,3 +241,17 @@ func isUnique(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
+
+// ListRefs returns every list's id, name and purpose in id order, without
+// the subscriber counts (cheap: for choosers in forms).
+func (s *Store) ListRefs(ctx context.Context) ([]ListRef, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, name, purpose FROM lists ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("optin: list refs: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ListRef])
+	if err != nil {
+		return nil, fmt.Errorf("optin: list refs: %w", err)
+	}
+	return out, nil
+}

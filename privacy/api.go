@@ -5,15 +5,12 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
 //go:embed openapi.json
 var openAPIFragment []byte
-
-// privacyRole may use every route here (admin always may).
-var privacyRole = []string{apitoken.RolePrivacy}
 
 // API is the privacy part of the admin API (internal/api.Module).
 type API struct {
@@ -30,36 +27,36 @@ func (a *API) OpenAPI() []byte { return openAPIFragment }
 
 // Routes registers the privacy routes.
 func (a *API) Routes(rt *httpapi.Router) {
-	rt.Handle("POST", "/api/v1/privacy/erasures", privacyRole, a.erase)
-	rt.Handle("GET", "/api/v1/privacy/contacts/{id}/export", privacyRole, a.export)
-	rt.Handle("GET", "/api/v1/privacy/export-schema", privacyRole, a.exportSchema)
-	rt.Handle("GET", "/api/v1/privacy/audit", privacyRole, a.audit)
-	rt.Handle("GET", "/api/v1/privacy/retention/preview", privacyRole, a.retentionPreview)
-	rt.Handle("POST", "/api/v1/privacy/retention/run", privacyRole, a.retentionRun)
-	rt.Handle("GET", "/api/v1/privacy/requests", privacyRole, a.listRequests)
-	rt.Handle("GET", "/api/v1/privacy/requests/{id}", privacyRole, a.getRequest)
-	rt.Handle("POST", "/api/v1/privacy/requests/{id}/fulfil", privacyRole, a.fulfil)
-	rt.Handle("POST", "/api/v1/privacy/requests/{id}/reject", privacyRole, a.reject)
-	rt.Handle("GET", "/api/v1/privacy/reports/optin-origin", privacyRole, a.reportOrigin)
-	rt.Handle("GET", "/api/v1/privacy/reports/optin-origin/contacts", privacyRole, a.reportSegment)
-	rt.Handle("GET", "/api/v1/privacy/reports/inventory", privacyRole, a.reportInventory)
-	rt.Handle("GET", "/api/v1/privacy/reports/stars", privacyRole, a.reportStars)
-	rt.Handle("GET", "/api/v1/privacy/reports/requests", privacyRole, a.reportRequests)
-	rt.Handle("GET", "/api/v1/privacy/holds", privacyRole, a.listHolds)
-	rt.Handle("POST", "/api/v1/privacy/holds", privacyRole, a.placeHold)
-	rt.Handle("POST", "/api/v1/privacy/holds/{id}/release", privacyRole, a.releaseHold)
-	rt.Handle("GET", "/api/v1/privacy/attributes/hidden", privacyRole, a.listHidden)
-	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/hide", privacyRole, a.hideAttribute)
-	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/show", privacyRole, a.showAttribute)
-	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/delete", privacyRole, a.deleteAttribute)
-	rt.Handle("GET", "/api/v1/privacy/register", privacyRole, a.register)
-	rt.Handle("GET", "/api/v1/privacy/breaches", privacyRole, a.listBreaches)
-	rt.Handle("POST", "/api/v1/privacy/breaches", privacyRole, a.recordBreach)
-	rt.Handle("GET", "/api/v1/privacy/breaches/{id}", privacyRole, a.getBreach)
-	rt.Handle("PATCH", "/api/v1/privacy/breaches/{id}", privacyRole, a.updateBreach)
-	rt.Handle("GET", "/api/v1/privacy/processor-agreements", privacyRole, a.listAgreements)
-	rt.Handle("POST", "/api/v1/privacy/processor-agreements", adminOnly, a.storeAgreement)
-	rt.Handle("GET", "/api/v1/privacy/processor-agreements/{id}/document", adminOnly, a.downloadAgreement)
+	rt.Handle("POST", "/api/v1/privacy/erasures", access.PrivacyErase, a.erase)
+	rt.Handle("GET", "/api/v1/privacy/contacts/{id}/export", access.PrivacyExport, a.export)
+	rt.Handle("GET", "/api/v1/privacy/export-schema", access.PrivacyExport, a.exportSchema)
+	rt.Handle("GET", "/api/v1/privacy/audit", access.PrivacyAudit, a.audit)
+	rt.Handle("GET", "/api/v1/privacy/retention/preview", access.PrivacyAudit, a.retentionPreview)
+	rt.Handle("POST", "/api/v1/privacy/retention/run", access.PrivacyErase, a.retentionRun)
+	rt.Handle("GET", "/api/v1/privacy/requests", access.PrivacyRequests, a.listRequests)
+	rt.Handle("GET", "/api/v1/privacy/requests/{id}", access.PrivacyRequests, a.getRequest)
+	rt.Handle("POST", "/api/v1/privacy/requests/{id}/fulfil", access.PrivacyRequests, a.fulfil)
+	rt.Handle("POST", "/api/v1/privacy/requests/{id}/reject", access.PrivacyRequests, a.reject)
+	rt.Handle("GET", "/api/v1/privacy/reports/optin-origin", access.PrivacyAudit, a.reportOrigin)
+	rt.Handle("GET", "/api/v1/privacy/reports/optin-origin/contacts", access.PrivacyAudit, a.reportSegment)
+	rt.Handle("GET", "/api/v1/privacy/reports/inventory", access.PrivacyAudit, a.reportInventory)
+	rt.Handle("GET", "/api/v1/privacy/reports/stars", access.PrivacyAudit, a.reportStars)
+	rt.Handle("GET", "/api/v1/privacy/reports/requests", access.PrivacyRequests, a.reportRequests)
+	rt.Handle("GET", "/api/v1/privacy/holds", access.PrivacyAudit, a.listHolds)
+	rt.Handle("POST", "/api/v1/privacy/holds", access.PrivacyErase, a.placeHold)
+	rt.Handle("POST", "/api/v1/privacy/holds/{id}/release", access.PrivacyErase, a.releaseHold)
+	rt.Handle("GET", "/api/v1/privacy/attributes/hidden", access.PrivacyAudit, a.listHidden)
+	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/hide", access.PrivacyErase, a.hideAttribute)
+	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/show", access.PrivacyErase, a.showAttribute)
+	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/delete", access.PrivacyErase, a.deleteAttribute)
+	rt.Handle("GET", "/api/v1/privacy/register", access.PrivacyAudit, a.register)
+	rt.Handle("GET", "/api/v1/privacy/breaches", access.PrivacyAudit, a.listBreaches)
+	rt.Handle("POST", "/api/v1/privacy/breaches", access.PrivacyAudit, a.recordBreach)
+	rt.Handle("GET", "/api/v1/privacy/breaches/{id}", access.PrivacyAudit, a.getBreach)
+	rt.Handle("PATCH", "/api/v1/privacy/breaches/{id}", access.PrivacyAudit, a.updateBreach)
+	rt.Handle("GET", "/api/v1/privacy/processor-agreements", access.PrivacyAudit, a.listAgreements)
+	rt.Handle("POST", "/api/v1/privacy/processor-agreements", access.SettingsManage, a.storeAgreement)
+	rt.Handle("GET", "/api/v1/privacy/processor-agreements/{id}/document", access.SettingsManage, a.downloadAgreement)
 }
 
 type erasureInput struct {

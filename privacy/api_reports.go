@@ -1,7 +1,6 @@
 package privacy
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strconv"
 	"time"
@@ -108,12 +107,7 @@ func reportFormat(r *http.Request) (string, error) {
 
 // writeCSV writes a CSV download (RFC 4180) with a header row.
 func writeCSV(w http.ResponseWriter, name string, header []string, rows [][]string) {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	cw := csv.NewWriter(w)
-	cw.Write(header)
-	cw.WriteAll(rows)
+	httpapi.WriteCSV(w, name, header, rows)
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -51,7 +51,7 @@ func (s *Service) Export(ctx context.Context, contactID int64, actor, format str
 	ex := Export{SchemaVersion: ExportSchemaVersion, Schema: ExportSchemaID, ContactID: contactID,
 		GeneratedAt: time.Now().UTC(), Controller: s.controller(), Tables: map[string]json.RawMessage{},
 		houseColour: s.opt.HouseColour}
-	err := pgx.BeginTxFunc(ctx, s.db, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	err := pgx.BeginTxFunc(ctx, s.reads, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var email string
 		if err := tx.QueryRow(ctx, `SELECT email FROM contacts WHERE id = $1`, contactID).Scan(&email); err != nil {
 			if err == pgx.ErrNoRows {

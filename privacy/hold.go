@@ -19,10 +19,10 @@ import (
 // request is closed as refused with the reason, which the requester is
 // mailed (art. 12(4)). Placing and releasing a hold are audited.
 
-// Audit actions of legal holds.
+// Legal holds are audited as contact changes, with these causes.
 const (
-	ActionHold        = "hold"
-	ActionHoldRelease = "hold-release"
+	CauseHold        = "legal hold placed"
+	CauseHoldRelease = "legal hold released"
 )
 
 // heldSQL is true for a contact c under an active hold.
@@ -103,7 +103,7 @@ func (s *Service) PlaceHold(ctx context.Context, in HoldInput, actor string) (Ho
 		if h, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Hold]); err != nil {
 			return fmt.Errorf("privacy: place hold: %w", err)
 		}
-		return writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionHold, TargetKind: holdTarget(contact), TargetID: contact, Count: 1, Cause: "legal hold"})
+		return writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionContactChange, TargetKind: holdTarget(contact), TargetID: contact, Count: 1, Cause: CauseHold})
 	})
 	return h, err
 }
@@ -131,7 +131,7 @@ func (s *Service) ReleaseHold(ctx context.Context, id int64, actor string) (Hold
 		if err != nil {
 			return fmt.Errorf("privacy: release hold: %w", err)
 		}
-		return writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionHoldRelease, TargetKind: holdTarget(h.ContactID), TargetID: h.ContactID, Count: 1, Cause: "legal hold"})
+		return writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionContactChange, TargetKind: holdTarget(h.ContactID), TargetID: h.ContactID, Count: 1, Cause: CauseHoldRelease})
 	})
 	return h, err
 }

@@ -131,7 +131,7 @@ func TestLegalHold(t *testing.T) {
 		t.Errorf("erase after release: %v", err)
 	}
 	var holdsAudited, releases int
-	e.db.QueryRow(ctx, `SELECT count(*) FILTER (WHERE action = 'hold'), count(*) FILTER (WHERE action = 'hold-release') FROM audit_log`).Scan(&holdsAudited, &releases)
+	e.db.QueryRow(ctx, `SELECT count(*) FILTER (WHERE cause = $1), count(*) FILTER (WHERE cause = $2) FROM audit_log WHERE action = 'contact-change'`, privacy.CauseHold, privacy.CauseHoldRelease).Scan(&holdsAudited, &releases)
 	if holdsAudited != 2 || releases != 2 {
 		t.Errorf("audit: %d holds, %d releases; want 2 and 2", holdsAudited, releases)
 	}

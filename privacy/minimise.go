@@ -17,12 +17,8 @@ import (
 // or deleted physically from every contact or a segment by an audited job
 // with a dry run.
 
-// Audit actions of data minimisation.
-const (
-	ActionAttributeHide   = "attribute-hide"
-	ActionAttributeShow   = "attribute-show"
-	ActionAttributeDelete = "attribute-delete"
-)
+// Audit: hiding and showing are setting changes, a deletion a change of
+// the contacts, a dry run a report; the cause names the step and the key.
 
 // JobAttributeDelete is the jobs.Job kind of an attribute deletion.
 const JobAttributeDelete = "attribute-delete"
@@ -46,7 +42,7 @@ func (s *Service) HideAttribute(ctx context.Context, key, reason, actor string) 
 		if tag.RowsAffected() == 0 {
 			return nil
 		}
-		return writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionAttributeHide, TargetKind: "contacts", Count: 1, Cause: key})
+		return writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionSettingChange, TargetKind: "setting", Count: 1, Cause: "attribute hidden: " + key})
 	})
 }
 
@@ -60,7 +56,7 @@ func (s *Service) ShowAttribute(ctx context.Context, key, actor string) error {
 		if tag.RowsAffected() == 0 {
 			return errs.NotFound("attribute_not_hidden", "the attribute is not hidden")
 		}
-		return writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionAttributeShow, TargetKind: "contacts", Count: 1, Cause: key})
+		return writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionSettingChange, TargetKind: "setting", Count: 1, Cause: "attribute shown: " + key})
 	})
 }
 
@@ -140,11 +136,11 @@ func (s *Service) DeleteAttribute(ctx context.Context, key string, sc AttributeS
 	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM contacts c WHERE `+scopeSQL, key, sc.ListID, ids).Scan(&out.Matched); err != nil {
 		return out, fmt.Errorf("privacy: delete attribute: %w", err)
 	}
-	cause := key
+	action, cause := ActionContactChange, "attribute deleted: "+key
 	if dryRun {
-		cause = key + " (dry run)"
+		action, cause = ActionReport, "attribute deletion dry run: "+key
 	}
-	if err := s.Audit(ctx, Entry{Actor: actor, Action: ActionAttributeDelete, TargetKind: "contacts", Count: out.Matched, Cause: cause}); err != nil {
+	if err := s.Audit(ctx, Entry{Actor: actor, Action: action, TargetKind: "contacts", Count: out.Matched, Cause: cause}); err != nil {
 		return out, err
 	}
 	if dryRun {

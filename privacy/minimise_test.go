@@ -101,13 +101,13 @@ func TestDataMinimisation(t *testing.T) {
 		t.Errorf("%d contacts hold city, want 4", n)
 	}
 	var audits []string
-	rows, _ := e.db.Query(ctx, `SELECT action || ':' || count || ':' || cause FROM audit_log WHERE action LIKE 'attribute-%' ORDER BY id`)
+	rows, _ := e.db.Query(ctx, `SELECT action || ':' || count || ':' || cause FROM audit_log WHERE cause LIKE 'attribute %' ORDER BY id`)
 	for rows.Next() {
 		var s string
 		rows.Scan(&s)
 		audits = append(audits, s)
 	}
-	if got := strings.Join(audits, ","); got != "attribute-hide:1:bsn,attribute-delete:1:bsn (dry run),attribute-delete:1:bsn,attribute-delete:3:bsn" {
+	if got := strings.Join(audits, ","); got != "setting-change:1:attribute hidden: bsn,report:1:attribute deletion dry run: bsn,contact-change:1:attribute deleted: bsn,contact-change:3:attribute deleted: bsn" {
 		t.Errorf("audit %s", got)
 	}
 }

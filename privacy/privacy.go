@@ -23,6 +23,7 @@
 package privacy
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -57,7 +58,10 @@ type PurgeHook func(ctx context.Context, contactID int64) error
 
 // Options configure a Service.
 type Options struct {
-	DB       *pgxpool.Pool
+	DB *pgxpool.Pool
+	// Replica, when set, serves the reports and access exports (reads that
+	// may lag the primary by the replication delay); optional, default DB.
+	Replica  *pgxpool.Pool
 	Contacts *contacts.Store
 	Log      *slog.Logger
 	// Reg receives the metrics; nil means a private registry.
@@ -111,6 +115,7 @@ type Options struct {
 type Service struct {
 	opt   Options
 	db    *pgxpool.Pool
+	reads *pgxpool.Pool // Replica, else db
 	log   *slog.Logger
 	hooks []namedHook
 
@@ -155,7 +160,7 @@ func New(opt Options) *Service {
 		opt.RequestMailsPerHour = 3
 	}
 	f := promauto.With(opt.Reg)
-	s := &Service{opt: opt, db: opt.DB, log: opt.Log,
+	s := &Service{opt: opt, db: opt.DB, reads: cmp.Or(opt.Replica, opt.DB), log: opt.Log,
 		// cause: request, retention, update.
 		erasures: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_erasures_total",
 			Help: "Contacts erased, by cause."}, []string{"cause"}),

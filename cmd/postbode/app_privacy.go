@@ -23,7 +23,7 @@ func (a *app) privacy() *privacy.Service {
 		}
 		p := a.cfg.Privacy
 		a.privSvc = privacy.New(privacy.Options{
-			DB: a.db, Contacts: a.contacts, Log: a.log, Reg: a.reg,
+			DB: a.db, Replica: a.replica, Contacts: a.contacts, Log: a.log, Reg: a.reg,
 			Redis: a.rdb, KeyPrefix: a.cfg.Redis.KeyPrefix,
 			KeepSuppressionHash: a.cfg.Retention.KeepSuppressionHash,
 			OneStarDays:         a.cfg.Retention.OneStarDays,

@@ -4,14 +4,13 @@ import (
 	"context"
 
 	"github.com/postbode/postbode/contacts"
-	"github.com/postbode/postbode/internal/apitoken"
-	"github.com/postbode/postbode/internal/httpapi"
+	"github.com/postbode/postbode/internal/access"
 )
 
 // hideFor removes the hidden attribute keys (data minimisation) from a
-// contact read by a caller without the privacy or admin role.
+// contact read by a caller without the privacy export permission.
 func (s *Server) hideFor(ctx context.Context, c *contacts.Contact) error {
-	if tok, ok := httpapi.TokenFrom(ctx); ok && (tok.Role == apitoken.RolePrivacy || tok.Role == apitoken.RoleAdmin) {
+	if a, ok := access.ActorFrom(ctx); ok && a.Has(access.PrivacyExport) {
 		return nil
 	}
 	hidden, err := s.Contacts.HiddenAttributes(ctx)

@@ -19,6 +19,8 @@ type PublicConfig struct {
 	// every link in a mail; optional, default http://localhost:8081. http is
 	// refused except for localhost and loopback hosts (development).
 	BaseURL string `toml:"base_url"`
+	// TLS serves the public listener over HTTPS; optional.
+	TLS TLSConfig `toml:"tls"`
 	// TrustedProxies are CIDRs whose X-Forwarded-For is believed; optional.
 	TrustedProxies []string `toml:"trusted_proxies"`
 	// OrgName is the sender's name shown on pages and in mails; optional, default "postbode".

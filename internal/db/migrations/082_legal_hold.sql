@@ -14,7 +14,3 @@ CREATE TABLE legal_holds (
 );
 CREATE INDEX legal_holds_active_idx ON legal_holds (contact_id) WHERE released_at IS NULL;
 
-ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
-ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN ('erase', 'export', 'bulk-read',
-    'retention-run', 'retention-preview', 'report', 'request-fulfil', 'request-verified',
-    'request-mailed', 'request-reject', 'segment', 'hold', 'hold-release'));

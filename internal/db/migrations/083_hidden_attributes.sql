@@ -8,8 +8,3 @@ CREATE TABLE hidden_attributes (
     hidden_at timestamptz NOT NULL DEFAULT now()
 );
 
-ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
-ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN ('erase', 'export', 'bulk-read',
-    'retention-run', 'retention-preview', 'report', 'request-fulfil', 'request-verified',
-    'request-mailed', 'request-reject', 'segment', 'hold', 'hold-release',
-    'attribute-hide', 'attribute-show', 'attribute-delete'));
