@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/mta"
 )
 
@@ -33,9 +34,9 @@ type target struct {
 // The ids drive the join (a LATERAL subquery with LIMIT is never flattened
 // or turned around): one index probe per id into deliveries, contacts and
 // subscriptions, never a scan of the campaign's pending rows or the list's
-// subscriptions, with or without statistics.
-const loadSQL = `SELECT d.contact_id, d.attempts, d.queued_at, coalesce(c.email, ''), coalesce(c.name, ''),
-	coalesce(c.attributes, '{}'::jsonb),
+// subscriptions, with or without statistics. Hidden attributes are left out.
+var loadSQL = `SELECT d.contact_id, d.attempts, d.queued_at, coalesce(c.email, ''), coalesce(c.name, ''),
+	coalesce(` + contacts.VisibleAttributesSQL("c") + `, '{}'::jsonb),
 	coalesce(c.status = 'active' AND c.one_star_since IS NULL AND s.confirmed, false)
 FROM unnest($2::bigint[]) AS k(id)
 CROSS JOIN LATERAL (SELECT * FROM deliveries d WHERE d.campaign_id = $1 AND d.contact_id = k.id
