@@ -11,7 +11,7 @@ VERSION ?= $(shell git describe --tags --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD 2>/dev/null && echo $$c || echo $$c-dirty; })
 LDFLAGS := -X github.com/postbode/postbode/internal/buildinfo.Version=$(VERSION) -X github.com/postbode/postbode/internal/buildinfo.Commit=$(COMMIT)
 
-.PHONY: build run stop test test-tools test-short test-faults scale soak bench services sweep vet fmt clean
+.PHONY: build run stop test test-tools test-short test-faults test-pgbouncer scale soak bench screenshots services sweep vet fmt clean
 
 build:
 	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/postbode
@@ -51,8 +51,20 @@ PKGS ?= ./...
 test-short: services
 	@$(ENV) $(GO) test -tags '$(TAGS)' -count=1 -timeout 10m $(PKGS)
 
+# test-faults also runs the failover tests (TestHA*: Redis Sentinel and
+# Cluster, PgBouncer, a promoted Postgres replica), which start their own
+# servers on loopback ports (services.sh tools-ha installs them).
 test-faults: services
-	@set -o pipefail; $(ENV) $(GO) test -tags '$(TAGS) faults' -count=1 -timeout 30m -run 'Fault|Scale' -v ./cmd/postbode/ | grep -v '^        {'
+	@deploy/dev/services.sh tools-ha
+	@set -o pipefail; $(ENV) $(GO) test -tags '$(TAGS) faults' -count=1 -timeout 30m -run 'Fault|Scale|HA' -v ./cmd/postbode/ | grep -v '^        {'
+
+# test-pgbouncer runs every test with the test databases reached through
+# PgBouncer in transaction pooling mode (deploy/dev/pgbouncer.sh).
+test-pgbouncer: services test-tools sweep
+	@deploy/dev/services.sh tools-ha
+	@pooler=$$(deploy/dev/pgbouncer.sh up) && $(ENV) st=0; \
+	  POSTBODE_TEST_POOLER_URL="$$pooler" $(GO) test -tags '$(TAGS)' -count=1 -timeout 20m ./... || st=$$?; \
+	  deploy/dev/pgbouncer.sh down; deploy/dev/services.sh sweep; exit $$st
 
 # scale sends one campaign to SCALE_N recipients through SCALE_SENDERS
 # sender nodes and reports throughput and peak memory: make scale SCALE_N=1000000 SCALE_SENDERS=2
@@ -69,6 +81,10 @@ soak: services
 
 bench: services
 	@$(ENV) $(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 1x -timeout 60m ./... | tee .data/bench.txt
+
+# screenshots renews the console screenshots of the README (docs/screenshots).
+screenshots: services test-tools
+	@$(ENV) POSTBODE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -tags '$(TAGS)' -count=1 -run TestConsoleBrowser ./cmd/postbode/
 
 vet:
 	$(GO) vet ./...

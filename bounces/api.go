@@ -12,22 +12,13 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/audit"
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
 //go:embed openapi.json
 var openAPIFragment []byte
-
-// Roles of the bounce routes (admin is always allowed): bounce rows name
-// contacts and addresses (personal data: marketer or privacy); statistics
-// hold none (any role).
-var (
-	personalRead = []string{apitoken.RoleMarketer, apitoken.RolePrivacy}
-	anyRole      = []string{apitoken.RoleMarketer, apitoken.RolePrivacy, apitoken.RoleViewer}
-	marketerRole = []string{apitoken.RoleMarketer}
-	publicRoute  = []string{httpapi.Public}
-)
 
 // APIOptions configure the bounce API.
 type APIOptions struct {
@@ -71,20 +62,39 @@ func (a *API) OpenAPI() []byte { return openAPIFragment }
 
 // Routes registers the bounce routes.
 func (a *API) Routes(rt *httpapi.Router) {
-	rt.Handle("GET", "/api/v1/contacts/{id}/bounces", personalRead, a.byContact)
-	rt.Handle("GET", "/api/v1/campaigns/{id}/bounces", personalRead, a.byCampaign)
-	rt.Handle("GET", "/api/v1/bounces/unauthenticated", personalRead, a.unauthenticated)
-	rt.Handle("GET", "/api/v1/bounces/stats", anyRole, a.stats)
-	rt.Handle("POST", "/api/v1/bounces/webhooks/sns", publicRoute, a.sns)
-	rt.Handle("POST", "/api/v1/bounces/webhooks/generic", marketerRole, a.generic)
+	rt.Handle("GET", "/api/v1/contacts/{id}/bounces", access.ContactsRead, a.byContact)
+	rt.Handle("GET", "/api/v1/campaigns/{id}/bounces", access.ContactsRead, a.byCampaign)
+	rt.Handle("GET", "/api/v1/bounces/unauthenticated", access.ContactsRead, a.unauthenticated)
+	rt.Handle("GET", "/api/v1/bounces/stats", access.CampaignsRead, a.stats)
+	rt.Handle("POST", "/api/v1/bounces/webhooks/sns", httpapi.Public, a.sns)
+	rt.Handle("POST", "/api/v1/bounces/webhooks/generic", access.ContactsWrite, a.generic)
 }
 
 func (a *API) byContact(w http.ResponseWriter, r *http.Request) error {
 	return a.page(w, r, a.o.Processor.ByContact)
 }
 
+// byCampaign lists the bounces of a campaign: the addresses of many
+// contacts, a bulk read that is audited.
 func (a *API) byCampaign(w http.ResponseWriter, r *http.Request) error {
-	return a.page(w, r, a.o.Processor.ByCampaign)
+	return a.page(w, r, func(ctx context.Context, id, after int64, limit int) ([]Bounce, error) {
+		items, err := a.o.Processor.ByCampaign(ctx, id, after, limit)
+		if err != nil {
+			return nil, err
+		}
+		return items, a.auditBulk(ctx, &id, len(items))
+	})
+}
+
+// auditBulk records a bulk read of bounce rows (recipient addresses): who
+// (from the context), which campaign (nil: the unauthenticated evidence)
+// and how many rows.
+func (a *API) auditBulk(ctx context.Context, campaign *int64, n int) error {
+	e := audit.Entry{Action: "bulk-read", TargetKind: "report", Count: int64(n), Cause: "unauthenticated bounces"}
+	if campaign != nil {
+		e.TargetKind, e.TargetID, e.Cause = "campaign", campaign, "bounces"
+	}
+	return audit.Write(ctx, a.o.Processor.db, e)
 }
 
 // unauthenticated lists the evidence kept from reports without proof.
@@ -95,6 +105,9 @@ func (a *API) unauthenticated(w http.ResponseWriter, r *http.Request) error {
 	}
 	items, err := a.o.Processor.Unauthenticated(r.Context(), p.After, p.Limit)
 	if err != nil {
+		return err
+	}
+	if err := a.auditBulk(r.Context(), nil, len(items)); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, httpapi.NewPage(items, p.Limit, func(b Bounce) int64 { return b.ID }))

@@ -7,20 +7,12 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
 //go:embed openapi.json
 var openAPIFragment []byte
-
-// Role groups (admin is always allowed).
-var (
-	marketer = []string{apitoken.RoleMarketer}
-	anyRole  = []string{apitoken.RoleMarketer, apitoken.RolePrivacy, apitoken.RoleViewer}
-	// personalRead may see contacts' data (a preview renders one contact).
-	personalRead = []string{apitoken.RoleMarketer, apitoken.RolePrivacy}
-)
 
 // API is the campaigns part of the admin API (internal/api.Module).
 type API struct {
@@ -38,18 +30,18 @@ func (a *API) OpenAPI() []byte { return openAPIFragment }
 // Routes registers the campaign routes: marketers write, every role reads
 // (the preview, which shows a contact's data, only marketer and privacy).
 func (a *API) Routes(rt *httpapi.Router) {
-	rt.Handle("POST", "/api/v1/campaigns", marketer, a.create)
-	rt.Handle("GET", "/api/v1/campaigns", anyRole, a.list)
-	rt.Handle("GET", "/api/v1/campaigns/{id}", anyRole, a.get)
-	rt.Handle("PATCH", "/api/v1/campaigns/{id}", marketer, a.update)
-	rt.Handle("POST", "/api/v1/campaigns/{id}/schedule", marketer, a.schedule)
-	rt.Handle("POST", "/api/v1/campaigns/{id}/start", marketer, a.op(a.S.Start))
-	rt.Handle("POST", "/api/v1/campaigns/{id}/pause", marketer, a.op(a.S.Pause))
-	rt.Handle("POST", "/api/v1/campaigns/{id}/resume", marketer, a.op(a.S.Resume))
-	rt.Handle("POST", "/api/v1/campaigns/{id}/cancel", marketer, a.op(a.S.Cancel))
-	rt.Handle("POST", "/api/v1/campaigns/{id}/test", marketer, a.test)
-	rt.Handle("GET", "/api/v1/campaigns/{id}/preview", personalRead, a.preview)
-	rt.Handle("GET", "/api/v1/campaigns/{id}/stats", anyRole, a.stats)
+	rt.Handle("POST", "/api/v1/campaigns", access.CampaignsSend, a.create)
+	rt.Handle("GET", "/api/v1/campaigns", access.CampaignsRead, a.list)
+	rt.Handle("GET", "/api/v1/campaigns/{id}", access.CampaignsRead, a.get)
+	rt.Handle("PATCH", "/api/v1/campaigns/{id}", access.CampaignsSend, a.update)
+	rt.Handle("POST", "/api/v1/campaigns/{id}/schedule", access.CampaignsSend, a.schedule)
+	rt.Handle("POST", "/api/v1/campaigns/{id}/start", access.CampaignsSend, a.op(a.S.Start))
+	rt.Handle("POST", "/api/v1/campaigns/{id}/pause", access.CampaignsSend, a.op(a.S.Pause))
+	rt.Handle("POST", "/api/v1/campaigns/{id}/resume", access.CampaignsSend, a.op(a.S.Resume))
+	rt.Handle("POST", "/api/v1/campaigns/{id}/cancel", access.CampaignsSend, a.op(a.S.Cancel))
+	rt.Handle("POST", "/api/v1/campaigns/{id}/test", access.CampaignsSend, a.test)
+	rt.Handle("GET", "/api/v1/campaigns/{id}/preview", access.ContactsRead, a.preview)
+	rt.Handle("GET", "/api/v1/campaigns/{id}/stats", access.CampaignsRead, a.stats)
 }
 
 func (a *API) create(w http.ResponseWriter, r *http.Request) error {

@@ -198,7 +198,7 @@ func (b *bounceLog) list() []string {
 type fixture struct {
 	t      testing.TB
 	db     *pgxpool.Pool
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	prefix string
 	keys   *rtoken.Keys
 	sink   *sink

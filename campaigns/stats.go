@@ -88,7 +88,7 @@ func (s *Service) Preview(ctx context.Context, id, contactID int64) (templates.R
 		return templates.Rendered{}, err
 	}
 	var r recipient
-	err = s.db.QueryRow(ctx, `SELECT id, email, name, attributes FROM contacts WHERE id = $1`, contactID).
+	err = s.db.QueryRow(ctx, `SELECT c.id, c.email, c.name, `+contacts.VisibleAttributesSQL("c")+` FROM contacts c WHERE c.id = $1`, contactID).
 		Scan(&r.ID, &r.Email, &r.Name, &r.Attributes)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return templates.Rendered{}, errs.Invalid("contact_id", "no such contact")
@@ -198,4 +198,18 @@ func (s *Service) TestSendAs(ctx context.Context, id int64, addresses []string, 
 		}
 	}
 	return out, nil
+}
+
+// SentSince counts the messages with a final sent or bounced outcome in
+// campaigns that ran since t (started, finished or still running then): the
+// denominator of the console's bounce and complaint rates.
+func (s *Service) SentSince(ctx context.Context, t time.Time) (int64, error) {
+	var n int64
+	err := s.db.QueryRow(ctx, `SELECT coalesce(sum(s.sent + s.bounced), 0)::bigint
+		FROM campaign_stats s JOIN campaigns c ON c.id = s.campaign_id
+		WHERE c.finished_at >= $1 OR c.status IN ('running', 'paused')`, t).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("campaigns: sent since: %w", err)
+	}
+	return n, nil
 }

@@ -84,15 +84,22 @@ type Contact struct {
 	UpdatedSource string         `json:"updated_source"`
 	CreatedAt     time.Time      `json:"created_at"`
 	UpdatedAt     time.Time      `json:"updated_at"`
+	// CreatedBy and UpdatedBy name the staff member (person:<id> or
+	// token:<id>:<name>) who created and last changed the contact; empty
+	// for system work and public forms.
+	CreatedBy string `json:"created_by"`
+	UpdatedBy string `json:"updated_by"`
 }
 
 const contactCols = `c.id, c.email, c.name, c.attributes, c.status, c.hard_bounces, c.soft_bounces,
-	c.one_star_since, c.last_engaged_at, ` + StarsSQL + `, c.source, c.updated_source, c.created_at, c.updated_at`
+	c.one_star_since, c.last_engaged_at, ` + StarsSQL + `, c.source, c.updated_source, c.created_at, c.updated_at,
+	c.created_by, c.updated_by`
 
 func scanContact(row pgx.Row) (Contact, error) {
 	var c Contact
 	err := row.Scan(&c.ID, &c.Email, &c.Name, &c.Attributes, &c.Status, &c.HardBounces, &c.SoftBounces,
-		&c.OneStarSince, &c.LastEngagedAt, &c.Stars, &c.Source, &c.UpdatedSource, &c.CreatedAt, &c.UpdatedAt)
+		&c.OneStarSince, &c.LastEngagedAt, &c.Stars, &c.Source, &c.UpdatedSource, &c.CreatedAt, &c.UpdatedAt,
+		&c.CreatedBy, &c.UpdatedBy)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrNotFound
 	}
@@ -292,6 +299,8 @@ type Filter struct {
 	Stars  int
 	Source string
 	Email  string
+	// Query matches the start of the address or of the name, any case.
+	Query string
 }
 
 // List returns contacts after id `after`, at most limit+1 (for the cursor).
@@ -316,6 +325,13 @@ func (s *Store) List(ctx context.Context, f Filter, after int64, limit int) ([]C
 	}
 	if f.Email != "" {
 		add(`lower(c.email) = lower(?)`, f.Email)
+	}
+	if f.Query != "" {
+		// A prefix range per column, so each can use its index (under
+		// row-level security too: the operators are leakproof).
+		lo, hi := prefixRange(f.Query)
+		args = append(args, lo, hi)
+		where = append(where, fmt.Sprintf(`((c.email_search ~>=~ $%[1]d AND c.email_search ~<~ $%[2]d) OR (c.name_search ~>=~ $%[1]d AND c.name_search ~<~ $%[2]d))`, len(args)-1, len(args)))
 	}
 	args = append(args, limit+1)
 	rows, err := s.db.Query(ctx, `SELECT `+contactCols+` FROM contacts c WHERE `+strings.Join(where, " AND ")+
@@ -397,4 +413,11 @@ func (s *Store) RecordHardBounceTx(ctx context.Context, q Querier, ids []int64) 
 func isUnique(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// prefixRange is the range [lo, hi) of the strings that start with q in
+// lower case, in byte order (text_pattern_ops).
+func prefixRange(q string) (lo, hi string) {
+	lo = strings.ToLower(q)
+	return lo, lo + "\U0010FFFF"
 }

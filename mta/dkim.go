@@ -51,6 +51,8 @@ var ErrNoDKIMKey = errors.New("mta: no DKIM key for the From domain")
 // the last non-retired key given signs. Safe for concurrent use.
 type DKIM struct {
 	domains map[string][]*dkimKey // signing keys per domain, rsa first
+	// published are the DNS records of every key given, retired ones too.
+	published []PublishedKey
 	// now is the clock for t=; tests may set it.
 	now     func() time.Time
 	signDur prometheus.Histogram
@@ -82,6 +84,12 @@ func NewDKIM(keys []DKIMKey) (*DKIM, error) {
 		if err != nil {
 			return nil, fmt.Errorf("mta: dkim key %d (%s, selector %s): %w", i, k.Domain, k.Selector, err)
 		}
+		rec, err := DKIMRecord(k.PrivateKey.Public())
+		if err != nil {
+			return nil, fmt.Errorf("mta: dkim key %d (%s, selector %s): %w", i, k.Domain, k.Selector, err)
+		}
+		d.published = append(d.published, PublishedKey{Domain: dk.domain, Selector: dk.selector, Algorithm: dk.algo,
+			Retired: k.Retired, Name: dk.selector + "._domainkey." + dk.domain, Record: rec})
 		if k.Retired {
 			continue
 		}
@@ -311,3 +319,17 @@ func DKIMRecord(pub crypto.PublicKey) (string, error) {
 	}
 	return "", fmt.Errorf("mta: DKIM record: unsupported key type %T", pub)
 }
+
+// PublishedKey is the DNS TXT record a DKIM key needs (RFC 6376 §3.6.2).
+type PublishedKey struct {
+	Domain, Selector, Algorithm string
+	Retired                     bool
+	// Name is the record's owner name: <selector>._domainkey.<domain>.
+	Name string
+	// Record is the TXT value (split it with SplitTXT for a zone file).
+	Record string
+}
+
+// Published returns the DNS records of every key, retired ones included
+// (they stay published for mail in transit).
+func (d *DKIM) Published() []PublishedKey { return append([]PublishedKey(nil), d.published...) }

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
@@ -37,21 +37,16 @@ func (a *FollowUpAPI) OpenAPI() []byte { return openAPIFragment }
 // Wait blocks until running purge jobs have stopped.
 func (a *FollowUpAPI) Wait() { a.bg.Wait() }
 
-var (
-	marketerRole = []string{apitoken.RoleMarketer}
-	privacyRole  = []string{apitoken.RolePrivacy}
-)
-
 // Routes registers the routes: marketers create reminders, read reports and
 // decide change requests; a purge needs the privacy role (or admin).
 func (a *FollowUpAPI) Routes(rt *httpapi.Router) {
-	rt.Handle("POST", "/api/v1/update-mailings/{id}/reminders", marketerRole, a.reminder)
-	rt.Handle("GET", "/api/v1/update-mailings/{id}/report", marketerRole, a.report)
-	rt.Handle("GET", "/api/v1/update-mailings/{id}/report/{answer}", marketerRole, a.reportContacts)
-	rt.Handle("POST", "/api/v1/update-mailings/{id}/purge", privacyRole, a.purge)
-	rt.Handle("GET", "/api/v1/change-requests", marketerRole, a.changeRequests)
-	rt.Handle("POST", "/api/v1/change-requests/{id}/approve", marketerRole, a.decide(true))
-	rt.Handle("POST", "/api/v1/change-requests/{id}/reject", marketerRole, a.decide(false))
+	rt.Handle("POST", "/api/v1/update-mailings/{id}/reminders", access.CampaignsSend, a.reminder)
+	rt.Handle("GET", "/api/v1/update-mailings/{id}/report", access.ContactsRead, a.report)
+	rt.Handle("GET", "/api/v1/update-mailings/{id}/report/{answer}", access.ContactsRead, a.reportContacts)
+	rt.Handle("POST", "/api/v1/update-mailings/{id}/purge", access.PrivacyErase, a.purge)
+	rt.Handle("GET", "/api/v1/change-requests", access.ContactsWrite, a.changeRequests)
+	rt.Handle("POST", "/api/v1/change-requests/{id}/approve", access.ContactsWrite, a.decide(true))
+	rt.Handle("POST", "/api/v1/change-requests/{id}/reject", access.ContactsWrite, a.decide(false))
 }
 
 func (a *FollowUpAPI) reminder(w http.ResponseWriter, r *http.Request) error {
@@ -115,9 +110,10 @@ func (a *FollowUpAPI) purge(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a.bg.Add(1)
+	bg := access.Detach(a.bgCtx, r.Context())
 	go func() {
 		defer a.bg.Done()
-		run(a.bgCtx)
+		run(bg)
 	}()
 	httpapi.WriteJSON(w, http.StatusAccepted, j)
 	return nil

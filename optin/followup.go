@@ -250,19 +250,11 @@ type purgeParams struct {
 // update-purge); run erases in the background and is tracked by the job.
 // It returns the job and the function to run.
 func (f *FollowUps) StartPurge(ctx context.Context, campaignID int64, in PurgeInput, actor string) (jobs.Job, func(context.Context), error) {
-	if in.NonResponders {
-		if in.Deadline == nil {
-			return jobs.Job{}, nil, errs.Invalid("deadline", "is required with non_responders")
-		}
-		if in.Deadline.After(time.Now()) {
-			return jobs.Job{}, nil, errs.Invalid("deadline", "is in the future: non-responders can be purged only after the deadline")
-		}
+	if err := f.checkPurge(ctx, campaignID, in); err != nil {
+		return jobs.Job{}, nil, err
 	}
 	if f.eraser == nil {
 		return jobs.Job{}, nil, errs.Unavailable("erasure_unavailable", "erasure is not available on this node")
-	}
-	if _, _, err := f.updateCampaign(ctx, campaignID); err != nil {
-		return jobs.Job{}, nil, err
 	}
 	p := purgeParams{CampaignID: campaignID, NonResponders: in.NonResponders, Deadline: in.Deadline}
 	j, err := f.jobs.Start(ctx, "update-purge", p, actor)
@@ -270,6 +262,29 @@ func (f *FollowUps) StartPurge(ctx context.Context, campaignID int64, in PurgeIn
 		return j, nil, err
 	}
 	return j, func(bg context.Context) { f.runPurge(bg, j.ID, p, actor) }, nil
+}
+
+// checkPurge validates a purge of an update mailing.
+func (f *FollowUps) checkPurge(ctx context.Context, campaignID int64, in PurgeInput) error {
+	if in.NonResponders {
+		if in.Deadline == nil {
+			return errs.Invalid("deadline", "is required with non_responders")
+		}
+		if in.Deadline.After(time.Now()) {
+			return errs.Invalid("deadline", "is in the future: non-responders can be purged only after the deadline")
+		}
+	}
+	_, _, err := f.updateCampaign(ctx, campaignID)
+	return err
+}
+
+// PurgeCount is how many contacts a purge would erase now (shown before it runs).
+func (f *FollowUps) PurgeCount(ctx context.Context, campaignID int64, in PurgeInput) (int, error) {
+	if err := f.checkPurge(ctx, campaignID, in); err != nil {
+		return 0, err
+	}
+	ids, err := f.purgeTargets(ctx, purgeParams{CampaignID: campaignID, NonResponders: in.NonResponders, Deadline: in.Deadline})
+	return len(ids), err
 }
 
 // purgeTargets returns who the purge erases: every contact that asked to be

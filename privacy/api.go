@@ -5,15 +5,12 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
 //go:embed openapi.json
 var openAPIFragment []byte
-
-// privacyRole may use every route here (admin always may).
-var privacyRole = []string{apitoken.RolePrivacy}
 
 // API is the privacy part of the admin API (internal/api.Module).
 type API struct {
@@ -30,25 +27,45 @@ func (a *API) OpenAPI() []byte { return openAPIFragment }
 
 // Routes registers the privacy routes.
 func (a *API) Routes(rt *httpapi.Router) {
-	rt.Handle("POST", "/api/v1/privacy/erasures", privacyRole, a.erase)
-	rt.Handle("GET", "/api/v1/privacy/contacts/{id}/export", privacyRole, a.export)
-	rt.Handle("GET", "/api/v1/privacy/audit", privacyRole, a.audit)
-	rt.Handle("GET", "/api/v1/privacy/retention/preview", privacyRole, a.retentionPreview)
-	rt.Handle("POST", "/api/v1/privacy/retention/run", privacyRole, a.retentionRun)
-	rt.Handle("GET", "/api/v1/privacy/requests", privacyRole, a.listRequests)
-	rt.Handle("GET", "/api/v1/privacy/requests/{id}", privacyRole, a.getRequest)
-	rt.Handle("POST", "/api/v1/privacy/requests/{id}/fulfil", privacyRole, a.fulfil)
-	rt.Handle("POST", "/api/v1/privacy/requests/{id}/reject", privacyRole, a.reject)
-	rt.Handle("GET", "/api/v1/privacy/reports/optin-origin", privacyRole, a.reportOrigin)
-	rt.Handle("GET", "/api/v1/privacy/reports/optin-origin/contacts", privacyRole, a.reportSegment)
-	rt.Handle("GET", "/api/v1/privacy/reports/inventory", privacyRole, a.reportInventory)
-	rt.Handle("GET", "/api/v1/privacy/reports/stars", privacyRole, a.reportStars)
-	rt.Handle("GET", "/api/v1/privacy/reports/requests", privacyRole, a.reportRequests)
+	rt.Handle("POST", "/api/v1/privacy/erasures", access.PrivacyErase, a.erase)
+	rt.Handle("GET", "/api/v1/privacy/contacts/{id}/export", access.PrivacyExport, a.export)
+	rt.Handle("GET", "/api/v1/privacy/export-schema", access.PrivacyExport, a.exportSchema)
+	rt.Handle("GET", "/api/v1/privacy/audit", access.PrivacyAudit, a.audit)
+	rt.Handle("GET", "/api/v1/privacy/retention/preview", access.PrivacyAudit, a.retentionPreview)
+	rt.Handle("POST", "/api/v1/privacy/retention/run", access.PrivacyErase, a.retentionRun)
+	rt.Handle("GET", "/api/v1/privacy/requests", access.PrivacyRequests, a.listRequests)
+	rt.Handle("GET", "/api/v1/privacy/requests/{id}", access.PrivacyRequests, a.getRequest)
+	rt.Handle("POST", "/api/v1/privacy/requests/{id}/fulfil", access.PrivacyRequests, a.fulfil)
+	rt.Handle("POST", "/api/v1/privacy/requests/{id}/reject", access.PrivacyRequests, a.reject)
+	rt.Handle("GET", "/api/v1/privacy/reports/optin-origin", access.PrivacyAudit, a.reportOrigin)
+	rt.Handle("GET", "/api/v1/privacy/reports/optin-origin/contacts", access.PrivacyAudit, a.reportSegment)
+	rt.Handle("GET", "/api/v1/privacy/reports/inventory", access.PrivacyAudit, a.reportInventory)
+	rt.Handle("GET", "/api/v1/privacy/reports/stars", access.PrivacyAudit, a.reportStars)
+	rt.Handle("GET", "/api/v1/privacy/reports/requests", access.PrivacyRequests, a.reportRequests)
+	rt.Handle("GET", "/api/v1/privacy/holds", access.PrivacyAudit, a.listHolds)
+	rt.Handle("POST", "/api/v1/privacy/holds", access.PrivacyErase, a.placeHold)
+	rt.Handle("POST", "/api/v1/privacy/holds/{id}/release", access.PrivacyErase, a.releaseHold)
+	rt.Handle("GET", "/api/v1/privacy/attributes/hidden", access.PrivacyAudit, a.listHidden)
+	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/hide", access.PrivacyErase, a.hideAttribute)
+	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/show", access.PrivacyErase, a.showAttribute)
+	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/delete", access.PrivacyErase, a.deleteAttribute)
+	rt.Handle("GET", "/api/v1/privacy/register", access.PrivacyAudit, a.register)
+	rt.Handle("GET", "/api/v1/privacy/breaches", access.PrivacyAudit, a.listBreaches)
+	rt.Handle("POST", "/api/v1/privacy/breaches", access.PrivacyAudit, a.recordBreach)
+	rt.Handle("GET", "/api/v1/privacy/breaches/{id}", access.PrivacyAudit, a.getBreach)
+	rt.Handle("PATCH", "/api/v1/privacy/breaches/{id}", access.PrivacyAudit, a.updateBreach)
+	rt.Handle("GET", "/api/v1/privacy/processor-agreements", access.PrivacyAudit, a.listAgreements)
+	rt.Handle("POST", "/api/v1/privacy/processor-agreements", access.SettingsManage, a.storeAgreement)
+	rt.Handle("GET", "/api/v1/privacy/processor-agreements/{id}/document", access.SettingsManage, a.downloadAgreement)
 }
 
 type erasureInput struct {
 	ContactID int64  `json:"contact_id"`
 	Email     string `json:"email"`
+	// Confirm mails the address a confirmation once it is erased (the
+	// person asked for one); Lang is its language (en, nl).
+	Confirm bool   `json:"confirm"`
+	Lang    string `json:"lang"`
 }
 
 func (a *API) erase(w http.ResponseWriter, r *http.Request) error {
@@ -57,6 +74,18 @@ func (a *API) erase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	actor := httpapi.Actor(r.Context())
+	lang, err := a.S.lang(in.Lang)
+	if err != nil {
+		return err
+	}
+	to := in.Email
+	if in.Confirm && in.ContactID > 0 {
+		c, err := a.S.opt.Contacts.Get(r.Context(), in.ContactID)
+		if err != nil {
+			return err
+		}
+		to = c.Email
+	}
 	switch {
 	case in.ContactID != 0 && in.Email != "":
 		return httpapi.Invalid("contact_id", "give contact_id or email, not both")
@@ -75,7 +104,11 @@ func (a *API) erase(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return httpapi.Invalid("contact_id", "contact_id or email is required")
 	}
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"erased": 1, "contact_id": in.ContactID})
+	out := map[string]any{"erased": 1, "contact_id": in.ContactID}
+	if in.Confirm {
+		out["confirmation_mailed"] = a.S.MailErased(r.Context(), to, lang) == nil
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -91,6 +124,13 @@ func (a *API) export(w http.ResponseWriter, r *http.Request) error {
 	if format != "json" && format != "pdf" {
 		return httpapi.Invalid("format", "must be json or pdf")
 	}
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = a.S.opt.DefaultLang
+	}
+	if lang != "en" && lang != "nl" {
+		return httpapi.Invalid("lang", "must be en or nl")
+	}
 	ex, err := a.S.Export(r.Context(), id, httpapi.Actor(r.Context()), format)
 	if err != nil {
 		return err
@@ -99,7 +139,7 @@ func (a *API) export(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	if format == "pdf" {
-		b, err := ex.PDF()
+		b, err := ex.PDF(lang)
 		if err != nil {
 			return err
 		}

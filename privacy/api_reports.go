@@ -1,7 +1,6 @@
 package privacy
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strconv"
 	"time"
@@ -22,7 +21,7 @@ func (a *API) listRequests(w http.ResponseWriter, r *http.Request) error {
 		return httpapi.Invalid("status", "must be open, done or rejected")
 	}
 	if kind != "" && !validKind(kind) {
-		return httpapi.Invalid("kind", "must be access or erasure")
+		return errKind
 	}
 	items, err := a.S.ListRequests(r.Context(), status, kind, p.After, p.Limit)
 	if err != nil {
@@ -55,7 +54,18 @@ func (a *API) fulfil(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	req, err := a.S.Fulfil(r.Context(), id, httpapi.Actor(r.Context()))
+	var in struct {
+		Note string `json:"note"`
+	}
+	if r.ContentLength != 0 {
+		if err := httpapi.DecodeJSON(w, r, a.MaxBodyBytes, &in); err != nil {
+			return err
+		}
+	}
+	if len(in.Note) > 2000 {
+		return httpapi.Invalid("note", "is longer than 2000 characters")
+	}
+	req, err := a.S.FulfilNote(r.Context(), id, httpapi.Actor(r.Context()), in.Note)
 	if err != nil {
 		return err
 	}
@@ -97,12 +107,7 @@ func reportFormat(r *http.Request) (string, error) {
 
 // writeCSV writes a CSV download (RFC 4180) with a header row.
 func writeCSV(w http.ResponseWriter, name string, header []string, rows [][]string) {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	cw := csv.NewWriter(w)
-	cw.Write(header)
-	cw.WriteAll(rows)
+	httpapi.WriteCSV(w, name, header, rows)
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/internal/audit"
 )
 
 // Audit actions.
@@ -20,7 +22,9 @@ const (
 	ActionRequestVerified  = "request-verified"
 	ActionRequestMailed    = "request-mailed" // a verification link was mailed (actor "public")
 	ActionRequestReject    = "request-reject"
-	ActionSegment          = "segment" // contact ids drawn from a report
+	ActionSegment          = "segment"        // contact ids drawn from a report
+	ActionContactChange    = "contact-change" // legal holds, attribute deletions
+	ActionSettingChange    = "setting-change" // hidden attributes
 )
 
 // Entry is one audit log entry: who did what to how many, when. It never
@@ -43,12 +47,8 @@ func writeAudit(ctx context.Context, tx pgx.Tx, e Entry) error {
 func insertAudit(ctx context.Context, q interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }, e Entry) error {
-	var id int64
-	if err := q.QueryRow(ctx, `INSERT INTO audit_log (actor, action, target_kind, target_id, count, cause)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, e.Actor, e.Action, e.TargetKind, e.TargetID, e.Count, e.Cause).Scan(&id); err != nil {
-		return fmt.Errorf("privacy: audit log: %w", err)
-	}
-	return nil
+	return audit.Write(ctx, q, audit.Entry{Actor: e.Actor, Action: e.Action, TargetKind: e.TargetKind,
+		TargetID: e.TargetID, Count: e.Count, Cause: e.Cause})
 }
 
 // Audit appends an entry outside any transaction.

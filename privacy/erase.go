@@ -3,6 +3,7 @@ package privacy
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -80,11 +81,31 @@ func matchSQL(p db.PersonalTable, ids []int64, emails []string, hashes [][]byte)
 // transaction, with an audit entry. Then the purge hooks clear Redis.
 // cause is one of Causes; actor names who asked (for the audit log).
 func (s *Service) Erase(ctx context.Context, contactID int64, cause, actor string) error {
+	return s.EraseOnGround(ctx, contactID, cause, "", actor)
+}
+
+// Grounds are the grounds for erasure staff record with a request
+// (GDPR Art. 17(1)): the audit entry's cause is "request/<ground>".
+var Grounds = []string{"request", "no-longer-needed", "consent-withdrawn", "objection", "unlawful", "legal-obligation"}
+
+// EraseOnGround is Erase with the ground staff gave (one of Grounds, or ""
+// for none), kept in the audit log.
+func (s *Service) EraseOnGround(ctx context.Context, contactID int64, cause, ground, actor string) error {
 	if !validCause(cause) {
 		return errs.Invalid("cause", "must be one of "+strings.Join(Causes, ", "))
 	}
+	audited := cause
+	if ground != "" {
+		if !slices.Contains(Grounds, ground) {
+			return errs.Invalid("ground", "must be one of "+strings.Join(Grounds, ", "))
+		}
+		audited = cause + "/" + ground
+	}
 	var ids []int64
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		if err := s.errOnHoldFor(ctx, tx, contactID); err != nil {
+			return err
+		}
 		var err error
 		ids, err = s.EraseTx(ctx, tx, []int64{contactID})
 		if err != nil {
@@ -93,7 +114,7 @@ func (s *Service) Erase(ctx context.Context, contactID int64, cause, actor strin
 		if len(ids) == 0 {
 			return contacts.ErrNotFound
 		}
-		return writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionErase, TargetKind: "contact", Count: 1, Cause: cause})
+		return writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionErase, TargetKind: "contact", Count: 1, Cause: audited})
 	})
 	if err != nil {
 		return err
@@ -127,7 +148,7 @@ func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64,
 	}
 	rows, err := tx.Query(ctx, `SELECT c.id, c.email, (c.status = 'blocklisted' OR EXISTS (
 			SELECT 1 FROM consent_records r WHERE r.contact_id = c.id AND r.source = 'complaint'))
-		FROM contacts c WHERE c.id = ANY($1) ORDER BY c.id FOR UPDATE`, ids)
+		FROM contacts c WHERE c.id = ANY($1) AND NOT `+heldSQL+` ORDER BY c.id FOR UPDATE`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: erase: lock contacts: %w", err)
 	}

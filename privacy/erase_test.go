@@ -26,7 +26,7 @@ const testSecret = "test-secret-key-0123456789abcdef0123"
 
 type fixture struct {
 	db     *pgxpool.Pool
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	prefix string
 	cs     *contacts.Store
 	svc    *privacy.Service
@@ -107,6 +107,14 @@ var seeders = map[string]func(t testing.TB, f *fixture, s subject, campaignID, l
 		f.exec(t, `INSERT INTO change_requests (contact_id, campaign_id, changes, status, ip, user_agent)
 			VALUES ($1, $2, $3, 'applied', $4, $5)`, s.ID, campaignID,
 			`[{"field":"name","old":"`+s.Name+`","new":"`+s.Name+` Jr"}]`, s.IP, s.UA)
+	},
+	// A released hold: erasure proceeds and deletes it.
+	"legal_holds": func(t testing.TB, f *fixture, s subject, _, _ int64) {
+		f.exec(t, `INSERT INTO legal_holds (contact_id, reason, until, created_by, released_at, released_by)
+			VALUES ($1, $2, now() + interval '1 year', 'test', now(), 'test')`, s.ID, "claim of "+s.Name)
+	},
+	"contact_changes": func(t testing.TB, f *fixture, s subject, _, _ int64) {
+		f.exec(t, `INSERT INTO contact_changes (contact_id, actor, fields) VALUES ($1, 'person:1', '{name,email}')`, s.ID)
 	},
 	"privacy_requests": func(t testing.TB, f *fixture, s subject, _, _ int64) {
 		f.exec(t, `INSERT INTO privacy_requests (kind, status, via, contact_id, token_hash, ip, user_agent, due_at, closed_at)

@@ -1,7 +1,11 @@
 // Package privacy is in charge of the GDPR promises: erasure (right to be
-// forgotten) with anonymised statistics, the access export (JSON and PDF),
+// forgotten) with anonymised statistics, the access export (JSON for
+// portability, and the PDF access report written for the person),
 // automatic deletion of one-star contacts (retention), privacy requests from
-// data subjects, reports and the append-only audit log of staff actions on
+// data subjects (every right, with the privacy contact told), legal holds,
+// data minimisation (hidden and deleted attributes), the registers an
+// authority asks for (processing activities, data breaches, processor
+// agreements), reports and the append-only audit log of staff actions on
 // personal data.
 //
 // Everything that touches personal data is driven by the registry in
@@ -19,6 +23,7 @@
 package privacy
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -53,7 +58,10 @@ type PurgeHook func(ctx context.Context, contactID int64) error
 
 // Options configure a Service.
 type Options struct {
-	DB       *pgxpool.Pool
+	DB *pgxpool.Pool
+	// Replica, when set, serves the reports and access exports (reads that
+	// may lag the primary by the replication delay); optional, default DB.
+	Replica  *pgxpool.Pool
 	Contacts *contacts.Store
 	Log      *slog.Logger
 	// Reg receives the metrics; nil means a private registry.
@@ -83,6 +91,12 @@ type Options struct {
 	// (privacy.contact_email); the answers invite a reply only when it is
 	// set. Optional.
 	ContactEmail string
+	// Controller says who holds the data, for the access report and the
+	// registers (privacy.organisation, statement_url, processors, ...);
+	// optional, the organisation defaults to OrgName.
+	Controller Controller
+	// HouseColour (#rrggbb) colours the headings of PDF documents; optional.
+	HouseColour string
 	// DefaultLang (en or nl) is used when a request names none; optional, default en.
 	DefaultLang string
 	// RequestLinkTTL is how long a verification link is valid; optional, default 48h.
@@ -101,6 +115,7 @@ type Options struct {
 type Service struct {
 	opt   Options
 	db    *pgxpool.Pool
+	reads *pgxpool.Pool // Replica, else db
 	log   *slog.Logger
 	hooks []namedHook
 
@@ -145,7 +160,7 @@ func New(opt Options) *Service {
 		opt.RequestMailsPerHour = 3
 	}
 	f := promauto.With(opt.Reg)
-	s := &Service{opt: opt, db: opt.DB, log: opt.Log,
+	s := &Service{opt: opt, db: opt.DB, reads: cmp.Or(opt.Replica, opt.DB), log: opt.Log,
 		// cause: request, retention, update.
 		erasures: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_erasures_total",
 			Help: "Contacts erased, by cause."}, []string{"cause"}),
@@ -161,6 +176,7 @@ func New(opt Options) *Service {
 	}
 	if opt.DB != nil {
 		opt.Reg.MustRegister(requestsCollector{db: opt.DB})
+		opt.Reg.MustRegister(breachCollector{s: s})
 	}
 	for _, r := range []string{"sent", "error", "unknown_address", "rate_limited"} {
 		s.requestMails.WithLabelValues(r)

@@ -83,7 +83,7 @@ func (s *Service) checkList(ctx context.Context, list string) error {
 		return nil
 	}
 	var ok bool
-	if err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM lists WHERE id::text = $1 OR slug = $1)`, list).Scan(&ok); err != nil {
+	if err := s.reads.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM lists WHERE id::text = $1 OR slug = $1)`, list).Scan(&ok); err != nil {
 		return fmt.Errorf("privacy: report: %w", err)
 	}
 	if !ok {
@@ -101,7 +101,7 @@ func (s *Service) OptinOrigin(ctx context.Context, f OriginFilter, actor string)
 		return nil, err
 	}
 	args := []any{f.List, f.Source, timeArg(f.Since), timeArg(f.Until)}
-	rows, err := s.db.Query(ctx, `SELECT r.list_id, coalesce(l.slug, ''), r.source, count(DISTINCT r.contact_id), count(*),
+	rows, err := s.reads.Query(ctx, `SELECT r.list_id, coalesce(l.slug, ''), r.source, count(DISTINCT r.contact_id), count(*),
 			count(DISTINCT r.contact_id) FILTER (WHERE sub.status IN ('confirmed', 'unconfirmed')), min(r.created_at), max(r.created_at)
 		FROM consent_records r LEFT JOIN lists l ON l.id = r.list_id
 		LEFT JOIN subscriptions sub ON sub.contact_id = r.contact_id AND sub.list_id = r.list_id
@@ -140,7 +140,7 @@ func (s *Service) OriginSegment(ctx context.Context, f OriginFilter, after int64
 	if limit > 0 {
 		lim = limit + 1
 	}
-	rows, err := s.db.Query(ctx, `SELECT DISTINCT r.contact_id FROM consent_records r
+	rows, err := s.reads.Query(ctx, `SELECT DISTINCT r.contact_id FROM consent_records r
 		JOIN subscriptions sub ON sub.contact_id = r.contact_id AND sub.list_id = r.list_id AND sub.status <> 'unsubscribed'
 		WHERE `+originWhere+` AND r.contact_id > $5 ORDER BY 1 LIMIT $6`,
 		f.List, f.Source, timeArg(f.Since), timeArg(f.Until), after, lim)
@@ -164,6 +164,8 @@ type InventoryRow struct {
 	Field  string `json:"field"`
 	Filled int64  `json:"filled"`
 	Unit   string `json:"unit"`
+	// Hidden: an attribute key hidden from every role but privacy.
+	Hidden bool `json:"hidden"`
 }
 
 // Inventory is the personal-data inventory.
@@ -193,7 +195,7 @@ func (s *Service) Inventory(ctx context.Context, actor string) (Inventory, error
 	if err != nil {
 		return inv, err
 	}
-	err = pgx.BeginTxFunc(ctx, s.db, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	err = pgx.BeginTxFunc(ctx, s.reads, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM contacts`).Scan(&inv.Contacts); err != nil {
 			return err
 		}
@@ -228,9 +230,10 @@ func (s *Service) Inventory(ctx context.Context, actor string) (Inventory, error
 				inv.Fields = append(inv.Fields, InventoryRow{Table: p.Table, Field: f, Filled: vals[i], Unit: unit})
 			}
 		}
-		rows, err := tx.Query(ctx, `SELECT 'contacts', 'attributes.' || e.key, count(*), 'contacts'
-			FROM contacts c, jsonb_each(c.attributes) e WHERE e.value NOT IN ('null'::jsonb, '""'::jsonb)
-			GROUP BY e.key ORDER BY e.key`)
+		rows, err := tx.Query(ctx, `SELECT 'contacts', 'attributes.' || coalesce(a.key, h.key), coalesce(a.n, 0), 'contacts', h.key IS NOT NULL
+			FROM (SELECT e.key, count(*) AS n FROM contacts c, jsonb_each(c.attributes) e
+				WHERE e.value NOT IN ('null'::jsonb, '""'::jsonb) GROUP BY e.key) a
+			FULL JOIN hidden_attributes h ON h.key = a.key ORDER BY 2`)
 		if err != nil {
 			return err
 		}
@@ -276,7 +279,7 @@ func (s *Service) Stars(ctx context.Context, actor string) (StarsReport, error) 
 	if s.opt.OneStarDays > 0 {
 		cut = s.cutoff()
 	}
-	rows, err := s.db.Query(ctx, `SELECT st, CASE WHEN st = 1 THEN cause ELSE '' END, count(*), count(*) FILTER (WHERE due)
+	rows, err := s.reads.Query(ctx, `SELECT st, CASE WHEN st = 1 THEN cause ELSE '' END, count(*), count(*) FILTER (WHERE due)
 		FROM (SELECT `+contacts.StarsSQL+` AS st, `+causeSQL+` AS cause,
 			($1::timestamptz IS NOT NULL AND c.one_star_since < $1) AS due FROM contacts c) x GROUP BY 1, 2`, cut)
 	if err != nil {
@@ -316,7 +319,7 @@ type OpenRequest struct {
 
 // OpenRequests lists the open privacy requests, nearest deadline first.
 func (s *Service) OpenRequests(ctx context.Context, actor string) ([]OpenRequest, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, kind, via, verified_at, due_at,
+	rows, err := s.reads.Query(ctx, `SELECT id, kind, via, verified_at, due_at,
 			trunc(extract(epoch FROM due_at - now()) / 86400)::int, due_at < now()
 		FROM privacy_requests WHERE status = 'open' ORDER BY due_at, id`)
 	if err != nil {

@@ -23,7 +23,7 @@ func (a *app) privacy() *privacy.Service {
 		}
 		p := a.cfg.Privacy
 		a.privSvc = privacy.New(privacy.Options{
-			DB: a.db, Contacts: a.contacts, Log: a.log, Reg: a.reg,
+			DB: a.db, Replica: a.replica, Contacts: a.contacts, Log: a.log, Reg: a.reg,
 			Redis: a.rdb, KeyPrefix: a.cfg.Redis.KeyPrefix,
 			KeepSuppressionHash: a.cfg.Retention.KeepSuppressionHash,
 			OneStarDays:         a.cfg.Retention.OneStarDays,
@@ -37,6 +37,8 @@ func (a *app) privacy() *privacy.Service {
 			RequestMailsPerHour: p.RequestMailsPerHour,
 			AutoAccess:          p.AutoAccess,
 			AutoErasure:         p.AutoErasure,
+			Controller:          controllerOf(p.ControllerConfig),
+			HouseColour:         a.cfg.Public.PrimaryColor,
 		})
 		// Verification mails in flight finish before the transport closes
 		// (drains run last-added first; the mailer's transport drain is older).

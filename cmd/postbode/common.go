@@ -13,6 +13,7 @@ import (
 
 	"github.com/postbode/postbode/internal/config"
 	"github.com/postbode/postbode/internal/db"
+	"github.com/postbode/postbode/internal/redisconn"
 )
 
 // configFlag registers --config with its default from POSTBODE_CONFIG.
@@ -50,17 +51,23 @@ func openDB(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
 	return db.Open(ctx, cfg.Database.URL, cfg.Database.MaxConns)
 }
 
-func openRedis(ctx context.Context, cfg config.Config) (*redis.Client, error) {
-	opt, err := redis.ParseURL(cfg.Redis.URL)
+// openReplica opens database.replica_url (reports and exports read there),
+// or returns nil when it is unset.
+func openReplica(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
+	if cfg.Database.ReplicaURL == "" {
+		return nil, nil
+	}
+	pool, err := db.Open(ctx, cfg.Database.ReplicaURL, max(2, cfg.Database.MaxConns/4))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("database.replica_url: %w", err)
 	}
-	rdb := redis.NewClient(opt)
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		rdb.Close()
-		return nil, err
-	}
-	return rdb, nil
+	return pool, nil
+}
+
+// openRedis builds the one Redis client from the redis.* keys: one server,
+// a Sentinel set or a Cluster (internal/redisconn).
+func openRedis(ctx context.Context, cfg config.Config) (redis.UniversalClient, error) {
+	return redisconn.Open(ctx, cfg.Redis.Settings())
 }
 
 // parseAndOpen parses an ops command's flags (fs from newFlags, with

@@ -43,6 +43,9 @@ type cluster struct {
 	sink  *sink
 	api   *daemon
 	token string
+	// domains spreads the recipients over d0…d<domains-1>.example.org
+	// (their throttle keys over Redis Cluster slots); 0: all example.org.
+	domains int
 }
 
 // newCluster prepares the shared environment; dbURL and redisURL default to
@@ -109,7 +112,11 @@ func (c *cluster) campaign(n int) int64 {
 		Status  string
 		Applied int
 	}
-	json.Unmarshal([]byte(c.call("POST", "/api/v1/imports?format=csv&source=import&purpose=news&lists=news&confirmed=true", contactsCSV("r", n), 202)), &job)
+	body := contactsCSV("r", n)
+	if c.domains > 0 {
+		body = spreadCSV(n, c.domains)
+	}
+	json.Unmarshal([]byte(c.call("POST", "/api/v1/imports?format=csv&source=import&purpose=news&lists=news&confirmed=true", body, 202)), &job)
 	for job.Status != "done" {
 		time.Sleep(100 * time.Millisecond)
 		json.Unmarshal([]byte(c.call("GET", fmt.Sprintf("/api/v1/jobs/%d", job.ID), "", 200)), &job)

@@ -59,6 +59,8 @@ func commands() []command {
 		{name: "migrate", summary: "apply database migrations", run: cmdMigrate},
 		{name: "token", run: cmdToken, subs: []subcommand{
 			{"create", "create an admin API token (--role R --name N [--replace])"}}},
+		{name: "user", run: cmdUser, subs: []subcommand{
+			{"create", "create a person (--email E --role R [--account SLUG] [--password-stdin])"}}},
 		{name: "config", run: cmdConfig, subs: []subcommand{
 			{"check", "validate a config file (--config FILE)"}}},
 		{name: "dkim", run: cmdDKIM, subs: []subcommand{

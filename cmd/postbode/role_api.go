@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/postbode/postbode/internal/api"
@@ -20,16 +21,23 @@ func startAPI(ctx context.Context, a *app) error {
 	// running job reads are deleted: now, and every sweep interval after.
 	sw := &jobs.Sweeper{Store: a.jobs, Dir: a.cfg.API.SpoolDir, Log: a.log}
 	a.runUntilDrained(ctx, nil, func(ctx context.Context) error { sw.Run(ctx, jobSweepEvery); return nil })
-	rt := httpapi.NewRouter(a.adminMux, a.log, a.tokens, a.httpm)
+	_, srv := a.newAPI(ctx, a.adminMux)
+	a.drains = append(a.drains, func(ctx context.Context) { waitCtx(ctx, srv.Wait) })
+	return startConsole(ctx, a, srv.Importer)
+}
+
+// newAPI registers every API route on mux, authenticating persons and
+// tokens with the staff service.
+func (a *app) newAPI(ctx context.Context, mux *http.ServeMux) (*httpapi.Router, *api.Server) {
+	rt := httpapi.NewRouter(mux, a.log, a.staff(), a.httpm)
+	rt.OnChange(api.AuditChanges(a.db))
 	deps := api.Deps{
 		Log: a.log, DB: a.db, Contacts: a.contacts, Optin: a.optin, Jobs: a.jobs, Tokens: a.tokens,
 		Importer:     optin.NewImporter(a.db, a.contacts, a.jobs, a.log),
 		MaxBodyBytes: a.cfg.API.MaxBodyBytes, MaxImportBytes: a.cfg.API.MaxImportBytes, SpoolDir: a.cfg.API.SpoolDir,
 	}
 	extendAPIDeps(a, &deps)
-	srv := api.New(ctx, rt, deps)
-	a.drains = append(a.drains, func(ctx context.Context) { waitCtx(ctx, srv.Wait) })
-	return nil
+	return rt, api.New(ctx, rt, deps)
 }
 
 // waitCtx runs wait until it returns or ctx ends, whichever is first.

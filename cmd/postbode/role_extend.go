@@ -9,4 +9,5 @@ func extendAPIDeps(a *app, d *api.Deps) {
 	extendBounces(a, d)
 	extendPrivacy(a, d)
 	extendRecipients(a, d)
+	extendPeople(a, d)
 }

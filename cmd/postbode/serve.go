@@ -28,6 +28,7 @@ import (
 	"github.com/postbode/postbode/mta"
 	"github.com/postbode/postbode/optin"
 	"github.com/postbode/postbode/privacy"
+	"github.com/postbode/postbode/staff"
 )
 
 // app holds what every role shares. Roles add their work to g and their
@@ -36,7 +37,8 @@ type app struct {
 	cfg      config.Config
 	log      *slog.Logger
 	db       *pgxpool.Pool
-	rdb      *redis.Client
+	replica  *pgxpool.Pool // database.replica_url; nil when unset
+	rdb      redis.UniversalClient
 	reg      *prometheus.Registry
 	httpm    httpapi.HTTPMetrics
 	adminMux *http.ServeMux
@@ -58,6 +60,8 @@ type app struct {
 	// bounceProc and bounceMetrics: see bounces().
 	bounceProc    *bounces.Processor
 	bounceMetrics *bounces.Metrics
+	// staffSvc: see staff().
+	staffSvc *staff.Service
 }
 
 // roleStarters start each role; a starter registers goroutines on a.g and
@@ -159,9 +163,15 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		pool.Close()
 		return nil, fmt.Errorf("redis: %w", err)
 	}
+	replica, err := openReplica(ctx, cfg)
+	if err != nil {
+		rdb.Close()
+		pool.Close()
+		return nil, err
+	}
 	reg := metrics.NewRegistry()
 	metrics.RegisterStores(reg, pool, rdb)
-	a := &app{cfg: cfg, log: log, db: pool, rdb: rdb, reg: reg, httpm: httpapi.NewHTTPMetrics(reg),
+	a := &app{cfg: cfg, log: log, db: pool, replica: replica, rdb: rdb, reg: reg, httpm: httpapi.NewHTTPMetrics(reg),
 		adminMux: http.NewServeMux(), addrs: map[string]string{},
 		contacts: contacts.NewStore(pool, cfg.Secrets.Key, cfg.Bounces.HardThreshold),
 		optin:    optin.NewStore(pool), jobs: jobs.NewStore(pool), tokens: apitoken.NewStore(pool)}
@@ -169,6 +179,9 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 }
 
 func (a *app) close() {
+	if a.replica != nil {
+		a.replica.Close()
+	}
 	a.rdb.Close()
 	a.db.Close()
 }
@@ -180,7 +193,7 @@ func (a *app) close() {
 func (a *app) startAdmin(ctx context.Context) error {
 	if a.cfg.HasRole("api") {
 		a.addHealth(a.adminMux)
-		if err := a.listenHTTP("admin", a.cfg.API.Listen, &http.Server{Handler: a.adminMux, ReadHeaderTimeout: 10 * time.Second,
+		if err := a.listenHTTP("admin", a.cfg.API.Listen, &http.Server{Handler: a.adminAllowList(a.adminMux), ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout: 10 * time.Minute, WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute}); err != nil {
 			return err
 		}
@@ -229,6 +242,9 @@ func (a *app) listenHTTP(name, addr string, srv *http.Server) error {
 		return fmt.Errorf("%s listener: %w", name, err)
 	}
 	a.addrs[name] = ln.Addr().String()
+	if ln, err = a.withTLS(name, ln, srv); err != nil {
+		return err
+	}
 	srv.ErrorLog = slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)
 	a.g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

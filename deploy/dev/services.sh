@@ -8,6 +8,9 @@
 #                     database POSTBODE_DEV_DB (default postbode). Writes .data/env (for
 #                     the tests) and .data/postbode.toml (the dev config, see write_config).
 #   services.sh tools installs the extra tools the tests use (see tools below).
+#   services.sh tools-ha installs what make test-faults' failover tests start by
+#                     themselves: redis-server/redis-sentinel, pgbouncer, Postgres server
+#                     binaries (a streaming replica is made with pg_basebackup).
 #   services.sh key   writes the development server key (.data/secret.key, mode 0600) if missing.
 #   services.sh sweep drops the test databases of this checkout (names starting with
 #                     POSTBODE_TEST_DB_PREFIX), e.g. what a killed test run left behind.
@@ -152,6 +155,19 @@ tools() {
   apt_install "${want[@]}" || log "could not install ${want[*]}; tests that need them are skipped"
 }
 
+# tools_ha installs the servers the failover tests (make test-faults) start
+# on loopback ports of their own: Redis (with Sentinel and Cluster), PgBouncer
+# and the Postgres server binaries. Missing ones make those tests skip.
+tools_ha() {
+  local want=()
+  command -v redis-server >/dev/null || want+=(redis-server)
+  command -v redis-sentinel >/dev/null || want+=(redis-sentinel)
+  command -v pgbouncer >/dev/null || want+=(pgbouncer)
+  [ -n "$(pg_bindir)" ] || want+=(postgresql)
+  [ ${#want[@]} -eq 0 ] && return 0
+  apt_install "${want[@]}" || log "could not install ${want[*]}; the failover tests that need them are skipped"
+}
+
 down() {
   if [ -f "$DATA/pg.started" ]; then
     local bin; bin="$(pg_bindir)"
@@ -175,7 +191,8 @@ case "${1:-up}" in
   up) up ;;
   key) key ;;
   tools) tools ;;
+  tools-ha) tools_ha ;;
   sweep) sweep ;;
   down) down ;;
-  *) echo "usage: $0 up|key|tools|sweep|down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|key|tools|tools-ha|sweep|down" >&2; exit 2 ;;
 esac

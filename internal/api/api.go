@@ -18,16 +18,6 @@ import (
 	"github.com/postbode/postbode/optin"
 )
 
-// Role groups used by the routes (admin is always allowed).
-var (
-	anyRole      = []string{apitoken.RoleMarketer, apitoken.RolePrivacy, apitoken.RoleViewer}
-	marketer     = []string{apitoken.RoleMarketer}
-	personalRead = []string{apitoken.RoleMarketer, apitoken.RolePrivacy}
-	privacyOnly  = []string{apitoken.RolePrivacy}
-	adminOnly    = []string{}
-	publicRoute  = []string{httpapi.Public}
-)
-
 // Deps are what the API needs. Fields for later domains may be nil; their
 // routes are then not registered.
 type Deps struct {
@@ -46,6 +36,9 @@ type Deps struct {
 	// Eraser erases a contact (the privacy package); when nil, DELETE on a
 	// contact removes its rows without anonymised statistics.
 	Eraser Eraser
+	// ExportMailer, when set, mails bulk exports to the department's main
+	// person instead of downloading them (people.mail_exports).
+	ExportMailer ExportMailer
 	// Modules are the routes of the other domains (campaigns, bounces,
 	// privacy, recipients), each with its OpenAPI fragment.
 	Modules []Module
@@ -86,7 +79,7 @@ func New(bgCtx context.Context, rt *httpapi.Router, d Deps) *Server {
 	if s.MaxImportBytes == 0 {
 		s.MaxImportBytes = 2 << 30
 	}
-	rt.Handle("GET", "/api/v1/openapi.json", publicRoute, s.openAPI)
+	rt.Handle("GET", "/api/v1/openapi.json", httpapi.Public, s.openAPI)
 	s.listRoutes()
 	s.contactRoutes()
 	s.blocklistRoutes()

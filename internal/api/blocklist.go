@@ -4,13 +4,14 @@ import (
 	"net/http"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
 func (s *Server) blocklistRoutes() {
-	s.rt.Handle("GET", "/api/v1/blocklist", personalRead, s.listBlocks)
-	s.rt.Handle("POST", "/api/v1/blocklist", marketer, s.block)
-	s.rt.Handle("DELETE", "/api/v1/blocklist/{email}", marketer, s.unblock)
+	s.rt.Handle("GET", "/api/v1/blocklist", access.ContactsRead, s.listBlocks)
+	s.rt.Handle("POST", "/api/v1/blocklist", access.ContactsWrite, s.block)
+	s.rt.Handle("DELETE", "/api/v1/blocklist/{email}", access.ContactsWrite, s.unblock)
 }
 
 func (s *Server) listBlocks(w http.ResponseWriter, r *http.Request) error {

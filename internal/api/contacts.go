@@ -5,21 +5,24 @@ import (
 	"strconv"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/optin"
 )
 
 func (s *Server) contactRoutes() {
-	s.rt.Handle("GET", "/api/v1/contacts", personalRead, s.listContacts)
-	s.rt.Handle("POST", "/api/v1/contacts", marketer, s.createContact)
-	s.rt.Handle("GET", "/api/v1/contacts/{id}", personalRead, s.getContact)
-	s.rt.Handle("PATCH", "/api/v1/contacts/{id}", marketer, s.updateContact)
-	s.rt.Handle("DELETE", "/api/v1/contacts/{id}", privacyOnly, s.deleteContact)
-	s.rt.Handle("GET", "/api/v1/contacts/{id}/subscriptions", personalRead, s.getSubscriptions)
-	s.rt.Handle("POST", "/api/v1/contacts/{id}/subscriptions", marketer, s.subscribe)
-	s.rt.Handle("POST", "/api/v1/contacts/{id}/unsubscribe", marketer, s.unsubscribe)
-	s.rt.Handle("GET", "/api/v1/contacts/{id}/consents", personalRead, s.getConsents)
+	s.rt.Handle("GET", "/api/v1/contacts", access.ContactsRead, s.listContacts)
+	s.rt.Handle("POST", "/api/v1/contacts", access.ContactsWrite, s.createContact)
+	s.rt.Handle("GET", "/api/v1/contacts/{id}", access.ContactsRead, s.getContact)
+	s.rt.Handle("PATCH", "/api/v1/contacts/{id}", access.ContactsWrite, s.updateContact)
+	s.rt.Handle("DELETE", "/api/v1/contacts/{id}", access.PrivacyErase, s.deleteContact)
+	s.rt.Handle("GET", "/api/v1/contacts/{id}/subscriptions", access.ContactsRead, s.getSubscriptions)
+	s.rt.Handle("POST", "/api/v1/contacts/{id}/subscriptions", access.ContactsWrite, s.subscribe)
+	s.rt.Handle("POST", "/api/v1/contacts/{id}/unsubscribe", access.ContactsWrite, s.unsubscribe)
+	s.rt.Handle("GET", "/api/v1/contacts/{id}/consents", access.ContactsRead, s.getConsents)
+	s.rt.Handle("GET", "/api/v1/contacts/{id}/history", access.ContactsRead, s.getHistory)
+	s.rt.Handle("GET", "/api/v1/contacts/export", access.ContactsExport, s.exportContacts)
 }
 
 // contactView is a contact with its subscriptions.
@@ -33,29 +36,48 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	f := contacts.Filter{Status: q.Get("status"), Source: q.Get("source"), Email: q.Get("email")}
-	if f.Status != "" && f.Status != contacts.StatusActive && f.Status != contacts.StatusInactive && f.Status != contacts.StatusBlocklisted {
-		return httpapi.Invalid("status", "must be active, inactive or blocklisted")
-	}
-	if v := q.Get("stars"); v != "" {
-		if f.Stars, err = strconv.Atoi(v); err != nil || f.Stars < 1 || f.Stars > 5 {
-			return httpapi.Invalid("stars", "must be 1 to 5")
-		}
-	}
-	if v := q.Get("list"); v != "" {
-		ids, err := s.Optin.ResolveLists(r.Context(), "list", []string{v})
-		if err != nil {
-			return httpapi.Invalid("list", "unknown list "+strconv.Quote(v))
-		}
-		f.ListID = ids[0]
+	f, err := s.contactFilter(r)
+	if err != nil {
+		return err
 	}
 	cs, err := s.Contacts.List(r.Context(), f, p.After, p.Limit)
 	if err != nil {
 		return err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, httpapi.NewPage(cs, p.Limit, func(c contacts.Contact) int64 { return c.ID }))
+	for i := range cs {
+		if err := s.hideFor(r.Context(), &cs[i]); err != nil {
+			return err
+		}
+	}
+	page := httpapi.NewPage(cs, p.Limit, func(c contacts.Contact) int64 { return c.ID })
+	if err := s.auditBulk(r, "bulk-read", f, len(page.Items)); err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, page)
 	return nil
+}
+
+// contactFilter reads the filter of a contact listing or export.
+func (s *Server) contactFilter(r *http.Request) (contacts.Filter, error) {
+	var err error
+	q := r.URL.Query()
+	f := contacts.Filter{Status: q.Get("status"), Source: q.Get("source"), Email: q.Get("email")}
+	if f.Status != "" && f.Status != contacts.StatusActive && f.Status != contacts.StatusInactive && f.Status != contacts.StatusBlocklisted {
+		return f, httpapi.Invalid("status", "must be active, inactive or blocklisted")
+	}
+	if v := q.Get("stars"); v != "" {
+		if f.Stars, err = strconv.Atoi(v); err != nil || f.Stars < 1 || f.Stars > 5 {
+			return f, httpapi.Invalid("stars", "must be 1 to 5")
+		}
+	}
+	if v := q.Get("list"); v != "" {
+		ids, err := s.Optin.ResolveLists(r.Context(), "list", []string{v})
+		if err != nil {
+			return f, httpapi.Invalid("list", "unknown list "+strconv.Quote(v))
+		}
+		f.ListID = ids[0]
+	}
+	return f, nil
 }
 
 type consentInput struct {
@@ -114,6 +136,9 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if err := s.hideFor(r.Context(), &c); err != nil {
+		return err
+	}
 	httpapi.WriteJSON(w, http.StatusCreated, contactView{Contact: c, Subscriptions: subs})
 	return nil
 }
@@ -151,6 +176,9 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.hideFor(r.Context(), &c); err != nil {
+		return err
+	}
 	httpapi.WriteJSON(w, http.StatusOK, contactView{Contact: c, Subscriptions: subs})
 	return nil
 }
@@ -172,6 +200,9 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) error {
 	}
 	c, err := s.Contacts.Update(r.Context(), id, contacts.Patch{Email: in.Email, Name: in.Name, Attributes: in.Attributes, Source: "api"})
 	if err != nil {
+		return err
+	}
+	if err := s.hideFor(r.Context(), &c); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, c)

@@ -2,21 +2,21 @@ package api
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
 
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/optin"
 )
 
 func (s *Server) importRoutes() {
-	s.rt.Handle("POST", "/api/v1/imports", marketer, s.startImport)
-	s.rt.Handle("GET", "/api/v1/jobs", anyRole, s.listJobs)
-	s.rt.Handle("GET", "/api/v1/jobs/{id}", anyRole, s.getJob)
+	s.rt.Handle("POST", "/api/v1/imports", access.ContactsImport, s.startImport)
+	s.rt.Handle("GET", "/api/v1/jobs", access.CampaignsRead, s.listJobs)
+	s.rt.Handle("GET", "/api/v1/jobs/{id}", access.CampaignsRead, s.getJob)
 }
 
 // importParams reads the import's parameters from the query string.
@@ -65,21 +65,11 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(s.SpoolDir, jobs.SpoolPattern)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(f, http.MaxBytesReader(w, r.Body, s.MaxImportBytes))
-	if err == nil {
-		_, err = f.Seek(0, io.SeekStart)
+	f, err := optin.Spool(s.SpoolDir, r.Body, s.MaxImportBytes)
+	if errors.Is(err, optin.ErrImportTooLarge) {
+		return httpapi.NewError(http.StatusRequestEntityTooLarge, "body_too_large", "import file is larger than api.max_import_bytes")
 	}
 	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return httpapi.NewError(http.StatusRequestEntityTooLarge, "body_too_large", "import file is larger than api.max_import_bytes")
-		}
 		return err
 	}
 	job, err := s.Jobs.StartSpooled(r.Context(), "import", p, httpapi.Actor(r.Context()), f.Name())
@@ -89,11 +79,13 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.bg.Add(1)
+	// The import works for the department (and person) that started it.
+	bg := access.Detach(s.bgCtx, r.Context())
 	go func() {
 		defer s.bg.Done()
 		defer os.Remove(f.Name())
 		defer f.Close()
-		s.Importer.Run(s.bgCtx, job.ID, f, p)
+		s.Importer.Run(bg, job.ID, f, p)
 	}()
 	w.Header().Set("Location", "/api/v1/jobs/"+strconv.FormatInt(job.ID, 10))
 	httpapi.WriteJSON(w, http.StatusAccepted, job)

@@ -3,16 +3,17 @@ package api
 import (
 	"net/http"
 
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/optin"
 )
 
 func (s *Server) listRoutes() {
-	s.rt.Handle("GET", "/api/v1/lists", anyRole, s.listLists)
-	s.rt.Handle("POST", "/api/v1/lists", marketer, s.createList)
-	s.rt.Handle("GET", "/api/v1/lists/{id}", anyRole, s.getList)
-	s.rt.Handle("PATCH", "/api/v1/lists/{id}", marketer, s.updateList)
-	s.rt.Handle("DELETE", "/api/v1/lists/{id}", marketer, s.deleteList)
+	s.rt.Handle("GET", "/api/v1/lists", access.ListsRead, s.listLists)
+	s.rt.Handle("POST", "/api/v1/lists", access.ListsManage, s.createList)
+	s.rt.Handle("GET", "/api/v1/lists/{id}", access.ListsRead, s.getList)
+	s.rt.Handle("PATCH", "/api/v1/lists/{id}", access.ListsManage, s.updateList)
+	s.rt.Handle("DELETE", "/api/v1/lists/{id}", access.ListsManage, s.deleteList)
 }
 
 func (s *Server) listLists(w http.ResponseWriter, r *http.Request) error {

@@ -3,13 +3,14 @@ package api
 import (
 	"net/http"
 
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
 func (s *Server) tokenRoutes() {
-	s.rt.Handle("GET", "/api/v1/tokens", adminOnly, s.listTokens)
-	s.rt.Handle("POST", "/api/v1/tokens", adminOnly, s.createToken)
-	s.rt.Handle("DELETE", "/api/v1/tokens/{id}", adminOnly, s.revokeToken)
+	s.rt.Handle("GET", "/api/v1/tokens", access.UsersManage, s.listTokens)
+	s.rt.Handle("POST", "/api/v1/tokens", access.UsersManage, s.createToken)
+	s.rt.Handle("DELETE", "/api/v1/tokens/{id}", access.UsersManage, s.revokeToken)
 }
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {

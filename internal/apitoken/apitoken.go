@@ -9,12 +9,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/errs"
 )
 
@@ -39,7 +41,13 @@ type Token struct {
 	Role       string     `json:"role"`
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
+	// PersonID is the person the token acts for (with their role in
+	// DepartmentID); nil for a service token, which has Role.
+	PersonID     *int64 `json:"person_id"`
+	DepartmentID int64  `json:"department_id"`
 }
+
+const cols = `id, name, role, created_at, last_used_at, person_id, department_id`
 
 // Store keeps tokens in Postgres.
 type Store struct{ db *pgxpool.Pool }
@@ -67,28 +75,46 @@ func (s *Store) Create(ctx context.Context, name, role string) (Token, string, e
 	if !ValidRole(role) {
 		return Token{}, "", errs.Invalid("role", "must be one of admin, marketer, privacy, viewer")
 	}
+	return s.create(ctx, name, role, nil)
+}
+
+// CreateForPerson makes a token acting for a person in the department of
+// ctx (their role there, checked at each use).
+func (s *Store) CreateForPerson(ctx context.Context, name string, personID int64) (Token, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 100 {
+		return Token{}, "", errs.Invalid("name", "required, at most 100 characters")
+	}
+	return s.create(ctx, name, "", &personID)
+}
+
+func (s *Store) create(ctx context.Context, name, role string, personID *int64) (Token, string, error) {
 	raw := make([]byte, 24)
 	if _, err := rand.Read(raw); err != nil {
 		return Token{}, "", err
 	}
 	secret := "pb_" + base64.RawURLEncoding.EncodeToString(raw)
-	var t Token
-	err := s.db.QueryRow(ctx, `INSERT INTO api_tokens (name, role, token_hash) VALUES ($1, $2, $3)
-		RETURNING id, name, role, created_at, last_used_at`, name, role, hash(secret)).
-		Scan(&t.ID, &t.Name, &t.Role, &t.CreatedAt, &t.LastUsedAt)
+	rows, err := s.db.Query(ctx, `INSERT INTO api_tokens (name, role, token_hash, person_id) VALUES ($1, $2, $3, $4)
+		RETURNING `+cols, name, role, hash(secret), personID)
+	if err != nil {
+		return Token{}, "", fmt.Errorf("apitoken: create: %w", err)
+	}
+	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Token])
 	if err != nil {
 		return Token{}, "", fmt.Errorf("apitoken: create: %w", err)
 	}
 	return t, secret, nil
 }
 
-// Lookup returns the live token for a secret, or ErrNotFound.
+// Lookup returns the live token for a secret, or ErrNotFound. It looks in
+// every department: run it with an unscoped context.
 func (s *Store) Lookup(ctx context.Context, secret string) (Token, error) {
-	var t Token
-	err := s.db.QueryRow(ctx, `UPDATE api_tokens SET last_used_at = now()
-		WHERE token_hash = $1 AND revoked_at IS NULL
-		RETURNING id, name, role, created_at, last_used_at`, hash(secret)).
-		Scan(&t.ID, &t.Name, &t.Role, &t.CreatedAt, &t.LastUsedAt)
+	rows, err := s.db.Query(ctx, `UPDATE api_tokens SET last_used_at = now()
+		WHERE token_hash = $1 AND revoked_at IS NULL RETURNING `+cols, hash(secret))
+	if err != nil {
+		return Token{}, fmt.Errorf("apitoken: lookup: %w", err)
+	}
+	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Token])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return t, ErrNotFound
 	}
@@ -98,9 +124,9 @@ func (s *Store) Lookup(ctx context.Context, secret string) (Token, error) {
 	return t, nil
 }
 
-// List returns live tokens.
+// List returns live tokens (of the department of ctx).
 func (s *Store) List(ctx context.Context) ([]Token, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, name, role, created_at, last_used_at FROM api_tokens
+	rows, err := s.db.Query(ctx, `SELECT `+cols+` FROM api_tokens
 		WHERE revoked_at IS NULL ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("apitoken: list: %w", err)
@@ -123,6 +149,22 @@ func (s *Store) Revoke(ctx context.Context, id int64) error {
 func hash(secret string) []byte {
 	h := sha256.Sum256([]byte(secret))
 	return h[:]
+}
+
+// AuthenticateToken resolves a service token to its actor (a shipped role
+// in the token's department). Tokens of persons and custom roles need the
+// staff service, which the daemon uses instead.
+func (s *Store) AuthenticateToken(ctx context.Context, secret string, ip netip.Addr) (access.Actor, error) {
+	t, err := s.Lookup(access.Unscoped(ctx), secret)
+	if err != nil {
+		return access.Actor{}, err
+	}
+	perms, ok := access.Shipped[t.Role]
+	if t.PersonID != nil || !ok {
+		return access.Actor{}, ErrNotFound
+	}
+	return access.Actor{TokenID: t.ID, TokenName: t.Name, DepartmentID: t.DepartmentID, Role: t.Role,
+		Perms: access.NewSet(perms...), IP: ip}, nil
 }
 
 // RevokeName revokes every live token called name (a token re-created under

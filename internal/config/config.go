@@ -38,6 +38,7 @@ type Config struct {
 	Bounces   BouncesConfig   `toml:"bounces"`
 	Retention RetentionConfig `toml:"retention"`
 	Privacy   PrivacyConfig   `toml:"privacy"`
+	People    PeopleConfig    `toml:"people"`
 }
 
 // AllRoles lists every role in start order.
@@ -75,6 +76,7 @@ func Default() Config {
 		Bounces:   defaultBounces(),
 		Retention: defaultRetention(),
 		Privacy:   defaultPrivacy(),
+		People:    defaultPeople(),
 	}
 }
 
@@ -120,7 +122,9 @@ func (c *Config) Validate() error {
 		c.Log.validate, c.Database.validate, c.Redis.validate, c.Secrets.validate,
 		c.API.validate, c.Metrics.validate, c.Public.validate, c.Inbound.validate, c.SMTP.validate,
 		c.DKIM.validate, c.Sending.validate, c.Bounces.validate, c.Retention.validate,
-		c.Privacy.validate,
+		c.Privacy.validate, c.People.validate,
+		func() error { return c.API.TLS.validate("api.tls") },
+		func() error { return c.Public.TLS.validate("public.tls") },
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {

@@ -1,12 +1,17 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/postbode/postbode/internal/redisconn"
 )
 
 // LogConfig configures logging.
@@ -31,8 +36,14 @@ func (c *LogConfig) validate() error {
 
 // DatabaseConfig configures the Postgres connection.
 type DatabaseConfig struct {
-	// URL is a postgres:// connection URL; required.
+	// URL is a postgres:// connection URL; required. It may list several
+	// hosts (h1:5432,h2:5432) with target_session_attrs=read-write, so the
+	// primary is found after a failover. Behind PgBouncer in transaction
+	// pooling add default_query_exec_mode=cache_describe (see README).
 	URL string `toml:"url"`
+	// ReplicaURL is a read replica for reports and access exports, which
+	// then lag the primary by the replication delay; optional.
+	ReplicaURL string `toml:"replica_url"`
 	// MaxConns caps the pool; optional, default 20.
 	MaxConns int `toml:"max_conns"`
 	// Migrate applies pending migrations when serve starts; optional, default true.
@@ -44,9 +55,16 @@ func defaultDatabase() DatabaseConfig {
 }
 
 func (c *DatabaseConfig) validate() error {
-	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return keyErr("database.url", "must be a postgres:// URL")
+	if err := checkPostgresURL("database.url", c.URL); err != nil {
+		return err
+	}
+	if c.ReplicaURL != "" {
+		if err := checkPostgresURL("database.replica_url", c.ReplicaURL); err != nil {
+			return err
+		}
+		if a := queryParam(c.ReplicaURL, "target_session_attrs"); a == "read-write" || a == "primary" {
+			return keyErr("database.replica_url", "target_session_attrs="+a+" would send the reports to the primary: use prefer-standby or standby, or leave replica_url unset")
+		}
 	}
 	if c.MaxConns < 2 || c.MaxConns > 1000 {
 		return keyErr("database.max_conns", "must be between 2 and 1000")
@@ -54,25 +72,83 @@ func (c *DatabaseConfig) validate() error {
 	return nil
 }
 
-// RedisConfig configures the Redis connection.
+// queryExecModes are pgx's values of default_query_exec_mode.
+var queryExecModes = []string{"cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"}
+
+// checkPostgresURL checks a postgres:// URL, and that one listing several
+// hosts asks for the primary. Errors never repeat the URL (it may hold a
+// password).
+func checkPostgresURL(key, raw string) error {
+	if !strings.HasPrefix(raw, "postgres://") && !strings.HasPrefix(raw, "postgresql://") {
+		return keyErr(key, "must be a postgres:// URL")
+	}
+	pc, err := pgconn.ParseConfig(raw)
+	if err != nil {
+		return keyErr(key, "not a valid postgres:// URL (hosts, port or parameters)")
+	}
+	if m := queryParam(raw, "default_query_exec_mode"); m != "" && !contains(queryExecModes, m) {
+		return keyErr(key, fmt.Sprintf("default_query_exec_mode=%s: must be one of %s", m, strings.Join(queryExecModes, ", ")))
+	}
+	if a := queryParam(raw, "target_session_attrs"); len(pc.Fallbacks) > 0 && key == "database.url" && a != "read-write" && a != "primary" {
+		return keyErr(key, "lists several hosts: add target_session_attrs=read-write so postbode connects to the primary, and finds the promoted one after a failover; without it a read-only standby may be picked and every write fails")
+	}
+	return nil
+}
+
+// queryParam returns a parameter of a URL whose host part may list hosts.
+func queryParam(raw, name string) string {
+	_, q, ok := strings.Cut(raw, "?")
+	if !ok {
+		return ""
+	}
+	v, _ := url.ParseQuery(q)
+	return v.Get(name)
+}
+
+// RedisConfig configures the Redis connection: one server, a Sentinel set
+// (the client follows a failover) or a Redis Cluster. The URL forms are in
+// internal/redisconn.
 type RedisConfig struct {
-	// URL is a redis:// or rediss:// URL; required.
+	// URL is a redis://, rediss://, redis+sentinel:// or redis+cluster://
+	// URL; required. With the explicit keys below it gives only the user,
+	// password, database and TLS.
 	URL string `toml:"url"`
 	// KeyPrefix is put before every key postbode writes; optional, default "pb:".
 	KeyPrefix string `toml:"key_prefix"`
+	// SentinelMaster is the name the sentinels monitor; optional, with SentinelAddrs.
+	SentinelMaster string `toml:"sentinel_master"`
+	// SentinelAddrs are the sentinels' host:port; optional.
+	SentinelAddrs []string `toml:"sentinel_addrs"`
+	// SentinelUsername and SentinelPassword authenticate to the sentinels; optional.
+	SentinelUsername string `toml:"sentinel_username"`
+	SentinelPassword string `toml:"sentinel_password"`
+	// ClusterAddrs are some nodes of a Redis Cluster (host:port); optional.
+	ClusterAddrs []string `toml:"cluster_addrs"`
 }
 
 func defaultRedis() RedisConfig {
 	return RedisConfig{URL: "redis://127.0.0.1:6379/0", KeyPrefix: "pb:"}
 }
 
+// Settings returns the connection keys for redisconn.Open.
+func (c *RedisConfig) Settings() redisconn.Settings {
+	return redisconn.Settings{URL: c.URL, SentinelMaster: c.SentinelMaster, SentinelAddrs: c.SentinelAddrs,
+		SentinelUsername: c.SentinelUsername, SentinelPassword: c.SentinelPassword, ClusterAddrs: c.ClusterAddrs}
+}
+
 func (c *RedisConfig) validate() error {
-	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-		return keyErr("redis.url", "must be a redis:// or rediss:// URL")
+	if _, _, err := c.Settings().Options(); err != nil {
+		var se *redisconn.SettingError
+		if errors.As(err, &se) {
+			return keyErr(se.Key, se.Reason)
+		}
+		return keyErr("redis.url", err.Error())
 	}
 	if strings.ContainsAny(c.KeyPrefix, " \r\n") {
 		return keyErr("redis.key_prefix", "must not contain whitespace")
+	}
+	if strings.ContainsAny(c.KeyPrefix, "{}") {
+		return keyErr("redis.key_prefix", "must not contain { or }: the keys carry a hash tag per campaign and per domain after the prefix, which a brace in the prefix would replace, putting every key in one Redis Cluster slot")
 	}
 	return nil
 }
@@ -146,6 +222,8 @@ type APIConfig struct {
 	MaxImportBytes int64 `toml:"max_import_bytes"`
 	// SpoolDir holds import uploads while they are processed; optional, default the OS temp dir.
 	SpoolDir string `toml:"spool_dir"`
+	// TLS serves the admin listener over HTTPS; optional.
+	TLS TLSConfig `toml:"tls"`
 }
 
 func defaultAPI() APIConfig {

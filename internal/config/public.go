@@ -19,6 +19,8 @@ type PublicConfig struct {
 	// every link in a mail; optional, default http://localhost:8081. http is
 	// refused except for localhost and loopback hosts (development).
 	BaseURL string `toml:"base_url"`
+	// TLS serves the public listener over HTTPS; optional.
+	TLS TLSConfig `toml:"tls"`
 	// TrustedProxies are CIDRs whose X-Forwarded-For is believed; optional.
 	TrustedProxies []string `toml:"trusted_proxies"`
 	// OrgName is the sender's name shown on pages and in mails; optional, default "postbode".
@@ -67,6 +69,11 @@ func (c *PublicConfig) validate() error {
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return keyErr("public.base_url", "must be an absolute http(s) URL")
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(c.BaseURL, "#") || u.User != nil {
+		// Links are base_url + "/u/TOKEN": after a query or fragment the
+		// path would not reach the server, and credentials would be in every mail.
+		return keyErr("public.base_url", "must have no query, fragment or user:password (links are built by appending a path)")
 	}
 	if u.Scheme == "http" && !localHost(u.Hostname()) {
 		return keyErr("public.base_url", "must be https: every mail carries List-Unsubscribe-Post, and RFC 8058 §3.1 requires "+

@@ -11,6 +11,7 @@ import (
 )
 
 // Open connects a pool to url with at most maxConns connections and checks it.
+// Every query runs scoped to the department of its context (see scoper).
 func Open(ctx context.Context, url string, maxConns int) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -19,6 +20,7 @@ func Open(ctx context.Context, url string, maxConns int) (*pgxpool.Pool, error) 
 	if maxConns > 0 {
 		cfg.MaxConns = int32(maxConns)
 	}
+	new(scoper).install(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("db: connect: %w", err)

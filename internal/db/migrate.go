@@ -17,8 +17,8 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migrationLockID is the pg_advisory_lock key held while migrating, so only
-// one node migrates at a time.
+// migrationLockID is the advisory lock key each migration transaction
+// holds, so only one node migrates at a time.
 const migrationLockID = 0x706f7374626f6465 // "postbode"
 
 // Migration is one numbered, forward-only schema change.
@@ -57,56 +57,51 @@ func Migrations() ([]Migration, error) {
 }
 
 // Migrate applies every embedded migration not yet recorded, in order, each in
-// its own transaction, under an advisory lock. It refuses to run against a
-// database that records a version this binary does not know (a newer schema).
-// It returns the versions it applied.
+// its own transaction. It refuses to run against a database that records a
+// version this binary does not know (a newer schema). It returns the
+// versions it applied.
+//
+// Each transaction takes a transaction-level advisory lock and re-reads the
+// applied versions under it, so nodes starting together apply each
+// migration once. A transaction-level lock (pg_advisory_xact_lock) is
+// released by COMMIT on the same server connection, which makes it safe
+// behind PgBouncer in transaction pooling, where a session-level lock could
+// be taken on one server connection and "released" on another.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) ([]int, error) {
 	migs, err := Migrations()
 	if err != nil {
 		return nil, err
 	}
-	conn, err := pool.Acquire(ctx)
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("db: migrate: acquire: %w", err)
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrationLockID); err != nil {
-		return nil, fmt.Errorf("db: migrate: lock: %w", err)
-	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLockID)
-
-	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		return nil, fmt.Errorf("db: migrate: bookkeeping table: %w", err)
-	}
-	applied, err := appliedVersions(ctx, conn.Conn())
-	if err != nil {
-		return nil, err
 	}
 	known := map[int]bool{}
 	for _, m := range migs {
 		known[m.Version] = true
 	}
-	for v := range applied {
-		if !known[v] {
-			return nil, fmt.Errorf("db: migrate: database has schema version %d that this binary does not know; refusing to run an older postbode on a newer schema", v)
-		}
-	}
 	var done []int
 	for _, m := range migs {
-		if applied[m.Version] {
-			continue
-		}
-		if err := applyOne(ctx, conn.Conn(), m); err != nil {
+		applied, err := applyOne(ctx, pool, m, known)
+		if err != nil {
 			return done, err
 		}
-		log.Info("migration applied", slog.Int("version", m.Version), slog.String("name", m.Name))
-		done = append(done, m.Version)
+		if applied {
+			log.Info("migration applied", slog.Int("version", m.Version), slog.String("name", m.Name))
+			done = append(done, m.Version)
+		}
 	}
 	return done, nil
 }
 
-func appliedVersions(ctx context.Context, conn *pgx.Conn) (map[int]bool, error) {
+func appliedVersions(ctx context.Context, conn pgx.Tx) (map[int]bool, error) {
 	rows, err := conn.Query(ctx, `SELECT version FROM schema_migrations`)
 	if err != nil {
 		return nil, fmt.Errorf("db: migrate: read versions: %w", err)
@@ -122,12 +117,33 @@ func appliedVersions(ctx context.Context, conn *pgx.Conn) (map[int]bool, error) 
 	return out, nil
 }
 
-func applyOne(ctx context.Context, conn *pgx.Conn, m Migration) error {
-	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+// applyOne applies m in one transaction under the migration lock unless it
+// is recorded; it fails on a recorded version not in known.
+func applyOne(ctx context.Context, pool *pgxpool.Pool, m Migration, known map[int]bool) (applied bool, err error) {
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockID); err != nil {
+			return fmt.Errorf("db: migrate: lock: %w", err)
+		}
+		done, err := appliedVersions(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for v := range done {
+			if !known[v] {
+				return fmt.Errorf("db: migrate: database has schema version %d that this binary does not know; refusing to run an older postbode on a newer schema", v)
+			}
+		}
+		if done[m.Version] {
+			return nil
+		}
 		if _, err := tx.Exec(ctx, m.SQL); err != nil {
 			return fmt.Errorf("db: migration %03d_%s: %w", m.Version, m.Name, err)
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name)
-		return err
+		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
+			return err
+		}
+		applied = true
+		return nil
 	})
+	return applied, err
 }

@@ -36,7 +36,17 @@ type PersonalTable struct {
 // NonPersonalTables.
 var PersonalTables = []PersonalTable{
 	{Table: "contacts", ContactColumn: "id", EmailColumn: "email", Erase: "delete",
-		Columns: []string{"email", "name", "attributes", "status", "hard_bounces", "soft_bounces", "one_star_since", "last_engaged_at", "source", "updated_source", "created_at", "updated_at"}},
+		Columns: []string{"email", "name", "attributes", "status", "hard_bounces", "soft_bounces", "one_star_since", "last_engaged_at", "source", "updated_source", "created_at", "updated_at", "no_tracking"},
+		// The department and the staff labels ("person:12") of who created
+		// and last changed the contact are not the contact's data;
+		// email_search and name_search are lower-case copies of email and
+		// name that Postgres generates for the search index (gone with the
+		// row, not exported twice).
+		OtherColumns: []string{"department_id", "created_by", "updated_by", "email_search", "name_search"}},
+	// The change history of a contact by staff: which fields, by whom, when.
+	{Table: "contact_changes", ContactColumn: "contact_id", Erase: "delete",
+		Columns:      []string{"actor", "at", "fields"},
+		OtherColumns: []string{"id"}},
 	{Table: "subscriptions", ContactColumn: "contact_id", Erase: "delete",
 		Columns: []string{"list_id", "status", "created_at", "updated_at"}},
 	{Table: "consent_records", ContactColumn: "contact_id", Erase: "delete",
@@ -47,7 +57,7 @@ var PersonalTables = []PersonalTable{
 	// and the contact was blocklisted or complained (else the row goes).
 	{Table: "blocklist", EmailColumn: "email", Erase: "anonymise",
 		Columns:      []string{"note"},
-		OtherColumns: []string{"email_hash", "id", "reason", "created_at"}},
+		OtherColumns: []string{"email_hash", "id", "reason", "created_at", "department_id"}},
 	// Deliveries are statistics: erasure nulls the contact link and the last
 	// error (it may quote the address).
 	{Table: "deliveries", ContactColumn: "contact_id", Erase: "anonymise",
@@ -82,7 +92,13 @@ var PersonalTables = []PersonalTable{
 	// time: the contact link, IP, user agent and token hash are nulled.
 	{Table: "privacy_requests", ContactColumn: "contact_id", Erase: "anonymise",
 		Columns:      []string{"ip", "user_agent", "token_hash"},
-		OtherColumns: []string{"id", "kind", "status", "via", "lang", "verified_at", "due_at", "closed_at", "closed_by", "note"}},
+		OtherColumns: []string{"id", "kind", "status", "via", "lang", "verified_at", "due_at", "closed_at", "closed_by", "note", "department_id"}},
+	// Legal holds of a contact: deleted with it once released or expired
+	// (erasure never runs while one is active); a hold on every contact has
+	// no contact link.
+	{Table: "legal_holds", ContactColumn: "contact_id", Erase: "delete",
+		Columns:      []string{"reason", "until", "created_at", "released_at"},
+		OtherColumns: []string{"id", "created_by", "released_by"}},
 }
 
 // NonPersonalTables hold no personal data of contacts.
@@ -90,8 +106,17 @@ var NonPersonalTables = []string{"schema_migrations", "lists", "api_tokens", "jo
 	"campaigns", "campaign_stats",
 	// webhook_messages holds relay notification ids (replay protection).
 	"webhook_messages",
+	// hidden_attributes names attribute keys hidden from non-privacy roles.
+	"hidden_attributes",
+	// The breach register and processor agreements describe incidents and
+	// companies, not data subjects.
+	"data_breaches", "processor_agreements",
 	// audit_log holds staff actions with counts, never subjects' data.
 	"audit_log",
+	// Staff accounts hold data of staff, not of contacts: removed with the
+	// person (ON DELETE CASCADE), never part of a contact's erasure or export.
+	"departments", "persons", "roles", "role_permissions", "memberships", "sessions",
+	"login_failures", "person_links",
 	// job_keys holds hashes salted with a secret that lives only in the
 	// running job's process (and rows only while it runs): nothing links
 	// them to a person.

@@ -20,7 +20,7 @@ func TestRouterRefusesInvalidText(t *testing.T) {
 	mux := http.NewServeMux()
 	rt := httpapi.NewRouter(mux, slog.New(slog.DiscardHandler), nil, httpapi.NewHTTPMetrics(prometheus.NewRegistry()))
 	reached := 0
-	rt.Handle("POST", "/items/{name}/{rest...}", []string{httpapi.Public}, func(w http.ResponseWriter, r *http.Request) error {
+	rt.Handle("POST", "/items/{name}/{rest...}", httpapi.Public, func(w http.ResponseWriter, r *http.Request) error {
 		var in struct {
 			Title string `json:"title"`
 		}

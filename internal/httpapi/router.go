@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -12,31 +13,45 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
-	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/errs"
 )
 
-// Public marks a route that needs no token.
-const Public = "public"
+// Public marks a route that needs no sign-in.
+const Public = access.Public
 
-// Authenticator resolves a bearer secret to a token (with its role).
+// Authenticator resolves an API token (Authorization: Bearer) to the
+// acting person or service account with their permissions.
 type Authenticator interface {
-	Lookup(ctx context.Context, secret string) (apitoken.Token, error)
+	AuthenticateToken(ctx context.Context, secret string, ip netip.Addr) (access.Actor, error)
 }
 
-// Route is one registered API route, for the OpenAPI cross-check.
+// SessionAuthenticator also resolves a session cookie and checks the
+// session's CSRF token (sent in the X-CSRF-Token header on every request
+// that is not GET or HEAD).
+type SessionAuthenticator interface {
+	AuthenticateSession(ctx context.Context, secret string, ip netip.Addr) (access.Actor, error)
+	CheckCSRF(sessionSecret, token string) bool
+}
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "postbode_session"
+
+// Route is one registered API route, for the OpenAPI cross-check and the
+// permission tests.
 type Route struct {
 	Method string
 	Path   string
-	Roles  []string
+	Perm   access.Permission
 }
 
-// Router registers JSON API routes on a ServeMux with role checks, error
-// writing and request metrics.
+// Router registers JSON API routes on a ServeMux with permission checks,
+// error writing and request metrics.
 type Router struct {
 	mux      *http.ServeMux
 	log      *slog.Logger
 	auth     Authenticator
+	changed  ChangeAuditor
 	routes   []Route
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -71,29 +86,56 @@ func NewRouter(mux *http.ServeMux, log *slog.Logger, auth Authenticator, m HTTPM
 // Routes returns the registered API routes.
 func (rt *Router) Routes() []Route { return rt.routes }
 
-// Handle registers h for "METHOD path", allowed for the given roles (admin is
-// always allowed; Public needs no token). Path values and query parameters
-// that are not storable text are refused with 422 naming them before h runs.
-func (rt *Router) Handle(method, path string, roles []string, h HandlerFunc) {
+// Handle registers h for "METHOD path", allowed to actors holding perm
+// (Public: anyone; access.SignedIn: any signed-in actor). The handler runs
+// with the actor in its context, scoped to the actor's department. Path
+// values and query parameters that are not storable text are refused with
+// 422 naming them before h runs.
+func (rt *Router) Handle(method, path string, perm access.Permission, h HandlerFunc) {
 	pattern := method + " " + path
-	rt.routes = append(rt.routes, Route{Method: method, Path: path, Roles: roles})
+	rt.routes = append(rt.routes, Route{Method: method, Path: path, Perm: perm})
 	pathNames := wildcards(path)
 	rt.mux.Handle(pattern, rt.Wrap(pattern, func(w http.ResponseWriter, r *http.Request) error {
-		if !contains(roles, Public) {
-			tok, err := rt.authenticate(r)
+		if perm != Public {
+			a, err := rt.authenticate(r)
 			if err != nil {
+				rt.logRefusal(r, err)
 				return err
 			}
-			if tok.Role != apitoken.RoleAdmin && !contains(roles, tok.Role) {
-				return NewError(http.StatusForbidden, "forbidden", "the "+tok.Role+" role may not do this")
+			if perm != access.SignedIn && !a.Has(perm) {
+				return NewError(http.StatusForbidden, "forbidden", "this needs the permission "+string(perm))
 			}
-			r = r.WithContext(context.WithValue(r.Context(), tokenKey{}, tok))
+			r = r.WithContext(access.WithActor(r.Context(), a))
 		}
 		if err := checkRequestText(r, pathNames); err != nil {
 			return err
 		}
-		return h(w, r)
+		if err := h(w, r); err != nil {
+			return err
+		}
+		return rt.auditChange(w, r, perm, pattern)
 	}))
+}
+
+// ChangeAuditor records a staff request that changed something (a
+// successful POST, PUT, PATCH or DELETE) in the audit log; route is the
+// pattern ("PATCH /api/v1/contacts/{id}").
+type ChangeAuditor func(r *http.Request, route string) error
+
+// OnChange sets the auditor of changing requests.
+func (rt *Router) OnChange(a ChangeAuditor) { rt.changed = a }
+
+func (rt *Router) auditChange(w http.ResponseWriter, r *http.Request, perm access.Permission, route string) error {
+	if rt.changed == nil || perm == Public || r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return nil
+	}
+	if sw, ok := w.(*statusWriter); ok && sw.status >= 400 {
+		return nil
+	}
+	if err := rt.changed(r, route); err != nil {
+		rt.log.Error("audit of a change failed", slog.String("route", route), slog.Any("error", err))
+	}
+	return nil
 }
 
 // Wrap adapts h into an http.Handler that writes errors and records metrics
@@ -117,36 +159,65 @@ func (rt *Router) NotFound(prefix string) {
 	}))
 }
 
-func (rt *Router) authenticate(r *http.Request) (apitoken.Token, error) {
-	h := r.Header.Get("Authorization")
-	secret, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || secret == "" {
-		return apitoken.Token{}, NewError(http.StatusUnauthorized, "unauthorized", "a bearer token is required (Authorization: Bearer ...)")
+func (rt *Router) authenticate(r *http.Request) (access.Actor, error) {
+	ip := ClientIP(r)
+	if h := r.Header.Get("Authorization"); h != "" {
+		secret, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || strings.TrimSpace(secret) == "" {
+			return access.Actor{}, NewError(http.StatusUnauthorized, "unauthorized", "a bearer token is required (Authorization: Bearer ...)")
+		}
+		a, err := rt.auth.AuthenticateToken(r.Context(), strings.TrimSpace(secret), ip)
+		return a, authError(err, "unknown or revoked token")
 	}
-	tok, err := rt.auth.Lookup(r.Context(), strings.TrimSpace(secret))
-	if errors.Is(err, apitoken.ErrNotFound) {
-		return tok, NewError(http.StatusUnauthorized, "unauthorized", "unknown or revoked token")
+	sa, ok := rt.auth.(SessionAuthenticator)
+	c, err := r.Cookie(SessionCookie)
+	if !ok || err != nil || c.Value == "" {
+		return access.Actor{}, NewError(http.StatusUnauthorized, "unauthorized", "sign in, or send a bearer token (Authorization: Bearer ...)")
 	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && !sa.CheckCSRF(c.Value, r.Header.Get("X-CSRF-Token")) {
+		return access.Actor{}, NewError(http.StatusForbidden, "csrf", "missing or wrong X-CSRF-Token header")
+	}
+	a, err := sa.AuthenticateSession(r.Context(), c.Value, ip)
+	return a, authError(err, "the session has ended: sign in again")
+}
+
+// logRefusal logs a refusal by a department's allow-list, naming only the
+// client's network.
+func (rt *Router) logRefusal(r *http.Request, err error) {
+	var de *errs.Error
+	if errors.As(err, &de) && de.Code == "ip_not_allowed" {
+		rt.log.Info("request refused by a department allow-list", slog.String("ip_prefix", IPPrefix(ClientIP(r))),
+			slog.String("route", r.Pattern))
+	}
+}
+
+// authError maps an authentication failure to 401 (unknown credentials),
+// 403 (a known person who may not act now) or 503.
+func authError(err error, unknown string) error {
+	if err == nil {
+		return nil
+	}
+	var de *errs.Error
+	if errors.As(err, &de) {
+		if de.Code == "unauthenticated" || de.Kind == errs.KindNotFound {
+			return NewError(http.StatusUnauthorized, "unauthorized", unknown)
+		}
+		return err
+	}
+	return errs.Unavailable("auth_unavailable", "cannot check the credentials now")
+}
+
+// Actor names the caller for audit records and job owners:
+// "person:<id>" or "token:<id>:<name>".
+func Actor(ctx context.Context) string { return access.Label(ctx) }
+
+// ClientIP is the address of the client of r (the TCP peer).
+func ClientIP(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
-		return tok, errs.Unavailable("auth_unavailable", "cannot check the token now")
+		return netip.Addr{}
 	}
-	return tok, nil
-}
-
-type tokenKey struct{}
-
-// TokenFrom returns the authenticated token of the request, if any.
-func TokenFrom(ctx context.Context) (apitoken.Token, bool) {
-	t, ok := ctx.Value(tokenKey{}).(apitoken.Token)
-	return t, ok
-}
-
-// Actor names the caller for audit records: "token:<id>:<name>".
-func Actor(ctx context.Context) string {
-	if t, ok := TokenFrom(ctx); ok {
-		return "token:" + strconv.FormatInt(t.ID, 10) + ":" + t.Name
-	}
-	return "anonymous"
+	return ap.Addr().Unmap()
 }
 
 type statusWriter struct {
@@ -176,12 +247,3 @@ func (w *statusWriter) Flush() {
 
 // Unwrap exposes the underlying writer to http.ResponseController.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}

@@ -28,12 +28,12 @@ func TestClientGoneIsNotAServerError(t *testing.T) {
 	mux := http.NewServeMux()
 	rt := httpapi.NewRouter(mux, log, nil, m)
 	started := make(chan struct{}, 1)
-	rt.Handle("GET", "/slow", []string{httpapi.Public}, func(w http.ResponseWriter, r *http.Request) error {
+	rt.Handle("GET", "/slow", httpapi.Public, func(w http.ResponseWriter, r *http.Request) error {
 		started <- struct{}{}
 		_, err := db.Exec(r.Context(), `SELECT pg_sleep(30)`)
 		return err
 	})
-	rt.Handle("GET", "/broken", []string{httpapi.Public}, func(w http.ResponseWriter, r *http.Request) error {
+	rt.Handle("GET", "/broken", httpapi.Public, func(w http.ResponseWriter, r *http.Request) error {
 		_, err := db.Exec(r.Context(), `SELECT no_such_column FROM contacts`)
 		return err
 	})

@@ -14,13 +14,13 @@ import (
 //	postbode_pg_pool_acquire_wait_seconds_total
 //	postbode_redis_pool_connections{state="idle|total"}
 //	postbode_redis_pool_hits_total, postbode_redis_pool_misses_total, postbode_redis_pool_timeouts_total
-func RegisterStores(reg prometheus.Registerer, pool *pgxpool.Pool, rdb *redis.Client) {
+func RegisterStores(reg prometheus.Registerer, pool *pgxpool.Pool, rdb redis.UniversalClient) {
 	reg.MustRegister(&storeCollector{pool: pool, rdb: rdb})
 }
 
 type storeCollector struct {
 	pool *pgxpool.Pool
-	rdb  *redis.Client
+	rdb  redis.UniversalClient
 }
 
 var (

@@ -7,10 +7,14 @@
 // creates is named POSTBODE_TEST_DB_PREFIX (default pbt_) and a random
 // suffix, so checkouts sharing one server use different prefixes and
 // `deploy/dev/services.sh sweep` drops what a killed run left. `make test`
-// sets all three.
+// sets all three. POSTBODE_TEST_POOLER_URL, when set (make test-pgbouncer),
+// is a connection pooler in front of that server: the databases are created
+// on the server and the tests (and the daemons they start) use them through
+// the pooler.
 package testenv
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -30,6 +34,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/postbode/postbode/internal/db"
+	"github.com/postbode/postbode/internal/redisconn"
 )
 
 // DatabaseURL returns the admin URL tests connect to.
@@ -103,7 +108,7 @@ func DBWithURL(t testing.TB) (*pgxpool.Pool, string) {
 	if _, err := admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, templateName)); err != nil {
 		t.Fatalf("testenv: create database: %v", err)
 	}
-	dbURL := withDatabase(DatabaseURL(), name)
+	dbURL := withDatabase(cmp.Or(os.Getenv("POSTBODE_TEST_POOLER_URL"), DatabaseURL()), name)
 	pool, err := db.Open(ctx, dbURL, 10)
 	if err != nil {
 		t.Fatalf("testenv: open test database: %v", err)
@@ -139,7 +144,8 @@ func prepareTemplate(ctx context.Context) (string, error) {
 		return "", err
 	}
 	defer admin.Close(ctx)
-	// Serialise template creation across test processes.
+	// Serialise template creation across test processes (a session lock:
+	// admin connects to the server itself, never through a pooler).
 	if _, err := admin.Exec(ctx, `SELECT pg_advisory_lock(7070707)`); err != nil {
 		return "", err
 	}
@@ -181,19 +187,20 @@ func withDatabase(raw, name string) string {
 }
 
 // Redis returns a client and a key prefix unique to this test; keys under the
-// prefix are deleted when the test ends.
-func Redis(t testing.TB) (*redis.Client, string) {
+// prefix are deleted when the test ends. The client is built by redisconn
+// (the one place that builds a Redis client) and fails the test when a
+// script, transaction or multi-key command touches keys of more than one
+// Redis Cluster hash slot (CrossSlotHook), so every test that uses Redis
+// also checks that the code works on a Cluster.
+func Redis(t testing.TB) (redis.UniversalClient, string) {
 	t.Helper()
-	opt, err := redis.ParseURL(RedisURL())
-	if err != nil {
-		t.Fatalf("testenv: redis url: %v", err)
-	}
-	rdb := redis.NewClient(opt)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := rdb.Ping(ctx).Err(); err != nil {
+	rdb, err := redisconn.Open(ctx, redisconn.Settings{URL: RedisURL()})
+	if err != nil {
 		t.Fatalf("testenv: Redis at %s: %v", RedisURL(), err)
 	}
+	rdb.AddHook(CrossSlotHook{T: t})
 	prefix := "pbt:" + randHex(6) + ":"
 	t.Cleanup(func() {
 		ctx := context.Background()
@@ -202,8 +209,8 @@ func Redis(t testing.TB) (*redis.Client, string) {
 		for iter.Next(ctx) {
 			keys = append(keys, iter.Val())
 		}
-		if len(keys) > 0 {
-			rdb.Del(ctx, keys...)
+		for _, k := range keys {
+			rdb.Del(ctx, k)
 		}
 		rdb.Close()
 	})

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+
+	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/api"
+	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/privacy"
+	"github.com/postbode/postbode/staff"
+)
+
+// staff returns the staff service of the process (built on first use).
+func (a *app) staff() *staff.Service {
+	if a.staffSvc == nil {
+		p := a.cfg.People
+		a.staffSvc = staff.New(a.db, a.cfg.Secrets.Key, staff.Options{SessionIdle: p.SessionIdle.Duration,
+			SessionAbsolute: p.SessionAbsolute.Duration, MaxFailures: p.MaxFailures, MaxIPFailures: p.MaxIPFailures,
+			LockoutWindow: p.LockoutWindow.Duration, InviteTTL: p.InviteTTL.Duration, ResetTTL: p.ResetTTL.Duration,
+			RequireTOTP: p.RequireTOTP, Issuer: a.cfg.Public.OrgName})
+	}
+	return a.staffSvc
+}
+
+// adminURL is the URL staff reach the admin listener at.
+func (a *app) adminURL() string {
+	if u := a.cfg.People.AdminURL; u != "" {
+		return strings.TrimRight(u, "/")
+	}
+	scheme := "http://"
+	if a.cfg.API.TLS.Enabled() {
+		scheme = "https://"
+	}
+	return scheme + a.cfg.API.Listen
+}
+
+// extendPeople adds the login, session and people administration routes.
+func extendPeople(a *app, d *api.Deps) {
+	m := &staff.API{S: a.staff(), AdminURL: a.adminURL(), SecureCookie: a.cfg.API.TLS.Enabled()}
+	ml, err := a.mailer()
+	if err != nil {
+		a.log.Warn("no mailer: invitation links are returned to the inviting administrator", slog.Any("error", err))
+	} else {
+		m.Mail = ml
+	}
+	if a.cfg.People.MailExports {
+		d.ExportMailer = exportMailer{staff: a.staff(), mail: ml}
+	}
+	d.Modules = append(d.Modules, m)
+}
+
+// exportMailer mails bulk exports to the main person of the exporting
+// department (people.mail_exports).
+type exportMailer struct {
+	staff *staff.Service
+	mail  *mailer
+}
+
+// MailExport sends the file as an attachment to the department's main person.
+func (m exportMailer) MailExport(ctx context.Context, name, contentType string, data []byte) error {
+	if m.mail == nil {
+		return errs.Unavailable("no_mailer", "exports go by mail, but no mail transport is configured")
+	}
+	d, err := m.staff.Department(ctx, access.Department(ctx))
+	if err != nil {
+		return err
+	}
+	if d.MainPersonID == nil {
+		return errs.Conflict("no_main_person", "exports go by mail, but this department has no main person: set one first")
+	}
+	p, err := m.staff.Get(ctx, *d.MainPersonID)
+	if err != nil {
+		return err
+	}
+	return m.mail.SendAttachments(ctx, p.Email, "postbode export "+name, "",
+		"The contacts export you or a colleague asked for is attached ("+name+").\n",
+		[]privacy.Attachment{{Name: name, ContentType: contentType, Data: data}})
+}

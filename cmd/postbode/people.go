@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/postbode/postbode/staff"
+)
+
+// cmdUser creates a person from the command line: the first administrator
+// of an installation, or of a new department (account).
+func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("user create", "--email E --role R [--name N] [--account SLUG] [--password-stdin] [--config FILE]", stdout)
+	cfgPath := configFlag(fs)
+	email := fs.String("email", "", "the person's email address; required")
+	name := fs.String("name", "", "the person's name; optional")
+	role := fs.String("role", "", "role in the department: admin, marketer, privacy, viewer or a custom role; required")
+	account := fs.String("account", "default", "department (account) slug, created when it does not exist; optional")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input; optional, without it an invitation link is printed")
+	if err := parseNoArgs(fs, args[1:]); err != nil {
+		return err
+	}
+	if *email == "" || *role == "" {
+		return usageErrf(fs, "--email and --role are required")
+	}
+	cfg, pool, err := loadAndOpen(ctx, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	svc := staff.New(pool, cfg.Secrets.Key, staff.Options{InviteTTL: cfg.People.InviteTTL.Duration})
+	dept, err := ensureDepartment(ctx, svc, *account)
+	if err != nil {
+		return err
+	}
+	n := staff.NewPerson{Email: *email, Name: *name, DepartmentID: dept, Role: *role}
+	if !*pwStdin {
+		p, link, err := svc.Invite(ctx, n)
+		if err != nil {
+			return err
+		}
+		admin := cfg.People.AdminURL
+		if admin == "" {
+			admin = "http://" + cfg.API.Listen
+		}
+		fmt.Fprintf(stdout, "person %d invited; set the password at (valid %s):\n%s\n", p.ID, cfg.People.InviteTTL.Duration,
+			staff.LinkURL(admin, staff.InvitePath, link))
+		return nil
+	}
+	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return fmt.Errorf("read password: %w", err)
+	}
+	n.Password = strings.TrimRight(line, "\r\n")
+	p, err := svc.CreateActive(ctx, n)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "person %d created (%s in %s)\n", p.ID, *role, *account)
+	return nil
+}
+
+// ensureDepartment returns the id of the department slug, creating it.
+func ensureDepartment(ctx context.Context, svc *staff.Service, slug string) (int64, error) {
+	ds, err := svc.Departments(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, d := range ds {
+		if d.Slug == slug {
+			return d.ID, nil
+		}
+	}
+	d, err := svc.SaveDepartment(ctx, staff.Department{Slug: slug, Name: slug})
+	return d.ID, err
+}

@@ -1,0 +1,45 @@
+package console
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/postbode/postbode/campaigns"
+	"github.com/postbode/postbode/internal/httpapi"
+)
+
+// campaignShow is one campaign: its content, progress (polled while it
+// runs) and the actions its state allows.
+func (h *Handler) campaignShow(w http.ResponseWriter, r *http.Request) error {
+	p, _, err := h.campaignPage(r, "campaign")
+	if err != nil {
+		return err
+	}
+	return h.show(w, r, p)
+}
+
+// campaignPage loads the campaign of the path with its stats into a page.
+func (h *Handler) campaignPage(r *http.Request, view string) (*page, campaigns.Campaign, error) {
+	c, err := h.pathCampaign(r)
+	if err != nil {
+		return nil, c, err
+	}
+	st, err := h.Campaigns.Stats(r.Context(), c.ID)
+	if err != nil {
+		return nil, c, err
+	}
+	p := h.newPage(r, view, "campaigns").Set("C", c).Set("Stats", st).
+		Set("Running", c.Status == campaigns.StateRunning).Set("Zone", "Europe/Amsterdam").
+		Set("Tomorrow", time.Now().Add(24*time.Hour).Format("2006-01-02"))
+	p.Poll = r.URL.Path
+	return p, c, nil
+}
+
+// pathCampaign is the campaign the path names ({id}).
+func (h *Handler) pathCampaign(r *http.Request) (campaigns.Campaign, error) {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return campaigns.Campaign{}, err
+	}
+	return h.Campaigns.Get(r.Context(), id)
+}

@@ -1,0 +1,89 @@
+package console
+
+import (
+	"errors"
+	"maps"
+	"net/http"
+	"slices"
+
+	"github.com/postbode/postbode/console/form"
+
+	"github.com/postbode/postbode/internal/errs"
+)
+
+var (
+	errForbidden = errs.Forbidden("forbidden", "not allowed")
+	errCSRF      = errs.Forbidden("csrf", "form token missing or wrong")
+)
+
+// fail renders the error page: 404 for a missing thing, 403 for a refused
+// action, 409 for a wrong state, 422 for bad input, 500 (logged) otherwise.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, key := http.StatusInternalServerError, "error.internal"
+	var e *errs.Error
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.Is(err, errCSRF):
+		status, key = http.StatusForbidden, "error.csrf"
+	case errors.As(err, &mbe):
+		status, key = http.StatusRequestEntityTooLarge, "error.toolarge"
+	case errors.As(err, &e):
+		switch e.Kind {
+		case errs.KindNotFound:
+			status, key = http.StatusNotFound, "error.notfound"
+		case errs.KindForbidden:
+			status, key = http.StatusForbidden, "error.forbidden"
+		case errs.KindConflict:
+			status, key = http.StatusConflict, "error.conflict"
+		case errs.KindInvalid:
+			status, key = http.StatusUnprocessableEntity, "error.invalid"
+		case errs.KindUnavailable:
+			status, key = http.StatusServiceUnavailable, "error.unavailable"
+		}
+	}
+	if status == http.StatusInternalServerError {
+		h.Log.Error("console: request failed", "path", r.URL.Path, "error", err)
+	}
+	p := h.newPage(r, "error", "")
+	p.Set("Key", key)
+	if e != nil && status != http.StatusInternalServerError && status != http.StatusForbidden {
+		p.Set("Detail", e.Error())
+	}
+	if rerr := h.render(w, r, status, p); rerr != nil {
+		http.Error(w, http.StatusText(status), status)
+	}
+}
+
+// invalid turns the errors of a form whose fields cannot be wrong when the
+// page is used (selects, hidden fields) into one invalid-input error.
+func invalid(e form.Errors) error {
+	for _, f := range slices.Sorted(maps.Keys(e)) {
+		return errs.Invalid(f, tr("en", e[f]))
+	}
+	return nil
+}
+
+var errNotFound = errs.NotFound("not_found", "not found")
+
+// notFound is err, or a not-found error when err is nil (a thing of
+// another kind was asked for).
+func notFound(err error) error {
+	if err != nil {
+		return err
+	}
+	return errNotFound
+}
+
+// fieldError turns a domain validation error into field errors for the
+// form (ok false for any other error).
+func fieldError(err error) (map[string]string, bool) {
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Kind != errs.KindInvalid {
+		return nil, false
+	}
+	f := e.Field
+	if f == "" {
+		f = "form"
+	}
+	return map[string]string{f: e.Message}, true
+}

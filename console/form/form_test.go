@@ -1,0 +1,97 @@
+package form
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func post(vals url.Values) *http.Request {
+	r := httptest.NewRequest("POST", "/console/x", strings.NewReader(vals.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
+}
+
+func TestLoginFormNextStaysInTheConsole(t *testing.T) {
+	for next, want := range map[string]string{
+		"/console/contacts?q=a": "/console/contacts?q=a",
+		"https://evil.example/": "/console/",
+		"//evil.example/":       "/console/",
+		"/api/v1/contacts":      "/console/",
+		"":                      "/console/",
+	} {
+		f := NewLoginForm(post(url.Values{"next": {next}, "code": {"123 456"}}))
+		if f.Next != want {
+			t.Errorf("next %q: got %q, want %q", next, f.Next, want)
+		}
+		if f.Code != "123456" {
+			t.Errorf("code %q", f.Code)
+		}
+	}
+	if e := NewLoginForm(post(url.Values{})).Validate(); len(e) != 3 {
+		t.Errorf("empty login form: %v", e)
+	}
+}
+
+func TestScheduleForm(t *testing.T) {
+	tests := []struct {
+		date, tm, zone, err string
+		utc                 string
+	}{
+		{"2027-03-01", "09:00", "Europe/Amsterdam", "", "2027-03-01T08:00:00Z"},
+		{"2027-07-01", "09:00", "Europe/Amsterdam", "", "2027-07-01T07:00:00Z"},
+		{"2027-03-01", "09:00", "Mars/Olympus", "zone", ""},
+		{"2027-02-30", "09:00", "UTC", "date", ""},
+		{"2027-03-01", "9h", "UTC", "date", ""},
+	}
+	for _, tc := range tests {
+		f := NewScheduleForm(post(url.Values{"date": {tc.date}, "time": {tc.tm}, "zone": {tc.zone}}))
+		e := f.Validate()
+		if tc.err != "" {
+			if e[tc.err] == "" {
+				t.Errorf("%+v: want an error on %s, got %v", tc, tc.err, e)
+			}
+			continue
+		}
+		if len(e) > 0 || f.At.UTC().Format("2006-01-02T15:04:05Z") != tc.utc {
+			t.Errorf("%+v: %v %v", tc, e, f.At.UTC())
+		}
+	}
+}
+
+func TestContactSearchForm(t *testing.T) {
+	r := httptest.NewRequest("GET", "/console/contacts?q=+an+&status=active&stars=3&list=news", nil)
+	f := NewContactSearchForm(r)
+	if e := f.Validate(); len(e) > 0 {
+		t.Fatal(e)
+	}
+	flt := f.Filter(7)
+	if flt.Query != "an" || flt.Stars != 3 || flt.ListID != 7 || flt.Status != "active" {
+		t.Errorf("filter %+v", flt)
+	}
+	if v := f.Values().Encode(); v != "list=news&q=an&stars=3&status=active" {
+		t.Errorf("pager values %q", v)
+	}
+	bad := NewContactSearchForm(httptest.NewRequest("GET", "/console/contacts?status=gone&stars=9", nil)).Validate()
+	if bad["status"] == "" || bad["stars"] == "" {
+		t.Errorf("bad filters accepted: %v", bad)
+	}
+}
+
+func TestPurgeAndForgetForms(t *testing.T) {
+	if _, e := NewPurgeForm(post(url.Values{"non_responders": {"1"}})).Input(); e["deadline"] == "" {
+		t.Error("non-responders without a deadline accepted")
+	}
+	in, e := NewPurgeForm(post(url.Values{"non_responders": {"1"}, "deadline": {"2026-11-01"}})).Input()
+	if len(e) > 0 || in.Deadline == nil || !in.NonResponders {
+		t.Errorf("purge input %+v %v", in, e)
+	}
+	if e := NewForgetForm(post(url.Values{"ground": {"whim"}})).Validate(); e["ground"] == "" || e["confirm"] == "" {
+		t.Errorf("forget without ground and tick: %v", e)
+	}
+	if e := NewForgetForm(post(url.Values{"ground": {"objection"}, "confirm": {"1"}})).Validate(); len(e) > 0 {
+		t.Errorf("valid forget form: %v", e)
+	}
+}

@@ -1,0 +1,140 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/staff"
+)
+
+// csp allows nothing inline: scripts, styles and images come from the console
+// itself; forms post only to it; nobody may frame it.
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'"
+
+// handlerFunc is a screen action; a returned error becomes an error page.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// secure adds the security headers and caps the body at MaxBodyBytes
+// (outermost middleware).
+func (h *Handler) secure(next http.Handler) http.Handler { return h.secureMax(h.MaxBodyBytes, next) }
+
+// secureMax is secure with another body cap (uploads).
+func (h *Handler) secureMax(limit int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", csp)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Cache-Control", "no-store")
+		hd.Set("X-Frame-Options", "SAMEORIGIN")
+		if r.Body != nil && r.Method != http.MethodGet {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// session looks the cookie up; without a valid session a GET is sent to the
+// login page and anything else gets 403.
+func (h *Handler) session(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(staff.CookieName)
+		var s Session
+		if err == nil {
+			s, err = h.loadSession(r, c.Value)
+		}
+		if err != nil {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, Prefix+"login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			h.fail(w, r, errForbidden)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(withSession(r.Context(), s)))
+	})
+}
+
+// csrf refuses a POST whose form token is not the session's, and any POST
+// a browser marks as coming from another site.
+func (h *Handler) csrf(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if !sameOrigin(r) {
+			h.fail(w, r, errCSRF)
+			return
+		}
+		s, ok := sessionFrom(r.Context())
+		if ok {
+			if !h.Staff.CheckCSRF(s.secret, csrfToken(r)) {
+				h.fail(w, r, errCSRF)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sameOrigin is false when the browser says the request came from another
+// site (Sec-Fetch-Site) or names another origin.
+func sameOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+	default:
+		return false
+	}
+	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+		u, err := url.Parse(o)
+		if err != nil || u.Host != r.Host {
+			return false
+		}
+	}
+	return true
+}
+
+// allow refuses the request with 403 unless the session has perm.
+func (h *Handler) allow(perm access.Permission, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := sessionFrom(r.Context())
+		if !s.Can(perm) {
+			h.fail(w, r, errForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// action adapts a handlerFunc, turning its error into an error page.
+func (h *Handler) action(fn handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			h.fail(w, r, err)
+		}
+	})
+}
+
+// setCookie stores the session secret: HttpOnly, SameSite=Strict, a
+// browser-session cookie (expiry is kept on the server); "" removes it.
+func setCookie(w http.ResponseWriter, r *http.Request, secret string) {
+	c := &http.Cookie{Name: staff.CookieName, Value: secret, Path: "/", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode}
+	if secret == "" {
+		c.MaxAge = -1
+	}
+	http.SetCookie(w, c)
+}
+
+// csrfToken is the form's token. An upload carries it in the action URL so
+// the body can be streamed to disk instead of parsed into memory first.
+func csrfToken(r *http.Request) string {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.URL.Query().Get("csrf")
+	}
+	return r.PostFormValue("csrf")
+}

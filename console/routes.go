@@ -1,0 +1,115 @@
+package console
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+
+	"github.com/postbode/postbode/internal/access"
+)
+
+//go:embed static
+var staticFS embed.FS
+
+// Permissions the routes need, from the one permission table (access).
+const (
+	permNone           = access.SignedIn
+	permContactsRead   = access.ContactsRead
+	permContactsWrite  = access.ContactsWrite
+	permContactsExport = access.PrivacyExport
+	permErase          = access.PrivacyErase
+	permListsRead      = access.ListsRead
+	permImports        = access.ContactsImport
+	permCampaignsRead  = access.CampaignsRead
+	permCampaignsWrite = access.CampaignsSend
+	permPrivacyRead    = access.PrivacyRequests
+	permPrivacyAudit   = access.PrivacyAudit
+	permAdmin          = access.UsersManage
+)
+
+// routes lists every console route. The chain, outermost first: security
+// headers and body limit → session → CSRF on POST → permission → audit of
+// a successful change → action.
+func (h *Handler) routes() {
+	static, _ := fs.Sub(staticFS, "static")
+	h.mux.Handle("GET /console/static/", h.secure(http.StripPrefix("/console/static/", http.FileServerFS(static))))
+	h.open("GET /console/login", h.loginShow)
+	h.open("POST /console/login", h.loginSave)
+
+	h.page("POST /console/logout", permNone, h.logoutSave)
+	h.page("POST /console/department", permNone, h.departmentSave)
+	h.page("POST /console/language", permNone, h.languageSave)
+	h.page("GET /console/{$}", permNone, h.overviewShow)
+
+	h.page("GET /console/contacts", permContactsRead, h.contactSearch)
+	h.page("GET /console/contacts/{id}", permContactsRead, h.contactShow)
+	h.page("GET /console/contacts/{id}/export/{format}", permContactsExport, h.contactExport)
+	h.page("GET /console/contacts/{id}/forget", permErase, h.contactForget)
+	h.page("POST /console/contacts/{id}/forget", permErase, h.contactErase)
+	h.page("GET /console/contacts/{id}/edit", permContactsWrite, h.contactEdit)
+	h.page("POST /console/contacts/{id}/edit", permContactsWrite, h.contactSave)
+	h.page("POST /console/contacts/{id}/subscribe", permContactsWrite, h.contactSubscribe)
+	h.page("POST /console/contacts/{id}/block", permContactsWrite, h.contactBlock)
+	h.page("POST /console/contacts/{id}/unblock", permContactsWrite, h.contactUnblock)
+
+	h.page("GET /console/lists", permListsRead, h.listList)
+
+	h.page("GET /console/imports", permImports, h.importList)
+	h.page("GET /console/imports/new", permImports, h.importCreate)
+	h.upload("POST /console/imports", permImports, h.importSave)
+	h.page("GET /console/imports/{id}", permImports, h.importShow)
+	h.page("GET /console/imports/{id}/errors.csv", permImports, h.importErrors)
+
+	h.page("GET /console/campaigns", permCampaignsRead, h.campaignList)
+	h.page("GET /console/campaigns/new", permCampaignsWrite, h.campaignCreate)
+	h.page("POST /console/campaigns", permCampaignsWrite, h.campaignSave)
+	h.page("GET /console/campaigns/{id}", permCampaignsRead, h.campaignShow)
+	h.page("GET /console/campaigns/{id}/edit", permCampaignsWrite, h.campaignEdit)
+	h.page("POST /console/campaigns/{id}/edit", permCampaignsWrite, h.campaignUpdate)
+	h.page("GET /console/campaigns/{id}/preview", permContactsRead, h.campaignPreview)
+	h.page("GET /console/campaigns/{id}/render", permContactsRead, h.campaignRender)
+	h.page("POST /console/campaigns/{id}/test", permCampaignsWrite, h.campaignTestSend)
+	h.page("POST /console/campaigns/{id}/schedule", permCampaignsWrite, h.campaignSchedule)
+	h.page("POST /console/campaigns/{id}/start", permCampaignsWrite, h.campaignStart)
+	h.page("POST /console/campaigns/{id}/pause", permCampaignsWrite, h.campaignPause)
+	h.page("POST /console/campaigns/{id}/resume", permCampaignsWrite, h.campaignResume)
+	h.page("GET /console/campaigns/{id}/cancel", permCampaignsWrite, h.campaignCancelConfirm)
+	h.page("POST /console/campaigns/{id}/cancel", permCampaignsWrite, h.campaignCancel)
+	h.page("GET /console/campaigns/{id}/results", permCampaignsRead, h.campaignResults)
+
+	h.page("GET /console/campaigns/{id}/answers", permContactsWrite, h.updateShow)
+	h.page("POST /console/campaigns/{id}/reminder", permContactsWrite, h.updateRemind)
+	h.page("GET /console/campaigns/{id}/purge", permErase, h.updatePurgeConfirm)
+	h.page("POST /console/campaigns/{id}/purge", permErase, h.updatePurge)
+	h.page("GET /console/jobs/{id}", permCampaignsRead, h.jobShow)
+	h.page("GET /console/changes", permContactsWrite, h.changeList)
+	h.page("POST /console/changes/{id}/{decision}", permContactsWrite, h.changeDecide)
+
+	h.page("GET /console/privacy", permPrivacyRead, h.privacyShow)
+	h.page("GET /console/privacy/requests/{id}", permPrivacyRead, h.privacyRequestShow)
+	h.page("POST /console/privacy/requests/{id}/fulfil", permPrivacyRead, h.privacyRequestFulfil)
+	h.page("POST /console/privacy/requests/{id}/reject", permPrivacyRead, h.privacyRequestReject)
+	h.page("GET /console/privacy/retention", permPrivacyAudit, h.privacyRetention)
+	h.page("GET /console/privacy/reports", permPrivacyAudit, h.privacyReports)
+	h.page("GET /console/privacy/audit", permPrivacyAudit, h.auditList)
+
+	h.page("GET /console/admin", permAdmin, h.adminShow)
+	h.page("POST /console/admin/people/{id}/disable", permAdmin, h.personDisable)
+	h.page("POST /console/admin/people/{id}/enable", permAdmin, h.personEnable)
+	h.page("POST /console/admin/tokens/{id}/revoke", permAdmin, h.tokenRevoke)
+}
+
+// upload is page for a route that takes a file (MaxImportBytes).
+func (h *Handler) upload(pattern string, perm access.Permission, fn handlerFunc) {
+	h.mux.Handle(pattern, h.secureMax(h.MaxImportBytes, h.session(h.csrf(h.allow(perm, h.audited(pattern, h.action(fn)))))))
+}
+
+// open registers a route that needs no session (login).
+func (h *Handler) open(pattern string, fn handlerFunc) {
+	h.mux.Handle(pattern, h.secure(h.csrf(h.action(fn))))
+}
+
+// page registers a route behind the session, CSRF and permission checks.
+func (h *Handler) page(pattern string, perm access.Permission, fn handlerFunc) {
+	h.mux.Handle(pattern, h.secure(h.session(h.csrf(h.allow(perm, h.audited(pattern, h.action(fn)))))))
+}

@@ -1,0 +1,19 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/postbode/postbode/internal/httpapi"
+)
+
+// tokenRevoke revokes an API token.
+func (h *Handler) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.Tokens.Revoke(r.Context(), id); err != nil {
+		return err
+	}
+	return redirect(w, r, Prefix+"admin", "token.revoked")
+}

@@ -1,0 +1,218 @@
+package console
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/postbode/postbode/internal/access"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// views holds one parsed template set per view: the layout, the partials
+// and views/<name>.html.
+type views struct {
+	sets map[string]*template.Template
+}
+
+// funcs are the template helpers that need no request.
+var funcs = template.FuncMap{
+	"pct": func(f float64) string { return fmt.Sprintf("%.0f%%", f) },
+	"date": func(t any) string {
+		switch v := t.(type) {
+		case time.Time:
+			return v.UTC().Format("2006-01-02 15:04")
+		case *time.Time:
+			if v != nil {
+				return v.UTC().Format("2006-01-02 15:04")
+			}
+		}
+		return "—"
+	},
+	"add":   func(a, b int) int { return a + b },
+	"list":  func(v ...string) []string { return v },
+	"mul":   func(a, b int) int { return a * b },
+	"scale": func(f, k float64) float64 { return f * k },
+	"plus":  func(a, f float64) float64 { return a + f },
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+	"deref": func(p any) any {
+		switch v := p.(type) {
+		case *int64:
+			if v != nil {
+				return *v
+			}
+		case *string:
+			if v != nil {
+				return *v
+			}
+		}
+		return ""
+	},
+}
+
+func parseViews() (*views, error) {
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("console: templates: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/views/*.html")
+	if err != nil {
+		return nil, err
+	}
+	v := &views{sets: map[string]*template.Template{}}
+	for _, n := range names {
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("console: view %s: %w", n, err)
+		}
+		v.sets[strings.TrimSuffix(path.Base(n), ".html")] = t
+	}
+	return v, nil
+}
+
+// has reports whether a view exists.
+func (v *views) has(name string) bool { _, ok := v.sets[name]; return ok }
+
+// page is what every template gets: the view builder fills the CSRF token,
+// the person and the flash message; handlers add their data with Set.
+type page struct {
+	View   string
+	Lang   string
+	Menu   string
+	S      Session
+	Signed bool
+	CSRF   string
+	Flash  string
+	Errs   map[string]string
+	// Path is the request path with its query, for the language links.
+	Path string
+	// Poll is the URL console.js reloads the [data-poll] element from.
+	Poll string
+	D    map[string]any
+}
+
+// T returns the text for key in the page language.
+func (p *page) T(key string) string { return tr(p.Lang, key) }
+
+// Tf is T with fmt.Sprintf arguments.
+func (p *page) Tf(key string, args ...any) string { return fmt.Sprintf(tr(p.Lang, key), args...) }
+
+// Can says whether the person may use perm (buttons are hidden otherwise).
+func (p *page) Can(perm string) bool { return p.S.Can(access.Permission(perm)) }
+
+// Err is the error of one form field ("" when none).
+func (p *page) Err(field string) string { return p.Errs[field] }
+
+// Invalid marks an input whose field has an error (aria-invalid, and
+// aria-describedby pointing at the message).
+func (p *page) Invalid(field string) template.HTMLAttr {
+	if p.Errs[field] == "" {
+		return ""
+	}
+	return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(field) + `-error"`)
+}
+
+// FieldErr is the data of the field_error partial.
+func (p *page) FieldErr(field string) map[string]string {
+	return map[string]string{"Field": field, "Msg": p.Errs[field]}
+}
+
+// newPage starts the view builder for r.
+func (h *Handler) newPage(r *http.Request, view, menu string) *page {
+	s, ok := sessionFrom(r.Context())
+	lang := s.Lang
+	if !ok {
+		lang = langOf(r)
+	}
+	if lang == "" {
+		lang = "en"
+	}
+	return &page{View: view, Lang: lang, Menu: menu, S: s, Signed: ok, CSRF: s.CSRF,
+		Flash: flashOf(r), Path: r.URL.RequestURI(), D: map[string]any{}}
+}
+
+// Set adds a value for the template.
+func (p *page) Set(k string, v any) *page { p.D[k] = v; return p }
+
+// render writes the page with status.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p *page) error {
+	t, ok := h.views.sets[p.View]
+	if !ok {
+		return fmt.Errorf("console: no view %q", p.View)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		return fmt.Errorf("console: render %s: %w", p.View, err)
+	}
+	clearFlash(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// show renders a page with 200.
+func (h *Handler) show(w http.ResponseWriter, r *http.Request, p *page) error {
+	return h.render(w, r, http.StatusOK, p)
+}
+
+// flashCookie carries the key of the message shown after a redirect.
+const flashCookie = "postbode_flash"
+
+// redirect sends the browser to target (under the console) with a flash
+// message key (a text key, never personal data).
+func redirect(w http.ResponseWriter, r *http.Request, target, flash string) error {
+	if flash != "" {
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(flash), Path: Prefix,
+			HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: 60})
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+func flashOf(r *http.Request) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	v, _ := url.QueryUnescape(c.Value)
+	return v
+}
+
+func clearFlash(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: Prefix, MaxAge: -1})
+}
+
+// langOf picks the language of a signed-out page: ?lang=, else Accept-Language.
+func langOf(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == "nl" || l == "en" {
+		return l
+	}
+	if strings.HasPrefix(r.Header.Get("Accept-Language"), "nl") {
+		return "nl"
+	}
+	return "en"
+}
+
+// setErrs translates form errors into the page's field errors.
+func (p *page) setErrs(e map[string]string) {
+	p.Errs = map[string]string{}
+	for f, k := range e {
+		p.Errs[f] = p.T(k)
+	}
+}

@@ -1,0 +1,301 @@
+package staff
+
+import (
+	"context"
+	_ "embed"
+	"net/http"
+	"time"
+
+	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/httpapi"
+)
+
+//go:embed openapi.json
+var openAPIFragment []byte
+
+// Mailer sends one transactional mail (invitations, password resets).
+type Mailer interface {
+	Send(ctx context.Context, to, subject, html, text string) error
+}
+
+// API is the staff part of the admin API (internal/api.Module): login and
+// sessions for everyone, persons, roles and departments for administrators.
+type API struct {
+	S *Service
+	// Mail sends invitation and reset links; optional (links are then only
+	// returned to the administrator who made them).
+	Mail Mailer
+	// AdminURL prefixes the links in mails, e.g. https://admin.example.org.
+	AdminURL string
+	// SecureCookie marks the session cookie Secure (the listener has TLS).
+	SecureCookie bool
+	// MaxBodyBytes caps JSON bodies; default 64 KiB.
+	MaxBodyBytes int64
+}
+
+// OpenAPI returns the fragment documenting the routes.
+func (a *API) OpenAPI() []byte { return openAPIFragment }
+
+// Routes registers the routes.
+func (a *API) Routes(rt *httpapi.Router) {
+	if a.MaxBodyBytes == 0 {
+		a.MaxBodyBytes = 64 << 10
+	}
+	rt.Handle("POST", "/api/v1/auth/login", access.Public, a.login)
+	rt.Handle("POST", "/api/v1/auth/logout", access.SignedIn, a.logout)
+	rt.Handle("GET", "/api/v1/auth/me", access.SignedIn, a.me)
+	rt.Handle("POST", "/api/v1/auth/department", access.SignedIn, a.switchDepartment)
+	rt.Handle("GET", "/api/v1/auth/sessions", access.SignedIn, a.ownSessions)
+	rt.Handle("DELETE", "/api/v1/auth/sessions/{id}", access.SignedIn, a.revokeOwnSession)
+	rt.Handle("POST", "/api/v1/auth/totp", access.SignedIn, a.beginTOTP)
+	rt.Handle("POST", "/api/v1/auth/totp/confirm", access.SignedIn, a.confirmTOTP)
+	rt.Handle("POST", "/api/v1/auth/tokens", access.SignedIn, a.createOwnToken)
+	rt.Handle("POST", "/api/v1/auth/accept", access.Public, a.accept)
+	rt.Handle("POST", "/api/v1/auth/reset-request", access.Public, a.resetRequest)
+	rt.Handle("POST", "/api/v1/auth/reset", access.Public, a.reset)
+	a.adminRoutes(rt)
+}
+
+func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) error {
+	return httpapi.DecodeJSON(w, r, a.MaxBodyBytes, v)
+}
+
+// signedIn is what login and /auth/me answer.
+type signedIn struct {
+	Person      Person              `json:"person"`
+	Department  int64               `json:"department_id"`
+	Role        string              `json:"role"`
+	Permissions []access.Permission `json:"permissions"`
+	CSRFToken   string              `json:"csrf_token,omitempty"`
+	ExpiresAt   *time.Time          `json:"expires_at,omitempty"`
+}
+
+func (a *API) login(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Email        string `json:"email"`
+		Password     string `json:"password"`
+		Code         string `json:"code"`
+		DepartmentID int64  `json:"department_id"`
+	}
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	if old, err := r.Cookie(CookieName); err == nil && old.Value != "" {
+		a.S.Logout(r.Context(), old.Value) // rotation: the old session ends
+	}
+	ses, secret, actor, err := a.S.Login(r.Context(), LoginInput{Email: in.Email, Password: in.Password, Code: in.Code,
+		DepartmentID: in.DepartmentID, IP: httpapi.ClientIP(r), UserAgent: r.UserAgent()})
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, a.cookie(secret, 0))
+	out, err := a.signedIn(r.Context(), actor, secret)
+	if err != nil {
+		return err
+	}
+	out.ExpiresAt = &ses.ExpiresAt
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// cookie is the session cookie: HttpOnly, SameSite=Strict, Secure with
+// TLS, no Max-Age (expiry is kept on the server); maxAge -1 deletes it.
+func (a *API) cookie(secret string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: CookieName, Value: secret, Path: "/", HttpOnly: true, Secure: a.SecureCookie,
+		SameSite: http.SameSiteStrictMode, MaxAge: maxAge}
+}
+
+func (a *API) signedIn(ctx context.Context, actor access.Actor, secret string) (signedIn, error) {
+	out := signedIn{Department: actor.DepartmentID, Role: actor.Role, Permissions: actor.Perms.List()}
+	if actor.PersonID != 0 {
+		p, err := a.S.Get(ctx, actor.PersonID)
+		if err != nil {
+			return out, err
+		}
+		out.Person = p
+	}
+	if secret != "" {
+		out.CSRFToken = a.S.CSRFToken(secret)
+	}
+	return out, nil
+}
+
+func (a *API) logout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
+		if err := a.S.Logout(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(w, a.cookie("", -1))
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) me(w http.ResponseWriter, r *http.Request) error {
+	actor, _ := access.ActorFrom(r.Context())
+	secret := ""
+	if c, err := r.Cookie(CookieName); err == nil && actor.SessionID != 0 {
+		secret = c.Value
+	}
+	out, err := a.signedIn(r.Context(), actor, secret)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) switchDepartment(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		DepartmentID int64 `json:"department_id"`
+	}
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := r.Cookie(CookieName)
+	if err != nil {
+		return httpapi.NewError(http.StatusConflict, "no_session", "switching department needs a session (tokens belong to one department)")
+	}
+	actor, err := a.S.SwitchDepartment(r.Context(), c.Value, in.DepartmentID)
+	if err != nil {
+		return err
+	}
+	out, err := a.signedIn(r.Context(), actor, c.Value)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) ownSessions(w http.ResponseWriter, r *http.Request) error {
+	actor, _ := access.ActorFrom(r.Context())
+	if actor.PersonID == 0 {
+		return httpapi.NewError(http.StatusConflict, "no_person", "a service token has no sessions")
+	}
+	ss, err := a.S.Sessions(r.Context(), actor.PersonID)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": ss, "current": actor.SessionID})
+	return nil
+}
+
+func (a *API) revokeOwnSession(w http.ResponseWriter, r *http.Request) error {
+	actor, _ := access.ActorFrom(r.Context())
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if actor.PersonID == 0 {
+		return ErrSessionNotFound
+	}
+	if err := a.S.RevokeSession(r.Context(), id, actor.PersonID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) beginTOTP(w http.ResponseWriter, r *http.Request) error {
+	actor, _ := access.ActorFrom(r.Context())
+	if actor.SessionID == 0 {
+		return httpapi.NewError(http.StatusConflict, "no_session", "set up a second factor from a signed-in session")
+	}
+	setup, err := a.S.BeginTOTP(r.Context(), actor.PersonID)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, setup)
+	return nil
+}
+
+func (a *API) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
+	actor, _ := access.ActorFrom(r.Context())
+	var in struct {
+		Code string `json:"code"`
+	}
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	if actor.SessionID == 0 {
+		return httpapi.NewError(http.StatusConflict, "no_session", "set up a second factor from a signed-in session")
+	}
+	if err := a.S.ConfirmTOTP(r.Context(), actor.PersonID, in.Code); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) createOwnToken(w http.ResponseWriter, r *http.Request) error {
+	actor, _ := access.ActorFrom(r.Context())
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	if actor.PersonID == 0 {
+		return httpapi.NewError(http.StatusConflict, "no_person", "a service token cannot make tokens")
+	}
+	t, secret, err := a.S.CreateToken(r.Context(), in.Name, actor.PersonID)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{"token": secret, "id": t.ID, "name": t.Name,
+		"department_id": t.DepartmentID, "created_at": t.CreatedAt})
+	return nil
+}
+
+type passwordInput struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+func (a *API) accept(w http.ResponseWriter, r *http.Request) error {
+	var in passwordInput
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	p, err := a.S.AcceptInvite(r.Context(), in.Token, in.Password)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (a *API) reset(w http.ResponseWriter, r *http.Request) error {
+	var in passwordInput
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	p, err := a.S.ResetPassword(r.Context(), in.Token, in.Password)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, p)
+	return nil
+}
+
+// resetRequest mails a reset link; it answers 202 whether or not the
+// address has an account.
+func (a *API) resetRequest(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Email string `json:"email"`
+	}
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	p, secret, err := a.S.RequestReset(r.Context(), in.Email)
+	if err == nil && a.Mail != nil {
+		err = a.Mail.Send(r.Context(), p.Email, "Reset your postbode password", "",
+			resetText(a.AdminURL, secret, a.S.opt.ResetTTL))
+	}
+	if err != nil && err != ErrNotFound {
+		return err
+	}
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}

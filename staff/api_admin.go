@@ -1,0 +1,389 @@
+package staff
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/httpapi"
+)
+
+// adminRoutes are the routes of administrators: persons of their current
+// department, roles, the department itself, and the two reports.
+func (a *API) adminRoutes(rt *httpapi.Router) {
+	rt.Handle("GET", "/api/v1/persons", access.UsersManage, a.listPersons)
+	rt.Handle("POST", "/api/v1/persons", access.UsersManage, a.invite)
+	rt.Handle("GET", "/api/v1/persons/{id}", access.UsersManage, a.getPerson)
+	rt.Handle("POST", "/api/v1/persons/{id}/reinvite", access.UsersManage, a.reinvite)
+	rt.Handle("POST", "/api/v1/persons/{id}/disable", access.UsersManage, a.personOp(a.S.Disable))
+	rt.Handle("POST", "/api/v1/persons/{id}/enable", access.UsersManage, a.personOp(a.S.Enable))
+	rt.Handle("DELETE", "/api/v1/persons/{id}/totp", access.UsersManage, a.personOp(a.S.DisableTOTP))
+	rt.Handle("PUT", "/api/v1/persons/{id}/role", access.UsersManage, a.setRole)
+	rt.Handle("DELETE", "/api/v1/persons/{id}/role", access.UsersManage, a.removeFromDepartment)
+	rt.Handle("GET", "/api/v1/persons/{id}/sessions", access.UsersManage, a.personSessions)
+	rt.Handle("DELETE", "/api/v1/persons/{id}/sessions/{sid}", access.UsersManage, a.revokePersonSession)
+	rt.Handle("GET", "/api/v1/roles", access.UsersManage, a.listRoles)
+	rt.Handle("PUT", "/api/v1/roles/{name}", access.UsersManage, a.saveRole)
+	rt.Handle("GET", "/api/v1/permissions", access.SignedIn, a.listPermissions)
+	rt.Handle("GET", "/api/v1/departments", access.SignedIn, a.listDepartments)
+	rt.Handle("POST", "/api/v1/departments", access.SettingsManage, a.createDepartment)
+	rt.Handle("PATCH", "/api/v1/departments/current", access.SettingsManage, a.updateDepartment)
+	rt.Handle("GET", "/api/v1/reports/people", access.UsersManage, a.reportPeople)
+	rt.Handle("GET", "/api/v1/reports/roles", access.UsersManage, a.reportRoles)
+}
+
+// inDepartment loads a person of the actor's department; a person of
+// another department is not found.
+func (a *API) inDepartment(r *http.Request) (Person, error) {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return Person{}, err
+	}
+	p, err := a.S.Get(r.Context(), id)
+	if err != nil {
+		return p, err
+	}
+	dept := access.Department(r.Context())
+	for _, m := range p.Memberships {
+		if m.DepartmentID == dept {
+			return p, nil
+		}
+	}
+	return Person{}, ErrNotFound
+}
+
+func (a *API) listPersons(w http.ResponseWriter, r *http.Request) error {
+	ps, err := a.S.List(r.Context(), access.Department(r.Context()))
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": ps})
+	return nil
+}
+
+func (a *API) getPerson(w http.ResponseWriter, r *http.Request) error {
+	p, err := a.inDepartment(r)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, p)
+	return nil
+}
+
+// invite creates an invited person in the actor's department and mails the
+// link; the answer holds the link only when no mailer is configured.
+func (a *API) invite(w http.ResponseWriter, r *http.Request) error {
+	var in NewPerson
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	in.DepartmentID, in.Password = access.Department(r.Context()), ""
+	p, secret, err := a.S.Invite(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return a.sendInvite(w, r, p, secret, http.StatusCreated)
+}
+
+func (a *API) reinvite(w http.ResponseWriter, r *http.Request) error {
+	p, err := a.inDepartment(r)
+	if err != nil {
+		return err
+	}
+	p, secret, err := a.S.Reinvite(r.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	return a.sendInvite(w, r, p, secret, http.StatusOK)
+}
+
+func (a *API) sendInvite(w http.ResponseWriter, r *http.Request, p Person, secret string, status int) error {
+	out := map[string]any{"person": p}
+	if a.Mail == nil {
+		out["link"] = LinkURL(a.AdminURL, InvitePath, secret)
+	} else {
+		inviter := ""
+		if actor, ok := access.ActorFrom(r.Context()); ok && actor.Name != "" {
+			inviter = " by " + actor.Name
+		}
+		if err := a.Mail.Send(r.Context(), p.Email, "Your postbode account", "",
+			inviteText(a.AdminURL, secret, inviter, a.S.opt.InviteTTL)); err != nil {
+			return fmt.Errorf("staff: mail invitation: %w", err)
+		}
+		out["mailed"] = true
+	}
+	httpapi.WriteJSON(w, status, out)
+	return nil
+}
+
+// personOp runs op on a person of the actor's department and answers 204.
+// Disabling, enabling and removing the second factor act on the whole
+// account, so they are refused for a person who also belongs to another
+// department (the administrator removes them from this one instead).
+func (a *API) personOp(op func(ctx context.Context, id int64) error) httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := a.inDepartment(r)
+		if err != nil {
+			return err
+		}
+		if len(p.Memberships) > 1 {
+			return httpapi.NewError(http.StatusConflict, "other_departments",
+				"this person also works in another department; remove them from this department instead")
+		}
+		if err := op(r.Context(), p.ID); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
+
+func (a *API) setRole(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Role string `json:"role"`
+	}
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	// Any existing person may be added to the department by id (the
+	// administrator learns ids from the persons of their departments).
+	if err := a.S.SetMembership(r.Context(), id, access.Department(r.Context()), in.Role); err != nil {
+		return err
+	}
+	p, err := a.S.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (a *API) removeFromDepartment(w http.ResponseWriter, r *http.Request) error {
+	p, err := a.inDepartment(r)
+	if err != nil {
+		return err
+	}
+	if err := a.S.RemoveMembership(r.Context(), p.ID, access.Department(r.Context())); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) personSessions(w http.ResponseWriter, r *http.Request) error {
+	p, err := a.inDepartment(r)
+	if err != nil {
+		return err
+	}
+	ss, err := a.S.Sessions(r.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": ss})
+	return nil
+}
+
+func (a *API) revokePersonSession(w http.ResponseWriter, r *http.Request) error {
+	p, err := a.inDepartment(r)
+	if err != nil {
+		return err
+	}
+	sid, err := httpapi.PathID(r, "sid")
+	if err != nil {
+		return err
+	}
+	if err := a.S.RevokeSession(r.Context(), sid, p.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) listRoles(w http.ResponseWriter, r *http.Request) error {
+	roles, err := a.S.Roles(r.Context())
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": roles})
+	return nil
+}
+
+func (a *API) saveRole(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Description string              `json:"description"`
+		Permissions []access.Permission `json:"permissions"`
+	}
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	role, err := a.S.SaveRole(r.Context(), r.PathValue("name"), in.Description, in.Permissions)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, role)
+	return nil
+}
+
+func (a *API) listPermissions(w http.ResponseWriter, r *http.Request) error {
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": access.All})
+	return nil
+}
+
+// listDepartments lists the departments the actor belongs to.
+func (a *API) listDepartments(w http.ResponseWriter, r *http.Request) error {
+	actor, _ := access.ActorFrom(r.Context())
+	var out []Department
+	if actor.PersonID == 0 {
+		d, err := a.S.Department(r.Context(), actor.DepartmentID)
+		if err != nil {
+			return err
+		}
+		out = append(out, d)
+	} else {
+		ms, err := a.S.Memberships(r.Context(), actor.PersonID)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			d, err := a.S.Department(r.Context(), m.DepartmentID)
+			if err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": out})
+	return nil
+}
+
+type departmentInput struct {
+	Slug         string   `json:"slug"`
+	Name         string   `json:"name"`
+	MainPersonID *int64   `json:"main_person_id"`
+	AllowCIDRs   []string `json:"allow_cidrs"`
+}
+
+func (in departmentInput) department() (Department, error) {
+	d := Department{Slug: in.Slug, Name: in.Name, MainPersonID: in.MainPersonID}
+	for _, c := range in.AllowCIDRs {
+		p, err := netip.ParsePrefix(strings.TrimSpace(c))
+		if err != nil {
+			return d, httpapi.Invalid("allow_cidrs", "not a CIDR: "+c)
+		}
+		d.AllowCIDRs = append(d.AllowCIDRs, p.Masked())
+	}
+	return d, nil
+}
+
+// createDepartment creates a department with the creator as its
+// administrator (so it is never without one).
+func (a *API) createDepartment(w http.ResponseWriter, r *http.Request) error {
+	var in departmentInput
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	actor, _ := access.ActorFrom(r.Context())
+	if actor.PersonID == 0 {
+		return httpapi.NewError(http.StatusConflict, "no_person", "a department is created by a person, who becomes its administrator")
+	}
+	d, err := in.department()
+	if err != nil {
+		return err
+	}
+	d.MainPersonID = &actor.PersonID
+	if d, err = a.S.SaveDepartment(r.Context(), d); err != nil {
+		return err
+	}
+	if err := a.S.SetMembership(r.Context(), actor.PersonID, d.ID, access.RoleAdmin); err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, d)
+	return nil
+}
+
+func (a *API) updateDepartment(w http.ResponseWriter, r *http.Request) error {
+	var in departmentInput
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	d, err := in.department()
+	if err != nil {
+		return err
+	}
+	d.ID = access.Department(r.Context())
+	if d.MainPersonID != nil {
+		if _, err := a.inDepartmentID(r, *d.MainPersonID); err != nil {
+			return httpapi.Invalid("main_person_id", "must be a person of this department")
+		}
+	}
+	if d, err = a.S.SaveDepartment(r.Context(), d); err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, d)
+	return nil
+}
+
+func (a *API) inDepartmentID(r *http.Request, id int64) (Person, error) {
+	p, err := a.S.Get(r.Context(), id)
+	if err != nil {
+		return p, err
+	}
+	for _, m := range p.Memberships {
+		if m.DepartmentID == access.Department(r.Context()) {
+			return p, nil
+		}
+	}
+	return Person{}, ErrNotFound
+}
+
+// reportPeople lists every person of the actor's department with their
+// role in each department they belong to (JSON, or CSV with format=csv).
+func (a *API) reportPeople(w http.ResponseWriter, r *http.Request) error {
+	ps, err := a.S.List(r.Context(), access.Department(r.Context()))
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("format") != "csv" {
+		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": ps})
+		return nil
+	}
+	var rows [][]string
+	for _, p := range ps {
+		for _, m := range p.Memberships {
+			rows = append(rows, []string{strconv.FormatInt(p.ID, 10), p.Email, p.Name, p.Status,
+				strconv.FormatBool(p.TOTPEnabled), m.DepartmentSlug, m.Role})
+		}
+	}
+	return httpapi.WriteCSV(w, "people", []string{"person_id", "email", "name", "status", "totp", "department", "role"}, rows)
+}
+
+// reportRoles lists every role with its permissions (one CSV row per pair).
+func (a *API) reportRoles(w http.ResponseWriter, r *http.Request) error {
+	roles, err := a.S.Roles(r.Context())
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("format") != "csv" {
+		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": roles})
+		return nil
+	}
+	groups := map[access.Permission]access.Group{}
+	for _, i := range access.All {
+		groups[i.Name] = i.Group
+	}
+	var rows [][]string
+	for _, ro := range roles {
+		for _, p := range ro.Permissions {
+			rows = append(rows, []string{ro.Name, strconv.FormatBool(ro.Builtin), string(p), string(groups[p])})
+		}
+	}
+	return httpapi.WriteCSV(w, "roles", []string{"role", "builtin", "permission", "group"}, rows)
+}

@@ -1,0 +1,183 @@
+package staff
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/audit"
+	"github.com/postbode/postbode/internal/errs"
+)
+
+// Department is one organisational unit with its own contacts, lists and
+// campaigns.
+type Department struct {
+	ID           int64          `json:"id"`
+	Slug         string         `json:"slug"`
+	Name         string         `json:"name"`
+	MainPersonID *int64         `json:"main_person_id"`
+	AllowCIDRs   []netip.Prefix `json:"allow_cidrs"`
+	CreatedAt    time.Time      `json:"created_at"`
+}
+
+// Departments returns every department.
+func (s *Service) Departments(ctx context.Context) ([]Department, error) {
+	rows, err := s.db.Query(unscoped(ctx), `SELECT id, slug, name, main_person_id, allow_cidrs, created_at
+		FROM departments ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("staff: departments: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Department])
+}
+
+// Department returns one department.
+func (s *Service) Department(ctx context.Context, id int64) (Department, error) {
+	rows, err := s.db.Query(unscoped(ctx), `SELECT id, slug, name, main_person_id, allow_cidrs, created_at
+		FROM departments WHERE id = $1`, id)
+	if err != nil {
+		return Department{}, fmt.Errorf("staff: department: %w", err)
+	}
+	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Department])
+	return d, notFound(err, ErrDepartmentAbsent)
+}
+
+// SaveDepartment creates a department (ID 0) or changes one's name, main
+// person and allow-list.
+func (s *Service) SaveDepartment(ctx context.Context, d Department) (Department, error) {
+	d.Slug, d.Name = strings.TrimSpace(d.Slug), strings.TrimSpace(d.Name)
+	if d.Name == "" || len(d.Name) > 200 {
+		return d, errs.Invalid("name", "required, at most 200 characters")
+	}
+	if d.AllowCIDRs == nil {
+		d.AllowCIDRs = []netip.Prefix{}
+	}
+	ctx = unscoped(ctx)
+	action := "department-change"
+	var err error
+	if d.ID == 0 {
+		action = "department-create"
+		if d.Slug == "" || len(d.Slug) > 63 || strings.Trim(d.Slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+			return d, errs.Invalid("slug", "required: lower-case letters, digits and dashes, at most 63")
+		}
+		err = s.db.QueryRow(ctx, `INSERT INTO departments (slug, name, main_person_id, allow_cidrs) VALUES ($1, $2, $3, $4)
+			RETURNING id, created_at`, d.Slug, d.Name, d.MainPersonID, d.AllowCIDRs).Scan(&d.ID, &d.CreatedAt)
+		if isUnique(err) {
+			return d, errs.Conflict("department_exists", "a department with this slug exists")
+		}
+	} else {
+		err = s.db.QueryRow(ctx, `UPDATE departments SET name = $2, main_person_id = $3, allow_cidrs = $4 WHERE id = $1
+			RETURNING slug, created_at`, d.ID, d.Name, d.MainPersonID, d.AllowCIDRs).Scan(&d.Slug, &d.CreatedAt)
+		err = notFound(err, ErrDepartmentAbsent)
+	}
+	if err != nil {
+		return d, err
+	}
+	return d, audit.Write(ctx, s.db, audit.Entry{Action: action, TargetKind: "department", TargetID: &d.ID})
+}
+
+// SetMembership gives a person a role in a department (replacing the role
+// they had there). The last administrator cannot be demoted.
+func (s *Service) SetMembership(ctx context.Context, personID, deptID int64, role string) error {
+	ctx = unscoped(ctx)
+	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		check, err := adminGuard(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := setMembership(ctx, tx, personID, deptID, role); err != nil {
+			return err
+		}
+		if err := check(); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Entry{Action: "membership-set", TargetKind: "person", TargetID: &personID,
+			DepartmentID: deptID, Cause: role})
+	})
+}
+
+// RemoveMembership takes a person out of a department; their sessions in
+// it end at once (the next request of any of them is refused).
+func (s *Service) RemoveMembership(ctx context.Context, personID, deptID int64) error {
+	ctx = unscoped(ctx)
+	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		check, err := adminGuard(ctx, tx)
+		if err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM memberships WHERE person_id = $1 AND department_id = $2`, personID, deptID)
+		if err != nil {
+			return fmt.Errorf("staff: remove membership: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return errs.NotFound("membership_not_found", "the person is not in this department")
+		}
+		if err := check(); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = now() WHERE person_id = $1 AND department_id = $2
+			AND revoked_at IS NULL`, personID, deptID); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Entry{Action: "membership-remove", TargetKind: "person", TargetID: &personID,
+			DepartmentID: deptID})
+	})
+}
+
+func setMembership(ctx context.Context, tx pgx.Tx, personID, deptID int64, role string) error {
+	tag, err := tx.Exec(ctx, `INSERT INTO memberships (person_id, department_id, role_id)
+		SELECT $1, $2, id FROM roles WHERE name = $3
+		ON CONFLICT (person_id, department_id) DO UPDATE SET role_id = EXCLUDED.role_id`, personID, deptID, role)
+	if err != nil {
+		if isFK(err) {
+			return errs.Invalid("department_id", "no such department or person")
+		}
+		return fmt.Errorf("staff: set membership: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return errs.Invalidf("role", "no role named %q", role)
+	}
+	return nil
+}
+
+// adminGuard serialises (advisory lock 123456789) changes that could remove the last administrator
+// and returns the check to run after the change: it fails when there were
+// administrators before and none is left.
+func adminGuard(ctx context.Context, tx pgx.Tx) (func() error, error) {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(123456789)`); err != nil {
+		return nil, err
+	}
+	before, err := countAdmins(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return func() error {
+		after, err := countAdmins(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if before > 0 && after == 0 {
+			return ErrLastAdmin
+		}
+		return nil
+	}, nil
+}
+
+// countAdmins counts active persons holding users.manage in some
+// department (the shipped admin role, or a custom role with it).
+func countAdmins(ctx context.Context, tx pgx.Tx) (int, error) {
+	var n int
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM memberships m JOIN persons p ON p.id = m.person_id
+		JOIN roles r ON r.id = m.role_id
+		WHERE p.status = 'active' AND (r.name = $1 OR EXISTS (
+			SELECT 1 FROM role_permissions rp WHERE rp.role_id = r.id AND rp.permission = $2))`,
+		access.RoleAdmin, string(access.UsersManage)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("staff: count admins: %w", err)
+	}
+	return n, nil
+}

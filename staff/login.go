@@ -1,0 +1,136 @@
+package staff
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/audit"
+)
+
+// LoginInput is what a login form or the login API sends.
+type LoginInput struct {
+	Email    string
+	Password string
+	// Code is the TOTP code; required when the person has a second factor.
+	Code string
+	// DepartmentID picks the department to work in; optional, default the
+	// person's first.
+	DepartmentID int64
+	IP           netip.Addr
+	UserAgent    string
+}
+
+// Login checks email, password and (when enabled) the TOTP code and starts
+// a session, returning it with its secret (the cookie value) and the actor.
+// Failures are counted per address and per client IP; past the limits the
+// account or IP is locked out for the rest of the window with ErrLocked,
+// even for the right password.
+func (s *Service) Login(ctx context.Context, in LoginInput) (Session, string, access.Actor, error) {
+	ctx = unscoped(ctx)
+	key := strings.ToLower(strings.TrimSpace(in.Email))
+	if err := s.checkLockout(ctx, key, in.IP); err != nil {
+		return Session{}, "", access.Actor{}, err
+	}
+	var id int64
+	var hash, status string
+	var totp bool
+	err := s.db.QueryRow(ctx, `SELECT id, password_hash, status, totp_enabled FROM persons WHERE lower(email) = $1`, key).
+		Scan(&id, &hash, &status, &totp)
+	if err != nil {
+		verifyPassword(dummyHash, in.Password)
+		return s.failLogin(ctx, key, in.IP, notFound(err, ErrBadCredentials))
+	}
+	if hash == "" || !verifyPassword(hash, in.Password) {
+		return s.failLogin(ctx, key, in.IP, ErrBadCredentials)
+	}
+	if status == StatusDisabled {
+		return Session{}, "", access.Actor{}, ErrDisabled
+	}
+	if err := s.secondFactor(ctx, id, totp, in); err != nil {
+		if err == ErrTOTPInvalid {
+			return s.failLogin(ctx, key, in.IP, err)
+		}
+		return Session{}, "", access.Actor{}, err
+	}
+	return s.finishLogin(ctx, id, in)
+}
+
+func (s *Service) secondFactor(ctx context.Context, id int64, enabled bool, in LoginInput) error {
+	if enabled {
+		if in.Code == "" {
+			return ErrTOTPRequired
+		}
+		return s.useTOTP(ctx, id, strings.TrimSpace(in.Code))
+	}
+	ms, err := s.Memberships(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if slices.Contains(s.opt.RequireTOTP, m.Role) {
+			return ErrTOTPSetup
+		}
+	}
+	return nil
+}
+
+func (s *Service) finishLogin(ctx context.Context, id int64, in LoginInput) (Session, string, access.Actor, error) {
+	dept := in.DepartmentID
+	if dept == 0 {
+		if err := s.db.QueryRow(ctx, `SELECT COALESCE(min(department_id), 0) FROM memberships WHERE person_id = $1`, id).Scan(&dept); err != nil {
+			return Session{}, "", access.Actor{}, fmt.Errorf("staff: login: %w", err)
+		}
+	}
+	a, err := s.actor(ctx, id, dept, in.IP)
+	if err != nil {
+		return Session{}, "", a, err
+	}
+	ses, secret, err := s.startSession(ctx, id, dept, in.IP, in.UserAgent)
+	if err != nil {
+		return ses, "", a, err
+	}
+	a.SessionID = ses.ID
+	if _, err := s.db.Exec(ctx, `UPDATE persons SET last_login_at = now() WHERE id = $1`, id); err != nil {
+		return ses, "", a, err
+	}
+	actx := access.WithActor(ctx, a)
+	return ses, secret, a, audit.Write(access.Unscoped(actx), s.db, audit.Entry{Action: "login", TargetKind: "session", TargetID: &ses.ID})
+}
+
+// checkLockout refuses a login when the address or the client IP has too
+// many failures within the window.
+func (s *Service) checkLockout(ctx context.Context, key string, ip netip.Addr) error {
+	since := s.now().Add(-s.opt.LockoutWindow)
+	var byKey, byIP int
+	err := s.db.QueryRow(ctx, `SELECT count(*) FILTER (WHERE email_key = $1),
+		count(*) FILTER (WHERE $2::inet IS NOT NULL AND ip = $2::inet)
+		FROM login_failures WHERE at > $3 AND (email_key = $1 OR ip = $2::inet)`, key, ipArg(ip), since).Scan(&byKey, &byIP)
+	if err != nil {
+		return fmt.Errorf("staff: lockout: %w", err)
+	}
+	if byKey >= s.opt.MaxFailures || byIP >= s.opt.MaxIPFailures {
+		return ErrLocked
+	}
+	return nil
+}
+
+// failLogin records a failure (and the audit entry naming the account when
+// it exists) and returns err.
+func (s *Service) failLogin(ctx context.Context, key string, ip netip.Addr, err error) (Session, string, access.Actor, error) {
+	if _, e := s.db.Exec(ctx, `INSERT INTO login_failures (email_key, ip, at) VALUES ($1, $2, $3)`, key, ipArg(ip), s.now()); e != nil {
+		return Session{}, "", access.Actor{}, fmt.Errorf("staff: record failure: %w", e)
+	}
+	var id int64
+	if s.db.QueryRow(ctx, `SELECT id FROM persons WHERE lower(email) = $1`, key).Scan(&id) == nil {
+		actx := access.WithActor(ctx, access.Actor{IP: ip})
+		if e := audit.Write(access.Unscoped(actx), s.db, audit.Entry{Actor: "anonymous", Action: "login-failed",
+			TargetKind: "person", TargetID: &id}); e != nil {
+			return Session{}, "", access.Actor{}, e
+		}
+	}
+	return Session{}, "", access.Actor{}, err
+}

@@ -1,0 +1,226 @@
+package staff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/postbode/postbode/internal/audit"
+	"github.com/postbode/postbode/internal/errs"
+)
+
+// Person statuses.
+const (
+	StatusInvited  = "invited"
+	StatusActive   = "active"
+	StatusDisabled = "disabled"
+)
+
+// Person is a member of staff (never the password hash or TOTP secret).
+type Person struct {
+	ID          int64        `json:"id"`
+	Email       string       `json:"email"`
+	Name        string       `json:"name"`
+	Status      string       `json:"status"`
+	TOTPEnabled bool         `json:"totp_enabled"`
+	CreatedAt   time.Time    `json:"created_at"`
+	LastLoginAt *time.Time   `json:"last_login_at"`
+	Memberships []Membership `json:"memberships"`
+}
+
+// Membership is a person's role in one department.
+type Membership struct {
+	DepartmentID   int64  `json:"department_id"`
+	DepartmentSlug string `json:"department_slug"`
+	DepartmentName string `json:"department_name"`
+	Role           string `json:"role"`
+}
+
+const personCols = `id, email, name, status, totp_enabled, created_at, last_login_at`
+
+func scanPerson(row pgx.Row) (Person, error) {
+	var p Person
+	err := row.Scan(&p.ID, &p.Email, &p.Name, &p.Status, &p.TOTPEnabled, &p.CreatedAt, &p.LastLoginAt)
+	return p, err
+}
+
+// NewPerson is what creating or inviting a person takes.
+type NewPerson struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	// DepartmentID and Role: the first membership (required).
+	DepartmentID int64  `json:"department_id"`
+	Role         string `json:"role"`
+	// Password: only for CreateActive (the first administrator).
+	Password string `json:"password,omitempty"`
+}
+
+func (n *NewPerson) validate() error {
+	a, err := mail.ParseAddress(strings.TrimSpace(n.Email))
+	if err != nil || a.Name != "" || len(a.Address) > 254 {
+		return errs.Invalid("email", "must be a plain email address")
+	}
+	n.Email = a.Address
+	n.Name = strings.TrimSpace(n.Name)
+	if len(n.Name) > 200 {
+		return errs.Invalid("name", "at most 200 characters")
+	}
+	if n.Role == "" {
+		return errs.Invalid("role", "required")
+	}
+	if n.DepartmentID == 0 {
+		return errs.Invalid("department_id", "required")
+	}
+	return nil
+}
+
+// CreateActive creates an active person with a password and a role in a
+// department, all or nothing: the first administrator
+// (`postbode user create`) or an administrator's direct creation.
+func (s *Service) CreateActive(ctx context.Context, n NewPerson) (Person, error) {
+	if err := n.validate(); err != nil {
+		return Person{}, err
+	}
+	if err := CheckPassword(n.Password, n.Email); err != nil {
+		return Person{}, err
+	}
+	hash, err := hashPassword(n.Password)
+	if err != nil {
+		return Person{}, err
+	}
+	return s.createPerson(ctx, n, StatusActive, hash, "person-create")
+}
+
+func (s *Service) createPerson(ctx context.Context, n NewPerson, status, hash, action string) (Person, error) {
+	ctx = unscoped(ctx)
+	var p Person
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		var err error
+		p, err = scanPerson(tx.QueryRow(ctx, `INSERT INTO persons (email, name, status, password_hash)
+			VALUES ($1, $2, $3, $4) RETURNING `+personCols, n.Email, n.Name, status, hash))
+		if isUnique(err) {
+			return errs.Conflict("person_exists", "a person with this email address exists")
+		}
+		if err != nil {
+			return fmt.Errorf("staff: create person: %w", err)
+		}
+		if err := setMembership(ctx, tx, p.ID, n.DepartmentID, n.Role); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Entry{Action: action, TargetKind: "person", TargetID: &p.ID,
+			DepartmentID: n.DepartmentID})
+	})
+	if err != nil {
+		return Person{}, err
+	}
+	p.Memberships, err = s.Memberships(ctx, p.ID)
+	return p, err
+}
+
+// Get returns a person with memberships.
+func (s *Service) Get(ctx context.Context, id int64) (Person, error) {
+	ctx = unscoped(ctx)
+	p, err := scanPerson(s.db.QueryRow(ctx, `SELECT `+personCols+` FROM persons WHERE id = $1`, id))
+	if err != nil {
+		return p, notFound(err, ErrNotFound)
+	}
+	p.Memberships, err = s.Memberships(ctx, id)
+	return p, err
+}
+
+// List returns the persons with a membership in department dept (0: all),
+// with all their memberships.
+func (s *Service) List(ctx context.Context, dept int64) ([]Person, error) {
+	ctx = unscoped(ctx)
+	rows, err := s.db.Query(ctx, `SELECT `+personCols+` FROM persons p WHERE $1 = 0 OR EXISTS (
+		SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.department_id = $1) ORDER BY lower(email)`, dept)
+	if err != nil {
+		return nil, fmt.Errorf("staff: list persons: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Person, error) { return scanPerson(r) })
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Memberships, err = s.Memberships(ctx, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Memberships returns a person's departments and roles (the department
+// switcher's choices).
+func (s *Service) Memberships(ctx context.Context, personID int64) ([]Membership, error) {
+	rows, err := s.db.Query(unscoped(ctx), `SELECT d.id, d.slug, d.name, r.name FROM memberships m
+		JOIN departments d ON d.id = m.department_id JOIN roles r ON r.id = m.role_id
+		WHERE m.person_id = $1 ORDER BY d.id`, personID)
+	if err != nil {
+		return nil, fmt.Errorf("staff: memberships: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Membership])
+}
+
+// Disable stops a person from logging in and ends their sessions and
+// tokens at once. The last administrator cannot be disabled.
+func (s *Service) Disable(ctx context.Context, id int64) error {
+	ctx = unscoped(ctx)
+	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		check, err := adminGuard(ctx, tx)
+		if err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE persons SET status = 'disabled', updated_at = now() WHERE id = $1`, id)
+		if err != nil {
+			return fmt.Errorf("staff: disable: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		if err := check(); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = now() WHERE person_id = $1 AND revoked_at IS NULL`, id); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Entry{Action: "person-disable", TargetKind: "person", TargetID: &id})
+	})
+}
+
+// Enable lets a disabled person log in again (active when they have a
+// password, else invited).
+func (s *Service) Enable(ctx context.Context, id int64) error {
+	ctx = unscoped(ctx)
+	tag, err := s.db.Exec(ctx, `UPDATE persons SET status = CASE WHEN password_hash = '' THEN 'invited' ELSE 'active' END,
+		updated_at = now() WHERE id = $1 AND status = 'disabled'`, id)
+	if err != nil {
+		return fmt.Errorf("staff: enable: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return errs.Conflict("not_disabled", "the person is not disabled")
+	}
+	return audit.Write(ctx, s.db, audit.Entry{Action: "person-activate", TargetKind: "person", TargetID: &id})
+}
+
+func notFound(err, nf error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nf
+	}
+	return err
+}
+
+func isUnique(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+func isFK(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23503"
+}

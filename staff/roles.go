@@ -1,0 +1,106 @@
+package staff
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/audit"
+	"github.com/postbode/postbode/internal/errs"
+)
+
+// Role is a named set of permissions. Shipped roles take theirs from
+// access.Shipped and cannot be changed.
+type Role struct {
+	ID          int64               `json:"id"`
+	Name        string              `json:"name"`
+	Description string              `json:"description"`
+	Builtin     bool                `json:"builtin"`
+	Permissions []access.Permission `json:"permissions"`
+}
+
+// Roles returns every role with its permissions.
+func (s *Service) Roles(ctx context.Context) ([]Role, error) {
+	ctx = unscoped(ctx)
+	rows, err := s.db.Query(ctx, `SELECT r.id, r.name, r.description, r.builtin,
+		COALESCE(array_agg(p.permission ORDER BY p.permission) FILTER (WHERE p.permission IS NOT NULL), '{}')
+		FROM roles r LEFT JOIN role_permissions p ON p.role_id = r.id GROUP BY r.id ORDER BY r.id`)
+	if err != nil {
+		return nil, fmt.Errorf("staff: roles: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Role, error) {
+		var ro Role
+		var perms []string
+		err := r.Scan(&ro.ID, &ro.Name, &ro.Description, &ro.Builtin, &perms)
+		for _, p := range perms {
+			ro.Permissions = append(ro.Permissions, access.Permission(p))
+		}
+		return ro, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Builtin {
+			out[i].Permissions = access.NewSet(access.Shipped[out[i].Name]...).List()
+		}
+	}
+	return out, nil
+}
+
+// rolePermissions returns the permission set of a role by name.
+func (s *Service) rolePermissions(ctx context.Context, q pgxQuerier, name string) (access.Set, error) {
+	if ps, ok := access.Shipped[name]; ok {
+		return access.NewSet(ps...), nil
+	}
+	rows, err := q.Query(unscoped(ctx), `SELECT p.permission FROM roles r JOIN role_permissions p ON p.role_id = r.id
+		WHERE r.name = $1`, name)
+	if err != nil {
+		return nil, fmt.Errorf("staff: role permissions: %w", err)
+	}
+	ps, err := pgx.CollectRows(rows, pgx.RowTo[access.Permission])
+	return access.NewSet(ps...), err
+}
+
+type pgxQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// SaveRole creates a custom role or replaces a custom role's permissions.
+func (s *Service) SaveRole(ctx context.Context, name, description string, perms []access.Permission) (Role, error) {
+	name = strings.TrimSpace(name)
+	if _, ok := access.Shipped[name]; ok {
+		return Role{}, errs.Conflict("role_builtin", "shipped roles cannot be changed; create a custom role")
+	}
+	if name == "" || len(name) > 63 || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+		return Role{}, errs.Invalid("name", "required: lower-case letters, digits and dashes, at most 63")
+	}
+	for _, p := range perms {
+		if !access.Valid(p) {
+			return Role{}, errs.Invalidf("permissions", "unknown permission %q", p)
+		}
+	}
+	ctx = unscoped(ctx)
+	var id int64
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO roles (name, description) VALUES ($1, $2)
+			ON CONFLICT (name) DO UPDATE SET description = EXCLUDED.description RETURNING id`, name, description).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("staff: save role: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM role_permissions WHERE role_id = $1`, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO role_permissions (role_id, permission) SELECT $1, unnest($2::text[])`, id, perms); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Entry{Action: "role-change", TargetKind: "role", TargetID: &id, Count: int64(len(perms))})
+	})
+	if err != nil {
+		return Role{}, err
+	}
+	return Role{ID: id, Name: name, Description: description, Permissions: access.NewSet(perms...).List()}, nil
+}

@@ -1,0 +1,147 @@
+package staff
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/base32"
+	"encoding/binary"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/postbode/postbode/internal/audit"
+	"github.com/postbode/postbode/internal/errs"
+)
+
+// TOTP as RFC 6238 with its defaults (HMAC-SHA1, 30 s steps, 6 digits),
+// which every authenticator app reads from an otpauth:// URI.
+const (
+	totpStep   = 30
+	totpDigits = 6
+	// totpSkew is how many steps before and after now a code is accepted.
+	totpSkew = 1
+)
+
+var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// totpCode is the code of secret at time step n (RFC 6238 §4, RFC 4226 §5.3).
+func totpCode(secret []byte, n int64) string {
+	var msg [8]byte
+	binary.BigEndian.PutUint64(msg[:], uint64(n))
+	m := hmac.New(sha1.New, secret)
+	m.Write(msg[:])
+	sum := m.Sum(nil)
+	off := sum[len(sum)-1] & 0x0f
+	v := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
+	return fmt.Sprintf("%0*d", totpDigits, v%1000000)
+}
+
+// TOTPCode returns the code of a base32 secret at time t (for tests and
+// command-line tools).
+func TOTPCode(secretB32 string, t time.Time) (string, error) {
+	secret, err := b32.DecodeString(secretB32)
+	if err != nil {
+		return "", errs.Invalid("secret", "not base32")
+	}
+	return totpCode(secret, t.Unix()/totpStep), nil
+}
+
+// matchTOTP returns the step code matches within the skew and after last,
+// or 0.
+func matchTOTP(secret []byte, code string, now time.Time, last int64) int64 {
+	cur := now.Unix() / totpStep
+	for n := cur - totpSkew; n <= cur+totpSkew; n++ {
+		if n > last && subtle.ConstantTimeCompare([]byte(totpCode(secret, n)), []byte(code)) == 1 {
+			return n
+		}
+	}
+	return 0
+}
+
+// TOTPSetup is a fresh second-factor secret, not active until confirmed.
+type TOTPSetup struct {
+	// Secret is the base32 secret to type into an authenticator app.
+	Secret string `json:"secret"`
+	// URI is the otpauth:// URI to show as a QR code.
+	URI string `json:"uri"`
+}
+
+// BeginTOTP stores a new secret for the person (replacing an unconfirmed
+// one) and returns it; the second factor is active once ConfirmTOTP
+// accepts a code.
+func (s *Service) BeginTOTP(ctx context.Context, personID int64) (TOTPSetup, error) {
+	ctx = unscoped(ctx)
+	secret := make([]byte, 20)
+	if _, err := rand.Read(secret); err != nil {
+		return TOTPSetup{}, err
+	}
+	var email string
+	err := s.db.QueryRow(ctx, `UPDATE persons SET totp_secret = $2, totp_enabled = false, totp_last_step = 0,
+		updated_at = now() WHERE id = $1 RETURNING email`, personID, secret).Scan(&email)
+	if err != nil {
+		return TOTPSetup{}, notFound(err, ErrNotFound)
+	}
+	enc := b32.EncodeToString(secret)
+	q := url.Values{"secret": {enc}, "issuer": {s.opt.Issuer}, "digits": {strconv.Itoa(totpDigits)},
+		"period": {strconv.Itoa(totpStep)}, "algorithm": {"SHA1"}}
+	uri := "otpauth://totp/" + url.PathEscape(s.opt.Issuer+":"+email) + "?" + q.Encode()
+	return TOTPSetup{Secret: enc, URI: uri}, nil
+}
+
+// ConfirmTOTP activates the second factor when code matches the pending secret.
+func (s *Service) ConfirmTOTP(ctx context.Context, personID int64, code string) error {
+	if err := s.useTOTP(ctx, personID, code); err != nil {
+		return err
+	}
+	_, err := s.db.Exec(unscoped(ctx), `UPDATE persons SET totp_enabled = true, updated_at = now() WHERE id = $1`, personID)
+	if err != nil {
+		return fmt.Errorf("staff: confirm totp: %w", err)
+	}
+	return audit.Write(ctx, s.db, audit.Entry{Action: "totp-enable", TargetKind: "person", TargetID: &personID})
+}
+
+// useTOTP accepts code once: the matched step is recorded in the same
+// statement that checks it is later than the last one, so two concurrent
+// logins with one code cannot both pass.
+func (s *Service) useTOTP(ctx context.Context, personID int64, code string) error {
+	ctx = unscoped(ctx)
+	var secret []byte
+	var last int64
+	err := s.db.QueryRow(ctx, `SELECT totp_secret, totp_last_step FROM persons WHERE id = $1`, personID).Scan(&secret, &last)
+	if err != nil {
+		return notFound(err, ErrNotFound)
+	}
+	if secret == nil || len(code) != totpDigits {
+		return ErrTOTPInvalid
+	}
+	step := matchTOTP(secret, code, s.now(), last)
+	if step == 0 {
+		return ErrTOTPInvalid
+	}
+	tag, err := s.db.Exec(ctx, `UPDATE persons SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2`, personID, step)
+	if err != nil {
+		return fmt.Errorf("staff: totp: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrTOTPInvalid
+	}
+	return nil
+}
+
+// DisableTOTP removes a person's second factor (an administrator's action
+// when a phone is lost).
+func (s *Service) DisableTOTP(ctx context.Context, personID int64) error {
+	tag, err := s.db.Exec(unscoped(ctx), `UPDATE persons SET totp_secret = NULL, totp_enabled = false, updated_at = now()
+		WHERE id = $1`, personID)
+	if err != nil {
+		return fmt.Errorf("staff: disable totp: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
