@@ -37,15 +37,7 @@ func TestRuleTable(t *testing.T) {
 // TestClassifyPrecedence checks each kind of rule and the precedence
 // between conflicting evidence, and that the deciding rule is named.
 func TestClassifyPrecedence(t *testing.T) {
-	cases := []struct {
-		cmd      string
-		code     int
-		enhanced string
-		text     string
-		reason   string
-		class    Class
-		rule     string // part of the rule that must decide
-	}{
+	checkReplyCases(t, []replyCase{
 		// The status code names the address; the text agrees.
 		{"RCPT", 550, "5.1.1", "<a@example.com>: Recipient address rejected: User unknown in local recipient table", "userunknown", Hard, "user unknown"},
 		{"", 550, "5.1.1", "", "userunknown", Hard, "status 5.1.1"},
@@ -93,14 +85,7 @@ func TestClassifyPrecedence(t *testing.T) {
 		{"", 550, "5.2.1", "User unknown", "suspend", Soft, "status 5.2.1"},
 		{"RCPT", 550, "5.2.1", "User unknown", "userunknown", Hard, "user unknown"},
 		{"", 550, "5.3.2", "", "notaccept", Hard, "X.3.2"},
-	}
-	for _, c := range cases {
-		r := ClassifySMTPReply(c.cmd, c.code, c.enhanced, c.text)
-		if r.Reason != c.reason || r.Class != c.class || !strings.Contains(asciiLower(r.Rule), asciiLower(c.rule)) {
-			t.Errorf("ClassifySMTPReply(%q, %d, %q, %q) = %s %s by %q, want %s %s by a rule with %q",
-				c.cmd, c.code, c.enhanced, c.text, r.Reason, r.Class, r.Rule, c.reason, c.class, c.rule)
-		}
-	}
+	})
 }
 
 // TestClassifyDiagnosticType checks the DSN-level rules: a Diagnostic-Code
@@ -145,15 +130,7 @@ func TestDiagnosticStatus(t *testing.T) {
 // providers' own documentation of their bounce texts, one case per rule:
 // the reason, the class and the phrase that decides.
 func TestDocumentedWording(t *testing.T) {
-	cases := []struct {
-		cmd      string
-		code     int
-		enhanced string
-		text     string
-		reason   string
-		class    Class
-		rule     string
-	}{
+	checkReplyCases(t, []replyCase{
 		// Sender refusals are not about the recipient.
 		{"", 550, "5.1.8", "550 5.1.8 Access denied, bad outbound sender", "rejected", Block, "bad outbound sender"},
 		{"RCPT", 553, "", "553 Domain of sender address nobody@example.invalid does not exist", "rejected", Block, "domain of sender"},
@@ -194,7 +171,24 @@ func TestDocumentedWording(t *testing.T) {
 		{"RCPT", 550, "", "550 Administrative prohibition", "policyviolation", Block, "administrative prohibition"},
 		{"", 550, "5.1.1", "550 Rejected by header based Anti-Spoofing policy", "policyviolation", Block, "anti-spoofing"},
 		{"RCPT", 550, "", "550 Envelope blocked - User Entry", "blocked", Block, "blocked"},
-	}
+	})
+}
+
+// replyCase is an SMTP reply and what it must be classified as.
+type replyCase struct {
+	cmd      string
+	code     int
+	enhanced string
+	text     string
+	reason   string
+	class    Class
+	rule     string // part of the rule that must decide
+}
+
+// checkReplyCases classifies each case and checks reason, class and the
+// deciding rule.
+func checkReplyCases(t *testing.T, cases []replyCase) {
+	t.Helper()
 	for _, c := range cases {
 		r := ClassifySMTPReply(c.cmd, c.code, c.enhanced, c.text)
 		if r.Reason != c.reason || r.Class != c.class || !strings.Contains(asciiLower(r.Rule), asciiLower(c.rule)) {
