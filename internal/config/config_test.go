@@ -58,6 +58,20 @@ func TestSecretFromFile(t *testing.T) {
 	}
 }
 
+// TestSecretAndFileBothRefused: a key set both directly and as *_FILE
+// (even to the same, valid key) is refused with both variables named,
+// rather than one of them silently winning.
+func TestSecretAndFileBothRefused(t *testing.T) {
+	kf := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(kf, []byte(testKey+"\n"), 0o600)
+	_, err := Load("", []string{"POSTBODE_SECRETS_KEY=" + testKey, "POSTBODE_SECRETS_KEY_FILE=" + kf})
+	var ke *KeyError
+	if !errors.As(err, &ke) || ke.Key != "secrets.key" ||
+		!strings.Contains(err.Error(), "POSTBODE_SECRETS_KEY and POSTBODE_SECRETS_KEY_FILE") {
+		t.Fatalf("err = %v, want secrets.key naming both variables", err)
+	}
+}
+
 // TestSecretKeyFileInConfig: secrets.key_file is read relative to the
 // config file's directory, from any working directory; a missing file names
 // the key.
