@@ -130,10 +130,12 @@ const maxBackground = 64
 
 // reserve takes a slot for one background run, unless maxBackground runs
 // are in progress: then it reports false and the visitor is asked to try
-// again, whatever the address.
+// again, whatever the address. The run counts for Wait from here on, so a
+// Wait after the answer is sent always waits for it.
 func (s *Server) reserve() bool {
 	select {
 	case s.slots <- struct{}{}:
+		s.bg.Add(1)
 		return true
 	default:
 		return false
@@ -143,7 +145,6 @@ func (s *Server) reserve() bool {
 // background runs fn in the slot reserve took, with a context that
 // outlives the request (bounded by a minute).
 func (s *Server) background(ctx context.Context, fn func(context.Context)) {
-	s.bg.Add(1)
 	go func() {
 		defer func() { <-s.slots; s.bg.Done() }()
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
