@@ -248,7 +248,10 @@ var valueWords = map[string][2]string{
 	// consent actions
 	"opt-in": {"gave consent", "gaf toestemming"}, "confirm": {"confirmed", "bevestigde"}, "opt-out": {"unsubscribed", "meldde zich af"},
 	"update": {"changed details", "wijzigde gegevens"}, "reconfirm": {"confirmed again", "bevestigde opnieuw"},
-	"withdraw": {"withdrew consent", "trok toestemming in"},
+	"withdraw":               {"withdrew consent", "trok toestemming in"},
+	"repermission-asked":     {"was asked to confirm again", "werd gevraagd opnieuw te bevestigen"},
+	"repermission-confirmed": {"confirmed again when asked", "bevestigde opnieuw op verzoek"},
+	"repermission-lapsed":    {"left the list: not confirmed again in time", "van de lijst gehaald: niet op tijd opnieuw bevestigd"},
 	// blocklist reasons
 	"hard-bounce": {"the address does not work", "het adres werkt niet"}, "request": {"at your request", "op uw verzoek"},
 	// deliveries
