@@ -98,11 +98,22 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Everything that looks at the address (blocklist, known contact,
-	// consent, confirmation mail) runs in the background, so the answer
-	// is the same, in the same time, for a new, a known and a blocklisted
-	// address.
+	// consent, confirmation mail) runs in the background, and starts only
+	// once the answer is sent: the answer is the same, in the same time,
+	// for a new, a known and a blocklisted address (work running beside
+	// the reply would slow it by a different amount for each).
 	who := s.who(r)
-	if !s.background(r.Context(), func(ctx context.Context) {
+	if !s.reserve() {
+		s.unavailable(w, r)
+		return
+	}
+	if mode == "double" {
+		s.message(w, r, http.StatusOK, "sub.check.title", p.T("sub.check.body"))
+	} else {
+		s.message(w, r, http.StatusOK, "sub.done.title", p.Tf("sub.done.body", l.Name))
+	}
+	http.NewResponseController(w).Flush()
+	s.background(r.Context(), func(ctx context.Context) {
 		res, err := s.r.FormSubscribe(ctx, l.ID, email, name, who, version+": "+text+" "+s.retention(p))
 		if err != nil {
 			s.log.Error("subscribe form: not recorded", slog.Int64("list_id", l.ID), slog.Any("error", err))
@@ -111,29 +122,27 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		if res.NeedsConfirmation {
 			s.sendConfirmation(ctx, p, l, res)
 		}
-	}) {
-		s.unavailable(w, r)
-		return
-	}
-	if mode == "double" {
-		s.message(w, r, http.StatusOK, "sub.check.title", p.T("sub.check.body"))
-		return
-	}
-	s.message(w, r, http.StatusOK, "sub.done.title", p.Tf("sub.done.body", l.Name))
+	})
 }
 
 // maxBackground bounds the form submissions being processed at once.
 const maxBackground = 64
 
-// background runs fn with a context that outlives the request (bounded by
-// a minute), unless maxBackground runs are in progress: then it reports
-// false and the visitor is asked to try again, whatever the address.
-func (s *Server) background(ctx context.Context, fn func(context.Context)) bool {
+// reserve takes a slot for one background run, unless maxBackground runs
+// are in progress: then it reports false and the visitor is asked to try
+// again, whatever the address.
+func (s *Server) reserve() bool {
 	select {
 	case s.slots <- struct{}{}:
+		return true
 	default:
 		return false
 	}
+}
+
+// background runs fn in the slot reserve took, with a context that
+// outlives the request (bounded by a minute).
+func (s *Server) background(ctx context.Context, fn func(context.Context)) {
 	s.bg.Add(1)
 	go func() {
 		defer func() { <-s.slots; s.bg.Done() }()
@@ -141,7 +150,6 @@ func (s *Server) background(ctx context.Context, fn func(context.Context)) bool 
 		defer cancel()
 		fn(bctx)
 	}()
-	return true
 }
 
 // sendConfirmation mails the double opt-in link in the background (at most
