@@ -67,11 +67,12 @@ var reportSections = map[string]section{
 	"subscriptions": {en: "Your subscriptions", nl: "Uw inschrijvingen",
 		introEN: "The lists you are or were on.", introNL: "De lijsten waarop u staat of stond.",
 		cols: map[string]label{
-			"contact_id": internalCol,
-			"list_id":    {"List", "Lijst", vList},
-			"status":     {"Status", "Status", vWord},
-			"created_at": {"Since", "Sinds", vTime},
-			"updated_at": {"Last changed on", "Laatst gewijzigd op", vTime},
+			"contact_id":            internalCol,
+			"list_id":               {"List", "Lijst", vList},
+			"status":                {"Status", "Status", vWord},
+			"created_at":            {"Since", "Sinds", vTime},
+			"updated_at":            {"Last changed on", "Laatst gewijzigd op", vTime},
+			"repermission_asked_at": {"Asked to confirm again on", "Gevraagd opnieuw te bevestigen op", vTime},
 		}},
 	"consent_records": {en: "Where your data came from: your consents", nl: "Waar uw gegevens vandaan komen: uw toestemmingen",
 		introEN: "Each time you gave, confirmed or withdrew consent, how and from where.",
@@ -248,7 +249,10 @@ var valueWords = map[string][2]string{
 	// consent actions
 	"opt-in": {"gave consent", "gaf toestemming"}, "confirm": {"confirmed", "bevestigde"}, "opt-out": {"unsubscribed", "meldde zich af"},
 	"update": {"changed details", "wijzigde gegevens"}, "reconfirm": {"confirmed again", "bevestigde opnieuw"},
-	"withdraw": {"withdrew consent", "trok toestemming in"},
+	"withdraw":               {"withdrew consent", "trok toestemming in"},
+	"repermission-asked":     {"was asked to confirm again", "werd gevraagd opnieuw te bevestigen"},
+	"repermission-confirmed": {"confirmed again when asked", "bevestigde opnieuw op verzoek"},
+	"repermission-lapsed":    {"left the list: not confirmed again in time", "van de lijst gehaald: niet op tijd opnieuw bevestigd"},
 	// blocklist reasons
 	"hard-bounce": {"the address does not work", "het adres werkt niet"}, "request": {"at your request", "op uw verzoek"},
 	// deliveries

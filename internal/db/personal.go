@@ -48,7 +48,7 @@ var PersonalTables = []PersonalTable{
 		Columns:      []string{"actor", "at", "fields"},
 		OtherColumns: []string{"id"}},
 	{Table: "subscriptions", ContactColumn: "contact_id", Erase: "delete",
-		Columns: []string{"list_id", "status", "created_at", "updated_at"}},
+		Columns: []string{"list_id", "status", "created_at", "updated_at", "repermission_asked_at"}},
 	{Table: "consent_records", ContactColumn: "contact_id", Erase: "delete",
 		Columns:      []string{"list_id", "action", "source", "purpose", "ip", "user_agent", "evidence", "created_at"},
 		OtherColumns: []string{"id"}},

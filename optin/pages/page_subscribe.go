@@ -166,11 +166,24 @@ func (s *Server) sendConfirmation(ctx context.Context, p *page, l optin.ListRef,
 			return
 		}
 	}
-	tok := s.keys().Mint(rtoken.Claims{Purpose: rtoken.Confirm, ContactID: res.ContactID, CampaignID: l.ID,
-		Expires: time.Now().Add(s.opt.ConfirmExpiry)})
+	subject, html, text := s.confirmMail(p, l, res.ContactID, time.Now().Add(s.opt.ConfirmExpiry),
+		p.Tf("mail.confirm.subject", l.Name), p.Tf("mail.confirm.body", l.Name, s.opt.OrgName))
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if err := s.opt.Mailer.Send(sctx, res.Email, subject, html, text); err != nil {
+			s.log.Warn("double opt-in mail not sent", slog.String("domain", contacts.Domain(res.Email)), slog.Any("error", err))
+		}
+	}()
+}
+
+// confirmMail builds a mail with a confirmation link for the contact and
+// list (valid until expires), the list's purpose and how long data is kept.
+func (s *Server) confirmMail(p *page, l optin.ListRef, contactID int64, expires time.Time, subject, body string) (string, string, string) {
+	tok := s.keys().Mint(rtoken.Claims{Purpose: rtoken.Confirm, ContactID: contactID, CampaignID: l.ID, Expires: expires})
 	link := s.absURL(rtoken.Path(rtoken.Confirm)+"/"+tok) + "?lang=" + p.Lang
-	subject := p.Tf("mail.confirm.subject", l.Name)
-	body := p.Tf("mail.confirm.body", l.Name, s.opt.OrgName)
 	purpose, keep := p.Tf("sub.purpose", l.Purpose), s.retention(p)
 	var html strings.Builder
 	confirmMailHTML.Execute(&html, map[string]string{"Lang": p.Lang, "Body": body, "Link": link, "Purpose": purpose, "Retention": keep,
@@ -181,15 +194,7 @@ func (s *Server) sendConfirmation(ctx context.Context, p *page, l optin.ListRef,
 		text += p.T("footer.statement") + ": " + s.opt.StatementURL + "\n"
 	}
 	text += "\n" + s.opt.OrgName + "\n"
-	s.bg.Add(1)
-	go func() {
-		defer s.bg.Done()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		if err := s.opt.Mailer.Send(sctx, res.Email, subject, html.String(), text); err != nil {
-			s.log.Warn("double opt-in mail not sent", slog.String("domain", contacts.Domain(res.Email)), slog.Any("error", err))
-		}
-	}()
+	return subject, html.String(), text
 }
 
 var confirmMailHTML = template.Must(template.New("mail").Parse(`<!doctype html>
