@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/staff"
 )
 
 //go:embed static
@@ -35,6 +36,11 @@ func (h *Handler) routes() {
 	h.mux.Handle("GET /console/static/", h.secure(http.StripPrefix("/console/static/", http.FileServerFS(static))))
 	h.open("GET /console/login", h.loginShow)
 	h.open("POST /console/login", h.loginSave)
+	h.open("GET "+staff.InvitePath, h.inviteShow)
+	h.open("POST "+staff.InvitePath, h.inviteSave)
+	h.open("GET "+staff.ResetPath, h.resetShow)
+	h.open("POST "+staff.ResetPath, h.resetSave)
+	h.open("POST /console/reset-request", h.resetRequest)
 
 	h.page("POST /console/logout", permNone, h.logoutSave)
 	h.page("POST /console/department", permNone, h.departmentSave)
@@ -94,6 +100,7 @@ func (h *Handler) routes() {
 	h.page("GET /console/privacy/audit", permPrivacyAudit, h.auditList)
 
 	h.page("GET /console/admin", permAdmin, h.adminShow)
+	h.page("POST /console/admin/people", permAdmin, h.personInvite)
 	h.page("POST /console/admin/people/{id}/disable", permAdmin, h.personDisable)
 	h.page("POST /console/admin/people/{id}/enable", permAdmin, h.personEnable)
 	h.page("POST /console/admin/tokens/{id}/revoke", permAdmin, h.tokenRevoke)

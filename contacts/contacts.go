@@ -61,6 +61,27 @@ const StarsSQL = `CASE WHEN c.status <> 'active' OR c.one_star_since IS NOT NULL
 	WHEN c.last_engaged_at > now() - interval '365 days' THEN 3
 	ELSE 2 END`
 
+// starsWhere is StarsSQL = n written on the columns themselves, so the
+// planner can estimate it from their statistics and use the index on
+// last_engaged_at for the rare high-star contacts (the CASE expression
+// depends on now() and cannot be indexed).
+func starsWhere(n int) string {
+	const reachable = `c.status = 'active' AND c.one_star_since IS NULL AND `
+	switch n {
+	case 1:
+		return `(c.status <> 'active' OR c.one_star_since IS NOT NULL)`
+	case 5:
+		return reachable + `c.last_engaged_at > now() - interval '30 days'`
+	case 4:
+		return reachable + `c.last_engaged_at > now() - interval '90 days' AND c.last_engaged_at <= now() - interval '30 days'`
+	case 3:
+		return reachable + `c.last_engaged_at > now() - interval '365 days' AND c.last_engaged_at <= now() - interval '90 days'`
+	case 2:
+		return reachable + `(c.last_engaged_at IS NULL OR c.last_engaged_at <= now() - interval '365 days')`
+	}
+	return `false`
+}
+
 // Querier is what both a pool and a transaction offer.
 type Querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
@@ -318,7 +339,7 @@ func (s *Store) List(ctx context.Context, f Filter, after int64, limit int) ([]C
 		add(`c.status = ?`, f.Status)
 	}
 	if f.Stars != 0 {
-		add(`(`+StarsSQL+`) = ?`, f.Stars)
+		where = append(where, starsWhere(f.Stars))
 	}
 	if f.Source != "" {
 		add(`c.source = ?`, f.Source)

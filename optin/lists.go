@@ -122,10 +122,14 @@ type Store struct{ db *pgxpool.Pool }
 // NewStore returns a store on db.
 func NewStore(db *pgxpool.Pool) *Store { return &Store{db: db} }
 
-const listCols = `l.id, l.slug, l.name, l.purpose, l.optin, l.description, l.legal_basis, l.repermission_months, l.repermission_grace_days, l.created_at, l.updated_at,
-	(SELECT count(*) FROM subscriptions s WHERE s.list_id = l.id AND s.status = 'confirmed'),
-	(SELECT count(*) FROM subscriptions s WHERE s.list_id = l.id AND s.status = 'unconfirmed'),
-	(SELECT count(*) FROM subscriptions s WHERE s.list_id = l.id AND s.status = 'unsubscribed')`
+var listCols = `l.id, l.slug, l.name, l.purpose, l.optin, l.description, l.legal_basis, l.repermission_months, l.repermission_grace_days, l.created_at, l.updated_at,
+	` + listCountSQL("confirmed") + `, ` + listCountSQL("unconfirmed") + `, ` + listCountSQL("unsubscribed")
+
+// listCountSQL reads a list's subscriber count for a status from
+// list_counts, which triggers on subscriptions keep.
+func listCountSQL(status string) string {
+	return `coalesce((SELECT n FROM list_counts lc WHERE lc.list_id = l.id AND lc.status = '` + status + `'), 0)`
+}
 
 func scanList(row pgx.Row) (List, error) {
 	var l List

@@ -13,20 +13,12 @@ import (
 //go:embed openapi.json
 var openAPIFragment []byte
 
-// Mailer sends one transactional mail (invitations, password resets).
-type Mailer interface {
-	Send(ctx context.Context, to, subject, html, text string) error
-}
-
 // API is the staff part of the admin API (internal/api.Module): login and
 // sessions for everyone, persons, roles and departments for administrators.
 type API struct {
+	// S is the service; its mailer (SetMailer) sends invitation and reset
+	// links.
 	S *Service
-	// Mail sends invitation and reset links; optional (links are then only
-	// returned to the administrator who made them).
-	Mail Mailer
-	// AdminURL prefixes the links in mails, e.g. https://admin.example.org.
-	AdminURL string
 	// SecureCookie marks the session cookie Secure (the listener has TLS).
 	SecureCookie bool
 	// MaxBodyBytes caps JSON bodies; default 64 KiB.
@@ -288,12 +280,7 @@ func (a *API) resetRequest(w http.ResponseWriter, r *http.Request) error {
 	if err := a.decode(w, r, &in); err != nil {
 		return err
 	}
-	p, secret, err := a.S.RequestReset(r.Context(), in.Email)
-	if err == nil && a.Mail != nil {
-		err = a.Mail.Send(r.Context(), p.Email, "Reset your postbode password", "",
-			resetText(a.AdminURL, secret, a.S.opt.ResetTTL))
-	}
-	if err != nil && err != ErrNotFound {
+	if err := a.S.SendReset(r.Context(), in.Email); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusAccepted)

@@ -2,7 +2,6 @@ package staff
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -82,11 +81,11 @@ func (a *API) invite(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in.DepartmentID, in.Password = access.Department(r.Context()), ""
-	p, secret, err := a.S.Invite(r.Context(), in)
+	p, d, err := a.S.InviteAndSend(r.Context(), in)
 	if err != nil {
 		return err
 	}
-	return a.sendInvite(w, r, p, secret, http.StatusCreated)
+	return sentInvite(w, p, d, http.StatusCreated)
 }
 
 func (a *API) reinvite(w http.ResponseWriter, r *http.Request) error {
@@ -94,27 +93,21 @@ func (a *API) reinvite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, secret, err := a.S.Reinvite(r.Context(), p.ID)
+	p, d, err := a.S.ReinviteAndSend(r.Context(), p.ID)
 	if err != nil {
 		return err
 	}
-	return a.sendInvite(w, r, p, secret, http.StatusOK)
+	return sentInvite(w, p, d, http.StatusOK)
 }
 
-func (a *API) sendInvite(w http.ResponseWriter, r *http.Request, p Person, secret string, status int) error {
+// sentInvite answers with the person and how the link went out (the link
+// itself only when no mailer is configured).
+func sentInvite(w http.ResponseWriter, p Person, d Delivery, status int) error {
 	out := map[string]any{"person": p}
-	if a.Mail == nil {
-		out["link"] = LinkURL(a.AdminURL, InvitePath, secret)
-	} else {
-		inviter := ""
-		if actor, ok := access.ActorFrom(r.Context()); ok && actor.Name != "" {
-			inviter = " by " + actor.Name
-		}
-		if err := a.Mail.Send(r.Context(), p.Email, "Your postbode account", "",
-			inviteText(a.AdminURL, secret, inviter, a.S.opt.InviteTTL)); err != nil {
-			return fmt.Errorf("staff: mail invitation: %w", err)
-		}
+	if d.Mailed {
 		out["mailed"] = true
+	} else {
+		out["link"] = d.Link
 	}
 	httpapi.WriteJSON(w, status, out)
 	return nil

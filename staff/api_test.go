@@ -20,7 +20,8 @@ func newAPI(t *testing.T, f *fixture) (*httptest.Server, *httpapi.Router) {
 	t.Helper()
 	mux := http.NewServeMux()
 	rt := httpapi.NewRouter(mux, testenv.Logger(t), f.svc, httpapi.NewHTTPMetrics(prometheus.NewRegistry()))
-	(&staff.API{S: f.svc, AdminURL: "https://admin.example.org", SecureCookie: true}).Routes(rt)
+	f.svc.SetMailer(nil, "https://admin.example.org")
+	(&staff.API{S: f.svc, SecureCookie: true}).Routes(rt)
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
 	return hs, rt

@@ -66,6 +66,12 @@ func (s *Service) secondFactor(ctx context.Context, id int64, enabled bool, in L
 		}
 		return s.useTOTP(ctx, id, strings.TrimSpace(in.Code))
 	}
+	if in.Code != "" && s.pendingTOTP(ctx, id) {
+		// The first code from a pending secret (set up with BeginTOTP, e.g.
+		// on the invitation page) confirms it: a role that requires a
+		// second factor can enrol before its first session.
+		return s.ConfirmTOTP(ctx, id, strings.TrimSpace(in.Code))
+	}
 	ms, err := s.Memberships(ctx, id)
 	if err != nil {
 		return err

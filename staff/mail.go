@@ -1,18 +1,94 @@
 package staff
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/postbode/postbode/internal/access"
 )
 
-// Link paths the admin console serves: a form that posts the token and a
-// new password to /api/v1/auth/accept or /api/v1/auth/reset.
+// Link paths the admin console serves: a form that takes the token and a
+// new password (the JSON API takes the same at /api/v1/auth/accept and
+// /api/v1/auth/reset).
 const (
 	InvitePath = "/console/invite"
 	ResetPath  = "/console/reset"
 )
+
+// Mailer sends one transactional mail (invitations, password resets).
+type Mailer interface {
+	Send(ctx context.Context, to, subject, html, text string) error
+}
+
+// Delivery tells how a one-time link went out: mailed to the person, or,
+// when no mailer is configured, as Link for the administrator to pass on.
+type Delivery struct {
+	Mailed bool   `json:"mailed,omitempty"`
+	Link   string `json:"link,omitempty"`
+}
+
+// SetMailer sets how invitation and reset links are sent and the admin URL
+// they point under (e.g. https://admin.example.org). Without a mailer the
+// links are handed to the inviting administrator. Call before serving.
+func (s *Service) SetMailer(m Mailer, adminURL string) {
+	s.mail, s.adminURL = m, strings.TrimRight(adminURL, "/")
+}
+
+// InviteAndSend invites a person (Invite) and sends them the link.
+func (s *Service) InviteAndSend(ctx context.Context, n NewPerson) (Person, Delivery, error) {
+	p, secret, err := s.Invite(ctx, n)
+	if err != nil {
+		return p, Delivery{}, err
+	}
+	d, err := s.sendInvite(ctx, p, secret)
+	return p, d, err
+}
+
+// ReinviteAndSend replaces an invited person's link (Reinvite) and sends it.
+func (s *Service) ReinviteAndSend(ctx context.Context, personID int64) (Person, Delivery, error) {
+	p, secret, err := s.Reinvite(ctx, personID)
+	if err != nil {
+		return p, Delivery{}, err
+	}
+	d, err := s.sendInvite(ctx, p, secret)
+	return p, d, err
+}
+
+// SendReset mails a password reset link to an active person. An unknown or
+// inactive address, or a missing mailer, is not an error: the edge answers
+// alike whether or not the address has an account.
+func (s *Service) SendReset(ctx context.Context, email string) error {
+	p, secret, err := s.RequestReset(ctx, email)
+	if err == ErrNotFound || (err == nil && s.mail == nil) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.mail.Send(ctx, p.Email, "Reset your postbode password", "",
+		resetText(s.adminURL, secret, s.opt.ResetTTL)); err != nil {
+		return fmt.Errorf("staff: mail reset link: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) sendInvite(ctx context.Context, p Person, secret string) (Delivery, error) {
+	if s.mail == nil {
+		return Delivery{Link: LinkURL(s.adminURL, InvitePath, secret)}, nil
+	}
+	inviter := ""
+	if actor, ok := access.ActorFrom(ctx); ok && actor.Name != "" {
+		inviter = " by " + actor.Name
+	}
+	if err := s.mail.Send(ctx, p.Email, "Your postbode account", "",
+		inviteText(s.adminURL, secret, inviter, s.opt.InviteTTL)); err != nil {
+		return Delivery{}, fmt.Errorf("staff: mail invitation: %w", err)
+	}
+	return Delivery{Mailed: true}, nil
+}
 
 // LinkURL is the one-time link for a token under the admin URL.
 func LinkURL(adminURL, path, token string) string {

@@ -70,6 +70,9 @@ type Service struct {
 	tokens *apitoken.Store
 	key    []byte
 	opt    Options
+	// mail and adminURL send one-time links (SetMailer).
+	mail     Mailer
+	adminURL string
 	// now is the clock (tests move it).
 	now func() time.Time
 }

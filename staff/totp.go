@@ -132,6 +132,14 @@ func (s *Service) useTOTP(ctx context.Context, personID int64, code string) erro
 	return nil
 }
 
+// pendingTOTP is true when the person has a secret not yet confirmed.
+func (s *Service) pendingTOTP(ctx context.Context, personID int64) bool {
+	var pending bool
+	err := s.db.QueryRow(unscoped(ctx), `SELECT totp_secret IS NOT NULL AND NOT totp_enabled FROM persons WHERE id = $1`,
+		personID).Scan(&pending)
+	return err == nil && pending
+}
+
 // DisableTOTP removes a person's second factor (an administrator's action
 // when a phone is lost).
 func (s *Service) DisableTOTP(ctx context.Context, personID int64) error {

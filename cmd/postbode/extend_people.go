@@ -20,6 +20,13 @@ func (a *app) staff() *staff.Service {
 			SessionAbsolute: p.SessionAbsolute.Duration, MaxFailures: p.MaxFailures, MaxIPFailures: p.MaxIPFailures,
 			LockoutWindow: p.LockoutWindow.Duration, InviteTTL: p.InviteTTL.Duration, ResetTTL: p.ResetTTL.Duration,
 			RequireTOTP: p.RequireTOTP, Issuer: a.cfg.Public.OrgName})
+		// Invitation and reset links go out the same way from the API and
+		// the console; without a mailer they are handed to the administrator.
+		if ml, err := a.mailer(); err == nil {
+			a.staffSvc.SetMailer(ml, a.adminURL())
+		} else {
+			a.staffSvc.SetMailer(nil, a.adminURL())
+		}
 	}
 	return a.staffSvc
 }
@@ -38,12 +45,10 @@ func (a *app) adminURL() string {
 
 // extendPeople adds the login, session and people administration routes.
 func extendPeople(a *app, d *api.Deps) {
-	m := &staff.API{S: a.staff(), AdminURL: a.adminURL(), SecureCookie: a.cfg.API.TLS.Enabled()}
+	m := &staff.API{S: a.staff(), SecureCookie: a.cfg.API.TLS.Enabled()}
 	ml, err := a.mailer()
 	if err != nil {
 		a.log.Warn("no mailer: invitation links are returned to the inviting administrator", slog.Any("error", err))
-	} else {
-		m.Mail = ml
 	}
 	if a.cfg.People.MailExports {
 		d.ExportMailer = exportMailer{staff: a.staff(), mail: ml}

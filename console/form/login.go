@@ -24,7 +24,8 @@ func NewLoginForm(r *http.Request) *LoginForm {
 	return f
 }
 
-// Validate names the empty fields.
+// Validate names the empty fields. The code is optional: the staff
+// service asks for it when the person has a second factor.
 func (f *LoginForm) Validate() Errors {
 	e := Errors{}
 	if f.Email == "" {
@@ -32,9 +33,6 @@ func (f *LoginForm) Validate() Errors {
 	}
 	if f.Password == "" {
 		e["password"] = "login.err.password"
-	}
-	if f.Code == "" {
-		e["code"] = "login.err.code"
 	}
 	return e
 }

@@ -102,7 +102,7 @@ var PersonalTables = []PersonalTable{
 }
 
 // NonPersonalTables hold no personal data of contacts.
-var NonPersonalTables = []string{"schema_migrations", "lists", "api_tokens", "jobs",
+var NonPersonalTables = []string{"schema_migrations", "lists", "list_counts", "api_tokens", "jobs",
 	"campaigns", "campaign_stats",
 	// webhook_messages holds relay notification ids (replay protection).
 	"webhook_messages",

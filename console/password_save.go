@@ -1,0 +1,85 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/postbode/postbode/console/form"
+	"github.com/postbode/postbode/staff"
+)
+
+// inviteSave sets the password of an invited person from their link.
+func (h *Handler) inviteSave(w http.ResponseWriter, r *http.Request) error {
+	return h.passwordSave(w, r, "invite", h.Staff.AcceptInvite)
+}
+
+// resetSave sets a new password from a reset link.
+func (h *Handler) resetSave(w http.ResponseWriter, r *http.Request) error {
+	return h.passwordSave(w, r, "reset", h.Staff.ResetPassword)
+}
+
+// passwordSave uses up the link with the new password (the staff service
+// refuses a weak password or a used link, naming the field), then signs
+// the person in, or shows the authenticator setup when they asked for it
+// or their role needs it. A person who already has a second factor logs
+// in with it.
+func (h *Handler) passwordSave(w http.ResponseWriter, r *http.Request, kind string,
+	use func(ctx context.Context, secret, password string) (staff.Person, error)) error {
+	f := form.NewPasswordForm(r)
+	p := h.passwordView(r, kind, f)
+	if e := f.Validate(); len(e) > 0 {
+		p.setErrs(e)
+		return h.render(w, r, http.StatusUnprocessableEntity, p)
+	}
+	person, err := use(r.Context(), f.Token, f.Password)
+	if fe, ok := fieldError(err); ok {
+		if _, onToken := fe["token"]; onToken {
+			fe = map[string]string{"password": p.T("password.err.token")}
+		}
+		p.Errs = fe
+		return h.render(w, r, http.StatusUnprocessableEntity, p)
+	}
+	if err != nil {
+		return err
+	}
+	if f.TOTP && !person.TOTPEnabled {
+		return h.totpSetup(w, r, person)
+	}
+	_, secret, _, err := h.Staff.Login(r.Context(), staff.LoginInput{Email: person.Email, Password: f.Password,
+		IP: clientIP(r), UserAgent: r.UserAgent()})
+	switch {
+	case errors.Is(err, staff.ErrTOTPSetup):
+		return h.totpSetup(w, r, person)
+	case err != nil:
+		return redirect(w, r, Prefix+"login", "password.set")
+	}
+	setCookie(w, r, secret)
+	return redirect(w, r, Prefix, "password.set")
+}
+
+// totpSetup starts a second factor for the person and shows its secret
+// with the login form: the first code they log in with confirms it.
+func (h *Handler) totpSetup(w http.ResponseWriter, r *http.Request, person staff.Person) error {
+	setup, err := h.Staff.BeginTOTP(r.Context(), person.ID)
+	if err != nil {
+		return err
+	}
+	f := &form.LoginForm{Email: person.Email, Next: Prefix}
+	return h.show(w, r, h.newPage(r, "totp", "").Set("Setup", setup).Set("Form", f))
+}
+
+// resetRequest mails a reset link when the address has an account; the
+// answer is the same either way.
+func (h *Handler) resetRequest(w http.ResponseWriter, r *http.Request) error {
+	f := form.NewResetRequestForm(r)
+	if f.Email == "" {
+		p := h.newPage(r, "reset_request", "").Set("Form", f)
+		p.setErrs(form.Errors{"email": "login.err.email"})
+		return h.render(w, r, http.StatusUnprocessableEntity, p)
+	}
+	if err := h.Staff.SendReset(r.Context(), f.Email); err != nil {
+		return err
+	}
+	return redirect(w, r, Prefix+"login", "reset.sent")
+}

@@ -1,0 +1,28 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/postbode/postbode/console/form"
+	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/staff"
+)
+
+// personInvite invites a person into the current department through the
+// staff service (the path the API's invitation takes): the link is mailed,
+// or shown to the administrator when no mailer is configured.
+func (h *Handler) personInvite(w http.ResponseWriter, r *http.Request) error {
+	f := form.NewInviteForm(r)
+	if e := f.Validate(); len(e) > 0 {
+		return invalid(e)
+	}
+	person, d, err := h.Staff.InviteAndSend(r.Context(), staff.NewPerson{Email: f.Email, Name: f.Name,
+		Role: f.Role, DepartmentID: access.Department(r.Context())})
+	if err != nil {
+		return err
+	}
+	if d.Mailed {
+		return redirect(w, r, Prefix+"admin", "person.invited")
+	}
+	return h.show(w, r, h.newPage(r, "invited", "admin").Set("Person", person).Set("Link", d.Link))
+}
