@@ -18,6 +18,7 @@ type page struct {
 	Title  string
 	Org    string
 	Logo   string
+	Color  string // the house colour (#rrggbb), for mail
 	Path   string // the page path, for the language links
 	Action string // form action (path with ?lang=)
 	CSRF   string

@@ -29,7 +29,7 @@ type subscribeData struct {
 // consent returns the consent text shown on the subscribe form and its
 // version (language, and a hash of the exact text), stored as evidence.
 func (s *Server) consent(p *page, l optin.ListRef) (text, version string) {
-	text = p.Tf("sub.consent", s.opt.OrgName, l.Name, l.Purpose)
+	text = p.Tf("sub.consent", p.Org, l.Name, l.Purpose)
 	sum := sha256.Sum256([]byte(text))
 	return text, "subscribe-form/" + p.Lang + "/" + hex.EncodeToString(sum[:6])
 }
@@ -151,11 +151,11 @@ func (s *Server) sendConfirmation(ctx context.Context, p *page, l optin.ListRef,
 		Expires: time.Now().Add(s.opt.ConfirmExpiry)})
 	link := s.absURL(rtoken.Path(rtoken.Confirm)+"/"+tok) + "?lang=" + p.Lang
 	subject := p.Tf("mail.confirm.subject", l.Name)
-	body := p.Tf("mail.confirm.body", l.Name, s.opt.OrgName)
+	body := p.Tf("mail.confirm.body", l.Name, p.Org)
 	var html strings.Builder
 	confirmMailHTML.Execute(&html, map[string]string{"Lang": p.Lang, "Body": body, "Link": link,
-		"Button": p.T("mail.confirm.button"), "Color": s.opt.PrimaryColor, "Org": s.opt.OrgName})
-	text := body + "\n\n" + p.T("mail.confirm.button") + ": " + link + "\n\n" + s.opt.OrgName + "\n"
+		"Button": p.T("mail.confirm.button"), "Color": p.Color, "Org": p.Org})
+	text := body + "\n\n" + p.T("mail.confirm.button") + ": " + link + "\n\n" + p.Org + "\n"
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
