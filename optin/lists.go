@@ -31,14 +31,17 @@ var (
 
 // List is a newsletter or purpose contacts subscribe to.
 type List struct {
-	ID          int64     `json:"id"`
-	Slug        string    `json:"slug"`
-	Name        string    `json:"name"`
-	Purpose     string    `json:"purpose"`
-	OptIn       string    `json:"optin"`
-	Description string    `json:"description"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int64  `json:"id"`
+	Slug        string `json:"slug"`
+	Name        string `json:"name"`
+	Purpose     string `json:"purpose"`
+	OptIn       string `json:"optin"`
+	Description string `json:"description"`
+	// LegalBasis of processing for this purpose (GDPR art. 6(1)): consent,
+	// contract, legal-obligation or legitimate-interest.
+	LegalBasis string    `json:"legal_basis"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 	// Subscriber counts by status; filled by Get and ListLists.
 	Confirmed    int64 `json:"confirmed"`
 	Unconfirmed  int64 `json:"unconfirmed"`
@@ -52,7 +55,11 @@ type ListInput struct {
 	Purpose     *string `json:"purpose"`
 	OptIn       *string `json:"optin"`
 	Description *string `json:"description"`
+	// LegalBasis; optional, default consent.
+	LegalBasis *string `json:"legal_basis"`
 }
+
+var legalBases = map[string]bool{"consent": true, "contract": true, "legal-obligation": true, "legitimate-interest": true}
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
@@ -84,6 +91,9 @@ func (in *ListInput) Validate(create bool) error {
 	if in.OptIn != nil && *in.OptIn != "single" && *in.OptIn != "double" {
 		return errs.Invalid("optin", "must be single or double")
 	}
+	if in.LegalBasis != nil && !legalBases[*in.LegalBasis] {
+		return errs.Invalid("legal_basis", "must be consent, contract, legal-obligation or legitimate-interest")
+	}
 	if in.Description != nil && len(*in.Description) > 5000 {
 		return errs.Invalid("description", "is longer than 5000 characters")
 	}
@@ -96,14 +106,14 @@ type Store struct{ db *pgxpool.Pool }
 // NewStore returns a store on db.
 func NewStore(db *pgxpool.Pool) *Store { return &Store{db: db} }
 
-const listCols = `l.id, l.slug, l.name, l.purpose, l.optin, l.description, l.created_at, l.updated_at,
+const listCols = `l.id, l.slug, l.name, l.purpose, l.optin, l.description, l.legal_basis, l.created_at, l.updated_at,
 	(SELECT count(*) FROM subscriptions s WHERE s.list_id = l.id AND s.status = 'confirmed'),
 	(SELECT count(*) FROM subscriptions s WHERE s.list_id = l.id AND s.status = 'unconfirmed'),
 	(SELECT count(*) FROM subscriptions s WHERE s.list_id = l.id AND s.status = 'unsubscribed')`
 
 func scanList(row pgx.Row) (List, error) {
 	var l List
-	err := row.Scan(&l.ID, &l.Slug, &l.Name, &l.Purpose, &l.OptIn, &l.Description, &l.CreatedAt, &l.UpdatedAt,
+	err := row.Scan(&l.ID, &l.Slug, &l.Name, &l.Purpose, &l.OptIn, &l.Description, &l.LegalBasis, &l.CreatedAt, &l.UpdatedAt,
 		&l.Confirmed, &l.Unconfirmed, &l.Unsubscribed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return l, ErrListNotFound
@@ -121,8 +131,9 @@ func (s *Store) CreateList(ctx context.Context, in ListInput) (List, error) {
 		desc = *in.Description
 	}
 	var id int64
-	err := s.db.QueryRow(ctx, `INSERT INTO lists (slug, name, purpose, optin, description) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		*in.Slug, strings.TrimSpace(*in.Name), *in.Purpose, *in.OptIn, desc).Scan(&id)
+	err := s.db.QueryRow(ctx, `INSERT INTO lists (slug, name, purpose, optin, description, legal_basis)
+		VALUES ($1, $2, $3, $4, $5, coalesce($6, 'consent')) RETURNING id`,
+		*in.Slug, strings.TrimSpace(*in.Name), *in.Purpose, *in.OptIn, desc, in.LegalBasis).Scan(&id)
 	if isUnique(err) {
 		return List{}, ErrSlugTaken
 	}
@@ -149,7 +160,7 @@ func (s *Store) UpdateList(ctx context.Context, id int64, in ListInput) (List, e
 	}
 	tag, err := s.db.Exec(ctx, `UPDATE lists SET slug = coalesce($2, slug), name = coalesce($3, name),
 		purpose = coalesce($4, purpose), optin = coalesce($5, optin), description = coalesce($6, description),
-		updated_at = now() WHERE id = $1`, id, in.Slug, in.Name, in.Purpose, in.OptIn, in.Description)
+		legal_basis = coalesce($7, legal_basis), updated_at = now() WHERE id = $1`, id, in.Slug, in.Name, in.Purpose, in.OptIn, in.Description, in.LegalBasis)
 	if isUnique(err) {
 		return List{}, ErrSlugTaken
 	}

@@ -44,6 +44,11 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	for i := range cs {
+		if err := s.hideFor(r.Context(), &cs[i]); err != nil {
+			return err
+		}
+	}
 	page := httpapi.NewPage(cs, p.Limit, func(c contacts.Contact) int64 { return c.ID })
 	if err := s.auditBulk(r, "bulk-read", f, len(page.Items)); err != nil {
 		return err
@@ -131,6 +136,9 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if err := s.hideFor(r.Context(), &c); err != nil {
+		return err
+	}
 	httpapi.WriteJSON(w, http.StatusCreated, contactView{Contact: c, Subscriptions: subs})
 	return nil
 }
@@ -168,6 +176,9 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.hideFor(r.Context(), &c); err != nil {
+		return err
+	}
 	httpapi.WriteJSON(w, http.StatusOK, contactView{Contact: c, Subscriptions: subs})
 	return nil
 }
@@ -189,6 +200,9 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) error {
 	}
 	c, err := s.Contacts.Update(r.Context(), id, contacts.Patch{Email: in.Email, Name: in.Name, Attributes: in.Attributes, Source: "api"})
 	if err != nil {
+		return err
+	}
+	if err := s.hideFor(r.Context(), &c); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, c)
