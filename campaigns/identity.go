@@ -30,14 +30,6 @@ func (s *Service) style(ctx context.Context, dept int64) (templates.Style, error
 	if err != nil {
 		return st, err
 	}
-	if id.OrgName != "" {
-		st.OrgName = id.OrgName
-	}
-	if id.LogoURL != "" {
-		st.LogoURL = id.LogoURL
-	}
-	if id.PrimaryColor != "" {
-		st.Primary = id.PrimaryColor
-	}
+	id.Apply(&st.OrgName, &st.LogoURL, &st.Primary)
 	return st, nil
 }

@@ -174,3 +174,16 @@ func CheckFrom(ctx context.Context, q DB, dept int64, field, addr string) error 
 	}
 	return nil
 }
+
+// Apply overrides the installation's organisation name, logo and colour
+// with those the department has.
+func (id Identity) Apply(org, logo, color *string) {
+	for _, f := range []struct {
+		dst *string
+		v   string
+	}{{org, id.OrgName}, {logo, id.LogoURL}, {color, id.PrimaryColor}} {
+		if f.v != "" {
+			*f.dst = f.v
+		}
+	}
+}

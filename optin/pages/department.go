@@ -45,13 +45,5 @@ func house(r *http.Request, p *page) {
 	if !ok {
 		return
 	}
-	if id.OrgName != "" {
-		p.Org = id.OrgName
-	}
-	if id.LogoURL != "" {
-		p.Logo = id.LogoURL
-	}
-	if id.PrimaryColor != "" {
-		p.Color = id.PrimaryColor
-	}
+	id.Apply(&p.Org, &p.Logo, &p.Color)
 }
