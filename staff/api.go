@@ -18,7 +18,7 @@ type Mailer interface {
 	Send(ctx context.Context, to, subject, html, text string) error
 }
 
-// API is the staff part of the admin API (internal/api.Module): login and
+// API is the staff part of the admin API (an httpapi.Module): login and
 // sessions for everyone, persons, roles and departments for administrators.
 type API struct {
 	S *Service
