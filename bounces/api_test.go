@@ -149,6 +149,20 @@ func TestAPIListsAndStats(t *testing.T) {
 	if code != 200 || !strings.Contains(string(raw), `"userunknown"`) {
 		t.Fatalf("campaign bounces: %d %s", code, raw)
 	}
+	// Listing a campaign's bounces (or the unauthenticated evidence) reads
+	// many addresses: each read is audited with who and how many rows.
+	var n int64
+	if err := e.db.QueryRow(context.Background(), `SELECT count FROM audit_log WHERE action = 'bulk-read'
+		AND target_kind = 'campaign' AND target_id = $1 AND actor LIKE 'token:%marketer%'`, camp).Scan(&n); err != nil || n != 2 {
+		t.Errorf("campaign bounces read: audit count %d, %v", n, err)
+	}
+	if code, raw := e.do("marketer", "GET", "/api/v1/bounces/unauthenticated", nil); code != 200 {
+		t.Fatalf("unauthenticated: %d %s", code, raw)
+	}
+	if err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'bulk-read'
+		AND target_kind = 'report' AND cause = 'unauthenticated bounces'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("unauthenticated read: %d audit entries, %v", n, err)
+	}
 	for _, p := range []string{"/api/v1/contacts/999999/bounces", "/api/v1/campaigns/999999/bounces"} {
 		if code, raw := e.do("marketer", "GET", p, nil); code != 404 {
 			t.Errorf("GET %s: %d %s, want 404", p, code, raw)

@@ -104,6 +104,13 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 	st, hasStatus := statusRuleOf(status)
 	var v verdict
 	switch {
+	case hasText && text.reason == "notaccept" && statusSubject(status) == "7" && st.code != "7.27":
+		// "does not accept mail" under a security or policy status (X.7.x)
+		// is a refusal of this sender, not a domain without mail service:
+		// prefer not hard. X.7.27 is RFC 7505's own null-MX status and
+		// keeps the text's reading.
+		v = statusVerdict(status, st)
+		v.rule += fmt.Sprintf("; text %q under a policy status is not a null MX", phrase)
 	case hasText && !hardReasons[text.reason]: // includes notaccept: RFC 7504/7505 speak of the host
 		v = textVerdict(text, phrase)
 	case hasText:

@@ -101,8 +101,8 @@ func withoutPhrases(drop map[phraseKey]bool) *phraseIndex {
 // and recall (of the hard rows, how many are called hard), with false
 // hards as a share of all rows. It fails when, as-is, false hards exceed
 // 1% of the rows or hard precision falls below 97%, and when, with
-// families left out, false hards exceed 2.5% or hard/soft agreement falls
-// below 90%.
+// families left out, false hards exceed 1.5%, hard/soft agreement falls
+// below 91.5% or status agreement below 85.5%.
 func TestLeaveOneFamilyOut(t *testing.T) {
 	rows := readCorpus(t)
 	raws := map[string][]byte{}
@@ -194,10 +194,13 @@ func TestLeaveOneFamilyOut(t *testing.T) {
 	// With families left out the floors are the levels measured when this
 	// evaluation was written, so that a change making the rules fit the
 	// corpus more and the world less shows.
-	if out.pct(out.falseHard) > 2.5 {
-		t.Errorf("families left out: %d false hards (%.1f%% of rows), want <= 2.5%%", out.falseHard, out.pct(out.falseHard))
+	if out.pct(out.falseHard) > 1.5 {
+		t.Errorf("families left out: %d false hards (%.1f%% of rows), want <= 1.5%%", out.falseHard, out.pct(out.falseHard))
 	}
-	if out.pct(out.hard) < 90 {
-		t.Errorf("families left out: hard/soft agrees for %.1f%%, want >= 90%%", out.pct(out.hard))
+	if out.pct(out.hard) < 91.5 {
+		t.Errorf("families left out: hard/soft agrees for %.1f%%, want >= 91.5%%", out.pct(out.hard))
+	}
+	if out.pct(out.status) < 85.5 {
+		t.Errorf("families left out: status agrees for %.1f%%, want >= 85.5%%", out.pct(out.status))
 	}
 }

@@ -70,8 +70,8 @@ type reasonRule struct {
 var textRules = []reasonRule{
 	{"hostunknown", directory, "Exim as configured by cPanel: its whole message for a domain that does not resolve (\"The account or domain may not exist, they may be blacklisted, or missing the proper dns entries\")",
 		[]string{"account or domain may not exist"}},
-	{"networkerror", ordinary, "Postfix smtp(8) DNS lookups: \"Host not found, try again\" is temporary",
-		[]string{"host not found, try again", "temporary failure in name resolution"}},
+	{"networkerror", ordinary, "Postfix smtp(8) DNS lookups (dns_lookup.c): \"Host not found, try again\" is temporary, \"Name service error ... Malformed or unexpected name server reply\" is a broken name server, not a missing domain",
+		[]string{"host not found, try again", "temporary failure in name resolution", "malformed or unexpected name server reply", "malformed name server reply"}},
 	{"rejected", ordinary, "Google Groups: the sender may not post",
 		[]string{"you may not have permission to post"}},
 	{"filtered", ordinary, "KDDI (au, ezweb.ne.jp) answers its subscribers' reception filters with \"550 : User unknown\"",
@@ -94,6 +94,20 @@ var textRules = []reasonRule{
 			"unverified sender", "sender denied", "sender not allowed", "envelope sender",
 			"sender is not", "sender address is", "sender verification",
 		}},
+	{"rejected", ordinary, "the envelope sender named as refused or missing: Exchange Online 5.1.8 \"Access denied, bad outbound sender\" (Microsoft's NDR reference), Sendmail/Postfix \"Domain of sender address ... does not exist\", \"... in sender address\"",
+		[]string{
+			"bad outbound sender", "sender address does not", "sender domain does not",
+			"sender does not exist", "in sender address", "sender's domain", "sender's address",
+			"sender address has null mx", "sender verify defer",
+		}},
+	{"requireptr", ordinary, "refusals that name the client's missing reverse DNS (RFC 1912 section 2.1; Postfix reject_unknown_client_hostname; Gmail SMTP error reference 5.7.25 \"does not have a PTR record\"): before the rules below, which such a refusal also matches",
+		[]string{"reverse dns", "ptr record", "reverse lookup", "reverse hostname", "no ptr"}},
+	{"blocked", ordinary, "a host that does not accept mail FROM someone refuses the sender, not the recipient's domain (RFC 7504 521/556 say a host or domain accepts no mail at all); Gmail SMTP error reference 5.7.25 \"Gmail does not accept messages from IPs with missing PTR records\"",
+		[]string{
+			"not accept mail from", "not accept messages from", "not accept email from",
+			"not accept e-mail from", "not accepting mail from", "not accepting messages from",
+			"not accepting email from", "not accept connections from", "not accepting connections",
+		}},
 	{"notaccept", ordinary, "RFC 7505 null MX, RFC 7504 521/556 \"does not accept mail\"",
 		[]string{
 			"null mx", "does not accept mail", "doesn't accept mail", "accepts no mail",
@@ -102,6 +116,8 @@ var textRules = []reasonRule{
 			"doesn't accept e-mail", "does not receive email", "does not receive e-mail",
 			"no mail service", "not accept any mail",
 		}},
+	{"notaccept", ordinary, "Postfix smtp(8) for an RFC 7505 null MX: \"Domain ... does not accept mail (nullMX)\"; RFC 7504 section 3 (521 \"host does not accept mail\")",
+		[]string{"nullmx", "accepts no e-mail", "accepts no email"}},
 	{"norelaying", ordinary, "relay refusals (Postfix \"Relay access denied\", Sendmail \"Relaying denied\")",
 		[]string{
 			"relay access denied", "relaying denied", "relay denied", "not permitted to relay",
@@ -162,6 +178,11 @@ var textRules = []reasonRule{
 			"domain is not reachable", "unrouteable address", "domain name does not exist",
 			"domain does not resolve", "mx record not found", "no mx or a record", "domain has no mx",
 		}},
+	{"hostunknown", ordinary, "resolver failures as the MTAs document them: qmail-remote \"Sorry, I couldn't find any host named ... (#5.1.2)\"; Exim \"all relevant MX records point to non-existent hosts\"; Exchange Online 5.4.4 \"SMTPSEND.DNS.NonExistentDomain; nonexistent domain\" and 5.4.310 \"DNS domain ... does not exist\" (Microsoft's NDR reference)",
+		[]string{
+			"couldn't find any host", "could not find any host", "point to non-existent hosts",
+			"nonexistentdomain", "non-existent host", "no such host or domain", "unknown domain name",
+		}},
 	{"userunknown", ordinary, "RFC 3463 X.1.1; unknown-user wording of Postfix (\"User unknown in ... table\"), Sendmail (\"User unknown\"), Exim (\"Unknown user\"), Exchange, Gmail, Yahoo",
 		[]string{
 			"user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
@@ -180,6 +201,11 @@ var textRules = []reasonRule{
 			"account doesn't exist", "recipient doesn't exist", "user not known", "mailbox unknown",
 			"not a valid recipient", "recipient is not valid", "unknown or illegal user",
 			"no account by that name", "not a valid user", "recipient not recognized", "no such mail box",
+		}},
+	{"userunknown", ordinary, "unknown-recipient texts as the vendors document them: Exim \"unknown local-part ... in domain\"; Exchange \"The email address you entered couldn't be found\" (Microsoft's NDR reference for 5.1.1/5.1.10); Coremail's bounce notes (\"unavailable mail user\", \"user not known\", \"recipient does not have an account\", \"not user of this server\"); Barracuda \"cuda_nsu\" (no such user)",
+		[]string{
+			"unknown local-part", "couldn't be found", "could not be found at", "unavailable mail user",
+			"does not have an account", "not user of this server", "cuda_nsu", "no such recipient here",
 		}},
 	{"userunknown", ordinary, "Exchange Online directory-based edge blocking: \"550 5.4.1 Recipient address rejected: Access denied\" means the recipient is not in the directory (Microsoft's NDR documentation)",
 		[]string{"recipient address rejected: access denied"}},
@@ -202,6 +228,12 @@ var textRules = []reasonRule{
 		[]string{
 			"tls required", "must issue a starttls", "starttls", "encryption required",
 			"authentication required", "insecure", "tls is required",
+		}},
+	{"securityerror", ordinary, "refusals for missing authentication or encryption as documented: Exchange Online 5.7.1 \"Client does not have permissions to send as this sender\", 5.7.13x \"RESOLVER.RST.AuthRequired\", 5.7.57 \"Client was not authenticated\" (Microsoft's NDR reference); RFC 4954 530 \"Authentication required\"; Postfix smtp(8) TLS failures (\"certificate verification failed\")",
+		[]string{
+			"authentication is required", "requires authentication", "must authenticate",
+			"authrequired", "smtp auth", "not have permission", "permission to send",
+			"certificate verification", "certificate not verified", "tls negotiation failed",
 		}},
 	{"spamdetected", ordinary, "content filters (SpamAssassin, Gmail, Outlook.com, Yahoo spam wording)",
 		[]string{
@@ -230,6 +262,10 @@ var textRules = []reasonRule{
 			"rate limit", "too many messages", "throttl", "sending rate", "too fast",
 			"rate exceeded", "message rate",
 		}},
+	{"speeding", ordinary, "Gmail SMTP error reference 4.2.1/5.2.1 \"The user you are trying to contact is receiving mail too quickly\" / \"at a rate that prevents additional messages from being delivered\"; Rackspace \"Mailbox received too much email in a short period of time\"",
+		[]string{"receiving mail too quickly", "receiving mail at a rate", "too much email in a short", "too much mail in a short"}},
+	{"policyviolation", ordinary, "Exim's ACL refusal \"Administrative prohibition\" (Exim specification, chapter on access control lists); Mimecast SMTP error codes (\"Administrative prohibition\", \"Anti-Spoofing policy\", \"Envelope blocked\")",
+		[]string{"administrative prohibition", "anti-spoofing", "spoofed", "envelope blocked"}},
 	{"exceedlimit", ordinary, "RFC 3463 X.5.3 \"too many recipients\"",
 		[]string{"too many recipients", "recipient limit", "exceeds the limit", "limit exceeded"}},
 	{"policyviolation", ordinary, "RFC 3463 X.7.1 \"delivery not authorized\" wording",
@@ -276,6 +312,11 @@ var textRules = []reasonRule{
 			"mailer error", "command failed", "procmail", "exit code", "pipe to",
 			"unknown mailer error", "command died", "program exited",
 		}},
+	{"mailererror", ordinary, "local delivery programs as their MTAs document them: Postfix pipe(8) \"Command died with status N\", \"Command time limit exceeded\", \"Command output:\"; Exim's pipe transport \"Child process of ... transport returned N ... from command:\"; qmail-local \"Unable to run\"",
+		[]string{
+			"command output", "command time limit", "child process of", "transport returned",
+			"from command:", "unable to run", "pipe transport", "delivery program",
+		}},
 	{"syntaxerror", ordinary, "RFC 5321 500/501/503 replies",
 		[]string{
 			"syntax error", "command unrecognized", "unrecognized command",
@@ -300,9 +341,11 @@ var textRules = []reasonRule{
 // address is not in its own directory (Exchange, IMail, Lotus Notes/Domino,
 // qmail, Gmail). Unlike a relayed "user unknown" they are definitive
 // without a status code or the SMTP command.
+// Lotus Notes/Domino says "User not listed in Domino Directory" (older
+// releases "... in public Name & Address Book").
 var localUnknown = []string{
 	"recipient name is not recognized", "invalid final delivery userid",
-	"not listed in public name", "not listed in domino directory",
+	"user not listed in",
 	"no mailbox here by that name", "the email account that you tried to reach does not exist",
 	"no such user here", "recipientnotfound", "recipnotfound", "user doesn't have a",
 	"this user doesn't have", "address does not exist", "mailbox does not exist",

@@ -37,15 +37,7 @@ func TestRuleTable(t *testing.T) {
 // TestClassifyPrecedence checks each kind of rule and the precedence
 // between conflicting evidence, and that the deciding rule is named.
 func TestClassifyPrecedence(t *testing.T) {
-	cases := []struct {
-		cmd      string
-		code     int
-		enhanced string
-		text     string
-		reason   string
-		class    Class
-		rule     string // part of the rule that must decide
-	}{
+	checkReplyCases(t, []replyCase{
 		// The status code names the address; the text agrees.
 		{"RCPT", 550, "5.1.1", "<a@example.com>: Recipient address rejected: User unknown in local recipient table", "userunknown", Hard, "user unknown"},
 		{"", 550, "5.1.1", "", "userunknown", Hard, "status 5.1.1"},
@@ -93,14 +85,7 @@ func TestClassifyPrecedence(t *testing.T) {
 		{"", 550, "5.2.1", "User unknown", "suspend", Soft, "status 5.2.1"},
 		{"RCPT", 550, "5.2.1", "User unknown", "userunknown", Hard, "user unknown"},
 		{"", 550, "5.3.2", "", "notaccept", Hard, "X.3.2"},
-	}
-	for _, c := range cases {
-		r := ClassifySMTPReply(c.cmd, c.code, c.enhanced, c.text)
-		if r.Reason != c.reason || r.Class != c.class || !strings.Contains(asciiLower(r.Rule), asciiLower(c.rule)) {
-			t.Errorf("ClassifySMTPReply(%q, %d, %q, %q) = %s %s by %q, want %s %s by a rule with %q",
-				c.cmd, c.code, c.enhanced, c.text, r.Reason, r.Class, r.Rule, c.reason, c.class, c.rule)
-		}
-	}
+	})
 }
 
 // TestClassifyDiagnosticType checks the DSN-level rules: a Diagnostic-Code
@@ -137,6 +122,78 @@ func TestDiagnosticStatus(t *testing.T) {
 	} {
 		if r := ClassifyReply(550, "", text); r.Status != want {
 			t.Errorf("ClassifyReply(550, %q).Status = %q, want %q", text, r.Status, want)
+		}
+	}
+}
+
+// TestDocumentedWording checks the rules taken from the MTAs' and
+// providers' own documentation of their bounce texts, one case per rule:
+// the reason, the class and the phrase that decides.
+func TestDocumentedWording(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		// Sender refusals are not about the recipient.
+		{"", 550, "5.1.8", "550 5.1.8 Access denied, bad outbound sender", "rejected", Block, "bad outbound sender"},
+		{"RCPT", 553, "", "553 Domain of sender address nobody@example.invalid does not exist", "rejected", Block, "domain of sender"},
+		{"", 501, "", "501 Invalid domain in sender address", "rejected", Block, "in sender address"},
+		// Null MX as Postfix words it; a refusal of mail FROM someone is a block.
+		{"", 556, "5.1.10", "Domain example.org has nullMX", "notaccept", Hard, "nullmx"},
+		{"", 0, "", "Domain example.org accepts no email", "notaccept", Hard, "accepts no email"},
+		{"RCPT", 550, "", "550 This system will not accept messages from servers with no reverse DNS", "requireptr", Block, "reverse dns"},
+		{"RCPT", 550, "", "550 We do not accept mail from your network", "blocked", Block, "not accept mail from"},
+		{"", 550, "5.7.1", "550 5.7.1 Our server does not accept mail", "filtered", Block, "under a policy status"},
+		{"", 550, "5.7.27", "550 5.7.27 Host does not accept mail", "notaccept", Hard, "does not accept mail"},
+		{"", 550, "5.7.25", "550-5.7.25 The IP address sending this message does not have a PTR record setup", "requireptr", Block, "ptr record"},
+		// Local delivery programs.
+		{"", 550, "5.3.0", "Command output: procmail: Quota exceeded", "mailboxfull", Soft, "quota exceeded"},
+		{"", 550, "5.1.1", "550 5.1.1 user unknown; Command time limit exceeded", "mailererror", Soft, "command time limit"},
+		{"", 0, "5.0.0", "Child process of address_pipe transport returned 69 from command: /usr/bin/foo", "mailererror", Soft, "child process of"},
+		{"", 0, "", "Unable to run qmail-local", "mailererror", Soft, "unable to run"},
+		// Hosts that do not exist.
+		{"", 0, "", "Sorry, I couldn't find any host named example.invalid. (#5.1.2)", "hostunknown", Hard, "couldn't find any host"},
+		{"", 0, "5.4.4", "all relevant MX records point to non-existent hosts", "hostunknown", Hard, "point to non-existent hosts"},
+		{"", 550, "5.4.4", "550 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain", "hostunknown", Hard, "nonexistent"},
+		{"", 554, "5.4.4", "Name service error for name=example.org type=MX: Malformed or unexpected name server reply", "networkerror", Soft, "malformed or unexpected"},
+		// Users that do not exist.
+		{"RCPT", 550, "", "550 unknown local-part \"nobody\" in domain \"example.org\"", "userunknown", Hard, "unknown local-part"},
+		{"", 550, "5.1.10", "The email address you entered couldn't be found", "userunknown", Hard, "couldn't be found"},
+		{"RCPT", 550, "", "550 unavailable mail user", "userunknown", Hard, "unavailable mail user"},
+		{"", 550, "5.1.1", "550 5.1.1 This recipient does not have an account here", "userunknown", Hard, "does not have an account"},
+		{"RCPT", 550, "", "550 not user of this server", "userunknown", Hard, "not user of this server"},
+		{"", 550, "5.1.1", "550 cuda_nsu 5.1.1 <a@example.com>", "userunknown", Hard, "cuda_nsu"},
+		{"", 0, "", "User not listed in Domino Directory", "userunknown", Hard, "user not listed in"},
+		// Security, rate and policy refusals are never hard, even under 5.1.1.
+		{"", 550, "5.1.1", "530 5.7.0 Authentication is required", "securityerror", Block, "authentication is required"},
+		{"RCPT", 550, "5.7.1", "550 5.7.1 Client does not have permissions to send as this sender", "securityerror", Block, "not have permission"},
+		{"", 550, "5.7.1", "5.7.1 RESOLVER.RST.AuthRequired; authentication required", "securityerror", Block, "authentication required"},
+		{"", 454, "4.7.5", "TLS negotiation failed: certificate verification failed", "securityerror", Block, "certificate verification"},
+		{"", 450, "4.2.1", "The user you are trying to contact is receiving mail too quickly", "speeding", Block, "receiving mail too quickly"},
+		{"", 550, "5.2.1", "550-5.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages", "speeding", Block, "receiving mail at a rate"},
+		{"RCPT", 550, "", "550 Administrative prohibition", "policyviolation", Block, "administrative prohibition"},
+		{"", 550, "5.1.1", "550 Rejected by header based Anti-Spoofing policy", "policyviolation", Block, "anti-spoofing"},
+		{"RCPT", 550, "", "550 Envelope blocked - User Entry", "blocked", Block, "blocked"},
+	})
+}
+
+// replyCase is an SMTP reply and what it must be classified as.
+type replyCase struct {
+	cmd      string
+	code     int
+	enhanced string
+	text     string
+	reason   string
+	class    Class
+	rule     string // part of the rule that must decide
+}
+
+// checkReplyCases classifies each case and checks reason, class and the
+// deciding rule.
+func checkReplyCases(t *testing.T, cases []replyCase) {
+	t.Helper()
+	for _, c := range cases {
+		r := ClassifySMTPReply(c.cmd, c.code, c.enhanced, c.text)
+		if r.Reason != c.reason || r.Class != c.class || !strings.Contains(asciiLower(r.Rule), asciiLower(c.rule)) {
+			t.Errorf("ClassifySMTPReply(%q, %d, %q, %q) = %s %s by %q, want %s %s by a rule with %q",
+				c.cmd, c.code, c.enhanced, c.text, r.Reason, r.Class, r.Rule, c.reason, c.class, c.rule)
 		}
 	}
 }

@@ -51,6 +51,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	goruntime "runtime"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -162,7 +163,10 @@ type Options struct {
 	// MissedGrace, RetryBase and GiveUpAfter: see sending.* in the config;
 	// defaults 1h, 1m, 72h.
 	MissedGrace, RetryBase, GiveUpAfter time.Duration
-	// Workers and BatchSize size the sender; defaults 16 and 100.
+	// Workers and BatchSize size the sender; defaults 8 workers per CPU
+	// (GOMAXPROCS; at least 16, at most 256: a worker mostly waits for
+	// Postgres, Redis or the remote server, so more workers than cores keep
+	// the cores busy) and 100.
 	Workers, BatchSize int
 	// QueueAhead caps the recipients of one campaign waiting in Redis; default 20000.
 	QueueAhead int
@@ -192,7 +196,7 @@ func (o *Options) defaults() {
 		o.GiveUpAfter = 72 * time.Hour
 	}
 	if o.Workers <= 0 {
-		o.Workers = 16
+		o.Workers = min(max(16, 8*goruntime.GOMAXPROCS(0)), 256)
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = 100

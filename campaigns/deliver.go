@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/mta"
 )
 
@@ -30,12 +31,19 @@ type target struct {
 // loadSQL reads the batch's deliveries (only those still pending) with their
 // contacts and whether each may still be mailed: active, not one-star and
 // confirmed on one of the campaign's lists. $1 campaign, $2 contact ids, $3 lists.
-const loadSQL = `SELECT d.contact_id, d.attempts, d.queued_at, coalesce(c.email, ''), coalesce(c.name, ''),
-	coalesce(c.attributes, '{}'::jsonb),
-	coalesce(c.status = 'active' AND c.one_star_since IS NULL AND EXISTS (SELECT 1 FROM subscriptions s
-		WHERE s.contact_id = c.id AND s.list_id = ANY($3) AND s.status = 'confirmed'), false)
-FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id
-WHERE d.campaign_id = $1 AND d.contact_id = ANY($2) AND d.status IN ('queued', 'deferred')`
+// The ids drive the join (a LATERAL subquery with LIMIT is never flattened
+// or turned around): one index probe per id into deliveries, contacts and
+// subscriptions, never a scan of the campaign's pending rows or the list's
+// subscriptions, with or without statistics. Hidden attributes are left out.
+var loadSQL = `SELECT d.contact_id, d.attempts, d.queued_at, coalesce(c.email, ''), coalesce(c.name, ''),
+	coalesce(` + contacts.VisibleAttributesSQL("c") + `, '{}'::jsonb),
+	coalesce(c.status = 'active' AND c.one_star_since IS NULL AND s.confirmed, false)
+FROM unnest($2::bigint[]) AS k(id)
+CROSS JOIN LATERAL (SELECT * FROM deliveries d WHERE d.campaign_id = $1 AND d.contact_id = k.id
+	AND d.status IN ('queued', 'deferred') LIMIT 1) d
+LEFT JOIN LATERAL (SELECT * FROM contacts c WHERE c.id = d.contact_id LIMIT 1) c ON true
+LEFT JOIN LATERAL (SELECT true AS confirmed FROM subscriptions s WHERE s.contact_id = c.id
+	AND s.list_id = ANY($3) AND s.status = 'confirmed' LIMIT 1) s ON true`
 
 // sendBatch sends the entries of one campaign and records the outcomes;
 // the entries are acknowledged (and deleted from the stream) only after the
@@ -371,35 +379,23 @@ func (s *Service) record(ctx context.Context, id int64, ts []*target) error {
 			return fmt.Errorf("retry set: %w", err)
 		}
 	}
-	changed := map[int64][2]string{}
-	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, recordSQL, id, ids, statuses, msgs)
-		if err != nil {
-			return err
-		}
-		var counts [2]map[string]int64
-		counts[0], counts[1] = map[string]int64{}, map[string]int64{}
-		for rows.Next() {
-			var cid int64
-			var was, now string
-			if err := rows.Scan(&cid, &was, &now); err != nil {
-				rows.Close()
-				return err
-			}
-			changed[cid] = [2]string{was, now}
-			counts[0][was]++
-			counts[1][now]++
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE campaign_stats SET sent = sent + $2, bounced = bounced + $3, failed = failed + $4,
-			skipped = skipped + $5, deferred = deferred + $6 - $7, retries = retries + $7, updated_at = now()
-			WHERE campaign_id = $1`, id, counts[1]["sent"], counts[1]["bounced"], counts[1]["failed"],
-			counts[1]["skipped"], counts[1]["deferred"], counts[0]["deferred"])
-		return err
-	})
+	// One statement: the rows and the counters change atomically, in one
+	// round trip.
+	rows, err := s.db.Query(ctx, recordSQL, id, ids, statuses, msgs)
 	if err != nil {
+		return fmt.Errorf("record outcomes: %w", err)
+	}
+	changed := make(map[int64][2]string, len(ts))
+	for rows.Next() {
+		var cid int64
+		var was, now string
+		if err := rows.Scan(&cid, &was, &now); err != nil {
+			rows.Close()
+			return fmt.Errorf("record outcomes: %w", err)
+		}
+		changed[cid] = [2]string{was, now}
+	}
+	if err := rows.Err(); err != nil {
 		return fmt.Errorf("record outcomes: %w", err)
 	}
 	for _, t := range ts {
@@ -421,22 +417,38 @@ func (s *Service) record(ctx context.Context, id int64, ts []*target) error {
 	return nil
 }
 
-// recordSQL updates the pending deliveries of the batch and returns, for
-// each row it changed, the old and new status. $1 campaign, $2 contact
-// ids, $3 statuses, $4 errors.
+// recordSQL updates the pending deliveries of the batch and the campaign's
+// counters (counting only real status changes) and returns, for each row
+// it changed, the old and new status. $1 campaign, $2 contact ids, $3
+// statuses, $4 errors. The rows are found by one (campaign_id,
+// contact_id) index probe per contact and locked, then updated by their
+// row address (ctid; stable while locked), whatever the statistics say.
 const recordSQL = `WITH v AS (
 	SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[]) AS v(contact_id, status, err)
 ), old AS (
-	SELECT d.contact_id, d.status FROM deliveries d JOIN v USING (contact_id)
-	WHERE d.campaign_id = $1 AND d.status IN ('queued', 'deferred') FOR UPDATE OF d
+	SELECT o.tid, o.status AS was, v.contact_id, v.status, v.err FROM v CROSS JOIN LATERAL (
+		SELECT d.ctid AS tid, d.status FROM deliveries d WHERE d.campaign_id = $1 AND d.contact_id = v.contact_id
+		AND d.status IN ('queued', 'deferred') LIMIT 1 FOR UPDATE) o
+), upd AS (
+	UPDATE deliveries d SET status = o.status,
+		attempts = d.attempts + CASE WHEN o.status = 'skipped' THEN 0 ELSE 1 END,
+		done_at = CASE WHEN o.status = 'deferred' THEN NULL ELSE now() END,
+		last_error = nullif(o.err, '')
+	FROM old o
+	WHERE d.ctid = ANY (ARRAY(SELECT tid FROM old)) AND d.ctid = o.tid
+	RETURNING d.contact_id, o.was, d.status AS now
+), counts AS (
+	SELECT count(*) FILTER (WHERE now = 'sent') AS sent, count(*) FILTER (WHERE now = 'bounced') AS bounced,
+		count(*) FILTER (WHERE now = 'failed') AS failed, count(*) FILTER (WHERE now = 'skipped') AS skipped,
+		count(*) FILTER (WHERE now = 'deferred') AS deferred, count(*) FILTER (WHERE was = 'deferred') AS redeferred
+	FROM upd
+), stats AS (
+	UPDATE campaign_stats cs SET sent = cs.sent + n.sent, bounced = cs.bounced + n.bounced, failed = cs.failed + n.failed,
+		skipped = cs.skipped + n.skipped, deferred = cs.deferred + n.deferred - n.redeferred,
+		retries = cs.retries + n.redeferred, updated_at = now()
+	FROM counts n WHERE cs.campaign_id = $1
 )
-UPDATE deliveries d SET status = v.status,
-	attempts = d.attempts + CASE WHEN v.status = 'skipped' THEN 0 ELSE 1 END,
-	done_at = CASE WHEN v.status = 'deferred' THEN NULL ELSE now() END,
-	last_error = nullif(v.err, '')
-FROM v, old
-WHERE d.campaign_id = $1 AND d.contact_id = v.contact_id AND old.contact_id = v.contact_id
-RETURNING d.contact_id, old.status, d.status`
+SELECT contact_id, was, now FROM upd`
 
 // claimScript marks each contact KEYS[i] as being sent from stream entry
 // ARGV[i] for ARGV[n+1] ms, unless another entry holds it; it returns 1

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/internal/db"
 )
 
 // RunScheduler starts due campaigns, expands recipients, finishes drained
@@ -109,33 +111,46 @@ func (s *Service) expand(ctx context.Context, id int64) error {
 			return nil
 		}
 		more, err := s.ExpandBatch(ctx, id, min(s.opt.ExpandBatch, s.opt.QueueAhead-int(stream)))
-		if err != nil || !more {
+		if err != nil {
 			return err
+		}
+		if !more {
+			// The campaign's delivery rows are all there: give the planner
+			// statistics that include them (the send path's statements do
+			// not need them, the reports and later campaigns do).
+			return db.AnalyzeStale(ctx, s.db, "deliveries", "contacts", "subscriptions")
 		}
 	}
 	return nil
 }
 
-// expandSQL picks the next recipients after the cursor — active, not
-// one-star, confirmed on one of the lists, in the audience when the campaign
-// has one — each once however many lists they are on, and records a
-// delivery row for each. $1 campaign, $2 cursor, $3 lists, $4 has_audience, $5 limit.
-// The cursor is repeated inside the semi-joins: the planner does not carry
-// c.id > $2 over to them, and a merge join would otherwise read the
-// subscriptions from the first contact on every batch (quadratic).
-const expandSQL = `WITH picked AS (
-	SELECT c.id FROM contacts c
-	WHERE c.id > $2 AND c.status = 'active' AND c.one_star_since IS NULL
-	  AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.contact_id = c.id AND s.contact_id > $2
-	              AND s.list_id = ANY($3) AND s.status = 'confirmed')
-	  AND (NOT $4 OR EXISTS (SELECT 1 FROM campaign_audience a WHERE a.campaign_id = $1
-	              AND a.contact_id = c.id AND a.contact_id > $2))
-	ORDER BY c.id LIMIT $5
+// expandSQL takes the next recipients after the cursor — confirmed on one
+// of the lists, each once however many lists they are on — then keeps those
+// active, not one-star and in the audience when the campaign has one, and
+// records a delivery row for each. $1 campaign, $2 cursor, $3 lists, $4
+// has_audience, $5 limit. It returns the new cursor (the last candidate),
+// the number of candidates and the contacts added.
+// Every step is an index probe or an ordered index range that stops at the
+// limit (LATERAL subqueries with LIMIT are never flattened or turned
+// around), so a batch reads about limit rows per list whatever the tables'
+// statistics say; a join the planner may reorder read every remaining
+// subscription of the list on each batch before any statistics existed.
+const expandSQL = `WITH cand AS (
+	SELECT DISTINCT s.contact_id AS id FROM unnest($3::bigint[]) AS l(id)
+	CROSS JOIN LATERAL (SELECT s.contact_id FROM subscriptions s WHERE s.list_id = l.id AND s.status = 'confirmed'
+		AND s.contact_id > $2 ORDER BY s.contact_id LIMIT $5) s
+	ORDER BY 1 LIMIT $5
+), picked AS (
+	SELECT c.id FROM cand CROSS JOIN LATERAL (SELECT c.id FROM contacts c WHERE c.id = cand.id
+		AND c.status = 'active' AND c.one_star_since IS NULL LIMIT 1) c
+	LEFT JOIN LATERAL (SELECT true AS yes FROM campaign_audience a WHERE a.campaign_id = $1
+		AND a.contact_id = c.id LIMIT 1) a ON true
+	WHERE NOT $4 OR a.yes
 ), ins AS (
 	INSERT INTO deliveries (campaign_id, contact_id) SELECT $1, id FROM picked
 	ON CONFLICT (campaign_id, contact_id) DO NOTHING RETURNING contact_id
 )
-SELECT coalesce((SELECT max(id) FROM picked), $2), (SELECT count(*) FROM picked),
+SELECT coalesce((SELECT max(id) FROM cand), $2), (SELECT count(*) FROM cand),
 	coalesce((SELECT array_agg(contact_id ORDER BY contact_id) FROM ins), '{}')`
 
 // ExpandBatch expands up to limit more recipients of a running campaign in
@@ -212,8 +227,7 @@ func (s *Service) finishCheck(ctx context.Context, id int64) error {
 		if err := s.finalizeWhere(ctx, tx, id, "contact_id IS NULL", "skipped"); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT contact_id FROM deliveries WHERE campaign_id = $1
-			AND status IN ('queued', 'deferred') LIMIT 10000`, id)
+		rows, err := tx.Query(ctx, pendingSQL, id)
 		if err != nil {
 			return err
 		}
@@ -238,6 +252,12 @@ func (s *Service) finishCheck(ctx context.Context, id int64) error {
 	}
 	return s.dropQueueIfDone(ctx, id)
 }
+
+// pendingSQL reads up to 10,000 pending deliveries of campaign $1 from the
+// partial index of pending rows (its predicate is repeated literally, so
+// generic plans use it too), however many rows the campaign has finished.
+const pendingSQL = `SELECT contact_id FROM deliveries WHERE campaign_id = $1
+	AND status IN ('queued', 'deferred') ORDER BY campaign_id, contact_id LIMIT 10000`
 
 func (s *Service) dropQueueIfDone(ctx context.Context, id int64) error {
 	var status string

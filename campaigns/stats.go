@@ -88,7 +88,7 @@ func (s *Service) Preview(ctx context.Context, id, contactID int64) (templates.R
 		return templates.Rendered{}, err
 	}
 	var r recipient
-	err = s.db.QueryRow(ctx, `SELECT id, email, name, attributes FROM contacts WHERE id = $1`, contactID).
+	err = s.db.QueryRow(ctx, `SELECT c.id, c.email, c.name, `+contacts.VisibleAttributesSQL("c")+` FROM contacts c WHERE c.id = $1`, contactID).
 		Scan(&r.ID, &r.Email, &r.Name, &r.Attributes)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return templates.Rendered{}, errs.Invalid("contact_id", "no such contact")

@@ -26,7 +26,7 @@ func (h *Handler) contactExport(w http.ResponseWriter, r *http.Request) error {
 	}
 	var body []byte
 	if format == "pdf" {
-		if body, err = ex.PDF(); err != nil {
+		if body, err = ex.PDF(r.URL.Query().Get("lang")); err != nil {
 			return err
 		}
 		w.Header().Set("Content-Type", "application/pdf")

@@ -82,6 +82,11 @@ func (a *API) listContacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	for i := range cs {
+		if err := a.Store.HideFor(r.Context(), &cs[i]); err != nil {
+			return err
+		}
+	}
 	page := httpapi.NewPage(cs, p.Limit, func(c Contact) int64 { return c.ID })
 	if err := a.auditBulk(r, "bulk-read", f, len(page.Items)); err != nil {
 		return err
@@ -133,6 +138,9 @@ func (a *API) updateContact(w http.ResponseWriter, r *http.Request) error {
 	}
 	c, err := a.Store.Update(r.Context(), id, Patch{Email: in.Email, Name: in.Name, Attributes: in.Attributes, Source: "api"})
 	if err != nil {
+		return err
+	}
+	if err := a.Store.HideFor(r.Context(), &c); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, c)

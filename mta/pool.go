@@ -16,7 +16,8 @@ type PoolConfig struct {
 	MaxIdle int
 	// IdleTimeout closes connections idle this long; default 30s.
 	IdleTimeout time.Duration
-	// MaxMessages retires a connection after this many messages; default 1000.
+	// MaxMessages retires a connection after this many messages; default
+	// 10000 (each new connection costs a handshake, often with TLS).
 	MaxMessages int
 	// MaxAge retires a connection this long after it was opened; default 10m.
 	MaxAge time.Duration
@@ -32,7 +33,7 @@ func (p PoolConfig) withDefaults() PoolConfig {
 		p.IdleTimeout = 30 * time.Second
 	}
 	if p.MaxMessages <= 0 {
-		p.MaxMessages = 1000
+		p.MaxMessages = 10000
 	}
 	if p.MaxAge <= 0 {
 		p.MaxAge = 10 * time.Minute

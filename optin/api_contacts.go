@@ -80,6 +80,9 @@ func (a *API) createContact(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if err := a.Contacts.HideFor(r.Context(), &c); err != nil {
+		return err
+	}
 	httpapi.WriteJSON(w, http.StatusCreated, contactView{Contact: c, Subscriptions: subs})
 	return nil
 }
@@ -115,6 +118,9 @@ func (a *API) getContact(w http.ResponseWriter, r *http.Request) error {
 	}
 	subs, err := a.Store.Subscriptions(r.Context(), id)
 	if err != nil {
+		return err
+	}
+	if err := a.Contacts.HideFor(r.Context(), &c); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, contactView{Contact: c, Subscriptions: subs})

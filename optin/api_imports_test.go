@@ -137,6 +137,14 @@ not json
 	if j.Status != "failed" || !strings.Contains(j.Message, "email column") {
 		t.Errorf("no email column: job %+v", j)
 	}
+	// A header naming a column twice (email also as e-mail) fails as a
+	// whole: either column could be meant.
+	for _, head := range []string{"email,email,name", "e-mail,name,email", "email,city,City"} {
+		j = e.upload("source=import&purpose=x&format=csv", "text/csv", strings.NewReader(head+"\nx1@example.org,B,y1@example.org\n"))
+		if j.Status != "failed" || !strings.Contains(j.Message, "repeats column") || j.Applied != 0 {
+			t.Errorf("header %q: job %+v", head, j)
+		}
+	}
 	// Parameters are validated before anything is stored.
 	for q, field := range map[string]string{"purpose=x&format=csv": "source", "source=import&format=csv": "purpose",
 		"source=import&purpose=x": "format", "source=import&purpose=x&format=csv&lists=nope": "lists[0]",

@@ -79,6 +79,8 @@ func TestBadInput(t *testing.T) {
 		{"wrong type", "/api/v1/lists", `{"slug":5}`, 422, "invalid_field", "slug"},
 		{"missing purpose", "/api/v1/lists", `{"slug":"a","name":"A","optin":"single"}`, 422, "invalid_field", "purpose"},
 		{"bad optin", "/api/v1/lists", `{"slug":"a","name":"A","purpose":"p","optin":"triple"}`, 422, "invalid_field", "optin"},
+		{"bad repermission period", "/api/v1/lists", `{"slug":"a","name":"A","purpose":"p","optin":"single","repermission_months":-1}`, 422, "invalid_field", "repermission_months"},
+		{"bad repermission grace", "/api/v1/lists", `{"slug":"a","name":"A","purpose":"p","optin":"single","repermission_grace_days":0}`, 422, "invalid_field", "repermission_grace_days"},
 		{"bad slug", "/api/v1/lists", `{"slug":"A B","name":"A","purpose":"p","optin":"single"}`, 422, "invalid_field", "slug"},
 		{"oversized", "/api/v1/lists", `{"slug":"a","description":"` + strings.Repeat("x", 70<<10) + `"}`, 413, "body_too_large", ""},
 		{"invalid email", "/api/v1/contacts", `{"email":"not an address"}`, 422, "invalid_field", "email"},

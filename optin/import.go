@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/jobs"
 )
@@ -96,6 +97,13 @@ func (im *Importer) Run(ctx context.Context, jobID int64, r io.Reader, p ImportP
 		}
 	}()
 	processed, err = im.run(ctx, jobID, r, p)
+	if err == nil {
+		// The first campaign after an import must not be planned on the
+		// statistics of the list before it.
+		if aerr := db.AnalyzeStale(ctx, im.db, "contacts", "subscriptions", "consent_records"); aerr != nil {
+			im.log.Warn("optin: import: analyze failed; autovacuum will catch up", slog.Any("error", aerr))
+		}
+	}
 	if ferr := im.jobs.Finish(context.WithoutCancel(ctx), jobID, processed, jobError(err)); ferr != nil && err == nil {
 		err = ferr
 	}

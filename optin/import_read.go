@@ -70,6 +70,7 @@ func newCSVReader(in io.Reader) (*csvReader, error) {
 		return nil, err
 	}
 	c := &csvReader{br: br, email: -1, name: -1}
+	seen := map[string]int{}
 	_, rec, err := c.record()
 	if err != nil {
 		return nil, fmt.Errorf("row 1: cannot read the header: %w", err)
@@ -87,12 +88,18 @@ func newCSVReader(in io.Reader) (*csvReader, error) {
 			return nil, fmt.Errorf("row 1: header column %d %s", i+1, p)
 		}
 		c.header = append(c.header, h)
+		key := h
 		switch h {
 		case "email", "e-mail", "email_address":
-			c.email = i
+			c.email, key = i, "email"
 		case "name":
 			c.name = i
 		}
+		if j, dup := seen[key]; dup && key != "" {
+			// Which of the two holds the value would be a guess.
+			return nil, fmt.Errorf("row 1: header column %d (%s) repeats column %d", i+1, h, j+1)
+		}
+		seen[key] = i
 	}
 	if c.email < 0 {
 		return nil, fmt.Errorf("row 1: header has no email column")

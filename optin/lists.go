@@ -31,14 +31,23 @@ var (
 
 // List is a newsletter or purpose contacts subscribe to.
 type List struct {
-	ID          int64     `json:"id"`
-	Slug        string    `json:"slug"`
-	Name        string    `json:"name"`
-	Purpose     string    `json:"purpose"`
-	OptIn       string    `json:"optin"`
-	Description string    `json:"description"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int64  `json:"id"`
+	Slug        string `json:"slug"`
+	Name        string `json:"name"`
+	Purpose     string `json:"purpose"`
+	OptIn       string `json:"optin"`
+	Description string `json:"description"`
+	// LegalBasis of processing for this purpose (GDPR art. 6(1)): consent,
+	// contract, legal-obligation or legitimate-interest.
+	LegalBasis string `json:"legal_basis"`
+	// RepermissionMonths: subscribers without consent or engagement for
+	// this many months are asked to confirm again; 0: never.
+	RepermissionMonths int `json:"repermission_months"`
+	// RepermissionGraceDays: who does not confirm within this many days
+	// after the mail leaves the list.
+	RepermissionGraceDays int       `json:"repermission_grace_days"`
+	CreatedAt             time.Time `json:"created_at"`
+	UpdatedAt             time.Time `json:"updated_at"`
 	// Subscriber counts by status; filled by Get and ListLists.
 	Confirmed    int64 `json:"confirmed"`
 	Unconfirmed  int64 `json:"unconfirmed"`
@@ -52,7 +61,15 @@ type ListInput struct {
 	Purpose     *string `json:"purpose"`
 	OptIn       *string `json:"optin"`
 	Description *string `json:"description"`
+	// LegalBasis; optional, default consent.
+	LegalBasis *string `json:"legal_basis"`
+	// RepermissionMonths 0-120; optional, default 0 (never ask again).
+	RepermissionMonths *int `json:"repermission_months"`
+	// RepermissionGraceDays 1-365; optional, default 30.
+	RepermissionGraceDays *int `json:"repermission_grace_days"`
 }
+
+var legalBases = map[string]bool{"consent": true, "contract": true, "legal-obligation": true, "legitimate-interest": true}
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
@@ -84,6 +101,15 @@ func (in *ListInput) Validate(create bool) error {
 	if in.OptIn != nil && *in.OptIn != "single" && *in.OptIn != "double" {
 		return errs.Invalid("optin", "must be single or double")
 	}
+	if in.LegalBasis != nil && !legalBases[*in.LegalBasis] {
+		return errs.Invalid("legal_basis", "must be consent, contract, legal-obligation or legitimate-interest")
+	}
+	if in.RepermissionMonths != nil && (*in.RepermissionMonths < 0 || *in.RepermissionMonths > 120) {
+		return errs.Invalid("repermission_months", "must be 0 (never) to 120 months")
+	}
+	if in.RepermissionGraceDays != nil && (*in.RepermissionGraceDays < 1 || *in.RepermissionGraceDays > 365) {
+		return errs.Invalid("repermission_grace_days", "must be 1 to 365 days")
+	}
 	if in.Description != nil && len(*in.Description) > 5000 {
 		return errs.Invalid("description", "is longer than 5000 characters")
 	}
@@ -96,14 +122,14 @@ type Store struct{ db *pgxpool.Pool }
 // NewStore returns a store on db.
 func NewStore(db *pgxpool.Pool) *Store { return &Store{db: db} }
 
-const listCols = `l.id, l.slug, l.name, l.purpose, l.optin, l.description, l.created_at, l.updated_at,
+const listCols = `l.id, l.slug, l.name, l.purpose, l.optin, l.description, l.legal_basis, l.repermission_months, l.repermission_grace_days, l.created_at, l.updated_at,
 	(SELECT count(*) FROM subscriptions s WHERE s.list_id = l.id AND s.status = 'confirmed'),
 	(SELECT count(*) FROM subscriptions s WHERE s.list_id = l.id AND s.status = 'unconfirmed'),
 	(SELECT count(*) FROM subscriptions s WHERE s.list_id = l.id AND s.status = 'unsubscribed')`
 
 func scanList(row pgx.Row) (List, error) {
 	var l List
-	err := row.Scan(&l.ID, &l.Slug, &l.Name, &l.Purpose, &l.OptIn, &l.Description, &l.CreatedAt, &l.UpdatedAt,
+	err := row.Scan(&l.ID, &l.Slug, &l.Name, &l.Purpose, &l.OptIn, &l.Description, &l.LegalBasis, &l.RepermissionMonths, &l.RepermissionGraceDays, &l.CreatedAt, &l.UpdatedAt,
 		&l.Confirmed, &l.Unconfirmed, &l.Unsubscribed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return l, ErrListNotFound
@@ -121,8 +147,11 @@ func (s *Store) CreateList(ctx context.Context, in ListInput) (List, error) {
 		desc = *in.Description
 	}
 	var id int64
-	err := s.db.QueryRow(ctx, `INSERT INTO lists (slug, name, purpose, optin, description) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		*in.Slug, strings.TrimSpace(*in.Name), *in.Purpose, *in.OptIn, desc).Scan(&id)
+	err := s.db.QueryRow(ctx, `INSERT INTO lists (slug, name, purpose, optin, description, legal_basis,
+		repermission_months, repermission_grace_days)
+		VALUES ($1, $2, $3, $4, $5, coalesce($6, 'consent'), coalesce($7, 0), coalesce($8, 30)) RETURNING id`,
+		*in.Slug, strings.TrimSpace(*in.Name), *in.Purpose, *in.OptIn, desc, in.LegalBasis,
+		in.RepermissionMonths, in.RepermissionGraceDays).Scan(&id)
 	if isUnique(err) {
 		return List{}, ErrSlugTaken
 	}
@@ -149,7 +178,9 @@ func (s *Store) UpdateList(ctx context.Context, id int64, in ListInput) (List, e
 	}
 	tag, err := s.db.Exec(ctx, `UPDATE lists SET slug = coalesce($2, slug), name = coalesce($3, name),
 		purpose = coalesce($4, purpose), optin = coalesce($5, optin), description = coalesce($6, description),
-		updated_at = now() WHERE id = $1`, id, in.Slug, in.Name, in.Purpose, in.OptIn, in.Description)
+		legal_basis = coalesce($7, legal_basis), repermission_months = coalesce($8, repermission_months),
+		repermission_grace_days = coalesce($9, repermission_grace_days), updated_at = now() WHERE id = $1`,
+		id, in.Slug, in.Name, in.Purpose, in.OptIn, in.Description, in.LegalBasis, in.RepermissionMonths, in.RepermissionGraceDays)
 	if isUnique(err) {
 		return List{}, ErrSlugTaken
 	}

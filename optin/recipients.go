@@ -218,7 +218,8 @@ func ValidateSubscription(email, name string) (string, error) {
 }
 
 // ConfirmSubscription confirms a double opt-in subscription (a confirm
-// consent record with IP and time). Confirming twice is not an error; a
+// consent record with IP and time), or a confirmed subscription asked to
+// confirm again (a repermission-confirmed record). Confirming twice is not an error; a
 // subscription that expired or was left since is ErrGone (an old link
 // never subscribes anyone again).
 func (r *Recipients) ConfirmSubscription(ctx context.Context, contactID, listID int64, who Who) error {
@@ -237,6 +238,13 @@ func (r *Recipients) ConfirmSubscription(ctx context.Context, contactID, listID 
 		}
 		if err != nil {
 			return fmt.Errorf("optin: confirm: %w", err)
+		}
+		// The same link answers a re-permission mail.
+		if err := pgx.BeginFunc(ctx, r.db, func(tx pgx.Tx) error {
+			_, err := confirmRepermission(ctx, tx, contactID, listID, who.consent("webform", ""))
+			return err
+		}); err != nil {
+			return err
 		}
 	}
 	r.log.Record(ctx, Action{ContactID: contactID, ListID: listID, Action: ActConfirm, IP: who.IP, UserAgent: who.UserAgent})

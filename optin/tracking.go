@@ -15,20 +15,26 @@ import (
 
 // RecordOpen records the first open of a campaign by a contact: the
 // delivery's opened_at, the campaign's opened counter and the contact's
-// engagement, in one statement; later opens change nothing. ErrGone: the
-// contact no longer exists.
+// engagement, in one statement; later opens change nothing, and so does
+// any open of a contact who objected to measuring (contacts.no_tracking).
+// ErrGone: the contact no longer exists.
 func (r *Recipients) RecordOpen(ctx context.Context, contactID, campaignID int64, who Who) error {
-	var exists bool
+	var exists, untracked bool
 	err := r.db.QueryRow(ctx, `WITH d AS (
-			UPDATE deliveries SET opened_at = now() WHERE campaign_id = $1 AND contact_id = $2 AND opened_at IS NULL RETURNING 1),
+			UPDATE deliveries SET opened_at = now() WHERE campaign_id = $1 AND contact_id = $2 AND opened_at IS NULL
+			AND NOT EXISTS (SELECT 1 FROM contacts WHERE id = $2 AND no_tracking) RETURNING 1),
 		s AS (UPDATE campaign_stats SET opened = opened + 1, updated_at = now() WHERE campaign_id = $1 AND EXISTS (SELECT 1 FROM d) RETURNING 1),
 		c AS (UPDATE contacts SET last_engaged_at = now() WHERE id = $2 AND EXISTS (SELECT 1 FROM d) RETURNING 1)
-		SELECT EXISTS (SELECT 1 FROM contacts WHERE id = $2)`, campaignID, contactID).Scan(&exists)
+		SELECT EXISTS (SELECT 1 FROM contacts WHERE id = $2), EXISTS (SELECT 1 FROM contacts WHERE id = $2 AND no_tracking)`,
+		campaignID, contactID).Scan(&exists, &untracked)
 	if err != nil {
 		return fmt.Errorf("optin: record open: %w", err)
 	}
 	if !exists {
 		return ErrGone
+	}
+	if untracked {
+		return nil // objected to measuring (contacts.no_tracking): nothing recorded
 	}
 	r.log.Record(ctx, Action{ContactID: contactID, CampaignID: campaignID, Action: ActOpen, IP: who.IP, UserAgent: who.UserAgent})
 	return nil
@@ -38,21 +44,26 @@ func (r *Recipients) RecordOpen(ctx context.Context, contactID, campaignID int64
 // (and opened_at when still unset: a click implies an open), the campaign's
 // counters and the contact's engagement. ErrGone: the contact no longer exists.
 func (r *Recipients) RecordClick(ctx context.Context, contactID, campaignID int64, target string, who Who) error {
-	var exists bool
+	var exists, untracked bool
 	err := r.db.QueryRow(ctx, `WITH old AS (
 			SELECT opened_at FROM deliveries WHERE campaign_id = $1 AND contact_id = $2 AND clicked_at IS NULL),
 		d AS (UPDATE deliveries SET clicked_at = now(), opened_at = coalesce(opened_at, now())
-			WHERE campaign_id = $1 AND contact_id = $2 AND clicked_at IS NULL RETURNING 1),
+			WHERE campaign_id = $1 AND contact_id = $2 AND clicked_at IS NULL
+			AND NOT EXISTS (SELECT 1 FROM contacts WHERE id = $2 AND no_tracking) RETURNING 1),
 		s AS (UPDATE campaign_stats SET clicked = clicked + 1,
 			opened = opened + CASE WHEN EXISTS (SELECT 1 FROM old WHERE opened_at IS NULL) THEN 1 ELSE 0 END, updated_at = now()
 			WHERE campaign_id = $1 AND EXISTS (SELECT 1 FROM d) RETURNING 1),
 		c AS (UPDATE contacts SET last_engaged_at = now() WHERE id = $2 AND EXISTS (SELECT 1 FROM d) RETURNING 1)
-		SELECT EXISTS (SELECT 1 FROM contacts WHERE id = $2)`, campaignID, contactID).Scan(&exists)
+		SELECT EXISTS (SELECT 1 FROM contacts WHERE id = $2), EXISTS (SELECT 1 FROM contacts WHERE id = $2 AND no_tracking)`,
+		campaignID, contactID).Scan(&exists, &untracked)
 	if err != nil {
 		return fmt.Errorf("optin: record click: %w", err)
 	}
 	if !exists {
 		return ErrGone
+	}
+	if untracked {
+		return nil
 	}
 	if len(target) > 300 {
 		target = target[:300]

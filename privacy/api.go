@@ -29,6 +29,7 @@ func (a *API) OpenAPI() []byte { return openAPIFragment }
 func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("POST", "/api/v1/privacy/erasures", access.PrivacyErase, a.erase)
 	rt.Handle("GET", "/api/v1/privacy/contacts/{id}/export", access.PrivacyExport, a.export)
+	rt.Handle("GET", "/api/v1/privacy/export-schema", access.PrivacyExport, a.exportSchema)
 	rt.Handle("GET", "/api/v1/privacy/audit", access.PrivacyAudit, a.audit)
 	rt.Handle("GET", "/api/v1/privacy/retention/preview", access.PrivacyAudit, a.retentionPreview)
 	rt.Handle("POST", "/api/v1/privacy/retention/run", access.PrivacyErase, a.retentionRun)
@@ -41,11 +42,30 @@ func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("GET", "/api/v1/privacy/reports/inventory", access.PrivacyAudit, a.reportInventory)
 	rt.Handle("GET", "/api/v1/privacy/reports/stars", access.PrivacyAudit, a.reportStars)
 	rt.Handle("GET", "/api/v1/privacy/reports/requests", access.PrivacyRequests, a.reportRequests)
+	rt.Handle("GET", "/api/v1/privacy/holds", access.PrivacyAudit, a.listHolds)
+	rt.Handle("POST", "/api/v1/privacy/holds", access.PrivacyErase, a.placeHold)
+	rt.Handle("POST", "/api/v1/privacy/holds/{id}/release", access.PrivacyErase, a.releaseHold)
+	rt.Handle("GET", "/api/v1/privacy/attributes/hidden", access.PrivacyAudit, a.listHidden)
+	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/hide", access.PrivacyErase, a.hideAttribute)
+	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/show", access.PrivacyErase, a.showAttribute)
+	rt.Handle("POST", "/api/v1/privacy/attributes/{key}/delete", access.PrivacyErase, a.deleteAttribute)
+	rt.Handle("GET", "/api/v1/privacy/register", access.PrivacyAudit, a.register)
+	rt.Handle("GET", "/api/v1/privacy/breaches", access.PrivacyAudit, a.listBreaches)
+	rt.Handle("POST", "/api/v1/privacy/breaches", access.PrivacyAudit, a.recordBreach)
+	rt.Handle("GET", "/api/v1/privacy/breaches/{id}", access.PrivacyAudit, a.getBreach)
+	rt.Handle("PATCH", "/api/v1/privacy/breaches/{id}", access.PrivacyAudit, a.updateBreach)
+	rt.Handle("GET", "/api/v1/privacy/processor-agreements", access.PrivacyAudit, a.listAgreements)
+	rt.Handle("POST", "/api/v1/privacy/processor-agreements", access.SettingsManage, a.storeAgreement)
+	rt.Handle("GET", "/api/v1/privacy/processor-agreements/{id}/document", access.SettingsManage, a.downloadAgreement)
 }
 
 type erasureInput struct {
 	ContactID int64  `json:"contact_id"`
 	Email     string `json:"email"`
+	// Confirm mails the address a confirmation once it is erased (the
+	// person asked for one); Lang is its language (en, nl).
+	Confirm bool   `json:"confirm"`
+	Lang    string `json:"lang"`
 }
 
 func (a *API) erase(w http.ResponseWriter, r *http.Request) error {
@@ -54,6 +74,18 @@ func (a *API) erase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	actor := httpapi.Actor(r.Context())
+	lang, err := a.S.lang(in.Lang)
+	if err != nil {
+		return err
+	}
+	to := in.Email
+	if in.Confirm && in.ContactID > 0 {
+		c, err := a.S.opt.Contacts.Get(r.Context(), in.ContactID)
+		if err != nil {
+			return err
+		}
+		to = c.Email
+	}
 	switch {
 	case in.ContactID != 0 && in.Email != "":
 		return httpapi.Invalid("contact_id", "give contact_id or email, not both")
@@ -72,7 +104,11 @@ func (a *API) erase(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return httpapi.Invalid("contact_id", "contact_id or email is required")
 	}
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"erased": 1, "contact_id": in.ContactID})
+	out := map[string]any{"erased": 1, "contact_id": in.ContactID}
+	if in.Confirm {
+		out["confirmation_mailed"] = a.S.MailErased(r.Context(), to, lang) == nil
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -88,6 +124,13 @@ func (a *API) export(w http.ResponseWriter, r *http.Request) error {
 	if format != "json" && format != "pdf" {
 		return httpapi.Invalid("format", "must be json or pdf")
 	}
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = a.S.opt.DefaultLang
+	}
+	if lang != "en" && lang != "nl" {
+		return httpapi.Invalid("lang", "must be en or nl")
+	}
 	ex, err := a.S.Export(r.Context(), id, httpapi.Actor(r.Context()), format)
 	if err != nil {
 		return err
@@ -96,7 +139,7 @@ func (a *API) export(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	if format == "pdf" {
-		b, err := ex.PDF()
+		b, err := ex.PDF(lang)
 		if err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ func (a *API) listRequests(w http.ResponseWriter, r *http.Request) error {
 		return httpapi.Invalid("status", "must be open, done or rejected")
 	}
 	if kind != "" && !validKind(kind) {
-		return httpapi.Invalid("kind", "must be access or erasure")
+		return errKind
 	}
 	items, err := a.S.ListRequests(r.Context(), status, kind, p.After, p.Limit)
 	if err != nil {
@@ -54,7 +54,18 @@ func (a *API) fulfil(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	req, err := a.S.Fulfil(r.Context(), id, httpapi.Actor(r.Context()))
+	var in struct {
+		Note string `json:"note"`
+	}
+	if r.ContentLength != 0 {
+		if err := httpapi.DecodeJSON(w, r, a.MaxBodyBytes, &in); err != nil {
+			return err
+		}
+	}
+	if len(in.Note) > 2000 {
+		return httpapi.Invalid("note", "is longer than 2000 characters")
+	}
+	req, err := a.S.FulfilNote(r.Context(), id, httpapi.Actor(r.Context()), in.Note)
 	if err != nil {
 		return err
 	}

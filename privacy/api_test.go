@@ -192,14 +192,22 @@ func TestExportJSONAndPDF(t *testing.T) {
 		t.Fatalf("export: %d %s %s", code, hdr.Get("Content-Type"), raw)
 	}
 	var ex struct {
-		ContactID int64                       `json:"contact_id"`
-		Tables    map[string][]map[string]any `json:"tables"`
+		SchemaVersion int                         `json:"schema_version"`
+		ContactID     int64                       `json:"contact_id"`
+		Tables        map[string][]map[string]any `json:"tables"`
+		References    privacy.References          `json:"references"`
 	}
 	if err := json.Unmarshal(raw, &ex); err != nil {
 		t.Fatal(err)
 	}
-	if ex.ContactID != s.ID {
-		t.Errorf("contact_id %d, want %d", ex.ContactID, s.ID)
+	if ex.ContactID != s.ID || ex.SchemaVersion != privacy.ExportSchemaVersion {
+		t.Errorf("contact_id %d, schema_version %d; want %d, %d", ex.ContactID, ex.SchemaVersion, s.ID, privacy.ExportSchemaVersion)
+	}
+	if l := ex.References.Lists[itoa(listID)]; l.Name != "News" || l.LegalBasis != "consent" {
+		t.Errorf("references.lists[%d] = %+v, want News with legal basis consent", listID, l)
+	}
+	if c := ex.References.Campaigns[itoa(campaignID)]; c.Name != "c" {
+		t.Errorf("references.campaigns[%d] = %+v, want c", campaignID, c)
 	}
 	for _, p := range db.PersonalTables {
 		rows, ok := ex.Tables[p.Table]
@@ -240,16 +248,14 @@ func TestExportJSONAndPDF(t *testing.T) {
 		t.Fatalf("pdftotext cannot read the PDF: %v: %s", err, out)
 	}
 	text := string(out)
-	for _, p := range db.PersonalTables {
-		if !strings.Contains(text, p.Table) {
-			t.Errorf("PDF has no section for %s", p.Table)
-		}
-	}
-	// Zoë is in cp1252; Ħ is not and is transliterated to H.
-	for _, n := range []string{s.Email, strings.Replace(s.Name, "Ħ", "H", 1), s.IP, s.AttrValue, s.UA} {
+	for _, n := range []string{s.Email, s.Name, s.IP, s.AttrValue, s.UA, "Your personal data"} {
 		if !strings.Contains(text, n) {
 			t.Errorf("PDF text lacks %q", n)
 		}
+	}
+	code, pdf, _ = e.do("privacy", "GET", "/api/v1/privacy/contacts/"+itoa(s.ID)+"/export?format=pdf&lang=de", nil)
+	if code != 422 || !strings.Contains(string(pdf), "lang") {
+		t.Errorf("lang=de: %d %s, want 422 naming lang", code, pdf)
 	}
 	var exports int
 	e.db.QueryRow(t.Context(), `SELECT count(*) FROM audit_log WHERE action = 'export' AND target_id = $1`, s.ID).Scan(&exports)

@@ -22,7 +22,9 @@ const (
 	ActionRequestVerified  = "request-verified"
 	ActionRequestMailed    = "request-mailed" // a verification link was mailed (actor "public")
 	ActionRequestReject    = "request-reject"
-	ActionSegment          = "segment" // contact ids drawn from a report
+	ActionSegment          = "segment"        // contact ids drawn from a report
+	ActionContactChange    = "contact-change" // legal holds, attribute deletions
+	ActionSettingChange    = "setting-change" // hidden attributes
 )
 
 // Entry is one audit log entry: who did what to how many, when. It never

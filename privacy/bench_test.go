@@ -171,7 +171,7 @@ func BenchmarkExport10kEvents(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			pdf, err := ex.PDF()
+			pdf, err := ex.PDF("en")
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -190,7 +190,7 @@ func TestExportPDFLongTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdf, err := ex.PDF()
+	pdf, err := ex.PDF("en")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func TestExportPDFLongTables(t *testing.T) {
 		t.Fatalf("pdftotext: %v: %s", err, out)
 	}
 	text := strings.Join(strings.Fields(string(out)), " ")
-	for _, want := range []string{"consent_records (82)", "#82", "event 0", "event 79", "192.0.2.79", "deliveries (21)"} {
+	for _, want := range []string{"Where your data came from: your consents (82)", "82.", "event 0", "event 79", "192.0.2.79", "Mails we sent you (21)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("PDF text lacks %q", want)
 		}

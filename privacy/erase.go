@@ -103,6 +103,9 @@ func (s *Service) EraseOnGround(ctx context.Context, contactID int64, cause, gro
 	}
 	var ids []int64
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		if err := s.errOnHoldFor(ctx, tx, contactID); err != nil {
+			return err
+		}
 		var err error
 		ids, err = s.EraseTx(ctx, tx, []int64{contactID})
 		if err != nil {
@@ -145,7 +148,7 @@ func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64,
 	}
 	rows, err := tx.Query(ctx, `SELECT c.id, c.email, (c.status = 'blocklisted' OR EXISTS (
 			SELECT 1 FROM consent_records r WHERE r.contact_id = c.id AND r.source = 'complaint'))
-		FROM contacts c WHERE c.id = ANY($1) ORDER BY c.id FOR UPDATE`, ids)
+		FROM contacts c WHERE c.id = ANY($1) AND NOT `+heldSQL+` ORDER BY c.id FOR UPDATE`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: erase: lock contacts: %w", err)
 	}

@@ -108,6 +108,11 @@ var seeders = map[string]func(t testing.TB, f *fixture, s subject, campaignID, l
 			VALUES ($1, $2, $3, 'applied', $4, $5)`, s.ID, campaignID,
 			`[{"field":"name","old":"`+s.Name+`","new":"`+s.Name+` Jr"}]`, s.IP, s.UA)
 	},
+	// A released hold: erasure proceeds and deletes it.
+	"legal_holds": func(t testing.TB, f *fixture, s subject, _, _ int64) {
+		f.exec(t, `INSERT INTO legal_holds (contact_id, reason, until, created_by, released_at, released_by)
+			VALUES ($1, $2, now() + interval '1 year', 'test', now(), 'test')`, s.ID, "claim of "+s.Name)
+	},
 	"contact_changes": func(t testing.TB, f *fixture, s subject, _, _ int64) {
 		f.exec(t, `INSERT INTO contact_changes (contact_id, actor, fields) VALUES ($1, 'person:1', '{name,email}')`, s.ID)
 	},

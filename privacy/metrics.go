@@ -4,12 +4,13 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
 // requestsOpen is the number of open privacy requests by kind (access,
-// erasure) and overdue (true, false): past the one-month deadline of GDPR
+// erasure, rectification, restriction, objection) and overdue (true, false): past the one-month deadline of GDPR
 // art. 12(3) or not. Read from Postgres at scrape time (every process with
 // the service reports the same value: aggregate with max).
 var requestsOpen = prometheus.NewDesc("postbode_privacy_requests_open",
@@ -24,12 +25,24 @@ func (c requestsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- requests
 func (c requestsCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	var n [2][2]int64 // [kind][overdue]
-	err := c.db.QueryRow(ctx, `SELECT
-		count(*) FILTER (WHERE kind = 'access' AND due_at >= now()), count(*) FILTER (WHERE kind = 'access' AND due_at < now()),
-		count(*) FILTER (WHERE kind = 'erasure' AND due_at >= now()), count(*) FILTER (WHERE kind = 'erasure' AND due_at < now())
-		FROM privacy_requests WHERE status = 'open'`).Scan(&n[0][0], &n[0][1], &n[1][0], &n[1][1])
+	n := make([][2]int64, len(RequestKinds)) // [kind][overdue]
+	rows, err := c.db.Query(ctx, `SELECT kind, due_at < now(), count(*) FROM privacy_requests WHERE status = 'open' GROUP BY 1, 2`)
 	if err != nil {
+		return
+	}
+	var kind string
+	var overdue bool
+	var count int64
+	if _, err := pgx.ForEachRow(rows, []any{&kind, &overdue, &count}, func() error {
+		for k, v := range RequestKinds {
+			if v == kind && overdue {
+				n[k][1] = count
+			} else if v == kind {
+				n[k][0] = count
+			}
+		}
+		return nil
+	}); err != nil {
 		return
 	}
 	for k, kind := range RequestKinds {

@@ -1,7 +1,11 @@
 // Package privacy is in charge of the GDPR promises: erasure (right to be
-// forgotten) with anonymised statistics, the access export (JSON and PDF),
+// forgotten) with anonymised statistics, the access export (JSON for
+// portability, and the PDF access report written for the person),
 // automatic deletion of one-star contacts (retention), privacy requests from
-// data subjects, reports and the append-only audit log of staff actions on
+// data subjects (every right, with the privacy contact told), legal holds,
+// data minimisation (hidden and deleted attributes), the registers an
+// authority asks for (processing activities, data breaches, processor
+// agreements), reports and the append-only audit log of staff actions on
 // personal data.
 //
 // Everything that touches personal data is driven by the registry in
@@ -87,6 +91,12 @@ type Options struct {
 	// (privacy.contact_email); the answers invite a reply only when it is
 	// set. Optional.
 	ContactEmail string
+	// Controller says who holds the data, for the access report and the
+	// registers (privacy.organisation, statement_url, processors, ...);
+	// optional, the organisation defaults to OrgName.
+	Controller Controller
+	// HouseColour (#rrggbb) colours the headings of PDF documents; optional.
+	HouseColour string
 	// DefaultLang (en or nl) is used when a request names none; optional, default en.
 	DefaultLang string
 	// RequestLinkTTL is how long a verification link is valid; optional, default 48h.
@@ -166,6 +176,7 @@ func New(opt Options) *Service {
 	}
 	if opt.DB != nil {
 		opt.Reg.MustRegister(requestsCollector{db: opt.DB})
+		opt.Reg.MustRegister(breachCollector{s: s})
 	}
 	for _, r := range []string{"sent", "error", "unknown_address", "rate_limited"} {
 		s.requestMails.WithLabelValues(r)

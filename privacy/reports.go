@@ -164,6 +164,8 @@ type InventoryRow struct {
 	Field  string `json:"field"`
 	Filled int64  `json:"filled"`
 	Unit   string `json:"unit"`
+	// Hidden: an attribute key hidden from every role but privacy.
+	Hidden bool `json:"hidden"`
 }
 
 // Inventory is the personal-data inventory.
@@ -228,9 +230,10 @@ func (s *Service) Inventory(ctx context.Context, actor string) (Inventory, error
 				inv.Fields = append(inv.Fields, InventoryRow{Table: p.Table, Field: f, Filled: vals[i], Unit: unit})
 			}
 		}
-		rows, err := tx.Query(ctx, `SELECT 'contacts', 'attributes.' || e.key, count(*), 'contacts'
-			FROM contacts c, jsonb_each(c.attributes) e WHERE e.value NOT IN ('null'::jsonb, '""'::jsonb)
-			GROUP BY e.key ORDER BY e.key`)
+		rows, err := tx.Query(ctx, `SELECT 'contacts', 'attributes.' || coalesce(a.key, h.key), coalesce(a.n, 0), 'contacts', h.key IS NOT NULL
+			FROM (SELECT e.key, count(*) AS n FROM contacts c, jsonb_each(c.attributes) e
+				WHERE e.value NOT IN ('null'::jsonb, '""'::jsonb) GROUP BY e.key) a
+			FULL JOIN hidden_attributes h ON h.key = a.key ORDER BY 2`)
 		if err != nil {
 			return err
 		}

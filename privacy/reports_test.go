@@ -230,6 +230,12 @@ postbode_privacy_requests_open{kind="access",overdue="false"} 1
 postbode_privacy_requests_open{kind="access",overdue="true"} 0
 postbode_privacy_requests_open{kind="erasure",overdue="false"} 0
 postbode_privacy_requests_open{kind="erasure",overdue="true"} 1
+postbode_privacy_requests_open{kind="objection",overdue="false"} 0
+postbode_privacy_requests_open{kind="objection",overdue="true"} 0
+postbode_privacy_requests_open{kind="rectification",overdue="false"} 0
+postbode_privacy_requests_open{kind="rectification",overdue="true"} 0
+postbode_privacy_requests_open{kind="restriction",overdue="false"} 0
+postbode_privacy_requests_open{kind="restriction",overdue="true"} 0
 `), "postbode_privacy_requests_open"); err != nil {
 		t.Error(err)
 	}

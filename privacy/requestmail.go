@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"strings"
+	"time"
 )
 
 // The mails of privacy requests, in English and Dutch. They are short and
@@ -35,19 +36,13 @@ func (s *Service) paragraphs(subject string, ps ...string) mailText {
 func (s *Service) verifyMail(lang, kind, link string) mailText {
 	hours := int(s.opt.RequestLinkTTL.Hours())
 	if lang == "nl" {
-		what := "inzage in de persoonsgegevens die wij van u bewaren"
-		if kind == KindErasure {
-			what = "het wissen van alle persoonsgegevens die wij van u bewaren"
-		}
+		what := kindWhat[kind][1]
 		return s.paragraphs("Bevestig uw privacyverzoek",
 			"U (of iemand anders) heeft met dit e-mailadres gevraagd om "+what+".",
 			fmt.Sprintf("Bevestig het verzoek via deze link (%d uur geldig):", hours), link,
 			"Heeft u dit niet gevraagd? Dan kunt u deze e-mail negeren; er gebeurt dan niets.")
 	}
-	what := "a copy of the personal data we hold about you"
-	if kind == KindErasure {
-		what = "the erasure of all personal data we hold about you"
-	}
+	what := kindWhat[kind][0]
 	return s.paragraphs("Confirm your privacy request",
 		"You (or someone else) asked with this email address for "+what+".",
 		fmt.Sprintf("Confirm the request with this link (valid for %d hours):", hours), link,
@@ -84,4 +79,55 @@ func (s *Service) erasedMail(lang string) mailText {
 	return s.paragraphs("Your data has been erased",
 		"As you asked, we have erased all personal data we held about you. You will receive no more mailings from us.",
 		"Only anonymised counts (such as the number of messages sent) remain; they cannot be traced back to you.")
+}
+
+// kindWhat says what a request asks for, in English and Dutch.
+var kindWhat = map[string][2]string{
+	KindAccess:        {"a copy of the personal data we hold about you", "inzage in de persoonsgegevens die wij van u bewaren"},
+	KindErasure:       {"the erasure of all personal data we hold about you", "het wissen van alle persoonsgegevens die wij van u bewaren"},
+	KindRectification: {"the correction of personal data we hold about you", "het corrigeren van persoonsgegevens die wij van u bewaren"},
+	KindRestriction:   {"the restriction of the processing of your personal data", "het beperken van de verwerking van uw persoonsgegevens"},
+	KindObjection:     {"an objection to the processing of your personal data, such as measuring whether you open our mails", "bezwaar tegen de verwerking van uw persoonsgegevens, zoals het meten of u onze mails opent"},
+}
+
+// handledMail tells the requester that a rectification, restriction or
+// objection request was handled, with staff's note of what was done.
+func (s *Service) handledMail(lang, kind, note string) mailText {
+	if lang == "nl" {
+		ps := []string{"Uw verzoek om " + kindWhat[kind][1] + " is afgehandeld."}
+		if note != "" {
+			ps = append(ps, "Wat wij deden: "+note)
+		}
+		return s.paragraphs("Uw privacyverzoek is afgehandeld", ps...)
+	}
+	ps := []string{"Your request for " + kindWhat[kind][0] + " has been handled."}
+	if note != "" {
+		ps = append(ps, "What we did: "+note)
+	}
+	return s.paragraphs("Your privacy request has been handled", ps...)
+}
+
+// contactMail tells the privacy contact (Options.ContactEmail) that a
+// verified request waits, with its deadline. It names the request and
+// contact by id only: the details are in the API.
+func (s *Service) contactMail(id, contactID int64, kind string, due string) mailText {
+	return s.paragraphs(fmt.Sprintf("Privacy request %d (%s) due %s", id, kind, due),
+		fmt.Sprintf("A data subject verified a request of kind %s. It must be answered by %s (GDPR art. 12(3)).", kind, due),
+		fmt.Sprintf("Request %d, contact %d: GET /api/v1/privacy/requests/%d, then POST /api/v1/privacy/requests/%d/fulfil or /reject.", id, contactID, id, id))
+}
+
+// refusedMail tells the requester their erasure is refused while a legal
+// hold lasts, why, and that they may complain to the authority.
+func (s *Service) refusedMail(lang string, h Hold) mailText {
+	until := (reportText{lang: lang, loc: time.UTC}).date(h.Until, false)
+	if lang == "nl" {
+		return s.paragraphs("Wij kunnen uw gegevens nog niet wissen",
+			"Wij moeten uw gegevens om een wettelijke reden bewaren tot "+until+" (AVG art. 17 lid 3): "+h.Reason,
+			"Tot die datum gebruiken wij ze voor niets anders. Daarna kunt u opnieuw vragen ze te wissen.",
+			"Bent u het hier niet mee eens, dan kunt u een klacht indienen bij de Autoriteit Persoonsgegevens.")
+	}
+	return s.paragraphs("We cannot erase your data yet",
+		"We must keep your data for a legal reason until "+until+" (GDPR art. 17(3)): "+h.Reason,
+		"Until then we use it for nothing else. After that date you may ask again for its erasure.",
+		"If you disagree, you may complain to the supervisory authority.")
 }

@@ -30,12 +30,16 @@ import (
 
 // Request kinds.
 const (
-	KindAccess  = "access"
-	KindErasure = "erasure"
+	KindAccess        = "access"        // art. 15
+	KindErasure       = "erasure"       // art. 17
+	KindRectification = "rectification" // art. 16
+	KindRestriction   = "restriction"   // art. 18
+	KindObjection     = "objection"     // art. 21: open and click measuring stops when verified
 )
 
-// RequestKinds lists the valid request kinds.
-var RequestKinds = []string{KindAccess, KindErasure}
+// RequestKinds lists the valid request kinds, in the order of their codes
+// in verification tokens (kindCode).
+var RequestKinds = []string{KindAccess, KindErasure, KindRectification, KindRestriction, KindObjection}
 
 // Request statuses.
 const (
@@ -93,9 +97,11 @@ const requestCols = `id, kind, status, via, contact_id, ip, user_agent, lang, ve
 
 // kindCode packs kind and language into the CampaignID slot of a Verify token.
 func kindCode(kind, lang string) int64 {
-	var c int64 = 1
-	if kind == KindErasure {
-		c = 2
+	var c int64
+	for i, k := range RequestKinds {
+		if k == kind {
+			c = int64(i + 1)
+		}
 	}
 	if lang == "nl" {
 		c |= 1 << 4
@@ -108,16 +114,24 @@ func kindOf(code int64) (kind, lang string, ok bool) {
 	if code&(1<<4) != 0 {
 		lang = "nl"
 	}
-	switch code &^ (1 << 4) {
-	case 1:
-		return KindAccess, lang, true
-	case 2:
-		return KindErasure, lang, true
+	i := int(code &^ (1 << 4))
+	if i < 1 || i > len(RequestKinds) {
+		return "", "", false
 	}
-	return "", "", false
+	return RequestKinds[i-1], lang, true
 }
 
-func validKind(k string) bool { return k == KindAccess || k == KindErasure }
+func validKind(k string) bool {
+	for _, v := range RequestKinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// errKind names the valid kinds.
+var errKind = errs.Invalid("kind", "must be access, erasure, rectification, restriction or objection")
 
 func (s *Service) lang(l string) (string, error) {
 	switch l {
@@ -164,7 +178,7 @@ func (s *Service) RequestByEmail(ctx context.Context, email, kind, ip, userAgent
 		return errNotConfigured
 	}
 	if !validKind(kind) {
-		return errs.Invalid("kind", "must be access or erasure")
+		return errKind
 	}
 	email, err := contacts.NormalizeEmail("email", email)
 	if err != nil {
@@ -296,7 +310,7 @@ func (s *Service) ConfirmRequest(ctx context.Context, token, ip, userAgent strin
 // carried the link proves the address): kind "access" or "erasure".
 func (s *Service) RequestForContact(ctx context.Context, contactID int64, kind, ip, userAgent string) error {
 	if !validKind(kind) {
-		return errs.Invalid("kind", "must be access or erasure")
+		return errKind
 	}
 	addr, err := parseIP(ip)
 	if err != nil {
@@ -339,6 +353,13 @@ func (s *Service) record(ctx context.Context, contactID int64, kind, via, lang s
 			return fmt.Errorf("privacy: record request: %w", err)
 		}
 		created = true
+		if kind == KindObjection {
+			// Art. 21(3): an objection to direct marketing, which includes
+			// measuring opens and clicks, is honoured without weighing.
+			if _, err := tx.Exec(ctx, `UPDATE contacts SET no_tracking = true, updated_at = now() WHERE id = $1`, contactID); err != nil {
+				return fmt.Errorf("privacy: record objection: %w", err)
+			}
+		}
 		rid := id
 		return writeAudit(ctx, tx, Entry{Actor: "public", Action: ActionRequestVerified, TargetKind: "request", TargetID: &rid, Count: 1, Cause: kind})
 	})
@@ -347,6 +368,7 @@ func (s *Service) record(ctx context.Context, contactID int64, kind, via, lang s
 	}
 	s.requests.WithLabelValues(kind, "verified").Inc()
 	s.log.Info("privacy request recorded", "request_id", id, "kind", kind, "via", via)
+	s.notifyContact(ctx, id, contactID, kind)
 	// An access request is answered at once; an erasure waits for the
 	// janitor (RunAutoErasures), so what the page that took the request logs
 	// about it is erased with the contact rather than written after.
@@ -433,6 +455,12 @@ func (s *Service) ListRequests(ctx context.Context, status, kind string, after i
 // the request is closed with a note and nothing is mailed (no address is
 // left to mail).
 func (s *Service) Fulfil(ctx context.Context, id int64, actor string) (Request, error) {
+	return s.FulfilNote(ctx, id, actor, "")
+}
+
+// FulfilNote is Fulfil with staff's note of what was done; a rectification,
+// restriction or objection request needs one (mailed to the requester).
+func (s *Service) FulfilNote(ctx context.Context, id int64, actor, note string) (Request, error) {
 	if s.opt.Mailer == nil {
 		return Request{}, errNotConfigured
 	}
@@ -446,10 +474,61 @@ func (s *Service) Fulfil(ctx context.Context, id int64, actor string) (Request, 
 	if r.ContactID == nil {
 		return s.close(ctx, id, actor, RequestDone, "contact no longer held: erased before the request was fulfilled")
 	}
-	if r.Kind == KindAccess {
+	switch r.Kind {
+	case KindAccess:
 		return s.fulfilAccess(ctx, r, actor)
+	case KindErasure:
+		if err := s.errOnHoldFor(ctx, s.db, *r.ContactID); err != nil {
+			return s.refuseHeld(ctx, r, actor, err)
+		}
+		return s.fulfilErasure(ctx, r, actor)
 	}
-	return s.fulfilErasure(ctx, r, actor)
+	return s.fulfilHandled(ctx, r, actor, note)
+}
+
+// fulfilHandled closes a rectification, restriction or objection request:
+// staff did what it asks (correcting details goes through the contacts
+// API) and say so in note, which the requester gets by mail.
+func (s *Service) fulfilHandled(ctx context.Context, r Request, actor, note string) (Request, error) {
+	c, err := s.opt.Contacts.Get(ctx, *r.ContactID)
+	if err != nil {
+		return r, err
+	}
+	if note == "" {
+		return r, errs.Invalid("note", "say what was done: the requester gets it by mail")
+	}
+	out, err := s.close(ctx, r.ID, actor, RequestDone, note)
+	if err != nil {
+		return out, err
+	}
+	m := s.handledMail(r.Lang, r.Kind, note)
+	if err := s.opt.Mailer.Send(ctx, c.Email, m.subject, m.html, m.text); err != nil {
+		s.log.Error("privacy request: handled mail failed", "request_id", r.ID, "error", err)
+	}
+	return out, nil
+}
+
+// notifyContact mails the privacy contact that a verified request waits
+// (in the background: the requester's page is not held up).
+func (s *Service) notifyContact(ctx context.Context, id, contactID int64, kind string) {
+	if s.opt.ContactEmail == "" || s.opt.Mailer == nil {
+		return
+	}
+	r, err := s.GetRequest(ctx, id)
+	if err != nil {
+		s.log.Error("privacy request: notify contact", "request_id", id, "error", err)
+		return
+	}
+	m := s.contactMail(id, contactID, kind, r.DueAt.UTC().Format("2006-01-02 15:04 UTC"))
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundMailTimeout)
+		defer cancel()
+		if err := s.opt.Mailer.Send(ctx, s.opt.ContactEmail, m.subject, m.html, m.text); err != nil {
+			s.log.Error("privacy request: mail to the privacy contact failed", "request_id", id, "error", err)
+		}
+	}()
 }
 
 func (s *Service) fulfilAccess(ctx context.Context, r Request, actor string) (Request, error) {
@@ -465,7 +544,7 @@ func (s *Service) fulfilAccess(ctx context.Context, r Request, actor string) (Re
 	if err != nil {
 		return r, fmt.Errorf("privacy: fulfil access: %w", err)
 	}
-	pdf, err := ex.PDF()
+	pdf, err := ex.PDF(r.Lang)
 	if err != nil {
 		return r, err
 	}
@@ -571,4 +650,43 @@ func closeTx(ctx context.Context, tx pgx.Tx, id int64, actor, status, note, kind
 	}
 	rid := id
 	return writeAudit(ctx, tx, Entry{Actor: actor, Action: action, TargetKind: "request", TargetID: &rid, Count: 1, Cause: kind})
+}
+
+// MailErased mails the erasure confirmation to an address that was just
+// erased (the person asked for it). A failure is logged and returned; the
+// erasure stands.
+func (s *Service) MailErased(ctx context.Context, to, lang string) error {
+	if s.opt.Mailer == nil {
+		return errNotConfigured
+	}
+	m := s.erasedMail(lang)
+	if err := s.opt.Mailer.Send(ctx, to, m.subject, m.html, m.text); err != nil {
+		s.log.Error("privacy: erasure confirmation mail failed", "error", err)
+		return fmt.Errorf("privacy: erasure confirmation: %w", err)
+	}
+	return nil
+}
+
+// refuseHeld closes an erasure request of a held contact as refused, with
+// the hold's reason as the note, and mails the requester why (GDPR art.
+// 12(4), 17(3)).
+func (s *Service) refuseHeld(ctx context.Context, r Request, actor string, holdErr error) (Request, error) {
+	var oh *ErrOnHold
+	if !errors.As(holdErr, &oh) {
+		return r, holdErr
+	}
+	note := "refused: legal hold until " + oh.Hold.Until.UTC().Format("2006-01-02") + " (GDPR art. 17(3)): " + oh.Hold.Reason
+	out, err := s.close(ctx, r.ID, actor, RequestRejected, note)
+	if err != nil {
+		return out, err
+	}
+	c, err := s.opt.Contacts.Get(ctx, *r.ContactID)
+	if err != nil {
+		return out, err
+	}
+	m := s.refusedMail(r.Lang, oh.Hold)
+	if err := s.opt.Mailer.Send(ctx, c.Email, m.subject, m.html, m.text); err != nil {
+		s.log.Error("privacy request: refusal mail failed", "request_id", r.ID, "error", err)
+	}
+	return out, nil
 }

@@ -24,10 +24,20 @@ type Preview struct {
 	OneStarDays int              `json:"one_star_days"`
 	Total       int64            `json:"total"`
 	ByCause     map[string]int64 `json:"by_cause"`
+	// Held counts the contacts due that a legal hold keeps; HeldContacts
+	// lists the first heldListed of them with the hold's reason.
+	Held         int64         `json:"held"`
+	HeldContacts []HeldContact `json:"held_contacts"`
 }
+
+// heldListed caps Preview.HeldContacts.
+const heldListed = 100
 
 // dueSQL selects contacts due for retention: $1 is the cut-off time.
 const dueSQL = `c.one_star_since IS NOT NULL AND c.one_star_since < $1`
+
+// erasableSQL: due and not kept by a legal hold.
+const erasableSQL = dueSQL + ` AND NOT ` + heldSQL
 
 func (s *Service) cutoff() time.Time {
 	return time.Now().Add(-time.Duration(s.opt.OneStarDays) * 24 * time.Hour)
@@ -39,7 +49,7 @@ func (s *Service) Preview(ctx context.Context, actor string) (Preview, error) {
 	pv := Preview{Enabled: s.opt.OneStarDays > 0, OneStarDays: s.opt.OneStarDays,
 		ByCause: map[string]int64{RetentionInactive: 0, RetentionBlocklisted: 0, RetentionFloater: 0}}
 	if pv.Enabled {
-		rows, err := s.db.Query(ctx, `SELECT `+causeSQL+`, count(*) FROM contacts c WHERE `+dueSQL+` GROUP BY 1`, s.cutoff())
+		rows, err := s.db.Query(ctx, `SELECT `+causeSQL+`, count(*) FROM contacts c WHERE `+erasableSQL+` GROUP BY 1`, s.cutoff())
 		if err != nil {
 			return pv, fmt.Errorf("privacy: retention preview: %w", err)
 		}
@@ -55,6 +65,12 @@ func (s *Service) Preview(ctx context.Context, actor string) (Preview, error) {
 		if err := rows.Err(); err != nil {
 			return pv, fmt.Errorf("privacy: retention preview: %w", err)
 		}
+		if pv.HeldContacts, pv.Held, err = s.heldDue(ctx, heldListed); err != nil {
+			return pv, err
+		}
+	}
+	if pv.HeldContacts == nil {
+		pv.HeldContacts = []HeldContact{}
 	}
 	err := s.Audit(ctx, Entry{Actor: actor, Action: ActionRetentionPreview, TargetKind: "contacts", Count: pv.Total, Cause: CauseRetention})
 	return pv, err
@@ -151,7 +167,7 @@ func (s *Service) retentionBatch(ctx context.Context, actor string, cutoff time.
 		return nil, nil, fmt.Errorf("privacy: retention: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) // after Commit: a no-op
-	rows, err := tx.Query(ctx, `SELECT c.id, `+causeSQL+` FROM contacts c WHERE `+dueSQL+`
+	rows, err := tx.Query(ctx, `SELECT c.id, `+causeSQL+` FROM contacts c WHERE `+erasableSQL+`
 		ORDER BY c.one_star_since, c.id LIMIT $2 FOR UPDATE SKIP LOCKED`, cutoff, s.opt.BatchSize)
 	if err != nil {
 		return nil, nil, fmt.Errorf("privacy: retention: claim: %w", err)

@@ -245,8 +245,11 @@ func (t *Template) validate(bg *budget, subject, html, text string) error {
 	if s != nil {
 		t.putSet(s)
 	}
-	_, err = t.render(bg, d, RenderOptions{TrackClick: func(u string) string { return u }, OpenPixel: "https://example.org/o.gif"})
-	return err
+	r, err := t.render(bg, d, RenderOptions{TrackClick: func(u string) string { return u }, OpenPixel: "https://example.org/o.gif"})
+	if err != nil {
+		return err
+	}
+	return checkFooterPlace(r.HTML, fullDocRE.MatchString(html))
 }
 
 // partError is the *Error of a failed execution of part.

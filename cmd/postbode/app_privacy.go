@@ -37,6 +37,8 @@ func (a *app) privacy() *privacy.Service {
 			RequestMailsPerHour: p.RequestMailsPerHour,
 			AutoAccess:          p.AutoAccess,
 			AutoErasure:         p.AutoErasure,
+			Controller:          controllerOf(p.ControllerConfig),
+			HouseColour:         a.cfg.Public.PrimaryColor,
 		})
 		// Verification mails in flight finish before the transport closes
 		// (drains run last-added first; the mailer's transport drain is older).

@@ -239,11 +239,15 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 	}
 }
 
-// envWithout is the environment less the variables named prefix and prefix_FILE.
+// envWithout is the environment less every variable whose name starts with
+// prefix: "POSTBODE_" leaves none of postbode's, "POSTBODE_SECRETS_KEY" drops
+// the key and its _FILE form. A POSTBODE_*_FILE inherited from the shell
+// (.data/env exports POSTBODE_SECRETS_KEY_FILE) would otherwise configure
+// the daemon behind the test's back.
 func envWithout(prefix string) []string {
 	var out []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, prefix+"=") || strings.HasPrefix(kv, prefix+"_FILE=") {
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, prefix) {
 			continue
 		}
 		out = append(out, kv)

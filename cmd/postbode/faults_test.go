@@ -390,7 +390,7 @@ func TestFaultBounceStoreFull(t *testing.T) {
 	for _, id := range ids {
 		for !strings.Contains(c.call("GET", fmt.Sprintf("/api/v1/contacts/%d", id), "", 200), `"hard_bounces":1`) {
 			if time.Now().After(deadline) {
-				t.Fatalf("contact %d: its DSN was not applied", id)
+				t.Fatalf("contact %d: its DSN was not applied; inbound messages by status and outcome: %s", id, inboundOutcomes(t, db))
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
@@ -400,6 +400,21 @@ func TestFaultBounceStoreFull(t *testing.T) {
 	if refused != n || accepted != n {
 		t.Errorf(`postbode_inbound_messages_total: store_error %.0f, accepted %.0f; want %d each`, refused, accepted, n)
 	}
+}
+
+// inboundOutcomes counts the stored inbound messages by status and outcome
+// ("ignored forged: 20" says the daemon did not verify the VERP addresses).
+func inboundOutcomes(t *testing.T, db *pgx.Conn) string {
+	rows, err := db.Query(t.Context(), `SELECT status || ' ' || coalesce(outcome, '') || ': ' || count(*)
+		FROM inbound_messages GROUP BY status, outcome ORDER BY 1`)
+	if err != nil {
+		return err.Error()
+	}
+	counts, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err.Error()
+	}
+	return strings.Join(counts, ", ")
 }
 
 // TestScaleLargeCampaign (make scale; POSTBODE_SCALE_RECIPIENTS, default

@@ -8,13 +8,15 @@ import (
 // startJanitor starts the janitor role: every retention.janitor_interval it
 // erases contacts one-star longer than retention.one_star_days (0 disables),
 // fulfils verified erasure requests when privacy.auto_erasure is on, and
-// expires unconfirmed double opt-in subscriptions (public.confirm_expiry).
+// expires unconfirmed double opt-in subscriptions (public.confirm_expiry)
+// and runs the re-permission of lists that have a re-permission period.
 // Several nodes may run it; batches are claimed with SKIP LOCKED.
 func startJanitor(ctx context.Context, a *app) error {
 	s := a.privacy()
 	if a.cfg.Retention.OneStarDays == 0 {
 		a.log.Info("retention disabled (retention.one_star_days = 0)")
 	}
+	repermit := repermission(a)
 	a.runUntilDrained(ctx, nil, func(runCtx context.Context) error {
 		t := time.NewTicker(a.cfg.Retention.JanitorInterval.Duration)
 		defer t.Stop()
@@ -26,6 +28,7 @@ func startJanitor(ctx context.Context, a *app) error {
 				a.log.Info("privacy requests: automatic erasures", "fulfilled", n, "error", err)
 			}
 			expireUnconfirmed(runCtx, a)
+			repermit(runCtx)
 			select {
 			case <-runCtx.Done():
 				return nil

@@ -35,6 +35,8 @@ func startPublic(ctx context.Context, a *app) error {
 		OrgName: a.cfg.Public.OrgName, LogoURL: a.cfg.Public.LogoURL, PrimaryColor: a.cfg.Public.PrimaryColor,
 		DefaultLang: a.cfg.Public.DefaultLang, TrustedProxies: proxies, MaxFormBytes: a.cfg.Public.MaxFormBytes,
 		ConfirmExpiry: a.cfg.Public.ConfirmExpiry.Duration,
+		StatementURL:  a.cfg.Privacy.StatementURL,
+		RetentionDays: a.cfg.Retention.OneStarDays,
 		Nonces:        store,
 		Limiter:       store,
 		Metrics:       &a.httpm, Log: a.log,

@@ -4,7 +4,8 @@
 //
 // An environment variable overrides a key by its path in upper case, dots as
 // underscores: api.listen → POSTBODE_API_LISTEN. POSTBODE_API_LISTEN_FILE reads
-// the value from a file (for secrets). Lists are comma-separated.
+// the value from a file (for secrets); setting both is an error. Lists are
+// comma-separated.
 package config
 
 import (
@@ -190,6 +191,11 @@ func walkEnv(v reflect.Value, prefix string, env map[string]string) error {
 		name := "POSTBODE_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
 		val, ok := env[name]
 		if file, fok := env[name+"_FILE"]; fok {
+			if ok {
+				// Neither wins silently: a shell that exports a key file
+				// and a process that sets the key itself would disagree.
+				return keyErr(key, fmt.Sprintf("both %s and %s_FILE are set; set one", name, name))
+			}
 			b, err := os.ReadFile(file)
 			if err != nil {
 				return keyErr(key, fmt.Sprintf("reading %s_FILE: %v", name, err))

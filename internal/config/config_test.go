@@ -58,6 +58,20 @@ func TestSecretFromFile(t *testing.T) {
 	}
 }
 
+// TestSecretAndFileBothRefused: a key set both directly and as *_FILE
+// (even to the same, valid key) is refused with both variables named,
+// rather than one of them silently winning.
+func TestSecretAndFileBothRefused(t *testing.T) {
+	kf := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(kf, []byte(testKey+"\n"), 0o600)
+	_, err := Load("", []string{"POSTBODE_SECRETS_KEY=" + testKey, "POSTBODE_SECRETS_KEY_FILE=" + kf})
+	var ke *KeyError
+	if !errors.As(err, &ke) || ke.Key != "secrets.key" ||
+		!strings.Contains(err.Error(), "POSTBODE_SECRETS_KEY and POSTBODE_SECRETS_KEY_FILE") {
+		t.Fatalf("err = %v, want secrets.key naming both variables", err)
+	}
+}
+
 // TestSecretKeyFileInConfig: secrets.key_file is read relative to the
 // config file's directory, from any working directory; a missing file names
 // the key.
@@ -96,12 +110,17 @@ func TestInvalidNamesKey(t *testing.T) {
 		{"repeated", "", []string{"POSTBODE_SECRETS_KEY=" + strings.Repeat("Xq7!", 10)}, "secrets.key"},
 		{"hex run twice", "", []string{"POSTBODE_SECRETS_KEY=0123456789abcdef0123456789abcdef"}, "secrets.key"},
 		{"few characters", "", []string{"POSTBODE_SECRETS_KEY=abbaabab-babba-aabbab-baba-abbaababba"}, "secrets.key"},
+		{"alphabet", "", []string{"POSTBODE_SECRETS_KEY=abcdefghijklmnopqrstuvwxyz0123456789"}, "secrets.key"},
+		{"keyboard digits", "", []string{"POSTBODE_SECRETS_KEY=0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}, "secrets.key"},
 		{"weak old key", "[secrets]\nold_keys = [\"" + strings.Repeat("k", 32) + "\"]", env, "secrets.old_keys[0]"},
 		{"data timeout over the session", "[inbound]\ndata_timeout = \"10m\"", env, "inbound.data_timeout"},
 		{"short session", "[inbound]\nsession_timeout = \"1s\"", env, "inbound.session_timeout"},
 		{"no connection per IP", "[inbound]\nmax_connections_per_ip = 0", env, "inbound.max_connections_per_ip"},
 		{"http base url", "[public]\nbase_url = \"http://mail.example.org\"", env, "public.base_url"},
 		{"http base url by IP", "[public]\nbase_url = \"http://192.0.2.10:8081\"", env, "public.base_url"},
+		{"base url with a query", "[public]\nbase_url = \"https://mail.example.org/?x=1\"", env, "public.base_url"},
+		{"base url with a fragment", "[public]\nbase_url = \"https://mail.example.org/p#x\"", env, "public.base_url"},
+		{"base url with credentials", "[public]\nbase_url = \"https://u:pw@mail.example.org\"", env, "public.base_url"},
 		{"bad listen", "[api]\nlisten = \"nohostport\"", env, "api.listen"},
 		{"bad metrics listen", "[metrics]\nlisten = \"nohostport\"", env, "metrics.listen"},
 		{"env bad metrics listen", "", append([]string{"POSTBODE_METRICS_LISTEN=:"}, env...), "metrics.listen"},

@@ -115,6 +115,8 @@ type PrivacyConfig struct {
 	// privacy mail, whose answers invite a reply; optional (without it the
 	// mails come from public.mail_from and ask for no reply).
 	ContactEmail string `toml:"contact_email"`
+	// ControllerConfig says who holds the data (privacy_controller.go).
+	ControllerConfig
 }
 
 func defaultPrivacy() PrivacyConfig {
@@ -133,5 +135,5 @@ func (c *PrivacyConfig) validate() error {
 			return keyErr("privacy.contact_email", "must be an address or \"Name <address>\"")
 		}
 	}
-	return nil
+	return c.ControllerConfig.validate()
 }

@@ -70,6 +70,11 @@ func (c *PublicConfig) validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return keyErr("public.base_url", "must be an absolute http(s) URL")
 	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(c.BaseURL, "#") || u.User != nil {
+		// Links are base_url + "/u/TOKEN": after a query or fragment the
+		// path would not reach the server, and credentials would be in every mail.
+		return keyErr("public.base_url", "must have no query, fragment or user:password (links are built by appending a path)")
+	}
 	if u.Scheme == "http" && !localHost(u.Hostname()) {
 		return keyErr("public.base_url", "must be https: every mail carries List-Unsubscribe-Post, and RFC 8058 §3.1 requires "+
 			"its URI to be https (http is accepted only for localhost and loopback addresses, in development)")

@@ -36,22 +36,37 @@ func weakKey(k string) string {
 	if p := period(k); p > 0 {
 		return "is a short pattern repeated; use a random key, e.g. head -c 48 /dev/urandom | base64"
 	}
-	counts := map[byte]int{}
+	counts, steps := map[int]int{}, map[int]int{}
 	for i := 0; i < len(k); i++ {
-		counts[k[i]]++
+		counts[int(k[i])]++
+		if i > 0 {
+			steps[int(k[i])-int(k[i-1])]++
+		}
 	}
 	if len(counts) < minKeyChars {
 		return "has too few different characters; use a random key, e.g. head -c 48 /dev/urandom | base64"
 	}
-	bits := 0.0
-	for _, n := range counts {
-		p := float64(n) / float64(len(k))
-		bits -= float64(n) * math.Log2(p)
-	}
-	if bits < minKeyBits {
+	if entropy(counts) < minKeyBits {
 		return "has too little entropy; use a random key, e.g. head -c 48 /dev/urandom | base64"
 	}
+	// A run like abcdefgh...0123456789 has varied characters but one step.
+	if entropy(steps) < minKeyBits/2 {
+		return "is a sequence (abcd..., 1234...); use a random key, e.g. head -c 48 /dev/urandom | base64"
+	}
 	return ""
+}
+
+// entropy estimates the bits of a text from the frequencies of its symbols.
+func entropy(counts map[int]int) float64 {
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	bits := 0.0
+	for _, n := range counts {
+		bits -= float64(n) * math.Log2(float64(n)/float64(total))
+	}
+	return bits
 }
 
 // period returns the length of the shortest string whose repetition makes

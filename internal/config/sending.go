@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"runtime"
 	"time"
 )
 
@@ -87,7 +88,8 @@ func (c *DKIMConfig) validate() error {
 
 // SendingConfig tunes the send workers, throttles and retries.
 type SendingConfig struct {
-	// Workers is the number of send goroutines per sender node; optional, default 16.
+	// Workers is the number of send goroutines per sender node; optional,
+	// default 8 per CPU (GOMAXPROCS), at least 16 and at most 256.
 	Workers int `toml:"workers"`
 	// BatchSize is how many queue entries a worker reads at once; optional, default 100.
 	BatchSize int `toml:"batch_size"`
@@ -122,7 +124,7 @@ type SendingConfig struct {
 }
 
 func defaultSending() SendingConfig {
-	return SendingConfig{Workers: 16, BatchSize: 100, DomainConcurrency: 10,
+	return SendingConfig{Workers: min(max(16, 8*runtime.GOMAXPROCS(0)), 256), BatchSize: 100, DomainConcurrency: 10,
 		RetryBase: Duration{60e9}, GiveUpAfter: Duration{72 * 3600e9}, MissedGrace: Duration{3600e9},
 		Tracking: true, QueueAhead: 20000, ClaimIdle: Duration{120e9}}
 }

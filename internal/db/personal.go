@@ -36,7 +36,7 @@ type PersonalTable struct {
 // NonPersonalTables.
 var PersonalTables = []PersonalTable{
 	{Table: "contacts", ContactColumn: "id", EmailColumn: "email", Erase: "delete",
-		Columns: []string{"email", "name", "attributes", "status", "hard_bounces", "soft_bounces", "one_star_since", "last_engaged_at", "source", "updated_source", "created_at", "updated_at"},
+		Columns: []string{"email", "name", "attributes", "status", "hard_bounces", "soft_bounces", "one_star_since", "last_engaged_at", "source", "updated_source", "created_at", "updated_at", "no_tracking"},
 		// The department and the staff labels ("person:12") of who created
 		// and last changed the contact are not the contact's data;
 		// email_search and name_search are lower-case copies of email and
@@ -48,7 +48,7 @@ var PersonalTables = []PersonalTable{
 		Columns:      []string{"actor", "at", "fields"},
 		OtherColumns: []string{"id"}},
 	{Table: "subscriptions", ContactColumn: "contact_id", Erase: "delete",
-		Columns: []string{"list_id", "status", "created_at", "updated_at"}},
+		Columns: []string{"list_id", "status", "created_at", "updated_at", "repermission_asked_at"}},
 	{Table: "consent_records", ContactColumn: "contact_id", Erase: "delete",
 		Columns:      []string{"list_id", "action", "source", "purpose", "ip", "user_agent", "evidence", "created_at"},
 		OtherColumns: []string{"id"}},
@@ -93,6 +93,12 @@ var PersonalTables = []PersonalTable{
 	{Table: "privacy_requests", ContactColumn: "contact_id", Erase: "anonymise",
 		Columns:      []string{"ip", "user_agent", "token_hash"},
 		OtherColumns: []string{"id", "kind", "status", "via", "lang", "verified_at", "due_at", "closed_at", "closed_by", "note", "department_id"}},
+	// Legal holds of a contact: deleted with it once released or expired
+	// (erasure never runs while one is active); a hold on every contact has
+	// no contact link.
+	{Table: "legal_holds", ContactColumn: "contact_id", Erase: "delete",
+		Columns:      []string{"reason", "until", "created_at", "released_at"},
+		OtherColumns: []string{"id", "created_by", "released_by"}},
 }
 
 // NonPersonalTables hold no personal data of contacts.
@@ -100,6 +106,11 @@ var NonPersonalTables = []string{"schema_migrations", "lists", "api_tokens", "jo
 	"campaigns", "campaign_stats",
 	// webhook_messages holds relay notification ids (replay protection).
 	"webhook_messages",
+	// hidden_attributes names attribute keys hidden from non-privacy roles.
+	"hidden_attributes",
+	// The breach register and processor agreements describe incidents and
+	// companies, not data subjects.
+	"data_breaches", "processor_agreements",
 	// audit_log holds staff actions with counts, never subjects' data.
 	"audit_log",
 	// Staff accounts hold data of staff, not of contacts: removed with the

@@ -63,3 +63,23 @@ func TestIdentity(t *testing.T) {
 		t.Error("different claims, same identity")
 	}
 }
+
+// encoding/base64 skips CR and LF even in strict mode, so "tok\n" or a line
+// break inside either part would be another spelling; none is accepted.
+func TestOneSpellingLineBreaks(t *testing.T) {
+	k := NewKeys(strings.Repeat("k", 32))
+	tok := k.Mint(Claims{Purpose: Unsubscribe, ContactID: 12345, CampaignID: 7})
+	if _, err := k.Parse(tok, Unsubscribe); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{tok + "\n", tok + "\r\n", "\n" + tok, tok[:3] + "\r" + tok[3:], strings.Replace(tok, ".", ".\n", 1),
+		tok[:len(tok)-2] + "\n" + tok[len(tok)-2:]} {
+		if _, err := k.Parse(v, Unsubscribe); err == nil {
+			t.Errorf("accepted %q", v)
+		}
+	}
+	addr := k.Address(Claims{Purpose: Bounce, ContactID: 12345, CampaignID: 7}, "b.example")
+	if _, err := k.ParseAddress(addr[:5] + "\n" + addr[5:]); err == nil {
+		t.Errorf("accepted an address with a line break")
+	}
+}

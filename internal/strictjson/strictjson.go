@@ -89,6 +89,7 @@ func (w *jsonWalker) value(t reflect.Type, path string) error {
 
 func (w *jsonWalker) object(t reflect.Type, path string) error {
 	fields := fieldsOf(t)
+	seen := map[string]bool{}
 	for w.dec.More() {
 		tok, raw, err := w.token()
 		if err != nil {
@@ -99,6 +100,11 @@ func (w *jsonWalker) object(t reflect.Type, path string) error {
 		if err := textError(name, raw, key); err != nil {
 			return err
 		}
+		if seen[key] {
+			// encoding/json keeps the last, another reader the first.
+			return errs.Invalid(name, "is given more than once")
+		}
+		seen[key] = true
 		ft, err := fields.lookup(key, name)
 		if err != nil {
 			return err
@@ -132,6 +138,10 @@ func textError(field string, raw []byte, decoded string) error {
 	}
 	if p := errs.TextProblem(decoded); p != "" {
 		return errs.Invalid(field, p)
+	}
+	if strings.Count(decoded, "\ufffd") > strings.Count(string(raw), "\ufffd")+strings.Count(strings.ToLower(string(raw)), `\ufffd`) {
+		// encoding/json turns an unpaired surrogate escape (\ud800) into U+FFFD.
+		return errs.Invalid(field, "holds an unpaired UTF-16 surrogate escape")
 	}
 	return nil
 }

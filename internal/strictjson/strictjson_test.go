@@ -58,6 +58,13 @@ func TestDecodeRefusesWhatEncodingJSONLetsThrough(t *testing.T) {
 		{"invalid UTF-8 in a value", "{\"email\":\"a\xff@example.org\"}", "invalid_field", "email"},
 		{"invalid UTF-8 in a nested value", "{\"consent\":{\"source\":\"\xc3\"}}", "invalid_field", "consent.source"},
 		{"escaped replacement character is fine", `{"email":"\ufffd"}`, "", ""},
+		{"literal replacement character is fine", "{\"email\":\"\ufffd\\uFFFD\"}", "", ""},
+		{"surrogate pair is fine", `{"email":"\ud83d\ude00"}`, "", ""},
+		{"unpaired surrogate", `{"email":"a\ud800b"}`, "invalid_field", "email"},
+		{"unpaired low surrogate in a map", `{"attributes":{"c":"\udc00"}}`, "invalid_field", "attributes.c"},
+		{"duplicate field", `{"email":"a@example.org","email":"b@example.org"}`, "invalid_field", "email"},
+		{"duplicate nested field", `{"consent":{"source":"a","source":"b"}}`, "invalid_field", "consent.source"},
+		{"duplicate map key", `{"attributes":{"city":"a","city":"b"}}`, "invalid_field", "attributes.city"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var v input

@@ -61,6 +61,8 @@ type envOpt struct {
 	confirmExpiry  time.Duration
 	maxFormBytes   int64
 	formsPerWindow int64
+	statement      string
+	retentionDays  int
 	metrics        *httpapi.HTTPMetrics // optional
 	log            *slog.Logger         // optional, default testenv.Logger
 }
@@ -85,7 +87,7 @@ func newEnv(t testing.TB, o envOpt) *env {
 	}
 	opt := pages.Options{Recipients: e.rcp, Keys: e.keys, CSRFKey: testKey, BaseURL: "http://public.test",
 		OrgName: "Stichting Test", PrimaryColor: "#1d4ed8", DefaultLang: "en", TrustedProxies: proxies,
-		MaxFormBytes: o.maxFormBytes, ConfirmExpiry: o.confirmExpiry,
+		MaxFormBytes: o.maxFormBytes, ConfirmExpiry: o.confirmExpiry, StatementURL: o.statement, RetentionDays: o.retentionDays,
 		Mailer: &smtpSender{addr: e.smtp.addr}, Nonces: pages.RedisNonces{RDB: rdb, Prefix: prefix + "public:"},
 		Limiter: pages.RedisNonces{RDB: rdb, Prefix: prefix + "public:"}, FormsPerWindow: o.formsPerWindow,
 		Log: o.log, Metrics: o.metrics,
@@ -407,7 +409,7 @@ func (p *testPrivacy) ConfirmRequest(ctx context.Context, token, ip, ua string) 
 }
 
 func (p *testPrivacy) RequestForContact(ctx context.Context, contactID int64, kind, ip, ua string) error {
-	if kind != "access" && kind != "erasure" {
+	if kind != "access" && kind != "erasure" && kind != "objection" {
 		return errors.New("bad kind")
 	}
 	p.add("contact " + kind + " " + ip)

@@ -14,16 +14,18 @@ import (
 
 // page is what every template gets.
 type page struct {
-	Lang   string
-	Title  string
-	Org    string
-	Logo   string
-	Path   string // the page path, for the language links
-	Action string // form action (path with ?lang=)
-	CSRF   string
-	Error  string
-	D      any
-	msgs   map[string]string
+	Lang  string
+	Title string
+	Org   string
+	Logo  string
+	// Statement is the organisation's privacy statement URL (footer link).
+	Statement string
+	Path      string // the page path, for the language links
+	Action    string // form action (path with ?lang=)
+	CSRF      string
+	Error     string
+	D         any
+	msgs      map[string]string
 }
 
 // T returns the text for key in the page language.
@@ -58,7 +60,7 @@ const layoutHTML = `<!doctype html>
 {{template "content" .}}
 </main>
 <footer>
-<nav aria-label="{{.T "language"}}"><a href="{{.LangURL "nl"}}" lang="nl" hreflang="nl">Nederlands</a> · <a href="{{.LangURL "en"}}" lang="en" hreflang="en">English</a> · <a href="/privacy?lang={{.Lang}}">{{.T "footer.privacy"}}</a></nav>
+<nav aria-label="{{.T "language"}}"><a href="{{.LangURL "nl"}}" lang="nl" hreflang="nl">Nederlands</a> · <a href="{{.LangURL "en"}}" lang="en" hreflang="en">English</a> · <a href="/privacy?lang={{.Lang}}">{{.T "footer.privacy"}}</a>{{if .Statement}} · <a href="{{.Statement}}">{{.T "footer.statement"}}</a>{{end}}</nav>
 </footer>
 </body>
 </html>`
@@ -75,6 +77,7 @@ var contents = map[string]string{
 <button type="submit" class="{{.D.Class}}">{{.D.Button}}</button>
 </form>`,
 	"subscribe": `<p>{{.D.List.Purpose}}</p>
+<p>{{.D.Retention}}</p>
 <form method="post" action="{{.Action}}" novalidate>
 <input type="hidden" name="csrf" value="{{.CSRF}}">
 <p><label for="email">{{.T "sub.email"}}</label>
@@ -124,6 +127,9 @@ var contents = map[string]string{
 <fieldset><legend>{{.T "priv.kind"}}</legend>
 <p class="check"><input type="radio" id="kind-access" name="kind" value="access" required><label for="kind-access">{{.T "priv.access"}}</label></p>
 <p class="check"><input type="radio" id="kind-erasure" name="kind" value="erasure"><label for="kind-erasure">{{.T "priv.erasure"}}</label></p>
+<p class="check"><input type="radio" id="kind-rectification" name="kind" value="rectification"><label for="kind-rectification">{{.T "priv.rectification"}}</label></p>
+<p class="check"><input type="radio" id="kind-restriction" name="kind" value="restriction"><label for="kind-restriction">{{.T "priv.restriction"}}</label></p>
+<p class="check"><input type="radio" id="kind-objection" name="kind" value="objection"><label for="kind-objection">{{.T "priv.objection"}}</label></p>
 </fieldset>
 <p><button type="submit">{{.T "priv.button"}}</button></p>
 </form>`,

@@ -14,7 +14,7 @@ import (
 	"github.com/postbode/postbode/optin"
 )
 
-var privacyKinds = map[string]bool{"access": true, "erasure": true}
+var privacyKinds = map[string]bool{"access": true, "erasure": true, "rectification": true, "restriction": true, "objection": true}
 
 func (s *Server) privacyForm(w http.ResponseWriter, r *http.Request) {
 	if s.opt.Privacy == nil {

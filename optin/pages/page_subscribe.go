@@ -24,13 +24,23 @@ type subscribeData struct {
 	List        optin.ListRef
 	Email, Name string
 	ConsentText string
+	Retention   string
+}
+
+// retention says how long the details are kept, in the page's language.
+func (s *Server) retention(p *page) string {
+	if s.opt.RetentionDays > 0 {
+		return p.Tf("sub.retention.days", s.opt.RetentionDays)
+	}
+	return p.T("sub.retention.asked")
 }
 
 // consent returns the consent text shown on the subscribe form and its
-// version (language, and a hash of the exact text), stored as evidence.
+// version (language, and a hash of the exact text), stored as evidence
+// with the retention sentence the form shows beside it.
 func (s *Server) consent(p *page, l optin.ListRef) (text, version string) {
 	text = p.Tf("sub.consent", s.opt.OrgName, l.Name, l.Purpose)
-	sum := sha256.Sum256([]byte(text))
+	sum := sha256.Sum256([]byte(text + "\n" + s.retention(p)))
 	return text, "subscribe-form/" + p.Lang + "/" + hex.EncodeToString(sum[:6])
 }
 
@@ -47,7 +57,7 @@ func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, status 
 	p := s.newPage(r, "sub.title")
 	p.Title = p.Tf("sub.title", l.Name)
 	text, _ := s.consent(p, l)
-	p.D = subscribeData{List: l, Email: email, Name: name, ConsentText: text}
+	p.D = subscribeData{List: l, Email: email, Name: name, ConsentText: text, Retention: s.retention(p)}
 	p.CSRF = s.csrfToken(w, r, r.URL.Path)
 	if errKey != "" {
 		p.Error = p.T(errKey)
@@ -88,12 +98,23 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Everything that looks at the address (blocklist, known contact,
-	// consent, confirmation mail) runs in the background, so the answer
-	// is the same, in the same time, for a new, a known and a blocklisted
-	// address.
+	// consent, confirmation mail) runs in the background, and starts only
+	// once the answer is sent: the answer is the same, in the same time,
+	// for a new, a known and a blocklisted address (work running beside
+	// the reply would slow it by a different amount for each).
 	who := s.who(r)
-	if !s.background(r.Context(), func(ctx context.Context) {
-		res, err := s.r.FormSubscribe(ctx, l.ID, email, name, who, version+": "+text)
+	if !s.reserve() {
+		s.unavailable(w, r)
+		return
+	}
+	if mode == "double" {
+		s.message(w, r, http.StatusOK, "sub.check.title", p.T("sub.check.body"))
+	} else {
+		s.message(w, r, http.StatusOK, "sub.done.title", p.Tf("sub.done.body", l.Name))
+	}
+	http.NewResponseController(w).Flush()
+	s.background(r.Context(), func(ctx context.Context) {
+		res, err := s.r.FormSubscribe(ctx, l.ID, email, name, who, version+": "+text+" "+s.retention(p))
 		if err != nil {
 			s.log.Error("subscribe form: not recorded", slog.Int64("list_id", l.ID), slog.Any("error", err))
 			return
@@ -101,37 +122,35 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		if res.NeedsConfirmation {
 			s.sendConfirmation(ctx, p, l, res)
 		}
-	}) {
-		s.unavailable(w, r)
-		return
-	}
-	if mode == "double" {
-		s.message(w, r, http.StatusOK, "sub.check.title", p.T("sub.check.body"))
-		return
-	}
-	s.message(w, r, http.StatusOK, "sub.done.title", p.Tf("sub.done.body", l.Name))
+	})
 }
 
 // maxBackground bounds the form submissions being processed at once.
 const maxBackground = 64
 
-// background runs fn with a context that outlives the request (bounded by
-// a minute), unless maxBackground runs are in progress: then it reports
-// false and the visitor is asked to try again, whatever the address.
-func (s *Server) background(ctx context.Context, fn func(context.Context)) bool {
+// reserve takes a slot for one background run, unless maxBackground runs
+// are in progress: then it reports false and the visitor is asked to try
+// again, whatever the address. The run counts for Wait from here on, so a
+// Wait after the answer is sent always waits for it.
+func (s *Server) reserve() bool {
 	select {
 	case s.slots <- struct{}{}:
+		s.bg.Add(1)
+		return true
 	default:
 		return false
 	}
-	s.bg.Add(1)
+}
+
+// background runs fn in the slot reserve took, with a context that
+// outlives the request (bounded by a minute).
+func (s *Server) background(ctx context.Context, fn func(context.Context)) {
 	go func() {
 		defer func() { <-s.slots; s.bg.Done() }()
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
 		fn(bctx)
 	}()
-	return true
 }
 
 // sendConfirmation mails the double opt-in link in the background (at most
@@ -147,24 +166,35 @@ func (s *Server) sendConfirmation(ctx context.Context, p *page, l optin.ListRef,
 			return
 		}
 	}
-	tok := s.keys().Mint(rtoken.Claims{Purpose: rtoken.Confirm, ContactID: res.ContactID, CampaignID: l.ID,
-		Expires: time.Now().Add(s.opt.ConfirmExpiry)})
-	link := s.absURL(rtoken.Path(rtoken.Confirm)+"/"+tok) + "?lang=" + p.Lang
-	subject := p.Tf("mail.confirm.subject", l.Name)
-	body := p.Tf("mail.confirm.body", l.Name, s.opt.OrgName)
-	var html strings.Builder
-	confirmMailHTML.Execute(&html, map[string]string{"Lang": p.Lang, "Body": body, "Link": link,
-		"Button": p.T("mail.confirm.button"), "Color": s.opt.PrimaryColor, "Org": s.opt.OrgName})
-	text := body + "\n\n" + p.T("mail.confirm.button") + ": " + link + "\n\n" + s.opt.OrgName + "\n"
+	subject, html, text := s.confirmMail(p, l, res.ContactID, time.Now().Add(s.opt.ConfirmExpiry),
+		p.Tf("mail.confirm.subject", l.Name), p.Tf("mail.confirm.body", l.Name, s.opt.OrgName))
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
-		if err := s.opt.Mailer.Send(sctx, res.Email, subject, html.String(), text); err != nil {
+		if err := s.opt.Mailer.Send(sctx, res.Email, subject, html, text); err != nil {
 			s.log.Warn("double opt-in mail not sent", slog.String("domain", contacts.Domain(res.Email)), slog.Any("error", err))
 		}
 	}()
+}
+
+// confirmMail builds a mail with a confirmation link for the contact and
+// list (valid until expires), the list's purpose and how long data is kept.
+func (s *Server) confirmMail(p *page, l optin.ListRef, contactID int64, expires time.Time, subject, body string) (string, string, string) {
+	tok := s.keys().Mint(rtoken.Claims{Purpose: rtoken.Confirm, ContactID: contactID, CampaignID: l.ID, Expires: expires})
+	link := s.absURL(rtoken.Path(rtoken.Confirm)+"/"+tok) + "?lang=" + p.Lang
+	purpose, keep := p.Tf("sub.purpose", l.Purpose), s.retention(p)
+	var html strings.Builder
+	confirmMailHTML.Execute(&html, map[string]string{"Lang": p.Lang, "Body": body, "Link": link, "Purpose": purpose, "Retention": keep,
+		"Statement": s.opt.StatementURL, "StatementText": p.T("footer.statement"),
+		"Button": p.T("mail.confirm.button"), "Color": s.opt.PrimaryColor, "Org": s.opt.OrgName})
+	text := body + "\n\n" + p.T("mail.confirm.button") + ": " + link + "\n\n" + purpose + "\n" + keep + "\n"
+	if s.opt.StatementURL != "" {
+		text += p.T("footer.statement") + ": " + s.opt.StatementURL + "\n"
+	}
+	text += "\n" + s.opt.OrgName + "\n"
+	return subject, html.String(), text
 }
 
 var confirmMailHTML = template.Must(template.New("mail").Parse(`<!doctype html>
@@ -172,6 +202,8 @@ var confirmMailHTML = template.Must(template.New("mail").Parse(`<!doctype html>
 <p>{{.Body}}</p>
 <p><a href="{{.Link}}" style="display:inline-block;padding:12px 20px;background:{{.Color}};color:#ffffff;text-decoration:none;border-radius:4px">{{.Button}}</a></p>
 <p style="font-size:13px;color:#555">{{.Link}}</p>
+<p>{{.Purpose}}<br>{{.Retention}}</p>
+{{if .Statement}}<p><a href="{{.Statement}}">{{.StatementText}}</a></p>{{end}}
 <p>{{.Org}}</p>
 </body></html>`))
 

@@ -67,6 +67,12 @@ type Options struct {
 	BaseURL string
 	// House style: OrgName, LogoURL, PrimaryColor (#rrggbb); DefaultLang en or nl.
 	OrgName, LogoURL, PrimaryColor, DefaultLang string
+	// RetentionDays is retention.one_star_days, stated on the subscribe
+	// form and in the confirmation mail; 0: kept until erased on request.
+	RetentionDays int
+	// StatementURL is the organisation's privacy statement, linked from
+	// every page's footer (privacy.statement_url); optional.
+	StatementURL string
 	// TrustedProxies may set X-Forwarded-For; optional.
 	TrustedProxies []netip.Prefix
 	// MaxFormBytes caps form posts; optional, default 16 KiB.
@@ -215,6 +221,9 @@ type statusWriter struct {
 
 func (w *statusWriter) WriteHeader(code int) { w.code = code; w.ResponseWriter.WriteHeader(code) }
 
+// Unwrap lets http.ResponseController reach the connection (Flush).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func httpCode(c int) string {
 	const digits = "0123456789"
 	if c < 100 || c > 999 {
@@ -232,7 +241,7 @@ func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
 // newPage starts a page in the request's language.
 func (s *Server) newPage(r *http.Request, titleKey string) *page {
 	lang, _ := pickLang(r, s.opt.DefaultLang)
-	p := &page{Lang: lang, Org: s.opt.OrgName, Logo: s.opt.LogoURL, Path: r.URL.Path,
+	p := &page{Lang: lang, Org: s.opt.OrgName, Logo: s.opt.LogoURL, Statement: s.opt.StatementURL, Path: r.URL.Path,
 		Action: r.URL.Path + "?lang=" + lang, msgs: messages[lang]}
 	p.Title = p.T(titleKey)
 	return p

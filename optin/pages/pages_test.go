@@ -660,6 +660,73 @@ func TestPrivacyPages(t *testing.T) {
 	}
 }
 
+// TestPrivacyStatementAndRights: every page's footer links to the
+// organisation's privacy statement when one is configured, and the privacy
+// form takes the other rights as request kinds.
+func TestPrivacyStatementAndRights(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{statement: "https://example.org/privacyverklaring"})
+	e.list("news", "double")
+	for _, path := range []string{"/privacy", "/privacy?lang=nl", "/s/news"} {
+		r := e.get(path)
+		if !strings.Contains(r.body, `<a href="https://example.org/privacyverklaring">`) {
+			t.Errorf("%s (%d) has no link to the privacy statement", path, r.code)
+		}
+	}
+	if r := e.get("/privacy?lang=nl"); !strings.Contains(r.body, "Privacyverklaring") || !strings.Contains(r.body, `value="objection"`) ||
+		!strings.Contains(r.body, `value="rectification"`) || !strings.Contains(r.body, `value="restriction"`) {
+		t.Errorf("Dutch privacy form lacks the statement or the rights:\n%s", r.body)
+	}
+	for _, kind := range []string{"rectification", "restriction", "objection"} {
+		if r := e.post("/privacy", url.Values{"csrf": {e.getForm("/privacy")}, "email": {"x@example.org"}, "kind": {kind}}); r.code != 200 {
+			t.Errorf("%s request: %d", kind, r.code)
+		}
+	}
+	e.srv.Wait()
+	if calls := strings.Join(e.priv.calls(), "|"); calls != "email x@example.org rectification 127.0.0.1 en|email x@example.org restriction 127.0.0.1 en|email x@example.org objection 127.0.0.1 en" {
+		t.Errorf("calls %s", calls)
+	}
+	plain := newEnv(t, envOpt{})
+	if r := plain.get("/privacy"); strings.Contains(r.body, "Privacy statement") {
+		t.Error("a statement link without privacy.statement_url")
+	}
+}
+
+// TestRetentionTold: the subscribe form and the confirmation mail state
+// the list's purpose and how long the details are kept (with the link to
+// the privacy statement), and the consent evidence records the retention
+// sentence the person saw.
+func TestRetentionTold(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{retentionDays: 365, statement: "https://example.org/privacyverklaring"})
+	e.list("news", "double")
+	r := e.get("/s/news?lang=nl")
+	keep := "Wij bewaren uw gegevens zolang u bent ingeschreven. Staat u op geen enkele lijst meer, of werkt uw adres niet meer, dan wissen wij ze na 365 dagen."
+	if !strings.Contains(r.body, "News about news") || !strings.Contains(r.body, keep) {
+		t.Fatalf("form lacks purpose or retention:\n%s", r.body)
+	}
+	r = e.post("/s/news?lang=nl", url.Values{"csrf": {csrf(t, r.body)}, "email": {"bo@example.org"}, "consent": {"yes"}})
+	if r.code != 200 {
+		t.Fatalf("subscribe: %d", r.code)
+	}
+	e.srv.Wait() // the form records in the background
+	ev := e.scalar(`SELECT evidence FROM consent_records WHERE action = 'opt-in'`).(string)
+	if !strings.Contains(ev, keep) || !strings.HasPrefix(ev, "subscribe-form/nl/") {
+		t.Errorf("evidence %q lacks the retention sentence", ev)
+	}
+	text := textPart(t, e.smtp.wait(t))
+	for _, want := range []string{"Doel: News about news", keep, "Privacyverklaring: https://example.org/privacyverklaring"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("confirmation mail lacks %q:\n%s", want, text)
+		}
+	}
+	plain := newEnv(t, envOpt{})
+	plain.list("news", "single")
+	if r := plain.get("/s/news"); !strings.Contains(r.body, "We keep your details as long as you are subscribed, and erase them when you ask.") {
+		t.Errorf("form without automatic erasure:\n%s", r.body)
+	}
+}
+
 func TestExpireUnconfirmed(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOpt{})

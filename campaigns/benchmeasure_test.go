@@ -1,0 +1,230 @@
+package campaigns
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	goruntime "runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// pgCPUSource says how the benchmark measures Postgres CPU.
+const pgCPUSource = "utime+stime of the database's backends from /proc"
+
+// startPGCPU samples the CPU time (/proc/<pid>/stat utime+stime) of every
+// Postgres process serving db's database — the backends of the pool and
+// any autovacuum worker — until the returned func is called, which returns
+// the CPU they used since the start. It needs Postgres on this machine (as
+// with deploy/dev/services.sh and in CI); otherwise it returns 0.
+func startPGCPU(ctx context.Context, b *testing.B, db *pgxpool.Pool) func() time.Duration {
+	var mu sync.Mutex
+	first, last := map[int]int64{}, map[int]int64{}
+	started := false
+	sample := func() {
+		rows, err := db.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+		if err != nil {
+			return
+		}
+		defer rows.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for rows.Next() {
+			var pid int
+			if rows.Scan(&pid) != nil {
+				return
+			}
+			t, ok := procTicks(pid)
+			if !ok {
+				continue
+			}
+			if _, seen := first[pid]; !seen {
+				first[pid] = t
+				if started {
+					first[pid] = 0 // appeared during the run: all its CPU counts
+				}
+			}
+			last[pid] = t
+		}
+	}
+	sample()
+	started = true
+	if len(first) == 0 {
+		b.Logf("Postgres CPU: cannot read /proc/<pid>/stat of the backends; reporting 0")
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	}()
+	return func() time.Duration {
+		close(done)
+		wg.Wait()
+		sample()
+		var ticks int64
+		for pid, t := range last {
+			ticks += t - first[pid]
+		}
+		return time.Duration(ticks) * time.Second / 100 // USER_HZ is 100 on Linux
+	}
+}
+
+// procTicks returns utime+stime of a process in clock ticks.
+func procTicks(pid int) (int64, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// Fields after the command (which may hold spaces) start after ") ".
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64) // field 14, utime
+	s, err2 := strconv.ParseInt(f[12], 10, 64) // field 15, stime
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return u + s, true
+}
+
+// counterValue sums the series of counter name whose label values include value.
+func counterValue(reg *prometheus.Registry, name, value string) float64 {
+	mfs, err := reg.Gather()
+	if err != nil {
+		return 0
+	}
+	var sum float64
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetValue() == value {
+					sum += m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return sum
+}
+
+// rsaSignCPU is the CPU µs of one RSA-2048 signature of the build's
+// backend, measured as DKIM.Sign of a message with a one-field header and
+// an empty body (hashing it costs nothing next to the signature), on this
+// thread's CPU time.
+func rsaSignCPU(b *testing.B, signer DKIM) float64 {
+	msg := []byte("From: a@example.org\r\n\r\n")
+	const n = 300
+	goruntime.LockOSThread()
+	defer goruntime.UnlockOSThread()
+	t0 := threadCPU()
+	for i := 0; i < n; i++ {
+		if _, err := signer.Sign(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return float64(threadCPU()-t0) / float64(time.Microsecond) / n
+}
+
+// benchProfile writes a CPU profile of the send to
+// $POSTBODE_BENCH_PROFILE/<benchmark>.prof when that is set.
+func benchProfile(b *testing.B) (stop func()) {
+	dir := os.Getenv("POSTBODE_BENCH_PROFILE")
+	if dir == "" {
+		return func() {}
+	}
+	f, err := os.Create(filepath.Join(dir, strings.ReplaceAll(b.Name(), "/", "_")+".prof"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		b.Logf("no CPU profile: %v", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
+
+// loadAvg is the 1, 5 and 15 minute load average.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// sinkProcess runs the fast sink in a child process (this test binary
+// running TestSinkProcess), so the benchmark's process CPU is postbode's
+// alone, and returns its port. The child exits when the benchmark ends.
+func sinkProcess(b testing.TB) int {
+	portFile := filepath.Join(b.TempDir(), "port")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSinkProcess$")
+	cmd.Env = append(os.Environ(), "POSTBODE_BENCH_SINK_PORT_FILE="+portFile)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		stdin.Close() // the child exits when its stdin closes
+		cmd.Wait()
+	})
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if p, err := os.ReadFile(portFile); err == nil && len(p) > 0 && p[len(p)-1] == '\n' {
+			port, _ := strconv.Atoi(strings.TrimSpace(string(p)))
+			return port
+		}
+	}
+	b.Fatal("sink process did not start")
+	return 0
+}
+
+// TestSinkProcess is the child of sinkProcess; it does nothing in a normal
+// test run.
+func TestSinkProcess(t *testing.T) {
+	portFile := os.Getenv("POSTBODE_BENCH_SINK_PORT_FILE")
+	if portFile == "" {
+		t.Skip("runs only as the benchmark's sink process")
+	}
+	port := fastSink(t)
+	if err := os.WriteFile(portFile, []byte(strconv.Itoa(port)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, os.Stdin) // until the parent closes it
+}

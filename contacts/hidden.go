@@ -1,0 +1,42 @@
+package contacts
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Hidden attributes (data minimisation): attribute keys listed in
+// hidden_attributes stay stored but are shown only to the privacy role.
+// Mail templates, marketers' API reads and exports see a contact's
+// attributes without them.
+
+// VisibleAttributesSQL is the SQL expression of the attributes of the
+// contacts row alias without the hidden keys.
+func VisibleAttributesSQL(alias string) string {
+	return `(` + alias + `.attributes - ARRAY(SELECT key FROM hidden_attributes))`
+}
+
+// HiddenAttributes returns the hidden attribute keys, sorted.
+func (s *Store) HiddenAttributes(ctx context.Context) ([]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT key FROM hidden_attributes ORDER BY key`)
+	if err != nil {
+		return nil, fmt.Errorf("contacts: hidden attributes: %w", err)
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("contacts: hidden attributes: %w", err)
+	}
+	return keys, nil
+}
+
+// HideAttributes removes the hidden keys from the contacts' attributes (in
+// place), for a reader who may not see them.
+func HideAttributes(hidden []string, cs ...*Contact) {
+	for _, c := range cs {
+		for _, k := range hidden {
+			delete(c.Attributes, k)
+		}
+	}
+}

@@ -1,0 +1,27 @@
+package pages
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/postbode/postbode/optin"
+)
+
+// ErrNoMailer is returned by SendRepermission when no mailer is configured.
+var ErrNoMailer = errors.New("pages: no mailer configured")
+
+// SendRepermission mails a re-confirmation for a list (an
+// optin.RepermissionSender): the double opt-in mail with its own text,
+// whose link, valid for the grace period, confirms the subscription again
+// on the confirm page. It is sent in the default language.
+func (s *Server) SendRepermission(ctx context.Context, d optin.RepermissionDue) error {
+	if s.opt.Mailer == nil {
+		return ErrNoMailer
+	}
+	p := &page{Lang: s.opt.DefaultLang, Org: s.opt.OrgName, msgs: messages[s.opt.DefaultLang]}
+	grace := time.Duration(d.GraceDays) * 24 * time.Hour
+	subject, html, text := s.confirmMail(p, d.List, d.ContactID, time.Now().Add(grace),
+		p.Tf("mail.repermission.subject", d.List.Name), p.Tf("mail.repermission.body", d.List.Name, s.opt.OrgName, d.GraceDays))
+	return s.opt.Mailer.Send(ctx, d.Email, subject, html, text)
+}
