@@ -41,10 +41,12 @@ func TestDevBanner(t *testing.T) {
 	}{
 		{"defaults", nil, []string{
 			"admin API   http://127.0.0.1:8080/api/v1", "public      http://localhost:8081", "inbound     smtp://127.0.0.1:2525",
+			"console     http://127.0.0.1:8080/console/",
 			"outbox      .data/outbox", "admin token pb_tok", "export TOKEN=pb_tok; curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8080/api/v1/lists",
 		}, nil},
 		{"moved", []string{"POSTBODE_API_LISTEN=127.0.0.1:9180", "POSTBODE_PUBLIC_LISTEN=:9181", "POSTBODE_INBOUND_LISTEN=0.0.0.0:2626", "POSTBODE_SMTP_CAPTURE_DIR=/tmp/out"}, []string{
 			"admin API   http://127.0.0.1:9180/api/v1", "public      http://localhost:9181", "inbound     smtp://127.0.0.1:2626",
+			"console     http://127.0.0.1:9180/console/",
 			"outbox      /tmp/out", "http://127.0.0.1:9180/api/v1/lists",
 		}, []string{"8080", "8081", "2525"}},
 		{"base url set", []string{"POSTBODE_PUBLIC_LISTEN=127.0.0.1:9181", "POSTBODE_PUBLIC_BASE_URL=https://pages.example.org"}, []string{

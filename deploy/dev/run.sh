@@ -55,6 +55,7 @@ banner() {
 
 postbode is starting:
   admin API   $api/api/v1   (OpenAPI: /api/v1/openapi.json, metrics: /metrics)
+  console     $api/console/   (the first administrator: README, "Console")
   public      $PUBLIC
   inbound     $(url smtp "$INBOUND")
   outbox      $OUTBOX (every sent message as .eml)

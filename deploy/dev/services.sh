@@ -113,7 +113,22 @@ ENV
 write_config() {
   {
     echo "# Written by deploy/dev/services.sh from deploy/dev/postbode.dev.toml; edit that one."
-    sed 's|^key_file = .*|key_file = "secret.key"|' deploy/dev/postbode.dev.toml
+    # Moved listeners (POSTBODE_API_LISTEN, ...) are written in too, so ops
+    # commands from another shell (invitation links, people.admin_url) use
+    # the addresses the daemon serves on.
+    local base="${POSTBODE_PUBLIC_BASE_URL:-}"
+    if [ -z "$base" ] && [ -n "${POSTBODE_PUBLIC_LISTEN:-}" ]; then
+      base="http://localhost:${POSTBODE_PUBLIC_LISTEN##*:}"
+    fi
+    awk -v api="${POSTBODE_API_LISTEN:-}" -v pub="${POSTBODE_PUBLIC_LISTEN:-}" \
+      -v inb="${POSTBODE_INBOUND_LISTEN:-}" -v base="$base" '
+      /^\[/ { sec = $0 }
+      /^key_file = / { $0 = "key_file = \"secret.key\"" }
+      sec == "[api]" && /^listen = / && api != "" { $0 = "listen = \"" api "\"" }
+      sec == "[public]" && /^listen = / && pub != "" { $0 = "listen = \"" pub "\"" }
+      sec == "[public]" && /^base_url = / && base != "" { $0 = "base_url = \"" base "\"" }
+      sec == "[inbound]" && /^listen = / && inb != "" { $0 = "listen = \"" inb "\"" }
+      { print }' deploy/dev/postbode.dev.toml
     # Redis keys carry the dev database's name: checkouts with their own
     # database can share one Redis.
     printf '\n[database]\nurl = "%s"\n\n[redis]\nurl = "%s"\nkey_prefix = "%s"\n' "$1" "$REDIS_URL" "${POSTBODE_REDIS_KEY_PREFIX:-pb:$DEV_DB:}"

@@ -170,6 +170,33 @@ func TestInvalidNamesKey(t *testing.T) {
 	}
 }
 
+// A single-host database URL passes without target_session_attrs whatever
+// its sslmode (the default, prefer, tries the host twice); several hosts
+// without it are refused.
+func TestDatabaseURLHosts(t *testing.T) {
+	env := []string{"POSTBODE_SECRETS_KEY=" + testKey}
+	for _, u := range []string{
+		"postgres://postgres@127.0.0.1:5432/postbode",
+		"postgres://127.0.0.1/postbode?sslmode=prefer",
+		"postgres://127.0.0.1/postbode?sslmode=disable",
+		"postgres://a:5432,b:5432/postbode?target_session_attrs=read-write",
+	} {
+		if _, err := Load("", append([]string{"POSTBODE_DATABASE_URL=" + u}, env...)); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+	for _, u := range []string{
+		"postgres://a:5432,b:5432/postbode",
+		"postgres://127.0.0.1:5432,127.0.0.1:5433/postbode?sslmode=disable",
+	} {
+		_, err := Load("", append([]string{"POSTBODE_DATABASE_URL=" + u}, env...))
+		var ke *KeyError
+		if !errors.As(err, &ke) || ke.Key != "database.url" {
+			t.Errorf("%s: err = %v, want a KeyError for database.url", u, err)
+		}
+	}
+}
+
 func TestUnknownKeyRejected(t *testing.T) {
 	p := writeFile(t, "[api]\nlisten = \"127.0.0.1:1\"\nlisen = \"typo\"")
 	_, err := Load(p, []string{"POSTBODE_SECRETS_KEY=" + testKey})

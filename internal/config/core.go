@@ -89,10 +89,22 @@ func checkPostgresURL(key, raw string) error {
 	if m := queryParam(raw, "default_query_exec_mode"); m != "" && !contains(queryExecModes, m) {
 		return keyErr(key, fmt.Sprintf("default_query_exec_mode=%s: must be one of %s", m, strings.Join(queryExecModes, ", ")))
 	}
-	if a := queryParam(raw, "target_session_attrs"); len(pc.Fallbacks) > 0 && key == "database.url" && a != "read-write" && a != "primary" {
+	if a := queryParam(raw, "target_session_attrs"); severalHosts(pc) && key == "database.url" && a != "read-write" && a != "primary" {
 		return keyErr(key, "lists several hosts: add target_session_attrs=read-write so postbode connects to the primary, and finds the promoted one after a failover; without it a read-only standby may be picked and every write fails")
 	}
 	return nil
+}
+
+// severalHosts reports whether a parsed URL names more than one server. The
+// default sslmode=prefer adds a fallback to the same host without TLS, so
+// fallbacks alone do not mean several hosts.
+func severalHosts(pc *pgconn.Config) bool {
+	for _, fb := range pc.Fallbacks {
+		if fb.Host != pc.Host || fb.Port != pc.Port {
+			return true
+		}
+	}
+	return false
 }
 
 // queryParam returns a parameter of a URL whose host part may list hosts.
