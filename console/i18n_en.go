@@ -128,7 +128,7 @@ var en = map[string]string{
 	"request.rejected": "The request is rejected.",
 	"lists.title":      "Lists", "lists.optin": "Opt-in", "lists.optin.single": "Single opt-in", "lists.optin.double": "Double opt-in (confirmation mail)",
 	"lists.counts": "Subscribers", "lists.countsf": "%d confirmed, %d unconfirmed, %d unsubscribed", "lists.form": "Subscribe form",
-	"lists.snippet": "Snippet to embed the form in your site", "lists.none": "No lists yet.",
+	"lists.snippet": "Link to the form for your site (the form opens on its own page: it cannot be framed, against clickjacking)", "lists.none": "No lists yet.",
 	"admin.title": "Admin", "admin.people": "People", "admin.roles": "Roles", "admin.totp": "Second factor", "admin.lastlogin": "Last login",
 	"admin.enable": "Enable", "admin.disable": "Disable", "admin.role": "Role", "admin.permissions": "Permissions", "admin.builtin": "shipped",
 	"admin.departments": "Departments", "admin.tokens": "API tokens", "admin.lastused": "Last used", "admin.revoke": "Revoke",

@@ -128,7 +128,7 @@ var nl = map[string]string{
 	"request.rejected": "Het verzoek is afgewezen.",
 	"lists.title":      "Lijsten", "lists.optin": "Opt-in", "lists.optin.single": "Enkele opt-in", "lists.optin.double": "Dubbele opt-in (bevestigingsmail)",
 	"lists.counts": "Abonnees", "lists.countsf": "%d bevestigd, %d onbevestigd, %d uitgeschreven", "lists.form": "Inschrijfformulier",
-	"lists.snippet": "Code om het formulier in uw site op te nemen", "lists.none": "Nog geen lijsten.",
+	"lists.snippet": "Link naar het formulier voor uw site (het formulier opent op een eigen pagina: het kan niet in een frame, tegen clickjacking)", "lists.none": "Nog geen lijsten.",
 	"admin.title": "Beheer", "admin.people": "Medewerkers", "admin.roles": "Rollen", "admin.totp": "Tweede factor", "admin.lastlogin": "Laatst ingelogd",
 	"admin.enable": "Inschakelen", "admin.disable": "Uitschakelen", "admin.role": "Rol", "admin.permissions": "Rechten", "admin.builtin": "standaard",
 	"admin.departments": "Afdelingen", "admin.tokens": "API-tokens", "admin.lastused": "Laatst gebruikt", "admin.revoke": "Intrekken",
