@@ -22,7 +22,8 @@ func (s *Server) importRoutes() {
 // importParams reads the import's parameters from the query string.
 func (s *Server) importParams(r *http.Request) (optin.ImportParams, error) {
 	q := r.URL.Query()
-	p := optin.ImportParams{Format: q.Get("format"), Source: q.Get("source"), Purpose: q.Get("purpose"), Evidence: q.Get("evidence")}
+	p := optin.ImportParams{Format: q.Get("format"), Source: q.Get("source"), Purpose: q.Get("purpose"), Evidence: q.Get("evidence"),
+		EmailColumn: q.Get("email_column"), NameColumn: q.Get("name_column")}
 	if p.Format == "" {
 		switch ct := r.Header.Get("Content-Type"); {
 		case strings.HasPrefix(ct, "text/csv"):
