@@ -36,7 +36,7 @@ type APIOptions struct {
 	Log *slog.Logger
 }
 
-// API is the bounce part of the admin API (internal/api.Module): bounces per
+// API is the bounce part of the admin API (an httpapi.Module): bounces per
 // contact and per campaign, statistics by class and reason, and the webhook
 // intake for relays (Amazon SES via SNS, and a generic JSON format).
 type API struct {

@@ -25,10 +25,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/postbode/postbode/internal/api"
 	"github.com/postbode/postbode/internal/apitoken"
 	"github.com/postbode/postbode/internal/httpapi"
-	"github.com/postbode/postbode/internal/jobs"
 )
 
 const testTopic = "arn:aws:sns:eu-west-1:123456789012:ses-bounces"
@@ -69,11 +67,9 @@ func newAPIEnv(t *testing.T) *apiEnv {
 	ts := apitoken.NewStore(e.db)
 	mux := http.NewServeMux()
 	e.rt = httpapi.NewRouter(mux, nil, ts, httpapi.NewHTTPMetrics(prometheus.NewRegistry()))
-	ctx, cancel := context.WithCancel(context.Background())
-	srv := api.New(ctx, e.rt, api.Deps{DB: e.db, Contacts: e.cs, Optin: e.os, Jobs: jobs.NewStore(e.db), Tokens: ts,
-		Modules: []api.Module{e.mod}})
+	httpapi.Mount(e.rt, e.mod)
 	hs := httptest.NewServer(mux)
-	t.Cleanup(func() { hs.Close(); cancel(); srv.Wait() })
+	t.Cleanup(hs.Close)
 	e.url = hs.URL
 	for _, role := range apitoken.Roles {
 		_, secret, err := ts.Create(t.Context(), role+" test", role)
@@ -124,7 +120,7 @@ func TestOpenAPIFragment(t *testing.T) {
 	for _, d := range diff {
 		t.Error(d)
 	}
-	if _, err := api.OpenAPI(e.mod); err != nil {
+	if _, err := httpapi.OpenAPI(e.mod); err != nil {
 		t.Errorf("merging the fragment: %v", err)
 	}
 }

@@ -14,7 +14,7 @@ import (
 //go:embed openapi.json
 var openAPIFragment []byte
 
-// API is the campaigns part of the admin API (internal/api.Module).
+// API is the campaigns part of the admin API (an httpapi.Module).
 type API struct {
 	S *Service
 	// MaxBodyBytes caps JSON bodies; default 2 MiB (campaign HTML).

@@ -14,13 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/postbode/postbode/campaigns"
-	"github.com/postbode/postbode/contacts"
-	"github.com/postbode/postbode/internal/api"
 	"github.com/postbode/postbode/internal/apitoken"
 	"github.com/postbode/postbode/internal/httpapi"
-	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/internal/testenv"
-	"github.com/postbode/postbode/optin"
 )
 
 type apiEnv struct {
@@ -36,11 +32,9 @@ func newAPIEnv(t *testing.T) *apiEnv {
 	ts := apitoken.NewStore(f.db)
 	mux := http.NewServeMux()
 	rt := httpapi.NewRouter(mux, testenv.Logger(t), ts, httpapi.NewHTTPMetrics(prometheus.NewRegistry()))
-	ctx, cancel := context.WithCancel(context.Background())
-	srv := api.New(ctx, rt, api.Deps{DB: f.db, Contacts: contacts.NewStore(f.db, testSecret, 2), Optin: optin.NewStore(f.db),
-		Jobs: jobs.NewStore(f.db), Tokens: ts, Modules: []api.Module{campaigns.NewAPI(f.svc)}})
+	httpapi.Mount(rt, campaigns.NewAPI(f.svc))
 	hs := httptest.NewServer(mux)
-	t.Cleanup(func() { hs.Close(); cancel(); srv.Wait() })
+	t.Cleanup(hs.Close)
 	e := &apiEnv{fixture: f, url: hs.URL, tokens: map[string]string{}, rt: rt}
 	for _, role := range apitoken.Roles {
 		_, secret, err := ts.Create(context.Background(), role+" test", role)
@@ -273,7 +267,7 @@ func TestOpenAPIFragment(t *testing.T) {
 	for _, d := range diff {
 		t.Error(d)
 	}
-	if _, err := api.OpenAPI(campaigns.NewAPI(e.svc)); err != nil {
+	if _, err := httpapi.OpenAPI(campaigns.NewAPI(e.svc)); err != nil {
 		t.Errorf("merging the fragment: %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/identity"
 	"github.com/postbode/postbode/templates"
 )
 
@@ -89,6 +90,13 @@ func (s *Service) validate(ctx context.Context, c *Campaign, slugs *[]string) er
 		return err
 	}
 	c.FromEmail = from
+	dept, err := s.department(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	if err := identity.CheckFrom(ctx, s.db, dept, "from_email", from); err != nil {
+		return err
+	}
 	if c.ReplyTo != "" {
 		if c.ReplyTo, err = contacts.NormalizeEmail("reply_to", c.ReplyTo); err != nil {
 			return err
@@ -107,7 +115,11 @@ func (s *Service) validate(ctx context.Context, c *Campaign, slugs *[]string) er
 	if err := s.resolveLists(ctx, c, slugs); err != nil {
 		return err
 	}
-	if _, err := templates.Compile(ctx, c.Subject, c.HTML, c.Text, s.opt.Style); err != nil {
+	style, err := s.style(ctx, dept)
+	if err != nil {
+		return err
+	}
+	if _, err := templates.Compile(ctx, c.Subject, c.HTML, c.Text, style); err != nil {
 		var te *templates.Error
 		if errors.As(err, &te) {
 			field := te.Part

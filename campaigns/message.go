@@ -70,7 +70,15 @@ func (s *Service) forget(keep map[int64]bool) {
 }
 
 func (s *Service) newRuntime(ctx context.Context, c Campaign) (*runtime, error) {
-	tpl, err := templates.Compile(ctx, c.Subject, c.HTML, c.Text, s.opt.Style)
+	dept, err := s.department(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	style, err := s.style(ctx, dept)
+	if err != nil {
+		return nil, err
+	}
+	tpl, err := templates.Compile(ctx, c.Subject, c.HTML, c.Text, style)
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: compile campaign %d: %w", c.ID, err)
 	}

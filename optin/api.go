@@ -14,7 +14,7 @@ import (
 var openAPIFragment []byte
 
 // FollowUpAPI is the update-mailing follow-up part of the admin API
-// (internal/api.Module): reminders, the answer report, the purge, and the
+// (an httpapi.Module): reminders, the answer report, the purge, and the
 // change requests from the update page.
 type FollowUpAPI struct {
 	F     *FollowUps

@@ -16,7 +16,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/postbode/postbode/contacts"
-	"github.com/postbode/postbode/internal/api"
 	"github.com/postbode/postbode/internal/apitoken"
 	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/jobs"
@@ -110,9 +109,10 @@ func newFuEnv(t *testing.T) *fuEnv {
 	eraser := privacy.New(privacy.Options{DB: db, Contacts: e.cs})
 	bg, cancel := context.WithCancel(context.Background())
 	mod := optin.NewFollowUpAPI(bg, optin.NewFollowUps(db, sqlFollowUps{db}, eraser, js, nil), e.store)
-	srv := api.New(bg, e.rt, api.Deps{DB: db, Contacts: e.cs, Optin: e.store, Jobs: js, Tokens: ts, Modules: []api.Module{mod}})
+	lists := optin.NewAPI(bg, &optin.API{Store: e.store, Contacts: e.cs, Jobs: js})
+	httpapi.Mount(e.rt, lists, mod)
 	hs := httptest.NewServer(mux)
-	t.Cleanup(func() { hs.Close(); mod.Wait(); cancel(); srv.Wait() })
+	t.Cleanup(func() { hs.Close(); mod.Wait(); cancel(); lists.Wait() })
 	e.url = hs.URL
 	for _, role := range apitoken.Roles {
 		_, secret, err := ts.Create(ctx, role+" test", role)
@@ -186,7 +186,7 @@ func TestFollowUpOpenAPI(t *testing.T) {
 	for _, d := range diff {
 		t.Error(d)
 	}
-	if _, err := api.OpenAPI(mod); err != nil {
+	if _, err := httpapi.OpenAPI(mod); err != nil {
 		t.Errorf("merging the fragment: %v", err)
 	}
 }

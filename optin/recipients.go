@@ -14,7 +14,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/identity"
 )
 
 // ErrGone is returned for a contact, list or campaign a recipient link names
@@ -334,4 +336,18 @@ func ValidateField(field, v string, max int) error {
 		}
 	}
 	return nil
+}
+
+// Department returns the department with this slug and its sending identity
+// (the house style of its forms); ErrGone when there is none.
+func (r *Recipients) Department(ctx context.Context, slug string) (identity.Identity, error) {
+	var id int64
+	err := r.db.QueryRow(access.Unscoped(ctx), `SELECT id FROM departments WHERE slug = $1`, slug).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return identity.Identity{}, ErrGone
+	}
+	if err != nil {
+		return identity.Identity{}, fmt.Errorf("optin: department: %w", err)
+	}
+	return identity.Get(ctx, r.db, id)
 }

@@ -12,7 +12,7 @@ import (
 //go:embed openapi.json
 var openAPIFragment []byte
 
-// API is the privacy part of the admin API (internal/api.Module).
+// API is the privacy part of the admin API (an httpapi.Module).
 type API struct {
 	S *Service
 	// MaxBodyBytes caps JSON bodies; default 64 KiB.

@@ -15,7 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/postbode/postbode/internal/api"
+	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/apitoken"
 	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/httpapi"
@@ -39,10 +39,11 @@ func newAPIEnv(t *testing.T, opt privacy.Options) *apiEnv {
 	mux := http.NewServeMux()
 	rt := httpapi.NewRouter(mux, nil, ts, httpapi.NewHTTPMetrics(prometheus.NewRegistry()))
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := api.New(ctx, rt, api.Deps{DB: f.db, Contacts: f.cs, Optin: optin.NewStore(f.db), Jobs: jobs.NewStore(f.db), Tokens: ts,
-		Eraser: f.svc, Modules: []api.Module{privacy.NewAPI(f.svc)}})
+	listStore := optin.NewStore(f.db)
+	lists := optin.NewAPI(ctx, &optin.API{Store: listStore, Contacts: f.cs, Jobs: jobs.NewStore(f.db)})
+	httpapi.Mount(rt, &contacts.API{Store: f.cs, DB: f.db, Lists: listStore, Eraser: f.svc}, lists, privacy.NewAPI(f.svc))
 	hs := httptest.NewServer(mux)
-	t.Cleanup(func() { hs.Close(); cancel(); srv.Wait() })
+	t.Cleanup(func() { hs.Close(); cancel(); lists.Wait() })
 	e := &apiEnv{fixture: f, t: t, url: hs.URL, tokens: map[string]string{}, rt: rt}
 	for _, role := range apitoken.Roles {
 		_, secret, err := ts.Create(t.Context(), role+" test", role)
@@ -90,7 +91,7 @@ func TestOpenAPIFragment(t *testing.T) {
 	for _, d := range diff {
 		t.Error(d)
 	}
-	if _, err := api.OpenAPI(privacy.NewAPI(e.svc)); err != nil {
+	if _, err := httpapi.OpenAPI(privacy.NewAPI(e.svc)); err != nil {
 		t.Errorf("merging the fragment into the document: %v", err)
 	}
 }

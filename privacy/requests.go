@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/rtoken"
 )
@@ -327,8 +328,10 @@ func (s *Service) record(ctx context.Context, contactID int64, kind, via, lang s
 	var id int64
 	var created bool
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT true FROM contacts WHERE id = $1 FOR UPDATE`, contactID).Scan(&exists); err != nil {
+		// The request belongs to the contact's department (the one whose
+		// form or mail it came through).
+		var dept int64
+		if err := tx.QueryRow(ctx, `SELECT department_id FROM contacts WHERE id = $1 FOR UPDATE`, contactID).Scan(&dept); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
 				return contacts.ErrNotFound
 			}
@@ -347,9 +350,9 @@ func (s *Service) record(ctx context.Context, contactID int64, kind, via, lang s
 			u := clip(ua, 1000)
 			uaArg = &u
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO privacy_requests (kind, via, contact_id, token_hash, ip, user_agent, lang, due_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, now() + interval '1 month') RETURNING id`,
-			kind, via, contactID, tokenHash, ip, uaArg, lang).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO privacy_requests (kind, via, contact_id, token_hash, ip, user_agent, lang, due_at, department_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, now() + interval '1 month', $8) RETURNING id`,
+			kind, via, contactID, tokenHash, ip, uaArg, lang, dept).Scan(&id); err != nil {
 			return fmt.Errorf("privacy: record request: %w", err)
 		}
 		created = true
@@ -361,7 +364,7 @@ func (s *Service) record(ctx context.Context, contactID int64, kind, via, lang s
 			}
 		}
 		rid := id
-		return writeAudit(ctx, tx, Entry{Actor: "public", Action: ActionRequestVerified, TargetKind: "request", TargetID: &rid, Count: 1, Cause: kind})
+		return writeAudit(access.WithDepartment(ctx, dept), tx, Entry{Actor: "public", Action: ActionRequestVerified, TargetKind: "request", TargetID: &rid, Count: 1, Cause: kind})
 	})
 	if err != nil || !created {
 		return id, err

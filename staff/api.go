@@ -13,7 +13,7 @@ import (
 //go:embed openapi.json
 var openAPIFragment []byte
 
-// API is the staff part of the admin API (internal/api.Module): login and
+// API is the staff part of the admin API (an httpapi.Module): login and
 // sessions for everyone, persons, roles and departments for administrators.
 type API struct {
 	// S is the service; its mailer (SetMailer) sends invitation and reset

@@ -31,6 +31,8 @@ func (a *API) adminRoutes(rt *httpapi.Router) {
 	rt.Handle("GET", "/api/v1/departments", access.SignedIn, a.listDepartments)
 	rt.Handle("POST", "/api/v1/departments", access.SettingsManage, a.createDepartment)
 	rt.Handle("PATCH", "/api/v1/departments/current", access.SettingsManage, a.updateDepartment)
+	rt.Handle("GET", "/api/v1/departments/current/identity", access.CampaignsRead, a.getIdentity)
+	rt.Handle("PUT", "/api/v1/departments/current/identity", access.SettingsManage, a.putIdentity)
 	rt.Handle("GET", "/api/v1/reports/people", access.UsersManage, a.reportPeople)
 	rt.Handle("GET", "/api/v1/reports/roles", access.UsersManage, a.reportRoles)
 }

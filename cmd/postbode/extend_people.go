@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/postbode/postbode/internal/access"
-	"github.com/postbode/postbode/internal/api"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/privacy"
 	"github.com/postbode/postbode/staff"
@@ -44,7 +43,7 @@ func (a *app) adminURL() string {
 }
 
 // extendPeople adds the login, session and people administration routes.
-func extendPeople(a *app, d *api.Deps) {
+func extendPeople(a *app, d *apiDeps) {
 	m := &staff.API{S: a.staff(), SecureCookie: a.cfg.API.TLS.Enabled()}
 	ml, err := a.mailer()
 	if err != nil {

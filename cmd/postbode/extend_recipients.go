@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 
-	"github.com/postbode/postbode/internal/api"
 	"github.com/postbode/postbode/optin"
 )
 
@@ -12,7 +11,7 @@ import (
 // requests from the update page. Reminders are created by the campaigns
 // service (without one, reminders answer 503); purges erase through the
 // privacy service.
-func extendRecipients(a *app, d *api.Deps) {
+func extendRecipients(a *app, d *apiDeps) {
 	var creator optin.FollowUpCreator
 	if c, err := a.campaigns(); err == nil {
 		creator = c

@@ -1,10 +1,8 @@
 package main
 
-import "github.com/postbode/postbode/internal/api"
-
 // extendAPIDeps fills the API dependencies of the later domains; each has
 // its own extend_<domain>.go.
-func extendAPIDeps(a *app, d *api.Deps) {
+func extendAPIDeps(a *app, d *apiDeps) {
 	extendCampaigns(a, d)
 	extendBounces(a, d)
 	extendPrivacy(a, d)

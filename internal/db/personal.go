@@ -117,6 +117,8 @@ var NonPersonalTables = []string{"schema_migrations", "lists", "list_counts", "a
 	// person (ON DELETE CASCADE), never part of a contact's erasure or export.
 	"departments", "persons", "roles", "role_permissions", "memberships", "sessions",
 	"login_failures", "person_links",
+	// department_domains names the From domains each department owns.
+	"department_domains",
 	// job_keys holds hashes salted with a secret that lives only in the
 	// running job's process (and rows only while it runs): nothing links
 	// them to a person.

@@ -57,6 +57,7 @@ type envOpt struct {
 	trusted        []string
 	approve        bool
 	noPrivacy      bool
+	privacy        func(*env) pages.PrivacyRequests // optional, default a test double
 	editable       []string
 	confirmExpiry  time.Duration
 	maxFormBytes   int64
@@ -92,7 +93,9 @@ func newEnv(t testing.TB, o envOpt) *env {
 		Limiter: pages.RedisNonces{RDB: rdb, Prefix: prefix + "public:"}, FormsPerWindow: o.formsPerWindow,
 		Log: o.log, Metrics: o.metrics,
 		Viewer: e.rcp.NewViewer(templates.Style{OrgName: "Stichting Test", Primary: "#1d4ed8"}, rtoken.Links{Base: "http://public.test", Keys: e.keys})}
-	if !o.noPrivacy {
+	if o.privacy != nil {
+		opt.Privacy = o.privacy(e)
+	} else if !o.noPrivacy {
 		e.priv = &testPrivacy{keys: e.keys}
 		opt.Privacy = e.priv
 	}

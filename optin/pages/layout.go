@@ -18,6 +18,8 @@ type page struct {
 	Title string
 	Org   string
 	Logo  string
+	// Color is the house colour (#rrggbb), for mail.
+	Color string
 	// Statement is the organisation's privacy statement URL (footer link).
 	Statement string
 	Path      string // the page path, for the language links

@@ -39,7 +39,7 @@ func (s *Server) retention(p *page) string {
 // version (language, and a hash of the exact text), stored as evidence
 // with the retention sentence the form shows beside it.
 func (s *Server) consent(p *page, l optin.ListRef) (text, version string) {
-	text = p.Tf("sub.consent", s.opt.OrgName, l.Name, l.Purpose)
+	text = p.Tf("sub.consent", p.Org, l.Name, l.Purpose)
 	sum := sha256.Sum256([]byte(text + "\n" + s.retention(p)))
 	return text, "subscribe-form/" + p.Lang + "/" + hex.EncodeToString(sum[:6])
 }
@@ -167,7 +167,7 @@ func (s *Server) sendConfirmation(ctx context.Context, p *page, l optin.ListRef,
 		}
 	}
 	subject, html, text := s.confirmMail(p, l, res.ContactID, time.Now().Add(s.opt.ConfirmExpiry),
-		p.Tf("mail.confirm.subject", l.Name), p.Tf("mail.confirm.body", l.Name, s.opt.OrgName))
+		p.Tf("mail.confirm.subject", l.Name), p.Tf("mail.confirm.body", l.Name, p.Org))
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
@@ -188,12 +188,12 @@ func (s *Server) confirmMail(p *page, l optin.ListRef, contactID int64, expires 
 	var html strings.Builder
 	confirmMailHTML.Execute(&html, map[string]string{"Lang": p.Lang, "Body": body, "Link": link, "Purpose": purpose, "Retention": keep,
 		"Statement": s.opt.StatementURL, "StatementText": p.T("footer.statement"),
-		"Button": p.T("mail.confirm.button"), "Color": s.opt.PrimaryColor, "Org": s.opt.OrgName})
+		"Button": p.T("mail.confirm.button"), "Color": p.Color, "Org": p.Org})
 	text := body + "\n\n" + p.T("mail.confirm.button") + ": " + link + "\n\n" + purpose + "\n" + keep + "\n"
 	if s.opt.StatementURL != "" {
 		text += p.T("footer.statement") + ": " + s.opt.StatementURL + "\n"
 	}
-	text += "\n" + s.opt.OrgName + "\n"
+	text += "\n" + p.Org + "\n"
 	return subject, html.String(), text
 }
 

@@ -165,8 +165,10 @@ func (s *Server) keys() *rtoken.Keys { return s.keyPtr.Load() }
 func (s *Server) routes() {
 	h := func(pattern string, fn http.HandlerFunc) { s.mux.HandleFunc(pattern, fn) }
 	h("GET /static/site.css", s.stylesheet)
-	h("GET /s/{slug}", s.subscribeForm)
-	h("POST /s/{slug}", s.subscribe)
+	h("GET /s/{slug}", s.inDepartment(s.subscribeForm))
+	h("POST /s/{slug}", s.inDepartment(s.subscribe))
+	h("GET /s/{dept}/{slug}", s.inDepartment(s.subscribeForm))
+	h("POST /s/{dept}/{slug}", s.inDepartment(s.subscribe))
 	h("GET /c/{token}", s.confirmPage)
 	h("POST /c/{token}", s.confirm)
 	h("GET /u/{token}", s.unsubscribePage)
@@ -175,8 +177,10 @@ func (s *Server) routes() {
 	h("POST /p/{token}", s.update)
 	h("GET /r/{token}", s.privacyContactPage)
 	h("POST /r/{token}", s.privacyContact)
-	h("GET /privacy", s.privacyForm)
-	h("POST /privacy", s.privacyRequest)
+	h("GET /privacy", s.inDepartment(s.privacyForm))
+	h("POST /privacy", s.inDepartment(s.privacyRequest))
+	h("GET /privacy/{dept}", s.inDepartment(s.privacyForm))
+	h("POST /privacy/{dept}", s.inDepartment(s.privacyRequest))
 	h("GET /q/{token}", s.verifyPage)
 	h("POST /q/{token}", s.verify)
 	h("GET /o/{token}", s.open)
@@ -241,8 +245,9 @@ func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
 // newPage starts a page in the request's language.
 func (s *Server) newPage(r *http.Request, titleKey string) *page {
 	lang, _ := pickLang(r, s.opt.DefaultLang)
-	p := &page{Lang: lang, Org: s.opt.OrgName, Logo: s.opt.LogoURL, Statement: s.opt.StatementURL, Path: r.URL.Path,
+	p := &page{Lang: lang, Org: s.opt.OrgName, Logo: s.opt.LogoURL, Color: s.opt.PrimaryColor, Statement: s.opt.StatementURL, Path: r.URL.Path,
 		Action: r.URL.Path + "?lang=" + lang, msgs: messages[lang]}
+	house(r, p)
 	p.Title = p.T(titleKey)
 	return p
 }

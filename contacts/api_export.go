@@ -1,4 +1,4 @@
-package api
+package contacts
 
 import (
 	"bytes"
@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/audit"
 	"github.com/postbode/postbode/internal/httpapi"
 )
@@ -28,7 +27,7 @@ const exportBatch = 1000
 // auditBulk records a bulk read or export of contacts: who (from the
 // context), the filter (field names and non-personal values, never an
 // address) and how many contacts.
-func (s *Server) auditBulk(r *http.Request, action string, f contacts.Filter, n int) error {
+func (a *API) auditBulk(r *http.Request, action string, f Filter, n int) error {
 	var parts []string
 	if f.ListID != 0 {
 		parts = append(parts, "list="+strconv.FormatInt(f.ListID, 10))
@@ -48,14 +47,14 @@ func (s *Server) auditBulk(r *http.Request, action string, f contacts.Filter, n 
 	if format := r.URL.Query().Get("format"); format != "" {
 		parts = append(parts, "format="+format)
 	}
-	return audit.Write(r.Context(), s.DB, audit.Entry{Action: action, TargetKind: "contacts", Count: int64(n),
+	return audit.Write(r.Context(), a.DB, audit.Entry{Action: action, TargetKind: "contacts", Count: int64(n),
 		Cause: strings.Join(parts, ",")})
 }
 
 // exportContacts downloads every contact matching the filter as CSV or
 // JSON, or mails it to the department's main person when exports go by mail.
-func (s *Server) exportContacts(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.contactFilter(r)
+func (a *API) exportContacts(w http.ResponseWriter, r *http.Request) error {
+	f, err := a.contactFilter(r)
 	if err != nil {
 		return err
 	}
@@ -66,9 +65,9 @@ func (s *Server) exportContacts(w http.ResponseWriter, r *http.Request) error {
 	if format != "csv" && format != "json" {
 		return httpapi.Invalid("format", "must be csv or json")
 	}
-	var all []contacts.Contact
+	var all []Contact
 	for after := int64(0); ; {
-		cs, err := s.Contacts.List(r.Context(), f, after, exportBatch)
+		cs, err := a.Store.List(r.Context(), f, after, exportBatch)
 		if err != nil {
 			return err
 		}
@@ -85,12 +84,12 @@ func (s *Server) exportContacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.auditBulk(r, "bulk-export", f, len(all)); err != nil {
+	if err := a.auditBulk(r, "bulk-export", f, len(all)); err != nil {
 		return err
 	}
 	name := "contacts-" + time.Now().UTC().Format("20060102-150405") + "." + format
-	if s.ExportMailer != nil {
-		if err := s.ExportMailer.MailExport(r.Context(), name, ctype, data); err != nil {
+	if a.ExportMailer != nil {
+		if err := a.ExportMailer.MailExport(r.Context(), name, ctype, data); err != nil {
 			return err
 		}
 		httpapi.WriteJSON(w, http.StatusAccepted, map[string]any{"mailed": true, "count": len(all)})
@@ -103,11 +102,11 @@ func (s *Server) exportContacts(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-func encodeContacts(cs []contacts.Contact, format string) ([]byte, string, error) {
+func encodeContacts(cs []Contact, format string) ([]byte, string, error) {
 	var buf bytes.Buffer
 	if format == "json" {
 		if cs == nil {
-			cs = []contacts.Contact{}
+			cs = []Contact{}
 		}
 		err := json.NewEncoder(&buf).Encode(map[string]any{"items": cs})
 		return buf.Bytes(), "application/json", err
@@ -121,7 +120,7 @@ func encodeContacts(cs []contacts.Contact, format string) ([]byte, string, error
 	}
 	cw := csv.NewWriter(&buf)
 	if err := cw.WriteAll(rows); err != nil {
-		return nil, "", fmt.Errorf("api: export: %w", err)
+		return nil, "", fmt.Errorf("contacts: export: %w", err)
 	}
 	return buf.Bytes(), "text/csv; charset=utf-8", nil
 }
@@ -134,17 +133,17 @@ func csvCell(v string) string {
 	return v
 }
 
-func (s *Server) getHistory(w http.ResponseWriter, r *http.Request) error {
+func (a *API) getHistory(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpapi.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	hs, err := s.Contacts.History(r.Context(), id, 200)
+	hs, err := a.Store.History(r.Context(), id, 200)
 	if err != nil {
 		return err
 	}
 	if hs == nil {
-		hs = []contacts.Change{}
+		hs = []Change{}
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": hs})
 	return nil

@@ -1,4 +1,4 @@
-package api_test
+package optin_test
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/postbode/postbode/internal/api"
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
@@ -272,7 +271,7 @@ func TestPaginationAndFilters(t *testing.T) {
 // documented, or documented but not registered.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	e := newEnv(t)
-	doc, err := api.OpenAPI()
+	doc, err := httpapi.OpenAPI(e.modules...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package api_test
+package optin_test
 
 import (
 	"io"

@@ -1,4 +1,4 @@
-package api
+package main
 
 import (
 	"net/http"
@@ -25,11 +25,11 @@ var changeKinds = []struct{ prefix, action, kind string }{
 	{"/api/v1/tokens", "token-create", "token"},
 }
 
-// AuditChanges returns the router's change auditor: every successful
+// auditChanges returns the router's change auditor: every successful
 // changing request on contacts, lists, campaigns and tokens is written to
 // the audit log with the person, department, address, route and the
 // object's id.
-func AuditChanges(db *pgxpool.Pool) func(r *http.Request, route string) error {
+func auditChanges(db *pgxpool.Pool) func(r *http.Request, route string) error {
 	return func(r *http.Request, route string) error {
 		_, path, _ := strings.Cut(route, " ")
 		for _, k := range changeKinds {

@@ -1,4 +1,4 @@
-package api_test
+package optin_test
 
 import (
 	"bytes"
@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,12 +15,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/postbode/postbode/contacts"
-	"github.com/postbode/postbode/internal/api"
 	"github.com/postbode/postbode/internal/apitoken"
 	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/internal/testenv"
 	"github.com/postbode/postbode/optin"
+	"github.com/postbode/postbode/staff"
 )
 
 const testSecret = "test-secret-key-0123456789abcdef0123"
@@ -34,6 +33,8 @@ type env struct {
 	tokens map[string]string // role → bearer secret
 	router *httpapi.Router
 	spool  string // the spool directory of uploads
+	// modules are the parts of the API under test.
+	modules []httpapi.Module
 }
 
 func newEnv(t *testing.T) *env {
@@ -47,11 +48,15 @@ func newEnv(t *testing.T) *env {
 	rt := httpapi.NewRouter(mux, log, ts, httpapi.NewHTTPMetrics(prometheus.NewRegistry()))
 	ctx, cancel := context.WithCancel(context.Background())
 	spool := t.TempDir()
-	srv := api.New(ctx, rt, api.Deps{Log: log, DB: pool, Contacts: cs, Optin: optin.NewStore(pool), Jobs: js, Tokens: ts,
-		Importer: optin.NewImporter(pool, cs, js, log), MaxBodyBytes: 64 << 10, MaxImportBytes: 256 << 20, SpoolDir: spool})
+	listStore := optin.NewStore(pool)
+	srv := optin.NewAPI(ctx, &optin.API{Store: listStore, Contacts: cs, Jobs: js, Importer: optin.NewImporter(pool, cs, js, log),
+		MaxBodyBytes: 64 << 10, MaxImportBytes: 256 << 20, SpoolDir: spool})
+	mods := []httpapi.Module{&contacts.API{Store: cs, DB: pool, Lists: listStore, MaxBodyBytes: 64 << 10}, srv,
+		&staff.TokenAPI{Tokens: ts, MaxBodyBytes: 64 << 10}}
+	httpapi.Mount(rt, mods...)
 	hs := httptest.NewServer(mux)
 	t.Cleanup(func() { hs.Close(); cancel(); srv.Wait() })
-	e := &env{t: t, url: hs.URL, db: pool, tokens: map[string]string{}, router: rt, spool: spool}
+	e := &env{t: t, url: hs.URL, db: pool, tokens: map[string]string{}, router: rt, spool: spool, modules: mods}
 	for _, role := range apitoken.Roles {
 		_, secret, err := ts.Create(t.Context(), role+" test", role)
 		if err != nil {
@@ -140,5 +145,3 @@ func (e *env) waitJob(id int64) jobs.Job {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

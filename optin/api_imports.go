@@ -1,4 +1,4 @@
-package api
+package optin
 
 import (
 	"errors"
@@ -10,19 +10,18 @@ import (
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/jobs"
-	"github.com/postbode/postbode/optin"
 )
 
-func (s *Server) importRoutes() {
-	s.rt.Handle("POST", "/api/v1/imports", access.ContactsImport, s.startImport)
-	s.rt.Handle("GET", "/api/v1/jobs", access.CampaignsRead, s.listJobs)
-	s.rt.Handle("GET", "/api/v1/jobs/{id}", access.CampaignsRead, s.getJob)
+func (a *API) importRoutes(rt *httpapi.Router) {
+	rt.Handle("POST", "/api/v1/imports", access.ContactsImport, a.startImport)
+	rt.Handle("GET", "/api/v1/jobs", access.CampaignsRead, a.listJobs)
+	rt.Handle("GET", "/api/v1/jobs/{id}", access.CampaignsRead, a.getJob)
 }
 
 // importParams reads the import's parameters from the query string.
-func (s *Server) importParams(r *http.Request) (optin.ImportParams, error) {
+func (a *API) importParams(r *http.Request) (ImportParams, error) {
 	q := r.URL.Query()
-	p := optin.ImportParams{Format: q.Get("format"), Source: q.Get("source"), Purpose: q.Get("purpose"), Evidence: q.Get("evidence"),
+	p := ImportParams{Format: q.Get("format"), Source: q.Get("source"), Purpose: q.Get("purpose"), Evidence: q.Get("evidence"),
 		EmailColumn: q.Get("email_column"), NameColumn: q.Get("name_column")}
 	if p.Format == "" {
 		switch ct := r.Header.Get("Content-Type"); {
@@ -48,7 +47,7 @@ func (s *Server) importParams(r *http.Request) (optin.ImportParams, error) {
 		return p, err
 	}
 	if v := q.Get("lists"); v != "" {
-		ids, err := s.Optin.ResolveLists(r.Context(), "lists", strings.Split(v, ","))
+		ids, err := a.Store.ResolveLists(r.Context(), "lists", strings.Split(v, ","))
 		if err != nil {
 			return p, err
 		}
@@ -61,44 +60,44 @@ func (s *Server) importParams(r *http.Request) (optin.ImportParams, error) {
 // and imports in the background; the job reports progress. The spooled file
 // is deleted when the job ends; if the process dies first, the jobs sweep
 // deletes it (jobs.Sweeper).
-func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.importParams(r)
+func (a *API) startImport(w http.ResponseWriter, r *http.Request) error {
+	p, err := a.importParams(r)
 	if err != nil {
 		return err
 	}
-	f, err := optin.Spool(s.SpoolDir, r.Body, s.MaxImportBytes)
-	if errors.Is(err, optin.ErrImportTooLarge) {
+	f, err := Spool(a.SpoolDir, r.Body, a.MaxImportBytes)
+	if errors.Is(err, ErrImportTooLarge) {
 		return httpapi.NewError(http.StatusRequestEntityTooLarge, "body_too_large", "import file is larger than api.max_import_bytes")
 	}
 	if err != nil {
 		return err
 	}
-	job, err := s.Jobs.StartSpooled(r.Context(), "import", p, httpapi.Actor(r.Context()), f.Name())
+	job, err := a.Jobs.StartSpooled(r.Context(), "import", p, httpapi.Actor(r.Context()), f.Name())
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return err
 	}
-	s.bg.Add(1)
+	a.bg.Add(1)
 	// The import works for the department (and person) that started it.
-	bg := access.Detach(s.bgCtx, r.Context())
+	bg := access.Detach(a.bgCtx, r.Context())
 	go func() {
-		defer s.bg.Done()
+		defer a.bg.Done()
 		defer os.Remove(f.Name())
 		defer f.Close()
-		s.Importer.Run(bg, job.ID, f, p)
+		a.Importer.Run(bg, job.ID, f, p)
 	}()
 	w.Header().Set("Location", "/api/v1/jobs/"+strconv.FormatInt(job.ID, 10))
 	httpapi.WriteJSON(w, http.StatusAccepted, job)
 	return nil
 }
 
-func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
+func (a *API) listJobs(w http.ResponseWriter, r *http.Request) error {
 	p, err := httpapi.ParsePage(r)
 	if err != nil {
 		return err
 	}
-	js, err := s.Jobs.List(r.Context(), r.URL.Query().Get("kind"), p.After, p.Limit)
+	js, err := a.Jobs.List(r.Context(), r.URL.Query().Get("kind"), p.After, p.Limit)
 	if err != nil {
 		return err
 	}
@@ -106,12 +105,12 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) getJob(w http.ResponseWriter, r *http.Request) error {
+func (a *API) getJob(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpapi.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	j, err := s.Jobs.Get(r.Context(), id)
+	j, err := a.Jobs.Get(r.Context(), id)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,189 @@
+// Package identity is in charge of each department's sending identity: the
+// From domains it owns (a domain belongs to at most one department) and its
+// house style (organisation name, logo, colour). Empty values stand for the
+// installation's configuration, so a single-department installation needs
+// none of this.
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/errs"
+)
+
+// Identity is one department's sending identity.
+type Identity struct {
+	DepartmentID int64    `json:"department_id"`
+	Domains      []string `json:"domains"`
+	OrgName      string   `json:"org_name"`
+	LogoURL      string   `json:"logo_url"`
+	PrimaryColor string   `json:"primary_color"`
+}
+
+// DB is a pool or a transaction.
+type DB interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// ErrNoDepartment: the department does not exist.
+var ErrNoDepartment = errs.NotFound("department_not_found", "no such department")
+
+// MaxDomains bounds the From domains of one department.
+const MaxDomains = 100
+
+var (
+	domainRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$`)
+	colorRe  = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+)
+
+// Dept is the department ctx acts for; unscoped (system) work acts for the
+// default department.
+func Dept(ctx context.Context) int64 {
+	if d := access.Department(ctx); d != 0 {
+		return d
+	}
+	return access.DefaultDepartment
+}
+
+// Get returns department dept's identity.
+func Get(ctx context.Context, q DB, dept int64) (Identity, error) {
+	id := Identity{DepartmentID: dept}
+	err := q.QueryRow(access.Unscoped(ctx), `SELECT org_name, logo_url, primary_color,
+			ARRAY(SELECT domain FROM department_domains WHERE department_id = d.id ORDER BY domain)
+		FROM departments d WHERE id = $1`, dept).Scan(&id.OrgName, &id.LogoURL, &id.PrimaryColor, &id.Domains)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return id, ErrNoDepartment
+	}
+	if err != nil {
+		return id, fmt.Errorf("identity: get: %w", err)
+	}
+	return id, nil
+}
+
+// Validate normalises id (lower-case, sorted, unique domains) and checks
+// every field; errors name the field.
+func (id *Identity) Validate() error {
+	id.OrgName, id.LogoURL = strings.TrimSpace(id.OrgName), strings.TrimSpace(id.LogoURL)
+	if len(id.OrgName) > 200 || strings.ContainsAny(id.OrgName, "\r\n<>") {
+		return errs.Invalid("org_name", "at most 200 characters, no line breaks or angle brackets")
+	}
+	if id.LogoURL != "" && (!strings.HasPrefix(id.LogoURL, "https://") || len(id.LogoURL) > 2000 || strings.ContainsAny(id.LogoURL, " \"<>\r\n")) {
+		return errs.Invalid("logo_url", "an https:// URL of at most 2000 characters")
+	}
+	if id.PrimaryColor != "" && !colorRe.MatchString(id.PrimaryColor) {
+		return errs.Invalid("primary_color", "a colour as #rrggbb")
+	}
+	if len(id.Domains) > MaxDomains {
+		return errs.Invalidf("domains", "at most %d domains", MaxDomains)
+	}
+	out := make([]string, 0, len(id.Domains))
+	for i, d := range id.Domains {
+		d = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(d)), ".")
+		if len(d) > 253 || !domainRe.MatchString(d) {
+			return errs.Invalidf(fmt.Sprintf("domains[%d]", i), "not a domain name: %q", clip(d))
+		}
+		out = append(out, d)
+	}
+	slices.Sort(out)
+	id.Domains = slices.Compact(out)
+	return nil
+}
+
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "…"
+	}
+	return s
+}
+
+// Save replaces department id.DepartmentID's identity inside tx. A domain
+// another department owns is refused (409).
+func Save(ctx context.Context, tx pgx.Tx, id Identity) (Identity, error) {
+	if err := id.Validate(); err != nil {
+		return id, err
+	}
+	ctx = access.Unscoped(ctx)
+	tag, err := tx.Exec(ctx, `UPDATE departments SET org_name = $2, logo_url = $3, primary_color = $4 WHERE id = $1`,
+		id.DepartmentID, id.OrgName, id.LogoURL, id.PrimaryColor)
+	if err != nil {
+		return id, fmt.Errorf("identity: save: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return id, ErrNoDepartment
+	}
+	var taken []string
+	rows, err := tx.Query(ctx, `SELECT domain FROM department_domains WHERE domain = ANY($1) AND department_id <> $2 ORDER BY domain`,
+		id.Domains, id.DepartmentID)
+	if err == nil {
+		taken, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	if err != nil {
+		return id, fmt.Errorf("identity: save: %w", err)
+	}
+	if len(taken) > 0 {
+		return id, &errs.Error{Kind: errs.KindConflict, Code: "domain_taken", Field: "domains",
+			Message: "another department sends from " + strings.Join(taken, ", ")}
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM department_domains WHERE department_id = $1 AND NOT (domain = ANY($2))`,
+		id.DepartmentID, id.Domains); err != nil {
+		return id, fmt.Errorf("identity: save: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO department_domains (domain, department_id) SELECT unnest($1::text[]), $2
+		ON CONFLICT (domain) DO NOTHING`, id.Domains, id.DepartmentID); err != nil {
+		return id, fmt.Errorf("identity: save: %w", err)
+	}
+	return id, nil
+}
+
+// CheckFrom checks that department dept may send From addr: a department
+// that owns domains sends only from them; one that owns none sends from
+// any domain no other department owns. The error names field.
+func CheckFrom(ctx context.Context, q DB, dept int64, field, addr string) error {
+	a, err := mail.ParseAddress(addr)
+	if err != nil {
+		return errs.Invalid(field, "not an address")
+	}
+	at := strings.LastIndexByte(a.Address, '@')
+	domain := strings.ToLower(a.Address[at+1:])
+	var owner *int64
+	var ownsAny bool
+	err = q.QueryRow(access.Unscoped(ctx), `SELECT (SELECT department_id FROM department_domains WHERE domain = $1),
+		EXISTS (SELECT 1 FROM department_domains WHERE department_id = $2)`, domain, dept).Scan(&owner, &ownsAny)
+	if err != nil {
+		return fmt.Errorf("identity: check from: %w", err)
+	}
+	switch {
+	case owner != nil && *owner == dept:
+		return nil
+	case owner != nil:
+		return errs.Invalidf(field, "the domain %s belongs to another department", domain)
+	case ownsAny:
+		return errs.Invalidf(field, "send from one of this department's domains (GET /api/v1/departments/current/identity); %s is not one", domain)
+	}
+	return nil
+}
+
+// Apply overrides the installation's organisation name, logo and colour
+// with those the department has.
+func (id Identity) Apply(org, logo, color *string) {
+	for _, f := range []struct {
+		dst *string
+		v   string
+	}{{org, id.OrgName}, {logo, id.LogoURL}, {color, id.PrimaryColor}} {
+		if f.v != "" {
+			*f.dst = f.v
+		}
+	}
+}
