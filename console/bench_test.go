@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/postbode/postbode/bounces"
@@ -36,9 +37,10 @@ type benchEnv struct {
 	cookie *http.Cookie
 	contID int64
 	campID int64
+	pool   *pgxpool.Pool
 }
 
-func newBenchEnv(b *testing.B, nContacts, nCampaigns int) *benchEnv {
+func newBenchEnv(b testing.TB, nContacts, nCampaigns int) *benchEnv {
 	b.Helper()
 	ctx := context.Background()
 	pool := testenv.DB(b)
@@ -88,7 +90,7 @@ func newBenchEnv(b *testing.B, nContacts, nCampaigns int) *benchEnv {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &benchEnv{h: h, cookie: &http.Cookie{Name: staff.CookieName, Value: secret}, contID: int64(nContacts / 2), campID: int64(nCampaigns / 2)}
+	return &benchEnv{h: h, cookie: &http.Cookie{Name: staff.CookieName, Value: secret}, contID: int64(nContacts / 2), campID: int64(nCampaigns / 2), pool: pool}
 }
 
 // get serves one request and fails on a status other than 200.

@@ -18,16 +18,24 @@ type bar struct {
 
 // bars lays out labelled values as horizontal bars.
 func bars(labels []string, values []int64) []bar {
-	var maxV int64 = 1
-	for _, v := range values {
-		maxV = max(maxV, v)
-	}
 	out := make([]bar, len(values))
 	for i, v := range values {
-		out[i] = bar{Label: labels[i], Value: v, Width: float64(v) * 100 / float64(maxV), Y: i * 28}
+		out[i] = bar{Label: labels[i], Value: v, Width: share(v, maxOf(values)), Y: i * 28}
 	}
 	return out
 }
+
+// maxOf is the largest of values, at least 1 (a scale never divides by 0).
+func maxOf(values []int64) int64 {
+	var m int64 = 1
+	for _, v := range values {
+		m = max(m, v)
+	}
+	return m
+}
+
+// share is v as a percentage of the largest value m.
+func share(v, m int64) float64 { return float64(v) * 100 / float64(m) }
 
 // campaignResults shows a campaign's outcome: delivered, bounced, deferred
 // and the rest as a chart, bounces by class and reason, opens and clicks.
@@ -40,6 +48,16 @@ func (h *Handler) campaignResults(w http.ResponseWriter, r *http.Request) error 
 	labels := []string{p.T("result.sent"), p.T("result.bounced"), p.T("result.deferred"), p.T("result.failed"),
 		p.T("result.skipped"), p.T("result.cancelled"), p.T("result.opened"), p.T("result.clicked")}
 	p.Set("Bars", bars(labels, []int64{s.Sent, s.Bounced, s.Deferred, s.Failed, s.Skipped, s.Cancelled, s.Opened, s.Clicked}))
+	tl, err := h.Campaigns.Timeline(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	p.Set("Timeline", columns(p, tl))
+	links, err := h.Optin.LinkClicks(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	p.Set("Links", links)
 	if h.Bounces != nil {
 		bs, err := h.Bounces.Stats(r.Context(), c.ID, time.Time{})
 		if err != nil {

@@ -21,7 +21,8 @@ func (a *API) importRoutes(rt *httpapi.Router) {
 // importParams reads the import's parameters from the query string.
 func (a *API) importParams(r *http.Request) (ImportParams, error) {
 	q := r.URL.Query()
-	p := ImportParams{Format: q.Get("format"), Source: q.Get("source"), Purpose: q.Get("purpose"), Evidence: q.Get("evidence")}
+	p := ImportParams{Format: q.Get("format"), Source: q.Get("source"), Purpose: q.Get("purpose"), Evidence: q.Get("evidence"),
+		EmailColumn: q.Get("email_column"), NameColumn: q.Get("name_column")}
 	if p.Format == "" {
 		switch ct := r.Header.Get("Content-Type"); {
 		case strings.HasPrefix(ct, "text/csv"):

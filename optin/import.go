@@ -39,6 +39,11 @@ type ImportParams struct {
 	UpdateExisting bool `json:"update_existing"`
 	// Evidence: file name, form text, note; optional.
 	Evidence string `json:"evidence"`
+	// EmailColumn and NameColumn name the CSV header columns holding the
+	// address and the name (case-insensitive); optional, by default the
+	// columns called email (e-mail, email_address) and name.
+	EmailColumn string `json:"email_column,omitempty"`
+	NameColumn  string `json:"name_column,omitempty"`
 }
 
 // Validate checks the parameters.
@@ -59,6 +64,17 @@ func (p *ImportParams) Validate() error {
 	}
 	if len(p.Evidence) > 2000 {
 		return errs.Invalid("evidence", "is longer than 2000 characters")
+	}
+	for _, f := range []struct{ name, v string }{{"email_column", p.EmailColumn}, {"name_column", p.NameColumn}} {
+		if err := errs.Text(f.name, f.v); err != nil {
+			return err
+		}
+		if len(f.v) > 200 {
+			return errs.Invalid(f.name, "is longer than 200 characters")
+		}
+	}
+	if p.EmailColumn != "" && strings.EqualFold(strings.TrimSpace(p.EmailColumn), strings.TrimSpace(p.NameColumn)) {
+		return errs.Invalid("name_column", "is the same column as the email column")
 	}
 	return nil
 }
@@ -132,7 +148,7 @@ func (im *Importer) run(ctx context.Context, jobID int64, r io.Reader, p ImportP
 	var rr rowReader
 	var err error
 	if p.Format == "csv" {
-		rr, err = newCSVReader(r)
+		rr, err = newCSVReader(r, p.EmailColumn, p.NameColumn)
 	} else {
 		rr, err = newNDJSONReader(r)
 	}

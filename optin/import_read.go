@@ -43,7 +43,8 @@ func asRowErr(err error) (jobs.RowError, bool) {
 func (e *rowErrWrap) Error() string { return e.Reason }
 
 // csvReader reads a CSV with a header row that names an "email" column;
-// "name" fills the name, every other column becomes an attribute.
+// "name" fills the name, every other column becomes an attribute. A mapping
+// (the import's EmailColumn, NameColumn) names other columns for both.
 //
 // Records are split by physical lines, joining lines only while a quoted
 // field is open (up to maxRecordLines), so one broken quote costs one row,
@@ -64,7 +65,7 @@ const (
 	maxRecordBytes = 1 << 20
 )
 
-func newCSVReader(in io.Reader) (*csvReader, error) {
+func newCSVReader(in io.Reader, emailCol, nameCol string) (*csvReader, error) {
 	br := bufio.NewReaderSize(in, 64<<10)
 	if err := checkEncoding(br); err != nil {
 		return nil, err
@@ -89,11 +90,11 @@ func newCSVReader(in io.Reader) (*csvReader, error) {
 		}
 		c.header = append(c.header, h)
 		key := h
-		switch h {
-		case "email", "e-mail", "email_address":
+		switch csvRole(h, emailCol, nameCol) {
+		case "email":
 			c.email, key = i, "email"
 		case "name":
-			c.name = i
+			c.name, key = i, "name"
 		}
 		if j, dup := seen[key]; dup && key != "" {
 			// Which of the two holds the value would be a guess.
@@ -101,10 +102,29 @@ func newCSVReader(in io.Reader) (*csvReader, error) {
 		}
 		seen[key] = i
 	}
+	if c.email < 0 && emailCol != "" {
+		return nil, fmt.Errorf("row 1: header has no column %q (the email column)", emailCol)
+	}
 	if c.email < 0 {
 		return nil, fmt.Errorf("row 1: header has no email column")
 	}
+	if c.name < 0 && nameCol != "" {
+		return nil, fmt.Errorf("row 1: header has no column %q (the name column)", nameCol)
+	}
 	return c, nil
+}
+
+// csvRole says whether header h (lower case) is the email or the name
+// column: the mapped column when one is given, else the usual names.
+func csvRole(h, emailCol, nameCol string) string {
+	emailCol, nameCol = strings.ToLower(strings.TrimSpace(emailCol)), strings.ToLower(strings.TrimSpace(nameCol))
+	switch {
+	case emailCol != "" && h == emailCol, emailCol == "" && (h == "email" || h == "e-mail" || h == "email_address"):
+		return "email"
+	case nameCol != "" && h == nameCol, nameCol == "" && h == "name":
+		return "name"
+	}
+	return ""
 }
 
 // record returns the next record's text (without the final line break) and

@@ -16,8 +16,10 @@ import (
 // ImportForm is an upload of contacts: the file and the consent it carries.
 type ImportForm struct {
 	Format, Source, Purpose, Evidence string
-	Lists                             []int64
-	Confirmed, UpdateExisting         bool
+	// EmailColumn, NameColumn map CSV header columns (empty: the usual names).
+	EmailColumn, NameColumn   string
+	Lists                     []int64
+	Confirmed, UpdateExisting bool
 	// File is the spooled upload (nil when none was sent); FileName its name.
 	File     *os.File
 	FileName string
@@ -49,6 +51,7 @@ func NewImportForm(r *http.Request, dir string, max int64) (*ImportForm, error) 
 	}
 	r.Form = vals
 	f.Format, f.Source, f.Purpose, f.Evidence = value(r, "format"), value(r, "source"), value(r, "purpose"), value(r, "evidence")
+	f.EmailColumn, f.NameColumn = value(r, "email_column"), value(r, "name_column")
 	f.Lists, f.Confirmed, f.UpdateExisting = ids(r, "lists"), checked(r, "confirmed"), checked(r, "update_existing")
 	if f.Format == "" {
 		f.Format = "csv"
@@ -83,7 +86,8 @@ func (f *ImportForm) readPart(part *multipart.Part, vals url.Values, dir string,
 // Params are the domain's import parameters.
 func (f *ImportForm) Params() optin.ImportParams {
 	return optin.ImportParams{Format: f.Format, Source: f.Source, Purpose: f.Purpose, Lists: f.Lists,
-		Confirmed: f.Confirmed, UpdateExisting: f.UpdateExisting, Evidence: f.Evidence}
+		Confirmed: f.Confirmed, UpdateExisting: f.UpdateExisting, Evidence: f.Evidence,
+		EmailColumn: f.EmailColumn, NameColumn: f.NameColumn}
 }
 
 // Validate requires a file, a source and a purpose (and checks the rest).
