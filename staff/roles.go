@@ -83,9 +83,13 @@ func (s *Service) SaveRole(ctx context.Context, name, description string, perms 
 			return Role{}, errs.Invalidf("permissions", "unknown permission %q", p)
 		}
 	}
+	dept := access.Department(ctx)
 	ctx = unscoped(ctx)
 	var id int64
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		if err := heldElsewhere(ctx, tx, name, dept); err != nil {
+			return err
+		}
 		err := tx.QueryRow(ctx, `INSERT INTO roles (name, description) VALUES ($1, $2)
 			ON CONFLICT (name) DO UPDATE SET description = EXCLUDED.description RETURNING id`, name, description).Scan(&id)
 		if err != nil {
@@ -103,4 +107,25 @@ func (s *Service) SaveRole(ctx context.Context, name, description string, perms 
 		return Role{}, err
 	}
 	return Role{ID: id, Name: name, Description: description, Permissions: access.NewSet(perms...).List()}, nil
+}
+
+// heldElsewhere refuses changing a role that a person or token holds in a
+// department other than dept: an administrator acts for their own
+// department only. Calls without a department (the command line) pass.
+func heldElsewhere(ctx context.Context, tx pgx.Tx, name string, dept int64) error {
+	if dept == 0 {
+		return nil
+	}
+	var held bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships m JOIN roles r ON r.id = m.role_id
+			WHERE r.name = $1 AND m.department_id <> $2)
+		OR EXISTS (SELECT 1 FROM api_tokens WHERE role = $1 AND department_id <> $2 AND revoked_at IS NULL)`,
+		name, dept).Scan(&held)
+	if err != nil {
+		return fmt.Errorf("staff: save role: %w", err)
+	}
+	if held {
+		return ErrRoleElsewhere
+	}
+	return nil
 }

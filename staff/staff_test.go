@@ -352,3 +352,32 @@ func TestDepartmentAllowList(t *testing.T) {
 		t.Fatalf("login from outside: %v", err)
 	}
 }
+
+// TestRoleOfAnotherDepartment: an administrator of one department cannot
+// change a custom role held in another, which would change what its
+// people may do there.
+func TestRoleOfAnotherDepartment(t *testing.T) {
+	f := newFixture(t, staff.Options{})
+	if _, err := f.svc.SaveRole(t.Context(), "temp", "", []access.Permission{access.ContactsRead}); err != nil {
+		t.Fatal(err)
+	}
+	tmp := f.person("tmp@example.org", "temp")
+	d, err := f.svc.SaveDepartment(t.Context(), staff.Department{Slug: "sales", Name: "Sales"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SetMembership(t.Context(), tmp.ID, d.ID, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	inSales := access.WithDepartment(t.Context(), d.ID)
+	if _, err := f.svc.SaveRole(inSales, "temp", "", []access.Permission{access.UsersManage}); !errors.Is(err, staff.ErrRoleElsewhere) {
+		t.Fatalf("role of the default department changed from sales: %v", err)
+	}
+	_, a, err := f.login("tmp@example.org", "", ip1)
+	if err != nil || a.Has(access.UsersManage) {
+		t.Fatalf("temp in default: %+v %v", a, err)
+	}
+	if _, err := f.svc.SaveRole(access.WithDepartment(t.Context(), 1), "temp", "", []access.Permission{access.ListsRead}); err != nil {
+		t.Fatalf("own department's role: %v", err)
+	}
+}
