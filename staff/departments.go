@@ -145,8 +145,8 @@ func setMembership(ctx context.Context, tx pgx.Tx, personID, deptID int64, role 
 }
 
 // adminGuard serialises (advisory lock 123456789) changes that could remove the last administrator
-// and returns the check to run after the change: it fails when there were
-// administrators before and none is left.
+// of a department and returns the check to run after the change: it fails
+// when fewer departments have an administrator than before.
 func adminGuard(ctx context.Context, tx pgx.Tx) (func() error, error) {
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(123456789)`); err != nil {
 		return nil, err
@@ -160,18 +160,18 @@ func adminGuard(ctx context.Context, tx pgx.Tx) (func() error, error) {
 		if err != nil {
 			return err
 		}
-		if before > 0 && after == 0 {
+		if after < before {
 			return ErrLastAdmin
 		}
 		return nil
 	}, nil
 }
 
-// countAdmins counts active persons holding users.manage in some
-// department (the shipped admin role, or a custom role with it).
+// countAdmins counts the departments where an active person holds
+// users.manage (the shipped admin role, or a custom role with it).
 func countAdmins(ctx context.Context, tx pgx.Tx) (int, error) {
 	var n int
-	err := tx.QueryRow(ctx, `SELECT count(*) FROM memberships m JOIN persons p ON p.id = m.person_id
+	err := tx.QueryRow(ctx, `SELECT count(DISTINCT m.department_id) FROM memberships m JOIN persons p ON p.id = m.person_id
 		JOIN roles r ON r.id = m.role_id
 		WHERE p.status = 'active' AND (r.name = $1 OR EXISTS (
 			SELECT 1 FROM role_permissions rp WHERE rp.role_id = r.id AND rp.permission = $2))`,

@@ -381,3 +381,23 @@ func TestRoleOfAnotherDepartment(t *testing.T) {
 		t.Fatalf("own department's role: %v", err)
 	}
 }
+
+// TestLastAdminOfADepartment: an administrator of another department does
+// not make the last one of this department removable.
+func TestLastAdminOfADepartment(t *testing.T) {
+	f := newFixture(t, staff.Options{})
+	root := f.person("root@example.org", "admin")
+	d, err := f.svc.SaveDepartment(t.Context(), staff.Department{Slug: "sales", Name: "Sales"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SetMembership(t.Context(), root.ID, d.ID, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SetMembership(t.Context(), root.ID, 1, "viewer"); !errors.Is(err, staff.ErrLastAdmin) {
+		t.Fatalf("demote the last administrator of default: %v", err)
+	}
+	if err := f.svc.RemoveMembership(t.Context(), root.ID, d.ID); !errors.Is(err, staff.ErrLastAdmin) {
+		t.Fatalf("remove the last administrator of sales: %v", err)
+	}
+}
