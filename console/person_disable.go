@@ -13,6 +13,9 @@ func (h *Handler) personDisable(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if _, err := h.Staff.OnlyInDepartment(r.Context(), id); err != nil {
+		return err
+	}
 	if err := h.Staff.Disable(r.Context(), id); err != nil {
 		return err
 	}

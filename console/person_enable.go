@@ -12,6 +12,9 @@ func (h *Handler) personEnable(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if _, err := h.Staff.OnlyInDepartment(r.Context(), id); err != nil {
+		return err
+	}
 	if err := h.Staff.Enable(r.Context(), id); err != nil {
 		return err
 	}

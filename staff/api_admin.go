@@ -44,17 +44,7 @@ func (a *API) inDepartment(r *http.Request) (Person, error) {
 	if err != nil {
 		return Person{}, err
 	}
-	p, err := a.S.Get(r.Context(), id)
-	if err != nil {
-		return p, err
-	}
-	dept := access.Department(r.Context())
-	for _, m := range p.Memberships {
-		if m.DepartmentID == dept {
-			return p, nil
-		}
-	}
-	return Person{}, ErrNotFound
+	return a.S.InDepartment(r.Context(), id)
 }
 
 func (a *API) listPersons(w http.ResponseWriter, r *http.Request) error {
@@ -115,19 +105,17 @@ func sentInvite(w http.ResponseWriter, p Person, d Delivery, status int) error {
 	return nil
 }
 
-// personOp runs op on a person of the actor's department and answers 204.
-// Disabling, enabling and removing the second factor act on the whole
-// account, so they are refused for a person who also belongs to another
-// department (the administrator removes them from this one instead).
+// personOp runs op on a person of the actor's department only (see
+// OnlyInDepartment) and answers 204.
 func (a *API) personOp(op func(ctx context.Context, id int64) error) httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := a.inDepartment(r)
+		id, err := httpapi.PathID(r, "id")
 		if err != nil {
 			return err
 		}
-		if len(p.Memberships) > 1 {
-			return httpapi.NewError(http.StatusConflict, "other_departments",
-				"this person also works in another department; remove them from this department instead")
+		p, err := a.S.OnlyInDepartment(r.Context(), id)
+		if err != nil {
+			return err
 		}
 		if err := op(r.Context(), p.ID); err != nil {
 			return err

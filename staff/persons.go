@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/audit"
 	"github.com/postbode/postbode/internal/errs"
 )
@@ -223,4 +224,32 @@ func isUnique(err error) bool {
 func isFK(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23503"
+}
+
+// InDepartment loads a person of ctx's department; a person of another
+// department is not found.
+func (s *Service) InDepartment(ctx context.Context, id int64) (Person, error) {
+	p, err := s.Get(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	dept := access.Department(ctx)
+	for _, m := range p.Memberships {
+		if m.DepartmentID == dept {
+			return p, nil
+		}
+	}
+	return Person{}, ErrNotFound
+}
+
+// OnlyInDepartment loads a person of ctx's department whose whole account
+// its administrator may change (disable, enable, remove the second
+// factor): one who works in no other department. For anyone else the
+// administrator removes them from the department instead.
+func (s *Service) OnlyInDepartment(ctx context.Context, id int64) (Person, error) {
+	p, err := s.InDepartment(ctx, id)
+	if err == nil && len(p.Memberships) > 1 {
+		return Person{}, ErrOtherDepartments
+	}
+	return p, err
 }
