@@ -362,13 +362,7 @@ func TestRoleOfAnotherDepartment(t *testing.T) {
 		t.Fatal(err)
 	}
 	tmp := f.person("tmp@example.org", "temp")
-	d, err := f.svc.SaveDepartment(t.Context(), staff.Department{Slug: "sales", Name: "Sales"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.svc.SetMembership(t.Context(), tmp.ID, d.ID, "admin"); err != nil {
-		t.Fatal(err)
-	}
+	d := f.adminOfSales(tmp.ID)
 	inSales := access.WithDepartment(t.Context(), d.ID)
 	if _, err := f.svc.SaveRole(inSales, "temp", "", []access.Permission{access.UsersManage}); !errors.Is(err, staff.ErrRoleElsewhere) {
 		t.Fatalf("role of the default department changed from sales: %v", err)
@@ -387,17 +381,24 @@ func TestRoleOfAnotherDepartment(t *testing.T) {
 func TestLastAdminOfADepartment(t *testing.T) {
 	f := newFixture(t, staff.Options{})
 	root := f.person("root@example.org", "admin")
-	d, err := f.svc.SaveDepartment(t.Context(), staff.Department{Slug: "sales", Name: "Sales"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.svc.SetMembership(t.Context(), root.ID, d.ID, "admin"); err != nil {
-		t.Fatal(err)
-	}
+	d := f.adminOfSales(root.ID)
 	if err := f.svc.SetMembership(t.Context(), root.ID, 1, "viewer"); !errors.Is(err, staff.ErrLastAdmin) {
 		t.Fatalf("demote the last administrator of default: %v", err)
 	}
 	if err := f.svc.RemoveMembership(t.Context(), root.ID, d.ID); !errors.Is(err, staff.ErrLastAdmin) {
 		t.Fatalf("remove the last administrator of sales: %v", err)
 	}
+}
+
+// adminOfSales makes a department "sales" with person id as its administrator.
+func (f *fixture) adminOfSales(id int64) staff.Department {
+	f.t.Helper()
+	d, err := f.svc.SaveDepartment(f.t.Context(), staff.Department{Slug: "sales", Name: "Sales"})
+	if err == nil {
+		err = f.svc.SetMembership(f.t.Context(), id, d.ID, "admin")
+	}
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return d
 }
