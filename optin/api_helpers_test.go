@@ -70,6 +70,23 @@ func newEnv(t *testing.T) *env {
 // do sends a request as role ("" for none) and decodes a JSON answer into out.
 func (e *env) do(role, method, path string, body any, out any) int {
 	e.t.Helper()
+	bearer := ""
+	if role != "" {
+		bearer = e.tokens[role]
+	}
+	code, raw := call(e.t, e.url, bearer, method, path, body)
+	if out != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			e.t.Fatalf("%s %s: decoding %q: %v", method, path, raw, err)
+		}
+	}
+	return code
+}
+
+// call sends one API request (body nil, a string, bytes or a value sent as
+// JSON) with an optional bearer token and returns the status and body.
+func call(t *testing.T, base, bearer, method, path string, body any) (int, []byte) {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -81,25 +98,20 @@ func (e *env) do(role, method, path string, body any, out any) int {
 		j, _ := json.Marshal(b)
 		rd = bytes.NewReader(j)
 	}
-	req, _ := http.NewRequest(method, e.url+path, rd)
-	if role != "" {
-		req.Header.Set("Authorization", "Bearer "+e.tokens[role])
+	req, _ := http.NewRequest(method, base+path, rd)
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, path, err)
+		t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			e.t.Fatalf("%s %s: decoding %q: %v", method, path, raw, err)
-		}
-	}
-	return resp.StatusCode
+	return resp.StatusCode, raw
 }
 
 // apiError is the error shape.

@@ -1,10 +1,8 @@
 package optin_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -126,25 +124,13 @@ func newFuEnv(t *testing.T) *fuEnv {
 
 func (e *fuEnv) do(role, method, path string, body any, out any) int {
 	e.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, e.url+path, rd)
-	req.Header.Set("Authorization", "Bearer "+e.tokens[role])
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if out != nil && resp.StatusCode < 300 {
+	code, raw := call(e.t, e.url, e.tokens[role], method, path, body)
+	if out != nil && code < 300 {
 		if err := json.Unmarshal(raw, out); err != nil {
 			e.t.Fatalf("%s %s: %v\n%s", method, path, err, raw)
 		}
 	}
-	return resp.StatusCode
+	return code
 }
 
 func (e *fuEnv) path(suffix string) string {
