@@ -310,16 +310,22 @@ func (s *Service) ConfirmRequest(ctx context.Context, token, ip, userAgent strin
 }
 
 // RequestForContact records a request from a recipient link (the mail that
-// carried the link proves the address): kind "access" or "erasure".
-func (s *Service) RequestForContact(ctx context.Context, contactID int64, kind, ip, userAgent string) error {
+// carried the link proves the address): kind "access" or "erasure"; lang
+// is that of the page the request was made on ("en", "nl", or "" for
+// public.default_lang), and the answer is mailed in it.
+func (s *Service) RequestForContact(ctx context.Context, contactID int64, kind, ip, userAgent, lang string) error {
 	if !validKind(kind) {
 		return errKind
+	}
+	lang, err := s.lang(lang)
+	if err != nil {
+		return err
 	}
 	addr, err := parseIP(ip)
 	if err != nil {
 		addr = nil
 	}
-	_, err = s.record(ctx, contactID, kind, "link", s.opt.DefaultLang, nil, addr, userAgent)
+	_, err = s.record(ctx, contactID, kind, "link", lang, nil, addr, userAgent)
 	return err
 }
 

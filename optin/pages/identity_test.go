@@ -174,3 +174,25 @@ func TestPrivacyMailsUseTheDepartmentsIdentity(t *testing.T) {
 	}
 	signed("erasure confirmation")
 }
+
+// A privacy request made through the link in a mail on the Dutch page is
+// answered in Dutch, whatever the installation's default language.
+func TestPrivacyLinkAnswersInThePageLanguage(t *testing.T) {
+	e := newEnv(t, envOpt{privacy: func(e *env) pages.PrivacyRequests {
+		return privacy.New(privacy.Options{DB: e.db, Contacts: e.cs, Mailer: privacyMailer{&smtpSender{addr: e.smtp.addr}},
+			Tokens: e.keys, BaseURL: "http://public.test", DefaultLang: "en", AutoAccess: true})
+	}})
+	l := e.list("news", "single")
+	c := e.contact("nora@example.org", "Nora", nil, l)
+	path := e.mint(rtoken.Privacy, c, 0)
+	if r := e.post(path+"?lang=nl", url.Values{"csrf": {e.getForm(path + "?lang=nl")}, "kind": {"access"}}); r.code != 200 {
+		t.Fatalf("access request: %d %s", r.code, r.body)
+	}
+	m := e.smtp.wait(t)
+	if s := m.Header.Get("Subject"); s != "Uw persoonsgegevens" {
+		t.Fatalf("answer's subject %q, want the Dutch one", s)
+	}
+	if lang := e.scalar(`SELECT lang FROM privacy_requests WHERE contact_id = $1`, c).(string); lang != "nl" {
+		t.Fatalf("request recorded in %q", lang)
+	}
+}

@@ -46,8 +46,9 @@ type PrivacyRequests interface {
 	RequestByEmail(ctx context.Context, email, kind, ip, userAgent, lang string) error
 	// ConfirmRequest confirms a request from its verification token.
 	ConfirmRequest(ctx context.Context, token, ip, userAgent string) (kind string, err error)
-	// RequestForContact records a request of a known contact (from /r/TOKEN).
-	RequestForContact(ctx context.Context, contactID int64, kind, ip, userAgent string) error
+	// RequestForContact records a request of a known contact (from
+	// /r/TOKEN); its answer is mailed in lang, the page's language.
+	RequestForContact(ctx context.Context, contactID int64, kind, ip, userAgent, lang string) error
 }
 
 // Viewer renders a campaign's mail for one contact (view in browser).
