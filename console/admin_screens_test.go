@@ -2,15 +2,18 @@ package console
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/identity"
 	"github.com/postbode/postbode/staff"
 )
 
@@ -219,4 +222,124 @@ func TestPermissionLabels(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestConsoleDepartmentIdentity: the identity screen names each invalid
+// field (in the person's language) and stores nothing then; Preview shows
+// the typed house style in the sandboxed frame without saving; Save stores
+// the identity and the name and keeps the department's main person; a
+// domain of another department is refused on the domains field; a person
+// without settings.manage is refused.
+func TestConsoleDepartmentIdentity(t *testing.T) {
+	e := newAdminEnv(t)
+	ctx := context.Background()
+	dept, err := e.st.Department(ctx, access.DefaultDepartment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admins, _ := e.st.List(ctx, access.DefaultDepartment)
+	dept.MainPersonID = &admins[0].ID
+	if _, err := e.st.SaveDepartment(ctx, dept); err != nil {
+		t.Fatal(err)
+	}
+	body := wantStatus(t, "identity screen", e.get("/console/admin/department"), 200)
+	if !strings.Contains(body, `value="`+dept.Name+`"`) || !strings.Contains(body, `<iframe class="preview" sandbox=""`) {
+		t.Fatalf("identity screen: %.1500s", body)
+	}
+
+	bad := url.Values{"name": {""}, "org_name": {"Acme"}, "logo_url": {"http://example.org/logo.png"}, "primary_color": {"blue"}}
+	body = wantStatus(t, "invalid identity", e.post("/console/admin/department", bad), 422)
+	for _, want := range []string{`id="name-error"`, `id="logo_url-error"`, "must start with https://"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("422 page lacks %q", want)
+		}
+	}
+	bad.Set("name", "Head office")
+	bad.Set("logo_url", "")
+	if err := e.st.SetLanguage(ctx, admins[0].ID, "nl"); err != nil {
+		t.Fatal(err)
+	}
+	body = wantStatus(t, "invalid colour", e.post("/console/admin/department", bad), 422)
+	if !strings.Contains(body, `id="primary_color-error">Schrijf de kleur als #rrggbb`) {
+		t.Errorf("the colour error is not named in Dutch: %.2000s", body)
+	}
+	if err := e.st.SetLanguage(ctx, admins[0].ID, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := e.st.Identity(ctx, access.DefaultDepartment); id.OrgName != "" {
+		t.Fatalf("an invalid form stored %+v", id)
+	}
+
+	preview := url.Values{"name": {"Head office"}, "org_name": {"Preview & Co"}, "primary_color": {"#aa0000"}, "preview": {"1"}}
+	body = wantStatus(t, "preview", e.post("/console/admin/department", preview), 200)
+	src := regexpFind(body, `<iframe class="preview" sandbox="" title="[^"]*" src="([^"]+)"`)
+	if !strings.Contains(src, "org_name=Preview") || !strings.Contains(body, "not saved") {
+		t.Fatalf("preview frame src %q", src)
+	}
+	if id, _ := e.st.Identity(ctx, access.DefaultDepartment); id.OrgName != "" {
+		t.Fatalf("Preview stored %+v", id)
+	}
+	w := e.get(html.UnescapeString(src))
+	frame := wantStatus(t, "preview frame", w, 200)
+	if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "sandbox") {
+		t.Errorf("preview frame CSP %q", csp)
+	}
+	if !strings.Contains(frame, "Preview &amp; Co") || !strings.Contains(frame, "#aa0000") || !strings.Contains(frame, "Jan Jansen") {
+		t.Errorf("the sample mail lacks the previewed style: %.1500s", frame)
+	}
+	wantStatus(t, "preview of a bad colour", e.get("/console/admin/department/preview?primary_color=red"), 422)
+
+	save := url.Values{"name": {"Head office"}, "org_name": {"Acme"}, "primary_color": {"#123456"},
+		"logo_url": {"https://example.org/logo.png"}, "domains": {"Example.org\nmail.example.org"}}
+	wantStatus(t, "save", e.post("/console/admin/department", save), http.StatusSeeOther)
+	id, err := e.st.Identity(ctx, access.DefaultDepartment)
+	if err != nil || id.OrgName != "Acme" || id.PrimaryColor != "#123456" || id.LogoURL != "https://example.org/logo.png" ||
+		!slices.Equal(id.Domains, []string{"example.org", "mail.example.org"}) {
+		t.Fatalf("saved identity %+v, %v", id, err)
+	}
+	d, _ := e.st.Department(ctx, access.DefaultDepartment)
+	if d.Name != "Head office" || d.MainPersonID == nil || *d.MainPersonID != admins[0].ID {
+		t.Fatalf("department after save: %+v", d)
+	}
+	body = wantStatus(t, "identity screen after save", e.get("/console/admin/department"), 200)
+	if !strings.Contains(body, "org_name=Acme") || !strings.Contains(body, "example.org\nmail.example.org") {
+		t.Errorf("the screen does not show the saved identity: %.2000s", body)
+	}
+
+	sales, err := e.st.SaveDepartment(ctx, staff.Department{Slug: "sales", Name: "Sales"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.SaveIdentity(ctx, identityOf(sales.ID, "sales.example")); err != nil {
+		t.Fatal(err)
+	}
+	save.Set("domains", "example.org\nsales.example")
+	body = wantStatus(t, "domain of another department", e.post("/console/admin/department", save), 422)
+	if !strings.Contains(body, `id="domains-error">A From domain belongs to another department`) {
+		t.Errorf("the taken domain is not named: %.2000s", body)
+	}
+	if id, _ := e.st.Identity(ctx, access.DefaultDepartment); len(id.Domains) != 2 {
+		t.Fatalf("domains after the refused save: %v", id.Domains)
+	}
+
+	_, mkt := e.login("mia@example.org", access.DefaultDepartment, access.RoleMarketer)
+	wantStatus(t, "identity as a marketer", e.send("GET", "/console/admin/department", nil, mkt), http.StatusForbidden)
+	save.Set("csrf", e.csrfOf(mkt))
+	save.Set("org_name", "Hijack")
+	wantStatus(t, "save as a marketer", e.send("POST", "/console/admin/department", save, mkt), http.StatusForbidden)
+	if id, _ := e.st.Identity(ctx, access.DefaultDepartment); id.OrgName != "Acme" {
+		t.Fatalf("a marketer changed the identity: %+v", id)
+	}
+}
+
+func regexpFind(s, re string) string {
+	m := regexp.MustCompile(re).FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+func identityOf(dept int64, domains ...string) identity.Identity {
+	return identity.Identity{DepartmentID: dept, Domains: domains}
 }
