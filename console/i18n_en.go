@@ -153,7 +153,7 @@ var en = map[string]string{
 	"invite.err.role": "Choose a role.", "person.invited": "The invitation is mailed.",
 	"invite.link":  "No mail is configured: pass this one-time link to %s yourself.",
 	"nav.identity": "Identity",
-	"role.title":   "Roles", "role.intro": "A role is a named set of permissions. The shipped roles are fixed; custom roles can be edited as long as no other department uses them.",
+	"role.actions": "Actions", "role.title": "Roles", "role.intro": "A role is a named set of permissions. The shipped roles are fixed; custom roles can be edited as long as no other department uses them.",
 	"role.caption": "Roles with the permissions they grant", "role.new": "New role", "role.edit": "Edit", "role.manage": "Roles and permissions",
 	"role.name": "Name", "role.name.help": "lower-case letters, digits and dashes", "role.description": "Description (optional)",
 	"role.privacy": "The privacy permissions read or remove personal data in bulk: grant them only to people who handle privacy requests.",

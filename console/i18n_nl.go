@@ -153,7 +153,7 @@ var nl = map[string]string{
 	"invite.err.role": "Kies een rol.", "person.invited": "De uitnodiging is gemaild.",
 	"invite.link":  "Er is geen mail ingesteld: geef deze eenmalige link zelf aan %s.",
 	"nav.identity": "Identiteit",
-	"role.title":   "Rollen", "role.intro": "Een rol is een set rechten met een naam. De standaardrollen liggen vast; eigen rollen kunt u aanpassen zolang geen andere afdeling ze gebruikt.",
+	"role.actions": "Acties", "role.title": "Rollen", "role.intro": "Een rol is een set rechten met een naam. De standaardrollen liggen vast; eigen rollen kunt u aanpassen zolang geen andere afdeling ze gebruikt.",
 	"role.caption": "Rollen met de rechten die ze geven", "role.new": "Nieuwe rol", "role.edit": "Aanpassen", "role.manage": "Rollen en rechten",
 	"role.name": "Naam", "role.name.help": "kleine letters, cijfers en streepjes", "role.description": "Omschrijving (optioneel)",
 	"role.privacy": "De privacyrechten lezen of verwijderen persoonsgegevens in bulk: geef ze alleen aan wie privacyverzoeken afhandelt.",
