@@ -343,3 +343,24 @@ func regexpFind(s, re string) string {
 func identityOf(dept int64, domains ...string) identity.Identity {
 	return identity.Identity{DepartmentID: dept, Domains: domains}
 }
+
+// Without the campaigns service the identity screen still edits the
+// identity, with no preview frame or button, and the frame's URL is not
+// found.
+func TestConsoleDepartmentWithoutCampaigns(t *testing.T) {
+	e := newLinkEnv(t, nil)
+	pw := "a long and quiet harbour 42"
+	admin := sessionCookie(e.do("POST", "/console/login", url.Values{"email": {"admin@example.org"}, "password": {pw}}, ""))
+	w := e.do("GET", "/console/admin/department", nil, admin)
+	body := wantStatus(t, "identity screen", w, 200)
+	if strings.Contains(body, "<iframe") || strings.Contains(body, `name="preview"`) {
+		t.Errorf("a preview without the campaigns service: %.1500s", body)
+	}
+	csrf := csrfRe.FindStringSubmatch(body)[1]
+	w = e.do("POST", "/console/admin/department", url.Values{"csrf": {csrf}, "name": {"Default"}, "org_name": {"Acme"}}, admin)
+	wantStatus(t, "save", w, http.StatusSeeOther)
+	if id, _ := e.st.Identity(context.Background(), access.DefaultDepartment); id.OrgName != "Acme" {
+		t.Fatalf("identity %+v", id)
+	}
+	wantStatus(t, "frame", e.do("GET", "/console/admin/department/preview", nil, admin), http.StatusNotFound)
+}

@@ -104,7 +104,7 @@ func (h *Handler) routes() {
 	h.page("POST /console/admin/people", permAdmin, h.personInvite)
 	h.page("POST /console/admin/people/{id}/disable", permAdmin, h.personDisable)
 	h.page("POST /console/admin/people/{id}/enable", permAdmin, h.personEnable)
-	h.page("POST /console/admin/people/{id}/role", permAdmin, h.personRole)
+	h.page("POST /console/admin/people/{id}/role", permAdmin, h.personRoleSave)
 	h.page("POST /console/admin/tokens/{id}/revoke", permAdmin, h.tokenRevoke)
 	h.page("GET /console/admin/roles", permAdmin, h.roleList)
 	h.page("GET /console/admin/roles/new", permAdmin, h.roleCreate)

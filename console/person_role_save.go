@@ -8,10 +8,10 @@ import (
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
-// personRole gives a person of the current department another role in it
+// personRoleSave gives a person of the current department another role in it
 // (their roles in other departments stay; the last administrator cannot
 // be demoted).
-func (h *Handler) personRole(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) personRoleSave(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpapi.PathID(r, "id")
 	if err != nil {
 		return err
