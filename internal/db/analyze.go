@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // AnalyzeStale runs ANALYZE on those of tables whose statistics are missing
@@ -15,7 +14,7 @@ import (
 // expansion) calls it when done, so the next statements are planned on
 // statistics that exist, without waiting for autovacuum's next round; an
 // unchanged table costs one catalogue read.
-func AnalyzeStale(ctx context.Context, pool *pgxpool.Pool, tables ...string) error {
+func AnalyzeStale(ctx context.Context, pool *Pool, tables ...string) error {
 	// The size test sees rows a moment ago; the activity counters reach
 	// pg_stat_user_tables only about a second after a transaction.
 	rows, err := pool.Query(ctx, `SELECT c.relname FROM pg_class c
