@@ -214,3 +214,23 @@ func TestScopedWritesCarryDepartmentAndActor(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeStaleInADepartment: an import in a department's scope ends
+// with AnalyzeStale; the statistics must be gathered all the same (as the
+// scoped role, ANALYZE skips the table with a warning).
+func TestAnalyzeStaleInADepartment(t *testing.T) {
+	pool := testenv.DB(t)
+	ctx := t.Context()
+	if _, err := pool.Exec(ctx, `INSERT INTO contacts (email, source, updated_source)
+		SELECT 'c' || i || '@example.org', 'import', 'import' FROM generate_series(1, 2000) i`); err != nil {
+		t.Fatal(err)
+	}
+	scoped := access.WithActor(ctx, access.Actor{PersonID: 3, DepartmentID: access.DefaultDepartment})
+	if err := db.AnalyzeStale(scoped, pool, "contacts"); err != nil {
+		t.Fatal(err)
+	}
+	var analysed bool
+	if err := pool.QueryRow(ctx, `SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'contacts'`).Scan(&analysed); err != nil || !analysed {
+		t.Errorf("contacts analysed: %v (err %v), want true", analysed, err)
+	}
+}
