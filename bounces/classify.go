@@ -429,8 +429,12 @@ var pseudoDetail = map[string]string{
 }
 
 // commandMarkers map phrases that name the SMTP command a reply answered
-// (Postfix "in reply to ... command", Exim "after ...", Sendmail's
-// transcript ">>> ...", DragonFly "did not like our ...") to the command.
+// (Postfix "in reply to ... command", "while receiving the initial server
+// greeting"; Exim "after ..."; Sendmail's transcript ">>> ..."; DragonFly
+// "did not like our ..."; qmail-remote "does not like recipient", "failed
+// on DATA command", "failed after I sent the message", "Connected to ...
+// but sender was rejected", "... but greeting failed", "... but my name
+// was rejected") to the command.
 var commandMarkers = []struct{ phrase, cmd string }{
 	{"in reply to end of data command", "DATA"}, {"in reply to data command", "DATA"},
 	{"in reply to rcpt to command", "RCPT"}, {"in reply to mail from command", "MAIL"},
@@ -440,6 +444,11 @@ var commandMarkers = []struct{ phrase, cmd string }{
 	{"did not like our mail", "MAIL"}, {"[rcpt_to]", "RCPT"}, {"rcpt to:<", "RCPT"},
 	{"in reply to rcpt", "RCPT"}, {"in reply to end of data", "DATA"},
 	{"does not like recipient", "RCPT"}, {"rcpt to command", "RCPT"},
+	{"failed on data command", "DATA"}, {"failed after i sent the message", "DATA"},
+	{"but sender was rejected", "MAIL"}, {"but greeting failed", "CONN"},
+	{"but my name was rejected", "CONN"}, {"in reply to ehlo command", "CONN"},
+	{"in reply to helo command", "CONN"}, {"initial server greeting", "CONN"},
+	{"after ehlo", "CONN"}, {"after helo", "CONN"},
 }
 
 // commandOf finds the SMTP command a lower-case text says the reply

@@ -290,3 +290,20 @@ func TestNegatedPhrase(t *testing.T) {
 		{"RCPT", 550, "", "550 Address is not suspended but unknown", "onhold", Unknown, "no rule matches"},
 	})
 }
+
+// TestCommandMarkers: the command a reply answered, as the MTAs name it in
+// their reports (qmail-remote's messages, Postfix "in reply to ...
+// command", Exim "after ..."), decides an unknown-user text with only a
+// reply code: at RCPT TO a dead address, after DATA a content filter, at
+// MAIL FROM or the greeting a refusal of the sender.
+func TestCommandMarkers(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		{"", 550, "", "192.0.2.1 does not like recipient. Remote host said: 550 No such user", "userunknown", Hard, "no such user"},
+		{"", 550, "", "192.0.2.1 failed after I sent the message. Remote host said: 550 No such user", "filtered", Block, "reply to DATA"},
+		{"", 554, "", "192.0.2.1 failed on DATA command. Remote host said: 554 User unknown", "filtered", Block, "reply to DATA"},
+		{"", 553, "", "Connected to 192.0.2.1 but sender was rejected. Remote host said: 553 User unknown", "rejected", Block, "reply to MAIL"},
+		{"", 554, "", "Connected to 192.0.2.1 but greeting failed. Remote host said: 554 No such user here", "blocked", Block, "reply to CONN"},
+		{"", 550, "", "host mx.example.com[192.0.2.1] said: 550 User unknown (in reply to EHLO command)", "blocked", Block, "reply to CONN"},
+		{"", 550, "", "SMTP error from remote mail server after EHLO mta.example.net: 550 Unknown user", "blocked", Block, "reply to CONN"},
+	})
+}
