@@ -44,9 +44,10 @@ func TestBrowserShowsTheGuardedFooter(t *testing.T) {
 		`font-family:Blank!important;letter-spacing:-3px!important;word-spacing:-9px!important;text-decoration:none!important;` +
 		`padding:0!important;margin:0!important;width:1px!important;height:0!important;max-width:1px!important;border-width:0!important}`
 	bodies := map[string]string{
-		"fragment":  `<style>` + hostile + `</style><p>Hi</p>`,
-		"document":  `<html><head><style>` + hostile + `.footer{display:none}</style></head><body class="page"><p>Hi</p></body></html>`,
-		"no tricks": `<p>Hi</p>`,
+		"fragment":                 `<style>` + hostile + `</style><p>Hi</p>`,
+		"document":                 `<html><head><style>` + hostile + `.footer{display:none}</style></head><body class="page"><p>Hi</p></body></html>`,
+		"link-coloured background": `<style>a,p,td{background:#aa0000!important;color:#aa0000!important}td{background-image:url(data:image/gif;base64,R0lGODlhAQABAIAAAKoAAP///ywAAAAAAQABAAACAkQBADs=)!important}</style><p>Hi</p>`,
+		"no tricks":                `<p>Hi</p>`,
 	}
 	docs := map[string]string{}
 	for name, body := range bodies {

@@ -40,7 +40,7 @@ var harmless = map[string]bool{
 	"word-wrap": true, "overflow-wrap": true, "white-space": true, "direction": true, "hyphens": true,
 	"-webkit-text-size-adjust": true, "-ms-text-size-adjust": true, "text-size-adjust": true, "-ms-interpolation-mode": true,
 	"-webkit-font-smoothing": true, "-moz-osx-font-smoothing": true, "text-rendering": true,
-	"border-collapse": true, "border-spacing": true, "table-layout": true, "box-sizing": true, "outline": true,
+	"border-collapse": true, "border-spacing": true, "table-layout": true, "box-sizing": true,
 	"list-style": true, "list-style-type": true, "cursor": true, "color-scheme": true, "supported-color-schemes": true,
 	"border-color": true, "border-style": true, "border-radius": true,
 }

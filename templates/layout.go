@@ -90,20 +90,17 @@ const layoutHTML = `<!DOCTYPE html>
 // footerGuard is put, with !important, in the style attribute of every
 // element of the footer: declarations in a style attribute win over every
 // rule of a <style> sheet, !important ones too (CSS Cascade 4 §6.1), so
-// body CSS cannot hide, shrink, move, clip, fade or recolour the footer's
-// own elements. What the guard cannot reach — rules on the footer's
+// body CSS cannot hide, shrink, fade, re-font or recolour the footer's own
+// elements, nor push them away with spacing. What the guard cannot reach — rules on the footer's
 // ancestors, pseudo-elements, elements laid over it — checkFooterCSS
 // refuses at Compile.
-const footerGuard = `visibility:visible!important;opacity:1!important;position:static!important;transform:none!important;` +
-	`filter:none!important;clip-path:none!important;clip:auto!important;text-indent:0!important;max-height:none!important;` +
-	`max-width:none!important;overflow:visible!important;pointer-events:auto!important;text-shadow:none!important;` +
-	`mix-blend-mode:normal!important;letter-spacing:normal!important;word-spacing:normal!important;` +
-	`font-family:Arial,Helvetica,sans-serif!important;font-size:12px!important;line-height:1.5!important;` +
-	`-webkit-text-fill-color:currentcolor!important;float:none!important;margin:0!important;zoom:1!important;content:normal!important;`
+const footerGuard = `visibility:visible!important;opacity:1!important;font:12px/1.5 Arial,Helvetica,sans-serif!important;` +
+	`letter-spacing:normal!important;word-spacing:normal!important;padding:0!important;margin:0!important;border:0!important;` +
+	`height:auto!important;min-height:0!important;max-height:none!important;min-width:0!important;background:transparent!important;`
 
-const footerHTML = `{{define "footer"}}<table data-pb-footer role="presentation" width="600" cellpadding="0" cellspacing="0" style="` + footerGuard + `display:table!important;width:100%!important;height:auto!important;background-color:{{(house).Background}}!important">
+const footerHTML = `{{define "footer"}}<table data-pb-footer role="presentation" width="600" cellpadding="0" cellspacing="0" style="` + footerGuard + `display:table!important;width:100%!important;max-width:600px!important;background:{{(house).Background}}!important">
 <tbody style="` + footerGuard + `display:table-row-group!important"><tr style="` + footerGuard + `display:table-row!important">
-<td style="` + footerGuard + `display:table-cell!important;padding:16px 24px!important;height:auto!important;color:#666666!important;background-color:{{(house).Background}}!important;text-align:center!important">
+<td style="` + footerGuard + `display:table-cell!important;padding:16px 24px!important;color:#666666!important;background:{{(house).Background}}!important;text-align:center!important">
 <p style="` + footerGuard + `display:block!important;margin:0 0 8px 0!important;color:#666666!important">{{(words).why}} {{(house).OrgName}}.</p>
 <p style="` + footerGuard + `display:block!important;margin:0 0 8px 0!important;color:#666666!important"><a href="{{.Links.Unsubscribe}}" style="` + footerLink + `">{{(words).unsub}}</a> | <a href="{{.Links.Update}}" style="` + footerLink + `">{{(words).update}}</a> | <a href="{{.Links.Privacy}}" style="` + footerLink + `">{{(words).privacy}}</a>{{if .Links.View}} | <a href="{{.Links.View}}" style="` + footerLink + `">{{(words).view}}</a>{{end}}</p>
 {{- if (house).Address}}
