@@ -147,7 +147,7 @@ func calibrate(b *testing.B, s *Service, rt *runtime) (stageCPU, int) {
 				}
 				continue
 			}
-			env, err := s.build(context.Background(), rt, r, "", nil)
+			env, err := s.build(context.Background(), rt, r, "", nil, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
