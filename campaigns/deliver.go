@@ -259,9 +259,9 @@ type chunk struct {
 // Building (render, compose, DKIM: CPU) and sending (network) overlap: a
 // builder goroutine builds the next chunk while the worker sends the
 // current one, so the signing of one chunk does not wait for the replies
-// to the previous one. At most one built chunk waits (memory stays at
-// about two chunks per worker), and the chunks go out in the order they
-// were built, each message once. When sending fails (a throttle error) or
+// to the previous one. At most one built chunk waits (memory stays at two
+// chunks per worker), and the chunks go out in the order they were built,
+// each message once. When sending fails (a throttle error) or
 // ctx ends, the builder stops and every message not yet sent is deferred.
 func (s *Service) deliver(ctx context.Context, rt *runtime, ts []*target, st *stageTimes) (smtp time.Duration) {
 	byDomain := map[string][]*target{}
@@ -296,7 +296,7 @@ func (s *Service) deliver(ctx context.Context, rt *runtime, ts []*target, st *st
 			return failed == nil
 		})
 	} else {
-		chunks := make(chan chunk, 1)
+		chunks := make(chan chunk) // the builder holds at most one built chunk
 		stop := make(chan struct{})
 		go func() {
 			defer close(chunks)
