@@ -242,6 +242,10 @@ type Service struct {
 	// transport sends the current one (see deliver); off only in tests
 	// comparing with the sequential order.
 	buildAhead bool
+	// ahead holds a place per chunk built ahead, 2 per CPU for the process:
+	// enough to keep the cores building while the workers wait on the
+	// network, few enough to keep the messages in memory bounded.
+	ahead chan struct{}
 	// now is the clock of the messages' Date fields.
 	now func() time.Time
 }
@@ -252,7 +256,8 @@ func New(opt Options) *Service {
 	return &Service{opt: opt, db: opt.DB, rdb: opt.Redis, log: opt.Log,
 		links: rtoken.Links{Base: opt.BaseURL, Keys: opt.Keys},
 		m:     newMetrics(opt.Reg), tpl: newTplCache(),
-		building: make(chan struct{}, goruntime.GOMAXPROCS(0)), buildAhead: true, now: time.Now}
+		building: make(chan struct{}, goruntime.GOMAXPROCS(0)), buildAhead: true, now: time.Now,
+		ahead: make(chan struct{}, 2*goruntime.GOMAXPROCS(0))}
 }
 
 // Campaign is one campaign.

@@ -259,9 +259,10 @@ type chunk struct {
 // Building (render, compose, DKIM: CPU) and sending (network) overlap: a
 // builder goroutine builds the next chunk while the worker sends the
 // current one, so the signing of one chunk does not wait for the replies
-// to the previous one. At most one built chunk waits (memory stays at two
-// chunks per worker), and the chunks go out in the order they were built,
-// each message once. When sending fails (a throttle error) or
+// to the previous one. Chunks built ahead hold a place in s.ahead (a few
+// per CPU for the whole process), so the messages in memory stay at about
+// one chunk per worker plus those few, whatever the number of workers;
+// the chunks go out in the order they were built, each message once. When sending fails (a throttle error) or
 // ctx ends, the builder stops and every message not yet sent is deferred.
 func (s *Service) deliver(ctx context.Context, rt *runtime, ts []*target, st *stageTimes) (smtp time.Duration) {
 	byDomain := map[string][]*target{}
@@ -291,7 +292,7 @@ func (s *Service) deliver(ctx context.Context, rt *runtime, ts []*target, st *st
 		}
 	}
 	if !s.buildAhead {
-		s.buildChunks(ctx, rt, order, byDomain, st, func(c chunk) bool {
+		s.buildChunks(ctx, rt, order, byDomain, st, func() bool { return true }, func(c chunk) bool {
 			send(c)
 			return failed == nil
 		})
@@ -300,9 +301,25 @@ func (s *Service) deliver(ctx context.Context, rt *runtime, ts []*target, st *st
 		stop := make(chan struct{})
 		go func() {
 			defer close(chunks)
-			s.buildChunks(ctx, rt, order, byDomain, st, func(c chunk) bool {
+			holding := false // a place in s.ahead for the chunk being built
+			defer func() {
+				if holding {
+					<-s.ahead
+				}
+			}()
+			s.buildChunks(ctx, rt, order, byDomain, st, func() bool {
 				select {
-				case chunks <- c:
+				case s.ahead <- struct{}{}:
+					holding = true
+					return true
+				case <-stop:
+				case <-ctx.Done():
+				}
+				return false
+			}, func(c chunk) bool {
+				select {
+				case chunks <- c: // its place is given back by the receiver
+					holding = false
 					return true
 				case <-stop: // its messages are deferred below
 					return false
@@ -310,6 +327,7 @@ func (s *Service) deliver(ctx context.Context, rt *runtime, ts []*target, st *st
 			})
 		}()
 		for c := range chunks {
+			<-s.ahead
 			send(c)
 			if failed != nil {
 				select {
@@ -333,13 +351,17 @@ func (s *Service) deliver(ctx context.Context, rt *runtime, ts []*target, st *st
 }
 
 // buildChunks builds the messages domain by domain into chunks of up to
-// sendChunk and hands each to emit, until emit returns false or ctx ends.
-// A message that cannot be built is failed and left out.
+// sendChunk and hands each to emit, until begin (called before each
+// chunk) or emit returns false or ctx ends. A message that cannot be built
+// is failed and left out.
 func (s *Service) buildChunks(ctx context.Context, rt *runtime, order []string, byDomain map[string][]*target,
-	st *stageTimes, emit func(chunk) bool) {
+	st *stageTimes, begin func() bool, emit func(chunk) bool) {
 	for _, d := range order {
 		rest := byDomain[d]
 		for len(rest) > 0 {
+			if !begin() {
+				return
+			}
 			c := chunk{domain: d, ts: make([]*target, 0, min(len(rest), sendChunk))}
 			for len(c.ts) < sendChunk && len(rest) > 0 {
 				if ctx.Err() != nil {

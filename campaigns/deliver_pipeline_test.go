@@ -166,6 +166,9 @@ func TestDeliverBuildAheadSendsEachOnceInOrder(t *testing.T) {
 		ts := pipelineTargets(n)
 		var st stageTimes
 		s.deliver(t.Context(), rt, ts, &st)
+		if n := len(s.ahead); n != 0 {
+			t.Errorf("ahead %v: %d places for chunks built ahead still held", ahead, n)
+		}
 		for _, tg := range ts {
 			if tg.status != "sent" || tg.buf != nil || tg.env.Data != nil {
 				t.Fatalf("ahead %v: %s: status %q (%v), buffer kept %v", ahead, tg.Email, tg.status, tg.res, tg.buf != nil)
@@ -241,13 +244,16 @@ func (l *failingLimiter) Acquire(ctx context.Context, domain string, n int) (int
 }
 
 // TestDeliverBuildAheadStops: when ctx ends or sending fails, the builder
-// stops, nothing is sent twice, what was sent counts as sent and every
-// other message is deferred with the reason.
+// stops and gives its place back, nothing is sent twice, what was sent
+// counts as sent and every other message is deferred with the reason.
 func TestDeliverBuildAheadStops(t *testing.T) {
 	t.Parallel()
 	const n = 6 * sendChunk
-	check := func(name string, sink *orderSink, ts []*target, why string) {
+	check := func(name string, s *Service, sink *orderSink, ts []*target, why string) {
 		t.Helper()
+		if n := len(s.ahead); n != 0 {
+			t.Errorf("%s: %d places for chunks built ahead still held", name, n)
+		}
 		seen := map[string]int{}
 		for _, m := range sink.messages() {
 			seen[m.rcpt]++
@@ -276,13 +282,13 @@ func TestDeliverBuildAheadStops(t *testing.T) {
 	s, rt := pipelineService(t, &cancelAfter{Transport: newRelay(t, sink.port), cancel: cancel}, nil, nil)
 	ts := pipelineTargets(n)
 	s.deliver(ctx, rt, ts, &stageTimes{})
-	check("cancel", sink, ts, "context canceled")
+	check("cancel", s, sink, ts, "context canceled")
 
 	sink = newOrderSink(t)
 	s, rt = pipelineService(t, newRelay(t, sink.port), nil, &failingLimiter{})
 	ts = pipelineTargets(n)
 	s.deliver(t.Context(), rt, ts, &stageTimes{})
-	check("throttle error", sink, ts, "throttle store unreachable")
+	check("throttle error", s, sink, ts, "throttle store unreachable")
 }
 
 func rsaTestKey(t *testing.T) *rsa.PrivateKey {

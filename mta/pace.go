@@ -21,12 +21,13 @@ import (
 // A Send waits for a free place in the window (or its ctx). The Redis
 // throttles (Limiter) still apply on top, across nodes.
 type pace struct {
-	mu     sync.Mutex
-	window float64
-	max    float64
-	inUse  int
-	best   float64 // best seconds per message seen
-	wake   chan struct{}
+	mu      sync.Mutex
+	window  float64
+	max     float64
+	inUse   int
+	best    float64 // best seconds per message seen
+	wake    chan struct{}
+	waiters int // acquires waiting for a place
 }
 
 func newPace(start, max int) *pace {
@@ -43,11 +44,19 @@ func (p *pace) acquire(ctx context.Context) error {
 			return nil
 		}
 		wake := p.wake
+		p.waiters++
 		p.mu.Unlock()
+		var err error
 		select {
 		case <-wake:
 		case <-ctx.Done():
-			return ctx.Err()
+			err = ctx.Err()
+		}
+		p.mu.Lock()
+		p.waiters--
+		p.mu.Unlock()
+		if err != nil {
+			return err
 		}
 	}
 }
@@ -72,6 +81,13 @@ func (p *pace) release(n int, took time.Duration, deferred int, failed bool) {
 	}
 	close(p.wake)
 	p.wake = make(chan struct{})
+}
+
+// unused reports whether no Send holds or waits for a place.
+func (p *pace) unused() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.inUse == 0 && p.waiters == 0
 }
 
 // size is the current window (whole connections).

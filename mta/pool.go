@@ -216,6 +216,13 @@ func (c *client) reaper() {
 			}
 			c.idle[addr] = keep
 		}
+		// A destination no longer in use forgets its window (it starts
+		// afresh when mail goes there again), so the map stays small.
+		for addr, p := range c.paces {
+			if len(c.idle[addr]) == 0 && p.unused() {
+				delete(c.paces, addr)
+			}
+		}
 		c.mu.Unlock()
 		for _, cn := range old {
 			c.discard(cn)
