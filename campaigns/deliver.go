@@ -259,11 +259,12 @@ type chunk struct {
 // Building (render, compose, DKIM: CPU) and sending (network) overlap: a
 // builder goroutine builds the next chunk while the worker sends the
 // current one, so the signing of one chunk does not wait for the replies
-// to the previous one. Chunks built ahead hold a place in s.ahead (a few
+// to the previous one. Chunks built ahead hold a place in s.ahead (two
 // per CPU for the whole process), so the messages in memory stay at about
-// one chunk per worker plus those few, whatever the number of workers;
-// the chunks go out in the order they were built, each message once. When sending fails (a throttle error) or
-// ctx ends, the builder stops and every message not yet sent is deferred.
+// one chunk per worker plus those few. The chunks go out in the order
+// they were built, each message once. When sending fails (a throttle
+// error) or ctx ends, the builder stops and every message not yet sent is
+// deferred.
 func (s *Service) deliver(ctx context.Context, rt *runtime, ts []*target, st *stageTimes) (smtp time.Duration) {
 	byDomain := map[string][]*target{}
 	var order []string
