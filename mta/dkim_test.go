@@ -391,7 +391,9 @@ func TestAppendSignatureAllocations(t *testing.T) {
 	runtime.ReadMemStats(&ms1)
 	perSign := (ms1.TotalAlloc - ms0.TotalAlloc) / 20
 	t.Logf("%.0f allocations, %d bytes per signature of a %d-byte message", allocs, perSign, len(msg))
-	if perSign > 2048 {
-		t.Errorf("%.0f allocations, %d bytes per signature of a %d-byte message: more than the signature", allocs, perSign, len(msg))
+	// Well below the message's size: a pooled scratch space dropped by the
+	// pool (the race detector drops some on purpose) costs a few KB.
+	if perSign > uint64(len(msg))/2 {
+		t.Errorf("%.0f allocations, %d bytes per signature of a %d-byte message: the message is copied", allocs, perSign, len(msg))
 	}
 }
