@@ -268,8 +268,11 @@ func (s *Store) GetByEmail(ctx context.Context, email string) (Contact, error) {
 
 // Patch is a partial update; nil fields are left alone.
 type Patch struct {
-	Email      *string
-	Name       *string
+	Email *string
+	Name  *string
+	// Attributes are merged key by key: a nil value removes the key, keys
+	// not named keep their values (so a reader who cannot see a hidden
+	// attribute cannot remove it by leaving it out).
 	Attributes map[string]any
 	Source     string
 }
@@ -294,23 +297,24 @@ func (s *Store) Update(ctx context.Context, id int64, p Patch) (Contact, error) 
 	if p.Source == "" {
 		p.Source = "api"
 	}
+	set, remove := map[string]any{}, []string{}
+	for k, v := range p.Attributes {
+		if v == nil {
+			remove = append(remove, k)
+		} else {
+			set[k] = v
+		}
+	}
 	row := s.db.QueryRow(ctx, `UPDATE contacts c SET
 		email = coalesce($2, email), name = coalesce($3, name),
-		attributes = CASE WHEN $4::jsonb IS NULL THEN attributes ELSE $4::jsonb END,
-		updated_source = $5, updated_at = now()
-		WHERE id = $1 RETURNING `+contactCols, id, p.Email, p.Name, nilIfEmpty(p.Attributes), p.Source)
+		attributes = (attributes || $4::jsonb) - $5::text[],
+		updated_source = $6, updated_at = now()
+		WHERE id = $1 RETURNING `+contactCols, id, p.Email, p.Name, set, remove, p.Source)
 	c, err := scanContact(row)
 	if isUnique(err) {
 		return c, ErrDuplicate
 	}
 	return c, err
-}
-
-func nilIfEmpty(m map[string]any) any {
-	if m == nil {
-		return nil
-	}
-	return m
 }
 
 // Filter narrows a contact listing. Zero values mean "any".

@@ -12,9 +12,10 @@ import (
 // patch struct says what it means with its field types:
 //   - Field[T] tells absent, null and a value apart: for values that can be
 //     cleared (a nullable reference, a list that may be empty).
-//   - A pointer (*T) is "absent or a value": DecodePatch refuses null for it
-//     with an error naming the field, so a client that sends null to clear a
-//     required value hears so instead of seeing nothing change.
+//   - A pointer (*T), slice or map is "absent or a value": DecodePatch
+//     refuses null for it with an error naming the field, so a client that
+//     sends null to clear a value hears so instead of seeing nothing change
+//     (a string is emptied with "", a list with []).
 //   - A map of values (map[string]any) takes null per key: the key is to be
 //     removed, which the caller applies (see MergeKeys).
 // PATCH handlers decode with DecodePatch; other bodies with Decode.
@@ -72,7 +73,8 @@ func fieldElem(t reflect.Type) reflect.Type {
 }
 
 // DecodePatch decodes a merge-patch body into v like Decode, and refuses a
-// null for a field that cannot say "clear" (a plain pointer), naming it.
+// null for a field that cannot say "clear" (a pointer, slice or map that is
+// not a Field), naming it.
 func DecodePatch(data []byte, v any) error {
 	return decode(data, v, true)
 }

@@ -45,12 +45,15 @@ func TestDecodePatchTellsAbsentNullAndValueApart(t *testing.T) {
 // A null for a field that cannot be cleared is refused, naming it; plain
 // Decode (create bodies) keeps encoding/json's reading.
 func TestDecodePatchRefusesNullForPlainPointer(t *testing.T) {
-	var in patchInput
-	err := strictjson.DecodePatch([]byte(`{"name":null}`), &in)
-	var e *errs.Error
-	if !errors.As(err, &e) || e.Field != "name" {
-		t.Fatalf("want a field error on name, got %v", err)
+	for _, field := range []string{"name", "attributes"} {
+		var in patchInput
+		err := strictjson.DecodePatch([]byte(`{"`+field+`":null}`), &in)
+		var e *errs.Error
+		if !errors.As(err, &e) || e.Field != field {
+			t.Fatalf("want a field error on %s, got %v", field, err)
+		}
 	}
+	var in patchInput
 	if err := strictjson.Decode([]byte(`{"name":null}`), &in); err != nil {
 		t.Fatalf("Decode: %v", err)
 	}

@@ -84,7 +84,7 @@ func (w *jsonWalker) value(t reflect.Type, path string) error {
 	}
 	if e := fieldElem(t); e != nil {
 		t = e // a Field[T] holds null or a T
-	} else if tok == nil && w.patch && t != nil && t.Kind() == reflect.Pointer {
+	} else if tok == nil && w.patch && t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map) {
 		if path == "" {
 			path = "body"
 		}
