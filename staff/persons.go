@@ -168,8 +168,8 @@ func (s *Service) Memberships(ctx context.Context, personID int64) ([]Membership
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[Membership])
 }
 
-// Disable stops a person from logging in and ends their sessions and
-// tokens at once. The last administrator cannot be disabled.
+// Disable stops a person from logging in and ends their sessions,
+// invitation and reset links, and API tokens at once. The last administrator cannot be disabled.
 func (s *Service) Disable(ctx context.Context, id int64) error {
 	ctx = unscoped(ctx)
 	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
@@ -177,7 +177,8 @@ func (s *Service) Disable(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE persons SET status = 'disabled', updated_at = now() WHERE id = $1`, id)
+		tag, err := tx.Exec(ctx, `UPDATE persons SET status = 'disabled', password_gen = password_gen + 1,
+			updated_at = now() WHERE id = $1`, id)
 		if err != nil {
 			return fmt.Errorf("staff: disable: %w", err)
 		}
@@ -187,8 +188,13 @@ func (s *Service) Disable(ctx context.Context, id int64) error {
 		if err := check(); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = now() WHERE person_id = $1 AND revoked_at IS NULL`, id); err != nil {
+		// Sessions, links and the person's API tokens end for good: enabling
+		// the person again does not bring back what they had.
+		if err := endCredentials(ctx, tx, id, 0); err != nil {
 			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE person_id = $1 AND revoked_at IS NULL`, id); err != nil {
+			return fmt.Errorf("staff: disable: tokens: %w", err)
 		}
 		return audit.Write(ctx, tx, audit.Entry{Action: "person-disable", TargetKind: "person", TargetID: &id})
 	})
