@@ -137,8 +137,11 @@ func (a *API) setRole(w http.ResponseWriter, r *http.Request) error {
 	if err := a.decode(w, r, &in); err != nil {
 		return err
 	}
-	// Any existing person may be added to the department by id (the
-	// administrator learns ids from the persons of their departments).
+	// A person of another department may be added by id when the
+	// administrator works there too (see Addable).
+	if _, err := a.S.Addable(r.Context(), id); err != nil {
+		return err
+	}
 	if err := a.S.SetMembership(r.Context(), id, access.Department(r.Context()), in.Role); err != nil {
 		return err
 	}
@@ -167,7 +170,7 @@ func (a *API) personSessions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ss, err := a.S.Sessions(r.Context(), p.ID)
+	ss, err := a.S.DepartmentSessions(r.Context(), p.ID, access.Department(r.Context()))
 	if err != nil {
 		return err
 	}
@@ -184,7 +187,7 @@ func (a *API) revokePersonSession(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := a.S.RevokeSession(r.Context(), sid, p.ID); err != nil {
+	if err := a.S.RevokeDepartmentSession(r.Context(), sid, p.ID, access.Department(r.Context())); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -248,6 +248,29 @@ func (s *Service) InDepartment(ctx context.Context, id int64) (Person, error) {
 	return Person{}, ErrNotFound
 }
 
+// Addable loads a person an administrator may give a role in ctx's
+// department: one already in it, or one who shares another department
+// with the acting person (so an administrator cannot reach, list or pull
+// in persons of departments they have nothing to do with by guessing ids).
+func (s *Service) Addable(ctx context.Context, id int64) (Person, error) {
+	if p, err := s.InDepartment(ctx, id); !errors.Is(err, ErrNotFound) {
+		return p, err
+	}
+	a, _ := access.ActorFrom(ctx)
+	if a.PersonID == 0 {
+		return Person{}, ErrNotFound
+	}
+	var shared bool
+	if err := s.db.QueryRow(unscoped(ctx), `SELECT EXISTS (SELECT 1 FROM memberships t JOIN memberships m
+		ON m.department_id = t.department_id WHERE t.person_id = $1 AND m.person_id = $2)`, id, a.PersonID).Scan(&shared); err != nil {
+		return Person{}, fmt.Errorf("staff: addable: %w", err)
+	}
+	if !shared {
+		return Person{}, ErrNotFound
+	}
+	return s.Get(ctx, id)
+}
+
 // OnlyInDepartment loads a person of ctx's department whose whole account
 // its administrator may change (disable, enable, remove the second
 // factor): one who works in no other department. For anyone else the
