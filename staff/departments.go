@@ -118,6 +118,9 @@ func (s *Service) UpdateDepartment(ctx context.Context, id int64, change func(*D
 // SetMembership gives a person a role in a department (replacing the role
 // they had there). The last administrator cannot be demoted.
 func (s *Service) SetMembership(ctx context.Context, personID, deptID int64, role string) error {
+	if err := s.Grantable(ctx, role); err != nil {
+		return err
+	}
 	ctx = unscoped(ctx)
 	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
 		check, err := adminGuard(ctx, tx)

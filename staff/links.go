@@ -19,6 +19,9 @@ func (s *Service) Invite(ctx context.Context, n NewPerson) (Person, string, erro
 	if err := n.validate(); err != nil {
 		return Person{}, "", err
 	}
+	if err := s.Grantable(ctx, n.Role); err != nil {
+		return Person{}, "", err
+	}
 	p, err := s.createPerson(ctx, n, StatusInvited, "", "person-invite")
 	if err != nil {
 		return p, "", err
