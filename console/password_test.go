@@ -1,6 +1,8 @@
 package console
 
 import (
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -49,6 +51,7 @@ type linkEnv struct {
 	t  *testing.T
 	h  *Handler
 	st *staff.Service
+	db *pgxpool.Pool
 }
 
 func (e *linkEnv) do(method, path string, form url.Values, cookie string) *httptest.ResponseRecorder {
@@ -93,7 +96,7 @@ func newLinkEnv(t *testing.T, mail staff.Mailer) *linkEnv {
 		DepartmentID: access.DefaultDepartment, Role: access.RoleAdmin, Password: "a long and quiet harbour 42"}); err != nil {
 		t.Fatal(err)
 	}
-	return &linkEnv{t: t, h: h, st: st}
+	return &linkEnv{t: t, h: h, st: st, db: pool}
 }
 
 // TestConsoleInviteLink: an administrator invites a person on the admin
