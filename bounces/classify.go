@@ -14,6 +14,7 @@ type evidence struct {
 	diag      string       // diagnostic text
 	diagType  string       // RFC 3464 diagnostic-type (smtp, x-unix, ...), lower case
 	untyped   bool         // a Diagnostic-Code without the diagnostic-type RFC 3464 requires
+	noStatus  bool         // a DSN recipient group without the Status field RFC 3464 requires
 	temporary bool         // the message says the failure is temporary (Action: delayed)
 	reason    string       // a reason the format itself establishes, if any
 	command   string       // the SMTP command the reply answered (RCPT, DATA, ...), if known
@@ -101,6 +102,9 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 		return verdict{"mailererror", "Diagnostic-Code type X-Unix: a local delivery program's exit status, not a server's reply (RFC 3464 section 2.3.6)"}
 	}
 	text, phrase, hasText := ix.textMatch(lower)
+	if !hasText {
+		text, phrase, hasText = ix.clauseMatch(lower)
+	}
 	st, hasStatus := statusRuleOf(status)
 	var v verdict
 	switch {
@@ -118,9 +122,13 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 			v = verdict{c.reason, fmt.Sprintf("text %q -> %s overrules %q (prefer not hard; %s)", cp, c.reason, phrase, c.source)}
 			break
 		}
-		v = hardText(text, phrase, status, st, hasStatus, command)
-		if in.untyped && code == 0 && hardReasons[v.reason] && !addressStatus(status, st, hasStatus) {
+		v = hardText(text, phrase, status, st, hasStatus, code, command)
+		switch {
+		case !hardReasons[v.reason] || addressStatus(status, st, hasStatus):
+		case in.untyped && code == 0:
 			v = verdict{"filtered", fmt.Sprintf("text %q in a Diagnostic-Code without a diagnostic-type and without a reply code (RFC 3464 section 2.3.6): not a server's reply, not proof of a dead address", phrase)}
+		case in.noStatus && status == "" && command != "RCPT" && text.strength != directory:
+			v = verdict{"filtered", fmt.Sprintf("text %q in a DSN recipient group without the Status field RFC 3464 section 2.3.4 requires, and without a status code or RCPT TO in the text: a report composed by a gateway or filter, not proof of a dead address (prefer not hard)", phrase)}
 		}
 	case hasStatus:
 		v = statusVerdict(status, st)
@@ -139,9 +147,14 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 //     at RCPT TO that the recipient is unknown (Postfix access maps answer
 //     unknown recipients with 5.7.1 there);
 //   - a mailbox status (X.2.x) contradicts it except at RCPT TO;
-//   - without any status or command only a system's statement about its
-//     own directory counts.
-func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus bool, command string) verdict {
+//   - without any status or command, an ordinary phrase counts with a
+//     permanent (5xx) reply code: "550 No such user" is a server's
+//     refusal of the address (RFC 5321 section 4.2.2), whatever command it
+//     answered, once MAIL FROM, the connection and DATA are ruled out
+//     above; a weak phrase ("mailbox unavailable") still does not;
+//   - without any status, reply code or command only a system's statement
+//     about its own directory counts.
+func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus bool, code int, command string) verdict {
 	tv := textVerdict(text, phrase)
 	subject := statusSubject(status)
 	switch {
@@ -166,6 +179,9 @@ func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus b
 		return tv
 	case status != "":
 		return tv // a server's refusal with a status code: the text names the cause
+	case code >= 500 && code < 600 && text.strength == ordinary:
+		tv.rule += fmt.Sprintf(" with permanent reply code %d (RFC 5321 section 4.2.1: the address is refused)", code)
+		return tv
 	}
 	return verdict{"filtered", fmt.Sprintf("text %q names an unknown user, but no status code, no command and no directory statement backs it: a filter (prefer not hard; %s)", phrase, text.source)}
 }
@@ -178,7 +194,11 @@ func addressStatus(status string, st statusRule, hasStatus bool) bool {
 
 // textVerdict is the verdict of a text rule.
 func textVerdict(text reasonRule, phrase string) verdict {
-	return verdict{text.reason, "text \"" + phrase + "\" -> " + text.reason + " (" + text.source + ")"}
+	kind := "text"
+	if strings.Contains(phrase, clauseGap) {
+		kind = "clause" // a clause rule: the noun and the predicate that matched
+	}
+	return verdict{text.reason, kind + " \"" + phrase + "\" -> " + text.reason + " (" + text.source + ")"}
 }
 
 // statusVerdict is the verdict of a status rule.
@@ -409,8 +429,12 @@ var pseudoDetail = map[string]string{
 }
 
 // commandMarkers map phrases that name the SMTP command a reply answered
-// (Postfix "in reply to ... command", Exim "after ...", Sendmail's
-// transcript ">>> ...", DragonFly "did not like our ...") to the command.
+// (Postfix "in reply to ... command", "while receiving the initial server
+// greeting"; Exim "after ..."; Sendmail's transcript ">>> ..."; DragonFly
+// "did not like our ..."; qmail-remote "does not like recipient", "failed
+// on DATA command", "failed after I sent the message", "Connected to ...
+// but sender was rejected", "... but greeting failed", "... but my name
+// was rejected") to the command.
 var commandMarkers = []struct{ phrase, cmd string }{
 	{"in reply to end of data command", "DATA"}, {"in reply to data command", "DATA"},
 	{"in reply to rcpt to command", "RCPT"}, {"in reply to mail from command", "MAIL"},
@@ -420,6 +444,11 @@ var commandMarkers = []struct{ phrase, cmd string }{
 	{"did not like our mail", "MAIL"}, {"[rcpt_to]", "RCPT"}, {"rcpt to:<", "RCPT"},
 	{"in reply to rcpt", "RCPT"}, {"in reply to end of data", "DATA"},
 	{"does not like recipient", "RCPT"}, {"rcpt to command", "RCPT"},
+	{"failed on data command", "DATA"}, {"failed after i sent the message", "DATA"},
+	{"but sender was rejected", "MAIL"}, {"but greeting failed", "CONN"},
+	{"but my name was rejected", "CONN"}, {"in reply to ehlo command", "CONN"},
+	{"in reply to helo command", "CONN"}, {"initial server greeting", "CONN"},
+	{"after ehlo", "CONN"}, {"after helo", "CONN"},
 }
 
 // commandOf finds the SMTP command a lower-case text says the reply

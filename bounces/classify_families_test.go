@@ -74,8 +74,15 @@ type phraseKey struct {
 	phrase string
 }
 
-// withoutPhrases is textRules with the given phrases left out.
-func withoutPhrases(drop map[phraseKey]bool) *phraseIndex {
+// clauseKey is one noun or predicate of one clause rule.
+type clauseKey struct {
+	rule int
+	word string
+}
+
+// withoutPhrases is textRules with the given phrases left out, and
+// clauseRules with the given nouns and predicates left out.
+func withoutPhrases(drop map[phraseKey]bool, dropWords map[clauseKey]bool) *phraseIndex {
 	rules := make([]reasonRule, len(textRules))
 	for i, r := range textRules {
 		rules[i] = r
@@ -86,7 +93,23 @@ func withoutPhrases(drop map[phraseKey]bool) *phraseIndex {
 			}
 		}
 	}
-	return newPhraseIndex(rules)
+	ix := newPhraseIndex(rules)
+	keep := func(i int, words []string) []string {
+		var out []string
+		for _, w := range words {
+			if !dropWords[clauseKey{i, w}] {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
+	ix.clauses = make([]clauseRule, len(clauseRules))
+	for i, c := range clauseRules {
+		ix.clauses[i] = c
+		ix.clauses[i].nouns = keep(i, c.nouns)
+		ix.clauses[i].preds = keep(i, c.preds)
+	}
+	return ix
 }
 
 // TestLeaveOneFamilyOut measures how the classification holds on mail from
@@ -94,15 +117,19 @@ func withoutPhrases(drop map[phraseKey]bool) *phraseIndex {
 // cannot be retrained without a family; instead, for each family, the text
 // phrases that decide results only in that family's files are taken out
 // (a phrase no other family uses would not have been written without
-// it), and the family is scored with what is left. The status, reply-code
-// and command rules are general (RFCs) and stay. Reported per family and
+// it), and the family is scored with what is left; so are the nouns and
+// predicates of the clause rules that no other family's results use.
+// The status, reply-code and command rules are general (RFCs) and stay.
+// The estimate therefore measures only what the text rules learnt from a
+// family: a wording no family has would be missed on unseen mail and is
+// not counted here. Reported per family and
 // in total, as-is and left out: agreement on recipient, hard/soft and
 // status, and hard precision (of the results called hard, how many are)
 // and recall (of the hard rows, how many are called hard), with false
 // hards as a share of all rows. It fails when, as-is, false hards exceed
 // 1% of the rows or hard precision falls below 97%, and when, with
 // families left out, false hards exceed 1.5%, hard/soft agreement falls
-// below 91.5% or status agreement below 85.5%.
+// below 92% or status agreement below 86.5%.
 func TestLeaveOneFamilyOut(t *testing.T) {
 	rows := readCorpus(t)
 	raws := map[string][]byte{}
@@ -117,9 +144,31 @@ func TestLeaveOneFamilyOut(t *testing.T) {
 		raws[row.file] = raw
 	}
 	// Which phrase decides each file's results, and in which families.
+	// The words of the clause rules are vocabulary, not phrases: a noun or
+	// predicate counts as used by a family when it is in the diagnostic of
+	// a result given the clause rule's reason in that family's files,
+	// whichever rule decided it; one used by a single family is left out
+	// with it, like a phrase, and one used by none is left out always.
 	users := map[phraseKey]map[string]bool{}
+	words := map[clauseKey]map[string]bool{}
 	for file, raw := range raws {
 		for _, r := range parse(raw).Results {
+			for i, c := range clauseRules {
+				if r.Reason != c.reason {
+					continue
+				}
+				lower := asciiLower(r.Diagnostic)
+				for _, w := range append(append([]string(nil), c.nouns...), c.preds...) {
+					if anyWord(lower, []string{w}) == "" {
+						continue
+					}
+					k := clauseKey{i, w}
+					if words[k] == nil {
+						words[k] = map[string]bool{}
+					}
+					words[k][family(file)] = true
+				}
+			}
 			if !strings.HasPrefix(r.Rule, "text ") && !strings.Contains(r.Rule, "; text ") {
 				continue
 			}
@@ -154,16 +203,29 @@ func TestLeaveOneFamilyOut(t *testing.T) {
 				dropped = append(dropped, fmt.Sprintf("%s:%q", textRules[k.rule].reason, k.phrase))
 			}
 		}
+		dropWords := map[clauseKey]bool{}
+		for i, c := range clauseRules {
+			for _, w := range append(append([]string(nil), c.nouns...), c.preds...) {
+				k := clauseKey{i, w}
+				switch fams := words[k]; {
+				case len(fams) == 0:
+					dropWords[k] = true // no family's hard result has it
+				case len(fams) == 1 && fams[f]:
+					dropWords[k] = true
+					dropped = append(dropped, fmt.Sprintf("%s clause:%q", c.reason, w))
+				}
+			}
+		}
 		sort.Strings(dropped)
-		ix := withoutPhrases(drop)
+		ix := withoutPhrases(drop, dropWords)
 		var a, o familyScore
 		for _, row := range byFamily[f] {
 			a.add(row, parse(raws[row.file]))
 			rep := parseWith(raws[row.file], ix)
 			o.add(row, rep)
 			if os.Getenv("BOUNCES_CORPUS_VERBOSE") != "" && row.reason != "delivered" && len(rep.Results) >= row.index {
-				if r := rep.Results[row.index-1]; r.Hard() != row.hard {
-					t.Logf("left out: %s #%d: hard=%v want %v (%s): %s | %.120s", row.file, row.index, r.Hard(), row.hard, row.reason, r.Rule, r.Diagnostic)
+				if r := rep.Results[row.index-1]; r.Hard() != row.hard || r.Status != row.status {
+					t.Logf("left out: %s #%d: hard=%v want %v, status %s want %s (%s): %s | %.120s", row.file, row.index, r.Hard(), row.hard, r.Status, row.status, row.reason, r.Rule, r.Diagnostic)
 				}
 			}
 		}
@@ -191,16 +253,17 @@ func TestLeaveOneFamilyOut(t *testing.T) {
 	if asIs.precision() < 97 {
 		t.Errorf("as-is: hard precision %.1f%%, want >= 97%%", asIs.precision())
 	}
-	// With families left out the floors are the levels measured when this
-	// evaluation was written, so that a change making the rules fit the
-	// corpus more and the world less shows.
+	// With families left out the floors are the levels last measured
+	// (raised with the clause rules and the reply-code precedence), so
+	// that a change making the rules fit the corpus more and the world
+	// less shows.
 	if out.pct(out.falseHard) > 1.5 {
 		t.Errorf("families left out: %d false hards (%.1f%% of rows), want <= 1.5%%", out.falseHard, out.pct(out.falseHard))
 	}
-	if out.pct(out.hard) < 91.5 {
-		t.Errorf("families left out: hard/soft agrees for %.1f%%, want >= 91.5%%", out.pct(out.hard))
+	if out.pct(out.hard) < 92 {
+		t.Errorf("families left out: hard/soft agrees for %.1f%%, want >= 92%%", out.pct(out.hard))
 	}
-	if out.pct(out.status) < 85.5 {
-		t.Errorf("families left out: status agrees for %.1f%%, want >= 85.5%%", out.pct(out.status))
+	if out.pct(out.status) < 86.5 {
+		t.Errorf("families left out: status agrees for %.1f%%, want >= 86.5%%", out.pct(out.status))
 	}
 }

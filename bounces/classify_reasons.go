@@ -55,6 +55,9 @@ type phraseIndex struct {
 	// contra indexes the rules whose reasons contradict a dead address
 	// (see contradicts); nil in contra itself.
 	contra *phraseIndex
+	// clauses are the clause rules (clauseRules), tried when no phrase
+	// matches.
+	clauses []clauseRule
 }
 
 // phraseRef is one phrase of rule number rule.
@@ -72,6 +75,7 @@ func newPhraseIndex(rules []reasonRule) *phraseIndex {
 		}
 	}
 	ix.contra = indexPhrases(contra)
+	ix.clauses = clauseRules
 	return ix
 }
 
@@ -122,7 +126,7 @@ func (ix *phraseIndex) matchOutside(lower, skip string) (int, string) {
 			}
 		}
 		for _, ref := range ix.buckets[n-1] {
-			if ref.rule < best && strings.HasPrefix(lower[i:], ref.phrase) && (next < 0 || i+len(ref.phrase) <= next) {
+			if ref.rule < best && strings.HasPrefix(lower[i:], ref.phrase) && (next < 0 || i+len(ref.phrase) <= next) && !negated(lower, i) {
 				best, phrase = ref.rule, ref.phrase
 			}
 		}
@@ -134,6 +138,13 @@ func (ix *phraseIndex) matchOutside(lower, skip string) (int, string) {
 		return -1, ""
 	}
 	return best, phrase
+}
+
+// negated reports whether the phrase at lower[i:] is negated: right after
+// "not " or "n't " ("User not listed in the directory" names no block
+// list, "the account is not suspended" no suspension).
+func negated(lower string, i int) bool {
+	return strings.HasSuffix(lower[:i], "not ") || strings.HasSuffix(lower[:i], "n't ")
 }
 
 // statusRule returns the status rule of an RFC 3463 enhanced status code,
@@ -154,3 +165,72 @@ var statusIndex = func() map[string]statusRule {
 	}
 	return m
 }()
+
+// clauseMatch is the clause rule a lower-case text matches when no phrase
+// does: the rule (as an ordinary text rule) and the clause's words that
+// matched ("user ... not found").
+func (ix *phraseIndex) clauseMatch(lower string) (reasonRule, string, bool) {
+	for _, cr := range ix.clauses {
+		for rest := lower; rest != ""; {
+			clause := rest
+			end := clauseEnd(rest)
+			clause, rest = rest[:end], rest[end:]
+			if len(rest) > 0 {
+				rest = rest[1:]
+			}
+			if anyWord(clause, cr.guards) != "" {
+				continue
+			}
+			n := anyWord(clause, cr.nouns)
+			if n == "" {
+				continue
+			}
+			if p := anyWord(clause, cr.preds); p != "" {
+				return reasonRule{cr.reason, ordinary, cr.source, nil}, n + clauseGap + p, true
+			}
+		}
+	}
+	return reasonRule{}, "", false
+}
+
+// clauseGap joins the noun and the predicate of a clause match.
+const clauseGap = " ... "
+
+// clauseEnd is the length of the first clause of s: up to ";", ":", "!",
+// "?", a parenthesis, or a "." or "," followed by a space (not the dots of
+// a domain).
+func clauseEnd(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ';', ':', '!', '?', '(', ')':
+			return i
+		case '.', ',':
+			if i+1 == len(s) || s[i+1] == ' ' {
+				return i
+			}
+		}
+	}
+	return len(s)
+}
+
+// anyWord returns the first of words that occurs in s as a whole word
+// (not inside a longer word), or "".
+func anyWord(s string, words []string) string {
+	for _, w := range words {
+		for off := 0; ; {
+			i := strings.Index(s[off:], w)
+			if i < 0 {
+				break
+			}
+			i += off
+			j := i + len(w)
+			if (i == 0 || !isLetter(s[i-1])) && (j == len(s) || !isLetter(s[j])) {
+				return w
+			}
+			off = i + 1
+		}
+	}
+	return ""
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

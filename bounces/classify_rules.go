@@ -19,6 +19,11 @@ package bounces
 // content status (X.7.x, X.2.x, X.3.x, X.5.x, X.6.x with a detail), not in
 // reply to MAIL FROM, the connection or DATA, and for weak phrases (the
 // generic RFC 5321 reply texts) only with an address status or at RCPT TO.
+// An ordinary phrase ("No such user") with a permanent 5xx reply code and
+// nothing against it counts without a status code; with no code at all
+// only a system's statement about its own directory does. Where no phrase
+// matches, the clause rules (clauseRules) read the noun and the predicate
+// of one clause, with the same precedence.
 
 // contradicts are the reasons whose phrases, anywhere in a text, overrule a
 // phrase naming a dead address: a specific statement of spam, a block, a
@@ -100,6 +105,8 @@ var textRules = []reasonRule{
 			"sender does not exist", "in sender address", "sender's domain", "sender's address",
 			"sender address has null mx", "sender verify defer",
 		}},
+	{"rejected", ordinary, "the envelope sender named unknown (RFC 3463 X.1.7 \"bad sender's mailbox address syntax\", X.1.8 \"bad sender's system address\"): before the unknown-recipient rules, which \"sender address unknown\" also matches",
+		[]string{"unknown sender", "sender unknown", "sender address unknown", "sender is unknown"}},
 	{"requireptr", ordinary, "refusals that name the client's missing reverse DNS (RFC 1912 section 2.1; Postfix reject_unknown_client_hostname; Gmail SMTP error reference 5.7.25 \"does not have a PTR record\"): before the rules below, which such a refusal also matches",
 		[]string{"reverse dns", "ptr record", "reverse lookup", "reverse hostname", "no ptr"}},
 	{"blocked", ordinary, "a host that does not accept mail FROM someone refuses the sender, not the recipient's domain (RFC 7504 521/556 say a host or domain accepts no mail at all); Gmail SMTP error reference 5.7.25 \"Gmail does not accept messages from IPs with missing PTR records\"",
@@ -235,6 +242,11 @@ var textRules = []reasonRule{
 			"authrequired", "smtp auth", "not have permission", "permission to send",
 			"certificate verification", "certificate not verified", "tls negotiation failed",
 		}},
+	{"securityerror", ordinary, "TLS failures as the MTAs report them: Exchange/Exchange Online \"454 4.7.5 certificate validation failure\" (Microsoft's hybrid mail-flow documentation), Postfix smtp(8) \"Cannot start TLS: handshake failure\" and \"Server certificate not trusted\" (Postfix TLS_README), Postfix smtpd(8) \"454 4.7.0 TLS not available due to local problem\"",
+		[]string{
+			"certificate validation", "handshake failure", "tls handshake", "tls not available",
+			"certificate not trusted", "untrusted certificate", "certificate has expired",
+		}},
 	{"spamdetected", ordinary, "content filters (SpamAssassin, Gmail, Outlook.com, Yahoo spam wording)",
 		[]string{
 			"spam", "junk mail", "bulk mail", "unsolicited", "ube", "content rejected",
@@ -307,10 +319,10 @@ var textRules = []reasonRule{
 			"illegal attachment", "invalid character", "content error", "8-bit", "8bit",
 			"invalid mime", "mime error",
 		}},
-	{"mailererror", ordinary, "local delivery programs (Sendmail prog mailer, procmail, Postfix pipe(8))",
+	{"mailererror", ordinary, "local delivery programs (Sendmail prog mailer, procmail, Postfix pipe(8)); the shell's \"command not found\" (POSIX sh, exit status 127) that Postfix pipe(8) and Exim's pipe transport return as the program's output",
 		[]string{
 			"mailer error", "command failed", "procmail", "exit code", "pipe to",
-			"unknown mailer error", "command died", "program exited",
+			"unknown mailer error", "command died", "program exited", "command not found",
 		}},
 	{"mailererror", ordinary, "local delivery programs as their MTAs document them: Postfix pipe(8) \"Command died with status N\", \"Command time limit exceeded\", \"Command output:\"; Exim's pipe transport \"Child process of ... transport returned N ... from command:\"; qmail-local \"Unable to run\"",
 		[]string{
@@ -455,4 +467,56 @@ var commandRules = map[string]struct{ reason, source string }{
 	"MAIL": {"rejected", "RFC 5321 section 3.3: a refusal of MAIL FROM is about the sender, not the recipient"},
 	"CONN": {"blocked", "RFC 5321 section 3.1: a refusal of the connection or greeting is about the sending host"},
 	"DATA": {"filtered", "RFC 5321 section 3.3: after RCPT TO accepted the recipient, a refusal of DATA is a content filter"},
+}
+
+// clauseRule is the last text rule, tried only when no phrase of
+// textRules is in the text: a noun naming the recipient's mailbox or
+// domain and a predicate saying what is wrong with it, in one clause
+// ("User not found", "No such domain", "the user's mailfolder is full").
+// It covers the wordings the phrase list lacks with the vocabulary the
+// phrases share; like them it is an ordinary phrase, so hardText still
+// asks a status code, a reply code or the command to back a dead mailbox.
+type clauseRule struct {
+	reason string
+	source string
+	nouns  []string // what the clause is about, as whole words
+	preds  []string // what is wrong with it, as whole words, before or after the noun
+	guards []string // whole words that keep the clause from counting
+}
+
+// notRecipient are words that make a clause about someone other than the
+// recipient ("sender domain unknown", "HELO hostname invalid", "your IP").
+var notRecipient = []string{"sender", "client", "helo", "ehlo", "from", "your", "reverse", "relay"}
+
+// notDead are words that name a cause other than a dead address ("account
+// unknown or disabled", "mailbox full", "blocked"): a clause with one of
+// them does not name a dead address.
+var notDead = []string{
+	"disabled", "inactive", "suspended", "locked", "full", "quota", "blocked", "spam",
+	"policy", "denied", "later", "temporarily", "temporary",
+}
+
+// clauseRules are tried in order, the reasons that are not hard first
+// (prefer not hard).
+var clauseRules = []clauseRule{
+	{"mailboxfull", "RFC 3463 X.2.2 \"mailbox full\": the mailbox has exceeded a per-mailbox quota or capacity; RFC 5321 552 \"exceeded storage allocation\"",
+		[]string{"mailbox", "mail box", "mailfolder", "inbox", "account", "storage", "mail folder"},
+		[]string{"full", "quota", "exceeded", "exceeds", "overquota"},
+		append([]string{"message", "size"}, notRecipient...)},
+	{"suspend", "RFC 3463 X.2.1 \"mailbox disabled, not accepting messages\"; IANA registry X.7.13 \"user account disabled\"",
+		[]string{"mailbox", "mail box", "account", "user", "recipient", "inbox"},
+		[]string{"disabled", "locked", "suspended", "inactive", "deactivated", "frozen", "closed"},
+		notRecipient},
+	{"userunknown", "RFC 3463 X.1.1 \"bad destination mailbox address\": the words MTAs use for it (Postfix \"User unknown\", Sendmail \"User unknown\", Exim \"Unknown user\", qmail \"no mailbox here\", Exchange \"Recipient not found\", Domino \"User not listed\")",
+		[]string{"user", "recipient", "mailbox", "account", "addressee", "userid", "local-part", "local part", "e-mail address", "email address", "mail box", "alias"},
+		[]string{
+			"unknown", "not found", "does not exist", "doesn't exist", "not exist", "no such",
+			"invalid", "not recognized", "not recognised", "not listed", "not known", "nonexistent",
+			"non-existent", "not valid", "no longer exists",
+		},
+		append(append([]string(nil), notRecipient...), notDead...)},
+	{"hostunknown", "RFC 3463 X.1.2 \"bad destination system address\": resolver wording of the MTAs (Postfix \"Host or domain name not found\", Sendmail \"Host unknown\", Courier \"No such domain\", Exchange \"nonexistent domain\")",
+		[]string{"domain", "mail domain", "domain name"},
+		[]string{"unknown", "not found", "does not exist", "doesn't exist", "not exist", "no such", "nonexistent", "non-existent"},
+		append(append([]string(nil), notRecipient...), notDead...)},
 }

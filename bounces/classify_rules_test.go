@@ -74,7 +74,9 @@ func TestClassifyPrecedence(t *testing.T) {
 		{"CONN", 554, "", "554 no SMTP service here", "blocked", Block, "reply to CONN"},
 		{"RCPT", 550, "", "550 Requested action not taken: mailbox unavailable", "userunknown", Hard, "mailbox unavailable"},
 		{"", 550, "", "550 Requested action not taken: mailbox unavailable", "filtered", Block, "no status code, no command"},
-		{"", 550, "", "550 No such user", "filtered", Block, "no status code, no command"},
+		{"", 550, "", "550 No such user", "userunknown", Hard, "permanent reply code 550"},
+		{"", 450, "", "450 No such user", "filtered", Block, "no status code"},
+		{"", 0, "", "No such user", "filtered", Block, "no status code, no command"},
 		{"RCPT", 550, "", "550 No such user", "userunknown", Hard, "no such user"},
 		// A system's statement about its own directory stands alone.
 		{"", 0, "", "Sorry, no mailbox here by that name. (#5.1.1)", "userunknown", Hard, "no mailbox here by that name"},
@@ -100,6 +102,12 @@ func TestClassifyDiagnosticType(t *testing.T) {
 		{"Final-Recipient: rfc822; a@example.com\r\nAction: failed\r\nStatus: 5.0.0\r\nDiagnostic-Code: The account does not exist, user unknown\r\n", "filtered", Block},
 		{"Final-Recipient: rfc822; a@example.com\r\nAction: failed\r\nStatus: 5.0.0\r\nDiagnostic-Code: smtp; 550 user unknown\r\n", "userunknown", Hard},
 		{"Final-Recipient: rfc822; a@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: user unknown\r\n", "userunknown", Hard},
+		// A group without the Status field RFC 3464 requires: a reply code
+		// alone does not make the text proof of a dead address; with a
+		// status code, in the field or the text, it does.
+		{"Final-Recipient: rfc822; a@example.com\r\nAction: failed\r\nDiagnostic-Code: smtp; 550 a@example.com... No such user\r\n", "filtered", Block},
+		{"Final-Recipient: rfc822; a@example.com\r\nAction: failed\r\nStatus: 5.0.0\r\nDiagnostic-Code: smtp; 550 a@example.com... No such user\r\n", "userunknown", Hard},
+		{"Final-Recipient: rfc822; a@example.com\r\nAction: failed\r\nDiagnostic-Code: smtp; 550 5.1.1 a@example.com... No such user\r\n", "userunknown", Hard},
 	} {
 		rep, err := Parse(dsn(c.group))
 		if err != nil || len(rep.Results) != 1 {
@@ -196,4 +204,106 @@ func checkReplyCases(t *testing.T, cases []replyCase) {
 				c.cmd, c.code, c.enhanced, c.text, r.Reason, r.Class, r.Rule, c.reason, c.class, c.rule)
 		}
 	}
+}
+
+// TestClauseRule checks the clause rules: a noun naming the recipient's
+// mailbox or domain and a predicate saying it does not exist, in one
+// clause, where no phrase of the table matches; and the words that keep a
+// clause from counting (sender, client, HELO; disabled, full, blocked).
+func TestClauseRule(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		// RFC 3463 X.1.1 in words no phrase of the table has.
+		{"RCPT", 550, "", "550 Mailbox name not found", "userunknown", Hard, `clause "mailbox ... not found"`},
+		{"", 550, "5.1.1", "550 5.1.1 Addressee is not known here", "userunknown", Hard, `clause "addressee ... not known"`},
+		{"", 550, "", "550 The local part is unknown", "userunknown", Hard, "permanent reply code 550"},
+		// RFC 3463 X.1.2: the destination domain.
+		{"", 554, "", "554 The destination domain was not found", "hostunknown", Hard, `clause "domain ... not found"`},
+		// Like any ordinary phrase: no code and no command is not enough,
+		// a policy status or DATA overrules, a 4xx is never hard.
+		{"", 0, "", "Mailbox name not found", "filtered", Block, "no status code"},
+		{"", 550, "5.7.1", "550 5.7.1 Mailbox name not found", "filtered", Block, "status 5.7.1"},
+		{"DATA", 550, "", "550 Mailbox name not found", "filtered", Block, "reply to DATA"},
+		{"RCPT", 450, "", "450 Mailbox name not found", "userunknown", Soft, "clause"},
+		// Clauses about someone else, or naming another cause, do not count.
+		{"RCPT", 550, "", "550 HELO hostname unknown", "onhold", Unknown, "no rule matches"},
+		{"RCPT", 550, "", "550 Account unknown or disabled", "suspend", Soft, `clause "account ... disabled"`},
+		{"RCPT", 550, "", "550 Domain of your client not found", "onhold", Unknown, "no rule matches"},
+		// The clause ends at punctuation: a noun and a predicate in two
+		// sentences do not make one statement.
+		{"RCPT", 550, "", "550 Recipient rejected. Reason unknown", "onhold", Unknown, "no rule matches"},
+		// Full and disabled mailboxes in words no phrase has: RFC 3463 X.2.2
+		// and X.2.1, never hard, even under an address status.
+		{"RCPT", 550, "", "550 The mailbox of the recipient is full", "mailboxfull", Soft, `clause "mailbox ... full"`},
+		{"", 550, "5.1.1", "550 5.1.1 The user's mailfolder exceeded its limit", "mailboxfull", Soft, `clause "mailfolder ... exceeded"`},
+		{"RCPT", 550, "", "550 This account has been closed", "suspend", Soft, `clause "account ... closed"`},
+		// Dots inside a domain do not end the clause.
+		{"", 550, "", "550 Domain mail.example.org not found", "hostunknown", Hard, `clause "domain ... not found"`},
+	})
+}
+
+// TestProviderWording checks, one case each, the refusals of the large
+// providers and MTAs as their documentation words them (Microsoft's
+// Exchange Online NDR reference, Gmail's SMTP error reference, Yahoo's
+// SMTP error codes, Postfix, Exim, Sendmail, qmail, RFC 7505): dead
+// addresses are hard, refusals for policy, security, content or a full
+// mailbox are not.
+func TestProviderWording(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		{"", 550, "5.1.10", "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup", "userunknown", Hard, "recipientnotfound"},
+		{"", 550, "5.1.1", "550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos", "userunknown", Hard, "the email account that you tried to reach does not exist"},
+		{"", 554, "", "554 delivery error: dd This user doesn't have a yahoo.com account (a@yahoo.com) [0]", "userunknown", Hard, "this user doesn't have"},
+		{"", 554, "", "554 delivery error: dd Sorry your message to a@yahoo.com cannot be delivered. This mailbox is disabled (554.30)", "suspend", Soft, "mailbox is disabled"},
+		{"", 556, "5.1.10", "556 5.1.10 Recipient address has null MX", "notaccept", Hard, "null mx"},
+		{"", 0, "", "Host or domain name not found. Name service error for name=example.invalid type=A: Host not found", "hostunknown", Hard, "host or domain name not found"},
+		{"", 550, "", "550 Unrouteable address", "hostunknown", Hard, "unrouteable address"},
+		{"", 550, "", "550 5.1.1 <a@example.com>... User unknown", "userunknown", Hard, "user unknown"},
+		{"", 0, "", "Sorry, no mailbox here by that name. (#5.1.1)", "userunknown", Hard, "no mailbox here by that name"},
+		{"RCPT", 550, "5.1.1", "550 5.1.1 <a@example.com>: Recipient address rejected: User unknown in virtual alias table", "userunknown", Hard, "user unknown"},
+		{"", 552, "5.2.2", "552 5.2.2 The email account that you tried to reach is over quota", "mailboxfull", Soft, "over quota"},
+		{"", 550, "5.7.1", "550 5.7.1 Unauthenticated email from example.com is not accepted due to domain's DMARC policy", "authfailure", Block, "dmarc"},
+		{"", 550, "5.7.26", "550 5.7.26 This message does not have authentication information or fails to pass authentication checks", "authfailure", Block, "5.7.26"},
+		{"", 550, "5.7.1", "550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org", "blocked", Block, "blocked using"},
+		{"", 550, "5.7.606", "550 5.7.606 Access denied, banned sending IP [192.0.2.1]", "blocked", Block, "access denied"},
+		{"", 550, "5.7.1", "550 5.7.1 TLS required for this recipient", "securityerror", Block, "tls required"},
+		{"", 554, "5.4.14", "554 5.4.14 Hop count exceeded - possible mail loop ATTR34", "networkerror", Soft, "hop count exceeded"},
+		{"", 550, "5.4.4", "550 5.4.4 Unable to route", "hostunknown", Hard, "status 5.4.4"},
+		{"", 550, "5.0.0", "Command died with status 127: \"/usr/local/bin/filter\". Command output: sh: /usr/local/bin/filter: command not found", "mailererror", Soft, "command died"},
+		{"", 550, "5.1.1", "550 5.1.1 user unknown; sh: /usr/local/bin/filter: command not found", "mailererror", Soft, "command not found"},
+		{"", 550, "", "550 Requested action not taken: mailbox unavailable", "filtered", Block, "no status code, no command"},
+		{"", 454, "4.7.5", "454 4.7.5 Certificate validation failure", "securityerror", Block, "certificate validation"},
+		{"", 550, "5.1.1", "550 5.1.1 Cannot start TLS: handshake failure", "securityerror", Block, "handshake failure"},
+		{"", 454, "4.7.0", "454 4.7.0 TLS not available due to local problem", "securityerror", Block, "tls not available"},
+		// An unknown sender is not an unknown recipient, whatever the status.
+		{"", 550, "5.1.1", "550 5.1.1 Sender address unknown", "rejected", Block, "sender address unknown"},
+		{"RCPT", 553, "", "553 Unknown sender", "rejected", Block, "unknown sender"},
+	})
+}
+
+// TestNegatedPhrase: a phrase right after "not" does not assert its
+// reason: "not listed in" names no block list, "not suspended" no
+// suspension.
+func TestNegatedPhrase(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		{"RCPT", 550, "", "550 Recipient not listed in the address book", "userunknown", Hard, `clause "recipient ... not listed"`},
+		{"RCPT", 550, "", "550 Client host listed in zen.spamhaus.org", "blocked", Block, "listed in"},
+		{"RCPT", 550, "", "550 Host 192.0.2.1 listed in the local deny table", "blocked", Block, "listed in"},
+		{"RCPT", 550, "", "550 Address is not suspended but unknown", "onhold", Unknown, "no rule matches"},
+	})
+}
+
+// TestCommandMarkers: the command a reply answered, as the MTAs name it in
+// their reports (qmail-remote's messages, Postfix "in reply to ...
+// command", Exim "after ..."), decides an unknown-user text with only a
+// reply code: at RCPT TO a dead address, after DATA a content filter, at
+// MAIL FROM or the greeting a refusal of the sender.
+func TestCommandMarkers(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		{"", 550, "", "192.0.2.1 does not like recipient. Remote host said: 550 No such user", "userunknown", Hard, "no such user"},
+		{"", 550, "", "192.0.2.1 failed after I sent the message. Remote host said: 550 No such user", "filtered", Block, "reply to DATA"},
+		{"", 554, "", "192.0.2.1 failed on DATA command. Remote host said: 554 User unknown", "filtered", Block, "reply to DATA"},
+		{"", 553, "", "Connected to 192.0.2.1 but sender was rejected. Remote host said: 553 User unknown", "rejected", Block, "reply to MAIL"},
+		{"", 554, "", "Connected to 192.0.2.1 but greeting failed. Remote host said: 554 No such user here", "blocked", Block, "reply to CONN"},
+		{"", 550, "", "host mx.example.com[192.0.2.1] said: 550 User unknown (in reply to EHLO command)", "blocked", Block, "reply to CONN"},
+		{"", 550, "", "SMTP error from remote mail server after EHLO mta.example.net: 550 Unknown user", "blocked", Block, "reply to CONN"},
+	})
 }

@@ -10,10 +10,10 @@ import (
 
 	"github.com/emersion/go-smtp"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/internal/testenv"
 	"github.com/postbode/postbode/optin"
@@ -32,7 +32,7 @@ func (testLists) UnsubscribeTx(ctx context.Context, tx pgx.Tx, contactID int64, 
 
 type env struct {
 	t     *testing.T
-	db    *pgxpool.Pool
+	db    *db.Pool
 	cs    *contacts.Store
 	os    *optin.Store
 	keys  *rtoken.Keys

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"strconv"
 	"strings"
 
 	"github.com/emersion/go-message"
@@ -98,6 +99,7 @@ type msg struct {
 	rules      *phraseIndex      // the text rules; nil for textRules
 	badText    string            // why the text parts cannot be trusted, "" when they can
 	badDSN     string            // why the delivery-status parts cannot be trusted
+	overflow   string            // why the report as a whole exceeds the bounds Parse reads
 	fromText   bool              // the failures were read from the text parts
 }
 
@@ -366,6 +368,12 @@ func (m *msg) report() *Report {
 	}
 	if len(rep.Results) == 0 && m.succeeded == 0 {
 		rep.Results = []Result{{Class: Unknown, Reason: "undefined"}}
+	}
+	if len(rep.Results) >= maxResults {
+		// A report naming as many failed recipients as Parse reads has
+		// been cut short, and no sender's message has that many: bounded
+		// input, not evidence to erase anyone by.
+		m.malform(&m.overflow, strconv.Itoa(maxResults)+" or more failed recipients, the most a report is read for")
 	}
 	m.distrustHard(rep.Results)
 	if len(rep.Results) > maxResults {

@@ -45,6 +45,9 @@ func parseFields(b []byte) []field {
 // dsnRecipient is one per-recipient group of a DSN (RFC 3464 section 2.3).
 type dsnRecipient struct {
 	final, original, action, status, diagType, diag, remoteMTA string
+	// hasStatus: the group has the Status field that RFC 3464 section
+	// 2.3.4 requires (its value may still be unreadable).
+	hasStatus bool
 }
 
 // dsnRecipients splits the fields of a delivery-status body into
@@ -96,6 +99,7 @@ func (d *dsnRecipient) set(f field) {
 		d.action = asciiLower(firstWord(f.value))
 	case "status":
 		d.status = findStatus(f.value)
+		d.hasStatus = true
 	case "diagnostic-code":
 		d.diagType, d.diag = splitTyped(f.value)
 	case "remote-mta":
@@ -146,6 +150,7 @@ func (d dsnRecipient) result(text string, rules *phraseIndex) (Result, bool) {
 		diag:      diag,
 		diagType:  d.diagType,
 		untyped:   d.diag != "" && d.diagType == "",
+		noStatus:  !d.hasStatus,
 		temporary: action == "delayed",
 		command:   dsnCommand(diag, text, rcpt),
 		rules:     rules,

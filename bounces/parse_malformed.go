@@ -11,7 +11,8 @@ import (
 // only from well-formed evidence. When the evidence a result was read from
 // is broken (a multipart whose boundary is missing or never appears, so
 // its body is read as text; a body that does not decode; a part in a
-// charset nobody knows; binary junk where text should be), the message is
+// charset nobody knows; binary junk where text should be; more failed
+// recipients than a report is read for), the message is
 // still read for what it says, but a hard result from it is reported as
 // unknown. A broken part the result was not read from (a junk attachment
 // beside a clean delivery-status part) does not matter.
@@ -84,6 +85,9 @@ func (m *msg) distrustHard(rs []Result) {
 	why := m.badDSN
 	if m.fromText && m.badText != "" {
 		why = m.badText
+	}
+	if m.overflow != "" {
+		why = m.overflow
 	}
 	if why == "" {
 		return

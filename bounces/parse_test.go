@@ -209,12 +209,15 @@ func TestClassifySMTPReplyCommand(t *testing.T) {
 		{"RCPT", "userunknown", Hard},
 		{"DATA", "filtered", Block},
 		{"MAIL", "rejected", Block},
-		{"", "filtered", Block}, // no code, no command: not trusted
+		{"", "userunknown", Hard}, // command unknown: the permanent reply code backs the text
 	} {
 		r := ClassifySMTPReply(c.cmd, 550, "", "User unknown")
 		if r.Reason != c.reason || r.Class != c.class {
 			t.Errorf("%q: got %s %s, want %s %s", c.cmd, r.Reason, r.Class, c.reason, c.class)
 		}
+	}
+	if r := ClassifySMTPReply("", 0, "", "User unknown"); r.Reason != "filtered" || r.Class != Block {
+		t.Errorf("no code, no command: got %s %s, want filtered block", r.Reason, r.Class)
 	}
 	if r := ClassifyReply(551, "", "User not local; please try <new@example.com>"); r.Reason != "hasmoved" || !r.Hard() {
 		t.Errorf("551: got %+v", r)
@@ -301,6 +304,31 @@ func TestParseBadInput(t *testing.T) {
 }
 
 // manyRecipients is a text bounce naming n different addresses.
+// TestParseTooManyRecipientsNotHard: a text bounce's "550 user unknown"
+// for each of a few recipients is hard (the permanent reply code backs the
+// text), but a report for as many recipients as Parse reads is bounded
+// input, and none of its results is hard.
+func TestParseTooManyRecipientsNotHard(t *testing.T) {
+	rep, err := Parse(manyRecipients(3))
+	if err != nil || len(rep.Results) != 3 {
+		t.Fatalf("3 recipients: %v %+v", err, rep)
+	}
+	for _, r := range rep.Results {
+		if !r.Hard() || r.Reason != "userunknown" {
+			t.Errorf("3 recipients: %s %s by %q, want userunknown hard", r.Reason, r.Class, r.Rule)
+		}
+	}
+	rep, err = Parse(manyRecipients(maxResults + 1))
+	if err != nil || len(rep.Results) != maxResults {
+		t.Fatalf("%d recipients: %v, %d results", maxResults+1, err, len(rep.Results))
+	}
+	for _, r := range rep.Results {
+		if r.Hard() || !strings.Contains(r.Rule, "or more failed recipients") {
+			t.Fatalf("%d recipients: %s %s by %q, want not hard, the bound named", maxResults+1, r.Reason, r.Class, r.Rule)
+		}
+	}
+}
+
 func manyRecipients(n int) []byte {
 	var b bytes.Buffer
 	b.WriteString("From: MAILER-DAEMON@x.example\r\nSubject: failure notice\r\n\r\n")

@@ -10,16 +10,16 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/rtoken"
 )
 
 // ProcessorOptions configure a Processor.
 type ProcessorOptions struct {
 	// DB is required.
-	DB *pgxpool.Pool
+	DB *db.Pool
 	// Contacts is required (blocklist hashing).
 	Contacts *contacts.Store
 	// Lists is required (unsubscribes for complaints and mailto).
@@ -60,7 +60,7 @@ type ProcessorOptions struct {
 // stored, records synchronous SMTP refusals (RecordSMTP) and relay webhook
 // reports, all with the same consequences.
 type Processor struct {
-	db       *pgxpool.Pool
+	db       *db.Pool
 	contacts *contacts.Store
 	lists    Lists
 	keys     *rtoken.Keys

@@ -6,21 +6,20 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/db"
 )
 
 // Spool stores accepted inbound messages durably in Postgres
 // (inbound_messages) for the Processor.
 type Spool struct {
-	db *pgxpool.Pool
+	db *db.Pool
 	cs *contacts.Store
 }
 
 // NewSpool returns a spool on db; cs (required) hashes the addresses each
 // message names, so erasure finds the raw message by any of them.
-func NewSpool(db *pgxpool.Pool, cs *contacts.Store) *Spool { return &Spool{db: db, cs: cs} }
+func NewSpool(db *db.Pool, cs *contacts.Store) *Spool { return &Spool{db: db, cs: cs} }
 
 // Store writes one message and returns its id once it is committed.
 func (s *Spool) Store(ctx context.Context, from string, rcpts []string, raw []byte) (int64, error) {

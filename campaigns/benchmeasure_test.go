@@ -14,8 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/postbode/postbode/internal/db"
 )
 
 // pgCPUSource says how the benchmark measures Postgres CPU.
@@ -26,7 +27,7 @@ const pgCPUSource = "utime+stime of the database's backends from /proc"
 // any autovacuum worker — until the returned func is called, which returns
 // the CPU they used since the start. It needs Postgres on this machine (as
 // with deploy/dev/services.sh and in CI); otherwise it returns 0.
-func startPGCPU(ctx context.Context, b *testing.B, db *pgxpool.Pool) func() time.Duration {
+func startPGCPU(ctx context.Context, b *testing.B, db *db.Pool) func() time.Duration {
 	var mu sync.Mutex
 	first, last := map[int]int64{}, map[int]int64{}
 	started := false

@@ -55,11 +55,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/mta"
@@ -131,7 +131,7 @@ type BounceRecorder interface {
 
 // Options configure a Service. DB, Redis and Keys are required.
 type Options struct {
-	DB        *pgxpool.Pool
+	DB        *db.Pool
 	Redis     redis.UniversalClient
 	KeyPrefix string
 	Log       *slog.Logger
@@ -225,7 +225,7 @@ func (o *Options) defaults() {
 // share it.
 type Service struct {
 	opt    Options
-	db     *pgxpool.Pool
+	db     *db.Pool
 	rdb    redis.UniversalClient
 	log    *slog.Logger
 	links  rtoken.Links

@@ -16,12 +16,12 @@ import (
 
 	"github.com/emersion/go-smtp"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/postbode/postbode/campaigns"
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/internal/testenv"
 	"github.com/postbode/postbode/mta"
@@ -197,7 +197,7 @@ func (b *bounceLog) list() []string {
 // fixture is a campaigns service on its own database, Redis prefix and sink.
 type fixture struct {
 	t      testing.TB
-	db     *pgxpool.Pool
+	db     *db.Pool
 	rdb    redis.UniversalClient
 	prefix string
 	keys   *rtoken.Keys

@@ -12,13 +12,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/postbode/postbode/bounces"
 	"github.com/postbode/postbode/campaigns"
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/internal/testenv"
@@ -37,7 +37,7 @@ type benchEnv struct {
 	cookie *http.Cookie
 	contID int64
 	campID int64
-	pool   *pgxpool.Pool
+	pool   *db.Pool
 }
 
 func newBenchEnv(b testing.TB, nContacts, nCampaigns int) *benchEnv {

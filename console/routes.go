@@ -26,6 +26,7 @@ const (
 	permPrivacyRead    = access.PrivacyRequests
 	permPrivacyAudit   = access.PrivacyAudit
 	permAdmin          = access.UsersManage
+	permSettings       = access.SettingsManage
 )
 
 // routes lists every console route. The chain, outermost first: security
@@ -103,7 +104,17 @@ func (h *Handler) routes() {
 	h.page("POST /console/admin/people", permAdmin, h.personInvite)
 	h.page("POST /console/admin/people/{id}/disable", permAdmin, h.personDisable)
 	h.page("POST /console/admin/people/{id}/enable", permAdmin, h.personEnable)
+	h.page("POST /console/admin/people/{id}/role", permAdmin, h.personRoleSave)
 	h.page("POST /console/admin/tokens/{id}/revoke", permAdmin, h.tokenRevoke)
+	h.page("GET /console/admin/roles", permAdmin, h.roleList)
+	h.page("GET /console/admin/roles/new", permAdmin, h.roleCreate)
+	h.page("POST /console/admin/roles", permAdmin, h.roleSave)
+	h.page("GET /console/admin/roles/{name}/edit", permAdmin, h.roleEdit)
+	h.page("POST /console/admin/roles/{name}/edit", permAdmin, h.roleUpdate)
+
+	h.page("GET /console/admin/department", permSettings, h.departmentEdit)
+	h.page("POST /console/admin/department", permSettings, h.departmentUpdate)
+	h.page("GET /console/admin/department/preview", permSettings, h.departmentPreview)
 }
 
 // upload is page for a route that takes a file (MaxImportBytes).

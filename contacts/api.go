@@ -6,9 +6,8 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
@@ -22,7 +21,7 @@ var openAPIFragment []byte
 type API struct {
 	Store *Store
 	// DB is where bulk reads and exports are audited.
-	DB *pgxpool.Pool
+	DB *db.Pool
 	// Lists resolves the ?list= filter (an id or slug); nil refuses it.
 	Lists ListResolver
 	// Eraser erases a contact (the privacy package); when nil, DELETE on a

@@ -32,8 +32,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/errs"
 )
 
@@ -129,7 +129,7 @@ func scanContact(row pgx.Row) (Contact, error) {
 
 // Store reads and writes contacts and the blocklist.
 type Store struct {
-	db  *pgxpool.Pool
+	db  *db.Pool
 	key []byte
 	// HardThreshold is the number of hard bounces a contact may have and still
 	// be active (bounces.hard_threshold).
@@ -138,12 +138,12 @@ type Store struct {
 
 // NewStore returns a store on db. key is the server secret used to hash
 // blocklisted addresses.
-func NewStore(db *pgxpool.Pool, key string, hardThreshold int) *Store {
+func NewStore(db *db.Pool, key string, hardThreshold int) *Store {
 	return &Store{db: db, key: []byte(key), HardThreshold: hardThreshold}
 }
 
 // DB returns the pool the store works on.
-func (s *Store) DB() *pgxpool.Pool { return s.db }
+func (s *Store) DB() *db.Pool { return s.db }
 
 // Hash returns the keyed hash of an address used by the blocklist; addresses
 // that differ only in case hash the same.

@@ -9,9 +9,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/postbode/postbode/internal/db"
 )
 
 // Recipient action names (the action column of recipient_actions and the
@@ -52,7 +53,7 @@ type Action struct {
 // buffer is full (back pressure, nothing dropped); Close writes what is
 // buffered before it returns (the drain step at shutdown).
 type ActionLog struct {
-	db  *pgxpool.Pool
+	db  *db.Pool
 	log *slog.Logger
 	ch  chan logItem
 
@@ -77,7 +78,7 @@ const (
 )
 
 // NewActionLog starts the writer; reg receives the metrics (nil: none kept).
-func NewActionLog(db *pgxpool.Pool, log *slog.Logger, reg prometheus.Registerer) *ActionLog {
+func NewActionLog(db *db.Pool, log *slog.Logger, reg prometheus.Registerer) *ActionLog {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/internal/testenv"
@@ -29,7 +29,7 @@ const testSecret = "test-secret-key-0123456789abcdef0123"
 type env struct {
 	t      *testing.T
 	url    string
-	db     *pgxpool.Pool
+	db     *db.Pool
 	tokens map[string]string // role → bearer secret
 	router *httpapi.Router
 	spool  string // the spool directory of uploads

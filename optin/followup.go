@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/jobs"
 )
@@ -44,7 +44,7 @@ var (
 // FollowUps works on the recipients of an update mailing after it went out:
 // reminders, the answer report and the purge.
 type FollowUps struct {
-	db      *pgxpool.Pool
+	db      *db.Pool
 	creator FollowUpCreator
 	eraser  Eraser
 	jobs    *jobs.Store
@@ -53,7 +53,7 @@ type FollowUps struct {
 
 // NewFollowUps returns the follow-up service; creator and eraser may be nil
 // (reminders and purges then answer 503).
-func NewFollowUps(db *pgxpool.Pool, creator FollowUpCreator, eraser Eraser, js *jobs.Store, log *slog.Logger) *FollowUps {
+func NewFollowUps(db *db.Pool, creator FollowUpCreator, eraser Eraser, js *jobs.Store, log *slog.Logger) *FollowUps {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

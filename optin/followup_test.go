@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/internal/testenv"
@@ -24,7 +24,7 @@ import (
 
 // sqlFollowUps creates follow-up campaigns the way the campaigns package
 // does: a draft copy of the parent with parent_id and an audience.
-type sqlFollowUps struct{ db *pgxpool.Pool }
+type sqlFollowUps struct{ db *db.Pool }
 
 func (s sqlFollowUps) CreateFollowUp(ctx context.Context, parentID int64, name, subject string, ids []int64) (int64, error) {
 	var id int64
@@ -40,7 +40,7 @@ func (s sqlFollowUps) CreateFollowUp(ctx context.Context, parentID int64, name, 
 
 type fuEnv struct {
 	t      *testing.T
-	db     *pgxpool.Pool
+	db     *db.Pool
 	cs     *contacts.Store
 	store  *optin.Store
 	rcp    *optin.Recipients

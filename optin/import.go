@@ -12,7 +12,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/postbode/postbode/contacts"
@@ -88,14 +87,14 @@ const ImportBatch = 5000
 // one transaction that also advances the job, so an interrupted import has
 // applied exactly what its job says.
 type Importer struct {
-	db       *pgxpool.Pool
+	db       *db.Pool
 	contacts *contacts.Store
 	jobs     *jobs.Store
 	log      *slog.Logger
 }
 
 // NewImporter returns an importer.
-func NewImporter(db *pgxpool.Pool, cs *contacts.Store, js *jobs.Store, log *slog.Logger) *Importer {
+func NewImporter(db *db.Pool, cs *contacts.Store, js *jobs.Store, log *slog.Logger) *Importer {
 	return &Importer{db: db, contacts: cs, jobs: js, log: log}
 }
 

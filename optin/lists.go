@@ -18,8 +18,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/errs"
 )
 
@@ -117,10 +117,10 @@ func (in *ListInput) Validate(create bool) error {
 }
 
 // Store reads and writes lists, subscriptions and consent records.
-type Store struct{ db *pgxpool.Pool }
+type Store struct{ db *db.Pool }
 
 // NewStore returns a store on db.
-func NewStore(db *pgxpool.Pool) *Store { return &Store{db: db} }
+func NewStore(db *db.Pool) *Store { return &Store{db: db} }
 
 var listCols = `l.id, l.slug, l.name, l.purpose, l.optin, l.description, l.legal_basis, l.repermission_months, l.repermission_grace_days, l.created_at, l.updated_at,
 	` + listCountSQL("confirmed") + `, ` + listCountSQL("unconfirmed") + `, ` + listCountSQL("unsubscribed")

@@ -11,10 +11,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/identity"
 )
@@ -52,7 +52,7 @@ type RecipientOptions struct {
 // the open and click tracking records. Every action is written to the
 // action log; consent changes also as consent records.
 type Recipients struct {
-	db       *pgxpool.Pool
+	db       *db.Pool
 	store    *Store
 	contacts *contacts.Store
 	log      *ActionLog
@@ -61,7 +61,7 @@ type Recipients struct {
 }
 
 // NewRecipients returns the recipient-side service.
-func NewRecipients(db *pgxpool.Pool, cs *contacts.Store, log *ActionLog, opt RecipientOptions) *Recipients {
+func NewRecipients(db *db.Pool, cs *contacts.Store, log *ActionLog, opt RecipientOptions) *Recipients {
 	return &Recipients{db: db, store: NewStore(db), contacts: cs, log: log, opt: opt, unsubs: &unsubGroup{db: db}}
 }
 

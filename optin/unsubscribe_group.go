@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/db"
 )
 
 // Group commit limits of recipient unsubscribes.
@@ -27,7 +27,7 @@ const (
 // commit that holds its change, so a page says "done" only for what is
 // durable.
 type unsubGroup struct {
-	db *pgxpool.Pool
+	db *db.Pool
 
 	mu      sync.Mutex
 	pending []*unsubReq

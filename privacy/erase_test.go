@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
@@ -25,7 +24,7 @@ import (
 const testSecret = "test-secret-key-0123456789abcdef0123"
 
 type fixture struct {
-	db     *pgxpool.Pool
+	db     *db.Pool
 	rdb    redis.UniversalClient
 	prefix string
 	cs     *contacts.Store

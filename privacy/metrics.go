@@ -5,8 +5,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/postbode/postbode/internal/db"
 )
 
 // requestsOpen is the number of open privacy requests by kind (access,
@@ -16,7 +17,7 @@ import (
 var requestsOpen = prometheus.NewDesc("postbode_privacy_requests_open",
 	"Open privacy requests of data subjects, by kind and whether past their deadline.", []string{"kind", "overdue"}, nil)
 
-type requestsCollector struct{ db *pgxpool.Pool }
+type requestsCollector struct{ db *db.Pool }
 
 func (c requestsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- requestsOpen }
 

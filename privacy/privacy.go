@@ -32,12 +32,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/rtoken"
 )
 
@@ -58,10 +58,10 @@ type PurgeHook func(ctx context.Context, contactID int64) error
 
 // Options configure a Service.
 type Options struct {
-	DB *pgxpool.Pool
+	DB *db.Pool
 	// Replica, when set, serves the reports and access exports (reads that
 	// may lag the primary by the replication delay); optional, default DB.
-	Replica  *pgxpool.Pool
+	Replica  *db.Pool
 	Contacts *contacts.Store
 	Log      *slog.Logger
 	// Reg receives the metrics; nil means a private registry.
@@ -114,8 +114,8 @@ type Options struct {
 // Service erases, exports and reports personal data.
 type Service struct {
 	opt   Options
-	db    *pgxpool.Pool
-	reads *pgxpool.Pool // Replica, else db
+	db    *db.Pool
+	reads *db.Pool // Replica, else db
 	log   *slog.Logger
 	hooks []namedHook
 

@@ -12,10 +12,9 @@ import (
 	"context"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/errs"
 )
 
@@ -66,7 +65,7 @@ func (o *Options) defaults() {
 
 // Service is the staff domain on Postgres.
 type Service struct {
-	db     *pgxpool.Pool
+	db     *db.Pool
 	tokens *apitoken.Store
 	key    []byte
 	opt    Options
@@ -79,7 +78,7 @@ type Service struct {
 
 // New returns the service. key is the installation's secret (required): it
 // keys the CSRF tokens of sessions.
-func New(db *pgxpool.Pool, key string, opt Options) *Service {
+func New(db *db.Pool, key string, opt Options) *Service {
 	opt.defaults()
 	return &Service{db: db, tokens: apitoken.NewStore(db), key: []byte(key), opt: opt, now: time.Now}
 }

@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/testenv"
 	"github.com/postbode/postbode/staff"
 )
@@ -22,7 +21,7 @@ var (
 
 type fixture struct {
 	t   *testing.T
-	db  *pgxpool.Pool
+	db  *db.Pool
 	svc *staff.Service
 	now time.Time
 }

@@ -5,9 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/postbode/postbode/internal/audit"
+	"github.com/postbode/postbode/internal/db"
 )
 
 // changeKinds maps a route prefix to the audit action and target kind of
@@ -29,7 +28,7 @@ var changeKinds = []struct{ prefix, action, kind string }{
 // changing request on contacts, lists, campaigns and tokens is written to
 // the audit log with the person, department, address, route and the
 // object's id.
-func auditChanges(db *pgxpool.Pool) func(r *http.Request, route string) error {
+func auditChanges(db *db.Pool) func(r *http.Request, route string) error {
 	return func(r *http.Request, route string) error {
 		_, path, _ := strings.Cut(route, " ")
 		for _, k := range changeKinds {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/postbode/postbode/internal/config"
@@ -47,13 +46,13 @@ func newLogger(cfg config.LogConfig, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-func openDB(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
+func openDB(ctx context.Context, cfg config.Config) (*db.Pool, error) {
 	return db.Open(ctx, cfg.Database.URL, cfg.Database.MaxConns)
 }
 
 // openReplica opens database.replica_url (reports and exports read there),
 // or returns nil when it is unset.
-func openReplica(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
+func openReplica(ctx context.Context, cfg config.Config) (*db.Pool, error) {
 	if cfg.Database.ReplicaURL == "" {
 		return nil, nil
 	}
@@ -73,7 +72,7 @@ func openRedis(ctx context.Context, cfg config.Config) (redis.UniversalClient, e
 // parseAndOpen parses an ops command's flags (fs from newFlags, with
 // --config from configFlag, passed as cfgPath), loads the config and opens
 // Postgres. The caller closes the pool.
-func parseAndOpen(ctx context.Context, fs *flag.FlagSet, cfgPath *string, args []string) (config.Config, *pgxpool.Pool, error) {
+func parseAndOpen(ctx context.Context, fs *flag.FlagSet, cfgPath *string, args []string) (config.Config, *db.Pool, error) {
 	if err := parseNoArgs(fs, args); err != nil {
 		return config.Config{}, nil, err
 	}
@@ -81,7 +80,7 @@ func parseAndOpen(ctx context.Context, fs *flag.FlagSet, cfgPath *string, args [
 }
 
 // loadAndOpen loads the config at path and opens Postgres.
-func loadAndOpen(ctx context.Context, path string) (config.Config, *pgxpool.Pool, error) {
+func loadAndOpen(ctx context.Context, path string) (config.Config, *db.Pool, error) {
 	cfg, err := loadConfig(path)
 	if err != nil {
 		return cfg, nil, err

@@ -104,6 +104,23 @@ func (b *chrome) has(css string) bool {
 // violations; then takes the screenshot name (when screenshots are on).
 func (b *chrome) check(name string) {
 	b.t.Helper()
+	b.audit(name)
+	if b.shots == "" {
+		return
+	}
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// audit runs axe-core on the page (named name in failures) and fails on
+// serious or critical violations.
+func (b *chrome) audit(name string) {
+	b.t.Helper()
 	if !eval[bool](b, `typeof axe !== "undefined"`) {
 		if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[any](b.axe+";0")); err != nil {
 			b.t.Fatalf("inject axe: %v", err)
@@ -114,16 +131,6 @@ func (b *chrome) check(name string) {
 		.map(v => v.id + " (" + v.impact + "): " + v.nodes.map(n => n.target.join(" ")).join(", ")))`)
 	for _, s := range v {
 		b.t.Errorf("axe on %s: %s", name, s)
-	}
-	if b.shots == "" {
-		return
-	}
-	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		b.t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
-		b.t.Fatal(err)
 	}
 }
 
@@ -147,8 +154,14 @@ func (b *chrome) logout() {
 // submit clicks the submit button of the form matching css and waits for the next page.
 func (b *chrome) submit(form string) {
 	b.t.Helper()
+	b.press(form + ` button[type="submit"]`)
+}
+
+// press clicks the button matching css and waits for the next page.
+func (b *chrome) press(button string) {
+	b.t.Helper()
 	before := eval[string](b, `location.href + "#" + performance.timeOrigin`)
-	b.do("submit "+form, chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)))
+	b.do("press "+button, chromedp.Click(chromedp.CSS(button)))
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		now, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.readyState === "complete" ? location.href + "#" + performance.timeOrigin : ""`))
@@ -156,7 +169,7 @@ func (b *chrome) submit(form string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			b.t.Fatalf("submit %s: no new page", form)
+			b.t.Fatalf("press %s: no new page", button)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

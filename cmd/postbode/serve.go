@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
@@ -36,8 +35,8 @@ import (
 type app struct {
 	cfg      config.Config
 	log      *slog.Logger
-	db       *pgxpool.Pool
-	replica  *pgxpool.Pool // database.replica_url; nil when unset
+	db       *db.Pool
+	replica  *db.Pool // database.replica_url; nil when unset
 	rdb      redis.UniversalClient
 	reg      *prometheus.Registry
 	httpm    httpapi.HTTPMetrics

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/errs"
 )
 
@@ -50,10 +50,10 @@ type Token struct {
 const cols = `id, name, role, created_at, last_used_at, person_id, department_id`
 
 // Store keeps tokens in Postgres.
-type Store struct{ db *pgxpool.Pool }
+type Store struct{ db *db.Pool }
 
 // NewStore returns a token store on db.
-func NewStore(db *pgxpool.Pool) *Store { return &Store{db: db} }
+func NewStore(db *db.Pool) *Store { return &Store{db: db} }
 
 // ValidRole reports whether role is one of Roles.
 func ValidRole(role string) bool {

@@ -11,8 +11,8 @@ import (
 )
 
 // Open connects a pool to url with at most maxConns connections and checks it.
-// Every query runs scoped to the department of its context (see scoper).
-func Open(ctx context.Context, url string, maxConns int) (*pgxpool.Pool, error) {
+// Every statement runs scoped to the department of its context (see Pool).
+func Open(ctx context.Context, url string, maxConns int) (*Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("db: parse url: %w", err)
@@ -20,7 +20,6 @@ func Open(ctx context.Context, url string, maxConns int) (*pgxpool.Pool, error) 
 	if maxConns > 0 {
 		cfg.MaxConns = int32(maxConns)
 	}
-	new(scoper).install(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("db: connect: %w", err)
@@ -29,5 +28,5 @@ func Open(ctx context.Context, url string, maxConns int) (*pgxpool.Pool, error) 
 		pool.Close()
 		return nil, fmt.Errorf("db: ping: %w", err)
 	}
-	return pool, nil
+	return &Pool{p: pool}, nil
 }

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 //go:embed migrations/*.sql
@@ -67,7 +66,7 @@ func Migrations() ([]Migration, error) {
 // released by COMMIT on the same server connection, which makes it safe
 // behind PgBouncer in transaction pooling, where a session-level lock could
 // be taken on one server connection and "released" on another.
-func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) ([]int, error) {
+func Migrate(ctx context.Context, pool *Pool, log *slog.Logger) ([]int, error) {
 	migs, err := Migrations()
 	if err != nil {
 		return nil, err
@@ -119,7 +118,7 @@ func appliedVersions(ctx context.Context, conn pgx.Tx) (map[int]bool, error) {
 
 // applyOne applies m in one transaction under the migration lock unless it
 // is recorded; it fails on a recorded version not in known.
-func applyOne(ctx context.Context, pool *pgxpool.Pool, m Migration, known map[int]bool) (applied bool, err error) {
+func applyOne(ctx context.Context, pool *Pool, m Migration, known map[int]bool) (applied bool, err error) {
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockID); err != nil {
 			return fmt.Errorf("db: migrate: lock: %w", err)

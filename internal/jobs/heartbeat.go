@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -29,7 +30,7 @@ func (s *Store) Heartbeat(ctx context.Context, id int64) error {
 //
 //	defer store.KeepAlive(ctx, id)()
 func (s *Store) KeepAlive(ctx context.Context, id int64) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
+	quit := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -39,12 +40,20 @@ func (s *Store) KeepAlive(ctx context.Context, id int64) (stop func()) {
 			select {
 			case <-ctx.Done():
 				return
+			case <-quit:
+				return
 			case <-t.C:
-				s.Heartbeat(ctx, id) // a missed beat is retried at the next tick
+				// A beat runs to its end even when stop is called meanwhile:
+				// an UPDATE cancelled on the client may still commit on the
+				// server, so once stop returns no stamp is in flight. A
+				// missed beat is retried at the next tick.
+				bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.beat+5*time.Second)
+				s.Heartbeat(bctx, id)
+				cancel()
 			}
 		}
 	}()
-	return func() { cancel(); <-done }
+	return sync.OnceFunc(func() { close(quit); <-done })
 }
 
 // FailDead marks running jobs whose heartbeat is older than deadAfter as

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/errs"
 )
 
@@ -61,13 +61,13 @@ type Job struct {
 
 // Store keeps jobs in Postgres.
 type Store struct {
-	db *pgxpool.Pool
+	db *db.Pool
 	// beat is how often KeepAlive stamps a job (HeartbeatEvery).
 	beat time.Duration
 }
 
 // NewStore returns a job store.
-func NewStore(db *pgxpool.Pool) *Store { return &Store{db: db, beat: HeartbeatEvery} }
+func NewStore(db *db.Pool) *Store { return &Store{db: db, beat: HeartbeatEvery} }
 
 const cols = `id, kind, status, params, total, processed, applied, failed, errors, message, created_by, created_at, updated_at, finished_at,
 	heartbeat_at, spool_file`

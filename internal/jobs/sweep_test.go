@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/internal/testenv"
 )
@@ -32,14 +32,14 @@ func spoolFile(t *testing.T, dir string, age time.Duration) string {
 
 func exists(path string) bool { _, err := os.Stat(path); return err == nil }
 
-func newStore(t *testing.T) (*pgxpool.Pool, *jobs.Store) {
+func newStore(t *testing.T) (*db.Pool, *jobs.Store) {
 	t.Helper()
 	pool := testenv.DB(t)
 	return pool, jobs.NewStore(pool)
 }
 
 // staleHeartbeat makes job id look silent for ten minutes.
-func staleHeartbeat(t *testing.T, pool *pgxpool.Pool, id int64) {
+func staleHeartbeat(t *testing.T, pool *db.Pool, id int64) {
 	t.Helper()
 	if _, err := pool.Exec(t.Context(), `UPDATE jobs SET heartbeat_at = now() - interval '10 minutes' WHERE id = $1`, id); err != nil {
 		t.Fatal(err)

@@ -1,9 +1,10 @@
 package metrics
 
 import (
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/postbode/postbode/internal/db"
 )
 
 // RegisterStores exports the Postgres pool and Redis client statistics:
@@ -14,12 +15,12 @@ import (
 //	postbode_pg_pool_acquire_wait_seconds_total
 //	postbode_redis_pool_connections{state="idle|total"}
 //	postbode_redis_pool_hits_total, postbode_redis_pool_misses_total, postbode_redis_pool_timeouts_total
-func RegisterStores(reg prometheus.Registerer, pool *pgxpool.Pool, rdb redis.UniversalClient) {
+func RegisterStores(reg prometheus.Registerer, pool *db.Pool, rdb redis.UniversalClient) {
 	reg.MustRegister(&storeCollector{pool: pool, rdb: rdb})
 }
 
 type storeCollector struct {
-	pool *pgxpool.Pool
+	pool *db.Pool
 	rdb  redis.UniversalClient
 }
 

@@ -30,7 +30,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/postbode/postbode/internal/db"
@@ -79,14 +78,14 @@ var (
 
 // DB returns a pool on a fresh database with every migration applied. The
 // database is dropped when the test ends.
-func DB(t testing.TB) *pgxpool.Pool {
+func DB(t testing.TB) *db.Pool {
 	t.Helper()
 	pool, _ := DBWithURL(t)
 	return pool
 }
 
 // DBWithURL is DB and also returns the database's URL (for subprocesses).
-func DBWithURL(t testing.TB) (*pgxpool.Pool, string) {
+func DBWithURL(t testing.TB) (*db.Pool, string) {
 	t.Helper()
 	ctx := context.Background()
 	templateOnce.Do(func() {
@@ -175,6 +174,17 @@ func prepareTemplate(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return name, nil
+}
+
+// ServerURL returns the URL of dbURL's database on the Postgres server
+// itself, never through POSTBODE_TEST_POOLER_URL (to check behaviour both
+// through the pooler and without it).
+func ServerURL(dbURL string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return dbURL
+	}
+	return withDatabase(DatabaseURL(), u.Path[1:])
 }
 
 func withDatabase(raw, name string) string {

@@ -21,10 +21,10 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/internal/testenv"
@@ -40,7 +40,7 @@ const testKey = "0123456789abcdef0123456789abcdef-pages-test"
 // space and loopback SMTP server.
 type env struct {
 	t       testing.TB
-	db      *pgxpool.Pool
+	db      *db.Pool
 	cs      *contacts.Store
 	store   *optin.Store
 	rcp     *optin.Recipients
