@@ -1,8 +1,6 @@
 package console
 
 import (
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/internal/testenv"
 	"github.com/postbode/postbode/optin"
@@ -51,7 +50,7 @@ type linkEnv struct {
 	t  *testing.T
 	h  *Handler
 	st *staff.Service
-	db *pgxpool.Pool
+	db *db.Pool
 }
 
 func (e *linkEnv) do(method, path string, form url.Values, cookie string) *httptest.ResponseRecorder {
