@@ -35,6 +35,7 @@ import (
 
 	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/strictjson"
 )
 
 // Errors of the contacts domain.
@@ -297,20 +298,30 @@ func (s *Store) Update(ctx context.Context, id int64, p Patch) (Contact, error) 
 	if p.Source == "" {
 		p.Source = "api"
 	}
-	set, remove := map[string]any{}, []string{}
-	for k, v := range p.Attributes {
-		if v == nil {
-			remove = append(remove, k)
-		} else {
-			set[k] = v
+	var c Contact
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		var attrs map[string]any // nil: unchanged
+		if p.Attributes != nil {
+			var cur map[string]any
+			err := tx.QueryRow(ctx, `SELECT attributes FROM contacts WHERE id = $1 FOR UPDATE`, id).Scan(&cur)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return ErrNotFound
+			}
+			if err != nil {
+				return fmt.Errorf("contacts: update: %w", err)
+			}
+			// The patch was checked; the merge may not outgrow the limit.
+			if attrs = strictjson.MergeKeys(cur, p.Attributes); len(attrs) > 100 {
+				return errs.Invalid("attributes", "would have more than 100 keys")
+			}
 		}
-	}
-	row := s.db.QueryRow(ctx, `UPDATE contacts c SET
-		email = coalesce($2, email), name = coalesce($3, name),
-		attributes = (attributes || $4::jsonb) - $5::text[],
-		updated_source = $6, updated_at = now()
-		WHERE id = $1 RETURNING `+contactCols, id, p.Email, p.Name, set, remove, p.Source)
-	c, err := scanContact(row)
+		var err error
+		c, err = scanContact(tx.QueryRow(ctx, `UPDATE contacts c SET
+			email = coalesce($2, email), name = coalesce($3, name), attributes = coalesce($4::jsonb, attributes),
+			updated_source = $5, updated_at = now()
+			WHERE id = $1 RETURNING `+contactCols, id, p.Email, p.Name, attrs, p.Source))
+		return err
+	})
 	if isUnique(err) {
 		return c, ErrDuplicate
 	}

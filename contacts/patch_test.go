@@ -40,6 +40,13 @@ func TestPatchContactMergesAttributes(t *testing.T) {
 	if _, ok := got.Attributes["size"]; ok {
 		t.Fatalf("size null was not removed: %v", got.Attributes)
 	}
+	many := make([]string, 99)
+	for i := range many {
+		many[i] = `"k` + strconv.Itoa(i) + `":1`
+	}
+	if code, raw := e.do("marketer", "PATCH", path, `{"attributes":{`+strings.Join(many, ",")+`}}`); code != 422 || !strings.Contains(raw, `"field":"attributes"`) {
+		t.Fatalf("merge beyond 100 keys: %d %s", code, raw)
+	}
 	if code, raw := e.do("marketer", "PATCH", path, `{"email":null}`); code != 422 || !strings.Contains(raw, `"field":"email"`) {
 		t.Fatalf("null email: %d %s", code, raw)
 	}
