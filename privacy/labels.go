@@ -202,6 +202,7 @@ var reportSections = map[string]section{
 			"lang":          {"Language", "Taal", vText},
 			"ip":            {"From internet address (IP)", "Vanaf internetadres (IP)", vText},
 			"user_agent":    {"Browser or program", "Browser of programma", vText},
+			"details":       {"What should be corrected", "Wat gecorrigeerd moet worden", vText},
 			"verified_at":   {"Received on", "Ontvangen op", vTime},
 			"due_at":        {"Answer due by", "Antwoord uiterlijk", vTime},
 			"closed_at":     {"Answered on", "Beantwoord op", vTime},

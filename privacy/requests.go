@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -90,12 +91,15 @@ type Request struct {
 	ClosedAt   *time.Time  `json:"closed_at"`
 	ClosedBy   string      `json:"closed_by"`
 	Note       string      `json:"note"`
+	// Details is what the requester wrote with the request (what should be
+	// corrected); "" when nothing, and after erasure.
+	Details string `json:"details"`
 	// Overdue: open past its deadline.
 	Overdue bool `json:"overdue"`
 }
 
 const requestCols = `id, kind, status, via, contact_id, ip, user_agent, lang, verified_at, due_at, closed_at, closed_by, note,
-	status = 'open' AND due_at < now()`
+	coalesce(details, ''), status = 'open' AND due_at < now()`
 
 // kindCode packs kind and language into the CampaignID slot of a Verify token.
 func kindCode(kind, lang string) int64 {
@@ -300,7 +304,7 @@ func (s *Service) ConfirmRequest(ctx context.Context, token, ip, userAgent strin
 	}
 	// Keyed on what the token stands for, not its text: a second
 	// spelling or a second signature of the same link records nothing new.
-	if _, err := s.record(ctx, cl.ContactID, kind, "form", lang, cl.Identity(), addr, userAgent); err != nil {
+	if _, err := s.record(ctx, cl.ContactID, kind, "form", lang, "", cl.Identity(), addr, userAgent); err != nil {
 		if errors.Is(err, contacts.ErrNotFound) {
 			return "", rtoken.ErrInvalid
 		}
@@ -310,14 +314,20 @@ func (s *Service) ConfirmRequest(ctx context.Context, token, ip, userAgent strin
 }
 
 // RequestForContact records a request from a recipient link (the mail that
-// carried the link proves the address): kind "access" or "erasure"; lang
+// carried the link proves the address), of any kind in RequestKinds; lang
 // is that of the page the request was made on ("en", "nl", or "" for
-// public.default_lang), and the answer is mailed in it.
-func (s *Service) RequestForContact(ctx context.Context, contactID int64, kind, ip, userAgent, lang string) error {
+// public.default_lang), and the answer is mailed in it. details says what
+// should be corrected: required for a rectification (at most
+// MaxRequestDetails characters), empty for the other kinds.
+func (s *Service) RequestForContact(ctx context.Context, contactID int64, kind, details, ip, userAgent, lang string) error {
 	if !validKind(kind) {
 		return errKind
 	}
-	lang, err := s.lang(lang)
+	details, err := checkDetails(kind, details)
+	if err != nil {
+		return err
+	}
+	lang, err = s.lang(lang)
 	if err != nil {
 		return err
 	}
@@ -325,14 +335,35 @@ func (s *Service) RequestForContact(ctx context.Context, contactID int64, kind, 
 	if err != nil {
 		addr = nil
 	}
-	_, err = s.record(ctx, contactID, kind, "link", lang, nil, addr, userAgent)
+	_, err = s.record(ctx, contactID, kind, "link", lang, details, nil, addr, userAgent)
 	return err
+}
+
+// MaxRequestDetails bounds the text of a rectification request, in characters.
+const MaxRequestDetails = 2000
+
+// checkDetails returns the trimmed details of a request of kind, or an
+// invalid-field error naming "details".
+func checkDetails(kind, details string) (string, error) {
+	details = strings.TrimSpace(details)
+	if err := errs.Text("details", details); err != nil {
+		return "", err
+	}
+	switch {
+	case kind != KindRectification && details != "":
+		return "", errs.Invalid("details", "only a rectification request takes details")
+	case kind == KindRectification && details == "":
+		return "", errs.Invalid("details", "is required: say what should be corrected")
+	case utf8.RuneCountInString(details) > MaxRequestDetails:
+		return "", errs.Invalidf("details", "must be at most %d characters", MaxRequestDetails)
+	}
+	return details, nil
 }
 
 // record inserts a verified request unless the token was used already or
 // the contact has an open request of the kind; it audits and, when
 // configured, fulfils a new request at once. It returns the request id.
-func (s *Service) record(ctx context.Context, contactID int64, kind, via, lang string, tokenHash []byte, ip *netip.Addr, ua string) (int64, error) {
+func (s *Service) record(ctx context.Context, contactID int64, kind, via, lang, details string, tokenHash []byte, ip *netip.Addr, ua string) (int64, error) {
 	var id int64
 	var created bool
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
@@ -358,9 +389,9 @@ func (s *Service) record(ctx context.Context, contactID int64, kind, via, lang s
 			u := clip(ua, 1000)
 			uaArg = &u
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO privacy_requests (kind, via, contact_id, token_hash, ip, user_agent, lang, due_at, department_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, now() + interval '1 month', $8) RETURNING id`,
-			kind, via, contactID, tokenHash, ip, uaArg, lang, dept).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO privacy_requests (kind, via, contact_id, token_hash, ip, user_agent, lang, due_at, department_id, details)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, now() + interval '1 month', $8, NULLIF($9, '')) RETURNING id`,
+			kind, via, contactID, tokenHash, ip, uaArg, lang, dept, details).Scan(&id); err != nil {
 			return fmt.Errorf("privacy: record request: %w", err)
 		}
 		created = true

@@ -89,9 +89,10 @@ var PersonalTables = []PersonalTable{
 		Columns:      []string{"campaign_id", "changes", "status", "ip", "user_agent", "created_at", "decided_at", "decided_by"},
 		OtherColumns: []string{"id"}},
 	// Privacy requests stay after erasure as proof they were answered in
-	// time: the contact link, IP, user agent and token hash are nulled.
+	// time: the contact link, IP, user agent, token hash and the subject's
+	// own text (details: what should be corrected) are nulled.
 	{Table: "privacy_requests", ContactColumn: "contact_id", Erase: "anonymise",
-		Columns:      []string{"ip", "user_agent", "token_hash"},
+		Columns:      []string{"ip", "user_agent", "token_hash", "details"},
 		OtherColumns: []string{"id", "kind", "status", "via", "lang", "verified_at", "due_at", "closed_at", "closed_by", "note", "department_id"}},
 	// Legal holds of a contact: deleted with it once released or expired
 	// (erasure never runs while one is active); a hold on every contact has

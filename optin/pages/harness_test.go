@@ -421,7 +421,7 @@ func (p *testPrivacy) ConfirmRequest(ctx context.Context, token, ip, ua string) 
 	return kind, nil
 }
 
-func (p *testPrivacy) RequestForContact(ctx context.Context, contactID int64, kind, ip, ua, lang string) error {
+func (p *testPrivacy) RequestForContact(ctx context.Context, contactID int64, kind, details, ip, ua, lang string) error {
 	if kind != "access" && kind != "erasure" && kind != "objection" {
 		return errors.New("bad kind")
 	}

@@ -150,7 +150,15 @@ var contents = map[string]string{
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
 <p><button type="submit" name="kind" value="access">{{.T "priv.access"}}</button></p>
+<p><button type="submit" name="kind" value="restriction" class="secondary">{{.T "priv.restriction"}}</button></p>
+<p><button type="submit" name="kind" value="objection" class="secondary">{{.T "priv.objection"}}</button></p>
 <p><button type="submit" name="kind" value="erasure" class="danger">{{.T "priv.erasure"}}</button></p>
+</form>
+<form method="post" action="{{.Action}}">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<p><label for="details">{{.T "priv.details"}}</label>
+<textarea id="details" name="details" rows="4" maxlength="{{.D.Max}}" required{{if .Error}} aria-describedby="form-error" aria-invalid="true"{{end}}>{{.D.Details}}</textarea></p>
+<p><button type="submit" name="kind" value="rectification" class="secondary">{{.T "priv.rectification"}}</button></p>
 </form>`,
 }
 

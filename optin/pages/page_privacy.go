@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/optin"
+	"github.com/postbode/postbode/privacy"
 )
 
 var privacyKinds = map[string]bool{"access": true, "erasure": true, "rectification": true, "restriction": true, "objection": true}
@@ -106,6 +108,13 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
 	s.message(w, r, http.StatusOK, "priv.recv.title", p.Tf("priv.confirmed.body", p.T("priv.kind."+kind)))
 }
 
+// contactForm is the data of the privacy page of a recipient link: the
+// rectification text typed (shown again with an error) and its bound.
+type contactForm struct {
+	Details string
+	Max     int
+}
+
 func (s *Server) privacyContactPage(w http.ResponseWriter, r *http.Request) {
 	if s.opt.Privacy == nil {
 		s.unavailable(w, r)
@@ -121,9 +130,12 @@ func (s *Server) privacyContactPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newPage(r, "priv.title")
 	p.CSRF = s.csrfToken(w, r, r.URL.Path)
+	p.D = contactForm{Max: privacy.MaxRequestDetails}
 	s.render(w, http.StatusOK, "privacy_contact", p)
 }
 
+// privacyContact records a request of any kind for the contact of the link;
+// a rectification carries what should be corrected (details).
 func (s *Server) privacyContact(w http.ResponseWriter, r *http.Request) {
 	if s.opt.Privacy == nil {
 		s.unavailable(w, r)
@@ -142,9 +154,22 @@ func (s *Server) privacyContact(w http.ResponseWriter, r *http.Request) {
 		s.csrfFailed(w, r)
 		return
 	}
+	var details string
+	if kind == privacy.KindRectification {
+		details = r.PostFormValue("details")
+	}
 	who := s.who(r)
 	p := s.newPage(r, "priv.recv.title")
-	if err := s.opt.Privacy.RequestForContact(r.Context(), c.ContactID, kind, ipString(who), who.UserAgent, p.Lang); err != nil {
+	if err := s.opt.Privacy.RequestForContact(r.Context(), c.ContactID, kind, details, ipString(who), who.UserAgent, p.Lang); err != nil {
+		var bad *errs.Error
+		if errors.As(err, &bad) && bad.Field == "details" {
+			p = s.newPage(r, "priv.title")
+			p.CSRF = s.csrfToken(w, r, r.URL.Path)
+			p.Error = p.Tf("priv.err.details", privacy.MaxRequestDetails)
+			p.D = contactForm{Details: errs.Printable(details), Max: privacy.MaxRequestDetails}
+			s.render(w, http.StatusUnprocessableEntity, "privacy_contact", p)
+			return
+		}
 		s.fail(w, r, err)
 		return
 	}

@@ -47,8 +47,10 @@ type PrivacyRequests interface {
 	// ConfirmRequest confirms a request from its verification token.
 	ConfirmRequest(ctx context.Context, token, ip, userAgent string) (kind string, err error)
 	// RequestForContact records a request of a known contact (from
-	// /r/TOKEN); its answer is mailed in lang, the page's language.
-	RequestForContact(ctx context.Context, contactID int64, kind, ip, userAgent, lang string) error
+	// /r/TOKEN); its answer is mailed in lang, the page's language. details
+	// says what should be corrected (rectification only); an invalid one
+	// is an *errs.Error naming the field "details".
+	RequestForContact(ctx context.Context, contactID int64, kind, details, ip, userAgent, lang string) error
 }
 
 // Viewer renders a campaign's mail for one contact (view in browser).

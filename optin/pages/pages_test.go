@@ -11,6 +11,7 @@ import (
 
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/optin"
+	"github.com/postbode/postbode/optin/pages"
 	"github.com/postbode/postbode/privacy"
 )
 
@@ -657,6 +658,75 @@ func TestPrivacyPages(t *testing.T) {
 	off := newEnv(t, envOpt{noPrivacy: true})
 	if r := off.get("/privacy"); r.code != 503 {
 		t.Fatalf("not wired: %d", r.code)
+	}
+}
+
+// TestPrivacyLinkTakesEveryRight: the privacy link in a mail (/r/TOKEN)
+// takes all five requests — access, erasure, rectification (with what
+// should be corrected), restriction and objection — each recorded once for
+// the contact of the link, with a due date and in the page's language; the
+// page itself (a GET) records nothing, and a missing, too long or
+// unstorable correction text is refused with an error naming the field.
+func TestPrivacyLinkTakesEveryRight(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{privacy: func(e *env) pages.PrivacyRequests {
+		return privacy.New(privacy.Options{DB: e.db, Contacts: e.cs, Tokens: e.keys, BaseURL: "http://public.test", DefaultLang: "en"})
+	}})
+	l := e.list("news", "single")
+	cid := e.contact("rita@example.org", "Rita", nil, l)
+	other := e.contact("otto@example.org", "Otto", nil, l)
+	path := e.mint(rtoken.Privacy, cid, 0) + "?lang=nl"
+	requests := func() int64 { return e.scalar(`SELECT count(*) FROM privacy_requests`).(int64) }
+
+	page := e.get(path)
+	for _, want := range []string{`value="access"`, `value="erasure"`, `value="rectification"`, `value="restriction"`, `value="objection"`, `name="details"`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("privacy link page lacks %s:\n%s", want, page.body)
+		}
+	}
+	if n := requests(); page.code != 200 || n != 0 {
+		t.Fatalf("GET: %d, %d requests recorded", page.code, n)
+	}
+
+	for name, details := range map[string]string{"missing": "  ", "too long": strings.Repeat("x", privacy.MaxRequestDetails+1), "NUL": "my name\x00"} {
+		r := e.post(path, url.Values{"csrf": {e.getForm(path)}, "kind": {"rectification"}, "details": {details}})
+		if r.code != 422 || !strings.Contains(r.body, "Wat moet er worden gecorrigeerd: beschrijf het") || !strings.Contains(r.body, `aria-invalid="true"`) {
+			t.Errorf("%s correction text: %d\n%s", name, r.code, r.body)
+		}
+	}
+	if n := requests(); n != 0 {
+		t.Fatalf("a refused correction recorded %d requests", n)
+	}
+
+	for _, kind := range privacy.RequestKinds {
+		form := url.Values{"csrf": {e.getForm(path)}, "kind": {kind}, "details": {"My name is Rita Jansen, not Rita"}}
+		if r := e.post(path, form); r.code != 200 || !strings.Contains(r.body, "binnen een maand") {
+			t.Fatalf("%s request: %d\n%s", kind, r.code, r.body)
+		}
+	}
+	rows, err := e.db.Query(context.Background(), `SELECT kind, contact_id, lang, coalesce(details, ''), due_at > verified_at + interval '27 days'
+		FROM privacy_requests ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var kind, lang, details string
+		var contact int64
+		var due bool
+		if err := rows.Scan(&kind, &contact, &lang, &details, &due); err != nil {
+			t.Fatal(err)
+		}
+		if contact != cid || lang != "nl" || !due {
+			t.Errorf("%s request: contact %d (want %d, not %d), lang %q, due date set %v", kind, contact, cid, other, lang, due)
+		}
+		got = append(got, kind+":"+details)
+	}
+	if rows.Err() != nil {
+		t.Fatal(rows.Err())
+	}
+	if want := "access:|erasure:|rectification:My name is Rita Jansen, not Rita|restriction:|objection:"; strings.Join(got, "|") != want {
+		t.Errorf("requests %s, want %s", strings.Join(got, "|"), want)
 	}
 }
 
