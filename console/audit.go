@@ -17,6 +17,7 @@ var changeKinds = []struct{ prefix, action, kind string }{
 	{"POST /console/imports", "contact-change", "contacts"},
 	{"POST /console/changes/", "contact-change", "contact"},
 	{"POST /console/campaigns", "campaign-change", "campaign"},
+	{"POST /console/lists", "list-change", "list"},
 	{"POST /console/admin/tokens/", "token-revoke", "token"},
 }
 

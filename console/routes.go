@@ -20,6 +20,7 @@ const (
 	permContactsExport = access.PrivacyExport
 	permErase          = access.PrivacyErase
 	permListsRead      = access.ListsRead
+	permListsManage    = access.ListsManage
 	permImports        = access.ContactsImport
 	permCampaignsRead  = access.CampaignsRead
 	permCampaignsWrite = access.CampaignsSend
@@ -60,6 +61,10 @@ func (h *Handler) routes() {
 	h.page("POST /console/contacts/{id}/unblock", permContactsWrite, h.contactUnblock)
 
 	h.page("GET /console/lists", permListsRead, h.listList)
+	h.page("GET /console/lists/new", permListsManage, h.listCreate)
+	h.page("POST /console/lists", permListsManage, h.listSave)
+	h.page("GET /console/lists/{id}/edit", permListsManage, h.listEdit)
+	h.page("POST /console/lists/{id}/edit", permListsManage, h.listUpdate)
 
 	h.page("GET /console/imports", permImports, h.importList)
 	h.page("GET /console/imports/new", permImports, h.importCreate)
