@@ -117,7 +117,7 @@ var en = map[string]string{
 	"privacy.requests": "Requests", "privacy.retention": "Retention", "privacy.reports": "Reports", "privacy.audit": "Audit log",
 	"request.status.open": "Open", "request.status.done": "Fulfilled", "request.status.rejected": "Rejected",
 	"request.via": "Via", "request.verified": "Verified", "request.title": "Privacy request", "request.closed": "Closed",
-	"request.note": "Note", "request.fulfil": "Fulfil", "request.fulfil.erasure": "Fulfilling erases the contact for good.",
+	"request.details": "What should be corrected", "request.note": "Note", "request.fulfil": "Fulfil", "request.fulfil.erasure": "Fulfilling erases the contact for good.",
 	"request.fulfil.access": "Fulfilling mails the person the export of their data (PDF and JSON).", "request.reject": "Reject",
 	"request.reason": "Reason (sent to the person)", "retention.cause": "Cause", "retention.inactive": "Inactive (hard bounces)",
 	"retention.blocklisted": "Blocklisted", "retention.floater": "On no list any more", "report.origin": "Opt-in origin",

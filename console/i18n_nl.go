@@ -117,7 +117,7 @@ var nl = map[string]string{
 	"privacy.requests": "Verzoeken", "privacy.retention": "Bewaartermijn", "privacy.reports": "Rapporten", "privacy.audit": "Auditlog",
 	"request.status.open": "Open", "request.status.done": "Afgehandeld", "request.status.rejected": "Afgewezen",
 	"request.via": "Via", "request.verified": "Bevestigd", "request.title": "Privacyverzoek", "request.closed": "Gesloten",
-	"request.note": "Notitie", "request.fulfil": "Uitvoeren", "request.fulfil.erasure": "Uitvoeren wist het contact definitief.",
+	"request.details": "Wat gecorrigeerd moet worden", "request.note": "Notitie", "request.fulfil": "Uitvoeren", "request.fulfil.erasure": "Uitvoeren wist het contact definitief.",
 	"request.fulfil.access": "Uitvoeren mailt de persoon een inzage in zijn gegevens (PDF en JSON).", "request.reject": "Afwijzen",
 	"request.reason": "Reden (gaat naar de persoon)", "retention.cause": "Oorzaak", "retention.inactive": "Inactief (harde bounces)",
 	"retention.blocklisted": "Op de bloklijst", "retention.floater": "Op geen lijst meer", "report.origin": "Herkomst van toestemmingen",
