@@ -120,12 +120,14 @@ func TestClassifyDiagnosticType(t *testing.T) {
 }
 
 // TestDiagnosticStatus: the status in a diagnostic is its most specific
-// one; an "other or undefined" X.Y.0 gives way to a detailed code.
+// one; an "other or undefined" X.Y.0 gives way to a detailed code, and
+// X.4.7 "delivery time expired" to the code of the actual problem it
+// quotes (RFC 3463 section 3.5).
 func TestDiagnosticStatus(t *testing.T) {
 	for text, want := range map[string]string{
 		"5.1.0 - Unknown address error 550-'5.2.2 <a@example.com>... Mailbox Full'": "5.2.2",
 		"550 5.1.1 <a@example.com>: Recipient address rejected":                     "5.1.1",
-		"554 4.4.7 Message expired <421 4.4.2 Connection timed out>":                "4.4.7",
+		"554 4.4.7 Message expired <421 4.4.2 Connection timed out>":                "4.4.2",
 		"550 5.7.0 blocked, see 5.0.0":                                              "5.7.0",
 	} {
 		if r := ClassifyReply(550, "", text); r.Status != want {
