@@ -70,7 +70,13 @@ func classify(in evidence) Result {
 	}
 	temporary := in.temporary || isTemporary(status, code)
 	if status == "" {
-		status = pseudoStatus(v.reason, temporary)
+		// The class of the reply code when there is one (RFC 2034
+		// section 4), else of the failure: 4 for a delay.
+		transient := temporary
+		if code >= 400 && code < 600 {
+			transient = code < 500
+		}
+		status = pseudoStatus(v.reason, transient)
 		statusRule = pseudoRule(v.reason, status, code, in.temporary)
 	}
 	r := Result{

@@ -145,6 +145,14 @@ func TestDocumentedWording(t *testing.T) {
 		{"", 550, "5.1.8", "550 5.1.8 Access denied, bad outbound sender", "rejected", Block, "bad outbound sender"},
 		{"RCPT", 553, "", "553 Domain of sender address nobody@example.invalid does not exist", "rejected", Block, "domain of sender"},
 		{"", 501, "", "501 Invalid domain in sender address", "rejected", Block, "in sender address"},
+		// A URI block list judges the links in the body, not the sending
+		// host; a line over RFC 5321's 1000 octets is the message's size of
+		// lines; Exim's bounce for an address it cannot parse is a syntax
+		// error, not a dead mailbox.
+		{"DATA", 550, "", "550-REJECTED - Blacklisted URL in message. 550 See http://lookup.uribl.com", "spamdetected", Block, "blacklisted url"},
+		{"", 554, "5.7.1", "554 5.7.1 Message rejected: listed at multi.surbl.org", "spamdetected", Block, "surbl"},
+		{"DATA", 500, "", "500 Line limit exceeded", "mesgtoobig", Soft, "line limit exceeded"},
+		{"", 0, "", "recipient addresses that were incorrectly constructed: a@example..com: malformed address", "syntaxerror", Soft, "incorrectly constructed"},
 		// Null MX as Postfix words it; a refusal of mail FROM someone is a block.
 		{"", 556, "5.1.10", "Domain example.org has nullMX", "notaccept", Hard, "nullmx"},
 		{"", 0, "", "Domain example.org accepts no email", "notaccept", Hard, "accepts no email"},

@@ -204,6 +204,16 @@ func TestClassifyStatusRule(t *testing.T) {
 	if r.Status != "4.0.922" || r.StandardStatus() != "4.2.2" {
 		t.Errorf("452 mailbox full: status %s standard %s, want 4.0.922 4.2.2", r.Status, r.StandardStatus())
 	}
+	// A delay whose last reply was permanent: the X.0.9NN class is the
+	// reply's (RFC 2034 section 4); the result is still not hard.
+	r = classify(evidence{temporary: true, diag: "550 Mailbox full"})
+	if r.Status != "5.0.922" || !strings.Contains(r.StatusRule, "class 5 from reply code 550") || r.Class != Soft {
+		t.Errorf("delayed with 550: status %s (%q) class %s, want 5.0.922 from the reply, soft", r.Status, r.StatusRule, r.Class)
+	}
+	r = classify(evidence{temporary: true, diag: "Mailbox full"})
+	if r.Status != "4.0.922" || !strings.Contains(r.StatusRule, "Action: delayed") {
+		t.Errorf("delayed without a reply: status %s (%q), want 4.0.922 from the delay", r.Status, r.StatusRule)
+	}
 	r = ClassifySMTPReply("RCPT", 550, "5.1.1", "5.1.1 User unknown")
 	if r.Status != "5.1.1" || r.StatusRule == "" || r.StandardStatus() != "5.1.1" || !strings.Contains(r.StandardStatusRule(), "as the message gives it") {
 		t.Errorf("5.1.1: status %s rule %q standard %s %q", r.Status, r.StatusRule, r.StandardStatus(), r.StandardStatusRule())
