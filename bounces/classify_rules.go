@@ -217,7 +217,7 @@ var textRules = []reasonRule{
 			"unknown local-part", "couldn't be found", "could not be found at", "unavailable mail user",
 			"does not have an account", "not user of this server", "cuda_nsu", "no such recipient here",
 		}},
-	{"userunknown", ordinary, "Exchange Online directory-based edge blocking: \"550 5.4.1 Recipient address rejected: Access denied\" means the recipient is not in the directory (Microsoft's NDR documentation)",
+	{"userunknown", ordinary, "Exchange Online directory-based edge blocking: \"550 5.4.1 Recipient address rejected: Access denied\" means the recipient is not in the directory (Microsoft's NDR documentation); Postfix says the same words with 554 5.7.1 when a check_recipient_access table REJECTs the recipient without a text of its own (access(5)): a site's policy on that address, counted as a dead address only at RCPT TO, where it names the refused recipient",
 		[]string{"recipient address rejected: access denied"}},
 	{"userunknown", weak, "generic RFC 5321 section 4.2.2 reply texts (\"550 Requested action not taken: mailbox unavailable\", \"553 mailbox name not allowed\"), said for policy refusals too",
 		[]string{

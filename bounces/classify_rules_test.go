@@ -53,6 +53,13 @@ func TestClassifyPrecedence(t *testing.T) {
 		{"RCPT", 550, "5.1.1", "<a@example.com>: user unknown, message rejected as spam", "spamdetected", Block, "overrules"},
 		{"RCPT", 550, "5.1.1", "<a@example.com>: No such user; client host rejected", "blocked", Block, "overrules"},
 		{"RCPT", 550, "5.4.1", "<a@example.com>: Recipient address rejected: Access denied", "userunknown", Hard, "access denied"},
+		// Postfix's own default text for an access(5) REJECT of a recipient
+		// (554 5.7.1) reads the same at RCPT TO and stays hard: the refused
+		// recipient is named, and the labelled public material reads it so
+		// (the rule's source gives the trade-off).
+		{"RCPT", 554, "5.7.1", "<a@example.com>: Recipient address rejected: Access denied", "userunknown", Hard, "access(5)"},
+		// After DATA it is a filter.
+		{"DATA", 554, "5.7.1", "<a@example.com>: Recipient address rejected: Access denied", "filtered", Block, "reply to DATA"},
 		{"", 550, "5.0.0", "Command died with status 67: user unknown", "mailererror", Soft, "overrules"},
 		// Policy and security statuses are blocks.
 		{"", 550, "5.7.1", "550 5.7.1 Delivery not authorized", "filtered", Block, "delivery not authorized"},
