@@ -210,7 +210,11 @@ func (s *session) Data(r io.Reader) error {
 	}
 	var buf bytes.Buffer
 	er := &endReader{r: r}
-	if _, err := buf.ReadFrom(er); err != nil {
+	var src io.Reader = er
+	if lc != nil && lc.wire.takeEscaped() {
+		src = &unescaper{r: r} // the wire found the end (dataWire)
+	}
+	if _, err := buf.ReadFrom(src); err != nil {
 		if errors.Is(err, smtp.ErrDataTooLarge) {
 			s.l.opt.Metrics.Inbound.WithLabelValues("too_large").Inc()
 			return errTooBig

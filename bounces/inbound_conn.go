@@ -85,6 +85,16 @@ type countedConn struct {
 	once sync.Once
 	mu   sync.Mutex
 	end  time.Time
+	wire dataWire
+}
+
+// Read passes what the client sends through the wire (dataWire).
+func (c *countedConn) Read(p []byte) (int, error) { return c.wire.read(c.Conn, p) }
+
+// Write lets the wire see each reply.
+func (c *countedConn) Write(p []byte) (int, error) {
+	c.wire.wrote(p)
+	return c.Conn.Write(p)
 }
 
 func (c *countedConn) Close() error {
@@ -144,7 +154,8 @@ func sessionConn(c net.Conn) *countedConn {
 	return cc
 }
 
-// endReader passes a message through from the SMTP library's DATA reader
+// endReader is for sessions the wire cannot see into (after STARTTLS). It
+// passes a message through from the SMTP library's DATA reader
 // one byte per Read, and ends it where that reader misses the end: its
 // state machine forgets a CR that follows a bare CR, so after "abc\r\r\n"
 // the terminating ".\r\n" is returned as data and the session would hang

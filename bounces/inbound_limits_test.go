@@ -184,3 +184,55 @@ func TestBareCRAndBarePostmaster(t *testing.T) {
 		t.Errorf("second message not stored as sent")
 	}
 }
+
+// Bare CRs anywhere in the data — before a dot line, after one, in a
+// row, split across TCP segments — never hide the end of data from the
+// listener: each message is answered at once (not after data_timeout)
+// and stored as RFC 5321 §4.1.1.4 reads it: dot-unstuffed, bare CRs and
+// NULs kept.
+func TestBareCREndsDataPromptly(t *testing.T) {
+	e := newEnv(t)
+	e.listen(ListenerOptions{DataTimeout: time.Minute})
+	cases := []struct {
+		name   string
+		chunks []string
+		stored string
+	}{
+		{"dot line with a bare CR", []string{"abc\r\n.\r\r\n.\r\n"}, "abc\r\n\r\r\n"},
+		{"bare CR before CRLF", []string{"abc\r\r\n.\r\n"}, "abc\r\r\n"},
+		{"bare CR mid-line and a stuffed dot", []string{"a\rb\r\n..x\r\n.\r\n"}, "a\rb\r\n.x\r\n"},
+		{"dot then bare CR then text", []string{".\rx\r\n.\r\n"}, "\rx\r\n"},
+		{"three CRs on a dot line", []string{"\r\n.\r\r\r\n.\r\n"}, "\r\n\r\r\r\n"},
+		{"NULs and what looks like an escape", []string{"n\x00r\x00\x00\r\n.\r\n"}, "n\x00r\x00\x00\r\n"},
+		{"split across segments", []string{"abc\r", "\n.\r", "\r", "\n.\r", "\n"}, "abc\r\n\r\r\n"},
+	}
+	c := dialFrom(t, e.smtp, "127.0.0.1")
+	if got := c.reply(3 * time.Second); !strings.HasPrefix(got, "220") {
+		t.Fatalf("greeting %q", got)
+	}
+	c.cmd("EHLO raw.test")
+	for i, tc := range cases {
+		for _, step := range []struct{ line, want string }{{"MAIL FROM:<>", "250"}, {"RCPT TO:<postmaster@" + bounceDomain + ">", "250"}, {"DATA", "354"}} {
+			if got := c.cmd(step.line); !strings.HasPrefix(got, step.want) {
+				t.Fatalf("%s: %s: %q", tc.name, step.line, got)
+			}
+		}
+		for _, ch := range tc.chunks {
+			c.write(ch)
+			time.Sleep(20 * time.Millisecond)
+		}
+		if got := c.reply(3 * time.Second); !strings.HasPrefix(got, "250") {
+			t.Fatalf("%s: reply %q, want 250 at once", tc.name, got)
+		}
+		var raw []byte
+		if err := e.db.QueryRow(t.Context(), `SELECT raw FROM inbound_messages ORDER BY id OFFSET $1 LIMIT 1`, i).Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if string(raw) != tc.stored {
+			t.Errorf("%s: stored %q, want %q", tc.name, raw, tc.stored)
+		}
+	}
+	if got := c.cmd("NOOP"); !strings.HasPrefix(got, "250") {
+		t.Errorf("session after the messages: %q", got)
+	}
+}

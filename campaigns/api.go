@@ -93,7 +93,7 @@ func (a *API) update(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in Input
-	if err := httpapi.DecodeJSON(w, r, a.MaxBodyBytes, &in); err != nil {
+	if err := httpapi.DecodePatch(w, r, a.MaxBodyBytes, &in); err != nil {
 		return err
 	}
 	c, err := a.S.Update(r.Context(), id, in)

@@ -32,7 +32,9 @@ import (
 // and reports messages/s, daemon and Postgres CPU per 1k messages, SMTP
 // connections opened and, with DKIM, CPU per message as a multiple of one
 // RSA-2048 signature measured in the same run. It sizes itself: b.N is not
-// used. POSTBODE_BENCH_PROFILE=dir writes a CPU profile of each send.
+// used. POSTBODE_BENCH_PROFILE=dir writes a CPU profile of each send;
+// POSTBODE_BENCH_WORKERS and POSTBODE_BENCH_BATCH override the sender's
+// workers and batch size.
 func BenchmarkSendCampaign(b *testing.B) {
 	for _, dkim := range []bool{false, true} {
 		name := "nodkim"
@@ -46,7 +48,8 @@ func BenchmarkSendCampaign(b *testing.B) {
 func benchSend(b *testing.B, dkim bool) {
 	n := envInt("POSTBODE_BENCH_CONTACTS", 100000)
 	ctx := context.Background()
-	s, id, reg := benchSetup(b, n, dkim, map[string]int{"workers": envInt("POSTBODE_BENCH_WORKERS", 0)})
+	s, id, reg := benchSetup(b, n, dkim, map[string]int{"workers": envInt("POSTBODE_BENCH_WORKERS", 0),
+		"batch": envInt("POSTBODE_BENCH_BATCH", 0)})
 	b.Logf("RSA backend %s, %d contacts, %d workers, GOMAXPROCS %d", mta.RSABackend, n, s.opt.Workers, goruntime.GOMAXPROCS(0))
 	rt, err := s.runtime(ctx, id)
 	if err != nil {
@@ -147,7 +150,7 @@ func calibrate(b *testing.B, s *Service, rt *runtime) (stageCPU, int) {
 				}
 				continue
 			}
-			env, err := s.build(context.Background(), rt, r, "", nil)
+			env, err := s.build(context.Background(), rt, r, "", nil, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -246,7 +249,7 @@ func benchSetup(b testing.TB, n int, dkim bool, opts map[string]int) (*Service, 
 		Keys:  rtoken.NewKeys("bench-secret-0123456789abcdef0123456789"), BaseURL: "https://pb.example.org", BounceDomain: "bounce.example.org",
 		DKIM: dk, RequireDKIM: dkim, Transport: tr, Tracking: true,
 		Limiter: mta.NewLimiter(rdb, prefix, mta.Limits{DomainConcurrency: 10}, reg),
-		Workers: workers, Tick: 100 * time.Millisecond, QueueAhead: opts["queue_ahead"], ExpandBatch: 5000})
+		Workers: workers, BatchSize: opts["batch"], Tick: 100 * time.Millisecond, QueueAhead: opts["queue_ahead"], ExpandBatch: 5000})
 	c, err := s.Create(ctx, Input{Name: ptr("Bench"), Subject: ptr("Nieuws voor {{.Contact.Name}}"), HTML: ptr(body20K()),
 		FromName: ptr("Stichting Voorbeeld"), FromEmail: ptr("nieuws@example.org"), ListIDs: &[]int64{list}}, "bench")
 	if err != nil {

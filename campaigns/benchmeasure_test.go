@@ -136,17 +136,18 @@ func counterValue(reg *prometheus.Registry, name, value string) float64 {
 }
 
 // rsaSignCPU is the CPU µs of one RSA-2048 signature of the build's
-// backend, measured as DKIM.Sign of a message with a one-field header and
-// an empty body (hashing it costs nothing next to the signature), on this
-// thread's CPU time.
+// backend, measured as DKIM.AppendSignature of a message with a one-field
+// header and an empty body (hashing it costs nothing next to the
+// signature), on this thread's CPU time.
 func rsaSignCPU(b *testing.B, signer DKIM) float64 {
 	msg := []byte("From: a@example.org\r\n\r\n")
 	const n = 300
 	goruntime.LockOSThread()
 	defer goruntime.UnlockOSThread()
+	dst := make([]byte, 0, 1024)
 	t0 := threadCPU()
 	for i := 0; i < n; i++ {
-		if _, err := signer.Sign(msg); err != nil {
+		if _, err := signer.AppendSignature(dst[:0], msg); err != nil {
 			b.Fatal(err)
 		}
 	}

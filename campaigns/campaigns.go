@@ -112,8 +112,9 @@ func joinOr(s []string) string {
 type DKIM interface {
 	// HasDomain reports whether mail From the domain (or address) can be signed.
 	HasDomain(domain string) bool
-	// Sign returns msg with DKIM-Signature header(s) prepended.
-	Sign(msg []byte) ([]byte, error)
+	// AppendSignature appends msg's DKIM-Signature field(s) to dst; they
+	// are sent right before msg.
+	AppendSignature(dst, msg []byte) ([]byte, error)
 }
 
 // Limiter throttles deliveries per destination domain and globally
@@ -232,6 +233,21 @@ type Service struct {
 	m      *metrics
 	tpl    *tplCache
 	stages stageAcc
+	// building holds a slot per message being built (rendered, composed,
+	// signed: CPU work), GOMAXPROCS slots: more builders than cores would
+	// only hold more messages in memory, and the workers waiting on the
+	// network would queue behind them for a core.
+	building chan struct{}
+	// buildAhead: each worker builds its next chunk of messages while the
+	// transport sends the current one (see deliver); off only in tests
+	// comparing with the sequential order.
+	buildAhead bool
+	// ahead holds a place per chunk built ahead, 2 per CPU for the process:
+	// enough to keep the cores building while the workers wait on the
+	// network, few enough to keep the messages in memory bounded.
+	ahead chan struct{}
+	// now is the clock of the messages' Date fields.
+	now func() time.Time
 }
 
 // New returns a service. It registers its metrics on opt.Reg.
@@ -239,7 +255,9 @@ func New(opt Options) *Service {
 	opt.defaults()
 	return &Service{opt: opt, db: opt.DB, rdb: opt.Redis, log: opt.Log,
 		links: rtoken.Links{Base: opt.BaseURL, Keys: opt.Keys},
-		m:     newMetrics(opt.Reg), tpl: newTplCache()}
+		m:     newMetrics(opt.Reg), tpl: newTplCache(),
+		building: make(chan struct{}, goruntime.GOMAXPROCS(0)), buildAhead: true, now: time.Now,
+		ahead: make(chan struct{}, 2*goruntime.GOMAXPROCS(0))}
 }
 
 // Campaign is one campaign.

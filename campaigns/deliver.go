@@ -1,7 +1,9 @@
 package campaigns
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -22,6 +24,7 @@ type target struct {
 	queuedAt time.Time
 	eligible bool
 	env      mta.Envelope
+	buf      *msgBuf // env's bytes, given back once sent
 	// outcome
 	status string // sent, bounced, deferred, failed, skipped
 	res    mta.Result
@@ -243,9 +246,25 @@ func notLoaded(ids []int64, ts []*target) []int64 {
 	return out
 }
 
+// chunk is up to sendChunk built messages to one destination domain.
+type chunk struct {
+	domain string
+	ts     []*target
+}
+
 // deliver builds and sends the messages grouped by destination domain, in
 // chunks within the throttles, and sets each target's outcome. It returns
 // the time spent in the limiter and the transport.
+//
+// Building (render, compose, DKIM: CPU) and sending (network) overlap: a
+// builder goroutine builds the next chunk while the worker sends the
+// current one, so the signing of one chunk does not wait for the replies
+// to the previous one. Chunks built ahead hold a place in s.ahead (two
+// per CPU for the whole process), so the messages in memory stay at about
+// one chunk per worker plus those few. The chunks go out in the order
+// they were built, each message once. When sending fails (a throttle
+// error) or ctx ends, the builder stops and every message not yet sent is
+// deferred.
 func (s *Service) deliver(ctx context.Context, rt *runtime, ts []*target, st *stageTimes) (smtp time.Duration) {
 	byDomain := map[string][]*target{}
 	var order []string
@@ -259,39 +278,133 @@ func (s *Service) deliver(ctx context.Context, rt *runtime, ts []*target, st *st
 		}
 		byDomain[d] = append(byDomain[d], t)
 	}
-	var pending []*target
+	var failed error // set once sending failed: the rest is not sent
+	send := func(c chunk) {
+		if failed == nil {
+			start := time.Now()
+			failed = s.sendAll(ctx, c.domain, c.ts)
+			smtp += time.Since(start)
+		}
+		for _, t := range c.ts {
+			if t.status == "" { // not sent
+				t.res = mta.Result{Err: failed}
+				s.outcome(t)
+			}
+		}
+	}
+	if !s.buildAhead {
+		s.buildChunks(ctx, rt, order, byDomain, st, func() bool { return true }, func(c chunk) bool {
+			send(c)
+			return failed == nil
+		})
+	} else {
+		chunks := make(chan chunk) // the builder holds at most one built chunk
+		stop := make(chan struct{})
+		go func() {
+			defer close(chunks)
+			holding := false // a place in s.ahead for the chunk being built
+			defer func() {
+				if holding {
+					<-s.ahead
+				}
+			}()
+			s.buildChunks(ctx, rt, order, byDomain, st, func() bool {
+				select {
+				case s.ahead <- struct{}{}:
+					holding = true
+					return true
+				case <-stop:
+				case <-ctx.Done():
+				}
+				return false
+			}, func(c chunk) bool {
+				select {
+				case chunks <- c: // its place is given back by the receiver
+					holding = false
+					return true
+				case <-stop: // its messages are deferred below
+					return false
+				}
+			})
+		}()
+		for c := range chunks {
+			<-s.ahead
+			send(c)
+			if failed != nil {
+				select {
+				case <-stop:
+				default:
+					close(stop)
+				}
+			}
+		}
+	}
+	// Messages never built (sending failed, or ctx ended) are deferred.
+	for _, d := range order {
+		for _, t := range byDomain[d] {
+			if t.status == "" {
+				t.res = mta.Result{Err: cmp.Or(failed, ctx.Err(), errors.New("not sent"))}
+				s.outcome(t)
+			}
+		}
+	}
+	return smtp
+}
+
+// buildChunks builds the messages domain by domain into chunks of up to
+// sendChunk and hands each to emit, until begin (called before each
+// chunk) or emit returns false or ctx ends. A message that cannot be built
+// is failed and left out.
+func (s *Service) buildChunks(ctx context.Context, rt *runtime, order []string, byDomain map[string][]*target,
+	st *stageTimes, begin func() bool, emit func(chunk) bool) {
 	for _, d := range order {
 		rest := byDomain[d]
-		pending = pending[:0]
-		for len(rest) > 0 || len(pending) > 0 {
-			for len(pending) < sendChunk && len(rest) > 0 {
+		for len(rest) > 0 {
+			if !begin() {
+				return
+			}
+			c := chunk{domain: d, ts: make([]*target, 0, min(len(rest), sendChunk))}
+			for len(c.ts) < sendChunk && len(rest) > 0 {
+				if ctx.Err() != nil {
+					return
+				}
 				t := rest[0]
 				rest = rest[1:]
-				var err error
-				if t.env, err = s.build(ctx, rt, t.recipient, "", st); err != nil {
+				s.building <- struct{}{}
+				buf := getMsgBuf()
+				env, err := s.build(ctx, rt, t.recipient, "", st, buf)
+				<-s.building
+				if err != nil {
+					putMsgBuf(buf)
 					t.status, t.errMsg = "failed", err.Error()
 					s.log.Error("campaigns: cannot build message", "campaign_id", rt.c.ID, "contact_id", t.ID, "error", err)
 					continue
 				}
-				pending = append(pending, t)
+				t.env, t.buf = env, buf
+				c.ts = append(c.ts, t)
 			}
-			if len(pending) == 0 {
-				break
+			if len(c.ts) > 0 && !emit(c) {
+				return
 			}
-			start := time.Now()
-			n, err := s.sendChunk(ctx, d, pending)
-			smtp += time.Since(start)
-			if err != nil {
-				for _, t := range append(pending, rest...) {
-					t.res = mta.Result{Err: err}
-					s.outcome(t)
-				}
-				break
-			}
-			pending = pending[n:]
 		}
 	}
-	return smtp
+}
+
+// sendAll sends a chunk, in as many turns as the throttles need, and sets
+// the outcomes; on a throttle error, or when ctx has ended, it returns the
+// error, leaving the rest unsent.
+func (s *Service) sendAll(ctx context.Context, domain string, ts []*target) error {
+	for len(ts) > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, err := s.sendChunk(ctx, domain, ts)
+		if err != nil {
+			return err
+		}
+		ts = ts[n:]
+	}
+	return nil
 }
 
 // sendChunk sends as many of the built messages as the throttles allow now
@@ -325,7 +438,8 @@ func (s *Service) sendChunk(ctx context.Context, domain string, ts []*target) (i
 // anything else deferred — or failed when it has been deferred for longer
 // than GiveUpAfter.
 func (s *Service) outcome(t *target) {
-	t.env.Data = nil // let the message go
+	putMsgBuf(t.buf) // the transport is done with the message
+	t.buf, t.env = nil, mta.Envelope{}
 	switch t.res.Outcome() {
 	case mta.Sent:
 		t.status = "sent"

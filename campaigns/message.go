@@ -158,9 +158,30 @@ type stageTimes struct {
 	render, compose, sign int64 // nanoseconds
 }
 
+// msgBuf is the memory of one message in flight: composed into, signed
+// into, handed to the transport, then given back to msgBufs for the next
+// message, so a message costs no new buffers.
+type msgBuf struct{ data, sig []byte }
+
+var msgBufs = sync.Pool{New: func() any { return new(msgBuf) }}
+
+// maxPooledMsg: buffers of larger messages are left to the garbage collector.
+const maxPooledMsg = 1 << 20
+
+func getMsgBuf() *msgBuf { return msgBufs.Get().(*msgBuf) }
+
+// putMsgBuf gives b back; nothing may use its bytes afterwards.
+func putMsgBuf(b *msgBuf) {
+	if b != nil && cap(b.data) <= maxPooledMsg {
+		msgBufs.Put(b)
+	}
+}
+
 // build renders, composes and signs the message for r; subjectPrefix is
-// put before the subject (test sends).
-func (s *Service) build(ctx context.Context, rt *runtime, r recipient, subjectPrefix string, st *stageTimes) (mta.Envelope, error) {
+// put before the subject (test sends). The message is composed into buf
+// (and signed into it) when buf is not nil: the envelope's bytes belong to
+// buf.
+func (s *Service) build(ctx context.Context, rt *runtime, r recipient, subjectPrefix string, st *stageTimes, buf *msgBuf) (mta.Envelope, error) {
 	t0 := nanotime()
 	d, opt := s.data(rt, r)
 	out, err := rt.tpl.Render(ctx, d, opt)
@@ -184,13 +205,23 @@ func (s *Service) build(ctx context.Context, rt *runtime, r recipient, subjectPr
 		// The bounce processor finds campaign and contact of a returned
 		// original by this header when the VERP address is lost.
 		Extra: [][2]string{{"X-Postbode-Ref", ref}},
+		Date:  s.now(),
 	}
-	msg := mta.Compose(h, out.HTML, out.Text)
+	if buf == nil {
+		buf = &msgBuf{}
+	}
+	if need := mta.ComposeSize(out.HTML, out.Text); cap(buf.data) < need {
+		buf.data = make([]byte, 0, need)
+	}
+	msg := mta.AppendCompose(buf.data[:0], h, out.HTML, out.Text)
+	buf.data = msg
 	t2 := nanotime()
+	var sig []byte
 	if rt.signed {
-		if msg, err = s.opt.DKIM.Sign(msg); err != nil {
+		if sig, err = s.opt.DKIM.AppendSignature(buf.sig[:0], msg); err != nil {
 			return mta.Envelope{}, fmt.Errorf("dkim: %w", err)
 		}
+		buf.sig = sig
 	}
 	t3 := nanotime()
 	if st != nil {
@@ -201,6 +232,6 @@ func (s *Service) build(ctx context.Context, rt *runtime, r recipient, subjectPr
 	return mta.Envelope{
 		ID:   "c" + strconv.FormatInt(cid, 10) + "-k" + strconv.FormatInt(kid, 10),
 		From: s.opt.Keys.Address(r.claims(rtoken.Bounce, cid), s.opt.BounceDomain),
-		To:   r.to(), Data: msg,
+		To:   r.to(), Signature: sig, Data: msg,
 	}, nil
 }

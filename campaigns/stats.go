@@ -187,7 +187,7 @@ func (s *Service) TestSendAs(ctx context.Context, id int64, addresses []string, 
 		if r.Email == "" {
 			r.Email = addr // the sample contact has the test address
 		}
-		env, err := s.build(ctx, rt, r, "[Test] ", nil)
+		env, err := s.build(ctx, rt, r, "[Test] ", nil, nil)
 		if err != nil {
 			return nil, fmt.Errorf("campaigns: test send: %w", err)
 		}

@@ -27,8 +27,13 @@ func (h *Handler) campaignRender(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return writeFrame(w, out.HTML)
+}
+
+// writeFrame answers a rendered mail for a sandboxed preview frame.
+func writeFrame(w http.ResponseWriter, html string) error {
 	w.Header().Set("Content-Security-Policy", frameCSP)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, err = w.Write([]byte(out.HTML))
+	_, err := w.Write([]byte(html))
 	return err
 }

@@ -1,6 +1,8 @@
 package console
 
 import (
+	"context"
+
 	"net/http"
 
 	"github.com/postbode/postbode/contacts"
@@ -13,5 +15,16 @@ func (h *Handler) pathContact(r *http.Request) (contacts.Contact, error) {
 	if err != nil {
 		return contacts.Contact{}, err
 	}
-	return h.Contacts.Get(r.Context(), id)
+	return h.visibleContact(r.Context(), id)
+}
+
+// visibleContact is a contact as the person may see it: without the hidden
+// attributes (data minimisation) unless they hold the privacy export
+// permission, as in the API.
+func (h *Handler) visibleContact(ctx context.Context, id int64) (contacts.Contact, error) {
+	c, err := h.Contacts.Get(ctx, id)
+	if err != nil {
+		return c, err
+	}
+	return c, h.Contacts.HideFor(ctx, &c)
 }

@@ -19,6 +19,16 @@ func (h *Handler) contactSave(w http.ResponseWriter, r *http.Request) error {
 	attrs, e := f.Attributes()
 	var domain map[string]string
 	if len(e) == 0 {
+		// The form holds every field the person can see: one they took out
+		// is removed; hidden ones (not on the form) stay.
+		if attrs == nil {
+			attrs = map[string]any{}
+		}
+		for k := range c.Attributes {
+			if _, ok := attrs[k]; !ok {
+				attrs[k] = nil
+			}
+		}
 		_, err = h.Contacts.Update(r.Context(), c.ID, contacts.Patch{Name: &f.Name, Attributes: attrs, Source: "manual"})
 		if fe, ok := fieldError(err); ok {
 			domain = fe

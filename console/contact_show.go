@@ -15,7 +15,7 @@ func (h *Handler) contactShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	c, err := h.Contacts.Get(ctx, id)
+	c, err := h.visibleContact(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -23,8 +23,5 @@ func (h *Handler) departmentPreview(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Security-Policy", frameCSP)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, err = w.Write([]byte(out.HTML))
-	return err
+	return writeFrame(w, out.HTML)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/internal/testenv"
 	"github.com/postbode/postbode/optin"
@@ -49,6 +50,7 @@ type linkEnv struct {
 	t  *testing.T
 	h  *Handler
 	st *staff.Service
+	db *db.Pool
 }
 
 func (e *linkEnv) do(method, path string, form url.Values, cookie string) *httptest.ResponseRecorder {
@@ -93,7 +95,7 @@ func newLinkEnv(t *testing.T, mail staff.Mailer) *linkEnv {
 		DepartmentID: access.DefaultDepartment, Role: access.RoleAdmin, Password: "a long and quiet harbour 42"}); err != nil {
 		t.Fatal(err)
 	}
-	return &linkEnv{t: t, h: h, st: st}
+	return &linkEnv{t: t, h: h, st: st, db: pool}
 }
 
 // TestConsoleInviteLink: an administrator invites a person on the admin

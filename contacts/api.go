@@ -61,11 +61,14 @@ func (a *API) Routes(rt *httpapi.Router) {
 }
 
 func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) error {
-	max := a.MaxBodyBytes
-	if max == 0 {
-		max = 1 << 20
+	return httpapi.DecodeJSON(w, r, a.maxBody(), v)
+}
+
+func (a *API) maxBody() int64 {
+	if a.MaxBodyBytes == 0 {
+		return 1 << 20
 	}
-	return httpapi.DecodeJSON(w, r, max, v)
+	return a.MaxBodyBytes
 }
 
 func (a *API) listContacts(w http.ResponseWriter, r *http.Request) error {
@@ -120,6 +123,9 @@ func (a *API) contactFilter(r *http.Request) (Filter, error) {
 	return f, nil
 }
 
+// patchContactInput is the body of PATCH /contacts/{id}, a merge patch:
+// email and name change when given; attributes are merged key by key (a key
+// with null is removed, keys not named stay, hidden ones too).
 type patchContactInput struct {
 	Email      *string        `json:"email"`
 	Name       *string        `json:"name"`
@@ -132,7 +138,7 @@ func (a *API) updateContact(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in patchContactInput
-	if err := a.decode(w, r, &in); err != nil {
+	if err := httpapi.DecodePatch(w, r, a.maxBody(), &in); err != nil {
 		return err
 	}
 	c, err := a.Store.Update(r.Context(), id, Patch{Email: in.Email, Name: in.Name, Attributes: in.Attributes, Source: "api"})

@@ -35,6 +35,7 @@ import (
 
 	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/strictjson"
 )
 
 // Errors of the contacts domain.
@@ -268,8 +269,11 @@ func (s *Store) GetByEmail(ctx context.Context, email string) (Contact, error) {
 
 // Patch is a partial update; nil fields are left alone.
 type Patch struct {
-	Email      *string
-	Name       *string
+	Email *string
+	Name  *string
+	// Attributes are merged key by key: a nil value removes the key, keys
+	// not named keep their values (so a reader who cannot see a hidden
+	// attribute cannot remove it by leaving it out).
 	Attributes map[string]any
 	Source     string
 }
@@ -294,23 +298,34 @@ func (s *Store) Update(ctx context.Context, id int64, p Patch) (Contact, error) 
 	if p.Source == "" {
 		p.Source = "api"
 	}
-	row := s.db.QueryRow(ctx, `UPDATE contacts c SET
-		email = coalesce($2, email), name = coalesce($3, name),
-		attributes = CASE WHEN $4::jsonb IS NULL THEN attributes ELSE $4::jsonb END,
-		updated_source = $5, updated_at = now()
-		WHERE id = $1 RETURNING `+contactCols, id, p.Email, p.Name, nilIfEmpty(p.Attributes), p.Source)
-	c, err := scanContact(row)
+	var c Contact
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		var attrs map[string]any // nil: unchanged
+		if p.Attributes != nil {
+			var cur map[string]any
+			err := tx.QueryRow(ctx, `SELECT attributes FROM contacts WHERE id = $1 FOR UPDATE`, id).Scan(&cur)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return ErrNotFound
+			}
+			if err != nil {
+				return fmt.Errorf("contacts: update: %w", err)
+			}
+			// The patch was checked; the merge may not outgrow the limit.
+			if attrs = strictjson.MergeKeys(cur, p.Attributes); len(attrs) > 100 {
+				return errs.Invalid("attributes", "would have more than 100 keys")
+			}
+		}
+		var err error
+		c, err = scanContact(tx.QueryRow(ctx, `UPDATE contacts c SET
+			email = coalesce($2, email), name = coalesce($3, name), attributes = coalesce($4::jsonb, attributes),
+			updated_source = $5, updated_at = now()
+			WHERE id = $1 RETURNING `+contactCols, id, p.Email, p.Name, attrs, p.Source))
+		return err
+	})
 	if isUnique(err) {
 		return c, ErrDuplicate
 	}
 	return c, err
-}
-
-func nilIfEmpty(m map[string]any) any {
-	if m == nil {
-		return nil
-	}
-	return m
 }
 
 // Filter narrows a contact listing. Zero values mean "any".

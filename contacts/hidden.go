@@ -13,9 +13,10 @@ import (
 // attributes without them.
 
 // VisibleAttributesSQL is the SQL expression of the attributes of the
-// contacts row alias without the hidden keys.
+// contacts row alias without the keys its department hides (named here:
+// sending is system work, which row-level security does not narrow).
 func VisibleAttributesSQL(alias string) string {
-	return `(` + alias + `.attributes - ARRAY(SELECT key FROM hidden_attributes))`
+	return `(` + alias + `.attributes - ARRAY(SELECT h.key FROM hidden_attributes h WHERE h.department_id = ` + alias + `.department_id))`
 }
 
 // HiddenAttributes returns the hidden attribute keys, sorted.

@@ -3,7 +3,7 @@ package mta
 import (
 	"bytes"
 	"crypto/sha256"
-	"strings"
+	"io"
 )
 
 // DKIM relaxed canonicalization (RFC 6376 §3.4.2 and §3.4.4), written for
@@ -12,11 +12,27 @@ import (
 // everywhere in a message Compose made), so a 20 KB body costs little more
 // than SHA-256 itself. Tests check it against go-msgauth's verifier.
 
-// field is one header field: its lower-cased name and its raw bytes
-// msg[start:end], continuation lines and final CRLF included.
+// field is one header field: its raw bytes msg[start:end], continuation
+// lines and final CRLF included; its name is msg[start:nameEnd].
 type field struct {
-	name       string
-	start, end int
+	start, nameEnd, end int
+}
+
+// is reports whether the field is named name (lower-case), ignoring case.
+func (f field) is(msg []byte, name string) bool {
+	n := msg[f.start:f.nameEnd]
+	if len(n) != len(name) {
+		return false
+	}
+	for i, c := range n {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != name[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // splitMessage returns the end of the header (after the last field's line
@@ -37,9 +53,8 @@ func splitMessage(msg []byte) (hdrEnd, bodyStart int) {
 	return len(msg), len(msg)
 }
 
-// parseFields splits a header block into fields.
-func parseFields(hdr []byte) []field {
-	fields := make([]field, 0, 24)
+// appendFields appends the fields of the header block hdr to dst.
+func appendFields(dst []field, hdr []byte) []field {
 	for off := 0; off < len(hdr); {
 		end := off
 		for {
@@ -55,17 +70,18 @@ func parseFields(hdr []byte) []field {
 		}
 		line := hdr[off:end]
 		if c := bytes.IndexByte(line, ':'); c > 0 {
-			fields = append(fields, field{name: strings.ToLower(strings.TrimRight(string(line[:c]), " \t")), start: off, end: end})
+			n := len(bytes.TrimRight(line[:c], " \t"))
+			dst = append(dst, field{start: off, nameEnd: off + n, end: end})
 		}
 		off = end
 	}
-	return fields
+	return dst
 }
 
 // nthFromBottom returns the raw bytes of the n-th (0 = last) field named name.
 func nthFromBottom(msg []byte, fields []field, name string, n int) []byte {
 	for i := len(fields) - 1; i >= 0; i-- {
-		if fields[i].name == name {
+		if fields[i].is(msg, name) {
 			if n == 0 {
 				return msg[fields[i].start:fields[i].end]
 			}
@@ -119,17 +135,38 @@ func appendRelaxedField(dst, f []byte) []byte {
 	return append(dst, '\r', '\n')
 }
 
+// writeRelaxedBody writes the relaxed canonical body (RFC 6376 §3.4.4) to
+// h, streaming from body; scratch is room for rewritten lines.
+func writeRelaxedBody(h io.Writer, body, scratch []byte) {
+	c := bodyCanon{h: h, body: body, tab: -2, dsp: -2}
+	c.run(scratch[:0])
+}
+
+// writeSimpleBody writes the simple canonical body (RFC 6376 §3.4.3) to h:
+// the body as it is without empty lines at its end, ending in CRLF.
+func writeSimpleBody(h io.Writer, body []byte) {
+	for len(body) >= 4 && string(body[len(body)-4:]) == "\r\n\r\n" {
+		body = body[:len(body)-2]
+	}
+	if string(body) == "\r\n" {
+		body = nil
+	}
+	h.Write(body)
+	if len(body) < 2 || string(body[len(body)-2:]) != "\r\n" {
+		h.Write([]byte("\r\n"))
+	}
+}
+
 // bodyHash appends the SHA-256 of the relaxed canonical body to dst.
 func bodyHash(body []byte, dst []byte) []byte {
 	h := sha256.New()
 	var scratch [1024]byte
-	c := bodyCanon{h: h, body: body, tab: -2, dsp: -2}
-	c.run(scratch[:0])
+	writeRelaxedBody(h, body, scratch[:0])
 	return h.Sum(dst)
 }
 
 type bodyCanon struct {
-	h    interface{ Write([]byte) (int, error) }
+	h    io.Writer
 	body []byte
 	// span is body[spanStart:spanEnd], raw bytes equal to their canonical
 	// form, not yet hashed.

@@ -71,6 +71,9 @@ func (c *Capture) write(e Envelope) (string, error) {
 	defer os.Remove(tmp)
 	_, err = fmt.Fprintf(f, "Return-Path: <%s>\r\nDelivered-To: %s\r\n", clean(e.From), clean(e.To))
 	if err == nil {
+		_, err = f.Write(e.Signature)
+	}
+	if err == nil {
 		_, err = f.Write(e.Data)
 	}
 	if cerr := f.Close(); err == nil {

@@ -2,6 +2,7 @@ package mta
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"net/mail"
 	"strings"
@@ -52,8 +53,22 @@ const (
 // single part when one of them is empty. Header values are sanitised (no
 // CR/LF) and non-ASCII is RFC 2047 encoded; no line exceeds 998 octets.
 func Compose(h Header, html, text string) []byte {
-	// quoted-printable grows text by soft breaks (1/25) and encoded bytes
-	b := make([]byte, 0, len(html)+len(text)+(len(html)+len(text))/4+2048)
+	return AppendCompose(make([]byte, 0, ComposeSize(html, text)), h, html, text)
+}
+
+// ComposeSize is a capacity that holds the message Compose makes of html
+// and text (quoted-printable grows text by soft breaks, 1/25, and encoded
+// bytes) with room for the header.
+func ComposeSize(html, text string) int {
+	return len(html) + len(text) + (len(html)+len(text))/4 + 2048
+}
+
+// AppendCompose appends the message Compose makes to b and returns it: the
+// send path composes into a reused buffer. The multipart boundary is
+// derived from the Message-ID, so the same input gives the same bytes; it
+// starts with "=_", which quoted-printable content never holds.
+func AppendCompose(b []byte, h Header, html, text string) []byte {
+	mid := messageID(h.MessageID, h.From)
 	b = appendHeader(b, "From", formatAddress("From", h.From))
 	b = appendHeader(b, "To", formatAddress("To", h.To))
 	if h.ReplyTo != "" {
@@ -65,7 +80,7 @@ func Compose(h Header, html, text string) []byte {
 		date = time.Now()
 	}
 	b = appendHeader(b, "Date", date.Format(time.RFC1123Z))
-	b = appendHeader(b, "Message-ID", messageID(h.MessageID, h.From))
+	b = appendHeader(b, "Message-ID", mid)
 	b = appendHeader(b, "MIME-Version", "1.0")
 	if len(h.ListUnsubscribe) > 0 {
 		uris := make([]string, 0, len(h.ListUnsubscribe))
@@ -101,7 +116,7 @@ func Compose(h Header, html, text string) []byte {
 		b = append(b, "\r\n"...)
 		b = appendQP(b, html)
 	default:
-		boundary := "=_pb" + randHex(12)
+		boundary := boundaryFor("=_pb", mid)
 		b = appendHeader(b, "Content-Type", `multipart/alternative; boundary="`+boundary+`"`)
 		b = append(b, "\r\n--"...)
 		b = append(b, boundary...)
@@ -288,6 +303,12 @@ func addrDomain(s string) string {
 		return "localhost"
 	}
 	return strings.ToLower(strings.Trim(s[i+1:], "> "))
+}
+
+// boundaryFor returns prefix and 24 hex digits of a hash of the Message-ID.
+func boundaryFor(prefix, mid string) string {
+	sum := sha256.Sum256([]byte(mid))
+	return prefix + hex.EncodeToString(sum[:12])
 }
 
 func randHex(n int) string {

@@ -1,7 +1,6 @@
 package mta
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -11,9 +10,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,12 +41,18 @@ type DKIMKey struct {
 	// Retired keys stay published in DNS for mail in transit but never sign
 	// (selector rotation); optional.
 	Retired bool
+	// Canonicalization is the c= tag, header/body: relaxed/relaxed,
+	// relaxed/simple, simple/relaxed or simple/simple; optional, default
+	// relaxed/relaxed (survives re-folding and whitespace changes by
+	// relays; simple breaks on any change).
+	Canonicalization string
 }
 
 // ErrNoDKIMKey is returned by Sign for a From domain without a signing key.
 var ErrNoDKIMKey = errors.New("mta: no DKIM key for the From domain")
 
-// DKIM signs messages with relaxed/relaxed DKIM (RFC 6376), RSA-SHA256 and,
+// DKIM signs messages with DKIM (RFC 6376, relaxed/relaxed unless a key
+// says otherwise), RSA-SHA256 and,
 // when the domain also has an Ed25519 key, a second Ed25519-SHA256 signature
 // (RFC 8463). The key is chosen by the From domain; per domain and algorithm
 // the last non-retired key given signs. Safe for concurrent use.
@@ -61,7 +68,21 @@ type DKIM struct {
 type dkimKey struct {
 	domain, selector string
 	algo             string // rsa-sha256 or ed25519-sha256
-	sign             func(digest []byte) ([]byte, error)
+	// simpleHeader and simpleBody: simple canonicalization, else relaxed.
+	simpleHeader, simpleBody bool
+	sign                     func(digest []byte) ([]byte, error)
+}
+
+// canon is the c= tag value.
+func (k *dkimKey) canon() string {
+	h, b := "relaxed", "relaxed"
+	if k.simpleHeader {
+		h = "simple"
+	}
+	if k.simpleBody {
+		b = "simple"
+	}
+	return h + "/" + b
 }
 
 // signedFields are the header fields signed when present. From, Subject and
@@ -120,6 +141,17 @@ func prepareKey(k DKIMKey) (*dkimKey, error) {
 	}
 	if k.PrivateKey == nil {
 		return nil, errors.New("private key: required")
+	}
+	switch k.Canonicalization {
+	case "", "relaxed/relaxed":
+	case "relaxed/simple":
+		dk.simpleBody = true
+	case "simple/relaxed":
+		dk.simpleHeader = true
+	case "simple/simple":
+		dk.simpleHeader, dk.simpleBody = true, true
+	default:
+		return nil, fmt.Errorf("canonicalization %q: must be relaxed/relaxed, relaxed/simple, simple/relaxed or simple/simple", k.Canonicalization)
 	}
 	switch pub := k.PrivateKey.Public().(type) {
 	case *rsa.PublicKey:
@@ -198,110 +230,183 @@ func (d *DKIM) Domains() []string {
 }
 
 // Sign returns msg with DKIM-Signature header(s) prepended. It fails with
-// ErrNoDKIMKey when the From domain has no key.
+// ErrNoDKIMKey when the From domain has no key. It copies msg: the send
+// path uses AppendSignature and sends the signature and the message as they
+// are.
 func (d *DKIM) Sign(msg []byte) ([]byte, error) {
+	out, err := d.AppendSignature(make([]byte, 0, len(msg)+1024), msg)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, msg...), nil
+}
+
+// signState is the scratch space of one signing, pooled: signing a message
+// allocates next to nothing but the signature itself.
+type signState struct {
+	fields  []field
+	hnames  []string
+	canon   []byte // canonical header fields
+	b64     []byte
+	scratch []byte // rewritten body lines
+	h       hash.Hash
+	sum     [sha256.Size]byte
+	bh      [2][sha256.Size]byte // body hashes: relaxed, simple
+	bhDone  [2]bool
+}
+
+var signStates = sync.Pool{New: func() any {
+	return &signState{fields: make([]field, 0, 32), hnames: make([]string, 0, 32), canon: make([]byte, 0, 2048),
+		b64: make([]byte, 0, 1024), scratch: make([]byte, 0, 1024), h: sha256.New()}
+}}
+
+// AppendSignature appends to dst the DKIM-Signature field(s) of msg (a
+// complete message, CRLF line endings), to be sent right before msg. The
+// body is hashed once per canonicalization, streaming from msg (no copy);
+// only the header hash is signed. It fails with ErrNoDKIMKey when the From
+// domain has no key.
+func (d *DKIM) AppendSignature(dst, msg []byte) ([]byte, error) {
 	start := time.Now()
+	st := signStates.Get().(*signState)
+	defer signStates.Put(st)
 	hdrEnd, bodyStart := splitMessage(msg)
-	fields := parseFields(msg[:hdrEnd])
-	from := lastField(msg, fields, "from")
+	st.fields = appendFields(st.fields[:0], msg[:hdrEnd])
+	from := lastField(msg, st.fields, "from")
 	if from == nil {
-		return nil, errors.New("mta: dkim: message has no From header")
+		return dst, errors.New("mta: dkim: message has no From header")
 	}
 	domain := addrDomain(string(fieldValue(from)))
 	keys := d.keysFor(domain)
 	if len(keys) == 0 {
-		return nil, fmt.Errorf("%w %q (keys exist for: %s)", ErrNoDKIMKey, domain, strings.Join(d.Domains(), ", "))
+		return dst, fmt.Errorf("%w %q (keys exist for: %s)", ErrNoDKIMKey, domain, strings.Join(d.Domains(), ", "))
 	}
-	var bh [sha256.Size]byte
-	bodyHash(msg[bodyStart:], bh[:0])
-	hnames := headerList(msg, fields)
-	ts := strconv.FormatInt(d.now().Unix(), 10)
-	var sigs [][]byte
-	size := len(msg)
+	st.bhDone = [2]bool{}
+	st.hnames = headerList(st.hnames[:0], msg, st.fields)
+	var tsb [20]byte
+	ts := strconv.AppendInt(tsb[:0], d.now().Unix(), 10)
 	for _, k := range keys {
-		sig, err := k.signature(msg, fields, hnames, bh[:], ts)
-		if err != nil {
-			return nil, fmt.Errorf("mta: dkim sign (%s, %s): %w", k.domain, k.algo, err)
+		var err error
+		if dst, err = k.appendSignature(dst, st, msg, msg[bodyStart:], ts); err != nil {
+			return dst, fmt.Errorf("mta: dkim sign (%s, %s): %w", k.domain, k.algo, err)
 		}
-		sigs = append(sigs, sig)
-		size += len(sig)
 	}
-	out := make([]byte, 0, size)
-	for _, s := range sigs {
-		out = append(out, s...)
-	}
-	out = append(out, msg...)
 	if d.signDur != nil {
 		d.signDur.Observe(time.Since(start).Seconds())
 	}
-	return out, nil
+	return dst, nil
 }
 
-// signature builds one complete DKIM-Signature field (with CRLF).
-func (k *dkimKey) signature(msg []byte, fields []field, hnames []string, bh []byte, ts string) ([]byte, error) {
-	var hdr bytes.Buffer
-	hdr.Grow(1024)
-	hdr.WriteString("DKIM-Signature: v=1; a=" + k.algo + "; c=relaxed/relaxed; d=" + k.domain + ";\r\n s=" + k.selector + "; t=" + ts + ";\r\n h=")
+// bodyHash returns the body hash in k's canonicalization, computing it once
+// per signing.
+func (st *signState) bodyHash(k *dkimKey, body []byte) []byte {
+	i := 0
+	if k.simpleBody {
+		i = 1
+	}
+	if !st.bhDone[i] {
+		st.h.Reset()
+		if k.simpleBody {
+			writeSimpleBody(st.h, body)
+		} else {
+			writeRelaxedBody(st.h, body, st.scratch)
+		}
+		st.h.Sum(st.bh[i][:0])
+		st.bhDone[i] = true
+	}
+	return st.bh[i][:]
+}
+
+// appendSignature appends one complete DKIM-Signature field (with CRLF).
+func (k *dkimKey) appendSignature(dst []byte, st *signState, msg, body, ts []byte) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, "DKIM-Signature: v=1; a="...)
+	dst = append(dst, k.algo...)
+	dst = append(dst, "; c="...)
+	dst = append(dst, k.canon()...)
+	dst = append(dst, "; d="...)
+	dst = append(dst, k.domain...)
+	dst = append(dst, ";\r\n s="...)
+	dst = append(dst, k.selector...)
+	dst = append(dst, "; t="...)
+	dst = append(dst, ts...)
+	dst = append(dst, ";\r\n h="...)
 	col := 3
-	for i, n := range hnames {
+	for i, n := range st.hnames {
 		if i > 0 {
-			hdr.WriteByte(':')
+			dst = append(dst, ':')
 			col++
 		}
 		if col+len(n) > 76 {
-			hdr.WriteString("\r\n ")
+			dst = append(dst, "\r\n "...)
 			col = 1
 		}
-		hdr.WriteString(n)
+		dst = append(dst, n...)
 		col += len(n)
 	}
-	hdr.WriteString(";\r\n bh=" + base64.StdEncoding.EncodeToString(bh) + ";\r\n b=")
-	h := sha256.New()
-	buf := make([]byte, 0, 2048)
-	used := map[string]int{}
-	for _, n := range hnames {
-		if f := nthFromBottom(msg, fields, n, used[n]); f != nil {
-			buf = appendRelaxedField(buf, f)
+	dst = append(dst, ";\r\n bh="...)
+	dst = base64.StdEncoding.AppendEncode(dst, st.bodyHash(k, body))
+	dst = append(dst, ";\r\n b="...)
+	// The signed fields, bottom-up per name, then this field with an empty
+	// b= and without its CRLF (RFC 6376 §3.7).
+	canon := st.canon[:0]
+	prev, nth := "", 0
+	for _, n := range st.hnames {
+		if n == prev {
+			nth++
+		} else {
+			prev, nth = n, 0
 		}
-		used[n]++
+		if f := nthFromBottom(msg, st.fields, n, nth); f != nil {
+			if k.simpleHeader {
+				canon = append(canon, f...)
+			} else {
+				canon = appendRelaxedField(canon, f)
+			}
+		}
 	}
-	canon := appendRelaxedField(buf, hdr.Bytes())
-	h.Write(canon[:len(canon)-2]) // the signature field goes in without its CRLF (RFC 6376 §3.7)
-	sig, err := k.sign(h.Sum(nil))
+	if k.simpleHeader {
+		canon = append(canon, dst[start:]...)
+	} else {
+		canon = appendRelaxedField(canon, dst[start:])
+		canon = canon[:len(canon)-2]
+	}
+	st.canon = canon
+	st.h.Reset()
+	st.h.Write(canon)
+	sig, err := k.sign(st.h.Sum(st.sum[:0]))
 	if err != nil {
-		return nil, err
+		return dst[:start], err
 	}
-	b64 := base64.StdEncoding.EncodeToString(sig)
-	for len(b64) > 0 {
+	st.b64 = base64.StdEncoding.AppendEncode(st.b64[:0], sig)
+	for b64 := st.b64; len(b64) > 0; {
 		n := min(len(b64), 72)
-		hdr.WriteString(b64[:n])
+		dst = append(dst, b64[:n]...)
 		b64 = b64[n:]
 		if len(b64) > 0 {
-			hdr.WriteString("\r\n ")
+			dst = append(dst, "\r\n "...)
 		}
 	}
-	hdr.WriteString("\r\n")
-	return hdr.Bytes(), nil
+	return append(dst, "\r\n"...), nil
 }
 
-// headerList returns the h= list: each signed field once per occurrence,
-// oversigned ones once more.
-func headerList(msg []byte, fields []field) []string {
-	count := map[string]int{}
-	for _, f := range fields {
-		count[f.name]++
-	}
-	var names []string
+// headerList appends the h= list to dst: each signed field once per
+// occurrence (names in signedFields order), oversigned ones once more.
+func headerList(dst []string, msg []byte, fields []field) []string {
 	for _, n := range signedFields {
-		c := count[n]
+		c := 0
+		for _, f := range fields {
+			if f.is(msg, n) {
+				c++
+			}
+		}
 		if oversigned[n] {
 			c++
 		}
 		for range c {
-			names = append(names, n)
+			dst = append(dst, n)
 		}
 	}
-	return names
+	return dst
 }
 
 // DKIMRecord returns the DNS TXT record value publishing pub

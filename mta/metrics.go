@@ -9,7 +9,7 @@ import (
 // Metrics (all registered on the Registerer passed to the constructors; a
 // second constructor on the same Registerer shares the series):
 //
-//	postbode_dkim_sign_seconds                  histogram: one DKIM.Sign call (all signatures of a message)
+//	postbode_dkim_sign_seconds                  histogram: signing one message (all its signatures)
 //	postbode_smtp_connections_total{result}     counter: SMTP connection attempts;
 //	                                            result = ok | dial_error | tls_error | auth_error | protocol_error
 //	postbode_smtp_connections_open{transport}   gauge: open SMTP connections; transport = relay | mx

@@ -21,7 +21,12 @@ type Envelope struct {
 	From string
 	// To is the SMTP RCPT TO.
 	To string
+	// Signature holds header fields that go out right before Data: the
+	// DKIM-Signature fields DKIM.AppendSignature makes; optional.
+	Signature []byte
 	// Data is the complete message, CRLF line endings (as Compose makes it).
+	// A Transport reads Signature and Data only during Send: the caller may
+	// reuse them once Send has returned.
 	Data []byte
 }
 

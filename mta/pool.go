@@ -23,6 +23,11 @@ type PoolConfig struct {
 	MaxAge time.Duration
 	// Timeout bounds each SMTP command and the body; default 2m.
 	Timeout time.Duration
+	// StartConns and MaxConns bound the adaptive number of connections in
+	// use per destination address (see pace): it starts at StartConns,
+	// grows while the remote keeps up and halves on network errors,
+	// timeouts or mostly deferred batches; defaults 4 and MaxIdle.
+	StartConns, MaxConns int
 }
 
 func (p PoolConfig) withDefaults() PoolConfig {
@@ -41,6 +46,12 @@ func (p PoolConfig) withDefaults() PoolConfig {
 	if p.Timeout <= 0 {
 		p.Timeout = 2 * time.Minute
 	}
+	if p.MaxConns <= 0 {
+		p.MaxConns = p.MaxIdle
+	}
+	if p.StartConns <= 0 {
+		p.StartConns = 4
+	}
 	return p
 }
 
@@ -55,13 +66,15 @@ type client struct {
 
 	mu     sync.Mutex
 	idle   map[string][]*conn
+	paces  map[string]*pace // per address
 	closed bool
 	done   chan struct{}
 	wg     sync.WaitGroup
 }
 
 func newClient(name string, cfg PoolConfig, reg prometheus.Registerer) *client {
-	c := &client{name: name, cfg: cfg.withDefaults(), m: newMetrics(reg), idle: map[string][]*conn{}, done: make(chan struct{})}
+	c := &client{name: name, cfg: cfg.withDefaults(), m: newMetrics(reg), idle: map[string][]*conn{},
+		paces: map[string]*pace{}, done: make(chan struct{})}
 	c.open = c.m.connsOpen.WithLabelValues(name)
 	c.wg.Add(1)
 	go c.reaper()
@@ -124,11 +137,40 @@ func (c *client) dial(ctx context.Context, dc dialConfig) (*conn, error) {
 	return cn, nil
 }
 
-// sendVia sends batch on a pooled connection to dc.addr or a new one. A
-// pooled connection that fails before any reply (the server closed it while
-// idle) is replaced once: nothing can have been delivered on it.
-func (c *client) sendVia(ctx context.Context, dc dialConfig, batch []Envelope) ([]Result, error) {
-	rs := make([]Result, len(batch))
+// paceFor returns the adaptive connection window of addr.
+func (c *client) paceFor(addr string) *pace {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p := c.paces[addr]
+	if p == nil {
+		p = newPace(c.cfg.StartConns, c.cfg.MaxConns)
+		c.paces[addr] = p
+	}
+	return p
+}
+
+// sendVia sends batch on a pooled connection to dc.addr or a new one,
+// within the address's connection window (pace). A pooled connection that
+// fails before any reply (the server closed it while idle) is replaced
+// once: nothing can have been delivered on it.
+func (c *client) sendVia(ctx context.Context, dc dialConfig, batch []Envelope) (rs []Result, err error) {
+	p := c.paceFor(dc.addr)
+	if err := p.acquire(ctx); err != nil {
+		return nil, err
+	}
+	start, failed := time.Now(), false
+	defer func() {
+		deferred := 0
+		for _, r := range rs {
+			if r.Err != nil {
+				failed = true
+			} else if r.Outcome() == Deferred {
+				deferred++
+			}
+		}
+		p.release(len(batch), time.Since(start), deferred, failed || err != nil)
+	}()
+	rs = make([]Result, len(batch))
 	for attempt := 0; ; attempt++ {
 		var cn *conn
 		if attempt == 0 {
@@ -173,6 +215,13 @@ func (c *client) reaper() {
 				}
 			}
 			c.idle[addr] = keep
+		}
+		// A destination no longer in use forgets its window (it starts
+		// afresh when mail goes there again), so the map stays small.
+		for addr, p := range c.paces {
+			if len(c.idle[addr]) == 0 && p.unused() {
+				delete(c.paces, addr)
+			}
 		}
 		c.mu.Unlock()
 		for _, cn := range old {

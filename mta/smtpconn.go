@@ -60,8 +60,10 @@ func (r reply) err(cmd string) *SMTPError {
 type conn struct {
 	nc         net.Conn
 	r          *bufio.Reader
-	wbuf       []byte
-	addr       string // host:port dialed, for errors and the pool
+	wbuf       []byte      // commands (and the end of data) to write next
+	parts      net.Buffers // the message parts written before wbuf
+	flat       []byte      // parts and wbuf joined, on connections without writev
+	addr       string      // host:port dialed, for errors and the pool
 	ext        map[string]string
 	pipelining bool
 	timeout    time.Duration

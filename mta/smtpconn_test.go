@@ -43,19 +43,35 @@ func TestReadReply(t *testing.T) {
 	}
 }
 
-func TestAppendBody(t *testing.T) {
+func TestAppendBodyParts(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]string{
-		"":                    "\r\n.\r\n",
-		"a\r\n":               "a\r\n.\r\n",
-		"a":                   "a\r\n.\r\n",
-		".a\r\n.\r\n..b\r\nc": "..a\r\n..\r\n...b\r\nc\r\n.\r\n",
+	flat := func(sig, data string) string {
+		var b []byte
+		for _, p := range appendBodyParts(nil, []byte(sig), []byte(data)) {
+			b = append(b, p...)
+		}
+		return string(b)
+	}
+	for in, want := range map[[2]string]string{
+		{"", ""}:                    "\r\n",
+		{"", "a\r\n"}:               "a\r\n",
+		{"", "a"}:                   "a\r\n",
+		{"", ".a\r\n.\r\n..b\r\nc"}: "..a\r\n..\r\n...b\r\nc\r\n",
+		{"", "\n.x"}:                "\n..x\r\n",
+		{"S: 1\r\n", ".a\r\nb"}:     "S: 1\r\n..a\r\nb\r\n",
+		{".S: 1\r\n", "a\r\n"}:      "..S: 1\r\na\r\n",
+		{"S: 1\r\n", ""}:            "S: 1\r\n",
+		{"S: 1", ".a\r\n"}:          "S: 1.a\r\n", // not at a line start
 	} {
-		if got := string(appendBody(nil, []byte(in), false)); got != want {
+		if got := flat(in[0], in[1]); got != want {
 			t.Errorf("%q: got %q, want %q", in, got, want)
 		}
 	}
-	if got := string(appendBody(nil, []byte("x"), true)); got != ".\r\n" {
-		t.Errorf("abort: %q", got)
+	// The message itself is never copied: every part but a stuffing dot
+	// or the final CRLF points into it.
+	data := []byte("a\r\n.b\r\nc\r\n")
+	parts := appendBodyParts(nil, nil, data)
+	if len(parts) != 3 || &parts[0][0] != &data[0] || &parts[2][0] != &data[3] {
+		t.Errorf("parts %q do not point into the message", parts)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 )
@@ -53,9 +54,12 @@ type pendingBody struct {
 func (c *conn) sendPipelined(ctx context.Context, batch []Envelope, rs []Result, final []bool) (gotReply bool, err error) {
 	var pend *pendingBody
 	for i := 0; i <= len(batch); i++ {
-		c.wbuf = c.wbuf[:0]
+		c.wbuf, c.parts = c.wbuf[:0], c.parts[:0]
 		if pend != nil {
-			c.wbuf = appendBody(c.wbuf, batch[pend.i].Data, pend.abort)
+			if !pend.abort {
+				c.parts = appendBodyParts(c.parts, batch[pend.i].Signature, batch[pend.i].Data)
+			}
+			c.wbuf = append(c.wbuf, dotCRLF...)
 		}
 		rset := c.needRset && i < len(batch)
 		if rset {
@@ -76,7 +80,7 @@ func (c *conn) sendPipelined(ctx context.Context, batch []Envelope, rs []Result,
 			break
 		}
 		c.setDeadline(ctx)
-		if _, err := c.nc.Write(c.wbuf); err != nil {
+		if err := c.writeParts(); err != nil {
 			return gotReply, err
 		}
 		if pend != nil {
@@ -186,8 +190,9 @@ func (c *conn) sendPlain(ctx context.Context, batch []Envelope, rs []Result, fin
 			rs[i], final[i] = rp.result(verb), true
 			continue
 		}
-		c.wbuf = appendBody(c.wbuf[:0], e.Data, false)
-		if _, err := c.nc.Write(c.wbuf); err != nil {
+		c.parts = appendBodyParts(c.parts[:0], e.Signature, e.Data)
+		c.wbuf = append(c.wbuf[:0], dotCRLF...)
+		if err := c.writeParts(); err != nil {
 			return gotReply, err
 		}
 		if rp, err = c.readReply(); err != nil {
@@ -221,29 +226,63 @@ func badAddress(e Envelope) *Result {
 	return nil
 }
 
-var dotCRLF = []byte(".\r\n")
+var (
+	dotCRLF = []byte(".\r\n")
+	dot     = dotCRLF[:1]
+	crlf    = dotCRLF[1:]
+)
 
-// appendBody appends the message dot-stuffed (RFC 5321 §4.5.2), ending in
-// CRLF, and the end-of-data line; with abort only the end-of-data line.
-func appendBody(b, data []byte, abort bool) []byte {
-	if abort {
-		return append(b, dotCRLF...)
+// appendBodyParts appends to parts the message — the signature fields,
+// then data — dot-stuffed (RFC 5321 §4.5.2) and ending in CRLF, as slices
+// of sig and data (never copied): only a stuffing dot or a missing final
+// CRLF is a part of its own. The end-of-data line is left to the caller.
+func appendBodyParts(parts net.Buffers, sig, data []byte) net.Buffers {
+	parts = appendStuffed(parts, sig, true)
+	parts = appendStuffed(parts, data, len(sig) == 0 || sig[len(sig)-1] == '\n')
+	last := data
+	if len(last) == 0 {
+		last = sig
 	}
-	if len(data) > 0 && data[0] == '.' {
-		b = append(b, '.')
+	if !bytes.HasSuffix(last, crlf) {
+		parts = append(parts, crlf)
+	}
+	return parts
+}
+
+// appendStuffed appends b split before every line that starts with '.',
+// each such line preceded by one more dot; lineStart says whether b starts
+// a line.
+func appendStuffed(parts net.Buffers, b []byte, lineStart bool) net.Buffers {
+	if len(b) == 0 {
+		return parts
+	}
+	if lineStart && b[0] == '.' {
+		parts = append(parts, dot)
 	}
 	for {
-		i := bytes.Index(data, []byte("\n."))
+		i := bytes.Index(b, []byte("\n."))
 		if i < 0 {
-			b = append(b, data...)
-			break
+			return append(parts, b)
 		}
-		b = append(b, data[:i+1]...)
-		b = append(b, '.')
-		data = data[i+1:]
+		parts = append(parts, b[:i+1], dot)
+		b = b[i+1:] // starts with '.': the next match is further on
 	}
-	if !bytes.HasSuffix(b, []byte("\r\n")) {
-		b = append(b, '\r', '\n')
+}
+
+// writeParts writes c.parts and then c.wbuf in one call: over TCP as one
+// writev, without copying the messages; otherwise (TLS encrypts, that is
+// copies, anyway) joined into one buffer so it goes out in few records.
+func (c *conn) writeParts() error {
+	c.parts = append(c.parts, c.wbuf)
+	if _, ok := c.nc.(*net.TCPConn); !ok {
+		c.flat = c.flat[:0]
+		for _, p := range c.parts {
+			c.flat = append(c.flat, p...)
+		}
+		_, err := c.nc.Write(c.flat)
+		return err
 	}
-	return append(b, dotCRLF...)
+	bufs := c.parts
+	_, err := bufs.WriteTo(c.nc)
+	return err
 }

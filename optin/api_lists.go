@@ -60,7 +60,7 @@ func (a *API) updateList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in ListInput
-	if err := a.decode(w, r, &in); err != nil {
+	if err := httpapi.DecodePatch(w, r, a.MaxBodyBytes, &in); err != nil {
 		return err
 	}
 	l, err := a.Store.UpdateList(r.Context(), id, in)

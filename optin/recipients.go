@@ -351,3 +351,15 @@ func (r *Recipients) Department(ctx context.Context, slug string) (identity.Iden
 	}
 	return identity.Get(ctx, r.db, id)
 }
+
+// DefaultDepartment returns the default department's identity (the forms
+// whose path names no department).
+func (r *Recipients) DefaultDepartment(ctx context.Context) (identity.Identity, error) {
+	return identity.Get(ctx, r.db, access.DefaultDepartment)
+}
+
+// Identity returns the identity of a recipient interaction with contact
+// contactID (identity.ForContact): its department's name and house style.
+func (r *Recipients) Identity(ctx context.Context, contactID int64) (identity.Identity, error) {
+	return identity.ForContact(ctx, r.db, contactID)
+}

@@ -14,7 +14,7 @@ import (
 )
 
 // Viewer renders a campaign's mail for one of its recipients ("view in
-// browser"), in the house style, with that recipient's links and without
+// browser"), in the house style of the department that sent it, with that recipient's links and without
 // tracking. Compiled templates are kept per campaign version.
 type Viewer struct {
 	r     *Recipients
@@ -27,6 +27,7 @@ type Viewer struct {
 
 type viewEntry struct {
 	updated time.Time
+	style   templates.Style
 	name    string
 	tpl     *templates.Template
 }
@@ -54,15 +55,22 @@ func (v *Viewer) View(ctx context.Context, campaignID, contactID int64) (string,
 	if err != nil {
 		return "", fmt.Errorf("optin: view: %w", err)
 	}
+	// The house style of the department that sent it, as in the mail.
+	style := v.style
+	id, err := v.r.Identity(ctx, contactID)
+	if err != nil {
+		return "", fmt.Errorf("optin: view: %w", err)
+	}
+	id.Apply(&style.OrgName, &style.LogoURL, &style.Primary)
 	v.mu.Lock()
 	e, ok := v.cache[campaignID]
 	v.mu.Unlock()
-	if !ok || !e.updated.Equal(updated) {
-		tpl, err := templates.Compile(ctx, subject, html, text, v.style)
+	if !ok || !e.updated.Equal(updated) || e.style != style {
+		tpl, err := templates.Compile(ctx, subject, html, text, style)
 		if err != nil {
 			return "", fmt.Errorf("optin: view: campaign %d: %w", campaignID, err)
 		}
-		e = viewEntry{updated: updated, name: name, tpl: tpl}
+		e = viewEntry{updated: updated, style: style, name: name, tpl: tpl}
 		v.mu.Lock()
 		if len(v.cache) > 200 {
 			clear(v.cache)

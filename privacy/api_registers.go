@@ -83,7 +83,7 @@ func (a *API) updateBreach(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in BreachInput
-	if err := httpapi.DecodeJSON(w, r, a.MaxBodyBytes, &in); err != nil {
+	if err := httpapi.DecodePatch(w, r, a.MaxBodyBytes, &in); err != nil {
 		return err
 	}
 	b, err := a.S.UpdateBreach(r.Context(), id, in)

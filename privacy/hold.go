@@ -25,9 +25,15 @@ const (
 	CauseHoldRelease = "legal hold released"
 )
 
+// holdsContactSQL is true for a hold h that covers the contact c: one on
+// the contact, or one on every contact of the contact's department. System
+// work (retention) sees every department's holds, so the department is
+// named here, not left to row-level security.
+const holdsContactSQL = `(h.contact_id = c.id OR (h.contact_id IS NULL AND h.department_id = c.department_id))`
+
 // heldSQL is true for a contact c under an active hold.
 const heldSQL = `EXISTS (SELECT 1 FROM legal_holds h WHERE h.released_at IS NULL AND h.until > now()
-	AND (h.contact_id = c.id OR h.contact_id IS NULL))`
+	AND ` + holdsContactSQL + `)`
 
 // Hold is one legal hold. ContactID nil: every contact.
 type Hold struct {
@@ -42,8 +48,8 @@ type Hold struct {
 	Active     bool       `json:"active"`
 }
 
-const holdCols = `id, contact_id, reason, until, created_by, created_at, released_at, released_by,
-	released_at IS NULL AND until > now()`
+const holdCols = `h.id, h.contact_id, h.reason, h.until, h.created_by, h.created_at, h.released_at, h.released_by,
+	h.released_at IS NULL AND h.until > now()`
 
 // ErrHoldNotFound: no such hold.
 var ErrHoldNotFound = errs.NotFound("hold_not_found", "legal hold not found")
@@ -95,7 +101,7 @@ func (s *Service) PlaceHold(ctx context.Context, in HoldInput, actor string) (Ho
 	}
 	var h Hold
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `INSERT INTO legal_holds (contact_id, reason, until, created_by) VALUES ($1, $2, $3, $4)
+		rows, err := tx.Query(ctx, `INSERT INTO legal_holds AS h (contact_id, reason, until, created_by) VALUES ($1, $2, $3, $4)
 			RETURNING `+holdCols, contact, in.Reason, in.Until, actor)
 		if err != nil {
 			return fmt.Errorf("privacy: place hold: %w", err)
@@ -119,7 +125,7 @@ func holdTarget(contact *int64) string {
 func (s *Service) ReleaseHold(ctx context.Context, id int64, actor string) (Hold, error) {
 	var h Hold
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `UPDATE legal_holds SET released_at = now(), released_by = $2
+		rows, err := tx.Query(ctx, `UPDATE legal_holds h SET released_at = now(), released_by = $2
 			WHERE id = $1 AND released_at IS NULL RETURNING `+holdCols, id, actor)
 		if err != nil {
 			return fmt.Errorf("privacy: release hold: %w", err)
@@ -139,7 +145,7 @@ func (s *Service) ReleaseHold(ctx context.Context, id int64, actor string) (Hold
 // Holds lists holds after id `after`, at most limit+1; activeOnly leaves
 // out released and expired ones.
 func (s *Service) Holds(ctx context.Context, activeOnly bool, after int64, limit int) ([]Hold, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+holdCols+` FROM legal_holds
+	rows, err := s.db.Query(ctx, `SELECT `+holdCols+` FROM legal_holds h
 		WHERE id > $1 AND (NOT $2 OR (released_at IS NULL AND until > now())) ORDER BY id LIMIT $3`, after, activeOnly, limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: holds: %w", err)
@@ -152,8 +158,8 @@ func (s *Service) Holds(ctx context.Context, activeOnly bool, after int64, limit
 func activeHold(ctx context.Context, q interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }, contactID int64) (*Hold, error) {
-	rows, err := q.Query(ctx, `SELECT `+holdCols+` FROM legal_holds WHERE released_at IS NULL AND until > now()
-		AND (contact_id = $1 OR contact_id IS NULL) ORDER BY until DESC LIMIT 1`, contactID)
+	rows, err := q.Query(ctx, `SELECT `+holdCols+` FROM legal_holds h, contacts c WHERE c.id = $1
+		AND h.released_at IS NULL AND h.until > now() AND `+holdsContactSQL+` ORDER BY h.until DESC LIMIT 1`, contactID)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: hold: %w", err)
 	}
@@ -178,7 +184,7 @@ type HeldContact struct {
 func (s *Service) heldDue(ctx context.Context, limit int) ([]HeldContact, int64, error) {
 	rows, err := s.db.Query(ctx, `SELECT c.id, h.reason, h.until, count(*) OVER ()
 		FROM contacts c CROSS JOIN LATERAL (SELECT reason, until FROM legal_holds h WHERE h.released_at IS NULL AND h.until > now()
-			AND (h.contact_id = c.id OR h.contact_id IS NULL) ORDER BY until DESC LIMIT 1) h
+			AND `+holdsContactSQL+` ORDER BY until DESC LIMIT 1) h
 		WHERE `+dueSQL+` ORDER BY c.id LIMIT $2`, s.cutoff(), limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("privacy: held contacts: %w", err)

@@ -73,7 +73,7 @@ func TestLegalHold(t *testing.T) {
 		t.Errorf("erase held: %d %s, want 409 with the reason", code, raw)
 	}
 	// An erasure request: refused, documented, and the requester told why.
-	if err := e.svc.RequestForContact(ctx, held.ID, "erasure", "", ""); err != nil {
+	if err := e.svc.RequestForContact(ctx, held.ID, "erasure", "", "", ""); err != nil {
 		t.Fatal(err)
 	}
 	open, _ := e.svc.ListRequests(ctx, "open", "erasure", 0, 10)

@@ -220,14 +220,15 @@ var reportSections = map[string]section{
 		introEN: "When we must keep your data for a legal reason, until the date shown unless lifted earlier; while that lasts we cannot erase it (GDPR art. 17(3)).",
 		introNL: "Wanneer wij uw gegevens om een wettelijke reden moeten bewaren, tot de genoemde datum tenzij eerder opgeheven; zolang dat duurt kunnen wij ze niet wissen (AVG art. 17 lid 3).",
 		cols: map[string]label{
-			"id":          internalCol,
-			"contact_id":  internalCol,
-			"created_by":  internalCol,
-			"released_by": internalCol,
-			"reason":      {"Reason", "Reden", vText},
-			"until":       {"Until", "Tot", vTime},
-			"created_at":  {"Since", "Sinds", vTime},
-			"released_at": {"Lifted on", "Opgeheven op", vTime},
+			"id":            internalCol,
+			"contact_id":    internalCol,
+			"created_by":    internalCol,
+			"released_by":   internalCol,
+			"department_id": internalCol,
+			"reason":        {"Reason", "Reden", vText},
+			"until":         {"Until", "Tot", vTime},
+			"created_at":    {"Since", "Sinds", vTime},
+			"released_at":   {"Lifted on", "Opgeheven op", vTime},
 		}},
 }
 

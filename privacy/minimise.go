@@ -35,7 +35,7 @@ func (s *Service) HideAttribute(ctx context.Context, key, reason, actor string) 
 	}
 	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `INSERT INTO hidden_attributes (key, reason, hidden_by) VALUES ($1, $2, $3)
-			ON CONFLICT (key) DO NOTHING`, key, reason, actor)
+			ON CONFLICT (department_id, key) DO NOTHING`, key, reason, actor)
 		if err != nil {
 			return fmt.Errorf("privacy: hide attribute: %w", err)
 		}

@@ -233,7 +233,7 @@ func (s *Service) Inventory(ctx context.Context, actor string) (Inventory, error
 		rows, err := tx.Query(ctx, `SELECT 'contacts', 'attributes.' || coalesce(a.key, h.key), coalesce(a.n, 0), 'contacts', h.key IS NOT NULL
 			FROM (SELECT e.key, count(*) AS n FROM contacts c, jsonb_each(c.attributes) e
 				WHERE e.value NOT IN ('null'::jsonb, '""'::jsonb) GROUP BY e.key) a
-			FULL JOIN hidden_attributes h ON h.key = a.key ORDER BY 2`)
+			FULL JOIN (SELECT key FROM hidden_attributes WHERE department_id = postbode_department()) h ON h.key = a.key ORDER BY 2`)
 		if err != nil {
 			return err
 		}

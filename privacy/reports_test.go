@@ -209,10 +209,10 @@ func TestReports(t *testing.T) {
 	}
 
 	// Open requests by deadline: the overdue one first.
-	if err := e.svc.RequestForContact(ctx, s.w1, "access", "", ""); err != nil {
+	if err := e.svc.RequestForContact(ctx, s.w1, "access", "", "", ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.RequestForContact(ctx, s.w2, "erasure", "", ""); err != nil {
+	if err := e.svc.RequestForContact(ctx, s.w2, "erasure", "", "", ""); err != nil {
 		t.Fatal(err)
 	}
 	e.exec(t, `UPDATE privacy_requests SET verified_at = now() - interval '40 days', due_at = now() - interval '9 days' WHERE kind = 'erasure'`)

@@ -15,6 +15,7 @@ import (
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/identity"
 	"github.com/postbode/postbode/internal/rtoken"
 )
 
@@ -207,7 +208,8 @@ func (s *Service) RequestByEmail(ctx context.Context, email, kind, ip, userAgent
 	tok := s.opt.Tokens.Mint(rtoken.Claims{Purpose: rtoken.Verify, ContactID: c.ID,
 		CampaignID: kindCode(kind, lang), Expires: time.Now().Add(s.opt.RequestLinkTTL)})
 	link := strings.TrimRight(s.opt.BaseURL, "/") + rtoken.Path(rtoken.Verify) + "/" + tok
-	m := s.verifyMail(lang, kind, link)
+	ctx, org := s.sender(ctx, c.ID)
+	m := s.verifyMail(org, lang, kind, link)
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
@@ -308,16 +310,22 @@ func (s *Service) ConfirmRequest(ctx context.Context, token, ip, userAgent strin
 }
 
 // RequestForContact records a request from a recipient link (the mail that
-// carried the link proves the address): kind "access" or "erasure".
-func (s *Service) RequestForContact(ctx context.Context, contactID int64, kind, ip, userAgent string) error {
+// carried the link proves the address): kind "access" or "erasure"; lang
+// is that of the page the request was made on ("en", "nl", or "" for
+// public.default_lang), and the answer is mailed in it.
+func (s *Service) RequestForContact(ctx context.Context, contactID int64, kind, ip, userAgent, lang string) error {
 	if !validKind(kind) {
 		return errKind
+	}
+	lang, err := s.lang(lang)
+	if err != nil {
+		return err
 	}
 	addr, err := parseIP(ip)
 	if err != nil {
 		addr = nil
 	}
-	_, err = s.record(ctx, contactID, kind, "link", s.opt.DefaultLang, nil, addr, userAgent)
+	_, err = s.record(ctx, contactID, kind, "link", lang, nil, addr, userAgent)
 	return err
 }
 
@@ -504,8 +512,9 @@ func (s *Service) fulfilHandled(ctx context.Context, r Request, actor, note stri
 	if err != nil {
 		return out, err
 	}
-	m := s.handledMail(r.Lang, r.Kind, note)
-	if err := s.opt.Mailer.Send(ctx, c.Email, m.subject, m.html, m.text); err != nil {
+	mctx, org := s.sender(ctx, c.ID)
+	m := s.handledMail(org, r.Lang, r.Kind, note)
+	if err := s.opt.Mailer.Send(mctx, c.Email, m.subject, m.html, m.text); err != nil {
 		s.log.Error("privacy request: handled mail failed", "request_id", r.ID, "error", err)
 	}
 	return out, nil
@@ -551,16 +560,19 @@ func (s *Service) fulfilAccess(ctx context.Context, r Request, actor string) (Re
 	if err != nil {
 		return r, err
 	}
-	m := s.accessMail(r.Lang)
+	mctx, org := s.sender(ctx, c.ID)
+	m := s.accessMail(org, r.Lang)
 	files := []Attachment{{Name: "personal-data.json", ContentType: "application/json", Data: js},
 		{Name: "personal-data.pdf", ContentType: "application/pdf", Data: pdf}}
-	if err := s.opt.Mailer.SendAttachments(ctx, c.Email, m.subject, m.html, m.text, files); err != nil {
+	if err := s.opt.Mailer.SendAttachments(mctx, c.Email, m.subject, m.html, m.text, files); err != nil {
 		return r, fmt.Errorf("privacy: fulfil access request %d: mail: %w", r.ID, err)
 	}
 	return s.close(ctx, r.ID, actor, RequestDone, "export mailed")
 }
 
 func (s *Service) fulfilErasure(ctx context.Context, r Request, actor string) (Request, error) {
+	// Whose name the confirmation carries is known only before the erasure.
+	mctx, org := s.sender(ctx, *r.ContactID)
 	var email string
 	var erased []int64
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
@@ -592,8 +604,8 @@ func (s *Service) fulfilErasure(ctx context.Context, r Request, actor string) (R
 	if err := s.runHooks(ctx, erased); err != nil {
 		s.log.Error("privacy request: purge after erasure", "request_id", r.ID, "error", err)
 	}
-	m := s.erasedMail(r.Lang)
-	if err := s.opt.Mailer.Send(ctx, email, m.subject, m.html, m.text); err != nil {
+	m := s.erasedMail(org, r.Lang)
+	if err := s.opt.Mailer.Send(mctx, email, m.subject, m.html, m.text); err != nil {
 		// The erasure stands; the address is gone, so the mail cannot be retried.
 		s.log.Error("privacy request: erasure confirmation mail failed", "request_id", r.ID, "error", err)
 	}
@@ -656,13 +668,18 @@ func closeTx(ctx context.Context, tx pgx.Tx, id int64, actor, status, note, kind
 }
 
 // MailErased mails the erasure confirmation to an address that was just
-// erased (the person asked for it). A failure is logged and returned; the
-// erasure stands.
+// erased (the person asked for it), under the identity of the department
+// ctx acts for (the staff member's, whose contact it was). A failure is
+// logged and returned; the erasure stands.
 func (s *Service) MailErased(ctx context.Context, to, lang string) error {
 	if s.opt.Mailer == nil {
 		return errNotConfigured
 	}
-	m := s.erasedMail(lang)
+	org := s.opt.OrgName
+	if id, err := identity.Get(ctx, s.db, identity.Dept(ctx)); err == nil {
+		ctx, org = s.under(ctx, id)
+	}
+	m := s.erasedMail(org, lang)
 	if err := s.opt.Mailer.Send(ctx, to, m.subject, m.html, m.text); err != nil {
 		s.log.Error("privacy: erasure confirmation mail failed", "error", err)
 		return fmt.Errorf("privacy: erasure confirmation: %w", err)
@@ -687,8 +704,9 @@ func (s *Service) refuseHeld(ctx context.Context, r Request, actor string, holdE
 	if err != nil {
 		return out, err
 	}
-	m := s.refusedMail(r.Lang, oh.Hold)
-	if err := s.opt.Mailer.Send(ctx, c.Email, m.subject, m.html, m.text); err != nil {
+	mctx, org := s.sender(ctx, c.ID)
+	m := s.refusedMail(org, r.Lang, oh.Hold)
+	if err := s.opt.Mailer.Send(mctx, c.Email, m.subject, m.html, m.text); err != nil {
 		s.log.Error("privacy request: refusal mail failed", "request_id", r.ID, "error", err)
 	}
 	return out, nil

@@ -214,14 +214,14 @@ func TestErasureRequest(t *testing.T) {
 	ctx := t.Context()
 	campaignID, listID := seedCampaign(t, e.fixture)
 	s := seedSubject(t, e.fixture, "erasure", campaignID, listID)
-	if err := e.svc.RequestForContact(ctx, 424242, "erasure", "", ""); !errors.Is(err, contacts.ErrNotFound) {
+	if err := e.svc.RequestForContact(ctx, 424242, "erasure", "", "", ""); !errors.Is(err, contacts.ErrNotFound) {
 		t.Errorf("unknown contact: %v", err)
 	}
-	if err := e.svc.RequestForContact(ctx, s.ID, "erasure", "192.0.2.44", "Link UA"); err != nil {
+	if err := e.svc.RequestForContact(ctx, s.ID, "erasure", "192.0.2.44", "Link UA", ""); err != nil {
 		t.Fatal(err)
 	}
 	// A second request of the same kind while one is open is the same request.
-	if err := e.svc.RequestForContact(ctx, s.ID, "erasure", "192.0.2.44", "Link UA"); err != nil {
+	if err := e.svc.RequestForContact(ctx, s.ID, "erasure", "192.0.2.44", "Link UA", ""); err != nil {
 		t.Fatal(err)
 	}
 	open, err := e.svc.ListRequests(ctx, "open", "erasure", 0, 10)
@@ -255,7 +255,7 @@ func TestErasureRequest(t *testing.T) {
 	// A contact erased by other means while its access request is open:
 	// the request closes with a note and nothing is mailed.
 	s2 := seedSubject(t, e.fixture, "gone", campaignID, listID)
-	if err := e.svc.RequestForContact(ctx, s2.ID, "access", "", ""); err != nil {
+	if err := e.svc.RequestForContact(ctx, s2.ID, "access", "", "", ""); err != nil {
 		t.Fatal(err)
 	}
 	open, _ = e.svc.ListRequests(ctx, "open", "access", 0, 10)
@@ -350,7 +350,7 @@ func TestAutoAccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.RequestForContact(ctx, c.ID, "access", "192.0.2.8", "UA"); err != nil {
+	if err := e.svc.RequestForContact(ctx, c.ID, "access", "192.0.2.8", "UA", ""); err != nil {
 		t.Fatal(err)
 	}
 	got := m.mails(t)

@@ -43,10 +43,10 @@ func TestOtherRightsRequests(t *testing.T) {
 		t.Fatalf("confirm: %q, %v", kind, err)
 	}
 	// An objection from a recipient link.
-	if err := e.svc.RequestForContact(ctx, s.ID, "objection", "192.0.2.8", "Link UA"); err != nil {
+	if err := e.svc.RequestForContact(ctx, s.ID, "objection", "192.0.2.8", "Link UA", ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.RequestForContact(ctx, s.ID, "forget-me", "", ""); err == nil {
+	if err := e.svc.RequestForContact(ctx, s.ID, "forget-me", "", "", ""); err == nil {
 		t.Error("unknown kind accepted")
 	}
 	e.svc.Wait()
@@ -139,7 +139,7 @@ func TestErasureConfirmationWhenAsked(t *testing.T) {
 		t.Errorf("mails %+v, want one confirmation to the asking contact", got)
 	}
 	var de *errs.Error
-	if err := e.svc.RequestForContact(t.Context(), quiet.ID, "objection", "", ""); !errors.As(err, &de) && !errors.Is(err, contacts.ErrNotFound) {
+	if err := e.svc.RequestForContact(t.Context(), quiet.ID, "objection", "", "", ""); !errors.As(err, &de) && !errors.Is(err, contacts.ErrNotFound) {
 		t.Errorf("objection for an erased contact: %v", err)
 	}
 }

@@ -39,6 +39,7 @@ func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("POST", "/api/v1/auth/department", access.SignedIn, a.switchDepartment)
 	rt.Handle("GET", "/api/v1/auth/sessions", access.SignedIn, a.ownSessions)
 	rt.Handle("DELETE", "/api/v1/auth/sessions/{id}", access.SignedIn, a.revokeOwnSession)
+	rt.Handle("POST", "/api/v1/auth/password", access.SignedIn, a.changePassword)
 	rt.Handle("POST", "/api/v1/auth/totp", access.SignedIn, a.beginTOTP)
 	rt.Handle("POST", "/api/v1/auth/totp/confirm", access.SignedIn, a.confirmTOTP)
 	rt.Handle("POST", "/api/v1/auth/tokens", access.SignedIn, a.createOwnToken)
@@ -183,6 +184,27 @@ func (a *API) revokeOwnSession(w http.ResponseWriter, r *http.Request) error {
 		return ErrSessionNotFound
 	}
 	if err := a.S.RevokeSession(r.Context(), id, actor.PersonID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// changePassword sets the signed-in person's password; their other
+// sessions and their outstanding links end, this session stays.
+func (a *API) changePassword(w http.ResponseWriter, r *http.Request) error {
+	actor, _ := access.ActorFrom(r.Context())
+	var in struct {
+		Current  string `json:"current_password"`
+		Password string `json:"password"`
+	}
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	if actor.SessionID == 0 {
+		return httpapi.NewError(http.StatusConflict, "no_session", "change the password from a signed-in session")
+	}
+	if err := a.S.ChangePassword(r.Context(), actor.PersonID, actor.SessionID, in.Current, in.Password); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/httpapi"
+	"github.com/postbode/postbode/internal/strictjson"
 )
 
 // adminRoutes are the routes of administrators: persons of their current
@@ -136,8 +137,11 @@ func (a *API) setRole(w http.ResponseWriter, r *http.Request) error {
 	if err := a.decode(w, r, &in); err != nil {
 		return err
 	}
-	// Any existing person may be added to the department by id (the
-	// administrator learns ids from the persons of their departments).
+	// A person of another department may be added by id when the
+	// administrator works there too (see Addable).
+	if _, err := a.S.Addable(r.Context(), id); err != nil {
+		return err
+	}
 	if err := a.S.SetMembership(r.Context(), id, access.Department(r.Context()), in.Role); err != nil {
 		return err
 	}
@@ -166,7 +170,7 @@ func (a *API) personSessions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ss, err := a.S.Sessions(r.Context(), p.ID)
+	ss, err := a.S.DepartmentSessions(r.Context(), p.ID, access.Department(r.Context()))
 	if err != nil {
 		return err
 	}
@@ -183,7 +187,7 @@ func (a *API) revokePersonSession(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := a.S.RevokeSession(r.Context(), sid, p.ID); err != nil {
+	if err := a.S.RevokeDepartmentSession(r.Context(), sid, p.ID, access.Department(r.Context())); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -292,22 +296,50 @@ func (a *API) createDepartment(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// departmentPatch is the body of PATCH /departments/current, a merge patch:
+// a field left out stays; main_person_id null clears the main person,
+// allow_cidrs null or [] clears the allow-list.
+type departmentPatch struct {
+	Slug         *string                    `json:"slug"`
+	Name         *string                    `json:"name"`
+	MainPersonID strictjson.Field[int64]    `json:"main_person_id"`
+	AllowCIDRs   strictjson.Field[[]string] `json:"allow_cidrs"`
+}
+
 func (a *API) updateDepartment(w http.ResponseWriter, r *http.Request) error {
-	var in departmentInput
-	if err := a.decode(w, r, &in); err != nil {
+	var in departmentPatch
+	if err := httpapi.DecodePatch(w, r, a.MaxBodyBytes, &in); err != nil {
 		return err
 	}
-	d, err := in.department()
-	if err != nil {
-		return err
+	var cidrs []netip.Prefix
+	if in.AllowCIDRs.Set {
+		d, err := departmentInput{AllowCIDRs: in.AllowCIDRs.Value}.department()
+		if err != nil {
+			return err
+		}
+		cidrs = d.AllowCIDRs
 	}
-	d.ID = access.Department(r.Context())
-	if d.MainPersonID != nil {
-		if _, err := a.inDepartmentID(r, *d.MainPersonID); err != nil {
+	if id := in.MainPersonID.Ptr(); id != nil {
+		if _, err := a.inDepartmentID(r, *id); err != nil {
 			return httpapi.Invalid("main_person_id", "must be a person of this department")
 		}
 	}
-	if d, err = a.S.SaveDepartment(r.Context(), d); err != nil {
+	d, err := a.S.UpdateDepartment(r.Context(), access.Department(r.Context()), func(d *Department) error {
+		if in.Slug != nil && *in.Slug != d.Slug {
+			return httpapi.Invalid("slug", "cannot be changed")
+		}
+		if in.Name != nil {
+			d.Name = *in.Name
+		}
+		if in.MainPersonID.Set {
+			d.MainPersonID = in.MainPersonID.Ptr()
+		}
+		if in.AllowCIDRs.Set {
+			d.AllowCIDRs = cidrs
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, d)

@@ -47,6 +47,14 @@ func (a *TokenAPI) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err := httpapi.DecodeJSON(w, r, a.maxBody(), &in); err != nil {
 		return err
 	}
+	if actor, ok := access.ActorFrom(r.Context()); ok {
+		for _, p := range access.Shipped[in.Role] {
+			if !actor.Has(p) {
+				return httpapi.NewError(http.StatusForbidden, "beyond_own_permissions",
+					"you cannot give the permission "+string(p)+", which you do not hold")
+			}
+		}
+	}
 	t, secret, err := a.Tokens.Create(r.Context(), in.Name, in.Role)
 	if err != nil {
 		return err

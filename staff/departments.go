@@ -49,6 +49,17 @@ func (s *Service) Department(ctx context.Context, id int64) (Department, error) 
 // SaveDepartment creates a department (ID 0) or changes one's name, main
 // person and allow-list.
 func (s *Service) SaveDepartment(ctx context.Context, d Department) (Department, error) {
+	ctx = unscoped(ctx)
+	var out Department
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		var err error
+		out, err = saveDepartment(ctx, tx, d)
+		return err
+	})
+	return out, err
+}
+
+func saveDepartment(ctx context.Context, tx pgx.Tx, d Department) (Department, error) {
 	d.Slug, d.Name = strings.TrimSpace(d.Slug), strings.TrimSpace(d.Name)
 	if d.Name == "" || len(d.Name) > 200 {
 		return d, errs.Invalid("name", "required, at most 200 characters")
@@ -56,7 +67,6 @@ func (s *Service) SaveDepartment(ctx context.Context, d Department) (Department,
 	if d.AllowCIDRs == nil {
 		d.AllowCIDRs = []netip.Prefix{}
 	}
-	ctx = unscoped(ctx)
 	action := "department-change"
 	var err error
 	if d.ID == 0 {
@@ -64,25 +74,53 @@ func (s *Service) SaveDepartment(ctx context.Context, d Department) (Department,
 		if d.Slug == "" || len(d.Slug) > 63 || strings.Trim(d.Slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
 			return d, errs.Invalid("slug", "required: lower-case letters, digits and dashes, at most 63")
 		}
-		err = s.db.QueryRow(ctx, `INSERT INTO departments (slug, name, main_person_id, allow_cidrs) VALUES ($1, $2, $3, $4)
+		err = tx.QueryRow(ctx, `INSERT INTO departments (slug, name, main_person_id, allow_cidrs) VALUES ($1, $2, $3, $4)
 			RETURNING id, created_at`, d.Slug, d.Name, d.MainPersonID, d.AllowCIDRs).Scan(&d.ID, &d.CreatedAt)
 		if isUnique(err) {
 			return d, errs.Conflict("department_exists", "a department with this slug exists")
 		}
 	} else {
-		err = s.db.QueryRow(ctx, `UPDATE departments SET name = $2, main_person_id = $3, allow_cidrs = $4 WHERE id = $1
+		err = tx.QueryRow(ctx, `UPDATE departments SET name = $2, main_person_id = $3, allow_cidrs = $4 WHERE id = $1
 			RETURNING slug, created_at`, d.ID, d.Name, d.MainPersonID, d.AllowCIDRs).Scan(&d.Slug, &d.CreatedAt)
 		err = notFound(err, ErrDepartmentAbsent)
 	}
 	if err != nil {
 		return d, err
 	}
-	return d, audit.Write(ctx, s.db, audit.Entry{Action: action, TargetKind: "department", TargetID: &d.ID})
+	return d, audit.Write(ctx, tx, audit.Entry{Action: action, TargetKind: "department", TargetID: &d.ID})
+}
+
+// UpdateDepartment changes a department by change, which gets the stored
+// department to edit, in one transaction (a concurrent change waits, so
+// neither undoes the other's fields).
+func (s *Service) UpdateDepartment(ctx context.Context, id int64, change func(*Department) error) (Department, error) {
+	ctx = unscoped(ctx)
+	var out Department
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, slug, name, main_person_id, allow_cidrs, created_at
+			FROM departments WHERE id = $1 FOR UPDATE`, id)
+		if err != nil {
+			return fmt.Errorf("staff: department: %w", err)
+		}
+		d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Department])
+		if err != nil {
+			return notFound(err, ErrDepartmentAbsent)
+		}
+		if err := change(&d); err != nil {
+			return err
+		}
+		out, err = saveDepartment(ctx, tx, d)
+		return err
+	})
+	return out, err
 }
 
 // SetMembership gives a person a role in a department (replacing the role
 // they had there). The last administrator cannot be demoted.
 func (s *Service) SetMembership(ctx context.Context, personID, deptID int64, role string) error {
+	if err := s.Grantable(ctx, role); err != nil {
+		return err
+	}
 	ctx = unscoped(ctx)
 	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
 		check, err := adminGuard(ctx, tx)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/audit"
+	"github.com/postbode/postbode/internal/errs"
 )
 
 // Invite creates an invited person with a role in a department and returns
@@ -16,6 +17,9 @@ import (
 // person sets a password with AcceptInvite.
 func (s *Service) Invite(ctx context.Context, n NewPerson) (Person, string, error) {
 	if err := n.validate(); err != nil {
+		return Person{}, "", err
+	}
+	if err := s.Grantable(ctx, n.Role); err != nil {
 		return Person{}, "", err
 	}
 	p, err := s.createPerson(ctx, n, StatusInvited, "", "person-invite")
@@ -80,8 +84,9 @@ func (s *Service) newLink(ctx context.Context, personID int64, kind string) (str
 			AND used_at IS NULL`, personID, kind); err != nil {
 			return fmt.Errorf("staff: link: %w", err)
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO person_links (person_id, kind, token_hash, created_by, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, personID, kind, hash, access.Label(ctx), s.now(), s.now().Add(ttl))
+		_, err := tx.Exec(ctx, `INSERT INTO person_links (person_id, kind, token_hash, created_by, created_at, expires_at, password_gen)
+			SELECT $1, $2, $3, $4, $5, $6, password_gen FROM persons WHERE id = $1`,
+			personID, kind, hash, access.Label(ctx), s.now(), s.now().Add(ttl))
 		if err != nil {
 			return fmt.Errorf("staff: link: %w", err)
 		}
@@ -90,15 +95,17 @@ func (s *Service) newLink(ctx context.Context, personID int64, kind string) (str
 }
 
 // useLink checks the password, then in one transaction uses up the link
-// (refusing an unknown, expired or used one), sets the password and
-// activates the person.
+// (refusing an unknown, expired or used one, and one made before the
+// password last changed), sets the password, activates the person and ends
+// their sessions and other links.
 func (s *Service) useLink(ctx context.Context, secret, kind, password string) (Person, error) {
 	ctx = unscoped(ctx)
-	var personID int64
+	var personID, gen int64
 	var email string
-	err := s.db.QueryRow(ctx, `SELECT l.person_id, p.email FROM person_links l JOIN persons p ON p.id = l.person_id
-		WHERE l.token_hash = $1 AND l.kind = $2 AND l.used_at IS NULL AND l.expires_at > $3 AND p.status <> 'disabled'`,
-		hashSecret(secret), kind, s.now()).Scan(&personID, &email)
+	err := s.db.QueryRow(ctx, `SELECT l.person_id, p.email, p.password_gen FROM person_links l JOIN persons p ON p.id = l.person_id
+		WHERE l.token_hash = $1 AND l.kind = $2 AND l.used_at IS NULL AND l.expires_at > $3 AND p.status <> 'disabled'
+		AND l.password_gen = p.password_gen`,
+		hashSecret(secret), kind, s.now()).Scan(&personID, &email, &gen)
 	if err != nil {
 		return Person{}, notFound(err, ErrLinkInvalid)
 	}
@@ -117,11 +124,15 @@ func (s *Service) useLink(ctx context.Context, secret, kind, password string) (P
 		if tag.RowsAffected() == 0 {
 			return ErrLinkInvalid
 		}
-		if _, err := tx.Exec(ctx, `UPDATE persons SET password_hash = $2, status = 'active', updated_at = now()
-			WHERE id = $1`, personID, hash); err != nil {
+		tag, err = tx.Exec(ctx, `UPDATE persons SET password_hash = $2, status = 'active', password_gen = password_gen + 1,
+			updated_at = now() WHERE id = $1 AND password_gen = $3 AND status <> 'disabled'`, personID, hash, gen)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = now() WHERE person_id = $1 AND revoked_at IS NULL`, personID); err != nil {
+		if tag.RowsAffected() == 0 {
+			return ErrLinkInvalid // the password changed, or the person was disabled, meanwhile
+		}
+		if err := endCredentials(ctx, tx, personID, 0); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM login_failures WHERE email_key = lower($1)`, email); err != nil {
@@ -138,4 +149,58 @@ func (s *Service) useLink(ctx context.Context, secret, kind, password string) (P
 		return Person{}, err
 	}
 	return s.Get(ctx, personID)
+}
+
+// ChangePassword sets a signed-in person's password after checking their
+// current one. The person's other sessions end (the one of keepSession, the
+// session making the change, stays) and every invitation or reset link of
+// theirs stops working. API tokens stay: they are separate credentials,
+// listed and revoked on their own.
+func (s *Service) ChangePassword(ctx context.Context, personID, keepSession int64, current, password string) error {
+	ctx = unscoped(ctx)
+	var email, encoded string
+	var gen int64
+	err := s.db.QueryRow(ctx, `SELECT email, password_hash, password_gen FROM persons WHERE id = $1 AND status = 'active'`,
+		personID).Scan(&email, &encoded, &gen)
+	if err != nil {
+		return notFound(err, ErrUnauthenticated)
+	}
+	if encoded == "" || !verifyPassword(encoded, current) {
+		return errs.Invalid("current_password", "is not your current password")
+	}
+	if err := CheckPassword(password, email); err != nil {
+		return err
+	}
+	hash, err := hashPassword(password)
+	if err != nil {
+		return err
+	}
+	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE persons SET password_hash = $2, password_gen = password_gen + 1, updated_at = now()
+			WHERE id = $1 AND password_gen = $3 AND status = 'active'`, personID, hash, gen)
+		if err != nil {
+			return fmt.Errorf("staff: change password: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return errs.Conflict("password_changed", "the password was changed meanwhile; sign in again")
+		}
+		if err := endCredentials(ctx, tx, personID, keepSession); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Entry{Action: "password-reset", Cause: "changed by the person",
+			TargetKind: "person", TargetID: &personID})
+	})
+}
+
+// endCredentials ends what a person's old password let in: every session but
+// keepSession (0: all) and every outstanding invitation or reset link.
+func endCredentials(ctx context.Context, tx pgx.Tx, personID, keepSession int64) error {
+	if _, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = now() WHERE person_id = $1 AND revoked_at IS NULL
+		AND id <> $2`, personID, keepSession); err != nil {
+		return fmt.Errorf("staff: end sessions: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE person_links SET used_at = now() WHERE person_id = $1 AND used_at IS NULL`, personID); err != nil {
+		return fmt.Errorf("staff: end links: %w", err)
+	}
+	return nil
 }

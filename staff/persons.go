@@ -168,8 +168,8 @@ func (s *Service) Memberships(ctx context.Context, personID int64) ([]Membership
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[Membership])
 }
 
-// Disable stops a person from logging in and ends their sessions and
-// tokens at once. The last administrator cannot be disabled.
+// Disable stops a person from logging in and ends their sessions,
+// invitation and reset links, and API tokens at once. The last administrator cannot be disabled.
 func (s *Service) Disable(ctx context.Context, id int64) error {
 	ctx = unscoped(ctx)
 	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
@@ -177,7 +177,8 @@ func (s *Service) Disable(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE persons SET status = 'disabled', updated_at = now() WHERE id = $1`, id)
+		tag, err := tx.Exec(ctx, `UPDATE persons SET status = 'disabled', password_gen = password_gen + 1,
+			updated_at = now() WHERE id = $1`, id)
 		if err != nil {
 			return fmt.Errorf("staff: disable: %w", err)
 		}
@@ -187,8 +188,13 @@ func (s *Service) Disable(ctx context.Context, id int64) error {
 		if err := check(); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = now() WHERE person_id = $1 AND revoked_at IS NULL`, id); err != nil {
+		// Sessions, links and the person's API tokens end for good: enabling
+		// the person again does not bring back what they had.
+		if err := endCredentials(ctx, tx, id, 0); err != nil {
 			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE person_id = $1 AND revoked_at IS NULL`, id); err != nil {
+			return fmt.Errorf("staff: disable: tokens: %w", err)
 		}
 		return audit.Write(ctx, tx, audit.Entry{Action: "person-disable", TargetKind: "person", TargetID: &id})
 	})
@@ -240,6 +246,29 @@ func (s *Service) InDepartment(ctx context.Context, id int64) (Person, error) {
 		}
 	}
 	return Person{}, ErrNotFound
+}
+
+// Addable loads a person an administrator may give a role in ctx's
+// department: one already in it, or one who shares another department
+// with the acting person (so an administrator cannot reach, list or pull
+// in persons of departments they have nothing to do with by guessing ids).
+func (s *Service) Addable(ctx context.Context, id int64) (Person, error) {
+	if p, err := s.InDepartment(ctx, id); !errors.Is(err, ErrNotFound) {
+		return p, err
+	}
+	a, _ := access.ActorFrom(ctx)
+	if a.PersonID == 0 {
+		return Person{}, ErrNotFound
+	}
+	var shared bool
+	if err := s.db.QueryRow(unscoped(ctx), `SELECT EXISTS (SELECT 1 FROM memberships t JOIN memberships m
+		ON m.department_id = t.department_id WHERE t.person_id = $1 AND m.person_id = $2)`, id, a.PersonID).Scan(&shared); err != nil {
+		return Person{}, fmt.Errorf("staff: addable: %w", err)
+	}
+	if !shared {
+		return Person{}, ErrNotFound
+	}
+	return s.Get(ctx, id)
 }
 
 // OnlyInDepartment loads a person of ctx's department whose whole account

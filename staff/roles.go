@@ -65,6 +65,33 @@ func (s *Service) rolePermissions(ctx context.Context, q pgxQuerier, name string
 	return access.NewSet(ps...), err
 }
 
+// grantable refuses giving (to a person, a role or a token) permissions the
+// acting person or token does not hold itself: a role with users.manage but
+// not everything cannot make anyone, itself included, an administrator.
+// Calls without an actor (the command line) pass.
+func grantable(ctx context.Context, perms access.Set) error {
+	a, ok := access.ActorFrom(ctx)
+	if !ok {
+		return nil
+	}
+	for _, p := range perms.List() {
+		if !a.Has(p) {
+			return errs.Forbidden("beyond_own_permissions", fmt.Sprintf("you cannot give the permission %s, which you do not hold", p))
+		}
+	}
+	return nil
+}
+
+// Grantable refuses a role (by name) whose permissions the actor of ctx does
+// not all hold (see grantable).
+func (s *Service) Grantable(ctx context.Context, role string) error {
+	perms, err := s.rolePermissions(ctx, s.db, role)
+	if err != nil {
+		return err
+	}
+	return grantable(ctx, perms)
+}
+
 type pgxQuerier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
@@ -82,6 +109,9 @@ func (s *Service) SaveRole(ctx context.Context, name, description string, perms 
 		if !access.Valid(p) {
 			return Role{}, errs.Invalidf("permissions", "unknown permission %q", p)
 		}
+	}
+	if err := grantable(ctx, access.NewSet(perms...)); err != nil {
+		return Role{}, err
 	}
 	dept := access.Department(ctx)
 	ctx = unscoped(ctx)

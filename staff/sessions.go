@@ -154,9 +154,16 @@ func (s *Service) CheckCSRF(sessionSecret, token string) bool {
 
 // Sessions returns a person's live sessions (newest first).
 func (s *Service) Sessions(ctx context.Context, personID int64) ([]Session, error) {
+	return s.DepartmentSessions(ctx, personID, 0)
+}
+
+// DepartmentSessions returns a person's live sessions now working in
+// department dept (0: in any), newest first: an administrator sees only
+// what the person does in the administrator's department.
+func (s *Service) DepartmentSessions(ctx context.Context, personID, dept int64) ([]Session, error) {
 	rows, err := s.db.Query(unscoped(ctx), `SELECT `+sessionCols+` FROM sessions WHERE person_id = $1
-		AND revoked_at IS NULL AND expires_at > $2 AND last_seen_at > $3 ORDER BY id DESC`,
-		personID, s.now(), s.now().Add(-s.opt.SessionIdle))
+		AND revoked_at IS NULL AND expires_at > $2 AND last_seen_at > $3 AND ($4 = 0 OR department_id = $4) ORDER BY id DESC`,
+		personID, s.now(), s.now().Add(-s.opt.SessionIdle), dept)
 	if err != nil {
 		return nil, fmt.Errorf("staff: sessions: %w", err)
 	}
@@ -166,9 +173,15 @@ func (s *Service) Sessions(ctx context.Context, personID int64) ([]Session, erro
 // RevokeSession ends a session. personID limits it to that person's own
 // sessions (0: any, for administrators).
 func (s *Service) RevokeSession(ctx context.Context, id, personID int64) error {
+	return s.RevokeDepartmentSession(ctx, id, personID, 0)
+}
+
+// RevokeDepartmentSession ends a session of a person that works in
+// department dept (0: in any).
+func (s *Service) RevokeDepartmentSession(ctx context.Context, id, personID, dept int64) error {
 	ctx = unscoped(ctx)
 	tag, err := s.db.Exec(ctx, `UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL
-		AND ($2 = 0 OR person_id = $2)`, id, personID)
+		AND ($2 = 0 OR person_id = $2) AND ($3 = 0 OR department_id = $3)`, id, personID, dept)
 	if err != nil {
 		return fmt.Errorf("staff: revoke session: %w", err)
 	}

@@ -14,16 +14,26 @@ var (
 	documentFrom = []string{"body", "html"}
 )
 
-// checkFooterPlace parses a rendered HTML part as a browser does and checks
-// the footer is an element in its place: not swallowed by an element the
-// body leaves open (a hidden <div>, <template>, <noscript>), and not turned
-// into text (<plaintext>, <xmp>, <iframe>). The links being in the markup
-// is not enough: they must be shown.
-func checkFooterPlace(doc string, fullDoc bool) error {
+// checkFooter parses a rendered HTML part as a browser does and checks the
+// footer is in its place (checkFooterPlace) and no CSS can hide it
+// (checkFooterCSS).
+func checkFooter(doc string, fullDoc bool) error {
 	root, err := html.Parse(strings.NewReader(doc))
 	if err != nil {
 		return &Error{Part: "html", Msg: "the rendered HTML cannot be parsed"}
 	}
+	if err := checkFooterPlace(root, fullDoc); err != nil {
+		return err
+	}
+	return checkFooterCSS(root, fullDoc)
+}
+
+// checkFooterPlace checks in a parsed HTML part
+// the footer is an element in its place: not swallowed by an element the
+// body leaves open (a hidden <div>, <template>, <noscript>), and not turned
+// into text (<plaintext>, <xmp>, <iframe>). The links being in the markup
+// is not enough: they must be shown.
+func checkFooterPlace(root *html.Node, fullDoc bool) error {
 	want := layoutFrame
 	if fullDoc {
 		want = documentFrom

@@ -87,20 +87,35 @@ const layoutHTML = `<!DOCTYPE html>
 </html>
 `
 
-const footerHTML = `{{define "footer"}}<table data-pb-footer role="presentation" width="600" cellpadding="0" cellspacing="0" style="max-width:600px;width:100%">
-<tr><td style="padding:16px 24px;font-size:12px;line-height:1.5;color:#666666;text-align:center">
-<p style="margin:0 0 8px 0">{{(words).why}} {{(house).OrgName}}.</p>
-<p style="margin:0 0 8px 0"><a href="{{.Links.Unsubscribe}}" style="color:{{(house).Primary}}">{{(words).unsub}}</a> | <a href="{{.Links.Update}}" style="color:{{(house).Primary}}">{{(words).update}}</a> | <a href="{{.Links.Privacy}}" style="color:{{(house).Primary}}">{{(words).privacy}}</a>{{if .Links.View}} | <a href="{{.Links.View}}" style="color:{{(house).Primary}}">{{(words).view}}</a>{{end}}</p>
+// footerGuard is put, with !important, in the style attribute of every
+// element of the footer: declarations in a style attribute win over every
+// rule of a <style> sheet, !important ones too (CSS Cascade 4 §6.1), so
+// body CSS cannot hide, shrink, fade, re-font or recolour the footer's own
+// elements, nor push them away with spacing. What the guard cannot reach — rules on the footer's
+// ancestors, pseudo-elements, elements laid over it — checkFooterCSS
+// refuses at Compile.
+const footerGuard = `visibility:visible!important;opacity:1!important;font:12px/1.5 Arial,Helvetica,sans-serif!important;` +
+	`letter-spacing:normal!important;word-spacing:normal!important;padding:0!important;margin:0!important;border:0!important;` +
+	`height:auto!important;min-height:0!important;max-height:none!important;min-width:0!important;background:transparent!important;`
+
+const footerHTML = `{{define "footer"}}<table data-pb-footer role="presentation" width="600" cellpadding="0" cellspacing="0" style="` + footerGuard + `display:table!important;width:100%!important;max-width:600px!important;background:{{(house).Background}}!important">
+<tbody style="` + footerGuard + `display:table-row-group!important"><tr style="` + footerGuard + `display:table-row!important">
+<td style="` + footerGuard + `display:table-cell!important;padding:16px 24px!important;color:#666666!important;background:{{(house).Background}}!important;text-align:center!important">
+<p style="` + footerGuard + `display:block!important;margin:0 0 8px 0!important;color:#666666!important">{{(words).why}} {{(house).OrgName}}.</p>
+<p style="` + footerGuard + `display:block!important;margin:0 0 8px 0!important;color:#666666!important"><a href="{{.Links.Unsubscribe}}" style="` + footerLink + `">{{(words).unsub}}</a> | <a href="{{.Links.Update}}" style="` + footerLink + `">{{(words).update}}</a> | <a href="{{.Links.Privacy}}" style="` + footerLink + `">{{(words).privacy}}</a>{{if .Links.View}} | <a href="{{.Links.View}}" style="` + footerLink + `">{{(words).view}}</a>{{end}}</p>
 {{- if (house).Address}}
-<p style="margin:0">{{(house).OrgName}}, {{(house).Address}}</p>
+<p style="` + footerGuard + `display:block!important;color:#666666!important">{{(house).OrgName}}, {{(house).Address}}</p>
 {{- end}}
-</td></tr>
+</td></tr></tbody>
 </table>{{end}}
 {{define "update-buttons"}}<table role="presentation" cellpadding="0" cellspacing="0" style="margin:16px 0"><tr>
 <td style="padding:4px 8px 4px 0"><a href="{{.Links.UpdateOK}}" style="display:inline-block;padding:10px 18px;background:{{(house).Primary}};color:#ffffff;text-decoration:none;border-radius:4px;font-weight:bold">{{(words).ok}}</a></td>
 <td style="padding:4px 8px 4px 0"><a href="{{.Links.UpdateChange}}" style="display:inline-block;padding:9px 17px;border:1px solid {{(house).Primary}};color:{{(house).Primary}};text-decoration:none;border-radius:4px">{{(words).change}}</a></td>
 <td style="padding:4px 0"><a href="{{.Links.UpdateRemove}}" style="display:inline-block;padding:9px 17px;border:1px solid #999999;color:#555555;text-decoration:none;border-radius:4px">{{(words).remove}}</a></td>
 </tr></table>{{end}}`
+
+// footerLink is the style of the footer's links.
+const footerLink = footerGuard + `display:inline!important;color:{{(house).Primary}}!important;text-decoration:underline!important`
 
 // textDefs are the named templates of the text part: {{template
 // "update-buttons" .}} (the update mailing's three choices, as links).

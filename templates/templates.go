@@ -249,7 +249,7 @@ func (t *Template) validate(bg *budget, subject, html, text string) error {
 	if err != nil {
 		return err
 	}
-	return checkFooterPlace(r.HTML, fullDocRE.MatchString(html))
+	return checkFooter(r.HTML, fullDocRE.MatchString(html))
 }
 
 // partError is the *Error of a failed execution of part.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/mail"
 
+	"github.com/postbode/postbode/internal/identity"
 	"github.com/postbode/postbode/mta"
 	"github.com/postbode/postbode/privacy"
 )
@@ -12,7 +13,8 @@ import (
 // mailer sends the single mails postbode writes by itself (double opt-in
 // confirmations, privacy request verification and answers): composed,
 // DKIM-signed when the From domain has a key, and delivered through the
-// process's transport at once. Domains declare the interface they need
+// process's transport at once. A mail sent for a department's recipient
+// (identity.With on ctx) names that department's organisation in From. Domains declare the interface they need
 // (Send(ctx, to, subject, html, text) error) and get this one.
 type mailer struct {
 	from    string
@@ -56,7 +58,12 @@ func (m *mailer) send(ctx context.Context, to, subject, html, text string, files
 		return fmt.Errorf("mail: recipient: %w", err)
 	}
 	from, _ := mail.ParseAddress(m.from)
-	msg := mta.ComposeMixed(mta.Header{From: m.from, ReplyTo: m.replyTo, To: rcpt.Address, Subject: subject}, html, text, files)
+	header := m.from
+	if id, ok := identity.From(ctx); ok && id.OrgName != "" {
+		// Sent for a department's recipient: its name, the installation's address.
+		header = (&mail.Address{Name: id.OrgName, Address: from.Address}).String()
+	}
+	msg := mta.ComposeMixed(mta.Header{From: header, ReplyTo: m.replyTo, To: rcpt.Address, Subject: subject}, html, text, files)
 	if m.signer != nil && m.signer.HasDomain(from.Address) {
 		if msg, err = m.signer.Sign(msg); err != nil {
 			return fmt.Errorf("mail: sign: %w", err)

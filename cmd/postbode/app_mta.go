@@ -65,7 +65,7 @@ func loadDKIM(cfg []config.DKIMKey, a *app) (*mta.DKIM, error) {
 			return nil, fmt.Errorf("dkim.keys[%d].key_file %s: %w", i, k.KeyFile, err)
 		}
 		keys = append(keys, mta.DKIMKey{Domain: k.Domain, Selector: k.Selector, Algorithm: k.Algorithm,
-			PrivateKey: priv, Retired: k.Retired})
+			PrivateKey: priv, Retired: k.Retired, Canonicalization: k.Canonicalization})
 	}
 	d, err := mta.NewDKIM(keys)
 	if err != nil {

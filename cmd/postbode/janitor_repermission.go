@@ -23,7 +23,7 @@ func repermission(a *app) func(context.Context) {
 	}
 	rcp := optin.NewRecipients(a.db, a.contacts, nil, recipientOptions(a))
 	srv, err := pages.New(pages.Options{Recipients: rcp, Keys: recipientKeys(a, time.Now()), CSRFKey: a.cfg.Secrets.Key,
-		BaseURL: a.cfg.Public.BaseURL, OrgName: a.cfg.Public.OrgName, PrimaryColor: a.cfg.Public.PrimaryColor,
+		BaseURL: a.cfg.Public.BaseURL, OrgName: a.cfg.Public.OrgName, LogoURL: a.cfg.Public.LogoURL, PrimaryColor: a.cfg.Public.PrimaryColor,
 		DefaultLang: a.cfg.Public.DefaultLang, StatementURL: a.cfg.Privacy.StatementURL,
 		RetentionDays: a.cfg.Retention.OneStarDays, Mailer: m, Log: a.log})
 	if err != nil {

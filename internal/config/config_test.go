@@ -145,6 +145,7 @@ func TestInvalidNamesKey(t *testing.T) {
 		{"bad old_keys_until", "[secrets]\nold_keys_until = \"tomorrow\"", env, "secrets.old_keys_until"},
 		{"tls half", "[inbound]\ntls_cert = \"a.pem\"", env, "inbound.tls_cert"},
 		{"dkim no selector", "[[dkim.keys]]\ndomain = \"example.org\"\nkey_file = \"k.pem\"", env, "dkim.keys[0].selector"},
+		{"dkim bad canonicalization", "[[dkim.keys]]\ndomain = \"example.org\"\nselector = \"s\"\nkey_file = \"k.pem\"\ncanonicalization = \"relaxed\"", env, "dkim.keys[0].canonicalization"},
 		{"env bad int", "", append([]string{"POSTBODE_SENDING_WORKERS=many"}, env...), "sending.workers"},
 		{"env bad duration", "", append([]string{"POSTBODE_SENDING_RETRY_BASE=soon"}, env...), "sending.retry_base"},
 		{"workers zero", "[sending]\nworkers = 0", env, "sending.workers"},

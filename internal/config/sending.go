@@ -65,6 +65,9 @@ type DKIMKey struct {
 	KeyFile string `toml:"key_file"`
 	// Retired keys are published but no longer used to sign; optional.
 	Retired bool `toml:"retired"`
+	// Canonicalization is header/body: relaxed/relaxed, relaxed/simple,
+	// simple/relaxed or simple/simple; optional, default relaxed/relaxed.
+	Canonicalization string `toml:"canonicalization"`
 }
 
 func (c *DKIMConfig) validate() error {
@@ -81,6 +84,11 @@ func (c *DKIMConfig) validate() error {
 		}
 		if k.KeyFile == "" {
 			return keyErr(key+".key_file", "required")
+		}
+		switch k.Canonicalization {
+		case "", "relaxed/relaxed", "relaxed/simple", "simple/relaxed", "simple/simple":
+		default:
+			return keyErr(key+".canonicalization", "must be relaxed/relaxed, relaxed/simple, simple/relaxed or simple/simple")
 		}
 	}
 	return nil

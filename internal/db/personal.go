@@ -98,7 +98,7 @@ var PersonalTables = []PersonalTable{
 	// no contact link.
 	{Table: "legal_holds", ContactColumn: "contact_id", Erase: "delete",
 		Columns:      []string{"reason", "until", "created_at", "released_at"},
-		OtherColumns: []string{"id", "created_by", "released_by"}},
+		OtherColumns: []string{"id", "created_by", "released_by", "department_id"}},
 }
 
 // NonPersonalTables hold no personal data of contacts.

@@ -18,6 +18,18 @@ import (
 // every string storable text (no NUL, valid UTF-8). Errors name the field
 // where possible. Every JSON body of the API is read through it.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, maxBytes int64, v any) error {
+	return decodeBody(w, r, maxBytes, v, strictjson.Decode)
+}
+
+// DecodePatch reads a PATCH body, a JSON merge patch, into v: like
+// DecodeJSON, and a null for a field that cannot be cleared is refused
+// naming the field (see strictjson.DecodePatch). Every PATCH route of the
+// API reads its body through it: a field left out stays as it is.
+func DecodePatch(w http.ResponseWriter, r *http.Request, maxBytes int64, v any) error {
+	return decodeBody(w, r, maxBytes, v, strictjson.DecodePatch)
+}
+
+func decodeBody(w http.ResponseWriter, r *http.Request, maxBytes int64, v any, decode func([]byte, any) error) error {
 	if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "multipart/") {
 		return NewError(http.StatusUnsupportedMediaType, "unsupported_media_type", "the body must be JSON, not a form upload")
 	}
@@ -25,7 +37,7 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, maxBytes int64, v any) e
 	if err != nil {
 		return decodeError(err)
 	}
-	if err := strictjson.Decode(body, v); err != nil {
+	if err := decode(body, v); err != nil {
 		return decodeError(err)
 	}
 	return nil

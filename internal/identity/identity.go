@@ -187,3 +187,41 @@ func (id Identity) Apply(org, logo, color *string) {
 		}
 	}
 }
+
+// ForContact is the identity of a recipient interaction: that of the
+// department contact contactID belongs to, which is the department whose
+// mail carried the link (a campaign sends only to its own department's
+// contacts) or whose form the contact came through. Callers get the
+// contact id from something authenticated — a recipient token under the
+// server key, a verified request — never from a parameter a visitor can
+// choose. ErrNoDepartment when the contact does not exist (erased): show
+// the installation's identity then, which reveals nothing.
+func ForContact(ctx context.Context, q DB, contactID int64) (Identity, error) {
+	var dept int64
+	err := q.QueryRow(access.Unscoped(ctx), `SELECT department_id FROM contacts WHERE id = $1`, contactID).Scan(&dept)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Identity{}, ErrNoDepartment
+	}
+	if err != nil {
+		return Identity{}, fmt.Errorf("identity: for contact: %w", err)
+	}
+	return Get(ctx, q, dept)
+}
+
+type interactionKey struct{}
+
+// With returns ctx carrying the identity of the recipient interaction it
+// serves (identity.ForContact, or the department of the form): the pages
+// show its name, logo and colour, and the single mails sent for it (a
+// confirmation, a privacy answer) are signed with its name and carry it as
+// the From display name.
+func With(ctx context.Context, id Identity) context.Context {
+	return context.WithValue(ctx, interactionKey{}, id)
+}
+
+// From returns the identity of With; false when there is none (the
+// installation's own name and style apply).
+func From(ctx context.Context) (Identity, bool) {
+	id, ok := ctx.Value(interactionKey{}).(Identity)
+	return id, ok
+}

@@ -26,6 +26,10 @@ var ErrTrailing = errors.New("strictjson: more than one JSON value")
 // an *errs.Error naming the field (code unknown_field or invalid_field);
 // syntax and type errors are encoding/json's, for the caller to word.
 func Decode(data []byte, v any) error {
+	return decode(data, v, false)
+}
+
+func decode(data []byte, v any, patch bool) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
 		return err
@@ -33,7 +37,7 @@ func Decode(data []byte, v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return ErrTrailing
 	}
-	return check(data, reflect.TypeOf(v))
+	return check(data, reflect.TypeOf(v), patch)
 }
 
 // check walks a JSON value beside the Go type it decodes into and returns
@@ -42,8 +46,10 @@ func Decode(data []byte, v any) error {
 // string (value or key, at any depth) that is not storable text.
 // encoding/json decodes "\u0000" to a NUL and replaces bytes that are not
 // UTF-8, so both are checked on the raw bytes.
-func check(body []byte, t reflect.Type) error {
-	w := &jsonWalker{dec: json.NewDecoder(bytes.NewReader(body)), body: body}
+// With patch, a null for a plain pointer field is refused too (see
+// DecodePatch).
+func check(body []byte, t reflect.Type, patch bool) error {
+	w := &jsonWalker{dec: json.NewDecoder(bytes.NewReader(body)), body: body, patch: patch}
 	err := w.value(t, "")
 	if err == errStopWalk {
 		return nil
@@ -52,8 +58,9 @@ func check(body []byte, t reflect.Type) error {
 }
 
 type jsonWalker struct {
-	dec  *json.Decoder
-	body []byte
+	dec   *json.Decoder
+	body  []byte
+	patch bool
 }
 
 // errStopWalk ends the walk at malformed JSON (which Decode has refused).
@@ -74,6 +81,15 @@ func (w *jsonWalker) value(t reflect.Type, path string) error {
 	tok, raw, err := w.token()
 	if err != nil {
 		return err
+	}
+	if e := fieldElem(t); e != nil {
+		t = e // a Field[T] holds null or a T
+	} else if tok == nil && w.patch && t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map) {
+		if path == "" {
+			path = "body"
+		}
+		return &errs.Error{Kind: errs.KindInvalid, Code: "invalid_field", Field: path,
+			Message: "cannot be cleared (null); leave the field out to keep its value"}
 	}
 	switch v := tok.(type) {
 	case json.Delim:

@@ -7,14 +7,14 @@ package pages
 // the default department.
 
 import (
-	"context"
+	"errors"
 	"net/http"
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/identity"
+	"github.com/postbode/postbode/internal/rtoken"
+	"github.com/postbode/postbode/optin"
 )
-
-type houseKey struct{}
 
 // inDepartment scopes the request to the department of its {dept} path
 // value (the default department when the path has none): every query of
@@ -24,24 +24,49 @@ type houseKey struct{}
 func (s *Server) inDepartment(fn http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		slug := r.PathValue("dept")
+		var id identity.Identity
+		var err error
 		if slug == "" {
-			fn(w, r.WithContext(access.WithDepartment(r.Context(), access.DefaultDepartment)))
-			return
+			id, err = s.r.DefaultDepartment(r.Context())
+		} else {
+			id, err = s.r.Department(r.Context(), slug)
 		}
-		id, err := s.r.Department(r.Context(), slug)
+		if errors.Is(err, identity.ErrNoDepartment) {
+			err = optin.ErrGone
+		}
 		if err != nil {
-			s.neutral(w, r)
+			s.fail(w, r, err) // unknown department: the neutral page
 			return
 		}
-		ctx := context.WithValue(access.WithDepartment(r.Context(), id.DepartmentID), houseKey{}, id)
+		ctx := identity.With(access.WithDepartment(r.Context(), id.DepartmentID), id)
 		fn(w, r.WithContext(ctx))
 	}
 }
 
-// house applies the department's house style, when the request has one,
-// to p.
+// forRecipient gives the page behind a link in a mail the identity of the
+// department that sent the mail (identity.ForContact on the contact of the
+// token, whose signature is checked here; the handler checks the token's
+// purpose and expiry as before). The page then shows that department's
+// name, logo and colour, and the mails it leads to (privacy answers) go
+// out under its name. A token that does not verify, or whose contact is
+// gone, keeps the installation's identity: the neutral page reveals
+// nothing.
+func (s *Server) forRecipient(p rtoken.Purpose, fn http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if c, err := s.keys().Parse(r.PathValue("token"), p); err == nil {
+			if id, err := s.r.Identity(r.Context(), c.ContactID); err == nil {
+				r = r.WithContext(identity.With(r.Context(), id))
+			}
+		}
+		fn(w, r)
+	}
+}
+
+// house applies the identity of the request's interaction (a department's
+// form, or the department that sent the mail with the link), when it has
+// one, to p.
 func house(r *http.Request, p *page) {
-	id, ok := r.Context().Value(houseKey{}).(identity.Identity)
+	id, ok := identity.From(r.Context())
 	if !ok {
 		return
 	}

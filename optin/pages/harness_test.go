@@ -326,17 +326,27 @@ func (s *smtpServer) count() int {
 // textPart returns the decoded text/plain part of a composed message.
 func textPart(t testing.TB, m *mail.Message) string {
 	t.Helper()
+	return part(t, m, "text/plain")
+}
+
+// part returns the decoded part of a composed message with content type ct
+// (the message can be read again).
+func part(t testing.TB, m *mail.Message, ct string) string {
+	t.Helper()
 	_, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if sk, ok := m.Body.(io.Seeker); ok {
+		sk.Seek(0, io.SeekStart)
 	}
 	mr := multipart.NewReader(m.Body, params["boundary"])
 	for {
 		p, err := mr.NextPart()
 		if err != nil {
-			t.Fatalf("no text part: %v", err)
+			t.Fatalf("no %s part: %v", ct, err)
 		}
-		if strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain") {
+		if strings.HasPrefix(p.Header.Get("Content-Type"), ct) {
 			b, _ := io.ReadAll(p) // multipart.Reader decodes quoted-printable
 			return string(b)
 		}
@@ -411,7 +421,7 @@ func (p *testPrivacy) ConfirmRequest(ctx context.Context, token, ip, ua string) 
 	return kind, nil
 }
 
-func (p *testPrivacy) RequestForContact(ctx context.Context, contactID int64, kind, ip, ua string) error {
+func (p *testPrivacy) RequestForContact(ctx context.Context, contactID int64, kind, ip, ua, lang string) error {
 	if kind != "access" && kind != "erasure" && kind != "objection" {
 		return errors.New("bad kind")
 	}

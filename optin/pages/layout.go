@@ -28,6 +28,7 @@ type page struct {
 	Error     string
 	D         any
 	msgs      map[string]string
+	baseColor string // the installation's colour (served at /static/site.css)
 }
 
 // T returns the text for key in the page language.
@@ -41,6 +42,16 @@ func (p *page) T(key string) string {
 // Tf is T with fmt.Sprintf arguments.
 func (p *page) Tf(key string, args ...any) string { return fmt.Sprintf(p.T(key), args...) }
 
+// CSS is the stylesheet in the page's house colour: the installation's at
+// /static/site.css, a department's with its colour as ?c=rrggbb (the
+// policy allows no inline style).
+func (p *page) CSS() string {
+	if p.Color == "" || p.Color == p.baseColor || len(p.Color) != 7 {
+		return "/static/site.css"
+	}
+	return "/static/site.css?c=" + p.Color[1:]
+}
+
 // LangURL is the page in another language.
 func (p *page) LangURL(lang string) string { return p.Path + "?lang=" + lang }
 
@@ -51,7 +62,7 @@ const layoutHTML = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <title>{{.Title}} · {{.Org}}</title>
-<link rel="stylesheet" href="/static/site.css">
+<link rel="stylesheet" href="{{.CSS}}">
 </head>
 <body>
 <a class="skip" href="#main">{{.Title}}</a>

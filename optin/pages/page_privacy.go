@@ -143,12 +143,12 @@ func (s *Server) privacyContact(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	who := s.who(r)
-	if err := s.opt.Privacy.RequestForContact(r.Context(), c.ContactID, kind, ipString(who), who.UserAgent); err != nil {
+	p := s.newPage(r, "priv.recv.title")
+	if err := s.opt.Privacy.RequestForContact(r.Context(), c.ContactID, kind, ipString(who), who.UserAgent, p.Lang); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.r.Log().Record(r.Context(), optin.Action{ContactID: c.ContactID, CampaignID: c.CampaignID, Action: optin.ActPrivacyRequest, Detail: kind, IP: who.IP, UserAgent: who.UserAgent})
-	p := s.newPage(r, "priv.recv.title")
 	s.message(w, r, http.StatusOK, "priv.recv.title", p.T("priv.recv.body"))
 }
 

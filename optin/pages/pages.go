@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,8 +46,9 @@ type PrivacyRequests interface {
 	RequestByEmail(ctx context.Context, email, kind, ip, userAgent, lang string) error
 	// ConfirmRequest confirms a request from its verification token.
 	ConfirmRequest(ctx context.Context, token, ip, userAgent string) (kind string, err error)
-	// RequestForContact records a request of a known contact (from /r/TOKEN).
-	RequestForContact(ctx context.Context, contactID int64, kind, ip, userAgent string) error
+	// RequestForContact records a request of a known contact (from
+	// /r/TOKEN); its answer is mailed in lang, the page's language.
+	RequestForContact(ctx context.Context, contactID int64, kind, ip, userAgent, lang string) error
 }
 
 // Viewer renders a campaign's mail for one contact (view in browser).
@@ -169,23 +171,23 @@ func (s *Server) routes() {
 	h("POST /s/{slug}", s.inDepartment(s.subscribe))
 	h("GET /s/{dept}/{slug}", s.inDepartment(s.subscribeForm))
 	h("POST /s/{dept}/{slug}", s.inDepartment(s.subscribe))
-	h("GET /c/{token}", s.confirmPage)
-	h("POST /c/{token}", s.confirm)
-	h("GET /u/{token}", s.unsubscribePage)
-	h("POST /u/{token}", s.unsubscribe)
-	h("GET /p/{token}", s.updatePage)
-	h("POST /p/{token}", s.update)
-	h("GET /r/{token}", s.privacyContactPage)
-	h("POST /r/{token}", s.privacyContact)
+	h("GET /c/{token}", s.forRecipient(rtoken.Confirm, s.confirmPage))
+	h("POST /c/{token}", s.forRecipient(rtoken.Confirm, s.confirm))
+	h("GET /u/{token}", s.forRecipient(rtoken.Unsubscribe, s.unsubscribePage))
+	h("POST /u/{token}", s.forRecipient(rtoken.Unsubscribe, s.unsubscribe))
+	h("GET /p/{token}", s.forRecipient(rtoken.Update, s.updatePage))
+	h("POST /p/{token}", s.forRecipient(rtoken.Update, s.update))
+	h("GET /r/{token}", s.forRecipient(rtoken.Privacy, s.privacyContactPage))
+	h("POST /r/{token}", s.forRecipient(rtoken.Privacy, s.privacyContact))
 	h("GET /privacy", s.inDepartment(s.privacyForm))
 	h("POST /privacy", s.inDepartment(s.privacyRequest))
 	h("GET /privacy/{dept}", s.inDepartment(s.privacyForm))
 	h("POST /privacy/{dept}", s.inDepartment(s.privacyRequest))
-	h("GET /q/{token}", s.verifyPage)
-	h("POST /q/{token}", s.verify)
+	h("GET /q/{token}", s.forRecipient(rtoken.Verify, s.verifyPage))
+	h("POST /q/{token}", s.forRecipient(rtoken.Verify, s.verify))
 	h("GET /o/{token}", s.open)
 	h("GET /l/{token}", s.click)
-	h("GET /v/{token}", s.view)
+	h("GET /v/{token}", s.forRecipient(rtoken.View, s.view))
 	h("/", func(w http.ResponseWriter, r *http.Request) { s.neutral(w, r) })
 }
 
@@ -236,17 +238,29 @@ func httpCode(c int) string {
 	return string([]byte{digits[c/100], digits[c/10%10], digits[c%10]})
 }
 
+// stylesheet serves the pages' stylesheet, in the colour of ?c=rrggbb (a
+// department's house colour) when given.
 func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
+	body := s.css
+	if c := r.URL.Query().Get("c"); c != "" {
+		if !hexColour.MatchString(c) {
+			s.neutral(w, r)
+			return
+		}
+		body = []byte(css("#" + strings.ToLower(c)))
+	}
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
-	w.Write(s.css)
+	w.Write(body)
 }
+
+var hexColour = regexp.MustCompile(`^[0-9a-fA-F]{6}$`)
 
 // newPage starts a page in the request's language.
 func (s *Server) newPage(r *http.Request, titleKey string) *page {
 	lang, _ := pickLang(r, s.opt.DefaultLang)
 	p := &page{Lang: lang, Org: s.opt.OrgName, Logo: s.opt.LogoURL, Color: s.opt.PrimaryColor, Statement: s.opt.StatementURL, Path: r.URL.Path,
-		Action: r.URL.Path + "?lang=" + lang, msgs: messages[lang]}
+		Action: r.URL.Path + "?lang=" + lang, msgs: messages[lang], baseColor: s.opt.PrimaryColor}
 	house(r, p)
 	p.Title = p.T(titleKey)
 	return p

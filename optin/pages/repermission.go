@@ -3,8 +3,10 @@ package pages
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
+	"github.com/postbode/postbode/internal/identity"
 	"github.com/postbode/postbode/optin"
 )
 
@@ -14,14 +16,21 @@ var ErrNoMailer = errors.New("pages: no mailer configured")
 // SendRepermission mails a re-confirmation for a list (an
 // optin.RepermissionSender): the double opt-in mail with its own text,
 // whose link, valid for the grace period, confirms the subscription again
-// on the confirm page. It is sent in the default language.
+// on the confirm page. It is sent in the default language, under the
+// identity of the contact's department (the one that owns the list).
 func (s *Server) SendRepermission(ctx context.Context, d optin.RepermissionDue) error {
 	if s.opt.Mailer == nil {
 		return ErrNoMailer
 	}
-	p := &page{Lang: s.opt.DefaultLang, Org: s.opt.OrgName, msgs: messages[s.opt.DefaultLang]}
+	p := &page{Lang: s.opt.DefaultLang, Org: s.opt.OrgName, Logo: s.opt.LogoURL, Color: s.opt.PrimaryColor, msgs: messages[s.opt.DefaultLang]}
+	id, err := s.r.Identity(ctx, d.ContactID)
+	if err != nil {
+		return fmt.Errorf("pages: repermission mail: %w", err)
+	}
+	id.Apply(&p.Org, &p.Logo, &p.Color)
+	ctx = identity.With(ctx, id)
 	grace := time.Duration(d.GraceDays) * 24 * time.Hour
 	subject, html, text := s.confirmMail(p, d.List, d.ContactID, time.Now().Add(grace),
-		p.Tf("mail.repermission.subject", d.List.Name), p.Tf("mail.repermission.body", d.List.Name, s.opt.OrgName, d.GraceDays))
+		p.Tf("mail.repermission.subject", d.List.Name), p.Tf("mail.repermission.body", d.List.Name, p.Org, d.GraceDays))
 	return s.opt.Mailer.Send(ctx, d.Email, subject, html, text)
 }

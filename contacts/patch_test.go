@@ -1,0 +1,53 @@
+package contacts_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/access"
+)
+
+// TestPatchContactMergesAttributes: PATCH /contacts/{id} is a merge patch.
+// Attributes are merged key by key: keys not named stay (a hidden attribute
+// the marketer cannot see survives their change), null removes a key; a null
+// address is refused naming the field instead of being ignored.
+func TestPatchContactMergesAttributes(t *testing.T) {
+	e := newAPIEnv(t)
+	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	c, err := e.cs.Create(ctx, contacts.New{Email: "ann@example.org", Name: "Ann", Source: "api",
+		Attributes: map[string]any{"city": "Delft", "size": "M", "birthday": "1990-01-01"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.api.DB.Exec(ctx, `INSERT INTO hidden_attributes (key, hidden_by) VALUES ('birthday', 'test')`); err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/v1/contacts/" + strconv.FormatInt(c.ID, 10)
+	code, raw := e.do("marketer", "PATCH", path, `{"attributes":{"city":"Leiden","size":null}}`)
+	if code != 200 || strings.Contains(raw, "birthday") {
+		t.Fatalf("patch: %d %s", code, raw)
+	}
+	got, err := e.cs.Get(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Attributes["city"] != "Leiden" || got.Attributes["birthday"] != "1990-01-01" || got.Name != "Ann" {
+		t.Fatalf("after patch: %+v", got)
+	}
+	if _, ok := got.Attributes["size"]; ok {
+		t.Fatalf("size null was not removed: %v", got.Attributes)
+	}
+	many := make([]string, 99)
+	for i := range many {
+		many[i] = `"k` + strconv.Itoa(i) + `":1`
+	}
+	if code, raw := e.do("marketer", "PATCH", path, `{"attributes":{`+strings.Join(many, ",")+`}}`); code != 422 || !strings.Contains(raw, `"field":"attributes"`) {
+		t.Fatalf("merge beyond 100 keys: %d %s", code, raw)
+	}
+	if code, raw := e.do("marketer", "PATCH", path, `{"email":null}`); code != 422 || !strings.Contains(raw, `"field":"email"`) {
+		t.Fatalf("null email: %d %s", code, raw)
+	}
+}

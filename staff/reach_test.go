@@ -1,0 +1,74 @@
+package staff_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/staff"
+)
+
+// TestAdminReachesOnlyTheirDepartmentsPeople: an administrator of one
+// department cannot pull a person of a department they do not work in into
+// theirs by guessing the id (which also answered with that person's address
+// and memberships), nor see or end a person's sessions in another
+// department. A person who shares a department with the administrator can
+// be added.
+func TestAdminReachesOnlyTheirDepartmentsPeople(t *testing.T) {
+	f := newFixture(t, staff.Options{})
+	root := f.person("root@example.org", "admin")
+	ann := f.person("ann@example.org", "marketer")
+	bob := f.person("bob@example.org", "viewer")
+	sales := f.adminOfSales(root.ID)
+	sam, err := f.svc.CreateActive(t.Context(), staff.NewPerson{Email: "sam@example.org", Name: "Sam", DepartmentID: sales.ID,
+		Role: "admin", Password: "a long enough passphrase"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SetMembership(t.Context(), bob.ID, sales.ID, "marketer"); err != nil {
+		t.Fatal(err)
+	}
+	bobSecret, bobActor, err := f.login("bob@example.org", "", ip1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bobActor.DepartmentID != 1 {
+		t.Fatalf("bob's session starts in %d", bobActor.DepartmentID)
+	}
+	hs, _ := newAPI(t, f)
+	secret, _, err := f.login("sam@example.org", "", ip1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr := map[string]string{"Cookie": staff.CookieName + "=" + secret, "X-CSRF-Token": f.svc.CSRFToken(secret)}
+	annPath := "/api/v1/persons/" + strconv.FormatInt(ann.ID, 10)
+	if r, b := call(t, hs, "PUT", annPath+"/role", `{"role":"viewer"}`, hdr); r.StatusCode != 404 || strings.Contains(b, "ann@example.org") {
+		t.Fatalf("sales admin adds a person of default only: %d %s", r.StatusCode, b)
+	}
+	if p, _ := f.svc.Get(t.Context(), ann.ID); len(p.Memberships) != 1 {
+		t.Fatalf("ann was added anyway: %+v", p.Memberships)
+	}
+	bobPath := "/api/v1/persons/" + strconv.FormatInt(bob.ID, 10)
+	if r, b := call(t, hs, "GET", bobPath+"/sessions", "", hdr); r.StatusCode != 200 || strings.Contains(b, `"id"`) {
+		t.Fatalf("sales admin sees bob's session in default: %d %s", r.StatusCode, b)
+	}
+	if r, b := call(t, hs, "DELETE", bobPath+"/sessions/"+strconv.FormatInt(bobActor.SessionID, 10), "", hdr); r.StatusCode != 404 {
+		t.Fatalf("sales admin ends bob's session in default: %d %s", r.StatusCode, b)
+	}
+	if _, _, err := f.svc.Authenticate(t.Context(), bobSecret, ip1); err != nil {
+		t.Fatalf("bob's session: %v", err)
+	}
+	// root administers both: in sales they may add ann, whom they know from default.
+	ctx := access.WithActor(access.WithDepartment(context.Background(), sales.ID),
+		access.Actor{PersonID: root.ID, DepartmentID: sales.ID})
+	if _, err := f.svc.Addable(ctx, ann.ID); err != nil {
+		t.Fatalf("root adds ann to sales: %v", err)
+	}
+	samCtx := access.WithActor(access.WithDepartment(context.Background(), sales.ID),
+		access.Actor{PersonID: sam.ID, DepartmentID: sales.ID})
+	if _, err := f.svc.Addable(samCtx, bob.ID); err != nil {
+		t.Fatalf("sam adds bob, who works in sales: %v", err)
+	}
+}

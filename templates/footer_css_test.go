@@ -1,0 +1,66 @@
+package templates
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestCompileRefusesCSSThatHidesTheFooter: CSS in a template that could
+// hide the footer with the unsubscribe link — a <style> rule on the
+// footer's elements or those around it with a hiding property, a
+// pseudo-element there, an element laid over it, CSS that cannot be read —
+// is refused naming the html part and the footer. CSS that cannot reach the
+// footer, or sets only what the footer's guard overrides, compiles.
+func TestCompileRefusesCSSThatHidesTheFooter(t *testing.T) {
+	t.Parallel()
+	doc := func(css, body string) string {
+		return `<html><head><style>` + css + `</style></head><body>` + body + `<p>Hi</p></body></html>`
+	}
+	bad := map[string]string{
+		"universal display":      doc(`*{display:none}`, ""),
+		"table display":          `<style>table{display:none!important}</style><p>Hi</p>`,
+		"footer attribute":       doc(`[data-pb-footer]{visibility:hidden}`, ""),
+		"off-screen link":        doc(`a{position:absolute;left:-9999px}`, ""),
+		"faded body":             doc(`body{opacity:0}`, ""),
+		"clipped cell":           doc(`td{height:0;overflow:hidden}`, ""),
+		"huge padding":           doc(`td{padding-left:9999px}`, ""),
+		"pseudo-element overlay": doc(`p::after{content:"";background:#fff}`, ""),
+		"legacy pseudo-element":  doc(`a:before{content:"x"}`, ""),
+		"negation":               doc(`:not(.x){display:none}`, ""),
+		"inside media":           doc(`@media screen{tr{display:none}}`, ""),
+		"inside supports":        doc(`@supports (display:grid){@media all{p{transform:scale(0)}}}`, ""),
+		"body class":             `<html><head><style>.b{display:none}</style></head><body class="b"><p>Hi</p></body></html>`,
+		"import":                 doc(`@import url(https://example.org/x.css);`, ""),
+		"link stylesheet":        `<html><head><link rel="stylesheet" href="https://example.org/x.css"></head><body><p>Hi</p></body></html>`,
+		"fixed overlay inline":   `<div style="position:fixed;top:0;left:0;width:100%;height:100%;background:#fff">Hi</div>`,
+		"negative margin inline": `<div style="margin-bottom:-400px;background:#fff">Hi</div>`,
+		"class overlay":          doc(`.cover{position:fixed;inset:0;background:#fff}`, `<div class="cover"></div>`),
+		"keyframes move":         doc(`@keyframes k{to{transform:translateY(900px)}}.x{animation:k 1s forwards}`, ""),
+		"comment hides rule":     doc(`/* } */ td{display:none}`, ""),
+		"calc padding":           doc(`p{padding-top:calc(100vh + 1px)}`, ""),
+	}
+	for name, body := range bad {
+		t.Run(name, func(t *testing.T) {
+			_, err := Compile(context.Background(), "S", body, "", style)
+			var te *Error
+			if !errors.As(err, &te) || te.Part != "html" || !strings.Contains(te.Msg, "footer") {
+				t.Fatalf("want an html error about the footer, got %v", err)
+			}
+		})
+	}
+	good := map[string]string{
+		"class display":       doc(`.hero{display:none}.footer{display:none}`, `<div class="hero">x</div>`),
+		"element reset":       doc(`body{margin:0!important;padding:0!important;width:100%!important}p{margin:0 0 10px;color:#333}`, ""),
+		"email client resets": doc(`table,td{mso-table-lspace:0pt;border-collapse:collapse}img{border:0;height:auto;display:block}a[x-apple-data-detectors]{color:inherit!important}`, ""),
+		"guarded properties":  doc(`a{color:#ffffff!important}td{font-size:0!important;line-height:0}*{color:transparent;font-family:Blank}`, ""),
+		"media for a class":   doc(`@media (max-width:600px){.col{display:block!important;width:100%!important}}@font-face{font-family:X;src:url(https://example.org/x.woff2)}`, ""),
+		"relative position":   `<div style="position:relative;margin:8px 0">Hi</div>`,
+	}
+	for name, body := range good {
+		if _, err := Compile(context.Background(), "S", body, "", style); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
