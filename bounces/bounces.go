@@ -51,6 +51,11 @@ type Result struct {
 	// Rule names the classification rule that decided Reason and its
 	// source (RFC section or the mail system whose wording it is).
 	Rule string `json:"rule,omitempty"`
+	// StatusRule says where Status comes from: the DSN's Status field, the
+	// remote server's code in the diagnostic, or (when the message gives
+	// none) the X.0.9NN code of the reason; see StandardStatus for the
+	// registry code derived from the reason.
+	StatusRule string `json:"status_rule,omitempty"`
 }
 
 // Hard reports whether the result counts as a hard bounce.

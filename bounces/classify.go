@@ -52,10 +52,7 @@ func classify(in evidence) Result {
 	if code == 0 {
 		code = findReplyCode(diag)
 	}
-	status := in.status
-	if s := diagStatus(diag); s != "" && s[0] != '2' && (status == "" || !isVague(s)) {
-		status = s // the code the remote server gave is the most precise one
-	}
+	status, code, statusRule := chooseStatus(in.status, diag, code, in.replyCode != 0)
 	command := in.command
 	if command == "" {
 		command = commandOf(lower)
@@ -73,7 +70,14 @@ func classify(in evidence) Result {
 	}
 	temporary := in.temporary || isTemporary(status, code)
 	if status == "" {
-		status = pseudoStatus(v.reason, temporary)
+		// The class of the reply code when there is one (RFC 2034
+		// section 4), else of the failure: 4 for a delay.
+		transient := temporary
+		if code >= 400 && code < 600 {
+			transient = code < 500
+		}
+		status = pseudoStatus(v.reason, transient)
+		statusRule = pseudoRule(v.reason, status, code, in.temporary)
 	}
 	r := Result{
 		Reason:     v.reason,
@@ -81,6 +85,7 @@ func classify(in evidence) Result {
 		ReplyCode:  code,
 		Diagnostic: diag,
 		Rule:       v.rule,
+		StatusRule: statusRule,
 	}
 	r.Class = classOf(v.reason, status, code, temporary)
 	return r
@@ -296,6 +301,12 @@ func classOf(reason, status string, code int, temporary bool) Class {
 // ("5.1.1"; class 2, 4 or 5, subject up to 3 digits, detail up to 3
 // digits), or "".
 func findStatus(s string) string {
+	st, _ := findStatusAt(s)
+	return st
+}
+
+// findStatusAt is findStatus with the offset of the code in s.
+func findStatusAt(s string) (string, int) {
 	for i := 0; i+5 <= len(s); i++ {
 		c := s[i]
 		if (c != '2' && c != '4' && c != '5') || s[i+1] != '.' {
@@ -305,28 +316,28 @@ func findStatus(s string) string {
 			continue
 		}
 		if st, ok := statusAt(s[i:]); ok {
-			return st
+			return st, i
 		}
 	}
-	return ""
+	return "", 0
 }
 
-// diagStatus is the enhanced status code a diagnostic text gives: the
-// first one whose detail is not 0 ("other or undefined", RFC 3463 section
-// 3), else the first ("5.1.0 Unknown address error 550 5.2.2 Mailbox
-// full" is 5.2.2).
-func diagStatus(s string) string {
-	first := findStatus(s)
-	rest, st := s, first
+// diagStatus is the enhanced status code a diagnostic text gives, with
+// its offset: the first one whose detail is not 0 ("other or undefined",
+// RFC 3463 section 3), else the first ("5.1.0 Unknown address error 550
+// 5.2.2 Mailbox full" is 5.2.2).
+func diagStatus(s string) (string, int) {
+	first, firstAt := findStatusAt(s)
+	at, st := firstAt, first
 	for n := 0; st != "" && strings.HasSuffix(st, ".0") && n < 4; n++ {
-		i := strings.Index(rest, st)
-		rest = rest[i+len(st):]
-		st = findStatus(rest)
-		if st != "" && !strings.HasSuffix(st, ".0") {
-			return st
+		from := at + len(st)
+		var i int
+		if st, i = findStatusAt(s[from:]); st != "" && !strings.HasSuffix(st, ".0") {
+			return st, from + i
 		}
+		at = from + i
 	}
-	return first
+	return first, firstAt
 }
 
 // statusAt parses "c.sss.ddd" at the start of s, not followed by a digit
@@ -516,44 +527,4 @@ func asciiLower(s string) string {
 		}
 	}
 	return s
-}
-
-// standardDetail is the RFC 3463 "subject.detail" that names each reason
-// (RFC 3463 section 3, RFC 7505 for null MX, RFC 7372 for authentication).
-var standardDetail = map[string]string{
-	"userunknown": "1.1", "hostunknown": "1.2", "hasmoved": "1.6", "notaccept": "1.10",
-	"rejected": "1.8", "suspend": "2.1", "mailboxfull": "2.2", "mesgtoobig": "3.4",
-	"exceedlimit": "5.3", "systemerror": "3.0", "systemfull": "3.1", "mailererror": "3.0",
-	"networkerror": "4.0", "toomanyconn": "4.5", "expired": "4.7", "syntaxerror": "5.2",
-	"contenterror": "6.0", "notcompliantrfc": "6.0", "securityerror": "7.0", "filtered": "7.1",
-	"blocked": "7.1", "spamdetected": "7.1", "virusdetected": "7.1", "policyviolation": "7.1",
-	"badreputation": "7.1", "norelaying": "7.1", "authfailure": "7.26", "requireptr": "7.25",
-	"speeding": "7.28",
-}
-
-// StandardStatus is the status as an RFC 3463 code from the registry: when
-// the message gave none, or only a vague one (X.0.0), or Status holds the
-// X.0.9NN code of the reason, the code that names the reason ("5.1.1" for
-// an unknown user, "5.1.2" for an unknown host, "4.2.2" for a full
-// mailbox that is retried); otherwise Status itself.
-func (r Result) StandardStatus() string {
-	st := r.Status
-	if st != "" && !isVague(st) && !strings.HasPrefix(st[1:], ".0.9") {
-		return st
-	}
-	d, ok := standardDetail[r.Reason]
-	if !ok {
-		return st
-	}
-	class := "5"
-	switch {
-	case st != "":
-		class = st[:1]
-	case r.ReplyCode >= 400 && r.ReplyCode < 500:
-		class = "4"
-	}
-	if class != "4" && class != "5" {
-		return st
-	}
-	return class + "." + d
 }

@@ -129,7 +129,7 @@ func withoutPhrases(drop map[phraseKey]bool, dropWords map[clauseKey]bool) *phra
 // hards as a share of all rows. It fails when, as-is, false hards exceed
 // 1% of the rows or hard precision falls below 97%, and when, with
 // families left out, false hards exceed 1.5%, hard/soft agreement falls
-// below 92% or status agreement below 86.5%.
+// below 92% or status agreement below 87.5%.
 func TestLeaveOneFamilyOut(t *testing.T) {
 	rows := readCorpus(t)
 	raws := map[string][]byte{}
@@ -263,7 +263,7 @@ func TestLeaveOneFamilyOut(t *testing.T) {
 	if out.pct(out.hard) < 92 {
 		t.Errorf("families left out: hard/soft agrees for %.1f%%, want >= 92%%", out.pct(out.hard))
 	}
-	if out.pct(out.status) < 86.5 {
-		t.Errorf("families left out: status agrees for %.1f%%, want >= 86.5%%", out.pct(out.status))
+	if out.pct(out.status) < 87.5 {
+		t.Errorf("families left out: status agrees for %.1f%%, want >= 87.5%%", out.pct(out.status))
 	}
 }

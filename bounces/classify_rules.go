@@ -87,6 +87,8 @@ var textRules = []reasonRule{
 		[]string{"dmarc", "spf", "dkim", "sender authentication", "sender id"}},
 	{"policyviolation", ordinary, "policy refusals (Postfix, Exchange, Gmail wording)",
 		[]string{"by policy", "policy reasons", "policy violation", "violates", "content policy"}},
+	{"spamdetected", ordinary, "URI block lists (SURBL, URIBL: RFC 5782 domain-name lists queried for the links in a message's body) named in the refusal: a verdict on the content, not on the sending host; before the block-list rule, whose words such a refusal also has",
+		[]string{"uribl", "surbl", "blacklisted url", "blocklisted url", "blacklisted link", "url in message", "uri in message"}},
 	{"blocked", ordinary, "DNS block lists (RFC 5782) named in the refusal",
 		[]string{
 			"spamhaus", "blocked using", "dnsbl", "blacklist", "black list", "blocklist", "block list",
@@ -154,6 +156,7 @@ var textRules = []reasonRule{
 			"size exceeds", "message exceeds", "message length exceeds", "too large for",
 			"exceeded the maximum message size", "exceeds maximum", "maximum message size",
 			"message file too big", "mail size limit", "size limit exceeded",
+			"line limit exceeded", "line length exceeded", // RFC 5321 section 4.5.3.1.6: a text line is at most 1000 octets
 		}},
 	{"hasmoved", ordinary, "RFC 5321 551 \"User not local\", RFC 3463 X.1.6 \"mailbox has moved\"",
 		[]string{
@@ -214,7 +217,7 @@ var textRules = []reasonRule{
 			"unknown local-part", "couldn't be found", "could not be found at", "unavailable mail user",
 			"does not have an account", "not user of this server", "cuda_nsu", "no such recipient here",
 		}},
-	{"userunknown", ordinary, "Exchange Online directory-based edge blocking: \"550 5.4.1 Recipient address rejected: Access denied\" means the recipient is not in the directory (Microsoft's NDR documentation)",
+	{"userunknown", ordinary, "Exchange Online directory-based edge blocking: \"550 5.4.1 Recipient address rejected: Access denied\" means the recipient is not in the directory (Microsoft's NDR documentation); Postfix says the same words with 554 5.7.1 when a check_recipient_access table REJECTs the recipient without a text of its own (access(5)): a site's policy on that address, counted as a dead address only at RCPT TO, where it names the refused recipient",
 		[]string{"recipient address rejected: access denied"}},
 	{"userunknown", weak, "generic RFC 5321 section 4.2.2 reply texts (\"550 Requested action not taken: mailbox unavailable\", \"553 mailbox name not allowed\"), said for policy refusals too",
 		[]string{
@@ -329,8 +332,9 @@ var textRules = []reasonRule{
 			"command output", "command time limit", "child process of", "transport returned",
 			"from command:", "unable to run", "pipe transport", "delivery program",
 		}},
-	{"syntaxerror", ordinary, "RFC 5321 500/501/503 replies",
+	{"syntaxerror", ordinary, "RFC 5321 500/501/503 replies; Exim's bounce for addresses it cannot parse (\"recipient addresses that were incorrectly constructed\")",
 		[]string{
+			"incorrectly constructed",
 			"syntax error", "command unrecognized", "unrecognized command",
 			"bad sequence of commands", "command not recognized",
 		}},

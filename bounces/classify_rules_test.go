@@ -53,6 +53,13 @@ func TestClassifyPrecedence(t *testing.T) {
 		{"RCPT", 550, "5.1.1", "<a@example.com>: user unknown, message rejected as spam", "spamdetected", Block, "overrules"},
 		{"RCPT", 550, "5.1.1", "<a@example.com>: No such user; client host rejected", "blocked", Block, "overrules"},
 		{"RCPT", 550, "5.4.1", "<a@example.com>: Recipient address rejected: Access denied", "userunknown", Hard, "access denied"},
+		// Postfix's own default text for an access(5) REJECT of a recipient
+		// (554 5.7.1) reads the same at RCPT TO and stays hard: the refused
+		// recipient is named, and the labelled public material reads it so
+		// (the rule's source gives the trade-off).
+		{"RCPT", 554, "5.7.1", "<a@example.com>: Recipient address rejected: Access denied", "userunknown", Hard, "access(5)"},
+		// After DATA it is a filter.
+		{"DATA", 554, "5.7.1", "<a@example.com>: Recipient address rejected: Access denied", "filtered", Block, "reply to DATA"},
 		{"", 550, "5.0.0", "Command died with status 67: user unknown", "mailererror", Soft, "overrules"},
 		// Policy and security statuses are blocks.
 		{"", 550, "5.7.1", "550 5.7.1 Delivery not authorized", "filtered", Block, "delivery not authorized"},
@@ -120,12 +127,14 @@ func TestClassifyDiagnosticType(t *testing.T) {
 }
 
 // TestDiagnosticStatus: the status in a diagnostic is its most specific
-// one; an "other or undefined" X.Y.0 gives way to a detailed code.
+// one; an "other or undefined" X.Y.0 gives way to a detailed code, and
+// X.4.7 "delivery time expired" to the code of the actual problem it
+// quotes (RFC 3463 section 3.5).
 func TestDiagnosticStatus(t *testing.T) {
 	for text, want := range map[string]string{
 		"5.1.0 - Unknown address error 550-'5.2.2 <a@example.com>... Mailbox Full'": "5.2.2",
 		"550 5.1.1 <a@example.com>: Recipient address rejected":                     "5.1.1",
-		"554 4.4.7 Message expired <421 4.4.2 Connection timed out>":                "4.4.7",
+		"554 4.4.7 Message expired <421 4.4.2 Connection timed out>":                "4.4.2",
 		"550 5.7.0 blocked, see 5.0.0":                                              "5.7.0",
 	} {
 		if r := ClassifyReply(550, "", text); r.Status != want {
@@ -143,6 +152,14 @@ func TestDocumentedWording(t *testing.T) {
 		{"", 550, "5.1.8", "550 5.1.8 Access denied, bad outbound sender", "rejected", Block, "bad outbound sender"},
 		{"RCPT", 553, "", "553 Domain of sender address nobody@example.invalid does not exist", "rejected", Block, "domain of sender"},
 		{"", 501, "", "501 Invalid domain in sender address", "rejected", Block, "in sender address"},
+		// A URI block list judges the links in the body, not the sending
+		// host; a line over RFC 5321's 1000 octets is the message's size of
+		// lines; Exim's bounce for an address it cannot parse is a syntax
+		// error, not a dead mailbox.
+		{"DATA", 550, "", "550-REJECTED - Blacklisted URL in message. 550 See http://lookup.uribl.com", "spamdetected", Block, "blacklisted url"},
+		{"", 554, "5.7.1", "554 5.7.1 Message rejected: listed at multi.surbl.org", "spamdetected", Block, "surbl"},
+		{"DATA", 500, "", "500 Line limit exceeded", "mesgtoobig", Soft, "line limit exceeded"},
+		{"", 0, "", "recipient addresses that were incorrectly constructed: a@example..com: malformed address", "syntaxerror", Soft, "incorrectly constructed"},
 		// Null MX as Postfix words it; a refusal of mail FROM someone is a block.
 		{"", 556, "5.1.10", "Domain example.org has nullMX", "notaccept", Hard, "nullmx"},
 		{"", 0, "", "Domain example.org accepts no email", "notaccept", Hard, "accepts no email"},

@@ -123,7 +123,7 @@ func (a *agreement) check(row corpusRow, rep *Report) (problems []string) {
 
 // TestCorpusAgreement runs Parse over the shared corpus and fails below the
 // targets: the recipient is found for at least 99% of rows, hard/soft
-// agrees for at least 97%, the status for at least 92%. The same numbers
+// agrees for at least 97%, the status for at least 93.5%. The same numbers
 // are logged for the held-out fifth.
 func TestCorpusAgreement(t *testing.T) {
 	rows := readCorpus(t)
@@ -168,7 +168,7 @@ func TestCorpusAgreement(t *testing.T) {
 	if all.pct(all.hard) < 97 {
 		t.Errorf("hard/soft agrees for %.1f%% of rows, want >= 97%%", all.pct(all.hard))
 	}
-	if all.pct(all.status) < 92 {
-		t.Errorf("status agrees for %.1f%% of rows, want >= 92%%", all.pct(all.status))
+	if all.pct(all.status) < 93.5 {
+		t.Errorf("status agrees for %.1f%% of rows, want >= 93.5%%", all.pct(all.status))
 	}
 }

@@ -236,7 +236,7 @@ func TestStandardStatus(t *testing.T) {
 		{Result{Reason: "mailboxfull", ReplyCode: 452}, "4.2.2"},
 		{Result{Reason: "blocked", Status: "5.7.1"}, "5.7.1"},
 		{Result{Reason: "userunknown", Status: "5.2.1"}, "5.2.1"},
-		{Result{Reason: "onhold", Status: "5.0.901"}, "5.0.901"},
+		{Result{Reason: "onhold", Status: "5.0.901"}, "5.0.0"},
 		{Result{Reason: "feedback"}, ""},
 	} {
 		if got := c.r.StandardStatus(); got != c.want {

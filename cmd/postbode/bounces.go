@@ -31,6 +31,12 @@ type classifyLine struct {
 	Hard       bool   `json:"hard"`
 	Diagnostic string `json:"diagnostic,omitempty"`
 	Rule       string `json:"rule,omitempty"`
+	// StatusRule says where status comes from; StandardStatus is the RFC
+	// 3463 code of the registry derived from the reason when the message
+	// gives none or only X.0.0, and StandardStatusRule how it was derived.
+	StatusRule         string `json:"status_rule,omitempty"`
+	StandardStatus     string `json:"standard_status,omitempty"`
+	StandardStatusRule string `json:"standard_status_rule,omitempty"`
 }
 
 // classifyFiles parses each named message (stdin for "-" or no names) and
@@ -70,6 +76,7 @@ func classifyFile(name string, stdin io.Reader, enc *json.Encoder) error {
 		line := classifyLine{
 			File: name, Recipient: r.Recipient, Class: string(r.Class), Reason: r.Reason,
 			Status: r.Status, ReplyCode: r.ReplyCode, Hard: r.Hard(), Diagnostic: r.Diagnostic, Rule: r.Rule,
+			StatusRule: r.StatusRule, StandardStatus: r.StandardStatus(), StandardStatusRule: r.StandardStatusRule(),
 		}
 		if err := enc.Encode(line); err != nil {
 			return fmt.Errorf("write: %w", err)

@@ -37,6 +37,18 @@ func TestBouncesClassify(t *testing.T) {
 	if rule, _ := first["rule"].(string); !strings.Contains(rule, "user unknown") || !strings.Contains(rule, "RFC 3463") {
 		t.Errorf("first line's rule = %q, want the user-unknown text rule and its source", first["rule"])
 	}
+	// It says where the status comes from and which registry code the
+	// reason names: the DSN gives only 5.0.0, so 5.1.1 is derived from
+	// userunknown.
+	if sr, _ := first["status_rule"].(string); !strings.Contains(sr, "5.0.0") {
+		t.Errorf("first line's status_rule = %q, want where 5.0.0 comes from", first["status_rule"])
+	}
+	if first["standard_status"] != "5.1.1" {
+		t.Errorf("first line's standard_status = %v, want 5.1.1", first["standard_status"])
+	}
+	if sr, _ := first["standard_status_rule"].(string); !strings.Contains(sr, "derived from reason userunknown") || !strings.Contains(sr, "RFC 3463 section 3.2") {
+		t.Errorf("first line's standard_status_rule = %q, want the derivation and its source", first["standard_status_rule"])
+	}
 	if l := lines[1]; l["file"] != full || l["reason"] != "mailboxfull" || l["hard"] != false || l["class"] != "soft" {
 		t.Errorf("second line = %v", l)
 	}
