@@ -10,7 +10,10 @@ import (
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/optin"
+	"github.com/postbode/postbode/staff"
 )
+
+func ptr(s string) *string { return &s }
 
 // TestConsoleLists: a person with lists.manage creates a list from the
 // Lists screen (slug, name, purpose, opt-in mode, description) and edits
@@ -87,6 +90,22 @@ func TestConsoleLists(t *testing.T) {
 		t.Fatalf("after edit: %+v", got)
 	}
 	wantStatus(t, "edit a missing list", e.get("/console/lists/999999/edit"), http.StatusNotFound)
+
+	// Another department's list is not there to edit.
+	sales, err := e.st.SaveDepartment(ctx, staff.Department{Slug: "sales", Name: "Sales"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := e.h.Optin.CreateList(access.WithDepartment(ctx, sales.ID), optin.ListInput{Slug: ptr("deals"), Name: ptr("Deals"), Purpose: ptr("Offers"), OptIn: ptr("single")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirEdit := "/console/lists/" + strconv.FormatInt(theirs.ID, 10) + "/edit"
+	wantStatus(t, "edit another department's list", e.get(theirEdit), http.StatusNotFound)
+	wantStatus(t, "save another department's list", e.post(theirEdit, url.Values{"name": {"Mine now"}}), http.StatusNotFound)
+	if got, err := e.h.Optin.GetList(access.WithDepartment(ctx, sales.ID), theirs.ID); err != nil || got.Name != "Deals" {
+		t.Fatalf("another department's list after the attempt: %+v %v", got, err)
+	}
 
 	// No CSRF token: refused, nothing stored.
 	nocsrf := url.Values{"slug": {"nocsrf"}, "name": {"No"}, "purpose": {"x"}, "optin": {"single"}}

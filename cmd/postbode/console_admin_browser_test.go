@@ -39,6 +39,7 @@ func TestConsoleBrowserAdmin(t *testing.T) {
 	b.shots = os.Getenv("POSTBODE_SCREENSHOTS")
 	b.login("ada@example.org", consolePassword, adminCode())
 	consoleRoles(b)
+	consoleLists(b)
 	b.logout()
 	b.login("cas@example.org", consolePassword, casCode())
 	if !b.has(`nav a[href="/console/campaigns"]`) || b.has(`nav a[href="/console/admin"]`) {
@@ -95,6 +96,29 @@ func consoleRoles(b *chrome) {
 		b.t.Errorf("cas's role shown as %q", v)
 	}
 	b.audit("admin with the role select") // the README's admin.png comes from TestConsoleBrowser
+}
+
+// consoleLists creates a list from the Lists screen: an empty form names
+// its fields, the filled one saves, and both pass axe.
+func consoleLists(b *chrome) {
+	b.t.Helper()
+	b.open("/console/lists")
+	b.do("new list", chromedp.Click(chromedp.CSS(`a[href="/console/lists/new"]`)), chromedp.WaitVisible(chromedp.ID("slug")))
+	b.audit("new list")
+	b.submit(`form[action="/console/lists"]`)
+	if e := b.text("#name-error"); !strings.Contains(e, "Fill this in") {
+		b.t.Errorf("name error %q", e)
+	}
+	b.audit("new list with errors")
+	b.do("list form", chromedp.SetValue(chromedp.ID("slug"), "bakery-news"), chromedp.SetValue(chromedp.ID("name"), "Bakery news"),
+		chromedp.SetValue(chromedp.ID("purpose"), "New bread every month"), chromedp.Click(chromedp.ID("optin-single")))
+	b.submit(`form[action="/console/lists"]`)
+	if f := b.text(".flash"); !strings.Contains(f, "list is saved") {
+		b.t.Errorf("flash %q", f)
+	}
+	if m := b.text("main"); !strings.Contains(m, "Bakery news (bakery-news)") {
+		b.t.Error("the new list is not on the Lists screen")
+	}
 }
 
 // consoleIdentity edits the department's identity with a preview.
