@@ -56,7 +56,7 @@ func TestConsoleLists(t *testing.T) {
 
 	for _, c := range []struct {
 		what, field, text string
-		change        url.Values
+		change            url.Values
 	}{
 		{"taken slug", "slug", "Another list has this short name", url.Values{"name": {"Other"}}},
 		{"missing name", "name", "Fill this in", url.Values{"slug": {"other"}, "name": {""}}},
