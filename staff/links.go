@@ -19,7 +19,7 @@ func (s *Service) Invite(ctx context.Context, n NewPerson) (Person, string, erro
 	if err := n.validate(); err != nil {
 		return Person{}, "", err
 	}
-	if err := s.Grantable(ctx, n.Role); err != nil {
+	if err := s.grantableIn(ctx, n.Role, n.DepartmentID); err != nil {
 		return Person{}, "", err
 	}
 	p, err := s.createPerson(ctx, n, StatusInvited, "", "person-invite")
