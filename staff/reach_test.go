@@ -2,6 +2,7 @@ package staff_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -70,5 +71,65 @@ func TestAdminReachesOnlyTheirDepartmentsPeople(t *testing.T) {
 		access.Actor{PersonID: sam.ID, DepartmentID: sales.ID})
 	if _, err := f.svc.Addable(samCtx, bob.ID); err != nil {
 		t.Fatalf("sam adds bob, who works in sales: %v", err)
+	}
+}
+
+// TestReinviteAndAddNeedTheirDepartments: a new invitation link lets whoever
+// accepts it set the account's password, so the administrator of one
+// department cannot send one to an invited person who also belongs to
+// another department (the old link keeps working); for a person of their
+// department only they can. And an administrator adds a person from a
+// department they share only when they manage users there too: working
+// there as a viewer is not enough.
+func TestReinviteAndAddNeedTheirDepartments(t *testing.T) {
+	f := newFixture(t, staff.Options{})
+	root := f.person("root@example.org", "admin")
+	ann := f.person("ann@example.org", "marketer")
+	sales := f.adminOfSales(root.ID)
+	sam, err := f.svc.CreateActive(t.Context(), staff.NewPerson{Email: "sam@example.org", Name: "Sam", DepartmentID: sales.ID,
+		Role: "admin", Password: "a long enough passphrase"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, link, err := f.svc.Invite(t.Context(), staff.NewPerson{Email: "ivy@example.org", DepartmentID: 1, Role: "viewer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SetMembership(t.Context(), both.ID, sales.ID, "viewer"); err != nil {
+		t.Fatal(err)
+	}
+	salesOnly, _, err := f.svc.Invite(t.Context(), staff.NewPerson{Email: "ted@example.org", DepartmentID: sales.ID, Role: "viewer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, _ := newAPI(t, f)
+	secret, _, err := f.login("sam@example.org", "", ip1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr := map[string]string{"Cookie": staff.CookieName + "=" + secret, "X-CSRF-Token": f.svc.CSRFToken(secret)}
+	path := func(id int64) string { return "/api/v1/persons/" + strconv.FormatInt(id, 10) + "/reinvite" }
+	if r, b := call(t, hs, "POST", path(both.ID), "", hdr); r.StatusCode < 400 || strings.Contains(b, "link") {
+		t.Fatalf("sales admin reinvites a person of default too: %d %s", r.StatusCode, b)
+	}
+	if r, b := call(t, hs, "POST", path(salesOnly.ID), "", hdr); r.StatusCode != 200 {
+		t.Fatalf("sales admin reinvites a person of sales only: %d %s", r.StatusCode, b)
+	}
+	if _, err := f.svc.AcceptInvite(t.Context(), link, "ivy's own long passphrase"); err != nil {
+		t.Fatalf("the first link stopped working: %v", err)
+	}
+
+	if err := f.svc.SetMembership(t.Context(), sam.ID, 1, "viewer"); err != nil {
+		t.Fatal(err)
+	}
+	samCtx := access.WithActor(access.WithDepartment(context.Background(), sales.ID),
+		access.Actor{PersonID: sam.ID, DepartmentID: sales.ID})
+	if _, err := f.svc.Addable(samCtx, ann.ID); !errors.Is(err, staff.ErrNotFound) {
+		t.Fatalf("sam, a viewer in default, adds ann of default to sales: %v", err)
+	}
+	rootCtx := access.WithActor(access.WithDepartment(context.Background(), sales.ID),
+		access.Actor{PersonID: root.ID, DepartmentID: sales.ID})
+	if _, err := f.svc.Addable(rootCtx, ann.ID); err != nil {
+		t.Fatalf("root, administrator of default, adds ann to sales: %v", err)
 	}
 }
