@@ -163,7 +163,7 @@ var en = map[string]string{
 	"role.err.description": "The description is too long (at most 500 characters).",
 	"role.err.permissions": "Tick at least one permission.", "role.err.unknown": "Only the permissions in the list can be granted.",
 	"role.err.choose": "Choose a role.", "role.err.exists": "A role with this name exists already: choose another name.",
-	"group.contacts":     "Contacts and lists", "group.campaigns": "Campaigns", "group.privacy": "Privacy (personal data in bulk)",
+	"group.contacts": "Contacts and lists", "group.campaigns": "Campaigns", "group.privacy": "Privacy (personal data in bulk)",
 	"group.admin":        "Administration",
 	"perm.contacts.read": "Read contacts one page at a time", "perm.contacts.write": "Change contacts, subscriptions and the blocklist",
 	"perm.contacts.import": "Import contacts from a file", "perm.lists.read": "See lists", "perm.lists.manage": "Create, change and delete lists",

@@ -163,7 +163,7 @@ var nl = map[string]string{
 	"role.err.description": "De omschrijving is te lang (hoogstens 500 tekens).",
 	"role.err.permissions": "Vink minstens één recht aan.", "role.err.unknown": "Alleen de rechten uit de lijst kunnen worden gegeven.",
 	"role.err.choose": "Kies een rol.", "role.err.exists": "Er bestaat al een rol met deze naam: kies een andere naam.",
-	"group.contacts":     "Contacten en lijsten", "group.campaigns": "Campagnes", "group.privacy": "Privacy (persoonsgegevens in bulk)",
+	"group.contacts": "Contacten en lijsten", "group.campaigns": "Campagnes", "group.privacy": "Privacy (persoonsgegevens in bulk)",
 	"group.admin":        "Beheer",
 	"perm.contacts.read": "Contacten lezen, pagina voor pagina", "perm.contacts.write": "Contacten, aanmeldingen en de bloklijst wijzigen",
 	"perm.contacts.import": "Contacten uit een bestand importeren", "perm.lists.read": "Lijsten zien", "perm.lists.manage": "Lijsten maken, wijzigen en verwijderen",
