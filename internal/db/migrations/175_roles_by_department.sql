@@ -28,9 +28,10 @@ INSERT INTO roles (name, description, builtin, created_at, department_id)
     SELECT r.name, r.description, false, r.created_at, u.department_id
     FROM roles r JOIN role_uses u ON u.role_id = r.id WHERE u.department_id <> r.department_id;
 INSERT INTO role_permissions (role_id, permission)
-    SELECT c.id, p.permission FROM roles c JOIN roles o ON o.name = c.name AND o.id < c.id AND NOT o.builtin
+    SELECT c.id, p.permission FROM roles c
+    JOIN roles o ON o.name = c.name AND o.id <> c.id AND o.id IN (SELECT role_id FROM role_uses)
     JOIN role_permissions p ON p.role_id = o.id
-    WHERE NOT c.builtin;
+    WHERE NOT c.builtin AND c.id NOT IN (SELECT role_id FROM role_uses);
 UPDATE memberships m SET role_id = c.id FROM roles o, roles c
     WHERE m.role_id = o.id AND NOT o.builtin AND c.name = o.name AND c.department_id = m.department_id AND c.id <> o.id;
 
