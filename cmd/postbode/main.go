@@ -58,7 +58,7 @@ func commands() []command {
 		{name: "serve", summary: "run the daemon (all roles, or --roles)", run: cmdServe},
 		{name: "migrate", summary: "apply database migrations", run: cmdMigrate},
 		{name: "token", run: cmdToken, subs: []subcommand{
-			{"create", "create an admin API token (--role R --name N [--replace])"}}},
+			{"create", "create an API token with a role (--role R --name N [--replace])"}}},
 		{name: "user", run: cmdUser, subs: []subcommand{
 			{"create", "create a person (--email E --role R [--account SLUG] [--password-stdin])"}}},
 		{name: "config", run: cmdConfig, subs: []subcommand{
@@ -93,7 +93,7 @@ func usage() string {
 			s += fmt.Sprintf("  %-20s %s\n", c.name+" "+sc.name, sc.summary)
 		}
 	}
-	return s + "\nEvery command reads the config from --config FILE or POSTBODE_CONFIG, plus POSTBODE_* overrides."
+	return s + "\nEvery command reads the config from --config FILE or POSTBODE_CONFIG (in a checkout after make run: .data/postbode.toml), plus POSTBODE_* overrides."
 }
 
 // groupUsage is the help of a command with subcommands.
