@@ -2,7 +2,9 @@ package staff_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,4 +134,75 @@ func TestReinviteAndAddNeedTheirDepartments(t *testing.T) {
 	if _, err := f.svc.Addable(rootCtx, ann.ID); err != nil {
 		t.Fatalf("root, administrator of default, adds ann to sales: %v", err)
 	}
+}
+
+// TestRoleOfTheSameNameInAnotherDepartment: over the API, the administrator
+// of the default department saving a role "ops" with users.manage does not
+// change the sales department's "ops": sales lists and invites with its own
+// (lists.read only), and the person invited there gets lists.read only.
+func TestRoleOfTheSameNameInAnotherDepartment(t *testing.T) {
+	f := newFixture(t, staff.Options{})
+	alice := f.person("alice@example.org", "admin")
+	sales := f.adminOfSales(alice.ID)
+	if _, err := f.svc.CreateActive(t.Context(), staff.NewPerson{Email: "bob@example.org", Name: "Bob", DepartmentID: sales.ID,
+		Role: "admin", Password: "a long enough passphrase"}); err != nil {
+		t.Fatal(err)
+	}
+	hs, _ := newAPI(t, f)
+	headers := func(email string) map[string]string {
+		secret, _, err := f.login(email, "", ip1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return map[string]string{"Cookie": staff.CookieName + "=" + secret, "X-CSRF-Token": f.svc.CSRFToken(secret)}
+	}
+	bob, alice1 := headers("bob@example.org"), headers("alice@example.org")
+	if r, b := call(t, hs, "PUT", "/api/v1/roles/ops", `{"permissions":["lists.read"]}`, bob); r.StatusCode != 200 {
+		t.Fatalf("bob saves ops: %d %s", r.StatusCode, b)
+	}
+	if r, b := call(t, hs, "PUT", "/api/v1/roles/ops", `{"permissions":["lists.read","users.manage","settings.manage"]}`, alice1); r.StatusCode != 200 {
+		t.Fatalf("alice saves her own ops: %d %s", r.StatusCode, b)
+	}
+	for _, path := range []string{"/api/v1/roles", "/api/v1/reports/roles"} {
+		r, b := call(t, hs, "GET", path, "", bob)
+		var out struct{ Items []staff.Role }
+		if err := json.Unmarshal([]byte(b), &out); err != nil || r.StatusCode != 200 {
+			t.Fatalf("bob's %s: %d %s %v", path, r.StatusCode, b, err)
+		}
+		var ops []string
+		for _, ro := range out.Items {
+			if ro.Name == "ops" {
+				ops = append(ops, fmt.Sprint(ro.Permissions))
+			}
+		}
+		if fmt.Sprint(ops) != "[[lists.read]]" {
+			t.Errorf("bob's %s lists ops as %v, want once with lists.read", path, ops)
+		}
+	}
+	if r, b := call(t, hs, "POST", "/api/v1/persons", `{"email":"new@example.org","role":"ops"}`, bob); r.StatusCode != 201 {
+		t.Fatalf("bob invites with ops: %d %s", r.StatusCode, b)
+	}
+	_, link, err := f.svc.Reinvite(t.Context(), personID(t, f, "new@example.org"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AcceptInvite(t.Context(), link, "a long enough passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	_, a, err := f.login("new@example.org", "", ip1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.DepartmentID != sales.ID || a.Has(access.UsersManage) || a.Has(access.SettingsManage) || !a.Has(access.ListsRead) {
+		t.Fatalf("invited with sales' ops: department %d, permissions %v", a.DepartmentID, a.Perms.List())
+	}
+}
+
+func personID(t *testing.T, f *fixture, email string) int64 {
+	t.Helper()
+	var id int64
+	if err := f.db.QueryRow(t.Context(), `SELECT id FROM persons WHERE email = $1`, email).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
