@@ -98,7 +98,10 @@ type verdict struct{ reason, rule string }
 // decide applies the precedence documented in classify_rules.go: the
 // format, then a non-hard text reason (it is always the more cautious
 // reading), then a hard text reason as far as the status code and the
-// command back it, then the status code, the reply code and the command.
+// command back it and nothing in the text contradicts it, then the status
+// code, the reply code and the command. A contradicting cause
+// (contradicts) overrules directory phrases too: "550 No such user here -
+// your IP is on a blocklist" is a block.
 func decide(in evidence, status string, code int, command, lower string, ix *phraseIndex) verdict {
 	if in.reason != "" {
 		return verdict{in.reason, "format: the report itself states " + in.reason}
@@ -123,11 +126,16 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 	case hasText && !hardReasons[text.reason]: // includes notaccept: RFC 7504/7505 speak of the host
 		v = textVerdict(text, phrase)
 	case hasText:
-		if c, cp, ok := ix.contradiction(lower, phrase); ok && text.strength != directory {
+		if c, cp, ok := ix.contradiction(lower, phrase); ok {
 			v = verdict{c.reason, fmt.Sprintf("text %q -> %s overrules %q (prefer not hard; %s)", cp, c.reason, phrase, c.source)}
 			break
 		}
 		v = hardText(text, phrase, status, st, hasStatus, code, command)
+		if hardReasons[v.reason] && status == "" && command != "RCPT" {
+			if w := conflictWord(lower, phrase); w != "" {
+				v = ix.conflictVerdict(lower, phrase, w)
+			}
+		}
 		switch {
 		case !hardReasons[v.reason] || addressStatus(status, st, hasStatus):
 		case in.untyped && code == 0:
@@ -153,12 +161,19 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 //     unknown recipients with 5.7.1 there);
 //   - a mailbox status (X.2.x) contradicts it except at RCPT TO;
 //   - without any status or command, an ordinary phrase counts with a
-//     permanent (5xx) reply code: "550 No such user" is a server's
-//     refusal of the address (RFC 5321 section 4.2.2), whatever command it
-//     answered, once MAIL FROM, the connection and DATA are ruled out
-//     above; a weak phrase ("mailbox unavailable") still does not;
+//     reply code RFC 5321 section 4.2.2 gives a refused mailbox (550, 551,
+//     553; see addressRefusal): "550 No such user" is a server's refusal
+//     of the address, whatever command it answered, once MAIL FROM, the
+//     connection and DATA are ruled out above; "554 Transaction failed"
+//     is not, and a weak phrase ("mailbox unavailable") still does not
+//     count;
 //   - without any status, reply code or command only a system's statement
 //     about its own directory counts.
+//
+// decide then overrules a dead address that neither a status code nor
+// RCPT TO backs when the text also says the refusal may have another
+// cause (conflictWord: "try again later", "classified as bulk", "not in
+// the allow list").
 func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus bool, code int, command string) verdict {
 	tv := textVerdict(text, phrase)
 	subject := statusSubject(status)
@@ -184,11 +199,57 @@ func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus b
 		return tv
 	case status != "":
 		return tv // a server's refusal with a status code: the text names the cause
-	case code >= 500 && code < 600 && text.strength == ordinary:
-		tv.rule += fmt.Sprintf(" with permanent reply code %d (RFC 5321 section 4.2.1: the address is refused)", code)
+	case addressRefusal[code] && text.strength == ordinary:
+		tv.rule += fmt.Sprintf(" with permanent reply code %d (RFC 5321 section 4.2.2: %s)", code, addressRefusalText[code])
 		return tv
 	}
-	return verdict{"filtered", fmt.Sprintf("text %q names an unknown user, but no status code, no command and no directory statement backs it: a filter (prefer not hard; %s)", phrase, text.source)}
+	why := ""
+	if code >= 500 && code < 600 && text.strength == ordinary {
+		why = fmt.Sprintf("; reply code %d is not one RFC 5321 section 4.2.2 gives a refused mailbox (550, 551, 553)", code)
+	}
+	return verdict{"filtered", fmt.Sprintf("text %q names an unknown user, but no status code, no command and no directory statement backs it%s: a filter (prefer not hard; %s)", phrase, why, text.source)}
+}
+
+// addressRefusal are the reply codes RFC 5321 section 4.2.2 defines for a
+// refused mailbox: 550 "mailbox unavailable (e.g., mailbox not found)",
+// 551 "user not local", 553 "mailbox name not allowed". 554 "Transaction
+// failed" answers DATA or the greeting, not an address, and 552 is a
+// storage limit.
+var addressRefusal = map[int]bool{550: true, 551: true, 553: true}
+
+// addressRefusalText is the RFC 5321 text of each addressRefusal code.
+var addressRefusalText = map[int]string{
+	550: "mailbox unavailable, e.g. mailbox not found",
+	551: "user not local",
+	553: "mailbox name not allowed",
+}
+
+// conflictWord returns a word of lower, outside the phrase that named a
+// dead address, that says the refusal may have another cause (see
+// conflictWords and conflictStems), or "".
+func conflictWord(lower, phrase string) string {
+	rest := strings.ReplaceAll(lower, phrase, " ")
+	if w := anyWord(rest, conflictWords); w != "" {
+		return w
+	}
+	for _, w := range conflictStems {
+		if strings.Contains(rest, w) {
+			return w
+		}
+	}
+	return ""
+}
+
+// conflictVerdict is the verdict for a text whose dead-address phrase is
+// contradicted by word: the other reason the text names, when it names
+// one that is not hard, else a filter.
+func (ix *phraseIndex) conflictVerdict(lower, phrase, word string) verdict {
+	why := fmt.Sprintf("%q next to %q, with no status code and no RCPT TO to back the dead address (prefer not hard)", word, phrase)
+	if i, p := ix.matchOutside(lower, phrase); i >= 0 && !hardReasons[ix.rules[i].reason] {
+		r := ix.rules[i]
+		return verdict{r.reason, fmt.Sprintf("text %q -> %s: %s; %s", p, r.reason, why, r.source)}
+	}
+	return verdict{"filtered", "a filter: " + why}
 }
 
 // addressStatus reports whether a status names the recipient's address or

@@ -19,9 +19,15 @@ package bounces
 // content status (X.7.x, X.2.x, X.3.x, X.5.x, X.6.x with a detail), not in
 // reply to MAIL FROM, the connection or DATA, and for weak phrases (the
 // generic RFC 5321 reply texts) only with an address status or at RCPT TO.
-// An ordinary phrase ("No such user") with a permanent 5xx reply code and
+// An ordinary phrase ("No such user") with a reply code RFC 5321 gives a
+// refused mailbox (550, 551, 553; not 554 "Transaction failed") and
 // nothing against it counts without a status code; with no code at all
-// only a system's statement about its own directory does. Where no phrase
+// only a system's statement about its own directory does. A contradicting
+// cause (contradicts) overrules a directory statement too. Where neither a
+// status code nor RCPT TO backs the dead address, the notDead words
+// ("later", "temporarily", "policy") and the words of filters and sender
+// lists ("bulk", "allow list", "greylisted"; conflictStems) anywhere in the
+// text also make it not hard. Where no phrase
 // matches, the clause rules (clauseRules) read the noun and the predicate
 // of one clause, with the same precedence.
 
@@ -46,7 +52,8 @@ const (
 	// status code, a reply code or the command to back them.
 	ordinary strength = iota
 	// directory phrases are a mail system's statement about its own
-	// directory ("no mailbox here by that name"): definitive alone.
+	// directory ("no mailbox here by that name"): definitive alone, unless
+	// the text also names a contradicting cause.
 	directory
 	// weak phrases are the generic reply texts of RFC 5321 section 4.2.2
 	// ("mailbox unavailable" is the text of every 550, policy refusals
@@ -74,7 +81,13 @@ type reasonRule struct {
 // "unknown".
 var textRules = []reasonRule{
 	{"hostunknown", directory, "Exim as configured by cPanel: its whole message for a domain that does not resolve (\"The account or domain may not exist, they may be blacklisted, or missing the proper dns entries\")",
-		[]string{"account or domain may not exist"}},
+		[]string{
+			// The whole sentence first, so that its own "may be
+			// blacklisted" is part of the phrase and not read as a
+			// contradicting block-list refusal.
+			"account or domain may not exist, they may be blacklisted, or missing the proper dns entries",
+			"account or domain may not exist",
+		}},
 	{"networkerror", ordinary, "Postfix smtp(8) DNS lookups (dns_lookup.c): \"Host not found, try again\" is temporary, \"Name service error ... Malformed or unexpected name server reply\" is a broken name server, not a missing domain",
 		[]string{"host not found, try again", "temporary failure in name resolution", "malformed or unexpected name server reply", "malformed name server reply"}},
 	{"rejected", ordinary, "Google Groups: the sender may not post",
@@ -499,6 +512,23 @@ var notDead = []string{
 	"disabled", "inactive", "suspended", "locked", "full", "quota", "blocked", "spam",
 	"policy", "denied", "later", "temporarily", "temporary",
 }
+
+// conflictWords (whole words) and conflictStems (anywhere in a word) are
+// the words that, in a text whose dead address nothing but the text and a
+// bare reply code backs, say the refusal may be something else: the
+// notDead words ("later", "temporarily", "blocked", "policy") and the
+// vocabulary of filters and of the lists a sender is checked against
+// ("550 Mailbox not found, your message was classified as bulk", "554
+// recipient not found in allow list for sender", "550 Greylisted,
+// recipient unknown, please try again later").
+var (
+	conflictWords = notDead
+	conflictStems = []string{
+		"spam", "filter", "bulk", "policy", "block", "blacklist", "black list",
+		"allow list", "allowlist", "whitelist", "white list", "greylist", "graylist",
+		"reputation",
+	}
+)
 
 // clauseRules are tried in order, the reasons that are not hard first
 // (prefer not hard).

@@ -97,6 +97,47 @@ func TestClassifyPrecedence(t *testing.T) {
 	})
 }
 
+// TestContradictedUnknownUserIsNotHard checks that an unknown-user text is
+// not hard when the same reply says the refusal may have another cause, and
+// that a bare reply code backs it only when RFC 5321 section 4.2.2 gives
+// that code a refused mailbox (550, 551, 553). A false hard can erase a
+// reachable person, so conflicting evidence is read as not hard.
+func TestContradictedUnknownUserIsNotHard(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		// No status code, no command: temporary, filter and sender-list
+		// wording (the clause rules' notDead words and conflictStems)
+		// contradicts the phrase.
+		{"", 550, "", "550 Greylisted, recipient unknown, please try again later", "systemerror", Soft, `"later" next to "recipient unknown"`},
+		{"", 550, "", "550 Mailbox not found, your message was classified as bulk", "filtered", Block, `"bulk" next to "mailbox not found"`},
+		{"", 550, "", "550 No such user - sender not in allow list", "filtered", Block, `"allow list" next to "no such user"`},
+		{"", 550, "", "550 User unknown (temporarily)", "filtered", Block, `"temporarily" next to "user unknown"`},
+		{"", 553, "", "553 Recipient unknown; your message was filtered", "filtered", Block, `"filter" next to "recipient unknown"`},
+		// 554 is "Transaction failed" (DATA, the greeting), 552 a storage
+		// limit: neither refuses an address.
+		{"", 554, "", "554 Transaction failed: recipient not found in allow list for sender", "filtered", Block, "reply code 554 is not one"},
+		{"", 554, "", "554 No such user", "filtered", Block, "reply code 554 is not one"},
+		{"", 552, "", "552 No such user", "filtered", Block, "reply code 552 is not one"},
+		// The codes of a refused mailbox still back a plain phrase.
+		{"", 550, "", "550 No such user", "userunknown", Hard, "permanent reply code 550"},
+		{"", 553, "", "553 No such user", "userunknown", Hard, "permanent reply code 553"},
+		{"", 551, "", "551 No such user", "hasmoved", Hard, "reply code 551"},
+		// A directory statement is overruled by a contradicting cause in
+		// the same text, with or without a status code or RCPT TO.
+		{"", 550, "", "550 No such user here - your IP 192.0.2.1 is on a blocklist", "blocked", Block, `overrules "no such user here"`},
+		{"RCPT", 550, "", "550 No such user here - your IP 192.0.2.1 is on a blocklist", "blocked", Block, `overrules "no such user here"`},
+		{"", 550, "", "550 mailbox does not exist. Connection rejected by rspamd", "spamdetected", Block, `overrules "mailbox does not exist"`},
+		{"", 550, "5.1.1", "550 5.1.1 mailbox does not exist. Connection rejected by rspamd", "spamdetected", Block, `overrules "mailbox does not exist"`},
+		{"", 0, "", "Sorry, no mailbox here by that name, try again later", "systemerror", Soft, `"later" next to "no mailbox here by that name"`},
+		// ... but not by its own words: cPanel's Exim sentence says "may be
+		// blacklisted" for every missing domain.
+		{"", 0, "", "The mail server could not deliver mail to a@example.net. The account or domain may not exist, they may be blacklisted, or missing the proper dns entries.", "hostunknown", Hard, "cPanel"},
+		// A status code or RCPT TO backs the address; only a specific
+		// contradicting cause (contradicts) overrules it there.
+		{"RCPT", 550, "", "550 Recipient unknown, try again later", "userunknown", Hard, "recipient unknown"},
+		{"", 550, "5.1.1", "550 5.1.1 Recipient unknown, try again later", "userunknown", Hard, "recipient unknown"},
+	})
+}
+
 // TestClassifyDiagnosticType checks the DSN-level rules: a Diagnostic-Code
 // of type X-Unix is a local program's exit status, and one without any
 // type and without a reply code does not prove a dead address.
