@@ -1,11 +1,9 @@
 package console
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/postbode/postbode/console/form"
-	"github.com/postbode/postbode/staff"
 )
 
 // roleSave creates a custom role; a name that is taken (by a shipped or a
@@ -37,8 +35,6 @@ func (h *Handler) saveRole(w http.ResponseWriter, r *http.Request, f *form.RoleF
 		switch fe, ok := fieldError(err); {
 		case ok:
 			domain = fe
-		case errors.Is(err, staff.ErrRoleElsewhere):
-			e["permissions"] = "role.err.elsewhere"
 		case err != nil:
 			return err
 		}

@@ -81,8 +81,15 @@ func (a *API) invite(w http.ResponseWriter, r *http.Request) error {
 	return sentInvite(w, p, d, http.StatusCreated)
 }
 
+// reinvite mails an invited person a new link. A new link lets whoever
+// accepts it set the account's password, so only the administrator of the
+// person's sole department may send one (see OnlyInDepartment).
 func (a *API) reinvite(w http.ResponseWriter, r *http.Request) error {
-	p, err := a.inDepartment(r)
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := a.S.OnlyInDepartment(r.Context(), id)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package staff_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/staff"
@@ -118,5 +119,36 @@ func TestDisableEndsTokensForGood(t *testing.T) {
 	}
 	if _, err := f.svc.AuthenticateToken(t.Context(), secret, ip1); err == nil {
 		t.Fatal("token came back when the person was enabled again")
+	}
+}
+
+// TestWrongCurrentPasswordLocksTheAccount: guessing the current password
+// through a password change counts like a failed login: after MaxFailures
+// wrong guesses the change is refused with ErrLocked even with the right
+// password, signing in is refused too, and both work again once the
+// window has passed.
+func TestWrongCurrentPasswordLocksTheAccount(t *testing.T) {
+	f := newFixture(t, staff.Options{MaxFailures: 3, LockoutWindow: 15 * time.Minute})
+	ann := f.person("ann@example.org", "marketer")
+	_, a, err := f.login("ann@example.org", "", ip1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := access.WithActor(t.Context(), a)
+	for i := range 3 {
+		err := f.svc.ChangePassword(ctx, ann.ID, a.SessionID, "wrong passphrase!!", "my own new passphrase")
+		if err == nil || errors.Is(err, staff.ErrLocked) {
+			t.Fatalf("wrong guess %d: %v, want a refusal that is not yet the lock", i+1, err)
+		}
+	}
+	if err := f.svc.ChangePassword(ctx, ann.ID, a.SessionID, "a long enough passphrase", "my own new passphrase"); !errors.Is(err, staff.ErrLocked) {
+		t.Fatalf("right password after %d wrong guesses: %v, want ErrLocked", 3, err)
+	}
+	if _, _, err := f.login("ann@example.org", "", ip2); !errors.Is(err, staff.ErrLocked) {
+		t.Fatalf("login while locked: %v, want ErrLocked", err)
+	}
+	f.now = f.now.Add(16 * time.Minute)
+	if err := f.svc.ChangePassword(ctx, ann.ID, a.SessionID, "a long enough passphrase", "my own new passphrase"); err != nil {
+		t.Fatalf("after the window: %v", err)
 	}
 }

@@ -118,7 +118,7 @@ func (s *Service) UpdateDepartment(ctx context.Context, id int64, change func(*D
 // SetMembership gives a person a role in a department (replacing the role
 // they had there). The last administrator cannot be demoted.
 func (s *Service) SetMembership(ctx context.Context, personID, deptID int64, role string) error {
-	if err := s.Grantable(ctx, role); err != nil {
+	if err := s.grantableIn(ctx, role, deptID); err != nil {
 		return err
 	}
 	ctx = unscoped(ctx)
@@ -168,7 +168,7 @@ func (s *Service) RemoveMembership(ctx context.Context, personID, deptID int64) 
 
 func setMembership(ctx context.Context, tx pgx.Tx, personID, deptID int64, role string) error {
 	tag, err := tx.Exec(ctx, `INSERT INTO memberships (person_id, department_id, role_id)
-		SELECT $1, $2, id FROM roles WHERE name = $3
+		SELECT $1, $2, id FROM roles WHERE name = $3 AND (department_id IS NULL OR department_id = $2)
 		ON CONFLICT (person_id, department_id) DO UPDATE SET role_id = EXCLUDED.role_id`, personID, deptID, role)
 	if err != nil {
 		if isFK(err) {

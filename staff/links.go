@@ -19,7 +19,7 @@ func (s *Service) Invite(ctx context.Context, n NewPerson) (Person, string, erro
 	if err := n.validate(); err != nil {
 		return Person{}, "", err
 	}
-	if err := s.Grantable(ctx, n.Role); err != nil {
+	if err := s.grantableIn(ctx, n.Role, n.DepartmentID); err != nil {
 		return Person{}, "", err
 	}
 	p, err := s.createPerson(ctx, n, StatusInvited, "", "person-invite")
@@ -165,7 +165,22 @@ func (s *Service) ChangePassword(ctx context.Context, personID, keepSession int6
 	if err != nil {
 		return notFound(err, ErrUnauthenticated)
 	}
+	// A wrong current password counts as a failed login of the account:
+	// past the limit it is locked (ErrLocked) for the rest of the window,
+	// for sign-in and for this change alike, even with the right password.
+	key := strings.ToLower(strings.TrimSpace(email))
+	actor, _ := access.ActorFrom(ctx)
+	if err := s.checkLockout(ctx, key, actor.IP); err != nil {
+		return err
+	}
 	if encoded == "" || !verifyPassword(encoded, current) {
+		if err := s.recordFailure(ctx, key, actor.IP); err != nil {
+			return err
+		}
+		if err := audit.Write(ctx, s.db, audit.Entry{Action: "login-failed",
+			Cause: "wrong current password when changing it", TargetKind: "person", TargetID: &personID}); err != nil {
+			return err
+		}
 		return errs.Invalid("current_password", "is not your current password")
 	}
 	if err := CheckPassword(password, email); err != nil {

@@ -127,8 +127,8 @@ func (s *Service) checkLockout(ctx context.Context, key string, ip netip.Addr) e
 // failLogin records a failure (and the audit entry naming the account when
 // it exists) and returns err.
 func (s *Service) failLogin(ctx context.Context, key string, ip netip.Addr, err error) (Session, string, access.Actor, error) {
-	if _, e := s.db.Exec(ctx, `INSERT INTO login_failures (email_key, ip, at) VALUES ($1, $2, $3)`, key, ipArg(ip), s.now()); e != nil {
-		return Session{}, "", access.Actor{}, fmt.Errorf("staff: record failure: %w", e)
+	if e := s.recordFailure(ctx, key, ip); e != nil {
+		return Session{}, "", access.Actor{}, e
 	}
 	var id int64
 	if s.db.QueryRow(ctx, `SELECT id FROM persons WHERE lower(email) = $1`, key).Scan(&id) == nil {
@@ -139,4 +139,13 @@ func (s *Service) failLogin(ctx context.Context, key string, ip netip.Addr, err 
 		}
 	}
 	return Session{}, "", access.Actor{}, err
+}
+
+// recordFailure counts a wrong password for the address key and the client
+// IP towards the lockout that checkLockout enforces.
+func (s *Service) recordFailure(ctx context.Context, key string, ip netip.Addr) error {
+	if _, err := s.db.Exec(ctx, `INSERT INTO login_failures (email_key, ip, at) VALUES ($1, $2, $3)`, key, ipArg(ip), s.now()); err != nil {
+		return fmt.Errorf("staff: record failure: %w", err)
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -249,9 +250,10 @@ func (s *Service) InDepartment(ctx context.Context, id int64) (Person, error) {
 }
 
 // Addable loads a person an administrator may give a role in ctx's
-// department: one already in it, or one who shares another department
-// with the acting person (so an administrator cannot reach, list or pull
-// in persons of departments they have nothing to do with by guessing ids).
+// department: one already in it, or one in another department where the
+// acting person manages users too (so an administrator cannot reach, list
+// or pull in persons of departments they have nothing to do with, or only
+// work in without managing its people, by guessing ids).
 func (s *Service) Addable(ctx context.Context, id int64) (Person, error) {
 	if p, err := s.InDepartment(ctx, id); !errors.Is(err, ErrNotFound) {
 		return p, err
@@ -262,7 +264,10 @@ func (s *Service) Addable(ctx context.Context, id int64) (Person, error) {
 	}
 	var shared bool
 	if err := s.db.QueryRow(unscoped(ctx), `SELECT EXISTS (SELECT 1 FROM memberships t JOIN memberships m
-		ON m.department_id = t.department_id WHERE t.person_id = $1 AND m.person_id = $2)`, id, a.PersonID).Scan(&shared); err != nil {
+		ON m.department_id = t.department_id JOIN roles r ON r.id = m.role_id
+		WHERE t.person_id = $1 AND m.person_id = $2 AND (r.name = ANY($3) AND r.builtin OR EXISTS (
+			SELECT 1 FROM role_permissions rp WHERE rp.role_id = r.id AND rp.permission = $4)))`,
+		id, a.PersonID, shippedWith(access.UsersManage), string(access.UsersManage)).Scan(&shared); err != nil {
 		return Person{}, fmt.Errorf("staff: addable: %w", err)
 	}
 	if !shared {
@@ -281,4 +286,15 @@ func (s *Service) OnlyInDepartment(ctx context.Context, id int64) (Person, error
 		return Person{}, ErrOtherDepartments
 	}
 	return p, err
+}
+
+// shippedWith names the shipped roles that hold permission p.
+func shippedWith(p access.Permission) []string {
+	var out []string
+	for name, ps := range access.Shipped {
+		if slices.Contains(ps, p) {
+			out = append(out, name)
+		}
+	}
+	return out
 }

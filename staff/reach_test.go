@@ -2,6 +2,9 @@ package staff_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,4 +74,135 @@ func TestAdminReachesOnlyTheirDepartmentsPeople(t *testing.T) {
 	if _, err := f.svc.Addable(samCtx, bob.ID); err != nil {
 		t.Fatalf("sam adds bob, who works in sales: %v", err)
 	}
+}
+
+// TestReinviteAndAddNeedTheirDepartments: a new invitation link lets whoever
+// accepts it set the account's password, so the administrator of one
+// department cannot send one to an invited person who also belongs to
+// another department (the old link keeps working); for a person of their
+// department only they can. And an administrator adds a person from a
+// department they share only when they manage users there too: working
+// there as a viewer is not enough.
+func TestReinviteAndAddNeedTheirDepartments(t *testing.T) {
+	f := newFixture(t, staff.Options{})
+	root := f.person("root@example.org", "admin")
+	ann := f.person("ann@example.org", "marketer")
+	sales := f.adminOfSales(root.ID)
+	sam, err := f.svc.CreateActive(t.Context(), staff.NewPerson{Email: "sam@example.org", Name: "Sam", DepartmentID: sales.ID,
+		Role: "admin", Password: "a long enough passphrase"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, link, err := f.svc.Invite(t.Context(), staff.NewPerson{Email: "ivy@example.org", DepartmentID: 1, Role: "viewer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SetMembership(t.Context(), both.ID, sales.ID, "viewer"); err != nil {
+		t.Fatal(err)
+	}
+	salesOnly, _, err := f.svc.Invite(t.Context(), staff.NewPerson{Email: "ted@example.org", DepartmentID: sales.ID, Role: "viewer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, _ := newAPI(t, f)
+	secret, _, err := f.login("sam@example.org", "", ip1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr := map[string]string{"Cookie": staff.CookieName + "=" + secret, "X-CSRF-Token": f.svc.CSRFToken(secret)}
+	path := func(id int64) string { return "/api/v1/persons/" + strconv.FormatInt(id, 10) + "/reinvite" }
+	if r, b := call(t, hs, "POST", path(both.ID), "", hdr); r.StatusCode < 400 || strings.Contains(b, "link") {
+		t.Fatalf("sales admin reinvites a person of default too: %d %s", r.StatusCode, b)
+	}
+	if r, b := call(t, hs, "POST", path(salesOnly.ID), "", hdr); r.StatusCode != 200 {
+		t.Fatalf("sales admin reinvites a person of sales only: %d %s", r.StatusCode, b)
+	}
+	if _, err := f.svc.AcceptInvite(t.Context(), link, "ivy's own long passphrase"); err != nil {
+		t.Fatalf("the first link stopped working: %v", err)
+	}
+
+	if err := f.svc.SetMembership(t.Context(), sam.ID, 1, "viewer"); err != nil {
+		t.Fatal(err)
+	}
+	samCtx := access.WithActor(access.WithDepartment(context.Background(), sales.ID),
+		access.Actor{PersonID: sam.ID, DepartmentID: sales.ID})
+	if _, err := f.svc.Addable(samCtx, ann.ID); !errors.Is(err, staff.ErrNotFound) {
+		t.Fatalf("sam, a viewer in default, adds ann of default to sales: %v", err)
+	}
+	rootCtx := access.WithActor(access.WithDepartment(context.Background(), sales.ID),
+		access.Actor{PersonID: root.ID, DepartmentID: sales.ID})
+	if _, err := f.svc.Addable(rootCtx, ann.ID); err != nil {
+		t.Fatalf("root, administrator of default, adds ann to sales: %v", err)
+	}
+}
+
+// TestRoleOfTheSameNameInAnotherDepartment: over the API, the administrator
+// of the default department saving a role "ops" with users.manage does not
+// change the sales department's "ops": sales lists and invites with its own
+// (lists.read only), and the person invited there gets lists.read only.
+func TestRoleOfTheSameNameInAnotherDepartment(t *testing.T) {
+	f := newFixture(t, staff.Options{})
+	alice := f.person("alice@example.org", "admin")
+	sales := f.adminOfSales(alice.ID)
+	if _, err := f.svc.CreateActive(t.Context(), staff.NewPerson{Email: "bob@example.org", Name: "Bob", DepartmentID: sales.ID,
+		Role: "admin", Password: "a long enough passphrase"}); err != nil {
+		t.Fatal(err)
+	}
+	hs, _ := newAPI(t, f)
+	headers := func(email string) map[string]string {
+		secret, _, err := f.login(email, "", ip1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return map[string]string{"Cookie": staff.CookieName + "=" + secret, "X-CSRF-Token": f.svc.CSRFToken(secret)}
+	}
+	bob, alice1 := headers("bob@example.org"), headers("alice@example.org")
+	if r, b := call(t, hs, "PUT", "/api/v1/roles/ops", `{"permissions":["lists.read"]}`, bob); r.StatusCode != 200 {
+		t.Fatalf("bob saves ops: %d %s", r.StatusCode, b)
+	}
+	if r, b := call(t, hs, "PUT", "/api/v1/roles/ops", `{"permissions":["lists.read","users.manage","settings.manage"]}`, alice1); r.StatusCode != 200 {
+		t.Fatalf("alice saves her own ops: %d %s", r.StatusCode, b)
+	}
+	for _, path := range []string{"/api/v1/roles", "/api/v1/reports/roles"} {
+		r, b := call(t, hs, "GET", path, "", bob)
+		var out struct{ Items []staff.Role }
+		if err := json.Unmarshal([]byte(b), &out); err != nil || r.StatusCode != 200 {
+			t.Fatalf("bob's %s: %d %s %v", path, r.StatusCode, b, err)
+		}
+		var ops []string
+		for _, ro := range out.Items {
+			if ro.Name == "ops" {
+				ops = append(ops, fmt.Sprint(ro.Permissions))
+			}
+		}
+		if fmt.Sprint(ops) != "[[lists.read]]" {
+			t.Errorf("bob's %s lists ops as %v, want once with lists.read", path, ops)
+		}
+	}
+	if r, b := call(t, hs, "POST", "/api/v1/persons", `{"email":"new@example.org","role":"ops"}`, bob); r.StatusCode != 201 {
+		t.Fatalf("bob invites with ops: %d %s", r.StatusCode, b)
+	}
+	_, link, err := f.svc.Reinvite(t.Context(), personID(t, f, "new@example.org"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AcceptInvite(t.Context(), link, "a long enough passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	_, a, err := f.login("new@example.org", "", ip1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.DepartmentID != sales.ID || a.Has(access.UsersManage) || a.Has(access.SettingsManage) || !a.Has(access.ListsRead) {
+		t.Fatalf("invited with sales' ops: department %d, permissions %v", a.DepartmentID, a.Perms.List())
+	}
+}
+
+func personID(t *testing.T, f *fixture, email string) int64 {
+	t.Helper()
+	var id int64
+	if err := f.db.QueryRow(t.Context(), `SELECT id FROM persons WHERE email = $1`, email).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

@@ -22,12 +22,25 @@ type Role struct {
 	Permissions []access.Permission `json:"permissions"`
 }
 
-// Roles returns every role with its permissions.
+// roleDepartment is the department whose custom roles ctx sees, saves and
+// gives: the department of the request, or the default department for
+// calls without one (the command line).
+func roleDepartment(ctx context.Context) int64 {
+	if d := access.Department(ctx); d != 0 {
+		return d
+	}
+	return access.DefaultDepartment
+}
+
+// Roles returns the shipped roles and the custom roles of ctx's department,
+// with their permissions. Other departments' custom roles are not listed.
 func (s *Service) Roles(ctx context.Context) ([]Role, error) {
+	dept := roleDepartment(ctx)
 	ctx = unscoped(ctx)
 	rows, err := s.db.Query(ctx, `SELECT r.id, r.name, r.description, r.builtin,
 		COALESCE(array_agg(p.permission ORDER BY p.permission) FILTER (WHERE p.permission IS NOT NULL), '{}')
-		FROM roles r LEFT JOIN role_permissions p ON p.role_id = r.id GROUP BY r.id ORDER BY r.id`)
+		FROM roles r LEFT JOIN role_permissions p ON p.role_id = r.id
+		WHERE r.department_id IS NULL OR r.department_id = $1 GROUP BY r.id ORDER BY r.id`, dept)
 	if err != nil {
 		return nil, fmt.Errorf("staff: roles: %w", err)
 	}
@@ -51,13 +64,15 @@ func (s *Service) Roles(ctx context.Context) ([]Role, error) {
 	return out, nil
 }
 
-// rolePermissions returns the permission set of a role by name.
-func (s *Service) rolePermissions(ctx context.Context, q pgxQuerier, name string) (access.Set, error) {
+// rolePermissions returns the permission set of a role by name in a
+// department: a shipped role, or a custom role of that department (a
+// custom role of another department has no permissions here).
+func (s *Service) rolePermissions(ctx context.Context, q pgxQuerier, name string, dept int64) (access.Set, error) {
 	if ps, ok := access.Shipped[name]; ok {
 		return access.NewSet(ps...), nil
 	}
 	rows, err := q.Query(unscoped(ctx), `SELECT p.permission FROM roles r JOIN role_permissions p ON p.role_id = r.id
-		WHERE r.name = $1`, name)
+		WHERE r.name = $1 AND r.department_id = $2`, name, dept)
 	if err != nil {
 		return nil, fmt.Errorf("staff: role permissions: %w", err)
 	}
@@ -82,10 +97,15 @@ func grantable(ctx context.Context, perms access.Set) error {
 	return nil
 }
 
-// Grantable refuses a role (by name) whose permissions the actor of ctx does
-// not all hold (see grantable).
+// Grantable refuses a role (by name, in ctx's department) whose
+// permissions the actor of ctx does not all hold (see grantable).
 func (s *Service) Grantable(ctx context.Context, role string) error {
-	perms, err := s.rolePermissions(ctx, s.db, role)
+	return s.grantableIn(ctx, role, roleDepartment(ctx))
+}
+
+// grantableIn is Grantable for a role of department dept.
+func (s *Service) grantableIn(ctx context.Context, role string, dept int64) error {
+	perms, err := s.rolePermissions(ctx, s.db, role, dept)
 	if err != nil {
 		return err
 	}
@@ -96,7 +116,9 @@ type pgxQuerier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// SaveRole creates a custom role or replaces a custom role's permissions.
+// SaveRole creates a custom role of ctx's department or replaces the
+// permissions of one. Each department names its own roles: a role of
+// another department with the same name is neither seen nor changed.
 func (s *Service) SaveRole(ctx context.Context, name, description string, perms []access.Permission) (Role, error) {
 	name = strings.TrimSpace(name)
 	if _, ok := access.Shipped[name]; ok {
@@ -113,15 +135,13 @@ func (s *Service) SaveRole(ctx context.Context, name, description string, perms 
 	if err := grantable(ctx, access.NewSet(perms...)); err != nil {
 		return Role{}, err
 	}
-	dept := access.Department(ctx)
+	dept := roleDepartment(ctx)
 	ctx = unscoped(ctx)
 	var id int64
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		if err := heldElsewhere(ctx, tx, name, dept); err != nil {
-			return err
-		}
-		err := tx.QueryRow(ctx, `INSERT INTO roles (name, description) VALUES ($1, $2)
-			ON CONFLICT (name) DO UPDATE SET description = EXCLUDED.description RETURNING id`, name, description).Scan(&id)
+		err := tx.QueryRow(ctx, `INSERT INTO roles (name, description, department_id) VALUES ($1, $2, $3)
+			ON CONFLICT (department_id, name) DO UPDATE SET description = EXCLUDED.description RETURNING id`,
+			name, description, dept).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("staff: save role: %w", err)
 		}
@@ -131,31 +151,11 @@ func (s *Service) SaveRole(ctx context.Context, name, description string, perms 
 		if _, err := tx.Exec(ctx, `INSERT INTO role_permissions (role_id, permission) SELECT $1, unnest($2::text[])`, id, perms); err != nil {
 			return err
 		}
-		return audit.Write(ctx, tx, audit.Entry{Action: "role-change", TargetKind: "role", TargetID: &id, Count: int64(len(perms))})
+		return audit.Write(ctx, tx, audit.Entry{Action: "role-change", TargetKind: "role", TargetID: &id,
+			DepartmentID: dept, Count: int64(len(perms))})
 	})
 	if err != nil {
 		return Role{}, err
 	}
 	return Role{ID: id, Name: name, Description: description, Permissions: access.NewSet(perms...).List()}, nil
-}
-
-// heldElsewhere refuses changing a role that a person or token holds in a
-// department other than dept: an administrator acts for their own
-// department only. Calls without a department (the command line) pass.
-func heldElsewhere(ctx context.Context, tx pgx.Tx, name string, dept int64) error {
-	if dept == 0 {
-		return nil
-	}
-	var held bool
-	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships m JOIN roles r ON r.id = m.role_id
-			WHERE r.name = $1 AND m.department_id <> $2)
-		OR EXISTS (SELECT 1 FROM api_tokens WHERE role = $1 AND department_id <> $2 AND revoked_at IS NULL)`,
-		name, dept).Scan(&held)
-	if err != nil {
-		return fmt.Errorf("staff: save role: %w", err)
-	}
-	if held {
-		return ErrRoleElsewhere
-	}
-	return nil
 }

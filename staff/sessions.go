@@ -119,7 +119,7 @@ func (s *Service) actor(ctx context.Context, personID, deptID int64, ip netip.Ad
 	if err := checkAllowed(ip, allow); err != nil {
 		return a, err
 	}
-	a.Perms, err = s.rolePermissions(ctx, s.db, a.Role)
+	a.Perms, err = s.rolePermissions(ctx, s.db, a.Role, deptID)
 	return a, err
 }
 

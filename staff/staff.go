@@ -102,7 +102,6 @@ var (
 	ErrNoDepartment     = errs.Forbidden("no_department", "you belong to no department (or not to this one)")
 	ErrUnauthenticated  = errs.Forbidden("unauthenticated", "not signed in, or the session has ended")
 	ErrLinkInvalid      = errs.Invalid("token", "this link is unknown, expired or was already used")
-	ErrRoleElsewhere    = errs.Conflict("role_in_other_department", "this role is held in another department; create a role of your own")
 	ErrOtherDepartments = errs.Conflict("other_departments", "this person also works in another department; remove them from this department instead")
 	ErrLastAdmin        = errs.Conflict("last_admin", "the last administrator cannot be removed, disabled or demoted")
 	ErrRoleNotFound     = errs.NotFound("role_not_found", "role not found")

@@ -1,8 +1,11 @@
 package staff_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -352,26 +355,64 @@ func TestDepartmentAllowList(t *testing.T) {
 	}
 }
 
-// TestRoleOfAnotherDepartment: an administrator of one department cannot
-// change a custom role held in another, which would change what its
-// people may do there.
-func TestRoleOfAnotherDepartment(t *testing.T) {
+// TestCustomRolesBelongToTheirDepartment: a custom role belongs to the
+// department that made it. The administrator of another department saving
+// a role of the same name makes a role of their own: the default
+// department's role keeps its permissions (no one there gains
+// users.manage), each department lists only its own custom roles, and a
+// department cannot give a role of another department.
+func TestCustomRolesBelongToTheirDepartment(t *testing.T) {
 	f := newFixture(t, staff.Options{})
-	if _, err := f.svc.SaveRole(t.Context(), "temp", "", []access.Permission{access.ContactsRead}); err != nil {
+	inDefault := access.WithDepartment(t.Context(), 1)
+	if _, err := f.svc.SaveRole(inDefault, "readers", "", []access.Permission{access.ListsRead}); err != nil {
 		t.Fatal(err)
 	}
-	tmp := f.person("tmp@example.org", "temp")
-	d := f.adminOfSales(tmp.ID)
+	if _, err := f.svc.SaveRole(inDefault, "auditors", "", []access.Permission{access.ListsRead}); err != nil {
+		t.Fatal(err)
+	}
+	other := f.person("other@example.org", "viewer")
+	d := f.adminOfSales(other.ID)
 	inSales := access.WithDepartment(t.Context(), d.ID)
-	if _, err := f.svc.SaveRole(inSales, "temp", "", []access.Permission{access.UsersManage}); !errors.Is(err, staff.ErrRoleElsewhere) {
-		t.Fatalf("role of the default department changed from sales: %v", err)
+	if _, err := f.svc.SaveRole(inSales, "readers", "", []access.Permission{access.ListsRead, access.UsersManage}); err != nil {
+		t.Fatalf("sales making a role of its own named readers: %v", err)
 	}
-	_, a, err := f.login("tmp@example.org", "", ip1)
-	if err != nil || a.Has(access.UsersManage) {
-		t.Fatalf("temp in default: %+v %v", a, err)
+
+	f.person("reader@example.org", "readers")
+	_, a, err := f.login("reader@example.org", "", ip1)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := f.svc.SaveRole(access.WithDepartment(t.Context(), 1), "temp", "", []access.Permission{access.ListsRead}); err != nil {
-		t.Fatalf("own department's role: %v", err)
+	if a.Has(access.UsersManage) || !a.Has(access.ListsRead) {
+		t.Fatalf("the sales administrator redefined the default department's role \"readers\": %v", a.Perms.List())
+	}
+
+	listed := func(ctx context.Context) map[string][]access.Permission {
+		roles, err := f.svc.Roles(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]access.Permission{}
+		for _, r := range roles {
+			if _, dup := out[r.Name]; dup {
+				t.Fatalf("role %q listed twice", r.Name)
+			}
+			out[r.Name] = r.Permissions
+		}
+		return out
+	}
+	def, sales := listed(inDefault), listed(inSales)
+	if fmt.Sprint(def["readers"]) != "[lists.read]" || def["auditors"] == nil {
+		t.Errorf("default department's roles: %v", def)
+	}
+	if _, ok := sales["auditors"]; ok || !slices.Contains(sales["readers"], access.UsersManage) || sales["admin"] == nil {
+		t.Errorf("sales' roles: %v", sales)
+	}
+
+	if err := f.svc.SetMembership(inSales, other.ID, d.ID, "auditors"); err == nil {
+		t.Error("sales gave the default department's role auditors")
+	}
+	if _, _, err := f.svc.Invite(inSales, staff.NewPerson{Email: "new@example.org", DepartmentID: d.ID, Role: "auditors"}); err == nil {
+		t.Error("sales invited someone with the default department's role auditors")
 	}
 }
 

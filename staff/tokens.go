@@ -33,7 +33,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string, ip netip
 		if err := s.serviceAllowed(ctx, t.DepartmentID, ip); err != nil {
 			return a, err
 		}
-		if a.Perms, err = s.rolePermissions(ctx, s.db, t.Role); err != nil {
+		if a.Perms, err = s.rolePermissions(ctx, s.db, t.Role, t.DepartmentID); err != nil {
 			return a, err
 		}
 	}

@@ -267,3 +267,58 @@ func addFields(names map[string]reflect.Type, t reflect.Type) {
 		}
 	}
 }
+
+// Kind names the JSON value that decodes into t, for error messages: "an
+// object", "an array", "a string", "a number", "true or false", or "a JSON
+// value". A type that decodes itself from text (an address, a time) takes
+// a string. Go type names never reach the caller.
+func Kind(t reflect.Type) string {
+	t = deref(t)
+	if t == nil {
+		return "a JSON value"
+	}
+	if f := fieldElem(t); f != nil && f != t {
+		return Kind(f)
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return "a string"
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "a string"
+		}
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "a JSON value"
+}
+
+// ValueKind names the JSON value a json.UnmarshalTypeError found ("array",
+// "object", "string", "bool", "number" or "number 1.5") like Kind does.
+func ValueKind(v string) string {
+	switch {
+	case v == "array", v == "object":
+		return "an " + v
+	case v == "bool":
+		return "true or false"
+	case v == "string":
+		return "a string"
+	case strings.HasPrefix(v, "number"):
+		if n := strings.TrimSpace(strings.TrimPrefix(v, "number")); n != "" {
+			return "the number " + n
+		}
+		return "a number"
+	}
+	return v
+}
