@@ -141,7 +141,8 @@ func (n *sesNotification) complaints() []Result {
 	var out []Result
 	for _, r := range c.ComplainedRecipients {
 		out = append(out, Result{Recipient: cleanAddr(r.EmailAddress), Class: Complaint,
-			Reason: "feedback", FeedbackType: typ, Diagnostic: c.UserAgent})
+			Reason: "feedback", FeedbackType: typ, Diagnostic: c.UserAgent,
+			Rule: "format: an Amazon SES complaint notification is a complaint"})
 	}
 	return out
 }

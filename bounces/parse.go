@@ -367,7 +367,8 @@ func (m *msg) report() *Report {
 		rep.Results = m.failures()
 	}
 	if len(rep.Results) == 0 && m.succeeded == 0 {
-		rep.Results = []Result{{Class: Unknown, Reason: "undefined"}}
+		rep.Results = []Result{{Class: Unknown, Reason: "undefined",
+			Rule: "format: no delivery status, feedback report, automatic reply or failure text found; nothing to apply"}}
 	}
 	if len(rep.Results) >= maxResults {
 		// A report naming as many failed recipients as Parse reads has

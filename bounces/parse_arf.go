@@ -42,11 +42,14 @@ func (m *msg) complaints() []Result {
 	for _, a := range rcpts {
 		out = append(out, Result{
 			Recipient: a, Class: Complaint, Reason: "feedback", FeedbackType: typ,
-			Diagnostic: normSpace(userAgent),
+			Diagnostic: normSpace(userAgent), Rule: ruleARF,
 		})
 	}
 	return out
 }
+
+// ruleARF is the rule that decides a complaint found in a feedback report.
+const ruleARF = "format: a message/feedback-report part (ARF, RFC 5965 section 3) is a complaint"
 
 // addrList returns the addresses of an address-list header value.
 func addrList(v string) []string {

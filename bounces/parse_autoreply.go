@@ -24,7 +24,8 @@ func (m *msg) autoReply() (Result, bool) {
 	if rcpt == "" {
 		rcpt = cleanAddr(m.top.Get("Reply-To"))
 	}
-	return Result{Recipient: rcpt, Class: AutoReply, Reason: "vacation", Diagnostic: normSpace(m.subject)}, true
+	return Result{Recipient: rcpt, Class: AutoReply, Reason: "vacation", Diagnostic: normSpace(m.subject),
+		Rule: "format: an automatic reply (RFC 3834 section 5 Auto-Submitted, X-Autoreply, Precedence: auto_reply or an out-of-office subject) is not a bounce"}, true
 }
 
 // isAutoReply reports the RFC 3834 markers and the common conventions.

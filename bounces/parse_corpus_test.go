@@ -172,3 +172,34 @@ func TestCorpusAgreement(t *testing.T) {
 		t.Errorf("status agrees for %.1f%% of rows, want >= 93.5%%", all.pct(all.status))
 	}
 }
+
+// TestEveryResultNamesItsRule: whatever decides a result — a table row,
+// the DSN's fields or the report's format (feedback report, automatic
+// reply) — `postbode bounces classify` can show why, for every result of
+// every corpus message and for a message that is no bounce at all.
+func TestEveryResultNamesItsRule(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "corpus", "*", "*.eml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("corpus files: %v (%d)", err, len(files))
+	}
+	plain := []byte("From: anna@example.org\r\nTo: news@example.org\r\nSubject: hello\r\n\r\nJust a note.\r\n")
+	check := func(name string, raw []byte) {
+		rep, err := Parse(raw)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for i, r := range rep.Results {
+			if r.Rule == "" {
+				t.Errorf("%s #%d (%s/%s): no rule", name, i, r.Class, r.Reason)
+			}
+		}
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(f, raw)
+	}
+	check("a plain message", plain)
+}
