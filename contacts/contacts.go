@@ -315,11 +315,18 @@ func (s *Store) Update(ctx context.Context, id int64, p Patch) (Contact, error) 
 				return errs.Invalid("attributes", "would have more than 100 keys")
 			}
 		}
+		// A patch that changes nothing writes nothing: updated_at, the
+		// updated source and the change history stay as they were.
 		var err error
 		c, err = scanContact(tx.QueryRow(ctx, `UPDATE contacts c SET
 			email = coalesce($2, email), name = coalesce($3, name), attributes = coalesce($4::jsonb, attributes),
 			updated_source = $5, updated_at = now()
-			WHERE id = $1 RETURNING `+contactCols, id, p.Email, p.Name, attrs, p.Source))
+			WHERE id = $1 AND (email, name, attributes) IS DISTINCT FROM
+				(coalesce($2, email), coalesce($3, name), coalesce($4::jsonb, attributes))
+			RETURNING `+contactCols, id, p.Email, p.Name, attrs, p.Source))
+		if errors.Is(err, ErrNotFound) {
+			c, err = scanContact(tx.QueryRow(ctx, `SELECT `+contactCols+` FROM contacts c WHERE id = $1`, id))
+		}
 		return err
 	})
 	if isUnique(err) {

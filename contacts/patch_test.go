@@ -51,3 +51,37 @@ func TestPatchContactMergesAttributes(t *testing.T) {
 		t.Fatalf("null email: %d %s", code, raw)
 	}
 }
+
+// TestPatchThatChangesNothingWritesNothing: an empty merge patch, or one
+// that repeats the current values, answers the contact as it is and leaves
+// updated_at, the updated source and the change history alone; a patch of
+// an unknown contact is still 404.
+func TestPatchThatChangesNothingWritesNothing(t *testing.T) {
+	e := newAPIEnv(t)
+	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	c, err := e.cs.Create(ctx, contacts.New{Email: "bea@example.org", Name: "Bea", Source: "import",
+		Attributes: map[string]any{"city": "Delft"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/v1/contacts/" + strconv.FormatInt(c.ID, 10)
+	for _, body := range []string{`{}`, `{"name":"Bea","attributes":{"city":"Delft"}}`, `{"email":"bea@EXAMPLE.org"}`} {
+		code, raw := e.do("marketer", "PATCH", path, body)
+		if code != 200 || !strings.Contains(raw, `"name":"Bea"`) {
+			t.Fatalf("patch %s: %d %s", body, code, raw)
+		}
+		got, err := e.cs.Get(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.UpdatedAt.Equal(c.UpdatedAt) || got.UpdatedSource != "import" {
+			t.Errorf("patch %s changed nothing but wrote: updated_at %v → %v, source %q", body, c.UpdatedAt, got.UpdatedAt, got.UpdatedSource)
+		}
+	}
+	if code, raw := e.do("marketer", "PATCH", path, `{"name":"Beatrix"}`); code != 200 || !strings.Contains(raw, `"updated_source":"api"`) {
+		t.Fatalf("a real change: %d %s", code, raw)
+	}
+	if code, _ := e.do("marketer", "PATCH", "/api/v1/contacts/999999", `{}`); code != 404 {
+		t.Errorf("empty patch of an unknown contact: %d, want 404", code)
+	}
+}
