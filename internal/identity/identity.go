@@ -59,10 +59,15 @@ func Dept(ctx context.Context) int64 {
 
 // Get returns department dept's identity.
 func Get(ctx context.Context, q DB, dept int64) (Identity, error) {
-	id := Identity{DepartmentID: dept}
-	err := q.QueryRow(access.Unscoped(ctx), `SELECT org_name, logo_url, primary_color,
-			ARRAY(SELECT domain FROM department_domains WHERE department_id = d.id ORDER BY domain)
-		FROM departments d WHERE id = $1`, dept).Scan(&id.OrgName, &id.LogoURL, &id.PrimaryColor, &id.Domains)
+	return get(ctx, q, `FROM departments d WHERE d.id = $1`, dept)
+}
+
+// get reads the identity of the department the from-clause names (d).
+func get(ctx context.Context, q DB, from string, arg int64) (Identity, error) {
+	var id Identity
+	err := q.QueryRow(access.Unscoped(ctx), `SELECT d.id, d.org_name, d.logo_url, d.primary_color,
+			ARRAY(SELECT domain FROM department_domains WHERE department_id = d.id ORDER BY domain) `+from, arg).
+		Scan(&id.DepartmentID, &id.OrgName, &id.LogoURL, &id.PrimaryColor, &id.Domains)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return id, ErrNoDepartment
 	}
@@ -197,15 +202,8 @@ func (id Identity) Apply(org, logo, color *string) {
 // choose. ErrNoDepartment when the contact does not exist (erased): show
 // the installation's identity then, which reveals nothing.
 func ForContact(ctx context.Context, q DB, contactID int64) (Identity, error) {
-	var dept int64
-	err := q.QueryRow(access.Unscoped(ctx), `SELECT department_id FROM contacts WHERE id = $1`, contactID).Scan(&dept)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Identity{}, ErrNoDepartment
-	}
-	if err != nil {
-		return Identity{}, fmt.Errorf("identity: for contact: %w", err)
-	}
-	return Get(ctx, q, dept)
+	// One round trip: this runs for every click on a link in a mail.
+	return get(ctx, q, `FROM contacts c JOIN departments d ON d.id = c.department_id WHERE c.id = $1`, contactID)
 }
 
 type interactionKey struct{}
