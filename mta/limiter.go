@@ -41,6 +41,11 @@ type Limiter struct {
 	wait   *prometheus.HistogramVec
 	seq    uint64
 	mu     sync.Mutex
+	// held counts this process's leases per domain key; while it holds
+	// DomainConcurrency of them no other can be had, so a holder waits for
+	// a local release (freed) instead of asking Redis again and again.
+	held  map[string]int
+	freed chan struct{} // closed and replaced on every local release
 }
 
 // NewLimiter returns a limiter; reg receives postbode_throttle_wait_seconds.
@@ -48,7 +53,8 @@ func NewLimiter(rdb redis.UniversalClient, prefix string, l Limits, reg promethe
 	if l.LeaseTTL <= 0 {
 		l.LeaseTTL = 10 * time.Minute
 	}
-	return &Limiter{rdb: rdb, prefix: prefix, l: l, wait: newMetrics(reg).throttleWait}
+	return &Limiter{rdb: rdb, prefix: prefix, l: l, wait: newMetrics(reg).throttleWait,
+		held: map[string]int{}, freed: make(chan struct{})}
 }
 
 // takeScript takes up to ARGV[3] tokens from the bucket KEYS[1] (rate
@@ -131,15 +137,19 @@ func (l *Limiter) Acquire(ctx context.Context, domain string, n int) (granted in
 // lease waits for a concurrency slot of domain.
 func (l *Limiter) lease(ctx context.Context, domain string) (func(), error) {
 	key := l.domainKey(domain, "conc")
+	start := time.Now()
+	if err := l.holdLocal(ctx, key); err != nil {
+		return nil, err
+	}
 	l.mu.Lock()
 	l.seq++
 	id := randHex(8) + "-" + strconv.FormatUint(l.seq, 36)
 	l.mu.Unlock()
 	ttl := l.l.LeaseTTL.Milliseconds()
-	start := time.Now()
 	for pause := time.Millisecond; ; pause = min(pause*2, 50*time.Millisecond) {
 		ok, err := leaseScript.Run(ctx, l.rdb, []string{key}, l.l.DomainConcurrency, id, ttl).Int()
 		if err != nil {
+			l.releaseLocal(key)
 			return nil, fmt.Errorf("mta: limiter: %w", err)
 		}
 		if ok == 1 {
@@ -150,13 +160,45 @@ func (l *Limiter) lease(ctx context.Context, domain string) (func(), error) {
 					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 					defer cancel()
 					l.rdb.ZRem(ctx, key, id)
+					l.releaseLocal(key)
 				})
 			}, nil
 		}
 		if err := sleep(ctx, pause); err != nil {
+			l.releaseLocal(key)
 			return nil, err
 		}
 	}
+}
+
+// holdLocal waits until this process holds fewer than DomainConcurrency
+// leases of key and counts one more.
+func (l *Limiter) holdLocal(ctx context.Context, key string) error {
+	l.mu.Lock()
+	for l.held[key] >= l.l.DomainConcurrency {
+		freed := l.freed
+		l.mu.Unlock()
+		select {
+		case <-freed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		l.mu.Lock()
+	}
+	l.held[key]++
+	l.mu.Unlock()
+	return nil
+}
+
+// releaseLocal counts one lease of key less and wakes the waiters.
+func (l *Limiter) releaseLocal(key string) {
+	l.mu.Lock()
+	if l.held[key]--; l.held[key] <= 0 {
+		delete(l.held, key)
+	}
+	close(l.freed)
+	l.freed = make(chan struct{})
+	l.mu.Unlock()
 }
 
 // tokens waits until the domain and global buckets give at least one token.
