@@ -41,12 +41,21 @@ type Limiter struct {
 	wait   *prometheus.HistogramVec
 	seq    uint64
 	mu     sync.Mutex
-	// held counts this process's leases per domain key; while it holds
-	// DomainConcurrency of them no other can be had, so a holder waits for
-	// a local release (freed) instead of asking Redis again and again.
+	// held counts this node's leases in Redis per domain key, idle ones
+	// included; while it holds DomainConcurrency of them no other can be
+	// had, so a holder waits for a local release (freed) instead of asking
+	// Redis again and again.
 	held  map[string]int
 	freed chan struct{} // closed and replaced on every local release
+	// idle are released leases kept for leaseLinger (lease id -> domain
+	// key): the next holder for the domain takes one over without a Redis
+	// round trip, as a pooled connection outlives the batch that used it.
+	idle map[string]string
 }
+
+// leaseLinger is how long a released lease stays with the node for reuse
+// before it is given back to Redis.
+const leaseLinger = 100 * time.Millisecond
 
 // NewLimiter returns a limiter; reg receives postbode_throttle_wait_seconds.
 func NewLimiter(rdb redis.UniversalClient, prefix string, l Limits, reg prometheus.Registerer) *Limiter {
@@ -54,7 +63,7 @@ func NewLimiter(rdb redis.UniversalClient, prefix string, l Limits, reg promethe
 		l.LeaseTTL = 10 * time.Minute
 	}
 	return &Limiter{rdb: rdb, prefix: prefix, l: l, wait: newMetrics(reg).throttleWait,
-		held: map[string]int{}, freed: make(chan struct{})}
+		held: map[string]int{}, freed: make(chan struct{}), idle: map[string]string{}}
 }
 
 // takeScript takes up to ARGV[3] tokens from the bucket KEYS[1] (rate
@@ -113,8 +122,9 @@ func (l *Limiter) domainKey(domain, kind string) string {
 
 // Acquire blocks until the limits allow at least one message to domain and
 // returns how many of the n wanted may go now (1..n), and release, which
-// must be called when the batch is done (it frees the concurrency slot;
-// calling it more than once is harmless). It fails only when ctx ends or
+// must be called when the batch is done (it frees the concurrency slot:
+// for the node's next batch to the domain at once, for other nodes after
+// leaseLinger; calling it more than once is harmless). It fails only when ctx ends or
 // Redis fails.
 func (l *Limiter) Acquire(ctx context.Context, domain string, n int) (granted int, release func(), err error) {
 	if n < 1 {
@@ -138,12 +148,17 @@ func (l *Limiter) Acquire(ctx context.Context, domain string, n int) (granted in
 func (l *Limiter) lease(ctx context.Context, domain string) (func(), error) {
 	key := l.domainKey(domain, "conc")
 	start := time.Now()
-	if err := l.holdLocal(ctx, key); err != nil {
+	id, fresh, err := l.slot(ctx, key)
+	if err != nil {
 		return nil, err
+	}
+	if !fresh {
+		l.observe("domain_concurrency", start)
+		return l.releaser(key, id), nil
 	}
 	l.mu.Lock()
 	l.seq++
-	id := randHex(8) + "-" + strconv.FormatUint(l.seq, 36)
+	id = randHex(8) + "-" + strconv.FormatUint(l.seq, 36)
 	l.mu.Unlock()
 	ttl := l.l.LeaseTTL.Milliseconds()
 	for pause := time.Millisecond; ; pause = min(pause*2, 50*time.Millisecond) {
@@ -154,40 +169,94 @@ func (l *Limiter) lease(ctx context.Context, domain string) (func(), error) {
 		}
 		if ok == 1 {
 			l.observe("domain_concurrency", start)
-			var once sync.Once
-			return func() {
-				once.Do(func() {
-					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-					defer cancel()
-					l.rdb.ZRem(ctx, key, id)
-					l.releaseLocal(key)
-				})
-			}, nil
+			return l.releaser(key, id), nil
 		}
 		if err := sleep(ctx, pause); err != nil {
 			l.releaseLocal(key)
 			return nil, err
 		}
+		if idle, ok := l.takeIdle(key); ok { // released meanwhile on this node
+			l.releaseLocal(key)
+			l.observe("domain_concurrency", start)
+			return l.releaser(key, idle), nil
+		}
 	}
 }
 
-// holdLocal waits until this process holds fewer than DomainConcurrency
-// leases of key and counts one more.
-func (l *Limiter) holdLocal(ctx context.Context, key string) error {
+// slot waits until this node may hold another lease of key: it returns an
+// idle lease of the node to take over, or counts a new one (fresh) to be
+// had from Redis. While the node itself holds every slot of the domain,
+// waiting needs no Redis round trips.
+func (l *Limiter) slot(ctx context.Context, key string) (id string, fresh bool, err error) {
 	l.mu.Lock()
-	for l.held[key] >= l.l.DomainConcurrency {
+	for {
+		if id, ok := l.idleOf(key); ok {
+			delete(l.idle, id)
+			l.mu.Unlock()
+			return id, false, nil
+		}
+		if l.held[key] < l.l.DomainConcurrency {
+			l.held[key]++
+			l.mu.Unlock()
+			return "", true, nil
+		}
 		freed := l.freed
 		l.mu.Unlock()
 		select {
 		case <-freed:
 		case <-ctx.Done():
-			return ctx.Err()
+			return "", false, ctx.Err()
 		}
 		l.mu.Lock()
 	}
-	l.held[key]++
-	l.mu.Unlock()
-	return nil
+}
+
+// idleOf returns an idle lease of key; l.mu is held.
+func (l *Limiter) idleOf(key string) (string, bool) {
+	for id, k := range l.idle {
+		if k == key {
+			return id, true
+		}
+	}
+	return "", false
+}
+
+// takeIdle takes over an idle lease of key.
+func (l *Limiter) takeIdle(key string) (string, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	id, ok := l.idleOf(key)
+	if ok {
+		delete(l.idle, id)
+	}
+	return id, ok
+}
+
+// releaser returns the release func of lease id: the lease goes idle for
+// leaseLinger, then back to Redis unless a holder took it over.
+func (l *Limiter) releaser(key, id string) func() {
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.mu.Lock()
+			l.idle[id] = key
+			l.wake()
+			l.mu.Unlock()
+			time.AfterFunc(leaseLinger, func() {
+				l.mu.Lock()
+				_, still := l.idle[id]
+				delete(l.idle, id)
+				l.mu.Unlock()
+				if !still {
+					return // taken over
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				l.rdb.ZRem(ctx, key, id)
+				l.releaseLocal(key)
+			})
+		})
+	}
 }
 
 // releaseLocal counts one lease of key less and wakes the waiters.
@@ -196,9 +265,14 @@ func (l *Limiter) releaseLocal(key string) {
 	if l.held[key]--; l.held[key] <= 0 {
 		delete(l.held, key)
 	}
+	l.wake()
+	l.mu.Unlock()
+}
+
+// wake wakes the holders waiting in slot; l.mu is held.
+func (l *Limiter) wake() {
 	close(l.freed)
 	l.freed = make(chan struct{})
-	l.mu.Unlock()
 }
 
 // tokens waits until the domain and global buckets give at least one token.

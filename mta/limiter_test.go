@@ -153,7 +153,8 @@ func (c *scriptCounter) count() int {
 
 // TestLimiterWaitsForItsOwnLeasesLocally: while a node itself holds every
 // slot of a domain, a further holder on it waits for a local release and
-// does not poll Redis; it gets the slot released.
+// does not poll Redis; it gets the slot released, and released slots go
+// back to Redis when no holder of the node takes them over.
 func TestLimiterWaitsForItsOwnLeasesLocally(t *testing.T) {
 	t.Parallel()
 	rdb, prefix := testenv.Redis(t)
@@ -191,11 +192,27 @@ func TestLimiterWaitsForItsOwnLeasesLocally(t *testing.T) {
 		t.Fatal(err)
 	}
 	rels[1]()
-	// Every slot is free again: two holders at once, with no waiting.
-	for range 2 {
+	// A released lease stays with the node for a moment: the next holder
+	// takes it over without asking Redis.
+	before = calls.count()
+	for range 3 {
 		_, rel, err := a.Acquire(ctx, "example.net", 1)
 		if err != nil {
 			t.Fatal(err)
+		}
+		rel()
+	}
+	if n := calls.count() - before; n != 0 {
+		t.Errorf("taking over its released leases, the node asked Redis %d times", n)
+	}
+	// Then it gives them back: another node gets both slots.
+	b := NewLimiter(rdb, prefix, Limits{DomainConcurrency: 2}, prometheus.NewRegistry())
+	long, cancel2 := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel2()
+	for range 2 {
+		_, rel, err := b.Acquire(long, "example.net", 1)
+		if err != nil {
+			t.Fatalf("other node: %v (the idle leases were not given back)", err)
 		}
 		defer rel()
 	}
