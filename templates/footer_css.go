@@ -26,6 +26,12 @@ import (
 //   - anywhere in the CSS, style attributes included: what lays an element
 //     over others (position other than static or relative, offsets,
 //     negative margins, transforms), since it could cover the footer;
+//   - anywhere in the CSS, style attributes and the height, width and
+//     spacing attributes of elements included: a size or spacing so large
+//     that it pushes the footer out of sight below the content (pushOut):
+//     no margin, padding, border, width, height, gap or indent over 2000
+//     CSS pixels, no font-size or line-height over 200, no zoom above 1,
+//     no multiplication in calc(), no aspect-ratio taller than 10:1;
 //   - @import and <link rel="stylesheet">: CSS that cannot be checked.
 
 // harmless are the properties a rule that reaches the footer or the
@@ -92,6 +98,102 @@ func overlay(p, v string) string {
 	return ""
 }
 
+// pushLimit and textLimit bound, in CSS pixels, the lengths anywhere in a
+// template's CSS that could push the footer far below the content (about
+// three phone screens; a heading of 200px). They stop a typo or a trick
+// such as .s{height:90000px}; content made long by many elements is
+// content, and the reader scrolls through it.
+const (
+	pushLimit = 2000
+	textLimit = 200
+)
+
+// pushes are the size and spacing properties pushOut bounds by pushLimit
+// (custom properties too: var() may put their value anywhere).
+var pushes = regexp.MustCompile(`^(margin|padding)(-(top|right|bottom|left|block|inline)(-(start|end))?)?$|` +
+	`^(min-|max-)?(width|height|block-size|inline-size)$|^border(-(top|right|bottom|left|block|inline))?(-width)?$|` +
+	`^(row-|column-)?gap$|^grid-gap$|^text-indent$|^border-spacing$|^flex(-basis)?$|^--`)
+
+// texts are the properties pushOut bounds by textLimit.
+var texts = regexp.MustCompile(`^(font|font-size|line-height)$`)
+
+// pxPer converts a CSS length unit to pixels at a 16px font in a 1000px
+// wide window; for font-size and line-height a percentage is of the font.
+var pxPer = map[string]float64{"px": 1, "pt": 4.0 / 3, "pc": 16, "in": 96, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6,
+	"em": 16, "rem": 16, "ex": 8, "ch": 8, "lh": 24, "rlh": 24, "vw": 10, "vh": 10, "vmin": 10, "vmax": 10,
+	"svh": 10, "lvh": 10, "dvh": 10, "svw": 10, "lvw": 10, "dvw": 10, "%": 10}
+
+// pushOut says why declaration p: v could push the footer out of sight
+// below the content, or "".
+func pushOut(p, v string) string {
+	v = strings.ToLower(v)
+	switch {
+	case p == "zoom":
+		if n, unit, ok := cssNumber(strings.TrimSpace(v)); ok && (unit == "" && n > 1 || unit == "%" && n > 100) {
+			return "zoom:" + strings.TrimSpace(v)
+		}
+		return ""
+	case p == "aspect-ratio":
+		w, h, ok := strings.Cut(v, "/")
+		wn, _, ok1 := cssNumber(strings.TrimSpace(w))
+		hn, _, ok2 := cssNumber(strings.TrimSpace(h))
+		if ok && ok1 && ok2 && hn > 10*wn {
+			return "aspect-ratio:" + strings.TrimSpace(v)
+		}
+		return ""
+	}
+	limit, text := float64(pushLimit), texts.MatchString(p)
+	if text {
+		limit = textLimit
+	} else if !pushes.MatchString(p) {
+		return ""
+	}
+	if strings.Contains(v, "(") && strings.Contains(v, "*") {
+		return p + " with a multiplication in " + strings.TrimSpace(v)
+	}
+	for _, tok := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(" ,/\t()+*", r) }) {
+		n, unit, ok := cssNumber(tok)
+		if !ok {
+			continue // a keyword, a colour or a function name
+		}
+		px := n * pxPer[unit]
+		switch {
+		case unit == "" && p == "line-height":
+			px = n * 16
+		case unit == "":
+			continue // a weight, a flex factor
+		case unit == "%" && text:
+			px = n * 0.16
+		case pxPer[unit] == 0:
+			continue // not a length (deg, s, fr …)
+		}
+		if px < 0 {
+			px = -px
+		}
+		if px > limit {
+			return fmt.Sprintf("%s:%s (over %d pixels)", p, tok, int(limit))
+		}
+	}
+	return ""
+}
+
+// cssNumber splits a CSS number token into its value and unit.
+func cssNumber(tok string) (float64, string, bool) {
+	if tok == "" || !strings.ContainsRune("0123456789.-+", rune(tok[0])) {
+		return 0, "", false
+	}
+	num := strings.TrimRight(tok, "abcdefghijklmnopqrstuvwxyz%")
+	n, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return 0, "", false
+	}
+	return n, tok[len(num):], true
+}
+
+// pushAttrs are HTML attributes that size or space an element, in pixels
+// (or a percentage of the width), bounded like CSS by pushLimit.
+var pushAttrs = map[string]bool{"height": true, "width": true, "cellpadding": true, "cellspacing": true, "hspace": true, "vspace": true, "border": true}
+
 // decl is one declaration.
 type decl struct{ prop, value string }
 
@@ -144,6 +246,17 @@ func checkElementCSS(n *html.Node, around []*html.Node) error {
 				if why := overlay(d.prop, d.value); why != "" {
 					return cssError("<%s style> uses %s, which can lay it over the footer", n.Data, why)
 				}
+				if why := pushOut(d.prop, d.value); why != "" {
+					return cssError("<%s style> sets %s, which can push the footer out of sight", n.Data, why)
+				}
+			}
+		case pushAttrs[a.Key] && (n.Namespace == "" || n.Data == "svg"):
+			v := strings.TrimSpace(a.Val)
+			if !strings.HasSuffix(v, "%") {
+				v += "px"
+			}
+			if why := pushOut("height", v); why != "" {
+				return cssError("<%s %s=%q> can push the footer out of sight (over %d pixels)", n.Data, a.Key, clipCSS(a.Val), pushLimit)
 			}
 		case n.Data == "link" && a.Key == "rel" && strings.Contains(strings.ToLower(a.Val), "stylesheet"):
 			return cssError("<link rel=\"stylesheet\"> loads CSS that cannot be checked; put the CSS in a <style> element")
@@ -174,6 +287,9 @@ func checkRule(r cssRule, around []*html.Node) error {
 	for _, d := range r.decls {
 		if why := overlay(d.prop, d.value); why != "" {
 			return cssError("the <style> rule %q uses %s, which can lay an element over the footer", clipCSS(r.selector), why)
+		}
+		if why := pushOut(d.prop, d.value); why != "" {
+			return cssError("the <style> rule %q sets %s, which can push the footer out of sight", clipCSS(r.selector), why)
 		}
 	}
 	if r.keyframes {
