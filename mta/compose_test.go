@@ -122,7 +122,7 @@ func TestListIDPhraseIsQuoted(t *testing.T) {
 	t.Parallel()
 	for name, want := range map[string]string{
 		`Evil <a@b.c>, "q" (c`: `"Evil <a@b.c>, \"q\" (c" <dbl.example.org>`,
-		`Back\slash b.v.`:     `"Back\\slash b.v." <dbl.example.org>`,
+		`Back\slash b.v.`:      `"Back\\slash b.v." <dbl.example.org>`,
 		`Nieuwsbrief`:          `Nieuwsbrief <dbl.example.org>`,
 	} {
 		msg := Compose(Header{From: "a@example.org", To: "b@example.org", Subject: "s", ListID: name + " <dbl.example.org>"}, "<p>x</p>", "x")
