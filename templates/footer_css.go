@@ -30,8 +30,10 @@ import (
 //     spacing attributes of elements included: a size or spacing so large
 //     that it pushes the footer out of sight below the content (pushOut):
 //     no margin, padding, border, width, height, gap or indent over 2000
-//     CSS pixels, no font-size or line-height over 200, no zoom above 1,
-//     no multiplication in calc(), no aspect-ratio taller than 10:1;
+//     CSS pixels, nor one rule's height, vertical margins, padding and
+//     borders over 2000 together, no font-size or line-height over 200,
+//     no zoom above 1, no multiplication in calc(), no aspect-ratio
+//     taller than 10:1;
 //   - @import and <link rel="stylesheet">: CSS that cannot be checked.
 
 // harmless are the properties a rule that reaches the footer or the
@@ -151,30 +153,91 @@ func pushOut(p, v string) string {
 	if strings.Contains(v, "(") && strings.Contains(v, "*") {
 		return p + " with a multiplication in " + strings.TrimSpace(v)
 	}
-	for _, tok := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(" ,/\t()+*", r) }) {
+	for _, l := range lengths(p, v) {
+		if l.px > limit {
+			return fmt.Sprintf("%s:%s (over %d pixels)", p, l.tok, int(limit))
+		}
+	}
+	return ""
+}
+
+// length is one length token of a value, in pixels (see pxPer).
+type length struct {
+	tok string
+	px  float64
+}
+
+// lengths returns the lengths in value v of property p, keywords, colours,
+// function names and unitless numbers left out (but for line-height, where a
+// number is a multiple of the font).
+func lengths(p, v string) []length {
+	var out []length
+	for _, tok := range strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return strings.ContainsRune(" ,/\t()+*", r) }) {
 		n, unit, ok := cssNumber(tok)
 		if !ok {
-			continue // a keyword, a colour or a function name
+			continue
 		}
 		px := n * pxPer[unit]
 		switch {
 		case unit == "" && p == "line-height":
 			px = n * 16
+		case unit == "" && n == 0:
+			px = 0 // a length of 0
 		case unit == "":
 			continue // a weight, a flex factor
-		case unit == "%" && text:
+		case unit == "%" && texts.MatchString(p):
 			px = n * 0.16
 		case pxPer[unit] == 0:
 			continue // not a length (deg, s, fr …)
 		}
-		if px < 0 {
-			px = -px
+		out = append(out, length{tok, max(px, -px)})
+	}
+	return out
+}
+
+// vertical adds up, in pixels, the height one rule (or style attribute) can
+// give an element: the larger of its height and min-height, and its top and
+// bottom margins, padding and borders. Each within pushLimit, together they
+// could still push the footer far down, so the sum is bounded too.
+func vertical(decls []decl) float64 {
+	var h, rest float64
+	for _, d := range decls {
+		ls := lengths(d.prop, d.value)
+		if len(ls) == 0 {
+			continue
 		}
-		if px > limit {
-			return fmt.Sprintf("%s:%s (over %d pixels)", p, tok, int(limit))
+		a := ls[0].px
+		c := a // the bottom of a 1- or 2-value shorthand is its first value
+		if len(ls) >= 3 {
+			c = ls[2].px
+		}
+		switch p := d.prop; {
+		case p == "height" || p == "min-height" || p == "block-size" || p == "min-block-size":
+			h = max(h, a)
+		case p == "margin" || p == "padding" || p == "border-width":
+			rest += a + c
+		case p == "margin-block" || p == "padding-block" || p == "border-block-width":
+			rest += a + ls[min(1, len(ls)-1)].px
+		case p == "border" || p == "border-block":
+			rest += 2 * a
+		case strings.HasSuffix(p, "-top") || strings.HasSuffix(p, "-bottom") || strings.HasSuffix(p, "-top-width") ||
+			strings.HasSuffix(p, "-bottom-width") || strings.HasSuffix(p, "-block-start") || strings.HasSuffix(p, "-block-end"):
+			if strings.HasPrefix(p, "margin") || strings.HasPrefix(p, "padding") || strings.HasPrefix(p, "border") {
+				rest += a
+			}
 		}
 	}
-	return ""
+	return h + rest
+}
+
+// tooTall is the error for a rule whose declarations together give an
+// element more height than pushLimit (vertical), or nil.
+func tooTall(what string, decls []decl) error {
+	if v := vertical(decls); v > pushLimit {
+		return cssError("%s gives an element %d pixels of height, margins, padding and borders together (over %d), which can push the footer out of sight",
+			what, int(v), pushLimit)
+	}
+	return nil
 }
 
 // cssNumber splits a CSS number token into its value and unit.
@@ -250,6 +313,9 @@ func checkElementCSS(n *html.Node, around []*html.Node) error {
 					return cssError("<%s style> sets %s, which can push the footer out of sight", n.Data, why)
 				}
 			}
+			if err := tooTall(fmt.Sprintf("<%s style>", n.Data), parseDecls(a.Val)); err != nil {
+				return err
+			}
 		case pushAttrs[a.Key] && (n.Namespace == "" || n.Data == "svg"):
 			v := strings.TrimSpace(a.Val)
 			if !strings.HasSuffix(v, "%") {
@@ -291,6 +357,9 @@ func checkRule(r cssRule, around []*html.Node) error {
 		if why := pushOut(d.prop, d.value); why != "" {
 			return cssError("the <style> rule %q sets %s, which can push the footer out of sight", clipCSS(r.selector), why)
 		}
+	}
+	if err := tooTall(fmt.Sprintf("the <style> rule %q", clipCSS(r.selector)), r.decls); err != nil {
+		return err
 	}
 	if r.keyframes {
 		return nil
