@@ -207,18 +207,18 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // Data reads the message and stores it before answering 250; a store
 // failure answers 451 so the sender retries.
 func (s *session) Data(r io.Reader) error {
-	if len(s.rcpts) == 0 {
-		return errNoRcpt
-	}
 	lc := sessionConn(s.conn.Conn())
-	if lc != nil {
-		lc.dataDeadline(s.l.opt.DataTimeout)
-	}
-	var buf bytes.Buffer
 	src := r
 	if lc != nil && lc.wire.takeEscaped() {
 		src = &unescaper{r: r} // the wire found the end (wire)
 	}
+	if len(s.rcpts) == 0 {
+		return errNoRcpt
+	}
+	if lc != nil {
+		lc.dataDeadline(s.l.opt.DataTimeout)
+	}
+	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(src); err != nil {
 		if errors.Is(err, smtp.ErrDataTooLarge) {
 			s.l.opt.Metrics.Inbound.WithLabelValues("too_large").Inc()

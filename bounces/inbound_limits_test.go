@@ -347,3 +347,19 @@ func TestDataBefore354(t *testing.T) {
 		t.Errorf("stored %q", raw)
 	}
 }
+
+// A client that asks for STARTTLS and never completes the handshake is cut
+// off at the command's read deadline, and its slot is freed.
+func TestStalledTLSHandshakeEnds(t *testing.T) {
+	e := newEnv(t)
+	srv, _ := testTLS(t)
+	e.listen(ListenerOptions{TLS: srv, ReadTimeout: time.Second})
+	c := dialFrom(t, e.smtp, "127.0.0.1")
+	c.reply(3 * time.Second)
+	c.cmd("EHLO slow.test")
+	if got := c.cmd("STARTTLS"); !strings.HasPrefix(got, "220") {
+		t.Fatalf("STARTTLS: %q", got)
+	}
+	c.write("\x16\x03") // the start of a ClientHello, then nothing
+	e.waitFor("the stalled session to end", func() bool { return e.lst.active.Load() == 0 })
+}
