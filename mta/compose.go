@@ -195,10 +195,21 @@ func encodeText(field, s string) string {
 	return strings.Join(qWords(s, field), " ")
 }
 
-// encodePhrase is encodeText for a List-Id's display part before "<...>".
+// encodePhrase encodes a List-Id's display part before "<...>" as an
+// RFC 5322 phrase: RFC 2047 encoded words when it is not plain ASCII, a
+// quoted-string when it holds specials, so a list name such as
+// `Evil <a@b.c>, "x"` can never pass for the list's id (RFC 2919 §3).
 func encodePhrase(field, s string) string {
-	if i := strings.LastIndexByte(s, '<'); i > 0 && !isPlainASCII(s[:i]) {
-		return strings.Join(qWords(strings.TrimSpace(s[:i]), field), " ") + " " + s[i:]
+	i := strings.LastIndexByte(s, '<')
+	if i <= 0 {
+		return s
+	}
+	name := strings.TrimSpace(s[:i])
+	switch {
+	case !isPlainASCII(name):
+		return strings.Join(qWords(name, field), " ") + " " + s[i:]
+	case strings.ContainsAny(name, `()<>[]:;@\,."`):
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `" ` + s[i:]
 	}
 	return s
 }
