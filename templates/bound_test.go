@@ -50,14 +50,12 @@ func TestCompileCancelled(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
-	start := time.Now()
-	// Within MaxSteps and printing nothing, but slow enough to outlast the cancel.
+	// Within MaxSteps and printing nothing, but slow enough to outlast the
+	// cancel: only the cancel can end it with this error (no wall-clock
+	// assertion: the machine may be busy).
 	_, err := Compile(ctx, "S", `{{range 300}}{{range 300}}{{if printf "%0100000d" 1}}{{end}}{{end}}{{end}}`, "", style)
 	if err == nil || !strings.Contains(err.Error(), "canceled") {
 		t.Fatalf("want a cancelled compile, got %v", err)
-	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("stopped after %s", d)
 	}
 }
 
