@@ -128,8 +128,8 @@ func withoutPhrases(drop map[phraseKey]bool, dropWords map[clauseKey]bool) *phra
 // and recall (of the hard rows, how many are called hard), with false
 // hards as a share of all rows. It fails when, as-is, false hards exceed
 // 1% of the rows or hard precision falls below 97%, and when, with
-// families left out, false hards exceed 1.5%, hard/soft agreement falls
-// below 92% or status agreement below 87.5%.
+// families left out, false hards exceed 1.1%, hard/soft agreement falls
+// below 92.4% or status agreement below 87.8%.
 func TestLeaveOneFamilyOut(t *testing.T) {
 	rows := readCorpus(t)
 	raws := map[string][]byte{}
@@ -254,16 +254,16 @@ func TestLeaveOneFamilyOut(t *testing.T) {
 		t.Errorf("as-is: hard precision %.1f%%, want >= 97%%", asIs.precision())
 	}
 	// With families left out the floors are the levels last measured
-	// (raised with the clause rules and the reply-code precedence), so
-	// that a change making the rules fit the corpus more and the world
-	// less shows.
-	if out.pct(out.falseHard) > 1.5 {
-		t.Errorf("families left out: %d false hards (%.1f%% of rows), want <= 1.5%%", out.falseHard, out.pct(out.falseHard))
+	// (raised with the clause rules, the reply-code precedence and "try
+	// again" as a sign of a passing failure), so that a change making the
+	// rules fit the corpus more and the world less shows.
+	if out.pct(out.falseHard) > 1.1 {
+		t.Errorf("families left out: %d false hards (%.1f%% of rows), want <= 1.1%%", out.falseHard, out.pct(out.falseHard))
 	}
-	if out.pct(out.hard) < 92 {
-		t.Errorf("families left out: hard/soft agrees for %.1f%%, want >= 92%%", out.pct(out.hard))
+	if out.pct(out.hard) < 92.4 {
+		t.Errorf("families left out: hard/soft agrees for %.1f%%, want >= 92.4%%", out.pct(out.hard))
 	}
-	if out.pct(out.status) < 87.5 {
-		t.Errorf("families left out: status agrees for %.1f%%, want >= 87.5%%", out.pct(out.status))
+	if out.pct(out.status) < 87.8 {
+		t.Errorf("families left out: status agrees for %.1f%%, want >= 87.8%%", out.pct(out.status))
 	}
 }

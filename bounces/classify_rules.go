@@ -140,6 +140,10 @@ var textRules = []reasonRule{
 		}},
 	{"notaccept", ordinary, "Postfix smtp(8) for an RFC 7505 null MX: \"Domain ... does not accept mail (nullMX)\"; RFC 7504 section 3 (521 \"host does not accept mail\")",
 		[]string{"nullmx", "accepts no e-mail", "accepts no email"}},
+	{"notaccept", ordinary, "Exim's dnslookup router (routers/dnslookup.c) for a domain whose MX or SRV record says it has no SMTP service (an RFC 7505 null MX, RFC 2782 \".\" target): \"an MX or SRV record indicated no SMTP service\"",
+		[]string{"indicated no smtp service"}},
+	{"networkerror", ordinary, "OpenSMTPD's MTA (smtpd/mta.c) when the MX lookup fails: \"No MX found for domain\" and \"Temporary failure in MX lookup\" are temporary failures (IMSG_DELIVERY_TEMPFAIL); only \"Domain does not exist\" (NXDOMAIN) is permanent",
+		[]string{"no mx found for", "temporary failure in mx lookup"}},
 	{"norelaying", ordinary, "relay refusals (Postfix \"Relay access denied\", Sendmail \"Relaying denied\")",
 		[]string{
 			"relay access denied", "relaying denied", "relay denied", "not permitted to relay",
@@ -149,6 +153,10 @@ var textRules = []reasonRule{
 		}},
 	{"virusdetected", ordinary, "virus scanners (ClamAV, amavis, Exchange)",
 		[]string{"virus", "malware", "infected", "malicious", "banned attachment"}},
+	{"speeding", ordinary, "the sender's own sending quota, not the recipient's storage: Exchange Online 5.2.2 \"STOREDRV.Submission.Exception:SubmissionQuotaExceededException\" (Microsoft's NDR reference: the sender exceeded its sending limits), Gmail SMTP error reference 5.4.5 \"Daily user sending quota exceeded\"; before the mailbox-full rule, whose \"quota exceeded\" these also say",
+		[]string{"submissionquotaexceeded", "sending quota", "submission quota", "sending limit"}},
+	{"mailboxfull", ordinary, "Exchange's mailbox store: \"STOREDRV.Deliver.Exception:QuotaExceededException\" (the recipient's mailbox is over its quota; Exchange Online NDR 5.2.2)",
+		[]string{"quotaexceededexception", "quotaexceeded"}},
 	{"mailboxfull", ordinary, "RFC 5321 552 \"exceeded storage allocation\", RFC 3463 X.2.2; quota wording of Postfix, Dovecot, Exchange, Gmail",
 		[]string{
 			"mailbox full", "mailbox is full", "mailbox is over", "mailbox size limit",
@@ -527,6 +535,11 @@ var (
 		"spam", "filter", "bulk", "policy", "block", "blacklist", "black list",
 		"allow list", "allowlist", "whitelist", "white list", "greylist", "graylist",
 		"reputation",
+		// A text that asks to try again says the failure may pass: the
+		// resolver's TRY_AGAIN (RFC 1035 section 4.1.1 SERVFAIL, h_errno
+		// TRY_AGAIN), which Postfix's dns_strerror words "Host not found,
+		// try again", is not a missing domain.
+		"try again",
 	}
 )
 

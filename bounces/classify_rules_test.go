@@ -240,6 +240,34 @@ func TestDocumentedWording(t *testing.T) {
 	})
 }
 
+// TestSourcedRules has one case per rule added from the MTAs' own texts
+// and the providers' NDR references, each with its source; every case
+// names the rule that must decide it.
+func TestSourcedRules(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		// Postfix dns_strerror(3): h_errno TRY_AGAIN (RFC 1035 section
+		// 4.1.1 SERVFAIL) reads "Host not found, try again"; with nothing
+		// but the text, a missing host that may be found on a retry is not
+		// a dead domain.
+		{"", 0, "", "Name service error for domain example.com: Host not found, try again", "networkerror", Soft, "host not found, try again"},
+		{"", 0, "", "Unknown host example.com, try again", "filtered", Block, `"try again" next to "unknown host"`},
+		{"", 550, "", "550 No such user, please try again", "filtered", Block, `"try again" next to "no such user"`},
+		// ... but a status code or RCPT TO still backs the address.
+		{"RCPT", 550, "", "550 No such user, please try again", "userunknown", Hard, "no such user"},
+		// Exchange Online 5.2.2: the sender's submission quota is a sending
+		// limit, the mailbox store's QuotaExceededException a full mailbox.
+		{"", 550, "5.2.2", "550 5.2.2 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message", "speeding", Block, "submissionquotaexceeded"},
+		{"", 554, "5.2.0", "554 5.2.0 STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded", "mailboxfull", Soft, "quotaexceeded"},
+		// Gmail SMTP error reference 5.4.5: the sender's daily quota.
+		{"", 550, "5.4.5", "550 5.4.5 Daily user sending quota exceeded", "speeding", Block, "sending quota"},
+		// Exim routers/dnslookup.c: a null MX (RFC 7505) or "." SRV target.
+		{"", 0, "", "an MX or SRV record indicated no SMTP service", "notaccept", Hard, "indicated no smtp service"},
+		// OpenSMTPD smtpd/mta.c: both are IMSG_DELIVERY_TEMPFAIL.
+		{"", 0, "", "No MX found for domain", "networkerror", Soft, "no mx found for"},
+		{"", 0, "", "Temporary failure in MX lookup", "networkerror", Soft, "temporary failure in mx lookup"},
+	})
+}
+
 // replyCase is an SMTP reply and what it must be classified as.
 type replyCase struct {
 	cmd      string

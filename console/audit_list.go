@@ -26,6 +26,7 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) error {
 	p := h.newPage(r, "audit", "privacy").Set("Entries", items).Set("Pager", pager).Set("Action", action).
 		Set("Actions", []string{privacy.ActionErase, privacy.ActionExport, privacy.ActionReport, privacy.ActionRequestFulfil,
 			privacy.ActionRequestReject, privacy.ActionRetentionRun, privacy.ActionRetentionPreview, "contact-change", "campaign-change",
-			"token-revoke", "person-disable", "login", "login-failed", "logout"})
+			"token-revoke", "person-disable", "membership-set", "password-reset", "password-reset-link", "totp-disable",
+			"login", "login-failed", "logout"})
 	return h.show(w, r, p)
 }

@@ -46,7 +46,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	p := h.newPage(r, "error", "")
 	p.Set("Key", key)
-	if e != nil && status != http.StatusInternalServerError && status != http.StatusForbidden {
+	// A refusal says why only when the reason is about the action, not
+	// about the person's access (beyond_own_permissions names the
+	// permission the target holds and the actor lacks).
+	if e != nil && status != http.StatusInternalServerError && (status != http.StatusForbidden || e.Code == "beyond_own_permissions") {
 		p.Set("Detail", e.Error())
 	}
 	if rerr := h.render(w, r, status, p); rerr != nil {

@@ -42,6 +42,7 @@ func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("POST", "/api/v1/auth/password", access.SignedIn, a.changePassword)
 	rt.Handle("POST", "/api/v1/auth/totp", access.SignedIn, a.beginTOTP)
 	rt.Handle("POST", "/api/v1/auth/totp/confirm", access.SignedIn, a.confirmTOTP)
+	rt.Handle("POST", "/api/v1/auth/totp/remove", access.SignedIn, a.removeTOTP)
 	rt.Handle("POST", "/api/v1/auth/tokens", access.SignedIn, a.createOwnToken)
 	rt.Handle("POST", "/api/v1/auth/accept", access.Public, a.accept)
 	rt.Handle("POST", "/api/v1/auth/reset-request", access.Public, a.resetRequest)
@@ -236,6 +237,26 @@ func (a *API) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
 		return httpapi.NewError(http.StatusConflict, "no_session", "set up a second factor from a signed-in session")
 	}
 	if err := a.S.ConfirmTOTP(r.Context(), actor.PersonID, in.Code); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// removeTOTP removes the signed-in person's second factor after checking
+// their current password; their other sessions end, this one stays.
+func (a *API) removeTOTP(w http.ResponseWriter, r *http.Request) error {
+	actor, _ := access.ActorFrom(r.Context())
+	var in struct {
+		Current string `json:"current_password"`
+	}
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	if actor.SessionID == 0 {
+		return httpapi.NewError(http.StatusConflict, "no_session", "remove the second factor from a signed-in session")
+	}
+	if err := a.S.RemoveOwnTOTP(r.Context(), actor.PersonID, actor.SessionID, in.Current); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

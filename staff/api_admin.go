@@ -19,6 +19,7 @@ func (a *API) adminRoutes(rt *httpapi.Router) {
 	rt.Handle("POST", "/api/v1/persons", access.UsersManage, a.invite)
 	rt.Handle("GET", "/api/v1/persons/{id}", access.UsersManage, a.getPerson)
 	rt.Handle("POST", "/api/v1/persons/{id}/reinvite", access.UsersManage, a.reinvite)
+	rt.Handle("POST", "/api/v1/persons/{id}/reset", access.UsersManage, a.adminReset)
 	rt.Handle("POST", "/api/v1/persons/{id}/disable", access.UsersManage, a.personOp(a.S.Disable))
 	rt.Handle("POST", "/api/v1/persons/{id}/enable", access.UsersManage, a.personOp(a.S.Enable))
 	rt.Handle("DELETE", "/api/v1/persons/{id}/totp", access.UsersManage, a.personOp(a.S.DisableTOTP))
@@ -78,7 +79,7 @@ func (a *API) invite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return sentInvite(w, p, d, http.StatusCreated)
+	return sentLink(w, p, d, http.StatusCreated)
 }
 
 // reinvite mails an invited person a new link. A new link lets whoever
@@ -97,12 +98,32 @@ func (a *API) reinvite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return sentInvite(w, p, d, http.StatusOK)
+	return sentLink(w, p, d, http.StatusOK)
 }
 
-// sentInvite answers with the person and how the link went out (the link
+// adminReset mails an active person a password reset link; like a new
+// invitation, only the administrator of the person's sole department may
+// send one (see OnlyInDepartment), and not to anyone holding permissions
+// they lack.
+func (a *API) adminReset(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := a.S.OnlyInDepartment(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p, d, err := a.S.AdminResetAndSend(r.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	return sentLink(w, p, d, http.StatusOK)
+}
+
+// sentLink answers with the person and how the link went out (the link
 // itself only when no mailer is configured).
-func sentInvite(w http.ResponseWriter, p Person, d Delivery, status int) error {
+func sentLink(w http.ResponseWriter, p Person, d Delivery, status int) error {
 	out := map[string]any{"person": p}
 	if d.Mailed {
 		out["mailed"] = true

@@ -116,7 +116,8 @@ func (s *Service) UpdateDepartment(ctx context.Context, id int64, change func(*D
 }
 
 // SetMembership gives a person a role in a department (replacing the role
-// they had there). The last administrator cannot be demoted.
+// they had there). The last administrator cannot be demoted, nor anyone
+// whose role there holds a permission the actor lacks (reachable).
 func (s *Service) SetMembership(ctx context.Context, personID, deptID int64, role string) error {
 	if err := s.grantableIn(ctx, role, deptID); err != nil {
 		return err
@@ -125,6 +126,9 @@ func (s *Service) SetMembership(ctx context.Context, personID, deptID int64, rol
 	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
 		check, err := adminGuard(ctx, tx)
 		if err != nil {
+			return err
+		}
+		if err := reachable(ctx, tx, personID, deptID); err != nil {
 			return err
 		}
 		if err := setMembership(ctx, tx, personID, deptID, role); err != nil {
@@ -139,12 +143,16 @@ func (s *Service) SetMembership(ctx context.Context, personID, deptID int64, rol
 }
 
 // RemoveMembership takes a person out of a department; their sessions in
-// it end at once (the next request of any of them is refused).
+// it end at once (the next request of any of them is refused). Nobody
+// removes a person whose role there holds a permission they lack.
 func (s *Service) RemoveMembership(ctx context.Context, personID, deptID int64) error {
 	ctx = unscoped(ctx)
 	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
 		check, err := adminGuard(ctx, tx)
 		if err != nil {
+			return err
+		}
+		if err := reachable(ctx, tx, personID, deptID); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `DELETE FROM memberships WHERE person_id = $1 AND department_id = $2`, personID, deptID)

@@ -26,11 +26,12 @@ func (s *Service) Invite(ctx context.Context, n NewPerson) (Person, string, erro
 	if err != nil {
 		return p, "", err
 	}
-	secret, err := s.newLink(ctx, p.ID, "invite")
+	secret, err := s.newLink(ctx, p.ID, "invite", nil)
 	return p, secret, err
 }
 
-// Reinvite replaces an invited person's link (the old one stops working).
+// Reinvite replaces an invited person's link (the old one stops working);
+// not for a person holding a permission the actor lacks (reachable).
 func (s *Service) Reinvite(ctx context.Context, personID int64) (Person, string, error) {
 	p, err := s.Get(ctx, personID)
 	if err != nil {
@@ -39,7 +40,11 @@ func (s *Service) Reinvite(ctx context.Context, personID int64) (Person, string,
 	if p.Status != StatusInvited {
 		return p, "", ErrLinkInvalid
 	}
-	secret, err := s.newLink(ctx, p.ID, "invite")
+	if err := reachable(ctx, s.db, personID, 0); err != nil {
+		return p, "", err
+	}
+	secret, err := s.newLink(ctx, p.ID, "invite", &audit.Entry{Action: "person-invite", Cause: "invitation sent again",
+		TargetKind: "person", TargetID: &p.ID})
 	return p, secret, err
 }
 
@@ -59,7 +64,28 @@ func (s *Service) RequestReset(ctx context.Context, email string) (Person, strin
 	if err != nil {
 		return p, "", notFound(err, ErrNotFound)
 	}
-	secret, err := s.newLink(ctx, p.ID, "reset")
+	secret, err := s.newLink(ctx, p.ID, "reset", nil)
+	return p, secret, err
+}
+
+// AdminReset returns a one-time password reset link (valid ResetTTL) for
+// an active person, made on an administrator's request and audited. The
+// person keeps their password and sessions until they use it; like every
+// link it dies when the password is set another way or the person is
+// disabled. Refused for a person holding a permission the actor lacks
+// (reachable).
+func (s *Service) AdminReset(ctx context.Context, personID int64) (Person, string, error) {
+	p, err := s.Get(ctx, personID)
+	if err != nil {
+		return p, "", err
+	}
+	if p.Status != StatusActive {
+		return p, "", errs.Conflict("not_active", "only an active person gets a reset link: invite an invited person again, enable a disabled one first")
+	}
+	if err := reachable(unscoped(ctx), s.db, personID, 0); err != nil {
+		return p, "", err
+	}
+	secret, err := s.newLink(ctx, p.ID, "reset", &audit.Entry{Action: "password-reset-link", TargetKind: "person", TargetID: &p.ID})
 	return p, secret, err
 }
 
@@ -69,7 +95,9 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password string) (P
 	return s.useLink(ctx, secret, "reset", password)
 }
 
-func (s *Service) newLink(ctx context.Context, personID int64, kind string) (string, error) {
+// newLink makes a person's one-time link of kind, ending their earlier one
+// of that kind, and writes e (optional) in the same transaction.
+func (s *Service) newLink(ctx context.Context, personID int64, kind string, e *audit.Entry) (string, error) {
 	ctx = unscoped(ctx)
 	secret, hash, err := newSecret("pbl_")
 	if err != nil {
@@ -89,6 +117,9 @@ func (s *Service) newLink(ctx context.Context, personID int64, kind string) (str
 			personID, kind, hash, access.Label(ctx), s.now(), s.now().Add(ttl))
 		if err != nil {
 			return fmt.Errorf("staff: link: %w", err)
+		}
+		if e != nil {
+			return audit.Write(ctx, tx, *e)
 		}
 		return nil
 	})
@@ -158,30 +189,9 @@ func (s *Service) useLink(ctx context.Context, secret, kind, password string) (P
 // listed and revoked on their own.
 func (s *Service) ChangePassword(ctx context.Context, personID, keepSession int64, current, password string) error {
 	ctx = unscoped(ctx)
-	var email, encoded string
-	var gen int64
-	err := s.db.QueryRow(ctx, `SELECT email, password_hash, password_gen FROM persons WHERE id = $1 AND status = 'active'`,
-		personID).Scan(&email, &encoded, &gen)
+	email, gen, err := s.checkCurrentPassword(ctx, personID, current)
 	if err != nil {
-		return notFound(err, ErrUnauthenticated)
-	}
-	// A wrong current password counts as a failed login of the account:
-	// past the limit it is locked (ErrLocked) for the rest of the window,
-	// for sign-in and for this change alike, even with the right password.
-	key := strings.ToLower(strings.TrimSpace(email))
-	actor, _ := access.ActorFrom(ctx)
-	if err := s.checkLockout(ctx, key, actor.IP); err != nil {
 		return err
-	}
-	if encoded == "" || !verifyPassword(encoded, current) {
-		if err := s.recordFailure(ctx, key, actor.IP); err != nil {
-			return err
-		}
-		if err := audit.Write(ctx, s.db, audit.Entry{Action: "login-failed",
-			Cause: "wrong current password when changing it", TargetKind: "person", TargetID: &personID}); err != nil {
-			return err
-		}
-		return errs.Invalid("current_password", "is not your current password")
 	}
 	if err := CheckPassword(password, email); err != nil {
 		return err
@@ -207,15 +217,55 @@ func (s *Service) ChangePassword(ctx context.Context, personID, keepSession int6
 	})
 }
 
+// checkCurrentPassword checks an active person's current password before
+// they change a credential (password, second factor) and returns their
+// address and password generation. A wrong current password counts as a
+// failed login of the account: past the limit it is locked (ErrLocked)
+// for the rest of the window, for sign-in and for these changes alike,
+// even with the right password.
+func (s *Service) checkCurrentPassword(ctx context.Context, personID int64, current string) (string, int64, error) {
+	var email, encoded string
+	var gen int64
+	err := s.db.QueryRow(ctx, `SELECT email, password_hash, password_gen FROM persons WHERE id = $1 AND status = 'active'`,
+		personID).Scan(&email, &encoded, &gen)
+	if err != nil {
+		return "", 0, notFound(err, ErrUnauthenticated)
+	}
+	key := strings.ToLower(strings.TrimSpace(email))
+	actor, _ := access.ActorFrom(ctx)
+	if err := s.checkLockout(ctx, key, actor.IP); err != nil {
+		return "", 0, err
+	}
+	if encoded == "" || !verifyPassword(encoded, current) {
+		if err := s.recordFailure(ctx, key, actor.IP); err != nil {
+			return "", 0, err
+		}
+		if err := audit.Write(ctx, s.db, audit.Entry{Action: "login-failed",
+			Cause: "wrong current password when changing a credential", TargetKind: "person", TargetID: &personID}); err != nil {
+			return "", 0, err
+		}
+		return "", 0, errs.Invalid("current_password", "is not your current password")
+	}
+	return email, gen, nil
+}
+
 // endCredentials ends what a person's old password let in: every session but
 // keepSession (0: all) and every outstanding invitation or reset link.
 func endCredentials(ctx context.Context, tx pgx.Tx, personID, keepSession int64) error {
-	if _, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = now() WHERE person_id = $1 AND revoked_at IS NULL
-		AND id <> $2`, personID, keepSession); err != nil {
-		return fmt.Errorf("staff: end sessions: %w", err)
+	if err := endSessions(ctx, tx, personID, keepSession); err != nil {
+		return err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE person_links SET used_at = now() WHERE person_id = $1 AND used_at IS NULL`, personID); err != nil {
 		return fmt.Errorf("staff: end links: %w", err)
+	}
+	return nil
+}
+
+// endSessions ends every session of a person but keepSession (0: all).
+func endSessions(ctx context.Context, tx pgx.Tx, personID, keepSession int64) error {
+	if _, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = now() WHERE person_id = $1 AND revoked_at IS NULL
+		AND id <> $2`, personID, keepSession); err != nil {
+		return fmt.Errorf("staff: end sessions: %w", err)
 	}
 	return nil
 }

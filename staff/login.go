@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"slices"
 	"strings"
 
 	"github.com/postbode/postbode/internal/access"
@@ -72,14 +71,12 @@ func (s *Service) secondFactor(ctx context.Context, id int64, enabled bool, in L
 		// second factor can enrol before its first session.
 		return s.ConfirmTOTP(ctx, id, strings.TrimSpace(in.Code))
 	}
-	ms, err := s.Memberships(ctx, id)
+	required, err := s.totpRequired(ctx, id)
 	if err != nil {
 		return err
 	}
-	for _, m := range ms {
-		if slices.Contains(s.opt.RequireTOTP, m.Role) {
-			return ErrTOTPSetup
-		}
+	if required {
+		return ErrTOTPSetup
 	}
 	return nil
 }

@@ -75,16 +75,38 @@ func (s *Service) SendReset(ctx context.Context, email string) error {
 	return nil
 }
 
+// AdminResetAndSend makes a reset link on an administrator's request
+// (AdminReset) and mails it to the person, or, without a mailer, returns
+// it for the administrator to pass on, as an invitation.
+func (s *Service) AdminResetAndSend(ctx context.Context, personID int64) (Person, Delivery, error) {
+	p, secret, err := s.AdminReset(ctx, personID)
+	if err != nil {
+		return p, Delivery{}, err
+	}
+	if s.mail == nil {
+		return p, Delivery{Link: LinkURL(s.adminURL, ResetPath, secret)}, nil
+	}
+	if err := s.mail.Send(ctx, p.Email, "Choose a new postbode password", "",
+		adminResetText(s.adminURL, secret, actorName(ctx), s.opt.ResetTTL)); err != nil {
+		return p, Delivery{}, fmt.Errorf("staff: mail reset link: %w", err)
+	}
+	return p, Delivery{Mailed: true}, nil
+}
+
+// actorName is " by NAME" for the acting person of ctx, or "".
+func actorName(ctx context.Context) string {
+	if actor, ok := access.ActorFrom(ctx); ok && actor.Name != "" {
+		return " by " + actor.Name
+	}
+	return ""
+}
+
 func (s *Service) sendInvite(ctx context.Context, p Person, secret string) (Delivery, error) {
 	if s.mail == nil {
 		return Delivery{Link: LinkURL(s.adminURL, InvitePath, secret)}, nil
 	}
-	inviter := ""
-	if actor, ok := access.ActorFrom(ctx); ok && actor.Name != "" {
-		inviter = " by " + actor.Name
-	}
 	if err := s.mail.Send(ctx, p.Email, "Your postbode account", "",
-		inviteText(s.adminURL, secret, inviter, s.opt.InviteTTL)); err != nil {
+		inviteText(s.adminURL, secret, actorName(ctx), s.opt.InviteTTL)); err != nil {
 		return Delivery{}, fmt.Errorf("staff: mail invitation: %w", err)
 	}
 	return Delivery{Mailed: true}, nil
@@ -103,4 +125,9 @@ func inviteText(adminURL, token, inviter string, ttl time.Duration) string {
 func resetText(adminURL, token string, ttl time.Duration) string {
 	return fmt.Sprintf("Someone asked to reset your postbode password. If it was you, choose a new one here (the link works once, for %s):\n\n%s\n\nIf it was not you, ignore this mail.\n",
 		ttl, LinkURL(adminURL, ResetPath, token))
+}
+
+func adminResetText(adminURL, token, by string, ttl time.Duration) string {
+	return fmt.Sprintf("You were asked%s to choose a new postbode password. Your current password works until you do. Choose a new one here (the link works once, for %s):\n\n%s\n\nIf you did not expect this, tell your administrator.\n",
+		by, ttl, LinkURL(adminURL, ResetPath, token))
 }

@@ -170,12 +170,17 @@ func (s *Service) Memberships(ctx context.Context, personID int64) ([]Membership
 }
 
 // Disable stops a person from logging in and ends their sessions,
-// invitation and reset links, and API tokens at once. The last administrator cannot be disabled.
+// invitation and reset links, and API tokens at once. The last
+// administrator cannot be disabled, nor anyone holding a permission the
+// actor lacks (reachable).
 func (s *Service) Disable(ctx context.Context, id int64) error {
 	ctx = unscoped(ctx)
 	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
 		check, err := adminGuard(ctx, tx)
 		if err != nil {
+			return err
+		}
+		if err := reachable(ctx, tx, id, 0); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE persons SET status = 'disabled', password_gen = password_gen + 1,
@@ -202,9 +207,13 @@ func (s *Service) Disable(ctx context.Context, id int64) error {
 }
 
 // Enable lets a disabled person log in again (active when they have a
-// password, else invited).
+// password, else invited); not someone holding a permission the actor
+// lacks (reachable).
 func (s *Service) Enable(ctx context.Context, id int64) error {
 	ctx = unscoped(ctx)
+	if err := reachable(ctx, s.db, id, 0); err != nil {
+		return err
+	}
 	tag, err := s.db.Exec(ctx, `UPDATE persons SET status = CASE WHEN password_hash = '' THEN 'invited' ELSE 'active' END,
 		updated_at = now() WHERE id = $1 AND status = 'disabled'`, id)
 	if err != nil {

@@ -83,16 +83,11 @@ func (s *Service) rolePermissions(ctx context.Context, q pgxQuerier, name string
 // grantable refuses giving (to a person, a role or a token) permissions the
 // acting person or token does not hold itself: a role with users.manage but
 // not everything cannot make anyone, itself included, an administrator.
-// Calls without an actor (the command line) pass.
+// Calls without an actor (the command line) pass. reachable is the same
+// rule for acting on a person.
 func grantable(ctx context.Context, perms access.Set) error {
-	a, ok := access.ActorFrom(ctx)
-	if !ok {
-		return nil
-	}
-	for _, p := range perms.List() {
-		if !a.Has(p) {
-			return errs.Forbidden("beyond_own_permissions", fmt.Sprintf("you cannot give the permission %s, which you do not hold", p))
-		}
+	if p := beyondOwn(ctx, perms); p != "" {
+		return errs.Forbidden("beyond_own_permissions", fmt.Sprintf("you cannot give the permission %s, which you do not hold", p))
 	}
 	return nil
 }

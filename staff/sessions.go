@@ -177,9 +177,15 @@ func (s *Service) RevokeSession(ctx context.Context, id, personID int64) error {
 }
 
 // RevokeDepartmentSession ends a session of a person that works in
-// department dept (0: in any).
+// department dept (0: in any); not one of a person whose role there holds
+// a permission the actor lacks (reachable).
 func (s *Service) RevokeDepartmentSession(ctx context.Context, id, personID, dept int64) error {
 	ctx = unscoped(ctx)
+	if personID != 0 {
+		if err := reachable(ctx, s.db, personID, dept); err != nil {
+			return err
+		}
+	}
 	tag, err := s.db.Exec(ctx, `UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL
 		AND ($2 = 0 OR person_id = $2) AND ($3 = 0 OR department_id = $3)`, id, personID, dept)
 	if err != nil {

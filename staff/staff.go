@@ -98,6 +98,7 @@ var (
 	ErrTOTPRequired     = errs.Forbidden("totp_required", "enter the code from your authenticator app")
 	ErrTOTPInvalid      = errs.Forbidden("totp_invalid", "the code is wrong, expired or was already used")
 	ErrTOTPSetup        = errs.Forbidden("totp_setup_required", "your role requires a second factor: set up an authenticator app first")
+	ErrTOTPEnabled      = errs.Conflict("totp_enabled", "a second factor is already set up: remove it first (with your password) to set up another")
 	ErrDisabled         = errs.Forbidden("person_disabled", "this account is disabled")
 	ErrNoDepartment     = errs.Forbidden("no_department", "you belong to no department (or not to this one)")
 	ErrUnauthenticated  = errs.Forbidden("unauthenticated", "not signed in, or the session has ended")

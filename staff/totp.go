@@ -8,11 +8,16 @@ import (
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/audit"
 	"github.com/postbode/postbode/internal/errs"
 )
@@ -72,7 +77,10 @@ type TOTPSetup struct {
 
 // BeginTOTP stores a new secret for the person (replacing an unconfirmed
 // one) and returns it; the second factor is active once ConfirmTOTP
-// accepts a code.
+// accepts a code. A person whose second factor is on removes it first
+// (RemoveOwnTOTP, with their password): starting over must not switch it
+// off quietly, without the password, the audit entry and the end of
+// their other sessions.
 func (s *Service) BeginTOTP(ctx context.Context, personID int64) (TOTPSetup, error) {
 	ctx = unscoped(ctx)
 	secret := make([]byte, 20)
@@ -81,9 +89,15 @@ func (s *Service) BeginTOTP(ctx context.Context, personID int64) (TOTPSetup, err
 	}
 	var email string
 	err := s.db.QueryRow(ctx, `UPDATE persons SET totp_secret = $2, totp_enabled = false, totp_last_step = 0,
-		updated_at = now() WHERE id = $1 RETURNING email`, personID, secret).Scan(&email)
+		updated_at = now() WHERE id = $1 AND NOT totp_enabled RETURNING email`, personID, secret).Scan(&email)
+	if errors.Is(err, pgx.ErrNoRows) {
+		if _, gerr := s.Get(ctx, personID); gerr != nil {
+			return TOTPSetup{}, gerr
+		}
+		return TOTPSetup{}, ErrTOTPEnabled
+	}
 	if err != nil {
-		return TOTPSetup{}, notFound(err, ErrNotFound)
+		return TOTPSetup{}, fmt.Errorf("staff: begin totp: %w", err)
 	}
 	enc := b32.EncodeToString(secret)
 	q := url.Values{"secret": {enc}, "issuer": {s.opt.Issuer}, "digits": {strconv.Itoa(totpDigits)},
@@ -140,16 +154,75 @@ func (s *Service) pendingTOTP(ctx context.Context, personID int64) bool {
 	return err == nil && pending
 }
 
-// DisableTOTP removes a person's second factor (an administrator's action
-// when a phone is lost).
+// DisableTOTP removes a person's second factor: an administrator's action
+// when a phone is lost, refused for a person holding a permission the
+// actor lacks (reachable). Every session of the person ends (but the
+// actor's own when they act on themself), as after a password reset: a
+// session opened with the lost phone must not outlive it.
 func (s *Service) DisableTOTP(ctx context.Context, personID int64) error {
-	tag, err := s.db.Exec(unscoped(ctx), `UPDATE persons SET totp_secret = NULL, totp_enabled = false, updated_at = now()
-		WHERE id = $1`, personID)
+	ctx = unscoped(ctx)
+	if err := reachable(ctx, s.db, personID, 0); err != nil {
+		return err
+	}
+	var keep int64
+	if a, _ := access.ActorFrom(ctx); a.PersonID == personID {
+		keep = a.SessionID
+	}
+	return s.removeTOTP(ctx, personID, keep, "removed by an administrator")
+}
+
+// RemoveOwnTOTP removes a signed-in person's second factor after checking
+// their current password (a wrong one counts as a failed login). A person
+// whose role requires a second factor cannot remove theirs. Their other
+// sessions end; keepSession, the one making the change, stays.
+func (s *Service) RemoveOwnTOTP(ctx context.Context, personID, keepSession int64, current string) error {
+	ctx = unscoped(ctx)
+	if _, _, err := s.checkCurrentPassword(ctx, personID, current); err != nil {
+		return err
+	}
+	required, err := s.totpRequired(ctx, personID)
 	if err != nil {
-		return fmt.Errorf("staff: disable totp: %w", err)
+		return err
 	}
-	if tag.RowsAffected() == 0 {
-		return ErrNotFound
+	if required {
+		return errs.Conflict("totp_required", "your role requires a second factor: it cannot be removed, only replaced by an administrator")
 	}
-	return nil
+	return s.removeTOTP(ctx, personID, keepSession, "removed by the person")
+}
+
+// removeTOTP clears the second factor (on or pending), ends the person's
+// sessions but keepSession and writes the audit entry, in one transaction.
+func (s *Service) removeTOTP(ctx context.Context, personID, keepSession int64, cause string) error {
+	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE persons SET totp_secret = NULL, totp_enabled = false, updated_at = now()
+			WHERE id = $1 AND totp_secret IS NOT NULL`, personID)
+		if err != nil {
+			return fmt.Errorf("staff: remove totp: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			if _, err := s.Get(ctx, personID); err != nil {
+				return err
+			}
+			return errs.Conflict("no_totp", "this person has no second factor")
+		}
+		if err := endSessions(ctx, tx, personID, keepSession); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Entry{Action: "totp-disable", Cause: cause, TargetKind: "person", TargetID: &personID})
+	})
+}
+
+// totpRequired reports whether a role the person holds in any department
+// requires a second factor (Options.RequireTOTP).
+func (s *Service) totpRequired(ctx context.Context, personID int64) (bool, error) {
+	ms, err := s.Memberships(ctx, personID)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range ms {
+		if slices.Contains(s.opt.RequireTOTP, m.Role) {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -51,6 +51,7 @@ func TestConsoleBrowserAdmin(t *testing.T) {
 	if st := b.fetchStatus("GET", "/console/admin/roles", nil); st != 403 {
 		b.t.Errorf("cas opening the roles: %d, want 403", st)
 	}
+	consoleAccount(b)
 	b.logout()
 	b.login("ada@example.org", consolePassword, adminCode())
 	consoleIdentity(b)
@@ -96,6 +97,24 @@ func consoleRoles(b *chrome) {
 		b.t.Errorf("cas's role shown as %q", v)
 	}
 	b.audit("admin with the role select") // the README's admin.png comes from TestConsoleBrowser
+}
+
+// consoleAccount opens the person's own account from the header: a wrong
+// current password is named on the password form, and both states pass axe.
+func consoleAccount(b *chrome) {
+	b.t.Helper()
+	b.do("account link", chromedp.Click(chromedp.CSS(`nav a[href="/console/account"]`)), chromedp.WaitVisible(chromedp.ID("current_password")))
+	if h := b.text("h1"); h != "Your account" {
+		b.t.Errorf("account h1 %q", h)
+	}
+	b.audit("account")
+	b.do("password form", chromedp.SetValue(chromedp.ID("current_password"), "not my password at all"),
+		chromedp.SetValue(chromedp.ID("password"), "a fresh and sunny meadow 7"), chromedp.SetValue(chromedp.ID("confirm"), "a fresh and sunny meadow 7"))
+	b.submit(`form[action="/console/account/password"]`)
+	if e := b.text("#current_password-error"); !strings.Contains(e, "not your current password") {
+		b.t.Errorf("current password error %q", e)
+	}
+	b.audit("account with errors")
 }
 
 // consoleLists creates a list from the Lists screen: an empty form names

@@ -15,7 +15,8 @@ import (
 )
 
 // Entry is one audit record. Actor, PersonID, DepartmentID and IP are
-// filled from the context's actor when empty.
+// filled from the context's actor when empty (the department from the
+// context's scope first, then the actor's, then the default department).
 type Entry struct {
 	Actor        string
 	PersonID     int64
@@ -43,6 +44,12 @@ func Write(ctx context.Context, q Row, e Entry) error {
 	}
 	if e.DepartmentID == 0 {
 		e.DepartmentID = access.Department(ctx)
+	}
+	if e.DepartmentID == 0 {
+		// Installation-wide work (staff accounts) runs unscoped; the
+		// entry still belongs where the actor works, so that
+		// department's auditors see it.
+		e.DepartmentID = a.DepartmentID
 	}
 	if e.DepartmentID == 0 {
 		e.DepartmentID = access.DefaultDepartment

@@ -1,0 +1,28 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/postbode/postbode/console/form"
+	"github.com/postbode/postbode/staff"
+)
+
+// accountTOTPSave turns the pending second factor on with the app's code.
+// A wrong code shows the account page with the error; the person starts
+// the setup again from there.
+func (h *Handler) accountTOTPSave(w http.ResponseWriter, r *http.Request) error {
+	f := form.NewTOTPCodeForm(r)
+	if e := f.Validate(); len(e) > 0 {
+		return h.accountInvalid(w, r, map[string]string{"totp": "login.err.code"}, false)
+	}
+	s, _ := sessionFrom(r.Context())
+	err := h.Staff.ConfirmTOTP(r.Context(), s.PersonID, f.Code)
+	if errors.Is(err, staff.ErrTOTPInvalid) {
+		return h.accountInvalid(w, r, map[string]string{"totp": "account.err.code"}, false)
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, Prefix+"account", "account.totp.on")
+}

@@ -1,0 +1,68 @@
+package form
+
+import (
+	"net/http"
+	"strings"
+)
+
+// ChangePasswordForm is the signed-in person's form to change their own
+// password: the current one and the new one twice.
+type ChangePasswordForm struct {
+	Current  string
+	Password string
+	Confirm  string
+}
+
+// NewChangePasswordForm reads the form (passwords are taken as typed).
+func NewChangePasswordForm(r *http.Request) *ChangePasswordForm {
+	return &ChangePasswordForm{Current: r.PostFormValue("current_password"), Password: r.PostFormValue("password"),
+		Confirm: r.PostFormValue("confirm")}
+}
+
+// Validate names the empty fields and a mismatch; the staff service checks
+// the current password and judges the new one.
+func (f *ChangePasswordForm) Validate() Errors {
+	e := Errors{}
+	if f.Current == "" {
+		e["current_password"] = "account.err.current"
+	}
+	if f.Password == "" {
+		e["password"] = "login.err.password"
+	} else if f.Password != f.Confirm {
+		e["confirm"] = "password.err.confirm"
+	}
+	return e
+}
+
+// TOTPCodeForm confirms a new second factor with the app's first code.
+type TOTPCodeForm struct{ Code string }
+
+// NewTOTPCodeForm reads the code (spaces removed, as apps show "123 456").
+func NewTOTPCodeForm(r *http.Request) *TOTPCodeForm {
+	return &TOTPCodeForm{Code: strings.ReplaceAll(value(r, "code"), " ", "")}
+}
+
+// Validate names an empty code.
+func (f *TOTPCodeForm) Validate() Errors {
+	if f.Code == "" {
+		return Errors{"code": "login.err.code"}
+	}
+	return Errors{}
+}
+
+// RemoveTOTPForm removes the person's own second factor: their current
+// password.
+type RemoveTOTPForm struct{ Current string }
+
+// NewRemoveTOTPForm reads the form.
+func NewRemoveTOTPForm(r *http.Request) *RemoveTOTPForm {
+	return &RemoveTOTPForm{Current: r.PostFormValue("current_password")}
+}
+
+// Validate names an empty password.
+func (f *RemoveTOTPForm) Validate() Errors {
+	if f.Current == "" {
+		return Errors{"totp_current_password": "account.err.current"}
+	}
+	return Errors{}
+}
