@@ -155,7 +155,12 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 //   - at MAIL FROM or the connection it is about the sender (RFC 5321
 //     section 3.3);
 //   - an address status (X.1.1, X.1.2, X.1.3, X.1.6, X.1.10, X.4.4) backs it;
-//   - after DATA an unknown user is a content filter;
+//   - after DATA an unknown user is a content filter, unless the system
+//     states it about its own directory: Yahoo refuses unknown users after
+//     the message ("failed after I sent the message. Remote host said: 554
+//     delivery error: dd This user doesn't have a yahoo.com account", the
+//     example of its SMTP error codes page, which says the user does not
+//     exist);
 //   - a policy status (X.7.x) contradicts it, except an explicit statement
 //     at RCPT TO that the recipient is unknown (Postfix access maps answer
 //     unknown recipients with 5.7.1 there);
@@ -184,7 +189,7 @@ func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus b
 		return statusVerdict(status, st)
 	case addressStatus(status, st, hasStatus):
 		return tv
-	case command == "DATA" && text.reason == "userunknown":
+	case command == "DATA" && text.reason == "userunknown" && text.strength != directory:
 		return commandVerdict(command)
 	case subject == "7" && (text.strength == weak || command != "RCPT"):
 		return statusVerdict(status, st)

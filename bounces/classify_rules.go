@@ -124,12 +124,18 @@ var textRules = []reasonRule{
 		[]string{"unknown sender", "sender unknown", "sender address unknown", "sender is unknown"}},
 	{"requireptr", ordinary, "refusals that name the client's missing reverse DNS (RFC 1912 section 2.1; Postfix reject_unknown_client_hostname; Gmail SMTP error reference 5.7.25 \"does not have a PTR record\"): before the rules below, which such a refusal also matches",
 		[]string{"reverse dns", "ptr record", "reverse lookup", "reverse hostname", "no ptr"}},
+	{"requireptr", ordinary, "United Internet (GMX, WEB.DE, 1&1/IONOS) postmaster error messages: \"554-No SMTP service 554-Bad DNS PTR resource record\" refuses a sending host without a valid PTR record",
+		[]string{"ptr resource record"}},
 	{"blocked", ordinary, "a host that does not accept mail FROM someone refuses the sender, not the recipient's domain (RFC 7504 521/556 say a host or domain accepts no mail at all); Gmail SMTP error reference 5.7.25 \"Gmail does not accept messages from IPs with missing PTR records\"",
 		[]string{
 			"not accept mail from", "not accept messages from", "not accept email from",
 			"not accept e-mail from", "not accepting mail from", "not accepting messages from",
 			"not accepting email from", "not accept connections from", "not accepting connections",
 		}},
+	{"blocked", ordinary, "Exchange Online 5.7.510 \"Access denied, [domain] does not accept email over IPv6\" (Microsoft's NDR reference: the recipient's domain refuses the sending host's IPv6 connection, not mail as such); before the null-MX rule, whose \"does not accept email\" it also says",
+		[]string{"over ipv6"}},
+	{"blocked", ordinary, "Outlook.com postmaster (SC-001 to SC-004, DY-001): \"Unfortunately, messages from [IP] weren't sent. Please contact your Internet service provider ...\": a refusal of the sending host's network or reputation",
+		[]string{"weren't sent. please contact your internet service provider"}},
 	{"notaccept", ordinary, "RFC 7505 null MX, RFC 7504 521/556 \"does not accept mail\"",
 		[]string{
 			"null mx", "does not accept mail", "doesn't accept mail", "accepts no mail",
@@ -151,10 +157,14 @@ var textRules = []reasonRule{
 			"not allowed to relay", "relaying mail to", "no relaying", "relay prohibited",
 			"is not a gateway", "relay is not allowed", "relaying not permitted",
 		}},
+	{"norelaying", ordinary, "Zoho (ZeptoMail SMTP error codes) \"553 Relaying disallowed\"; Symantec Email Security.cloud (MessageLabs) \"553-you are trying to use me [server] as a relay, but I have not been configured to let you ... do this\"",
+		[]string{"relaying disallowed", "relay disallowed", "as a relay"}},
 	{"virusdetected", ordinary, "virus scanners (ClamAV, amavis, Exchange)",
 		[]string{"virus", "malware", "infected", "malicious", "banned attachment"}},
 	{"speeding", ordinary, "the sender's own sending quota, not the recipient's storage: Exchange Online 5.2.2 \"STOREDRV.Submission.Exception:SubmissionQuotaExceededException\" (Microsoft's NDR reference: the sender exceeded its sending limits), Gmail SMTP error reference 5.4.5 \"Daily user sending quota exceeded\"; before the mailbox-full rule, whose \"quota exceeded\" these also say",
 		[]string{"submissionquotaexceeded", "sending quota", "submission quota", "sending limit"}},
+	{"speeding", ordinary, "Exchange Online 5.1.90 \"Your message can't be sent because you've reached your daily limit for message recipients\" (Microsoft's NDR reference: the sender's recipient rate limit); before the mailbox-full rule",
+		[]string{"reached your daily limit", "daily limit for message recipients"}},
 	{"mailboxfull", ordinary, "Exchange's mailbox store: \"STOREDRV.Deliver.Exception:QuotaExceededException\" (the recipient's mailbox is over its quota; Exchange Online NDR 5.2.2)",
 		[]string{"quotaexceededexception", "quotaexceeded"}},
 	{"mailboxfull", ordinary, "RFC 5321 552 \"exceeded storage allocation\", RFC 3463 X.2.2; quota wording of Postfix, Dovecot, Exchange, Gmail",
@@ -170,6 +180,10 @@ var textRules = []reasonRule{
 			"exceeded the quota", "user's mailbox is full", "recipient's mailbox is full",
 			"mailbox would exceed", "would exceed mailbox quota",
 		}},
+	{"mailboxfull", ordinary, "Postfix local(8) and virtual(8) when a mailbox would pass mailbox_size_limit or virtual_mailbox_limit: \"cannot update mailbox ... error writing message: File too large\" (EFBIG); WEB.DE \"User has exhausted allowed storage space\", \"User has too many messages on the server\"",
+		[]string{"error writing message: file too large", "exhausted allowed storage", "too many messages on the server"}},
+	{"mesgtoobig", ordinary, "Gmail SMTP error reference 552 5.3.4 \"Your message exceeded Google's message size limits\"; NetEase/Coremail \"exceeded mailsize limit\"; Exchange \"RESOLVER.RST.RecipSizeLimit\" and \"RESOLVER.RST.SendSizeLimit\" (Microsoft's NDR reference 5.2.3/5.3.4: message too large for the recipient or sender)",
+		[]string{"message size limit", "mailsize limit", "recipsizelimit", "sendsizelimit"}},
 	{"mesgtoobig", ordinary, "RFC 1870 SIZE, RFC 3463 X.3.4 \"message too big for system\"",
 		[]string{
 			"message too large", "message is too large", "message too big", "message is too big",
@@ -184,6 +198,8 @@ var textRules = []reasonRule{
 			"has moved", "address has changed", "no longer at this address", "user has moved",
 			"mailbox has moved", "has been moved", "moved permanently", "user not local",
 		}},
+	{"expired", ordinary, "queue lifetimes as the MTAs word them: Sendmail's Timeout.queuereturn and Timeout.queuewarn notices \"Cannot send message for 5 days\", \"Warning: could not send message for past 4 hours\"; Exim \"all hosts for ... have been failing for a long time\"; Postfix \"delivery temporarily suspended\", a destination held back after temporary failures, which bounces only once maximal_queue_lifetime has passed (postconf(5)): before the suspended-mailbox rule, whose \"suspended\" it also says",
+		[]string{"cannot send message for", "could not send message for", "have been failing for a long time", "delivery temporarily suspended"}},
 	{"suspend", ordinary, "RFC 3463 X.2.1 \"mailbox disabled\"; disabled-account wording of Gmail, Yahoo, Outlook.com",
 		[]string{
 			"account disabled", "account is disabled", "account has been disabled",
@@ -214,6 +230,8 @@ var textRules = []reasonRule{
 			"couldn't find any host", "could not find any host", "point to non-existent hosts",
 			"nonexistentdomain", "non-existent host", "no such host or domain", "unknown domain name",
 		}},
+	{"hostunknown", ordinary, "qmail-remote \"Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)\" (the whole sentence, so that its \"IP address\" is not read as a refusal of the sending host); Gmail SMTP error reference 553 5.1.2 \"We weren't able to find the recipient domain\"",
+		[]string{"couldn't find a mail exchanger or ip address", "find the recipient domain"}},
 	{"userunknown", ordinary, "RFC 3463 X.1.1; unknown-user wording of Postfix (\"User unknown in ... table\"), Sendmail (\"User unknown\"), Exim (\"Unknown user\"), Exchange, Gmail, Yahoo",
 		[]string{
 			"user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
@@ -271,12 +289,16 @@ var textRules = []reasonRule{
 			"certificate validation", "handshake failure", "tls handshake", "tls not available",
 			"certificate not trusted", "untrusted certificate", "certificate has expired",
 		}},
+	{"securityerror", ordinary, "Gmail SMTP error reference 552 5.7.0 \"This message was blocked because its content presents a potential security issue\" (a blocked file type): before the block rule, whose \"blocked\" it also says",
+		[]string{"potential security issue"}},
 	{"spamdetected", ordinary, "content filters (SpamAssassin, Gmail, Outlook.com, Yahoo spam wording)",
 		[]string{
 			"spam", "junk mail", "bulk mail", "unsolicited", "ube", "content rejected",
 			"message content", "content filter", "rejected by content", "looks suspicious",
 			"suspicious", "phish",
 		}},
+	{"spamdetected", ordinary, "Tencent QQ Mail \"550 Mail content denied\" (its help page no. 1000726: content reported as spam by many users); NetEase (163.com, 126.com) bounce codes \"DT:SPM\" (the body has the marks of spam)",
+		[]string{"mail content denied", "dt:spm"}},
 	{"badreputation", ordinary, "reputation refusals (Gmail, Outlook.com, Yahoo)",
 		[]string{"reputation", "sender score"}},
 	{"blocked", ordinary, "refusals of the sending host (Postfix \"Client host rejected\", block lists, provider IP blocks)",
@@ -300,6 +322,8 @@ var textRules = []reasonRule{
 		}},
 	{"speeding", ordinary, "Gmail SMTP error reference 4.2.1/5.2.1 \"The user you are trying to contact is receiving mail too quickly\" / \"at a rate that prevents additional messages from being delivered\"; Rackspace \"Mailbox received too much email in a short period of time\"",
 		[]string{"receiving mail too quickly", "receiving mail at a rate", "too much email in a short", "too much mail in a short"}},
+	{"speeding", ordinary, "Gmail SMTP error reference 450/550 4.2.1/5.2.1 in its current wording \"receiving email too quickly\", \"receiving email at a rate\"; Tencent QQ Mail \"550 Ip frequency limited\", \"Domain frequency limited\", \"Sender frequency limited\", \"Connection frequency limited\" (help page no. 1000725); Exchange Online 5.2.121/5.2.122 \"RecipientThrottled; Recipient's per hour message receive limit ... exceeded\" (Microsoft's NDR reference)",
+		[]string{"receiving email too quickly", "receiving email at a rate", "frequency limited", "recipientthrottled", "message receive limit"}},
 	{"policyviolation", ordinary, "Exim's ACL refusal \"Administrative prohibition\" (Exim specification, chapter on access control lists); Mimecast SMTP error codes (\"Administrative prohibition\", \"Anti-Spoofing policy\", \"Envelope blocked\")",
 		[]string{"administrative prohibition", "anti-spoofing", "spoofed", "envelope blocked"}},
 	{"exceedlimit", ordinary, "RFC 3463 X.5.3 \"too many recipients\"",
@@ -315,6 +339,8 @@ var textRules = []reasonRule{
 			"delivery attempts will continue", "will be retried", "still trying",
 			"has been delayed", "delivery is delayed", "not yet been delivered",
 		}},
+	{"networkerror", ordinary, "DNS lookups that failed, not domains found missing: Exchange Online 5.4.312 \"DNS query failed\" (Microsoft's NDR reference); Exim \"host lookup did not complete\" (a lookup that timed out, retried under the retry rules); Coremail \"DNS query error\"",
+		[]string{"dns query failed", "dns query error", "host lookup did not complete"}},
 	{"networkerror", ordinary, "RFC 3463 X.4.x network and routing status; socket errors",
 		[]string{
 			"connection refused", "no route to host", "network is unreachable",
@@ -331,6 +357,8 @@ var textRules = []reasonRule{
 			"delivery not authorized", "not authorized", "not authorised", "restricted",
 			"delivery to this recipient is not allowed", "message rejected", "recipient preferences",
 		}},
+	{"filtered", ordinary, "Zoho \"541 5.4.1 Mail rejected by destination domain\": the receiving domain's own mail filters",
+		[]string{"rejected by destination domain"}},
 	{"rejected", ordinary, "refusals of the MAIL FROM address",
 		[]string{"from address", "mail from"}},
 	{"notcompliantrfc", ordinary, "RFC 5322 header checks (Gmail, Postfix header_checks)",
@@ -343,6 +371,8 @@ var textRules = []reasonRule{
 			"illegal attachment", "invalid character", "content error", "8-bit", "8bit",
 			"invalid mime", "mime error",
 		}},
+	{"contenterror", ordinary, "Gmail SMTP error reference 554 5.6.0 \"Email message is malformed. Not accepted.\"",
+		[]string{"message is malformed"}},
 	{"mailererror", ordinary, "local delivery programs (Sendmail prog mailer, procmail, Postfix pipe(8)); the shell's \"command not found\" (POSIX sh, exit status 127) that Postfix pipe(8) and Exim's pipe transport return as the program's output",
 		[]string{
 			"mailer error", "command failed", "procmail", "exit code", "pipe to",
@@ -359,6 +389,8 @@ var textRules = []reasonRule{
 			"syntax error", "command unrecognized", "unrecognized command",
 			"bad sequence of commands", "command not recognized",
 		}},
+	{"systemfull", ordinary, "Sendmail \"452 4.4.5 Insufficient disk space; try again later\" (the receiving system's queue file system is short of space): before the system-error rule, whose \"try again later\" it also says",
+		[]string{"insufficient disk space"}},
 	{"systemfull", ordinary, "RFC 3463 X.3.1 \"mail system full\"",
 		[]string{"system full", "insufficient system storage", "out of disk", "no space left"}},
 	{"systemerror", ordinary, "RFC 3463 X.3.x mail system status; RFC 5321 421/451/554 texts",
@@ -387,6 +419,13 @@ var localUnknown = []string{
 	"no such user here", "recipientnotfound", "recipnotfound", "user doesn't have a",
 	"this user doesn't have", "address does not exist", "mailbox does not exist",
 	"unknown user:",
+	// Exchange 2003 ("The e-mail account does not exist at the
+	// organization this message was sent to"), Exchange 2007 ("The
+	// recipient's e-mail address was not found in the recipient's e-mail
+	// system") and Exchange Online ("x wasn't found at example.com"): the
+	// texts of their non-delivery reports for 5.1.1 and 5.1.10.
+	"does not exist at the organization", "not found in the recipient's e-mail system",
+	"not found in the recipient's email system", "wasn't found at",
 }
 
 // statusRule maps an RFC 3463 "subject.detail" (section 3; RFC 5248

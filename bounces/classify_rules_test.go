@@ -265,6 +265,65 @@ func TestSourcedRules(t *testing.T) {
 		// OpenSMTPD smtpd/mta.c: both are IMSG_DELIVERY_TEMPFAIL.
 		{"", 0, "", "No MX found for domain", "networkerror", Soft, "no mx found for"},
 		{"", 0, "", "Temporary failure in MX lookup", "networkerror", Soft, "temporary failure in mx lookup"},
+		// Yahoo's SMTP error codes page: its unknown-user refusal comes
+		// after the message ("failed after I sent the message") and means
+		// the user does not exist; a directory statement holds after DATA,
+		// an ordinary phrase there is still a filter.
+		{"DATA", 554, "", "554 delivery error: dd This user doesn't have a yahoo.com account (a@yahoo.com) [-5]", "userunknown", Hard, "this user doesn't have"},
+		{"DATA", 550, "", "550 User unknown", "filtered", Block, "reply to DATA"},
+		// Exchange 2003, Exchange 2007 and Exchange Online NDR texts for
+		// 5.1.1/5.1.10 (Microsoft's NDR reference).
+		{"", 0, "", "The e-mail account does not exist at the organization this message was sent to.", "userunknown", Hard, "does not exist at the organization"},
+		{"", 0, "", "The recipient's e-mail address was not found in the recipient's e-mail system.", "userunknown", Hard, "not found in the recipient's e-mail system"},
+		{"", 0, "", "gone wasn't found at example.com.", "userunknown", Hard, "wasn't found at"},
+		// Exchange Online 5.7.510: an IPv6 refusal, not a null MX, with or
+		// without its status code.
+		{"", 550, "5.7.510", "550 5.7.510 Access denied, example.com does not accept email over IPv6", "blocked", Block, "over ipv6"},
+		{"", 0, "", "Access denied, example.com does not accept email over IPv6", "blocked", Block, "over ipv6"},
+		// Outlook.com postmaster codes SC-001..SC-004: the sending network.
+		{"MAIL", 550, "", "550 SC-001 Unfortunately, messages from 192.0.2.1 weren't sent. Please contact your Internet service provider", "blocked", Block, "weren't sent"},
+		// United Internet (GMX, WEB.DE, 1&1): missing PTR record.
+		{"", 554, "", "554-No SMTP service 554-Bad DNS PTR resource record", "requireptr", Block, "ptr resource record"},
+		// Exchange Online 5.1.90: the sender's daily recipient limit.
+		{"", 550, "5.1.90", "550 5.1.90 Your message can't be sent because you've reached your daily limit for message recipients", "speeding", Block, "reached your daily limit"},
+		// Postfix local(8)/virtual(8) mailbox size limit; WEB.DE storage.
+		{"", 0, "", "cannot update mailbox /var/mail/a for user a. error writing message: File too large", "mailboxfull", Soft, "file too large"},
+		{"", 550, "", "550 User has exhausted allowed storage space.", "mailboxfull", Soft, "exhausted allowed storage"},
+		// Gmail 552 5.3.4, NetEase, Exchange RecipSizeLimit.
+		{"", 552, "", "552 Your message exceeded Google's message size limits.", "mesgtoobig", Soft, "message size limit"},
+		{"", 552, "", "552 Requested mail action aborted: exceeded mailsize limit", "mesgtoobig", Soft, "mailsize limit"},
+		{"", 0, "", "#550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient ##", "mesgtoobig", Soft, "recipsizelimit"},
+		// Sendmail queue time-outs, Exim's failing hosts, Postfix's
+		// suspended destination: the queue lifetime ran out.
+		{"", 0, "", "Cannot send message for 5 days", "expired", Soft, "cannot send message for"},
+		{"", 0, "", "Warning: could not send message for past 4 hours", "expired", Soft, "could not send message for"},
+		{"", 0, "", "all hosts for 'example.com' have been failing for a long time", "expired", Soft, "have been failing for a long time"},
+		{"", 0, "", "delivery temporarily suspended: connect to mx.example.com[192.0.2.1]:25: Connection timed out", "expired", Soft, "delivery temporarily suspended"},
+		// qmail-remote (#5.4.4), Gmail 553 5.1.2: the recipient's domain.
+		{"", 0, "", "Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", "hostunknown", Hard, "couldn't find a mail exchanger"},
+		{"", 553, "", "553 We weren't able to find the recipient domain. Please check for any spelling errors", "hostunknown", Hard, "find the recipient domain"},
+		// Gmail 552 5.7.0: a blocked file type.
+		{"", 552, "5.7.0", "552 5.7.0 This message was blocked because its content presents a potential security issue.", "securityerror", Block, "potential security issue"},
+		// QQ Mail and NetEase content refusals.
+		{"", 550, "", "550 Mail content denied. http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000726", "spamdetected", Block, "mail content denied"},
+		{"", 554, "", "554 DT:SPM 163 mx12,EMCowAD", "spamdetected", Block, "dt:spm"},
+		// Gmail's current 4.2.1 wording, QQ frequency limits, Exchange
+		// Online RecipientThrottled.
+		{"", 450, "4.2.1", "450 4.2.1 The user you are trying to contact is receiving email too quickly.", "speeding", Block, "receiving email too quickly"},
+		{"", 550, "", "550 Ip frequency limited. http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000725", "speeding", Block, "frequency limited"},
+		{"", 550, "5.2.122", "550 5.2.122 RecipientThrottled; Recipient's per hour message receive limit exceeded", "speeding", Block, "throttl"},
+		// Exchange Online 5.4.312, Exim, Coremail: a failed lookup is no
+		// missing domain.
+		{"", 550, "5.4.312", "550 5.4.312 DNS query failed", "networkerror", Soft, "dns query failed"},
+		{"", 0, "", "host lookup did not complete", "networkerror", Soft, "host lookup did not complete"},
+		// Zoho, MessageLabs relay refusals; Zoho domain filters.
+		{"", 553, "", "553 Relaying disallowed", "norelaying", Block, "relaying disallowed"},
+		{"", 553, "", "553-you are trying to use me [server-1.example.net] as a relay, but I have not been configured to let you do this", "norelaying", Block, "as a relay"},
+		{"", 541, "5.4.1", "541 5.4.1 Mail rejected by destination domain", "filtered", Block, "rejected by destination domain"},
+		// Gmail 554 5.6.0.
+		{"", 554, "", "554 Email message is malformed. Not accepted.", "contenterror", Block, "message is malformed"},
+		// Sendmail 452 4.4.5.
+		{"", 452, "", "452 Insufficient disk space; try again later", "systemfull", Soft, "insufficient disk space"},
 	})
 }
 
