@@ -322,6 +322,11 @@ func TestSourcedRules(t *testing.T) {
 		{"", 541, "5.4.1", "541 5.4.1 Mail rejected by destination domain", "filtered", Block, "rejected by destination domain"},
 		// Gmail 554 5.6.0.
 		{"", 554, "", "554 Email message is malformed. Not accepted.", "contenterror", Block, "message is malformed"},
+		// Postfix's HELO checks answer at RCPT TO but refuse the client:
+		// "Host not found" there is no missing recipient domain.
+		{"RCPT", 550, "5.7.1", "<mail.example>: Helo command rejected: Host not found", "blocked", Block, "helo command rejected"},
+		// The MAIL FROM address said not to exist is the sender's.
+		{"", 550, "", "550 From address does not exist", "rejected", Block, "from address does not"},
 		// Sendmail 452 4.4.5.
 		{"", 452, "", "452 Insufficient disk space; try again later", "systemfull", Soft, "insufficient disk space"},
 	})
