@@ -327,6 +327,17 @@ func TestSourcedRules(t *testing.T) {
 		{"RCPT", 550, "5.7.1", "<mail.example>: Helo command rejected: Host not found", "blocked", Block, "helo command rejected"},
 		// The MAIL FROM address said not to exist is the sender's.
 		{"", 550, "", "550 From address does not exist", "rejected", Block, "from address does not"},
+		// Exchange Online 5.7.23: SPF spelt out.
+		{"", 550, "5.7.23", "550 5.7.23 The message was rejected because of Sender Policy Framework violation", "authfailure", Block, "sender policy framework"},
+		// AOL's 521 is a block of the sending server, not a domain
+		// without mail (RFC 7504), with or without its status code.
+		{"", 521, "", "521 AOL will not accept delivery of this message", "blocked", Block, "will not accept delivery"},
+		{"", 521, "5.2.1", "521 5.2.1 : (CON:B1) http://postmaster.info.aol.com/errors/554conb1.html", "blocked", Block, "(con:b1)"},
+		// qmail-smtpd rcpthosts.
+		{"RCPT", 553, "", "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)", "norelaying", Block, "allowed rcpthosts"},
+		// Sendmail's newer queue-return wording; Exim's dropped session.
+		{"", 0, "", "Message could not be delivered for 5 days", "expired", Soft, "could not be delivered for"},
+		{"", 0, "", "Remote host closed connection in response to RCPT TO:<a@example.com>", "networkerror", Soft, "closed connection in response to"},
 		// Sendmail 452 4.4.5.
 		{"", 452, "", "452 Insufficient disk space; try again later", "systemfull", Soft, "insufficient disk space"},
 	})
