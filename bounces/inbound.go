@@ -119,7 +119,8 @@ func NewListener(o ListenerOptions) *Listener {
 	s.MaxRecipients = o.MaxRecipients
 	s.ReadTimeout = o.ReadTimeout
 	s.WriteTimeout = o.WriteTimeout
-	s.TLSConfig = o.TLS
+	// The listener answers STARTTLS itself (wire), below the library.
+	s.TLSConfig = nil
 	s.EnableSMTPUTF8 = true
 	s.ErrorLog = slogLogger{o.Log}
 	l.srv = s
@@ -164,6 +165,8 @@ var (
 		Message: "Temporary failure storing the message, try again later"}
 	errTooBig = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4},
 		Message: "Message too big"}
+	errHelloFirst = &smtp.SMTPError{Code: 503, EnhancedCode: smtp.EnhancedCode{5, 5, 1},
+		Message: "Send EHLO again after STARTTLS"}
 	errDataTimeout = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 2},
 		Message: "Message not received in time, closing"}
 )
@@ -172,6 +175,9 @@ func (s *session) Reset()        { s.from, s.rcpts = "", nil }
 func (s *session) Logout() error { return nil }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if lc := sessionConn(s.conn.Conn()); lc != nil && lc.wire.helloMissing() {
+		return errHelloFirst
+	}
 	s.from = from
 	return nil
 }
@@ -201,19 +207,18 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // Data reads the message and stores it before answering 250; a store
 // failure answers 451 so the sender retries.
 func (s *session) Data(r io.Reader) error {
+	lc := sessionConn(s.conn.Conn())
+	src := r
+	if lc != nil && lc.wire.takeEscaped() {
+		src = &unescaper{r: r} // the wire found the end (wire)
+	}
 	if len(s.rcpts) == 0 {
 		return errNoRcpt
 	}
-	lc := sessionConn(s.conn.Conn())
 	if lc != nil {
 		lc.dataDeadline(s.l.opt.DataTimeout)
 	}
 	var buf bytes.Buffer
-	er := &endReader{r: r}
-	var src io.Reader = er
-	if lc != nil && lc.wire.takeEscaped() {
-		src = &unescaper{r: r} // the wire found the end (dataWire)
-	}
 	if _, err := buf.ReadFrom(src); err != nil {
 		if errors.Is(err, smtp.ErrDataTooLarge) {
 			s.l.opt.Metrics.Inbound.WithLabelValues("too_large").Inc()
@@ -225,15 +230,6 @@ func (s *session) Data(r io.Reader) error {
 			return errDataTimeout
 		}
 		return err
-	}
-	if er.early {
-		// The end of data after a bare CR, which the SMTP library misses:
-		// drop the ".\r" it passed on and stop its reader so the reply
-		// goes out now.
-		buf.Truncate(max(buf.Len()-2, 0))
-		if lc != nil {
-			lc.stopReading()
-		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.l.opt.StoreTimeout)
 	defer cancel()

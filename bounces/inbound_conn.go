@@ -2,6 +2,7 @@ package bounces
 
 import (
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -36,6 +37,7 @@ func (c *capListener) Accept() (net.Conn, error) {
 			continue
 		}
 		cc := &countedConn{Conn: conn, l: c.l, ip: ip, end: time.Now().Add(c.l.opt.SessionTimeout)}
+		cc.wire.offerTLS = c.l.opt.TLS != nil
 		cc.SetDeadline(time.Time{})
 		return cc, nil
 	}
@@ -74,32 +76,86 @@ func (l *Listener) release(ip string) {
 	}
 }
 
-// countedConn is one session's connection: it holds a slot until closed and
+// countedConn is one session's connection: it holds a slot until closed,
 // never lets a read deadline pass the session's end (the SMTP library
-// renews its deadline before every command; STARTTLS sets them through
-// this conn too).
+// renews its deadline before every command), and carries the session's
+// plain text through the wire, also after STARTTLS, which it answers itself.
 type countedConn struct {
-	net.Conn
-	l    *Listener
-	ip   string
-	once sync.Once
-	mu   sync.Mutex
-	end  time.Time
-	wire dataWire
+	net.Conn // the TCP connection
+	l        *Listener
+	ip       string
+	once     sync.Once
+	mu       sync.Mutex
+	end      time.Time
+	sec      *tls.Conn // after STARTTLS
+	wire     wire
+	raw      [4096]byte
 }
 
-// Read passes what the client sends through the wire (dataWire).
-func (c *countedConn) Read(p []byte) (int, error) { return c.wire.read(c.Conn, p) }
+// plain is what carries the session's plain text: the TCP connection, or
+// the TLS connection over it.
+func (c *countedConn) plain() net.Conn {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sec != nil {
+		return c.sec
+	}
+	return c.Conn
+}
 
-// Write lets the wire see each reply.
+// Read hands the library what the client sent, through the wire. It never
+// returns 0 bytes without an error.
+func (c *countedConn) Read(p []byte) (int, error) {
+	for {
+		n, startTLS := c.wire.next(p)
+		if n > 0 {
+			return n, nil
+		}
+		if startTLS {
+			if err := c.startTLS(); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		n, err := c.plain().Read(c.raw[:])
+		c.wire.feed(c.raw[:n])
+		if err != nil && c.wire.empty() {
+			return 0, err
+		}
+	}
+}
+
+// Write lets the wire see (and amend) each reply.
 func (c *countedConn) Write(p []byte) (int, error) {
-	c.wire.wrote(p)
-	return c.Conn.Write(p)
+	if out := c.wire.reply(p); len(out) > 0 {
+		if _, err := c.plain().Write(out); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+// startTLS answers STARTTLS and makes the TLS handshake (RFC 3207 §4) within
+// the read deadline the library set for the command.
+func (c *countedConn) startTLS() error {
+	c.SetWriteDeadline(time.Now().Add(c.l.opt.WriteTimeout))
+	if _, err := io.WriteString(c.Conn, "220 2.0.0 Ready to start TLS\r\n"); err != nil {
+		return err
+	}
+	tc := tls.Server(c.Conn, c.l.opt.TLS)
+	if err := tc.Handshake(); err != nil {
+		return fmt.Errorf("inbound: starttls: %w", err)
+	}
+	c.mu.Lock()
+	c.sec = tc
+	c.mu.Unlock()
+	c.wire.secured()
+	return nil
 }
 
 func (c *countedConn) Close() error {
 	c.once.Do(func() { c.l.release(c.ip) })
-	return c.Conn.Close()
+	return c.plain().Close()
 }
 
 // clamp returns t, or the session end plus grace when t is later (or zero).
@@ -140,100 +196,9 @@ func (c *countedConn) expire() {
 	c.Conn.SetReadDeadline(time.Now())
 }
 
-// stopReading makes the pending read return at once; the SMTP library sets
-// a new deadline before it reads the next command.
-func (c *countedConn) stopReading() { c.Conn.SetReadDeadline(time.Now()) }
-
-// sessionConn finds the countedConn under a session's connection (plain or
-// after STARTTLS); nil when there is none.
+// sessionConn finds the countedConn under a session's connection; nil
+// when there is none.
 func sessionConn(c net.Conn) *countedConn {
-	if tc, ok := c.(*tls.Conn); ok {
-		c = tc.NetConn()
-	}
 	cc, _ := c.(*countedConn)
 	return cc
-}
-
-// endReader is for sessions the wire cannot see into (after STARTTLS). It
-// passes a message through from the SMTP library's DATA reader
-// one byte per Read, and ends it where that reader misses the end: its
-// state machine forgets a CR that follows a bare CR, so after "abc\r\r\n"
-// the terminating ".\r\n" is returned as data and the session would hang
-// waiting for more. From such a point endReader runs both machines, the
-// library's and the RFC 5321 §4.1.1.4 one, until they agree again or the
-// real <CRLF>.<CRLF> is found. Reading byte by byte is what lets it stop
-// without blocking on data that never comes.
-type endReader struct {
-	r     io.Reader
-	prev  byte
-	off   bool // the library has lost a line end
-	lib   int  // the library's state while off
-	real  int  // the real state while off
-	early bool // the end was found here, not by the library
-}
-
-const (
-	erLine = iota // at the start of a line
-	erData
-	erCR
-	erDot
-	erDotCR
-	erEnd
-)
-
-func (e *endReader) Read(p []byte) (int, error) {
-	if e.early {
-		return 0, io.EOF
-	}
-	if len(p) == 0 {
-		return 0, nil
-	}
-	n, err := e.r.Read(p[:1])
-	if n == 0 {
-		return 0, err
-	}
-	c := p[0]
-	switch {
-	case e.off:
-		e.lib, e.real = libNext(e.lib, c), realNext(e.real, c)
-		if e.real == erEnd {
-			e.early = true
-			return 0, io.EOF // the ".\r" before it was returned: Data trims it
-		}
-		if e.lib == erLine {
-			e.off = false
-		}
-	case e.prev == '\r' && c == '\r':
-		e.off, e.lib, e.real = true, erData, erCR
-	}
-	e.prev = c
-	return 1, err
-}
-
-// libNext is the SMTP library's data state machine in mid-line.
-func libNext(s int, c byte) int {
-	switch {
-	case c == '\r' && s == erData:
-		return erCR
-	case c == '\n' && s == erCR:
-		return erLine
-	}
-	return erData
-}
-
-// realNext is the end-of-data state machine of RFC 5321 §4.1.1.4.
-func realNext(s int, c byte) int {
-	switch {
-	case s == erDotCR && c == '\n':
-		return erEnd
-	case s == erLine && c == '.':
-		return erDot
-	case s == erDot && c == '\r':
-		return erDotCR
-	case c == '\r':
-		return erCR
-	case s == erCR && c == '\n':
-		return erLine
-	}
-	return erData
 }

@@ -2,6 +2,8 @@ package bounces
 
 import (
 	"bufio"
+	"crypto/tls"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -187,12 +189,10 @@ func TestBareCRAndBarePostmaster(t *testing.T) {
 
 // Bare CRs anywhere in the data — before a dot line, after one, in a
 // row, split across TCP segments — never hide the end of data from the
-// listener: each message is answered at once (not after data_timeout)
-// and stored as RFC 5321 §4.1.1.4 reads it: dot-unstuffed, bare CRs and
-// NULs kept.
+// listener, in a plain session or after STARTTLS: each message is answered
+// at once (not after data_timeout) and stored as RFC 5321 §4.1.1.4 reads
+// it: dot-unstuffed, bare CRs and NULs kept.
 func TestBareCREndsDataPromptly(t *testing.T) {
-	e := newEnv(t)
-	e.listen(ListenerOptions{DataTimeout: time.Minute})
 	cases := []struct {
 		name   string
 		chunks []string
@@ -204,35 +204,162 @@ func TestBareCREndsDataPromptly(t *testing.T) {
 		{"dot then bare CR then text", []string{".\rx\r\n.\r\n"}, "\rx\r\n"},
 		{"three CRs on a dot line", []string{"\r\n.\r\r\r\n.\r\n"}, "\r\n\r\r\r\n"},
 		{"NULs and what looks like an escape", []string{"n\x00r\x00\x00\r\n.\r\n"}, "n\x00r\x00\x00\r\n"},
+		{"a line that reads STARTTLS", []string{"STARTTLS\r\n.\r\n"}, "STARTTLS\r\n"},
 		{"split across segments", []string{"abc\r", "\n.\r", "\r", "\n.\r", "\n"}, "abc\r\n\r\r\n"},
 	}
-	c := dialFrom(t, e.smtp, "127.0.0.1")
-	if got := c.reply(3 * time.Second); !strings.HasPrefix(got, "220") {
-		t.Fatalf("greeting %q", got)
-	}
-	c.cmd("EHLO raw.test")
-	for i, tc := range cases {
-		for _, step := range []struct{ line, want string }{{"MAIL FROM:<>", "250"}, {"RCPT TO:<postmaster@" + bounceDomain + ">", "250"}, {"DATA", "354"}} {
-			if got := c.cmd(step.line); !strings.HasPrefix(got, step.want) {
-				t.Fatalf("%s: %s: %q", tc.name, step.line, got)
+	for _, secure := range []bool{false, true} {
+		name := map[bool]string{false: "plain", true: "starttls"}[secure]
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			srv, cli := testTLS(t)
+			e.listen(ListenerOptions{DataTimeout: time.Minute, TLS: srv})
+			c := dialFrom(t, e.smtp, "127.0.0.1")
+			if got := c.reply(3 * time.Second); !strings.HasPrefix(got, "220") {
+				t.Fatalf("greeting %q", got)
 			}
-		}
-		for _, ch := range tc.chunks {
-			c.write(ch)
-			time.Sleep(20 * time.Millisecond)
-		}
-		if got := c.reply(3 * time.Second); !strings.HasPrefix(got, "250") {
-			t.Fatalf("%s: reply %q, want 250 at once", tc.name, got)
-		}
-		var raw []byte
-		if err := e.db.QueryRow(t.Context(), `SELECT raw FROM inbound_messages ORDER BY id OFFSET $1 LIMIT 1`, i).Scan(&raw); err != nil {
-			t.Fatal(err)
-		}
-		if string(raw) != tc.stored {
-			t.Errorf("%s: stored %q, want %q", tc.name, raw, tc.stored)
-		}
+			c.cmd("EHLO raw.test")
+			if secure {
+				c.startTLS(cli)
+			}
+			for i, tc := range cases {
+				for _, step := range []struct{ line, want string }{{"MAIL FROM:<>", "250"}, {"RCPT TO:<postmaster@" + bounceDomain + ">", "250"}, {"DATA", "354"}} {
+					if got := c.cmd(step.line); !strings.HasPrefix(got, step.want) {
+						t.Fatalf("%s: %s: %q", tc.name, step.line, got)
+					}
+				}
+				for _, ch := range tc.chunks {
+					c.write(ch)
+					time.Sleep(20 * time.Millisecond)
+				}
+				if got := c.reply(3 * time.Second); !strings.HasPrefix(got, "250") {
+					t.Fatalf("%s: reply %q, want 250 at once", tc.name, got)
+				}
+				var raw []byte
+				if err := e.db.QueryRow(t.Context(), `SELECT raw FROM inbound_messages ORDER BY id OFFSET $1 LIMIT 1`, i).Scan(&raw); err != nil {
+					t.Fatal(err)
+				}
+				if string(raw) != tc.stored {
+					t.Errorf("%s: stored %q, want %q", tc.name, raw, tc.stored)
+				}
+			}
+			if got := c.cmd("NOOP"); !strings.HasPrefix(got, "250") {
+				t.Errorf("session after the messages: %q", got)
+			}
+		})
+	}
+}
+
+// startTLS upgrades the session (RFC 3207) and greets again.
+func (c *rawClient) startTLS(cfg *tls.Config) {
+	c.t.Helper()
+	if got := c.cmd("STARTTLS"); !strings.HasPrefix(got, "220") {
+		c.t.Fatalf("STARTTLS: %q", got)
+	}
+	tc := tls.Client(c.conn, cfg)
+	tc.SetDeadline(time.Now().Add(3 * time.Second))
+	if err := tc.Handshake(); err != nil {
+		c.t.Fatalf("handshake: %v", err)
+	}
+	c.conn, c.r = tc, bufio.NewReader(tc)
+	if got := c.cmd("EHLO raw.test"); !strings.HasPrefix(got, "250") || strings.Contains(got, "STARTTLS") {
+		c.t.Fatalf("EHLO after STARTTLS: %q", got)
+	}
+}
+
+// The listener answers STARTTLS itself (RFC 3207): what a client pipelines
+// after it in plain text is never taken as a command, nothing from before
+// TLS is kept, MAIL waits for a new EHLO, and STARTTLS is offered only
+// before TLS. A line reading STARTTLS inside a BDAT chunk is data.
+func TestSTARTTLSOwnedByTheListener(t *testing.T) {
+	e := newEnv(t)
+	srv, cli := testTLS(t)
+	e.listen(ListenerOptions{TLS: srv})
+	c := dialFrom(t, e.smtp, "127.0.0.1")
+	c.reply(3 * time.Second)
+	if got := c.cmd("EHLO raw.test"); !strings.Contains(got, "250-STARTTLS\r\n") {
+		t.Fatalf("EHLO before TLS does not offer STARTTLS: %q", got)
+	}
+	if got := c.cmd("MAIL FROM:<before@tls.test>"); !strings.HasPrefix(got, "250") {
+		t.Fatalf("MAIL: %q", got)
+	}
+	// An injected command after STARTTLS in the same segment is dropped.
+	c.write("STARTTLS\r\nRCPT TO:<postmaster@" + bounceDomain + ">\r\n")
+	if got := c.reply(3 * time.Second); !strings.HasPrefix(got, "220") {
+		t.Fatalf("STARTTLS: %q", got)
+	}
+	tc := tls.Client(c.conn, cli)
+	tc.SetDeadline(time.Now().Add(3 * time.Second))
+	if err := tc.Handshake(); err != nil {
+		t.Fatalf("handshake: %v", err)
+	}
+	c.conn, c.r = tc, bufio.NewReader(tc)
+	if got := c.cmd("MAIL FROM:<>"); !strings.HasPrefix(got, "503") {
+		t.Errorf("MAIL without EHLO after TLS: %q, want 503", got)
+	}
+	if got := c.cmd("EHLO raw.test"); strings.Contains(got, "STARTTLS") {
+		t.Errorf("EHLO after TLS offers STARTTLS: %q", got)
+	}
+	if got := c.cmd("RCPT TO:<postmaster@" + bounceDomain + ">"); !strings.HasPrefix(got, "5") {
+		t.Errorf("RCPT after TLS without a new MAIL: %q (MAIL from before TLS kept)", got)
+	}
+	if got := c.cmd("STARTTLS"); !strings.HasPrefix(got, "502") {
+		t.Errorf("second STARTTLS: %q", got)
+	}
+	c.cmd("MAIL FROM:<>")
+	c.cmd("RCPT TO:<postmaster@" + bounceDomain + ">")
+	chunk := "Subject: x\r\n\r\nSTARTTLS\r\nDATA\r\n"
+	c.write(fmt.Sprintf("BDAT %d LAST\r\n%s", len(chunk), chunk))
+	if got := c.reply(3 * time.Second); !strings.HasPrefix(got, "250") {
+		t.Fatalf("BDAT: %q", got)
 	}
 	if got := c.cmd("NOOP"); !strings.HasPrefix(got, "250") {
-		t.Errorf("session after the messages: %q", got)
+		t.Errorf("after BDAT: %q", got)
 	}
+	var raw []byte
+	var from string
+	if err := e.db.QueryRow(t.Context(), `SELECT raw, mail_from FROM inbound_messages`).Scan(&raw, &from); err != nil {
+		t.Fatal(err)
+	}
+	if string(raw) != chunk || from != "" {
+		t.Errorf("stored %q from %q", raw, from)
+	}
+}
+
+// Data a client sends before the 354 (not waiting, as RFC 2920 §3.1 asks)
+// still goes through the wire as data, bare CRs and all.
+func TestDataBefore354(t *testing.T) {
+	e := newEnv(t)
+	e.listen(ListenerOptions{DataTimeout: time.Minute})
+	c := dialFrom(t, e.smtp, "127.0.0.1")
+	c.reply(3 * time.Second)
+	c.cmd("EHLO raw.test")
+	c.write("MAIL FROM:<>\r\nRCPT TO:<postmaster@" + bounceDomain + ">\r\nDATA\r\nabc\r\n.\r\r\n.\r\n")
+	for i, want := range []string{"250", "250", "354", "250"} {
+		if got := c.reply(3 * time.Second); !strings.HasPrefix(got, want) {
+			t.Fatalf("reply %d: %q, want %s", i+1, got, want)
+		}
+	}
+	var raw []byte
+	if err := e.db.QueryRow(t.Context(), `SELECT raw FROM inbound_messages`).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if string(raw) != "abc\r\n\r\r\n" {
+		t.Errorf("stored %q", raw)
+	}
+}
+
+// A client that asks for STARTTLS and never completes the handshake is cut
+// off at the command's read deadline, and its slot is freed.
+func TestStalledTLSHandshakeEnds(t *testing.T) {
+	e := newEnv(t)
+	srv, _ := testTLS(t)
+	e.listen(ListenerOptions{TLS: srv, ReadTimeout: time.Second})
+	c := dialFrom(t, e.smtp, "127.0.0.1")
+	c.reply(3 * time.Second)
+	c.cmd("EHLO slow.test")
+	if got := c.cmd("STARTTLS"); !strings.HasPrefix(got, "220") {
+		t.Fatalf("STARTTLS: %q", got)
+	}
+	c.write("\x16\x03") // the start of a ClientHello, then nothing
+	e.waitFor("the stalled session to end", func() bool { return e.lst.active.Load() == 0 })
 }

@@ -333,21 +333,9 @@ func TestComplaintOverSMTP(t *testing.T) {
 // mail over it.
 func TestSTARTTLS(t *testing.T) {
 	e := newEnv(t)
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "mx.test"}, DNSNames: []string{"mx.test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.listen(ListenerOptions{TLS: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}})
-	pool := x509.NewCertPool()
-	cert, _ := x509.ParseCertificate(der)
-	pool.AddCert(cert)
-	c, err := smtp.DialStartTLS(e.smtp, &tls.Config{ServerName: "mx.test", RootCAs: pool})
+	srv, cli := testTLS(t)
+	e.listen(ListenerOptions{TLS: srv})
+	c, err := smtp.DialStartTLS(e.smtp, cli)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,6 +346,27 @@ func TestSTARTTLS(t *testing.T) {
 	if n := e.count(`SELECT count(*) FROM inbound_messages`); n != 1 {
 		t.Fatalf("stored %d", n)
 	}
+}
+
+// testTLS returns a server config with a fresh certificate for mx.test and
+// a client config that trusts it.
+func testTLS(t *testing.T) (server, client *tls.Config) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "mx.test"}, DNSNames: []string{"mx.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	cert, _ := x509.ParseCertificate(der)
+	pool.AddCert(cert)
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}},
+		&tls.Config{ServerName: "mx.test", RootCAs: pool}
 }
 
 // Junk sent to a genuine VERP address (8-bit garbage, truncated MIME, a

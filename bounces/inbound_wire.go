@@ -3,13 +3,16 @@ package bounces
 import (
 	"bytes"
 	"io"
+	"strconv"
+	"strings"
 	"sync"
 )
 
-// dataWire sits between a plain-text session's connection and the SMTP
-// library and finds the end of each message itself, by RFC 5321 §4.1.1.4:
-// only <CRLF>.<CRLF> ends the data, and a CR that is not followed by LF
-// (a bare CR, RFC 5321 §2.3.8) is data like any other byte.
+// wire sits between a session's plain text — the TCP connection, or the TLS
+// connection after STARTTLS, which the wire's connection terminates itself —
+// and the SMTP library, and finds the end of each message by RFC 5321
+// §4.1.1.4: only <CRLF>.<CRLF> ends the data, and a CR that is not followed
+// by LF (a bare CR, RFC 5321 §2.3.8) is data like any other byte.
 //
 // The library's DATA reader loses its place after a bare CR — after
 // "\r\r\n", and after a line ".\r\r\n" whose ".\r" it drops — and then
@@ -20,94 +23,269 @@ import (
 // passes on (unescaper). What the library then sees ends where the wire
 // says, and the message is stored byte for byte as the client meant it.
 //
-// After STARTTLS the connection carries TLS records, which never start
-// with "354 ": the wire stays off and Data falls back to endReader.
-type dataWire struct {
-	mu      sync.Mutex
-	on      bool   // between the 354 reply and the end of the data
-	escaped bool   // the current message's data went through the wire
-	st      int    // where in a line the raw data is (erLine, erData, erCR, erDot, erDotCR)
-	cr      bool   // a CR held back until the next byte shows whether it ends a line
-	out     []byte // bytes for the library not returned yet
-	raw     [4096]byte
+// To know where the data starts the wire follows the command lines: a DATA
+// command holds what follows until its reply (354: data; anything else:
+// commands), and a BDAT chunk passes as it is. Because the library would
+// wrap the connection in TLS below the wire, the wire answers STARTTLS
+// itself (RFC 3207), so one mechanism serves plain and TLS sessions.
+type wire struct {
+	mu       sync.Mutex
+	offerTLS bool // STARTTLS is offered until TLS is up
+
+	mode  int    // wireCommand, wireHold, wireReply, wireData, wireChunk
+	chunk uint64 // bytes left of a BDAT chunk
+	line  []byte // the command line read so far (kept up to maxCommandLine)
+	long  bool   // the current command line is longer than maxCommandLine
+	data  []byte // a DATA command line, until the library has read what came before
+	held  []byte // what followed a DATA command, until its reply
+	out   []byte // bytes for the library not returned yet
+
+	startTLS  bool // a STARTTLS waits until the library has read what came before
+	swallow   bool // drop the next reply (to the RSET the wire sent after STARTTLS)
+	needHello bool // after STARTTLS, MAIL waits for a new EHLO (RFC 3207 §4.2)
+
+	escaped bool // the current message's data went through the wire
+	st      int  // where in a line the raw data is (erLine, erData, erCR, erDot, erDotCR)
+	cr      bool // a CR held back until the next byte shows whether it ends a line
 }
 
-var reply354 = []byte("354 ")
+const (
+	wireCommand = iota // client command lines
+	wireHold           // a DATA command waits to be passed on
+	wireReply          // a DATA command was passed on: wait for its reply
+	wireData           // from the 354 reply to the end of the data
+	wireChunk          // a BDAT chunk
+)
 
-// wrote sees each reply the library writes; the 354 of DATA turns the wire on.
-func (w *dataWire) wrote(p []byte) {
-	if !bytes.HasPrefix(p, reply354) {
+// maxCommandLine is the SMTP library's line limit (smtp.Server.MaxLineLength):
+// a longer line ends the session there.
+const maxCommandLine = 2000
+
+// RFC 5321 §4.1.1.4 end-of-data states.
+const (
+	erLine = iota // at the start of a line
+	erData
+	erCR
+	erDot
+	erDotCR
+	erEnd
+)
+
+var (
+	reply354    = []byte("354 ")
+	replyEHLO   = []byte("250-PIPELINING\r\n") // the first capability the library lists
+	capSTARTTLS = []byte("250-STARTTLS\r\n")
+)
+
+// next copies pending bytes for the library into p. A DATA command is
+// passed on only once the library has read (and so answered) every
+// command before it, so that the next reply is the one to DATA. With no
+// bytes pending, next reports whether a STARTTLS is due.
+func (w *wire) next(p []byte) (n int, startTLS bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case len(w.out) > 0:
+	case w.mode == wireHold:
+		w.out, w.data, w.mode = append(w.out, w.data...), w.data[:0], wireReply
+	case w.mode == wireReply:
+		// The library reads on without answering DATA: what was held
+		// is commands.
+		w.mode = wireCommand
+		w.feedLocked(w.take())
+	}
+	if len(w.out) > 0 {
+		n = copy(p, w.out)
+		w.out = w.out[n:]
+		return n, false
+	}
+	startTLS, w.startTLS = w.startTLS, false
+	return 0, startTLS
+}
+
+// empty reports whether no bytes wait for the library.
+func (w *wire) empty() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.out) == 0
+}
+
+// feed takes raw plain-text bytes from the client.
+func (w *wire) feed(b []byte) {
+	w.mu.Lock()
+	w.feedLocked(b)
+	w.mu.Unlock()
+}
+
+func (w *wire) feedLocked(b []byte) {
+	for i := 0; i < len(b); i++ {
+		switch w.mode {
+		case wireHold, wireReply:
+			w.held = append(w.held, b[i:]...)
+			return
+		case wireChunk:
+			n := int(min(uint64(len(b)-i), w.chunk))
+			w.out = append(w.out, b[i:i+n]...)
+			w.chunk -= uint64(n)
+			i += n - 1
+			if w.chunk == 0 {
+				w.mode = wireCommand
+			}
+		case wireData:
+			w.dataByte(b[i])
+		default:
+			if w.startTLS {
+				// RFC 3207 §5: nothing sent in plain text after STARTTLS
+				// may be taken as a command once TLS is up.
+				return
+			}
+			w.commandByte(b[i])
+		}
+	}
+}
+
+// take returns and forgets the held bytes.
+func (w *wire) take() []byte {
+	h := w.held
+	w.held = nil
+	return h
+}
+
+// commandByte adds b to the command line and acts on the line at its LF.
+func (w *wire) commandByte(b byte) {
+	if w.long {
+		w.out = append(w.out, b)
+		w.long = b != '\n'
 		return
 	}
+	w.line = append(w.line, b)
+	if b != '\n' {
+		if len(w.line) > maxCommandLine {
+			w.out = append(w.out, w.line...)
+			w.line, w.long = w.line[:0], true
+		}
+		return
+	}
+	line := w.line
+	w.line = w.line[:0]
+	cmd, arg := parseCommand(line)
+	switch {
+	case cmd == "STARTTLS" && w.offerTLS:
+		w.startTLS = true
+		return
+	case cmd == "DATA" && arg == "":
+		w.mode, w.data = wireHold, append(w.data[:0], line...)
+		return
+	case cmd == "BDAT":
+		if n, ok := bdatSize(arg); ok && n > 0 {
+			w.mode, w.chunk = wireChunk, n
+		}
+	case cmd == "EHLO" || cmd == "HELO":
+		w.needHello = false
+	}
+	w.out = append(w.out, line...)
+}
+
+// parseCommand splits a command line as the SMTP library does.
+func parseCommand(line []byte) (cmd, arg string) {
+	s := strings.TrimRight(string(line), "\r\n")
+	switch {
+	case len(s) >= 8 && strings.EqualFold(s[:8], "STARTTLS"):
+		return "STARTTLS", ""
+	case len(s) == 4:
+		return strings.ToUpper(s), ""
+	case len(s) > 5 && s[4] == ' ':
+		return strings.ToUpper(s[:4]), strings.TrimSpace(s[5:])
+	}
+	return "", ""
+}
+
+// bdatSize is the size of the chunk that follows a BDAT command the SMTP
+// library takes: it reads the chunk even when it refuses the command for
+// any reason but its syntax.
+func bdatSize(arg string) (uint64, bool) {
+	args := strings.Fields(arg)
+	if len(args) == 0 || len(args) > 2 || len(args) == 2 && !strings.EqualFold(args[1], "LAST") {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(args[0], 10, 32)
+	return n, err == nil
+}
+
+// dataByte escapes one raw data byte into w.out and leaves data mode at the
+// end of the data.
+func (w *wire) dataByte(c byte) {
+	held := w.cr
+	w.cr = false
+	switch {
+	case held && c == '\n':
+		w.out = append(w.out, '\r', '\n')
+	case held:
+		w.out = append(w.out, 0, 'r')
+	}
+	switch {
+	case c == '\r':
+		w.cr = true
+	case c == 0:
+		w.out = append(w.out, 0, 0)
+	case c == '\n' && held:
+	default:
+		w.out = append(w.out, c)
+	}
+	if w.st = realNext(w.st, c); w.st == erEnd {
+		w.mode = wireCommand
+	}
+}
+
+// reply sees each reply the library writes and returns what goes to the
+// client: the 354 of DATA turns data mode on, any other reply to DATA lets
+// the held bytes pass as commands; STARTTLS is added to the EHLO
+// capabilities while offered; the reply to the wire's own RSET is dropped.
+func (w *wire) reply(p []byte) []byte {
 	w.mu.Lock()
-	w.on, w.escaped, w.st, w.cr = true, true, erLine, false
-	w.mu.Unlock()
+	defer w.mu.Unlock()
+	if w.swallow {
+		w.swallow = false
+		return nil
+	}
+	if w.mode == wireReply {
+		w.mode = wireCommand
+		if bytes.HasPrefix(p, reply354) {
+			w.mode, w.escaped, w.st, w.cr = wireData, true, erLine, false
+		}
+		w.feedLocked(w.take())
+	}
+	if w.offerTLS && bytes.Equal(p, replyEHLO) {
+		return append(append([]byte(nil), p...), capSTARTTLS...)
+	}
+	return p
+}
+
+// secured is called once TLS is up: STARTTLS is no longer offered, and the
+// library gets an RSET (whose reply the client does not see) so that no
+// state from before TLS is kept (RFC 3207 §4.2).
+func (w *wire) secured() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.offerTLS, w.needHello, w.swallow = false, true, true
+	w.out = append(w.out[:0], "RSET\r\n"...)
+}
+
+// helloMissing reports whether TLS came up and no EHLO or HELO followed.
+func (w *wire) helloMissing() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.needHello
 }
 
 // takeEscaped reports whether the message Data is about to read came
 // through the wire, and forgets it (BDAT chunks do not).
-func (w *dataWire) takeEscaped() bool {
+func (w *wire) takeEscaped() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	e := w.escaped
 	w.escaped = false
 	return e
-}
-
-// read reads from r for the library. It never returns 0 bytes without an
-// error: a lone held-back CR makes it read again.
-func (w *dataWire) read(r io.Reader, p []byte) (int, error) {
-	for {
-		w.mu.Lock()
-		if len(w.out) > 0 {
-			n := copy(p, w.out)
-			w.out = w.out[n:]
-			w.mu.Unlock()
-			return n, nil
-		}
-		on := w.on
-		w.mu.Unlock()
-		if !on {
-			return r.Read(p)
-		}
-		n, err := r.Read(w.raw[:])
-		w.mu.Lock()
-		w.feed(w.raw[:n])
-		empty := len(w.out) == 0
-		w.mu.Unlock()
-		if err != nil && empty {
-			return 0, err
-		}
-	}
-}
-
-// feed escapes raw data bytes into w.out up to the end of the data; what
-// follows the end (pipelined commands) passes unchanged.
-func (w *dataWire) feed(b []byte) {
-	for i, c := range b {
-		held := w.cr
-		w.cr = false
-		switch {
-		case held && c == '\n':
-			w.out = append(w.out, '\r', '\n')
-		case held:
-			w.out = append(w.out, 0, 'r')
-		}
-		switch {
-		case c == '\r':
-			w.cr = true
-		case c == 0:
-			w.out = append(w.out, 0, 0)
-		case c == '\n' && held:
-		default:
-			w.out = append(w.out, c)
-		}
-		if w.st = realNext(w.st, c); w.st == erEnd {
-			w.on = false
-			w.out = append(w.out, b[i+1:]...)
-			return
-		}
-	}
 }
 
 // unescaper undoes the wire's escapes in what the library passes on.
@@ -134,4 +312,21 @@ func (u *unescaper) Read(p []byte) (int, error) {
 		w++
 	}
 	return w, err
+}
+
+// realNext is the end-of-data state machine of RFC 5321 §4.1.1.4.
+func realNext(s int, c byte) int {
+	switch {
+	case s == erDotCR && c == '\n':
+		return erEnd
+	case s == erLine && c == '.':
+		return erDot
+	case s == erDot && c == '\r':
+		return erDotCR
+	case c == '\r':
+		return erCR
+	case s == erCR && c == '\n':
+		return erLine
+	}
+	return erData
 }

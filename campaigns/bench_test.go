@@ -138,6 +138,8 @@ func calibrate(b *testing.B, s *Service, rt *runtime) (stageCPU, int) {
 	signed := rt.signed
 	defer func() { rt.signed = signed }()
 	size := 0
+	var rbuf templates.Buffer
+	var mb msgBuf
 	pass := func(sign, renderOnly bool) float64 {
 		rt.signed = sign
 		t0 := threadCPU()
@@ -145,12 +147,12 @@ func calibrate(b *testing.B, s *Service, rt *runtime) (stageCPU, int) {
 			r := recipient{ID: int64(i + 1), Email: "x@example.net", Name: "Jan"}
 			if renderOnly {
 				d, opt := s.data(rt, r)
-				if _, err := rt.tpl.Render(context.Background(), d, opt); err != nil {
+				if _, err := rt.tpl.RenderTo(context.Background(), d, opt, &rbuf); err != nil {
 					b.Fatal(err)
 				}
 				continue
 			}
-			env, err := s.build(context.Background(), rt, r, "", nil, nil)
+			env, err := s.build(context.Background(), rt, r, "", nil, &mb)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -158,10 +158,13 @@ type stageTimes struct {
 	render, compose, sign int64 // nanoseconds
 }
 
-// msgBuf is the memory of one message in flight: composed into, signed
-// into, handed to the transport, then given back to msgBufs for the next
-// message, so a message costs no new buffers.
-type msgBuf struct{ data, sig []byte }
+// msgBuf is the memory of one message in flight: rendered into, composed
+// into, signed into, handed to the transport, then given back to msgBufs
+// for the next message, so a message costs no new buffers.
+type msgBuf struct {
+	render    templates.Buffer
+	data, sig []byte
+}
 
 var msgBufs = sync.Pool{New: func() any { return new(msgBuf) }}
 
@@ -172,7 +175,7 @@ func getMsgBuf() *msgBuf { return msgBufs.Get().(*msgBuf) }
 
 // putMsgBuf gives b back; nothing may use its bytes afterwards.
 func putMsgBuf(b *msgBuf) {
-	if b != nil && cap(b.data) <= maxPooledMsg {
+	if b != nil && cap(b.data) <= maxPooledMsg && b.render.Cap() <= maxPooledMsg {
 		msgBufs.Put(b)
 	}
 }
@@ -183,8 +186,11 @@ func putMsgBuf(b *msgBuf) {
 // buf.
 func (s *Service) build(ctx context.Context, rt *runtime, r recipient, subjectPrefix string, st *stageTimes, buf *msgBuf) (mta.Envelope, error) {
 	t0 := nanotime()
+	if buf == nil {
+		buf = &msgBuf{}
+	}
 	d, opt := s.data(rt, r)
-	out, err := rt.tpl.Render(ctx, d, opt)
+	out, err := rt.tpl.RenderTo(ctx, d, opt, &buf.render)
 	if err != nil {
 		return mta.Envelope{}, fmt.Errorf("render: %w", err)
 	}
@@ -206,9 +212,6 @@ func (s *Service) build(ctx context.Context, rt *runtime, r recipient, subjectPr
 		// original by this header when the VERP address is lost.
 		Extra: [][2]string{{"X-Postbode-Ref", ref}},
 		Date:  s.now(),
-	}
-	if buf == nil {
-		buf = &msgBuf{}
 	}
 	if need := mta.ComposeSize(out.HTML, out.Text); cap(buf.data) < need {
 		buf.data = make([]byte, 0, need)

@@ -59,15 +59,16 @@ func Compose(h Header, html, text string) []byte {
 // ComposeSize is a capacity that holds the message Compose makes of html
 // and text (quoted-printable grows text by soft breaks, 1/25, and encoded
 // bytes) with room for the header.
-func ComposeSize(html, text string) int {
+func ComposeSize[S string | []byte](html, text S) int {
 	return len(html) + len(text) + (len(html)+len(text))/4 + 2048
 }
 
 // AppendCompose appends the message Compose makes to b and returns it: the
-// send path composes into a reused buffer. The multipart boundary is
+// send path composes into a reused buffer, from parts rendered into
+// another (html and text may be strings or bytes). The multipart boundary is
 // derived from the Message-ID, so the same input gives the same bytes; it
 // starts with "=_", which quoted-printable content never holds.
-func AppendCompose(b []byte, h Header, html, text string) []byte {
+func AppendCompose[S string | []byte](b []byte, h Header, html, text S) []byte {
 	mid := messageID(h.MessageID, h.From)
 	b = appendHeader(b, "From", formatAddress("From", h.From))
 	b = appendHeader(b, "To", formatAddress("To", h.To))
@@ -107,11 +108,11 @@ func AppendCompose(b []byte, h Header, html, text string) []byte {
 		}
 	}
 	switch {
-	case html == "":
+	case len(html) == 0:
 		b = appendPartHeader(b, "text/plain")
 		b = append(b, "\r\n"...)
 		b = appendQP(b, text)
-	case text == "":
+	case len(text) == 0:
 		b = appendPartHeader(b, "text/html")
 		b = append(b, "\r\n"...)
 		b = appendQP(b, html)
@@ -194,10 +195,21 @@ func encodeText(field, s string) string {
 	return strings.Join(qWords(s, field), " ")
 }
 
-// encodePhrase is encodeText for a List-Id's display part before "<...>".
+// encodePhrase encodes a List-Id's display part before "<...>" as an
+// RFC 5322 phrase: RFC 2047 encoded words when it is not plain ASCII, a
+// quoted-string when it holds specials, so a list name such as
+// `Evil <a@b.c>, "x"` can never pass for the list's id (RFC 2919 §3).
 func encodePhrase(field, s string) string {
-	if i := strings.LastIndexByte(s, '<'); i > 0 && !isPlainASCII(s[:i]) {
-		return strings.Join(qWords(strings.TrimSpace(s[:i]), field), " ") + " " + s[i:]
+	i := strings.LastIndexByte(s, '<')
+	if i <= 0 {
+		return s
+	}
+	name := strings.TrimSpace(s[:i])
+	switch {
+	case !isPlainASCII(name):
+		return strings.Join(qWords(name, field), " ") + " " + s[i:]
+	case strings.ContainsAny(name, `()<>[]:;@\,."`):
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `" ` + s[i:]
 	}
 	return s
 }
@@ -330,7 +342,7 @@ var qpLiteral = func() (t [256]bool) {
 }()
 
 // lineEndAt reports whether s has a line end (LF or CRLF) or its end at i.
-func lineEndAt(s string, i int) bool {
+func lineEndAt[S string | []byte](s S, i int) bool {
 	return i >= len(s) || s[i] == '\n' || (s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n')
 }
 
@@ -338,7 +350,7 @@ func lineEndAt(s string, i int) bool {
 // (LF or CRLF) become CRLF, lines are soft-broken before 76 columns, '=' and
 // non-ASCII bytes are =XX, and a space or tab before a line end is encoded.
 // Runs of literal bytes are copied in bulk.
-func appendQP(b []byte, s string) []byte {
+func appendQP[S string | []byte](b []byte, s S) []byte {
 	col := 0
 	for i := 0; i < len(s); {
 		c := s[i]

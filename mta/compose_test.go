@@ -116,6 +116,30 @@ func TestComposeSinglePartAndDefaults(t *testing.T) {
 	}
 }
 
+// A list name with specials is a quoted phrase in List-Id, so what a mail
+// client reads as the list's id stays the one postbode sent (RFC 2919 §3).
+func TestListIDPhraseIsQuoted(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]string{
+		`Evil <a@b.c>, "q" (c`: `"Evil <a@b.c>, \"q\" (c" <dbl.example.org>`,
+		`Back\slash b.v.`:      `"Back\\slash b.v." <dbl.example.org>`,
+		`Nieuwsbrief`:          `Nieuwsbrief <dbl.example.org>`,
+	} {
+		msg := Compose(Header{From: "a@example.org", To: "b@example.org", Subject: "s", ListID: name + " <dbl.example.org>"}, "<p>x</p>", "x")
+		m, err := mail.ReadMessage(bytes.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := m.Header.Get("List-Id")
+		if got != want {
+			t.Errorf("List-Id for %q = %q, want %q", name, got, want)
+		}
+		if a, err := mail.ParseAddress(got); err == nil && a.Address != "" && a.Address != "dbl.example.org" {
+			t.Errorf("List-Id %q reads as id %q", got, a.Address)
+		}
+	}
+}
+
 func BenchmarkCompose(b *testing.B) {
 	msg := body20K()
 	m, _ := mail.ReadMessage(bytes.NewReader(msg))

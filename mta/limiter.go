@@ -41,14 +41,29 @@ type Limiter struct {
 	wait   *prometheus.HistogramVec
 	seq    uint64
 	mu     sync.Mutex
+	// held counts this node's leases in Redis per domain key, idle ones
+	// included; while it holds DomainConcurrency of them no other can be
+	// had, so a holder waits for a local release (freed) instead of asking
+	// Redis again and again.
+	held  map[string]int
+	freed chan struct{} // closed and replaced on every local release
+	// idle are released leases kept for leaseLinger (lease id -> domain
+	// key): the next holder for the domain takes one over without a Redis
+	// round trip, as a pooled connection outlives the batch that used it.
+	idle map[string]string
 }
+
+// leaseLinger is how long a released lease stays with the node for reuse
+// before it is given back to Redis.
+const leaseLinger = 100 * time.Millisecond
 
 // NewLimiter returns a limiter; reg receives postbode_throttle_wait_seconds.
 func NewLimiter(rdb redis.UniversalClient, prefix string, l Limits, reg prometheus.Registerer) *Limiter {
 	if l.LeaseTTL <= 0 {
 		l.LeaseTTL = 10 * time.Minute
 	}
-	return &Limiter{rdb: rdb, prefix: prefix, l: l, wait: newMetrics(reg).throttleWait}
+	return &Limiter{rdb: rdb, prefix: prefix, l: l, wait: newMetrics(reg).throttleWait,
+		held: map[string]int{}, freed: make(chan struct{}), idle: map[string]string{}}
 }
 
 // takeScript takes up to ARGV[3] tokens from the bucket KEYS[1] (rate
@@ -107,8 +122,9 @@ func (l *Limiter) domainKey(domain, kind string) string {
 
 // Acquire blocks until the limits allow at least one message to domain and
 // returns how many of the n wanted may go now (1..n), and release, which
-// must be called when the batch is done (it frees the concurrency slot;
-// calling it more than once is harmless). It fails only when ctx ends or
+// must be called when the batch is done (it frees the concurrency slot:
+// for the node's next batch to the domain at once, for other nodes after
+// leaseLinger; calling it more than once is harmless). It fails only when ctx ends or
 // Redis fails.
 func (l *Limiter) Acquire(ctx context.Context, domain string, n int) (granted int, release func(), err error) {
 	if n < 1 {
@@ -131,32 +147,132 @@ func (l *Limiter) Acquire(ctx context.Context, domain string, n int) (granted in
 // lease waits for a concurrency slot of domain.
 func (l *Limiter) lease(ctx context.Context, domain string) (func(), error) {
 	key := l.domainKey(domain, "conc")
+	start := time.Now()
+	id, fresh, err := l.slot(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if !fresh {
+		l.observe("domain_concurrency", start)
+		return l.releaser(key, id), nil
+	}
 	l.mu.Lock()
 	l.seq++
-	id := randHex(8) + "-" + strconv.FormatUint(l.seq, 36)
+	id = randHex(8) + "-" + strconv.FormatUint(l.seq, 36)
 	l.mu.Unlock()
 	ttl := l.l.LeaseTTL.Milliseconds()
-	start := time.Now()
 	for pause := time.Millisecond; ; pause = min(pause*2, 50*time.Millisecond) {
 		ok, err := leaseScript.Run(ctx, l.rdb, []string{key}, l.l.DomainConcurrency, id, ttl).Int()
 		if err != nil {
+			l.releaseLocal(key)
 			return nil, fmt.Errorf("mta: limiter: %w", err)
 		}
 		if ok == 1 {
 			l.observe("domain_concurrency", start)
-			var once sync.Once
-			return func() {
-				once.Do(func() {
-					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-					defer cancel()
-					l.rdb.ZRem(ctx, key, id)
-				})
-			}, nil
+			return l.releaser(key, id), nil
 		}
 		if err := sleep(ctx, pause); err != nil {
+			l.releaseLocal(key)
 			return nil, err
 		}
+		if idle, ok := l.takeIdle(key); ok { // released meanwhile on this node
+			l.releaseLocal(key)
+			l.observe("domain_concurrency", start)
+			return l.releaser(key, idle), nil
+		}
 	}
+}
+
+// slot waits until this node may hold another lease of key: it returns an
+// idle lease of the node to take over, or counts a new one (fresh) to be
+// had from Redis. While the node itself holds every slot of the domain,
+// waiting needs no Redis round trips.
+func (l *Limiter) slot(ctx context.Context, key string) (id string, fresh bool, err error) {
+	l.mu.Lock()
+	for {
+		if id, ok := l.idleOf(key); ok {
+			delete(l.idle, id)
+			l.mu.Unlock()
+			return id, false, nil
+		}
+		if l.held[key] < l.l.DomainConcurrency {
+			l.held[key]++
+			l.mu.Unlock()
+			return "", true, nil
+		}
+		freed := l.freed
+		l.mu.Unlock()
+		select {
+		case <-freed:
+		case <-ctx.Done():
+			return "", false, ctx.Err()
+		}
+		l.mu.Lock()
+	}
+}
+
+// idleOf returns an idle lease of key; l.mu is held.
+func (l *Limiter) idleOf(key string) (string, bool) {
+	for id, k := range l.idle {
+		if k == key {
+			return id, true
+		}
+	}
+	return "", false
+}
+
+// takeIdle takes over an idle lease of key.
+func (l *Limiter) takeIdle(key string) (string, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	id, ok := l.idleOf(key)
+	if ok {
+		delete(l.idle, id)
+	}
+	return id, ok
+}
+
+// releaser returns the release func of lease id: the lease goes idle for
+// leaseLinger, then back to Redis unless a holder took it over.
+func (l *Limiter) releaser(key, id string) func() {
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.mu.Lock()
+			l.idle[id] = key
+			l.wake()
+			l.mu.Unlock()
+			time.AfterFunc(leaseLinger, func() {
+				l.mu.Lock()
+				_, still := l.idle[id]
+				delete(l.idle, id)
+				l.mu.Unlock()
+				if !still {
+					return // taken over
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				l.rdb.ZRem(ctx, key, id)
+				l.releaseLocal(key)
+			})
+		})
+	}
+}
+
+// releaseLocal counts one lease of key less and wakes the waiters.
+func (l *Limiter) releaseLocal(key string) {
+	l.mu.Lock()
+	if l.held[key]--; l.held[key] <= 0 {
+		delete(l.held, key)
+	}
+	l.wake()
+	l.mu.Unlock()
+}
+
+// wake wakes the holders waiting in slot; l.mu is held.
+func (l *Limiter) wake() {
+	close(l.freed)
+	l.freed = make(chan struct{})
 }
 
 // tokens waits until the domain and global buckets give at least one token.

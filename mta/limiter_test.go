@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/postbode/postbode/internal/testenv"
 )
@@ -121,4 +122,98 @@ func TestLimiterUnlimitedAndCancel(t *testing.T) {
 	}()
 	cancel()
 	wg.Wait()
+}
+
+// scriptCounter counts the script calls (EVAL, EVALSHA) a client makes.
+type scriptCounter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *scriptCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (c *scriptCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (c *scriptCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if n := cmd.Name(); n == "evalsha" || n == "eval" {
+			c.mu.Lock()
+			c.n++
+			c.mu.Unlock()
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (c *scriptCounter) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// TestLimiterWaitsForItsOwnLeasesLocally: while a node itself holds every
+// slot of a domain, a further holder on it waits for a local release and
+// does not poll Redis; it gets the slot released, and released slots go
+// back to Redis when no holder of the node takes them over.
+func TestLimiterWaitsForItsOwnLeasesLocally(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := testenv.Redis(t)
+	var calls scriptCounter
+	rdb.AddHook(&calls)
+	a := NewLimiter(rdb, prefix, Limits{DomainConcurrency: 2}, prometheus.NewRegistry())
+	ctx := t.Context()
+	var rels []func()
+	for range 2 {
+		_, rel, err := a.Acquire(ctx, "example.net", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rels = append(rels, rel)
+	}
+	before := calls.count()
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if _, _, err := a.Acquire(short, "example.net", 1); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("third slot: err = %v, want to wait until the deadline", err)
+	}
+	if n := calls.count() - before; n != 0 {
+		t.Errorf("waiting for its own slots, the node asked Redis %d times", n)
+	}
+	got := make(chan error, 1)
+	go func() {
+		_, rel, err := a.Acquire(ctx, "example.net", 1)
+		if err == nil {
+			rel()
+		}
+		got <- err
+	}()
+	rels[0]()
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	rels[1]()
+	// A released lease stays with the node for a moment: the next holder
+	// takes it over without asking Redis.
+	before = calls.count()
+	for range 3 {
+		_, rel, err := a.Acquire(ctx, "example.net", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel()
+	}
+	if n := calls.count() - before; n != 0 {
+		t.Errorf("taking over its released leases, the node asked Redis %d times", n)
+	}
+	// Then it gives them back: another node gets both slots.
+	b := NewLimiter(rdb, prefix, Limits{DomainConcurrency: 2}, prometheus.NewRegistry())
+	long, cancel2 := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel2()
+	for range 2 {
+		_, rel, err := b.Acquire(long, "example.net", 1)
+		if err != nil {
+			t.Fatalf("other node: %v (the idle leases were not given back)", err)
+		}
+		defer rel()
+	}
 }

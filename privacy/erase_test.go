@@ -112,6 +112,10 @@ var seeders = map[string]func(t testing.TB, f *fixture, s subject, campaignID, l
 		f.exec(t, `INSERT INTO legal_holds (contact_id, reason, until, created_by, released_at, released_by)
 			VALUES ($1, $2, now() + interval '1 year', 'test', now(), 'test')`, s.ID, "claim of "+s.Name)
 	},
+	"privacy_request_drafts": func(t testing.TB, f *fixture, s subject, _, _ int64) {
+		f.exec(t, `INSERT INTO privacy_request_drafts (token_hash, contact_id, details, expires_at)
+			VALUES (sha256($1::bytea), $2, $3, now() + interval '1 day')`, []byte("draft "+s.Email), s.ID, "My name is "+s.Name)
+	},
 	"contact_changes": func(t testing.TB, f *fixture, s subject, _, _ int64) {
 		f.exec(t, `INSERT INTO contact_changes (contact_id, actor, fields) VALUES ($1, 'person:1', '{name,email}')`, s.ID)
 	},

@@ -209,6 +209,13 @@ var reportSections = map[string]section{
 			"closed_by":     {"Answered by", "Beantwoord door", vText},
 			"note":          {"Note", "Notitie", vText},
 		}},
+	"privacy_request_drafts": {en: "Privacy requests waiting for your confirmation", nl: "Privacyverzoeken die op uw bevestiging wachten",
+		cols: map[string]label{
+			"contact_id": internalCol,
+			"token_hash": internalCol,
+			"details":    {"What should be corrected", "Wat gecorrigeerd moet worden", vText},
+			"expires_at": {"Confirmation link valid until", "Bevestigingslink geldig tot", vTime},
+		}},
 	"contact_changes": {en: "Changes our staff made to your details", nl: "Wijzigingen die onze medewerkers in uw gegevens maakten",
 		cols: map[string]label{
 			"id":         internalCol,

@@ -168,8 +168,11 @@ func clip(s string, n int) string {
 	return s
 }
 
-// RequestByEmail handles the public privacy request form: kind is "access"
-// or "erasure", lang "en", "nl" or "" (public.default_lang). When the address
+// RequestByEmail handles the public privacy request form: kind is one of
+// RequestKinds, lang "en", "nl" or "" (public.default_lang), and details
+// what should be corrected — required for a rectification and checked as
+// for RequestForContact (CheckDetails), empty otherwise; it is kept until
+// the link is followed and then recorded with the request. When the address
 // belongs to a contact it mails a verification link {BaseURL}/q/TOKEN, valid
 // for RequestLinkTTL; when it does not, nothing is sent. The answer is the
 // same either way — nil for valid input, after the same work — so the form
@@ -179,14 +182,18 @@ func clip(s string, n int) string {
 // postbode_privacy_request_mails_total{result="error"}, not returned.
 // Submissions are limited per address and per client IP (ErrRateLimited),
 // known or not.
-func (s *Service) RequestByEmail(ctx context.Context, email, kind, ip, userAgent, lang string) error {
+func (s *Service) RequestByEmail(ctx context.Context, email, kind, details, ip, userAgent, lang string) error {
 	if s.opt.Mailer == nil || s.opt.Tokens == nil {
 		return errNotConfigured
 	}
 	if !validKind(kind) {
 		return errKind
 	}
-	email, err := contacts.NormalizeEmail("email", email)
+	details, err := CheckDetails(kind, details)
+	if err != nil {
+		return err
+	}
+	email, err = contacts.NormalizeEmail("email", email)
 	if err != nil {
 		return err
 	}
@@ -209,8 +216,17 @@ func (s *Service) RequestByEmail(ctx context.Context, email, kind, ip, userAgent
 	if err != nil {
 		return fmt.Errorf("privacy: request: %w", err)
 	}
-	tok := s.opt.Tokens.Mint(rtoken.Claims{Purpose: rtoken.Verify, ContactID: c.ID,
-		CampaignID: kindCode(kind, lang), Expires: time.Now().Add(s.opt.RequestLinkTTL)})
+	now := time.Now()
+	cl := rtoken.Claims{Purpose: rtoken.Verify, ContactID: c.ID, CampaignID: kindCode(kind, lang),
+		Issued: now, Expires: now.Add(s.opt.RequestLinkTTL)}
+	if details != "" {
+		if _, err := s.db.Exec(ctx, `INSERT INTO privacy_request_drafts (token_hash, contact_id, details, expires_at)
+			VALUES ($1, $2, $3, $4) ON CONFLICT (token_hash) DO UPDATE SET details = EXCLUDED.details`,
+			cl.Identity(), c.ID, details, cl.Expires); err != nil {
+			return fmt.Errorf("privacy: request: %w", err)
+		}
+	}
+	tok := s.opt.Tokens.Mint(cl)
 	link := strings.TrimRight(s.opt.BaseURL, "/") + rtoken.Path(rtoken.Verify) + "/" + tok
 	ctx, org := s.sender(ctx, c.ID)
 	m := s.verifyMail(org, lang, kind, link)
@@ -304,13 +320,44 @@ func (s *Service) ConfirmRequest(ctx context.Context, token, ip, userAgent strin
 	}
 	// Keyed on what the token stands for, not its text: a second
 	// spelling or a second signature of the same link records nothing new.
-	if _, err := s.record(ctx, cl.ContactID, kind, "form", lang, "", cl.Identity(), addr, userAgent); err != nil {
+	details, err := s.draft(ctx, cl)
+	if err != nil {
+		return "", err
+	}
+	if _, err := s.record(ctx, cl.ContactID, kind, "form", lang, details, cl.Identity(), addr, userAgent); err != nil {
 		if errors.Is(err, contacts.ErrNotFound) {
 			return "", rtoken.ErrInvalid
 		}
 		return "", err
 	}
+	if details != "" {
+		if _, err := s.db.Exec(ctx, `DELETE FROM privacy_request_drafts WHERE token_hash = $1`, cl.Identity()); err != nil {
+			return "", fmt.Errorf("privacy: confirm request: %w", err)
+		}
+	}
 	return kind, nil
+}
+
+// draft returns what was typed on the form with the request a verification
+// token stands for ("" when nothing was).
+func (s *Service) draft(ctx context.Context, cl rtoken.Claims) (string, error) {
+	var details string
+	err := s.db.QueryRow(ctx, `SELECT details FROM privacy_request_drafts WHERE token_hash = $1 AND contact_id = $2`,
+		cl.Identity(), cl.ContactID).Scan(&details)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("privacy: confirm request: %w", err)
+	}
+	return details, nil
+}
+
+// ExpireDrafts deletes what was typed with requests whose verification link
+// has expired (the janitor calls it each run) and returns how many.
+func (s *Service) ExpireDrafts(ctx context.Context) (int64, error) {
+	tag, err := s.db.Exec(ctx, `DELETE FROM privacy_request_drafts WHERE expires_at < now()`)
+	if err != nil {
+		return 0, fmt.Errorf("privacy: expire request drafts: %w", err)
+	}
+	return tag.RowsAffected(), nil
 }
 
 // RequestForContact records a request from a recipient link (the mail that
@@ -323,7 +370,7 @@ func (s *Service) RequestForContact(ctx context.Context, contactID int64, kind, 
 	if !validKind(kind) {
 		return errKind
 	}
-	details, err := checkDetails(kind, details)
+	details, err := CheckDetails(kind, details)
 	if err != nil {
 		return err
 	}
@@ -342,9 +389,10 @@ func (s *Service) RequestForContact(ctx context.Context, contactID int64, kind, 
 // MaxRequestDetails bounds the text of a rectification request, in characters.
 const MaxRequestDetails = 2000
 
-// checkDetails returns the trimmed details of a request of kind, or an
-// invalid-field error naming "details".
-func checkDetails(kind, details string) (string, error) {
+// CheckDetails returns the trimmed details of a request of kind, or an
+// invalid-field error naming "details": the one rule for the public form
+// and the recipient link.
+func CheckDetails(kind, details string) (string, error) {
 	details = strings.TrimSpace(details)
 	if err := errs.Text("details", details); err != nil {
 		return "", err

@@ -57,14 +57,14 @@ func TestRequestFormFlow(t *testing.T) {
 		{s.Email, "access", "", "de", "lang"},
 		{s.Email, "access", "300.1.1.1", "", "ip"},
 	} {
-		err := e.svc.RequestByEmail(ctx, c.email, c.kind, c.ip, "ua", c.lang)
+		err := e.svc.RequestByEmail(ctx, c.email, c.kind, "", c.ip, "ua", c.lang)
 		var de *errs.Error
 		if !errors.As(err, &de) || de.Field != c.field {
 			t.Errorf("RequestByEmail(%q, %q, ip %q, lang %q) = %v, want invalid %s", c.email, c.kind, c.ip, c.lang, err, c.field)
 		}
 	}
 	// An unknown address: no error, no mail.
-	if err := e.svc.RequestByEmail(ctx, "nobody@example.net", "access", "203.0.113.9", "ua", "en"); err != nil {
+	if err := e.svc.RequestByEmail(ctx, "nobody@example.net", "access", "", "203.0.113.9", "ua", "en"); err != nil {
 		t.Fatalf("unknown address: %v", err)
 	}
 	e.svc.Wait()
@@ -72,7 +72,7 @@ func TestRequestFormFlow(t *testing.T) {
 		t.Fatalf("a mail went to an unknown address: %+v", got)
 	}
 	// The contact's address (any case): one Dutch mail with the link.
-	if err := e.svc.RequestByEmail(ctx, strings.ToUpper(s.Email), "access", "203.0.113.9", "Form UA", "nl"); err != nil {
+	if err := e.svc.RequestByEmail(ctx, strings.ToUpper(s.Email), "access", "", "203.0.113.9", "Form UA", "nl"); err != nil {
 		t.Fatal(err)
 	}
 	e.svc.Wait()
@@ -287,11 +287,11 @@ func TestAutoErasureAndRateLimit(t *testing.T) {
 	}
 	for _, addr := range []string{"auto@example.net", "unknown@example.net"} {
 		for i := 0; i < 2; i++ {
-			if err := e.svc.RequestByEmail(ctx, addr, "erasure", "", "", ""); err != nil {
+			if err := e.svc.RequestByEmail(ctx, addr, "erasure", "", "", "", ""); err != nil {
 				t.Fatalf("%s #%d: %v", addr, i+1, err)
 			}
 		}
-		if err := e.svc.RequestByEmail(ctx, addr, "erasure", "", "", ""); !errors.Is(err, privacy.ErrRateLimited) {
+		if err := e.svc.RequestByEmail(ctx, addr, "erasure", "", "", "", ""); !errors.Is(err, privacy.ErrRateLimited) {
 			t.Errorf("%s #3: %v, want ErrRateLimited", addr, err)
 		}
 	}

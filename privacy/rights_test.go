@@ -25,8 +25,23 @@ func TestOtherRightsRequests(t *testing.T) {
 	f := e.fixture
 	f.exec(t, `UPDATE deliveries SET opened_at = NULL, clicked_at = NULL WHERE contact_id = $1`, s.ID)
 
-	// The form: a rectification request, verified by its link.
-	if err := e.svc.RequestByEmail(ctx, s.Email, "rectification", "203.0.113.5", "Form UA", "nl"); err != nil {
+	// The form: a rectification request says what should be corrected
+	// (the same rule as the recipient link's form), and is verified by
+	// its link, which records the text with the request.
+	for _, bad := range []string{"", "   ", strings.Repeat("x", privacy.MaxRequestDetails+1)} {
+		var fe *errs.Error
+		if err := e.svc.RequestByEmail(ctx, s.Email, "rectification", bad, "203.0.113.5", "Form UA", "nl"); !errors.As(err, &fe) || fe.Field != "details" {
+			t.Errorf("rectification with details %.20q: %v, want invalid details", bad, err)
+		}
+	}
+	if err := e.svc.RequestByEmail(ctx, s.Email, "access", "not for access", "203.0.113.5", "Form UA", "nl"); err == nil {
+		t.Error("access request with details accepted")
+	}
+	e.svc.Wait()
+	if got := m.mails(t); len(got) != 0 {
+		t.Fatalf("an invalid request mailed %d links", len(got))
+	}
+	if err := e.svc.RequestByEmail(ctx, s.Email, "rectification", "  My name is Zoë, not Zoe.  ", "203.0.113.5", "Form UA", "nl"); err != nil {
 		t.Fatal(err)
 	}
 	e.svc.Wait()
@@ -41,6 +56,16 @@ func TestOtherRightsRequests(t *testing.T) {
 	kind, err := e.svc.ConfirmRequest(ctx, link[1], "203.0.113.5", "Form UA")
 	if err != nil || kind != "rectification" {
 		t.Fatalf("confirm: %q, %v", kind, err)
+	}
+	var details string
+	var drafts int
+	f0 := e.fixture
+	if err := f0.db.QueryRow(ctx, `SELECT coalesce(details, ''), (SELECT count(*) FROM privacy_request_drafts WHERE details = $2)
+		FROM privacy_requests WHERE contact_id = $1 AND kind = 'rectification'`, s.ID, "My name is Zoë, not Zoe.").Scan(&details, &drafts); err != nil {
+		t.Fatal(err)
+	}
+	if details != "My name is Zoë, not Zoe." || drafts != 0 {
+		t.Errorf("verified rectification has details %q, %d drafts left", details, drafts)
 	}
 	// An objection from a recipient link.
 	if err := e.svc.RequestForContact(ctx, s.ID, "objection", "", "192.0.2.8", "Link UA", ""); err != nil {

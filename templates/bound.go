@@ -177,32 +177,53 @@ func checkDefines(src string) error {
 	return nil
 }
 
+// footerMark starts the layout's footer element.
+var footerMark = []byte("<table data-pb-footer")
+
 // verify checks a rendered message: sizes within the limits, and the footer
-// with the unsubscribe and privacy links in both parts.
-func verify(r Rendered, l *Links) error {
+// with the unsubscribe and privacy links in both parts: in the HTML after
+// the last footer element, in the text after the last signature separator.
+// footerAt is where the footer is expected (-1: unknown); it saves the
+// backward search through the document, never changes the outcome.
+func verify(p Parts, footerAt int, l *Links) error {
 	switch {
-	case len(r.Subject) > MaxSubjectBytes:
+	case len(p.Subject) > MaxSubjectBytes:
 		return &Error{Part: "subject", Msg: fmt.Sprintf("%v (over %d bytes)", errSize, MaxSubjectBytes)}
-	case len(r.HTML) > MaxPartBytes:
+	case len(p.HTML) > MaxPartBytes:
 		return &Error{Part: "html", Msg: fmt.Sprintf("%v (over %d bytes)", errSize, MaxPartBytes)}
-	case len(r.Text) > MaxPartBytes:
+	case len(p.Text) > MaxPartBytes:
 		return &Error{Part: "text", Msg: fmt.Sprintf("%v (over %d bytes)", errSize, MaxPartBytes)}
 	}
 	const lacks = "the rendered message lacks the footer with the unsubscribe and privacy links; a template may not remove or replace it"
-	i := strings.LastIndex(r.HTML, "<table data-pb-footer")
+	i := lastIndexAt(p.HTML, footerMark, footerAt)
 	if i < 0 {
 		return &Error{Part: "html", Msg: lacks}
 	}
+	j := -2 // the text's footer, found on first use
 	for _, u := range []string{l.Unsubscribe, l.Privacy} {
 		if u == "" {
 			continue
 		}
-		if !strings.Contains(r.HTML[i:], `href="`+htmltemplate.HTMLEscapeString(u)+`"`) {
+		if !bytes.Contains(p.HTML[i:], []byte(`href="`+htmltemplate.HTMLEscapeString(u)+`"`)) {
 			return &Error{Part: "html", Msg: lacks}
 		}
-		if j := strings.LastIndex(r.Text, "\n-- \n"); j < 0 || !strings.Contains(r.Text[j:], u) {
+		if j == -2 {
+			j = bytes.LastIndex(p.Text, []byte("\n-- \n"))
+		}
+		if j < 0 || !bytes.Contains(p.Text[j:], []byte(u)) {
 			return &Error{Part: "text", Msg: lacks}
 		}
 	}
 	return nil
+}
+
+// lastIndexAt is bytes.LastIndex(b, sep) when the caller expects sep at
+// at: if it is there and nowhere after it (a forward search of the bytes
+// after it, much cheaper than searching backwards through the document),
+// the answer is at; otherwise the full backward search decides.
+func lastIndexAt(b, sep []byte, at int) int {
+	if at >= 0 && at+len(sep) <= len(b) && bytes.Equal(b[at:at+len(sep)], sep) && bytes.Index(b[at+1:], sep) < 0 {
+		return at
+	}
+	return bytes.LastIndex(b, sep)
 }

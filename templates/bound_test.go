@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -84,12 +85,63 @@ func TestBodyCannotRedefineLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := verify(r, &links); err != nil {
+	p := Parts{Subject: r.Subject, HTML: []byte(r.HTML), Text: []byte(r.Text)}
+	if err := verify(p, -1, &links); err != nil {
 		t.Fatal(err)
 	}
-	r.Text = strings.Replace(r.Text, Sample().Links.Privacy, "", 1)
-	if err := verify(r, &links); err == nil {
+	at := bytes.LastIndex(p.HTML, footerMark)
+	// Where the footer is expected never changes the outcome: a later
+	// footer element without the links fails wherever the caller looks.
+	late := Parts{Subject: p.Subject, HTML: append(bytes.Clone(p.HTML), "<table data-pb-footer></table>"...), Text: p.Text}
+	for _, hint := range []int{-1, 0, at, at + 1, len(p.HTML) - 1, len(p.HTML) + 5} {
+		if err := verify(p, hint, &links); err != nil {
+			t.Errorf("footer expected at %d: %v", hint, err)
+		}
+		if err := verify(late, hint, &links); err == nil {
+			t.Errorf("footer expected at %d: verify accepts a later footer element without the links", hint)
+		}
+	}
+	p.Text = []byte(strings.Replace(r.Text, Sample().Links.Privacy, "", 1))
+	if err := verify(p, at, &links); err == nil {
 		t.Error("verify accepts a text part without the privacy link")
+	}
+}
+
+// TestRenderToFindsTheFooter: the fast path knows where the footer starts,
+// with and without tracking, so verify need not search the document
+// backwards for it; and RenderTo into a reused Buffer renders what Render
+// does.
+func TestRenderToFindsTheFooter(t *testing.T) {
+	t.Parallel()
+	tpl := mustCompile(t, "Hi {{.Contact.Name}}", `<p>Hi {{.Contact.Name}}, <a href="https://example.org/a">a</a></p><p>x</p>`, "")
+	if tpl.fast == nil {
+		t.Fatal("no fast path")
+	}
+	track := RenderOptions{TrackClick: func(u string) string { return "https://t.example.org/c?u=" + u }, OpenPixel: "https://t.example.org/o.gif"}
+	var buf Buffer
+	for _, opt := range []RenderOptions{{}, track, {OpenPixel: track.OpenPixel}, {TrackClick: track.TrackClick}} {
+		for _, name := range []string{"Jan", "Marie-Louise van den Berg-Oosterhuis"} {
+			d := Sample()
+			d.Contact.Name = name
+			p, at, ok, err := tpl.renderFast(&budget{ctx: context.Background(), deadline: time.Now().Add(time.Second)}, &d, opt, &buf)
+			if err != nil || !ok {
+				t.Fatalf("renderFast: ok %v, %v", ok, err)
+			}
+			if want := bytes.LastIndex(p.HTML, footerMark); at != want || want < 0 {
+				t.Errorf("%s, tracked %v: footer expected at %d, it is at %d", name, opt.TrackClick != nil, at, want)
+			}
+			got, err := tpl.RenderTo(context.Background(), d, opt, &buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := tpl.Render(context.Background(), d, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Subject != r.Subject || string(got.HTML) != r.HTML || string(got.Text) != r.Text {
+				t.Errorf("%s: RenderTo and Render differ", name)
+			}
+		}
 	}
 }
 

@@ -59,7 +59,10 @@ type condFunc func(d *Data) bool
 
 type variant struct {
 	subject, html, text, footer program
-	failed                      bool
+	// footerOp and footerOff locate the start of the last footer element
+	// in html: op index and offset in its static bytes (-1: none).
+	footerOp, footerOff int
+	failed              bool
 }
 
 // program is a rendered part cut at its merge fields.
@@ -298,6 +301,7 @@ func (f *fastTemplate) build(b *budget, m uint64) (*variant, error) {
 	if v.html, err = cutProgram(out.Bytes(), chains); err != nil {
 		return nil, err
 	}
+	v.footerOp, v.footerOff = v.html.lastStatic(footerMark)
 	return v, nil
 }
 
@@ -335,6 +339,17 @@ func cutProgram(out []byte, chains map[int]func([]byte, string) []byte) (program
 	return p, nil
 }
 
+// lastStatic locates the last sep in p's static bytes: op index and offset
+// (-1, -1 when there is none).
+func (p program) lastStatic(sep []byte) (int, int) {
+	for k := len(p) - 1; k >= 0; k-- {
+		if i := bytes.LastIndex(p[k].static, sep); i >= 0 {
+			return k, i
+		}
+	}
+	return -1, -1
+}
+
 func nextMarker(b []byte) (int, string, string) {
 	i := bytes.Index(b, []byte(markOpen))
 	j := bytes.Index(b, []byte(urlMarkOpen))
@@ -347,11 +362,13 @@ func nextMarker(b []byte) (int, string, string) {
 	return j, urlMarkOpen, urlMarkClose
 }
 
-// render runs the fast path into the subject, html, text and text footer buffers.
-func (f *fastTemplate) render(b *budget, d *Data, subject, html, text, footer *bytes.Buffer) error {
+// render runs the fast path into the subject, html, text and text footer
+// buffers (empty); it returns where the footer element starts in html (-1:
+// unknown).
+func (f *fastTemplate) render(b *budget, d *Data, subject, html, text, footer *bytes.Buffer) (int, error) {
 	v, err := f.variant(b, f.mask(d))
 	if err != nil {
-		return err
+		return -1, err
 	}
 	vals := make([]string, len(f.pipes))
 	done := make([]bool, len(f.pipes))
@@ -362,9 +379,13 @@ func (f *fastTemplate) render(b *budget, d *Data, subject, html, text, footer *b
 		}
 		return vals[k]
 	}
-	run := func(p program, w *bytes.Buffer) {
+	footerAt := -1
+	run := func(p program, w *bytes.Buffer, mark int) {
 		buf := w.AvailableBuffer()
-		for _, o := range p {
+		for k, o := range p {
+			if k == mark {
+				footerAt = w.Len() + len(buf) + v.footerOff
+			}
 			switch {
 			case o.site < 0:
 				buf = append(buf, o.static...)
@@ -376,9 +397,9 @@ func (f *fastTemplate) render(b *budget, d *Data, subject, html, text, footer *b
 		}
 		w.Write(buf)
 	}
-	run(v.subject, subject)
-	run(v.html, html)
-	run(v.text, text)
-	run(v.footer, footer)
-	return nil
+	run(v.subject, subject, -1)
+	run(v.html, html, v.footerOp)
+	run(v.text, text, -1)
+	run(v.footer, footer, -1)
+	return footerAt, nil
 }

@@ -43,11 +43,11 @@ func TestFastPathMatchesHTMLTemplate(t *testing.T) {
 			for i, d := range datas {
 				for _, opt := range []RenderOptions{{}, {TrackClick: func(u string) string { return "https://t.example/" + u }, OpenPixel: "https://t.example/o.gif"}} {
 					bg := newBudget(context.Background(), RenderTime)
-					slow, err := tpl.renderSlow(&bg, d, opt)
+					slow, err := renderSlowStrings(tpl, &bg, d, opt)
 					if err != nil {
 						t.Fatal(err)
 					}
-					fast, ok, _ := tpl.renderFast(&bg, &d, opt)
+					fast, ok, _ := renderFastStrings(tpl, &bg, &d, opt)
 					if !ok {
 						t.Fatalf("%s data %d: fast path failed", name, i)
 					}
@@ -113,8 +113,8 @@ func TestFastPathConcurrent(t *testing.T) {
 				d := Sample()
 				d.Contact.Attributes = map[string]any{"a": i&1 != 0, "b": i&2 != 0, "c": i&4 != 0}
 				bg := newBudget(context.Background(), RenderTime)
-				fast, ok, _ := tpl.renderFast(&bg, &d, RenderOptions{})
-				slow, err := tpl.renderSlow(&bg, d, RenderOptions{})
+				fast, ok, _ := renderFastStrings(tpl, &bg, &d, RenderOptions{})
+				slow, err := renderSlowStrings(tpl, &bg, d, RenderOptions{})
 				if !ok || err != nil || fast != slow {
 					t.Errorf("mismatch for %v", d.Contact.Attributes)
 					return
@@ -125,4 +125,16 @@ func TestFastPathConcurrent(t *testing.T) {
 	for g := 0; g < 8; g++ {
 		<-done
 	}
+}
+
+// renderSlowStrings is renderSlow into a fresh Buffer, as strings.
+func renderSlowStrings(tpl *Template, bg *budget, d Data, opt RenderOptions) (Rendered, error) {
+	p, err := tpl.renderSlow(bg, d, opt, new(Buffer))
+	return Rendered{Subject: p.Subject, HTML: string(p.HTML), Text: string(p.Text)}, err
+}
+
+// renderFastStrings is renderFast into a fresh Buffer, as strings.
+func renderFastStrings(tpl *Template, bg *budget, d *Data, opt RenderOptions) (Rendered, bool, error) {
+	p, _, ok, err := tpl.renderFast(bg, d, opt, new(Buffer))
+	return Rendered{Subject: p.Subject, HTML: string(p.HTML), Text: string(p.Text)}, ok, err
 }

@@ -19,6 +19,7 @@ type shownLink struct {
 	Text                                 string
 	Visibility, Display, Color, Fill, BG string
 	Opacity, FontSize, Width, Height, X  float64
+	Y                                    float64 // from the top of the page
 	OnTop                                bool
 }
 
@@ -28,14 +29,15 @@ const footerProbe = `(() => JSON.stringify([...document.querySelectorAll('table[
 	const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
 	return {Text: a.textContent, Visibility: s.visibility, Display: s.display, Color: s.color, Fill: s.webkitTextFillColor,
 		BG: getComputedStyle(a.closest('td')).backgroundColor, Opacity: +s.opacity, FontSize: parseFloat(s.fontSize),
-		Width: r.width, Height: r.height, X: r.left + scrollX, OnTop: hit === a || a.contains(hit)};
+		Width: r.width, Height: r.height, X: r.left + scrollX, Y: r.top + scrollY, OnTop: hit === a || a.contains(hit)};
 })))()`
 
 // TestBrowserShowsTheGuardedFooter: templates whose CSS Compile accepts —
 // rules that recolour, shrink, squeeze or re-font every element, and a
 // class rule named like a footer — still show every footer link in a real
 // browser (Debian's Chromium, headless): visible, full size, in its own
-// colour on its own background, on screen and not covered.
+// colour on its own background, on screen and not covered. The largest
+// sizes Compile allows push the footer down by at most pushLimit.
 func TestBrowserShowsTheGuardedFooter(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("%s not found: install it with `deploy/dev/services.sh tools` (Debian package chromium)", chromiumPath)
@@ -48,6 +50,7 @@ func TestBrowserShowsTheGuardedFooter(t *testing.T) {
 		"document":                 `<html><head><style>` + hostile + `.footer{display:none}</style></head><body class="page"><p>Hi</p></body></html>`,
 		"link-coloured background": `<style>a,p,td{background:#aa0000!important;color:#aa0000!important}td{background-image:url(data:image/gif;base64,R0lGODlhAQABAIAAAKoAAP///ywAAAAAAQABAAACAkQBADs=)!important}</style><p>Hi</p>`,
 		"no tricks":                `<p>Hi</p>`,
+		"largest allowed sizes":    `<style>.s{height:1000px;padding:400px 0;margin:100px 0;border:0}</style><div class="s"></div><p>Hi</p>`,
 	}
 	docs := map[string]string{}
 	for name, body := range bodies {
@@ -97,6 +100,13 @@ func TestBrowserShowsTheGuardedFooter(t *testing.T) {
 		}
 		if len(links) != 4 {
 			t.Fatalf("%s: %d footer links, want 4", name, len(links))
+		}
+		if name == "largest allowed sizes" {
+			// The page without the spacer puts the footer about 400px
+			// down; the spacer adds pushLimit.
+			if y := links[0].Y; y < pushLimit || y > pushLimit+1000 {
+				t.Errorf("%s: footer at %.0fpx, want within %d of the top", name, y, pushLimit+1000)
+			}
 		}
 		for _, l := range links {
 			if l.Visibility != "visible" || l.Display == "none" || l.Opacity != 1 || l.FontSize < 12 || l.Color == l.BG ||

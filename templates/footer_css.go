@@ -26,6 +26,14 @@ import (
 //   - anywhere in the CSS, style attributes included: what lays an element
 //     over others (position other than static or relative, offsets,
 //     negative margins, transforms), since it could cover the footer;
+//   - anywhere in the CSS, style attributes and the height, width and
+//     spacing attributes of elements included: a size or spacing so large
+//     that it pushes the footer out of sight below the content (pushOut):
+//     no margin, padding, border, width, height, gap or indent over 2000
+//     CSS pixels, nor one rule's height, vertical margins, padding and
+//     borders over 2000 together, no font-size or line-height over 200,
+//     no zoom above 1, no multiplication in calc(), no aspect-ratio
+//     taller than 10:1;
 //   - @import and <link rel="stylesheet">: CSS that cannot be checked.
 
 // harmless are the properties a rule that reaches the footer or the
@@ -92,6 +100,163 @@ func overlay(p, v string) string {
 	return ""
 }
 
+// pushLimit and textLimit bound, in CSS pixels, the lengths anywhere in a
+// template's CSS that could push the footer far below the content (about
+// three phone screens; a heading of 200px). They stop a typo or a trick
+// such as .s{height:90000px}; content made long by many elements is
+// content, and the reader scrolls through it.
+const (
+	pushLimit = 2000
+	textLimit = 200
+)
+
+// pushes are the size and spacing properties pushOut bounds by pushLimit
+// (custom properties too: var() may put their value anywhere).
+var pushes = regexp.MustCompile(`^(margin|padding)(-(top|right|bottom|left|block|inline)(-(start|end))?)?$|` +
+	`^(min-|max-)?(width|height|block-size|inline-size)$|^border(-(top|right|bottom|left|block|inline))?(-width)?$|` +
+	`^(row-|column-)?gap$|^grid-gap$|^text-indent$|^border-spacing$|^flex(-basis)?$|^--`)
+
+// texts are the properties pushOut bounds by textLimit.
+var texts = regexp.MustCompile(`^(font|font-size|line-height)$`)
+
+// pxPer converts a CSS length unit to pixels at a 16px font in a 1000px
+// wide window; for font-size and line-height a percentage is of the font.
+var pxPer = map[string]float64{"px": 1, "pt": 4.0 / 3, "pc": 16, "in": 96, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6,
+	"em": 16, "rem": 16, "ex": 8, "ch": 8, "lh": 24, "rlh": 24, "vw": 10, "vh": 10, "vmin": 10, "vmax": 10,
+	"svh": 10, "lvh": 10, "dvh": 10, "svw": 10, "lvw": 10, "dvw": 10, "%": 10}
+
+// pushOut says why declaration p: v could push the footer out of sight
+// below the content, or "".
+func pushOut(p, v string) string {
+	v = strings.ToLower(v)
+	switch {
+	case p == "zoom":
+		if n, unit, ok := cssNumber(strings.TrimSpace(v)); ok && (unit == "" && n > 1 || unit == "%" && n > 100) {
+			return "zoom:" + strings.TrimSpace(v)
+		}
+		return ""
+	case p == "aspect-ratio":
+		w, h, ok := strings.Cut(v, "/")
+		wn, _, ok1 := cssNumber(strings.TrimSpace(w))
+		hn, _, ok2 := cssNumber(strings.TrimSpace(h))
+		if ok && ok1 && ok2 && hn > 10*wn {
+			return "aspect-ratio:" + strings.TrimSpace(v)
+		}
+		return ""
+	}
+	limit, text := float64(pushLimit), texts.MatchString(p)
+	if text {
+		limit = textLimit
+	} else if !pushes.MatchString(p) {
+		return ""
+	}
+	if strings.Contains(v, "(") && strings.Contains(v, "*") {
+		return p + " with a multiplication in " + strings.TrimSpace(v)
+	}
+	for _, l := range lengths(p, v) {
+		if l.px > limit {
+			return fmt.Sprintf("%s:%s (over %d pixels)", p, l.tok, int(limit))
+		}
+	}
+	return ""
+}
+
+// length is one length token of a value, in pixels (see pxPer).
+type length struct {
+	tok string
+	px  float64
+}
+
+// lengths returns the lengths in value v of property p, keywords, colours,
+// function names and unitless numbers left out (but for line-height, where a
+// number is a multiple of the font).
+func lengths(p, v string) []length {
+	var out []length
+	for _, tok := range strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return strings.ContainsRune(" ,/\t()+*", r) }) {
+		n, unit, ok := cssNumber(tok)
+		if !ok {
+			continue
+		}
+		px := n * pxPer[unit]
+		switch {
+		case unit == "" && p == "line-height":
+			px = n * 16
+		case unit == "" && n == 0:
+			px = 0 // a length of 0
+		case unit == "":
+			continue // a weight, a flex factor
+		case unit == "%" && texts.MatchString(p):
+			px = n * 0.16
+		case pxPer[unit] == 0:
+			continue // not a length (deg, s, fr …)
+		}
+		out = append(out, length{tok, max(px, -px)})
+	}
+	return out
+}
+
+// vertical adds up, in pixels, the height one rule (or style attribute) can
+// give an element: the larger of its height and min-height, and its top and
+// bottom margins, padding and borders. Each within pushLimit, together they
+// could still push the footer far down, so the sum is bounded too.
+func vertical(decls []decl) float64 {
+	var h, rest float64
+	for _, d := range decls {
+		ls := lengths(d.prop, d.value)
+		if len(ls) == 0 {
+			continue
+		}
+		a := ls[0].px
+		c := a // the bottom of a 1- or 2-value shorthand is its first value
+		if len(ls) >= 3 {
+			c = ls[2].px
+		}
+		switch p := d.prop; {
+		case p == "height" || p == "min-height" || p == "block-size" || p == "min-block-size":
+			h = max(h, a)
+		case p == "margin" || p == "padding" || p == "border-width":
+			rest += a + c
+		case p == "margin-block" || p == "padding-block" || p == "border-block-width":
+			rest += a + ls[min(1, len(ls)-1)].px
+		case p == "border" || p == "border-block":
+			rest += 2 * a
+		case strings.HasSuffix(p, "-top") || strings.HasSuffix(p, "-bottom") || strings.HasSuffix(p, "-top-width") ||
+			strings.HasSuffix(p, "-bottom-width") || strings.HasSuffix(p, "-block-start") || strings.HasSuffix(p, "-block-end"):
+			if strings.HasPrefix(p, "margin") || strings.HasPrefix(p, "padding") || strings.HasPrefix(p, "border") {
+				rest += a
+			}
+		}
+	}
+	return h + rest
+}
+
+// tooTall is the error for a rule whose declarations together give an
+// element more height than pushLimit (vertical), or nil.
+func tooTall(what string, decls []decl) error {
+	if v := vertical(decls); v > pushLimit {
+		return cssError("%s gives an element %d pixels of height, margins, padding and borders together (over %d), which can push the footer out of sight",
+			what, int(v), pushLimit)
+	}
+	return nil
+}
+
+// cssNumber splits a CSS number token into its value and unit.
+func cssNumber(tok string) (float64, string, bool) {
+	if tok == "" || !strings.ContainsRune("0123456789.-+", rune(tok[0])) {
+		return 0, "", false
+	}
+	num := strings.TrimRight(tok, "abcdefghijklmnopqrstuvwxyz%")
+	n, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return 0, "", false
+	}
+	return n, tok[len(num):], true
+}
+
+// pushAttrs are HTML attributes that size or space an element, in pixels
+// (or a percentage of the width), bounded like CSS by pushLimit.
+var pushAttrs = map[string]bool{"height": true, "width": true, "cellpadding": true, "cellspacing": true, "hspace": true, "vspace": true, "border": true}
+
 // decl is one declaration.
 type decl struct{ prop, value string }
 
@@ -144,6 +309,20 @@ func checkElementCSS(n *html.Node, around []*html.Node) error {
 				if why := overlay(d.prop, d.value); why != "" {
 					return cssError("<%s style> uses %s, which can lay it over the footer", n.Data, why)
 				}
+				if why := pushOut(d.prop, d.value); why != "" {
+					return cssError("<%s style> sets %s, which can push the footer out of sight", n.Data, why)
+				}
+			}
+			if err := tooTall(fmt.Sprintf("<%s style>", n.Data), parseDecls(a.Val)); err != nil {
+				return err
+			}
+		case pushAttrs[a.Key] && (n.Namespace == "" || n.Data == "svg"):
+			v := strings.TrimSpace(a.Val)
+			if !strings.HasSuffix(v, "%") {
+				v += "px"
+			}
+			if why := pushOut("height", v); why != "" {
+				return cssError("<%s %s=%q> can push the footer out of sight (over %d pixels)", n.Data, a.Key, clipCSS(a.Val), pushLimit)
 			}
 		case n.Data == "link" && a.Key == "rel" && strings.Contains(strings.ToLower(a.Val), "stylesheet"):
 			return cssError("<link rel=\"stylesheet\"> loads CSS that cannot be checked; put the CSS in a <style> element")
@@ -175,6 +354,12 @@ func checkRule(r cssRule, around []*html.Node) error {
 		if why := overlay(d.prop, d.value); why != "" {
 			return cssError("the <style> rule %q uses %s, which can lay an element over the footer", clipCSS(r.selector), why)
 		}
+		if why := pushOut(d.prop, d.value); why != "" {
+			return cssError("the <style> rule %q sets %s, which can push the footer out of sight", clipCSS(r.selector), why)
+		}
+	}
+	if err := tooTall(fmt.Sprintf("the <style> rule %q", clipCSS(r.selector)), r.decls); err != nil {
+		return err
 	}
 	if r.keyframes {
 		return nil

@@ -40,6 +40,31 @@ func TestCompileRefusesCSSThatHidesTheFooter(t *testing.T) {
 		"keyframes move":         doc(`@keyframes k{to{transform:translateY(900px)}}.x{animation:k 1s forwards}`, ""),
 		"comment hides rule":     doc(`/* } */ td{display:none}`, ""),
 		"calc padding":           doc(`p{padding-top:calc(100vh + 1px)}`, ""),
+		// Sizes and spacing that push the footer out of sight, whatever
+		// the selector (pushLimit, textLimit).
+		"class height":         doc(`.s{height:90000px}`, `<div class="s"></div>`),
+		"class min-height":     doc(`.s{min-height:300vh}`, `<div class="s"></div>`),
+		"id padding":           doc(`#s{padding:0 0 5000px}`, `<div id="s">x</div>`),
+		"div margin":           doc(`div{margin-bottom:2001px}`, `<div>x</div>`),
+		"huge line-height":     doc(`.s{line-height:9000px}`, `<p class="s">x</p>`),
+		"unitless line-height": doc(`.s{line-height:500}`, `<p class="s">x</p>`),
+		"huge font-size":       doc(`.s{font-size:40em}`, `<p class="s">x</p>`),
+		"font shorthand":       doc(`.s{font:bold 900px/1 Arial}`, `<p class="s">x</p>`),
+		"in inches":            doc(`.s{height:30in}`, `<div class="s"></div>`),
+		"class inside media":   doc(`@media (min-width:1px){.s{padding-top:99999px}}`, `<div class="s"></div>`),
+		"max()":                doc(`.s{height:max(10px,90000px)}`, `<div class="s"></div>`),
+		"calc multiplication":  doc(`.s{height:calc(100px * 900)}`, `<div class="s"></div>`),
+		"custom property":      doc(`:root{--h:90000px}.s{height:var(--h)}`, `<div class="s"></div>`),
+		"zoom":                 doc(`.s{zoom:200}`, `<div class="s">x</div>`),
+		"aspect-ratio":         doc(`.s{width:600px;aspect-ratio:1/1000}`, `<div class="s"></div>`),
+		"style attribute":      `<div style="height:90000px"></div><p>Hi</p>`,
+		"stacked spacing":      doc(`.s{height:1500px;padding:300px 0;margin:100px 0}`, `<div class="s"></div>`),
+		"stacked inline":       `<div style="padding:1000px 0 1001px"></div><p>Hi</p>`,
+		"stacked borders":      doc(`.s{border:1000px solid #fff;border-bottom-width:1001px}`, `<div class="s"></div>`),
+		"height attribute":     `<table><tr><td height="90000">x</td></tr></table><p>Hi</p>`,
+		"img height":           `<img src="https://example.org/x.png" alt="" height="90000"><p>Hi</p>`,
+		"cellpadding":          `<table cellpadding="5000"><tr><td>x</td></tr></table><p>Hi</p>`,
+		"svg height":           `<svg height="90000" width="10"></svg><p>Hi</p>`,
 	}
 	for name, body := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -57,6 +82,13 @@ func TestCompileRefusesCSSThatHidesTheFooter(t *testing.T) {
 		"guarded properties":  doc(`a{color:#ffffff!important}td{font-size:0!important;line-height:0}*{color:transparent;font-family:Blank}`, ""),
 		"media for a class":   doc(`@media (max-width:600px){.col{display:block!important;width:100%!important}}@font-face{font-family:X;src:url(https://example.org/x.woff2)}`, ""),
 		"relative position":   `<div style="position:relative;margin:8px 0">Hi</div>`,
+		// Ordinary newsletter sizes stay within the bounds.
+		"newsletter sizes": doc(`.wrap{width:100%;max-width:640px;margin:0 auto;padding:24px 16px}.hero{height:420px;min-height:50vh;background-size:cover}`+
+			`.hero h1{font:700 48px/1.2 Georgia,serif;letter-spacing:-1px}.spacer{height:2000px}.col{width:calc(50% - 12px);padding-bottom:56.25%}`+
+			`h2{font-size:150%;line-height:1.4;margin:32px 0 12px}.big{font-size:200px;line-height:200px}.r{aspect-ratio:16/9;zoom:1}:root{--gap:24px}`,
+			`<div class="wrap"><div class="hero"><h1>News</h1></div><div class="spacer"></div></div>`),
+		"newsletter attributes": `<table width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td width="600" height="2000">` +
+			`<img src="https://example.org/x.png" alt="" width="600" height="1200"></td></tr></table><p>Hi</p>`,
 	}
 	for name, body := range good {
 		if _, err := Compile(context.Background(), "S", body, "", style); err != nil {

@@ -25,14 +25,14 @@ func FuzzTemplates(f *testing.F) {
 		d.Contact.Attributes["city"] = city
 		d.Links.View = city
 		bg := newBudget(context.Background(), RenderTime)
-		slow, err := tpl.renderSlow(&bg, d, RenderOptions{})
+		slow, err := renderSlowStrings(tpl, &bg, d, RenderOptions{})
 		if err != nil {
 			return
 		}
 		if tpl.fast == nil {
 			return
 		}
-		fast, ok, _ := tpl.renderFast(&bg, &d, RenderOptions{})
+		fast, ok, _ := renderFastStrings(tpl, &bg, &d, RenderOptions{})
 		if !ok {
 			return
 		}

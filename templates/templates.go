@@ -145,7 +145,7 @@ func Compile(ctx context.Context, subject, html, text string, style Style) (*Tem
 	}
 	b := newBudget(ctx, CompileTime)
 	t := &Template{sets: make(chan *execSet, setPoolSize)}
-	t.bufs.New = func() any { return new(bytes.Buffer) }
+	t.bufs.New = func() any { return new(Buffer) }
 	if strings.ContainsAny(subject, "\r\n") {
 		return nil, &Error{Part: "subject", Line: 1, Col: strings.IndexAny(subject, "\r\n") + 1, Msg: "must be a single line"}
 	}
@@ -245,11 +245,11 @@ func (t *Template) validate(bg *budget, subject, html, text string) error {
 	if s != nil {
 		t.putSet(s)
 	}
-	r, err := t.render(bg, d, RenderOptions{TrackClick: func(u string) string { return u }, OpenPixel: "https://example.org/o.gif"})
+	p, err := t.render(bg, &d, RenderOptions{TrackClick: func(u string) string { return u }, OpenPixel: "https://example.org/o.gif"}, new(Buffer))
 	if err != nil {
 		return err
 	}
-	return checkFooter(r.HTML, fullDocRE.MatchString(html))
+	return checkFooter(string(p.HTML), fullDocRE.MatchString(html))
 }
 
 // partError is the *Error of a failed execution of part.
@@ -264,99 +264,135 @@ func partError(err error, part, src string) *Error {
 // and the size limits, and checks the footer links are in both parts; a
 // cancelled ctx stops it.
 func (t *Template) Render(ctx context.Context, d Data, opt RenderOptions) (Rendered, error) {
-	b := newBudget(ctx, RenderTime)
-	return t.render(&b, d, opt)
+	buf := t.bufs.Get().(*Buffer)
+	defer t.putBuf(buf)
+	p, err := t.RenderTo(ctx, d, opt, buf)
+	return Rendered{Subject: p.Subject, HTML: string(p.HTML), Text: string(p.Text)}, err
 }
 
-func (t *Template) render(b *budget, d Data, opt RenderOptions) (Rendered, error) {
+// Buffer is the memory messages are rendered into: one goroutine renders
+// message after message into the same Buffer, so a 30 KB message costs no
+// new buffers and no copies. The zero value is ready to use.
+type Buffer struct {
+	subject, html, text, footer, tracked bytes.Buffer
+}
+
+// maxPooledBuf: Buffers grown larger than this are left to the garbage
+// collector rather than kept.
+const maxPooledBuf = 1 << 20
+
+// Cap is the memory b holds, in bytes: a pool may drop a Buffer grown large.
+func (b *Buffer) Cap() int {
+	return b.subject.Cap() + b.html.Cap() + b.text.Cap() + b.footer.Cap() + b.tracked.Cap()
+}
+
+// Parts is a message rendered into a Buffer. HTML and Text are the
+// Buffer's bytes: they are valid until the Buffer's next use.
+type Parts struct {
+	// Subject is a single line (as Rendered.Subject).
+	Subject string
+	// HTML is the complete HTML document with footer.
+	HTML []byte
+	// Text is the plain-text alternative with footer.
+	Text []byte
+}
+
+// RenderTo is Render into buf: the parts are buf's bytes, not copies (the
+// send path composes from them before rendering the next message).
+func (t *Template) RenderTo(ctx context.Context, d Data, opt RenderOptions, buf *Buffer) (Parts, error) {
+	b := newBudget(ctx, RenderTime)
+	return t.render(&b, &d, opt, buf)
+}
+
+func (t *Template) render(b *budget, d *Data, opt RenderOptions, buf *Buffer) (Parts, error) {
 	if t.fast != nil {
-		r, ok, err := t.renderFast(b, &d, opt)
+		p, footerAt, ok, err := t.renderFast(b, d, opt, buf)
 		if err != nil {
-			return Rendered{}, err
+			return Parts{}, err
 		}
 		if ok {
-			return r, verify(r, &d.Links)
+			return p, verify(p, footerAt, &d.Links)
 		}
 	}
-	r, err := t.renderSlow(b, d, opt)
+	p, err := t.renderSlow(b, *d, opt, buf)
 	if err != nil {
-		return r, err
+		return p, err
 	}
-	return r, verify(r, &d.Links)
+	return p, verify(p, -1, &d.Links)
 }
 
 // renderFast renders with the compiled programs; ok is false when a
 // variant could not be built (then the html/template path renders).
-func (t *Template) renderFast(b *budget, d *Data, opt RenderOptions) (Rendered, bool, error) {
-	bs := [4]*bytes.Buffer{}
-	for i := range bs {
-		bs[i] = t.bufs.Get().(*bytes.Buffer)
-		bs[i].Reset()
-		defer t.putBuf(bs[i])
-	}
-	subject, html, text, footer := bs[0], bs[1], bs[2], bs[3]
-	if err := t.fast.render(b, d, subject, html, text, footer); err != nil {
+// footerAt is where the HTML footer is expected to start (-1: unknown).
+func (t *Template) renderFast(b *budget, d *Data, opt RenderOptions, buf *Buffer) (Parts, int, bool, error) {
+	subject, html, text, footer := &buf.subject, &buf.html, &buf.text, &buf.footer
+	subject.Reset()
+	html.Reset()
+	text.Reset()
+	footer.Reset()
+	footerAt, err := t.fast.render(b, d, subject, html, text, footer)
+	if err != nil {
 		if le := limitError(err, "html"); le != nil {
-			return Rendered{}, false, le
+			return Parts{}, -1, false, le
 		}
-		return Rendered{}, false, nil
+		return Parts{}, -1, false, nil
 	}
-	var r Rendered
-	r.Subject = cleanSubject(subject.Bytes())
-	h := html.Bytes()
+	var p Parts
+	p.Subject = cleanSubject(subject.Bytes())
+	p.HTML = html.Bytes()
 	if opt.TrackClick != nil || opt.OpenPixel != "" {
-		h = t.track(h, d.Links, opt)
+		p.HTML, footerAt = rewriteLinks(&buf.tracked, p.HTML, d.Links, opt, footerAt)
 	}
-	r.HTML = string(h)
 	tidyText(text, t.generated)
 	text.Write(footer.Bytes())
-	r.Text = string(text.Bytes())
-	return r, true, nil
+	p.Text = text.Bytes()
+	return p, footerAt, true, nil
 }
 
 // renderSlow renders with html/template and text/template.
-func (t *Template) renderSlow(bg *budget, d Data, opt RenderOptions) (Rendered, error) {
+func (t *Template) renderSlow(bg *budget, d Data, opt RenderOptions, buf *Buffer) (Parts, error) {
 	s, err := t.getSet(bg)
 	if err != nil {
-		return Rendered{}, err
+		return Parts{}, err
 	}
 	defer t.putSet(s)
-	b := t.bufs.Get().(*bytes.Buffer)
-	defer t.putBuf(b)
-	var r Rendered
+	var p Parts
+	b := &buf.subject
 	b.Reset()
 	if err = s.subject.Execute(limitWriter{b, MaxSubjectBytes}, d); err != nil {
-		return r, execError(err, "subject")
+		return p, execError(err, "subject")
 	}
-	r.Subject = cleanSubject(b.Bytes())
-	b.Reset()
-	if err = s.html.Execute(limitWriter{b, MaxPartBytes}, d); err != nil {
-		return r, execError(err, "html")
+	p.Subject = cleanSubject(b.Bytes())
+	hb := &buf.html
+	hb.Reset()
+	if err = s.html.Execute(limitWriter{hb, MaxPartBytes}, d); err != nil {
+		return p, execError(err, "html")
 	}
-	html := b.Bytes()
+	html := hb.Bytes()
+	tb := &buf.text
+	tb.Reset()
 	if s.text == nil {
-		if r.Text, err = convertBody(s, d); err != nil {
-			return r, err
+		conv, err := convertBody(s, d)
+		if err != nil {
+			return p, err
 		}
+		tb.WriteString(conv)
 	}
 	if opt.TrackClick != nil || opt.OpenPixel != "" {
-		html = t.track(html, d.Links, opt)
+		html, _ = rewriteLinks(&buf.tracked, html, d.Links, opt, -1)
 	}
-	r.HTML = string(html)
-	b.Reset()
+	p.HTML = html
 	if s.text != nil {
-		if err := s.text.Execute(limitWriter{b, MaxPartBytes}, d); err != nil {
-			return r, execError(err, "text")
+		if err := s.text.Execute(limitWriter{tb, MaxPartBytes}, d); err != nil {
+			return p, execError(err, "text")
 		}
-		tidyText(b, t.generated)
-	} else {
-		b.WriteString(r.Text)
+		tidyText(tb, t.generated)
 	}
-	if err := t.textFooter.Execute(b, d); err != nil {
-		return r, fmt.Errorf("templates: text footer: %w", err)
+	if err := t.textFooter.Execute(tb, d); err != nil {
+		return p, fmt.Errorf("templates: text footer: %w", err)
 	}
-	r.Text = string(noValue(b.Bytes()))
-	return r, nil
+	p.Text = noValue(tb.Bytes())
+	return p, nil
 }
 
 // execError is a failed execution of part at Render.
@@ -377,20 +413,10 @@ func convertBody(s *execSet, d Data) (string, error) {
 	return htmlToText(b.String()), nil
 }
 
-func (t *Template) putBuf(b *bytes.Buffer) {
-	if b.Cap() <= 1<<20 {
+func (t *Template) putBuf(b *Buffer) {
+	if b.Cap() <= maxPooledBuf {
 		t.bufs.Put(b)
 	}
-}
-
-// track rewrites links and adds the open pixel into a second buffer.
-func (t *Template) track(html []byte, links Links, opt RenderOptions) []byte {
-	out := t.bufs.Get().(*bytes.Buffer)
-	defer t.putBuf(out)
-	out.Reset()
-	out.Grow(len(html) + len(html)/8 + 256)
-	rewriteLinks(out, html, links, opt)
-	return append([]byte(nil), out.Bytes()...)
 }
 
 // cleanSubject turns control characters (CR, LF, tab, ...) into spaces and

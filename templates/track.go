@@ -6,10 +6,15 @@ import (
 	"strings"
 )
 
-// rewriteLinks copies src to out, passing the href of every <a> through
-// opt.TrackClick (http and https links only, never the recipient-action
-// links in links) and adding the open pixel before the last </body>.
-func rewriteLinks(out *bytes.Buffer, src []byte, links Links, opt RenderOptions) {
+// rewriteLinks copies src to out (reset first) and returns out's bytes,
+// passing the href of every <a> through opt.TrackClick (http and https
+// links only, never the recipient-action links in links) and adding the
+// open pixel before the last </body>. It also returns where the byte at
+// src[mark] went (-1 when mark is -1 or inside a rewritten tag).
+func rewriteLinks(out *bytes.Buffer, src []byte, links Links, opt RenderOptions, mark int) ([]byte, int) {
+	out.Reset()
+	out.Grow(len(src) + len(src)/8 + 256)
+	c := copier{out: out, mark: mark, at: -1}
 	pixelAt := -1 // where the open pixel goes: before </body>, or at the end
 	if opt.OpenPixel != "" {
 		if pixelAt = lastIndexFold(src, "</body"); pixelAt < 0 {
@@ -22,27 +27,45 @@ func rewriteLinks(out *bytes.Buffer, src []byte, links Links, opt RenderOptions)
 			i = indexAnchor(src)
 		}
 		if pixelAt >= 0 && (i < 0 || pixelAt < i) {
-			out.Write(src[:pixelAt])
+			c.copy(src[:pixelAt])
 			writePixel(out, opt.OpenPixel)
 			src, pixelAt = src[pixelAt:], -1
 			continue
 		}
 		if i < 0 {
-			out.Write(src)
-			return
+			c.copy(src)
+			break
 		}
 		end := tagEnd(src[i:])
 		if end < 0 {
-			out.Write(src)
-			return
+			c.copy(src)
+			break
 		}
-		out.Write(src[:i])
+		c.copy(src[:i])
 		writeTrackedTag(out, src[i:i+end], links, opt.TrackClick)
+		c.done += end
 		src = src[i+end:]
 		if pixelAt >= 0 {
 			pixelAt -= i + end
 		}
 	}
+	return out.Bytes(), c.at
+}
+
+// copier copies runs of the source to out, noting where the source offset
+// mark lands in out.
+type copier struct {
+	out      *bytes.Buffer
+	mark, at int
+	done     int // source bytes consumed
+}
+
+func (c *copier) copy(b []byte) {
+	if c.mark >= c.done && c.mark < c.done+len(b) {
+		c.at = c.out.Len() + c.mark - c.done
+	}
+	c.out.Write(b)
+	c.done += len(b)
 }
 
 func writePixel(out *bytes.Buffer, url string) {

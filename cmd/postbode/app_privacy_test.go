@@ -48,7 +48,7 @@ func TestPrivacyRequestMailsThroughRelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := a.privacy()
-	if err := svc.RequestByEmail(ctx, "Zoe@example.net", "access", "192.0.2.1", "UA", ""); err != nil {
+	if err := svc.RequestByEmail(ctx, "Zoe@example.net", "access", "", "192.0.2.1", "UA", ""); err != nil {
 		t.Fatal(err)
 	}
 	svc.Wait()

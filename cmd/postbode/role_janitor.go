@@ -7,7 +7,8 @@ import (
 
 // startJanitor starts the janitor role: every retention.janitor_interval it
 // erases contacts one-star longer than retention.one_star_days (0 disables),
-// fulfils verified erasure requests when privacy.auto_erasure is on, and
+// fulfils verified erasure requests when privacy.auto_erasure is on,
+// deletes what was typed with privacy requests whose link expired, and
 // expires unconfirmed double opt-in subscriptions (public.confirm_expiry)
 // and runs the re-permission of lists that have a re-permission period.
 // Several nodes may run it; batches are claimed with SKIP LOCKED.
@@ -26,6 +27,9 @@ func startJanitor(ctx context.Context, a *app) error {
 			s.RunRetention(runCtx, "janitor")
 			if n, err := s.RunAutoErasures(runCtx); n > 0 || err != nil {
 				a.log.Info("privacy requests: automatic erasures", "fulfilled", n, "error", err)
+			}
+			if _, err := s.ExpireDrafts(runCtx); err != nil {
+				a.log.Error("privacy requests: expire drafts", "error", err)
 			}
 			expireUnconfirmed(runCtx, a)
 			repermit(runCtx)

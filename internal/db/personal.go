@@ -94,6 +94,11 @@ var PersonalTables = []PersonalTable{
 	{Table: "privacy_requests", ContactColumn: "contact_id", Erase: "anonymise",
 		Columns:      []string{"ip", "user_agent", "token_hash", "details"},
 		OtherColumns: []string{"id", "kind", "status", "via", "lang", "verified_at", "due_at", "closed_at", "closed_by", "note", "department_id"}},
+	// What a person typed with a request on the public privacy form, until
+	// its verification link is followed or expires.
+	{Table: "privacy_request_drafts", ContactColumn: "contact_id", Erase: "delete",
+		Columns:      []string{"details", "expires_at"},
+		OtherColumns: []string{"token_hash"}},
 	// Legal holds of a contact: deleted with it once released or expired
 	// (erasure never runs while one is active); a hold on every contact has
 	// no contact link.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base32"
 	"strings"
+	"time"
 )
 
 // Address tokens ride in the local part of an email address: the VERP return
@@ -14,10 +15,10 @@ var b32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(bas
 
 // Address returns the address for c (purpose Bounce or Unsubscribe) at domain.
 func (k *Keys) Address(c Claims, domain string) string {
-	tok := k.Mint(c) // validates nothing; re-encode its parts as base32
-	ps, ms, _ := strings.Cut(tok, ".")
-	p, _ := b64.DecodeString(ps)
-	m, _ := b64.DecodeString(ms)
+	if c.Issued.IsZero() {
+		c.Issued = time.Now()
+	}
+	p, m := k.sign(c) // the token's parts, as base32
 	return string(c.Purpose) + b32.EncodeToString(append(p, m...)) + "@" + domain
 }
 

@@ -403,7 +403,10 @@ func (p *testPrivacy) calls() []string {
 	return append([]string(nil), p.log...)
 }
 
-func (p *testPrivacy) RequestByEmail(ctx context.Context, email, kind, ip, ua, lang string) error {
+func (p *testPrivacy) RequestByEmail(ctx context.Context, email, kind, details, ip, ua, lang string) error {
+	if details != "" {
+		kind += " (" + details + ")"
+	}
 	p.add("email " + email + " " + kind + " " + ip + " " + lang)
 	return nil
 }

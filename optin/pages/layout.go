@@ -136,14 +136,16 @@ var contents = map[string]string{
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
 <p><label for="email">{{.T "priv.email"}}</label>
-<input id="email" name="email" type="email" autocomplete="email" required></p>
+<input id="email" name="email" type="email" autocomplete="email" required value="{{.D.Email}}"></p>
 <fieldset><legend>{{.T "priv.kind"}}</legend>
-<p class="check"><input type="radio" id="kind-access" name="kind" value="access" required><label for="kind-access">{{.T "priv.access"}}</label></p>
-<p class="check"><input type="radio" id="kind-erasure" name="kind" value="erasure"><label for="kind-erasure">{{.T "priv.erasure"}}</label></p>
-<p class="check"><input type="radio" id="kind-rectification" name="kind" value="rectification"><label for="kind-rectification">{{.T "priv.rectification"}}</label></p>
-<p class="check"><input type="radio" id="kind-restriction" name="kind" value="restriction"><label for="kind-restriction">{{.T "priv.restriction"}}</label></p>
-<p class="check"><input type="radio" id="kind-objection" name="kind" value="objection"><label for="kind-objection">{{.T "priv.objection"}}</label></p>
+<p class="check"><input type="radio" id="kind-access" name="kind" value="access"{{if eq .D.Kind "access"}} checked{{end}} required><label for="kind-access">{{.T "priv.access"}}</label></p>
+<p class="check"><input type="radio" id="kind-erasure" name="kind" value="erasure"{{if eq .D.Kind "erasure"}} checked{{end}}><label for="kind-erasure">{{.T "priv.erasure"}}</label></p>
+<p class="check"><input type="radio" id="kind-rectification" name="kind" value="rectification"{{if eq .D.Kind "rectification"}} checked{{end}}><label for="kind-rectification">{{.T "priv.rectification"}}</label></p>
+<p class="check"><input type="radio" id="kind-restriction" name="kind" value="restriction"{{if eq .D.Kind "restriction"}} checked{{end}}><label for="kind-restriction">{{.T "priv.restriction"}}</label></p>
+<p class="check"><input type="radio" id="kind-objection" name="kind" value="objection"{{if eq .D.Kind "objection"}} checked{{end}}><label for="kind-objection">{{.T "priv.objection"}}</label></p>
 </fieldset>
+<p><label for="details">{{.T "priv.details.form"}}</label>
+<textarea id="details" name="details" rows="4" maxlength="{{.D.Max}}"{{if .Error}} aria-describedby="form-error"{{end}}>{{.D.Details}}</textarea></p>
 <p><button type="submit">{{.T "priv.button"}}</button></p>
 </form>`,
 	"privacy_contact": `<p>{{.T "priv.body"}}</p>

@@ -25,6 +25,7 @@ func (s *Server) privacyForm(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newPage(r, "priv.title")
 	p.CSRF = s.csrfToken(w, r, r.URL.Path)
+	p.D = contactForm{Max: privacy.MaxRequestDetails}
 	s.render(w, http.StatusOK, "privacy_form", p)
 }
 
@@ -45,10 +46,18 @@ func (s *Server) privacyRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newPage(r, "priv.title")
 	email, kind := r.PostFormValue("email"), r.PostFormValue("kind")
+	var details string
+	if kind == privacy.KindRectification {
+		details = r.PostFormValue("details")
+	}
 	if _, err := contacts.NormalizeEmail("email", email); err != nil || !privacyKinds[kind] {
-		p.CSRF = s.csrfToken(w, r, r.URL.Path)
-		p.Error = p.T("sub.err.email")
-		s.render(w, http.StatusUnprocessableEntity, "privacy_form", p)
+		s.privacyFormError(w, r, p, p.T("sub.err.email"), contactForm{Email: email, Kind: kind, Details: details})
+		return
+	}
+	// The same rule as the recipient link's form, before anything else
+	// happens (the rest runs in the background).
+	if _, err := privacy.CheckDetails(kind, details); err != nil {
+		s.privacyFormError(w, r, p, p.Tf("priv.err.details", privacy.MaxRequestDetails), contactForm{Email: email, Kind: kind, Details: details})
 		return
 	}
 	// In the background: the answer takes the same time whether or not
@@ -59,11 +68,22 @@ func (s *Server) privacyRequest(w http.ResponseWriter, r *http.Request) {
 		defer s.bg.Done()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
 		defer cancel()
-		if err := s.opt.Privacy.RequestByEmail(ctx, email, kind, ipString(who), who.UserAgent, p.Lang); err != nil {
+		if err := s.opt.Privacy.RequestByEmail(ctx, email, kind, details, ipString(who), who.UserAgent, p.Lang); err != nil {
 			s.log.Warn("privacy request by email failed", slog.Any("error", err))
 		}
 	}()
 	s.message(w, r, http.StatusOK, "priv.sent.title", p.T("priv.sent.body"))
+}
+
+// privacyFormError shows the public privacy form again with an error and
+// the text typed.
+func (s *Server) privacyFormError(w http.ResponseWriter, r *http.Request, p *page, msg string, f contactForm) {
+	p.CSRF = s.csrfToken(w, r, r.URL.Path)
+	p.Error = msg
+	f.Email, f.Kind, f.Details = errs.Printable(f.Email), errs.Printable(f.Kind), errs.Printable(f.Details)
+	f.Max = privacy.MaxRequestDetails
+	p.D = f
+	s.render(w, http.StatusUnprocessableEntity, "privacy_form", p)
 }
 
 func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) {
@@ -111,8 +131,9 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
 // contactForm is the data of the privacy page of a recipient link: the
 // rectification text typed (shown again with an error) and its bound.
 type contactForm struct {
-	Details string
-	Max     int
+	Email, Kind string // the public form's
+	Details     string
+	Max         int
 }
 
 func (s *Server) privacyContactPage(w http.ResponseWriter, r *http.Request) {

@@ -43,7 +43,7 @@ type Sender interface {
 type PrivacyRequests interface {
 	// RequestByEmail mails a verification link (/q/TOKEN) when the address is
 	// known; it never reveals whether it is.
-	RequestByEmail(ctx context.Context, email, kind, ip, userAgent, lang string) error
+	RequestByEmail(ctx context.Context, email, kind, details, ip, userAgent, lang string) error
 	// ConfirmRequest confirms a request from its verification token.
 	ConfirmRequest(ctx context.Context, token, ip, userAgent string) (kind string, err error)
 	// RequestForContact records a request of a known contact (from

@@ -747,14 +747,32 @@ func TestPrivacyStatementAndRights(t *testing.T) {
 		!strings.Contains(r.body, `value="rectification"`) || !strings.Contains(r.body, `value="restriction"`) {
 		t.Errorf("Dutch privacy form lacks the statement or the rights:\n%s", r.body)
 	}
-	for _, kind := range []string{"rectification", "restriction", "objection"} {
-		if r := e.post("/privacy", url.Values{"csrf": {e.getForm("/privacy")}, "email": {"x@example.org"}, "kind": {kind}}); r.code != 200 {
+	// A rectification says what should be corrected, by the same rule as
+	// the recipient link's form: required, at most 2000 characters; the
+	// form comes back with the error naming the field and what was typed.
+	for _, bad := range []string{"", " \r\n ", strings.Repeat("é", 2001)} {
+		r := e.post("/privacy", url.Values{"csrf": {e.getForm("/privacy")}, "email": {"x@example.org"}, "kind": {"rectification"}, "details": {bad}})
+		if r.code != 422 || !strings.Contains(r.body, "What should be corrected: please describe it, in at most 2000 characters.") ||
+			!strings.Contains(r.body, `value="x@example.org"`) || !strings.Contains(r.body, `value="rectification" checked`) {
+			t.Errorf("rectification with details %.12q: %d\n%s", bad, r.code, r.body)
+		}
+	}
+	if r := e.post("/privacy", url.Values{"csrf": {e.getForm("/privacy")}, "email": {"x@example.org"}, "kind": {"rectification"},
+		"details": {"<b>Zoë</b> is spelled with ë"}}); r.code != 200 {
+		t.Errorf("rectification request: %d", r.code)
+	}
+	for _, kind := range []string{"restriction", "objection"} {
+		// Text typed in the field goes with a rectification only.
+		if r := e.post("/privacy", url.Values{"csrf": {e.getForm("/privacy")}, "email": {"x@example.org"}, "kind": {kind}, "details": {"stray"}}); r.code != 200 {
 			t.Errorf("%s request: %d", kind, r.code)
 		}
 	}
 	e.srv.Wait()
-	if calls := strings.Join(e.priv.calls(), "|"); calls != "email x@example.org rectification 127.0.0.1 en|email x@example.org restriction 127.0.0.1 en|email x@example.org objection 127.0.0.1 en" {
+	if calls := strings.Join(e.priv.calls(), "|"); calls != "email x@example.org rectification (<b>Zoë</b> is spelled with ë) 127.0.0.1 en|email x@example.org restriction 127.0.0.1 en|email x@example.org objection 127.0.0.1 en" {
 		t.Errorf("calls %s", calls)
+	}
+	if r := e.get("/privacy?lang=nl"); !strings.Contains(r.body, `<textarea id="details" name="details" rows="4" maxlength="2000">`) {
+		t.Errorf("the form has no bounded details field:\n%s", r.body)
 	}
 	plain := newEnv(t, envOpt{})
 	if r := plain.get("/privacy"); strings.Contains(r.body, "Privacy statement") {
