@@ -261,10 +261,13 @@ var textRules = []reasonRule{
 			"not a valid recipient", "recipient is not valid", "unknown or illegal user",
 			"no account by that name", "not a valid user", "recipient not recognized", "no such mail box",
 		}},
-	{"userunknown", ordinary, "unknown-recipient texts as the vendors document them: Exim \"unknown local-part ... in domain\"; Exchange \"The email address you entered couldn't be found\" (Microsoft's NDR reference for 5.1.1/5.1.10); Coremail's bounce notes (\"unavailable mail user\", \"user not known\", \"recipient does not have an account\", \"not user of this server\"); Barracuda \"cuda_nsu\" (no such user)",
+	{"userunknown", ordinary, "unknown-recipient texts as the vendors document them: Exim \"unknown local-part ... in domain\"; Exchange \"The email address you entered couldn't be found\" (Microsoft's NDR reference for 5.1.1/5.1.10); Coremail's bounce notes (\"unavailable mail user\", \"user not known\", \"recipient does not have an account\", \"not user of this server\"); Barracuda \"cuda_nsu\" (no such user); Exchange Online \"x wasn't found at example.com\"",
 		[]string{
 			"unknown local-part", "couldn't be found", "could not be found at", "unavailable mail user",
 			"does not have an account", "not user of this server", "cuda_nsu", "no such recipient here",
+			// Exchange Online's NDR for 5.1.10 ("x wasn't found at
+			// example.com"): an ordinary phrase, which its 5.1.10 backs.
+			"wasn't found at",
 		}},
 	{"userunknown", ordinary, "Exchange Online directory-based edge blocking: \"550 5.4.1 Recipient address rejected: Access denied\" means the recipient is not in the directory (Microsoft's NDR documentation); Postfix says the same words with 554 5.7.1 when a check_recipient_access table REJECTs the recipient without a text of its own (access(5)): a site's policy on that address, counted as a dead address only at RCPT TO, where it names the refused recipient",
 		[]string{"recipient address rejected: access denied"}},
@@ -432,12 +435,11 @@ var localUnknown = []string{
 	"this user doesn't have", "address does not exist", "mailbox does not exist",
 	"unknown user:",
 	// Exchange 2003 ("The e-mail account does not exist at the
-	// organization this message was sent to"), Exchange 2007 ("The
+	// organization this message was sent to") and Exchange 2007 ("The
 	// recipient's e-mail address was not found in the recipient's e-mail
-	// system") and Exchange Online ("x wasn't found at example.com"): the
-	// texts of their non-delivery reports for 5.1.1 and 5.1.10.
+	// system"): the texts of their non-delivery reports for 5.1.1.
 	"does not exist at the organization", "not found in the recipient's e-mail system",
-	"not found in the recipient's email system", "wasn't found at",
+	"not found in the recipient's email system",
 }
 
 // statusRule maps an RFC 3463 "subject.detail" (section 3; RFC 5248

@@ -275,7 +275,8 @@ func TestSourcedRules(t *testing.T) {
 		// 5.1.1/5.1.10 (Microsoft's NDR reference).
 		{"", 0, "", "The e-mail account does not exist at the organization this message was sent to.", "userunknown", Hard, "does not exist at the organization"},
 		{"", 0, "", "The recipient's e-mail address was not found in the recipient's e-mail system.", "userunknown", Hard, "not found in the recipient's e-mail system"},
-		{"", 0, "", "gone wasn't found at example.com.", "userunknown", Hard, "wasn't found at"},
+		{"", 550, "5.1.10", "gone wasn't found at example.com.", "userunknown", Hard, "wasn't found at"},
+		{"", 0, "", "gone wasn't found at example.com.", "filtered", Block, "wasn't found at"},
 		// Exchange Online 5.7.510: an IPv6 refusal, not a null MX, with or
 		// without its status code.
 		{"", 550, "5.7.510", "550 5.7.510 Access denied, example.com does not accept email over IPv6", "blocked", Block, "over ipv6"},
