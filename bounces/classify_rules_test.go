@@ -344,6 +344,32 @@ func TestSourcedRules(t *testing.T) {
 	})
 }
 
+// TestUnfoldReply: the line prefixes of a multiline reply (RFC 5321
+// section 4.2.1) do not split the phrases the server wrapped across lines,
+// and a code that is text stays.
+func TestUnfoldReply(t *testing.T) {
+	for in, want := range map[string]string{
+		"550-5.7.1 messages with multiple 550 5.7.1 addresses in from: header": "550-5.7.1 messages with multiple addresses in from: header",
+		"host said: 550-5.1.1 the email account 550-5.1.1 does not exist":      "host said: the email account does not exist",
+		"554-no smtp service 554-bad dns ptr resource record":                  "554-no smtp service bad dns ptr resource record",
+		"550 user unknown":                    "550 user unknown",
+		"said: 550 : user unknown":            "said: 550 : user unknown",
+		"550 5.1.1 <a@b>: user unknown":       "550 5.1.1 <a@b>: user unknown",
+		"ip 192.0.2.550 5.1.1 x":              "ip 192.0.2.550 5.1.1 x",
+		"id 1550-abc, ticket 4550 4.2.2 full": "id 1550-abc, ticket 4550 4.2.2 full",
+		"short 550-":                          "short ",
+		"550 4.2.2 mixed classes stay":        "550 4.2.2 mixed classes stay",
+	} {
+		if got := unfoldReply(in); got != want {
+			t.Errorf("unfoldReply(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// The wrapped Gmail reply reads as its RFC 5322 refusal.
+	checkReplyCases(t, []replyCase{
+		{"DATA", 550, "5.7.1", "550-5.7.1 [2001:db8::1] Messages with multiple 550 5.7.1 addresses in From: header are not accepted.", "notcompliantrfc", Block, "multiple addresses in from"},
+	})
+}
+
 // replyCase is an SMTP reply and what it must be classified as.
 type replyCase struct {
 	cmd      string
