@@ -166,7 +166,7 @@ var textRules = []reasonRule{
 			"is not a gateway", "relay is not allowed", "relaying not permitted",
 		}},
 	{"norelaying", ordinary, "Zoho (ZeptoMail SMTP error codes) \"553 Relaying disallowed\"; Symantec Email Security.cloud (MessageLabs) \"553-you are trying to use me [server] as a relay, but I have not been configured to let you ... do this\"",
-		[]string{"relaying disallowed", "relay disallowed", "as a relay"}},
+		[]string{"relaying disallowed", "relay disallowed", "as a relay, but i have not been configured"}},
 	{"norelaying", ordinary, "qmail-smtpd \"553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)\": the host does not relay for that domain",
 		[]string{"allowed rcpthosts"}},
 	{"virusdetected", ordinary, "virus scanners (ClamAV, amavis, Exchange)",
@@ -208,8 +208,8 @@ var textRules = []reasonRule{
 			"has moved", "address has changed", "no longer at this address", "user has moved",
 			"mailbox has moved", "has been moved", "moved permanently", "user not local",
 		}},
-	{"expired", ordinary, "queue lifetimes as the MTAs word them: Sendmail's Timeout.queuereturn and Timeout.queuewarn notices \"Cannot send message for 5 days\", \"Message could not be delivered for 5 days\", \"Warning: could not send message for past 4 hours\"; Exim \"all hosts for ... have been failing for a long time\"; Postfix \"delivery temporarily suspended\", a destination held back after temporary failures, which bounces only once maximal_queue_lifetime has passed (postconf(5)): before the suspended-mailbox rule, whose \"suspended\" it also says",
-		[]string{"cannot send message for", "could not send message for", "could not be delivered for", "have been failing for a long time", "delivery temporarily suspended"}},
+	{"expired", ordinary, "Postfix \"delivery temporarily suspended\": a destination held back after temporary failures, which bounces only once maximal_queue_lifetime has passed (postconf(5)); before the suspended-mailbox rule, whose \"suspended\" it also says",
+		[]string{"delivery temporarily suspended"}},
 	{"suspend", ordinary, "RFC 3463 X.2.1 \"mailbox disabled\"; disabled-account wording of Gmail, Yahoo, Outlook.com",
 		[]string{
 			"account disabled", "account is disabled", "account has been disabled",
@@ -345,6 +345,8 @@ var textRules = []reasonRule{
 		[]string{"too many recipients", "recipient limit", "exceeds the limit", "limit exceeded"}},
 	{"policyviolation", ordinary, "RFC 3463 X.7.1 \"delivery not authorized\" wording",
 		[]string{"policy", "violat", "prohibited", "not allowed"}},
+	{"expired", ordinary, "queue lifetimes as the MTAs word them: Sendmail's Timeout.queuereturn and Timeout.queuewarn notices \"Cannot send message for 5 days\", \"Warning: could not send message for past 4 hours\"; Exim \"all hosts for ... have been failing for a long time\"; after the dead-address rules, so that a template's \"cannot send message for the following reason: user unknown\" stays what it says",
+		[]string{"cannot send message for", "could not send message for past", "have been failing for a long time"}},
 	{"expired", ordinary, "RFC 3463 X.4.7 \"delivery time expired\"; queue-lifetime wording of Postfix, Sendmail, Exim, qmail",
 		[]string{
 			"retry time not reached", "retry timeout exceeded", "delivery time expired",

@@ -297,7 +297,7 @@ func TestSourcedRules(t *testing.T) {
 		// Sendmail queue time-outs, Exim's failing hosts, Postfix's
 		// suspended destination: the queue lifetime ran out.
 		{"", 0, "", "Cannot send message for 5 days", "expired", Soft, "cannot send message for"},
-		{"", 0, "", "Warning: could not send message for past 4 hours", "expired", Soft, "could not send message for"},
+		{"", 0, "", "Warning: could not send message for past 4 hours", "expired", Soft, "could not send message for past"},
 		{"", 0, "", "all hosts for 'example.com' have been failing for a long time", "expired", Soft, "have been failing for a long time"},
 		{"", 0, "", "delivery temporarily suspended: connect to mx.example.com[192.0.2.1]:25: Connection timed out", "expired", Soft, "delivery temporarily suspended"},
 		// qmail-remote (#5.4.4), Gmail 553 5.1.2: the recipient's domain.
@@ -319,7 +319,7 @@ func TestSourcedRules(t *testing.T) {
 		{"", 0, "", "host lookup did not complete", "networkerror", Soft, "host lookup did not complete"},
 		// Zoho, MessageLabs relay refusals; Zoho domain filters.
 		{"", 553, "", "553 Relaying disallowed", "norelaying", Block, "relaying disallowed"},
-		{"", 553, "", "553-you are trying to use me [server-1.example.net] as a relay, but I have not been configured to let you do this", "norelaying", Block, "as a relay"},
+		{"", 553, "", "553-you are trying to use me [server-1.example.net] as a relay, but I have not been configured to let you do this", "norelaying", Block, "as a relay, but"},
 		{"", 541, "5.4.1", "541 5.4.1 Mail rejected by destination domain", "filtered", Block, "rejected by destination domain"},
 		// Gmail 554 5.6.0.
 		{"", 554, "", "554 Email message is malformed. Not accepted.", "contenterror", Block, "message is malformed"},
@@ -337,7 +337,9 @@ func TestSourcedRules(t *testing.T) {
 		// qmail-smtpd rcpthosts.
 		{"RCPT", 553, "", "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)", "norelaying", Block, "allowed rcpthosts"},
 		// Sendmail's newer queue-return wording; Exim's dropped session.
-		{"", 0, "", "Message could not be delivered for 5 days", "expired", Soft, "could not be delivered for"},
+		// ... but a template's "for the following reason" is no expiry.
+		{"", 550, "", "550 Cannot send message for the following reason: User unknown", "userunknown", Hard, "user unknown"},
+		{"", 550, "", "550 Message could not be delivered for the following reason: no such user", "userunknown", Hard, "no such user"},
 		{"", 0, "", "Remote host closed connection in response to RCPT TO:<a@example.com>", "networkerror", Soft, "closed connection in response to"},
 		// Sendmail 452 4.4.5.
 		{"", 452, "", "452 Insufficient disk space; try again later", "systemfull", Soft, "insufficient disk space"},
