@@ -77,7 +77,10 @@ func (s *Service) Stats(ctx context.Context, id int64) (Stats, error) {
 	return st, nil
 }
 
-// Preview renders the campaign for one contact (with that contact's links).
+// Preview renders the campaign with one contact's merge fields. Its links
+// are a test send's, naming no contact: a preview needs only contacts.read,
+// and a link naming the contact would let its reader act for the contact on
+// the recipient pages (leave lists, change details, ask for erasure).
 func (s *Service) Preview(ctx context.Context, id, contactID int64) (templates.Rendered, error) {
 	c, err := s.Get(ctx, id)
 	if err != nil {
@@ -87,7 +90,7 @@ func (s *Service) Preview(ctx context.Context, id, contactID int64) (templates.R
 	if err != nil {
 		return templates.Rendered{}, err
 	}
-	var r recipient
+	r := recipient{Test: true}
 	err = s.db.QueryRow(ctx, `SELECT c.id, c.email, c.name, `+contacts.VisibleAttributesSQL("c")+` FROM contacts c WHERE c.id = $1`, contactID).
 		Scan(&r.ID, &r.Email, &r.Name, &r.Attributes)
 	if errors.Is(err, pgx.ErrNoRows) {

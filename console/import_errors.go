@@ -1,10 +1,11 @@
 package console
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/postbode/postbode/internal/httpapi"
 )
 
 // importErrors downloads the rejected rows of an import as CSV.
@@ -13,13 +14,9 @@ func (h *Handler) importErrors(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="import-%d-errors.csv"`, j.ID))
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"row", "field", "reason"})
+	rows := make([][]string, 0, len(j.Errors))
 	for _, e := range j.Errors {
-		cw.Write([]string{strconv.FormatInt(e.Row, 10), e.Field, e.Reason})
+		rows = append(rows, []string{strconv.FormatInt(e.Row, 10), e.Field, e.Reason})
 	}
-	cw.Flush()
-	return cw.Error()
+	return httpapi.WriteCSV(w, fmt.Sprintf("import-%d-errors", j.ID), []string{"row", "field", "reason"}, rows)
 }

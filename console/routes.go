@@ -95,7 +95,7 @@ func (h *Handler) routes() {
 	h.page("GET /console/campaigns/{id}/results", permCampaignsRead, h.campaignResults)
 
 	h.page("GET /console/campaigns/{id}/answers", permContactsWrite, h.updateShow)
-	h.page("POST /console/campaigns/{id}/reminder", permContactsWrite, h.updateRemind)
+	h.page("POST /console/campaigns/{id}/reminder", permCampaignsWrite, h.updateRemind)
 	h.page("GET /console/campaigns/{id}/purge", permErase, h.updatePurgeConfirm)
 	h.page("POST /console/campaigns/{id}/purge", permErase, h.updatePurge)
 	h.page("GET /console/jobs/{id}", permCampaignsRead, h.jobShow)

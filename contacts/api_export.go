@@ -114,23 +114,15 @@ func encodeContacts(cs []Contact, format string) ([]byte, string, error) {
 	rows := [][]string{{"id", "email", "name", "status", "stars", "source", "attributes", "created_at", "updated_at"}}
 	for _, c := range cs {
 		attrs, _ := json.Marshal(c.Attributes)
-		rows = append(rows, []string{strconv.FormatInt(c.ID, 10), csvCell(c.Email), csvCell(c.Name), c.Status,
-			strconv.Itoa(c.Stars), c.Source, csvCell(string(attrs)), c.CreatedAt.UTC().Format(time.RFC3339),
-			c.UpdatedAt.UTC().Format(time.RFC3339)})
+		rows = append(rows, httpapi.CSVRow([]string{strconv.FormatInt(c.ID, 10), c.Email, c.Name, c.Status,
+			strconv.Itoa(c.Stars), c.Source, string(attrs), c.CreatedAt.UTC().Format(time.RFC3339),
+			c.UpdatedAt.UTC().Format(time.RFC3339)}))
 	}
 	cw := csv.NewWriter(&buf)
 	if err := cw.WriteAll(rows); err != nil {
 		return nil, "", fmt.Errorf("contacts: export: %w", err)
 	}
 	return buf.Bytes(), "text/csv; charset=utf-8", nil
-}
-
-// csvCell defuses a value a spreadsheet would run as a formula.
-func csvCell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }
 
 func (a *API) getHistory(w http.ResponseWriter, r *http.Request) error {

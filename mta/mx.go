@@ -40,6 +40,9 @@ type MXConfig struct {
 	CacheTTL time.Duration
 	// Dial replaces net.Dialer.DialContext; optional.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// AllowLoopback lets mail go to MX hosts on loopback addresses (tests
+	// run their servers there); see prohibited.
+	AllowLoopback bool
 }
 
 // MX is a Transport that delivers straight to the recipient domain's MX
@@ -109,6 +112,7 @@ func (m *MX) send(ctx context.Context, domain string, batch []Envelope) []Result
 		return errResults(len(batch), fmt.Errorf("mta: MX lookup %s: %w", domain, err))
 	}
 	var lastErr error
+	refused := false
 	for _, h := range hosts {
 		host := h.name
 		ips, err := m.cfg.Resolver.LookupIPAddr(ctx, host)
@@ -117,6 +121,10 @@ func (m *MX) send(ctx context.Context, domain string, batch []Envelope) []Result
 			continue
 		}
 		for _, ip := range ips {
+			if !m.cfg.AllowLoopback && prohibited(ip.IP) {
+				refused = true
+				continue
+			}
 			addr := net.JoinHostPort(ip.IP.String(), strconv.Itoa(m.cfg.Port))
 			rs, err := m.c.sendVia(ctx, m.dialConfig(addr, host), batch)
 			if err != nil && m.tlsFailed(err) {
@@ -132,10 +140,23 @@ func (m *MX) send(ctx context.Context, domain string, batch []Envelope) []Result
 			}
 		}
 	}
+	if lastErr == nil && refused {
+		return fill(len(batch), Result{Code: 550, Enhanced: "5.4.4", Text: "domain " + domain + " routes mail to a loopback or unspecified address: not delivered"})
+	}
 	if lastErr == nil {
 		lastErr = fmt.Errorf("mta: no address for the MX hosts of %s", domain)
 	}
 	return errResults(len(batch), lastErr)
+}
+
+// prohibited reports whether ip is an address no mail may go to: loopback
+// (127.0.0.0/8, ::1) or unspecified (0.0.0.0, ::), which reach this
+// machine. A domain whose MX (or address) points there would have
+// postbode deliver to a local mail server, which commonly relays for
+// loopback clients: whoever can add a recipient could relay through it.
+// As KumoMTA's prohibited_hosts, such a domain is refused with 550 5.4.4.
+func prohibited(ip net.IP) bool {
+	return ip.IsLoopback() || ip.IsUnspecified()
 }
 
 func fill(n int, r Result) []Result {

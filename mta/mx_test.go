@@ -54,7 +54,7 @@ func TestMXDelivery(t *testing.T) {
 			"a-only.example":  {"127.0.0.1"},
 		},
 	}
-	tr := NewMX(MXConfig{HeloName: "sender.example.org", Resolver: dns, Port: s.port}, prometheus.NewRegistry())
+	tr := NewMX(MXConfig{HeloName: "sender.example.org", Resolver: dns, Port: s.port, AllowLoopback: true}, prometheus.NewRegistry())
 	defer tr.Close()
 	ctx := t.Context()
 
@@ -93,7 +93,7 @@ func TestMXAllHostsDown(t *testing.T) {
 	t.Parallel()
 	dns := &fakeDNS{mx: map[string][]*net.MX{"example.net": {{Host: "mx.example.net", Pref: 10}}},
 		addrs: map[string][]string{"mx.example.net": {"127.0.0.2"}}}
-	tr := NewMX(MXConfig{Resolver: dns, Port: 1}, nil)
+	tr := NewMX(MXConfig{Resolver: dns, Port: 1, AllowLoopback: true}, nil)
 	defer tr.Close()
 	rs := tr.Send(t.Context(), "example.net", envelopes(2, "example.net"))
 	for _, r := range rs {
@@ -109,7 +109,7 @@ func TestMXStartTLSFailureFallsBackToPlain(t *testing.T) {
 	s := startServer(t, serverOptions{tls: &tls.Config{}})
 	dns := &fakeDNS{mx: map[string][]*net.MX{"example.net": {{Host: "mx.example.net", Pref: 10}}},
 		addrs: map[string][]string{"mx.example.net": {"127.0.0.1"}}}
-	tr := NewMX(MXConfig{Resolver: dns, Port: s.port}, nil)
+	tr := NewMX(MXConfig{Resolver: dns, Port: s.port, AllowLoopback: true}, nil)
 	defer tr.Close()
 	rs := tr.Send(t.Context(), "example.net", envelopes(1, "example.net"))
 	if rs[0].Outcome() != Sent {
@@ -117,5 +117,40 @@ func TestMXStartTLSFailureFallsBackToPlain(t *testing.T) {
 	}
 	if m := s.messages(); len(m) != 1 || m[0].tls {
 		t.Errorf("messages %v", m)
+	}
+}
+
+// TestMXRefusesLoopbackHosts: a recipient domain whose MX (or own address)
+// is a loopback or unspecified address is refused without connecting: a
+// local mail server commonly relays for loopback clients, so whoever can
+// add a recipient (a contact, a test-send address) could relay through it.
+// A domain with one usable MX besides is delivered there.
+func TestMXRefusesLoopbackHosts(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOptions{})
+	dns := &fakeDNS{
+		mx: map[string][]*net.MX{
+			"local.example": {{Host: "mx.local.example", Pref: 10}},
+			"any.example":   {{Host: "mx.any.example", Pref: 10}},
+			"v6.example":    {{Host: "mx.v6.example", Pref: 10}},
+		},
+		addrs: map[string][]string{
+			"mx.local.example": {"127.0.0.1"},
+			"mx.any.example":   {"0.0.0.0"},
+			"mx.v6.example":    {"::1"},
+			"a-only.example":   {"127.0.0.5"},
+			"mapped.example":   {"::ffff:127.0.0.1"},
+		},
+	}
+	tr := NewMX(MXConfig{Resolver: dns, Port: s.port}, nil)
+	defer tr.Close()
+	for _, d := range []string{"local.example", "any.example", "v6.example", "a-only.example", "mapped.example"} {
+		rs := tr.Send(t.Context(), d, envelopes(1, d))
+		if rs[0].Outcome() != Bounced || rs[0].Enhanced != "5.4.4" {
+			t.Errorf("%s: %v, want refused 550 5.4.4", d, rs[0])
+		}
+	}
+	if n := s.accepted.Load(); n != 0 || len(s.messages()) != 0 {
+		t.Errorf("%d connections to the loopback server, want none", n)
 	}
 }

@@ -55,9 +55,11 @@ func ident(s string) string { return pgx.Identifier{s}.Sanitize() }
 
 // matchSQL is the WHERE clause finding a registered table's rows of the
 // contacts (ids, their lower-cased addresses and the keyed hashes of those),
-// with its arguments.
+// with its arguments. A row tied to another contact is that contact's, not
+// found by the address: one address can be a contact in several
+// departments, and each department's export and erasure reach only its own.
 func matchSQL(p db.PersonalTable, ids []int64, emails []string, hashes [][]byte) (string, []any) {
-	var or []string
+	var or, byAddress []string
 	var args []any
 	if p.ContactColumn != "" {
 		args = append(args, ids)
@@ -65,11 +67,18 @@ func matchSQL(p db.PersonalTable, ids []int64, emails []string, hashes [][]byte)
 	}
 	if p.EmailColumn != "" {
 		args = append(args, emails)
-		or = append(or, fmt.Sprintf("lower(%s) = ANY($%d::text[])", ident(p.EmailColumn), len(args)))
+		byAddress = append(byAddress, fmt.Sprintf("lower(%s) = ANY($%d::text[])", ident(p.EmailColumn), len(args)))
 	}
 	if p.HashColumn != "" {
 		args = append(args, hashes)
-		or = append(or, fmt.Sprintf("%s && $%d::bytea[]", ident(p.HashColumn), len(args)))
+		byAddress = append(byAddress, fmt.Sprintf("%s && $%d::bytea[]", ident(p.HashColumn), len(args)))
+	}
+	if len(byAddress) > 0 {
+		cond := "(" + strings.Join(byAddress, " OR ") + ")"
+		if p.ContactColumn != "" {
+			cond = "(" + cond + " AND " + ident(p.ContactColumn) + " IS NULL)"
+		}
+		or = append(or, cond)
 	}
 	return "(" + strings.Join(or, " OR ") + ")", args
 }

@@ -338,6 +338,26 @@ func (s *Service) ConfirmRequest(ctx context.Context, token, ip, userAgent strin
 	return kind, nil
 }
 
+// PendingRequest tells what a verification link would confirm — its kind
+// and, for a rectification, the text typed on the form — so the page can
+// show it before the person confirms (the text may have been typed by
+// someone else). Errors as ConfirmRequest's; it changes nothing.
+func (s *Service) PendingRequest(ctx context.Context, token string) (kind, details string, err error) {
+	if s.opt.Tokens == nil {
+		return "", "", errNotConfigured
+	}
+	cl, err := s.opt.Tokens.Parse(token, rtoken.Verify)
+	if err != nil {
+		return "", "", err
+	}
+	kind, _, ok := kindOf(cl.CampaignID)
+	if !ok {
+		return "", "", rtoken.ErrInvalid
+	}
+	details, err = s.draft(ctx, cl)
+	return kind, details, err
+}
+
 // draft returns what was typed on the form with the request a verification
 // token stands for ("" when nothing was).
 func (s *Service) draft(ctx context.Context, cl rtoken.Claims) (string, error) {

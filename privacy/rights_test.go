@@ -7,6 +7,7 @@ import (
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/optin"
 	"github.com/postbode/postbode/privacy"
 )
@@ -52,6 +53,15 @@ func TestOtherRightsRequests(t *testing.T) {
 	link := linkRE.FindStringSubmatch(got[0].Text)
 	if link == nil {
 		t.Fatalf("no link in %q", got[0].Text)
+	}
+	// The page behind the link shows what it would confirm, changing nothing.
+	for range 2 {
+		if kind, details, err := e.svc.PendingRequest(ctx, link[1]); err != nil || kind != "rectification" || details != "My name is Zoë, not Zoe." {
+			t.Fatalf("pending request: %q %q %v", kind, details, err)
+		}
+	}
+	if _, _, err := e.svc.PendingRequest(ctx, link[1][:len(link[1])-2]+"AA"); !errors.Is(err, rtoken.ErrInvalid) {
+		t.Errorf("pending request of a tampered link: %v", err)
 	}
 	kind, err := e.svc.ConfirmRequest(ctx, link[1], "203.0.113.5", "Form UA")
 	if err != nil || kind != "rectification" {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
+	texttemplate "text/template"
 	"text/template/parse"
 	"time"
 )
@@ -226,4 +227,157 @@ func lastIndexAt(b, sep []byte, at int) int {
 		return at
 	}
 	return bytes.LastIndex(b, sep)
+}
+
+// errValueSize is a template function asked for a value larger than a part.
+var errValueSize = fmt.Errorf("a value in the template would be larger than %d bytes", MaxPartBytes)
+
+// boundedFuncs are the template functions that build strings (the
+// built-ins printf, print, println, html, js and urlquery, and upper and
+// lower), each refusing a value larger than MaxPartBytes before it is
+// built: a width ({{printf "%0999999d" 1}}), a repeated argument or a
+// nested escaper ({{js (js ...)}} doubles backslashes) would otherwise
+// build gigabytes in one action, between two checks of the budget. With b
+// (a render), each call also checks b's deadline and context, so a body
+// of many such calls stops in time; without b (parsing, and the fast
+// path's pipelines, which run a template that compiled within its budget)
+// only the size holds.
+func boundedFuncs(b *budget) map[string]any {
+	check := func() error {
+		if b != nil {
+			return b.check()
+		}
+		return nil
+	}
+	// escaper wraps a built-in of text/template that joins its arguments.
+	escaper := func(fn func(...any) string) func(...any) (string, error) {
+		return func(args ...any) (string, error) {
+			if err := check(); err != nil {
+				return "", err
+			}
+			if n, _ := argSizes(args); n > MaxPartBytes {
+				return "", &budgetError{errValueSize}
+			}
+			return boundedValue(fn(args...))
+		}
+	}
+	casing := func(fn func(string) string) func(any) (string, error) {
+		return func(v any) (string, error) {
+			if err := check(); err != nil {
+				return "", err
+			}
+			s := fmt.Sprint(deref(v))
+			if len(s) > MaxPartBytes {
+				return "", &budgetError{errValueSize}
+			}
+			return boundedValue(fn(s))
+		}
+	}
+	return map[string]any{
+		"printf": func(format string, args ...any) (string, error) {
+			if err := check(); err != nil {
+				return "", err
+			}
+			if printfSize(format, args) > MaxPartBytes {
+				return "", &budgetError{errValueSize}
+			}
+			return boundedValue(fmt.Sprintf(format, args...))
+		},
+		"print":    escaper(fmt.Sprint),
+		"println":  escaper(fmt.Sprintln),
+		"html":     escaper(texttemplate.HTMLEscaper),
+		"js":       escaper(texttemplate.JSEscaper),
+		"urlquery": escaper(texttemplate.URLQueryEscaper),
+		"upper":    casing(strings.ToUpper),
+		"lower":    casing(strings.ToLower),
+	}
+}
+
+func boundedValue(s string) (string, error) {
+	if len(s) > MaxPartBytes {
+		return "", &budgetError{errValueSize}
+	}
+	return s, nil
+}
+
+// argSizes returns the total and the largest printed size of args.
+func argSizes(args []any) (total, largest int) {
+	for _, a := range args {
+		var n int
+		switch a := a.(type) {
+		case string:
+			n = len(a)
+		case []byte:
+			n = len(a)
+		default:
+			n = len(fmt.Sprint(a))
+		}
+		total += n
+		largest = max(largest, n)
+	}
+	return total, largest
+}
+
+// printfSize is at least the size of fmt.Sprintf(format, args...): the
+// format, every width and precision, and for each verb the largest
+// argument (an argument index can print one argument many times). A '*'
+// width or precision counts every integer argument.
+func printfSize(format string, args []any) int {
+	_, largest := argSizes(args)
+	size, verbs, star := len(format), 0, false
+	num := func(i int) (int, int) {
+		n := 0
+		for i < len(format) && format[i] >= '0' && format[i] <= '9' {
+			n = min(n*10+int(format[i]-'0'), 1<<30)
+			i++
+		}
+		return n, i
+	}
+	index := func(i int) int {
+		if i < len(format) && format[i] == '[' {
+			if j := strings.IndexByte(format[i:], ']'); j >= 0 {
+				return i + j + 1
+			}
+		}
+		return i
+	}
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		i++
+		for i < len(format) && strings.IndexByte("+-# 0", format[i]) >= 0 {
+			i++
+		}
+		i = index(i)
+		var n int
+		if i < len(format) && format[i] == '*' {
+			star, i = true, i+1
+		} else {
+			n, i = num(i)
+			size += n
+		}
+		if i < len(format) && format[i] == '.' {
+			i = index(i + 1)
+			if i < len(format) && format[i] == '*' {
+				star, i = true, i+1
+			} else {
+				n, i = num(i)
+				size += n
+			}
+		}
+		i = index(i)
+		if i < len(format) && format[i] != '%' {
+			verbs++
+		}
+		size = min(size, 1<<40)
+	}
+	if star {
+		for _, a := range args {
+			if n, ok := a.(int); ok {
+				size += min(max(n, -n), 1<<30)
+			}
+		}
+	}
+	return size + min(verbs, 1<<20)*largest
 }

@@ -59,10 +59,10 @@ func guessCol(src string, line int) int {
 func unclosedLine(b *budget, body string) int {
 	lines := strings.SplitAfter(body, "\n")
 	bad := func(n int) bool {
-		t, err := htmltemplate.New("body").Funcs(htmltemplate.FuncMap(funcs)).Funcs(htmltemplate.FuncMap{
+		t, err := htmltemplate.New("body").Funcs(htmltemplate.FuncMap(funcs)).Funcs(htmltemplate.FuncMap(withFuncs(map[string]any{
 			"house": func() Style { return Style{} }, "words": func() map[string]string { return nil },
 			stepFunc: b.step,
-		}).Parse(strings.Join(lines[:n], ""))
+		}, boundedFuncs(b)))).Parse(strings.Join(lines[:n], ""))
 		if err != nil || b.check() != nil {
 			return false
 		}

@@ -250,11 +250,11 @@ func (v *variant) usable() (*variant, error) {
 }
 
 func (f *fastTemplate) build(b *budget, m uint64) (*variant, error) {
-	fm := map[string]any{
+	fm := withFuncs(map[string]any{
 		"marker": func(n int) string { return markOpen + strconv.Itoa(n) + markClose },
 		"cond":   func(k int) bool { return m&(1<<k) != 0 },
 		stepFunc: b.step,
-	}
+	}, boundedFuncs(b))
 	v := &variant{}
 	var err error
 	text := func(src string) (program, error) {

@@ -10,21 +10,29 @@ import (
 
 // funcs are available in every part. They must have the same names in the
 // HTML and text sets, since the text alternative is converted from the HTML.
-var funcs = map[string]any{
+// The functions that build strings are bounded (boundedFuncs); a render
+// rebinds them to its budget.
+var funcs = withFuncs(map[string]any{
 	"default": func(def string, v any) any {
 		if v == nil || v == "" {
 			return def
 		}
 		return v
 	},
-	"upper": func(v any) string { return strings.ToUpper(fmt.Sprint(deref(v))) },
-	"lower": func(v any) string { return strings.ToLower(fmt.Sprint(deref(v))) },
 	"attr": func(c Contact, name string) any {
 		if v, ok := c.Attributes[name]; ok && v != nil {
 			return v
 		}
 		return ""
 	},
+}, boundedFuncs(nil))
+
+// withFuncs adds the functions of more to m and returns m.
+func withFuncs(m map[string]any, more map[string]any) map[string]any {
+	for k, v := range more {
+		m[k] = v
+	}
+	return m
 }
 
 var textFuncs = texttemplate.FuncMap(funcs)

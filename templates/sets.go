@@ -67,7 +67,7 @@ func (t *Template) dropSets() {
 
 func (t *Template) newSet() (*execSet, error) {
 	s := &execSet{}
-	fm := map[string]any{stepFunc: s.b.step}
+	fm := withFuncs(map[string]any{stepFunc: s.b.step}, boundedFuncs(&s.b))
 	h, err := t.html.Clone()
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package form
 
 import (
 	"net/http"
+	"path"
 	"strings"
 )
 
@@ -18,10 +19,22 @@ type LoginForm struct {
 func NewLoginForm(r *http.Request) *LoginForm {
 	f := &LoginForm{Email: value(r, "email"), Password: r.FormValue("password"),
 		Code: strings.ReplaceAll(value(r, "code"), " ", ""), Next: value(r, "next")}
-	if !strings.HasPrefix(f.Next, "/console/") || strings.HasPrefix(f.Next, "//") {
+	if !consolePath(f.Next) {
 		f.Next = "/console/"
 	}
 	return f
+}
+
+// consolePath reports whether next is a path in the console as a browser
+// reads it once redirected there: the redirect cleans dot segments, and a
+// browser takes a backslash for a slash ("/\evil.example" is another host)
+// and drops tabs and line breaks.
+func consolePath(next string) bool {
+	if strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f }) {
+		return false
+	}
+	p, _, _ := strings.Cut(next, "?")
+	return strings.HasPrefix(path.Clean(p)+"/", "/console/") && !strings.HasPrefix(next, "//")
 }
 
 // Validate names the empty fields. The code is optional: the staff

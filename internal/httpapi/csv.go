@@ -3,10 +3,13 @@ package httpapi
 import (
 	"encoding/csv"
 	"net/http"
+	"strconv"
+	"strings"
 )
 
 // StartCSV sets the headers of a CSV download (RFC 4180) named name.csv,
-// never cached, and returns a writer on w for streaming rows.
+// never cached, and returns a writer on w for streaming rows. Write rows
+// with CSVRow, so no cell runs as a formula.
 func StartCSV(w http.ResponseWriter, name string) *csv.Writer {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
@@ -14,10 +17,38 @@ func StartCSV(w http.ResponseWriter, name string) *csv.Writer {
 	return csv.NewWriter(w)
 }
 
-// WriteCSV writes a whole CSV download with a header row.
+// WriteCSV writes a whole CSV download with a header row; every cell goes
+// through CSVCell.
 func WriteCSV(w http.ResponseWriter, name string, header []string, rows [][]string) error {
 	cw := StartCSV(w, name)
 	cw.Write(header)
-	cw.WriteAll(rows)
+	for _, r := range rows {
+		cw.Write(CSVRow(r))
+	}
+	cw.Flush()
 	return cw.Error()
+}
+
+// CSVRow returns row with every cell through CSVCell.
+func CSVRow(row []string) []string {
+	out := make([]string, len(row))
+	for i, v := range row {
+		out[i] = CSVCell(v)
+	}
+	return out
+}
+
+// CSVCell defuses a value a spreadsheet would run as a formula (one that
+// starts with = + - @, a tab or a carriage return) by prefixing a quote;
+// a number ("-3") is left as it is. Names, addresses and other text staff
+// typed in can reach every CSV download, and the person who opens it is
+// often not the one who typed them.
+func CSVCell(v string) string {
+	if v == "" || !strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return v
+	}
+	if _, err := strconv.ParseFloat(v, 64); err == nil {
+		return v
+	}
+	return "'" + v
 }

@@ -128,8 +128,11 @@ func Save(ctx context.Context, tx pgx.Tx, id Identity) (Identity, error) {
 	if tag.RowsAffected() == 0 {
 		return id, ErrNoDepartment
 	}
+	// A subdomain of another department's domain is that department's
+	// too (see CheckFrom), so it cannot be claimed either.
 	var taken []string
-	rows, err := tx.Query(ctx, `SELECT domain FROM department_domains WHERE domain = ANY($1) AND department_id <> $2 ORDER BY domain`,
+	rows, err := tx.Query(ctx, `SELECT d FROM unnest($1::text[]) d WHERE EXISTS (SELECT 1 FROM department_domains o
+		WHERE o.department_id <> $2 AND `+coversSQL("o.domain", "d")+`) ORDER BY d`,
 		id.Domains, id.DepartmentID)
 	if err == nil {
 		taken, err = pgx.CollectRows(rows, pgx.RowTo[string])
@@ -152,9 +155,19 @@ func Save(ctx context.Context, tx pgx.Tx, id Identity) (Identity, error) {
 	return id, nil
 }
 
+// coversSQL is the condition that the owned domain owned covers domain d:
+// d is owned or one of its subdomains. DKIM signs a subdomain with its
+// nearest parent's key (mta), so whoever sends from a subdomain sends
+// under the parent's signature: a domain and its subdomains have one owner.
+func coversSQL(owned, d string) string {
+	return "(" + owned + " = " + d + " OR right(" + d + ", length(" + owned + ") + 1) = '.' || " + owned + ")"
+}
+
 // CheckFrom checks that department dept may send From addr: a department
-// that owns domains sends only from them; one that owns none sends from
-// any domain no other department owns. The error names field.
+// that owns domains sends only from them (and their subdomains); one that
+// owns none sends from any domain no other department owns. A domain's
+// owner is the department owning it or its nearest parent. The error
+// names field.
 func CheckFrom(ctx context.Context, q DB, dept int64, field, addr string) error {
 	a, err := mail.ParseAddress(addr)
 	if err != nil {
@@ -164,7 +177,8 @@ func CheckFrom(ctx context.Context, q DB, dept int64, field, addr string) error 
 	domain := strings.ToLower(a.Address[at+1:])
 	var owner *int64
 	var ownsAny bool
-	err = q.QueryRow(access.Unscoped(ctx), `SELECT (SELECT department_id FROM department_domains WHERE domain = $1),
+	err = q.QueryRow(access.Unscoped(ctx), `SELECT (SELECT department_id FROM department_domains o WHERE `+coversSQL("o.domain", "$1")+`
+		ORDER BY length(o.domain) DESC LIMIT 1),
 		EXISTS (SELECT 1 FROM department_domains WHERE department_id = $2)`, domain, dept).Scan(&owner, &ownsAny)
 	if err != nil {
 		return fmt.Errorf("identity: check from: %w", err)

@@ -424,6 +424,19 @@ func (p *testPrivacy) ConfirmRequest(ctx context.Context, token, ip, ua string) 
 	return kind, nil
 }
 
+func (p *testPrivacy) PendingRequest(ctx context.Context, token string) (string, string, error) {
+	c, err := p.keys.Parse(token, rtoken.Verify)
+	switch {
+	case err != nil:
+		return "", "", err
+	case c.CampaignID == 2:
+		return "erasure", "", nil
+	case c.CampaignID == 3:
+		return "rectification", "My name is <b>Zoë</b>", nil
+	}
+	return "access", "", nil
+}
+
 func (p *testPrivacy) RequestForContact(ctx context.Context, contactID int64, kind, details, ip, ua, lang string) error {
 	if kind != "access" && kind != "erasure" && kind != "objection" {
 		return errors.New("bad kind")

@@ -148,6 +148,14 @@ var contents = map[string]string{
 <textarea id="details" name="details" rows="4" maxlength="{{.D.Max}}"{{if .Error}} aria-describedby="form-error"{{end}}>{{.D.Details}}</textarea></p>
 <p><button type="submit">{{.T "priv.button"}}</button></p>
 </form>`,
+	"privacy_verify": `<p>{{.T "priv.confirm.body"}}</p>
+<p>{{.T "priv.confirm.kind"}} <strong>{{.D.Kind}}</strong></p>
+{{if .D.Details}}<p>{{.T "priv.confirm.details"}}</p>
+<blockquote class="details">{{.D.Details}}</blockquote>{{end}}
+<form method="post" action="{{.Action}}">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<button type="submit">{{.T "priv.confirm.button"}}</button>
+</form>`,
 	"privacy_contact": `<p>{{.T "priv.body"}}</p>
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="csrf" value="{{.CSRF}}">

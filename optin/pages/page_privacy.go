@@ -91,13 +91,25 @@ func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r)
 		return
 	}
-	if _, err := s.keys().Parse(r.PathValue("token"), rtoken.Verify); err != nil {
-		s.neutral(w, r)
+	kind, details, err := s.opt.Privacy.PendingRequest(r.Context(), r.PathValue("token"))
+	if err != nil {
+		if errors.Is(err, rtoken.ErrInvalid) || errors.Is(err, rtoken.ErrExpired) {
+			s.neutral(w, r)
+			return
+		}
+		s.fail(w, r, err)
 		return
 	}
+	// The page names what the button confirms and quotes the text typed
+	// with a rectification: anyone may have typed it on the public form.
 	p := s.newPage(r, "priv.confirm.title")
-	s.actionPage(w, r, "priv.confirm.title", p.T("priv.confirm.body"), "priv.confirm.button", "", nil)
+	p.D = verifyData{Kind: p.T("priv.kind." + kind), Details: errs.Printable(details)}
+	p.CSRF = s.csrfToken(w, r, r.URL.Path)
+	s.render(w, http.StatusOK, "privacy_verify", p)
 }
+
+// verifyData is what a verification link would confirm.
+type verifyData struct{ Kind, Details string }
 
 func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
 	if s.opt.Privacy == nil {

@@ -46,6 +46,9 @@ type PrivacyRequests interface {
 	RequestByEmail(ctx context.Context, email, kind, details, ip, userAgent, lang string) error
 	// ConfirmRequest confirms a request from its verification token.
 	ConfirmRequest(ctx context.Context, token, ip, userAgent string) (kind string, err error)
+	// PendingRequest tells what a verification token would confirm: the
+	// kind and the text typed with a rectification; it changes nothing.
+	PendingRequest(ctx context.Context, token string) (kind, details string, err error)
 	// RequestForContact records a request of a known contact (from
 	// /r/TOKEN); its answer is mailed in lang, the page's language. details
 	// says what should be corrected (rectification only); an invalid one

@@ -635,6 +635,14 @@ func TestPrivacyPages(t *testing.T) {
 	}
 	q := e.mint(rtoken.Verify, cid, 2)
 	qtok := e.getForm(q)
+	if r := e.get(q); !strings.Contains(r.body, "Erasure of your data") {
+		t.Errorf("the confirmation page does not name the request:\n%s", r.body)
+	}
+	// A rectification's text is shown (escaped) before it is confirmed:
+	// whoever typed it on the public form need not be the address's owner.
+	if r := e.get(e.mint(rtoken.Verify, cid, 3)); !strings.Contains(r.body, "My name is &lt;b&gt;Zoë&lt;/b&gt;") {
+		t.Errorf("the confirmation page does not quote the rectification text:\n%s", r.body)
+	}
 	e.srv.Wait()
 	if len(e.priv.calls()) != 1 {
 		t.Fatal("GET /q acted")

@@ -1,0 +1,73 @@
+package privacy_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/privacy"
+)
+
+// TestSharedAddressStaysWithItsContact: one address is a contact in two
+// departments. A raw bounce and a bounce correlated to B's contact are
+// B's: the access export of A's contact does not show them (its officer
+// would read B's mail), and erasing A's contact — also as system work,
+// as retention does — leaves them to B. Rows tied to no contact are still
+// found by the address.
+func TestSharedAddressStaysWithItsContact(t *testing.T) {
+	f := newFixture(t, privacy.Options{})
+	bg := context.Background()
+	var sales int64
+	if err := f.db.QueryRow(bg, `INSERT INTO departments (slug, name) VALUES ('sales', 'Sales') RETURNING id`).Scan(&sales); err != nil {
+		t.Fatal(err)
+	}
+	ctxA, ctxB := access.WithDepartment(bg, 1), access.WithDepartment(bg, sales)
+	const addr = "shared@example.org"
+	a, err := f.cs.Create(ctxA, contacts.New{Email: addr, Source: "api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.cs.Create(ctxB, contacts.New{Email: addr, Source: "api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawB := "From: MAILER-DAEMON\r\nSubject: B's secret launch\r\n\r\nFinal-Recipient: rfc822; " + addr + "\r\n"
+	f.exec(t, `INSERT INTO inbound_messages (mail_from, rcpts, raw, size, status, contact_id, address_hashes) VALUES ('', $1, $2, $3, 'done', $4, $5)`,
+		[]string{"b1@bounces.example.org"}, []byte(rawB), len(rawB), b.ID, [][]byte{f.cs.Hash(addr)})
+	f.exec(t, `INSERT INTO bounces (contact_id, recipient, class, reason, status, reply_code, diagnostic, source, counted)
+		VALUES ($1, $2, 'hard', 'userunknown', '5.1.1', 550, 'B diagnostic', 'dsn', true)`, b.ID, addr)
+	rawX := "Subject: uncorrelated\r\n\r\nFinal-Recipient: rfc822; " + addr + "\r\n"
+	f.exec(t, `INSERT INTO inbound_messages (mail_from, rcpts, raw, size, status, outcome, address_hashes) VALUES ('', $1, $2, $3, 'ignored', 'unauthenticated', $4)`,
+		[]string{"abuse@bounces.example.org"}, []byte(rawX), len(rawX), [][]byte{f.cs.Hash(addr)})
+
+	ex, err := f.svc.Export(ctxA, a.ID, "test", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []struct {
+		ContactID *int64 `json:"contact_id"`
+		Outcome   string `json:"outcome"`
+	}
+	if err := json.Unmarshal(ex.Tables["inbound_messages"], &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].ContactID != nil || rows[0].Outcome != "unauthenticated" {
+		t.Errorf("A's export shows B's raw bounce, or not only the uncorrelated one: %s", ex.Tables["inbound_messages"])
+	}
+
+	if err := f.svc.Erase(bg, a.ID, privacy.CauseRetention, "janitor"); err != nil {
+		t.Fatal(err)
+	}
+	var inbound, bounces, uncorrelated int
+	f.db.QueryRow(bg, `SELECT count(*) FROM inbound_messages WHERE contact_id = $1`, b.ID).Scan(&inbound)
+	f.db.QueryRow(bg, `SELECT count(*) FROM bounces WHERE contact_id = $1 AND recipient = $2 AND diagnostic = 'B diagnostic'`, b.ID, addr).Scan(&bounces)
+	f.db.QueryRow(bg, `SELECT count(*) FROM inbound_messages WHERE contact_id IS NULL`).Scan(&uncorrelated)
+	if inbound != 1 || bounces != 1 {
+		t.Errorf("erasing A's contact took B's rows: inbound %d, bounces %d, want 1 and 1", inbound, bounces)
+	}
+	if uncorrelated != 0 {
+		t.Errorf("the uncorrelated raw message naming the address survived the erasure")
+	}
+}
