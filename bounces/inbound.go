@@ -115,7 +115,11 @@ func NewListener(o ListenerOptions) *Listener {
 	}
 	s := smtp.NewServer(smtp.BackendFunc(l.newSession))
 	s.Domain = o.Hostname
-	s.MaxMessageBytes = o.MaxMessageBytes
+	// The limit is the message as sent, and the listener applies it itself
+	// (session.Mail, session.Data): the library counts the bytes the wire
+	// hands it, where each bare CR or NUL takes two, and refuses a message
+	// of exactly its limit. Its own limit only bounds what it reads.
+	s.MaxMessageBytes = 2*o.MaxMessageBytes + 1
 	s.MaxRecipients = o.MaxRecipients
 	s.ReadTimeout = o.ReadTimeout
 	s.WriteTimeout = o.WriteTimeout
@@ -174,9 +178,13 @@ var (
 func (s *session) Reset()        { s.from, s.rcpts = "", nil }
 func (s *session) Logout() error { return nil }
 
-func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+func (s *session) Mail(from string, opt *smtp.MailOptions) error {
 	if lc := sessionConn(s.conn.Conn()); lc != nil && lc.wire.helloMissing() {
 		return errHelloFirst
+	}
+	if opt != nil && opt.Size > s.l.opt.MaxMessageBytes { // RFC 1870 §6.1
+		s.l.opt.Metrics.Inbound.WithLabelValues("too_large").Inc()
+		return errTooBig
 	}
 	s.from = from
 	return nil
@@ -219,11 +227,12 @@ func (s *session) Data(r io.Reader) error {
 		lc.dataDeadline(s.l.opt.DataTimeout)
 	}
 	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(src); err != nil {
-		if errors.Is(err, smtp.ErrDataTooLarge) {
-			s.l.opt.Metrics.Inbound.WithLabelValues("too_large").Inc()
-			return errTooBig
-		}
+	_, err := buf.ReadFrom(io.LimitReader(src, s.l.opt.MaxMessageBytes+1))
+	if errors.Is(err, smtp.ErrDataTooLarge) || err == nil && int64(buf.Len()) > s.l.opt.MaxMessageBytes {
+		s.l.opt.Metrics.Inbound.WithLabelValues("too_large").Inc()
+		return errTooBig
+	}
+	if err != nil {
 		if ne, ok := err.(net.Error); ok && ne.Timeout() && lc != nil {
 			s.l.opt.Metrics.Inbound.WithLabelValues("timeout").Inc()
 			lc.expire() // the reply is the session's last

@@ -38,6 +38,7 @@ func (c *capListener) Accept() (net.Conn, error) {
 		}
 		cc := &countedConn{Conn: conn, l: c.l, ip: ip, end: time.Now().Add(c.l.opt.SessionTimeout)}
 		cc.wire.offerTLS = c.l.opt.TLS != nil
+		cc.wire.size = fmt.Appendf(nil, "%s%d\r\n", capSIZE, c.l.opt.MaxMessageBytes)
 		cc.SetDeadline(time.Time{})
 		return cc, nil
 	}

@@ -363,3 +363,69 @@ func TestStalledTLSHandshakeEnds(t *testing.T) {
 	c.write("\x16\x03") // the start of a ClientHello, then nothing
 	e.waitFor("the stalled session to end", func() bool { return e.lst.active.Load() == 0 })
 }
+
+// inbound.max_message_bytes is the size of the message as sent, whatever
+// its bytes: the SIZE the EHLO reply announces (RFC 1870) is accepted to
+// the byte, also when the message carries bare CRs or NULs, by DATA and by
+// BDAT; one byte more is refused with 552 (MAIL SIZE=, DATA, BDAT).
+func TestSizeLimitIsTheMessageAsSent(t *testing.T) {
+	const max = 2048
+	e := newEnv(t)
+	e.listen(ListenerOptions{MaxMessageBytes: max})
+	// fill makes a message of n bytes with k bare CRs and k NULs.
+	fill := func(n, k int) string {
+		m := "Subject: x\r\n\r\n" + strings.Repeat("a\rb\x00", k) + "\r\n"
+		for len(m)+80 < n {
+			m += strings.Repeat("x", 78) + "\r\n"
+		}
+		return m + strings.Repeat("y", n-len(m)-2) + "\r\n"
+	}
+	c := dialFrom(t, e.smtp, "127.0.0.1")
+	c.reply(3 * time.Second)
+	if got := c.cmd("EHLO raw.test"); !strings.Contains(got, fmt.Sprintf("250-SIZE %d\r\n", max)) {
+		t.Fatalf("EHLO does not announce SIZE %d: %q", max, got)
+	}
+	for _, tc := range []struct {
+		name string
+		msg  string
+		bdat bool
+		want string
+	}{
+		{"exactly the limit", fill(max, 0), false, "250"},
+		{"exactly the limit with bare CRs and NULs", fill(max, 300), false, "250"},
+		{"one byte over", fill(max+1, 0), false, "552"},
+		{"one byte over with bare CRs and NULs", fill(max+1, 300), false, "552"},
+		{"BDAT at the limit with bare CRs and NULs", fill(max, 300), true, "250"},
+		{"BDAT one byte over", fill(max+1, 0), true, "552"},
+	} {
+		if got := c.cmd(fmt.Sprintf("MAIL FROM:<> SIZE=%d", len(tc.msg))); !strings.HasPrefix(got, tc.want[:1]) {
+			t.Errorf("%s: MAIL SIZE=%d: %q, want %s", tc.name, len(tc.msg), got, tc.want)
+			c.cmd("RSET")
+			continue
+		}
+		if tc.want == "552" {
+			c.cmd("MAIL FROM:<>") // without SIZE= the data itself must be refused
+		}
+		c.cmd("RCPT TO:<postmaster@" + bounceDomain + ">")
+		if tc.bdat {
+			c.write(fmt.Sprintf("BDAT %d LAST\r\n%s", len(tc.msg), tc.msg))
+		} else {
+			if got := c.cmd("DATA"); !strings.HasPrefix(got, "354") {
+				t.Fatalf("%s: DATA: %q", tc.name, got)
+			}
+			c.write(tc.msg + ".\r\n")
+		}
+		if got := c.reply(5 * time.Second); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%s: %q, want %s", tc.name, got, tc.want)
+		}
+		if got := c.cmd("RSET"); !strings.HasPrefix(got, "250") {
+			t.Fatalf("%s: session after the message: %q", tc.name, got)
+		}
+	}
+	if n := e.count(`SELECT count(*) FROM inbound_messages WHERE size > $1`, max); n != 0 {
+		t.Errorf("%d messages over the limit stored", n)
+	}
+	if n := e.count(`SELECT count(*) FROM inbound_messages WHERE raw = $1`, []byte(fill(max, 300))); n != 2 {
+		t.Errorf("messages with bare CRs and NULs at the limit stored %d times, want 2 (DATA, BDAT)", n)
+	}
+}

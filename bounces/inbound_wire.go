@@ -30,7 +30,8 @@ import (
 // itself (RFC 3207), so one mechanism serves plain and TLS sessions.
 type wire struct {
 	mu       sync.Mutex
-	offerTLS bool // STARTTLS is offered until TLS is up
+	offerTLS bool   // STARTTLS is offered until TLS is up
+	size     []byte // the EHLO reply's SIZE line (RFC 1870): the listener's limit
 
 	mode  int    // wireCommand, wireHold, wireReply, wireData, wireChunk
 	chunk uint64 // bytes left of a BDAT chunk
@@ -75,6 +76,7 @@ var (
 	reply354    = []byte("354 ")
 	replyEHLO   = []byte("250-PIPELINING\r\n") // the first capability the library lists
 	capSTARTTLS = []byte("250-STARTTLS\r\n")
+	capSIZE     = []byte("250-SIZE ") // never the last line: LIMITS follows
 )
 
 // next copies pending bytes for the library into p. A DATA command is
@@ -240,7 +242,8 @@ func (w *wire) dataByte(c byte) {
 // reply sees each reply the library writes and returns what goes to the
 // client: the 354 of DATA turns data mode on, any other reply to DATA lets
 // the held bytes pass as commands; STARTTLS is added to the EHLO
-// capabilities while offered; the reply to the wire's own RSET is dropped.
+// capabilities while offered, and SIZE names the listener's limit, not the
+// library's (NewListener); the reply to the wire's own RSET is dropped.
 func (w *wire) reply(p []byte) []byte {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -254,6 +257,9 @@ func (w *wire) reply(p []byte) []byte {
 			w.mode, w.escaped, w.st, w.cr = wireData, true, erLine, false
 		}
 		w.feedLocked(w.take())
+	}
+	if w.size != nil && bytes.HasPrefix(p, capSIZE) {
+		return w.size
 	}
 	if w.offerTLS && bytes.Equal(p, replyEHLO) {
 		return append(append([]byte(nil), p...), capSTARTTLS...)
