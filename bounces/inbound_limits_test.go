@@ -204,6 +204,7 @@ func TestBareCREndsDataPromptly(t *testing.T) {
 		{"dot then bare CR then text", []string{".\rx\r\n.\r\n"}, "\rx\r\n"},
 		{"three CRs on a dot line", []string{"\r\n.\r\r\r\n.\r\n"}, "\r\n\r\r\r\n"},
 		{"NULs and what looks like an escape", []string{"n\x00r\x00\x00\r\n.\r\n"}, "n\x00r\x00\x00\r\n"},
+		{"NUL before a bare LF", []string{"n\x00\nx\r\x00\n\r\n.\r\n"}, "n\x00\nx\r\x00\n\r\n"},
 		{"a line that reads STARTTLS", []string{"STARTTLS\r\n.\r\n"}, "STARTTLS\r\n"},
 		{"split across segments", []string{"abc\r", "\n.\r", "\r", "\n.\r", "\n"}, "abc\r\n\r\r\n"},
 	}
@@ -427,5 +428,26 @@ func TestSizeLimitIsTheMessageAsSent(t *testing.T) {
 	}
 	if n := e.count(`SELECT count(*) FROM inbound_messages WHERE raw = $1`, []byte(fill(max, 300))); n != 2 {
 		t.Errorf("messages with bare CRs and NULs at the limit stored %d times, want 2 (DATA, BDAT)", n)
+	}
+}
+
+// A line is as long as the client sent it: bare CRs in it do not bring it
+// nearer the line limit (2000 bytes, the SMTP library's), so text that
+// uses bare CRs as line breaks between two CRLFs is taken as before.
+func TestBareCRsDoNotLengthenLines(t *testing.T) {
+	e := newEnv(t)
+	e.listen(ListenerOptions{})
+	c := dialFrom(t, e.smtp, "127.0.0.1")
+	c.open("postmaster@" + bounceDomain)
+	msg := "Subject: x\r\n\r\n" + strings.Repeat("ab\r", 600) + strings.Repeat("z", 150) + "\r\n"
+	c.write(msg + ".\r\n")
+	if got := c.reply(3 * time.Second); !strings.HasPrefix(got, "250") {
+		t.Fatalf("a 1950-byte line with 600 bare CRs: %q, want 250", got)
+	}
+	if got := c.cmd("NOOP"); !strings.HasPrefix(got, "250") {
+		t.Errorf("session after the message: %q", got)
+	}
+	if n := e.count(`SELECT count(*) FROM inbound_messages WHERE raw = $1`, []byte(msg)); n != 1 {
+		t.Errorf("message not stored as sent")
 	}
 }

@@ -18,7 +18,7 @@ import (
 // "\r\r\n", and after a line ".\r\r\n" whose ".\r" it drops — and then
 // takes the terminating ".\r\n" for data and waits for more until
 // inbound.data_timeout. So from the 354 reply to the end of the data, the
-// wire hands the library no bare CR: it escapes a bare CR as NUL 'r' and a
+// wire hands the library no bare CR: it escapes a bare CR as NUL LF and a
 // NUL as NUL NUL (a NUL is data too), and Data unescapes what the library
 // passes on (unescaper). What the library then sees ends where the wire
 // says, and the message is stored byte for byte as the client meant it.
@@ -223,7 +223,10 @@ func (w *wire) dataByte(c byte) {
 	case held && c == '\n':
 		w.out = append(w.out, '\r', '\n')
 	case held:
-		w.out = append(w.out, 0, 'r')
+		// With an LF the library counts its line limit from here on, so
+		// the escape makes no line longer; its DATA reader takes a bare LF
+		// for data.
+		w.out = append(w.out, 0, '\n')
 	}
 	switch {
 	case c == '\r':
@@ -307,7 +310,7 @@ func (u *unescaper) Read(p []byte) (int, error) {
 		switch {
 		case u.zero:
 			u.zero = false
-			if c == 'r' {
+			if c == '\n' {
 				c = '\r'
 			}
 		case c == 0:
