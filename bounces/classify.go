@@ -47,7 +47,7 @@ func ClassifySMTPReply(command string, code int, enhanced, text string) Result {
 //  4. the class from the reason and whether the failure is permanent.
 func classify(in evidence) Result {
 	diag := normSpace(in.diag)
-	lower := asciiLower(diag)
+	lower := unfoldReply(asciiLower(diag))
 	code := in.replyCode
 	if code == 0 {
 		code = findReplyCode(diag)
@@ -155,7 +155,12 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 //   - at MAIL FROM or the connection it is about the sender (RFC 5321
 //     section 3.3);
 //   - an address status (X.1.1, X.1.2, X.1.3, X.1.6, X.1.10, X.4.4) backs it;
-//   - after DATA an unknown user is a content filter;
+//   - after DATA an unknown user is a content filter, unless the system
+//     states it about its own directory: Yahoo refuses unknown users after
+//     the message ("failed after I sent the message. Remote host said: 554
+//     delivery error: dd This user doesn't have a yahoo.com account", the
+//     example of its SMTP error codes page, which says the user does not
+//     exist);
 //   - a policy status (X.7.x) contradicts it, except an explicit statement
 //     at RCPT TO that the recipient is unknown (Postfix access maps answer
 //     unknown recipients with 5.7.1 there);
@@ -184,7 +189,7 @@ func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus b
 		return statusVerdict(status, st)
 	case addressStatus(status, st, hasStatus):
 		return tv
-	case command == "DATA" && text.reason == "userunknown":
+	case command == "DATA" && text.reason == "userunknown" && text.strength != directory:
 		return commandVerdict(command)
 	case subject == "7" && (text.strength == weak || command != "RCPT"):
 		return statusVerdict(status, st)
@@ -462,6 +467,58 @@ func findReplyCode(s string) int {
 // isCodeLead reports whether c may precede a reply code in text.
 func isCodeLead(c byte) bool {
 	return c == ' ' || c == ':' || c == '(' || c == '[' || c == '<' || c == ';' || c == '"' || c == '\''
+}
+
+// unfoldReply removes from a lower-case text the code prefixes of the
+// lines of a multiline SMTP reply (RFC 5321 section 4.2.1: "550-5.7.1
+// Messages with multiple" / "550 5.7.1 addresses in From: header"), so that
+// a phrase the server wrapped across lines reads as one: every reply code
+// followed by a hyphen, and one followed by a space and an enhanced status
+// code (RFC 2034 section 4), each with that status code and one space. A
+// code followed by text alone ("550 User unknown") stays. It returns lower
+// itself when there is nothing to remove.
+func unfoldReply(lower string) string {
+	var b []byte
+	last := 0
+	for i := 0; i+4 <= len(lower); i++ {
+		c := lower[i]
+		if (c != '4' && c != '5') || !isDigit(lower[i+1]) || !isDigit(lower[i+2]) {
+			continue
+		}
+		if i > 0 && (isDigit(lower[i-1]) || lower[i-1] == '.' || lower[i-1] == '-') {
+			continue
+		}
+		j := i + 4
+		st, ok := "", false
+		if j+5 <= len(lower) && (lower[j] == '2' || lower[j] == '4' || lower[j] == '5') && lower[j+1] == '.' {
+			st, ok = statusAt(lower[j:])
+		}
+		switch {
+		case lower[i+3] == '-' && ok:
+			j += len(st)
+		case lower[i+3] == '-':
+		case lower[i+3] == ' ' && ok && st[0] == c:
+			j += len(st)
+		default:
+			continue
+		}
+		if j < len(lower) && lower[j] == ' ' {
+			j++
+		}
+		if i == 0 {
+			continue // the reply's own code: findReplyCode and the status read it
+		}
+		if b == nil {
+			b = make([]byte, 0, len(lower))
+		}
+		b = append(b, lower[last:i]...)
+		last = j
+		i = j - 1
+	}
+	if b == nil {
+		return lower
+	}
+	return string(append(b, lower[last:]...))
 }
 
 // normSpace collapses runs of white space into one space.

@@ -265,6 +265,110 @@ func TestSourcedRules(t *testing.T) {
 		// OpenSMTPD smtpd/mta.c: both are IMSG_DELIVERY_TEMPFAIL.
 		{"", 0, "", "No MX found for domain", "networkerror", Soft, "no mx found for"},
 		{"", 0, "", "Temporary failure in MX lookup", "networkerror", Soft, "temporary failure in mx lookup"},
+		// Yahoo's SMTP error codes page: its unknown-user refusal comes
+		// after the message ("failed after I sent the message") and means
+		// the user does not exist; a directory statement holds after DATA,
+		// an ordinary phrase there is still a filter.
+		{"DATA", 554, "", "554 delivery error: dd This user doesn't have a yahoo.com account (a@yahoo.com) [-5]", "userunknown", Hard, "this user doesn't have"},
+		{"DATA", 550, "", "550 User unknown", "filtered", Block, "reply to DATA"},
+		// Exchange 2003, Exchange 2007 and Exchange Online NDR texts for
+		// 5.1.1/5.1.10 (Microsoft's NDR reference).
+		{"", 0, "", "The e-mail account does not exist at the organization this message was sent to.", "userunknown", Hard, "does not exist at the organization"},
+		{"", 0, "", "The recipient's e-mail address was not found in the recipient's e-mail system.", "userunknown", Hard, "not found in the recipient's e-mail system"},
+		{"", 550, "5.1.10", "gone wasn't found at example.com.", "userunknown", Hard, "wasn't found at"},
+		{"", 0, "", "gone wasn't found at example.com.", "filtered", Block, "wasn't found at"},
+		// Exchange Online 5.7.510: an IPv6 refusal, not a null MX, with or
+		// without its status code.
+		{"", 550, "5.7.510", "550 5.7.510 Access denied, example.com does not accept email over IPv6", "blocked", Block, "over ipv6"},
+		{"", 0, "", "Access denied, example.com does not accept email over IPv6", "blocked", Block, "over ipv6"},
+		// Outlook.com postmaster codes SC-001..SC-004: the sending network.
+		{"MAIL", 550, "", "550 SC-001 Unfortunately, messages from 192.0.2.1 weren't sent. Please contact your Internet service provider", "blocked", Block, "weren't sent"},
+		// United Internet (GMX, WEB.DE, 1&1): missing PTR record.
+		{"", 554, "", "554-No SMTP service 554-Bad DNS PTR resource record", "requireptr", Block, "ptr resource record"},
+		// Exchange Online 5.1.90: the sender's daily recipient limit.
+		{"", 550, "5.1.90", "550 5.1.90 Your message can't be sent because you've reached your daily limit for message recipients", "speeding", Block, "reached your daily limit"},
+		// Postfix local(8)/virtual(8) mailbox size limit; WEB.DE storage.
+		{"", 0, "", "cannot update mailbox /var/mail/a for user a. error writing message: File too large", "mailboxfull", Soft, "file too large"},
+		{"", 550, "", "550 User has exhausted allowed storage space.", "mailboxfull", Soft, "exhausted allowed storage"},
+		// Gmail 552 5.3.4, NetEase, Exchange RecipSizeLimit.
+		{"", 552, "", "552 Your message exceeded Google's message size limits.", "mesgtoobig", Soft, "message size limit"},
+		{"", 552, "", "552 Requested mail action aborted: exceeded mailsize limit", "mesgtoobig", Soft, "mailsize limit"},
+		{"", 0, "", "#550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient ##", "mesgtoobig", Soft, "recipsizelimit"},
+		// Sendmail queue time-outs, Exim's failing hosts, Postfix's
+		// suspended destination: the queue lifetime ran out.
+		{"", 0, "", "Cannot send message for 5 days", "expired", Soft, "cannot send message for"},
+		{"", 0, "", "Warning: could not send message for past 4 hours", "expired", Soft, "could not send message for past"},
+		{"", 0, "", "all hosts for 'example.com' have been failing for a long time", "expired", Soft, "have been failing for a long time"},
+		{"", 0, "", "delivery temporarily suspended: connect to mx.example.com[192.0.2.1]:25: Connection timed out", "expired", Soft, "delivery temporarily suspended"},
+		// qmail-remote (#5.4.4), Gmail 553 5.1.2: the recipient's domain.
+		{"", 0, "", "Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", "hostunknown", Hard, "couldn't find a mail exchanger"},
+		{"", 553, "", "553 We weren't able to find the recipient domain. Please check for any spelling errors", "hostunknown", Hard, "find the recipient domain"},
+		// Gmail 552 5.7.0: a blocked file type.
+		{"", 552, "5.7.0", "552 5.7.0 This message was blocked because its content presents a potential security issue.", "securityerror", Block, "potential security issue"},
+		// QQ Mail and NetEase content refusals.
+		{"", 550, "", "550 Mail content denied. http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000726", "spamdetected", Block, "mail content denied"},
+		{"", 554, "", "554 DT:SPM 163 mx12,EMCowAD", "spamdetected", Block, "dt:spm"},
+		// Gmail's current 4.2.1 wording, QQ frequency limits, Exchange
+		// Online RecipientThrottled.
+		{"", 450, "4.2.1", "450 4.2.1 The user you are trying to contact is receiving email too quickly.", "speeding", Block, "receiving email too quickly"},
+		{"", 550, "", "550 Ip frequency limited [Blocked IP 192.0.2.1]. http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000725", "toomanyconn", Block, "frequency limited"},
+		{"", 550, "5.2.122", "550 5.2.122 RecipientThrottled; Recipient's per hour message receive limit exceeded", "speeding", Block, "throttl"},
+		// Exchange Online 5.4.312, Exim, Coremail: a failed lookup is no
+		// missing domain.
+		{"", 550, "5.4.312", "550 5.4.312 DNS query failed", "networkerror", Soft, "dns query failed"},
+		{"", 0, "", "host lookup did not complete", "networkerror", Soft, "host lookup did not complete"},
+		// Zoho, MessageLabs relay refusals; Zoho domain filters.
+		{"", 553, "", "553 Relaying disallowed", "norelaying", Block, "relaying disallowed"},
+		{"", 553, "", "553-you are trying to use me [server-1.example.net] as a relay, but I have not been configured to let you do this", "norelaying", Block, "as a relay, but"},
+		{"", 541, "5.4.1", "541 5.4.1 Mail rejected by destination domain", "filtered", Block, "rejected by destination domain"},
+		// Gmail 554 5.6.0.
+		{"", 554, "", "554 Email message is malformed. Not accepted.", "contenterror", Block, "message is malformed"},
+		// Postfix's HELO checks answer at RCPT TO but refuse the client:
+		// "Host not found" there is no missing recipient domain.
+		{"RCPT", 550, "5.7.1", "<mail.example>: Helo command rejected: Host not found", "blocked", Block, "helo command rejected"},
+		// The MAIL FROM address said not to exist is the sender's.
+		{"", 550, "", "550 From address does not exist", "rejected", Block, "from address does not"},
+		// Exchange Online 5.7.23: SPF spelt out.
+		{"", 550, "5.7.23", "550 5.7.23 The message was rejected because of Sender Policy Framework violation", "authfailure", Block, "sender policy framework"},
+		// AOL's 521 is a block of the sending server, not a domain
+		// without mail (RFC 7504), with or without its status code.
+		{"", 521, "", "521 AOL will not accept delivery of this message", "blocked", Block, "will not accept delivery"},
+		{"", 521, "5.2.1", "521 5.2.1 : (CON:B1) http://postmaster.info.aol.com/errors/554conb1.html", "blocked", Block, "(con:b1)"},
+		// qmail-smtpd rcpthosts.
+		{"RCPT", 553, "", "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)", "norelaying", Block, "allowed rcpthosts"},
+		// Sendmail's newer queue-return wording; Exim's dropped session.
+		// ... but a template's "for the following reason" is no expiry.
+		{"", 550, "", "550 Cannot send message for the following reason: User unknown", "userunknown", Hard, "user unknown"},
+		{"", 550, "", "550 Message could not be delivered for the following reason: no such user", "userunknown", Hard, "no such user"},
+		{"", 0, "", "Remote host closed connection in response to RCPT TO:<a@example.com>", "networkerror", Soft, "closed connection in response to"},
+		// Sendmail 452 4.4.5.
+		{"", 452, "", "452 Insufficient disk space; try again later", "systemfull", Soft, "insufficient disk space"},
+	})
+}
+
+// TestUnfoldReply: the line prefixes of a multiline reply (RFC 5321
+// section 4.2.1) do not split the phrases the server wrapped across lines,
+// and a code that is text stays.
+func TestUnfoldReply(t *testing.T) {
+	for in, want := range map[string]string{
+		"550-5.7.1 messages with multiple 550 5.7.1 addresses in from: header": "550-5.7.1 messages with multiple addresses in from: header",
+		"host said: 550-5.1.1 the email account 550-5.1.1 does not exist":      "host said: the email account does not exist",
+		"554-no smtp service 554-bad dns ptr resource record":                  "554-no smtp service bad dns ptr resource record",
+		"550 user unknown":                    "550 user unknown",
+		"said: 550 : user unknown":            "said: 550 : user unknown",
+		"550 5.1.1 <a@b>: user unknown":       "550 5.1.1 <a@b>: user unknown",
+		"ip 192.0.2.550 5.1.1 x":              "ip 192.0.2.550 5.1.1 x",
+		"id 1550-abc, ticket 4550 4.2.2 full": "id 1550-abc, ticket 4550 4.2.2 full",
+		"short 550-":                          "short ",
+		"550 4.2.2 mixed classes stay":        "550 4.2.2 mixed classes stay",
+	} {
+		if got := unfoldReply(in); got != want {
+			t.Errorf("unfoldReply(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// The wrapped Gmail reply reads as its RFC 5322 refusal.
+	checkReplyCases(t, []replyCase{
+		{"DATA", 550, "5.7.1", "550-5.7.1 [2001:db8::1] Messages with multiple 550 5.7.1 addresses in From: header are not accepted.", "notcompliantrfc", Block, "multiple addresses in from"},
 	})
 }
 
