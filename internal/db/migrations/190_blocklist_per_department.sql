@@ -12,6 +12,9 @@ ALTER TABLE blocklist ADD PRIMARY KEY (department_id, email_hash);
 -- department's entry then goes when it has no contact with the address
 -- and the entry came from system work (reason complaint or hard-bounce):
 -- it was only ever meant for the departments the address belongs to.
+-- Hash-only entries (an erased contact's suppression) stay where they are:
+-- nothing tells which department they were meant for, and keeping one
+-- suppresses more, never less.
 INSERT INTO blocklist (department_id, email_hash, email, reason, note, created_at)
 SELECT DISTINCT ON (c.department_id, b.email_hash) c.department_id, b.email_hash, b.email, b.reason, b.note, b.created_at
 FROM blocklist b
