@@ -87,6 +87,8 @@ func (h *Handler) routes() {
 	h.page("GET /console/campaigns/{id}/render", permContactsRead, h.campaignRender)
 	h.page("POST /console/campaigns/{id}/test", permCampaignsWrite, h.campaignTestSend)
 	h.page("POST /console/campaigns/{id}/schedule", permCampaignsWrite, h.campaignSchedule)
+	h.page("POST /console/campaigns/{id}/unschedule", permCampaignsWrite, h.campaignUnschedule)
+	h.page("POST /console/campaigns/{id}/duplicate", permCampaignsWrite, h.campaignDuplicate)
 	h.page("POST /console/campaigns/{id}/start", permCampaignsWrite, h.campaignStart)
 	h.page("POST /console/campaigns/{id}/pause", permCampaignsWrite, h.campaignPause)
 	h.page("POST /console/campaigns/{id}/resume", permCampaignsWrite, h.campaignResume)
