@@ -70,6 +70,8 @@ func (h *Handler) routes() {
 	h.page("POST /console/lists", permListsManage, h.listSave)
 	h.page("GET /console/lists/{id}/edit", permListsManage, h.listEdit)
 	h.page("POST /console/lists/{id}/edit", permListsManage, h.listUpdate)
+	h.page("GET /console/lists/{id}/delete", permListsManage, h.listDeleteConfirm)
+	h.page("POST /console/lists/{id}/delete", permListsManage, h.listDelete)
 
 	h.page("GET /console/imports", permImports, h.importList)
 	h.page("GET /console/imports/new", permImports, h.importCreate)
