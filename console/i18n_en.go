@@ -140,7 +140,7 @@ var en = map[string]string{
 	"contact.edit": "Edit", "contact.fields.edit": "Fields (one per line: name: value)", "contact.subscribe": "Subscribe to a list",
 	"contact.choose": "Choose a list", "contact.consent.evidence": "How did the contact give consent? (required: form, call, letter)",
 	"contact.consent.purpose": "Purpose (optional, default the list's)", "contact.err.fields": "Write each field on its own line as name: value.",
-	"contact.err.list": "Choose a list.", "contact.err.evidence": "Say how the contact gave consent.",
+	"contact.err.list": "Choose a list.", "contact.new": "New contact", "contact.new.lists": "Subscribe to lists (optional)", "contact.new.save": "Create contact", "contact.new.unconfirmed": "Without this tick the contact starts unconfirmed on double opt-in lists until they confirm.", "contact.err.email": "Fill in the email address.", "contact.created.flash": "The contact is created.", "contact.err.evidence": "Say how the contact gave consent.",
 	"contact.saved": "The contact is saved.", "contact.subscribed": "The contact is subscribed; the consent is recorded.",
 	"password.invite.title": "Welcome: choose your password", "password.reset.title": "Choose a new password",
 	"password.new": "New password", "password.new.help": "At least 12 characters; not a common password.",

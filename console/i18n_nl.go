@@ -140,7 +140,7 @@ var nl = map[string]string{
 	"contact.edit": "Bewerken", "contact.fields.edit": "Velden (één per regel: naam: waarde)", "contact.subscribe": "Inschrijven op een lijst",
 	"contact.choose": "Kies een lijst", "contact.consent.evidence": "Hoe gaf het contact toestemming? (verplicht: formulier, telefoon, brief)",
 	"contact.consent.purpose": "Doel (optioneel, anders dat van de lijst)", "contact.err.fields": "Zet elk veld op een eigen regel als naam: waarde.",
-	"contact.err.list": "Kies een lijst.", "contact.err.evidence": "Vermeld hoe het contact toestemming gaf.",
+	"contact.err.list": "Kies een lijst.", "contact.new": "Nieuw contact", "contact.new.lists": "Inschrijven op lijsten (optioneel)", "contact.new.save": "Contact aanmaken", "contact.new.unconfirmed": "Zonder dit vinkje is het contact op lijsten met dubbele opt-in onbevestigd tot het zelf bevestigt.", "contact.err.email": "Vul het e-mailadres in.", "contact.created.flash": "Het contact is aangemaakt.", "contact.err.evidence": "Vermeld hoe het contact toestemming gaf.",
 	"contact.saved": "Het contact is opgeslagen.", "contact.subscribed": "Het contact is ingeschreven; de toestemming is vastgelegd.",
 	"password.invite.title": "Welkom: kies uw wachtwoord", "password.reset.title": "Kies een nieuw wachtwoord",
 	"password.new": "Nieuw wachtwoord", "password.new.help": "Minstens 12 tekens; geen veelgebruikt wachtwoord.",

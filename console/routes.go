@@ -55,6 +55,8 @@ func (h *Handler) routes() {
 	h.page("POST /console/account/totp/remove", permNone, h.accountTOTPRemove)
 
 	h.page("GET /console/contacts", permContactsRead, h.contactSearch)
+	h.page("GET /console/contacts/new", permContactsWrite, h.contactCreate)
+	h.page("POST /console/contacts", permContactsWrite, h.contactCreateSave)
 	h.page("GET /console/contacts/{id}", permContactsRead, h.contactShow)
 	h.page("GET /console/contacts/{id}/export/{format}", permContactsExport, h.contactExport)
 	h.page("GET /console/contacts/{id}/forget", permErase, h.contactForget)
