@@ -34,7 +34,9 @@ func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("GET", "/api/v1/campaigns", access.CampaignsRead, a.list)
 	rt.Handle("GET", "/api/v1/campaigns/{id}", access.CampaignsRead, a.get)
 	rt.Handle("PATCH", "/api/v1/campaigns/{id}", access.CampaignsSend, a.update)
+	rt.Handle("POST", "/api/v1/campaigns/{id}/duplicate", access.CampaignsSend, a.duplicate)
 	rt.Handle("POST", "/api/v1/campaigns/{id}/schedule", access.CampaignsSend, a.schedule)
+	rt.Handle("POST", "/api/v1/campaigns/{id}/unschedule", access.CampaignsSend, a.op(a.S.Unschedule))
 	rt.Handle("POST", "/api/v1/campaigns/{id}/start", access.CampaignsSend, a.op(a.S.Start))
 	rt.Handle("POST", "/api/v1/campaigns/{id}/pause", access.CampaignsSend, a.op(a.S.Pause))
 	rt.Handle("POST", "/api/v1/campaigns/{id}/resume", access.CampaignsSend, a.op(a.S.Resume))
@@ -50,6 +52,19 @@ func (a *API) create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c, err := a.S.Create(r.Context(), in, httpapi.Actor(r.Context()))
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+func (a *API) duplicate(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := a.S.Duplicate(r.Context(), id, httpapi.Actor(r.Context()))
 	if err != nil {
 		return err
 	}
@@ -128,7 +143,7 @@ func (a *API) schedule(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// op adapts a state transition (start, pause, resume, cancel).
+// op adapts a state transition (start, pause, resume, cancel, unschedule).
 func (a *API) op(fn func(ctx context.Context, id int64) (Campaign, error)) httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := httpapi.PathID(r, "id")

@@ -55,6 +55,8 @@ func (h *Handler) routes() {
 	h.page("POST /console/account/totp/remove", permNone, h.accountTOTPRemove)
 
 	h.page("GET /console/contacts", permContactsRead, h.contactSearch)
+	h.page("GET /console/contacts/new", permContactsWrite, h.contactCreate)
+	h.page("POST /console/contacts", permContactsWrite, h.contactCreateSave)
 	h.page("GET /console/contacts/{id}", permContactsRead, h.contactShow)
 	h.page("GET /console/contacts/{id}/export/{format}", permContactsExport, h.contactExport)
 	h.page("GET /console/contacts/{id}/forget", permErase, h.contactForget)
@@ -70,6 +72,8 @@ func (h *Handler) routes() {
 	h.page("POST /console/lists", permListsManage, h.listSave)
 	h.page("GET /console/lists/{id}/edit", permListsManage, h.listEdit)
 	h.page("POST /console/lists/{id}/edit", permListsManage, h.listUpdate)
+	h.page("GET /console/lists/{id}/delete", permListsManage, h.listDeleteConfirm)
+	h.page("POST /console/lists/{id}/delete", permListsManage, h.listDelete)
 
 	h.page("GET /console/imports", permImports, h.importList)
 	h.page("GET /console/imports/new", permImports, h.importCreate)
@@ -87,6 +91,8 @@ func (h *Handler) routes() {
 	h.page("GET /console/campaigns/{id}/render", permContactsRead, h.campaignRender)
 	h.page("POST /console/campaigns/{id}/test", permCampaignsWrite, h.campaignTestSend)
 	h.page("POST /console/campaigns/{id}/schedule", permCampaignsWrite, h.campaignSchedule)
+	h.page("POST /console/campaigns/{id}/unschedule", permCampaignsWrite, h.campaignUnschedule)
+	h.page("POST /console/campaigns/{id}/duplicate", permCampaignsWrite, h.campaignDuplicate)
 	h.page("POST /console/campaigns/{id}/start", permCampaignsWrite, h.campaignStart)
 	h.page("POST /console/campaigns/{id}/pause", permCampaignsWrite, h.campaignPause)
 	h.page("POST /console/campaigns/{id}/resume", permCampaignsWrite, h.campaignResume)

@@ -49,36 +49,21 @@ func (a *API) createContact(w http.ResponseWriter, r *http.Request) error {
 	if in.Source == "" {
 		in.Source = "api"
 	}
-	var listIDs []int64
+	n := NewContact{New: contacts.New{Email: in.Email, Name: in.Name, Attributes: in.Attributes, Source: in.Source}}
 	if len(in.Lists) > 0 {
 		if in.Consent == nil {
 			return errs.Invalid("consent", "is required when subscribing to lists: source and purpose of the consent")
 		}
 		var err error
-		if listIDs, err = a.Store.ResolveLists(r.Context(), "lists", in.Lists); err != nil {
+		if n.ListIDs, err = a.Store.ResolveLists(r.Context(), "lists", in.Lists); err != nil {
 			return err
 		}
-		c := consentOf(in.Consent, "consent.")
-		if err := c.Validate(); err != nil {
-			return prefixField(err, "consent.")
-		}
+		c := consentOf(in.Consent, "")
+		n.Consent, n.Confirmed = &c, in.Consent.Confirmed
 	}
-	nc := contacts.New{Email: in.Email, Name: in.Name, Attributes: in.Attributes, Source: in.Source}
-	if err := nc.Validate(); err != nil {
-		return err
-	}
-	c, err := a.Contacts.Create(r.Context(), nc)
+	c, subs, err := a.Store.CreateContact(r.Context(), a.Contacts, n)
 	if err != nil {
 		return err
-	}
-	subs := []Subscription{}
-	if len(listIDs) > 0 {
-		if subs, err = a.Store.Subscribe(r.Context(), c.ID, listIDs, consentOf(in.Consent, ""), in.Consent.Confirmed); err != nil {
-			return err
-		}
-		if c, err = a.Contacts.Get(r.Context(), c.ID); err != nil {
-			return err
-		}
 	}
 	if err := a.Contacts.HideFor(r.Context(), &c); err != nil {
 		return err

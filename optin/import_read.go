@@ -43,6 +43,8 @@ func asRowErr(err error) (jobs.RowError, bool) {
 func (e *rowErrWrap) Error() string { return e.Reason }
 
 // csvReader reads a CSV with a header row that names an "email" column;
+// the delimiter (comma, semicolon as Excel writes in Dutch locales, or tab)
+// is told from the header line (see csvDelimiter);
 // "name" fills the name, every other column becomes an attribute. A mapping
 // (the import's EmailColumn, NameColumn) names other columns for both.
 //
@@ -53,6 +55,7 @@ type csvReader struct {
 	br     *bufio.Reader
 	line   int64
 	header []string
+	comma  byte
 	email  int
 	name   int
 	fields []string
@@ -63,6 +66,8 @@ type csvReader struct {
 const (
 	maxRecordLines = 50
 	maxRecordBytes = 1 << 20
+	// maxHeaderBytes bounds the header line the delimiter is told from.
+	maxHeaderBytes = 64 << 10
 )
 
 func newCSVReader(in io.Reader, emailCol, nameCol string) (*csvReader, error) {
@@ -70,13 +75,19 @@ func newCSVReader(in io.Reader, emailCol, nameCol string) (*csvReader, error) {
 	if err := checkEncoding(br); err != nil {
 		return nil, err
 	}
+	if peek, _ := br.Peek(maxHeaderBytes); len(peek) == maxHeaderBytes && !bytes.ContainsRune(peek, '\n') {
+		return nil, fmt.Errorf("row 1: the header line is longer than %d KiB", maxHeaderBytes>>10)
+	}
 	c := &csvReader{br: br, email: -1, name: -1}
 	seen := map[string]int{}
 	_, rec, err := c.record()
 	if err != nil {
 		return nil, fmt.Errorf("row 1: cannot read the header: %w", err)
 	}
-	head, perr := splitCSV(rec, nil)
+	if c.comma, err = csvDelimiter(rec, emailCol, nameCol); err != nil {
+		return nil, err
+	}
+	head, perr := splitCSV(rec, c.comma, nil)
 	if perr != "" {
 		return nil, fmt.Errorf("row 1: cannot read the header: %s", perr)
 	}
@@ -112,6 +123,69 @@ func newCSVReader(in io.Reader, emailCol, nameCol string) (*csvReader, error) {
 		return nil, fmt.Errorf("row 1: header has no column %q (the name column)", nameCol)
 	}
 	return c, nil
+}
+
+// csvDelimiters are the delimiters a header line may use, by name.
+var csvDelimiters = []struct {
+	c    byte
+	name string
+}{{',', "commas"}, {';', "semicolons"}, {'\t', "tabs"}}
+
+// csvDelimiter tells the delimiter from the header line: the one of comma,
+// semicolon and tab that occurs outside quotes. When more than one does,
+// the one whose split yields the email column wins; when that is still not
+// one, the file is refused rather than read with a guess. A header of one
+// column is read with commas.
+func csvDelimiter(header, emailCol, nameCol string) (byte, error) {
+	var found []int
+	for i, d := range csvDelimiters {
+		if countOutsideQuotes(header, d.c) > 0 {
+			found = append(found, i)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return ',', nil
+	case 1:
+		return csvDelimiters[found[0]].c, nil
+	}
+	var names, fits []string
+	var fit byte
+	for _, i := range found {
+		d := csvDelimiters[i]
+		names = append(names, d.name)
+		head, perr := splitCSV(header, d.c, nil)
+		if perr != "" {
+			continue
+		}
+		for _, h := range head {
+			if csvRole(strings.ToLower(strings.TrimSpace(h)), emailCol, nameCol) == "email" {
+				fits, fit = append(fits, d.name), d.c
+				break
+			}
+		}
+	}
+	if len(fits) == 1 {
+		return fit, nil
+	}
+	return 0, fmt.Errorf("row 1: the header has %s outside quotes; cannot tell which separates the columns (save the file with one delimiter: comma, semicolon or tab)",
+		strings.Join(names, " and "))
+}
+
+// countOutsideQuotes counts c in s outside double-quoted stretches.
+func countOutsideQuotes(s string, c byte) int {
+	n, quoted := 0, false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			quoted = !quoted
+		case c:
+			if !quoted {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // csvRole says whether header h (lower case) is the email or the name
@@ -182,12 +256,12 @@ func (c *csvReader) readLine() (string, error) {
 	return strings.TrimSuffix(line, "\r"), nil
 }
 
-// splitCSV splits one record per RFC 4180: commas, quoted fields with ""
-// escapes. It returns a reason when the quoting is broken.
-func splitCSV(rec string, dst []string) ([]string, string) {
+// splitCSV splits one record per RFC 4180 with delimiter comma: quoted
+// fields with "" escapes. It returns a reason when the quoting is broken.
+func splitCSV(rec string, comma byte, dst []string) ([]string, string) {
 	dst = dst[:0]
 	if !strings.Contains(rec, `"`) {
-		return append(dst, strings.Split(rec, ",")...), ""
+		return append(dst, strings.Split(rec, string(comma))...), ""
 	}
 	for i := 0; ; {
 		if i < len(rec) && rec[i] == '"' {
@@ -211,13 +285,13 @@ func splitCSV(rec string, dst []string) ([]string, string) {
 			if j == len(rec) {
 				return dst, ""
 			}
-			if rec[j] != ',' {
+			if rec[j] != comma {
 				return dst, "text after a closing quote"
 			}
 			i = j + 1
 			continue
 		}
-		k := strings.IndexByte(rec[i:], ',')
+		k := strings.IndexByte(rec[i:], comma)
 		field := rec[i:]
 		if k >= 0 {
 			field = rec[i : i+k]
@@ -253,7 +327,7 @@ func (c *csvReader) Next() (importRow, error) {
 		return importRow{}, err
 	}
 	row := importRow{Row: start}
-	fields, perr := splitCSV(rec, c.fields)
+	fields, perr := splitCSV(rec, c.comma, c.fields)
 	c.fields = fields
 	if perr != "" {
 		return row, &rowErrWrap{jobs.RowError{Row: start, Reason: "broken CSV quoting: " + perr}}

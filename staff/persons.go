@@ -59,6 +59,11 @@ type NewPerson struct {
 	// DepartmentID and Role: the first membership (required).
 	DepartmentID int64  `json:"department_id"`
 	Role         string `json:"role"`
+	// DepartmentSlug: optional, for the command line only; when
+	// DepartmentID is 0, the department with this slug, created in the
+	// same transaction as the person when it does not exist (so a refused
+	// person leaves no empty department behind).
+	DepartmentSlug string `json:"-"`
 	// Password: only for CreateActive (the first administrator).
 	Password string `json:"password,omitempty"`
 }
@@ -76,7 +81,7 @@ func (n *NewPerson) validate() error {
 	if n.Role == "" {
 		return errs.Invalid("role", "required")
 	}
-	if n.DepartmentID == 0 {
+	if n.DepartmentID == 0 && n.DepartmentSlug == "" {
 		return errs.Invalid("department_id", "required")
 	}
 	return nil
@@ -112,6 +117,11 @@ func (s *Service) createPerson(ctx context.Context, n NewPerson, status, hash, a
 		if err != nil {
 			return fmt.Errorf("staff: create person: %w", err)
 		}
+		if n.DepartmentID == 0 {
+			if n.DepartmentID, err = departmentBySlug(ctx, tx, n.DepartmentSlug); err != nil {
+				return err
+			}
+		}
 		if err := setMembership(ctx, tx, p.ID, n.DepartmentID, n.Role); err != nil {
 			return err
 		}
@@ -123,6 +133,21 @@ func (s *Service) createPerson(ctx context.Context, n NewPerson, status, hash, a
 	}
 	p.Memberships, err = s.Memberships(ctx, p.ID)
 	return p, err
+}
+
+// departmentBySlug returns the id of the department slug, creating it in
+// tx when it does not exist.
+func departmentBySlug(ctx context.Context, tx pgx.Tx, slug string) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `SELECT id FROM departments WHERE slug = $1`, slug).Scan(&id)
+	if !errors.Is(err, pgx.ErrNoRows) {
+		if err != nil {
+			return 0, fmt.Errorf("staff: department by slug: %w", err)
+		}
+		return id, nil
+	}
+	d, err := saveDepartment(ctx, tx, Department{Slug: slug, Name: slug})
+	return d.ID, err
 }
 
 // Get returns a person with memberships.

@@ -173,3 +173,53 @@ func TestTokenCreateReplace(t *testing.T) {
 		t.Errorf("%d live tokens after --replace, want 1", n)
 	}
 }
+
+// TestUserCreateAllOrNothing: user create for a person who exists already,
+// into a department that does not, fails and leaves no empty department;
+// a fresh person into a new department gets both. The top-level help lists
+// every flag of user create.
+func TestUserCreateAllOrNothing(t *testing.T) {
+	pool, dbURL := testenv.DBWithURL(t)
+	env := append(envWithout("POSTBODE_"), "POSTBODE_DATABASE_URL="+dbURL, "POSTBODE_SECRETS_KEY=cli-secret-0123456789abcdef0123456789")
+	create := func(email, account string) (string, error) {
+		cmd := exec.Command(binPath, "user", "create", "--email", email, "--role", "admin", "--account", account, "--password-stdin")
+		cmd.Env, cmd.Stdin = env, strings.NewReader("a long passphrase for the cli test\n")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	depts := func(slug string) (n int) {
+		pool.QueryRow(t.Context(), `SELECT count(*) FROM departments WHERE slug = $1`, slug).Scan(&n)
+		return n
+	}
+	if out, err := create("root@example.org", "default"); err != nil {
+		t.Fatalf("first user create: %v\n%s", err, out)
+	}
+	out, err := create("root@example.org", "sales")
+	if err == nil || !strings.Contains(out, "exists") {
+		t.Fatalf("user create of an existing person: %v\n%s", err, out)
+	}
+	if n := depts("sales"); n != 0 {
+		t.Errorf("refused user create left %d department(s) sales behind", n)
+	}
+	if out, err := create("ann@example.org", "sales"); err != nil || depts("sales") != 1 {
+		t.Fatalf("user create into a new department: %v\n%s", err, out)
+	}
+	var members int
+	pool.QueryRow(t.Context(), `SELECT count(*) FROM memberships m JOIN departments d ON d.id = m.department_id WHERE d.slug = 'sales'`).Scan(&members)
+	if members != 1 {
+		t.Errorf("sales has %d members, want 1", members)
+	}
+	_, top, _ := runCLI("--help")
+	_, own, _ := runCLI("user", "create", "--help")
+	help := ""
+	for _, line := range strings.Split(top, "\n") {
+		if strings.HasPrefix(line, "  user create ") {
+			help = line
+		}
+	}
+	for _, flag := range []string{"--email", "--role", "--name", "--account", "--password-stdin"} {
+		if !strings.Contains(help, flag) || !strings.Contains(own, flag) {
+			t.Errorf("help of user create lacks %s", flag)
+		}
+	}
+}

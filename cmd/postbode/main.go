@@ -60,7 +60,7 @@ func commands() []command {
 		{name: "token", run: cmdToken, subs: []subcommand{
 			{"create", "create an API token with a role (--role R --name N [--replace])"}}},
 		{name: "user", run: cmdUser, subs: []subcommand{
-			{"create", "create a person (--email E --role R [--account SLUG] [--password-stdin])"}}},
+			{"create", "create a person (" + userCreateFlags + ")"}}},
 		{name: "config", run: cmdConfig, subs: []subcommand{
 			{"check", "validate a config file (--config FILE)"}}},
 		{name: "dkim", run: cmdDKIM, subs: []subcommand{

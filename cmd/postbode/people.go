@@ -11,10 +11,14 @@ import (
 	"github.com/postbode/postbode/staff"
 )
 
+// userCreateFlags is the flag synopsis of user create, shared by its own
+// usage and the top-level help.
+const userCreateFlags = "--email E --role R [--name N] [--account SLUG] [--password-stdin]"
+
 // cmdUser creates a person from the command line: the first administrator
 // of an installation, or of a new department (account).
 func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("user create", "--email E --role R [--name N] [--account SLUG] [--password-stdin] [--config FILE]", stdout)
+	fs := newFlags("user create", userCreateFlags+" [--config FILE]", stdout)
 	cfgPath := configFlag(fs)
 	email := fs.String("email", "", "the person's email address; required")
 	name := fs.String("name", "", "the person's name; optional")
@@ -33,11 +37,9 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer pool.Close()
 	svc := staff.New(pool, cfg.Secrets.Key, staff.Options{InviteTTL: cfg.People.InviteTTL.Duration})
-	dept, err := ensureDepartment(ctx, svc, *account)
-	if err != nil {
-		return err
-	}
-	n := staff.NewPerson{Email: *email, Name: *name, DepartmentID: dept, Role: *role}
+	// The department is made in the person's transaction: a refused person
+	// leaves no empty department.
+	n := staff.NewPerson{Email: *email, Name: *name, DepartmentSlug: *account, Role: *role}
 	if !*pwStdin {
 		p, link, err := svc.Invite(ctx, n)
 		if err != nil {
@@ -62,19 +64,4 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "person %d created (%s in %s)\n", p.ID, *role, *account)
 	return nil
-}
-
-// ensureDepartment returns the id of the department slug, creating it.
-func ensureDepartment(ctx context.Context, svc *staff.Service, slug string) (int64, error) {
-	ds, err := svc.Departments(ctx)
-	if err != nil {
-		return 0, err
-	}
-	for _, d := range ds {
-		if d.Slug == slug {
-			return d.ID, nil
-		}
-	}
-	d, err := svc.SaveDepartment(ctx, staff.Department{Slug: slug, Name: slug})
-	return d.ID, err
 }

@@ -61,3 +61,48 @@ func (f *SubscribeForm) Validate() Errors {
 	}
 	return e
 }
+
+// ContactCreateForm is the New contact form: the address, name and fields,
+// and the lists to subscribe to with the consent staff record.
+type ContactCreateForm struct {
+	Email string
+	ContactForm
+	Lists     []int64
+	Purpose   string
+	Evidence  string
+	Confirmed bool
+}
+
+// NewContactCreateForm reads the New contact form.
+func NewContactCreateForm(r *http.Request) *ContactCreateForm {
+	f := &ContactCreateForm{Email: value(r, "email"), ContactForm: *NewContactForm(r), Lists: ids(r, "lists"),
+		Purpose: value(r, "purpose"), Evidence: value(r, "evidence"), Confirmed: checked(r, "confirmed")}
+	return f
+}
+
+// Validate requires the address, well-formed fields, and with lists the
+// evidence of the consent (as the subscribe form does).
+func (f *ContactCreateForm) Validate() (map[string]any, Errors) {
+	e := Errors{}
+	if f.Email == "" {
+		e["email"] = "contact.err.email"
+	}
+	attrs, fe := f.Attributes()
+	for k, v := range fe {
+		e[k] = v
+	}
+	if len(f.Lists) > 0 && f.Evidence == "" {
+		e["evidence"] = "contact.err.evidence"
+	}
+	return attrs, e
+}
+
+// Has reports whether list id is ticked.
+func (f *ContactCreateForm) Has(id int64) bool {
+	for _, l := range f.Lists {
+		if l == id {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,53 @@
+package optin
+
+import (
+	"context"
+
+	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/errs"
+)
+
+// NewContact is a contact to create and the lists to subscribe it to at
+// once.
+type NewContact struct {
+	contacts.New
+	// ListIDs to subscribe to; optional.
+	ListIDs []int64
+	// Consent: required with ListIDs (errors name consent.FIELD).
+	Consent *Consent
+	// Confirmed: the caller holds proof of confirmation, so double opt-in
+	// lists are confirmed at once; otherwise they start unconfirmed (see
+	// Subscribe).
+	Confirmed bool
+}
+
+// CreateContact creates a contact and subscribes it to n.ListIDs with the
+// consent on record: the rule of POST /api/v1/contacts and of the
+// console's New contact form.
+func (s *Store) CreateContact(ctx context.Context, cs *contacts.Store, n NewContact) (contacts.Contact, []Subscription, error) {
+	if len(n.ListIDs) > 0 {
+		if n.Consent == nil {
+			return contacts.Contact{}, nil, errs.Invalid("consent", "is required when subscribing to lists: source and purpose of the consent")
+		}
+		if err := n.Consent.Validate(); err != nil {
+			return contacts.Contact{}, nil, prefixField(err, "consent.")
+		}
+	}
+	if err := n.New.Validate(); err != nil {
+		return contacts.Contact{}, nil, err
+	}
+	c, err := cs.Create(ctx, n.New)
+	if err != nil {
+		return c, nil, err
+	}
+	subs := []Subscription{}
+	if len(n.ListIDs) > 0 {
+		if subs, err = s.Subscribe(ctx, c.ID, n.ListIDs, *n.Consent, n.Confirmed); err != nil {
+			return c, nil, err
+		}
+		if c, err = cs.Get(ctx, c.ID); err != nil {
+			return c, nil, err
+		}
+	}
+	return c, subs, nil
+}
