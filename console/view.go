@@ -135,16 +135,26 @@ func (p *page) FieldErr(field string) map[string]string {
 // newPage starts the view builder for r.
 func (h *Handler) newPage(r *http.Request, view, menu string) *page {
 	s, ok := sessionFrom(r.Context())
-	lang := s.Lang
-	if !ok {
-		lang = langOf(r)
-	}
-	if lang == "" {
-		lang = "en"
-	}
+	lang := pageLang(r)
 	return &page{View: view, Lang: lang, Menu: menu, S: s, Signed: ok, CSRF: s.CSRF,
 		Flash: flashOf(r), Path: r.URL.RequestURI(), D: map[string]any{}}
 }
+
+// pageLang is the language of r's page: the signed-in person's, else the
+// one langOf picks.
+func pageLang(r *http.Request) string {
+	s, ok := sessionFrom(r.Context())
+	if !ok {
+		return langOf(r)
+	}
+	if s.Lang == "" {
+		return "en"
+	}
+	return s.Lang
+}
+
+// Msg translates a message of a domain package (see trMsg).
+func (p *page) Msg(msg string) string { return trMsg(p.Lang, msg) }
 
 // Set adds a value for the template.
 func (p *page) Set(k string, v any) *page { p.D[k] = v; return p }
