@@ -1,10 +1,19 @@
 package console
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/rtoken"
+	"github.com/postbode/postbode/internal/testenv"
+	"github.com/postbode/postbode/privacy"
 )
 
 // TestConsoleInviteTextsForPeople: the invitation mail gives the link's
@@ -47,5 +56,59 @@ func TestConsoleInviteTextsForPeople(t *testing.T) {
 				t.Errorf("%s: the password page lacks %q\n%.2000s", lang, s, body)
 			}
 		}
+	}
+}
+
+// privacyBox records the mails of the privacy service.
+type privacyBox struct{ outbox }
+
+func (b *privacyBox) SendAttachments(ctx context.Context, to, subject, html, text string, _ []privacy.Attachment) error {
+	return b.Send(ctx, to, subject, html, text)
+}
+
+// TestConsolePrivacyRequestKinds: a rectification request's page names its
+// kind and how it came in, shows what should be corrected, says what
+// fulfilling does for that kind and asks for the note the privacy service
+// requires; fulfilling without the note names the field, with it closes
+// the request and mails the note. The list names the kind too.
+func TestConsolePrivacyRequestKinds(t *testing.T) {
+	e := newAdminEnv(t)
+	box := &privacyBox{}
+	e.h.Privacy = privacy.New(privacy.Options{DB: e.pool, Contacts: e.h.Contacts, Log: testenv.Logger(t),
+		Reg: prometheus.NewRegistry(), Mailer: box, Tokens: rtoken.NewKeys(benchKey), BaseURL: "https://pb.example.org"})
+	var id int64
+	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	if err := e.pool.QueryRow(ctx, `INSERT INTO privacy_requests (kind, via, contact_id, due_at, details)
+		SELECT 'rectification', 'link', min(id), now() + interval '30 days', 'My name is Marc, not Mark' FROM contacts RETURNING id`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/console/privacy/requests/%d", id)
+	body := wantStatus(t, "request page", e.get(path), http.StatusOK)
+	for _, s := range []string{"Rectification", "Link in a mail we sent", "My name is Marc, not Mark",
+		"Correct the contact&#39;s data first", `name="note"`} {
+		if !strings.Contains(body, s) {
+			t.Errorf("request page lacks %q", s)
+		}
+	}
+	for _, s := range []string{"request.kind.", "request.via.", "export of their data"} {
+		if strings.Contains(body, s) {
+			t.Errorf("request page shows %q", s)
+		}
+	}
+	list := wantStatus(t, "privacy list", e.get("/console/privacy"), http.StatusOK)
+	if !strings.Contains(list, "Rectification") || strings.Contains(list, "request.kind.") || strings.Contains(list, "request.via.") {
+		t.Errorf("the request list does not name the kind and channel:\n%.2000s", list)
+	}
+	body = wantStatus(t, "fulfil without a note", e.post(path+"/fulfil", url.Values{}), http.StatusUnprocessableEntity)
+	if !strings.Contains(body, `href="#note"`) || !strings.Contains(body, "say what was done") {
+		t.Errorf("the missing note is not named:\n%.2000s", body)
+	}
+	wantStatus(t, "fulfil with a note", e.post(path+"/fulfil", url.Values{"note": {"Corrected the name to Marc."}}), http.StatusSeeOther)
+	q, err := e.h.Privacy.GetRequest(ctx, id)
+	if err != nil || q.Status != privacy.RequestDone || q.Note != "Corrected the name to Marc." {
+		t.Fatalf("after fulfil: %+v, %v", q, err)
+	}
+	if !strings.Contains(box.all(), "Corrected the name to Marc.") {
+		t.Errorf("the note was not mailed:\n%s", box.all())
 	}
 }
