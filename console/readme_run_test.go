@@ -112,3 +112,52 @@ func TestConsolePrivacyRequestKinds(t *testing.T) {
 		t.Errorf("the note was not mailed:\n%s", box.all())
 	}
 }
+
+// TestConsoleDutchScreens: in Dutch, import rejection reasons, the list
+// short-name error, a person's status and the update mailing's compose
+// title are Dutch; the error summary names the field of a domain message;
+// a failed import shows its failure, not a full bar.
+func TestConsoleDutchScreens(t *testing.T) {
+	e := newAdminEnv(t)
+	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	var job int64
+	if err := e.pool.QueryRow(ctx, `INSERT INTO jobs (kind, status, total, processed, failed, errors, message)
+		VALUES ('import', 'failed', 10, 4, 2, '[{"row":5,"field":"email","reason":"duplicate of row 4"},
+		{"row":6,"field":"email","reason":"must be an address like name@example.org"}]', 'spool gone') RETURNING id`).Scan(&job); err != nil {
+		t.Fatal(err)
+	}
+	body := wantStatus(t, "failed import (en)", e.get(fmt.Sprintf("/console/imports/%d", job)), http.StatusOK)
+	if strings.Contains(body, `value="100"`) || !strings.Contains(body, "Failed at 40%") {
+		t.Errorf("a failed import shows a full bar or no failure:\n%.2000s", body)
+	}
+	bad := url.Values{"slug": {"Not A Slug"}, "name": {"Weekly"}, "purpose": {"News"}, "optin": {"single"}}
+	body = wantStatus(t, "bad slug (en)", e.post("/console/lists", bad), http.StatusUnprocessableEntity)
+	if !strings.Contains(body, "Short name must be 1-63 characters") {
+		t.Errorf("the error summary does not name the short name:\n%.2000s", body)
+	}
+	wantStatus(t, "language", e.post("/console/language", url.Values{"lang": {"nl"}}), http.StatusSeeOther)
+
+	body = wantStatus(t, "failed import (nl)", e.get(fmt.Sprintf("/console/imports/%d", job)), http.StatusOK)
+	for _, s := range []string{"dubbel: staat al in rij 4", "moet een adres zijn zoals naam@voorbeeld.nl", "Mislukt bij 40%"} {
+		if !strings.Contains(body, s) {
+			t.Errorf("import page in Dutch lacks %q", s)
+		}
+	}
+	body = wantStatus(t, "bad slug (nl)", e.post("/console/lists", bad), http.StatusUnprocessableEntity)
+	if !strings.Contains(body, "Korte naam moet 1-63 tekens zijn") {
+		t.Errorf("the short-name error is not Dutch:\n%.2000s", body)
+	}
+	delete(bad, "name")
+	bad.Set("slug", "weekly")
+	body = wantStatus(t, "missing name (nl)", e.post("/console/lists", bad), http.StatusUnprocessableEntity)
+	if !strings.Contains(body, "Geef de lijst een naam.") {
+		t.Errorf("the missing name is not named:\n%.2000s", body)
+	}
+	if body = wantStatus(t, "admin (nl)", e.get("/console/admin"), http.StatusOK); !strings.Contains(body, "<td>Actief</td>") {
+		t.Errorf("a person's status is not Dutch")
+	}
+	body = wantStatus(t, "update compose", e.get("/console/campaigns/new?kind=update"), http.StatusOK)
+	if !strings.Contains(body, "<title>"+nl["update.new"]) && !strings.Contains(body, "<h1>"+nl["update.new"]) {
+		t.Errorf("the update mailing compose page is not titled %q:\n%.600s", nl["update.new"], body)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/postbode/postbode/internal/access"
 )
@@ -117,6 +119,22 @@ func (p *page) Can(perm string) bool { return p.S.Can(access.Permission(perm)) }
 
 // Err is the error of one form field ("" when none).
 func (p *page) Err(field string) string { return p.Errs[field] }
+
+// Summary is one entry of the error summary: a message that does not
+// name its field (a domain message such as "must be one line of at most
+// 200 characters") gets the field's name in front ("field." keys, else
+// the form name), so the summary says what to fix where.
+func (p *page) Summary(field, msg string) string {
+	if r, _ := utf8.DecodeRuneInString(msg); !unicode.IsLower(r) {
+		return msg
+	}
+	name := p.T("field." + field)
+	if name == "field."+field {
+		name = strings.ReplaceAll(field, "_", " ")
+	}
+	r, n := utf8.DecodeRuneInString(name)
+	return string(unicode.ToUpper(r)) + name[n:] + " " + msg
+}
 
 // Invalid marks an input whose field has an error (aria-invalid, and
 // aria-describedby pointing at the message).
