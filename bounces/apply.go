@@ -79,8 +79,9 @@ func undelivered(action string) bool { return action == "" || action == "failed"
 func (p *Processor) apply(ctx context.Context, tx pgx.Tx, e event) (applied, error) {
 	var out applied
 	var email, status string
+	var dept int64
 	if e.ContactID != 0 {
-		err := tx.QueryRow(ctx, `SELECT email, status FROM contacts WHERE id = $1 FOR UPDATE`, e.ContactID).Scan(&email, &status)
+		err := tx.QueryRow(ctx, `SELECT email, status, department_id FROM contacts WHERE id = $1 FOR UPDATE`, e.ContactID).Scan(&email, &status, &dept)
 		if errors.Is(err, pgx.ErrNoRows) {
 			e.ContactID = 0 // erased meanwhile: keep the statistics only
 		} else if err != nil {
@@ -115,7 +116,7 @@ func (p *Processor) apply(ctx context.Context, tx pgx.Tx, e event) (applied, err
 	case out.Counted && r.Class == Soft:
 		out.Inactivated, err = p.countSoft(ctx, tx, e.ContactID)
 	case r.Class == Complaint:
-		err = p.complaint(ctx, tx, e.ContactID, email, r)
+		err = p.complaint(ctx, tx, e.ContactID, dept, email, r)
 	}
 	if err != nil {
 		return out, err
@@ -223,8 +224,9 @@ func (p *Processor) countSoft(ctx context.Context, tx pgx.Tx, contactID int64) (
 }
 
 // complaint unsubscribes the contact from every list (consent source
-// complaint) and blocklists the address (reason complaint).
-func (p *Processor) complaint(ctx context.Context, tx pgx.Tx, contactID int64, email string, r Result) error {
+// complaint) and blocklists the address (reason complaint) in the contact's
+// department (dept): the complaint answers that department's mail.
+func (p *Processor) complaint(ctx context.Context, tx pgx.Tx, contactID, dept int64, email string, r Result) error {
 	evidence := "complaint report"
 	if r.FeedbackType != "" {
 		evidence += " (feedback type " + clip(r.FeedbackType, 32) + ")"
@@ -232,7 +234,7 @@ func (p *Processor) complaint(ctx context.Context, tx pgx.Tx, contactID int64, e
 	if _, err := p.lists.UnsubscribeTx(ctx, tx, contactID, nil, "complaint", evidence); err != nil {
 		return fmt.Errorf("bounces: complaint: unsubscribe: %w", err)
 	}
-	if err := p.contacts.BlockTx(ctx, tx, email, "complaint", evidence); err != nil {
+	if err := p.contacts.BlockTx(ctx, tx, dept, email, "complaint", evidence); err != nil {
 		return fmt.Errorf("bounces: complaint: %w", err)
 	}
 	return nil

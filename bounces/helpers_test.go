@@ -166,7 +166,8 @@ func (e *env) state(c contact) state {
 	e.t.Helper()
 	var s state
 	err := e.db.QueryRow(e.t.Context(), `SELECT status, hard_bounces, soft_bounces, one_star_since IS NOT NULL,
-		EXISTS (SELECT 1 FROM blocklist WHERE email_hash = $2) FROM contacts WHERE id = $1`, c.ID, e.cs.Hash(c.Email)).
+		EXISTS (SELECT 1 FROM blocklist b WHERE b.email_hash = $2 AND b.department_id = contacts.department_id)
+		FROM contacts WHERE id = $1`, c.ID, e.cs.Hash(c.Email)).
 		Scan(&s.Status, &s.Hard, &s.Soft, &s.OneStar, &s.Blocklisted)
 	if err != nil {
 		e.t.Fatal(err)

@@ -378,32 +378,47 @@ func (p *Processor) applyTo(ctx context.Context, tx pgx.Tx, r Result, contactID,
 }
 
 // applyByAddress correlates each failed recipient of a relay's webhook
-// report by its address, each contact once per report.
+// report by its address, each contact once per report. An address may be a
+// contact in several departments: the report is applied to each contact
+// holding it that the webhook can see. A department's generic webhook runs
+// in that department (row-level security shows it only its own contacts);
+// the SNS webhook is installation-wide (its topics are not tied to a
+// department) and its reports are signed by Amazon, so the bounce of that
+// mailbox is applied in every department holding the address.
 func (p *Processor) applyByAddress(ctx context.Context, tx pgx.Tx, results []Result, o origin) (outcome, error) {
 	var done []Result
 	var contactID int64
 	seen := map[int64]bool{}
 	for _, r := range results {
-		id, err := contactByEmail(ctx, tx, r.Recipient)
+		ids, err := contactsByEmail(ctx, tx, r.Recipient)
 		if err != nil {
 			return outcome{}, err
 		}
-		if id != 0 && seen[id] {
-			continue
+		if len(ids) == 0 {
+			ids = []int64{0} // uncorrelated: recorded as evidence of the intake's department
 		}
-		seen[id] = true
-		campaign, err := recentCampaign(ctx, tx, id)
-		if err != nil {
-			return outcome{}, err
+		applied := false
+		for _, id := range ids {
+			if id != 0 && seen[id] {
+				continue
+			}
+			seen[id] = true
+			campaign, err := recentCampaign(ctx, tx, id)
+			if err != nil {
+				return outcome{}, err
+			}
+			a, err := p.apply(ctx, tx, event{ContactID: id, CampaignID: campaign, InboundID: o.InboundID, Result: r, Source: o.Source, Delivery: true})
+			if err != nil {
+				return outcome{}, err
+			}
+			if a.Contact && contactID == 0 {
+				contactID = id
+			}
+			applied = true
 		}
-		a, err := p.apply(ctx, tx, event{ContactID: id, CampaignID: campaign, InboundID: o.InboundID, Result: r, Source: o.Source, Delivery: true})
-		if err != nil {
-			return outcome{}, err
+		if applied {
+			done = append(done, r)
 		}
-		if a.Contact && contactID == 0 {
-			contactID = id
-		}
-		done = append(done, r)
 	}
 	return p.outcomeOf(done, contactID != 0, contactID), nil
 }
@@ -492,19 +507,21 @@ func severity(c Class) int {
 	return 0
 }
 
-func contactByEmail(ctx context.Context, tx pgx.Tx, email string) (int64, error) {
+// contactsByEmail returns the contacts holding an address (any case), one
+// per department the transaction can see, in id order.
+func contactsByEmail(ctx context.Context, tx pgx.Tx, email string) ([]int64, error) {
 	if email == "" || !strings.Contains(email, "@") {
-		return 0, nil
+		return nil, nil
 	}
-	var id int64
-	err := tx.QueryRow(ctx, `SELECT id FROM contacts WHERE lower(email) = lower($1)`, clip(email, 320)).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil
-	}
+	rows, err := tx.Query(ctx, `SELECT id FROM contacts WHERE lower(email) = lower($1) ORDER BY id`, clip(email, 320))
 	if err != nil {
-		return 0, fmt.Errorf("bounces: find contact: %w", err)
+		return nil, fmt.Errorf("bounces: find contact: %w", err)
 	}
-	return id, nil
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("bounces: find contact: %w", err)
+	}
+	return ids, nil
 }
 
 // recentCampaign is the campaign of a contact's most recent delivery

@@ -170,7 +170,10 @@ func (s *Service) load(ctx context.Context, rt *runtime, es []entry) ([]*target,
 	if len(hashes) == 0 {
 		return ts, nil
 	}
-	rows, err := s.db.Query(ctx, `SELECT email_hash FROM blocklist WHERE email_hash = ANY($1)`, hashes)
+	// The campaign's department's blocklist only: another department's
+	// entry for the same address does not stop this campaign.
+	rows, err := s.db.Query(ctx, `SELECT b.email_hash FROM blocklist b JOIN campaigns c ON c.department_id = b.department_id
+		WHERE c.id = $2 AND b.email_hash = ANY($1)`, hashes, rt.c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("blocklist check: %w", err)
 	}

@@ -44,6 +44,14 @@ func TestCampaignReachesEveryEligibleContactOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = hashOnly
+	// Blocklisted in another department only: that entry does not stop
+	// this department's campaign.
+	elsewhereBlocked := f.contacts("blockedinsales", 1, "confirmed", a)
+	if _, err := f.db.Exec(ctx, `WITH d AS (INSERT INTO departments (slug, name) VALUES ('sales', 'Sales') RETURNING id)
+		INSERT INTO blocklist (department_id, email_hash, email, reason) SELECT d.id, $1, $2, 'manual' FROM d`,
+		f.opt.Contacts.Hash(email("blockedinsales", 1)), email("blockedinsales", 1)); err != nil {
+		t.Fatal(err)
+	}
 
 	c := f.create("Nieuws voor {{.Contact.Name}} – €uro", a, b)
 	f.runScheduler()
@@ -53,7 +61,7 @@ func TestCampaignReachesEveryEligibleContactOnce(t *testing.T) {
 	}
 	f.waitStatus(c.ID, campaigns.StateFinished, 30*time.Second)
 
-	want := len(onA) + len(both)
+	want := len(onA) + len(both) + len(elsewhereBlocked)
 	total, distinct, dup := f.sink.counts()
 	if total != want || distinct != want || dup != 0 {
 		t.Fatalf("sink got %d messages to %d recipients (%d duplicates), want %d each once", total, distinct, dup, want)

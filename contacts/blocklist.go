@@ -25,18 +25,26 @@ type Block struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// IsBlocked reports whether an address is on the blocklist.
+// The blocklist is per department: an entry suppresses an address for the
+// department that holds it only. Staff requests and the public pages work
+// in the department of their context (postbode_department()); system work
+// (a complaint) names the department of the contact it answers.
+
+// IsBlocked reports whether an address is on the blocklist of the
+// context's department.
 func (s *Store) IsBlocked(ctx context.Context, email string) (bool, error) {
 	var ok bool
-	err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM blocklist WHERE email_hash = $1)`, s.Hash(email)).Scan(&ok)
+	err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM blocklist
+		WHERE department_id = postbode_department() AND email_hash = $1)`, s.Hash(email)).Scan(&ok)
 	if err != nil {
 		return false, fmt.Errorf("contacts: blocklist lookup: %w", err)
 	}
 	return ok, nil
 }
 
-// BlockAddress puts an address on the blocklist and marks its contact, if
-// any, blocklisted (one-star), in one transaction.
+// BlockAddress puts an address on the blocklist of the context's department
+// and marks that department's contact, if any, blocklisted (one-star), in
+// one transaction.
 func (s *Store) BlockAddress(ctx context.Context, email, reason, note string) error {
 	email, err := NormalizeEmail("email", email)
 	if err != nil {
@@ -45,18 +53,24 @@ func (s *Store) BlockAddress(ctx context.Context, email, reason, note string) er
 	if !contains(BlockReasons, reason) {
 		return errs.Invalid("reason", "must be one of manual, complaint, hard-bounce, request, import")
 	}
-	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error { return s.BlockTx(ctx, tx, email, reason, note) })
+	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error { return s.BlockTx(ctx, tx, 0, email, reason, note) })
 }
 
-// BlockTx is BlockAddress inside the caller's transaction; email must be normalised.
-func (s *Store) BlockTx(ctx context.Context, tx pgx.Tx, email, reason, note string) error {
-	if _, err := tx.Exec(ctx, `INSERT INTO blocklist (email_hash, email, reason, note) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (email_hash) DO NOTHING`, s.Hash(email), email, reason, note); err != nil {
+// BlockTx is BlockAddress inside the caller's transaction for department
+// dept (0: the context's department); email must be normalised.
+func (s *Store) BlockTx(ctx context.Context, tx pgx.Tx, dept int64, email, reason, note string) error {
+	if dept == 0 {
+		if err := tx.QueryRow(ctx, `SELECT postbode_department()`).Scan(&dept); err != nil {
+			return fmt.Errorf("contacts: block: %w", err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO blocklist (department_id, email_hash, email, reason, note) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (department_id, email_hash) DO NOTHING`, dept, s.Hash(email), email, reason, note); err != nil {
 		return fmt.Errorf("contacts: block: %w", err)
 	}
 	var ids []int64
 	rows, err := tx.Query(ctx, `UPDATE contacts SET status = 'blocklisted', updated_at = now(), updated_source = 'system'
-		WHERE lower(email) = lower($1) RETURNING id`, email)
+		WHERE lower(email) = lower($1) AND department_id = $2 RETURNING id`, email, dept)
 	if err != nil {
 		return fmt.Errorf("contacts: block: %w", err)
 	}
@@ -66,15 +80,16 @@ func (s *Store) BlockTx(ctx context.Context, tx pgx.Tx, email, reason, note stri
 	return SyncOneStar(ctx, tx, ids)
 }
 
-// Unblock removes an address from the blocklist; its contact becomes active
-// again unless its hard bounces keep it inactive.
+// Unblock removes an address from the blocklist of the context's
+// department; that department's contact becomes active again unless its
+// hard bounces keep it inactive.
 func (s *Store) Unblock(ctx context.Context, email string) error {
 	email, err := NormalizeEmail("email", email)
 	if err != nil {
 		return err
 	}
 	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM blocklist WHERE email_hash = $1`, s.Hash(email))
+		tag, err := tx.Exec(ctx, `DELETE FROM blocklist WHERE department_id = postbode_department() AND email_hash = $1`, s.Hash(email))
 		if err != nil {
 			return fmt.Errorf("contacts: unblock: %w", err)
 		}
@@ -83,7 +98,7 @@ func (s *Store) Unblock(ctx context.Context, email string) error {
 		}
 		rows, err := tx.Query(ctx, `UPDATE contacts SET updated_at = now(), updated_source = 'system',
 			status = CASE WHEN hard_bounces > $2 THEN 'inactive' ELSE 'active' END
-			WHERE lower(email) = lower($1) AND status = 'blocklisted' RETURNING id`, email, s.HardThreshold)
+			WHERE lower(email) = lower($1) AND department_id = postbode_department() AND status = 'blocklisted' RETURNING id`, email, s.HardThreshold)
 		if err != nil {
 			return fmt.Errorf("contacts: unblock: %w", err)
 		}
@@ -95,10 +110,11 @@ func (s *Store) Unblock(ctx context.Context, email string) error {
 	})
 }
 
-// ListBlocks returns blocklist entries after id `after`, at most limit+1.
+// ListBlocks returns the context's department's blocklist entries after id
+// `after`, at most limit+1.
 func (s *Store) ListBlocks(ctx context.Context, after int64, limit int) ([]Block, error) {
 	rows, err := s.db.Query(ctx, `SELECT id, coalesce(email, ''), reason, note, created_at
-		FROM blocklist WHERE id > $1 ORDER BY id LIMIT $2`, after, limit+1)
+		FROM blocklist WHERE department_id = postbode_department() AND id > $1 ORDER BY id LIMIT $2`, after, limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("contacts: list blocklist: %w", err)
 	}

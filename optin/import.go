@@ -312,7 +312,8 @@ func (im *Importer) dropBlocked(ctx context.Context, b *batch) error {
 		hashes[i] = im.contacts.Hash(k)
 		byHash[string(hashes[i])] = k
 	}
-	rows, err := im.db.Query(ctx, `SELECT email_hash FROM blocklist WHERE email_hash = ANY($1)`, hashes)
+	rows, err := im.db.Query(ctx, `SELECT email_hash FROM blocklist
+		WHERE department_id = postbode_department() AND email_hash = ANY($1)`, hashes)
 	if err != nil {
 		return fmt.Errorf("optin: import: blocklist: %w", err)
 	}

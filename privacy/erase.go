@@ -58,14 +58,20 @@ func ident(s string) string { return pgx.Identifier{s}.Sanitize() }
 // with its arguments. A row tied to another contact is that contact's, not
 // found by the address: one address can be a contact in several
 // departments, and each department's export and erasure reach only its own.
-func matchSQL(p db.PersonalTable, ids []int64, emails []string, hashes [][]byte) (string, []any) {
+// depts are the contacts' departments, in the order of emails.
+func matchSQL(p db.PersonalTable, ids []int64, emails []string, depts []int64, hashes [][]byte) (string, []any) {
 	var or, byAddress []string
 	var args []any
 	if p.ContactColumn != "" {
 		args = append(args, ids)
 		or = append(or, fmt.Sprintf("%s = ANY($%d::bigint[])", ident(p.ContactColumn), len(args)))
 	}
-	if p.EmailColumn != "" {
+	switch {
+	case p.EmailColumn != "" && p.DepartmentColumn != "":
+		args = append(args, emails, depts)
+		byAddress = append(byAddress, fmt.Sprintf("(lower(%s), %s) IN (SELECT * FROM unnest($%d::text[], $%d::bigint[]))",
+			ident(p.EmailColumn), ident(p.DepartmentColumn), len(args)-1, len(args)))
+	case p.EmailColumn != "":
 		args = append(args, emails)
 		byAddress = append(byAddress, fmt.Sprintf("lower(%s) = ANY($%d::text[])", ident(p.EmailColumn), len(args)))
 	}
@@ -153,9 +159,10 @@ func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64,
 	type victim struct {
 		ID         int64
 		Email      string
+		Department int64
 		Suppressed bool
 	}
-	rows, err := tx.Query(ctx, `SELECT c.id, c.email, (c.status = 'blocklisted' OR EXISTS (
+	rows, err := tx.Query(ctx, `SELECT c.id, c.email, c.department_id, (c.status = 'blocklisted' OR EXISTS (
 			SELECT 1 FROM consent_records r WHERE r.contact_id = c.id AND r.source = 'complaint'))
 		FROM contacts c WHERE c.id = ANY($1) AND NOT `+heldSQL+` ORDER BY c.id FOR UPDATE`, ids)
 	if err != nil {
@@ -170,16 +177,19 @@ func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64,
 	}
 	found := make([]int64, len(vs))
 	emails := make([]string, len(vs))
+	depts := make([]int64, len(vs))
 	var keep, drop, hashes [][]byte
+	var keepDepts, dropDepts []int64
 	for i, v := range vs {
 		found[i] = v.ID
 		emails[i] = strings.ToLower(v.Email)
+		depts[i] = v.Department
 		h := s.opt.Contacts.Hash(v.Email)
 		hashes = append(hashes, h)
 		if v.Suppressed && s.opt.KeepSuppressionHash {
-			keep = append(keep, h)
+			keep, keepDepts = append(keep, h), append(keepDepts, v.Department)
 		} else {
-			drop = append(drop, h)
+			drop, dropDepts = append(drop, h), append(dropDepts, v.Department)
 		}
 	}
 	for _, p := range db.PersonalTables {
@@ -187,7 +197,7 @@ func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64,
 			continue
 		}
 		var q string
-		where, args := matchSQL(p, found, emails, hashes)
+		where, args := matchSQL(p, found, emails, depts, hashes)
 		switch p.Erase {
 		case "delete":
 			q = `DELETE FROM ` + ident(p.Table) + ` WHERE ` + where
@@ -212,16 +222,19 @@ func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64,
 			return nil, fmt.Errorf("privacy: erase: table %s: %w", p.Table, err)
 		}
 	}
-	// The suppression list: the hash alone stays for blocklisted or
-	// complaining contacts (so a re-import is refused), else the entry goes.
+	// The suppression list of each contact's department: the hash alone
+	// stays for blocklisted or complaining contacts (so a re-import into
+	// that department is refused), else the entry goes. Other departments'
+	// entries for the same address are theirs and stay.
 	if len(drop) > 0 {
-		if _, err := tx.Exec(ctx, `DELETE FROM blocklist WHERE email_hash = ANY($1)`, drop); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM blocklist WHERE (email_hash, department_id) IN
+			(SELECT * FROM unnest($1::bytea[], $2::bigint[]))`, drop, dropDepts); err != nil {
 			return nil, fmt.Errorf("privacy: erase: blocklist: %w", err)
 		}
 	}
 	if len(keep) > 0 {
-		if _, err := tx.Exec(ctx, `INSERT INTO blocklist (email_hash, reason)
-			SELECT h, 'complaint' FROM unnest($1::bytea[]) h ON CONFLICT (email_hash) DO NOTHING`, keep); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO blocklist (email_hash, department_id, reason)
+			SELECT h, d, 'complaint' FROM unnest($1::bytea[], $2::bigint[]) AS k (h, d) ON CONFLICT (department_id, email_hash) DO NOTHING`, keep, keepDepts); err != nil {
 			return nil, fmt.Errorf("privacy: erase: blocklist: %w", err)
 		}
 	}

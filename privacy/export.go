@@ -53,7 +53,8 @@ func (s *Service) Export(ctx context.Context, contactID int64, actor, format str
 		houseColour: s.opt.HouseColour}
 	err := pgx.BeginTxFunc(ctx, s.reads, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var email string
-		if err := tx.QueryRow(ctx, `SELECT email FROM contacts WHERE id = $1`, contactID).Scan(&email); err != nil {
+		var dept int64
+		if err := tx.QueryRow(ctx, `SELECT email, department_id FROM contacts WHERE id = $1`, contactID).Scan(&email, &dept); err != nil {
 			if err == pgx.ErrNoRows {
 				return contacts.ErrNotFound
 			}
@@ -69,7 +70,7 @@ func (s *Service) Export(ctx context.Context, contactID int64, actor, format str
 			if p.ContactColumn == "id" {
 				order = " ORDER BY t.id"
 			}
-			where, margs := matchSQL(p, []int64{contactID}, []string{strings.ToLower(email)}, [][]byte{s.opt.Contacts.Hash(email)})
+			where, margs := matchSQL(p, []int64{contactID}, []string{strings.ToLower(email)}, []int64{dept}, [][]byte{s.opt.Contacts.Hash(email)})
 			q := `SELECT coalesce(json_agg(json_build_object(` + strings.Join(args, ", ") + `)` + order + `), '[]'::json)
 				FROM ` + ident(p.Table) + ` t WHERE ` + where
 			var raw []byte

@@ -42,6 +42,13 @@ func TestSharedAddressStaysWithItsContact(t *testing.T) {
 	f.exec(t, `INSERT INTO inbound_messages (mail_from, rcpts, raw, size, status, outcome, address_hashes) VALUES ('', $1, $2, $3, 'ignored', 'unauthenticated', $4)`,
 		[]string{"abuse@bounces.example.org"}, []byte(rawX), len(rawX), [][]byte{f.cs.Hash(addr)})
 
+	// Each department blocklists the address on its own.
+	for _, ctx := range []context.Context{ctxA, ctxB} {
+		if err := f.cs.BlockAddress(ctx, addr, "manual", "kept by "+addr); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	ex, err := f.svc.Export(ctxA, a.ID, "test", "json")
 	if err != nil {
 		t.Fatal(err)
@@ -69,5 +76,18 @@ func TestSharedAddressStaysWithItsContact(t *testing.T) {
 	}
 	if uncorrelated != 0 {
 		t.Errorf("the uncorrelated raw message naming the address survived the erasure")
+	}
+	// B's blocklist entry is B's: erasing A's contact leaves it whole, and
+	// B's contact stays suppressed.
+	var bEmail, bNote string
+	if err := f.db.QueryRow(bg, `SELECT coalesce(email, ''), note FROM blocklist WHERE department_id = $1 AND email_hash = $2`,
+		sales, f.cs.Hash(addr)).Scan(&bEmail, &bNote); err != nil {
+		t.Fatalf("B's blocklist entry after erasing A's contact: %v", err)
+	}
+	if bEmail != addr || bNote != "kept by "+addr {
+		t.Errorf("B's blocklist entry was anonymised by A's erasure: email %q note %q", bEmail, bNote)
+	}
+	if blocked, err := f.cs.IsBlocked(ctxB, addr); err != nil || !blocked {
+		t.Errorf("B's contact is no longer blocked after A's erasure: %v %v", blocked, err)
 	}
 }

@@ -86,19 +86,7 @@ func (a *API) invite(w http.ResponseWriter, r *http.Request) error {
 // accepts it set the account's password, so only the administrator of the
 // person's sole department may send one (see OnlyInDepartment).
 func (a *API) reinvite(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpapi.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	p, err := a.S.OnlyInDepartment(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	p, d, err := a.S.ReinviteAndSend(r.Context(), p.ID)
-	if err != nil {
-		return err
-	}
-	return sentLink(w, p, d, http.StatusOK)
+	return a.sendLink(w, r, a.S.ReinviteAndSend)
 }
 
 // adminReset mails an active person a password reset link; like a new
@@ -106,6 +94,12 @@ func (a *API) reinvite(w http.ResponseWriter, r *http.Request) error {
 // send one (see OnlyInDepartment), and not to anyone holding permissions
 // they lack.
 func (a *API) adminReset(w http.ResponseWriter, r *http.Request) error {
+	return a.sendLink(w, r, a.S.AdminResetAndSend)
+}
+
+// sendLink sends the person of the path a link made by send, when they
+// belong only to the caller's department.
+func (a *API) sendLink(w http.ResponseWriter, r *http.Request, send func(context.Context, int64) (Person, Delivery, error)) error {
 	id, err := httpapi.PathID(r, "id")
 	if err != nil {
 		return err
@@ -114,7 +108,7 @@ func (a *API) adminReset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, d, err := a.S.AdminResetAndSend(r.Context(), p.ID)
+	p, d, err := send(r.Context(), p.ID)
 	if err != nil {
 		return err
 	}

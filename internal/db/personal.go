@@ -15,6 +15,10 @@ type PersonalTable struct {
 	// when rows are also found by any address they name; optional. It is
 	// not exported (it may hash other people's addresses too).
 	HashColumn string
+	// DepartmentColumn, when set, limits the rows found by EmailColumn to the
+	// contact's own department (rows of a per-department list such as the
+	// blocklist); optional.
+	DepartmentColumn string
 	// Columns are the columns that hold personal data (exported, and erased
 	// or anonymised). When Erase is "anonymise" each is set to NULL, or to its
 	// DEFAULT when NOT NULL (the registry test checks one of them exists).
@@ -52,10 +56,11 @@ var PersonalTables = []PersonalTable{
 	{Table: "consent_records", ContactColumn: "contact_id", Erase: "delete",
 		Columns:      []string{"list_id", "action", "source", "purpose", "ip", "user_agent", "evidence", "created_at"},
 		OtherColumns: []string{"id"}},
-	// The blocklist is found by address; erasure nulls the address and note
-	// and keeps the keyed hash only when retention.keep_suppression_hash is on
-	// and the contact was blocklisted or complained (else the row goes).
-	{Table: "blocklist", EmailColumn: "email", Erase: "anonymise",
+	// The blocklist is found by address in the contact's department (each
+	// department keeps its own); erasure nulls the address and note and keeps
+	// the keyed hash only when retention.keep_suppression_hash is on and the
+	// contact was blocklisted or complained (else the row goes).
+	{Table: "blocklist", EmailColumn: "email", DepartmentColumn: "department_id", Erase: "anonymise",
 		Columns:      []string{"note"},
 		OtherColumns: []string{"email_hash", "id", "reason", "created_at", "department_id"}},
 	// Deliveries are statistics: erasure nulls the contact link and the last
@@ -76,7 +81,7 @@ var PersonalTables = []PersonalTable{
 	// link, the failed address and the diagnostic (it may quote the address).
 	{Table: "bounces", ContactColumn: "contact_id", EmailColumn: "recipient", Erase: "anonymise",
 		Columns:      []string{"diagnostic"},
-		OtherColumns: []string{"id", "campaign_id", "inbound_id", "class", "reason", "status", "reply_code", "action", "source", "counted", "outcome", "created_at"}},
+		OtherColumns: []string{"id", "campaign_id", "inbound_id", "class", "reason", "status", "reply_code", "action", "source", "counted", "outcome", "created_at", "department_id"}},
 	// Recipient actions on the public pages (time, IP, user agent).
 	{Table: "recipient_actions", ContactColumn: "contact_id", Erase: "delete",
 		Columns:      []string{"campaign_id", "list_id", "action", "detail", "ip", "user_agent", "created_at"},
