@@ -98,7 +98,7 @@ var en = map[string]string{
 	"campaign.scheduled": "The campaign is scheduled.", "campaign.started": "The campaign has started.",
 	"campaign.paused": "The campaign is paused.", "campaign.resumed": "The campaign runs again.",
 	"campaign.cancelled": "The campaign is cancelled.", "test.sent": "The test is sent.",
-	"login.err.bad_credentials": "The address or password is wrong.", "login.err.locked": "Too many failed logins: try again in 15 minutes or ask an administrator.",
+	"login.err.bad_credentials": "The address or password is wrong.", "login.err.locked": "Too many failed logins: try again in %s or ask an administrator.",
 	"login.err.totp_required": "Enter the code from your authenticator app.", "login.err.totp_invalid": "The code is wrong, expired or was already used.",
 	"login.err.totp_setup_required": "Your role needs a second factor: set up an authenticator app first.",
 	"login.err.person_disabled":     "This account is disabled.", "login.err.no_department": "You belong to no department.",

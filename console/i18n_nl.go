@@ -98,7 +98,7 @@ var nl = map[string]string{
 	"campaign.scheduled": "De campagne is ingepland.", "campaign.started": "De campagne is gestart.",
 	"campaign.paused": "De campagne is gepauzeerd.", "campaign.resumed": "De campagne loopt weer.",
 	"campaign.cancelled": "De campagne is geannuleerd.", "test.sent": "De test is verstuurd.",
-	"login.err.bad_credentials": "Het adres of wachtwoord klopt niet.", "login.err.locked": "Te vaak mislukt: probeer het over 15 minuten opnieuw of vraag een beheerder.",
+	"login.err.bad_credentials": "Het adres of wachtwoord klopt niet.", "login.err.locked": "Te vaak mislukt: probeer het over %s opnieuw of vraag een beheerder.",
 	"login.err.totp_required": "Vul de code uit uw authenticator-app in.", "login.err.totp_invalid": "De code klopt niet, is verlopen of al gebruikt.",
 	"login.err.totp_setup_required": "Uw rol vraagt een tweede factor: stel eerst een authenticator-app in.",
 	"login.err.person_disabled":     "Dit account is uitgeschakeld.", "login.err.no_department": "U hoort bij geen enkele afdeling.",

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/internal/testenv"
 	"github.com/postbode/postbode/privacy"
+	"github.com/postbode/postbode/staff"
 )
 
 // TestConsoleInviteTextsForPeople: the invitation mail gives the link's
@@ -159,5 +161,19 @@ func TestConsoleDutchScreens(t *testing.T) {
 	body = wantStatus(t, "update compose", e.get("/console/campaigns/new?kind=update"), http.StatusOK)
 	if !strings.Contains(body, "<title>"+nl["update.new"]) && !strings.Contains(body, "<h1>"+nl["update.new"]) {
 		t.Errorf("the update mailing compose page is not titled %q:\n%.600s", nl["update.new"], body)
+	}
+}
+
+// TestConsoleLockoutWindowInWords: a locked-out login is told the
+// configured lockout window in words, not a fixed 15 minutes.
+func TestConsoleLockoutWindowInWords(t *testing.T) {
+	e := newLinkEnvWith(t, nil, staff.Options{LockoutWindow: 2 * time.Hour, MaxFailures: 2})
+	var body string
+	for range 4 {
+		w := e.do("POST", "/console/login", url.Values{"email": {"admin@example.org"}, "password": {"not the password at all"}}, "")
+		body = w.Body.String()
+	}
+	if !strings.Contains(body, "try again in 2 hours") {
+		t.Fatalf("the lockout does not give its window in words:\n%.1500s", body)
 	}
 }
