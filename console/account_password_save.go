@@ -17,7 +17,7 @@ func (h *Handler) accountPasswordSave(w http.ResponseWriter, r *http.Request) er
 	}
 	s, _ := sessionFrom(r.Context())
 	err := h.Staff.ChangePassword(r.Context(), s.PersonID, s.SessionID, f.Current, f.Password)
-	if fe, ok := fieldError(err); ok {
+	if fe, ok := fieldError(r, err); ok {
 		return h.accountInvalid(w, r, fe, true)
 	}
 	if err != nil {

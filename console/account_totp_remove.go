@@ -16,7 +16,7 @@ func (h *Handler) accountTOTPRemove(w http.ResponseWriter, r *http.Request) erro
 	}
 	s, _ := sessionFrom(r.Context())
 	err := h.Staff.RemoveOwnTOTP(r.Context(), s.PersonID, s.SessionID, f.Current)
-	if fe, ok := fieldError(err); ok {
+	if fe, ok := fieldError(r, err); ok {
 		// The form's password field is its own, apart from the password change's.
 		return h.accountInvalid(w, r, map[string]string{"totp_current_password": fe["current_password"]}, true)
 	}

@@ -30,7 +30,7 @@ func (h *Handler) campaignPreview(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	out, err := h.Campaigns.Preview(r.Context(), c.ID, ct.ID)
-	if fe, ok := fieldError(err); ok {
+	if fe, ok := fieldError(r, err); ok {
 		p.Errs = fe
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}

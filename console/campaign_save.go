@@ -26,7 +26,7 @@ func (h *Handler) campaignSave(w http.ResponseWriter, r *http.Request) error {
 		return fail(e, true)
 	}
 	c, err := h.Campaigns.Create(r.Context(), f.Input(), actorOf(r))
-	if fe, ok := fieldError(err); ok {
+	if fe, ok := fieldError(r, err); ok {
 		return fail(fe, false)
 	}
 	if err != nil {

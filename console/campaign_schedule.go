@@ -20,7 +20,7 @@ func (h *Handler) campaignSchedule(w http.ResponseWriter, r *http.Request) error
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}
 	_, err = h.Campaigns.Schedule(r.Context(), c.ID, f.At)
-	if fe, ok := fieldError(err); ok {
+	if fe, ok := fieldError(r, err); ok {
 		p.Errs = map[string]string{"date": fe[firstKey(fe)]}
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}

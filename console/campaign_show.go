@@ -2,10 +2,12 @@ package console
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/postbode/postbode/campaigns"
 	"github.com/postbode/postbode/internal/httpapi"
+	"github.com/postbode/postbode/optin"
 )
 
 // campaignShow is one campaign: its content, progress (polled while it
@@ -32,7 +34,32 @@ func (h *Handler) campaignPage(r *http.Request, view string) (*page, campaigns.C
 		Set("Running", c.Status == campaigns.StateRunning).Set("Zone", "Europe/Amsterdam").
 		Set("Tomorrow", time.Now().Add(24*time.Hour).Format("2006-01-02"))
 	p.Poll = r.URL.Path
+	if view == "campaign" {
+		lists, err := h.campaignLists(r, c.ListIDs)
+		if err != nil {
+			return nil, c, err
+		}
+		p.Set("Lists", lists)
+	}
 	return p, c, nil
+}
+
+// campaignLists are the lists a campaign goes to, by name (a list that
+// is gone keeps its id and an empty name).
+func (h *Handler) campaignLists(r *http.Request, ids []int64) ([]optin.ListRef, error) {
+	refs, err := h.Optin.ListRefs(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]optin.ListRef, 0, len(ids))
+	for _, id := range ids {
+		ref := optin.ListRef{ID: id}
+		if i := slices.IndexFunc(refs, func(l optin.ListRef) bool { return l.ID == id }); i >= 0 {
+			ref = refs[i]
+		}
+		out = append(out, ref)
+	}
+	return out, nil
 }
 
 // pathCampaign is the campaign the path names ({id}).

@@ -16,7 +16,7 @@ func (h *Handler) campaignTestSend(w http.ResponseWriter, r *http.Request) error
 	f := form.NewTestSendForm(r)
 	p.Set("Test", f)
 	res, err := h.Campaigns.TestSend(r.Context(), c.ID, f.List())
-	if fe, ok := fieldError(err); ok {
+	if fe, ok := fieldError(r, err); ok {
 		p.Errs = map[string]string{"addresses": fe[firstKey(fe)]}
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}

@@ -18,7 +18,7 @@ func (h *Handler) campaignUpdate(w http.ResponseWriter, r *http.Request) error {
 	var domain map[string]string
 	if len(e) == 0 {
 		_, err = h.Campaigns.Update(r.Context(), c.ID, f.Input())
-		if fe, ok := fieldError(err); ok {
+		if fe, ok := fieldError(r, err); ok {
 			domain = fe
 		} else if err != nil {
 			return err

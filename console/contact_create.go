@@ -47,7 +47,7 @@ func (h *Handler) contactCreateSave(w http.ResponseWriter, r *http.Request) erro
 		if err == nil {
 			return redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "contact.created.flash")
 		}
-		if domain = createFieldError(err); domain == nil {
+		if domain = createFieldError(r, err); domain == nil {
 			return err
 		}
 	}
@@ -65,8 +65,8 @@ func (h *Handler) contactCreateSave(w http.ResponseWriter, r *http.Request) erro
 // createFieldError places a refusal of the service on the form's field:
 // attributes.* on the fields box, consent.* on its own input, a taken or
 // blocklisted address on the address; nil for any other error.
-func createFieldError(err error) map[string]string {
-	if fe, ok := fieldError(err); ok {
+func createFieldError(r *http.Request, err error) map[string]string {
+	if fe, ok := fieldError(r, err); ok {
 		out := map[string]string{}
 		for k, v := range fe {
 			switch {

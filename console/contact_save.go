@@ -30,7 +30,7 @@ func (h *Handler) contactSave(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		_, err = h.Contacts.Update(r.Context(), c.ID, contacts.Patch{Name: &f.Name, Attributes: attrs, Source: "manual"})
-		if fe, ok := fieldError(err); ok {
+		if fe, ok := fieldError(r, err); ok {
 			domain = fe
 		} else if err != nil {
 			return err

@@ -50,7 +50,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	// about the person's access (beyond_own_permissions names the
 	// permission the target holds and the actor lacks).
 	if e != nil && status != http.StatusInternalServerError && (status != http.StatusForbidden || e.Code == "beyond_own_permissions") {
-		p.Set("Detail", e.Error())
+		p.Set("Detail", detail(p.Lang, e))
 	}
 	if rerr := h.render(w, r, status, p); rerr != nil {
 		http.Error(w, http.StatusText(status), status)
@@ -78,8 +78,8 @@ func notFound(err error) error {
 }
 
 // fieldError turns a domain validation error into field errors for the
-// form (ok false for any other error).
-func fieldError(err error) (map[string]string, bool) {
+// form, in the language of r's page (ok false for any other error).
+func fieldError(r *http.Request, err error) (map[string]string, bool) {
 	var e *errs.Error
 	if !errors.As(err, &e) || e.Kind != errs.KindInvalid {
 		return nil, false
@@ -88,5 +88,13 @@ func fieldError(err error) (map[string]string, bool) {
 	if f == "" {
 		f = "form"
 	}
-	return map[string]string{f: e.Message}, true
+	return map[string]string{f: trMsg(pageLang(r), e.Message)}, true
+}
+
+// detail is e as the error page shows it: the field and the translated message.
+func detail(lang string, e *errs.Error) string {
+	if e.Field == "" {
+		return trMsg(lang, e.Message)
+	}
+	return e.Field + ": " + trMsg(lang, e.Message)
 }

@@ -30,24 +30,42 @@ func TestConsoleImportMapping(t *testing.T) {
 	if !strings.Contains(page, `name="email_column"`) || !strings.Contains(page, `name="name_column"`) {
 		t.Fatal("import screen lacks the column mapping")
 	}
-	m := regexp.MustCompile(`/console/imports\?csrf=([^"&]+)"`).FindStringSubmatch(page)
+	if !strings.Contains(page, `action="/console/imports"`) {
+		t.Fatal("the import form's action carries more than its path (a token in the URL leaks into logs and Referer)")
+	}
+	m := regexp.MustCompile(`<form[^>]*multipart[^>]*>\s*<input type="hidden" name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
 	if m == nil {
-		t.Fatal("import screen has no CSRF token")
+		t.Fatal("the import form does not start with its CSRF token")
 	}
 	csrf := m[1]
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for k, v := range map[string]string{"source": "import", "purpose": "news", "email_column": "E-mailadres", "name_column": "Naam"} {
-		mw.WriteField(k, v)
+	upload := func(path, token string) *httptest.ResponseRecorder {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		if token != "" {
+			mw.WriteField("csrf", token)
+		}
+		for k, v := range map[string]string{"source": "import", "purpose": "news", "email_column": "E-mailadres", "name_column": "Naam"} {
+			mw.WriteField(k, v)
+		}
+		fw, _ := mw.CreateFormFile("file", "leden.csv")
+		fw.Write([]byte("Naam,E-mailadres\nCor Visser,cor@example.org\n"))
+		mw.Close()
+		r := httptest.NewRequest("POST", path, &body)
+		r.Header.Set("Content-Type", mw.FormDataContentType())
+		r.AddCookie(e.cookie)
+		w := httptest.NewRecorder()
+		e.h.ServeHTTP(w, r)
+		return w
 	}
-	fw, _ := mw.CreateFormFile("file", "leden.csv")
-	fw.Write([]byte("Naam,E-mailadres\nCor Visser,cor@example.org\n"))
-	mw.Close()
-	r := httptest.NewRequest("POST", "/console/imports?csrf="+csrf, &body)
-	r.Header.Set("Content-Type", mw.FormDataContentType())
-	r.AddCookie(e.cookie)
-	w := httptest.NewRecorder()
-	e.h.ServeHTTP(w, r)
+	for what, w := range map[string]*httptest.ResponseRecorder{
+		"token in the URL only": upload("/console/imports?csrf="+csrf, ""),
+		"wrong token":           upload("/console/imports", csrf+"x"),
+	} {
+		if w.Code != http.StatusForbidden {
+			t.Errorf("%s: %d, want 403", what, w.Code)
+		}
+	}
+	w := upload("/console/imports", csrf)
 	if w.Code != http.StatusSeeOther {
 		t.Fatalf("upload: %d\n%.500s", w.Code, w.Body.String())
 	}

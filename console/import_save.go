@@ -14,7 +14,7 @@ import (
 // importSave spools the upload, records a job and imports in the
 // background; the browser goes to the job's page, which shows progress.
 func (h *Handler) importSave(w http.ResponseWriter, r *http.Request) error {
-	f, err := form.NewImportForm(r, h.SpoolDir, h.MaxImportBytes)
+	f, err := form.NewImportForm(r, uploadParts(r), h.SpoolDir, h.MaxImportBytes)
 	if errors.Is(err, optin.ErrImportTooLarge) {
 		return err
 	}

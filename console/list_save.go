@@ -25,7 +25,7 @@ func (h *Handler) saveList(w http.ResponseWriter, r *http.Request, f *form.ListF
 	var domain map[string]string
 	if len(e) == 0 {
 		err := save()
-		switch fe, ok := fieldError(err); {
+		switch fe, ok := fieldError(r, err); {
 		case ok:
 			domain = fe
 		case errors.Is(err, optin.ErrSlugTaken):

@@ -59,7 +59,7 @@ func TestConsoleLists(t *testing.T) {
 		change            url.Values
 	}{
 		{"taken slug", "slug", "Another list has this short name", url.Values{"name": {"Other"}}},
-		{"missing name", "name", "Fill this in", url.Values{"slug": {"other"}, "name": {""}}},
+		{"missing name", "name", "Give the list a name", url.Values{"slug": {"other"}, "name": {""}}},
 		{"two-line name", "name", "must be one line", url.Values{"slug": {"other"}, "name": {"a\r\nb"}}},
 		{"bad slug", "slug", "must be 1-63 characters", url.Values{"slug": {"Not A Slug"}}},
 		{"no opt-in mode", "optin", "Choose single or double", url.Values{"slug": {"other"}, "optin": {"triple"}}},

@@ -6,6 +6,7 @@ import (
 
 	"github.com/postbode/postbode/console/form"
 	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/humantime"
 	"github.com/postbode/postbode/staff"
 )
 
@@ -30,7 +31,11 @@ func (h *Handler) loginSave(w http.ResponseWriter, r *http.Request) error {
 		if errors.Is(err, staff.ErrTOTPRequired) || errors.Is(err, staff.ErrTOTPInvalid) {
 			field = "code"
 		}
-		p.Errs = map[string]string{field: p.T("login.err." + e.Code)}
+		msg := p.T("login.err." + e.Code)
+		if errors.Is(err, staff.ErrLocked) {
+			msg = p.Tf("login.err.locked", humantime.Duration(h.Staff.Options().LockoutWindow, p.Lang))
+		}
+		p.Errs = map[string]string{field: msg}
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}
 	if err != nil {

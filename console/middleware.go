@@ -1,6 +1,9 @@
 package console
 
 import (
+	"context"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -70,9 +73,10 @@ func (h *Handler) csrf(next http.Handler) http.Handler {
 			h.fail(w, r, errCSRF)
 			return
 		}
+		token, r := csrfToken(r)
 		s, ok := sessionFrom(r.Context())
 		if ok {
-			if !h.Staff.CheckCSRF(s.secret, csrfToken(r)) {
+			if !h.Staff.CheckCSRF(s.secret, token) {
 				h.fail(w, r, errCSRF)
 				return
 			}
@@ -130,11 +134,38 @@ func setCookie(w http.ResponseWriter, r *http.Request, secret string) {
 	http.SetCookie(w, c)
 }
 
-// csrfToken is the form's token. An upload carries it in the action URL so
-// the body can be streamed to disk instead of parsed into memory first.
-func csrfToken(r *http.Request) string {
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		return r.URL.Query().Get("csrf")
+// csrfToken is the form's token, and r to go on with. An upload
+// (multipart) is streamed, not parsed into memory, so its token is the
+// first part of the body, named csrf (the form puts the hidden field
+// first); the rest of the body is left for the handler (uploadParts).
+func csrfToken(r *http.Request) (string, *http.Request) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.PostFormValue("csrf"), r
 	}
-	return r.PostFormValue("csrf")
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return "", r
+	}
+	part, err := mr.NextPart()
+	if err != nil || part.FormName() != "csrf" {
+		return "", r
+	}
+	b, err := io.ReadAll(io.LimitReader(part, maxCSRFLen))
+	part.Close()
+	if err != nil {
+		return "", r
+	}
+	return string(b), r.WithContext(context.WithValue(r.Context(), uploadKey{}, mr))
+}
+
+// maxCSRFLen bounds the token part of an upload.
+const maxCSRFLen = 256
+
+type uploadKey struct{}
+
+// uploadParts is the rest of an upload's body after its CSRF token (nil
+// when r is not an upload that passed the check).
+func uploadParts(r *http.Request) *multipart.Reader {
+	mr, _ := r.Context().Value(uploadKey{}).(*multipart.Reader)
+	return mr
 }

@@ -33,7 +33,7 @@ func (h *Handler) passwordSave(w http.ResponseWriter, r *http.Request, kind stri
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}
 	person, err := use(r.Context(), f.Token, f.Password)
-	if fe, ok := fieldError(err); ok {
+	if fe, ok := fieldError(r, err); ok {
 		if _, onToken := fe["token"]; onToken {
 			fe = map[string]string{"password": p.T("password.err.token")}
 		}

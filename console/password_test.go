@@ -79,10 +79,15 @@ func sessionCookie(w *httptest.ResponseRecorder) string {
 }
 
 func newLinkEnv(t *testing.T, mail staff.Mailer) *linkEnv {
+	return newLinkEnvWith(t, mail, staff.Options{})
+}
+
+// newLinkEnvWith is newLinkEnv with the staff service's options opt.
+func newLinkEnvWith(t *testing.T, mail staff.Mailer, opt staff.Options) *linkEnv {
 	ctx := context.Background()
 	pool := testenv.DB(t)
 	log := testenv.Logger(t)
-	st := staff.New(pool, benchKey, staff.Options{})
+	st := staff.New(pool, benchKey, opt)
 	st.SetMailer(mail, "https://admin.example.org")
 	cs := contacts.NewStore(pool, benchKey, 2)
 	js := jobs.NewStore(pool)

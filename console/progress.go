@@ -1,8 +1,9 @@
 package console
 
-// jobProgress is a job's progress in percent; a finished job is 100.
+// jobProgress is a job's progress in percent: a finished job is 100, a
+// running or failed one the share of its rows it got through.
 func jobProgress(done, total int64, status string) float64 {
-	if status != "running" {
+	if status == "done" {
 		return 100
 	}
 	if total <= 0 {

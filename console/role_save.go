@@ -32,7 +32,7 @@ func (h *Handler) saveRole(w http.ResponseWriter, r *http.Request, f *form.RoleF
 	var domain map[string]string
 	if len(e) == 0 {
 		_, err := h.Staff.SaveRole(r.Context(), f.Name, f.Description, f.Permissions)
-		switch fe, ok := fieldError(err); {
+		switch fe, ok := fieldError(r, err); {
 		case ok:
 			domain = fe
 		case err != nil:

@@ -21,7 +21,7 @@ func (h *Handler) updatePurgeConfirm(w http.ResponseWriter, r *http.Request) err
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}
 	n, err := h.FollowUps.PurgeCount(r.Context(), c.ID, in)
-	if fe, ok := fieldError(err); ok {
+	if fe, ok := fieldError(r, err); ok {
 		p.Errs = fe
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}

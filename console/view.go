@@ -11,6 +11,8 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/postbode/postbode/internal/access"
 )
@@ -118,6 +120,22 @@ func (p *page) Can(perm string) bool { return p.S.Can(access.Permission(perm)) }
 // Err is the error of one form field ("" when none).
 func (p *page) Err(field string) string { return p.Errs[field] }
 
+// Summary is one entry of the error summary: a message that does not
+// name its field (a domain message such as "must be one line of at most
+// 200 characters") gets the field's name in front ("field." keys, else
+// the form name), so the summary says what to fix where.
+func (p *page) Summary(field, msg string) string {
+	if r, _ := utf8.DecodeRuneInString(msg); !unicode.IsLower(r) {
+		return msg
+	}
+	name := p.T("field." + field)
+	if name == "field."+field {
+		name = strings.ReplaceAll(field, "_", " ")
+	}
+	r, n := utf8.DecodeRuneInString(name)
+	return string(unicode.ToUpper(r)) + name[n:] + " " + msg
+}
+
 // Invalid marks an input whose field has an error (aria-invalid, and
 // aria-describedby pointing at the message).
 func (p *page) Invalid(field string) template.HTMLAttr {
@@ -135,16 +153,26 @@ func (p *page) FieldErr(field string) map[string]string {
 // newPage starts the view builder for r.
 func (h *Handler) newPage(r *http.Request, view, menu string) *page {
 	s, ok := sessionFrom(r.Context())
-	lang := s.Lang
-	if !ok {
-		lang = langOf(r)
-	}
-	if lang == "" {
-		lang = "en"
-	}
+	lang := pageLang(r)
 	return &page{View: view, Lang: lang, Menu: menu, S: s, Signed: ok, CSRF: s.CSRF,
 		Flash: flashOf(r), Path: r.URL.RequestURI(), D: map[string]any{}}
 }
+
+// pageLang is the language of r's page: the signed-in person's, else the
+// one langOf picks.
+func pageLang(r *http.Request) string {
+	s, ok := sessionFrom(r.Context())
+	if !ok {
+		return langOf(r)
+	}
+	if s.Lang == "" {
+		return "en"
+	}
+	return s.Lang
+}
+
+// Msg translates a message of a domain package (see trMsg).
+func (p *page) Msg(msg string) string { return trMsg(p.Lang, msg) }
 
 // Set adds a value for the template.
 func (p *page) Set(k string, v any) *page { p.D[k] = v; return p }

@@ -62,9 +62,6 @@ func (a *API) fulfil(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	if len(in.Note) > 2000 {
-		return httpapi.Invalid("note", "is longer than 2000 characters")
-	}
 	req, err := a.S.FulfilNote(r.Context(), id, httpapi.Actor(r.Context()), in.Note)
 	if err != nil {
 		return err

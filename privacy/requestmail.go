@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/postbode/postbode/internal/humantime"
 	"github.com/postbode/postbode/internal/identity"
 )
 
@@ -57,18 +58,17 @@ func paragraphs(org, subject string, ps ...string) mailText {
 }
 
 func (s *Service) verifyMail(org, lang, kind, link string) mailText {
-	hours := int(s.opt.RequestLinkTTL.Hours())
 	if lang == "nl" {
 		what := kindWhat[kind][1]
 		return paragraphs(org, "Bevestig uw privacyverzoek",
 			"U (of iemand anders) heeft met dit e-mailadres gevraagd om "+what+".",
-			fmt.Sprintf("Bevestig het verzoek via deze link (%d uur geldig):", hours), link,
+			fmt.Sprintf("Bevestig het verzoek via deze link (%s geldig):", humantime.Duration(s.opt.RequestLinkTTL, lang)), link,
 			"Heeft u dit niet gevraagd? Dan kunt u deze e-mail negeren; er gebeurt dan niets.")
 	}
 	what := kindWhat[kind][0]
 	return paragraphs(org, "Confirm your privacy request",
 		"You (or someone else) asked with this email address for "+what+".",
-		fmt.Sprintf("Confirm the request with this link (valid for %d hours):", hours), link,
+		fmt.Sprintf("Confirm the request with this link (valid for %s):", humantime.Duration(s.opt.RequestLinkTTL, lang)), link,
 		"Did not ask for this? Then ignore this mail; nothing will happen.")
 }
 

@@ -568,9 +568,27 @@ func (s *Service) Fulfil(ctx context.Context, id int64, actor string) (Request, 
 	return s.FulfilNote(ctx, id, actor, "")
 }
 
-// FulfilNote is Fulfil with staff's note of what was done; a rectification,
-// restriction or objection request needs one (mailed to the requester).
+// MaxNoteLen is the longest note staff may close a request with.
+const MaxNoteLen = 2000
+
+// NeedsNote says whether fulfilling a request of kind takes staff's note
+// of what was done: a rectification, restriction or objection is done by
+// hand, and the note is what the requester is told. Access and erasure
+// are done by Fulfil itself.
+func NeedsNote(kind string) bool {
+	return kind == KindRectification || kind == KindRestriction || kind == KindObjection
+}
+
+// FulfilNote is Fulfil with staff's note of what was done; a request
+// NeedsNote says needs one (mailed to the requester), at most MaxNoteLen
+// bytes.
 func (s *Service) FulfilNote(ctx context.Context, id int64, actor, note string) (Request, error) {
+	if len(note) > MaxNoteLen {
+		return Request{}, errs.Invalidf("note", "is longer than %d characters", MaxNoteLen)
+	}
+	if p := errs.TextProblem(note); p != "" {
+		return Request{}, errs.Invalid("note", p)
+	}
 	if s.opt.Mailer == nil {
 		return Request{}, errNotConfigured
 	}
@@ -584,16 +602,16 @@ func (s *Service) FulfilNote(ctx context.Context, id int64, actor, note string) 
 	if r.ContactID == nil {
 		return s.close(ctx, id, actor, RequestDone, "contact no longer held: erased before the request was fulfilled")
 	}
-	switch r.Kind {
-	case KindAccess:
-		return s.fulfilAccess(ctx, r, actor)
-	case KindErasure:
-		if err := s.errOnHoldFor(ctx, s.db, *r.ContactID); err != nil {
-			return s.refuseHeld(ctx, r, actor, err)
-		}
-		return s.fulfilErasure(ctx, r, actor)
+	if NeedsNote(r.Kind) {
+		return s.fulfilHandled(ctx, r, actor, note)
 	}
-	return s.fulfilHandled(ctx, r, actor, note)
+	if r.Kind == KindAccess {
+		return s.fulfilAccess(ctx, r, actor)
+	}
+	if err := s.errOnHoldFor(ctx, s.db, *r.ContactID); err != nil {
+		return s.refuseHeld(ctx, r, actor, err)
+	}
+	return s.fulfilErasure(ctx, r, actor)
 }
 
 // fulfilHandled closes a rectification, restriction or objection request:

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/humantime"
 )
 
 // Link paths the admin console serves: a form that takes the token and a
@@ -119,15 +120,15 @@ func LinkURL(adminURL, path, token string) string {
 
 func inviteText(adminURL, token, inviter string, ttl time.Duration) string {
 	return fmt.Sprintf("You have been invited to postbode%s.\n\nChoose your password here (the link works once, for %s):\n\n%s\n",
-		inviter, ttl, LinkURL(adminURL, InvitePath, token))
+		inviter, humantime.Duration(ttl, "en"), LinkURL(adminURL, InvitePath, token))
 }
 
 func resetText(adminURL, token string, ttl time.Duration) string {
 	return fmt.Sprintf("Someone asked to reset your postbode password. If it was you, choose a new one here (the link works once, for %s):\n\n%s\n\nIf it was not you, ignore this mail.\n",
-		ttl, LinkURL(adminURL, ResetPath, token))
+		humantime.Duration(ttl, "en"), LinkURL(adminURL, ResetPath, token))
 }
 
 func adminResetText(adminURL, token, by string, ttl time.Duration) string {
 	return fmt.Sprintf("You were asked%s to choose a new postbode password. Your current password works until you do. Choose a new one here (the link works once, for %s):\n\n%s\n\nIf you did not expect this, tell your administrator.\n",
-		by, ttl, LinkURL(adminURL, ResetPath, token))
+		by, humantime.Duration(ttl, "en"), LinkURL(adminURL, ResetPath, token))
 }

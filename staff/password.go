@@ -55,7 +55,7 @@ func CheckPassword(pw, email string) error {
 		return errs.Invalid("password", "is a commonly used password; choose another")
 	}
 	if local, _, ok := strings.Cut(strings.ToLower(email), "@"); ok && len(local) >= 4 && strings.Contains(low, local) {
-		return errs.Invalid("password", "must not contain your email address")
+		return errs.Invalid("password", "must not contain the part of your address before the @")
 	}
 	return nil
 }

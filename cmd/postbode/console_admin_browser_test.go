@@ -125,8 +125,11 @@ func consoleLists(b *chrome) {
 	b.do("new list", chromedp.Click(chromedp.CSS(`a[href="/console/lists/new"]`)), chromedp.WaitVisible(chromedp.ID("slug")))
 	b.audit("new list")
 	b.submit(`form[action="/console/lists"]`)
-	if e := b.text("#name-error"); !strings.Contains(e, "Fill this in") {
+	if e := b.text("#name-error"); !strings.Contains(e, "Give the list a name") {
 		b.t.Errorf("name error %q", e)
+	}
+	if s := b.text(".errors"); !strings.Contains(s, "Give the list a short name") || !strings.Contains(s, "State what the list is for") {
+		b.t.Errorf("the error summary does not name each missing field: %q", s)
 	}
 	b.audit("new list with errors")
 	b.do("list form", chromedp.SetValue(chromedp.ID("slug"), "bakery-news"), chromedp.SetValue(chromedp.ID("name"), "Bakery news"),

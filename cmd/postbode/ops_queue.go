@@ -6,6 +6,8 @@ import (
 	"io"
 	"text/tabwriter"
 	"time"
+
+	"github.com/postbode/postbode/internal/humantime"
 )
 
 // cmdQueue runs `postbode queue stats`: the Redis queue of every running or
@@ -28,7 +30,7 @@ func cmdQueue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "CAMPAIGN\tSTATUS\tQUEUED\tIN FLIGHT\tRETRY\tOLDEST")
 	for _, q := range qs {
-		age := time.Duration(q.OldestSeconds * float64(time.Second)).Round(time.Second)
+		age := humantime.Duration(time.Duration(q.OldestSeconds*float64(time.Second)), "en")
 		fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%d\t%s\n", q.CampaignID, q.Status, q.Ready, q.Pending, q.Retry, age)
 	}
 	if len(qs) == 0 {

@@ -25,13 +25,12 @@ type ImportForm struct {
 	FileName string
 }
 
-// NewImportForm streams the multipart form: the small fields are read into
-// memory, the file is spooled to dir (at most max bytes). The caller closes
-// and removes File.
-func NewImportForm(r *http.Request, dir string, max int64) (*ImportForm, error) {
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return nil, err
+// NewImportForm streams the multipart form from mr (the parts after the
+// CSRF token): the small fields are read into memory, the file is spooled
+// to dir (at most max bytes). The caller closes and removes File.
+func NewImportForm(r *http.Request, mr *multipart.Reader, dir string, max int64) (*ImportForm, error) {
+	if mr == nil {
+		return nil, errs.Invalid("file", "the upload is not a multipart form")
 	}
 	f := &ImportForm{}
 	vals := url.Values{}

@@ -29,16 +29,16 @@ func NewListForm(r *http.Request) *ListForm {
 func (f *ListForm) Validate(create bool) Errors {
 	e := Errors{}
 	if f.Name == "" {
-		e["name"] = "list.err.required"
+		e["name"] = "list.err.name"
 	}
 	if !create {
 		return e
 	}
 	if f.Slug == "" {
-		e["slug"] = "list.err.required"
+		e["slug"] = "list.err.slug"
 	}
 	if f.Purpose == "" {
-		e["purpose"] = "list.err.required"
+		e["purpose"] = "list.err.purpose"
 	}
 	if f.OptIn != "single" && f.OptIn != "double" {
 		e["optin"] = "list.err.optin"

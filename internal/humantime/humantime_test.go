@@ -1,0 +1,39 @@
+package humantime
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+func TestDuration(t *testing.T) {
+	for _, c := range []struct {
+		d      time.Duration
+		en, nl string
+	}{
+		{72 * time.Hour, "3 days", "3 dagen"},
+		{24 * time.Hour, "24 hours", "24 uur"},
+		{time.Hour, "1 hour", "1 uur"},
+		{90 * time.Minute, "1 hour and 30 minutes", "1 uur en 30 minuten"},
+		{50*time.Hour + time.Minute, "2 days, 2 hours and 1 minute", "2 dagen, 2 uur en 1 minuut"},
+		{15 * time.Minute, "15 minutes", "15 minuten"},
+		{1500 * time.Millisecond, "1 second", "1 seconde"},
+		{0, "0 seconds", "0 seconden"},
+		{-time.Hour, "0 seconds", "0 seconden"},
+	} {
+		if got := Duration(c.d, "en"); got != c.en {
+			t.Errorf("Duration(%v, en) = %q, want %q", c.d, got, c.en)
+		}
+		if got := Duration(c.d, "nl"); got != c.nl {
+			t.Errorf("Duration(%v, nl) = %q, want %q", c.d, got, c.nl)
+		}
+	}
+}
+
+func ExampleDuration() {
+	fmt.Println(Duration(72*time.Hour, "en"))
+	fmt.Println(Duration(90*time.Minute, "nl"))
+	// Output:
+	// 3 days
+	// 1 uur en 30 minuten
+}
