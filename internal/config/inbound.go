@@ -46,8 +46,8 @@ func (c *InboundConfig) validate() error {
 			return keyErr("inbound.domains", "invalid domain "+d)
 		}
 	}
-	if c.MaxMessageBytes < 1024 {
-		return keyErr("inbound.max_message_bytes", "must be at least 1024")
+	if c.MaxMessageBytes < 1024 || c.MaxMessageBytes > 1<<30 {
+		return keyErr("inbound.max_message_bytes", "must be between 1024 and 1073741824 (1 GiB)")
 	}
 	if c.MaxConnections < 1 {
 		return keyErr("inbound.max_connections", "must be at least 1")
