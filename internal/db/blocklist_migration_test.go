@@ -2,9 +2,6 @@ package db_test
 
 import (
 	"testing"
-
-	"github.com/postbode/postbode/internal/db"
-	"github.com/postbode/postbode/internal/testenv"
 )
 
 // TestBlocklistMovesToItsDepartments: when the blocklist becomes per
@@ -13,25 +10,9 @@ import (
 // whose contact with the address is marked blocklisted, and leaves the
 // default department when that holds no contact with the address.
 func TestBlocklistMovesToItsDepartments(t *testing.T) {
-	pool := testenv.DB(t)
+	pool, migs := migratedBefore(t, 190)
 	ctx := t.Context()
-	if _, err := pool.Exec(ctx, `DROP SCHEMA public CASCADE; CREATE SCHEMA public`); err != nil {
-		t.Fatal(err)
-	}
-	migs, err := db.Migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var perDept db.Migration
-	for _, m := range migs {
-		if m.Version == 190 {
-			perDept = m
-			break
-		}
-		if _, err := pool.Exec(ctx, m.SQL); err != nil {
-			t.Fatalf("migration %d: %v", m.Version, err)
-		}
-	}
+	perDept := migs[0]
 	if _, err := pool.Exec(ctx, `
 		INSERT INTO departments (id, slug, name) VALUES (2, 'sales', 'Sales'), (3, 'support', 'Support');
 		INSERT INTO contacts (email, status, department_id, source, updated_source) SELECT e, s, d, 'api', 'api' FROM (VALUES

@@ -5,9 +5,6 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/postbode/postbode/internal/db"
-	"github.com/postbode/postbode/internal/testenv"
 )
 
 // TestMembershipRoleBelongsToItsDepartment: a membership that holds another
@@ -18,28 +15,8 @@ import (
 // inserted or updated, and refuses moving a held role to another
 // department; shipped roles stay valid everywhere.
 func TestMembershipRoleBelongsToItsDepartment(t *testing.T) {
-	pool := testenv.DB(t)
+	pool, rest := migratedBefore(t, 180)
 	ctx := t.Context()
-	if _, err := pool.Exec(ctx, `DROP SCHEMA public CASCADE; CREATE SCHEMA public`); err != nil {
-		t.Fatal(err)
-	}
-	migs, err := db.Migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rest []db.Migration
-	for i, m := range migs {
-		if m.Version >= 180 {
-			rest = migs[i:]
-			break
-		}
-		if _, err := pool.Exec(ctx, m.SQL); err != nil {
-			t.Fatalf("migration %d: %v", m.Version, err)
-		}
-	}
-	if len(rest) == 0 || rest[0].Version != 180 {
-		t.Fatal("no migration 180")
-	}
 	if _, err := pool.Exec(ctx, `
 		INSERT INTO departments (id, slug, name) VALUES (2, 'sales', 'Sales'), (3, 'support', 'Support');
 		INSERT INTO persons (id, email, status) VALUES (1, 'a@example.org', 'active'), (2, 'b@example.org', 'active'),

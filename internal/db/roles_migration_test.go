@@ -2,9 +2,6 @@ package db_test
 
 import (
 	"testing"
-
-	"github.com/postbode/postbode/internal/db"
-	"github.com/postbode/postbode/internal/testenv"
 )
 
 // TestCustomRolesMoveToTheDepartmentsThatUseThem: when custom roles get an
@@ -13,25 +10,9 @@ import (
 // and tokens keep theirs; an unused role goes to the default department;
 // shipped roles belong to none.
 func TestCustomRolesMoveToTheDepartmentsThatUseThem(t *testing.T) {
-	pool := testenv.DB(t)
+	pool, migs := migratedBefore(t, 175)
 	ctx := t.Context()
-	if _, err := pool.Exec(ctx, `DROP SCHEMA public CASCADE; CREATE SCHEMA public`); err != nil {
-		t.Fatal(err)
-	}
-	migs, err := db.Migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var roles db.Migration
-	for _, m := range migs {
-		if m.Version == 175 {
-			roles = m
-			break
-		}
-		if _, err := pool.Exec(ctx, m.SQL); err != nil {
-			t.Fatalf("migration %d: %v", m.Version, err)
-		}
-	}
+	roles := migs[0]
 	if _, err := pool.Exec(ctx, `
 		INSERT INTO departments (id, slug, name) VALUES (2, 'sales', 'Sales'), (3, 'support', 'Support');
 		INSERT INTO persons (id, email, status) VALUES (1, 'a@example.org', 'active'), (2, 'b@example.org', 'active'),
