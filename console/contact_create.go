@@ -74,7 +74,7 @@ func createFieldError(r *http.Request, err error) map[string]string {
 				k = "fields"
 			case strings.HasPrefix(k, "consent."):
 				k = strings.TrimPrefix(k, "consent.")
-			case k == "list_ids" || k == "lists":
+			case k == "list_ids" || strings.HasPrefix(k, "lists"):
 				k = "lists"
 			}
 			out[k] = v

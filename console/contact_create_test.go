@@ -51,6 +51,7 @@ func TestConsoleContactCreate(t *testing.T) {
 		{"bad fields line", "fields", url.Values{"fields": {"no colon here"}}},
 		{"no address", "email", url.Values{"email": {""}}},
 		{"malformed address", "email", url.Values{"email": {"not an address"}}},
+		{"a list not there (deleted, or another department's)", "lists", url.Values{"lists": {"999999"}}},
 	} {
 		form := url.Values{}
 		for k, v := range good {

@@ -75,3 +75,52 @@ func TestConsoleImportMapping(t *testing.T) {
 		t.Errorf("imported contact: %q, %v; want Cor Visser", name, err)
 	}
 }
+
+// TestConsoleImportMediaTypeCase: a media type's name is case-insensitive,
+// so an upload sent as "Multipart/Form-Data" is read the one way every
+// upload is: its token must be the first part (not found anywhere in a
+// body parsed into memory), and with it first the file imports.
+func TestConsoleImportMediaTypeCase(t *testing.T) {
+	e := newBenchEnv(t, 1, 2)
+	r := httptest.NewRequest("GET", "/console/imports/new", nil)
+	r.AddCookie(e.cookie)
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, r)
+	m := regexp.MustCompile(`<form[^>]*multipart[^>]*>\s*<input type="hidden" name="csrf" value="([^"]+)"`).FindStringSubmatch(w.Body.String())
+	if m == nil {
+		t.Fatal("the import form does not start with its CSRF token")
+	}
+	upload := func(tokenFirst bool) *httptest.ResponseRecorder {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		if tokenFirst {
+			mw.WriteField("csrf", m[1])
+		}
+		for k, v := range map[string]string{"source": "import", "purpose": "news"} {
+			mw.WriteField(k, v)
+		}
+		fw, _ := mw.CreateFormFile("file", "leden.csv")
+		fw.Write([]byte("name,email\nDirk,dirk@example.org\n"))
+		if !tokenFirst {
+			mw.WriteField("csrf", m[1])
+		}
+		mw.Close()
+		r := httptest.NewRequest("POST", "/console/imports", &body)
+		r.Header.Set("Content-Type", "Multipart/Form-Data; boundary="+mw.Boundary())
+		r.AddCookie(e.cookie)
+		w := httptest.NewRecorder()
+		e.h.ServeHTTP(w, r)
+		return w
+	}
+	if w := upload(false); w.Code != http.StatusForbidden {
+		t.Errorf("token as the last part: %d, want 403", w.Code)
+	}
+	if w := upload(true); w.Code != http.StatusSeeOther {
+		t.Fatalf("upload: %d\n%.500s", w.Code, w.Body.String())
+	}
+	e.h.Wait()
+	var n int
+	if err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM contacts WHERE email = 'dirk@example.org'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("imported contacts: %d, %v; want 1", n, err)
+	}
+}

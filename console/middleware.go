@@ -3,10 +3,10 @@ package console
 import (
 	"context"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/staff"
@@ -139,7 +139,9 @@ func setCookie(w http.ResponseWriter, r *http.Request, secret string) {
 // first part of the body, named csrf (the form puts the hidden field
 // first); the rest of the body is left for the handler (uploadParts).
 func csrfToken(r *http.Request) (string, *http.Request) {
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+	// Media type names are case-insensitive: "Multipart/Form-Data" is an
+	// upload too, not a form to parse into memory.
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
 		return r.PostFormValue("csrf"), r
 	}
 	mr, err := r.MultipartReader()

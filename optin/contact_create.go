@@ -2,6 +2,7 @@ package optin
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/errs"
@@ -31,6 +32,15 @@ func (s *Store) CreateContact(ctx context.Context, cs *contacts.Store, n NewCont
 		}
 		if err := n.Consent.Validate(); err != nil {
 			return contacts.Contact{}, nil, prefixField(err, "consent.")
+		}
+		// Subscribe passes over ids it cannot see (deleted, or another
+		// department's), so each is checked before the contact is made.
+		refs := make([]string, len(n.ListIDs))
+		for i, id := range n.ListIDs {
+			refs[i] = strconv.FormatInt(id, 10)
+		}
+		if _, err := s.ResolveLists(ctx, "lists", refs); err != nil {
+			return contacts.Contact{}, nil, err
 		}
 	}
 	if err := n.New.Validate(); err != nil {

@@ -56,7 +56,10 @@ var (
 	ErrRateLimited   = errs.Unavailable("rate_limited", "too many privacy requests for this address or client; try again in an hour")
 	ErrRequestClosed = errs.Conflict("request_closed", "the privacy request is no longer open")
 	ErrNoRequest     = errs.NotFound("request_not_found", "privacy request not found")
-	errNotConfigured = errors.New("privacy: requests need Options.Mailer and Options.Tokens")
+	// ErrRequestPending: a request of this kind with another text was
+	// made for the address less than a minute ago.
+	ErrRequestPending = errs.Conflict("request_pending", "a request of this kind with another text was just made for this address; try again in a minute")
+	errNotConfigured  = errors.New("privacy: requests need Options.Mailer and Options.Tokens")
 )
 
 // Attachment is a file mailed with a message.
@@ -220,10 +223,19 @@ func (s *Service) RequestByEmail(ctx context.Context, email, kind, details, ip, 
 	cl := rtoken.Claims{Purpose: rtoken.Verify, ContactID: c.ID, CampaignID: kindCode(kind, lang),
 		Issued: now, Expires: now.Add(s.opt.RequestLinkTTL)}
 	if details != "" {
-		if _, err := s.db.Exec(ctx, `INSERT INTO privacy_request_drafts (token_hash, contact_id, details, expires_at)
-			VALUES ($1, $2, $3, $4) ON CONFLICT (token_hash) DO UPDATE SET details = EXCLUDED.details`,
-			cl.Identity(), c.ID, details, cl.Expires); err != nil {
+		// Requests of one kind for one address within the same minute
+		// share a link (the token has minute precision), so the text a
+		// link stands for is never replaced: a different text for the
+		// same link is refused and mails nothing.
+		tag, err := s.db.Exec(ctx, `INSERT INTO privacy_request_drafts (token_hash, contact_id, details, expires_at)
+			VALUES ($1, $2, $3, $4) ON CONFLICT (token_hash) DO UPDATE SET details = EXCLUDED.details
+			WHERE privacy_request_drafts.details = EXCLUDED.details`,
+			cl.Identity(), c.ID, details, cl.Expires)
+		if err != nil {
 			return fmt.Errorf("privacy: request: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrRequestPending
 		}
 	}
 	tok := s.opt.Tokens.Mint(cl)

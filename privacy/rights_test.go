@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/errs"
@@ -202,4 +203,47 @@ func openGauge(t *testing.T, e *apiEnv, kind string) float64 {
 	}
 	t.Fatalf("no postbode_privacy_requests_open{kind=%q}", kind)
 	return 0
+}
+
+// TestRectificationTextNotReplaced: two rectification requests for one
+// address within a minute share a verification link; a second text (say,
+// typed by someone else) does not replace the one the first mail's link
+// shows and confirms, and mails nothing.
+func TestRectificationTextNotReplaced(t *testing.T) {
+	t.Parallel()
+	e, m, _ := requestEnv(t, privacy.Options{})
+	ctx := t.Context()
+	campaignID, listID := seedCampaign(t, e.fixture)
+	s := seedSubject(t, e.fixture, "rectext", campaignID, listID)
+	// Both submissions fall in one minute (the link's precision).
+	if sec := time.Now().Second(); sec > 50 {
+		time.Sleep(time.Duration(61-sec) * time.Second)
+	}
+	if err := e.svc.RequestByEmail(ctx, s.Email, "rectification", "My name is Anna.", "203.0.113.5", "UA", "en"); err != nil {
+		t.Fatal(err)
+	}
+	e.svc.Wait()
+	first := m.mails(t)
+	if len(first) != 1 {
+		t.Fatalf("verification mails %d, want 1", len(first))
+	}
+	link := linkRE.FindStringSubmatch(first[0].Text)
+	if link == nil {
+		t.Fatalf("no link in %q", first[0].Text)
+	}
+	if err := e.svc.RequestByEmail(ctx, s.Email, "rectification", "Send my mail to evil@example.net.", "198.51.100.7", "UA", "en"); !errors.Is(err, privacy.ErrRequestPending) {
+		t.Errorf("a second text for the same link: %v, want ErrRequestPending", err)
+	}
+	e.svc.Wait()
+	if got := m.mails(t); len(got) != 1 {
+		t.Errorf("the refused request mailed: %d mails", len(got))
+	}
+	if _, details, err := e.svc.PendingRequest(ctx, link[1]); err != nil || details != "My name is Anna." {
+		t.Fatalf("the first link shows %q (%v), want the first text", details, err)
+	}
+	// The same text again is the same request: mailed again, not refused.
+	if err := e.svc.RequestByEmail(ctx, s.Email, "rectification", "My name is Anna.", "203.0.113.5", "UA", "en"); err != nil {
+		t.Errorf("the same text again: %v", err)
+	}
+	e.svc.Wait()
 }

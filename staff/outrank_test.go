@@ -297,3 +297,41 @@ func TestRemovingTOTPEndsOtherSessions(t *testing.T) {
 		t.Fatalf("remove a required second factor: %d %s", r.StatusCode, b)
 	}
 }
+
+// TestNoOneChangesRolesBeyondTheirPermissions: replacing the permissions
+// of a custom role acts on everyone who holds it, so a person who may
+// manage people but lacks a permission of the role cannot strip it (and
+// with it demote the role's holders); a role within their own
+// permissions they can change.
+func TestNoOneChangesRolesBeyondTheirPermissions(t *testing.T) {
+	f := newFixture(t, staff.Options{})
+	f.person("root@example.org", "admin")
+	if _, err := f.svc.SaveRole(t.Context(), "lead", "", []access.Permission{access.UsersManage, access.ListsRead, access.CampaignsRead}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SaveRole(t.Context(), "senior", "", []access.Permission{access.UsersManage, access.ListsRead, access.CampaignsRead, access.ContactsRead}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SaveRole(t.Context(), "junior", "", []access.Permission{access.ListsRead}); err != nil {
+		t.Fatal(err)
+	}
+	f.person("lee@example.org", "lead")
+	f.person("sen@example.org", "senior")
+	hs, _ := newAPI(t, f)
+	secret, _, err := f.login("lee@example.org", "", ip1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr := map[string]string{"Cookie": staff.CookieName + "=" + secret, "X-CSRF-Token": f.svc.CSRFToken(secret)}
+	if r, b := call(t, hs, "PUT", "/api/v1/roles/senior", `{"permissions":["lists.read"]}`, hdr); r.StatusCode != 403 || !strings.Contains(b, "beyond_own_permissions") {
+		t.Errorf("lead strips the senior role: %d %s, want 403 beyond_own_permissions", r.StatusCode, b)
+	}
+	var n int
+	if err := f.db.QueryRow(t.Context(), `SELECT count(*) FROM role_permissions p JOIN roles r ON r.id = p.role_id
+		WHERE r.name = 'senior'`).Scan(&n); err != nil || n != 4 {
+		t.Errorf("the senior role has %d permissions (%v), want 4 untouched", n, err)
+	}
+	if r, b := call(t, hs, "PUT", "/api/v1/roles/junior", `{"permissions":["lists.read","campaigns.read"]}`, hdr); r.StatusCode != 200 {
+		t.Errorf("lead changes a role within their permissions: %d %s", r.StatusCode, b)
+	}
+}

@@ -131,6 +131,7 @@ func (s *Service) SaveRole(ctx context.Context, name, description string, perms 
 		return Role{}, err
 	}
 	dept := roleDepartment(ctx)
+	actx := ctx
 	ctx = unscoped(ctx)
 	var id int64
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
@@ -139,6 +140,18 @@ func (s *Service) SaveRole(ctx context.Context, name, description string, perms 
 			name, description, dept).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("staff: save role: %w", err)
+		}
+		// Replacing a role's permissions acts on everyone who holds it:
+		// one holding a permission the actor lacks is not the actor's to
+		// change (reachable, seen from the role). The upsert has locked
+		// the row, so these are the permissions being replaced.
+		old, err := s.rolePermissions(ctx, tx, name, dept)
+		if err != nil {
+			return err
+		}
+		if p := beyondOwn(actx, old); p != "" {
+			return errs.Forbidden("beyond_own_permissions",
+				fmt.Sprintf("this role holds the permission %s, which you do not hold; ask someone who holds it", p))
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM role_permissions WHERE role_id = $1`, id); err != nil {
 			return err

@@ -121,9 +121,14 @@ var texts = regexp.MustCompile(`^(font|font-size|line-height)$`)
 
 // pxPer converts a CSS length unit to pixels at a 16px font in a 1000px
 // wide window; for font-size and line-height a percentage is of the font.
+// Every length unit is here: one missing would pass as not a length.
 var pxPer = map[string]float64{"px": 1, "pt": 4.0 / 3, "pc": 16, "in": 96, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6,
 	"em": 16, "rem": 16, "ex": 8, "ch": 8, "lh": 24, "rlh": 24, "vw": 10, "vh": 10, "vmin": 10, "vmax": 10,
-	"svh": 10, "lvh": 10, "dvh": 10, "svw": 10, "lvw": 10, "dvw": 10, "%": 10}
+	"svh": 10, "lvh": 10, "dvh": 10, "svw": 10, "lvw": 10, "dvw": 10, "vi": 10, "vb": 10,
+	"svi": 10, "svb": 10, "lvi": 10, "lvb": 10, "dvi": 10, "dvb": 10,
+	"svmin": 10, "svmax": 10, "lvmin": 10, "lvmax": 10, "dvmin": 10, "dvmax": 10,
+	"cqw": 10, "cqh": 10, "cqi": 10, "cqb": 10, "cqmin": 10, "cqmax": 10,
+	"cap": 16, "rcap": 16, "ic": 16, "ric": 16, "rex": 8, "rch": 8, "%": 10}
 
 // pushOut says why declaration p: v could push the footer out of sight
 // below the content, or "".
