@@ -1,6 +1,9 @@
 package console
 
 import (
+	"html"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -69,5 +72,18 @@ func TestDomainMessagesInBothLanguages(t *testing.T) {
 	}
 	if got := trMsg("nl", "is not valid UTF-8 (save the file as UTF-8)"); got != "is geen geldige UTF-8 (sla het bestand op als UTF-8)" {
 		t.Errorf("a message with figures in Dutch: %q", got)
+	}
+}
+
+// TestErrorPageInPersonsLanguage: a form refused on the error page (a
+// field the page cannot leave wrong, such as the invitation's role select)
+// names the reason in the person's language, not in English.
+func TestErrorPageInPersonsLanguage(t *testing.T) {
+	e := newAdminEnv(t)
+	wantStatus(t, "language", e.post("/console/language", url.Values{"lang": {"nl"}}), http.StatusSeeOther)
+	body := html.UnescapeString(wantStatus(t, "invite without a role", e.post("/console/admin/people", url.Values{"email": {"new@example.org"}}),
+		http.StatusUnprocessableEntity))
+	if !strings.Contains(body, nl["invite.err.role"]) || strings.Contains(body, en["invite.err.role"]) {
+		t.Errorf("the Dutch error page does not give %q:\n%.3000s", nl["invite.err.role"], body)
 	}
 }
