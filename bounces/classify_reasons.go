@@ -49,7 +49,7 @@ var defaultRules = newPhraseIndex(textRules)
 // phraseIndex finds, in one scan of a text, the first rule (in rule order)
 // with a phrase in the text: phrases are bucketed by their first two bytes.
 type phraseIndex struct {
-	rules   []reasonRule
+	rules []reasonRule
 	// first maps a phrase's first byte to 1 + its row in second, 0 for
 	// none; second maps the second byte to 1 + the index in buckets. Two
 	// small tables stay in the cache where one of 64K entries would not.

@@ -88,19 +88,19 @@ type msg struct {
 	top        header
 	subject    string
 	from       string
-	dsn        [][]byte          // message/delivery-status bodies (RFC 3464 section 2)
-	feedback   []byte            // message/feedback-report body (RFC 5965 section 3)
-	texts      [][]byte          // text/plain (and text/html as a last resort) bodies
-	html       [][]byte          // text/html bodies
-	original   *header           // header of the returned original
-	jsonBodies [][]byte          // application/json bodies (relay notifications)
-	parts      int               // MIME parts visited
-	succeeded  int               // DSN recipients delivered, relayed or expanded
-	rules      *phraseIndex      // the text rules; nil for textRules
-	badText    string            // why the text parts cannot be trusted, "" when they can
-	badDSN     string            // why the delivery-status parts cannot be trusted
-	overflow   string            // why the report as a whole exceeds the bounds Parse reads
-	fromText   bool              // the failures were read from the text parts
+	dsn        [][]byte     // message/delivery-status bodies (RFC 3464 section 2)
+	feedback   []byte       // message/feedback-report body (RFC 5965 section 3)
+	texts      [][]byte     // text/plain (and text/html as a last resort) bodies
+	html       [][]byte     // text/html bodies
+	original   *header      // header of the returned original
+	jsonBodies [][]byte     // application/json bodies (relay notifications)
+	parts      int          // MIME parts visited
+	succeeded  int          // DSN recipients delivered, relayed or expanded
+	rules      *phraseIndex // the text rules; nil for textRules
+	badText    string       // why the text parts cannot be trusted, "" when they can
+	badDSN     string       // why the delivery-status parts cannot be trusted
+	overflow   string       // why the report as a whole exceeds the bounds Parse reads
+	fromText   bool         // the failures were read from the text parts
 }
 
 // readMessage walks the MIME structure of raw within the limits.
