@@ -76,7 +76,7 @@ func newPhraseIndex(rules []reasonRule) *phraseIndex {
 	ix := indexPhrases(rules)
 	var contra []reasonRule
 	for _, r := range rules {
-		if contradicts[r.reason] {
+		if contradicts[r.reason] || r.strength == overrules {
 			contra = append(contra, r)
 		}
 	}
