@@ -97,6 +97,8 @@ var textRules = []reasonRule{
 		}},
 	{"networkerror", ordinary, "Postfix smtp(8) DNS lookups (dns_lookup.c): \"Host not found, try again\" is temporary, \"Name service error ... Malformed or unexpected name server reply\" is a broken name server, not a missing domain",
 		[]string{"host not found, try again", "temporary failure in name resolution", "malformed or unexpected name server reply", "malformed name server reply"}},
+	{"contenterror", ordinary, "refusals of a message with a bare LF, a line ending without CR (RFC 5321 section 2.3.8: CR and LF only as CRLF): Postfix smtpd(8) smtpd_forbid_bare_newline \"Error: bare <LF> received\"; qmail-smtpd \"451 See http://pobox.com/~djb/docs/smtplf.html\"; Exchange Online 5.6.11 \"SMTPSEND.BareLinefeedsAreIllegal\" (Microsoft's NDR reference): the sender's software, not the recipient; first, so that the rejection wording around it is not read as a filter",
+		[]string{"bare <lf>", "bare lf", "barelinefeedsareillegal", "bare linefeed", "docs/smtplf"}},
 	{"rejected", ordinary, "Google Groups: the sender may not post",
 		[]string{"you may not have permission to post"}},
 	{"filtered", ordinary, "KDDI (au, ezweb.ne.jp) answers its subscribers' reception filters with \"550 : User unknown\"",

@@ -352,6 +352,13 @@ func TestSourcedRules(t *testing.T) {
 		{"", 0, "", "Remote host closed connection in response to RCPT TO:<a@example.com>", "networkerror", Soft, "closed connection in response to"},
 		// Sendmail 452 4.4.5.
 		{"", 452, "", "452 Insufficient disk space; try again later", "systemfull", Soft, "insufficient disk space"},
+		// Bare LF refusals (RFC 5321 section 2.3.8): Postfix, qmail,
+		// Exchange Online 5.6.11; the sender's software is at fault, even
+		// where the reply says "rejected" or carries a permanent code.
+		{"DATA", 550, "5.5.2", "550 5.5.2 Error: bare <LF> received", "contenterror", Block, "bare lf"},
+		{"DATA", 451, "", "451 See http://pobox.com/~djb/docs/smtplf.html.", "contenterror", Block, "docs/smtplf"},
+		{"", 550, "5.6.11", "550 5.6.11 SMTPSEND.BareLinefeedsAreIllegal; message contains bare linefeeds", "contenterror", Block, "barelinefeedsareillegal"},
+		{"", 554, "", "554 Message rejected: message containing bare LF's, recipient unknown", "contenterror", Block, "bare lf"},
 	})
 }
 
