@@ -617,8 +617,8 @@ var (
 // clauseRules are tried in order, the reasons that are not hard first
 // (prefer not hard).
 var clauseRules = []clauseRule{
-	{"mailboxfull", "RFC 3463 X.2.2 \"mailbox full\": the mailbox has exceeded a per-mailbox quota or capacity; RFC 5321 552 \"exceeded storage allocation\"",
-		[]string{"mailbox", "mail box", "mailfolder", "inbox", "account", "storage", "mail folder"},
+	{"mailboxfull", "RFC 3463 X.2.2 \"mailbox full\": the mailbox has exceeded a per-mailbox quota or capacity; RFC 5321 552 \"exceeded storage allocation\"; HCL/IBM Domino names the mailbox a \"mail file\" (Domino administration help, \"Using quotas to manage the size of user mail files\": the Router returns or holds mail for a mail file over its quota)",
+		[]string{"mailbox", "mail box", "mailfolder", "inbox", "account", "storage", "mail folder", "mail file"},
 		[]string{"full", "quota", "exceeded", "exceeds", "overquota"},
 		append([]string{"message", "size"}, notRecipient...)},
 	{"suspend", "RFC 3463 X.2.1 \"mailbox disabled, not accepting messages\"; IANA registry X.7.13 \"user account disabled\"",

@@ -359,6 +359,12 @@ func TestSourcedRules(t *testing.T) {
 		{"DATA", 451, "", "451 See http://pobox.com/~djb/docs/smtplf.html.", "contenterror", Block, "docs/smtplf"},
 		{"", 550, "5.6.11", "550 5.6.11 SMTPSEND.BareLinefeedsAreIllegal; message contains bare linefeeds", "contenterror", Block, "barelinefeedsareillegal"},
 		{"", 554, "", "554 Message rejected: message containing bare LF's, recipient unknown", "contenterror", Block, "bare lf"},
+		// Domino's mailbox is a "mail file" (Domino administration help on
+		// mail file quotas): full is a full mailbox, never a dead address;
+		// the size of a message is not the mail file's.
+		{"", 0, "", "User's mail file is full", "mailboxfull", Soft, `clause "mail file ... full"`},
+		{"", 550, "", "550 Recipient's mail file exceeds its quota", "mailboxfull", Soft, `clause "mail file ... quota"`},
+		{"", 550, "5.1.1", "550 5.1.1 mail file not found", "userunknown", Hard, "status 5.1.1"},
 	})
 }
 
