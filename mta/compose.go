@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Header is what Compose puts in a message's header.
@@ -341,8 +342,39 @@ var qpLiteral = func() (t [256]bool) {
 	return t
 }()
 
+// literalRun returns the end of the run of bytes quoted-printable carries
+// as they are (qpLiteral) in s[j:lim], testing a word of 8 bytes at a
+// time while it can.
+func literalRun(s string, j, lim int) int {
+	for j+8 <= lim && literal8(load64(s, j)) {
+		j += 8
+	}
+	for j < lim && qpLiteral[s[j]] {
+		j++
+	}
+	return j
+}
+
+// load64 is the little-endian word of the 8 bytes of s at i.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// literal8 reports whether the 8 bytes of x are all printable ASCII other
+// than '=' (a tab answers false and is left to the byte-wise check): three
+// SWAR tests, exact for the word as a whole though not per byte.
+func literal8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below := (x - 0x20*ones) &^ x                 // a byte < 0x20 sets its high bit
+	above := (x + (0x7f-0x7e)*ones) | x           // a byte > 0x7e sets its high bit
+	eq := x ^ ('=' * ones)                        // a byte '=' becomes 0...
+	return (below|above|(eq-ones)&^eq)&highs == 0 // ...and sets its high bit
+}
+
 // lineEndAt reports whether s has a line end (LF or CRLF) or its end at i.
-func lineEndAt[S string | []byte](s S, i int) bool {
+func lineEndAt(s string, i int) bool {
 	return i >= len(s) || s[i] == '\n' || (s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n')
 }
 
@@ -351,6 +383,19 @@ func lineEndAt[S string | []byte](s S, i int) bool {
 // non-ASCII bytes are =XX, and a space or tab before a line end is encoded.
 // Runs of literal bytes are copied in bulk.
 func appendQP[S string | []byte](b []byte, s S) []byte {
+	switch v := any(s).(type) {
+	case string:
+		return appendQPString(b, v)
+	case []byte:
+		// Read only, never kept: the bytes seen as a string, not copied
+		// (generic code on a shape type calls its helpers through a
+		// dictionary, without inlining).
+		return appendQPString(b, unsafe.String(unsafe.SliceData(v), len(v)))
+	}
+	panic("unreachable")
+}
+
+func appendQPString(b []byte, s string) []byte {
 	col := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -369,10 +414,7 @@ func appendQP[S string | []byte](b []byte, s S) []byte {
 		}
 		if qpLiteral[c] && !((c == ' ' || c == '\t') && lineEndAt(s, i+1)) {
 			lim := min(len(s), i+75-col)
-			j := i + 1
-			for j < lim && qpLiteral[s[j]] {
-				j++
-			}
+			j := literalRun(s, i+1, lim)
 			if (s[j-1] == ' ' || s[j-1] == '\t') && lineEndAt(s, j) {
 				j-- // trailing whitespace: encoded on the next round
 			}
