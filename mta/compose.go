@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -71,7 +72,7 @@ func ComposeSize[S string | []byte](html, text S) int {
 // starts with "=_", which quoted-printable content never holds.
 func AppendCompose[S string | []byte](b []byte, h Header, html, text S) []byte {
 	mid := messageID(h.MessageID, h.From)
-	b = appendHeader(b, "From", formatAddress("From", h.From))
+	b = appendHeader(b, "From", fromMemo.get(h.From, func(v string) string { return formatAddress("From", v) }))
 	b = appendHeader(b, "To", formatAddress("To", h.To))
 	if h.ReplyTo != "" {
 		b = appendHeader(b, "Reply-To", formatAddress("Reply-To", h.ReplyTo))
@@ -81,7 +82,8 @@ func AppendCompose[S string | []byte](b []byte, h Header, html, text S) []byte {
 	if date.IsZero() {
 		date = time.Now()
 	}
-	b = appendHeader(b, "Date", date.Format(time.RFC1123Z))
+	var db [40]byte
+	b = appendHeader(b, "Date", string(date.AppendFormat(db[:0], time.RFC1123Z)))
 	b = appendHeader(b, "Message-ID", mid)
 	b = appendHeader(b, "MIME-Version", "1.0")
 	if len(h.ListUnsubscribe) > 0 {
@@ -157,7 +159,9 @@ func appendHeader(b []byte, name, value string) []byte {
 	b = append(b, name...)
 	b = append(b, ':')
 	col := len(name) + 1
-	for i, w := range strings.Split(value, " ") {
+	for i, rest, more := 0, value, true; more; i++ {
+		var w string
+		w, rest, more = strings.Cut(rest, " ")
 		if i > 0 || w != "" {
 			if col+1+len(w) > limit && col > 0 {
 				b = append(b, "\r\n"...)
@@ -184,6 +188,49 @@ func formatAddress(field, s string) string {
 		return a.String()
 	}
 	return strings.Join(qWords(a.Name, field), " ") + " " + (&mail.Address{Address: a.Address}).String()
+}
+
+// memo remembers the results of a pure function of a string, for the few
+// values every message of a campaign repeats (its From): parsing an address
+// costs more than a message's header otherwise does. At most memoSize
+// values are kept (then it starts afresh).
+type memo struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+const memoSize = 256
+
+// fromMemo holds formatted From values; fromDomains the domain of raw
+// From fields (DKIM key choice).
+var fromMemo, fromDomains memo
+
+func (c *memo) get(key string, f func(string) string) string {
+	c.mu.RLock()
+	v, ok := c.m[key]
+	c.mu.RUnlock()
+	if ok {
+		return v
+	}
+	v = f(key)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= memoSize {
+		c.m = make(map[string]string, memoSize)
+	}
+	c.m[key] = v
+	c.mu.Unlock()
+	return v
+}
+
+// getBytes is get with the key as bytes: no copy when the value is known.
+func (c *memo) getBytes(key []byte, f func(string) string) string {
+	c.mu.RLock()
+	v, ok := c.m[string(key)]
+	c.mu.RUnlock()
+	if ok {
+		return v
+	}
+	return c.get(string(key), f)
 }
 
 // encodeText returns s as unstructured header text for field: ASCII as is,
