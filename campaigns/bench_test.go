@@ -67,6 +67,8 @@ func benchSend(b *testing.B, dkim bool) {
 	conns0 := counterValue(reg, "postbode_smtp_connections_total", "ok")
 	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // reset the peak RSS (Linux)
 	stopProfile := benchProfile(b)
+	var ms0, ms1 goruntime.MemStats
+	goruntime.ReadMemStats(&ms0)
 	cpu0 := cpuTime()
 	b.ResetTimer()
 	start := time.Now()
@@ -91,6 +93,7 @@ func benchSend(b *testing.B, dkim bool) {
 	elapsed := time.Since(start)
 	b.StopTimer()
 	cpu := cpuTime() - cpu0
+	goruntime.ReadMemStats(&ms1)
 	stopProfile()
 	pgCPU := pg()
 	x.Stop()
@@ -119,6 +122,9 @@ func benchSend(b *testing.B, dkim bool) {
 	fmt.Printf("  daemon CPU %.3f s per 1k messages (the sink runs in its own process); Postgres CPU %.3f s per 1k messages (%s); SMTP connections opened %.0f\n",
 		perMsg/1000, pgPer1k, pgCPUSource, conns)
 	fmt.Printf("  enqueue→accepted p50 %.0f ms, p99 %.0f ms; peak RSS %d MB; %d workers\n", p50*1000, p99*1000, peakRSS()>>20, s.opt.Workers)
+	fmt.Printf("  allocated %.1f KB and %.0f objects per message, %d GCs (%.1f%% of CPU in GC)\n",
+		float64(ms1.TotalAlloc-ms0.TotalAlloc)/1024/float64(n), float64(ms1.Mallocs-ms0.Mallocs)/float64(n),
+		ms1.NumGC-ms0.NumGC, 100*ms1.GCCPUFraction)
 	fmt.Printf("  CPU µs per message by stage, one goroutine: render %.0f, compose %.0f, sign %.0f (message %d bytes)\n",
 		st.render, st.compose, st.sign, msgSize)
 	if dkim {
