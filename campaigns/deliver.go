@@ -538,21 +538,25 @@ func (s *Service) record(ctx context.Context, id int64, ts []*target) error {
 // counters (counting only real status changes) and returns, for each row
 // it changed, the old and new status. $1 campaign, $2 contact ids, $3
 // statuses, $4 errors. The rows are found by one (campaign_id,
-// contact_id) index probe per contact and locked, then updated by their
-// row address (ctid; stable while locked), whatever the statistics say.
+// contact_id) index probe per contact, then updated by their row address
+// (ctid), whatever the statistics say. They are not locked first (a lock
+// writes each row once more): a row another transaction changed in
+// between has another address and is left alone, as is one no longer
+// pending. None of the columns set is indexed, so the update stays on the
+// row's page (heap-only) when the page has room.
 const recordSQL = `WITH v AS (
 	SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[]) AS v(contact_id, status, err)
 ), old AS (
 	SELECT o.tid, o.status AS was, v.contact_id, v.status, v.err FROM v CROSS JOIN LATERAL (
 		SELECT d.ctid AS tid, d.status FROM deliveries d WHERE d.campaign_id = $1 AND d.contact_id = v.contact_id
-		AND d.status IN ('queued', 'deferred') LIMIT 1 FOR UPDATE) o
+		AND d.status IN ('queued', 'deferred') LIMIT 1) o
 ), upd AS (
 	UPDATE deliveries d SET status = o.status,
 		attempts = d.attempts + CASE WHEN o.status = 'skipped' THEN 0 ELSE 1 END,
 		done_at = CASE WHEN o.status = 'deferred' THEN NULL ELSE now() END,
 		last_error = nullif(o.err, '')
 	FROM old o
-	WHERE d.ctid = ANY (ARRAY(SELECT tid FROM old)) AND d.ctid = o.tid
+	WHERE d.ctid = ANY (ARRAY(SELECT tid FROM old)) AND d.ctid = o.tid AND d.status IN ('queued', 'deferred')
 	RETURNING d.contact_id, o.was, d.status AS now
 ), counts AS (
 	SELECT count(*) FILTER (WHERE now = 'sent') AS sent, count(*) FILTER (WHERE now = 'bounced') AS bounced,
