@@ -61,6 +61,7 @@ func benchSend(b *testing.B, dkim bool) {
 		rsaCPU = rsaSignCPU(b, s.opt.DKIM)
 	}
 
+	statements := startStatements(ctx, b, s.db)
 	pg := startPGCPU(ctx, b, s.db)
 	conns0 := counterValue(reg, "postbode_smtp_connections_total", "ok")
 	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // reset the peak RSS (Linux)
@@ -119,6 +120,7 @@ func benchSend(b *testing.B, dkim bool) {
 	fmt.Printf("  enqueue→accepted p50 %.0f ms, p99 %.0f ms; peak RSS %d MB; %d workers\n", p50*1000, p99*1000, peakRSS()>>20, s.opt.Workers)
 	fmt.Printf("  CPU µs per message by stage, one goroutine: render %.0f, compose %.0f, sign %.0f (message %d bytes)\n",
 		st.render, st.compose, st.sign, msgSize)
+	statements(n)
 	if dkim {
 		fmt.Printf("  one RSA-2048 signature %.0f µs CPU; CPU per signed message = %.2f× one signature\n", rsaCPU, perMsg/rsaCPU)
 		b.ReportMetric(perMsg/rsaCPU, "cpu/rsa-sign")
