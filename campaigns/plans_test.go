@@ -61,6 +61,7 @@ func TestHotQueryPlans(t *testing.T) {
 			"bigint, bigint, bigint[], boolean, int", 100, 5000},
 		{"load batch", loadSQL, []any{id, batch, c.ListIDs}, "bigint, bigint[], bigint[]", 100, 100},
 		{"record outcomes", recordSQL, []any{id, batch, statuses, errs}, "bigint, bigint[], text[], text[]", 100, 100},
+		{"record outcomes, rows locked", recordLockedSQL, []any{id, batch, statuses, errs}, "bigint, bigint[], text[], text[]", 100, 100},
 		// Once per campaign, when its queue is empty: it may read the
 		// campaign's rows, never the table.
 		{"pending deliveries (finish check)", pendingSQL, []any{id}, "bigint", n, n},
