@@ -364,3 +364,64 @@ func TestConsoleDepartmentWithoutCampaigns(t *testing.T) {
 	}
 	wantStatus(t, "frame", e.do("GET", "/console/admin/department/preview", nil, admin), http.StatusNotFound)
 }
+
+// TestConsoleAdminOffersOnlyWhatTheViewerMay: a department lead (a custom
+// role with users.manage but not every permission) sees on the Admin screen
+// the actions on a viewer, whose permissions the lead all holds, but none on
+// the administrator, and only the roles they may give; the service still
+// refuses those actions when posted anyway. The administrator sees every
+// action.
+func TestConsoleAdminOffersOnlyWhatTheViewerMay(t *testing.T) {
+	e := newAdminEnv(t)
+	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	if _, err := e.st.SaveRole(ctx, "lead", "", []access.Permission{access.UsersManage, access.ListsRead, access.CampaignsRead}); err != nil {
+		t.Fatal(err)
+	}
+	var admin staff.Person
+	if err := e.pool.QueryRow(t.Context(), `SELECT id FROM persons WHERE email = 'admin@example.org'`).Scan(&admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	vic, _ := e.login("vic@example.org", access.DefaultDepartment, access.RoleViewer)
+	lee, leeCookie := e.login("lee@example.org", access.DefaultDepartment, "lead")
+	adminPath := "/console/admin/people/" + strconv.FormatInt(admin.ID, 10)
+	vicPath := "/console/admin/people/" + strconv.FormatInt(vic.ID, 10)
+	leePath := "/console/admin/people/" + strconv.FormatInt(lee.ID, 10)
+
+	body := wantStatus(t, "admin screen as the lead", e.send("GET", "/console/admin", nil, leeCookie), http.StatusOK)
+	for _, want := range []string{`action="` + vicPath + `/disable"`, `action="` + vicPath + `/reset"`, `action="` + vicPath + `/role"`,
+		`<option value="viewer"`, `<option value="lead"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the lead's Admin screen lacks %s", want)
+		}
+	}
+	for _, unwanted := range []string{`action="` + adminPath + `/`, `<option value="admin"`, `<option value="marketer"`, `<option value="privacy"`} {
+		if strings.Contains(body, unwanted) {
+			t.Errorf("the lead's Admin screen offers %s, which the service refuses them", unwanted)
+		}
+	}
+	// The server-side check stays.
+	leeCSRF := e.csrfOf(leeCookie)
+	for _, c := range []struct {
+		path string
+		form url.Values
+	}{
+		{adminPath + "/disable", url.Values{}},
+		{adminPath + "/reset", url.Values{}},
+		{adminPath + "/role", url.Values{"role": {"viewer"}}},
+		{vicPath + "/role", url.Values{"role": {"admin"}}},
+		{"/console/admin/people", url.Values{"email": {"new@example.org"}, "role": {"admin"}}},
+	} {
+		c.form.Set("csrf", leeCSRF)
+		wantStatus(t, "lead posts "+c.path, e.send("POST", c.path, c.form, leeCookie), http.StatusForbidden)
+	}
+	if p, err := e.st.Get(ctx, admin.ID); err != nil || p.Status != "active" || p.Memberships[0].Role != "admin" {
+		t.Errorf("the administrator after the lead's refused posts: %+v %v", p, err)
+	}
+
+	body = wantStatus(t, "admin screen as the administrator", e.get("/console/admin"), http.StatusOK)
+	for _, want := range []string{`action="` + leePath + `/disable"`, `action="` + leePath + `/role"`, `<option value="admin"`, `<option value="privacy"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the administrator's Admin screen lacks %s", want)
+		}
+	}
+}

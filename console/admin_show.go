@@ -5,6 +5,7 @@ import (
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/mta"
+	"github.com/postbode/postbode/staff"
 )
 
 // adminShow is the admin screen: the people of the department, roles with
@@ -24,7 +25,29 @@ func (h *Handler) adminShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := h.newPage(r, "admin", "admin").Set("People", people).Set("Roles", roles).Set("Departments", depts)
+	// The screen offers only what the service would do for this viewer: no
+	// actions on a person who holds a permission the viewer lacks, and only
+	// the roles the viewer may give (the service refuses the rest too).
+	ids := make([]int64, len(people))
+	for i, pe := range people {
+		ids[i] = pe.ID
+	}
+	beyond, err := h.Staff.Unreachable(ctx, ids, 0)
+	if err != nil {
+		return err
+	}
+	beyondHere, err := h.Staff.Unreachable(ctx, ids, access.Department(ctx))
+	if err != nil {
+		return err
+	}
+	var grantable []staff.Role
+	for _, ro := range roles {
+		if staff.CanGrant(ctx, ro) {
+			grantable = append(grantable, ro)
+		}
+	}
+	p := h.newPage(r, "admin", "admin").Set("People", people).Set("Roles", grantable).Set("Departments", depts).
+		Set("Beyond", beyond).Set("BeyondHere", beyondHere)
 	if h.Tokens != nil {
 		toks, err := h.Tokens.List(ctx)
 		if err != nil {

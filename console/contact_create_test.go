@@ -118,3 +118,33 @@ func TestConsoleContactCreate(t *testing.T) {
 	}
 	wantStatus(t, "create without lists", e.post("/console/contacts", url.Values{"email": {"plain@example.org"}}), http.StatusSeeOther)
 }
+
+// TestConsoleContactCreateAllOrNothing: when the New contact form's
+// subscription cannot be stored (a trigger refuses the consent record, as
+// a full disk would) the form fails and leaves no contact; sent again once
+// the store works it creates the contact instead of calling the address
+// taken.
+func TestConsoleContactCreateAllOrNothing(t *testing.T) {
+	e := newAdminEnv(t)
+	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	var news int64
+	if err := e.pool.QueryRow(ctx, `SELECT id FROM lists WHERE slug = 'news'`).Scan(&news); err != nil {
+		t.Fatal(err)
+	}
+	for _, sql := range []string{`CREATE FUNCTION refuse_consent() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$`,
+		`CREATE TRIGGER refuse_consent BEFORE INSERT ON consent_records FOR EACH ROW EXECUTE FUNCTION refuse_consent()`} {
+		if _, err := e.pool.Exec(t.Context(), sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	form := url.Values{"email": {"nina@example.org"}, "lists": {strconv.FormatInt(news, 10)}, "evidence": {"Signed up at the fair"}}
+	wantStatus(t, "create while consent cannot be stored", e.post("/console/contacts", form), http.StatusInternalServerError)
+	if _, err := e.h.Contacts.GetByEmail(ctx, "nina@example.org"); err == nil {
+		t.Error("the failed form left the contact behind")
+	}
+	if _, err := e.pool.Exec(t.Context(), `DROP TRIGGER refuse_consent ON consent_records`); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, "create once the store works", e.post("/console/contacts", form), http.StatusSeeOther)
+}

@@ -58,10 +58,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // invalid turns the errors of a form whose fields cannot be wrong when the
-// page is used (selects, hidden fields) into one invalid-input error.
+// page is used (selects, hidden fields) into one invalid-input error. Its
+// message is the catalogue key, which the error page shows in the person's
+// language (detail).
 func invalid(e form.Errors) error {
 	for _, f := range slices.Sorted(maps.Keys(e)) {
-		return errs.Invalid(f, tr("en", e[f]))
+		return errs.Invalid(f, e[f])
 	}
 	return nil
 }
@@ -91,10 +93,15 @@ func fieldError(r *http.Request, err error) (map[string]string, bool) {
 	return map[string]string{f: trMsg(pageLang(r), e.Message)}, true
 }
 
-// detail is e as the error page shows it: the field and the translated message.
+// detail is e as the error page shows it: the field and the translated
+// message (a catalogue key of invalid, or a domain package's message).
 func detail(lang string, e *errs.Error) string {
-	if e.Field == "" {
-		return trMsg(lang, e.Message)
+	msg := trMsg(lang, e.Message)
+	if _, ok := en[e.Message]; ok {
+		msg = tr(lang, e.Message)
 	}
-	return e.Field + ": " + trMsg(lang, e.Message)
+	if e.Field == "" {
+		return msg
+	}
+	return e.Field + ": " + msg
 }

@@ -8,15 +8,18 @@ import (
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
-// importErrors downloads the rejected rows of an import as CSV.
+// importErrors downloads the rejected rows of an import as CSV, in the
+// person's language as the import screen shows them.
 func (h *Handler) importErrors(w http.ResponseWriter, r *http.Request) error {
 	j, err := h.importJob(r)
 	if err != nil {
 		return err
 	}
+	lang := pageLang(r)
 	rows := make([][]string, 0, len(j.Errors))
 	for _, e := range j.Errors {
-		rows = append(rows, []string{strconv.FormatInt(e.Row, 10), e.Field, e.Reason})
+		rows = append(rows, []string{strconv.FormatInt(e.Row, 10), e.Field, trMsg(lang, e.Reason)})
 	}
-	return httpapi.WriteCSV(w, fmt.Sprintf("import-%d-errors", j.ID), []string{"row", "field", "reason"}, rows)
+	header := []string{tr(lang, "import.row"), tr(lang, "import.field"), tr(lang, "import.reason")}
+	return httpapi.WriteCSV(w, fmt.Sprintf("import-%d-errors", j.ID), header, rows)
 }

@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -122,5 +123,47 @@ func TestConsoleImportMediaTypeCase(t *testing.T) {
 	var n int
 	if err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM contacts WHERE email = 'dirk@example.org'`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("imported contacts: %d, %v; want 1", n, err)
+	}
+}
+
+// TestConsoleImportErrorsInLanguage: the rejected rows of an import, on
+// the import screen and as the CSV download, are in the person's language:
+// the header and each reason.
+func TestConsoleImportErrorsInLanguage(t *testing.T) {
+	e := newAdminEnv(t)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", e.csrf)
+	mw.WriteField("source", "import")
+	mw.WriteField("purpose", "news")
+	fw, _ := mw.CreateFormFile("file", "leden.csv")
+	fw.Write([]byte("email,name\nnot an address,A\nann@example.org,Ann\nann@example.org,Ann again\n"))
+	mw.Close()
+	r := httptest.NewRequest("POST", "/console/imports", &body)
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	r.AddCookie(e.cookie)
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, r)
+	wantStatus(t, "upload", w, http.StatusSeeOther)
+	job := w.Header().Get("Location")
+	e.h.Wait()
+	for lang, want := range map[string][]string{
+		"en": {"Row,Field,Reason", "must be an address like name@example.org", "duplicate of row 3"},
+		"nl": {"Rij,Veld,Reden", "moet een adres zijn zoals naam@voorbeeld.nl", "dubbel: staat al in rij 3"},
+	} {
+		wantStatus(t, "language", e.post("/console/language", url.Values{"lang": {lang}}), http.StatusSeeOther)
+		page := wantStatus(t, "import screen", e.get(job), http.StatusOK)
+		csv := wantStatus(t, "errors.csv", e.get(job+"/errors.csv"), http.StatusOK)
+		if head, _, _ := strings.Cut(csv, "\n"); strings.TrimSpace(strings.TrimPrefix(head, "\ufeff")) != want[0] {
+			t.Errorf("%s: the errors CSV's header is %q, want %q", lang, head, want[0])
+		}
+		for _, s := range want {
+			if !strings.Contains(csv, s) {
+				t.Errorf("%s: the errors CSV lacks %q:\n%s", lang, s, csv)
+			}
+			if s != want[0] && !strings.Contains(page, s) {
+				t.Errorf("%s: the import screen lacks %q", lang, s)
+			}
+		}
 	}
 }

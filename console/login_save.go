@@ -32,8 +32,8 @@ func (h *Handler) loginSave(w http.ResponseWriter, r *http.Request) error {
 			field = "code"
 		}
 		msg := p.T("login.err." + e.Code)
-		if errors.Is(err, staff.ErrLocked) {
-			msg = p.Tf("login.err.locked", humantime.Duration(h.Staff.Options().LockoutWindow, p.Lang))
+		if le := (*staff.LockedError)(nil); errors.As(err, &le) {
+			msg = p.Tf("login.err.locked", humantime.Duration(le.Wait(), p.Lang))
 		}
 		p.Errs = map[string]string{field: msg}
 		return h.render(w, r, http.StatusUnprocessableEntity, p)

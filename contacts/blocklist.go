@@ -33,8 +33,12 @@ type Block struct {
 // IsBlocked reports whether an address is on the blocklist of the
 // context's department.
 func (s *Store) IsBlocked(ctx context.Context, email string) (bool, error) {
+	return s.isBlocked(ctx, s.db, email)
+}
+
+func (s *Store) isBlocked(ctx context.Context, q Querier, email string) (bool, error) {
 	var ok bool
-	err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM blocklist
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM blocklist
 		WHERE department_id = postbode_department() AND email_hash = $1)`, s.Hash(email)).Scan(&ok)
 	if err != nil {
 		return false, fmt.Errorf("contacts: blocklist lookup: %w", err)

@@ -234,10 +234,16 @@ func validSource(s string) bool {
 
 // Create stores a new contact. A blocklisted address is refused.
 func (s *Store) Create(ctx context.Context, n New) (Contact, error) {
+	return s.CreateTx(ctx, s.db, n)
+}
+
+// CreateTx is Create through q, a transaction of the caller's that may
+// go on to do more (subscribe the new contact) before it commits.
+func (s *Store) CreateTx(ctx context.Context, q Querier, n New) (Contact, error) {
 	if err := n.Validate(); err != nil {
 		return Contact{}, err
 	}
-	if blocked, err := s.IsBlocked(ctx, n.Email); err != nil {
+	if blocked, err := s.isBlocked(ctx, q, n.Email); err != nil {
 		return Contact{}, err
 	} else if blocked {
 		return Contact{}, ErrBlocklisted
@@ -245,7 +251,7 @@ func (s *Store) Create(ctx context.Context, n New) (Contact, error) {
 	if n.Attributes == nil {
 		n.Attributes = map[string]any{}
 	}
-	row := s.db.QueryRow(ctx, `INSERT INTO contacts AS c (email, name, attributes, source, updated_source)
+	row := q.QueryRow(ctx, `INSERT INTO contacts AS c (email, name, attributes, source, updated_source)
 		VALUES ($1, $2, $3, $4, $4) RETURNING `+contactCols, n.Email, n.Name, n.Attributes, n.Source)
 	c, err := scanContact(row)
 	if isUnique(err) {

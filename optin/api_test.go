@@ -288,3 +288,47 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Errorf("served document: openapi = %v", served["openapi"])
 	}
 }
+
+// TestContactCreateAllOrNothing: POST /api/v1/contacts with lists writes
+// the contact, its subscriptions and their consent records in one
+// transaction. When the consent record cannot be stored (a trigger refuses
+// it, as a full disk would) the request fails and leaves no contact; the
+// same request once the store works is created, not refused as a duplicate.
+func TestContactCreateAllOrNothing(t *testing.T) {
+	e := newEnv(t)
+	e.createList("news", "single")
+	for _, sql := range []string{`CREATE FUNCTION refuse_consent() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$`,
+		`CREATE TRIGGER refuse_consent BEFORE INSERT ON consent_records FOR EACH ROW EXECUTE FUNCTION refuse_consent()`} {
+		if _, err := e.db.Exec(t.Context(), sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body := map[string]any{"email": "anna@example.org", "lists": []string{"news"},
+		"consent": map[string]any{"source": "api", "purpose": "news"}}
+	if got := e.do("marketer", "POST", "/api/v1/contacts", body, nil); got != 500 {
+		t.Errorf("create while consent cannot be stored: status %d, want 500", got)
+	}
+	for what, sql := range map[string]string{
+		"contacts":      `SELECT count(*) FROM contacts`,
+		"subscriptions": `SELECT count(*) FROM subscriptions`,
+	} {
+		var n int
+		if err := e.db.QueryRow(t.Context(), sql).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("failed create left %d %s behind", n, what)
+		}
+	}
+	if _, err := e.db.Exec(t.Context(), `DROP TRIGGER refuse_consent ON consent_records`); err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Subscriptions []struct{ Status string }
+	}
+	e.mustStatus(201, "marketer", "POST", "/api/v1/contacts", body, &c)
+	if len(c.Subscriptions) != 1 || c.Subscriptions[0].Status != "confirmed" {
+		t.Errorf("subscriptions after the retry: %+v, want one confirmed", c.Subscriptions)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/errs"
 )
@@ -46,13 +48,22 @@ func (s *Store) CreateContact(ctx context.Context, cs *contacts.Store, n NewCont
 	if err := n.New.Validate(); err != nil {
 		return contacts.Contact{}, nil, err
 	}
-	c, err := cs.Create(ctx, n.New)
+	// The contact and its subscriptions are one transaction: a refused
+	// subscription leaves no contact behind (and a retry no duplicate).
+	var c contacts.Contact
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		var err error
+		if c, err = cs.CreateTx(ctx, tx, n.New); err != nil || len(n.ListIDs) == 0 {
+			return err
+		}
+		return subscribeTx(ctx, tx, c.ID, n.ListIDs, *n.Consent, n.Confirmed)
+	})
 	if err != nil {
-		return c, nil, err
+		return contacts.Contact{}, nil, err
 	}
 	subs := []Subscription{}
 	if len(n.ListIDs) > 0 {
-		if subs, err = s.Subscribe(ctx, c.ID, n.ListIDs, *n.Consent, n.Confirmed); err != nil {
+		if subs, err = s.Subscriptions(ctx, c.ID); err != nil {
 			return c, nil, err
 		}
 		if c, err = cs.Get(ctx, c.ID); err != nil {

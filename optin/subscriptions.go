@@ -78,41 +78,47 @@ func (s *Store) Subscribe(ctx context.Context, contactID int64, listIDs []int64,
 		return nil, err
 	}
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		if err := lockContact(ctx, tx, contactID); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `INSERT INTO subscriptions AS s (contact_id, list_id, status)
-			SELECT $1, l.id, CASE WHEN l.optin = 'single' OR $3 THEN 'confirmed' ELSE 'unconfirmed' END
-			FROM lists l WHERE l.id = ANY($2)
-			ON CONFLICT (contact_id, list_id) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
-				WHERE s.status = 'unsubscribed' OR (s.status = 'unconfirmed' AND EXCLUDED.status = 'confirmed')
-			RETURNING list_id, status`, contactID, listIDs, confirmed)
-		if err != nil {
-			return fmt.Errorf("optin: subscribe: %w", err)
-		}
-		type changed struct {
-			ListID int64
-			Status string
-		}
-		ch, err := pgx.CollectRows(rows, pgx.RowToStructByPos[changed])
-		if err != nil {
-			return err
-		}
-		for _, x := range ch {
-			action := "opt-in"
-			if x.Status == Confirmed && confirmed {
-				action = "confirm"
-			}
-			if err := recordConsent(ctx, tx, contactID, x.ListID, action, c); err != nil {
-				return err
-			}
-		}
-		return syncOneStar(ctx, tx, []int64{contactID})
+		return subscribeTx(ctx, tx, contactID, listIDs, c, confirmed)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.Subscriptions(ctx, contactID)
+}
+
+// subscribeTx is Subscribe inside the caller's transaction tx (c already
+// validated).
+func subscribeTx(ctx context.Context, tx pgx.Tx, contactID int64, listIDs []int64, c Consent, confirmed bool) error {
+	if err := lockContact(ctx, tx, contactID); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `INSERT INTO subscriptions AS s (contact_id, list_id, status)
+			SELECT $1, l.id, CASE WHEN l.optin = 'single' OR $3 THEN 'confirmed' ELSE 'unconfirmed' END
+			FROM lists l WHERE l.id = ANY($2)
+			ON CONFLICT (contact_id, list_id) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
+				WHERE s.status = 'unsubscribed' OR (s.status = 'unconfirmed' AND EXCLUDED.status = 'confirmed')
+			RETURNING list_id, status`, contactID, listIDs, confirmed)
+	if err != nil {
+		return fmt.Errorf("optin: subscribe: %w", err)
+	}
+	type changed struct {
+		ListID int64
+		Status string
+	}
+	ch, err := pgx.CollectRows(rows, pgx.RowToStructByPos[changed])
+	if err != nil {
+		return err
+	}
+	for _, x := range ch {
+		action := "opt-in"
+		if x.Status == Confirmed && confirmed {
+			action = "confirm"
+		}
+		if err := recordConsent(ctx, tx, contactID, x.ListID, action, c); err != nil {
+			return err
+		}
+	}
+	return syncOneStar(ctx, tx, []int64{contactID})
 }
 
 // Confirm moves an unconfirmed subscription to confirmed (double opt-in) and

@@ -309,22 +309,23 @@ func (s *Service) keyedHex(v string) string {
 }
 
 // ConfirmRequest records the request a verification link stands for, with
-// the IP and user agent of whoever followed it, and returns its kind. It is
-// idempotent: the same token records one request (and a second open request
-// of the same kind for the contact is not recorded either). A token that
+// the IP and user agent of whoever followed it, and returns its kind and
+// whether this call recorded it. It is idempotent: the same token records
+// one request (and a second open request of the same kind for the contact
+// is not recorded either; recorded is false then). A token that
 // does not verify is rtoken.ErrInvalid, one past its expiry rtoken.ErrExpired;
 // a token of a contact erased since is rtoken.ErrInvalid.
-func (s *Service) ConfirmRequest(ctx context.Context, token, ip, userAgent string) (string, error) {
+func (s *Service) ConfirmRequest(ctx context.Context, token, ip, userAgent string) (kind string, recorded bool, err error) {
 	if s.opt.Tokens == nil {
-		return "", errNotConfigured
+		return "", false, errNotConfigured
 	}
 	cl, err := s.opt.Tokens.Parse(token, rtoken.Verify)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	kind, lang, ok := kindOf(cl.CampaignID)
 	if !ok {
-		return "", rtoken.ErrInvalid
+		return "", false, rtoken.ErrInvalid
 	}
 	addr, err := parseIP(ip)
 	if err != nil {
@@ -334,20 +335,21 @@ func (s *Service) ConfirmRequest(ctx context.Context, token, ip, userAgent strin
 	// spelling or a second signature of the same link records nothing new.
 	details, err := s.draft(ctx, cl)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
-	if _, err := s.record(ctx, cl.ContactID, kind, "form", lang, details, cl.Identity(), addr, userAgent); err != nil {
+	_, recorded, err = s.record(ctx, cl.ContactID, kind, "form", lang, details, cl.Identity(), addr, userAgent)
+	if err != nil {
 		if errors.Is(err, contacts.ErrNotFound) {
-			return "", rtoken.ErrInvalid
+			return "", false, rtoken.ErrInvalid
 		}
-		return "", err
+		return "", false, err
 	}
 	if details != "" {
 		if _, err := s.db.Exec(ctx, `DELETE FROM privacy_request_drafts WHERE token_hash = $1`, cl.Identity()); err != nil {
-			return "", fmt.Errorf("privacy: confirm request: %w", err)
+			return "", false, fmt.Errorf("privacy: confirm request: %w", err)
 		}
 	}
-	return kind, nil
+	return kind, recorded, nil
 }
 
 // PendingRequest tells what a verification link would confirm — its kind
@@ -414,7 +416,7 @@ func (s *Service) RequestForContact(ctx context.Context, contactID int64, kind, 
 	if err != nil {
 		addr = nil
 	}
-	_, err = s.record(ctx, contactID, kind, "link", lang, details, nil, addr, userAgent)
+	_, _, err = s.record(ctx, contactID, kind, "link", lang, details, nil, addr, userAgent)
 	return err
 }
 
@@ -442,8 +444,9 @@ func CheckDetails(kind, details string) (string, error) {
 
 // record inserts a verified request unless the token was used already or
 // the contact has an open request of the kind; it audits and, when
-// configured, fulfils a new request at once. It returns the request id.
-func (s *Service) record(ctx context.Context, contactID int64, kind, via, lang, details string, tokenHash []byte, ip *netip.Addr, ua string) (int64, error) {
+// configured, fulfils a new request at once. It returns the request id and
+// whether it was made by this call.
+func (s *Service) record(ctx context.Context, contactID int64, kind, via, lang, details string, tokenHash []byte, ip *netip.Addr, ua string) (int64, bool, error) {
 	var id int64
 	var created bool
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
@@ -486,7 +489,7 @@ func (s *Service) record(ctx context.Context, contactID int64, kind, via, lang, 
 		return writeAudit(access.WithDepartment(ctx, dept), tx, Entry{Actor: "public", Action: ActionRequestVerified, TargetKind: "request", TargetID: &rid, Count: 1, Cause: kind})
 	})
 	if err != nil || !created {
-		return id, err
+		return id, false, err
 	}
 	s.requests.WithLabelValues(kind, "verified").Inc()
 	s.log.Info("privacy request recorded", "request_id", id, "kind", kind, "via", via)
@@ -500,7 +503,7 @@ func (s *Service) record(ctx context.Context, contactID int64, kind, via, lang, 
 			s.log.Error("privacy request: automatic fulfilment failed; left open", "request_id", id, "error", err)
 		}
 	}
-	return id, nil
+	return id, true, nil
 }
 
 // autoErasureDelay: an erasure request is fulfilled automatically once it is

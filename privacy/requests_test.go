@@ -93,11 +93,11 @@ func TestRequestFormFlow(t *testing.T) {
 	if code, raw, _ := e.do("privacy", "GET", "/api/v1/privacy/requests?status=open", nil); code != 200 || !strings.Contains(string(raw), `"items":[]`) {
 		t.Fatalf("requests before confirmation: %d %s", code, raw)
 	}
-	// Following the link records it, once.
+	// Following the link records it, once, and says so only the first time.
 	for i := 0; i < 2; i++ {
-		kind, err := e.svc.ConfirmRequest(ctx, tok, "198.51.100.77", "Confirm UA")
-		if err != nil || kind != "access" {
-			t.Fatalf("ConfirmRequest #%d = %q, %v", i+1, kind, err)
+		kind, recorded, err := e.svc.ConfirmRequest(ctx, tok, "198.51.100.77", "Confirm UA")
+		if err != nil || kind != "access" || recorded != (i == 0) {
+			t.Fatalf("ConfirmRequest #%d = %q, recorded %v, %v", i+1, kind, recorded, err)
 		}
 	}
 	// Once the request is closed, replaying the link in any other spelling
@@ -107,27 +107,27 @@ func TestRequestFormFlow(t *testing.T) {
 	e.db.QueryRow(ctx, `SELECT count(*) FROM privacy_requests`).Scan(&before)
 	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" {
 		if v := tok[:len(tok)-1] + string(c); v != tok {
-			if _, err := e.svc.ConfirmRequest(ctx, v, "", ""); !errors.Is(err, rtoken.ErrInvalid) {
+			if _, _, err := e.svc.ConfirmRequest(ctx, v, "", ""); !errors.Is(err, rtoken.ErrInvalid) {
 				t.Errorf("another spelling %q: %v, want rtoken.ErrInvalid", v, err)
 			}
 		}
 	}
-	if _, err := e.svc.ConfirmRequest(ctx, tok, "", ""); err != nil {
-		t.Fatal(err)
+	if _, recorded, err := e.svc.ConfirmRequest(ctx, tok, "", ""); err != nil || recorded {
+		t.Fatalf("replay of a closed request's link: recorded %v, %v", recorded, err)
 	}
 	if err := e.db.QueryRow(ctx, `SELECT count(*) FROM privacy_requests`).Scan(&n); err != nil || n != before {
 		t.Fatalf("%d requests after replays, want %d", n, before)
 	}
 	e.exec(t, `UPDATE privacy_requests SET status = 'open', closed_at = NULL WHERE token_hash = $1`, cl.Identity())
-	if _, err := e.svc.ConfirmRequest(ctx, tok[:len(tok)-2]+"AA", "", ""); !errors.Is(err, rtoken.ErrInvalid) {
+	if _, _, err := e.svc.ConfirmRequest(ctx, tok[:len(tok)-2]+"AA", "", ""); !errors.Is(err, rtoken.ErrInvalid) {
 		t.Errorf("tampered token: %v, want rtoken.ErrInvalid", err)
 	}
 	expired := keys.Mint(rtoken.Claims{Purpose: rtoken.Verify, ContactID: s.ID, CampaignID: cl.CampaignID, Expires: time.Now().Add(-2 * time.Minute)})
-	if _, err := e.svc.ConfirmRequest(ctx, expired, "", ""); !errors.Is(err, rtoken.ErrExpired) {
+	if _, _, err := e.svc.ConfirmRequest(ctx, expired, "", ""); !errors.Is(err, rtoken.ErrExpired) {
 		t.Errorf("expired token: %v, want rtoken.ErrExpired", err)
 	}
 	other := keys.Mint(rtoken.Claims{Purpose: rtoken.Privacy, ContactID: s.ID, CampaignID: cl.CampaignID})
-	if _, err := e.svc.ConfirmRequest(ctx, other, "", ""); !errors.Is(err, rtoken.ErrInvalid) {
+	if _, _, err := e.svc.ConfirmRequest(ctx, other, "", ""); !errors.Is(err, rtoken.ErrInvalid) {
 		t.Errorf("token of another purpose: %v, want rtoken.ErrInvalid", err)
 	}
 
@@ -301,7 +301,7 @@ func TestAutoErasureAndRateLimit(t *testing.T) {
 		t.Fatalf("%d mails, want 2 verifications", len(got))
 	}
 	tok := linkRE.FindStringSubmatch(got[0].Text)[1]
-	if kind, err := e.svc.ConfirmRequest(ctx, tok, "192.0.2.1", "UA"); err != nil || kind != "erasure" {
+	if kind, _, err := e.svc.ConfirmRequest(ctx, tok, "192.0.2.1", "UA"); err != nil || kind != "erasure" {
 		t.Fatalf("confirm: %q %v", kind, err)
 	}
 	// The janitor erases once the request is a minute old (after the page
@@ -331,7 +331,7 @@ func TestAutoErasureAndRateLimit(t *testing.T) {
 		t.Errorf("mails after auto erasure: %d", len(got))
 	}
 	// The link of an erased contact is invalid (the page shows a neutral text).
-	if _, err := e.svc.ConfirmRequest(ctx, linkRE.FindStringSubmatch(got[1].Text)[1], "", ""); !errors.Is(err, rtoken.ErrInvalid) {
+	if _, _, err := e.svc.ConfirmRequest(ctx, linkRE.FindStringSubmatch(got[1].Text)[1], "", ""); !errors.Is(err, rtoken.ErrInvalid) {
 		t.Errorf("second link after erasure: %v, want ErrInvalid", err)
 	}
 	rs, _ := e.svc.ListRequests(ctx, "done", "", 0, 10)

@@ -64,7 +64,7 @@ func TestOtherRightsRequests(t *testing.T) {
 	if _, _, err := e.svc.PendingRequest(ctx, link[1][:len(link[1])-2]+"AA"); !errors.Is(err, rtoken.ErrInvalid) {
 		t.Errorf("pending request of a tampered link: %v", err)
 	}
-	kind, err := e.svc.ConfirmRequest(ctx, link[1], "203.0.113.5", "Form UA")
+	kind, _, err := e.svc.ConfirmRequest(ctx, link[1], "203.0.113.5", "Form UA")
 	if err != nil || kind != "rectification" {
 		t.Fatalf("confirm: %q, %v", kind, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -99,17 +100,31 @@ func TestAPISessionCookieAndCSRF(t *testing.T) {
 	}
 }
 
-// TestAPILockoutMessage: the locked-out answer says what happened.
+// TestAPILockoutMessage: the locked-out answer says what happened and how
+// long the lock still lasts, from the configured window: it ends when the
+// failure that reached the limit leaves the window.
 func TestAPILockoutMessage(t *testing.T) {
-	f := newFixture(t, staff.Options{MaxFailures: 2})
+	f := newFixture(t, staff.Options{MaxFailures: 2, LockoutWindow: time.Hour})
 	f.person("ann@example.org", "viewer")
 	hs, _ := newAPI(t, f)
-	for i := 0; i < 2; i++ {
+	start := f.now
+	for _, after := range []time.Duration{0, 10 * time.Minute} {
+		f.now = start.Add(after)
 		call(t, hs, "POST", "/api/v1/auth/login", `{"email":"ann@example.org","password":"nope nope nope"}`, nil)
 	}
-	r, b := call(t, hs, "POST", "/api/v1/auth/login", `{"email":"ann@example.org","password":"a long enough passphrase"}`, nil)
-	if r.StatusCode != 403 || !strings.Contains(b, `"code":"locked"`) || !strings.Contains(b, "too many failed logins") {
-		t.Fatalf("locked: %d %s", r.StatusCode, b)
+	for _, c := range []struct {
+		after time.Duration
+		wait  string
+	}{{20 * time.Minute, "try again in 40 minutes"}, {59*time.Minute + 30*time.Second, "try again in 30 seconds"}} {
+		f.now = start.Add(c.after)
+		r, b := call(t, hs, "POST", "/api/v1/auth/login", `{"email":"ann@example.org","password":"a long enough passphrase"}`, nil)
+		if r.StatusCode != 403 || !strings.Contains(b, `"code":"locked"`) || !strings.Contains(b, "too many failed logins: "+c.wait) {
+			t.Fatalf("locked, %s after the first failure: %d %s; want %q", c.after, r.StatusCode, b, c.wait)
+		}
+	}
+	f.now = start.Add(time.Hour + time.Second)
+	if r, b := call(t, hs, "POST", "/api/v1/auth/login", `{"email":"ann@example.org","password":"a long enough passphrase"}`, nil); r.StatusCode != 200 {
+		t.Fatalf("login once the first failure left the window: %d %s", r.StatusCode, b)
 	}
 }
 

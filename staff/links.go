@@ -22,12 +22,18 @@ func (s *Service) Invite(ctx context.Context, n NewPerson) (Person, string, erro
 	if err := s.grantableIn(ctx, n.Role, n.DepartmentID); err != nil {
 		return Person{}, "", err
 	}
-	p, err := s.createPerson(ctx, n, StatusInvited, "", "person-invite")
+	// The person and their link are one transaction: a failure leaves no
+	// invited person without a way in.
+	var secret string
+	p, err := s.createPerson(ctx, n, StatusInvited, "", "person-invite", func(ctx context.Context, tx pgx.Tx, p Person) error {
+		var err error
+		secret, err = s.newLinkTx(ctx, tx, p.ID, "invite", nil)
+		return err
+	})
 	if err != nil {
-		return p, "", err
+		return Person{}, "", err
 	}
-	secret, err := s.newLink(ctx, p.ID, "invite", nil)
-	return p, secret, err
+	return p, secret, nil
 }
 
 // Reinvite replaces an invited person's link (the old one stops working);
@@ -99,6 +105,20 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password string) (P
 // of that kind, and writes e (optional) in the same transaction.
 func (s *Service) newLink(ctx context.Context, personID int64, kind string, e *audit.Entry) (string, error) {
 	ctx = unscoped(ctx)
+	var secret string
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		var err error
+		secret, err = s.newLinkTx(ctx, tx, personID, kind, e)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return secret, nil
+}
+
+// newLinkTx is newLink inside the caller's transaction tx.
+func (s *Service) newLinkTx(ctx context.Context, tx pgx.Tx, personID int64, kind string, e *audit.Entry) (string, error) {
 	secret, hash, err := newSecret("pbl_")
 	if err != nil {
 		return "", err
@@ -107,22 +127,22 @@ func (s *Service) newLink(ctx context.Context, personID int64, kind string, e *a
 	if kind == "reset" {
 		ttl = s.opt.ResetTTL
 	}
-	return secret, pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE person_links SET used_at = now() WHERE person_id = $1 AND kind = $2
-			AND used_at IS NULL`, personID, kind); err != nil {
-			return fmt.Errorf("staff: link: %w", err)
+	if _, err := tx.Exec(ctx, `UPDATE person_links SET used_at = now() WHERE person_id = $1 AND kind = $2
+		AND used_at IS NULL`, personID, kind); err != nil {
+		return "", fmt.Errorf("staff: link: %w", err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO person_links (person_id, kind, token_hash, created_by, created_at, expires_at, password_gen)
+		SELECT $1, $2, $3, $4, $5, $6, password_gen FROM persons WHERE id = $1`,
+		personID, kind, hash, access.Label(ctx), s.now(), s.now().Add(ttl))
+	if err != nil {
+		return "", fmt.Errorf("staff: link: %w", err)
+	}
+	if e != nil {
+		if err := audit.Write(ctx, tx, *e); err != nil {
+			return "", err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO person_links (person_id, kind, token_hash, created_by, created_at, expires_at, password_gen)
-			SELECT $1, $2, $3, $4, $5, $6, password_gen FROM persons WHERE id = $1`,
-			personID, kind, hash, access.Label(ctx), s.now(), s.now().Add(ttl))
-		if err != nil {
-			return fmt.Errorf("staff: link: %w", err)
-		}
-		if e != nil {
-			return audit.Write(ctx, tx, *e)
-		}
-		return nil
-	})
+	}
+	return secret, nil
 }
 
 // useLink checks the password, then in one transaction uses up the link

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/audit"
+	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/humantime"
 )
 
 // LoginInput is what a login form or the login API sends.
@@ -105,20 +108,68 @@ func (s *Service) finishLogin(ctx context.Context, id int64, in LoginInput) (Ses
 }
 
 // checkLockout refuses a login when the address or the client IP has too
-// many failures within the window.
+// many failures within the window, with a *LockedError that says how long
+// the lock lasts: until the failure that reached the limit leaves the
+// window (the newest MaxFailures-th, or MaxIPFailures-th, failure).
 func (s *Service) checkLockout(ctx context.Context, key string, ip netip.Addr) error {
-	since := s.now().Add(-s.opt.LockoutWindow)
-	var byKey, byIP int
-	err := s.db.QueryRow(ctx, `SELECT count(*) FILTER (WHERE email_key = $1),
-		count(*) FILTER (WHERE $2::inet IS NOT NULL AND ip = $2::inet)
-		FROM login_failures WHERE at > $3 AND (email_key = $1 OR ip = $2::inet)`, key, ipArg(ip), since).Scan(&byKey, &byIP)
+	now := s.now()
+	var byKey, byIP *time.Time
+	err := s.db.QueryRow(ctx, `SELECT
+		(SELECT at FROM login_failures WHERE email_key = $1 AND at > $3 ORDER BY at DESC OFFSET $4 LIMIT 1),
+		(SELECT at FROM login_failures WHERE $2::inet IS NOT NULL AND ip = $2::inet AND at > $3 ORDER BY at DESC OFFSET $5 LIMIT 1)`,
+		key, ipArg(ip), now.Add(-s.opt.LockoutWindow), s.opt.MaxFailures-1, s.opt.MaxIPFailures-1).Scan(&byKey, &byIP)
 	if err != nil {
 		return fmt.Errorf("staff: lockout: %w", err)
 	}
-	if byKey >= s.opt.MaxFailures || byIP >= s.opt.MaxIPFailures {
-		return ErrLocked
+	var until time.Time
+	for _, at := range []*time.Time{byKey, byIP} {
+		if at != nil && at.Add(s.opt.LockoutWindow).After(until) {
+			until = at.Add(s.opt.LockoutWindow)
+		}
 	}
-	return nil
+	if until.IsZero() {
+		return nil
+	}
+	return &LockedError{Remaining: until.Sub(now)}
+}
+
+// LockedError refuses a login or credential change while the account or
+// client IP is locked out. It is ErrLocked (errors.Is) and reads as an
+// *errs.Error (errors.As) whose message says how long the lock remains.
+type LockedError struct {
+	// Remaining is the time until a login is possible again.
+	Remaining time.Duration
+}
+
+// Wait is Remaining as a message states it: rounded up to the minute, or
+// to the second in the last minute.
+func (e *LockedError) Wait() time.Duration {
+	unit := time.Minute
+	if e.Remaining <= time.Minute {
+		unit = time.Second
+	}
+	d := e.Remaining.Truncate(unit)
+	if d < e.Remaining {
+		d += unit
+	}
+	return d
+}
+
+func (e *LockedError) Error() string {
+	return "too many failed logins: try again in " + humantime.Duration(e.Wait(), "en") +
+		" or ask an administrator to reset your password"
+}
+
+// Is makes a *LockedError match ErrLocked.
+func (e *LockedError) Is(target error) bool { return target == ErrLocked }
+
+// As gives the edge the domain error: code locked, with the real wait.
+func (e *LockedError) As(target any) bool {
+	t, ok := target.(**errs.Error)
+	if ok {
+		*t = &errs.Error{Kind: ErrLocked.Kind, Code: ErrLocked.Code, Message: e.Error()}
+	}
+	return ok
 }
 
 // failLogin records a failure (and the audit entry naming the account when

@@ -101,10 +101,14 @@ func (s *Service) CreateActive(ctx context.Context, n NewPerson) (Person, error)
 	if err != nil {
 		return Person{}, err
 	}
-	return s.createPerson(ctx, n, StatusActive, hash, "person-create")
+	return s.createPerson(ctx, n, StatusActive, hash, "person-create", nil)
 }
 
-func (s *Service) createPerson(ctx context.Context, n NewPerson, status, hash, action string) (Person, error) {
+// createPerson writes the person, their department (made when missing),
+// membership and audit entry, then runs then (optional) in the same
+// transaction.
+func (s *Service) createPerson(ctx context.Context, n NewPerson, status, hash, action string,
+	then func(ctx context.Context, tx pgx.Tx, p Person) error) (Person, error) {
 	ctx = unscoped(ctx)
 	var p Person
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
@@ -125,8 +129,14 @@ func (s *Service) createPerson(ctx context.Context, n NewPerson, status, hash, a
 		if err := setMembership(ctx, tx, p.ID, n.DepartmentID, n.Role); err != nil {
 			return err
 		}
-		return audit.Write(ctx, tx, audit.Entry{Action: action, TargetKind: "person", TargetID: &p.ID,
-			DepartmentID: n.DepartmentID})
+		if err := audit.Write(ctx, tx, audit.Entry{Action: action, TargetKind: "person", TargetID: &p.ID,
+			DepartmentID: n.DepartmentID}); err != nil {
+			return err
+		}
+		if then != nil {
+			return then(ctx, tx, p)
+		}
+		return nil
 	})
 	if err != nil {
 		return Person{}, err

@@ -94,7 +94,7 @@ func (s *Service) Options() Options { return s.opt }
 var (
 	ErrNotFound         = errs.NotFound("person_not_found", "person not found")
 	ErrBadCredentials   = errs.Forbidden("bad_credentials", "wrong email address or password")
-	ErrLocked           = errs.Forbidden("locked", "too many failed logins: try again in 15 minutes or ask an administrator to reset your password")
+	ErrLocked           = errs.Forbidden("locked", "too many failed logins: try again later or ask an administrator to reset your password")
 	ErrTOTPRequired     = errs.Forbidden("totp_required", "enter the code from your authenticator app")
 	ErrTOTPInvalid      = errs.Forbidden("totp_invalid", "the code is wrong, expired or was already used")
 	ErrTOTPSetup        = errs.Forbidden("totp_setup_required", "your role requires a second factor: set up an authenticator app first")

@@ -57,7 +57,7 @@ func TestPrivacyRequestMailsThroughRelay(t *testing.T) {
 	if tok == nil {
 		t.Fatalf("no verification link in %s", msg)
 	}
-	if kind, err := svc.ConfirmRequest(ctx, string(tok[1]), "192.0.2.1", "UA"); err != nil || kind != "access" {
+	if kind, _, err := svc.ConfirmRequest(ctx, string(tok[1]), "192.0.2.1", "UA"); err != nil || kind != "access" {
 		t.Fatalf("confirm: %q %v", kind, err)
 	}
 	reqs, err := svc.ListRequests(ctx, "open", "", 0, 10)

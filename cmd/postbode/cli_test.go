@@ -174,6 +174,60 @@ func TestTokenCreateReplace(t *testing.T) {
 	}
 }
 
+// TestUserInviteAllOrNothing: user create without --password-stdin writes
+// the person, their new department and their invitation link in one
+// transaction. When the link cannot be stored (a trigger refuses it, as a
+// full disk would) the command fails and leaves neither person, membership
+// nor department; once the store works the same command succeeds and
+// prints the link.
+func TestUserInviteAllOrNothing(t *testing.T) {
+	pool, dbURL := testenv.DBWithURL(t)
+	env := append(envWithout("POSTBODE_"), "POSTBODE_DATABASE_URL="+dbURL, "POSTBODE_SECRETS_KEY=cli-secret-0123456789abcdef0123456789")
+	invite := func() (string, error) {
+		cmd := exec.Command(binPath, "user", "create", "--email", "ann@example.org", "--role", "admin", "--account", "sales")
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	count := func(sql string) (n int) {
+		if err := pool.QueryRow(t.Context(), sql).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, sql := range []string{`CREATE FUNCTION refuse_link() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$`,
+		`CREATE TRIGGER refuse_link BEFORE INSERT ON person_links FOR EACH ROW EXECUTE FUNCTION refuse_link()`} {
+		if _, err := pool.Exec(t.Context(), sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := invite(); err == nil {
+		t.Fatalf("user create succeeded while its link could not be stored:\n%s", out)
+	}
+	for what, sql := range map[string]string{
+		"persons":     `SELECT count(*) FROM persons WHERE email = 'ann@example.org'`,
+		"memberships": `SELECT count(*) FROM memberships`,
+		"departments": `SELECT count(*) FROM departments WHERE slug = 'sales'`,
+		"links":       `SELECT count(*) FROM person_links`,
+	} {
+		if n := count(sql); n != 0 {
+			t.Errorf("failed user create left %d %s behind", n, what)
+		}
+	}
+	if _, err := pool.Exec(t.Context(), `DROP TRIGGER refuse_link ON person_links`); err != nil {
+		t.Fatal(err)
+	}
+	out, err := invite()
+	if err != nil || !strings.Contains(out, "/invite") {
+		t.Fatalf("user create once the store works: %v\n%s", err, out)
+	}
+	if n := count(`SELECT count(*) FROM persons p JOIN person_links l ON l.person_id = p.id
+		WHERE p.email = 'ann@example.org' AND p.status = 'invited' AND l.kind = 'invite'`); n != 1 {
+		t.Errorf("invited person has %d invitation links, want 1", n)
+	}
+}
+
 // TestUserCreateAllOrNothing: user create for a person who exists already,
 // into a department that does not, fails and leaves no empty department;
 // a fresh person into a new department gets both. The top-level help lists

@@ -411,17 +411,17 @@ func (p *testPrivacy) RequestByEmail(ctx context.Context, email, kind, details, 
 	return nil
 }
 
-func (p *testPrivacy) ConfirmRequest(ctx context.Context, token, ip, ua string) (string, error) {
+func (p *testPrivacy) ConfirmRequest(ctx context.Context, token, ip, ua string) (string, bool, error) {
 	c, err := p.keys.Parse(token, rtoken.Verify)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	kind := "access"
 	if c.CampaignID == 2 {
 		kind = "erasure"
 	}
 	p.add("confirm " + kind + " " + ip)
-	return kind, nil
+	return kind, true, nil
 }
 
 func (p *testPrivacy) PendingRequest(ctx context.Context, token string) (string, string, error) {

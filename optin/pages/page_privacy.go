@@ -124,7 +124,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	who := s.who(r)
-	kind, err := s.opt.Privacy.ConfirmRequest(r.Context(), r.PathValue("token"), ipString(who), who.UserAgent)
+	kind, recorded, err := s.opt.Privacy.ConfirmRequest(r.Context(), r.PathValue("token"), ipString(who), who.UserAgent)
 	if err != nil {
 		if errors.Is(err, rtoken.ErrInvalid) || errors.Is(err, rtoken.ErrExpired) || errors.Is(err, optin.ErrGone) || errors.Is(err, contacts.ErrNotFound) {
 			s.neutral(w, r)
@@ -133,7 +133,9 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if c, err := s.keys().Parse(r.PathValue("token"), rtoken.Verify); err == nil {
+	// Only the POST that recorded the request logs it: the same link
+	// posted again (a reload, a second click) changed nothing.
+	if c, err := s.keys().Parse(r.PathValue("token"), rtoken.Verify); err == nil && recorded {
 		s.r.Log().Record(r.Context(), optin.Action{ContactID: c.ContactID, Action: optin.ActPrivacyVerified, Detail: kind, IP: who.IP, UserAgent: who.UserAgent})
 	}
 	p := s.newPage(r, "priv.recv.title")

@@ -44,8 +44,10 @@ type PrivacyRequests interface {
 	// RequestByEmail mails a verification link (/q/TOKEN) when the address is
 	// known; it never reveals whether it is.
 	RequestByEmail(ctx context.Context, email, kind, details, ip, userAgent, lang string) error
-	// ConfirmRequest confirms a request from its verification token.
-	ConfirmRequest(ctx context.Context, token, ip, userAgent string) (kind string, err error)
+	// ConfirmRequest confirms a request from its verification token;
+	// recorded is false when the token had confirmed it already (or the
+	// contact has an open request of the kind).
+	ConfirmRequest(ctx context.Context, token, ip, userAgent string) (kind string, recorded bool, err error)
 	// PendingRequest tells what a verification token would confirm: the
 	// kind and the text typed with a rectification; it changes nothing.
 	PendingRequest(ctx context.Context, token string) (kind, details string, err error)
