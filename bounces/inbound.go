@@ -216,18 +216,28 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // failure answers 451 so the sender retries.
 func (s *session) Data(r io.Reader) error {
 	lc := sessionConn(s.conn.Conn())
-	src := r
-	if lc != nil && lc.wire.takeEscaped() {
+	src, escaped := r, lc != nil && lc.wire.takeEscaped()
+	if escaped {
 		src = &unescaper{r: r} // the wire found the end (wire)
 	}
 	if len(s.rcpts) == 0 {
 		return errNoRcpt
 	}
-	if lc != nil {
+	stop := func() {}
+	switch {
+	case escaped: // DATA
 		lc.dataDeadline(s.l.opt.DataTimeout)
+	case lc != nil:
+		// BDAT: the library renews its read deadline before every chunk's
+		// command, so a chunk now and then would hold the message open
+		// until the session ends; the message's deadline ends the session.
+		stop = lc.messageDeadline(s.l.opt.DataTimeout, func() {
+			s.l.opt.Metrics.Inbound.WithLabelValues("timeout").Inc()
+		})
 	}
 	var buf bytes.Buffer
 	_, err := buf.ReadFrom(io.LimitReader(src, s.l.opt.MaxMessageBytes+1))
+	stop()
 	if errors.Is(err, smtp.ErrDataTooLarge) || err == nil && int64(buf.Len()) > s.l.opt.MaxMessageBytes {
 		s.l.opt.Metrics.Inbound.WithLabelValues("too_large").Inc()
 		return errTooBig

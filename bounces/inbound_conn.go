@@ -188,6 +188,17 @@ func (c *countedConn) SetWriteDeadline(t time.Time) error {
 // dataDeadline bounds reading the message that follows DATA.
 func (c *countedConn) dataDeadline(d time.Duration) { c.SetReadDeadline(time.Now().Add(d)) }
 
+// messageDeadline ends the session when a message sent in BDAT chunks is
+// not complete within d, calling expired first; stop, called when the
+// message is read, cancels it.
+func (c *countedConn) messageDeadline(d time.Duration, expired func()) (stop func()) {
+	t := time.AfterFunc(d, func() {
+		expired()
+		c.expire()
+	})
+	return func() { t.Stop() }
+}
+
 // expire ends the session: the next read fails, so after its reply the
 // SMTP library closes the connection.
 func (c *countedConn) expire() {

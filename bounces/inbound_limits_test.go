@@ -124,6 +124,48 @@ func TestSlowClientsCannotStarve(t *testing.T) {
 	}
 }
 
+// A message sent in BDAT chunks, a chunk now and then, ends at the DATA
+// deadline like one that trickles in after DATA: the session ends with a
+// 421 and nothing is stored.
+func TestTricklingChunksEndAtTheDataDeadline(t *testing.T) {
+	e := newEnv(t)
+	e.listen(ListenerOptions{DataTimeout: 2 * time.Second, SessionTimeout: time.Minute})
+	c := dialFrom(t, e.smtp, "127.0.0.1")
+	c.reply(3 * time.Second)
+	for _, line := range []string{"EHLO slow.test", "MAIL FROM:<>", "RCPT TO:<postmaster@" + bounceDomain + ">"} {
+		if got := c.cmd(line); !strings.HasPrefix(got, "250") {
+			t.Fatalf("%s: %q", line, got)
+		}
+	}
+	start := time.Now()
+	var last string
+	for time.Since(start) < 8*time.Second {
+		c.conn.SetWriteDeadline(time.Now().Add(time.Second))
+		if _, err := c.conn.Write([]byte("BDAT 1\r\nx")); err != nil {
+			break
+		}
+		if last = c.reply(3 * time.Second); !strings.HasPrefix(last, "250") {
+			break
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	if !strings.HasPrefix(last, "421 4.4.2") {
+		t.Errorf("chunks for %s: last reply %q, want 421 4.4.2 at the DATA deadline", time.Since(start).Round(time.Second), last)
+	}
+	c.conn.Write([]byte("BDAT 0 LAST\r\n")) // the connection may be closed already
+	if got := c.reply(3 * time.Second); strings.HasPrefix(got, "250") {
+		t.Errorf("the message was completed after the deadline: %q", got)
+	}
+	var n int
+	if err := e.db.QueryRow(t.Context(), `SELECT count(*) FROM inbound_messages`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d messages stored, want none", n)
+	}
+	e.waitFor("the slot to be free", func() bool { return e.lst.active.Load() == 0 })
+}
+
 // A busy session ends at the session deadline, with a reply.
 func TestSessionDeadline(t *testing.T) {
 	e := newEnv(t)
@@ -303,7 +345,7 @@ func TestSTARTTLSOwnedByTheListener(t *testing.T) {
 	if got := c.cmd("RCPT TO:<postmaster@" + bounceDomain + ">"); !strings.HasPrefix(got, "5") {
 		t.Errorf("RCPT after TLS without a new MAIL: %q (MAIL from before TLS kept)", got)
 	}
-	if got := c.cmd("STARTTLS"); !strings.HasPrefix(got, "502") {
+	if got := c.cmd("STARTTLS"); !strings.HasPrefix(got, "503 5.5.1") {
 		t.Errorf("second STARTTLS: %q", got)
 	}
 	c.cmd("MAIL FROM:<>")

@@ -44,6 +44,7 @@ type wire struct {
 	startTLS  bool // a STARTTLS waits until the library has read what came before
 	swallow   bool // drop the next reply (to the RSET the wire sent after STARTTLS)
 	needHello bool // after STARTTLS, MAIL waits for a new EHLO (RFC 3207 §4.2)
+	secure    bool // TLS is up
 
 	escaped bool // the current message's data went through the wire
 	st      int  // where in a line the raw data is (erLine, erData, erCR, erDot, erDotCR)
@@ -77,6 +78,11 @@ var (
 	replyEHLO   = []byte("250-PIPELINING\r\n") // the first capability the library lists
 	capSTARTTLS = []byte("250-STARTTLS\r\n")
 	capSIZE     = []byte("250-SIZE ") // never the last line: LIMITS follows
+	// The library's only answer to STARTTLS (the wire answers it while
+	// offered), and what a client that asks again once TLS is up gets:
+	// a command out of sequence (RFC 5321 §4.2.4), not one unknown.
+	replyNoTLS    = []byte("502 5.5.1 TLS not supported\r\n")
+	replyTLSAgain = []byte("503 5.5.1 TLS already active\r\n")
 )
 
 // next copies pending bytes for the library into p. A DATA command is
@@ -261,6 +267,9 @@ func (w *wire) reply(p []byte) []byte {
 		}
 		w.feedLocked(w.take())
 	}
+	if w.secure && bytes.Equal(p, replyNoTLS) {
+		return replyTLSAgain
+	}
 	if w.size != nil && bytes.HasPrefix(p, capSIZE) {
 		return w.size
 	}
@@ -276,7 +285,7 @@ func (w *wire) reply(p []byte) []byte {
 func (w *wire) secured() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.offerTLS, w.needHello, w.swallow = false, true, true
+	w.offerTLS, w.needHello, w.swallow, w.secure = false, true, true, true
 	w.out = append(w.out[:0], "RSET\r\n"...)
 }
 

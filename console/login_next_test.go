@@ -1,9 +1,13 @@
 package console
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/postbode/postbode/staff"
 )
 
 // TestLoginRedirectStaysInTheConsole: after a login the console follows the
@@ -32,6 +36,49 @@ func TestLoginRedirectStaysInTheConsole(t *testing.T) {
 		}
 		if strings.ContainsAny(loc, `\`+"\t") || strings.HasPrefix(loc, "//") {
 			t.Errorf("next %q: Location %q leaves the console", next, loc)
+		}
+	}
+}
+
+// TestLoginRefusesAnOpaqueOrigin: a login form posted from a sandboxed
+// frame or a data: URL of another site says Origin: null; a browser that
+// sends no Sec-Fetch-Site would otherwise let it log the visitor in as
+// the attacker (login CSRF). Over real HTTP.
+func TestLoginRefusesAnOpaqueOrigin(t *testing.T) {
+	e := newLinkEnv(t, nil)
+	srv := httptest.NewServer(e.h)
+	t.Cleanup(srv.Close)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	form := url.Values{"email": {"admin@example.org"}, "password": {"a long and quiet harbour 42"}, "next": {"/console/"}}
+	for _, tc := range []struct {
+		origin, site string
+		want         int
+	}{
+		{"null", "", http.StatusForbidden},
+		{"null", "cross-site", http.StatusForbidden},
+		{"null", "same-origin", http.StatusSeeOther},
+		{"", "", http.StatusSeeOther},
+		{srv.URL, "", http.StatusSeeOther},
+	} {
+		req, _ := http.NewRequest("POST", srv.URL+"/console/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if tc.origin != "" {
+			req.Header.Set("Origin", tc.origin)
+		}
+		if tc.site != "" {
+			req.Header.Set("Sec-Fetch-Site", tc.site)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		var session bool
+		for _, c := range resp.Cookies() {
+			session = session || c.Name == staff.CookieName && c.Value != ""
+		}
+		if resp.StatusCode != tc.want || session != (tc.want == http.StatusSeeOther) {
+			t.Errorf("Origin %q, Sec-Fetch-Site %q: %d, session cookie %v; want %d", tc.origin, tc.site, resp.StatusCode, session, tc.want)
 		}
 	}
 }

@@ -86,14 +86,24 @@ func (h *Handler) csrf(next http.Handler) http.Handler {
 }
 
 // sameOrigin is false when the browser says the request came from another
-// site (Sec-Fetch-Site) or names another origin.
+// site (Sec-Fetch-Site) or names another origin, or an opaque one (null)
+// without saying it is the console's own.
 func sameOrigin(r *http.Request) bool {
-	switch r.Header.Get("Sec-Fetch-Site") {
+	site := r.Header.Get("Sec-Fetch-Site")
+	switch site {
 	case "", "same-origin", "none":
 	default:
 		return false
 	}
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+	switch o := r.Header.Get("Origin"); o {
+	case "":
+	case "null":
+		// An opaque origin: a sandboxed frame, a data: URL, a form that
+		// came through another site's redirect. Only the browser's word
+		// that the request is the console's own lets it through (the
+		// login form has no session to tie a token to).
+		return site == "same-origin"
+	default:
 		u, err := url.Parse(o)
 		if err != nil || u.Host != r.Host {
 			return false

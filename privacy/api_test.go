@@ -263,3 +263,33 @@ func TestExportJSONAndPDF(t *testing.T) {
 		t.Errorf("audit log has %d export entries, want 2", exports)
 	}
 }
+
+// A name or field with a character beyond the Basic Multilingual Plane (an
+// emoji, as people type into the subscribe form) does not stop the PDF
+// access report: the character shows as U+FFFD and the rest is there.
+func TestExportPDFWithEmoji(t *testing.T) {
+	e := newAPIEnv(t, privacy.Options{})
+	c, err := e.cs.Create(t.Context(), contacts.New{Email: "emoji@example.org", Name: "Anna 🌸 Bloem",
+		Attributes: map[string]any{"city": "Utrecht 🚲"}, Source: "api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, pdf, hdr := e.do("privacy", "GET", "/api/v1/privacy/contacts/"+itoa(c.ID)+"/export?format=pdf", nil)
+	if code != 200 || hdr.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("pdf export: %d %s %.200q", code, hdr.Get("Content-Type"), pdf)
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text is not checked")
+	}
+	path := filepath.Join(t.TempDir(), "export.pdf")
+	os.WriteFile(path, pdf, 0o600)
+	out, err := exec.Command("pdftotext", "-layout", path, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext cannot read the PDF: %v: %s", err, out)
+	}
+	for _, want := range []string{"emoji@example.org", "Anna", "Bloem", "Utrecht"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("PDF text lacks %q", want)
+		}
+	}
+}

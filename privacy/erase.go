@@ -222,6 +222,13 @@ func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64,
 			return nil, fmt.Errorf("privacy: erase: table %s: %w", p.Table, err)
 		}
 	}
+	// Evidence tied to no contact that names an address is found by it in
+	// every department (migration 210), as the raw mail is: the shared
+	// inbound listener files it under the default department, out of sight
+	// of another department's scope.
+	if _, err := tx.Exec(ctx, `SELECT postbode_erase_evidence($1)`, emails); err != nil {
+		return nil, fmt.Errorf("privacy: erase: evidence: %w", err)
+	}
 	// The suppression list of each contact's department: the hash alone
 	// stays for blocklisted or complaining contacts (so a re-import into
 	// that department is refused), else the entry goes. Other departments'

@@ -42,7 +42,7 @@ type doc struct {
 // newDoc starts an A4 document; colour is the house colour (#rrggbb) or "".
 func newDoc(title, colour, footer string) *doc {
 	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetTitle(title, true)
+	pdf.SetTitle(plane0(title), true)
 	pdf.SetCreator("postbode", true)
 	pdf.AddUTF8FontFromBytes(famMain, "", fontRegular)
 	pdf.AddUTF8FontFromBytes(famMain, "B", fontBold)
@@ -88,9 +88,25 @@ func runs(s string) (parts []string, cjk []bool) {
 	return parts, cjk
 }
 
+// plane0 replaces each character beyond the Basic Multilingual Plane (an
+// emoji in a name a person typed, say) with U+FFFD: the PDF library measures
+// text with a table of the first 65,536 code points and panics past it, and
+// neither font draws those characters.
+func plane0(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r > 0xFFFF }) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r > 0xFFFF {
+			return unicode.ReplacementChar
+		}
+		return r
+	}, s)
+}
+
 // write flows s (wrapping at the right margin) in style ("" or "B") and size.
 func (d *doc) write(h float64, s, style string, size float64) {
-	parts, cjk := runs(s)
+	parts, cjk := runs(plane0(s))
 	for i, p := range parts {
 		if cjk[i] {
 			if !d.cjk {
@@ -108,7 +124,7 @@ func (d *doc) write(h float64, s, style string, size float64) {
 
 // cell writes one unwrapped line (footers).
 func (d *doc) cell(w, h float64, s string) {
-	d.pdf.CellFormat(w, h, s, "", 0, "C", false, 0, "")
+	d.pdf.CellFormat(w, h, plane0(s), "", 0, "C", false, 0, "")
 }
 
 // title writes the document title.

@@ -3,10 +3,14 @@ package privacy_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/apitoken"
 	"github.com/postbode/postbode/privacy"
 )
 
@@ -89,5 +93,54 @@ func TestSharedAddressStaysWithItsContact(t *testing.T) {
 	}
 	if blocked, err := f.cs.IsBlocked(ctxB, addr); err != nil || !blocked {
 		t.Errorf("B's contact is no longer blocked after A's erasure: %v %v", blocked, err)
+	}
+}
+
+// TestErasureReachesEvidenceOfTheSharedListener: the shared inbound
+// listener files an unauthenticated report under the default department.
+// When another department's privacy officer erases their contact of the
+// address it names, over the API, the address leaves that evidence too,
+// as it leaves the raw mail.
+func TestErasureReachesEvidenceOfTheSharedListener(t *testing.T) {
+	e := newAPIEnv(t, privacy.Options{})
+	bg := context.Background()
+	var sales int64
+	if err := e.db.QueryRow(bg, `INSERT INTO departments (slug, name) VALUES ('sales', 'Sales') RETURNING id`).Scan(&sales); err != nil {
+		t.Fatal(err)
+	}
+	ctxB := access.WithDepartment(bg, sales)
+	const addr = "Evidence@Example.org"
+	b, err := e.cs.Create(ctxB, contacts.New{Email: addr, Source: "api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.exec(t, `INSERT INTO bounces (recipient, class, reason, status, reply_code, diagnostic, source, counted, outcome)
+		VALUES ($1, 'hard', 'userunknown', '5.1.1', 550, '550 5.1.1 <'||$1||'> unknown', 'dsn', false, 'unauthenticated')`, addr)
+	e.exec(t, `INSERT INTO bounces (recipient, class, reason, status, reply_code, diagnostic, source, counted, outcome)
+		VALUES ('someone-else@example.org', 'hard', 'userunknown', '5.1.1', 550, 'other', 'dsn', false, 'unauthenticated')`)
+	_, secret, err := apitoken.NewStore(e.db).Create(ctxB, "sales privacy", "privacy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", e.url+"/api/v1/privacy/erasures", strings.NewReader(`{"contact_id":`+itoa(b.ID)+`}`))
+	req.Header.Set("Authorization", "Bearer "+secret)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("erasure: %d %s", resp.StatusCode, raw)
+	}
+	var named, other int
+	e.db.QueryRow(bg, `SELECT count(*) FROM bounces WHERE lower(recipient) = lower($1) OR diagnostic ILIKE '%'||$1||'%'`, addr).Scan(&named)
+	e.db.QueryRow(bg, `SELECT count(*) FROM bounces WHERE recipient = 'someone-else@example.org' AND diagnostic = 'other'`).Scan(&other)
+	if named != 0 {
+		t.Errorf("%d evidence rows of the default department still name the erased address", named)
+	}
+	if other != 1 {
+		t.Errorf("evidence naming another address was touched")
 	}
 }

@@ -274,6 +274,10 @@ func (a *API) createOwnToken(w http.ResponseWriter, r *http.Request) error {
 	if actor.PersonID == 0 {
 		return httpapi.NewError(http.StatusConflict, "no_person", "a service token cannot make tokens")
 	}
+	if actor.SessionID == 0 {
+		// A leaked token must not outlive its revocation through tokens it made.
+		return httpapi.NewError(http.StatusConflict, "no_session", "make tokens from a signed-in session")
+	}
 	t, secret, err := a.S.CreateToken(r.Context(), in.Name, actor.PersonID)
 	if err != nil {
 		return err

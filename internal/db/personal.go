@@ -78,7 +78,9 @@ var PersonalTables = []PersonalTable{
 		Columns:      []string{"rcpts", "raw"},
 		OtherColumns: []string{"id", "received_at", "size", "status", "attempts", "next_attempt", "processed_at", "outcome"}},
 	// Bounces are statistics by class and reason: erasure nulls the contact
-	// link, the failed address and the diagnostic (it may quote the address).
+	// link, the failed address and the diagnostic (it may quote the address);
+	// evidence tied to no contact is found by the address in every
+	// department (postbode_erase_evidence, migration 210).
 	{Table: "bounces", ContactColumn: "contact_id", EmailColumn: "recipient", Erase: "anonymise",
 		Columns:      []string{"diagnostic"},
 		OtherColumns: []string{"id", "campaign_id", "inbound_id", "class", "reason", "status", "reply_code", "action", "source", "counted", "outcome", "created_at", "department_id"}},
