@@ -12,6 +12,7 @@ type evidence struct {
 	status    string       // enhanced status code given by the message, if any
 	replyCode int          // SMTP reply code given by the message, if any
 	diag      string       // diagnostic text
+	lower     string       // diag lower-cased (asciiLower) with its space normalised (normSpace), when the caller has it; diag is then normalised too
 	diagType  string       // RFC 3464 diagnostic-type (smtp, x-unix, ...), lower case
 	untyped   bool         // a Diagnostic-Code without the diagnostic-type RFC 3464 requires
 	noStatus  bool         // a DSN recipient group without the Status field RFC 3464 requires
@@ -46,15 +47,22 @@ func ClassifySMTPReply(command string, code int, enhanced, text string) Result {
 //     (see pseudoStatus, and Result.StandardStatus for the RFC 3463 code);
 //  4. the class from the reason and whether the failure is permanent.
 func classify(in evidence) Result {
-	diag := normSpace(in.diag)
-	lower := unfoldReply(asciiLower(diag))
+	diag, lower := in.diag, in.lower
+	if lower == "" {
+		diag = normSpace(diag)
+		lower = asciiLower(diag)
+	}
+	folded := lower
+	lower = unfoldReply(lower)
 	code := in.replyCode
 	if code == 0 {
 		code = findReplyCode(diag)
 	}
 	status, code, statusRule := chooseStatus(in.status, diag, code, in.replyCode != 0)
 	command := in.command
-	if command == "" {
+	if command == "" && (in.lower == "" || len(lower) != len(folded)) {
+		// A caller that gave lower has read the command from it already:
+		// only the reply unfolded anew can name one.
 		command = commandOf(lower)
 	}
 	ix := in.rules
@@ -581,15 +589,25 @@ var commandMarkers = []struct{ phrase, cmd string }{
 }
 
 // commandOf finds the SMTP command a lower-case text says the reply
-// answered, or "".
+// answered, or "": the first of commandMarkers the text has.
 func commandOf(lower string) string {
-	for _, m := range commandMarkers {
-		if strings.Contains(lower, m.phrase) {
-			return m.cmd
-		}
+	if i, _ := commandIndex.match(lower); i >= 0 {
+		return commandIndex.rules[i].reason
 	}
 	return ""
 }
+
+// commandIndex is commandMarkers indexed for one pass over a text, one
+// rule for each marker, in order.
+var commandIndex = func() *phraseIndex {
+	rules := make([]reasonRule, len(commandMarkers))
+	for i, m := range commandMarkers {
+		rules[i] = reasonRule{reason: m.cmd, phrases: []string{m.phrase}}
+	}
+	ix := indexPhrases(rules)
+	ix.literal = true
+	return ix
+}()
 
 // smtpVerbs are the SMTP commands (RFC 5321 section 4.1).
 var smtpVerbs = map[string]bool{

@@ -49,8 +49,12 @@ var defaultRules = newPhraseIndex(textRules)
 // phraseIndex finds, in one scan of a text, the first rule (in rule order)
 // with a phrase in the text: phrases are bucketed by their first two bytes.
 type phraseIndex struct {
-	rules   []reasonRule
-	slot    [1 << 16]uint16 // first two bytes -> 1 + index in buckets, 0 for none
+	rules []reasonRule
+	// first maps a phrase's first byte to 1 + its row in second, 0 for
+	// none; second maps the second byte to 1 + the index in buckets. Two
+	// small tables stay in the cache where one of 64K entries would not.
+	first   [256]uint8
+	second  [][256]uint16
 	buckets [][]phraseRef
 	// contra indexes the rules whose reasons contradict a dead address
 	// (see contradicts); nil in contra itself.
@@ -58,6 +62,8 @@ type phraseIndex struct {
 	// clauses are the clause rules (clauseRules), tried when no phrase
 	// matches.
 	clauses []clauseRule
+	// literal: a phrase after "not " still counts (see negated).
+	literal bool
 }
 
 // phraseRef is one phrase of rule number rule.
@@ -70,7 +76,7 @@ func newPhraseIndex(rules []reasonRule) *phraseIndex {
 	ix := indexPhrases(rules)
 	var contra []reasonRule
 	for _, r := range rules {
-		if contradicts[r.reason] {
+		if contradicts[r.reason] || r.strength == overrules {
 			contra = append(contra, r)
 		}
 	}
@@ -87,12 +93,16 @@ func indexPhrases(rules []reasonRule) *phraseIndex {
 			if len(p) < 2 {
 				continue
 			}
-			k := int(p[0])<<8 | int(p[1])
-			if ix.slot[k] == 0 {
-				ix.buckets = append(ix.buckets, nil)
-				ix.slot[k] = uint16(len(ix.buckets))
+			if ix.first[p[0]] == 0 {
+				ix.second = append(ix.second, [256]uint16{})
+				ix.first[p[0]] = uint8(len(ix.second))
 			}
-			b := ix.slot[k] - 1
+			row := &ix.second[ix.first[p[0]]-1]
+			if row[p[1]] == 0 {
+				ix.buckets = append(ix.buckets, nil)
+				row[p[1]] = uint16(len(ix.buckets))
+			}
+			b := row[p[1]] - 1
 			ix.buckets[b] = append(ix.buckets[b], phraseRef{i, p})
 		}
 	}
@@ -114,7 +124,11 @@ func (ix *phraseIndex) matchOutside(lower, skip string) (int, string) {
 		next = strings.Index(lower, skip)
 	}
 	for i := 0; i+1 < len(lower); i++ {
-		n := ix.slot[int(lower[i])<<8|int(lower[i+1])]
+		r := ix.first[lower[i]]
+		if r == 0 {
+			continue
+		}
+		n := ix.second[r-1][lower[i+1]]
 		if n == 0 {
 			continue
 		}
@@ -125,9 +139,13 @@ func (ix *phraseIndex) matchOutside(lower, skip string) (int, string) {
 				next = -1
 			}
 		}
-		for _, ref := range ix.buckets[n-1] {
-			if ref.rule < best && strings.HasPrefix(lower[i:], ref.phrase) && (next < 0 || i+len(ref.phrase) <= next) && !negated(lower, i) {
+		for _, ref := range ix.buckets[n-1] { // in rule order
+			if ref.rule >= best {
+				break
+			}
+			if strings.HasPrefix(lower[i:], ref.phrase) && (next < 0 || i+len(ref.phrase) <= next) && (ix.literal || !negated(lower, i)) {
 				best, phrase = ref.rule, ref.phrase
+				break
 			}
 		}
 		if best == 0 {

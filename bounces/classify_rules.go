@@ -63,6 +63,13 @@ const (
 	// fallback phrases name no cause of their own: they count only when
 	// the status code names no reason.
 	fallback
+	// overrules phrases name a cause that is not hard as specifically as
+	// the reasons of contradicts do, although their reason's other
+	// phrases are too broad for it: anywhere in a text they overrule a
+	// phrase or status naming a dead address ("550 5.1.1 ... Refused due
+	// to recipient preferences" is a filter, "550 5.1.1 <a@b>: Sender
+	// address rejected: User unknown" a refusal of the sender).
+	overrules
 )
 
 // reasonRule is one row of the text table: lower-case phrases, the reason
@@ -111,9 +118,10 @@ var textRules = []reasonRule{
 			"spamhaus", "blocked using", "dnsbl", "blacklist", "black list", "blocklist", "block list",
 			"spamcop", "sorbs", "barracudacentral", "listed at", "listed on", "listed in",
 		}},
+	{"rejected", overrules, "refusals that name the envelope sender as the refused address: Postfix smtpd(8) \"Sender address rejected: ...\" (postconf(5) reject_unknown_sender_domain, reject_unverified_sender, check_sender_access; its reply text for every sender restriction, whatever the detail says, \"User unknown\" included); Exim's ACL \"Sender verify failed\" (Exim specification, verify = sender); RFC 3463 X.1.7/X.1.8 name the sender's address",
+		[]string{"sender address rejected", "sender verify failed", "sender rejected"}},
 	{"rejected", ordinary, "refusals of the envelope sender (RFC 3463 X.1.7/X.1.8; Postfix \"Sender address rejected\")",
 		[]string{
-			"sender address rejected", "sender verify failed", "sender rejected",
 			"domain of sender", "sender domain", "invalid sender", "bad sender",
 			"unverified sender", "sender denied", "sender not allowed", "envelope sender",
 			"sender is not", "sender address is", "sender verification",
@@ -369,12 +377,16 @@ var textRules = []reasonRule{
 			"dns lookup", "name server", "temporary lookup failure", "connection timed out",
 			"network error", "unreachable",
 		}},
+	{"filtered", overrules, "the recipient's own choice to refuse the message (RFC 3463 X.7.1 \"delivery not authorized, message refused\"; Facebook's SMTP response codes RCP-P1/RCP-P2 \"Refused due to recipient preferences\"): the address exists, so a 5.1.1 beside it does not make it dead",
+		[]string{
+			"refused by recipient", "rejected by recipient", "recipient refuses", "user refuses",
+			"recipient preferences",
+		}},
 	{"filtered", ordinary, "recipient-side filters (RFC 3463 X.7.1 \"delivery not authorized\")",
 		[]string{
-			"filtered", "mail filter", "refused by recipient", "rejected by recipient",
-			"recipient refuses", "user refuses", "does not accept", "not accepting",
+			"filtered", "mail filter", "does not accept", "not accepting",
 			"delivery not authorized", "not authorized", "not authorised", "restricted",
-			"delivery to this recipient is not allowed", "message rejected", "recipient preferences",
+			"delivery to this recipient is not allowed", "message rejected",
 		}},
 	{"filtered", ordinary, "Zoho \"541 5.4.1 Mail rejected by destination domain\": the receiving domain's own mail filters",
 		[]string{"rejected by destination domain"}},

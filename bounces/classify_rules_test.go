@@ -326,6 +326,15 @@ func TestSourcedRules(t *testing.T) {
 		// Postfix's HELO checks answer at RCPT TO but refuse the client:
 		// "Host not found" there is no missing recipient domain.
 		{"RCPT", 550, "5.7.1", "<mail.example>: Helo command rejected: Host not found", "blocked", Block, "helo command rejected"},
+		// Postfix's "Sender address rejected" and Exim's "Sender verify
+		// failed" name the sender as the refused address, whatever the
+		// detail: they overrule a directory phrase and a 5.1.1.
+		{"", 550, "5.1.1", "550 5.1.1 <s@example.org>: Sender address rejected: unknown user: \"s@example.org\"", "rejected", Block, `"sender address rejected" -> rejected overrules`},
+		{"RCPT", 550, "", "550 Sender verify failed; no such user here", "rejected", Block, "sender verify failed"},
+		// The recipient's own refusal (Facebook RCP-P2, RFC 3463 X.7.1):
+		// the address exists, a 5.1.1 beside it is no dead address.
+		{"", 550, "5.1.1", "550 5.1.1 User unknown; the message was refused by recipient's mail rules", "filtered", Block, `"refused by recipient" -> filtered overrules`},
+		{"", 550, "5.1.1", "550 5.1.1 RCP-P2 Refused due to recipient preferences", "filtered", Block, "recipient preferences"},
 		// The MAIL FROM address said not to exist is the sender's.
 		{"", 550, "", "550 From address does not exist", "rejected", Block, "from address does not"},
 		// Exchange Online 5.7.23: SPF spelt out.

@@ -85,22 +85,22 @@ func unknownReport(reason string) *Report {
 
 // msg is what the MIME walk collects from a message.
 type msg struct {
-	top        textproto.Header
+	top        header
 	subject    string
 	from       string
-	dsn        [][]byte          // message/delivery-status bodies (RFC 3464 section 2)
-	feedback   []byte            // message/feedback-report body (RFC 5965 section 3)
-	texts      [][]byte          // text/plain (and text/html as a last resort) bodies
-	html       [][]byte          // text/html bodies
-	original   *textproto.Header // header of the returned original
-	jsonBodies [][]byte          // application/json bodies (relay notifications)
-	parts      int               // MIME parts visited
-	succeeded  int               // DSN recipients delivered, relayed or expanded
-	rules      *phraseIndex      // the text rules; nil for textRules
-	badText    string            // why the text parts cannot be trusted, "" when they can
-	badDSN     string            // why the delivery-status parts cannot be trusted
-	overflow   string            // why the report as a whole exceeds the bounds Parse reads
-	fromText   bool              // the failures were read from the text parts
+	dsn        [][]byte     // message/delivery-status bodies (RFC 3464 section 2)
+	feedback   []byte       // message/feedback-report body (RFC 5965 section 3)
+	texts      [][]byte     // text/plain (and text/html as a last resort) bodies
+	html       [][]byte     // text/html bodies
+	original   *header      // header of the returned original
+	jsonBodies [][]byte     // application/json bodies (relay notifications)
+	parts      int          // MIME parts visited
+	succeeded  int          // DSN recipients delivered, relayed or expanded
+	rules      *phraseIndex // the text rules; nil for textRules
+	badText    string       // why the text parts cannot be trusted, "" when they can
+	badDSN     string       // why the delivery-status parts cannot be trusted
+	overflow   string       // why the report as a whole exceeds the bounds Parse reads
+	fromText   bool         // the failures were read from the text parts
 }
 
 // readMessage walks the MIME structure of raw within the limits.
@@ -122,7 +122,7 @@ func readMessage(raw []byte) *msg {
 //
 // Only the fields named in keep (lower-case) are kept, which saves the
 // allocations for the many Received and DKIM fields nobody reads.
-func splitHeader(raw []byte, keep map[string]bool) (textproto.Header, []byte) {
+func splitHeader(raw []byte, keep map[string]bool) (header, []byte) {
 	var fields [][2]string
 	kept := false // the last field was kept: its continuation lines belong to it
 	rest := raw
@@ -156,9 +156,9 @@ func splitHeader(raw []byte, keep map[string]bool) (textproto.Header, []byte) {
 			fields = append(fields, [2]string{string(keyb), string(bytes.TrimSpace(trimmed[i+1:]))})
 		}
 	}
-	var h textproto.Header
-	for i := len(fields) - 1; i >= 0; i-- { // Add prepends: add backwards to keep the order
-		h.Add(fields[i][0], fields[i][1])
+	h := make(header, len(fields))
+	for i, f := range fields {
+		h[i] = hfield{f[0], f[1]}
 	}
 	return h, rest
 }
@@ -207,13 +207,12 @@ func cutLine(b []byte) ([]byte, []byte) {
 
 // walk visits one entity: a multipart is descended into, a leaf is kept
 // by media type.
-func (m *msg) walk(h textproto.Header, body []byte, depth int) {
+func (m *msg) walk(h header, body []byte, depth int) {
 	m.parts++
 	if m.parts > maxParts || depth > maxDepth {
 		return
 	}
-	mh := message.Header{Header: h}
-	mt, params, _ := mh.ContentType()
+	mt, params := contentType(h)
 	if mt == "" {
 		mt = "text/plain"
 	}
@@ -227,22 +226,21 @@ func (m *msg) walk(h textproto.Header, body []byte, depth int) {
 // walkMultipart visits the parts of a multipart body (RFC 2046 section
 // 5.1). A truncated or malformed multipart keeps the parts read so far; a
 // multipart without a usable boundary is read as text.
-func (m *msg) walkMultipart(h textproto.Header, body []byte, boundary string, depth int) {
+func (m *msg) walkMultipart(h header, body []byte, boundary string, depth int) {
 	if boundary == "" {
 		m.malform(&m.badText, "a multipart without a boundary")
 		m.texts = append(m.texts, capBytes(body))
 		return
 	}
-	mr := textproto.NewMultipartReader(bytes.NewReader(body), boundary)
+	mr := newMultipart(body, boundary)
 	n := 0
 	for m.parts <= maxParts {
-		p, err := mr.NextPart()
-		if err != nil {
+		ph, data, ok := mr.next()
+		if !ok {
 			break
 		}
-		data, _ := io.ReadAll(io.LimitReader(p, MaxParseBytes))
 		n++
-		m.walk(p.Header, data, depth+1)
+		m.walk(ph, data, depth+1)
 	}
 	if n == 0 { // no part found: the boundary is wrong, read it as text
 		m.malform(&m.badText, "a multipart whose boundary never appears")
@@ -251,7 +249,7 @@ func (m *msg) walkMultipart(h textproto.Header, body []byte, boundary string, de
 }
 
 // leaf keeps one non-multipart entity by its media type.
-func (m *msg) leaf(h textproto.Header, mt, charset string, body []byte, depth int) {
+func (m *msg) leaf(h header, mt, charset string, body []byte, depth int) {
 	data, ok := decodeBody(h, body)
 	if bad := m.evidenceFlag(mt); bad != nil {
 		if !ok {
@@ -286,8 +284,7 @@ func (m *msg) leaf(h textproto.Header, mt, charset string, body []byte, depth in
 // (a bounce of a forwarded bounce): its delivery-status parts count too.
 func (m *msg) nestedReport(data []byte, depth int) {
 	h, body := splitHeader(data, topFields)
-	mh := message.Header{Header: h}
-	if mt, params, _ := mh.ContentType(); mt == "multipart/report" && params["report-type"] == "delivery-status" {
+	if mt, params := contentType(h); mt == "multipart/report" && params["report-type"] == "delivery-status" {
 		m.walk(h, body, depth+1)
 	}
 }
@@ -306,7 +303,7 @@ func (m *msg) keepOriginal(data []byte) {
 // undecodable bytes must not stop the parse.
 //
 // ok is false when the body does not decode (the raw body is returned).
-func decodeBody(h textproto.Header, body []byte) (data []byte, ok bool) {
+func decodeBody(h header, body []byte) (data []byte, ok bool) {
 	enc := asciiLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding")))
 	if enc == "" || enc == "7bit" || enc == "8bit" || enc == "binary" {
 		return capBytes(body), true

@@ -1,9 +1,6 @@
 package bounces
 
-import (
-	"bytes"
-	"strings"
-)
+import "strings"
 
 // field is one "Name: value" line of a delivery-status or feedback-report
 // body, unfolded, with the name lower-cased.
@@ -15,32 +12,68 @@ type field struct{ name, value string }
 // callers can see group boundaries; lines that are not fields are skipped.
 func parseFields(b []byte) []field {
 	var out []field
-	for len(b) > 0 && len(out) < 4*maxResults {
-		var line []byte
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
+	s := string(b) // one copy: the values are slices of it
+	for len(s) > 0 && len(out) < 4*maxResults {
+		var line string
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			line, s = s[:i], s[i+1:]
 		} else {
-			line, b = b, nil
+			line, s = s, ""
 		}
-		line = bytes.TrimRight(line, "\r")
+		line = strings.TrimRight(line, "\r")
 		switch {
-		case len(bytes.TrimSpace(line)) == 0:
+		case len(strings.TrimSpace(line)) == 0:
 			out = append(out, field{})
 		case line[0] == ' ' || line[0] == '\t':
 			if n := len(out); n > 0 && out[n-1].name != "" {
-				out[n-1].value += " " + string(bytes.TrimSpace(line))
+				out[n-1].value += " " + strings.TrimSpace(line)
 			}
 		default:
-			i := bytes.IndexByte(line, ':')
+			i := strings.IndexByte(line, ':')
 			if i <= 0 {
 				continue
 			}
-			name := asciiLower(string(bytes.TrimSpace(line[:i])))
-			out = append(out, field{name, string(bytes.TrimSpace(line[i+1:]))})
+			out = append(out, field{fieldName(strings.TrimSpace(line[:i])), strings.TrimSpace(line[i+1:])})
 		}
 	}
 	return out
 }
+
+// fieldName is a field name lower-cased: the names of RFC 3464 and RFC
+// 5965 as constants, others copied.
+func fieldName(name string) string {
+	var buf [32]byte
+	if len(name) <= len(buf) {
+		for i := 0; i < len(name); i++ {
+			c := name[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf[i] = c
+		}
+		if n, ok := knownFieldNames[string(buf[:len(name)])]; ok {
+			return n
+		}
+	}
+	return asciiLower(name)
+}
+
+// knownFieldNames are the field names of delivery-status (RFC 3464
+// sections 2.2 and 2.3) and feedback-report (RFC 5965 section 3) bodies.
+var knownFieldNames = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{
+		"original-envelope-id", "reporting-mta", "dsn-gateway", "received-from-mta", "arrival-date",
+		"original-recipient", "final-recipient", "action", "status", "remote-mta", "diagnostic-code",
+		"last-attempt-date", "final-log-id", "will-retry-until", "x-actual-recipient",
+		"x-postfix-queue-id", "x-postfix-sender", "feedback-type", "user-agent", "version",
+		"original-mail-from", "original-rcpt-to", "removal-recipient", "source-ip", "reported-domain",
+		"authentication-results", "incidents",
+	} {
+		m[n] = n
+	}
+	return m
+}()
 
 // dsnRecipient is one per-recipient group of a DSN (RFC 3464 section 2.3).
 type dsnRecipient struct {
@@ -110,11 +143,11 @@ func (d *dsnRecipient) set(f field) {
 // dsnResults turns the delivery-status parts into results: one per
 // recipient whose Action is failed or delayed. A group without an Action
 // counts as failed when its status (or diagnostic) is not a success.
-func (m *msg) dsnResults(text string) []Result {
+func (m *msg) dsnResults(text, textLower string) []Result {
 	var out []Result
 	for _, part := range m.dsn {
 		for _, d := range dsnRecipients(parseFields(part)) {
-			if r, ok := d.result(text, m.rules); ok {
+			if r, ok := d.result(text, textLower, m.rules); ok {
 				out = append(out, r)
 			} else if d.final != "" || d.original != "" {
 				m.succeeded++
@@ -126,7 +159,8 @@ func (m *msg) dsnResults(text string) []Result {
 
 // result classifies one recipient group; ok is false when the recipient
 // did not fail (delivered, relayed, expanded: RFC 3464 section 2.3.3).
-func (d dsnRecipient) result(text string, rules *phraseIndex) (Result, bool) {
+// textLower is text lower-cased (asciiLower).
+func (d dsnRecipient) result(text, textLower string, rules *phraseIndex) (Result, bool) {
 	action := d.action
 	switch {
 	case action == "delivered", action == "relayed", action == "expanded", action == "deliverable":
@@ -141,18 +175,22 @@ func (d dsnRecipient) result(text string, rules *phraseIndex) (Result, bool) {
 	if rcpt == "" {
 		rcpt = d.original
 	}
+	about, aboutLower := textAbout(text, textLower, rcpt)
 	diag := d.diag
 	if diag == "" {
-		diag = preamble(text) + "\n" + textAbout(text, rcpt)
+		diag = preamble(text) + "\n" + about
 	}
+	diag = normSpace(diag)
+	lower := asciiLower(diag)
 	in := evidence{
 		status:    d.status,
 		diag:      diag,
+		lower:     lower,
 		diagType:  d.diagType,
 		untyped:   d.diag != "" && d.diagType == "",
 		noStatus:  !d.hasStatus,
 		temporary: action == "delayed",
-		command:   dsnCommand(diag, text, rcpt),
+		command:   dsnCommand(lower, aboutLower, text, rcpt),
 		rules:     rules,
 	}
 	r := classify(in)
@@ -215,13 +253,14 @@ func firstWord(v string) string {
 }
 
 // dsnCommand finds the SMTP command a recipient's failure answered: from
-// the diagnostic, else the notice paragraph about the recipient, else a
-// session transcript in the notice.
-func dsnCommand(diag, notice, rcpt string) string {
-	if c := commandOf(asciiLower(diag)); c != "" {
+// the diagnostic (lower-cased), else the notice paragraph about the
+// recipient (aboutLower, lower-cased), else a session transcript in the
+// notice.
+func dsnCommand(lower, aboutLower, notice, rcpt string) string {
+	if c := commandOf(lower); c != "" {
 		return c
 	}
-	if c := commandOf(asciiLower(textAbout(notice, rcpt))); c != "" {
+	if c := commandOf(aboutLower); c != "" {
 		return c
 	}
 	return transcriptCommand(notice, rcpt)

@@ -9,17 +9,17 @@ import (
 // RFC 3464 delivery-status part when there is one, else from the text
 // conventions of the common mail systems.
 func (m *msg) failures() []Result {
-	notice := m.noticeText()
+	notice, noticeLower := m.noticeText()
 	if len(m.dsn) == 0 {
 		m.inlineDSN()
 		m.fromText = len(m.dsn) > 0
 	}
 	if len(m.dsn) > 0 {
-		if rs := m.dsnResults(notice); len(rs) > 0 || m.succeeded > 0 {
+		if rs := m.dsnResults(notice, noticeLower); len(rs) > 0 || m.succeeded > 0 {
 			return rs // a report of successes only has no failures
 		}
 	}
-	if !m.looksLikeBounce(notice) {
+	if !m.looksLikeBounce(noticeLower) {
 		return nil
 	}
 	m.fromText = true
@@ -30,7 +30,8 @@ func (m *msg) failures() []Result {
 // bodies (or, without any, the HTML ones stripped of tags) up to the point
 // where the copy of the original message begins. The rest, when the
 // original was not attached as its own MIME part, is kept as the original.
-func (m *msg) noticeText() string {
+// It returns the notice and the notice lower-cased (asciiLower).
+func (m *msg) noticeText() (string, string) {
 	var b strings.Builder
 	for i, t := range m.texts {
 		if i >= 4 || b.Len() > maxPartBytes {
@@ -52,16 +53,17 @@ func (m *msg) noticeText() string {
 	if len(s) > maxNoticeBytes {
 		s = s[:maxNoticeBytes]
 	}
-	if i := originalStart(s); i >= 0 {
+	lower := asciiLower(s)
+	if i := originalStart(lower); i >= 0 {
 		orig := s[i:]
-		s = s[:i]
+		s, lower = s[:i], lower[:i]
 		if m.original == nil {
 			if j := strings.IndexByte(orig, '\n'); j >= 0 {
 				m.keepOriginal([]byte(strings.TrimLeft(orig[j+1:], "\r\n")))
 			}
 		}
 	}
-	return s
+	return s, lower
 }
 
 // originalMarkers are the lines (lower-case, without leading dashes and
@@ -90,9 +92,8 @@ var originalMarkers = []string{
 }
 
 // originalStart finds where the copy of the original message begins in a
-// text bounce, or -1.
-func originalStart(s string) int {
-	lower := asciiLower(s)
+// lower-cased text bounce, or -1.
+func originalStart(lower string) int {
 	best := -1
 	pos := 0
 	for pos < len(lower) {
@@ -100,10 +101,12 @@ func originalStart(s string) int {
 		if end < 0 {
 			end = len(lower) - pos
 		}
-		line := strings.TrimSpace(strings.Trim(strings.TrimSpace(lower[pos:pos+end]), "-=_* "))
+		raw := strings.TrimSpace(lower[pos : pos+end])
+		line := strings.TrimSpace(strings.Trim(raw, "-=_* "))
 		if len(line) > 0 && len(line) < 90 {
+			dashed := strings.HasPrefix(raw, "-")
 			for _, mk := range originalMarkers {
-				if strings.HasPrefix(line, mk) || strings.Contains(line, mk) && strings.HasPrefix(strings.TrimSpace(lower[pos:pos+end]), "-") {
+				if strings.HasPrefix(line, mk) || dashed && strings.Contains(line, mk) {
 					return pos
 				}
 			}
@@ -128,8 +131,9 @@ var bounceSubjects = []string{
 var bounceSenders = []string{"mailer-daemon", "postmaster", "mail delivery", "mail-daemon", "mailerdaemon", "bounce", "no-reply", "noreply", "daemon"}
 
 // looksLikeBounce reports whether a message without a delivery-status part
-// presents itself as a delivery failure notice.
-func (m *msg) looksLikeBounce(notice string) bool {
+// presents itself as a delivery failure notice; lower is the notice
+// lower-cased.
+func (m *msg) looksLikeBounce(lower string) bool {
 	if m.top.Get("X-Failed-Recipients") != "" {
 		return true
 	}
@@ -147,7 +151,6 @@ func (m *msg) looksLikeBounce(notice string) bool {
 	if strings.Contains(m.from, "post_master") {
 		return true
 	}
-	lower := asciiLower(notice)
 	return strings.Contains(lower, "could not be delivered") || strings.Contains(lower, "requested action not taken") ||
 		strings.Contains(lower, "rcpt to:") || strings.Contains(lower, "invalid user") || strings.Contains(lower, "permanent error") ||
 		strings.Contains(lower, "delivery has failed") || strings.Contains(lower, "failed permanently") ||
@@ -368,23 +371,23 @@ func diagnosticOf(block string) string {
 }
 
 // textAbout returns the paragraph of a notice that names rcpt, for a DSN
-// recipient without a Diagnostic-Code.
-func textAbout(notice, rcpt string) string {
+// recipient without a Diagnostic-Code, and the same paragraph of
+// lower, the notice lower-cased.
+func textAbout(notice, lower, rcpt string) (string, string) {
 	if notice == "" || rcpt == "" {
-		return ""
+		return "", ""
 	}
-	lower := asciiLower(notice)
 	i := strings.Index(lower, rcpt)
 	if i < 0 {
-		return ""
+		return "", ""
 	}
-	rest := notice[i+len(rcpt):]
-	if j := strings.Index(rest, "\n\n"); j >= 0 && j < 2048 {
-		rest = rest[:j]
-	} else if len(rest) > 2048 {
-		rest = rest[:2048]
+	from, to := i+len(rcpt), len(notice)
+	if j := strings.Index(notice[from:], "\n\n"); j >= 0 && j < 2048 {
+		to = from + j
+	} else if to-from > 2048 {
+		to = from + 2048
 	}
-	return rest
+	return notice[from:to], lower[from:to]
 }
 
 // stripTags turns HTML into text: tags removed, block ends as new lines.

@@ -497,23 +497,24 @@ func (s *Service) record(ctx context.Context, id int64, ts []*target) error {
 		}
 	}
 	// One statement: the rows and the counters change atomically, in one
-	// round trip.
-	rows, err := s.db.Query(ctx, recordSQL, id, ids, statuses, msgs)
-	if err != nil {
-		return fmt.Errorf("record outcomes: %w", err)
-	}
+	// round trip. Rows it left alone because another transaction changed
+	// them in between (e.g. an open recorded already) are recorded again,
+	// locked this time.
 	changed := make(map[int64][2]string, len(ts))
-	for rows.Next() {
-		var cid int64
-		var was, now string
-		if err := rows.Scan(&cid, &was, &now); err != nil {
-			rows.Close()
-			return fmt.Errorf("record outcomes: %w", err)
-		}
-		changed[cid] = [2]string{was, now}
+	if err := s.recordRows(ctx, recordSQL, id, ids, statuses, msgs, changed); err != nil {
+		return err
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("record outcomes: %w", err)
+	if len(changed) < len(ids) {
+		var mids []int64
+		var msts, mmsgs []string
+		for i, cid := range ids {
+			if _, ok := changed[cid]; !ok {
+				mids, msts, mmsgs = append(mids, cid), append(msts, statuses[i]), append(mmsgs, msgs[i])
+			}
+		}
+		if err := s.recordRows(ctx, recordLockedSQL, id, mids, msts, mmsgs, changed); err != nil {
+			return err
+		}
 	}
 	for _, t := range ts {
 		ch, ok := changed[t.ID]
@@ -534,25 +535,59 @@ func (s *Service) record(ctx context.Context, id int64, ts []*target) error {
 	return nil
 }
 
+// recordRows runs recordSQL or recordLockedSQL and adds the rows it
+// changed to changed (contact id → old and new status).
+func (s *Service) recordRows(ctx context.Context, sql string, id int64, ids []int64, statuses, msgs []string,
+	changed map[int64][2]string) error {
+	rows, err := s.db.Query(ctx, sql, id, ids, statuses, msgs)
+	if err != nil {
+		return fmt.Errorf("record outcomes: %w", err)
+	}
+	for rows.Next() {
+		var cid int64
+		var was, now string
+		if err := rows.Scan(&cid, &was, &now); err != nil {
+			rows.Close()
+			return fmt.Errorf("record outcomes: %w", err)
+		}
+		changed[cid] = [2]string{was, now}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("record outcomes: %w", err)
+	}
+	return nil
+}
+
 // recordSQL updates the pending deliveries of the batch and the campaign's
 // counters (counting only real status changes) and returns, for each row
 // it changed, the old and new status. $1 campaign, $2 contact ids, $3
 // statuses, $4 errors. The rows are found by one (campaign_id,
-// contact_id) index probe per contact and locked, then updated by their
-// row address (ctid; stable while locked), whatever the statistics say.
-const recordSQL = `WITH v AS (
+// contact_id) index probe per contact, then updated by their row address
+// (ctid), whatever the statistics say. They are not locked first (a lock
+// writes each row once more): a row another transaction changed in
+// between has another address and is left alone, as is one no longer
+// pending; recordLockedSQL, the same with the rows locked, records those
+// that are still pending. None of the columns set is indexed, so the
+// update stays on the row's page (heap-only) when the page has room.
+var recordSQL = recordQuery("")
+
+// recordLockedSQL is recordSQL with each row locked before it is updated.
+var recordLockedSQL = recordQuery(" FOR UPDATE")
+
+func recordQuery(lock string) string {
+	return `WITH v AS (
 	SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[]) AS v(contact_id, status, err)
 ), old AS (
 	SELECT o.tid, o.status AS was, v.contact_id, v.status, v.err FROM v CROSS JOIN LATERAL (
 		SELECT d.ctid AS tid, d.status FROM deliveries d WHERE d.campaign_id = $1 AND d.contact_id = v.contact_id
-		AND d.status IN ('queued', 'deferred') LIMIT 1 FOR UPDATE) o
+		AND d.status IN ('queued', 'deferred') LIMIT 1` + lock + `) o
 ), upd AS (
 	UPDATE deliveries d SET status = o.status,
 		attempts = d.attempts + CASE WHEN o.status = 'skipped' THEN 0 ELSE 1 END,
 		done_at = CASE WHEN o.status = 'deferred' THEN NULL ELSE now() END,
 		last_error = nullif(o.err, '')
 	FROM old o
-	WHERE d.ctid = ANY (ARRAY(SELECT tid FROM old)) AND d.ctid = o.tid
+	WHERE d.ctid = ANY (ARRAY(SELECT tid FROM old)) AND d.ctid = o.tid AND d.status IN ('queued', 'deferred')
 	RETURNING d.contact_id, o.was, d.status AS now
 ), counts AS (
 	SELECT count(*) FILTER (WHERE now = 'sent') AS sent, count(*) FILTER (WHERE now = 'bounced') AS bounced,
@@ -566,6 +601,7 @@ const recordSQL = `WITH v AS (
 	FROM counts n WHERE cs.campaign_id = $1
 )
 SELECT contact_id, was, now FROM upd`
+}
 
 // claimScript marks each contact KEYS[i] as being sent from stream entry
 // ARGV[i] for ARGV[n+1] ms, unless another entry holds it; it returns 1

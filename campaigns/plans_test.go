@@ -34,6 +34,10 @@ func TestHotQueryPlans(t *testing.T) {
 		SELECT $1, id, CASE WHEN id <= $2 THEN 'sent' ELSE 'queued' END FROM contacts`, id, n-1000); err != nil {
 		t.Fatal(err)
 	}
+	// Another campaign's rows, all pending: no statement of this campaign reads them.
+	if _, err := s.db.Exec(ctx, `INSERT INTO deliveries (campaign_id, contact_id) SELECT $1, id FROM contacts`, id+1000); err != nil {
+		t.Fatal(err)
+	}
 	var analysed int
 	s.db.QueryRow(ctx, `SELECT count(*) FROM pg_stat_user_tables WHERE relname IN ('contacts', 'subscriptions', 'deliveries')
 		AND (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL)`).Scan(&analysed)
@@ -57,7 +61,12 @@ func TestHotQueryPlans(t *testing.T) {
 			"bigint, bigint, bigint[], boolean, int", 100, 5000},
 		{"load batch", loadSQL, []any{id, batch, c.ListIDs}, "bigint, bigint[], bigint[]", 100, 100},
 		{"record outcomes", recordSQL, []any{id, batch, statuses, errs}, "bigint, bigint[], text[], text[]", 100, 100},
-		{"pending deliveries (finish check)", pendingSQL, []any{id}, "bigint", 100, 1000},
+		{"record outcomes, rows locked", recordLockedSQL, []any{id, batch, statuses, errs}, "bigint, bigint[], text[], text[]", 100, 100},
+		// Once per campaign, when its queue is empty: it may read the
+		// campaign's rows, never the table.
+		{"pending deliveries (finish check)", pendingSQL, []any{id}, "bigint", n, n},
+		{"erased recipients skipped (finish check)", finalizeSQL("contact_id IS NULL"), []any{id, "skipped", "queued"},
+			"bigint, text, text", 0, 0},
 	}
 	for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
 		for _, q := range queries {
@@ -152,6 +161,8 @@ func literal(a any) string {
 			parts[i] = fmt.Sprint(x)
 		}
 		return quote("{" + strings.Join(parts, ",") + "}")
+	case string:
+		return quote(v)
 	case []string:
 		parts := make([]string, len(v))
 		for i, x := range v {

@@ -253,9 +253,10 @@ func (s *Service) finishCheck(ctx context.Context, id int64) error {
 	return s.dropQueueIfDone(ctx, id)
 }
 
-// pendingSQL reads up to 10,000 pending deliveries of campaign $1 from the
-// partial index of pending rows (its predicate is repeated literally, so
-// generic plans use it too), however many rows the campaign has finished.
+// pendingSQL reads up to 10,000 pending deliveries of campaign $1. No
+// index knows the status (an index on it would make every recorded
+// outcome write index entries): it reads the campaign's rows in key order,
+// which the finish check does once, when the queue is empty.
 const pendingSQL = `SELECT contact_id FROM deliveries WHERE campaign_id = $1
 	AND status IN ('queued', 'deferred') ORDER BY campaign_id, contact_id LIMIT 10000`
 
@@ -276,8 +277,7 @@ func (s *Service) dropQueueIfDone(ctx context.Context, id int64) error {
 func (s *Service) finalizeWhere(ctx context.Context, tx pgx.Tx, id int64, cond, status string) error {
 	var fromDeferred, fromQueued int64
 	for _, from := range []string{"deferred", "queued"} {
-		tag, err := tx.Exec(ctx, `UPDATE deliveries SET status = $2, done_at = now()
-			WHERE campaign_id = $1 AND status = $3 AND `+cond, id, status, from)
+		tag, err := tx.Exec(ctx, finalizeSQL(cond), id, status, from)
 		if err != nil {
 			return err
 		}
@@ -293,6 +293,14 @@ func (s *Service) finalizeWhere(ctx context.Context, tx pgx.Tx, id int64, cond, 
 	_, err := tx.Exec(ctx, `UPDATE campaign_stats SET `+status+` = `+status+` + $2, deferred = deferred - $3,
 		updated_at = now() WHERE campaign_id = $1`, id, fromDeferred+fromQueued, fromDeferred)
 	return err
+}
+
+// finalizeSQL moves the pending deliveries of campaign $1 in status $3
+// that match cond to status $2. With cond "contact_id IS NULL" (erased
+// contacts) it reads only those rows, through the (campaign_id,
+// contact_id) key.
+func finalizeSQL(cond string) string {
+	return `UPDATE deliveries SET status = $2, done_at = now() WHERE campaign_id = $1 AND status = $3 AND ` + cond
 }
 
 // cleanupCancelled marks a cancelled campaign's unsent deliveries

@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/apitoken"
 	"github.com/postbode/postbode/internal/identity"
 	"github.com/postbode/postbode/staff"
 )
@@ -422,6 +424,98 @@ func TestConsoleAdminOffersOnlyWhatTheViewerMay(t *testing.T) {
 	for _, want := range []string{`action="` + leePath + `/disable"`, `action="` + leePath + `/role"`, `<option value="admin"`, `<option value="privacy"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the administrator's Admin screen lacks %s", want)
+		}
+	}
+}
+
+// TestConsoleTokenRevokeStaysWithinReach: on the Admin screen a department
+// lead sees Revoke for the token of a viewer and a viewer service token, but
+// not for the administrator's token or an admin service token; posting
+// those revokes anyway is refused and the tokens keep working. The lead
+// revokes a token within reach; the administrator sees and uses every
+// Revoke.
+func TestConsoleTokenRevokeStaysWithinReach(t *testing.T) {
+	e := newAdminEnv(t)
+	tokens := apitoken.NewStore(e.pool)
+	e.h.Tokens = tokens
+	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	if _, err := e.st.SaveRole(ctx, "lead", "", []access.Permission{access.UsersManage, access.ListsRead, access.CampaignsRead}); err != nil {
+		t.Fatal(err)
+	}
+	var adminID int64
+	if err := e.pool.QueryRow(t.Context(), `SELECT id FROM persons WHERE email = 'admin@example.org'`).Scan(&adminID); err != nil {
+		t.Fatal(err)
+	}
+	vic, _ := e.login("vic@example.org", access.DefaultDepartment, access.RoleViewer)
+	_, leeCookie := e.login("lee@example.org", access.DefaultDepartment, "lead")
+	type tok struct {
+		id     int64
+		secret string
+	}
+	personTok := func(name string, id int64) tok {
+		tk, secret, err := e.st.CreateToken(ctx, name, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok{tk.ID, secret}
+	}
+	serviceTok := func(role string) tok {
+		tk, secret, err := tokens.Create(ctx, role+" program", role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok{tk.ID, secret}
+	}
+	adminTok, vicTok := personTok("admin program", adminID), personTok("vic program", vic.ID)
+	adminSvc, viewerSvc := serviceTok("admin"), serviceTok("viewer")
+	action := func(tk tok) string { return `action="/console/admin/tokens/` + strconv.FormatInt(tk.id, 10) + `/revoke"` }
+	works := func(tk tok) bool {
+		_, err := e.st.AuthenticateToken(context.Background(), tk.secret, netip.MustParseAddr("127.0.0.1"))
+		return err == nil
+	}
+
+	body := wantStatus(t, "admin screen as the lead", e.send("GET", "/console/admin", nil, leeCookie), http.StatusOK)
+	for _, tk := range []tok{vicTok, viewerSvc} {
+		if !strings.Contains(body, action(tk)) {
+			t.Errorf("the lead's Admin screen lacks %s", action(tk))
+		}
+	}
+	for _, tk := range []tok{adminTok, adminSvc} {
+		if strings.Contains(body, action(tk)) {
+			t.Errorf("the lead's Admin screen offers %s, which the service refuses them", action(tk))
+		}
+	}
+	leeCSRF := e.csrfOf(leeCookie)
+	revoke := func(tk tok, cookie *http.Cookie, csrf string) int {
+		return e.send("POST", "/console/admin/tokens/"+strconv.FormatInt(tk.id, 10)+"/revoke", url.Values{"csrf": {csrf}}, cookie).Code
+	}
+	for name, tk := range map[string]tok{"the administrator's token": adminTok, "the admin service token": adminSvc} {
+		if got := revoke(tk, leeCookie, leeCSRF); got != http.StatusForbidden {
+			t.Errorf("the lead revokes %s: %d, want 403", name, got)
+		}
+		if !works(tk) {
+			t.Errorf("%s stopped working after the lead's refused revoke", name)
+		}
+	}
+	if got := revoke(vicTok, leeCookie, leeCSRF); got != http.StatusSeeOther {
+		t.Errorf("the lead revokes the viewer's token: %d, want 303", got)
+	}
+	if works(vicTok) {
+		t.Error("the viewer's token works after the lead revoked it")
+	}
+
+	body = wantStatus(t, "admin screen as the administrator", e.get("/console/admin"), http.StatusOK)
+	for _, tk := range []tok{adminTok, adminSvc, viewerSvc} {
+		if !strings.Contains(body, action(tk)) {
+			t.Errorf("the administrator's Admin screen lacks %s", action(tk))
+		}
+	}
+	for _, tk := range []tok{adminSvc, adminTok} {
+		if got := revoke(tk, e.cookie, e.csrf); got != http.StatusSeeOther {
+			t.Errorf("the administrator revokes token %d: %d, want 303", tk.id, got)
+		}
+		if works(tk) {
+			t.Errorf("token %d works after the administrator revoked it", tk.id)
 		}
 	}
 }

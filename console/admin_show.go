@@ -53,7 +53,11 @@ func (h *Handler) adminShow(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		p.Set("Tokens", toks)
+		beyondTok, err := h.Staff.UnreachableTokens(ctx, toks)
+		if err != nil {
+			return err
+		}
+		p.Set("Tokens", toks).Set("BeyondToken", beyondTok)
 	}
 	var keys []mta.PublishedKey
 	if h.DKIM != nil {

@@ -6,13 +6,14 @@ import (
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
-// tokenRevoke revokes an API token.
+// tokenRevoke revokes an API token (the service refuses one that may do
+// more than the viewer).
 func (h *Handler) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpapi.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := h.Tokens.Revoke(r.Context(), id); err != nil {
+	if err := h.Staff.RevokeToken(r.Context(), id); err != nil {
 		return err
 	}
 	return redirect(w, r, Prefix+"admin", "token.revoked")

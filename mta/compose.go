@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Header is what Compose puts in a message's header.
@@ -70,7 +72,7 @@ func ComposeSize[S string | []byte](html, text S) int {
 // starts with "=_", which quoted-printable content never holds.
 func AppendCompose[S string | []byte](b []byte, h Header, html, text S) []byte {
 	mid := messageID(h.MessageID, h.From)
-	b = appendHeader(b, "From", formatAddress("From", h.From))
+	b = appendHeader(b, "From", fromMemo.get(h.From, func(v string) string { return formatAddress("From", v) }))
 	b = appendHeader(b, "To", formatAddress("To", h.To))
 	if h.ReplyTo != "" {
 		b = appendHeader(b, "Reply-To", formatAddress("Reply-To", h.ReplyTo))
@@ -80,7 +82,8 @@ func AppendCompose[S string | []byte](b []byte, h Header, html, text S) []byte {
 	if date.IsZero() {
 		date = time.Now()
 	}
-	b = appendHeader(b, "Date", date.Format(time.RFC1123Z))
+	var db [40]byte
+	b = appendHeader(b, "Date", string(date.AppendFormat(db[:0], time.RFC1123Z)))
 	b = appendHeader(b, "Message-ID", mid)
 	b = appendHeader(b, "MIME-Version", "1.0")
 	if len(h.ListUnsubscribe) > 0 {
@@ -156,7 +159,9 @@ func appendHeader(b []byte, name, value string) []byte {
 	b = append(b, name...)
 	b = append(b, ':')
 	col := len(name) + 1
-	for i, w := range strings.Split(value, " ") {
+	for i, rest, more := 0, value, true; more; i++ {
+		var w string
+		w, rest, more = strings.Cut(rest, " ")
 		if i > 0 || w != "" {
 			if col+1+len(w) > limit && col > 0 {
 				b = append(b, "\r\n"...)
@@ -183,6 +188,49 @@ func formatAddress(field, s string) string {
 		return a.String()
 	}
 	return strings.Join(qWords(a.Name, field), " ") + " " + (&mail.Address{Address: a.Address}).String()
+}
+
+// memo remembers the results of a pure function of a string, for the few
+// values every message of a campaign repeats (its From): parsing an address
+// costs more than a message's header otherwise does. At most memoSize
+// values are kept (then it starts afresh).
+type memo struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+const memoSize = 256
+
+// fromMemo holds formatted From values; fromDomains the domain of raw
+// From fields (DKIM key choice).
+var fromMemo, fromDomains memo
+
+func (c *memo) get(key string, f func(string) string) string {
+	c.mu.RLock()
+	v, ok := c.m[key]
+	c.mu.RUnlock()
+	if ok {
+		return v
+	}
+	v = f(key)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= memoSize {
+		c.m = make(map[string]string, memoSize)
+	}
+	c.m[key] = v
+	c.mu.Unlock()
+	return v
+}
+
+// getBytes is get with the key as bytes: no copy when the value is known.
+func (c *memo) getBytes(key []byte, f func(string) string) string {
+	c.mu.RLock()
+	v, ok := c.m[string(key)]
+	c.mu.RUnlock()
+	if ok {
+		return v
+	}
+	return c.get(string(key), f)
 }
 
 // encodeText returns s as unstructured header text for field: ASCII as is,
@@ -341,8 +389,39 @@ var qpLiteral = func() (t [256]bool) {
 	return t
 }()
 
+// literalRun returns the end of the run of bytes quoted-printable carries
+// as they are (qpLiteral) in s[j:lim], testing a word of 8 bytes at a
+// time while it can.
+func literalRun(s string, j, lim int) int {
+	for j+8 <= lim && literal8(load64(s, j)) {
+		j += 8
+	}
+	for j < lim && qpLiteral[s[j]] {
+		j++
+	}
+	return j
+}
+
+// load64 is the little-endian word of the 8 bytes of s at i.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// literal8 reports whether the 8 bytes of x are all printable ASCII other
+// than '=' (a tab answers false and is left to the byte-wise check): three
+// SWAR tests, exact for the word as a whole though not per byte.
+func literal8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below := (x - 0x20*ones) &^ x                 // a byte < 0x20 sets its high bit
+	above := (x + (0x7f-0x7e)*ones) | x           // a byte > 0x7e sets its high bit
+	eq := x ^ ('=' * ones)                        // a byte '=' becomes 0...
+	return (below|above|(eq-ones)&^eq)&highs == 0 // ...and sets its high bit
+}
+
 // lineEndAt reports whether s has a line end (LF or CRLF) or its end at i.
-func lineEndAt[S string | []byte](s S, i int) bool {
+func lineEndAt(s string, i int) bool {
 	return i >= len(s) || s[i] == '\n' || (s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n')
 }
 
@@ -351,6 +430,19 @@ func lineEndAt[S string | []byte](s S, i int) bool {
 // non-ASCII bytes are =XX, and a space or tab before a line end is encoded.
 // Runs of literal bytes are copied in bulk.
 func appendQP[S string | []byte](b []byte, s S) []byte {
+	switch v := any(s).(type) {
+	case string:
+		return appendQPString(b, v)
+	case []byte:
+		// Read only, never kept: the bytes seen as a string, not copied
+		// (generic code on a shape type calls its helpers through a
+		// dictionary, without inlining).
+		return appendQPString(b, unsafe.String(unsafe.SliceData(v), len(v)))
+	}
+	panic("unreachable")
+}
+
+func appendQPString(b []byte, s string) []byte {
 	col := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -369,10 +461,7 @@ func appendQP[S string | []byte](b []byte, s S) []byte {
 		}
 		if qpLiteral[c] && !((c == ' ' || c == '\t') && lineEndAt(s, i+1)) {
 			lim := min(len(s), i+75-col)
-			j := i + 1
-			for j < lim && qpLiteral[s[j]] {
-				j++
-			}
+			j := literalRun(s, i+1, lim)
 			if (s[j-1] == ' ' || s[j-1] == '\t') && lineEndAt(s, j) {
 				j-- // trailing whitespace: encoded on the next round
 			}

@@ -3,6 +3,7 @@ package mta
 import (
 	"bytes"
 	"io"
+	"math/rand/v2"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -178,5 +179,43 @@ func BenchmarkQP(b *testing.B) {
 	b.SetBytes(int64(len(s)))
 	for b.Loop() {
 		buf = appendQP(buf[:0], s)
+	}
+}
+
+// TestLiteral8 checks the word-at-a-time test of appendQP against the
+// byte table: every byte value at every position, and random words mixing
+// the edge values (where borrows and carries cross bytes).
+func TestLiteral8(t *testing.T) {
+	t.Parallel()
+	want := func(b []byte) bool {
+		for _, x := range b {
+			if !qpLiteral[x] || x == '\t' {
+				return false
+			}
+		}
+		return true
+	}
+	for c := range 256 {
+		for pos := range 8 {
+			b := []byte("abcdefgh")
+			b[pos] = byte(c)
+			if got := literal8(load64(string(b), 0)); got != want(b) {
+				t.Fatalf("%q: %v", b, got)
+			}
+		}
+	}
+	edge := []byte{0, 1, '\t', '\n', '\r', 0x1f, ' ', '!', '<', '=', '>', '~', 0x7f, 0x80, 0xc3, 0xfe, 0xff, 'a'}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		var b [8]byte
+		for k := range b {
+			b[k] = edge[rng.IntN(len(edge))]
+			if rng.IntN(3) > 0 {
+				b[k] = 'a' + byte(rng.IntN(26))
+			}
+		}
+		if got := literal8(load64(string(b[:]), 0)); got != want(b[:]) {
+			t.Fatalf("%q: %v", b, got)
+		}
 	}
 }

@@ -275,7 +275,7 @@ func (d *DKIM) AppendSignature(dst, msg []byte) ([]byte, error) {
 	if from == nil {
 		return dst, errors.New("mta: dkim: message has no From header")
 	}
-	domain := addrDomain(string(fieldValue(from)))
+	domain := fromDomains.getBytes(from, func(f string) string { return addrDomain(string(fieldValue([]byte(f)))) })
 	keys := d.keysFor(domain)
 	if len(keys) == 0 {
 		return dst, fmt.Errorf("%w %q (keys exist for: %s)", ErrNoDKIMKey, domain, strings.Join(d.Domains(), ", "))

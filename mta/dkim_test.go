@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -395,5 +396,42 @@ func TestAppendSignatureAllocations(t *testing.T) {
 	// pool (the race detector drops some on purpose) costs a few KB.
 	if perSign > uint64(len(msg))/2 {
 		t.Errorf("%.0f allocations, %d bytes per signature of a %d-byte message: the message is copied", allocs, perSign, len(msg))
+	}
+}
+
+// TestDKIMRemembersFromPerValue signs messages From several domains in
+// turn, more distinct From values than are remembered, and checks each is
+// composed with its own From and signed with its own domain's key.
+func TestDKIMRemembersFromPerValue(t *testing.T) {
+	t.Parallel()
+	keyA := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, ed25519.SeedSize))
+	keyB := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{2}, ed25519.SeedSize))
+	d, err := NewDKIM([]DKIMKey{{Domain: "a.example", Selector: "s", PrivateKey: keyA},
+		{Domain: "b.example", Selector: "s", PrivateKey: keyB}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dns := dnsTXT{}
+	dns.add(t, "s", "a.example", keyA.Public())
+	dns.add(t, "s", "b.example", keyB.Public())
+	for i := range 2*memoSize + 10 {
+		dom := []string{"a.example", "b.example"}[i%2]
+		from := fmt.Sprintf("Afzender %d <n@%s>", i%(memoSize+7), dom)
+		msg := Compose(Header{From: from, To: "jan@example.net", Subject: "x"}, "", "hoi\n")
+		if want := `From: "Afzender ` + strconv.Itoa(i%(memoSize+7)) + `" <n@` + dom + ">\r\n"; !bytes.HasPrefix(msg, []byte(want)) {
+			t.Fatalf("message %d starts %q, want %q", i, msg[:60], want)
+		}
+		signed, err := d.Sign(msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(signed, []byte("d="+dom+";")) {
+			t.Fatalf("message %d From %s signed as:\n%s", i, dom, signed[:200])
+		}
+		if i%50 == 0 {
+			if n := len(verify(t, dns, signed)); n != 1 {
+				t.Fatalf("message %d: %d valid signatures", i, n)
+			}
+		}
 	}
 }

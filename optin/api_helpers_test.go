@@ -52,7 +52,7 @@ func newEnv(t *testing.T) *env {
 	srv := optin.NewAPI(ctx, &optin.API{Store: listStore, Contacts: cs, Jobs: js, Importer: optin.NewImporter(pool, cs, js, log),
 		MaxBodyBytes: 64 << 10, MaxImportBytes: 256 << 20, SpoolDir: spool})
 	mods := []httpapi.Module{&contacts.API{Store: cs, DB: pool, Lists: listStore, MaxBodyBytes: 64 << 10}, srv,
-		&staff.TokenAPI{Tokens: ts, MaxBodyBytes: 64 << 10}}
+		&staff.TokenAPI{Tokens: ts, Staff: staff.New(pool, testSecret, staff.Options{}), MaxBodyBytes: 64 << 10}}
 	httpapi.Mount(rt, mods...)
 	hs := httptest.NewServer(mux)
 	t.Cleanup(func() { hs.Close(); cancel(); srv.Wait() })

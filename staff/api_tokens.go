@@ -16,6 +16,8 @@ var tokensOpenAPIFragment []byte
 // administrators list, create and revoke tokens for programs.
 type TokenAPI struct {
 	Tokens *apitoken.Store
+	// Staff decides which tokens the caller may revoke; required.
+	Staff *Service
 	// MaxBodyBytes caps JSON bodies; default 64 KiB.
 	MaxBodyBytes int64
 }
@@ -68,7 +70,7 @@ func (a *TokenAPI) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Tokens.Revoke(r.Context(), id); err != nil {
+	if err := a.Staff.RevokeToken(r.Context(), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -3,11 +3,13 @@ package staff
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/apitoken"
 	"github.com/postbode/postbode/internal/audit"
+	"github.com/postbode/postbode/internal/errs"
 )
 
 // AuthenticateToken resolves an API token secret to its actor: a person's
@@ -57,4 +59,79 @@ func (s *Service) serviceAllowed(ctx context.Context, deptID int64, ip netip.Add
 		return notFound(err, ErrUnauthenticated)
 	}
 	return checkAllowed(ip, allow)
+}
+
+// tokenScopes is what each token may do: for a person's token, the
+// permissions its owner holds (in every department, as for the other
+// actions on a person); for a service token, those of its role in its
+// department.
+func (s *Service) tokenScopes(ctx context.Context, toks []apitoken.Token) (map[int64]access.Set, error) {
+	var owners []int64
+	for _, t := range toks {
+		if t.PersonID != nil {
+			owners = append(owners, *t.PersonID)
+		}
+	}
+	var persons map[int64]access.Set
+	if len(owners) > 0 {
+		var err error
+		if persons, err = personsPermissions(ctx, s.db, owners, 0); err != nil {
+			return nil, err
+		}
+	}
+	out := map[int64]access.Set{}
+	for _, t := range toks {
+		if t.PersonID != nil {
+			out[t.ID] = persons[*t.PersonID]
+			continue
+		}
+		ps, err := s.rolePermissions(ctx, s.db, t.Role, t.DepartmentID)
+		if err != nil {
+			return nil, err
+		}
+		out[t.ID] = ps
+	}
+	return out, nil
+}
+
+// UnreachableTokens returns which of toks the actor of ctx may not revoke
+// (the rule of RevokeToken), so a screen offers only what the service does.
+func (s *Service) UnreachableTokens(ctx context.Context, toks []apitoken.Token) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if _, ok := access.ActorFrom(ctx); !ok || len(toks) == 0 {
+		return out, nil
+	}
+	scopes, err := s.tokenScopes(ctx, toks)
+	if err != nil {
+		return nil, err
+	}
+	for id, ps := range scopes {
+		if beyondOwn(ctx, ps) != "" {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
+// RevokeToken stops a token of ctx's department from working. Like the
+// other actions on a person (reachable), it is refused when the token may
+// do something the actor may not: its owner holds a permission the actor
+// lacks, or, for a service token, its role has one. Someone who may manage
+// people but not everything cannot cut off an administrator's programs.
+func (s *Service) RevokeToken(ctx context.Context, id int64) error {
+	t, err := s.tokens.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if _, ok := access.ActorFrom(ctx); ok {
+		scopes, err := s.tokenScopes(ctx, []apitoken.Token{t})
+		if err != nil {
+			return err
+		}
+		if p := beyondOwn(ctx, scopes[t.ID]); p != "" {
+			return errs.Forbidden("beyond_own_permissions",
+				fmt.Sprintf("this token may use the permission %s, which you do not hold; ask someone who holds it", p))
+		}
+	}
+	return s.tokens.Revoke(ctx, id)
 }

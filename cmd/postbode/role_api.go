@@ -50,7 +50,7 @@ func (a *app) newAPI(ctx context.Context, mux *http.ServeMux) (*httpapi.Router, 
 	extendAPIDeps(a, &d)
 	people := &contacts.API{Store: a.contacts, DB: a.db, Lists: a.optin, Eraser: d.Eraser,
 		ExportMailer: d.ExportMailer, MaxBodyBytes: maxBody}
-	tokens := &staff.TokenAPI{Tokens: a.tokens, MaxBodyBytes: maxBody}
+	tokens := &staff.TokenAPI{Tokens: a.tokens, Staff: a.staff(), MaxBodyBytes: maxBody}
 	httpapi.Mount(rt, append([]httpapi.Module{people, lists, tokens}, d.Modules...)...)
 	return rt, lists
 }

@@ -134,7 +134,24 @@ func (s *Store) List(ctx context.Context) ([]Token, error) {
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[Token])
 }
 
-// Revoke stops a token from working.
+// Get returns a live token (of the department of ctx), or ErrNotFound.
+func (s *Store) Get(ctx context.Context, id int64) (Token, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+cols+` FROM api_tokens WHERE id = $1 AND revoked_at IS NULL`, id)
+	if err != nil {
+		return Token{}, fmt.Errorf("apitoken: get: %w", err)
+	}
+	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Token])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return t, ErrNotFound
+	}
+	if err != nil {
+		return t, fmt.Errorf("apitoken: get: %w", err)
+	}
+	return t, nil
+}
+
+// Revoke stops a token from working. Callers acting for someone check
+// first whether they may (staff.Service.RevokeToken).
 func (s *Store) Revoke(ctx context.Context, id int64) error {
 	tag, err := s.db.Exec(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, id)
 	if err != nil {
