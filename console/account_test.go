@@ -112,7 +112,20 @@ func TestConsoleAccount(t *testing.T) {
 	}
 	now := time.Now()
 	otp, _ := staff.TOTPCode(sec[1], now)
-	if code, body := e.post("/console/account/totp/confirm", url.Values{"code": {otp}}, c1); code != http.StatusSeeOther {
+	// Turning it on takes the current password too: a stolen session
+	// cannot lock the owner out with a factor only the thief holds.
+	if code, body := e.post("/console/account/totp/confirm", url.Values{"code": {otp}}, c1); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, `id="totp-error"`) || !strings.Contains(body, "Enter your current password.") {
+		t.Fatalf("confirm without the password: %d %.1500s", code, body)
+	}
+	if code, body := e.post("/console/account/totp/confirm", url.Values{"current_password": {pw}, "code": {otp}}, c1); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, `id="totp-error"`) || !strings.Contains(body, "is not your current password") {
+		t.Fatalf("confirm with the old password: %d %.1500s", code, body)
+	}
+	if p, _ := e.st.Get(ctx, ann.ID); p.TOTPEnabled {
+		t.Fatal("the second factor is on without the password")
+	}
+	if code, body := e.post("/console/account/totp/confirm", url.Values{"current_password": {newPW}, "code": {otp}}, c1); code != http.StatusSeeOther {
 		t.Fatalf("confirm: %d %.1500s", code, body)
 	}
 	if p, _ := e.st.Get(ctx, ann.ID); !p.TOTPEnabled {
@@ -171,7 +184,7 @@ func TestConsoleAdminActsOnlyWithinOwnPermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	otp, _ := staff.TOTPCode(setup.Secret, time.Now())
-	if err := e.st.ConfirmTOTP(ctx, adm.ID, otp); err != nil {
+	if err := e.st.ConfirmTOTP(ctx, adm.ID, pw, otp); err != nil {
 		t.Fatal(err)
 	}
 	otp, _ = staff.TOTPCode(setup.Secret, time.Now().Add(30*time.Second))

@@ -228,7 +228,8 @@ func (a *API) beginTOTP(w http.ResponseWriter, r *http.Request) error {
 func (a *API) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
 	actor, _ := access.ActorFrom(r.Context())
 	var in struct {
-		Code string `json:"code"`
+		Current string `json:"current_password"`
+		Code    string `json:"code"`
 	}
 	if err := a.decode(w, r, &in); err != nil {
 		return err
@@ -236,7 +237,7 @@ func (a *API) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
 	if actor.SessionID == 0 {
 		return httpapi.NewError(http.StatusConflict, "no_session", "set up a second factor from a signed-in session")
 	}
-	if err := a.S.ConfirmTOTP(r.Context(), actor.PersonID, in.Code); err != nil {
+	if err := a.S.ConfirmTOTP(r.Context(), actor.PersonID, in.Current, in.Code); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -72,7 +72,7 @@ func (s *Service) secondFactor(ctx context.Context, id int64, enabled bool, in L
 		// The first code from a pending secret (set up with BeginTOTP, e.g.
 		// on the invitation page) confirms it: a role that requires a
 		// second factor can enrol before its first session.
-		return s.ConfirmTOTP(ctx, id, strings.TrimSpace(in.Code))
+		return s.confirmTOTP(ctx, id, strings.TrimSpace(in.Code))
 	}
 	required, err := s.totpRequired(ctx, id)
 	if err != nil {

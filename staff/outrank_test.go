@@ -44,7 +44,7 @@ func TestNoOneActsOnPeopleBeyondTheirPermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _ := staff.TOTPCode(setup.Secret, f.now)
-	if err := f.svc.ConfirmTOTP(t.Context(), adm.ID, code); err != nil {
+	if err := f.svc.ConfirmTOTP(t.Context(), adm.ID, "a long enough passphrase", code); err != nil {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(time.Minute)
@@ -222,7 +222,7 @@ func TestRemovingTOTPEndsOtherSessions(t *testing.T) {
 		}
 		f.now = f.now.Add(time.Minute)
 		code, _ := staff.TOTPCode(setup.Secret, f.now)
-		if err := f.svc.ConfirmTOTP(t.Context(), ann.ID, code); err != nil {
+		if err := f.svc.ConfirmTOTP(t.Context(), ann.ID, "a long enough passphrase", code); err != nil {
 			t.Fatal(err)
 		}
 		return setup.Secret

@@ -213,10 +213,10 @@ func TestTOTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := func(at time.Time) string { c, _ := staff.TOTPCode(setup.Secret, at); return c }
-	if err := f.svc.ConfirmTOTP(t.Context(), ann.ID, "000000"); !errors.Is(err, staff.ErrTOTPInvalid) && code(f.now) != "000000" {
+	if err := f.svc.ConfirmTOTP(t.Context(), ann.ID, "a long enough passphrase", "000000"); !errors.Is(err, staff.ErrTOTPInvalid) && code(f.now) != "000000" {
 		t.Fatalf("wrong confirm code: %v", err)
 	}
-	if err := f.svc.ConfirmTOTP(t.Context(), ann.ID, code(f.now)); err != nil {
+	if err := f.svc.ConfirmTOTP(t.Context(), ann.ID, "a long enough passphrase", code(f.now)); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := f.login("ann@example.org", "", ip1); !errors.Is(err, staff.ErrTOTPRequired) {

@@ -77,7 +77,8 @@ type TOTPSetup struct {
 
 // BeginTOTP stores a new secret for the person (replacing an unconfirmed
 // one) and returns it; the second factor is active once ConfirmTOTP
-// accepts a code. A person whose second factor is on removes it first
+// accepts a code with the person's password (or the first login with a
+// code confirms it). A person whose second factor is on removes it first
 // (RemoveOwnTOTP, with their password): starting over must not switch it
 // off quietly, without the password, the audit entry and the end of
 // their other sessions.
@@ -106,8 +107,21 @@ func (s *Service) BeginTOTP(ctx context.Context, personID int64) (TOTPSetup, err
 	return TOTPSetup{Secret: enc, URI: uri}, nil
 }
 
-// ConfirmTOTP activates the second factor when code matches the pending secret.
-func (s *Service) ConfirmTOTP(ctx context.Context, personID int64, code string) error {
+// ConfirmTOTP activates the second factor of a signed-in person when
+// current is their password (checked as RemoveOwnTOTP and ChangePassword
+// do: a wrong one counts as a failed login) and code matches the pending
+// secret. Without the password a stolen session could switch on a factor
+// only the thief holds and lock the owner out.
+func (s *Service) ConfirmTOTP(ctx context.Context, personID int64, current, code string) error {
+	if _, _, err := s.checkCurrentPassword(unscoped(ctx), personID, current); err != nil {
+		return err
+	}
+	return s.confirmTOTP(ctx, personID, code)
+}
+
+// confirmTOTP activates the second factor when code matches the pending
+// secret; the caller has checked the password (ConfirmTOTP, or a login).
+func (s *Service) confirmTOTP(ctx context.Context, personID int64, code string) error {
 	if err := s.useTOTP(ctx, personID, code); err != nil {
 		return err
 	}

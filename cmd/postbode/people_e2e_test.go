@@ -129,7 +129,10 @@ func TestPeopleEndToEnd(t *testing.T) {
 	ann.login("ann@example.org", annPW, "")
 	setup := ann.must(200, "POST", "/api/v1/auth/totp", nil)
 	code, _ := staff.TOTPCode(setup["secret"].(string), time.Now())
-	ann.must(204, "POST", "/api/v1/auth/totp/confirm", map[string]any{"code": code})
+	// Turning the second factor on takes the current password as well.
+	ann.must(422, "POST", "/api/v1/auth/totp/confirm", map[string]any{"code": code})
+	ann.must(422, "POST", "/api/v1/auth/totp/confirm", map[string]any{"current_password": "not the password", "code": code})
+	ann.must(204, "POST", "/api/v1/auth/totp/confirm", map[string]any{"current_password": annPW, "code": code})
 	ann.must(204, "POST", "/api/v1/auth/logout", nil)
 	if c, _ := ann.do("POST", "/api/v1/auth/login", map[string]any{"email": "ann@example.org", "password": annPW}); c != 403 {
 		t.Fatalf("login without the second factor: %d", c)
@@ -164,7 +167,7 @@ func TestPeopleEndToEnd(t *testing.T) {
 	}
 	r, a := "person:"+strconv.FormatInt(rootID, 10), "person:"+strconv.FormatInt(annID, 10)
 	want := []string{"person-create by system", "login by " + r, "person-invite by " + r, "person-activate by " + a,
-		"login by " + a, "totp-enable by " + a, "logout by " + a, "login-failed by anonymous", "login by " + a,
+		"login by " + a, "login-failed by " + a, "login-failed by " + a, "totp-enable by " + a, "logout by " + a, "login-failed by anonymous", "login by " + a,
 		"list-change by " + a, "contact-create by " + a, "bulk-read by " + a, "session-revoke by " + r}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("audit:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

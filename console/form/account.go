@@ -34,20 +34,30 @@ func (f *ChangePasswordForm) Validate() Errors {
 	return e
 }
 
-// TOTPCodeForm confirms a new second factor with the app's first code.
-type TOTPCodeForm struct{ Code string }
-
-// NewTOTPCodeForm reads the code (spaces removed, as apps show "123 456").
-func NewTOTPCodeForm(r *http.Request) *TOTPCodeForm {
-	return &TOTPCodeForm{Code: strings.ReplaceAll(value(r, "code"), " ", "")}
+// TOTPCodeForm confirms a new second factor with the person's current
+// password and the app's first code.
+type TOTPCodeForm struct {
+	Current string
+	Code    string
 }
 
-// Validate names an empty code.
+// NewTOTPCodeForm reads the form (the code's spaces removed, as apps show
+// "123 456"; the password as typed).
+func NewTOTPCodeForm(r *http.Request) *TOTPCodeForm {
+	return &TOTPCodeForm{Current: r.PostFormValue("current_password"),
+		Code: strings.ReplaceAll(value(r, "code"), " ", "")}
+}
+
+// Validate names an empty password and an empty code.
 func (f *TOTPCodeForm) Validate() Errors {
-	if f.Code == "" {
-		return Errors{"code": "login.err.code"}
+	e := Errors{}
+	if f.Current == "" {
+		e["current_password"] = "account.err.current"
 	}
-	return Errors{}
+	if f.Code == "" {
+		e["code"] = "login.err.code"
+	}
+	return e
 }
 
 // RemoveTOTPForm removes the person's own second factor: their current
