@@ -172,7 +172,12 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 //   - a policy status (X.7.x) contradicts it, except an explicit statement
 //     at RCPT TO that the recipient is unknown (Postfix access maps answer
 //     unknown recipients with 5.7.1 there);
-//   - a mailbox status (X.2.x) contradicts it except at RCPT TO;
+//   - a mailbox status whose detail names a mailbox that exists and
+//     refused this message for its own state (X.2.2 full, X.2.3 message
+//     too long for it, X.2.4 a list's expansion; see mailboxExists)
+//     contradicts it whatever the command, RCPT TO included: "552 5.2.2
+//     <a@b>... User unknown" is a full mailbox;
+//   - another mailbox status (X.2.x) contradicts it except at RCPT TO;
 //   - without any status or command, an ordinary phrase counts with a
 //     reply code RFC 5321 section 4.2.2 gives a refused mailbox (550, 551,
 //     553; see addressRefusal): "550 No such user" is a server's refusal
@@ -197,6 +202,10 @@ func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus b
 		return statusVerdict(status, st)
 	case addressStatus(status, st, hasStatus):
 		return tv
+	case hasStatus && mailboxExists[st.code]:
+		v := statusVerdict(status, st)
+		v.rule += fmt.Sprintf("; text %q under a mailbox status that says the mailbox exists (RFC 3463 section 3.3): prefer not hard", phrase)
+		return v
 	case command == "DATA" && text.reason == "userunknown" && text.strength != directory:
 		return commandVerdict(command)
 	case subject == "7" && (text.strength == weak || command != "RCPT"):
@@ -222,6 +231,19 @@ func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus b
 	}
 	return verdict{"filtered", fmt.Sprintf("text %q names an unknown user, but no status code, no command and no directory statement backs it%s: a filter (prefer not hard; %s)", phrase, why, text.source)}
 }
+
+// mailboxExists are the mailbox-status details (RFC 3463 section 3.3)
+// that name a mailbox which exists and refused the message for its own
+// state: X.2.2 "mailbox full", X.2.3 "message length exceeds
+// administrative limit", X.2.4 "mailing list expansion problem". Under
+// them a phrase naming a dead address is not hard, at RCPT TO too. X.2.0
+// ("other or undefined mailbox status") names no state, and X.2.1
+// ("mailbox disabled, not accepting messages"; RFC 3463: permanent if it
+// is never re-enabled) says, like the phrase, that the address takes no
+// mail: at RCPT TO the phrase keeps its reading under them (reports
+// relayed by Postfix and qmail carry "550 5.2.1 <a@b>... User Unknown" for
+// an unknown user).
+var mailboxExists = map[string]bool{"2.2": true, "2.3": true, "2.4": true}
 
 // addressRefusal are the reply codes RFC 5321 section 4.2.2 defines for a
 // refused mailbox: 550 "mailbox unavailable (e.g., mailbox not found)",

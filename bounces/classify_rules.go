@@ -14,9 +14,20 @@ package bounces
 // Precedence when they conflict (see decide): a temporary failure is never
 // hard. A specific non-hard text reason ("mailbox full", "spam", "blocked")
 // wins over an address status (5.1.1): the cost of a false hard is the
-// erasure of a reachable person. A hard text reason ("user unknown") counts
-// only when nothing weaker contradicts it: not under a policy, mailbox or
-// content status (X.7.x, X.2.x, X.3.x, X.5.x, X.6.x with a detail), not in
+// erasure of a reachable person, while a dead address that keeps answering
+// "mailbox full" still turns inactive by its soft bounces. So "550 5.1.1
+// Mailbox full" and "550 5.1.1 quota exceeded; user unknown" are a full
+// mailbox; "550 5.1.1 User unknown" stays hard. A full-mailbox or quota
+// phrase anywhere in the text also overrules a phrase naming a dead
+// address ("552 5.2.2 quota exceeded; user unknown" is a full mailbox). A
+// mailbox status whose detail says the mailbox exists (X.2.2 full, X.2.3
+// too long for it, X.2.4 list expansion; mailboxExists) overrules such a
+// phrase at every command, RCPT TO included ("552 5.2.2 <a@b>... User
+// unknown" is a full mailbox). X.2.0 (undefined) and X.2.1 (mailbox
+// disabled) do not overrule the phrase at RCPT TO. A hard text reason ("user
+// unknown") counts only when nothing weaker contradicts it: not under a
+// policy, mailbox or content status (X.7.x, X.2.x, X.3.x, X.5.x, X.6.x
+// with a detail), not in
 // reply to MAIL FROM, the connection or DATA, and for weak phrases (the
 // generic RFC 5321 reply texts) only with an address status or at RCPT TO.
 // An ordinary phrase ("No such user") with a reply code RFC 5321 gives a

@@ -365,6 +365,32 @@ func TestSourcedRules(t *testing.T) {
 		{"", 0, "", "User's mail file is full", "mailboxfull", Soft, `clause "mail file ... full"`},
 		{"", 550, "", "550 Recipient's mail file exceeds its quota", "mailboxfull", Soft, `clause "mail file ... quota"`},
 		{"", 550, "5.1.1", "550 5.1.1 mail file not found", "userunknown", Hard, "status 5.1.1"},
+		// RFC 3463 section 3.3: a mailbox status that says the mailbox
+		// exists (X.2.2 full, X.2.3 message too long for it, X.2.4 list
+		// expansion) and a full-mailbox phrase overrule a phrase naming a
+		// dead address, at RCPT TO too: a full mailbox taken as hard
+		// would erase a reachable person.
+		{"RCPT", 552, "5.2.2", "552 5.2.2 <a@example.com>... quota exceeded; user unknown", "mailboxfull", Soft, "quota exceeded"},
+		{"RCPT", 552, "5.2.2", "552 5.2.2 <a@example.com>... user unknown; quota exceeded", "mailboxfull", Soft, "quota exceeded"},
+		{"RCPT", 552, "5.2.2", "552 5.2.2 <a@example.com>... User unknown", "mailboxfull", Soft, "mailbox status that says the mailbox exists"},
+		{"RCPT", 550, "5.2.2", "550 5.2.2 <a@example.com>: Recipient address rejected: User unknown in local recipient table", "mailboxfull", Soft, "mailbox status that says the mailbox exists"},
+		{"RCPT", 550, "5.2.2", "550 5.2.2 No mailbox here by that name", "mailboxfull", Soft, "mailbox status that says the mailbox exists"},
+		{"RCPT", 552, "5.2.3", "552 5.2.3 <a@example.com>... User unknown", "mesgtoobig", Soft, "mailbox status that says the mailbox exists"},
+		{"DATA", 552, "5.2.2", "552 5.2.2 User unknown", "mailboxfull", Soft, "mailbox status that says the mailbox exists"},
+		// ... but an address status with nothing against it stays hard,
+		// and X.2.1 (disabled) and X.2.0 (undefined) at RCPT TO leave the
+		// phrase its reading ("550 5.2.1 <a@b>... User Unknown").
+		{"RCPT", 550, "5.1.1", "550 5.1.1 <a@example.com>... User unknown", "userunknown", Hard, "user unknown"},
+		{"", 550, "5.1.1", "550 5.1.1 user unknown", "userunknown", Hard, "user unknown"},
+		{"RCPT", 550, "5.2.1", "550 5.2.1 <a@example.com>... User Unknown", "userunknown", Hard, "user unknown"},
+		{"RCPT", 550, "5.2.0", "550 5.2.0 <a@example.com>... User Unknown", "userunknown", Hard, "user unknown"},
+		// An address status against an explicit full-mailbox phrase: the
+		// phrase is the specific cause, a dead address that keeps saying
+		// "full" still turns inactive by its soft bounces (prefer not
+		// hard).
+		{"RCPT", 550, "5.1.1", "550 5.1.1 <a@example.com>... Mailbox full", "mailboxfull", Soft, "mailbox full"},
+		{"", 550, "5.1.1", "550 5.1.1 mailbox full", "mailboxfull", Soft, "mailbox full"},
+		{"RCPT", 550, "5.1.1", "550 5.1.1 <a@example.com>... quota exceeded; user unknown", "mailboxfull", Soft, "quota exceeded"},
 	})
 }
 
