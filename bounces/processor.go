@@ -220,6 +220,16 @@ func (p *Processor) ExpireEvidence(ctx context.Context) (int64, error) {
 	}
 }
 
+// DueRaw counts the inbound messages Expire would delete now.
+func (p *Processor) DueRaw(ctx context.Context) (int64, error) {
+	var n int64
+	if err := p.db.QueryRow(ctx, `SELECT count(*) FROM inbound_messages WHERE received_at < $1`,
+		p.now().Add(-p.opt.RawRetention)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("bounces: count due raw messages: %w", err)
+	}
+	return n, nil
+}
+
 // DueEvidence counts the rows ExpireEvidence would clear now.
 func (p *Processor) DueEvidence(ctx context.Context) (int64, error) {
 	var n int64
