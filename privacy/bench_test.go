@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -194,16 +191,7 @@ func TestExportPDFLongTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text is not checked")
-	}
-	path := filepath.Join(t.TempDir(), "export.pdf")
-	os.WriteFile(path, pdf, 0o600)
-	out, err := exec.Command("pdftotext", path, "-").CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext: %v: %s", err, out)
-	}
-	text := strings.Join(strings.Fields(string(out)), " ")
+	text := pdfText(t, pdf)
 	for _, want := range []string{"Where your data came from: your consents (82)", "82.", "event 0", "event 79", "192.0.2.79", "Mails we sent you (21)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("PDF text lacks %q", want)

@@ -114,14 +114,7 @@ func (s *Store) Lookup(ctx context.Context, secret string) (Token, error) {
 	if err != nil {
 		return Token{}, fmt.Errorf("apitoken: lookup: %w", err)
 	}
-	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Token])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return t, ErrNotFound
-	}
-	if err != nil {
-		return t, fmt.Errorf("apitoken: lookup: %w", err)
-	}
-	return t, nil
+	return one(rows, "lookup")
 }
 
 // List returns live tokens (of the department of ctx).
@@ -140,12 +133,17 @@ func (s *Store) Get(ctx context.Context, id int64) (Token, error) {
 	if err != nil {
 		return Token{}, fmt.Errorf("apitoken: get: %w", err)
 	}
+	return one(rows, "get")
+}
+
+// one collects the single token of rows, or ErrNotFound.
+func one(rows pgx.Rows, op string) (Token, error) {
 	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Token])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return t, ErrNotFound
 	}
 	if err != nil {
-		return t, fmt.Errorf("apitoken: get: %w", err)
+		return t, fmt.Errorf("apitoken: %s: %w", op, err)
 	}
 	return t, nil
 }
