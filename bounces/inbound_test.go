@@ -398,3 +398,40 @@ func TestJunkIsNeverHard(t *testing.T) {
 		t.Errorf("%d junk messages failed processing instead of being classified", n)
 	}
 }
+
+// Evidence tied to no contact loses the address and diagnostic it names
+// once it is older than the raw retention, as the raw mail does; younger
+// evidence and rows tied to a contact keep theirs.
+func TestEvidenceExpiry(t *testing.T) {
+	e := newEnv(t)
+	l := e.list("news")
+	c := e.contact("kees@example.org", l)
+	ins := func(contact any, age string) int64 {
+		var id int64
+		if err := e.db.QueryRow(t.Context(), `INSERT INTO bounces (contact_id, recipient, class, diagnostic, source, outcome, created_at)
+			VALUES ($1, 'kees@example.org', 'hard', '550 kees@example.org unknown', 'dsn', 'unauthenticated', now() - $2::interval) RETURNING id`,
+			contact, age).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	old, young, linked := ins(nil, "8 days"), ins(nil, "6 days"), ins(c.ID, "8 days")
+	if n, err := e.proc.DueEvidence(t.Context()); err != nil || n != 1 {
+		t.Fatalf("DueEvidence = %d, %v; want 1", n, err)
+	}
+	if n, err := e.proc.ExpireEvidence(t.Context()); err != nil || n != 1 {
+		t.Fatalf("ExpireEvidence = %d, %v; want 1", n, err)
+	}
+	named := func(id int64) bool {
+		return e.count(`SELECT count(*) FROM bounces WHERE id = $1 AND recipient IS NOT NULL AND diagnostic <> ''`, id) == 1
+	}
+	if named(old) || e.count(`SELECT count(*) FROM bounces WHERE id = $1 AND class = 'hard'`, old) != 1 {
+		t.Fatal("old evidence still names the address (or the row went)")
+	}
+	if !named(young) || !named(linked) {
+		t.Fatal("younger evidence or a row tied to a contact was cleared")
+	}
+	if n, err := e.proc.DueEvidence(t.Context()); err != nil || n != 0 {
+		t.Fatalf("DueEvidence after expiry = %d, %v; want 0", n, err)
+	}
+}

@@ -154,6 +154,11 @@ func (p *Processor) housekeeping(ctx context.Context) {
 		} else if n > 0 {
 			p.log.Info("bounces: raw inbound messages expired", slog.Int64("count", n))
 		}
+		if n, err := p.ExpireEvidence(ctx); err != nil && ctx.Err() == nil {
+			p.log.Warn("bounces: evidence expiry", slog.Any("error", err))
+		} else if n > 0 {
+			p.log.Info("bounces: uncorrelated evidence cleared", slog.Int64("count", n))
+		}
 		p.updateBacklog(ctx)
 		p.expireWebhookIDs(ctx)
 		select {
@@ -188,6 +193,50 @@ func (p *Processor) Expire(ctx context.Context) (int64, error) {
 			return total, nil
 		}
 	}
+}
+
+// dueEvidenceSQL selects the bounces rows tied to no contact (evidence
+// without proof, uncorrelated reports) that still name an address or keep a
+// diagnostic, recorded before $1.
+const dueEvidenceSQL = `FROM bounces WHERE contact_id IS NULL AND (recipient IS NOT NULL OR diagnostic <> '') AND created_at < $1`
+
+// ExpireEvidence clears, as the raw mail they were read from goes after
+// RawRetention, the address and diagnostic of evidence tied to no contact
+// recorded longer than RawRetention ago, with the rule erasure uses
+// (postbode_clear_evidence, migration 220), and returns how many rows.
+func (p *Processor) ExpireEvidence(ctx context.Context) (int64, error) {
+	var total int64
+	cutoff := p.now().Add(-p.opt.RawRetention)
+	for {
+		var n int64
+		if err := p.db.QueryRow(ctx, `SELECT postbode_clear_evidence(ARRAY(SELECT id `+dueEvidenceSQL+` ORDER BY id LIMIT 1000))`,
+			cutoff).Scan(&n); err != nil {
+			return total, fmt.Errorf("bounces: expire evidence: %w", err)
+		}
+		total += n
+		if n < 1000 {
+			return total, nil
+		}
+	}
+}
+
+// DueRaw counts the inbound messages Expire would delete now.
+func (p *Processor) DueRaw(ctx context.Context) (int64, error) {
+	var n int64
+	if err := p.db.QueryRow(ctx, `SELECT count(*) FROM inbound_messages WHERE received_at < $1`,
+		p.now().Add(-p.opt.RawRetention)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("bounces: count due raw messages: %w", err)
+	}
+	return n, nil
+}
+
+// DueEvidence counts the rows ExpireEvidence would clear now.
+func (p *Processor) DueEvidence(ctx context.Context) (int64, error) {
+	var n int64
+	if err := p.db.QueryRow(ctx, `SELECT count(*) `+dueEvidenceSQL, p.now().Add(-p.opt.RawRetention)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("bounces: count due evidence: %w", err)
+	}
+	return n, nil
 }
 
 // inbound is one stored message.

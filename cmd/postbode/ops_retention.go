@@ -11,7 +11,9 @@ import (
 
 // cmdRetention runs `postbode retention run [--dry-run]`: one retention pass
 // now (the janitor's, on demand), printing per cause what was erased — or,
-// with --dry-run, what would be. The audit log records it with actor "cli".
+// with --dry-run, what would be — then the raw bounce mail deleted after
+// bounces.raw_retention and the uncorrelated evidence cleared with it. The
+// audit log records the contact pass with actor "cli".
 func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("retention run", "[--config FILE] [--dry-run]", stdout)
 	cfgPath := configFlag(fs)
@@ -33,7 +35,39 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	return printRetention(stdout, rep)
+	if err := printRetention(stdout, rep); err != nil {
+		return err
+	}
+	raw, evidence, err := rawRetention(ctx, a, *dryRun)
+	if err != nil {
+		return err
+	}
+	verb := "deleted"
+	if *dryRun {
+		verb = "would delete (dry run, nothing deleted)"
+	}
+	fmt.Fprintf(stdout, "raw bounce mail older than %s (bounces.raw_retention), %s: %d messages; uncorrelated evidence cleared of the address it names: %d rows\n",
+		a.cfg.Bounces.RawRetention.Duration, verb, raw, evidence)
+	return nil
+}
+
+// rawRetention deletes the raw inbound mail older than bounces.raw_retention
+// and clears uncorrelated evidence of the same age (as the inbound role does
+// on its interval), or with dryRun counts both.
+func rawRetention(ctx context.Context, a *app, dryRun bool) (raw, evidence int64, err error) {
+	p := a.bounces()
+	if dryRun {
+		if raw, err = p.DueRaw(ctx); err != nil {
+			return 0, 0, err
+		}
+		evidence, err = p.DueEvidence(ctx)
+		return raw, evidence, err
+	}
+	if raw, err = p.Expire(ctx); err != nil {
+		return raw, 0, err
+	}
+	evidence, err = p.ExpireEvidence(ctx)
+	return raw, evidence, err
 }
 
 // printRetention writes a retention report as a table of causes.

@@ -68,20 +68,40 @@ func TestRetentionCommand(t *testing.T) {
 		       ('ok@example.org', '', 'api', 'api', 'active', NULL)`); err != nil {
 		t.Fatal(err)
 	}
+	// Evidence tied to no contact older than bounces.raw_retention (7 days)
+	// is cleared of the address it names; younger evidence and a row tied
+	// to a contact keep theirs.
+	var evOld, evYoung, linked int64
+	for _, r := range []struct {
+		id      *int64
+		contact string
+		age     string
+	}{{&evOld, "", "8 days"}, {&evYoung, "", "6 days"}, {&linked, "ok@example.org", "8 days"}} {
+		if err := conn.QueryRow(ctx, `INSERT INTO bounces (contact_id, recipient, class, diagnostic, source, outcome, created_at)
+			VALUES ((SELECT id FROM contacts WHERE email = $1), 'kees@example.org', 'hard', '550 kees@example.org unknown', 'dsn',
+			'unauthenticated', now() - $2::interval) RETURNING id`, r.contact, r.age).Scan(r.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	named := func(id int64) bool {
+		var n int
+		conn.QueryRow(ctx, `SELECT count(*) FROM bounces WHERE id = $1 AND recipient = 'kees@example.org' AND diagnostic <> ''`, id).Scan(&n)
+		return n == 1
+	}
 	count := func() int {
 		var n int
 		conn.QueryRow(ctx, `SELECT count(*) FROM contacts`).Scan(&n)
 		return n
 	}
-	want := []string{"inactive  2", "blocklisted  0", "floater  1", "total  3"}
+	want := []string{"inactive  2", "blocklisted  0", "floater  1", "total  3", "names: 1 rows"}
 	out := squeeze(d.cli(t, "retention", "run", "--dry-run"))
 	for _, w := range append(want, "one-star longer than 30 days", "dry run") {
 		if !strings.Contains(out, w) {
 			t.Errorf("dry run output lacks %q:\n%s", w, out)
 		}
 	}
-	if n := count(); n != 5 {
-		t.Fatalf("%d contacts after the dry run, want 5", n)
+	if n := count(); n != 5 || !named(evOld) {
+		t.Fatalf("%d contacts after the dry run (want 5), old evidence cleared %v", n, !named(evOld))
 	}
 	out = squeeze(d.cli(t, "retention", "run"))
 	for _, w := range want {
@@ -91,6 +111,10 @@ func TestRetentionCommand(t *testing.T) {
 	}
 	if n := count(); n != 2 {
 		t.Fatalf("%d contacts after the run, want 2", n)
+	}
+	if named(evOld) || !named(evYoung) || !named(linked) {
+		t.Errorf("after the run: old evidence named %v (want false), young %v, linked %v (want true)",
+			named(evOld), named(evYoung), named(linked))
 	}
 	var actors int
 	conn.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE actor = 'cli'`).Scan(&actors)

@@ -80,7 +80,9 @@ var PersonalTables = []PersonalTable{
 	// Bounces are statistics by class and reason: erasure nulls the contact
 	// link, the failed address and the diagnostic (it may quote the address);
 	// evidence tied to no contact is found by the address in every
-	// department (postbode_erase_evidence, migration 210).
+	// department (postbode_erase_evidence, migration 210), and loses both
+	// after bounces.raw_retention, with its raw mail (postbode_clear_evidence,
+	// migration 220: the one rule for both).
 	{Table: "bounces", ContactColumn: "contact_id", EmailColumn: "recipient", Erase: "anonymise",
 		Columns:      []string{"diagnostic"},
 		OtherColumns: []string{"id", "campaign_id", "inbound_id", "class", "reason", "status", "reply_code", "action", "source", "counted", "outcome", "created_at", "department_id"}},
