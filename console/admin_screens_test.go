@@ -468,7 +468,9 @@ func TestConsoleTokenRevokeStaysWithinReach(t *testing.T) {
 	}
 	adminTok, vicTok := personTok("admin program", adminID), personTok("vic program", vic.ID)
 	adminSvc, viewerSvc := serviceTok("admin"), serviceTok("viewer")
-	action := func(tk tok) string { return `action="/console/admin/tokens/` + strconv.FormatInt(tk.id, 10) + `/revoke"` }
+	action := func(tk tok) string {
+		return `action="/console/admin/tokens/` + strconv.FormatInt(tk.id, 10) + `/revoke"`
+	}
 	works := func(tk tok) bool {
 		_, err := e.st.AuthenticateToken(context.Background(), tk.secret, netip.MustParseAddr("127.0.0.1"))
 		return err == nil
