@@ -300,7 +300,8 @@ func consoleUpdateMailing(b *chrome, s *sink, pub string) {
 	}
 	b.check("update-purge")
 	b.submit(`form[action$="/purge"]`)
-	b.waitText(eval[string](b, `location.pathname`), "#job-box", "Done", 30*time.Second)
+	// The job's status (the box also has a "Done" count label, shown while running).
+	b.waitText(eval[string](b, `location.pathname`), "#job-box strong", "Done", 30*time.Second)
 	if st := b.fetchStatus("GET", "/console/contacts?q=bob", nil); st != 200 {
 		b.t.Errorf("search: %d", st)
 	}
