@@ -44,13 +44,13 @@ func (h *Handler) passwordSave(w http.ResponseWriter, r *http.Request, kind stri
 		return err
 	}
 	if f.TOTP && !person.TOTPEnabled {
-		return h.totpSetup(w, r, person)
+		return h.totpSetup(w, r, person, f.Password)
 	}
 	_, secret, _, err := h.Staff.Login(r.Context(), staff.LoginInput{Email: person.Email, Password: f.Password,
 		IP: clientIP(r), UserAgent: r.UserAgent()})
 	switch {
 	case errors.Is(err, staff.ErrTOTPSetup):
-		return h.totpSetup(w, r, person)
+		return h.totpSetup(w, r, person, f.Password)
 	case err != nil:
 		return redirect(w, r, Prefix+"login", "password.set")
 	}
@@ -58,10 +58,11 @@ func (h *Handler) passwordSave(w http.ResponseWriter, r *http.Request, kind stri
 	return redirect(w, r, Prefix, "password.set")
 }
 
-// totpSetup starts a second factor for the person and shows its secret
-// with the login form: the first code they log in with confirms it.
-func (h *Handler) totpSetup(w http.ResponseWriter, r *http.Request, person staff.Person) error {
-	setup, err := h.Staff.BeginTOTP(r.Context(), person.ID)
+// totpSetup starts a second factor for the person with the password they
+// have just set and shows its secret with the login form: the first code
+// they log in with confirms it.
+func (h *Handler) totpSetup(w http.ResponseWriter, r *http.Request, person staff.Person, password string) error {
+	setup, err := h.Staff.BeginTOTP(r.Context(), person.ID, password)
 	if err != nil {
 		return err
 	}

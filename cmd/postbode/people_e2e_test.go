@@ -127,7 +127,10 @@ func TestPeopleEndToEnd(t *testing.T) {
 	ann.must(200, "POST", "/api/v1/auth/accept", map[string]any{"token": token, "password": annPW})
 	ann.must(422, "POST", "/api/v1/auth/accept", map[string]any{"token": token, "password": annPW})
 	ann.login("ann@example.org", annPW, "")
-	setup := ann.must(200, "POST", "/api/v1/auth/totp", nil)
+	// Starting a second factor takes the current password, as turning it on does.
+	ann.must(422, "POST", "/api/v1/auth/totp", map[string]any{})
+	ann.must(422, "POST", "/api/v1/auth/totp", map[string]any{"current_password": "not the password"})
+	setup := ann.must(200, "POST", "/api/v1/auth/totp", map[string]any{"current_password": annPW})
 	code, _ := staff.TOTPCode(setup["secret"].(string), time.Now())
 	// Turning the second factor on takes the current password as well.
 	ann.must(422, "POST", "/api/v1/auth/totp/confirm", map[string]any{"code": code})
