@@ -110,7 +110,7 @@ var en = map[string]string{
 	"purge.title": "Purge", "purge.nonresponders": "Also erase recipients who did not answer (after the deadline)", "purge.deadline": "Answer deadline",
 	"purge.preview": "Show how many will be erased", "purge.count": "%d contacts will be erased.",
 	"purge.what": "Their personal data is deleted for good; the statistics keep anonymous counts.", "purge.button": "Erase %d contacts",
-	"purge.err.deadline": "Give the answer deadline as a date.", "job.title": "Job", "job.total": "Total", "job.done.count": "Done",
+	"purge.err.deadline": "Give the answer deadline as a date.", "job.title": "Job", "job.total": "Total", "job.applied": "Applied", "job.failed.count": "Not applied",
 	"changes.title": "Change requests", "change.pending": "Pending", "change.approved": "Approved", "change.rejected": "Rejected",
 	"change.applied": "Applied", "changes.what": "Changes", "changes.decide": "Decision", "changes.approve": "Approve", "changes.reject": "Reject",
 	"changes.none": "No change requests.", "update.new": "New update mailing", "update.reminder": "The reminder is created as a draft.",

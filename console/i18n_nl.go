@@ -110,7 +110,7 @@ var nl = map[string]string{
 	"purge.title": "Opschonen", "purge.nonresponders": "Ook ontvangers wissen die niet antwoordden (na de termijn)", "purge.deadline": "Antwoordtermijn",
 	"purge.preview": "Toon hoeveel er gewist worden", "purge.count": "%d contacten worden gewist.",
 	"purge.what": "Hun persoonsgegevens worden definitief verwijderd; statistieken houden anonieme aantallen.", "purge.button": "%d contacten wissen",
-	"purge.err.deadline": "Geef de antwoordtermijn als datum.", "job.title": "Taak", "job.total": "Totaal", "job.done.count": "Klaar",
+	"purge.err.deadline": "Geef de antwoordtermijn als datum.", "job.title": "Taak", "job.total": "Totaal", "job.applied": "Verwerkt", "job.failed.count": "Niet verwerkt",
 	"changes.title": "Wijzigingsverzoeken", "change.pending": "Open", "change.approved": "Goedgekeurd", "change.rejected": "Afgewezen",
 	"change.applied": "Doorgevoerd", "changes.what": "Wijzigingen", "changes.decide": "Besluit", "changes.approve": "Goedkeuren", "changes.reject": "Afwijzen",
 	"changes.none": "Geen wijzigingsverzoeken.", "update.new": "Nieuwe update-mailing", "update.reminder": "De herinnering is als concept gemaakt.",
