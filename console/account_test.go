@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -228,6 +229,15 @@ func TestConsoleAdminActsOnlyWithinOwnPermissions(t *testing.T) {
 		if code, body := e.post(c.path, c.form, lee); code != http.StatusForbidden || !strings.Contains(body, "which you do not hold") {
 			t.Errorf("lead: POST %s: %d, want 403 with the reason\n%.1000s", c.path, code, body)
 		}
+	}
+	// In Dutch the reason is Dutch, with the permission's name in its place.
+	if code, body := e.post("/console/language", url.Values{"lang": {"nl"}}, lee); code != http.StatusSeeOther {
+		t.Fatalf("language: %d %.500s", code, body)
+	}
+	if code, body := e.post(admPath+"/disable", url.Values{}, lee); code != http.StatusForbidden ||
+		!regexp.MustCompile(`deze persoon heeft het recht [a-z_.]+, dat u niet heeft`).MatchString(body) ||
+		strings.Contains(body, "which you do not hold") || strings.Contains(body, "%s") {
+		t.Errorf("lead in Dutch: %d, want 403 with the reason in Dutch\n%s", code, body[strings.Index(body, "<main"):])
 	}
 	if p, _ := e.st.Get(ctx, adm.ID); p.Status != staff.StatusActive || !p.TOTPEnabled || p.Memberships[0].Role != access.RoleAdmin {
 		t.Fatalf("the administrator was changed: %+v", p)
