@@ -228,6 +228,10 @@ var en = map[string]string{
 	"field.subject":                "Subject",
 	"field.lists":                  "Lists",
 	"field.evidence":               "Evidence",
+	"join.title":                   "Join a department",
+	"join.intro":                   "You have been invited to the department %s as %s. You have a postbode account already: enter its password to join.",
+	"join.button":                  "Join",
+	"join.done":                    "You have joined the department: log in.",
 	// Messages of the domain packages (field errors, import reasons), see trMsg.
 	"msg:must be an address like name@example.org":           "must be an address like name@example.org",
 	"msg:is longer than %d octets":                           "is longer than %d octets",

@@ -228,6 +228,10 @@ var nl = map[string]string{
 	"field.subject":                "Onderwerp",
 	"field.lists":                  "Lijsten",
 	"field.evidence":               "Bewijs",
+	"join.title":                   "Lid worden van een afdeling",
+	"join.intro":                   "U bent uitgenodigd voor de afdeling %s als %s. U heeft al een postbode-account: vul het wachtwoord ervan in om lid te worden.",
+	"join.button":                  "Lid worden",
+	"join.done":                    "U bent lid van de afdeling: log in.",
 	// Messages of the domain packages (field errors, import reasons), see trMsg.
 	"msg:must be an address like name@example.org":           "moet een adres zijn zoals naam@voorbeeld.nl",
 	"msg:is longer than %d octets":                           "is langer dan %d bytes",

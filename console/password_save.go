@@ -9,9 +9,29 @@ import (
 	"github.com/postbode/postbode/staff"
 )
 
-// inviteSave sets the password of an invited person from their link.
+// inviteSave sets the password of an invited person from their link, or
+// adds an existing account to the department of a join link when the
+// password is theirs (then they log in as usual).
 func (h *Handler) inviteSave(w http.ResponseWriter, r *http.Request) error {
-	return h.passwordSave(w, r, "invite", h.Staff.AcceptInvite)
+	f := form.NewPasswordForm(r)
+	m, ok := h.Staff.JoinInvitation(r.Context(), f.Token)
+	if !ok {
+		return h.passwordSave(w, r, "invite", h.Staff.AcceptInvite)
+	}
+	p := h.joinView(r, f, m)
+	if f.Password == "" {
+		p.setErrs(form.Errors{"password": "login.err.password"})
+		return h.render(w, r, http.StatusUnprocessableEntity, p)
+	}
+	_, err := h.Staff.AcceptInvite(r.Context(), f.Token, f.Password)
+	if fe, ok := fieldError(r, err); ok {
+		p.Errs = map[string]string{"password": fe[firstKey(fe)]}
+		return h.render(w, r, http.StatusUnprocessableEntity, p)
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, Prefix+"login", "join.done")
 }
 
 // resetSave sets a new password from a reset link.
