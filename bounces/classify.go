@@ -394,7 +394,7 @@ func classOf(reason, status string, code int, temporary bool) Class {
 }
 
 // findStatus returns the first RFC 3463 enhanced status code in s
-// ("5.1.1"; class 2, 4 or 5, subject up to 3 digits, detail up to 3
+// ("5.1.1"; class 2, 4 or 5, a registered subject 0 to 7, detail up to 3
 // digits), or "".
 func findStatus(s string) string {
 	st, _ := findStatusAt(s)
@@ -442,6 +442,12 @@ func statusAt(s string) (string, bool) {
 	j := 2
 	n := digits(s[j:], 3)
 	if n == 0 || j+n >= len(s) || s[j+n] != '.' {
+		return "", false
+	}
+	if n > 1 || s[j] > '7' {
+		// RFC 3463 section 3 and the IANA registry (RFC 5248) define the
+		// subjects 0 to 7 only: "[#4.16.1]" in a Yahoo reply is the
+		// provider's own code, not an enhanced status code.
 		return "", false
 	}
 	j += n + 1
