@@ -300,7 +300,7 @@ var textRules = []reasonRule{
 		[]string{
 			"mailbox unavailable", "mailbox is unavailable", "mailbox not available", "no mailbox",
 			"does not exist", "doesn't exist", "not exist", "invalid address", "not our customer",
-			"no valid recipients", "undeliverable address",
+			"no valid recipients", "undeliverable address", "mailbox name not allowed",
 		}},
 	{"userunknown", weak, "Cisco Secure Email Gateway (IronPort AsyncOS) user guide, LDAP acceptance queries: \"550 #5.1.0 Address rejected\" is the default SMTP response to a recipient the directory does not hold; weak like the RFC 5321 texts: a dead address only at RCPT TO or with an address status",
 		[]string{"#5.1.0 address rejected"}},
