@@ -120,6 +120,16 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 	text, phrase, hasText := ix.textMatch(lower)
 	if !hasText {
 		text, phrase, hasText = ix.clauseMatch(lower)
+	} else if text.strength == weak {
+		// A generic reply text ("does not exist", "mailbox unavailable")
+		// names no noun of its own: a clause that says what does not
+		// exist, or what is wrong with the mailbox, is the more specific
+		// reading ("The domain example.invalid does not exist" is a
+		// missing domain, "mailbox unavailable, the mailbox is full" a
+		// full mailbox).
+		if c, cp, ok := ix.clauseMatch(lower); ok && c.reason != text.reason {
+			text, phrase = c, cp
+		}
 	}
 	st, hasStatus := statusRuleOf(status)
 	var v verdict

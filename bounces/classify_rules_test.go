@@ -476,6 +476,14 @@ func TestClauseRule(t *testing.T) {
 		{"RCPT", 550, "", "550 This account has been closed", "suspend", Soft, `clause "account ... closed"`},
 		// Dots inside a domain do not end the clause.
 		{"", 550, "", "550 Domain mail.example.org not found", "hostunknown", Hard, `clause "domain ... not found"`},
+		// A clause is more specific than a generic reply text (weak
+		// phrase): "does not exist" said of the domain is a missing
+		// domain (RFC 3463 X.1.2), hard without a status code, not a
+		// mailbox text that needs RCPT TO to count.
+		{"", 550, "", "550 The domain example.invalid does not exist", "hostunknown", Hard, `clause "domain ... does not exist"`},
+		{"", 0, "", "Domain example.invalid does not exist", "hostunknown", Hard, `clause "domain ... does not exist"`},
+		{"", 550, "5.4.310", "550 5.4.310 The domain you attempted to contact does not exist", "hostunknown", Hard, `clause "domain ... does not exist"`},
+		{"RCPT", 550, "", "550 The user does not exist", "userunknown", Hard, "does not exist"},
 	})
 }
 
