@@ -149,6 +149,11 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 			break
 		}
 		v = hardText(text, phrase, status, st, hasStatus, code, command)
+		if v.reason == "hostunknown" && !addressStatus(status, st, hasStatus) {
+			if w := anyWord(strings.ReplaceAll(lower, phrase, " "), clientWords); w != "" {
+				v = verdict{"blocked", fmt.Sprintf("text %q next to %q names the connecting client, not the recipient's domain, and no address status (X.1.2, X.4.4) backs a missing domain: a refusal of the sending host (prefer not hard)", phrase, w)}
+			}
+		}
 		if hardReasons[v.reason] && status == "" && command != "RCPT" {
 			if w := conflictWord(lower, phrase); w != "" {
 				v = ix.conflictVerdict(lower, phrase, w)

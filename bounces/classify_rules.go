@@ -165,6 +165,13 @@ var textRules = []reasonRule{
 		[]string{"weren't sent. please contact your internet service provider"}},
 	{"blocked", ordinary, "AOL postmaster error messages: \"521 5.2.1 : AOL will not accept delivery of this message\" and \"(CON:B1)\" refuse a sending server with too much spam, whatever RFC 7504 says of 521; before the null-MX rule",
 		[]string{"will not accept delivery", "(con:b1)"}},
+	{"suspend", ordinary, "RFC 3463 X.2.1 \"mailbox disabled, not accepting messages\": a mailbox, account or recipient said not to accept mail exists and is closed to it, unlike RFC 7504/7505's host or domain without mail service; before the null-MX rule, whose \"not accepting any mail\" such a reply also says",
+		[]string{
+			"mailbox is not accepting", "mailbox not accepting", "account is not accepting",
+			"recipient is not accepting", "user is not accepting", "mailbox does not accept",
+			"recipient does not accept", "user does not accept", "account does not accept",
+			"inactivity",
+		}},
 	{"notaccept", ordinary, "RFC 7505 null MX, RFC 7504 521/556 \"does not accept mail\"",
 		[]string{
 			"null mx", "does not accept mail", "doesn't accept mail", "accepts no mail",
@@ -602,6 +609,13 @@ type clauseRule struct {
 // notRecipient are words that make a clause about someone other than the
 // recipient ("sender domain unknown", "HELO hostname invalid", "your IP").
 var notRecipient = []string{"sender", "client", "helo", "ehlo", "from", "your", "reverse", "relay"}
+
+// clientWords are whole words that make "host unknown", "host not found"
+// and the like a statement about the connecting client (its HELO name, its
+// reverse DNS: Postfix reject_unknown_client_hostname "Client host
+// rejected: cannot find your hostname", reject_unknown_helo_hostname), not
+// about the recipient's domain (RFC 3463 X.1.2).
+var clientWords = []string{"your", "client", "helo", "ehlo", "connection", "connecting", "sending"}
 
 // notDead are words that name a cause other than a dead address ("account
 // unknown or disabled", "mailbox full", "blocked"): a clause with one of

@@ -74,6 +74,19 @@ func TestClassifyPrecedence(t *testing.T) {
 		{"", 556, "", "", "notaccept", Hard, "reply code 556"},
 		{"", 551, "", "551 User not local; please try <b@example.net>", "hasmoved", Hard, "user not local"},
 		{"", 551, "", "551 sorry", "hasmoved", Hard, "reply code 551"},
+		// "Host unknown" beside the words of the connecting client (its
+		// HELO name, its connection) is about the sending host, not the
+		// recipient's domain, unless an address status backs the domain.
+		{"", 550, "", "550 Connection from unknown host refused", "blocked", Block, "names the connecting client"},
+		{"", 550, "", "550 unknown host example.net: your HELO name does not resolve", "blocked", Block, "names the connecting client"},
+		{"", 550, "5.1.2", "550 5.1.2 Host unknown: your message could not be routed", "hostunknown", Hard, "host unknown"},
+		{"", 0, "", "Host unknown (Name server: example.invalid: host not found)", "hostunknown", Hard, "host unknown"},
+		// A mailbox or recipient that does not accept mail is closed
+		// (RFC 3463 X.2.1), not a domain without mail service (RFC 7505).
+		{"", 550, "5.2.1", "550 5.2.1 This mailbox is not accepting any mail", "suspend", Soft, "mailbox is not accepting"},
+		{"", 550, "", "550 Recipient is not accepting mail", "suspend", Soft, "recipient is not accepting"},
+		{"", 550, "", "550 Due to extended inactivity new mail is not currently being accepted for this mailbox", "suspend", Soft, "inactivity"},
+		{"", 550, "", "550 example.com is not accepting mail", "notaccept", Hard, "is not accepting mail"},
 		// The command the reply answered.
 		{"DATA", 550, "", "550 User unknown", "filtered", Block, "reply to DATA"},
 		{"MAIL", 550, "", "550 User unknown", "rejected", Block, "reply to MAIL"},
@@ -480,8 +493,8 @@ func TestClauseRule(t *testing.T) {
 		// phrase): "does not exist" said of the domain is a missing
 		// domain (RFC 3463 X.1.2), hard without a status code, not a
 		// mailbox text that needs RCPT TO to count.
-		{"", 550, "", "550 The domain example.invalid does not exist", "hostunknown", Hard, `clause "domain ... does not exist"`},
-		{"", 0, "", "Domain example.invalid does not exist", "hostunknown", Hard, `clause "domain ... does not exist"`},
+		{"", 550, "", "550 The domain example.invalid does not exist", "hostunknown", Hard, "<domain> does not exist"},
+		{"", 0, "", "Domain example.invalid does not exist", "hostunknown", Hard, "<domain> does not exist"},
 		{"", 550, "5.4.310", "550 5.4.310 The domain you attempted to contact does not exist", "hostunknown", Hard, `clause "domain ... does not exist"`},
 		{"RCPT", 550, "", "550 The user does not exist", "userunknown", Hard, "does not exist"},
 	})
