@@ -153,6 +153,8 @@ var textRules = []reasonRule{
 		[]string{"helo command rejected", "ehlo command rejected"}},
 	{"requireptr", ordinary, "United Internet (GMX, WEB.DE, 1&1/IONOS) postmaster error messages: \"554-No SMTP service 554-Bad DNS PTR resource record\" refuses a sending host without a valid PTR record",
 		[]string{"ptr resource record"}},
+	{"filtered", ordinary, "AOL Mail help (\"What is a MAILER-DAEMON message\"): \"550 ... is not accepting mail from this sender\" means the recipient's own privacy or spam settings block this sender: a filter of an existing mailbox; before the block rule, whose \"not accepting mail from\" it also says",
+		[]string{"not accepting mail from this sender", "not accepting email from this sender", "not accepting messages from this sender"}},
 	{"blocked", ordinary, "a host that does not accept mail FROM someone refuses the sender, not the recipient's domain (RFC 7504 521/556 say a host or domain accepts no mail at all); Gmail SMTP error reference 5.7.25 \"Gmail does not accept messages from IPs with missing PTR records\"",
 		[]string{
 			"not accept mail from", "not accept messages from", "not accept email from",
@@ -170,7 +172,7 @@ var textRules = []reasonRule{
 			"mailbox is not accepting", "mailbox not accepting", "account is not accepting",
 			"recipient is not accepting", "user is not accepting", "mailbox does not accept",
 			"recipient does not accept", "user does not accept", "account does not accept",
-			"inactivity",
+			"extended inactivity",
 		}},
 	{"notaccept", ordinary, "RFC 7505 null MX, RFC 7504 521/556 \"does not accept mail\"",
 		[]string{
@@ -248,7 +250,7 @@ var textRules = []reasonRule{
 			"mailbox disabled", "mailbox is disabled", "mailbox has been disabled",
 			"disabled or discontinued", "suspended", "is inactive", "mailbox inactive",
 			"account inactive", "inactive account", "inactive mailbox", "deactivated",
-			"account is locked", "account has been locked", "mailbox is frozen", "account expired",
+			"account is locked", "account has been locked", "mailbox is frozen", "account expired", "account is expired", "account has expired",
 			"not active", "is no longer active", "has been terminated", "blocked mailbox",
 			"mailbox not active", "discontinued", "user account disabled", "temporarily disabled",
 			"is disabled", "has been disabled", "account is unavailable", "mailbox unavailable or inactive",
@@ -663,7 +665,7 @@ var clauseRules = []clauseRule{
 		[]string{
 			"unknown", "not found", "does not exist", "doesn't exist", "not exist", "no such",
 			"invalid", "not recognized", "not recognised", "not listed", "not known", "nonexistent",
-			"non-existent", "not valid", "no longer exists",
+			"non-existent", "not valid", "no longer exists", "deleted", "no longer in use", "no longer valid",
 		},
 		append(append([]string(nil), notRecipient...), notDead...)},
 	{"hostunknown", "RFC 3463 X.1.2 \"bad destination system address\": resolver wording of the MTAs (Postfix \"Host or domain name not found\", Sendmail \"Host unknown\", Courier \"No such domain\", Exchange \"nonexistent domain\")",

@@ -87,6 +87,13 @@ func TestClassifyPrecedence(t *testing.T) {
 		{"", 550, "", "550 Recipient is not accepting mail", "suspend", Soft, "recipient is not accepting"},
 		{"", 550, "", "550 Due to extended inactivity new mail is not currently being accepted for this mailbox", "suspend", Soft, "inactivity"},
 		{"", 550, "", "550 example.com is not accepting mail", "notaccept", Hard, "is not accepting mail"},
+		// A deleted account is a dead address (RFC 3463 X.1.1), backed by
+		// the reply code like any ordinary phrase; an expired account is
+		// a disabled mailbox, not an expired queue lifetime (X.4.7).
+		{"RCPT", 550, "", "550 This mailbox has been deleted", "userunknown", Hard, `clause "mailbox ... deleted"`},
+		{"", 550, "", "550 Account has been deleted", "userunknown", Hard, `clause "account ... deleted"`},
+		{"", 0, "", "Account has been deleted", "filtered", Block, "no status code"},
+		{"", 550, "", "550 User account is expired", "suspend", Soft, "account is expired"},
 		// The command the reply answered.
 		{"DATA", 550, "", "550 User unknown", "filtered", Block, "reply to DATA"},
 		{"MAIL", 550, "", "550 User unknown", "rejected", Block, "reply to MAIL"},
