@@ -612,12 +612,15 @@ type clauseRule struct {
 // recipient ("sender domain unknown", "HELO hostname invalid", "your IP").
 var notRecipient = []string{"sender", "client", "helo", "ehlo", "from", "your", "reverse", "relay"}
 
-// clientWords are whole words that make "host unknown", "host not found"
+// clientWords are whole words and phrases that make "host unknown", "host not found"
 // and the like a statement about the connecting client (its HELO name, its
 // reverse DNS: Postfix reject_unknown_client_hostname "Client host
 // rejected: cannot find your hostname", reject_unknown_helo_hostname), not
 // about the recipient's domain (RFC 3463 X.1.2).
-var clientWords = []string{"your", "client", "helo", "ehlo", "connection", "connecting", "sending"}
+var clientWords = []string{
+	"client", "helo", "ehlo", "connecting", "your ip", "your host", "your server",
+	"your mail server", "your domain", "your reverse", "connection from",
+}
 
 // notDead are words that name a cause other than a dead address ("account
 // unknown or disabled", "mailbox full", "blocked"): a clause with one of

@@ -81,6 +81,7 @@ func TestClassifyPrecedence(t *testing.T) {
 		{"", 550, "", "550 unknown host example.net: your HELO name does not resolve", "blocked", Block, "names the connecting client"},
 		{"", 550, "5.1.2", "550 5.1.2 Host unknown: your message could not be routed", "hostunknown", Hard, "host unknown"},
 		{"", 0, "", "Host unknown (Name server: example.invalid: host not found)", "hostunknown", Hard, "host unknown"},
+		{"", 0, "", "Your message to a@example.invalid couldn't be delivered. Host not found", "hostunknown", Hard, "host not found"},
 		// A mailbox or recipient that does not accept mail is closed
 		// (RFC 3463 X.2.1), not a domain without mail service (RFC 7505).
 		{"", 550, "5.2.1", "550 5.2.1 This mailbox is not accepting any mail", "suspend", Soft, "mailbox is not accepting"},
