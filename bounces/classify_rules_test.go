@@ -95,6 +95,10 @@ func TestClassifyPrecedence(t *testing.T) {
 		{"", 550, "", "550 Account has been deleted", "userunknown", Hard, `clause "account ... deleted"`},
 		{"", 0, "", "Account has been deleted", "filtered", Block, "no status code"},
 		{"", 550, "", "550 User account is expired", "suspend", Soft, "account is expired"},
+		// qmail-queue(8) failures as qmail-smtpd reports them; a quota
+		// limit is the mailbox's, not RFC 3463 X.5.3's recipient limit.
+		{"DATA", 451, "", "451 qq trouble in home directory (#4.3.0)", "systemerror", Soft, "qq trouble"},
+		{"RCPT", 422, "4.2.2", "422 4.2.2 Quota limit exceeded", "mailboxfull", Soft, "quota limit"},
 		// The command the reply answered.
 		{"DATA", 550, "", "550 User unknown", "filtered", Block, "reply to DATA"},
 		{"MAIL", 550, "", "550 User unknown", "rejected", Block, "reply to MAIL"},
