@@ -137,8 +137,11 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 	case hasText && text.reason == "notaccept" && statusSubject(status) == "7" && st.code != "7.27":
 		// "does not accept mail" under a security or policy status (X.7.x)
 		// is a refusal of this sender, not a domain without mail service:
-		// prefer not hard. X.7.27 is RFC 7505's own null-MX status and
-		// keeps the text's reading.
+		// prefer not hard. X.7.27 keeps the text's reading: RFC 7505
+		// section 4.3 defines it for the sender's null MX, but Sendmail
+		// reports the recipient's null MX as "5.7.27 Host does not accept
+		// mail"; a refusal that names the sender's null MX ("sender
+		// address has a null MX") is decided by its text rule first.
 		v = statusVerdict(status, st)
 		v.rule += fmt.Sprintf("; text %q under a policy status is not a null MX", phrase)
 	case hasText && !hardReasons[text.reason]: // includes notaccept: RFC 7504/7505 speak of the host

@@ -143,7 +143,7 @@ var textRules = []reasonRule{
 		[]string{
 			"bad outbound sender", "sender address does not", "sender domain does not",
 			"sender does not exist", "in sender address", "sender's domain", "sender's address",
-			"sender address has null mx", "sender verify defer",
+			"sender address has null mx", "sender address has a null mx", "sender verify defer",
 		}},
 	{"rejected", ordinary, "the envelope sender named unknown (RFC 3463 X.1.7 \"bad sender's mailbox address syntax\", X.1.8 \"bad sender's system address\"): before the unknown-recipient rules, which \"sender address unknown\" also matches",
 		[]string{"unknown sender", "sender unknown", "sender address unknown", "sender is unknown"}},

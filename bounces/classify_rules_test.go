@@ -232,7 +232,13 @@ func TestDocumentedWording(t *testing.T) {
 		{"RCPT", 550, "", "550 This system will not accept messages from servers with no reverse DNS", "requireptr", Block, "reverse dns"},
 		{"RCPT", 550, "", "550 We do not accept mail from your network", "blocked", Block, "not accept mail from"},
 		{"", 550, "5.7.1", "550 5.7.1 Our server does not accept mail", "filtered", Block, "under a policy status"},
+		// RFC 7505 section 4.3 defines X.7.27 for the sender's null MX;
+		// Sendmail says it with "Host does not accept mail" of the
+		// recipient's. The text decides.
 		{"", 550, "5.7.27", "550 5.7.27 Host does not accept mail", "notaccept", Hard, "does not accept mail"},
+		{"", 550, "5.7.27", "550 5.7.27 The sender address has a null MX and cannot receive mail.", "rejected", Block, "sender address has a null mx"},
+		{"MAIL", 550, "", "550 Sender domain has a null MX", "rejected", Block, "sender domain"},
+		{"", 550, "", "550 The sender address has a null MX and cannot receive mail.", "rejected", Block, "sender address has a null mx"},
 		{"", 550, "5.7.25", "550-5.7.25 The IP address sending this message does not have a PTR record setup", "requireptr", Block, "ptr record"},
 		// Local delivery programs.
 		{"", 550, "5.3.0", "Command output: procmail: Quota exceeded", "mailboxfull", Soft, "quota exceeded"},
