@@ -160,9 +160,10 @@ const maxTextLine = 998
 
 // appendSevenBit appends s with its line ends (LF or CRLF) as CRLF and
 // reports whether s may be sent so, as 7bit (RFC 2045 §2.7): printable
-// ASCII and tabs only, no CR but before LF, lines of at most 998 octets,
-// and no space or tab at a line's end (relays may strip it; quoted-
-// printable keeps it). When it reports false, b[len(b):] holds garbage
+// ASCII and tabs only, no CR but before LF, lines of at most 998 octets.
+// (A space at a line's end, as in the "-- " before a signature, goes as it
+// is: relaxed body canonicalization ignores it should a relay strip it.)
+// When it reports false, b[len(b):] holds garbage
 // and the caller encodes s another way. One pass: a line's bytes are
 // checked a word of 8 at a time and copied in one piece.
 func appendSevenBit(b []byte, s string) ([]byte, bool) {
@@ -187,15 +188,8 @@ func appendSevenBit(b []byte, s string) ([]byte, bool) {
 	return b, true
 }
 
-// plainLine reports whether line is printable ASCII and tabs, not ending
-// in a space or tab.
+// plainLine reports whether line is printable ASCII and tabs.
 func plainLine(line string) bool {
-	if len(line) == 0 {
-		return true
-	}
-	if c := line[len(line)-1]; c == ' ' || c == '\t' {
-		return false
-	}
 	i := 0
 	for ; i+8 <= len(line); i += 8 {
 		if !printable8(load64(line, i)) {

@@ -223,7 +223,7 @@ func TestLiteral8(t *testing.T) {
 // TestComposeSevenBit: a part of printable ASCII in lines of at most 998
 // octets goes as it is (7bit, line ends as CRLF, no quoted-printable);
 // anything else (non-ASCII, a longer line, control characters, a lone CR,
-// a space or tab at a line's end, the multipart boundary) makes that part,
+// the multipart boundary) makes that part,
 // and only that part, quoted-printable. Both decode to the input.
 func TestComposeSevenBit(t *testing.T) {
 	t.Parallel()
@@ -245,8 +245,8 @@ func TestComposeSevenBit(t *testing.T) {
 		{"escape", "a\x1bb", "quoted-printable"},
 		{"DEL", "a\x7fb", "quoted-printable"},
 		{"lone CR", "a\rb\n", "quoted-printable"},
-		{"trailing space", "a \nb", "quoted-printable"},
-		{"trailing tab", "a\nb\t", "quoted-printable"},
+		{"trailing space", "a \n-- \nb", "7bit"},
+		{"trailing tab", "a\nb\t", "7bit"},
 		{"boundary", "x\n--" + boundary + "\ny", "quoted-printable"},
 	} {
 		other := "<p>other part</p>"
