@@ -51,8 +51,9 @@ const (
 )
 
 // Compose builds an RFC 5322 message with CRLF line endings: a
-// multipart/alternative of text and HTML (each quoted-printable UTF-8), or a
-// single part when one of them is empty. Header values are sanitised (no
+// multipart/alternative of text and HTML (UTF-8; each part 7bit when it is
+// printable ASCII in lines of at most 998 octets, otherwise quoted-
+// printable), or a single part when one of them is empty. Header values are sanitised (no
 // CR/LF) and non-ASCII is RFC 2047 encoded; no line exceeds 998 octets.
 func Compose(h Header, html, text string) []byte {
 	return AppendCompose(make([]byte, 0, ComposeSize(html, text)), h, html, text)
@@ -69,7 +70,8 @@ func ComposeSize[S string | []byte](html, text S) int {
 // send path composes into a reused buffer, from parts rendered into
 // another (html and text may be strings or bytes). The multipart boundary is
 // derived from the Message-ID, so the same input gives the same bytes; it
-// starts with "=_", which quoted-printable content never holds.
+// starts with "=_", which quoted-printable content never holds (a 7bit part
+// holding it is sent quoted-printable).
 func AppendCompose[S string | []byte](b []byte, h Header, html, text S) []byte {
 	mid := messageID(h.MessageID, h.From)
 	b = appendHeader(b, "From", fromMemo.get(h.From, func(v string) string { return formatAddress("From", v) }))
@@ -112,28 +114,20 @@ func AppendCompose[S string | []byte](b []byte, h Header, html, text S) []byte {
 	}
 	switch {
 	case len(html) == 0:
-		b = appendPartHeader(b, "text/plain")
-		b = append(b, "\r\n"...)
-		b = appendQP(b, text)
+		b = appendPart(b, "text/plain", text, "")
 	case len(text) == 0:
-		b = appendPartHeader(b, "text/html")
-		b = append(b, "\r\n"...)
-		b = appendQP(b, html)
+		b = appendPart(b, "text/html", html, "")
 	default:
 		boundary := boundaryFor("=_pb", mid)
 		b = appendHeader(b, "Content-Type", `multipart/alternative; boundary="`+boundary+`"`)
 		b = append(b, "\r\n--"...)
 		b = append(b, boundary...)
 		b = append(b, "\r\n"...)
-		b = appendPartHeader(b, "text/plain")
-		b = append(b, "\r\n"...)
-		b = appendQP(b, text)
+		b = appendPart(b, "text/plain", text, boundary)
 		b = append(b, "\r\n--"...)
 		b = append(b, boundary...)
 		b = append(b, "\r\n"...)
-		b = appendPartHeader(b, "text/html")
-		b = append(b, "\r\n"...)
-		b = appendQP(b, html)
+		b = appendPart(b, "text/html", html, boundary)
 		b = append(b, "\r\n--"...)
 		b = append(b, boundary...)
 		b = append(b, "--\r\n"...)
@@ -141,10 +135,98 @@ func AppendCompose[S string | []byte](b []byte, h Header, html, text S) []byte {
 	return b
 }
 
-func appendPartHeader(b []byte, typ string) []byte {
+// appendPart appends a text part of type typ: its header fields, the empty
+// line and s, as 7bit when s may go as it is (appendSevenBit), otherwise
+// quoted-printable. boundary is the enclosing multipart's ("" for none):
+// a 7bit part never holds it.
+func appendPart[S string | []byte](b []byte, typ string, s S, boundary string) []byte {
+	mark := len(b)
 	b = append(b, "Content-Type: "...)
 	b = append(b, typ...)
-	return append(b, "; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"...)
+	b = append(b, "; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n"...)
+	str := asString(s)
+	if out, ok := appendSevenBit(b, str); ok && (boundary == "" || !strings.Contains(str, boundary)) {
+		return out
+	}
+	b = append(b[:mark], "Content-Type: "...)
+	b = append(b, typ...)
+	b = append(b, "; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"...)
+	return appendQPString(b, str)
+}
+
+// maxTextLine is the longest line a 7bit part may hold, CRLF not counted
+// (RFC 5322 §2.1.1, RFC 2045 §2.7).
+const maxTextLine = 998
+
+// appendSevenBit appends s with its line ends (LF or CRLF) as CRLF and
+// reports whether s may be sent so, as 7bit (RFC 2045 §2.7): printable
+// ASCII and tabs only, no CR but before LF, lines of at most 998 octets.
+// (A space at a line's end, as in the "-- " before a signature, goes as it
+// is: relaxed body canonicalization ignores it should a relay strip it.)
+// When it reports false, b[len(b):] holds garbage
+// and the caller encodes s another way. One pass: a line's bytes are
+// checked a word of 8 at a time and copied in one piece.
+func appendSevenBit(b []byte, s string) ([]byte, bool) {
+	for len(s) > 0 {
+		n := strings.IndexByte(s, '\n')
+		line, next := s, len(s)
+		if n >= 0 {
+			line, next = s[:n], n+1
+			if len(line) > 0 && line[len(line)-1] == '\r' {
+				line = line[:len(line)-1]
+			}
+		}
+		if len(line) > maxTextLine || !plainLine(line) {
+			return b, false
+		}
+		b = append(b, line...)
+		if n >= 0 {
+			b = append(b, '\r', '\n')
+		}
+		s = s[next:]
+	}
+	return b, true
+}
+
+// plainLine reports whether line is printable ASCII and tabs.
+func plainLine(line string) bool {
+	i := 0
+	for ; i+8 <= len(line); i += 8 {
+		if !printable8(load64(line, i)) {
+			for _, c := range []byte(line[i : i+8]) {
+				if (c < 0x20 && c != '\t') || c > 0x7e {
+					return false
+				}
+			}
+		}
+	}
+	for ; i < len(line); i++ {
+		if c := line[i]; (c < 0x20 && c != '\t') || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// printable8 reports whether the 8 bytes of x are all printable ASCII
+// (0x20-0x7e; a tab answers false and is left to the byte-wise check).
+func printable8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below := (x - 0x20*ones) &^ x       // a byte < 0x20 sets its high bit
+	above := (x + (0x7f-0x7e)*ones) | x // a byte > 0x7e sets its high bit
+	return (below|above)&highs == 0
+}
+
+// asString is s as a string: read only, never kept, so the bytes are seen
+// as a string, not copied.
+func asString[S string | []byte](s S) string {
+	switch v := any(s).(type) {
+	case string:
+		return v
+	case []byte:
+		return unsafe.String(unsafe.SliceData(v), len(v))
+	}
+	panic("unreachable")
 }
 
 // appendHeader writes "Name: value" folded at spaces: lines of at most 78
@@ -430,16 +512,7 @@ func lineEndAt(s string, i int) bool {
 // non-ASCII bytes are =XX, and a space or tab before a line end is encoded.
 // Runs of literal bytes are copied in bulk.
 func appendQP[S string | []byte](b []byte, s S) []byte {
-	switch v := any(s).(type) {
-	case string:
-		return appendQPString(b, v)
-	case []byte:
-		// Read only, never kept: the bytes seen as a string, not copied
-		// (generic code on a shape type calls its helpers through a
-		// dictionary, without inlining).
-		return appendQPString(b, unsafe.String(unsafe.SliceData(v), len(v)))
-	}
-	panic("unreachable")
+	return appendQPString(b, asString(s))
 }
 
 func appendQPString(b []byte, s string) []byte {

@@ -219,3 +219,131 @@ func TestLiteral8(t *testing.T) {
 		}
 	}
 }
+
+// TestComposeSevenBit: a part of printable ASCII in lines of at most 998
+// octets goes as it is (7bit, line ends as CRLF, no quoted-printable);
+// anything else (non-ASCII, a longer line, control characters, a lone CR,
+// the multipart boundary) makes that part,
+// and only that part, quoted-printable. Both decode to the input.
+func TestComposeSevenBit(t *testing.T) {
+	t.Parallel()
+	ascii := "Beste Jan,\n\n.punt aan het begin\n.\n<a href=\"https://example.org/a?x=1&y=2\">=3D blijft</a>\ttab\r\nlaatste regel"
+	h := Header{From: "a@example.org", To: "b@example.net", Subject: "s", MessageID: "m7@example.org"}
+	boundary := boundaryFor("=_pb", "<m7@example.org>")
+	for _, c := range []struct {
+		name string
+		part string
+		want string // Content-Transfer-Encoding of the part holding it
+	}{
+		{"ascii", ascii, "7bit"},
+		{"empty lines", "\n\n\nx\n\n", "7bit"},
+		{"line of 998", strings.Repeat("x", 998) + "\ny", "7bit"},
+		{"line of 999", strings.Repeat("x", 999) + "\ny", "quoted-printable"},
+		{"last line of 999", "y\n" + strings.Repeat("x", 999), "quoted-printable"},
+		{"non-ASCII", ascii + " één", "quoted-printable"},
+		{"NUL", "a\x00b", "quoted-printable"},
+		{"escape", "a\x1bb", "quoted-printable"},
+		{"DEL", "a\x7fb", "quoted-printable"},
+		{"lone CR", "a\rb\n", "quoted-printable"},
+		{"trailing space", "a \n-- \nb", "7bit"},
+		{"trailing tab", "a\nb\t", "7bit"},
+		{"boundary", "x\n--" + boundary + "\ny", "quoted-printable"},
+	} {
+		other := "<p>other part</p>"
+		msg := Compose(h, other, c.part)
+		for i, line := range bytes.Split(msg, []byte("\r\n")) {
+			if len(line) > 998 || bytes.ContainsAny(line, "\r\n") {
+				t.Fatalf("%s: line %d: %d octets or a bare CR/LF", c.name, i, len(line))
+			}
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
+		mr := multipart.NewReader(m.Body, params["boundary"])
+		want := strings.ReplaceAll(strings.ReplaceAll(c.part, "\r\n", "\n"), "\n", "\r\n")
+		for i, p := range []struct{ body, cte string }{{want, c.want}, {other, "7bit"}} {
+			part, err := mr.NextRawPart()
+			if err != nil {
+				t.Fatalf("%s: part %d: %v", c.name, i, err)
+			}
+			if got := part.Header.Get("Content-Transfer-Encoding"); got != p.cte {
+				t.Errorf("%s: part %d is %s, want %s", c.name, i, got, p.cte)
+			}
+			var r io.Reader = part
+			if p.cte == "quoted-printable" {
+				r = quotedprintable.NewReader(part)
+			}
+			got, err := io.ReadAll(r)
+			if err != nil || string(got) != p.body {
+				t.Errorf("%s: part %d decodes to %q (%v), want %q", c.name, i, got[:min(len(got), 80)], err, p.body[:min(len(p.body), 80)])
+			}
+		}
+		if _, err := mr.NextPart(); err != io.EOF {
+			t.Errorf("%s: more parts: %v", c.name, err)
+		}
+	}
+	// A single part (no boundary) decides alone as well.
+	for part, want := range map[string]string{"hallo\n": "7bit", "hallo é\n": "quoted-printable"} {
+		m, err := mail.ReadMessage(bytes.NewReader(Compose(h, "", part)))
+		if err != nil || m.Header.Get("Content-Transfer-Encoding") != want {
+			t.Errorf("text only %q: %v %q, want %s", part, err, m.Header.Get("Content-Transfer-Encoding"), want)
+		}
+	}
+}
+
+// TestPrintable8 checks the word-at-a-time test of appendSevenBit against
+// a byte-wise one, as TestLiteral8 does for appendQP.
+func TestPrintable8(t *testing.T) {
+	t.Parallel()
+	want := func(b []byte) bool {
+		for _, x := range b {
+			if x < 0x20 || x > 0x7e {
+				return false
+			}
+		}
+		return true
+	}
+	for c := range 256 {
+		for pos := range 8 {
+			b := []byte("abcdefgh")
+			b[pos] = byte(c)
+			if got := printable8(load64(string(b), 0)); got != want(b) {
+				t.Fatalf("%q: %v", b, got)
+			}
+		}
+	}
+	edge := []byte{0, 1, '\t', '\n', '\r', 0x1f, ' ', '!', '=', '~', 0x7f, 0x80, 0x9f, 0xa0, 0xc3, 0xfe, 0xff, 'a'}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200000 {
+		var b [8]byte
+		for k := range b {
+			b[k] = edge[rng.IntN(len(edge))]
+			if rng.IntN(3) > 0 {
+				b[k] = 'a' + byte(rng.IntN(26))
+			}
+		}
+		if got := printable8(load64(string(b[:]), 0)); got != want(b[:]) {
+			t.Fatalf("%q: %v", b, got)
+		}
+	}
+}
+
+// BenchmarkSevenBit copies 20 KB of ASCII HTML as a 7bit part (compare
+// BenchmarkQP, the same text quoted-printable).
+func BenchmarkSevenBit(b *testing.B) {
+	var sb strings.Builder
+	for sb.Len() < 20000 {
+		sb.WriteString(`<p style="margin:0 0 16px 0">Dit is een alinea met wat tekst over het werk van de stichting. Lees <a href="https://example.org/artikel?id=1">meer</a>.</p>` + "\n")
+	}
+	s := sb.String()
+	buf := make([]byte, 0, len(s)*2)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		var ok bool
+		if buf, ok = appendSevenBit(buf[:0], s); !ok {
+			b.Fatal("not 7bit")
+		}
+	}
+}

@@ -315,6 +315,10 @@ func TestDKIMCanonicalizations(t *testing.T) {
 	html := "<p>" + strings.Repeat("Héllo wereld = gelijk &amp; <b>vet</b> ", 200) + "</p>"
 	msgs := map[string][]byte{
 		"multipart": Compose(h, html, text),
+		// 7bit parts (printable ASCII): dots, double spaces, tabs as they are.
+		"7bit": Compose(Header{From: h.From, To: "jan@example.net", Subject: "7bit", MessageID: "m2@example.org"},
+			"<p>"+strings.Repeat("Beste lezer,  twee spaties\tand a tab = gelijk.</p>\n.punt\n<p>", 60)+"</p>",
+			strings.Repeat("Beste lezer,  twee spaties\tand a tab.\n.punt\n..twee\n.\n", 60)+"\n\n\n"),
 		"html only": Compose(h, html, ""),
 		"attachment": ComposeMixed(h, html, text, []Attachment{{Name: "overzicht é.pdf", ContentType: "application/pdf",
 			Data: bytes.Repeat([]byte{0, 1, 2, 0xff, '\n', '.'}, 3000)}}),
@@ -323,6 +327,9 @@ func TestDKIMCanonicalizations(t *testing.T) {
 		"no crlf":   []byte("From: a@example.org\r\nSubject: x\r\n\r\nno final line break"),
 		"folded":    []byte("From: a@example.org\r\nSubject:  \t folded\r\n   subject\r\nTO: b@example.net\r\n\r\nx\r\n"),
 		"blank end": []byte("From: a@example.org\r\n\r\n\r\n\r\n"),
+	}
+	if n := bytes.Count(msgs["7bit"], []byte("Content-Transfer-Encoding: 7bit\r\n")); n != 2 {
+		t.Fatalf("the 7bit message has %d 7bit parts, want 2", n)
 	}
 	for _, c := range []string{"relaxed/relaxed", "relaxed/simple", "simple/relaxed", "simple/simple"} {
 		d, err := NewDKIM([]DKIMKey{{Domain: "example.org", Selector: "s", PrivateKey: rsaKey(t), Canonicalization: c}})

@@ -34,7 +34,7 @@ func ExampleCompose() {
 	//  <mailto:unsub+TOKEN@bounce.example.org>
 	// List-Unsubscribe-Post: List-Unsubscribe=One-Click
 	// Content-Type: text/plain; charset=utf-8
-	// Content-Transfer-Encoding: quoted-printable
+	// Content-Transfer-Encoding: 7bit
 	//
 	// Hallo Jan
 }

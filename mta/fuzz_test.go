@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"io"
 	"mime/quotedprintable"
+	"net/mail"
 	"strings"
 	"testing"
 
@@ -93,6 +94,42 @@ func FuzzHeaderCanonicalization(f *testing.F) {
 		vs, err := dkim.VerifyWithOptions(bytes.NewReader(signed), &dkim.VerifyOptions{LookupTXT: dns.lookup})
 		if err != nil || len(vs) != 1 || vs[0].Err != nil {
 			t.Fatalf("%s: %q: %v %+v", name, value, err, vs)
+		}
+	})
+}
+
+// FuzzComposePart composes arbitrary part contents: whichever encoding a
+// part gets, no line exceeds 998 octets, no CR or LF is bare, and the part
+// decodes to its content (line ends as CRLF).
+func FuzzComposePart(f *testing.F) {
+	for _, s := range []string{"", "a\n.b\n", "x \n", strings.Repeat("y", 1000), "é", "a\rb", "--=_pb"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		msg := Compose(Header{From: "a@example.org", To: "b@example.net", MessageID: "f@example.org"}, "", s)
+		for _, line := range bytes.Split(msg, []byte("\r\n")) {
+			if len(line) > 998 || bytes.ContainsAny(line, "\r\n") {
+				t.Fatalf("line of %d octets or bare CR/LF: %q", len(line), line[:min(len(line), 80)])
+			}
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r io.Reader = m.Body
+		switch cte := m.Header.Get("Content-Transfer-Encoding"); cte {
+		case "quoted-printable":
+			r = quotedprintable.NewReader(m.Body)
+		case "7bit":
+		default:
+			t.Fatalf("encoding %q", cte)
+		}
+		dec, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n"); string(dec) != want {
+			t.Fatalf("%q decodes to %q", s, dec)
 		}
 	})
 }

@@ -591,3 +591,51 @@ func TestRelayContextCancel(t *testing.T) {
 		}
 	}
 }
+
+// TestSevenBitSignedOverSMTP sends signed 7bit messages whose lines start
+// with dots (".", "..", ".x") through the relay: the server receives each
+// message exactly as composed (dot-stuffing undone) and its DKIM
+// signature verifies there.
+func TestSevenBitSignedOverSMTP(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOptions{})
+	tr := relayFor(t, s, RelayConfig{})
+	d, err := NewDKIM([]DKIMKey{{Domain: "example.org", Selector: "s", PrivateKey: rsaKey(t)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dns := dnsTXT{}
+	dns.add(t, "s", "example.org", rsaKey(t).Public())
+	text := ".\n..\n.x\nregel\n.\n"
+	batch := make([]Envelope, 3)
+	for i := range batch {
+		to := fmt.Sprintf("u%d@example.net", i)
+		msg := Compose(Header{From: "news@example.org", To: to, Subject: "dots"}, "<p>x</p>\n."+strings.Repeat("\n.", i), text)
+		if !bytes.Contains(msg, []byte("Content-Transfer-Encoding: 7bit\r\n\r\n.\r\n..\r\n")) {
+			t.Fatalf("message %d is not 7bit:\n%s", i, msg)
+		}
+		sig, err := d.AppendSignature(nil, msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch[i] = Envelope{ID: fmt.Sprint(i), From: "b@bounce.example.org", To: to, Signature: sig, Data: msg}
+	}
+	for i, r := range tr.Send(t.Context(), "example.net", batch) {
+		if r.Outcome() != Sent {
+			t.Fatalf("envelope %d: %v", i, r)
+		}
+	}
+	got := s.messages()
+	if len(got) != len(batch) {
+		t.Fatalf("server got %d messages", len(got))
+	}
+	for i, m := range got {
+		want := append(bytes.Clone(batch[i].Signature), batch[i].Data...)
+		if !bytes.Equal(bytes.ReplaceAll(m.data, []byte("\r\n"), []byte("\n")), bytes.ReplaceAll(want, []byte("\r\n"), []byte("\n"))) {
+			t.Errorf("message %d differs on arrival:\n%q\nwant\n%q", i, m.data, want)
+		}
+		if n := len(verify(t, dns, m.data)); n != 1 {
+			t.Errorf("message %d: %d valid signatures on arrival", i, n)
+		}
+	}
+}

@@ -110,7 +110,11 @@ const footerHTML = `{{define "footer"}}<table data-pb-footer role="presentation"
 <tbody style="` + footerGuard + `display:table-row-group!important"><tr style="` + footerGuard + `display:table-row!important">
 <td style="` + footerGuard + `display:table-cell!important;padding:16px 24px!important;color:#666666!important;background:{{(house).Background}}!important;text-align:center!important">
 <p style="` + footerGuard + `display:block!important;margin:0 0 8px 0!important;color:#666666!important">{{(words).why}} {{(house).OrgName}}.</p>
-<p style="` + footerGuard + `display:block!important;margin:0 0 8px 0!important;color:#666666!important"><a href="{{.Links.Unsubscribe}}" style="` + footerLink + `">{{(words).unsub}}</a> | <a href="{{.Links.Update}}" style="` + footerLink + `">{{(words).update}}</a> | <a href="{{.Links.Privacy}}" style="` + footerLink + `">{{(words).privacy}}</a>{{if .Links.View}} | <a href="{{.Links.View}}" style="` + footerLink + `">{{(words).view}}</a>{{end}}</p>
+<p style="` + footerGuard + `display:block!important;margin:0 0 8px 0!important;color:#666666!important"><a href="{{.Links.Unsubscribe}}"
+style="` + footerLink + `">{{(words).unsub}}</a> | <a href="{{.Links.Update}}"
+style="` + footerLink + `">{{(words).update}}</a> | <a href="{{.Links.Privacy}}"
+style="` + footerLink + `">{{(words).privacy}}</a>{{if .Links.View}} | <a href="{{.Links.View}}"
+style="` + footerLink + `">{{(words).view}}</a>{{end}}</p>
 {{- if (house).Address}}
 <p style="` + footerGuard + `display:block!important;color:#666666!important">{{(house).OrgName}}, {{(house).Address}}</p>
 {{- end}}
@@ -122,7 +126,11 @@ const footerHTML = `{{define "footer"}}<table data-pb-footer role="presentation"
 <td style="padding:4px 0"><a href="{{.Links.UpdateRemove}}" style="display:inline-block;padding:9px 17px;border:1px solid #999999;color:#555555;text-decoration:none;border-radius:4px">{{(words).remove}}</a></td>
 </tr></table>{{end}}`
 
-// footerLink is the style of the footer's links.
+// footerLink is the style of the footer's links. Each link's style
+// attribute starts a line of its own (a line break between attributes is
+// only white space): the footer's lines stay far below the 998 octets a
+// message line may hold, so a plain-ASCII HTML part goes as it is (7bit),
+// not quoted-printable.
 const footerLink = footerGuard + `display:inline!important;color:{{(house).Primary}}!important;text-decoration:underline!important`
 
 // textDefs are the named templates of the text part: {{template
