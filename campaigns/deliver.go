@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/postbode/postbode/contacts"
@@ -22,6 +24,8 @@ type target struct {
 	enqueued time.Time
 	attempts int
 	queuedAt time.Time
+	tid      pgtype.TID // the delivery row's address when loaded
+	was      string     // its status then: queued or deferred
 	eligible bool
 	env      mta.Envelope
 	buf      *msgBuf // env's bytes, given back once sent
@@ -33,18 +37,22 @@ type target struct {
 
 // loadSQL reads the batch's deliveries (only those still pending) with their
 // contacts and whether each may still be mailed: active, not one-star and
-// confirmed on one of the campaign's lists. $1 campaign, $2 contact ids, $3 lists.
+// confirmed on one of the campaign's lists, and the row's address and
+// status (recordSQL updates the row by that address). $1 campaign, $2
+// contact ids, $3 lists.
 // The ids drive the join (a LATERAL subquery with LIMIT is never flattened
 // or turned around): one index probe per id into deliveries, contacts and
 // subscriptions, never a scan of the campaign's pending rows or the list's
-// subscriptions, with or without statistics. Hidden attributes are left out.
-var loadSQL = `SELECT d.contact_id, d.attempts, d.queued_at, coalesce(c.email, ''), coalesce(c.name, ''),
-	coalesce(` + contacts.VisibleAttributesSQL("c") + `, '{}'::jsonb),
+// subscriptions, with or without statistics. Hidden attributes are left
+// out; the hidden keys are read once per statement, not once per row.
+var loadSQL = `SELECT d.contact_id, d.tid, d.status, d.attempts, d.queued_at, coalesce(c.email, ''), coalesce(c.name, ''),
+	coalesce(` + contacts.VisibleAttributesJoinedSQL("c", "h") + `, '{}'::jsonb),
 	coalesce(c.status = 'active' AND c.one_star_since IS NULL AND s.confirmed, false)
 FROM unnest($2::bigint[]) AS k(id)
-CROSS JOIN LATERAL (SELECT * FROM deliveries d WHERE d.campaign_id = $1 AND d.contact_id = k.id
+CROSS JOIN LATERAL (SELECT d.ctid AS tid, d.* FROM deliveries d WHERE d.campaign_id = $1 AND d.contact_id = k.id
 	AND d.status IN ('queued', 'deferred') LIMIT 1) d
 LEFT JOIN LATERAL (SELECT * FROM contacts c WHERE c.id = d.contact_id LIMIT 1) c ON true
+` + contacts.HiddenKeysJoinSQL("c", "h") + `
 LEFT JOIN LATERAL (SELECT true AS confirmed FROM subscriptions s WHERE s.contact_id = c.id
 	AND s.list_id = ANY($3) AND s.status = 'confirmed' LIMIT 1) s ON true`
 
@@ -128,6 +136,17 @@ func (s *Service) keepClaimed(ctx context.Context, id int64, consumer string, es
 	return func() { close(done) }
 }
 
+// statement waits for a slot of s.statements (or for ctx to end) and
+// returns the func that gives it back.
+func (s *Service) statement(ctx context.Context) (done func(), err error) {
+	select {
+	case s.statements <- struct{}{}:
+		return func() { <-s.statements }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // sendChunk is how many messages of one destination domain are built
 // before they are handed to the transport: it bounds the memory of messages
 // in flight to about sendChunk × message size per worker.
@@ -136,6 +155,11 @@ const sendChunk = 25
 // load returns the pending targets of the batch, de-duplicated, with the
 // eligibility re-checked (including the blocklist by address hash).
 func (s *Service) load(ctx context.Context, rt *runtime, es []entry) ([]*target, error) {
+	done, err := s.statement(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	ids := make([]int64, 0, len(es))
 	enq := make(map[int64]entry, len(es))
 	for _, e := range es {
@@ -224,7 +248,7 @@ func (s *Service) loadAfterExpansion(ctx context.Context, rt *runtime, ids []int
 func collectTargets(rows pgx.Rows, enq map[int64]entry) ([]*target, error) {
 	ts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*target, error) {
 		t := &target{}
-		err := r.Scan(&t.ID, &t.attempts, &t.queuedAt, &t.Email, &t.Name, &t.Attributes, &t.eligible)
+		err := r.Scan(&t.ID, &t.tid, &t.was, &t.attempts, &t.queuedAt, &t.Email, &t.Name, &t.Attributes, &t.eligible)
 		t.enqueued, t.streamID = enq[t.ID].enqueued, enq[t.ID].streamID
 		return t, err
 	})
@@ -481,8 +505,10 @@ func (s *Service) record(ctx context.Context, id int64, ts []*target) error {
 	ids := make([]int64, len(ts))
 	statuses := make([]string, len(ts))
 	msgs := make([]string, len(ts))
+	tids := make([]pgtype.TID, len(ts))
+	was := make([]string, len(ts))
 	for i, t := range ts {
-		ids[i], statuses[i], msgs[i] = t.ID, t.status, t.errMsg
+		ids[i], statuses[i], msgs[i], tids[i], was[i] = t.ID, t.status, t.errMsg, t.tid, t.was
 		if t.status == "deferred" {
 			due := now.Add(s.retryDelay(t.attempts))
 			if limit := t.queuedAt.Add(s.opt.GiveUpAfter); due.After(limit) {
@@ -498,10 +524,10 @@ func (s *Service) record(ctx context.Context, id int64, ts []*target) error {
 	}
 	// One statement: the rows and the counters change atomically, in one
 	// round trip. Rows it left alone because another transaction changed
-	// them in between (e.g. an open recorded already) are recorded again,
-	// locked this time.
+	// them since they were loaded (e.g. an open recorded already) are
+	// recorded again, found by key and locked this time.
 	changed := make(map[int64][2]string, len(ts))
-	if err := s.recordRows(ctx, recordSQL, id, ids, statuses, msgs, changed); err != nil {
+	if err := s.recordRows(ctx, recordSQL, changed, id, tids, ids, statuses, msgs, was); err != nil {
 		return err
 	}
 	if len(changed) < len(ids) {
@@ -512,7 +538,7 @@ func (s *Service) record(ctx context.Context, id int64, ts []*target) error {
 				mids, msts, mmsgs = append(mids, cid), append(msts, statuses[i]), append(mmsgs, msgs[i])
 			}
 		}
-		if err := s.recordRows(ctx, recordLockedSQL, id, mids, msts, mmsgs, changed); err != nil {
+		if err := s.recordRows(ctx, recordLockedSQL, changed, id, mids, msts, mmsgs); err != nil {
 			return err
 		}
 	}
@@ -537,9 +563,13 @@ func (s *Service) record(ctx context.Context, id int64, ts []*target) error {
 
 // recordRows runs recordSQL or recordLockedSQL and adds the rows it
 // changed to changed (contact id → old and new status).
-func (s *Service) recordRows(ctx context.Context, sql string, id int64, ids []int64, statuses, msgs []string,
-	changed map[int64][2]string) error {
-	rows, err := s.db.Query(ctx, sql, id, ids, statuses, msgs)
+func (s *Service) recordRows(ctx context.Context, sql string, changed map[int64][2]string, args ...any) error {
+	done, err := s.statement(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	rows, err := s.db.Query(ctx, sql, args...)
 	if err != nil {
 		return fmt.Errorf("record outcomes: %w", err)
 	}
@@ -558,29 +588,40 @@ func (s *Service) recordRows(ctx context.Context, sql string, id int64, ids []in
 	return nil
 }
 
-// recordSQL updates the pending deliveries of the batch and the campaign's
-// counters (counting only real status changes) and returns, for each row
-// it changed, the old and new status. $1 campaign, $2 contact ids, $3
-// statuses, $4 errors. The rows are found by one (campaign_id,
-// contact_id) index probe per contact, then updated by their row address
-// (ctid), whatever the statistics say. They are not locked first (a lock
-// writes each row once more): a row another transaction changed in
-// between has another address and is left alone, as is one no longer
-// pending; recordLockedSQL, the same with the rows locked, records those
-// that are still pending. None of the columns set is indexed, so the
-// update stays on the row's page (heap-only) when the page has room.
-var recordSQL = recordQuery("")
+// recordSQL updates the batch's deliveries and the campaign's counters
+// (counting only real status changes) and returns, for each row it
+// changed, the old and new status. $1 campaign, $2 the rows' addresses
+// when loaded, $3 contact ids, $4 statuses, $5 errors, $6 the statuses
+// when loaded. The rows are read by their addresses (one TID scan: no
+// index probe and no join, whatever the statistics say); each row's
+// outcome is the one at its contact's place in $3 ({at}), and
+// it is updated only while still pending with the status it was loaded
+// with. The rows are not locked first (a lock writes each row once more).
+// A row another transaction changed since the load has another address
+// and is left alone (or, should its new version land at an address of the
+// batch, is recorded as if locked); recordLockedSQL records those that are
+// still pending. None of the columns set is indexed, so the update stays
+// on the row's page (heap-only) when the page has room.
+var recordSQL = strings.NewReplacer("{at}", "array_position($3::bigint[], d.contact_id)").Replace(`WITH upd AS (
+	UPDATE deliveries d SET status = ($4::text[])[{at}],
+		attempts = d.attempts + CASE WHEN ($4::text[])[{at}] = 'skipped' THEN 0 ELSE 1 END,
+		done_at = CASE WHEN ($4::text[])[{at}] = 'deferred' THEN NULL ELSE now() END,
+		last_error = nullif(($5::text[])[{at}], '')
+	WHERE d.ctid = ANY ($2::tid[]) AND d.campaign_id = $1 AND d.status = ($6::text[])[{at}]
+		AND d.status IN ('queued', 'deferred')
+	RETURNING d.contact_id, ($6::text[])[{at}] AS was, d.status AS now
+` + recordCountsSQL)
 
-// recordLockedSQL is recordSQL with each row locked before it is updated.
-var recordLockedSQL = recordQuery(" FOR UPDATE")
-
-func recordQuery(lock string) string {
-	return `WITH v AS (
+// recordLockedSQL records the outcomes of rows recordSQL left alone: each
+// pending row is found by one (campaign_id, contact_id) index probe and
+// locked, then updated by its address. $1 campaign, $2 contact ids, $3
+// statuses, $4 errors.
+const recordLockedSQL = `WITH v AS (
 	SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[]) AS v(contact_id, status, err)
 ), old AS (
 	SELECT o.tid, o.status AS was, v.contact_id, v.status, v.err FROM v CROSS JOIN LATERAL (
 		SELECT d.ctid AS tid, d.status FROM deliveries d WHERE d.campaign_id = $1 AND d.contact_id = v.contact_id
-		AND d.status IN ('queued', 'deferred') LIMIT 1` + lock + `) o
+		AND d.status IN ('queued', 'deferred') LIMIT 1 FOR UPDATE) o
 ), upd AS (
 	UPDATE deliveries d SET status = o.status,
 		attempts = d.attempts + CASE WHEN o.status = 'skipped' THEN 0 ELSE 1 END,
@@ -589,7 +630,11 @@ func recordQuery(lock string) string {
 	FROM old o
 	WHERE d.ctid = ANY (ARRAY(SELECT tid FROM old)) AND d.ctid = o.tid AND d.status IN ('queued', 'deferred')
 	RETURNING d.contact_id, o.was, d.status AS now
-), counts AS (
+` + recordCountsSQL
+
+// recordCountsSQL ends recordSQL and recordLockedSQL: the counters move by
+// the rows changed (upd), in the same statement.
+const recordCountsSQL = `), counts AS (
 	SELECT count(*) FILTER (WHERE now = 'sent') AS sent, count(*) FILTER (WHERE now = 'bounced') AS bounced,
 		count(*) FILTER (WHERE now = 'failed') AS failed, count(*) FILTER (WHERE now = 'skipped') AS skipped,
 		count(*) FILTER (WHERE now = 'deferred') AS deferred, count(*) FILTER (WHERE was = 'deferred') AS redeferred
@@ -601,7 +646,6 @@ func recordQuery(lock string) string {
 	FROM counts n WHERE cs.campaign_id = $1
 )
 SELECT contact_id, was, now FROM upd`
-}
 
 // claimScript marks each contact KEYS[i] as being sent from stream entry
 // ARGV[i] for ARGV[n+1] ms, unless another entry holds it; it returns 1

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // TestHotQueryPlans runs EXPLAIN (ANALYZE, BUFFERS) of every statement the
@@ -45,9 +46,18 @@ func TestHotQueryPlans(t *testing.T) {
 		t.Fatalf("%d of the tables have statistics; the test needs none", analysed)
 	}
 	batch := make([]int64, 100) // a batch of pending recipients
-	statuses, errs := make([]string, 100), make([]string, 100)
+	statuses, errs, was := make([]string, 100), make([]string, 100), make([]string, 100)
 	for i := range batch {
-		batch[i], statuses[i] = int64(n-1000+1+i*3), "sent"
+		batch[i], statuses[i], was[i] = int64(n-1000+1+i*3), "sent", "queued"
+	}
+	// Their rows' addresses, as the load reads them.
+	rows, err := s.db.Query(ctx, `SELECT ctid FROM deliveries WHERE campaign_id = $1 AND contact_id = ANY($2) ORDER BY contact_id`, id, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tids, err := pgx.CollectRows(rows, pgx.RowTo[pgtype.TID])
+	if err != nil || len(tids) != len(batch) {
+		t.Fatalf("addresses of the batch: %d, %v", len(tids), err)
 	}
 	queries := []struct {
 		name    string
@@ -60,7 +70,7 @@ func TestHotQueryPlans(t *testing.T) {
 		{"expand (next 5,000 after the cursor)", expandSQL, []any{id + 1, int64(n / 2), c.ListIDs, false, 5000},
 			"bigint, bigint, bigint[], boolean, int", 100, 5000},
 		{"load batch", loadSQL, []any{id, batch, c.ListIDs}, "bigint, bigint[], bigint[]", 100, 100},
-		{"record outcomes", recordSQL, []any{id, batch, statuses, errs}, "bigint, bigint[], text[], text[]", 100, 100},
+		{"record outcomes", recordSQL, []any{id, tids, batch, statuses, errs, was}, "bigint, tid[], bigint[], text[], text[], text[]", 100, 100},
 		{"record outcomes, rows locked", recordLockedSQL, []any{id, batch, statuses, errs}, "bigint, bigint[], text[], text[]", 100, 100},
 		// Once per campaign, when its queue is empty: it may read the
 		// campaign's rows, never the table.
@@ -163,6 +173,12 @@ func literal(a any) string {
 		return quote("{" + strings.Join(parts, ",") + "}")
 	case string:
 		return quote(v)
+	case []pgtype.TID:
+		parts := make([]string, len(v))
+		for i, x := range v {
+			parts[i] = fmt.Sprintf(`"(%d,%d)"`, x.BlockNumber, x.OffsetNumber)
+		}
+		return quote("{" + strings.Join(parts, ",") + "}")
 	case []string:
 		parts := make([]string, len(v))
 		for i, x := range v {

@@ -117,8 +117,10 @@ func (s *Service) expand(ctx context.Context, id int64) error {
 		if !more {
 			// The campaign's delivery rows are all there: give the planner
 			// statistics that include them (the send path's statements do
-			// not need them, the reports and later campaigns do).
-			return db.AnalyzeStale(ctx, s.db, "deliveries", "contacts", "subscriptions")
+			// not need them, the reports and later campaigns do). The
+			// campaign changes no other table: an import analyses the
+			// contacts and subscriptions it adds.
+			return db.AnalyzeStale(ctx, s.db, "deliveries")
 		}
 	}
 	return nil

@@ -207,3 +207,47 @@ func messages(f *fixture, result string) float64 {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestHiddenAttributesStayOutOfMails: an attribute key the contact's
+// department hides is not rendered in its mail; a key hidden only in
+// another department is.
+func TestHiddenAttributesStayOutOfMails(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	a := f.list("a")
+	ids := f.contacts("hid", 3, "confirmed", a)
+	if _, err := f.db.Exec(ctx, `UPDATE contacts SET attributes = jsonb_build_object('city', 'Zwolle', 'code', 'SECRET' || id)
+		WHERE id = ANY($1)`, ids); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Exec(ctx, `INSERT INTO hidden_attributes (key, hidden_by, department_id)
+		SELECT 'code', 'test', department_id FROM contacts WHERE id = $1`, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Exec(ctx, `WITH d AS (INSERT INTO departments (slug, name) VALUES ('sales', 'Sales') RETURNING id)
+		INSERT INTO hidden_attributes (key, hidden_by, department_id) SELECT 'city', 'test', d.id FROM d`); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.svc.Create(ctx, campaigns.Input{Name: ptr("Hidden"), Subject: ptr("Nieuws"),
+		HTML:     ptr("<p>Hello {{.Contact.Name}} from city-{{.Contact.Attributes.city}}, code-{{.Contact.Attributes.code}}.</p>"),
+		FromName: ptr("Nieuwsbrief"), FromEmail: ptr("news@news.example.com"), ListIDs: &[]int64{a}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.runScheduler()
+	f.runSender(f.svc)
+	if _, err := f.svc.Start(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.waitStatus(c.ID, campaigns.StateFinished, 30*time.Second)
+	for i := 1; i <= len(ids); i++ {
+		raw, _ := f.sink.message(email("hid", i))
+		if !bytes.Contains(raw, []byte("city-Zwolle")) {
+			t.Errorf("mail %d lacks the visible attribute city", i)
+		}
+		if bytes.Contains(raw, []byte("SECRET")) {
+			t.Errorf("mail %d shows the hidden attribute code", i)
+		}
+	}
+}

@@ -19,6 +19,22 @@ func VisibleAttributesSQL(alias string) string {
 	return `(` + alias + `.attributes - ARRAY(SELECT h.key FROM hidden_attributes h WHERE h.department_id = ` + alias + `.department_id))`
 }
 
+// HiddenKeysJoinSQL is the same rule for statements over many contacts: a
+// join giving each row of the contacts alias the keys its department
+// hides, as <as>.keys (NULL when it hides none), worked out once per
+// statement instead of once per row; VisibleAttributesJoinedSQL(alias, as)
+// is then the visible attributes.
+func HiddenKeysJoinSQL(alias, as string) string {
+	return `LEFT JOIN (SELECT h.department_id, array_agg(h.key) AS keys FROM hidden_attributes h GROUP BY h.department_id) ` +
+		as + ` ON ` + as + `.department_id = ` + alias + `.department_id`
+}
+
+// VisibleAttributesJoinedSQL is the SQL expression of the attributes of
+// the contacts row alias without the keys of HiddenKeysJoinSQL(alias, as).
+func VisibleAttributesJoinedSQL(alias, as string) string {
+	return `coalesce(` + alias + `.attributes - ` + as + `.keys, ` + alias + `.attributes)`
+}
+
 // HiddenAttributes returns the hidden attribute keys, sorted.
 func (s *Store) HiddenAttributes(ctx context.Context) ([]string, error) {
 	rows, err := s.db.Query(ctx, `SELECT key FROM hidden_attributes ORDER BY key`)
