@@ -246,13 +246,6 @@ type Service struct {
 	// enough to keep the cores building while the workers wait on the
 	// network, few enough to keep the messages in memory bounded.
 	ahead chan struct{}
-	// statements holds a slot per send-path statement running (a batch's
-	// load and its outcomes), GOMAXPROCS+1 slots: the database does the
-	// work of a statement on these cores too, the outcome statements of a
-	// campaign take turns on its counter row anyway, and a queue here costs
-	// less than one of Postgres's lock queues and fewer busy server
-	// processes (each warms its own caches and page tables).
-	statements chan struct{}
 	// now is the clock of the messages' Date fields.
 	now func() time.Time
 }
@@ -264,8 +257,7 @@ func New(opt Options) *Service {
 		links: rtoken.Links{Base: opt.BaseURL, Keys: opt.Keys},
 		m:     newMetrics(opt.Reg), tpl: newTplCache(),
 		building: make(chan struct{}, goruntime.GOMAXPROCS(0)), buildAhead: true, now: time.Now,
-		ahead:      make(chan struct{}, 2*goruntime.GOMAXPROCS(0)),
-		statements: make(chan struct{}, goruntime.GOMAXPROCS(0)+1)}
+		ahead: make(chan struct{}, 2*goruntime.GOMAXPROCS(0))}
 }
 
 // Campaign is one campaign.

@@ -136,17 +136,6 @@ func (s *Service) keepClaimed(ctx context.Context, id int64, consumer string, es
 	return func() { close(done) }
 }
 
-// statement waits for a slot of s.statements (or for ctx to end) and
-// returns the func that gives it back.
-func (s *Service) statement(ctx context.Context) (done func(), err error) {
-	select {
-	case s.statements <- struct{}{}:
-		return func() { <-s.statements }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
 // sendChunk is how many messages of one destination domain are built
 // before they are handed to the transport: it bounds the memory of messages
 // in flight to about sendChunk × message size per worker.
@@ -155,11 +144,6 @@ const sendChunk = 25
 // load returns the pending targets of the batch, de-duplicated, with the
 // eligibility re-checked (including the blocklist by address hash).
 func (s *Service) load(ctx context.Context, rt *runtime, es []entry) ([]*target, error) {
-	done, err := s.statement(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
 	ids := make([]int64, 0, len(es))
 	enq := make(map[int64]entry, len(es))
 	for _, e := range es {
@@ -564,11 +548,6 @@ func (s *Service) record(ctx context.Context, id int64, ts []*target) error {
 // recordRows runs recordSQL or recordLockedSQL and adds the rows it
 // changed to changed (contact id → old and new status).
 func (s *Service) recordRows(ctx context.Context, sql string, changed map[int64][2]string, args ...any) error {
-	done, err := s.statement(ctx)
-	if err != nil {
-		return err
-	}
-	defer done()
 	rows, err := s.db.Query(ctx, sql, args...)
 	if err != nil {
 		return fmt.Errorf("record outcomes: %w", err)
