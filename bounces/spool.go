@@ -23,7 +23,8 @@ func NewSpool(db *db.Pool, cs *contacts.Store) *Spool { return &Spool{db: db, cs
 
 // Store writes one message and returns its id once it is committed.
 func (s *Spool) Store(ctx context.Context, from string, rcpts []string, raw []byte) (int64, error) {
-	addrs := append(addressesIn(raw), strings.ToLower(from))
+	addrs := append(addressesIn(raw), decodedAddresses(raw)...)
+	addrs = append(addrs, strings.ToLower(from))
 	for _, r := range rcpts {
 		addrs = append(addrs, strings.ToLower(r))
 	}
@@ -71,6 +72,70 @@ func addressesIn(raw []byte) []string {
 		i += 1 + next
 	}
 	return out
+}
+
+// decodedAddresses returns the addresses only a decoder sees, which
+// addressesIn cannot find in the raw bytes: in RFC 2047 encoded words of
+// header fields, and in quoted-printable or base64 parts (an address split
+// by a soft line break included), of the message and of the originals it
+// returns, within the bounds Parse reads (MaxParseBytes, maxParts,
+// maxDepth, maxPartBytes a part; at most maxAddresses).
+func decodedAddresses(raw []byte) []string {
+	if len(raw) > MaxParseBytes {
+		raw = raw[:MaxParseBytes]
+	}
+	var w addressWalk
+	h, body := splitHeader(raw, nil)
+	w.entity(h, body, 0)
+	return w.out
+}
+
+// addressWalk collects decodedAddresses over the MIME structure.
+type addressWalk struct {
+	out   []string
+	parts int
+}
+
+func (w *addressWalk) add(text []byte) {
+	if len(w.out) < maxAddresses {
+		w.out = append(w.out, addressesIn(text)...)
+	}
+}
+
+func (w *addressWalk) entity(h header, body []byte, depth int) {
+	w.parts++
+	if w.parts > maxParts || depth > maxDepth {
+		return
+	}
+	for _, f := range h {
+		if strings.Contains(f.value, "=?") {
+			w.add([]byte(decodeHeader(f.value)))
+		}
+	}
+	mt, params := contentType(h)
+	switch {
+	case strings.HasPrefix(mt, "multipart/"):
+		if params["boundary"] == "" {
+			return
+		}
+		mr := newMultipart(body, params["boundary"])
+		for w.parts <= maxParts {
+			ph, data, ok := mr.next()
+			if !ok {
+				return
+			}
+			w.entity(ph, data, depth+1)
+		}
+	case mt == "message/rfc822" || mt == "message/global" || mt == "text/rfc822-headers" || mt == "message/rfc822-headers":
+		data, _ := decodeBody(h, body)
+		ih, ib := splitHeader(data, nil)
+		w.entity(ih, ib, depth+1)
+	default:
+		if enc := asciiLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))); enc == "quoted-printable" || enc == "base64" {
+			data, _ := decodeBody(h, body)
+			w.add(data)
+		}
+	}
 }
 
 // localChar reports whether c may appear in an unquoted local part (RFC 5322 §3.2.3 atext, and dots).

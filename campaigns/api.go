@@ -180,6 +180,11 @@ func (a *API) test(w http.ResponseWriter, r *http.Request) error {
 	if in.ContactID < 0 {
 		return httpapi.Invalid("contact_id", "must be a positive contact id")
 	}
+	// A real contact's merge fields are shown to whoever reads the test
+	// mail: that needs contacts.read, as a preview does.
+	if act, ok := access.ActorFrom(r.Context()); (in.ContactID != 0 || in.ContactEmail != "") && (!ok || !act.Has(access.ContactsRead)) {
+		return httpapi.NewError(http.StatusForbidden, "forbidden", "a test send with a contact's merge fields needs the permission "+string(access.ContactsRead))
+	}
 	res, err := a.S.TestSendAs(r.Context(), id, in.Addresses, TestContact{ID: in.ContactID, Email: in.ContactEmail})
 	if err != nil {
 		return err

@@ -90,14 +90,9 @@ func (s *Service) Preview(ctx context.Context, id, contactID int64) (templates.R
 	if err != nil {
 		return templates.Rendered{}, err
 	}
-	r := recipient{Test: true}
-	err = s.db.QueryRow(ctx, `SELECT c.id, c.email, c.name, `+contacts.VisibleAttributesSQL("c")+` FROM contacts c WHERE c.id = $1`, contactID).
-		Scan(&r.ID, &r.Email, &r.Name, &r.Attributes)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return templates.Rendered{}, errs.Invalid("contact_id", "no such contact")
-	}
+	r, err := s.mergeContact(ctx, TestContact{ID: contactID})
 	if err != nil {
-		return templates.Rendered{}, fmt.Errorf("campaigns: preview: %w", err)
+		return templates.Rendered{}, err
 	}
 	d, opt := s.data(rt, r)
 	return rt.tpl.Render(ctx, d, opt)
@@ -110,22 +105,27 @@ func (s *Service) testRecipient(ctx context.Context, as TestContact) (recipient,
 		c := templates.Sample().Contact
 		return recipient{Name: c.Name, Attributes: c.Attributes, Test: true}, nil
 	}
-	var c contacts.Contact
-	var err error
-	field := "contact_id"
-	if as.ID != 0 {
-		c, err = s.opt.Contacts.Get(ctx, as.ID)
-	} else {
-		field = "contact_email"
-		c, err = s.opt.Contacts.GetByEmail(ctx, as.Email)
+	return s.mergeContact(ctx, as)
+}
+
+// mergeContact reads the contact whose merge fields a preview or a test
+// send shows, by ID or else by Email, with the attributes a real send's
+// template gets: hidden ones (data minimisation) are left out.
+func (s *Service) mergeContact(ctx context.Context, as TestContact) (recipient, error) {
+	field, where, arg := "contact_id", "c.id = $1", any(as.ID)
+	if as.ID == 0 {
+		field, where, arg = "contact_email", "lower(c.email) = lower($1)", any(as.Email)
 	}
-	if errors.Is(err, contacts.ErrNotFound) {
+	r := recipient{Test: true}
+	err := s.db.QueryRow(ctx, `SELECT c.id, c.email, c.name, `+contacts.VisibleAttributesSQL("c")+` FROM contacts c WHERE `+where, arg).
+		Scan(&r.ID, &r.Email, &r.Name, &r.Attributes)
+	if errors.Is(err, pgx.ErrNoRows) {
 		return recipient{}, errs.Invalid(field, "no such contact")
 	}
 	if err != nil {
-		return recipient{}, fmt.Errorf("campaigns: test contact: %w", err)
+		return recipient{}, fmt.Errorf("campaigns: contact for merge fields: %w", err)
 	}
-	return recipient{ID: c.ID, Email: c.Email, Name: c.Name, Attributes: c.Attributes, Test: true}, nil
+	return r, nil
 }
 
 // TestResult is the outcome of a test send to one address.

@@ -80,6 +80,13 @@ func (a *API) exportContacts(w http.ResponseWriter, r *http.Request) error {
 		}
 		after = cs[len(cs)-1].ID
 	}
+	ptrs := make([]*Contact, len(all))
+	for i := range all {
+		ptrs[i] = &all[i]
+	}
+	if err := a.Store.HideFor(r.Context(), ptrs...); err != nil {
+		return err
+	}
 	data, ctype, err := encodeContacts(all, format)
 	if err != nil {
 		return err

@@ -306,6 +306,12 @@ func (s *Store) Update(ctx context.Context, id int64, p Patch) (Contact, error) 
 	}
 	var c Contact
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		if p.Email != nil {
+			// A new address on the blocklist is refused, as at Create.
+			if err := s.checkNewAddress(ctx, tx, id, *p.Email); err != nil {
+				return err
+			}
+		}
 		var attrs map[string]any // nil: unchanged
 		if p.Attributes != nil {
 			var cur map[string]any
@@ -339,6 +345,28 @@ func (s *Store) Update(ctx context.Context, id int64, p Patch) (Contact, error) 
 		return c, ErrDuplicate
 	}
 	return c, err
+}
+
+// checkNewAddress refuses email for contact id when it is another address
+// than the contact's (not only in case) and on the department's blocklist.
+func (s *Store) checkNewAddress(ctx context.Context, tx pgx.Tx, id int64, email string) error {
+	var cur string
+	err := tx.QueryRow(ctx, `SELECT email FROM contacts WHERE id = $1 FOR UPDATE`, id).Scan(&cur)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("contacts: update: %w", err)
+	}
+	if strings.ToLower(cur) == strings.ToLower(email) {
+		return nil
+	}
+	if blocked, err := s.isBlocked(ctx, tx, email); err != nil {
+		return err
+	} else if blocked {
+		return ErrBlocklisted
+	}
+	return nil
 }
 
 // Filter narrows a contact listing. Zero values mean "any".

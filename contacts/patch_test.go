@@ -85,3 +85,29 @@ func TestPatchThatChangesNothingWritesNothing(t *testing.T) {
 		t.Errorf("empty patch of an unknown contact: %d, want 404", code)
 	}
 }
+
+// TestPatchToBlocklistedAddressIsRefused: a contact cannot take an address
+// on its department's blocklist by a change of address, as it cannot be
+// created with one (409 address_blocklisted): it would be an active,
+// two-star contact that is never mailed, never one-star and never erased.
+func TestPatchToBlocklistedAddressIsRefused(t *testing.T) {
+	e := newAPIEnv(t)
+	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	if err := e.cs.BlockAddress(ctx, "zed@example.org", "manual", ""); err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.cs.Create(ctx, contacts.New{Email: "bea@example.org", Name: "Bea", Source: "api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/v1/contacts/" + strconv.FormatInt(c.ID, 10)
+	if code, raw := e.do("marketer", "PATCH", path, `{"email":"ZED@example.org"}`); code != 409 || !strings.Contains(raw, "address_blocklisted") {
+		t.Fatalf("patch to a blocklisted address: %d %s, want 409 address_blocklisted", code, raw)
+	}
+	if got, err := e.cs.Get(ctx, c.ID); err != nil || got.Email != "bea@example.org" {
+		t.Fatalf("after the refused patch: %+v %v", got, err)
+	}
+	if code, raw := e.do("marketer", "PATCH", path, `{"email":"bea.new@example.org"}`); code != 200 {
+		t.Fatalf("patch to a free address: %d %s", code, raw)
+	}
+}

@@ -71,3 +71,40 @@ func TestImportDelimiter(t *testing.T) {
 		}
 	}
 }
+
+// TestImportCROnlyLineEndings: a file whose lines end in a carriage return
+// alone (Excel's "CSV (Macintosh)") is one line to a reader that splits at
+// line feeds: its header would swallow every row and the import would end
+// "done" with nothing imported and nothing reported. It is refused naming
+// row 1 and saying why; a header column holding any other control
+// character is refused too.
+func TestImportCROnlyLineEndings(t *testing.T) {
+	pool := testenv.DB(t)
+	ctx := t.Context()
+	js := jobs.NewStore(pool)
+	im := optin.NewImporter(pool, contacts.NewStore(pool, strings.Repeat("k", 32), 2), js, testenv.Logger(t))
+	for file, want := range map[string]string{
+		"email,name\ranne@example.org,Anne\rbram@example.org,Bram\r": "carriage return",
+		"email,name\ranne@example.org,Anne\n":                        "carriage return",
+		"email,na\x01me\nanne@example.org,Anne\n":                    "control character",
+	} {
+		job, err := js.Start(ctx, "import", nil, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = im.Run(ctx, job.ID, io.NopCloser(strings.NewReader(file)), optin.ImportParams{Format: "csv", Source: "import", Purpose: "news"})
+		if err == nil || !strings.Contains(err.Error(), "row 1") || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want an error naming row 1 and %q", file, err, want)
+		}
+	}
+	var n int
+	pool.QueryRow(ctx, `SELECT count(*) FROM contacts`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d contacts after refused files", n)
+	}
+	// CRLF stays fine.
+	job, _ := js.Start(ctx, "import", nil, "test")
+	if err := im.Run(ctx, job.ID, io.NopCloser(strings.NewReader("email,name\r\nanne@example.org,Anne\r\n")), optin.ImportParams{Format: "csv", Source: "import", Purpose: "news"}); err != nil {
+		t.Fatalf("CRLF file: %v", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/postbode/postbode/internal/errs"
@@ -98,6 +99,13 @@ func newCSVReader(in io.Reader, emailCol, nameCol string) (*csvReader, error) {
 		}
 		if p := errs.TextProblem(h); p != "" {
 			return nil, fmt.Errorf("row 1: header column %d %s", i+1, p)
+		}
+		if strings.ContainsRune(h, '\r') {
+			// Read by line feeds, such a file is one header line and no rows.
+			return nil, fmt.Errorf("row 1: the lines end in a carriage return alone (as \"CSV (Macintosh)\" saves them), so the header runs into the rows; save the file with line feeds (LF or CRLF)")
+		}
+		if strings.IndexFunc(h, func(r rune) bool { return r != '\t' && unicode.IsControl(r) }) >= 0 {
+			return nil, fmt.Errorf("row 1: header column %d holds a control character", i+1)
 		}
 		c.header = append(c.header, h)
 		key := h

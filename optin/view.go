@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/templates"
 )
@@ -40,7 +41,7 @@ func (r *Recipients) NewViewer(style templates.Style, links rtoken.Links) *Viewe
 // View renders the campaign for the contact; ErrGone when either is gone or
 // the contact was not a recipient.
 func (v *Viewer) View(ctx context.Context, campaignID, contactID int64) (string, error) {
-	c, err := v.r.Contact(ctx, contactID)
+	c, err := v.templateContact(ctx, contactID)
 	if err != nil {
 		return "", err
 	}
@@ -81,7 +82,7 @@ func (v *Viewer) View(ctx context.Context, campaignID, contactID int64) (string,
 	l := func(p rtoken.Purpose) string { return v.links.URL(p, contactID, campaignID) }
 	upd := l(rtoken.Update)
 	out, err := e.tpl.Render(ctx, templates.Data{
-		Contact:    templates.Contact{ID: c.ID, Email: c.Email, Name: c.Name, Attributes: c.Attributes},
+		Contact:    c,
 		CampaignID: campaignID, CampaignName: e.name,
 		Links: templates.Links{Unsubscribe: l(rtoken.Unsubscribe), Update: upd, Privacy: l(rtoken.Privacy), View: l(rtoken.View),
 			UpdateOK: upd + "?answer=ok", UpdateChange: upd + "?answer=change", UpdateRemove: upd + "?answer=remove"},
@@ -90,4 +91,19 @@ func (v *Viewer) View(ctx context.Context, campaignID, contactID int64) (string,
 		return "", fmt.Errorf("optin: view: %w", err)
 	}
 	return out.HTML, nil
+}
+
+// templateContact returns the contact as the mail's template saw it: hidden
+// attributes (data minimisation) left out; ErrGone when it is gone.
+func (v *Viewer) templateContact(ctx context.Context, id int64) (templates.Contact, error) {
+	c := templates.Contact{ID: id}
+	err := v.r.db.QueryRow(ctx, `SELECT c.email, c.name, `+contacts.VisibleAttributesSQL("c")+` FROM contacts c WHERE c.id = $1`, id).
+		Scan(&c.Email, &c.Name, &c.Attributes)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, ErrGone
+	}
+	if err != nil {
+		return c, fmt.Errorf("optin: view: contact: %w", err)
+	}
+	return c, nil
 }

@@ -120,8 +120,11 @@ var seeders = map[string]func(t testing.TB, f *fixture, s subject, campaignID, l
 		f.exec(t, `INSERT INTO contact_changes (contact_id, actor, fields) VALUES ($1, 'person:1', '{name,email}')`, s.ID)
 	},
 	"privacy_requests": func(t testing.TB, f *fixture, s subject, _, _ int64) {
-		f.exec(t, `INSERT INTO privacy_requests (kind, status, via, contact_id, token_hash, ip, user_agent, due_at, closed_at)
-			VALUES ('access', 'done', 'form', $1, sha256($2::bytea), $3, $4, now() + interval '1 month', $5)`, s.ID, []byte(s.Email), s.IP, s.UA+" confirm", time.Now())
+		// Closed with a note of what was done, which may name the subject's
+		// data (a rectification: "Your name is now spelled ...").
+		f.exec(t, `INSERT INTO privacy_requests (kind, status, via, contact_id, token_hash, ip, user_agent, due_at, closed_at, note)
+			VALUES ('access', 'done', 'form', $1, sha256($2::bytea), $3, $4, now() + interval '1 month', $5, $6)`, s.ID, []byte(s.Email), s.IP, s.UA+" confirm", time.Now(),
+			"Sent to "+s.Name+".")
 	},
 }
 

@@ -98,11 +98,12 @@ var PersonalTables = []PersonalTable{
 		Columns:      []string{"campaign_id", "changes", "status", "ip", "user_agent", "created_at", "decided_at", "decided_by"},
 		OtherColumns: []string{"id"}},
 	// Privacy requests stay after erasure as proof they were answered in
-	// time: the contact link, IP, user agent, token hash and the subject's
-	// own text (details: what should be corrected) are nulled.
+	// time: the contact link, IP, user agent, token hash, the subject's own
+	// text (details: what should be corrected) and the note staff closed it
+	// with (it says what was done, e.g. the corrected name) are emptied.
 	{Table: "privacy_requests", ContactColumn: "contact_id", Erase: "anonymise",
-		Columns:      []string{"ip", "user_agent", "token_hash", "details"},
-		OtherColumns: []string{"id", "kind", "status", "via", "lang", "verified_at", "due_at", "closed_at", "closed_by", "note", "department_id"}},
+		Columns:      []string{"ip", "user_agent", "token_hash", "details", "note"},
+		OtherColumns: []string{"id", "kind", "status", "via", "lang", "verified_at", "due_at", "closed_at", "closed_by", "department_id"}},
 	// What a person typed with a request on the public privacy form, until
 	// its verification link is followed or expires.
 	{Table: "privacy_request_drafts", ContactColumn: "contact_id", Erase: "delete",

@@ -863,6 +863,27 @@ func TestViewInBrowser(t *testing.T) {
 	}
 }
 
+// The mail in the browser is the mail that was sent: a hidden attribute
+// (data minimisation), left out of every mail template, is left out of the
+// view too, or a template naming it would show it on a page behind a link.
+func TestViewInBrowserLeavesHiddenAttributesOut(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{})
+	l := e.list("a", "single")
+	cid := e.contact("anna@example.org", "Anna", map[string]any{"bsn": "123456782", "city": "Delft"}, l)
+	if _, err := e.db.Exec(context.Background(), `INSERT INTO hidden_attributes (key, hidden_by) VALUES ('bsn', 'test')`); err != nil {
+		t.Fatal(err)
+	}
+	camp := e.campaign("regular", `<p>{{range $k, $v := .Contact.Attributes}}[{{$k}}:{{$v}}]{{end}} {{.Contact.Attributes.bsn}}</p>`, []int64{l}, cid)
+	r := e.get(e.mint(rtoken.View, cid, camp))
+	if r.code != 200 || !strings.Contains(r.body, "[city:Delft]") {
+		t.Fatalf("view: %d\n%s", r.code, r.body)
+	}
+	if strings.Contains(r.body, "123456782") || strings.Contains(r.body, "[bsn:") {
+		t.Errorf("the view shows the hidden attribute:\n%s", r.body)
+	}
+}
+
 // The view page cannot redirect, post a form off-site or re-base links:
 // meta refresh is removed, and the CSP forbids forms and <base>.
 func TestViewInBrowserNeutralised(t *testing.T) {
