@@ -116,9 +116,10 @@ func readMessage(raw []byte) *msg {
 
 // splitHeader reads the header block at the start of raw (RFC 5322
 // section 2.2) and returns it with the body. It is lenient where real
-// bounces are sloppy: a leading mbox "From " line is skipped, a line that
-// is neither a field nor a continuation is ignored, and a block without an
-// ending blank line ends with the data.
+// bounces are sloppy: a leading mbox "From " line is skipped, a parameter
+// list continued on a line without the folding white space is read as
+// folded, a line that is neither a field nor a continuation is ignored,
+// and a block without an ending blank line ends with the data.
 //
 // Only the fields named in keep (lower-case) are kept, which saves the
 // allocations for the many Received and DKIM fields nobody reads.
@@ -142,6 +143,10 @@ func splitHeader(raw []byte, keep map[string]bool) (header, []byte) {
 			if k := len(fields); k > 0 && kept {
 				fields[k-1][1] += " " + string(bytes.TrimSpace(trimmed))
 			}
+		case kept && startsParam(trimmed) && strings.HasSuffix(fields[len(fields)-1][1], ";"):
+			// A parameter list continued without the folding white
+			// space (see paramContinuation).
+			fields[len(fields)-1][1] += " " + string(trimmed)
 		default:
 			kept = false
 			i := bytes.IndexByte(trimmed, ':')
@@ -233,6 +238,7 @@ func (m *msg) walkMultipart(h header, body []byte, boundary string, depth int) {
 		return
 	}
 	mr := newMultipart(body, boundary)
+	mr.lenient = true
 	n := 0
 	for m.parts <= maxParts {
 		ph, data, ok := mr.next()

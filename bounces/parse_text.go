@@ -305,12 +305,15 @@ func leadingAddr(line string) (string, string) {
 		return "", ""
 	}
 	ls := asciiLower(s)
+	labeled := false
 	for _, l := range recipientLabels {
 		if strings.HasPrefix(ls, l) {
 			s = strings.TrimSpace(s[len(l):])
+			labeled = true
 			break
 		}
 	}
+	s = skipDisplayName(s, labeled)
 	s = strings.TrimLeft(s, "\"'*-> \t")
 	s = stripReplyCode(s)
 	end := strings.IndexAny(s, " \t,;")
@@ -334,6 +337,28 @@ func leadingAddr(line string) (string, string) {
 		rest = strings.TrimSpace(s[end:])
 	}
 	return a, rest
+}
+
+// skipDisplayName skips the display name of a name-addr (RFC 5322
+// section 3.4) at the start of s: a quoted string followed by
+// "<address>", or after a recipient label (labeled) a few words without
+// "@" or ":" followed by "<address>". s is returned unchanged otherwise.
+func skipDisplayName(s string, labeled bool) string {
+	if strings.HasPrefix(s, `"`) {
+		if j := strings.IndexByte(s[1:], '"'); j >= 0 {
+			if rest := strings.TrimSpace(s[j+2:]); strings.HasPrefix(rest, "<") {
+				return rest
+			}
+		}
+		return s
+	}
+	if !labeled {
+		return s
+	}
+	if i := strings.IndexByte(s, '<'); i > 0 && i < 80 && !strings.ContainsAny(s[:i], "@:<>\"") {
+		return s[i:]
+	}
+	return s
 }
 
 // plausibleAddr rejects tokens that only look like addresses (message ids,
