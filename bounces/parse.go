@@ -93,6 +93,7 @@ type msg struct {
 	texts      [][]byte     // text/plain (and text/html as a last resort) bodies
 	html       [][]byte     // text/html bodies
 	original   *header      // header of the returned original
+	origRaw    []byte       // the returned original as it stands, for fields not kept in original
 	jsonBodies [][]byte     // application/json bodies (relay notifications)
 	parts      int          // MIME parts visited
 	succeeded  int          // DSN recipients delivered, relayed or expanded
@@ -302,7 +303,37 @@ func (m *msg) keepOriginal(data []byte) {
 	}
 	h, _ := splitHeader(data, originalFieldNames)
 	m.original = &h
+	m.origRaw = data
 }
+
+// receivedFor is the address of the "for" clause of the topmost Received
+// field of the returned original (RFC 5321 section 4.4: the recipient the
+// receiving server accepted the message for), or "".
+func (m *msg) receivedFor() string {
+	if m.origRaw == nil {
+		return ""
+	}
+	h, _ := splitHeader(m.origRaw, receivedField)
+	for _, f := range h {
+		v := f.value
+		i := strings.Index(asciiLower(v), " for ")
+		if i < 0 {
+			continue
+		}
+		v = strings.TrimSpace(v[i+5:])
+		if j := strings.IndexAny(v, "; \t"); j >= 0 {
+			v = v[:j]
+		}
+		if a := cleanAddr(v); a != "" && plausibleAddr(a) {
+			return a
+		}
+		return "" // the topmost hop names no single address
+	}
+	return ""
+}
+
+// receivedField keeps the Received fields of a header.
+var receivedField = map[string]bool{"received": true}
 
 // decodeBody undoes the Content-Transfer-Encoding of a leaf body (RFC 2045
 // section 6). The charset is left alone: the patterns are ASCII, and

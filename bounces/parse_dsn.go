@@ -223,7 +223,11 @@ func (d dsnRecipient) result(text, textLower string, rules *phraseIndex) (Result
 // ("rfc822; <a@b>"), lower-cased. An address of type utf-8 may hold
 // EmbeddedUnicodeChars ("\x{E9}", RFC 6533 section 3), which are decoded.
 func addrOf(v string) string {
-	typ, v := splitTyped(v)
+	return typedAddr(splitTyped(v))
+}
+
+// typedAddr is addrOf for a value split into its address type and address.
+func typedAddr(typ, v string) string {
 	if typ == "utf-8" || strings.Contains(v, `\x{`) {
 		v = decodeUnitext(v)
 	}
@@ -238,7 +242,7 @@ func origAddrOf(v string) string {
 	if typ != "utf-8" && strings.IndexByte(a, '+') >= 0 {
 		a = decodeXtext(a)
 	}
-	return addrOf(typ + ";" + a)
+	return typedAddr(typ, a)
 }
 
 // decodeXtext decodes the "+XX" of RFC 3461 section 4 xtext: the

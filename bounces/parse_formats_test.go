@@ -267,6 +267,52 @@ var formatCases = []formatCase{
 		want: []want{{rcpt: "john@example.com", status: "5.1.1", code: 550}},
 	},
 	{
+		name:   "Exchange 2003 non-delivery report with the code in angle brackets",
+		source: "Microsoft Exchange Server 2003 NDR layout (\"The following recipient(s) could not be reached:\" ... \"<mx.example.com #5.1.1>\"), KB 284204",
+		raw: textBounce("Subject: Undeliverable: news\r\n",
+			"Your message did not reach some or all of the intended recipients.\r\n\r\n      Subject:\tnews\r\n      Sent:\t1/1/2024 10:00 AM\r\n\r\n"+
+				"The following recipient(s) could not be reached:\r\n\r\n      user@example.com on 1/1/2024 10:00 AM\r\n"+
+				"            The e-mail account does not exist at the organization this message was sent to.\r\n"+
+				"            <mx.example.com #5.1.1>\r\n"),
+		want: []want{{rcpt: "user@example.com", status: "5.1.1", diagHas: "does not exist"}},
+	},
+	{
+		name:   "Exchange 2003 report naming the recipient by display name only",
+		source: "Microsoft Exchange Server 2003 NDR layout (\"'John Doe' on 1/1/2024\"); the address is in the returned message (RFC 6522 section 3)",
+		raw: "From: postmaster@example.com\r\nTo: b1@bounce.example.org\r\nSubject: Undeliverable: news\r\nMIME-Version: 1.0\r\n" +
+			"Content-Type: multipart/mixed; boundary=\"M\"\r\n\r\n--M\r\nContent-Type: text/plain\r\n\r\n" +
+			"Your message did not reach some or all of the intended recipients.\r\n\r\nThe following recipient(s) could not be reached:\r\n\r\n" +
+			"      'John Doe' on 1/1/2024 10:00 AM\r\n            The recipient's mailbox is full and can't accept messages now.\r\n" +
+			"            <mx.example.com #5.2.2>\r\n\r\n--M\r\nContent-Type: message/rfc822\r\n\r\n" +
+			"From: news@example.org\r\nTo: John Doe <John.Doe@example.com>\r\nSubject: news\r\n\r\nhi\r\n--M--\r\n",
+		want: []want{{rcpt: "john.doe@example.com", status: "5.2.2", diagHas: "mailbox is full"}},
+	},
+	{
+		name:   "recipient only in the returned message's Received \"for\" clause",
+		source: "RFC 5321 section 4.4 (Received ... for <address>); RFC 6522 section 3; an undisclosed-recipients To",
+		raw: "From: MAILER-DAEMON@mx.example.net\r\nTo: b1@bounce.example.org\r\nSubject: Returned mail\r\nMIME-Version: 1.0\r\n" +
+			"Content-Type: multipart/mixed; boundary=\"M\"\r\n\r\n--M\r\nContent-Type: text/plain\r\n\r\n" +
+			"Your message could not be delivered: mailbox unavailable.\r\n\r\n--M\r\nContent-Type: message/rfc822\r\n\r\n" +
+			"Received: from out.example.org (out.example.org [192.0.2.9])\r\n\tby mx.example.net with ESMTP id 1A2B3C\r\n\tfor <Reader@Example.com>; Mon, 1 Jan 2024 10:00:00 +0000\r\n" +
+			"From: news@example.org\r\nTo: undisclosed-recipients:;\r\nSubject: news\r\n\r\nhi\r\n--M--\r\n",
+		want: []want{{rcpt: "reader@example.com", diagHas: "mailbox unavailable"}},
+	},
+	{
+		name:   "Amazon SES bounce notification sent by mail",
+		source: "Amazon SES Developer Guide, \"Amazon SNS notification contents for Amazon SES\" (bounce object, bouncedRecipients)",
+		raw: textBounce("Subject: AWS Notification Message\r\nContent-Type: text/plain; charset=UTF-8\r\n",
+			`{"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bounceSubType":"General",`+
+				`"bouncedRecipients":[{"emailAddress":"jane@example.com","status":"5.1.1","action":"failed","diagnosticCode":"smtp; 550 5.1.1 user unknown"},`+
+				`{"emailAddress":"Richard@Example.com","status":"5.1.1","action":"failed","diagnosticCode":"smtp; 550 5.1.1 <richard@example.com>... User"}],`+
+				`"reportingMTA":"dns; email-smtp.us-east-1.amazonaws.com","timestamp":"2016-01-27T14:59:38.237Z","feedbackId":"0000013786031775-fea503bc"},`+
+				`"mail":{"timestamp":"2016-01-27T14:59:38.237Z","messageId":"0000013786031775-163e3910","source":"john@example.com",`+
+				`"destination":["jane@example.com","richard@example.com"]}}`+"\r\n"),
+		want: []want{
+			{rcpt: "jane@example.com", status: "5.1.1", code: 550, remote: "email-smtp.us-east-1.amazonaws.com"},
+			{rcpt: "richard@example.com", status: "5.1.1", code: 550, remote: "email-smtp.us-east-1.amazonaws.com"},
+		},
+	},
+	{
 		name:   "delivery-status cut off in the middle of the diagnostic",
 		source: "RFC 3464 section 2.3 (the required fields come first); a relay truncating a large report",
 		raw: "From: MAILER-DAEMON@mx.example.net\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n" +

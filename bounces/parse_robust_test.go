@@ -302,6 +302,35 @@ var mutations = []mutation{
 		})
 	}},
 	{name: "returned message cut off", fn: cutAfterReport, applies: hasReturned},
+	{name: "parameter lists continued without folding white space", fn: func(b []byte) []byte {
+		// "Content-Type: multipart/report; report-type=...;\r\n boundary=..."
+		// becomes "...;\r\nboundary=...": the line break is kept, the
+		// folding white space is lost.
+		return regexp.MustCompile(`(?i)(content-type:[^\r\n]*;[ \t]*)(\r?\n)[ \t]+(boundary=|charset=|report-type=)`).ReplaceAll(b, []byte("$1$2$3"))
+	}, applies: func(raw []byte, _ *Report) bool {
+		return regexp.MustCompile(`(?i)content-type:[^\r\n]*;[ \t]*\r?\n[ \t]+(boundary=|charset=|report-type=)`).Match(raw)
+	}},
+	{name: "Status missing, the same code in the diagnostic", fn: dsnFields(func(l string) string {
+		if strings.HasPrefix(asciiLower(l), "status:") {
+			return ""
+		}
+		return l
+	}), applies: statusInDiagnostic},
+	{name: "8-bit text before the notice", fn: func(b []byte) []byte {
+		return rewriteLeaves(b, func(mt string, e entity) entity {
+			h, _ := splitHeader(append(append([]byte{}, e.header...), "\r\n"...), nil)
+			cte := asciiLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding")))
+			_, p := contentType(h)
+			if !isTextLeaf(mt) || (cte != "" && cte != "7bit" && cte != "8bit") || !strings.EqualFold(p["charset"], "us-ascii") && p["charset"] != "" {
+				return e
+			}
+			hdr := setField(e.header, "Content-Transfer-Encoding", "8bit")
+			if p["charset"] != "" || mt == "text/plain" {
+				hdr = setField(hdr, "Content-Type", "text/plain; charset=utf-8")
+			}
+			return entity{hdr, append([]byte("Zustellung fehlgeschlagen – Rückmeldung des Systems.\r\n\r\n"), e.body...)}
+		})
+	}},
 	{name: "Final-Recipient missing, Original-Recipient present", fn: dsnFields(func(l string) string {
 		if strings.HasPrefix(asciiLower(l), "final-recipient:") {
 			return ""
@@ -313,6 +342,25 @@ var mutations = []mutation{
 // hasDSN: the message has a delivery-status part.
 func hasDSN(raw []byte, _ *Report) bool {
 	return bytes.Contains(bytes.ToLower(raw), []byte("message/delivery-status"))
+}
+
+// statusInDiagnostic: every Status field of the message has the same code
+// in the Diagnostic-Code that follows it, after the reply code.
+func statusInDiagnostic(raw []byte, rep *Report) bool {
+	if !hasDSN(raw, rep) || len(rep.Results) == 0 {
+		return false
+	}
+	st := regexp.MustCompile(`(?im)^status:\s*([245]\.\d+\.\d+)`).FindAllSubmatch(raw, -1)
+	dc := regexp.MustCompile(`(?im)^diagnostic-code:\s*smtp;\s*[245]\d\d[ -]([245]\.\d+\.\d+)`).FindAllSubmatch(raw, -1)
+	if len(st) == 0 || len(st) != len(dc) {
+		return false
+	}
+	for i := range st {
+		if string(st[i][1]) != string(dc[i][1]) {
+			return false
+		}
+	}
+	return true
 }
 
 // hasReturned: the message is a multipart report whose delivery-status
@@ -393,6 +441,9 @@ func TestParseRobustToHarmlessChanges(t *testing.T) {
 				continue
 			}
 			changed := m.fn(raw)
+			if bytes.Equal(changed, raw) && m.name != mutations[0].name {
+				continue // nothing to change: not a trial
+			}
 			tried[m.name]++
 			got, _ := Parse(changed)
 			if g := reportOutcome(got); g != want {

@@ -161,7 +161,8 @@ func (m *msg) looksLikeBounce(lower string) bool {
 // diagnostic that follows each: the address standing alone at the start of
 // a line ("<a@b>:", "a@b", "  a@b", "To: a@b", ...), as Postfix, qmail,
 // Exim, Sendmail, Gmail, Yahoo, Exchange and others write them; else the
-// X-Failed-Recipients header (Exim); else the To of the returned original.
+// X-Failed-Recipients header (Exim); else the To of the returned original,
+// or the address its topmost Received field was accepted for.
 func (m *msg) textResults(notice string) []Result {
 	blocks := recipientBlocks(notice, m.ownAddresses())
 	if len(blocks) == 0 {
@@ -172,7 +173,11 @@ func (m *msg) textResults(notice string) []Result {
 		}
 	}
 	if len(blocks) == 0 && m.original != nil {
-		if a := cleanAddr(m.original.Get("To")); a != "" {
+		a := cleanAddr(m.original.Get("To"))
+		if a == "" { // "undisclosed-recipients:;"
+			a = m.receivedFor()
+		}
+		if a != "" {
 			blocks = append(blocks, rcptBlock{addr: a, diag: notice})
 		}
 	}
