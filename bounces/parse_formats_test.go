@@ -169,7 +169,7 @@ var formatCases = []formatCase{
 				"<full@example.org> (expanded from <list@example.org>): host\r\n    mx.example.org[192.0.2.2] said: 452 4.2.2 Mailbox full (in reply to RCPT TO\r\n    command)\r\n"),
 		want: []want{
 			{rcpt: "gone@example.com", status: "5.1.1", code: 550, diagHas: "User unknown", diagNot: "Mailbox full"},
-			{rcpt: "full@example.org", status: "4.2.2", code: 452, diagHas: "Mailbox full", diagNot: "User unknown"},
+			{rcpt: "full@example.org", orig: "list@example.org", status: "4.2.2", code: 452, diagHas: "Mailbox full", diagNot: "User unknown"},
 		},
 	},
 	{
@@ -196,11 +196,11 @@ var formatCases = []formatCase{
 				"recipients. This is a permanent error. The following address(es) failed:\r\n\r\n"+
 				"  gone@example.com\r\n    host mx.example.com [192.0.2.1]\r\n    SMTP error from remote mail server after RCPT TO:<gone@example.com>:\r\n"+
 				"    550 5.1.1 <gone@example.com>: Recipient address rejected: User unknown\r\n"+
-				"  late@example.org\r\n    retry timeout exceeded\r\n\r\n"+
+				"  late@example.org\r\n    (generated from alias@example.org)\r\n    retry timeout exceeded\r\n\r\n"+
 				"------ This is a copy of the message, including all the headers. ------\r\n\r\nTo: gone@example.com, late@example.org\r\n\r\nhi\r\n"),
 		want: []want{
 			{rcpt: "gone@example.com", status: "5.1.1", code: 550, diagHas: "User unknown", diagNot: "retry timeout"},
-			{rcpt: "late@example.org", diagHas: "retry timeout", diagNot: "User unknown"},
+			{rcpt: "late@example.org", orig: "alias@example.org", diagHas: "retry timeout", diagNot: "User unknown"},
 		},
 	},
 	{
@@ -311,6 +311,14 @@ var formatCases = []formatCase{
 			{rcpt: "jane@example.com", status: "5.1.1", code: 550, remote: "email-smtp.us-east-1.amazonaws.com"},
 			{rcpt: "richard@example.com", status: "5.1.1", code: 550, remote: "email-smtp.us-east-1.amazonaws.com"},
 		},
+	},
+	{
+		name:   "delivery-status fields written into the text part",
+		source: "RFC 3464 section 2.3 fields in a text/plain body (gateways that flatten the report); Original-Recipient first as in section 2.3",
+		raw: textBounce("Subject: Delivery Status Notification (Failure)\r\n",
+			"Original-Recipient: rfc822;alias@example.com\r\nFinal-Recipient: rfc822;gone@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n"+
+				"Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n"),
+		want: []want{{rcpt: "gone@example.com", orig: "alias@example.com", status: "5.1.1", code: 550}},
 	},
 	{
 		name:   "delivery-status cut off in the middle of the diagnostic",

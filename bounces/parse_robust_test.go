@@ -461,3 +461,70 @@ func TestParseRobustToHarmlessChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestParseSecondRecipient copies the one failed recipient group of every
+// corpus delivery-status report that has exactly one, with a
+// Diagnostic-Code, under another
+// address, and checks that both recipients are reported, in order, with
+// the same status and reply code (RFC 3464 section 2.3: one group per
+// recipient).
+func TestParseSecondRecipient(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "corpus", "eml", "*.eml"))
+	group := regexp.MustCompile(`(?is)((?:original-recipient:[^\n]*\n)?final-recipient:.*?)(\r?\n\r?\n|\r?\n--|$)`)
+	tried, failed := 0, 0
+	for _, f := range files {
+		raw, _ := os.ReadFile(f)
+		base, _ := Parse(raw)
+		if len(base.Results) != 1 || base.Results[0].Recipient == "" || bytes.Count(bytes.ToLower(raw), []byte("\nfinal-recipient:")) != 1 {
+			continue
+		}
+		r := base.Results[0]
+		changed := dsnBodies(raw, func(body []byte) []byte {
+			m := group.FindSubmatchIndex(body)
+			if m == nil {
+				return body
+			}
+			g := string(body[m[2]:m[3]])
+			if !strings.Contains(asciiLower(g), "diagnostic-code:") {
+				return body // the diagnostic is in the notice, which names only the first recipient
+			}
+			copyG := regexp.MustCompile(`(?i)`+regexp.QuoteMeta(r.Recipient)).ReplaceAllString(g, "second.reader@example.net")
+			if r.OriginalRecipient != "" {
+				copyG = regexp.MustCompile(`(?i)`+regexp.QuoteMeta(r.OriginalRecipient)).ReplaceAllString(copyG, "second.reader@example.net")
+			}
+			out := append([]byte{}, body[:m[3]]...)
+			out = append(out, "\r\n\r\n"+copyG...)
+			return append(out, body[m[3]:]...)
+		})
+		if bytes.Equal(changed, raw) || !bytes.Contains(changed, []byte("second.reader@example.net")) {
+			continue
+		}
+		tried++
+		got, _ := Parse(changed)
+		// The class may differ: the notice says which command the first
+		// recipient's reply answered, and says nothing about the copy.
+		want := fmt.Sprintf("%s %s %d, second.reader@example.net %s %d", r.Recipient, r.Status, r.ReplyCode, r.Status, r.ReplyCode)
+		var g []string
+		for _, x := range got.Results {
+			g = append(g, fmt.Sprintf("%s %s %d", x.Recipient, x.Status, x.ReplyCode))
+		}
+		if g := strings.Join(g, ", "); g != want {
+			failed++
+			t.Errorf("%s:\n  want %s\n  got  %s", filepath.Base(f), want, g)
+		}
+	}
+	t.Logf("%d of %d reports with a second recipient read differently", failed, tried)
+	if tried < 50 {
+		t.Errorf("only %d reports tried", tried)
+	}
+}
+
+// dsnBodies rewrites the body of every delivery-status part with fn.
+func dsnBodies(raw []byte, fn func([]byte) []byte) []byte {
+	return rewriteLeaves(raw, func(mt string, e entity) entity {
+		if !isDSN(mt) {
+			return e
+		}
+		return entity{e.header, fn(e.body)}
+	})
+}

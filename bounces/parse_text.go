@@ -208,10 +208,38 @@ func (m *msg) textResults(notice string) []Result {
 		}
 		r := classify(in)
 		r.Recipient = b.addr
+		if o := expandedFrom(b.diag); o != "" && o != b.addr {
+			r.OriginalRecipient = o
+		}
 		r.Action = "failed"
 		out = append(out, r)
 	}
 	return out
+}
+
+// expandedFrom is the address a failed recipient was derived from by
+// alias or forward expansion, as the text right after the recipient
+// states it: Postfix's "<a@b> (expanded from <alias@b>):" (bounce(8)) and
+// Exim's "a@b\n    (generated from alias@b)" (Exim specification,
+// "Bounce messages"). It is "" when the text does not say.
+func expandedFrom(diag string) string {
+	s := strings.TrimSpace(diag)
+	if !strings.HasPrefix(s, "(") {
+		return ""
+	}
+	end := strings.IndexByte(s, ')')
+	if end < 0 {
+		return ""
+	}
+	in := asciiLower(s[1:end])
+	for _, p := range []string{"expanded from ", "generated from "} {
+		if strings.HasPrefix(in, p) {
+			if a := cleanAddr(in[len(p):]); a != "" && plausibleAddr(a) {
+				return a
+			}
+		}
+	}
+	return ""
 }
 
 // ownAddresses are addresses in the notice that are not failed recipients:
@@ -500,15 +528,19 @@ func inlineAddr(line string) (string, string) {
 // and keeps them as a delivery-status part.
 func (m *msg) inlineDSN() {
 	for _, t := range m.texts {
-		lower := asciiLower(string(t))
+		lower := "\n" + asciiLower(string(t)) // offsets one past those of t
 		i := strings.Index(lower, "\nfinal-recipient:")
 		if i < 0 {
 			continue
 		}
+		// The fields start with the per-message ones, or with the
+		// Original-Recipient that comes before the Final-Recipient.
 		if j := strings.LastIndex(lower[:i], "\nreporting-mta:"); j >= 0 {
 			i = j
+		} else if j := strings.LastIndex(lower[:i], "\noriginal-recipient:"); j >= 0 && !strings.Contains(lower[j+1:i], "\n\n") {
+			i = j
 		}
-		m.dsn = append(m.dsn, t[i+1:])
+		m.dsn = append(m.dsn, t[i:])
 		return
 	}
 }
