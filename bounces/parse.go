@@ -290,6 +290,9 @@ func (m *msg) leaf(h header, mt, charset string, body []byte, depth int) {
 // nestedReport walks a returned message that is itself a delivery report
 // (a bounce of a forwarded bounce): its delivery-status parts count too.
 func (m *msg) nestedReport(data []byte, depth int) {
+	if len(m.dsn) > 0 {
+		return // the report's own delivery-status part names its recipients
+	}
 	h, body := splitHeader(data, topFields)
 	if mt, params := contentType(h); mt == "multipart/report" && params["report-type"] == "delivery-status" {
 		m.walk(h, body, depth+1)

@@ -321,6 +321,29 @@ var formatCases = []formatCase{
 		want: []want{{rcpt: "gone@example.com", orig: "alias@example.com", status: "5.1.1", code: 550}},
 	},
 	{
+		name:   "a report whose returned message is itself a report",
+		source: "RFC 6522 section 3 (the third part is the returned message, whatever it is); RFC 3464 section 2.3 (the report's own groups name its recipients)",
+		raw: strings.Replace(report("message/delivery-status", "Your message could not be delivered.",
+			"Final-Recipient: rfc822; gone@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n"),
+			"Content-Type: text/rfc822-headers\r\n\r\n",
+			"Content-Type: message/rfc822\r\n\r\nFrom: MAILER-DAEMON@relay.example.com\r\nMIME-Version: 1.0\r\n"+
+				"Content-Type: multipart/report; report-type=delivery-status; boundary=\"I\"\r\n\r\n"+
+				"--I\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay.example.com\r\n\r\n"+
+				"Final-Recipient: rfc822; other@example.org\r\nAction: failed\r\nStatus: 5.2.2\r\n\r\n--I--\r\n", 1),
+		want: []want{{rcpt: "gone@example.com", status: "5.1.1"}},
+	},
+	{
+		name:   "a forwarded report without a report of its own",
+		source: "RFC 6522 section 3; a delivery report forwarded inside a message/rfc822 part",
+		raw: "From: postmaster@example.net\r\nTo: b1@bounce.example.org\r\nSubject: Fwd: Undelivered Mail\r\nMIME-Version: 1.0\r\n" +
+			"Content-Type: multipart/mixed; boundary=\"M\"\r\n\r\n--M\r\nContent-Type: text/plain\r\n\r\nForwarded report.\r\n" +
+			"--M\r\nContent-Type: message/rfc822\r\n\r\nFrom: MAILER-DAEMON@relay.example.com\r\nMIME-Version: 1.0\r\n" +
+			"Content-Type: multipart/report; report-type=delivery-status; boundary=\"I\"\r\n\r\n" +
+			"--I\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay.example.com\r\n\r\n" +
+			"Final-Recipient: rfc822; other@example.org\r\nAction: failed\r\nStatus: 5.2.2\r\n\r\n--I--\r\n\r\n--M--\r\n",
+		want: []want{{rcpt: "other@example.org", status: "5.2.2"}},
+	},
+	{
 		name:   "delivery-status cut off in the middle of the diagnostic",
 		source: "RFC 3464 section 2.3 (the required fields come first); a relay truncating a large report",
 		raw: "From: MAILER-DAEMON@mx.example.net\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n" +
