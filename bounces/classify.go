@@ -120,6 +120,16 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 	text, phrase, hasText := ix.textMatch(lower)
 	if !hasText {
 		text, phrase, hasText = ix.clauseMatch(lower)
+	} else if text.strength == weak {
+		// A generic reply text ("does not exist", "mailbox unavailable")
+		// names no noun of its own: a clause that says what does not
+		// exist, or what is wrong with the mailbox, is the more specific
+		// reading ("The domain example.invalid does not exist" is a
+		// missing domain, "mailbox unavailable, the mailbox is full" a
+		// full mailbox).
+		if c, cp, ok := ix.clauseMatch(lower); ok && c.reason != text.reason {
+			text, phrase = c, cp
+		}
 	}
 	st, hasStatus := statusRuleOf(status)
 	var v verdict
@@ -127,8 +137,11 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 	case hasText && text.reason == "notaccept" && statusSubject(status) == "7" && st.code != "7.27":
 		// "does not accept mail" under a security or policy status (X.7.x)
 		// is a refusal of this sender, not a domain without mail service:
-		// prefer not hard. X.7.27 is RFC 7505's own null-MX status and
-		// keeps the text's reading.
+		// prefer not hard. X.7.27 keeps the text's reading: RFC 7505
+		// section 4.3 defines it for the sender's null MX, but Sendmail
+		// reports the recipient's null MX as "5.7.27 Host does not accept
+		// mail"; a refusal that names the sender's null MX ("sender
+		// address has a null MX") is decided by its text rule first.
 		v = statusVerdict(status, st)
 		v.rule += fmt.Sprintf("; text %q under a policy status is not a null MX", phrase)
 	case hasText && !hardReasons[text.reason]: // includes notaccept: RFC 7504/7505 speak of the host
@@ -139,6 +152,11 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 			break
 		}
 		v = hardText(text, phrase, status, st, hasStatus, code, command)
+		if v.reason == "hostunknown" && !addressStatus(status, st, hasStatus) {
+			if w := anyWord(strings.ReplaceAll(lower, phrase, " "), clientWords); w != "" {
+				v = verdict{"blocked", fmt.Sprintf("text %q next to %q names the connecting client, not the recipient's domain, and no address status (X.1.2, X.4.4) backs a missing domain: a refusal of the sending host (prefer not hard)", phrase, w)}
+			}
+		}
 		if hardReasons[v.reason] && status == "" && command != "RCPT" {
 			if w := conflictWord(lower, phrase); w != "" {
 				v = ix.conflictVerdict(lower, phrase, w)
@@ -394,7 +412,7 @@ func classOf(reason, status string, code int, temporary bool) Class {
 }
 
 // findStatus returns the first RFC 3463 enhanced status code in s
-// ("5.1.1"; class 2, 4 or 5, subject up to 3 digits, detail up to 3
+// ("5.1.1"; class 2, 4 or 5, a registered subject 0 to 7, detail up to 3
 // digits), or "".
 func findStatus(s string) string {
 	st, _ := findStatusAt(s)
@@ -442,6 +460,12 @@ func statusAt(s string) (string, bool) {
 	j := 2
 	n := digits(s[j:], 3)
 	if n == 0 || j+n >= len(s) || s[j+n] != '.' {
+		return "", false
+	}
+	if n > 1 || s[j] > '7' {
+		// RFC 3463 section 3 and the IANA registry (RFC 5248) define the
+		// subjects 0 to 7 only: "[#4.16.1]" in a Yahoo reply is the
+		// provider's own code, not an enhanced status code.
 		return "", false
 	}
 	j += n + 1

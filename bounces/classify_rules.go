@@ -143,7 +143,7 @@ var textRules = []reasonRule{
 		[]string{
 			"bad outbound sender", "sender address does not", "sender domain does not",
 			"sender does not exist", "in sender address", "sender's domain", "sender's address",
-			"sender address has null mx", "sender verify defer",
+			"sender address has null mx", "sender address has a null mx", "sender verify defer",
 		}},
 	{"rejected", ordinary, "the envelope sender named unknown (RFC 3463 X.1.7 \"bad sender's mailbox address syntax\", X.1.8 \"bad sender's system address\"): before the unknown-recipient rules, which \"sender address unknown\" also matches",
 		[]string{"unknown sender", "sender unknown", "sender address unknown", "sender is unknown"}},
@@ -153,6 +153,8 @@ var textRules = []reasonRule{
 		[]string{"helo command rejected", "ehlo command rejected"}},
 	{"requireptr", ordinary, "United Internet (GMX, WEB.DE, 1&1/IONOS) postmaster error messages: \"554-No SMTP service 554-Bad DNS PTR resource record\" refuses a sending host without a valid PTR record",
 		[]string{"ptr resource record"}},
+	{"filtered", ordinary, "AOL Mail help (\"What is a MAILER-DAEMON message\"): \"550 ... is not accepting mail from this sender\" means the recipient's own privacy or spam settings block this sender: a filter of an existing mailbox; before the block rule, whose \"not accepting mail from\" it also says",
+		[]string{"not accepting mail from this sender", "not accepting email from this sender", "not accepting messages from this sender"}},
 	{"blocked", ordinary, "a host that does not accept mail FROM someone refuses the sender, not the recipient's domain (RFC 7504 521/556 say a host or domain accepts no mail at all); Gmail SMTP error reference 5.7.25 \"Gmail does not accept messages from IPs with missing PTR records\"",
 		[]string{
 			"not accept mail from", "not accept messages from", "not accept email from",
@@ -165,6 +167,13 @@ var textRules = []reasonRule{
 		[]string{"weren't sent. please contact your internet service provider"}},
 	{"blocked", ordinary, "AOL postmaster error messages: \"521 5.2.1 : AOL will not accept delivery of this message\" and \"(CON:B1)\" refuse a sending server with too much spam, whatever RFC 7504 says of 521; before the null-MX rule",
 		[]string{"will not accept delivery", "(con:b1)"}},
+	{"suspend", ordinary, "RFC 3463 X.2.1 \"mailbox disabled, not accepting messages\": a mailbox, account or recipient said not to accept mail exists and is closed to it, unlike RFC 7504/7505's host or domain without mail service; before the null-MX rule, whose \"not accepting any mail\" such a reply also says",
+		[]string{
+			"mailbox is not accepting", "mailbox not accepting", "account is not accepting",
+			"recipient is not accepting", "user is not accepting", "mailbox does not accept",
+			"recipient does not accept", "user does not accept", "account does not accept",
+			"extended inactivity",
+		}},
 	{"notaccept", ordinary, "RFC 7505 null MX, RFC 7504 521/556 \"does not accept mail\"",
 		[]string{
 			"null mx", "does not accept mail", "doesn't accept mail", "accepts no mail",
@@ -190,12 +199,16 @@ var textRules = []reasonRule{
 		[]string{"relaying disallowed", "relay disallowed", "as a relay, but i have not been configured"}},
 	{"norelaying", ordinary, "qmail-smtpd \"553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)\": the host does not relay for that domain",
 		[]string{"allowed rcpthosts"}},
+	{"norelaying", ordinary, "hMailServer's error messages reference: \"Delivery is not allowed to this address\" is its refusal, after the IP range checks, to relay for a sender to an external address (https://www.hmailserver.com/documentation/v4.4/?page=reference_error_messages)",
+		[]string{"delivery is not allowed to this address"}},
 	{"virusdetected", ordinary, "virus scanners (ClamAV, amavis, Exchange)",
 		[]string{"virus", "malware", "infected", "malicious", "banned attachment"}},
 	{"speeding", ordinary, "the sender's own sending quota, not the recipient's storage: Exchange Online 5.2.2 \"STOREDRV.Submission.Exception:SubmissionQuotaExceededException\" (Microsoft's NDR reference: the sender exceeded its sending limits), Gmail SMTP error reference 5.4.5 \"Daily user sending quota exceeded\"; before the mailbox-full rule, whose \"quota exceeded\" these also say",
 		[]string{"submissionquotaexceeded", "sending quota", "submission quota", "sending limit"}},
 	{"speeding", ordinary, "Exchange Online 5.1.90 \"Your message can't be sent because you've reached your daily limit for message recipients\" (Microsoft's NDR reference: the sender's recipient rate limit); before the mailbox-full rule",
 		[]string{"reached your daily limit", "daily limit for message recipients"}},
+	{"speeding", ordinary, "limits on what one sender may deliver in an hour: Cisco Secure Email Gateway (AsyncOS) host access table \"452 Too many recipients received this hour\" (its Max. Recipients Per Hour rate limit), Exchange Online 5.2.121 \"per hour message receive limit\": a rate, not a message with too many recipients (RFC 3463 X.5.3); before the recipient-limit rule, whose \"too many recipients\" the Cisco reply also says",
+		[]string{"received this hour"}},
 	{"mailboxfull", ordinary, "Exchange's mailbox store: \"STOREDRV.Deliver.Exception:QuotaExceededException\" (the recipient's mailbox is over its quota; Exchange Online NDR 5.2.2)",
 		[]string{"quotaexceededexception", "quotaexceeded"}},
 	{"mailboxfull", ordinary, "RFC 5321 552 \"exceeded storage allocation\", RFC 3463 X.2.2; quota wording of Postfix, Dovecot, Exchange, Gmail",
@@ -209,7 +222,7 @@ var textRules = []reasonRule{
 			"mailbox exceeded", "is over the allowed", "mail quota", "quota full", "inbox is full",
 			"mailbox quota", "size of the mailbox", "too many messages in", "has exceeded the max",
 			"exceeded the quota", "user's mailbox is full", "recipient's mailbox is full",
-			"mailbox would exceed", "would exceed mailbox quota",
+			"mailbox would exceed", "would exceed mailbox quota", "quota limit",
 		}},
 	{"mailboxfull", ordinary, "Postfix local(8) and virtual(8) when a mailbox would pass mailbox_size_limit or virtual_mailbox_limit: \"cannot update mailbox ... error writing message: File too large\" (EFBIG); WEB.DE \"User has exhausted allowed storage space\", \"User has too many messages on the server\"",
 		[]string{"error writing message: file too large", "exhausted allowed storage", "too many messages on the server"}},
@@ -237,7 +250,7 @@ var textRules = []reasonRule{
 			"mailbox disabled", "mailbox is disabled", "mailbox has been disabled",
 			"disabled or discontinued", "suspended", "is inactive", "mailbox inactive",
 			"account inactive", "inactive account", "inactive mailbox", "deactivated",
-			"account is locked", "account has been locked", "mailbox is frozen", "account expired",
+			"account is locked", "account has been locked", "mailbox is frozen", "account expired", "account is expired", "account has expired",
 			"not active", "is no longer active", "has been terminated", "blocked mailbox",
 			"mailbox not active", "discontinued", "user account disabled", "temporarily disabled",
 			"is disabled", "has been disabled", "account is unavailable", "mailbox unavailable or inactive",
@@ -296,8 +309,10 @@ var textRules = []reasonRule{
 		[]string{
 			"mailbox unavailable", "mailbox is unavailable", "mailbox not available", "no mailbox",
 			"does not exist", "doesn't exist", "not exist", "invalid address", "not our customer",
-			"no valid recipients", "undeliverable address",
+			"no valid recipients", "undeliverable address", "mailbox name not allowed",
 		}},
+	{"userunknown", weak, "Cisco Secure Email Gateway (IronPort AsyncOS) user guide, LDAP acceptance queries: \"550 #5.1.0 Address rejected\" is the default SMTP response to a recipient the directory does not hold; weak like the RFC 5321 texts: a dead address only at RCPT TO or with an address status",
+		[]string{"#5.1.0 address rejected"}},
 	{"requireptr", ordinary, "refusals of clients without reverse DNS (RFC 1912 section 2.1; Postfix reject_unknown_client_hostname)",
 		[]string{
 			"reverse dns", "reverse lookup", "ptr record", "no ptr", "rdns", "reverse hostname",
@@ -325,6 +340,8 @@ var textRules = []reasonRule{
 		}},
 	{"securityerror", ordinary, "Gmail SMTP error reference 552 5.7.0 \"This message was blocked because its content presents a potential security issue\" (a blocked file type): before the block rule, whose \"blocked\" it also says",
 		[]string{"potential security issue"}},
+	{"securityerror", ordinary, "Mimecast SMTP error codes: \"554 Email rejected due to security policies\", a refusal by the recipient organisation's security policies (https://community.mimecast.com/s/article/Mimecast-SMTP-Error-Codes-842605754)",
+		[]string{"due to security policies", "due to security policy"}},
 	{"spamdetected", ordinary, "content filters (SpamAssassin, Gmail, Outlook.com, Yahoo spam wording)",
 		[]string{
 			"spam", "junk mail", "bulk mail", "unsolicited", "ube", "content rejected",
@@ -342,7 +359,7 @@ var textRules = []reasonRule{
 			"blacklist", "black list", "blocklist", "block list", "blocked", "listed at",
 			"listed on", "listed in", "dnsbl", "rbl", "spamhaus", "spamcop", "barracuda",
 			"client host rejected", "banned", "your ip", "ip address", "access denied",
-			"connection refused by", "not allowed to send", "refused to talk",
+			"not allowed to send", "refused to talk",
 			"rejected because", "poor reputation", "not permitted", "host rejected",
 			"deferred due to", "user complaints", "unexpected volume", "service refused",
 		}},
@@ -435,6 +452,8 @@ var textRules = []reasonRule{
 		}},
 	{"systemfull", ordinary, "Sendmail \"452 4.4.5 Insufficient disk space; try again later\" (the receiving system's queue file system is short of space): before the system-error rule, whose \"try again later\" it also says",
 		[]string{"insufficient disk space"}},
+	{"systemerror", ordinary, "qmail-smtpd's replies for a failure of qmail-queue(8) on the receiving host (exit codes 53-81: \"451 qq trouble in home directory (#4.3.0)\", \"qq temporary problem\", \"qq write error or disk full\", \"qq internal bug\"): the receiving system's own trouble, not the mailbox's",
+		[]string{"qq trouble", "qq temporary problem", "qq write error", "qq read error", "qq internal bug", "qq out of memory", "qq timeout"}},
 	{"systemfull", ordinary, "RFC 3463 X.3.1 \"mail system full\"",
 		[]string{"system full", "insufficient system storage", "out of disk", "no space left"}},
 	{"systemerror", ordinary, "RFC 3463 X.3.x mail system status; RFC 5321 421/451/554 texts",
@@ -595,6 +614,16 @@ type clauseRule struct {
 // recipient ("sender domain unknown", "HELO hostname invalid", "your IP").
 var notRecipient = []string{"sender", "client", "helo", "ehlo", "from", "your", "reverse", "relay"}
 
+// clientWords are whole words and phrases that make "host unknown", "host not found"
+// and the like a statement about the connecting client (its HELO name, its
+// reverse DNS: Postfix reject_unknown_client_hostname "Client host
+// rejected: cannot find your hostname", reject_unknown_helo_hostname), not
+// about the recipient's domain (RFC 3463 X.1.2).
+var clientWords = []string{
+	"client", "helo", "ehlo", "connecting", "your ip", "your host", "your server",
+	"your mail server", "your domain", "your reverse", "connection from",
+}
+
 // notDead are words that name a cause other than a dead address ("account
 // unknown or disabled", "mailbox full", "blocked"): a clause with one of
 // them does not name a dead address.
@@ -641,7 +670,7 @@ var clauseRules = []clauseRule{
 		[]string{
 			"unknown", "not found", "does not exist", "doesn't exist", "not exist", "no such",
 			"invalid", "not recognized", "not recognised", "not listed", "not known", "nonexistent",
-			"non-existent", "not valid", "no longer exists",
+			"non-existent", "not valid", "no longer exists", "deleted", "no longer in use", "no longer valid",
 		},
 		append(append([]string(nil), notRecipient...), notDead...)},
 	{"hostunknown", "RFC 3463 X.1.2 \"bad destination system address\": resolver wording of the MTAs (Postfix \"Host or domain name not found\", Sendmail \"Host unknown\", Courier \"No such domain\", Exchange \"nonexistent domain\")",

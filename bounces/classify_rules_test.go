@@ -74,6 +74,31 @@ func TestClassifyPrecedence(t *testing.T) {
 		{"", 556, "", "", "notaccept", Hard, "reply code 556"},
 		{"", 551, "", "551 User not local; please try <b@example.net>", "hasmoved", Hard, "user not local"},
 		{"", 551, "", "551 sorry", "hasmoved", Hard, "reply code 551"},
+		// "Host unknown" beside the words of the connecting client (its
+		// HELO name, its connection) is about the sending host, not the
+		// recipient's domain, unless an address status backs the domain.
+		{"", 550, "", "550 Connection from unknown host refused", "blocked", Block, "names the connecting client"},
+		{"", 550, "", "550 unknown host example.net: your HELO name does not resolve", "blocked", Block, "names the connecting client"},
+		{"", 550, "5.1.2", "550 5.1.2 Host unknown: your message could not be routed", "hostunknown", Hard, "host unknown"},
+		{"", 0, "", "Host unknown (Name server: example.invalid: host not found)", "hostunknown", Hard, "host unknown"},
+		{"", 0, "", "Your message to a@example.invalid couldn't be delivered. Host not found", "hostunknown", Hard, "host not found"},
+		// A mailbox or recipient that does not accept mail is closed
+		// (RFC 3463 X.2.1), not a domain without mail service (RFC 7505).
+		{"", 550, "5.2.1", "550 5.2.1 This mailbox is not accepting any mail", "suspend", Soft, "mailbox is not accepting"},
+		{"", 550, "", "550 Recipient is not accepting mail", "suspend", Soft, "recipient is not accepting"},
+		{"", 550, "", "550 Due to extended inactivity new mail is not currently being accepted for this mailbox", "suspend", Soft, "inactivity"},
+		{"", 550, "", "550 example.com is not accepting mail", "notaccept", Hard, "is not accepting mail"},
+		// A deleted account is a dead address (RFC 3463 X.1.1), backed by
+		// the reply code like any ordinary phrase; an expired account is
+		// a disabled mailbox, not an expired queue lifetime (X.4.7).
+		{"RCPT", 550, "", "550 This mailbox has been deleted", "userunknown", Hard, `clause "mailbox ... deleted"`},
+		{"", 550, "", "550 Account has been deleted", "userunknown", Hard, `clause "account ... deleted"`},
+		{"", 0, "", "Account has been deleted", "filtered", Block, "no status code"},
+		{"", 550, "", "550 User account is expired", "suspend", Soft, "account is expired"},
+		// qmail-queue(8) failures as qmail-smtpd reports them; a quota
+		// limit is the mailbox's, not RFC 3463 X.5.3's recipient limit.
+		{"DATA", 451, "", "451 qq trouble in home directory (#4.3.0)", "systemerror", Soft, "qq trouble"},
+		{"RCPT", 422, "4.2.2", "422 4.2.2 Quota limit exceeded", "mailboxfull", Soft, "quota limit"},
 		// The command the reply answered.
 		{"DATA", 550, "", "550 User unknown", "filtered", Block, "reply to DATA"},
 		{"MAIL", 550, "", "550 User unknown", "rejected", Block, "reply to MAIL"},
@@ -207,7 +232,13 @@ func TestDocumentedWording(t *testing.T) {
 		{"RCPT", 550, "", "550 This system will not accept messages from servers with no reverse DNS", "requireptr", Block, "reverse dns"},
 		{"RCPT", 550, "", "550 We do not accept mail from your network", "blocked", Block, "not accept mail from"},
 		{"", 550, "5.7.1", "550 5.7.1 Our server does not accept mail", "filtered", Block, "under a policy status"},
+		// RFC 7505 section 4.3 defines X.7.27 for the sender's null MX;
+		// Sendmail says it with "Host does not accept mail" of the
+		// recipient's. The text decides.
 		{"", 550, "5.7.27", "550 5.7.27 Host does not accept mail", "notaccept", Hard, "does not accept mail"},
+		{"", 550, "5.7.27", "550 5.7.27 The sender address has a null MX and cannot receive mail.", "rejected", Block, "sender address has a null mx"},
+		{"MAIL", 550, "", "550 Sender domain has a null MX", "rejected", Block, "sender domain"},
+		{"", 550, "", "550 The sender address has a null MX and cannot receive mail.", "rejected", Block, "sender address has a null mx"},
 		{"", 550, "5.7.25", "550-5.7.25 The IP address sending this message does not have a PTR record setup", "requireptr", Block, "ptr record"},
 		// Local delivery programs.
 		{"", 550, "5.3.0", "Command output: procmail: Quota exceeded", "mailboxfull", Soft, "quota exceeded"},
@@ -476,6 +507,14 @@ func TestClauseRule(t *testing.T) {
 		{"RCPT", 550, "", "550 This account has been closed", "suspend", Soft, `clause "account ... closed"`},
 		// Dots inside a domain do not end the clause.
 		{"", 550, "", "550 Domain mail.example.org not found", "hostunknown", Hard, `clause "domain ... not found"`},
+		// A clause is more specific than a generic reply text (weak
+		// phrase): "does not exist" said of the domain is a missing
+		// domain (RFC 3463 X.1.2), hard without a status code, not a
+		// mailbox text that needs RCPT TO to count.
+		{"", 550, "", "550 The domain example.invalid does not exist", "hostunknown", Hard, "<domain> does not exist"},
+		{"", 0, "", "Domain example.invalid does not exist", "hostunknown", Hard, "<domain> does not exist"},
+		{"", 550, "5.4.310", "550 5.4.310 The domain you attempted to contact does not exist", "hostunknown", Hard, `clause "domain ... does not exist"`},
+		{"RCPT", 550, "", "550 The user does not exist", "userunknown", Hard, "does not exist"},
 	})
 }
 
