@@ -107,7 +107,10 @@ type msg struct {
 // readMessage walks the MIME structure of raw within the limits.
 func readMessage(raw []byte) *msg {
 	m := &msg{}
-	h, body := splitHeader(raw, topFields)
+	h, body, repaired := readHeader(raw, topFields)
+	if repaired {
+		m.malform(&m.badText, "a header whose parameter list continues on a line without folding white space")
+	}
 	m.top = h
 	m.subject = decodeHeader(h.Get("Subject"))
 	m.from = asciiLower(decodeHeader(h.Get("From")))
@@ -125,7 +128,15 @@ func readMessage(raw []byte) *msg {
 // Only the fields named in keep (lower-case) are kept, which saves the
 // allocations for the many Received and DKIM fields nobody reads.
 func splitHeader(raw []byte, keep map[string]bool) (header, []byte) {
+	h, body, _ := readHeader(raw, keep)
+	return h, body
+}
+
+// readHeader is splitHeader, and reports whether a parameter list
+// continued without folding white space was read as folded.
+func readHeader(raw []byte, keep map[string]bool) (header, []byte, bool) {
 	var fields [][2]string
+	repaired := false
 	kept := false // the last field was kept: its continuation lines belong to it
 	rest := raw
 	for n := 0; len(rest) > 0 && n < maxHeaderBytes/32; n++ {
@@ -148,6 +159,7 @@ func splitHeader(raw []byte, keep map[string]bool) (header, []byte) {
 			// A parameter list continued without the folding white
 			// space (see paramContinuation).
 			fields[len(fields)-1][1] += " " + string(trimmed)
+			repaired = true
 		default:
 			kept = false
 			i := bytes.IndexByte(trimmed, ':')
@@ -166,7 +178,7 @@ func splitHeader(raw []byte, keep map[string]bool) (header, []byte) {
 	for i, f := range fields {
 		h[i] = hfield{f[0], f[1]}
 	}
-	return h, rest
+	return h, rest, repaired
 }
 
 // topFields are the fields read from a message's own header.
@@ -248,6 +260,9 @@ func (m *msg) walkMultipart(h header, body []byte, boundary string, depth int) {
 		}
 		n++
 		m.walk(ph, data, depth+1)
+	}
+	if len(mr.repairs) > 0 {
+		m.malform(&m.badText, "a part header whose parameter list continues on a line without folding white space")
 	}
 	if n == 0 { // no part found: the boundary is wrong, read it as text
 		m.malform(&m.badText, "a multipart whose boundary never appears")

@@ -254,6 +254,10 @@ type mutation struct {
 	// applies reports whether the mutation applies to a message whose
 	// unchanged report is rep (nil: always).
 	applies func(raw []byte, rep *Report) bool
+	// malformed: the change makes the message malformed, so a hard
+	// result read from its text may be unknown (parse_malformed.go):
+	// hard and unknown are compared as one.
+	malformed bool
 }
 
 var addrRE = regexp.MustCompile(`[A-Za-z0-9._%+=-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+`)
@@ -309,7 +313,7 @@ var mutations = []mutation{
 		return regexp.MustCompile(`(?i)(content-type:[^\r\n]*;[ \t]*)(\r?\n)[ \t]+(boundary=|charset=|report-type=)`).ReplaceAll(b, []byte("$1$2$3"))
 	}, applies: func(raw []byte, _ *Report) bool {
 		return regexp.MustCompile(`(?i)content-type:[^\r\n]*;[ \t]*\r?\n[ \t]+(boundary=|charset=|report-type=)`).Match(raw)
-	}},
+	}, malformed: true},
 	{name: "Status missing, the same code in the diagnostic", fn: dsnFields(func(l string) string {
 		if strings.HasPrefix(asciiLower(l), "status:") {
 			return ""
@@ -435,8 +439,15 @@ func TestParseRobustToHarmlessChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 		base, _ := Parse(raw)
-		want := reportOutcome(base)
 		for _, m := range mutations {
+			want := reportOutcome(base)
+			hardAsUnknown := func(s string) string {
+				if m.malformed {
+					return strings.ReplaceAll(s, " "+string(Hard), " "+string(Unknown))
+				}
+				return s
+			}
+			want = hardAsUnknown(want)
 			if m.applies != nil && !m.applies(raw, base) {
 				continue
 			}
@@ -446,7 +457,7 @@ func TestParseRobustToHarmlessChanges(t *testing.T) {
 			}
 			tried[m.name]++
 			got, _ := Parse(changed)
-			if g := reportOutcome(got); g != want {
+			if g := hardAsUnknown(reportOutcome(got)); g != want {
 				fails[m.name]++
 				if os.Getenv("BOUNCES_ROBUST_VERBOSE") != "" {
 					t.Logf("%s, %s:\n  want %s\n  got  %s", filepath.Base(f), m.name, want, g)
