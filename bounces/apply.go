@@ -57,6 +57,7 @@ type applied struct {
 	Counted     bool // it changed the contact's counters
 	Inactivated bool // the contact became inactive
 	Contact     bool // the contact exists
+	Bounced     bool // a delivery moved to bounced (markDelivery)
 }
 
 // bouncedActions are RFC 3464 §2.3.3 actions that mean the message was not
@@ -122,7 +123,7 @@ func (p *Processor) apply(ctx context.Context, tx pgx.Tx, e event) (applied, err
 		return out, err
 	}
 	if e.Delivery && e.CampaignID != 0 && (r.Class == Hard || r.Class == Soft || r.Class == Block) && undelivered(r.Action) {
-		if err := markDelivery(ctx, tx, e.CampaignID, e.ContactID, r.Diagnostic); err != nil {
+		if out.Bounced, err = markDelivery(ctx, tx, e.CampaignID, e.ContactID, r.Diagnostic); err != nil {
 			return out, err
 		}
 	}
@@ -246,21 +247,25 @@ func (p *Processor) complaint(ctx context.Context, tx pgx.Tx, contactID, dept in
 // batch, and the worker only records deliveries still queued or deferred,
 // so it leaves a bounced one alone. Either order ends with the delivery
 // bounced, counted in bounced and not in sent (nor deferred). A delivery
-// already bounced, failed, skipped or cancelled is left alone.
-func markDelivery(ctx context.Context, tx pgx.Tx, campaignID, contactID int64, diag string) error {
-	_, err := tx.Exec(ctx, `WITH old AS (
+// already bounced, failed, skipped or cancelled is left alone. It reports
+// whether the delivery moved (so the message counts as bounced once).
+func markDelivery(ctx context.Context, tx pgx.Tx, campaignID, contactID int64, diag string) (bool, error) {
+	var moved bool
+	err := tx.QueryRow(ctx, `WITH old AS (
 			SELECT status FROM deliveries WHERE campaign_id = $1 AND contact_id = $2
 			AND status IN ('sent', 'queued', 'deferred') FOR UPDATE),
 		d AS (
 			UPDATE deliveries SET status = 'bounced', last_error = $3, done_at = coalesce(done_at, now())
-			FROM old WHERE campaign_id = $1 AND contact_id = $2 RETURNING campaign_id, old.status AS was)
-		UPDATE campaign_stats s SET sent = s.sent - (d.was = 'sent')::int, deferred = s.deferred - (d.was = 'deferred')::int,
-			bounced = s.bounced + 1, updated_at = now()
-		FROM d WHERE s.campaign_id = d.campaign_id`, campaignID, contactID, clip(diag, 500))
+			FROM old WHERE campaign_id = $1 AND contact_id = $2 RETURNING campaign_id, old.status AS was),
+		s AS (
+			UPDATE campaign_stats s SET sent = s.sent - (d.was = 'sent')::int, deferred = s.deferred - (d.was = 'deferred')::int,
+				bounced = s.bounced + 1, updated_at = now()
+			FROM d WHERE s.campaign_id = d.campaign_id)
+		SELECT EXISTS (SELECT 1 FROM d)`, campaignID, contactID, clip(diag, 500)).Scan(&moved)
 	if err != nil {
-		return fmt.Errorf("bounces: delivery: %w", err)
+		return false, fmt.Errorf("bounces: delivery: %w", err)
 	}
-	return nil
+	return moved, nil
 }
 
 func nullID(id int64) any {

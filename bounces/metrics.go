@@ -3,12 +3,21 @@ package bounces
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/postbode/postbode/internal/metrics"
 )
 
 // Metrics are the bounce series. Register them once per process with
 // NewMetrics and share them between the listener, the processor and the
 // webhook intake.
 type Metrics struct {
+	// Messages is postbode_messages_total{result}, shared with the send
+	// workers (internal/metrics Messages); the processor counts
+	// result="bounced" when a bounce moves a delivery the receiving
+	// server had accepted (or not yet recorded) to bounced, once per
+	// delivery: a later report of the same message, or one of a message
+	// refused while sending, moves nothing and counts nothing.
+	Messages *prometheus.CounterVec
 	// Bounces counts applied bounces.
 	// class: hard, soft, block, complaint, auto-reply, unknown;
 	// reason: one of MetricReasons, anything else is "other".
@@ -47,6 +56,7 @@ type Metrics struct {
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	f := promauto.With(reg)
 	return &Metrics{
+		Messages: metrics.Messages(reg),
 		Bounces: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_bounces_total",
 			Help: "Bounces applied, by class and reason."}, []string{"class", "reason"}),
 		Inbound: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_inbound_messages_total",

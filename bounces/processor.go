@@ -255,6 +255,7 @@ type outcome struct {
 	What      string // the postbode_inbound_processed_total outcome
 	ContactID int64
 	events    []Result // applied results, for metrics after the commit
+	bounced   int      // deliveries moved to bounced, for metrics after the commit
 	unauth    string   // why nothing was applied (UnauthenticatedReasons), or ""
 	addrs     []string // addresses the parsed report names (erasure finds the raw message by them)
 }
@@ -355,6 +356,9 @@ func (p *Processor) handle(ctx context.Context, tx pgx.Tx, m inbound) (outcome, 
 
 // countOutcome updates the metrics of a committed outcome.
 func (p *Processor) countOutcome(out outcome) {
+	if out.bounced > 0 {
+		p.m.Messages.WithLabelValues("bounced").Add(float64(out.bounced))
+	}
 	if out.unauth == unauthForged {
 		p.m.Forged.Inc()
 	}
@@ -423,7 +427,11 @@ func (p *Processor) applyTo(ctx context.Context, tx pgx.Tx, r Result, contactID,
 	if err != nil {
 		return outcome{}, err
 	}
-	return p.outcomeOf([]Result{r}, a.Contact, contactID), nil
+	out := p.outcomeOf([]Result{r}, a.Contact, contactID)
+	if a.Bounced {
+		out.bounced = 1
+	}
+	return out, nil
 }
 
 // applyByAddress correlates each failed recipient of a relay's webhook
@@ -437,6 +445,7 @@ func (p *Processor) applyTo(ctx context.Context, tx pgx.Tx, r Result, contactID,
 func (p *Processor) applyByAddress(ctx context.Context, tx pgx.Tx, results []Result, o origin) (outcome, error) {
 	var done []Result
 	var contactID int64
+	bounced := 0
 	seen := map[int64]bool{}
 	for _, r := range results {
 		ids, err := contactsByEmail(ctx, tx, r.Recipient)
@@ -463,13 +472,18 @@ func (p *Processor) applyByAddress(ctx context.Context, tx pgx.Tx, results []Res
 			if a.Contact && contactID == 0 {
 				contactID = id
 			}
+			if a.Bounced {
+				bounced++
+			}
 			applied = true
 		}
 		if applied {
 			done = append(done, r)
 		}
 	}
-	return p.outcomeOf(done, contactID != 0, contactID), nil
+	out := p.outcomeOf(done, contactID != 0, contactID)
+	out.bounced = bounced
+	return out, nil
 }
 
 // reportAddresses are the addresses a parsed report names (failed and

@@ -6,13 +6,16 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	pbmetrics "github.com/postbode/postbode/internal/metrics"
 )
 
 // Metrics (registered with promauto.With(Options.Reg)); mta adds its own
 // (postbode_dkim_sign_seconds, postbode_smtp_*, postbode_throttle_wait_seconds):
 //
 //	postbode_messages_total{result}         counter: campaign messages by final or interim result;
-//	                                        result = sent | bounced | deferred | failed | skipped
+//	                                        result = sent | bounced | deferred | failed | skipped;
+//	                                        shared with the bounce processor (internal/metrics Messages)
 //	postbode_send_duration_seconds          histogram: from entering the queue (stream entry) to
 //	                                        accepted by the receiving server
 //	postbode_queue_depth{state}             gauge: messages of running and paused campaigns in Redis, as seen
@@ -35,14 +38,10 @@ type metrics struct {
 	expandSeconds prometheus.Histogram
 }
 
-// Results are the values of the result label of postbode_messages_total.
-var Results = []string{"sent", "bounced", "deferred", "failed", "skipped"}
-
 func newMetrics(reg prometheus.Registerer) *metrics {
 	f := promauto.With(reg)
 	m := &metrics{
-		messages: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_messages_total",
-			Help: "Campaign messages by result (sent, bounced, deferred, failed, skipped)."}, []string{"result"}),
+		messages: pbmetrics.Messages(reg),
 		latency: f.NewHistogram(prometheus.HistogramOpts{Name: "postbode_send_duration_seconds",
 			Help:    "Time from entering the queue to being accepted by the receiving server.",
 			Buckets: prometheus.ExponentialBuckets(0.01, 2.5, 14)}),
@@ -58,9 +57,6 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Recipients added to campaign queues."}),
 		expandSeconds: f.NewHistogram(prometheus.HistogramOpts{Name: "postbode_expand_batch_seconds",
 			Help: "Time of one recipient expansion transaction.", Buckets: prometheus.ExponentialBuckets(0.005, 2.5, 10)}),
-	}
-	for _, r := range Results {
-		m.messages.WithLabelValues(r)
 	}
 	return m
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -104,8 +105,32 @@ func TestConsoleAccount(t *testing.T) {
 		t.Fatalf("the old password still logs in: %d", w.Code)
 	}
 
-	// Second factor: set up, confirmed with the app's code.
-	code, body := e.post("/console/account/totp", url.Values{}, c1)
+	// Second factor: starting the setup takes the current password (a
+	// wrong one counts as a failed login), then it is confirmed with the
+	// app's code.
+	if code, body := e.post("/console/account/totp", url.Values{}, c1); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, `id="totp_current_password-error"`) || strings.Contains(body, `id="totp-secret"`) {
+		t.Fatalf("setup without the password: %d %.1500s", code, body)
+	}
+	failed := e.audits("login-failed", ann.ID)
+	if code, body := e.post("/console/account/totp", url.Values{"current_password": {pw}}, c1); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, `id="totp_current_password-error"`) || !strings.Contains(body, "is not your current password") ||
+		strings.Contains(body, `id="totp-secret"`) {
+		t.Fatalf("setup with the old password: %d %.1500s", code, body)
+	}
+	if n := e.audits("login-failed", ann.ID); n != failed+1 {
+		t.Fatalf("a wrong password at the setup is not a failed login: %d audit entries, want %d", n, failed+1)
+	}
+	// The wrong passwords so far would lock the account before the checks
+	// below are done: start them from no recorded failures.
+	if _, err := e.db.Exec(ctx, `DELETE FROM login_failures`); err != nil {
+		t.Fatal(err)
+	}
+	var pending bool
+	if err := e.db.QueryRow(ctx, `SELECT totp_secret IS NOT NULL FROM persons WHERE id = $1`, ann.ID).Scan(&pending); err != nil || pending {
+		t.Fatalf("a setup started without the password: pending %v, %v", pending, err)
+	}
+	code, body := e.post("/console/account/totp", url.Values{"current_password": {newPW}}, c1)
 	sec := totpRe.FindStringSubmatch(body)
 	if code != http.StatusOK || sec == nil || !strings.Contains(body, `action="/console/account/totp/confirm"`) {
 		t.Fatalf("setup: %d %.1500s", code, body)
@@ -179,7 +204,7 @@ func TestConsoleAdminActsOnlyWithinOwnPermissions(t *testing.T) {
 	mk("lee@example.org", "lead")
 	adm := mk("adm@example.org", access.RoleAdmin)
 	vic := mk("vic@example.org", access.RoleViewer)
-	setup, err := e.st.BeginTOTP(ctx, adm.ID)
+	setup, err := e.st.BeginTOTP(ctx, adm.ID, pw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,6 +229,15 @@ func TestConsoleAdminActsOnlyWithinOwnPermissions(t *testing.T) {
 		if code, body := e.post(c.path, c.form, lee); code != http.StatusForbidden || !strings.Contains(body, "which you do not hold") {
 			t.Errorf("lead: POST %s: %d, want 403 with the reason\n%.1000s", c.path, code, body)
 		}
+	}
+	// In Dutch the reason is Dutch, with the permission's name in its place.
+	if code, body := e.post("/console/language", url.Values{"lang": {"nl"}}, lee); code != http.StatusSeeOther {
+		t.Fatalf("language: %d %.500s", code, body)
+	}
+	if code, body := e.post(admPath+"/disable", url.Values{}, lee); code != http.StatusForbidden ||
+		!regexp.MustCompile(`deze persoon heeft het recht [a-z_.]+, dat u niet heeft`).MatchString(body) ||
+		strings.Contains(body, "which you do not hold") || strings.Contains(body, "%s") {
+		t.Errorf("lead in Dutch: %d, want 403 with the reason in Dutch\n%s", code, body[strings.Index(body, "<main"):])
 	}
 	if p, _ := e.st.Get(ctx, adm.ID); p.Status != staff.StatusActive || !p.TOTPEnabled || p.Memberships[0].Role != access.RoleAdmin {
 		t.Fatalf("the administrator was changed: %+v", p)

@@ -10,7 +10,7 @@ import (
 // checking their password; their other sessions end (staff
 // RemoveOwnTOTP). A role that requires a second factor keeps it.
 func (h *Handler) accountTOTPRemove(w http.ResponseWriter, r *http.Request) error {
-	f := form.NewRemoveTOTPForm(r)
+	f := form.NewTOTPPasswordForm(r)
 	if e := f.Validate(); len(e) > 0 {
 		return h.accountInvalid(w, r, e, false)
 	}

@@ -11,20 +11,23 @@ import (
 	"testing"
 )
 
-// domainMsg finds the message of a domain error made with a constant text:
-// errs.Invalid("field", "text"), errs.Conflict("code", "text") and the
-// like, the text not followed by more (a concatenation).
-var domainMsg = regexp.MustCompile(`errs\.(?:Invalidf?|Conflict|NotFound|Unavailable)\((?:"[^"]*"|[A-Za-z_.]+), "((?:[^"\\]|\\.)*)"\s*[,)]`)
+// domainMsg finds the message of a domain error made with a constant text
+// or format: errs.Invalid("field", "text"), errs.Invalidf(field,
+// "text %s", v), errs.Conflict("code", "text") and the like, and the
+// refusals the error page shows (beyond_own_permissions, written with
+// fmt.Sprintf), the text not followed by more (a concatenation).
+var domainMsg = regexp.MustCompile(`errs\.(?:(?:Invalidf?|Conflict|NotFound|Unavailable)\((?:"[^"]*"|[A-Za-z_.]+|fmt\.Sprintf\([^()]*\))|Forbidden\("beyond_own_permissions"),\s*(?:fmt\.Sprintf\()?"((?:[^"\\]|\\.)*)"\s*[,)]`)
 
-// formatVerb is a verb trMsg cannot fill in (it puts back numbers only).
-var formatVerb = regexp.MustCompile(`%[^d%]`)
+// formatVerb is a verb trMsg cannot fill in (it puts back numbers, %d,
+// and names, %s and %q).
+var formatVerb = regexp.MustCompile(`%[^dsq%]`)
 
 // TestDomainMessagesInBothLanguages walks the domain packages whose errors
 // the console shows (as a field error, or on the error page): every message
 // with a constant text has its "msg:" entry in Dutch (and so, by
 // TestMessagesComplete, in English), so a Dutch screen shows no English.
-// Messages with a %s or %q in them are written per request and cannot be
-// looked up; they are left out.
+// Messages with a name in them (%s, %q) have theirs too: trMsg puts the
+// name back in its place.
 func TestDomainMessagesInBothLanguages(t *testing.T) {
 	n := 0
 	for _, dir := range []string{"../contacts", "../optin", "../staff", "../campaigns", "../privacy", "../internal/identity"} {
@@ -72,6 +75,18 @@ func TestDomainMessagesInBothLanguages(t *testing.T) {
 	}
 	if got := trMsg("nl", "is not valid UTF-8 (save the file as UTF-8)"); got != "is geen geldige UTF-8 (sla het bestand op als UTF-8)" {
 		t.Errorf("a message with figures in Dutch: %q", got)
+	}
+	for msg, want := range map[string]string{
+		"this person holds the permission users.manage, which you do not hold; ask someone who holds it": "deze persoon heeft het recht users.manage, dat u niet heeft; vraag het aan iemand die het wel heeft",
+		`unknown permission "lists.nuke"`: `onbekend recht "lists.nuke"`,
+		"send from one of this department's domains (GET /api/v1/departments/current/identity); example.net is not one": "verstuur vanaf een van de domeinen van deze afdeling (GET /api/v1/departments/current/identity); example.net hoort daar niet bij",
+	} {
+		if got := trMsg("nl", msg); got != want {
+			t.Errorf("a message with a name in Dutch: %q, want %q", got, want)
+		}
+		if got := trMsg("en", msg); got != msg {
+			t.Errorf("a message with a name in English: %q, want it as written", got)
+		}
 	}
 }
 

@@ -9,9 +9,29 @@ import (
 	"github.com/postbode/postbode/staff"
 )
 
-// inviteSave sets the password of an invited person from their link.
+// inviteSave sets the password of an invited person from their link, or
+// adds an existing account to the department of a join link when the
+// password is theirs (then they log in as usual).
 func (h *Handler) inviteSave(w http.ResponseWriter, r *http.Request) error {
-	return h.passwordSave(w, r, "invite", h.Staff.AcceptInvite)
+	f := form.NewPasswordForm(r)
+	m, ok := h.Staff.JoinInvitation(r.Context(), f.Token)
+	if !ok {
+		return h.passwordSave(w, r, "invite", h.Staff.AcceptInvite)
+	}
+	p := h.joinView(r, f, m)
+	if f.Password == "" {
+		p.setErrs(form.Errors{"password": "login.err.password"})
+		return h.render(w, r, http.StatusUnprocessableEntity, p)
+	}
+	_, err := h.Staff.AcceptInvite(r.Context(), f.Token, f.Password)
+	if fe, ok := fieldError(r, err); ok {
+		p.Errs = map[string]string{"password": fe[firstKey(fe)]}
+		return h.render(w, r, http.StatusUnprocessableEntity, p)
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, Prefix+"login", "join.done")
 }
 
 // resetSave sets a new password from a reset link.
@@ -44,13 +64,13 @@ func (h *Handler) passwordSave(w http.ResponseWriter, r *http.Request, kind stri
 		return err
 	}
 	if f.TOTP && !person.TOTPEnabled {
-		return h.totpSetup(w, r, person)
+		return h.totpSetup(w, r, person, f.Password)
 	}
 	_, secret, _, err := h.Staff.Login(r.Context(), staff.LoginInput{Email: person.Email, Password: f.Password,
 		IP: clientIP(r), UserAgent: r.UserAgent()})
 	switch {
 	case errors.Is(err, staff.ErrTOTPSetup):
-		return h.totpSetup(w, r, person)
+		return h.totpSetup(w, r, person, f.Password)
 	case err != nil:
 		return redirect(w, r, Prefix+"login", "password.set")
 	}
@@ -58,10 +78,11 @@ func (h *Handler) passwordSave(w http.ResponseWriter, r *http.Request, kind stri
 	return redirect(w, r, Prefix, "password.set")
 }
 
-// totpSetup starts a second factor for the person and shows its secret
-// with the login form: the first code they log in with confirms it.
-func (h *Handler) totpSetup(w http.ResponseWriter, r *http.Request, person staff.Person) error {
-	setup, err := h.Staff.BeginTOTP(r.Context(), person.ID)
+// totpSetup starts a second factor for the person with the password they
+// have just set and shows its secret with the login form: the first code
+// they log in with confirms it.
+func (h *Handler) totpSetup(w http.ResponseWriter, r *http.Request, person staff.Person, password string) error {
+	setup, err := h.Staff.BeginTOTP(r.Context(), person.ID, password)
 	if err != nil {
 		return err
 	}

@@ -4,12 +4,24 @@ import (
 	"net/http"
 
 	"github.com/postbode/postbode/console/form"
+	"github.com/postbode/postbode/staff"
 )
 
 // inviteShow is the page an invitation link opens: choose a password and,
-// optionally, set up an authenticator app.
+// optionally, set up an authenticator app; or, for an invitation of an
+// existing account, join the department with the account's password.
 func (h *Handler) inviteShow(w http.ResponseWriter, r *http.Request) error {
-	return h.show(w, r, h.passwordView(r, "invite", form.NewPasswordForm(r)))
+	f := form.NewPasswordForm(r)
+	if m, ok := h.Staff.JoinInvitation(r.Context(), f.Token); ok {
+		return h.show(w, r, h.joinView(r, f, m))
+	}
+	return h.show(w, r, h.passwordView(r, "invite", f))
+}
+
+// joinView is the page of a join link: the department and role, and the
+// account's password.
+func (h *Handler) joinView(r *http.Request, f *form.PasswordForm, m staff.Membership) *page {
+	return h.newPage(r, "join", "").Set("Form", f).Set("Membership", m)
 }
 
 // resetShow is the page a reset link opens; without a token it asks for

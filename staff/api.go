@@ -212,12 +212,20 @@ func (a *API) changePassword(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// beginTOTP starts a second factor for the signed-in person after checking
+// their current password, as confirmTOTP does.
 func (a *API) beginTOTP(w http.ResponseWriter, r *http.Request) error {
 	actor, _ := access.ActorFrom(r.Context())
+	var in struct {
+		Current string `json:"current_password"`
+	}
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
 	if actor.SessionID == 0 {
 		return httpapi.NewError(http.StatusConflict, "no_session", "set up a second factor from a signed-in session")
 	}
-	setup, err := a.S.BeginTOTP(r.Context(), actor.PersonID)
+	setup, err := a.S.BeginTOTP(r.Context(), actor.PersonID, in.Current)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package staff
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -15,12 +16,39 @@ import (
 // Invite creates an invited person with a role in a department and returns
 // the secret of their one-time invitation link (valid InviteTTL). The
 // person sets a password with AcceptInvite.
+//
+// An address that already has an account, in other departments only, gets
+// a join link instead (inviteExisting): the answer looks the same, so an
+// administrator cannot learn from an invitation which addresses have
+// accounts in departments they cannot see. An address already in the
+// department is refused (person_exists): the administrator lists it anyway.
 func (s *Service) Invite(ctx context.Context, n NewPerson) (Person, string, error) {
+	p, secret, _, err := s.invite(ctx, n)
+	return p, secret, err
+}
+
+// invite is Invite, also reporting whether the link is a join link.
+func (s *Service) invite(ctx context.Context, n NewPerson) (Person, string, bool, error) {
 	if err := n.validate(); err != nil {
-		return Person{}, "", err
+		return Person{}, "", false, err
 	}
 	if err := s.grantableIn(ctx, n.Role, n.DepartmentID); err != nil {
-		return Person{}, "", err
+		return Person{}, "", false, err
+	}
+	if n.DepartmentID != 0 {
+		var id int64
+		var member bool
+		err := s.db.QueryRow(unscoped(ctx), `SELECT id, EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id
+			AND m.department_id = $2) FROM persons p WHERE lower(email) = lower($1)`, n.Email, n.DepartmentID).Scan(&id, &member)
+		switch {
+		case err == nil && member:
+			return Person{}, "", false, errPersonExists
+		case err == nil:
+			p, secret, err := s.inviteExisting(ctx, n, id)
+			return p, secret, true, err
+		case !errors.Is(err, pgx.ErrNoRows):
+			return Person{}, "", false, fmt.Errorf("staff: invite: %w", err)
+		}
 	}
 	// The person and their link are one transaction: a failure leaves no
 	// invited person without a way in.
@@ -31,9 +59,56 @@ func (s *Service) Invite(ctx context.Context, n NewPerson) (Person, string, erro
 		return err
 	})
 	if err != nil {
+		return Person{}, "", false, err
+	}
+	return p, secret, false, nil
+}
+
+// inviteExisting makes a join link for the account personID into n's
+// department with n's role (ending an earlier one into that department)
+// and writes the same audit entry as a new invitation, in one
+// transaction. It returns the person as the department sees them: invited,
+// with the new role only. The membership is added when the account's owner
+// accepts with their password (AcceptInvite).
+func (s *Service) inviteExisting(ctx context.Context, n NewPerson, personID int64) (Person, string, error) {
+	ctx = unscoped(ctx)
+	secret, hash, err := newSecret("pbl_")
+	if err != nil {
 		return Person{}, "", err
 	}
-	return p, secret, nil
+	err = pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE person_links SET used_at = now() WHERE person_id = $1 AND kind = 'join'
+			AND department_id = $2 AND used_at IS NULL`, personID, n.DepartmentID); err != nil {
+			return fmt.Errorf("staff: join link: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO person_links (person_id, kind, token_hash, created_by, created_at, expires_at,
+			password_gen, department_id, role) SELECT $1, 'join', $2, $3, $4, $5, password_gen, $6, $7 FROM persons WHERE id = $1`,
+			personID, hash, access.Label(ctx), s.now(), s.now().Add(s.opt.InviteTTL), n.DepartmentID, n.Role); err != nil {
+			return fmt.Errorf("staff: join link: %w", err)
+		}
+		return audit.Write(ctx, tx, audit.Entry{Action: "person-invite", TargetKind: "person", TargetID: &personID,
+			DepartmentID: n.DepartmentID})
+	})
+	if err != nil {
+		return Person{}, "", err
+	}
+	var slug, name string
+	if err := s.db.QueryRow(ctx, `SELECT slug, name FROM departments WHERE id = $1`, n.DepartmentID).Scan(&slug, &name); err != nil {
+		return Person{}, "", fmt.Errorf("staff: join link: %w", err)
+	}
+	return Person{ID: personID, Email: n.Email, Name: n.Name, Status: StatusInvited, CreatedAt: s.now(),
+		Memberships: []Membership{{DepartmentID: n.DepartmentID, DepartmentSlug: slug, DepartmentName: name, Role: n.Role}}}, secret, nil
+}
+
+// JoinInvitation returns the department and role a valid join link (an
+// invitation of an existing account) names; ok is false for any other
+// token.
+func (s *Service) JoinInvitation(ctx context.Context, secret string) (m Membership, ok bool) {
+	err := s.db.QueryRow(unscoped(ctx), `SELECT d.id, d.slug, d.name, l.role FROM person_links l
+		JOIN persons p ON p.id = l.person_id JOIN departments d ON d.id = l.department_id
+		WHERE l.token_hash = $1 AND l.kind = 'join' AND l.used_at IS NULL AND l.expires_at > $2 AND l.password_gen = p.password_gen`,
+		hashSecret(secret), s.now()).Scan(&m.DepartmentID, &m.DepartmentSlug, &m.DepartmentName, &m.Role)
+	return m, err == nil
 }
 
 // Reinvite replaces an invited person's link (the old one stops working);
@@ -55,9 +130,44 @@ func (s *Service) Reinvite(ctx context.Context, personID int64) (Person, string,
 }
 
 // AcceptInvite sets the password of an invited person from a valid
-// invitation link and makes them active; the link is used up.
+// invitation link and makes them active; the link is used up. A join link
+// (an invitation of an existing account) takes the account's current
+// password instead (checked as a password change does: a wrong one counts
+// as a failed login) and adds the membership it names.
 func (s *Service) AcceptInvite(ctx context.Context, secret, password string) (Person, error) {
-	return s.useLink(ctx, secret, "invite", password)
+	ctx = unscoped(ctx)
+	var personID, dept int64
+	var role string
+	err := s.db.QueryRow(ctx, `SELECT l.person_id, l.department_id, l.role FROM person_links l JOIN persons p ON p.id = l.person_id
+		WHERE l.token_hash = $1 AND l.kind = 'join' AND l.used_at IS NULL AND l.expires_at > $2 AND l.password_gen = p.password_gen`,
+		hashSecret(secret), s.now()).Scan(&personID, &dept, &role)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s.useLink(ctx, secret, "invite", password)
+	}
+	if err != nil {
+		return Person{}, fmt.Errorf("staff: join: %w", err)
+	}
+	if _, _, err := s.checkCurrentPassword(ctx, personID, password); err != nil {
+		return Person{}, err
+	}
+	err = pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE person_links SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL`, hashSecret(secret))
+		if err != nil {
+			return fmt.Errorf("staff: join: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrLinkInvalid
+		}
+		if err := setMembership(ctx, tx, personID, dept, role); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Entry{Actor: "person:" + fmt.Sprint(personID), PersonID: personID,
+			Action: "membership-set", Cause: "invitation accepted", TargetKind: "person", TargetID: &personID, DepartmentID: dept})
+	})
+	if err != nil {
+		return Person{}, err
+	}
+	return s.Get(ctx, personID)
 }
 
 // RequestReset returns a one-time password reset link (valid ResetTTL) for

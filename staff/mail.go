@@ -38,11 +38,20 @@ func (s *Service) SetMailer(m Mailer, adminURL string) {
 	s.mail, s.adminURL = m, strings.TrimRight(adminURL, "/")
 }
 
-// InviteAndSend invites a person (Invite) and sends them the link.
+// InviteAndSend invites a person (Invite) and sends them the link; an
+// existing account's owner gets a mail asking them to join with their
+// password instead of choosing one (the administrator's answer is alike).
 func (s *Service) InviteAndSend(ctx context.Context, n NewPerson) (Person, Delivery, error) {
-	p, secret, err := s.Invite(ctx, n)
+	p, secret, join, err := s.invite(ctx, n)
 	if err != nil {
 		return p, Delivery{}, err
+	}
+	if join && s.mail != nil {
+		if err := s.mail.Send(ctx, p.Email, "Your postbode account", "",
+			joinText(s.adminURL, secret, actorName(ctx), p.Memberships[0], s.opt.InviteTTL)); err != nil {
+			return p, Delivery{}, fmt.Errorf("staff: mail invitation: %w", err)
+		}
+		return p, Delivery{Mailed: true}, nil
 	}
 	d, err := s.sendInvite(ctx, p, secret)
 	return p, d, err
@@ -121,6 +130,11 @@ func LinkURL(adminURL, path, token string) string {
 func inviteText(adminURL, token, inviter string, ttl time.Duration) string {
 	return fmt.Sprintf("You have been invited to postbode%s.\n\nChoose your password here (the link works once, for %s):\n\n%s\n",
 		inviter, humantime.Duration(ttl, "en"), LinkURL(adminURL, InvitePath, token))
+}
+
+func joinText(adminURL, token, inviter string, m Membership, ttl time.Duration) string {
+	return fmt.Sprintf("You have been invited%s to the department %s of postbode, as %s. You have a postbode account already: open this link and enter your password to join (the link works once, for %s):\n\n%s\n\nIf you did not expect this, ignore this mail.\n",
+		inviter, m.DepartmentName, m.Role, humantime.Duration(ttl, "en"), LinkURL(adminURL, InvitePath, token))
 }
 
 func resetText(adminURL, token string, ttl time.Duration) string {

@@ -39,7 +39,7 @@ func TestNoOneActsOnPeopleBeyondTheirPermissions(t *testing.T) {
 	adm := f.person("adm@example.org", "admin")
 	mark := f.person("mark@example.org", "marketer")
 	vic := f.person("vic@example.org", "viewer")
-	setup, err := f.svc.BeginTOTP(t.Context(), adm.ID)
+	setup, err := f.svc.BeginTOTP(t.Context(), adm.ID, "a long enough passphrase")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestRemovingTOTPEndsOtherSessions(t *testing.T) {
 	hs, _ := newAPI(t, f)
 	enrol := func() string {
 		t.Helper()
-		setup, err := f.svc.BeginTOTP(t.Context(), ann.ID)
+		setup, err := f.svc.BeginTOTP(t.Context(), ann.ID, "a long enough passphrase")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -243,7 +243,7 @@ func TestRemovingTOTPEndsOtherSessions(t *testing.T) {
 		return out
 	}
 	totpSecret = enrol()
-	if _, err := f.svc.BeginTOTP(t.Context(), ann.ID); !errors.Is(err, staff.ErrTOTPEnabled) {
+	if _, err := f.svc.BeginTOTP(t.Context(), ann.ID, "a long enough passphrase"); !errors.Is(err, staff.ErrTOTPEnabled) {
 		t.Fatalf("starting over while the second factor is on: %v", err)
 	}
 	ss := sessions()

@@ -87,6 +87,9 @@ func (n *NewPerson) validate() error {
 	return nil
 }
 
+// errPersonExists refuses a second account for an address.
+var errPersonExists = errs.Conflict("person_exists", "a person with this email address exists")
+
 // CreateActive creates an active person with a password and a role in a
 // department, all or nothing: the first administrator
 // (`postbode user create`) or an administrator's direct creation.
@@ -116,7 +119,7 @@ func (s *Service) createPerson(ctx context.Context, n NewPerson, status, hash, a
 		p, err = scanPerson(tx.QueryRow(ctx, `INSERT INTO persons (email, name, status, password_hash)
 			VALUES ($1, $2, $3, $4) RETURNING `+personCols, n.Email, n.Name, status, hash))
 		if isUnique(err) {
-			return errs.Conflict("person_exists", "a person with this email address exists")
+			return errPersonExists
 		}
 		if err != nil {
 			return fmt.Errorf("staff: create person: %w", err)

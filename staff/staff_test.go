@@ -11,6 +11,7 @@ import (
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/db"
+	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/testenv"
 	"github.com/postbode/postbode/staff"
 )
@@ -208,7 +209,17 @@ func TestLastAdmin(t *testing.T) {
 func TestTOTP(t *testing.T) {
 	f := newFixture(t, staff.Options{})
 	ann := f.person("ann@example.org", "privacy")
-	setup, err := f.svc.BeginTOTP(t.Context(), ann.ID)
+	// Starting a setup takes the password, as confirming it does; a wrong
+	// one is a failed login and starts nothing.
+	var fe *errs.Error
+	if _, err := f.svc.BeginTOTP(t.Context(), ann.ID, "not the passphrase"); !errors.As(err, &fe) || fe.Field != "current_password" {
+		t.Fatalf("setup with a wrong password: %v", err)
+	}
+	var failures int
+	if err := f.db.QueryRow(t.Context(), `SELECT count(*) FROM login_failures`).Scan(&failures); err != nil || failures != 1 {
+		t.Fatalf("failed logins after a wrong password at the setup: %d, %v", failures, err)
+	}
+	setup, err := f.svc.BeginTOTP(t.Context(), ann.ID, "a long enough passphrase")
 	if err != nil {
 		t.Fatal(err)
 	}

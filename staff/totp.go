@@ -76,14 +76,20 @@ type TOTPSetup struct {
 }
 
 // BeginTOTP stores a new secret for the person (replacing an unconfirmed
-// one) and returns it; the second factor is active once ConfirmTOTP
-// accepts a code with the person's password (or the first login with a
-// code confirms it). A person whose second factor is on removes it first
-// (RemoveOwnTOTP, with their password): starting over must not switch it
-// off quietly, without the password, the audit entry and the end of
-// their other sessions.
-func (s *Service) BeginTOTP(ctx context.Context, personID int64) (TOTPSetup, error) {
+// one) and returns it, when current is their password (checked as
+// ConfirmTOTP does: a wrong one counts as a failed login). Without the
+// password a stolen session could read a fresh secret and replace a
+// pending one the owner is setting up. The second factor is active once
+// ConfirmTOTP accepts a code with the person's password (or the first
+// login with a code confirms it). A person whose second factor is on
+// removes it first (RemoveOwnTOTP, with their password): starting over
+// must not switch it off quietly, without the password, the audit entry
+// and the end of their other sessions.
+func (s *Service) BeginTOTP(ctx context.Context, personID int64, current string) (TOTPSetup, error) {
 	ctx = unscoped(ctx)
+	if _, _, err := s.checkCurrentPassword(ctx, personID, current); err != nil {
+		return TOTPSetup{}, err
+	}
 	secret := make([]byte, 20)
 	if _, err := rand.Read(secret); err != nil {
 		return TOTPSetup{}, err

@@ -39,7 +39,7 @@ func (f *staffFixture) person(email string, dept int64, role string) func() stri
 	if err != nil {
 		f.t.Fatalf("create %s: %v", email, err)
 	}
-	setup, err := f.svc.BeginTOTP(ctx, p.ID)
+	setup, err := f.svc.BeginTOTP(ctx, p.ID, consolePassword)
 	if err != nil {
 		f.t.Fatal(err)
 	}

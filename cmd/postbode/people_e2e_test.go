@@ -127,7 +127,9 @@ func TestPeopleEndToEnd(t *testing.T) {
 	ann.must(200, "POST", "/api/v1/auth/accept", map[string]any{"token": token, "password": annPW})
 	ann.must(422, "POST", "/api/v1/auth/accept", map[string]any{"token": token, "password": annPW})
 	ann.login("ann@example.org", annPW, "")
-	setup := ann.must(200, "POST", "/api/v1/auth/totp", nil)
+	// Starting a second factor takes the current password, as turning it on does.
+	ann.must(422, "POST", "/api/v1/auth/totp", map[string]any{"current_password": "not the password"})
+	setup := ann.must(200, "POST", "/api/v1/auth/totp", map[string]any{"current_password": annPW})
 	code, _ := staff.TOTPCode(setup["secret"].(string), time.Now())
 	// Turning the second factor on takes the current password as well.
 	ann.must(422, "POST", "/api/v1/auth/totp/confirm", map[string]any{"code": code})
@@ -167,7 +169,7 @@ func TestPeopleEndToEnd(t *testing.T) {
 	}
 	r, a := "person:"+strconv.FormatInt(rootID, 10), "person:"+strconv.FormatInt(annID, 10)
 	want := []string{"person-create by system", "login by " + r, "person-invite by " + r, "person-activate by " + a,
-		"login by " + a, "login-failed by " + a, "login-failed by " + a, "totp-enable by " + a, "logout by " + a, "login-failed by anonymous", "login by " + a,
+		"login by " + a, "login-failed by " + a, "login-failed by " + a, "login-failed by " + a, "totp-enable by " + a, "logout by " + a, "login-failed by anonymous", "login by " + a,
 		"list-change by " + a, "contact-create by " + a, "bulk-read by " + a, "session-revoke by " + r}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("audit:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -60,17 +60,17 @@ func (f *TOTPCodeForm) Validate() Errors {
 	return e
 }
 
-// RemoveTOTPForm removes the person's own second factor: their current
-// password.
-type RemoveTOTPForm struct{ Current string }
+// TOTPPasswordForm starts or removes the person's own second factor: their
+// current password.
+type TOTPPasswordForm struct{ Current string }
 
-// NewRemoveTOTPForm reads the form.
-func NewRemoveTOTPForm(r *http.Request) *RemoveTOTPForm {
-	return &RemoveTOTPForm{Current: r.PostFormValue("current_password")}
+// NewTOTPPasswordForm reads the form.
+func NewTOTPPasswordForm(r *http.Request) *TOTPPasswordForm {
+	return &TOTPPasswordForm{Current: r.PostFormValue("current_password")}
 }
 
 // Validate names an empty password.
-func (f *RemoveTOTPForm) Validate() Errors {
+func (f *TOTPPasswordForm) Validate() Errors {
 	if f.Current == "" {
 		return Errors{"totp_current_password": "account.err.current"}
 	}

@@ -107,7 +107,8 @@ ENV
 }
 
 # write_config writes .data/postbode.toml: deploy/dev/postbode.dev.toml with
-# the database and Redis found above. `make run` serves with it, and postbode
+# the database and Redis found above (its file paths, relative to the file,
+# rewritten for .data). `make run` serves with it, and postbode
 # run from the checkout without --config or POSTBODE_CONFIG uses it too, so
 # the ops commands work from any shell.
 write_config() {
@@ -124,6 +125,7 @@ write_config() {
       -v inb="${POSTBODE_INBOUND_LISTEN:-}" -v base="$base" '
       /^\[/ { sec = $0 }
       /^key_file = / { $0 = "key_file = \"secret.key\"" }
+      /^capture_dir = / { $0 = "capture_dir = \"outbox\"" }
       sec == "[api]" && /^listen = / && api != "" { $0 = "listen = \"" api "\"" }
       sec == "[public]" && /^listen = / && pub != "" { $0 = "listen = \"" pub "\"" }
       sec == "[public]" && /^base_url = / && base != "" { $0 = "base_url = \"" base "\"" }

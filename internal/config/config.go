@@ -93,9 +93,7 @@ func Load(path string, environ []string) (Config, error) {
 		if und := md.Undecoded(); len(und) > 0 {
 			return cfg, fmt.Errorf("config: %s: unknown key %q", path, und[0].String())
 		}
-		if f := cfg.Secrets.KeyFile; f != "" && !filepath.IsAbs(f) {
-			cfg.Secrets.KeyFile = filepath.Join(filepath.Dir(path), f)
-		}
+		fromFileDir(&cfg, md, filepath.Dir(path))
 	}
 	if err := applyEnv(&cfg, environ); err != nil {
 		return cfg, err
@@ -107,6 +105,31 @@ func Load(path string, environ []string) (Config, error) {
 		return cfg, err
 	}
 	return cfg, nil
+}
+
+// fromFileDir makes every relative file path written in the config file
+// relative to the file's directory dir, not to the working directory the
+// daemon happens to start in: a config file and the keys, certificates and
+// directories beside it move together. Defaults and environment overrides
+// stay as given.
+func fromFileDir(cfg *Config, md toml.MetaData, dir string) {
+	join := func(p *string, key ...string) {
+		if *p != "" && !filepath.IsAbs(*p) && md.IsDefined(key...) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
+	join(&cfg.Secrets.KeyFile, "secrets", "key_file")
+	join(&cfg.API.SpoolDir, "api", "spool_dir")
+	join(&cfg.API.TLS.CertFile, "api", "tls", "cert_file")
+	join(&cfg.API.TLS.KeyFile, "api", "tls", "key_file")
+	join(&cfg.Public.TLS.CertFile, "public", "tls", "cert_file")
+	join(&cfg.Public.TLS.KeyFile, "public", "tls", "key_file")
+	join(&cfg.Inbound.TLSCert, "inbound", "tls_cert")
+	join(&cfg.Inbound.TLSKey, "inbound", "tls_key")
+	join(&cfg.SMTP.CaptureDir, "smtp", "capture_dir")
+	for i := range cfg.DKIM.Keys {
+		join(&cfg.DKIM.Keys[i].KeyFile, "dkim", "keys") // only the file has DKIM keys
+	}
 }
 
 // Validate checks every section; the error names the first bad key.

@@ -95,6 +95,68 @@ func TestSecretKeyFileInConfig(t *testing.T) {
 	}
 }
 
+// TestFilePathsFromConfigDir: every relative file path written in the
+// config file is taken from the file's directory, as secrets.key_file is;
+// absolute paths, defaults and environment overrides stay as given.
+func TestFilePathsFromConfigDir(t *testing.T) {
+	dir, abs := filepath.Join(t.TempDir(), "etc"), t.TempDir()
+	for _, f := range []string{"tls/api.crt", "tls/api.key", "tls/mx.crt", "tls/mx.key", "dkim/example.org.pem"} {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755)
+		os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o600)
+	}
+	os.WriteFile(filepath.Join(abs, "public.crt"), []byte("x"), 0o600)
+	os.WriteFile(filepath.Join(abs, "public.key"), []byte("x"), 0o600)
+	p := filepath.Join(dir, "postbode.toml")
+	os.WriteFile(p, []byte(strings.ReplaceAll(`[api]
+spool_dir = "spool"
+[api.tls]
+cert_file = "tls/api.crt"
+key_file = "tls/api.key"
+[public.tls]
+cert_file = "ABS/public.crt"
+key_file = "ABS/public.key"
+[inbound]
+tls_cert = "tls/mx.crt"
+tls_key = "tls/mx.key"
+[smtp]
+capture_dir = "outbox"
+[[dkim.keys]]
+domain = "example.org"
+selector = "s1"
+key_file = "dkim/example.org.pem"
+`, "ABS", abs)), 0o600)
+	cfg, err := Load(p, []string{"POSTBODE_SECRETS_KEY=" + testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ key, got, want string }{
+		{"api.spool_dir", cfg.API.SpoolDir, filepath.Join(dir, "spool")},
+		{"api.tls.cert_file", cfg.API.TLS.CertFile, filepath.Join(dir, "tls/api.crt")},
+		{"api.tls.key_file", cfg.API.TLS.KeyFile, filepath.Join(dir, "tls/api.key")},
+		{"public.tls.cert_file", cfg.Public.TLS.CertFile, filepath.Join(abs, "public.crt")},
+		{"public.tls.key_file", cfg.Public.TLS.KeyFile, filepath.Join(abs, "public.key")},
+		{"inbound.tls_cert", cfg.Inbound.TLSCert, filepath.Join(dir, "tls/mx.crt")},
+		{"inbound.tls_key", cfg.Inbound.TLSKey, filepath.Join(dir, "tls/mx.key")},
+		{"smtp.capture_dir", cfg.SMTP.CaptureDir, filepath.Join(dir, "outbox")},
+		{"dkim.keys[0].key_file", cfg.DKIM.Keys[0].KeyFile, filepath.Join(dir, "dkim/example.org.pem")},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.key, c.got, c.want)
+		}
+	}
+	// A default and an environment override are not in the file.
+	os.WriteFile(p, []byte("[inbound]\nlisten = \"127.0.0.1:2525\"\n"), 0o600)
+	cfg, err = Load(p, []string{"POSTBODE_SECRETS_KEY=" + testKey, "POSTBODE_INBOUND_TLS_CERT=env/mx.crt",
+		"POSTBODE_INBOUND_TLS_KEY=env/mx.key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SMTP.CaptureDir != Default().SMTP.CaptureDir || cfg.Inbound.TLSCert != "env/mx.crt" || cfg.Inbound.TLSKey != "env/mx.key" {
+		t.Errorf("default or environment path changed: capture_dir %q, tls_cert %q, tls_key %q",
+			cfg.SMTP.CaptureDir, cfg.Inbound.TLSCert, cfg.Inbound.TLSKey)
+	}
+}
+
 func TestInvalidNamesKey(t *testing.T) {
 	env := []string{"POSTBODE_SECRETS_KEY=" + testKey}
 	cases := []struct {

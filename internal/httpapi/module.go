@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sync"
 )
 
 //go:embed openapi_base.json
@@ -21,15 +20,19 @@ type Module interface {
 }
 
 // Mount registers every module's routes, the OpenAPI document of them all
-// at GET /api/v1/openapi.json, and a JSON 404 for the rest of /api/.
+// at GET /api/v1/openapi.json, and a JSON 404 for the rest of /api/. The
+// document is also the list of each route's query parameters: the router
+// refuses any other (see Handle).
 func Mount(rt *Router, modules ...Module) {
-	var (
-		once sync.Once
-		doc  []byte
-		err  error
-	)
+	doc, err := OpenAPI(modules...)
+	rt.query = map[string][]string{} // a broken document: no route takes any
+	if err == nil {
+		var q map[string][]string
+		if q, err = queryParams(doc); err == nil {
+			rt.query = q
+		}
+	}
 	rt.Handle("GET", "/api/v1/openapi.json", Public, func(w http.ResponseWriter, r *http.Request) error {
-		once.Do(func() { doc, err = OpenAPI(modules...) })
 		if err != nil {
 			return err
 		}

@@ -48,11 +48,14 @@ type Route struct {
 // Router registers JSON API routes on a ServeMux with permission checks,
 // error writing and request metrics.
 type Router struct {
-	mux      *http.ServeMux
-	log      *slog.Logger
-	auth     Authenticator
-	changed  ChangeAuditor
-	routes   []Route
+	mux     *http.ServeMux
+	log     *slog.Logger
+	auth    Authenticator
+	changed ChangeAuditor
+	routes  []Route
+	// query: the query parameters of each route ("METHOD /path"), from
+	// the OpenAPI document Mount serves; nil until Mount sets it.
+	query    map[string][]string
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 }
@@ -90,11 +93,14 @@ func (rt *Router) Routes() []Route { return rt.routes }
 // (Public: anyone; access.SignedIn: any signed-in actor). The handler runs
 // with the actor in its context, scoped to the actor's department. Path
 // values and query parameters that are not storable text are refused with
-// 422 naming them before h runs.
+// 422 naming them before h runs; on a router set up by Mount, so is a
+// query parameter the OpenAPI document does not give the route (400,
+// unknown_parameter).
 func (rt *Router) Handle(method, path string, perm access.Permission, h HandlerFunc) {
 	pattern := method + " " + path
 	rt.routes = append(rt.routes, Route{Method: method, Path: path, Perm: perm})
 	pathNames := wildcards(path)
+	allowed, checked := rt.query[pattern], rt.query != nil
 	rt.mux.Handle(pattern, rt.Wrap(pattern, func(w http.ResponseWriter, r *http.Request) error {
 		if perm != Public {
 			a, err := rt.authenticate(r)
@@ -109,6 +115,11 @@ func (rt *Router) Handle(method, path string, perm access.Permission, h HandlerF
 		}
 		if err := checkRequestText(r, pathNames); err != nil {
 			return err
+		}
+		if checked {
+			if err := checkQuery(r, allowed); err != nil {
+				return err
+			}
 		}
 		if err := h(w, r); err != nil {
 			return err
