@@ -93,6 +93,7 @@ type msg struct {
 	texts      [][]byte     // text/plain (and text/html as a last resort) bodies
 	html       [][]byte     // text/html bodies
 	original   *header      // header of the returned original
+	origRaw    []byte       // the returned original as it stands, for fields not kept in original
 	jsonBodies [][]byte     // application/json bodies (relay notifications)
 	parts      int          // MIME parts visited
 	succeeded  int          // DSN recipients delivered, relayed or expanded
@@ -106,7 +107,10 @@ type msg struct {
 // readMessage walks the MIME structure of raw within the limits.
 func readMessage(raw []byte) *msg {
 	m := &msg{}
-	h, body := splitHeader(raw, topFields)
+	h, body, repaired := readHeader(raw, topFields)
+	if repaired {
+		m.malform(&m.badText, "a header whose parameter list continues on a line without folding white space")
+	}
 	m.top = h
 	m.subject = decodeHeader(h.Get("Subject"))
 	m.from = asciiLower(decodeHeader(h.Get("From")))
@@ -116,14 +120,23 @@ func readMessage(raw []byte) *msg {
 
 // splitHeader reads the header block at the start of raw (RFC 5322
 // section 2.2) and returns it with the body. It is lenient where real
-// bounces are sloppy: a leading mbox "From " line is skipped, a line that
-// is neither a field nor a continuation is ignored, and a block without an
-// ending blank line ends with the data.
+// bounces are sloppy: a leading mbox "From " line is skipped, a parameter
+// list continued on a line without the folding white space is read as
+// folded, a line that is neither a field nor a continuation is ignored,
+// and a block without an ending blank line ends with the data.
 //
 // Only the fields named in keep (lower-case) are kept, which saves the
 // allocations for the many Received and DKIM fields nobody reads.
 func splitHeader(raw []byte, keep map[string]bool) (header, []byte) {
+	h, body, _ := readHeader(raw, keep)
+	return h, body
+}
+
+// readHeader is splitHeader, and reports whether a parameter list
+// continued without folding white space was read as folded.
+func readHeader(raw []byte, keep map[string]bool) (header, []byte, bool) {
 	var fields [][2]string
+	repaired := false
 	kept := false // the last field was kept: its continuation lines belong to it
 	rest := raw
 	for n := 0; len(rest) > 0 && n < maxHeaderBytes/32; n++ {
@@ -142,6 +155,11 @@ func splitHeader(raw []byte, keep map[string]bool) (header, []byte) {
 			if k := len(fields); k > 0 && kept {
 				fields[k-1][1] += " " + string(bytes.TrimSpace(trimmed))
 			}
+		case kept && startsParam(trimmed) && strings.HasSuffix(fields[len(fields)-1][1], ";"):
+			// A parameter list continued without the folding white
+			// space (see paramContinuation).
+			fields[len(fields)-1][1] += " " + string(trimmed)
+			repaired = true
 		default:
 			kept = false
 			i := bytes.IndexByte(trimmed, ':')
@@ -160,7 +178,7 @@ func splitHeader(raw []byte, keep map[string]bool) (header, []byte) {
 	for i, f := range fields {
 		h[i] = hfield{f[0], f[1]}
 	}
-	return h, rest
+	return h, rest, repaired
 }
 
 // topFields are the fields read from a message's own header.
@@ -233,6 +251,7 @@ func (m *msg) walkMultipart(h header, body []byte, boundary string, depth int) {
 		return
 	}
 	mr := newMultipart(body, boundary)
+	mr.lenient = true
 	n := 0
 	for m.parts <= maxParts {
 		ph, data, ok := mr.next()
@@ -241,6 +260,9 @@ func (m *msg) walkMultipart(h header, body []byte, boundary string, depth int) {
 		}
 		n++
 		m.walk(ph, data, depth+1)
+	}
+	if len(mr.repairs) > 0 {
+		m.malform(&m.badText, "a part header whose parameter list continues on a line without folding white space")
 	}
 	if n == 0 { // no part found: the boundary is wrong, read it as text
 		m.malform(&m.badText, "a multipart whose boundary never appears")
@@ -283,6 +305,9 @@ func (m *msg) leaf(h header, mt, charset string, body []byte, depth int) {
 // nestedReport walks a returned message that is itself a delivery report
 // (a bounce of a forwarded bounce): its delivery-status parts count too.
 func (m *msg) nestedReport(data []byte, depth int) {
+	if len(m.dsn) > 0 {
+		return // the report's own delivery-status part names its recipients
+	}
 	h, body := splitHeader(data, topFields)
 	if mt, params := contentType(h); mt == "multipart/report" && params["report-type"] == "delivery-status" {
 		m.walk(h, body, depth+1)
@@ -296,7 +321,37 @@ func (m *msg) keepOriginal(data []byte) {
 	}
 	h, _ := splitHeader(data, originalFieldNames)
 	m.original = &h
+	m.origRaw = data
 }
+
+// receivedFor is the address of the "for" clause of the topmost Received
+// field of the returned original (RFC 5321 section 4.4: the recipient the
+// receiving server accepted the message for), or "".
+func (m *msg) receivedFor() string {
+	if m.origRaw == nil {
+		return ""
+	}
+	h, _ := splitHeader(m.origRaw, receivedField)
+	for _, f := range h {
+		v := f.value
+		i := strings.Index(asciiLower(v), " for ")
+		if i < 0 {
+			continue
+		}
+		v = strings.TrimSpace(v[i+5:])
+		if j := strings.IndexAny(v, "; \t"); j >= 0 {
+			v = v[:j]
+		}
+		if a := cleanAddr(v); a != "" && plausibleAddr(a) {
+			return a
+		}
+		return "" // the topmost hop names no single address
+	}
+	return ""
+}
+
+// receivedField keeps the Received fields of a header.
+var receivedField = map[string]bool{"received": true}
 
 // decodeBody undoes the Content-Transfer-Encoding of a leaf body (RFC 2045
 // section 6). The charset is left alone: the patterns are ASCII, and

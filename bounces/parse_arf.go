@@ -6,7 +6,7 @@ import "strings"
 // per complaining recipient, with the Feedback-Type (section 3.1). The
 // recipient is the Original-Rcpt-To (section 3.2; repeatable), else the
 // Removal-Recipient, else the To of the returned message (section 2,
-// third part).
+// third part), else the address its topmost Received field names.
 func (m *msg) complaints() []Result {
 	var typ, userAgent string
 	var rcpts, removal []string
@@ -31,6 +31,11 @@ func (m *msg) complaints() []Result {
 	}
 	if len(rcpts) == 0 && m.original != nil {
 		rcpts = addrList(m.original.Get("To"))
+	}
+	if len(rcpts) == 0 {
+		if a := m.receivedFor(); a != "" {
+			rcpts = []string{a}
+		}
 	}
 	if len(rcpts) == 0 {
 		rcpts = []string{""}

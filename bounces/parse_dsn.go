@@ -1,6 +1,9 @@
 package bounces
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // field is one "Name: value" line of a delivery-status or feedback-report
 // body, unfolded, with the name lower-cased.
@@ -26,7 +29,11 @@ func parseFields(b []byte) []field {
 			out = append(out, field{})
 		case line[0] == ' ' || line[0] == '\t':
 			if n := len(out); n > 0 && out[n-1].name != "" {
-				out[n-1].value += " " + strings.TrimSpace(line)
+				if out[n-1].value == "" { // "Final-Recipient:" with the value on the next line
+					out[n-1].value = strings.TrimSpace(line)
+				} else {
+					out[n-1].value += " " + strings.TrimSpace(line)
+				}
 			}
 		default:
 			i := strings.IndexByte(line, ':')
@@ -77,7 +84,7 @@ var knownFieldNames = func() map[string]string {
 
 // dsnRecipient is one per-recipient group of a DSN (RFC 3464 section 2.3).
 type dsnRecipient struct {
-	final, original, action, status, diagType, diag, remoteMTA string
+	final, original, action, status, diagType, diag, remoteMTA, remoteType string
 	// hasStatus: the group has the Status field that RFC 3464 section
 	// 2.3.4 requires (its value may still be unreadable).
 	hasStatus bool
@@ -86,8 +93,10 @@ type dsnRecipient struct {
 // dsnRecipients splits the fields of a delivery-status body into
 // per-recipient groups. Groups are normally separated by blank lines
 // (section 2.1); a second Final-Recipient or Original-Recipient also
-// starts a new group, for the DSNs that omit the blank line. Recipient
-// fields that come before the group's address belong to it. Per-message fields (section 2.2) are skipped.
+// starts a new group, for the DSNs that omit the blank line, and so does
+// a second Action or Status after the group's address (Exim writes Action
+// before Final-Recipient). Recipient fields that come before the group's
+// address belong to it. Per-message fields (section 2.2) are skipped.
 func dsnRecipients(fields []field) []dsnRecipient {
 	var out []dsnRecipient
 	var cur *dsnRecipient
@@ -105,7 +114,7 @@ func dsnRecipients(fields []field) []dsnRecipient {
 			if cur == nil || cur.original != "" {
 				start()
 			}
-			cur.original = addrOf(f.value)
+			cur.original = origAddrOf(f.value)
 		case "final-recipient", "x-actual-recipient":
 			if f.name == "x-actual-recipient" && cur != nil && cur.final != "" {
 				continue
@@ -115,6 +124,9 @@ func dsnRecipients(fields []field) []dsnRecipient {
 			}
 			cur.final = addrOf(f.value)
 		default:
+			if cur != nil && (f.name == "action" && cur.action != "" || f.name == "status" && cur.hasStatus) {
+				cur = nil // the next recipient's fields, without the blank line before them
+			}
 			if cur != nil {
 				cur.set(f)
 			} else {
@@ -136,7 +148,11 @@ func (d *dsnRecipient) set(f field) {
 	case "diagnostic-code":
 		d.diagType, d.diag = splitTyped(f.value)
 	case "remote-mta":
-		_, d.remoteMTA = splitTyped(f.value)
+		// The name of the MTA (type dns) wins over a second field that
+		// gives its address (Exim's "Remote-MTA: X-ip; [192.0.2.1]:25").
+		if typ, v := splitTyped(f.value); d.remoteMTA == "" || typ == "dns" && d.remoteType != "dns" {
+			d.remoteMTA, d.remoteType = v, typ
+		}
 	}
 }
 
@@ -204,10 +220,100 @@ func (d dsnRecipient) result(text, textLower string, rules *phraseIndex) (Result
 }
 
 // addrOf extracts the address of an RFC 3464 address field
-// ("rfc822; <a@b>"), lower-cased.
+// ("rfc822; <a@b>"), lower-cased. An address of type utf-8 may hold
+// EmbeddedUnicodeChars ("\x{E9}", RFC 6533 section 3), which are decoded.
 func addrOf(v string) string {
-	_, v = splitTyped(v)
+	return typedAddr(splitTyped(v))
+}
+
+// typedAddr is addrOf for a value split into its address type and address.
+func typedAddr(typ, v string) string {
+	if typ == "utf-8" || strings.Contains(v, `\x{`) {
+		v = decodeUnitext(v)
+	}
 	return cleanAddr(v)
+}
+
+// origAddrOf is addrOf for the Original-Recipient, which carries the ORCPT
+// parameter of the RCPT command (RFC 3464 section 2.3.1), where the
+// address is xtext (RFC 3461 section 4.2): "+2B" stands for "+".
+func origAddrOf(v string) string {
+	typ, a := splitTyped(v)
+	if typ != "utf-8" && strings.IndexByte(a, '+') >= 0 {
+		a = decodeXtext(a)
+	}
+	return typedAddr(typ, a)
+}
+
+// decodeXtext decodes the "+XX" of RFC 3461 section 4 xtext: the
+// hexadecimal code of a character xtext must encode (one outside "!" to
+// "~", "+" or "="). A "+" followed by anything else is left as it
+// stands, so a plain address with "+" in it passes unchanged.
+func decodeXtext(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] == '+' && i+2 < len(s) {
+			if c, ok := unhex2(s[i+1], s[i+2]); ok && (c < '!' || c > '~' || c == '+' || c == '=') {
+				if b == nil {
+					b = append(make([]byte, 0, len(s)), s[:i]...)
+				}
+				b = append(b, c)
+				i += 2
+				continue
+			}
+		}
+		if b != nil {
+			b = append(b, s[i])
+		}
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}
+
+// unhex2 reads two upper-case hexadecimal digits (xtext's hexchar).
+func unhex2(a, b byte) (byte, bool) {
+	h := func(c byte) (byte, bool) {
+		switch {
+		case c >= '0' && c <= '9':
+			return c - '0', true
+		case c >= 'A' && c <= 'F':
+			return c - 'A' + 10, true
+		}
+		return 0, false
+	}
+	x, ok1 := h(a)
+	y, ok2 := h(b)
+	return x<<4 | y, ok1 && ok2
+}
+
+// decodeUnitext decodes the EmbeddedUnicodeChars ("\x{HEXPOINT}") of
+// RFC 6533 section 3 utf-8-addr-xtext and utf-8-addr-unitext into UTF-8.
+// A malformed escape is left as it stands.
+func decodeUnitext(s string) string {
+	if !strings.Contains(s, `\x{`) {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, `\x{`)
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], '}')
+		n, err := strconv.ParseUint(s[i+3:i+max(j, 3)], 16, 32)
+		if j < 5 || j > 9 || err != nil || n > 0x10FFFF {
+			b.WriteString(s[:i+3])
+			s = s[i+3:]
+			continue
+		}
+		b.WriteString(s[:i])
+		b.WriteRune(rune(n))
+		s = s[i+j+1:]
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // cleanAddr strips angle brackets, quotes and surrounding text from one
@@ -237,6 +343,7 @@ func cleanAddr(v string) string {
 // splitTyped splits "type; value" (RFC 3464 address-type, diagnostic-type,
 // mta-name-type). A value without a type is returned whole.
 func splitTyped(v string) (typ, rest string) {
+	v = strings.TrimSpace(v)
 	if i := strings.IndexByte(v, ';'); i >= 0 && i < 20 && !strings.ContainsAny(v[:i], " <@") {
 		return asciiLower(strings.TrimSpace(v[:i])), strings.TrimSpace(v[i+1:])
 	}

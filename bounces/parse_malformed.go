@@ -12,7 +12,9 @@ import (
 // is broken (a multipart whose boundary is missing or never appears, so
 // its body is read as text; a body that does not decode; a part in a
 // charset nobody knows; binary junk where text should be; more failed
-// recipients than a report is read for), the message is
+// recipients than a report is read for; a Content-Type parameter list
+// continued on a line without folding white space, which is read as
+// folded), the message is
 // still read for what it says, but a hard result from it is reported as
 // unknown. A broken part the result was not read from (a junk attachment
 // beside a clean delivery-status part) does not matter.

@@ -123,6 +123,12 @@ type multipart struct {
 	done      bool
 	nl        string // "\r\n", or "\n" once the first delimiter ends so
 	dash      string // "--" boundary
+	// lenient reads a part header line that continues a parameter list
+	// without the leading white space of a folded line as the
+	// continuation it is (see paramContinuation); repairs holds the
+	// offsets of such lines in b.
+	lenient bool
+	repairs []int
 }
 
 // maxBoundaryLine is the longest line the multipart reader looks at
@@ -149,7 +155,7 @@ func (r *multipart) next() (h header, body []byte, ok bool) {
 		switch {
 		case r.isDelimiter(line):
 			r.partsRead++
-			h, start, ok := readPartHeader(r.b, r.pos)
+			h, start, ok := readPartHeader(r.b, r.pos, r.lenient, &r.repairs)
 			if !ok {
 				r.done = true
 				return nil, nil, false
@@ -276,7 +282,11 @@ func skipLWSP(b []byte) []byte {
 // end of the data; a first line that is a continuation, a line without a
 // colon, or a name with a byte outside printable ASCII is malformed (ok
 // false). It keeps partFields and returns where the body starts.
-func readPartHeader(b []byte, pos int) (h header, start int, ok bool) {
+//
+// When lenient, a line that continues a field's parameter list without
+// leading white space (paramContinuation) is read as a folded line, and
+// its offset appended to *repairs.
+func readPartHeader(b []byte, pos int, lenient bool, repairs *[]int) (h header, start int, ok bool) {
 	if pos < len(b) && (b[pos] == ' ' || b[pos] == '\t') {
 		return nil, 0, false
 	}
@@ -290,7 +300,15 @@ func readPartHeader(b []byte, pos int) (h header, start int, ok bool) {
 		}
 		// The field with its continuation lines.
 		first, last := pos, next
-		for last < len(b) && (b[last] == ' ' || b[last] == '\t') {
+	folded:
+		for last < len(b) {
+			switch {
+			case b[last] == ' ' || b[last] == '\t':
+			case lenient && paramContinuation(b, last):
+				*repairs = append(*repairs, last)
+			default:
+				break folded
+			}
 			_, last = headerLine(b, last)
 		}
 		pos = last
@@ -312,6 +330,35 @@ func readPartHeader(b []byte, pos int) (h header, start int, ok bool) {
 		}
 		h = append(h, hfield{string(name), unfoldValue(b[first+i+1 : last])})
 	}
+}
+
+// paramContinuation reports whether the header line at b[at:] continues
+// the parameter list of the line before it although it lacks the leading
+// white space of a folded line: the line before ends in ";" and this one
+// begins with "attribute=" (RFC 2045 section 5.1), as in
+//
+//	Content-Type: multipart/alternative;
+//	boundary="b1"
+//
+// which some mail systems write. A strict reader takes such a line for a
+// field without a colon and gives up on the whole multipart.
+func paramContinuation(b []byte, at int) bool {
+	prev := bytes.TrimRight(b[:at], "\r\n")
+	prev = trimLWSP(prev)
+	if len(prev) == 0 || prev[len(prev)-1] != ';' {
+		return false
+	}
+	return startsParam(b[at:])
+}
+
+// startsParam reports whether line begins with "attribute=" (RFC 2045
+// section 5.1).
+func startsParam(line []byte) bool {
+	n := 0
+	for n < len(line) && isTokenByte(line[n]) {
+		n++
+	}
+	return n > 0 && n < len(line) && line[n] == '='
 }
 
 // headerLine returns the line at b[pos:] without its line break (LF or

@@ -161,7 +161,8 @@ func (m *msg) looksLikeBounce(lower string) bool {
 // diagnostic that follows each: the address standing alone at the start of
 // a line ("<a@b>:", "a@b", "  a@b", "To: a@b", ...), as Postfix, qmail,
 // Exim, Sendmail, Gmail, Yahoo, Exchange and others write them; else the
-// X-Failed-Recipients header (Exim); else the To of the returned original.
+// X-Failed-Recipients header (Exim); else the To of the returned original,
+// or the address its topmost Received field was accepted for.
 func (m *msg) textResults(notice string) []Result {
 	blocks := recipientBlocks(notice, m.ownAddresses())
 	if len(blocks) == 0 {
@@ -172,7 +173,11 @@ func (m *msg) textResults(notice string) []Result {
 		}
 	}
 	if len(blocks) == 0 && m.original != nil {
-		if a := cleanAddr(m.original.Get("To")); a != "" {
+		a := cleanAddr(m.original.Get("To"))
+		if a == "" { // "undisclosed-recipients:;"
+			a = m.receivedFor()
+		}
+		if a != "" {
 			blocks = append(blocks, rcptBlock{addr: a, diag: notice})
 		}
 	}
@@ -203,10 +208,38 @@ func (m *msg) textResults(notice string) []Result {
 		}
 		r := classify(in)
 		r.Recipient = b.addr
+		if o := expandedFrom(b.diag); o != "" && o != b.addr {
+			r.OriginalRecipient = o
+		}
 		r.Action = "failed"
 		out = append(out, r)
 	}
 	return out
+}
+
+// expandedFrom is the address a failed recipient was derived from by
+// alias or forward expansion, as the text right after the recipient
+// states it: Postfix's "<a@b> (expanded from <alias@b>):" (bounce(8)) and
+// Exim's "a@b\n    (generated from alias@b)" (Exim specification,
+// "Bounce messages"). It is "" when the text does not say.
+func expandedFrom(diag string) string {
+	s := strings.TrimSpace(diag)
+	if !strings.HasPrefix(s, "(") {
+		return ""
+	}
+	end := strings.IndexByte(s, ')')
+	if end < 0 {
+		return ""
+	}
+	in := asciiLower(s[1:end])
+	for _, p := range []string{"expanded from ", "generated from "} {
+		if strings.HasPrefix(in, p) {
+			if a := cleanAddr(in[len(p):]); a != "" && plausibleAddr(a) {
+				return a
+			}
+		}
+	}
+	return ""
 }
 
 // ownAddresses are addresses in the notice that are not failed recipients:
@@ -305,12 +338,15 @@ func leadingAddr(line string) (string, string) {
 		return "", ""
 	}
 	ls := asciiLower(s)
+	labeled := false
 	for _, l := range recipientLabels {
 		if strings.HasPrefix(ls, l) {
 			s = strings.TrimSpace(s[len(l):])
+			labeled = true
 			break
 		}
 	}
+	s = skipDisplayName(s, labeled)
 	s = strings.TrimLeft(s, "\"'*-> \t")
 	s = stripReplyCode(s)
 	end := strings.IndexAny(s, " \t,;")
@@ -334,6 +370,28 @@ func leadingAddr(line string) (string, string) {
 		rest = strings.TrimSpace(s[end:])
 	}
 	return a, rest
+}
+
+// skipDisplayName skips the display name of a name-addr (RFC 5322
+// section 3.4) at the start of s: a quoted string followed by
+// "<address>", or after a recipient label (labeled) a few words without
+// "@" or ":" followed by "<address>". s is returned unchanged otherwise.
+func skipDisplayName(s string, labeled bool) string {
+	if strings.HasPrefix(s, `"`) {
+		if j := strings.IndexByte(s[1:], '"'); j >= 0 {
+			if rest := strings.TrimSpace(s[j+2:]); strings.HasPrefix(rest, "<") {
+				return rest
+			}
+		}
+		return s
+	}
+	if !labeled {
+		return s
+	}
+	if i := strings.IndexByte(s, '<'); i > 0 && i < 80 && !strings.ContainsAny(s[:i], "@:<>\"") {
+		return s[i:]
+	}
+	return s
 }
 
 // plausibleAddr rejects tokens that only look like addresses (message ids,
@@ -470,15 +528,19 @@ func inlineAddr(line string) (string, string) {
 // and keeps them as a delivery-status part.
 func (m *msg) inlineDSN() {
 	for _, t := range m.texts {
-		lower := asciiLower(string(t))
+		lower := "\n" + asciiLower(string(t)) // offsets one past those of t
 		i := strings.Index(lower, "\nfinal-recipient:")
 		if i < 0 {
 			continue
 		}
+		// The fields start with the per-message ones, or with the
+		// Original-Recipient that comes before the Final-Recipient.
 		if j := strings.LastIndex(lower[:i], "\nreporting-mta:"); j >= 0 {
 			i = j
+		} else if j := strings.LastIndex(lower[:i], "\noriginal-recipient:"); j >= 0 && !strings.Contains(lower[j+1:i], "\n\n") {
+			i = j
 		}
-		m.dsn = append(m.dsn, t[i+1:])
+		m.dsn = append(m.dsn, t[i:])
 		return
 	}
 }
