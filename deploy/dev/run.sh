@@ -41,7 +41,12 @@ url() {
 addresses() {
   API="${POSTBODE_API_LISTEN:-$(cfg api listen)}"
   INBOUND="${POSTBODE_INBOUND_LISTEN:-$(cfg inbound listen)}"
-  OUTBOX="${POSTBODE_SMTP_CAPTURE_DIR:-$(cfg smtp capture_dir)}"
+  OUTBOX="${POSTBODE_SMTP_CAPTURE_DIR:-}"
+  if [ -z "$OUTBOX" ]; then
+    # A relative path in the config file is taken from the file's directory.
+    OUTBOX="$(cfg smtp capture_dir)"
+    case "$OUTBOX" in /*) ;; *) OUTBOX="$(realpath -m --relative-to=. "$(dirname "$DEV_CONFIG")/$OUTBOX")" ;; esac
+  fi
   if [ -n "${POSTBODE_PUBLIC_LISTEN:-}" ] && [ -z "${POSTBODE_PUBLIC_BASE_URL:-}" ]; then
     export POSTBODE_PUBLIC_BASE_URL="http://localhost:${POSTBODE_PUBLIC_LISTEN##*:}"
   fi
