@@ -437,21 +437,101 @@ func findStatusAt(s string) (string, int) {
 }
 
 // diagStatus is the enhanced status code a diagnostic text gives, with
-// its offset: the first one whose detail is not 0 ("other or undefined",
-// RFC 3463 section 3), else the first ("5.1.0 Unknown address error 550
-// 5.2.2 Mailbox full" is 5.2.2).
-func diagStatus(s string) (string, int) {
-	first, firstAt := findStatusAt(s)
-	at, st := firstAt, first
-	for n := 0; st != "" && strings.HasSuffix(st, ".0") && n < 4; n++ {
-		from := at + len(st)
-		var i int
-		if st, i = findStatusAt(s[from:]); st != "" && !strings.HasSuffix(st, ".0") {
-			return st, from + i
+// its offset, or "". Of the codes in the text (statusCandidates), those
+// the server paired with its reply ("550 5.1.1", "550-5.1.1", "#5.1.1",
+// "(5.1.1)", or at the start of the text) come before those standing free
+// in it; within each group the first whose detail is not 0 ("other or
+// undefined", RFC 3463 section 3) wins, else the first ("5.1.0 Unknown
+// address error 550 5.2.2 Mailbox full" is 5.2.2). code is the reply code
+// of the diagnostic, or 0.
+func diagStatus(s string, code int) (string, int) {
+	var paired, free []statusCandidate
+	for _, c := range statusCandidates(s, code) {
+		if c.paired {
+			paired = append(paired, c)
+		} else {
+			free = append(free, c)
 		}
-		at = from + i
 	}
-	return first, firstAt
+	for _, group := range [][]statusCandidate{paired, free} {
+		for _, c := range group {
+			if !strings.HasSuffix(c.status, ".0") {
+				return c.status, c.at
+			}
+		}
+		if len(group) > 0 {
+			return group[0].status, group[0].at
+		}
+	}
+	return "", 0
+}
+
+// statusCandidate is an enhanced status code in a diagnostic text, at
+// offset at, paired when the server wrote it right after its reply code.
+type statusCandidate struct {
+	status string
+	at     int
+	paired bool
+}
+
+// maxStatusCandidates bounds the codes read from one diagnostic.
+const maxStatusCandidates = 8
+
+// statusCandidates are the enhanced status codes in s that can be the
+// status of the failure, at most maxStatusCandidates:
+//   - a code belongs to the reply code right before it, else to the reply
+//     code of the diagnostic (code); one whose class differs from that
+//     reply code's first digit is not the reply's status (RFC 2034 section
+//     4: "the class digit of the enhanced status code must match the
+//     first digit of the SMTP reply code"): "550 rejected [192.0.2.5]
+//     4.2.1". X.4.7 (delivery time expired) is the exception: a failure
+//     report gives it with its final reply code ("554 4.4.7 Message
+//     expired"), and chooseStatus looks past it for the actual problem
+//     (RFC 3463 section 3.5);
+//   - a code standing free in the text, not paired with a reply code,
+//     counts only with a detail the IANA registry (RFC 5248) defines for
+//     its subject (registeredDetail): "on 4.5.21 your host was listed" is
+//     a date. A paired code may have any detail up to 999 (RFC 3463
+//     section 2): providers define their own ("550 5.7.606").
+func statusCandidates(s string, code int) []statusCandidate {
+	var out []statusCandidate
+	for from, n := 0, 0; from < len(s) && n < 2*maxStatusCandidates && len(out) < maxStatusCandidates; n++ {
+		st, i := findStatusAt(s[from:])
+		if st == "" {
+			break
+		}
+		i += from
+		from = i + len(st)
+		c := statusCandidate{status: st, at: i}
+		owner := replyBefore(s, i)
+		c.paired = i == 0 || owner != 0 || s[i-1] == '#' || s[i-1] == '('
+		if owner == 0 {
+			owner = code
+		}
+		if owner >= 200 && owner < 600 && owner/100 != int(st[0]-'0') && statusDetailOf(st) != "4.7" {
+			continue
+		}
+		if !c.paired && !registeredDetail(st) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// registryMaxDetail is the highest detail the IANA "SMTP Enhanced Status
+// Codes" registry (RFC 5248) defines for each subject 0 to 7.
+var registryMaxDetail = [8]int{0, 10, 4, 6, 7, 6, 10, 30}
+
+// registeredDetail reports whether the subject.detail of an enhanced
+// status code is within the registry's numbering for its subject.
+func registeredDetail(st string) bool {
+	sd := statusDetailOf(st)
+	if len(sd) < 3 || sd[1] != '.' {
+		return false
+	}
+	d, err := strconv.Atoi(sd[2:])
+	return err == nil && d <= registryMaxDetail[sd[0]-'0']
 }
 
 // statusAt parses "c.sss.ddd" at the start of s, not followed by a digit

@@ -62,7 +62,7 @@ func TestDocumentedReplies(t *testing.T) {
 		}
 		status := enhanced
 		if status == "" {
-			status, _ = diagStatus(c[6])
+			status, _ = diagStatus(c[6], code)
 		}
 		if status == "" {
 			status = pseudoStatus(want, code >= 400 && code < 500)

@@ -9,7 +9,12 @@ import "strconv"
 //     section 2.3.6), wins over the report's Status field (section 2.3.4)
 //     when it says more: the field is missing or the diagnostic's code is
 //     not a bare X.0.0, and its detail is not 0 where a later code's is
-//     ("5.1.0 Unknown address error 550 5.2.2 Mailbox full" is 5.2.2);
+//     ("5.1.0 Unknown address error 550 5.2.2 Mailbox full" is 5.2.2); a
+//     code the server paired with its reply code ("550 5.1.1", "#5.1.1",
+//     "(5.1.1)") comes before one standing free in the text, a code of
+//     another class than its reply code is none ("550 rejected [192.0.2.5]
+//     4.2.1"), and a free one needs a detail the registry defines ("on
+//     4.5.21 your host was listed" is a date): see statusCandidates;
 //  2. X.4.7 "delivery time expired" gives way to the code of the last
 //     attempt it quotes (RFC 3463 section 3.5: "If possible, the code for
 //     the actual problem found when delivery was attempted should be
@@ -32,7 +37,7 @@ func chooseStatus(field, diag string, code int, codeGiven bool) (status string, 
 	if field != "" {
 		why = "status " + field + " as the report gives it (RFC 3464 section 2.3.4 Status, or the reply's enhanced code)"
 	}
-	s, at := diagStatus(diag)
+	s, at := diagStatus(diag, code)
 	if s == "" || s[0] == '2' || (field != "" && isVague(s)) {
 		return status, reply, why
 	}
@@ -82,8 +87,11 @@ func actualProblem(diag string, from int) (string, int) {
 }
 
 // replyBefore is the reply code right before offset at in diag ("421
-// 4.4.2", "550-5.1.1"), or 0.
+// 4.4.2", "550-5.1.1", "550-'5.2.2"), or 0.
 func replyBefore(diag string, at int) int {
+	if at > 0 && (diag[at-1] == '\'' || diag[at-1] == '"') {
+		at--
+	}
 	if at < 4 || (diag[at-1] != ' ' && diag[at-1] != '-') {
 		return 0
 	}

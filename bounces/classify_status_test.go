@@ -36,12 +36,47 @@ func TestChooseStatus(t *testing.T) {
 			"4.4.7 Delivery time expired", "4.4.7", 0, ""},
 		{"X.4.7 quoting only a vague code stays", "", 0, false,
 			"554 4.4.7 Message expired <421 4.0.0 try later>", "4.4.7", 554, ""},
-		{"a reply code of the other class is not paired", "", 0, false,
-			"the server said 550 4.2.2 Mailbox full", "4.2.2", 550, ""},
+		{"a code of another class than its reply code is not the status", "", 0, false,
+			"the server said 550 4.2.2 Mailbox full", "", 550, ""},
 		{"the caller's reply code is kept", "", 452, true,
 			"421 4.2.2 Mailbox full", "4.2.2", 452, ""},
 		{"a success code in the diagnostic is not a failure's status", "5.1.1", 0, false,
 			"250 2.1.5 Ok", "5.1.1", 0, ""},
+		// Numbers that are not the reply's enhanced status code (RFC 3463
+		// section 2, RFC 2034 section 4).
+		{"a version number is not a status", "", 0, false,
+			"ESMTP Exim 4.94.2 refused", "", 0, ""},
+		{"a date is not a status", "", 0, false,
+			"on 4.5.21 your host was listed", "", 0, ""},
+		{"a subject above 7 is not a status", "", 0, false,
+			"(id 5.12.123)", "", 0, ""},
+		{"a code in the text of another class than the reply code is not the status", "", 0, false,
+			"550 rejected [192.0.2.5] 4.2.1", "", 550, ""},
+		{"a code of another class than the caller's reply code is not the status", "", 550, true,
+			"Mailbox full 4.2.2", "", 550, ""},
+		{"a free code with a detail the registry does not define is not a status", "", 0, false,
+			"Rejected at 5.7.606 by policy", "", 0, ""},
+		{"the code paired with the reply code wins over one in the text", "", 0, false,
+			"Message refused, see 5.2.2 - 550 5.7.1 Blocked by policy", "5.7.1", 550, "no status field"},
+		// Codes that are the status.
+		{"a code after the reply code", "", 0, false,
+			"550 5.1.1 User unknown", "5.1.1", 550, "no status field"},
+		{"a code after a continuation line's reply code", "", 0, false,
+			"550-5.1.1 The email account that you tried to reach does not exist", "5.1.1", 550, "no status field"},
+		{"a quoted code after the reply code", "", 0, false,
+			"5.1.0 - Unknown address error 550-'5.2.2 <a@example.jp>... Mailbox Full'", "5.2.2", 550, "no status field"},
+		{"a provider's own detail after the reply code", "", 0, false,
+			"Remote server returned '550 5.7.606 Access denied, banned sending IP [192.0.2.5]'", "5.7.606", 550, "no status field"},
+		{"a provider's own detail at the start", "", 0, false,
+			"4.7.650 The mail server has been temporarily rate limited", "4.7.650", 0, "no status field"},
+		{"a code after a hash", "", 0, false,
+			"#5.1.1 smtp;550 not found", "5.1.1", 550, "no status field"},
+		{"a code in parentheses", "", 0, false,
+			"User unknown (5.1.1)", "5.1.1", 0, "no status field"},
+		{"a registered code free in the text of its reply", "", 0, false,
+			"550 User unknown 5.1.1", "5.1.1", 550, "no status field"},
+		{"a code of the caller's reply code's class", "", 452, true,
+			"Mailbox full 4.2.2", "4.2.2", 452, "no status field"},
 	} {
 		code := c.code
 		if !c.codeGiven {
@@ -213,6 +248,12 @@ func TestClassifyStatusRule(t *testing.T) {
 	r = classify(evidence{temporary: true, diag: "Mailbox full"})
 	if r.Status != "4.0.922" || !strings.Contains(r.StatusRule, "Action: delayed") {
 		t.Errorf("delayed without a reply: status %s (%q), want 4.0.922 from the delay", r.Status, r.StatusRule)
+	}
+	// A code of another class than the reply code in the text is not the
+	// status: the status is derived from the reply code and the reason.
+	r = classify(evidence{noStatus: true, diag: "550 Mailbox full [192.0.2.5] 4.2.1"})
+	if r.Status != "5.0.922" || r.StandardStatus() != "5.2.2" || !strings.Contains(r.StatusRule, "class 5 from reply code 550") {
+		t.Errorf("550 with 4.2.1 in the text: status %s (%q) standard %s, want 5.0.922 from the reply, 5.2.2", r.Status, r.StatusRule, r.StandardStatus())
 	}
 	r = ClassifySMTPReply("RCPT", 550, "5.1.1", "5.1.1 User unknown")
 	if r.Status != "5.1.1" || r.StatusRule == "" || r.StandardStatus() != "5.1.1" || !strings.Contains(r.StandardStatusRule(), "as the message gives it") {
