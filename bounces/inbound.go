@@ -53,6 +53,14 @@ type ListenerOptions struct {
 	StoreTimeout time.Duration
 	// Store keeps accepted messages; required.
 	Store Storer
+	// Proven reports whether a recipient carries a token that verifies
+	// (TokenProven); mail with such a recipient is never limited by
+	// Unproven. Optional: without it every message is unproven.
+	Proven func(rcpt string) bool
+	// Unproven bounds the mail without a proven recipient stored per client
+	// IP and per day (452 4.3.1 at RCPT, 451 4.7.1 after DATA beyond it);
+	// optional, nil: unbounded.
+	Unproven *UnprovenQuota
 	// Stored is called after each message is stored (Processor.Wake); optional.
 	Stored func()
 	// Metrics; required.
@@ -152,10 +160,11 @@ func (l *Listener) newSession(c *smtp.Conn) (smtp.Session, error) {
 }
 
 type session struct {
-	l     *Listener
-	conn  *smtp.Conn
-	from  string
-	rcpts []string
+	l      *Listener
+	conn   *smtp.Conn
+	from   string
+	rcpts  []string
+	proven bool // a recipient carries a token that verifies
 }
 
 var (
@@ -173,9 +182,17 @@ var (
 		Message: "Send EHLO again after STARTTLS"}
 	errDataTimeout = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 2},
 		Message: "Message not received in time, closing"}
+	errUnprovenRcpt = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1},
+		Message: "Too much mail without a bounce token from your address, try again later"}
+	errUnprovenDaily = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1},
+		Message: "Too much mail without a bounce token today, try again later"}
+	errUnprovenData = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 7, 1},
+		Message: "Too much mail without a bounce token from your address, try again later"}
+	errUnprovenDataDaily = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 7, 1},
+		Message: "Too much mail without a bounce token today, try again later"}
 )
 
-func (s *session) Reset()        { s.from, s.rcpts = "", nil }
+func (s *session) Reset()        { s.from, s.rcpts, s.proven = "", nil, false }
 func (s *session) Logout() error { return nil }
 
 func (s *session) Mail(from string, opt *smtp.MailOptions) error {
@@ -208,8 +225,55 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		s.l.opt.Log.Info("inbound: relay refused", slog.String("domain", clip(domain, 100)))
 		return errRelay
 	}
+	if s.l.opt.Proven != nil && s.l.opt.Proven(to) {
+		s.proven = true
+	} else if err := s.checkUnproven(); err != nil {
+		return err
+	}
 	s.rcpts = append(s.rcpts, to)
 	return nil
+}
+
+// checkUnproven refuses an unproven recipient for now when the client (or
+// the day) has used up the UnprovenQuota; a transaction that already has a
+// proven recipient is never refused. Without Redis the answer is 451 too:
+// unproven mail waits, proven mail flows.
+func (s *session) checkUnproven() error {
+	q := s.l.opt.Unproven
+	if q == nil || s.proven {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.l.opt.StoreTimeout)
+	defer cancel()
+	why, err := q.Check(ctx, s.clientIP())
+	return s.unprovenReply(why, err, errUnprovenRcpt, errUnprovenDaily)
+}
+
+func (s *session) unprovenReply(why string, err error, client, daily *smtp.SMTPError) error {
+	switch {
+	case err != nil:
+		s.l.opt.Metrics.Inbound.WithLabelValues("store_error").Inc()
+		s.l.opt.Log.Error("inbound: cannot check the unproven mail quota", slog.Any("error", err))
+		return errStore
+	case why == overClient:
+		s.l.opt.Metrics.Inbound.WithLabelValues("unproven_limited").Inc()
+		s.l.opt.Log.Info("inbound: unproven mail limited", slog.String("limit", "client"))
+		return client
+	case why == overDaily:
+		s.l.opt.Metrics.Inbound.WithLabelValues("unproven_limited").Inc()
+		s.l.opt.Log.Warn("inbound: unproven mail limited", slog.String("limit", "daily"))
+		return daily
+	}
+	return nil
+}
+
+// clientIP is the session's client address (for the quota's keyed hash
+// only; never logged).
+func (s *session) clientIP() string {
+	if lc := sessionConn(s.conn.Conn()); lc != nil {
+		return lc.ip
+	}
+	return clientIP(s.conn.Conn())
 }
 
 // Data reads the message and stores it before answering 250; a store
@@ -252,7 +316,16 @@ func (s *session) Data(r io.Reader) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.l.opt.StoreTimeout)
 	defer cancel()
+	refund := func() {}
+	if q := s.l.opt.Unproven; q != nil && !s.proven {
+		why, give, err := q.Take(ctx, s.clientIP(), int64(buf.Len()))
+		if err := s.unprovenReply(why, err, errUnprovenData, errUnprovenDataDaily); err != nil {
+			return err
+		}
+		refund = give
+	}
 	if _, err := s.l.opt.Store.Store(ctx, s.from, s.rcpts, buf.Bytes()); err != nil {
+		refund()
 		s.l.opt.Metrics.Inbound.WithLabelValues("store_error").Inc()
 		s.l.opt.Log.Error("inbound: cannot store message", slog.Any("error", err))
 		return errStore

@@ -26,7 +26,8 @@ type Metrics struct {
 	// result: accepted (stored, 250), relay_refused (RCPT for a foreign
 	// domain, 550), too_large (552), store_error (451), overloaded (421,
 	// connection cap or per-IP cap reached), timeout (421, DATA or session
-	// deadline passed).
+	// deadline passed), unproven_limited (452 at RCPT or 451 after DATA:
+	// mail without a bounce token beyond inbound.unproven_* limits).
 	Inbound *prometheus.CounterVec
 	// Processed counts processed inbound messages.
 	// outcome: bounce, complaint, unknown (not understood; recorded, never

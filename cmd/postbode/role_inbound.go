@@ -33,6 +33,11 @@ func startInbound(ctx context.Context, a *app) error {
 		Hostname: c.Hostname, Domains: c.Domains, MaxMessageBytes: c.MaxMessageBytes,
 		MaxConnections: c.MaxConnections, MaxConnectionsPerIP: c.MaxConnectionsPerIP,
 		SessionTimeout: c.SessionTimeout.Duration, DataTimeout: c.DataTimeout.Duration, TLS: tlsCfg, Store: bounces.NewSpool(a.db, a.contacts),
+		Proven: func(rcpt string) bool { return bounces.TokenProven(a.tokenKeys(), rcpt) },
+		Unproven: bounces.NewUnprovenQuota(a.rdb, a.cfg.Redis.KeyPrefix, a.contacts.Hash, bounces.UnprovenLimits{
+			Window: c.UnprovenWindow.Duration, PerClientMessages: c.UnprovenMessagesPerClient,
+			PerClientBytes: c.UnprovenBytesPerClient, DailyBytes: c.UnprovenBytesPerDay,
+		}),
 		Stored: proc.Wake, Metrics: a.bounceMetrics, Log: a.log,
 	})
 	ln, err := net.Listen("tcp", c.Listen)

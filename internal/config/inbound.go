@@ -27,6 +27,18 @@ type InboundConfig struct {
 	// DataTimeout bounds receiving one message after DATA; optional,
 	// default 2m, at most session_timeout.
 	DataTimeout Duration `toml:"data_timeout"`
+	// UnprovenWindow is the per-client window of the unproven-mail limits
+	// (mail without a bounce token, kept as evidence); default 1h.
+	UnprovenWindow Duration `toml:"unproven_window"`
+	// UnprovenMessagesPerClient caps unproven messages stored per client IP
+	// per window; default 100.
+	UnprovenMessagesPerClient int64 `toml:"unproven_messages_per_client"`
+	// UnprovenBytesPerClient caps the bytes of unproven messages stored per
+	// client IP per window; default 20 MiB, at least max_message_bytes.
+	UnprovenBytesPerClient int64 `toml:"unproven_bytes_per_client"`
+	// UnprovenBytesPerDay caps the bytes of unproven messages stored from
+	// all clients per UTC day; default 1 GiB, at least unproven_bytes_per_client.
+	UnprovenBytesPerDay int64 `toml:"unproven_bytes_per_day"`
 	// TLSCert and TLSKey enable STARTTLS; optional.
 	TLSCert string `toml:"tls_cert"`
 	TLSKey  string `toml:"tls_key"`
@@ -34,7 +46,8 @@ type InboundConfig struct {
 
 func defaultInbound() InboundConfig {
 	return InboundConfig{Listen: ":2525", Hostname: "localhost", Domains: []string{"bounces.localhost"}, MaxMessageBytes: 10 << 20, MaxConnections: 100,
-		MaxConnectionsPerIP: 10, SessionTimeout: Duration{5 * time.Minute}, DataTimeout: Duration{2 * time.Minute}}
+		MaxConnectionsPerIP: 10, SessionTimeout: Duration{5 * time.Minute}, DataTimeout: Duration{2 * time.Minute},
+		UnprovenWindow: Duration{time.Hour}, UnprovenMessagesPerClient: 100, UnprovenBytesPerClient: 20 << 20, UnprovenBytesPerDay: 1 << 30}
 }
 
 func (c *InboundConfig) validate() error {
@@ -60,6 +73,18 @@ func (c *InboundConfig) validate() error {
 	}
 	if c.DataTimeout.Duration < time.Second || c.DataTimeout.Duration > c.SessionTimeout.Duration {
 		return keyErr("inbound.data_timeout", "must be at least 1s and at most session_timeout")
+	}
+	if c.UnprovenWindow.Duration < time.Minute || c.UnprovenWindow.Duration > 24*time.Hour {
+		return keyErr("inbound.unproven_window", "must be between 1m and 24h")
+	}
+	if c.UnprovenMessagesPerClient < 1 {
+		return keyErr("inbound.unproven_messages_per_client", "must be at least 1")
+	}
+	if c.UnprovenBytesPerClient < c.MaxMessageBytes {
+		return keyErr("inbound.unproven_bytes_per_client", "must be at least inbound.max_message_bytes, or no message of the largest size could ever be stored")
+	}
+	if c.UnprovenBytesPerDay < c.UnprovenBytesPerClient {
+		return keyErr("inbound.unproven_bytes_per_day", "must be at least inbound.unproven_bytes_per_client")
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return keyErr("inbound.tls_cert", "tls_cert and tls_key must be set together")

@@ -1,0 +1,140 @@
+package bounces
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/postbode/postbode/internal/redisconn"
+	"github.com/postbode/postbode/internal/rtoken"
+)
+
+// UnprovenLimits bound how much mail the listener stores that carries no
+// recipient token (postmaster@, abuse@, feedback loops, forged or
+// uncorrelated reports): such mail is kept as evidence for
+// bounces.raw_retention, so without a bound anyone could fill Postgres.
+// Mail to a verified VERP or mailto address is never limited.
+type UnprovenLimits struct {
+	// Window is the per-client window; default 1h.
+	Window time.Duration
+	// PerClientMessages caps unproven messages stored per client IP per
+	// Window; default 100.
+	PerClientMessages int64
+	// PerClientBytes caps the bytes of unproven messages stored per client
+	// IP per Window; default 20 MiB.
+	PerClientBytes int64
+	// DailyBytes caps the bytes of unproven messages stored from all
+	// clients per UTC day; default 1 GiB.
+	DailyBytes int64
+}
+
+// UnprovenQuota counts unproven mail in Redis, shared by every inbound node
+// with the same Redis and prefix. Client IPs appear only as keyed hashes:
+//
+//	<prefix>inq:c:{<hash>}:m:<window>   messages of one client
+//	<prefix>inq:c:{<hash>}:b:<window>   bytes of one client
+//	<prefix>inq:day:b:<day>             bytes of all clients
+type UnprovenQuota struct {
+	rdb    redis.UniversalClient
+	prefix string
+	hash   func(string) []byte
+	l      UnprovenLimits
+	now    func() time.Time
+}
+
+// NewUnprovenQuota returns a quota; hash is the installation's keyed hash
+// (contacts.Store.Hash), so Redis never holds a client's IP.
+func NewUnprovenQuota(rdb redis.UniversalClient, prefix string, hash func(string) []byte, l UnprovenLimits) *UnprovenQuota {
+	if l.Window <= 0 {
+		l.Window = time.Hour
+	}
+	if l.PerClientMessages <= 0 {
+		l.PerClientMessages = 100
+	}
+	if l.PerClientBytes <= 0 {
+		l.PerClientBytes = 20 << 20
+	}
+	if l.DailyBytes <= 0 {
+		l.DailyBytes = 1 << 30
+	}
+	return &UnprovenQuota{rdb: rdb, prefix: prefix, hash: hash, l: l, now: time.Now}
+}
+
+// Over-quota reasons.
+const (
+	overClient = "client"
+	overDaily  = "daily"
+)
+
+type quotaKey struct {
+	key    string
+	window time.Duration
+	limit  int64
+	n      int64
+	why    string
+}
+
+func (q *UnprovenQuota) keys(client string, size int64, msgs int64) []quotaKey {
+	c := q.prefix + "inq:c:{" + hex.EncodeToString(q.hash("ip:" + client)[:16]) + "}:"
+	return []quotaKey{
+		{c + "m", q.l.Window, q.l.PerClientMessages, msgs, overClient},
+		{c + "b", q.l.Window, q.l.PerClientBytes, size, overClient},
+		{q.prefix + "inq:day:b", 24 * time.Hour, q.l.DailyBytes, size, overDaily},
+	}
+}
+
+// Check reports why client may store no further unproven message now
+// ("" when it may), charging nothing.
+func (q *UnprovenQuota) Check(ctx context.Context, client string) (string, error) {
+	now := q.now()
+	for _, k := range q.keys(client, 0, 0) {
+		n, err := redisconn.Count(ctx, q.rdb, k.key, 0, k.window, now)
+		if err != nil {
+			return "", fmt.Errorf("bounces: unproven quota: %w", err)
+		}
+		if n >= k.limit {
+			return k.why, nil
+		}
+	}
+	return "", nil
+}
+
+// Take charges one unproven message of size bytes to client and the day.
+// When that goes beyond a limit it gives the charge back and reports why;
+// refund gives back a granted charge (the message was not stored after all).
+func (q *UnprovenQuota) Take(ctx context.Context, client string, size int64) (why string, refund func(), err error) {
+	now := q.now()
+	ks := q.keys(client, size, 1)
+	var taken []quotaKey
+	give := func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		for _, k := range taken {
+			redisconn.Count(rctx, q.rdb, k.key, -k.n, k.window, now)
+		}
+	}
+	for _, k := range ks {
+		n, err := redisconn.Count(ctx, q.rdb, k.key, k.n, k.window, now)
+		if err != nil {
+			give()
+			return "", func() {}, fmt.Errorf("bounces: unproven quota: %w", err)
+		}
+		taken = append(taken, k)
+		if n > k.limit {
+			give()
+			return k.why, func() {}, nil
+		}
+	}
+	return "", give, nil
+}
+
+// TokenProven reports whether rcpt is a VERP or mailto-unsubscribe address
+// whose token verifies under keys: mail to it is proven and never counted
+// against the UnprovenQuota.
+func TokenProven(keys *rtoken.Keys, rcpt string) bool {
+	c, err := keys.ParseAddress(rcpt)
+	return err == nil && (c.Purpose == rtoken.Bounce || c.Purpose == rtoken.Unsubscribe)
+}
