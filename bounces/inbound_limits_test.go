@@ -3,11 +3,18 @@ package bounces
 import (
 	"bufio"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/postbode/postbode/internal/redisconn"
+	"github.com/postbode/postbode/internal/testenv"
 )
 
 // rawClient is a hand-driven SMTP client, for what a well-behaved library
@@ -491,5 +498,144 @@ func TestBareCRsDoNotLengthenLines(t *testing.T) {
 	}
 	if n := e.count(`SELECT count(*) FROM inbound_messages WHERE raw = $1`, []byte(msg)); n != 1 {
 		t.Errorf("message not stored as sent")
+	}
+}
+
+// replyCode is the SMTP code of a client error (0 when none).
+func replyCode(err error) int {
+	var se *smtp.SMTPError
+	if errors.As(err, &se) {
+		return se.Code
+	}
+	return 0
+}
+
+// Mail without a bounce token is stored only up to the per-client and the
+// daily limits, answered 452 at RCPT (or 451 after DATA) beyond them, while
+// a tokened bounce from the same client still gets 250 and is applied.
+func TestUnprovenMailIsCapped(t *testing.T) {
+	e := newEnv(t)
+	rdb, prefix := testenv.Redis(t)
+	q := NewUnprovenQuota(rdb, prefix, e.cs.Hash, UnprovenLimits{Window: time.Hour,
+		PerClientMessages: 3, PerClientBytes: 6000, DailyBytes: 20000})
+	e.listen(ListenerOptions{Stored: e.proc.Wake, MaxMessageBytes: 64 << 10, Unproven: q,
+		Proven: func(rcpt string) bool { return TokenProven(e.keys, rcpt) }})
+	e.run()
+	postmaster := "postmaster@" + bounceDomain
+	small := "Subject: hello\r\n\r\nnot a bounce\r\n"
+	unproven := func() int {
+		return e.count(`SELECT count(*) FROM inbound_messages WHERE NOT EXISTS (SELECT 1 FROM unnest(rcpts) r WHERE r LIKE 'b%')`)
+	}
+
+	// Client 127.0.0.1: three messages pass, the fourth is refused at RCPT.
+	for i := range 3 {
+		if err := e.send("", []string{postmaster}, small); err != nil {
+			t.Fatalf("unproven message %d: %v", i+1, err)
+		}
+	}
+	err := e.send("", []string{"abuse@" + bounceDomain}, small)
+	if replyCode(err) != 452 || !strings.Contains(err.Error(), "bounce token") {
+		t.Fatalf("fourth unproven message: %v, want 452 4.3.1", err)
+	}
+	if n := unproven(); n != 3 {
+		t.Fatalf("stored unproven messages = %d, want 3", n)
+	}
+
+	// A tokened bounce from the same client flows, also in a transaction
+	// that names a refused unproven recipient first.
+	l := e.list("news")
+	c := e.contact("karel@example.org", l)
+	camp := e.campaign([]int64{l}, c)
+	dsn := makeDSN(c.Email, "5.1.1", "550 5.1.1 user unknown", "")
+	if err := e.send("", []string{e.verp(c, camp)}, dsn); err != nil {
+		t.Fatalf("tokened bounce: %v, want 250", err)
+	}
+	e.waitFor("the bounce to be applied", func() bool { return e.state(c).Hard == 1 })
+	mixed := dialFrom(t, e.smtp, "127.0.0.1")
+	for _, step := range []struct{ line, want string }{{"", "220"}, {"EHLO remote.test", "250"}, {"MAIL FROM:<>", "250"},
+		{"RCPT TO:<" + postmaster + ">", "452 4.3.1"}, {"RCPT TO:<" + e.verp(c, camp) + ">", "250"}, {"DATA", "354"},
+		{strings.ReplaceAll(dsn, "\n.", "\n..") + "\r\n.", "250"}} {
+		var got string
+		if step.line == "" {
+			got = mixed.reply(3 * time.Second)
+		} else {
+			got = mixed.cmd(step.line)
+		}
+		if !strings.HasPrefix(got, step.want) {
+			t.Fatalf("%.40q: got %q, want %s", step.line, got, step.want)
+		}
+	}
+
+	// Another client has its own share; the bytes are counted after DATA:
+	// 2 × 2456 fit its 6000, the third does not (451 4.7.1), and is
+	// not stored.
+	other := dialFrom(t, e.smtp, "127.0.0.2")
+	if got := other.reply(3 * time.Second); !strings.HasPrefix(got, "220") {
+		t.Fatal(got)
+	}
+	other.cmd("EHLO other.test")
+	big := "Subject: x\r\n\r\n" + strings.Repeat(strings.Repeat("abcdefghi", 8)+"\r\n", 33) // 2456 bytes
+	for i, want := range []string{"250", "451 4.7.1"} {
+		for _, step := range []struct{ line, want string }{{"MAIL FROM:<>", "250"}, {"RCPT TO:<" + postmaster + ">", "250"},
+			{"DATA", "354"}, {big + ".", want}} {
+			if got := other.cmd(step.line); !strings.HasPrefix(got, step.want) {
+				t.Fatalf("message %d %.20q: got %q, want %s", i+1, step.line, got, step.want)
+			}
+		}
+		if i == 0 { // a second that fits
+			for _, line := range []string{"MAIL FROM:<>", "RCPT TO:<" + postmaster + ">", "DATA", big + "."} {
+				other.cmd(line)
+			}
+		}
+	}
+	other.cmd("QUIT")
+	if n := unproven(); n != 5 {
+		t.Fatalf("stored unproven messages = %d, want 5", n)
+	}
+
+	// The day's bytes: 3 small + 2 × 2456 so far; a third client may store
+	// until 20000, then every client is refused with the daily reply.
+	third := dialFrom(t, e.smtp, "127.0.0.3")
+	third.reply(3 * time.Second)
+	third.cmd("EHLO third.test")
+	for _, line := range []string{"MAIL FROM:<>", "RCPT TO:<" + postmaster + ">", "DATA"} {
+		third.cmd(line)
+	}
+	if got := third.cmd(big + strings.Repeat("x", 200) + "\r\n."); !strings.HasPrefix(got, "250") {
+		t.Fatalf("third client: %q", got)
+	}
+	q.fillDay(t, 20000) // other clients use up the day
+	third.cmd("MAIL FROM:<>")
+	if got := third.cmd("RCPT TO:<" + postmaster + ">"); !strings.HasPrefix(got, "452 4.3.1") || !strings.Contains(got, "today") {
+		t.Fatalf("after the daily limit: %q, want 452 4.3.1 ... today", got)
+	}
+	if err := e.send("", []string{e.verp(c, camp)}, dsn); err != nil {
+		t.Fatalf("tokened bounce after the daily limit: %v, want 250", err)
+	}
+	if v := testutil.ToFloat64(e.m.Inbound.WithLabelValues("unproven_limited")); v != 4 {
+		t.Errorf("unproven_limited = %v, want 4", v)
+	}
+
+	// Redis holds keyed hashes only, never a client's address.
+	keys, err := rdb.Keys(t.Context(), prefix+"*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("keys %v: %v", keys, err)
+	}
+	for _, k := range keys {
+		if strings.Contains(k, "127.0.0") {
+			t.Errorf("raw IP in Redis key %s", k)
+		}
+	}
+}
+
+// fillDay brings the day's unproven bytes up to total.
+func (q *UnprovenQuota) fillDay(t *testing.T, total int64) {
+	key := q.prefix + "inq:day:b"
+	n, err := redisconn.Count(t.Context(), q.rdb, key, 0, 24*time.Hour, q.now())
+	if err == nil {
+		_, err = redisconn.Count(t.Context(), q.rdb, key, total-n, 24*time.Hour, q.now())
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }
