@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/internal/db"
 )
 
 // Hidden attributes (data minimisation): attribute keys listed in
@@ -37,7 +39,11 @@ func VisibleAttributesJoinedSQL(alias, as string) string {
 
 // HiddenAttributes returns the hidden attribute keys, sorted.
 func (s *Store) HiddenAttributes(ctx context.Context) ([]string, error) {
-	rows, err := s.db.Query(ctx, `SELECT key FROM hidden_attributes ORDER BY key`)
+	return hiddenAttributes(ctx, s.db)
+}
+
+func hiddenAttributes(ctx context.Context, pool *db.Pool) ([]string, error) {
+	rows, err := pool.Query(ctx, `SELECT key FROM hidden_attributes ORDER BY key`)
 	if err != nil {
 		return nil, fmt.Errorf("contacts: hidden attributes: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -279,14 +280,39 @@ type ChangeRequest struct {
 	DecidedBy  string        `json:"decided_by"`
 }
 
-// ChangeRequests lists change requests by status ("" any), after id, at most limit+1.
+// ChangeRequests lists change requests by status ("" any), after id, at
+// most limit+1. A caller who may not see hidden attributes (data
+// minimisation, contacts.HiddenFor) gets their changes left out.
 func (s *Store) ChangeRequests(ctx context.Context, status string, after int64, limit int) ([]ChangeRequest, error) {
 	rows, err := s.db.Query(ctx, `SELECT id, contact_id, campaign_id, changes, status, created_at, decided_at, decided_by
 		FROM change_requests WHERE id > $1 AND ($2 = '' OR status = $2) ORDER BY id LIMIT $3`, after, status, limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("optin: change requests: %w", err)
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[ChangeRequest])
+	crs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ChangeRequest])
+	if err != nil {
+		return nil, fmt.Errorf("optin: change requests: %w", err)
+	}
+	if err := s.hideChanges(ctx, crs); err != nil {
+		return nil, err
+	}
+	return crs, nil
+}
+
+// hideChanges leaves the changes of hidden attributes out of crs for a
+// caller who may not see them (contacts.HiddenFor).
+func (s *Store) hideChanges(ctx context.Context, crs []ChangeRequest) error {
+	hidden, err := contacts.HiddenFor(ctx, s.db)
+	if err != nil || len(hidden) == 0 {
+		return err
+	}
+	for i := range crs {
+		crs[i].Changes = slices.DeleteFunc(crs[i].Changes, func(c FieldChange) bool {
+			k, ok := strings.CutPrefix(c.Field, "attributes.")
+			return ok && slices.Contains(hidden, k)
+		})
+	}
+	return nil
 }
 
 // DecideChange approves (the changes apply now) or rejects a pending change request.
@@ -315,5 +341,10 @@ func (s *Store) DecideChange(ctx context.Context, id int64, approve bool, actor 
 		return tx.QueryRow(ctx, `UPDATE change_requests SET status = $2, decided_at = now(), decided_by = $3 WHERE id = $1
 			RETURNING decided_at, decided_by`, id, cr.Status, actor).Scan(&cr.DecidedAt, &cr.DecidedBy)
 	})
-	return cr, err
+	if err != nil {
+		return cr, err
+	}
+	crs := []ChangeRequest{cr}
+	err = s.hideChanges(ctx, crs)
+	return crs[0], err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,7 +17,8 @@ import (
 // Export is everything held on one contact: per registered personal-data
 // table (db.PersonalTables) the contact's rows with every registered column,
 // plus who holds the data and the names of the lists and mailings the rows
-// refer to. Its JSON form is the portable export (GDPR art. 20), described by
+// refer to. The text of received mail found only by the contact's address
+// is left out (db.PersonalTable.Unverified, WithheldKey). Its JSON form is the portable export (GDPR art. 20), described by
 // the JSON Schema ExportSchema (version ExportSchemaVersion).
 type Export struct {
 	// SchemaVersion is ExportSchemaVersion.
@@ -45,6 +47,42 @@ func exportColumns(p db.PersonalTable) []string {
 	return cols
 }
 
+// exportObjectSQL is the json_build_object arguments of one exported row
+// of table p for contactID: every export column, except that on a row not
+// linked to the contact (found only by address) the columns of
+// p.Unverified are null and the row's "withheld" key names them (null on
+// a linked row). margs are the statement's arguments, to which the
+// contact's id is added.
+func exportObjectSQL(p db.PersonalTable, contactID int64, margs []any) ([]string, []any) {
+	cols := exportColumns(p)
+	args := make([]string, 0, 2*len(cols)+2)
+	linked := ""
+	if len(p.Unverified) > 0 {
+		margs = append(margs, contactID)
+		linked = fmt.Sprintf("t.%s = $%d::bigint", ident(p.ContactColumn), len(margs))
+	}
+	for _, c := range cols {
+		v := "t." + ident(c)
+		if slices.Contains(p.Unverified, c) {
+			v = "CASE WHEN " + linked + " THEN " + v + " END"
+		}
+		args = append(args, "'"+c+"'", v)
+	}
+	if linked != "" {
+		quoted := make([]string, len(p.Unverified))
+		for i, c := range p.Unverified {
+			quoted[i] = "'" + c + "'"
+		}
+		args = append(args, "'"+WithheldKey+"'", "CASE WHEN "+linked+" THEN NULL ELSE to_json(ARRAY["+strings.Join(quoted, ", ")+"]) END")
+	}
+	return args, margs
+}
+
+// WithheldKey is the key of an exported row that names the columns left
+// out because the row was found only by the contact's address
+// (db.PersonalTable.Unverified).
+const WithheldKey = "withheld"
+
 // Export reads every registered table's rows of the contact (one repeatable
 // read snapshot) and writes an audit entry for actor.
 func (s *Service) Export(ctx context.Context, contactID int64, actor, format string) (Export, error) {
@@ -61,16 +99,12 @@ func (s *Service) Export(ctx context.Context, contactID int64, actor, format str
 			return fmt.Errorf("privacy: export: %w", err)
 		}
 		for _, p := range db.PersonalTables {
-			cols := exportColumns(p)
-			args := make([]string, 0, 2*len(cols))
-			for _, c := range cols {
-				args = append(args, "'"+c+"'", "t."+ident(c))
-			}
+			where, margs := matchSQL(p, []int64{contactID}, []string{strings.ToLower(email)}, []int64{dept}, [][]byte{s.opt.Contacts.Hash(email)})
+			args, margs := exportObjectSQL(p, contactID, margs)
 			order := ""
 			if p.ContactColumn == "id" {
 				order = " ORDER BY t.id"
 			}
-			where, margs := matchSQL(p, []int64{contactID}, []string{strings.ToLower(email)}, []int64{dept}, [][]byte{s.opt.Contacts.Hash(email)})
 			q := `SELECT coalesce(json_agg(json_build_object(` + strings.Join(args, ", ") + `)` + order + `), '[]'::json)
 				FROM ` + ident(p.Table) + ` t WHERE ` + where
 			var raw []byte

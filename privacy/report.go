@@ -45,6 +45,8 @@ var phrases = map[string][2]string{
 	"answer":       {"We answer within one month.", "Wij antwoorden binnen een maand."},
 	"shortened":    {"… (shortened: the full text is in the JSON file)", "… (ingekort: de volledige tekst staat in het JSON-bestand)"},
 	"message":      {"%d bytes, as received:", "%d bytes, zoals ontvangen:"},
+	"left out":     {"Left out", "Weggelaten"},
+	"left out why": {"This names your address, but nothing ties it to a mail we sent you. Anyone can send such a mail and it may name other people, so its text is not shown.", "Hierin staat uw adres, maar niets verbindt het met een mail die wij u stuurden. Iedereen kan zo'n mail sturen en er kunnen anderen in staan, daarom tonen wij de tekst niet."},
 	"yes":          {"yes", "ja"},
 	"no":           {"no", "nee"},
 	"deleted":      {"(deleted)", "(verwijderd)"},
@@ -323,6 +325,9 @@ func (rt reportText) writeData(d *doc, tables map[string][]map[string]any) {
 				if v := rt.value(sec.cols[c], r[c]); v != "" {
 					d.field(sec.cols[c].in(rt.lang), v)
 				}
+			}
+			if w, _ := r[WithheldKey].([]any); len(w) > 0 {
+				d.field(rt.p("left out"), rt.p("left out why"))
 			}
 		}
 	}

@@ -26,6 +26,10 @@ func ExportSchema() map[string]any {
 		for _, c := range exportColumns(p) {
 			props[c] = columnSchema(sec.cols[c])
 		}
+		if len(p.Unverified) > 0 {
+			props[WithheldKey] = map[string]any{"type": []string{"array", "null"}, "items": map[string]any{"type": "string"},
+				"description": "On a row found only by the contact's address (not tied to a mail sent to the contact): the columns left out (null), because such a mail may name other people and anyone can send one; null otherwise."}
+		}
 		tables[p.Table] = map[string]any{
 			"description": sec.en,
 			"type":        "array",

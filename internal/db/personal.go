@@ -29,6 +29,14 @@ type PersonalTable struct {
 	// the table is ContactColumn, EmailColumn, in Columns or in OtherColumns
 	// (tested), so a new column must be classified.
 	OtherColumns []string
+	// Unverified are columns holding text of a received mail that a row
+	// found only by address (EmailColumn, HashColumn: not linked through
+	// ContactColumn, so nothing ties the mail to a delivery to the contact)
+	// may hold: such a mail can name other people and anyone can send one
+	// naming an address, so the access export leaves these columns empty
+	// on such rows and names them in the row's "withheld" key (GDPR art.
+	// 15(4)). Erasure is not affected. Needs ContactColumn.
+	Unverified []string
 	// Erase says what erasure does to the rows: "delete" removes them,
 	// "anonymise" nulls the personal columns and the contact link (for rows
 	// statistics need).
@@ -73,18 +81,23 @@ var PersonalTables = []PersonalTable{
 	// Inbound messages (bounces, complaints, mailto unsubscribes) hold the raw
 	// mail: deleted by erasure (found by the correlated contact, the envelope
 	// sender, or the hash of any address the message names) and by
-	// bounces.raw_retention.
+	// bounces.raw_retention. The access export shows sender, envelope
+	// recipients and the mail itself only for a message correlated to the
+	// contact; of one found by address only, that it exists.
 	{Table: "inbound_messages", ContactColumn: "contact_id", EmailColumn: "mail_from", HashColumn: "address_hashes", Erase: "delete",
 		Columns:      []string{"rcpts", "raw"},
+		Unverified:   []string{"mail_from", "rcpts", "raw"},
 		OtherColumns: []string{"id", "received_at", "size", "status", "attempts", "next_attempt", "processed_at", "outcome"}},
 	// Bounces are statistics by class and reason: erasure nulls the contact
 	// link, the failed address and the diagnostic (it may quote the address);
 	// evidence tied to no contact is found by the address in every
 	// department (postbode_erase_evidence, migration 210), and loses both
 	// after bounces.raw_retention, with its raw mail (postbode_clear_evidence,
-	// migration 220: the one rule for both).
+	// migration 220: the one rule for both). The access export shows the
+	// diagnostic of a bounce correlated to the contact, not of evidence.
 	{Table: "bounces", ContactColumn: "contact_id", EmailColumn: "recipient", Erase: "anonymise",
 		Columns:      []string{"diagnostic"},
+		Unverified:   []string{"diagnostic"},
 		OtherColumns: []string{"id", "campaign_id", "inbound_id", "class", "reason", "status", "reply_code", "action", "source", "counted", "outcome", "created_at", "department_id"}},
 	// Recipient actions on the public pages (time, IP, user agent).
 	{Table: "recipient_actions", ContactColumn: "contact_id", Erase: "delete",
