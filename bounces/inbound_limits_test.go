@@ -639,3 +639,21 @@ func (q *UnprovenQuota) fillDay(t *testing.T, total int64) {
 		t.Fatal(err)
 	}
 }
+
+// TestUnprovenQuotaSharesIPv6Subnets: the addresses of one IPv6 /64 share
+// one client's quota; IPv4 (also written IPv4-mapped) stays per address.
+func TestUnprovenQuotaSharesIPv6Subnets(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"2001:db8:1:2::1", "2001:db8:1:2:ffff::9", true},
+		{"2001:db8:1:2::1", "2001:db8:1:3::1", false},
+		{"192.0.2.1", "::ffff:192.0.2.1", true},
+		{"192.0.2.1", "192.0.2.2", false},
+	} {
+		if got := quotaClient(c.a) == quotaClient(c.b); got != c.same {
+			t.Errorf("%s and %s share a quota: %v, want %v (%q, %q)", c.a, c.b, got, c.same, quotaClient(c.a), quotaClient(c.b))
+		}
+	}
+}

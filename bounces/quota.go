@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -78,12 +79,32 @@ type quotaKey struct {
 }
 
 func (q *UnprovenQuota) keys(client string, size int64, msgs int64) []quotaKey {
-	c := q.prefix + "inq:c:{" + hex.EncodeToString(q.hash("ip:" + client)[:16]) + "}:"
+	c := q.prefix + "inq:c:{" + hex.EncodeToString(q.hash("ip:" + quotaClient(client))[:16]) + "}:"
 	return []quotaKey{
 		{c + "m", q.l.Window, q.l.PerClientMessages, msgs, overClient},
 		{c + "b", q.l.Window, q.l.PerClientBytes, size, overClient},
 		{q.prefix + "inq:day:b", 24 * time.Hour, q.l.DailyBytes, size, overDaily},
 	}
+}
+
+// quotaClient is the part of a client address one share of the quota
+// belongs to: an IPv4 address, or the /64 network of an IPv6 address (one
+// site's subnet, RFC 4291 section 2.5.4: a sender holds the whole /64 and
+// could cycle through its addresses).
+func quotaClient(client string) string {
+	a, err := netip.ParseAddr(client)
+	if err != nil {
+		return client
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return client
+	}
+	return p.String()
 }
 
 // Check reports why client may store no further unproven message now
