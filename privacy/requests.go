@@ -17,6 +17,7 @@ import (
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/identity"
+	"github.com/postbode/postbode/internal/redisconn"
 	"github.com/postbode/postbode/internal/rtoken"
 )
 
@@ -273,7 +274,8 @@ func (s *Service) sendVerification(ctx context.Context, contactID int64, to, kin
 func (s *Service) Wait() { s.bg.Wait() }
 
 // limitRequest counts a submission against the address and the client IP,
-// each in a one-hour window in Redis (keys hold keyed hashes only).
+// each in a fixed one-hour window in Redis (keys hold keyed hashes only and
+// always expire: redisconn.Count).
 func (s *Service) limitRequest(ctx context.Context, email string, ip *netip.Addr) error {
 	if s.opt.Redis == nil {
 		return nil
@@ -289,12 +291,9 @@ func (s *Service) limitRequest(ctx context.Context, email string, ip *netip.Addr
 		}{s.opt.KeyPrefix + "prq:i:" + s.keyedHex(ip.String()), 10 * s.opt.RequestMailsPerHour})
 	}
 	for _, k := range keys {
-		n, err := s.opt.Redis.Incr(ctx, k.key).Result()
+		n, err := redisconn.Count(ctx, s.opt.Redis, k.key, 1, time.Hour, time.Now())
 		if err != nil {
 			return fmt.Errorf("privacy: request rate limit: %w", err)
-		}
-		if n == 1 {
-			s.opt.Redis.Expire(ctx, k.key, time.Hour)
 		}
 		if n > int64(k.limit) {
 			s.requestMails.WithLabelValues("rate_limited").Inc()
