@@ -53,10 +53,10 @@ func NewUnprovenQuota(rdb redis.UniversalClient, prefix string, hash func(string
 		l.Window = time.Hour
 	}
 	if l.PerClientMessages <= 0 {
-		l.PerClientMessages = 100
+		l.PerClientMessages = 1000
 	}
 	if l.PerClientBytes <= 0 {
-		l.PerClientBytes = 20 << 20
+		l.PerClientBytes = 100 << 20
 	}
 	if l.DailyBytes <= 0 {
 		l.DailyBytes = 1 << 30

@@ -31,10 +31,10 @@ type InboundConfig struct {
 	// (mail without a bounce token, kept as evidence); default 1h.
 	UnprovenWindow Duration `toml:"unproven_window"`
 	// UnprovenMessagesPerClient caps unproven messages stored per client IP
-	// per window; default 100.
+	// per window; default 1000.
 	UnprovenMessagesPerClient int64 `toml:"unproven_messages_per_client"`
 	// UnprovenBytesPerClient caps the bytes of unproven messages stored per
-	// client IP per window; default 20 MiB, at least max_message_bytes.
+	// client IP per window; default 100 MiB, at least max_message_bytes.
 	UnprovenBytesPerClient int64 `toml:"unproven_bytes_per_client"`
 	// UnprovenBytesPerDay caps the bytes of unproven messages stored from
 	// all clients per UTC day; default 1 GiB, at least unproven_bytes_per_client.
@@ -47,7 +47,7 @@ type InboundConfig struct {
 func defaultInbound() InboundConfig {
 	return InboundConfig{Listen: ":2525", Hostname: "localhost", Domains: []string{"bounces.localhost"}, MaxMessageBytes: 10 << 20, MaxConnections: 100,
 		MaxConnectionsPerIP: 10, SessionTimeout: Duration{5 * time.Minute}, DataTimeout: Duration{2 * time.Minute},
-		UnprovenWindow: Duration{time.Hour}, UnprovenMessagesPerClient: 100, UnprovenBytesPerClient: 20 << 20, UnprovenBytesPerDay: 1 << 30}
+		UnprovenWindow: Duration{time.Hour}, UnprovenMessagesPerClient: 1000, UnprovenBytesPerClient: 100 << 20, UnprovenBytesPerDay: 1 << 30}
 }
 
 func (c *InboundConfig) validate() error {
