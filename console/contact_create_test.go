@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/audit"
 	"github.com/postbode/postbode/optin"
 )
 
@@ -187,5 +188,22 @@ func TestConsoleChangesAudited(t *testing.T) {
 		if after != before+1 || action != c.want {
 			t.Errorf("%s: %d entries, action %q; want 1, %q", c.pattern, after-before, action, c.want)
 		}
+	}
+}
+
+// TestConsoleAuditFilterOffersEveryAction: the audit log's action filter
+// offers every action the log can hold (the console's and the API's
+// changes and the sign-ins among them), and filters by it.
+func TestConsoleAuditFilterOffersEveryAction(t *testing.T) {
+	e := newAdminEnv(t)
+	body := wantStatus(t, "audit", e.get("/console/privacy/audit"), http.StatusOK)
+	for _, a := range audit.Actions {
+		if !strings.Contains(body, `<option value="`+a+`"`) {
+			t.Errorf("the filter does not offer %s", a)
+		}
+	}
+	body = wantStatus(t, "audit of logins", e.get("/console/privacy/audit?action=login"), http.StatusOK)
+	if !strings.Contains(body, `<option value="login" selected>`) || !strings.Contains(body, "<td>login</td>") {
+		t.Errorf("filtered by login:\n%.3000s", body)
 	}
 }
