@@ -305,6 +305,7 @@ var en = map[string]string{
 	"msg:html or text is required":                                                                       "html or text is required",
 	"msg:is in the future":                                                                               "is in the future",
 	"msg:is in the future: non-responders can be purged only after the deadline":                         "is in the future: non-responders can be purged only after the deadline",
+	"msg:is before the mailing was sent: its recipients had no time to answer":                           "is before the mailing was sent: its recipients had no time to answer",
 	"msg:is in the past; use start to send now":                                                          "is in the past; use start to send now",
 	"msg:is not an IP address":                                                                           "is not an IP address",
 	"msg:is not valid text":                                                                              "is not valid text",

@@ -305,6 +305,7 @@ var nl = map[string]string{
 	"msg:html or text is required":                                                                       "html of tekst is verplicht",
 	"msg:is in the future":                                                                               "ligt in de toekomst",
 	"msg:is in the future: non-responders can be purged only after the deadline":                         "ligt in de toekomst: wie niet reageerde kan pas na de uiterste datum verwijderd worden",
+	"msg:is before the mailing was sent: its recipients had no time to answer":                           "ligt vóór het versturen van de mailing: de ontvangers hadden geen tijd om te antwoorden",
 	"msg:is in the past; use start to send now":                                                          "ligt in het verleden; gebruik starten om nu te versturen",
 	"msg:is not an IP address":                                                                           "is geen IP-adres",
 	"msg:is not valid text":                                                                              "is geen geldige tekst",
