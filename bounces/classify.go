@@ -76,7 +76,7 @@ func classify(in evidence) Result {
 			v = verdict{"onhold", "no rule matches the diagnostic"}
 		}
 	}
-	temporary := in.temporary || isTemporary(status, code)
+	temporary := in.temporary || isTemporary(status, code) || delayNotice(lower)
 	if status == "" {
 		// The class of the reply code when there is one (RFC 2034
 		// section 4), else of the failure: 4 for a delay.
@@ -172,7 +172,7 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 	case hasStatus:
 		v = statusVerdict(status, st)
 	}
-	return replyVerdict(v, code, command)
+	return replyVerdict(v, code, command, status, st, hasStatus)
 }
 
 // hardText decides a text that names a dead address (userunknown,
@@ -333,10 +333,17 @@ func commandVerdict(command string) verdict {
 
 // replyVerdict applies the reply-code rules (RFC 5321, RFC 7504) and the
 // command rules where the text and status left no reason, or a dead-address
-// reason the reply code names more precisely.
-func replyVerdict(v verdict, code int, command string) verdict {
+// reason the reply code names more precisely. An address status (X.1.1,
+// X.1.2, ...) is the stronger evidence: it says what is wrong with the
+// address, where the reply code only says which command failed, so a
+// reply rule of another reason does not replace it ("551 5.1.1 recipient
+// does not exist" is an unknown user, not a mailbox that has moved).
+func replyVerdict(v verdict, code int, command, status string, st statusRule, hasStatus bool) verdict {
 	for _, r := range replyRules {
 		if r.code != code || (r.command != "" && r.command != command) {
+			continue
+		}
+		if addressStatus(status, st, hasStatus) && st.reason != r.reason {
 			continue
 		}
 		if v.reason == "" || v.reason == "userunknown" || (r.reason == "notaccept" && hardReasons[v.reason]) {

@@ -1,5 +1,7 @@
 package bounces
 
+import "strings"
+
 // The classification table. Evidence is read from the strongest down:
 //
 //  1. what the format itself establishes (an RFC 5965 complaint, an RFC
@@ -98,6 +100,8 @@ type reasonRule struct {
 // "mailbox", a spam block also says "rejected", an unknown sender also says
 // "unknown".
 var textRules = []reasonRule{
+	{"expired", ordinary, "delay notices, which report a message still queued and retried (RFC 3464 Action: delayed): Sendmail's warning DSN \"THIS IS A WARNING MESSAGE ONLY / YOU DO NOT NEED TO RESEND YOUR MESSAGE\" (sent after Timeout.queuewarn), Postfix bounce(5) delay template \"THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE.\", Exchange/IIS \"THIS IS A WARNING MESSAGE ONLY.\": first, since a warning quotes the last attempt's reply, which is never final (see delayNotice)",
+		delayNotices},
 	{"hostunknown", directory, "Exim as configured by cPanel: its whole message for a domain that does not resolve (\"The account or domain may not exist, they may be blacklisted, or missing the proper dns entries\")",
 		[]string{
 			// The whole sentence first, so that its own "may be
@@ -467,6 +471,22 @@ var textRules = []reasonRule{
 	// other cause: the address is refused.
 	{"userunknown", fallback, "Postfix smtpd(8) \"Recipient address rejected\" with no other cause",
 		[]string{"recipient address rejected"}},
+}
+
+// delayNotices are the phrases of a delay notice (the first text rule):
+// the failure they report is temporary whatever the quoted reply says,
+// so classify never calls it hard, and a message without a status code
+// gets a class 4 one.
+var delayNotices = []string{"do not need to resend your message", "warning message only", "this is a warning only"}
+
+// delayNotice reports whether a lower-case text is a delay notice.
+func delayNotice(lower string) bool {
+	for _, p := range delayNotices {
+		if strings.Contains(lower, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // localUnknown are the phrases with which a mail system states that an
