@@ -348,7 +348,7 @@ var textRules = []reasonRule{
 		[]string{"due to security policies", "due to security policy"}},
 	{"spamdetected", ordinary, "content filters (SpamAssassin, Gmail, Outlook.com, Yahoo spam wording)",
 		[]string{
-			"spam", "junk mail", "bulk mail", "unsolicited", "ube", "content rejected",
+			"spam", "junk mail", "bulk mail", "unsolicited", "ube", "content reject",
 			"message content", "content filter", "rejected by content", "looks suspicious",
 			"suspicious", "phish",
 		}},
@@ -677,6 +677,14 @@ var (
 // clauseRules are tried in order, the reasons that are not hard first
 // (prefer not hard).
 var clauseRules = []clauseRule{
+	{"blocked", "refusals that name the connecting client's IP address: Coremail's bounce notes (\"Requested mail action not taken: Invalid IP\", \"IP is rejected\"; https://www.icoremail.vip/support/index.php?cate_id=84), hosting providers' bounce tables (\"remote ip is forbidden\"), Yahoo \"INVALID IP FOR SENDING MAIL OF DOMAIN\": a verdict on the sending host, not on the recipient",
+		[]string{"ip", "ip address", "client ip", "remote ip", "sending ip"},
+		[]string{"invalid", "rejected", "forbidden", "blocked", "banned", "blacklisted", "not allowed"},
+		nil},
+	{"rejected", "refusals that name the envelope sender (RFC 3463 X.1.7/X.1.8; RFC 5321 section 3.3): Coremail's bounce notes (\"Requested mail action not taken: Fake sender\", \"sender is rejected\"; https://www.icoremail.vip/support/index.php?cate_id=84)",
+		[]string{"sender", "envelope from", "from address"},
+		[]string{"rejected", "fake", "forged", "invalid", "denied", "refused", "not allowed", "blacklisted", "unknown", "not found", "does not exist", "not exist"},
+		nil},
 	{"mailboxfull", "RFC 3463 X.2.2 \"mailbox full\": the mailbox has exceeded a per-mailbox quota or capacity; RFC 5321 552 \"exceeded storage allocation\"; HCL/IBM Domino names the mailbox a \"mail file\" (Domino administration help, \"Using quotas to manage the size of user mail files\": the Router returns or holds mail for a mail file over its quota)",
 		[]string{"mailbox", "mail box", "mailfolder", "inbox", "account", "storage", "mail folder", "mail file"},
 		[]string{"full", "quota", "exceeded", "exceeds", "overquota"},
