@@ -235,6 +235,23 @@ func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus b
 		return verdict{"filtered", fmt.Sprintf("text %q under mailbox status %s, not at RCPT TO: a filter (prefer not hard)", phrase, status)}
 	case hasStatus && subject == "1":
 		return statusVerdict(status, st) // a sender status (X.1.7, X.1.8)
+	case text.strength == weak && status != "" && !strings.HasSuffix(status, ".0") && command != "RCPT":
+		// A generic reply text names a dead address only with an address
+		// status or at RCPT TO (see weak): under another status with a
+		// detail it is the text of a refusal for that status's cause. An
+		// undefined detail (X.0.0, X.5.0: "other or undefined") names no
+		// cause against it ("550 Requested action not taken: mailbox
+		// unavailable" with Status 5.5.0 is Outlook.com's unknown user).
+		if hasStatus {
+			v := statusVerdict(status, st)
+			v.rule += fmt.Sprintf("; text %q is a generic reply text (RFC 5321 section 4.2.2), a dead address only with an address status or at RCPT TO", phrase)
+			return v
+		}
+		return verdict{"filtered", fmt.Sprintf("text %q is a generic reply text (RFC 5321 section 4.2.2), a dead address only with an address status (X.1.x) or at RCPT TO, and status %s names none: a filter (prefer not hard)", phrase, status)}
+	case hasStatus && otherCause[subject] && !strings.HasSuffix(status, ".0") && command != "RCPT":
+		v := statusVerdict(status, st)
+		v.rule += fmt.Sprintf("; text %q under a status whose subject and detail name another cause (RFC 3463 sections 3.4, 3.6, 3.7: mail system, protocol, media), not at RCPT TO: prefer not hard", phrase)
+		return v
 	case text.reason != "userunknown" || text.strength == directory || command == "RCPT":
 		return tv
 	case status != "":
@@ -249,6 +266,14 @@ func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus b
 	}
 	return verdict{"filtered", fmt.Sprintf("text %q names an unknown user, but no status code, no command and no directory statement backs it%s: a filter (prefer not hard; %s)", phrase, why, text.source)}
 }
+
+// otherCause are the status subjects (RFC 3463 section 3) whose codes with
+// a detail name a cause other than the address: X.3.x the mail system,
+// X.5.x the protocol, X.6.x the message's media. Under them a phrase
+// naming a dead address counts only at RCPT TO. X.4.x is not among them:
+// Exchange Online answers unknown recipients with 5.4.1 (directory-based
+// edge blocking), and X.4.4 is an address status.
+var otherCause = map[string]bool{"3": true, "5": true, "6": true}
 
 // mailboxExists are the mailbox-status details (RFC 3463 section 3.3)
 // that name a mailbox which exists and refused the message for its own

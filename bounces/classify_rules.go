@@ -507,6 +507,10 @@ var localUnknown = []string{
 	// recipient's e-mail address was not found in the recipient's e-mail
 	// system"): the texts of their non-delivery reports for 5.1.1.
 	"does not exist at the organization", "not found in the recipient's e-mail system",
+	// Exchange 5.5's Internet Mail Connector ("Recipient Not Found
+	// MSEXCH:IMC:...", Microsoft KB Q168557: the domain is right, the
+	// user name does not exist there).
+	"recipient not found msexch",
 	"not found in the recipient's email system",
 }
 
