@@ -141,6 +141,7 @@ var textRules = []reasonRule{
 		[]string{
 			"domain of sender", "sender domain", "invalid sender", "bad sender",
 			"unverified sender", "sender denied", "sender not allowed", "envelope sender",
+			"sending domain", // the sender's domain by another name ("Unable to find DNS record for sending domain")
 			"sender is not", "sender address is", "sender verification",
 		}},
 	{"rejected", ordinary, "the envelope sender named as refused or missing: Exchange Online 5.1.8 \"Access denied, bad outbound sender\" (Microsoft's NDR reference), Sendmail/Postfix \"Domain of sender address ... does not exist\", \"... in sender address\"",
@@ -259,6 +260,8 @@ var textRules = []reasonRule{
 			"mailbox not active", "discontinued", "user account disabled", "temporarily disabled",
 			"is disabled", "has been disabled", "account is unavailable", "mailbox unavailable or inactive",
 		}},
+	{"networkerror", ordinary, "DNS lookups that failed rather than found the domain missing: RFC 1035 section 4.1.1 rcode 2 SERVFAIL (\"the name server was unable to process this query\"), which RFC 2308 section 7.1 makes a temporary failure, as Gmail's DSNs report it (\"DNS Error: ... responded with code SERVFAIL\", \"Could not contact DNS servers\", \"DNS server returned general failure\"); before the host-unknown rule: a broken or unreachable name server says nothing of the recipient's domain",
+		[]string{"servfail", "could not contact dns servers", "dns server returned general failure"}},
 	{"hostunknown", ordinary, "RFC 3463 X.1.2/X.4.4; resolver wording (Postfix \"Host or domain name not found\", Exim \"Unrouteable address\", NXDOMAIN)",
 		[]string{
 			"host not found", "host unknown", "unknown host", "domain not found",
@@ -267,7 +270,7 @@ var textRules = []reasonRule{
 			"host or domain name not found", "domain name not found", "no mx record",
 			"illegal host/domain", "no valid mx", "domain is invalid", "invalid domain",
 			"unresolvable", "domain unknown", "no such host", "hostname not found",
-			"could not be resolved", "mx lookup failed", "dns error", "unknown mail domain",
+			"could not be resolved", "mx lookup failed", "unknown mail domain",
 			"domain lookup failed", "non-existent domain", "nonexistent domain",
 			"not a valid domain", "bad destination system address", "no mail exchanger",
 			"domain is not reachable", "unrouteable address", "domain name does not exist",
@@ -409,6 +412,9 @@ var textRules = []reasonRule{
 			"lost connection", "connection reset", "connection closed", "connection dropped",
 			"mail loop", "loops back to myself", "too many hops", "routing loop", "hop count exceeded",
 			"dns lookup", "name server", "temporary lookup failure", "connection timed out",
+			// A DNS error that the host-unknown rules (NXDOMAIN, "domain
+			// name not found") do not name is a lookup that failed.
+			"dns error",
 			"network error", "unreachable",
 		}},
 	{"filtered", overrules, "the recipient's own choice to refuse the message (RFC 3463 X.7.1 \"delivery not authorized, message refused\"; Facebook's SMTP response codes RCP-P1/RCP-P2 \"Refused due to recipient preferences\"): the address exists, so a 5.1.1 beside it does not make it dead",
