@@ -468,7 +468,7 @@ var textRules = []reasonRule{
 		[]string{"system full", "insufficient system storage", "out of disk", "no space left"}},
 	{"systemerror", ordinary, "RFC 3463 X.3.x mail system status; RFC 5321 421/451/554 texts",
 		[]string{
-			"system error", "internal error", "server error", "local error",
+			"system error", "internal error", "server error", "local error", "local problem",
 			"configuration error", "system config", "temporary failure", "system failure",
 			"try again later", "service unavailable", "not available", "service currently unavailable",
 		}},
@@ -504,6 +504,9 @@ func delayNotice(lower string) bool {
 var localUnknown = []string{
 	"recipient name is not recognized", "invalid final delivery userid",
 	"user not listed in",
+	// HCL/IBM Domino names the address between the words ("User
+	// a@example.com not listed in Domino Directory").
+	"not listed in domino directory",
 	"no mailbox here by that name", "the email account that you tried to reach does not exist",
 	"no such user here", "recipientnotfound", "recipnotfound", "user doesn't have a",
 	"this user doesn't have", "address does not exist", "mailbox does not exist",
