@@ -196,6 +196,12 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 //     contradicts it whatever the command, RCPT TO included: "552 5.2.2
 //     <a@b>... User unknown" is a full mailbox;
 //   - another mailbox status (X.2.x) contradicts it except at RCPT TO;
+//   - a weak phrase (the generic RFC 5321 texts) under a status with a
+//     detail that names no dead address is that status's refusal, except
+//     at RCPT TO: "552 5.3.4 Requested action not taken: mailbox
+//     unavailable" is a message too big;
+//   - a mail-system, protocol or media status with a detail (X.3.x,
+//     X.5.x, X.6.x; otherCause) contradicts it except at RCPT TO;
 //   - without any status or command, an ordinary phrase counts with a
 //     reply code RFC 5321 section 4.2.2 gives a refused mailbox (550, 551,
 //     553; see addressRefusal): "550 No such user" is a server's refusal

@@ -14,7 +14,8 @@ import "strings"
 //  4. the diagnostic text, in textRules order, as the last resort.
 //
 // Precedence when they conflict (see decide): a temporary failure is never
-// hard. A specific non-hard text reason ("mailbox full", "spam", "blocked")
+// hard, and a delay notice ("THIS IS A WARNING MESSAGE ONLY", delayNotices)
+// is temporary whatever reply it quotes. A specific non-hard text reason ("mailbox full", "spam", "blocked")
 // wins over an address status (5.1.1): the cost of a false hard is the
 // erasure of a reachable person, while a dead address that keeps answering
 // "mailbox full" still turns inactive by its soft bounces. So "550 5.1.1
@@ -28,10 +29,13 @@ import "strings"
 // unknown" is a full mailbox). X.2.0 (undefined) and X.2.1 (mailbox
 // disabled) do not overrule the phrase at RCPT TO. A hard text reason ("user
 // unknown") counts only when nothing weaker contradicts it: not under a
-// policy, mailbox or content status (X.7.x, X.2.x, X.3.x, X.5.x, X.6.x
-// with a detail), not in
-// reply to MAIL FROM, the connection or DATA, and for weak phrases (the
-// generic RFC 5321 reply texts) only with an address status or at RCPT TO.
+// policy or mailbox status (X.7.x, X.2.x) nor, except at RCPT TO, under a
+// mail-system, protocol or media status with a detail (X.3.x, X.5.x,
+// X.6.x; otherCause), not in reply to MAIL FROM, the connection or DATA,
+// and for weak phrases (the generic RFC 5321 reply texts) only with an
+// address status, an undefined one (X.0.0, X.5.0) or at RCPT TO. An
+// address status also outranks the reply-code rules ("551 5.1.1" is an
+// unknown user, not a moved mailbox).
 // An ordinary phrase ("No such user") with a reply code RFC 5321 gives a
 // refused mailbox (550, 551, 553; not 554 "Transaction failed") and
 // nothing against it counts without a status code; with no code at all

@@ -626,6 +626,16 @@ func TestRulesForUnseenMail(t *testing.T) {
 		{"", 0, "", "User a@example.com not listed in Domino Directory", "userunknown", Hard, "not listed in domino directory"},
 		{"", 0, "", "Recipient Not Found MSEXCH:IMC:EXAMPLE:SITE:SERVER", "userunknown", Hard, "recipient not found msexch"},
 		{"", 451, "", "451 Temporary local problem - please try later", "systemerror", Soft, "local problem"},
+		// The precedence audit: an address status or reply code beside
+		// words of a block, a filter, a policy, a relay refusal or a full
+		// mailbox is not hard.
+		{"", 550, "5.1.1", "<a@example.com>: Recipient rejected: poor reputation of the sending IP", "badreputation", Block, "reputation"},
+		{"", 550, "5.1.1", "Recipient address rejected: rejected by policy", "policyviolation", Block, "by policy"},
+		{"", 550, "5.1.1", "Relay access denied", "norelaying", Block, "relay access denied"},
+		{"", 550, "5.1.1", "Message rejected due to content restrictions", "filtered", Block, "message rejected"},
+		{"", 550, "", "User unknown - your IP is listed on a block list", "blocked", Block, "listed on"},
+		{"", 550, "5.1.1", "Mailbox full", "mailboxfull", Soft, "mailbox full"},
+		{"", 554, "", "mailer error: user unknown", "mailererror", Soft, "overrules"},
 	})
 	// A delay notice without any code gets a class 4 status.
 	if r := ClassifySMTPReply("", 0, "", "This is a warning message only. You do not need to resend your message."); r.Status != "4.0.947" || r.Hard() {
