@@ -157,7 +157,7 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 				v = verdict{"blocked", fmt.Sprintf("text %q next to %q names the connecting client, not the recipient's domain, and no address status (X.1.2, X.4.4) backs a missing domain: a refusal of the sending host (prefer not hard)", phrase, w)}
 			}
 		}
-		if hardReasons[v.reason] && status == "" && command != "RCPT" {
+		if hardReasons[v.reason] && (status == "" || isVague(status)) && command != "RCPT" {
 			if w := conflictWord(lower, phrase); w != "" {
 				v = ix.conflictVerdict(lower, phrase, w)
 			}
@@ -212,10 +212,10 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 //   - without any status, reply code or command only a system's statement
 //     about its own directory counts.
 //
-// decide then overrules a dead address that neither a status code nor
-// RCPT TO backs when the text also says the refusal may have another
-// cause (conflictWord: "try again later", "classified as bulk", "not in
-// the allow list").
+// decide then overrules a dead address that neither a status code (an
+// undefined X.0.0 backs nothing) nor RCPT TO backs when the text also
+// says the refusal may have another cause (conflictWord: "try again
+// later", "classified as bulk", "not in the allow list").
 func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus bool, code int, command string) verdict {
 	tv := textVerdict(text, phrase)
 	subject := statusSubject(status)

@@ -636,6 +636,10 @@ func TestRulesForUnseenMail(t *testing.T) {
 		{"", 550, "", "User unknown - your IP is listed on a block list", "blocked", Block, "listed on"},
 		{"", 550, "5.1.1", "Mailbox full", "mailboxfull", Soft, "mailbox full"},
 		{"", 554, "", "mailer error: user unknown", "mailererror", Soft, "overrules"},
+		// An undefined status (X.0.0) backs a dead address no more than
+		// none: a text that says the refusal may pass is not hard.
+		{"", 550, "5.0.0", "User unknown, please try again later", "systemerror", Soft, "try again later"},
+		{"", 550, "5.0.0", "User unknown", "userunknown", Hard, "user unknown"},
 	})
 	// A delay notice without any code gets a class 4 status.
 	if r := ClassifySMTPReply("", 0, "", "This is a warning message only. You do not need to resend your message."); r.Status != "4.0.947" || r.Hard() {
