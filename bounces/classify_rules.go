@@ -240,6 +240,7 @@ var textRules = []reasonRule{
 	{"mesgtoobig", ordinary, "RFC 1870 SIZE, RFC 3463 X.3.4 \"message too big for system\"",
 		[]string{
 			"message too large", "message is too large", "message too big", "message is too big",
+			"message too long", "message is too long", // IceWarp (Merak) "501 5.7.1 Message is too long"
 			"message size exceeds", "exceeds the maximum size", "exceeds size limit",
 			"size exceeds", "message exceeds", "message length exceeds", "too large for",
 			"exceeded the maximum message size", "exceeds maximum", "maximum message size",
