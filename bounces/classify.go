@@ -144,6 +144,15 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 		// address has a null MX") is decided by its text rule first.
 		v = statusVerdict(status, st)
 		v.rule += fmt.Sprintf("; text %q under a policy status is not a null MX", phrase)
+	case hasText && text.reason == "notaccept" && (command == "MAIL" || command == "DATA"):
+		// RFC 7504 section 3 gives 521 for the greeting and 556 for RCPT
+		// TO: a host or domain without mail service says so before or at
+		// the recipient, never after the sender or the message.
+		v = commandVerdict(command)
+		v.rule += fmt.Sprintf("; text %q in reply to %s is not the recipient's domain without mail service (RFC 7504 section 3: 521 at the greeting, 556 at RCPT TO)", phrase, command)
+	case hasText && text.reason == "notaccept" && anyWord(clauseOf(lower, phrase), senderWords) != "":
+		w := anyWord(clauseOf(lower, phrase), senderWords)
+		v = verdict{"rejected", fmt.Sprintf("text %q next to %q names the sender's domain, not the recipient's (RFC 7505 section 4.3: a sender's null MX is X.7.27, a refusal of the sender; prefer not hard)", phrase, w)}
 	case hasText && !hardReasons[text.reason]: // includes notaccept: RFC 7504/7505 speak of the host
 		v = textVerdict(text, phrase)
 	case hasText:
@@ -280,6 +289,30 @@ func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus b
 // Exchange Online answers unknown recipients with 5.4.1 (directory-based
 // edge blocking), and X.4.4 is an address status.
 var otherCause = map[string]bool{"3": true, "5": true, "6": true}
+
+// senderWords are whole words that, in the clause of "does not accept
+// mail", make it a statement about the sender's domain ("the sender's
+// domain does not accept mail"), not about the recipient's.
+var senderWords = []string{"sender", "sender's", "your domain", "sending domain"}
+
+// clauseOf is the clause of lower (see clauseEnd) that holds the first
+// occurrence of phrase, without the phrase, or "".
+func clauseOf(lower, phrase string) string {
+	i := strings.Index(lower, phrase)
+	if i < 0 {
+		return ""
+	}
+	start := 0
+	for k := i - 1; k >= 0; k-- {
+		c := lower[k]
+		if c == ';' || c == ':' || c == '!' || c == '?' || c == '(' || c == ')' || ((c == '.' || c == ',') && k+1 < len(lower) && lower[k+1] == ' ') {
+			start = k + 1
+			break
+		}
+	}
+	rest := lower[i+len(phrase):]
+	return lower[start:i] + " " + rest[:clauseEnd(rest)]
+}
 
 // mailboxExists are the mailbox-status details (RFC 3463 section 3.3)
 // that name a mailbox which exists and refused the message for its own

@@ -640,6 +640,12 @@ func TestRulesForUnseenMail(t *testing.T) {
 		// none: a text that says the refusal may pass is not hard.
 		{"", 550, "5.0.0", "User unknown, please try again later", "systemerror", Soft, "try again later"},
 		{"", 550, "5.0.0", "User unknown", "userunknown", Hard, "user unknown"},
+		// "Does not accept mail" is the recipient's domain only at the
+		// greeting or RCPT TO (RFC 7504), and not when it names the sender.
+		{"RCPT", 556, "", "556 example.org does not accept mail", "notaccept", Hard, "does not accept mail"},
+		{"MAIL", 550, "", "550 example.org does not accept mail", "rejected", Block, "reply to MAIL"},
+		{"DATA", 550, "", "550 example.org does not accept mail", "filtered", Block, "reply to DATA"},
+		{"", 550, "", "550 Your domain does not accept email, so we do not accept yours", "rejected", Block, "names the sender's domain"},
 	})
 	// A delay notice without any code gets a class 4 status.
 	if r := ClassifySMTPReply("", 0, "", "This is a warning message only. You do not need to resend your message."); r.Status != "4.0.947" || r.Hard() {
