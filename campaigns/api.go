@@ -55,6 +55,7 @@ func (a *API) create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Location", "/api/v1/campaigns/"+strconv.FormatInt(c.ID, 10))
 	httpapi.WriteJSON(w, http.StatusCreated, c)
 	return nil
 }

@@ -44,6 +44,8 @@ func (h *Handler) audited(pattern string, next http.Handler) http.Handler {
 		e := audit.Entry{Action: kind.action, TargetKind: kind.kind, Count: 1, Cause: pattern}
 		if id, err := strconv.ParseInt(r.PathValue("id"), 10, 64); err == nil {
 			e.TargetID = &id
+		} else if id, ok := audit.CreatedID(strings.TrimPrefix(pattern, "POST "), w.Header().Get("Location")); ok {
+			e.TargetID = &id // a new contact or campaign: where the form sends you
 		}
 		if err := audit.Write(r.Context(), h.Audit, e); err != nil {
 			h.Log.Error("console: audit of a change failed", "route", pattern, "error", err)

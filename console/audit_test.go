@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -65,5 +67,39 @@ func TestConsoleAuditFilterOffersEveryAction(t *testing.T) {
 	body = wantStatus(t, "audit of logins", e.get("/console/privacy/audit?action=login"), http.StatusOK)
 	if !strings.Contains(body, `<option value="login" selected>`) || !strings.Contains(body, "<td>login</td>") {
 		t.Errorf("filtered by login:\n%.3000s", body)
+	}
+}
+
+// TestConsoleCreatesAuditedWithTheirID: the audit entry of a contact or a
+// campaign made with the console's New forms names the new object
+// (target_id), the one the form sends you to.
+func TestConsoleCreatesAuditedWithTheirID(t *testing.T) {
+	e := newAdminEnv(t)
+	var list int64
+	if err := e.pool.QueryRow(t.Context(), `SELECT id FROM lists WHERE slug = 'news'`).Scan(&list); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/console/contacts", url.Values{"email": {"audited@example.org"}}},
+		{"/console/campaigns", url.Values{"name": {"Invite"}, "subject": {"Hello"}, "from_email": {"news@example.org"},
+			"lists": {strconv.FormatInt(list, 10)}, "html": {"<p>Hi {{.Contact.Name}}</p>"}}},
+	} {
+		w := e.post(c.path, c.form)
+		wantStatus(t, c.path, w, http.StatusSeeOther)
+		id, err := strconv.ParseInt(strings.TrimPrefix(w.Header().Get("Location"), c.path+"/"), 10, 64)
+		if err != nil {
+			t.Fatalf("%s sends to %q", c.path, w.Header().Get("Location"))
+		}
+		var target *int64
+		if err := e.pool.QueryRow(t.Context(), `SELECT target_id FROM audit_log WHERE cause = $1 ORDER BY id DESC LIMIT 1`,
+			"POST "+c.path).Scan(&target); err != nil {
+			t.Fatalf("%s: no audit entry: %v", c.path, err)
+		}
+		if target == nil || *target != id {
+			t.Errorf("%s created %d; the audit entry names %v", c.path, id, target)
+		}
 	}
 }

@@ -78,7 +78,7 @@ func newBenchEnv(b testing.TB, nContacts, nCampaigns int) *benchEnv {
 	js := jobs.NewStore(pool)
 	st := staff.New(pool, benchKey, staff.Options{})
 	h, err := New(ctx, Deps{Log: log, Staff: st, Contacts: cs, Optin: os, Jobs: js, Importer: optin.NewImporter(pool, cs, js, log),
-		Campaigns: camp, Privacy: priv, Bounces: proc})
+		Campaigns: camp, Privacy: priv, Bounces: proc, Audit: pool})
 	if err != nil {
 		b.Fatal(err)
 	}

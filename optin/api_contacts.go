@@ -2,6 +2,7 @@ package optin
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/access"
@@ -68,6 +69,7 @@ func (a *API) createContact(w http.ResponseWriter, r *http.Request) error {
 	if err := a.Contacts.HideFor(r.Context(), &c); err != nil {
 		return err
 	}
+	w.Header().Set("Location", "/api/v1/contacts/"+strconv.FormatInt(c.ID, 10))
 	httpapi.WriteJSON(w, http.StatusCreated, contactView{Contact: c, Subscriptions: subs})
 	return nil
 }

@@ -2,6 +2,7 @@ package optin
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/httpapi"
@@ -37,6 +38,7 @@ func (a *API) createList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Location", "/api/v1/lists/"+strconv.FormatInt(l.ID, 10))
 	httpapi.WriteJSON(w, http.StatusCreated, l)
 	return nil
 }

@@ -28,8 +28,8 @@ var changeKinds = []struct{ prefix, action, kind string }{
 // changing request on contacts, lists, campaigns and tokens is written to
 // the audit log with the person, department, address, route and the
 // object's id.
-func auditChanges(db *db.Pool) func(r *http.Request, route string) error {
-	return func(r *http.Request, route string) error {
+func auditChanges(db *db.Pool) func(r *http.Request, h http.Header, route string) error {
+	return func(r *http.Request, h http.Header, route string) error {
 		_, path, _ := strings.Cut(route, " ")
 		for _, k := range changeKinds {
 			if !strings.HasPrefix(path, k.prefix) {
@@ -43,6 +43,8 @@ func auditChanges(db *db.Pool) func(r *http.Request, route string) error {
 				e.Action = "token-revoke"
 			}
 			if id, err := strconv.ParseInt(r.PathValue("id"), 10, 64); err == nil {
+				e.TargetID = &id
+			} else if id, ok := audit.CreatedID(path, h.Get("Location")); ok {
 				e.TargetID = &id
 			}
 			return audit.Write(r.Context(), db, e)

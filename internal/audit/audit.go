@@ -8,6 +8,8 @@ package audit
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -69,4 +71,18 @@ func Write(ctx context.Context, q Row, e Entry) error {
 		return fmt.Errorf("audit: %s: %w", e.Action, err)
 	}
 	return nil
+}
+
+// CreatedID is the id of the object a POST to collection created, taken
+// from the answer's Location: the new object's address directly under the
+// collection ("/api/v1/campaigns" answered with "/api/v1/campaigns/42" is
+// 42). Any other location (a job, a list of results) names no created
+// object.
+func CreatedID(collection, location string) (int64, bool) {
+	rest, ok := strings.CutPrefix(location, strings.TrimSuffix(collection, "/")+"/")
+	if !ok || rest == "" || strings.ContainsAny(rest, "/?#") {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return id, err == nil && id > 0
 }

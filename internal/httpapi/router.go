@@ -130,8 +130,9 @@ func (rt *Router) Handle(method, path string, perm access.Permission, h HandlerF
 
 // ChangeAuditor records a staff request that changed something (a
 // successful POST, PUT, PATCH or DELETE) in the audit log; route is the
-// pattern ("PATCH /api/v1/contacts/{id}").
-type ChangeAuditor func(r *http.Request, route string) error
+// pattern ("PATCH /api/v1/contacts/{id}"); header is the answer's (a
+// create names the new object in its Location).
+type ChangeAuditor func(r *http.Request, header http.Header, route string) error
 
 // OnChange sets the auditor of changing requests.
 func (rt *Router) OnChange(a ChangeAuditor) { rt.changed = a }
@@ -143,7 +144,7 @@ func (rt *Router) auditChange(w http.ResponseWriter, r *http.Request, perm acces
 	if sw, ok := w.(*statusWriter); ok && sw.status >= 400 {
 		return nil
 	}
-	if err := rt.changed(r, route); err != nil {
+	if err := rt.changed(r, w.Header(), route); err != nil {
 		rt.log.Error("audit of a change failed", slog.String("route", route), slog.Any("error", err))
 	}
 	return nil
