@@ -323,6 +323,9 @@ func (s *Service) Get(ctx context.Context, id int64) (Campaign, error) {
 // List returns campaigns with id > after in ascending id order, at most
 // limit+1 rows (see httpapi.NewPage); status filters when not empty.
 func (s *Service) List(ctx context.Context, status string, after int64, limit int) ([]Campaign, error) {
+	if status != "" && !ValidState(status) {
+		return nil, errs.Invalid("status", "must be "+StatesText)
+	}
 	rows, err := s.db.Query(ctx, `SELECT `+campaignCols+` FROM campaigns
 		WHERE id > $1 AND ($2 = '' OR status = $2) ORDER BY id LIMIT $3`, after, status, limit+1)
 	if err != nil {

@@ -45,16 +45,18 @@ func TestConsoleTestSendNamesTheWrongAddress(t *testing.T) {
 	}
 }
 
-// TestConsoleBadIDIsBadInput: an id in the address that is no id, or a
-// page limit that is no number, is bad input (422 naming it), not a
-// failure of the server.
+// TestConsoleBadIDIsBadInput: an id in the address that is no id, a page
+// limit that is no number, or a status filter that is no campaign state is
+// bad input (422 naming it), not a failure of the server nor a filter
+// silently dropped.
 func TestConsoleBadIDIsBadInput(t *testing.T) {
 	e := newAdminEnv(t)
 	for path, want := range map[string]string{
-		"/console/campaigns/abc":       "id: must be a positive integer id",
-		"/console/campaigns/0":         "id: must be a positive integer id",
-		"/console/contacts/0":          "id: must be a positive integer id",
-		"/console/contacts?limit=many": "limit: must be an integer from 1 to 1000",
+		"/console/campaigns/abc":         "id: must be a positive integer id",
+		"/console/campaigns/0":           "id: must be a positive integer id",
+		"/console/contacts/0":            "id: must be a positive integer id",
+		"/console/contacts?limit=many":   "limit: must be an integer from 1 to 1000",
+		"/console/campaigns?status=sent": "status: must be draft, scheduled, running, paused, cancelled or finished",
 	} {
 		body := wantStatus(t, path, e.get(path), http.StatusUnprocessableEntity)
 		if !strings.Contains(body, want) {

@@ -24,7 +24,6 @@ func (h *Handler) campaignList(w http.ResponseWriter, r *http.Request) error {
 	}
 	items, pager := newPager(r.URL.Path, f, pg, cs, func(c campaigns.Campaign) int64 { return c.ID })
 	p := h.newPage(r, "campaigns", "campaigns").Set("Campaigns", items).Set("Pager", pager).Set("Status", status).
-		Set("States", []string{campaigns.StateDraft, campaigns.StateScheduled, campaigns.StateRunning,
-			campaigns.StatePaused, campaigns.StateFinished, campaigns.StateCancelled})
+		Set("States", campaigns.States)
 	return h.show(w, r, p)
 }

@@ -269,6 +269,7 @@ var en = map[string]string{
 	"msg:must be %d-%d characters of a-z, %d-%d and -, starting with a letter or digit":                  "must be %d-%d characters of a-z, %d-%d and -, starting with a letter or digit",
 	"msg:must be one line of at most %d characters":                                                      "must be one line of at most %d characters",
 	"msg:must be single or double":                                                                       "must be single or double",
+	"msg:must be draft, scheduled, running, paused, cancelled or finished":                               "must be draft, scheduled, running, paused, cancelled or finished",
 	"msg:must be at least %d characters":                                                                 "must be at least %d characters",
 	"msg:must be at most %d characters":                                                                  "must be at most %d characters",
 	"msg:is a commonly used password; choose another":                                                    "is a commonly used password; choose another",

@@ -269,6 +269,7 @@ var nl = map[string]string{
 	"msg:must be %d-%d characters of a-z, %d-%d and -, starting with a letter or digit":                  "moet %d-%d tekens zijn uit a-z, %d-%d en -, beginnend met een letter of cijfer",
 	"msg:must be one line of at most %d characters":                                                      "moet één regel zijn van hoogstens %d tekens",
 	"msg:must be single or double":                                                                       "moet single of double zijn",
+	"msg:must be draft, scheduled, running, paused, cancelled or finished":                               "moet draft, scheduled, running, paused, cancelled of finished zijn",
 	"msg:must be at least %d characters":                                                                 "moet minstens %d tekens lang zijn",
 	"msg:must be at most %d characters":                                                                  "mag hoogstens %d tekens lang zijn",
 	"msg:is a commonly used password; choose another":                                                    "is een veelgebruikt wachtwoord; kies een ander",
