@@ -209,6 +209,10 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Errorf("metrics lack %q", want)
 		}
 	}
+	// Without people.admin_url the daemon says to set it.
+	if !strings.Contains(d.logs.String(), "people.admin_url is not set") {
+		t.Errorf("no warning that people.admin_url is not set")
+	}
 	// Info logs never carry a full address.
 	if strings.Contains(d.logs.String(), "e2e@example.org") {
 		t.Errorf("a full address reached the logs")

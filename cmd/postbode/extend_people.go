@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"log/slog"
+	"net"
+	"net/netip"
 	"strings"
 
 	"github.com/postbode/postbode/internal/access"
@@ -36,6 +38,9 @@ func (a *app) adminURL() string { return adminURLOf(a.cfg) }
 
 // adminURLOf is the URL staff reach the admin listener of cfg at: the
 // daemon's mailed links and the links `postbode user create` prints.
+// Without people.admin_url it is api.listen, where a listener on every
+// address (":8080", "0.0.0.0:8080", "[::]:8080") is reached on this
+// machine's loopback address: a link to 0.0.0.0 opens nothing.
 func adminURLOf(cfg config.Config) string {
 	if u := cfg.People.AdminURL; u != "" {
 		return strings.TrimRight(u, "/")
@@ -44,7 +49,17 @@ func adminURLOf(cfg config.Config) string {
 	if cfg.API.TLS.Enabled() {
 		scheme = "https://"
 	}
-	return scheme + cfg.API.Listen
+	host, port, err := net.SplitHostPort(cfg.API.Listen)
+	if err != nil {
+		return scheme + cfg.API.Listen
+	}
+	if ip, err := netip.ParseAddr(host); host == "" || err == nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+		if err == nil && ip.Is6() {
+			host = "::1"
+		}
+	}
+	return scheme + net.JoinHostPort(host, port)
 }
 
 // extendPeople adds the login, session and people administration routes.
@@ -53,6 +68,11 @@ func extendPeople(a *app, d *apiDeps) {
 	ml, err := a.mailer()
 	if err != nil {
 		a.log.Warn("no mailer: invitation links are returned to the inviting administrator", slog.Any("error", err))
+	}
+	if a.cfg.People.AdminURL == "" {
+		a.log.Warn("people.admin_url is not set: links in invitation and password reset mails point at "+a.adminURL()+
+			", which staff elsewhere cannot open; set people.admin_url to the address they reach the console at",
+			slog.String("admin_url", a.adminURL()))
 	}
 	if a.cfg.People.MailExports {
 		d.ExportMailer = exportMailer{staff: a.staff(), mail: ml}
