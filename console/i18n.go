@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/postbode/postbode/internal/plural"
 )
 
 // messages holds every text of the console per language; keys are English
@@ -53,17 +56,32 @@ func trMsg(lang, msg string) string {
 // %s a name, %q a quoted name.
 var verbs = regexp.MustCompile(`%[dsq]`)
 
-// fill puts vals in the verbs of the translation m, in order.
+// fill puts vals in the verbs of the translation m, in order; a counted
+// noun ("{contact|contacten}") takes the form of the number before it.
 func fill(m string, vals []string) string {
 	i := 0
-	return verbs.ReplaceAllStringFunc(m, func(v string) string {
-		if i == len(vals) {
-			return v
+	var args []any
+	format := percents.ReplaceAllStringFunc(m, func(v string) string {
+		if v == "%" || i == len(vals) {
+			return "%" + v // shown as written
 		}
+		val := vals[i]
 		i++
-		return vals[i-1]
+		if n, err := strconv.ParseInt(val, 10, 64); err == nil && v == "%d" {
+			args = append(args, n)
+			return "%d"
+		}
+		args = append(args, val)
+		return "%s"
 	})
+	return plural.Sprintf(format, args...)
 }
+
+// percents are the verbs of a translation and any other percent sign.
+var percents = regexp.MustCompile(`%[dsq]?`)
+
+// countedNoun is a noun's forms in a quoted message key ("\{contact\|contacts\}").
+var countedNoun = regexp.MustCompile(`\\\{([^{}|\\]*)\\\|([^{}|\\]*)\\\}`)
 
 // msgPattern matches the messages of a key with %s or %q in it.
 type msgPattern struct {
@@ -77,12 +95,14 @@ var msgPatterns = func() []msgPattern {
 	var out []msgPattern
 	for k := range en {
 		text, ok := strings.CutPrefix(k, "msg:")
-		if !ok || !strings.Contains(text, "%s") && !strings.Contains(text, "%q") {
+		if !ok || !strings.Contains(text, "%s") && !strings.Contains(text, "%q") && !strings.Contains(text, "|") {
 			continue
 		}
 		re := verbs.ReplaceAllStringFunc(regexp.QuoteMeta(text), func(v string) string {
 			return map[string]string{"%d": `([0-9]+)`, "%s": `(.+?)`, "%q": `(".*?")`}[v]
 		})
+		// A counted noun matches either form: "{contact|contacts}".
+		re = countedNoun.ReplaceAllString(re, `(?:$1|$2)`)
 		out = append(out, msgPattern{key: k, re: regexp.MustCompile(`^` + re + `$`)})
 	}
 	// Longer keys first: a more specific message wins over a shorter one

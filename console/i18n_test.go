@@ -102,3 +102,51 @@ func TestErrorPageInPersonsLanguage(t *testing.T) {
 		t.Errorf("the Dutch error page does not give %q:\n%.3000s", nl["invite.err.role"], body)
 	}
 }
+
+// TestCountedNounsAgree: a count before a noun takes the singular for one
+// and the plural otherwise, in English and Dutch, on the screens (the
+// personal-data inventory of a single contact) and in the messages whose
+// translations name the forms.
+func TestCountedNounsAgree(t *testing.T) {
+	e := newAdminEnv(t)
+	var n int
+	e.pool.QueryRow(t.Context(), `SELECT count(*) FROM contacts`).Scan(&n)
+	if n != 1 {
+		t.Fatalf("the console's test data has %d contacts, want 1", n)
+	}
+	body := wantStatus(t, "reports", e.get("/console/privacy/reports"), http.StatusOK)
+	if !strings.Contains(body, "1 contact holds these fields") {
+		t.Errorf("the inventory does not say 1 contact holds:\n%.3000s", body)
+	}
+	e.post("/console/language", url.Values{"lang": {"nl"}})
+	body = wantStatus(t, "reports in Dutch", e.get("/console/privacy/reports"), http.StatusOK)
+	if !strings.Contains(body, "1 contact heeft deze velden") {
+		t.Errorf("the Dutch inventory does not say 1 contact heeft:\n%.3000s", body)
+	}
+	for _, c := range []struct {
+		lang, key string
+		n         int64
+		want      string
+	}{
+		{"en", "purge.button", 1, "Erase 1 contact"},
+		{"en", "purge.button", 0, "Erase 0 contacts"},
+		{"nl", "purge.button", 1, "1 contact wissen"},
+		{"nl", "purge.button", 3, "3 contacten wissen"},
+		{"en", "request.days", 1, "1 day left"},
+		{"nl", "request.days", 1, "nog 1 dag"},
+		{"en", "update.recipients", 1, "1 recipient."},
+		{"nl", "cancel.intro", 1, "1 nog niet verzonden bericht vervalt. Dit kan niet ongedaan worden gemaakt."},
+	} {
+		if got := (&page{Lang: c.lang}).Tf(c.key, c.n); got != c.want {
+			t.Errorf("%s %s %d: %q, want %q", c.lang, c.key, c.n, got, c.want)
+		}
+	}
+	// Every counted noun in the catalogue names two forms.
+	for _, m := range []map[string]string{en, nl} {
+		for k, v := range m {
+			if strings.Contains(v, "|") && !regexp.MustCompile(`%d[^{%]*\{[^{}|]+\|[^{}|]+\}`).MatchString(v) {
+				t.Errorf("%s: %q has forms not after a count", k, v)
+			}
+		}
+	}
+}

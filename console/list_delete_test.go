@@ -29,7 +29,7 @@ func TestConsoleListDelete(t *testing.T) {
 		t.Errorf("the Lists screen has no Delete link:\n%.3000s", body)
 	}
 	body := wantStatus(t, "confirmation", e.get(confirm), 200)
-	if !strings.Contains(body, "removes its 1 subscriptions (1 confirmed, 0 unconfirmed, 0 unsubscribed)") ||
+	if !strings.Contains(body, "removes its 1 subscription (1 confirmed, 0 unconfirmed, 0 unsubscribed)") ||
 		!strings.Contains(body, "The contacts stay") || !strings.Contains(body, `action="`+confirm+`"`) {
 		t.Errorf("confirmation page:\n%.3000s", body)
 	}

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/plural"
 )
 
 //go:embed templates
@@ -111,8 +112,9 @@ type page struct {
 // T returns the text for key in the page language.
 func (p *page) T(key string) string { return tr(p.Lang, key) }
 
-// Tf is T with fmt.Sprintf arguments.
-func (p *page) Tf(key string, args ...any) string { return fmt.Sprintf(tr(p.Lang, key), args...) }
+// Tf is T with fmt.Sprintf arguments; a counted noun takes its form from
+// its count (plural.Sprintf).
+func (p *page) Tf(key string, args ...any) string { return plural.Sprintf(tr(p.Lang, key), args...) }
 
 // Can says whether the person may use perm (buttons are hidden otherwise).
 func (p *page) Can(perm string) bool { return p.S.Can(access.Permission(perm)) }

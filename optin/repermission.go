@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/internal/plural"
 )
 
 // RepermissionDue is a subscription whose re-confirmation mail goes out now.
@@ -88,7 +90,7 @@ func (r *Recipients) askRepermission(ctx context.Context, contactID, listID int6
 			WHERE contact_id = $1 AND list_id = $2`, contactID, listID); err != nil {
 			return fmt.Errorf("optin: repermission ask: %w", err)
 		}
-		c := Consent{Source: "system", Evidence: fmt.Sprintf("re-confirmation mail sent; %d days to confirm", d.GraceDays)}
+		c := Consent{Source: "system", Evidence: plural.Sprintf("re-confirmation mail sent; %d {day|days} to confirm", d.GraceDays)}
 		if err := recordConsent(ctx, tx, contactID, listID, "repermission-asked", c); err != nil {
 			return err
 		}

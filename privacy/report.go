@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/postbode/postbode/internal/db"
+
+	"github.com/postbode/postbode/internal/plural"
 )
 
 // The access report (GDPR art. 15) is the PDF form of an Export, written
@@ -32,7 +34,7 @@ var phrases = map[string][2]string{
 	"purpose":      {"Purpose", "Doel"},
 	"basis":        {"Legal basis", "Rechtsgrond"},
 	"retention":    {"How long we keep it", "Hoe lang wij het bewaren"},
-	"keep days":    {"As long as you are on the list. Once you have left all our lists, or your address no longer works, we erase your data automatically after %d days. The statistics we keep cannot be traced back to you.", "Zolang u op de lijst staat. Staat u op geen enkele lijst meer, of werkt uw adres niet meer, dan wissen wij uw gegevens automatisch na %d dagen. De statistieken die wij bewaren zijn niet naar u te herleiden."},
+	"keep days":    {"As long as you are on the list. Once you have left all our lists, or your address no longer works, we erase your data automatically after %d {day|days}. The statistics we keep cannot be traced back to you.", "Zolang u op de lijst staat. Staat u op geen enkele lijst meer, of werkt uw adres niet meer, dan wissen wij uw gegevens automatisch na %d {dag|dagen}. De statistieken die wij bewaren zijn niet naar u te herleiden."},
 	"keep asked":   {"As long as you are on the list, and until you ask us to erase it.", "Zolang u op de lijst staat, en tot u ons vraagt ze te wissen."},
 	"nothing in":   {"We hold nothing about you in: %s.", "Wij bewaren niets over u in: %s."},
 	"receivers":    {"Who receives your data", "Wie uw gegevens ontvangt"},
@@ -44,7 +46,7 @@ var phrases = map[string][2]string{
 	"write":        {"How to use them: write to %s", "Zo gebruikt u ze: schrijf naar %s"},
 	"answer":       {"We answer within one month.", "Wij antwoorden binnen een maand."},
 	"shortened":    {"… (shortened: the full text is in the JSON file)", "… (ingekort: de volledige tekst staat in het JSON-bestand)"},
-	"message":      {"%d bytes, as received:", "%d bytes, zoals ontvangen:"},
+	"message":      {"%d {byte|bytes}, as received:", "%d {byte|bytes}, zoals ontvangen:"},
 	"left out":     {"Left out", "Weggelaten"},
 	"left out why": {"This names your address, but nothing ties it to a mail we sent you. Anyone can send such a mail and it may name other people, so its text is not shown.", "Hierin staat uw adres, maar niets verbindt het met een mail die wij u stuurden. Iedereen kan zo'n mail sturen en er kunnen anderen in staan, daarom tonen wij de tekst niet."},
 	"yes":          {"yes", "ja"},
@@ -87,7 +89,7 @@ func (rt reportText) p(key string, args ...any) string {
 		s = w[1]
 	}
 	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
+		return plural.Sprintf(s, args...)
 	}
 	return s
 }

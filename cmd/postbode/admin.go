@@ -8,6 +8,8 @@ import (
 	"github.com/postbode/postbode/internal/apitoken"
 	"github.com/postbode/postbode/internal/buildinfo"
 	"github.com/postbode/postbode/internal/db"
+
+	"github.com/postbode/postbode/internal/plural"
 )
 
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -22,7 +24,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "applied %d migration(s)\n", len(done))
+	fmt.Fprintln(stdout, "applied", plural.Count(int64(len(done)), "migration|migrations"))
 	return nil
 }
 

@@ -10,6 +10,8 @@ import (
 	"os"
 
 	"github.com/postbode/postbode/bounces"
+
+	"github.com/postbode/postbode/internal/plural"
 )
 
 // cmdBounces runs `postbode bounces ...`.
@@ -59,7 +61,7 @@ func classifyFiles(files []string, stdin io.Reader, stdout, stderr io.Writer) er
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("bounces classify: %d of %d messages not classified", failed, len(files))
+		return errors.New(plural.Sprintf("bounces classify: %d of %d {message|messages} not classified", failed, len(files)))
 	}
 	return nil
 }

@@ -111,7 +111,7 @@ func TestCLIUsageErrors(t *testing.T) {
 		{[]string{"bounces", "classify", "--help"}, 0, ""},
 		{[]string{"campaigns", "watch", "--help"}, 0, ""},
 		{[]string{"bounces", "classify", "/nonexistent/msg.eml"}, 1,
-			"postbode: bounces classify: /nonexistent/msg.eml: cannot open: no such file or directory\npostbode: bounces classify: 1 of 1 messages not classified\n"},
+			"postbode: bounces classify: /nonexistent/msg.eml: cannot open: no such file or directory\npostbode: bounces classify: 1 of 1 message not classified\n"},
 		{[]string{"campaigns", "list", "--status", "sent"}, 2, `--status must be draft, scheduled, running, paused, cancelled or finished, got "sent"`},
 		{[]string{"campaigns", "list", "--limit", "-1"}, 2, "--limit must be positive"},
 		{[]string{"campaigns", "list", "--limit", "0"}, 2, "--limit must be positive"},

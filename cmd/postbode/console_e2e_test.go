@@ -295,7 +295,7 @@ func consoleUpdateMailing(b *chrome, s *sink, pub string) {
 	}
 	b.open(fmt.Sprintf("/console/campaigns/%d/answers", id))
 	b.submit(`form[action$="/purge"]`)
-	if n := b.text("main .big"); !strings.HasPrefix(n, "1 contacts") {
+	if n := b.text("main .big"); !strings.HasPrefix(n, "1 contact will be erased") {
 		b.t.Errorf("purge preview: %q", n)
 	}
 	b.check("update-purge")

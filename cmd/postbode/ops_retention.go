@@ -8,6 +8,8 @@ import (
 
 	"github.com/postbode/postbode/internal/humantime"
 	"github.com/postbode/postbode/privacy"
+
+	"github.com/postbode/postbode/internal/plural"
 )
 
 // cmdRetention runs `postbode retention run [--dry-run]`: one retention pass
@@ -47,8 +49,8 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *dryRun {
 		verb = "would delete (dry run, nothing deleted)"
 	}
-	fmt.Fprintf(stdout, "raw bounce mail older than %s (bounces.raw_retention), %s: %d messages; uncorrelated evidence cleared of the address it names: %d rows\n",
-		humantime.Duration(a.cfg.Bounces.RawRetention.Duration, "en"), verb, raw, evidence)
+	fmt.Fprint(stdout, plural.Sprintf("raw bounce mail older than %s (bounces.raw_retention), %s: %d {message|messages}; uncorrelated evidence cleared of the address it names: %d {row|rows}\n",
+		humantime.Duration(a.cfg.Bounces.RawRetention.Duration, "en"), verb, raw, evidence))
 	return nil
 }
 
@@ -81,7 +83,7 @@ func printRetention(stdout io.Writer, rep privacy.RetentionReport) error {
 	if rep.DryRun {
 		verb = "would erase (dry run, nothing erased)"
 	}
-	fmt.Fprintf(stdout, "retention: contacts one-star longer than %d days, %s\n", rep.OneStarDays, verb)
+	fmt.Fprint(stdout, plural.Sprintf("retention: contacts one-star longer than %d {day|days}, %s\n", rep.OneStarDays, verb))
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "CAUSE\tCONTACTS")
 	for _, c := range []string{privacy.RetentionInactive, privacy.RetentionBlocklisted, privacy.RetentionFloater} {

@@ -93,7 +93,7 @@ func TestRetentionCommand(t *testing.T) {
 		conn.QueryRow(ctx, `SELECT count(*) FROM contacts`).Scan(&n)
 		return n
 	}
-	want := []string{"inactive  2", "blocklisted  0", "floater  1", "total  3", "names: 1 rows"}
+	want := []string{"inactive  2", "blocklisted  0", "floater  1", "total  3", "names: 1 row"}
 	out := squeeze(d.cli(t, "retention", "run", "--dry-run"))
 	for _, w := range append(want, "one-star longer than 30 days", "dry run") {
 		if !strings.Contains(out, w) {

@@ -4,22 +4,22 @@
 package humantime
 
 import (
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/postbode/postbode/internal/plural"
 )
 
 // units are the parts a duration is written in, largest first, with the
-// singular and plural in English and Dutch.
+// forms of their names in English and Dutch (plural.Pick).
 var units = []struct {
-	d        time.Duration
-	en1, enN string
-	nl1, nlN string
+	d      time.Duration
+	en, nl string
 }{
-	{24 * time.Hour, "day", "days", "dag", "dagen"},
-	{time.Hour, "hour", "hours", "uur", "uur"},
-	{time.Minute, "minute", "minutes", "minuut", "minuten"},
-	{time.Second, "second", "seconds", "seconde", "seconden"},
+	{24 * time.Hour, "day|days", "dag|dagen"},
+	{time.Hour, "hour|hours", "uur|uur"},
+	{time.Minute, "minute|minutes", "minuut|minuten"},
+	{time.Second, "second|seconds", "seconde|seconden"},
 }
 
 // Duration writes d in lang ("nl", else English), rounded down to the
@@ -38,14 +38,11 @@ func Duration(d time.Duration, lang string) string {
 			continue
 		}
 		d -= n * u.d
-		one, many := u.en1, u.enN
+		forms := u.en
 		if lang == "nl" {
-			one, many = u.nl1, u.nlN
+			forms = u.nl
 		}
-		if n != 1 {
-			one = many
-		}
-		parts = append(parts, strconv.FormatInt(int64(n), 10)+" "+one)
+		parts = append(parts, plural.Count(int64(n), forms))
 	}
 	and := " and "
 	if lang == "nl" {

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"sync"
+
+	"github.com/postbode/postbode/internal/plural"
 )
 
 // page is what every template gets.
@@ -40,7 +42,7 @@ func (p *page) T(key string) string {
 }
 
 // Tf is T with fmt.Sprintf arguments.
-func (p *page) Tf(key string, args ...any) string { return fmt.Sprintf(p.T(key), args...) }
+func (p *page) Tf(key string, args ...any) string { return plural.Sprintf(p.T(key), args...) }
 
 // CSS is the stylesheet in the page's house colour: the installation's at
 // /static/site.css, a department's with its colour as ?c=rrggbb (the
