@@ -70,7 +70,7 @@ var en = map[string]string{
 	"import.help": "Rows with errors are skipped and listed; the other rows are imported.", "import.button": "Start import",
 	"import.err.file": "Choose a file to upload.", "import.err.source": "Choose how the contacts gave consent.",
 	"import.err.purpose": "State the purpose the contacts consented to.",
-	"import.title":       "Import", "import.progress": "Import progress", "import.rowerrors": "Rejected rows",
+	"import.title":       "Import", "import.rows": "%d of %d {row|rows}", "import.rows.read": "%d {row|rows} read", "import.progress": "Import progress", "import.rowerrors": "Rejected rows",
 	"import.errorscsv": "Download the rejected rows (CSV)", "import.row": "Row", "import.field": "Field", "import.reason": "Reason",
 	"import.flash":  "The import has started.",
 	"cancel.button": "Yes, cancel the campaign", "back": "Back", "campaign.edit": "Edit", "campaign.f.save": "Save",

@@ -70,7 +70,7 @@ var nl = map[string]string{
 	"import.help": "Rijen met fouten worden overgeslagen en getoond; de andere rijen worden geïmporteerd.", "import.button": "Import starten",
 	"import.err.file": "Kies een bestand.", "import.err.source": "Kies hoe de contacten toestemming gaven.",
 	"import.err.purpose": "Vul het doel in waarvoor de contacten toestemming gaven.",
-	"import.title":       "Import", "import.progress": "Voortgang van de import", "import.rowerrors": "Afgewezen rijen",
+	"import.title":       "Import", "import.rows": "%d van %d {rij|rijen}", "import.rows.read": "%d {rij|rijen} gelezen", "import.progress": "Voortgang van de import", "import.rowerrors": "Afgewezen rijen",
 	"import.errorscsv": "Afgewezen rijen downloaden (CSV)", "import.row": "Rij", "import.field": "Veld", "import.reason": "Reden",
 	"import.flash":  "De import is gestart.",
 	"cancel.button": "Ja, annuleer de campagne", "back": "Terug", "campaign.edit": "Bewerken", "campaign.f.save": "Opslaan",

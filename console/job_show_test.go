@@ -60,3 +60,33 @@ func TestJobPageLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestImportPageShowsRowsDone: a running import shows its progress as the
+// share of the file's rows done and says "2 of 5 rows", not 0% until the
+// end.
+func TestImportPageShowsRowsDone(t *testing.T) {
+	e := newAdminEnv(t)
+	ctx := context.Background()
+	js := jobs.NewStore(e.pool)
+	j, err := js.Start(ctx, "import", nil, "person:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := js.SetTotal(ctx, j.ID, 5); err != nil {
+		t.Fatal(err)
+	}
+	if err := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
+		return jobs.AdvanceTx(ctx, tx, j.ID, jobs.Progress{Processed: 2, Applied: 2})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	body := wantStatus(t, "import", e.get("/console/imports/"+strconv.FormatInt(j.ID, 10)), http.StatusOK)
+	if !strings.Contains(body, `value="40"`) || !strings.Contains(body, "2 of 5 rows") {
+		t.Errorf("a running import at 2 of 5 rows does not say so:\n%.3000s", body)
+	}
+	e.post("/console/language", url.Values{"lang": {"nl"}})
+	body = wantStatus(t, "import in Dutch", e.get("/console/imports/"+strconv.FormatInt(j.ID, 10)), http.StatusOK)
+	if !strings.Contains(body, "2 van 5 rijen") {
+		t.Errorf("the Dutch page does not say 2 van 5 rijen:\n%.3000s", body)
+	}
+}

@@ -1,6 +1,7 @@
 package optin
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -111,8 +112,22 @@ func (im *Importer) Run(ctx context.Context, jobID int64, r io.Reader, p ImportP
 			im.jobs.Finish(context.WithoutCancel(ctx), jobID, processed, err)
 		}
 	}()
-	processed, err = im.run(ctx, jobID, r, p)
+	if rs, ok := r.(io.ReadSeeker); ok {
+		// The rows ahead are the job's total, so its progress is rows done
+		// of rows in the file; a reader that cannot go back (a pipe) leaves
+		// it unknown and the job counts rows only.
+		var n int64
+		if n, err = rowsAhead(rs, p.Format == "csv"); err == nil {
+			im.jobs.SetTotal(ctx, jobID, n)
+		}
+	}
 	if err == nil {
+		processed, err = im.run(ctx, jobID, r, p)
+	}
+	if err == nil {
+		// The count of lines is high by the line breaks inside fields; a
+		// finished job's total is the rows it read.
+		im.jobs.SetTotal(ctx, jobID, processed)
 		// The first campaign after an import must not be planned on the
 		// statistics of the list before it.
 		if aerr := db.AnalyzeStale(ctx, im.db, "contacts", "subscriptions", "consent_records"); aerr != nil {
@@ -124,6 +139,42 @@ func (im *Importer) Run(ctx context.Context, jobID int64, r io.Reader, p ImportP
 	}
 	im.log.Info("import finished", slog.Int64("job_id", jobID), slog.Int64("rows", processed), slog.Any("error", err))
 	return err
+}
+
+// rowsAhead counts the rows r holds from where it stands, less the header
+// line when header, and goes back there: a row is a line (a CSV field with
+// a line break in it makes the count high by one).
+func rowsAhead(r io.ReadSeeker, header bool) (int64, error) {
+	start, err := r.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, err
+	}
+	var lines int64
+	buf := make([]byte, 64<<10)
+	last := byte('\n')
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			lines += int64(bytes.Count(buf[:n], []byte{'\n'}))
+			last = buf[n-1]
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, fmt.Errorf("reading the file: %w", err)
+		}
+	}
+	if last != '\n' {
+		lines++
+	}
+	if header && lines > 0 {
+		lines--
+	}
+	if _, err := r.Seek(start, io.SeekStart); err != nil {
+		return 0, err
+	}
+	return lines, nil
 }
 
 // jobError is what the job reports for err: a database failure is told in
