@@ -136,7 +136,7 @@ func TestAPI(t *testing.T) {
 		t.Fatalf("invalid input stored %d campaigns", n)
 	}
 	if code, out := e.do("marketer", "POST", "/api/v1/campaigns", with("html", "<p>{{.Contact.Name</p>")); code == 422 {
-		if _, _, msg := errField(out); !strings.Contains(msg, "html:1") {
+		if _, _, msg := errField(out); !strings.Contains(msg, "line 1") {
 			t.Errorf("template error message %q lacks the position", msg)
 		}
 	}

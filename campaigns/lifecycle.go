@@ -126,7 +126,7 @@ func (s *Service) validate(ctx context.Context, c *Campaign, slugs *[]string) er
 			if field == "style" {
 				return fmt.Errorf("campaigns: house style: %w", err)
 			}
-			return errs.Invalid(field, strings.TrimPrefix(te.Error(), "templates: "))
+			return errs.Invalid(field, te.Message())
 		}
 		return errs.Invalid("html", err.Error())
 	}

@@ -10,7 +10,9 @@ import (
 
 // TestConsoleCampaignTemplateErrorNamesTheField: a campaign whose HTML body
 // does not compile comes back with the summary naming the form's field
-// ("HTML body", in Dutch "HTML-inhoud"), not the bare name html.
+// ("HTML body", in Dutch "HTML-inhoud"), not the bare name html, and the
+// mistake in the marketer's words: the line, the unknown field and the
+// fields there are, not the template engine's Go types.
 func TestConsoleCampaignTemplateErrorNamesTheField(t *testing.T) {
 	e := newAdminEnv(t)
 	var list int64
@@ -20,12 +22,12 @@ func TestConsoleCampaignTemplateErrorNamesTheField(t *testing.T) {
 	form := url.Values{"name": {"Invite"}, "subject": {"Hello"}, "from_email": {"news@example.org"},
 		"lists": {strconv.FormatInt(list, 10)}, "html": {"<p>Hi {{.Contact.Nam}}</p>"}}
 	body := wantStatus(t, "bad template", e.post("/console/campaigns", form), http.StatusUnprocessableEntity)
-	if !strings.Contains(body, `<a href="#html">HTML body html:1:`) {
+	if !strings.Contains(body, `<a href="#html">HTML body line 1, column 17: unknown field Nam; known: ID, Email, Name, Attributes`) {
 		t.Errorf("the summary does not name the HTML body:\n%.3000s", body)
 	}
 	e.post("/console/language", url.Values{"lang": {"nl"}})
 	body = wantStatus(t, "bad template in Dutch", e.post("/console/campaigns", form), http.StatusUnprocessableEntity)
-	if !strings.Contains(body, `<a href="#html">HTML-inhoud html:1:`) {
+	if !strings.Contains(body, `<a href="#html">HTML-inhoud regel 1, kolom 17: onbekend veld Nam; bekend zijn: ID, Email, Name, Attributes`) {
 		t.Errorf("the Dutch summary does not name the HTML body:\n%.3000s", body)
 	}
 }

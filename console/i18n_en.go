@@ -381,4 +381,13 @@ var en = map[string]string{
 	"msg:too many privacy requests for this address or client; try again in an hour":                  "too many privacy requests for this address or client; try again in an hour",
 	"msg:tracking is turned off for this installation (sending.tracking)":                             "tracking is turned off for this installation (sending.tracking)",
 	"msg:your role requires a second factor: it cannot be removed, only replaced by an administrator": "your role requires a second factor: it cannot be removed, only replaced by an administrator",
+	"msg:line %d, column %d: unknown field %s; known: %s":                                             "line %d, column %d: unknown field %s; known: %s",
+	"msg:line %d, column %d: unknown field %s: %s has no fields":                                      "line %d, column %d: unknown field %s: %s has no fields",
+	"msg:line %d, column %d: unknown function %s; known: %s":                                          "line %d, column %d: unknown function %s; known: %s",
+	"msg:line %d, column %d: unclosed action: an {{if}}, {{range}} or {{with}} has no {{end}}":        "line %d, column %d: unclosed action: an {{if}}, {{range}} or {{with}} has no {{end}}",
+	"msg:line %d, column %d: unclosed action: a {{ has no }}":                                         "line %d, column %d: unclosed action: a {{ has no }}",
+	"msg:line %d, column %d: unexpected character %s inside {{ }}: is the }} missing?":                "line %d, column %d: unexpected character %s inside {{ }}: is the }} missing?",
+	"msg:line %d, column %d: %s closes nothing: there is no {{if}}, {{range}} or {{with}} open":       "line %d, column %d: %s closes nothing: there is no {{if}}, {{range}} or {{with}} open",
+	"msg:line %d, column %d: %s":                                                                      "line %d, column %d: %s",
+	"msg:line %d: %s":                                                                                 "line %d: %s",
 }

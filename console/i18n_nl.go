@@ -381,4 +381,13 @@ var nl = map[string]string{
 	"msg:too many privacy requests for this address or client; try again in an hour":                  "te veel privacyverzoeken voor dit adres of deze cliënt; probeer het over een uur opnieuw",
 	"msg:tracking is turned off for this installation (sending.tracking)":                             "meten is uitgeschakeld voor deze installatie (sending.tracking)",
 	"msg:your role requires a second factor: it cannot be removed, only replaced by an administrator": "uw rol vereist een tweede factor: die kan niet verwijderd worden, alleen vervangen door een beheerder",
+	"msg:line %d, column %d: unknown field %s; known: %s":                                             "regel %d, kolom %d: onbekend veld %s; bekend zijn: %s",
+	"msg:line %d, column %d: unknown field %s: %s has no fields":                                      "regel %d, kolom %d: onbekend veld %s: %s heeft geen velden",
+	"msg:line %d, column %d: unknown function %s; known: %s":                                          "regel %d, kolom %d: onbekende functie %s; bekend zijn: %s",
+	"msg:line %d, column %d: unclosed action: an {{if}}, {{range}} or {{with}} has no {{end}}":        "regel %d, kolom %d: niet afgesloten: een {{if}}, {{range}} of {{with}} heeft geen {{end}}",
+	"msg:line %d, column %d: unclosed action: a {{ has no }}":                                         "regel %d, kolom %d: niet afgesloten: een {{ heeft geen }}",
+	"msg:line %d, column %d: unexpected character %s inside {{ }}: is the }} missing?":                "regel %d, kolom %d: onverwacht teken %s binnen {{ }}: ontbreekt de }}?",
+	"msg:line %d, column %d: %s closes nothing: there is no {{if}}, {{range}} or {{with}} open":       "regel %d, kolom %d: %s sluit niets af: er staat geen {{if}}, {{range}} of {{with}} open",
+	"msg:line %d, column %d: %s":                                                                      "regel %d, kolom %d: %s",
+	"msg:line %d: %s":                                                                                 "regel %d: %s",
 }

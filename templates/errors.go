@@ -4,7 +4,9 @@ import (
 	"errors"
 	htmltemplate "html/template"
 	"io"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -36,8 +38,95 @@ func toError(err error, part, src string) *Error {
 		e.Col = guessCol(src, e.Line)
 	}
 	e.Msg = strings.TrimPrefix(strings.ReplaceAll(e.Msg, `"body"`, `"`+part+`"`), "html/template:")
+	e.Msg = plainMsg(e.Msg)
 	return e
 }
+
+// The messages of text/template that plainMsg tells in a marketer's words.
+var (
+	execRE         = regexp.MustCompile(`^executing "[\w.]+" at <([^>]*)>: (?s)(.*)$`)
+	unknownFieldRE = regexp.MustCompile(`^can't evaluate field (\w+) in type (\S+(?: \{\})?)$`)
+	funcRE         = regexp.MustCompile(`^function "(\w+)" not defined$`)
+	badCharRE      = regexp.MustCompile(`^bad character U\+[0-9A-F]+ '(.+)'$`)
+	unexpectedRE   = regexp.MustCompile(`^unexpected (\{\{\w+\}\})`)
+)
+
+// plainMsg says what went wrong in a template in the words of the person
+// who wrote it (the field or function they named, and the ones there are)
+// instead of the template engine's ("can't evaluate field Nam in type
+// templates.Contact"). A message it does not know stays as it is.
+func plainMsg(msg string) string {
+	msg = strings.TrimSpace(msg)
+	action := ""
+	if m := execRE.FindStringSubmatch(msg); m != nil {
+		action, msg = m[1], m[2]
+	}
+	switch {
+	case unknownFieldRE.MatchString(msg):
+		m := unknownFieldRE.FindStringSubmatch(msg)
+		if known := fieldNames[strings.TrimPrefix(m[2], "*")]; len(known) > 0 {
+			return "unknown field " + m[1] + "; known: " + strings.Join(known, ", ")
+		}
+		parent := strings.TrimSuffix(action, "."+m[1])
+		if parent == "" || parent == action {
+			return "unknown field " + m[1]
+		}
+		return "unknown field " + m[1] + ": " + parent + " has no fields"
+	case funcRE.MatchString(msg):
+		return "unknown function " + funcRE.FindStringSubmatch(msg)[1] + "; known: " + strings.Join(funcNames, ", ")
+	case msg == "unclosed action" || strings.HasPrefix(msg, "unclosed action "):
+		return "unclosed action: a {{ has no }}"
+	case msg == "unexpected EOF":
+		return "unclosed action: an {{if}}, {{range}} or {{with}} has no {{end}}"
+	case badCharRE.MatchString(msg):
+		return "unexpected character " + badCharRE.FindStringSubmatch(msg)[1] + " inside {{ }}: is the }} missing?"
+	case unexpectedRE.MatchString(msg):
+		return unexpectedRE.FindStringSubmatch(msg)[1] + " closes nothing: there is no {{if}}, {{range}} or {{with}} open"
+	}
+	if action != "" {
+		return "in {{" + action + "}}: " + msg
+	}
+	return msg
+}
+
+// fieldNames are the fields of each type a template reaches from Data
+// (by its Go name, "templates.Contact"), in declaration order.
+var fieldNames = func() map[string][]string {
+	out := map[string][]string{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || out[t.String()] != nil {
+			return
+		}
+		var names []string
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() {
+				names = append(names, f.Name)
+				walk(f.Type)
+			}
+		}
+		out[t.String()] = names
+	}
+	walk(reflect.TypeOf(Data{}))
+	return out
+}()
+
+// funcNames are the functions a template may call: the product's and the
+// template language's own, sorted.
+var funcNames = func() []string {
+	names := []string{"and", "eq", "ge", "gt", "html", "index", "js", "le", "len", "lt", "ne", "not", "or",
+		"print", "printf", "println", "slice", "urlquery"}
+	for name := range funcs {
+		if !strings.HasPrefix(name, "_") {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}()
 
 // guessCol points at the first action on the line, for parse errors that
 // carry only a line number.

@@ -95,6 +95,19 @@ type Error struct {
 	Msg       string
 }
 
+// Message is the error as the person who wrote the template reads it,
+// the part being named elsewhere (the form's field, the API's field):
+// "line 1, column 14: unknown field Nam; known: ID, Email, Name, Attributes".
+func (e *Error) Message() string {
+	switch {
+	case e.Col > 0:
+		return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	}
+	return e.Msg
+}
+
 func (e *Error) Error() string {
 	if e.Col > 0 {
 		return fmt.Sprintf("templates: %s:%d:%d: %s", e.Part, e.Line, e.Col, e.Msg)
