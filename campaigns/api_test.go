@@ -130,6 +130,23 @@ func TestAPI(t *testing.T) {
 			}
 		})
 	}
+	// Several wrong fields are all named at once, not one per attempt.
+	several := valid()
+	several["lists"], several["html"], several["reply_to"] = []string{}, "<p>{{.Contact.Nam}}</p>", "x@"
+	if code, out := e.do("marketer", "POST", "/api/v1/campaigns", several); code != 422 {
+		t.Errorf("several wrong fields: %d, want 422", code)
+	} else {
+		named := map[string]string{}
+		list, _ := out["error"].(map[string]any)["errors"].([]any)
+		for _, f := range list {
+			m, _ := f.(map[string]any)
+			field, _ := m["field"].(string)
+			named[field], _ = m["message"].(string)
+		}
+		if len(named) != 3 || named["lists"] == "" || named["reply_to"] == "" || !strings.Contains(named["html"], "unknown field Nam") {
+			t.Errorf("several wrong fields: errors %v, want lists, reply_to and html", named)
+		}
+	}
 	var n int
 	e.db.QueryRow(context.Background(), `SELECT count(*) FROM campaigns`).Scan(&n)
 	if n != 0 {

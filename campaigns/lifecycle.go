@@ -65,72 +65,91 @@ func (in Input) apply(c *Campaign) {
 }
 
 // validate checks c completely: fields, lists, DKIM, and that the template
-// compiles. Errors name the field.
+// compiles. Errors name the field; every field that is wrong is reported
+// (errors.Join of the field errors, errs.Fields), a failure of the
+// database at once.
 func (s *Service) validate(ctx context.Context, c *Campaign, slugs *[]string) error {
+	var bad []error
+	// field keeps a field error for the report and returns any other.
+	field := func(err error) error {
+		var e *errs.Error
+		if errors.As(err, &e) && e.Kind == errs.KindInvalid {
+			bad = append(bad, err)
+			return nil
+		}
+		return err
+	}
 	if c.Name == "" || len(c.Name) > 200 {
-		return errs.Invalid("name", "required, at most 200 characters")
+		bad = append(bad, errs.Invalid("name", "required, at most 200 characters"))
 	}
 	if c.Kind == "" {
 		c.Kind = "regular"
 	}
 	if c.Kind != "regular" && c.Kind != "update" {
-		return errs.Invalid("kind", "must be regular or update")
+		bad = append(bad, errs.Invalid("kind", "must be regular or update"))
 	}
 	if strings.TrimSpace(c.Subject) == "" {
-		return errs.Invalid("subject", "required")
+		bad = append(bad, errs.Invalid("subject", "required"))
 	}
 	if strings.TrimSpace(c.HTML) == "" && strings.TrimSpace(c.Text) == "" {
-		return errs.Invalid("html", "html or text is required")
+		bad = append(bad, errs.Invalid("html", "html or text is required"))
 	}
 	if strings.ContainsAny(c.FromName, "\r\n<>\"") {
-		return errs.Invalid("from_name", "must not contain line breaks, quotes or angle brackets")
+		bad = append(bad, errs.Invalid("from_name", "must not contain line breaks, quotes or angle brackets"))
 	}
-	from, err := contacts.NormalizeEmail("from_email", c.FromEmail)
-	if err != nil {
-		return err
-	}
-	c.FromEmail = from
 	dept, err := s.department(ctx, c.ID)
 	if err != nil {
 		return err
 	}
-	if err := identity.CheckFrom(ctx, s.db, dept, "from_email", from); err != nil {
-		return err
-	}
-	if c.ReplyTo != "" {
-		if c.ReplyTo, err = contacts.NormalizeEmail("reply_to", c.ReplyTo); err != nil {
+	if from, err := contacts.NormalizeEmail("from_email", c.FromEmail); err != nil {
+		if err := field(err); err != nil {
 			return err
 		}
+	} else {
+		c.FromEmail = from
+		if err := field(identity.CheckFrom(ctx, s.db, dept, "from_email", from)); err != nil {
+			return err
+		} else if s.opt.RequireDKIM && (s.opt.DKIM == nil || !s.opt.DKIM.HasDomain(c.FromEmail)) {
+			bad = append(bad, errs.Invalidf("from_email", "the domain %s has no DKIM key; add one (postbode dkim keygen) or send from a domain that has one", domainOf(c.FromEmail)))
+		}
 	}
-	if s.opt.RequireDKIM && (s.opt.DKIM == nil || !s.opt.DKIM.HasDomain(c.FromEmail)) {
-		return errs.Invalidf("from_email", "the domain %s has no DKIM key; add one (postbode dkim keygen) or send from a domain that has one", domainOf(c.FromEmail))
+	if c.ReplyTo != "" {
+		if replyTo, err := contacts.NormalizeEmail("reply_to", c.ReplyTo); err != nil {
+			if err := field(err); err != nil {
+				return err
+			}
+		} else {
+			c.ReplyTo = replyTo
+		}
 	}
 	if (c.TrackOpens || c.TrackClicks) && !s.opt.Tracking {
-		field := "track_opens"
+		name := "track_opens"
 		if !c.TrackOpens {
-			field = "track_clicks"
+			name = "track_clicks"
 		}
-		return errs.Invalid(field, "tracking is turned off for this installation (sending.tracking)")
+		bad = append(bad, errs.Invalid(name, "tracking is turned off for this installation (sending.tracking)"))
 	}
-	if err := s.resolveLists(ctx, c, slugs); err != nil {
+	if err := field(s.resolveLists(ctx, c, slugs)); err != nil {
 		return err
 	}
-	style, err := s.style(ctx, dept)
-	if err != nil {
-		return err
-	}
-	if _, err := templates.Compile(ctx, c.Subject, c.HTML, c.Text, style); err != nil {
-		var te *templates.Error
-		if errors.As(err, &te) {
-			field := te.Part
-			if field == "style" {
+	if strings.TrimSpace(c.Subject) != "" && (strings.TrimSpace(c.HTML) != "" || strings.TrimSpace(c.Text) != "") {
+		style, err := s.style(ctx, dept)
+		if err != nil {
+			return err
+		}
+		if _, err := templates.Compile(ctx, c.Subject, c.HTML, c.Text, style); err != nil {
+			var te *templates.Error
+			switch {
+			case !errors.As(err, &te):
+				bad = append(bad, errs.Invalid("html", err.Error()))
+			case te.Part == "style":
 				return fmt.Errorf("campaigns: house style: %w", err)
+			default:
+				bad = append(bad, errs.Invalid(te.Part, te.Message()))
 			}
-			return errs.Invalid(field, te.Message())
 		}
-		return errs.Invalid("html", err.Error())
 	}
-	return nil
+	return errors.Join(bad...)
 }
 
 // resolveLists turns slugs into ids and checks every list exists.
@@ -196,6 +215,14 @@ func domainOf(addr string) string {
 }
 
 // Create validates in and stores a draft campaign.
+// Check validates in as Create does and stores nothing: every field error
+// of a form whose own checks already failed, so all show at once.
+func (s *Service) Check(ctx context.Context, in Input) error {
+	c := Campaign{Status: StateDraft}
+	in.apply(&c)
+	return s.validate(ctx, &c, in.Lists)
+}
+
 func (s *Service) Create(ctx context.Context, in Input, actor string) (Campaign, error) {
 	c := Campaign{Status: StateDraft}
 	in.apply(&c)

@@ -66,3 +66,38 @@ func TestConsoleBadIDIsBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleCampaignFormShowsEveryError: a compose form wrong in several
+// fields (no list, a template that does not compile, a malformed sender)
+// shows every error at once, each next to its field and in the summary,
+// not one per attempt; the edit form too.
+func TestConsoleCampaignFormShowsEveryError(t *testing.T) {
+	e := newAdminEnv(t)
+	form := url.Values{"name": {"Invite"}, "subject": {"Hello"}, "from_email": {"not an address"},
+		"html": {"<p>Hi {{.Contact.Nam}}</p>"}}
+	check := func(what, body string) {
+		t.Helper()
+		for _, field := range []string{"lists", "html", "from_email"} {
+			if !strings.Contains(body, `id="`+field+`-error"`) || !strings.Contains(body, `<a href="#`+field+`">`) {
+				t.Errorf("%s: the error of %s is not shown next to it and in the summary:\n%.4000s", what, field, body)
+			}
+		}
+		if !strings.Contains(body, "unknown field Nam") {
+			t.Errorf("%s: the template error is not told:\n%.4000s", what, body)
+		}
+	}
+	check("new", wantStatus(t, "new campaign", e.post("/console/campaigns", form), http.StatusUnprocessableEntity))
+	var list int64
+	if err := e.pool.QueryRow(t.Context(), `SELECT id FROM lists WHERE slug = 'news'`).Scan(&list); err != nil {
+		t.Fatal(err)
+	}
+	good := url.Values{"name": {"Invite"}, "subject": {"Hello"}, "from_email": {"news@example.org"},
+		"lists": {strconv.FormatInt(list, 10)}, "html": {"<p>Hi</p>"}}
+	w := e.post("/console/campaigns", good)
+	wantStatus(t, "a good campaign", w, http.StatusSeeOther)
+	id, err := strconv.ParseInt(strings.TrimPrefix(w.Header().Get("Location"), "/console/campaigns/"), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("edit", wantStatus(t, "edit campaign", e.post("/console/campaigns/"+strconv.FormatInt(id, 10)+"/edit", form), http.StatusUnprocessableEntity))
+}

@@ -15,24 +15,22 @@ func (h *Handler) campaignUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := form.NewCampaignForm(r)
 	e := f.Validate()
-	var domain map[string]string
-	if len(e) == 0 {
+	if len(e) > 0 {
+		// Every wrong field at once: the campaign's checks too.
+		err = h.Campaigns.Check(r.Context(), f.Input())
+	} else {
 		_, err = h.Campaigns.Update(r.Context(), c.ID, f.Input())
-		if fe, ok := fieldError(r, err); ok {
-			domain = fe
-		} else if err != nil {
+	}
+	if len(e) > 0 || err != nil {
+		all, err := h.campaignFieldErrors(r, e, err)
+		if err != nil {
 			return err
 		}
-	}
-	if len(e) > 0 || domain != nil {
 		p, err := h.campaignFormPage(r, "campaign_edit", f)
 		if err != nil {
 			return err
 		}
-		p.setErrs(e)
-		for k, v := range domain {
-			p.Errs[k] = v
-		}
+		p.Errs = all
 		return h.render(w, r, http.StatusUnprocessableEntity, p.Set("C", c))
 	}
 	return redirect(w, r, Prefix+"campaigns/"+strconv.FormatInt(c.ID, 10), "campaign.saved")

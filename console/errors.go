@@ -85,18 +85,25 @@ func notFound(err error) error {
 	return errNotFound
 }
 
-// fieldError turns a domain validation error into field errors for the
-// form, in the language of r's page (ok false for any other error).
+// fieldError turns a domain validation error, or several joined (a form
+// checked as a whole), into field errors for the form, in the language of
+// r's page (ok false for any other error).
 func fieldError(r *http.Request, err error) (map[string]string, bool) {
-	var e *errs.Error
-	if !errors.As(err, &e) || e.Kind != errs.KindInvalid {
+	fields := errs.Fields(err)
+	if len(fields) == 0 {
 		return nil, false
 	}
-	f := e.Field
-	if f == "" {
-		f = "form"
+	out := map[string]string{}
+	for _, e := range fields {
+		f := e.Field
+		if f == "" {
+			f = "form"
+		}
+		if _, seen := out[f]; !seen {
+			out[f] = trMsg(pageLang(r), e.Message)
+		}
 	}
-	return map[string]string{f: trMsg(pageLang(r), e.Message)}, true
+	return out, true
 }
 
 // detail is e as the error page shows it: the field and the translated

@@ -56,3 +56,28 @@ func Forbidden(code, msg string) *Error { return &Error{Kind: KindForbidden, Cod
 func Unavailable(code, msg string) *Error {
 	return &Error{Kind: KindUnavailable, Code: code, Message: msg}
 }
+
+// Fields are the invalid-field errors in err, which may join several
+// (errors.Join: a form checked as a whole reports every field that is
+// wrong, not only the first); errors.As on err finds the first.
+func Fields(err error) []*Error {
+	var out []*Error
+	var walk func(error)
+	walk = func(err error) {
+		switch x := err.(type) {
+		case nil:
+		case *Error:
+			if x.Kind == KindInvalid {
+				out = append(out, x)
+			}
+		case interface{ Unwrap() []error }:
+			for _, e := range x.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			walk(x.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}

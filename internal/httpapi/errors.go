@@ -19,6 +19,15 @@ type Error struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Errors are every field that is wrong when there are several (the
+	// first is Field and Message).
+	Errors []FieldError `json:"errors,omitempty"`
+}
+
+// FieldError is one wrong field of a request.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -54,7 +63,13 @@ func toError(err error) *Error {
 		if status == 0 {
 			status = http.StatusInternalServerError
 		}
-		return &Error{Status: status, Code: de.Code, Message: de.Message, Field: de.Field}
+		ae := &Error{Status: status, Code: de.Code, Message: de.Message, Field: de.Field}
+		if fields := errs.Fields(err); len(fields) > 1 {
+			for _, f := range fields {
+				ae.Errors = append(ae.Errors, FieldError{Field: f.Field, Message: f.Message})
+			}
+		}
+		return ae
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
