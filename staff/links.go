@@ -303,8 +303,8 @@ func (s *Service) useLink(ctx context.Context, secret, kind, password string) (P
 		if kind == "reset" {
 			action = "password-reset"
 		}
-		return audit.Write(ctx, tx, audit.Entry{Actor: "person:" + fmt.Sprint(personID), PersonID: personID,
-			Action: action, TargetKind: "person", TargetID: &personID})
+		return auditAccount(ctx, tx, audit.Entry{Actor: "person:" + fmt.Sprint(personID), PersonID: personID,
+			Action: action, TargetKind: "person", TargetID: &personID}, personID)
 	})
 	if err != nil {
 		return Person{}, err
