@@ -60,3 +60,29 @@ func TestAccountEventsAreAuditedWhereThePersonWorks(t *testing.T) {
 		t.Fatalf("entries: %v %v", seen, rows.Err())
 	}
 }
+
+// TestLogoutOutsideARequestIsAuditedInTheSessionsDepartment: a session
+// ended by its secret alone (the console's login form ends the session of
+// an old cookie) is audited in the department the session worked in.
+func TestLogoutOutsideARequestIsAuditedInTheSessionsDepartment(t *testing.T) {
+	f := newFixture(t, staff.Options{})
+	lead, err := f.svc.CreateActive(t.Context(), staff.NewPerson{Email: "lead@example.org", Name: "Lead",
+		DepartmentSlug: "north", Role: "admin", Password: "a long enough passphrase"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ses, secret, _, err := f.svc.Login(t.Context(), staff.LoginInput{Email: "lead@example.org", Password: "a long enough passphrase", IP: ip1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Logout(t.Context(), secret); err != nil {
+		t.Fatal(err)
+	}
+	var dept int64
+	if err := f.db.QueryRow(t.Context(), `SELECT department_id FROM audit_log WHERE action = 'logout' AND target_id = $1`, ses.ID).Scan(&dept); err != nil {
+		t.Fatal(err)
+	}
+	if dept != lead.Memberships[0].DepartmentID {
+		t.Fatalf("logout of a session of department %d written to department %d", lead.Memberships[0].DepartmentID, dept)
+	}
+}
