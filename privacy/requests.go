@@ -288,7 +288,7 @@ func (s *Service) limitRequest(ctx context.Context, email string, ip *netip.Addr
 		keys = append(keys, struct {
 			key   string
 			limit int
-		}{s.opt.KeyPrefix + "prq:i:" + s.keyedHex(ip.String()), 10 * s.opt.RequestMailsPerHour})
+		}{s.opt.KeyPrefix + "prq:i:" + s.opt.Contacts.ClientKey(ip.String()), 10 * s.opt.RequestMailsPerHour})
 	}
 	for _, k := range keys {
 		n, err := redisconn.Count(ctx, s.opt.Redis, k.key, 1, time.Hour, time.Now())
@@ -301,10 +301,6 @@ func (s *Service) limitRequest(ctx context.Context, email string, ip *netip.Addr
 		}
 	}
 	return nil
-}
-
-func (s *Service) keyedHex(v string) string {
-	return hex.EncodeToString(s.opt.Contacts.Hash("ip:" + v)[:16])
 }
 
 // ConfirmRequest records the request a verification link stands for, with
