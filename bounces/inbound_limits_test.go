@@ -516,7 +516,7 @@ func replyCode(err error) int {
 func TestUnprovenMailIsCapped(t *testing.T) {
 	e := newEnv(t)
 	rdb, prefix := testenv.Redis(t)
-	q := NewUnprovenQuota(rdb, prefix, e.cs.Hash, UnprovenLimits{Window: time.Hour,
+	q := NewUnprovenQuota(rdb, prefix, e.cs.CounterKey, UnprovenLimits{Window: time.Hour,
 		PerClientMessages: 3, PerClientBytes: 6000, DailyBytes: 20000})
 	e.listen(ListenerOptions{Stored: e.proc.Wake, MaxMessageBytes: 64 << 10, Unproven: q,
 		Proven: func(rcpt string) bool { return TokenProven(e.keys, rcpt) }})
@@ -669,7 +669,7 @@ func TestUnprovenQuotaSharesIPv6Subnets(t *testing.T) {
 func TestTokenedMailIsCappedPerToken(t *testing.T) {
 	e := newEnv(t)
 	rdb, prefix := testenv.Redis(t)
-	q := NewUnprovenQuota(rdb, prefix, e.cs.Hash, UnprovenLimits{Window: time.Hour,
+	q := NewUnprovenQuota(rdb, prefix, e.cs.CounterKey, UnprovenLimits{Window: time.Hour,
 		PerClientMessages: 1, PerClientBytes: 1 << 20, DailyBytes: 10 << 20, PerTokenMessages: 3, TokenWindow: 24 * time.Hour})
 	e.listen(ListenerOptions{Stored: e.proc.Wake, MaxMessageBytes: 64 << 10, Unproven: q,
 		Proven: func(rcpt string) bool { return TokenProven(e.keys, rcpt) }})

@@ -2,7 +2,6 @@ package bounces
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -52,14 +51,15 @@ type UnprovenLimits struct {
 type UnprovenQuota struct {
 	rdb    redis.UniversalClient
 	prefix string
-	hash   func(string) []byte
+	key    func(kind, v string) string
 	l      UnprovenLimits
 	now    func() time.Time
 }
 
-// NewUnprovenQuota returns a quota; hash is the installation's keyed hash
-// (contacts.Store.Hash), so Redis never holds a client's IP.
-func NewUnprovenQuota(rdb redis.UniversalClient, prefix string, hash func(string) []byte, l UnprovenLimits) *UnprovenQuota {
+// NewUnprovenQuota returns a quota; key is the installation's keyed counter
+// name (contacts.Store.CounterKey), so Redis never holds a client's IP or a
+// token address.
+func NewUnprovenQuota(rdb redis.UniversalClient, prefix string, key func(kind, v string) string, l UnprovenLimits) *UnprovenQuota {
 	if l.Window <= 0 {
 		l.Window = time.Hour
 	}
@@ -78,7 +78,7 @@ func NewUnprovenQuota(rdb redis.UniversalClient, prefix string, hash func(string
 	if l.TokenWindow <= 0 {
 		l.TokenWindow = 24 * time.Hour
 	}
-	return &UnprovenQuota{rdb: rdb, prefix: prefix, hash: hash, l: l, now: time.Now}
+	return &UnprovenQuota{rdb: rdb, prefix: prefix, key: key, l: l, now: time.Now}
 }
 
 // Over-quota reasons.
@@ -96,7 +96,7 @@ type quotaKey struct {
 }
 
 func (q *UnprovenQuota) keys(client string, size int64, msgs int64) []quotaKey {
-	c := q.prefix + "inq:c:{" + hex.EncodeToString(q.hash("ip:" + quotaClient(client))[:16]) + "}:"
+	c := q.prefix + "inq:c:{" + q.key("ip", quotaClient(client)) + "}:"
 	return []quotaKey{
 		{c + "m", q.l.Window, q.l.PerClientMessages, msgs, overClient},
 		{c + "b", q.l.Window, q.l.PerClientBytes, size, overClient},
@@ -173,7 +173,7 @@ func (q *UnprovenQuota) Take(ctx context.Context, client string, size int64) (wh
 // reports whether that goes beyond PerTokenMessages (the charge is given
 // back then).
 func (q *UnprovenQuota) TakeToken(ctx context.Context, rcpt string) (over bool, err error) {
-	key := q.prefix + "inq:t:{" + hex.EncodeToString(q.hash("token:" + strings.ToLower(rcpt))[:16]) + "}"
+	key := q.prefix + "inq:t:{" + q.key("token", strings.ToLower(rcpt)) + "}"
 	now := q.now()
 	n, err := redisconn.Count(ctx, q.rdb, key, 1, q.l.TokenWindow, now)
 	if err != nil {

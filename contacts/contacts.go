@@ -158,8 +158,13 @@ func (s *Store) Hash(email string) []byte {
 // ClientKey is the keyed hash of a client address (an IP, or the network a
 // counter takes for one client), for per-client counters kept outside the
 // database: they never name the address.
-func (s *Store) ClientKey(addr string) string {
-	return hex.EncodeToString(s.Hash("ip:" + addr)[:16])
+func (s *Store) ClientKey(addr string) string { return s.CounterKey("ip", addr) }
+
+// CounterKey is the keyed hash naming one counter kept outside the database
+// (a Redis key part) for the value v of the given kind ("ip", "token", …):
+// 32 hex digits that never reveal v.
+func (s *Store) CounterKey(kind, v string) string {
+	return hex.EncodeToString(s.Hash(kind + ":" + v)[:16])
 }
 
 // New is the input for creating a contact.
