@@ -70,7 +70,7 @@ func benchSend(b *testing.B, dkim bool) {
 	stopProfile := benchProfile(b)
 	var ms0, ms1 goruntime.MemStats
 	goruntime.ReadMemStats(&ms0)
-	cpu0 := cpuTime()
+	cpu0, ru0 := cpuTime(), rusage()
 	b.ResetTimer()
 	start := time.Now()
 	sctx, stop := context.WithCancel(ctx)
@@ -95,7 +95,7 @@ func benchSend(b *testing.B, dkim bool) {
 	}
 	elapsed := time.Since(start)
 	b.StopTimer()
-	cpu := cpuTime() - cpu0
+	cpu, ru1 := cpuTime()-cpu0, rusage()
 	goruntime.ReadMemStats(&ms1)
 	stopProfile()
 	pgCPU := pg()
@@ -128,6 +128,10 @@ func benchSend(b *testing.B, dkim bool) {
 	fmt.Printf("  allocated %.1f KB and %.0f objects per message, %d GCs (%.1f%% of CPU in GC)\n",
 		float64(ms1.TotalAlloc-ms0.TotalAlloc)/1024/float64(n), float64(ms1.Mallocs-ms0.Mallocs)/float64(n),
 		ms1.NumGC-ms0.NumGC, 100*ms1.GCCPUFraction)
+	fmt.Printf("  CPU µs per message: user %.0f, system %.0f; context switches per message: %.2f voluntary, %.2f involuntary; page faults %.2f\n",
+		float64(time.Duration(ru1.Utime.Nano()-ru0.Utime.Nano()))/float64(time.Microsecond)/float64(n),
+		float64(time.Duration(ru1.Stime.Nano()-ru0.Stime.Nano()))/float64(time.Microsecond)/float64(n),
+		float64(ru1.Nvcsw-ru0.Nvcsw)/float64(n), float64(ru1.Nivcsw-ru0.Nivcsw)/float64(n), float64(ru1.Minflt-ru0.Minflt)/float64(n))
 	fmt.Printf("  CPU µs per message by stage, one goroutine: render %.0f, compose %.0f, sign %.0f (message %d bytes)\n",
 		st.render, st.compose, st.sign, msgSize)
 	statements(n)
@@ -299,9 +303,16 @@ func envInt(name string, def int) int {
 }
 
 func cpuTime() time.Duration {
+	ru := rusage()
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// rusage is the process's resource usage (CPU time split into user and
+// system, context switches).
+func rusage() syscall.Rusage {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return ru
 }
 
 // threadCPU is the CPU time of the calling OS thread, to the nanosecond
