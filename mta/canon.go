@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"io"
+
+	"github.com/postbode/postbode/mta/internal/canonscan"
 )
 
 // DKIM relaxed canonicalization (RFC 6376 §3.4.2 and §3.4.4), written for
@@ -136,10 +138,43 @@ func appendRelaxedField(dst, f []byte) []byte {
 }
 
 // writeRelaxedBody writes the relaxed canonical body (RFC 6376 §3.4.4) to
-// h, streaming from body; scratch is room for rewritten lines.
+// h, streaming from body; scratch is room for rewritten lines. The lines
+// a vector scan finds canonical as they are (cleanLines, all but the last
+// few in a message Compose made) go to h in one piece; the rest line by
+// line.
 func writeRelaxedBody(h io.Writer, body, scratch []byte) {
+	if n := cleanLines(body); n > 0 {
+		h.Write(body[:n])
+		body = body[n:]
+	}
+	writeRelaxedLines(h, body, scratch)
+}
+
+// writeRelaxedLines is writeRelaxedBody looking at every line.
+func writeRelaxedLines(h io.Writer, body, scratch []byte) {
 	c := bodyCanon{h: h, body: body, tab: -2, dsp: -2}
 	c.run(scratch[:0])
+}
+
+// cleanLines returns the length of the longest start of body made of
+// whole lines whose relaxed canonical form is their bytes (ending in CRLF,
+// no tab, no run of spaces, no space at the end) and ending in a non-empty
+// line (empty lines count only when more text follows them), as far as
+// canonscan.Clean finds them; 0 when it finds none. The canonical body is
+// then body[:n] followed by the canonical form of body[n:].
+func cleanLines(body []byte) int {
+	n := canonscan.Clean(body)
+	// Every LF before n follows a CR, and no line ending before n has
+	// whitespace before its CRLF: cut after the last whole line...
+	n = bytes.LastIndexByte(body[:n], '\n') + 1
+	// ...and before the empty lines it ends with.
+	for n >= 4 && string(body[n-4:n]) == "\r\n\r\n" {
+		n -= 2
+	}
+	if n == 2 { // body[:2] is an empty line
+		n = 0
+	}
+	return n
 }
 
 // writeSimpleBody writes the simple canonical body (RFC 6376 §3.4.3) to h:
