@@ -138,40 +138,26 @@ func appendRelaxedField(dst, f []byte) []byte {
 }
 
 // writeRelaxedBody writes the relaxed canonical body (RFC 6376 §3.4.4) to
-// h, streaming from body; scratch is room for rewritten lines. The lines
-// a vector scan finds canonical as they are (cleanLines, all but the last
-// few in a message Compose made) go to h in one piece; the rest line by
-// line.
+// h, streaming from body; scratch is room for rewritten lines. Runs of
+// lines a vector scan finds canonical as they are (canonscan: all but a
+// few lines of a message Compose made) go to h in one piece, the others
+// line by line.
 func writeRelaxedBody(h io.Writer, body, scratch []byte) {
-	if n := cleanLines(body); n > 0 {
-		h.Write(body[:n])
-		body = body[n:]
-	}
-	writeRelaxedLines(h, body, scratch)
-}
-
-// writeRelaxedLines is writeRelaxedBody looking at every line.
-func writeRelaxedLines(h io.Writer, body, scratch []byte) {
-	c := bodyCanon{h: h, body: body, tab: -2, dsp: -2}
+	c := bodyCanon{h: h, body: body, scan: true, tab: -2, dsp: -2}
 	c.run(scratch[:0])
 }
 
-// cleanLines returns the length of the longest start of body made of
-// whole lines whose relaxed canonical form is their bytes (ending in CRLF,
-// no tab, no run of spaces, no space at the end) and ending in a non-empty
-// line (empty lines count only when more text follows them), as far as
-// canonscan.Clean finds them; 0 when it finds none. The canonical body is
-// then body[:n] followed by the canonical form of body[n:].
-func cleanLines(body []byte) int {
-	n := canonscan.Clean(body)
-	// Every LF before n follows a CR, and no line ending before n has
-	// whitespace before its CRLF: cut after the last whole line...
-	n = bytes.LastIndexByte(body[:n], '\n') + 1
-	// ...and before the empty lines it ends with.
-	for n >= 4 && string(body[n-4:n]) == "\r\n\r\n" {
+// cleanRun returns the length of the start of seg made of whole lines
+// ending in a non-empty one, where seg holds no position canonscan flags:
+// those lines are canonical as they are (each ends in CRLF, has no tab,
+// no run of spaces, no space at its end); empty lines at its end are left
+// out (they count only when text follows). 0 when there is no such line.
+func cleanRun(seg []byte) int {
+	n := bytes.LastIndexByte(seg, '\n') + 1
+	for n >= 4 && string(seg[n-4:n]) == "\r\n\r\n" {
 		n -= 2
 	}
-	if n == 2 { // body[:2] is an empty line
+	if n == 2 { // seg[:2] is an empty line
 		n = 0
 	}
 	return n
@@ -211,14 +197,33 @@ type bodyCanon struct {
 	// the span.
 	empties    int
 	emptiesRaw bool
-	// tab and dsp are the next offsets of a tab and of two spaces (-1: none
-	// left, -2: not searched yet).
+	// scan: runs of clean lines are found by canonscan (up to flag, the
+	// first position it flagged from where it last looked), and the other
+	// lines are checked each on its own. Otherwise every line is checked
+	// against tab and dsp, the next offsets of a tab and of two spaces in
+	// the body (-1: none left, -2: not searched yet).
+	scan     bool
+	flag     int
 	tab, dsp int
 }
 
 func (c *bodyCanon) run(scratch []byte) {
 	b := c.body
 	for off := 0; off < len(b); {
+		if c.scan && c.empties == 0 {
+			if c.flag <= off {
+				c.flag = off + canonscan.Clean(b[off:])
+			}
+			if n := cleanRun(b[off:c.flag]); n > 0 {
+				if off != c.spanEnd {
+					c.flushSpan()
+					c.spanStart = off
+				}
+				c.spanEnd = off + n
+				off += n
+				continue
+			}
+		}
 		nl := bytes.IndexByte(b[off:], '\n')
 		end, next := len(b), len(b)
 		crlf := false
@@ -296,6 +301,10 @@ func (c *bodyCanon) blank(line []byte) bool {
 func (c *bodyCanon) clean(off, end int) bool {
 	if c.body[end-1] == ' ' {
 		return false
+	}
+	if c.scan { // few lines come here: look at this one only
+		line := c.body[off:end]
+		return bytes.IndexByte(line, '\t') < 0 && bytes.Index(line, []byte("  ")) < 0
 	}
 	if c.tab != -1 && c.tab < off {
 		c.tab = indexFrom(c.body, off, func(b []byte) int { return bytes.IndexByte(b, '\t') })
