@@ -67,6 +67,10 @@ func TestSubscribeConfirmUpdateUnsubscribe(t *testing.T) {
 	if link == nil {
 		t.Fatalf("no confirmation link in mail:\n%s", textPart(t, m))
 	}
+	// The text part has a link, not a button: it says so.
+	if text := textPart(t, m); strings.Contains(text, "button") || !strings.Contains(text, "with the link below") {
+		t.Errorf("the text part speaks of a button it does not have:\n%s", text)
+	}
 	// GET shows the button and changes nothing.
 	ctok := e.getForm(link[1])
 	if s := e.subStatus(cid, list); s != "unconfirmed" {
