@@ -120,22 +120,33 @@ func appendRelaxedField(dst, f []byte) []byte {
 	}
 	dst = append(dst, ':')
 	wsp, started := false, false
-	for _, ch := range f[c+1:] {
-		switch ch {
+	v := f[c+1:]
+	for i := 0; i < len(v); {
+		switch v[i] {
 		case '\r', '\n':
+			i++
 			continue
 		case ' ', '\t':
 			wsp = true
+			i++
 			continue
+		}
+		j := i + 1 // the run of other bytes goes in one piece
+		for j < len(v) && !headerWSP[v[j]] {
+			j++
 		}
 		if wsp && started {
 			dst = append(dst, ' ')
 		}
 		wsp, started = false, true
-		dst = append(dst, ch)
+		dst = append(dst, v[i:j]...)
+		i = j
 	}
 	return append(dst, '\r', '\n')
 }
+
+// headerWSP marks the bytes appendRelaxedField drops or folds: SP, tab, CR, LF.
+var headerWSP = [256]bool{' ': true, '\t': true, '\r': true, '\n': true}
 
 // writeRelaxedBody writes the relaxed canonical body (RFC 6376 §3.4.4) to
 // h, streaming from body; scratch is room for rewritten lines. Runs of
