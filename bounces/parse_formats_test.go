@@ -19,6 +19,7 @@ type want struct {
 	code               int
 	remote             string
 	diagHas, diagNot   string
+	hard               string // "yes" or "no": whether the result must be hard; "" is not checked
 }
 
 // formatCase is one documented bounce format.
@@ -352,6 +353,160 @@ var formatCases = []formatCase{
 			"Action: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 <gone@example.com>: Recipient addr",
 		want: []want{{rcpt: "gone@example.com", status: "5.1.1", code: 550}},
 	},
+	{
+		name:   "1&1 notice: several addresses, one shared Reason",
+		source: "1&1 (kundenserver) mail delivery notice: \"The following address failed:\" with the addresses, then \"Reason:\" and the cause for all of them",
+		raw: textBounce("Subject: Mail delivery failed: returning message to sender\r\n",
+			"This message was created automatically by mail delivery software.\r\n\r\nA message that you sent could not be delivered to one or more of\r\n"+
+				"its recipients. This is a permanent error. The following address\r\nfailed:\r\n\r\n<one@example.com>\r\n<two@example.org>\r\n\r\nReason:\r\n\r\n"+
+				"delivery retry timeout exceeded\r\n\r\n--- The header of the original message is following. ---\r\n\r\nFrom: news@example.org\r\nTo: one@example.com, two@example.org\r\n"),
+		want: []want{
+			{rcpt: "one@example.com", diagHas: "retry timeout", hard: "no"},
+			{rcpt: "two@example.org", diagHas: "retry timeout", hard: "no"},
+		},
+	},
+	{
+		name:   "MDaemon failure with its session transcript arrows",
+		source: "MDaemon DSN (\"The attached message had PERMANENT fatal delivery errors!\", \"--- Session Transcript ---\" with \"--->\" and \"<---\" lines; MDaemon Help, DSN Settings: session transcripts in delivery error messages)",
+		raw: textBounce("Subject: Permanent Delivery Failure\r\n",
+			"The attached message had PERMANENT fatal delivery errors!\r\n\r\nAfter one or more unsuccessful delivery attempts the attached message\r\n"+
+				"has been removed from the mail queue on this server.\r\n\r\nYOU DO NOT NEED TO RESEND YOUR MESSAGE.\r\n\r\n--- Session Transcript ---\r\n"+
+				" Mon 2024-01-01 10:00:00: Parsing message <mx.example.net\\pd50000000001.msg>\r\n"+
+				" Mon 2024-01-01 10:00:00: *  From: news@example.org\r\n Mon 2024-01-01 10:00:00: *  To: gone@example.com\r\n"+
+				" Mon 2024-01-01 10:00:00: Attempting SMTP connection to [mx.example.com : 25]\r\n"+
+				" Mon 2024-01-01 10:00:01: ---> MAIL From:<news@example.org>\r\n Mon 2024-01-01 10:00:01: <--- 250 2.1.0 Ok\r\n"+
+				" Mon 2024-01-01 10:00:01: ---> RCPT To:<gone@example.com>\r\n"+
+				" Mon 2024-01-01 10:00:01: <--- 550 5.1.1 <gone@example.com>: Recipient address rejected: User unknown in local recipient table\r\n"+
+				"--- End Transcript ---\r\n"),
+		want: []want{{rcpt: "gone@example.com", status: "5.1.1", code: 550, diagHas: "User unknown", hard: "yes"}},
+	},
+	{
+		name:   "hMailServer failure: recipient, Error Type, what was sent and what the server replied",
+		source: "hMailServer bounce template (\"The following recipient(s) could not be reached:\", \"Error Type: SMTP\", \"hMailServer sent: RCPT TO:<...>\", \"Remote server replied: ...\"; hMailServer documentation, error messages)",
+		raw: textBounce("Subject: Message undeliverable: news\r\n",
+			"Your message did not reach some or all of the intended recipients.\r\n\r\n   Sent: Mon, 01 Jan 2024 10:00:00 +0000\r\n   Subject: news\r\n\r\n"+
+				"The following recipient(s) could not be reached:\r\n\r\ngone@example.com\r\n   Error Type: SMTP\r\n   Remote server (192.0.2.1) issued an error.\r\n"+
+				"   hMailServer sent: RCPT TO:<gone@example.com>\r\n   Remote server replied: 550 5.1.1 <gone@example.com>: Recipient address rejected: User unknown in virtual mailbox table\r\n\r\n"+
+				"full@example.org\r\n   Error Type: SMTP\r\n   Remote server (192.0.2.2) issued an error.\r\n"+
+				"   hMailServer sent: RCPT TO:<full@example.org>\r\n   Remote server replied: 452 4.2.2 Mailbox full\r\n\r\n"),
+		want: []want{
+			{rcpt: "gone@example.com", status: "5.1.1", code: 550, diagHas: "User unknown", diagNot: "Mailbox full", hard: "yes"},
+			{rcpt: "full@example.org", status: "4.2.2", code: 452, diagHas: "Mailbox full", diagNot: "User unknown", hard: "no"},
+		},
+	},
+	{
+		name:   "GroupWise Internet Agent: the reason in parentheses after the address",
+		source: "Novell GroupWise GWIA undeliverable notice (\"The message that you sent was undeliverable to the following:\" then \"address (reason)\", \"Possibly truncated original message follows:\"; GroupWise troubleshooting guide, Undeliverable status)",
+		raw: textBounce("Subject: Message status - undeliverable\r\n",
+			"The message that you sent was undeliverable to the following:\r\n\tgone@example.com (user not found)\r\n\tother@example.com (host not found)\r\n\r\n"+
+				"Possibly truncated original message follows:\r\n\r\nFrom: news@example.org\r\nTo: gone@example.com\r\n\r\nhi\r\n"),
+		want: []want{
+			{rcpt: "gone@example.com", diagHas: "user not found", diagNot: "host"},
+			{rcpt: "other@example.com", diagHas: "host not found", diagNot: "user", hard: "yes"},
+		},
+	},
+	{
+		name:   "MailMarshal: the reason first, the recipients it affected after",
+		source: "Trustwave MailMarshal SMTP non-delivery notice (\"Your message: ... Could not be delivered because of\", the reply, \"The following recipients were affected:\")",
+		raw: textBounce("Subject: Undeliverable Mail: \"news\"\r\n",
+			"Your message:\r\n\r\n   From:    news@example.org\r\n   Subject: news\r\n\r\nCould not be delivered because of\r\n\r\n"+
+				"550 5.1.1 User unknown\r\n\r\nThe following recipients were affected:\r\n    gone@example.com\r\n\r\n"+
+				"Additional Information\r\n======================\r\n\r\nOriginal Sender:    <news@example.org>\r\nSender-MTA:         <192.0.2.9>\r\n"+
+				"Remote-MTA:         <192.0.2.1>\r\nReporting-MTA:      <mx.example.net>\r\nMessageName:        <B0000000001.00000000.mml>\r\nLast-Attempt-Date:  <10:00:00 Mon, 01 Jan 2024>\r\n"),
+		want: []want{{rcpt: "gone@example.com", status: "5.1.1", code: 550, diagHas: "User unknown", hard: "yes"}},
+	},
+	{
+		name:   "IMail: the server's response names the address after the reason",
+		source: "Ipswitch IMail delivery failure (\"Body of message generated response:\", \"Unknown user: address\", \"Original message follows.\")",
+		raw: textBounce("Subject: Undeliverable Mail\r\n",
+			"Unknown user: gone@example.com\r\n\r\nOriginal message follows.\r\n\r\nFrom: news@example.org\r\nTo: <gone@example.com>\r\nSubject: news\r\n\r\nhi\r\n"),
+		want: []want{{rcpt: "gone@example.com", diagHas: "Unknown user", hard: "yes"}},
+	},
+	{
+		name:   "Lotus Notes: the failure reason before the address",
+		source: "Lotus Notes SMTP MTA delivery failure (\"------- Failure Reasons --------\", the reason, the address, \"------- Returned Message --------\")",
+		raw: textBounce("Subject: Delivery Failure Report\r\n",
+			"------- Failure Reasons  --------\r\n\r\nUser not listed in public Name & Address Book\r\ngone@example.com\r\n\r\n\r\n"+
+				"------- Returned Message --------\r\nFrom: news@example.org\r\nTo: gone@example.com\r\nSubject: news\r\n\r\nhi\r\n"),
+		want: []want{{rcpt: "gone@example.com", diagHas: "not listed", hard: "yes"}},
+	},
+	{
+		name:   "Yahoo text bounce with the command in brackets",
+		source: "Yahoo Mail delivery failure (\"Sorry, we were unable to deliver your message to the following address.\", \"Remote host said: ... [RCPT_TO]\"; Yahoo SMTP error codes help page)",
+		raw: textBounce("Subject: Failure Notice\r\n",
+			"Sorry, we were unable to deliver your message to the following address.\r\n\r\n<gone@example.com>:\r\n"+
+				"Remote host said: 550 5.1.1 <gone@example.com>: Recipient address rejected: User unknown in local recipient table [RCPT_TO]\r\n\r\n"+
+				"--- Below this line is a copy of the message.\r\n\r\nFrom: news@example.org\r\nTo: gone@example.com\r\n\r\nhi\r\n"),
+		want: []want{{rcpt: "gone@example.com", status: "5.1.1", code: 550, diagHas: "User unknown", hard: "yes"}},
+	},
+	{
+		name:   "OpenSMTPD: address and reason on one line, the copy introduced by \"Below is a copy of the original message\"",
+		source: "OpenSMTPD bounce.c (\"An error has occurred while attempting to deliver a message for the following list of recipients:\", \"addr: reason\", \"Below is a copy of the original message:\")",
+		raw: textBounce("Subject: Delivery status notification: error\r\n",
+			"    Hi!\r\n\r\n    This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.\r\n\r\n"+
+				"    An error has occurred while attempting to deliver a message for\r\n    the following list of recipients:\r\n\r\n"+
+				"gone@example.com: 550 5.1.1 <gone@example.com>: Recipient address rejected: User unknown\r\n\r\n"+
+				"    Below is a copy of the original message:\r\n\r\nFrom: news@example.org\r\nTo: gone@example.com, other@example.net\r\nCc: third@example.net\r\n\r\nhi\r\n"),
+		want: []want{{rcpt: "gone@example.com", status: "5.1.1", code: 550, diagHas: "User unknown", hard: "yes"}},
+	},
+	{
+		name:   "Gmail \"Address not found\" notice",
+		source: "Gmail bounce notice (\"** Address not found **\", \"Your message wasn't delivered to ... because the address couldn't be found\", \"The response was:\"; Google Workspace Admin Help, SMTP error reference 550 5.1.1)",
+		raw: textBounce("Subject: Delivery Status Notification (Failure)\r\n",
+			"** Address not found **\r\n\r\nYour message wasn't delivered to gone@example.com because the address couldn't be found, or is unable to receive mail.\r\n\r\n"+
+				"Learn more here: https://support.google.com/mail/?p=NoSuchUser\r\n\r\nThe response was:\r\n\r\n"+
+				"550 5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces.\r\n"),
+		want: []want{{rcpt: "gone@example.com", status: "5.1.1", code: 550, diagHas: "does not exist", hard: "yes"}},
+	},
+	{
+		name:   "Office 365 NDR in HTML only",
+		source: "Microsoft Learn, \"Email non-delivery reports in Exchange Online\" (\"Your message to ... couldn't be delivered.\", \"Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'\")",
+		raw: "From: Microsoft Outlook <postmaster@example.onmicrosoft.com>\r\nTo: b1@bounce.example.org\r\nSubject: Undeliverable: news\r\nMIME-Version: 1.0\r\n" +
+			"Content-Type: text/html; charset=utf-8\r\n\r\n" +
+			"<html><body><p>Your message to <a href=\"mailto:gone@example.com\">gone@example.com</a> couldn't be delivered.</p>" +
+			"<p>gone wasn't found at example.com.</p><p><b>Diagnostic information for administrators:</b></p><p>Generating server: BN6PR00MB0000.namprd00.prod.outlook.com</p>" +
+			"<p>gone@example.com<br>Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'</p></body></html>\r\n",
+		want: []want{{rcpt: "gone@example.com", status: "5.1.10", code: 550, diagHas: "RecipientNotFound", hard: "yes"}},
+	},
+	{
+		name:   "Exim: Unrouteable address and retry timeout for two addresses",
+		source: "Exim specification, chapter \"Bounce messages\" (address lines indented two spaces, reason lines four) and the routers' \"Unrouteable address\" and \"retry timeout exceeded\" errors",
+		raw: textBounce("Subject: Mail delivery failed: returning message to sender\r\nX-Failed-Recipients: gone@nowhere.example, late@example.org\r\n",
+			"This message was created automatically by mail delivery software.\r\n\r\nA message that you sent could not be delivered to one or more of its\r\n"+
+				"recipients. This is a permanent error. The following address(es) failed:\r\n\r\n  gone@nowhere.example\r\n    Unrouteable address\r\n"+
+				"  late@example.org\r\n    retry timeout exceeded\r\n\r\n------ This is a copy of the message, including all the headers. ------\r\n\r\nTo: gone@nowhere.example, late@example.org\r\n\r\nhi\r\n"),
+		want: []want{
+			{rcpt: "gone@nowhere.example", diagHas: "Unrouteable", diagNot: "retry"},
+			{rcpt: "late@example.org", diagHas: "retry timeout", diagNot: "Unrouteable", hard: "no"},
+		},
+	},
+	{
+		name:   "X-Failed-Recipients names the failed address; the notice names only the returned message's To",
+		source: "Exim X-Failed-Recipients (spec, \"Customizing bounce and warning messages\"); a notice without per-address lines",
+		raw: textBounce("Subject: Mail delivery failed\r\nX-Failed-Recipients: bcc-reader@example.com\r\n",
+			"A message that you sent could not be delivered to one or more of its recipients.\r\n550 5.1.1 user unknown\r\n\r\n"+
+				"------ This is a copy of the message, including all the headers. ------\r\n\r\nFrom: news@example.org\r\nTo: list@example.org\r\n\r\nhi\r\n"),
+		want: []want{{rcpt: "bcc-reader@example.com", status: "5.1.1", code: 550, hard: "yes"}},
+	},
+	{
+		name:   "addresses with a trailing dot, in single quotes and in upper case",
+		source: "RFC 5321 section 4.1.2 (the address is the Mailbox, without the sentence's punctuation); RFC 5321 section 2.4 (domains are case-insensitive)",
+		raw: textBounce("Subject: Undelivered Mail Returned to Sender\r\n",
+			"Delivery to the following recipients failed.\r\n\r\n"+
+				"Your message could not be delivered to GONE@EXAMPLE.COM.\r\n550 5.1.1 user unknown\r\n\r\n'Other@Example.net': 550 5.1.1 no such user\r\n"),
+		want: []want{
+			{rcpt: "gone@example.com", status: "5.1.1", code: 550},
+			{rcpt: "other@example.net", status: "5.1.1", code: 550},
+		},
+	},
+	{
+		name:   "an internationalised address in a text bounce",
+		source: "RFC 6530/6531 (UTF-8 local parts and domains in SMTPUTF8 mail); a text notice naming the address",
+		raw: textBounce("Subject: Undelivered Mail Returned to Sender\r\nContent-Type: text/plain; charset=utf-8\r\n",
+			"I'm sorry to have to inform you that your message could not\r\nbe delivered to one or more recipients.\r\n\r\n"+
+				"<δοκιμή@παράδειγμα.example>: host mx.example.com[192.0.2.1] said: 550 5.1.1 <δοκιμή@παράδειγμα.example>: Recipient address rejected: User unknown (in reply to RCPT TO command)\r\n"),
+		want: []want{{rcpt: "δοκιμή@παράδειγμα.example", status: "5.1.1", code: 550, hard: "yes"}},
+	},
 }
 
 // TestParseDocumentedFormats parses each documented format and checks what
@@ -385,6 +540,9 @@ func TestParseDocumentedFormats(t *testing.T) {
 				bad = append(bad, "status "+r.Status+", want "+w.status)
 			case w.status == "" && !isPseudo(r.Status):
 				bad = append(bad, "status "+r.Status+", want none read from the message")
+			}
+			if w.hard != "" && r.Hard() != (w.hard == "yes") {
+				bad = append(bad, "hard "+map[bool]string{true: "yes", false: "no"}[r.Hard()]+", want "+w.hard)
 			}
 			if w.code != r.ReplyCode {
 				bad = append(bad, "reply code "+itoa(r.ReplyCode)+", want "+itoa(w.code))

@@ -89,6 +89,9 @@ var originalMarkers = []string{
 	"content-type: message/rfc822",
 	"received headers",
 	"message headers follow",
+	"possibly truncated original message",
+	"below is a copy of the original message",
+	"a copy of the original message",
 }
 
 // originalStart finds where the copy of the original message begins in a
@@ -172,6 +175,9 @@ func (m *msg) textResults(notice string) []Result {
 			}
 		}
 	}
+	if len(blocks) == 0 {
+		blocks = transcriptBlocks(notice, m.ownAddresses())
+	}
 	if len(blocks) == 0 && m.original != nil {
 		a := cleanAddr(m.original.Get("To"))
 		if a == "" { // "undisclosed-recipients:;"
@@ -181,6 +187,7 @@ func (m *msg) textResults(notice string) []Result {
 			blocks = append(blocks, rcptBlock{addr: a, diag: notice})
 		}
 	}
+	shareReason(blocks)
 	out := make([]Result, 0, len(blocks))
 	for _, b := range blocks {
 		diag := b.diag
@@ -200,6 +207,9 @@ func (m *msg) textResults(notice string) []Result {
 			cmd = transcriptCommand(notice, b.addr)
 		}
 		in := evidence{diag: d, command: cmd, rules: m.rules}
+		if r := exchangeIMSReason(asciiLower(b.diag)); r != "" {
+			in.reason = r
+		}
 		if strings.HasSuffix(b.addr, "@googlegroups.com") {
 			// Google Groups answers, in the sender's language, that the
 			// group does not exist or the sender may not post: a refusal
@@ -213,6 +223,106 @@ func (m *msg) textResults(notice string) []Result {
 		}
 		r.Action = "failed"
 		out = append(out, r)
+	}
+	return out
+}
+
+// shareReason gives a run of recipients that the notice lists without any
+// text of their own the text of the recipient that ends the run: notices
+// that list the failed addresses and then state one reason for them all
+// (1&1's "The following address failed: <a> <b> Reason: ...", Exim's
+// "The following address(es) failed:" followed by a shared "Reason:").
+func shareReason(blocks []rcptBlock) {
+	for i := 0; i < len(blocks); {
+		j := i
+		for j < len(blocks) && strings.TrimSpace(blocks[j].diag) == "" {
+			j++
+		}
+		if j > i && j < len(blocks) {
+			for k := i; k < j; k++ {
+				blocks[k].diag = blocks[j].diag
+			}
+		}
+		i = j + 1
+	}
+}
+
+// exchangeIMSCodes are the diagnostic codes of the Internet Mail Service of
+// Microsoft Exchange 5.5 to 2003, written after the server's name in its
+// non-delivery reports ("MSEXCH:IMS:org:site:server 0 (000C05A6) Unknown
+// Recipient"), with the reason each states: 000C05A6 is its own directory
+// finding no such recipient ("The recipient name is not recognized",
+// Microsoft KB Q246881), 000C0595 an address that matches several
+// recipients ("The recipient name is ambiguous", KB 251152), which is no
+// dead address.
+var exchangeIMSCodes = map[string]string{
+	"000c05a6": "userunknown",
+	"000c0595": "filtered",
+}
+
+// exchangeIMSReason is the reason an Exchange IMS diagnostic line in a
+// recipient's text (lower-cased) states, or "".
+func exchangeIMSReason(lower string) string {
+	i := strings.Index(lower, "msexch:ims:")
+	if i < 0 {
+		return ""
+	}
+	rest := lower[i:]
+	if len(rest) > 300 {
+		rest = rest[:300]
+	}
+	j := strings.IndexByte(rest, '(')
+	if j < 0 || j+10 > len(rest) || rest[j+9] != ')' {
+		return ""
+	}
+	return exchangeIMSCodes[rest[j+1:j+9]]
+}
+
+// transcriptBlocks finds the failed recipients of a notice that names
+// them only in an SMTP session transcript, in the RCPT command ("RCPT
+// To:<a@b>", RFC 5321 section 4.1.1.3), however the transcript marks the
+// client's lines (Sendmail's ">>>", MDaemon's "--->"): each block is the
+// command and the lines after it up to the next command or section
+// separator, where the server's reply stands.
+func transcriptBlocks(notice string, skip map[string]bool) []rcptBlock {
+	var out []rcptBlock
+	seen := map[string]int{}
+	cur := -1
+	for _, line := range strings.Split(notice, "\n") {
+		lower := asciiLower(line)
+		if i := strings.Index(lower, "rcpt to:"); i >= 0 && len(line) < 400 {
+			tok := strings.TrimSpace(line[i+len("rcpt to:"):])
+			if j := strings.IndexAny(tok, " \t"); j >= 0 {
+				tok = tok[:j]
+			}
+			if a := cleanAddr(tok); a != "" && plausibleAddr(a) && !skip[a] && !isSystemAddr(a) {
+				k, ok := seen[a]
+				if !ok {
+					if len(out) >= maxResults {
+						break
+					}
+					k = len(out)
+					seen[a] = k
+					out = append(out, rcptBlock{addr: a})
+				}
+				cur = k
+				if len(out[cur].diag) < 4096 {
+					out[cur].diag += "\n" + strings.TrimSpace(line[i:])
+				}
+				continue
+			}
+		}
+		if cur < 0 {
+			continue
+		}
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "---") && !strings.HasPrefix(t, "--->") || strings.Contains(lower, "mail from:") {
+			cur = -1
+			continue
+		}
+		if len(out[cur].diag) < 4096 {
+			out[cur].diag += "\n" + line
+		}
 	}
 	return out
 }
