@@ -507,6 +507,69 @@ var formatCases = []formatCase{
 				"<δοκιμή@παράδειγμα.example>: host mx.example.com[192.0.2.1] said: 550 5.1.1 <δοκιμή@παράδειγμα.example>: Recipient address rejected: User unknown (in reply to RCPT TO command)\r\n"),
 		want: []want{{rcpt: "δοκιμή@παράδειγμα.example", status: "5.1.1", code: 550, hard: "yes"}},
 	},
+	{
+		name:   "InterScan messaging notice: each recipient's RCPT TO and reply before the sentence naming it",
+		source: "Trend Micro InterScan Messaging Security notification (\"Sent <<< RCPT TO:<...>\", \"Received >>> 550 ...\", \"Unable to deliver message to <...>.\")",
+		raw: textBounce("Subject: Mail could not be delivered\r\n",
+			"The original message was received at Mon, 01 Jan 2024 10:00:00 +0000 from mx.example.net [192.0.2.9]\r\n\r\n"+
+				"Sent <<< RCPT TO:<gone@example.com>\r\nReceived >>> 550 5.1.1 <gone@example.com>... User unknown\r\n\r\n"+
+				"Unable to deliver message to <gone@example.com>.\r\n\r\n"+
+				"Sent <<< RCPT TO:<full@example.org>\r\nReceived >>> 552 5.2.2 <full@example.org>... Mailbox full\r\n\r\n"+
+				"Unable to deliver message to <full@example.org>.\r\n"),
+		want: []want{
+			{rcpt: "gone@example.com", status: "5.1.1", code: 550, diagHas: "User unknown", diagNot: "Mailbox full", hard: "yes"},
+			{rcpt: "full@example.org", status: "5.2.2", code: 552, diagHas: "Mailbox full", diagNot: "User unknown", hard: "no"},
+		},
+	},
+	{
+		name:   "gateway notice naming the address type before the address",
+		source: "Microsoft Mail / Exchange gateway and MXLogic notice (\"The following destination addresses were unknown\", \"SMTP <address>\")",
+		raw: textBounce("Subject: Undeliverable Message\r\n",
+			"This Message was undeliverable due to the following reason:\r\n\r\nThe following destination addresses were unknown (please check\r\n"+
+				"the addresses and re-mail the message):\r\n\r\nSMTP <gone@example.com>\r\n\r\nPlease reply to Postmaster@example.net\r\nif you feel this message to be in error.\r\n"),
+		want: []want{{rcpt: "gone@example.com", diagHas: "unknown"}},
+	},
+	{
+		name:   "MailFoundry notice",
+		source: "MailFoundry delivery failure (\"Unable to deliver message to: <...>\", \"Delivery failed for the following reason:\", \"Server ... failed with: ...\")",
+		raw: textBounce("Subject: Message delivery has failed\r\n",
+			"Unable to deliver message to: <gone@example.com>\r\nDelivery failed for the following reason:\r\n"+
+				"Server mx.example.com[192.0.2.1] failed with: 550 5.1.1 <gone@example.com>... User unknown\r\n\r\n"+
+				"This has been a permanent failure.  No further delivery attempts will be made.\r\n"),
+		want: []want{{rcpt: "gone@example.com", status: "5.1.1", code: 550, diagHas: "User unknown", hard: "yes"}},
+	},
+	{
+		name:   "Kerio Connect notice with Error Type and the remote reply",
+		source: "Kerio Connect delivery failure (\"The following recipient(s) could not be reached:\", the address, \"Error Type: SMTP\", \"Remote server replied: ...\")",
+		raw: textBounce("Subject: Undeliverable: news\r\n",
+			"Your message did not reach some or all of the intended recipients.\r\n\r\n   Subject: news\r\n   Sent:    1/1/2024 10:00 AM\r\n\r\n"+
+				"The following recipient(s) could not be reached:\r\n\r\n   gone@example.com\r\n      Error Type: SMTP\r\n"+
+				"      Remote server replied: 550 5.1.1 <gone@example.com>: Recipient address rejected: User unknown\r\n"),
+		want: []want{{rcpt: "gone@example.com", status: "5.1.1", code: 550, diagHas: "User unknown", hard: "yes"}},
+	},
+	{
+		name:   "Recipient and Reason labels, two recipients",
+		source: "SmarterMail and similar notices (\"Recipient: <address>\", \"Reason: <reply>\" per failed address)",
+		raw: textBounce("Subject: Undeliverable: news\r\n",
+			"Delivery failed for the following recipients:\r\n\r\nRecipient: gone@example.com\r\nReason: 550 5.1.1 <gone@example.com>: User unknown\r\n\r\n"+
+				"Recipient: full@example.org\r\nReason: 552 5.2.2 <full@example.org>: Mailbox full\r\n"),
+		want: []want{
+			{rcpt: "gone@example.com", status: "5.1.1", code: 550, diagHas: "User unknown", diagNot: "full", hard: "yes"},
+			{rcpt: "full@example.org", status: "5.2.2", code: 552, diagHas: "Mailbox full", diagNot: "unknown", hard: "no"},
+		},
+	},
+	{
+		name:   "Mailman uncaught bounce forwarding a text bounce",
+		source: "GNU Mailman \"Uncaught bounce notification\" (the unrecognised bounce attached as message/rfc822 for the list owner)",
+		raw: "From: news-bounces@example.org\r\nTo: b1@bounce.example.org\r\nSubject: Uncaught bounce notification\r\nMIME-Version: 1.0\r\n" +
+			"Content-Type: multipart/mixed; boundary=\"M\"\r\n\r\n--M\r\nContent-Type: text/plain\r\n\r\n" +
+			"The attached message was received as a bounce, but either the bounce format was not recognized, or no member addresses could be extracted from it.\r\n\r\n" +
+			"--M\r\nContent-Type: message/rfc822\r\n\r\nFrom: MAILER-DAEMON@mx.example.com\r\nTo: news-bounces@example.org\r\nSubject: failure notice\r\n\r\n" +
+			"Hi. This is the qmail-send program at mx.example.com.\r\nI'm afraid I wasn't able to deliver your message to the following addresses.\r\n" +
+			"This is a permanent error; I've given up. Sorry it didn't work out.\r\n\r\n<gone@example.com>:\r\nSorry, no mailbox here by that name. (#5.1.1)\r\n\r\n" +
+			"--- Below this line is a copy of the message.\r\n\r\nFrom: news@example.org\r\nTo: gone@example.com\r\n\r\nhi\r\n--M--\r\n",
+		want: []want{{rcpt: "gone@example.com", status: "5.1.1", diagHas: "no mailbox"}},
+	},
 }
 
 // TestParseDocumentedFormats parses each documented format and checks what

@@ -178,6 +178,11 @@ func (m *msg) textResults(notice string) []Result {
 	if len(blocks) == 0 {
 		blocks = transcriptBlocks(notice, m.ownAddresses())
 	}
+	if len(blocks) == 0 {
+		if rs := m.forwardedBounce(); len(rs) > 0 {
+			return rs
+		}
+	}
 	if len(blocks) == 0 && m.original != nil {
 		a := cleanAddr(m.original.Get("To"))
 		if a == "" { // "undisclosed-recipients:;"
@@ -327,6 +332,49 @@ func transcriptBlocks(notice string, skip map[string]bool) []rcptBlock {
 	return out
 }
 
+// maxNesting bounds how many returned messages deep a forwarded bounce is
+// read.
+const maxNesting = 2
+
+// forwardedBounce reads the returned message as a bounce of its own when
+// the notice names no failed address and the returned message comes
+// from a mail system: a bounce forwarded to the sender, as GNU Mailman
+// forwards a bounce it did not recognise to the list owner ("Uncaught
+// bounce notification", the bounce attached as message/rfc822). Its
+// failed recipients are the report's.
+func (m *msg) forwardedBounce() []Result {
+	if m.origRaw == nil || m.nesting >= maxNesting {
+		return nil
+	}
+	from := asciiLower(m.original.Get("From"))
+	if !anyPhrase(from, systemSenders) {
+		return nil
+	}
+	in := readMessage(m.origRaw)
+	in.rules, in.nesting = m.rules, m.nesting+1
+	var out []Result
+	for _, r := range in.report().Results {
+		if r.Recipient != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// systemSenders are the sender names (lower-case) of a mail system's own
+// notices.
+var systemSenders = []string{"mailer-daemon", "postmaster", "mail delivery", "mail-daemon", "mailerdaemon"}
+
+// anyPhrase reports whether lower holds one of phrases.
+func anyPhrase(lower string, phrases []string) bool {
+	for _, p := range phrases {
+		if strings.Contains(lower, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // expandedFrom is the address a failed recipient was derived from by
 // alias or forward expansion, as the text right after the recipient
 // states it: Postfix's "<a@b> (expanded from <alias@b>):" (bounce(8)) and
@@ -389,17 +437,45 @@ func recipientBlocks(notice string, own map[string]bool) []rcptBlock {
 // addrBlocks splits a notice at lines that begin with an address that is
 // not one of skip.
 func addrBlocks(notice string, skip map[string]bool) []rcptBlock {
+	lines := strings.Split(notice, "\n")
+	// The recipients the notice names at the start of a line or after
+	// an inline phrase; a line that names one of them in angle brackets
+	// is about it too, wherever it stands (InterScan's "Sent <<< RCPT
+	// TO:<a@b>" and "Received >>> 550 <a@b>... User unknown" come before
+	// the line "Unable to deliver message to <a@b>.").
+	var known map[string]bool
+	for _, line := range lines {
+		if a, _ := lineAddr(line); a != "" && !skip[a] && !isSystemAddr(a) {
+			if known == nil {
+				known = map[string]bool{}
+			}
+			known[a] = true
+		}
+	}
+	if len(known) == 0 {
+		return nil
+	}
 	var out []rcptBlock
 	seen := map[string]int{}
-	lines := strings.Split(notice, "\n")
 	cur := -1
 	for _, line := range lines {
-		a, rest := leadingAddr(line)
-		if a == "" {
-			a, rest = inlineAddr(line)
+		a, rest := lineAddr(line)
+		named := false
+		if a == "" || !known[a] {
+			if k := namedRecipient(line, known); k != "" {
+				a, rest, named = k, line, true
+			}
 		}
-		if a != "" && !skip[a] && !isSystemAddr(a) {
+		if a != "" && known[a] {
 			if i, ok := seen[a]; ok {
+				if named && cur < 0 {
+					// After its text has ended, a reply naming the
+					// recipient is about it; what follows need not be.
+					if len(out[i].diag) < 4096 {
+						out[i].diag += "\n" + rest
+					}
+					continue
+				}
 				cur = i
 				if len(out[i].diag) < 4096 {
 					out[i].diag += " " + rest
@@ -425,6 +501,49 @@ func addrBlocks(notice string, skip map[string]bool) []rcptBlock {
 		}
 	}
 	return out
+}
+
+// lineAddr is the recipient a line names at its start (leadingAddr) or
+// after an inline phrase (inlineAddr), and the rest of the line.
+func lineAddr(line string) (string, string) {
+	if a, rest := leadingAddr(line); a != "" {
+		return a, rest
+	}
+	return inlineAddr(line)
+}
+
+// namedRecipient is the one address of known that a line names in angle
+// brackets ("<a@b>", the form of RFC 5321 section 4.1.2 paths in
+// commands and replies), or "" when it names none or several.
+func namedRecipient(line string, known map[string]bool) string {
+	if len(line) > 400 || strings.IndexByte(line, '<') < 0 {
+		return ""
+	}
+	lower := asciiLower(line)
+	found := ""
+	for rest := lower; ; {
+		i := strings.IndexByte(rest, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(rest[i:], '>')
+		if j < 0 {
+			break
+		}
+		a := rest[i+1 : i+j]
+		if k := strings.LastIndexByte(a, '<'); k >= 0 { // "<<< RCPT TO:<a@b>"
+			a = a[k+1:]
+		}
+		rest = rest[i+j:]
+		if !known[a] {
+			continue
+		}
+		if found != "" && found != a {
+			return ""
+		}
+		found = a
+	}
+	return found
 }
 
 // recipientLabels are labels that may precede a failed address on its line.
@@ -457,6 +576,7 @@ func leadingAddr(line string) (string, string) {
 		}
 	}
 	s = skipDisplayName(s, labeled)
+	s = skipAddressType(s)
 	s = strings.TrimLeft(s, "\"'*-> \t")
 	s = stripReplyCode(s)
 	end := strings.IndexAny(s, " \t,;")
@@ -500,6 +620,23 @@ func skipDisplayName(s string, labeled bool) string {
 	}
 	if i := strings.IndexByte(s, '<'); i > 0 && i < 80 && !strings.ContainsAny(s[:i], "@:<>\"") {
 		return s[i:]
+	}
+	return s
+}
+
+// skipAddressType skips an address type written before an address in
+// angle brackets ("SMTP <a@b>" of Microsoft Mail and Exchange gateways,
+// "rfc822; <a@b>" as in RFC 3464 section 2.3.1); s is returned unchanged
+// otherwise.
+func skipAddressType(s string) string {
+	for _, t := range []string{"smtp", "rfc822"} {
+		if len(s) <= len(t) || !strings.EqualFold(s[:len(t)], t) {
+			continue
+		}
+		rest := strings.TrimLeft(s[len(t):], ":;")
+		if trimmed := strings.TrimLeft(rest, " \t"); strings.HasPrefix(trimmed, "<") && (len(trimmed) < len(rest) || len(rest) < len(s)-len(t)) {
+			return trimmed
+		}
 	}
 	return s
 }
