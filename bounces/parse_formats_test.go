@@ -570,6 +570,29 @@ var formatCases = []formatCase{
 			"--- Below this line is a copy of the message.\r\n\r\nFrom: news@example.org\r\nTo: gone@example.com\r\n\r\nhi\r\n--M--\r\n",
 		want: []want{{rcpt: "gone@example.com", status: "5.1.1", diagHas: "no mailbox"}},
 	},
+	{
+		name:   "Sendmail: two recipients refused together after DATA",
+		source: "Sendmail's returned-mail notice (the addresses listed under \"----- The following addresses had permanent fatal errors -----\", one transcript \">>> DATA\" / \"<<< 554 ...\" for all of them)",
+		raw: textBounce("Subject: Returned mail: see transcript for details\r\n",
+			"The original message was received at Mon, 1 Jan 2024 10:00:00 GMT\r\nfrom localhost [127.0.0.1]\r\n\r\n"+
+				"   ----- The following addresses had permanent fatal errors -----\r\n<one@example.com>\r\n<two@example.com>\r\n\r\n"+
+				"   ----- Transcript of session follows -----\r\n... while talking to mx.example.com.:\r\n>>> DATA\r\n"+
+				"<<< 554 5.7.1 Message rejected as spam\r\n554 5.0.0 Service unavailable\r\n"),
+		want: []want{
+			{rcpt: "one@example.com", status: "5.7.1", code: 554, diagHas: "spam", hard: "no"},
+			{rcpt: "two@example.com", status: "5.7.1", code: 554, diagHas: "spam", hard: "no"},
+		},
+	},
+	{
+		name:   "X-Failed-Recipients decides which of the addresses a notice names failed",
+		source: "Exim specification, \"Customizing bounce and warning messages\" (X-Failed-Recipients lists the failed addresses); a notice that also names the address a failed one was forwarded from",
+		raw: textBounce("Subject: Mail delivery failed: returning message to sender\r\nX-Failed-Recipients: gone@example.net\r\n",
+			"This message was created automatically by mail delivery software.\r\n\r\nA message that you sent could not be delivered to one or more of its\r\n"+
+				"recipients. This is a permanent error. The following address(es) failed:\r\n\r\n"+
+				"  gone@example.net\r\n    SMTP error from remote mail server after RCPT TO:<gone@example.net>:\r\n    550 5.1.1 user unknown\r\n\r\n"+
+				"Your message to reader@example.com was forwarded by its owner's rules.\r\n"),
+		want: []want{{rcpt: "gone@example.net", status: "5.1.1", code: 550, hard: "yes"}},
+	},
 }
 
 // TestParseDocumentedFormats parses each documented format and checks what

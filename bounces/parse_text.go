@@ -167,14 +167,7 @@ func (m *msg) looksLikeBounce(lower string) bool {
 // X-Failed-Recipients header (Exim); else the To of the returned original,
 // or the address its topmost Received field was accepted for.
 func (m *msg) textResults(notice string) []Result {
-	blocks := recipientBlocks(notice, m.ownAddresses())
-	if len(blocks) == 0 {
-		for _, a := range strings.Split(m.top.Get("X-Failed-Recipients"), ",") {
-			if a = cleanAddr(a); a != "" {
-				blocks = append(blocks, rcptBlock{addr: a, diag: notice})
-			}
-		}
-	}
+	blocks := failedOnly(recipientBlocks(notice, m.ownAddresses()), m.top.Get("X-Failed-Recipients"), notice)
 	if len(blocks) == 0 {
 		blocks = transcriptBlocks(notice, m.ownAddresses())
 	}
@@ -193,6 +186,14 @@ func (m *msg) textResults(notice string) []Result {
 		}
 	}
 	shareReason(blocks)
+	if len(blocks) > 1 && !anyOwnText(blocks) {
+		// The notice says nothing about any recipient on its own (a
+		// list of addresses, then one transcript): all of it is about
+		// each of them.
+		for i := range blocks {
+			blocks[i].diag = notice
+		}
+	}
 	out := make([]Result, 0, len(blocks))
 	for _, b := range blocks {
 		diag := b.diag
@@ -230,6 +231,56 @@ func (m *msg) textResults(notice string) []Result {
 		out = append(out, r)
 	}
 	return out
+}
+
+// failedOnly keeps, of the recipients a notice names, those its
+// X-Failed-Recipients field (Exim; xfr) lists, when it lists any of them:
+// the others are addresses the notice names for another reason (one the
+// failed address was forwarded from, a contact). An address the field
+// lists and the notice does not name is added with the whole notice as
+// its text; so is every listed one when the notice names none.
+func failedOnly(blocks []rcptBlock, xfr, notice string) []rcptBlock {
+	var listed []string
+	for _, a := range strings.Split(xfr, ",") {
+		if a = cleanAddr(a); a != "" && len(listed) < maxResults {
+			listed = append(listed, a)
+		}
+	}
+	if len(listed) == 0 {
+		return blocks
+	}
+	in := map[string]bool{}
+	for _, a := range listed {
+		in[a] = true
+	}
+	var kept []rcptBlock
+	named := map[string]bool{}
+	for _, b := range blocks {
+		if in[b.addr] {
+			kept = append(kept, b)
+			named[b.addr] = true
+		}
+	}
+	if len(kept) == 0 && len(blocks) > 0 {
+		return blocks // the field and the notice disagree: the notice's lines are the finer evidence
+	}
+	for _, a := range listed {
+		if !named[a] {
+			kept = append(kept, rcptBlock{addr: a, diag: notice})
+			named[a] = true
+		}
+	}
+	return kept
+}
+
+// anyOwnText reports whether any recipient block has text of its own.
+func anyOwnText(blocks []rcptBlock) bool {
+	for _, b := range blocks {
+		if strings.TrimSpace(b.diag) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // shareReason gives a run of recipients that the notice lists without any
