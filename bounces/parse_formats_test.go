@@ -628,6 +628,15 @@ var formatCases = []formatCase{
 			"<p>gone@example.com<br>Remote Server returned &#39;550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup&#39;</p></body></html>\r\n",
 		want: []want{{rcpt: "gone@example.com", status: "5.1.10", code: 550, diagHas: "RecipientNotFound", hard: "yes"}},
 	},
+	{
+		name:   "HCL Domino DSN without a Diagnostic-Code, the reason in the notice",
+		source: "HCL Domino delivery failure report as multipart/report (RFC 3464 groups with Status 5.0.0 and no Diagnostic-Code; the notice \"was not delivered to: ... because: User ... not listed in Domino Directory\")",
+		raw: report("message/delivery-status",
+			"Your message\r\n\r\n  Subject: news\r\n\r\nwas not delivered to:\r\n\r\n  gone@example.com\r\n\r\nbecause:\r\n\r\n"+
+				"  User gone (gone@example.com) not listed in Domino Directory\r\n",
+			"Final-Recipient: rfc822;gone@example.com\r\nAction: failed\r\nStatus: 5.0.0\r\n"),
+		want: []want{{rcpt: "gone@example.com", status: "5.0.0", diagHas: "not listed"}},
+	},
 }
 
 // TestParseDocumentedFormats parses each documented format and checks what

@@ -741,24 +741,71 @@ func diagnosticOf(block string) string {
 	return s
 }
 
-// textAbout returns the paragraph of a notice that names rcpt, for a DSN
-// recipient without a Diagnostic-Code, and the same paragraph of
-// lower, the notice lower-cased.
+// textAbout returns the text of a notice about rcpt, for a DSN recipient
+// without a Diagnostic-Code: the paragraph after the first mention of the
+// address; when that says nothing (the address alone in a list), the
+// line and paragraph of the next mention (Domino's "was not delivered
+// to: a@b because: User a (a@b) not listed in Domino Directory"). The
+// same text of lower, the notice lower-cased, is returned with it.
 func textAbout(notice, lower, rcpt string) (string, string) {
 	if notice == "" || rcpt == "" {
 		return "", ""
 	}
-	i := strings.Index(lower, rcpt)
-	if i < 0 {
-		return "", ""
+	var text, low string
+	pos := 0
+	for n := 0; n < 4; n++ {
+		i := strings.Index(lower[pos:], rcpt)
+		if i < 0 {
+			break
+		}
+		at := pos + i
+		from := at + len(rcpt)
+		to := min(len(notice), from+2048)
+		if j := paragraphEnd(lower[from:to]); j >= 0 {
+			to = from + j
+		}
+		start := from
+		if n > 0 { // the line of the mention, the address with the words around it
+			start = strings.LastIndexByte(lower[:at], '\n') + 1
+		}
+		text += " " + notice[start:to]
+		low += " " + lower[start:to]
+		if hasLetter(lower[from:to]) || n > 0 && hasLetter(lower[start:at]) {
+			break
+		}
+		pos = to
 	}
-	from, to := i+len(rcpt), len(notice)
-	if j := strings.Index(notice[from:], "\n\n"); j >= 0 && j < 2048 {
-		to = from + j
-	} else if to-from > 2048 {
-		to = from + 2048
+	return text, low
+}
+
+// hasLetter reports whether s holds an ASCII letter.
+func hasLetter(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c >= 'a' && c <= 'z' {
+			return true
+		}
 	}
-	return notice[from:to], lower[from:to]
+	return false
+}
+
+// paragraphEnd is the offset of the first blank line in s (LF or CRLF
+// line ends), or -1.
+func paragraphEnd(s string) int {
+	for i := strings.IndexByte(s, '\n'); i >= 0; {
+		j := i + 1
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r') {
+			j++
+		}
+		if j < len(s) && s[j] == '\n' {
+			return i
+		}
+		k := strings.IndexByte(s[j:], '\n')
+		if k < 0 {
+			break
+		}
+		i = j + k
+	}
+	return -1
 }
 
 // stripTags turns HTML into text: tags removed, the ends of blocks
