@@ -637,6 +637,27 @@ var formatCases = []formatCase{
 			"Final-Recipient: rfc822;gone@example.com\r\nAction: failed\r\nStatus: 5.0.0\r\n"),
 		want: []want{{rcpt: "gone@example.com", status: "5.0.0", diagHas: "not listed"}},
 	},
+	{
+		name:   "recipient named only in the Subject",
+		source: "HCL Domino delivery failure subject (\"DELIVERY FAILURE: User ... (address) not listed in Domino Directory\"); a notice body that names no address",
+		raw: textBounce("Subject: DELIVERY FAILURE: User gone (gone@example.com) not listed in Domino Directory\r\n",
+			"Your message was not delivered to the recipient named in the subject.\r\n"),
+		want: []want{{rcpt: "gone@example.com", diagHas: "not listed"}},
+	},
+	{
+		name:   "Final-Recipient without a domain, the address in Original-Recipient",
+		source: "RFC 3464 sections 2.3.1-2.3.2 (Original-Recipient carries the address as given; a local Final-Recipient names the mailbox the site rewrote it to)",
+		raw: report("message/delivery-status", "Your message could not be delivered.",
+			"Original-Recipient: rfc822;gone@example.com\r\nFinal-Recipient: rfc822;gone\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\r\n"),
+		want: []want{{rcpt: "gone@example.com", status: "5.1.1", code: 550, hard: "yes"}},
+	},
+	{
+		name:   "Final-Recipient without a domain and no Original-Recipient: the notice names the address",
+		source: "RFC 3464 section 2.3.2 (a local address in Final-Recipient); the notice's \"<a@b>:\" line",
+		raw: report("message/delivery-status", "<gone@example.com>: user unknown\r\n",
+			"Final-Recipient: rfc822;gone\r\nAction: failed\r\nStatus: 5.1.1\r\n"),
+		want: []want{{rcpt: "gone@example.com", status: "5.1.1"}},
+	},
 }
 
 // TestParseDocumentedFormats parses each documented format and checks what

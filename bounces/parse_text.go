@@ -173,6 +173,9 @@ func (m *msg) textResults(notice string) []Result {
 		blocks = transcriptBlocks(notice, m.ownAddresses())
 	}
 	if len(blocks) == 0 {
+		blocks = subjectBlocks(m.subject, notice, m.ownAddresses())
+	}
+	if len(blocks) == 0 {
 		if rs := m.forwardedBounce(); len(rs) > 0 {
 			return rs
 		}
@@ -202,9 +205,12 @@ func (m *msg) textResults(notice string) []Result {
 			// The reason stands before the address, or nowhere near it.
 			// With several recipients only the preamble speaks for all:
 			// the rest of the notice is about the others.
-			if len(blocks) == 1 {
+			switch {
+			case len(blocks) == 1 && strings.HasSuffix(b.diag, notice):
+				// Already the notice (and the Subject that named it).
+			case len(blocks) == 1:
 				diag = notice
-			} else {
+			default:
 				diag = preamble(notice) + "\n" + b.diag
 			}
 		}
@@ -338,6 +344,31 @@ func exchangeIMSReason(lower string) string {
 		return ""
 	}
 	return exchangeIMSCodes[rest[j+1:j+9]]
+}
+
+// subjectBlocks is the one failed recipient a notice's Subject names
+// when its body names none (Domino's "DELIVERY FAILURE: User a (a@b) not
+// listed in Domino Directory"), with the Subject and the notice as its
+// text; nil when the Subject names no address or several.
+func subjectBlocks(subject, notice string, own map[string]bool) []rcptBlock {
+	if len(subject) > 400 || !strings.Contains(subject, "@") {
+		return nil
+	}
+	found := ""
+	for _, tok := range strings.FieldsFunc(subject, func(r rune) bool { return strings.ContainsRune(" \t()<>[],;\"'", r) }) {
+		a := cleanAddr(strings.TrimRight(tok, ".:"))
+		if a == "" || !plausibleAddr(a) || own[a] || isSystemAddr(a) {
+			continue
+		}
+		if found != "" && found != a {
+			return nil
+		}
+		found = a
+	}
+	if found == "" {
+		return nil
+	}
+	return []rcptBlock{{addr: found, diag: subject + "\n" + notice}}
 }
 
 // pipeDelivery reports whether a recipient's text (lower-cased) shows
