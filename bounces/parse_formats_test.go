@@ -658,6 +658,15 @@ var formatCases = []formatCase{
 			"Final-Recipient: rfc822;gone\r\nAction: failed\r\nStatus: 5.1.1\r\n"),
 		want: []want{{rcpt: "gone@example.com", status: "5.1.1"}},
 	},
+	{
+		name:   "Zoho Mail notice with the reply code in its summary line",
+		source: "Zoho Mail delivery notice (\"[Status: Error, Address: <a@b>, ResponseCode 421, , Host not reachable.]\", \"Message will be retried for 4 more day(s)\")",
+		raw: textBounce("Subject: Undelivered Mail Returned to Sender\r\n",
+			"This message was created automatically by mail delivery system.\r\n\r\nTHIS IS A WARNING MESSAGE ONLY.\r\n\r\nYOU DO NOT NEED TO RESEND YOUR MESSAGE.\r\n\r\n"+
+				"----- The following addresses had fatal errors ----- \r\n[Status: Error, Address: <slow@example.com>, ResponseCode 421, , Host not reachable.]\r\n\r\n"+
+				"Message will be retried for 4 more day(s)\r\n"),
+		want: []want{{rcpt: "slow@example.com", code: 421, hard: "no"}},
+	},
 }
 
 // TestParseDocumentedFormats parses each documented format and checks what

@@ -223,6 +223,9 @@ func (m *msg) textResults(notice string) []Result {
 		if r := exchangeIMSReason(asciiLower(b.diag)); r != "" {
 			in.reason = r
 		}
+		if c := labelledReplyCode(asciiLower(d)); c != 0 && findReplyCode(d) == 0 {
+			in.replyCode = c
+		}
 		if pipeDelivery(asciiLower(b.diag), b.addr) {
 			// A local program's failure, as a DSN's X-Unix
 			// Diagnostic-Code (RFC 3464 section 2.3.6).
@@ -369,6 +372,28 @@ func subjectBlocks(subject, notice string, own map[string]bool) []rcptBlock {
 		return nil
 	}
 	return []rcptBlock{{addr: found, diag: subject + "\n" + notice}}
+}
+
+// replyCodeLabels name the SMTP reply code that follows them in a
+// notice's own summary of a failure (Zoho Mail's "[Status: Error,
+// Address: <a@b>, ResponseCode 421, , Host not reachable.]").
+var replyCodeLabels = []string{"responsecode ", "response code ", "response code: ", "reply code ", "reply code: ", "smtp code "}
+
+// labelledReplyCode is the reply code (RFC 5321 section 4.2) a
+// lower-cased text gives after one of replyCodeLabels, or 0.
+func labelledReplyCode(lower string) int {
+	for _, l := range replyCodeLabels {
+		i := strings.Index(lower, l)
+		if i < 0 || i+len(l)+3 > len(lower) {
+			continue
+		}
+		c := lower[i+len(l) : i+len(l)+3]
+		if (c[0] == '4' || c[0] == '5') && isDigit(c[1]) && isDigit(c[2]) && (i+len(l)+3 == len(lower) || !isDigit(lower[i+len(l)+3])) {
+			n, _ := strconv.Atoi(c)
+			return n
+		}
+	}
+	return 0
 }
 
 // pipeDelivery reports whether a recipient's text (lower-cased) shows
@@ -957,7 +982,7 @@ var inlinePhrases = []string{
 	"couldn't be delivered to", "not be delivered to", "failed to deliver to",
 	"could not deliver to", "unable to deliver to", "undeliverable to", "delivery to",
 	"for recipient", "recipient address", "following recipient", "your message to",
-	"delivery failed for", "permanent failure for", "message to",
+	"delivery failed for", "permanent failure for", "message to", "address: <",
 }
 
 // inlineAddr returns the address an inline phrase introduces on a line and
