@@ -155,8 +155,8 @@ var formatCases = []formatCase{
 				"<full@example.org>:\r\n192.0.2.1 does not like recipient.\r\nRemote host said: 552 5.2.2 Mailbox full\r\nGiving up on 192.0.2.1.\r\n\r\n"+
 				"--- Below this line is a copy of the message.\r\n\r\nReturn-Path: <b1@bounce.example.org>\r\nTo: gone@example.com, full@example.org\r\nSubject: news\r\n\r\nhi\r\n"),
 		want: []want{
-			{rcpt: "gone@example.com", status: "5.1.1", diagHas: "no mailbox", diagNot: "full"},
-			{rcpt: "full@example.org", status: "5.2.2", code: 552, diagHas: "Mailbox full", diagNot: "no mailbox"},
+			{rcpt: "gone@example.com", status: "5.1.1", diagHas: "no mailbox", diagNot: "full", hard: "yes"},
+			{rcpt: "full@example.org", status: "5.2.2", code: 552, diagHas: "Mailbox full", diagNot: "no mailbox", hard: "no"},
 		},
 	},
 	{
@@ -169,8 +169,8 @@ var formatCases = []formatCase{
 				"    recipient table (in reply to RCPT TO command)\r\n\r\n"+
 				"<full@example.org> (expanded from <list@example.org>): host\r\n    mx.example.org[192.0.2.2] said: 452 4.2.2 Mailbox full (in reply to RCPT TO\r\n    command)\r\n"),
 		want: []want{
-			{rcpt: "gone@example.com", status: "5.1.1", code: 550, diagHas: "User unknown", diagNot: "Mailbox full"},
-			{rcpt: "full@example.org", orig: "list@example.org", status: "4.2.2", code: 452, diagHas: "Mailbox full", diagNot: "User unknown"},
+			{rcpt: "gone@example.com", status: "5.1.1", code: 550, diagHas: "User unknown", diagNot: "Mailbox full", hard: "yes"},
+			{rcpt: "full@example.org", orig: "list@example.org", status: "4.2.2", code: 452, diagHas: "Mailbox full", diagNot: "User unknown", hard: "no"},
 		},
 	},
 	{
@@ -200,8 +200,8 @@ var formatCases = []formatCase{
 				"  late@example.org\r\n    (generated from alias@example.org)\r\n    retry timeout exceeded\r\n\r\n"+
 				"------ This is a copy of the message, including all the headers. ------\r\n\r\nTo: gone@example.com, late@example.org\r\n\r\nhi\r\n"),
 		want: []want{
-			{rcpt: "gone@example.com", status: "5.1.1", code: 550, diagHas: "User unknown", diagNot: "retry timeout"},
-			{rcpt: "late@example.org", orig: "alias@example.org", diagHas: "retry timeout", diagNot: "User unknown"},
+			{rcpt: "gone@example.com", status: "5.1.1", code: 550, diagHas: "User unknown", diagNot: "retry timeout", hard: "yes"},
+			{rcpt: "late@example.org", orig: "alias@example.org", diagHas: "retry timeout", diagNot: "User unknown", hard: "no"},
 		},
 	},
 	{
@@ -275,7 +275,7 @@ var formatCases = []formatCase{
 				"The following recipient(s) could not be reached:\r\n\r\n      user@example.com on 1/1/2024 10:00 AM\r\n"+
 				"            The e-mail account does not exist at the organization this message was sent to.\r\n"+
 				"            <mx.example.com #5.1.1>\r\n"),
-		want: []want{{rcpt: "user@example.com", status: "5.1.1", diagHas: "does not exist"}},
+		want: []want{{rcpt: "user@example.com", status: "5.1.1", diagHas: "does not exist", hard: "yes"}},
 	},
 	{
 		name:   "Exchange 2003 report naming the recipient by display name only",
@@ -286,7 +286,7 @@ var formatCases = []formatCase{
 			"      'John Doe' on 1/1/2024 10:00 AM\r\n            The recipient's mailbox is full and can't accept messages now.\r\n" +
 			"            <mx.example.com #5.2.2>\r\n\r\n--M\r\nContent-Type: message/rfc822\r\n\r\n" +
 			"From: news@example.org\r\nTo: John Doe <John.Doe@example.com>\r\nSubject: news\r\n\r\nhi\r\n--M--\r\n",
-		want: []want{{rcpt: "john.doe@example.com", status: "5.2.2", diagHas: "mailbox is full"}},
+		want: []want{{rcpt: "john.doe@example.com", status: "5.2.2", diagHas: "mailbox is full", hard: "no"}},
 	},
 	{
 		name:   "recipient only in the returned message's Received \"for\" clause",
