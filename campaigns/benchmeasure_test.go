@@ -84,10 +84,20 @@ func startPGCPU(ctx context.Context, b *testing.B, db *db.Pool) func() time.Dura
 		close(done)
 		wg.Wait()
 		sample()
-		var ticks int64
+		var ticks, newTicks int64
+		var news int
+		var each []string
 		for pid, t := range last {
 			ticks += t - first[pid]
+			if first[pid] == 0 {
+				news++
+				newTicks += t
+			}
+			each = append(each, strconv.FormatInt((t-first[pid])*10, 10))
 		}
+		slices.Sort(each)
+		fmt.Printf("  Postgres backends: %d, %d of them started during the send and used %d ms; ms per backend: %s\n",
+			len(last), news, newTicks*10, strings.Join(each, " "))
 		return time.Duration(ticks) * time.Second / 100 // USER_HZ is 100 on Linux
 	}
 }
