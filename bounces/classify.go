@@ -76,7 +76,7 @@ func classify(in evidence) Result {
 			v = verdict{"onhold", "no rule matches the diagnostic"}
 		}
 	}
-	temporary := in.temporary || isTemporary(status, code)
+	temporary := in.temporary || isTemporary(status, code) || delayNotice(lower)
 	if status == "" {
 		// The class of the reply code when there is one (RFC 2034
 		// section 4), else of the failure: 4 for a delay.
@@ -144,6 +144,15 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 		// address has a null MX") is decided by its text rule first.
 		v = statusVerdict(status, st)
 		v.rule += fmt.Sprintf("; text %q under a policy status is not a null MX", phrase)
+	case hasText && text.reason == "notaccept" && (command == "MAIL" || command == "DATA"):
+		// RFC 7504 section 3 gives 521 for the greeting and 556 for RCPT
+		// TO: a host or domain without mail service says so before or at
+		// the recipient, never after the sender or the message.
+		v = commandVerdict(command)
+		v.rule += fmt.Sprintf("; text %q in reply to %s is not the recipient's domain without mail service (RFC 7504 section 3: 521 at the greeting, 556 at RCPT TO)", phrase, command)
+	case hasText && text.reason == "notaccept" && anyWord(clauseOf(lower, phrase), senderWords) != "":
+		w := anyWord(clauseOf(lower, phrase), senderWords)
+		v = verdict{"rejected", fmt.Sprintf("text %q next to %q names the sender's domain, not the recipient's (RFC 7505 section 4.3: a sender's null MX is X.7.27, a refusal of the sender; prefer not hard)", phrase, w)}
 	case hasText && !hardReasons[text.reason]: // includes notaccept: RFC 7504/7505 speak of the host
 		v = textVerdict(text, phrase)
 	case hasText:
@@ -157,7 +166,7 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 				v = verdict{"blocked", fmt.Sprintf("text %q next to %q names the connecting client, not the recipient's domain, and no address status (X.1.2, X.4.4) backs a missing domain: a refusal of the sending host (prefer not hard)", phrase, w)}
 			}
 		}
-		if hardReasons[v.reason] && status == "" && command != "RCPT" {
+		if hardReasons[v.reason] && (status == "" || isVague(status)) && command != "RCPT" {
 			if w := conflictWord(lower, phrase); w != "" {
 				v = ix.conflictVerdict(lower, phrase, w)
 			}
@@ -172,7 +181,7 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 	case hasStatus:
 		v = statusVerdict(status, st)
 	}
-	return replyVerdict(v, code, command)
+	return replyVerdict(v, code, command, status, st, hasStatus)
 }
 
 // hardText decides a text that names a dead address (userunknown,
@@ -196,6 +205,12 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 //     contradicts it whatever the command, RCPT TO included: "552 5.2.2
 //     <a@b>... User unknown" is a full mailbox;
 //   - another mailbox status (X.2.x) contradicts it except at RCPT TO;
+//   - a weak phrase (the generic RFC 5321 texts) under a status with a
+//     detail that names no dead address is that status's refusal, except
+//     at RCPT TO: "552 5.3.4 Requested action not taken: mailbox
+//     unavailable" is a message too big;
+//   - a mail-system, protocol or media status with a detail (X.3.x,
+//     X.5.x, X.6.x; otherCause) contradicts it except at RCPT TO;
 //   - without any status or command, an ordinary phrase counts with a
 //     reply code RFC 5321 section 4.2.2 gives a refused mailbox (550, 551,
 //     553; see addressRefusal): "550 No such user" is a server's refusal
@@ -206,10 +221,10 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 //   - without any status, reply code or command only a system's statement
 //     about its own directory counts.
 //
-// decide then overrules a dead address that neither a status code nor
-// RCPT TO backs when the text also says the refusal may have another
-// cause (conflictWord: "try again later", "classified as bulk", "not in
-// the allow list").
+// decide then overrules a dead address that neither a status code (an
+// undefined X.0.0 backs nothing) nor RCPT TO backs when the text also
+// says the refusal may have another cause (conflictWord: "try again
+// later", "classified as bulk", "not in the allow list").
 func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus bool, code int, command string) verdict {
 	tv := textVerdict(text, phrase)
 	subject := statusSubject(status)
@@ -235,6 +250,23 @@ func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus b
 		return verdict{"filtered", fmt.Sprintf("text %q under mailbox status %s, not at RCPT TO: a filter (prefer not hard)", phrase, status)}
 	case hasStatus && subject == "1":
 		return statusVerdict(status, st) // a sender status (X.1.7, X.1.8)
+	case text.strength == weak && status != "" && !strings.HasSuffix(status, ".0") && command != "RCPT":
+		// A generic reply text names a dead address only with an address
+		// status or at RCPT TO (see weak): under another status with a
+		// detail it is the text of a refusal for that status's cause. An
+		// undefined detail (X.0.0, X.5.0: "other or undefined") names no
+		// cause against it ("550 Requested action not taken: mailbox
+		// unavailable" with Status 5.5.0 is Outlook.com's unknown user).
+		if hasStatus {
+			v := statusVerdict(status, st)
+			v.rule += fmt.Sprintf("; text %q is a generic reply text (RFC 5321 section 4.2.2), a dead address only with an address status or at RCPT TO", phrase)
+			return v
+		}
+		return verdict{"filtered", fmt.Sprintf("text %q is a generic reply text (RFC 5321 section 4.2.2), a dead address only with an address status (X.1.x) or at RCPT TO, and status %s names none: a filter (prefer not hard)", phrase, status)}
+	case hasStatus && otherCause[subject] && !strings.HasSuffix(status, ".0") && command != "RCPT":
+		v := statusVerdict(status, st)
+		v.rule += fmt.Sprintf("; text %q under a status whose subject and detail name another cause (RFC 3463 sections 3.4, 3.6, 3.7: mail system, protocol, media), not at RCPT TO: prefer not hard", phrase)
+		return v
 	case text.reason != "userunknown" || text.strength == directory || command == "RCPT":
 		return tv
 	case status != "":
@@ -248,6 +280,38 @@ func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus b
 		why = fmt.Sprintf("; reply code %d is not one RFC 5321 section 4.2.2 gives a refused mailbox (550, 551, 553)", code)
 	}
 	return verdict{"filtered", fmt.Sprintf("text %q names an unknown user, but no status code, no command and no directory statement backs it%s: a filter (prefer not hard; %s)", phrase, why, text.source)}
+}
+
+// otherCause are the status subjects (RFC 3463 section 3) whose codes with
+// a detail name a cause other than the address: X.3.x the mail system,
+// X.5.x the protocol, X.6.x the message's media. Under them a phrase
+// naming a dead address counts only at RCPT TO. X.4.x is not among them:
+// Exchange Online answers unknown recipients with 5.4.1 (directory-based
+// edge blocking), and X.4.4 is an address status.
+var otherCause = map[string]bool{"3": true, "5": true, "6": true}
+
+// senderWords are whole words that, in the clause of "does not accept
+// mail", make it a statement about the sender's domain ("the sender's
+// domain does not accept mail"), not about the recipient's.
+var senderWords = []string{"sender", "sender's", "your domain", "sending domain"}
+
+// clauseOf is the clause of lower (see clauseEnd) that holds the first
+// occurrence of phrase, without the phrase, or "".
+func clauseOf(lower, phrase string) string {
+	i := strings.Index(lower, phrase)
+	if i < 0 {
+		return ""
+	}
+	start := 0
+	for k := i - 1; k >= 0; k-- {
+		c := lower[k]
+		if c == ';' || c == ':' || c == '!' || c == '?' || c == '(' || c == ')' || ((c == '.' || c == ',') && k+1 < len(lower) && lower[k+1] == ' ') {
+			start = k + 1
+			break
+		}
+	}
+	rest := lower[i+len(phrase):]
+	return lower[start:i] + " " + rest[:clauseEnd(rest)]
 }
 
 // mailboxExists are the mailbox-status details (RFC 3463 section 3.3)
@@ -333,10 +397,17 @@ func commandVerdict(command string) verdict {
 
 // replyVerdict applies the reply-code rules (RFC 5321, RFC 7504) and the
 // command rules where the text and status left no reason, or a dead-address
-// reason the reply code names more precisely.
-func replyVerdict(v verdict, code int, command string) verdict {
+// reason the reply code names more precisely. An address status (X.1.1,
+// X.1.2, ...) is the stronger evidence: it says what is wrong with the
+// address, where the reply code only says which command failed, so a
+// reply rule of another reason does not replace it ("551 5.1.1 recipient
+// does not exist" is an unknown user, not a mailbox that has moved).
+func replyVerdict(v verdict, code int, command, status string, st statusRule, hasStatus bool) verdict {
 	for _, r := range replyRules {
 		if r.code != code || (r.command != "" && r.command != command) {
+			continue
+		}
+		if addressStatus(status, st, hasStatus) && st.reason != r.reason {
 			continue
 		}
 		if v.reason == "" || v.reason == "userunknown" || (r.reason == "notaccept" && hardReasons[v.reason]) {

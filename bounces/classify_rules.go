@@ -1,5 +1,7 @@
 package bounces
 
+import "strings"
+
 // The classification table. Evidence is read from the strongest down:
 //
 //  1. what the format itself establishes (an RFC 5965 complaint, an RFC
@@ -12,7 +14,8 @@ package bounces
 //  4. the diagnostic text, in textRules order, as the last resort.
 //
 // Precedence when they conflict (see decide): a temporary failure is never
-// hard. A specific non-hard text reason ("mailbox full", "spam", "blocked")
+// hard, and a delay notice ("THIS IS A WARNING MESSAGE ONLY", delayNotices)
+// is temporary whatever reply it quotes. A specific non-hard text reason ("mailbox full", "spam", "blocked")
 // wins over an address status (5.1.1): the cost of a false hard is the
 // erasure of a reachable person, while a dead address that keeps answering
 // "mailbox full" still turns inactive by its soft bounces. So "550 5.1.1
@@ -26,10 +29,13 @@ package bounces
 // unknown" is a full mailbox). X.2.0 (undefined) and X.2.1 (mailbox
 // disabled) do not overrule the phrase at RCPT TO. A hard text reason ("user
 // unknown") counts only when nothing weaker contradicts it: not under a
-// policy, mailbox or content status (X.7.x, X.2.x, X.3.x, X.5.x, X.6.x
-// with a detail), not in
-// reply to MAIL FROM, the connection or DATA, and for weak phrases (the
-// generic RFC 5321 reply texts) only with an address status or at RCPT TO.
+// policy or mailbox status (X.7.x, X.2.x) nor, except at RCPT TO, under a
+// mail-system, protocol or media status with a detail (X.3.x, X.5.x,
+// X.6.x; otherCause), not in reply to MAIL FROM, the connection or DATA,
+// and for weak phrases (the generic RFC 5321 reply texts) only with an
+// address status, an undefined one (X.0.0, X.5.0) or at RCPT TO. An
+// address status also outranks the reply-code rules ("551 5.1.1" is an
+// unknown user, not a moved mailbox).
 // An ordinary phrase ("No such user") with a reply code RFC 5321 gives a
 // refused mailbox (550, 551, 553; not 554 "Transaction failed") and
 // nothing against it counts without a status code; with no code at all
@@ -98,6 +104,8 @@ type reasonRule struct {
 // "mailbox", a spam block also says "rejected", an unknown sender also says
 // "unknown".
 var textRules = []reasonRule{
+	{"expired", ordinary, "delay notices, which report a message still queued and retried (RFC 3464 Action: delayed): Sendmail's warning DSN \"THIS IS A WARNING MESSAGE ONLY / YOU DO NOT NEED TO RESEND YOUR MESSAGE\" (sent after Timeout.queuewarn), Postfix bounce(5) delay template \"THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE.\", Exchange/IIS \"THIS IS A WARNING MESSAGE ONLY.\": first, since a warning quotes the last attempt's reply, which is never final (see delayNotice)",
+		delayNotices},
 	{"hostunknown", directory, "Exim as configured by cPanel: its whole message for a domain that does not resolve (\"The account or domain may not exist, they may be blacklisted, or missing the proper dns entries\")",
 		[]string{
 			// The whole sentence first, so that its own "may be
@@ -137,6 +145,7 @@ var textRules = []reasonRule{
 		[]string{
 			"domain of sender", "sender domain", "invalid sender", "bad sender",
 			"unverified sender", "sender denied", "sender not allowed", "envelope sender",
+			"sending domain", // the sender's domain by another name ("Unable to find DNS record for sending domain")
 			"sender is not", "sender address is", "sender verification",
 		}},
 	{"rejected", ordinary, "the envelope sender named as refused or missing: Exchange Online 5.1.8 \"Access denied, bad outbound sender\" (Microsoft's NDR reference), Sendmail/Postfix \"Domain of sender address ... does not exist\", \"... in sender address\"",
@@ -231,6 +240,7 @@ var textRules = []reasonRule{
 	{"mesgtoobig", ordinary, "RFC 1870 SIZE, RFC 3463 X.3.4 \"message too big for system\"",
 		[]string{
 			"message too large", "message is too large", "message too big", "message is too big",
+			"message too long", "message is too long", // IceWarp (Merak) "501 5.7.1 Message is too long"
 			"message size exceeds", "exceeds the maximum size", "exceeds size limit",
 			"size exceeds", "message exceeds", "message length exceeds", "too large for",
 			"exceeded the maximum message size", "exceeds maximum", "maximum message size",
@@ -255,6 +265,8 @@ var textRules = []reasonRule{
 			"mailbox not active", "discontinued", "user account disabled", "temporarily disabled",
 			"is disabled", "has been disabled", "account is unavailable", "mailbox unavailable or inactive",
 		}},
+	{"networkerror", ordinary, "DNS lookups that failed rather than found the domain missing: RFC 1035 section 4.1.1 rcode 2 SERVFAIL (\"the name server was unable to process this query\"), which RFC 2308 section 7.1 makes a temporary failure, as Gmail's DSNs report it (\"DNS Error: ... responded with code SERVFAIL\", \"Could not contact DNS servers\", \"DNS server returned general failure\"); before the host-unknown rule: a broken or unreachable name server says nothing of the recipient's domain",
+		[]string{"servfail", "could not contact dns servers", "dns server returned general failure"}},
 	{"hostunknown", ordinary, "RFC 3463 X.1.2/X.4.4; resolver wording (Postfix \"Host or domain name not found\", Exim \"Unrouteable address\", NXDOMAIN)",
 		[]string{
 			"host not found", "host unknown", "unknown host", "domain not found",
@@ -263,7 +275,7 @@ var textRules = []reasonRule{
 			"host or domain name not found", "domain name not found", "no mx record",
 			"illegal host/domain", "no valid mx", "domain is invalid", "invalid domain",
 			"unresolvable", "domain unknown", "no such host", "hostname not found",
-			"could not be resolved", "mx lookup failed", "dns error", "unknown mail domain",
+			"could not be resolved", "mx lookup failed", "unknown mail domain",
 			"domain lookup failed", "non-existent domain", "nonexistent domain",
 			"not a valid domain", "bad destination system address", "no mail exchanger",
 			"domain is not reachable", "unrouteable address", "domain name does not exist",
@@ -344,7 +356,7 @@ var textRules = []reasonRule{
 		[]string{"due to security policies", "due to security policy"}},
 	{"spamdetected", ordinary, "content filters (SpamAssassin, Gmail, Outlook.com, Yahoo spam wording)",
 		[]string{
-			"spam", "junk mail", "bulk mail", "unsolicited", "ube", "content rejected",
+			"spam", "junk mail", "bulk mail", "unsolicited", "ube", "content reject",
 			"message content", "content filter", "rejected by content", "looks suspicious",
 			"suspicious", "phish",
 		}},
@@ -405,6 +417,9 @@ var textRules = []reasonRule{
 			"lost connection", "connection reset", "connection closed", "connection dropped",
 			"mail loop", "loops back to myself", "too many hops", "routing loop", "hop count exceeded",
 			"dns lookup", "name server", "temporary lookup failure", "connection timed out",
+			// A DNS error that the host-unknown rules (NXDOMAIN, "domain
+			// name not found") do not name is a lookup that failed.
+			"dns error",
 			"network error", "unreachable",
 		}},
 	{"filtered", overrules, "the recipient's own choice to refuse the message (RFC 3463 X.7.1 \"delivery not authorized, message refused\"; Facebook's SMTP response codes RCP-P1/RCP-P2 \"Refused due to recipient preferences\"): the address exists, so a 5.1.1 beside it does not make it dead",
@@ -458,7 +473,7 @@ var textRules = []reasonRule{
 		[]string{"system full", "insufficient system storage", "out of disk", "no space left"}},
 	{"systemerror", ordinary, "RFC 3463 X.3.x mail system status; RFC 5321 421/451/554 texts",
 		[]string{
-			"system error", "internal error", "server error", "local error",
+			"system error", "internal error", "server error", "local error", "local problem",
 			"configuration error", "system config", "temporary failure", "system failure",
 			"try again later", "service unavailable", "not available", "service currently unavailable",
 		}},
@@ -467,6 +482,22 @@ var textRules = []reasonRule{
 	// other cause: the address is refused.
 	{"userunknown", fallback, "Postfix smtpd(8) \"Recipient address rejected\" with no other cause",
 		[]string{"recipient address rejected"}},
+}
+
+// delayNotices are the phrases of a delay notice (the first text rule):
+// the failure they report is temporary whatever the quoted reply says,
+// so classify never calls it hard, and a message without a status code
+// gets a class 4 one.
+var delayNotices = []string{"do not need to resend your message", "warning message only", "this is a warning only"}
+
+// delayNotice reports whether a lower-case text is a delay notice.
+func delayNotice(lower string) bool {
+	for _, p := range delayNotices {
+		if strings.Contains(lower, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // localUnknown are the phrases with which a mail system states that an
@@ -478,6 +509,9 @@ var textRules = []reasonRule{
 var localUnknown = []string{
 	"recipient name is not recognized", "invalid final delivery userid",
 	"user not listed in",
+	// HCL/IBM Domino names the address between the words ("User
+	// a@example.com not listed in Domino Directory").
+	"not listed in domino directory",
 	"no mailbox here by that name", "the email account that you tried to reach does not exist",
 	"no such user here", "recipientnotfound", "recipnotfound", "user doesn't have a",
 	"this user doesn't have", "address does not exist", "mailbox does not exist",
@@ -487,6 +521,10 @@ var localUnknown = []string{
 	// recipient's e-mail address was not found in the recipient's e-mail
 	// system"): the texts of their non-delivery reports for 5.1.1.
 	"does not exist at the organization", "not found in the recipient's e-mail system",
+	// Exchange 5.5's Internet Mail Connector ("Recipient Not Found
+	// MSEXCH:IMC:...", Microsoft KB Q168557: the domain is right, the
+	// user name does not exist there).
+	"recipient not found msexch",
 	"not found in the recipient's email system",
 }
 
@@ -657,6 +695,14 @@ var (
 // clauseRules are tried in order, the reasons that are not hard first
 // (prefer not hard).
 var clauseRules = []clauseRule{
+	{"blocked", "refusals that name the connecting client's IP address: Coremail's bounce notes (\"Requested mail action not taken: Invalid IP\", \"IP is rejected\"; https://www.icoremail.vip/support/index.php?cate_id=84), hosting providers' bounce tables (\"remote ip is forbidden\"), Yahoo \"INVALID IP FOR SENDING MAIL OF DOMAIN\": a verdict on the sending host, not on the recipient",
+		[]string{"ip", "ip address", "client ip", "remote ip", "sending ip"},
+		[]string{"invalid", "rejected", "forbidden", "blocked", "banned", "blacklisted", "not allowed"},
+		nil},
+	{"rejected", "refusals that name the envelope sender (RFC 3463 X.1.7/X.1.8; RFC 5321 section 3.3): Coremail's bounce notes (\"Requested mail action not taken: Fake sender\", \"sender is rejected\"; https://www.icoremail.vip/support/index.php?cate_id=84)",
+		[]string{"sender", "envelope from", "from address"},
+		[]string{"rejected", "fake", "forged", "invalid", "denied", "refused", "not allowed", "blacklisted", "unknown", "not found", "does not exist", "not exist"},
+		nil},
 	{"mailboxfull", "RFC 3463 X.2.2 \"mailbox full\": the mailbox has exceeded a per-mailbox quota or capacity; RFC 5321 552 \"exceeded storage allocation\"; HCL/IBM Domino names the mailbox a \"mail file\" (Domino administration help, \"Using quotas to manage the size of user mail files\": the Router returns or holds mail for a mail file over its quota)",
 		[]string{"mailbox", "mail box", "mailfolder", "inbox", "account", "storage", "mail folder", "mail file"},
 		[]string{"full", "quota", "exceeded", "exceeds", "overquota"},

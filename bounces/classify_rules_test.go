@@ -584,3 +584,71 @@ func TestCommandMarkers(t *testing.T) {
 		{"", 550, "", "SMTP error from remote mail server after EHLO mta.example.net: 550 Unknown user", "blocked", Block, "reply to CONN"},
 	})
 }
+
+// TestRulesForUnseenMail checks, rule by rule, the rules written for
+// mail from software the corpus lacks: each from its documented wording,
+// with the evidence that must not make it hard.
+func TestRulesForUnseenMail(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		// A delay notice is temporary whatever the reply it quotes:
+		// expired, never hard (Sendmail, Postfix, Exchange warnings).
+		{"", 550, "5.1.1", "THIS IS A WARNING MESSAGE ONLY. YOU DO NOT NEED TO RESEND YOUR MESSAGE. 550 5.1.1 <a@example.com>... User unknown", "expired", Soft, "delay notices"},
+		{"", 0, "", "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #", "expired", Soft, "delay notices"},
+		// An address status outranks the 551 reply rule; without one the
+		// reply code still names a moved mailbox.
+		{"", 551, "5.1.1", "551 5.1.1 <a@example.com>... User unknown", "userunknown", Hard, "user unknown"},
+		{"", 551, "", "551 sorry", "hasmoved", Hard, "reply code 551"},
+		// Clauses naming the client's IP or the envelope sender (Coremail).
+		{"", 550, "", "Requested mail action not taken: Invalid IP", "blocked", Block, `clause "ip ... invalid"`},
+		{"", 550, "", "550 remote ip is forbidden", "blocked", Block, `clause "ip ... forbidden"`},
+		{"", 550, "", "Requested mail action not taken: Fake sender", "rejected", Block, `clause "sender ... fake"`},
+		{"", 550, "", "sender is rejected", "rejected", Block, `clause "sender ... rejected"`},
+		{"", 550, "", "Content reject", "spamdetected", Block, "content reject"},
+		// A generic reply text under a status with a detail is that
+		// status's refusal; under an undefined detail or at RCPT TO it
+		// keeps its reading.
+		{"", 552, "5.3.4", "Requested action not taken: mailbox unavailable", "mesgtoobig", Soft, "generic reply text"},
+		{"", 550, "5.5.0", "Requested action not taken: mailbox unavailable", "userunknown", Hard, "mailbox unavailable"},
+		{"RCPT", 550, "5.7.1", "Requested action not taken: mailbox unavailable", "filtered", Block, "status 5.7.1"},
+		// A dead-address phrase under a mail-system, protocol or media
+		// status with a detail is not hard, except at RCPT TO.
+		{"", 554, "5.6.1", "User unknown", "contenterror", Block, "another cause"},
+		{"", 550, "5.3.5", "No such user", "systemerror", Soft, "another cause"},
+		{"RCPT", 550, "5.6.1", "User unknown", "userunknown", Hard, "user unknown"},
+		// DNS failures that name no missing domain are network errors.
+		{"", 550, "5.0.0", "DNS Error: 1234 DNS type 'mx' lookup of example.org responded with code SERVFAIL", "networkerror", Soft, "servfail"},
+		{"", 550, "5.0.0", "DNS Error: Could not contact DNS servers", "networkerror", Soft, "could not contact dns servers"},
+		{"", 550, "5.0.0", "DNS Error: 1234 DNS type 'mx' lookup of example.org responded with code NXDOMAIN Domain name not found: example.org", "hostunknown", Hard, "nxdomain"},
+		{"", 550, "5.0.0", "DNS Error: 1234 DNS type 'mx' lookup of example.org responded with code NOERROR", "networkerror", Soft, "dns error"},
+		// The sending domain is the sender's, whatever the status says.
+		{"", 550, "5.1.2", "Unable to find DNS record for sending domain", "rejected", Block, "sending domain"},
+		// Directory statements of Domino and Exchange 5.5.
+		{"", 0, "", "User a@example.com not listed in Domino Directory", "userunknown", Hard, "not listed in domino directory"},
+		{"", 0, "", "Recipient Not Found MSEXCH:IMC:EXAMPLE:SITE:SERVER", "userunknown", Hard, "recipient not found msexch"},
+		{"", 451, "", "451 Temporary local problem - please try later", "systemerror", Soft, "local problem"},
+		// The precedence audit: an address status or reply code beside
+		// words of a block, a filter, a policy, a relay refusal or a full
+		// mailbox is not hard.
+		{"", 550, "5.1.1", "<a@example.com>: Recipient rejected: poor reputation of the sending IP", "badreputation", Block, "reputation"},
+		{"", 550, "5.1.1", "Recipient address rejected: rejected by policy", "policyviolation", Block, "by policy"},
+		{"", 550, "5.1.1", "Relay access denied", "norelaying", Block, "relay access denied"},
+		{"", 550, "5.1.1", "Message rejected due to content restrictions", "filtered", Block, "message rejected"},
+		{"", 550, "", "User unknown - your IP is listed on a block list", "blocked", Block, "listed on"},
+		{"", 550, "5.1.1", "Mailbox full", "mailboxfull", Soft, "mailbox full"},
+		{"", 554, "", "mailer error: user unknown", "mailererror", Soft, "overrules"},
+		// An undefined status (X.0.0) backs a dead address no more than
+		// none: a text that says the refusal may pass is not hard.
+		{"", 550, "5.0.0", "User unknown, please try again later", "systemerror", Soft, "try again later"},
+		{"", 550, "5.0.0", "User unknown", "userunknown", Hard, "user unknown"},
+		// "Does not accept mail" is the recipient's domain only at the
+		// greeting or RCPT TO (RFC 7504), and not when it names the sender.
+		{"RCPT", 556, "", "556 example.org does not accept mail", "notaccept", Hard, "does not accept mail"},
+		{"MAIL", 550, "", "550 example.org does not accept mail", "rejected", Block, "reply to MAIL"},
+		{"DATA", 550, "", "550 example.org does not accept mail", "filtered", Block, "reply to DATA"},
+		{"", 550, "", "550 Your domain does not accept email, so we do not accept yours", "rejected", Block, "names the sender's domain"},
+	})
+	// A delay notice without any code gets a class 4 status.
+	if r := ClassifySMTPReply("", 0, "", "This is a warning message only. You do not need to resend your message."); r.Status != "4.0.947" || r.Hard() {
+		t.Errorf("delay notice without a code: status %s hard=%v, want 4.0.947 and not hard", r.Status, r.Hard())
+	}
+}

@@ -78,8 +78,8 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	status := r.URL.Query().Get("status")
-	if status != "" && !contains([]string{StateDraft, StateScheduled, StateRunning, StatePaused, StateCancelled, StateFinished}, status) {
-		return httpapi.Invalid("status", "must be draft, scheduled, running, paused, cancelled or finished")
+	if status != "" && !ValidState(status) {
+		return httpapi.Invalid("status", "must be "+StatesText)
 	}
 	items, err := a.S.List(r.Context(), status, p.After, p.Limit)
 	if err != nil {

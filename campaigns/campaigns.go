@@ -76,6 +76,15 @@ const (
 	StateFinished  = "finished"
 )
 
+// States are the campaign states in the order of a campaign's life, and
+// StatesText names them for an error message.
+var States = []string{StateDraft, StateScheduled, StateRunning, StatePaused, StateCancelled, StateFinished}
+
+const StatesText = "draft, scheduled, running, paused, cancelled or finished"
+
+// ValidState reports whether s names a campaign state.
+func ValidState(s string) bool { return contains(States, s) }
+
 // Errors of the campaigns domain.
 var (
 	ErrNotFound = errs.NotFound("campaign_not_found", "campaign not found")

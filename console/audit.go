@@ -14,6 +14,7 @@ import (
 // or change nothing of a department (the person's language).
 var changeKinds = []struct{ prefix, action, kind string }{
 	{"POST /console/contacts/", "contact-change", "contact"},
+	{"POST /console/contacts", "contact-create", "contact"}, // New contact (the routes above are longer)
 	{"POST /console/imports", "contact-change", "contacts"},
 	{"POST /console/changes/", "contact-change", "contact"},
 	{"POST /console/campaigns", "campaign-change", "campaign"},

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/postbode/postbode/internal/audit"
 	"github.com/postbode/postbode/privacy"
 )
 
@@ -24,9 +25,6 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) error {
 	}
 	items, pager := newPager(r.URL.Path, f, pg, es, func(e privacy.Entry) int64 { return e.ID })
 	p := h.newPage(r, "audit", "privacy").Set("Entries", items).Set("Pager", pager).Set("Action", action).
-		Set("Actions", []string{privacy.ActionErase, privacy.ActionExport, privacy.ActionReport, privacy.ActionRequestFulfil,
-			privacy.ActionRequestReject, privacy.ActionRetentionRun, privacy.ActionRetentionPreview, "contact-change", "campaign-change",
-			"token-revoke", "person-disable", "membership-set", "password-reset", "password-reset-link", "totp-disable",
-			"login", "login-failed", "logout"})
+		Set("Actions", audit.Actions)
 	return h.show(w, r, p)
 }

@@ -2,6 +2,8 @@ package console
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/postbode/postbode/console/form"
 )
@@ -15,9 +17,16 @@ func (h *Handler) campaignTestSend(w http.ResponseWriter, r *http.Request) error
 	}
 	f := form.NewTestSendForm(r)
 	p.Set("Test", f)
-	res, err := h.Campaigns.TestSend(r.Context(), c.ID, f.List())
+	list := f.List()
+	res, err := h.Campaigns.TestSend(r.Context(), c.ID, list)
 	if fe, ok := fieldError(r, err); ok {
-		p.Errs = map[string]string{"addresses": fe[firstKey(fe)]}
+		k := firstKey(fe)
+		msg := fe[k]
+		// addresses[i]: say which of the addresses typed is wrong.
+		if i, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(k, "addresses["), "]")); err == nil && i >= 0 && i < len(list) {
+			msg = "“" + list[i] + "”: " + msg
+		}
+		p.Errs = map[string]string{"addresses": msg}
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/postbode/postbode/console/form"
 
 	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/httpapi"
 )
 
 var (
@@ -20,6 +21,11 @@ var (
 // action, 409 for a wrong state, 422 for bad input, 500 (logged) otherwise.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, key := http.StatusInternalServerError, "error.internal"
+	// The shared request helpers (a path id, a page) answer bad input as
+	// the API does; here it is bad input all the same, not a failure.
+	if ae := (*httpapi.Error)(nil); errors.As(err, &ae) && ae.Status == http.StatusUnprocessableEntity {
+		err = errs.Invalid(ae.Field, ae.Message)
+	}
 	var e *errs.Error
 	var mbe *http.MaxBytesError
 	switch {

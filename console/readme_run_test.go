@@ -37,6 +37,9 @@ func TestConsoleInviteTextsForPeople(t *testing.T) {
 	if !strings.Contains(mail, "the link works once, for 3 days)") {
 		t.Fatalf("invitation mail does not give the lifetime in words:\n%s", mail)
 	}
+	if !strings.Contains(mail, " to the department Default of postbode, as marketer.") {
+		t.Errorf("invitation mail does not say to which department and as what:\n%s", mail)
+	}
 	link := linkRe.FindStringSubmatch(mail)
 	if link == nil {
 		t.Fatalf("no link in the mail:\n%s", mail)

@@ -25,6 +25,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -152,6 +153,13 @@ func (s *Store) Hash(email string) []byte {
 	m := hmac.New(sha256.New, s.key)
 	m.Write([]byte(strings.ToLower(email)))
 	return m.Sum(nil)
+}
+
+// ClientKey is the keyed hash of a client address (an IP, or the network a
+// counter takes for one client), for per-client counters kept outside the
+// database: they never name the address.
+func (s *Store) ClientKey(addr string) string {
+	return hex.EncodeToString(s.Hash("ip:" + addr)[:16])
 }
 
 // New is the input for creating a contact.

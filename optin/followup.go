@@ -274,8 +274,21 @@ func (f *FollowUps) checkPurge(ctx context.Context, campaignID int64, in PurgeIn
 			return errs.Invalid("deadline", "is in the future: non-responders can be purged only after the deadline")
 		}
 	}
-	_, _, err := f.updateCampaign(ctx, campaignID)
-	return err
+	if _, _, err := f.updateCampaign(ctx, campaignID); err != nil {
+		return err
+	}
+	if in.NonResponders {
+		// A deadline before the mailing went out would make everyone it
+		// reached a non-responder at once.
+		var started *time.Time
+		if err := f.db.QueryRow(ctx, `SELECT started_at FROM campaigns WHERE id = $1`, campaignID).Scan(&started); err != nil {
+			return fmt.Errorf("optin: campaign start: %w", err)
+		}
+		if started == nil || !in.Deadline.After(*started) {
+			return errs.Invalid("deadline", "is before the mailing was sent: its recipients had no time to answer")
+		}
+	}
+	return nil
 }
 
 // PurgeCount is how many contacts a purge would erase now (shown before it runs).

@@ -66,8 +66,9 @@ func newFuEnv(t *testing.T) *fuEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.QueryRow(ctx, `INSERT INTO campaigns (name, kind, status, subject, html, from_email, list_ids)
-		VALUES ('Check 2026', 'update', 'finished', 'Are your details right?', '<p>x</p>', 'news@example.org', $1) RETURNING id`,
+	if err := db.QueryRow(ctx, `INSERT INTO campaigns (name, kind, status, subject, html, from_email, list_ids, started_at)
+		VALUES ('Check 2026', 'update', 'finished', 'Are your details right?', '<p>x</p>', 'news@example.org', $1,
+		now() - interval '2 hours') RETURNING id`,
 		[]int64{l.ID}).Scan(&e.camp); err != nil {
 		t.Fatal(err)
 	}
@@ -273,6 +274,12 @@ func TestFollowUpReminderReportPurge(t *testing.T) {
 	}
 	if code := e.do("privacy", "POST", e.path("/purge"), map[string]any{"non_responders": true}, nil); code != 422 {
 		t.Fatalf("no deadline: %d", code)
+	}
+	// A deadline before the mailing went out (it started 2 hours ago) would
+	// make everyone it reached a non-responder: refused, naming the field.
+	code, raw := call(t, e.url, e.tokens["privacy"], "POST", e.path("/purge"), map[string]any{"non_responders": true, "deadline": time.Now().Add(-3 * time.Hour)})
+	if code != 422 || !strings.Contains(string(raw), `"field":"deadline"`) || !strings.Contains(string(raw), "before the mailing was sent") {
+		t.Fatalf("deadline before the mailing: %d %s", code, raw)
 	}
 	if code := e.do("admin", "POST", e.path("/purge"), map[string]any{"non_responders": true, "deadline": past}, &j); code != 202 {
 		t.Fatalf("purge non-responders: %d", code)

@@ -4,8 +4,10 @@ import (
 	_ "embed"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/audit"
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
@@ -157,6 +159,9 @@ func (a *API) audit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	action := r.URL.Query().Get("action")
+	if action != "" && !audit.Known(action) {
+		return httpapi.Invalid("action", "must be an audit action: "+strings.Join(audit.Actions, ", "))
+	}
 	items, err := a.S.AuditLog(r.Context(), action, p.After, p.Limit)
 	if err != nil {
 		return err

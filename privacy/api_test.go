@@ -149,6 +149,13 @@ func TestRolesAndAudit(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("audit: %d %s", code, raw)
 	}
+	// The action filter takes the audit log's actions only, naming the field otherwise.
+	if code, raw, _ := e.do("admin", "GET", "/api/v1/privacy/audit?action=erasure", nil); code != 422 || !strings.Contains(string(raw), `"field":"action"`) {
+		t.Errorf("an unknown action filter: %d %s", code, raw)
+	}
+	if code, raw, _ := e.do("admin", "GET", "/api/v1/privacy/audit?action=erase", nil); code != 200 || !strings.Contains(string(raw), `"action":"erase"`) {
+		t.Errorf("the erase filter: %d %s", code, raw)
+	}
 	var page struct{ Items []privacy.Entry }
 	json.Unmarshal(raw, &page)
 	var actions []string

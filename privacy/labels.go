@@ -55,7 +55,7 @@ var reportSections = map[string]section{
 			"updated_source":  {"Last changed through", "Laatst gewijzigd via", vWord},
 			"created_at":      {"Added on", "Toegevoegd op", vTime},
 			"updated_at":      {"Last changed on", "Laatst gewijzigd op", vTime},
-			"no_tracking":     {"We do not measure whether you open our mails or click links", "Wij meten niet of u onze mails opent of op links klikt", vYesNo},
+			"no_tracking":     {"Measuring whether you open our mails or click links stopped at your request", "Meten of u onze mails opent of op links klikt gestopt op uw verzoek", vYesNo},
 			// The department and staff labels are ours; the search columns
 			// are copies of email and name.
 			"department_id": internalCol,

@@ -301,7 +301,7 @@ func (a *API) createDepartment(w http.ResponseWriter, r *http.Request) error {
 	}
 	actor, _ := access.ActorFrom(r.Context())
 	if actor.PersonID == 0 {
-		return httpapi.NewError(http.StatusConflict, "no_person", "a department is created by a person, who becomes its administrator")
+		return httpapi.NewError(http.StatusConflict, "no_person", "a department is created by a person, who becomes its administrator: log in (POST /api/v1/auth/login) or use a token the person made (POST /api/v1/auth/tokens), not a service token")
 	}
 	d, err := in.department()
 	if err != nil {

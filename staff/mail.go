@@ -68,11 +68,12 @@ func (s *Service) ReinviteAndSend(ctx context.Context, personID int64) (Person, 
 }
 
 // SendReset mails a password reset link to an active person. An unknown or
-// inactive address, or a missing mailer, is not an error: the edge answers
-// alike whether or not the address has an account.
+// inactive address, an account past ResetLinksPerHour, or a missing mailer,
+// is not an error: the edge answers alike whether or not the address has an
+// account.
 func (s *Service) SendReset(ctx context.Context, email string) error {
 	p, secret, err := s.RequestReset(ctx, email)
-	if err == ErrNotFound || (err == nil && s.mail == nil) {
+	if err == ErrNotFound || err == errResetLimited || (err == nil && s.mail == nil) {
 		return nil
 	}
 	if err != nil {
@@ -116,7 +117,7 @@ func (s *Service) sendInvite(ctx context.Context, p Person, secret string) (Deli
 		return Delivery{Link: LinkURL(s.adminURL, InvitePath, secret)}, nil
 	}
 	if err := s.mail.Send(ctx, p.Email, "Your postbode account", "",
-		inviteText(s.adminURL, secret, actorName(ctx), s.opt.InviteTTL)); err != nil {
+		inviteText(s.adminURL, secret, actorName(ctx), p, s.opt.InviteTTL)); err != nil {
 		return Delivery{}, fmt.Errorf("staff: mail invitation: %w", err)
 	}
 	return Delivery{Mailed: true}, nil
@@ -127,9 +128,16 @@ func LinkURL(adminURL, path, token string) string {
 	return strings.TrimRight(adminURL, "/") + path + "?token=" + url.QueryEscape(token)
 }
 
-func inviteText(adminURL, token, inviter string, ttl time.Duration) string {
-	return fmt.Sprintf("You have been invited to postbode%s.\n\nChoose your password here (the link works once, for %s):\n\n%s\n",
-		inviter, humantime.Duration(ttl, "en"), LinkURL(adminURL, InvitePath, token))
+// inviteText says who invited the person, to which department and as what,
+// as the mail to an existing account's owner does (joinText).
+func inviteText(adminURL, token, inviter string, p Person, ttl time.Duration) string {
+	where := " to postbode"
+	if len(p.Memberships) > 0 {
+		m := p.Memberships[0]
+		where = fmt.Sprintf(" to the department %s of postbode, as %s", m.DepartmentName, m.Role)
+	}
+	return fmt.Sprintf("You have been invited%s%s.\n\nChoose your password here (the link works once, for %s):\n\n%s\n",
+		inviter, where, humantime.Duration(ttl, "en"), LinkURL(adminURL, InvitePath, token))
 }
 
 func joinText(adminURL, token, inviter string, m Membership, ttl time.Duration) string {

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/postbode/postbode/bounces"
@@ -52,12 +54,12 @@ func classifyFiles(files []string, stdin io.Reader, stdout, stderr io.Writer) er
 	failed := 0
 	for _, f := range files {
 		if err := classifyFile(f, stdin, enc); err != nil {
-			fmt.Fprintf(stderr, "postbode bounces classify: %s: %v\n", f, err)
+			fmt.Fprintf(stderr, "postbode: bounces classify: %s: %v\n", f, err)
 			failed++
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("postbode bounces classify: %d of %d messages not classified", failed, len(files))
+		return fmt.Errorf("bounces classify: %d of %d messages not classified", failed, len(files))
 	}
 	return nil
 }
@@ -92,7 +94,12 @@ func readMessageFile(name string, stdin io.Reader) ([]byte, error) {
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, fmt.Errorf("open: %w", err)
+			// The line names the file already: say only what went wrong.
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, fmt.Errorf("cannot open: %w", err)
 		}
 		defer f.Close()
 		r = f

@@ -110,7 +110,11 @@ func TestCLIUsageErrors(t *testing.T) {
 		{[]string{"dkim", "keygen", "--selector", "s"}, 2, "--domain: required"},
 		{[]string{"bounces", "classify", "--help"}, 0, ""},
 		{[]string{"campaigns", "watch", "--help"}, 0, ""},
-		{[]string{"bounces", "classify", "/nonexistent/msg.eml"}, 1, "no such file"},
+		{[]string{"bounces", "classify", "/nonexistent/msg.eml"}, 1,
+			"postbode: bounces classify: /nonexistent/msg.eml: cannot open: no such file or directory\npostbode: bounces classify: 1 of 1 messages not classified\n"},
+		{[]string{"campaigns", "list", "--status", "sent"}, 2, `--status must be draft, scheduled, running, paused, cancelled or finished, got "sent"`},
+		{[]string{"campaigns", "list", "--limit", "-1"}, 2, "--limit must be positive"},
+		{[]string{"campaigns", "list", "--limit", "0"}, 2, "--limit must be positive"},
 	}
 	for _, tt := range tests {
 		code, _, errOut := runCLI(tt.args...)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/config"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/privacy"
 	"github.com/postbode/postbode/staff"
@@ -31,15 +32,19 @@ func (a *app) staff() *staff.Service {
 }
 
 // adminURL is the URL staff reach the admin listener at.
-func (a *app) adminURL() string {
-	if u := a.cfg.People.AdminURL; u != "" {
+func (a *app) adminURL() string { return adminURLOf(a.cfg) }
+
+// adminURLOf is the URL staff reach the admin listener of cfg at: the
+// daemon's mailed links and the links `postbode user create` prints.
+func adminURLOf(cfg config.Config) string {
+	if u := cfg.People.AdminURL; u != "" {
 		return strings.TrimRight(u, "/")
 	}
 	scheme := "http://"
-	if a.cfg.API.TLS.Enabled() {
+	if cfg.API.TLS.Enabled() {
 		scheme = "https://"
 	}
-	return scheme + a.cfg.API.Listen
+	return scheme + cfg.API.Listen
 }
 
 // extendPeople adds the login, session and people administration routes.

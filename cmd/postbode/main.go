@@ -58,7 +58,7 @@ func commands() []command {
 		{name: "serve", summary: "run the daemon (all roles, or --roles)", run: cmdServe},
 		{name: "migrate", summary: "apply database migrations", run: cmdMigrate},
 		{name: "token", run: cmdToken, subs: []subcommand{
-			{"create", "create an API token with a role (--role R --name N [--replace])"}}},
+			{"create", "create a service token of the default department (--role R --name N [--replace]); prints its secret once"}}},
 		{name: "user", run: cmdUser, subs: []subcommand{
 			{"create", "create a person (" + userCreateFlags + ")"}}},
 		{name: "config", run: cmdConfig, subs: []subcommand{

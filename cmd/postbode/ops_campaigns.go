@@ -70,6 +70,12 @@ func campaignsList(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
+	if *status != "" && !campaigns.ValidState(*status) {
+		return usageErrf(fs, "--status must be %s, got %q", campaigns.StatesText, *status)
+	}
+	if *limit <= 0 {
+		return usageErrf(fs, "--limit must be positive")
+	}
 	s, done, err := opsCampaigns(ctx, *cfgPath)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/postbode/postbode/internal/humantime"
 	"github.com/postbode/postbode/privacy"
 )
 
@@ -47,7 +48,7 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		verb = "would delete (dry run, nothing deleted)"
 	}
 	fmt.Fprintf(stdout, "raw bounce mail older than %s (bounces.raw_retention), %s: %d messages; uncorrelated evidence cleared of the address it names: %d rows\n",
-		a.cfg.Bounces.RawRetention.Duration, verb, raw, evidence)
+		humantime.Duration(a.cfg.Bounces.RawRetention.Duration, "en"), verb, raw, evidence)
 	return nil
 }
 

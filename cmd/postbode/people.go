@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/postbode/postbode/internal/humantime"
 	"github.com/postbode/postbode/staff"
 )
 
@@ -45,12 +46,8 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		admin := cfg.People.AdminURL
-		if admin == "" {
-			admin = "http://" + cfg.API.Listen
-		}
-		fmt.Fprintf(stdout, "person %d invited; set the password at (valid %s):\n%s\n", p.ID, cfg.People.InviteTTL.Duration,
-			staff.LinkURL(admin, staff.InvitePath, link))
+		fmt.Fprintf(stdout, "person %d invited; set the password at (valid for %s):\n%s\n", p.ID, humantime.Duration(cfg.People.InviteTTL.Duration, "en"),
+			staff.LinkURL(adminURLOf(cfg), staff.InvitePath, link))
 		return nil
 	}
 	line, err := bufio.NewReader(os.Stdin).ReadString('\n')

@@ -87,9 +87,14 @@ build() {
   step "Go modules (the first run downloads them: a minute or two)"
   "$GO" mod download
   step "building $BIN (the first build compiles every dependency: a minute or two)"
-  # -v names each package as it is compiled: count them on one line.
+  # -v names each package as it is compiled: count them on one line (on a
+  # terminal; into a file or pipe only the total, not a line of carriage returns).
+  local tty=0
+  [ -t 2 ] && tty=1
   "$GO" build -v -tags "${TAGS:-}" -ldflags "${LDFLAGS:-}" -o "$BIN" ./cmd/postbode 2>&1 |
-    awk '/^[^ \t#:]+$/ { n++; printf "\r    %d package(s) compiled", n > "/dev/stderr"; next } { print > "/dev/stderr" } END { if (n) print "" > "/dev/stderr" }'
+    awk -v tty="$tty" '/^[^ \t#:]+$/ { n++; if (tty) printf "\r    %d package(s) compiled", n > "/dev/stderr"; next }
+      { print > "/dev/stderr" }
+      END { if (n && tty) print "" > "/dev/stderr"; else if (n) printf "    %d package(s) compiled\n", n > "/dev/stderr" }'
   [ "${PIPESTATUS[0]}" = 0 ]
 }
 

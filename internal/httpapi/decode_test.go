@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -64,5 +65,49 @@ func TestTypeErrorsSpeakJSON(t *testing.T) {
 			t.Errorf("%s: %d field %q message %q, want 422 field %q message %q", tc.body, w.Code, out.Error.Field,
 				out.Error.Message, tc.field, tc.message)
 		}
+	}
+}
+
+// TestTimeErrorsNameTheField: a time that does not parse is a 422 naming
+// its field (nested ones by their path) and the form expected, never Go's
+// layout string.
+func TestTimeErrorsNameTheField(t *testing.T) {
+	type input struct {
+		SendAt time.Time  `json:"send_at"`
+		Until  *time.Time `json:"until"`
+		Events []struct {
+			At time.Time `json:"at"`
+		} `json:"events"`
+	}
+	mux := http.NewServeMux()
+	rt := httpapi.NewRouter(mux, slog.New(slog.DiscardHandler), nil, httpapi.NewHTTPMetrics(prometheus.NewRegistry()))
+	rt.Handle("POST", "/things", httpapi.Public, func(w http.ResponseWriter, r *http.Request) error {
+		var in input
+		if err := httpapi.DecodeJSON(w, r, 1<<10, &in); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
+	for _, tc := range []struct{ body, field string }{
+		{`{"send_at":"tomorrow"}`, "send_at"},
+		{`{"send_at":"2026-03-01T09:00:00Z","until":"2026-03-01"}`, "until"},
+		{`{"events":[{"at":"2026-03-01T09:00:00Z"},{"at":"9 o'clock"}]}`, "events[1].at"},
+	} {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest("POST", "/things", strings.NewReader(tc.body)))
+		var out struct {
+			Error struct{ Code, Field, Message string } `json:"error"`
+		}
+		json.Unmarshal(w.Body.Bytes(), &out)
+		if w.Code != http.StatusUnprocessableEntity || out.Error.Code != "invalid_field" || out.Error.Field != tc.field ||
+			!strings.Contains(out.Error.Message, "2026-03-01T09:00:00Z") || strings.Contains(out.Error.Message, "2006") {
+			t.Errorf("%s: %d %s, want 422 naming %s", tc.body, w.Code, w.Body, tc.field)
+		}
+	}
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, httptest.NewRequest("POST", "/things", strings.NewReader(`{"send_at":"2026-03-01T09:00:00+01:00"}`)))
+	if w.Code != http.StatusNoContent {
+		t.Errorf("a good time: %d %s", w.Code, w.Body)
 	}
 }

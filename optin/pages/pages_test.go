@@ -67,6 +67,10 @@ func TestSubscribeConfirmUpdateUnsubscribe(t *testing.T) {
 	if link == nil {
 		t.Fatalf("no confirmation link in mail:\n%s", textPart(t, m))
 	}
+	// The text part has a link, not a button: it says so.
+	if text := textPart(t, m); strings.Contains(text, "button") || !strings.Contains(text, "with the link below") {
+		t.Errorf("the text part speaks of a button it does not have:\n%s", text)
+	}
 	// GET shows the button and changes nothing.
 	ctok := e.getForm(link[1])
 	if s := e.subStatus(cid, list); s != "unconfirmed" {
@@ -960,5 +964,34 @@ func TestFormsAreLabelled(t *testing.T) {
 				t.Errorf("%s: input without a label: %s", p, in[0])
 			}
 		}
+	}
+}
+
+// TestFormRateLimitKeepsNoClientAddress: the per-client cap of the forms
+// counts under a keyed hash of the client address, as every other
+// per-client counter in Redis does: no Redis key names the address.
+func TestFormRateLimitKeepsNoClientAddress(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{formsPerWindow: 3})
+	e.list("d", "double")
+	if r := e.post("/s/d", url.Values{"csrf": {e.getForm("/s/d")}, "email": {"p@example.org"}, "consent": {"yes"}}); r.code != 200 {
+		t.Fatalf("post: %d", r.code)
+	}
+	e.srv.Wait()
+	keys, err := e.rdb.Keys(context.Background(), e.prefix+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var form int
+	for _, k := range keys {
+		if strings.Contains(k, "127.0.0.1") {
+			t.Errorf("a Redis key names the client address: %s", k)
+		}
+		if strings.Contains(k, ":form:") {
+			form++
+		}
+	}
+	if form != 1 {
+		t.Fatalf("form counters: %d in %v", form, keys)
 	}
 }
