@@ -190,6 +190,8 @@ var (
 		Message: "Too much mail without a bounce token from your address, try again later"}
 	errUnprovenDataDaily = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 7, 1},
 		Message: "Too much mail without a bounce token today, try again later"}
+	errTokenLimited = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1},
+		Message: "Too much mail to this address, try again later"}
 )
 
 func (s *session) Reset()        { s.from, s.rcpts, s.proven = "", nil, false }
@@ -226,11 +228,38 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		return errRelay
 	}
 	if s.l.opt.Proven != nil && s.l.opt.Proven(to) {
+		if err := s.takeToken(to); err != nil {
+			return err
+		}
 		s.proven = true
 	} else if err := s.checkUnproven(); err != nil {
 		return err
 	}
 	s.rcpts = append(s.rcpts, to)
+	return nil
+}
+
+// takeToken counts a message to a verified token address and refuses it
+// for now (452) beyond the UnprovenQuota's PerTokenMessages; without Redis
+// the answer is 451, as for unproven mail.
+func (s *session) takeToken(to string) error {
+	q := s.l.opt.Unproven
+	if q == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.l.opt.StoreTimeout)
+	defer cancel()
+	over, err := q.TakeToken(ctx, to)
+	switch {
+	case err != nil:
+		s.l.opt.Metrics.Inbound.WithLabelValues("store_error").Inc()
+		s.l.opt.Log.Error("inbound: cannot check the token quota", slog.Any("error", err))
+		return errStore
+	case over:
+		s.l.opt.Metrics.Inbound.WithLabelValues("token_limited").Inc()
+		s.l.opt.Log.Info("inbound: mail to one token limited")
+		return errTokenLimited
+	}
 	return nil
 }
 

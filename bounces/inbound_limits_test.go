@@ -516,7 +516,7 @@ func replyCode(err error) int {
 func TestUnprovenMailIsCapped(t *testing.T) {
 	e := newEnv(t)
 	rdb, prefix := testenv.Redis(t)
-	q := NewUnprovenQuota(rdb, prefix, e.cs.Hash, UnprovenLimits{Window: time.Hour,
+	q := NewUnprovenQuota(rdb, prefix, e.cs.CounterKey, UnprovenLimits{Window: time.Hour,
 		PerClientMessages: 3, PerClientBytes: 6000, DailyBytes: 20000})
 	e.listen(ListenerOptions{Stored: e.proc.Wake, MaxMessageBytes: 64 << 10, Unproven: q,
 		Proven: func(rcpt string) bool { return TokenProven(e.keys, rcpt) }})
@@ -655,5 +655,69 @@ func TestUnprovenQuotaSharesIPv6Subnets(t *testing.T) {
 		if got := quotaClient(c.a) == quotaClient(c.b); got != c.same {
 			t.Errorf("%s and %s share a quota: %v, want %v (%q, %q)", c.a, c.b, got, c.same, quotaClient(c.a), quotaClient(c.b))
 		}
+	}
+}
+
+// TestTokenedMailIsCappedPerToken: mail to a verified VERP or mailto
+// address is not limited per client, but one token answers one message, so
+// it takes at most PerTokenMessages messages per TokenWindow: beyond, RCPT
+// is answered 452 and nothing is stored. A recipient holding the tokens of
+// their own mail (the mailto address is in every List-Unsubscribe header)
+// cannot store mail without bound; another token's bounce still flows, and
+// an unproven recipient in the refused token's transaction meets the
+// unproven limits again.
+func TestTokenedMailIsCappedPerToken(t *testing.T) {
+	e := newEnv(t)
+	rdb, prefix := testenv.Redis(t)
+	q := NewUnprovenQuota(rdb, prefix, e.cs.CounterKey, UnprovenLimits{Window: time.Hour,
+		PerClientMessages: 1, PerClientBytes: 1 << 20, DailyBytes: 10 << 20, PerTokenMessages: 3, TokenWindow: 24 * time.Hour})
+	e.listen(ListenerOptions{Stored: e.proc.Wake, MaxMessageBytes: 64 << 10, Unproven: q,
+		Proven: func(rcpt string) bool { return TokenProven(e.keys, rcpt) }})
+	e.run()
+	l := e.list("news")
+	c := e.contact("karel@example.org", l)
+	other := e.contact("otto@example.org", l)
+	camp := e.campaign([]int64{l}, c, other)
+	stored := func(rcpt string) int {
+		return e.count(`SELECT count(*) FROM inbound_messages WHERE $1 = ANY (rcpts)`, rcpt)
+	}
+	junk := "Subject: filler\r\n\r\n" + strings.Repeat("x", 1000) + "\r\n"
+	for i := range 3 {
+		if err := e.send("", []string{e.verp(c, camp)}, junk); err != nil {
+			t.Fatalf("message %d to the token: %v", i+1, err)
+		}
+	}
+	err := e.send("", []string{e.verp(c, camp)}, junk)
+	if replyCode(err) != 452 {
+		t.Fatalf("fourth message to one token: %v, want 452", err)
+	}
+	if n := stored(e.verp(c, camp)); n != 3 {
+		t.Fatalf("stored for the token: %d, want 3", n)
+	}
+	dsn := makeDSN(other.Email, "5.1.1", "550 5.1.1 user unknown", "")
+	if err := e.send("", []string{e.verp(other, camp)}, dsn); err != nil {
+		t.Fatalf("another token's bounce: %v, want 250", err)
+	}
+	// The refused token does not carry unproven recipients along: the
+	// client's one unproven message is spent by the first, the second waits.
+	postmaster := "postmaster@" + bounceDomain
+	if err := e.send("", []string{postmaster}, junk); err != nil {
+		t.Fatalf("unproven message: %v", err)
+	}
+	mixed := dialFrom(t, e.smtp, "127.0.0.1")
+	for _, step := range []struct{ line, want string }{{"", "220"}, {"EHLO remote.test", "250"}, {"MAIL FROM:<>", "250"},
+		{"RCPT TO:<" + e.verp(c, camp) + ">", "452"}, {"RCPT TO:<" + postmaster + ">", "452 4.3.1"}} {
+		var got string
+		if step.line == "" {
+			got = mixed.reply(3 * time.Second)
+		} else {
+			got = mixed.cmd(step.line)
+		}
+		if !strings.HasPrefix(got, step.want) {
+			t.Fatalf("%.40q: got %q, want %s", step.line, got, step.want)
+		}
+	}
+	if v := testutil.ToFloat64(e.m.Inbound.WithLabelValues("token_limited")); v != 2 {
+		t.Errorf("token_limited = %v, want 2", v)
 	}
 }

@@ -27,7 +27,8 @@ type Metrics struct {
 	// domain, 550), too_large (552), store_error (451), overloaded (421,
 	// connection cap or per-IP cap reached), timeout (421, DATA or session
 	// deadline passed), unproven_limited (452 at RCPT or 451 after DATA:
-	// mail without a bounce token beyond inbound.unproven_* limits).
+	// mail without a bounce token beyond inbound.unproven_* limits),
+	// token_limited (452 at RCPT: a token address beyond its messages a day).
 	Inbound *prometheus.CounterVec
 	// Processed counts processed inbound messages.
 	// outcome: bounce, complaint, unknown (not understood; recorded, never

@@ -102,6 +102,7 @@ type msg struct {
 	badDSN     string       // why the delivery-status parts cannot be trusted
 	overflow   string       // why the report as a whole exceeds the bounds Parse reads
 	fromText   bool         // the failures were read from the text parts
+	nesting    int          // how many returned messages deep this message is (forwardedBounce)
 }
 
 // readMessage walks the MIME structure of raw within the limits.

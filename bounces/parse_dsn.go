@@ -85,6 +85,9 @@ var knownFieldNames = func() map[string]string {
 // dsnRecipient is one per-recipient group of a DSN (RFC 3464 section 2.3).
 type dsnRecipient struct {
 	final, original, action, status, diagType, diag, remoteMTA, remoteType string
+	// local is the Final-Recipient when it is a local part without a
+	// domain ("rfc822; user"), as a site that rewrote the address gives it.
+	local string
 	// hasStatus: the group has the Status field that RFC 3464 section
 	// 2.3.4 requires (its value may still be unreadable).
 	hasStatus bool
@@ -123,6 +126,9 @@ func dsnRecipients(fields []field) []dsnRecipient {
 				start()
 			}
 			cur.final = addrOf(f.value)
+			if cur.final == "" && f.name == "final-recipient" {
+				cur.local = localPart(f.value)
+			}
 		default:
 			if cur != nil && (f.name == "action" && cur.action != "" || f.name == "status" && cur.hasStatus) {
 				cur = nil // the next recipient's fields, without the blank line before them
@@ -184,12 +190,16 @@ func (d dsnRecipient) result(text, textLower string, rules *phraseIndex) (Result
 	case strings.HasPrefix(d.status, "2."): // success, whatever the action says (RFC 3463 section 3.1)
 		return Result{}, false
 	}
-	if d.final == "" && d.original == "" {
-		return Result{}, false
-	}
 	rcpt := d.final
 	if rcpt == "" {
 		rcpt = d.original
+	}
+	if rcpt == "" {
+		// A local Final-Recipient: the address the notice names with
+		// that local part.
+		if rcpt = addrWithLocal(textLower, d.local); rcpt == "" {
+			return Result{}, false
+		}
 	}
 	about, aboutLower := textAbout(text, textLower, rcpt)
 	diag := d.diag
@@ -217,6 +227,47 @@ func (d dsnRecipient) result(text, textLower string, rules *phraseIndex) (Result
 	r.Action = action
 	r.RemoteMTA = d.remoteMTA
 	return r, true
+}
+
+// localPart is the value of an address field that is a local part
+// without a domain ("rfc822; user", "<user>"), lower-cased, or "".
+func localPart(v string) string {
+	_, a := splitTyped(v)
+	a = strings.Trim(a, " \t<>\"'")
+	if a == "" || len(a) > 64 || strings.ContainsAny(a, "@ \t<>()[]\\,;:\"") {
+		return ""
+	}
+	return asciiLower(a)
+}
+
+// addrWithLocal is the one address with the local part local that a
+// lower-cased notice names, or "" when it names none or several.
+func addrWithLocal(lower, local string) string {
+	if local == "" {
+		return ""
+	}
+	found := ""
+	for pos := 0; ; {
+		i := strings.Index(lower[pos:], local+"@")
+		if i < 0 {
+			break
+		}
+		at := pos + i
+		pos = at + len(local) + 1
+		if at > 0 && !strings.ContainsRune(" \t\r\n<(\"':;,[", rune(lower[at-1])) {
+			continue // the end of a longer local part
+		}
+		end := at + strings.IndexAny(lower[at:]+" ", " \t\r\n>)\"',;[]")
+		a := cleanAddr(lower[at:end])
+		if a == "" || !plausibleAddr(a) {
+			continue
+		}
+		if found != "" && found != a {
+			return ""
+		}
+		found = a
+	}
+	return found
 }
 
 // addrOf extracts the address of an RFC 3464 address field

@@ -2,6 +2,7 @@ package bounces
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 )
 
@@ -89,6 +90,9 @@ var originalMarkers = []string{
 	"content-type: message/rfc822",
 	"received headers",
 	"message headers follow",
+	"possibly truncated original message",
+	"below is a copy of the original message",
+	"a copy of the original message",
 }
 
 // originalStart finds where the copy of the original message begins in a
@@ -164,12 +168,16 @@ func (m *msg) looksLikeBounce(lower string) bool {
 // X-Failed-Recipients header (Exim); else the To of the returned original,
 // or the address its topmost Received field was accepted for.
 func (m *msg) textResults(notice string) []Result {
-	blocks := recipientBlocks(notice, m.ownAddresses())
+	blocks := failedOnly(recipientBlocks(notice, m.ownAddresses()), m.top.Get("X-Failed-Recipients"), notice)
 	if len(blocks) == 0 {
-		for _, a := range strings.Split(m.top.Get("X-Failed-Recipients"), ",") {
-			if a = cleanAddr(a); a != "" {
-				blocks = append(blocks, rcptBlock{addr: a, diag: notice})
-			}
+		blocks = transcriptBlocks(notice, m.ownAddresses())
+	}
+	if len(blocks) == 0 {
+		blocks = subjectBlocks(m.subject, notice, m.ownAddresses())
+	}
+	if len(blocks) == 0 {
+		if rs := m.forwardedBounce(); len(rs) > 0 {
+			return rs
 		}
 	}
 	if len(blocks) == 0 && m.original != nil {
@@ -181,6 +189,15 @@ func (m *msg) textResults(notice string) []Result {
 			blocks = append(blocks, rcptBlock{addr: a, diag: notice})
 		}
 	}
+	shareReason(blocks)
+	if len(blocks) > 1 && !anyOwnText(blocks) {
+		// The notice says nothing about any recipient on its own (a
+		// list of addresses, then one transcript): all of it is about
+		// each of them.
+		for i := range blocks {
+			blocks[i].diag = notice
+		}
+	}
 	out := make([]Result, 0, len(blocks))
 	for _, b := range blocks {
 		diag := b.diag
@@ -188,9 +205,12 @@ func (m *msg) textResults(notice string) []Result {
 			// The reason stands before the address, or nowhere near it.
 			// With several recipients only the preamble speaks for all:
 			// the rest of the notice is about the others.
-			if len(blocks) == 1 {
+			switch {
+			case len(blocks) == 1 && strings.HasSuffix(b.diag, notice):
+				// Already the notice (and the Subject that named it).
+			case len(blocks) == 1:
 				diag = notice
-			} else {
+			default:
 				diag = preamble(notice) + "\n" + b.diag
 			}
 		}
@@ -200,6 +220,17 @@ func (m *msg) textResults(notice string) []Result {
 			cmd = transcriptCommand(notice, b.addr)
 		}
 		in := evidence{diag: d, command: cmd, rules: m.rules}
+		if r := exchangeIMSReason(asciiLower(b.diag)); r != "" {
+			in.reason = r
+		}
+		if c := labelledReplyCode(asciiLower(d)); c != 0 && findReplyCode(d) == 0 {
+			in.replyCode = c
+		}
+		if pipeDelivery(asciiLower(b.diag), b.addr) {
+			// A local program's failure, as a DSN's X-Unix
+			// Diagnostic-Code (RFC 3464 section 2.3.6).
+			in.reason = "mailererror"
+		}
 		if strings.HasSuffix(b.addr, "@googlegroups.com") {
 			// Google Groups answers, in the sender's language, that the
 			// group does not exist or the sender may not post: a refusal
@@ -215,6 +246,255 @@ func (m *msg) textResults(notice string) []Result {
 		out = append(out, r)
 	}
 	return out
+}
+
+// failedOnly keeps, of the recipients a notice names, those its
+// X-Failed-Recipients field (Exim; xfr) lists, when it lists any of them:
+// the others are addresses the notice names for another reason (one the
+// failed address was forwarded from, a contact). An address the field
+// lists and the notice does not name is added with the whole notice as
+// its text; so is every listed one when the notice names none.
+func failedOnly(blocks []rcptBlock, xfr, notice string) []rcptBlock {
+	var listed []string
+	for _, a := range strings.Split(xfr, ",") {
+		if a = cleanAddr(a); a != "" && len(listed) < maxResults {
+			listed = append(listed, a)
+		}
+	}
+	if len(listed) == 0 {
+		return blocks
+	}
+	in := map[string]bool{}
+	for _, a := range listed {
+		in[a] = true
+	}
+	var kept []rcptBlock
+	named := map[string]bool{}
+	for _, b := range blocks {
+		if in[b.addr] {
+			kept = append(kept, b)
+			named[b.addr] = true
+		}
+	}
+	if len(kept) == 0 && len(blocks) > 0 {
+		return blocks // the field and the notice disagree: the notice's lines are the finer evidence
+	}
+	for _, a := range listed {
+		if !named[a] {
+			kept = append(kept, rcptBlock{addr: a, diag: notice})
+			named[a] = true
+		}
+	}
+	return kept
+}
+
+// anyOwnText reports whether any recipient block has text of its own.
+func anyOwnText(blocks []rcptBlock) bool {
+	for _, b := range blocks {
+		if strings.TrimSpace(b.diag) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// shareReason gives a run of recipients that the notice lists without any
+// text of their own the text of the recipient that ends the run: notices
+// that list the failed addresses and then state one reason for them all
+// (1&1's "The following address failed: <a> <b> Reason: ...", Exim's
+// "The following address(es) failed:" followed by a shared "Reason:").
+func shareReason(blocks []rcptBlock) {
+	for i := 0; i < len(blocks); {
+		j := i
+		for j < len(blocks) && strings.TrimSpace(blocks[j].diag) == "" {
+			j++
+		}
+		if j > i && j < len(blocks) {
+			for k := i; k < j; k++ {
+				blocks[k].diag = blocks[j].diag
+			}
+		}
+		i = j + 1
+	}
+}
+
+// exchangeIMSCodes are the diagnostic codes of the Internet Mail Service of
+// Microsoft Exchange 5.5 to 2003, written after the server's name in its
+// non-delivery reports ("MSEXCH:IMS:org:site:server 0 (000C05A6) Unknown
+// Recipient"), with the reason each states: 000C05A6 is its own directory
+// finding no such recipient ("The recipient name is not recognized",
+// Microsoft KB Q246881), 000C0595 an address that matches several
+// recipients ("The recipient name is ambiguous", KB 251152), which is no
+// dead address.
+var exchangeIMSCodes = map[string]string{
+	"000c05a6": "userunknown",
+	"000c0595": "filtered",
+}
+
+// exchangeIMSReason is the reason an Exchange IMS diagnostic line in a
+// recipient's text (lower-cased) states, or "".
+func exchangeIMSReason(lower string) string {
+	i := strings.Index(lower, "msexch:ims:")
+	if i < 0 {
+		return ""
+	}
+	rest := lower[i:]
+	if len(rest) > 300 {
+		rest = rest[:300]
+	}
+	j := strings.IndexByte(rest, '(')
+	if j < 0 || j+10 > len(rest) || rest[j+9] != ')' {
+		return ""
+	}
+	return exchangeIMSCodes[rest[j+1:j+9]]
+}
+
+// subjectBlocks is the one failed recipient a notice's Subject names
+// when its body names none (Domino's "DELIVERY FAILURE: User a (a@b) not
+// listed in Domino Directory"), with the Subject and the notice as its
+// text; nil when the Subject names no address or several.
+func subjectBlocks(subject, notice string, own map[string]bool) []rcptBlock {
+	if len(subject) > 400 || !strings.Contains(subject, "@") {
+		return nil
+	}
+	found := ""
+	for _, tok := range strings.FieldsFunc(subject, func(r rune) bool { return strings.ContainsRune(" \t()<>[],;\"'", r) }) {
+		a := cleanAddr(strings.TrimRight(tok, ".:"))
+		if a == "" || !plausibleAddr(a) || own[a] || isSystemAddr(a) {
+			continue
+		}
+		if found != "" && found != a {
+			return nil
+		}
+		found = a
+	}
+	if found == "" {
+		return nil
+	}
+	return []rcptBlock{{addr: found, diag: subject + "\n" + notice}}
+}
+
+// replyCodeLabels name the SMTP reply code that follows them in a
+// notice's own summary of a failure (Zoho Mail's "[Status: Error,
+// Address: <a@b>, ResponseCode 421, , Host not reachable.]").
+var replyCodeLabels = []string{"responsecode ", "response code ", "response code: ", "reply code ", "reply code: ", "smtp code "}
+
+// labelledReplyCode is the reply code (RFC 5321 section 4.2) a
+// lower-cased text gives after one of replyCodeLabels, or 0.
+func labelledReplyCode(lower string) int {
+	for _, l := range replyCodeLabels {
+		i := strings.Index(lower, l)
+		if i < 0 || i+len(l)+3 > len(lower) {
+			continue
+		}
+		c := lower[i+len(l) : i+len(l)+3]
+		if (c[0] == '4' || c[0] == '5') && isDigit(c[1]) && isDigit(c[2]) && (i+len(l)+3 == len(lower) || !isDigit(lower[i+len(l)+3])) {
+			n, _ := strconv.Atoi(c)
+			return n
+		}
+	}
+	return 0
+}
+
+// pipeDelivery reports whether a recipient's text (lower-cased) shows
+// that its delivery was to a pipe generated by the address: Exim's
+// "pipe to |command" followed by "generated by a@b" (Exim specification,
+// "Bounce messages").
+func pipeDelivery(lower, addr string) bool {
+	i := strings.Index(lower, "pipe to |")
+	return i >= 0 && strings.Contains(lower[i:], "generated by "+addr)
+}
+
+// transcriptBlocks finds the failed recipients of a notice that names
+// them only in an SMTP session transcript, in the RCPT command ("RCPT
+// To:<a@b>", RFC 5321 section 4.1.1.3), however the transcript marks the
+// client's lines (Sendmail's ">>>", MDaemon's "--->"): each block is the
+// command and the lines after it up to the next command or section
+// separator, where the server's reply stands.
+func transcriptBlocks(notice string, skip map[string]bool) []rcptBlock {
+	var out []rcptBlock
+	seen := map[string]int{}
+	cur := -1
+	for _, line := range strings.Split(notice, "\n") {
+		lower := asciiLower(line)
+		if i := strings.Index(lower, "rcpt to:"); i >= 0 && len(line) < 400 {
+			tok := strings.TrimSpace(line[i+len("rcpt to:"):])
+			if j := strings.IndexAny(tok, " \t"); j >= 0 {
+				tok = tok[:j]
+			}
+			if a := cleanAddr(tok); a != "" && plausibleAddr(a) && !skip[a] && !isSystemAddr(a) {
+				k, ok := seen[a]
+				if !ok {
+					if len(out) >= maxResults {
+						break
+					}
+					k = len(out)
+					seen[a] = k
+					out = append(out, rcptBlock{addr: a})
+				}
+				cur = k
+				if len(out[cur].diag) < 4096 {
+					out[cur].diag += "\n" + strings.TrimSpace(line[i:])
+				}
+				continue
+			}
+		}
+		if cur < 0 {
+			continue
+		}
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "---") && !strings.HasPrefix(t, "--->") || strings.Contains(lower, "mail from:") {
+			cur = -1
+			continue
+		}
+		if len(out[cur].diag) < 4096 {
+			out[cur].diag += "\n" + line
+		}
+	}
+	return out
+}
+
+// maxNesting bounds how many returned messages deep a forwarded bounce is
+// read.
+const maxNesting = 2
+
+// forwardedBounce reads the returned message as a bounce of its own when
+// the notice names no failed address and the returned message comes
+// from a mail system: a bounce forwarded to the sender, as GNU Mailman
+// forwards a bounce it did not recognise to the list owner ("Uncaught
+// bounce notification", the bounce attached as message/rfc822). Its
+// failed recipients are the report's.
+func (m *msg) forwardedBounce() []Result {
+	if m.origRaw == nil || m.nesting >= maxNesting {
+		return nil
+	}
+	from := asciiLower(m.original.Get("From"))
+	if !anyPhrase(from, systemSenders) {
+		return nil
+	}
+	in := readMessage(m.origRaw)
+	in.rules, in.nesting = m.rules, m.nesting+1
+	var out []Result
+	for _, r := range in.report().Results {
+		if r.Recipient != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// systemSenders are the sender names (lower-case) of a mail system's own
+// notices.
+var systemSenders = []string{"mailer-daemon", "postmaster", "mail delivery", "mail-daemon", "mailerdaemon"}
+
+// anyPhrase reports whether lower holds one of phrases.
+func anyPhrase(lower string, phrases []string) bool {
+	for _, p := range phrases {
+		if strings.Contains(lower, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // expandedFrom is the address a failed recipient was derived from by
@@ -279,17 +559,45 @@ func recipientBlocks(notice string, own map[string]bool) []rcptBlock {
 // addrBlocks splits a notice at lines that begin with an address that is
 // not one of skip.
 func addrBlocks(notice string, skip map[string]bool) []rcptBlock {
+	lines := strings.Split(notice, "\n")
+	// The recipients the notice names at the start of a line or after
+	// an inline phrase; a line that names one of them in angle brackets
+	// is about it too, wherever it stands (InterScan's "Sent <<< RCPT
+	// TO:<a@b>" and "Received >>> 550 <a@b>... User unknown" come before
+	// the line "Unable to deliver message to <a@b>.").
+	var known map[string]bool
+	for _, line := range lines {
+		if a, _ := lineAddr(line); a != "" && !skip[a] && !isSystemAddr(a) {
+			if known == nil {
+				known = map[string]bool{}
+			}
+			known[a] = true
+		}
+	}
+	if len(known) == 0 {
+		return nil
+	}
 	var out []rcptBlock
 	seen := map[string]int{}
-	lines := strings.Split(notice, "\n")
 	cur := -1
 	for _, line := range lines {
-		a, rest := leadingAddr(line)
-		if a == "" {
-			a, rest = inlineAddr(line)
+		a, rest := lineAddr(line)
+		named := false
+		if a == "" || !known[a] {
+			if k := namedRecipient(line, known); k != "" {
+				a, rest, named = k, line, true
+			}
 		}
-		if a != "" && !skip[a] && !isSystemAddr(a) {
+		if a != "" && known[a] {
 			if i, ok := seen[a]; ok {
+				if named && cur < 0 {
+					// After its text has ended, a reply naming the
+					// recipient is about it; what follows need not be.
+					if len(out[i].diag) < 4096 {
+						out[i].diag += "\n" + rest
+					}
+					continue
+				}
 				cur = i
 				if len(out[i].diag) < 4096 {
 					out[i].diag += " " + rest
@@ -315,6 +623,49 @@ func addrBlocks(notice string, skip map[string]bool) []rcptBlock {
 		}
 	}
 	return out
+}
+
+// lineAddr is the recipient a line names at its start (leadingAddr) or
+// after an inline phrase (inlineAddr), and the rest of the line.
+func lineAddr(line string) (string, string) {
+	if a, rest := leadingAddr(line); a != "" {
+		return a, rest
+	}
+	return inlineAddr(line)
+}
+
+// namedRecipient is the one address of known that a line names in angle
+// brackets ("<a@b>", the form of RFC 5321 section 4.1.2 paths in
+// commands and replies), or "" when it names none or several.
+func namedRecipient(line string, known map[string]bool) string {
+	if len(line) > 400 || strings.IndexByte(line, '<') < 0 {
+		return ""
+	}
+	lower := asciiLower(line)
+	found := ""
+	for rest := lower; ; {
+		i := strings.IndexByte(rest, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(rest[i:], '>')
+		if j < 0 {
+			break
+		}
+		a := rest[i+1 : i+j]
+		if k := strings.LastIndexByte(a, '<'); k >= 0 { // "<<< RCPT TO:<a@b>"
+			a = a[k+1:]
+		}
+		rest = rest[i+j:]
+		if !known[a] {
+			continue
+		}
+		if found != "" && found != a {
+			return ""
+		}
+		found = a
+	}
+	return found
 }
 
 // recipientLabels are labels that may precede a failed address on its line.
@@ -347,6 +698,7 @@ func leadingAddr(line string) (string, string) {
 		}
 	}
 	s = skipDisplayName(s, labeled)
+	s = skipAddressType(s)
 	s = strings.TrimLeft(s, "\"'*-> \t")
 	s = stripReplyCode(s)
 	end := strings.IndexAny(s, " \t,;")
@@ -394,6 +746,23 @@ func skipDisplayName(s string, labeled bool) string {
 	return s
 }
 
+// skipAddressType skips an address type written before an address in
+// angle brackets ("SMTP <a@b>" of Microsoft Mail and Exchange gateways,
+// "rfc822; <a@b>" as in RFC 3464 section 2.3.1); s is returned unchanged
+// otherwise.
+func skipAddressType(s string) string {
+	for _, t := range []string{"smtp", "rfc822"} {
+		if len(s) <= len(t) || !strings.EqualFold(s[:len(t)], t) {
+			continue
+		}
+		rest := strings.TrimLeft(s[len(t):], ":;")
+		if trimmed := strings.TrimLeft(rest, " \t"); strings.HasPrefix(trimmed, "<") && (len(trimmed) < len(rest) || len(rest) < len(s)-len(t)) {
+			return trimmed
+		}
+	}
+	return s
+}
+
 // plausibleAddr rejects tokens that only look like addresses (message ids,
 // "user@host" inside a Received line).
 func plausibleAddr(a string) bool {
@@ -428,27 +797,77 @@ func diagnosticOf(block string) string {
 	return s
 }
 
-// textAbout returns the paragraph of a notice that names rcpt, for a DSN
-// recipient without a Diagnostic-Code, and the same paragraph of
-// lower, the notice lower-cased.
+// textAbout returns the text of a notice about rcpt, for a DSN recipient
+// without a Diagnostic-Code: the paragraph after the first mention of the
+// address; when that says nothing (the address alone in a list), the
+// line and paragraph of the next mention (Domino's "was not delivered
+// to: a@b because: User a (a@b) not listed in Domino Directory"). The
+// same text of lower, the notice lower-cased, is returned with it.
 func textAbout(notice, lower, rcpt string) (string, string) {
 	if notice == "" || rcpt == "" {
 		return "", ""
 	}
-	i := strings.Index(lower, rcpt)
-	if i < 0 {
-		return "", ""
+	var text, low string
+	pos := 0
+	for n := 0; n < 4; n++ {
+		i := strings.Index(lower[pos:], rcpt)
+		if i < 0 {
+			break
+		}
+		at := pos + i
+		from := at + len(rcpt)
+		to := min(len(notice), from+2048)
+		if j := paragraphEnd(lower[from:to]); j >= 0 {
+			to = from + j
+		}
+		start := from
+		if n > 0 { // the line of the mention, the address with the words around it
+			start = strings.LastIndexByte(lower[:at], '\n') + 1
+		}
+		text += " " + notice[start:to]
+		low += " " + lower[start:to]
+		if hasLetter(lower[from:to]) || n > 0 && hasLetter(lower[start:at]) {
+			break
+		}
+		pos = to
 	}
-	from, to := i+len(rcpt), len(notice)
-	if j := strings.Index(notice[from:], "\n\n"); j >= 0 && j < 2048 {
-		to = from + j
-	} else if to-from > 2048 {
-		to = from + 2048
-	}
-	return notice[from:to], lower[from:to]
+	return text, low
 }
 
-// stripTags turns HTML into text: tags removed, block ends as new lines.
+// hasLetter reports whether s holds an ASCII letter.
+func hasLetter(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c >= 'a' && c <= 'z' {
+			return true
+		}
+	}
+	return false
+}
+
+// paragraphEnd is the offset of the first blank line in s (LF or CRLF
+// line ends), or -1.
+func paragraphEnd(s string) int {
+	for i := strings.IndexByte(s, '\n'); i >= 0; {
+		j := i + 1
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r') {
+			j++
+		}
+		if j < len(s) && s[j] == '\n' {
+			return i
+		}
+		k := strings.IndexByte(s[j:], '\n')
+		if k < 0 {
+			break
+		}
+		i = j + k
+	}
+	return -1
+}
+
+// stripTags turns HTML into text: tags removed, the ends of blocks
+// (paragraphs, line breaks, divisions, table rows, list items, headings)
+// as new lines, table cells apart by a space, and character references
+// decoded (htmlEntities).
 func stripTags(h []byte) string {
 	var b bytes.Buffer
 	in := false
@@ -457,13 +876,12 @@ func stripTags(h []byte) string {
 		switch {
 		case c == '<':
 			in = true
-			rest := h[i+1:]
-			if len(rest) > 2 && (bytes.HasPrefix(bytes.ToLower(rest[:3]), []byte("br")) ||
-				bytes.HasPrefix(bytes.ToLower(rest[:2]), []byte("p")) ||
-				bytes.HasPrefix(bytes.ToLower(rest[:3]), []byte("/p")) ||
-				bytes.HasPrefix(bytes.ToLower(rest[:3]), []byte("div")) ||
-				bytes.HasPrefix(bytes.ToLower(rest[:3]), []byte("/tr"))) {
+			switch tagName(h[i+1:]) {
+			case "br", "p", "/p", "div", "/div", "/tr", "tr", "li", "/li", "h1", "h2", "h3", "h4", "h5", "h6",
+				"/h1", "/h2", "/h3", "/h4", "/h5", "/h6", "table", "/table", "hr", "pre", "/pre", "blockquote", "/blockquote":
 				b.WriteByte('\n')
+			case "td", "/td", "th", "/th":
+				b.WriteByte(' ')
 			}
 		case c == '>':
 			in = false
@@ -471,9 +889,80 @@ func stripTags(h []byte) string {
 			b.WriteByte(c)
 		}
 	}
-	s := b.String()
-	s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", "&nbsp;", " ", "&quot;", "\"").Replace(s)
-	return s
+	return htmlEntities(b.String())
+}
+
+// tagName is the lower-case name of the tag that h starts with (after
+// its "<"), with a leading "/" for an end tag.
+func tagName(h []byte) string {
+	var buf [12]byte
+	n := 0
+	for i := 0; i < len(h) && n < len(buf); i++ {
+		c := h[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '/' && i == 0:
+		default:
+			return string(buf[:n])
+		}
+		buf[n] = c
+		n++
+	}
+	return string(buf[:n])
+}
+
+// htmlEntities decodes the character references of HTML text: the named
+// ones NDRs use and numeric ones ("&#39;", "&#x27;"); typographic quotes
+// become ASCII ones and a no-break space a space, as the text rules are
+// written.
+func htmlEntities(s string) string {
+	if !strings.Contains(s, "&") {
+		return s
+	}
+	s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", "&nbsp;", " ", "&quot;", "\"", "&apos;", "'",
+		"&rsquo;", "'", "&lsquo;", "'", "&ldquo;", "\"", "&rdquo;", "\"").Replace(s)
+	if !strings.Contains(s, "&#") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "&#")
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], ';')
+		if j < 3 || j > 9 {
+			b.WriteString(s[:i+2])
+			s = s[i+2:]
+			continue
+		}
+		num := s[i+2 : i+j]
+		base := 10
+		if num[0] == 'x' || num[0] == 'X' {
+			num, base = num[1:], 16
+		}
+		n, err := strconv.ParseUint(num, base, 32)
+		if err != nil || n == 0 || n > 0x10FFFF {
+			b.WriteString(s[:i+2])
+			s = s[i+2:]
+			continue
+		}
+		b.WriteString(s[:i])
+		switch n {
+		case 0x2018, 0x2019:
+			b.WriteByte('\'')
+		case 0x201C, 0x201D:
+			b.WriteByte('"')
+		case 0xA0:
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(rune(n))
+		}
+		s = s[i+j+1:]
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // stripReplyCode removes a leading SMTP reply code ("550 <a@b>... User
@@ -493,7 +982,7 @@ var inlinePhrases = []string{
 	"couldn't be delivered to", "not be delivered to", "failed to deliver to",
 	"could not deliver to", "unable to deliver to", "undeliverable to", "delivery to",
 	"for recipient", "recipient address", "following recipient", "your message to",
-	"delivery failed for", "permanent failure for", "message to",
+	"delivery failed for", "permanent failure for", "message to", "address: <",
 }
 
 // inlineAddr returns the address an inline phrase introduces on a line and

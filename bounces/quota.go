@@ -2,9 +2,9 @@ package bounces
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -17,7 +17,8 @@ import (
 // recipient token (postmaster@, abuse@, feedback loops, forged or
 // uncorrelated reports): such mail is kept as evidence for
 // bounces.raw_retention, so without a bound anyone could fill Postgres.
-// Mail to a verified VERP or mailto address is never limited.
+// Mail to a verified VERP or mailto address is not limited per client,
+// only per token (PerTokenMessages).
 type UnprovenLimits struct {
 	// Window is the per-client window; default 1h.
 	Window time.Duration
@@ -30,6 +31,14 @@ type UnprovenLimits struct {
 	// DailyBytes caps the bytes of unproven messages stored from all
 	// clients per UTC day; default 1 GiB.
 	DailyBytes int64
+	// PerTokenMessages caps the messages stored for one verified token
+	// address (b<token>@, u<token>@) per TokenWindow, from any client: one
+	// message sent is answered by a few reports at most, and whoever holds
+	// the tokens of their own mail (the mailto address is in every
+	// List-Unsubscribe header) must not store mail without bound; default
+	// 20 per 24h.
+	PerTokenMessages int64
+	TokenWindow      time.Duration
 }
 
 // UnprovenQuota counts unproven mail in Redis, shared by every inbound node
@@ -38,17 +47,19 @@ type UnprovenLimits struct {
 //	<prefix>inq:c:{<hash>}:m:<window>   messages of one client
 //	<prefix>inq:c:{<hash>}:b:<window>   bytes of one client
 //	<prefix>inq:day:b:<day>             bytes of all clients
+//	<prefix>inq:t:{<hash>}:<window>     messages to one token address
 type UnprovenQuota struct {
 	rdb    redis.UniversalClient
 	prefix string
-	hash   func(string) []byte
+	key    func(kind, v string) string
 	l      UnprovenLimits
 	now    func() time.Time
 }
 
-// NewUnprovenQuota returns a quota; hash is the installation's keyed hash
-// (contacts.Store.Hash), so Redis never holds a client's IP.
-func NewUnprovenQuota(rdb redis.UniversalClient, prefix string, hash func(string) []byte, l UnprovenLimits) *UnprovenQuota {
+// NewUnprovenQuota returns a quota; key is the installation's keyed counter
+// name (contacts.Store.CounterKey), so Redis never holds a client's IP or a
+// token address.
+func NewUnprovenQuota(rdb redis.UniversalClient, prefix string, key func(kind, v string) string, l UnprovenLimits) *UnprovenQuota {
 	if l.Window <= 0 {
 		l.Window = time.Hour
 	}
@@ -61,7 +72,13 @@ func NewUnprovenQuota(rdb redis.UniversalClient, prefix string, hash func(string
 	if l.DailyBytes <= 0 {
 		l.DailyBytes = 1 << 30
 	}
-	return &UnprovenQuota{rdb: rdb, prefix: prefix, hash: hash, l: l, now: time.Now}
+	if l.PerTokenMessages <= 0 {
+		l.PerTokenMessages = 20
+	}
+	if l.TokenWindow <= 0 {
+		l.TokenWindow = 24 * time.Hour
+	}
+	return &UnprovenQuota{rdb: rdb, prefix: prefix, key: key, l: l, now: time.Now}
 }
 
 // Over-quota reasons.
@@ -79,7 +96,7 @@ type quotaKey struct {
 }
 
 func (q *UnprovenQuota) keys(client string, size int64, msgs int64) []quotaKey {
-	c := q.prefix + "inq:c:{" + hex.EncodeToString(q.hash("ip:" + quotaClient(client))[:16]) + "}:"
+	c := q.prefix + "inq:c:{" + q.key("ip", quotaClient(client)) + "}:"
 	return []quotaKey{
 		{c + "m", q.l.Window, q.l.PerClientMessages, msgs, overClient},
 		{c + "b", q.l.Window, q.l.PerClientBytes, size, overClient},
@@ -150,6 +167,23 @@ func (q *UnprovenQuota) Take(ctx context.Context, client string, size int64) (wh
 		}
 	}
 	return "", give, nil
+}
+
+// TakeToken charges one message to the verified token address rcpt and
+// reports whether that goes beyond PerTokenMessages (the charge is given
+// back then).
+func (q *UnprovenQuota) TakeToken(ctx context.Context, rcpt string) (over bool, err error) {
+	key := q.prefix + "inq:t:{" + q.key("token", strings.ToLower(rcpt)) + "}"
+	now := q.now()
+	n, err := redisconn.Count(ctx, q.rdb, key, 1, q.l.TokenWindow, now)
+	if err != nil {
+		return false, fmt.Errorf("bounces: token quota: %w", err)
+	}
+	if n > q.l.PerTokenMessages {
+		redisconn.Count(ctx, q.rdb, key, -1, q.l.TokenWindow, now)
+		return true, nil
+	}
+	return false, nil
 }
 
 // TokenProven reports whether rcpt is a VERP or mailto-unsubscribe address

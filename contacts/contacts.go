@@ -25,6 +25,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -152,6 +153,18 @@ func (s *Store) Hash(email string) []byte {
 	m := hmac.New(sha256.New, s.key)
 	m.Write([]byte(strings.ToLower(email)))
 	return m.Sum(nil)
+}
+
+// ClientKey is the keyed hash of a client address (an IP, or the network a
+// counter takes for one client), for per-client counters kept outside the
+// database: they never name the address.
+func (s *Store) ClientKey(addr string) string { return s.CounterKey("ip", addr) }
+
+// CounterKey is the keyed hash naming one counter kept outside the database
+// (a Redis key part) for the value v of the given kind ("ip", "token", …):
+// 32 hex digits that never reveal v.
+func (s *Store) CounterKey(kind, v string) string {
+	return hex.EncodeToString(s.Hash(kind + ":" + v)[:16])
 }
 
 // New is the input for creating a contact.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"io"
+
+	"github.com/postbode/postbode/mta/internal/canonscan"
 )
 
 // DKIM relaxed canonicalization (RFC 6376 §3.4.2 and §3.4.4), written for
@@ -118,28 +120,58 @@ func appendRelaxedField(dst, f []byte) []byte {
 	}
 	dst = append(dst, ':')
 	wsp, started := false, false
-	for _, ch := range f[c+1:] {
-		switch ch {
+	v := f[c+1:]
+	for i := 0; i < len(v); {
+		switch v[i] {
 		case '\r', '\n':
+			i++
 			continue
 		case ' ', '\t':
 			wsp = true
+			i++
 			continue
+		}
+		j := i + 1 // the run of other bytes goes in one piece
+		for j < len(v) && !headerWSP[v[j]] {
+			j++
 		}
 		if wsp && started {
 			dst = append(dst, ' ')
 		}
 		wsp, started = false, true
-		dst = append(dst, ch)
+		dst = append(dst, v[i:j]...)
+		i = j
 	}
 	return append(dst, '\r', '\n')
 }
 
+// headerWSP marks the bytes appendRelaxedField drops or folds: SP, tab, CR, LF.
+var headerWSP = [256]bool{' ': true, '\t': true, '\r': true, '\n': true}
+
 // writeRelaxedBody writes the relaxed canonical body (RFC 6376 §3.4.4) to
-// h, streaming from body; scratch is room for rewritten lines.
+// h, streaming from body; scratch is room for rewritten lines. Runs of
+// lines a vector scan finds canonical as they are (canonscan: all but a
+// few lines of a message Compose made) go to h in one piece, the others
+// line by line.
 func writeRelaxedBody(h io.Writer, body, scratch []byte) {
-	c := bodyCanon{h: h, body: body, tab: -2, dsp: -2}
+	c := bodyCanon{h: h, body: body, scan: true, tab: -2, dsp: -2}
 	c.run(scratch[:0])
+}
+
+// cleanRun returns the length of the start of seg made of whole lines
+// ending in a non-empty one, where seg holds no position canonscan flags:
+// those lines are canonical as they are (each ends in CRLF, has no tab,
+// no run of spaces, no space at its end); empty lines at its end are left
+// out (they count only when text follows). 0 when there is no such line.
+func cleanRun(seg []byte) int {
+	n := bytes.LastIndexByte(seg, '\n') + 1
+	for n >= 4 && string(seg[n-4:n]) == "\r\n\r\n" {
+		n -= 2
+	}
+	if n == 2 { // seg[:2] is an empty line
+		n = 0
+	}
+	return n
 }
 
 // writeSimpleBody writes the simple canonical body (RFC 6376 §3.4.3) to h:
@@ -176,14 +208,33 @@ type bodyCanon struct {
 	// the span.
 	empties    int
 	emptiesRaw bool
-	// tab and dsp are the next offsets of a tab and of two spaces (-1: none
-	// left, -2: not searched yet).
+	// scan: runs of clean lines are found by canonscan (up to flag, the
+	// first position it flagged from where it last looked), and the other
+	// lines are checked each on its own. Otherwise every line is checked
+	// against tab and dsp, the next offsets of a tab and of two spaces in
+	// the body (-1: none left, -2: not searched yet).
+	scan     bool
+	flag     int
 	tab, dsp int
 }
 
 func (c *bodyCanon) run(scratch []byte) {
 	b := c.body
 	for off := 0; off < len(b); {
+		if c.scan && c.empties == 0 {
+			if c.flag <= off {
+				c.flag = off + canonscan.Clean(b[off:])
+			}
+			if n := cleanRun(b[off:c.flag]); n > 0 {
+				if off != c.spanEnd {
+					c.flushSpan()
+					c.spanStart = off
+				}
+				c.spanEnd = off + n
+				off += n
+				continue
+			}
+		}
 		nl := bytes.IndexByte(b[off:], '\n')
 		end, next := len(b), len(b)
 		crlf := false
@@ -261,6 +312,10 @@ func (c *bodyCanon) blank(line []byte) bool {
 func (c *bodyCanon) clean(off, end int) bool {
 	if c.body[end-1] == ' ' {
 		return false
+	}
+	if c.scan { // few lines come here: look at this one only
+		line := c.body[off:end]
+		return bytes.IndexByte(line, '\t') < 0 && bytes.Index(line, []byte("  ")) < 0
 	}
 	if c.tab != -1 && c.tab < off {
 		c.tab = indexFrom(c.body, off, func(b []byte) int { return bytes.IndexByte(b, '\t') })

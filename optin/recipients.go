@@ -65,6 +65,9 @@ func NewRecipients(db *db.Pool, cs *contacts.Store, log *ActionLog, opt Recipien
 	return &Recipients{db: db, store: NewStore(db), contacts: cs, log: log, opt: opt, unsubs: &unsubGroup{db: db}}
 }
 
+// ClientKey is the keyed hash of a client address (contacts.Store.ClientKey).
+func (r *Recipients) ClientKey(addr string) string { return r.contacts.ClientKey(addr) }
+
 // Log returns the action log.
 func (r *Recipients) Log() *ActionLog { return r.log }
 

@@ -40,10 +40,11 @@ func (r *Recipients) RecordOpen(ctx context.Context, contactID, campaignID int64
 	return nil
 }
 
-// RecordClick records a click: the first one sets the delivery's clicked_at
+// RecordClick records a click on link (the campaign's link, see
+// LinkChecker.Match): the first one sets the delivery's clicked_at
 // (and opened_at when still unset: a click implies an open), the campaign's
 // counters and the contact's engagement. ErrGone: the contact no longer exists.
-func (r *Recipients) RecordClick(ctx context.Context, contactID, campaignID int64, target string, who Who) error {
+func (r *Recipients) RecordClick(ctx context.Context, contactID, campaignID int64, link string, who Who) error {
 	var exists, untracked bool
 	err := r.db.QueryRow(ctx, `WITH old AS (
 			SELECT opened_at FROM deliveries WHERE campaign_id = $1 AND contact_id = $2 AND clicked_at IS NULL),
@@ -65,10 +66,10 @@ func (r *Recipients) RecordClick(ctx context.Context, contactID, campaignID int6
 	if untracked {
 		return nil
 	}
-	if len(target) > 300 {
-		target = target[:300]
+	if len(link) > 300 {
+		link = link[:300]
 	}
-	r.log.Record(ctx, Action{ContactID: contactID, CampaignID: campaignID, Action: ActClick, Detail: target, IP: who.IP, UserAgent: who.UserAgent})
+	r.log.Record(ctx, Action{ContactID: contactID, CampaignID: campaignID, Action: ActClick, Detail: link, IP: who.IP, UserAgent: who.UserAgent})
 	return nil
 }
 
@@ -85,8 +86,15 @@ type linkSet struct {
 	urls map[string]bool
 	// patterns are links with merge fields ({{...}}): the fields match any
 	// URL characters, the scheme and host before the first field are fixed.
-	patterns []*regexp.Regexp
+	patterns []linkPatternOf
 	fetched  time.Time
+}
+
+// linkPatternOf is a link with merge fields: its pattern, and the link as
+// the campaign wrote it with each field blanked to {{}}.
+type linkPatternOf struct {
+	re   *regexp.Regexp
+	link string
 }
 
 // NewLinkChecker returns a checker reading campaigns through r.
@@ -123,8 +131,11 @@ func linkPattern(u string) *regexp.Regexp {
 	return re
 }
 
-// Allowed reports whether target is a link in the campaign's HTML.
-func (lc *LinkChecker) Allowed(ctx context.Context, campaignID int64, target string) (bool, error) {
+// Match reports whether target is a link in the campaign's HTML and
+// returns that link as the campaign wrote it: target itself, or for a link
+// with merge fields the link with each field blanked to {{}} (what a click
+// records: the URL one contact got may hold their address or attributes).
+func (lc *LinkChecker) Match(ctx context.Context, campaignID int64, target string) (string, bool, error) {
 	lc.mu.Lock()
 	ls, ok := lc.cache[campaignID]
 	lc.mu.Unlock()
@@ -132,10 +143,10 @@ func (lc *LinkChecker) Allowed(ctx context.Context, campaignID int64, target str
 		var body string
 		err := lc.r.db.QueryRow(ctx, `SELECT html FROM campaigns WHERE id = $1`, campaignID).Scan(&body)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return false, nil
+			return "", false, nil
 		}
 		if err != nil {
-			return false, fmt.Errorf("optin: campaign links: %w", err)
+			return "", false, fmt.Errorf("optin: campaign links: %w", err)
 		}
 		ls = linkSet{urls: map[string]bool{}, fetched: time.Now()}
 		// Merge fields may hold quotes ({{attr "city"}}): blank them first.
@@ -144,7 +155,7 @@ func (lc *LinkChecker) Allowed(ctx context.Context, campaignID int64, target str
 			u := html.UnescapeString(m[1] + m[2] + m[3])
 			if strings.Contains(u, "{{") {
 				if re := linkPattern(u); re != nil {
-					ls.patterns = append(ls.patterns, re)
+					ls.patterns = append(ls.patterns, linkPatternOf{re: re, link: u})
 				}
 				continue
 			}
@@ -158,12 +169,12 @@ func (lc *LinkChecker) Allowed(ctx context.Context, campaignID int64, target str
 		lc.mu.Unlock()
 	}
 	if ls.urls[target] {
-		return true, nil
+		return target, true, nil
 	}
-	for _, re := range ls.patterns {
-		if re.MatchString(target) {
-			return true, nil
+	for _, p := range ls.patterns {
+		if p.re.MatchString(target) {
+			return p.link, true, nil
 		}
 	}
-	return false, nil
+	return "", false, nil
 }

@@ -38,6 +38,9 @@ type Entry struct {
 	TargetID   *int64    `json:"target_id"`
 	Count      int64     `json:"count"`
 	Cause      string    `json:"cause"`
+	// DepartmentID is the department whose log gets the entry; 0: the
+	// request's (audit.Write).
+	DepartmentID int64 `json:"-"`
 }
 
 func writeAudit(ctx context.Context, tx pgx.Tx, e Entry) error {
@@ -48,7 +51,7 @@ func insertAudit(ctx context.Context, q interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }, e Entry) error {
 	return audit.Write(ctx, q, audit.Entry{Actor: e.Actor, Action: e.Action, TargetKind: e.TargetKind,
-		TargetID: e.TargetID, Count: e.Count, Cause: e.Cause})
+		TargetID: e.TargetID, Count: e.Count, Cause: e.Cause, DepartmentID: e.DepartmentID})
 }
 
 // Audit appends an entry outside any transaction.
@@ -58,7 +61,7 @@ func (s *Service) Audit(ctx context.Context, e Entry) error {
 
 // AuditLog returns entries after id `after`, at most limit+1, optionally of one action.
 func (s *Service) AuditLog(ctx context.Context, action string, after int64, limit int) ([]Entry, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, at, actor, action, target_kind, target_id, count, cause
+	rows, err := s.db.Query(ctx, `SELECT id, at, actor, action, target_kind, target_id, count, cause, department_id
 		FROM audit_log WHERE id > $1 AND ($2 = '' OR action = $2) ORDER BY id LIMIT $3`, after, action, limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: audit log: %w", err)

@@ -288,7 +288,7 @@ func (s *Service) limitRequest(ctx context.Context, email string, ip *netip.Addr
 		keys = append(keys, struct {
 			key   string
 			limit int
-		}{s.opt.KeyPrefix + "prq:i:" + s.keyedHex(ip.String()), 10 * s.opt.RequestMailsPerHour})
+		}{s.opt.KeyPrefix + "prq:i:" + s.opt.Contacts.ClientKey(ip.String()), 10 * s.opt.RequestMailsPerHour})
 	}
 	for _, k := range keys {
 		n, err := redisconn.Count(ctx, s.opt.Redis, k.key, 1, time.Hour, time.Now())
@@ -301,10 +301,6 @@ func (s *Service) limitRequest(ctx context.Context, email string, ip *netip.Addr
 		}
 	}
 	return nil
-}
-
-func (s *Service) keyedHex(v string) string {
-	return hex.EncodeToString(s.opt.Contacts.Hash("ip:" + v)[:16])
 }
 
 // ConfirmRequest records the request a verification link stands for, with
@@ -518,19 +514,23 @@ func (s *Service) RunAutoErasures(ctx context.Context) (int, error) {
 	if !s.opt.AutoErasure || s.opt.Mailer == nil {
 		return 0, nil
 	}
-	rows, err := s.db.Query(ctx, `SELECT id FROM privacy_requests
+	rows, err := s.db.Query(ctx, `SELECT id, department_id FROM privacy_requests
 		WHERE status = 'open' AND kind = 'erasure' AND verified_at < now() - $1::interval ORDER BY due_at, id`, autoErasureDelay.String())
 	if err != nil {
 		return 0, fmt.Errorf("privacy: auto erasures: %w", err)
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	type due struct{ ID, Dept int64 }
+	reqs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[due])
 	if err != nil {
 		return 0, fmt.Errorf("privacy: auto erasures: %w", err)
 	}
 	n := 0
 	var errsOut []error
-	for _, id := range ids {
-		_, err := s.Fulfil(ctx, id, "auto")
+	for _, r := range reqs {
+		id := r.ID
+		// In the request's department, as its privacy officer would:
+		// the erasure and the closing go to that department's audit log.
+		_, err := s.Fulfil(access.WithDepartment(ctx, r.Dept), id, "auto")
 		switch {
 		case err == nil:
 			n++

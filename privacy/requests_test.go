@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/privacy"
@@ -363,5 +364,60 @@ func TestAutoAccess(t *testing.T) {
 	}
 	if _, err := e.cs.Get(ctx, c.ID); err != nil {
 		t.Errorf("access request changed the contact: %v", err)
+	}
+}
+
+// TestAutoErasureIsAuditedInTheRequestsDepartment: the janitor erases on a
+// verified request of another department than the default one; the
+// erasure and the closing of the request are in that department's audit
+// log, as when its privacy officer fulfils it.
+func TestAutoErasureIsAuditedInTheRequestsDepartment(t *testing.T) {
+	t.Parallel()
+	e, m, _ := requestEnv(t, privacy.Options{AutoErasure: true})
+	ctx := t.Context()
+	var sales int64
+	if err := e.db.QueryRow(ctx, `INSERT INTO departments (slug, name) VALUES ('sales', 'Sales') RETURNING id`).Scan(&sales); err != nil {
+		t.Fatal(err)
+	}
+	sctx := access.WithDepartment(ctx, sales)
+	if _, err := e.cs.Create(sctx, contacts.New{Email: "gone@example.net", Name: "Gone", Source: "api"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.RequestByEmail(sctx, "gone@example.net", "erasure", "", "", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	e.svc.Wait()
+	got := m.mails(t)
+	if len(got) != 1 {
+		t.Fatalf("%d mails, want the verification", len(got))
+	}
+	if _, _, err := e.svc.ConfirmRequest(ctx, linkRE.FindStringSubmatch(got[0].Text)[1], "192.0.2.1", "UA"); err != nil {
+		t.Fatal(err)
+	}
+	e.exec(t, `UPDATE privacy_requests SET verified_at = verified_at - interval '2 minutes'`)
+	if n, err := e.svc.RunAutoErasures(ctx); n != 1 || err != nil {
+		t.Fatalf("auto erasure: %d, %v", n, err)
+	}
+	rows, err := e.db.Query(ctx, `SELECT action, department_id FROM audit_log WHERE action IN ('erase', 'request-fulfil') ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for rows.Next() {
+		var action string
+		var dept int64
+		if err := rows.Scan(&action, &dept); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if dept != sales {
+			t.Errorf("%s of the janitor's erasure of a contact of department %d written to department %d", action, sales, dept)
+		}
+	}
+	if n != 2 {
+		t.Fatalf("%d entries, want erase and request-fulfil", n)
+	}
+	if found := searchDB(t, e.fixture, []string{"gone@example.net", "Gone"}); len(found) > 0 {
+		t.Errorf("auto erasure left %v", found)
 	}
 }

@@ -3,6 +3,8 @@ package privacy
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -167,17 +169,18 @@ func (s *Service) retentionBatch(ctx context.Context, actor string, cutoff time.
 		return nil, nil, fmt.Errorf("privacy: retention: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) // after Commit: a no-op
-	rows, err := tx.Query(ctx, `SELECT c.id, `+causeSQL+` FROM contacts c WHERE `+erasableSQL+`
+	rows, err := tx.Query(ctx, `SELECT c.id, `+causeSQL+`, c.department_id FROM contacts c WHERE `+erasableSQL+`
 		ORDER BY c.one_star_since, c.id LIMIT $2 FOR UPDATE SKIP LOCKED`, cutoff, s.opt.BatchSize)
 	if err != nil {
 		return nil, nil, fmt.Errorf("privacy: retention: claim: %w", err)
 	}
 	var ids []int64
 	cause := map[int64]string{}
-	var id int64
+	dept := map[int64]int64{}
+	var id, d int64
 	var c string
-	if _, err := pgx.ForEachRow(rows, []any{&id, &c}, func() error {
-		ids, cause[id] = append(ids, id), c
+	if _, err := pgx.ForEachRow(rows, []any{&id, &c, &d}, func() error {
+		ids, cause[id], dept[id] = append(ids, id), c, d
 		return nil
 	}); err != nil {
 		return nil, nil, fmt.Errorf("privacy: retention: claim: %w", err)
@@ -189,9 +192,17 @@ func (s *Service) retentionBatch(ctx context.Context, actor string, cutoff time.
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionRetentionRun, TargetKind: "contacts",
-		Count: int64(len(erased)), Cause: CauseRetention}); err != nil {
-		return nil, nil, err
+	// The janitor's batch spans departments: each one's audit log gets
+	// the count of its own contacts.
+	perDept := map[int64]int64{}
+	for _, id := range erased {
+		perDept[dept[id]]++
+	}
+	for _, d := range slices.Sorted(maps.Keys(perDept)) {
+		if err := writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionRetentionRun, TargetKind: "contacts",
+			Count: perDept[d], Cause: CauseRetention, DepartmentID: d}); err != nil {
+			return nil, nil, err
+		}
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 	defer cancel()

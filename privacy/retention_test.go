@@ -242,3 +242,39 @@ func TestRetentionCountsBatchCommittedAtCancel(t *testing.T) {
 	f.exec(t, `DROP TRIGGER slow_commit ON audit_log`)
 	checkHistoryConsistent(t, f, campaignID, total, r.n, deliveriesBefore)
 }
+
+// TestRetentionIsAuditedPerDepartment: the janitor's pass spans every
+// department; each department's audit log gets the count of its own
+// contacts erased, and no department reads another's.
+func TestRetentionIsAuditedPerDepartment(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, privacy.Options{OneStarDays: 30, BatchSize: 10})
+	ctx := t.Context()
+	var sales int64
+	if err := f.db.QueryRow(ctx, `INSERT INTO departments (slug, name) VALUES ('sales', 'Sales') RETURNING id`).Scan(&sales); err != nil {
+		t.Fatal(err)
+	}
+	oneStar(t, f, "flo1@example.org", privacy.RetentionFloater, 40*24*time.Hour)
+	for _, email := range []string{"flo2@example.org", "flo3@example.org"} {
+		id := oneStar(t, f, email, privacy.RetentionFloater, 40*24*time.Hour)
+		f.exec(t, `UPDATE contacts SET department_id = $2 WHERE id = $1`, id, sales)
+	}
+	if n, err := f.svc.RunRetention(ctx, "janitor"); err != nil || n != 3 {
+		t.Fatalf("RunRetention = %d, %v; want 3", n, err)
+	}
+	rows, err := f.db.Query(ctx, `SELECT department_id, count FROM audit_log WHERE action = 'retention-run' ORDER BY department_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var dept, n int64
+		if err := rows.Scan(&dept, &n); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, itoa(dept)+":"+itoa(n))
+	}
+	if want := "1:1," + itoa(sales) + ":2"; strings.Join(got, ",") != want {
+		t.Fatalf("retention entries by department %v, want %s", got, want)
+	}
+}

@@ -283,9 +283,8 @@ func (a *API) createOwnToken(w http.ResponseWriter, r *http.Request) error {
 	if actor.PersonID == 0 {
 		return httpapi.NewError(http.StatusConflict, "no_person", "a service token cannot make tokens")
 	}
-	if actor.SessionID == 0 {
-		// A leaked token must not outlive its revocation through tokens it made.
-		return httpapi.NewError(http.StatusConflict, "no_session", "make tokens from a signed-in session")
+	if err := fromSession(r.Context()); err != nil {
+		return err
 	}
 	t, secret, err := a.S.CreateToken(r.Context(), in.Name, actor.PersonID)
 	if err != nil {
@@ -293,6 +292,16 @@ func (a *API) createOwnToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{"token": secret, "id": t.ID, "name": t.Name,
 		"department_id": t.DepartmentID, "created_at": t.CreatedAt})
+	return nil
+}
+
+// fromSession refuses to make a token (a person's own or a service token)
+// for a caller that is not a signed-in session: a leaked token must not
+// outlive its revocation, or its person's disabling, through tokens it made.
+func fromSession(ctx context.Context) error {
+	if actor, _ := access.ActorFrom(ctx); actor.SessionID == 0 {
+		return httpapi.NewError(http.StatusConflict, "no_session", "make tokens from a signed-in session")
+	}
 	return nil
 }
 

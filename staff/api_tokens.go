@@ -49,6 +49,9 @@ func (a *TokenAPI) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err := httpapi.DecodeJSON(w, r, a.maxBody(), &in); err != nil {
 		return err
 	}
+	if err := fromSession(r.Context()); err != nil {
+		return err
+	}
 	if actor, ok := access.ActorFrom(r.Context()); ok {
 		for _, p := range access.Shipped[in.Role] {
 			if !actor.Has(p) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -180,9 +181,27 @@ func (s *Service) RequestReset(ctx context.Context, email string) (Person, strin
 	if err != nil {
 		return p, "", notFound(err, ErrNotFound)
 	}
+	// Anyone may ask for an address: past the limit nothing is mailed and
+	// the last link keeps working (a new one would end it).
+	var recent int
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM person_links WHERE person_id = $1 AND kind = 'reset' AND created_at > $2`,
+		p.ID, s.now().Add(-time.Hour)).Scan(&recent); err != nil {
+		return p, "", fmt.Errorf("staff: reset request: %w", err)
+	}
+	if recent >= ResetLinksPerHour {
+		return p, "", errResetLimited
+	}
 	secret, err := s.newLink(ctx, p.ID, "reset", nil)
 	return p, secret, err
 }
+
+// ResetLinksPerHour caps the reset links an account gets an hour, however
+// often its address is given to "Forgot your password?".
+const ResetLinksPerHour = 3
+
+// errResetLimited: the account had ResetLinksPerHour reset links in the
+// last hour; the edge answers as for any address.
+var errResetLimited = errs.Conflict("reset_limited", "too many reset links for this account in the last hour")
 
 // AdminReset returns a one-time password reset link (valid ResetTTL) for
 // an active person, made on an administrator's request and audited. The
@@ -303,8 +322,8 @@ func (s *Service) useLink(ctx context.Context, secret, kind, password string) (P
 		if kind == "reset" {
 			action = "password-reset"
 		}
-		return audit.Write(ctx, tx, audit.Entry{Actor: "person:" + fmt.Sprint(personID), PersonID: personID,
-			Action: action, TargetKind: "person", TargetID: &personID})
+		return auditAccount(ctx, tx, audit.Entry{Actor: "person:" + fmt.Sprint(personID), PersonID: personID,
+			Action: action, TargetKind: "person", TargetID: &personID}, personID)
 	})
 	if err != nil {
 		return Person{}, err

@@ -181,8 +181,8 @@ func (s *Service) failLogin(ctx context.Context, key string, ip netip.Addr, err 
 	var id int64
 	if s.db.QueryRow(ctx, `SELECT id FROM persons WHERE lower(email) = $1`, key).Scan(&id) == nil {
 		actx := access.WithActor(ctx, access.Actor{IP: ip})
-		if e := audit.Write(access.Unscoped(actx), s.db, audit.Entry{Actor: "anonymous", Action: "login-failed",
-			TargetKind: "person", TargetID: &id}); e != nil {
+		if e := auditAccount(access.Unscoped(actx), s.db, audit.Entry{Actor: "anonymous", Action: "login-failed",
+			TargetKind: "person", TargetID: &id}, id); e != nil {
 			return Session{}, "", access.Actor{}, e
 		}
 	}

@@ -68,11 +68,12 @@ func (s *Service) ReinviteAndSend(ctx context.Context, personID int64) (Person, 
 }
 
 // SendReset mails a password reset link to an active person. An unknown or
-// inactive address, or a missing mailer, is not an error: the edge answers
-// alike whether or not the address has an account.
+// inactive address, an account past ResetLinksPerHour, or a missing mailer,
+// is not an error: the edge answers alike whether or not the address has an
+// account.
 func (s *Service) SendReset(ctx context.Context, email string) error {
 	p, secret, err := s.RequestReset(ctx, email)
-	if err == ErrNotFound || (err == nil && s.mail == nil) {
+	if err == ErrNotFound || err == errResetLimited || (err == nil && s.mail == nil) {
 		return nil
 	}
 	if err != nil {

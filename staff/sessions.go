@@ -200,13 +200,15 @@ func (s *Service) RevokeDepartmentSession(ctx context.Context, id, personID, dep
 // Logout ends the session of secret.
 func (s *Service) Logout(ctx context.Context, secret string) error {
 	ctx = unscoped(ctx)
-	var id int64
+	var id, dept int64
 	err := s.db.QueryRow(ctx, `UPDATE sessions SET revoked_at = now() WHERE secret_hash = $1 AND revoked_at IS NULL
-		RETURNING id`, hashSecret(secret)).Scan(&id)
+		RETURNING id, department_id`, hashSecret(secret)).Scan(&id, &dept)
 	if err != nil {
 		return notFound(err, ErrSessionNotFound)
 	}
-	return audit.Write(ctx, s.db, audit.Entry{Action: "logout", TargetKind: "session", TargetID: &id})
+	// In the department the session worked in, also when no request of
+	// that session asked (the console's login form ending an old cookie's).
+	return audit.Write(ctx, s.db, audit.Entry{Action: "logout", TargetKind: "session", TargetID: &id, DepartmentID: dept})
 }
 
 // SwitchDepartment moves a session to another department of the person.

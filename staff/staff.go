@@ -10,10 +10,14 @@ package staff
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/apitoken"
+	"github.com/postbode/postbode/internal/audit"
 	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/errs"
 )
@@ -113,3 +117,38 @@ var (
 
 // unscoped strips department scope: staff tables are installation-wide.
 func unscoped(ctx context.Context) context.Context { return access.Unscoped(ctx) }
+
+// accountQuerier is a pool or a transaction.
+type accountQuerier interface {
+	audit.Row
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// auditAccount writes e about personID's account. Outside a department's
+// request (a link followed, a failed login) the entry goes to every
+// department the person works in, so those departments' auditors see it
+// and no other's (the default department's) do; a person in none: the
+// default department, as audit.Write does.
+func auditAccount(ctx context.Context, q accountQuerier, e audit.Entry, personID int64) error {
+	if a, _ := access.ActorFrom(ctx); e.DepartmentID != 0 || access.Department(ctx) != 0 || a.DepartmentID != 0 {
+		return audit.Write(ctx, q, e)
+	}
+	rows, err := q.Query(ctx, `SELECT department_id FROM memberships WHERE person_id = $1 ORDER BY department_id`, personID)
+	if err != nil {
+		return fmt.Errorf("staff: audit %s: %w", e.Action, err)
+	}
+	depts, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("staff: audit %s: %w", e.Action, err)
+	}
+	if len(depts) == 0 {
+		return audit.Write(ctx, q, e)
+	}
+	for _, d := range depts {
+		e.DepartmentID = d
+		if err := audit.Write(ctx, q, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -34,7 +34,7 @@ func startInbound(ctx context.Context, a *app) error {
 		MaxConnections: c.MaxConnections, MaxConnectionsPerIP: c.MaxConnectionsPerIP,
 		SessionTimeout: c.SessionTimeout.Duration, DataTimeout: c.DataTimeout.Duration, TLS: tlsCfg, Store: bounces.NewSpool(a.db, a.contacts),
 		Proven: func(rcpt string) bool { return bounces.TokenProven(a.tokenKeys(), rcpt) },
-		Unproven: bounces.NewUnprovenQuota(a.rdb, a.cfg.Redis.KeyPrefix, a.contacts.Hash, bounces.UnprovenLimits{
+		Unproven: bounces.NewUnprovenQuota(a.rdb, a.cfg.Redis.KeyPrefix, a.contacts.CounterKey, bounces.UnprovenLimits{
 			Window: c.UnprovenWindow.Duration, PerClientMessages: c.UnprovenMessagesPerClient,
 			PerClientBytes: c.UnprovenBytesPerClient, DailyBytes: c.UnprovenBytesPerDay,
 		}),

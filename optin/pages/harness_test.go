@@ -22,6 +22,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/db"
@@ -51,6 +52,8 @@ type env struct {
 	smtp    *smtpServer
 	client  *http.Client
 	priv    *testPrivacy
+	rdb     redis.UniversalClient
+	prefix  string // of this env's Redis keys
 }
 
 type envOpt struct {
@@ -73,7 +76,7 @@ func newEnv(t testing.TB, o envOpt) *env {
 	db := testenv.DB(t)
 	rdb, prefix := testenv.Redis(t)
 	e := &env{t: t, db: db, cs: contacts.NewStore(db, testKey, 2), store: optin.NewStore(db),
-		keys: rtoken.NewKeys(testKey), smtp: newSMTPServer(t)}
+		keys: rtoken.NewKeys(testKey), smtp: newSMTPServer(t), rdb: rdb, prefix: prefix}
 	e.actions = optin.NewActionLog(db, testenv.Logger(t), prometheus.NewRegistry())
 	if o.editable == nil {
 		o.editable = []string{"city"}

@@ -37,7 +37,8 @@ func (s *Server) open(w http.ResponseWriter, r *http.Request) {
 }
 
 // click redirects to u when it is one of the campaign's links (an open
-// redirect otherwise) and records the click; anything else is neutral.
+// redirect otherwise) and records the click on that link as the campaign
+// wrote it; anything else is neutral.
 func (s *Server) click(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.token(w, r, rtoken.Click)
 	if !ok {
@@ -49,7 +50,7 @@ func (s *Server) click(w http.ResponseWriter, r *http.Request) {
 		s.neutral(w, r)
 		return
 	}
-	allowed, err := s.links.Allowed(r.Context(), c.CampaignID, target)
+	link, allowed, err := s.links.Match(r.Context(), c.CampaignID, target)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -58,7 +59,7 @@ func (s *Server) click(w http.ResponseWriter, r *http.Request) {
 		s.neutral(w, r)
 		return
 	}
-	if err := s.r.RecordClick(r.Context(), c.ContactID, c.CampaignID, target, s.who(r)); err != nil {
+	if err := s.r.RecordClick(r.Context(), c.ContactID, c.CampaignID, link, s.who(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}

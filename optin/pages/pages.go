@@ -364,7 +364,7 @@ func (s *Server) limited(w http.ResponseWriter, r *http.Request) bool {
 	if ip.Is6() {
 		ip = netip.PrefixFrom(ip, 64).Masked().Addr()
 	}
-	n, err := s.opt.Limiter.Hit(r.Context(), "form:"+ip.String(), s.opt.FormWindow)
+	n, err := s.opt.Limiter.Hit(r.Context(), "form:"+s.r.ClientKey(ip.String()), s.opt.FormWindow)
 	if err != nil {
 		s.log.Warn("public form rate limit", slog.Any("error", err))
 		return false

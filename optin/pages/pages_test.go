@@ -966,3 +966,32 @@ func TestFormsAreLabelled(t *testing.T) {
 		}
 	}
 }
+
+// TestFormRateLimitKeepsNoClientAddress: the per-client cap of the forms
+// counts under a keyed hash of the client address, as every other
+// per-client counter in Redis does: no Redis key names the address.
+func TestFormRateLimitKeepsNoClientAddress(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{formsPerWindow: 3})
+	e.list("d", "double")
+	if r := e.post("/s/d", url.Values{"csrf": {e.getForm("/s/d")}, "email": {"p@example.org"}, "consent": {"yes"}}); r.code != 200 {
+		t.Fatalf("post: %d", r.code)
+	}
+	e.srv.Wait()
+	keys, err := e.rdb.Keys(context.Background(), e.prefix+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var form int
+	for _, k := range keys {
+		if strings.Contains(k, "127.0.0.1") {
+			t.Errorf("a Redis key names the client address: %s", k)
+		}
+		if strings.Contains(k, ":form:") {
+			form++
+		}
+	}
+	if form != 1 {
+		t.Fatalf("form counters: %d in %v", form, keys)
+	}
+}
