@@ -1,6 +1,7 @@
 package bounces
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -650,5 +651,44 @@ func TestRulesForUnseenMail(t *testing.T) {
 	// A delay notice without any code gets a class 4 status.
 	if r := ClassifySMTPReply("", 0, "", "This is a warning message only. You do not need to resend your message."); r.Status != "4.0.947" || r.Hard() {
 		t.Errorf("delay notice without a code: status %s hard=%v, want 4.0.947 and not hard", r.Status, r.Hard())
+	}
+}
+
+// TestFailedNotice: a text notice that states the delivery failed for good
+// (failedNotices) backs an ordinary phrase naming a dead address as a 5xx
+// reply does; without such a notice, in a delay notice, with a weak phrase
+// or next to a word of another cause it stays not hard.
+func TestFailedNotice(t *testing.T) {
+	const groupwise = "The message that you sent was undeliverable to the following:\r\n\tgone@example.com (%s)\r\n\r\n" +
+		"Possibly truncated original message follows:\r\n\r\nFrom: news@example.org\r\nTo: gone@example.com\r\n\r\nhi\r\n"
+	const gateway = "%s\r\n\r\nThe following destination addresses were unknown (please check\r\n" +
+		"the addresses and re-mail the message):\r\n\r\nSMTP <gone@example.com>\r\n"
+	for _, c := range []struct {
+		name, body string
+		hard       bool
+		rule       string
+	}{
+		{"GroupWise, user not found", fmt.Sprintf(groupwise, "user not found"), true, "failed for good"},
+		{"GroupWise, try again later", fmt.Sprintf(groupwise, "user not found, try again later"), false, ""},
+		{"GroupWise, weak generic text", fmt.Sprintf(groupwise, "mailbox unavailable"), false, ""},
+		{"GroupWise, a block", fmt.Sprintf(groupwise, "user not found; sender blocked"), false, ""},
+		{"a notice that states no failure", strings.Replace(fmt.Sprintf(groupwise, "user not found"), "was undeliverable to", "was held for", 1), false, ""},
+		{"a delay notice", "THIS IS A WARNING MESSAGE ONLY.\r\n" + fmt.Sprintf(groupwise, "user not found"), false, ""},
+		{"gateway, destination addresses unknown", fmt.Sprintf(gateway, "This Message was undeliverable due to the following reason:"), true, `clause "destination addresses ... unknown"`},
+		{"gateway text without the failure sentence", fmt.Sprintf(gateway, "Please note:"), false, ""},
+	} {
+		rep, err := Parse([]byte(textBounce("Subject: Message status\r\n", c.body)))
+		if err != nil || len(rep.Results) != 1 {
+			t.Errorf("%s: %v, %d results", c.name, err, len(rep.Results))
+			continue
+		}
+		r := rep.Results[0]
+		if r.Recipient != "gone@example.com" || r.Hard() != c.hard || !strings.Contains(r.Rule, c.rule) {
+			t.Errorf("%s: %s hard=%v (%s), want hard=%v by a rule with %q", c.name, r.Recipient, r.Hard(), r.Rule, c.hard, c.rule)
+		}
+	}
+	// The same phrase with no notice at all stays a filter.
+	if r := ClassifySMTPReply("", 0, "", "user not found"); r.Hard() {
+		t.Errorf("bare \"user not found\": hard (%s)", r.Rule)
 	}
 }
