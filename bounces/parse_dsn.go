@@ -171,7 +171,7 @@ func (m *msg) dsnResults(text, textLower string) []Result {
 		for _, d := range dsnRecipients(parseFields(part)) {
 			if r, ok := d.result(text, textLower, m.rules); ok {
 				out = append(out, r)
-				if d.failedPermanently() {
+				if m.repaired != "" && d.failedPermanently() { // only a repaired message asks (distrustHard)
 					if m.backed == nil {
 						m.backed = map[string]bool{}
 					}
