@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/postbode/postbode/internal/db"
@@ -25,16 +26,25 @@ import (
 const pgCPUSource = "utime+stime of the database's backends from /proc"
 
 // startPGCPU samples the CPU time (/proc/<pid>/stat utime+stime) of every
-// Postgres process serving db's database — the backends of the pool and
+// Postgres process serving mon's database — the backends of the pool and
 // any autovacuum worker — until the returned func is called, which returns
-// the CPU they used since the start. It needs Postgres on this machine (as
-// with deploy/dev/services.sh and in CI); otherwise it returns 0.
-func startPGCPU(ctx context.Context, b *testing.B, db *db.Pool) func() time.Duration {
+// the CPU they used since the start. The benchmark's own backends are left
+// out: mon's (it polls for the end) and the one this opens to list the
+// backends; their statements are the measurement's, not the daemon's. It
+// needs Postgres on this machine (as with deploy/dev/services.sh and in
+// CI); otherwise it returns 0.
+func startPGCPU(ctx context.Context, b *testing.B, mon *pgx.Conn) func() time.Duration {
+	lister, err := pgx.ConnectConfig(ctx, mon.Config().Copy())
+	if err != nil {
+		b.Fatal(err)
+	}
+	own := []uint32{mon.PgConn().PID(), lister.PgConn().PID()}
 	var mu sync.Mutex
 	first, last := map[int]int64{}, map[int]int64{}
 	started := false
 	sample := func() {
-		rows, err := db.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+		rows, err := lister.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+			AND pid <> ALL ($1)`, own)
 		if err != nil {
 			return
 		}
@@ -84,10 +94,21 @@ func startPGCPU(ctx context.Context, b *testing.B, db *db.Pool) func() time.Dura
 		close(done)
 		wg.Wait()
 		sample()
-		var ticks int64
+		lister.Close(ctx)
+		var ticks, newTicks int64
+		var news int
+		var each []string
 		for pid, t := range last {
 			ticks += t - first[pid]
+			if first[pid] == 0 {
+				news++
+				newTicks += t
+			}
+			each = append(each, strconv.FormatInt((t-first[pid])*10, 10))
 		}
+		slices.Sort(each)
+		fmt.Printf("  Postgres backends: %d, %d of them started during the send and used %d ms; ms per backend: %s\n",
+			len(last), news, newTicks*10, strings.Join(each, " "))
 		return time.Duration(ticks) * time.Second / 100 // USER_HZ is 100 on Linux
 	}
 }

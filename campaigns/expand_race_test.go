@@ -72,3 +72,33 @@ func TestEntriesReadBeforeExpansionCommits(t *testing.T) {
 		t.Fatalf("%d deliveries still queued", queued)
 	}
 }
+
+// TestExpansionNeverAddsARecipientTwice: expansion inserts delivery rows
+// without ON CONFLICT (the campaign row lock and the cursor make a second
+// row impossible). Should a row of a contact after the cursor exist all
+// the same, the batch fails whole — no row, no stream entry, the cursor
+// where it was — instead of queueing the contact a second time.
+func TestExpansionNeverAddsARecipientTwice(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	l := f.list("news")
+	ids := f.contacts("y", 5, "confirmed", l)
+	c := f.create("Hi", l)
+	if _, err := f.svc.Start(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Exec(ctx, `INSERT INTO deliveries (campaign_id, contact_id) VALUES ($1, $2)`, c.ID, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ExpandBatch(ctx, c.ID, 100); err == nil {
+		t.Fatal("expansion over an existing delivery row succeeded; want the batch to fail")
+	}
+	var rows, cursor int64
+	f.db.QueryRow(ctx, `SELECT count(*), (SELECT expand_cursor FROM campaigns WHERE id = $1) FROM deliveries WHERE campaign_id = $1`,
+		c.ID).Scan(&rows, &cursor)
+	key := f.prefix + "{c" + itoa(c.ID) + "}:q"
+	if n := f.rdb.XLen(ctx, key).Val(); rows != 1 || cursor != 0 || n != 0 {
+		t.Fatalf("after the failed batch: %d delivery rows, cursor %d, %d stream entries; want 1, 0, 0", rows, cursor, n)
+	}
+}

@@ -98,19 +98,25 @@ func (s *Service) pickDue(ctx context.Context) error {
 	return nil
 }
 
-// expand expands recipient batches of a running campaign while its queue is
-// below QueueAhead, for at most one tick.
+// expand expands recipient batches of a running campaign while its queue
+// has room for a whole batch (ExpandBatch, or half of QueueAhead when that
+// is less), for at most one tick. Topping the queue up by what the workers
+// took since the last tick expanded a few hundred recipients at a time:
+// ten times the transactions, plans and waits for the counters' row for
+// the same rows, while the queue still held thousands.
 func (s *Service) expand(ctx context.Context, id int64) error {
 	deadline := time.Now().Add(s.opt.Tick)
+	least := max(min(s.opt.ExpandBatch, s.opt.QueueAhead/2), 1)
 	for time.Now().Before(deadline) {
 		stream, _, err := s.queueLen(ctx, id)
 		if err != nil {
 			return err
 		}
-		if stream >= int64(s.opt.QueueAhead) {
+		room := s.opt.QueueAhead - int(stream)
+		if room < least {
 			return nil
 		}
-		more, err := s.ExpandBatch(ctx, id, min(s.opt.ExpandBatch, s.opt.QueueAhead-int(stream)))
+		more, err := s.ExpandBatch(ctx, id, min(s.opt.ExpandBatch, room))
 		if err != nil {
 			return err
 		}
@@ -137,6 +143,14 @@ func (s *Service) expand(ctx context.Context, id int64) error {
 // around), so a batch reads about limit rows per list whatever the tables'
 // statistics say; a join the planner may reorder read every remaining
 // subscription of the list on each batch before any statistics existed.
+// The audience is probed only when the campaign has one (an OR of a
+// parameter and a subquery stops at the parameter). The rows are inserted
+// plainly, without ON CONFLICT: ExpandBatch holds the campaign row and
+// moves the cursor past them in the same transaction, so no row of a
+// contact after the cursor can exist; should one ever, the unique key
+// (campaign_id, contact_id) fails the batch loudly instead of sending
+// twice. (ON CONFLICT probes the key once more per row and writes a second
+// WAL record per row, a fifth of the expansion's cost.)
 const expandSQL = `WITH cand AS (
 	SELECT DISTINCT s.contact_id AS id FROM unnest($3::bigint[]) AS l(id)
 	CROSS JOIN LATERAL (SELECT s.contact_id FROM subscriptions s WHERE s.list_id = l.id AND s.status = 'confirmed'
@@ -145,12 +159,9 @@ const expandSQL = `WITH cand AS (
 ), picked AS (
 	SELECT c.id FROM cand CROSS JOIN LATERAL (SELECT c.id FROM contacts c WHERE c.id = cand.id
 		AND c.status = 'active' AND c.one_star_since IS NULL LIMIT 1) c
-	LEFT JOIN LATERAL (SELECT true AS yes FROM campaign_audience a WHERE a.campaign_id = $1
-		AND a.contact_id = c.id LIMIT 1) a ON true
-	WHERE NOT $4 OR a.yes
+	WHERE NOT $4 OR EXISTS (SELECT FROM campaign_audience a WHERE a.campaign_id = $1 AND a.contact_id = c.id)
 ), ins AS (
-	INSERT INTO deliveries (campaign_id, contact_id) SELECT $1, id FROM picked
-	ON CONFLICT (campaign_id, contact_id) DO NOTHING RETURNING contact_id
+	INSERT INTO deliveries (campaign_id, contact_id) SELECT $1, id FROM picked RETURNING contact_id
 )
 SELECT coalesce((SELECT max(id) FROM cand), $2), (SELECT count(*) FROM cand),
 	coalesce((SELECT array_agg(contact_id ORDER BY contact_id) FROM ins), '{}')`

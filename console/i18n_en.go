@@ -377,6 +377,7 @@ var en = map[string]string{
 	"msg:this link is unknown, expired or was already used":                                           "this link is unknown, expired or was already used",
 	"msg:this person also works in another department; remove them from this department instead":      "this person also works in another department; remove them from this department instead",
 	"msg:this person has no second factor":                                                            "this person has no second factor",
+	"msg:too many reset links for this account in the last hour":                                      "too many reset links for this account in the last hour",
 	"msg:too many privacy requests for this address or client; try again in an hour":                  "too many privacy requests for this address or client; try again in an hour",
 	"msg:tracking is turned off for this installation (sending.tracking)":                             "tracking is turned off for this installation (sending.tracking)",
 	"msg:your role requires a second factor: it cannot be removed, only replaced by an administrator": "your role requires a second factor: it cannot be removed, only replaced by an administrator",

@@ -377,6 +377,7 @@ var nl = map[string]string{
 	"msg:this link is unknown, expired or was already used":                                           "deze link is onbekend, verlopen of al gebruikt",
 	"msg:this person also works in another department; remove them from this department instead":      "deze gebruiker werkt ook in een andere afdeling; haal hem of haar in plaats daarvan uit deze afdeling",
 	"msg:this person has no second factor":                                                            "deze gebruiker heeft geen tweede factor",
+	"msg:too many reset links for this account in the last hour":                                      "te veel herstellinks voor dit account in het afgelopen uur",
 	"msg:too many privacy requests for this address or client; try again in an hour":                  "te veel privacyverzoeken voor dit adres of deze cliënt; probeer het over een uur opnieuw",
 	"msg:tracking is turned off for this installation (sending.tracking)":                             "meten is uitgeschakeld voor deze installatie (sending.tracking)",
 	"msg:your role requires a second factor: it cannot be removed, only replaced by an administrator": "uw rol vereist een tweede factor: die kan niet verwijderd worden, alleen vervangen door een beheerder",
