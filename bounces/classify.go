@@ -19,6 +19,7 @@ type evidence struct {
 	temporary bool         // the message says the failure is temporary (Action: delayed)
 	reason    string       // a reason the format itself establishes, if any
 	command   string       // the SMTP command the reply answered (RCPT, DATA, ...), if known
+	failed    bool         // the notice the text comes from states that delivery failed for good (failedNotice)
 	rules     *phraseIndex // the text rules; nil for textRules
 }
 
@@ -160,7 +161,7 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 			v = verdict{c.reason, fmt.Sprintf("text %q -> %s overrules %q (prefer not hard; %s)", cp, c.reason, phrase, c.source)}
 			break
 		}
-		v = hardText(text, phrase, status, st, hasStatus, code, command)
+		v = hardText(text, phrase, status, st, hasStatus, code, command, in.failed)
 		if v.reason == "hostunknown" && !addressStatus(status, st, hasStatus) {
 			if w := anyWord(strings.ReplaceAll(lower, phrase, " "), clientWords); w != "" {
 				v = verdict{"blocked", fmt.Sprintf("text %q next to %q names the connecting client, not the recipient's domain, and no address status (X.1.2, X.4.4) backs a missing domain: a refusal of the sending host (prefer not hard)", phrase, w)}
@@ -218,14 +219,16 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 //     connection and DATA are ruled out above; "554 Transaction failed"
 //     is not, and a weak phrase ("mailbox unavailable") still does not
 //     count;
-//   - without any status, reply code or command only a system's statement
-//     about its own directory counts.
+//   - without any status, reply code or command an ordinary phrase counts
+//     in a notice that states the delivery failed for good (failedNotice:
+//     GroupWise "undeliverable to the following: a@b (user not found)"),
+//     else only a system's statement about its own directory does.
 //
 // decide then overrules a dead address that neither a status code (an
 // undefined X.0.0 backs nothing) nor RCPT TO backs when the text also
 // says the refusal may have another cause (conflictWord: "try again
 // later", "classified as bulk", "not in the allow list").
-func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus bool, code int, command string) verdict {
+func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus bool, code int, command string, failed bool) verdict {
 	tv := textVerdict(text, phrase)
 	subject := statusSubject(status)
 	switch {
@@ -273,6 +276,9 @@ func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus b
 		return tv // a server's refusal with a status code: the text names the cause
 	case addressRefusal[code] && text.strength == ordinary:
 		tv.rule += fmt.Sprintf(" with permanent reply code %d (RFC 5321 section 4.2.2: %s)", code, addressRefusalText[code])
+		return tv
+	case failed && code == 0 && text.strength == ordinary:
+		tv.rule += " in a notice that states the delivery failed for good (failedNotices: " + failedNoticeSource + ")"
 		return tv
 	}
 	why := ""

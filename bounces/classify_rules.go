@@ -490,6 +490,41 @@ var textRules = []reasonRule{
 // gets a class 4 one.
 var delayNotices = []string{"do not need to resend your message", "warning message only", "this is a warning only"}
 
+// failedNotices are the sentences with which a text notice states that
+// the message was not delivered and will not be retried: the evidence of
+// an RFC 3464 "Action: failed" in a notice without a delivery-status
+// part. An ordinary phrase naming a dead address (hardText: "user not
+// found", "destination addresses were unknown") counts in such a notice
+// without a status code, a reply code or the command, as a 5xx reply
+// makes it count; a weak phrase, a conflicting word ("later", "spam") or
+// a contradicting cause still keeps it from being hard. Sendmail's "The
+// following addresses had permanent fatal errors" is not one: filtering
+// gateways (Active!hunter) write it above their own refusals.
+var failedNotices = []string{
+	"was undeliverable to the following",                         // GroupWise Internet Agent
+	"this message was undeliverable due to the following reason", // Microsoft Mail / MXLogic gateway
+	"this is a permanent error",                                  // Exim, qmail
+	"failed permanently",                                         // Gmail
+	"delivery has failed to these recipients",                    // Exchange 2010 and later
+}
+
+// failedNoticeSource names where the sentences of failedNotices come from.
+const failedNoticeSource = "Novell GroupWise Internet Agent \"The message that you sent was undeliverable to the following:\" (GroupWise troubleshooting guide: a status of Undeliverable means the addressee does not exist in the post office); the Microsoft Mail/MXLogic gateway notice \"This Message was undeliverable due to the following reason:\"; Exim \"This is a permanent error. The following address(es) failed\"; qmail-send \"This is a permanent error; I've given up\"; Gmail \"Delivery to the following recipient failed permanently\"; Exchange \"Delivery has failed to these recipients or groups\""
+
+// failedNotice reports whether a lower-case notice states that delivery
+// failed for good: one of failedNotices, and not a delay notice.
+func failedNotice(lower string) bool {
+	if delayNotice(lower) {
+		return false
+	}
+	for _, p := range failedNotices {
+		if strings.Contains(lower, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // delayNotice reports whether a lower-case text is a delay notice.
 func delayNotice(lower string) bool {
 	for _, p := range delayNotices {
@@ -711,8 +746,8 @@ var clauseRules = []clauseRule{
 		[]string{"mailbox", "mail box", "account", "user", "recipient", "inbox"},
 		[]string{"disabled", "locked", "suspended", "inactive", "deactivated", "frozen", "closed"},
 		notRecipient},
-	{"userunknown", "RFC 3463 X.1.1 \"bad destination mailbox address\": the words MTAs use for it (Postfix \"User unknown\", Sendmail \"User unknown\", Exim \"Unknown user\", qmail \"no mailbox here\", Exchange \"Recipient not found\", Domino \"User not listed\")",
-		[]string{"user", "recipient", "mailbox", "account", "addressee", "userid", "local-part", "local part", "e-mail address", "email address", "mail box", "alias"},
+	{"userunknown", "RFC 3463 X.1.1 \"bad destination mailbox address\" (and the \"destination address\" of its title: the Microsoft Mail/MXLogic gateway notice \"The following destination addresses were unknown\"): the words MTAs use for it (Postfix \"User unknown\", Sendmail \"User unknown\", Exim \"Unknown user\", qmail \"no mailbox here\", Exchange \"Recipient not found\", Domino \"User not listed\")",
+		[]string{"user", "recipient", "mailbox", "account", "addressee", "userid", "local-part", "local part", "e-mail address", "email address", "mail box", "alias", "destination address", "destination addresses"},
 		[]string{
 			"unknown", "not found", "does not exist", "doesn't exist", "not exist", "no such",
 			"invalid", "not recognized", "not recognised", "not listed", "not known", "nonexistent",

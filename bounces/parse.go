@@ -88,21 +88,23 @@ type msg struct {
 	top        header
 	subject    string
 	from       string
-	dsn        [][]byte     // message/delivery-status bodies (RFC 3464 section 2)
-	feedback   []byte       // message/feedback-report body (RFC 5965 section 3)
-	texts      [][]byte     // text/plain (and text/html as a last resort) bodies
-	html       [][]byte     // text/html bodies
-	original   *header      // header of the returned original
-	origRaw    []byte       // the returned original as it stands, for fields not kept in original
-	jsonBodies [][]byte     // application/json bodies (relay notifications)
-	parts      int          // MIME parts visited
-	succeeded  int          // DSN recipients delivered, relayed or expanded
-	rules      *phraseIndex // the text rules; nil for textRules
-	badText    string       // why the text parts cannot be trusted, "" when they can
-	badDSN     string       // why the delivery-status parts cannot be trusted
-	overflow   string       // why the report as a whole exceeds the bounds Parse reads
-	fromText   bool         // the failures were read from the text parts
-	nesting    int          // how many returned messages deep this message is (forwardedBounce)
+	dsn        [][]byte        // message/delivery-status bodies (RFC 3464 section 2)
+	feedback   []byte          // message/feedback-report body (RFC 5965 section 3)
+	texts      [][]byte        // text/plain (and text/html as a last resort) bodies
+	html       [][]byte        // text/html bodies
+	original   *header         // header of the returned original
+	origRaw    []byte          // the returned original as it stands, for fields not kept in original
+	jsonBodies [][]byte        // application/json bodies (relay notifications)
+	parts      int             // MIME parts visited
+	succeeded  int             // DSN recipients delivered, relayed or expanded
+	rules      *phraseIndex    // the text rules; nil for textRules
+	badText    string          // why the text parts cannot be trusted, "" when they can
+	badDSN     string          // why the delivery-status parts cannot be trusted
+	overflow   string          // why the report as a whole exceeds the bounds Parse reads
+	repaired   string          // why the MIME structure was read by repair (a parameter list continued without folding white space), "" when it was not
+	backed     map[string]bool // the recipients whose delivery-status group states a permanent failure (dsnRecipient.failedPermanently)
+	fromText   bool            // the failures were read from the text parts
+	nesting    int             // how many returned messages deep this message is (forwardedBounce)
 }
 
 // readMessage walks the MIME structure of raw within the limits.
@@ -111,6 +113,7 @@ func readMessage(raw []byte) *msg {
 	h, body, repaired := readHeader(raw, topFields)
 	if repaired {
 		m.malform(&m.badText, "a header whose parameter list continues on a line without folding white space")
+		m.malform(&m.repaired, "a header whose parameter list continues on a line without folding white space")
 	}
 	m.top = h
 	m.subject = decodeHeader(h.Get("Subject"))
@@ -264,6 +267,7 @@ func (m *msg) walkMultipart(h header, body []byte, boundary string, depth int) {
 	}
 	if len(mr.repairs) > 0 {
 		m.malform(&m.badText, "a part header whose parameter list continues on a line without folding white space")
+		m.malform(&m.repaired, "a part header whose parameter list continues on a line without folding white space")
 	}
 	if n == 0 { // no part found: the boundary is wrong, read it as text
 		m.malform(&m.badText, "a multipart whose boundary never appears")

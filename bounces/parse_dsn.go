@@ -171,12 +171,32 @@ func (m *msg) dsnResults(text, textLower string) []Result {
 		for _, d := range dsnRecipients(parseFields(part)) {
 			if r, ok := d.result(text, textLower, m.rules); ok {
 				out = append(out, r)
+				if m.repaired != "" && d.failedPermanently() { // only a repaired message asks (distrustHard)
+					if m.backed == nil {
+						m.backed = map[string]bool{}
+					}
+					m.backed[r.Recipient] = true
+				}
 			} else if d.final != "" || d.original != "" {
 				m.succeeded++
 			}
 		}
 	}
 	return out
+}
+
+// failedPermanently reports whether the group itself states a permanent
+// failure: Action: failed (RFC 3464 section 2.3.3) with a class 5 status
+// (RFC 3463 section 3.1) in its Status field or, when that is missing, in
+// the SMTP reply of its Diagnostic-Code ("smtp; 550 5.1.1 ...").
+func (d dsnRecipient) failedPermanently() bool {
+	if d.action != "failed" {
+		return false
+	}
+	if d.hasStatus {
+		return strings.HasPrefix(d.status, "5.")
+	}
+	return d.diagType == "smtp" && strings.HasPrefix(findStatus(d.diag), "5.")
 }
 
 // result classifies one recipient group; ok is false when the recipient

@@ -401,7 +401,7 @@ var formatCases = []formatCase{
 			"The message that you sent was undeliverable to the following:\r\n\tgone@example.com (user not found)\r\n\tother@example.com (host not found)\r\n\r\n"+
 				"Possibly truncated original message follows:\r\n\r\nFrom: news@example.org\r\nTo: gone@example.com\r\n\r\nhi\r\n"),
 		want: []want{
-			{rcpt: "gone@example.com", diagHas: "user not found", diagNot: "host"},
+			{rcpt: "gone@example.com", diagHas: "user not found", diagNot: "host", hard: "yes"},
 			{rcpt: "other@example.com", diagHas: "host not found", diagNot: "user", hard: "yes"},
 		},
 	},
@@ -527,7 +527,7 @@ var formatCases = []formatCase{
 		raw: textBounce("Subject: Undeliverable Message\r\n",
 			"This Message was undeliverable due to the following reason:\r\n\r\nThe following destination addresses were unknown (please check\r\n"+
 				"the addresses and re-mail the message):\r\n\r\nSMTP <gone@example.com>\r\n\r\nPlease reply to Postmaster@example.net\r\nif you feel this message to be in error.\r\n"),
-		want: []want{{rcpt: "gone@example.com", diagHas: "unknown"}},
+		want: []want{{rcpt: "gone@example.com", diagHas: "unknown", hard: "yes"}},
 	},
 	{
 		name:   "MailFoundry notice",

@@ -18,6 +18,19 @@ import (
 // still read for what it says, but a hard result from it is reported as
 // unknown. A broken part the result was not read from (a junk attachment
 // beside a clean delivery-status part) does not matter.
+//
+// A parameter list continued without folding white space is the one
+// breakage that is repaired rather than only read around: the boundary on
+// the unindented line is taken as the multipart's. When the boundary so
+// read splits the body into parts and a hard result comes from a
+// message/delivery-status part whose group states Action: failed with a
+// class 5 status (RFC 3464 section 2.3.3, RFC 3463 section 3.1; in its
+// Status field, or when that is missing in the SMTP reply of its
+// Diagnostic-Code), the report is the same evidence as in a well-formed
+// message and is counted.
+// Any other hard result of such a message (read from its text, or from a
+// group without that Action and Status) is not; nor is one where the
+// boundary never appears, or a multipart has none.
 
 // malform records, in *flag, the first reason a kind of evidence cannot
 // be trusted.
@@ -91,13 +104,14 @@ func (m *msg) distrustHard(rs []Result) {
 	if m.overflow != "" {
 		why = m.overflow
 	}
-	if why == "" {
-		return
-	}
 	for i := range rs {
-		if rs[i].Class == Hard {
+		w := why
+		if w == "" && m.repaired != "" && !m.backed[rs[i].Recipient] {
+			w = m.repaired
+		}
+		if w != "" && rs[i].Class == Hard {
 			rs[i].Class = Unknown
-			rs[i].Rule = "malformed message (" + why + "): hard evidence not counted; " + rs[i].Rule
+			rs[i].Rule = "malformed message (" + w + "): hard evidence not counted; " + rs[i].Rule
 		}
 	}
 }

@@ -199,6 +199,7 @@ func (m *msg) textResults(notice string) []Result {
 		}
 	}
 	out := make([]Result, 0, len(blocks))
+	failed := failedNotice(asciiLower(notice))
 	for _, b := range blocks {
 		diag := b.diag
 		if _, _, ok := m.ruleIndex().textMatch(asciiLower(diag)); !ok {
@@ -219,7 +220,7 @@ func (m *msg) textResults(notice string) []Result {
 		if cmd == "" {
 			cmd = transcriptCommand(notice, b.addr)
 		}
-		in := evidence{diag: d, command: cmd, rules: m.rules}
+		in := evidence{diag: d, command: cmd, rules: m.rules, failed: failed}
 		if r := exchangeIMSReason(asciiLower(b.diag)); r != "" {
 			in.reason = r
 		}
