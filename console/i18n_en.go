@@ -252,6 +252,7 @@ var en = map[string]string{
 	"msg:no role named %q":      "no role named %q",
 	"msg:unknown permission %q": "unknown permission %q",
 	"msg:this person holds the permission %s, which you do not hold; ask someone who holds it":             "this person holds the permission %s, which you do not hold; ask someone who holds it",
+	"msg:fulfilling this %s request takes the permission %s, which you do not hold":                        "fulfilling this %s request takes the permission %s, which you do not hold",
 	"msg:you cannot give the permission %s, which you do not hold":                                         "you cannot give the permission %s, which you do not hold",
 	"msg:this role holds the permission %s, which you do not hold; ask someone who holds it":               "this role holds the permission %s, which you do not hold; ask someone who holds it",
 	"msg:this token may use the permission %s, which you do not hold; ask someone who holds it":            "this token may use the permission %s, which you do not hold; ask someone who holds it",

@@ -252,6 +252,7 @@ var nl = map[string]string{
 	"msg:no role named %q":      "geen rol met de naam %q",
 	"msg:unknown permission %q": "onbekend recht %q",
 	"msg:this person holds the permission %s, which you do not hold; ask someone who holds it":             "deze persoon heeft het recht %s, dat u niet heeft; vraag het aan iemand die het wel heeft",
+	"msg:fulfilling this %s request takes the permission %s, which you do not hold":                        "dit %s-verzoek afhandelen vraagt het recht %s, dat u niet heeft",
 	"msg:you cannot give the permission %s, which you do not hold":                                         "u kunt het recht %s niet geven, omdat u het zelf niet heeft",
 	"msg:this role holds the permission %s, which you do not hold; ask someone who holds it":               "deze rol heeft het recht %s, dat u niet heeft; vraag het aan iemand die het wel heeft",
 	"msg:this token may use the permission %s, which you do not hold; ask someone who holds it":            "dit token mag het recht %s gebruiken, dat u niet heeft; vraag het aan iemand die het wel heeft",

@@ -592,6 +592,22 @@ func NeedsNote(kind string) bool {
 	return kind == KindRectification || kind == KindRestriction || kind == KindObjection
 }
 
+// mayFulfil: fulfilling an access request exports a contact's data and an
+// erasure request erases the contact, so besides privacy.requests it takes
+// what doing that directly takes (privacy.export, privacy.erase). Work with
+// no actor (the janitor's automatic erasure) is the installation's own.
+func mayFulfil(ctx context.Context, kind string) error {
+	need := access.PrivacyErase
+	if kind == KindAccess {
+		need = access.PrivacyExport
+	}
+	if a, ok := access.ActorFrom(ctx); ok && !a.Has(need) {
+		return errs.Forbidden("beyond_own_permissions",
+			fmt.Sprintf("fulfilling this %s request takes the permission %s, which you do not hold", kind, need))
+	}
+	return nil
+}
+
 // FulfilNote is Fulfil with staff's note of what was done; a request
 // NeedsNote says needs one (mailed to the requester), at most MaxNoteLen
 // bytes.
@@ -617,6 +633,9 @@ func (s *Service) FulfilNote(ctx context.Context, id int64, actor, note string) 
 	}
 	if NeedsNote(r.Kind) {
 		return s.fulfilHandled(ctx, r, actor, note)
+	}
+	if err := mayFulfil(ctx, r.Kind); err != nil {
+		return r, err
 	}
 	if r.Kind == KindAccess {
 		return s.fulfilAccess(ctx, r, actor)
