@@ -32,3 +32,21 @@ func TestSubjectAddressIsNotTheCampaignSubject(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalFinalRecipientIsNotTheSender: a DSN whose Final-Recipient is a
+// bare local part ("rfc822; news") takes the address the notice names
+// with that local part, but never the sender's own address the notice
+// quotes ("your message from news@example.org"): that is not who failed.
+func TestLocalFinalRecipientIsNotTheSender(t *testing.T) {
+	raw := report("message/delivery-status", "Your message from news@example.org could not be delivered to one of its recipients.",
+		"Final-Recipient: rfc822;news\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\r\n")
+	rep, err := Parse([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Results {
+		if r.Recipient == "news@example.org" {
+			t.Errorf("the sender's address taken as the failed recipient: %s %s", r.Class, r.Reason)
+		}
+	}
+}
