@@ -13,7 +13,7 @@ func (h *Handler) importList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	js, err := h.Jobs.List(r.Context(), "import", pg.After, pg.Limit)
+	js, err := h.Jobs.List(r.Context(), jobs.KindImport, pg.After, pg.Limit)
 	if err != nil {
 		return err
 	}

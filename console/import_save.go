@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/postbode/postbode/console/form"
+	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/optin"
 )
 
@@ -31,7 +32,7 @@ func (h *Handler) importSave(w http.ResponseWriter, r *http.Request) error {
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}
 	params := f.Params()
-	job, err := h.Jobs.StartSpooled(r.Context(), "import", params, actorOf(r), f.File.Name())
+	job, err := h.Jobs.StartSpooled(r.Context(), jobs.KindImport, params, actorOf(r), f.File.Name())
 	if err != nil {
 		f.Close()
 		return err

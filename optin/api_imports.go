@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,7 +73,7 @@ func (a *API) startImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	job, err := a.Jobs.StartSpooled(r.Context(), "import", p, httpapi.Actor(r.Context()), f.Name())
+	job, err := a.Jobs.StartSpooled(r.Context(), jobs.KindImport, p, httpapi.Actor(r.Context()), f.Name())
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
@@ -97,7 +98,11 @@ func (a *API) listJobs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	js, err := a.Jobs.List(r.Context(), r.URL.Query().Get("kind"), p.After, p.Limit)
+	kind := r.URL.Query().Get("kind")
+	if kind != "" && !slices.Contains(jobs.Kinds, kind) {
+		return httpapi.Invalid("kind", "must be one of "+strings.Join(jobs.Kinds, ", "))
+	}
+	js, err := a.Jobs.List(r.Context(), kind, p.After, p.Limit)
 	if err != nil {
 		return err
 	}

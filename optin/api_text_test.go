@@ -79,6 +79,7 @@ func TestInvalidTextIsAFieldError(t *testing.T) {
 		{"GET", "/api/v1/contacts?email=a%FF", "", "email", "invalid_field"},
 		{"GET", "/api/v1/contacts?source=%00", "", "source", "invalid_field"},
 		{"GET", "/api/v1/jobs?kind=%00", "", "kind", "invalid_field"},
+		{"GET", "/api/v1/jobs?kind=imports", "", "kind", "invalid_field"},
 		{"POST", "/api/v1/imports?source=import&format=csv&purpose=x%00", "email\na@example.org\n", "purpose", "invalid_field"},
 		{"POST", "/api/v1/imports?source=import&format=csv&purpose=x&evidence=%FF", "email\na@example.org\n", "evidence", "invalid_field"},
 	} {

@@ -257,7 +257,7 @@ func (f *FollowUps) StartPurge(ctx context.Context, campaignID int64, in PurgeIn
 		return jobs.Job{}, nil, errs.Unavailable("erasure_unavailable", "erasure is not available on this node")
 	}
 	p := purgeParams{CampaignID: campaignID, NonResponders: in.NonResponders, Deadline: in.Deadline}
-	j, err := f.jobs.Start(ctx, "update-purge", p, actor)
+	j, err := f.jobs.Start(ctx, jobs.KindUpdatePurge, p, actor)
 	if err != nil {
 		return j, nil, err
 	}

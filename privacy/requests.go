@@ -2,7 +2,6 @@ package privacy
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -283,7 +282,7 @@ func (s *Service) limitRequest(ctx context.Context, email string, ip *netip.Addr
 	keys := []struct {
 		key   string
 		limit int
-	}{{s.opt.KeyPrefix + "prq:a:" + hex.EncodeToString(s.opt.Contacts.Hash(email)[:16]), s.opt.RequestMailsPerHour}}
+	}{{s.opt.KeyPrefix + "prq:a:" + s.opt.Contacts.CounterKey("email", email), s.opt.RequestMailsPerHour}}
 	if ip != nil {
 		keys = append(keys, struct {
 			key   string

@@ -19,6 +19,15 @@ import (
 	"github.com/postbode/postbode/internal/errs"
 )
 
+// The kinds of job.
+const (
+	KindImport      = "import"       // a CSV or JSON import of contacts
+	KindUpdatePurge = "update-purge" // erasing who did not answer an update mailing
+)
+
+// Kinds lists every kind of job, for filters and their checks.
+var Kinds = []string{KindImport, KindUpdatePurge}
+
 // MaxErrors is how many row errors a job keeps (the count keeps going).
 const MaxErrors = 1000
 
