@@ -166,10 +166,11 @@ func (d *dsnRecipient) set(f field) {
 // recipient whose Action is failed or delayed. A group without an Action
 // counts as failed when its status (or diagnostic) is not a success.
 func (m *msg) dsnResults(text, textLower string) []Result {
+	own := m.ownAddresses()
 	var out []Result
 	for _, part := range m.dsn {
 		for _, d := range dsnRecipients(parseFields(part)) {
-			if r, ok := d.result(text, textLower, m.rules); ok {
+			if r, ok := d.result(text, textLower, m.rules, own); ok {
 				out = append(out, r)
 				if m.repaired != "" && d.failedPermanently() { // only a repaired message asks (distrustHard)
 					if m.backed == nil {
@@ -201,8 +202,9 @@ func (d dsnRecipient) failedPermanently() bool {
 
 // result classifies one recipient group; ok is false when the recipient
 // did not fail (delivered, relayed, expanded: RFC 3464 section 2.3.3).
-// textLower is text lower-cased (asciiLower).
-func (d dsnRecipient) result(text, textLower string, rules *phraseIndex) (Result, bool) {
+// textLower is text lower-cased (asciiLower); own are the addresses that are
+// not failed recipients (msg.ownAddresses).
+func (d dsnRecipient) result(text, textLower string, rules *phraseIndex, own map[string]bool) (Result, bool) {
 	action := d.action
 	switch {
 	case action == "delivered", action == "relayed", action == "expanded", action == "deliverable":
@@ -217,7 +219,7 @@ func (d dsnRecipient) result(text, textLower string, rules *phraseIndex) (Result
 	if rcpt == "" {
 		// A local Final-Recipient: the address the notice names with
 		// that local part.
-		if rcpt = addrWithLocal(textLower, d.local); rcpt == "" {
+		if rcpt = addrWithLocal(textLower, d.local, own); rcpt == "" {
 			return Result{}, false
 		}
 	}
@@ -261,8 +263,10 @@ func localPart(v string) string {
 }
 
 // addrWithLocal is the one address with the local part local that a
-// lower-cased notice names, or "" when it names none or several.
-func addrWithLocal(lower, local string) string {
+// lower-cased notice names, leaving out own (the bounce's and the
+// original's senders: "your message from news@..."), or "" when it names
+// none or several.
+func addrWithLocal(lower, local string, own map[string]bool) string {
 	if local == "" {
 		return ""
 	}
@@ -279,7 +283,7 @@ func addrWithLocal(lower, local string) string {
 		}
 		end := at + strings.IndexAny(lower[at:]+" ", " \t\r\n>)\"',;[]")
 		a := cleanAddr(lower[at:end])
-		if a == "" || !plausibleAddr(a) {
+		if a == "" || !plausibleAddr(a) || own[a] {
 			continue
 		}
 		if found != "" && found != a {

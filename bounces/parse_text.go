@@ -173,7 +173,7 @@ func (m *msg) textResults(notice string) []Result {
 		blocks = transcriptBlocks(notice, m.ownAddresses())
 	}
 	if len(blocks) == 0 {
-		blocks = subjectBlocks(m.subject, notice, m.ownAddresses())
+		blocks = m.subjectBlocks(notice)
 	}
 	if len(blocks) == 0 {
 		if rs := m.forwardedBounce(); len(rs) > 0 {
@@ -353,9 +353,17 @@ func exchangeIMSReason(lower string) string {
 // subjectBlocks is the one failed recipient a notice's Subject names
 // when its body names none (Domino's "DELIVERY FAILURE: User a (a@b) not
 // listed in Domino Directory"), with the Subject and the notice as its
-// text; nil when the Subject names no address or several.
-func subjectBlocks(subject, notice string, own map[string]bool) []rcptBlock {
+// text; nil when the Subject names no address or several, when it states
+// no reason (a text rule) about it, or when the address may come from the
+// original's Subject quoted in it ("Undeliverable: Vragen? Mail
+// info@..."): the returned message's Subject holds it, or its To names
+// another address.
+func (m *msg) subjectBlocks(notice string) []rcptBlock {
+	subject, own := m.subject, m.ownAddresses()
 	if len(subject) > 400 || !strings.Contains(subject, "@") {
+		return nil
+	}
+	if _, _, ok := m.ruleIndex().textMatch(asciiLower(subject)); !ok {
 		return nil
 	}
 	found := ""
@@ -371,6 +379,14 @@ func subjectBlocks(subject, notice string, own map[string]bool) []rcptBlock {
 	}
 	if found == "" {
 		return nil
+	}
+	if m.original != nil {
+		if strings.Contains(asciiLower(decodeHeader(m.original.Get("Subject"))), found) {
+			return nil
+		}
+		if to := cleanAddr(m.original.Get("To")); to != "" && to != found {
+			return nil
+		}
 	}
 	return []rcptBlock{{addr: found, diag: subject + "\n" + notice}}
 }

@@ -182,17 +182,32 @@ func (s *Service) RequestReset(ctx context.Context, email string) (Person, strin
 		return p, "", notFound(err, ErrNotFound)
 	}
 	// Anyone may ask for an address: past the limit nothing is mailed and
-	// the last link keeps working (a new one would end it).
-	var recent int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM person_links WHERE person_id = $1 AND kind = 'reset' AND created_at > $2`,
-		p.ID, s.now().Add(-time.Hour)).Scan(&recent); err != nil {
-		return p, "", fmt.Errorf("staff: reset request: %w", err)
+	// the last link keeps working (a new one would end it). The person's
+	// row is held while the links are counted and the new one is made, so
+	// requests sent at once are counted one after the other.
+	var secret string
+	err = pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		// The count is a statement of its own: taken after the lock, it
+		// sees the links of the requests that held it before.
+		if _, err := tx.Exec(ctx, `SELECT FROM persons WHERE id = $1 FOR NO KEY UPDATE`, p.ID); err != nil {
+			return fmt.Errorf("staff: reset request: %w", err)
+		}
+		var recent int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM person_links WHERE person_id = $1 AND kind = 'reset' AND created_at > $2`,
+			p.ID, s.now().Add(-time.Hour)).Scan(&recent); err != nil {
+			return fmt.Errorf("staff: reset request: %w", err)
+		}
+		if recent >= ResetLinksPerHour {
+			return errResetLimited
+		}
+		var err error
+		secret, err = s.newLinkTx(ctx, tx, p.ID, "reset", nil)
+		return err
+	})
+	if err != nil {
+		return p, "", err
 	}
-	if recent >= ResetLinksPerHour {
-		return p, "", errResetLimited
-	}
-	secret, err := s.newLink(ctx, p.ID, "reset", nil)
-	return p, secret, err
+	return p, secret, nil
 }
 
 // ResetLinksPerHour caps the reset links an account gets an hour, however

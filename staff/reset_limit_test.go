@@ -1,6 +1,8 @@
 package staff_test
 
 import (
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,5 +45,29 @@ func TestResetRequestsAreLimitedPerAccount(t *testing.T) {
 	f.now = f.now.Add(61 * time.Minute)
 	if _, secret, err := f.svc.RequestReset(t.Context(), "ann@example.org"); err != nil || secret == "" {
 		t.Fatalf("reset request after the hour: %q %v", secret, err)
+	}
+}
+
+// TestResetLimitHoldsForConcurrentRequests: requests for one address sent
+// at once (a script asking twenty times in parallel) still make at most
+// ResetLinksPerHour links: the count and the new link are one step.
+func TestResetLimitHoldsForConcurrentRequests(t *testing.T) {
+	f := newFixture(t, staff.Options{})
+	f.person("ann@example.org", "viewer")
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, _, err := f.svc.RequestReset(t.Context(), "ann@example.org"); err != nil && !strings.Contains(err.Error(), "too many reset links") {
+				t.Errorf("reset request: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	var links int
+	if err := f.db.QueryRow(t.Context(), `SELECT count(*) FROM person_links l JOIN persons p ON p.id = l.person_id
+		WHERE p.email = 'ann@example.org' AND l.kind = 'reset'`).Scan(&links); err != nil || links > staff.ResetLinksPerHour {
+		t.Fatalf("reset links made by concurrent requests: %d %v, want at most %d", links, err, staff.ResetLinksPerHour)
 	}
 }
