@@ -303,20 +303,28 @@ func anyOwnText(blocks []rcptBlock) bool {
 // text of their own the text of the recipient that ends the run: notices
 // that list the failed addresses and then state one reason for them all
 // (1&1's "The following address failed: <a> <b> Reason: ...", Exim's
-// "The following address(es) failed:" followed by a shared "Reason:").
+// "The following address(es) failed:" followed by a shared "Reason:"),
+// unless that text names the address ending the run ("550 5.1.1 <b> user
+// unknown"): then it is about that one only.
 func shareReason(blocks []rcptBlock) {
 	for i := 0; i < len(blocks); {
 		j := i
 		for j < len(blocks) && strings.TrimSpace(blocks[j].diag) == "" {
 			j++
 		}
-		if j > i && j < len(blocks) {
+		if j > i && j < len(blocks) && !namesAddr(blocks[j].diag, blocks[j].addr) {
 			for k := i; k < j; k++ {
 				blocks[k].diag = blocks[j].diag
 			}
 		}
 		i = j + 1
 	}
+}
+
+// namesAddr reports whether text names addr (any case): a reason that
+// names the address closing a list is about that address alone.
+func namesAddr(text, addr string) bool {
+	return addr != "" && len(text) >= len(addr) && strings.Contains(strings.ToLower(text), strings.ToLower(addr))
 }
 
 // exchangeIMSCodes are the diagnostic codes of the Internet Mail Service of
