@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // posRE matches the position text/template and html/template put in their
@@ -26,7 +27,7 @@ func toError(err error, part, src string) *Error {
 		e.Line, _ = strconv.Atoi(m[2])
 		if m[3] != "" {
 			col, _ := strconv.Atoi(m[3])
-			e.Col = col + 1 // text/template reports a 0-based byte offset
+			e.Col = runeCol(src, e.Line, col) // text/template reports a 0-based byte offset
 		}
 		e.Msg = m[4]
 		if m[1] != "subject" && m[1] != "body" && m[1] != "text" {
@@ -136,9 +137,23 @@ func guessCol(src string, line int) int {
 		return 0
 	}
 	if i := strings.Index(lines[line-1], "{{"); i >= 0 {
-		return i + 1
+		return utf8.RuneCountInString(lines[line-1][:i]) + 1
 	}
 	return 0
+}
+
+// runeCol is the 1-based column, in characters, of the 0-based byte offset
+// off in line (1-based) of src: what an editor shows for a line with é in it.
+func runeCol(src string, line, off int) int {
+	lines := strings.SplitN(src, "\n", line+1)
+	if line < 1 || line-1 >= len(lines) {
+		return off + 1
+	}
+	l := lines[line-1]
+	if off > len(l) {
+		return off + 1
+	}
+	return utf8.RuneCountInString(l[:off]) + 1
 }
 
 // unclosedLine finds where a body that does not end in plain HTML text goes

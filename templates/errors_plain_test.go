@@ -14,6 +14,8 @@ import (
 func TestErrorsInPlainWords(t *testing.T) {
 	for _, c := range []struct{ html, want string }{
 		{"<p>{{.Contact.Nam}}</p>", "line 1, column 14: unknown field Nam; known: ID, Email, Name, Attributes"},
+		{"<p>Één {{.Contact.Nam}}</p>", "line 1, column 18: unknown field Nam; known: ID, Email, Name, Attributes"},
+		{"<p>Één\n€ {{.Nope}}</p>", "line 2, column 5: unknown field Nope; known: Contact, CampaignID, CampaignName, Links"},
 		{"<p>\n{{.Nope}}</p>", "line 2, column 3: unknown field Nope; known: Contact, CampaignID, CampaignName, Links"},
 		{"<p>{{.Links.Unsub}}</p>", "unknown field Unsub; known: Unsubscribe, Update, Privacy, View, UpdateOK, UpdateChange, UpdateRemove"},
 		{"<p>{{.Contact.Name.X}}</p>", "line 1, column 14: unknown field X: .Contact.Name has no fields"},
