@@ -401,7 +401,11 @@ func (p *Processor) applyReport(ctx context.Context, tx pgx.Tx, rep *Report, o o
 		return outcome{Status: "ignored", What: "ignored"}, nil
 	}
 	if claims != nil {
-		return p.applyTo(ctx, tx, pick(results, ""), claims.ContactID, claims.CampaignID, o)
+		var email string
+		if err := tx.QueryRow(ctx, `SELECT email FROM contacts WHERE id = $1`, claims.ContactID).Scan(&email); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return outcome{}, fmt.Errorf("bounces: contact of a report: %w", err)
+		}
+		return p.applyTo(ctx, tx, pick(results, email), claims.ContactID, claims.CampaignID, o)
 	}
 	if why == unauthNoToken && o.Source == SourceWebhook {
 		return p.applyByAddress(ctx, tx, results, o)
@@ -536,13 +540,27 @@ func hasAutoReply(rs []Result) bool {
 
 // pick chooses the result that speaks for a token-correlated message: the
 // first that names email, else the most severe (complaint, hard, block,
-// soft, unknown), else the first.
+// soft, unknown), else the first. Several results naming other addresses
+// (an alias expanded to several mailboxes) are hard for the contact only
+// when all are: while one of them is not, the contact's address itself is
+// not shown dead, and a false hard costs more than a missed one.
 func pick(rs []Result, email string) Result {
 	if email != "" {
 		for _, r := range rs {
 			if strings.EqualFold(r.Recipient, email) {
 				return r
 			}
+		}
+	}
+	if len(rs) > 1 {
+		var notHard []Result
+		for _, r := range rs {
+			if r.Class != Hard {
+				notHard = append(notHard, r)
+			}
+		}
+		if len(notHard) > 0 {
+			rs = notHard
 		}
 	}
 	best := rs[0]
