@@ -223,11 +223,11 @@ func TestAuthoredBounces(t *testing.T) {
 }
 
 const (
-	authoredFloorRecipient   = 98.0
-	authoredFloorHard        = 91.5
-	authoredFloorStatus      = 91.5
-	authoredFloorPrecision   = 92.0
-	authoredFloorRecall      = 83.0
+	authoredFloorRecipient   = 99.0
+	authoredFloorHard        = 95.0
+	authoredFloorStatus      = 97.5
+	authoredFloorPrecision   = 92.5
+	authoredFloorRecall      = 92.5
 	authoredCeilingFalseHard = 4.0
 )
 
