@@ -27,9 +27,9 @@ type authoredRow struct {
 	hard                                       bool
 }
 
-func readAuthored(t testing.TB) []authoredRow {
+func readAuthored(t testing.TB, dir string) []authoredRow {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "authored", "expected.tsv"))
+	f, err := os.Open(filepath.Join(dir, "expected.tsv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,14 +42,14 @@ func readAuthored(t testing.TB) []authoredRow {
 		}
 		c := strings.Split(sc.Text(), "\t")
 		if len(c) != 7 {
-			t.Fatalf("authored expected.tsv line %d: %d columns, want 7", line, len(c))
+			t.Fatalf("%s line %d: %d columns, want 7", f.Name(), line, len(c))
 		}
 		idx, err := strconv.Atoi(c[1])
 		if err != nil || idx < 1 {
-			t.Fatalf("authored expected.tsv line %d: index %q", line, c[1])
+			t.Fatalf("%s line %d: index %q", f.Name(), line, c[1])
 		}
 		if c[5] != "true" && c[5] != "false" {
-			t.Fatalf("authored expected.tsv line %d: hardbounce %q", line, c[5])
+			t.Fatalf("%s line %d: hardbounce %q", f.Name(), line, c[5])
 		}
 		rows = append(rows, authoredRow{file: c[0], index: idx, status: c[2], replyCode: c[3],
 			reason: c[4], hard: c[5] == "true", recipient: c[6]})
@@ -112,26 +112,53 @@ func (s authoredScore) String() string {
 
 var authoredFamily = regexp.MustCompile(`^eml/([a-z0-9]+)-\d+\.eml$`)
 
-// TestAuthoredBounces parses every authored message and compares the
-// recipient, hard/soft, status and reason with expected.tsv. It logs the
+// authoredSet describes one directory of authored messages: its size and
+// spread requirements and the floors measured when it was last scored.
+type authoredSet struct {
+	dir     string
+	minRows int
+	// minPerReason: the least number of rows each of these reasons must have.
+	minPerReason                                                        map[string]int
+	floorRecipient, floorHard, floorStatus, floorPrecision, floorRecall float64
+	ceilingFalseHard                                                    float64
+}
+
+// TestAuthoredBounces scores the first authored set (testdata/authored).
+func TestAuthoredBounces(t *testing.T) {
+	scoreAuthored(t, authoredSet{
+		dir:     filepath.Join("testdata", "authored"),
+		minRows: 100,
+		minPerReason: map[string]int{"filtered": 8, "securityerror": 8, "rejected": 8, "mailererror": 8,
+			"blocked": 8, "userunknown": 8, "hostunknown": 8, "notaccept": 8},
+		floorRecipient:   99.0,
+		floorHard:        95.0,
+		floorStatus:      97.5,
+		floorPrecision:   92.5,
+		floorRecall:      92.5,
+		ceilingFalseHard: 4.0,
+	})
+}
+
+// scoreAuthored parses every message of an authored set and compares the
+// recipient, hard/soft, status and reason with its expected.tsv. It logs the
 // scores per sending family and per expected reason, hard precision and
 // recall and the false-hard rate, names every miss, and fails below the
-// floors measured when the set was last scored.
-func TestAuthoredBounces(t *testing.T) {
-	rows := readAuthored(t)
+// set's floors.
+func scoreAuthored(t *testing.T, set authoredSet) {
+	t.Helper()
+	rows := readAuthored(t, set.dir)
 	// The set must keep its size and its spread over the reasons that are
 	// most often misjudged, or the floors below mean little.
 	perReason := map[string]int{}
 	for _, row := range rows {
 		perReason[row.reason]++
 	}
-	if len(rows) < 100 {
-		t.Fatalf("authored set has %d rows, want >= 100", len(rows))
+	if len(rows) < set.minRows {
+		t.Fatalf("%s has %d rows, want >= %d", set.dir, len(rows), set.minRows)
 	}
-	for _, reason := range []string{"filtered", "securityerror", "rejected", "mailererror", "blocked",
-		"userunknown", "hostunknown", "notaccept"} {
-		if perReason[reason] < 8 {
-			t.Errorf("authored set has %d %s rows, want >= 8", perReason[reason], reason)
+	for reason, min := range set.minPerReason {
+		if perReason[reason] < min {
+			t.Errorf("%s has %d %s rows, want >= %d", set.dir, perReason[reason], reason, min)
 		}
 	}
 
@@ -146,7 +173,7 @@ func TestAuthoredBounces(t *testing.T) {
 		}
 		rep, ok := reports[row.file]
 		if !ok {
-			raw, err := os.ReadFile(filepath.Join("testdata", "authored", row.file))
+			raw, err := os.ReadFile(filepath.Join(set.dir, row.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -206,30 +233,21 @@ func TestAuthoredBounces(t *testing.T) {
 		name      string
 		got, want float64
 	}{
-		{"recipient", pct(all.recipient, all.rows), authoredFloorRecipient},
-		{"hard/soft", pct(all.hard, all.rows), authoredFloorHard},
-		{"status", pct(all.status, all.rows), authoredFloorStatus},
-		{"hard precision", precision, authoredFloorPrecision},
-		{"hard recall", recall, authoredFloorRecall},
+		{"recipient", pct(all.recipient, all.rows), set.floorRecipient},
+		{"hard/soft", pct(all.hard, all.rows), set.floorHard},
+		{"status", pct(all.status, all.rows), set.floorStatus},
+		{"hard precision", precision, set.floorPrecision},
+		{"hard recall", recall, set.floorRecall},
 	}
 	for _, f := range floors {
 		if f.got < f.want {
-			t.Errorf("authored %s %.1f%%, want >= %.1f%%", f.name, f.got, f.want)
+			t.Errorf("%s %s %.1f%%, want >= %.1f%%", set.dir, f.name, f.got, f.want)
 		}
 	}
-	if falseHard > authoredCeilingFalseHard {
-		t.Errorf("authored false-hard rate %.1f%%, want <= %.1f%%", falseHard, authoredCeilingFalseHard)
+	if falseHard > set.ceilingFalseHard {
+		t.Errorf("%s false-hard rate %.1f%%, want <= %.1f%%", set.dir, falseHard, set.ceilingFalseHard)
 	}
 }
-
-const (
-	authoredFloorRecipient   = 99.0
-	authoredFloorHard        = 95.0
-	authoredFloorStatus      = 97.5
-	authoredFloorPrecision   = 92.5
-	authoredFloorRecall      = 92.5
-	authoredCeilingFalseHard = 4.0
-)
 
 func tally(m map[string]*authoredScore, key string) *authoredScore {
 	s, ok := m[key]
