@@ -288,6 +288,8 @@ var textRules = []reasonRule{
 		}},
 	{"hostunknown", ordinary, "qmail-remote \"Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)\" (the whole sentence, so that its \"IP address\" is not read as a refusal of the sending host); Gmail SMTP error reference 553 5.1.2 \"We weren't able to find the recipient domain\"",
 		[]string{"couldn't find a mail exchanger or ip address", "find the recipient domain"}},
+	{"hostunknown", ordinary, "resolver statements that the recipient's domain has no mail server, the same finding as \"no mail exchanger\" (RFC 5321 section 5.1: neither MX nor address records): hMailServer's SMTP error \"No mail servers appear to exists for the recipients address\" (hMailServer documentation, error messages), Exchange/IIS \"Unable to deliver to ... no mail server\"",
+		[]string{"no mail servers appear to exist", "no mail server for"}},
 	{"userunknown", ordinary, "RFC 3463 X.1.1; unknown-user wording of Postfix (\"User unknown in ... table\"), Sendmail (\"User unknown\"), Exim (\"Unknown user\"), Exchange, Gmail, Yahoo",
 		[]string{
 			"user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
@@ -508,10 +510,11 @@ var failedNotices = []string{
 	"this is a permanent error",                                  // Exim, qmail
 	"failed permanently",                                         // Gmail
 	"delivery has failed to these recipients",                    // Exchange 2010 and later
+	"could not be delivered to the following address",            // KDDI au (ezweb) "Mail System Error - Returned Mail"
 }
 
 // failedNoticeSource names where the sentences of failedNotices come from.
-const failedNoticeSource = "Novell GroupWise Internet Agent \"The message that you sent was undeliverable to the following:\" (GroupWise troubleshooting guide: a status of Undeliverable means the addressee does not exist in the post office); the Microsoft Mail/MXLogic gateway notice \"This Message was undeliverable due to the following reason:\"; Exim \"This is a permanent error. The following address(es) failed\"; qmail-send \"This is a permanent error; I've given up\"; Gmail \"Delivery to the following recipient failed permanently\"; Exchange \"Delivery has failed to these recipients or groups\""
+const failedNoticeSource = "Novell GroupWise Internet Agent \"The message that you sent was undeliverable to the following:\" (GroupWise troubleshooting guide: a status of Undeliverable means the addressee does not exist in the post office); the Microsoft Mail/MXLogic gateway notice \"This Message was undeliverable due to the following reason:\"; Exim \"This is a permanent error. The following address(es) failed\"; qmail-send \"This is a permanent error; I've given up\"; Gmail \"Delivery to the following recipient failed permanently\"; Exchange \"Delivery has failed to these recipients or groups\"; KDDI au (ezweb) \"Your mail sent on: ... could not be delivered to the following address(es)\""
 
 // failedNotice reports whether a lower-case notice states that delivery
 // failed for good: one of failedNotices, and not a delay notice.

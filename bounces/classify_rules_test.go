@@ -344,6 +344,8 @@ func TestSourcedRules(t *testing.T) {
 		// qmail-remote (#5.4.4), Gmail 553 5.1.2: the recipient's domain.
 		{"", 0, "", "Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", "hostunknown", Hard, "couldn't find a mail exchanger"},
 		{"", 553, "", "553 We weren't able to find the recipient domain. Please check for any spelling errors", "hostunknown", Hard, "find the recipient domain"},
+		// hMailServer: the resolver found no mail server for the domain.
+		{"", 0, "", "Error Type: SMTP Error Description: No mail servers appear to exists for the recipients address.", "hostunknown", Hard, "no mail servers appear to exist"},
 		// Gmail 552 5.7.0: a blocked file type.
 		{"", 552, "5.7.0", "552 5.7.0 This message was blocked because its content presents a potential security issue.", "securityerror", Block, "potential security issue"},
 		// QQ Mail and NetEase content refusals.
@@ -685,6 +687,8 @@ func TestFailedNotice(t *testing.T) {
 		{"a delay notice", "THIS IS A WARNING MESSAGE ONLY.\r\n" + fmt.Sprintf(groupwise, "user not found"), false, ""},
 		{"gateway, destination addresses unknown", fmt.Sprintf(gateway, "This Message was undeliverable due to the following reason:"), true, `clause "destination addresses ... unknown"`},
 		{"gateway text without the failure sentence", fmt.Sprintf(gateway, "Please note:"), false, ""},
+		{"au notice, user unknown", "Your mail sent on: Tue, 1 Dec 2026 09:12:03 +0100\r\n     could not be delivered to the following address(es):\r\n\r\n  gone@example.com\r\n\r\n  Reason: <gone@example.com>: User unknown\r\n", true, "failed for good"},
+		{"au notice, a delay", "Your mail sent on: Tue, 1 Dec 2026 09:12:03 +0100\r\n     could not be delivered to the following address(es) yet. THIS IS A WARNING MESSAGE ONLY.\r\n\r\n  gone@example.com\r\n\r\n  Reason: <gone@example.com>: User unknown\r\n", false, ""},
 	} {
 		rep, err := Parse([]byte(textBounce("Subject: Message status\r\n", c.body)))
 		if err != nil || len(rep.Results) != 1 {
