@@ -124,6 +124,9 @@ type DKIM interface {
 	// AppendSignature appends msg's DKIM-Signature field(s) to dst; they
 	// are sent right before msg.
 	AppendSignature(dst, msg []byte) ([]byte, error)
+	// AppendSignatures is AppendSignature for many messages signed
+	// together: it appends msgs[i]'s fields to dsts[i] or sets errs[i].
+	AppendSignatures(dsts, msgs [][]byte, errs []error)
 }
 
 // Limiter throttles deliveries per destination domain and globally
