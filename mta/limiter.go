@@ -54,8 +54,12 @@ type Limiter struct {
 }
 
 // leaseLinger is how long a released lease stays with the node for reuse
-// before it is given back to Redis.
-const leaseLinger = 100 * time.Millisecond
+// before it is given back to Redis. A lease given back and taken anew
+// costs two Redis round trips; a node's workers come back to a busy domain
+// every few tens of milliseconds, in bursts, so a linger of a second keeps
+// most leases. Another node waits at most this long for a slot this node
+// leaves idle.
+const leaseLinger = time.Second
 
 // NewLimiter returns a limiter; reg receives postbode_throttle_wait_seconds.
 func NewLimiter(rdb redis.UniversalClient, prefix string, l Limits, reg prometheus.Registerer) *Limiter {
