@@ -185,23 +185,20 @@ type New struct {
 	Source     string
 }
 
-// Validate checks and normalises a new contact.
+// Validate checks and normalises a new contact. Every field that is wrong
+// is reported (errors.Join, see errs.Fields).
 func (n *New) Validate() error {
-	email, err := NormalizeEmail("email", n.Email)
-	if err != nil {
-		return err
+	var bad []error
+	if email, err := NormalizeEmail("email", n.Email); err != nil {
+		bad = append(bad, err)
+	} else {
+		n.Email = email
 	}
-	n.Email = email
-	if err := ValidateName("name", n.Name); err != nil {
-		return err
-	}
-	if err := ValidateAttributes("attributes", n.Attributes); err != nil {
-		return err
-	}
+	bad = append(bad, ValidateName("name", n.Name), ValidateAttributes("attributes", n.Attributes))
 	if !validSource(n.Source) {
-		return errs.Invalid("source", "must be one of "+strings.Join(Sources, ", "))
+		bad = append(bad, errs.Invalid("source", "must be one of "+strings.Join(Sources, ", ")))
 	}
-	return nil
+	return errors.Join(bad...)
 }
 
 // ValidateName checks a display name: at most 200 characters, no control characters.
@@ -307,21 +304,27 @@ type Patch struct {
 	Source     string
 }
 
-// Update applies a patch.
-func (s *Store) Update(ctx context.Context, id int64, p Patch) (Contact, error) {
+// Validate checks and normalises the fields a patch sets. Every field that
+// is wrong is reported (errors.Join, see errs.Fields).
+func (p *Patch) Validate() error {
+	var bad []error
 	if p.Email != nil {
-		e, err := NormalizeEmail("email", *p.Email)
-		if err != nil {
-			return Contact{}, err
+		if e, err := NormalizeEmail("email", *p.Email); err != nil {
+			bad = append(bad, err)
+		} else {
+			p.Email = &e
 		}
-		p.Email = &e
 	}
 	if p.Name != nil {
-		if err := ValidateName("name", *p.Name); err != nil {
-			return Contact{}, err
-		}
+		bad = append(bad, ValidateName("name", *p.Name))
 	}
-	if err := ValidateAttributes("attributes", p.Attributes); err != nil {
+	bad = append(bad, ValidateAttributes("attributes", p.Attributes))
+	return errors.Join(bad...)
+}
+
+// Update applies a patch.
+func (s *Store) Update(ctx context.Context, id int64, p Patch) (Contact, error) {
+	if err := p.Validate(); err != nil {
 		return Contact{}, err
 	}
 	if p.Source == "" {
