@@ -108,12 +108,7 @@ func (s *Service) keepClaimed(ctx context.Context, id int64, consumer string, es
 	go func() {
 		t := time.NewTicker(s.opt.ClaimIdle / 3)
 		defer t.Stop()
-		ids := make([]string, len(es))
-		keys := make([]string, 0, len(es))
-		for i, e := range es {
-			ids[i] = e.streamID
-			keys = append(keys, s.claimKey(id, e.contactID))
-		}
+		var ids, keys []string // made on the first tick: most batches end before it
 		for {
 			select {
 			case <-done:
@@ -121,6 +116,14 @@ func (s *Service) keepClaimed(ctx context.Context, id int64, consumer string, es
 			case <-ctx.Done():
 				return
 			case <-t.C:
+			}
+			if ids == nil {
+				ids = make([]string, len(es))
+				keys = make([]string, 0, len(es))
+				for i, e := range es {
+					ids[i] = e.streamID
+					keys = append(keys, s.claimKey(id, e.contactID))
+				}
 			}
 			s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 				p.XClaimJustID(ctx, &redis.XClaimArgs{Stream: s.streamKey(id), Group: group, Consumer: consumer,
