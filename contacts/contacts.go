@@ -28,7 +28,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -136,12 +138,17 @@ type Store struct {
 	// HardThreshold is the number of hard bounces a contact may have and still
 	// be active (bounces.hard_threshold).
 	HardThreshold int
+	// macs holds HMACs keyed with key: keying one costs two SHA-256
+	// blocks and an allocation, and the send path hashes every recipient.
+	macs sync.Pool
 }
 
 // NewStore returns a store on db. key is the server secret used to hash
 // blocklisted addresses.
 func NewStore(db *db.Pool, key string, hardThreshold int) *Store {
-	return &Store{db: db, key: []byte(key), HardThreshold: hardThreshold}
+	s := &Store{db: db, key: []byte(key), HardThreshold: hardThreshold}
+	s.macs.New = func() any { return hmac.New(sha256.New, s.key) }
+	return s
 }
 
 // DB returns the pool the store works on.
@@ -150,9 +157,12 @@ func (s *Store) DB() *db.Pool { return s.db }
 // Hash returns the keyed hash of an address used by the blocklist; addresses
 // that differ only in case hash the same.
 func (s *Store) Hash(email string) []byte {
-	m := hmac.New(sha256.New, s.key)
+	m := s.macs.Get().(hash.Hash)
+	m.Reset()
 	m.Write([]byte(strings.ToLower(email)))
-	return m.Sum(nil)
+	sum := m.Sum(make([]byte, 0, sha256.Size))
+	s.macs.Put(m)
+	return sum
 }
 
 // ClientKey is the keyed hash of a client address (an IP, or the network a
