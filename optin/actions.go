@@ -50,7 +50,8 @@ type Action struct {
 // ActionLog writes recipient actions to Postgres in batches (COPY) from one
 // goroutine, so a page never waits for the log. Record blocks only when the
 // buffer is full (back pressure, nothing dropped); Close writes what is
-// buffered before it returns (the drain step at shutdown).
+// buffered before it returns (the drain step at shutdown). With a cap
+// (SetCap) the opens and clicks beyond it are counted, not written.
 type ActionLog struct {
 	db  *db.Pool
 	log *slog.Logger
@@ -60,7 +61,10 @@ type ActionLog struct {
 	closed bool
 	done   chan struct{}
 
+	bound *ActionCap // optional: set by SetCap before the first Record
+
 	recorded *prometheus.CounterVec
+	dropped  *prometheus.CounterVec
 	written  prometheus.Counter
 	failed   prometheus.Counter
 }
@@ -89,6 +93,9 @@ func NewActionLog(db *db.Pool, log *slog.Logger, reg prometheus.Registerer) *Act
 		// action: see optin.ActionNames.
 		recorded: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_recipient_actions_total",
 			Help: "Recipient actions on the public pages, by action."}, []string{"action"}),
+		// action: open, click (the actions ActionCap bounds).
+		dropped: f.NewCounterVec(prometheus.CounterOpts{Name: "postbode_recipient_actions_dropped_total",
+			Help: "Opens and clicks not written to the action log: over the cap per contact, campaign, action and link a day."}, []string{"action"}),
 		written: f.NewCounter(prometheus.CounterOpts{Name: "postbode_recipient_action_log_written_total",
 			Help: "Recipient actions written to the action log."}),
 		failed: f.NewCounter(prometheus.CounterOpts{Name: "postbode_recipient_action_log_failed_total",
@@ -97,9 +104,15 @@ func NewActionLog(db *db.Pool, log *slog.Logger, reg prometheus.Registerer) *Act
 	for _, a := range ActionNames {
 		l.recorded.WithLabelValues(a)
 	}
+	l.dropped.WithLabelValues(ActOpen)
+	l.dropped.WithLabelValues(ActClick)
 	go l.run()
 	return l
 }
+
+// SetCap bounds the opens and clicks the log writes (see ActionCap). Call
+// it while wiring, before the first Record.
+func (l *ActionLog) SetCap(c *ActionCap) { l.bound = c }
 
 // Record queues an action; At defaults to now. After Close it is written
 // synchronously. A nil log records nothing.
@@ -216,6 +229,9 @@ func (l *ActionLog) commit(batch *[]Action, flushes *[]chan struct{}) {
 
 // write copies a batch, retrying a few times: Postgres may be restarting.
 func (l *ActionLog) write(ctx context.Context, batch []Action) {
+	if batch = l.admit(ctx, batch); len(batch) == 0 {
+		return
+	}
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		if attempt > 0 {
@@ -231,6 +247,24 @@ func (l *ActionLog) write(ctx context.Context, batch []Action) {
 	}
 	l.failed.Add(float64(len(batch)))
 	l.log.Error("action log: batch lost", slog.Int("count", len(batch)), slog.Any("error", err))
+}
+
+// admit drops the opens and clicks over the cap, one Redis round trip for
+// the batch; when Redis cannot be reached the batch is written whole.
+func (l *ActionLog) admit(ctx context.Context, batch []Action) []Action {
+	if l.bound == nil {
+		return batch
+	}
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	batch, dropped, err := l.bound.Admit(cctx, batch)
+	if err != nil {
+		l.log.Warn("action log: cap not checked", slog.Int("count", len(batch)), slog.Any("error", err))
+	}
+	for a, n := range dropped {
+		l.dropped.WithLabelValues(a).Add(float64(n))
+	}
+	return batch
 }
 
 func (l *ActionLog) copy(ctx context.Context, batch []Action) error {

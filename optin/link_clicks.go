@@ -7,8 +7,10 @@ import (
 
 // LinkClicks is how often one link of a campaign was followed.
 type LinkClicks struct {
-	URL    string `json:"url"`
-	Clicks int64  `json:"clicks"`
+	URL string `json:"url"`
+	// Clicks counts the recorded clicks: at most the action cap's rows a
+	// day per contact (ActionCap); the rest were counted, not written.
+	Clicks int64 `json:"clicks"`
 	// Unique counts the distinct contacts that followed it (erased
 	// contacts no longer count: their actions are deleted).
 	Unique int64 `json:"unique"`

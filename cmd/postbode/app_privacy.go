@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"github.com/postbode/postbode/optin"
 	"github.com/postbode/postbode/privacy"
 )
 
@@ -43,7 +44,14 @@ func (a *app) privacy() *privacy.Service {
 		// Verification mails in flight finish before the transport closes
 		// (drains run last-added first; the mailer's transport drain is older).
 		svc := a.privSvc
+		svc.AddPurgeHook("action-cap", a.actionCap().Purge)
 		a.drains = append(a.drains, func(ctx context.Context) { waitCtx(ctx, svc.Wait) })
 	}
 	return a.privSvc
+}
+
+// actionCap is the cap on the opens and clicks the action log keeps (the
+// public role writes through it; erasure deletes its counters).
+func (a *app) actionCap() *optin.ActionCap {
+	return optin.NewActionCap(a.rdb, a.cfg.Redis.KeyPrefix, a.contacts.CounterKey, 0)
 }

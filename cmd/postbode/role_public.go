@@ -18,6 +18,7 @@ import (
 // flight finish, then the action log writes what it buffered.
 func startPublic(ctx context.Context, a *app) error {
 	actions := optin.NewActionLog(a.db, a.log, a.reg)
+	actions.SetCap(a.actionCap())
 	a.drains = append(a.drains, actions.Close)
 	rcp := optin.NewRecipients(a.db, a.contacts, actions, recipientOptions(a))
 	var proxies []netip.Prefix

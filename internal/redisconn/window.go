@@ -16,7 +16,7 @@ import (
 // is needed (plain EXPIRE works on every Redis version). One key per call:
 // safe on a Redis Cluster.
 func Count(ctx context.Context, rdb redis.UniversalClient, key string, n int64, window time.Duration, now time.Time) (int64, error) {
-	k := key + ":" + strconv.FormatInt(now.UnixNano()/int64(window), 36)
+	k := WindowKey(key, window, now)
 	var incr *redis.IntCmd
 	_, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		incr = p.IncrBy(ctx, k, n)
@@ -27,4 +27,12 @@ func Count(ctx context.Context, rdb redis.UniversalClient, key string, n int64, 
 		return 0, err
 	}
 	return incr.Val(), nil
+}
+
+// WindowKey is the name of key's counter for the fixed window of length
+// window that now falls in (key:<window index>), the naming Count uses; a
+// caller that batches its own commands (a pipeline of HINCRBY) names its
+// windows with it too, and expires each two windows after the last touch.
+func WindowKey(key string, window time.Duration, now time.Time) string {
+	return key + ":" + strconv.FormatInt(now.UnixNano()/int64(window), 36)
 }

@@ -53,7 +53,8 @@ type env struct {
 	client  *http.Client
 	priv    *testPrivacy
 	rdb     redis.UniversalClient
-	prefix  string // of this env's Redis keys
+	prefix  string               // of this env's Redis keys
+	reg     *prometheus.Registry // the action log's metrics
 }
 
 type envOpt struct {
@@ -65,6 +66,7 @@ type envOpt struct {
 	confirmExpiry  time.Duration
 	maxFormBytes   int64
 	formsPerWindow int64
+	actionsPerDay  int64 // > 0: the action log is capped (optin.ActionCap)
 	statement      string
 	retentionDays  int
 	metrics        *httpapi.HTTPMetrics // optional
@@ -77,7 +79,11 @@ func newEnv(t testing.TB, o envOpt) *env {
 	rdb, prefix := testenv.Redis(t)
 	e := &env{t: t, db: db, cs: contacts.NewStore(db, testKey, 2), store: optin.NewStore(db),
 		keys: rtoken.NewKeys(testKey), smtp: newSMTPServer(t), rdb: rdb, prefix: prefix}
-	e.actions = optin.NewActionLog(db, testenv.Logger(t), prometheus.NewRegistry())
+	e.reg = prometheus.NewRegistry()
+	e.actions = optin.NewActionLog(db, testenv.Logger(t), e.reg)
+	if o.actionsPerDay > 0 {
+		e.actions.SetCap(optin.NewActionCap(rdb, prefix, e.cs.CounterKey, o.actionsPerDay))
+	}
 	if o.editable == nil {
 		o.editable = []string{"city"}
 	}
