@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -71,8 +70,6 @@ type ListInput struct {
 
 var legalBases = map[string]bool{"consent": true, "contract": true, "legal-obligation": true, "legitimate-interest": true}
 
-var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-
 // Validate checks the input; create requires slug, name, purpose, optin.
 func (in *ListInput) Validate(create bool) error {
 	req := func(field string, v *string) error {
@@ -89,8 +86,10 @@ func (in *ListInput) Validate(create bool) error {
 			return err
 		}
 	}
-	if in.Slug != nil && !slugRE.MatchString(*in.Slug) {
-		return errs.Invalid("slug", "must be 1-63 characters of a-z, 0-9 and -, starting with a letter or digit")
+	if in.Slug != nil {
+		if err := errs.Slug("slug", *in.Slug); err != nil {
+			return err
+		}
 	}
 	if in.Name != nil && (len(*in.Name) > 200 || strings.ContainsAny(*in.Name, "\r\n")) {
 		return errs.Invalid("name", "must be one line of at most 200 characters")

@@ -119,8 +119,8 @@ func (s *Service) SaveRole(ctx context.Context, name, description string, perms 
 	if _, ok := access.Shipped[name]; ok {
 		return Role{}, errs.Conflict("role_builtin", "shipped roles cannot be changed; create a custom role")
 	}
-	if name == "" || len(name) > 63 || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
-		return Role{}, errs.Invalid("name", "required: lower-case letters, digits and dashes, at most 63")
+	if err := errs.Slug("name", name); err != nil {
+		return Role{}, err
 	}
 	for _, p := range perms {
 		if !access.Valid(p) {
