@@ -58,11 +58,11 @@ func decodeError(err error) error {
 	case errors.As(err, &syn):
 		return NewError(http.StatusBadRequest, "malformed_json", fmt.Sprintf("malformed JSON at byte %d", syn.Offset))
 	case errors.As(err, &typ):
-		msg := fmt.Sprintf("must be %s, not %s", strictjson.Kind(typ.Type), strictjson.ValueKind(typ.Value))
-		if typ.Field == "" {
+		field, msg, _ := strictjson.TypeProblem(err)
+		if field == "" {
 			msg = "the request body " + msg
 		}
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Field: typ.Field, Message: msg}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Field: field, Message: msg}
 	case errors.Is(err, io.EOF):
 		return NewError(http.StatusBadRequest, "malformed_json", "request body is empty")
 	case errors.Is(err, io.ErrUnexpectedEOF):

@@ -10,6 +10,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strconv"
@@ -346,6 +347,18 @@ func Kind(t reflect.Type) string {
 		return "a number"
 	}
 	return "a JSON value"
+}
+
+// TypeProblem words a value of the wrong JSON type (a
+// *json.UnmarshalTypeError in err): the field's path ("" for the whole
+// value) and "must be a string, not a number"; ok is false for any other
+// error. Go type names never reach the caller.
+func TypeProblem(err error) (field, msg string, ok bool) {
+	var typ *json.UnmarshalTypeError
+	if !errors.As(err, &typ) {
+		return "", "", false
+	}
+	return typ.Field, fmt.Sprintf("must be %s, not %s", Kind(typ.Type), ValueKind(typ.Value)), true
 }
 
 // ValueKind names the JSON value a json.UnmarshalTypeError found ("array",
