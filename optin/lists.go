@@ -239,25 +239,54 @@ func (s *Store) ListLists(ctx context.Context, after int64, limit int) ([]List, 
 }
 
 // ResolveLists turns list references (ids as numbers or slugs) into ids,
-// failing with the field name for an unknown one.
+// in order and without repeats, failing with the field name (and index) for
+// the first unknown one. It asks the database once, however many
+// references a request repeats.
 func (s *Store) ResolveLists(ctx context.Context, field string, refs []string) ([]int64, error) {
+	var uniq []string
+	first := map[string]int{} // reference → index of its first mention
+	for i, ref := range refs {
+		ref = strings.TrimSpace(ref)
+		if _, dup := first[ref]; !dup {
+			first[ref] = i
+			uniq = append(uniq, ref)
+		}
+	}
+	if len(uniq) == 0 {
+		return nil, nil
+	}
+	// A slug that is all digits may equal another list's id: the slug wins.
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT ON (r.i) l.id FROM unnest($1::text[]) WITH ORDINALITY AS r(ref, i)
+		LEFT JOIN lists l ON l.slug = r.ref OR l.id::text = r.ref
+		ORDER BY r.i, l.slug = r.ref DESC`, uniq)
+	if err != nil {
+		return nil, fmt.Errorf("optin: resolve lists: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[*int64])
+	if err != nil {
+		return nil, fmt.Errorf("optin: resolve lists: %w", err)
+	}
 	var ids []int64
 	seen := map[int64]bool{}
-	for i, ref := range refs {
-		var id int64
-		err := s.db.QueryRow(ctx, `SELECT id FROM lists WHERE slug = $1 OR id::text = $1`, strings.TrimSpace(ref)).Scan(&id)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil, errs.Invalidf(fmt.Sprintf("%s[%d]", field, i), "unknown list %q", ref)
+	for k, id := range found {
+		if id == nil {
+			ref := uniq[k]
+			return nil, errs.Invalidf(fmt.Sprintf("%s[%d]", field, first[ref]), "unknown list %q", clipRef(ref))
 		}
-		if err != nil {
-			return nil, fmt.Errorf("optin: resolve lists: %w", err)
-		}
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
+		if !seen[*id] {
+			seen[*id] = true
+			ids = append(ids, *id)
 		}
 	}
 	return ids, nil
+}
+
+// clipRef shortens a list reference to show in a message.
+func clipRef(ref string) string {
+	if r := []rune(ref); len(r) > 100 {
+		return string(r[:100]) + "…"
+	}
+	return ref
 }
 
 func isUnique(err error) bool {
