@@ -86,6 +86,18 @@ func (in *ListInput) Validate(create bool) error {
 			return err
 		}
 	}
+	// Every caller (the API decodes with strictjson, the console does not)
+	// gets the same check before the database would refuse the text.
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"slug", in.Slug}, {"name", in.Name}, {"purpose", in.Purpose}, {"optin", in.OptIn}, {"legal_basis", in.LegalBasis}, {"description", in.Description}} {
+		if f.v != nil {
+			if err := errs.Text(f.name, *f.v); err != nil {
+				return err
+			}
+		}
+	}
 	if in.Slug != nil {
 		if err := errs.Slug("slug", *in.Slug); err != nil {
 			return err
