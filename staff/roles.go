@@ -100,6 +100,9 @@ func (s *Service) Grantable(ctx context.Context, role string) error {
 
 // grantableIn is Grantable for a role of department dept.
 func (s *Service) grantableIn(ctx context.Context, role string, dept int64) error {
+	if !errs.IsSlug(role) { // no role has such a name; the database could not even compare it
+		return errs.Invalidf("role", "no role named %q", errs.Printable(role))
+	}
 	perms, err := s.rolePermissions(ctx, s.db, role, dept)
 	if err != nil {
 		return err
