@@ -332,6 +332,8 @@ var textRules = []reasonRule{
 			"reverse dns lookup", "ip name lookup failed", "find your hostname",
 			"does not resolve to", "client host rejected: cannot find",
 		}},
+	{"securityerror", ordinary, "refusals of the SMTP client's own authentication (RFC 4954 section 6: 535 5.7.8 \"Authentication credentials invalid\"; Postfix smtpd(8) SASL \"535 5.7.8 Error: authentication failed\"; Exchange Online 5.7.57 \"Client not authenticated to send mail\", Microsoft's NDR reference): the sending server's login, not the message's SPF/DKIM/DMARC results; before the authentication-results rule, whose \"not authenticated\" and \"authentication failed\" they also say",
+		[]string{"authentication credentials invalid", "error: authentication failed", "client not authenticated", "client was not authenticated"}},
 	{"authfailure", ordinary, "RFC 7372 X.7.20-X.7.26 authentication results",
 		[]string{"not authenticated", "unauthenticated", "authentication failed", "failed authentication"}},
 	{"securityerror", ordinary, "RFC 3207 STARTTLS, RFC 4954 AUTH, RFC 3463 X.7.x security",

@@ -292,6 +292,15 @@ func TestSourcedRules(t *testing.T) {
 		{"", 554, "5.2.0", "554 5.2.0 STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded", "mailboxfull", Soft, "quotaexceeded"},
 		// Gmail SMTP error reference 5.4.5: the sender's daily quota.
 		{"", 550, "5.4.5", "550 5.4.5 Daily user sending quota exceeded", "speeding", Block, "sending quota"},
+		// The SMTP client's own login (RFC 4954 section 6 535 5.7.8;
+		// Postfix SASL; Exchange Online 5.7.57) is a security refusal, not
+		// an SPF/DKIM/DMARC result, which the same words can also name.
+		{"", 535, "5.7.8", "535 5.7.8 Error: authentication failed: authentication failure", "securityerror", Block, "error: authentication failed"},
+		{"", 535, "", "535 Authentication credentials invalid", "securityerror", Block, "authentication credentials invalid"},
+		{"MAIL", 530, "5.7.57", "530 5.7.57 Client not authenticated to send mail. Error: 535 5.7.139 Authentication unsuccessful", "securityerror", Block, "client not authenticated"},
+		{"", 550, "5.7.1", "550 5.7.1 Client was not authenticated to send anonymous mail during MAIL FROM", "securityerror", Block, "client was not authenticated"},
+		{"DATA", 550, "5.7.26", "550 5.7.26 This mail has been blocked because the sender is unauthenticated.", "authfailure", Block, "unauthenticated"},
+		{"", 550, "5.7.1", "550 5.7.1 Message rejected: DKIM authentication failed", "authfailure", Block, "dkim"},
 		// Exim routers/dnslookup.c: a null MX (RFC 7505) or "." SRV target.
 		{"", 0, "", "an MX or SRV record indicated no SMTP service", "notaccept", Hard, "indicated no smtp service"},
 		// OpenSMTPD smtpd/mta.c: both are IMSG_DELIVERY_TEMPFAIL.

@@ -414,7 +414,7 @@ func (m *msg) report() *Report {
 	switch {
 	case len(m.feedback) > 0:
 		rep.Results = m.complaints()
-	case len(m.dsn) == 0 && !m.fromMailSystem():
+	case len(m.dsn) == 0 && !m.fromMailSystem() && !m.failureSubject():
 		if ar, ok := m.autoReply(); ok {
 			rep.Results = []Result{ar}
 			break

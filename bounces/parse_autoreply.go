@@ -43,7 +43,12 @@ func (m *msg) isAutoReply() bool {
 	if prec == "auto_reply" || prec == "auto-reply" {
 		return true
 	}
-	subj := asciiLower(strings.TrimSpace(m.subject))
+	return autoReplySubject(asciiLower(strings.TrimSpace(m.subject)))
+}
+
+// autoReplySubject reports whether a lower-case Subject is that of an
+// automatic reply (autoReplySubjects).
+func autoReplySubject(subj string) bool {
 	for _, s := range autoReplySubjects {
 		if strings.HasPrefix(subj, s) || strings.Contains(subj, s) && len(s) > 8 {
 			return true

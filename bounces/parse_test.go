@@ -123,6 +123,36 @@ func TestParseAutoReply(t *testing.T) {
 	}
 }
 
+// TestFailureSubjectIsNotAnAutoReply: Postfix (bounce(8)) and Exim mark
+// their failure notices "Auto-Submitted: auto-replied" like any automatic
+// reply (RFC 3834 section 5); a notice from a sender that is not named
+// MAILER-DAEMON or postmaster (MDaemon sends as "MDaemon@host") whose
+// Subject names a failed delivery is read as a failure notice, while an
+// out-of-office reply whose Subject quotes such words stays one.
+func TestFailureSubjectIsNotAnAutoReply(t *testing.T) {
+	const body = "The attached message had PERMANENT fatal delivery errors!\r\n\r\n" +
+		"--- Session Transcript ---\r\n --> RCPT To:<gone@example.com>\r\n <-- 550 5.1.1 <gone@example.com>: Recipient address rejected: User unknown\r\n--- End Transcript ---\r\n"
+	for _, c := range []struct {
+		subject string
+		class   Class
+		rcpt    string
+	}{
+		{"Permanent Delivery Failure", Hard, "gone@example.com"},
+		{"Undeliverable: news", Hard, "gone@example.com"},
+		{"Automatic reply: Undeliverable: news", AutoReply, "mdaemon@mail.example.com"},
+		{"Re: news", AutoReply, "mdaemon@mail.example.com"},
+	} {
+		raw := "From: MDaemon@mail.example.com\r\nTo: b1@bounce.example.org\r\nAuto-Submitted: auto-replied\r\nSubject: " + c.subject + "\r\n\r\n" + body
+		rep, err := Parse([]byte(raw))
+		if err != nil || len(rep.Results) != 1 {
+			t.Fatalf("%q: %v, %d results", c.subject, err, len(rep.Results))
+		}
+		if r := rep.Results[0]; r.Class != c.class || r.Recipient != c.rcpt {
+			t.Errorf("%q: %s %s %s (%s), want %s %s", c.subject, r.Recipient, r.Class, r.Reason, r.Rule, c.rcpt, c.class)
+		}
+	}
+}
+
 func TestParseTextBounces(t *testing.T) {
 	cases := []struct {
 		name, raw, rcpt, reason string

@@ -120,15 +120,38 @@ func originalStart(lower string) int {
 	return best
 }
 
-// bounceSubjects are subject phrases (lower-case) of delivery failure
-// notices.
-var bounceSubjects = []string{
+// failureSubjects are subject phrases (lower-case) that name a failed
+// delivery, the first part of bounceSubjects: a message whose Subject says
+// one is a delivery failure notice even when it carries the RFC 3834
+// "Auto-Submitted: auto-replied" of automatic replies, which Postfix
+// (bounce(8)) and Exim put on their failure notices too.
+var failureSubjects = []string{
 	"undeliver", "undelivered", "delivery status", "delivery failure", "delivery failed",
 	"failure notice", "failure delivery", "returned mail", "mail delivery", "returned to sender",
-	"delivery notification", "could not be delivered", "not delivered", "nondeliverable",
-	"non-deliverable", "non remis", "unzustellbar", "delivery problem", "message status",
-	"mail system error", "rejected", "bounce", "failed", "error", "warning", "delayed",
-	"delivery report", "unable to deliver", "permanent error", "notification",
+	"could not be delivered", "not delivered", "nondeliverable", "non-deliverable", "non remis",
+	"unzustellbar", "unable to deliver",
+}
+
+// bounceSubjects are subject phrases (lower-case) of delivery failure
+// notices.
+var bounceSubjects = append(append([]string(nil), failureSubjects...),
+	"delivery notification", "delivery problem", "message status", "mail system error", "rejected",
+	"bounce", "failed", "error", "warning", "delayed", "delivery report", "permanent error", "notification",
+)
+
+// failureSubject reports whether the Subject names a failed delivery
+// (failureSubjects) and not an automatic reply (autoReplySubjects).
+func (m *msg) failureSubject() bool {
+	subj := asciiLower(m.subject)
+	if autoReplySubject(subj) {
+		return false
+	}
+	for _, s := range failureSubjects {
+		if strings.Contains(subj, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // bounceSenders are sender local parts of delivery failure notices.

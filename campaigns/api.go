@@ -69,6 +69,7 @@ func (a *API) duplicate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Location", "/api/v1/campaigns/"+strconv.FormatInt(c.ID, 10))
 	httpapi.WriteJSON(w, http.StatusCreated, c)
 	return nil
 }

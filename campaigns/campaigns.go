@@ -16,6 +16,10 @@
 //	<prefix>{c42}:s:<contact id>  the stream entry sending to the contact now
 //	                     (expires after Options.ClaimIdle): a second entry for
 //	                     the same contact is dropped as a duplicate
+//	<prefix>campaigns:states  a counter raised after every committed change
+//	                     of a campaign's state: the senders read the states
+//	                     from Postgres when it moved (or every 5 s), not
+//	                     every tick
 //
 // No address or name goes to Redis: a worker loads the contact from Postgres
 // (and re-checks that it may still be mailed) when it sends.
@@ -124,6 +128,9 @@ type DKIM interface {
 	// AppendSignature appends msg's DKIM-Signature field(s) to dst; they
 	// are sent right before msg.
 	AppendSignature(dst, msg []byte) ([]byte, error)
+	// AppendSignatures is AppendSignature for many messages signed
+	// together: it appends msgs[i]'s fields to dsts[i] or sets errs[i].
+	AppendSignatures(dsts, msgs [][]byte, errs []error)
 }
 
 // Limiter throttles deliveries per destination domain and globally
@@ -183,7 +190,10 @@ type Options struct {
 	// ExpandBatch is the recipients expanded per transaction; default 5000.
 	ExpandBatch int
 	// Tick is how often the scheduler looks for work and the sender for
-	// campaign state changes (pause, cancel); default 1s.
+	// campaign state changes (pause, cancel); default 1s. Each tick reads
+	// the Redis queues and the state-change signal; the campaigns are read
+	// from Postgres only on a signalled change, when a scheduled campaign
+	// is due, and at least every 5 s.
 	Tick time.Duration
 	// ClaimIdle is how long a read entry may stay unacknowledged before
 	// another worker claims it (its worker is presumed dead); default 5m.

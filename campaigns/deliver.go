@@ -108,12 +108,7 @@ func (s *Service) keepClaimed(ctx context.Context, id int64, consumer string, es
 	go func() {
 		t := time.NewTicker(s.opt.ClaimIdle / 3)
 		defer t.Stop()
-		ids := make([]string, len(es))
-		keys := make([]string, 0, len(es))
-		for i, e := range es {
-			ids[i] = e.streamID
-			keys = append(keys, s.claimKey(id, e.contactID))
-		}
+		var ids, keys []string // made on the first tick: most batches end before it
 		for {
 			select {
 			case <-done:
@@ -121,6 +116,14 @@ func (s *Service) keepClaimed(ctx context.Context, id int64, consumer string, es
 			case <-ctx.Done():
 				return
 			case <-t.C:
+			}
+			if ids == nil {
+				ids = make([]string, len(es))
+				keys = make([]string, 0, len(es))
+				for i, e := range es {
+					ids[i] = e.streamID
+					keys = append(keys, s.claimKey(id, e.contactID))
+				}
 			}
 			s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 				p.XClaimJustID(ctx, &redis.XClaimArgs{Stream: s.streamKey(id), Group: group, Consumer: consumer,
@@ -382,22 +385,53 @@ func (s *Service) buildChunks(ctx context.Context, rt *runtime, order []string, 
 				rest = rest[1:]
 				s.building <- struct{}{}
 				buf := getMsgBuf()
-				env, err := s.build(ctx, rt, t.recipient, "", st, buf)
+				env, err := s.compose(ctx, rt, t.recipient, "", st, buf)
 				<-s.building
 				if err != nil {
-					putMsgBuf(buf)
-					t.status, t.errMsg = "failed", err.Error()
-					s.log.Error("campaigns: cannot build message", "campaign_id", rt.c.ID, "contact_id", t.ID, "error", err)
+					s.buildFailed(rt, t, buf, err)
 					continue
 				}
 				t.env, t.buf = env, buf
 				c.ts = append(c.ts, t)
+			}
+			if rt.signed {
+				c.ts = s.signChunk(rt, c.ts, st)
 			}
 			if len(c.ts) > 0 && !emit(c) {
 				return
 			}
 		}
 	}
+}
+
+// signChunk DKIM-signs the composed messages of a chunk together (one
+// call to the RSA implementation for them all, see mta.DKIM.AppendSignatures)
+// and returns those signed; a message that cannot be signed is failed.
+func (s *Service) signChunk(rt *runtime, ts []*target, st *stageTimes) []*target {
+	envs, bufs, errs := make([]*mta.Envelope, len(ts)), make([]*msgBuf, len(ts)), make([]error, len(ts))
+	for i, t := range ts {
+		envs[i], bufs[i] = &t.env, t.buf
+	}
+	s.building <- struct{}{}
+	s.sign(envs, bufs, errs, st)
+	<-s.building
+	signed := ts[:0]
+	for i, t := range ts {
+		if errs[i] != nil {
+			s.buildFailed(rt, t, t.buf, errs[i])
+			continue
+		}
+		signed = append(signed, t)
+	}
+	return signed
+}
+
+// buildFailed fails a target whose message cannot be built.
+func (s *Service) buildFailed(rt *runtime, t *target, buf *msgBuf, err error) {
+	putMsgBuf(buf)
+	t.buf, t.env = nil, mta.Envelope{}
+	t.status, t.errMsg = "failed", err.Error()
+	s.log.Error("campaigns: cannot build message", "campaign_id", rt.c.ID, "contact_id", t.ID, "error", err)
 }
 
 // sendAll sends a chunk, in as many turns as the throttles need, and sets

@@ -321,6 +321,9 @@ func (s *Service) transition(ctx context.Context, id int64, op string, allowed [
 			WHERE id = $1 RETURNING `+campaignCols, append([]any{id}, args...)...))
 		return err
 	})
+	if err == nil {
+		s.signalStates(ctx)
+	}
 	return out, err
 }
 

@@ -185,10 +185,21 @@ func putMsgBuf(b *msgBuf) {
 // (and signed into it) when buf is not nil: the envelope's bytes belong to
 // buf.
 func (s *Service) build(ctx context.Context, rt *runtime, r recipient, subjectPrefix string, st *stageTimes, buf *msgBuf) (mta.Envelope, error) {
-	t0 := nanotime()
 	if buf == nil {
 		buf = &msgBuf{}
 	}
+	env, err := s.compose(ctx, rt, r, subjectPrefix, st, buf)
+	if err != nil || !rt.signed {
+		return env, err
+	}
+	envs, bufs, errs := [1]*mta.Envelope{&env}, [1]*msgBuf{buf}, [1]error{}
+	s.sign(envs[:], bufs[:], errs[:], st)
+	return env, errs[0]
+}
+
+// compose renders and composes the message for r into buf, unsigned.
+func (s *Service) compose(ctx context.Context, rt *runtime, r recipient, subjectPrefix string, st *stageTimes, buf *msgBuf) (mta.Envelope, error) {
+	t0 := nanotime()
 	d, opt := s.data(rt, r)
 	out, err := rt.tpl.RenderTo(ctx, d, opt, &buf.render)
 	if err != nil {
@@ -219,22 +230,35 @@ func (s *Service) build(ctx context.Context, rt *runtime, r recipient, subjectPr
 	msg := mta.AppendCompose(buf.data[:0], h, out.HTML, out.Text)
 	buf.data = msg
 	t2 := nanotime()
-	var sig []byte
-	if rt.signed {
-		if sig, err = s.opt.DKIM.AppendSignature(buf.sig[:0], msg); err != nil {
-			return mta.Envelope{}, fmt.Errorf("dkim: %w", err)
-		}
-		buf.sig = sig
-	}
-	t3 := nanotime()
 	if st != nil {
 		st.render += t1 - t0
 		st.compose += t2 - t1
-		st.sign += t3 - t2
 	}
 	return mta.Envelope{
 		ID:   "c" + strconv.FormatInt(cid, 10) + "-k" + strconv.FormatInt(kid, 10),
 		From: s.opt.Keys.Address(r.claims(rtoken.Bounce, cid), s.opt.BounceDomain),
-		To:   r.to(), Signature: sig, Data: msg,
+		To:   r.to(), Data: msg,
 	}, nil
+}
+
+// sign DKIM-signs the composed messages *envs[i] (composed into bufs[i])
+// together (DKIM.AppendSignatures): it sets each one's Signature, signed
+// into bufs[i].sig, or errs[i].
+func (s *Service) sign(envs []*mta.Envelope, bufs []*msgBuf, errs []error, st *stageTimes) {
+	t0 := nanotime()
+	dsts, msgs := make([][]byte, len(envs)), make([][]byte, len(envs))
+	for i, env := range envs {
+		dsts[i], msgs[i] = bufs[i].sig[:0], env.Data
+	}
+	s.opt.DKIM.AppendSignatures(dsts, msgs, errs)
+	for i, env := range envs {
+		if errs[i] != nil {
+			errs[i] = fmt.Errorf("dkim: %w", errs[i])
+			continue
+		}
+		bufs[i].sig, env.Signature = dsts[i], dsts[i]
+	}
+	if st != nil {
+		st.sign += nanotime() - t0
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -152,28 +153,39 @@ type QueueStat struct {
 
 // QueueStats returns the queues of the running and paused campaigns.
 func (s *Service) QueueStats(ctx context.Context) ([]QueueStat, error) {
+	qs, err := s.queuedCampaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return qs, s.fillQueueStats(ctx, qs)
+}
+
+// queuedCampaigns returns the running and paused campaigns (id and status
+// only; fillQueueStats reads their queues).
+func (s *Service) queuedCampaigns(ctx context.Context) ([]QueueStat, error) {
 	rows, err := s.db.Query(ctx, `SELECT id, status FROM campaigns WHERE status IN ('running', 'paused') ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: queue stats: %w", err)
 	}
-	var out []QueueStat
-	for rows.Next() {
+	qs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (QueueStat, error) {
 		var q QueueStat
-		if err := rows.Scan(&q.CampaignID, &q.Status); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("campaigns: queue stats: %w", err)
-		}
-		out = append(out, q)
-	}
-	if err := rows.Err(); err != nil {
+		return q, r.Scan(&q.CampaignID, &q.Status)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("campaigns: queue stats: %w", err)
 	}
+	return qs, nil
+}
+
+// fillQueueStats reads the Redis side of each campaign's queue into qs.
+func (s *Service) fillQueueStats(ctx context.Context, qs []QueueStat) error {
+	out := qs
 	now := time.Now()
 	for i := range out {
 		q := &out[i]
 		stream, retry, err := s.queueLen(ctx, q.CampaignID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		q.Retry = retry
 		if p, err := s.rdb.XPending(ctx, s.streamKey(q.CampaignID), group).Result(); err == nil {
@@ -186,5 +198,5 @@ func (s *Service) QueueStats(ctx context.Context) ([]QueueStat, error) {
 			}
 		}
 	}
-	return out, nil
+	return nil
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/postbode/postbode/internal/db"
 )
@@ -15,11 +17,16 @@ import (
 // campaigns and cleans up cancelled ones, every Options.Tick until ctx ends.
 // Any number of nodes may run it: each step takes the campaign's row lock
 // (FOR UPDATE SKIP LOCKED), so one node at a time works on a campaign.
+// It reads the campaigns from Postgres only when a state change was
+// signalled (signalStates), a scheduled campaign is due, or statesRecheck
+// has passed; the ticks in between work from the list it read and the
+// Redis queues, so an idle or busy node does no Postgres work per tick.
 func (s *Service) RunScheduler(ctx context.Context) error {
 	t := time.NewTicker(s.opt.Tick)
 	defer t.Stop()
+	var st schedState
 	for {
-		if err := s.ScheduleOnce(ctx); err != nil && ctx.Err() == nil {
+		if err := s.scheduleRound(ctx, &st); err != nil && ctx.Err() == nil {
 			s.log.Error("campaigns: scheduler step failed; retrying next tick", "error", err)
 		}
 		select {
@@ -30,30 +37,44 @@ func (s *Service) RunScheduler(ctx context.Context) error {
 	}
 }
 
-// ScheduleOnce runs one scheduler round.
+// ScheduleOnce runs one scheduler round, reading the campaigns afresh.
 func (s *Service) ScheduleOnce(ctx context.Context) error {
-	if err := s.pickDue(ctx); err != nil {
-		return err
-	}
-	rows, err := s.db.Query(ctx, `SELECT id, status, expanded_at IS NOT NULL FROM campaigns
-		WHERE status = 'running' OR (status = 'cancelled' AND finished_at IS NULL) ORDER BY id`)
-	if err != nil {
-		return fmt.Errorf("campaigns: scheduler: %w", err)
-	}
-	type active struct {
-		id       int64
-		status   string
-		expanded bool
-	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (active, error) {
-		var a active
-		return a, r.Scan(&a.id, &a.status, &a.expanded)
-	})
-	if err != nil {
-		return fmt.Errorf("campaigns: scheduler: %w", err)
+	return s.scheduleRound(ctx, &schedState{})
+}
+
+// schedState is what a scheduler read of the campaigns found: the
+// campaigns to work on, the states signal it was read under, when, and
+// the earliest send_at of a scheduled campaign still to come.
+type schedState struct {
+	list    []active
+	seen    int64
+	readAt  time.Time
+	nextDue time.Time
+}
+
+// active is a campaign a scheduler round works on.
+type active struct {
+	id       int64
+	status   string
+	expanded bool
+}
+
+func (s *Service) scheduleRound(ctx context.Context, st *schedState) error {
+	sig, err := s.statesSignal(ctx)
+	now := time.Now()
+	if err != nil || st.readAt.IsZero() || sig != st.seen || now.Sub(st.readAt) >= statesRecheck ||
+		(!st.nextDue.IsZero() && !now.Before(st.nextDue)) {
+		// The signal is taken before the read: a change signalled after
+		// it is read on the next round.
+		list, next, err := s.readSchedule(ctx)
+		if err != nil {
+			st.readAt = time.Time{}
+			return err
+		}
+		*st = schedState{list: list, seen: sig, readAt: now, nextDue: next}
 	}
 	var errs []error
-	for _, a := range list {
+	for _, a := range st.list {
 		switch {
 		case a.status == StateCancelled:
 			err = s.cleanupCancelled(ctx, a.id)
@@ -69,33 +90,81 @@ func (s *Service) ScheduleOnce(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// pickDue starts scheduled campaigns whose send_at has come; one whose
-// send_at passed more than MissedGrace ago gets missed_at and waits for an
-// explicit start. Each is one statement, so nodes never start one twice.
-func (s *Service) pickDue(ctx context.Context) error {
-	tag, err := s.db.Exec(ctx, `UPDATE campaigns SET missed_at = now(), updated_at = now()
-		WHERE status = 'scheduled' AND missed_at IS NULL AND send_at < now() - make_interval(secs => $1)`,
-		s.opt.MissedGrace.Seconds())
+// readSchedule runs scheduleSQL: it starts the due campaigns and marks the
+// missed ones, and returns the campaigns to work on and the earliest
+// send_at still to come (zero when none).
+func (s *Service) readSchedule(ctx context.Context) ([]active, time.Time, error) {
+	rows, err := s.db.Query(ctx, scheduleSQL(s.opt.MissedGrace))
 	if err != nil {
-		return fmt.Errorf("campaigns: mark missed: %w", err)
+		return nil, time.Time{}, fmt.Errorf("campaigns: scheduler: %w", err)
 	}
-	if tag.RowsAffected() > 0 {
+	var list []active
+	var next time.Time
+	missed, started := 0, false
+	var a active
+	var picked string
+	var at pgtype.Timestamptz
+	_, err = pgx.ForEachRow(rows, []any{&a.id, &a.status, &a.expanded, &picked, &at}, func() error {
+		switch picked {
+		case "missed":
+			missed++
+			return nil
+		case "next":
+			next = at.Time
+			return nil
+		case "started":
+			s.log.Info("scheduled campaign started", "campaign_id", a.id)
+			started = true
+		}
+		list = append(list, a)
+		return nil
+	})
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("campaigns: scheduler: %w", err)
+	}
+	if started {
+		s.signalStates(ctx)
+	}
+	if missed > 0 {
 		s.log.Warn("scheduled campaigns missed their send time by more than sending.missed_grace; they wait for an explicit start",
-			"count", tag.RowsAffected())
+			"count", missed)
 	}
-	rows, err := s.db.Query(ctx, `UPDATE campaigns SET status = 'running', started_at = now(), updated_at = now()
-		WHERE status = 'scheduled' AND missed_at IS NULL AND send_at <= now() RETURNING id`)
-	if err != nil {
-		return fmt.Errorf("campaigns: start due: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return fmt.Errorf("campaigns: start due: %w", err)
-	}
-	for _, id := range ids {
-		s.log.Info("scheduled campaign started", "campaign_id", id)
-	}
-	return nil
+	return list, next, nil
+}
+
+// scheduleSQL is a scheduler round's one statement (it runs every tick on
+// every node, sending or not): it starts the scheduled campaigns whose
+// send_at has come, marks missed_at on those whose send_at passed more than
+// grace (sending.missed_grace) ago — they wait for an explicit start —
+// and returns the campaigns the round works on: running ones, cancelled
+// ones not yet cleaned up and those it started (picked "started"), plus
+// those it marked missed (picked "missed", for the log only), and the
+// earliest send_at of a scheduled campaign still to come (picked "next",
+// in at; no row when there is none). Each
+// campaign is changed by one UPDATE whose WHERE re-checks its status, so
+// nodes never start one twice. The two UPDATEs take disjoint rows: a
+// statement's parts share one snapshot and must not change a row twice.
+// The grace is part of the text, not a parameter: a statement without
+// parameters is planned once per connection, where one with a parameter
+// was planned anew every tick.
+func scheduleSQL(grace time.Duration) string {
+	g := `make_interval(secs => ` + strconv.FormatFloat(grace.Seconds(), 'f', -1, 64) + `)`
+	return `WITH missed AS (
+	UPDATE campaigns SET missed_at = now(), updated_at = now()
+	WHERE status = 'scheduled' AND missed_at IS NULL AND send_at < now() - ` + g + `
+	RETURNING id
+), started AS (
+	UPDATE campaigns SET status = 'running', started_at = now(), updated_at = now()
+	WHERE status = 'scheduled' AND missed_at IS NULL AND send_at <= now() AND NOT send_at < now() - ` + g + `
+	RETURNING id, expanded_at IS NOT NULL AS expanded
+)
+SELECT id, status, expanded_at IS NOT NULL, '', NULL::timestamptz FROM campaigns
+	WHERE status = 'running' OR (status = 'cancelled' AND finished_at IS NULL)
+UNION ALL SELECT id, 'running', expanded, 'started', NULL FROM started
+UNION ALL SELECT id, 'scheduled', false, 'missed', NULL FROM missed
+UNION ALL SELECT 0, 'scheduled', false, 'next', min(send_at) FROM campaigns
+	WHERE status = 'scheduled' AND missed_at IS NULL AND send_at > now() HAVING min(send_at) IS NOT NULL
+ORDER BY 1`
 }
 
 // expand expands recipient batches of a running campaign while its queue
@@ -116,16 +185,21 @@ func (s *Service) expand(ctx context.Context, id int64) error {
 		if room < least {
 			return nil
 		}
-		more, err := s.ExpandBatch(ctx, id, min(s.opt.ExpandBatch, room))
+		more, done, err := s.expandBatch(ctx, id, min(s.opt.ExpandBatch, room))
 		if err != nil {
 			return err
 		}
-		if !more {
+		if !more && !done {
+			return nil // not running, or another node expands it
+		}
+		if done {
 			// The campaign's delivery rows are all there: give the planner
 			// statistics that include them (the send path's statements do
 			// not need them, the reports and later campaigns do). The
 			// campaign changes no other table: an import analyses the
-			// contacts and subscriptions it adds.
+			// contacts and subscriptions it adds. The scheduler rounds
+			// re-read the campaign, now to be finished, on the signal.
+			s.signalStates(ctx)
 			return db.AnalyzeStale(ctx, s.db, "deliveries")
 		}
 	}
@@ -173,6 +247,13 @@ SELECT coalesce((SELECT max(id) FROM cand), $2), (SELECT count(*) FROM cand),
 // the duplicate entries), never skipped. more is false when the campaign is
 // fully expanded, not running, or being expanded by another node.
 func (s *Service) ExpandBatch(ctx context.Context, id int64, limit int) (more bool, err error) {
+	more, _, err = s.expandBatch(ctx, id, limit)
+	return more, err
+}
+
+// expandBatch is ExpandBatch; done is true when this call expanded the
+// campaign's last recipients.
+func (s *Service) expandBatch(ctx context.Context, id int64, limit int) (more, done bool, err error) {
 	start := time.Now()
 	err = pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
 		var lists []int64
@@ -199,6 +280,7 @@ func (s *Service) ExpandBatch(ctx context.Context, id int64, limit int) (more bo
 			return err
 		}
 		more = picked == int64(limit)
+		done = !more
 		if _, err := tx.Exec(ctx, `UPDATE campaigns SET expand_cursor = $2,
 			expanded_at = CASE WHEN $3 THEN NULL ELSE now() END WHERE id = $1`, id, next, more); err != nil {
 			return err
@@ -211,10 +293,10 @@ func (s *Service) ExpandBatch(ctx context.Context, id int64, limit int) (more bo
 		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("campaigns: expand %d: %w", id, err)
+		return false, false, fmt.Errorf("campaigns: expand %d: %w", id, err)
 	}
 	s.m.expandSeconds.Observe(time.Since(start).Seconds())
-	return more, nil
+	return more, done, nil
 }
 
 // finishCheck finishes a fully expanded running campaign whose queue and
@@ -280,6 +362,7 @@ func (s *Service) dropQueueIfDone(ctx context.Context, id int64) error {
 	}
 	if status == StateFinished {
 		s.log.Info("campaign finished", "campaign_id", id)
+		s.signalStates(ctx)
 		return s.dropQueue(ctx, id)
 	}
 	return nil
@@ -342,6 +425,7 @@ func (s *Service) cleanupCancelled(ctx context.Context, id int64) error {
 	}
 	if done {
 		s.log.Info("campaign cancelled; unsent deliveries marked cancelled", "campaign_id", id)
+		s.signalStates(ctx)
 		return s.dropQueue(ctx, id)
 	}
 	return nil

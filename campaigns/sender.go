@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -21,11 +21,25 @@ type Sender struct {
 	once sync.Once
 
 	mu      sync.RWMutex
-	running []int64 // running campaigns, refreshed every tick
+	running []int64 // running campaigns, refreshed on a signal (see watch)
+
+	// Read by watch only.
+	queued []QueueStat // running and paused campaigns as last read
+	seen   int64       // the states signal when they were read
+	readAt time.Time
+	// recheck is statesRecheck (longer in a test).
+	recheck time.Duration
 }
 
+// statesRecheck is how long the sender trusts the campaign states it read
+// while no state change is signalled: it reads them again at least this
+// often (or every tick, when Tick is longer), in case a signal was lost.
+const statesRecheck = 5 * time.Second
+
 // NewSender returns a sender on s.
-func (s *Service) NewSender() *Sender { return &Sender{s: s, stop: make(chan struct{})} }
+func (s *Service) NewSender() *Sender {
+	return &Sender{s: s, stop: make(chan struct{}), recheck: statesRecheck}
+}
 
 // Stop asks the workers to stop reading; in-flight batches finish.
 func (x *Sender) Stop() { x.once.Do(func() { close(x.stop) }) }
@@ -68,7 +82,10 @@ func (x *Sender) Run(ctx context.Context) error {
 
 // watch refreshes the running campaigns (so pause and cancel reach the
 // workers within a tick), moves due retries back into the queues and
-// updates the queue metrics.
+// updates the queue metrics, every tick. The campaign states come from
+// Postgres only when a change was signalled through Redis (signalStates)
+// or statesRecheck has passed: reading them every tick on every sender
+// node was Postgres work proportional to time, not to messages.
 func (x *Sender) watch(ctx context.Context) {
 	t := time.NewTicker(x.s.opt.Tick)
 	defer t.Stop()
@@ -86,18 +103,28 @@ func (x *Sender) watch(ctx context.Context) {
 	}
 }
 
+// refresh reads the running and paused campaigns (in one statement, when a
+// change was signalled or statesRecheck passed): the running ones are the
+// workers' campaigns; the queues of both make the queue metrics.
 func (x *Sender) refresh(ctx context.Context) error {
-	rows, err := x.s.db.Query(ctx, `SELECT id FROM campaigns WHERE status = 'running' ORDER BY id`)
-	if err != nil {
-		return err
+	sig, err := x.s.statesSignal(ctx)
+	if err != nil || sig != x.seen || x.readAt.IsZero() || time.Since(x.readAt) >= x.recheck {
+		// The signal is taken before the read: a change signalled after
+		// it is read on the next tick.
+		qs, err := x.s.queuedCampaigns(ctx)
+		if err != nil {
+			return err
+		}
+		x.queued, x.seen, x.readAt = qs, sig, time.Now()
 	}
-	running, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return err
-	}
+	qs := slices.Clone(x.queued)
+	running := make([]int64, 0, len(qs))
 	keep := map[int64]bool{}
-	for _, id := range running {
-		keep[id] = true
+	for _, q := range qs {
+		if q.Status == StateRunning {
+			running = append(running, q.CampaignID)
+			keep[q.CampaignID] = true
+		}
 	}
 	x.mu.Lock()
 	x.running = running
@@ -109,8 +136,7 @@ func (x *Sender) refresh(ctx context.Context) error {
 			return err
 		}
 	}
-	qs, err := x.s.QueueStats(ctx)
-	if err != nil {
+	if err := x.s.fillQueueStats(ctx, qs); err != nil {
 		return err
 	}
 	var depth, pending, retry int64
@@ -207,4 +233,26 @@ func (x *Sender) claimAndSend(ctx context.Context, id int64, consumer string) (i
 	}
 	x.s.m.reclaimed.Add(float64(len(msgs)))
 	return len(msgs), x.s.sendBatch(ctx, id, consumer, parseEntries(msgs))
+}
+
+// statesKey counts the changes of campaign states: <prefix>campaigns:states.
+func (s *Service) statesKey() string { return s.opt.KeyPrefix + "campaigns:states" }
+
+// signalStates tells every sender node that a campaign's state changed
+// (started, paused, resumed, cancelled, finished), after the change is
+// committed: they read the states on their next tick. A lost signal (Redis
+// unreachable) delays the change by at most statesRecheck.
+func (s *Service) signalStates(ctx context.Context) {
+	if err := s.rdb.Incr(context.WithoutCancel(ctx), s.statesKey()).Err(); err != nil {
+		s.log.Warn("campaigns: cannot signal a campaign state change; senders see it within "+statesRecheck.String(), "error", err)
+	}
+}
+
+// statesSignal reads the count of signalled state changes (0 before the first).
+func (s *Service) statesSignal(ctx context.Context) (int64, error) {
+	n, err := s.rdb.Get(ctx, s.statesKey()).Int64()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	return n, err
 }

@@ -38,30 +38,13 @@ func (h *Handler) campaignSave(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, Prefix+"campaigns/"+strconv.FormatInt(c.ID, 10), "campaign.created")
 }
 
-// campaignFieldErrors are the compose form's errors: the form's own
-// (catalogue keys, translated) and the campaign's field errors in err, a
-// field the form already names keeping the form's message; the list
-// field is the form's lists. err that is no field error is returned.
+// campaignFieldErrors are the compose form's errors (formErrors); the
+// campaign's list_ids field is the form's lists.
 func (h *Handler) campaignFieldErrors(r *http.Request, form map[string]string, err error) (map[string]string, error) {
-	out := map[string]string{}
-	lang := pageLang(r)
-	for f, k := range form {
-		out[f] = tr(lang, k)
-	}
-	if err == nil {
-		return out, nil
-	}
-	domain, ok := fieldError(r, err)
-	if !ok {
-		return nil, err
-	}
-	for f, msg := range domain {
+	return formErrors(r, form, err, func(f string) string {
 		if f == "list_ids" {
-			f = "lists"
+			return "lists"
 		}
-		if _, named := out[f]; !named {
-			out[f] = msg
-		}
-	}
-	return out, nil
+		return f
+	})
 }

@@ -32,58 +32,53 @@ func (h *Handler) contactCreatePage(r *http.Request, f *form.ContactCreateForm) 
 // contactCreateSave creates a contact with optin.CreateContact, the rule
 // of POST /api/v1/contacts: subscribing needs consent on record (source
 // manual, with the evidence staff give); double opt-in lists start
-// unconfirmed unless staff tick that consent was already confirmed.
+// unconfirmed unless staff tick that consent was already confirmed. When
+// the form's own checks fail, the contact's are made too (CheckContact),
+// so every wrong field shows at once.
 func (h *Handler) contactCreateSave(w http.ResponseWriter, r *http.Request) error {
 	f := form.NewContactCreateForm(r)
 	attrs, e := f.Validate()
-	var domain map[string]string
-	if len(e) == 0 {
-		n := optin.NewContact{New: contacts.New{Email: f.Email, Name: f.Name, Attributes: attrs, Source: "manual"},
-			ListIDs: f.Lists, Confirmed: f.Confirmed}
-		if len(f.Lists) > 0 {
-			n.Consent = &optin.Consent{Source: "manual", Purpose: f.Purpose, Evidence: f.Evidence}
-		}
-		c, _, err := h.Optin.CreateContact(r.Context(), h.Contacts, n)
-		if err == nil {
+	n := optin.NewContact{New: contacts.New{Email: f.Email, Name: f.Name, Attributes: attrs, Source: "manual"},
+		ListIDs: f.Lists, Confirmed: f.Confirmed}
+	if len(f.Lists) > 0 {
+		n.Consent = &optin.Consent{Source: "manual", Purpose: f.Purpose, Evidence: f.Evidence}
+	}
+	var err error
+	if len(e) > 0 {
+		err = h.Optin.CheckContact(r.Context(), &n)
+	} else {
+		var c contacts.Contact
+		if c, _, err = h.Optin.CreateContact(r.Context(), h.Contacts, n); err == nil {
 			return redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "contact.created.flash")
 		}
-		if domain = createFieldError(r, err); domain == nil {
-			return err
-		}
+	}
+	all, err := formErrors(r, e, err, contactField)
+	if ce := (*errs.Error)(nil); errors.As(err, &ce) && ce.Kind == errs.KindConflict {
+		// A taken or blocklisted address is told on the address.
+		all, err = map[string]string{"email": trMsg(pageLang(r), ce.Message)}, nil
+	}
+	if err != nil {
+		return err
 	}
 	p, err := h.contactCreatePage(r, f)
 	if err != nil {
 		return err
 	}
-	p.setErrs(e)
-	for k, v := range domain {
-		p.Errs[k] = v
-	}
+	p.Errs = all
 	return h.render(w, r, http.StatusUnprocessableEntity, p)
 }
 
-// createFieldError places a refusal of the service on the form's field:
-// attributes.* on the fields box, consent.* on its own input, a taken or
-// blocklisted address on the address; nil for any other error.
-func createFieldError(r *http.Request, err error) map[string]string {
-	if fe, ok := fieldError(r, err); ok {
-		out := map[string]string{}
-		for k, v := range fe {
-			switch {
-			case strings.HasPrefix(k, "attributes"):
-				k = "fields"
-			case strings.HasPrefix(k, "consent."):
-				k = strings.TrimPrefix(k, "consent.")
-			case k == "list_ids" || strings.HasPrefix(k, "lists"):
-				k = "lists"
-			}
-			out[k] = v
-		}
-		return out
+// contactField places a field the contact service names on the form's
+// field: attributes.* on the fields box, consent.* on its own input, the
+// lists on the list choice.
+func contactField(f string) string {
+	switch {
+	case strings.HasPrefix(f, "attributes"):
+		return "fields"
+	case strings.HasPrefix(f, "consent."):
+		return strings.TrimPrefix(f, "consent.")
+	case f == "list_ids" || strings.HasPrefix(f, "lists"):
+		return "lists"
 	}
-	var e *errs.Error
-	if errors.As(err, &e) && e.Kind == errs.KindConflict {
-		return map[string]string{"email": e.Message}
-	}
-	return nil
+	return f
 }

@@ -9,7 +9,9 @@ import (
 )
 
 // contactSave saves a contact's name and fields (the change is recorded
-// with its source, manual, and the person in the contact's history).
+// with its source, manual, and the person in the contact's history). When
+// the fields do not parse, the name is checked too (contacts.Patch), so
+// every wrong field shows at once.
 func (h *Handler) contactSave(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.pathContact(r)
 	if err != nil {
@@ -17,35 +19,33 @@ func (h *Handler) contactSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := form.NewContactForm(r)
 	attrs, e := f.Attributes()
-	var domain map[string]string
-	if len(e) == 0 {
+	patch := contacts.Patch{Name: &f.Name, Attributes: attrs, Source: "manual"}
+	if len(e) > 0 {
+		err = patch.Validate()
+	} else {
 		// The form holds every field the person can see: one they took out
 		// is removed; hidden ones (not on the form) stay.
-		if attrs == nil {
-			attrs = map[string]any{}
+		if patch.Attributes == nil {
+			patch.Attributes = map[string]any{}
 		}
 		for k := range c.Attributes {
-			if _, ok := attrs[k]; !ok {
-				attrs[k] = nil
+			if _, ok := patch.Attributes[k]; !ok {
+				patch.Attributes[k] = nil
 			}
 		}
-		_, err = h.Contacts.Update(r.Context(), c.ID, contacts.Patch{Name: &f.Name, Attributes: attrs, Source: "manual"})
-		if fe, ok := fieldError(r, err); ok {
-			domain = fe
-		} else if err != nil {
-			return err
-		}
+		_, err = h.Contacts.Update(r.Context(), c.ID, patch)
 	}
-	if len(e) > 0 || domain != nil {
-		p, err := h.contactEditPage(r, c, f, &form.SubscribeForm{})
-		if err != nil {
-			return err
-		}
-		p.setErrs(e)
-		for k, v := range domain {
-			p.Errs[k] = v
-		}
-		return h.render(w, r, http.StatusUnprocessableEntity, p)
+	if len(e) == 0 && err == nil {
+		return redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "contact.saved")
 	}
-	return redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "contact.saved")
+	all, err := formErrors(r, e, err, contactField)
+	if err != nil {
+		return err
+	}
+	p, err := h.contactEditPage(r, c, f, &form.SubscribeForm{})
+	if err != nil {
+		return err
+	}
+	p.Errs = all
+	return h.render(w, r, http.StatusUnprocessableEntity, p)
 }

@@ -106,6 +106,32 @@ func fieldError(r *http.Request, err error) (map[string]string, bool) {
 	return out, true
 }
 
+// formErrors are a form's errors when every wrong field shows at once: the
+// form's own (catalogue keys, translated) and the domain's field errors in
+// err (several joined: a form checked as a whole), each on the form's field
+// place names, a field the form already names keeping the form's message.
+// err that is no field error is returned.
+func formErrors(r *http.Request, form map[string]string, err error, place func(string) string) (map[string]string, error) {
+	out := map[string]string{}
+	lang := pageLang(r)
+	for f, k := range form {
+		out[f] = tr(lang, k)
+	}
+	if err == nil {
+		return out, nil
+	}
+	domain, ok := fieldError(r, err)
+	if !ok {
+		return nil, err
+	}
+	for _, f := range slices.Sorted(maps.Keys(domain)) {
+		if ff := place(f); out[ff] == "" {
+			out[ff] = domain[f]
+		}
+	}
+	return out, nil
+}
+
 // detail is e as the error page shows it: the field and the translated
 // message (a catalogue key of invalid, or a domain package's message).
 func detail(lang string, e *errs.Error) string {

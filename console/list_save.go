@@ -12,7 +12,7 @@ import (
 func (h *Handler) listSave(w http.ResponseWriter, r *http.Request) error {
 	f := form.NewListForm(r)
 	in := optin.ListInput{Slug: &f.Slug, Name: &f.Name, Purpose: &f.Purpose, OptIn: &f.OptIn, Description: &f.Description}
-	return h.saveList(w, r, f, f.Validate(true), 0, func() error {
+	return h.saveList(w, r, f, f.Validate(true), 0, func() error { return in.Validate(true) }, func() error {
 		_, err := h.Optin.CreateList(r.Context(), in)
 		return err
 	})
@@ -20,27 +20,24 @@ func (h *Handler) listSave(w http.ResponseWriter, r *http.Request) error {
 
 // saveList runs save unless the form has errors e, and shows the form again
 // with the errors (422) when the form or the list store refuses it (a slug
-// that is taken, a field optin.ListInput does not take).
-func (h *Handler) saveList(w http.ResponseWriter, r *http.Request, f *form.ListForm, e form.Errors, id int64, save func() error) error {
-	var domain map[string]string
-	if len(e) == 0 {
-		err := save()
-		switch fe, ok := fieldError(r, err); {
-		case ok:
-			domain = fe
-		case errors.Is(err, optin.ErrSlugTaken):
-			e["slug"] = "list.err.taken"
-		case err != nil:
-			return err
-		}
+// that is taken, a field optin.ListInput does not take). When the form's
+// own checks fail, check (the list's, storing nothing) is made too, so
+// every wrong field shows at once, not one per attempt.
+func (h *Handler) saveList(w http.ResponseWriter, r *http.Request, f *form.ListForm, e form.Errors, id int64, check, save func() error) error {
+	var err error
+	if len(e) > 0 {
+		err = check()
+	} else if err = save(); errors.Is(err, optin.ErrSlugTaken) {
+		e["slug"], err = "list.err.taken", nil
 	}
-	if len(e) > 0 || domain != nil {
-		p := h.listPage(r, f, id)
-		p.setErrs(e)
-		for k, v := range domain {
-			p.Errs[k] = v
-		}
-		return h.render(w, r, http.StatusUnprocessableEntity, p)
+	if len(e) == 0 && err == nil {
+		return redirect(w, r, Prefix+"lists", "list.saved")
 	}
-	return redirect(w, r, Prefix+"lists", "list.saved")
+	all, err := formErrors(r, e, err, func(f string) string { return f })
+	if err != nil {
+		return err
+	}
+	p := h.listPage(r, f, id)
+	p.Errs = all
+	return h.render(w, r, http.StatusUnprocessableEntity, p)
 }

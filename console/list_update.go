@@ -22,7 +22,7 @@ func (h *Handler) listUpdate(w http.ResponseWriter, r *http.Request) error {
 	f := form.NewListForm(r)
 	f.Slug = l.Slug
 	in := optin.ListInput{Name: &f.Name, Description: &f.Description}
-	return h.saveList(w, r, f, f.Validate(false), id, func() error {
+	return h.saveList(w, r, f, f.Validate(false), id, func() error { return in.Validate(false) }, func() error {
 		_, err := h.Optin.UpdateList(r.Context(), id, in)
 		return err
 	})

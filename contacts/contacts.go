@@ -28,7 +28,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -136,12 +138,17 @@ type Store struct {
 	// HardThreshold is the number of hard bounces a contact may have and still
 	// be active (bounces.hard_threshold).
 	HardThreshold int
+	// macs holds HMACs keyed with key: keying one costs two SHA-256
+	// blocks and an allocation, and the send path hashes every recipient.
+	macs sync.Pool
 }
 
 // NewStore returns a store on db. key is the server secret used to hash
 // blocklisted addresses.
 func NewStore(db *db.Pool, key string, hardThreshold int) *Store {
-	return &Store{db: db, key: []byte(key), HardThreshold: hardThreshold}
+	s := &Store{db: db, key: []byte(key), HardThreshold: hardThreshold}
+	s.macs.New = func() any { return hmac.New(sha256.New, s.key) }
+	return s
 }
 
 // DB returns the pool the store works on.
@@ -150,9 +157,12 @@ func (s *Store) DB() *db.Pool { return s.db }
 // Hash returns the keyed hash of an address used by the blocklist; addresses
 // that differ only in case hash the same.
 func (s *Store) Hash(email string) []byte {
-	m := hmac.New(sha256.New, s.key)
+	m := s.macs.Get().(hash.Hash)
+	m.Reset()
 	m.Write([]byte(strings.ToLower(email)))
-	return m.Sum(nil)
+	sum := m.Sum(make([]byte, 0, sha256.Size))
+	s.macs.Put(m)
+	return sum
 }
 
 // ClientKey is the keyed hash of a client address (an IP, or the network a
@@ -175,23 +185,20 @@ type New struct {
 	Source     string
 }
 
-// Validate checks and normalises a new contact.
+// Validate checks and normalises a new contact. Every field that is wrong
+// is reported (errors.Join, see errs.Fields).
 func (n *New) Validate() error {
-	email, err := NormalizeEmail("email", n.Email)
-	if err != nil {
-		return err
+	var bad []error
+	if email, err := NormalizeEmail("email", n.Email); err != nil {
+		bad = append(bad, err)
+	} else {
+		n.Email = email
 	}
-	n.Email = email
-	if err := ValidateName("name", n.Name); err != nil {
-		return err
-	}
-	if err := ValidateAttributes("attributes", n.Attributes); err != nil {
-		return err
-	}
+	bad = append(bad, ValidateName("name", n.Name), ValidateAttributes("attributes", n.Attributes))
 	if !validSource(n.Source) {
-		return errs.Invalid("source", "must be one of "+strings.Join(Sources, ", "))
+		bad = append(bad, errs.Invalid("source", "must be one of "+strings.Join(Sources, ", ")))
 	}
-	return nil
+	return errors.Join(bad...)
 }
 
 // ValidateName checks a display name: at most 200 characters, no control characters.
@@ -297,21 +304,27 @@ type Patch struct {
 	Source     string
 }
 
-// Update applies a patch.
-func (s *Store) Update(ctx context.Context, id int64, p Patch) (Contact, error) {
+// Validate checks and normalises the fields a patch sets. Every field that
+// is wrong is reported (errors.Join, see errs.Fields).
+func (p *Patch) Validate() error {
+	var bad []error
 	if p.Email != nil {
-		e, err := NormalizeEmail("email", *p.Email)
-		if err != nil {
-			return Contact{}, err
+		if e, err := NormalizeEmail("email", *p.Email); err != nil {
+			bad = append(bad, err)
+		} else {
+			p.Email = &e
 		}
-		p.Email = &e
 	}
 	if p.Name != nil {
-		if err := ValidateName("name", *p.Name); err != nil {
-			return Contact{}, err
-		}
+		bad = append(bad, ValidateName("name", *p.Name))
 	}
-	if err := ValidateAttributes("attributes", p.Attributes); err != nil {
+	bad = append(bad, ValidateAttributes("attributes", p.Attributes))
+	return errors.Join(bad...)
+}
+
+// Update applies a patch.
+func (s *Store) Update(ctx context.Context, id int64, p Patch) (Contact, error) {
+	if err := p.Validate(); err != nil {
 		return Contact{}, err
 	}
 	if p.Source == "" {

@@ -261,6 +261,9 @@ func appendHeader(b []byte, name, value string) []byte {
 // RFC 2047 encoded (words sized for field); an unparsable value is passed
 // through sanitised.
 func formatAddress(field, s string) string {
+	if formatted(s) {
+		return s
+	}
 	s = clean(s)
 	a, err := mail.ParseAddress(s)
 	if err != nil {
@@ -270,6 +273,49 @@ func formatAddress(field, s string) string {
 		return a.String()
 	}
 	return strings.Join(qWords(a.Name, field), " ") + " " + (&mail.Address{Address: a.Address}).String()
+}
+
+// formatted reports whether s is already what formatAddress makes of it: a
+// quoted plain-ASCII name (no "=?") and a dot-atom address of ASCII letters, digits
+// and the usual symbols, `"Jan de Vries" <jan@example.org>`, as
+// mail.Address.String writes it. Parsing it again (as formatAddress does
+// with anything else) would cost more than the rest of the header.
+func formatted(s string) bool {
+	if len(s) < 8 || len(s) > 900 || s[0] != '"' || s[len(s)-1] != '>' {
+		return false
+	}
+	end := strings.Index(s[1:], `" <`) + 1
+	if end < 2 {
+		return false
+	}
+	for i := 1; i < end; i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || (c == '=' && s[i+1] == '?') {
+			return false // "=?" may start an RFC 2047 word, which parsing decodes
+		}
+	}
+	local, domain, ok := strings.Cut(s[end+3:len(s)-1], "@")
+	return ok && dotAtom(local, "!#$%&'*+-/=?^_`{|}~") && dotAtom(domain, "-")
+}
+
+// dotAtom reports whether s is words of ASCII letters, digits and the
+// bytes of extra, joined by single dots.
+func dotAtom(s, extra string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == '.':
+			if s[i-1] == '.' {
+				return false
+			}
+		case strings.IndexByte(extra, c) < 0:
+			return false
+		}
+	}
+	return true
 }
 
 // memo remembers the results of a pure function of a string, for the few

@@ -347,3 +347,64 @@ func BenchmarkSevenBit(b *testing.B) {
 		}
 	}
 }
+
+// TestFormattedAddressesPassAsTheyAre: a To value formatAddress takes as
+// it is (formatted) is exactly what parsing and formatting it gives, and
+// values it must parse still are.
+func TestFormattedAddressesPassAsTheyAre(t *testing.T) {
+	parsed := func(s string) string { // formatAddress without the shortcut
+		a, err := mail.ParseAddress(clean(s))
+		if err != nil || (a.Name != "" && !isPlainASCII(a.Name)) {
+			return "(not plain)"
+		}
+		return a.String()
+	}
+	names := []string{"Jan", "Lezer 12", "Jan de Vries", " Jan ", "O'Brien, Pat", "a  b", "x.y", "=?utf-8?q?J=C3=A9?=",
+		`Jan "JJ" Jansen`, `back\slash`, "Zoë", "tab\there", "", strings.Repeat("w", 950)}
+	addrs := []string{"jan@example.org", "r1@d1.example.net", "first.last+tag@sub.example.com", "a..b@example.org",
+		".a@example.org", "a@example..org", "a b@example.org", "a@[127.0.0.1]", "#!$%&'*/=?^_`{|}~-@x.y", "jé@example.org"}
+	for _, n := range names {
+		for _, a := range addrs {
+			s := (&mail.Address{Name: n, Address: a}).String()
+			if formatted(s) {
+				if got := parsed(s); got != s {
+					t.Errorf("formatted(%q) but parsing and formatting gives %q", s, got)
+				}
+			}
+		}
+	}
+	for _, s := range []string{`"Lezer 12" <r12@d2.example.net>`, `"Jan de Vries" <jan@example.org>`, `"O'Brien, Pat" <p@x.example>`} {
+		if !formatted(s) {
+			t.Errorf("formatted(%q) = false, want true", s)
+		}
+	}
+	for _, s := range []string{`"" <a@example.org>`, `Jan <jan@example.org>`, `"Jan" <jan@example.org> `, `"Jan" <a..b@example.org>`,
+		`"J\"an" <jan@example.org>`, `"Jan" <jan@exa_mple.org>`, `"Jan" <jan@example.org`, `"Jan" <@example.org>`, `"Zoë" <z@x.y>`} {
+		if formatted(s) {
+			t.Errorf("formatted(%q) = true, want false", s)
+		}
+	}
+	// Random values over the bytes that matter, in the shape of a formatted one.
+	rng := rand.New(rand.NewPCG(1, 2))
+	const alpha = `"<>@. \a.-_é'=?` + "\t"
+	word := func() string {
+		b := make([]byte, rng.IntN(6))
+		for i := range b {
+			b[i] = alpha[rng.IntN(len(alpha))]
+		}
+		return string(b)
+	}
+	hits := 0
+	for range 50000 {
+		s := `"` + word() + `" <` + word() + "@" + word() + ">"
+		if formatted(s) {
+			hits++
+			if parsed(s) != s {
+				t.Errorf("formatted(%q) but parsing and formatting gives %q", s, parsed(s))
+			}
+		}
+	}
+	if hits == 0 {
+		t.Error("no random value was formatted: the test tests nothing")
+	}
+}

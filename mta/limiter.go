@@ -22,7 +22,9 @@ type Limits struct {
 	// DomainPerSecond caps messages per second per destination domain.
 	DomainPerSecond int
 	// LeaseTTL is how long a concurrency slot outlives a crashed holder;
-	// optional, default 10m. A holder must release within it.
+	// optional, default 10m. A holder must release within half of it (a
+	// released lease is taken over by the node's next holder only while
+	// at least half of it is left).
 	LeaseTTL time.Duration
 }
 
@@ -51,11 +53,18 @@ type Limiter struct {
 	// key): the next holder for the domain takes one over without a Redis
 	// round trip, as a pooled connection outlives the batch that used it.
 	idle map[string]string
+	// written is when each of this node's leases was added to Redis: it
+	// expires there LeaseTTL later, however often the node took it over.
+	written map[string]time.Time
 }
 
 // leaseLinger is how long a released lease stays with the node for reuse
-// before it is given back to Redis.
-const leaseLinger = 100 * time.Millisecond
+// before it is given back to Redis. A lease given back and taken anew
+// costs two Redis round trips; a node's workers come back to a busy domain
+// every few tens of milliseconds, in bursts, so a linger of a second keeps
+// most leases. Another node waits at most this long for a slot this node
+// leaves idle.
+const leaseLinger = time.Second
 
 // NewLimiter returns a limiter; reg receives postbode_throttle_wait_seconds.
 func NewLimiter(rdb redis.UniversalClient, prefix string, l Limits, reg prometheus.Registerer) *Limiter {
@@ -63,7 +72,7 @@ func NewLimiter(rdb redis.UniversalClient, prefix string, l Limits, reg promethe
 		l.LeaseTTL = 10 * time.Minute
 	}
 	return &Limiter{rdb: rdb, prefix: prefix, l: l, wait: newMetrics(reg).throttleWait,
-		held: map[string]int{}, freed: make(chan struct{}), idle: map[string]string{}}
+		held: map[string]int{}, freed: make(chan struct{}), idle: map[string]string{}, written: map[string]time.Time{}}
 }
 
 // takeScript takes up to ARGV[3] tokens from the bucket KEYS[1] (rate
@@ -168,6 +177,9 @@ func (l *Limiter) lease(ctx context.Context, domain string) (func(), error) {
 			return nil, fmt.Errorf("mta: limiter: %w", err)
 		}
 		if ok == 1 {
+			l.mu.Lock()
+			l.written[id] = time.Now()
+			l.mu.Unlock()
 			l.observe("domain_concurrency", start)
 			return l.releaser(key, id), nil
 		}
@@ -211,10 +223,11 @@ func (l *Limiter) slot(ctx context.Context, key string) (id string, fresh bool, 
 	}
 }
 
-// idleOf returns an idle lease of key; l.mu is held.
+// idleOf returns an idle lease of key with at least half its TTL left in
+// Redis (an older one goes back to Redis when its linger ends); l.mu is held.
 func (l *Limiter) idleOf(key string) (string, bool) {
 	for id, k := range l.idle {
-		if k == key {
+		if k == key && time.Since(l.written[id]) < l.l.LeaseTTL/2 {
 			return id, true
 		}
 	}
@@ -246,6 +259,9 @@ func (l *Limiter) releaser(key, id string) func() {
 				l.mu.Lock()
 				_, still := l.idle[id]
 				delete(l.idle, id)
+				if still {
+					delete(l.written, id)
+				}
 				l.mu.Unlock()
 				if !still {
 					return // taken over

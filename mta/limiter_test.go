@@ -217,3 +217,47 @@ func TestLimiterWaitsForItsOwnLeasesLocally(t *testing.T) {
 		defer rel()
 	}
 }
+
+// TestLimiterTakesOverOnlyLeasesWithTimeLeft: a node that keeps taking
+// over its own released lease does not keep it past its TTL in Redis (it
+// would expire there and another node would get the same slot): a lease
+// with less than half its TTL left goes back to Redis and a fresh one is
+// taken. Two nodes share one slot; they never hold it at once.
+func TestLimiterTakesOverOnlyLeasesWithTimeLeft(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := testenv.Redis(t)
+	l := Limits{DomainConcurrency: 1, LeaseTTL: 400 * time.Millisecond}
+	nodes := []*Limiter{NewLimiter(rdb, prefix, l, prometheus.NewRegistry()), NewLimiter(rdb, prefix, l, prometheus.NewRegistry())}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	var mu sync.Mutex
+	holders, turns := 0, make([]int, len(nodes))
+	var wg sync.WaitGroup
+	for i, n := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				_, rel, err := n.Acquire(ctx, "example.net", 1)
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				if holders++; holders > 1 {
+					t.Errorf("node %d holds the only slot while the other does", i)
+				}
+				turns[i]++
+				mu.Unlock()
+				time.Sleep(5 * time.Millisecond)
+				mu.Lock()
+				holders--
+				mu.Unlock()
+				rel()
+			}
+		}()
+	}
+	wg.Wait()
+	if turns[0]+turns[1] < 10 {
+		t.Fatalf("turns %v: the nodes hardly held the slot", turns)
+	}
+}

@@ -9,7 +9,8 @@ import (
 // Metrics (all registered on the Registerer passed to the constructors; a
 // second constructor on the same Registerer shares the series):
 //
-//	postbode_dkim_sign_seconds                  histogram: signing one message (all its signatures)
+//	postbode_dkim_sign_seconds                  histogram: signing one message (all its signatures;
+//	                                            messages signed together share the batch's time)
 //	postbode_smtp_connections_total{result}     counter: SMTP connection attempts;
 //	                                            result = ok | dial_error | tls_error | auth_error | protocol_error
 //	postbode_smtp_connections_open{transport}   gauge: open SMTP connections; transport = relay | mx
@@ -31,7 +32,7 @@ type metrics struct {
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		signSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "postbode_dkim_sign_seconds", Help: "Time to DKIM-sign one message (all its signatures).",
+			Name: "postbode_dkim_sign_seconds", Help: "Time to DKIM-sign one message (all its signatures; messages signed together share the batch's time).",
 			Buckets: []float64{50e-6, 100e-6, 200e-6, 400e-6, 800e-6, 1.6e-3, 3.2e-3, 6.4e-3, 0.0128}}),
 		connsTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "postbode_smtp_connections_total", Help: "Outgoing SMTP connection attempts by result (ok, dial_error, tls_error, auth_error, protocol_error)."},

@@ -11,13 +11,14 @@ import (
 // build (crypto/rsa); build with -tags openssl for the system libcrypto.
 const RSABackend = "go"
 
-// newRSASigner returns an RSASSA-PKCS1-v1_5 SHA-256 signer for k.
-func newRSASigner(k *rsa.PrivateKey) (func(digest []byte) ([]byte, error), error) {
+// newRSASigner returns an RSASSA-PKCS1-v1_5 SHA-256 signer for k; a batch
+// is signed one digest after the other.
+func newRSASigner(k *rsa.PrivateKey) (batchSigner, error) {
 	k.Precompute()
 	if err := k.Validate(); err != nil {
 		return nil, err
 	}
-	return func(digest []byte) ([]byte, error) {
+	return eachSigner(func(digest []byte) ([]byte, error) {
 		return rsa.SignPKCS1v15(nil, k, crypto.SHA256, digest)
-	}, nil
+	}), nil
 }

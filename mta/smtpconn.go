@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -198,7 +197,7 @@ func (c *conn) hello(name string) error {
 	}
 	c.ext = map[string]string{}
 	if rp.code == 250 {
-		for _, l := range rp.lines[1:] {
+		for _, l := range rp.lines[min(1, len(rp.lines)):] {
 			k, v, _ := strings.Cut(l, " ")
 			c.ext[strings.ToUpper(k)] = v
 		}
@@ -264,6 +263,8 @@ func (c *conn) cmd(line string) (reply, error) {
 var errProtocol = errors.New("malformed reply")
 
 // readReply reads one reply; enhanced status codes (RFC 2034) are split off.
+// A one-line reply (every reply of a transaction) costs one allocation, its
+// text; lines is kept only for multi-line replies (EHLO).
 func (c *conn) readReply() (reply, error) {
 	var rp reply
 	var texts []string
@@ -280,12 +281,8 @@ func (c *conn) readReply() (reply, error) {
 			return rp, err
 		}
 		line = bytes.TrimRight(line, "\r\n")
-		if len(line) < 3 {
-			c.broken = true
-			return rp, errProtocol
-		}
-		code, err := strconv.Atoi(string(line[:3]))
-		if err != nil || code < 100 || code > 599 || (rp.code != 0 && code != rp.code) {
+		code, ok := replyCode(line)
+		if !ok || (rp.code != 0 && code != rp.code) {
 			c.broken = true
 			return rp, errProtocol
 		}
@@ -294,15 +291,22 @@ func (c *conn) readReply() (reply, error) {
 		if len(line) > 4 {
 			text = string(line[4:])
 		}
-		rp.lines = append(rp.lines, text)
+		last := len(line) == 3 || line[3] != '-'
+		if !last || rp.lines != nil {
+			rp.lines = append(rp.lines, text)
+		}
 		if enh, rest, ok := splitEnhanced(text); ok {
 			if rp.enhanced == "" {
 				rp.enhanced = enh
 			}
 			text = rest
 		}
+		if last && texts == nil {
+			rp.text = text
+			return rp, nil
+		}
 		texts = append(texts, text)
-		if len(line) == 3 || line[3] != '-' {
+		if last {
 			break
 		}
 	}
@@ -310,22 +314,35 @@ func (c *conn) readReply() (reply, error) {
 	return rp, nil
 }
 
+// replyCode parses the three digits (100-599) that start a reply line.
+func replyCode(line []byte) (int, bool) {
+	if len(line) < 3 || line[0] < '1' || line[0] > '5' || line[1] < '0' || line[1] > '9' || line[2] < '0' || line[2] > '9' {
+		return 0, false
+	}
+	return int(line[0]-'0')*100 + int(line[1]-'0')*10 + int(line[2]-'0'), true
+}
+
 // splitEnhanced splits "5.1.1 rest" into the code and the rest.
 func splitEnhanced(s string) (string, string, bool) {
 	code, rest, _ := strings.Cut(s, " ")
-	parts := strings.Split(code, ".")
-	if len(parts) != 3 || len(parts[0]) != 1 || (parts[0][0] != '2' && parts[0][0] != '4' && parts[0][0] != '5') {
+	if len(code) < 5 || (code[0] != '2' && code[0] != '4' && code[0] != '5') || code[1] != '.' {
 		return "", s, false
 	}
-	for _, p := range parts[1:] {
+	// subject "." detail: 1-3 digits each
+	digits := func(p string) bool {
 		if len(p) < 1 || len(p) > 3 {
-			return "", s, false
+			return false
 		}
 		for i := 0; i < len(p); i++ {
 			if p[i] < '0' || p[i] > '9' {
-				return "", s, false
+				return false
 			}
 		}
+		return true
+	}
+	subject, detail, ok := strings.Cut(code[2:], ".")
+	if !ok || !digits(subject) || !digits(detail) {
+		return "", s, false
 	}
 	return code, rest, true
 }

@@ -52,10 +52,11 @@ type pendingBody struct {
 }
 
 func (c *conn) sendPipelined(ctx context.Context, batch []Envelope, rs []Result, final []bool) (gotReply bool, err error) {
-	var pend *pendingBody
+	var pend pendingBody // valid while pending
+	pending := false
 	for i := 0; i <= len(batch); i++ {
 		c.wbuf, c.parts = c.wbuf[:0], c.parts[:0]
-		if pend != nil {
+		if pending {
 			if !pend.abort {
 				c.parts = appendBodyParts(c.parts, batch[pend.i].Signature, batch[pend.i].Data)
 			}
@@ -68,7 +69,7 @@ func (c *conn) sendPipelined(ctx context.Context, batch []Envelope, rs []Result,
 		if i < len(batch) {
 			if bad := badAddress(batch[i]); bad != nil {
 				rs[i], final[i] = *bad, true
-				if pend == nil && !rset {
+				if !pending && !rset {
 					continue
 				}
 				// still flush what is pending, with nothing new for this envelope
@@ -83,7 +84,7 @@ func (c *conn) sendPipelined(ctx context.Context, batch []Envelope, rs []Result,
 		if err := c.writeParts(); err != nil {
 			return gotReply, err
 		}
-		if pend != nil {
+		if pending {
 			rp, err := c.readReply()
 			if err != nil {
 				return gotReply, err
@@ -96,7 +97,7 @@ func (c *conn) sendPipelined(ctx context.Context, batch []Envelope, rs []Result,
 				c.sent++
 			}
 			final[pend.i] = true
-			pend = nil
+			pending = false
 		}
 		if rset {
 			if _, err := c.readReply(); err != nil {
@@ -105,7 +106,7 @@ func (c *conn) sendPipelined(ctx context.Context, batch []Envelope, rs []Result,
 			gotReply, c.needRset = true, false
 		}
 		if i < len(batch) && !final[i] {
-			if pend, err = c.readEnvelopeReplies(i, rs, final); err != nil {
+			if pend, pending, err = c.readEnvelopeReplies(i, rs, final); err != nil {
 				return gotReply, err
 			}
 			gotReply = true
@@ -114,26 +115,27 @@ func (c *conn) sendPipelined(ctx context.Context, batch []Envelope, rs []Result,
 	return gotReply, nil
 }
 
-// readEnvelopeReplies reads the replies to MAIL, RCPT and DATA of envelope i.
-func (c *conn) readEnvelopeReplies(i int, rs []Result, final []bool) (*pendingBody, error) {
+// readEnvelopeReplies reads the replies to MAIL, RCPT and DATA of envelope
+// i; pending says whether DATA got 354 (the body, or a lone ".", goes next).
+func (c *conn) readEnvelopeReplies(i int, rs []Result, final []bool) (pb pendingBody, pending bool, err error) {
 	var rps [3]reply
 	for k := range rps {
 		rp, err := c.readReply()
 		if err != nil {
-			return nil, err
+			return pb, false, err
 		}
 		rps[k] = rp
 	}
 	mail, rcpt, data := rps[0], rps[1], rps[2]
 	switch {
 	case data.code == 354 && mail.ok() && rcpt.ok():
-		return &pendingBody{i: i}, nil
+		return pendingBody{i: i}, true, nil
 	case data.code == 354:
 		refusal := rcpt.result("RCPT")
 		if !mail.ok() {
 			refusal = mail.result("MAIL")
 		}
-		return &pendingBody{i: i, abort: true, rcpt: refusal}, nil
+		return pendingBody{i: i, abort: true, rcpt: refusal}, true, nil
 	}
 	switch {
 	case !mail.ok():
@@ -146,7 +148,7 @@ func (c *conn) readEnvelopeReplies(i int, rs []Result, final []bool) (*pendingBo
 		c.needRset = true
 	}
 	final[i] = true
-	return nil, nil
+	return pb, false, nil
 }
 
 func (c *conn) sendPlain(ctx context.Context, batch []Envelope, rs []Result, final []bool) (gotReply bool, err error) {

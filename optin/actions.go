@@ -22,7 +22,6 @@ const (
 	ActConfirm         = "confirm"          // double opt-in confirmed
 	ActUnsubscribe     = "unsubscribe"      // unsubscribe page form
 	ActOneClick        = "one-click"        // RFC 8058 one-click POST
-	ActViewUpdate      = "view-update"      // update page shown
 	ActAnswerOK        = "answer-ok"        // "Yes, all correct"
 	ActAnswerChange    = "answer-change"    // details saved
 	ActAnswerRemove    = "answer-remove"    // "Take me off your list"
@@ -33,7 +32,7 @@ const (
 )
 
 // ActionNames lists every action name (metric label values).
-var ActionNames = []string{ActSubscribe, ActConfirm, ActUnsubscribe, ActOneClick, ActViewUpdate,
+var ActionNames = []string{ActSubscribe, ActConfirm, ActUnsubscribe, ActOneClick,
 	ActAnswerOK, ActAnswerChange, ActAnswerRemove, ActOpen, ActClick, ActPrivacyRequest, ActPrivacyVerified}
 
 // Action is one thing a recipient did, with who (IP, user agent) and when.

@@ -29,7 +29,7 @@ func TestActionLogLosesNothing(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 1000; i++ {
-				l.Record(ctx, optin.Action{ContactID: int64(g + 1), Action: optin.ActViewUpdate, IP: ip, UserAgent: "ua"})
+				l.Record(ctx, optin.Action{ContactID: int64(g + 1), Action: optin.ActOpen, IP: ip, UserAgent: "ua"})
 			}
 		}()
 	}

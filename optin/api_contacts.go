@@ -50,15 +50,9 @@ func (a *API) createContact(w http.ResponseWriter, r *http.Request) error {
 	if in.Source == "" {
 		in.Source = "api"
 	}
-	n := NewContact{New: contacts.New{Email: in.Email, Name: in.Name, Attributes: in.Attributes, Source: in.Source}}
-	if len(in.Lists) > 0 {
-		if in.Consent == nil {
-			return errs.Invalid("consent", "is required when subscribing to lists: source and purpose of the consent")
-		}
-		var err error
-		if n.ListIDs, err = a.Store.ResolveLists(r.Context(), "lists", in.Lists); err != nil {
-			return err
-		}
+	n := NewContact{New: contacts.New{Email: in.Email, Name: in.Name, Attributes: in.Attributes, Source: in.Source},
+		Lists: in.Lists}
+	if len(in.Lists) > 0 && in.Consent != nil {
 		c := consentOf(in.Consent, "")
 		n.Consent, n.Confirmed = &c, in.Consent.Confirmed
 	}

@@ -2,6 +2,7 @@ package optin
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
@@ -16,6 +17,9 @@ type NewContact struct {
 	contacts.New
 	// ListIDs to subscribe to; optional.
 	ListIDs []int64
+	// Lists to subscribe to by slug or id, as the API names them (errors
+	// name lists[i]); optional, resolved into ListIDs by CheckContact.
+	Lists []string
 	// Consent: required with ListIDs (errors name consent.FIELD).
 	Consent *Consent
 	// Confirmed: the caller holds proof of confirmation, so double opt-in
@@ -24,28 +28,48 @@ type NewContact struct {
 	Confirmed bool
 }
 
+// CheckContact checks n as CreateContact does and stores nothing: every
+// field that is wrong (errors.Join, see errs.Fields), so a form whose own
+// checks failed shows all its errors at once. n's address is normalised.
+func (s *Store) CheckContact(ctx context.Context, n *NewContact) error {
+	var bad []error
+	// field keeps a field error for the report and returns any other.
+	field := func(err error) error {
+		if len(errs.Fields(err)) > 0 {
+			bad = append(bad, err)
+			return nil
+		}
+		return err
+	}
+	if len(n.ListIDs)+len(n.Lists) > 0 {
+		if n.Consent == nil {
+			bad = append(bad, errs.Invalid("consent", "is required when subscribing to lists: source and purpose of the consent"))
+		} else if err := n.Consent.Validate(); err != nil {
+			bad = append(bad, prefixField(err, "consent."))
+		}
+		// Subscribe passes over ids it cannot see (deleted, or another
+		// department's), so each is checked before the contact is made.
+		refs := n.Lists
+		for _, id := range n.ListIDs {
+			refs = append(refs, strconv.FormatInt(id, 10))
+		}
+		ids, err := s.ResolveLists(ctx, "lists", refs)
+		if field(err) != nil {
+			return err
+		}
+		if err == nil {
+			n.ListIDs, n.Lists = ids, nil
+		}
+	}
+	bad = append(bad, n.New.Validate())
+	return errors.Join(bad...)
+}
+
 // CreateContact creates a contact and subscribes it to n.ListIDs with the
 // consent on record: the rule of POST /api/v1/contacts and of the
 // console's New contact form.
 func (s *Store) CreateContact(ctx context.Context, cs *contacts.Store, n NewContact) (contacts.Contact, []Subscription, error) {
-	if len(n.ListIDs) > 0 {
-		if n.Consent == nil {
-			return contacts.Contact{}, nil, errs.Invalid("consent", "is required when subscribing to lists: source and purpose of the consent")
-		}
-		if err := n.Consent.Validate(); err != nil {
-			return contacts.Contact{}, nil, prefixField(err, "consent.")
-		}
-		// Subscribe passes over ids it cannot see (deleted, or another
-		// department's), so each is checked before the contact is made.
-		refs := make([]string, len(n.ListIDs))
-		for i, id := range n.ListIDs {
-			refs[i] = strconv.FormatInt(id, 10)
-		}
-		if _, err := s.ResolveLists(ctx, "lists", refs); err != nil {
-			return contacts.Contact{}, nil, err
-		}
-	}
-	if err := n.New.Validate(); err != nil {
+	if err := s.CheckContact(ctx, &n); err != nil {
 		return contacts.Contact{}, nil, err
 	}
 	// The contact and its subscriptions are one transaction: a refused

@@ -71,19 +71,16 @@ type ListInput struct {
 var legalBases = map[string]bool{"consent": true, "contract": true, "legal-obligation": true, "legitimate-interest": true}
 
 // Validate checks the input; create requires slug, name, purpose, optin.
+// Every field that is wrong is reported (errors.Join, see errs.Fields).
 func (in *ListInput) Validate(create bool) error {
-	req := func(field string, v *string) error {
-		if create && (v == nil || strings.TrimSpace(*v) == "") {
-			return errs.Invalid(field, "is required")
-		}
-		return nil
-	}
+	var bad []error
+	missing := map[string]bool{}
 	for _, f := range []struct {
 		name string
 		v    *string
 	}{{"slug", in.Slug}, {"name", in.Name}, {"purpose", in.Purpose}, {"optin", in.OptIn}} {
-		if err := req(f.name, f.v); err != nil {
-			return err
+		if create && (f.v == nil || strings.TrimSpace(*f.v) == "") {
+			bad, missing[f.name] = append(bad, errs.Invalid(f.name, "is required")), true
 		}
 	}
 	// Every caller (the API decodes with strictjson, the console does not)
@@ -92,39 +89,39 @@ func (in *ListInput) Validate(create bool) error {
 		name string
 		v    *string
 	}{{"slug", in.Slug}, {"name", in.Name}, {"purpose", in.Purpose}, {"optin", in.OptIn}, {"legal_basis", in.LegalBasis}, {"description", in.Description}} {
-		if f.v != nil {
+		if f.v != nil && !missing[f.name] {
 			if err := errs.Text(f.name, *f.v); err != nil {
-				return err
+				bad, missing[f.name] = append(bad, err), true
 			}
 		}
 	}
-	if in.Slug != nil {
+	if in.Slug != nil && !missing["slug"] {
 		if err := errs.Slug("slug", *in.Slug); err != nil {
-			return err
+			bad = append(bad, err)
 		}
 	}
 	if in.Name != nil && (len(*in.Name) > 200 || strings.ContainsAny(*in.Name, "\r\n")) {
-		return errs.Invalid("name", "must be one line of at most 200 characters")
+		bad = append(bad, errs.Invalid("name", "must be one line of at most 200 characters"))
 	}
 	if in.Purpose != nil && len(*in.Purpose) > 2000 {
-		return errs.Invalid("purpose", "is longer than 2000 characters")
+		bad = append(bad, errs.Invalid("purpose", "is longer than 2000 characters"))
 	}
-	if in.OptIn != nil && *in.OptIn != "single" && *in.OptIn != "double" {
-		return errs.Invalid("optin", "must be single or double")
+	if in.OptIn != nil && !missing["optin"] && *in.OptIn != "single" && *in.OptIn != "double" {
+		bad = append(bad, errs.Invalid("optin", "must be single or double"))
 	}
-	if in.LegalBasis != nil && !legalBases[*in.LegalBasis] {
-		return errs.Invalid("legal_basis", "must be consent, contract, legal-obligation or legitimate-interest")
+	if in.LegalBasis != nil && !missing["legal_basis"] && !legalBases[*in.LegalBasis] {
+		bad = append(bad, errs.Invalid("legal_basis", "must be consent, contract, legal-obligation or legitimate-interest"))
 	}
 	if in.RepermissionMonths != nil && (*in.RepermissionMonths < 0 || *in.RepermissionMonths > 120) {
-		return errs.Invalid("repermission_months", "must be 0 (never) to 120 months")
+		bad = append(bad, errs.Invalid("repermission_months", "must be 0 (never) to 120 months"))
 	}
 	if in.RepermissionGraceDays != nil && (*in.RepermissionGraceDays < 1 || *in.RepermissionGraceDays > 365) {
-		return errs.Invalid("repermission_grace_days", "must be 1 to 365 days")
+		bad = append(bad, errs.Invalid("repermission_grace_days", "must be 1 to 365 days"))
 	}
 	if in.Description != nil && len(*in.Description) > 5000 {
-		return errs.Invalid("description", "is longer than 5000 characters")
+		bad = append(bad, errs.Invalid("description", "is longer than 5000 characters"))
 	}
-	return nil
+	return errors.Join(bad...)
 }
 
 // Store reads and writes lists, subscriptions and consent records.

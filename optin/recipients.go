@@ -315,11 +315,6 @@ type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
 
-// ViewedUpdate logs that the update page was shown (not a state change).
-func (r *Recipients) ViewedUpdate(ctx context.Context, contactID, campaignID int64, who Who) {
-	r.log.Record(ctx, Action{ContactID: contactID, CampaignID: campaignID, Action: ActViewUpdate, IP: who.IP, UserAgent: who.UserAgent})
-}
-
 // ValidateField checks a free-text field a recipient typed: valid UTF-8, one
 // line (no CR/LF: header injection), no control characters, at most max
 // characters.

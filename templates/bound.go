@@ -201,21 +201,39 @@ func verify(p Parts, footerAt int, l *Links) error {
 		return &Error{Part: "html", Msg: lacks}
 	}
 	j := -2 // the text's footer, found on first use
+	var href [256]byte
 	for _, u := range []string{l.Unsubscribe, l.Privacy} {
 		if u == "" {
 			continue
 		}
-		if !bytes.Contains(p.HTML[i:], []byte(`href="`+htmltemplate.HTMLEscapeString(u)+`"`)) {
+		attr := append(append(append(href[:0], `href="`...), htmltemplate.HTMLEscapeString(u)...), '"')
+		if !bytes.Contains(p.HTML[i:], attr) {
 			return &Error{Part: "html", Msg: lacks}
 		}
 		if j == -2 {
-			j = bytes.LastIndex(p.Text, []byte("\n-- \n"))
+			j = lastLineIndex(p.Text, "-- ")
 		}
 		if j < 0 || !bytes.Contains(p.Text[j:], []byte(u)) {
 			return &Error{Part: "text", Msg: lacks}
 		}
 	}
 	return nil
+}
+
+// lastLineIndex is bytes.LastIndex(b, "\n"+line+"\n"): it steps back from
+// line end to line end (the signature separator is near the end of the
+// text; a backward substring search costs more than the whole walk).
+func lastLineIndex(b []byte, line string) int {
+	for end := len(b); ; {
+		j := bytes.LastIndexByte(b[:end], '\n')
+		if j < 0 {
+			return -1
+		}
+		if k := j - len(line) - 1; k >= 0 && b[k] == '\n' && string(b[k+1:j]) == line {
+			return k
+		}
+		end = j
+	}
 }
 
 // lastIndexAt is bytes.LastIndex(b, sep) when the caller expects sep at

@@ -207,3 +207,27 @@ func TestCompileBoundsValues(t *testing.T) {
 		t.Errorf("render: %v %q %.300q", err, r.Subject, r.HTML)
 	}
 }
+
+// TestLastLineIndex: lastLineIndex finds what bytes.LastIndex finds, over
+// every arrangement of a few short lines.
+func TestLastLineIndex(t *testing.T) {
+	parts := []string{"\n", "-- ", "--", " ", "x", "\n-- \n"}
+	var walk func(b []byte, depth int)
+	n := 0
+	walk = func(b []byte, depth int) {
+		if got, want := lastLineIndex(b, "-- "), bytes.LastIndex(b, []byte("\n-- \n")); got != want {
+			t.Errorf("lastLineIndex(%q) = %d, want %d", b, got, want)
+		}
+		n++
+		if depth == 0 {
+			return
+		}
+		for _, p := range parts {
+			walk(append(b[:len(b):len(b)], p...), depth-1)
+		}
+	}
+	walk(nil, 6)
+	if n < 1000 {
+		t.Fatalf("only %d cases", n)
+	}
+}

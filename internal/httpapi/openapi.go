@@ -44,3 +44,42 @@ func DiffOpenAPI(doc []byte, routes []Route) ([]string, error) {
 	sort.Strings(diff)
 	return diff, nil
 }
+
+// Declared are the responses of doc that declare header, and those that do
+// not, by "METHOD path status" (e.g. "POST /api/v1/lists 201"), for the
+// statuses given: a conformance test compares them with what the routes
+// send.
+func Declared(doc []byte, header string, statuses ...string) (with, without map[string]bool, err error) {
+	var parsed struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(doc, &parsed); err != nil {
+		return nil, nil, fmt.Errorf("openapi: %w", err)
+	}
+	with, without = map[string]bool{}, map[string]bool{}
+	for path, ops := range parsed.Paths {
+		for m, raw := range ops {
+			var op struct {
+				Responses map[string]struct {
+					Headers map[string]json.RawMessage `json:"headers"`
+				} `json:"responses"`
+			}
+			if json.Unmarshal(raw, &op) != nil {
+				continue // "parameters", "summary": not an operation
+			}
+			for _, st := range statuses {
+				resp, ok := op.Responses[st]
+				if !ok {
+					continue
+				}
+				k := strings.ToUpper(m) + " " + path + " " + st
+				if _, has := resp.Headers[header]; has {
+					with[k] = true
+				} else {
+					without[k] = true
+				}
+			}
+		}
+	}
+	return with, without, nil
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base32"
 	"strings"
-	"time"
 )
 
 // Address tokens ride in the local part of an email address: the VERP return
@@ -15,11 +14,19 @@ var b32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(bas
 
 // Address returns the address for c (purpose Bounce or Unsubscribe) at domain.
 func (k *Keys) Address(c Claims, domain string) string {
-	if c.Issued.IsZero() {
-		c.Issued = time.Now()
-	}
-	p, m := k.sign(c) // the token's parts, as base32
-	return string(c.Purpose) + b32.EncodeToString(append(p, m...)) + "@" + domain
+	var buf [128]byte
+	return string(k.appendAddress(buf[:0], c, domain))
+}
+
+func (k *Keys) appendAddress(b []byte, c Claims, domain string) []byte {
+	s := k.sign(c)
+	var raw [maxPayload + 16]byte
+	token := append(append(raw[:0], s.p...), s.sum[:16]...) // the token's parts, as base32
+	k.macs.Put(s)
+	b = append(b, byte(c.Purpose))
+	b = b32.AppendEncode(b, token)
+	b = append(b, '@')
+	return append(b, domain...)
 }
 
 // ParseAddress verifies an address made by Address and returns its claims;
@@ -57,7 +64,9 @@ func (k *Keys) MessageIDFor(contactID, campaignID int64, domain string) string {
 // MessageIDOf is MessageIDFor with c's contact, campaign and test mark.
 func (k *Keys) MessageIDOf(c Claims, domain string) string {
 	c.Purpose = MessageID
-	return "<" + k.Address(c, domain) + ">"
+	var buf [128]byte
+	b := append(buf[:0], '<')
+	return string(append(k.appendAddress(b, c, domain), '>'))
 }
 
 // ParseMessageID verifies a Message-ID made by MessageIDFor (angle brackets

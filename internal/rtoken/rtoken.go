@@ -72,16 +72,28 @@ const flagTest = 1
 type Keys struct {
 	current []byte
 	old     [][]byte
-	// macs holds HMACs keyed with current: keying one costs two SHA-256
-	// blocks and an allocation, and the send path mints several tokens a
-	// message.
+	// macs holds signers keyed with current: keying an HMAC costs two
+	// SHA-256 blocks and an allocation, and the send path mints several
+	// tokens a message.
 	macs sync.Pool
 }
+
+// signer is an HMAC keyed with the current key, with room for a payload
+// and its MAC (a buffer passed to a hash.Hash escapes to the heap: these
+// are reused instead).
+type signer struct {
+	h   hash.Hash
+	p   []byte
+	sum [sha256.Size]byte
+}
+
+// maxPayload bounds a payload: version, purpose, four uvarints and the flags.
+const maxPayload = 2 + 5*binary.MaxVarintLen64
 
 // NewKeys returns token keys; current is required.
 func NewKeys(current string, old ...string) *Keys {
 	k := &Keys{current: []byte(current)}
-	k.macs.New = func() any { return hmac.New(sha256.New, k.current) }
+	k.macs.New = func() any { return &signer{h: hmac.New(sha256.New, k.current), p: make([]byte, 0, maxPayload)} }
 	for _, o := range old {
 		k.old = append(k.old, []byte(o))
 	}
@@ -94,23 +106,34 @@ var b64 = base64.RawURLEncoding.Strict()
 
 // Mint returns a token for c; Issued defaults to now.
 func (k *Keys) Mint(c Claims) string {
+	var buf [96]byte
+	return string(k.appendMint(buf[:0], c))
+}
+
+// appendMint appends the token for c to b (the send path builds each link
+// in one buffer: a message carries several).
+func (k *Keys) appendMint(b []byte, c Claims) []byte {
+	s := k.sign(c)
+	b = b64.AppendEncode(b, s.p)
+	b = append(b, '.')
+	b = b64.AppendEncode(b, s.sum[:16])
+	k.macs.Put(s)
+	return b
+}
+
+// sign computes the payload of c (Issued defaulting to now) and its MAC
+// under the current key into a signer (its p and sum[:16]), to be given
+// back to k.macs once read.
+func (k *Keys) sign(c Claims) *signer {
 	if c.Issued.IsZero() {
 		c.Issued = time.Now()
 	}
-	p, m := k.sign(c)
-	return b64.EncodeToString(p) + "." + b64.EncodeToString(m)
-}
-
-// sign returns the payload of c and its MAC under the current key.
-func (k *Keys) sign(c Claims) (p, m []byte) {
-	p = payload(c)
-	h := k.macs.Get().(hash.Hash)
-	h.Reset()
-	h.Write(p)
-	var sum [sha256.Size]byte
-	m = bytes.Clone(h.Sum(sum[:0])[:16])
-	k.macs.Put(h)
-	return p, m
+	s := k.macs.Get().(*signer)
+	s.p = appendPayload(s.p[:0], c)
+	s.h.Reset()
+	s.h.Write(s.p)
+	s.h.Sum(s.sum[:0])
+	return s
 }
 
 // Identity is what a token stands for, whatever key signed it or however
@@ -122,7 +145,10 @@ func (c Claims) Identity() []byte {
 }
 
 func payload(c Claims) []byte {
-	p := make([]byte, 0, 2+4*binary.MaxVarintLen64)
+	return appendPayload(make([]byte, 0, maxPayload), c)
+}
+
+func appendPayload(p []byte, c Claims) []byte {
 	p = append(p, version, byte(c.Purpose))
 	p = binary.AppendUvarint(p, uint64(c.ContactID))
 	p = binary.AppendUvarint(p, uint64(c.CampaignID))
@@ -224,7 +250,15 @@ func (l Links) URL(p Purpose, contactID, campaignID int64) string {
 
 // URLFor returns base + path + "/" + token for c (its purpose picks the path).
 func (l Links) URLFor(c Claims) string {
-	return strings.TrimRight(l.Base, "/") + Path(c.Purpose) + "/" + l.Keys.Mint(c)
+	var buf [192]byte
+	return string(l.appendURL(buf[:0], c))
+}
+
+func (l Links) appendURL(b []byte, c Claims) []byte {
+	b = append(b, strings.TrimRight(l.Base, "/")...)
+	b = append(b, Path(c.Purpose)...)
+	b = append(b, '/')
+	return l.Keys.appendMint(b, c)
 }
 
 // ClickURL returns the tracked redirect for target.
@@ -236,7 +270,9 @@ func (l Links) ClickURL(contactID, campaignID int64, target string) string {
 // campaign and test mark.
 func (l Links) ClickURLFor(c Claims, target string) string {
 	c.Purpose = Click
-	return l.URLFor(c) + "?u=" + url.QueryEscape(target)
+	var buf [256]byte
+	b := append(l.appendURL(buf[:0], c), "?u="...)
+	return string(append(b, url.QueryEscape(target)...))
 }
 
 // Path is the public path prefix for a purpose:

@@ -59,7 +59,6 @@ func (s *Server) updatePage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.r.ViewedUpdate(r.Context(), c.ContactID, c.CampaignID, s.who(r))
 	p := s.newPage(r, "upd.title")
 	switch r.URL.Query().Get("answer") {
 	case "ok":
