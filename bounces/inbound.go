@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/postbode/postbode/internal/errs"
 )
 
 // Storer is what the listener hands accepted messages to (Spool).
@@ -172,6 +174,8 @@ var (
 		Message: "Relaying denied: this server accepts mail for its bounce domains only"}
 	errBadAddr = &smtp.SMTPError{Code: 501, EnhancedCode: smtp.EnhancedCode{5, 1, 3},
 		Message: "Bad recipient address syntax"}
+	errBadSender = &smtp.SMTPError{Code: 501, EnhancedCode: smtp.EnhancedCode{5, 1, 7},
+		Message: "Bad sender address syntax: not UTF-8, or a NUL character"}
 	errNoRcpt = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 5, 1},
 		Message: "No valid recipients"}
 	errStore = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0},
@@ -205,6 +209,10 @@ func (s *session) Mail(from string, opt *smtp.MailOptions) error {
 		s.l.opt.Metrics.Inbound.WithLabelValues("too_large").Inc()
 		return errTooBig
 	}
+	if errs.TextProblem(from) != "" { // cannot be stored: refused for good, not 451 for ever
+		s.l.opt.Metrics.Inbound.WithLabelValues("bad_address").Inc()
+		return errBadSender
+	}
 	s.from = from
 	return nil
 }
@@ -213,6 +221,10 @@ func (s *session) Mail(from string, opt *smtp.MailOptions) error {
 // mailto-unsubscribe u<token>, postmaster, abuse, fbl and other feedback-loop
 // addresses — and refuses every other domain with 550 5.7.1.
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if errs.TextProblem(to) != "" { // cannot be stored: refused for good, not 451 for ever
+		s.l.opt.Metrics.Inbound.WithLabelValues("bad_address").Inc()
+		return errBadAddr
+	}
 	at := strings.LastIndexByte(to, '@')
 	if at <= 0 || at == len(to)-1 {
 		if strings.EqualFold(to, "postmaster") { // RFC 5321 §4.1.1.3

@@ -236,6 +236,47 @@ func TestBareCRAndBarePostmaster(t *testing.T) {
 	}
 }
 
+// An envelope address that is not storable text (a NUL, bytes that are not
+// UTF-8) is refused for good at MAIL or RCPT (501), not with a 451 after
+// DATA that the sender would retry for days; the session goes on, and a
+// message whose header and body hold such bytes is stored as sent.
+func TestUnstorableEnvelopeRefusedForGood(t *testing.T) {
+	e := newEnv(t)
+	e.listen(ListenerOptions{})
+	c := dialFrom(t, e.smtp, "127.0.0.1")
+	c.reply(3 * time.Second)
+	c.cmd("EHLO nul.test")
+	for _, bad := range []string{"a\x00b@example.org", "\xff\xfe@example.org"} {
+		if got := c.cmd("MAIL FROM:<" + bad + ">"); !strings.HasPrefix(got, "501 5.1.7") {
+			t.Errorf("MAIL FROM %q: %q, want 501 5.1.7", bad, got)
+		}
+	}
+	if got := c.cmd("MAIL FROM:<>"); !strings.HasPrefix(got, "250") {
+		t.Fatalf("MAIL FROM:<> after the refusals: %q", got)
+	}
+	for _, bad := range []string{"b\x00@" + bounceDomain, "\xff\xfe@" + bounceDomain} {
+		if got := c.cmd("RCPT TO:<" + bad + ">"); !strings.HasPrefix(got, "501 5.1.3") {
+			t.Errorf("RCPT TO %q: %q, want 501 5.1.3", bad, got)
+		}
+	}
+	if got := c.cmd("RCPT TO:<postmaster@" + bounceDomain + ">"); !strings.HasPrefix(got, "250") {
+		t.Fatalf("RCPT postmaster: %q", got)
+	}
+	if got := c.cmd("DATA"); !strings.HasPrefix(got, "354") {
+		t.Fatalf("DATA: %q", got)
+	}
+	c.write("Subject: a\x00b\xff\r\n\r\nbody\x00\r\n.\r\n")
+	if got := c.reply(3 * time.Second); !strings.HasPrefix(got, "250") {
+		t.Fatalf("message with NUL and non-UTF-8 in it: %q, want 250", got)
+	}
+	if n := e.count(`SELECT count(*) FROM inbound_messages WHERE raw = $1`, []byte("Subject: a\x00b\xff\r\n\r\nbody\x00\r\n")); n != 1 {
+		t.Errorf("message not stored as sent")
+	}
+	if v := testutil.ToFloat64(e.m.Inbound.WithLabelValues("bad_address")); v != 4 {
+		t.Errorf("bad_address = %v, want 4", v)
+	}
+}
+
 // Bare CRs anywhere in the data — before a dot line, after one, in a
 // row, split across TCP segments — never hide the end of data from the
 // listener, in a plain session or after STARTTLS: each message is answered

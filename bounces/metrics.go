@@ -24,7 +24,8 @@ type Metrics struct {
 	Bounces *prometheus.CounterVec
 	// Inbound counts SMTP intake.
 	// result: accepted (stored, 250), relay_refused (RCPT for a foreign
-	// domain, 550), too_large (552), store_error (451), overloaded (421,
+	// domain, 550), bad_address (501 at MAIL or RCPT: an address that is
+	// not UTF-8 or holds a NUL, which cannot be stored), too_large (552), store_error (451), overloaded (421,
 	// connection cap or per-IP cap reached), timeout (421, DATA or session
 	// deadline passed), unproven_limited (452 at RCPT or 451 after DATA:
 	// mail without a bounce token beyond inbound.unproven_* limits),

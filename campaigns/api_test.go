@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -129,6 +130,18 @@ func TestAPI(t *testing.T) {
 				t.Errorf("got %d field %q (%s), want 422 naming %q", code, field, msg, tc.field)
 			}
 		})
+	}
+	// Many unknown slugs, repeated or long, are named a few at a time, each
+	// once and shortened.
+	many := []string{"news", "news"}
+	for i := range 40 {
+		many = append(many, fmt.Sprintf("nope%d", i%8), strings.Repeat("y", 3000))
+	}
+	if code, out := e.do("marketer", "POST", "/api/v1/campaigns", with("lists", many)); code != 422 {
+		t.Errorf("many unknown lists: %d", code)
+	} else if _, field, msg := errField(out); field != "lists" ||
+		!strings.HasPrefix(msg, "unknown list nope0, "+strings.Repeat("y", 100)+"…, nope1, nope2, nope3 and 4 more") || len(msg) > 400 {
+		t.Errorf("many unknown lists: %q %q", field, msg)
 	}
 	// Several wrong fields are all named at once, not one per attempt.
 	several := valid()

@@ -158,22 +158,9 @@ func (s *Service) resolveLists(ctx context.Context, c *Campaign, slugs *[]string
 	if slugs != nil {
 		field = "lists"
 		if len(*slugs) > 0 {
-			var ids []int64
-			var missing []string
-			for _, slug := range *slugs {
-				var id int64
-				err := s.db.QueryRow(ctx, `SELECT id FROM lists WHERE slug = $1`, slug).Scan(&id)
-				if errors.Is(err, pgx.ErrNoRows) {
-					missing = append(missing, slug)
-					continue
-				}
-				if err != nil {
-					return fmt.Errorf("campaigns: lists: %w", err)
-				}
-				ids = append(ids, id)
-			}
-			if len(missing) > 0 {
-				return errs.Invalidf("lists", "unknown list %s", strings.Join(missing, ", "))
+			ids, err := s.listIDs(ctx, *slugs)
+			if err != nil {
+				return err
 			}
 			c.ListIDs = ids
 		}
@@ -190,6 +177,48 @@ func (s *Service) resolveLists(ctx context.Context, c *Campaign, slugs *[]string
 		return errs.Invalid(field, "names a list that does not exist")
 	}
 	return nil
+}
+
+// listIDs turns list slugs into ids in one query, however many slugs a
+// request repeats; the unknown ones are named (the first few of them).
+func (s *Service) listIDs(ctx context.Context, slugs []string) ([]int64, error) {
+	rows, err := s.db.Query(ctx, `SELECT r.slug, l.id FROM unnest($1::text[]) WITH ORDINALITY AS r(slug, i)
+		LEFT JOIN lists l ON l.slug = r.slug ORDER BY r.i`, slugs)
+	if err != nil {
+		return nil, fmt.Errorf("campaigns: lists: %w", err)
+	}
+	var ids []int64
+	var missing []string
+	seen := map[string]bool{}
+	var slug string
+	var id *int64
+	_, err = pgx.ForEachRow(rows, []any{&slug, &id}, func() error {
+		switch {
+		case id != nil:
+			ids = append(ids, *id)
+		case !seen[slug]:
+			seen[slug] = true
+			missing = append(missing, slug)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("campaigns: lists: %w", err)
+	}
+	if len(missing) > 0 {
+		const show = 5
+		for i, m := range missing[:min(show, len(missing))] {
+			if r := []rune(m); len(r) > 100 {
+				missing[i] = string(r[:100]) + "…"
+			}
+		}
+		names := strings.Join(missing[:min(show, len(missing))], ", ")
+		if len(missing) > show {
+			names += fmt.Sprintf(" and %d more", len(missing)-show)
+		}
+		return nil, errs.Invalidf("lists", "unknown list %s", names)
+	}
+	return ids, nil
 }
 
 func dedupe(ids []int64) []int64 {

@@ -185,6 +185,8 @@ func TestConsoleRoles(t *testing.T) {
 		t.Fatalf("pat's memberships: %+v", ms)
 	}
 	wantStatus(t, "no such role", e.post(rolePath, url.Values{"role": {"nosuch"}}), 422)
+	wantStatus(t, "a role name with a NUL", e.post(rolePath, url.Values{"role": {"edi\x00tor"}}), 422)
+	wantStatus(t, "a role name that is not UTF-8", e.post(rolePath, url.Values{"role": {"\xffeditor"}}), 422)
 	wantStatus(t, "no role", e.post(rolePath, url.Values{}), 422)
 	admins, _ := e.st.List(ctx, access.DefaultDepartment)
 	var adminID int64

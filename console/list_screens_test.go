@@ -85,6 +85,17 @@ func TestConsoleLists(t *testing.T) {
 		t.Errorf("edit form lacks the name:\n%.1500s", body)
 	}
 	wantStatus(t, "edit without a name", e.post(edit, url.Values{"name": {""}}), http.StatusUnprocessableEntity)
+	// Text the database cannot store is refused naming the field, never a 500.
+	for _, c := range []struct{ field, value, text string }{
+		{"name", "Friday\x00news", "NUL"}, {"description", "For\x00all", "NUL"}, {"description", "For \xff", "UTF-8"},
+	} {
+		form := url.Values{"name": {"Friday news"}, "description": {"For everyone"}}
+		form.Set(c.field, c.value)
+		body := wantStatus(t, "edit with "+c.text+" in the "+c.field, e.post(edit, form), http.StatusUnprocessableEntity)
+		if !strings.Contains(body, `id="`+c.field+`-error"`) {
+			t.Errorf("%s in the %s: the field is not named:\n%.2000s", c.text, c.field, body)
+		}
+	}
 	wantStatus(t, "edit", e.post(edit, url.Values{"name": {"Friday news"}, "description": {"For everyone"}, "slug": {"renamed"}, "optin": {"single"}}), http.StatusSeeOther)
 	if got, _ := bySlug("weekly"); got.Name != "Friday news" || got.Description != "For everyone" || got.OptIn != "double" {
 		t.Fatalf("after edit: %+v", got)

@@ -173,6 +173,16 @@ func TestConsoleResetLink(t *testing.T) {
 	if w := e.do("POST", "/console/reset-request", url.Values{"email": {"nobody@example.org"}}, ""); w.Code != http.StatusSeeOther {
 		t.Fatalf("unknown address: %d", w.Code)
 	}
+	// An address no one can have (a NUL, not UTF-8) is answered alike, and
+	// a login with one is refused naming the field, never a 500.
+	for _, bad := range []string{"admin@example.org\x00", "\xffadmin@example.org"} {
+		if w := e.do("POST", "/console/reset-request", url.Values{"email": {bad}}, ""); w.Code != http.StatusSeeOther {
+			t.Errorf("reset request for %q: %d, want 303", bad, w.Code)
+		}
+		if w := e.do("POST", "/console/login", url.Values{"email": {bad}, "password": {"a long and quiet harbour 42"}}, ""); w.Code != http.StatusUnprocessableEntity {
+			t.Errorf("login as %q: %d, want 422", bad, w.Code)
+		}
+	}
 	if box.all() != "" {
 		t.Fatalf("mail sent for an unknown address: %q", box.all())
 	}

@@ -332,3 +332,53 @@ func TestContactCreateAllOrNothing(t *testing.T) {
 		t.Errorf("subscriptions after the retry: %+v, want one confirmed", c.Subscriptions)
 	}
 }
+
+// TestListReferencesResolvedOnceInOrder: a request naming lists by slug or
+// id, with repeats, subscribes each list once; the first unknown reference
+// is named by its index in the request, shortened in the message; a slug
+// of digits that is also another list's id means the slug's list.
+func TestListReferencesResolvedOnceInOrder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	news := e.createList("news", "single")
+	events := e.createList("events", "single")
+	digits := e.createList(itoa(news), "single") // its slug is news's id
+	consent := map[string]any{"source": "api", "purpose": "newsletter", "evidence": "form v3"}
+	refs := make([]string, 0, 4003)
+	for range 2000 {
+		refs = append(refs, "events", " "+itoa(events)+" ")
+	}
+	refs = append(refs, itoa(news))
+	var c struct {
+		ID            int64
+		Subscriptions []struct {
+			ListID int64 `json:"list_id"`
+		}
+	}
+	e.mustStatus(201, "marketer", "POST", "/api/v1/contacts", map[string]any{"email": "a@example.org", "lists": refs, "consent": consent}, &c)
+	if len(c.Subscriptions) != 2 || c.Subscriptions[0].ListID == c.Subscriptions[1].ListID {
+		t.Fatalf("subscriptions %+v, want events and the list whose slug is %d", c.Subscriptions, news)
+	}
+	for _, s := range c.Subscriptions {
+		if s.ListID != events && s.ListID != digits {
+			t.Errorf("subscribed to list %d, want %d (events) and %d (slug %q)", s.ListID, events, digits, itoa(news))
+		}
+	}
+	long := strings.Repeat("x", 5000)
+	var ae apiError
+	code := e.do("marketer", "POST", "/api/v1/contacts", map[string]any{"email": "b@example.org",
+		"lists": append(refs, "nope", long, "nope"), "consent": consent}, &ae)
+	if code != 422 || ae.Error.Field != "lists[4001]" || ae.Error.Message != `unknown list "nope"` {
+		t.Errorf("unknown list: %d %+v, want 422 naming lists[4001]", code, ae)
+	}
+	code = e.do("marketer", "POST", "/api/v1/contacts", map[string]any{"email": "b@example.org",
+		"lists": []string{"news", long}, "consent": consent}, &ae)
+	if code != 422 || ae.Error.Field != "lists[1]" || len(ae.Error.Message) > 200 {
+		t.Errorf("a long unknown list: %d field %q, message of %d bytes", code, ae.Error.Field, len(ae.Error.Message))
+	}
+	var n int
+	e.db.QueryRow(t.Context(), `SELECT count(*) FROM contacts WHERE email = 'b@example.org'`).Scan(&n)
+	if n != 0 {
+		t.Errorf("a refused contact was stored")
+	}
+}

@@ -156,6 +156,40 @@ func TestImportReportsInvalidTextAndDuplicatesByRow(t *testing.T) {
 	}
 }
 
+// TestImportNDJSONTypeErrorsNameTheField: an NDJSON line with a value of
+// the wrong JSON type fails that row naming the field and the JSON types, in
+// the API's words, never a Go type name; the other rows are imported.
+func TestImportNDJSONTypeErrorsNameTheField(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	nd := `{"email":123}
+[1]
+{"email":"a@example.org","name":["A"]}
+{"email":"b@example.org","attributes":"x"}
+"c@example.org"
+{"email":"d@example.org","name":"D"}
+`
+	j := e.upload("source=api&purpose=crm", "application/x-ndjson", strings.NewReader(nd))
+	if j.Status != "done" || j.Processed != 6 || j.Applied != 1 || j.Failed != 5 {
+		t.Fatalf("ndjson job %+v", j)
+	}
+	want := map[int64]string{
+		1: "email/must be a string, not a number",
+		2: "/the line must be an object, not an array",
+		3: "name/must be a string, not an array",
+		4: "attributes/must be an object, not a string",
+		5: "/the line must be an object, not a string",
+	}
+	for _, re := range j.Errors {
+		if got := re.Field + "/" + re.Reason; got != want[re.Row] {
+			t.Errorf("row %d: %q, want %q", re.Row, got, want[re.Row])
+		}
+	}
+	if len(j.Errors) != len(want) {
+		t.Errorf("%d row errors, want %d", len(j.Errors), len(want))
+	}
+}
+
 // TestImportDeletesItsSpoolFile: the upload spooled for an import is gone
 // once the job has ended.
 func TestImportDeletesItsSpoolFile(t *testing.T) {

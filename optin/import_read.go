@@ -417,5 +417,11 @@ func ndjsonRowError(line int64, err error) jobs.RowError {
 	case errors.Is(err, strictjson.ErrTrailing):
 		return jobs.RowError{Row: line, Reason: "malformed JSON: more than one value on the line"}
 	}
+	if field, msg, ok := strictjson.TypeProblem(err); ok {
+		if field == "" {
+			msg = "the line " + msg
+		}
+		return jobs.RowError{Row: line, Field: field, Reason: msg}
+	}
 	return jobs.RowError{Row: line, Reason: "malformed JSON: " + strings.TrimPrefix(err.Error(), "json: ")}
 }

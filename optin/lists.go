@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -71,8 +70,6 @@ type ListInput struct {
 
 var legalBases = map[string]bool{"consent": true, "contract": true, "legal-obligation": true, "legitimate-interest": true}
 
-var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-
 // Validate checks the input; create requires slug, name, purpose, optin.
 // Every field that is wrong is reported (errors.Join, see errs.Fields).
 func (in *ListInput) Validate(create bool) error {
@@ -86,8 +83,22 @@ func (in *ListInput) Validate(create bool) error {
 			bad, missing[f.name] = append(bad, errs.Invalid(f.name, "is required")), true
 		}
 	}
-	if in.Slug != nil && !missing["slug"] && !slugRE.MatchString(*in.Slug) {
-		bad = append(bad, errs.Invalid("slug", "must be 1-63 characters of a-z, 0-9 and -, starting with a letter or digit"))
+	// Every caller (the API decodes with strictjson, the console does not)
+	// gets the same check before the database would refuse the text.
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"slug", in.Slug}, {"name", in.Name}, {"purpose", in.Purpose}, {"optin", in.OptIn}, {"legal_basis", in.LegalBasis}, {"description", in.Description}} {
+		if f.v != nil && !missing[f.name] {
+			if err := errs.Text(f.name, *f.v); err != nil {
+				bad, missing[f.name] = append(bad, err), true
+			}
+		}
+	}
+	if in.Slug != nil && !missing["slug"] {
+		if err := errs.Slug("slug", *in.Slug); err != nil {
+			bad = append(bad, err)
+		}
 	}
 	if in.Name != nil && (len(*in.Name) > 200 || strings.ContainsAny(*in.Name, "\r\n")) {
 		bad = append(bad, errs.Invalid("name", "must be one line of at most 200 characters"))
@@ -98,7 +109,7 @@ func (in *ListInput) Validate(create bool) error {
 	if in.OptIn != nil && !missing["optin"] && *in.OptIn != "single" && *in.OptIn != "double" {
 		bad = append(bad, errs.Invalid("optin", "must be single or double"))
 	}
-	if in.LegalBasis != nil && !legalBases[*in.LegalBasis] {
+	if in.LegalBasis != nil && !missing["legal_basis"] && !legalBases[*in.LegalBasis] {
 		bad = append(bad, errs.Invalid("legal_basis", "must be consent, contract, legal-obligation or legitimate-interest"))
 	}
 	if in.RepermissionMonths != nil && (*in.RepermissionMonths < 0 || *in.RepermissionMonths > 120) {
@@ -237,25 +248,54 @@ func (s *Store) ListLists(ctx context.Context, after int64, limit int) ([]List, 
 }
 
 // ResolveLists turns list references (ids as numbers or slugs) into ids,
-// failing with the field name for an unknown one.
+// in order and without repeats, failing with the field name (and index) for
+// the first unknown one. It asks the database once, however many
+// references a request repeats.
 func (s *Store) ResolveLists(ctx context.Context, field string, refs []string) ([]int64, error) {
+	var uniq []string
+	first := map[string]int{} // reference → index of its first mention
+	for i, ref := range refs {
+		ref = strings.TrimSpace(ref)
+		if _, dup := first[ref]; !dup {
+			first[ref] = i
+			uniq = append(uniq, ref)
+		}
+	}
+	if len(uniq) == 0 {
+		return nil, nil
+	}
+	// A slug that is all digits may equal another list's id: the slug wins.
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT ON (r.i) l.id FROM unnest($1::text[]) WITH ORDINALITY AS r(ref, i)
+		LEFT JOIN lists l ON l.slug = r.ref OR l.id::text = r.ref
+		ORDER BY r.i, l.slug = r.ref DESC`, uniq)
+	if err != nil {
+		return nil, fmt.Errorf("optin: resolve lists: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[*int64])
+	if err != nil {
+		return nil, fmt.Errorf("optin: resolve lists: %w", err)
+	}
 	var ids []int64
 	seen := map[int64]bool{}
-	for i, ref := range refs {
-		var id int64
-		err := s.db.QueryRow(ctx, `SELECT id FROM lists WHERE slug = $1 OR id::text = $1`, strings.TrimSpace(ref)).Scan(&id)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil, errs.Invalidf(fmt.Sprintf("%s[%d]", field, i), "unknown list %q", ref)
+	for k, id := range found {
+		if id == nil {
+			ref := uniq[k]
+			return nil, errs.Invalidf(fmt.Sprintf("%s[%d]", field, first[ref]), "unknown list %q", clipRef(ref))
 		}
-		if err != nil {
-			return nil, fmt.Errorf("optin: resolve lists: %w", err)
-		}
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
+		if !seen[*id] {
+			seen[*id] = true
+			ids = append(ids, *id)
 		}
 	}
 	return ids, nil
+}
+
+// clipRef shortens a list reference to show in a message.
+func clipRef(ref string) string {
+	if r := []rune(ref); len(r) > 100 {
+		return string(r[:100]) + "…"
+	}
+	return ref
 }
 
 func isUnique(err error) bool {

@@ -155,3 +155,39 @@ func TestAPIAccountWideActionsStayInDepartment(t *testing.T) {
 		t.Fatalf("bob: %+v", p)
 	}
 }
+
+// A role name or department slug the tables' check would refuse (a leading
+// dash) is refused with 422 naming the field, never a 500 from the
+// database, and leaves nothing behind.
+func TestAPISlugsCheckedBeforeTheDatabase(t *testing.T) {
+	f := newFixture(t, staff.Options{})
+	f.person("root@example.org", "admin")
+	hs, _ := newAPI(t, f)
+	secret, _, _ := f.login("root@example.org", "", ip1)
+	hdr := map[string]string{"Cookie": staff.CookieName + "=" + secret, "X-CSRF-Token": f.svc.CSRFToken(secret)}
+	for _, tc := range []struct{ method, path, body, field string }{
+		{"PUT", "/api/v1/roles/-lead", `{"permissions":["lists.read"]}`, "name"},
+		{"PUT", "/api/v1/roles/" + strings.Repeat("a", 64), `{"permissions":["lists.read"]}`, "name"},
+		{"POST", "/api/v1/departments", `{"slug":"-b","name":"B"}`, "slug"},
+		{"POST", "/api/v1/departments", `{"slug":"B","name":"B"}`, "slug"},
+	} {
+		r, b := call(t, hs, tc.method, tc.path, tc.body, hdr)
+		var e struct {
+			Error struct{ Field, Message string }
+		}
+		json.Unmarshal([]byte(b), &e)
+		if r.StatusCode != 422 || e.Error.Field != tc.field || !strings.Contains(e.Error.Message, "starting with a letter or digit") {
+			t.Errorf("%s %s %s: %d %s, want 422 naming %s", tc.method, tc.path, tc.body, r.StatusCode, b, tc.field)
+		}
+	}
+	var roles, depts int
+	if err := f.db.QueryRow(t.Context(), `SELECT (SELECT count(*) FROM roles WHERE NOT builtin), (SELECT count(*) FROM departments)`).Scan(&roles, &depts); err != nil {
+		t.Fatal(err)
+	}
+	if roles != 0 || depts != 1 {
+		t.Errorf("%d custom roles and %d departments stored, want 0 and 1", roles, depts)
+	}
+	if r, b := call(t, hs, "PUT", "/api/v1/roles/lead-2", `{"permissions":["lists.read"]}`, hdr); r.StatusCode != 200 {
+		t.Errorf("a good role name: %d %s", r.StatusCode, b)
+	}
+}

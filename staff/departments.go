@@ -71,8 +71,8 @@ func saveDepartment(ctx context.Context, tx pgx.Tx, d Department) (Department, e
 	var err error
 	if d.ID == 0 {
 		action = "department-create"
-		if d.Slug == "" || len(d.Slug) > 63 || strings.Trim(d.Slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
-			return d, errs.Invalid("slug", "required: lower-case letters, digits and dashes, at most 63")
+		if err := errs.Slug("slug", d.Slug); err != nil {
+			return d, err
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO departments (slug, name, main_person_id, allow_cidrs) VALUES ($1, $2, $3, $4)
 			RETURNING id, created_at`, d.Slug, d.Name, d.MainPersonID, d.AllowCIDRs).Scan(&d.ID, &d.CreatedAt)

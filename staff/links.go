@@ -176,6 +176,9 @@ func (s *Service) AcceptInvite(ctx context.Context, secret, password string) (Pe
 // ErrNotFound; the edge answers alike in both cases.
 func (s *Service) RequestReset(ctx context.Context, email string) (Person, string, error) {
 	ctx = unscoped(ctx)
+	if errs.TextProblem(email) != "" { // no person has such an address
+		return Person{}, "", ErrNotFound
+	}
 	p, err := scanPerson(s.db.QueryRow(ctx, `SELECT `+personCols+` FROM persons WHERE lower(email) = lower($1)
 		AND status = 'active'`, strings.TrimSpace(email)))
 	if err != nil {

@@ -34,6 +34,9 @@ type LoginInput struct {
 func (s *Service) Login(ctx context.Context, in LoginInput) (Session, string, access.Actor, error) {
 	ctx = unscoped(ctx)
 	key := strings.ToLower(strings.TrimSpace(in.Email))
+	if err := errs.Text("email", key); err != nil { // the failure counter could not store it
+		return Session{}, "", access.Actor{}, err
+	}
 	if err := s.checkLockout(ctx, key, in.IP); err != nil {
 		return Session{}, "", access.Actor{}, err
 	}

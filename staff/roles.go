@@ -100,6 +100,9 @@ func (s *Service) Grantable(ctx context.Context, role string) error {
 
 // grantableIn is Grantable for a role of department dept.
 func (s *Service) grantableIn(ctx context.Context, role string, dept int64) error {
+	if !errs.IsSlug(role) { // no role has such a name; the database could not even compare it
+		return errs.Invalidf("role", "no role named %q", errs.Printable(role))
+	}
 	perms, err := s.rolePermissions(ctx, s.db, role, dept)
 	if err != nil {
 		return err
@@ -119,8 +122,8 @@ func (s *Service) SaveRole(ctx context.Context, name, description string, perms 
 	if _, ok := access.Shipped[name]; ok {
 		return Role{}, errs.Conflict("role_builtin", "shipped roles cannot be changed; create a custom role")
 	}
-	if name == "" || len(name) > 63 || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
-		return Role{}, errs.Invalid("name", "required: lower-case letters, digits and dashes, at most 63")
+	if err := errs.Slug("name", name); err != nil {
+		return Role{}, err
 	}
 	for _, p := range perms {
 		if !access.Valid(p) {

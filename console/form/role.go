@@ -2,24 +2,21 @@ package form
 
 import (
 	"net/http"
-	"regexp"
 
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/errs"
 )
 
 // RoleForm creates or edits a custom role: a name and the permissions it
 // grants (one checkbox per permission of the table in access).
 type RoleForm struct {
-	// Name is required: lower-case letters, digits and dashes, at most 63.
+	// Name is required: 1-63 lower-case letters, digits and dashes, the first a letter or digit.
 	Name string
 	// Description is optional, at most 500 characters.
 	Description string
 	// Permissions are the ticked permissions (at least one).
 	Permissions []access.Permission
 }
-
-// roleNameRe is the roles table's check on a name.
-var roleNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
 // NewRoleForm reads the role form.
 func NewRoleForm(r *http.Request) *RoleForm {
@@ -43,7 +40,7 @@ func (f *RoleForm) Has(p access.Permission) bool {
 // Validate checks the name, the description and the permissions.
 func (f *RoleForm) Validate() Errors {
 	e := Errors{}
-	if !roleNameRe.MatchString(f.Name) {
+	if !errs.IsSlug(f.Name) {
 		e["name"] = "role.err.name"
 	}
 	if len(f.Description) > 500 {

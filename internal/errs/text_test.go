@@ -1,6 +1,8 @@
 package errs_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/postbode/postbode/internal/errs"
@@ -22,6 +24,19 @@ func TestPrintable(t *testing.T) {
 	for in, want := range map[string]string{"city": "city", "k\x00": `k\0`, "a\xffb": "a\uFFFDb"} {
 		if got := errs.Printable(in); got != want || errs.TextProblem(got) != "" {
 			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSlug(t *testing.T) {
+	for s, want := range map[string]bool{"news": true, "a": true, "0-day": true, strings.Repeat("a", 63): true,
+		"": false, "-news": false, "News": false, "a_b": false, "a b": false, strings.Repeat("a", 64): false, "é": false} {
+		if got := errs.IsSlug(s); got != want {
+			t.Errorf("IsSlug(%q) = %v, want %v", s, got, want)
+		}
+		var e *errs.Error
+		if err := errs.Slug("slug", s); (err == nil) != want || (err != nil && (!errors.As(err, &e) || e.Field != "slug")) {
+			t.Errorf("Slug(%q) = %v", s, err)
 		}
 	}
 }

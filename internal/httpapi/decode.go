@@ -5,12 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/strictjson"
@@ -38,18 +35,17 @@ func decodeBody(w http.ResponseWriter, r *http.Request, maxBytes int64, v any, d
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
 	if err != nil {
-		return decodeError(err, nil)
+		return decodeError(err)
 	}
 	if err := decode(body, v); err != nil {
-		return decodeError(err, body)
+		return decodeError(err)
 	}
 	return nil
 }
 
-func decodeError(err error, body []byte) error {
+func decodeError(err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
-	var pt *time.ParseError
 	var mbe *http.MaxBytesError
 	var de *errs.Error
 	switch {
@@ -62,57 +58,17 @@ func decodeError(err error, body []byte) error {
 	case errors.As(err, &syn):
 		return NewError(http.StatusBadRequest, "malformed_json", fmt.Sprintf("malformed JSON at byte %d", syn.Offset))
 	case errors.As(err, &typ):
-		msg := fmt.Sprintf("must be %s, not %s", strictjson.Kind(typ.Type), strictjson.ValueKind(typ.Value))
-		if typ.Field == "" {
+		field, msg, _ := strictjson.TypeProblem(err)
+		if field == "" {
 			msg = "the request body " + msg
 		}
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Field: typ.Field, Message: msg}
-	case errors.As(err, &pt):
-		// encoding/json returns a time's own error without the field: find
-		// the field by the string that did not parse.
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Field: fieldOfString(body, pt.Value),
-			Message: "must be a time like 2026-03-01T09:00:00Z (RFC 3339, with a time zone)"}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Field: field, Message: msg}
 	case errors.Is(err, io.EOF):
 		return NewError(http.StatusBadRequest, "malformed_json", "request body is empty")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return NewError(http.StatusBadRequest, "malformed_json", "request body is truncated JSON")
 	}
 	return NewError(http.StatusBadRequest, "malformed_json", err.Error())
-}
-
-// fieldOfString is the path ("send_at", "hold.until", "events[2].at") of
-// the first string value s in the JSON body, keys in order, or "".
-func fieldOfString(body []byte, s string) string {
-	var v any
-	if json.Unmarshal(body, &v) != nil {
-		return ""
-	}
-	var walk func(v any, path string) (string, bool)
-	walk = func(v any, path string) (string, bool) {
-		switch x := v.(type) {
-		case string:
-			return path, x == s
-		case map[string]any:
-			for _, k := range slices.Sorted(maps.Keys(x)) {
-				p := k
-				if path != "" {
-					p = path + "." + k
-				}
-				if f, ok := walk(x[k], p); ok {
-					return f, true
-				}
-			}
-		case []any:
-			for i, e := range x {
-				if f, ok := walk(e, fmt.Sprintf("%s[%d]", path, i)); ok {
-					return f, true
-				}
-			}
-		}
-		return "", false
-	}
-	f, _ := walk(v, "")
-	return f
 }
 
 // PathID parses the {name} path value as a positive integer id.

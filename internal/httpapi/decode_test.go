@@ -78,6 +78,9 @@ func TestTimeErrorsNameTheField(t *testing.T) {
 		Events []struct {
 			At time.Time `json:"at"`
 		} `json:"events"`
+		Hold struct {
+			Until strictjson.Field[time.Time] `json:"until"`
+		} `json:"hold"`
 	}
 	mux := http.NewServeMux()
 	rt := httpapi.NewRouter(mux, slog.New(slog.DiscardHandler), nil, httpapi.NewHTTPMetrics(prometheus.NewRegistry()))
@@ -93,6 +96,16 @@ func TestTimeErrorsNameTheField(t *testing.T) {
 		{`{"send_at":"tomorrow"}`, "send_at"},
 		{`{"send_at":"2026-03-01T09:00:00Z","until":"2026-03-01"}`, "until"},
 		{`{"events":[{"at":"2026-03-01T09:00:00Z"},{"at":"9 o'clock"}]}`, "events[1].at"},
+		// encoding/json hands time.Time the string still escaped, and a
+		// value of another JSON type without a field.
+		{`{"send_at":"2026-03-01T09:00:00Z\r\nX: y"}`, "send_at"},
+		{`{"until":"\u202e2026-03-01T09:00:00Z"}`, "until"},
+		{`{"send_at":1767258000}`, "send_at"},
+		{`{"until":true}`, "until"},
+		{`{"send_at":{}}`, "send_at"},
+		{`{"events":[{"at":["2026-03-01T09:00:00Z"]}]}`, "events[0].at"},
+		{`{"hold":{"until":"2026-02-30T09:00:00Z"}}`, "hold.until"},
+		{`{"hold":{"until":7}}`, "hold.until"},
 	} {
 		w := httptest.NewRecorder()
 		mux.ServeHTTP(w, httptest.NewRequest("POST", "/things", strings.NewReader(tc.body)))
@@ -106,7 +119,7 @@ func TestTimeErrorsNameTheField(t *testing.T) {
 		}
 	}
 	w := httptest.NewRecorder()
-	mux.ServeHTTP(w, httptest.NewRequest("POST", "/things", strings.NewReader(`{"send_at":"2026-03-01T09:00:00+01:00"}`)))
+	mux.ServeHTTP(w, httptest.NewRequest("POST", "/things", strings.NewReader(`{"send_at":"2026-03-01T09:00:00+01:00","until":null,"hold":{"until":null}}`)))
 	if w.Code != http.StatusNoContent {
 		t.Errorf("a good time: %d %s", w.Code, w.Body)
 	}

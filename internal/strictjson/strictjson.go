@@ -10,17 +10,24 @@ import (
 	"encoding"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/postbode/postbode/internal/errs"
 )
 
 // ErrTrailing is returned when data holds more than one JSON value.
 var ErrTrailing = errors.New("strictjson: more than one JSON value")
+
+// TimeMessage says what a time field takes.
+const TimeMessage = "must be a time like 2026-03-01T09:00:00Z (RFC 3339, with a time zone)"
+
+var timeType = reflect.TypeFor[time.Time]()
 
 // Decode decodes data, one JSON value, into v. A field problem comes back as
 // an *errs.Error naming the field (code unknown_field or invalid_field);
@@ -32,6 +39,12 @@ func Decode(data []byte, v any) error {
 func decode(data []byte, v any, patch bool) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
+		// encoding/json reports a bad time without its field (and with
+		// the string still escaped, see go.dev/issue/47353): the walk
+		// names the field of the first problem it finds.
+		if ferr := check(data, reflect.TypeOf(v), patch); ferr != nil {
+			return ferr
+		}
 		return err
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -42,8 +55,9 @@ func decode(data []byte, v any, patch bool) error {
 
 // check walks a JSON value beside the Go type it decodes into and returns
 // the first problem encoding/json lets through: an object key that is not a
-// field's exact name (unknown, or matching only when case is ignored), and a
-// string (value or key, at any depth) that is not storable text.
+// field's exact name (unknown, or matching only when case is ignored), a
+// string (value or key, at any depth) that is not storable text, and a time
+// field that does not hold an RFC 3339 time.
 // encoding/json decodes "\u0000" to a NUL and replaces bytes that are not
 // UTF-8, so both are checked on the raw bytes.
 // With patch, a null for a plain pointer field is refused too (see
@@ -90,6 +104,11 @@ func (w *jsonWalker) value(t reflect.Type, path string) error {
 		}
 		return &errs.Error{Kind: errs.KindInvalid, Code: "invalid_field", Field: path,
 			Message: "cannot be cleared (null); leave the field out to keep its value"}
+	}
+	if deref(t) == timeType && tok != nil {
+		if err := timeError(path, tok, raw); err != nil {
+			return err
+		}
 	}
 	switch v := tok.(type) {
 	case json.Delim:
@@ -158,6 +177,32 @@ func textError(field string, raw []byte, decoded string) error {
 	if strings.Count(decoded, "\ufffd") > strings.Count(string(raw), "\ufffd")+strings.Count(strings.ToLower(string(raw)), `\ufffd`) {
 		// encoding/json turns an unpaired surrogate escape (\ud800) into U+FFFD.
 		return errs.Invalid(field, "holds an unpaired UTF-16 surrogate escape")
+	}
+	return nil
+}
+
+// timeError reports a time field's value that is not a string holding an
+// RFC 3339 time, as time.Time's own decoding reads it.
+func timeError(path string, tok json.Token, raw []byte) error {
+	if path == "" {
+		path = "body"
+	}
+	s, ok := tok.(string)
+	if !ok {
+		kind := "a number"
+		switch v := tok.(type) {
+		case bool:
+			kind = "true or false"
+		case json.Delim:
+			kind = ValueKind(map[json.Delim]string{'{': "object", '[': "array"}[v])
+		}
+		return errs.Invalid(path, TimeMessage+", not "+kind)
+	}
+	if textError(path, raw, s) != nil {
+		return nil // the text check words it
+	}
+	if new(time.Time).UnmarshalText([]byte(s)) != nil {
+		return errs.Invalid(path, TimeMessage)
 	}
 	return nil
 }
@@ -302,6 +347,18 @@ func Kind(t reflect.Type) string {
 		return "a number"
 	}
 	return "a JSON value"
+}
+
+// TypeProblem words a value of the wrong JSON type (a
+// *json.UnmarshalTypeError in err): the field's path ("" for the whole
+// value) and "must be a string, not a number"; ok is false for any other
+// error. Go type names never reach the caller.
+func TypeProblem(err error) (field, msg string, ok bool) {
+	var typ *json.UnmarshalTypeError
+	if !errors.As(err, &typ) {
+		return "", "", false
+	}
+	return typ.Field, fmt.Sprintf("must be %s, not %s", Kind(typ.Type), ValueKind(typ.Value)), true
 }
 
 // ValueKind names the JSON value a json.UnmarshalTypeError found ("array",
