@@ -47,8 +47,7 @@ func (s *Service) ScheduleOnce(ctx context.Context) error {
 // the earliest send_at of a scheduled campaign still to come.
 type schedState struct {
 	list    []active
-	seen    int64
-	readAt  time.Time
+	read    statesRead
 	nextDue time.Time
 }
 
@@ -62,16 +61,16 @@ type active struct {
 func (s *Service) scheduleRound(ctx context.Context, st *schedState) error {
 	sig, err := s.statesSignal(ctx)
 	now := time.Now()
-	if err != nil || st.readAt.IsZero() || sig != st.seen || now.Sub(st.readAt) >= statesRecheck ||
+	if st.read.stale(sig, err, now, statesRecheck) ||
 		(!st.nextDue.IsZero() && !now.Before(st.nextDue)) {
 		// The signal is taken before the read: a change signalled after
 		// it is read on the next round.
 		list, next, err := s.readSchedule(ctx)
 		if err != nil {
-			st.readAt = time.Time{}
+			st.read = statesRead{}
 			return err
 		}
-		*st = schedState{list: list, seen: sig, readAt: now, nextDue: next}
+		*st = schedState{list: list, read: statesRead{seen: sig, at: now}, nextDue: next}
 	}
 	var errs []error
 	for _, a := range st.list {
@@ -132,8 +131,8 @@ func (s *Service) readSchedule(ctx context.Context) ([]active, time.Time, error)
 	return list, next, nil
 }
 
-// scheduleSQL is a scheduler round's one statement (it runs every tick on
-// every node, sending or not): it starts the scheduled campaigns whose
+// scheduleSQL is a scheduler round's one statement (run when the round
+// reads the campaigns, on every node, sending or not): it starts the scheduled campaigns whose
 // send_at has come, marks missed_at on those whose send_at passed more than
 // grace (sending.missed_grace) ago — they wait for an explicit start —
 // and returns the campaigns the round works on: running ones, cancelled

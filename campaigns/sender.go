@@ -25,8 +25,7 @@ type Sender struct {
 
 	// Read by watch only.
 	queued []QueueStat // running and paused campaigns as last read
-	seen   int64       // the states signal when they were read
-	readAt time.Time
+	read   statesRead  // when they were read
 	// recheck is statesRecheck (longer in a test).
 	recheck time.Duration
 }
@@ -108,14 +107,15 @@ func (x *Sender) watch(ctx context.Context) {
 // workers' campaigns; the queues of both make the queue metrics.
 func (x *Sender) refresh(ctx context.Context) error {
 	sig, err := x.s.statesSignal(ctx)
-	if err != nil || sig != x.seen || x.readAt.IsZero() || time.Since(x.readAt) >= x.recheck {
+	now := time.Now()
+	if x.read.stale(sig, err, now, x.recheck) {
 		// The signal is taken before the read: a change signalled after
 		// it is read on the next tick.
 		qs, err := x.s.queuedCampaigns(ctx)
 		if err != nil {
 			return err
 		}
-		x.queued, x.seen, x.readAt = qs, sig, time.Now()
+		x.queued, x.read = qs, statesRead{seen: sig, at: now}
 	}
 	qs := slices.Clone(x.queued)
 	running := make([]int64, 0, len(qs))
@@ -130,7 +130,6 @@ func (x *Sender) refresh(ctx context.Context) error {
 	x.running = running
 	x.mu.Unlock()
 	x.s.forget(keep)
-	now := time.Now()
 	for _, id := range running {
 		if _, err := x.s.moveDue(ctx, id, now); err != nil {
 			return err
@@ -246,6 +245,20 @@ func (s *Service) signalStates(ctx context.Context) {
 	if err := s.rdb.Incr(context.WithoutCancel(ctx), s.statesKey()).Err(); err != nil {
 		s.log.Warn("campaigns: cannot signal a campaign state change; senders see it within "+statesRecheck.String(), "error", err)
 	}
+}
+
+// statesRead is when a scheduler or sender last read the campaign states
+// from Postgres: under which states signal, at what time.
+type statesRead struct {
+	seen int64
+	at   time.Time
+}
+
+// stale reports whether the states must be read again: never read, the
+// signal (sig, read with err) moved or could not be read, or recheck has
+// passed since.
+func (r statesRead) stale(sig int64, err error, now time.Time, recheck time.Duration) bool {
+	return err != nil || r.at.IsZero() || sig != r.seen || now.Sub(r.at) >= recheck
 }
 
 // statesSignal reads the count of signalled state changes (0 before the first).
