@@ -135,8 +135,10 @@ func TestCampaignReachesEveryEligibleContactOnce(t *testing.T) {
 	if to := h.Get("To"); !strings.Contains(to, email("both", 3)) {
 		t.Errorf("To = %q", to)
 	}
+	// The links' paths, not "/o/" anywhere: the DKIM signature's base64
+	// may hold that by chance.
 	body := string(raw)
-	if strings.Contains(body, "/o/") || strings.Contains(body, "/l/") {
+	if strings.Contains(body, "pb.example.com/o/") || strings.Contains(body, "pb.example.com/l/") {
 		t.Errorf("tracking is off for this campaign but the message has tracking links")
 	}
 	if !strings.Contains(body, "https://pb.example.com/p/") || !strings.Contains(body, "https://pb.example.com/r/") {
