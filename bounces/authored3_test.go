@@ -19,7 +19,8 @@ import (
 // TestAuthored3Bounces scores the third authored set. Measured blind, before
 // any rule was written with the set in view: recipient 100%, hard/soft 96.7%,
 // status 89.4%, hard precision 100%, recall 88.9%, false hards 0%. The floors
-// are set just under those scores.
+// were raised to the scores after labels were corrected and rules written
+// with the set in view (see its README): status 94.3%, the rest unchanged.
 func TestAuthored3Bounces(t *testing.T) {
 	scoreAuthored(t, authoredSet{
 		dir:     filepath.Join("testdata", "authored3"),
@@ -27,11 +28,11 @@ func TestAuthored3Bounces(t *testing.T) {
 		minPerReason: map[string]int{"filtered": 8, "securityerror": 8, "rejected": 8, "mailererror": 8,
 			"blocked": 8, "userunknown": 8, "hostunknown": 8, "notaccept": 8, "mailboxfull": 8,
 			"spamdetected": 8, "expired": 8, "suspend": 8},
-		floorRecipient:   99.9,
-		floorHard:        96.5,
-		floorStatus:      89.0,
-		floorPrecision:   99.9,
-		floorRecall:      88.5,
-		ceilingFalseHard: 0.5,
+		floorRecipient:   100,
+		floorHard:        96.7,
+		floorStatus:      94.3,
+		floorPrecision:   100,
+		floorRecall:      88.8,
+		ceilingFalseHard: 0,
 	})
 }
