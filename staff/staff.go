@@ -78,13 +78,16 @@ type Service struct {
 	adminURL string
 	// now is the clock (tests move it).
 	now func() time.Time
+	// kdfSlots bound the argon2id computations at once (kdf).
+	kdfSlots chan struct{}
 }
 
 // New returns the service. key is the installation's secret (required): it
 // keys the CSRF tokens of sessions.
 func New(db *db.Pool, key string, opt Options) *Service {
 	opt.defaults()
-	return &Service{db: db, tokens: apitoken.NewStore(db), key: []byte(key), opt: opt, now: time.Now}
+	return &Service{db: db, tokens: apitoken.NewStore(db), key: []byte(key), opt: opt, now: time.Now,
+		kdfSlots: newKDFSlots()}
 }
 
 // SetClock replaces the clock (tests only).
