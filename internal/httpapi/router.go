@@ -91,7 +91,9 @@ func (rt *Router) Routes() []Route { return rt.routes }
 
 // Handle registers h for "METHOD path", allowed to actors holding perm
 // (Public: anyone; access.SignedIn: any signed-in actor). The handler runs
-// with the actor in its context, scoped to the actor's department. Path
+// with the actor in its context, scoped to the actor's department. A
+// request other than GET or HEAD that a browser marks as cross-site is
+// refused first (SameOrigin, 403 csrf), whatever its credentials. Path
 // values and query parameters that are not storable text are refused with
 // 422 naming them before h runs; on a router set up by Mount, so is a
 // query parameter the OpenAPI document does not give the route (400,
@@ -102,6 +104,9 @@ func (rt *Router) Handle(method, path string, perm access.Permission, h HandlerF
 	pathNames := wildcards(path)
 	allowed, checked := rt.query[pattern], rt.query != nil
 	rt.mux.Handle(pattern, rt.Wrap(pattern, func(w http.ResponseWriter, r *http.Request) error {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !SameOrigin(r) {
+			return NewError(http.StatusForbidden, "csrf", "a browser sent this request from another site")
+		}
 		if perm != Public {
 			a, err := rt.authenticate(r)
 			if err != nil {
