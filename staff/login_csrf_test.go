@@ -51,3 +51,27 @@ func TestAPILoginFromAnotherSite(t *testing.T) {
 		t.Fatalf("cross-site reset request: %d %s", r.StatusCode, b)
 	}
 }
+
+// TestAPIAnswersAreNotCached: an API answer may hold personal data (here
+// the signed-in person and the session's CSRF token); no browser or proxy
+// cache keeps it, and no browser reads it as another type.
+func TestAPIAnswersAreNotCached(t *testing.T) {
+	f := newFixture(t, staff.Options{})
+	f.person("root@example.org", "admin")
+	hs, _ := newAPI(t, f)
+	resp, b := call(t, hs, "POST", "/api/v1/auth/login", `{"email":"root@example.org","password":"a long enough passphrase"}`, nil)
+	for _, c := range resp.Cookies() {
+		if c.Name == staff.CookieName {
+			resp, b = call(t, hs, "GET", "/api/v1/auth/me", "", map[string]string{"Cookie": c.Name + "=" + c.Value})
+		}
+	}
+	if resp.StatusCode != 200 || !strings.Contains(b, "root@example.org") {
+		t.Fatalf("me: %d %s", resp.StatusCode, b)
+	}
+	if cc, ns := resp.Header.Get("Cache-Control"), resp.Header.Get("X-Content-Type-Options"); cc != "no-store" || ns != "nosniff" {
+		t.Fatalf("Cache-Control %q, X-Content-Type-Options %q", cc, ns)
+	}
+	if r, _ := call(t, hs, "GET", "/api/v1/persons/1", "", nil); r.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("an error answer: Cache-Control %q", r.Header.Get("Cache-Control"))
+	}
+}

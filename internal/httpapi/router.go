@@ -156,10 +156,14 @@ func (rt *Router) auditChange(w http.ResponseWriter, r *http.Request, perm acces
 }
 
 // Wrap adapts h into an http.Handler that writes errors and records metrics
-// under route.
+// under route. Every answer is kept out of caches (it may hold personal
+// data: a contact, an export, a person) and is read only as the type it
+// says it is.
 func (rt *Router) Wrap(route string, h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		if err := h(sw, r); err != nil {
 			WriteError(sw, r, rt.log, err)
