@@ -57,3 +57,24 @@ func TestLoginBurstGetsNoExtraGuesses(t *testing.T) {
 		t.Fatalf("right password after the burst: %v", err)
 	}
 }
+
+// TestLoginOfInvitedPerson: a person invited but without a password yet is
+// checked against the dummy hash, as an unknown address is (the answer
+// came in milliseconds instead of an argon2id check's time, telling
+// pending invitations apart; measured, not asserted here). The dummy's own
+// password never lets them in, and the failure counts like any other.
+func TestLoginOfInvitedPerson(t *testing.T) {
+	f := newFixture(t, staff.Options{})
+	if _, _, err := f.svc.Invite(t.Context(), staff.NewPerson{Email: "new@example.org", DepartmentID: 1, Role: "viewer"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, pw := range []string{"", "postbode-no-such-account", "a long enough passphrase"} {
+		if _, _, _, err := f.svc.Login(t.Context(), staff.LoginInput{Email: "new@example.org", Password: pw, IP: ip1}); !errors.Is(err, staff.ErrBadCredentials) {
+			t.Fatalf("invited person with password %q: %v", pw, err)
+		}
+	}
+	var failures int
+	if err := f.db.QueryRow(t.Context(), `SELECT count(*) FROM login_failures WHERE email_key = 'new@example.org'`).Scan(&failures); err != nil || failures != 3 {
+		t.Fatalf("failures recorded: %d %v", failures, err)
+	}
+}
