@@ -66,10 +66,13 @@ type phraseIndex struct {
 	literal bool
 }
 
-// phraseRef is one phrase of rule number rule.
+// phraseRef is one phrase of rule number rule. third is the phrase's
+// third byte (0 for a two-byte phrase): most phrases of a bucket differ
+// from the text there, so it is compared before the whole phrase.
 type phraseRef struct {
 	rule   int
 	phrase string
+	third  byte
 }
 
 func newPhraseIndex(rules []reasonRule) *phraseIndex {
@@ -103,7 +106,11 @@ func indexPhrases(rules []reasonRule) *phraseIndex {
 				row[p[1]] = uint16(len(ix.buckets))
 			}
 			b := row[p[1]] - 1
-			ix.buckets[b] = append(ix.buckets[b], phraseRef{i, p})
+			ref := phraseRef{rule: i, phrase: p}
+			if len(p) > 2 {
+				ref.third = p[2]
+			}
+			ix.buckets[b] = append(ix.buckets[b], ref)
 		}
 	}
 	return ix
@@ -142,6 +149,9 @@ func (ix *phraseIndex) matchOutside(lower, skip string) (int, string) {
 		for _, ref := range ix.buckets[n-1] { // in rule order
 			if ref.rule >= best {
 				break
+			}
+			if ref.third != 0 && (i+2 >= len(lower) || lower[i+2] != ref.third) {
+				continue
 			}
 			if strings.HasPrefix(lower[i:], ref.phrase) && (next < 0 || i+len(ref.phrase) <= next) && (ix.literal || !negated(lower, i)) {
 				best, phrase = ref.rule, ref.phrase
