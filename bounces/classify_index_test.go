@@ -26,7 +26,7 @@ func scanMatch(ix *phraseIndex, lower, skip string) (int, string) {
 	rules:
 		for r := 0; r < best; r++ {
 			for _, p := range ix.rules[r].phrases {
-				if len(p) >= 2 && strings.HasPrefix(lower[i:], p) && (next < 0 || i+len(p) <= next) && (ix.literal || !negated(lower, i)) {
+				if len(p) >= 2 && phraseAt(lower, i, p) && (next < 0 || i+len(p) <= next) && (ix.literal || !negated(lower, i)) {
 					best, phrase = r, p
 					break rules
 				}

@@ -209,11 +209,25 @@ func (ix *phraseIndex) firstAt(refs []phraseRef, lower string, i, next, best int
 		if ref.rule >= best {
 			break
 		}
-		if strings.HasPrefix(lower[i:], ref.phrase) && (next < 0 || i+len(ref.phrase) <= next) && (ix.literal || !negated(lower, i)) {
+		if phraseAt(lower, i, ref.phrase) && (next < 0 || i+len(ref.phrase) <= next) && (ix.literal || !negated(lower, i)) {
 			return ref
 		}
 	}
 	return nil
+}
+
+// phraseAt reports whether phrase stands at lower[i:]. A phrase of three
+// bytes or fewer ("ube", "rbl", "spf") must stand as a word of its own: as
+// part of a longer word it is chance ("ruben@", "marble", "spfeiffer@").
+func phraseAt(lower string, i int, phrase string) bool {
+	if !strings.HasPrefix(lower[i:], phrase) {
+		return false
+	}
+	if len(phrase) > 3 {
+		return true
+	}
+	j := i + len(phrase)
+	return (i == 0 || !isLetter(lower[i-1])) && (j == len(lower) || !isLetter(lower[j]))
 }
 
 // negated reports whether the phrase at lower[i:] is negated: right after

@@ -216,6 +216,12 @@ func TestDiagnosticStatus(t *testing.T) {
 func TestDocumentedWording(t *testing.T) {
 	checkReplyCases(t, []replyCase{
 		// Sender refusals are not about the recipient.
+		// A short phrase ("ube", "rbl") counts only as a word of its own,
+		// not inside an address or a longer word.
+		{"RCPT", 550, "5.1.1", "550 5.1.1 <ruben.a@example.com>: User unknown", "userunknown", Hard, "user unknown"},
+		{"RCPT", 550, "", "550 <youtube.fan@example.com>: Recipient address rejected: User unknown", "userunknown", Hard, "user unknown"},
+		{"", 554, "", "554 Rejected: UBE, see http://example.org/policy", "spamdetected", Block, "ube"},
+		{"", 554, "", "554 Service unavailable; client host listed by RBL zen.example.org", "blocked", Block, "rbl"},
 		{"", 550, "5.1.8", "550 5.1.8 Access denied, bad outbound sender", "rejected", Block, "bad outbound sender"},
 		{"RCPT", 553, "", "553 Domain of sender address nobody@example.invalid does not exist", "rejected", Block, "domain of sender"},
 		{"", 501, "", "501 Invalid domain in sender address", "rejected", Block, "in sender address"},
