@@ -26,7 +26,9 @@ func TestStaffNamesThatSpoofAReaderAreRefused(t *testing.T) {
 		{"POST", "/api/v1/departments", `{"slug":"north","name":"\u061cNorth"}`, "name"},
 	} {
 		r, b := call(t, hs, c.method, c.path, c.body, root)
-		var out struct{ Error struct{ Field, Message string } }
+		var out struct {
+			Error struct{ Field, Message string }
+		}
 		json.Unmarshal([]byte(b), &out)
 		if r.StatusCode != 422 || out.Error.Field != c.field || !strings.Contains(out.Error.Message, "text direction controls") {
 			t.Errorf("%s %s: %d %s", c.method, c.path, r.StatusCode, b)
