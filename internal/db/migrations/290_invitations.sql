@@ -23,9 +23,11 @@ CREATE TABLE invitations (
     revoked_at    timestamptz,
     CHECK (accepted_at IS NULL OR revoked_at IS NULL)
 );
--- The open invitations of a department, and one address's.
+-- The open invitations of a department, and one address's; and every
+-- invitation of an address (the access export and erasure find them so).
 CREATE INDEX invitations_open_idx ON invitations (department_id, lower(email))
     WHERE accepted_at IS NULL AND revoked_at IS NULL;
+CREATE INDEX invitations_email_idx ON invitations (lower(email), department_id);
 ALTER TABLE invitations ENABLE ROW LEVEL SECURITY;
 CREATE POLICY department ON invitations TO postbode_scoped
     USING (department_id = postbode_department()) WITH CHECK (department_id = postbode_department());
