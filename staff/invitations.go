@@ -328,7 +328,7 @@ func (s *Service) acceptNew(ctx context.Context, v Invitation, secret, password 
 	if err := CheckPassword(password, v.Email); err != nil {
 		return Person{}, err
 	}
-	hash, err := hashPassword(password)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return Person{}, err
 	}
