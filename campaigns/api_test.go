@@ -121,6 +121,11 @@ func TestAPI(t *testing.T) {
 		{"NUL in the body", with("html", "<p>x\x00</p>"), "html"},
 		{"invalid UTF-8 in the name", "{\"name\":\"N\xff\",\"subject\":\"s\",\"html\":\"<p>x</p>\",\"from_email\":\"news@news.example.com\",\"lists\":[\"news\"]}", "name"},
 		{"wrong type", with("track_opens", "yes"), "track_opens"},
+		{"direction control in the name", with("name", "April\u202eliaM"), "name"},
+		{"invisible character in the name", with("name", "Ap\u200bril"), "name"},
+		{"direction control in the sender's name", with("from_name", "\u2066News"), "from_name"},
+		{"line break in the sender's name", with("from_name", "News\nBcc: x"), "from_name"},
+		{"quote in the sender's name", with("from_name", `News" <x@example.org>`), "from_name"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

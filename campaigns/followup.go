@@ -28,6 +28,9 @@ func (s *Service) CreateFollowUp(ctx context.Context, parentID int64, name, subj
 	if strings.TrimSpace(name) == "" {
 		return 0, errs.Invalid("name", "required")
 	}
+	if err := errs.Name("name", name); err != nil {
+		return 0, err
+	}
 	if strings.TrimSpace(subject) == "" {
 		return 0, errs.Invalid("subject", "required")
 	}

@@ -79,8 +79,10 @@ func (s *Service) validate(ctx context.Context, c *Campaign, slugs *[]string) er
 		}
 		return err
 	}
-	if c.Name == "" || len(c.Name) > 200 {
-		bad = append(bad, errs.Invalid("name", "required, at most 200 characters"))
+	if c.Name == "" {
+		bad = append(bad, errs.Invalid("name", "required"))
+	} else if err := errs.Name("name", c.Name); err != nil {
+		bad = append(bad, err)
 	}
 	if c.Kind == "" {
 		c.Kind = "regular"
@@ -94,8 +96,10 @@ func (s *Service) validate(ctx context.Context, c *Campaign, slugs *[]string) er
 	if strings.TrimSpace(c.HTML) == "" && strings.TrimSpace(c.Text) == "" {
 		bad = append(bad, errs.Invalid("html", "html or text is required"))
 	}
-	if strings.ContainsAny(c.FromName, "\r\n<>\"") {
-		bad = append(bad, errs.Invalid("from_name", "must not contain line breaks, quotes or angle brackets"))
+	if err := errs.Name("from_name", c.FromName); err != nil {
+		bad = append(bad, err)
+	} else if strings.ContainsAny(c.FromName, "<>\"") {
+		bad = append(bad, errs.Invalid("from_name", "must not contain quotes or angle brackets"))
 	}
 	dept, err := s.department(ctx, c.ID)
 	if err != nil {

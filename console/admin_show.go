@@ -8,12 +8,17 @@ import (
 	"github.com/postbode/postbode/staff"
 )
 
-// adminShow is the admin screen: the people of the department, roles with
+// adminShow is the admin screen: the people of the department and its open
+// invitations, roles with
 // their permissions, departments, API tokens, and the DKIM DNS records of
 // the sending identities.
 func (h *Handler) adminShow(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	people, err := h.Staff.List(ctx, access.Department(ctx))
+	if err != nil {
+		return err
+	}
+	invitations, err := h.Staff.Invitations(ctx, access.Department(ctx))
 	if err != nil {
 		return err
 	}
@@ -46,7 +51,7 @@ func (h *Handler) adminShow(w http.ResponseWriter, r *http.Request) error {
 			grantable = append(grantable, ro)
 		}
 	}
-	p := h.newPage(r, "admin", "admin").Set("People", people).Set("Roles", grantable).Set("Departments", depts).
+	p := h.newPage(r, "admin", "admin").Set("People", people).Set("Invitations", invitations).Set("Roles", grantable).Set("Departments", depts).
 		Set("Beyond", beyond).Set("BeyondHere", beyondHere)
 	if h.Tokens != nil {
 		toks, err := h.Tokens.List(ctx)

@@ -21,6 +21,11 @@ func (h *Handler) departmentUpdate(w http.ResponseWriter, r *http.Request) error
 	id := f.Identity(dept)
 	p := h.departmentPage(r, f, id)
 	p.setErrs(f.Validate())
+	// The department's name follows the rule of every name (the staff
+	// service checks it again): checked before anything is saved.
+	if fe, ok := fieldError(r, errs.Name("name", f.Name)); ok && p.Errs["name"] == "" {
+		p.Errs["name"] = fe["name"]
+	}
 	if err := id.Validate(); err != nil && !identityError(p, err) {
 		return err
 	}
@@ -73,6 +78,8 @@ func identityError(p *page, err error) bool {
 		msg = e.Message
 	case field == "domains":
 		msg += " (" + e.Message + ")"
+	case field == "org_name": // a name: the rule's own reason, translated
+		msg = trMsg(p.Lang, e.Message)
 	}
 	p.Errs[field] = msg
 	return true

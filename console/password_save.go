@@ -9,16 +9,16 @@ import (
 	"github.com/postbode/postbode/staff"
 )
 
-// inviteSave sets the password of an invited person from their link, or
-// adds an existing account to the department of a join link when the
-// password is theirs (then they log in as usual).
+// inviteSave accepts an invitation from its link: a new account with the
+// password chosen, or, when the invited address has an account, the
+// membership when the password is the account's (then they log in as usual).
 func (h *Handler) inviteSave(w http.ResponseWriter, r *http.Request) error {
 	f := form.NewPasswordForm(r)
-	m, ok := h.Staff.JoinInvitation(r.Context(), f.Token)
-	if !ok {
+	l, ok := h.Staff.InvitationByLink(r.Context(), f.Token)
+	if !ok || !l.HasAccount {
 		return h.passwordSave(w, r, "invite", h.Staff.AcceptInvite)
 	}
-	p := h.joinView(r, f, m)
+	p := h.joinView(r, f, l.Membership)
 	if f.Password == "" {
 		p.setErrs(form.Errors{"password": "login.err.password"})
 		return h.render(w, r, http.StatusUnprocessableEntity, p)

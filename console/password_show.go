@@ -8,12 +8,12 @@ import (
 )
 
 // inviteShow is the page an invitation link opens: choose a password and,
-// optionally, set up an authenticator app; or, for an invitation of an
-// existing account, join the department with the account's password.
+// optionally, set up an authenticator app; or, when the invited address has
+// an account, join the department with the account's password.
 func (h *Handler) inviteShow(w http.ResponseWriter, r *http.Request) error {
 	f := form.NewPasswordForm(r)
-	if m, ok := h.Staff.JoinInvitation(r.Context(), f.Token); ok {
-		return h.show(w, r, h.joinView(r, f, m))
+	if l, ok := h.Staff.InvitationByLink(r.Context(), f.Token); ok && l.HasAccount {
+		return h.show(w, r, h.joinView(r, f, l.Membership))
 	}
 	return h.show(w, r, h.passwordView(r, "invite", f))
 }

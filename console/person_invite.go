@@ -8,15 +8,16 @@ import (
 	"github.com/postbode/postbode/staff"
 )
 
-// personInvite invites a person into the current department through the
+// personInvite invites an address into the current department through the
 // staff service (the path the API's invitation takes): the link is mailed,
-// or shown to the administrator when no mailer is configured.
+// or shown to the administrator when no mailer is configured. The answer
+// is the same whether or not the address has an account elsewhere.
 func (h *Handler) personInvite(w http.ResponseWriter, r *http.Request) error {
 	f := form.NewInviteForm(r)
 	if e := f.Validate(); len(e) > 0 {
 		return invalid(e)
 	}
-	person, d, err := h.Staff.InviteAndSend(r.Context(), staff.NewPerson{Email: f.Email, Name: f.Name,
+	v, d, err := h.Staff.InviteAndSend(r.Context(), staff.NewPerson{Email: f.Email, Name: f.Name,
 		Role: f.Role, DepartmentID: access.Department(r.Context())})
 	if err != nil {
 		return err
@@ -24,5 +25,5 @@ func (h *Handler) personInvite(w http.ResponseWriter, r *http.Request) error {
 	if d.Mailed {
 		return redirect(w, r, Prefix+"admin", "person.invited")
 	}
-	return h.show(w, r, h.newPage(r, "invited", "admin").Set("Person", person).Set("Link", d.Link))
+	return h.show(w, r, h.newPage(r, "invited", "admin").Set("Email", v.Email).Set("Link", d.Link))
 }

@@ -26,5 +26,5 @@ func (h *Handler) personReset(w http.ResponseWriter, r *http.Request) error {
 	if d.Mailed {
 		return redirect(w, r, Prefix+"admin", "person.reset.sent")
 	}
-	return h.show(w, r, h.newPage(r, "invited", "admin").Set("Person", person).Set("Link", d.Link).Set("Kind", "reset"))
+	return h.show(w, r, h.newPage(r, "invited", "admin").Set("Email", person.Email).Set("Link", d.Link).Set("Kind", "reset"))
 }

@@ -118,6 +118,8 @@ func (h *Handler) routes() {
 
 	h.page("GET /console/admin", permAdmin, h.adminShow)
 	h.page("POST /console/admin/people", permAdmin, h.personInvite)
+	h.page("POST /console/admin/invitations/{id}/revoke", permAdmin, h.invitationRevoke)
+	h.page("POST /console/admin/invitations/{id}/resend", permAdmin, h.invitationResend)
 	h.page("POST /console/admin/people/{id}/disable", permAdmin, h.personDisable)
 	h.page("POST /console/admin/people/{id}/enable", permAdmin, h.personEnable)
 	h.page("POST /console/admin/people/{id}/reset", permAdmin, h.personReset)

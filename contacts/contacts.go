@@ -194,27 +194,11 @@ func (n *New) Validate() error {
 	} else {
 		n.Email = email
 	}
-	bad = append(bad, ValidateName("name", n.Name), ValidateAttributes("attributes", n.Attributes))
+	bad = append(bad, errs.Name("name", n.Name), ValidateAttributes("attributes", n.Attributes))
 	if !validSource(n.Source) {
 		bad = append(bad, errs.Invalid("source", "must be one of "+strings.Join(Sources, ", ")))
 	}
 	return errors.Join(bad...)
-}
-
-// ValidateName checks a display name: at most 200 characters, no control characters.
-func ValidateName(field, name string) error {
-	if err := errs.Text(field, name); err != nil {
-		return err
-	}
-	if len([]rune(name)) > 200 {
-		return errs.Invalid(field, "is longer than 200 characters")
-	}
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
-			return errs.Invalid(field, "must not contain control characters or line breaks")
-		}
-	}
-	return nil
 }
 
 // ValidateAttributes checks free attributes: at most 100 keys of at most 64
@@ -316,7 +300,7 @@ func (p *Patch) Validate() error {
 		}
 	}
 	if p.Name != nil {
-		bad = append(bad, ValidateName("name", *p.Name))
+		bad = append(bad, errs.Name("name", *p.Name))
 	}
 	bad = append(bad, ValidateAttributes("attributes", p.Attributes))
 	return errors.Join(bad...)

@@ -106,7 +106,7 @@ func (f *FollowUps) CreateReminder(ctx context.Context, parentID int64, in Remin
 	if in.Criterion != NotOpened && in.Criterion != NoResponse {
 		return Reminder{}, errs.Invalid("criterion", "must be not_opened or no_response")
 	}
-	if err := ValidateField("name", in.Name, 200); err != nil {
+	if err := errs.Name("name", in.Name); err != nil {
 		return Reminder{}, err
 	}
 	if err := ValidateField("subject", in.Subject, 500); err != nil {

@@ -303,7 +303,7 @@ func (b *batch) add(row importRow) {
 	b.seen++
 	email, err := contacts.NormalizeEmail("email", row.Email)
 	if err == nil {
-		err = contacts.ValidateName("name", row.Name)
+		err = errs.Name("name", row.Name)
 	}
 	if err == nil {
 		err = contacts.ValidateAttributes("attributes", row.Attributes)

@@ -100,8 +100,10 @@ func (in *ListInput) Validate(create bool) error {
 			bad = append(bad, err)
 		}
 	}
-	if in.Name != nil && (len(*in.Name) > 200 || strings.ContainsAny(*in.Name, "\r\n")) {
-		bad = append(bad, errs.Invalid("name", "must be one line of at most 200 characters"))
+	if in.Name != nil && !missing["name"] {
+		if err := errs.Name("name", *in.Name); err != nil {
+			bad = append(bad, err)
+		}
 	}
 	if in.Purpose != nil && len(*in.Purpose) > 2000 {
 		bad = append(bad, errs.Invalid("purpose", "is longer than 2000 characters"))

@@ -219,7 +219,7 @@ func ValidateSubscription(email, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return addr, ValidateField("name", name, 200)
+	return addr, errs.Name("name", name)
 }
 
 // ConfirmSubscription confirms a double opt-in subscription (a confirm

@@ -121,7 +121,7 @@ type ChangeResult struct {
 // name at most 200 and attributes at most 500 characters.
 func (r *Recipients) SaveDetails(ctx context.Context, contactID, campaignID int64, d Details, who Who) (ChangeResult, error) {
 	d.Name = strings.TrimSpace(d.Name)
-	if err := ValidateField("name", d.Name, 200); err != nil {
+	if err := errs.Name("name", d.Name); err != nil {
 		return ChangeResult{}, err
 	}
 	for k, v := range d.Attributes {

@@ -116,6 +116,12 @@ var seeders = map[string]func(t testing.TB, f *fixture, s subject, campaignID, l
 		f.exec(t, `INSERT INTO privacy_request_drafts (token_hash, contact_id, details, expires_at)
 			VALUES (sha256($1::bytea), $2, $3, now() + interval '1 day')`, []byte("draft "+s.Email), s.ID, "My name is "+s.Name)
 	},
+	// A staff invitation to the contact's address in the contact's department.
+	"invitations": func(t testing.TB, f *fixture, s subject, _, _ int64) {
+		f.exec(t, `INSERT INTO invitations (id, department_id, email, name, role, token_hash, expires_at)
+			SELECT 'inv_' || substr(md5(random()::text), 1, 26), department_id, upper(email), $2, 'viewer',
+				sha256(convert_to(random()::text, 'UTF8')), now() + interval '1 day' FROM contacts WHERE id = $1`, s.ID, s.Name)
+	},
 	"contact_changes": func(t testing.TB, f *fixture, s subject, _, _ int64) {
 		f.exec(t, `INSERT INTO contact_changes (contact_id, actor, fields) VALUES ($1, 'person:1', '{name,email}')`, s.ID)
 	},

@@ -17,8 +17,12 @@ import (
 func (a *API) adminRoutes(rt *httpapi.Router) {
 	rt.Handle("GET", "/api/v1/persons", access.UsersManage, a.listPersons)
 	rt.Handle("POST", "/api/v1/persons", access.UsersManage, a.invite)
+	rt.Handle("GET", "/api/v1/invitations", access.UsersManage, a.listInvitations)
+	rt.Handle("POST", "/api/v1/invitations", access.UsersManage, a.invite)
+	rt.Handle("GET", "/api/v1/invitations/{id}", access.UsersManage, a.getInvitation)
+	rt.Handle("DELETE", "/api/v1/invitations/{id}", access.UsersManage, a.revokeInvitation)
+	rt.Handle("POST", "/api/v1/invitations/{id}/resend", access.UsersManage, a.resendInvitation)
 	rt.Handle("GET", "/api/v1/persons/{id}", access.UsersManage, a.getPerson)
-	rt.Handle("POST", "/api/v1/persons/{id}/reinvite", access.UsersManage, a.reinvite)
 	rt.Handle("POST", "/api/v1/persons/{id}/reset", access.UsersManage, a.adminReset)
 	rt.Handle("POST", "/api/v1/persons/{id}/disable", access.UsersManage, a.personOp(a.S.Disable))
 	rt.Handle("POST", "/api/v1/persons/{id}/enable", access.UsersManage, a.personOp(a.S.Enable))
@@ -65,28 +69,6 @@ func (a *API) getPerson(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpapi.WriteJSON(w, http.StatusOK, p)
 	return nil
-}
-
-// invite creates an invited person in the actor's department and mails the
-// link; the answer holds the link only when no mailer is configured.
-func (a *API) invite(w http.ResponseWriter, r *http.Request) error {
-	var in NewPerson
-	if err := a.decode(w, r, &in); err != nil {
-		return err
-	}
-	in.DepartmentID, in.Password = access.Department(r.Context()), ""
-	p, d, err := a.S.InviteAndSend(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	return sentLink(w, p, d, http.StatusCreated)
-}
-
-// reinvite mails an invited person a new link. A new link lets whoever
-// accepts it set the account's password, so only the administrator of the
-// person's sole department may send one (see OnlyInDepartment).
-func (a *API) reinvite(w http.ResponseWriter, r *http.Request) error {
-	return a.sendLink(w, r, a.S.ReinviteAndSend)
 }
 
 // adminReset mails an active person a password reset link; like a new

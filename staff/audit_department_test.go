@@ -21,12 +21,13 @@ func TestAccountEventsAreAuditedWhereThePersonWorks(t *testing.T) {
 		t.Fatal(err)
 	}
 	north := lead.Memberships[0].DepartmentID
-	nadia, secret, err := f.svc.Invite(access.WithDepartment(t.Context(), north), staff.NewPerson{Email: "nadia@example.org",
+	_, secret, err := f.svc.Invite(access.WithDepartment(t.Context(), north), staff.NewPerson{Email: "nadia@example.org",
 		Name: "Nadia", DepartmentID: north, Role: "viewer"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.AcceptInvite(t.Context(), secret, "her long enough passphrase"); err != nil {
+	nadia, err := f.svc.AcceptInvite(t.Context(), secret, "her long enough passphrase")
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, _, _, err := f.svc.Login(t.Context(), staff.LoginInput{Email: "nadia@example.org", Password: "not her password at all", IP: ip1}); err == nil {

@@ -39,12 +39,12 @@ func TestLinksDieWhenThePasswordChanges(t *testing.T) {
 		t.Fatalf("reset link from before the person was disabled: %v", err)
 	}
 
-	// An invitation link dies when an administrator's new invitation was used.
-	p, i1, err := f.svc.Invite(t.Context(), staff.NewPerson{Email: "new@example.org", DepartmentID: 1, Role: "viewer"})
+	// An invitation link dies when it is sent again with a new one.
+	v, i1, err := f.svc.Invite(t.Context(), staff.NewPerson{Email: "new@example.org", DepartmentID: 1, Role: "viewer"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, i2, _ := f.svc.Reinvite(t.Context(), p.ID)
+	_, i2, _ := f.svc.RenewInvitation(t.Context(), 1, v.ID)
 	if _, err := f.svc.AcceptInvite(t.Context(), i2, "a long enough passphrase"); err != nil {
 		t.Fatal(err)
 	}

@@ -61,8 +61,11 @@ func (s *Service) SaveDepartment(ctx context.Context, d Department) (Department,
 
 func saveDepartment(ctx context.Context, tx pgx.Tx, d Department) (Department, error) {
 	d.Slug, d.Name = strings.TrimSpace(d.Slug), strings.TrimSpace(d.Name)
-	if d.Name == "" || len(d.Name) > 200 {
-		return d, errs.Invalid("name", "required, at most 200 characters")
+	if d.Name == "" {
+		return d, errs.Invalid("name", "required")
+	}
+	if err := errs.Name("name", d.Name); err != nil {
+		return d, err
 	}
 	if d.AllowCIDRs == nil {
 		d.AllowCIDRs = []netip.Prefix{}

@@ -39,33 +39,28 @@ func (s *Service) SetMailer(m Mailer, adminURL string) {
 	s.mail, s.adminURL = m, strings.TrimRight(adminURL, "/")
 }
 
-// InviteAndSend invites a person (Invite) and sends them the link; an
-// existing account's owner gets a mail asking them to join with their
-// password instead of choosing one (the administrator's answer is alike).
-func (s *Service) InviteAndSend(ctx context.Context, n NewPerson) (Person, Delivery, error) {
-	p, secret, join, err := s.invite(ctx, n)
+// InviteAndSend records an invitation (Invite) and mails its link, or,
+// without a mailer, returns the link for the administrator to pass on. The
+// mail is the same whether or not the address has an account: the link's
+// page tells its owner what to do.
+func (s *Service) InviteAndSend(ctx context.Context, n NewPerson) (Invitation, Delivery, error) {
+	v, secret, err := s.Invite(ctx, n)
 	if err != nil {
-		return p, Delivery{}, err
+		return v, Delivery{}, err
 	}
-	if join && s.mail != nil {
-		if err := s.mail.Send(ctx, p.Email, "Your postbode account", "",
-			joinText(s.adminURL, secret, actorName(ctx), p.Memberships[0], s.opt.InviteTTL)); err != nil {
-			return p, Delivery{}, fmt.Errorf("staff: mail invitation: %w", err)
-		}
-		return p, Delivery{Mailed: true}, nil
-	}
-	d, err := s.sendInvite(ctx, p, secret)
-	return p, d, err
+	d, err := s.sendInvite(ctx, v, secret)
+	return v, d, err
 }
 
-// ReinviteAndSend replaces an invited person's link (Reinvite) and sends it.
-func (s *Service) ReinviteAndSend(ctx context.Context, personID int64) (Person, Delivery, error) {
-	p, secret, err := s.Reinvite(ctx, personID)
+// ResendInvitation gives an open invitation of department dept a new link
+// (RenewInvitation) and sends it.
+func (s *Service) ResendInvitation(ctx context.Context, dept int64, id string) (Invitation, Delivery, error) {
+	v, secret, err := s.RenewInvitation(ctx, dept, id)
 	if err != nil {
-		return p, Delivery{}, err
+		return v, Delivery{}, err
 	}
-	d, err := s.sendInvite(ctx, p, secret)
-	return p, d, err
+	d, err := s.sendInvite(ctx, v, secret)
+	return v, d, err
 }
 
 // SendReset mails a password reset link to an active person, after the
@@ -142,12 +137,12 @@ func actorName(ctx context.Context) string {
 	return ""
 }
 
-func (s *Service) sendInvite(ctx context.Context, p Person, secret string) (Delivery, error) {
+func (s *Service) sendInvite(ctx context.Context, v Invitation, secret string) (Delivery, error) {
 	if s.mail == nil {
 		return Delivery{Link: LinkURL(s.adminURL, InvitePath, secret)}, nil
 	}
-	if err := s.mail.Send(ctx, p.Email, "Your postbode account", "",
-		inviteText(s.adminURL, secret, actorName(ctx), p, s.opt.InviteTTL)); err != nil {
+	if err := s.mail.Send(ctx, v.Email, "Your invitation to postbode", "",
+		inviteText(s.adminURL, secret, actorName(ctx), v, s.opt.InviteTTL)); err != nil {
 		return Delivery{}, fmt.Errorf("staff: mail invitation: %w", err)
 	}
 	return Delivery{Mailed: true}, nil
@@ -158,21 +153,11 @@ func LinkURL(adminURL, path, token string) string {
 	return strings.TrimRight(adminURL, "/") + path + "?token=" + url.QueryEscape(token)
 }
 
-// inviteText says who invited the person, to which department and as what,
-// as the mail to an existing account's owner does (joinText).
-func inviteText(adminURL, token, inviter string, p Person, ttl time.Duration) string {
-	where := " to postbode"
-	if len(p.Memberships) > 0 {
-		m := p.Memberships[0]
-		where = fmt.Sprintf(" to the department %s of postbode, as %s", m.DepartmentName, m.Role)
-	}
-	return fmt.Sprintf("You have been invited%s%s.\n\nChoose your password here (the link works once, for %s):\n\n%s\n",
-		inviter, where, humantime.Duration(ttl, "en"), LinkURL(adminURL, InvitePath, token))
-}
-
-func joinText(adminURL, token, inviter string, m Membership, ttl time.Duration) string {
-	return fmt.Sprintf("You have been invited%s to the department %s of postbode, as %s. You have a postbode account already: open this link and enter your password to join (the link works once, for %s):\n\n%s\n\nIf you did not expect this, ignore this mail.\n",
-		inviter, m.DepartmentName, m.Role, humantime.Duration(ttl, "en"), LinkURL(adminURL, InvitePath, token))
+// inviteText says who invited the person, to which department and as
+// what; one text for every address, with or without an account.
+func inviteText(adminURL, token, inviter string, v Invitation, ttl time.Duration) string {
+	return fmt.Sprintf("You have been invited%s to the department %s of postbode, as %s.\n\nAccept here (the link works once, for %s):\n\n%s\n\nIf you have a postbode account for this address, you accept with its password; otherwise you choose one.\nIf you did not expect this, ignore this mail.\n",
+		inviter, v.DepartmentName, v.Role, humantime.Duration(ttl, "en"), LinkURL(adminURL, InvitePath, token))
 }
 
 func resetText(adminURL, token string, ttl time.Duration) string {

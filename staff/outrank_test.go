@@ -186,13 +186,13 @@ func TestAdminResetLink(t *testing.T) {
 	if _, err := f.svc.ResetPassword(t.Context(), tok, "a fresh new passphrase 2"); !errors.Is(err, staff.ErrLinkInvalid) {
 		t.Fatalf("used link: %v", err)
 	}
-	// An invited person, and one who also works elsewhere.
-	inv, _, err := f.svc.Invite(t.Context(), staff.NewPerson{Email: "inv@example.org", DepartmentID: 1, Role: "viewer"})
-	if err != nil {
+	// A disabled person, and one who also works elsewhere.
+	dis := f.person("dis@example.org", "viewer")
+	if err := f.svc.Disable(t.Context(), dis.ID); err != nil {
 		t.Fatal(err)
 	}
-	if r, b := call(t, hs, "POST", "/api/v1/persons/"+strconv.FormatInt(inv.ID, 10)+"/reset", "", hdr); r.StatusCode != 409 {
-		t.Fatalf("reset link for an invited person: %d %s", r.StatusCode, b)
+	if r, b := call(t, hs, "POST", "/api/v1/persons/"+strconv.FormatInt(dis.ID, 10)+"/reset", "", hdr); r.StatusCode != 409 {
+		t.Fatalf("reset link for a disabled person: %d %s", r.StatusCode, b)
 	}
 	sales := f.adminOfSales(root.ID)
 	if err := f.svc.SetMembership(t.Context(), ann.ID, sales.ID, "viewer"); err != nil {

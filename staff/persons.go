@@ -75,8 +75,8 @@ func (n *NewPerson) validate() error {
 	}
 	n.Email = a.Address
 	n.Name = strings.TrimSpace(n.Name)
-	if len(n.Name) > 200 {
-		return errs.Invalid("name", "at most 200 characters")
+	if err := errs.Name("name", n.Name); err != nil {
+		return err
 	}
 	if n.Role == "" {
 		return errs.Invalid("role", "required")

@@ -76,14 +76,12 @@ func TestAdminReachesOnlyTheirDepartmentsPeople(t *testing.T) {
 	}
 }
 
-// TestReinviteAndAddNeedTheirDepartments: a new invitation link lets whoever
-// accepts it set the account's password, so the administrator of one
-// department cannot send one to an invited person who also belongs to
-// another department (the old link keeps working); for a person of their
-// department only they can. And an administrator adds a person from a
-// department they share only when they manage users there too: working
-// there as a viewer is not enough.
-func TestReinviteAndAddNeedTheirDepartments(t *testing.T) {
+// TestInvitationsAndAddNeedTheirDepartments: an administrator sees, sends
+// again and revokes the invitations of their own department only (another
+// department's is not found, and its link keeps working). And an
+// administrator adds a person from a department they share only when they
+// manage users there too: working there as a viewer is not enough.
+func TestInvitationsAndAddNeedTheirDepartments(t *testing.T) {
 	f := newFixture(t, staff.Options{})
 	root := f.person("root@example.org", "admin")
 	ann := f.person("ann@example.org", "marketer")
@@ -93,14 +91,11 @@ func TestReinviteAndAddNeedTheirDepartments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	both, link, err := f.svc.Invite(t.Context(), staff.NewPerson{Email: "ivy@example.org", DepartmentID: 1, Role: "viewer"})
+	inDefault, link, err := f.svc.Invite(t.Context(), staff.NewPerson{Email: "ivy@example.org", DepartmentID: 1, Role: "viewer"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.SetMembership(t.Context(), both.ID, sales.ID, "viewer"); err != nil {
-		t.Fatal(err)
-	}
-	salesOnly, _, err := f.svc.Invite(t.Context(), staff.NewPerson{Email: "ted@example.org", DepartmentID: sales.ID, Role: "viewer"})
+	inSales, _, err := f.svc.Invite(t.Context(), staff.NewPerson{Email: "ted@example.org", DepartmentID: sales.ID, Role: "viewer"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,15 +105,19 @@ func TestReinviteAndAddNeedTheirDepartments(t *testing.T) {
 		t.Fatal(err)
 	}
 	hdr := map[string]string{"Cookie": staff.CookieName + "=" + secret, "X-CSRF-Token": f.svc.CSRFToken(secret)}
-	path := func(id int64) string { return "/api/v1/persons/" + strconv.FormatInt(id, 10) + "/reinvite" }
-	if r, b := call(t, hs, "POST", path(both.ID), "", hdr); r.StatusCode < 400 || strings.Contains(b, "link") {
-		t.Fatalf("sales admin reinvites a person of default too: %d %s", r.StatusCode, b)
+	for _, c := range []struct{ method, path string }{{"GET", ""}, {"POST", "/resend"}, {"DELETE", ""}} {
+		if r, b := call(t, hs, c.method, "/api/v1/invitations/"+inDefault.ID+c.path, "", hdr); r.StatusCode != 404 || strings.Contains(b, "ivy") {
+			t.Fatalf("sales admin %s default's invitation%s: %d %s", c.method, c.path, r.StatusCode, b)
+		}
 	}
-	if r, b := call(t, hs, "POST", path(salesOnly.ID), "", hdr); r.StatusCode != 200 {
-		t.Fatalf("sales admin reinvites a person of sales only: %d %s", r.StatusCode, b)
+	if r, b := call(t, hs, "GET", "/api/v1/invitations", "", hdr); r.StatusCode != 200 || strings.Contains(b, "ivy") || !strings.Contains(b, inSales.ID) {
+		t.Fatalf("sales admin lists invitations: %d %s", r.StatusCode, b)
+	}
+	if r, b := call(t, hs, "POST", "/api/v1/invitations/"+inSales.ID+"/resend", "", hdr); r.StatusCode != 200 || !strings.Contains(b, "link") {
+		t.Fatalf("sales admin resends sales' invitation: %d %s", r.StatusCode, b)
 	}
 	if _, err := f.svc.AcceptInvite(t.Context(), link, "ivy's own long passphrase"); err != nil {
-		t.Fatalf("the first link stopped working: %v", err)
+		t.Fatalf("default's link stopped working: %v", err)
 	}
 
 	if err := f.svc.SetMembership(t.Context(), sam.ID, 1, "viewer"); err != nil {
@@ -182,7 +181,11 @@ func TestRoleOfTheSameNameInAnotherDepartment(t *testing.T) {
 	if r, b := call(t, hs, "POST", "/api/v1/persons", `{"email":"new@example.org","role":"ops"}`, bob); r.StatusCode != 201 {
 		t.Fatalf("bob invites with ops: %d %s", r.StatusCode, b)
 	}
-	_, link, err := f.svc.Reinvite(t.Context(), personID(t, f, "new@example.org"))
+	vs, err := f.svc.Invitations(t.Context(), sales.ID)
+	if err != nil || len(vs) != 1 {
+		t.Fatalf("sales' invitations: %+v %v", vs, err)
+	}
+	_, link, err := f.svc.RenewInvitation(t.Context(), sales.ID, vs[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}

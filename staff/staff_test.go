@@ -266,9 +266,9 @@ func TestTOTPRequiredByRole(t *testing.T) {
 
 func TestInvitationAndReset(t *testing.T) {
 	f := newFixture(t, staff.Options{InviteTTL: time.Hour})
-	p, link, err := f.svc.Invite(t.Context(), staff.NewPerson{Email: "new@example.org", DepartmentID: 1, Role: "marketer"})
-	if err != nil || p.Status != "invited" {
-		t.Fatalf("invite: %+v %v", p, err)
+	v, link, err := f.svc.Invite(t.Context(), staff.NewPerson{Email: "new@example.org", DepartmentID: 1, Role: "marketer"})
+	if err != nil || v.Status != staff.InvitationPending {
+		t.Fatalf("invite: %+v %v", v, err)
 	}
 	if _, err := f.svc.AcceptInvite(t.Context(), link, "password123"); err == nil {
 		t.Fatal("weak password accepted")
@@ -276,7 +276,7 @@ func TestInvitationAndReset(t *testing.T) {
 	if _, err := f.svc.AcceptInvite(t.Context(), link, "Password1234"); err == nil {
 		t.Fatal("common password accepted")
 	}
-	p, err = f.svc.AcceptInvite(t.Context(), link, "a long enough passphrase")
+	p, err := f.svc.AcceptInvite(t.Context(), link, "a long enough passphrase")
 	if err != nil || p.Status != "active" {
 		t.Fatalf("accept: %+v %v", p, err)
 	}

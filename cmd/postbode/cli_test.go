@@ -179,11 +179,11 @@ func TestTokenCreateReplace(t *testing.T) {
 }
 
 // TestUserInviteAllOrNothing: user create without --password-stdin writes
-// the person, their new department and their invitation link in one
-// transaction. When the link cannot be stored (a trigger refuses it, as a
-// full disk would) the command fails and leaves neither person, membership
-// nor department; once the store works the same command succeeds and
-// prints the link.
+// the new department and the invitation in one transaction. When the
+// invitation cannot be stored (a trigger refuses it, as a full disk would)
+// the command fails and leaves neither department nor person; once the
+// store works the same command succeeds and prints the link, and no
+// person exists until the invitation is accepted.
 func TestUserInviteAllOrNothing(t *testing.T) {
 	pool, dbURL := testenv.DBWithURL(t)
 	env := append(envWithout("POSTBODE_"), "POSTBODE_DATABASE_URL="+dbURL, "POSTBODE_SECRETS_KEY=cli-secret-0123456789abcdef0123456789")
@@ -201,7 +201,7 @@ func TestUserInviteAllOrNothing(t *testing.T) {
 	}
 	for _, sql := range []string{`CREATE FUNCTION refuse_link() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$`,
-		`CREATE TRIGGER refuse_link BEFORE INSERT ON person_links FOR EACH ROW EXECUTE FUNCTION refuse_link()`} {
+		`CREATE TRIGGER refuse_link BEFORE INSERT ON invitations FOR EACH ROW EXECUTE FUNCTION refuse_link()`} {
 		if _, err := pool.Exec(t.Context(), sql); err != nil {
 			t.Fatal(err)
 		}
@@ -213,22 +213,22 @@ func TestUserInviteAllOrNothing(t *testing.T) {
 		"persons":     `SELECT count(*) FROM persons WHERE email = 'ann@example.org'`,
 		"memberships": `SELECT count(*) FROM memberships`,
 		"departments": `SELECT count(*) FROM departments WHERE slug = 'sales'`,
-		"links":       `SELECT count(*) FROM person_links`,
+		"invitations": `SELECT count(*) FROM invitations`,
 	} {
 		if n := count(sql); n != 0 {
 			t.Errorf("failed user create left %d %s behind", n, what)
 		}
 	}
-	if _, err := pool.Exec(t.Context(), `DROP TRIGGER refuse_link ON person_links`); err != nil {
+	if _, err := pool.Exec(t.Context(), `DROP TRIGGER refuse_link ON invitations`); err != nil {
 		t.Fatal(err)
 	}
 	out, err := invite()
 	if err != nil || !strings.Contains(out, "/invite") {
 		t.Fatalf("user create once the store works: %v\n%s", err, out)
 	}
-	if n := count(`SELECT count(*) FROM persons p JOIN person_links l ON l.person_id = p.id
-		WHERE p.email = 'ann@example.org' AND p.status = 'invited' AND l.kind = 'invite'`); n != 1 {
-		t.Errorf("invited person has %d invitation links, want 1", n)
+	if n := count(`SELECT count(*) FROM invitations i JOIN departments d ON d.id = i.department_id
+		WHERE i.email = 'ann@example.org' AND d.slug = 'sales' AND i.role = 'admin'`); n != 1 || count(`SELECT count(*) FROM persons`) != 0 {
+		t.Errorf("%d invitations of ann to sales, want 1, and no person yet", n)
 	}
 }
 

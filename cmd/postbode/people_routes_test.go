@@ -26,6 +26,7 @@ type routeWorld struct {
 	tokens map[string]string // role in A → bearer token of a person
 	b      map[string]int64  // B's object ids by kind
 	bEmail string
+	bInv   string // B's invitation's id
 }
 
 func newRouteWorld(t *testing.T) *routeWorld {
@@ -108,6 +109,11 @@ func (w *routeWorld) seed() {
 		w.t.Fatal(err)
 	}
 	q("session", `SELECT id FROM sessions WHERE person_id = $1`, bp.ID)
+	inv, _, err := w.a.staff().Invite(ctx, staff.NewPerson{Email: w.bEmail, Name: "B Secret", DepartmentID: d.ID, Role: "viewer"})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.bInv = inv.ID
 }
 
 // path fills a route's parameters with department B's objects.
@@ -123,6 +129,9 @@ func (w *routeWorld) path(p string) string {
 	}
 	r := strings.NewReplacer("{id}", strconv.FormatInt(w.b[kind], 10), "{sid}", strconv.FormatInt(w.b["session"], 10),
 		"{email}", w.bEmail, "{answer}", "changed", "{name}", "walk-role")
+	if strings.HasPrefix(p, "/api/v1/invitations/") {
+		r = strings.NewReplacer("{id}", w.bInv)
+	}
 	p = r.Replace(p)
 	if strings.HasSuffix(p, "/preview") {
 		p += "?contact_id=" + strconv.FormatInt(w.b["contact"], 10)
@@ -219,6 +228,10 @@ func (w *routeWorld) checkBUnchanged() {
 	db.QueryRow(ctx, `SELECT count(*) FROM blocklist WHERE id = $1`, w.b["block"]).Scan(&n)
 	if n != 1 {
 		w.t.Error("B's blocklist entry was removed")
+	}
+	db.QueryRow(ctx, `SELECT count(*) FROM invitations WHERE id = $1 AND revoked_at IS NULL AND sent_at = created_at`, w.bInv).Scan(&n)
+	if n != 1 {
+		w.t.Error("B's invitation was revoked or sent again")
 	}
 }
 

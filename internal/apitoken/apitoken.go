@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -69,8 +70,8 @@ func ValidRole(role string) bool {
 // which is shown only now.
 func (s *Store) Create(ctx context.Context, name, role string) (Token, string, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
-		return Token{}, "", errs.Invalid("name", "required, at most 100 characters")
+	if err := validName(name); err != nil {
+		return Token{}, "", err
 	}
 	if !ValidRole(role) {
 		return Token{}, "", errs.Invalid("role", "must be one of admin, marketer, privacy, viewer")
@@ -82,10 +83,19 @@ func (s *Store) Create(ctx context.Context, name, role string) (Token, string, e
 // ctx (their role there, checked at each use).
 func (s *Store) CreateForPerson(ctx context.Context, name string, personID int64) (Token, string, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
-		return Token{}, "", errs.Invalid("name", "required, at most 100 characters")
+	if err := validName(name); err != nil {
+		return Token{}, "", err
 	}
 	return s.create(ctx, name, "", &personID)
+}
+
+// validName checks a token's name: required, a name (errs.Name) of at
+// most 100 characters.
+func validName(name string) error {
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return errs.Invalid("name", "required, at most 100 characters")
+	}
+	return errs.Name("name", name)
 }
 
 func (s *Store) create(ctx context.Context, name, role string, personID *int64) (Token, string, error) {

@@ -128,6 +128,14 @@ var PersonalTables = []PersonalTable{
 	{Table: "legal_holds", ContactColumn: "contact_id", Erase: "delete",
 		Columns:      []string{"reason", "until", "created_at", "released_at"},
 		OtherColumns: []string{"id", "created_by", "released_by", "department_id"}},
+	// Invitations of staff name the invited address and name: found by the
+	// address in the contact's department (the invitation's department),
+	// exported with it and deleted by its erasure. Who invited and who
+	// accepted are staff labels and ids; the token hash leads nowhere once
+	// the invitation is used or gone.
+	{Table: "invitations", EmailColumn: "email", DepartmentColumn: "department_id", Erase: "delete",
+		Columns:      []string{"name", "role", "created_at", "sent_at", "expires_at", "accepted_at", "revoked_at"},
+		OtherColumns: []string{"id", "seq", "department_id", "token_hash", "invited_by", "accepted_by"}},
 }
 
 // NonPersonalTables hold no personal data of contacts.

@@ -81,8 +81,11 @@ func get(ctx context.Context, q DB, from string, arg int64) (Identity, error) {
 // every field; errors name the field.
 func (id *Identity) Validate() error {
 	id.OrgName, id.LogoURL = strings.TrimSpace(id.OrgName), strings.TrimSpace(id.LogoURL)
-	if len(id.OrgName) > 200 || strings.ContainsAny(id.OrgName, "\r\n<>") {
-		return errs.Invalid("org_name", "at most 200 characters, no line breaks or angle brackets")
+	if err := errs.Name("org_name", id.OrgName); err != nil {
+		return err
+	}
+	if strings.ContainsAny(id.OrgName, "<>") {
+		return errs.Invalid("org_name", "must not contain angle brackets")
 	}
 	if id.LogoURL != "" && (!strings.HasPrefix(id.LogoURL, "https://") || len(id.LogoURL) > 2000 || strings.ContainsAny(id.LogoURL, " \"<>\r\n")) {
 		return errs.Invalid("logo_url", "an https:// URL of at most 2000 characters")

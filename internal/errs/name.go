@@ -1,0 +1,72 @@
+package errs
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// NameMax is the most characters a name may have.
+const NameMax = 200
+
+// Messages of NameProblem that are not TextProblem's.
+const (
+	nameTooLong   = "is longer than 200 characters"
+	nameLines     = "must be one line"
+	nameControl   = "must not contain control characters"
+	nameInvisible = "must not contain invisible formatting characters or text direction controls"
+)
+
+// NameProblem says why s cannot be a name ("" when it can). A name is what
+// one person types and another reads: a contact's name, a member of
+// staff's, a list's, a campaign's, a department's, a token's, a sender's.
+// It is storable text (TextProblem), one line of at most NameMax
+// characters, without control characters, and without the invisible
+// format characters that change what a reader sees: the text direction
+// controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), which
+// can make "Invoice", U+202E, "fdp.exe" read as "Invoiceexe.pdf", zero-width spaces,
+// the word joiner, the byte order mark, the soft hyphen, tag characters
+// and the Hangul fillers, which show as nothing. The zero-width joiner and
+// non-joiner (U+200D, U+200C) stay: Persian, Indic scripts and emoji
+// sequences need them.
+func NameProblem(s string) string {
+	if p := TextProblem(s); p != "" {
+		return p
+	}
+	if utf8.RuneCountInString(s) > NameMax {
+		return nameTooLong
+	}
+	for _, r := range s {
+		switch {
+		case r == '\r' || r == '\n' || r == '\u2028' || r == '\u2029':
+			return nameLines
+		case unicode.IsControl(r):
+			return nameControl
+		case invisible(r):
+			return nameInvisible
+		}
+	}
+	return ""
+}
+
+// invisible reports whether r is a format character other than the
+// joiners (Unicode category Cf: the direction controls among them) or a
+// letter that shows as nothing (the Hangul fillers).
+func invisible(r rune) bool {
+	switch r {
+	case '\u200c', '\u200d':
+		return false
+	case '\u115f', '\u1160', '\u3164', '\uffa0':
+		return true
+	}
+	return unicode.Is(unicode.Cf, r)
+}
+
+// Name returns an invalid-field error naming field when s is not a name
+// (see NameProblem), nil otherwise. Whether a name is required is the
+// caller's rule; an empty name passes.
+func Name(field, s string) error {
+	if p := NameProblem(s); p != "" {
+		return Invalid(field, p)
+	}
+	return nil
+}
