@@ -192,13 +192,13 @@ func checkClaim(ctx context.Context, tx pgx.Tx, id Identity) error {
 // owner, see CheckFrom). A domain already owned is not claimed again, so
 // saving the identity unchanged is never refused.
 // Live: not finished or cancelled and, for a draft, changed within $3
-// seconds; or finished or cancelled after starting, within $3 seconds.
+// seconds; or finished, or cancelled after starting, within $3 seconds.
 var inUseSQL = `SELECT d FROM unnest($1::text[]) d WHERE EXISTS (
 	SELECT 1 FROM (SELECT lower(substring(c.from_email FROM '@([^@]*)$')) AS fd FROM campaigns c
 		WHERE c.department_id <> $2 AND CASE
 			WHEN c.status = 'draft' THEN c.updated_at > now() - make_interval(secs => $3)
 			WHEN c.status IN ('scheduled', 'running', 'paused') THEN true
-			ELSE c.started_at IS NOT NULL AND coalesce(c.finished_at, c.updated_at) > now() - make_interval(secs => $3)
+			ELSE (c.status = 'finished' OR c.started_at IS NOT NULL) AND coalesce(c.finished_at, c.updated_at) > now() - make_interval(secs => $3)
 		END) c
 	WHERE ` + coversSQL("d", "c.fd") + ` AND NOT EXISTS (SELECT 1 FROM department_domains o
 		WHERE length(o.domain) > length(d) AND ` + coversSQL("o.domain", "c.fd") + `))
