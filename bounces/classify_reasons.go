@@ -47,7 +47,8 @@ func (ix *phraseIndex) contradiction(lower, phrase string) (reasonRule, string, 
 var defaultRules = newPhraseIndex(textRules)
 
 // phraseIndex finds, in one scan of a text, the first rule (in rule order)
-// with a phrase in the text: phrases are bucketed by their first two bytes.
+// with a phrase in the text: phrases are bucketed by their first two bytes,
+// and within a bucket by their third.
 type phraseIndex struct {
 	rules []reasonRule
 	// first maps a phrase's first byte to 1 + its row in second, 0 for
@@ -55,7 +56,7 @@ type phraseIndex struct {
 	// small tables stay in the cache where one of 64K entries would not.
 	first   [256]uint8
 	second  [][256]uint16
-	buckets [][]phraseRef
+	buckets []phraseBucket
 	// contra indexes the rules whose reasons contradict a dead address
 	// (see contradicts); nil in contra itself.
 	contra *phraseIndex
@@ -66,10 +67,21 @@ type phraseIndex struct {
 	literal bool
 }
 
-// phraseRef is one phrase of rule number rule.
+// phraseBucket holds the phrases that begin with the same two bytes,
+// grouped by their third byte: at a place in a text only the group of the
+// text's third byte there can match.
+type phraseBucket struct {
+	thirds string        // the distinct third bytes, one a group
+	groups [][]phraseRef // the phrases of each third byte, in rule order
+	short  []phraseRef   // the phrases of two bytes, in rule order
+}
+
+// phraseRef is one phrase of rule number rule; order is its place in the
+// bucket (rule order), which decides between the groups.
 type phraseRef struct {
 	rule   int
 	phrase string
+	order  int
 }
 
 func newPhraseIndex(rules []reasonRule) *phraseIndex {
@@ -85,7 +97,8 @@ func newPhraseIndex(rules []reasonRule) *phraseIndex {
 	return ix
 }
 
-// indexPhrases buckets the phrases of rules by their first two bytes.
+// indexPhrases buckets the phrases of rules by their first two bytes and
+// groups each bucket by the third.
 func indexPhrases(rules []reasonRule) *phraseIndex {
 	ix := &phraseIndex{rules: rules}
 	for i, r := range rules {
@@ -99,18 +112,38 @@ func indexPhrases(rules []reasonRule) *phraseIndex {
 			}
 			row := &ix.second[ix.first[p[0]]-1]
 			if row[p[1]] == 0 {
-				ix.buckets = append(ix.buckets, nil)
+				ix.buckets = append(ix.buckets, phraseBucket{})
 				row[p[1]] = uint16(len(ix.buckets))
 			}
-			b := row[p[1]] - 1
-			ix.buckets[b] = append(ix.buckets[b], phraseRef{i, p})
+			b := &ix.buckets[row[p[1]]-1]
+			ref := phraseRef{rule: i, phrase: p, order: b.size()}
+			if len(p) == 2 {
+				b.short = append(b.short, ref)
+				continue
+			}
+			g := strings.IndexByte(b.thirds, p[2])
+			if g < 0 {
+				b.thirds += p[2:3]
+				b.groups = append(b.groups, nil)
+				g = len(b.groups) - 1
+			}
+			b.groups[g] = append(b.groups[g], ref)
 		}
 	}
 	return ix
 }
 
-// match returns the index of the earliest rule with a phrase in lower and
-// that phrase, or -1.
+// size is the number of phrases in the bucket.
+func (b *phraseBucket) size() int {
+	n := len(b.short)
+	for _, g := range b.groups {
+		n += len(g)
+	}
+	return n
+}
+
+// match is the index of the first rule with a phrase in lower, and the
+// phrase; -1 when none.
 func (ix *phraseIndex) match(lower string) (int, string) {
 	return ix.matchOutside(lower, "")
 }
@@ -139,14 +172,23 @@ func (ix *phraseIndex) matchOutside(lower, skip string) (int, string) {
 				next = -1
 			}
 		}
-		for _, ref := range ix.buckets[n-1] { // in rule order
-			if ref.rule >= best {
-				break
+		// The first phrase in rule order that holds here: the first of
+		// the third byte's group and of the two-byte phrases, whichever
+		// comes first in the bucket.
+		b := &ix.buckets[n-1]
+		var found *phraseRef
+		if i+2 < len(lower) {
+			if g := strings.IndexByte(b.thirds, lower[i+2]); g >= 0 {
+				found = ix.firstAt(b.groups[g], lower, i, next, best)
 			}
-			if strings.HasPrefix(lower[i:], ref.phrase) && (next < 0 || i+len(ref.phrase) <= next) && (ix.literal || !negated(lower, i)) {
-				best, phrase = ref.rule, ref.phrase
-				break
+		}
+		if len(b.short) > 0 {
+			if s := ix.firstAt(b.short, lower, i, next, best); s != nil && (found == nil || s.order < found.order) {
+				found = s
 			}
+		}
+		if found != nil {
+			best, phrase = found.rule, found.phrase
 		}
 		if best == 0 {
 			break
@@ -156,6 +198,22 @@ func (ix *phraseIndex) matchOutside(lower, skip string) (int, string) {
 		return -1, ""
 	}
 	return best, phrase
+}
+
+// firstAt is the first of refs (in rule order, rule below best) whose
+// phrase is at lower[i:], ends before the occurrence of skip at next (-1
+// for none) and is not negated; nil when none is.
+func (ix *phraseIndex) firstAt(refs []phraseRef, lower string, i, next, best int) *phraseRef {
+	for k := range refs {
+		ref := &refs[k]
+		if ref.rule >= best {
+			break
+		}
+		if strings.HasPrefix(lower[i:], ref.phrase) && (next < 0 || i+len(ref.phrase) <= next) && (ix.literal || !negated(lower, i)) {
+			return ref
+		}
+	}
+	return nil
 }
 
 // negated reports whether the phrase at lower[i:] is negated: right after

@@ -324,6 +324,8 @@ func TestSourcedRules(t *testing.T) {
 		{"", 0, "", "Access denied, example.com does not accept email over IPv6", "blocked", Block, "over ipv6"},
 		// Outlook.com postmaster codes SC-001..SC-004: the sending network.
 		{"MAIL", 550, "", "550 SC-001 Unfortunately, messages from 192.0.2.1 weren't sent. Please contact your Internet service provider", "blocked", Block, "weren't sent"},
+		// SC-004 words its advice differently; the opening is the same.
+		{"", 550, "", "550 SC-004 (COL0-MC1-F1) Unfortunately, messages from 192.0.2.1 weren't sent. We recommend that you contact your Internet service provider.", "blocked", Block, "unfortunately, messages from"},
 		// United Internet (GMX, WEB.DE, 1&1): missing PTR record.
 		{"", 554, "", "554-No SMTP service 554-Bad DNS PTR resource record", "requireptr", Block, "ptr resource record"},
 		// Exchange Online 5.1.90: the sender's daily recipient limit.

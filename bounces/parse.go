@@ -140,7 +140,7 @@ func splitHeader(raw []byte, keep map[string]bool) (header, []byte) {
 // readHeader is splitHeader, and reports whether a parameter list
 // continued without folding white space was read as folded.
 func readHeader(raw []byte, keep map[string]bool) (header, []byte, bool) {
-	var fields [][2]string
+	var fields header
 	repaired := false
 	kept := false // the last field was kept: its continuation lines belong to it
 	rest := raw
@@ -158,12 +158,12 @@ func readHeader(raw []byte, keep map[string]bool) (header, []byte, bool) {
 		switch {
 		case trimmed[0] == ' ' || trimmed[0] == '\t':
 			if k := len(fields); k > 0 && kept {
-				fields[k-1][1] += " " + string(bytes.TrimSpace(trimmed))
+				fields[k-1].value += " " + string(bytes.TrimSpace(trimmed))
 			}
-		case kept && startsParam(trimmed) && strings.HasSuffix(fields[len(fields)-1][1], ";"):
+		case kept && startsParam(trimmed) && strings.HasSuffix(fields[len(fields)-1].value, ";"):
 			// A parameter list continued without the folding white
 			// space (see paramContinuation).
-			fields[len(fields)-1][1] += " " + string(trimmed)
+			fields[len(fields)-1].value += " " + string(trimmed)
 			repaired = true
 		default:
 			kept = false
@@ -172,18 +172,18 @@ func readHeader(raw []byte, keep map[string]bool) (header, []byte, bool) {
 				continue
 			}
 			keyb := bytes.TrimSpace(trimmed[:i])
-			if len(keyb) == 0 || bytes.ContainsAny(keyb, " \t") || !wanted(keyb, keep) {
+			if len(keyb) == 0 || bytes.ContainsAny(keyb, " \t") {
+				continue
+			}
+			name, ok := keptName(keyb, keep)
+			if !ok {
 				continue
 			}
 			kept = true
-			fields = append(fields, [2]string{string(keyb), string(bytes.TrimSpace(trimmed[i+1:]))})
+			fields = append(fields, hfield{name, string(bytes.TrimSpace(trimmed[i+1:]))})
 		}
 	}
-	h := make(header, len(fields))
-	for i, f := range fields {
-		h[i] = hfield{f[0], f[1]}
-	}
-	return h, rest, repaired
+	return fields, rest, repaired
 }
 
 // topFields are the fields read from a message's own header.
@@ -201,15 +201,18 @@ var originalFieldNames = map[string]bool{
 	"list-unsubscribe": true, "from": true, "sender": true, "content-type": true,
 }
 
-// wanted reports whether a field name is in keep (nil keeps everything),
-// without allocating.
-func wanted(key []byte, keep map[string]bool) bool {
+// keptName is the name under which a field is kept, and ok false when keep
+// (not nil) does not hold it. A name in keep is returned as keep's
+// lower-case string, which saves an allocation per field; Get compares
+// names case-insensitively (RFC 5322 section 1.2.2). With keep nil the
+// name is copied as written.
+func keptName(key []byte, keep map[string]bool) (string, bool) {
 	if keep == nil {
-		return true
+		return string(key), true
 	}
 	var buf [40]byte
 	if len(key) > len(buf) {
-		return false
+		return "", false
 	}
 	for i, c := range key {
 		if c >= 'A' && c <= 'Z' {
@@ -217,8 +220,26 @@ func wanted(key []byte, keep map[string]bool) bool {
 		}
 		buf[i] = c
 	}
-	return keep[string(buf[:len(key)])]
+	if !keep[string(buf[:len(key)])] {
+		return "", false
+	}
+	if n, ok := keptNames[string(buf[:len(key)])]; ok {
+		return n, true
+	}
+	return string(buf[:len(key)]), true
 }
+
+// keptNames holds the names of topFields, originalFieldNames,
+// receivedField and partFields as strings to share (see keptName).
+var keptNames = func() map[string]string {
+	m := map[string]string{}
+	for _, keep := range []map[string]bool{topFields, originalFieldNames, receivedField, partFields} {
+		for n := range keep {
+			m[n] = n
+		}
+	}
+	return m
+}()
 
 // cutLine returns the first line of b (without its LF) and the rest.
 func cutLine(b []byte) ([]byte, []byte) {

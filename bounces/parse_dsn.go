@@ -1,6 +1,7 @@
 package bounces
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 )
@@ -14,7 +15,8 @@ type field struct{ name, value string }
 // lines are unfolded; blank lines are kept as a field with an empty name so
 // callers can see group boundaries; lines that are not fields are skipped.
 func parseFields(b []byte) []field {
-	var out []field
+	// One field a line at most: sized once instead of grown.
+	out := make([]field, 0, min(bytes.Count(b, []byte{'\n'})+1, 4*maxResults))
 	s := string(b) // one copy: the values are slices of it
 	for len(s) > 0 && len(out) < 4*maxResults {
 		var line string

@@ -228,12 +228,14 @@ func (r *multipart) isDelimiter(line []byte) bool {
 func (r *multipart) bodyEnd(start int) int {
 	b := r.b
 	from := start
-	if strings.HasPrefix(string(b[start:]), r.dash) {
+	// The comparisons below convert only as many bytes as they compare,
+	// which the compiler does without a copy.
+	if rest := b[start:]; len(rest) >= len(r.dash) && string(rest[:len(r.dash)]) == r.dash {
 		if boundaryEnds(b, start+len(r.dash)) {
 			return start
 		}
 		from = start + len(r.dash)
-	} else if strings.HasPrefix(r.dash, string(b[start:])) {
+	} else if len(rest) < len(r.dash) && r.dash[:len(rest)] == string(rest) {
 		return start // the data ends in the beginning of a delimiter
 	}
 	nlDash := r.nl + r.dash
@@ -254,7 +256,7 @@ func (r *multipart) bodyEnd(start int) int {
 		}
 		from = i + len(nlDash)
 	}
-	if i := bytes.LastIndexByte(b[from:], r.nl[0]); i >= 0 && strings.HasPrefix(nlDash, string(b[from+i:])) {
+	if i := bytes.LastIndexByte(b[from:], r.nl[0]); i >= 0 && len(b)-(from+i) <= len(nlDash) && nlDash[:len(b)-(from+i)] == string(b[from+i:]) {
 		return from + i
 	}
 	return len(b)
@@ -325,10 +327,14 @@ func readPartHeader(b []byte, pos int, lenient bool, repairs *[]int) (h header, 
 				return nil, 0, false
 			}
 		}
-		if len(name) == 0 || !wanted(name, partFields) {
+		if len(name) == 0 {
 			continue
 		}
-		h = append(h, hfield{string(name), unfoldValue(b[first+i+1 : last])})
+		kept, ok := keptName(name, partFields)
+		if !ok {
+			continue
+		}
+		h = append(h, hfield{kept, unfoldValue(b[first+i+1 : last])})
 	}
 }
 
