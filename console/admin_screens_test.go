@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"html"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -522,4 +523,79 @@ func TestConsoleTokenRevokeStaysWithinReach(t *testing.T) {
 			t.Errorf("token %d works after the administrator revoked it", tk.id)
 		}
 	}
+}
+
+// TestConsoleClaimOfADomainInUse, over HTTP: the default department sends
+// from example.org without owning it. The administrator of another
+// department cannot claim it on the identity screen (422, the reason on
+// the domains field in English and Dutch, the default department never
+// named); the refusal changes nothing and is audited, and the default
+// department keeps creating campaigns from the domain.
+func TestConsoleClaimOfADomainInUse(t *testing.T) {
+	e := newAdminEnv(t)
+	ctx := context.Background()
+	if _, err := e.pool.Exec(ctx, `UPDATE departments SET name = 'Head office' WHERE id = $1`, access.DefaultDepartment); err != nil {
+		t.Fatal(err)
+	}
+	sales, err := e.st.SaveDepartment(ctx, staff.Department{Slug: "sales", Name: "Sales"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, admin := e.login("sam@example.org", sales.ID, access.RoleAdmin)
+	srv := httptest.NewServer(e.h)
+	t.Cleanup(srv.Close)
+	do := func(method, path string, form url.Values) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(form.Encode()))
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		req.AddCookie(admin)
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	_, overview := do("GET", "/console/", nil)
+	m := csrfRe.FindStringSubmatch(overview)
+	if m == nil {
+		t.Fatal("no CSRF token on the overview")
+	}
+	save := url.Values{"csrf": {m[1]}, "name": {"Sales"}, "org_name": {"Sales Inc"}, "domains": {"sales.example\nexample.org"}}
+	for _, c := range []struct{ lang, want string }{
+		{"en", "another department has campaigns from example.org (drafts, scheduled or running, or sent in the last 90 days); a domain in use cannot be claimed"},
+		{"nl", "een andere afdeling heeft campagnes vanaf example.org (concepten, gepland of bezig, of verstuurd in de afgelopen 90 dagen); een domein dat in gebruik is kan niet worden geclaimd"},
+	} {
+		if code, body := do("POST", "/console/language", url.Values{"csrf": {m[1]}, "lang": {c.lang}}); code != http.StatusSeeOther {
+			t.Fatalf("language %s: %d %.500s", c.lang, code, body)
+		}
+		code, body := do("POST", "/console/admin/department", save)
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="domains-error">`+html.EscapeString(c.want)) {
+			t.Fatalf("%s: Sales claims example.org: %d %.3000s", c.lang, code, body)
+		}
+		if strings.Contains(body, "Head office") || strings.Contains(body, "News") {
+			t.Errorf("%s: the refusal names the default department or its campaign: %.3000s", c.lang, body)
+		}
+	}
+	if id, _ := e.st.Identity(ctx, sales.ID); len(id.Domains) != 0 || id.OrgName != "" {
+		t.Fatalf("Sales' identity after the refused claims: %+v", id)
+	}
+	var n int
+	if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'domain-claim-refused' AND department_id = $1
+		AND target_id = $1 AND cause = 'domain_in_use'`, sales.ID).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("%d audit entries of the refused claims, %v", n, err)
+	}
+	save.Set("domains", "sales.example")
+	if code, body := do("POST", "/console/admin/department", save); code != http.StatusSeeOther {
+		t.Fatalf("Sales claims a domain nobody sends from: %d %.2000s", code, body)
+	}
+	var list int64
+	if err := e.pool.QueryRow(ctx, `SELECT id FROM lists WHERE slug = 'news' AND department_id = $1`, access.DefaultDepartment).Scan(&list); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, "the default department's new campaign from example.org", e.post("/console/campaigns", url.Values{"name": {"Next"},
+		"subject": {"Hello"}, "from_email": {"news@example.org"}, "lists": {strconv.FormatInt(list, 10)}, "html": {"<p>Hi</p>"}}), http.StatusSeeOther)
 }

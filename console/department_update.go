@@ -8,6 +8,7 @@ import (
 	"github.com/postbode/postbode/console/form"
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/identity"
 )
 
 // departmentUpdate saves the current department's name and sending
@@ -60,7 +61,7 @@ func (h *Handler) departmentUpdate(w http.ResponseWriter, r *http.Request) error
 }
 
 // identityError puts an error of the sending identity (an invalid field,
-// or a domain another department owns) on its field, translated; false
+// or a domain another department owns or sends from) on its field, translated; false
 // for any other error.
 func identityError(p *page, err error) bool {
 	var e *errs.Error
@@ -74,6 +75,10 @@ func identityError(p *page, err error) bool {
 	}
 	msg := p.T(key)
 	switch {
+	case e.Code == identity.CodeInUse:
+		// Says why the domain cannot be claimed, without naming the
+		// department that sends from it.
+		msg = p.Msg(e.Message)
 	case msg == key:
 		msg = e.Message
 	case field == "domains":

@@ -2,12 +2,14 @@ package staff
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/audit"
+	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/identity"
 )
@@ -18,7 +20,10 @@ func (s *Service) Identity(ctx context.Context, dept int64) (identity.Identity, 
 	return identity.Get(ctx, s.db, dept)
 }
 
-// SaveIdentity replaces a department's sending identity and audits it.
+// SaveIdentity replaces a department's sending identity and audits it. A
+// refused claim of a From domain (identity.CodeTaken, identity.CodeInUse)
+// changes nothing and is audited too (domain-claim-refused, the code as
+// cause), in the claiming department's log only.
 func (s *Service) SaveIdentity(ctx context.Context, id identity.Identity) (identity.Identity, error) {
 	err := pgx.BeginFunc(unscoped(ctx), s.db, func(tx pgx.Tx) error {
 		var err error
@@ -28,6 +33,13 @@ func (s *Service) SaveIdentity(ctx context.Context, id identity.Identity) (ident
 		return audit.Write(unscoped(ctx), tx, audit.Entry{Action: "department-change", TargetKind: "department",
 			TargetID: &id.DepartmentID, DepartmentID: id.DepartmentID, Cause: "identity"})
 	})
+	var e *errs.Error
+	if errors.As(err, &e) && (e.Code == identity.CodeTaken || e.Code == identity.CodeInUse) {
+		if aerr := audit.Write(unscoped(ctx), s.db, audit.Entry{Action: "domain-claim-refused", TargetKind: "department",
+			TargetID: &id.DepartmentID, DepartmentID: id.DepartmentID, Count: 1, Cause: e.Code}); aerr != nil {
+			return id, aerr
+		}
+	}
 	return id, err
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -96,4 +97,97 @@ func TestSubdomainsBelongToTheDomainsOwner(t *testing.T) {
 	if code, body := w.do(bAdmin, "POST", "/api/v1/campaigns", campaign("news@mail.b.example.org", bList)); code != http.StatusCreated {
 		t.Fatalf("B sends From a subdomain of its domain: %d %s", code, body)
 	}
+}
+
+// TestClaimOfADomainInUse: department A (the zero-config default, owning
+// no domain) sends from shared.example.org without claiming it. B's
+// administrator cannot claim it, nor its parent, while A has campaigns
+// from it (409 domain_in_use naming domains, never A's name or ids); the
+// refusal changes nothing, is audited in B's log, and A keeps sending from
+// it. Once A's last campaign from it ended more than identity.ClaimQuiet
+// ago, B claims it, and A no longer sends from it.
+func TestClaimOfADomainInUse(t *testing.T) {
+	w := newRouteWorld(t)
+	_, bAdmin := w.person("claim@b.example.org", "admin", w.b["dept"])
+	const path = "/api/v1/departments/current/identity"
+	if code, body := w.do(w.tokens["marketer"], "POST", "/api/v1/lists", `{"slug":"news","name":"News","purpose":"news","optin":"single"}`); code != http.StatusCreated {
+		t.Fatalf("A's list: %d %s", code, body)
+	}
+	campaign := `{"name":"A monthly","subject":"s","html":"<p>hi</p>","from_email":"news@mail.shared.example.org","lists":["news"]}`
+	code, body := w.do(w.tokens["marketer"], "POST", "/api/v1/campaigns", campaign)
+	if code != http.StatusCreated {
+		t.Fatalf("A's campaign: %d %s", code, body)
+	}
+	first := campaignID(t, body)
+	refusals := func() (n int) {
+		t.Helper()
+		if err := w.a.db.QueryRow(t.Context(), `SELECT count(*) FROM audit_log WHERE action = 'domain-claim-refused'
+			AND department_id = $1 AND target_id = $1 AND cause = 'domain_in_use'`, w.b["dept"]).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for i, domains := range []string{`["b.example.org","mail.shared.example.org"]`, `["shared.example.org"]`, `["MAIL.Shared.example.org."]`} {
+		code, body := w.do(bAdmin, "PUT", path, `{"domains":`+domains+`,"org_name":"B claims"}`)
+		if code != http.StatusConflict || !strings.Contains(body, `"code":"domain_in_use"`) || !strings.Contains(body, `"field":"domains"`) ||
+			!strings.Contains(body, "another department has campaigns from") {
+			t.Fatalf("B claims %s, which A sends from: %d %s", domains, code, body)
+		}
+		for _, secret := range []string{"default", "Default", `"department_id"`, "A monthly", strconv.FormatInt(first, 10) + ","} {
+			if strings.Contains(body, secret) {
+				t.Errorf("the refusal shows A's %q: %s", secret, body)
+			}
+		}
+		if n := refusals(); n != i+1 {
+			t.Errorf("after refusal %d: %d audit entries", i+1, n)
+		}
+	}
+	if code, body := w.do(bAdmin, "GET", path, ""); code != http.StatusOK || strings.Contains(body, "shared") || strings.Contains(body, "B claims") {
+		t.Fatalf("B's identity after the refusals: %d %s", code, body)
+	}
+	// Unrelated domains, and saving them again, are not refused.
+	for range 2 {
+		if code, body := w.do(bAdmin, "PUT", path, `{"domains":["b.example.org","other.example.org"]}`); code != http.StatusOK {
+			t.Fatalf("B claims domains nobody sends from: %d %s", code, body)
+		}
+	}
+
+	// A keeps sending from it: a new campaign, and its draft starts.
+	if code, body := w.do(w.tokens["marketer"], "POST", "/api/v1/campaigns", strings.Replace(campaign, "A monthly", "A extra", 1)); code != http.StatusCreated {
+		t.Fatalf("A's second campaign after B's refused claim: %d %s", code, body)
+	}
+	if code, body := w.do(w.tokens["marketer"], "POST", "/api/v1/campaigns/"+strconv.FormatInt(first, 10)+"/start", `{}`); code != http.StatusOK || !strings.Contains(body, `"status":"running"`) {
+		t.Fatalf("A starts its campaign after B's refused claim: %d %s", code, body)
+	}
+
+	// Sent within the window, it still holds the domain; past it, not.
+	for _, c := range []struct {
+		ago  string
+		want int
+	}{{"10 days", http.StatusConflict}, {"91 days", http.StatusOK}} {
+		if _, err := w.a.db.Exec(t.Context(), `UPDATE campaigns SET status = CASE WHEN id = $2 THEN 'finished' ELSE 'cancelled' END,
+			started_at = now() - $1::interval, finished_at = now() - $1::interval, updated_at = now() - $1::interval
+			WHERE department_id = 1`, c.ago, first); err != nil {
+			t.Fatal(err)
+		}
+		if code, body := w.do(bAdmin, "PUT", path, `{"domains":["b.example.org","shared.example.org"]}`); code != c.want {
+			t.Fatalf("B claims shared.example.org %s after A's last campaign: %d %s, want %d", c.ago, code, body, c.want)
+		}
+	}
+	code, body = w.do(w.tokens["marketer"], "POST", "/api/v1/campaigns", campaign)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `"from_email"`) || !strings.Contains(body, "another department") {
+		t.Fatalf("A sends from B's claimed domain: %d %s", code, body)
+	}
+}
+
+// campaignID is the id in a campaign's JSON.
+func campaignID(t *testing.T, body string) int64 {
+	t.Helper()
+	var c struct {
+		ID int64 `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(body), &c); err != nil || c.ID == 0 {
+		t.Fatalf("no campaign id in %s (%v)", body, err)
+	}
+	return c.ID
 }

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -116,8 +117,24 @@ func clip(s string) string {
 	return s
 }
 
+// ClaimQuiet is how long a From domain stays another department's to use
+// after its last campaign from it: a domain a department sends from (a
+// draft changed, a campaign scheduled, running or paused, or one that sent
+// within this window) cannot be claimed by another department, whose claim
+// would stop those campaigns (422 naming from_email). 90 days covers a
+// quarterly newsletter.
+const ClaimQuiet = 90 * 24 * time.Hour
+
+// Codes of the refused claims (409, field domains).
+const (
+	CodeTaken = "domain_taken"  // another department owns the domain or a parent of it
+	CodeInUse = "domain_in_use" // another department sends from it (ClaimQuiet)
+)
+
 // Save replaces department id.DepartmentID's identity inside tx. A domain
-// another department owns is refused (409).
+// another department owns (CodeTaken), or one another department's
+// campaigns send from (CodeInUse, see ClaimQuiet), is refused (409 naming
+// domains); the refusal never names the other department.
 func Save(ctx context.Context, tx pgx.Tx, id Identity) (Identity, error) {
 	if err := id.Validate(); err != nil {
 		return id, err
@@ -131,21 +148,8 @@ func Save(ctx context.Context, tx pgx.Tx, id Identity) (Identity, error) {
 	if tag.RowsAffected() == 0 {
 		return id, ErrNoDepartment
 	}
-	// A subdomain of another department's domain is that department's
-	// too (see CheckFrom), so it cannot be claimed either.
-	var taken []string
-	rows, err := tx.Query(ctx, `SELECT d FROM unnest($1::text[]) d WHERE EXISTS (SELECT 1 FROM department_domains o
-		WHERE o.department_id <> $2 AND `+coversSQL("o.domain", "d")+`) ORDER BY d`,
-		id.Domains, id.DepartmentID)
-	if err == nil {
-		taken, err = pgx.CollectRows(rows, pgx.RowTo[string])
-	}
-	if err != nil {
-		return id, fmt.Errorf("identity: save: %w", err)
-	}
-	if len(taken) > 0 {
-		return id, &errs.Error{Kind: errs.KindConflict, Code: "domain_taken", Field: "domains",
-			Message: "another department sends from " + strings.Join(taken, ", ")}
+	if err := checkClaim(ctx, tx, id); err != nil {
+		return id, err
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM department_domains WHERE department_id = $1 AND NOT (domain = ANY($2))`,
 		id.DepartmentID, id.Domains); err != nil {
@@ -156,6 +160,65 @@ func Save(ctx context.Context, tx pgx.Tx, id Identity) (Identity, error) {
 		return id, fmt.Errorf("identity: save: %w", err)
 	}
 	return id, nil
+}
+
+// checkClaim refuses the domains of id that another department owns, or
+// that another department's campaigns send from.
+func checkClaim(ctx context.Context, tx pgx.Tx, id Identity) error {
+	// A subdomain of another department's domain is that department's
+	// too (see CheckFrom), so it cannot be claimed either.
+	taken, err := queryStrings(ctx, tx, `SELECT d FROM unnest($1::text[]) d WHERE EXISTS (SELECT 1 FROM department_domains o
+		WHERE o.department_id <> $2 AND `+coversSQL("o.domain", "d")+`) ORDER BY d`, id.Domains, id.DepartmentID)
+	if err != nil {
+		return err
+	}
+	if len(taken) > 0 {
+		return &errs.Error{Kind: errs.KindConflict, Code: CodeTaken, Field: "domains",
+			Message: "another department sends from " + strings.Join(taken, ", ")}
+	}
+	inUse, err := queryStrings(ctx, tx, inUseSQL, id.Domains, id.DepartmentID, ClaimQuiet.Seconds())
+	if err != nil {
+		return err
+	}
+	if len(inUse) > 0 {
+		e := errs.Conflict(CodeInUse, fmt.Sprintf("another department has campaigns from %s (drafts, scheduled or running, or sent in the last %d days); a domain in use cannot be claimed", strings.Join(inUse, ", "), int(ClaimQuiet.Hours()/24)))
+		e.Field = "domains"
+		return e
+	}
+	return nil
+}
+
+// inUseSQL lists the domains of $1 that department $2 does not own yet and
+// whose claim would take over the From domain of a live campaign of
+// another department: a campaign whose From domain the claimed domain
+// covers, unless a longer owned domain covers it (that one stays its
+// owner, see CheckFrom). A domain already owned is not claimed again, so
+// saving the identity unchanged is never refused.
+// Live: not finished or cancelled and, for a draft, changed within $3
+// seconds; or finished, or cancelled after starting, within $3 seconds.
+var inUseSQL = `SELECT d FROM unnest($1::text[]) d WHERE EXISTS (
+	SELECT 1 FROM (SELECT lower(substring(c.from_email FROM '@([^@]*)$')) AS fd FROM campaigns c
+		WHERE c.department_id <> $2 AND CASE
+			WHEN c.status = 'draft' THEN c.updated_at > now() - make_interval(secs => $3)
+			WHEN c.status IN ('scheduled', 'running', 'paused') THEN true
+			ELSE (c.status = 'finished' OR c.started_at IS NOT NULL) AND coalesce(c.finished_at, c.updated_at) > now() - make_interval(secs => $3)
+		END) c
+	WHERE ` + coversSQL("d", "c.fd") + ` AND NOT EXISTS (SELECT 1 FROM department_domains o
+		WHERE length(o.domain) > length(d) AND ` + coversSQL("o.domain", "c.fd") + `))
+	AND NOT EXISTS (SELECT 1 FROM department_domains m WHERE m.department_id = $2 AND m.domain = d)
+	ORDER BY d`
+
+// queryStrings runs a query of one text column.
+func queryStrings(ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]string, error) {
+	rows, err := tx.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("identity: save: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("identity: save: %w", err)
+	}
+	return out, nil
 }
 
 // coversSQL is the condition that the owned domain owned covers domain d:
