@@ -104,6 +104,9 @@ type page struct {
 	Errs   map[string]string
 	// Path is the request path with its query, for the language links.
 	Path string
+	// Here is where the language switch comes back to: the page a GET
+	// shows, the overview after a POST (its path may take no GET).
+	Here string
 	// Poll is the URL console.js reloads the [data-poll] element from.
 	Poll string
 	D    map[string]any
@@ -156,8 +159,12 @@ func (p *page) FieldErr(field string) map[string]string {
 func (h *Handler) newPage(r *http.Request, view, menu string) *page {
 	s, ok := sessionFrom(r.Context())
 	lang := pageLang(r)
+	here := Prefix
+	if r.Method == http.MethodGet {
+		here = r.URL.RequestURI()
+	}
 	return &page{View: view, Lang: lang, Menu: menu, S: s, Signed: ok, CSRF: s.CSRF,
-		Flash: flashOf(r), Path: r.URL.RequestURI(), D: map[string]any{}}
+		Flash: flashOf(r), Path: r.URL.RequestURI(), Here: here, D: map[string]any{}}
 }
 
 // pageLang is the language of r's page: the signed-in person's, else the
