@@ -76,6 +76,7 @@ var en = map[string]string{
 	"import.flash":  "The import has started.",
 	"cancel.button": "Yes, cancel the campaign", "back": "Back", "campaign.edit": "Edit", "campaign.f.save": "Save",
 	"campaign.new": "New campaign", "campaign.preview": "Preview", "preview.contact": "Preview for contact (address or id)",
+	"preview.sample": "Shown with the sample contact Jan Jansen, as a test send without a contact; choose a contact to see their mail.",
 	"preview.button": "Show preview", "campaign.f.subject": "Subject", "preview.frame": "The mail as the contact sees it",
 	"campaign.f.text": "Text version", "campaign.results": "Results", "result.total": "Recipients",
 	"result.timeline": "Delivered, bounced and deferred per hour", "result.links": "Clicks per link", "result.url": "Link", "result.clicks": "Clicks", "result.unique": "Unique clickers", "import.mapping": "Column mapping (CSV)", "import.mapping.help": "Leave empty for the usual names: the address in a column called email, the name in name. Every other column becomes an attribute.", "import.emailcol": "Email column", "import.namecol": "Name column", "result.chart": "Outcome per recipient", "result.bounces": "Bounces by class and reason", "result.count": "Count",
