@@ -41,6 +41,18 @@ var funcs = template.FuncMap{
 		}
 		return "—"
 	},
+	// datein is a time as a clock in zone shows it, with the zone's name
+	// ("2026-03-01 09:00 Europe/Amsterdam"); an unknown zone shows UTC.
+	"datein": func(t *time.Time, zone string) string {
+		if t == nil {
+			return "—"
+		}
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			loc, zone = time.UTC, "UTC"
+		}
+		return t.In(loc).Format("2006-01-02 15:04") + " " + zone
+	},
 	"add":   func(a, b int) int { return a + b },
 	"list":  func(v ...string) []string { return v },
 	"mul":   func(a, b int) int { return a * b },
