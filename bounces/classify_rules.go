@@ -6,7 +6,9 @@ import "strings"
 //
 //  1. what the format itself establishes (an RFC 5965 complaint, an RFC
 //     3834 auto-reply, an RFC 3464 Diagnostic-Code of type X-Unix, which
-//     is a local delivery program's exit status, not a server's reply);
+//     is a local delivery program's exit status, not a server's reply; an
+//     RFC 5429 Sieve reject, an RFC 8098 disposition notification of type
+//     "deleted", which is the recipient's own filter: sieveReject);
 //  2. the RFC 3463 enhanced status code (class, subject, detail; the IANA
 //     registry of RFC 5248), with the Action (delayed is temporary);
 //  3. the SMTP reply code together with the command it answered
@@ -389,6 +391,8 @@ var textRules = []reasonRule{
 			"rate limit", "too many messages", "throttl", "sending rate", "too fast",
 			"rate exceeded", "message rate",
 		}},
+	{"speeding", ordinary, "rspamd's ratelimit module (src/plugins/lua/ratelimit.lua: set_pre_result(soft reject, \"Ratelimit exceeded\")) when a sender's, IP's or recipient's bucket is over its rate; one word, so before the X.5.3 too-many-recipients rule, whose \"limit exceeded\" it also says",
+		[]string{"ratelimit"}},
 	{"speeding", ordinary, "Gmail SMTP error reference 4.2.1/5.2.1 \"The user you are trying to contact is receiving mail too quickly\" / \"at a rate that prevents additional messages from being delivered\"; Rackspace \"Mailbox received too much email in a short period of time\"",
 		[]string{"receiving mail too quickly", "receiving mail at a rate", "too much email in a short", "too much mail in a short"}},
 	{"speeding", ordinary, "Gmail SMTP error reference 450/550 4.2.1/5.2.1 in its current wording \"receiving email too quickly\", \"receiving email at a rate\"; Exchange Online 5.2.121/5.2.122 \"RecipientThrottled; Recipient's per hour message receive limit ... exceeded\" (Microsoft's NDR reference)",

@@ -356,6 +356,8 @@ func TestSourcedRules(t *testing.T) {
 		{"", 450, "4.2.1", "450 4.2.1 The user you are trying to contact is receiving email too quickly.", "speeding", Block, "receiving email too quickly"},
 		{"", 550, "", "550 Ip frequency limited [Blocked IP 192.0.2.1]. http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000725", "toomanyconn", Block, "frequency limited"},
 		{"", 550, "5.2.122", "550 5.2.122 RecipientThrottled; Recipient's per hour message receive limit exceeded", "speeding", Block, "throttl"},
+		// rspamd's ratelimit soft reject is a rate, not too many recipients.
+		{"DATA", 451, "4.7.1", "451 4.7.1 Ratelimit exceeded", "speeding", Block, "ratelimit"},
 		// Exchange Online 5.4.312, Exim, Coremail: a failed lookup is no
 		// missing domain.
 		{"", 550, "5.4.312", "550 5.4.312 DNS query failed", "networkerror", Soft, "dns query failed"},

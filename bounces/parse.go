@@ -90,6 +90,7 @@ type msg struct {
 	from       string
 	dsn        [][]byte        // message/delivery-status bodies (RFC 3464 section 2)
 	feedback   []byte          // message/feedback-report body (RFC 5965 section 3)
+	mdn        []byte          // message/disposition-notification body (RFC 8098 section 3; a Sieve reject, RFC 5429)
 	texts      [][]byte        // text/plain (and text/html as a last resort) bodies
 	html       [][]byte        // text/html bodies
 	original   *header         // header of the returned original
@@ -289,6 +290,8 @@ func (m *msg) leaf(h header, mt, charset string, body []byte, depth int) {
 		m.dsn = append(m.dsn, data)
 	case "message/feedback-report":
 		m.feedback = data
+	case "message/disposition-notification":
+		m.mdn = data
 	case "message/rfc822", "message/global":
 		m.keepOriginal(data)
 		m.nestedReport(data, depth)

@@ -255,6 +255,11 @@ func (m *msg) textResults(notice string) []Result {
 			// Diagnostic-Code (RFC 3464 section 2.3.6).
 			in.reason = "mailererror"
 		}
+		if m.sieveReject() {
+			// The recipient's own Sieve filter refused the message
+			// (RFC 5429 section 2.2.2): the mailbox exists.
+			in.reason = "filtered"
+		}
 		if strings.HasSuffix(b.addr, "@googlegroups.com") {
 			// Google Groups answers, in the sender's language, that the
 			// group does not exist or the sender may not post: a refusal

@@ -9,6 +9,7 @@ import (
 	"net/url"
 
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/staff"
 )
 
@@ -69,7 +70,7 @@ func (h *Handler) csrf(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if !sameOrigin(r) {
+		if !httpapi.SameOrigin(r) {
 			h.fail(w, r, errCSRF)
 			return
 		}
@@ -83,33 +84,6 @@ func (h *Handler) csrf(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// sameOrigin is false when the browser says the request came from another
-// site (Sec-Fetch-Site) or names another origin, or an opaque one (null)
-// without saying it is the console's own.
-func sameOrigin(r *http.Request) bool {
-	site := r.Header.Get("Sec-Fetch-Site")
-	switch site {
-	case "", "same-origin", "none":
-	default:
-		return false
-	}
-	switch o := r.Header.Get("Origin"); o {
-	case "":
-	case "null":
-		// An opaque origin: a sandboxed frame, a data: URL, a form that
-		// came through another site's redirect. Only the browser's word
-		// that the request is the console's own lets it through (the
-		// login form has no session to tie a token to).
-		return site == "same-origin"
-	default:
-		u, err := url.Parse(o)
-		if err != nil || u.Host != r.Host {
-			return false
-		}
-	}
-	return true
 }
 
 // allow refuses the request with 403 unless the session has perm.

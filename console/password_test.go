@@ -183,12 +183,14 @@ func TestConsoleResetLink(t *testing.T) {
 			t.Errorf("login as %q: %d, want 422", bad, w.Code)
 		}
 	}
+	e.st.Wait()
 	if box.all() != "" {
 		t.Fatalf("mail sent for an unknown address: %q", box.all())
 	}
 	if w := e.do("POST", "/console/reset-request", url.Values{"email": {"admin@example.org"}}, ""); w.Code != http.StatusSeeOther {
 		t.Fatalf("known address: %d", w.Code)
 	}
+	e.st.Wait()
 	link := linkRe.FindStringSubmatch(box.all())
 	if link == nil || !strings.HasPrefix(link[1], staff.ResetPath+"?") {
 		t.Fatalf("no reset link mailed: %q", box.all())

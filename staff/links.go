@@ -310,7 +310,7 @@ func (s *Service) useLink(ctx context.Context, secret, kind, password string) (P
 	if err := CheckPassword(password, email); err != nil {
 		return Person{}, err
 	}
-	hash, err := hashPassword(password)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return Person{}, err
 	}
@@ -363,7 +363,7 @@ func (s *Service) ChangePassword(ctx context.Context, personID, keepSession int6
 	if err := CheckPassword(password, email); err != nil {
 		return err
 	}
-	hash, err := hashPassword(password)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -400,6 +400,11 @@ func (s *Service) checkCurrentPassword(ctx context.Context, personID int64, curr
 	}
 	key := strings.ToLower(strings.TrimSpace(email))
 	actor, _ := access.ActorFrom(ctx)
+	release, err := s.kdf(ctx)
+	if err != nil {
+		return "", 0, err
+	}
+	defer release()
 	if err := s.checkLockout(ctx, key, actor.IP); err != nil {
 		return "", 0, err
 	}

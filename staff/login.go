@@ -1,6 +1,7 @@
 package staff
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/netip"
@@ -37,19 +38,26 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Session, string, ac
 	if err := errs.Text("email", key); err != nil { // the failure counter could not store it
 		return Session{}, "", access.Actor{}, err
 	}
+	release, err := s.kdf(ctx) // held until the failure is recorded
+	if err != nil {
+		return Session{}, "", access.Actor{}, err
+	}
+	defer release()
 	if err := s.checkLockout(ctx, key, in.IP); err != nil {
 		return Session{}, "", access.Actor{}, err
 	}
 	var id int64
 	var hash, status string
 	var totp bool
-	err := s.db.QueryRow(ctx, `SELECT id, password_hash, status, totp_enabled FROM persons WHERE lower(email) = $1`, key).
+	err = s.db.QueryRow(ctx, `SELECT id, password_hash, status, totp_enabled FROM persons WHERE lower(email) = $1`, key).
 		Scan(&id, &hash, &status, &totp)
 	if err != nil {
 		verifyPassword(dummyHash, in.Password)
 		return s.failLogin(ctx, key, in.IP, notFound(err, ErrBadCredentials))
 	}
-	if hash == "" || !verifyPassword(hash, in.Password) {
+	// An invited person has no password yet: check against the dummy, so
+	// the answer takes as long as for any other address.
+	if !verifyPassword(cmp.Or(hash, dummyHash), in.Password) || hash == "" {
 		return s.failLogin(ctx, key, in.IP, ErrBadCredentials)
 	}
 	if status == StatusDisabled {

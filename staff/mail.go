@@ -3,6 +3,7 @@ package staff
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -67,11 +68,40 @@ func (s *Service) ReinviteAndSend(ctx context.Context, personID int64) (Person, 
 	return p, d, err
 }
 
-// SendReset mails a password reset link to an active person. An unknown or
-// inactive address, an account past ResetLinksPerHour, or a missing mailer,
-// is not an error: the edge answers alike whether or not the address has an
-// account.
+// SendReset mails a password reset link to an active person, after the
+// answer: it starts the work (RequestReset and the mail) in the background
+// and returns at once, so the edge answers alike, in the same time, whether
+// or not the address has an account, and whether or not its mail can be
+// delivered. An unknown or inactive address, an account past
+// ResetLinksPerHour, or a missing mailer mails nothing; a failed mail is
+// logged. At most maxResetsInFlight run at once; past that a request mails
+// nothing (the answer is still the same). Wait waits for them.
 func (s *Service) SendReset(ctx context.Context, email string) error {
+	select {
+	case s.resets <- struct{}{}:
+	default:
+		s.log.Warn("password reset request dropped: too many in progress")
+		return nil
+	}
+	s.bg.Add(1)
+	go func() {
+		defer func() { <-s.resets; s.bg.Done() }()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if err := s.sendReset(ctx, email); err != nil {
+			s.log.Warn("password reset link not sent", slog.Any("error", err))
+		}
+	}()
+	return nil
+}
+
+// maxResetsInFlight bounds the reset requests being worked on at once.
+const maxResetsInFlight = 64
+
+// Wait waits for the reset mails started by SendReset.
+func (s *Service) Wait() { s.bg.Wait() }
+
+func (s *Service) sendReset(ctx context.Context, email string) error {
 	p, secret, err := s.RequestReset(ctx, email)
 	if err == ErrNotFound || err == errResetLimited || (err == nil && s.mail == nil) {
 		return nil
@@ -81,7 +111,7 @@ func (s *Service) SendReset(ctx context.Context, email string) error {
 	}
 	if err := s.mail.Send(ctx, p.Email, "Reset your postbode password", "",
 		resetText(s.adminURL, secret, s.opt.ResetTTL)); err != nil {
-		return fmt.Errorf("staff: mail reset link: %w", err)
+		return fmt.Errorf("staff: mail reset link of person %d: %w", p.ID, err)
 	}
 	return nil
 }

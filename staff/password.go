@@ -3,11 +3,13 @@ package staff
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	_ "embed"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -68,6 +70,35 @@ func loadCommon() {
 			common[strings.ToLower(w)] = true
 		}
 	}
+}
+
+// newKDFSlots makes the slots of the argon2id computations a service runs at
+// once: one per CPU. Each computation holds argonMemory KiB (64 MiB) while it
+// runs, so without a bound a burst of logins (for any address, known or
+// not) would take memory without limit.
+func newKDFSlots() chan struct{} { return make(chan struct{}, max(1, runtime.GOMAXPROCS(0))) }
+
+// kdf takes one of the service's argon2id slots, waiting while all are in
+// use (or until ctx ends); release gives it back. A login holds its slot
+// from the lockout check until its failure is recorded, so a burst of
+// guesses at once gets no more than MaxFailures plus the slots, less one.
+func (s *Service) kdf(ctx context.Context) (release func(), err error) {
+	select {
+	case s.kdfSlots <- struct{}{}:
+		return func() { <-s.kdfSlots }, nil
+	case <-ctx.Done():
+		return func() {}, fmt.Errorf("staff: password check: %w", ctx.Err())
+	}
+}
+
+// hash is hashPassword in one of the service's argon2id slots.
+func (s *Service) hash(ctx context.Context, pw string) (string, error) {
+	release, err := s.kdf(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return hashPassword(pw)
 }
 
 // hashPassword returns the PHC string of an argon2id hash of pw.

@@ -100,7 +100,7 @@ func (s *Service) CreateActive(ctx context.Context, n NewPerson) (Person, error)
 	if err := CheckPassword(n.Password, n.Email); err != nil {
 		return Person{}, err
 	}
-	hash, err := hashPassword(n.Password)
+	hash, err := s.hash(ctx, n.Password)
 	if err != nil {
 		return Person{}, err
 	}

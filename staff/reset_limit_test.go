@@ -31,6 +31,7 @@ func TestResetRequestsAreLimitedPerAccount(t *testing.T) {
 			t.Fatalf("a reset request over the limit is an error: %v", err)
 		}
 	}
+	f.svc.Wait()
 	var links int
 	if err := f.db.QueryRow(t.Context(), `SELECT count(*) FROM person_links l JOIN persons p ON p.id = l.person_id
 		WHERE p.email = 'ann@example.org' AND l.kind = 'reset'`).Scan(&links); err != nil || links != staff.ResetLinksPerHour {

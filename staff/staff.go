@@ -11,6 +11,8 @@ package staff
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -43,6 +45,9 @@ type Options struct {
 	RequireTOTP []string
 	// Issuer names the installation in authenticator apps; optional, default "postbode".
 	Issuer string
+	// Log records reset mails that failed after their answer; optional,
+	// default slog.Default().
+	Log *slog.Logger
 }
 
 func (o *Options) defaults() {
@@ -65,6 +70,9 @@ func (o *Options) defaults() {
 	if o.Issuer == "" {
 		o.Issuer = "postbode"
 	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
 }
 
 // Service is the staff domain on Postgres.
@@ -78,13 +86,21 @@ type Service struct {
 	adminURL string
 	// now is the clock (tests move it).
 	now func() time.Time
+	// kdfSlots bound the argon2id computations at once (kdf).
+	kdfSlots chan struct{}
+	// resets bound, and bg counts, the reset requests worked on after
+	// their answer (SendReset).
+	resets chan struct{}
+	bg     sync.WaitGroup
+	log    *slog.Logger
 }
 
 // New returns the service. key is the installation's secret (required): it
 // keys the CSRF tokens of sessions.
 func New(db *db.Pool, key string, opt Options) *Service {
 	opt.defaults()
-	return &Service{db: db, tokens: apitoken.NewStore(db), key: []byte(key), opt: opt, now: time.Now}
+	return &Service{db: db, tokens: apitoken.NewStore(db), key: []byte(key), opt: opt, now: time.Now,
+		kdfSlots: newKDFSlots(), resets: make(chan struct{}, maxResetsInFlight), log: opt.Log}
 }
 
 // SetClock replaces the clock (tests only).

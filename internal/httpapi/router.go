@@ -91,7 +91,9 @@ func (rt *Router) Routes() []Route { return rt.routes }
 
 // Handle registers h for "METHOD path", allowed to actors holding perm
 // (Public: anyone; access.SignedIn: any signed-in actor). The handler runs
-// with the actor in its context, scoped to the actor's department. Path
+// with the actor in its context, scoped to the actor's department. A
+// request other than GET or HEAD that a browser marks as cross-site is
+// refused first (SameOrigin, 403 csrf), whatever its credentials. Path
 // values and query parameters that are not storable text are refused with
 // 422 naming them before h runs; on a router set up by Mount, so is a
 // query parameter the OpenAPI document does not give the route (400,
@@ -102,6 +104,9 @@ func (rt *Router) Handle(method, path string, perm access.Permission, h HandlerF
 	pathNames := wildcards(path)
 	allowed, checked := rt.query[pattern], rt.query != nil
 	rt.mux.Handle(pattern, rt.Wrap(pattern, func(w http.ResponseWriter, r *http.Request) error {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !SameOrigin(r) {
+			return NewError(http.StatusForbidden, "csrf", "a browser sent this request from another site")
+		}
 		if perm != Public {
 			a, err := rt.authenticate(r)
 			if err != nil {
@@ -151,10 +156,14 @@ func (rt *Router) auditChange(w http.ResponseWriter, r *http.Request, perm acces
 }
 
 // Wrap adapts h into an http.Handler that writes errors and records metrics
-// under route.
+// under route. Every answer is kept out of caches (it may hold personal
+// data: a contact, an export, a person) and is read only as the type it
+// says it is.
 func (rt *Router) Wrap(route string, h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		if err := h(sw, r); err != nil {
 			WriteError(sw, r, rt.log, err)

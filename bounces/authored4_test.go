@@ -1,0 +1,37 @@
+package bounces
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+// The fourth authored set (testdata/authored4) was written without sight of
+// the classifier or of the other sets' messages, from the report formats
+// most common in public bounce material that the earlier sets cover thinly:
+// Lotus Notes/Domino, IMail Server, Courier, Post.Office (Verizon, EZweb),
+// Yahoo and AOL legacy, Hotmail legacy replies, Exchange 2003 and 2007 NDRs,
+// old Sendmail transcripts, Exim, Postfix (delays, DNS, local delivery,
+// loops), qmail and vpopmail, Japanese carriers, ARF and JMRP complaints,
+// RFC 3834 automatic replies, Amazon SES, SendGrid and Mailgun bounce mails,
+// Gmail reports with several recipients, NDRs in German, French, Spanish,
+// Dutch, Japanese and Portuguese, encoded bodies and malformed reports.
+
+// TestAuthored4Bounces scores the fourth authored set. Measured blind, before
+// any rule was written with the set in view: recipient 99.1%, hard/soft 93.9%,
+// status 94.8%, hard precision 100%, recall 87.9%, false hards 0 of 57. The
+// floors are those blind scores rounded down; one label was corrected to the
+// corpus convention afterwards (see its README), which only raised the scores.
+func TestAuthored4Bounces(t *testing.T) {
+	scoreAuthored(t, authoredSet{
+		dir:     filepath.Join("testdata", "authored4"),
+		minRows: 110,
+		minPerReason: map[string]int{"userunknown": 30, "mailboxfull": 15, "hostunknown": 10, "expired": 6,
+			"networkerror": 5, "feedback": 5, "vacation": 4},
+		floorRecipient:   99.0,
+		floorHard:        93.9,
+		floorStatus:      94.7,
+		floorPrecision:   100,
+		floorRecall:      87.9,
+		ceilingFalseHard: 0,
+	})
+}
