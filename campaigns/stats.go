@@ -77,7 +77,8 @@ func (s *Service) Stats(ctx context.Context, id int64) (Stats, error) {
 	return st, nil
 }
 
-// Preview renders the campaign with one contact's merge fields. Its links
+// Preview renders the campaign with one contact's merge fields (contactID
+// 0: the sample contact's, as a test send without a contact). Its links
 // are a test send's, naming no contact: a preview needs only contacts.read,
 // and a link naming the contact would let its reader act for the contact on
 // the recipient pages (leave lists, change details, ask for erasure).
@@ -90,7 +91,7 @@ func (s *Service) Preview(ctx context.Context, id, contactID int64) (templates.R
 	if err != nil {
 		return templates.Rendered{}, err
 	}
-	r, err := s.mergeContact(ctx, TestContact{ID: contactID})
+	r, err := s.testRecipient(ctx, TestContact{ID: contactID})
 	if err != nil {
 		return templates.Rendered{}, err
 	}

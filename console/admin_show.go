@@ -13,22 +13,31 @@ import (
 // their permissions, departments, API tokens, and the DKIM DNS records of
 // the sending identities.
 func (h *Handler) adminShow(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.adminPage(r)
+	if err != nil {
+		return err
+	}
+	return h.show(w, r, p)
+}
+
+// adminPage is the admin screen's page.
+func (h *Handler) adminPage(r *http.Request) (*page, error) {
 	ctx := r.Context()
 	people, err := h.Staff.List(ctx, access.Department(ctx))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	invitations, err := h.Staff.Invitations(ctx, access.Department(ctx))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	roles, err := h.Staff.Roles(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	depts, err := h.Staff.Departments(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// The screen offers only what the service would do for this viewer: no
 	// actions on a person who holds a permission the viewer lacks, and only
@@ -39,11 +48,11 @@ func (h *Handler) adminShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	beyond, err := h.Staff.Unreachable(ctx, ids, 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	beyondHere, err := h.Staff.Unreachable(ctx, ids, access.Department(ctx))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var grantable []staff.Role
 	for _, ro := range roles {
@@ -56,11 +65,11 @@ func (h *Handler) adminShow(w http.ResponseWriter, r *http.Request) error {
 	if h.Tokens != nil {
 		toks, err := h.Tokens.List(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		beyondTok, err := h.Staff.UnreachableTokens(ctx, toks)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		p.Set("Tokens", toks).Set("BeyondToken", beyondTok)
 	}
@@ -68,5 +77,5 @@ func (h *Handler) adminShow(w http.ResponseWriter, r *http.Request) error {
 	if h.DKIM != nil {
 		keys = h.DKIM.Published()
 	}
-	return h.show(w, r, p.Set("DKIM", keys).Set("SplitTXT", mta.SplitTXT))
+	return p.Set("DKIM", keys).Set("SplitTXT", mta.SplitTXT), nil
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // campaignPreview renders the campaign for a chosen contact (by address or
-// id): subject and text here, the HTML in a sandboxed frame.
+// id), or at first for the sample contact a test send uses: subject and
+// text here, the HTML in a sandboxed frame.
 func (h *Handler) campaignPreview(w http.ResponseWriter, r *http.Request) error {
 	p, c, err := h.campaignPage(r, "campaign_preview")
 	if err != nil {
@@ -18,16 +19,16 @@ func (h *Handler) campaignPreview(w http.ResponseWriter, r *http.Request) error 
 	}
 	who := strings.TrimSpace(r.URL.Query().Get("contact"))
 	p.Set("Who", who)
-	if who == "" {
-		return h.show(w, r, p)
-	}
-	ct, err := h.contactByRef(r, who)
-	if errors.Is(err, contacts.ErrNotFound) {
-		p.Errs = map[string]string{"contact": p.T("preview.err.contact")}
-		return h.render(w, r, http.StatusUnprocessableEntity, p)
-	}
-	if err != nil {
-		return err
+	var ct contacts.Contact // ID 0: the sample contact
+	if who != "" {
+		ct, err = h.contactByRef(r, who)
+		if errors.Is(err, contacts.ErrNotFound) {
+			p.Errs = map[string]string{"contact": p.T("preview.err.contact")}
+			return h.render(w, r, http.StatusUnprocessableEntity, p)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	out, err := h.Campaigns.Preview(r.Context(), c.ID, ct.ID)
 	if fe, ok := fieldError(r, err); ok {

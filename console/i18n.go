@@ -38,7 +38,13 @@ var numbers = regexp.MustCompile(`[0-9]+`)
 // has a key with %s (or %q, a quoted name) where the name goes; the name
 // is put back in the same place of the translation. A message without a
 // translation is shown as written.
+//
+// A template error's place ("line 3, column 7: ") is translated apart
+// from its reason, so each reason has one key.
 func trMsg(lang, msg string) string {
+	if m := place.FindStringSubmatch(msg); m != nil {
+		return trMsg(lang, m[1]) + ": " + trMsg(lang, m[2])
+	}
 	if m, ok := messages[lang]["msg:"+numbers.ReplaceAllString(msg, "%d")]; ok {
 		return fill(m, numbers.FindAllString(msg, -1))
 	}
@@ -51,6 +57,9 @@ func trMsg(lang, msg string) string {
 	}
 	return msg
 }
+
+// place is the line and column a template error starts with (templates.Error.Message).
+var place = regexp.MustCompile(`^(line [0-9]+(?:, column [0-9]+)?): (?s)(.+)$`)
 
 // verbs are the places of a message key that take a value: %d a number,
 // %s a name, %q a quoted name.

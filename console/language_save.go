@@ -1,12 +1,17 @@
 package console
 
-import "net/http"
+import (
+	"net/http"
 
-// languageSave sets the signed-in person's console language.
+	"github.com/postbode/postbode/console/form"
+)
+
+// languageSave sets the signed-in person's console language and goes back
+// to the page it was changed on (the form's next).
 func (h *Handler) languageSave(w http.ResponseWriter, r *http.Request) error {
 	s, _ := sessionFrom(r.Context())
 	if err := h.Staff.SetLanguage(r.Context(), s.PersonID, r.PostFormValue("lang")); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix, "lang.saved")
+	return redirect(w, r, form.Next(r), "lang.saved")
 }

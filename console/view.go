@@ -41,6 +41,18 @@ var funcs = template.FuncMap{
 		}
 		return "—"
 	},
+	// datein is a time as a clock in zone shows it, with the zone's name
+	// ("2026-03-01 09:00 Europe/Amsterdam"); an unknown zone shows UTC.
+	"datein": func(t *time.Time, zone string) string {
+		if t == nil {
+			return "—"
+		}
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			loc, zone = time.UTC, "UTC"
+		}
+		return t.In(loc).Format("2006-01-02 15:04") + " " + zone
+	},
 	"add":   func(a, b int) int { return a + b },
 	"list":  func(v ...string) []string { return v },
 	"mul":   func(a, b int) int { return a * b },
@@ -104,6 +116,9 @@ type page struct {
 	Errs   map[string]string
 	// Path is the request path with its query, for the language links.
 	Path string
+	// Here is where the language switch comes back to: the page a GET
+	// shows, the overview after a POST (its path may take no GET).
+	Here string
 	// Poll is the URL console.js reloads the [data-poll] element from.
 	Poll string
 	D    map[string]any
@@ -156,8 +171,12 @@ func (p *page) FieldErr(field string) map[string]string {
 func (h *Handler) newPage(r *http.Request, view, menu string) *page {
 	s, ok := sessionFrom(r.Context())
 	lang := pageLang(r)
+	here := Prefix
+	if r.Method == http.MethodGet {
+		here = r.URL.RequestURI()
+	}
 	return &page{View: view, Lang: lang, Menu: menu, S: s, Signed: ok, CSRF: s.CSRF,
-		Flash: flashOf(r), Path: r.URL.RequestURI(), D: map[string]any{}}
+		Flash: flashOf(r), Path: r.URL.RequestURI(), Here: here, D: map[string]any{}}
 }
 
 // pageLang is the language of r's page: the signed-in person's, else the

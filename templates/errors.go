@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/postbode/postbode/internal/plural"
 )
 
 // posRE matches the position text/template and html/template put in their
@@ -43,19 +45,153 @@ func toError(err error, part, src string) *Error {
 	return e
 }
 
-// The messages of text/template that plainMsg tells in a marketer's words.
+// The messages of text/template and html/template that plainMsg tells in
+// a marketer's words.
 var (
 	execRE         = regexp.MustCompile(`^executing "[\w.]+" at <([^>]*)>: (?s)(.*)$`)
 	unknownFieldRE = regexp.MustCompile(`^can't evaluate field (\w+) in type (\S+(?: \{\})?)$`)
 	funcRE         = regexp.MustCompile(`^function "(\w+)" not defined$`)
 	badCharRE      = regexp.MustCompile(`^bad character U\+[0-9A-F]+ '(.+)'$`)
 	unexpectedRE   = regexp.MustCompile(`^unexpected (\{\{\w+\}\})`)
+	callRE         = regexp.MustCompile(`^error calling (\w+): (?s)(.*)$`)
+	goTypeRE       = regexp.MustCompile(`\*?templates\.(\w+)`)
 )
+
+// rule rewrites one message of the template engine: re matches it (after
+// "executing ... at <action>:" is taken off), say tells it with the
+// submatches and the action the error happened in ("" when none).
+type rule struct {
+	re  *regexp.Regexp
+	say func(m []string, action string) string
+}
+
+// rules are the engine's messages plainMsg knows, beyond the unknown field
+// and function (which list the ones there are). Each says what is wrong
+// in the template's own terms ({{if}}, a field, a value), never the Go
+// type or the sample contact's data the check ran with.
+var rules = []rule{
+	{regexp.MustCompile(`^unclosed action(?: .*)?$`), say("unclosed action: a {{ has no }}")},
+	{regexp.MustCompile(`^unexpected EOF$`), say("unclosed action: an {{if}}, {{range}} or {{with}} has no {{end}}")},
+	{badCharRE, func(m []string, _ string) string {
+		return "unexpected character " + m[1] + " inside {{ }}: is the }} missing?"
+	}},
+	{unexpectedRE, func(m []string, _ string) string {
+		return m[1] + " closes nothing: there is no {{if}}, {{range}} or {{with}} open"
+	}},
+	{regexp.MustCompile(`^wrong number of args for (\w+): want (at least )?(\d+) got (\d+)$`), func(m []string, _ string) string {
+		want, _ := strconv.Atoi(m[3])
+		got, _ := strconv.Atoi(m[4])
+		return plural.Sprintf("%s needs %s%d {value|values}, not %d", m[1], m[2], want, got)
+	}},
+	{regexp.MustCompile(`^range can't iterate over `), func(_ []string, action string) string {
+		if action == "" {
+			return "{{range}} can only go through a list or the attributes"
+		}
+		return "{{range}} can only go through a list or the attributes, and " + action + " is neither"
+	}},
+	{regexp.MustCompile(`^(?:(\w+) has arguments but cannot be invoked as function|(\w+) is not a method but has arguments)$`), func(m []string, _ string) string {
+		return "nothing may follow the field " + m[1] + m[2] + ": it is a field, not a function"
+	}},
+	{regexp.MustCompile(`^can't give argument to non-function (.+)$`), func(m []string, _ string) string {
+		return "nothing may follow " + m[1] + ": it is not a function"
+	}},
+	{callRE, func(m []string, _ string) string { return callMsg(m[1], m[2]) }},
+	{regexp.MustCompile(`^missing value for command$`), say("an empty {{ }}: put a field or a value in it")},
+	{regexp.MustCompile(`^missing value for (\w+)$`), func(m []string, _ string) string {
+		return "{{" + m[1] + "}} needs a value after it"
+	}},
+	{regexp.MustCompile(`^unexpected right paren`), say("a ) has no ( before it")},
+	{regexp.MustCompile(`^unclosed left paren$`), say("a ( has no ) after it")},
+	{regexp.MustCompile(`^unterminated (?:raw )?quoted string$`), say("a quoted text has no closing quote")},
+	{regexp.MustCompile(`^unterminated character constant$`), say("a quoted character has no closing quote")},
+	{regexp.MustCompile(`^unclosed comment$`), say("a comment {{/* has no */}}")},
+	{regexp.MustCompile(`^unexpected (?:<(.+)>|"(.+)"|(\S+)) in (?:operand|command|input)$`), func(m []string, _ string) string {
+		return "unexpected " + m[1] + m[2] + m[3] + " inside {{ }}"
+	}},
+	{regexp.MustCompile(`^(\S+) is not a command$`), func(m []string, _ string) string {
+		return m[1] + " cannot stand on its own inside {{ }}"
+	}},
+	{regexp.MustCompile(`^no such template "(.+)"$`), func(m []string, _ string) string {
+		return "there is no block named \"" + m[1] + "\": make it first with {{define \"" + m[1] + "\"}}...{{end}}"
+	}},
+	{regexp.MustCompile(`^undefined variable "(.+)"$`), func(m []string, _ string) string {
+		return "the variable " + m[1] + " is used before it is set: set it first with {{" + m[1] + " := ...}}"
+	}},
+	{regexp.MustCompile(`^\{\{(\w+)\}\} branches end in different contexts`), func(m []string, _ string) string {
+		return "the branches of {{" + m[1] + "}} end in different places of the HTML (one inside a tag, attribute or quote): close each tag and quote within each branch"
+	}},
+	{regexp.MustCompile(`^on range loop re-entry`), say("{{range}} ends a round in another place of the HTML than it started (inside a tag, attribute or quote): close each tag and quote within the {{range}}")},
+}
+
+// say is a rule's text that takes nothing from the message.
+func say(text string) func([]string, string) string {
+	return func([]string, string) string { return text }
+}
+
+// The messages of the functions a template calls (error calling F: ...).
+var (
+	lenRE     = regexp.MustCompile(`^len of type (.+)$`)
+	compareRE = regexp.MustCompile(`^incompatible types for comparison(?:: (.+) and (.+))?$`)
+	indexRE   = regexp.MustCompile(`^can't index item of type (.+)$`)
+	keyRE     = regexp.MustCompile(`^value has type (.+); should be (.+)$`)
+	rangeRE   = regexp.MustCompile(`^(?:index out of range|invalid slice index): (-?\d+)(?: > (-?\d+))?$`)
+	nonFuncRE = regexp.MustCompile(`^non-function (\S+) of type .+$`)
+)
+
+// callMsg tells the error of a call of fn in plain words.
+func callMsg(fn, msg string) string {
+	switch m := []string(nil); {
+	case lenRE.MatchString(msg):
+		return "len cannot count " + kind(lenRE.FindStringSubmatch(msg)[1])
+	case compareRE.MatchString(msg):
+		if m = compareRE.FindStringSubmatch(msg); m[1] != "" {
+			return fn + " cannot compare " + kind(m[1]) + " with " + kind(m[2])
+		}
+		return fn + " cannot compare these values"
+	case msg == "invalid type for comparison":
+		return fn + " cannot compare these values"
+	case indexRE.MatchString(msg):
+		return fn + " cannot take an item from " + kind(indexRE.FindStringSubmatch(msg)[1])
+	case keyRE.MatchString(msg):
+		m = keyRE.FindStringSubmatch(msg)
+		return fn + " needs " + kind(m[2]) + " to pick an item with, not " + kind(m[1])
+	case rangeRE.MatchString(msg):
+		return fn + ": there is no such position (" + strings.Join(slices.DeleteFunc(rangeRE.FindStringSubmatch(msg)[1:], func(s string) bool { return s == "" }), " > ") + ")"
+	case nonFuncRE.MatchString(msg):
+		return fn + ": " + nonFuncRE.FindStringSubmatch(msg)[1] + " is not a function"
+	}
+	return fn + ": " + msg
+}
+
+// kind names a Go type as a marketer knows the value: a number, a text,
+// .Links.
+func kind(goType string) string {
+	goType = strings.TrimPrefix(goType, "*")
+	switch {
+	case strings.HasPrefix(goType, "int") || strings.HasPrefix(goType, "uint") || strings.HasPrefix(goType, "float"):
+		return "a number"
+	case goType == "string":
+		return "a text"
+	case goType == "bool":
+		return "true or false"
+	case strings.HasPrefix(goType, "map["):
+		return "the attributes"
+	case strings.HasPrefix(goType, "[]"):
+		return "a list"
+	case goType == "templates.Data":
+		return "the data"
+	case goTypeRE.MatchString(goType):
+		return "." + goTypeRE.FindStringSubmatch(goType)[1]
+	}
+	return "this value"
+}
 
 // plainMsg says what went wrong in a template in the words of the person
 // who wrote it (the field or function they named, and the ones there are)
 // instead of the template engine's ("can't evaluate field Nam in type
-// templates.Contact"). A message it does not know stays as it is.
+// templates.Contact"). A message it does not know keeps its text, with
+// the engine's type names (templates.Links) as the template writes them
+// (.Links).
 func plainMsg(msg string) string {
 	msg = strings.TrimSpace(msg)
 	action := ""
@@ -75,15 +211,13 @@ func plainMsg(msg string) string {
 		return "unknown field " + m[1] + ": " + parent + " has no fields"
 	case funcRE.MatchString(msg):
 		return "unknown function " + funcRE.FindStringSubmatch(msg)[1] + "; known: " + strings.Join(funcNames, ", ")
-	case msg == "unclosed action" || strings.HasPrefix(msg, "unclosed action "):
-		return "unclosed action: a {{ has no }}"
-	case msg == "unexpected EOF":
-		return "unclosed action: an {{if}}, {{range}} or {{with}} has no {{end}}"
-	case badCharRE.MatchString(msg):
-		return "unexpected character " + badCharRE.FindStringSubmatch(msg)[1] + " inside {{ }}: is the }} missing?"
-	case unexpectedRE.MatchString(msg):
-		return unexpectedRE.FindStringSubmatch(msg)[1] + " closes nothing: there is no {{if}}, {{range}} or {{with}} open"
 	}
+	for _, r := range rules {
+		if m := r.re.FindStringSubmatch(msg); m != nil {
+			return r.say(m, action)
+		}
+	}
+	msg = goTypeRE.ReplaceAllString(msg, ".$1")
 	if action != "" {
 		return "in {{" + action + "}}: " + msg
 	}

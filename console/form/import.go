@@ -108,6 +108,11 @@ func (f *ImportForm) Validate() Errors {
 			e[ee.Field] = ee.Message
 		}
 	}
+	if len(e) > 0 && f.File != nil {
+		// The form comes back without the file: a browser cannot fill
+		// in a file field, so say so beside it.
+		e["file"] = "import.err.fileagain"
+	}
 	return e
 }
 

@@ -18,11 +18,17 @@ type LoginForm struct {
 // NewLoginForm reads the login form.
 func NewLoginForm(r *http.Request) *LoginForm {
 	f := &LoginForm{Email: value(r, "email"), Password: r.FormValue("password"),
-		Code: strings.ReplaceAll(value(r, "code"), " ", ""), Next: value(r, "next")}
-	if !consolePath(f.Next) {
-		f.Next = "/console/"
-	}
+		Code: strings.ReplaceAll(value(r, "code"), " ", ""), Next: Next(r)}
 	return f
+}
+
+// Next is the form's next, where to go after it: a console path, else
+// the overview.
+func Next(r *http.Request) string {
+	if next := value(r, "next"); consolePath(next) {
+		return next
+	}
+	return "/console/"
 }
 
 // consolePath reports whether next is a path in the console as a browser
