@@ -8,4 +8,5 @@ ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN ('e
     'person-activate', 'person-disable', 'password-reset', 'totp-enable', 'membership-set',
     'membership-remove', 'role-create', 'role-change', 'department-create', 'department-change',
     'token-create', 'token-revoke', 'contact-create', 'contact-change', 'list-change', 'campaign-change',
-    'setting-change', 'bulk-export', 'totp-disable', 'password-reset-link', 'domain-claim-refused'));
+    'setting-change', 'bulk-export', 'totp-disable', 'password-reset-link',
+    'invitation-resend', 'invitation-revoke', 'invitation-accept', 'domain-claim-refused'));
