@@ -51,7 +51,7 @@ func TestConsoleRefusesNamesThatSpoofAReader(t *testing.T) {
 		}
 		body := html.UnescapeString(wantStatus(t, "invitation", e.post("/console/admin/people",
 			url.Values{"email": {"ivy@example.org"}, "name": {spoofName}, "role": {"viewer"}}), http.StatusUnprocessableEntity))
-		if !strings.Contains(body, "name: "+msg) {
+		if !strings.Contains(body, `id="invite-name-error"`) || !strings.Contains(body, msg) {
 			t.Errorf("invitation (%s): the field is not named:\n%.3000s", lang, body)
 		}
 	}

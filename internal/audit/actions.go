@@ -12,7 +12,7 @@ var Actions = []string{
 	"retention-preview", "retention-run",
 	"contact-create", "contact-change", "list-change", "campaign-change", "setting-change",
 	"token-create", "token-revoke", "department-create", "department-change", "domain-claim-refused", "role-create", "role-change",
-	"person-create", "person-invite", "person-activate", "person-disable", "membership-set", "membership-remove",
+	"person-create", "person-invite", "invitation-resend", "invitation-revoke", "invitation-accept", "person-activate", "person-disable", "membership-set", "membership-remove",
 	"password-reset", "password-reset-link", "totp-enable", "totp-disable", "session-revoke",
 	"login", "login-failed", "logout",
 }
