@@ -10,7 +10,8 @@ import (
 // fulfils verified erasure requests when privacy.auto_erasure is on,
 // deletes what was typed with privacy requests whose link expired, and
 // expires unconfirmed double opt-in subscriptions (public.confirm_expiry)
-// and runs the re-permission of lists that have a re-permission period.
+// runs the re-permission of lists that have a re-permission period, and
+// deletes staff invitations closed longer than people.invitation_retention.
 // Several nodes may run it; batches are claimed with SKIP LOCKED.
 func startJanitor(ctx context.Context, a *app) error {
 	s := a.privacy()
@@ -18,6 +19,7 @@ func startJanitor(ctx context.Context, a *app) error {
 		a.log.Info("retention disabled (retention.one_star_days = 0)")
 	}
 	repermit := repermission(a)
+	people := a.staff()
 	a.runUntilDrained(ctx, nil, func(runCtx context.Context) error {
 		t := time.NewTicker(a.cfg.Retention.JanitorInterval.Duration)
 		defer t.Stop()
@@ -33,6 +35,11 @@ func startJanitor(ctx context.Context, a *app) error {
 			}
 			expireUnconfirmed(runCtx, a)
 			repermit(runCtx)
+			if n, err := people.PurgeInvitations(runCtx); err != nil {
+				a.log.Error("janitor: delete closed invitations", "error", err, "invitations", n)
+			} else if n > 0 {
+				a.log.Info("janitor: closed invitations deleted", "invitations", n)
+			}
 			select {
 			case <-runCtx.Done():
 				return nil

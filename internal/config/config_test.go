@@ -201,6 +201,8 @@ func TestInvalidNamesKey(t *testing.T) {
 		{"bad sns topic", "[bounces]\nsns_topic_arns = [\"my-topic\"]", env, "bounces.sns_topic_arns"},
 		{"soft window zero", "[bounces]\nsoft_escalate_window = \"0s\"", env, "bounces.soft_escalate_window"},
 		{"negative retention", "[retention]\none_star_days = -5", env, "retention.one_star_days"},
+		{"invitations kept too briefly", "[people]\ninvitation_retention = \"10m\"", env, "people.invitation_retention"},
+		{"invitations kept over a year", "[people]\ninvitation_retention = \"9000h\"", env, "people.invitation_retention"},
 		{"short request link", "[privacy]\nrequest_link_ttl = \"5m\"", env, "privacy.request_link_ttl"},
 		{"no request limit", "[privacy]\nrequest_mails_per_hour = 0", env, "privacy.request_mails_per_hour"},
 		{"bad colour", "[public]\nprimary_color = \"blue\"", env, "public.primary_color"},

@@ -25,6 +25,11 @@ type PeopleConfig struct {
 	// optional, default 72h and 1h.
 	InviteTTL Duration `toml:"invite_ttl"`
 	ResetTTL  Duration `toml:"reset_ttl"`
+	// InvitationRetention is how long an invitation is kept after it
+	// closed (accepted, revoked, or expired unanswered) before the janitor
+	// deletes it with the address and name it holds; optional, default
+	// 720h (30 days), between 1h and 8760h (a year).
+	InvitationRetention Duration `toml:"invitation_retention"`
 	// RequireTOTP lists roles that must log in with a second factor;
 	// optional, default none.
 	RequireTOTP []string `toml:"require_totp"`
@@ -44,7 +49,8 @@ type PeopleConfig struct {
 func defaultPeople() PeopleConfig {
 	return PeopleConfig{SessionIdle: Duration{30 * time.Minute}, SessionAbsolute: Duration{12 * time.Hour},
 		MaxFailures: 5, MaxIPFailures: 30, LockoutWindow: Duration{15 * time.Minute},
-		InviteTTL: Duration{72 * time.Hour}, ResetTTL: Duration{time.Hour}}
+		InviteTTL: Duration{72 * time.Hour}, ResetTTL: Duration{time.Hour},
+		InvitationRetention: Duration{720 * time.Hour}}
 }
 
 func (c *PeopleConfig) validate() error {
@@ -59,6 +65,9 @@ func (c *PeopleConfig) validate() error {
 	}
 	if c.InviteTTL.Duration < time.Minute || c.ResetTTL.Duration < time.Minute {
 		return keyErr("people.invite_ttl", "invite_ttl and reset_ttl must be at least 1m")
+	}
+	if r := c.InvitationRetention.Duration; r < time.Hour || r > 8760*time.Hour {
+		return keyErr("people.invitation_retention", "must be between 1h and 8760h (a year)")
 	}
 	for _, r := range c.RequireTOTP {
 		if r == "" {
