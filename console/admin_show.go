@@ -4,9 +4,14 @@ import (
 	"net/http"
 
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/mta"
 	"github.com/postbode/postbode/staff"
 )
+
+// adminInvitationsShown bounds the open invitations the admin screen lists
+// (the newest; GET /api/v1/invitations pages through all of them).
+const adminInvitationsShown = 1000
 
 // adminShow is the admin screen: the people of the department and its open
 // invitations, roles with
@@ -27,10 +32,11 @@ func (h *Handler) adminPage(r *http.Request) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	invitations, err := h.Staff.Invitations(ctx, access.Department(ctx))
+	invitations, err := h.Staff.Invitations(ctx, access.Department(ctx), 0, adminInvitationsShown)
 	if err != nil {
 		return nil, err
 	}
+	invitations = httpapi.NewPage(invitations, adminInvitationsShown, staff.InvitationCursor).Items
 	roles, err := h.Staff.Roles(ctx)
 	if err != nil {
 		return nil, err

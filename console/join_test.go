@@ -75,7 +75,7 @@ func TestConsoleInvitationRevokeAndResend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs, err := e.st.Invitations(ctx, 1)
+	vs, err := e.st.Invitations(ctx, 1, 0, 100)
 	if err != nil || len(vs) != 1 {
 		t.Fatalf("invitations: %+v %v", vs, err)
 	}

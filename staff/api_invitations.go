@@ -25,11 +25,15 @@ func (a *API) invite(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listInvitations(w http.ResponseWriter, r *http.Request) error {
-	vs, err := a.S.Invitations(r.Context(), access.Department(r.Context()))
+	p, err := httpapi.ParsePage(r)
 	if err != nil {
 		return err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": vs})
+	vs, err := a.S.Invitations(r.Context(), access.Department(r.Context()), p.After, p.Limit)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.NewPage(vs, p.Limit, InvitationCursor))
 	return nil
 }
 

@@ -67,6 +67,9 @@ func (s *Service) scanInvitation(row pgx.Row) (Invitation, error) {
 	return v, err
 }
 
+// InvitationCursor is what a page of invitations continues after.
+func InvitationCursor(v Invitation) int64 { return v.seq }
+
 // Errors of invitations.
 var (
 	ErrInvitationNotFound = errs.NotFound("invitation_not_found", "invitation not found")
@@ -163,10 +166,13 @@ func (s *Service) Invite(ctx context.Context, n NewPerson) (Invitation, string, 
 }
 
 // Invitations returns the open invitations of department dept (pending or
-// expired: neither accepted nor revoked), newest first.
-func (s *Service) Invitations(ctx context.Context, dept int64) ([]Invitation, error) {
+// expired: neither accepted nor revoked), newest first: those recorded
+// before the one numbered before (0: from the newest), at most limit+1 (a
+// page and whether there is another: httpapi.NewPage with InvitationCursor).
+func (s *Service) Invitations(ctx context.Context, dept, before int64, limit int) ([]Invitation, error) {
 	rows, err := s.db.Query(unscoped(ctx), `SELECT `+invitationCols+invitationFrom+` WHERE i.department_id = $1
-		AND i.accepted_at IS NULL AND i.revoked_at IS NULL ORDER BY i.created_at DESC, i.seq DESC LIMIT 1000`, dept)
+		AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND ($2 = 0 OR i.seq < $2)
+		ORDER BY i.seq DESC LIMIT $3`, dept, before, limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("staff: invitations: %w", err)
 	}

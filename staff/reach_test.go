@@ -181,7 +181,7 @@ func TestRoleOfTheSameNameInAnotherDepartment(t *testing.T) {
 	if r, b := call(t, hs, "POST", "/api/v1/persons", `{"email":"new@example.org","role":"ops"}`, bob); r.StatusCode != 201 {
 		t.Fatalf("bob invites with ops: %d %s", r.StatusCode, b)
 	}
-	vs, err := f.svc.Invitations(t.Context(), sales.ID)
+	vs, err := f.svc.Invitations(t.Context(), sales.ID, 0, 100)
 	if err != nil || len(vs) != 1 {
 		t.Fatalf("sales' invitations: %+v %v", vs, err)
 	}
