@@ -554,8 +554,9 @@ var localUnknown = []string{
 	"recipient name is not recognized", "invalid final delivery userid",
 	"user not listed in",
 	// HCL/IBM Domino names the address between the words ("User
-	// a@example.com not listed in Domino Directory").
-	"not listed in domino directory",
+	// a@example.com not listed in Domino Directory"; older releases "User
+	// Jan Jansen (a@example.com) not listed in public Name & Address Book").
+	"not listed in domino directory", "not listed in public name & address book",
 	"no mailbox here by that name", "the email account that you tried to reach does not exist",
 	"no such user here", "recipientnotfound", "recipnotfound", "user doesn't have a",
 	"this user doesn't have", "address does not exist", "mailbox does not exist",

@@ -216,6 +216,8 @@ func TestDiagnosticStatus(t *testing.T) {
 func TestDocumentedWording(t *testing.T) {
 	checkReplyCases(t, []replyCase{
 		// Sender refusals are not about the recipient.
+		// Domino names the person between "User" and "not listed".
+		{"", 0, "", "User Jan Jansen (jan@example.com) not listed in public Name & Address Book", "userunknown", Hard, "name & address book"},
 		// A short phrase ("ube", "rbl") counts only as a word of its own,
 		// not inside an address or a longer word.
 		{"RCPT", 550, "5.1.1", "550 5.1.1 <ruben.a@example.com>: User unknown", "userunknown", Hard, "user unknown"},
