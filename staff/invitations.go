@@ -200,10 +200,26 @@ func isInvitationID(id string) bool {
 	return err == nil
 }
 
+// reachableInvitation is the invitation id of department dept when the
+// actor of ctx could give its role (grantableIn): acting on an invitation
+// to a role beyond one's own (sending it again, and so, without a mailer,
+// being handed the link that makes an account with that role; or revoking
+// it) is refused as acting on a person who holds it is (reachable).
+func (s *Service) reachableInvitation(ctx context.Context, dept int64, id string) (Invitation, error) {
+	v, err := s.Invitation(ctx, dept, id)
+	if err != nil {
+		return v, err
+	}
+	if err := s.grantableIn(ctx, v.Role, dept); err != nil {
+		return Invitation{}, err
+	}
+	return v, nil
+}
+
 // RevokeInvitation ends an open invitation of department dept: its link
 // stops working.
 func (s *Service) RevokeInvitation(ctx context.Context, dept int64, id string) (Invitation, error) {
-	v, err := s.Invitation(ctx, dept, id)
+	v, err := s.reachableInvitation(ctx, dept, id)
 	if err != nil {
 		return v, err
 	}
@@ -230,7 +246,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, dept int64, id string) (
 // (valid InviteTTL from now; the old link stops working) and returns its
 // secret.
 func (s *Service) RenewInvitation(ctx context.Context, dept int64, id string) (Invitation, string, error) {
-	v, err := s.Invitation(ctx, dept, id)
+	v, err := s.reachableInvitation(ctx, dept, id)
 	if err != nil {
 		return v, "", err
 	}

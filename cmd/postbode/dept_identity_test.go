@@ -191,3 +191,36 @@ func campaignID(t *testing.T, body string) int64 {
 	}
 	return c.ID
 }
+
+// TestInternationalisedFromDomains: a From address is stored with its
+// domain in Unicode (contacts.NormalizeEmail), a department's domains in
+// their ASCII (xn--) form; both are one domain. So department A (owning
+// none) cannot send from B's bücher.example.org in either spelling, and B
+// cannot claim xn--shp-tna.example.org while A sends from shöp.example.org.
+func TestInternationalisedFromDomains(t *testing.T) {
+	w := newRouteWorld(t)
+	_, bAdmin := w.person("idn@b.example.org", "admin", w.b["dept"])
+	const path = "/api/v1/departments/current/identity"
+	if code, body := w.do(bAdmin, "PUT", path, `{"domains":["xn--bcher-kva.example.org"]}`); code != http.StatusOK {
+		t.Fatalf("B claims xn--bcher-kva.example.org: %d %s", code, body)
+	}
+	if code, body := w.do(w.tokens["marketer"], "POST", "/api/v1/lists", `{"slug":"news","name":"News","purpose":"news","optin":"single"}`); code != http.StatusCreated {
+		t.Fatalf("A's list: %d %s", code, body)
+	}
+	campaign := func(from string) string {
+		return `{"name":"c","subject":"s","html":"<p>hi</p>","from_email":"` + from + `","lists":["news"]}`
+	}
+	for _, from := range []string{"news@bücher.example.org", "news@xn--bcher-kva.example.org", "news@mail.BÜCHER.example.org"} {
+		code, body := w.do(w.tokens["marketer"], "POST", "/api/v1/campaigns", campaign(from))
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, "another department") {
+			t.Errorf("A (owning none) sends From %s, under B's domain: %d %s", from, code, body)
+		}
+	}
+	if code, body := w.do(w.tokens["marketer"], "POST", "/api/v1/campaigns", campaign("news@shöp.example.org")); code != http.StatusCreated {
+		t.Fatalf("A's campaign from shöp.example.org: %d %s", code, body)
+	}
+	code, body := w.do(bAdmin, "PUT", path, `{"domains":["xn--bcher-kva.example.org","xn--shp-tna.example.org"]}`)
+	if code != http.StatusConflict || !strings.Contains(body, `"code":"domain_in_use"`) {
+		t.Errorf("B claims xn--shp-tna.example.org while A sends from shöp.example.org: %d %s", code, body)
+	}
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"golang.org/x/net/idna"
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/errs"
@@ -176,7 +177,13 @@ func checkClaim(ctx context.Context, tx pgx.Tx, id Identity) error {
 		return &errs.Error{Kind: errs.KindConflict, Code: CodeTaken, Field: "domains",
 			Message: "another department sends from " + strings.Join(taken, ", ")}
 	}
-	inUse, err := queryStrings(ctx, tx, inUseSQL, id.Domains, id.DepartmentID, ClaimQuiet.Seconds())
+	// A campaign's From domain is stored in Unicode (contacts.NormalizeEmail),
+	// an owned domain in ASCII: each claimed domain is looked for in both.
+	uni := make([]string, len(id.Domains))
+	for i, d := range id.Domains {
+		uni[i] = unicodeDomain(d)
+	}
+	inUse, err := queryStrings(ctx, tx, inUseSQL, id.Domains, id.DepartmentID, ClaimQuiet.Seconds(), uni)
 	if err != nil {
 		return err
 	}
@@ -191,19 +198,19 @@ func checkClaim(ctx context.Context, tx pgx.Tx, id Identity) error {
 // inUseSQL lists the domains of $1 that department $2 does not own yet and
 // whose claim would take over the From domain of a live campaign of
 // another department: a campaign whose From domain the claimed domain
-// covers, unless a longer owned domain covers it (that one stays its
+// (or $4, its Unicode form at the same index) covers, unless a longer owned domain covers it (that one stays its
 // owner, see CheckFrom). A domain already owned is not claimed again, so
 // saving the identity unchanged is never refused.
 // Live: not finished or cancelled and, for a draft, changed within $3
 // seconds; or finished, or cancelled after starting, within $3 seconds.
-var inUseSQL = `SELECT d FROM unnest($1::text[]) d WHERE EXISTS (
+var inUseSQL = `SELECT d FROM unnest($1::text[], $4::text[]) t(d, u) WHERE EXISTS (
 	SELECT 1 FROM (SELECT lower(substring(c.from_email FROM '@([^@]*)$')) AS fd FROM campaigns c
 		WHERE c.department_id <> $2 AND CASE
 			WHEN c.status = 'draft' THEN c.updated_at > now() - make_interval(secs => $3)
 			WHEN c.status IN ('scheduled', 'running', 'paused') THEN true
 			ELSE (c.status = 'finished' OR c.started_at IS NOT NULL) AND coalesce(c.finished_at, c.updated_at) > now() - make_interval(secs => $3)
 		END) c
-	WHERE ` + coversSQL("d", "c.fd") + ` AND NOT EXISTS (SELECT 1 FROM department_domains o
+	WHERE (` + coversSQL("d", "c.fd") + ` OR ` + coversSQL("u", "c.fd") + `) AND NOT EXISTS (SELECT 1 FROM department_domains o
 		WHERE length(o.domain) > length(d) AND ` + coversSQL("o.domain", "c.fd") + `))
 	AND NOT EXISTS (SELECT 1 FROM department_domains m WHERE m.department_id = $2 AND m.domain = d)
 	ORDER BY d`
@@ -240,7 +247,7 @@ func CheckFrom(ctx context.Context, q DB, dept int64, field, addr string) error 
 		return errs.Invalid(field, "not an address")
 	}
 	at := strings.LastIndexByte(a.Address, '@')
-	domain := strings.ToLower(a.Address[at+1:])
+	domain := asciiDomain(strings.ToLower(a.Address[at+1:]))
 	var owner *int64
 	var ownsAny bool
 	err = q.QueryRow(access.Unscoped(ctx), `SELECT (SELECT department_id FROM department_domains o WHERE `+coversSQL("o.domain", "$1")+`
@@ -302,4 +309,24 @@ func With(ctx context.Context, id Identity) context.Context {
 func From(ctx context.Context) (Identity, bool) {
 	id, ok := ctx.Value(interactionKey{}).(Identity)
 	return id, ok
+}
+
+// asciiDomain is the ASCII (xn--) form of domain d, the form a department
+// owns a domain in (Validate); a From address keeps its domain in Unicode
+// (contacts.NormalizeEmail, which has checked it), and both spellings are
+// one domain. d itself when it has no ASCII form.
+func asciiDomain(d string) string {
+	if a, err := idna.Lookup.ToASCII(d); err == nil {
+		return a
+	}
+	return d
+}
+
+// unicodeDomain is the Unicode form of the ASCII domain d, as
+// contacts.NormalizeEmail stores a From address's domain.
+func unicodeDomain(d string) string {
+	if u, err := idna.Lookup.ToUnicode(d); err == nil {
+		return strings.ToLower(u)
+	}
+	return d
 }
