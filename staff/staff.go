@@ -40,10 +40,11 @@ type Options struct {
 	// InviteTTL and ResetTTL bound one-time links; optional, default 72h and 1h.
 	InviteTTL time.Duration
 	ResetTTL  time.Duration
-	// InvitationRetention is how long a closed invitation (accepted,
-	// revoked, or expired unanswered) is kept before PurgeInvitations
-	// deletes it; optional, default DefaultInvitationRetention.
-	InvitationRetention time.Duration
+	// EndedRetention is how long what ended (an invitation accepted,
+	// revoked or expired, a session, a link, a failed login) is kept
+	// before PurgeEnded deletes it; optional, default
+	// DefaultEndedRetention.
+	EndedRetention time.Duration
 	// RequireTOTP lists roles whose persons must log in with a second
 	// factor; optional, default none.
 	RequireTOTP []string
@@ -65,7 +66,7 @@ func (o *Options) defaults() {
 	def(&o.LockoutWindow, 15*time.Minute)
 	def(&o.InviteTTL, 72*time.Hour)
 	def(&o.ResetTTL, time.Hour)
-	def(&o.InvitationRetention, DefaultInvitationRetention)
+	def(&o.EndedRetention, DefaultEndedRetention)
 	if o.MaxFailures <= 0 {
 		o.MaxFailures = 5
 	}

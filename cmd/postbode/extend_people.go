@@ -21,7 +21,7 @@ func (a *app) staff() *staff.Service {
 		a.staffSvc = staff.New(a.db, a.cfg.Secrets.Key, staff.Options{SessionIdle: p.SessionIdle.Duration,
 			SessionAbsolute: p.SessionAbsolute.Duration, MaxFailures: p.MaxFailures, MaxIPFailures: p.MaxIPFailures,
 			LockoutWindow: p.LockoutWindow.Duration, InviteTTL: p.InviteTTL.Duration, ResetTTL: p.ResetTTL.Duration,
-			InvitationRetention: p.InvitationRetention.Duration, RequireTOTP: p.RequireTOTP, Issuer: a.cfg.Public.OrgName, Log: a.log})
+			EndedRetention: p.EndedRetention.Duration, RequireTOTP: p.RequireTOTP, Issuer: a.cfg.Public.OrgName, Log: a.log})
 		// Reset mails go out after their answer: let them finish on shutdown.
 		svc := a.staffSvc
 		a.drains = append(a.drains, func(ctx context.Context) { waitCtx(ctx, svc.Wait) })

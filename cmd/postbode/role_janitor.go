@@ -11,7 +11,8 @@ import (
 // deletes what was typed with privacy requests whose link expired, and
 // expires unconfirmed double opt-in subscriptions (public.confirm_expiry)
 // runs the re-permission of lists that have a re-permission period, and
-// deletes staff invitations closed longer than people.invitation_retention.
+// deletes staff invitations, sessions, links and failed logins that ended
+// longer than people.ended_retention ago.
 // Several nodes may run it; batches are claimed with SKIP LOCKED.
 func startJanitor(ctx context.Context, a *app) error {
 	s := a.privacy()
@@ -35,10 +36,10 @@ func startJanitor(ctx context.Context, a *app) error {
 			}
 			expireUnconfirmed(runCtx, a)
 			repermit(runCtx)
-			if n, err := people.PurgeInvitations(runCtx); err != nil {
-				a.log.Error("janitor: delete closed invitations", "error", err, "invitations", n)
+			if n, err := people.PurgeEnded(runCtx); err != nil {
+				a.log.Error("janitor: delete ended staff records", "error", err, "rows", n)
 			} else if n > 0 {
-				a.log.Info("janitor: closed invitations deleted", "invitations", n)
+				a.log.Info("janitor: ended staff records deleted", "rows", n)
 			}
 			select {
 			case <-runCtx.Done():

@@ -25,11 +25,12 @@ type PeopleConfig struct {
 	// optional, default 72h and 1h.
 	InviteTTL Duration `toml:"invite_ttl"`
 	ResetTTL  Duration `toml:"reset_ttl"`
-	// InvitationRetention is how long an invitation is kept after it
-	// closed (accepted, revoked, or expired unanswered) before the janitor
-	// deletes it with the address and name it holds; optional, default
-	// 720h (30 days), between 1h and 8760h (a year).
-	InvitationRetention Duration `toml:"invitation_retention"`
+	// EndedRetention is how long the janitor keeps what ended before it
+	// deletes it: invitations accepted, revoked or expired unanswered (with
+	// the address and name they hold), sessions expired or signed out and
+	// failed logins (with the IP address they hold), used or expired links;
+	// optional, default 720h (30 days), between 1h and 8760h (a year).
+	EndedRetention Duration `toml:"ended_retention"`
 	// RequireTOTP lists roles that must log in with a second factor;
 	// optional, default none.
 	RequireTOTP []string `toml:"require_totp"`
@@ -50,7 +51,7 @@ func defaultPeople() PeopleConfig {
 	return PeopleConfig{SessionIdle: Duration{30 * time.Minute}, SessionAbsolute: Duration{12 * time.Hour},
 		MaxFailures: 5, MaxIPFailures: 30, LockoutWindow: Duration{15 * time.Minute},
 		InviteTTL: Duration{72 * time.Hour}, ResetTTL: Duration{time.Hour},
-		InvitationRetention: Duration{720 * time.Hour}}
+		EndedRetention: Duration{720 * time.Hour}}
 }
 
 func (c *PeopleConfig) validate() error {
@@ -66,8 +67,8 @@ func (c *PeopleConfig) validate() error {
 	if c.InviteTTL.Duration < time.Minute || c.ResetTTL.Duration < time.Minute {
 		return keyErr("people.invite_ttl", "invite_ttl and reset_ttl must be at least 1m")
 	}
-	if r := c.InvitationRetention.Duration; r < time.Hour || r > 8760*time.Hour {
-		return keyErr("people.invitation_retention", "must be between 1h and 8760h (a year)")
+	if r := c.EndedRetention.Duration; r < time.Hour || r > 8760*time.Hour {
+		return keyErr("people.ended_retention", "must be between 1h and 8760h (a year)")
 	}
 	for _, r := range c.RequireTOTP {
 		if r == "" {
