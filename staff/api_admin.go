@@ -97,10 +97,15 @@ func (a *API) sendLink(w http.ResponseWriter, r *http.Request, send func(context
 	return sentLink(w, p, d, http.StatusOK)
 }
 
-// sentLink answers with the person and how the link went out (the link
-// itself only when no mailer is configured).
+// sentLink answers with the person and how the link went out.
 func sentLink(w http.ResponseWriter, p Person, d Delivery, status int) error {
-	out := map[string]any{"person": p}
+	return sent(w, "person", p, d, status)
+}
+
+// sent answers with what a link was made for, under key, and how the link
+// went out (the link itself only when no mailer is configured).
+func sent(w http.ResponseWriter, key string, v any, d Delivery, status int) error {
+	out := map[string]any{key: v}
 	if d.Mailed {
 		out["mailed"] = true
 	} else {

@@ -65,15 +65,7 @@ func (a *API) resendInvitation(w http.ResponseWriter, r *http.Request) error {
 	return sentInvitation(w, v, d, http.StatusOK)
 }
 
-// sentInvitation answers with the invitation and how its link went out
-// (the link itself only when no mailer is configured).
+// sentInvitation answers with the invitation and how its link went out.
 func sentInvitation(w http.ResponseWriter, v Invitation, d Delivery, status int) error {
-	out := map[string]any{"invitation": v}
-	if d.Mailed {
-		out["mailed"] = true
-	} else {
-		out["link"] = d.Link
-	}
-	httpapi.WriteJSON(w, status, out)
-	return nil
+	return sent(w, "invitation", v, d, status)
 }
