@@ -386,7 +386,7 @@ var en = map[string]string{
 	"msg:not base%d":                                                                                     "not base%d",
 	"msg:not found":                                                                                      "not found",
 	"msg:only a rectification request takes details":                                                     "only a rectification request takes details",
-	"msg:only an active person gets a reset link: invite an invited person again, enable a disabled one first": "only an active person gets a reset link: invite an invited person again, enable a disabled one first",
+	"msg:only an active person gets a reset link: enable a disabled one first": "only an active person gets a reset link: enable a disabled one first",
 	"msg:parent campaign not found":                                     "parent campaign not found",
 	"msg:person not found":                                              "person not found",
 	"msg:privacy request not found":                                     "privacy request not found",

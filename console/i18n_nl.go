@@ -386,7 +386,7 @@ var nl = map[string]string{
 	"msg:not base%d":                                                                                     "geen base%d",
 	"msg:not found":                                                                                      "niet gevonden",
 	"msg:only a rectification request takes details":                                                     "alleen een verzoek tot rectificatie heeft een toelichting",
-	"msg:only an active person gets a reset link: invite an invited person again, enable a disabled one first": "alleen een actieve gebruiker krijgt een resetlink: nodig een uitgenodigde gebruiker opnieuw uit, zet een uitgeschakelde eerst weer aan",
+	"msg:only an active person gets a reset link: enable a disabled one first": "alleen een actieve gebruiker krijgt een resetlink: zet een uitgeschakelde eerst weer aan",
 	"msg:parent campaign not found":                                     "oorspronkelijke campagne niet gevonden",
 	"msg:person not found":                                              "gebruiker niet gevonden",
 	"msg:privacy request not found":                                     "privacyverzoek niet gevonden",

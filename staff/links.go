@@ -46,7 +46,7 @@ func (s *Service) RequestReset(ctx context.Context, email string) (Person, strin
 			return errResetLimited
 		}
 		var err error
-		secret, err = s.newLinkTx(ctx, tx, p.ID, "reset", nil)
+		secret, err = s.newLinkTx(ctx, tx, p.ID, nil)
 		return err
 	})
 	if err != nil {
@@ -75,12 +75,12 @@ func (s *Service) AdminReset(ctx context.Context, personID int64) (Person, strin
 		return p, "", err
 	}
 	if p.Status != StatusActive {
-		return p, "", errs.Conflict("not_active", "only an active person gets a reset link: invite an invited person again, enable a disabled one first")
+		return p, "", errs.Conflict("not_active", "only an active person gets a reset link: enable a disabled one first")
 	}
 	if err := reachable(unscoped(ctx), s.db, personID, 0); err != nil {
 		return p, "", err
 	}
-	secret, err := s.newLink(ctx, p.ID, "reset", &audit.Entry{Action: "password-reset-link", TargetKind: "person", TargetID: &p.ID})
+	secret, err := s.newLink(ctx, p.ID, &audit.Entry{Action: "password-reset-link", TargetKind: "person", TargetID: &p.ID})
 	return p, secret, err
 }
 
@@ -90,14 +90,15 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password string) (P
 	return s.useLink(ctx, secret, "reset", password)
 }
 
-// newLink makes a person's one-time link of kind, ending their earlier one
-// of that kind, and writes e (optional) in the same transaction.
-func (s *Service) newLink(ctx context.Context, personID int64, kind string, e *audit.Entry) (string, error) {
+// newLink makes a person's one-time password reset link, valid for
+// ResetTTL, ending their earlier one, and writes e (optional) in the same
+// transaction. (Invitations have links of their own: invitations.go.)
+func (s *Service) newLink(ctx context.Context, personID int64, e *audit.Entry) (string, error) {
 	ctx = unscoped(ctx)
 	var secret string
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
 		var err error
-		secret, err = s.newLinkTx(ctx, tx, personID, kind, e)
+		secret, err = s.newLinkTx(ctx, tx, personID, e)
 		return err
 	})
 	if err != nil {
@@ -107,14 +108,11 @@ func (s *Service) newLink(ctx context.Context, personID int64, kind string, e *a
 }
 
 // newLinkTx is newLink inside the caller's transaction tx.
-func (s *Service) newLinkTx(ctx context.Context, tx pgx.Tx, personID int64, kind string, e *audit.Entry) (string, error) {
+func (s *Service) newLinkTx(ctx context.Context, tx pgx.Tx, personID int64, e *audit.Entry) (string, error) {
+	const kind = "reset"
 	secret, hash, err := newSecret("pbl_")
 	if err != nil {
 		return "", err
-	}
-	ttl := s.opt.InviteTTL
-	if kind == "reset" {
-		ttl = s.opt.ResetTTL
 	}
 	if _, err := tx.Exec(ctx, `UPDATE person_links SET used_at = now() WHERE person_id = $1 AND kind = $2
 		AND used_at IS NULL`, personID, kind); err != nil {
@@ -122,7 +120,7 @@ func (s *Service) newLinkTx(ctx context.Context, tx pgx.Tx, personID int64, kind
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO person_links (person_id, kind, token_hash, created_by, created_at, expires_at, password_gen)
 		SELECT $1, $2, $3, $4, $5, $6, password_gen FROM persons WHERE id = $1`,
-		personID, kind, hash, access.Label(ctx), s.now(), s.now().Add(ttl))
+		personID, kind, hash, access.Label(ctx), s.now(), s.now().Add(s.opt.ResetTTL))
 	if err != nil {
 		return "", fmt.Errorf("staff: link: %w", err)
 	}
