@@ -12,6 +12,7 @@ import (
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/rtoken"
+	"github.com/postbode/postbode/internal/testenv"
 	"github.com/postbode/postbode/privacy"
 )
 
@@ -120,7 +121,7 @@ func TestRequestFormFlow(t *testing.T) {
 		t.Fatalf("%d requests after replays, want %d", n, before)
 	}
 	e.exec(t, `UPDATE privacy_requests SET status = 'open', closed_at = NULL WHERE token_hash = $1`, cl.Identity())
-	if _, _, err := e.svc.ConfirmRequest(ctx, tok[:len(tok)-2]+"AA", "", ""); !errors.Is(err, rtoken.ErrInvalid) {
+	if _, _, err := e.svc.ConfirmRequest(ctx, testenv.Tamper(tok), "", ""); !errors.Is(err, rtoken.ErrInvalid) {
 		t.Errorf("tampered token: %v, want rtoken.ErrInvalid", err)
 	}
 	expired := keys.Mint(rtoken.Claims{Purpose: rtoken.Verify, ContactID: s.ID, CampaignID: cl.CampaignID, Expires: time.Now().Add(-2 * time.Minute)})

@@ -9,6 +9,7 @@ import (
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/rtoken"
+	"github.com/postbode/postbode/internal/testenv"
 	"github.com/postbode/postbode/optin"
 	"github.com/postbode/postbode/privacy"
 )
@@ -61,7 +62,7 @@ func TestOtherRightsRequests(t *testing.T) {
 			t.Fatalf("pending request: %q %q %v", kind, details, err)
 		}
 	}
-	if _, _, err := e.svc.PendingRequest(ctx, link[1][:len(link[1])-2]+"AA"); !errors.Is(err, rtoken.ErrInvalid) {
+	if _, _, err := e.svc.PendingRequest(ctx, testenv.Tamper(link[1])); !errors.Is(err, rtoken.ErrInvalid) {
 		t.Errorf("pending request of a tampered link: %v", err)
 	}
 	kind, _, err := e.svc.ConfirmRequest(ctx, link[1], "203.0.113.5", "Form UA")

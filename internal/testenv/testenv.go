@@ -232,3 +232,19 @@ func randHex(n int) string {
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// Tamper returns tok with its middle character replaced by another one of
+// the URL-safe base64 alphabet. Unlike a change to the last characters, which
+// may carry unused bits or already be what the test writes, it always changes
+// the bytes the token stands for.
+func Tamper(tok string) string {
+	i := len(tok) / 2
+	if tok[i] == '.' {
+		i++
+	}
+	c := byte('A')
+	if tok[i] == 'A' {
+		c = 'B'
+	}
+	return tok[:i] + string(c) + tok[i+1:]
+}
