@@ -179,6 +179,7 @@ var en = map[string]string{
 	"account.totp.on": "The second factor is on.", "account.totp.off": "The second factor is removed; your other sessions have ended.",
 	"admin.reset": "Send reset link", "admin.totp.remove": "Remove second factor",
 	"admin.beyond": "Holds a permission you lack",
+	"invitation.beyond": "Offers a permission you lack",
 	"person.reset": "Password reset link", "person.reset.sent": "The reset link is mailed.",
 	"person.totp.removed": "The second factor is removed; the person's sessions have ended.",
 	"role.actions":        "Actions", "role.title": "Roles", "role.intro": "A role is a named set of permissions. The shipped roles are fixed; custom roles can be edited as long as no other department uses them.",

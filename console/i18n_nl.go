@@ -179,6 +179,7 @@ var nl = map[string]string{
 	"account.totp.on": "De tweede factor staat aan.", "account.totp.off": "De tweede factor is verwijderd; uw andere sessies zijn beëindigd.",
 	"admin.reset": "Resetlink sturen", "admin.totp.remove": "Tweede factor verwijderen",
 	"admin.beyond": "Heeft een recht dat u niet hebt",
+	"invitation.beyond": "Biedt een recht dat u niet hebt",
 	"person.reset": "Link om het wachtwoord te herstellen", "person.reset.sent": "De resetlink is gemaild.",
 	"person.totp.removed": "De tweede factor is verwijderd; de sessies van de persoon zijn beëindigd.",
 	"role.actions":        "Acties", "role.title": "Rollen", "role.intro": "Een rol is een set rechten met een naam. De standaardrollen liggen vast; eigen rollen kunt u aanpassen zolang geen andere afdeling ze gebruikt.",
