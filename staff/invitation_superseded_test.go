@@ -18,8 +18,9 @@ import (
 // the old link: giving a role, removing from the department and disabling
 // the account each revoke the pending invitations of the person's address
 // (in that department; for disabling, in every one), audited as
-// invitation-revoke with cause "superseded". An invitation of another
-// address is untouched.
+// invitation-revoke with cause "superseded". So does accepting, for an
+// account given a role in the department after the invitation was made:
+// the role stays. An invitation of another address is untouched.
 func TestLaterAccessChangeRevokesPendingInvitation(t *testing.T) {
 	f := newFixture(t, staff.Options{})
 	root := f.person("root@example.org", "admin")
@@ -111,7 +112,20 @@ func TestLaterAccessChangeRevokesPendingInvitation(t *testing.T) {
 		t.Errorf("after the old link, %s is %q here, want no role", disabled.Email, got)
 	}
 
-	for _, v := range []staff.Invitation{vDemoted, vRemoved, vDisabled} {
+	// Given a role while the invitation was being made (so the invitation
+	// did not see it): the role stays, and the link is refused and revoked.
+	added := north("added@example.org")
+	vAdded, link := invite(added.Email)
+	if _, err := f.db.Exec(t.Context(), `INSERT INTO memberships (person_id, department_id, role_id)
+		SELECT $1, 1, id FROM roles WHERE name = 'viewer' AND builtin`, added.ID); err != nil {
+		t.Fatal(err)
+	}
+	accept(added, link)
+	if got := roleHere(added); got != "viewer" {
+		t.Errorf("after the old link, %s is %q here, want viewer", added.Email, got)
+	}
+
+	for _, v := range []staff.Invitation{vDemoted, vRemoved, vDisabled, vAdded} {
 		got, err := f.svc.Invitation(t.Context(), 1, v.ID)
 		if err != nil || got.Status != staff.InvitationRevoked {
 			t.Errorf("invitation of %s: %q %v, want revoked", v.Email, got.Status, err)
@@ -122,8 +136,8 @@ func TestLaterAccessChangeRevokesPendingInvitation(t *testing.T) {
 		AND cause = 'superseded' AND department_id = 1 AND target_kind = 'invitation'`).Scan(&superseded); err != nil {
 		t.Fatal(err)
 	}
-	if superseded != 3 {
-		t.Errorf("%d superseded invitations audited, want 3", superseded)
+	if superseded != 4 {
+		t.Errorf("%d superseded invitations audited, want 4", superseded)
 	}
 	// Another address's invitation still works.
 	p, err := f.svc.AcceptInvite(t.Context(), otherLink, "another long passphrase")

@@ -335,6 +335,9 @@ func (s *Service) InvitationByLink(ctx context.Context, secret string) (Invitati
 // change does: a wrong one counts as a failed login) and the account gets
 // the invitation's role in its department; else a new active account is
 // made with password as its password. The link is used up either way.
+// An account already in the department (given a role there after the
+// invitation was made) keeps its role: the invitation is revoked as
+// superseded (see supersedeInvitations) and the link refused.
 func (s *Service) AcceptInvite(ctx context.Context, secret, password string) (Person, error) {
 	ctx = unscoped(ctx)
 	v, err := s.openInvitation(ctx, s.db, secret)
@@ -355,7 +358,21 @@ func (s *Service) AcceptInvite(ctx context.Context, secret, password string) (Pe
 	if _, _, err := s.checkCurrentPassword(ctx, personID, password); err != nil {
 		return Person{}, err
 	}
+	superseded := false
 	err = pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		// An account that has a role in the department already got it
+		// after the invitation was made (added by id while it was being
+		// sent): that is the newer word on its access, so the invitation
+		// is revoked as superseded rather than changing the role.
+		var member bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships WHERE person_id = $1 AND department_id = $2)`,
+			personID, v.DepartmentID).Scan(&member); err != nil {
+			return fmt.Errorf("staff: accept invitation: %w", err)
+		}
+		if member {
+			superseded = true
+			return supersedeInvitations(ctx, tx, personID, v.DepartmentID, s.now())
+		}
 		if err := useInvitation(ctx, tx, secret, personID, s.now()); err != nil {
 			return err
 		}
@@ -364,6 +381,9 @@ func (s *Service) AcceptInvite(ctx context.Context, secret, password string) (Pe
 		}
 		return auditAccept(ctx, tx, v, personID, audit.Entry{Action: "membership-set", Cause: "invitation accepted"})
 	})
+	if err == nil && superseded {
+		err = ErrLinkInvalid
+	}
 	if err != nil {
 		return Person{}, err
 	}
