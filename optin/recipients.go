@@ -31,11 +31,7 @@ type Who struct {
 }
 
 func (w Who) consent(source, evidence string) Consent {
-	ua := w.UserAgent
-	if len(ua) > 1000 {
-		ua = ua[:1000]
-	}
-	return Consent{Source: source, IP: w.IP, UserAgent: ua, Evidence: evidence}
+	return Consent{Source: source, IP: w.IP, UserAgent: errs.Clip(w.UserAgent, 1000), Evidence: evidence}
 }
 
 // RecipientOptions configure Recipients.
