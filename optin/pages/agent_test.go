@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/postbode/postbode/internal/rtoken"
+	"github.com/postbode/postbode/optin/pages"
+	"github.com/postbode/postbode/privacy"
 )
 
 // A User-Agent is whatever the client sends: bytes that are not UTF-8 (Go's
@@ -61,5 +63,39 @@ func TestUserAgentNotUTF8(t *testing.T) {
 	ua := e.scalar(`SELECT user_agent FROM recipient_actions WHERE contact_id = $1 AND campaign_id = $2`, cid, camp2).(string)
 	if !utf8.ValidString(ua) || len(ua) != 999 {
 		t.Errorf("action log keeps a User-Agent of %d bytes, valid UTF-8 %v", len(ua), utf8.ValidString(ua))
+	}
+}
+
+// The same for the pages that record a privacy request or a change of
+// details with the visitor's agent.
+func TestUserAgentNotUTF8OnRequests(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOpt{privacy: func(e *env) pages.PrivacyRequests {
+		return privacy.New(privacy.Options{DB: e.db, Contacts: e.cs, Mailer: privacyMailer{&smtpSender{addr: e.smtp.addr}},
+			Tokens: e.keys, BaseURL: "http://public.test"})
+	}})
+	l := e.list("a", "single")
+	cid := e.contact("zoe@example.net", "Zoë", nil, l)
+	camp := e.campaign("regular", "<p>x</p>", []int64{l}, cid)
+	ua := strings.Repeat("a", 999) + "é"
+	for _, f := range []struct {
+		path  string
+		form  url.Values
+		table string
+	}{
+		{e.mint(rtoken.Privacy, cid, camp), url.Values{"kind": {"access"}}, "privacy_requests"},
+		{e.mint(rtoken.Update, cid, camp) + "?answer=change", url.Values{"answer": {"change"}, "name": {"Zoë B"}}, "change_requests"},
+	} {
+		c := e.newClient()
+		r := e.do(c, "GET", f.path, nil, map[string]string{"User-Agent": ua})
+		f.form.Set("csrf", csrf(t, r.body))
+		path, _, _ := strings.Cut(f.path, "?")
+		r = e.do(c, "POST", path, strings.NewReader(f.form.Encode()), map[string]string{"User-Agent": ua, "Content-Type": "application/x-www-form-urlencoded"})
+		if r.code != 200 {
+			t.Fatalf("POST %s with a long User-Agent: %d\n%s", f.table, r.code, r.body)
+		}
+		if got := e.scalar(`SELECT user_agent FROM `+f.table+` WHERE contact_id = $1`, cid).(string); got != strings.Repeat("a", 999) {
+			t.Errorf("%s keeps a User-Agent of %d bytes", f.table, len(got))
+		}
 	}
 }
