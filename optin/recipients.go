@@ -142,6 +142,9 @@ func (r *Recipients) CampaignLists(ctx context.Context, campaignID int64) ([]int
 func (r *Recipients) ListBySlug(ctx context.Context, slug string) (ListRef, string, error) {
 	var l ListRef
 	var mode string
+	if errs.TextProblem(slug) != "" {
+		return l, "", ErrGone // no list has it, and Postgres would refuse it
+	}
 	err := r.db.QueryRow(ctx, `SELECT id, name, purpose, optin FROM lists WHERE slug = $1`, slug).Scan(&l.ID, &l.Name, &l.Purpose, &mode)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return l, "", ErrGone
@@ -336,6 +339,9 @@ func ValidateField(field, v string, max int) error {
 // (the house style of its forms); ErrGone when there is none.
 func (r *Recipients) Department(ctx context.Context, slug string) (identity.Identity, error) {
 	var id int64
+	if !errs.IsSlug(slug) {
+		return identity.Identity{}, ErrGone // no department has it (its table's check), and Postgres may refuse it
+	}
 	err := r.db.QueryRow(access.Unscoped(ctx), `SELECT id FROM departments WHERE slug = $1`, slug).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return identity.Identity{}, ErrGone
