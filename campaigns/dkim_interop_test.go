@@ -9,6 +9,7 @@ import (
 	"maps"
 	"mime"
 	"net/mail"
+	"net/textproto"
 	"regexp"
 	"slices"
 	"strings"
@@ -23,7 +24,7 @@ import (
 
 // interopCase is one campaign's content for TestDKIMIndependentVerifier.
 type interopCase struct {
-	name, subject, fromName, html, text string
+	name, subject, fromName, replyTo, html, text string
 }
 
 // interopCases are the awkward shapes a campaign's mail takes: non-ASCII
@@ -43,7 +44,7 @@ func interopCases() []interopCase {
 	return []interopCase{
 		{name: "qp multipart",
 			subject:  "Nieuwsbrief — één lange onderwerpregel over café’s, crème brûlée en €uro’s voor {{.Contact.Name}}, met nog meer woorden erachter 🎉",
-			fromName: "Stichting Zoë & Ünal — Café Noord",
+			fromName: "Stichting Zoë & Ünal — Café Noord", replyTo: "redactie@example.org",
 			html: "<p>Beste {{.Contact.Name}},   \t</p>\n<p>Crème brûlée = lekker; één regel met spaties aan het eind   </p>\t\n" +
 				"<p>" + longUTF8 + "</p>\n<p>" + longWord + "</p>\n.\n<p>.punt</p>\nFrom the start\n",
 			text: "Beste {{.Contact.Name}},  \t\n\nCrème brûlée = lekker;\tmet tab en spaties   \n" + longUTF8 + "\n" + longWord +
@@ -77,8 +78,10 @@ func interopCases() []interopCase {
 // sink — From domains signing in each canonicalization (relaxed/relaxed is
 // the default), and verifies every signature of every message with dkimpy,
 // a verifier that shares no code with postbode. The List-Unsubscribe pair
-// (RFC 8058) and From are signed, From twice (oversigned); a changed body,
-// subject or an added From or List-Unsubscribe fails verification.
+// (RFC 8058) and From are signed; those and To, Cc, Reply-To and Subject
+// once more than they occur (oversigned); a changed body byte or subject
+// and an added From, To, Reply-To, Subject or List-Unsubscribe fail
+// verification, as does a removed List-Unsubscribe-Post.
 func TestDKIMIndependentVerifier(t *testing.T) {
 	t.Parallel()
 	canons := map[string]string{"rr.example.com": "relaxed/relaxed", "rs.example.com": "relaxed/simple",
@@ -134,7 +137,7 @@ func TestDKIMIndependentVerifier(t *testing.T) {
 			from := "news@" + dom
 			c, err := f.svc.Create(ctx, campaigns.Input{Name: ptr(ic.name + " " + dom), Subject: ptr(ic.subject),
 				HTML: ptr(ic.html), Text: ptr(ic.text), FromName: ptr(ic.fromName), FromEmail: &from,
-				ListIDs: &[]int64{list}}, "test")
+				ReplyTo: ptr(ic.replyTo), ListIDs: &[]int64{list}}, "test")
 			if err != nil {
 				t.Fatalf("%s from %s: %v", ic.name, dom, err)
 			}
@@ -211,9 +214,9 @@ func TestDKIMIndependentVerifier(t *testing.T) {
 					t.Errorf("%s: %s is not signed (h=%s)", m.label, h, strings.Join(s.Headers, ":"))
 				}
 			}
-			for _, h := range []string{"from", "subject", "list-unsubscribe", "list-unsubscribe-post"} {
-				if count[h] < 2 {
-					t.Errorf("%s: %s is not oversigned (h=%s)", m.label, h, strings.Join(s.Headers, ":"))
+			for _, h := range []string{"from", "to", "cc", "reply-to", "subject", "list-unsubscribe", "list-unsubscribe-post"} {
+				if n := len(m.hdr[textproto.CanonicalMIMEHeaderKey(h)]); count[h] != n+1 {
+					t.Errorf("%s: %s occurs %d times, signed %d times, want once more (h=%s)", m.label, h, n, count[h], strings.Join(s.Headers, ":"))
 				}
 			}
 		}
@@ -241,7 +244,8 @@ func TestDKIMIndependentVerifier(t *testing.T) {
 	}
 
 	// Changed messages fail with the same verifier: one body byte, the
-	// subject, a From or List-Unsubscribe added on top (both oversigned).
+	// subject, a From, To, Reply-To, Subject or List-Unsubscribe added on
+	// top (oversigned, Reply-To though this message has none).
 	var pick []byte
 	for i, m := range metas {
 		if strings.HasPrefix(m.label, "7bit (rr.") && strings.Contains(m.hdr.Get("To"), "Vries") { // an ASCII subject
@@ -259,6 +263,8 @@ func TestDKIMIndependentVerifier(t *testing.T) {
 		"one body byte":             flipped,
 		"subject":                   bytes.Replace(pick, []byte("Subject: A long"), []byte("Subject: A lonG"), 1),
 		"added From":                append([]byte("From: <ceo@rr.example.com>\r\n"), pick...),
+		"added Reply-To":            append([]byte("Reply-To: <ceo@evil.example>\r\n"), pick...),
+		"added To":                  append([]byte("To: <someone@example.net>\r\n"), pick...),
 		"added List-Unsubscribe":    append([]byte("List-Unsubscribe: <https://evil.example/u>\r\n"), pick...),
 		"added Subject":             append([]byte("Subject: Urgent\r\n"), pick...),
 		"appended body line":        append(bytes.Clone(pick), "PS\r\n"...),
