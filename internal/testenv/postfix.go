@@ -120,6 +120,7 @@ smtp_host_lookup = native
 smtpd_tls_cert_file = %[6]s
 smtpd_tls_key_file = %[7]s
 smtpd_tls_security_level = may
+smtpd_tls_loglevel = 1
 biff = no
 `, dir, LocalDomain, strings.Join(o.RelayDomains, ", "), hostOf(o.RelayHost), portOf(o.RelayHost), cert, key)
 	must(os.WriteFile(filepath.Join(dir, "main.cf"), []byte(mainCf), 0o644))
