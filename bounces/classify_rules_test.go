@@ -592,6 +592,20 @@ func TestNegatedPhrase(t *testing.T) {
 	})
 }
 
+// TestPhrasesOutsideURLs: a phrase inside a URL (http:// or https:// up to
+// white space, '<', '>' or '"') is the address of a help page, not the
+// server's statement; a phrase naming part of a URL (with a "/") still
+// matches in one.
+func TestPhrasesOutsideURLs(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		{"", 451, "", "451 RP:TRC 126 mx3,please see http://mail.163.example.net/help/help_spam_16.htm?ip=192.0.2.7", "onhold", Unknown, "no rule matches"},
+		{"RCPT", 550, "5.1.1", "550 5.1.1 user unknown, see <https://postmaster.example.net/blocked-spam-policy>", "userunknown", Hard, "user unknown"},
+		{"", 550, "", "550 spam message rejected. Please visit https://help.mail.example/notspam-support/id?c=abc", "spamdetected", Block, `"spam"`},
+		{"", 554, "", "554 Message rejected, see https://example.net/blocked\"virus", "virusdetected", Block, `"virus"`},
+		{"DATA", 451, "", "451 See http://pobox.com/~djb/docs/smtplf.html.", "contenterror", Block, "docs/smtplf"},
+	})
+}
+
 // TestCommandMarkers: the command a reply answered, as the MTAs name it in
 // their reports (qmail-remote's messages, Postfix "in reply to ...
 // command", Exim "after ..."), decides an unknown-user text with only a
