@@ -763,3 +763,37 @@ func TestPhrasesLeftOutByFamily(t *testing.T) {
 		{"", 550, "5.1.1", "550 5.1.1 RCP-P2 Refused due to recipient preferences", "filtered", Block, "recipient preferences"},
 	})
 }
+
+// TestConnectionFailuresAreNeverHard: a delivery that could not connect
+// (a socket's "Connection timed out", "Connection refused", "No route to
+// host") is retried and, when the queue lifetime passes, expires: never
+// hard, whatever status the report gives, an X.4.4 ("unable to route")
+// included. As the labelled corpus has it, a connection that timed out is
+// expired (RFC 3463 X.4.7) in a delay notice (Action: delayed) and in a
+// failure alike, so is any connection failure with the queue's "giving up"
+// or Exim's "retry time not reached for any host"; a refused or unroutable
+// connection alone is a network error (X.4.1, X.4.2).
+func TestConnectionFailuresAreNeverHard(t *testing.T) {
+	for _, c := range []struct {
+		status, diag, reason string
+	}{
+		{"4.4.1", "connect to mx.example.net[192.0.2.31]:25: Connection timed out", "expired"},
+		{"5.4.1", "connect to mx.example.net[192.0.2.31]:25: Connection timed out", "expired"},
+		{"5.4.4", "connect to mx.example.net[192.0.2.31]:25: Connection timed out", "expired"},
+		{"5.4.4", "connect to mx.example.net[192.0.2.31]:25: No route to host; giving up", "expired"},
+		{"5.4.7", "mx.example.net [192.0.2.31]: Connection refused: retry time not reached for any host after a long failure period", "expired"},
+		{"4.4.1", "connect to mx.example.net[192.0.2.31]:25: Connection refused", "networkerror"},
+		{"5.4.4", "connect to mx.example.net[192.0.2.31]:25: Connection refused", "networkerror"},
+		{"4.4.2", "mx.example.net: No route to host", "networkerror"},
+	} {
+		rep := parse([]byte(makeDSN("ann@example.net", c.status, c.diag, "")))
+		if len(rep.Results) != 1 {
+			t.Errorf("%s %q: %d results", c.status, c.diag, len(rep.Results))
+			continue
+		}
+		r := rep.Results[0]
+		if r.Hard() || r.Reason != c.reason {
+			t.Errorf("%s %q: %s hard=%v by %s, want %s, not hard", c.status, c.diag, r.Reason, r.Hard(), r.Rule, c.reason)
+		}
+	}
+}
