@@ -797,3 +797,17 @@ func TestConnectionFailuresAreNeverHard(t *testing.T) {
 		}
 	}
 }
+
+// TestDestinationNotFoundTemplates: Post.Office's (Verizon, MXLogic) and
+// Exchange 2003's non-delivery texts for a recipient domain that does not
+// resolve are a missing domain; their wordings for a host that did not
+// answer are not.
+func TestDestinationNotFoundTemplates(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		{"", 0, "", "This Message was undeliverable due to the following reason: Your message was not delivered because the destination computer was not found. Carefully check that it was spelled correctly and try sending it again if there were any mistakes. Host nosuchhost.example.net not found", "hostunknown", Hard, "destination computer was not found"},
+		{"", 0, "", "Your message was not delivered because the destination computer was not reachable within the allowed queue period. Your message could not be delivered within 5 days: Host mx.example.net is not responding.", "expired", Soft, "could not be delivered within"},
+		{"", 0, "5.4.0", "The destination server for this recipient could not be found in Domain Name Service (DNS). Please verify the e-mail address and retry. If that fails, contact your administrator. <mail.example.net #5.4.0>", "hostunknown", Hard, "destination server for this recipient could not be found"},
+		{"", 0, "4.4.0", "The destination server for this recipient could not be found in Domain Name Service (DNS). <mail.example.net #4.4.0>", "hostunknown", Soft, "destination server for this recipient could not be found"},
+		{"", 0, "5.4.0", "550 5.4.0 <a@example.net> destination server for this recipient could not be found, spam blocked", "spamdetected", Block, "overrules"},
+	})
+}
