@@ -126,7 +126,7 @@ var textRules = []reasonRule{
 		[]string{"550 : user unknown"}},
 	{"rejected", ordinary, "the MAIL FROM address said not to exist (\"From address does not exist\") is the sender's, not the recipient's (RFC 5321 section 3.3; RFC 3463 X.1.7/X.1.8): before the directory phrase \"address does not exist\", which it also says",
 		[]string{"from address does not", "from address doesn't", "sender address does not exist"}},
-	{"userunknown", directory, "a mail system about its own directory: Exchange (RESOLVER.ADR.RecipNotFound), IMail, Lotus Notes/Domino, qmail, Gmail",
+	{"userunknown", directory, "a mail system about its own directory: Exchange (RESOLVER.ADR.RecipNotFound), IMail, Lotus Notes/Domino, qmail, Gmail, Mercury/32, CommuniGate Pro",
 		localUnknown},
 	{"authfailure", ordinary, "RFC 7208 (SPF), RFC 6376 (DKIM), RFC 7489 (DMARC) rejections",
 		[]string{"dmarc", "spf", "dkim", "sender authentication", "sender id"}},
@@ -308,7 +308,7 @@ var textRules = []reasonRule{
 			"unknown alias", "unknown mailbox", "user doesn't have", "user does not have",
 			"not a known user", "user is unknown", "recipient invalid", "recipient does not exist",
 			"no such address", "unknown e-mail address", "invalid email address",
-			"no such local user", "user does not exist", "user doesn't exist", "mailbox doesn't exist",
+			"user does not exist", "user doesn't exist", "mailbox doesn't exist",
 			"account doesn't exist", "recipient doesn't exist", "user not known", "mailbox unknown",
 			"not a valid recipient", "recipient is not valid", "unknown or illegal user",
 			"no account by that name", "not a valid user", "recipient not recognized", "no such mail box",
@@ -548,7 +548,7 @@ func delayNotice(lower string) bool {
 
 // localUnknown are the phrases with which a mail system states that an
 // address is not in its own directory (Exchange, IMail, Lotus Notes/Domino,
-// qmail, Gmail). Unlike a relayed "user unknown" they are definitive
+// qmail, Gmail, Mercury/32, CommuniGate Pro). Unlike a relayed "user unknown" they are definitive
 // without a status code or the SMTP command.
 // Lotus Notes/Domino says "User not listed in Domino Directory" (older
 // releases "... in public Name & Address Book").
@@ -573,6 +573,13 @@ var localUnknown = []string{
 	// user name does not exist there).
 	"recipient not found msexch",
 	"not found in the recipient's email system",
+	// A system naming the missing user as one of its own: Mercury/32's
+	// notice ("---- No such local user or mailbox"; "local" says whose
+	// directory, as "here" does in qmail's "no mailbox here by that
+	// name") and CommuniGate Pro's local delivery module ("LOCAL
+	// module(account x) reports: unknown user account", its account
+	// directory having no such account).
+	"no such local user", "unknown user account",
 }
 
 // statusRule maps an RFC 3463 "subject.detail" (section 3; RFC 5248

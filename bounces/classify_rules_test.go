@@ -811,3 +811,18 @@ func TestDestinationNotFoundTemplates(t *testing.T) {
 		{"", 0, "5.4.0", "550 5.4.0 <a@example.net> destination server for this recipient could not be found, spam blocked", "spamdetected", Block, "overrules"},
 	})
 }
+
+// TestOwnDirectoryStatements: a system naming the missing user as one of
+// its own (Mercury/32 "No such local user", CommuniGate Pro's "unknown
+// user account") is definitive without a status or reply code, unless the
+// text names a contradicting cause; a generic reply text quoted by a
+// gateway (MailEnable "550 Requested action not taken: mailbox
+// unavailable") is not.
+func TestOwnDirectoryStatements(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		{"", 0, "", "---- lucas@example.com ---- No such local user or mailbox", "userunknown", Hard, "no such local user"},
+		{"", 0, "", "Failed to deliver to '<hanna@example.com>' LOCAL module(account hanna) reports: unknown user account", "userunknown", Hard, "unknown user account"},
+		{"", 0, "", "LOCAL module(account hanna) reports: unknown user account; your IP is blocked", "blocked", Block, "overrules"},
+		{"", 550, "", "Reason: Remote SMTP Server Returned: 550 Requested action not taken: mailbox unavailable", "filtered", Block, "mailbox unavailable"},
+	})
+}
