@@ -82,6 +82,9 @@ type phraseRef struct {
 	rule   int
 	phrase string
 	order  int
+	// inURL: the phrase names part of a URL ("docs/smtplf", with a
+	// "/"), so it may match inside one; other phrases do not (see urlEnd).
+	inURL bool
 }
 
 func newPhraseIndex(rules []reasonRule) *phraseIndex {
@@ -116,7 +119,7 @@ func indexPhrases(rules []reasonRule) *phraseIndex {
 				row[p[1]] = uint16(len(ix.buckets))
 			}
 			b := &ix.buckets[row[p[1]]-1]
-			ref := phraseRef{rule: i, phrase: p, order: b.size()}
+			ref := phraseRef{rule: i, phrase: p, order: b.size(), inURL: strings.IndexByte(p, '/') >= 0}
 			if len(p) == 2 {
 				b.short = append(b.short, ref)
 				continue
@@ -156,7 +159,11 @@ func (ix *phraseIndex) matchOutside(lower, skip string) (int, string) {
 	if skip != "" {
 		next = strings.Index(lower, skip)
 	}
+	url := 0 // end of the URL the scan is in, or before
 	for i := 0; i+1 < len(lower); i++ {
+		if lower[i] == 'h' && i >= url {
+			url = urlEnd(lower, i)
+		}
 		r := ix.first[lower[i]]
 		if r == 0 {
 			continue
@@ -179,11 +186,11 @@ func (ix *phraseIndex) matchOutside(lower, skip string) (int, string) {
 		var found *phraseRef
 		if i+2 < len(lower) {
 			if g := strings.IndexByte(b.thirds, lower[i+2]); g >= 0 {
-				found = ix.firstAt(b.groups[g], lower, i, next, best)
+				found = ix.firstAt(b.groups[g], lower, i, next, best, i < url)
 			}
 		}
 		if len(b.short) > 0 {
-			if s := ix.firstAt(b.short, lower, i, next, best); s != nil && (found == nil || s.order < found.order) {
+			if s := ix.firstAt(b.short, lower, i, next, best, i < url); s != nil && (found == nil || s.order < found.order) {
 				found = s
 			}
 		}
@@ -202,12 +209,16 @@ func (ix *phraseIndex) matchOutside(lower, skip string) (int, string) {
 
 // firstAt is the first of refs (in rule order, rule below best) whose
 // phrase is at lower[i:], ends before the occurrence of skip at next (-1
-// for none) and is not negated; nil when none is.
-func (ix *phraseIndex) firstAt(refs []phraseRef, lower string, i, next, best int) *phraseRef {
+// for none) and is not negated; nil when none is. Inside a URL (inURL)
+// only the phrases that name part of one count.
+func (ix *phraseIndex) firstAt(refs []phraseRef, lower string, i, next, best int, inURL bool) *phraseRef {
 	for k := range refs {
 		ref := &refs[k]
 		if ref.rule >= best {
 			break
+		}
+		if inURL && !ref.inURL {
+			continue
 		}
 		if phraseAt(lower, i, ref.phrase) && (next < 0 || i+len(ref.phrase) <= next) && (ix.literal || !negated(lower, i)) {
 			return ref
@@ -228,6 +239,32 @@ func phraseAt(lower string, i int, phrase string) bool {
 	}
 	j := i + len(phrase)
 	return (i == 0 || !isLetter(lower[i-1])) && (j == len(lower) || !isLetter(lower[j]))
+}
+
+// urlEnd is the end of the URL that starts at lower[i:] ("http://" or
+// "https://" up to white space or a character RFC 3986 section 2 does not
+// allow in a URI unencoded: '<', '>', '"'), or i when none starts there.
+// A reply's help link is the provider's address, not its statement:
+// NetEase's "http://mail.163.com/help/help_spam_16.htm" in a refusal does
+// not make it a spam verdict.
+func urlEnd(lower string, i int) int {
+	rest := lower[i:]
+	var n int
+	switch {
+	case strings.HasPrefix(rest, "http://"):
+		n = len("http://")
+	case strings.HasPrefix(rest, "https://"):
+		n = len("https://")
+	default:
+		return i
+	}
+	for j := i + n; j < len(lower); j++ {
+		switch lower[j] {
+		case ' ', '\t', '\r', '\n', '<', '>', '"':
+			return j
+		}
+	}
+	return len(lower)
 }
 
 // negated reports whether the phrase at lower[i:] is negated: right after

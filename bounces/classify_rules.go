@@ -126,7 +126,7 @@ var textRules = []reasonRule{
 		[]string{"550 : user unknown"}},
 	{"rejected", ordinary, "the MAIL FROM address said not to exist (\"From address does not exist\") is the sender's, not the recipient's (RFC 5321 section 3.3; RFC 3463 X.1.7/X.1.8): before the directory phrase \"address does not exist\", which it also says",
 		[]string{"from address does not", "from address doesn't", "sender address does not exist"}},
-	{"userunknown", directory, "a mail system about its own directory: Exchange (RESOLVER.ADR.RecipNotFound), IMail, Lotus Notes/Domino, qmail, Gmail",
+	{"userunknown", directory, "a mail system about its own directory: Exchange (RESOLVER.ADR.RecipNotFound), IMail, Lotus Notes/Domino, qmail, Gmail, Mercury/32, CommuniGate Pro",
 		localUnknown},
 	{"authfailure", ordinary, "RFC 7208 (SPF), RFC 6376 (DKIM), RFC 7489 (DMARC) rejections",
 		[]string{"dmarc", "spf", "dkim", "sender authentication", "sender id"}},
@@ -290,6 +290,8 @@ var textRules = []reasonRule{
 		}},
 	{"hostunknown", ordinary, "qmail-remote \"Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)\" (the whole sentence, so that its \"IP address\" is not read as a refusal of the sending host); Gmail SMTP error reference 553 5.1.2 \"We weren't able to find the recipient domain\"",
 		[]string{"couldn't find a mail exchanger or ip address", "find the recipient domain"}},
+	{"hostunknown", ordinary, "the non-delivery templates of two mail systems for a recipient domain that does not resolve: Software.com Post.Office (later Openwave, the mail system of Verizon and the MXLogic gateway) \"Your message was not delivered because the destination computer was not found. Carefully check that it was spelled correctly\" (its queue-expiry twin says \"the destination computer was not reachable\"); Exchange 2000/2003 for 5.4.0 (\"DNS lookup failure\" in Microsoft's list of Exchange NDR codes) \"The destination server for this recipient could not be found in Domain Name Service (DNS). Please verify the e-mail address\"",
+		[]string{"destination computer was not found", "destination server for this recipient could not be found"}},
 	{"hostunknown", ordinary, "resolver statements that the recipient's domain has no mail server, the same finding as \"no mail exchanger\" (RFC 5321 section 5.1: neither MX nor address records): hMailServer's SMTP error \"No mail servers appear to exists for the recipients address\" (hMailServer documentation, error messages), Exchange/IIS \"Unable to deliver to ... no mail server\"",
 		[]string{"no mail servers appear to exist", "no mail server for"}},
 	{"userunknown", ordinary, "RFC 3463 X.1.1; unknown-user wording of Postfix (\"User unknown in ... table\"), Sendmail (\"User unknown\"), Exim (\"Unknown user\"), Exchange, Gmail, Yahoo",
@@ -306,7 +308,7 @@ var textRules = []reasonRule{
 			"unknown alias", "unknown mailbox", "user doesn't have", "user does not have",
 			"not a known user", "user is unknown", "recipient invalid", "recipient does not exist",
 			"no such address", "unknown e-mail address", "invalid email address",
-			"no such local user", "user does not exist", "user doesn't exist", "mailbox doesn't exist",
+			"user does not exist", "user doesn't exist", "mailbox doesn't exist",
 			"account doesn't exist", "recipient doesn't exist", "user not known", "mailbox unknown",
 			"not a valid recipient", "recipient is not valid", "unknown or illegal user",
 			"no account by that name", "not a valid user", "recipient not recognized", "no such mail box",
@@ -546,7 +548,7 @@ func delayNotice(lower string) bool {
 
 // localUnknown are the phrases with which a mail system states that an
 // address is not in its own directory (Exchange, IMail, Lotus Notes/Domino,
-// qmail, Gmail). Unlike a relayed "user unknown" they are definitive
+// qmail, Gmail, Mercury/32, CommuniGate Pro). Unlike a relayed "user unknown" they are definitive
 // without a status code or the SMTP command.
 // Lotus Notes/Domino says "User not listed in Domino Directory" (older
 // releases "... in public Name & Address Book").
@@ -571,6 +573,13 @@ var localUnknown = []string{
 	// user name does not exist there).
 	"recipient not found msexch",
 	"not found in the recipient's email system",
+	// A system naming the missing user as one of its own: Mercury/32's
+	// notice ("---- No such local user or mailbox"; "local" says whose
+	// directory, as "here" does in qmail's "no mailbox here by that
+	// name") and CommuniGate Pro's local delivery module ("LOCAL
+	// module(account x) reports: unknown user account", its account
+	// directory having no such account).
+	"no such local user", "unknown user account",
 }
 
 // statusRule maps an RFC 3463 "subject.detail" (section 3; RFC 5248

@@ -592,6 +592,20 @@ func TestNegatedPhrase(t *testing.T) {
 	})
 }
 
+// TestPhrasesOutsideURLs: a phrase inside a URL (http:// or https:// up to
+// white space, '<', '>' or '"') is the address of a help page, not the
+// server's statement; a phrase naming part of a URL (with a "/") still
+// matches in one.
+func TestPhrasesOutsideURLs(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		{"", 451, "", "451 RP:TRC 126 mx3,please see http://mail.163.example.net/help/help_spam_16.htm?ip=192.0.2.7", "onhold", Unknown, "no rule matches"},
+		{"RCPT", 550, "5.1.1", "550 5.1.1 user unknown, see <https://postmaster.example.net/blocked-spam-policy>", "userunknown", Hard, "user unknown"},
+		{"", 550, "", "550 spam message rejected. Please visit https://help.mail.example/notspam-support/id?c=abc", "spamdetected", Block, `"spam"`},
+		{"", 554, "", "554 Message rejected, see https://example.net/blocked\"virus", "virusdetected", Block, `"virus"`},
+		{"DATA", 451, "", "451 See http://pobox.com/~djb/docs/smtplf.html.", "contenterror", Block, "docs/smtplf"},
+	})
+}
+
 // TestCommandMarkers: the command a reply answered, as the MTAs name it in
 // their reports (qmail-remote's messages, Postfix "in reply to ...
 // command", Exim "after ..."), decides an unknown-user text with only a
@@ -747,5 +761,68 @@ func TestPhrasesLeftOutByFamily(t *testing.T) {
 		{"", 550, "", "550 Envelope expired", "expired", Soft, "expired"},
 		// Facebook RCP-P2: the recipient's own filter, not a dead address.
 		{"", 550, "5.1.1", "550 5.1.1 RCP-P2 Refused due to recipient preferences", "filtered", Block, "recipient preferences"},
+	})
+}
+
+// TestConnectionFailuresAreNeverHard: a delivery that could not connect
+// (a socket's "Connection timed out", "Connection refused", "No route to
+// host") is retried and, when the queue lifetime passes, expires: never
+// hard, whatever status the report gives, an X.4.4 ("unable to route")
+// included. As the labelled corpus has it, a connection that timed out is
+// expired (RFC 3463 X.4.7) in a delay notice (Action: delayed) and in a
+// failure alike, so is any connection failure with the queue's "giving up"
+// or Exim's "retry time not reached for any host"; a refused or unroutable
+// connection alone is a network error (X.4.1, X.4.2).
+func TestConnectionFailuresAreNeverHard(t *testing.T) {
+	for _, c := range []struct {
+		status, diag, reason string
+	}{
+		{"4.4.1", "connect to mx.example.net[192.0.2.31]:25: Connection timed out", "expired"},
+		{"5.4.1", "connect to mx.example.net[192.0.2.31]:25: Connection timed out", "expired"},
+		{"5.4.4", "connect to mx.example.net[192.0.2.31]:25: Connection timed out", "expired"},
+		{"5.4.4", "connect to mx.example.net[192.0.2.31]:25: No route to host; giving up", "expired"},
+		{"5.4.7", "mx.example.net [192.0.2.31]: Connection refused: retry time not reached for any host after a long failure period", "expired"},
+		{"4.4.1", "connect to mx.example.net[192.0.2.31]:25: Connection refused", "networkerror"},
+		{"5.4.4", "connect to mx.example.net[192.0.2.31]:25: Connection refused", "networkerror"},
+		{"4.4.2", "mx.example.net: No route to host", "networkerror"},
+	} {
+		rep := parse([]byte(makeDSN("ann@example.net", c.status, c.diag, "")))
+		if len(rep.Results) != 1 {
+			t.Errorf("%s %q: %d results", c.status, c.diag, len(rep.Results))
+			continue
+		}
+		r := rep.Results[0]
+		if r.Hard() || r.Reason != c.reason {
+			t.Errorf("%s %q: %s hard=%v by %s, want %s, not hard", c.status, c.diag, r.Reason, r.Hard(), r.Rule, c.reason)
+		}
+	}
+}
+
+// TestDestinationNotFoundTemplates: Post.Office's (Verizon, MXLogic) and
+// Exchange 2003's non-delivery texts for a recipient domain that does not
+// resolve are a missing domain; their wordings for a host that did not
+// answer are not.
+func TestDestinationNotFoundTemplates(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		{"", 0, "", "This Message was undeliverable due to the following reason: Your message was not delivered because the destination computer was not found. Carefully check that it was spelled correctly and try sending it again if there were any mistakes. Host nosuchhost.example.net not found", "hostunknown", Hard, "destination computer was not found"},
+		{"", 0, "", "Your message was not delivered because the destination computer was not reachable within the allowed queue period. Your message could not be delivered within 5 days: Host mx.example.net is not responding.", "expired", Soft, "could not be delivered within"},
+		{"", 0, "5.4.0", "The destination server for this recipient could not be found in Domain Name Service (DNS). Please verify the e-mail address and retry. If that fails, contact your administrator. <mail.example.net #5.4.0>", "hostunknown", Hard, "destination server for this recipient could not be found"},
+		{"", 0, "4.4.0", "The destination server for this recipient could not be found in Domain Name Service (DNS). <mail.example.net #4.4.0>", "hostunknown", Soft, "destination server for this recipient could not be found"},
+		{"", 0, "5.4.0", "550 5.4.0 <a@example.net> destination server for this recipient could not be found, spam blocked", "spamdetected", Block, "overrules"},
+	})
+}
+
+// TestOwnDirectoryStatements: a system naming the missing user as one of
+// its own (Mercury/32 "No such local user", CommuniGate Pro's "unknown
+// user account") is definitive without a status or reply code, unless the
+// text names a contradicting cause; a generic reply text quoted by a
+// gateway (MailEnable "550 Requested action not taken: mailbox
+// unavailable") is not.
+func TestOwnDirectoryStatements(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		{"", 0, "", "---- lucas@example.com ---- No such local user or mailbox", "userunknown", Hard, "no such local user"},
+		{"", 0, "", "Failed to deliver to '<hanna@example.com>' LOCAL module(account hanna) reports: unknown user account", "userunknown", Hard, "unknown user account"},
+		{"", 0, "", "LOCAL module(account hanna) reports: unknown user account; your IP is blocked", "blocked", Block, "overrules"},
+		{"", 550, "", "Reason: Remote SMTP Server Returned: 550 Requested action not taken: mailbox unavailable", "filtered", Block, "mailbox unavailable"},
 	})
 }
