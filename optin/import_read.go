@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/internal/strictjson"
@@ -50,8 +51,11 @@ func (e *rowErrWrap) Error() string { return e.Reason }
 // (the import's EmailColumn, NameColumn) names other columns for both.
 //
 // Records are split by physical lines, joining lines only while a quoted
-// field is open (up to maxRecordLines), so one broken quote costs one row,
-// not the rest of the file: the reader resynchronises at the next line.
+// field that opens on a record's first line is open (up to maxRecordLines
+// lines and maxRecordBytes), and only when the joined record reads as one
+// row (see span): a quote that is not closed costs its row, reported with
+// its column, never the rows after it. The reader resynchronises at the
+// line after the broken one.
 type csvReader struct {
 	br     *bufio.Reader
 	line   int64
@@ -61,15 +65,63 @@ type csvReader struct {
 	name   int
 	fields []string
 	// pending holds lines read ahead and given back after a broken quote.
-	pending []string
+	pending []line
+}
+
+// line is one physical line of an import file, without its line break;
+// long says it was longer than maxRecordBytes (its text is then dropped).
+type line struct {
+	text string
+	long bool
 }
 
 const (
 	maxRecordLines = 50
+	// maxRecordBytes bounds a line of either format and a CSV record.
 	maxRecordBytes = 1 << 20
 	// maxHeaderBytes bounds the header line the delimiter is told from.
 	maxHeaderBytes = 64 << 10
 )
+
+// errLongLine is the row error of a line over maxRecordBytes.
+func errLongLine(row int64) error {
+	return &rowErrWrap{jobs.RowError{Row: row, Reason: fmt.Sprintf("the line is longer than %d MiB, the limit of a row", maxRecordBytes>>20)}}
+}
+
+// readLine reads the next line of br, at most max bytes kept: the rest of
+// a longer line is read past and dropped, so one over-long line costs its
+// row and never holds more than max bytes in memory. A final line without
+// a line break is a line; io.EOF comes only when nothing is left. A CRLF
+// ending loses its CR.
+func readLine(br *bufio.Reader, max int) (line, error) {
+	var buf []byte
+	long, got := false, false
+	for {
+		frag, err := br.ReadSlice('\n')
+		got = got || len(frag) > 0
+		if !long && len(buf)+len(frag) > max+2 { // +2: the CRLF
+			long, buf = true, nil
+		}
+		if !long {
+			buf = append(buf, frag...)
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err == io.EOF && got {
+			break
+		}
+		if err != nil {
+			return line{}, err
+		}
+		break
+	}
+	text := strings.TrimSuffix(strings.TrimSuffix(string(buf), "\n"), "\r")
+	if long || len(text) > max {
+		return line{long: true}, nil
+	}
+	return line{text: text}, nil
+}
 
 func newCSVReader(in io.Reader, emailCol, nameCol string) (*csvReader, error) {
 	br := bufio.NewReaderSize(in, 64<<10)
@@ -77,13 +129,18 @@ func newCSVReader(in io.Reader, emailCol, nameCol string) (*csvReader, error) {
 		return nil, err
 	}
 	if peek, _ := br.Peek(maxHeaderBytes); len(peek) == maxHeaderBytes && !bytes.ContainsRune(peek, '\n') {
-		return nil, fmt.Errorf("row 1: the header line is longer than %d KiB", maxHeaderBytes>>10)
+		// Without its header no row can be read: the file is refused.
+		return nil, fmt.Errorf("row 1: the header line is longer than %d KiB, the limit of a header line (is the first line the column names?)", maxHeaderBytes>>10)
 	}
 	c := &csvReader{br: br, email: -1, name: -1}
 	seen := map[string]int{}
-	_, rec, err := c.record()
+	_, lines, err := c.record()
 	if err != nil {
 		return nil, fmt.Errorf("row 1: cannot read the header: %w", err)
+	}
+	rec := joinLines(lines)
+	if strings.Count(rec, `"`)%2 == 1 {
+		return nil, errors.New("row 1: the header has a quote that is not closed")
 	}
 	if c.comma, err = csvDelimiter(rec, emailCol, nameCol); err != nil {
 		return nil, err
@@ -209,60 +266,126 @@ func csvRole(h, emailCol, nameCol string) string {
 	return ""
 }
 
-// record returns the next record's text (without the final line break) and
-// the line it starts on; a record spans lines only inside quotes.
-func (c *csvReader) record() (int64, string, error) {
+// record returns the lines of the next record and the row (line) it starts
+// on. A record spans lines only while a quoted field that opens on its
+// first line is open, up to maxRecordLines lines and maxRecordBytes; Next
+// checks that it ends where a record may end (span). Before the delimiter
+// is known (the header), any odd quote opens a field.
+func (c *csvReader) record() (int64, []line, error) {
 	for {
 		first, err := c.readLine()
 		if err != nil {
-			return 0, "", err
+			return 0, nil, err
 		}
 		c.line++
 		start := c.line
-		if first == "" {
+		if first.text == "" && !first.long {
 			continue // blank line
 		}
-		if strings.Count(first, `"`)%2 == 0 {
-			return start, first, nil
+		lines := []line{first}
+		if first.long || !c.opensQuote(first.text) {
+			return start, lines, nil
 		}
-		// An open quote: join following lines until it closes.
-		lines := []string{first}
-		quotes, size := strings.Count(first, `"`), len(first)
+		quotes, size := strings.Count(first.text, `"`), len(first.text)
 		for quotes%2 == 1 && len(lines) < maxRecordLines && size < maxRecordBytes {
 			more, err := c.readLine()
-			if err != nil {
+			if err == io.EOF {
 				break
+			}
+			if err != nil {
+				return 0, nil, err
 			}
 			c.line++
 			lines = append(lines, more)
-			quotes, size = quotes+strings.Count(more, `"`), size+len(more)
+			if more.long {
+				break
+			}
+			quotes, size = quotes+strings.Count(more.text, `"`), size+len(more.text)
 		}
-		if quotes%2 == 1 {
-			// Give back the lines after the first: resynchronise right after it.
-			c.pending = append(append([]string(nil), lines[1:]...), c.pending...)
-			c.line -= int64(len(lines) - 1)
-			return start, "", &rowErrWrap{jobs.RowError{Row: start, Reason: "broken CSV quoting: a quoted field is never closed"}}
-		}
-		return start, strings.Join(lines, "\n"), nil
+		return start, lines, nil
 	}
 }
 
-func (c *csvReader) readLine() (string, error) {
+// opensQuote says whether s ends inside a quoted field that opens at the
+// start of one of its fields (a stray quote inside an unquoted field is a
+// row error of its own line, and joins nothing).
+func (c *csvReader) opensQuote(s string) bool {
+	if c.comma == 0 {
+		return strings.Count(s, `"`)%2 == 1
+	}
+	_, perr := splitCSV(s, c.comma, nil)
+	return perr == errQuoteOpen
+}
+
+// span returns the fields of a record of more than one line, or false when
+// the quote that opens on its first line does not end where a record may
+// end: never closed (within the bounds, or before the end of the file), or
+// closed so that the joined record does not read as one row (a problem
+// with its quoting, another number of fields than the header), or closed
+// after a line that reads as a row of its own (an address in the email
+// column): rows a stray quote would swallow. Such a record is not joined:
+// its first line is a row error and the lines after it are read again.
+func (c *csvReader) span(lines []line) ([]string, bool) {
+	last := lines[len(lines)-1]
+	if last.long {
+		return nil, false
+	}
+	rec := joinLines(lines)
+	if strings.Count(rec, `"`)%2 == 1 {
+		return nil, false
+	}
+	fields, perr := splitCSV(rec, c.comma, c.fields)
+	c.fields = fields
+	if perr != "" || len(fields) != len(c.header) {
+		return nil, false
+	}
+	for _, l := range lines[1:] {
+		cells := strings.Split(l.text, string(c.comma))
+		if c.email < len(cells) {
+			if _, err := contacts.NormalizeEmail("email", strings.Trim(cells[c.email], ` "`)); err == nil {
+				return nil, false
+			}
+		}
+	}
+	return fields, true
+}
+
+// quoteNotClosed gives back the lines after the first of a record whose
+// quote does not close (span) and reports its row and column.
+func (c *csvReader) quoteNotClosed(start int64, lines []line) error {
+	c.pending = append(append([]line(nil), lines[1:]...), c.pending...)
+	c.line -= int64(len(lines) - 1)
+	before, _ := splitCSV(lines[0].text, c.comma, nil)
+	col := len(before) + 1
+	re := jobs.RowError{Row: start, Reason: fmt.Sprintf("quote not closed: the quoted field in column %d does not end on this row", col)}
+	if col <= len(c.header) {
+		re.Field = c.header[col-1]
+	}
+	return &rowErrWrap{re}
+}
+
+func joinLines(lines []line) string {
+	if len(lines) == 1 {
+		return lines[0].text
+	}
+	texts := make([]string, len(lines))
+	for i, l := range lines {
+		texts[i] = l.text
+	}
+	return strings.Join(texts, "\n")
+}
+
+func (c *csvReader) readLine() (line, error) {
 	if len(c.pending) > 0 {
 		l := c.pending[0]
 		c.pending = c.pending[1:]
 		return l, nil
 	}
-	line, err := c.br.ReadString('\n')
-	if err == io.EOF && line != "" {
-		err = nil
-	}
-	if err != nil {
-		return "", err
-	}
-	line = strings.TrimSuffix(line, "\n")
-	return strings.TrimSuffix(line, "\r"), nil
+	return readLine(c.br, maxRecordBytes)
 }
+
+// errQuoteOpen is splitCSV's problem of a record that ends inside quotes.
+const errQuoteOpen = "a quoted field is never closed"
 
 // splitCSV splits one record per RFC 4180 with delimiter comma: quoted
 // fields with "" escapes. It returns a reason when the quoting is broken.
@@ -278,7 +401,7 @@ func splitCSV(rec string, comma byte, dst []string) ([]string, string) {
 			for {
 				k := strings.IndexByte(rec[j:], '"')
 				if k < 0 {
-					return dst, "a quoted field is never closed"
+					return dst, errQuoteOpen
 				}
 				b.WriteString(rec[j : j+k])
 				j += k + 1
@@ -330,15 +453,30 @@ func checkEncoding(br *bufio.Reader) error {
 }
 
 func (c *csvReader) Next() (importRow, error) {
-	start, rec, err := c.record()
+	start, lines, err := c.record()
 	if err != nil {
 		return importRow{}, err
 	}
 	row := importRow{Row: start}
-	fields, perr := splitCSV(rec, c.comma, c.fields)
-	c.fields = fields
-	if perr != "" {
-		return row, &rowErrWrap{jobs.RowError{Row: start, Reason: "broken CSV quoting: " + perr}}
+	if lines[0].long {
+		return row, errLongLine(start)
+	}
+	var fields []string
+	if len(lines) > 1 {
+		var ok bool
+		if fields, ok = c.span(lines); !ok {
+			return row, c.quoteNotClosed(start, lines)
+		}
+	} else {
+		var perr string
+		fields, perr = splitCSV(lines[0].text, c.comma, c.fields)
+		c.fields = fields
+		if perr == errQuoteOpen {
+			return row, c.quoteNotClosed(start, lines)
+		}
+		if perr != "" {
+			return row, &rowErrWrap{jobs.RowError{Row: start, Reason: "broken CSV quoting: " + perr}}
+		}
 	}
 	if len(fields) != len(c.header) {
 		return row, &rowErrWrap{jobs.RowError{Row: start, Reason: fmt.Sprintf("has %d fields, the header has %d", len(fields), len(c.header))}}
@@ -365,8 +503,9 @@ func (c *csvReader) Next() (importRow, error) {
 }
 
 // ndjsonReader reads one JSON object per line: {"email", "name", "attributes"}.
+// A line over maxRecordBytes is a row error; the lines after it are read.
 type ndjsonReader struct {
-	s    *bufio.Scanner
+	br   *bufio.Reader
 	line int64
 }
 
@@ -375,19 +514,24 @@ func newNDJSONReader(in io.Reader) (*ndjsonReader, error) {
 	if err := checkEncoding(br); err != nil {
 		return nil, err
 	}
-	s := bufio.NewScanner(br)
-	s.Buffer(make([]byte, 64<<10), 1<<20)
-	return &ndjsonReader{s: s}, nil
+	return &ndjsonReader{br: br}, nil
 }
 
 func (n *ndjsonReader) Next() (importRow, error) {
-	for n.s.Scan() {
+	for {
+		l, err := readLine(n.br, maxRecordBytes)
+		if err != nil {
+			return importRow{}, err
+		}
 		n.line++
-		b := bytes.TrimSpace(n.s.Bytes())
+		row := importRow{Row: n.line}
+		if l.long {
+			return row, errLongLine(n.line)
+		}
+		b := bytes.TrimSpace([]byte(l.text))
 		if len(b) == 0 {
 			continue
 		}
-		row := importRow{Row: n.line}
 		var v struct {
 			Email      string         `json:"email"`
 			Name       string         `json:"name"`
@@ -399,13 +543,6 @@ func (n *ndjsonReader) Next() (importRow, error) {
 		row.Email, row.Name, row.Attributes = v.Email, strings.TrimSpace(v.Name), v.Attributes
 		return row, nil
 	}
-	if err := n.s.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return importRow{}, fmt.Errorf("row %d: line longer than 1 MiB", n.line+1)
-		}
-		return importRow{}, err
-	}
-	return importRow{}, io.EOF
 }
 
 // ndjsonRowError words a decoding problem of one NDJSON line.
