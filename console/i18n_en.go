@@ -279,6 +279,7 @@ var en = map[string]string{
 	"msg:row %d": "row %d",
 	"msg:the header line is longer than %d KiB, the limit of a header line (is the first line the column names?)": "the header line is longer than %d KiB, the limit of a header line (is the first line the column names?)",
 	"msg:the header has a quote that is not closed":                                                               "the header has a quote that is not closed",
+	"msg:is not a JSON object (the attributes column of an export)":                                               "is not a JSON object (the attributes column of an export)",
 	// Messages with a name in them: trMsg puts the name back where %s or %q is.
 	"msg:unknown list %q":       "unknown list %q",
 	"msg:unknown list %s":       "unknown list %s",

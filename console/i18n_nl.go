@@ -279,6 +279,7 @@ var nl = map[string]string{
 	"msg:row %d": "rij %d",
 	"msg:the header line is longer than %d KiB, the limit of a header line (is the first line the column names?)": "de kopregel is langer dan %d KiB, de grens voor een kopregel (staan op de eerste regel de kolomnamen?)",
 	"msg:the header has a quote that is not closed":                                                               "de kopregel heeft een aanhalingsteken dat niet gesloten wordt",
+	"msg:is not a JSON object (the attributes column of an export)":                                               "is geen JSON-object (de kolom attributes van een export)",
 	// Messages with a name in them: trMsg puts the name back where %s or %q is.
 	"msg:unknown list %q":       "onbekende lijst %q",
 	"msg:unknown list %s":       "onbekende lijst %s",

@@ -21,6 +21,14 @@ type ExportMailer interface {
 	MailExport(ctx context.Context, name, contentType string, data []byte) error
 }
 
+// ExportColumns are the columns of the CSV export, in order. A CSV import
+// with this header reads the file back: address, name and the attributes
+// column (JSON); the other columns are the store's own and are not
+// imported.
+func ExportColumns() []string {
+	return []string{"id", "email", "name", "status", "stars", "source", "attributes", "created_at", "updated_at"}
+}
+
 // exportBatch is how many contacts an export reads per query.
 const exportBatch = 1000
 
@@ -118,7 +126,7 @@ func encodeContacts(cs []Contact, format string) ([]byte, string, error) {
 		err := json.NewEncoder(&buf).Encode(map[string]any{"items": cs})
 		return buf.Bytes(), "application/json", err
 	}
-	rows := [][]string{{"id", "email", "name", "status", "stars", "source", "attributes", "created_at", "updated_at"}}
+	rows := [][]string{ExportColumns()}
 	for _, c := range cs {
 		attrs, _ := json.Marshal(c.Attributes)
 		rows = append(rows, httpapi.CSVRow([]string{strconv.FormatInt(c.ID, 10), c.Email, c.Name, c.Status,

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/internal/strictjson"
 )
@@ -64,6 +66,9 @@ type csvReader struct {
 	email  int
 	name   int
 	fields []string
+	// export: the header is the contacts export's (contacts.ExportColumns):
+	// the attributes column is JSON, the store's own columns are skipped.
+	export bool
 	// pending holds lines read ahead and given back after a broken quote.
 	pending []line
 }
@@ -187,6 +192,7 @@ func newCSVReader(in io.Reader, emailCol, nameCol string) (*csvReader, error) {
 	if c.name < 0 && nameCol != "" {
 		return nil, fmt.Errorf("row 1: header has no column %q (the name column)", nameCol)
 	}
+	c.export = slices.Equal(c.header, contacts.ExportColumns()) && c.header[c.email] == "email" && c.header[c.name] == "name"
 	return c, nil
 }
 
@@ -485,11 +491,20 @@ func (c *csvReader) Next() (importRow, error) {
 		if !utf8.ValidString(v) {
 			return row, &rowErrWrap{jobs.RowError{Row: start, Field: c.header[i], Reason: "is not valid UTF-8 (save the file as UTF-8)"}}
 		}
-		switch i {
-		case c.email:
+		// A cell an export defused against spreadsheet formulas holds
+		// the value without the quote before it.
+		v = httpapi.CSVValue(v)
+		switch {
+		case i == c.email:
 			row.Email = v
-		case c.name:
+		case i == c.name:
 			row.Name = strings.TrimSpace(v)
+		case c.export:
+			if c.header[i] == "attributes" && v != "" {
+				if err := strictjson.Decode([]byte(v), &row.Attributes); err != nil {
+					return row, &rowErrWrap{jobs.RowError{Row: start, Field: "attributes", Reason: "is not a JSON object (the attributes column of an export)"}}
+				}
+			}
 		default:
 			if v = strings.TrimSpace(v); v != "" && c.header[i] != "" {
 				if row.Attributes == nil {
