@@ -68,6 +68,10 @@ type Deps struct {
 	// PublicURL is the base URL of the recipient pages, for the subscribe
 	// form snippet (optional).
 	PublicURL string
+	// SecureCookie marks the session cookie Secure although the request
+	// came without TLS: a proxy in front serves the console over https
+	// (optional; a request over the listener's own TLS always gets it).
+	SecureCookie bool
 }
 
 // Handler serves the console.
