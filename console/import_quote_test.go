@@ -63,3 +63,36 @@ func TestConsoleImportBrokenFile(t *testing.T) {
 		}
 	}
 }
+
+// TestImportFileMessagesInDutch: every reason the import's reader gives
+// for a row or a refused file reads in Dutch on a Dutch screen (the row
+// they name too).
+func TestImportFileMessagesInDutch(t *testing.T) {
+	for _, msg := range []string{
+		"quote not closed: the quoted field in column 3 does not end on this row",
+		"the line is longer than 1 MiB, the limit of a row",
+		"is not a JSON object (the attributes column of an export)",
+		"row 1: the header line is longer than 64 KiB, the limit of a header line (is the first line the column names?)",
+		"row 1: the header has a quote that is not closed",
+		"row 1: header is not valid UTF-8 (save the file as UTF-8)",
+		"row 1: the lines end in a carriage return alone (as \"CSV (Macintosh)\" saves them), so the header runs into the rows; save the file with line feeds (LF or CRLF)",
+		"row 1: header column 2 holds a control character",
+		"row 1: header column 3 (e-mail) repeats column 1",
+		"row 1: header has no column \"E-mailadres\" (the email column)",
+		"row 1: header has no email column",
+		"row 1: header has no column \"Naam\" (the name column)",
+		"file is UTF-16; save it as UTF-8",
+		"file is not text in UTF-8 (NUL bytes at the start)",
+	} {
+		nl := trMsg("nl", msg)
+		if nl == msg || strings.Contains(nl, "header") || strings.Contains(nl, "row") {
+			t.Errorf("%q in Dutch: %q", msg, nl)
+		}
+		if en := trMsg("en", msg); en != msg {
+			t.Errorf("%q in English: %q", msg, en)
+		}
+	}
+	if got := trMsg("nl", `row 1: header column 3 (e-mail) repeats column 1`); got != "rij 1: kolom 3 van de kopregel (e-mail) herhaalt kolom 1" {
+		t.Errorf("names and numbers put back: %q", got)
+	}
+}
