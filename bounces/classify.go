@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // evidence is what a bounce says about one recipient, before
@@ -660,7 +662,7 @@ func findReplyCode(s string) int {
 		if c != '4' && c != '5' {
 			continue
 		}
-		if i > 0 && !isCodeLead(s[i-1]) {
+		if i > 0 && !isCodeLead(s[i-1]) && !wideLead(s[:i]) {
 			continue
 		}
 		if !isDigit(s[i+1]) || !isDigit(s[i+2]) || s[i+1] > '5' {
@@ -678,6 +680,18 @@ func findReplyCode(s string) int {
 // isCodeLead reports whether c may precede a reply code in text.
 func isCodeLead(c byte) bool {
 	return c == ' ' || c == ':' || c == '(' || c == '[' || c == '<' || c == ';' || c == '"' || c == '\''
+}
+
+// wideLead reports whether s ends in a non-ASCII punctuation or space
+// character, which may precede a reply code as isCodeLead's do: CJK text
+// writes its colon full-width and without a space ("服务器返回信息：550
+// User not found", U+FF1A).
+func wideLead(s string) bool {
+	if s == "" || s[len(s)-1] < utf8.RuneSelf {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r != utf8.RuneError && (unicode.IsPunct(r) || unicode.IsSpace(r))
 }
 
 // unfoldReply removes from a lower-case text the code prefixes of the
