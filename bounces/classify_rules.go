@@ -141,6 +141,8 @@ var textRules = []reasonRule{
 			"spamhaus", "blocked using", "dnsbl", "blacklist", "black list", "blocklist", "block list",
 			"spamcop", "sorbs", "barracudacentral", "listed at", "listed on", "listed in",
 		}},
+	{"blocked", ordinary, "greylisting (RFC 6647: a receiver temporarily refuses a sender it has not seen, expecting a real MTA to retry): milter-greylist \"451 4.7.1 Greylisting in action, please come back in HH:MM:SS\", Postgrey \"450 4.2.0 Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/...\", Exim's greylistd ACL \"451 4.7.1 Greylisted, please try again later\": a temporary refusal of the sending host, never the recipient; before the rules for \"try again later\", \"recipient address rejected\" and unknown users",
+		[]string{"greylist", "graylist", "grey-list", "gray-list", "grey listed", "gray listed"}},
 	{"rejected", overrules, "refusals that name the envelope sender as the refused address: Postfix smtpd(8) \"Sender address rejected: ...\" (postconf(5) reject_unknown_sender_domain, reject_unverified_sender, check_sender_access; its reply text for every sender restriction, whatever the detail says, \"User unknown\" included); Exim's ACL \"Sender verify failed\" (Exim specification, verify = sender); RFC 3463 X.1.7/X.1.8 name the sender's address",
 		[]string{"sender address rejected", "sender verify failed", "sender rejected"}},
 	{"rejected", ordinary, "refusals of the envelope sender (RFC 3463 X.1.7/X.1.8; Postfix \"Sender address rejected\")",

@@ -446,6 +446,13 @@ func TestSourcedRules(t *testing.T) {
 		{"RCPT", 550, "5.1.1", "550 5.1.1 <a@example.com>... Mailbox full", "mailboxfull", Soft, "mailbox full"},
 		{"", 550, "5.1.1", "550 5.1.1 mailbox full", "mailboxfull", Soft, "mailbox full"},
 		{"RCPT", 550, "5.1.1", "550 5.1.1 <a@example.com>... quota exceeded; user unknown", "mailboxfull", Soft, "quota exceeded"},
+		// Greylisting (RFC 6647; milter-greylist, Postgrey, greylistd): a
+		// temporary refusal of the sending host, never the recipient, even
+		// when Postfix says it as a recipient refusal.
+		{"RCPT", 451, "4.7.1", "451 4.7.1 Greylisting in action, please come back in 00:05:00", "blocked", Block, "greylist"},
+		{"RCPT", 450, "4.2.0", "450 4.2.0 <a@example.com>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.com.html", "blocked", Block, "greylist"},
+		{"", 451, "4.7.1", "451 4.7.1 Please try again later (greylisted)", "blocked", Block, "greylist"},
+		{"", 550, "", "550 Greylisted, recipient unknown, please try again later", "blocked", Block, "greylist"},
 	})
 }
 
