@@ -53,7 +53,7 @@ func classify(in evidence) Result {
 	diag, lower := in.diag, in.lower
 	if lower == "" {
 		diag = normSpace(diag)
-		lower = asciiLower(diag)
+		lower = diagLower(diag)
 	}
 	folded := lower
 	lower = unfoldReply(lower)
@@ -862,6 +862,47 @@ func transcriptCommand(notice, rcpt string) string {
 		return cmd
 	}
 	return ""
+}
+
+// diagLower is the lower-case form of a diagnostic text that the text
+// rules read: asciiLower, and the capitals of the two-byte Latin-1 and
+// Cyrillic letters lower-cased as well ("Пользователь не найден",
+// "Ë" in French), whose lower-case forms are two bytes long too, so that
+// offsets stay offsets in s. Addresses keep asciiLower: they are compared
+// as the mail systems wrote them.
+func diagLower(s string) string {
+	lower := asciiLower(s)
+	for i := 0; i+1 < len(lower); i++ {
+		if c := lower[i]; (c == 0xC3 || c == 0xD0) && foldPair(c, lower[i+1]) != [2]byte{c, lower[i+1]} {
+			b := []byte(lower)
+			for j := i; j+1 < len(b); j++ {
+				if b[j] == 0xC3 || b[j] == 0xD0 {
+					f := foldPair(b[j], b[j+1])
+					b[j], b[j+1] = f[0], f[1]
+					j++
+				}
+			}
+			return string(b)
+		}
+	}
+	return lower
+}
+
+// foldPair lower-cases one two-byte UTF-8 letter: Latin-1 À-Þ (U+00C0 to
+// U+00DE, not the multiplication sign U+00D7) and Cyrillic Ѐ-Я (U+0400 to
+// U+042F); any other pair is returned as it is.
+func foldPair(c0, c1 byte) [2]byte {
+	switch {
+	case c0 == 0xC3 && c1 >= 0x80 && c1 <= 0x9E && c1 != 0x97:
+		return [2]byte{c0, c1 + 0x20}
+	case c0 == 0xD0 && c1 >= 0x80 && c1 <= 0x8F: // Ѐ-Џ -> ѐ-џ (U+0450-U+045F)
+		return [2]byte{0xD1, c1 + 0x10}
+	case c0 == 0xD0 && c1 >= 0x90 && c1 <= 0x9F: // А-П -> а-п
+		return [2]byte{c0, c1 + 0x20}
+	case c0 == 0xD0 && c1 >= 0xA0 && c1 <= 0xAF: // Р-Я -> р-я (U+0440-U+044F)
+		return [2]byte{0xD1, c1 - 0x20}
+	}
+	return [2]byte{c0, c1}
 }
 
 // asciiLower lower-cases the ASCII letters of s and leaves every other

@@ -126,8 +126,17 @@ var textRules = []reasonRule{
 		[]string{"550 : user unknown"}},
 	{"rejected", ordinary, "the MAIL FROM address said not to exist (\"From address does not exist\") is the sender's, not the recipient's (RFC 5321 section 3.3; RFC 3463 X.1.7/X.1.8): before the directory phrase \"address does not exist\", which it also says",
 		[]string{"from address does not", "from address doesn't", "sender address does not exist"}},
+	{"rejected", ordinary, "the envelope sender said unknown or not to exist in the languages of localized bounce templates (RFC 3463 X.1.7/X.1.8; Chinese \"发件人地址不存在\", the sender address does not exist; German \"Absender\", Italian \"mittente\", Spanish \"remitente\", Portuguese \"remetente\", French \"expéditeur\", Russian \"отправител\" with \"unknown\"/\"does not exist\"): the sender's address, not the recipient's; before the localized directory and unknown-user phrases",
+		[]string{
+			"发件人地址不存在", "发件人邮箱地址不存在", "发件人不存在", "absender unbekannt", "absender existiert nicht",
+			"absenderadresse existiert nicht", "mittente sconosciuto", "mittente inesistente", "remitente desconocido",
+			"remitente no existe", "remetente desconhecido", "remetente não existe", "expéditeur inconnu",
+			"отправитель не найден", "отправителя не существует",
+		}},
 	{"userunknown", directory, "a mail system about its own directory: Exchange (RESOLVER.ADR.RecipNotFound), IMail, Lotus Notes/Domino, qmail, Gmail",
 		localUnknown},
+	{"userunknown", directory, "the directory statements \"address does not exist\" and \"mailbox does not exist\" (localUnknown) in Russian and Chinese, the languages of the notices of Yandex, Mail.ru, Coremail/NetEase, QQ Mail and Sina: \"адрес получателя не существует\" (the recipient's address does not exist), \"邮箱地址不存在\" (the mailbox address does not exist), \"邮箱不存在\"; Yandex's bounce help counts \"No such user\" as a non-existing address (https://yandex.com/support/mail/bounces/yandex.html)",
+		[]string{"адрес получателя не существует", "ящик получателя не существует", "почтовый ящик не существует", "邮箱地址不存在", "邮箱不存在"}},
 	{"authfailure", ordinary, "RFC 7208 (SPF), RFC 6376 (DKIM), RFC 7489 (DMARC) rejections",
 		[]string{"dmarc", "spf", "dkim", "sender authentication", "sender id"}},
 	{"authfailure", ordinary, "Exchange Online 5.7.23 \"The message was rejected because of Sender Policy Framework violation\" (Microsoft's NDR reference): SPF spelt out, before the policy rule, whose \"policy\" it also says",
@@ -239,6 +248,18 @@ var textRules = []reasonRule{
 		}},
 	{"mailboxfull", ordinary, "Postfix local(8) and virtual(8) when a mailbox would pass mailbox_size_limit or virtual_mailbox_limit: \"cannot update mailbox ... error writing message: File too large\" (EFBIG); WEB.DE \"User has exhausted allowed storage space\", \"User has too many messages on the server\"",
 		[]string{"error writing message: file too large", "exhausted allowed storage", "too many messages on the server"}},
+	{"mailboxfull", ordinary, "\"mailbox full\" (RFC 3463 X.2.2) in the languages of localized bounce templates and provider replies: German (WEB.DE \"Benutzer hat das Speichervolumen ueberschritten\", as listed at http://www.sitepackage.de/service/dokumentation/auswertung/typische-fehlermeldungen-bei-unzustellbarkeit.html; \"422 4.2.2 Quota limit exceeded (Speicherplatz des Kontos ueberschritten)\", https://www.bytecamp.net/de/faq/email/zustellen.html; \"Postfach voll\"), French (\"boîte aux lettres pleine\"), Spanish (\"buzón lleno\"), Portuguese (\"caixa postal cheia\"), Italian (\"casella piena\"), Russian (\"ящик переполнен\"), Chinese (\"邮箱已满\", \"邮箱空间不足\"): each the plain translation of \"mailbox full\", \"mailbox is full\" or \"the recipient's mailbox is full\", never hard",
+		[]string{
+			"postfach voll", "postfach ist voll", "postfach des empfängers ist voll", "mailbox voll", "mailbox ist voll",
+			"speichervolumen ueberschritten", "speichervolumen überschritten", "speicherplatz des kontos ueberschritten",
+			"boîte aux lettres pleine", "boite aux lettres pleine", "boîte aux lettres est pleine",
+			"boîte aux lettres du destinataire est pleine", "boîte pleine", "boîte de réception est pleine",
+			"buzón lleno", "buzón está lleno", "buzón del destinatario está lleno", "caixa postal cheia",
+			"caixa postal está cheia", "caixa de correio cheia", "caixa de correio está cheia",
+			"caixa de correio do destinatário está cheia", "caixa de entrada cheia", "caixa de entrada está cheia",
+			"casella piena", "casella di posta piena", "casella è piena", "casella di posta del destinatario è piena",
+			"ящик переполнен", "ящик получателя переполнен", "邮箱已满", "邮箱空间已满", "邮箱容量已满", "邮箱空间不足",
+		}},
 	{"mesgtoobig", ordinary, "Gmail SMTP error reference 552 5.3.4 \"Your message exceeded Google's message size limits\"; NetEase/Coremail \"exceeded mailsize limit\"; Exchange \"RESOLVER.RST.RecipSizeLimit\" and \"RESOLVER.RST.SendSizeLimit\" (Microsoft's NDR reference 5.2.3/5.3.4: message too large for the recipient or sender)",
 		[]string{"message size limit", "mailsize limit", "recipsizelimit", "sendsizelimit"}},
 	{"mesgtoobig", ordinary, "RFC 1870 SIZE, RFC 3463 X.3.4 \"message too big for system\"",
@@ -312,6 +333,18 @@ var textRules = []reasonRule{
 			"account doesn't exist", "recipient doesn't exist", "user not known", "mailbox unknown",
 			"not a valid recipient", "recipient is not valid", "unknown or illegal user",
 			"no account by that name", "not a valid user", "recipient not recognized", "no such mail box",
+		}},
+	{"userunknown", ordinary, "\"user unknown\" and \"user does not exist\" (RFC 3463 X.1.1) in the languages of localized bounce templates and provider replies, ordinary like their English forms (a dead address only with a status code, a 550/551/553 reply, RCPT TO or a notice that the delivery failed for good): German (WEB.DE \"550 Benutzer nicht bekannt/User unknown\", as listed at http://www.sitepackage.de/service/dokumentation/auswertung/typische-fehlermeldungen-bei-unzustellbarkeit.html; \"Empfänger unbekannt\", \"Benutzer existiert nicht\"), French (\"utilisateur inconnu\", \"destinataire inconnu\"), Spanish (\"usuario desconocido\", \"usuario no existe\"), Portuguese (\"usuário desconhecido\", \"usuário inexistente\"), Italian (\"utente sconosciuto\", \"utente inesistente\"), Russian (\"пользователь не найден\", \"нет такого пользователя\"), Chinese (\"用户不存在\", \"收件人不存在\"); each the plain translation of an English phrase of the rule above, which the unknown-user rules of every MTA share",
+		[]string{
+			"benutzer unbekannt", "unbekannter benutzer", "benutzer nicht bekannt", "benutzer existiert nicht",
+			"empfänger unbekannt", "unbekannter empfänger", "empfänger existiert nicht", "empfängeradresse existiert nicht",
+			"postfach existiert nicht", "utilisateur inconnu", "destinataire inconnu", "utilisateur inexistant",
+			"adresse inexistante", "usuario desconocido", "destinatario desconocido", "usuario inexistente",
+			"usuario no existe", "buzón no existe", "usuário desconhecido", "utilizador desconhecido",
+			"destinatário desconhecido", "usuário inexistente", "usuário não existe", "utente sconosciuto",
+			"destinatario sconosciuto", "utente inesistente", "indirizzo inesistente", "utente non esiste",
+			"пользователь не найден", "нет такого пользователя", "такого пользователя нет",
+			"пользователь не существует", "получатель не найден", "用户不存在", "收件人不存在", "用户名不存在",
 		}},
 	{"userunknown", ordinary, "unknown-recipient texts as the vendors document them: Exim \"unknown local-part ... in domain\"; Exchange \"The email address you entered couldn't be found\" (Microsoft's NDR reference for 5.1.1/5.1.10); Coremail's bounce notes (\"unavailable mail user\", \"user not known\", \"recipient does not have an account\", \"not user of this server\"); Barracuda \"cuda_nsu\" (no such user); Exchange Online \"x wasn't found at example.com\"",
 		[]string{
@@ -514,13 +547,14 @@ var failedNotices = []string{
 	"was undeliverable to the following",                         // GroupWise Internet Agent
 	"this message was undeliverable due to the following reason", // Microsoft Mail / MXLogic gateway
 	"this is a permanent error",                                  // Exim, qmail
+	"dies ist ein permanenter fehler",                            // qmail-send's German template
 	"failed permanently",                                         // Gmail
 	"delivery has failed to these recipients",                    // Exchange 2010 and later
 	"could not be delivered to the following address",            // KDDI au (ezweb) "Mail System Error - Returned Mail"
 }
 
 // failedNoticeSource names where the sentences of failedNotices come from.
-const failedNoticeSource = "Novell GroupWise Internet Agent \"The message that you sent was undeliverable to the following:\" (GroupWise troubleshooting guide: a status of Undeliverable means the addressee does not exist in the post office); the Microsoft Mail/MXLogic gateway notice \"This Message was undeliverable due to the following reason:\"; Exim \"This is a permanent error. The following address(es) failed\"; qmail-send \"This is a permanent error; I've given up\"; Gmail \"Delivery to the following recipient failed permanently\"; Exchange \"Delivery has failed to these recipients or groups\"; KDDI au (ezweb) \"Your mail sent on: ... could not be delivered to the following address(es)\""
+const failedNoticeSource = "Novell GroupWise Internet Agent \"The message that you sent was undeliverable to the following:\" (GroupWise troubleshooting guide: a status of Undeliverable means the addressee does not exist in the post office); the Microsoft Mail/MXLogic gateway notice \"This Message was undeliverable due to the following reason:\"; Exim \"This is a permanent error. The following address(es) failed\"; qmail-send \"This is a permanent error; I've given up\" (in its German template \"Dies ist ein permanenter Fehler; ich habe aufgegeben\"); Gmail \"Delivery to the following recipient failed permanently\"; Exchange \"Delivery has failed to these recipients or groups\"; KDDI au (ezweb) \"Your mail sent on: ... could not be delivered to the following address(es)\""
 
 // failedNotice reports whether a lower-case notice states that delivery
 // failed for good: one of failedNotices, and not a delay notice.

@@ -16,7 +16,7 @@ func TestRuleTable(t *testing.T) {
 			t.Errorf("text rule %d (%s): reason known=%v, source %q, %d phrases", i, r.reason, known(r.reason), r.source, len(r.phrases))
 		}
 		for _, p := range r.phrases {
-			if p != asciiLower(p) || strings.TrimSpace(p) != p || len(p) < 2 {
+			if p != diagLower(p) || strings.TrimSpace(p) != p || len(p) < 2 {
 				t.Errorf("text rule %d (%s): phrase %q is not a trimmed lower-case phrase", i, r.reason, p)
 			}
 		}
@@ -454,6 +454,58 @@ func TestSourcedRules(t *testing.T) {
 		{"", 451, "4.7.1", "451 4.7.1 Please try again later (greylisted)", "blocked", Block, "greylist"},
 		{"", 550, "", "550 Greylisted, recipient unknown, please try again later", "blocked", Block, "greylist"},
 	})
+}
+
+// TestLocalizedWording checks the unknown-user and full-mailbox phrases of
+// localized bounce templates: the same precedence as their English forms
+// (an ordinary unknown-user phrase needs a status code, a 550 reply, RCPT
+// TO or a failed-for-good notice; a directory statement holds alone; a
+// full mailbox is never hard), the sender's address is not the
+// recipient's, and capitals in Latin-1 and Cyrillic text match the
+// lower-case phrases.
+func TestLocalizedWording(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		{"", 550, "", "550 Benutzer nicht bekannt", "userunknown", Hard, "benutzer nicht bekannt"},
+		{"", 550, "5.1.1", "550 5.1.1 Empfänger unbekannt", "userunknown", Hard, "empfänger unbekannt"},
+		{"", 0, "", "Dieser Benutzer existiert nicht", "filtered", Block, "benutzer existiert nicht"},
+		{"RCPT", 550, "", "550 Utilisateur inconnu", "userunknown", Hard, "utilisateur inconnu"},
+		{"", 550, "5.1.1", "550 5.1.1 Usuario desconocido", "userunknown", Hard, "usuario desconocido"},
+		{"", 550, "", "550 Usuário inexistente", "userunknown", Hard, "usuário inexistente"},
+		{"", 550, "", "550 Utente sconosciuto", "userunknown", Hard, "utente sconosciuto"},
+		{"", 550, "", "550 Пользователь не найден", "userunknown", Hard, "пользователь не найден"},
+		{"", 550, "", "550 用户不存在", "userunknown", Hard, "用户不存在"},
+		// Directory statements hold without a code; a contradicting cause
+		// still overrules them.
+		{"", 0, "", "Адрес получателя не существует. Проверьте адрес.", "userunknown", Hard, "адрес получателя не существует"},
+		{"", 0, "", "收件人邮箱地址不存在，请核对后重新发送。", "userunknown", Hard, "邮箱地址不存在"},
+		{"", 0, "", "Адрес получателя не существует; blocked using zen.spamhaus.org", "blocked", Block, "blocked using"},
+		// The sender's address is not the recipient's.
+		{"", 550, "", "550 发件人地址不存在", "rejected", Block, "发件人地址不存在"},
+		{"", 550, "", "550 Absender unbekannt", "rejected", Block, "absender unbekannt"},
+		{"", 550, "", "550 Remitente desconocido", "rejected", Block, "remitente desconocido"},
+		// Full mailboxes, never hard, whatever the status says.
+		{"", 552, "5.2.2", "552 5.2.2 Postfach voll", "mailboxfull", Soft, "postfach voll"},
+		{"", 550, "5.1.1", "550 5.1.1 La boîte aux lettres du destinataire est pleine", "mailboxfull", Soft, "boîte aux lettres du destinataire est pleine"},
+		{"", 552, "", "552 Buzón lleno", "mailboxfull", Soft, "buzón lleno"},
+		{"", 552, "", "552 Caixa postal cheia", "mailboxfull", Soft, "caixa postal cheia"},
+		{"", 0, "", "la casella di posta del destinatario è piena", "mailboxfull", Soft, "casella di posta del destinatario è piena"},
+		{"", 0, "", "Причина: почтовый ящик получателя переполнен.", "mailboxfull", Soft, "ящик получателя переполнен"},
+		{"", 0, "", "对方邮箱已满", "mailboxfull", Soft, "邮箱已满"},
+		// Capitals in Latin-1 and Cyrillic text.
+		{"", 0, "", "ПОЧТОВЫЙ ЯЩИК ПЕРЕПОЛНЕН", "mailboxfull", Soft, "ящик переполнен"},
+		{"", 552, "", "552 LA BOÎTE AUX LETTRES EST PLEINE", "mailboxfull", Soft, "boîte aux lettres est pleine"},
+	})
+	for in, want := range map[string]string{
+		"Пользователь НЕ найден": "пользователь не найден",
+		"Ёлка ÀÉÎÕÜ × Þ":         "ёлка àéîõü × þ",
+		"plain ASCII":            "plain ascii",
+		"中文 ＡＢＣ":                 "中文 ＡＢＣ",
+	} {
+		got := diagLower(in)
+		if got != want || len(got) != len(in) {
+			t.Errorf("diagLower(%q) = %q, want %q of the same length", in, got, want)
+		}
+	}
 }
 
 // TestUnfoldReply: the line prefixes of a multiline reply (RFC 5321

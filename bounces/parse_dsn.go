@@ -233,7 +233,7 @@ func (d dsnRecipient) result(text, textLower string, rules *phraseIndex, own map
 		diag = preamble(text) + "\n" + about
 	}
 	diag = normSpace(diag)
-	lower := asciiLower(diag)
+	lower := diagLower(diag)
 	in := evidence{
 		status:    d.status,
 		diag:      diag,
