@@ -2,6 +2,7 @@ package bounces
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -246,6 +247,9 @@ func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus b
 		return v
 	case command == "DATA" && text.reason == "userunknown" && text.strength != directory:
 		return commandVerdict(command)
+	case st.code == "7.1" && slices.Contains(policyStatusUnknown, phrase):
+		tv.rule += " under X.7.1: the provider's own wording for an address it does not have (policyStatusUnknown)"
+		return tv
 	case subject == "7" && (text.strength == weak || command != "RCPT"):
 		return statusVerdict(status, st)
 	case subject == "2" && command != "RCPT":

@@ -137,6 +137,8 @@ var textRules = []reasonRule{
 		localUnknown},
 	{"userunknown", directory, "the directory statements \"address does not exist\" and \"mailbox does not exist\" (localUnknown) in Russian and Chinese, the languages of the notices of Yandex, Mail.ru, Coremail/NetEase, QQ Mail and Sina: \"адрес получателя не существует\" (the recipient's address does not exist), \"邮箱地址不存在\" (the mailbox address does not exist), \"邮箱不存在\"; Yandex's bounce help counts \"No such user\" as a non-existing address (https://yandex.com/support/mail/bounces/yandex.html)",
 		[]string{"адрес получателя не существует", "ящик получателя не существует", "почтовый ящик не существует", "邮箱地址不存在", "邮箱不存在"}},
+	{"spamdetected", ordinary, "Gmail SMTP error reference (https://support.google.com/a/answer/3726730) 421/550 4.7.0, 4.7.28, 5.7.1 \"Our system has detected an unusual rate of unsolicited mail originating from your IP address\" (and, in Gmail's current replies, \"... from your DKIM domain\", \"... from your SPF domain\"): Gmail's finding that the mail is unsolicited, not an authentication failure; before the SPF/DKIM rule, whose \"SPF domain\" and \"DKIM domain\" it also says",
+		[]string{"unusual rate of unsolicited", "rate of unsolicited mail"}},
 	{"authfailure", ordinary, "RFC 7208 (SPF), RFC 6376 (DKIM), RFC 7489 (DMARC) rejections",
 		[]string{"dmarc", "spf", "dkim", "sender authentication", "sender id"}},
 	{"authfailure", ordinary, "Exchange Online 5.7.23 \"The message was rejected because of Sender Policy Framework violation\" (Microsoft's NDR reference): SPF spelt out, before the policy rule, whose \"policy\" it also says",
@@ -187,6 +189,10 @@ var textRules = []reasonRule{
 		[]string{"over ipv6"}},
 	{"blocked", ordinary, "Outlook.com postmaster (SC-001 to SC-004, DY-001): \"Unfortunately, messages from [IP] weren't sent. Please contact your Internet service provider ...\" (SC-004: \"... weren't sent. We recommend that you contact your Internet service provider ...\"): a refusal of the sending host's network or reputation; the template's opening names the sending host whatever advice follows it",
 		[]string{"weren't sent. please contact your internet service provider", "unfortunately, messages from"}},
+	{"blocked", ordinary, "Yahoo Sender Hub SMTP error codes (https://senders.yahooinc.com/smtp-error-codes/): \"553 5.7.2 [TSS09] All messages from [IP] will be permanently deferred; Retrying will NOT succeed\" refuses the sending IP, whatever RFC 3463 says of X.7.2 (mailing list expansion prohibited)",
+		[]string{"[tss09]", "will be permanently deferred"}},
+	{"blocked", ordinary, "Cisco Secure Email Gateway (IronPort AsyncOS) user guide, host access table: the default SMTP response of the REJECT and BLOCKED_LIST policies, \"554 Your access to this mail system has been rejected due to the sending MTA's poor reputation\", and its variants (\"Your access to submit messages to this e-mail system has been rejected\"): a refusal of the connecting host",
+		[]string{"your access to this mail system", "your access to submit messages", "access to this e-mail system has been rejected", "access to this mail system has been rejected"}},
 	{"blocked", ordinary, "AOL postmaster error messages: \"521 5.2.1 : AOL will not accept delivery of this message\" and \"(CON:B1)\" refuse a sending server with too much spam, whatever RFC 7504 says of 521; before the null-MX rule",
 		[]string{"will not accept delivery", "(con:b1)"}},
 	{"suspend", ordinary, "RFC 3463 X.2.1 \"mailbox disabled, not accepting messages\": a mailbox, account or recipient said not to accept mail exists and is closed to it, unlike RFC 7504/7505's host or domain without mail service; before the null-MX rule, whose \"not accepting any mail\" such a reply also says",
@@ -206,6 +212,8 @@ var textRules = []reasonRule{
 		}},
 	{"notaccept", ordinary, "Postfix smtp(8) for an RFC 7505 null MX: \"Domain ... does not accept mail (nullMX)\"; RFC 7504 section 3 (521 \"host does not accept mail\")",
 		[]string{"nullmx", "accepts no e-mail", "accepts no email"}},
+	{"notaccept", ordinary, "Gmail's DSN for a recipient domain with a null MX (RFC 7505; Gmail SMTP error reference 5.1.10 \"Recipient address has null MX\"): \"Your message wasn't delivered to ... because the domain ... doesn't receive email according to the administrator\"; before the unknown-user rules, whose \"Address not found\" its heading also says",
+		[]string{"doesn't receive email", "doesn't receive e-mail", "doesn't receive mail", "does not receive mail"}},
 	{"notaccept", ordinary, "Exim's dnslookup router (routers/dnslookup.c) for a domain whose MX or SRV record says it has no SMTP service (an RFC 7505 null MX, RFC 2782 \".\" target): \"an MX or SRV record indicated no SMTP service\"",
 		[]string{"indicated no smtp service"}},
 	{"networkerror", ordinary, "OpenSMTPD's MTA (smtpd/mta.c) when the MX lookup fails: \"No MX found for domain\" and \"Temporary failure in MX lookup\" are temporary failures (IMSG_DELIVERY_TEMPFAIL); only \"Domain does not exist\" (NXDOMAIN) is permanent",
@@ -315,6 +323,8 @@ var textRules = []reasonRule{
 		[]string{"couldn't find a mail exchanger or ip address", "find the recipient domain"}},
 	{"hostunknown", ordinary, "resolver statements that the recipient's domain has no mail server, the same finding as \"no mail exchanger\" (RFC 5321 section 5.1: neither MX nor address records): hMailServer's SMTP error \"No mail servers appear to exists for the recipients address\" (hMailServer documentation, error messages), Exchange/IIS \"Unable to deliver to ... no mail server\"",
 		[]string{"no mail servers appear to exist", "no mail server for"}},
+	{"userunknown", ordinary, "Yandex Mail's refusal of an address it does not have, \"550 5.7.1 No such user!\" (Yandex's bounce help lists \"No such user\" as a non-existing address: https://yandex.com/support/mail/bounces/yandex.html): its exact wording, with the exclamation mark, counts as a dead address under X.7.1 too (policyStatusUnknown); a bare \"5.7.1 No such user\" stays a policy refusal",
+		policyStatusUnknown},
 	{"userunknown", ordinary, "RFC 3463 X.1.1; unknown-user wording of Postfix (\"User unknown in ... table\"), Sendmail (\"User unknown\"), Exim (\"Unknown user\"), Exchange, Gmail, Yahoo",
 		[]string{
 			"user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
@@ -407,6 +417,8 @@ var textRules = []reasonRule{
 		[]string{"reputation", "sender score"}},
 	{"toomanyconn", ordinary, "Tencent QQ Mail \"550 Ip frequency limited\", \"Domain frequency limited\", \"Sender frequency limited\", \"Connection frequency limited\" (help page no. 1000725): how often one IP, domain or sender may deliver; before the block rule, whose \"Blocked IP\" the reply also says",
 		[]string{"frequency limited"}},
+	{"toomanyconn", ordinary, "Exim smtp_accept_max_per_host (Exim specification, main options): \"421 Too many concurrent SMTP connections from this IP address; please try again later\"; Postfix anvil(8) limits (smtpd_client_connection_count_limit) \"421 4.7.0 Error: too many connections from [IP]\": a limit on the client's connections, before the block rule, whose \"IP address\" the reply also says",
+		[]string{"too many concurrent smtp connections", "too many connections from"}},
 	{"blocked", ordinary, "refusals of the sending host (Postfix \"Client host rejected\", block lists, provider IP blocks)",
 		[]string{
 			"blacklist", "black list", "blocklist", "block list", "blocked", "listed at",
@@ -608,6 +620,14 @@ var localUnknown = []string{
 	"recipient not found msexch",
 	"not found in the recipient's email system",
 }
+
+// policyStatusUnknown are the exact replies with which a provider refuses
+// an address it does not have under a policy status (X.7.1): hardText
+// lets them name a dead address where a policy status otherwise overrules
+// an unknown-user phrase. Only a provider's own documented wording
+// belongs here, never a generic phrase: Postfix access maps and filters
+// say "5.7.1" with many texts.
+var policyStatusUnknown = []string{"no such user!"}
 
 // statusRule maps an RFC 3463 "subject.detail" (section 3; RFC 5248
 // registry; RFC 7372, RFC 7505) to a reason.

@@ -446,6 +446,29 @@ func TestSourcedRules(t *testing.T) {
 		{"RCPT", 550, "5.1.1", "550 5.1.1 <a@example.com>... Mailbox full", "mailboxfull", Soft, "mailbox full"},
 		{"", 550, "5.1.1", "550 5.1.1 mailbox full", "mailboxfull", Soft, "mailbox full"},
 		{"RCPT", 550, "5.1.1", "550 5.1.1 <a@example.com>... quota exceeded; user unknown", "mailboxfull", Soft, "quota exceeded"},
+		// Yahoo TSS09 under 5.7.2 and Cisco's host access table refusal
+		// under 5.7.1 refuse the sending host.
+		{"", 553, "5.7.2", "553 5.7.2 [TSS09] All messages from 192.0.2.1 will be permanently deferred; Retrying will NOT succeed.", "blocked", Block, "[tss09]"},
+		{"", 554, "", "554 Your access to this mail system has been rejected due to the sending MTA's poor reputation.", "blocked", Block, "your access to this mail system"},
+		{"", 550, "5.7.1", "550 #5.7.1 Your access to submit messages to this e-mail system has been rejected.", "blocked", Block, "your access to submit messages"},
+		// ... while RFC 3463's own reading of 5.7.2 stays.
+		{"", 550, "5.7.2", "550 5.7.2 Mailing list expansion prohibited", "policyviolation", Block, "prohibited"},
+		// A connection limit names the client's IP address: not a block.
+		{"CONN", 421, "", "421 Too many concurrent SMTP connections from this IP address; please try again later.", "toomanyconn", Block, "too many concurrent smtp connections"},
+		{"CONN", 421, "4.7.0", "421 4.7.0 Error: too many connections from 192.0.2.1", "toomanyconn", Block, "too many connections from"},
+		// Gmail 4.7.28: unsolicited mail from the sender's SPF or DKIM
+		// domain, not an authentication failure.
+		{"", 421, "4.7.28", "421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your SPF domain [example.org]. To protect our users from spam, mail sent from your domain has been temporarily rate limited.", "spamdetected", Block, "unusual rate of unsolicited"},
+		{"", 550, "5.7.26", "550 5.7.26 Unauthenticated email from example.org is not accepted due to domain's DMARC policy", "authfailure", Block, "dmarc"},
+		// Gmail's DSNs for a missing domain and for a null MX.
+		{"", 0, "5.1.2", "** Address not found ** Your message wasn't delivered to a@typo.example because the domain typo.example couldn't be found. Check for typos or unnecessary spaces and try again.", "hostunknown", Hard, "the domain <domain> couldn't be found"},
+		{"", 0, "5.1.10", "** Address not found ** Your message wasn't delivered to a@parked.example because the domain parked.example doesn't receive email according to the administrator.", "notaccept", Hard, "doesn't receive email"},
+		{"", 0, "5.1.1", "** Address not found ** The email account that you tried to reach does not exist.", "userunknown", Hard, "the email account that you tried to reach does not exist"},
+		// Yandex's own "No such user!" under 5.7.1 is its unknown user; a
+		// bare "5.7.1 No such user" stays a policy refusal (prefer not hard).
+		{"", 550, "5.7.1", "550 5.7.1 No such user!", "userunknown", Hard, "policystatusunknown"},
+		{"", 550, "5.7.1", "550 5.7.1 No such user", "filtered", Block, "5.7.1"},
+		{"", 550, "5.7.1", "550 5.7.1 No such user! Blocked using zen.spamhaus.org", "blocked", Block, "blocked using"},
 		// Greylisting (RFC 6647; milter-greylist, Postgrey, greylistd): a
 		// temporary refusal of the sending host, never the recipient, even
 		// when Postfix says it as a recipient refusal.
