@@ -157,6 +157,12 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 	case hasText && text.reason == "notaccept" && anyWord(clauseOf(lower, phrase), senderWords) != "":
 		w := anyWord(clauseOf(lower, phrase), senderWords)
 		v = verdict{"rejected", fmt.Sprintf("text %q next to %q names the sender's domain, not the recipient's (RFC 7505 section 4.3: a sender's null MX is X.7.27, a refusal of the sender; prefer not hard)", phrase, w)}
+	case hasText && text.reason == "mesgtoobig" && hasStatus && st.code == "2.3":
+		// A size phrase under X.2.3 ("552 5.2.3 Message size exceeds the
+		// limit allowed for the recipient") names the limit the status
+		// names: the recipient mailbox's, not the system's (X.3.4).
+		v = statusVerdict(status, st)
+		v.rule += fmt.Sprintf("; text %q names the size limit the status names", phrase)
 	case hasText && !hardReasons[text.reason]: // includes notaccept: RFC 7504/7505 speak of the host
 		v = textVerdict(text, phrase)
 	case hasText:

@@ -648,7 +648,7 @@ var statusRules = []statusRule{
 	{"2.0", "filtered", "RFC 3463 X.2.0 other or undefined mailbox status"},
 	{"2.1", "suspend", "RFC 3463 X.2.1 mailbox disabled, not accepting messages"},
 	{"2.2", "mailboxfull", "RFC 3463 X.2.2 mailbox full"},
-	{"2.3", "mesgtoobig", "RFC 3463 X.2.3 message length exceeds administrative limit"},
+	{"2.3", "exceedlimit", "RFC 3463 X.2.3 message length exceeds administrative limit: a limit the recipient's mailbox sets (\"Message length exceeds limit set by recipient\"), which the corpus labels exceedlimit, not X.3.4's message too big for the system (mesgtoobig); decide lets it overrule a size phrase"},
 	{"2.4", "mailererror", "RFC 3463 X.2.4 mailing list expansion problem"},
 	{"3.0", "systemerror", "RFC 3463 X.3.0 other or undefined mail system status"},
 	{"3.1", "systemfull", "RFC 3463 X.3.1 mail system full"},

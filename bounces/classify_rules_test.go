@@ -341,10 +341,11 @@ func TestSourcedRules(t *testing.T) {
 		// Postfix local(8)/virtual(8) mailbox size limit; WEB.DE storage.
 		{"", 0, "", "cannot update mailbox /var/mail/a for user a. error writing message: File too large", "mailboxfull", Soft, "file too large"},
 		{"", 550, "", "550 User has exhausted allowed storage space.", "mailboxfull", Soft, "exhausted allowed storage"},
-		// Gmail 552 5.3.4, NetEase, Exchange RecipSizeLimit.
+		// Gmail 552 5.3.4, NetEase; Exchange RecipSizeLimit under 5.2.3 is
+		// the recipient mailbox's limit (exceedlimit, as the corpus labels it).
 		{"", 552, "", "552 Your message exceeded Google's message size limits.", "mesgtoobig", Soft, "message size limit"},
 		{"", 552, "", "552 Requested mail action aborted: exceeded mailsize limit", "mesgtoobig", Soft, "mailsize limit"},
-		{"", 0, "", "#550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient ##", "mesgtoobig", Soft, "recipsizelimit"},
+		{"", 0, "", "#550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient ##", "exceedlimit", Soft, "text \"recipsizelimit\" names the size limit the status names"},
 		// Sendmail queue time-outs, Exim's failing hosts, Postfix's
 		// suspended destination: the queue lifetime ran out.
 		{"", 0, "", "Cannot send message for 5 days", "expired", Soft, "cannot send message for"},
@@ -430,7 +431,7 @@ func TestSourcedRules(t *testing.T) {
 		{"RCPT", 552, "5.2.2", "552 5.2.2 <a@example.com>... User unknown", "mailboxfull", Soft, "mailbox status that says the mailbox exists"},
 		{"RCPT", 550, "5.2.2", "550 5.2.2 <a@example.com>: Recipient address rejected: User unknown in local recipient table", "mailboxfull", Soft, "mailbox status that says the mailbox exists"},
 		{"RCPT", 550, "5.2.2", "550 5.2.2 No mailbox here by that name", "mailboxfull", Soft, "mailbox status that says the mailbox exists"},
-		{"RCPT", 552, "5.2.3", "552 5.2.3 <a@example.com>... User unknown", "mesgtoobig", Soft, "mailbox status that says the mailbox exists"},
+		{"RCPT", 552, "5.2.3", "552 5.2.3 <a@example.com>... User unknown", "exceedlimit", Soft, "mailbox status that says the mailbox exists"},
 		{"DATA", 552, "5.2.2", "552 5.2.2 User unknown", "mailboxfull", Soft, "mailbox status that says the mailbox exists"},
 		// ... but an address status with nothing against it stays hard,
 		// and X.2.1 (disabled) and X.2.0 (undefined) at RCPT TO leave the
@@ -464,6 +465,10 @@ func TestSourcedRules(t *testing.T) {
 		{"", 0, "5.1.2", "** Address not found ** Your message wasn't delivered to a@typo.example because the domain typo.example couldn't be found. Check for typos or unnecessary spaces and try again.", "hostunknown", Hard, "the domain <domain> couldn't be found"},
 		{"", 0, "5.1.10", "** Address not found ** Your message wasn't delivered to a@parked.example because the domain parked.example doesn't receive email according to the administrator.", "notaccept", Hard, "doesn't receive email"},
 		{"", 0, "5.1.1", "** Address not found ** The email account that you tried to reach does not exist.", "userunknown", Hard, "the email account that you tried to reach does not exist"},
+		// X.2.3: the recipient mailbox's size limit, whatever size words
+		// the text uses; X.3.4 stays a message too big for the system.
+		{"", 552, "5.2.3", "552 5.2.3 Message size exceeds the limit allowed for the recipient", "exceedlimit", Soft, "names the size limit the status names"},
+		{"", 552, "5.3.4", "552 5.3.4 Message size exceeds fixed maximum message size", "mesgtoobig", Soft, "message size exceeds"},
 		// Yandex's own "No such user!" under 5.7.1 is its unknown user; a
 		// bare "5.7.1 No such user" stays a policy refusal (prefer not hard).
 		{"", 550, "5.7.1", "550 5.7.1 No such user!", "userunknown", Hard, "policystatusunknown"},
