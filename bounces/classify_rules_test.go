@@ -133,7 +133,7 @@ func TestContradictedUnknownUserIsNotHard(t *testing.T) {
 		// No status code, no command: temporary, filter and sender-list
 		// wording (the clause rules' notDead words and conflictStems)
 		// contradicts the phrase.
-		{"", 550, "", "550 Greylisted, recipient unknown, please try again later", "systemerror", Soft, `"later" next to "recipient unknown"`},
+		{"", 550, "", "550 Recipient unknown, please try again later", "systemerror", Soft, `"later" next to "recipient unknown"`},
 		{"", 550, "", "550 Mailbox not found, your message was classified as bulk", "filtered", Block, `"bulk" next to "mailbox not found"`},
 		{"", 550, "", "550 No such user - sender not in allow list", "filtered", Block, `"allow list" next to "no such user"`},
 		{"", 550, "", "550 User unknown (temporarily)", "filtered", Block, `"temporarily" next to "user unknown"`},
