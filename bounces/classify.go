@@ -780,6 +780,18 @@ func pseudoStatus(reason string, temporary bool) string {
 	return "5.0." + d
 }
 
+// Reasons lists every reason word a Result can carry: the failure reasons
+// (each with its X.0.9NN detail) and those of messages that are no
+// failure (feedback, vacation) or a sending service's own (suppressed).
+func Reasons() []string {
+	out := []string{"feedback", "vacation", "suppressed"}
+	for r := range pseudoDetail {
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // pseudoDetail is the X.0.9NN detail of each reason.
 var pseudoDetail = map[string]string{
 	"undefined": "900", "onhold": "901", "norelaying": "909", "filtered": "910",

@@ -3,6 +3,7 @@ package bounces
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -188,6 +189,9 @@ func TestEveryReasonDerives(t *testing.T) {
 		reasons[r.reason] = true
 	}
 	for r := range reasons {
+		if !slices.Contains(Reasons(), r) {
+			t.Errorf("reason %s is not in Reasons()", r)
+		}
 		if _, ok := derivedIndex[r]; !ok {
 			t.Errorf("reason %s has no derived status", r)
 		}

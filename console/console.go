@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/postbode/postbode/bounces"
 	"github.com/postbode/postbode/campaigns"
@@ -65,6 +66,9 @@ type Deps struct {
 	MaxImportBytes int64
 	// SpoolDir holds uploads while they import; optional, default the OS temp dir.
 	SpoolDir string
+	// UploadTimeout is how long an upload may take to arrive
+	// (httpapi.AllowUpload); optional, default 10 minutes.
+	UploadTimeout time.Duration
 	// PublicURL is the base URL of the recipient pages, for the subscribe
 	// form snippet (optional).
 	PublicURL string
@@ -88,6 +92,9 @@ type Handler struct {
 func New(bgCtx context.Context, d Deps) (*Handler, error) {
 	if d.MaxBodyBytes == 0 {
 		d.MaxBodyBytes = 1 << 20
+	}
+	if d.UploadTimeout == 0 {
+		d.UploadTimeout = 10 * time.Minute
 	}
 	if d.MaxImportBytes == 0 {
 		d.MaxImportBytes = 2 << 30
