@@ -894,6 +894,9 @@ func transcriptCommand(notice, rcpt string) string {
 // as the mail systems wrote them.
 func diagLower(s string) string {
 	lower := asciiLower(s)
+	if strings.IndexByte(lower, 0xC3) < 0 && strings.IndexByte(lower, 0xD0) < 0 {
+		return lower // no Latin-1 or Cyrillic capital can be in it
+	}
 	for i := 0; i+1 < len(lower); i++ {
 		if c := lower[i]; (c == 0xC3 || c == 0xD0) && foldPair(c, lower[i+1]) != [2]byte{c, lower[i+1]} {
 			b := []byte(lower)
