@@ -13,6 +13,8 @@ func (ix *phraseIndex) textMatch(lower string) (rule reasonRule, phrase string, 
 	rule = ix.rules[i]
 	if rule.reason == "userunknown" && domainDoesNotExist(lower) {
 		rule = reasonRule{"hostunknown", ordinary, "\"<domain> does not exist\" (Exim relaying a remote reply)", nil}
+	} else if rule.reason == "userunknown" && domainNotFound(lower) {
+		rule = reasonRule{"hostunknown", ordinary, "\"the domain <domain> couldn't be found\" (Gmail's DSN for a recipient domain that does not resolve, under its \"Address not found\" heading)", nil}
 	}
 	return rule, phrase, true
 }
@@ -29,6 +31,23 @@ func domainDoesNotExist(lower string) bool {
 		w = w[j+1:]
 	}
 	return strings.Contains(w, ".") && !strings.Contains(w, "@") && !isDigit(w[len(w)-1])
+}
+
+// domainNotFound reports "the domain <name> couldn't be found" (or "could
+// not be found"): the text names the recipient's domain, not a mailbox, as
+// missing (Gmail: "Your message wasn't delivered to a@b because the domain
+// b couldn't be found").
+func domainNotFound(lower string) bool {
+	i := strings.Index(lower, "the domain ")
+	if i < 0 {
+		return false
+	}
+	rest := lower[i+len("the domain "):]
+	name, after, ok := strings.Cut(rest, " ")
+	if !ok || !strings.Contains(name, ".") || strings.Contains(name, "@") {
+		return false
+	}
+	return strings.HasPrefix(after, "couldn't be found") || strings.HasPrefix(after, "could not be found")
 }
 
 // contradiction is the first rule naming a cause that contradicts a dead
