@@ -142,13 +142,15 @@ func (s *Service) validate(ctx context.Context, c *Campaign, slugs *[]string) er
 			return err
 		}
 		if _, err := templates.Compile(ctx, c.Subject, c.HTML, c.Text, style); err != nil {
-			var te *templates.Error
-			switch {
-			case !errors.As(err, &te):
+			// Every failing part at once: the writer fixes them in one go.
+			parts := templates.Errors(err)
+			if len(parts) == 0 {
 				bad = append(bad, errs.Invalid("html", err.Error()))
-			case te.Part == "style":
-				return fmt.Errorf("campaigns: house style: %w", err)
-			default:
+			}
+			for _, te := range parts {
+				if te.Part == "style" {
+					return fmt.Errorf("campaigns: house style: %w", err)
+				}
 				bad = append(bad, errs.Invalid(te.Part, te.Message()))
 			}
 		}
