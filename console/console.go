@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/postbode/postbode/bounces"
 	"github.com/postbode/postbode/campaigns"
@@ -68,6 +69,9 @@ type Deps struct {
 	// PublicURL is the base URL of the recipient pages, for the subscribe
 	// form snippet (optional).
 	PublicURL string
+	// Location is the organisation's time zone, in which the screens show
+	// times (privacy.time_zone); optional, default UTC.
+	Location *time.Location
 }
 
 // Handler serves the console.
@@ -88,7 +92,7 @@ func New(bgCtx context.Context, d Deps) (*Handler, error) {
 	if d.MaxImportBytes == 0 {
 		d.MaxImportBytes = 2 << 30
 	}
-	v, err := parseViews()
+	v, err := parseViews(d.Location)
 	if err != nil {
 		return nil, err
 	}
