@@ -138,3 +138,25 @@ func TestConsoleTemplateErrorsInEveryPart(t *testing.T) {
 		"text":    "regel 1, kolom 4: niet afgesloten: een {{if}}",
 	})
 }
+
+// TestConsoleCampaignLanguage: the compose form's language is kept with
+// the campaign, offered again when editing, and the preview's footer is
+// written in it (Dutch: "Afmelden", not "Unsubscribe").
+func TestConsoleCampaignLanguage(t *testing.T) {
+	e := newAdminEnv(t)
+	var list int64
+	if err := e.pool.QueryRow(t.Context(), `SELECT id FROM lists WHERE slug = 'news'`).Scan(&list); err != nil {
+		t.Fatal(err)
+	}
+	w := e.post("/console/campaigns", url.Values{"name": {"Maart"}, "subject": {"Hallo"}, "from_email": {"news@example.org"},
+		"lists": {strconv.FormatInt(list, 10)}, "html": {"<p>Beste lezer</p>"}, "lang": {"nl"}})
+	wantStatus(t, "a Dutch campaign", w, http.StatusSeeOther)
+	base := w.Header().Get("Location")
+	if body := wantStatus(t, "edit", e.get(base+"/edit"), http.StatusOK); !strings.Contains(body, `<option value="nl" lang="nl" selected>`) {
+		t.Errorf("the edit form does not keep the language")
+	}
+	body := wantStatus(t, "preview", e.get(base+"/preview"), http.StatusOK)
+	if !strings.Contains(body, "Afmelden") || strings.Contains(body, "Unsubscribe") {
+		t.Errorf("the Dutch campaign's footer is not in Dutch:\n%.4000s", body[strings.Index(body, "<main"):])
+	}
+}

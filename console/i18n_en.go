@@ -88,6 +88,7 @@ var en = map[string]string{
 	"campaign.new": "New campaign", "campaign.preview": "Preview", "preview.contact": "Preview for contact (address or id)",
 	"preview.sample": "Shown with the sample contact Jan Jansen, as a test send without a contact; choose a contact to see their mail.",
 	"preview.button": "Show preview", "campaign.f.subject": "Subject", "preview.frame": "The mail as the contact sees it",
+	"campaign.f.lang": "Language of the mail (its footer follows it)", "campaign.f.lang.default": "The installation's default",
 	"campaign.f.text": "Text version", "campaign.results": "Results", "result.total": "Recipients",
 	"result.timeline": "Delivered, bounced and deferred per hour", "result.links": "Clicks per link", "result.url": "Link", "result.clicks": "Clicks", "result.unique": "Unique clickers", "import.mapping": "Column mapping (CSV)", "import.mapping.help": "Leave empty for the usual names: the address in a column called email, the name in name. Every other column becomes an attribute.", "import.emailcol": "Email column", "import.namecol": "Name column", "result.chart": "Outcome per recipient", "result.bounces": "Bounces by class and reason", "result.count": "Count",
 	"campaigns.title": "Campaigns", "filter": "Filter", "campaign.sendat": "Send at", "campaign.kind.update": "update mailing",

@@ -88,6 +88,7 @@ var nl = map[string]string{
 	"campaign.new": "Nieuwe campagne", "campaign.preview": "Voorbeeld", "preview.contact": "Voorbeeld voor contact (adres of nummer)",
 	"preview.sample": "Getoond met het voorbeeldcontact Jan Jansen, zoals een testzending zonder contact; kies een contact om diens mail te zien.",
 	"preview.button": "Voorbeeld tonen", "campaign.f.subject": "Onderwerp", "preview.frame": "De mail zoals het contact hem ziet",
+	"campaign.f.lang": "Taal van de mail (de voettekst volgt die)", "campaign.f.lang.default": "De standaard van de installatie",
 	"campaign.f.text": "Tekstversie", "campaign.results": "Resultaten", "result.total": "Ontvangers",
 	"result.timeline": "Afgeleverd, gebounced en uitgesteld per uur", "result.links": "Klikken per link", "result.url": "Link", "result.clicks": "Klikken", "result.unique": "Unieke klikkers", "import.mapping": "Kolommen koppelen (CSV)", "import.mapping.help": "Leeg laten voor de gewone namen: het adres in een kolom email, de naam in name. Elke andere kolom wordt een kenmerk.", "import.emailcol": "Kolom met e-mailadres", "import.namecol": "Kolom met naam", "result.chart": "Uitkomst per ontvanger", "result.bounces": "Bounces per soort en reden", "result.count": "Aantal",
 	"campaigns.title": "Campagnes", "filter": "Filteren", "campaign.sendat": "Verzenden op", "campaign.kind.update": "update-mailing",
