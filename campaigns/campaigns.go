@@ -281,34 +281,34 @@ func New(opt Options) *Service {
 
 // Campaign is one campaign.
 type Campaign struct {
-	ID          int64      `json:"id"`
-	Name        string     `json:"name"`
-	Kind        string     `json:"kind"`
-	Status      string     `json:"status"`
-	Subject     string     `json:"subject"`
-	HTML        string     `json:"html"`
-	Text        string     `json:"text"`
-	FromName    string     `json:"from_name"`
-	FromEmail   string     `json:"from_email"`
-	ReplyTo     string     `json:"reply_to"`
-	ListIDs     []int64    `json:"list_ids"`
-	HasAudience bool       `json:"has_audience"`
-	TrackOpens  bool       `json:"track_opens"`
-	TrackClicks bool       `json:"track_clicks"`
+	ID          int64   `json:"id"`
+	Name        string  `json:"name"`
+	Kind        string  `json:"kind"`
+	Status      string  `json:"status"`
+	Subject     string  `json:"subject"`
+	HTML        string  `json:"html"`
+	Text        string  `json:"text"`
+	FromName    string  `json:"from_name"`
+	FromEmail   string  `json:"from_email"`
+	ReplyTo     string  `json:"reply_to"`
+	ListIDs     []int64 `json:"list_ids"`
+	HasAudience bool    `json:"has_audience"`
+	TrackOpens  bool    `json:"track_opens"`
+	TrackClicks bool    `json:"track_clicks"`
 	// Lang is the language the campaign is written in: en or nl, "" for the
 	// installation's default (public.default_lang). The footer and the
 	// update buttons are written in it.
-	Lang     string `json:"lang"`
-	ParentID    *int64     `json:"parent_id"`
-	SendAt      *time.Time `json:"send_at"`
-	MissedAt    *time.Time `json:"missed_at"`
-	StartedAt   *time.Time `json:"started_at"`
-	PausedAt    *time.Time `json:"paused_at"`
-	FinishedAt  *time.Time `json:"finished_at"`
-	ExpandedAt  *time.Time `json:"expanded_at"`
-	CreatedBy   string     `json:"created_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	Lang       string     `json:"lang"`
+	ParentID   *int64     `json:"parent_id"`
+	SendAt     *time.Time `json:"send_at"`
+	MissedAt   *time.Time `json:"missed_at"`
+	StartedAt  *time.Time `json:"started_at"`
+	PausedAt   *time.Time `json:"paused_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+	ExpandedAt *time.Time `json:"expanded_at"`
+	CreatedBy  string     `json:"created_by"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 const campaignCols = `id, name, kind, status, subject, html, text_body, from_name, from_email, reply_to,

@@ -17,7 +17,7 @@ func TestCampaignLanguageWritesTheFooter(t *testing.T) {
 	preview := func(lang any) (html, text string) {
 		t.Helper()
 		body := map[string]any{"name": "Maart", "subject": "Hallo {{.Contact.Name}}",
-			"html": `<p>Beste {{.Contact.Name}},</p>{{template "update-buttons" .}}`,
+			"html":      `<p>Beste {{.Contact.Name}},</p>{{template "update-buttons" .}}`,
 			"from_name": "Nieuws", "from_email": "news@news.example.com", "lists": []string{"news"}}
 		if lang != nil {
 			body["lang"] = lang
