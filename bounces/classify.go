@@ -2,6 +2,7 @@ package bounces
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -754,6 +755,18 @@ func pseudoStatus(reason string, temporary bool) string {
 		return "4.0." + d
 	}
 	return "5.0." + d
+}
+
+// Reasons lists every reason word a Result can carry: the failure reasons
+// (each with its X.0.9NN detail) and those of messages that are no
+// failure (feedback, vacation) or a sending service's own (suppressed).
+func Reasons() []string {
+	out := []string{"feedback", "vacation", "suppressed"}
+	for r := range pseudoDetail {
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // pseudoDetail is the X.0.9NN detail of each reason.

@@ -3,6 +3,7 @@ package bounces
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -181,6 +182,9 @@ func TestEveryReasonDerives(t *testing.T) {
 		reasons[r.reason] = true
 	}
 	for r := range reasons {
+		if !slices.Contains(Reasons(), r) {
+			t.Errorf("reason %s is not in Reasons()", r)
+		}
 		if _, ok := derivedIndex[r]; !ok {
 			t.Errorf("reason %s has no derived status", r)
 		}

@@ -41,9 +41,10 @@ func startPGCPU(ctx context.Context, b *testing.B, mon *pgx.Conn) func() time.Du
 	own := []uint32{mon.PgConn().PID(), lister.PgConn().PID()}
 	var mu sync.Mutex
 	first, last := map[int]int64{}, map[int]int64{}
+	kind := map[int]string{} // backend_type: client backend, autovacuum worker
 	started := false
 	sample := func() {
-		rows, err := lister.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+		rows, err := lister.Query(ctx, `SELECT pid, backend_type FROM pg_stat_activity WHERE datname = current_database()
 			AND pid <> ALL ($1)`, own)
 		if err != nil {
 			return
@@ -53,9 +54,11 @@ func startPGCPU(ctx context.Context, b *testing.B, mon *pgx.Conn) func() time.Du
 		defer mu.Unlock()
 		for rows.Next() {
 			var pid int
-			if rows.Scan(&pid) != nil {
+			var typ string
+			if rows.Scan(&pid, &typ) != nil {
 				return
 			}
+			kind[pid] = typ
 			t, ok := procTicks(pid)
 			if !ok {
 				continue
@@ -98,8 +101,10 @@ func startPGCPU(ctx context.Context, b *testing.B, mon *pgx.Conn) func() time.Du
 		var ticks, newTicks int64
 		var news int
 		var each []string
+		byKind := map[string]int64{}
 		for pid, t := range last {
 			ticks += t - first[pid]
+			byKind[kind[pid]] += t - first[pid]
 			if first[pid] == 0 {
 				news++
 				newTicks += t
@@ -107,8 +112,13 @@ func startPGCPU(ctx context.Context, b *testing.B, mon *pgx.Conn) func() time.Du
 			each = append(each, strconv.FormatInt((t-first[pid])*10, 10))
 		}
 		slices.Sort(each)
-		fmt.Printf("  Postgres backends: %d, %d of them started during the send and used %d ms; ms per backend: %s\n",
-			len(last), news, newTicks*10, strings.Join(each, " "))
+		kinds := make([]string, 0, len(byKind))
+		for k, t := range byKind {
+			kinds = append(kinds, fmt.Sprintf("%s %d ms", k, t*10))
+		}
+		slices.Sort(kinds)
+		fmt.Printf("  Postgres backends: %d, %d of them started during the send and used %d ms; ms per backend: %s; by type: %s\n",
+			len(last), news, newTicks*10, strings.Join(each, " "), strings.Join(kinds, ", "))
 		return time.Duration(ticks) * time.Second / 100 // USER_HZ is 100 on Linux
 	}
 }

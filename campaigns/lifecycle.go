@@ -267,10 +267,24 @@ func (s *Service) Check(ctx context.Context, in Input) error {
 func (s *Service) Create(ctx context.Context, in Input, actor string) (Campaign, error) {
 	c := Campaign{Status: StateDraft}
 	in.apply(&c)
-	if err := s.validate(ctx, &c, in.Lists); err != nil {
+	var out Campaign
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		// No claim of the From domain comes between its check and the
+		// draft (identity.HoldFrom).
+		if err := identity.HoldFrom(ctx, tx); err != nil {
+			return err
+		}
+		if err := s.validate(ctx, &c, in.Lists); err != nil {
+			return err
+		}
+		var err error
+		out, err = s.insert(ctx, tx, c, actor)
+		return err
+	})
+	if err != nil {
 		return c, err
 	}
-	return s.insert(ctx, s.db, c, actor)
+	return out, nil
 }
 
 func (s *Service) insert(ctx context.Context, q querier, c Campaign, actor string) (Campaign, error) {
@@ -297,6 +311,9 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (Campaign, err
 			return conflict("update", c.Status, StateDraft, StateScheduled)
 		}
 		in.apply(&c)
+		if err := identity.HoldFrom(ctx, tx); err != nil {
+			return err
+		}
 		if err := s.validate(ctx, &c, in.Lists); err != nil {
 			return err
 		}
@@ -325,6 +342,9 @@ func (s *Service) transition(ctx context.Context, id int64, op string, allowed [
 			return conflict(op, c.Status, allowed...)
 		}
 		if revalidate {
+			if err := identity.HoldFrom(ctx, tx); err != nil {
+				return err
+			}
 			if err := s.validate(ctx, &c, nil); err != nil {
 				return err
 			}

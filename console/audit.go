@@ -59,6 +59,9 @@ type codeWriter struct {
 	code int
 }
 
+// Unwrap exposes the underlying writer to http.ResponseController.
+func (w *codeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func (w *codeWriter) WriteHeader(code int) {
 	if w.code == 0 {
 		w.code = code

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postbode/postbode/bounces"
 	"github.com/postbode/postbode/internal/access"
 )
 
@@ -31,16 +32,30 @@ func TestConsoleContactBouncesSayWhy(t *testing.T) {
 	path := "/console/contacts/" + strconv.FormatInt(contact, 10)
 	body := wantStatus(t, "contact", e.get(path), http.StatusOK)
 	for _, want := range []string{"Server reply", "Recipient address rejected: User unknown", "hard (address does not work)",
-		"soft (temporary or mailbox full)", "Counts toward inactive", "<td>Yes</td>", "<td>No</td>"} {
+		"soft (temporary or mailbox full)", "Counts toward inactive", "<td>Yes</td>", "<td>No</td>",
+		"<td>address does not exist</td>", "<td>mailbox full</td>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the contact's bounces lack %q:\n%.6000s", want, body[strings.Index(body, "<h2"):])
 		}
 	}
 	e.post("/console/language", url.Values{"lang": {"nl"}})
 	body = wantStatus(t, "contact in Dutch", e.get(path), http.StatusOK)
-	for _, want := range []string{"Antwoord van de server", "hard (adres werkt niet)", "Telt mee voor inactief", "<td>Ja</td>"} {
+	for _, want := range []string{"Antwoord van de server", "hard (adres werkt niet)", "Telt mee voor inactief", "<td>Ja</td>",
+		"<td>adres bestaat niet</td>", "<td>mailbox vol</td>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the Dutch contact's bounces lack %q", want)
+		}
+	}
+}
+
+// TestEveryBounceReasonInWords: each reason a bounce can carry has its
+// words in English and in Dutch, so no screen shows a bare code.
+func TestEveryBounceReasonInWords(t *testing.T) {
+	for _, r := range bounces.Reasons() {
+		for lang, cat := range map[string]map[string]string{"en": en, "nl": nl} {
+			if cat["bouncereason."+r] == "" {
+				t.Errorf("reason %s has no words in %s", r, lang)
+			}
 		}
 	}
 }

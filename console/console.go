@@ -66,12 +66,19 @@ type Deps struct {
 	MaxImportBytes int64
 	// SpoolDir holds uploads while they import; optional, default the OS temp dir.
 	SpoolDir string
+	// UploadTimeout is how long an upload may take to arrive
+	// (httpapi.AllowUpload); optional, default 10 minutes.
+	UploadTimeout time.Duration
 	// PublicURL is the base URL of the recipient pages, for the subscribe
 	// form snippet (optional).
 	PublicURL string
 	// Location is the organisation's time zone, in which the screens show
 	// times (privacy.time_zone); optional, default UTC.
 	Location *time.Location
+	// SecureCookie marks the session cookie Secure although the request
+	// came without TLS: a proxy in front serves the console over https
+	// (optional; a request over the listener's own TLS always gets it).
+	SecureCookie bool
 }
 
 // Handler serves the console.
@@ -88,6 +95,9 @@ type Handler struct {
 func New(bgCtx context.Context, d Deps) (*Handler, error) {
 	if d.MaxBodyBytes == 0 {
 		d.MaxBodyBytes = 1 << 20
+	}
+	if d.UploadTimeout == 0 {
+		d.UploadTimeout = 10 * time.Minute
 	}
 	if d.MaxImportBytes == 0 {
 		d.MaxImportBytes = 2 << 30

@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"context"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestConsoleImportMapping: the import screen offers the column mapping,
@@ -165,5 +167,48 @@ func TestConsoleImportErrorsInLanguage(t *testing.T) {
 				t.Errorf("%s: the import screen lacks %q", lang, s)
 			}
 		}
+	}
+}
+
+// TestConsoleSlowUpload: over a real connection, an upload may take longer
+// than the listener's read timeout (which bounds every other request):
+// the import route gives it the upload timeout.
+func TestConsoleSlowUpload(t *testing.T) {
+	e := newAdminEnv(t)
+	srv := httptest.NewUnstartedServer(e.h)
+	srv.Config.ReadTimeout = time.Second
+	srv.Start()
+	t.Cleanup(srv.Close)
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		mw.WriteField("csrf", e.csrf)
+		for k, v := range map[string]string{"source": "import", "purpose": "news"} {
+			mw.WriteField(k, v)
+		}
+		fw, _ := mw.CreateFormFile("file", "slow.csv")
+		for _, line := range []string{"email,name\n", "slow1@example.org,Een\n", "slow2@example.org,Twee\n", "slow3@example.org,Drie\n"} {
+			time.Sleep(700 * time.Millisecond) // 2.8 s in all
+			fw.Write([]byte(line))
+		}
+		pw.CloseWithError(mw.Close())
+	}()
+	req, _ := http.NewRequest("POST", srv.URL+"/console/imports", pr)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.AddCookie(e.cookie)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("an upload over 2.8 s with a 1 s read timeout: %d\n%.600s", resp.StatusCode, body)
+	}
+	e.h.Wait()
+	var n int
+	if err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM contacts WHERE email LIKE 'slow_@example.org'`).Scan(&n); err != nil || n != 3 {
+		t.Errorf("imported %d of 3 contacts (%v)", n, err)
 	}
 }

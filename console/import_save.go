@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/postbode/postbode/console/form"
+	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/jobs"
 	"github.com/postbode/postbode/optin"
 )
@@ -15,6 +16,9 @@ import (
 // importSave spools the upload, records a job and imports in the
 // background; the browser goes to the job's page, which shows progress.
 func (h *Handler) importSave(w http.ResponseWriter, r *http.Request) error {
+	if err := httpapi.AllowUpload(w, h.UploadTimeout); err != nil {
+		return err
+	}
 	f, err := form.NewImportForm(r, uploadParts(r), h.SpoolDir, h.MaxImportBytes)
 	if errors.Is(err, optin.ErrImportTooLarge) {
 		return err

@@ -82,3 +82,27 @@ func TestLoginRefusesAnOpaqueOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionCookieSecure: the console's session cookie is HttpOnly and
+// SameSite=Strict, and Secure when staff reach the console over https —
+// behind a proxy (SecureCookie) the request itself comes without TLS.
+func TestSessionCookieSecure(t *testing.T) {
+	e := newLinkEnv(t, nil)
+	for _, secure := range []bool{false, true} {
+		e.h.SecureCookie = secure
+		w := e.do("POST", "/console/login", url.Values{"email": {"admin@example.org"},
+			"password": {"a long and quiet harbour 42"}, "next": {"/console/"}}, "")
+		var c *http.Cookie
+		for _, k := range w.Result().Cookies() {
+			if k.Name == staff.CookieName {
+				c = k
+			}
+		}
+		if w.Code != 303 || c == nil || c.Value == "" {
+			t.Fatalf("login: %d, cookie %v", w.Code, c)
+		}
+		if c.Secure != secure || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
+			t.Errorf("SecureCookie %v: cookie %q", secure, c.String())
+		}
+	}
+}

@@ -41,6 +41,6 @@ func (h *Handler) loginSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setCookie(w, r, secret)
+	h.setCookie(w, r, secret)
 	return redirect(w, r, f.Next, "")
 }

@@ -13,6 +13,6 @@ func (h *Handler) logoutSave(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	setCookie(w, r, "")
+	h.setCookie(w, r, "")
 	return redirect(w, r, Prefix+"login", "login.out")
 }

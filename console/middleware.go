@@ -107,15 +107,14 @@ func (h *Handler) action(fn handlerFunc) http.Handler {
 	})
 }
 
-// setCookie stores the session secret: HttpOnly, SameSite=Strict, a
-// browser-session cookie (expiry is kept on the server); "" removes it.
-func setCookie(w http.ResponseWriter, r *http.Request, secret string) {
-	c := &http.Cookie{Name: staff.CookieName, Value: secret, Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode}
+// setCookie stores the session secret in the session cookie
+// (staff.SessionCookie); "" removes it.
+func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, secret string) {
+	maxAge := 0
 	if secret == "" {
-		c.MaxAge = -1
+		maxAge = -1
 	}
-	http.SetCookie(w, c)
+	http.SetCookie(w, staff.SessionCookie(secret, h.SecureCookie || r.TLS != nil, maxAge))
 }
 
 // csrfToken is the form's token, and r to go on with. An upload

@@ -74,7 +74,7 @@ func (h *Handler) passwordSave(w http.ResponseWriter, r *http.Request, kind stri
 	case err != nil:
 		return redirect(w, r, Prefix+"login", "password.set")
 	}
-	setCookie(w, r, secret)
+	h.setCookie(w, r, secret)
 	return redirect(w, r, Prefix, "password.set")
 }
 

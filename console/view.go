@@ -200,6 +200,15 @@ func pageLang(r *http.Request) string {
 	return s.Lang
 }
 
+// Reason is a bounce reason word (bounces.Reasons) in the page language;
+// a word without a text is shown as it is.
+func (p *page) Reason(word string) string {
+	if t := tr(p.Lang, "bouncereason."+word); t != "bouncereason."+word {
+		return t
+	}
+	return word
+}
+
 // Msg translates a message of a domain package (see trMsg).
 func (p *page) Msg(msg string) string { return trMsg(p.Lang, msg) }
 

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/httpapi"
@@ -27,6 +28,9 @@ type API struct {
 	// uploads (default 2 GiB).
 	MaxBodyBytes   int64
 	MaxImportBytes int64
+	// UploadTimeout is how long an import upload may take to arrive
+	// (httpapi.AllowUpload); default 10 minutes.
+	UploadTimeout time.Duration
 	// SpoolDir holds uploads while they import; "" means the OS temp dir.
 	SpoolDir string
 
@@ -41,6 +45,9 @@ func NewAPI(bgCtx context.Context, a *API) *API {
 	a.bgCtx = bgCtx
 	if a.MaxBodyBytes == 0 {
 		a.MaxBodyBytes = 1 << 20
+	}
+	if a.UploadTimeout == 0 {
+		a.UploadTimeout = 10 * time.Minute
 	}
 	if a.MaxImportBytes == 0 {
 		a.MaxImportBytes = 2 << 30

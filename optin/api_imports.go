@@ -66,9 +66,15 @@ func (a *API) startImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := httpapi.AllowUpload(w, a.UploadTimeout); err != nil {
+		return err
+	}
 	f, err := Spool(a.SpoolDir, r.Body, a.MaxImportBytes)
 	if errors.Is(err, ErrImportTooLarge) {
 		return httpapi.NewError(http.StatusRequestEntityTooLarge, "body_too_large", "import file is larger than api.max_import_bytes")
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return httpapi.ErrBodyTimeout
 	}
 	if err != nil {
 		return err

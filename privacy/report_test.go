@@ -8,23 +8,19 @@ import (
 	"testing"
 
 	"github.com/postbode/postbode/internal/db"
+	"github.com/postbode/postbode/internal/testenv"
 	"github.com/postbode/postbode/privacy"
 )
 
 // pdfText reads a PDF back with poppler's pdftotext, whitespace folded.
 func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pdftotext (poppler-utils) is not installed")
-		}
-		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text is not checked")
-	}
+	bin := testenv.Tool(t, "pdftotext", "poppler-utils")
 	path := filepath.Join(t.TempDir(), "report.pdf")
 	if err := os.WriteFile(path, pdf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command("pdftotext", "-enc", "UTF-8", path, "-").CombinedOutput()
+	out, err := exec.Command(bin, "-enc", "UTF-8", path, "-").CombinedOutput()
 	if err != nil {
 		t.Fatalf("pdftotext cannot read the PDF: %v: %s", err, out)
 	}

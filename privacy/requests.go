@@ -165,13 +165,6 @@ func parseIP(ip string) (*netip.Addr, error) {
 	return &a, nil
 }
 
-func clip(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
-}
-
 // RequestByEmail handles the public privacy request form: kind is one of
 // RequestKinds, lang "en", "nl" or "" (public.default_lang), and details
 // what should be corrected — required for a rectification and checked as
@@ -464,7 +457,7 @@ func (s *Service) record(ctx context.Context, contactID int64, kind, via, lang, 
 		}
 		var uaArg *string
 		if ua != "" {
-			u := clip(ua, 1000)
+			u := errs.Clip(ua, 1000)
 			uaArg = &u
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO privacy_requests (kind, via, contact_id, token_hash, ip, user_agent, lang, due_at, department_id, details)

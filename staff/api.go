@@ -19,7 +19,9 @@ type API struct {
 	// S is the service; its mailer (SetMailer) sends invitation and reset
 	// links.
 	S *Service
-	// SecureCookie marks the session cookie Secure (the listener has TLS).
+	// SecureCookie marks the session cookie Secure: staff reach the admin
+	// listener over https (its own TLS, or a proxy in front at an https
+	// people.admin_url).
 	SecureCookie bool
 	// MaxBodyBytes caps JSON bodies; default 64 KiB.
 	MaxBodyBytes int64
@@ -92,10 +94,15 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// cookie is the session cookie: HttpOnly, SameSite=Strict, Secure with
-// TLS, no Max-Age (expiry is kept on the server); maxAge -1 deletes it.
 func (a *API) cookie(secret string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: CookieName, Value: secret, Path: "/", HttpOnly: true, Secure: a.SecureCookie,
+	return SessionCookie(secret, a.SecureCookie, maxAge)
+}
+
+// SessionCookie is the session cookie the API and the console set:
+// HttpOnly, SameSite=Strict, Secure when staff reach the listener over
+// https, no Max-Age (expiry is kept on the server); maxAge -1 deletes it.
+func SessionCookie(secret string, secure bool, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: CookieName, Value: secret, Path: "/", HttpOnly: true, Secure: secure,
 		SameSite: http.SameSiteStrictMode, MaxAge: maxAge}
 }
 

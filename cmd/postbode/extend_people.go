@@ -39,6 +39,11 @@ func (a *app) staff() *staff.Service {
 // adminURL is the URL staff reach the admin listener at.
 func (a *app) adminURL() string { return adminURLOf(a.cfg) }
 
+// secureCookies tells whether staff reach the admin listener over https
+// (its own TLS, or a proxy at an https people.admin_url): the session
+// cookie is then Secure, so a browser never sends it over plain http.
+func (a *app) secureCookies() bool { return strings.HasPrefix(a.adminURL(), "https://") }
+
 // adminURLOf is the URL staff reach the admin listener of cfg at: the
 // daemon's mailed links and the links `postbode user create` prints.
 // Without people.admin_url it is api.listen, where a listener on every
@@ -67,7 +72,7 @@ func adminURLOf(cfg config.Config) string {
 
 // extendPeople adds the login, session and people administration routes.
 func extendPeople(a *app, d *apiDeps) {
-	m := &staff.API{S: a.staff(), SecureCookie: a.cfg.API.TLS.Enabled()}
+	m := &staff.API{S: a.staff(), SecureCookie: a.secureCookies()}
 	ml, err := a.mailer()
 	if err != nil {
 		a.log.Warn("no mailer: invitation links are returned to the inviting administrator", slog.Any("error", err))

@@ -6,6 +6,9 @@ import (
 	"mime/quotedprintable"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,14 +25,28 @@ import (
 // the session.
 type browser struct {
 	t    *testing.T
-	d    *daemon
+	base string
 	c    *http.Client
 	csrf string
+	// last holds the headers of the last answer.
+	last http.Header
 }
 
-func newBrowser(t *testing.T, d *daemon) *browser {
+// newBrowser is a client of the admin listener through the https proxy
+// in front of it (tlsProxy), with a cookie jar of its own.
+func newBrowser(t *testing.T, proxy *httptest.Server) *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, d: d, c: &http.Client{Jar: jar}}
+	c := *proxy.Client()
+	c.Jar = jar
+	return &browser{t: t, base: proxy.URL, c: &c}
+}
+
+// tlsProxy is an https reverse proxy in front of the daemon's admin
+// listener, as staff reach it at an https people.admin_url.
+func tlsProxy(t *testing.T, d *daemon) *httptest.Server {
+	p := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: d.admin}))
+	t.Cleanup(p.Close)
+	return p
 }
 
 func (b *browser) do(method, path string, body any) (int, map[string]any) {
@@ -39,7 +56,7 @@ func (b *browser) do(method, path string, body any) (int, map[string]any) {
 		j, _ := json.Marshal(body)
 		rd = strings.NewReader(string(j))
 	}
-	req, _ := http.NewRequest(method, "http://"+b.d.admin+path, rd)
+	req, _ := http.NewRequest(method, b.base+path, rd)
 	req.Header.Set("Content-Type", "application/json")
 	if b.csrf != "" {
 		req.Header.Set("X-CSRF-Token", b.csrf)
@@ -49,6 +66,7 @@ func (b *browser) do(method, path string, body any) (int, map[string]any) {
 		b.t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	b.last = resp.Header
 	raw, _ := io.ReadAll(resp.Body)
 	var out map[string]any
 	json.Unmarshal(raw, &out)
@@ -107,8 +125,14 @@ func TestPeopleEndToEnd(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "created") {
 		t.Fatalf("user create: %v %s", err, out)
 	}
-	root := newBrowser(t, d)
+	// Staff reach the daemon through an https proxy at people.admin_url:
+	// the session cookie is Secure, never sent over plain http.
+	proxy := tlsProxy(t, d)
+	root := newBrowser(t, proxy)
 	me := root.login("root@example.org", rootPW, "")
+	if c := root.last.Get("Set-Cookie"); !strings.Contains(c, "; Secure") || !strings.Contains(c, "HttpOnly") {
+		t.Fatalf("session cookie behind an https admin_url: %q", c)
+	}
 	rootID := int64(me["person"].(map[string]any)["id"].(float64))
 	// A request without the CSRF token is refused.
 	csrf := root.csrf
@@ -124,7 +148,7 @@ func TestPeopleEndToEnd(t *testing.T) {
 	}
 	token := inviteLink(t, outbox, "ann@example.org")
 
-	ann := newBrowser(t, d)
+	ann := newBrowser(t, proxy)
 	ann.must(422, "POST", "/api/v1/auth/accept", map[string]any{"token": token, "password": "password1234"})
 	annID := int64(ann.must(200, "POST", "/api/v1/auth/accept", map[string]any{"token": token, "password": annPW})["id"].(float64))
 	ann.must(422, "POST", "/api/v1/auth/accept", map[string]any{"token": token, "password": annPW})

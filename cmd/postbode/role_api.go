@@ -45,7 +45,8 @@ func (a *app) newAPI(ctx context.Context, mux *http.ServeMux) (*httpapi.Router, 
 	maxBody := a.cfg.API.MaxBodyBytes
 	lists := optin.NewAPI(ctx, &optin.API{Store: a.optin, Contacts: a.contacts, Jobs: a.jobs,
 		Importer:     optin.NewImporter(a.db, a.contacts, a.jobs, a.log),
-		MaxBodyBytes: maxBody, MaxImportBytes: a.cfg.API.MaxImportBytes, SpoolDir: a.cfg.API.SpoolDir})
+		MaxBodyBytes: maxBody, MaxImportBytes: a.cfg.API.MaxImportBytes, SpoolDir: a.cfg.API.SpoolDir,
+		UploadTimeout: a.cfg.API.UploadTimeout.Duration})
 	var d apiDeps
 	extendAPIDeps(a, &d)
 	people := &contacts.API{Store: a.contacts, DB: a.db, Lists: a.optin, Eraser: d.Eraser,

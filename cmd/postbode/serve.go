@@ -193,7 +193,7 @@ func (a *app) startAdmin(ctx context.Context) error {
 	if a.cfg.HasRole("api") {
 		a.addHealth(a.adminMux)
 		if err := a.listenHTTP("admin", a.cfg.API.Listen, &http.Server{Handler: a.adminAllowList(a.adminMux), ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout: 10 * time.Minute, WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute}); err != nil {
+			ReadTimeout: a.cfg.API.ReadTimeout.Duration, WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute}); err != nil {
 			return err
 		}
 	}

@@ -183,6 +183,8 @@ func TestInvalidNamesKey(t *testing.T) {
 		{"short session", "[inbound]\nsession_timeout = \"1s\"", env, "inbound.session_timeout"},
 		{"no connection per IP", "[inbound]\nmax_connections_per_ip = 0", env, "inbound.max_connections_per_ip"},
 		{"huge inbound message", "[inbound]\nmax_message_bytes = 4611686018427387904", env, "inbound.max_message_bytes"},
+		{"short read timeout", "[api]\nread_timeout = \"1s\"", env, "api.read_timeout"},
+		{"upload timeout below the read timeout", "[api]\nread_timeout = \"2m\"\nupload_timeout = \"1m\"", env, "api.upload_timeout"},
 		{"http base url", "[public]\nbase_url = \"http://mail.example.org\"", env, "public.base_url"},
 		{"http base url by IP", "[public]\nbase_url = \"http://192.0.2.10:8081\"", env, "public.base_url"},
 		{"base url with a query", "[public]\nbase_url = \"https://mail.example.org/?x=1\"", env, "public.base_url"},

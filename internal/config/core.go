@@ -234,12 +234,20 @@ type APIConfig struct {
 	MaxImportBytes int64 `toml:"max_import_bytes"`
 	// SpoolDir holds import uploads while they are processed; optional, default the OS temp dir.
 	SpoolDir string `toml:"spool_dir"`
+	// ReadTimeout bounds reading one request, its body included; optional,
+	// default 1m, between 5s and 1h.
+	ReadTimeout Duration `toml:"read_timeout"`
+	// UploadTimeout bounds reading an import upload (the routes that take
+	// a file, once the sender is signed in); optional, default 10m,
+	// between read_timeout and 24h.
+	UploadTimeout Duration `toml:"upload_timeout"`
 	// TLS serves the admin listener over HTTPS; optional.
 	TLS TLSConfig `toml:"tls"`
 }
 
 func defaultAPI() APIConfig {
-	return APIConfig{Listen: "127.0.0.1:8080", MaxBodyBytes: 1 << 20, MaxImportBytes: 2 << 30}
+	return APIConfig{Listen: "127.0.0.1:8080", MaxBodyBytes: 1 << 20, MaxImportBytes: 2 << 30,
+		ReadTimeout: Duration{time.Minute}, UploadTimeout: Duration{10 * time.Minute}}
 }
 
 func (c *APIConfig) validate() error {
@@ -251,6 +259,12 @@ func (c *APIConfig) validate() error {
 	}
 	if c.MaxImportBytes < 1024 {
 		return keyErr("api.max_import_bytes", "must be at least 1024")
+	}
+	if c.ReadTimeout.Duration < 5*time.Second || c.ReadTimeout.Duration > time.Hour {
+		return keyErr("api.read_timeout", "must be between 5s and 1h")
+	}
+	if c.UploadTimeout.Duration < c.ReadTimeout.Duration || c.UploadTimeout.Duration > 24*time.Hour {
+		return keyErr("api.upload_timeout", "must be between api.read_timeout and 24h")
 	}
 	return nil
 }

@@ -37,7 +37,8 @@ type PeopleConfig struct {
 	// AdminURL is the URL staff reach the admin listener at, used in
 	// invitation and reset mails; optional, default http(s)://api.listen
 	// (127.0.0.1 or ::1 for a listener on every address), with a warning
-	// at start-up.
+	// at start-up. An https URL (a proxy in front terminating TLS) makes
+	// the session cookie Secure.
 	AdminURL string `toml:"admin_url"`
 	// MailExports makes bulk contact exports go by mail to the department's
 	// main person instead of being downloaded; optional, default false.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 
@@ -53,6 +54,8 @@ func decodeError(err error) error {
 		return de
 	case errors.Is(err, strictjson.ErrTrailing):
 		return NewError(http.StatusBadRequest, "malformed_json", "request body must hold a single JSON object")
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return ErrBodyTimeout
 	case errors.As(err, &mbe):
 		return NewError(http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("request body is larger than %d bytes", mbe.Limit))
 	case errors.As(err, &syn):
