@@ -488,5 +488,6 @@ var en = map[string]string{
 	"msg:the branches of %s end in different places of the HTML (one inside a tag, attribute or quote): close each tag and quote within each branch":            "the branches of %s end in different places of the HTML (one inside a tag, attribute or quote): close each tag and quote within each branch",
 	"msg:{{range}} ends a round in another place of the HTML than it started (inside a tag, attribute or quote): close each tag and quote within the {{range}}": "{{range}} ends a round in another place of the HTML than it started (inside a tag, attribute or quote): close each tag and quote within the {{range}}",
 	"msg:the HTML ends inside a tag, an attribute value, a comment or a <script>/<style> element that starts on this line (unclosed quote or element?)":         "the HTML ends inside a tag, an attribute value, a comment or a <script>/<style> element that starts on this line (unclosed quote or element?)",
-	"msg:must be a single line": "must be a single line",
+	"msg:must be en, nl or empty (the installation's default)": "must be en, nl or empty (the installation's default)",
+	"msg:must be a single line":                                "must be a single line",
 }

@@ -488,5 +488,6 @@ var nl = map[string]string{
 	"msg:the branches of %s end in different places of the HTML (one inside a tag, attribute or quote): close each tag and quote within each branch":            "de takken van %s eindigen op verschillende plaatsen in de HTML (een ervan binnen een tag, attribuut of aanhalingstekens): sluit elke tag en elk aanhalingsteken binnen elke tak",
 	"msg:{{range}} ends a round in another place of the HTML than it started (inside a tag, attribute or quote): close each tag and quote within the {{range}}": "{{range}} eindigt een ronde op een andere plaats in de HTML dan waar die begon (binnen een tag, attribuut of aanhalingstekens): sluit elke tag en elk aanhalingsteken binnen de {{range}}",
 	"msg:the HTML ends inside a tag, an attribute value, a comment or a <script>/<style> element that starts on this line (unclosed quote or element?)":         "de HTML eindigt binnen een tag, een attribuutwaarde, een commentaar of een <script>/<style>-element dat op deze regel begint (aanhalingsteken of element niet gesloten?)",
-	"msg:must be a single line": "moet één regel zijn",
+	"msg:must be en, nl or empty (the installation's default)": "moet en, nl of leeg (de standaard van de installatie) zijn",
+	"msg:must be a single line":                                "moet één regel zijn",
 }
