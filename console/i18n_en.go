@@ -122,6 +122,7 @@ var en = map[string]string{
 	"campaign.new": "New campaign", "campaign.preview": "Preview", "preview.contact": "Preview for contact (address or id)",
 	"preview.sample": "Shown with the sample contact Jan Jansen, as a test send without a contact; choose a contact to see their mail.",
 	"preview.button": "Show preview", "campaign.f.subject": "Subject", "preview.frame": "The mail as the contact sees it",
+	"campaign.f.lang": "Language of the mail (its footer follows it)", "campaign.f.lang.default": "The installation's default",
 	"campaign.f.text": "Text version", "campaign.results": "Results", "result.total": "Recipients",
 	"result.timeline": "Delivered, bounced and deferred per hour", "result.links": "Clicks per link", "result.url": "Link", "result.clicks": "Clicks", "result.unique": "Unique clickers", "import.mapping": "Column mapping (CSV)", "import.mapping.help": "Leave empty for the usual names: the address in a column called email, the name in name. Every other column becomes an attribute.", "import.emailcol": "Email column", "import.namecol": "Name column", "result.chart": "Outcome per recipient", "result.bounces": "Bounces by class and reason", "result.count": "Count",
 	"campaigns.title": "Campaigns", "filter": "Filter", "campaign.sendat": "Send at", "campaign.kind.update": "update mailing",
@@ -502,5 +503,6 @@ var en = map[string]string{
 	"msg:the branches of %s end in different places of the HTML (one inside a tag, attribute or quote): close each tag and quote within each branch":            "the branches of %s end in different places of the HTML (one inside a tag, attribute or quote): close each tag and quote within each branch",
 	"msg:{{range}} ends a round in another place of the HTML than it started (inside a tag, attribute or quote): close each tag and quote within the {{range}}": "{{range}} ends a round in another place of the HTML than it started (inside a tag, attribute or quote): close each tag and quote within the {{range}}",
 	"msg:the HTML ends inside a tag, an attribute value, a comment or a <script>/<style> element that starts on this line (unclosed quote or element?)":         "the HTML ends inside a tag, an attribute value, a comment or a <script>/<style> element that starts on this line (unclosed quote or element?)",
-	"msg:must be a single line": "must be a single line",
+	"msg:must be en, nl or empty (the installation's default)": "must be en, nl or empty (the installation's default)",
+	"msg:must be a single line":                                "must be a single line",
 }

@@ -122,6 +122,7 @@ var nl = map[string]string{
 	"campaign.new": "Nieuwe campagne", "campaign.preview": "Voorbeeld", "preview.contact": "Voorbeeld voor contact (adres of nummer)",
 	"preview.sample": "Getoond met het voorbeeldcontact Jan Jansen, zoals een testzending zonder contact; kies een contact om diens mail te zien.",
 	"preview.button": "Voorbeeld tonen", "campaign.f.subject": "Onderwerp", "preview.frame": "De mail zoals het contact hem ziet",
+	"campaign.f.lang": "Taal van de mail (de voettekst volgt die)", "campaign.f.lang.default": "De standaard van de installatie",
 	"campaign.f.text": "Tekstversie", "campaign.results": "Resultaten", "result.total": "Ontvangers",
 	"result.timeline": "Afgeleverd, gebounced en uitgesteld per uur", "result.links": "Klikken per link", "result.url": "Link", "result.clicks": "Klikken", "result.unique": "Unieke klikkers", "import.mapping": "Kolommen koppelen (CSV)", "import.mapping.help": "Leeg laten voor de gewone namen: het adres in een kolom email, de naam in name. Elke andere kolom wordt een kenmerk.", "import.emailcol": "Kolom met e-mailadres", "import.namecol": "Kolom met naam", "result.chart": "Uitkomst per ontvanger", "result.bounces": "Bounces per soort en reden", "result.count": "Aantal",
 	"campaigns.title": "Campagnes", "filter": "Filteren", "campaign.sendat": "Verzenden op", "campaign.kind.update": "update-mailing",
@@ -502,5 +503,6 @@ var nl = map[string]string{
 	"msg:the branches of %s end in different places of the HTML (one inside a tag, attribute or quote): close each tag and quote within each branch":            "de takken van %s eindigen op verschillende plaatsen in de HTML (een ervan binnen een tag, attribuut of aanhalingstekens): sluit elke tag en elk aanhalingsteken binnen elke tak",
 	"msg:{{range}} ends a round in another place of the HTML than it started (inside a tag, attribute or quote): close each tag and quote within the {{range}}": "{{range}} eindigt een ronde op een andere plaats in de HTML dan waar die begon (binnen een tag, attribuut of aanhalingstekens): sluit elke tag en elk aanhalingsteken binnen de {{range}}",
 	"msg:the HTML ends inside a tag, an attribute value, a comment or a <script>/<style> element that starts on this line (unclosed quote or element?)":         "de HTML eindigt binnen een tag, een attribuutwaarde, een commentaar of een <script>/<style>-element dat op deze regel begint (aanhalingsteken of element niet gesloten?)",
-	"msg:must be a single line": "moet één regel zijn",
+	"msg:must be en, nl or empty (the installation's default)": "moet en, nl of leeg (de standaard van de installatie) zijn",
+	"msg:must be a single line":                                "moet één regel zijn",
 }
