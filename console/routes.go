@@ -56,6 +56,8 @@ func (h *Handler) routes() {
 
 	h.page("GET /console/contacts", permContactsRead, h.contactSearch)
 	h.page("GET /console/contacts/new", permContactsWrite, h.contactCreate)
+	h.page("GET /console/contacts/bulk", permContactsWrite, h.contactBulkConfirm)
+	h.page("POST /console/contacts/bulk", permContactsWrite, h.contactBulk)
 	h.page("POST /console/contacts", permContactsWrite, h.contactCreateSave)
 	h.page("GET /console/contacts/{id}", permContactsRead, h.contactShow)
 	h.page("GET /console/contacts/{id}/export/{format}", permContactsExport, h.contactExport)
