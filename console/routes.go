@@ -101,6 +101,7 @@ func (h *Handler) routes() {
 	h.page("GET /console/campaigns/{id}/cancel", permCampaignsWrite, h.campaignCancelConfirm)
 	h.page("POST /console/campaigns/{id}/cancel", permCampaignsWrite, h.campaignCancel)
 	h.page("GET /console/campaigns/{id}/results", permCampaignsRead, h.campaignResults)
+	h.page("GET /console/campaigns/{id}/bounces", permContactsRead, h.campaignBounces)
 
 	h.page("GET /console/campaigns/{id}/answers", permContactsWrite, h.updateShow)
 	h.page("POST /console/campaigns/{id}/reminder", permCampaignsWrite, h.updateRemind)
