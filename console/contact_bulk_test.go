@@ -181,3 +181,56 @@ func TestConsoleContactBulk(t *testing.T) {
 		t.Errorf("%d audit entries for the blocklisting, want 1", n)
 	}
 }
+
+// TestConsoleContactUnsubscribe: a subscription on the contact page has a
+// Take off this list button (with contacts.write) that unsubscribes with an
+// opt-out record and an audit entry; a second press says the contact is not
+// on the list, and a reader neither sees the button nor may post it.
+func TestConsoleContactUnsubscribe(t *testing.T) {
+	e := newAdminEnv(t)
+	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	var contact, list int64
+	if err := e.pool.QueryRow(ctx, `SELECT contact_id, list_id FROM subscriptions WHERE status = 'confirmed' LIMIT 1`).Scan(&contact, &list); err != nil {
+		t.Fatal(err)
+	}
+	path := "/console/contacts/" + strconv.FormatInt(contact, 10)
+	body := wantStatus(t, "contact", e.get(path), http.StatusOK)
+	if !strings.Contains(body, `action="`+path+`/unsubscribe"`) || !strings.Contains(body, `name="list" value="`+strconv.FormatInt(list, 10)+`"`) {
+		t.Errorf("no Take off this list button:\n%.4000s", body)
+	}
+	wantStatus(t, "create role", e.post("/console/admin/roles", url.Values{"name": {"reader"},
+		"permissions": {"contacts.read", "lists.read"}}), http.StatusSeeOther)
+	_, reader := e.login("rea@example.org", access.DefaultDepartment, "reader")
+	if body := wantStatus(t, "contact as a reader", e.send("GET", path, nil, reader), http.StatusOK); strings.Contains(body, "/unsubscribe") {
+		t.Errorf("a reader sees the button:\n%.4000s", body)
+	}
+	form := url.Values{"list": {strconv.FormatInt(list, 10)}}
+	wantStatus(t, "unsubscribe as a reader", e.send("POST", path+"/unsubscribe", url.Values{"list": form["list"], "csrf": {e.csrfOf(reader)}}, reader), http.StatusForbidden)
+	wantStatus(t, "unsubscribe without CSRF", e.send("POST", path+"/unsubscribe", form, e.cookie), http.StatusForbidden)
+	status := func() (s string) {
+		t.Helper()
+		if err := e.pool.QueryRow(ctx, `SELECT status FROM subscriptions WHERE contact_id = $1 AND list_id = $2`, contact, list).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := status(); s != "confirmed" {
+		t.Fatalf("after refused posts the subscription is %s", s)
+	}
+	w := e.post(path+"/unsubscribe", form)
+	wantStatus(t, "unsubscribe", w, http.StatusSeeOther)
+	if s := status(); s != "unsubscribed" {
+		t.Errorf("after Take off this list the subscription is %s", s)
+	}
+	var n int
+	if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM consent_records WHERE contact_id = $1 AND list_id = $2 AND action = 'opt-out' AND source = 'manual'`, contact, list).Scan(&n); err != nil || n != 1 {
+		t.Errorf("opt-out records: %d, %v", n, err)
+	}
+	if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'contact-change' AND target_id = $1 AND cause = 'POST /console/contacts/{id}/unsubscribe'`, contact).Scan(&n); err != nil || n != 1 {
+		t.Errorf("audit entries: %d, %v", n, err)
+	}
+	body = wantStatus(t, "unsubscribe again", e.post(path+"/unsubscribe", form), http.StatusUnprocessableEntity)
+	if !strings.Contains(body, "The contact is not on that list.") {
+		t.Errorf("second press:\n%.3000s", body)
+	}
+}

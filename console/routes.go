@@ -66,6 +66,7 @@ func (h *Handler) routes() {
 	h.page("GET /console/contacts/{id}/edit", permContactsWrite, h.contactEdit)
 	h.page("POST /console/contacts/{id}/edit", permContactsWrite, h.contactSave)
 	h.page("POST /console/contacts/{id}/subscribe", permContactsWrite, h.contactSubscribe)
+	h.page("POST /console/contacts/{id}/unsubscribe", permContactsWrite, h.contactUnsubscribe)
 	h.page("POST /console/contacts/{id}/block", permContactsWrite, h.contactBlock)
 	h.page("POST /console/contacts/{id}/unblock", permContactsWrite, h.contactUnblock)
 
