@@ -89,6 +89,12 @@ func (p *Processor) apply(ctx context.Context, tx pgx.Tx, e event) (applied, err
 			return out, fmt.Errorf("bounces: lock contact: %w", err)
 		} else {
 			out.Contact = true
+			// The row of a contact holds the contact's own address: the
+			// token proved whom the message was for, while the address a
+			// report names (a forwarder's alias, or another person's
+			// address in a forged report with a genuine token) belongs to
+			// no contact and would escape that person's export and erasure.
+			e.Result.Recipient = email
 		}
 	}
 	if e.CampaignID != 0 {

@@ -209,6 +209,13 @@ func TestCorrelation(t *testing.T) {
 	if e.state(c).Hard != 1 {
 		t.Fatal("not correlated by X-Postbode-Ref")
 	}
+	// the contact's row holds the contact's address, not the one named
+	if n := e.count(`SELECT count(*) FROM bounces WHERE contact_id = $1 AND recipient = 'ingrid@example.org'`, c.ID); n != 1 {
+		t.Fatalf("%d rows of the contact with its own address, want 1", n)
+	}
+	if n := e.count(`SELECT count(*) FROM bounces WHERE recipient LIKE 'alias@%'`); n != 0 {
+		t.Fatalf("%d rows hold the address the report named", n)
+	}
 	// by Message-ID
 	mid := e.keys.MessageIDFor(other.ID, camp, bounceDomain)
 	out := e.report(&Report{Results: []Result{hardResult("alias@forwarder.example")}, Original: map[string]string{"message-id": mid}}, nil)

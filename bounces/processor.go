@@ -344,6 +344,11 @@ func (p *Processor) handle(ctx context.Context, tx pgx.Tx, m inbound) (outcome, 
 		return p.mailtoUnsubscribe(ctx, tx, m, *unsub)
 	}
 	rep, err := safeParse(m.Raw)
+	if errors.Is(err, ErrEmpty) {
+		// Nothing to read, now or at any later attempt: the stored
+		// message is all the evidence there is.
+		return outcome{Status: "ignored", What: "ignored"}, nil
+	}
 	if err != nil {
 		return outcome{}, fmt.Errorf("parse: %w", err)
 	}

@@ -23,9 +23,13 @@ func (s *Service) department(ctx context.Context, id int64) (int64, error) {
 }
 
 // style is the installation's house style with department dept's
-// organisation name, logo and colour where it has them.
-func (s *Service) style(ctx context.Context, dept int64) (templates.Style, error) {
+// organisation name, logo and colour where it has them, in lang (a
+// campaign's language; "" keeps the installation's default).
+func (s *Service) style(ctx context.Context, dept int64, lang string) (templates.Style, error) {
 	st := s.opt.Style
+	if lang != "" {
+		st.Lang = lang
+	}
 	id, err := identity.Get(ctx, s.db, dept)
 	if err != nil {
 		return st, err

@@ -189,7 +189,7 @@ func TestConsoleRoles(t *testing.T) {
 	wantStatus(t, "a role name with a NUL", e.post(rolePath, url.Values{"role": {"edi\x00tor"}}), 422)
 	wantStatus(t, "a role name that is not UTF-8", e.post(rolePath, url.Values{"role": {"\xffeditor"}}), 422)
 	wantStatus(t, "no role", e.post(rolePath, url.Values{}), 422)
-	admins, _ := e.st.List(ctx, access.DefaultDepartment)
+	admins, _ := e.st.List(ctx, access.DefaultDepartment, 0, 1000)
 	var adminID int64
 	for _, p := range admins {
 		if p.Email == "admin@example.org" {
@@ -242,7 +242,7 @@ func TestConsoleDepartmentIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	admins, _ := e.st.List(ctx, access.DefaultDepartment)
+	admins, _ := e.st.List(ctx, access.DefaultDepartment, 0, 1000)
 	dept.MainPersonID = &admins[0].ID
 	if _, err := e.st.SaveDepartment(ctx, dept); err != nil {
 		t.Fatal(err)

@@ -2,12 +2,17 @@ package console
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/mta"
 	"github.com/postbode/postbode/staff"
 )
+
+// adminPeopleShown is the people the admin screen lists on a page (a
+// "next page" link leads on).
+const adminPeopleShown = 100
 
 // adminInvitationsShown bounds the open invitations the admin screen lists
 // (the newest; GET /api/v1/invitations pages through all of them).
@@ -28,10 +33,15 @@ func (h *Handler) adminShow(w http.ResponseWriter, r *http.Request) error {
 // adminPage is the admin screen's page.
 func (h *Handler) adminPage(r *http.Request) (*page, error) {
 	ctx := r.Context()
-	people, err := h.Staff.List(ctx, access.Department(ctx))
+	pg, err := pageOf(r, adminPeopleShown)
 	if err != nil {
 		return nil, err
 	}
+	people, err := h.Staff.List(ctx, access.Department(ctx), pg.After, pg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	people, pager := newPager(Prefix+"admin", url.Values{}, pg, people, staff.PersonCursor)
 	invitations, err := h.Staff.Invitations(ctx, access.Department(ctx), 0, adminInvitationsShown)
 	if err != nil {
 		return nil, err
@@ -46,8 +56,9 @@ func (h *Handler) adminPage(r *http.Request) (*page, error) {
 		return nil, err
 	}
 	// The screen offers only what the service would do for this viewer: no
-	// actions on a person who holds a permission the viewer lacks, and only
-	// the roles the viewer may give (the service refuses the rest too).
+	// actions on a person who holds a permission the viewer lacks, nor on
+	// an invitation to a role the viewer may not give, and only the roles
+	// the viewer may give (the service refuses the rest too).
 	ids := make([]int64, len(people))
 	for i, pe := range people {
 		ids[i] = pe.ID
@@ -60,14 +71,18 @@ func (h *Handler) adminPage(r *http.Request) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
+	beyondInvitation, err := h.Staff.Unactionable(ctx, invitations, access.Department(ctx))
+	if err != nil {
+		return nil, err
+	}
 	var grantable []staff.Role
 	for _, ro := range roles {
 		if staff.CanGrant(ctx, ro) {
 			grantable = append(grantable, ro)
 		}
 	}
-	p := h.newPage(r, "admin", "admin").Set("People", people).Set("Invitations", invitations).Set("Roles", grantable).Set("Departments", depts).
-		Set("Beyond", beyond).Set("BeyondHere", beyondHere)
+	p := h.newPage(r, "admin", "admin").Set("People", people).Set("Pager", pager).Set("Invitations", invitations).Set("Roles", grantable).Set("Departments", depts).
+		Set("Beyond", beyond).Set("BeyondHere", beyondHere).Set("BeyondInvitation", beyondInvitation)
 	if h.Tokens != nil {
 		toks, err := h.Tokens.List(ctx)
 		if err != nil {

@@ -153,7 +153,7 @@ func TestConsoleInviteLink(t *testing.T) {
 	if w.Code != http.StatusSeeOther || sessionCookie(w) == "" {
 		t.Fatalf("first login with the app's code: %d %.500s", w.Code, w.Body)
 	}
-	ps, err := e.st.List(context.Background(), access.DefaultDepartment)
+	ps, err := e.st.List(context.Background(), access.DefaultDepartment, 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/staff"
 )
 
@@ -143,15 +144,28 @@ func (h *Handler) routes() {
 
 // upload is page for a route that takes a file (MaxImportBytes).
 func (h *Handler) upload(pattern string, perm access.Permission, fn handlerFunc) {
-	h.mux.Handle(pattern, h.secureMax(h.MaxImportBytes, h.session(h.csrf(h.allow(perm, h.audited(pattern, h.action(fn)))))))
+	h.mux.Handle(pattern, h.secureMax(h.MaxImportBytes, h.session(h.csrf(h.allow(perm, h.audited(pattern, h.action(textChecked(pattern, fn))))))))
 }
 
 // open registers a route that needs no session (login).
 func (h *Handler) open(pattern string, fn handlerFunc) {
-	h.mux.Handle(pattern, h.secure(h.csrf(h.action(fn))))
+	h.mux.Handle(pattern, h.secure(h.csrf(h.action(textChecked(pattern, fn)))))
 }
 
 // page registers a route behind the session, CSRF and permission checks.
 func (h *Handler) page(pattern string, perm access.Permission, fn handlerFunc) {
-	h.mux.Handle(pattern, h.secure(h.session(h.csrf(h.allow(perm, h.audited(pattern, h.action(fn)))))))
+	h.mux.Handle(pattern, h.secure(h.session(h.csrf(h.allow(perm, h.audited(pattern, h.action(textChecked(pattern, fn))))))))
+}
+
+// textChecked is fn behind the API router's check of path values and query
+// parameters (httpapi.RequestText): a NUL or bytes that are not UTF-8 are a
+// 422 naming the parameter and never reach Postgres.
+func textChecked(pattern string, fn handlerFunc) handlerFunc {
+	check := httpapi.RequestText(pattern)
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := check(r); err != nil {
+			return err
+		}
+		return fn(w, r)
+	}
 }

@@ -85,14 +85,18 @@ func (k *dkimKey) canon() string {
 	return h + "/" + b
 }
 
-// signedFields are the header fields signed when present. From, Subject and
-// the List-Unsubscribe pair are signed once more than they occur
-// ("oversigned", RFC 6376 §8.15), so no instance can be added in transit.
+// signedFields are the header fields signed when present. The fields a
+// reader sees as the author, the recipients, where replies go, the
+// subject and the List-Unsubscribe pair are signed once more than they
+// occur ("oversigned", RFC 6376 §8.15): signed even when absent (Cc, a
+// Reply-To the campaign has none of), so no instance can be added to a
+// signed message, say a Reply-To sending answers elsewhere.
 var signedFields = []string{"from", "to", "cc", "reply-to", "subject", "date", "message-id",
 	"mime-version", "content-type", "content-transfer-encoding", "list-unsubscribe",
 	"list-unsubscribe-post", "list-id", "feedback-id", "in-reply-to", "references"}
 
-var oversigned = map[string]bool{"from": true, "subject": true, "list-unsubscribe": true, "list-unsubscribe-post": true}
+var oversigned = map[string]bool{"from": true, "to": true, "cc": true, "reply-to": true, "subject": true,
+	"list-unsubscribe": true, "list-unsubscribe-post": true}
 
 // NewDKIM checks the keys and prepares them for signing (with the system
 // libcrypto in builds with the openssl tag, see RSABackend).

@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +20,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-msgauth/dkim"
+
+	"github.com/postbode/postbode/internal/testenv"
 )
 
 var (
@@ -113,12 +117,16 @@ func TestDKIMVerifiesRSAAndEd25519(t *testing.T) {
 			t.Error("tampered body verified")
 		}
 	}
-	// An added From header breaks them too (oversigning).
-	bad = append([]byte("From: evil@example.com\r\n"), signed...)
-	vs, _ = dkim.VerifyWithOptions(bytes.NewReader(bad), &dkim.VerifyOptions{LookupTXT: dns.lookup})
-	for _, v := range vs {
-		if v.Err == nil {
-			t.Error("extra From verified")
+	// An added From, To, Cc, Reply-To, Subject or List-Unsubscribe breaks
+	// them too (oversigning), though the message had no Cc and no Reply-To.
+	for _, f := range []string{"From: evil@example.com", "To: other@example.com", "Cc: other@example.com",
+		"Reply-To: evil@example.com", "Subject: Urgent", "List-Unsubscribe: <https://evil.example/u>"} {
+		bad = append([]byte(f+"\r\n"), signed...)
+		vs, _ = dkim.VerifyWithOptions(bytes.NewReader(bad), &dkim.VerifyOptions{LookupTXT: dns.lookup})
+		for _, v := range vs {
+			if v.Err == nil {
+				t.Errorf("a message with an added %q verified", f)
+			}
 		}
 	}
 }
@@ -299,13 +307,14 @@ func BenchmarkSignGoMsgauth(b *testing.B) {
 	}
 }
 
-// TestDKIMCanonicalizations signs messages of every shape the send path
-// makes — long folded headers, non-ASCII (RFC 2047) subjects and names,
-// quoted-printable and raw 8bit bodies, attachments, dots at line starts —
-// in each canonicalization, with AppendSignature (the signature sent right
-// before the unchanged message), and verifies them with go-msgauth.
-func TestDKIMCanonicalizations(t *testing.T) {
-	t.Parallel()
+// canonicalizations are the c= values a key may have.
+var canonicalizations = []string{"relaxed/relaxed", "relaxed/simple", "simple/relaxed", "simple/simple"}
+
+// awkwardMessages are messages of every shape the send path makes — long
+// folded headers, non-ASCII (RFC 2047) subjects and names, quoted-printable
+// and 7bit parts, attachments, dots at line starts — and some it does not
+// (raw 8bit, an empty body, a body without a final line break, odd folding).
+func awkwardMessages() map[string][]byte {
 	long := strings.Repeat("lange onderwerpregel met woorden ", 8)
 	h := Header{From: "Stichting Voorbeeld <nieuws@example.org>", To: "Zoë Ünal <zoe@example.net>",
 		Subject: "Nieuwsbrief — " + long + "€", MessageID: "m1@example.org", Date: time.Unix(1700000000, 0),
@@ -314,7 +323,7 @@ func TestDKIMCanonicalizations(t *testing.T) {
 		Extra: [][2]string{{"X-Postbode-Ref", strings.Repeat("r", 90)}}}
 	text := strings.Repeat("Beste lezer, één regel met  twee spaties en een tab\there.\n.punt aan het begin\n", 40) + "\n\n\n"
 	html := "<p>" + strings.Repeat("Héllo wereld = gelijk &amp; <b>vet</b> ", 200) + "</p>"
-	msgs := map[string][]byte{
+	return map[string][]byte{
 		"multipart": Compose(h, html, text),
 		// 7bit parts (printable ASCII): dots, double spaces, tabs as they are.
 		"7bit": Compose(Header{From: h.From, To: "jan@example.net", Subject: "7bit", MessageID: "m2@example.org"},
@@ -329,10 +338,20 @@ func TestDKIMCanonicalizations(t *testing.T) {
 		"folded":    []byte("From: a@example.org\r\nSubject:  \t folded\r\n   subject\r\nTO: b@example.net\r\n\r\nx\r\n"),
 		"blank end": []byte("From: a@example.org\r\n\r\n\r\n\r\n"),
 	}
+}
+
+// TestDKIMCanonicalizations signs messages of every shape the send path
+// makes — long folded headers, non-ASCII (RFC 2047) subjects and names,
+// quoted-printable and raw 8bit bodies, attachments, dots at line starts —
+// in each canonicalization, with AppendSignature (the signature sent right
+// before the unchanged message), and verifies them with go-msgauth.
+func TestDKIMCanonicalizations(t *testing.T) {
+	t.Parallel()
+	msgs := awkwardMessages()
 	if n := bytes.Count(msgs["7bit"], []byte("Content-Transfer-Encoding: 7bit\r\n")); n != 2 {
 		t.Fatalf("the 7bit message has %d 7bit parts, want 2", n)
 	}
-	for _, c := range []string{"relaxed/relaxed", "relaxed/simple", "simple/relaxed", "simple/simple"} {
+	for _, c := range canonicalizations {
 		d, err := NewDKIM([]DKIMKey{{Domain: "example.org", Selector: "s", PrivateKey: rsaKey(t), Canonicalization: c}})
 		if err != nil {
 			t.Fatal(err)
@@ -467,6 +486,83 @@ func BenchmarkSignWithoutRSA(b *testing.B) {
 	for b.Loop() {
 		if _, err := d.AppendSignature(dst[:0], msg); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestDKIMIndependentVerifierOverSMTP signs awkwardMessages in every
+// canonicalization with RSA-2048 and Ed25519, sends them through the relay
+// to a loopback SMTP server, and verifies what arrives with dkimpy, which
+// shares no code with this package; Python's email parser finds no defect
+// in the messages Compose and ComposeMixed make. One body byte changed
+// fails both signatures.
+func TestDKIMIndependentVerifierOverSMTP(t *testing.T) {
+	t.Parallel()
+	_, edKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	txt := map[string]string{}
+	txt["s._domainkey.example.org"], _ = DKIMRecord(rsaKey(t).Public())
+	txt["e._domainkey.example.org"], _ = DKIMRecord(edKey.Public())
+	s := startServer(t, serverOptions{})
+	tr := relayFor(t, s, RelayConfig{})
+	msgs := awkwardMessages()
+	names := slices.Sorted(maps.Keys(msgs))
+	var batch []Envelope
+	var labels []string
+	for _, c := range canonicalizations {
+		d, err := NewDKIM([]DKIMKey{{Domain: "example.org", Selector: "s", PrivateKey: rsaKey(t), Canonicalization: c},
+			{Domain: "example.org", Selector: "e", PrivateKey: edKey, Canonicalization: c}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range names {
+			sig, err := d.AppendSignature(nil, msgs[name])
+			if err != nil {
+				t.Fatal(err)
+			}
+			batch = append(batch, Envelope{ID: fmt.Sprint(len(batch)), From: "b@bounce.example.org", To: "u@example.net",
+				Signature: sig, Data: msgs[name]})
+			labels = append(labels, name+" ("+c+")")
+		}
+	}
+	for i, r := range tr.Send(t.Context(), "example.net", batch) {
+		if r.Outcome() != Sent {
+			t.Fatalf("%s: %v", labels[i], r)
+		}
+	}
+	got := s.messages()
+	if len(got) != len(batch) {
+		t.Fatalf("the server got %d messages, want %d", len(got), len(batch))
+	}
+	arrived := make([][]byte, len(got))
+	for i, m := range got {
+		arrived[i] = m.data
+	}
+	composed := map[string]bool{"multipart": true, "7bit": true, "html only": true, "attachment": true}
+	for i, r := range testenv.DKIMPy(t, txt, arrived) {
+		if len(r.Sigs) != 2 {
+			t.Errorf("%s: %d signatures, want 2", labels[i], len(r.Sigs))
+		}
+		for _, sig := range r.Sigs {
+			if !sig.OK {
+				t.Errorf("%s: the %s signature does not verify with dkimpy: %s", labels[i], sig.Algorithm, sig.Error)
+			}
+		}
+		if composed[strings.Split(labels[i], " (")[0]] && len(r.Defects) > 0 {
+			t.Errorf("%s: Python's email parser finds defects: %q", labels[i], r.Defects)
+		}
+	}
+	bad := bytes.Clone(arrived[0])
+	at := bytes.LastIndex(bad, []byte("Beste"))
+	if at < 0 {
+		t.Fatalf("%s: no text to change", labels[0])
+	}
+	bad[at] = 'b'
+	for _, sig := range testenv.DKIMPy(t, txt, [][]byte{bad})[0].Sigs {
+		if sig.OK {
+			t.Errorf("%s with one body byte changed: the %s signature still verifies", labels[0], sig.Algorithm)
 		}
 	}
 }

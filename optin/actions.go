@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"github.com/postbode/postbode/internal/db"
+	"github.com/postbode/postbode/internal/errs"
 )
 
 // Recipient action names (the action column of recipient_actions and the
@@ -123,9 +124,8 @@ func (l *ActionLog) Record(ctx context.Context, a Action) {
 	if a.At.IsZero() {
 		a.At = time.Now()
 	}
-	if len(a.UserAgent) > 1000 {
-		a.UserAgent = a.UserAgent[:1000]
-	}
+	// One value Postgres refuses would lose the whole batch it is copied in.
+	a.UserAgent, a.Detail = errs.Clip(a.UserAgent, 1000), errs.Printable(a.Detail)
 	l.recorded.WithLabelValues(a.Action).Inc()
 	l.mu.RLock()
 	if !l.closed {

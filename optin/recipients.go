@@ -31,11 +31,7 @@ type Who struct {
 }
 
 func (w Who) consent(source, evidence string) Consent {
-	ua := w.UserAgent
-	if len(ua) > 1000 {
-		ua = ua[:1000]
-	}
-	return Consent{Source: source, IP: w.IP, UserAgent: ua, Evidence: evidence}
+	return Consent{Source: source, IP: w.IP, UserAgent: errs.Clip(w.UserAgent, 1000), Evidence: evidence}
 }
 
 // RecipientOptions configure Recipients.
@@ -146,6 +142,9 @@ func (r *Recipients) CampaignLists(ctx context.Context, campaignID int64) ([]int
 func (r *Recipients) ListBySlug(ctx context.Context, slug string) (ListRef, string, error) {
 	var l ListRef
 	var mode string
+	if errs.TextProblem(slug) != "" {
+		return l, "", ErrGone // no list has it, and Postgres would refuse it
+	}
 	err := r.db.QueryRow(ctx, `SELECT id, name, purpose, optin FROM lists WHERE slug = $1`, slug).Scan(&l.ID, &l.Name, &l.Purpose, &mode)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return l, "", ErrGone
@@ -340,6 +339,9 @@ func ValidateField(field, v string, max int) error {
 // (the house style of its forms); ErrGone when there is none.
 func (r *Recipients) Department(ctx context.Context, slug string) (identity.Identity, error) {
 	var id int64
+	if !errs.IsSlug(slug) {
+		return identity.Identity{}, ErrGone // no department has it (its table's check), and Postgres may refuse it
+	}
 	err := r.db.QueryRow(access.Unscoped(ctx), `SELECT id FROM departments WHERE slug = $1`, slug).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return identity.Identity{}, ErrGone

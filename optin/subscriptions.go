@@ -53,9 +53,7 @@ func (c *Consent) Validate() error {
 	if len(c.Purpose) > 2000 {
 		return errs.Invalid("purpose", "is longer than 2000 characters")
 	}
-	if len(c.UserAgent) > 1000 {
-		c.UserAgent = c.UserAgent[:1000]
-	}
+	c.UserAgent = errs.Clip(c.UserAgent, 1000)
 	if len(c.Evidence) > 10000 {
 		return errs.Invalid("evidence", "is longer than 10000 characters")
 	}

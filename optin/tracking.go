@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/postbode/postbode/internal/errs"
 )
 
 // RecordOpen records the first open of a campaign by a contact: the
@@ -66,9 +68,7 @@ func (r *Recipients) RecordClick(ctx context.Context, contactID, campaignID int6
 	if untracked {
 		return nil
 	}
-	if len(link) > 300 {
-		link = link[:300]
-	}
+	link = errs.Clip(link, 300)
 	r.log.Record(ctx, Action{ContactID: contactID, CampaignID: campaignID, Action: ActClick, Detail: link, IP: who.IP, UserAgent: who.UserAgent})
 	return nil
 }

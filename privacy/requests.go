@@ -15,6 +15,7 @@ import (
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/humantime"
 	"github.com/postbode/postbode/internal/identity"
 	"github.com/postbode/postbode/internal/redisconn"
 	"github.com/postbode/postbode/internal/rtoken"
@@ -162,13 +163,6 @@ func parseIP(ip string) (*netip.Addr, error) {
 	}
 	a = a.Unmap()
 	return &a, nil
-}
-
-func clip(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }
 
 // RequestByEmail handles the public privacy request form: kind is one of
@@ -463,7 +457,7 @@ func (s *Service) record(ctx context.Context, contactID int64, kind, via, lang, 
 		}
 		var uaArg *string
 		if ua != "" {
-			u := clip(ua, 1000)
+			u := errs.Clip(ua, 1000)
 			uaArg = &u
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO privacy_requests (kind, via, contact_id, token_hash, ip, user_agent, lang, due_at, department_id, details)
@@ -680,7 +674,7 @@ func (s *Service) notifyContact(ctx context.Context, id, contactID int64, kind s
 		s.log.Error("privacy request: notify contact", "request_id", id, "error", err)
 		return
 	}
-	m := s.contactMail(id, contactID, kind, r.DueAt.UTC().Format("2006-01-02 15:04 UTC"))
+	m := s.contactMail(id, contactID, kind, humantime.Time(r.DueAt, s.controller().Location()))
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()

@@ -53,13 +53,41 @@ func (a *API) inDepartment(r *http.Request) (Person, error) {
 	return a.S.InDepartment(r.Context(), id)
 }
 
+// listPersons pages through the persons of the actor's department, oldest
+// first (cursor and limit as every paged list).
 func (a *API) listPersons(w http.ResponseWriter, r *http.Request) error {
-	ps, err := a.S.List(r.Context(), access.Department(r.Context()))
+	p, err := httpapi.ParsePage(r)
 	if err != nil {
 		return err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": ps})
+	ps, err := a.S.List(r.Context(), access.Department(r.Context()), p.After, p.Limit)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.NewPage(ps, p.Limit, PersonCursor))
 	return nil
+}
+
+// reportBatch is how many persons the people report reads at a time.
+const reportBatch = 1000
+
+// allPersons returns every person of department dept, read a page at a
+// time (the people report lists them all).
+func (a *API) allPersons(ctx context.Context, dept int64) ([]Person, error) {
+	var out []Person
+	var after int64
+	for {
+		ps, err := a.S.List(ctx, dept, after, reportBatch)
+		if err != nil {
+			return nil, err
+		}
+		page := httpapi.NewPage(ps, reportBatch, PersonCursor)
+		out = append(out, page.Items...)
+		if page.NextCursor == "" {
+			return out, nil
+		}
+		after = PersonCursor(page.Items[len(page.Items)-1])
+	}
 }
 
 func (a *API) getPerson(w http.ResponseWriter, r *http.Request) error {
@@ -371,7 +399,7 @@ func (a *API) inDepartmentID(r *http.Request, id int64) (Person, error) {
 // reportPeople lists every person of the actor's department with their
 // role in each department they belong to (JSON, or CSV with format=csv).
 func (a *API) reportPeople(w http.ResponseWriter, r *http.Request) error {
-	ps, err := a.S.List(r.Context(), access.Department(r.Context()))
+	ps, err := a.allPersons(r.Context(), access.Department(r.Context()))
 	if err != nil {
 		return err
 	}

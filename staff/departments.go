@@ -134,6 +134,9 @@ func (s *Service) SetMembership(ctx context.Context, personID, deptID int64, rol
 		if err := reachable(ctx, tx, personID, deptID); err != nil {
 			return err
 		}
+		if err := supersedeInvitations(ctx, tx, personID, deptID, s.now()); err != nil {
+			return err
+		}
 		if err := setMembership(ctx, tx, personID, deptID, role); err != nil {
 			return err
 		}
@@ -156,6 +159,9 @@ func (s *Service) RemoveMembership(ctx context.Context, personID, deptID int64) 
 			return err
 		}
 		if err := reachable(ctx, tx, personID, deptID); err != nil {
+			return err
+		}
+		if err := supersedeInvitations(ctx, tx, personID, deptID, s.now()); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `DELETE FROM memberships WHERE person_id = $1 AND department_id = $2`, personID, deptID)

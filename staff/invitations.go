@@ -216,6 +216,31 @@ func (s *Service) reachableInvitation(ctx context.Context, dept int64, id string
 	return v, nil
 }
 
+// Unactionable returns which of the invitations vs of department dept the
+// actor of ctx may neither send again nor revoke (the rule of
+// reachableInvitation: their role is not grantable by the actor), so a
+// screen offers only the actions the service would take.
+func (s *Service) Unactionable(ctx context.Context, vs []Invitation, dept int64) (map[string]bool, error) {
+	out := map[string]bool{}
+	refused := map[string]bool{} // by role: each role's permissions are read once
+	for _, v := range vs {
+		no, ok := refused[v.Role]
+		if !ok {
+			err := s.grantableIn(ctx, v.Role, dept)
+			var e *errs.Error
+			if err != nil && !errors.As(err, &e) {
+				return nil, err
+			}
+			no = err != nil
+			refused[v.Role] = no
+		}
+		if no {
+			out[v.ID] = true
+		}
+	}
+	return out, nil
+}
+
 // RevokeInvitation ends an open invitation of department dept: its link
 // stops working.
 func (s *Service) RevokeInvitation(ctx context.Context, dept int64, id string) (Invitation, error) {
@@ -310,6 +335,9 @@ func (s *Service) InvitationByLink(ctx context.Context, secret string) (Invitati
 // change does: a wrong one counts as a failed login) and the account gets
 // the invitation's role in its department; else a new active account is
 // made with password as its password. The link is used up either way.
+// An account already in the department (given a role there after the
+// invitation was made) keeps its role: the invitation is revoked as
+// superseded (see supersedeInvitations) and the link refused.
 func (s *Service) AcceptInvite(ctx context.Context, secret, password string) (Person, error) {
 	ctx = unscoped(ctx)
 	v, err := s.openInvitation(ctx, s.db, secret)
@@ -330,7 +358,21 @@ func (s *Service) AcceptInvite(ctx context.Context, secret, password string) (Pe
 	if _, _, err := s.checkCurrentPassword(ctx, personID, password); err != nil {
 		return Person{}, err
 	}
+	superseded := false
 	err = pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		// An account that has a role in the department already got it
+		// after the invitation was made (added by id while it was being
+		// sent): that is the newer word on its access, so the invitation
+		// is revoked as superseded rather than changing the role.
+		var member bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships WHERE person_id = $1 AND department_id = $2)`,
+			personID, v.DepartmentID).Scan(&member); err != nil {
+			return fmt.Errorf("staff: accept invitation: %w", err)
+		}
+		if member {
+			superseded = true
+			return supersedeInvitations(ctx, tx, personID, v.DepartmentID, s.now())
+		}
 		if err := useInvitation(ctx, tx, secret, personID, s.now()); err != nil {
 			return err
 		}
@@ -339,6 +381,9 @@ func (s *Service) AcceptInvite(ctx context.Context, secret, password string) (Pe
 		}
 		return auditAccept(ctx, tx, v, personID, audit.Entry{Action: "membership-set", Cause: "invitation accepted"})
 	})
+	if err == nil && superseded {
+		err = ErrLinkInvalid
+	}
 	if err != nil {
 		return Person{}, err
 	}
@@ -388,6 +433,39 @@ func useInvitation(ctx context.Context, tx pgx.Tx, secret string, personID int64
 	}
 	if tag.RowsAffected() == 0 {
 		return ErrLinkInvalid
+	}
+	return nil
+}
+
+// supersedeInvitations revokes the pending invitations of person
+// personID's address to department dept (0: to every department), in tx,
+// which is changing the person's access there: giving them a role,
+// removing them, disabling their account. A change to a person's access
+// is the newest word on it; an invitation sent before it would otherwise
+// undo it when accepted later (a person invited as an administrator,
+// added by id and demoted or removed since, regaining the administrator
+// role through the old link). Each is audited (invitation-revoke, cause
+// "superseded") in its department. Call it before the change itself: a
+// concurrent acceptance then either used the invitation first, and the
+// change follows it, or finds it revoked.
+func supersedeInvitations(ctx context.Context, tx pgx.Tx, personID, dept int64, now time.Time) error {
+	rows, err := tx.Query(ctx, `UPDATE invitations i SET revoked_at = $3 FROM persons p
+		WHERE p.id = $1 AND lower(i.email) = lower(p.email) AND ($2 = 0 OR i.department_id = $2)
+		AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $3
+		RETURNING i.seq, i.department_id`, personID, dept, now)
+	if err != nil {
+		return fmt.Errorf("staff: supersede invitations: %w", err)
+	}
+	type revoked struct{ Seq, Dept int64 }
+	vs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[revoked])
+	if err != nil {
+		return fmt.Errorf("staff: supersede invitations: %w", err)
+	}
+	for _, v := range vs {
+		if err := audit.Write(ctx, tx, audit.Entry{Action: "invitation-revoke", TargetKind: "invitation", TargetID: &v.Seq,
+			DepartmentID: v.Dept, Cause: "superseded"}); err != nil {
+			return err
+		}
 	}
 	return nil
 }

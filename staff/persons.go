@@ -175,11 +175,14 @@ func (s *Service) Get(ctx context.Context, id int64) (Person, error) {
 }
 
 // List returns the persons with a membership in department dept (0: all),
-// with all their memberships.
-func (s *Service) List(ctx context.Context, dept int64) ([]Person, error) {
+// with all their memberships, in the order they were created: those after
+// the one numbered after (0: from the first), at most limit+1 (a page and
+// whether there is another: httpapi.NewPage with PersonCursor).
+func (s *Service) List(ctx context.Context, dept, after int64, limit int) ([]Person, error) {
 	ctx = unscoped(ctx)
-	rows, err := s.db.Query(ctx, `SELECT `+personCols+` FROM persons p WHERE $1 = 0 OR EXISTS (
-		SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.department_id = $1) ORDER BY lower(email)`, dept)
+	rows, err := s.db.Query(ctx, `SELECT `+personCols+` FROM persons p WHERE p.id > $2 AND ($1 = 0 OR EXISTS (
+		SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.department_id = $1)) ORDER BY p.id LIMIT $3`,
+		dept, after, limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("staff: list persons: %w", err)
 	}
@@ -194,6 +197,9 @@ func (s *Service) List(ctx context.Context, dept int64) ([]Person, error) {
 	}
 	return out, nil
 }
+
+// PersonCursor is what a page of persons continues after.
+func PersonCursor(p Person) int64 { return p.ID }
 
 // Memberships returns a person's departments and roles (the department
 // switcher's choices).
@@ -219,6 +225,9 @@ func (s *Service) Disable(ctx context.Context, id int64) error {
 			return err
 		}
 		if err := reachable(ctx, tx, id, 0); err != nil {
+			return err
+		}
+		if err := supersedeInvitations(ctx, tx, id, 0, s.now()); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE persons SET status = 'disabled', password_gen = password_gen + 1,

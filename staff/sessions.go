@@ -15,6 +15,7 @@ import (
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/audit"
+	"github.com/postbode/postbode/internal/errs"
 )
 
 // CookieName is the session cookie's name.
@@ -58,9 +59,7 @@ func (s *Service) startSession(ctx context.Context, personID, deptID int64, ip n
 	if err != nil {
 		return Session{}, "", err
 	}
-	if len(ua) > 300 {
-		ua = ua[:300]
-	}
+	ua = errs.Clip(ua, 300)
 	now := s.now()
 	rows, err := s.db.Query(unscoped(ctx), `INSERT INTO sessions (secret_hash, person_id, department_id, created_at,
 		last_seen_at, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $4, $5, $6, $7) RETURNING `+sessionCols,

@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/postbode/postbode/internal/testenv"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -39,9 +40,7 @@ const footerProbe = `(() => JSON.stringify([...document.querySelectorAll('table[
 // colour on its own background, on screen and not covered. The largest
 // sizes Compile allows push the footer down by at most pushLimit.
 func TestBrowserShowsTheGuardedFooter(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s not found: install it with `deploy/dev/services.sh tools` (Debian package chromium)", chromiumPath)
-	}
+	testenv.Tool(t, chromiumPath, "chromium")
 	hostile := `a,p,td,tr,tbody,table,body,*{color:#f4f4f4!important;background:#f4f4f4!important;font-size:1px!important;line-height:0!important;` +
 		`font-family:Blank!important;letter-spacing:-3px!important;word-spacing:-9px!important;text-decoration:none!important;` +
 		`padding:0!important;margin:0!important;width:1px!important;height:0!important;max-width:1px!important;border-width:0!important}`

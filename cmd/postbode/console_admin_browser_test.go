@@ -34,6 +34,20 @@ func TestConsoleBrowserAdmin(t *testing.T) {
 	fx := &staffFixture{t: t, svc: staff.New(pool, e2eKey, staff.Options{}), cs: contacts.NewStore(pool, e2eKey, 3)}
 	adminCode := fx.person("ada@example.org", access.DefaultDepartment, access.RoleAdmin)
 	casCode := fx.person("cas@example.org", access.DefaultDepartment, access.RoleViewer)
+	inDefault := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	if _, err := fx.svc.SaveRole(inDefault, "lead", "", []access.Permission{access.UsersManage, access.ListsRead, access.CampaignsRead}); err != nil {
+		t.Fatal(err)
+	}
+	leeCode := fx.person("lee@example.org", access.DefaultDepartment, "lead")
+	var invited []staff.Invitation
+	for _, n := range []staff.NewPerson{{Email: "low@example.org", Role: access.RoleViewer}, {Email: "high@example.org", Role: access.RoleAdmin}} {
+		n.DepartmentID = access.DefaultDepartment
+		v, _, err := fx.svc.Invite(inDefault, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		invited = append(invited, v)
+	}
 
 	b := newChrome(t, "http://"+d.admin)
 	b.shots = os.Getenv("POSTBODE_SCREENSHOTS")
@@ -55,6 +69,45 @@ func TestConsoleBrowserAdmin(t *testing.T) {
 	b.logout()
 	b.login("ada@example.org", consolePassword, adminCode())
 	consoleIdentity(b)
+	b.logout()
+	b.login("lee@example.org", consolePassword, leeCode())
+	consoleAdminAsLead(b, invited[0], invited[1])
+}
+
+// consoleAdminAsLead: a department lead (users.manage without everything)
+// sees Send again and Revoke on the invitation to a role they may give
+// (low) and neither on the one to the administrator role (high), which is
+// marked instead; the people list pages with its next-page link.
+func consoleAdminAsLead(b *chrome, low, high staff.Invitation) {
+	b.t.Helper()
+	b.open("/console/admin")
+	form := func(v staff.Invitation, what string) string {
+		return `form[action="/console/admin/invitations/` + v.ID + `/` + what + `"]`
+	}
+	for _, what := range []string{"resend", "revoke"} {
+		if !b.has(form(low, what)) {
+			b.t.Errorf("the lead has no %s for an invitation to viewer", what)
+		}
+		if b.has(form(high, what)) {
+			b.t.Errorf("the lead is offered %s for an invitation to admin, which the service refuses them", what)
+		}
+	}
+	if m := b.text("main"); !strings.Contains(m, "Offers a permission you lack") {
+		b.t.Error("the invitation to admin is not marked as beyond the lead")
+	}
+	b.audit("admin as a lead")
+	b.open("/console/admin?limit=2")
+	if n := eval[int](b, `document.querySelectorAll("main table")[0].querySelectorAll("tbody tr").length`); n != 2 {
+		b.t.Errorf("the first page lists %d people, want 2", n)
+	}
+	next := eval[string](b, `(document.querySelector('nav.pager a[rel="next"]') || {getAttribute: () => ""}).getAttribute("href")`)
+	if !strings.HasPrefix(next, "/console/admin?cursor=") {
+		b.t.Fatalf("the next-page link %q", next)
+	}
+	b.open(next + "&limit=2")
+	if n := eval[int](b, `document.querySelectorAll("main table")[0].querySelectorAll("tbody tr").length`); n < 1 {
+		b.t.Error("the next page lists no one")
+	}
 }
 
 // consoleRoles creates the role campaign-writer and gives it to cas.

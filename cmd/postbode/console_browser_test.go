@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/postbode/postbode/internal/testenv"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -28,9 +30,7 @@ type chrome struct {
 
 func newChrome(t *testing.T, base string) *chrome {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("%s not found: install it with `make test-tools` (Debian package chromium)", chromiumPath)
-	}
+	testenv.Tool(t, chromiumPath, "chromium")
 	axe, err := os.ReadFile("../../console/testdata/axe-4.10.3.min.js")
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/postbode/postbode/internal/testenv"
 )
 
 var metricNameRE = regexp.MustCompile(`postbode_[a-z0-9_]+`)
@@ -130,13 +132,7 @@ func TestDashboardIsValidJSON(t *testing.T) {
 // TestAlertRulesPromtool validates the alert rules with promtool (Debian's
 // prometheus package, installed by `make test`'s tools step).
 func TestAlertRulesPromtool(t *testing.T) {
-	bin, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("promtool missing in CI (deploy/dev/services.sh tools installs it)")
-		}
-		t.Skip("promtool not installed (deploy/dev/services.sh tools installs it)")
-	}
+	bin := testenv.Tool(t, "promtool", "prometheus")
 	out, err := exec.Command(bin, "check", "rules", "../../deploy/prometheus/alerts.yml").CombinedOutput()
 	if err != nil {
 		t.Fatalf("promtool check rules: %v\n%s", err, out)

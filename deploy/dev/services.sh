@@ -158,7 +158,11 @@ sweep() {
 # tools installs what the test suite uses beyond Postgres and Redis, when
 # missing: libcrypto headers (the openssl signing build), Chromium (browser test
 # of the recipient pages), pdftotext (export report test), promtool (alert rules),
-# wrk (HTTP load generator of the recipient-pages benchmark).
+# wrk (HTTP load generator of the recipient-pages benchmark), dkimpy (Debian's
+# python3-dkim with python3-nacl for Ed25519: a DKIM verifier independent of
+# postbode's, run on campaign mail by the interop tests), Postfix (installed
+# without a configuration; the interop tests run private instances of it on
+# loopback ports as a receiving MTA and as the author of real DSNs).
 # A tool that cannot be installed is reported; the tests that need it say so.
 tools() {
   local want=()
@@ -168,8 +172,15 @@ tools() {
   command -v pdftotext >/dev/null || want+=(poppler-utils)
   command -v promtool >/dev/null || want+=(prometheus)
   command -v wrk >/dev/null || want+=(wrk)
+  /usr/bin/python3 -c 'import dkim, nacl' 2>/dev/null || want+=(python3-dkim python3-nacl)
+  if [ ! -x /usr/sbin/postfix ]; then
+    # Installed unconfigured: no system mail server is set up or started;
+    # the tests start private instances of their own.
+    echo "postfix postfix/main_mailer_type select No configuration" | as_root debconf-set-selections
+    want+=(postfix)
+  fi
   [ ${#want[@]} -eq 0 ] && return 0
-  apt_install "${want[@]}" || log "could not install ${want[*]}; tests that need them are skipped"
+  apt_install "${want[@]}" || log "could not install ${want[*]}; the tests that need them fail under make test"
 }
 
 # tools_ha installs the servers the failover tests (make test-faults) start

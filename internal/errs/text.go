@@ -36,3 +36,19 @@ func Printable(s string) string {
 	}
 	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", `\0`), "\uFFFD")
 }
+
+// Clip returns s fit to store as text (Printable) and at most n bytes long,
+// cut before a character rather than inside one. A value from outside that
+// is kept whatever it holds (a User-Agent header, a link clicked) goes
+// through it: a byte that is not UTF-8, or a character cut in two, would
+// make Postgres refuse the whole statement it rides in.
+func Clip(s string, n int) string {
+	s = Printable(s)
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

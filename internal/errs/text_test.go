@@ -40,3 +40,15 @@ func TestSlug(t *testing.T) {
 		}
 	}
 }
+
+func TestClip(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{{"agent", 10, "agent"}, {"aé", 2, "a"}, {"aé", 3, "aé"}, {"a\xffb", 10, "a\uFFFDb"}, {"a\x00", 10, `a\0`}, {"☃☃", 4, "☃"}, {"é", 1, ""}} {
+		if got := errs.Clip(c.in, c.n); got != c.want || errs.TextProblem(got) != "" {
+			t.Errorf("Clip(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
+	}
+}

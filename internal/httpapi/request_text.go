@@ -50,3 +50,12 @@ func checkRequestText(r *http.Request, pathNames []string) error {
 	}
 	return nil
 }
+
+// RequestText returns the router's check of path values and query
+// parameters (checkRequestText) for a route of pattern, for an edge that
+// serves its own routes on a ServeMux (the console): the same rule, the
+// same 422 naming the parameter.
+func RequestText(pattern string) func(*http.Request) error {
+	names := wildcards(pattern)
+	return func(r *http.Request) error { return checkRequestText(r, names) }
+}

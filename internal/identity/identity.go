@@ -141,6 +141,15 @@ func Save(ctx context.Context, tx pgx.Tx, id Identity) (Identity, error) {
 		return id, err
 	}
 	ctx = access.Unscoped(ctx)
+	// A claim waits for every campaign write in progress (HoldFrom) and
+	// for any other claim, so its checks see what they committed and
+	// what it writes is seen by the next one: of two departments
+	// claiming one domain, the second is refused (CodeTaken), and a
+	// campaign saved meanwhile refuses the claim (CodeInUse) or is
+	// refused by it (CheckFrom).
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, claimLock); err != nil {
+		return id, fmt.Errorf("identity: save: %w", err)
+	}
 	tag, err := tx.Exec(ctx, `UPDATE departments SET org_name = $2, logo_url = $3, primary_color = $4 WHERE id = $1`,
 		id.DepartmentID, id.OrgName, id.LogoURL, id.PrimaryColor)
 	if err != nil {
@@ -161,6 +170,24 @@ func Save(ctx context.Context, tx pgx.Tx, id Identity) (Identity, error) {
 		return id, fmt.Errorf("identity: save: %w", err)
 	}
 	return id, nil
+}
+
+// claimLock is the advisory lock key that serialises claims of From
+// domains (exclusive, Save) with the campaign writes whose From address
+// they check (shared, HoldFrom).
+const claimLock int64 = 310_000_001
+
+// HoldFrom makes tx, which checks a campaign's From address (CheckFrom)
+// and then writes the campaign (a draft, or scheduling or starting it),
+// wait for a claim of a From domain in progress and keeps any new one
+// waiting until tx ends: no claim comes between the check and the write,
+// and a claim after it sees the campaign (CodeInUse). Campaign writes do
+// not wait for each other.
+func HoldFrom(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(access.Unscoped(ctx), `SELECT pg_advisory_xact_lock_shared($1)`, claimLock); err != nil {
+		return fmt.Errorf("identity: hold from: %w", err)
+	}
+	return nil
 }
 
 // checkClaim refuses the domains of id that another department owns, or

@@ -2,7 +2,6 @@ package pages_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/postbode/postbode/internal/rtoken"
+	"github.com/postbode/postbode/internal/testenv"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -20,9 +20,7 @@ const chromiumPath = "/usr/bin/chromium"
 // form posts it, and the answer is recorded with the browser's IP and user
 // agent.
 func TestBrowserUpdateButtons(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s not found: install it with `deploy/dev/services.sh tools` (Debian package chromium)", chromiumPath)
-	}
+	testenv.Tool(t, chromiumPath, "chromium")
 	e := newEnv(t, envOpt{})
 	l := e.list("news", "single")
 	ids := map[string]int64{
