@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/postbode/postbode/internal/access"
-	"github.com/postbode/postbode/internal/audit"
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
@@ -75,26 +74,9 @@ func (a *API) byContact(w http.ResponseWriter, r *http.Request) error {
 }
 
 // byCampaign lists the bounces of a campaign: the addresses of many
-// contacts, a bulk read that is audited.
+// contacts, a bulk read that is audited (ReadCampaign).
 func (a *API) byCampaign(w http.ResponseWriter, r *http.Request) error {
-	return a.page(w, r, func(ctx context.Context, id, after int64, limit int) ([]Bounce, error) {
-		items, err := a.o.Processor.ByCampaign(ctx, id, after, limit)
-		if err != nil {
-			return nil, err
-		}
-		return items, a.auditBulk(ctx, &id, len(items))
-	})
-}
-
-// auditBulk records a bulk read of bounce rows (recipient addresses): who
-// (from the context), which campaign (nil: the unauthenticated evidence)
-// and how many rows.
-func (a *API) auditBulk(ctx context.Context, campaign *int64, n int) error {
-	e := audit.Entry{Action: "bulk-read", TargetKind: "report", Count: int64(n), Cause: "unauthenticated bounces"}
-	if campaign != nil {
-		e.TargetKind, e.TargetID, e.Cause = "campaign", campaign, "bounces"
-	}
-	return audit.Write(ctx, a.o.Processor.db, e)
+	return a.page(w, r, a.o.Processor.ReadCampaign)
 }
 
 // unauthenticated lists the evidence kept from reports without proof.
@@ -107,7 +89,7 @@ func (a *API) unauthenticated(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.auditBulk(r.Context(), nil, len(items)); err != nil {
+	if err := a.o.Processor.auditRead(r.Context(), nil, len(items)); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, httpapi.NewPage(items, p.Limit, func(b Bounce) int64 { return b.ID }))

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // evidence is what a bounce says about one recipient, before
@@ -52,7 +54,7 @@ func classify(in evidence) Result {
 	diag, lower := in.diag, in.lower
 	if lower == "" {
 		diag = normSpace(diag)
-		lower = asciiLower(diag)
+		lower = diagLower(diag)
 	}
 	folded := lower
 	lower = unfoldReply(lower)
@@ -155,6 +157,12 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 	case hasText && text.reason == "notaccept" && anyWord(clauseOf(lower, phrase), senderWords) != "":
 		w := anyWord(clauseOf(lower, phrase), senderWords)
 		v = verdict{"rejected", fmt.Sprintf("text %q next to %q names the sender's domain, not the recipient's (RFC 7505 section 4.3: a sender's null MX is X.7.27, a refusal of the sender; prefer not hard)", phrase, w)}
+	case hasText && text.reason == "mesgtoobig" && hasStatus && st.code == "2.3":
+		// A size phrase under X.2.3 ("552 5.2.3 Message size exceeds the
+		// limit allowed for the recipient") names the limit the status
+		// names: the recipient mailbox's, not the system's (X.3.4).
+		v = statusVerdict(status, st)
+		v.rule += fmt.Sprintf("; text %q names the size limit the status names", phrase)
 	case hasText && !hardReasons[text.reason]: // includes notaccept: RFC 7504/7505 speak of the host
 		v = textVerdict(text, phrase)
 	case hasText:
@@ -245,6 +253,9 @@ func hardText(text reasonRule, phrase, status string, st statusRule, hasStatus b
 		return v
 	case command == "DATA" && text.reason == "userunknown" && text.strength != directory:
 		return commandVerdict(command)
+	case st.code == "7.1" && slices.Contains(policyStatusUnknown, phrase):
+		tv.rule += " under X.7.1: the provider's own wording for an address it does not have (policyStatusUnknown)"
+		return tv
 	case subject == "7" && (text.strength == weak || command != "RCPT"):
 		return statusVerdict(status, st)
 	case subject == "2" && command != "RCPT":
@@ -661,7 +672,7 @@ func findReplyCode(s string) int {
 		if c != '4' && c != '5' {
 			continue
 		}
-		if i > 0 && !isCodeLead(s[i-1]) {
+		if i > 0 && !isCodeLead(s[i-1]) && !wideLead(s[:i]) {
 			continue
 		}
 		if !isDigit(s[i+1]) || !isDigit(s[i+2]) || s[i+1] > '5' {
@@ -679,6 +690,18 @@ func findReplyCode(s string) int {
 // isCodeLead reports whether c may precede a reply code in text.
 func isCodeLead(c byte) bool {
 	return c == ' ' || c == ':' || c == '(' || c == '[' || c == '<' || c == ';' || c == '"' || c == '\''
+}
+
+// wideLead reports whether s ends in a non-ASCII punctuation or space
+// character, which may precede a reply code as isCodeLead's do: CJK text
+// writes its colon full-width and without a space ("服务器返回信息：550
+// User not found", U+FF1A).
+func wideLead(s string) bool {
+	if s == "" || s[len(s)-1] < utf8.RuneSelf {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r != utf8.RuneError && (unicode.IsPunct(r) || unicode.IsSpace(r))
 }
 
 // unfoldReply removes from a lower-case text the code prefixes of the
@@ -861,6 +884,50 @@ func transcriptCommand(notice, rcpt string) string {
 		return cmd
 	}
 	return ""
+}
+
+// diagLower is the lower-case form of a diagnostic text that the text
+// rules read: asciiLower, and the capitals of the two-byte Latin-1 and
+// Cyrillic letters lower-cased as well ("Пользователь не найден",
+// "Ë" in French), whose lower-case forms are two bytes long too, so that
+// offsets stay offsets in s. Addresses keep asciiLower: they are compared
+// as the mail systems wrote them.
+func diagLower(s string) string {
+	lower := asciiLower(s)
+	if strings.IndexByte(lower, 0xC3) < 0 && strings.IndexByte(lower, 0xD0) < 0 {
+		return lower // no Latin-1 or Cyrillic capital can be in it
+	}
+	for i := 0; i+1 < len(lower); i++ {
+		if c := lower[i]; (c == 0xC3 || c == 0xD0) && foldPair(c, lower[i+1]) != [2]byte{c, lower[i+1]} {
+			b := []byte(lower)
+			for j := i; j+1 < len(b); j++ {
+				if b[j] == 0xC3 || b[j] == 0xD0 {
+					f := foldPair(b[j], b[j+1])
+					b[j], b[j+1] = f[0], f[1]
+					j++
+				}
+			}
+			return string(b)
+		}
+	}
+	return lower
+}
+
+// foldPair lower-cases one two-byte UTF-8 letter: Latin-1 À-Þ (U+00C0 to
+// U+00DE, not the multiplication sign U+00D7) and Cyrillic Ѐ-Я (U+0400 to
+// U+042F); any other pair is returned as it is.
+func foldPair(c0, c1 byte) [2]byte {
+	switch {
+	case c0 == 0xC3 && c1 >= 0x80 && c1 <= 0x9E && c1 != 0x97:
+		return [2]byte{c0, c1 + 0x20}
+	case c0 == 0xD0 && c1 >= 0x80 && c1 <= 0x8F: // Ѐ-Џ -> ѐ-џ (U+0450-U+045F)
+		return [2]byte{0xD1, c1 + 0x10}
+	case c0 == 0xD0 && c1 >= 0x90 && c1 <= 0x9F: // А-П -> а-п
+		return [2]byte{c0, c1 + 0x20}
+	case c0 == 0xD0 && c1 >= 0xA0 && c1 <= 0xAF: // Р-Я -> р-я (U+0440-U+044F)
+		return [2]byte{0xD1, c1 - 0x20}
+	}
+	return [2]byte{c0, c1}
 }
 
 // asciiLower lower-cases the ASCII letters of s and leaves every other

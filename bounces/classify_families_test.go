@@ -68,27 +68,22 @@ func ratio(a, b int) float64 {
 	return 100 * float64(a) / float64(b)
 }
 
-// phraseKey is one phrase of one text rule.
-type phraseKey struct {
-	rule   int
-	phrase string
-}
-
 // clauseKey is one noun or predicate of one clause rule.
 type clauseKey struct {
 	rule int
 	word string
 }
 
-// withoutPhrases is textRules with the given phrases left out, and
-// clauseRules with the given nouns and predicates left out.
-func withoutPhrases(drop map[phraseKey]bool, dropWords map[clauseKey]bool) *phraseIndex {
+// withoutPhrases is textRules with the given phrases left out of every
+// rule that has them, and clauseRules with the given nouns and predicates
+// left out.
+func withoutPhrases(drop map[string]bool, dropWords map[clauseKey]bool) *phraseIndex {
 	rules := make([]reasonRule, len(textRules))
 	for i, r := range textRules {
 		rules[i] = r
 		rules[i].phrases = nil
 		for _, p := range r.phrases {
-			if !drop[phraseKey{i, p}] {
+			if !drop[p] {
 				rules[i].phrases = append(rules[i].phrases, p)
 			}
 		}
@@ -112,12 +107,48 @@ func withoutPhrases(drop map[phraseKey]bool, dropWords map[clauseKey]bool) *phra
 	return ix
 }
 
+// phrasesIn are the distinct phrases of textRules, of any rule, that stand
+// in lower (phraseAt, not negated). Not only the phrase that decided: when
+// it is left out, the next one would decide in its place, and a text often
+// has several that only its family uses ("this user doesn't have a
+// yahoo.com account" has "this user doesn't have", "user doesn't have a"
+// and "user doesn't have"; "recipnotfound" is both a directory statement
+// and an ordinary phrase).
+func phrasesIn(lower string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range textRules {
+		for _, p := range r.phrases {
+			if seen[p] || len(p) < 2 {
+				continue
+			}
+			for off := 0; ; {
+				j := strings.Index(lower[off:], p)
+				if j < 0 {
+					break
+				}
+				j += off
+				if phraseAt(lower, j, p) && !negated(lower, j) {
+					seen[p] = true
+					out = append(out, p)
+					break
+				}
+				off = j + 1
+			}
+		}
+	}
+	return out
+}
+
 // TestLeaveOneFamilyOut measures how the classification holds on mail from
 // software it was not written from. The rules are hand-written, so they
 // cannot be retrained without a family; instead, for each family, the text
-// phrases that decide results only in that family's files are taken out
-// (a phrase no other family uses would not have been written without
-// it), and the family is scored with what is left; so are the nouns and
+// phrases that stand only in that family's text-decided results are
+// taken out of every rule that has them (a phrase no other family uses
+// would not have been written without it; all of them, not only the one
+// that decided, since the next would decide in its place, and the
+// directory statements of localUnknown repeat phrases of the ordinary
+// rules), and the family is scored with what is left; so are the nouns and
 // predicates of the clause rules that no other family's results use.
 // The status, reply-code and command rules are general (RFCs) and stay.
 // The estimate therefore measures only what the text rules learnt from a
@@ -129,7 +160,7 @@ func withoutPhrases(drop map[phraseKey]bool, dropWords map[clauseKey]bool) *phra
 // hards as a share of all rows. It fails when, as-is, false hards exceed
 // 1% of the rows or hard precision falls below 97%, and when, with
 // families left out, false hards exceed 1.1%, hard/soft agreement falls
-// below 92.4% or status agreement below 87.8%.
+// below 93.9% or status agreement below 90.0%.
 func TestLeaveOneFamilyOut(t *testing.T) {
 	rows := readCorpus(t)
 	raws := map[string][]byte{}
@@ -149,7 +180,7 @@ func TestLeaveOneFamilyOut(t *testing.T) {
 	// a result given the clause rule's reason in that family's files,
 	// whichever rule decided it; one used by a single family is left out
 	// with it, like a phrase, and one used by none is left out always.
-	users := map[phraseKey]map[string]bool{}
+	users := map[string]map[string]bool{}
 	words := map[clauseKey]map[string]bool{}
 	for file, raw := range raws {
 		for _, r := range parse(raw).Results {
@@ -172,15 +203,12 @@ func TestLeaveOneFamilyOut(t *testing.T) {
 			if !strings.HasPrefix(r.Rule, "text ") && !strings.Contains(r.Rule, "; text ") {
 				continue
 			}
-			i, p := defaultRules.match(asciiLower(r.Diagnostic))
-			if i < 0 {
-				continue
+			for _, p := range phrasesIn(asciiLower(r.Diagnostic)) {
+				if users[p] == nil {
+					users[p] = map[string]bool{}
+				}
+				users[p][family(file)] = true
 			}
-			k := phraseKey{i, p}
-			if users[k] == nil {
-				users[k] = map[string]bool{}
-			}
-			users[k][family(file)] = true
 		}
 	}
 	byFamily := map[string][]corpusRow{}
@@ -195,12 +223,12 @@ func TestLeaveOneFamilyOut(t *testing.T) {
 	var asIs, out familyScore
 	var lines []string
 	for _, f := range names {
-		drop := map[phraseKey]bool{}
+		drop := map[string]bool{}
 		var dropped []string
-		for k, fams := range users {
+		for p, fams := range users {
 			if len(fams) == 1 && fams[f] {
-				drop[k] = true
-				dropped = append(dropped, fmt.Sprintf("%s:%q", textRules[k.rule].reason, k.phrase))
+				drop[p] = true
+				dropped = append(dropped, fmt.Sprintf("%q", p))
 			}
 		}
 		dropWords := map[clauseKey]bool{}
@@ -255,15 +283,16 @@ func TestLeaveOneFamilyOut(t *testing.T) {
 	}
 	// With families left out the floors are the levels last measured
 	// (raised with the clause rules, the reply-code precedence and "try
-	// again" as a sign of a passing failure), so that a change making the
+	// again" as a sign of a passing failure; measured again when every
+	// phrase only a family has came to be left out), so that a change making the
 	// rules fit the corpus more and the world less shows.
 	if out.pct(out.falseHard) > 1.1 {
 		t.Errorf("families left out: %d false hards (%.1f%% of rows), want <= 1.1%%", out.falseHard, out.pct(out.falseHard))
 	}
-	if out.pct(out.hard) < 92.4 {
-		t.Errorf("families left out: hard/soft agrees for %.1f%%, want >= 92.4%%", out.pct(out.hard))
+	if out.pct(out.hard) < 93.9 {
+		t.Errorf("families left out: hard/soft agrees for %.1f%%, want >= 93.9%%", out.pct(out.hard))
 	}
-	if out.pct(out.status) < 87.8 {
-		t.Errorf("families left out: status agrees for %.1f%%, want >= 87.8%%", out.pct(out.status))
+	if out.pct(out.status) < 90.0 {
+		t.Errorf("families left out: status agrees for %.1f%%, want >= 90.0%%", out.pct(out.status))
 	}
 }

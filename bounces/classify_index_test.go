@@ -8,12 +8,32 @@ import (
 
 // scanMatch is phraseIndex.matchOutside without the index: at each place
 // in lower, every phrase of every rule before the best so far, in rule
-// order.
+// order; inside a URL only the phrases with a "/".
 func scanMatch(ix *phraseIndex, lower, skip string) (int, string) {
 	best, phrase := len(ix.rules), ""
 	next := -1
 	if skip != "" {
 		next = strings.Index(lower, skip)
+	}
+	inURL := make([]bool, len(lower))
+	for _, scheme := range []string{"http://", "https://"} {
+		for off := 0; ; {
+			j := strings.Index(lower[off:], scheme)
+			if j < 0 {
+				break
+			}
+			j += off
+			end := strings.IndexAny(lower[j:], " \t\r\n<>\"")
+			if end < 0 {
+				end = len(lower)
+			} else {
+				end += j
+			}
+			for k := j; k < end; k++ {
+				inURL[k] = true
+			}
+			off = j + 1
+		}
 	}
 	for i := 0; i+1 < len(lower) && best > 0; i++ {
 		for next >= 0 && next+len(skip) <= i {
@@ -26,6 +46,9 @@ func scanMatch(ix *phraseIndex, lower, skip string) (int, string) {
 	rules:
 		for r := 0; r < best; r++ {
 			for _, p := range ix.rules[r].phrases {
+				if inURL[i] && !strings.Contains(p, "/") {
+					continue
+				}
 				if len(p) >= 2 && phraseAt(lower, i, p) && (next < 0 || i+len(p) <= next) && (ix.literal || !negated(lower, i)) {
 					best, phrase = r, p
 					break rules
@@ -48,7 +71,7 @@ func TestPhraseIndexFindsWhatAScanFinds(t *testing.T) {
 		all = append(all, r.phrases...)
 	}
 	rng := rand.New(rand.NewSource(1))
-	fill := []string{" ", "not ", "n't ", "550 ", "5.1.1 ", "user ", "x", "re", "the ", ": ", "."}
+	fill := []string{" ", "not ", "n't ", "550 ", "5.1.1 ", "user ", "x", "re", "the ", ": ", ".", " http://", "https://", ">", "/"}
 	for n := 0; n < 20000; n++ {
 		var b strings.Builder
 		for j := rng.Intn(6); j > 0; j-- {

@@ -13,6 +13,8 @@ func (ix *phraseIndex) textMatch(lower string) (rule reasonRule, phrase string, 
 	rule = ix.rules[i]
 	if rule.reason == "userunknown" && domainDoesNotExist(lower) {
 		rule = reasonRule{"hostunknown", ordinary, "\"<domain> does not exist\" (Exim relaying a remote reply)", nil}
+	} else if rule.reason == "userunknown" && domainNotFound(lower) {
+		rule = reasonRule{"hostunknown", ordinary, "\"the domain <domain> couldn't be found\" (Gmail's DSN for a recipient domain that does not resolve, under its \"Address not found\" heading)", nil}
 	}
 	return rule, phrase, true
 }
@@ -29,6 +31,23 @@ func domainDoesNotExist(lower string) bool {
 		w = w[j+1:]
 	}
 	return strings.Contains(w, ".") && !strings.Contains(w, "@") && !isDigit(w[len(w)-1])
+}
+
+// domainNotFound reports "the domain <name> couldn't be found" (or "could
+// not be found"): the text names the recipient's domain, not a mailbox, as
+// missing (Gmail: "Your message wasn't delivered to a@b because the domain
+// b couldn't be found").
+func domainNotFound(lower string) bool {
+	i := strings.Index(lower, "the domain ")
+	if i < 0 {
+		return false
+	}
+	rest := lower[i+len("the domain "):]
+	name, after, ok := strings.Cut(rest, " ")
+	if !ok || !strings.Contains(name, ".") || strings.Contains(name, "@") {
+		return false
+	}
+	return strings.HasPrefix(after, "couldn't be found") || strings.HasPrefix(after, "could not be found")
 }
 
 // contradiction is the first rule naming a cause that contradicts a dead
@@ -82,6 +101,9 @@ type phraseRef struct {
 	rule   int
 	phrase string
 	order  int
+	// inURL: the phrase names part of a URL ("docs/smtplf", with a
+	// "/"), so it may match inside one; other phrases do not (see urlEnd).
+	inURL bool
 }
 
 func newPhraseIndex(rules []reasonRule) *phraseIndex {
@@ -116,7 +138,7 @@ func indexPhrases(rules []reasonRule) *phraseIndex {
 				row[p[1]] = uint16(len(ix.buckets))
 			}
 			b := &ix.buckets[row[p[1]]-1]
-			ref := phraseRef{rule: i, phrase: p, order: b.size()}
+			ref := phraseRef{rule: i, phrase: p, order: b.size(), inURL: strings.IndexByte(p, '/') >= 0}
 			if len(p) == 2 {
 				b.short = append(b.short, ref)
 				continue
@@ -156,7 +178,11 @@ func (ix *phraseIndex) matchOutside(lower, skip string) (int, string) {
 	if skip != "" {
 		next = strings.Index(lower, skip)
 	}
+	url := 0 // end of the URL the scan is in, or before
 	for i := 0; i+1 < len(lower); i++ {
+		if lower[i] == 'h' && i >= url {
+			url = urlEnd(lower, i)
+		}
 		r := ix.first[lower[i]]
 		if r == 0 {
 			continue
@@ -179,11 +205,11 @@ func (ix *phraseIndex) matchOutside(lower, skip string) (int, string) {
 		var found *phraseRef
 		if i+2 < len(lower) {
 			if g := strings.IndexByte(b.thirds, lower[i+2]); g >= 0 {
-				found = ix.firstAt(b.groups[g], lower, i, next, best)
+				found = ix.firstAt(b.groups[g], lower, i, next, best, i < url)
 			}
 		}
 		if len(b.short) > 0 {
-			if s := ix.firstAt(b.short, lower, i, next, best); s != nil && (found == nil || s.order < found.order) {
+			if s := ix.firstAt(b.short, lower, i, next, best, i < url); s != nil && (found == nil || s.order < found.order) {
 				found = s
 			}
 		}
@@ -202,12 +228,16 @@ func (ix *phraseIndex) matchOutside(lower, skip string) (int, string) {
 
 // firstAt is the first of refs (in rule order, rule below best) whose
 // phrase is at lower[i:], ends before the occurrence of skip at next (-1
-// for none) and is not negated; nil when none is.
-func (ix *phraseIndex) firstAt(refs []phraseRef, lower string, i, next, best int) *phraseRef {
+// for none) and is not negated; nil when none is. Inside a URL (inURL)
+// only the phrases that name part of one count.
+func (ix *phraseIndex) firstAt(refs []phraseRef, lower string, i, next, best int, inURL bool) *phraseRef {
 	for k := range refs {
 		ref := &refs[k]
 		if ref.rule >= best {
 			break
+		}
+		if inURL && !ref.inURL {
+			continue
 		}
 		if phraseAt(lower, i, ref.phrase) && (next < 0 || i+len(ref.phrase) <= next) && (ix.literal || !negated(lower, i)) {
 			return ref
@@ -228,6 +258,32 @@ func phraseAt(lower string, i int, phrase string) bool {
 	}
 	j := i + len(phrase)
 	return (i == 0 || !isLetter(lower[i-1])) && (j == len(lower) || !isLetter(lower[j]))
+}
+
+// urlEnd is the end of the URL that starts at lower[i:] ("http://" or
+// "https://" up to white space or a character RFC 3986 section 2 does not
+// allow in a URI unencoded: '<', '>', '"'), or i when none starts there.
+// A reply's help link is the provider's address, not its statement:
+// NetEase's "http://mail.163.com/help/help_spam_16.htm" in a refusal does
+// not make it a spam verdict.
+func urlEnd(lower string, i int) int {
+	rest := lower[i:]
+	var n int
+	switch {
+	case strings.HasPrefix(rest, "http://"):
+		n = len("http://")
+	case strings.HasPrefix(rest, "https://"):
+		n = len("https://")
+	default:
+		return i
+	}
+	for j := i + n; j < len(lower); j++ {
+		switch lower[j] {
+		case ' ', '\t', '\r', '\n', '<', '>', '"':
+			return j
+		}
+	}
+	return len(lower)
 }
 
 // negated reports whether the phrase at lower[i:] is negated: right after

@@ -126,8 +126,19 @@ var textRules = []reasonRule{
 		[]string{"550 : user unknown"}},
 	{"rejected", ordinary, "the MAIL FROM address said not to exist (\"From address does not exist\") is the sender's, not the recipient's (RFC 5321 section 3.3; RFC 3463 X.1.7/X.1.8): before the directory phrase \"address does not exist\", which it also says",
 		[]string{"from address does not", "from address doesn't", "sender address does not exist"}},
-	{"userunknown", directory, "a mail system about its own directory: Exchange (RESOLVER.ADR.RecipNotFound), IMail, Lotus Notes/Domino, qmail, Gmail",
+	{"rejected", ordinary, "the envelope sender said unknown or not to exist in the languages of localized bounce templates (RFC 3463 X.1.7/X.1.8; Chinese \"发件人地址不存在\", the sender address does not exist; German \"Absender\", Italian \"mittente\", Spanish \"remitente\", Portuguese \"remetente\", French \"expéditeur\", Russian \"отправител\" with \"unknown\"/\"does not exist\"): the sender's address, not the recipient's; before the localized directory and unknown-user phrases",
+		[]string{
+			"发件人地址不存在", "发件人邮箱地址不存在", "发件人不存在", "absender unbekannt", "absender existiert nicht",
+			"absenderadresse existiert nicht", "mittente sconosciuto", "mittente inesistente", "remitente desconocido",
+			"remitente no existe", "remetente desconhecido", "remetente não existe", "expéditeur inconnu",
+			"отправитель не найден", "отправителя не существует",
+		}},
+	{"userunknown", directory, "a mail system about its own directory: Exchange (RESOLVER.ADR.RecipNotFound), IMail, Lotus Notes/Domino, qmail, Gmail, Mercury/32, CommuniGate Pro",
 		localUnknown},
+	{"userunknown", directory, "the directory statements \"address does not exist\" and \"mailbox does not exist\" (localUnknown) in Russian and Chinese, the languages of the notices of Yandex, Mail.ru, Coremail/NetEase, QQ Mail and Sina: \"адрес получателя не существует\" (the recipient's address does not exist), \"邮箱地址不存在\" (the mailbox address does not exist), \"邮箱不存在\"; Yandex's bounce help counts \"No such user\" as a non-existing address (https://yandex.com/support/mail/bounces/yandex.html)",
+		[]string{"адрес получателя не существует", "ящик получателя не существует", "почтовый ящик не существует", "邮箱地址不存在", "邮箱不存在"}},
+	{"spamdetected", ordinary, "Gmail SMTP error reference (https://support.google.com/a/answer/3726730) 421/550 4.7.0, 4.7.28, 5.7.1 \"Our system has detected an unusual rate of unsolicited mail originating from your IP address\" (and, in Gmail's current replies, \"... from your DKIM domain\", \"... from your SPF domain\"): Gmail's finding that the mail is unsolicited, not an authentication failure; before the SPF/DKIM rule, whose \"SPF domain\" and \"DKIM domain\" it also says",
+		[]string{"unusual rate of unsolicited", "rate of unsolicited mail"}},
 	{"authfailure", ordinary, "RFC 7208 (SPF), RFC 6376 (DKIM), RFC 7489 (DMARC) rejections",
 		[]string{"dmarc", "spf", "dkim", "sender authentication", "sender id"}},
 	{"authfailure", ordinary, "Exchange Online 5.7.23 \"The message was rejected because of Sender Policy Framework violation\" (Microsoft's NDR reference): SPF spelt out, before the policy rule, whose \"policy\" it also says",
@@ -141,6 +152,8 @@ var textRules = []reasonRule{
 			"spamhaus", "blocked using", "dnsbl", "blacklist", "black list", "blocklist", "block list",
 			"spamcop", "sorbs", "barracudacentral", "listed at", "listed on", "listed in",
 		}},
+	{"blocked", ordinary, "greylisting (RFC 6647: a receiver temporarily refuses a sender it has not seen, expecting a real MTA to retry): milter-greylist \"451 4.7.1 Greylisting in action, please come back in HH:MM:SS\", Postgrey \"450 4.2.0 Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/...\", Exim's greylistd ACL \"451 4.7.1 Greylisted, please try again later\": a temporary refusal of the sending host, never the recipient; before the rules for \"try again later\", \"recipient address rejected\" and unknown users",
+		[]string{"greylist", "graylist", "grey-list", "gray-list", "grey listed", "gray listed"}},
 	{"rejected", overrules, "refusals that name the envelope sender as the refused address: Postfix smtpd(8) \"Sender address rejected: ...\" (postconf(5) reject_unknown_sender_domain, reject_unverified_sender, check_sender_access; its reply text for every sender restriction, whatever the detail says, \"User unknown\" included); Exim's ACL \"Sender verify failed\" (Exim specification, verify = sender); RFC 3463 X.1.7/X.1.8 name the sender's address",
 		[]string{"sender address rejected", "sender verify failed", "sender rejected"}},
 	{"rejected", ordinary, "refusals of the envelope sender (RFC 3463 X.1.7/X.1.8; Postfix \"Sender address rejected\")",
@@ -176,6 +189,10 @@ var textRules = []reasonRule{
 		[]string{"over ipv6"}},
 	{"blocked", ordinary, "Outlook.com postmaster (SC-001 to SC-004, DY-001): \"Unfortunately, messages from [IP] weren't sent. Please contact your Internet service provider ...\" (SC-004: \"... weren't sent. We recommend that you contact your Internet service provider ...\"): a refusal of the sending host's network or reputation; the template's opening names the sending host whatever advice follows it",
 		[]string{"weren't sent. please contact your internet service provider", "unfortunately, messages from"}},
+	{"blocked", ordinary, "Yahoo Sender Hub SMTP error codes (https://senders.yahooinc.com/smtp-error-codes/): \"553 5.7.2 [TSS09] All messages from [IP] will be permanently deferred; Retrying will NOT succeed\" refuses the sending IP, whatever RFC 3463 says of X.7.2 (mailing list expansion prohibited)",
+		[]string{"[tss09]", "will be permanently deferred"}},
+	{"blocked", ordinary, "Cisco Secure Email Gateway (IronPort AsyncOS) user guide, host access table: the default SMTP response of the REJECT and BLOCKED_LIST policies, \"554 Your access to this mail system has been rejected due to the sending MTA's poor reputation\", and its variants (\"Your access to submit messages to this e-mail system has been rejected\"): a refusal of the connecting host",
+		[]string{"your access to this mail system", "your access to submit messages", "access to this e-mail system has been rejected", "access to this mail system has been rejected"}},
 	{"blocked", ordinary, "AOL postmaster error messages: \"521 5.2.1 : AOL will not accept delivery of this message\" and \"(CON:B1)\" refuse a sending server with too much spam, whatever RFC 7504 says of 521; before the null-MX rule",
 		[]string{"will not accept delivery", "(con:b1)"}},
 	{"suspend", ordinary, "RFC 3463 X.2.1 \"mailbox disabled, not accepting messages\": a mailbox, account or recipient said not to accept mail exists and is closed to it, unlike RFC 7504/7505's host or domain without mail service; before the null-MX rule, whose \"not accepting any mail\" such a reply also says",
@@ -195,6 +212,8 @@ var textRules = []reasonRule{
 		}},
 	{"notaccept", ordinary, "Postfix smtp(8) for an RFC 7505 null MX: \"Domain ... does not accept mail (nullMX)\"; RFC 7504 section 3 (521 \"host does not accept mail\")",
 		[]string{"nullmx", "accepts no e-mail", "accepts no email"}},
+	{"notaccept", ordinary, "Gmail's DSN for a recipient domain with a null MX (RFC 7505; Gmail SMTP error reference 5.1.10 \"Recipient address has null MX\"): \"Your message wasn't delivered to ... because the domain ... doesn't receive email according to the administrator\"; before the unknown-user rules, whose \"Address not found\" its heading also says",
+		[]string{"doesn't receive email", "doesn't receive e-mail", "doesn't receive mail", "does not receive mail"}},
 	{"notaccept", ordinary, "Exim's dnslookup router (routers/dnslookup.c) for a domain whose MX or SRV record says it has no SMTP service (an RFC 7505 null MX, RFC 2782 \".\" target): \"an MX or SRV record indicated no SMTP service\"",
 		[]string{"indicated no smtp service"}},
 	{"networkerror", ordinary, "OpenSMTPD's MTA (smtpd/mta.c) when the MX lookup fails: \"No MX found for domain\" and \"Temporary failure in MX lookup\" are temporary failures (IMSG_DELIVERY_TEMPFAIL); only \"Domain does not exist\" (NXDOMAIN) is permanent",
@@ -237,6 +256,18 @@ var textRules = []reasonRule{
 		}},
 	{"mailboxfull", ordinary, "Postfix local(8) and virtual(8) when a mailbox would pass mailbox_size_limit or virtual_mailbox_limit: \"cannot update mailbox ... error writing message: File too large\" (EFBIG); WEB.DE \"User has exhausted allowed storage space\", \"User has too many messages on the server\"",
 		[]string{"error writing message: file too large", "exhausted allowed storage", "too many messages on the server"}},
+	{"mailboxfull", ordinary, "\"mailbox full\" (RFC 3463 X.2.2) in the languages of localized bounce templates and provider replies: German (WEB.DE \"Benutzer hat das Speichervolumen ueberschritten\", as listed at http://www.sitepackage.de/service/dokumentation/auswertung/typische-fehlermeldungen-bei-unzustellbarkeit.html; \"422 4.2.2 Quota limit exceeded (Speicherplatz des Kontos ueberschritten)\", https://www.bytecamp.net/de/faq/email/zustellen.html; \"Postfach voll\"), French (\"boîte aux lettres pleine\"), Spanish (\"buzón lleno\"), Portuguese (\"caixa postal cheia\"), Italian (\"casella piena\"), Russian (\"ящик переполнен\"), Chinese (\"邮箱已满\", \"邮箱空间不足\"): each the plain translation of \"mailbox full\", \"mailbox is full\" or \"the recipient's mailbox is full\", never hard",
+		[]string{
+			"postfach voll", "postfach ist voll", "postfach des empfängers ist voll", "mailbox voll", "mailbox ist voll",
+			"speichervolumen ueberschritten", "speichervolumen überschritten", "speicherplatz des kontos ueberschritten",
+			"boîte aux lettres pleine", "boite aux lettres pleine", "boîte aux lettres est pleine",
+			"boîte aux lettres du destinataire est pleine", "boîte pleine", "boîte de réception est pleine",
+			"buzón lleno", "buzón está lleno", "buzón del destinatario está lleno", "caixa postal cheia",
+			"caixa postal está cheia", "caixa de correio cheia", "caixa de correio está cheia",
+			"caixa de correio do destinatário está cheia", "caixa de entrada cheia", "caixa de entrada está cheia",
+			"casella piena", "casella di posta piena", "casella è piena", "casella di posta del destinatario è piena",
+			"ящик переполнен", "ящик получателя переполнен", "邮箱已满", "邮箱空间已满", "邮箱容量已满", "邮箱空间不足",
+		}},
 	{"mesgtoobig", ordinary, "Gmail SMTP error reference 552 5.3.4 \"Your message exceeded Google's message size limits\"; NetEase/Coremail \"exceeded mailsize limit\"; Exchange \"RESOLVER.RST.RecipSizeLimit\" and \"RESOLVER.RST.SendSizeLimit\" (Microsoft's NDR reference 5.2.3/5.3.4: message too large for the recipient or sender)",
 		[]string{"message size limit", "mailsize limit", "recipsizelimit", "sendsizelimit"}},
 	{"mesgtoobig", ordinary, "RFC 1870 SIZE, RFC 3463 X.3.4 \"message too big for system\"",
@@ -290,8 +321,12 @@ var textRules = []reasonRule{
 		}},
 	{"hostunknown", ordinary, "qmail-remote \"Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)\" (the whole sentence, so that its \"IP address\" is not read as a refusal of the sending host); Gmail SMTP error reference 553 5.1.2 \"We weren't able to find the recipient domain\"",
 		[]string{"couldn't find a mail exchanger or ip address", "find the recipient domain"}},
+	{"hostunknown", ordinary, "the non-delivery templates of two mail systems for a recipient domain that does not resolve: Software.com Post.Office (later Openwave, the mail system of Verizon and the MXLogic gateway) \"Your message was not delivered because the destination computer was not found. Carefully check that it was spelled correctly\" (its queue-expiry twin says \"the destination computer was not reachable\"); Exchange 2000/2003 for 5.4.0 (\"DNS lookup failure\" in Microsoft's list of Exchange NDR codes) \"The destination server for this recipient could not be found in Domain Name Service (DNS). Please verify the e-mail address\"",
+		[]string{"destination computer was not found", "destination server for this recipient could not be found"}},
 	{"hostunknown", ordinary, "resolver statements that the recipient's domain has no mail server, the same finding as \"no mail exchanger\" (RFC 5321 section 5.1: neither MX nor address records): hMailServer's SMTP error \"No mail servers appear to exists for the recipients address\" (hMailServer documentation, error messages), Exchange/IIS \"Unable to deliver to ... no mail server\"",
 		[]string{"no mail servers appear to exist", "no mail server for"}},
+	{"userunknown", ordinary, "Yandex Mail's refusal of an address it does not have, \"550 5.7.1 No such user!\" (Yandex's bounce help lists \"No such user\" as a non-existing address: https://yandex.com/support/mail/bounces/yandex.html): its exact wording, with the exclamation mark, counts as a dead address under X.7.1 too (policyStatusUnknown); a bare \"5.7.1 No such user\" stays a policy refusal",
+		policyStatusUnknown},
 	{"userunknown", ordinary, "RFC 3463 X.1.1; unknown-user wording of Postfix (\"User unknown in ... table\"), Sendmail (\"User unknown\"), Exim (\"Unknown user\"), Exchange, Gmail, Yahoo",
 		[]string{
 			"user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
@@ -306,10 +341,22 @@ var textRules = []reasonRule{
 			"unknown alias", "unknown mailbox", "user doesn't have", "user does not have",
 			"not a known user", "user is unknown", "recipient invalid", "recipient does not exist",
 			"no such address", "unknown e-mail address", "invalid email address",
-			"no such local user", "user does not exist", "user doesn't exist", "mailbox doesn't exist",
+			"user does not exist", "user doesn't exist", "mailbox doesn't exist",
 			"account doesn't exist", "recipient doesn't exist", "user not known", "mailbox unknown",
 			"not a valid recipient", "recipient is not valid", "unknown or illegal user",
 			"no account by that name", "not a valid user", "recipient not recognized", "no such mail box",
+		}},
+	{"userunknown", ordinary, "\"user unknown\" and \"user does not exist\" (RFC 3463 X.1.1) in the languages of localized bounce templates and provider replies, ordinary like their English forms (a dead address only with a status code, a 550/551/553 reply, RCPT TO or a notice that the delivery failed for good): German (WEB.DE \"550 Benutzer nicht bekannt/User unknown\", as listed at http://www.sitepackage.de/service/dokumentation/auswertung/typische-fehlermeldungen-bei-unzustellbarkeit.html; \"Empfänger unbekannt\", \"Benutzer existiert nicht\"), French (\"utilisateur inconnu\", \"destinataire inconnu\"), Spanish (\"usuario desconocido\", \"usuario no existe\"), Portuguese (\"usuário desconhecido\", \"usuário inexistente\"), Italian (\"utente sconosciuto\", \"utente inesistente\"), Russian (\"пользователь не найден\", \"нет такого пользователя\"), Chinese (\"用户不存在\", \"收件人不存在\"); each the plain translation of an English phrase of the rule above, which the unknown-user rules of every MTA share",
+		[]string{
+			"benutzer unbekannt", "unbekannter benutzer", "benutzer nicht bekannt", "benutzer existiert nicht",
+			"empfänger unbekannt", "unbekannter empfänger", "empfänger existiert nicht", "empfängeradresse existiert nicht",
+			"postfach existiert nicht", "utilisateur inconnu", "destinataire inconnu", "utilisateur inexistant",
+			"adresse inexistante", "usuario desconocido", "destinatario desconocido", "usuario inexistente",
+			"usuario no existe", "buzón no existe", "usuário desconhecido", "utilizador desconhecido",
+			"destinatário desconhecido", "usuário inexistente", "usuário não existe", "utente sconosciuto",
+			"destinatario sconosciuto", "utente inesistente", "indirizzo inesistente", "utente non esiste",
+			"пользователь не найден", "нет такого пользователя", "такого пользователя нет",
+			"пользователь не существует", "получатель не найден", "用户不存在", "收件人不存在", "用户名不存在",
 		}},
 	{"userunknown", ordinary, "unknown-recipient texts as the vendors document them: Exim \"unknown local-part ... in domain\"; Exchange \"The email address you entered couldn't be found\" (Microsoft's NDR reference for 5.1.1/5.1.10); Coremail's bounce notes (\"unavailable mail user\", \"user not known\", \"recipient does not have an account\", \"not user of this server\"); Barracuda \"cuda_nsu\" (no such user); Exchange Online \"x wasn't found at example.com\"",
 		[]string{
@@ -372,6 +419,8 @@ var textRules = []reasonRule{
 		[]string{"reputation", "sender score"}},
 	{"toomanyconn", ordinary, "Tencent QQ Mail \"550 Ip frequency limited\", \"Domain frequency limited\", \"Sender frequency limited\", \"Connection frequency limited\" (help page no. 1000725): how often one IP, domain or sender may deliver; before the block rule, whose \"Blocked IP\" the reply also says",
 		[]string{"frequency limited"}},
+	{"toomanyconn", ordinary, "Exim smtp_accept_max_per_host (Exim specification, main options): \"421 Too many concurrent SMTP connections from this IP address; please try again later\"; Postfix anvil(8) limits (smtpd_client_connection_count_limit) \"421 4.7.0 Error: too many connections from [IP]\": a limit on the client's connections, before the block rule, whose \"IP address\" the reply also says",
+		[]string{"too many concurrent smtp connections", "too many connections from"}},
 	{"blocked", ordinary, "refusals of the sending host (Postfix \"Client host rejected\", block lists, provider IP blocks)",
 		[]string{
 			"blacklist", "black list", "blocklist", "block list", "blocked", "listed at",
@@ -512,13 +561,14 @@ var failedNotices = []string{
 	"was undeliverable to the following",                         // GroupWise Internet Agent
 	"this message was undeliverable due to the following reason", // Microsoft Mail / MXLogic gateway
 	"this is a permanent error",                                  // Exim, qmail
+	"dies ist ein permanenter fehler",                            // qmail-send's German template
 	"failed permanently",                                         // Gmail
 	"delivery has failed to these recipients",                    // Exchange 2010 and later
 	"could not be delivered to the following address",            // KDDI au (ezweb) "Mail System Error - Returned Mail"
 }
 
 // failedNoticeSource names where the sentences of failedNotices come from.
-const failedNoticeSource = "Novell GroupWise Internet Agent \"The message that you sent was undeliverable to the following:\" (GroupWise troubleshooting guide: a status of Undeliverable means the addressee does not exist in the post office); the Microsoft Mail/MXLogic gateway notice \"This Message was undeliverable due to the following reason:\"; Exim \"This is a permanent error. The following address(es) failed\"; qmail-send \"This is a permanent error; I've given up\"; Gmail \"Delivery to the following recipient failed permanently\"; Exchange \"Delivery has failed to these recipients or groups\"; KDDI au (ezweb) \"Your mail sent on: ... could not be delivered to the following address(es)\""
+const failedNoticeSource = "Novell GroupWise Internet Agent \"The message that you sent was undeliverable to the following:\" (GroupWise troubleshooting guide: a status of Undeliverable means the addressee does not exist in the post office); the Microsoft Mail/MXLogic gateway notice \"This Message was undeliverable due to the following reason:\"; Exim \"This is a permanent error. The following address(es) failed\"; qmail-send \"This is a permanent error; I've given up\" (in its German template \"Dies ist ein permanenter Fehler; ich habe aufgegeben\"); Gmail \"Delivery to the following recipient failed permanently\"; Exchange \"Delivery has failed to these recipients or groups\"; KDDI au (ezweb) \"Your mail sent on: ... could not be delivered to the following address(es)\""
 
 // failedNotice reports whether a lower-case notice states that delivery
 // failed for good: one of failedNotices, and not a delay notice.
@@ -546,7 +596,7 @@ func delayNotice(lower string) bool {
 
 // localUnknown are the phrases with which a mail system states that an
 // address is not in its own directory (Exchange, IMail, Lotus Notes/Domino,
-// qmail, Gmail). Unlike a relayed "user unknown" they are definitive
+// qmail, Gmail, Mercury/32, CommuniGate Pro). Unlike a relayed "user unknown" they are definitive
 // without a status code or the SMTP command.
 // Lotus Notes/Domino says "User not listed in Domino Directory" (older
 // releases "... in public Name & Address Book").
@@ -571,7 +621,22 @@ var localUnknown = []string{
 	// user name does not exist there).
 	"recipient not found msexch",
 	"not found in the recipient's email system",
+	// A system naming the missing user as one of its own: Mercury/32's
+	// notice ("---- No such local user or mailbox"; "local" says whose
+	// directory, as "here" does in qmail's "no mailbox here by that
+	// name") and CommuniGate Pro's local delivery module ("LOCAL
+	// module(account x) reports: unknown user account", its account
+	// directory having no such account).
+	"no such local user", "unknown user account",
 }
+
+// policyStatusUnknown are the exact replies with which a provider refuses
+// an address it does not have under a policy status (X.7.1): hardText
+// lets them name a dead address where a policy status otherwise overrules
+// an unknown-user phrase. Only a provider's own documented wording
+// belongs here, never a generic phrase: Postfix access maps and filters
+// say "5.7.1" with many texts.
+var policyStatusUnknown = []string{"no such user!"}
 
 // statusRule maps an RFC 3463 "subject.detail" (section 3; RFC 5248
 // registry; RFC 7372, RFC 7505) to a reason.
@@ -592,7 +657,7 @@ var statusRules = []statusRule{
 	{"2.0", "filtered", "RFC 3463 X.2.0 other or undefined mailbox status"},
 	{"2.1", "suspend", "RFC 3463 X.2.1 mailbox disabled, not accepting messages"},
 	{"2.2", "mailboxfull", "RFC 3463 X.2.2 mailbox full"},
-	{"2.3", "mesgtoobig", "RFC 3463 X.2.3 message length exceeds administrative limit"},
+	{"2.3", "exceedlimit", "RFC 3463 X.2.3 message length exceeds administrative limit: a limit the recipient's mailbox sets (\"Message length exceeds limit set by recipient\"), which the corpus labels exceedlimit, not X.3.4's message too big for the system (mesgtoobig); decide lets it overrule a size phrase"},
 	{"2.4", "mailererror", "RFC 3463 X.2.4 mailing list expansion problem"},
 	{"3.0", "systemerror", "RFC 3463 X.3.0 other or undefined mail system status"},
 	{"3.1", "systemfull", "RFC 3463 X.3.1 mail system full"},

@@ -16,7 +16,7 @@ func TestRuleTable(t *testing.T) {
 			t.Errorf("text rule %d (%s): reason known=%v, source %q, %d phrases", i, r.reason, known(r.reason), r.source, len(r.phrases))
 		}
 		for _, p := range r.phrases {
-			if p != asciiLower(p) || strings.TrimSpace(p) != p || len(p) < 2 {
+			if p != diagLower(p) || strings.TrimSpace(p) != p || len(p) < 2 {
 				t.Errorf("text rule %d (%s): phrase %q is not a trimmed lower-case phrase", i, r.reason, p)
 			}
 		}
@@ -133,7 +133,7 @@ func TestContradictedUnknownUserIsNotHard(t *testing.T) {
 		// No status code, no command: temporary, filter and sender-list
 		// wording (the clause rules' notDead words and conflictStems)
 		// contradicts the phrase.
-		{"", 550, "", "550 Greylisted, recipient unknown, please try again later", "systemerror", Soft, `"later" next to "recipient unknown"`},
+		{"", 550, "", "550 Recipient unknown, please try again later", "systemerror", Soft, `"later" next to "recipient unknown"`},
 		{"", 550, "", "550 Mailbox not found, your message was classified as bulk", "filtered", Block, `"bulk" next to "mailbox not found"`},
 		{"", 550, "", "550 No such user - sender not in allow list", "filtered", Block, `"allow list" next to "no such user"`},
 		{"", 550, "", "550 User unknown (temporarily)", "filtered", Block, `"temporarily" next to "user unknown"`},
@@ -341,10 +341,11 @@ func TestSourcedRules(t *testing.T) {
 		// Postfix local(8)/virtual(8) mailbox size limit; WEB.DE storage.
 		{"", 0, "", "cannot update mailbox /var/mail/a for user a. error writing message: File too large", "mailboxfull", Soft, "file too large"},
 		{"", 550, "", "550 User has exhausted allowed storage space.", "mailboxfull", Soft, "exhausted allowed storage"},
-		// Gmail 552 5.3.4, NetEase, Exchange RecipSizeLimit.
+		// Gmail 552 5.3.4, NetEase; Exchange RecipSizeLimit under 5.2.3 is
+		// the recipient mailbox's limit (exceedlimit, as the corpus labels it).
 		{"", 552, "", "552 Your message exceeded Google's message size limits.", "mesgtoobig", Soft, "message size limit"},
 		{"", 552, "", "552 Requested mail action aborted: exceeded mailsize limit", "mesgtoobig", Soft, "mailsize limit"},
-		{"", 0, "", "#550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient ##", "mesgtoobig", Soft, "recipsizelimit"},
+		{"", 0, "", "#550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient ##", "exceedlimit", Soft, "text \"recipsizelimit\" names the size limit the status names"},
 		// Sendmail queue time-outs, Exim's failing hosts, Postfix's
 		// suspended destination: the queue lifetime ran out.
 		{"", 0, "", "Cannot send message for 5 days", "expired", Soft, "cannot send message for"},
@@ -430,7 +431,7 @@ func TestSourcedRules(t *testing.T) {
 		{"RCPT", 552, "5.2.2", "552 5.2.2 <a@example.com>... User unknown", "mailboxfull", Soft, "mailbox status that says the mailbox exists"},
 		{"RCPT", 550, "5.2.2", "550 5.2.2 <a@example.com>: Recipient address rejected: User unknown in local recipient table", "mailboxfull", Soft, "mailbox status that says the mailbox exists"},
 		{"RCPT", 550, "5.2.2", "550 5.2.2 No mailbox here by that name", "mailboxfull", Soft, "mailbox status that says the mailbox exists"},
-		{"RCPT", 552, "5.2.3", "552 5.2.3 <a@example.com>... User unknown", "mesgtoobig", Soft, "mailbox status that says the mailbox exists"},
+		{"RCPT", 552, "5.2.3", "552 5.2.3 <a@example.com>... User unknown", "exceedlimit", Soft, "mailbox status that says the mailbox exists"},
 		{"DATA", 552, "5.2.2", "552 5.2.2 User unknown", "mailboxfull", Soft, "mailbox status that says the mailbox exists"},
 		// ... but an address status with nothing against it stays hard,
 		// and X.2.1 (disabled) and X.2.0 (undefined) at RCPT TO leave the
@@ -446,7 +447,93 @@ func TestSourcedRules(t *testing.T) {
 		{"RCPT", 550, "5.1.1", "550 5.1.1 <a@example.com>... Mailbox full", "mailboxfull", Soft, "mailbox full"},
 		{"", 550, "5.1.1", "550 5.1.1 mailbox full", "mailboxfull", Soft, "mailbox full"},
 		{"RCPT", 550, "5.1.1", "550 5.1.1 <a@example.com>... quota exceeded; user unknown", "mailboxfull", Soft, "quota exceeded"},
+		// Yahoo TSS09 under 5.7.2 and Cisco's host access table refusal
+		// under 5.7.1 refuse the sending host.
+		{"", 553, "5.7.2", "553 5.7.2 [TSS09] All messages from 192.0.2.1 will be permanently deferred; Retrying will NOT succeed.", "blocked", Block, "[tss09]"},
+		{"", 554, "", "554 Your access to this mail system has been rejected due to the sending MTA's poor reputation.", "blocked", Block, "your access to this mail system"},
+		{"", 550, "5.7.1", "550 #5.7.1 Your access to submit messages to this e-mail system has been rejected.", "blocked", Block, "your access to submit messages"},
+		// ... while RFC 3463's own reading of 5.7.2 stays.
+		{"", 550, "5.7.2", "550 5.7.2 Mailing list expansion prohibited", "policyviolation", Block, "prohibited"},
+		// A connection limit names the client's IP address: not a block.
+		{"CONN", 421, "", "421 Too many concurrent SMTP connections from this IP address; please try again later.", "toomanyconn", Block, "too many concurrent smtp connections"},
+		{"CONN", 421, "4.7.0", "421 4.7.0 Error: too many connections from 192.0.2.1", "toomanyconn", Block, "too many connections from"},
+		// Gmail 4.7.28: unsolicited mail from the sender's SPF or DKIM
+		// domain, not an authentication failure.
+		{"", 421, "4.7.28", "421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your SPF domain [example.org]. To protect our users from spam, mail sent from your domain has been temporarily rate limited.", "spamdetected", Block, "unusual rate of unsolicited"},
+		{"", 550, "5.7.26", "550 5.7.26 Unauthenticated email from example.org is not accepted due to domain's DMARC policy", "authfailure", Block, "dmarc"},
+		// Gmail's DSNs for a missing domain and for a null MX.
+		{"", 0, "5.1.2", "** Address not found ** Your message wasn't delivered to a@typo.example because the domain typo.example couldn't be found. Check for typos or unnecessary spaces and try again.", "hostunknown", Hard, "the domain <domain> couldn't be found"},
+		{"", 0, "5.1.10", "** Address not found ** Your message wasn't delivered to a@parked.example because the domain parked.example doesn't receive email according to the administrator.", "notaccept", Hard, "doesn't receive email"},
+		{"", 0, "5.1.1", "** Address not found ** The email account that you tried to reach does not exist.", "userunknown", Hard, "the email account that you tried to reach does not exist"},
+		// X.2.3: the recipient mailbox's size limit, whatever size words
+		// the text uses; X.3.4 stays a message too big for the system.
+		{"", 552, "5.2.3", "552 5.2.3 Message size exceeds the limit allowed for the recipient", "exceedlimit", Soft, "names the size limit the status names"},
+		{"", 552, "5.3.4", "552 5.3.4 Message size exceeds fixed maximum message size", "mesgtoobig", Soft, "message size exceeds"},
+		// Yandex's own "No such user!" under 5.7.1 is its unknown user; a
+		// bare "5.7.1 No such user" stays a policy refusal (prefer not hard).
+		{"", 550, "5.7.1", "550 5.7.1 No such user!", "userunknown", Hard, "policystatusunknown"},
+		{"", 550, "5.7.1", "550 5.7.1 No such user", "filtered", Block, "5.7.1"},
+		{"", 550, "5.7.1", "550 5.7.1 No such user! Blocked using zen.spamhaus.org", "blocked", Block, "blocked using"},
+		// Greylisting (RFC 6647; milter-greylist, Postgrey, greylistd): a
+		// temporary refusal of the sending host, never the recipient, even
+		// when Postfix says it as a recipient refusal.
+		{"RCPT", 451, "4.7.1", "451 4.7.1 Greylisting in action, please come back in 00:05:00", "blocked", Block, "greylist"},
+		{"RCPT", 450, "4.2.0", "450 4.2.0 <a@example.com>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.com.html", "blocked", Block, "greylist"},
+		{"", 451, "4.7.1", "451 4.7.1 Please try again later (greylisted)", "blocked", Block, "greylist"},
+		{"", 550, "", "550 Greylisted, recipient unknown, please try again later", "blocked", Block, "greylist"},
 	})
+}
+
+// TestLocalizedWording checks the unknown-user and full-mailbox phrases of
+// localized bounce templates: the same precedence as their English forms
+// (an ordinary unknown-user phrase needs a status code, a 550 reply, RCPT
+// TO or a failed-for-good notice; a directory statement holds alone; a
+// full mailbox is never hard), the sender's address is not the
+// recipient's, and capitals in Latin-1 and Cyrillic text match the
+// lower-case phrases.
+func TestLocalizedWording(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		{"", 550, "", "550 Benutzer nicht bekannt", "userunknown", Hard, "benutzer nicht bekannt"},
+		{"", 550, "5.1.1", "550 5.1.1 Empfänger unbekannt", "userunknown", Hard, "empfänger unbekannt"},
+		{"", 0, "", "Dieser Benutzer existiert nicht", "filtered", Block, "benutzer existiert nicht"},
+		{"RCPT", 550, "", "550 Utilisateur inconnu", "userunknown", Hard, "utilisateur inconnu"},
+		{"", 550, "5.1.1", "550 5.1.1 Usuario desconocido", "userunknown", Hard, "usuario desconocido"},
+		{"", 550, "", "550 Usuário inexistente", "userunknown", Hard, "usuário inexistente"},
+		{"", 550, "", "550 Utente sconosciuto", "userunknown", Hard, "utente sconosciuto"},
+		{"", 550, "", "550 Пользователь не найден", "userunknown", Hard, "пользователь не найден"},
+		{"", 550, "", "550 用户不存在", "userunknown", Hard, "用户不存在"},
+		// Directory statements hold without a code; a contradicting cause
+		// still overrules them.
+		{"", 0, "", "Адрес получателя не существует. Проверьте адрес.", "userunknown", Hard, "адрес получателя не существует"},
+		{"", 0, "", "收件人邮箱地址不存在，请核对后重新发送。", "userunknown", Hard, "邮箱地址不存在"},
+		{"", 0, "", "Адрес получателя не существует; blocked using zen.spamhaus.org", "blocked", Block, "blocked using"},
+		// The sender's address is not the recipient's.
+		{"", 550, "", "550 发件人地址不存在", "rejected", Block, "发件人地址不存在"},
+		{"", 550, "", "550 Absender unbekannt", "rejected", Block, "absender unbekannt"},
+		{"", 550, "", "550 Remitente desconocido", "rejected", Block, "remitente desconocido"},
+		// Full mailboxes, never hard, whatever the status says.
+		{"", 552, "5.2.2", "552 5.2.2 Postfach voll", "mailboxfull", Soft, "postfach voll"},
+		{"", 550, "5.1.1", "550 5.1.1 La boîte aux lettres du destinataire est pleine", "mailboxfull", Soft, "boîte aux lettres du destinataire est pleine"},
+		{"", 552, "", "552 Buzón lleno", "mailboxfull", Soft, "buzón lleno"},
+		{"", 552, "", "552 Caixa postal cheia", "mailboxfull", Soft, "caixa postal cheia"},
+		{"", 0, "", "la casella di posta del destinatario è piena", "mailboxfull", Soft, "casella di posta del destinatario è piena"},
+		{"", 0, "", "Причина: почтовый ящик получателя переполнен.", "mailboxfull", Soft, "ящик получателя переполнен"},
+		{"", 0, "", "对方邮箱已满", "mailboxfull", Soft, "邮箱已满"},
+		// Capitals in Latin-1 and Cyrillic text.
+		{"", 0, "", "ПОЧТОВЫЙ ЯЩИК ПЕРЕПОЛНЕН", "mailboxfull", Soft, "ящик переполнен"},
+		{"", 552, "", "552 LA BOÎTE AUX LETTRES EST PLEINE", "mailboxfull", Soft, "boîte aux lettres est pleine"},
+	})
+	for in, want := range map[string]string{
+		"Пользователь НЕ найден": "пользователь не найден",
+		"Ёлка ÀÉÎÕÜ × Þ":         "ёлка àéîõü × þ",
+		"plain ASCII":            "plain ascii",
+		"中文 ＡＢＣ":                 "中文 ＡＢＣ",
+	} {
+		got := diagLower(in)
+		if got != want || len(got) != len(in) {
+			t.Errorf("diagLower(%q) = %q, want %q of the same length", in, got, want)
+		}
+	}
 }
 
 // TestUnfoldReply: the line prefixes of a multiline reply (RFC 5321
@@ -589,6 +676,20 @@ func TestNegatedPhrase(t *testing.T) {
 		{"RCPT", 550, "", "550 Client host listed in zen.spamhaus.org", "blocked", Block, "listed in"},
 		{"RCPT", 550, "", "550 Host 192.0.2.1 listed in the local deny table", "blocked", Block, "listed in"},
 		{"RCPT", 550, "", "550 Address is not suspended but unknown", "onhold", Unknown, "no rule matches"},
+	})
+}
+
+// TestPhrasesOutsideURLs: a phrase inside a URL (http:// or https:// up to
+// white space, '<', '>' or '"') is the address of a help page, not the
+// server's statement; a phrase naming part of a URL (with a "/") still
+// matches in one.
+func TestPhrasesOutsideURLs(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		{"", 451, "", "451 RP:TRC 126 mx3,please see http://mail.163.example.net/help/help_spam_16.htm?ip=192.0.2.7", "onhold", Unknown, "no rule matches"},
+		{"RCPT", 550, "5.1.1", "550 5.1.1 user unknown, see <https://postmaster.example.net/blocked-spam-policy>", "userunknown", Hard, "user unknown"},
+		{"", 550, "", "550 spam message rejected. Please visit https://help.mail.example/notspam-support/id?c=abc", "spamdetected", Block, `"spam"`},
+		{"", 554, "", "554 Message rejected, see https://example.net/blocked\"virus", "virusdetected", Block, `"virus"`},
+		{"DATA", 451, "", "451 See http://pobox.com/~djb/docs/smtplf.html.", "contenterror", Block, "docs/smtplf"},
 	})
 }
 
@@ -747,5 +848,68 @@ func TestPhrasesLeftOutByFamily(t *testing.T) {
 		{"", 550, "", "550 Envelope expired", "expired", Soft, "expired"},
 		// Facebook RCP-P2: the recipient's own filter, not a dead address.
 		{"", 550, "5.1.1", "550 5.1.1 RCP-P2 Refused due to recipient preferences", "filtered", Block, "recipient preferences"},
+	})
+}
+
+// TestConnectionFailuresAreNeverHard: a delivery that could not connect
+// (a socket's "Connection timed out", "Connection refused", "No route to
+// host") is retried and, when the queue lifetime passes, expires: never
+// hard, whatever status the report gives, an X.4.4 ("unable to route")
+// included. As the labelled corpus has it, a connection that timed out is
+// expired (RFC 3463 X.4.7) in a delay notice (Action: delayed) and in a
+// failure alike, so is any connection failure with the queue's "giving up"
+// or Exim's "retry time not reached for any host"; a refused or unroutable
+// connection alone is a network error (X.4.1, X.4.2).
+func TestConnectionFailuresAreNeverHard(t *testing.T) {
+	for _, c := range []struct {
+		status, diag, reason string
+	}{
+		{"4.4.1", "connect to mx.example.net[192.0.2.31]:25: Connection timed out", "expired"},
+		{"5.4.1", "connect to mx.example.net[192.0.2.31]:25: Connection timed out", "expired"},
+		{"5.4.4", "connect to mx.example.net[192.0.2.31]:25: Connection timed out", "expired"},
+		{"5.4.4", "connect to mx.example.net[192.0.2.31]:25: No route to host; giving up", "expired"},
+		{"5.4.7", "mx.example.net [192.0.2.31]: Connection refused: retry time not reached for any host after a long failure period", "expired"},
+		{"4.4.1", "connect to mx.example.net[192.0.2.31]:25: Connection refused", "networkerror"},
+		{"5.4.4", "connect to mx.example.net[192.0.2.31]:25: Connection refused", "networkerror"},
+		{"4.4.2", "mx.example.net: No route to host", "networkerror"},
+	} {
+		rep := parse([]byte(makeDSN("ann@example.net", c.status, c.diag, "")))
+		if len(rep.Results) != 1 {
+			t.Errorf("%s %q: %d results", c.status, c.diag, len(rep.Results))
+			continue
+		}
+		r := rep.Results[0]
+		if r.Hard() || r.Reason != c.reason {
+			t.Errorf("%s %q: %s hard=%v by %s, want %s, not hard", c.status, c.diag, r.Reason, r.Hard(), r.Rule, c.reason)
+		}
+	}
+}
+
+// TestDestinationNotFoundTemplates: Post.Office's (Verizon, MXLogic) and
+// Exchange 2003's non-delivery texts for a recipient domain that does not
+// resolve are a missing domain; their wordings for a host that did not
+// answer are not.
+func TestDestinationNotFoundTemplates(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		{"", 0, "", "This Message was undeliverable due to the following reason: Your message was not delivered because the destination computer was not found. Carefully check that it was spelled correctly and try sending it again if there were any mistakes. Host nosuchhost.example.net not found", "hostunknown", Hard, "destination computer was not found"},
+		{"", 0, "", "Your message was not delivered because the destination computer was not reachable within the allowed queue period. Your message could not be delivered within 5 days: Host mx.example.net is not responding.", "expired", Soft, "could not be delivered within"},
+		{"", 0, "5.4.0", "The destination server for this recipient could not be found in Domain Name Service (DNS). Please verify the e-mail address and retry. If that fails, contact your administrator. <mail.example.net #5.4.0>", "hostunknown", Hard, "destination server for this recipient could not be found"},
+		{"", 0, "4.4.0", "The destination server for this recipient could not be found in Domain Name Service (DNS). <mail.example.net #4.4.0>", "hostunknown", Soft, "destination server for this recipient could not be found"},
+		{"", 0, "5.4.0", "550 5.4.0 <a@example.net> destination server for this recipient could not be found, spam blocked", "spamdetected", Block, "overrules"},
+	})
+}
+
+// TestOwnDirectoryStatements: a system naming the missing user as one of
+// its own (Mercury/32 "No such local user", CommuniGate Pro's "unknown
+// user account") is definitive without a status or reply code, unless the
+// text names a contradicting cause; a generic reply text quoted by a
+// gateway (MailEnable "550 Requested action not taken: mailbox
+// unavailable") is not.
+func TestOwnDirectoryStatements(t *testing.T) {
+	checkReplyCases(t, []replyCase{
+		{"", 0, "", "---- lucas@example.com ---- No such local user or mailbox", "userunknown", Hard, "no such local user"},
+		{"", 0, "", "Failed to deliver to '<hanna@example.com>' LOCAL module(account hanna) reports: unknown user account", "userunknown", Hard, "unknown user account"},
+		{"", 0, "", "LOCAL module(account hanna) reports: unknown user account; your IP is blocked", "blocked", Block, "overrules"},
+		{"", 550, "", "Reason: Remote SMTP Server Returned: 550 Requested action not taken: mailbox unavailable", "filtered", Block, "mailbox unavailable"},
 	})
 }

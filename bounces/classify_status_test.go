@@ -78,6 +78,13 @@ func TestChooseStatus(t *testing.T) {
 			"550 User unknown 5.1.1", "5.1.1", 550, "no status field"},
 		{"a code of the caller's reply code's class", "", 452, true,
 			"Mailbox full 4.2.2", "4.2.2", 452, "no status field"},
+		// CJK text writes its colon full-width, without a space.
+		{"a reply code after a full-width colon", "", 0, false,
+			"服务器返回信息：550 User not found", "", 550, ""},
+		{"a reply code after an ideographic space", "", 0, false,
+			"返回信息\u3000550 5.1.1 User not found", "5.1.1", 550, "no status field"},
+		{"digits after a CJK letter are no reply code", "", 0, false,
+			"共550 封", "", 0, ""},
 	} {
 		code := c.code
 		if !c.codeGiven {

@@ -90,6 +90,7 @@ type msg struct {
 	from       string
 	dsn        [][]byte        // message/delivery-status bodies (RFC 3464 section 2)
 	feedback   []byte          // message/feedback-report body (RFC 5965 section 3)
+	attached   bool            // a whole message is attached (message/rfc822, message/global)
 	mdn        []byte          // message/disposition-notification body (RFC 8098 section 3; a Sieve reject, RFC 5429)
 	texts      [][]byte        // text/plain (and text/html as a last resort) bodies
 	html       [][]byte        // text/html bodies
@@ -314,6 +315,7 @@ func (m *msg) leaf(h header, mt, charset string, body []byte, depth int) {
 	case "message/disposition-notification":
 		m.mdn = data
 	case "message/rfc822", "message/global":
+		m.attached = true
 		m.keepOriginal(data)
 		m.nestedReport(data, depth)
 	case "text/rfc822-headers", "message/rfc822-headers", "message/partial":
@@ -438,6 +440,11 @@ func (m *msg) report() *Report {
 	switch {
 	case len(m.feedback) > 0:
 		rep.Results = m.complaints()
+	case m.plainComplaint():
+		rep.Results = m.complaints()
+		for i := range rep.Results {
+			rep.Results[i].Rule = rulePlainComplaint
+		}
 	case len(m.dsn) == 0 && !m.fromMailSystem() && !m.failureSubject():
 		if ar, ok := m.autoReply(); ok {
 			rep.Results = []Result{ar}

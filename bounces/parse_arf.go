@@ -29,6 +29,9 @@ func (m *msg) complaints() []Result {
 	if len(rcpts) == 0 {
 		rcpts = removal
 	}
+	if len(rcpts) == 0 {
+		rcpts = m.jmrpRecipient()
+	}
 	if len(rcpts) == 0 && m.original != nil {
 		rcpts = addrList(m.original.Get("To"))
 	}
@@ -75,4 +78,66 @@ func appendNew(list []string, a string) []string {
 		}
 	}
 	return append(list, a)
+}
+
+// rulePlainComplaint is the rule that decides a complaint sent without a
+// feedback-report part (plainComplaint).
+const rulePlainComplaint = "format: a complaint without a message/feedback-report part (RFC 5965 appendix B's human-readable text, Microsoft JMRP): the report's own text states an abuse report and the reported message is attached whole"
+
+// complaintStatements are the sentences with which a feedback loop that
+// sends no message/feedback-report part states, in its own text, that the
+// attached message was reported as abuse: the human-readable part of
+// RFC 5965 appendix B ("This is an email abuse report for an email message
+// received from IP 192.0.2.1 on ..."), which Microsoft's Junk Mail
+// Reporting Program (JMRP) and the older AOL and Yahoo feedback loops
+// send as their only text, and JMRP's own notice.
+var complaintStatements = []string{
+	"email abuse report for an email message received from",
+	"junk mail reporting program",
+}
+
+// plainComplaint reports a feedback-loop complaint without the
+// message/feedback-report part of RFC 5965: a complaint unsubscribes the
+// contact, so one phrase is not enough. It takes the structure of such a
+// report: no delivery-status or feedback-report part, no failure Subject,
+// the reported message attached whole (message/rfc822), and a statement
+// that it is an abuse report in the report's own text or Subject, not in
+// the attached message; or, instead of the statement, the recipient field
+// JMRP adds to the message it returns (X-HmXmrOriginalRecipient).
+func (m *msg) plainComplaint() bool {
+	if len(m.dsn) > 0 || len(m.feedback) > 0 || !m.attached || m.origRaw == nil || m.failureSubject() {
+		return false
+	}
+	if len(m.jmrpRecipient()) > 0 {
+		return true
+	}
+	texts := []string{asciiLower(m.subject)}
+	for _, t := range m.texts {
+		texts = append(texts, asciiLower(normSpace(string(t))))
+	}
+	for _, t := range texts {
+		for _, p := range complaintStatements {
+			if strings.Contains(t, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// jmrpField is the field Microsoft's JMRP adds to the header of the message
+// it returns, naming the recipient who reported it.
+var jmrpField = map[string]bool{"x-hmxmroriginalrecipient": true}
+
+// jmrpRecipient is the address of the attached message's
+// X-HmXmrOriginalRecipient field, or nil.
+func (m *msg) jmrpRecipient() []string {
+	if m.origRaw == nil {
+		return nil
+	}
+	h, _ := splitHeader(m.origRaw, jmrpField)
+	if a := cleanAddr(h.Get("x-hmxmroriginalrecipient")); a != "" {
+		return []string{a}
+	}
+	return nil
 }

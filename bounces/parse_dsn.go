@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // field is one "Name: value" line of a delivery-status or feedback-report
@@ -231,7 +233,7 @@ func (d dsnRecipient) result(text, textLower string, rules *phraseIndex, own map
 		diag = preamble(text) + "\n" + about
 	}
 	diag = normSpace(diag)
-	lower := asciiLower(diag)
+	lower := diagLower(diag)
 	in := evidence{
 		status:    d.status,
 		diag:      diag,
@@ -410,11 +412,49 @@ func cleanAddr(v string) string {
 	if strings.HasPrefix(asciiLower(v), "mailto:") {
 		v = v[len("mailto:"):]
 	}
+	v = trimWideText(v)
 	at := strings.LastIndexByte(v, '@')
 	if at <= 0 || at == len(v)-1 {
 		return ""
 	}
 	return asciiLower(v)
+}
+
+// trimWideText cuts from an address the text that a label or sentence in
+// another script joined to it without a space ("收件人：a@example.com",
+// "a@example.com，请核对"): the local part starts after the last non-ASCII
+// punctuation, symbol or space character before the "@", the domain ends
+// at the first one after it. RFC 6531 allows UTF-8 letters in an address,
+// but not punctuation like the full-width colon (U+FF1A) or the
+// ideographic comma (U+3001), which CJK text writes without spaces.
+func trimWideText(v string) string {
+	at := strings.LastIndexByte(v, '@')
+	if at < 0 || !hasNonASCII(v) {
+		return v
+	}
+	start, end := 0, len(v)
+	for i, r := range v {
+		if r < utf8.RuneSelf || r == utf8.RuneError || !(unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r)) {
+			continue
+		}
+		if i < at {
+			start = i + utf8.RuneLen(r)
+		} else {
+			end = i
+			break
+		}
+	}
+	return v[start:end]
+}
+
+// hasNonASCII reports whether s has a byte outside ASCII.
+func hasNonASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
 }
 
 // splitTyped splits "type; value" (RFC 3464 address-type, diagnostic-type,

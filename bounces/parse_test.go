@@ -445,3 +445,23 @@ func BenchmarkParseCorpus(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
 }
+
+// TestCleanAddrStopsAtWideText checks that an address joined to a label or
+// sentence in CJK text without a space keeps no text of it: the
+// full-width colon and comma end the label and the address, a UTF-8
+// letter of an RFC 6531 address stays.
+func TestCleanAddrStopsAtWideText(t *testing.T) {
+	for in, want := range map[string]string{
+		"收件人：10001234@qq.example.com": "10001234@qq.example.com",
+		"收件人：Li@Example.com，请核对":      "li@example.com",
+		"（user@example.cn）":           "user@example.cn",
+		"用户@例子.example":               "用户@例子.example",
+		"jörg@example.de":             "jörg@example.de",
+		"<a@example.com>":             "a@example.com",
+		"收件人：":                        "",
+	} {
+		if got := cleanAddr(in); got != want {
+			t.Errorf("cleanAddr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/audit"
 	"github.com/postbode/postbode/internal/errs"
 )
 
@@ -61,6 +62,29 @@ func (p *Processor) ByCampaign(ctx context.Context, campaignID, after int64, lim
 		return nil, ErrCampaignNotFound
 	}
 	return p.list(ctx, `campaign_id = $3`, after, limit, campaignID)
+}
+
+// ReadCampaign is ByCampaign for a person or token reading the list: the
+// recipients' addresses of many contacts, so the read is audited as a
+// bulk read of the campaign's bounces (the API and the console both list
+// them through here).
+func (p *Processor) ReadCampaign(ctx context.Context, campaignID, after int64, limit int) ([]Bounce, error) {
+	items, err := p.ByCampaign(ctx, campaignID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	return items, p.auditRead(ctx, &campaignID, len(items))
+}
+
+// auditRead records a bulk read of bounce rows (recipient addresses): who
+// (from the context), which campaign (nil: the unauthenticated evidence)
+// and how many rows.
+func (p *Processor) auditRead(ctx context.Context, campaign *int64, n int) error {
+	e := audit.Entry{Action: "bulk-read", TargetKind: "report", Count: int64(n), Cause: "unauthenticated bounces"}
+	if campaign != nil {
+		e.TargetKind, e.TargetID, e.Cause = "campaign", campaign, "bounces"
+	}
+	return audit.Write(ctx, p.db, e)
 }
 
 // Unauthenticated returns the evidence rows (outcome unauthenticated) with

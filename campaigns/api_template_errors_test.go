@@ -34,3 +34,34 @@ func TestAPITemplateErrorsInPlainWords(t *testing.T) {
 		}
 	}
 }
+
+// TestAPITemplateErrorsInEveryPart: a campaign wrong in its subject, HTML
+// and text is refused with every failing part in the 422's errors, in the
+// order subject, html, text, not only the first.
+func TestAPITemplateErrorsInEveryPart(t *testing.T) {
+	t.Parallel()
+	e := newAPIEnv(t)
+	e.list("news")
+	code, out := e.do("marketer", "POST", "/api/v1/campaigns", map[string]any{"name": "March",
+		"subject": "Hi {{.Contact.Nam}}", "html": "<p>{{len .Links}}</p>", "text": `Hi {{eq .Contact.ID "a"}}`,
+		"from_email": "news@news.example.com", "lists": []string{"news"}})
+	if code != 422 {
+		t.Fatalf("%d %v, want 422", code, out)
+	}
+	e1, _ := out["error"].(map[string]any)
+	list, _ := e1["errors"].([]any)
+	want := [][2]string{
+		{"subject", "line 1, column 14: unknown field Nam; known: ID, Email, Name, Attributes"},
+		{"html", "line 1, column 6: len cannot count .Links"},
+		{"text", "line 1, column 6: eq cannot compare a number with a text"},
+	}
+	if len(list) != len(want) {
+		t.Fatalf("errors %v, want %d", e1, len(want))
+	}
+	for i, w := range want {
+		f, _ := list[i].(map[string]any)
+		if f["field"] != w[0] || f["message"] != w[1] {
+			t.Errorf("error %d: %v, want %s %q", i, f, w[0], w[1])
+		}
+	}
+}

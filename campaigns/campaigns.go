@@ -281,41 +281,45 @@ func New(opt Options) *Service {
 
 // Campaign is one campaign.
 type Campaign struct {
-	ID          int64      `json:"id"`
-	Name        string     `json:"name"`
-	Kind        string     `json:"kind"`
-	Status      string     `json:"status"`
-	Subject     string     `json:"subject"`
-	HTML        string     `json:"html"`
-	Text        string     `json:"text"`
-	FromName    string     `json:"from_name"`
-	FromEmail   string     `json:"from_email"`
-	ReplyTo     string     `json:"reply_to"`
-	ListIDs     []int64    `json:"list_ids"`
-	HasAudience bool       `json:"has_audience"`
-	TrackOpens  bool       `json:"track_opens"`
-	TrackClicks bool       `json:"track_clicks"`
-	ParentID    *int64     `json:"parent_id"`
-	SendAt      *time.Time `json:"send_at"`
-	MissedAt    *time.Time `json:"missed_at"`
-	StartedAt   *time.Time `json:"started_at"`
-	PausedAt    *time.Time `json:"paused_at"`
-	FinishedAt  *time.Time `json:"finished_at"`
-	ExpandedAt  *time.Time `json:"expanded_at"`
-	CreatedBy   string     `json:"created_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	ID          int64   `json:"id"`
+	Name        string  `json:"name"`
+	Kind        string  `json:"kind"`
+	Status      string  `json:"status"`
+	Subject     string  `json:"subject"`
+	HTML        string  `json:"html"`
+	Text        string  `json:"text"`
+	FromName    string  `json:"from_name"`
+	FromEmail   string  `json:"from_email"`
+	ReplyTo     string  `json:"reply_to"`
+	ListIDs     []int64 `json:"list_ids"`
+	HasAudience bool    `json:"has_audience"`
+	TrackOpens  bool    `json:"track_opens"`
+	TrackClicks bool    `json:"track_clicks"`
+	// Lang is the language the campaign is written in: en or nl, "" for the
+	// installation's default (public.default_lang). The footer and the
+	// update buttons are written in it.
+	Lang       string     `json:"lang"`
+	ParentID   *int64     `json:"parent_id"`
+	SendAt     *time.Time `json:"send_at"`
+	MissedAt   *time.Time `json:"missed_at"`
+	StartedAt  *time.Time `json:"started_at"`
+	PausedAt   *time.Time `json:"paused_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+	ExpandedAt *time.Time `json:"expanded_at"`
+	CreatedBy  string     `json:"created_by"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 const campaignCols = `id, name, kind, status, subject, html, text_body, from_name, from_email, reply_to,
 	list_ids, has_audience, track_opens, track_clicks, parent_id, send_at, missed_at, started_at,
-	paused_at, finished_at, expanded_at, created_by, created_at, updated_at`
+	paused_at, finished_at, expanded_at, created_by, created_at, updated_at, lang`
 
 func scanCampaign(row pgx.Row) (Campaign, error) {
 	var c Campaign
 	err := row.Scan(&c.ID, &c.Name, &c.Kind, &c.Status, &c.Subject, &c.HTML, &c.Text, &c.FromName, &c.FromEmail,
 		&c.ReplyTo, &c.ListIDs, &c.HasAudience, &c.TrackOpens, &c.TrackClicks, &c.ParentID, &c.SendAt, &c.MissedAt,
-		&c.StartedAt, &c.PausedAt, &c.FinishedAt, &c.ExpandedAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt)
+		&c.StartedAt, &c.PausedAt, &c.FinishedAt, &c.ExpandedAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.Lang)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrNotFound
 	}

@@ -23,7 +23,7 @@ func (s *Service) Duplicate(ctx context.Context, id int64, actor string) (Campai
 	opens, clicks := src.TrackOpens && s.opt.Tracking, src.TrackClicks && s.opt.Tracking
 	return s.Create(ctx, Input{Name: &name, Kind: &src.Kind, Subject: &src.Subject, HTML: &src.HTML, Text: &src.Text,
 		FromName: &src.FromName, FromEmail: &src.FromEmail, ReplyTo: &src.ReplyTo, ListIDs: &lists,
-		TrackOpens: &opens, TrackClicks: &clicks}, actor)
+		TrackOpens: &opens, TrackClicks: &clicks, Lang: &src.Lang}, actor)
 }
 
 // copyName is "Copy of name", cut to the 200 bytes a name may have

@@ -28,14 +28,18 @@ func (s *Service) departmentIn(ctx context.Context, q querier, id int64) (int64,
 }
 
 // style is the installation's house style with department dept's
-// organisation name, logo and colour where it has them.
-func (s *Service) style(ctx context.Context, dept int64) (templates.Style, error) {
-	return s.styleIn(ctx, s.db, dept)
+// organisation name, logo and colour where it has them, in lang (a
+// campaign's language; "" keeps the installation's default).
+func (s *Service) style(ctx context.Context, dept int64, lang string) (templates.Style, error) {
+	return s.styleIn(ctx, s.db, dept, lang)
 }
 
 // styleIn is style, read through q.
-func (s *Service) styleIn(ctx context.Context, q querier, dept int64) (templates.Style, error) {
+func (s *Service) styleIn(ctx context.Context, q querier, dept int64, lang string) (templates.Style, error) {
 	st := s.opt.Style
+	if lang != "" {
+		st.Lang = lang
+	}
 	id, err := identity.Get(ctx, q, dept)
 	if err != nil {
 		return st, err

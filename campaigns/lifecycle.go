@@ -31,6 +31,8 @@ type Input struct {
 	Lists       *[]string `json:"lists"` // list slugs, an alternative to list_ids
 	TrackOpens  *bool     `json:"track_opens"`
 	TrackClicks *bool     `json:"track_clicks"`
+	// Lang: en, nl or "" (the installation's default).
+	Lang *string `json:"lang"`
 }
 
 func (in Input) apply(c *Campaign) {
@@ -44,6 +46,7 @@ func (in Input) apply(c *Campaign) {
 	set(&c.FromName, in.FromName)
 	set(&c.FromEmail, in.FromEmail)
 	set(&c.ReplyTo, in.ReplyTo)
+	set(&c.Lang, in.Lang)
 	if in.Subject != nil {
 		c.Subject = *in.Subject
 	}
@@ -128,6 +131,9 @@ func (s *Service) validate(ctx context.Context, q querier, c *Campaign, slugs *[
 			c.ReplyTo = replyTo
 		}
 	}
+	if c.Lang != "" && c.Lang != "en" && c.Lang != "nl" {
+		bad = append(bad, errs.Invalid("lang", "must be en, nl or empty (the installation's default)"))
+	}
 	if (c.TrackOpens || c.TrackClicks) && !s.opt.Tracking {
 		name := "track_opens"
 		if !c.TrackOpens {
@@ -139,18 +145,20 @@ func (s *Service) validate(ctx context.Context, q querier, c *Campaign, slugs *[
 		return err
 	}
 	if strings.TrimSpace(c.Subject) != "" && (strings.TrimSpace(c.HTML) != "" || strings.TrimSpace(c.Text) != "") {
-		style, err := s.styleIn(ctx, q, dept)
+		style, err := s.styleIn(ctx, q, dept, c.Lang)
 		if err != nil {
 			return err
 		}
 		if _, err := templates.Compile(ctx, c.Subject, c.HTML, c.Text, style); err != nil {
-			var te *templates.Error
-			switch {
-			case !errors.As(err, &te):
+			// Every failing part at once: the writer fixes them in one go.
+			parts := templates.Errors(err)
+			if len(parts) == 0 {
 				bad = append(bad, errs.Invalid("html", err.Error()))
-			case te.Part == "style":
-				return fmt.Errorf("campaigns: house style: %w", err)
-			default:
+			}
+			for _, te := range parts {
+				if te.Part == "style" {
+					return fmt.Errorf("campaigns: house style: %w", err)
+				}
 				bad = append(bad, errs.Invalid(te.Part, te.Message()))
 			}
 		}
@@ -284,12 +292,12 @@ func (s *Service) Create(ctx context.Context, in Input, actor string) (Campaign,
 func (s *Service) insert(ctx context.Context, q querier, c Campaign, actor string) (Campaign, error) {
 	row := q.QueryRow(ctx, `WITH c AS (
 		INSERT INTO campaigns (name, kind, subject, html, text_body, from_name, from_email, reply_to, list_ids,
-			has_audience, track_opens, track_clicks, parent_id, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING `+campaignCols+`
+			has_audience, track_opens, track_clicks, parent_id, created_by, lang)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING `+campaignCols+`
 	), st AS (INSERT INTO campaign_stats (campaign_id) SELECT id FROM c)
 	SELECT `+campaignCols+` FROM c`,
 		c.Name, c.Kind, c.Subject, c.HTML, c.Text, c.FromName, c.FromEmail, c.ReplyTo, c.ListIDs,
-		c.HasAudience, c.TrackOpens, c.TrackClicks, c.ParentID, actor)
+		c.HasAudience, c.TrackOpens, c.TrackClicks, c.ParentID, actor, c.Lang)
 	return scanCampaign(row)
 }
 
@@ -313,9 +321,9 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (Campaign, err
 		}
 		out, err = scanCampaign(tx.QueryRow(ctx, `UPDATE campaigns SET name = $2, kind = $3, subject = $4, html = $5,
 			text_body = $6, from_name = $7, from_email = $8, reply_to = $9, list_ids = $10, track_opens = $11,
-			track_clicks = $12, updated_at = now() WHERE id = $1 RETURNING `+campaignCols,
+			track_clicks = $12, lang = $13, updated_at = now() WHERE id = $1 RETURNING `+campaignCols,
 			id, c.Name, c.Kind, c.Subject, c.HTML, c.Text, c.FromName, c.FromEmail, c.ReplyTo, c.ListIDs,
-			c.TrackOpens, c.TrackClicks))
+			c.TrackOpens, c.TrackClicks, c.Lang))
 		return err
 	})
 	return out, err

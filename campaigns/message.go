@@ -74,7 +74,7 @@ func (s *Service) newRuntime(ctx context.Context, c Campaign) (*runtime, error) 
 	if err != nil {
 		return nil, err
 	}
-	style, err := s.style(ctx, dept)
+	style, err := s.style(ctx, dept, c.Lang)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,8 @@ import (
 
 // changeKinds maps a console route prefix to the audit action and target
 // kind of a change made through it, as the JSON API's router does. Routes
-// not listed audit themselves (erasure, export, privacy requests, persons)
+// not listed audit themselves (erasure, export, privacy requests, persons,
+// bulk actions: an entry per contact changed).
 // or change nothing of a department (the person's language).
 var changeKinds = []struct{ prefix, action, kind string }{
 	{"POST /console/contacts/", "contact-change", "contact"},
@@ -27,7 +28,7 @@ var changeKinds = []struct{ prefix, action, kind string }{
 func (h *Handler) audited(pattern string, next http.Handler) http.Handler {
 	var kind *struct{ prefix, action, kind string }
 	for i, k := range changeKinds {
-		if strings.HasPrefix(pattern, k.prefix) && !strings.HasSuffix(pattern, "/forget") {
+		if strings.HasPrefix(pattern, k.prefix) && !strings.HasSuffix(pattern, "/forget") && pattern != bulkCause {
 			kind = &changeKinds[i]
 			break
 		}

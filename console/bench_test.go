@@ -111,6 +111,20 @@ func (e *benchEnv) get(b *testing.B, path string) {
 func BenchmarkScreens(b *testing.B) {
 	nc, nm := envInt("POSTBODE_BENCH_CONTACTS", 100000), envInt("POSTBODE_BENCH_CAMPAIGNS", 1000)
 	e := newBenchEnv(b, nc, nm)
+	// What the privacy reports read: attributes, an opt-in record per
+	// contact, every tenth contact one-star, a delivery each.
+	for _, q := range []string{
+		`UPDATE contacts SET attributes = jsonb_build_object('city', 'City ' || (id % 500), 'plan', CASE WHEN id % 3 = 0 THEN 'pro' ELSE '' END),
+			one_star_since = CASE WHEN id % 10 = 0 THEN now() - interval '200 days' END`,
+		`INSERT INTO consent_records (contact_id, list_id, action, source, purpose, ip, user_agent)
+			SELECT id, 1, 'opt-in', CASE WHEN id % 4 = 0 THEN 'webform' ELSE 'import' END, 'news', '192.0.2.1', 'UA' FROM contacts`,
+		`INSERT INTO deliveries (campaign_id, contact_id, status, attempts, done_at) SELECT 1, id, 'sent', 1, now() FROM contacts`,
+		`ANALYZE`,
+	} {
+		if _, err := e.pool.Exec(context.Background(), q); err != nil {
+			b.Fatalf("seed: %v\n%s", err, q)
+		}
+	}
 	screens := []struct{ name, path string }{
 		{"overview", "/console/"},
 		{"contact-search", "/console/contacts?q=user4242"},
@@ -123,6 +137,7 @@ func BenchmarkScreens(b *testing.B) {
 		{"campaign-results", "/console/campaigns/" + strconv.FormatInt(e.campID, 10) + "/results"},
 		{"lists", "/console/lists"},
 		{"privacy", "/console/privacy"},
+		{"privacy-reports", "/console/privacy/reports"},
 		{"audit", "/console/privacy/audit"},
 	}
 	for _, sc := range screens {

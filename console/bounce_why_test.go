@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/postbode/postbode/bounces"
 	"github.com/postbode/postbode/internal/access"
@@ -81,5 +82,32 @@ func TestConsoleSendAtInTheSchedulersZone(t *testing.T) {
 	}
 	if body := wantStatus(t, "finished", e.get(path), http.StatusOK); strings.Contains(body, "Send at") {
 		t.Errorf("a finished campaign shows its old send time:\n%.2000s", body[strings.Index(body, "<main"):])
+	}
+}
+
+// TestConsoleTimesNameTheirZone: every time a screen shows names its zone:
+// UTC by default, else the organisation's zone (privacy.time_zone) with
+// UTC beside it, as the schedule does.
+func TestConsoleTimesNameTheirZone(t *testing.T) {
+	e := newAdminEnv(t)
+	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	var id int64
+	if err := e.pool.QueryRow(ctx, `UPDATE contacts SET created_at = '2026-07-01 21:30Z'
+		WHERE id = (SELECT min(id) FROM contacts) RETURNING id`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	path := "/console/contacts/" + strconv.FormatInt(id, 10)
+	if body := wantStatus(t, "contact (UTC)", e.get(path), http.StatusOK); !strings.Contains(body, "2026-07-01 21:30 UTC") {
+		t.Errorf("the creation time does not say UTC:\n%.3000s", body[strings.Index(body, "<main"):])
+	}
+	ams, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.h.views, err = parseViews(ams); err != nil {
+		t.Fatal(err)
+	}
+	if body := wantStatus(t, "contact (Amsterdam)", e.get(path), http.StatusOK); !strings.Contains(body, "2026-07-01 23:30 Europe/Amsterdam (2026-07-01 21:30 UTC)") {
+		t.Errorf("the creation time is not in the organisation's zone:\n%.3000s", body[strings.Index(body, "<main"):])
 	}
 }

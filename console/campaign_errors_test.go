@@ -101,3 +101,62 @@ func TestConsoleCampaignFormShowsEveryError(t *testing.T) {
 	}
 	check("edit", wantStatus(t, "edit campaign", e.post("/console/campaigns/"+strconv.FormatInt(id, 10)+"/edit", form), http.StatusUnprocessableEntity))
 }
+
+// TestConsoleTemplateErrorsInEveryPart: a campaign wrong in its subject,
+// HTML body and text body shows all three mistakes at once, each next to
+// its field and in the summary, in English and in Dutch, so the writer
+// fixes them in one go.
+func TestConsoleTemplateErrorsInEveryPart(t *testing.T) {
+	e := newAdminEnv(t)
+	var list int64
+	if err := e.pool.QueryRow(t.Context(), `SELECT id FROM lists WHERE slug = 'news'`).Scan(&list); err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"name": {"Invite"}, "subject": {"Hi {{.Contact.Nam}}"}, "from_email": {"news@example.org"},
+		"lists": {strconv.FormatInt(list, 10)}, "html": {"<p>{{len .Links}}</p>"}, "text": {"Hi {{if .Contact.Name}}"}}
+	check := func(lang string, want map[string]string) {
+		t.Helper()
+		body := wantStatus(t, "three broken parts ("+lang+")", e.post("/console/campaigns", form), http.StatusUnprocessableEntity)
+		for field, msg := range want {
+			if !strings.Contains(body, `id="`+field+`-error"`) || !strings.Contains(body, `<a href="#`+field+`">`) {
+				t.Errorf("%s: the error of %s is not shown next to it and in the summary", lang, field)
+			}
+			if !strings.Contains(body, msg) {
+				t.Errorf("%s: the error of %s does not say %q:\n%.4000s", lang, field, msg, body[strings.Index(body, "<main"):])
+			}
+		}
+	}
+	check("en", map[string]string{
+		"subject": "line 1, column 14: unknown field Nam",
+		"html":    "line 1, column 6: len cannot count .Links",
+		"text":    "line 1, column 4: unclosed action",
+	})
+	e.post("/console/language", url.Values{"lang": {"nl"}})
+	check("nl", map[string]string{
+		"subject": "regel 1, kolom 14: onbekend veld Nam",
+		"html":    "regel 1, kolom 6: len kan .Links niet tellen",
+		"text":    "regel 1, kolom 4: niet afgesloten: een {{if}}",
+	})
+}
+
+// TestConsoleCampaignLanguage: the compose form's language is kept with
+// the campaign, offered again when editing, and the preview's footer is
+// written in it (Dutch: "Afmelden", not "Unsubscribe").
+func TestConsoleCampaignLanguage(t *testing.T) {
+	e := newAdminEnv(t)
+	var list int64
+	if err := e.pool.QueryRow(t.Context(), `SELECT id FROM lists WHERE slug = 'news'`).Scan(&list); err != nil {
+		t.Fatal(err)
+	}
+	w := e.post("/console/campaigns", url.Values{"name": {"Maart"}, "subject": {"Hallo"}, "from_email": {"news@example.org"},
+		"lists": {strconv.FormatInt(list, 10)}, "html": {"<p>Beste lezer</p>"}, "lang": {"nl"}})
+	wantStatus(t, "a Dutch campaign", w, http.StatusSeeOther)
+	base := w.Header().Get("Location")
+	if body := wantStatus(t, "edit", e.get(base+"/edit"), http.StatusOK); !strings.Contains(body, `<option value="nl" lang="nl" selected>`) {
+		t.Errorf("the edit form does not keep the language")
+	}
+	body := wantStatus(t, "preview", e.get(base+"/preview"), http.StatusOK)
+	if !strings.Contains(body, "Afmelden") || strings.Contains(body, "Unsubscribe") {
+		t.Errorf("the Dutch campaign's footer is not in Dutch:\n%.4000s", body[strings.Index(body, "<main"):])
+	}
+}

@@ -72,6 +72,9 @@ type Deps struct {
 	// PublicURL is the base URL of the recipient pages, for the subscribe
 	// form snippet (optional).
 	PublicURL string
+	// Location is the organisation's time zone, in which the screens show
+	// times (privacy.time_zone); optional, default UTC.
+	Location *time.Location
 	// SecureCookie marks the session cookie Secure although the request
 	// came without TLS: a proxy in front serves the console over https
 	// (optional; a request over the listener's own TLS always gets it).
@@ -99,7 +102,7 @@ func New(bgCtx context.Context, d Deps) (*Handler, error) {
 	if d.MaxImportBytes == 0 {
 		d.MaxImportBytes = 2 << 30
 	}
-	v, err := parseViews()
+	v, err := parseViews(d.Location)
 	if err != nil {
 		return nil, err
 	}

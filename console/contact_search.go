@@ -11,7 +11,8 @@ import (
 // filters (list, status, stars, source), a page at a time.
 func (h *Handler) contactSearch(w http.ResponseWriter, r *http.Request) error {
 	f := form.NewContactSearchForm(r)
-	p := h.newPage(r, "contacts", "contacts").Set("Form", f).Set("Sources", contacts.Sources)
+	p := h.newPage(r, "contacts", "contacts").Set("Form", f).Set("Sources", contacts.Sources).
+		Set("BlockReasons", form.BlockReasons).Set("Max", form.MaxBulk)
 	lists, err := h.Optin.ListRefs(r.Context())
 	if err != nil {
 		return err

@@ -39,8 +39,9 @@ var numbers = regexp.MustCompile(`[0-9]+`)
 // is put back in the same place of the translation. A message without a
 // translation is shown as written.
 //
-// A template error's place ("line 3, column 7: ") is translated apart
-// from its reason, so each reason has one key.
+// A template error's place ("line 3, column 7: ") and a refused import
+// file's row ("row 1: ") are translated apart from their reason, so each
+// reason has one key.
 func trMsg(lang, msg string) string {
 	if m := place.FindStringSubmatch(msg); m != nil {
 		return trMsg(lang, m[1]) + ": " + trMsg(lang, m[2])
@@ -58,8 +59,9 @@ func trMsg(lang, msg string) string {
 	return msg
 }
 
-// place is the line and column a template error starts with (templates.Error.Message).
-var place = regexp.MustCompile(`^(line [0-9]+(?:, column [0-9]+)?): (?s)(.+)$`)
+// place is the line and column a template error starts with
+// (templates.Error.Message), or the row a refused import file names.
+var place = regexp.MustCompile(`^((?:line|row) [0-9]+(?:, column [0-9]+)?): (?s)(.+)$`)
 
 // verbs are the places of a message key that take a value: %d a number,
 // %s a name, %q a quoted name.

@@ -57,6 +57,8 @@ func (h *Handler) routes() {
 
 	h.page("GET /console/contacts", permContactsRead, h.contactSearch)
 	h.page("GET /console/contacts/new", permContactsWrite, h.contactCreate)
+	h.page("GET /console/contacts/bulk", permContactsWrite, h.contactBulkConfirm)
+	h.page("POST /console/contacts/bulk", permContactsWrite, h.contactBulk)
 	h.page("POST /console/contacts", permContactsWrite, h.contactCreateSave)
 	h.page("GET /console/contacts/{id}", permContactsRead, h.contactShow)
 	h.page("GET /console/contacts/{id}/export/{format}", permContactsExport, h.contactExport)
@@ -65,6 +67,7 @@ func (h *Handler) routes() {
 	h.page("GET /console/contacts/{id}/edit", permContactsWrite, h.contactEdit)
 	h.page("POST /console/contacts/{id}/edit", permContactsWrite, h.contactSave)
 	h.page("POST /console/contacts/{id}/subscribe", permContactsWrite, h.contactSubscribe)
+	h.page("POST /console/contacts/{id}/unsubscribe", permContactsWrite, h.contactUnsubscribe)
 	h.page("POST /console/contacts/{id}/block", permContactsWrite, h.contactBlock)
 	h.page("POST /console/contacts/{id}/unblock", permContactsWrite, h.contactUnblock)
 
@@ -100,6 +103,7 @@ func (h *Handler) routes() {
 	h.page("GET /console/campaigns/{id}/cancel", permCampaignsWrite, h.campaignCancelConfirm)
 	h.page("POST /console/campaigns/{id}/cancel", permCampaignsWrite, h.campaignCancel)
 	h.page("GET /console/campaigns/{id}/results", permCampaignsRead, h.campaignResults)
+	h.page("GET /console/campaigns/{id}/bounces", permContactsRead, h.campaignBounces)
 
 	h.page("GET /console/campaigns/{id}/answers", permContactsWrite, h.updateShow)
 	h.page("POST /console/campaigns/{id}/reminder", permCampaignsWrite, h.updateRemind)

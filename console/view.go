@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/humantime"
 	"github.com/postbode/postbode/internal/plural"
 )
 
@@ -29,30 +30,7 @@ type views struct {
 
 // funcs are the template helpers that need no request.
 var funcs = template.FuncMap{
-	"pct": func(f float64) string { return fmt.Sprintf("%.0f%%", f) },
-	"date": func(t any) string {
-		switch v := t.(type) {
-		case time.Time:
-			return v.UTC().Format("2006-01-02 15:04")
-		case *time.Time:
-			if v != nil {
-				return v.UTC().Format("2006-01-02 15:04")
-			}
-		}
-		return "—"
-	},
-	// datein is a time as a clock in zone shows it, with the zone's name
-	// ("2026-03-01 09:00 Europe/Amsterdam"); an unknown zone shows UTC.
-	"datein": func(t *time.Time, zone string) string {
-		if t == nil {
-			return "—"
-		}
-		loc, err := time.LoadLocation(zone)
-		if err != nil {
-			loc, zone = time.UTC, "UTC"
-		}
-		return t.In(loc).Format("2006-01-02 15:04") + " " + zone
-	},
+	"pct":   func(f float64) string { return fmt.Sprintf("%.0f%%", f) },
 	"add":   func(a, b int) int { return a + b },
 	"list":  func(v ...string) []string { return v },
 	"mul":   func(a, b int) int { return a * b },
@@ -80,8 +58,38 @@ var funcs = template.FuncMap{
 	},
 }
 
-func parseViews() (*views, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")
+// timeFuncs show times to people by one rule (humantime.Time): date is a
+// time in the organisation's zone loc, named, with UTC beside it; datein
+// the same in another zone (a schedule's), an unknown zone showing UTC.
+func timeFuncs(loc *time.Location) template.FuncMap {
+	return template.FuncMap{
+		"date": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				return humantime.Time(v, loc)
+			case *time.Time:
+				if v != nil {
+					return humantime.Time(*v, loc)
+				}
+			}
+			return "—"
+		},
+		"datein": func(t *time.Time, zone string) string {
+			if t == nil {
+				return "—"
+			}
+			l, err := time.LoadLocation(zone)
+			if err != nil {
+				l = time.UTC
+			}
+			return humantime.Time(*t, l)
+		},
+	}
+}
+
+// parseViews parses the views; times show in loc (nil: UTC).
+func parseViews(loc *time.Location) (*views, error) {
+	base, err := template.New("layout.html").Funcs(funcs).Funcs(timeFuncs(loc)).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("console: templates: %w", err)
 	}

@@ -55,7 +55,7 @@ func viewNames(t *testing.T) map[string]string {
 
 // Every view a handler names exists, and every view is named by a handler.
 func TestEveryViewExists(t *testing.T) {
-	v, err := parseViews()
+	v, err := parseViews(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

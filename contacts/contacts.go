@@ -392,6 +392,28 @@ type Filter struct {
 
 // List returns contacts after id `after`, at most limit+1 (for the cursor).
 func (s *Store) List(ctx context.Context, f Filter, after int64, limit int) ([]Contact, error) {
+	where, args := f.where(after)
+	args = append(args, limit+1)
+	rows, err := s.db.Query(ctx, `SELECT `+contactCols+` FROM contacts c WHERE `+where+
+		fmt.Sprintf(` ORDER BY c.id LIMIT $%d`, len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("contacts: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Contact
+	for rows.Next() {
+		c, err := scanContact(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// where is the condition of the filter on contacts c with id > after, and
+// its arguments ($1 is after).
+func (f Filter) where(after int64) (string, []any) {
 	where := []string{"c.id > $1"}
 	args := []any{after}
 	add := func(cond string, v any) {
@@ -420,22 +442,7 @@ func (s *Store) List(ctx context.Context, f Filter, after int64, limit int) ([]C
 		args = append(args, lo, hi)
 		where = append(where, fmt.Sprintf(`((c.email_search ~>=~ $%[1]d AND c.email_search ~<~ $%[2]d) OR (c.name_search ~>=~ $%[1]d AND c.name_search ~<~ $%[2]d))`, len(args)-1, len(args)))
 	}
-	args = append(args, limit+1)
-	rows, err := s.db.Query(ctx, `SELECT `+contactCols+` FROM contacts c WHERE `+strings.Join(where, " AND ")+
-		fmt.Sprintf(` ORDER BY c.id LIMIT $%d`, len(args)), args...)
-	if err != nil {
-		return nil, fmt.Errorf("contacts: list: %w", err)
-	}
-	defer rows.Close()
-	var out []Contact
-	for rows.Next() {
-		c, err := scanContact(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return strings.Join(where, " AND "), args
 }
 
 // oneStarSQL is true for a contact c2 that is one-star: inactive,

@@ -39,7 +39,7 @@ func TestImportCSVKeepsGoodRowsReportsBad(t *testing.T) {
 	csv := "\xEF\xBB\xBFEmail,Name,City\n" + // BOM and mixed-case header
 		"jan@example.org,Jan,Utrecht\n" + // row 2 ok
 		"not-an-address,X,Y\n" + // row 3 bad email
-		"\"broken@example.org,B,Z\n" + // row 4 broken quoting eats the rest of the line
+		"\"broken@example.org,B,Z\n" + // row 4 quote not closed (column 1, email): costs this row only
 		"piet@example.org,Piet\n" + // row 5 wrong field count
 		"kees@exam\xE9ple.org,Kees,Zwolle\n" + // row 6 latin-1 byte
 		"blocked@example.org,Blocked,\n" + // row 7 blocklisted
@@ -52,7 +52,7 @@ func TestImportCSVKeepsGoodRowsReportsBad(t *testing.T) {
 	if j.Processed != 8 || j.Failed != 6 || j.Applied != 2 {
 		t.Errorf("processed %d failed %d applied %d; want 8, 6, 2", j.Processed, j.Failed, j.Applied)
 	}
-	want := map[int64]string{3: "email", 4: "", 5: "", 6: "email", 7: "email", 8: "email"}
+	want := map[int64]string{3: "email", 4: "email", 5: "", 6: "email", 7: "email", 8: "email"}
 	for _, re := range j.Errors {
 		f, ok := want[re.Row]
 		if !ok || f != re.Field || re.Reason == "" {

@@ -45,11 +45,11 @@ func (v *Viewer) View(ctx context.Context, campaignID, contactID int64) (string,
 	if err != nil {
 		return "", err
 	}
-	var name, subject, html, text string
+	var name, subject, html, text, lang string
 	var updated time.Time
-	err = v.r.db.QueryRow(ctx, `SELECT k.name, k.subject, k.html, k.text_body, k.updated_at FROM campaigns k
+	err = v.r.db.QueryRow(ctx, `SELECT k.name, k.subject, k.html, k.text_body, k.updated_at, k.lang FROM campaigns k
 		WHERE k.id = $1 AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = k.id AND d.contact_id = $2)`,
-		campaignID, contactID).Scan(&name, &subject, &html, &text, &updated)
+		campaignID, contactID).Scan(&name, &subject, &html, &text, &updated, &lang)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", ErrGone
 	}
@@ -63,6 +63,9 @@ func (v *Viewer) View(ctx context.Context, campaignID, contactID int64) (string,
 		return "", fmt.Errorf("optin: view: %w", err)
 	}
 	id.Apply(&style.OrgName, &style.LogoURL, &style.Primary)
+	if lang != "" {
+		style.Lang = lang // the language the campaign is written in, as in the mail
+	}
 	v.mu.Lock()
 	e, ok := v.cache[campaignID]
 	v.mu.Unlock()

@@ -176,12 +176,14 @@ func (a *API) reportSegment(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		out := make([][]string, len(ids))
-		for i, id := range ids {
-			out[i] = []string{i64(id)}
+		// Written as it goes: a segment can hold every contact.
+		cw := httpapi.StartCSV(w, "optin-segment")
+		cw.Write([]string{"contact_id"})
+		for _, id := range ids {
+			cw.Write([]string{i64(id)})
 		}
-		writeCSV(w, "optin-segment", []string{"contact_id"}, out)
-		return nil
+		cw.Flush()
+		return cw.Error()
 	}
 	p, err := httpapi.ParsePage(r)
 	if err != nil {

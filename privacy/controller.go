@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -136,4 +137,13 @@ func readReferences(ctx context.Context, tx pgx.Tx, tables map[string]json.RawMe
 		return refs, fmt.Errorf("privacy: export references: %w", err)
 	}
 	return refs, nil
+}
+
+// Location is the zone of TimeZone, in which dates are written for people;
+// UTC when unset or unknown.
+func (c Controller) Location() *time.Location {
+	if l, err := time.LoadLocation(c.TimeZone); err == nil && c.TimeZone != "" {
+		return l
+	}
+	return time.UTC
 }

@@ -114,10 +114,7 @@ func retentionText(days int) string {
 
 // PDF renders the register for the supervisory authority (English).
 func (reg ProcessingRegister) PDF(colour string) ([]byte, error) {
-	rt := reportText{lang: "en", loc: time.UTC}
-	if l, err := time.LoadLocation(reg.Controller.TimeZone); err == nil {
-		rt.loc = l
-	}
+	rt := reportText{lang: "en", loc: reg.Controller.Location()}
 	d := newDoc("Register of processing activities", colour, reg.Controller.Organisation+" · GDPR art. 30")
 	d.title("Register of processing activities")
 	d.para("GDPR art. 30(1), as on " + rt.date(reg.GeneratedAt, true) + ".")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/postbode/postbode/internal/db"
+	"github.com/postbode/postbode/internal/humantime"
 
 	"github.com/postbode/postbode/internal/plural"
 )
@@ -73,8 +74,6 @@ var legalBasisWords = map[string][2]string{
 	"legitimate-interest": {"our legitimate interest (GDPR art. 6(1)(f)); you may object", "ons gerechtvaardigd belang (AVG art. 6 lid 1 sub f); u kunt bezwaar maken"},
 }
 
-var monthsNL = []string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
-
 // reportText is the report's language and zone.
 type reportText struct {
 	lang string
@@ -101,18 +100,13 @@ func (rt reportText) pick(w [2]string) string {
 	return w[0]
 }
 
-// date writes t as "2 January 2026, 14:05" or "2 januari 2026, 14:05".
+// date writes t in words in the report's zone (humantime.Words: the zone
+// named, UTC beside it), or only its day when clock is false.
 func (rt reportText) date(t time.Time, clock bool) string {
-	t = t.In(rt.loc)
-	month := t.Month().String()
-	if rt.lang == "nl" {
-		month = monthsNL[t.Month()-1]
+	if !clock {
+		return humantime.Date(t, rt.loc, rt.lang)
 	}
-	s := fmt.Sprintf("%d %s %d", t.Day(), month, t.Year())
-	if clock {
-		s += t.Format(", 15:04")
-	}
-	return s
+	return humantime.Words(t, rt.loc, rt.lang)
 }
 
 func parseTime(v any) (time.Time, bool) {
@@ -237,11 +231,7 @@ func (ex Export) PDF(lang string) ([]byte, error) {
 	if lang != "nl" {
 		lang = "en"
 	}
-	loc, err := time.LoadLocation(ex.Controller.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
-	rt := reportText{lang: lang, loc: loc, refs: ex.References}
+	rt := reportText{lang: lang, loc: ex.Controller.Location(), refs: ex.References}
 	tables := map[string][]map[string]any{}
 	for _, p := range db.PersonalTables {
 		var rows []map[string]any

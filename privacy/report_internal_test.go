@@ -47,10 +47,12 @@ func TestReportLabelsCoverRegistry(t *testing.T) {
 	}
 }
 
-// TestReportDates: dates are written in the report's zone and language.
+// TestReportDates: dates are written in the report's zone and language,
+// the zone named and UTC beside it (humantime.Words).
 func TestReportDates(t *testing.T) {
 	at := time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC)
-	for lang, want := range map[string]string{"nl": "1 januari 2027, 00:30", "en": "1 January 2027, 00:30"} {
+	for lang, want := range map[string]string{"nl": "1 januari 2027, 00:30 Europe/Amsterdam (31 december 2026, 23:30 UTC)",
+		"en": "1 January 2027, 00:30 Europe/Amsterdam (31 December 2026, 23:30 UTC)"} {
 		loc, _ := time.LoadLocation("Europe/Amsterdam")
 		if got := (reportText{lang: lang, loc: loc}).date(at, true); got != want {
 			t.Errorf("%s: %q, want %q", lang, got, want)

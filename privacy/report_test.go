@@ -55,13 +55,13 @@ func TestAccessReportPDF(t *testing.T) {
 		"nl": {want: []string{"Uw persoonsgegevens", "Wie uw gegevens bewaart", "Waarom wij uw gegevens bewaren",
 			"Rechtsgrond: uw toestemming (AVG art. 6 lid 1 sub a)", "na 365 dagen", "Waar uw gegevens vandaan komen",
 			"Tekst waarmee u instemde", "Vanaf internetadres (IP)", "gaf toestemming", "Mails die wij u stuurden", "bezorgd",
-			"Lente-nieuwsbrief 2026 (21 maart 2026)", "Toegevoegd op: 1 januari 2026, 00:30", "Uw rechten", "Autoriteit Persoonsgegevens",
+			"Lente-nieuwsbrief 2026 (21 maart 2026)", "Toegevoegd op: 1 januari 2026, 00:30 Europe/Amsterdam (31 december 2025, 23:30 UTC)", "Uw rechten", "Autoriteit Persoonsgegevens",
 			"Wij antwoorden binnen een maand."},
 			not: []string{"Legal basis", "Your rights", "Added on"}},
 		"en": {want: []string{"Your personal data", "Who holds your data", "Why we hold your data",
 			"Legal basis: your consent (GDPR art. 6(1)(a))", "after 365 days", "Where your data came from",
 			"Text you agreed to", "From internet address (IP)", "gave consent", "Mails we sent you", "delivered",
-			"Lente-nieuwsbrief 2026 (21 March 2026)", "Added on: 1 January 2026, 00:30", "Your rights", "We answer within one month."},
+			"Lente-nieuwsbrief 2026 (21 March 2026)", "Added on: 1 January 2026, 00:30 Europe/Amsterdam (31 December 2025, 23:30 UTC)", "Your rights", "We answer within one month."},
 			not: []string{"Rechtsgrond", "Uw rechten", "Toegevoegd op"}},
 	}
 	for lang, tc := range langs {

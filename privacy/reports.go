@@ -92,6 +92,39 @@ func (s *Service) checkList(ctx context.Context, list string) error {
 	return nil
 }
 
+// originSQL is the opt-in origin report, set-based: the consent records
+// are read once and grouped per contact, list and source (r); the
+// subscriptions still on (sub) are joined to those groups in one pass, not
+// looked up per record; the contacts that never opted in are those with no
+// group in r.
+const originSQL = `WITH r AS MATERIALIZED (
+		SELECT r.contact_id, r.list_id, r.source, count(*) AS records, min(r.created_at) AS first_at, max(r.created_at) AS last_at
+		FROM consent_records r WHERE ` + originWhere + `
+		GROUP BY r.contact_id, r.list_id, r.source),
+	sub AS MATERIALIZED (
+		SELECT sub.contact_id, sub.list_id FROM subscriptions sub
+		WHERE sub.status IN ('confirmed', 'unconfirmed') AND sub.list_id IN (SELECT DISTINCT list_id FROM r))
+	SELECT r.list_id, coalesce(l.slug, ''), r.source, count(*), sum(r.records)::bigint, count(sub.contact_id),
+		min(r.first_at), max(r.last_at)
+	FROM r LEFT JOIN sub ON sub.contact_id = r.contact_id AND sub.list_id = r.list_id
+	LEFT JOIN lists l ON l.id = r.list_id
+	GROUP BY r.list_id, l.slug, r.source
+	UNION ALL
+	SELECT NULL, '', c.source, count(*), 0, 0, min(c.created_at), max(c.created_at)
+	FROM contacts c
+	WHERE $1 = '' AND ($2 = '' OR c.source = $2)
+		AND ($3::timestamptz IS NULL OR c.created_at >= $3) AND ($4::timestamptz IS NULL OR c.created_at < $4)
+		AND NOT EXISTS (SELECT 1 FROM consent_records r WHERE r.contact_id = c.id AND r.action IN ('opt-in', 'confirm', 'reconfirm'))
+	GROUP BY c.source
+	ORDER BY 2, 3`
+
+// reportTx runs fn in a read-only, repeatable-read transaction on the
+// reads pool, in the scope of ctx (which also keeps JIT compilation off:
+// db.Pool).
+func (s *Service) reportTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginTxFunc(ctx, s.reads, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+}
+
 // OptinOrigin reports per list and source how contacts came in.
 func (s *Service) OptinOrigin(ctx context.Context, f OriginFilter, actor string) ([]OriginRow, error) {
 	if err := f.Validate(); err != nil {
@@ -101,24 +134,15 @@ func (s *Service) OptinOrigin(ctx context.Context, f OriginFilter, actor string)
 		return nil, err
 	}
 	args := []any{f.List, f.Source, timeArg(f.Since), timeArg(f.Until)}
-	rows, err := s.reads.Query(ctx, `SELECT r.list_id, coalesce(l.slug, ''), r.source, count(DISTINCT r.contact_id), count(*),
-			count(DISTINCT r.contact_id) FILTER (WHERE sub.status IN ('confirmed', 'unconfirmed')), min(r.created_at), max(r.created_at)
-		FROM consent_records r LEFT JOIN lists l ON l.id = r.list_id
-		LEFT JOIN subscriptions sub ON sub.contact_id = r.contact_id AND sub.list_id = r.list_id
-		WHERE `+originWhere+`
-		GROUP BY r.list_id, l.slug, r.source
-		UNION ALL
-		SELECT NULL, '', c.source, count(*), 0, 0, min(c.created_at), max(c.created_at)
-		FROM contacts c
-		WHERE $1 = '' AND ($2 = '' OR c.source = $2)
-			AND ($3::timestamptz IS NULL OR c.created_at >= $3) AND ($4::timestamptz IS NULL OR c.created_at < $4)
-			AND NOT EXISTS (SELECT 1 FROM consent_records r WHERE r.contact_id = c.id AND r.action IN ('opt-in', 'confirm', 'reconfirm'))
-		GROUP BY c.source
-		ORDER BY 2, 3`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("privacy: opt-in origin report: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[OriginRow])
+	var out []OriginRow
+	err := s.reportTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, originSQL, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[OriginRow])
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("privacy: opt-in origin report: %w", err)
 	}
@@ -195,7 +219,7 @@ func (s *Service) Inventory(ctx context.Context, actor string) (Inventory, error
 	if err != nil {
 		return inv, err
 	}
-	err = pgx.BeginTxFunc(ctx, s.reads, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	err = s.reportTx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM contacts`).Scan(&inv.Contacts); err != nil {
 			return err
 		}
@@ -279,27 +303,28 @@ func (s *Service) Stars(ctx context.Context, actor string) (StarsReport, error) 
 	if s.opt.OneStarDays > 0 {
 		cut = s.cutoff()
 	}
-	rows, err := s.reads.Query(ctx, `SELECT st, CASE WHEN st = 1 THEN cause ELSE '' END, count(*), count(*) FILTER (WHERE due)
-		FROM (SELECT `+contacts.StarsSQL+` AS st, `+causeSQL+` AS cause,
-			($1::timestamptz IS NOT NULL AND c.one_star_since < $1) AS due FROM contacts c) x GROUP BY 1, 2`, cut)
-	if err != nil {
-		return r, fmt.Errorf("privacy: stars report: %w", err)
-	}
-	for rows.Next() {
+	err := s.reportTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT st, CASE WHEN st = 1 THEN cause ELSE '' END, count(*), count(*) FILTER (WHERE due)
+			FROM (SELECT `+contacts.StarsSQL+` AS st, `+causeSQL+` AS cause,
+				($1::timestamptz IS NOT NULL AND c.one_star_since < $1) AS due FROM contacts c) x GROUP BY 1, 2`, cut)
+		if err != nil {
+			return err
+		}
 		var st int
 		var cause string
 		var n, due int64
-		if err := rows.Scan(&st, &cause, &n, &due); err != nil {
-			return r, fmt.Errorf("privacy: stars report: %w", err)
-		}
-		r.Stars[strconv.Itoa(st)] += n
-		r.Total += n
-		r.RetentionDue += due
-		if st == 1 {
-			r.OneStar[cause] += n
-		}
-	}
-	if err := rows.Err(); err != nil {
+		_, err = pgx.ForEachRow(rows, []any{&st, &cause, &n, &due}, func() error {
+			r.Stars[strconv.Itoa(st)] += n
+			r.Total += n
+			r.RetentionDue += due
+			if st == 1 {
+				r.OneStar[cause] += n
+			}
+			return nil
+		})
+		return err
+	})
+	if err != nil {
 		return r, fmt.Errorf("privacy: stars report: %w", err)
 	}
 	return r, s.auditReport(ctx, actor, ReportStars, 5)

@@ -15,6 +15,7 @@ import (
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/humantime"
 	"github.com/postbode/postbode/internal/identity"
 	"github.com/postbode/postbode/internal/redisconn"
 	"github.com/postbode/postbode/internal/rtoken"
@@ -673,7 +674,7 @@ func (s *Service) notifyContact(ctx context.Context, id, contactID int64, kind s
 		s.log.Error("privacy request: notify contact", "request_id", id, "error", err)
 		return
 	}
-	m := s.contactMail(id, contactID, kind, r.DueAt.UTC().Format("2006-01-02 15:04 UTC"))
+	m := s.contactMail(id, contactID, kind, humantime.Time(r.DueAt, s.controller().Location()))
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()

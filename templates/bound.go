@@ -69,6 +69,9 @@ func (b *budget) step() (bool, error) {
 	return false, nil
 }
 
+// spent reports whether the budget is used up (steps, time or context).
+func (b *budget) spent() bool { return b.steps > MaxSteps || b.check() != nil }
+
 // check reports a cancelled context or a passed deadline.
 func (b *budget) check() error {
 	if err := b.ctx.Err(); err != nil {

@@ -21,6 +21,7 @@ package templates
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
@@ -149,8 +150,10 @@ func Sample() Data {
 
 // Compile parses subject, html and text (text optional: generated from html
 // when empty) inside the house style, and validates them by rendering
-// Sample(), within CompileTime and the render limits. Errors are *Error
-// with the part and position; a cancelled ctx stops the work.
+// Sample(), within CompileTime and the render limits. Every failing part is
+// reported, not only the first: the error is one *Error (part and position)
+// per failing part, in the order subject, html, text, joined (Errors lists
+// them; errors.As finds the first). A cancelled ctx stops the work.
 func Compile(ctx context.Context, subject, html, text string, style Style) (*Template, error) {
 	style = style.withDefaults()
 	if err := style.validate(); err != nil {
@@ -159,24 +162,30 @@ func Compile(ctx context.Context, subject, html, text string, style Style) (*Tem
 	b := newBudget(ctx, CompileTime)
 	t := &Template{sets: make(chan *execSet, setPoolSize)}
 	t.bufs.New = func() any { return new(Buffer) }
-	if strings.ContainsAny(subject, "\r\n") {
-		return nil, &Error{Part: "subject", Line: 1, Col: strings.IndexAny(subject, "\r\n") + 1, Msg: "must be a single line"}
+	// A part that does not parse is replaced by a stand-in, so the others
+	// are still parsed and dry-rendered and their errors reported too.
+	var bad partErrors
+	var err error
+	if e := checkSubject(subject); e != nil {
+		bad.add(e)
+	} else if t.subject, err = texttemplate.New("subject").Funcs(textFuncs).Parse(subject); err != nil {
+		bad.add(toError(err, "subject", subject))
 	}
-	if strings.TrimSpace(subject) == "" {
-		return nil, &Error{Part: "subject", Msg: "required"}
+	if t.subject == nil {
+		t.subject = texttemplate.Must(texttemplate.New("subject").Funcs(textFuncs).Parse(standIn))
 	}
 	if strings.TrimSpace(html) == "" {
-		return nil, &Error{Part: "html", Msg: "required"}
+		bad.add(&Error{Part: "html", Msg: "required"})
+	} else if err := checkDefines(html); err != nil {
+		bad.add(err)
+	} else if t.html, err = parseHTML(html, style); err != nil {
+		bad.add(toError(err, "html", html))
 	}
-	var err error
-	if t.subject, err = texttemplate.New("subject").Funcs(textFuncs).Parse(subject); err != nil {
-		return nil, toError(err, "subject", subject)
-	}
-	if err := checkDefines(html); err != nil {
-		return nil, err
-	}
-	if t.html, err = parseHTML(html, style); err != nil {
-		return nil, toError(err, "html", html)
+	if t.html == nil {
+		html = standIn
+		if t.html, err = parseHTML(html, style); err != nil {
+			return nil, fmt.Errorf("templates: stand-in: %w", err)
+		}
 	}
 	if t.textFooter, err = texttemplate.New("footer").Parse(textFooter(style)); err != nil {
 		return nil, fmt.Errorf("templates: footer: %w", err)
@@ -184,7 +193,9 @@ func Compile(ctx context.Context, subject, html, text string, style Style) (*Tem
 	textSrc := text
 	if text != "" {
 		if t.text, err = parseText(text, style); err != nil {
-			return nil, toError(err, "text", text)
+			bad.add(toError(err, "text", text))
+			text, textSrc = standIn, standIn
+			t.text, _ = parseText(standIn, style)
 		}
 	} else if src, ok := htmlSourceToText(html); ok {
 		// A conversion that does not parse (unusual markup around actions)
@@ -193,7 +204,10 @@ func Compile(ctx context.Context, subject, html, text string, style Style) (*Tem
 		t.generated, textSrc = t.text != nil, src
 	}
 	t.instrument()
-	if err := t.validate(&b, subject, html, text); err != nil {
+	if err := t.validate(&b, subject, html, text, &bad); err != nil {
+		return nil, err
+	}
+	if err := bad.err(); err != nil {
 		return nil, err
 	}
 	if t.text != nil {
@@ -203,6 +217,83 @@ func Compile(ctx context.Context, subject, html, text string, style Style) (*Tem
 		}
 	}
 	return t, nil
+}
+
+// standIn takes the place of a part that does not parse while the other
+// parts are checked.
+const standIn = "-"
+
+// checkSubject checks the subject before it is parsed: one line, not empty.
+func checkSubject(subject string) *Error {
+	if strings.ContainsAny(subject, "\r\n") {
+		return &Error{Part: "subject", Line: 1, Col: strings.IndexAny(subject, "\r\n") + 1, Msg: "must be a single line"}
+	}
+	if strings.TrimSpace(subject) == "" {
+		return &Error{Part: "subject", Msg: "required"}
+	}
+	return nil
+}
+
+// partErrors are the failing parts of a template, at most one error each.
+type partErrors struct {
+	failed map[string]error
+}
+
+// add records e for its part unless the part failed already.
+func (p *partErrors) add(e error) {
+	var te *Error
+	part := "html"
+	if errors.As(e, &te) {
+		part = te.Part
+	}
+	if p.failed == nil {
+		p.failed = map[string]error{}
+	}
+	if _, ok := p.failed[part]; !ok {
+		p.failed[part] = e
+	}
+}
+
+func (p *partErrors) has(part string) bool { _, ok := p.failed[part]; return ok }
+
+// err joins the errors in part order (subject, html, text); nil when none.
+func (p *partErrors) err() error {
+	var out []error
+	for _, part := range []string{"subject", "html", "text"} {
+		if e, ok := p.failed[part]; ok {
+			out = append(out, e)
+		}
+	}
+	switch len(out) {
+	case 0:
+		return nil
+	case 1:
+		return out[0]
+	}
+	return errors.Join(out...)
+}
+
+// Errors are the *Error of every failing part in err (Compile joins them
+// when several parts fail), in the order subject, html, text.
+func Errors(err error) []*Error {
+	var out []*Error
+	var walk func(error)
+	walk = func(err error) {
+		var te *Error
+		switch x := err.(type) {
+		case nil:
+		case interface{ Unwrap() []error }:
+			for _, e := range x.Unwrap() {
+				walk(e)
+			}
+		default:
+			if errors.As(err, &te) {
+				out = append(out, te)
+			}
+		}
+	}
+	walk(err)
+	return out
 }
 
 // parseText parses a text part with the text definitions (update-buttons).
@@ -219,19 +310,31 @@ func parseText(src string, style Style) (*texttemplate.Template, error) {
 	return t, nil
 }
 
-// validate dry-renders Sample() and reports execution errors with positions.
-func (t *Template) validate(bg *budget, subject, html, text string) error {
+// validate dry-renders Sample() and records the execution errors of the
+// parts that parsed, with positions, in bad; the rendered message's footer
+// is checked when every part rendered. A budget or internal failure is
+// returned.
+func (t *Template) validate(bg *budget, subject, html, text string, bad *partErrors) error {
 	d := Sample()
 	s, err := t.getSet(bg)
 	if err != nil {
 		return err
 	}
+	parsed := !bad.has("subject") && !bad.has("html") && !bad.has("text")
 	b := new(bytes.Buffer)
-	if err := s.subject.Execute(limitWriter{b, MaxSubjectBytes}, d); err != nil {
-		return partError(err, "subject", subject)
+	// The budget is shared by the parts: one that runs out of it ends the
+	// check with that part's error.
+	if err := s.subject.Execute(limitWriter{b, MaxSubjectBytes}, d); err != nil && !bad.has("subject") {
+		if le := limitError(err, "subject"); le != nil {
+			return le
+		}
+		bad.add(toError(err, "subject", subject))
 	}
 	b.Reset()
-	if err := s.html.Execute(limitWriter{b, MaxPartBytes}, d); err != nil {
+	if bad.err() != nil && s.b.spent() {
+		return nil
+	}
+	if err := s.html.Execute(limitWriter{b, MaxPartBytes}, d); err != nil && !bad.has("html") {
 		if le := limitError(err, "html"); le != nil {
 			return le
 		}
@@ -242,35 +345,40 @@ func (t *Template) validate(bg *budget, subject, html, text string) error {
 				te.Msg = "the HTML ends inside a tag, an attribute value, a comment or a <script>/<style> element that starts on this line (unclosed quote or element?)"
 			}
 		}
-		return te
+		bad.add(te)
 	}
-	if s.text != nil {
+	// A text converted from an HTML body that failed shares its mistakes;
+	// a part that failed may have used up the budget: the text is then
+	// not checked, rather than blamed for them.
+	if s.text != nil && !(text == "" && bad.has("html")) && (bad.err() == nil || !s.b.spent()) {
 		b.Reset()
-		if err := s.text.Execute(limitWriter{b, MaxPartBytes}, d); err != nil {
-			if le := limitError(err, "text"); le != nil || text != "" {
-				return partError(err, "text", text)
+		if err := s.text.Execute(limitWriter{b, MaxPartBytes}, d); err != nil && !bad.has("text") {
+			if le := limitError(err, "text"); le != nil {
+				return le
+			} else if text != "" {
+				bad.add(toError(err, "text", text))
+			} else {
+				t.text = nil // generated conversion failed: convert per message
+				t.dropSets()
+				s = nil
 			}
-			t.text = nil // generated conversion failed: convert per message
-			t.dropSets()
-			s = nil
 		}
 	}
 	if s != nil {
 		t.putSet(s)
 	}
+	if bad.err() != nil || !parsed {
+		return nil
+	}
 	p, err := t.render(bg, &d, RenderOptions{TrackClick: func(u string) string { return u }, OpenPixel: "https://example.org/o.gif"}, new(Buffer))
 	if err != nil {
-		return err
+		bad.add(err)
+		return nil
 	}
-	return checkFooter(string(p.HTML), fullDocRE.MatchString(html))
-}
-
-// partError is the *Error of a failed execution of part.
-func partError(err error, part, src string) *Error {
-	if le := limitError(err, part); le != nil {
-		return le
+	if err := checkFooter(string(p.HTML), fullDocRE.MatchString(html)); err != nil {
+		bad.add(err)
 	}
-	return toError(err, part, src)
+	return nil
 }
 
 // Render renders the message for one contact, within RenderTime, MaxSteps

@@ -110,12 +110,15 @@ func TestConsoleBrowser(t *testing.T) {
 	campID := consoleCampaign(b, s)
 	b.open(fmt.Sprintf("/console/campaigns/%d/results", campID))
 	b.check("campaign-results")
+	b.open(fmt.Sprintf("/console/campaigns/%d/bounces", campID))
+	b.check("campaign-bounces")
 	b.open("/console/")
 	b.check("overview")
 	consoleUpdateMailing(b, s, pub)
 	annID := consoleContact(b)
 	consoleForget(b, annID)
 	consoleEdit(b)
+	consoleBulk(b)
 	consoleScreens(b)
 	consoleReader(b, fx)
 	consoleDepartments(b, fx, adminCode)
@@ -196,6 +199,29 @@ func consoleContact(b *chrome) int64 {
 		b.t.Errorf("privacy PDF starts with %q", magic)
 	}
 	return id
+}
+
+// consoleBulk ticks a contact in the search, chooses Put on the blocklist,
+// reads the confirmation and confirms; the result says what was done.
+func consoleBulk(b *chrome) {
+	b.t.Helper()
+	b.open("/console/contacts?q=cyd")
+	b.do("select and choose", chromedp.Click(chromedp.CSS(`input[form="bulk"][name="id"]`)),
+		chromedp.SetValue(chromedp.ID("bulk-action"), "block"), chromedp.SetValue(chromedp.ID("bulk-reason"), "request"))
+	b.submit(`form#bulk`)
+	if got := b.text("main"); !strings.Contains(got, "1 address will be put on the blocklist") || !strings.Contains(got, "cyd@example.org") {
+		b.t.Errorf("bulk confirmation: %q", got)
+	}
+	b.check("contacts-bulk")
+	b.submit(`form[action="/console/contacts/bulk"]`)
+	if got := b.text(".flash"); got != "1 address put on the blocklist." {
+		b.t.Errorf("bulk result %q", got)
+	}
+	b.check("contacts-bulk-done")
+	b.open("/console/contacts?q=cyd")
+	if got := b.text("main table tbody"); !strings.Contains(got, "Blocklisted") {
+		b.t.Errorf("after the bulk blocklisting: %q", got)
+	}
 }
 
 // consoleForget erases the contact after the confirmation page.

@@ -24,6 +24,7 @@ func startConsole(ctx context.Context, a *app, importer *optin.Importer) error {
 		Campaigns: camp, Privacy: a.privacy(), Bounces: a.bounces(),
 		FollowUps: optin.NewFollowUps(a.db, creator, a.privacy(), a.jobs, a.log),
 		DKIM:      dkim, Audit: a.db, MaxImportBytes: a.cfg.API.MaxImportBytes, SpoolDir: a.cfg.API.SpoolDir, PublicURL: a.cfg.Public.BaseURL,
+		Location:     a.cfg.Privacy.Location(),
 		SecureCookie: a.secureCookies(), UploadTimeout: a.cfg.API.UploadTimeout.Duration,
 	})
 	if err != nil {

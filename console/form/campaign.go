@@ -8,22 +8,22 @@ import (
 
 // CampaignForm is the compose form of a campaign.
 type CampaignForm struct {
-	Name, Kind, Subject, HTML, Text, FromName, FromEmail, ReplyTo string
-	Lists                                                         []int64
-	TrackOpens, TrackClicks                                       bool
+	Name, Kind, Subject, HTML, Text, Lang, FromName, FromEmail, ReplyTo string
+	Lists                                                               []int64
+	TrackOpens, TrackClicks                                             bool
 }
 
 // NewCampaignForm reads the compose form.
 func NewCampaignForm(r *http.Request) *CampaignForm {
 	return &CampaignForm{Name: value(r, "name"), Kind: value(r, "kind"), Subject: value(r, "subject"),
-		HTML: r.FormValue("html"), Text: r.FormValue("text"), FromName: value(r, "from_name"),
+		HTML: r.FormValue("html"), Text: r.FormValue("text"), Lang: value(r, "lang"), FromName: value(r, "from_name"),
 		FromEmail: value(r, "from_email"), ReplyTo: value(r, "reply_to"), Lists: ids(r, "lists"),
 		TrackOpens: checked(r, "track_opens"), TrackClicks: checked(r, "track_clicks")}
 }
 
 // CampaignFormOf fills the form from a campaign (for editing).
 func CampaignFormOf(c campaigns.Campaign) *CampaignForm {
-	return &CampaignForm{Name: c.Name, Kind: c.Kind, Subject: c.Subject, HTML: c.HTML, Text: c.Text,
+	return &CampaignForm{Name: c.Name, Kind: c.Kind, Subject: c.Subject, HTML: c.HTML, Text: c.Text, Lang: c.Lang,
 		FromName: c.FromName, FromEmail: c.FromEmail, ReplyTo: c.ReplyTo, Lists: c.ListIDs,
 		TrackOpens: c.TrackOpens, TrackClicks: c.TrackClicks}
 }
@@ -45,7 +45,7 @@ func (f *CampaignForm) Validate() Errors {
 
 // Input is the campaigns service's input.
 func (f *CampaignForm) Input() campaigns.Input {
-	in := campaigns.Input{Name: &f.Name, Subject: &f.Subject, HTML: &f.HTML, Text: &f.Text, FromName: &f.FromName,
+	in := campaigns.Input{Name: &f.Name, Subject: &f.Subject, HTML: &f.HTML, Text: &f.Text, Lang: &f.Lang, FromName: &f.FromName,
 		FromEmail: &f.FromEmail, ReplyTo: &f.ReplyTo, ListIDs: &f.Lists, TrackOpens: &f.TrackOpens, TrackClicks: &f.TrackClicks}
 	if f.Kind != "" {
 		in.Kind = &f.Kind

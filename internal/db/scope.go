@@ -21,8 +21,13 @@ const ScopedRole = "postbode_scoped"
 // by the column defaults and the change-history trigger of contacts) for the
 // current transaction only (is_local = true): nothing outlives the
 // transaction, so a server connection carries no scope from one transaction
-// to the next, behind a transaction pooler or not.
-const scopeSQL = `SELECT set_config('role', $1, true), set_config('postbode.department', $2, true), set_config('postbode.actor', $3, true)`
+// to the next, behind a transaction pooler or not. It also turns JIT
+// compilation off: the row-level security of the department's tables makes
+// the planner's cost estimates of a screen's scans many times too high, so
+// Postgres would spend longer compiling a statement (seconds at 100,000
+// contacts) than running it.
+const scopeSQL = `SELECT set_config('role', $1, true), set_config('postbode.department', $2, true), set_config('postbode.actor', $3, true),
+	set_config('jit', 'off', true)`
 
 // Pool is the Postgres connection pool. A statement whose context carries a
 // department (access.WithDepartment) or an actor (access.WithActor) runs in

@@ -45,11 +45,13 @@ type seen struct {
 	role     string
 	dept     string
 	actor    string
+	jit      string
 }
 
-const seenSQL = `SELECT (SELECT count(*) FROM contacts), current_user, COALESCE(current_setting('postbode.department', true), ''), postbode_actor()`
+const seenSQL = `SELECT (SELECT count(*) FROM contacts), current_user, COALESCE(current_setting('postbode.department', true), ''), postbode_actor(),
+	current_setting('jit')`
 
-func (s *seen) scan(r pgx.Row) error { return r.Scan(&s.contacts, &s.role, &s.dept, &s.actor) }
+func (s *seen) scan(r pgx.Row) error { return r.Scan(&s.contacts, &s.role, &s.dept, &s.actor, &s.jit) }
 
 // TestScopedStatementsSeeOnlyTheirDepartment runs statements of two
 // departments and of system work, interleaved on many goroutines, through
@@ -76,15 +78,16 @@ func TestScopedStatementsSeeOnlyTheirDepartment(t *testing.T) {
 		seen
 	}
 	wants := []want{
-		{access.WithDepartment(context.Background(), f.a), seen{3, db.ScopedRole, fmt.Sprint(f.a), ""}},
-		{access.WithActor(context.Background(), access.Actor{PersonID: 7, DepartmentID: f.b}), seen{5, db.ScopedRole, fmt.Sprint(f.b), "person:7"}},
-		{context.Background(), seen{8, "postgres", "", ""}},
+		{access.WithDepartment(context.Background(), f.a), seen{3, db.ScopedRole, fmt.Sprint(f.a), "", "off"}},
+		{access.WithActor(context.Background(), access.Actor{PersonID: 7, DepartmentID: f.b}), seen{5, db.ScopedRole, fmt.Sprint(f.b), "person:7", "off"}},
+		{context.Background(), seen{8, "postgres", "", "", ""}},
 	}
-	var owner string
-	if err := pool.QueryRow(t.Context(), `SELECT current_user`).Scan(&owner); err != nil {
+	// System work keeps the server's own setting of JIT.
+	var owner, jit string
+	if err := pool.QueryRow(t.Context(), `SELECT current_user, current_setting('jit')`).Scan(&owner, &jit); err != nil {
 		t.Fatal(err)
 	}
-	wants[2].role = owner
+	wants[2].role, wants[2].jit = owner, jit
 	ways := map[string]func(ctx context.Context, p *db.Pool) (seen, error){
 		"QueryRow": func(ctx context.Context, p *db.Pool) (s seen, err error) {
 			err = s.scan(p.QueryRow(ctx, seenSQL))

@@ -39,16 +39,39 @@ func CSVRow(row []string) []string {
 }
 
 // CSVCell defuses a value a spreadsheet would run as a formula (one that
-// starts with = + - @, a tab or a carriage return) by prefixing a quote;
-// a number ("-3") is left as it is. Names, addresses and other text staff
-// typed in can reach every CSV download, and the person who opens it is
-// often not the one who typed them.
+// starts with = + - @, a tab or a carriage return) by prefixing a quote,
+// as OWASP's CSV injection guidance has it; a number ("-3") is left as it
+// is. Names, addresses and other text staff typed in can reach every CSV
+// download, and the person who opens it is often not the one who typed
+// them. A value that already starts with a quote before such a character
+// gets one more, so CSVValue reads every cell back as the value written.
 func CSVCell(v string) string {
-	if v == "" || !strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return v
+	if defused(v) {
+		return "'" + v
 	}
-	if _, err := strconv.ParseFloat(v, 64); err == nil {
-		return v
+	return v
+}
+
+// CSVValue is the value a cell written by CSVCell holds: the cell without
+// the quote CSVCell put before it. An import reads cells through it, so a
+// file exported here imports back as it was.
+func CSVValue(cell string) string {
+	if rest, ok := strings.CutPrefix(cell, "'"); ok && defused(rest) {
+		return rest
 	}
-	return "'" + v
+	return cell
+}
+
+// defused says whether CSVCell puts a quote before v.
+func defused(v string) bool {
+	switch {
+	case v == "":
+		return false
+	case v[0] == '\'':
+		return defused(v[1:])
+	case !strings.ContainsRune("=+-@\t\r", rune(v[0])):
+		return false
+	}
+	_, err := strconv.ParseFloat(v, 64)
+	return err != nil
 }

@@ -165,12 +165,36 @@ func (rt *Router) Wrap(route string, h HandlerFunc) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		if err := h(sw, r); err != nil {
+		err := h(sw, r)
+		if err != nil && sw.body {
+			rt.cut(sw, r, route, start, err)
+		}
+		if err != nil {
 			WriteError(sw, r, rt.log, err)
 		}
-		rt.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
-		rt.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		rt.observe(route, sw.status, start)
 	})
+}
+
+func (rt *Router) observe(route string, status int, start time.Time) {
+	rt.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+	rt.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+}
+
+// cut ends a request that failed after its body began (a streamed
+// download): no error can be answered any more, and ending normally would
+// hand the client a file that looks complete. The connection is cut
+// instead (http.ErrAbortHandler, net/http's way to abort a response), so
+// the client sees a transfer that did not finish. It does not return.
+func (rt *Router) cut(sw *statusWriter, r *http.Request, route string, start time.Time, err error) {
+	status := http.StatusInternalServerError
+	if ClientGone(r, err) {
+		status = StatusClientClosed
+	} else {
+		rt.log.Error("request failed after its answer began; the connection is cut", slog.String("route", route), slog.Any("error", err))
+	}
+	rt.observe(route, status, start)
+	panic(http.ErrAbortHandler)
 }
 
 // NotFound registers the catch-all that answers unknown paths with a JSON 404.
@@ -245,6 +269,8 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	// body: bytes of the body were written.
+	body bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -256,6 +282,7 @@ func (w *statusWriter) WriteHeader(code int) {
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	w.wrote = true
+	w.body = w.body || len(b) > 0
 	return w.ResponseWriter.Write(b)
 }
 

@@ -37,3 +37,27 @@ func ExampleDuration() {
 	// 3 days
 	// 1 uur en 30 minuten
 }
+
+func TestTimeNamesItsZone(t *testing.T) {
+	ams, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	late := time.Date(2026, 3, 1, 23, 30, 0, 0, time.UTC)
+	for _, c := range []struct{ got, want string }{
+		{Time(at, ams), "2026-03-01 09:00 Europe/Amsterdam (2026-03-01 08:00 UTC)"},
+		{Time(at, time.UTC), "2026-03-01 08:00 UTC"},
+		{Time(at, nil), "2026-03-01 08:00 UTC"},
+		{Time(time.Time{}, ams), "—"},
+		{Words(at, ams, "en"), "1 March 2026, 09:00 Europe/Amsterdam (08:00 UTC)"},
+		{Words(at, ams, "nl"), "1 maart 2026, 09:00 Europe/Amsterdam (08:00 UTC)"},
+		{Words(late, ams, "en"), "2 March 2026, 00:30 Europe/Amsterdam (1 March 2026, 23:30 UTC)"},
+		{Words(at, time.UTC, "nl"), "1 maart 2026, 08:00 UTC"},
+		{Date(late, ams, "nl"), "2 maart 2026"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
