@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/identity"
 )
 
 // querier is what both a pool and a transaction offer.
@@ -41,6 +42,19 @@ func (s *Service) CreateFollowUp(ctx context.Context, parentID int64, name, subj
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
 		p, err := scanCampaign(tx.QueryRow(ctx, `SELECT `+campaignCols+` FROM campaigns WHERE id = $1`, parentID))
 		if err != nil {
+			return err
+		}
+		// The From address is the parent's: checked again, as any
+		// campaign write's is, under identity.HoldFrom (its domain may
+		// have been claimed by another department since).
+		if err := identity.HoldFrom(ctx, tx); err != nil {
+			return err
+		}
+		dept, err := s.departmentIn(ctx, tx, parentID)
+		if err != nil {
+			return err
+		}
+		if err := identity.CheckFrom(ctx, tx, dept, "from_email", p.FromEmail); err != nil {
 			return err
 		}
 		c := p

@@ -12,11 +12,16 @@ import (
 // department is the department of campaign id, or (for a new campaign,
 // id 0) the one ctx acts for.
 func (s *Service) department(ctx context.Context, id int64) (int64, error) {
+	return s.departmentIn(ctx, s.db, id)
+}
+
+// departmentIn is department, read through q.
+func (s *Service) departmentIn(ctx context.Context, q querier, id int64) (int64, error) {
 	if id == 0 {
 		return identity.Dept(ctx), nil
 	}
 	var dept int64
-	if err := s.db.QueryRow(access.Unscoped(ctx), `SELECT department_id FROM campaigns WHERE id = $1`, id).Scan(&dept); err != nil {
+	if err := q.QueryRow(access.Unscoped(ctx), `SELECT department_id FROM campaigns WHERE id = $1`, id).Scan(&dept); err != nil {
 		return 0, fmt.Errorf("campaigns: department of %d: %w", id, err)
 	}
 	return dept, nil
@@ -26,11 +31,16 @@ func (s *Service) department(ctx context.Context, id int64) (int64, error) {
 // organisation name, logo and colour where it has them, in lang (a
 // campaign's language; "" keeps the installation's default).
 func (s *Service) style(ctx context.Context, dept int64, lang string) (templates.Style, error) {
+	return s.styleIn(ctx, s.db, dept, lang)
+}
+
+// styleIn is style, read through q.
+func (s *Service) styleIn(ctx context.Context, q querier, dept int64, lang string) (templates.Style, error) {
 	st := s.opt.Style
 	if lang != "" {
 		st.Lang = lang
 	}
-	id, err := identity.Get(ctx, s.db, dept)
+	id, err := identity.Get(ctx, q, dept)
 	if err != nil {
 		return st, err
 	}

@@ -70,8 +70,10 @@ func (in Input) apply(c *Campaign) {
 // validate checks c completely: fields, lists, DKIM, and that the template
 // compiles. Errors name the field; every field that is wrong is reported
 // (errors.Join of the field errors, errs.Fields), a failure of the
-// database at once.
-func (s *Service) validate(ctx context.Context, c *Campaign, slugs *[]string) error {
+// database at once. It reads through q: a campaign write passes its
+// transaction, which holds identity.HoldFrom, so the write never waits for
+// a second connection while holding the first.
+func (s *Service) validate(ctx context.Context, q querier, c *Campaign, slugs *[]string) error {
 	var bad []error
 	// field keeps a field error for the report and returns any other.
 	field := func(err error) error {
@@ -104,7 +106,7 @@ func (s *Service) validate(ctx context.Context, c *Campaign, slugs *[]string) er
 	} else if strings.ContainsAny(c.FromName, "<>\"") {
 		bad = append(bad, errs.Invalid("from_name", "must not contain quotes or angle brackets"))
 	}
-	dept, err := s.department(ctx, c.ID)
+	dept, err := s.departmentIn(ctx, q, c.ID)
 	if err != nil {
 		return err
 	}
@@ -114,7 +116,7 @@ func (s *Service) validate(ctx context.Context, c *Campaign, slugs *[]string) er
 		}
 	} else {
 		c.FromEmail = from
-		if err := field(identity.CheckFrom(ctx, s.db, dept, "from_email", from)); err != nil {
+		if err := field(identity.CheckFrom(ctx, q, dept, "from_email", from)); err != nil {
 			return err
 		} else if s.opt.RequireDKIM && (s.opt.DKIM == nil || !s.opt.DKIM.HasDomain(c.FromEmail)) {
 			bad = append(bad, errs.Invalidf("from_email", "the domain %s has no DKIM key; add one (postbode dkim keygen) or send from a domain that has one", domainOf(c.FromEmail)))
@@ -139,11 +141,11 @@ func (s *Service) validate(ctx context.Context, c *Campaign, slugs *[]string) er
 		}
 		bad = append(bad, errs.Invalid(name, "tracking is turned off for this installation (sending.tracking)"))
 	}
-	if err := field(s.resolveLists(ctx, c, slugs)); err != nil {
+	if err := field(s.resolveLists(ctx, q, c, slugs)); err != nil {
 		return err
 	}
 	if strings.TrimSpace(c.Subject) != "" && (strings.TrimSpace(c.HTML) != "" || strings.TrimSpace(c.Text) != "") {
-		style, err := s.style(ctx, dept, c.Lang)
+		style, err := s.styleIn(ctx, q, dept, c.Lang)
 		if err != nil {
 			return err
 		}
@@ -165,12 +167,12 @@ func (s *Service) validate(ctx context.Context, c *Campaign, slugs *[]string) er
 }
 
 // resolveLists turns slugs into ids and checks every list exists.
-func (s *Service) resolveLists(ctx context.Context, c *Campaign, slugs *[]string) error {
+func (s *Service) resolveLists(ctx context.Context, q querier, c *Campaign, slugs *[]string) error {
 	field := "list_ids"
 	if slugs != nil {
 		field = "lists"
 		if len(*slugs) > 0 {
-			ids, err := s.listIDs(ctx, *slugs)
+			ids, err := s.listIDs(ctx, q, *slugs)
 			if err != nil {
 				return err
 			}
@@ -182,7 +184,7 @@ func (s *Service) resolveLists(ctx context.Context, c *Campaign, slugs *[]string
 	}
 	c.ListIDs = dedupe(c.ListIDs)
 	var n int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM lists WHERE id = ANY($1)`, c.ListIDs).Scan(&n); err != nil {
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM lists WHERE id = ANY($1)`, c.ListIDs).Scan(&n); err != nil {
 		return fmt.Errorf("campaigns: lists: %w", err)
 	}
 	if n != len(c.ListIDs) {
@@ -193,8 +195,8 @@ func (s *Service) resolveLists(ctx context.Context, c *Campaign, slugs *[]string
 
 // listIDs turns list slugs into ids in one query, however many slugs a
 // request repeats; the unknown ones are named (the first few of them).
-func (s *Service) listIDs(ctx context.Context, slugs []string) ([]int64, error) {
-	rows, err := s.db.Query(ctx, `SELECT r.slug, l.id FROM unnest($1::text[]) WITH ORDINALITY AS r(slug, i)
+func (s *Service) listIDs(ctx context.Context, q querier, slugs []string) ([]int64, error) {
+	rows, err := q.Query(ctx, `SELECT r.slug, l.id FROM unnest($1::text[]) WITH ORDINALITY AS r(slug, i)
 		LEFT JOIN lists l ON l.slug = r.slug ORDER BY r.i`, slugs)
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: lists: %w", err)
@@ -261,7 +263,7 @@ func domainOf(addr string) string {
 func (s *Service) Check(ctx context.Context, in Input) error {
 	c := Campaign{Status: StateDraft}
 	in.apply(&c)
-	return s.validate(ctx, &c, in.Lists)
+	return s.validate(ctx, s.db, &c, in.Lists)
 }
 
 func (s *Service) Create(ctx context.Context, in Input, actor string) (Campaign, error) {
@@ -274,7 +276,7 @@ func (s *Service) Create(ctx context.Context, in Input, actor string) (Campaign,
 		if err := identity.HoldFrom(ctx, tx); err != nil {
 			return err
 		}
-		if err := s.validate(ctx, &c, in.Lists); err != nil {
+		if err := s.validate(ctx, tx, &c, in.Lists); err != nil {
 			return err
 		}
 		var err error
@@ -314,7 +316,7 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (Campaign, err
 		if err := identity.HoldFrom(ctx, tx); err != nil {
 			return err
 		}
-		if err := s.validate(ctx, &c, in.Lists); err != nil {
+		if err := s.validate(ctx, tx, &c, in.Lists); err != nil {
 			return err
 		}
 		out, err = scanCampaign(tx.QueryRow(ctx, `UPDATE campaigns SET name = $2, kind = $3, subject = $4, html = $5,
@@ -345,7 +347,7 @@ func (s *Service) transition(ctx context.Context, id int64, op string, allowed [
 			if err := identity.HoldFrom(ctx, tx); err != nil {
 				return err
 			}
-			if err := s.validate(ctx, &c, nil); err != nil {
+			if err := s.validate(ctx, tx, &c, nil); err != nil {
 				return err
 			}
 		}

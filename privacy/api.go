@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/audit"
@@ -19,10 +20,16 @@ type API struct {
 	S *Service
 	// MaxBodyBytes caps JSON bodies; default 64 KiB.
 	MaxBodyBytes int64
+	// UploadTimeout is how long a processor agreement's document (up to
+	// MaxAgreementBytes) may take to arrive (httpapi.AllowUpload);
+	// default 10 minutes.
+	UploadTimeout time.Duration
 }
 
 // NewAPI returns the privacy routes on s.
-func NewAPI(s *Service) *API { return &API{S: s, MaxBodyBytes: 64 << 10} }
+func NewAPI(s *Service) *API {
+	return &API{S: s, MaxBodyBytes: 64 << 10, UploadTimeout: 10 * time.Minute}
+}
 
 // OpenAPI returns the fragment documenting the routes.
 func (a *API) OpenAPI() []byte { return openAPIFragment }

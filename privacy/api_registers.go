@@ -1,8 +1,10 @@
 package privacy
 
 import (
+	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 
@@ -104,7 +106,15 @@ func (a *API) storeAgreement(w http.ResponseWriter, r *http.Request) error {
 		}
 		signed = &t
 	}
+	// A document is a file: it has the upload time, not the read timeout
+	// of a JSON body.
+	if err := httpapi.AllowUpload(w, a.UploadTimeout); err != nil {
+		return err
+	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxAgreementBytes+1))
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return httpapi.ErrBodyTimeout
+	}
 	if err != nil {
 		return httpapi.Invalid("document", "must be at most 10 MiB")
 	}

@@ -9,5 +9,7 @@ import (
 func extendPrivacy(a *app, d *apiDeps) {
 	s := a.privacy()
 	d.Eraser = s
-	d.Modules = append(d.Modules, privacy.NewAPI(s))
+	api := privacy.NewAPI(s)
+	api.UploadTimeout = a.cfg.API.UploadTimeout.Duration
+	d.Modules = append(d.Modules, api)
 }

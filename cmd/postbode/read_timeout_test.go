@@ -64,4 +64,9 @@ func TestSlowBodiesEndAtTheReadTimeout(t *testing.T) {
 	if got := trickle(t, d, token, "/api/v1/imports?source=import&purpose=news&lists=news&format=csv", csv); !strings.HasPrefix(got, "HTTP/1.1 202") {
 		t.Errorf("an import upload of %d bytes over %s: %q, want 202", len(csv), time.Duration(len(csv))*200*time.Millisecond, got)
 	}
+	// A processor agreement's document (up to 10 MiB) is a file too.
+	doc := "%PDF-1.4 a signed processor agreement" // 8 s
+	if got := trickle(t, d, token, "/api/v1/privacy/processor-agreements?processor=Mailhost&filename=dpa.pdf", doc); !strings.HasPrefix(got, "HTTP/1.1 201") {
+		t.Errorf("an agreement document of %d bytes over %s: %q, want 201", len(doc), time.Duration(len(doc))*200*time.Millisecond, got)
+	}
 }
