@@ -25,13 +25,11 @@ type bulkResult struct {
 // action will do to them, with the button that does it. It changes
 // nothing.
 func (h *Handler) contactBulkConfirm(w http.ResponseWriter, r *http.Request) error {
-	f := form.NewContactBulkForm(r)
-	p, err := h.bulkPage(r, f)
+	f, p, err := h.bulkForm(r)
 	if err != nil {
 		return err
 	}
-	if e := f.Validate(); len(e) > 0 {
-		p.setErrs(e)
+	if p.Errs != nil {
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}
 	var found []contacts.Contact
@@ -54,13 +52,11 @@ func (h *Handler) contactBulkConfirm(w http.ResponseWriter, r *http.Request) err
 // (optin Unsubscribe, contacts BlockAddress), writes an audit entry per
 // contact changed and shows what was done.
 func (h *Handler) contactBulk(w http.ResponseWriter, r *http.Request) error {
-	f := form.NewContactBulkForm(r)
-	p, err := h.bulkPage(r, f)
+	f, p, err := h.bulkForm(r)
 	if err != nil {
 		return err
 	}
-	if e := f.Validate(); len(e) > 0 {
-		p.setErrs(e)
+	if p.Errs != nil {
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}
 	var res bulkResult
@@ -101,6 +97,20 @@ func (h *Handler) bulkOne(r *http.Request, f *form.ContactBulkForm, c contacts.C
 		}
 		return true, h.Contacts.BlockAddress(r.Context(), c.Email, f.Reason, f.Note)
 	}
+}
+
+// bulkForm reads and checks the bulk form of r and builds its page; the
+// page carries the form's errors when it is invalid.
+func (h *Handler) bulkForm(r *http.Request) (*form.ContactBulkForm, *page, error) {
+	f := form.NewContactBulkForm(r)
+	p, err := h.bulkPage(r, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	if e := f.Validate(); len(e) > 0 {
+		p.setErrs(e)
+	}
+	return f, p, nil
 }
 
 // bulkPage is the page of the bulk action: the form's choices and the
