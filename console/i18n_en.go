@@ -330,6 +330,7 @@ var en = map[string]string{
 	"msg:quote not closed: the quoted field in column %d does not end on this row": "quote not closed: the quoted field in column %d does not end on this row",
 	"msg:the line is longer than %d MiB, the limit of a row":                       "the line is longer than %d MiB, the limit of a row",
 	"msg:row %d": "row %d",
+	"msg:the file is empty: it has no header line with the column names":                                                                                             "the file is empty: it has no header line with the column names",
 	"msg:the header line is longer than %d KiB, the limit of a header line (is the first line the column names?)":                                                    "the header line is longer than %d KiB, the limit of a header line (is the first line the column names?)",
 	"msg:the header has a quote that is not closed":                                                                                                                  "the header has a quote that is not closed",
 	"msg:header is not valid UTF-%d (save the file as UTF-%d)":                                                                                                       "header is not valid UTF-%d (save the file as UTF-%d)",

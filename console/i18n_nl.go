@@ -330,6 +330,7 @@ var nl = map[string]string{
 	"msg:quote not closed: the quoted field in column %d does not end on this row": "aanhalingsteken niet gesloten: het veld tussen aanhalingstekens in kolom %d eindigt niet op deze rij",
 	"msg:the line is longer than %d MiB, the limit of a row":                       "de regel is langer dan %d MiB, de grens voor een rij",
 	"msg:row %d": "rij %d",
+	"msg:the file is empty: it has no header line with the column names":                                                                                             "het bestand is leeg: het heeft geen kopregel met de kolomnamen",
 	"msg:the header line is longer than %d KiB, the limit of a header line (is the first line the column names?)":                                                    "de kopregel is langer dan %d KiB, de grens voor een kopregel (staan op de eerste regel de kolomnamen?)",
 	"msg:the header has a quote that is not closed":                                                                                                                  "de kopregel heeft een aanhalingsteken dat niet gesloten wordt",
 	"msg:header is not valid UTF-%d (save the file as UTF-%d)":                                                                                                       "de kopregel is geen geldige UTF-%d (sla het bestand op als UTF-%d)",

@@ -74,6 +74,7 @@ func TestImportFileMessagesInDutch(t *testing.T) {
 		"is not a JSON object (the attributes column of an export)",
 		"row 1: the header line is longer than 64 KiB, the limit of a header line (is the first line the column names?)",
 		"row 1: the header has a quote that is not closed",
+		"row 1: the file is empty: it has no header line with the column names",
 		"row 1: header is not valid UTF-8 (save the file as UTF-8)",
 		"row 1: the lines end in a carriage return alone (as \"CSV (Macintosh)\" saves them), so the header runs into the rows; save the file with line feeds (LF or CRLF)",
 		"row 1: header column 2 holds a control character",

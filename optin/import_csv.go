@@ -57,6 +57,9 @@ func newCSVReader(in io.Reader, emailCol, nameCol string) (*csvReader, error) {
 	c := &csvReader{br: br, email: -1, name: -1}
 	seen := map[string]int{}
 	_, lines, err := c.record()
+	if errors.Is(err, io.EOF) {
+		return nil, errors.New("row 1: the file is empty: it has no header line with the column names")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("row 1: cannot read the header: %w", err)
 	}

@@ -42,6 +42,9 @@ func TestImportDelimiter(t *testing.T) {
 			t.Errorf("ambiguous header %q: %v", strings.SplitN(file, "\n", 2)[0], err)
 		}
 	}
+	if err := run(""); err == nil || err.Error() != "row 1: the file is empty: it has no header line with the column names" {
+		t.Errorf("empty file: %v", err)
+	}
 	if err := run(strings.Repeat("x", 70<<10)); err == nil || !strings.Contains(err.Error(), "row 1: the header line is longer") {
 		t.Errorf("endless header: %v", err)
 	}
