@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/errs"
 )
 
 // Sources of a bounce.
@@ -178,8 +178,8 @@ func insertEvidence(ctx context.Context, tx pgx.Tx, e event) error {
 
 func bounceArgs(e event) []any {
 	r := e.Result
-	return []any{nullID(e.ContactID), nullID(e.CampaignID), nullID(e.InboundID), nullStr(clip(r.Recipient, 320)), string(r.Class),
-		clip(r.Reason, 64), clip(r.Status, 16), r.ReplyCode, clip(r.Action, 32), clip(r.Diagnostic, 1000), e.Source}
+	return []any{nullID(e.ContactID), nullID(e.CampaignID), nullID(e.InboundID), nullStr(errs.Clip(r.Recipient, 320)), string(r.Class),
+		errs.Clip(r.Reason, 64), errs.Clip(r.Status, 16), r.ReplyCode, errs.Clip(r.Action, 32), errs.Clip(r.Diagnostic, 1000), e.Source}
 }
 
 // countHard adds one hard bounce; above the threshold the contact becomes
@@ -236,7 +236,7 @@ func (p *Processor) countSoft(ctx context.Context, tx pgx.Tx, contactID int64) (
 func (p *Processor) complaint(ctx context.Context, tx pgx.Tx, contactID, dept int64, email string, r Result) error {
 	evidence := "complaint report"
 	if r.FeedbackType != "" {
-		evidence += " (feedback type " + clip(r.FeedbackType, 32) + ")"
+		evidence += " (feedback type " + errs.Clip(r.FeedbackType, 32) + ")"
 	}
 	if _, err := p.lists.UnsubscribeTx(ctx, tx, contactID, nil, "complaint", evidence); err != nil {
 		return fmt.Errorf("bounces: complaint: unsubscribe: %w", err)
@@ -267,7 +267,7 @@ func markDelivery(ctx context.Context, tx pgx.Tx, campaignID, contactID int64, d
 			UPDATE campaign_stats s SET sent = s.sent - (d.was = 'sent')::int, deferred = s.deferred - (d.was = 'deferred')::int,
 				bounced = s.bounced + 1, updated_at = now()
 			FROM d WHERE s.campaign_id = d.campaign_id)
-		SELECT EXISTS (SELECT 1 FROM d)`, campaignID, contactID, clip(diag, 500)).Scan(&moved)
+		SELECT EXISTS (SELECT 1 FROM d)`, campaignID, contactID, errs.Clip(diag, 500)).Scan(&moved)
 	if err != nil {
 		return false, fmt.Errorf("bounces: delivery: %w", err)
 	}
@@ -286,17 +286,4 @@ func nullStr(s string) any {
 		return nil
 	}
 	return s
-}
-
-// clip makes s storable text (valid UTF-8, no NUL) of at most n bytes,
-// without splitting a UTF-8 sequence.
-func clip(s string, n int) string {
-	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
 }

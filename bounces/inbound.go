@@ -236,7 +236,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	domain := strings.ToLower(strings.TrimSuffix(to[at+1:], "."))
 	if !s.l.domains[domain] {
 		s.l.opt.Metrics.Inbound.WithLabelValues("relay_refused").Inc()
-		s.l.opt.Log.Info("inbound: relay refused", slog.String("domain", clip(domain, 100)))
+		s.l.opt.Log.Info("inbound: relay refused", slog.String("domain", errs.Clip(domain, 100)))
 		return errRelay
 	}
 	if s.l.opt.Proven != nil && s.l.opt.Proven(to) {

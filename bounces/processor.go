@@ -13,6 +13,7 @@ import (
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/db"
+	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/rtoken"
 )
 
@@ -314,7 +315,7 @@ func (p *Processor) failed(ctx context.Context, m inbound, cause error) error {
 	}
 	_, err := p.db.Exec(ctx, `UPDATE inbound_messages SET attempts = $2, status = $3, outcome = $4,
 		next_attempt = now() + $5::interval WHERE id = $1 AND status = 'new'`,
-		m.ID, n, status, clip(cause.Error(), 500), backoff.String())
+		m.ID, n, status, errs.Clip(cause.Error(), 500), backoff.String())
 	p.m.Processed.WithLabelValues(what).Inc()
 	if err != nil {
 		return errors.Join(cause, fmt.Errorf("bounces: record failure: %w", err))
@@ -599,7 +600,7 @@ func contactsByEmail(ctx context.Context, tx pgx.Tx, email string) ([]int64, err
 	if email == "" || !strings.Contains(email, "@") {
 		return nil, nil
 	}
-	rows, err := tx.Query(ctx, `SELECT id FROM contacts WHERE lower(email) = lower($1) ORDER BY id`, clip(email, 320))
+	rows, err := tx.Query(ctx, `SELECT id FROM contacts WHERE lower(email) = lower($1) ORDER BY id`, errs.Clip(email, 320))
 	if err != nil {
 		return nil, fmt.Errorf("bounces: find contact: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/db"
+	"github.com/postbode/postbode/internal/errs"
 )
 
 // Spool stores accepted inbound messages durably in Postgres
@@ -31,7 +32,7 @@ func (s *Spool) Store(ctx context.Context, from string, rcpts []string, raw []by
 	var id int64
 	err := s.db.QueryRow(ctx, `INSERT INTO inbound_messages (mail_from, rcpts, raw, size, address_hashes)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		clip(from, 320), rcpts, raw, len(raw), hashAll(s.cs, addrs)).Scan(&id)
+		errs.Clip(from, 320), rcpts, raw, len(raw), hashAll(s.cs, addrs)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("bounces: store inbound message: %w", err)
 	}

@@ -62,7 +62,7 @@ func (p *Processor) firstSeen(ctx context.Context, tx pgx.Tx, id string) (bool, 
 	if id == "" {
 		return true, nil
 	}
-	tag, err := tx.Exec(ctx, `INSERT INTO webhook_messages (message_id) VALUES ($1) ON CONFLICT DO NOTHING`, clip(id, 200))
+	tag, err := tx.Exec(ctx, `INSERT INTO webhook_messages (message_id) VALUES ($1) ON CONFLICT DO NOTHING`, errs.Clip(id, 200))
 	if err != nil {
 		return false, fmt.Errorf("bounces: webhook message id: %w", err)
 	}
