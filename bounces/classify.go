@@ -169,6 +169,13 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 		// names: the recipient mailbox's, not the system's (X.3.4).
 		v = statusVerdict(status, st)
 		v.rule += fmt.Sprintf("; text %q names the size limit the status names", phrase)
+	case hasText && text.reason == "exceedlimit" && st.code != "2.3" && !strings.Contains(phrase, "recipient") && anyWord(clauseOf(words, phrase), sizeWords) != "":
+		// A limit said to be exceeded in a clause about size ("Mail size
+		// limit exceeded", "Size limit exceeded") is the message's size
+		// (RFC 1870 SIZE; RFC 3463 X.3.4), not the number of its
+		// recipients (X.5.3). Under X.2.3 it is the mailbox's limit,
+		// which the status names (above).
+		v = verdict{"mesgtoobig", fmt.Sprintf("text %q in a clause about %q: a limit on the message's size (RFC 1870; RFC 3463 X.3.4 message too big for system), not on its recipients (X.5.3)", phrase, anyWord(clauseOf(words, phrase), sizeWords))}
 	case hasText && !hardReasons[text.reason]: // includes notaccept: RFC 7504/7505 speak of the host
 		v = textVerdict(text, phrase)
 	case hasText:
@@ -318,6 +325,10 @@ var otherCause = map[string]bool{"3": true, "5": true, "6": true}
 // mail", make it a statement about the sender's domain ("the sender's
 // domain does not accept mail"), not about the recipient's.
 var senderWords = []string{"sender", "sender's", "your domain", "sending domain"}
+
+// sizeWords are whole words that make a limit said to be exceeded a
+// limit on the message's size.
+var sizeWords = []string{"size", "sized", "bytes", "megabytes", "kilobytes"}
 
 // clauseOf is the clause of lower (see clauseEnd) that holds the first
 // occurrence of phrase, without the phrase, or "".
