@@ -176,6 +176,12 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 		// recipients (X.5.3). Under X.2.3 it is the mailbox's limit,
 		// which the status names (above).
 		v = verdict{"mesgtoobig", fmt.Sprintf("text %q in a clause about %q: a limit on the message's size (RFC 1870; RFC 3463 X.3.4 message too big for system), not on its recipients (X.5.3)", phrase, anyWord(clauseOf(words, phrase), sizeWords))}
+	case hasText && text.reason == "blocked" && anyWord(clauseOf(words, phrase), linkWords) != "":
+		// A block list consulted for the links in the message (a
+		// domain-name DNSxL of RFC 5782 as SURBL and URIBL publish them;
+		// "Blacklisted URL in message") judges the content, not the
+		// sending host.
+		v = verdict{"spamdetected", fmt.Sprintf("text %q in a clause about %q: a URI block list (a domain-name DNSxL, RFC 5782), a verdict on the message's links, not on the sending host", phrase, anyWord(clauseOf(words, phrase), linkWords))}
 	case hasText && !hardReasons[text.reason]: // includes notaccept: RFC 7504/7505 speak of the host
 		v = textVerdict(text, phrase)
 	case hasText:
@@ -325,6 +331,10 @@ var otherCause = map[string]bool{"3": true, "5": true, "6": true}
 // mail", make it a statement about the sender's domain ("the sender's
 // domain does not accept mail"), not about the recipient's.
 var senderWords = []string{"sender", "sender's", "your domain", "sending domain"}
+
+// linkWords are whole words that make a block list one of the links in a
+// message (URI block lists).
+var linkWords = []string{"url", "urls", "uri", "uris", "link", "links", "hyperlink"}
 
 // sizeWords are whole words that make a limit said to be exceeded a
 // limit on the message's size.

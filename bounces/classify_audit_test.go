@@ -123,6 +123,7 @@ func TestLeftoverWording(t *testing.T) {
 func TestGeneralRulesWithoutFamilyPhrases(t *testing.T) {
 	ix := withoutPhrases(map[string]bool{
 		"host not found, try again": true, "mail size limit": true, "size limit exceeded": true, "size limit": true,
+		"blacklisted url": true, "url in message": true,
 	}, nil)
 	for _, c := range []struct {
 		code         int
@@ -133,6 +134,10 @@ func TestGeneralRulesWithoutFamilyPhrases(t *testing.T) {
 		{0, "Host or domain name not found. Name service error for name=example.org type=MX: Host not found, try again", "networkerror", "a lookup that may pass on a retry", Soft},
 		{0, "Unknown host example.org; the lookup failed temporarily", "networkerror", "a lookup that may pass on a retry", Soft},
 		{0, "For the following reason: Mail size limit exceeded.", "mesgtoobig", `in a clause about "size"`, Soft},
+		// A block list of the links in the message is a content verdict;
+		// of the sending host, a block.
+		{550, "550-REJECTED - Blacklisted URL in message. (example.com) in [black]", "spamdetected", `in a clause about "url"`, Block},
+		{550, "550 Your IP is blacklisted, see the link below", "blocked", `"blacklist"`, Block},
 		{552, "552 Total size limit exceeded", "mesgtoobig", `in a clause about "size"`, Soft},
 		// The recipients' limit (X.5.3) and the mailbox's (X.2.3) stay.
 		{452, "452 Recipient limit exceeded", "exceedlimit", "recipient limit", Soft},
