@@ -48,7 +48,13 @@ import "strings"
 // lists ("bulk", "allow list", "greylisted"; conflictStems) anywhere in the
 // text also make it not hard. Where no phrase
 // matches, the clause rules (clauseRules) read the noun and the predicate
-// of one clause, with the same precedence.
+// of one clause, with the same precedence. Those words, the conflict words
+// and the words naming the client or the sender are read outside URLs
+// (outsideURLs), as the phrases are. Next to a missing host, "try again"
+// or "temporarily" (retryLookup) make it a lookup that failed for now
+// (networkerror), not a filter; a limit exceeded in a clause about size
+// (sizeWords) is the message's size, a block list in a clause about the
+// message's links (linkWords) a URI block list.
 
 // contradicts are the reasons whose phrases, anywhere in a text, overrule a
 // phrase naming a dead address: a specific statement of spam, a block, a
