@@ -210,8 +210,47 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 	case hasStatus:
 		v = statusVerdict(status, st)
 	}
+	if hardReasons[v.reason] {
+		if c := recipientChoice(words); c != "" {
+			// The recipient's own preferences, settings, filter or rules
+			// refused the message: the mailbox exists (RFC 3463 X.7.1),
+			// whatever status or phrase says it is dead (prefer not hard).
+			v = verdict{"filtered", fmt.Sprintf("the clause %q names the recipient's own choice, which only a mailbox that exists makes (RFC 3463 X.7.1 delivery not authorized, message refused; Facebook's RCP-P1/RCP-P2 \"Refused due to recipient preferences\"): overrules %q (prefer not hard)", c, v.rule)}
+		}
+	}
 	return replyVerdict(v, code, command, status, st, hasStatus)
 }
+
+// recipientChoice returns the clause of a lower-case text (URLs blanked)
+// that says the recipient's own preferences, settings, filter or rules
+// refused the message, or "": a noun for the recipient (recipientNouns),
+// one for a choice (choiceWords) and one for a refusal (refusalWords) in
+// one clause (clauseEnd). "Check the recipient settings" refuses nothing.
+func recipientChoice(words string) string {
+	if !strings.Contains(words, "recipient") && !strings.Contains(words, "addressee") {
+		return ""
+	}
+	for rest := words; rest != ""; {
+		end := clauseEnd(rest)
+		clause := rest[:end]
+		rest = rest[end:]
+		if rest != "" {
+			rest = rest[1:]
+		}
+		if anyWord(clause, recipientNouns) != "" && anyWord(clause, choiceWords) != "" && anyWord(clause, refusalWords) != "" {
+			return strings.TrimSpace(clause)
+		}
+	}
+	return ""
+}
+
+// recipientNouns name the recipient as a person who chooses, choiceWords
+// what the recipient chose, refusalWords what it did (recipientChoice).
+var (
+	recipientNouns = []string{"recipient", "recipients", "addressee"}
+	choiceWords    = []string{"preferences", "preference", "settings", "filter", "filters", "rules"}
+	refusalWords   = []string{"refused", "refuses", "rejected", "rejects", "blocked", "blocks", "declined", "denied", "not accepted", "due to"}
+)
 
 // hardText decides a text that names a dead address (userunknown,
 // hostunknown, hasmoved) against the status code and the command it

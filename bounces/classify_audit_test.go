@@ -123,7 +123,7 @@ func TestLeftoverWording(t *testing.T) {
 func TestGeneralRulesWithoutFamilyPhrases(t *testing.T) {
 	ix := withoutPhrases(map[string]bool{
 		"host not found, try again": true, "mail size limit": true, "size limit exceeded": true, "size limit": true,
-		"blacklisted url": true, "url in message": true,
+		"blacklisted url": true, "url in message": true, "recipient preferences": true,
 	}, nil)
 	for _, c := range []struct {
 		code         int
@@ -146,6 +146,23 @@ func TestGeneralRulesWithoutFamilyPhrases(t *testing.T) {
 		r := classify(evidence{replyCode: c.code, diag: c.text, rules: ix})
 		if r.Reason != c.reason || r.Class != c.class || !strings.Contains(r.Rule, c.rule) {
 			t.Errorf("%q = %s %s by %q, want %s %s by a rule with %q", c.text, r.Reason, r.Class, r.Rule, c.reason, c.class, c.rule)
+		}
+	}
+	// A refusal by the recipient's own preferences, settings, filter or
+	// rules: the mailbox exists, whatever status says it is dead; a clause
+	// that refuses nothing ("check the recipient settings") leaves it.
+	for _, c := range []struct {
+		status, text, reason string
+	}{
+		{"5.1.1", "550 5.1.1 RCP-P2 http://postmaster.example.com/response_codes?ip=192.0.2.1#rcp Refused due to recipient preferences", "filtered"},
+		{"5.1.1", "550 5.1.1 Mail declined due to the recipient's privacy settings", "filtered"},
+		{"", "550 No such user here; rejected by the recipient's filter", "filtered"},
+		{"5.1.1", "550 5.1.1 Recipient unknown; check the recipient settings", "userunknown"},
+		{"5.1.1", "550 5.1.1 User unknown (see https://example.com/recipient-rejected-settings)", "userunknown"},
+	} {
+		r := classify(evidence{status: c.status, replyCode: 550, diag: c.text, rules: ix})
+		if r.Reason != c.reason {
+			t.Errorf("%q = %s by %q, want %s", c.text, r.Reason, r.Rule, c.reason)
 		}
 	}
 	r := classify(evidence{status: "5.2.3", replyCode: 552, diag: "552 5.2.3 Message size limit exceeded", rules: ix})
