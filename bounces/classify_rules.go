@@ -54,7 +54,9 @@ import "strings"
 // or "temporarily" (retryLookup) make it a lookup that failed for now
 // (networkerror), not a filter; a limit exceeded in a clause about size
 // (sizeWords) is the message's size, a block list in a clause about the
-// message's links (linkWords) a URI block list.
+// message's links (linkWords) a URI block list. A clause saying the
+// recipient's own preferences, settings, filter or rules refused the
+// message (recipientChoice) overrules any dead address.
 
 // contradicts are the reasons whose phrases, anywhere in a text, overrule a
 // phrase naming a dead address: a specific statement of spam, a block, a
