@@ -48,7 +48,15 @@ import "strings"
 // lists ("bulk", "allow list", "greylisted"; conflictStems) anywhere in the
 // text also make it not hard. Where no phrase
 // matches, the clause rules (clauseRules) read the noun and the predicate
-// of one clause, with the same precedence.
+// of one clause, with the same precedence. Those words, the conflict words
+// and the words naming the client or the sender are read outside URLs
+// (outsideURLs), as the phrases are. Next to a missing host, "try again"
+// or "temporarily" (retryLookup) make it a lookup that failed for now
+// (networkerror), not a filter; a limit exceeded in a clause about size
+// (sizeWords) is the message's size, a block list in a clause about the
+// message's links (linkWords) a URI block list. A clause saying the
+// recipient's own preferences, settings, filter or rules refused the
+// message (recipientChoice) overrules any dead address.
 
 // contradicts are the reasons whose phrases, anywhere in a text, overrule a
 // phrase naming a dead address: a specific statement of spam, a block, a
@@ -124,6 +132,8 @@ var textRules = []reasonRule{
 		[]string{"you may not have permission to post"}},
 	{"filtered", ordinary, "KDDI (au, ezweb.ne.jp) answers its subscribers' reception filters with \"550 : User unknown\"",
 		[]string{"550 : user unknown"}},
+	{"filtered", overrules, "the recipient's own filter or rules named as what refused the message: an RFC 5429 Sieve reject (\"Message rejected by the recipient's Sieve filter\"), the server-side rules and mail filters of a mailbox (CommuniGate Pro Account Rules, \"rejected by the recipient's Rules\"; MailEnable mailbox filters, \"blocked by the recipient's mail filter\"): RFC 3463 X.7.1 \"delivery not authorized, message refused\" by an address that exists; before the sender and block rules, whose \"sender is not\" and \"blocked\" such a refusal also says",
+		[]string{"recipient's mail filter", "recipient's filter", "recipient's sieve filter", "recipient's rules", "recipient's mail rules", "recipient's filtering rules"}},
 	{"rejected", ordinary, "the MAIL FROM address said not to exist (\"From address does not exist\") is the sender's, not the recipient's (RFC 5321 section 3.3; RFC 3463 X.1.7/X.1.8): before the directory phrase \"address does not exist\", which it also says",
 		[]string{"from address does not", "from address doesn't", "sender address does not exist"}},
 	{"rejected", ordinary, "the envelope sender said unknown or not to exist in the languages of localized bounce templates (RFC 3463 X.1.7/X.1.8; Chinese \"发件人地址不存在\", the sender address does not exist; German \"Absender\", Italian \"mittente\", Spanish \"remitente\", Portuguese \"remetente\", French \"expéditeur\", Russian \"отправител\" with \"unknown\"/\"does not exist\"): the sender's address, not the recipient's; before the localized directory and unknown-user phrases",
@@ -253,6 +263,7 @@ var textRules = []reasonRule{
 			"mailbox quota", "size of the mailbox", "too many messages in", "has exceeded the max",
 			"exceeded the quota", "user's mailbox is full", "recipient's mailbox is full",
 			"mailbox would exceed", "would exceed mailbox quota", "quota limit",
+			"mailbox exceeds", // "mailbox exceeds quota", Ipswitch IMail "User mailbox exceeds allowed size"
 		}},
 	{"mailboxfull", ordinary, "Postfix local(8) and virtual(8) when a mailbox would pass mailbox_size_limit or virtual_mailbox_limit: \"cannot update mailbox ... error writing message: File too large\" (EFBIG); WEB.DE \"User has exhausted allowed storage space\", \"User has too many messages on the server\"",
 		[]string{"error writing message: file too large", "exhausted allowed storage", "too many messages on the server"}},
@@ -278,6 +289,7 @@ var textRules = []reasonRule{
 			"size exceeds", "message exceeds", "message length exceeds", "too large for",
 			"exceeded the maximum message size", "exceeds maximum", "maximum message size",
 			"message file too big", "mail size limit", "size limit exceeded",
+			"size limit",                                  // a limit on size: "mail size limit exceeded", "exceeds the size limit" (a mailbox's size limit is the mailbox-full rule's, which comes first)
 			"line limit exceeded", "line length exceeded", // RFC 5321 section 4.5.3.1.6: a text line is at most 1000 octets
 		}},
 	{"hasmoved", ordinary, "RFC 5321 551 \"User not local\", RFC 3463 X.1.6 \"mailbox has moved\"",
@@ -319,6 +331,8 @@ var textRules = []reasonRule{
 			"couldn't find any host", "could not find any host", "point to non-existent hosts",
 			"nonexistentdomain", "non-existent host", "no such host or domain", "unknown domain name",
 		}},
+	{"hostunknown", ordinary, "a domain with no address records (RFC 5321 section 5.1: with neither MX nor address records the domain cannot take mail): CommuniGate Pro's SMTP module \"SMTP module(domain x) reports: x: no DNS A-data returned\", its resolver's finding that the name has no A record",
+		[]string{"no dns a-data", "no a-data returned"}},
 	{"hostunknown", ordinary, "qmail-remote \"Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)\" (the whole sentence, so that its \"IP address\" is not read as a refusal of the sending host); Gmail SMTP error reference 553 5.1.2 \"We weren't able to find the recipient domain\"",
 		[]string{"couldn't find a mail exchanger or ip address", "find the recipient domain"}},
 	{"hostunknown", ordinary, "the non-delivery templates of two mail systems for a recipient domain that does not resolve: Software.com Post.Office (later Openwave, the mail system of Verizon and the MXLogic gateway) \"Your message was not delivered because the destination computer was not found. Carefully check that it was spelled correctly\" (its queue-expiry twin says \"the destination computer was not reachable\"); Exchange 2000/2003 for 5.4.0 (\"DNS lookup failure\" in Microsoft's list of Exchange NDR codes) \"The destination server for this recipient could not be found in Domain Name Service (DNS). Please verify the e-mail address\"",
@@ -435,6 +449,8 @@ var textRules = []reasonRule{
 			"too many connections", "too many concurrent", "connection limit",
 			"too many sessions", "too many simultaneous", "connection rate limit",
 		}},
+	{"speeding", ordinary, "limits on the messages one sender may send in an hour or a day: Outlook.com postmaster, RP-001 to RP-003 (\"421 RP-001 ... Unfortunately, some messages from [IP] weren't sent. Please try again. We have limits for how many messages can be sent per hour and per day\"): a sending rate, retried, never the recipient; before the block rule, whose \"messages from\" opening the reply shares",
+		[]string{"limits for how many messages", "messages can be sent per hour", "per hour and per day"}},
 	{"speeding", ordinary, "RFC 3463 X.7.28 (RFC 7372) rate limits",
 		[]string{
 			"rate limit", "too many messages", "throttl", "sending rate", "too fast",
@@ -607,6 +623,9 @@ var localUnknown = []string{
 	// a@example.com not listed in Domino Directory"; older releases "User
 	// Jan Jansen (a@example.com) not listed in public Name & Address Book").
 	"not listed in domino directory", "not listed in public name & address book",
+	// Its German template ("Benutzer Lena Fischer (a@example.com) ist im
+	// Domino-Verzeichnis nicht aufgeführt"), the same statement.
+	"im domino-verzeichnis nicht", "nicht im domino-verzeichnis",
 	"no mailbox here by that name", "the email account that you tried to reach does not exist",
 	"no such user here", "recipientnotfound", "recipnotfound", "user doesn't have a",
 	"this user doesn't have", "address does not exist", "mailbox does not exist",

@@ -290,7 +290,7 @@ func TestSourcedRules(t *testing.T) {
 		// but the text, a missing host that may be found on a retry is not
 		// a dead domain.
 		{"", 0, "", "Name service error for domain example.com: Host not found, try again", "networkerror", Soft, "host not found, try again"},
-		{"", 0, "", "Unknown host example.com, try again", "filtered", Block, `"try again" next to "unknown host"`},
+		{"", 0, "", "Unknown host example.com, try again", "networkerror", Soft, `a lookup that may pass on a retry: "try again" next to "unknown host"`},
 		{"", 550, "", "550 No such user, please try again", "filtered", Block, `"try again" next to "no such user"`},
 		// ... but a status code or RCPT TO still backs the address.
 		{"RCPT", 550, "", "550 No such user, please try again", "userunknown", Hard, "no such user"},
@@ -389,7 +389,7 @@ func TestSourcedRules(t *testing.T) {
 		{"RCPT", 550, "", "550 Sender verify failed; no such user here", "rejected", Block, "sender verify failed"},
 		// The recipient's own refusal (Facebook RCP-P2, RFC 3463 X.7.1):
 		// the address exists, a 5.1.1 beside it is no dead address.
-		{"", 550, "5.1.1", "550 5.1.1 User unknown; the message was refused by recipient's mail rules", "filtered", Block, `"refused by recipient" -> filtered overrules`},
+		{"", 550, "5.1.1", "550 5.1.1 User unknown; the message was refused by recipient's mail rules", "filtered", Block, `"recipient's mail rules" -> filtered`},
 		{"", 550, "5.1.1", "550 5.1.1 RCP-P2 Refused due to recipient preferences", "filtered", Block, "recipient preferences"},
 		// The MAIL FROM address said not to exist is the sender's.
 		{"", 550, "", "550 From address does not exist", "rejected", Block, "from address does not"},
