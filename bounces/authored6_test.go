@@ -22,18 +22,23 @@ import (
 // any rule was written with the set in view (120 rows): recipient 97.5%
 // (117/120), hard/soft 92.5% (111/120), status 94.2% (113/120), reason 80.8%
 // (97/120), hard precision 100% (43/43), recall 82.7% (43/52), false hards 0
-// of 68 not-hard rows.
+// of 68 not-hard rows. The floors are the scores after the rules the set
+// led to (text parts read in their declared charset, an X-Unix LMTP reply
+// read by its code, success codes of transcripts passed over, Japanese and
+// Korean wording and labels, X.400 unrecognised-OR-name, Domino's German
+// report): recipient 100%, hard/soft 97.5%, status 99.2%, precision 100%,
+// recall 94.2%, no false hard.
 func TestAuthored6Bounces(t *testing.T) {
 	scoreAuthored(t, authoredSet{
 		dir:     filepath.Join("testdata", "authored6"),
 		minRows: 115,
 		minPerReason: map[string]int{"userunknown": 38, "mailboxfull": 20, "hostunknown": 8, "notaccept": 3,
 			"spamdetected": 4, "expired": 4, "rejected": 3, "norelaying": 3, "blocked": 3},
-		floorRecipient:   97,
-		floorHard:        92,
-		floorStatus:      94,
+		floorRecipient:   100,
+		floorHard:        97,
+		floorStatus:      99,
 		floorPrecision:   100,
-		floorRecall:      82,
+		floorRecall:      94,
 		ceilingFalseHard: 0,
 	})
 }
