@@ -139,8 +139,6 @@ var textRules = []reasonRule{
 		[]string{"адрес получателя не существует", "ящик получателя не существует", "почтовый ящик не существует", "邮箱地址不存在", "邮箱不存在"}},
 	{"userunknown", directory, "X.400 non-delivery reports (ITU-T X.411 section 8.3.1.2.1.8, NonDeliveryDiagnosticCode 0 \"unrecognised-OR-name\": the O/R name does not identify a user the MTS knows), as X.400 gateways and Exchange's X.400 connector print them: the message transfer system's statement about its own directory",
 		[]string{"unrecognised-or-name", "unrecognized-or-name", "unrecognised or-name", "unrecognized or-name"}},
-	{"userunknown", directory, "HCL/IBM Domino's delivery failure report in German, the translation of \"User ... not listed in Domino Directory\" (localUnknown): \"Benutzer ... ist nicht im Domino-Verzeichnis aufgeführt\", \"... ist im Domino-Verzeichnis nicht aufgeführt\": the Router's statement about its own directory",
-		[]string{"nicht im domino-verzeichnis", "im domino-verzeichnis nicht"}},
 	{"spamdetected", ordinary, "Gmail SMTP error reference (https://support.google.com/a/answer/3726730) 421/550 4.7.0, 4.7.28, 5.7.1 \"Our system has detected an unusual rate of unsolicited mail originating from your IP address\" (and, in Gmail's current replies, \"... from your DKIM domain\", \"... from your SPF domain\"): Gmail's finding that the mail is unsolicited, not an authentication failure; before the SPF/DKIM rule, whose \"SPF domain\" and \"DKIM domain\" it also says",
 		[]string{"unusual rate of unsolicited", "rate of unsolicited mail"}},
 	{"authfailure", ordinary, "RFC 7208 (SPF), RFC 6376 (DKIM), RFC 7489 (DMARC) rejections",
@@ -622,6 +620,9 @@ var localUnknown = []string{
 	// a@example.com not listed in Domino Directory"; older releases "User
 	// Jan Jansen (a@example.com) not listed in public Name & Address Book").
 	"not listed in domino directory", "not listed in public name & address book",
+	// Its German template ("Benutzer Lena Fischer (a@example.com) ist im
+	// Domino-Verzeichnis nicht aufgeführt"), the same statement.
+	"im domino-verzeichnis nicht", "nicht im domino-verzeichnis",
 	"no mailbox here by that name", "the email account that you tried to reach does not exist",
 	"no such user here", "recipientnotfound", "recipnotfound", "user doesn't have a",
 	"this user doesn't have", "address does not exist", "mailbox does not exist",
