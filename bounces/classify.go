@@ -121,7 +121,7 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 	if in.reason != "" {
 		return verdict{in.reason, "format: the report itself states " + in.reason}
 	}
-	if in.diagType == "x-unix" {
+	if in.diagType == "x-unix" && !lmtpReply(in.diag) {
 		return verdict{"mailererror", "Diagnostic-Code type X-Unix: a local delivery program's exit status, not a server's reply (RFC 3464 section 2.3.6)"}
 	}
 	text, phrase, hasText := ix.textMatch(lower)
@@ -251,6 +251,23 @@ var (
 	choiceWords    = []string{"preferences", "preference", "settings", "filter", "filters", "rules"}
 	refusalWords   = []string{"refused", "refuses", "rejected", "rejects", "blocked", "blocks", "declined", "denied", "not accepted", "due to"}
 )
+
+// lmtpReply reports whether an X-Unix Diagnostic-Code is a reply with an
+// enhanced status code ("550 5.1.1 jdoe... User unknown") rather than a
+// program's exit status or output: Sendmail types the diagnostics of its
+// local mailer X-Unix (the T=DNS/RFC822/X-Unix of Mlocal in cf/README),
+// and when that mailer speaks LMTP (mail.local -l, Cyrus and Dovecot
+// deliver) the diagnostic is the delivery agent's reply (RFC 2033 section
+// 4.2: LMTP replies are SMTP replies, with RFC 3463 codes), which the
+// status and text rules read like any server's.
+func lmtpReply(diag string) bool {
+	d := strings.TrimSpace(diag)
+	if !startsWithCode(d) {
+		return false
+	}
+	st, at := findStatusAt(d)
+	return st != "" && at == 4
+}
 
 // hardText decides a text that names a dead address (userunknown,
 // hostunknown, hasmoved) against the status code and the command it
@@ -610,10 +627,16 @@ func findStatusAt(s string) (string, int) {
 // in it; within each group the first whose detail is not 0 ("other or
 // undefined", RFC 3463 section 3) wins, else the first ("5.1.0 Unknown
 // address error 550 5.2.2 Mailbox full" is 5.2.2). code is the reply code
-// of the diagnostic, or 0.
+// of the diagnostic, or 0. A success code (class 2, RFC 3463 section 3.1)
+// names no failure and is passed over: in a session transcript the
+// replies that accepted MAIL FROM and RCPT TO ("250 2.1.5 Ok", MDaemon's
+// and Sendmail's transcripts) come before the one that refused.
 func diagStatus(s string, code int) (string, int) {
 	var paired, free []statusCandidate
 	for _, c := range statusCandidates(s, code) {
+		if c.status[0] == '2' {
+			continue
+		}
 		if c.paired {
 			paired = append(paired, c)
 		} else {

@@ -147,6 +147,8 @@ var textRules = []reasonRule{
 		localUnknown},
 	{"userunknown", directory, "the directory statements \"address does not exist\" and \"mailbox does not exist\" (localUnknown) in Russian and Chinese, the languages of the notices of Yandex, Mail.ru, Coremail/NetEase, QQ Mail and Sina: \"адрес получателя не существует\" (the recipient's address does not exist), \"邮箱地址不存在\" (the mailbox address does not exist), \"邮箱不存在\"; Yandex's bounce help counts \"No such user\" as a non-existing address (https://yandex.com/support/mail/bounces/yandex.html)",
 		[]string{"адрес получателя не существует", "ящик получателя не существует", "почтовый ящик не существует", "邮箱地址不存在", "邮箱不存在"}},
+	{"userunknown", directory, "X.400 non-delivery reports (ITU-T X.411 section 8.3.1.2.1.8, NonDeliveryDiagnosticCode 0 \"unrecognised-OR-name\": the O/R name does not identify a user the MTS knows), as X.400 gateways and Exchange's X.400 connector print them: the message transfer system's statement about its own directory",
+		[]string{"unrecognised-or-name", "unrecognized-or-name", "unrecognised or-name", "unrecognized or-name"}},
 	{"spamdetected", ordinary, "Gmail SMTP error reference (https://support.google.com/a/answer/3726730) 421/550 4.7.0, 4.7.28, 5.7.1 \"Our system has detected an unusual rate of unsolicited mail originating from your IP address\" (and, in Gmail's current replies, \"... from your DKIM domain\", \"... from your SPF domain\"): Gmail's finding that the mail is unsolicited, not an authentication failure; before the SPF/DKIM rule, whose \"SPF domain\" and \"DKIM domain\" it also says",
 		[]string{"unusual rate of unsolicited", "rate of unsolicited mail"}},
 	{"authfailure", ordinary, "RFC 7208 (SPF), RFC 6376 (DKIM), RFC 7489 (DMARC) rejections",
@@ -279,6 +281,11 @@ var textRules = []reasonRule{
 			"casella piena", "casella di posta piena", "casella è piena", "casella di posta del destinatario è piena",
 			"ящик переполнен", "ящик получателя переполнен", "邮箱已满", "邮箱空间已满", "邮箱容量已满", "邮箱空间不足",
 		}},
+	{"mailboxfull", ordinary, "\"mailbox full\" (RFC 3463 X.2.2) in Japanese and Korean, the languages of the notices of Japanese providers and carriers (in ISO-2022-JP or Shift_JIS, read as UTF-8: textToUTF8) and of Korean providers (EUC-KR): \"容量がいっぱい\", \"容量超過\", \"容量を超え\" (the capacity is full, exceeded), \"메일함 용량이 초과\", \"메일함이 가득\" (the mailbox's capacity is exceeded, the mailbox is full): each the plain translation of \"mailbox full\" or \"quota exceeded\", never hard",
+		[]string{
+			"容量がいっぱい", "容量が一杯", "容量オーバー", "容量超過", "容量を超え", "メールボックスがいっぱい", "メールボックスが一杯",
+			"용량이 초과", "용량 초과", "용량을 초과", "메일함이 가득", "편지함이 가득",
+		}},
 	{"mesgtoobig", ordinary, "Gmail SMTP error reference 552 5.3.4 \"Your message exceeded Google's message size limits\"; NetEase/Coremail \"exceeded mailsize limit\"; Exchange \"RESOLVER.RST.RecipSizeLimit\" and \"RESOLVER.RST.SendSizeLimit\" (Microsoft's NDR reference 5.2.3/5.3.4: message too large for the recipient or sender)",
 		[]string{"message size limit", "mailsize limit", "recipsizelimit", "sendsizelimit"}},
 	{"mesgtoobig", ordinary, "RFC 1870 SIZE, RFC 3463 X.3.4 \"message too big for system\"",
@@ -371,6 +378,12 @@ var textRules = []reasonRule{
 			"destinatario sconosciuto", "utente inesistente", "indirizzo inesistente", "utente non esiste",
 			"пользователь не найден", "нет такого пользователя", "такого пользователя нет",
 			"пользователь не существует", "получатель не найден", "用户不存在", "收件人不存在", "用户名不存在",
+		}},
+	{"userunknown", ordinary, "\"user unknown\" and \"address does not exist\" (RFC 3463 X.1.1) in Japanese and Korean notices, ordinary like their English forms (a dead address only with a status code, a 550/551/553 reply, RCPT TO or a notice that the delivery failed for good): \"存在しないメールアドレス\", \"ユーザーが存在しません\" (the address, the user does not exist), \"존재하지 않는 사용자\", \"메일 주소가 존재하지 않습니다\" (the user, the mail address does not exist): each the plain translation of an English phrase of the unknown-user rule",
+		[]string{
+			"存在しないメールアドレス", "メールアドレスが存在しません", "ユーザーが存在しません", "ユーザが存在しません", "宛先が存在しません",
+			"존재하지 않는 사용자", "존재하지 않는 메일 주소", "존재하지 않는 주소", "메일 주소가 존재하지 않습니다",
+			"사용자가 존재하지 않습니다", "수신자가 존재하지 않습니다",
 		}},
 	{"userunknown", ordinary, "unknown-recipient texts as the vendors document them: Exim \"unknown local-part ... in domain\"; Exchange \"The email address you entered couldn't be found\" (Microsoft's NDR reference for 5.1.1/5.1.10); Coremail's bounce notes (\"unavailable mail user\", \"user not known\", \"recipient does not have an account\", \"not user of this server\"); Barracuda \"cuda_nsu\" (no such user); Exchange Online \"x wasn't found at example.com\"",
 		[]string{
