@@ -106,6 +106,19 @@ func escaperFunc(key string) (func([]byte, string) []byte, error) {
 	if len(steps) == 0 {
 		return nil, fmt.Errorf("no escaper")
 	}
+	// A chain that ends in the HTML escaper (a URL in an attribute) appends
+	// its result straight to dst rather than making a string of it.
+	last := strings.Split(key, "|")
+	switch last[len(last)-1] {
+	case "_html_template_htmlescaper", "_html_template_attrescaper", "_html_template_rcdataescaper":
+		steps = steps[:len(steps)-1]
+		return func(dst []byte, s string) []byte {
+			for _, st := range steps {
+				s = st(s)
+			}
+			return appendHTMLEscaped(dst, s)
+		}, nil
+	}
 	return func(dst []byte, s string) []byte {
 		for _, st := range steps {
 			s = st(s)
