@@ -187,10 +187,6 @@ func appendSevenBit(b []byte, s string) (out []byte, ok, dot bool) {
 	for i := 0; i < len(s); {
 		j := i
 		for j < len(s) {
-			if j+32 <= len(s) && printable32(s, j) {
-				j += 32
-				continue
-			}
 			if j+8 <= len(s) && printable8(load64(s, j)) {
 				j += 8
 				continue
@@ -237,20 +233,6 @@ func printable8(x uint64) bool {
 	below := (x - 0x20*ones) &^ x       // a byte < 0x20 sets its high bit
 	above := (x + (0x7f-0x7e)*ones) | x // a byte > 0x7e sets its high bit
 	return (below|above)&highs == 0
-}
-
-// printable32 is printable8 of the 32 bytes of s at j, in one test: the
-// four words' masks are joined (each is zero only when its word is
-// printable), so a line's bytes cost one branch per 32.
-func printable32(s string, j int) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	s = s[j : j+32]
-	a, b, c, d := load64(s, 0), load64(s, 8), load64(s, 16), load64(s, 24)
-	m := (a-0x20*ones)&^a | (a + ones) | a
-	m |= (b-0x20*ones)&^b | (b + ones) | b
-	m |= (c-0x20*ones)&^c | (c + ones) | c
-	m |= (d-0x20*ones)&^d | (d + ones) | d
-	return m&highs == 0
 }
 
 // asString is s as a string: read only, never kept, so the bytes are seen

@@ -350,19 +350,6 @@ func TestPrintable8(t *testing.T) {
 			t.Fatalf("%q: %v", b, got)
 		}
 	}
-	// printable32 is the four words' printable8 together.
-	for range 200000 {
-		var b [32]byte
-		for k := range b {
-			b[k] = 'a' + byte(rng.IntN(26))
-		}
-		for range rng.IntN(3) {
-			b[rng.IntN(32)] = edge[rng.IntN(len(edge))]
-		}
-		if got := printable32(string(b[:]), 0); got != want(b[:]) {
-			t.Fatalf("%q: %v", b, got)
-		}
-	}
 }
 
 // BenchmarkSevenBit copies 20 KB of ASCII HTML as a 7bit part (compare
