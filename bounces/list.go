@@ -170,3 +170,23 @@ func nullTime(t time.Time) any {
 	}
 	return t
 }
+
+// CampaignRef names a campaign.
+type CampaignRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// Campaigns returns the campaigns of the context's department that the
+// given bounces name plus the limit most recent ones with bounces, newest
+// first: what a filter by campaign offers and a list shows by name.
+func (p *Processor) Campaigns(ctx context.Context, ids []int64, limit int) ([]CampaignRef, error) {
+	rows, err := p.db.Query(ctx, `SELECT c.id, c.name FROM campaigns c
+		WHERE c.id = ANY($1) OR c.id IN (SELECT DISTINCT b.campaign_id FROM bounces b WHERE b.campaign_id IS NOT NULL
+			AND b.outcome = 'applied' ORDER BY b.campaign_id DESC LIMIT $2)
+		ORDER BY c.id DESC`, ids, limit)
+	if err != nil {
+		return nil, fmt.Errorf("bounces: campaigns: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[CampaignRef])
+}
