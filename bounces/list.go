@@ -82,7 +82,10 @@ func ParseFilter(class, reason, campaign, from, until, layout string, loc *time.
 		}
 		v, err := time.ParseInLocation(layout, t.s, loc)
 		if err != nil {
-			return f, errs.Invalidf(t.field, "must be a time like %s", time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC).Format(layout))
+			if layout == time.DateOnly {
+				return f, errs.Invalid(t.field, "must be a date written as year-month-day (YYYY-MM-DD)")
+			}
+			return f, errs.Invalid(t.field, "must be an RFC 3339 time like 2026-01-31T00:00:00Z")
 		}
 		if layout == time.DateOnly && t.field == "until" {
 			v = v.AddDate(0, 0, 1)

@@ -587,7 +587,7 @@ var en = map[string]string{
 	"msg:must be one of hard, soft, block, complaint, auto-reply, unknown":                                  "must be one of hard, soft, block, complaint, auto-reply, unknown",
 	"msg:must be a reason word of at most %d characters":                                                    "must be a reason word of at most %d characters",
 	"msg:must be later than from":                                                                           "must be later than from",
-	"msg:must be a time like %d-%d-%d":                                                                      "must be a time like %d-%d-%d",
+	"msg:must be a date written as year-month-day (YYYY-MM-DD)":                                             "must be a date written as year-month-day (YYYY-MM-DD)",
 	"msg:the bounce is dismissed already":                                                                   "the bounce is dismissed already",
 	"msg:the bounce does not count toward its contact: only a counted hard or soft bounce can be dismissed": "the bounce does not count toward its contact: only a counted hard or soft bounce can be dismissed",
 	"msg:bounce not found":                                                                                  "bounce not found",

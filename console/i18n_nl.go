@@ -587,7 +587,7 @@ var nl = map[string]string{
 	"msg:must be one of hard, soft, block, complaint, auto-reply, unknown":                                  "moet een van hard, soft, block, complaint, auto-reply, unknown zijn",
 	"msg:must be a reason word of at most %d characters":                                                    "moet een redenwoord van hoogstens %d tekens zijn",
 	"msg:must be later than from":                                                                           "moet later zijn dan vanaf",
-	"msg:must be a time like %d-%d-%d":                                                                      "moet een datum zijn zoals %d-%d-%d",
+	"msg:must be a date written as year-month-day (YYYY-MM-DD)":                                             "moet een datum zijn als jaar-maand-dag (JJJJ-MM-DD)",
 	"msg:the bounce is dismissed already":                                                                   "de bounce wordt al genegeerd",
 	"msg:the bounce does not count toward its contact: only a counted hard or soft bounce can be dismissed": "de bounce telt niet mee voor zijn contact: alleen een meegetelde harde of zachte bounce kan worden genegeerd",
 	"msg:bounce not found":                                                                                  "bounce niet gevonden",
