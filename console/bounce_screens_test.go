@@ -334,30 +334,3 @@ func TestConsoleBounceEvidence(t *testing.T) {
 		t.Error("another department sees department 1's evidence")
 	}
 }
-
-// TestDepartmentErasureReachesSystemFiledBounces: bounces that system work
-// (the send path, the inbound listener) files under the default department
-// for another department's contact are anonymised by that department's
-// erasure of the contact, which row-level security let fail before.
-func TestDepartmentErasureReachesSystemFiledBounces(t *testing.T) {
-	e := newBounceEnv(t)
-	sales, err := e.st.SaveDepartment(e.bg, staff.Department{Slug: "sales", Name: "Sales"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var theirs int64
-	if err := e.pool.QueryRow(access.WithDepartment(e.bg, sales.ID), `INSERT INTO contacts (email, name, source, updated_source)
-		VALUES ('sam@example.org', 'Sam', 'manual', 'manual') RETURNING id`).Scan(&theirs); err != nil {
-		t.Fatal(err)
-	}
-	e.refuse(0, theirs, 550, "5.1.1", "5.1.1 <sam@example.org>: user unknown")
-	if err := e.h.Privacy.Erase(access.WithDepartment(e.bg, sales.ID), theirs, "request", "test"); err != nil {
-		t.Fatalf("erase: %v", err)
-	}
-	if n := e.count(`SELECT count(*) FROM bounces WHERE contact_id = $1 OR recipient = 'sam@example.org' OR diagnostic LIKE '%sam@%'`, theirs); n != 0 {
-		t.Errorf("%d bounce rows still name the erased contact", n)
-	}
-	if n := e.count(`SELECT count(*) FROM bounces WHERE class = 'hard' AND reason = 'userunknown'`); n != 1 {
-		t.Errorf("%d anonymised bounce rows kept for statistics, want 1", n)
-	}
-}

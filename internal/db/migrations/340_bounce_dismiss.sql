@@ -23,17 +23,14 @@ CREATE UNIQUE INDEX bounces_counted_message_key ON bounces (inbound_id, contact_
 -- shared inbound listener filed under the default department (dismissing
 -- it): a scoped write must leave the row visible to the writing department
 -- by the same rule reading uses, and link only to its contacts and
--- campaigns, or be anonymised (no contact, address or diagnostic: what
--- erasure leaves). Before, the written row had to carry the writer's
--- department, which such a row does not: a department's erasure of its
--- contact failed on the contact's bounces that system work had filed.
+-- campaigns. Before, the written row had to carry the writer's department,
+-- which such a row does not.
 DROP POLICY department ON bounces;
 CREATE POLICY department ON bounces TO postbode_scoped
     USING (EXISTS (SELECT 1 FROM contacts c WHERE c.id = contact_id) OR EXISTS (SELECT 1 FROM campaigns c WHERE c.id = campaign_id)
            OR (contact_id IS NULL AND campaign_id IS NULL AND department_id = postbode_department()))
     WITH CHECK ((department_id = postbode_department()
-                 OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = contact_id) OR EXISTS (SELECT 1 FROM campaigns c WHERE c.id = campaign_id)
-                 OR (contact_id IS NULL AND recipient IS NULL AND diagnostic = ''))
+                 OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = contact_id) OR EXISTS (SELECT 1 FROM campaigns c WHERE c.id = campaign_id))
                 AND (contact_id IS NULL OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = contact_id))
                 AND (campaign_id IS NULL OR EXISTS (SELECT 1 FROM campaigns c WHERE c.id = campaign_id)));
 
