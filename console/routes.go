@@ -167,6 +167,7 @@ func (h *Handler) upload(pattern string, perm access.Permission, fn handlerFunc)
 
 // uploadMax is upload with another cap on the body.
 func (h *Handler) uploadMax(pattern string, perm access.Permission, limit int64, fn handlerFunc) {
+	h.perms[pattern] = perm
 	h.mux.Handle(pattern, h.secureMax(limit, h.session(h.csrf(h.allow(perm, h.audited(pattern, h.action(textChecked(pattern, fn))))))))
 }
 
@@ -177,6 +178,7 @@ func (h *Handler) open(pattern string, fn handlerFunc) {
 
 // page registers a route behind the session, CSRF and permission checks.
 func (h *Handler) page(pattern string, perm access.Permission, fn handlerFunc) {
+	h.perms[pattern] = perm
 	h.mux.Handle(pattern, h.secure(h.session(h.csrf(h.allow(perm, h.audited(pattern, h.action(textChecked(pattern, fn))))))))
 }
 
