@@ -22,6 +22,11 @@ func (h *Handler) attributeDeleteConfirm(w http.ResponseWriter, r *http.Request)
 			return h.show(w, r, h.newPage(r, "attribute_delete", "privacy").Set("Form", f).Set("Count", d.Matched))
 		}
 	}
+	// The page's delete form names its key field delete_key (the hide
+	// form has key).
+	if k, ok := e["key"]; ok {
+		e = form.Errors{"delete_key": k}
+	}
 	all, err := formErrors(r, e, err, func(string) string { return "delete_key" })
 	if err != nil {
 		return err

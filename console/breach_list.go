@@ -36,7 +36,7 @@ type breachRow struct {
 }
 
 // breachClock is the 72-hour clock of a breach, as durations in words
-// (humantime.Duration): the time since discovery, and while the authority
+// to the minute (humantime.Duration): the time since discovery, and while the authority
 // is still to be notified the time left until the deadline or, past it,
 // how late it is.
 type breachClock struct {
@@ -46,14 +46,15 @@ type breachClock struct {
 }
 
 func clockOf(b privacy.Breach, now time.Time, lang string) breachClock {
-	c := breachClock{Elapsed: humantime.Duration(now.Sub(b.DiscoveredAt), lang), Pending: b.Authority == privacy.NotifyPending}
+	words := func(d time.Duration) string { return humantime.Duration(d.Truncate(time.Minute), lang) }
+	c := breachClock{Elapsed: words(now.Sub(b.DiscoveredAt)), Pending: b.Authority == privacy.NotifyPending}
 	if !c.Pending {
 		return c
 	}
 	if left := b.NotifyBy.Sub(now); left > 0 {
-		c.Left = humantime.Duration(left, lang)
+		c.Left = words(left)
 	} else {
-		c.Late = humantime.Duration(-left, lang)
+		c.Late = words(-left)
 	}
 	return c
 }
