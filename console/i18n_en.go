@@ -376,7 +376,7 @@ var en = map[string]string{
 	"hold.contact_id.help":                    "The number in the contact's address, /console/contacts/NUMBER.",
 	"hold.reason":                             "Reason",
 	"hold.reason.label":                       "Reason (told to a person whose erasure is refused)",
-	"hold.until":                              "Until",
+	"hold.until":                              "Ends",
 	"hold.until.label":                        "Last day of the hold (%s)",
 	"hold.placedby":                           "Placed by",
 	"hold.active":                             "Active",

@@ -376,7 +376,7 @@ var nl = map[string]string{
 	"hold.contact_id.help":                    "Het nummer in het adres van het contact, /console/contacts/NUMMER.",
 	"hold.reason":                             "Reden",
 	"hold.reason.label":                       "Reden (krijgt iemand te lezen wiens verzoek om vergetelen geweigerd wordt)",
-	"hold.until":                              "Tot",
+	"hold.until":                              "Eindigt",
 	"hold.until.label":                        "Laatste dag van de bewaarplicht (%s)",
 	"hold.placedby":                           "Ingesteld door",
 	"hold.active":                             "Loopt",

@@ -107,7 +107,7 @@ func TestConsoleBreaches(t *testing.T) {
 		t.Fatalf("after recording: %q", path)
 	}
 	page := html.UnescapeString(wantStatus(t, "breach page", e.get(path), http.StatusOK))
-	deadline := now.Add(-2*time.Hour + privacy.BreachNotifyWithin).Truncate(time.Minute).Format("2006-01-02 15:04") + " UTC"
+	deadline := now.Add(-2*time.Hour+privacy.BreachNotifyWithin).Truncate(time.Minute).Format("2006-01-02 15:04") + " UTC"
 	for _, want := range []string{deadline, "(2 hours since discovery)", "A laptop with an export"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the breach page does not show %q:\n%.3000s", want, page)
@@ -144,6 +144,22 @@ func TestConsoleBreaches(t *testing.T) {
 	late := e.post("/console/privacy/breaches", f).Header().Get("Location")
 	if p := html.UnescapeString(e.get(late).Body.String()); !strings.Contains(p, "8 hours late") || !strings.Contains(p, `class="overdue"`) {
 		t.Errorf("an overdue breach is not marked late:\n%.3000s", p)
+	}
+
+	// Saving the form of a breach recorded to the second through the API
+	// keeps its discovery (and deadline) to the second.
+	dctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	exact := now.Add(-5 * time.Hour).Truncate(time.Minute).Add(30 * time.Second)
+	nature := "Recorded through the API"
+	ab, err := e.h.Privacy.RecordBreach(dctx, privacy.BreachInput{DiscoveredAt: &exact, Nature: &nature}, "api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := url.Values{"discovered_at": {exact.Format(formMoment)}, "nature": {nature}, "authority": {"pending"}, "people": {"pending"},
+		"measures": {"Access revoked."}}
+	wantStatus(t, "save an API breach", e.post(fmt.Sprintf("/console/privacy/breaches/%d", ab.ID), shown), http.StatusSeeOther)
+	if ab, _ = e.h.Privacy.GetBreach(dctx, ab.ID); !ab.DiscoveredAt.Equal(exact) || ab.Measures != "Access revoked." {
+		t.Errorf("after saving the form: discovered %v (want %v), measures %q", ab.DiscoveredAt, exact, ab.Measures)
 	}
 
 	_, viewer := e.login("vera@example.org", access.DefaultDepartment, access.RoleViewer)

@@ -146,7 +146,7 @@ func consoleRegisters(b *chrome) {
 	b.open("/console/privacy/breaches")
 	b.check("privacy-breaches")
 
-	b.open("/console/contacts?q=bob")
+	b.open("/console/contacts?q=cyd")
 	b.do("open contact", chromedp.Click(chromedp.CSS(`main table a`)), chromedp.WaitVisible(chromedp.CSS(`a[href*="/console/privacy/holds?contact="]`)))
 	path := eval[string](b, `location.pathname`)
 	b.do("place hold", chromedp.Click(chromedp.CSS(`a[href*="/console/privacy/holds?contact="]`)), chromedp.WaitVisible(chromedp.ID("reason")),
