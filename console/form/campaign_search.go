@@ -1,0 +1,57 @@
+package form
+
+import (
+	"net/http"
+	"net/url"
+	"unicode/utf8"
+
+	"github.com/postbode/postbode/campaigns"
+)
+
+// CampaignSearchForm is the campaign list's search: a part of the name or
+// subject, a status and whether archived campaigns show, all in the URL
+// so the pager links keep them.
+type CampaignSearchForm struct {
+	Query    string
+	Status   string
+	Archived string
+}
+
+// NewCampaignSearchForm reads the search from the query string.
+func NewCampaignSearchForm(r *http.Request) *CampaignSearchForm {
+	q := r.URL.Query()
+	return &CampaignSearchForm{Query: trim(q.Get("q")), Status: q.Get("status"), Archived: q.Get("archived")}
+}
+
+// Validate names a wrong status, archive choice or a query that is too long.
+func (f *CampaignSearchForm) Validate() Errors {
+	e := Errors{}
+	if f.Status != "" && !campaigns.ValidState(f.Status) {
+		e["status"] = "campaigns.err.status"
+	}
+	switch f.Archived {
+	case campaigns.ArchivedNo, campaigns.ArchivedOnly, campaigns.ArchivedAll:
+	default:
+		e["archived"] = "campaigns.err.archived"
+	}
+	if utf8.RuneCountInString(f.Query) > campaigns.MaxQuery {
+		e["q"] = "campaigns.err.query"
+	}
+	return e
+}
+
+// Filter is the domain filter.
+func (f *CampaignSearchForm) Filter() campaigns.Filter {
+	return campaigns.Filter{Status: f.Status, Query: f.Query, Archived: f.Archived}
+}
+
+// Values is the search as URL values (for the pager links).
+func (f *CampaignSearchForm) Values() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"q": f.Query, "status": f.Status, "archived": f.Archived} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
