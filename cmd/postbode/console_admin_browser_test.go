@@ -192,6 +192,7 @@ func consoleAccountToken(b *chrome) {
 		!strings.Contains(m, "This session") {
 		b.t.Error("the account does not list the token and this session, or shows the secret again")
 	}
+	eval[bool](b, `document.getElementById("sessions").scrollIntoView(), true`)
 	b.check("account")
 	b.do("revoke link", chromedp.Click(chromedp.CSS(`a[href^="/console/account/tokens/"]`)), chromedp.WaitVisible(chromedp.ID("token-revoke")))
 	b.audit("token revoke")
