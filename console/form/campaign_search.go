@@ -3,14 +3,15 @@ package form
 import (
 	"net/http"
 	"net/url"
-	"unicode/utf8"
 
 	"github.com/postbode/postbode/campaigns"
 )
 
 // CampaignSearchForm is the campaign list's search: a part of the name or
 // subject, a status and whether archived campaigns show, all in the URL
-// so the pager links keep them.
+// so the pager links keep them. The campaigns service judges the filter
+// (campaigns.Filter.Validate), as for the API: a wrong one is a 422 naming
+// the parameter.
 type CampaignSearchForm struct {
 	Query    string
 	Status   string
@@ -21,23 +22,6 @@ type CampaignSearchForm struct {
 func NewCampaignSearchForm(r *http.Request) *CampaignSearchForm {
 	q := r.URL.Query()
 	return &CampaignSearchForm{Query: trim(q.Get("q")), Status: q.Get("status"), Archived: q.Get("archived")}
-}
-
-// Validate names a wrong status, archive choice or a query that is too long.
-func (f *CampaignSearchForm) Validate() Errors {
-	e := Errors{}
-	if f.Status != "" && !campaigns.ValidState(f.Status) {
-		e["status"] = "campaigns.err.status"
-	}
-	switch f.Archived {
-	case campaigns.ArchivedNo, campaigns.ArchivedOnly, campaigns.ArchivedAll:
-	default:
-		e["archived"] = "campaigns.err.archived"
-	}
-	if utf8.RuneCountInString(f.Query) > campaigns.MaxQuery {
-		e["q"] = "campaigns.err.query"
-	}
-	return e
 }
 
 // Filter is the domain filter.
