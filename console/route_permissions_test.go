@@ -54,3 +54,31 @@ func TestAccountAdminJobsArchivePermissions(t *testing.T) {
 	wantStatus(t, "token signed out", e.send("POST", "/console/account/tokens", url.Values{"name": {"x"}}, out), http.StatusForbidden)
 	wantStatus(t, "sign-out elsewhere signed out", e.send("POST", "/console/account/sessions/revoke-others", url.Values{}, out), http.StatusForbidden)
 }
+
+// TestBounceScreensNeedTheAPIsPermissions: the Bounces, unproven reports
+// and Blocklist screens ask what their API routes ask: reading needs
+// contacts.read (GET /api/v1/bounces, /bounces/unauthenticated,
+// /blocklist), dismissing and changing the blocklist contacts.write (POST
+// /api/v1/bounces/{id}/dismiss, POST and DELETE /api/v1/blocklist).
+func TestBounceScreensNeedTheAPIsPermissions(t *testing.T) {
+	e := newAdminEnv(t)
+	_, viewer := e.login("viewer@example.org", access.DefaultDepartment, access.RoleViewer)
+	for _, path := range []string{"/console/bounces", "/console/bounces/unauthenticated", "/console/bounces/1", "/console/blocklist"} {
+		wantStatus(t, "GET "+path+" without contacts.read", e.send("GET", path, nil, viewer), http.StatusForbidden)
+	}
+	_, reader := e.login("reader@example.org", access.DefaultDepartment, access.RolePrivacy)
+	for _, path := range []string{"/console/bounces", "/console/bounces/unauthenticated", "/console/blocklist"} {
+		wantStatus(t, "GET "+path+" with contacts.read", e.send("GET", path, nil, reader), http.StatusOK)
+	}
+	csrf := e.csrfOf(reader)
+	for _, r := range []struct{ method, path string }{
+		{"GET", "/console/bounces/1/dismiss"}, {"POST", "/console/bounces/1/dismiss"}, {"POST", "/console/blocklist"},
+		{"GET", "/console/blocklist/1/remove"}, {"POST", "/console/blocklist/1/remove"},
+	} {
+		var form url.Values
+		if r.method == "POST" {
+			form = url.Values{"csrf": {csrf}, "addresses": {"eve@example.org"}, "reason": {"request"}}
+		}
+		wantStatus(t, r.method+" "+r.path+" without contacts.write", e.send(r.method, r.path, form, reader), http.StatusForbidden)
+	}
+}

@@ -112,6 +112,16 @@ func (h *Handler) routes() {
 	h.page("GET /console/campaigns/{id}/results", permCampaignsRead, h.campaignResults)
 	h.page("GET /console/campaigns/{id}/bounces", permContactsRead, h.campaignBounces)
 
+	h.page("GET /console/bounces", permContactsRead, h.bounceList)
+	h.page("GET /console/bounces/unauthenticated", permContactsRead, h.bounceEvidence)
+	h.page("GET /console/bounces/{id}", permContactsRead, h.bounceShow)
+	h.page("GET /console/bounces/{id}/dismiss", permContactsWrite, h.bounceDismissConfirm)
+	h.page("POST /console/bounces/{id}/dismiss", permContactsWrite, h.bounceDismiss)
+	h.page("GET /console/blocklist", permContactsRead, h.blocklistList)
+	h.page("POST /console/blocklist", permContactsWrite, h.blocklistSave)
+	h.page("GET /console/blocklist/{id}/remove", permContactsWrite, h.blocklistRemoveConfirm)
+	h.page("POST /console/blocklist/{id}/remove", permContactsWrite, h.blocklistRemove)
+
 	h.page("GET /console/campaigns/{id}/answers", permContactsWrite, h.updateShow)
 	h.page("POST /console/campaigns/{id}/reminder", permCampaignsWrite, h.updateRemind)
 	h.page("GET /console/campaigns/{id}/purge", permErase, h.updatePurgeConfirm)

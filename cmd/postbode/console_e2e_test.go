@@ -120,6 +120,7 @@ func TestConsoleBrowser(t *testing.T) {
 	consoleEdit(b)
 	consoleBulk(b)
 	consoleScreens(b)
+	consoleBounces(b, pool, fx, campID)
 	consoleReader(b, fx)
 	consoleDepartments(b, fx, adminCode)
 }
