@@ -20,7 +20,6 @@ import (
 // Audit: hiding and showing are setting changes, a deletion a change of
 // the contacts, a dry run a report; the cause names the step and the key.
 
-
 func validKey(key string) error {
 	return contacts.ValidateAttributes("key", map[string]any{key: ""})
 }
