@@ -233,7 +233,8 @@ func (s *Service) RequestByEmail(ctx context.Context, email, kind, details, ip, 
 		}
 	}
 	tok := s.opt.Tokens.Mint(cl)
-	link := strings.TrimRight(s.opt.BaseURL, "/") + rtoken.Path(rtoken.Verify) + "/" + tok
+	// The page it opens speaks the language of the request, as the mail.
+	link := strings.TrimRight(s.opt.BaseURL, "/") + rtoken.Path(rtoken.Verify) + "/" + tok + "?lang=" + lang
 	ctx, org := s.sender(ctx, c.ID)
 	m := s.verifyMail(org, lang, kind, link)
 	s.bg.Add(1)
