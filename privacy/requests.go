@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/netip"
 	"strings"
 	"time"
@@ -675,7 +676,11 @@ func (s *Service) notifyContact(ctx context.Context, id, contactID int64, kind s
 		s.log.Error("privacy request: notify contact", "request_id", id, "error", err)
 		return
 	}
-	m := s.contactMail(id, contactID, kind, humantime.Time(r.DueAt, s.controller().Location()))
+	lang := s.opt.DefaultLang
+	if a, err := mail.ParseAddress(s.opt.ContactEmail); err == nil && s.opt.StaffLang != nil {
+		lang = s.opt.StaffLang(ctx, a.Address)
+	}
+	m := s.contactMail(lang, id, contactID, kind, humantime.Time(r.DueAt, s.controller().Location()))
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()

@@ -10,10 +10,12 @@ import (
 	"net"
 	"net/mail"
 	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/config"
 	"github.com/postbode/postbode/internal/testenv"
@@ -37,6 +39,7 @@ func TestStaffMailsInThePersonsLanguage(t *testing.T) {
 	cfg.SMTP.RelayPort, _ = strconv.Atoi(port)
 	cfg.Public.BaseURL, cfg.Public.MailFrom = "https://post.example.org", "Org <noreply@example.org>"
 	cfg.People.AdminURL = "https://admin.example.org"
+	cfg.Privacy.ContactEmail = "Privacy desk <ROOT@example.org>"
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -116,6 +119,27 @@ func TestStaffMailsInThePersonsLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect("root@example.org", "Export uit postbode: contacts.csv", "De export van contacten waar u of een collega om vroeg")
+
+	// The privacy contact is told a request waits, in its person's language.
+	if _, err := a.contacts.Create(ctx, contacts.New{Email: "zoe@example.net", Name: "Zoë", Source: "webform"}); err != nil {
+		t.Fatal(err)
+	}
+	priv := a.privacy()
+	if err := priv.RequestByEmail(ctx, "zoe@example.net", "access", "", "192.0.2.1", "UA", "en"); err != nil {
+		t.Fatal(err)
+	}
+	priv.Wait()
+	tok := regexp.MustCompile(`/q/([A-Za-z0-9_=\-]+\.[A-Za-z0-9_\-]+)`).FindStringSubmatch(func() string { _, b := read("zoe@example.net"); return b }())
+	if tok == nil {
+		t.Fatal("no verification link")
+	}
+	if _, _, err := priv.ConfirmRequest(ctx, tok[1], "192.0.2.1", "UA"); err != nil {
+		t.Fatal(err)
+	}
+	priv.Wait()
+	if s, body := read("root@example.org"); !strings.HasPrefix(s, "Privacyverzoek ") || !strings.Contains(body, "Een betrokkene heeft een verzoek van het soort access bevestigd") {
+		t.Fatalf("mail to the privacy contact: %q\n%s", s, body)
+	}
 }
 
 // plainText is the decoded text/plain part of a message body.
