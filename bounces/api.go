@@ -63,6 +63,9 @@ func (a *API) OpenAPI() []byte { return openAPIFragment }
 func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("GET", "/api/v1/contacts/{id}/bounces", access.ContactsRead, a.byContact)
 	rt.Handle("GET", "/api/v1/campaigns/{id}/bounces", access.ContactsRead, a.byCampaign)
+	rt.Handle("GET", "/api/v1/bounces", access.ContactsRead, a.list)
+	rt.Handle("GET", "/api/v1/bounces/{id}", access.ContactsRead, a.get)
+	rt.Handle("POST", "/api/v1/bounces/{id}/dismiss", access.ContactsWrite, a.dismiss)
 	rt.Handle("GET", "/api/v1/bounces/unauthenticated", access.ContactsRead, a.unauthenticated)
 	rt.Handle("GET", "/api/v1/bounces/stats", access.CampaignsRead, a.stats)
 	rt.Handle("POST", "/api/v1/bounces/webhooks/sns", httpapi.Public, a.sns)
@@ -79,6 +82,54 @@ func (a *API) byCampaign(w http.ResponseWriter, r *http.Request) error {
 	return a.page(w, r, a.o.Processor.ReadCampaign)
 }
 
+// list lists the department's applied bounces, newest first, filtered
+// (ParseFilter); an audited bulk read (List).
+func (a *API) list(w http.ResponseWriter, r *http.Request) error {
+	p, err := httpapi.ParsePage(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f, err := ParseFilter(q.Get("class"), q.Get("reason"), q.Get("campaign_id"), q.Get("from"), q.Get("until"), time.RFC3339, time.UTC)
+	if err != nil {
+		return err
+	}
+	items, err := a.o.Processor.List(r.Context(), f, p.After, p.Limit)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.NewPage(items, p.Limit, func(b Bounce) int64 { return b.ID }))
+	return nil
+}
+
+func (a *API) get(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	b, err := a.o.Processor.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, b)
+	return nil
+}
+
+// dismiss takes a counted bounce out of what counts toward its contact's
+// inactivity (Dismiss, which audits it).
+func (a *API) dismiss(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	b, err := a.o.Processor.Dismiss(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, b)
+	return nil
+}
+
 // unauthenticated lists the evidence kept from reports without proof.
 func (a *API) unauthenticated(w http.ResponseWriter, r *http.Request) error {
 	p, err := httpapi.ParsePage(r)
@@ -89,7 +140,7 @@ func (a *API) unauthenticated(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.o.Processor.auditRead(r.Context(), nil, len(items)); err != nil {
+	if err := a.o.Processor.auditRead(r.Context(), nil, causeEvidence, len(items)); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, httpapi.NewPage(items, p.Limit, func(b Bounce) int64 { return b.ID }))

@@ -145,8 +145,8 @@ func (p *Processor) apply(ctx context.Context, tx pgx.Tx, e event) (applied, err
 // several spellings counts once.
 func insertBounce(ctx context.Context, tx pgx.Tx, e event, countable bool) (int64, error) {
 	args := bounceArgs(e)
-	const ins = `INSERT INTO bounces (contact_id, campaign_id, inbound_id, recipient, class, reason, status, reply_code, action, diagnostic, source, counted)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+	const ins = `INSERT INTO bounces (contact_id, campaign_id, inbound_id, recipient, class, reason, status, reply_code, action, diagnostic, source,
+		rule, status_rule, counted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
 	if countable {
 		var id int64
 		err := tx.QueryRow(ctx, ins+` ON CONFLICT DO NOTHING RETURNING id`, append(args, true)...).Scan(&id)
@@ -168,7 +168,7 @@ func insertBounce(ctx context.Context, tx pgx.Tx, e event, countable bool) (int6
 func insertEvidence(ctx context.Context, tx pgx.Tx, e event) error {
 	e.ContactID, e.CampaignID = 0, 0
 	_, err := tx.Exec(ctx, `INSERT INTO bounces (contact_id, campaign_id, inbound_id, recipient, class, reason, status,
-		reply_code, action, diagnostic, source, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'unauthenticated')`,
+		reply_code, action, diagnostic, source, rule, status_rule, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'unauthenticated')`,
 		bounceArgs(e)...)
 	if err != nil {
 		return fmt.Errorf("bounces: record evidence: %w", err)
@@ -179,7 +179,8 @@ func insertEvidence(ctx context.Context, tx pgx.Tx, e event) error {
 func bounceArgs(e event) []any {
 	r := e.Result
 	return []any{nullID(e.ContactID), nullID(e.CampaignID), nullID(e.InboundID), nullStr(errs.Clip(r.Recipient, 320)), string(r.Class),
-		errs.Clip(r.Reason, 64), errs.Clip(r.Status, 16), r.ReplyCode, errs.Clip(r.Action, 32), errs.Clip(r.Diagnostic, 1000), e.Source}
+		errs.Clip(r.Reason, 64), errs.Clip(r.Status, 16), r.ReplyCode, errs.Clip(r.Action, 32), errs.Clip(r.Diagnostic, 1000), e.Source,
+		errs.Clip(r.Rule, 500), errs.Clip(r.StatusRule, 500)}
 }
 
 // countHard adds one hard bounce; above the threshold the contact becomes
@@ -206,6 +207,22 @@ func (p *Processor) countSoft(ctx context.Context, tx pgx.Tx, contactID int64) (
 		WHERE id = $1`, contactID); err != nil {
 		return false, fmt.Errorf("bounces: count soft bounce: %w", err)
 	}
+	if escalated, err := p.softEscalated(ctx, tx, contactID); err != nil || !escalated {
+		return false, err
+	}
+	tag, err := tx.Exec(ctx, `UPDATE contacts SET status = 'inactive', updated_source = 'bounce', updated_at = now()
+		WHERE id = $1 AND status = 'active'`, contactID)
+	if err != nil {
+		return false, fmt.Errorf("bounces: soft escalation: %w", err)
+	}
+	return tag.RowsAffected() == 1, contacts.SyncOneStar(ctx, tx, []int64{contactID})
+}
+
+// softEscalated reports whether the soft escalation rule holds for the
+// contact: at least SoftEscalateCount counted soft bounces within the
+// window, all after its last successful delivery (a delivery still 'sent'
+// with no bounce recorded for it). Always false when the rule is off.
+func (p *Processor) softEscalated(ctx context.Context, tx pgx.Tx, contactID int64) (bool, error) {
 	if p.policy.SoftEscalateCount <= 0 {
 		return false, nil
 	}
@@ -219,15 +236,7 @@ func (p *Processor) countSoft(ctx context.Context, tx pgx.Tx, contactID int64) (
 	if err != nil {
 		return false, fmt.Errorf("bounces: soft escalation: %w", err)
 	}
-	if n < p.policy.SoftEscalateCount {
-		return false, nil
-	}
-	tag, err := tx.Exec(ctx, `UPDATE contacts SET status = 'inactive', updated_source = 'bounce', updated_at = now()
-		WHERE id = $1 AND status = 'active'`, contactID)
-	if err != nil {
-		return false, fmt.Errorf("bounces: soft escalation: %w", err)
-	}
-	return tag.RowsAffected() == 1, contacts.SyncOneStar(ctx, tx, []int64{contactID})
+	return n >= p.policy.SoftEscalateCount, nil
 }
 
 // complaint unsubscribes the contact from every list (consent source

@@ -83,13 +83,16 @@ func classify(in evidence) Result {
 	temporary := in.temporary || isTemporary(status, code) || delayNotice(lower)
 	if status == "" {
 		// The class of the reply code when there is one (RFC 2034
-		// section 4), else of the failure: 4 for a delay.
-		transient := temporary
+		// section 4), else of the failure: 4 for a delay, or for a
+		// text that calls the failure temporary (tellsTemporary).
+		transient, textTemporary := temporary, false
 		if code >= 400 && code < 600 {
 			transient = code < 500
+		} else if !transient && tellsTemporary(lower) {
+			transient, textTemporary = true, true
 		}
 		status = pseudoStatus(v.reason, transient)
-		statusRule = pseudoRule(v.reason, status, code, in.temporary)
+		statusRule = pseudoRule(v.reason, status, code, in.temporary, textTemporary)
 	}
 	r := Result{
 		Reason:     v.reason,
@@ -118,12 +121,15 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 	if in.reason != "" {
 		return verdict{in.reason, "format: the report itself states " + in.reason}
 	}
-	if in.diagType == "x-unix" {
+	if in.diagType == "x-unix" && !lmtpReply(in.diag) {
 		return verdict{"mailererror", "Diagnostic-Code type X-Unix: a local delivery program's exit status, not a server's reply (RFC 3464 section 2.3.6)"}
 	}
 	text, phrase, hasText := ix.textMatch(lower)
+	// The word checks below read the text without its URLs (outsideURLs),
+	// as the phrases do.
+	words := outsideURLs(lower)
 	if !hasText {
-		text, phrase, hasText = ix.clauseMatch(lower)
+		text, phrase, hasText = ix.clauseMatch(words)
 	} else if text.strength == weak {
 		// A generic reply text ("does not exist", "mailbox unavailable")
 		// names no noun of its own: a clause that says what does not
@@ -131,7 +137,7 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 		// reading ("The domain example.invalid does not exist" is a
 		// missing domain, "mailbox unavailable, the mailbox is full" a
 		// full mailbox).
-		if c, cp, ok := ix.clauseMatch(lower); ok && c.reason != text.reason {
+		if c, cp, ok := ix.clauseMatch(words); ok && c.reason != text.reason {
 			text, phrase = c, cp
 		}
 	}
@@ -154,8 +160,8 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 		// the recipient, never after the sender or the message.
 		v = commandVerdict(command)
 		v.rule += fmt.Sprintf("; text %q in reply to %s is not the recipient's domain without mail service (RFC 7504 section 3: 521 at the greeting, 556 at RCPT TO)", phrase, command)
-	case hasText && text.reason == "notaccept" && anyWord(clauseOf(lower, phrase), senderWords) != "":
-		w := anyWord(clauseOf(lower, phrase), senderWords)
+	case hasText && text.reason == "notaccept" && anyWord(clauseOf(words, phrase), senderWords) != "":
+		w := anyWord(clauseOf(words, phrase), senderWords)
 		v = verdict{"rejected", fmt.Sprintf("text %q next to %q names the sender's domain, not the recipient's (RFC 7505 section 4.3: a sender's null MX is X.7.27, a refusal of the sender; prefer not hard)", phrase, w)}
 	case hasText && text.reason == "mesgtoobig" && hasStatus && st.code == "2.3":
 		// A size phrase under X.2.3 ("552 5.2.3 Message size exceeds the
@@ -163,6 +169,19 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 		// names: the recipient mailbox's, not the system's (X.3.4).
 		v = statusVerdict(status, st)
 		v.rule += fmt.Sprintf("; text %q names the size limit the status names", phrase)
+	case hasText && text.reason == "exceedlimit" && st.code != "2.3" && !strings.Contains(phrase, "recipient") && anyWord(clauseOf(words, phrase), sizeWords) != "":
+		// A limit said to be exceeded in a clause about size ("Mail size
+		// limit exceeded", "Size limit exceeded") is the message's size
+		// (RFC 1870 SIZE; RFC 3463 X.3.4), not the number of its
+		// recipients (X.5.3). Under X.2.3 it is the mailbox's limit,
+		// which the status names (above).
+		v = verdict{"mesgtoobig", fmt.Sprintf("text %q in a clause about %q: a limit on the message's size (RFC 1870; RFC 3463 X.3.4 message too big for system), not on its recipients (X.5.3)", phrase, anyWord(clauseOf(words, phrase), sizeWords))}
+	case hasText && text.reason == "blocked" && anyWord(clauseOf(words, phrase), linkWords) != "":
+		// A block list consulted for the links in the message (a
+		// domain-name DNSxL of RFC 5782 as SURBL and URIBL publish them;
+		// "Blacklisted URL in message") judges the content, not the
+		// sending host.
+		v = verdict{"spamdetected", fmt.Sprintf("text %q in a clause about %q: a URI block list (a domain-name DNSxL, RFC 5782), a verdict on the message's links, not on the sending host", phrase, anyWord(clauseOf(words, phrase), linkWords))}
 	case hasText && !hardReasons[text.reason]: // includes notaccept: RFC 7504/7505 speak of the host
 		v = textVerdict(text, phrase)
 	case hasText:
@@ -172,13 +191,13 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 		}
 		v = hardText(text, phrase, status, st, hasStatus, code, command, in.failed)
 		if v.reason == "hostunknown" && !addressStatus(status, st, hasStatus) {
-			if w := anyWord(strings.ReplaceAll(lower, phrase, " "), clientWords); w != "" {
+			if w := anyWord(strings.ReplaceAll(words, phrase, " "), clientWords); w != "" {
 				v = verdict{"blocked", fmt.Sprintf("text %q next to %q names the connecting client, not the recipient's domain, and no address status (X.1.2, X.4.4) backs a missing domain: a refusal of the sending host (prefer not hard)", phrase, w)}
 			}
 		}
 		if hardReasons[v.reason] && (status == "" || isVague(status)) && command != "RCPT" {
-			if w := conflictWord(lower, phrase); w != "" {
-				v = ix.conflictVerdict(lower, phrase, w)
+			if w := conflictWord(words, phrase); w != "" {
+				v = ix.conflictVerdict(lower, phrase, w, v.reason)
 			}
 		}
 		switch {
@@ -191,7 +210,63 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 	case hasStatus:
 		v = statusVerdict(status, st)
 	}
+	if hardReasons[v.reason] {
+		if c := recipientChoice(words); c != "" {
+			// The recipient's own preferences, settings, filter or rules
+			// refused the message: the mailbox exists (RFC 3463 X.7.1),
+			// whatever status or phrase says it is dead (prefer not hard).
+			v = verdict{"filtered", fmt.Sprintf("the clause %q names the recipient's own choice, which only a mailbox that exists makes (RFC 3463 X.7.1 delivery not authorized, message refused; Facebook's RCP-P1/RCP-P2 \"Refused due to recipient preferences\"): overrules %q (prefer not hard)", c, v.rule)}
+		}
+	}
 	return replyVerdict(v, code, command, status, st, hasStatus)
+}
+
+// recipientChoice returns the clause of a lower-case text (URLs blanked)
+// that says the recipient's own preferences, settings, filter or rules
+// refused the message, or "": a noun for the recipient (recipientNouns),
+// one for a choice (choiceWords) and one for a refusal (refusalWords) in
+// one clause (clauseEnd). "Check the recipient settings" refuses nothing.
+func recipientChoice(words string) string {
+	if !strings.Contains(words, "recipient") && !strings.Contains(words, "addressee") {
+		return ""
+	}
+	for rest := words; rest != ""; {
+		end := clauseEnd(rest)
+		clause := rest[:end]
+		rest = rest[end:]
+		if rest != "" {
+			rest = rest[1:]
+		}
+		if anyWord(clause, recipientNouns) != "" && anyWord(clause, choiceWords) != "" && anyWord(clause, refusalWords) != "" {
+			return strings.TrimSpace(clause)
+		}
+	}
+	return ""
+}
+
+// recipientNouns name the recipient as a person who chooses, choiceWords
+// what the recipient chose, refusalWords what it did (recipientChoice).
+var (
+	recipientNouns = []string{"recipient", "recipients", "addressee"}
+	choiceWords    = []string{"preferences", "preference", "settings", "filter", "filters", "rules"}
+	refusalWords   = []string{"refused", "refuses", "rejected", "rejects", "blocked", "blocks", "declined", "denied", "not accepted", "due to"}
+)
+
+// lmtpReply reports whether an X-Unix Diagnostic-Code is a reply with an
+// enhanced status code ("550 5.1.1 jdoe... User unknown") rather than a
+// program's exit status or output: Sendmail types the diagnostics of its
+// local mailer X-Unix (the T=DNS/RFC822/X-Unix of Mlocal in cf/README),
+// and when that mailer speaks LMTP (mail.local -l, Cyrus and Dovecot
+// deliver) the diagnostic is the delivery agent's reply (RFC 2033 section
+// 4.2: LMTP replies are SMTP replies, with RFC 3463 codes), which the
+// status and text rules read like any server's.
+func lmtpReply(diag string) bool {
+	d := strings.TrimSpace(diag)
+	if !startsWithCode(d) {
+		return false
+	}
+	st, at := findStatusAt(d)
+	return st != "" && at == 4
 }
 
 // hardText decides a text that names a dead address (userunknown,
@@ -313,6 +388,14 @@ var otherCause = map[string]bool{"3": true, "5": true, "6": true}
 // domain does not accept mail"), not about the recipient's.
 var senderWords = []string{"sender", "sender's", "your domain", "sending domain"}
 
+// linkWords are whole words that make a block list one of the links in a
+// message (URI block lists).
+var linkWords = []string{"url", "urls", "uri", "uris", "link", "links", "hyperlink"}
+
+// sizeWords are whole words that make a limit said to be exceeded a
+// limit on the message's size.
+var sizeWords = []string{"size", "sized", "bytes", "megabytes", "kilobytes"}
+
 // clauseOf is the clause of lower (see clauseEnd) that holds the first
 // occurrence of phrase, without the phrase, or "".
 func clauseOf(lower, phrase string) string {
@@ -377,15 +460,27 @@ func conflictWord(lower, phrase string) string {
 
 // conflictVerdict is the verdict for a text whose dead-address phrase is
 // contradicted by word: the other reason the text names, when it names
-// one that is not hard, else a filter.
-func (ix *phraseIndex) conflictVerdict(lower, phrase, word string) verdict {
+// one that is not hard; for a missing host that the text says may pass
+// (retryLookup), a failed lookup; else a filter.
+func (ix *phraseIndex) conflictVerdict(lower, phrase, word, reason string) verdict {
 	why := fmt.Sprintf("%q next to %q, with no status code and no RCPT TO to back the dead address (prefer not hard)", word, phrase)
 	if i, p := ix.matchOutside(lower, phrase); i >= 0 && !hardReasons[ix.rules[i].reason] {
 		r := ix.rules[i]
 		return verdict{r.reason, fmt.Sprintf("text %q -> %s: %s; %s", p, r.reason, why, r.source)}
 	}
+	if reason == "hostunknown" && slices.Contains(retryLookup, word) {
+		return verdict{"networkerror", "a lookup that may pass on a retry: " + why + "; " + retryLookupSource}
+	}
 	return verdict{"filtered", "a filter: " + why}
 }
+
+// retryLookup are the conflict words that, next to a host or domain said
+// not to be found, make it a name lookup that failed for now rather than a
+// domain found missing: the resolver's TRY_AGAIN.
+var retryLookup = []string{"try again", "temporarily", "temporary"}
+
+// retryLookupSource says where retryLookup comes from.
+const retryLookupSource = "RFC 1035 section 4.1.1 rcode 2 (SERVFAIL), which RFC 2308 section 7.1 makes a temporary failure and the resolver library reports as h_errno TRY_AGAIN (Postfix dns_strerror \"Host not found, try again\", glibc \"Temporary failure in name resolution\"); an NXDOMAIN (RFC 1035 rcode 3) is final and is never worded with them"
 
 // addressStatus reports whether a status names the recipient's address or
 // domain as dead (X.1.1, X.1.2, X.1.3, X.1.6, X.1.10, X.4.4).
@@ -532,10 +627,16 @@ func findStatusAt(s string) (string, int) {
 // in it; within each group the first whose detail is not 0 ("other or
 // undefined", RFC 3463 section 3) wins, else the first ("5.1.0 Unknown
 // address error 550 5.2.2 Mailbox full" is 5.2.2). code is the reply code
-// of the diagnostic, or 0.
+// of the diagnostic, or 0. A success code (class 2, RFC 3463 section 3.1)
+// names no failure and is passed over: in a session transcript the
+// replies that accepted MAIL FROM and RCPT TO ("250 2.1.5 Ok", MDaemon's
+// and Sendmail's transcripts) come before the one that refused.
 func diagStatus(s string, code int) (string, int) {
 	var paired, free []statusCandidate
 	for _, c := range statusCandidates(s, code) {
+		if c.status[0] == '2' {
+			continue
+		}
 		if c.paired {
 			paired = append(paired, c)
 		} else {
@@ -764,6 +865,16 @@ func normSpace(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// tellsTemporary reports whether a lower-case text without a reply code
+// calls its failure temporary: a word beginning "temporar" or "persistent"
+// (RFC 3463 section 3.1 names class 4 "Persistent Transient Failure"), as
+// Sisimai reads it (smtp/failure IsTemporary) for the class of the X.0.9NN
+// code it gives a message without a status code.
+func tellsTemporary(lower string) bool {
+	return strings.Contains(lower, " temporar") || strings.Contains(lower, " persistent") ||
+		strings.HasPrefix(lower, "temporar") || strings.HasPrefix(lower, "persistent")
+}
+
 // pseudoStatus is the status reported when the message gives none: the
 // class digit from whether the failure is temporary, subject 0 ("other or
 // undefined", RFC 3463 section 3.1) and a detail above 900 naming the
@@ -775,10 +886,18 @@ func pseudoStatus(reason string, temporary bool) string {
 		return ""
 	}
 	if temporary {
+		if t, ok := pseudoDetailTemporary[reason]; ok {
+			d = t
+		}
 		return "4.0." + d
 	}
 	return "5.0." + d
 }
+
+// pseudoDetailTemporary are the details that differ for a temporary
+// failure: a temporary filter is X.0.924 in Sisimai's numbering, X.0.910
+// being its permanent refusal.
+var pseudoDetailTemporary = map[string]string{"filtered": "924"}
 
 // Reasons lists every reason word a Result can carry: the failure reasons
 // (each with its X.0.9NN detail) and those of messages that are no

@@ -159,8 +159,8 @@ func phrasesIn(lower string) []string {
 // and recall (of the hard rows, how many are called hard), with false
 // hards as a share of all rows. It fails when, as-is, false hards exceed
 // 1% of the rows or hard precision falls below 97%, and when, with
-// families left out, false hards exceed 1.1%, hard/soft agreement falls
-// below 93.9% or status agreement below 90.0%.
+// families left out, false hards exceed 1%, hard/soft agreement falls
+// below 94.2% or status agreement below 91.0%.
 func TestLeaveOneFamilyOut(t *testing.T) {
 	rows := readCorpus(t)
 	raws := map[string][]byte{}
@@ -284,15 +284,18 @@ func TestLeaveOneFamilyOut(t *testing.T) {
 	// With families left out the floors are the levels last measured
 	// (raised with the clause rules, the reply-code precedence and "try
 	// again" as a sign of a passing failure; measured again when every
-	// phrase only a family has came to be left out), so that a change making the
-	// rules fit the corpus more and the world less shows.
-	if out.pct(out.falseHard) > 1.1 {
-		t.Errorf("families left out: %d false hards (%.1f%% of rows), want <= 1.1%%", out.falseHard, out.pct(out.falseHard))
+	// phrase only a family has came to be left out; status raised with the
+	// general rules for a lookup to try again, a size limit and a URI block
+	// list; hard/soft and false hards with the recipient's own choice
+	// overruling a dead address), so that a
+	// change making the rules fit the corpus more and the world less shows.
+	if out.pct(out.falseHard) > 1 {
+		t.Errorf("families left out: %d false hards (%.1f%% of rows), want <= 1%%", out.falseHard, out.pct(out.falseHard))
 	}
-	if out.pct(out.hard) < 93.9 {
-		t.Errorf("families left out: hard/soft agrees for %.1f%%, want >= 93.9%%", out.pct(out.hard))
+	if out.pct(out.hard) < 94.2 {
+		t.Errorf("families left out: hard/soft agrees for %.1f%%, want >= 94.2%%", out.pct(out.hard))
 	}
-	if out.pct(out.status) < 90.0 {
-		t.Errorf("families left out: status agrees for %.1f%%, want >= 90.0%%", out.pct(out.status))
+	if out.pct(out.status) < 91.0 {
+		t.Errorf("families left out: status agrees for %.1f%%, want >= 91.0%%", out.pct(out.status))
 	}
 }

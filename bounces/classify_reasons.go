@@ -286,6 +286,40 @@ func urlEnd(lower string, i int) int {
 	return len(lower)
 }
 
+// outsideURLs is lower with every URL (urlEnd) blanked out, byte for byte,
+// so that offsets stay offsets in lower; lower itself when it has none.
+// The word checks (the clause rules' nouns and predicates, the conflict
+// words, the words naming the client or the sender) read it: a URL is an
+// address, not a statement, whatever words its path has ("550 No such user
+// - see https://example.com/spam-policy" names no spam), as the phrases
+// only match inside one when they name part of a URL (phraseRef.inURL).
+func outsideURLs(lower string) string {
+	var b []byte
+	for i := 0; i < len(lower); {
+		j := strings.Index(lower[i:], "http")
+		if j < 0 {
+			break
+		}
+		i += j
+		end := urlEnd(lower, i)
+		if end == i {
+			i++
+			continue
+		}
+		if b == nil {
+			b = []byte(lower)
+		}
+		for k := i; k < end; k++ {
+			b[k] = ' '
+		}
+		i = end
+	}
+	if b == nil {
+		return lower
+	}
+	return string(b)
+}
+
 // negated reports whether the phrase at lower[i:] is negated: right after
 // "not " or "n't " ("User not listed in the directory" names no block
 // list, "the account is not suspended" no suspension).

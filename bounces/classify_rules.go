@@ -48,7 +48,15 @@ import "strings"
 // lists ("bulk", "allow list", "greylisted"; conflictStems) anywhere in the
 // text also make it not hard. Where no phrase
 // matches, the clause rules (clauseRules) read the noun and the predicate
-// of one clause, with the same precedence.
+// of one clause, with the same precedence. Those words, the conflict words
+// and the words naming the client or the sender are read outside URLs
+// (outsideURLs), as the phrases are. Next to a missing host, "try again"
+// or "temporarily" (retryLookup) make it a lookup that failed for now
+// (networkerror), not a filter; a limit exceeded in a clause about size
+// (sizeWords) is the message's size, a block list in a clause about the
+// message's links (linkWords) a URI block list. A clause saying the
+// recipient's own preferences, settings, filter or rules refused the
+// message (recipientChoice) overrules any dead address.
 
 // contradicts are the reasons whose phrases, anywhere in a text, overrule a
 // phrase naming a dead address: a specific statement of spam, a block, a
@@ -124,6 +132,8 @@ var textRules = []reasonRule{
 		[]string{"you may not have permission to post"}},
 	{"filtered", ordinary, "KDDI (au, ezweb.ne.jp) answers its subscribers' reception filters with \"550 : User unknown\"",
 		[]string{"550 : user unknown"}},
+	{"filtered", overrules, "the recipient's own filter or rules named as what refused the message: an RFC 5429 Sieve reject (\"Message rejected by the recipient's Sieve filter\"), the server-side rules and mail filters of a mailbox (CommuniGate Pro Account Rules, \"rejected by the recipient's Rules\"; MailEnable mailbox filters, \"blocked by the recipient's mail filter\"): RFC 3463 X.7.1 \"delivery not authorized, message refused\" by an address that exists; before the sender and block rules, whose \"sender is not\" and \"blocked\" such a refusal also says",
+		[]string{"recipient's mail filter", "recipient's filter", "recipient's sieve filter", "recipient's rules", "recipient's mail rules", "recipient's filtering rules"}},
 	{"rejected", ordinary, "the MAIL FROM address said not to exist (\"From address does not exist\") is the sender's, not the recipient's (RFC 5321 section 3.3; RFC 3463 X.1.7/X.1.8): before the directory phrase \"address does not exist\", which it also says",
 		[]string{"from address does not", "from address doesn't", "sender address does not exist"}},
 	{"rejected", ordinary, "the envelope sender said unknown or not to exist in the languages of localized bounce templates (RFC 3463 X.1.7/X.1.8; Chinese \"发件人地址不存在\", the sender address does not exist; German \"Absender\", Italian \"mittente\", Spanish \"remitente\", Portuguese \"remetente\", French \"expéditeur\", Russian \"отправител\" with \"unknown\"/\"does not exist\"): the sender's address, not the recipient's; before the localized directory and unknown-user phrases",
@@ -137,6 +147,8 @@ var textRules = []reasonRule{
 		localUnknown},
 	{"userunknown", directory, "the directory statements \"address does not exist\" and \"mailbox does not exist\" (localUnknown) in Russian and Chinese, the languages of the notices of Yandex, Mail.ru, Coremail/NetEase, QQ Mail and Sina: \"адрес получателя не существует\" (the recipient's address does not exist), \"邮箱地址不存在\" (the mailbox address does not exist), \"邮箱不存在\"; Yandex's bounce help counts \"No such user\" as a non-existing address (https://yandex.com/support/mail/bounces/yandex.html)",
 		[]string{"адрес получателя не существует", "ящик получателя не существует", "почтовый ящик не существует", "邮箱地址不存在", "邮箱不存在"}},
+	{"userunknown", directory, "X.400 non-delivery reports (ITU-T X.411 section 8.3.1.2.1.8, NonDeliveryDiagnosticCode 0 \"unrecognised-OR-name\": the O/R name does not identify a user the MTS knows), as X.400 gateways and Exchange's X.400 connector print them: the message transfer system's statement about its own directory",
+		[]string{"unrecognised-or-name", "unrecognized-or-name", "unrecognised or-name", "unrecognized or-name"}},
 	{"spamdetected", ordinary, "Gmail SMTP error reference (https://support.google.com/a/answer/3726730) 421/550 4.7.0, 4.7.28, 5.7.1 \"Our system has detected an unusual rate of unsolicited mail originating from your IP address\" (and, in Gmail's current replies, \"... from your DKIM domain\", \"... from your SPF domain\"): Gmail's finding that the mail is unsolicited, not an authentication failure; before the SPF/DKIM rule, whose \"SPF domain\" and \"DKIM domain\" it also says",
 		[]string{"unusual rate of unsolicited", "rate of unsolicited mail"}},
 	{"authfailure", ordinary, "RFC 7208 (SPF), RFC 6376 (DKIM), RFC 7489 (DMARC) rejections",
@@ -253,6 +265,7 @@ var textRules = []reasonRule{
 			"mailbox quota", "size of the mailbox", "too many messages in", "has exceeded the max",
 			"exceeded the quota", "user's mailbox is full", "recipient's mailbox is full",
 			"mailbox would exceed", "would exceed mailbox quota", "quota limit",
+			"mailbox exceeds", // "mailbox exceeds quota", Ipswitch IMail "User mailbox exceeds allowed size"
 		}},
 	{"mailboxfull", ordinary, "Postfix local(8) and virtual(8) when a mailbox would pass mailbox_size_limit or virtual_mailbox_limit: \"cannot update mailbox ... error writing message: File too large\" (EFBIG); WEB.DE \"User has exhausted allowed storage space\", \"User has too many messages on the server\"",
 		[]string{"error writing message: file too large", "exhausted allowed storage", "too many messages on the server"}},
@@ -268,6 +281,11 @@ var textRules = []reasonRule{
 			"casella piena", "casella di posta piena", "casella è piena", "casella di posta del destinatario è piena",
 			"ящик переполнен", "ящик получателя переполнен", "邮箱已满", "邮箱空间已满", "邮箱容量已满", "邮箱空间不足",
 		}},
+	{"mailboxfull", ordinary, "\"mailbox full\" (RFC 3463 X.2.2) in Japanese and Korean, the languages of the notices of Japanese providers and carriers (in ISO-2022-JP or Shift_JIS, read as UTF-8: textToUTF8) and of Korean providers (EUC-KR): \"容量がいっぱい\", \"容量超過\", \"容量を超え\" (the capacity is full, exceeded), \"메일함 용량이 초과\", \"메일함이 가득\" (the mailbox's capacity is exceeded, the mailbox is full): each the plain translation of \"mailbox full\" or \"quota exceeded\", never hard",
+		[]string{
+			"容量がいっぱい", "容量が一杯", "容量オーバー", "容量超過", "容量を超え", "メールボックスがいっぱい", "メールボックスが一杯",
+			"용량이 초과", "용량 초과", "용량을 초과", "메일함이 가득", "편지함이 가득",
+		}},
 	{"mesgtoobig", ordinary, "Gmail SMTP error reference 552 5.3.4 \"Your message exceeded Google's message size limits\"; NetEase/Coremail \"exceeded mailsize limit\"; Exchange \"RESOLVER.RST.RecipSizeLimit\" and \"RESOLVER.RST.SendSizeLimit\" (Microsoft's NDR reference 5.2.3/5.3.4: message too large for the recipient or sender)",
 		[]string{"message size limit", "mailsize limit", "recipsizelimit", "sendsizelimit"}},
 	{"mesgtoobig", ordinary, "RFC 1870 SIZE, RFC 3463 X.3.4 \"message too big for system\"",
@@ -278,6 +296,7 @@ var textRules = []reasonRule{
 			"size exceeds", "message exceeds", "message length exceeds", "too large for",
 			"exceeded the maximum message size", "exceeds maximum", "maximum message size",
 			"message file too big", "mail size limit", "size limit exceeded",
+			"size limit",                                  // a limit on size: "mail size limit exceeded", "exceeds the size limit" (a mailbox's size limit is the mailbox-full rule's, which comes first)
 			"line limit exceeded", "line length exceeded", // RFC 5321 section 4.5.3.1.6: a text line is at most 1000 octets
 		}},
 	{"hasmoved", ordinary, "RFC 5321 551 \"User not local\", RFC 3463 X.1.6 \"mailbox has moved\"",
@@ -319,6 +338,8 @@ var textRules = []reasonRule{
 			"couldn't find any host", "could not find any host", "point to non-existent hosts",
 			"nonexistentdomain", "non-existent host", "no such host or domain", "unknown domain name",
 		}},
+	{"hostunknown", ordinary, "a domain with no address records (RFC 5321 section 5.1: with neither MX nor address records the domain cannot take mail): CommuniGate Pro's SMTP module \"SMTP module(domain x) reports: x: no DNS A-data returned\", its resolver's finding that the name has no A record",
+		[]string{"no dns a-data", "no a-data returned"}},
 	{"hostunknown", ordinary, "qmail-remote \"Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)\" (the whole sentence, so that its \"IP address\" is not read as a refusal of the sending host); Gmail SMTP error reference 553 5.1.2 \"We weren't able to find the recipient domain\"",
 		[]string{"couldn't find a mail exchanger or ip address", "find the recipient domain"}},
 	{"hostunknown", ordinary, "the non-delivery templates of two mail systems for a recipient domain that does not resolve: Software.com Post.Office (later Openwave, the mail system of Verizon and the MXLogic gateway) \"Your message was not delivered because the destination computer was not found. Carefully check that it was spelled correctly\" (its queue-expiry twin says \"the destination computer was not reachable\"); Exchange 2000/2003 for 5.4.0 (\"DNS lookup failure\" in Microsoft's list of Exchange NDR codes) \"The destination server for this recipient could not be found in Domain Name Service (DNS). Please verify the e-mail address\"",
@@ -357,6 +378,12 @@ var textRules = []reasonRule{
 			"destinatario sconosciuto", "utente inesistente", "indirizzo inesistente", "utente non esiste",
 			"пользователь не найден", "нет такого пользователя", "такого пользователя нет",
 			"пользователь не существует", "получатель не найден", "用户不存在", "收件人不存在", "用户名不存在",
+		}},
+	{"userunknown", ordinary, "\"user unknown\" and \"address does not exist\" (RFC 3463 X.1.1) in Japanese and Korean notices, ordinary like their English forms (a dead address only with a status code, a 550/551/553 reply, RCPT TO or a notice that the delivery failed for good): \"存在しないメールアドレス\", \"ユーザーが存在しません\" (the address, the user does not exist), \"존재하지 않는 사용자\", \"메일 주소가 존재하지 않습니다\" (the user, the mail address does not exist): each the plain translation of an English phrase of the unknown-user rule",
+		[]string{
+			"存在しないメールアドレス", "メールアドレスが存在しません", "ユーザーが存在しません", "ユーザが存在しません", "宛先が存在しません",
+			"존재하지 않는 사용자", "존재하지 않는 메일 주소", "존재하지 않는 주소", "메일 주소가 존재하지 않습니다",
+			"사용자가 존재하지 않습니다", "수신자가 존재하지 않습니다",
 		}},
 	{"userunknown", ordinary, "unknown-recipient texts as the vendors document them: Exim \"unknown local-part ... in domain\"; Exchange \"The email address you entered couldn't be found\" (Microsoft's NDR reference for 5.1.1/5.1.10); Coremail's bounce notes (\"unavailable mail user\", \"user not known\", \"recipient does not have an account\", \"not user of this server\"); Barracuda \"cuda_nsu\" (no such user); Exchange Online \"x wasn't found at example.com\"",
 		[]string{
@@ -435,6 +462,8 @@ var textRules = []reasonRule{
 			"too many connections", "too many concurrent", "connection limit",
 			"too many sessions", "too many simultaneous", "connection rate limit",
 		}},
+	{"speeding", ordinary, "limits on the messages one sender may send in an hour or a day: Outlook.com postmaster, RP-001 to RP-003 (\"421 RP-001 ... Unfortunately, some messages from [IP] weren't sent. Please try again. We have limits for how many messages can be sent per hour and per day\"): a sending rate, retried, never the recipient; before the block rule, whose \"messages from\" opening the reply shares",
+		[]string{"limits for how many messages", "messages can be sent per hour", "per hour and per day"}},
 	{"speeding", ordinary, "RFC 3463 X.7.28 (RFC 7372) rate limits",
 		[]string{
 			"rate limit", "too many messages", "throttl", "sending rate", "too fast",
@@ -607,6 +636,9 @@ var localUnknown = []string{
 	// a@example.com not listed in Domino Directory"; older releases "User
 	// Jan Jansen (a@example.com) not listed in public Name & Address Book").
 	"not listed in domino directory", "not listed in public name & address book",
+	// Its German template ("Benutzer Lena Fischer (a@example.com) ist im
+	// Domino-Verzeichnis nicht aufgeführt"), the same statement.
+	"im domino-verzeichnis nicht", "nicht im domino-verzeichnis",
 	"no mailbox here by that name", "the email account that you tried to reach does not exist",
 	"no such user here", "recipientnotfound", "recipnotfound", "user doesn't have a",
 	"this user doesn't have", "address does not exist", "mailbox does not exist",

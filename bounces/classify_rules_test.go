@@ -173,6 +173,14 @@ func TestClassifyDiagnosticType(t *testing.T) {
 		class         Class
 	}{
 		{"Final-Recipient: rfc822; a@example.com\r\nAction: failed\r\nStatus: 5.0.0\r\nDiagnostic-Code: X-Unix; 67 user unknown\r\n", "mailererror", Soft},
+		// Sendmail's local mailer speaking LMTP (mail.local -l) types the
+		// delivery agent's reply X-Unix: a reply with an enhanced code is
+		// read like any server's; an exit status or a reply without one
+		// stays the program's failure.
+		{"Final-Recipient: rfc822; a@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: X-Unix; 550 5.1.1 a... User unknown\r\n", "userunknown", Hard},
+		{"Final-Recipient: rfc822; a@example.com\r\nAction: failed\r\nStatus: 5.2.2\r\nDiagnostic-Code: X-Unix; 552 5.2.2 a... Mailbox full: quota exceeded\r\n", "mailboxfull", Soft},
+		{"Final-Recipient: rfc822; a@example.com\r\nAction: failed\r\nStatus: 5.0.0\r\nDiagnostic-Code: X-Unix; 550 a... User unknown\r\n", "mailererror", Soft},
+		{"Final-Recipient: rfc822; a@example.com\r\nAction: failed\r\nStatus: 5.3.0\r\nDiagnostic-Code: X-Unix; 75 5.3.0 temporary failure\r\n", "mailererror", Soft},
 		{"Final-Recipient: rfc822; a@example.com\r\nAction: failed\r\nStatus: 5.0.0\r\nDiagnostic-Code: The account does not exist, user unknown\r\n", "filtered", Block},
 		{"Final-Recipient: rfc822; a@example.com\r\nAction: failed\r\nStatus: 5.0.0\r\nDiagnostic-Code: smtp; 550 user unknown\r\n", "userunknown", Hard},
 		{"Final-Recipient: rfc822; a@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: user unknown\r\n", "userunknown", Hard},
@@ -203,6 +211,9 @@ func TestDiagnosticStatus(t *testing.T) {
 		"550 5.1.1 <a@example.com>: Recipient address rejected":                     "5.1.1",
 		"554 4.4.7 Message expired <421 4.4.2 Connection timed out>":                "4.4.2",
 		"550 5.7.0 blocked, see 5.0.0":                                              "5.7.0",
+		// A session transcript: the replies that accepted the envelope
+		// (class 2) name no failure.
+		"--> RCPT To:<a@example.com> <-- 250 2.1.5 Ok --> DATA <-- 354 go ahead <-- 552 5.2.2 Requested mail action aborted: exceeded storage allocation": "5.2.2",
 	} {
 		if r := ClassifyReply(550, "", text); r.Status != want {
 			t.Errorf("ClassifyReply(550, %q).Status = %q, want %q", text, r.Status, want)
@@ -290,7 +301,7 @@ func TestSourcedRules(t *testing.T) {
 		// but the text, a missing host that may be found on a retry is not
 		// a dead domain.
 		{"", 0, "", "Name service error for domain example.com: Host not found, try again", "networkerror", Soft, "host not found, try again"},
-		{"", 0, "", "Unknown host example.com, try again", "filtered", Block, `"try again" next to "unknown host"`},
+		{"", 0, "", "Unknown host example.com, try again", "networkerror", Soft, `a lookup that may pass on a retry: "try again" next to "unknown host"`},
 		{"", 550, "", "550 No such user, please try again", "filtered", Block, `"try again" next to "no such user"`},
 		// ... but a status code or RCPT TO still backs the address.
 		{"RCPT", 550, "", "550 No such user, please try again", "userunknown", Hard, "no such user"},
@@ -389,7 +400,7 @@ func TestSourcedRules(t *testing.T) {
 		{"RCPT", 550, "", "550 Sender verify failed; no such user here", "rejected", Block, "sender verify failed"},
 		// The recipient's own refusal (Facebook RCP-P2, RFC 3463 X.7.1):
 		// the address exists, a 5.1.1 beside it is no dead address.
-		{"", 550, "5.1.1", "550 5.1.1 User unknown; the message was refused by recipient's mail rules", "filtered", Block, `"refused by recipient" -> filtered overrules`},
+		{"", 550, "5.1.1", "550 5.1.1 User unknown; the message was refused by recipient's mail rules", "filtered", Block, `"recipient's mail rules" -> filtered`},
 		{"", 550, "5.1.1", "550 5.1.1 RCP-P2 Refused due to recipient preferences", "filtered", Block, "recipient preferences"},
 		// The MAIL FROM address said not to exist is the sender's.
 		{"", 550, "", "550 From address does not exist", "rejected", Block, "from address does not"},
@@ -522,6 +533,15 @@ func TestLocalizedWording(t *testing.T) {
 		// Capitals in Latin-1 and Cyrillic text.
 		{"", 0, "", "ПОЧТОВЫЙ ЯЩИК ПЕРЕПОЛНЕН", "mailboxfull", Soft, "ящик переполнен"},
 		{"", 552, "", "552 LA BOÎTE AUX LETTRES EST PLEINE", "mailboxfull", Soft, "boîte aux lettres est pleine"},
+		// Japanese and Korean notices.
+		{"", 0, "", "宛先のメールボックスの容量がいっぱいのため、メールを保存できませんでした。", "mailboxfull", Soft, "容量がいっぱい"},
+		{"", 550, "5.1.1", "550 5.1.1 メールボックスの容量超過", "mailboxfull", Soft, "容量超過"},
+		{"", 0, "", "받는 사람의 메일함 용량이 초과되어 메일을 받을 수 없습니다.", "mailboxfull", Soft, "용량이 초과"},
+		{"", 550, "", "550 ユーザーが存在しません", "userunknown", Hard, "ユーザーが存在しません"},
+		{"RCPT", 550, "", "550 존재하지 않는 사용자입니다", "userunknown", Hard, "존재하지 않는 사용자"},
+		// Ordinary like the English phrases: without any code or command
+		// not proof of a dead address.
+		{"", 0, "", "받는 사람의 메일 주소가 존재하지 않습니다.", "filtered", Block, "메일 주소가 존재하지 않습니다"},
 	})
 	for in, want := range map[string]string{
 		"Пользователь НЕ найден": "пользователь не найден",
@@ -911,5 +931,12 @@ func TestOwnDirectoryStatements(t *testing.T) {
 		{"", 0, "", "Failed to deliver to '<hanna@example.com>' LOCAL module(account hanna) reports: unknown user account", "userunknown", Hard, "unknown user account"},
 		{"", 0, "", "LOCAL module(account hanna) reports: unknown user account; your IP is blocked", "blocked", Block, "overrules"},
 		{"", 550, "", "Reason: Remote SMTP Server Returned: 550 Requested action not taken: mailbox unavailable", "filtered", Block, "mailbox unavailable"},
+		// X.400 (ITU-T X.411 NonDeliveryDiagnosticCode 0) and Domino's
+		// German report: statements about the system's own directory.
+		{"", 0, "", "Reason: 1 (unable-to-transfer) Diagnostic: 0 (unrecognised-OR-name) Supplementary information: recipient unknown", "userunknown", Hard, "unrecognised-or-name"},
+		{"", 0, "", "Diagnostic code: unrecognized-OR-name", "userunknown", Hard, "unrecognized-or-name"},
+		{"", 0, "", "Diagnostic: 0 (unrecognised-OR-name); mailbox full", "mailboxfull", Soft, "overrules"},
+		{"", 0, "", "Benutzer Jan Jansen (jan@example.de) ist nicht im Domino-Verzeichnis aufgeführt", "userunknown", Hard, "nicht im domino-verzeichnis"},
+		{"", 0, "", "Benutzer Lena Fischer (lena@example.com) ist im Domino-Verzeichnis nicht aufgeführt", "userunknown", Hard, "im domino-verzeichnis nicht"},
 	})
 }

@@ -115,7 +115,7 @@ func statusDetailOf(s string) string {
 }
 
 // pseudoRule says why a result reports the X.0.9NN code of its reason.
-func pseudoRule(reason, status string, code int, delayed bool) string {
+func pseudoRule(reason, status string, code int, delayed, textTemporary bool) string {
 	if status == "" {
 		return ""
 	}
@@ -125,6 +125,10 @@ func pseudoRule(reason, status string, code int, delayed bool) string {
 		why += status[:1] + " from reply code " + strconv.Itoa(code)
 	case delayed:
 		why += "4 from the delay (Action: delayed)"
+	case textTemporary:
+		why += "4 from the text, which calls the failure temporary (tellsTemporary)"
+	case status[0] == '4':
+		why += "4 from the delay notice (delayNotices) or the message's own class"
 	default:
 		why += "5 for a failure"
 	}

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/postbode/postbode/internal/clientnet"
 )
 
 // replyGrace is how long after the session deadline its last reply may
@@ -14,7 +17,7 @@ import (
 const replyGrace = 5 * time.Second
 
 // capListener answers 421 and closes connections beyond MaxConnections, or
-// beyond MaxConnectionsPerIP from one client IP, so a flood (or a few slow
+// beyond MaxConnectionsPerIP from one client IP (an IPv6 client: its /64), so a flood (or a few slow
 // clients) cannot exhaust the process or lock out other senders
 // (RFC 5321 §3.8).
 type capListener struct {
@@ -28,15 +31,15 @@ func (c *capListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		ip := clientIP(conn)
-		if why := c.l.admit(ip); why != "" {
+		slot := connClient(conn)
+		if why := c.l.admit(slot); why != "" {
 			c.l.opt.Metrics.Inbound.WithLabelValues("overloaded").Inc()
 			conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
 			io.WriteString(conn, "421 4.7.0 "+c.l.opt.Hostname+" "+why+", try again later\r\n")
 			conn.Close()
 			continue
 		}
-		cc := &countedConn{Conn: conn, l: c.l, ip: ip, end: time.Now().Add(c.l.opt.SessionTimeout)}
+		cc := &countedConn{Conn: conn, l: c.l, ip: clientIP(conn), slot: slot, end: time.Now().Add(c.l.opt.SessionTimeout)}
 		cc.wire.offerTLS = c.l.opt.TLS != nil
 		cc.wire.size = fmt.Appendf(nil, "%s%d\r\n", capSIZE, c.l.opt.MaxMessageBytes)
 		cc.SetDeadline(time.Time{})
@@ -52,7 +55,18 @@ func clientIP(c net.Conn) string {
 	return host
 }
 
-// admit takes a connection slot for ip, or says why there is none.
+// connClient is who a connection's slot is counted for: its client's
+// network as clientnet counts it (an IPv6 /64, whose addresses one client
+// may cycle through).
+func connClient(c net.Conn) string {
+	a, err := netip.ParseAddr(clientIP(c))
+	if err != nil {
+		return clientIP(c)
+	}
+	return clientnet.Of(a).String()
+}
+
+// admit takes a connection slot for client (connClient), or says why there is none.
 func (l *Listener) admit(ip string) string {
 	if l.active.Add(1) > int64(l.opt.MaxConnections) {
 		l.active.Add(-1)
@@ -85,6 +99,7 @@ type countedConn struct {
 	net.Conn // the TCP connection
 	l        *Listener
 	ip       string
+	slot     string // who its connection slot is counted for (connClient)
 	once     sync.Once
 	mu       sync.Mutex
 	end      time.Time
@@ -155,7 +170,7 @@ func (c *countedConn) startTLS() error {
 }
 
 func (c *countedConn) Close() error {
-	c.once.Do(func() { c.l.release(c.ip) })
+	c.once.Do(func() { c.l.release(c.slot) })
 	return c.plain().Close()
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -765,3 +766,36 @@ func TestTokenedMailIsCappedPerToken(t *testing.T) {
 		t.Errorf("token_limited = %v, want 2", v)
 	}
 }
+
+// TestConnectionCapSharesIPv6Subnets: a client that cycles through the
+// addresses of its IPv6 /64 held a connection slot per address, so it could
+// take every slot of the listener; its connections now share the
+// per-client cap. IPv4 stays per address.
+func TestConnectionCapSharesIPv6Subnets(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"[2001:db8:1:2::1]:1000", "[2001:db8:1:2:ffff::9]:2000", true},
+		{"[2001:db8:1:2::1]:1000", "[2001:db8:1:3::1]:1000", false},
+		{"192.0.2.1:1000", "[::ffff:192.0.2.1]:2000", true},
+		{"192.0.2.1:1000", "192.0.2.2:1000", false},
+	} {
+		a, b := connClient(addrConn(c.a)), connClient(addrConn(c.b))
+		if got := a == b; got != c.same {
+			t.Errorf("%s and %s share a connection cap: %v, want %v (%q, %q)", c.a, c.b, got, c.same, a, b)
+		}
+	}
+}
+
+// addrConn is a net.Conn whose client address is addr (host:port).
+func addrConn(addr string) net.Conn {
+	return remoteConn{remote: net.TCPAddrFromAddrPort(netip.MustParseAddrPort(addr))}
+}
+
+type remoteConn struct {
+	net.Conn
+	remote net.Addr
+}
+
+func (c remoteConn) RemoteAddr() net.Addr { return c.remote }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/textproto"
+	"golang.org/x/text/encoding/ianaindex"
 )
 
 // Limits that bound the work Parse does on hostile input. What lies beyond
@@ -321,16 +322,58 @@ func (m *msg) leaf(h header, mt, charset string, body []byte, depth int) {
 	case "text/rfc822-headers", "message/rfc822-headers", "message/partial":
 		m.keepOriginal(data)
 	case "text/plain", "text/plain-bounce", "text/x-notes", "":
-		m.texts = append(m.texts, data)
+		m.texts = append(m.texts, textToUTF8(charset, data))
 	case "text/html":
-		m.html = append(m.html, data)
+		m.html = append(m.html, textToUTF8(charset, data))
 	case "application/json":
 		m.jsonBodies = append(m.jsonBodies, data)
 	default:
 		if strings.HasPrefix(mt, "text/") {
-			m.texts = append(m.texts, data)
+			m.texts = append(m.texts, textToUTF8(charset, data))
 		}
 	}
+}
+
+// textToUTF8 converts a text part from the charset its Content-Type
+// declares (RFC 2046 section 4.1.2; the names of the IANA charset
+// registry, RFC 2978) to UTF-8, so that the notices of Japanese, Korean,
+// Chinese and European mail systems in ISO-2022-JP, Shift_JIS, EUC-KR,
+// GB2312 or ISO-8859-x read like their UTF-8 forms: the phrases and
+// addresses of a notice in ISO-2022-JP stand between escape sequences
+// otherwise. Text that is plain ASCII (no byte above 0x7F, no ISO 2022
+// escape) is the same in every charset the registry holds for mail and is
+// returned as is, as is text in an unknown charset or one that does not
+// convert.
+func textToUTF8(charset string, data []byte) []byte {
+	if charset == "" || plainASCII(data) {
+		return data
+	}
+	cs := asciiLower(strings.TrimSpace(charset))
+	if cs == "utf-8" || cs == "utf8" || cs == "us-ascii" {
+		return data
+	}
+	enc, err := ianaindex.MIME.Encoding(cs)
+	if err != nil || enc == nil {
+		if enc, err = ianaindex.IANA.Encoding(cs); err != nil || enc == nil {
+			return data
+		}
+	}
+	out, err := enc.NewDecoder().Bytes(data)
+	if err != nil || len(out) > 2*maxPartBytes {
+		return data
+	}
+	return out
+}
+
+// plainASCII reports whether b holds only ASCII bytes and no ESC (the
+// shift of the ISO 2022 charsets).
+func plainASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 || c == 0x1b {
+			return false
+		}
+	}
+	return true
 }
 
 // nestedReport walks a returned message that is itself a delivery report

@@ -732,6 +732,11 @@ var recipientLabels = []string{
 	"failed to deliver to", "unable to deliver to", "delivery has failed to these recipients or groups:",
 	"rcpt:", "originalrecipient:", "your message to", "undeliverable to", "delivery failed to",
 	"failed recipient", "unknown recipient:", "invalid recipient:", "error for", "address",
+	// The same label in the localized notices of Korean, Japanese and
+	// Chinese providers: "받는 사람:" and "수신자:" (recipient), "宛先："
+	// (destination), "收件人：" (recipient), with an ASCII or a full-width
+	// colon (U+FF1A).
+	"받는 사람:", "받는사람:", "수신자:", "수신인:", "宛先:", "宛先：", "受信者:", "受信者：", "收件人:", "收件人：",
 }
 
 // leadingAddr returns the address a line begins with and the rest of the

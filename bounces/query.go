@@ -33,10 +33,19 @@ type Bounce struct {
 	InboundID  *int64    `json:"inbound_id"`
 	// Outcome is applied, or unauthenticated: evidence that changed nothing.
 	Outcome string `json:"outcome"`
+	// Rule is the classifier rule that decided the reason and StatusRule
+	// where the status came from (Result.Rule, Result.StatusRule); empty
+	// for bounces recorded before the rule was kept.
+	Rule       string `json:"rule"`
+	StatusRule string `json:"status_rule"`
+	// DismissedAt is when staff dismissed the bounce (it no longer counts
+	// toward the contact's inactivity), DismissedBy who; nil when not.
+	DismissedAt *time.Time `json:"dismissed_at"`
+	DismissedBy string     `json:"dismissed_by,omitempty"`
 }
 
 const bounceCols = `id, contact_id, campaign_id, recipient, class, reason, status, reply_code, action, diagnostic, source, counted, created_at,
-	inbound_id, outcome`
+	inbound_id, outcome, rule, status_rule, dismissed_at, dismissed_by`
 
 // ByContact returns a contact's bounces with id > after, oldest first, at
 // most limit+1 (for the cursor).
@@ -73,16 +82,16 @@ func (p *Processor) ReadCampaign(ctx context.Context, campaignID, after int64, l
 	if err != nil {
 		return nil, err
 	}
-	return items, p.auditRead(ctx, &campaignID, len(items))
+	return items, p.auditRead(ctx, &campaignID, "bounces", len(items))
 }
 
 // auditRead records a bulk read of bounce rows (recipient addresses): who
-// (from the context), which campaign (nil: the unauthenticated evidence)
-// and how many rows.
-func (p *Processor) auditRead(ctx context.Context, campaign *int64, n int) error {
-	e := audit.Entry{Action: "bulk-read", TargetKind: "report", Count: int64(n), Cause: "unauthenticated bounces"}
+// (from the context), which campaign (nil: a report over the department)
+// with cause, and how many rows.
+func (p *Processor) auditRead(ctx context.Context, campaign *int64, cause string, n int) error {
+	e := audit.Entry{Action: "bulk-read", TargetKind: "report", Count: int64(n), Cause: cause}
 	if campaign != nil {
-		e.TargetKind, e.TargetID, e.Cause = "campaign", campaign, "bounces"
+		e.TargetKind, e.TargetID = "campaign", campaign
 	}
 	return audit.Write(ctx, p.db, e)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/postbode/postbode/internal/clientnet"
 	"github.com/postbode/postbode/internal/redisconn"
 	"github.com/postbode/postbode/internal/rtoken"
 )
@@ -105,23 +106,13 @@ func (q *UnprovenQuota) keys(client string, size int64, msgs int64) []quotaKey {
 }
 
 // quotaClient is the part of a client address one share of the quota
-// belongs to: an IPv4 address, or the /64 network of an IPv6 address (one
-// site's subnet, RFC 4291 section 2.5.4: a sender holds the whole /64 and
-// could cycle through its addresses).
+// belongs to: its network as clientnet counts it (an IPv6 /64).
 func quotaClient(client string) string {
 	a, err := netip.ParseAddr(client)
 	if err != nil {
 		return client
 	}
-	a = a.Unmap()
-	if a.Is4() {
-		return a.String()
-	}
-	p, err := a.WithZone("").Prefix(64)
-	if err != nil {
-		return client
-	}
-	return p.String()
+	return clientnet.Of(a).String()
 }
 
 // Check reports why client may store no further unproven message now

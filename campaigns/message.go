@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/url"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -111,6 +113,9 @@ type recipient struct {
 	// To, when set, is the address the message goes to instead of Email
 	// (a test send with a real contact's merge fields).
 	To string
+	// issued is when the tokens of the message's links say they were
+	// issued: one reading of the clock for all of them (zero: now).
+	issued time.Time
 }
 
 // to returns the address r's message goes to.
@@ -124,9 +129,9 @@ func (r recipient) to() string {
 // claims returns the token claims of r's links for campaign cid.
 func (r recipient) claims(p rtoken.Purpose, cid int64) rtoken.Claims {
 	if r.Test {
-		return rtoken.Claims{Purpose: p, CampaignID: cid, Test: true}
+		return rtoken.Claims{Purpose: p, CampaignID: cid, Test: true, Issued: r.issued}
 	}
-	return rtoken.Claims{Purpose: p, ContactID: r.ID, CampaignID: cid}
+	return rtoken.Claims{Purpose: p, ContactID: r.ID, CampaignID: cid, Issued: r.issued}
 }
 
 // data returns the template data and render options for one recipient.
@@ -145,7 +150,15 @@ func (s *Service) data(rt *runtime, r recipient) (templates.Data, templates.Rend
 	}
 	var opt templates.RenderOptions
 	if s.opt.Tracking && rt.c.TrackClicks {
-		opt.TrackClick = func(u string) string { return s.links.ClickURLFor(r.claims(rtoken.Click, cid), u) }
+		// One click token for all the message's links (the same claims):
+		// signed at the first link, not at each of them.
+		var prefix string
+		opt.TrackClick = func(u string) string {
+			if prefix == "" {
+				prefix = s.links.ClickPrefixFor(r.claims(rtoken.Click, cid))
+			}
+			return prefix + url.QueryEscape(u)
+		}
 	}
 	if s.opt.Tracking && rt.c.TrackOpens {
 		opt.OpenPixel = link(rtoken.Open)
@@ -200,6 +213,8 @@ func (s *Service) build(ctx context.Context, rt *runtime, r recipient, subjectPr
 // compose renders and composes the message for r into buf, unsigned.
 func (s *Service) compose(ctx context.Context, rt *runtime, r recipient, subjectPrefix string, st *stageTimes, buf *msgBuf) (mta.Envelope, error) {
 	t0 := nanotime()
+	now := s.now()
+	r.issued = now
 	d, opt := s.data(rt, r)
 	out, err := rt.tpl.RenderTo(ctx, d, opt, &buf.render)
 	if err != nil {
@@ -222,12 +237,12 @@ func (s *Service) compose(ctx context.Context, rt *runtime, r recipient, subject
 		// The bounce processor finds campaign and contact of a returned
 		// original by this header when the VERP address is lost.
 		Extra: [][2]string{{"X-Postbode-Ref", ref}},
-		Date:  s.now(),
+		Date:  now,
 	}
 	if need := mta.ComposeSize(out.HTML, out.Text); cap(buf.data) < need {
 		buf.data = make([]byte, 0, need)
 	}
-	msg := mta.AppendCompose(buf.data[:0], h, out.HTML, out.Text)
+	msg, dotFree := mta.AppendCompose(buf.data[:0], h, out.HTML, out.Text)
 	buf.data = msg
 	t2 := nanotime()
 	if st != nil {
@@ -237,7 +252,7 @@ func (s *Service) compose(ctx context.Context, rt *runtime, r recipient, subject
 	return mta.Envelope{
 		ID:   "c" + strconv.FormatInt(cid, 10) + "-k" + strconv.FormatInt(kid, 10),
 		From: s.opt.Keys.Address(r.claims(rtoken.Bounce, cid), s.opt.BounceDomain),
-		To:   r.to(), Data: msg,
+		To:   r.to(), Data: msg, DotFree: dotFree,
 	}, nil
 }
 

@@ -86,6 +86,8 @@ type Handler struct {
 	Deps
 	mux   *http.ServeMux
 	views *views
+	// perms is the permission of each route behind a session (routes.go).
+	perms map[string]access.Permission
 	// bg tracks background jobs (imports, purges) so shutdown can wait.
 	bg    sync.WaitGroup
 	bgCtx context.Context
@@ -106,7 +108,7 @@ func New(bgCtx context.Context, d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{Deps: d, mux: http.NewServeMux(), views: v, bgCtx: bgCtx}
+	h := &Handler{Deps: d, mux: http.NewServeMux(), views: v, bgCtx: bgCtx, perms: map[string]access.Permission{}}
 	h.routes()
 	return h, nil
 }

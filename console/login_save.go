@@ -6,6 +6,7 @@ import (
 
 	"github.com/postbode/postbode/console/form"
 	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/humantime"
 	"github.com/postbode/postbode/staff"
 )
@@ -24,7 +25,7 @@ func (h *Handler) loginSave(w http.ResponseWriter, r *http.Request) error {
 		h.Staff.Logout(r.Context(), old.Value)
 	}
 	_, secret, _, err := h.Staff.Login(r.Context(), staff.LoginInput{Email: f.Email, Password: f.Password, Code: f.Code,
-		IP: clientIP(r), UserAgent: r.UserAgent()})
+		IP: httpapi.ClientIP(r), UserAgent: r.UserAgent()})
 	var e *errs.Error
 	if errors.As(err, &e) && e.Kind == errs.KindForbidden {
 		field := "email"

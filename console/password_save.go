@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/postbode/postbode/console/form"
+	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/staff"
 )
 
@@ -67,7 +68,7 @@ func (h *Handler) passwordSave(w http.ResponseWriter, r *http.Request, kind stri
 		return h.totpSetup(w, r, person, f.Password)
 	}
 	_, secret, _, err := h.Staff.Login(r.Context(), staff.LoginInput{Email: person.Email, Password: f.Password,
-		IP: clientIP(r), UserAgent: r.UserAgent()})
+		IP: httpapi.ClientIP(r), UserAgent: r.UserAgent()})
 	switch {
 	case errors.Is(err, staff.ErrTOTPSetup):
 		return h.totpSetup(w, r, person, f.Password)

@@ -105,6 +105,16 @@ func (h *Handler) routes() {
 	h.page("GET /console/campaigns/{id}/results", permCampaignsRead, h.campaignResults)
 	h.page("GET /console/campaigns/{id}/bounces", permContactsRead, h.campaignBounces)
 
+	h.page("GET /console/bounces", permContactsRead, h.bounceList)
+	h.page("GET /console/bounces/unauthenticated", permContactsRead, h.bounceEvidence)
+	h.page("GET /console/bounces/{id}", permContactsRead, h.bounceShow)
+	h.page("GET /console/bounces/{id}/dismiss", permContactsWrite, h.bounceDismissConfirm)
+	h.page("POST /console/bounces/{id}/dismiss", permContactsWrite, h.bounceDismiss)
+	h.page("GET /console/blocklist", permContactsRead, h.blocklistList)
+	h.page("POST /console/blocklist", permContactsWrite, h.blocklistSave)
+	h.page("GET /console/blocklist/{id}/remove", permContactsWrite, h.blocklistRemoveConfirm)
+	h.page("POST /console/blocklist/{id}/remove", permContactsWrite, h.blocklistRemove)
+
 	h.page("GET /console/campaigns/{id}/answers", permContactsWrite, h.updateShow)
 	h.page("POST /console/campaigns/{id}/reminder", permCampaignsWrite, h.updateRemind)
 	h.page("GET /console/campaigns/{id}/purge", permErase, h.updatePurgeConfirm)
@@ -120,6 +130,24 @@ func (h *Handler) routes() {
 	h.page("GET /console/privacy/retention", permPrivacyAudit, h.privacyRetention)
 	h.page("GET /console/privacy/reports", permPrivacyAudit, h.privacyReports)
 	h.page("GET /console/privacy/audit", permPrivacyAudit, h.auditList)
+	h.page("GET /console/privacy/erasures", permPrivacyAudit, h.erasureList)
+	h.page("GET /console/privacy/breaches", permPrivacyAudit, h.breachList)
+	h.page("GET /console/privacy/breaches/new", permPrivacyAudit, h.breachCreate)
+	h.page("POST /console/privacy/breaches", permPrivacyAudit, h.breachSave)
+	h.page("GET /console/privacy/breaches/{id}", permPrivacyAudit, h.breachShow)
+	h.page("POST /console/privacy/breaches/{id}", permPrivacyAudit, h.breachUpdate)
+	h.page("GET /console/privacy/holds", permPrivacyAudit, h.holdList)
+	h.page("POST /console/privacy/holds", permErase, h.holdSave)
+	h.page("GET /console/privacy/holds/{id}/release", permErase, h.holdReleaseConfirm)
+	h.page("POST /console/privacy/holds/{id}/release", permErase, h.holdRelease)
+	h.page("GET /console/privacy/agreements", permPrivacyAudit, h.agreementList)
+	h.uploadMax("POST /console/privacy/agreements", permSettings, agreementBodyBytes, h.agreementSave)
+	h.page("GET /console/privacy/agreements/{id}/document", permSettings, h.agreementDownload)
+	h.page("GET /console/privacy/attributes", permPrivacyAudit, h.attributeList)
+	h.page("POST /console/privacy/attributes/hide", permErase, h.attributeHide)
+	h.page("POST /console/privacy/attributes/show", permErase, h.attributeShow)
+	h.page("GET /console/privacy/attributes/delete", permErase, h.attributeDeleteConfirm)
+	h.page("POST /console/privacy/attributes/delete", permErase, h.attributeDelete)
 
 	h.page("GET /console/admin", permAdmin, h.adminShow)
 	h.page("POST /console/admin/people", permAdmin, h.personInvite)
@@ -144,7 +172,13 @@ func (h *Handler) routes() {
 
 // upload is page for a route that takes a file (MaxImportBytes).
 func (h *Handler) upload(pattern string, perm access.Permission, fn handlerFunc) {
-	h.mux.Handle(pattern, h.secureMax(h.MaxImportBytes, h.session(h.csrf(h.allow(perm, h.audited(pattern, h.action(textChecked(pattern, fn))))))))
+	h.uploadMax(pattern, perm, h.MaxImportBytes, fn)
+}
+
+// uploadMax is upload with another cap on the body.
+func (h *Handler) uploadMax(pattern string, perm access.Permission, limit int64, fn handlerFunc) {
+	h.perms[pattern] = perm
+	h.mux.Handle(pattern, h.secureMax(limit, h.session(h.csrf(h.allow(perm, h.audited(pattern, h.action(textChecked(pattern, fn))))))))
 }
 
 // open registers a route that needs no session (login).
@@ -154,6 +188,7 @@ func (h *Handler) open(pattern string, fn handlerFunc) {
 
 // page registers a route behind the session, CSRF and permission checks.
 func (h *Handler) page(pattern string, perm access.Permission, fn handlerFunc) {
+	h.perms[pattern] = perm
 	h.mux.Handle(pattern, h.secure(h.session(h.csrf(h.allow(perm, h.audited(pattern, h.action(textChecked(pattern, fn))))))))
 }
 

@@ -2,11 +2,10 @@ package console
 
 import (
 	"context"
-	"net"
 	"net/http"
-	"net/netip"
 
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/staff"
 )
 
@@ -45,7 +44,7 @@ func withSession(ctx context.Context, s Session) context.Context {
 
 // loadSession resolves the cookie secret to a session.
 func (h *Handler) loadSession(r *http.Request, secret string) (Session, error) {
-	a, _, err := h.Staff.Authenticate(r.Context(), secret, clientIP(r))
+	a, _, err := h.Staff.Authenticate(r.Context(), secret, httpapi.ClientIP(r))
 	if err != nil {
 		return Session{}, err
 	}
@@ -68,13 +67,3 @@ func (h *Handler) loadSession(r *http.Request, secret string) (Session, error) {
 
 // actorOf names the signed-in person for audit records.
 func actorOf(r *http.Request) string { return access.Label(r.Context()) }
-
-// clientIP is the request's peer address.
-func clientIP(r *http.Request) netip.Addr {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	ip, _ := netip.ParseAddr(host)
-	return ip.Unmap()
-}

@@ -36,6 +36,7 @@ var funcs = template.FuncMap{
 	"mul":   func(a, b int) int { return a * b },
 	"scale": func(f, k float64) float64 { return f * k },
 	"plus":  func(a, f float64) float64 { return a + f },
+	"kib":   func(n int64) int64 { return (n + 1023) / 1024 },
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {

@@ -11,7 +11,7 @@ func (a *API) listBlocks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	bs, err := a.Store.ListBlocks(r.Context(), p.After, p.Limit)
+	bs, err := a.Store.ListBlocks(r.Context(), r.URL.Query().Get("q"), p.After, p.Limit)
 	if err != nil {
 		return err
 	}

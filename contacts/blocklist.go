@@ -2,6 +2,7 @@ package contacts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -115,14 +116,37 @@ func (s *Store) Unblock(ctx context.Context, email string) error {
 }
 
 // ListBlocks returns the context's department's blocklist entries after id
-// `after`, at most limit+1.
-func (s *Store) ListBlocks(ctx context.Context, after int64, limit int) ([]Block, error) {
+// `after`, at most limit+1; query (optional) keeps the entries whose
+// address contains it, in any case (an entry kept as a hash only has no
+// address and never matches one).
+func (s *Store) ListBlocks(ctx context.Context, query string, after int64, limit int) ([]Block, error) {
+	if len(query) > 254 || errs.TextProblem(query) != "" {
+		return nil, errs.Invalid("q", "must be part of an address, at most 254 characters")
+	}
 	rows, err := s.db.Query(ctx, `SELECT id, coalesce(email, ''), reason, note, created_at
-		FROM blocklist WHERE department_id = postbode_department() AND id > $1 ORDER BY id LIMIT $2`, after, limit+1)
+		FROM blocklist WHERE department_id = postbode_department() AND id > $1
+		AND ($3 = '' OR strpos(lower(email), lower($3)) > 0) ORDER BY id LIMIT $2`, after, limit+1, query)
 	if err != nil {
 		return nil, fmt.Errorf("contacts: list blocklist: %w", err)
 	}
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[Block])
+}
+
+// GetBlock returns one blocklist entry of the context's department.
+func (s *Store) GetBlock(ctx context.Context, id int64) (Block, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, coalesce(email, ''), reason, note, created_at
+		FROM blocklist WHERE department_id = postbode_department() AND id = $1`, id)
+	if err != nil {
+		return Block{}, fmt.Errorf("contacts: blocklist entry: %w", err)
+	}
+	b, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Block])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Block{}, ErrNotBlocked
+	}
+	if err != nil {
+		return Block{}, fmt.Errorf("contacts: blocklist entry: %w", err)
+	}
+	return b, nil
 }
 
 // Delete removes a contact and everything that cascades from it. Erasure

@@ -1,6 +1,7 @@
 package mta
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -56,7 +57,8 @@ const (
 // printable), or a single part when one of them is empty. Header values are sanitised (no
 // CR/LF) and non-ASCII is RFC 2047 encoded; no line exceeds 998 octets.
 func Compose(h Header, html, text string) []byte {
-	return AppendCompose(make([]byte, 0, ComposeSize(html, text)), h, html, text)
+	msg, _ := AppendCompose(make([]byte, 0, ComposeSize(html, text)), h, html, text)
+	return msg
 }
 
 // ComposeSize is a capacity that holds the message Compose makes of html
@@ -72,7 +74,13 @@ func ComposeSize[S string | []byte](html, text S) int {
 // derived from the Message-ID, so the same input gives the same bytes; it
 // starts with "=_", which quoted-printable content never holds (a 7bit part
 // holding it is sent quoted-printable).
-func AppendCompose[S string | []byte](b []byte, h Header, html, text S) []byte {
+//
+// dotFree reports that no line of the message starts with '.', learnt
+// while composing: quoted-printable encodes a line's leading dot (=2E), a
+// 7bit part's lines are looked at as they are copied, and so are the
+// header's. Such a message needs no dot-stuffing (Envelope.DotFree).
+func AppendCompose[S string | []byte](b []byte, h Header, html, text S) (msg []byte, dotFree bool) {
+	start := len(b)
 	mid := messageID(h.MessageID, h.From)
 	b = appendHeader(b, "From", fromMemo.get(h.From, func(v string) string { return formatAddress("From", v) }))
 	b = appendHeader(b, "To", formatAddress("To", h.To))
@@ -112,46 +120,53 @@ func AppendCompose[S string | []byte](b []byte, h Header, html, text S) []byte {
 			b = appendHeader(b, kv[0], encodeText(kv[0], kv[1]))
 		}
 	}
+	// The header's lines start with a field name or, folded, a space; a
+	// field name of Extra may start with a dot.
+	dotFree = b[start] != '.' && !bytes.Contains(b[start:], crlfDot)
+	var dot, dot2 bool
 	switch {
 	case len(html) == 0:
-		b = appendPart(b, "text/plain", text, "")
+		b, dot = appendPart(b, "text/plain", text, "")
 	case len(text) == 0:
-		b = appendPart(b, "text/html", html, "")
+		b, dot = appendPart(b, "text/html", html, "")
 	default:
 		boundary := boundaryFor("=_pb", mid)
 		b = appendHeader(b, "Content-Type", `multipart/alternative; boundary="`+boundary+`"`)
 		b = append(b, "\r\n--"...)
 		b = append(b, boundary...)
 		b = append(b, "\r\n"...)
-		b = appendPart(b, "text/plain", text, boundary)
+		b, dot = appendPart(b, "text/plain", text, boundary)
 		b = append(b, "\r\n--"...)
 		b = append(b, boundary...)
 		b = append(b, "\r\n"...)
-		b = appendPart(b, "text/html", html, boundary)
+		b, dot2 = appendPart(b, "text/html", html, boundary)
 		b = append(b, "\r\n--"...)
 		b = append(b, boundary...)
 		b = append(b, "--\r\n"...)
 	}
-	return b
+	return b, dotFree && !dot && !dot2
 }
+
+var crlfDot = []byte("\n.")
 
 // appendPart appends a text part of type typ: its header fields, the empty
 // line and s, as 7bit when s may go as it is (appendSevenBit), otherwise
 // quoted-printable. boundary is the enclosing multipart's ("" for none):
-// a 7bit part never holds it.
-func appendPart[S string | []byte](b []byte, typ string, s S, boundary string) []byte {
+// a 7bit part never holds it. dot reports a line of the part that starts
+// with '.' (never in quoted-printable, which encodes it).
+func appendPart[S string | []byte](b []byte, typ string, s S, boundary string) (out []byte, dot bool) {
 	mark := len(b)
 	b = append(b, "Content-Type: "...)
 	b = append(b, typ...)
 	b = append(b, "; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n"...)
 	str := asString(s)
-	if out, ok := appendSevenBit(b, str); ok && (boundary == "" || !strings.Contains(str, boundary)) {
-		return out
+	if out, ok, dot := appendSevenBit(b, str); ok && (boundary == "" || !strings.Contains(str, boundary)) {
+		return out, dot
 	}
 	b = append(b[:mark], "Content-Type: "...)
 	b = append(b, typ...)
 	b = append(b, "; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"...)
-	return appendQPString(b, str)
+	return appendQPString(b, str), false
 }
 
 // maxTextLine is the longest line a 7bit part may hold, CRLF not counted
@@ -160,52 +175,55 @@ const maxTextLine = 998
 
 // appendSevenBit appends s with its line ends (LF or CRLF) as CRLF and
 // reports whether s may be sent so, as 7bit (RFC 2045 §2.7): printable
-// ASCII and tabs only, no CR but before LF, lines of at most 998 octets.
-// (A space at a line's end, as in the "-- " before a signature, goes as it
-// is: relaxed body canonicalization ignores it should a relay strip it.)
-// When it reports false, b[len(b):] holds garbage
-// and the caller encodes s another way. One pass: a line's bytes are
-// checked a word of 8 at a time and copied in one piece.
-func appendSevenBit(b []byte, s string) ([]byte, bool) {
-	for len(s) > 0 {
-		n := strings.IndexByte(s, '\n')
-		line, next := s, len(s)
-		if n >= 0 {
-			line, next = s[:n], n+1
-			if len(line) > 0 && line[len(line)-1] == '\r' {
-				line = line[:len(line)-1]
+// ASCII and tabs only, no CR but before LF, lines of at most 998 octets;
+// and whether a line starts with '.' (dot). (A space at a line's end, as
+// in the "-- " before a signature, goes as it is: relaxed body
+// canonicalization ignores it should a relay strip it.) When it reports
+// false, b[len(b):] holds garbage and the caller encodes s another way.
+// One pass: bytes are checked a word of 8 at a time until one is not
+// printable (a tab, a line end, or a byte 7bit cannot carry), and each
+// line is copied in one piece.
+func appendSevenBit(b []byte, s string) (out []byte, ok, dot bool) {
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) {
+			if j+8 <= len(s) && printable8(load64(s, j)) {
+				j += 8
+				continue
+			}
+			k := min(j+8, len(s))
+			for j < k && (s[j] >= 0x20 && s[j] <= 0x7e || s[j] == '\t') {
+				j++
+			}
+			if j < k {
+				break
 			}
 		}
-		if len(line) > maxTextLine || !plainLine(line) {
-			return b, false
+		// s[i:j] is printable; s[j], if any, ends the line or is not allowed.
+		next := j
+		if j < len(s) {
+			switch {
+			case s[j] == '\n':
+				next = j + 1
+			case s[j] == '\r' && j+1 < len(s) && s[j+1] == '\n':
+				next = j + 2
+			default:
+				return b, false, false
+			}
 		}
-		b = append(b, line...)
-		if n >= 0 {
+		if j-i > maxTextLine {
+			return b, false, false
+		}
+		if j > i && s[i] == '.' {
+			dot = true
+		}
+		b = append(b, s[i:j]...)
+		if next > j {
 			b = append(b, '\r', '\n')
 		}
-		s = s[next:]
+		i = next
 	}
-	return b, true
-}
-
-// plainLine reports whether line is printable ASCII and tabs.
-func plainLine(line string) bool {
-	i := 0
-	for ; i+8 <= len(line); i += 8 {
-		if !printable8(load64(line, i)) {
-			for _, c := range []byte(line[i : i+8]) {
-				if (c < 0x20 && c != '\t') || c > 0x7e {
-					return false
-				}
-			}
-		}
-	}
-	for ; i < len(line); i++ {
-		if c := line[i]; (c < 0x20 && c != '\t') || c > 0x7e {
-			return false
-		}
-	}
-	return true
+	return b, true, dot
 }
 
 // printable8 reports whether the 8 bytes of x are all printable ASCII
@@ -483,14 +501,33 @@ func messageID(id, from string) string {
 // addrDomain returns the domain of an address ("Name <a@b>" or "a@b"),
 // lower-cased; "localhost" when there is none.
 func addrDomain(s string) string {
-	if a, err := mail.ParseAddress(s); err == nil {
-		s = a.Address
+	if !bareAddress(s) {
+		if a, err := mail.ParseAddress(s); err == nil {
+			s = a.Address
+		}
 	}
 	i := strings.LastIndexByte(s, '@')
 	if i < 0 || i == len(s)-1 {
 		return "localhost"
 	}
 	return strings.ToLower(strings.Trim(s[i+1:], "> "))
+}
+
+// bareAddress reports whether s holds only the bytes of a dot-atom
+// address (letters, digits, "@", "." and the symbols atext allows): for
+// such s mail.ParseAddress returns s itself or fails, so addrDomain need
+// not parse it (the send path asks for the domain of every recipient).
+func bareAddress(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '@', c == '.':
+		case strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // boundaryFor returns prefix and 24 hex digits of a hash of the Message-ID.
@@ -556,7 +593,9 @@ func lineEndAt(s string, i int) bool {
 // appendQP appends s quoted-printable encoded (RFC 2045 §6.7): line breaks
 // (LF or CRLF) become CRLF, lines are soft-broken before 76 columns, '=' and
 // non-ASCII bytes are =XX, and a space or tab before a line end is encoded.
-// Runs of literal bytes are copied in bulk.
+// A '.' that would start a line is =2E: no line of the result starts with a
+// dot, so it needs no dot-stuffing (RFC 5321 §4.5.2). Runs of literal bytes
+// are copied in bulk.
 func appendQP[S string | []byte](b []byte, s S) []byte {
 	return appendQPString(b, asString(s))
 }
@@ -578,7 +617,7 @@ func appendQPString(b []byte, s string) []byte {
 			b = append(b, '=', '\r', '\n')
 			col = 0
 		}
-		if qpLiteral[c] && !((c == ' ' || c == '\t') && lineEndAt(s, i+1)) {
+		if qpLiteral[c] && !((c == ' ' || c == '\t') && lineEndAt(s, i+1)) && !(c == '.' && col == 0) {
 			lim := min(len(s), i+75-col)
 			j := literalRun(s, i+1, lim)
 			if (s[j-1] == ' ' || s[j-1] == '\t') && lineEndAt(s, j) {

@@ -166,6 +166,28 @@ func TestAddressDomain(t *testing.T) {
 			t.Errorf("AddressDomain(%q) = %q, want %q", in, got, want)
 		}
 	}
+	// A bare address is not parsed: the domain is the one parsing gives.
+	parsed := func(s string) string {
+		if a, err := mail.ParseAddress(s); err == nil {
+			s = a.Address
+		}
+		i := strings.LastIndexByte(s, '@')
+		if i < 0 || i == len(s)-1 {
+			return "localhost"
+		}
+		return strings.ToLower(strings.Trim(s[i+1:], "> "))
+	}
+	alphabet := "aZ9.@@-_+!#$%&'*/=?^`{|}~ <>\"(),:;[]\\é"
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 200000 {
+		b := make([]byte, 1+rng.IntN(12))
+		for k := range b {
+			b[k] = alphabet[rng.IntN(len(alphabet))]
+		}
+		if got, want := AddressDomain(string(b)), parsed(string(b)); got != want {
+			t.Fatalf("AddressDomain(%q) = %q, parsing gives %q", b, got, want)
+		}
+	}
 }
 
 // BenchmarkQP encodes 20 KB of mostly ASCII HTML.
@@ -342,7 +364,7 @@ func BenchmarkSevenBit(b *testing.B) {
 	b.SetBytes(int64(len(s)))
 	for b.Loop() {
 		var ok bool
-		if buf, ok = appendSevenBit(buf[:0], s); !ok {
+		if buf, ok, _ = appendSevenBit(buf[:0], s); !ok {
 			b.Fatal("not 7bit")
 		}
 	}

@@ -58,6 +58,9 @@ func FuzzQuotedPrintable(f *testing.F) {
 			if n := len(line); n > 0 && (line[n-1] == ' ' || line[n-1] == '\t') {
 				t.Fatalf("trailing whitespace in %q", line)
 			}
+			if len(line) > 0 && line[0] == '.' {
+				t.Fatalf("line %q starts with a dot (would need dot-stuffing)", line)
+			}
 		}
 		dec, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(enc)))
 		if err != nil {
@@ -66,6 +69,48 @@ func FuzzQuotedPrintable(f *testing.F) {
 		want := strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n")
 		if string(dec) != want {
 			t.Fatalf("round trip of %q: got %q", s, dec)
+		}
+	})
+}
+
+// FuzzComposeDotFree: AppendCompose reports dotFree exactly when no line
+// of the message starts with '.' (the SMTP client then skips dot-stuffing,
+// so a wrong "true" would let a line "." end the message early), the
+// message keeps its line limits, and it parses back to the parts.
+func FuzzComposeDotFree(f *testing.F) {
+	for _, s := range [][3]string{
+		{"<p>x</p>", "x", "Subject"},
+		{".<p>dot</p>\n.", "a\n.b\r\n..\n", "X-A"},
+		{"", ".only text\n", ".X-Dot"},
+		{"é\n.é", "", "X-B"},
+		{strings.Repeat(".", 100) + "\n" + strings.Repeat("x.", 600), "\r\n.\r\n", "X-C"},
+		{"a\r.b", "tab\t\n.\t", "X-D"},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	f.Fuzz(func(t *testing.T, html, text, field string) {
+		h := Header{From: "a@example.org", To: "b@example.net", Subject: "s", MessageID: "m@example.org",
+			Extra: [][2]string{{field, "v"}}}
+		msg, dotFree := AppendCompose(nil, h, html, text)
+		lines := bytes.Split(msg, []byte("\r\n"))
+		dotLine := false
+		for _, line := range lines {
+			if len(line) > 0 && line[0] == '.' {
+				dotLine = true
+			}
+			if len(line) > 998 {
+				t.Fatalf("line of %d octets", len(line))
+			}
+		}
+		if dotLine || bytes.Contains(msg, []byte("\n.")) || msg[0] == '.' {
+			if dotFree {
+				t.Fatalf("dotFree, but a line starts with '.':\n%s", msg)
+			}
+		} else if !dotFree {
+			t.Fatalf("no line starts with '.', but not dotFree:\n%s", msg)
+		}
+		if _, err := mail.ReadMessage(bytes.NewReader(msg)); err != nil {
+			t.Fatalf("%v:\n%s", err, msg)
 		}
 	})
 }

@@ -28,6 +28,11 @@ type Envelope struct {
 	// A Transport reads Signature and Data only during Send: the caller may
 	// reuse them once Send has returned.
 	Data []byte
+	// DotFree says no line of Data starts with '.' (AppendCompose reports
+	// it): the SMTP client then sends Data without looking for lines to
+	// dot-stuff. Leave it false when unsure: a wrong DotFree would let a
+	// line "." end the message early.
+	DotFree bool
 }
 
 // Result is the outcome of delivering one Envelope. Code 0 with Err set is a

@@ -68,7 +68,9 @@ type conn struct {
 	timeout    time.Duration
 	created    time.Time
 	lastUsed   time.Time
-	sent       int  // messages delivered on it
+	sent       int       // messages delivered on it
+	recent     [4]string // reply texts read last, reused (see text)
+	nrecent    int
 	needRset   bool // a transaction is open (MAIL accepted, no DATA)
 	broken     bool
 	tls        bool
@@ -263,8 +265,9 @@ func (c *conn) cmd(line string) (reply, error) {
 var errProtocol = errors.New("malformed reply")
 
 // readReply reads one reply; enhanced status codes (RFC 2034) are split off.
-// A one-line reply (every reply of a transaction) costs one allocation, its
-// text; lines is kept only for multi-line replies (EHLO).
+// A one-line reply (every reply of a transaction) costs at most one
+// allocation, its text (none when it repeats a recent one); lines is kept
+// only for multi-line replies (EHLO).
 func (c *conn) readReply() (reply, error) {
 	var rp reply
 	var texts []string
@@ -289,7 +292,7 @@ func (c *conn) readReply() (reply, error) {
 		rp.code = code
 		text := ""
 		if len(line) > 4 {
-			text = string(line[4:])
+			text = c.text(line[4:])
 		}
 		last := len(line) == 3 || line[3] != '-'
 		if !last || rp.lines != nil {
@@ -312,6 +315,21 @@ func (c *conn) readReply() (reply, error) {
 	}
 	rp.text = strings.Join(texts, " ")
 	return rp, nil
+}
+
+// text returns b as a string: one of the texts read last when it is the
+// same (a session repeats a few replies, "2.0.0 Ok" to every MAIL and
+// RCPT), so most replies cost no allocation.
+func (c *conn) text(b []byte) string {
+	for _, t := range c.recent {
+		if t == string(b) {
+			return t
+		}
+	}
+	t := string(b)
+	c.recent[c.nrecent%len(c.recent)] = t
+	c.nrecent++
+	return t
 }
 
 // replyCode parses the three digits (100-599) that start a reply line.

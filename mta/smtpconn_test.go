@@ -47,7 +47,7 @@ func TestAppendBodyParts(t *testing.T) {
 	t.Parallel()
 	flat := func(sig, data string) string {
 		var b []byte
-		for _, p := range appendBodyParts(nil, []byte(sig), []byte(data)) {
+		for _, p := range appendBodyParts(nil, Envelope{Signature: []byte(sig), Data: []byte(data)}) {
 			b = append(b, p...)
 		}
 		return string(b)
@@ -70,8 +70,14 @@ func TestAppendBodyParts(t *testing.T) {
 	// The message itself is never copied: every part but a stuffing dot
 	// or the final CRLF points into it.
 	data := []byte("a\r\n.b\r\nc\r\n")
-	parts := appendBodyParts(nil, nil, data)
+	parts := appendBodyParts(nil, Envelope{Data: data})
 	if len(parts) != 3 || &parts[0][0] != &data[0] || &parts[2][0] != &data[3] {
 		t.Errorf("parts %q do not point into the message", parts)
+	}
+	// DotFree data goes as one part, unsearched, after the stuffed signature.
+	data = []byte("a\r\nb\r\n")
+	parts = appendBodyParts(nil, Envelope{Signature: []byte(".S: 1\r\n"), Data: data, DotFree: true})
+	if len(parts) != 3 || string(parts[0]) != "." || &parts[2][0] != &data[0] || len(parts[2]) != len(data) {
+		t.Errorf("DotFree parts %q", parts)
 	}
 }

@@ -58,7 +58,7 @@ func (c *conn) sendPipelined(ctx context.Context, batch []Envelope, rs []Result,
 		c.wbuf, c.parts = c.wbuf[:0], c.parts[:0]
 		if pending {
 			if !pend.abort {
-				c.parts = appendBodyParts(c.parts, batch[pend.i].Signature, batch[pend.i].Data)
+				c.parts = appendBodyParts(c.parts, batch[pend.i])
 			}
 			c.wbuf = append(c.wbuf, dotCRLF...)
 		}
@@ -192,7 +192,7 @@ func (c *conn) sendPlain(ctx context.Context, batch []Envelope, rs []Result, fin
 			rs[i], final[i] = rp.result(verb), true
 			continue
 		}
-		c.parts = appendBodyParts(c.parts[:0], e.Signature, e.Data)
+		c.parts = appendBodyParts(c.parts[:0], e)
 		c.wbuf = append(c.wbuf[:0], dotCRLF...)
 		if err := c.writeParts(); err != nil {
 			return gotReply, err
@@ -234,13 +234,19 @@ var (
 	crlf    = dotCRLF[1:]
 )
 
-// appendBodyParts appends to parts the message — the signature fields,
-// then data — dot-stuffed (RFC 5321 §4.5.2) and ending in CRLF, as slices
-// of sig and data (never copied): only a stuffing dot or a missing final
-// CRLF is a part of its own. The end-of-data line is left to the caller.
-func appendBodyParts(parts net.Buffers, sig, data []byte) net.Buffers {
+// appendBodyParts appends to parts e's message — the signature fields,
+// then the data — dot-stuffed (RFC 5321 §4.5.2) and ending in CRLF, as
+// slices of them (never copied): only a stuffing dot or a missing final
+// CRLF is a part of its own. Data known to be DotFree is not searched. The
+// end-of-data line is left to the caller.
+func appendBodyParts(parts net.Buffers, e Envelope) net.Buffers {
+	sig, data := e.Signature, e.Data
 	parts = appendStuffed(parts, sig, true)
-	parts = appendStuffed(parts, data, len(sig) == 0 || sig[len(sig)-1] == '\n')
+	if e.DotFree && len(data) > 0 {
+		parts = append(parts, data)
+	} else {
+		parts = appendStuffed(parts, data, len(sig) == 0 || sig[len(sig)-1] == '\n')
+	}
 	last := data
 	if len(last) == 0 {
 		last = sig

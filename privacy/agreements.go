@@ -35,7 +35,7 @@ const MaxAgreementBytes = 10 << 20
 // ErrNoAgreement: no such agreement.
 var ErrNoAgreement = errs.NotFound("agreement_not_found", "processor agreement not found")
 
-// StoreAgreement stores a signed agreement (PDF) of a processor.
+// StoreAgreement stores a signed agreement (PDF) of a processor and audits it.
 func (s *Service) StoreAgreement(ctx context.Context, processor, filename string, signedOn *time.Time, data []byte, actor string) (Agreement, error) {
 	switch {
 	case len(processor) < 2 || len(processor) > 200:
@@ -49,13 +49,24 @@ func (s *Service) StoreAgreement(ctx context.Context, processor, filename string
 	if filename == "." || filename == "/" || len(filename) > 200 {
 		filename = "agreement.pdf"
 	}
-	rows, err := s.db.Query(ctx, `INSERT INTO processor_agreements (processor, filename, content_type, data, signed_on, uploaded_by)
-		VALUES ($1, $2, 'application/pdf', $3, $4::timestamptz::date, $5) RETURNING `+agreementCols, processor, filename, data, signedOn, actor)
-	if err != nil {
-		return Agreement{}, fmt.Errorf("privacy: store agreement: %w", err)
-	}
-	return pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Agreement])
+	var a Agreement
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `INSERT INTO processor_agreements (processor, filename, content_type, data, signed_on, uploaded_by)
+			VALUES ($1, $2, 'application/pdf', $3, $4::timestamptz::date, $5) RETURNING `+agreementCols, processor, filename, data, signedOn, actor)
+		if err != nil {
+			return fmt.Errorf("privacy: store agreement: %w", err)
+		}
+		if a, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Agreement]); err != nil {
+			return fmt.Errorf("privacy: store agreement: %w", err)
+		}
+		return writeAudit(ctx, tx, Entry{Actor: actor, Action: ActionSettingChange, TargetKind: "agreement", TargetID: &a.ID,
+			Count: 1, Cause: CauseAgreementStored})
+	})
+	return a, err
 }
+
+// CauseAgreementStored is the audit cause of a stored processor agreement.
+const CauseAgreementStored = "processor agreement stored"
 
 // Agreements lists the stored agreements, newest first.
 func (s *Service) Agreements(ctx context.Context) ([]Agreement, error) {

@@ -130,21 +130,42 @@ func (s *Service) RecordBreach(ctx context.Context, in BreachInput, actor string
 		return Breach{}, err
 	}
 	var id int64
-	err := s.db.QueryRow(ctx, `INSERT INTO data_breaches (discovered_at, nature, created_by) VALUES ($1, $2, $3) RETURNING id`,
-		*in.DiscoveredAt, *in.Nature, actor).Scan(&id)
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO data_breaches (discovered_at, nature, created_by) VALUES ($1, $2, $3) RETURNING id`,
+			*in.DiscoveredAt, *in.Nature, actor).Scan(&id); err != nil {
+			return fmt.Errorf("privacy: record breach: %w", err)
+		}
+		in.DiscoveredAt, in.Nature = nil, nil
+		return s.updateBreach(ctx, tx, id, in, CauseBreachRecorded)
+	})
 	if err != nil {
-		return Breach{}, fmt.Errorf("privacy: record breach: %w", err)
+		return Breach{}, err
 	}
-	in.DiscoveredAt, in.Nature = nil, nil
-	return s.UpdateBreach(ctx, id, in)
+	return s.GetBreach(ctx, id)
 }
 
-// UpdateBreach changes the fields given (measures taken, notifications).
+// Breaches are audited as setting changes of the breach, with these causes.
+const (
+	CauseBreachRecorded = "data breach recorded"
+	CauseBreachUpdated  = "data breach updated"
+)
+
+// UpdateBreach changes the fields given (measures taken, notifications)
+// and audits it.
 func (s *Service) UpdateBreach(ctx context.Context, id int64, in BreachInput) (Breach, error) {
 	if err := in.validate(false); err != nil {
 		return Breach{}, err
 	}
-	tag, err := s.db.Exec(ctx, `UPDATE data_breaches SET discovered_at = coalesce($2, discovered_at), nature = coalesce($3, nature),
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error { return s.updateBreach(ctx, tx, id, in, CauseBreachUpdated) })
+	if err != nil {
+		return Breach{}, err
+	}
+	return s.GetBreach(ctx, id)
+}
+
+// updateBreach writes the fields given and the audit entry with cause in tx.
+func (s *Service) updateBreach(ctx context.Context, tx pgx.Tx, id int64, in BreachInput, cause string) error {
+	tag, err := tx.Exec(ctx, `UPDATE data_breaches SET discovered_at = coalesce($2, discovered_at), nature = coalesce($3, nature),
 		categories = coalesce($4, categories), people_approx = coalesce($5, people_approx), records_approx = coalesce($6, records_approx),
 		consequences = coalesce($7, consequences), measures = coalesce($8, measures),
 		authority = coalesce($9, authority), authority_notified_at = CASE WHEN $9::text IS NULL THEN authority_notified_at
@@ -155,12 +176,12 @@ func (s *Service) UpdateBreach(ctx context.Context, id int64, in BreachInput) (B
 		id, in.DiscoveredAt, in.Nature, in.Categories, in.PeopleApprox, in.RecordsApprox, in.Consequences, in.Measures,
 		in.Authority, in.AuthorityNotifiedAt, in.AuthorityNote, in.People, in.PeopleNotifiedAt, in.PeopleNote)
 	if err != nil {
-		return Breach{}, fmt.Errorf("privacy: update breach: %w", err)
+		return fmt.Errorf("privacy: update breach: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return Breach{}, ErrNoBreach
+		return ErrNoBreach
 	}
-	return s.GetBreach(ctx, id)
+	return writeAudit(ctx, tx, Entry{Action: ActionSettingChange, TargetKind: "breach", TargetID: &id, Count: 1, Cause: cause})
 }
 
 // GetBreach returns one breach.

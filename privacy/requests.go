@@ -15,6 +15,7 @@ import (
 
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/clientnet"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/humantime"
 	"github.com/postbode/postbode/internal/identity"
@@ -283,7 +284,7 @@ func (s *Service) limitRequest(ctx context.Context, email string, ip *netip.Addr
 		keys = append(keys, struct {
 			key   string
 			limit int
-		}{s.opt.KeyPrefix + "prq:i:" + s.opt.Contacts.ClientKey(ip.String()), 10 * s.opt.RequestMailsPerHour})
+		}{s.opt.KeyPrefix + "prq:i:" + s.opt.Contacts.ClientKey(clientnet.Of(*ip).Addr().String()), 10 * s.opt.RequestMailsPerHour})
 	}
 	for _, k := range keys {
 		n, err := redisconn.Count(ctx, s.opt.Redis, k.key, 1, time.Hour, time.Now())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/audit"
+	"github.com/postbode/postbode/internal/clientnet"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/humantime"
 )
@@ -125,10 +126,14 @@ func (s *Service) finishLogin(ctx context.Context, id int64, in LoginInput) (Ses
 func (s *Service) checkLockout(ctx context.Context, key string, ip netip.Addr) error {
 	now := s.now()
 	var byKey, byIP *time.Time
+	// The client is its network (clientnet: an IPv6 /64), which may send
+	// each guess from another of its addresses.
+	first, last := clientnet.Range(ip)
 	err := s.db.QueryRow(ctx, `SELECT
 		(SELECT at FROM login_failures WHERE email_key = $1 AND at > $3 ORDER BY at DESC OFFSET $4 LIMIT 1),
-		(SELECT at FROM login_failures WHERE $2::inet IS NOT NULL AND ip = $2::inet AND at > $3 ORDER BY at DESC OFFSET $5 LIMIT 1)`,
-		key, ipArg(ip), now.Add(-s.opt.LockoutWindow), s.opt.MaxFailures-1, s.opt.MaxIPFailures-1).Scan(&byKey, &byIP)
+		(SELECT at FROM login_failures WHERE $2::inet IS NOT NULL AND ip BETWEEN $2::inet AND $6::inet AND at > $3
+			ORDER BY at DESC OFFSET $5 LIMIT 1)`,
+		key, ipArg(first), now.Add(-s.opt.LockoutWindow), s.opt.MaxFailures-1, s.opt.MaxIPFailures-1, ipArg(last)).Scan(&byKey, &byIP)
 	if err != nil {
 		return fmt.Errorf("staff: lockout: %w", err)
 	}

@@ -106,6 +106,19 @@ func escaperFunc(key string) (func([]byte, string) []byte, error) {
 	if len(steps) == 0 {
 		return nil, fmt.Errorf("no escaper")
 	}
+	// A chain that ends in the HTML escaper (a URL in an attribute) appends
+	// its result straight to dst rather than making a string of it.
+	last := strings.Split(key, "|")
+	switch last[len(last)-1] {
+	case "_html_template_htmlescaper", "_html_template_attrescaper", "_html_template_rcdataescaper":
+		steps = steps[:len(steps)-1]
+		return func(dst []byte, s string) []byte {
+			for _, st := range steps {
+				s = st(s)
+			}
+			return appendHTMLEscaped(dst, s)
+		}, nil
+	}
 	return func(dst []byte, s string) []byte {
 		for _, st := range steps {
 			s = st(s)
@@ -155,11 +168,37 @@ func isSafeURL(s string) bool {
 	return true
 }
 
-// processURL is html/template's URL normaliser (norm) or escaper.
+// urlKept marks the bytes processURL leaves as they are: [0] for the
+// escaper, [1] for the normaliser (a '%' is not marked: the normaliser
+// keeps it only before two hex digits).
+var urlKept = func() (t [2][256]bool) {
+	for c := 0; c < 256; c++ {
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		unreserved := alnum || strings.IndexByte("-._~", byte(c)) >= 0
+		t[0][c] = unreserved
+		t[1][c] = unreserved || strings.IndexByte("!#$&*+,/:;=?@[]", byte(c)) >= 0
+	}
+	return t
+}()
+
+// processURL is html/template's URL normaliser (norm) or escaper. A URL
+// it leaves as it is (a link with a token, usually) is only looked up in
+// urlKept, byte by byte.
 func processURL(s string, norm bool) string {
+	kept := &urlKept[0]
+	if norm {
+		kept = &urlKept[1]
+	}
+	i := 0
+	for i < len(s) && kept[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
 	var b strings.Builder
 	written := 0
-	for i := 0; i < len(s); i++ {
+	for ; i < len(s); i++ {
 		c := s[i]
 		switch c {
 		case '!', '#', '$', '&', '*', '+', ',', '/', ':', ';', '=', '?', '@', '[', ']':

@@ -2,6 +2,8 @@ package templates
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -137,4 +139,47 @@ func renderSlowStrings(tpl *Template, bg *budget, d Data, opt RenderOptions) (Re
 func renderFastStrings(tpl *Template, bg *budget, d *Data, opt RenderOptions) (Rendered, bool, error) {
 	p, _, ok, err := tpl.renderFast(bg, d, opt, new(Buffer))
 	return Rendered{Subject: p.Subject, HTML: string(p.HTML), Text: string(p.Text)}, ok, err
+}
+
+// TestProcessURL checks the escaper and the normaliser against the byte
+// by byte rule of html/template's urlProcessor they copy, on URLs that
+// need nothing and on random bytes.
+func TestProcessURL(t *testing.T) {
+	t.Parallel()
+	ref := func(s string, norm bool) string {
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			keep := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0 ||
+				norm && strings.IndexByte("!#$&*+,/:;=?@[]", c) >= 0 ||
+				norm && c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2])
+			if keep {
+				b.WriteByte(c)
+			} else {
+				fmt.Fprintf(&b, "%%%02x", c)
+			}
+		}
+		return b.String()
+	}
+	alphabet := "aZ09-._~!#$&*+,/:;=?@[]% <>\"'\\^`{|}\x00\x7f\xc3\xa9"
+	rng := rand.New(rand.NewPCG(7, 8))
+	inputs := []string{"", "https://pb.example.org/u/AQF1abc_-x.Yz?answer=ok", "%41%zz%4", "a b"}
+	for range 100000 {
+		b := make([]byte, rng.IntN(16))
+		for k := range b {
+			b[k] = alphabet[rng.IntN(len(alphabet))]
+		}
+		inputs = append(inputs, string(b))
+	}
+	for _, s := range inputs {
+		for _, norm := range []bool{false, true} {
+			if got, want := processURL(s, norm), ref(s, norm); got != want {
+				t.Fatalf("processURL(%q, %v) = %q, want %q", s, norm, got, want)
+			}
+		}
+	}
+	// A link with a token goes through the normaliser as it is.
+	if u := "https://pb.example.org/u/AQF1abc_-x.Yz?answer=ok"; processURL(u, true) != u {
+		t.Errorf("normalised %q", u)
+	}
 }

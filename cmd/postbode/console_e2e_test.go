@@ -120,8 +120,78 @@ func TestConsoleBrowser(t *testing.T) {
 	consoleEdit(b)
 	consoleBulk(b)
 	consoleScreens(b)
+	consoleBounces(b, pool, fx, campID)
 	consoleReader(b, fx)
 	consoleDepartments(b, fx, adminCode)
+	consoleRegisters(b)
+}
+
+// consoleRegisters walks the privacy officer's registers: records a data
+// breach (its page shows the 72-hour clock), places a legal hold on a
+// contact (whose Forget is then refused), uploads a processor agreement,
+// hides an attribute and reads how many contacts hold one before deleting
+// it, and reads the erasure log.
+func consoleRegisters(b *chrome) {
+	b.t.Helper()
+	b.open("/console/privacy/breaches/new")
+	b.do("breach form", chromedp.SetValue(chromedp.ID("nature"), "An export of the newsletter list was mailed to a wrong address."),
+		chromedp.SetValue(chromedp.ID("categories"), "email addresses, names"), chromedp.SetValue(chromedp.ID("people_approx"), "1200"))
+	b.submit(`form[action="/console/privacy/breaches"]`)
+	if f := b.text(".flash"); f != "The breach is recorded." {
+		b.t.Errorf("breach flash %q", f)
+	}
+	if got := b.text("main dl"); !strings.Contains(got, "since discovery") || !strings.Contains(got, "left") || !strings.Contains(got, "UTC") {
+		b.t.Errorf("the breach's clock: %q", got)
+	}
+	b.check("privacy-breach")
+	b.open("/console/privacy/breaches")
+	b.check("privacy-breaches")
+
+	b.open("/console/contacts?q=cyd")
+	b.do("open contact", chromedp.Click(chromedp.CSS(`main table a`)), chromedp.WaitVisible(chromedp.CSS(`a[href*="/console/privacy/holds?contact="]`)))
+	path := eval[string](b, `location.pathname`)
+	b.do("place hold", chromedp.Click(chromedp.CSS(`a[href*="/console/privacy/holds?contact="]`)), chromedp.WaitVisible(chromedp.ID("reason")),
+		chromedp.SetValue(chromedp.ID("reason"), "Tax records of this donor: 7 years"), chromedp.SetValue(chromedp.ID("until"), time.Now().AddDate(7, 0, 0).Format("2006-01-02")))
+	b.submit(`form[action="/console/privacy/holds"]`)
+	if f := b.text(".flash"); f != "The legal hold is placed." {
+		b.t.Errorf("hold flash %q", f)
+	}
+	b.check("privacy-holds")
+	csrf := eval[string](b, `document.querySelector('input[name="csrf"]').value`)
+	if st := b.fetchStatus("POST", path+"/forget", map[string]string{"csrf": csrf, "ground": "request", "confirm": "1"}); st != 409 {
+		b.t.Errorf("forgetting a held contact: %d, want 409", st)
+	}
+
+	pdf := filepath.Join(b.t.TempDir(), "dpa-relay.pdf")
+	os.WriteFile(pdf, []byte("%PDF-1.4\n% signed processor agreement\n%%EOF\n"), 0o644)
+	b.open("/console/privacy/agreements")
+	b.do("agreement form", chromedp.SetValue(chromedp.ID("processor"), "Relay B.V."), chromedp.SetValue(chromedp.ID("signed_on"), "2026-01-15"),
+		chromedp.SetUploadFiles(chromedp.ID("document"), []string{pdf}))
+	b.submit(`form[action="/console/privacy/agreements"]`)
+	if got := b.text("main table tbody"); !strings.Contains(got, "Relay B.V.") || !strings.Contains(got, "dpa-relay.pdf") {
+		b.t.Errorf("the agreement is not listed: %q", got)
+	}
+	b.check("privacy-agreements")
+
+	b.open("/console/privacy/attributes")
+	b.do("hide", chromedp.SetValue(chromedp.ID("key"), "city"), chromedp.SetValue(chromedp.ID("reason"), "not needed for the newsletter"))
+	b.submit(`form[action="/console/privacy/attributes/hide"]`)
+	if got := b.text("main table tbody"); !strings.Contains(got, "city") {
+		b.t.Errorf("the hidden attribute is not listed: %q", got)
+	}
+	b.check("privacy-attributes")
+	b.do("delete", chromedp.SetValue(chromedp.ID("delete_key"), "city"))
+	b.submit(`form[action="/console/privacy/attributes/delete"]`)
+	if got := b.text("main .big"); !strings.Contains(got, "hold this attribute") && !strings.Contains(got, "holds this attribute") {
+		b.t.Errorf("the deletion's count: %q", got)
+	}
+	b.audit("attribute-delete")
+
+	b.open("/console/privacy/erasures")
+	if got := b.text("main table tbody"); !strings.Contains(got, "request/request") {
+		b.t.Errorf("the erasure log: %q", got)
+	}
+	b.check("privacy-erasures")
 }
 
 // consoleImport uploads a CSV with one bad row and reads the row errors.

@@ -10,7 +10,7 @@ var Actions = []string{
 	"erase", "export", "bulk-read", "bulk-export", "report", "segment",
 	"request-mailed", "request-verified", "request-fulfil", "request-reject",
 	"retention-preview", "retention-run",
-	"contact-create", "contact-change", "list-change", "campaign-change", "setting-change",
+	"contact-create", "contact-change", "bounce-dismiss", "list-change", "campaign-change", "setting-change",
 	"token-create", "token-revoke", "department-create", "department-change", "domain-claim-refused", "role-create", "role-change",
 	"person-create", "person-invite", "invitation-resend", "invitation-revoke", "invitation-accept", "person-activate", "person-disable", "membership-set", "membership-remove",
 	"password-reset", "password-reset-link", "totp-enable", "totp-disable", "session-revoke",

@@ -101,7 +101,7 @@ type PrivacyConfig struct {
 	// request form stays valid; optional, default 48h; at least 15m.
 	RequestLinkTTL Duration `toml:"request_link_ttl"`
 	// RequestMailsPerHour caps the verification mails sent per address per
-	// hour (and ten times as many per client IP); optional, default 3.
+	// hour (and ten times as many per client IP, IPv6 per /64); optional, default 3.
 	RequestMailsPerHour int `toml:"request_mails_per_hour"`
 	// AutoAccess answers a verified access request at once by mailing the
 	// export; optional, default false (staff fulfil it through the API).

@@ -98,7 +98,8 @@ var PersonalTables = []PersonalTable{
 	{Table: "bounces", ContactColumn: "contact_id", EmailColumn: "recipient", Erase: "anonymise",
 		Columns:      []string{"diagnostic"},
 		Unverified:   []string{"diagnostic"},
-		OtherColumns: []string{"id", "campaign_id", "inbound_id", "class", "reason", "status", "reply_code", "action", "source", "counted", "outcome", "created_at", "department_id"}},
+		OtherColumns: []string{"id", "campaign_id", "inbound_id", "class", "reason", "status", "reply_code", "action", "source", "counted", "outcome", "created_at", "department_id",
+			"rule", "status_rule", "dismissed_at", "dismissed_by"}},
 	// Recipient actions on the public pages (time, IP, user agent).
 	{Table: "recipient_actions", ContactColumn: "contact_id", Erase: "delete",
 		Columns:      []string{"campaign_id", "list_id", "action", "detail", "ip", "user_agent", "created_at"},

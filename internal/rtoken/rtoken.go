@@ -269,10 +269,17 @@ func (l Links) ClickURL(contactID, campaignID int64, target string) string {
 // ClickURLFor returns the tracked redirect for target with c's contact,
 // campaign and test mark.
 func (l Links) ClickURLFor(c Claims, target string) string {
+	return l.ClickPrefixFor(c) + url.QueryEscape(target)
+}
+
+// ClickPrefixFor is the tracked redirect of ClickURLFor up to the target:
+// base + "/l/" + token + "?u=". Every link of one message carries the same
+// token, so the send path signs it once per message and appends each
+// link's target, query-escaped.
+func (l Links) ClickPrefixFor(c Claims) string {
 	c.Purpose = Click
-	var buf [256]byte
-	b := append(l.appendURL(buf[:0], c), "?u="...)
-	return string(append(b, url.QueryEscape(target)...))
+	var buf [192]byte
+	return string(append(l.appendURL(buf[:0], c), "?u="...))
 }
 
 // Path is the public path prefix for a purpose:

@@ -21,6 +21,12 @@ import (
 	"github.com/postbode/postbode/internal/errs"
 )
 
+// MaxDepth is how deep objects and arrays may nest. No input of the
+// product nests more than a few levels; a body nested deeper is refused
+// before its walk costs more than a short one (encoding/json alone allows
+// 10,000 levels, and a field path per level grows with the depth).
+const MaxDepth = 32
+
 // ErrTrailing is returned when data holds more than one JSON value.
 var ErrTrailing = errors.New("strictjson: more than one JSON value")
 
@@ -75,6 +81,7 @@ type jsonWalker struct {
 	dec   *json.Decoder
 	body  []byte
 	patch bool
+	depth int // objects and arrays open around the current value
 }
 
 // errStopWalk ends the walk at malformed JSON (which Decode has refused).
@@ -112,6 +119,13 @@ func (w *jsonWalker) value(t reflect.Type, path string) error {
 	}
 	switch v := tok.(type) {
 	case json.Delim:
+		if w.depth++; w.depth > MaxDepth {
+			if path == "" {
+				path = "body"
+			}
+			return errs.Invalidf(path, "is nested more than %d levels deep", MaxDepth)
+		}
+		defer func() { w.depth-- }()
 		if v == '{' {
 			return w.object(t, path)
 		}

@@ -27,6 +27,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/postbode/postbode/internal/clientnet"
 	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/optin"
@@ -364,10 +365,7 @@ func (s *Server) limited(w http.ResponseWriter, r *http.Request) bool {
 	if s.opt.Limiter == nil {
 		return false
 	}
-	ip := s.clientIP(r)
-	if ip.Is6() {
-		ip = netip.PrefixFrom(ip, 64).Masked().Addr()
-	}
+	ip := clientnet.Of(s.clientIP(r)).Addr()
 	n, err := s.opt.Limiter.Hit(r.Context(), "form:"+s.r.ClientKey(ip.String()), s.opt.FormWindow)
 	if err != nil {
 		s.log.Warn("public form rate limit", slog.Any("error", err))

@@ -1,0 +1,94 @@
+package bounces
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestAPIBounceListAndDismiss: GET /api/v1/bounces lists the department's
+// bounces newest first with filters (a bad one a 422 naming it) and the
+// classifier rule of each; POST /api/v1/bounces/{id}/dismiss needs
+// contacts.write, takes a counted hard bounce out of what counts (the
+// contact made inactive by it becomes active again), is audited, and a
+// second dismissal is a conflict.
+func TestAPIBounceListAndDismiss(t *testing.T) {
+	e := newAPIEnv(t)
+	c := e.contact("rosa@example.org")
+	r := ClassifyReply(550, "5.1.1", "5.1.1 <rosa@example.org>: Recipient address rejected: User unknown")
+	r.Recipient, r.Action = c.Email, "failed"
+	for range 3 {
+		camp := e.campaign(nil, c)
+		e.report(&Report{Results: []Result{r}}, claims(c, camp))
+	}
+	state := func() (status string, hard int) {
+		t.Helper()
+		if err := e.db.QueryRow(context.Background(), `SELECT status, hard_bounces FROM contacts WHERE id = $1`, c.ID).Scan(&status, &hard); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if st, hard := state(); st != "inactive" || hard != 3 {
+		t.Fatalf("after three hard bounces: %s, %d", st, hard)
+	}
+	var page struct {
+		Items      []Bounce `json:"items"`
+		NextCursor string   `json:"next_cursor"`
+	}
+	code, raw := e.do("privacy", "GET", "/api/v1/bounces?class=hard&limit=2", nil)
+	if code != 200 || json.Unmarshal(raw, &page) != nil || len(page.Items) != 2 || page.NextCursor == "" || page.Items[0].ID < page.Items[1].ID {
+		t.Fatalf("bounces page 1: %d %s", code, raw)
+	}
+	if page.Items[0].Rule != r.Rule || r.Rule == "" || page.Items[0].StatusRule != r.StatusRule {
+		t.Errorf("rule %q (%q), want %q (%q)", page.Items[0].Rule, page.Items[0].StatusRule, r.Rule, r.StatusRule)
+	}
+	newest := page.Items[0].ID
+	code, raw = e.do("privacy", "GET", "/api/v1/bounces?class=hard&limit=2&cursor="+page.NextCursor, nil)
+	page.Items = nil
+	if code != 200 || json.Unmarshal(raw, &page) != nil || len(page.Items) != 1 || page.Items[0].ID >= newest {
+		t.Fatalf("bounces page 2: %d %s", code, raw)
+	}
+	for q, field := range map[string]string{"class=purple": "class", "from=yesterday": "from", "campaign_id=-1": "campaign_id",
+		"from=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z": "until"} {
+		if code, raw := e.do("marketer", "GET", "/api/v1/bounces?"+q, nil); code != 422 || !strings.Contains(string(raw), `"field":"`+field+`"`) {
+			t.Errorf("%s: %d %s, want 422 naming %s", q, code, raw, field)
+		}
+	}
+	if code, raw := e.do("marketer", "GET", "/api/v1/bounces?class=soft", nil); code != 200 || !strings.Contains(string(raw), `"items":[]`) {
+		t.Errorf("no soft bounces: %d %s", code, raw)
+	}
+	if code, _ := e.do("viewer", "GET", "/api/v1/bounces", nil); code != 403 {
+		t.Errorf("viewer listing bounces: %d, want 403", code)
+	}
+
+	path := fmt.Sprintf("/api/v1/bounces/%d/dismiss", newest)
+	for _, role := range []string{"viewer", "privacy"} {
+		if code, _ := e.do(role, "POST", path, nil); code != 403 {
+			t.Errorf("%s dismissing: %d, want 403", role, code)
+		}
+	}
+	var b Bounce
+	code, raw = e.do("marketer", "POST", path, nil)
+	if code != 200 || json.Unmarshal(raw, &b) != nil || b.DismissedAt == nil || b.Counted || !strings.HasPrefix(b.DismissedBy, "token:") {
+		t.Fatalf("dismiss: %d %s", code, raw)
+	}
+	if st, hard := state(); st != "active" || hard != 2 {
+		t.Errorf("after dismissing: %s, %d; want active, 2", st, hard)
+	}
+	var n int
+	if err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'bounce-dismiss' AND target_id = $1
+		AND actor LIKE 'token:%'`, c.ID).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d audit entries of the dismissal (%v), want 1", n, err)
+	}
+	if code, raw := e.do("marketer", "POST", path, nil); code != 409 || !strings.Contains(string(raw), "bounce_dismissed") {
+		t.Errorf("dismissing twice: %d %s", code, raw)
+	}
+	if code, raw := e.do("marketer", "GET", fmt.Sprintf("/api/v1/bounces/%d", newest), nil); code != 200 || !strings.Contains(string(raw), `"dismissed_at":"`) {
+		t.Errorf("GET the dismissed bounce: %d %s", code, raw)
+	}
+	if code, _ := e.do("marketer", "POST", "/api/v1/bounces/999999/dismiss", nil); code != 404 {
+		t.Errorf("dismissing an unknown bounce: %d, want 404", code)
+	}
+}
