@@ -33,7 +33,7 @@ func (h *Handler) campaignPage(r *http.Request, view string) (*page, campaigns.C
 	}
 	p := h.newPage(r, view, "campaigns").Set("C", c).Set("Stats", st).
 		Set("Running", c.Status == campaigns.StateRunning).Set("Zone", humantime.Zone(h.Location)).
-		Set("Tomorrow", time.Now().Add(24*time.Hour).Format("2006-01-02"))
+		Set("Tomorrow", time.Now().In(h.loc()).AddDate(0, 0, 1).Format("2006-01-02"))
 	p.Poll = r.URL.Path
 	if view == "campaign" {
 		lists, err := h.campaignLists(r, c.ListIDs)
