@@ -31,7 +31,7 @@ func (h *Handler) campaignPage(r *http.Request, view string) (*page, campaigns.C
 		return nil, c, err
 	}
 	p := h.newPage(r, view, "campaigns").Set("C", c).Set("Stats", st).
-		Set("Running", c.Status == campaigns.StateRunning).Set("Zone", "Europe/Amsterdam").
+		Set("Running", c.Status == campaigns.StateRunning).Set("CanArchive", campaigns.CanArchive(c)).Set("Zone", "Europe/Amsterdam").
 		Set("Tomorrow", time.Now().Add(24*time.Hour).Format("2006-01-02"))
 	p.Poll = r.URL.Path
 	if view == "campaign" {
