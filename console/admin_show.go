@@ -58,7 +58,7 @@ func (h *Handler) adminPage(r *http.Request) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	depts, err := h.Staff.Departments(ctx)
+	depts, err := h.Staff.OwnDepartments(ctx)
 	if err != nil {
 		return nil, err
 	}

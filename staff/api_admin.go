@@ -276,26 +276,9 @@ func (a *API) listPermissions(w http.ResponseWriter, r *http.Request) error {
 
 // listDepartments lists the departments the actor belongs to.
 func (a *API) listDepartments(w http.ResponseWriter, r *http.Request) error {
-	actor, _ := access.ActorFrom(r.Context())
-	var out []Department
-	if actor.PersonID == 0 {
-		d, err := a.S.Department(r.Context(), actor.DepartmentID)
-		if err != nil {
-			return err
-		}
-		out = append(out, d)
-	} else {
-		ms, err := a.S.Memberships(r.Context(), actor.PersonID)
-		if err != nil {
-			return err
-		}
-		for _, m := range ms {
-			d, err := a.S.Department(r.Context(), m.DepartmentID)
-			if err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
+	out, err := a.S.OwnDepartments(r.Context())
+	if err != nil {
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": out})
 	return nil

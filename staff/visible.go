@@ -87,3 +87,30 @@ func (v Viewer) ShownAll(ps []Person) []Person {
 	}
 	return out
 }
+
+// OwnDepartments lists the departments the actor of ctx belongs to (a
+// service token: its own): all of the installation's departments anyone
+// but the operator may see named.
+func (s *Service) OwnDepartments(ctx context.Context) ([]Department, error) {
+	a, _ := access.ActorFrom(ctx)
+	if a.PersonID == 0 {
+		d, err := s.Department(ctx, a.DepartmentID)
+		if err != nil {
+			return nil, err
+		}
+		return []Department{d}, nil
+	}
+	ms, err := s.Memberships(ctx, a.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Department
+	for _, m := range ms {
+		d, err := s.Department(ctx, m.DepartmentID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
