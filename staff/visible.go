@@ -23,7 +23,7 @@ type Viewer struct {
 // department learns nothing of what a shared person does in a department
 // they have no say in. A service token manages users at most in its own
 // department. The installation has no staff account above the
-// departments; the operator sees everything from the command line.
+// departments.
 func (s *Service) ViewerOf(ctx context.Context) (Viewer, error) {
 	a, _ := access.ActorFrom(ctx)
 	if a.PersonID == 0 {
