@@ -41,6 +41,8 @@ func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("POST", "/api/v1/campaigns/{id}/pause", access.CampaignsSend, a.op(a.S.Pause))
 	rt.Handle("POST", "/api/v1/campaigns/{id}/resume", access.CampaignsSend, a.op(a.S.Resume))
 	rt.Handle("POST", "/api/v1/campaigns/{id}/cancel", access.CampaignsSend, a.op(a.S.Cancel))
+	rt.Handle("POST", "/api/v1/campaigns/{id}/archive", access.CampaignsSend, a.op(a.S.Archive))
+	rt.Handle("POST", "/api/v1/campaigns/{id}/unarchive", access.CampaignsSend, a.op(a.S.Unarchive))
 	rt.Handle("POST", "/api/v1/campaigns/{id}/test", access.CampaignsSend, a.test)
 	rt.Handle("GET", "/api/v1/campaigns/{id}/preview", access.ContactsRead, a.preview)
 	rt.Handle("GET", "/api/v1/campaigns/{id}/stats", access.CampaignsRead, a.stats)
@@ -79,7 +81,9 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, err := a.S.List(r.Context(), r.URL.Query().Get("status"), p.After, p.Limit)
+	q := r.URL.Query()
+	f := Filter{Status: q.Get("status"), Query: q.Get("q"), Archived: q.Get("archived")}
+	items, err := a.S.List(r.Context(), f, p.After, p.Limit)
 	if err != nil {
 		return err
 	}
@@ -141,7 +145,8 @@ func (a *API) schedule(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// op adapts a state transition (start, pause, resume, cancel, unschedule).
+// op adapts a state transition (start, pause, resume, cancel, unschedule,
+// archive, unarchive).
 func (a *API) op(fn func(ctx context.Context, id int64) (Campaign, error)) httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := httpapi.PathID(r, "id")

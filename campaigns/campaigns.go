@@ -57,6 +57,7 @@ import (
 	"log/slog"
 	goruntime "runtime"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
@@ -306,6 +307,9 @@ type Campaign struct {
 	PausedAt   *time.Time `json:"paused_at"`
 	FinishedAt *time.Time `json:"finished_at"`
 	ExpandedAt *time.Time `json:"expanded_at"`
+	// ArchivedAt is when the campaign went into the archive (nil: it is
+	// not archived); see Archive.
+	ArchivedAt *time.Time `json:"archived_at"`
 	CreatedBy  string     `json:"created_by"`
 	CreatedAt  time.Time  `json:"created_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
@@ -313,13 +317,13 @@ type Campaign struct {
 
 const campaignCols = `id, name, kind, status, subject, html, text_body, from_name, from_email, reply_to,
 	list_ids, has_audience, track_opens, track_clicks, parent_id, send_at, missed_at, started_at,
-	paused_at, finished_at, expanded_at, created_by, created_at, updated_at, lang`
+	paused_at, finished_at, expanded_at, created_by, created_at, updated_at, lang, archived_at`
 
 func scanCampaign(row pgx.Row) (Campaign, error) {
 	var c Campaign
 	err := row.Scan(&c.ID, &c.Name, &c.Kind, &c.Status, &c.Subject, &c.HTML, &c.Text, &c.FromName, &c.FromEmail,
 		&c.ReplyTo, &c.ListIDs, &c.HasAudience, &c.TrackOpens, &c.TrackClicks, &c.ParentID, &c.SendAt, &c.MissedAt,
-		&c.StartedAt, &c.PausedAt, &c.FinishedAt, &c.ExpandedAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.Lang)
+		&c.StartedAt, &c.PausedAt, &c.FinishedAt, &c.ExpandedAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.Lang, &c.ArchivedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrNotFound
 	}
@@ -334,14 +338,58 @@ func (s *Service) Get(ctx context.Context, id int64) (Campaign, error) {
 	return scanCampaign(s.db.QueryRow(ctx, `SELECT `+campaignCols+` FROM campaigns WHERE id = $1`, id))
 }
 
-// List returns campaigns with id > after in ascending id order, at most
-// limit+1 rows (see httpapi.NewPage); status filters when not empty.
-func (s *Service) List(ctx context.Context, status string, after int64, limit int) ([]Campaign, error) {
-	if status != "" && !ValidState(status) {
-		return nil, errs.Invalid("status", "must be "+StatesText)
+// Filter picks the campaigns List returns. The zero Filter is the default
+// list: every status, archived campaigns left out.
+type Filter struct {
+	// Status is one of States ("": any).
+	Status string
+	// Query matches a part of the name or the subject, any case, as typed:
+	// no character has a special meaning (% and _ are themselves).
+	Query string
+	// Archived: ArchivedNo ("", the default) leaves archived campaigns
+	// out, ArchivedOnly ("only") shows only them, ArchivedAll ("all") both.
+	Archived string
+}
+
+// The values of Filter.Archived.
+const (
+	ArchivedNo   = ""
+	ArchivedOnly = "only"
+	ArchivedAll  = "all"
+)
+
+// MaxQuery bounds Filter.Query, in characters.
+const MaxQuery = 200
+
+// Validate checks the filter, naming the query parameter of a wrong value.
+func (f Filter) Validate() error {
+	if f.Status != "" && !ValidState(f.Status) {
+		return errs.Invalid("status", "must be "+StatesText)
 	}
+	if utf8.RuneCountInString(f.Query) > MaxQuery {
+		return errs.Invalidf("q", "must be at most %d characters", MaxQuery)
+	}
+	switch f.Archived {
+	case ArchivedNo, ArchivedOnly, ArchivedAll:
+	default:
+		return errs.Invalid("archived", "must be empty (not archived), only or all")
+	}
+	return nil
+}
+
+// List returns the campaigns f picks with id > after in ascending id
+// order, at most limit+1 rows (see httpapi.NewPage).
+func (s *Service) List(ctx context.Context, f Filter, after int64, limit int) ([]Campaign, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	// strpos, not LIKE: the query is matched as typed, so % and _ find
+	// themselves and nothing else.
 	rows, err := s.db.Query(ctx, `SELECT `+campaignCols+` FROM campaigns
-		WHERE id > $1 AND ($2 = '' OR status = $2) ORDER BY id LIMIT $3`, after, status, limit+1)
+		WHERE id > $1 AND ($2 = '' OR status = $2)
+		AND ($3 = '' OR strpos(lower(name), lower($3)) > 0 OR strpos(lower(subject), lower($3)) > 0)
+		AND CASE $4 WHEN 'only' THEN archived_at IS NOT NULL WHEN 'all' THEN true ELSE archived_at IS NULL END
+		ORDER BY id LIMIT $5`, after, f.Status, f.Query, f.Archived, limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: list: %w", err)
 	}

@@ -16,7 +16,7 @@ func (h *Handler) jobShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := h.newPage(r, "job", "campaigns").Set("Job", j).Set("Progress", jobProgress(j.Processed, j.Total, j.Status))
+	p := h.newPage(r, "job", "jobs").Set("Job", j).Set("Progress", jobProgress(j.Processed, j.Total, j.Status))
 	p.Poll = r.URL.Path
 	return h.show(w, r, p)
 }

@@ -73,7 +73,7 @@ func (h *Handler) inFlight(r *http.Request) ([]inFlight, bool, error) {
 	var out []inFlight
 	running := false
 	for _, st := range []string{campaigns.StateRunning, campaigns.StatePaused} {
-		cs, err := h.Campaigns.List(r.Context(), st, 0, 50)
+		cs, err := h.Campaigns.List(r.Context(), campaigns.Filter{Status: st}, 0, 50)
 		if err != nil {
 			return nil, false, err
 		}

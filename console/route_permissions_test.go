@@ -25,6 +25,40 @@ func TestReminderNeedsCampaignsSend(t *testing.T) {
 	wantStatus(t, "reminder by contacts.write", e.send("POST", "/console/campaigns/1/reminder", form, c), http.StatusForbidden)
 }
 
+// TestAccountAdminJobsArchivePermissions: the account's session and token
+// routes need only a session (each acts on the person's own, see
+// TestConsoleOwnSessions and TestConsoleOwnTokens); a person's sessions
+// need users.manage, the Jobs screen campaigns.read, archiving campaigns.send
+// (the permissions of the API routes they mirror). Without them: 403,
+// before anything is looked up. Signed out: a GET goes to the login page,
+// a POST is refused.
+func TestAccountAdminJobsArchivePermissions(t *testing.T) {
+	e := newAdminEnv(t)
+	wantStatus(t, "create role", e.post("/console/admin/roles", url.Values{"name": {"desk"},
+		"permissions": {"contacts.read"}}), http.StatusSeeOther)
+	_, c := e.login("desk@example.org", access.DefaultDepartment, "desk")
+	csrf := e.csrfOf(c)
+	for _, r := range []struct{ method, path string }{
+		{"GET", "/console/jobs"},
+		{"GET", "/console/admin/people/1/sessions"},
+		{"POST", "/console/admin/people/1/sessions/1/revoke"},
+		{"POST", "/console/campaigns/1/archive"},
+		{"POST", "/console/campaigns/1/unarchive"},
+	} {
+		var form url.Values
+		if r.method == "POST" {
+			form = url.Values{"csrf": {csrf}}
+		}
+		wantStatus(t, r.method+" "+r.path+" as desk", e.send(r.method, r.path, form, c), http.StatusForbidden)
+	}
+	wantStatus(t, "own account as desk", e.send("GET", "/console/account", nil, c), http.StatusOK)
+	wantStatus(t, "own token as desk", e.send("POST", "/console/account/tokens", url.Values{"csrf": {csrf}, "name": {"mine"}, "expires": {"7"}}, c), http.StatusOK)
+	out := &http.Cookie{Name: c.Name, Value: "pbs_nobody"}
+	wantStatus(t, "account signed out", e.send("GET", "/console/account", nil, out), http.StatusSeeOther)
+	wantStatus(t, "token signed out", e.send("POST", "/console/account/tokens", url.Values{"name": {"x"}}, out), http.StatusForbidden)
+	wantStatus(t, "sign-out elsewhere signed out", e.send("POST", "/console/account/sessions/revoke-others", url.Values{}, out), http.StatusForbidden)
+}
+
 // TestBounceScreensNeedTheAPIsPermissions: the Bounces, unproven reports
 // and Blocklist screens ask what their API routes ask: reading needs
 // contacts.read (GET /api/v1/bounces, /bounces/unauthenticated,

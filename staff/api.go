@@ -40,12 +40,15 @@ func (a *API) Routes(rt *httpapi.Router) {
 	rt.Handle("GET", "/api/v1/auth/me", access.SignedIn, a.me)
 	rt.Handle("POST", "/api/v1/auth/department", access.SignedIn, a.switchDepartment)
 	rt.Handle("GET", "/api/v1/auth/sessions", access.SignedIn, a.ownSessions)
+	rt.Handle("DELETE", "/api/v1/auth/sessions", access.SignedIn, a.revokeOtherSessions)
 	rt.Handle("DELETE", "/api/v1/auth/sessions/{id}", access.SignedIn, a.revokeOwnSession)
 	rt.Handle("POST", "/api/v1/auth/password", access.SignedIn, a.changePassword)
 	rt.Handle("POST", "/api/v1/auth/totp", access.SignedIn, a.beginTOTP)
 	rt.Handle("POST", "/api/v1/auth/totp/confirm", access.SignedIn, a.confirmTOTP)
 	rt.Handle("POST", "/api/v1/auth/totp/remove", access.SignedIn, a.removeTOTP)
+	rt.Handle("GET", "/api/v1/auth/tokens", access.SignedIn, a.ownTokens)
 	rt.Handle("POST", "/api/v1/auth/tokens", access.SignedIn, a.createOwnToken)
+	rt.Handle("DELETE", "/api/v1/auth/tokens/{id}", access.SignedIn, a.revokeOwnToken)
 	rt.Handle("POST", "/api/v1/auth/accept", access.Public, a.accept)
 	rt.Handle("POST", "/api/v1/auth/reset-request", access.Public, a.resetRequest)
 	rt.Handle("POST", "/api/v1/auth/reset", access.Public, a.reset)
@@ -198,6 +201,21 @@ func (a *API) revokeOwnSession(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// revokeOtherSessions ends every session of the signed-in person but this
+// one ("sign out everywhere else") and says how many it ended.
+func (a *API) revokeOtherSessions(w http.ResponseWriter, r *http.Request) error {
+	actor, _ := access.ActorFrom(r.Context())
+	if actor.SessionID == 0 {
+		return httpapi.NewError(http.StatusConflict, "no_session", "sign out other sessions from a signed-in session")
+	}
+	n, err := a.S.RevokeOtherSessions(r.Context(), actor.PersonID, actor.SessionID)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"revoked": n})
+	return nil
+}
+
 // changePassword sets the signed-in person's password; their other
 // sessions and their outstanding links end, this session stays.
 func (a *API) changePassword(w http.ResponseWriter, r *http.Request) error {
@@ -282,7 +300,8 @@ func (a *API) removeTOTP(w http.ResponseWriter, r *http.Request) error {
 func (a *API) createOwnToken(w http.ResponseWriter, r *http.Request) error {
 	actor, _ := access.ActorFrom(r.Context())
 	var in struct {
-		Name string `json:"name"`
+		Name      string     `json:"name"`
+		ExpiresAt *time.Time `json:"expires_at"`
 	}
 	if err := a.decode(w, r, &in); err != nil {
 		return err
@@ -293,12 +312,42 @@ func (a *API) createOwnToken(w http.ResponseWriter, r *http.Request) error {
 	if err := fromSession(r.Context()); err != nil {
 		return err
 	}
-	t, secret, err := a.S.CreateToken(r.Context(), in.Name, actor.PersonID)
+	t, secret, err := a.S.CreateTokenUntil(r.Context(), in.Name, actor.PersonID, in.ExpiresAt)
 	if err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{"token": secret, "id": t.ID, "name": t.Name,
-		"department_id": t.DepartmentID, "created_at": t.CreatedAt})
+		"department_id": t.DepartmentID, "created_at": t.CreatedAt, "expires_at": t.ExpiresAt})
+	return nil
+}
+
+// ownTokens lists the signed-in person's live tokens in the current
+// department (never their secrets).
+func (a *API) ownTokens(w http.ResponseWriter, r *http.Request) error {
+	actor, _ := access.ActorFrom(r.Context())
+	if actor.PersonID == 0 {
+		return httpapi.NewError(http.StatusConflict, "no_person", "a service token has no tokens of its own")
+	}
+	ts, err := a.S.OwnTokens(r.Context(), actor.PersonID)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": ts})
+	return nil
+}
+
+// revokeOwnToken revokes one of the signed-in person's tokens; another
+// person's token is not found.
+func (a *API) revokeOwnToken(w http.ResponseWriter, r *http.Request) error {
+	actor, _ := access.ActorFrom(r.Context())
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := a.S.RevokeOwnToken(r.Context(), id, actor.PersonID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

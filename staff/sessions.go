@@ -180,7 +180,8 @@ func (s *Service) RevokeSession(ctx context.Context, id, personID int64) error {
 // a permission the actor lacks (reachable).
 func (s *Service) RevokeDepartmentSession(ctx context.Context, id, personID, dept int64) error {
 	ctx = unscoped(ctx)
-	if personID != 0 {
+	// Ending one's own session needs no more than being that person.
+	if a, _ := access.ActorFrom(ctx); personID != 0 && personID != a.PersonID {
 		if err := reachable(ctx, s.db, personID, dept); err != nil {
 			return err
 		}
@@ -194,6 +195,23 @@ func (s *Service) RevokeDepartmentSession(ctx context.Context, id, personID, dep
 		return ErrSessionNotFound
 	}
 	return audit.Write(ctx, s.db, audit.Entry{Action: "session-revoke", TargetKind: "session", TargetID: &id})
+}
+
+// RevokeOtherSessions ends every live session of a person but keep (the
+// one asking) and returns how many it ended: "sign out everywhere else".
+// One audit entry counts them.
+func (s *Service) RevokeOtherSessions(ctx context.Context, personID, keep int64) (int64, error) {
+	ctx = unscoped(ctx)
+	tag, err := s.db.Exec(ctx, `UPDATE sessions SET revoked_at = now() WHERE person_id = $1 AND revoked_at IS NULL
+		AND id <> $2`, personID, keep)
+	if err != nil {
+		return 0, fmt.Errorf("staff: revoke other sessions: %w", err)
+	}
+	n := tag.RowsAffected()
+	if n == 0 {
+		return 0, nil
+	}
+	return n, audit.Write(ctx, s.db, audit.Entry{Action: "session-revoke", TargetKind: "session", Count: n})
 }
 
 // Logout ends the session of secret.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"time"
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/apitoken"
@@ -44,13 +45,38 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string, ip netip
 }
 
 // CreateToken makes an API token that acts for a person in the department
-// of ctx, with their role there (checked at each use).
+// of ctx, with their role there (checked at each use), until revoked.
 func (s *Service) CreateToken(ctx context.Context, name string, personID int64) (apitoken.Token, string, error) {
-	t, secret, err := s.tokens.CreateForPerson(ctx, name, personID)
+	return s.CreateTokenUntil(ctx, name, personID, nil)
+}
+
+// CreateTokenUntil is CreateToken with an optional expiry (nil: none; see
+// apitoken.Store.CreateForPerson). The secret is returned only now and is
+// never stored, logged or audited: the audit entry names the token's id.
+func (s *Service) CreateTokenUntil(ctx context.Context, name string, personID int64, expires *time.Time) (apitoken.Token, string, error) {
+	t, secret, err := s.tokens.CreateForPerson(ctx, name, personID, expires)
 	if err != nil {
 		return t, "", err
 	}
 	return t, secret, audit.Write(ctx, s.db, audit.Entry{Action: "token-create", TargetKind: "token", TargetID: &t.ID})
+}
+
+// OwnTokens returns the live tokens acting for a person in the department
+// of ctx (the person's own list; a token works in one department).
+func (s *Service) OwnTokens(ctx context.Context, personID int64) ([]apitoken.Token, error) {
+	return s.tokens.ListForPerson(ctx, personID)
+}
+
+// RevokeOwnToken revokes a token of the person's own: a token of someone
+// else is not found (administrators revoke those with RevokeToken).
+func (s *Service) RevokeOwnToken(ctx context.Context, id, personID int64) error {
+	if personID == 0 {
+		return apitoken.ErrNotFound
+	}
+	if err := s.tokens.RevokeForPerson(ctx, id, personID); err != nil {
+		return err
+	}
+	return audit.Write(ctx, s.db, audit.Entry{Action: "token-revoke", TargetKind: "token", TargetID: &id})
 }
 
 func (s *Service) serviceAllowed(ctx context.Context, deptID int64, ip netip.Addr) error {

@@ -69,6 +69,7 @@ func TestConsoleBrowserAdmin(t *testing.T) {
 	b.logout()
 	b.login("ada@example.org", consolePassword, adminCode())
 	consoleIdentity(b)
+	consolePersonSessions(b)
 	b.logout()
 	b.login("lee@example.org", consolePassword, leeCode())
 	consoleAdminAsLead(b, invited[0], invited[1])
@@ -168,6 +169,49 @@ func consoleAccount(b *chrome) {
 		b.t.Errorf("current password error %q", e)
 	}
 	b.audit("account with errors")
+	consoleAccountToken(b)
+}
+
+// consoleAccountToken makes a personal API token on the account screen:
+// its secret shows once, the account lists the token (never the secret)
+// with the person's sessions, and the token is revoked after the
+// confirmation page.
+func consoleAccountToken(b *chrome) {
+	b.t.Helper()
+	b.open("/console/account")
+	b.do("token form", chromedp.SetValue(chromedp.ID("token_name"), "reporting script"),
+		chromedp.SetValue(chromedp.ID("expires"), "90"))
+	b.submit(`form[action="/console/account/tokens"]`)
+	secret := eval[string](b, `document.querySelector("#token-secret").value`)
+	if !strings.HasPrefix(secret, "pb_") {
+		b.t.Fatalf("no token shown after making one: %q", b.text("main"))
+	}
+	b.check("account-token")
+	b.open("/console/account")
+	if m := b.text("main"); !strings.Contains(m, "reporting script") || strings.Contains(eval[string](b, `document.documentElement.outerHTML`), secret) ||
+		!strings.Contains(m, "This session") {
+		b.t.Error("the account does not list the token and this session, or shows the secret again")
+	}
+	eval[bool](b, `document.getElementById("sessions").scrollIntoView(), true`)
+	b.check("account")
+	b.do("revoke link", chromedp.Click(chromedp.CSS(`a[href^="/console/account/tokens/"]`)), chromedp.WaitVisible(chromedp.ID("token-revoke")))
+	b.audit("token revoke")
+	b.press("#token-revoke")
+	if f := b.text(".flash"); !strings.Contains(f, "token is revoked") {
+		b.t.Errorf("flash %q", f)
+	}
+}
+
+// consolePersonSessions opens a person's sessions from the admin screen.
+func consolePersonSessions(b *chrome) {
+	b.t.Helper()
+	b.open("/console/admin")
+	href := eval[string](b, `document.querySelector('main a[href$="/sessions"]').getAttribute("href")`)
+	b.open(href)
+	if h := b.text("h1"); !strings.HasPrefix(h, "Sessions of") {
+		b.t.Errorf("person sessions h1 %q", h)
+	}
+	b.check("person-sessions")
 }
 
 // consoleLists creates a list from the Lists screen: an empty form names

@@ -414,6 +414,7 @@ func consoleScreens(b *chrome) {
 		{"/console/lists", "lists", "Lists"},
 		{"/console/imports", "imports", "Imports"},
 		{"/console/campaigns", "campaigns", "Campaigns"},
+		{"/console/jobs", "jobs", "Jobs"},
 		{"/console/changes", "changes", "Change requests"},
 		{"/console/privacy", "privacy", "Requests"},
 		{"/console/privacy/retention", "privacy-retention", "Retention"},

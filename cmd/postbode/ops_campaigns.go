@@ -81,7 +81,7 @@ func campaignsList(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer done()
-	all, err := s.List(ctx, *status, 0, 1<<30)
+	all, err := s.List(ctx, campaigns.Filter{Status: *status}, 0, 1<<30)
 	if err != nil {
 		return err
 	}

@@ -122,7 +122,7 @@ func (w *routeWorld) path(p string) string {
 	for prefix, k := range map[string]string{"/api/v1/lists/": "list", "/api/v1/campaigns/": "campaign",
 		"/api/v1/update-mailings/": "campaign", "/api/v1/jobs/": "job", "/api/v1/change-requests/": "change",
 		"/api/v1/privacy/requests/": "request", "/api/v1/persons/": "person", "/api/v1/tokens/": "token",
-		"/api/v1/auth/sessions/": "session"} {
+		"/api/v1/auth/sessions/": "session", "/api/v1/auth/tokens/": "token"} {
 		if strings.HasPrefix(p, prefix) {
 			kind = k
 		}

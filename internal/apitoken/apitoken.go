@@ -12,7 +12,6 @@ import (
 	"net/netip"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -46,9 +45,14 @@ type Token struct {
 	// DepartmentID); nil for a service token, which has Role.
 	PersonID     *int64 `json:"person_id"`
 	DepartmentID int64  `json:"department_id"`
+	// ExpiresAt is when the token stops working (nil: when revoked).
+	ExpiresAt *time.Time `json:"expires_at"`
 }
 
-const cols = `id, name, role, created_at, last_used_at, person_id, department_id`
+const cols = `id, name, role, created_at, last_used_at, person_id, department_id, expires_at`
+
+// MaxLifetime bounds how far ahead a token's expiry may be.
+const MaxLifetime = 5 * 366 * 24 * time.Hour
 
 // Store keeps tokens in Postgres.
 type Store struct{ db *db.Pool }
@@ -76,36 +80,45 @@ func (s *Store) Create(ctx context.Context, name, role string) (Token, string, e
 	if !ValidRole(role) {
 		return Token{}, "", errs.Invalid("role", "must be one of admin, marketer, privacy, viewer")
 	}
-	return s.create(ctx, name, role, nil)
+	return s.create(ctx, name, role, nil, nil)
 }
 
 // CreateForPerson makes a token acting for a person in the department of
-// ctx (their role there, checked at each use).
-func (s *Store) CreateForPerson(ctx context.Context, name string, personID int64) (Token, string, error) {
+// ctx (their role there, checked at each use). expires is optional (nil:
+// the token works until revoked); it must lie in the future and at most
+// MaxLifetime ahead.
+func (s *Store) CreateForPerson(ctx context.Context, name string, personID int64, expires *time.Time) (Token, string, error) {
 	name = strings.TrimSpace(name)
 	if err := validName(name); err != nil {
 		return Token{}, "", err
 	}
-	return s.create(ctx, name, "", &personID)
+	if expires != nil {
+		if now := time.Now(); !expires.After(now) {
+			return Token{}, "", errs.Invalid("expires_at", "must be in the future")
+		} else if expires.After(now.Add(MaxLifetime)) {
+			return Token{}, "", errs.Invalid("expires_at", "must be at most 5 years ahead")
+		}
+	}
+	return s.create(ctx, name, "", &personID, expires)
 }
 
-// validName checks a token's name: required, a name (errs.Name) of at
-// most 100 characters.
+// validName checks a token's name: required, and a name like every other
+// (errs.Name: one line of at most errs.NameMax characters).
 func validName(name string) error {
-	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return errs.Invalid("name", "required, at most 100 characters")
+	if name == "" {
+		return errs.Invalid("name", "required")
 	}
 	return errs.Name("name", name)
 }
 
-func (s *Store) create(ctx context.Context, name, role string, personID *int64) (Token, string, error) {
+func (s *Store) create(ctx context.Context, name, role string, personID *int64, expires *time.Time) (Token, string, error) {
 	raw := make([]byte, 24)
 	if _, err := rand.Read(raw); err != nil {
 		return Token{}, "", err
 	}
 	secret := "pb_" + base64.RawURLEncoding.EncodeToString(raw)
-	rows, err := s.db.Query(ctx, `INSERT INTO api_tokens (name, role, token_hash, person_id) VALUES ($1, $2, $3, $4)
-		RETURNING `+cols, name, role, hash(secret), personID)
+	rows, err := s.db.Query(ctx, `INSERT INTO api_tokens (name, role, token_hash, person_id, expires_at) VALUES ($1, $2, $3, $4, $5)
+		RETURNING `+cols, name, role, hash(secret), personID, expires)
 	if err != nil {
 		return Token{}, "", fmt.Errorf("apitoken: create: %w", err)
 	}
@@ -116,11 +129,14 @@ func (s *Store) create(ctx context.Context, name, role string, personID *int64) 
 	return t, secret, nil
 }
 
+// live is the condition of a token that works: not revoked, not expired.
+const live = `revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`
+
 // Lookup returns the live token for a secret, or ErrNotFound. It looks in
 // every department: run it with an unscoped context.
 func (s *Store) Lookup(ctx context.Context, secret string) (Token, error) {
 	rows, err := s.db.Query(ctx, `UPDATE api_tokens SET last_used_at = now()
-		WHERE token_hash = $1 AND revoked_at IS NULL RETURNING `+cols, hash(secret))
+		WHERE token_hash = $1 AND `+live+` RETURNING `+cols, hash(secret))
 	if err != nil {
 		return Token{}, fmt.Errorf("apitoken: lookup: %w", err)
 	}
@@ -129,8 +145,14 @@ func (s *Store) Lookup(ctx context.Context, secret string) (Token, error) {
 
 // List returns live tokens (of the department of ctx).
 func (s *Store) List(ctx context.Context) ([]Token, error) {
+	return s.ListForPerson(ctx, 0)
+}
+
+// ListForPerson returns the live tokens acting for a person (of the
+// department of ctx); personID 0 lists every live token.
+func (s *Store) ListForPerson(ctx context.Context, personID int64) ([]Token, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+cols+` FROM api_tokens
-		WHERE revoked_at IS NULL ORDER BY id`)
+		WHERE `+live+` AND ($1 = 0 OR person_id = $1) ORDER BY id`, personID)
 	if err != nil {
 		return nil, fmt.Errorf("apitoken: list: %w", err)
 	}
@@ -139,7 +161,7 @@ func (s *Store) List(ctx context.Context) ([]Token, error) {
 
 // Get returns a live token (of the department of ctx), or ErrNotFound.
 func (s *Store) Get(ctx context.Context, id int64) (Token, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+cols+` FROM api_tokens WHERE id = $1 AND revoked_at IS NULL`, id)
+	rows, err := s.db.Query(ctx, `SELECT `+cols+` FROM api_tokens WHERE id = $1 AND `+live, id)
 	if err != nil {
 		return Token{}, fmt.Errorf("apitoken: get: %w", err)
 	}
@@ -161,7 +183,14 @@ func one(rows pgx.Rows, op string) (Token, error) {
 // Revoke stops a token from working. Callers acting for someone check
 // first whether they may (staff.Service.RevokeToken).
 func (s *Store) Revoke(ctx context.Context, id int64) error {
-	tag, err := s.db.Exec(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, id)
+	return s.RevokeForPerson(ctx, id, 0)
+}
+
+// RevokeForPerson is Revoke of a token that acts for personID (0: any);
+// a token of someone else is not found.
+func (s *Store) RevokeForPerson(ctx context.Context, id, personID int64) error {
+	tag, err := s.db.Exec(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND `+live+`
+		AND ($2 = 0 OR person_id = $2)`, id, personID)
 	if err != nil {
 		return fmt.Errorf("apitoken: revoke: %w", err)
 	}
