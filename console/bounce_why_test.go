@@ -61,12 +61,17 @@ func TestEveryBounceReasonInWords(t *testing.T) {
 }
 
 // TestConsoleSendAtInTheSchedulersZone: a scheduled campaign says when it
-// goes out in the time zone the schedule form offers, with UTC beside it
-// (09:00 in Amsterdam, not a bare 08:00 UTC); a campaign that is no longer
-// scheduled (started at once, finished) does not show a send time that
-// did not happen.
+// goes out in the organisation's time zone (privacy.time_zone, the zone the
+// schedule form offers), with UTC beside it (09:00 in Amsterdam, not a bare
+// 08:00 UTC); a campaign that is no longer scheduled (started at once,
+// finished) does not show a send time that did not happen.
 func TestConsoleSendAtInTheSchedulersZone(t *testing.T) {
 	e := newAdminEnv(t)
+	amsterdam, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.h.Location = amsterdam
 	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
 	var id int64
 	if err := e.pool.QueryRow(ctx, `UPDATE campaigns SET status = 'scheduled', send_at = '2026-12-03 08:00Z'
