@@ -146,3 +146,26 @@ func TestAPIDismissKeepsSoftEscalation(t *testing.T) {
 		t.Errorf("after dismissing one of the three that escalated: %s, want active", s)
 	}
 }
+
+// TestAPIBounceRuleNamesNoAddress: the classifier rule a bounce keeps
+// (bounces.rule, shown by GET /api/v1/bounces and the console) quotes only
+// the words of the rule table that matched, never the receiver's text: a
+// clause that names the recipient's choice also names the address, and
+// rule is no personal column (erasure and the evidence expiry leave it).
+func TestAPIBounceRuleNamesNoAddress(t *testing.T) {
+	e := newAPIEnv(t)
+	c := e.contact("sanne.de.vries@example.org")
+	r := ClassifyReply(550, "5.1.1", "5.1.1 <sanne.de.vries@example.org>: user unknown, recipient sanne.de.vries@example.org rules refused the message")
+	r.Recipient, r.Action = c.Email, "failed"
+	e.report(&Report{Results: []Result{r}}, claims(c, e.campaign(nil, c)))
+	code, raw := e.do("marketer", "GET", "/api/v1/bounces", nil)
+	var page struct {
+		Items []Bounce `json:"items"`
+	}
+	if code != 200 || json.Unmarshal(raw, &page) != nil || len(page.Items) != 1 {
+		t.Fatalf("bounces: %d %s", code, raw)
+	}
+	if b := page.Items[0]; b.Rule == "" || strings.Contains(b.Rule, "sanne") || strings.Contains(b.StatusRule, "sanne") {
+		t.Errorf("the bounce's rule quotes the receiver's text: %q / %q", b.Rule, b.StatusRule)
+	}
+}
