@@ -143,10 +143,17 @@ func (p *Processor) apply(ctx context.Context, tx pgx.Tx, e event) (applied, err
 // and a later DSN of the same message — and once per (inbound message,
 // contact) whatever campaign it names, so one report listing an address in
 // several spellings counts once.
+//
+// The row is filed under the department of its contact, else of its
+// campaign: it is that department's statistics, also once erasure or a
+// deleted campaign took the link (migration 365). Only evidence tied to
+// neither keeps the department of the intake that received it.
 func insertBounce(ctx context.Context, tx pgx.Tx, e event, countable bool) (int64, error) {
 	args := bounceArgs(e)
 	const ins = `INSERT INTO bounces (contact_id, campaign_id, inbound_id, recipient, class, reason, status, reply_code, action, diagnostic, source,
-		rule, status_rule, counted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+		rule, status_rule, counted, department_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+		coalesce((SELECT c.department_id FROM contacts c WHERE c.id = $1), (SELECT m.department_id FROM campaigns m WHERE m.id = $2),
+			postbode_department()))`
 	if countable {
 		var id int64
 		err := tx.QueryRow(ctx, ins+` ON CONFLICT DO NOTHING RETURNING id`, append(args, true)...).Scan(&id)

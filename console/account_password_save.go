@@ -23,5 +23,5 @@ func (h *Handler) accountPasswordSave(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"account", "account.password.changed")
+	return h.redirect(w, r, Prefix+"account", "account.password.changed")
 }

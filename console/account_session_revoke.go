@@ -20,7 +20,7 @@ func (h *Handler) accountSessionRevoke(w http.ResponseWriter, r *http.Request) e
 	}
 	if id == s.SessionID {
 		h.setCookie(w, r, "")
-		return redirect(w, r, Prefix+"login", "")
+		return h.redirect(w, r, Prefix+"login", "")
 	}
-	return redirect(w, r, Prefix+"account", "session.revoked")
+	return h.redirect(w, r, Prefix+"account", "session.revoked")
 }

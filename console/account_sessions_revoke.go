@@ -11,5 +11,5 @@ func (h *Handler) accountSessionsRevoke(w http.ResponseWriter, r *http.Request) 
 	if _, err := h.Staff.RevokeOtherSessions(r.Context(), s.PersonID, s.SessionID); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"account", "session.others.revoked")
+	return h.redirect(w, r, Prefix+"account", "session.others.revoked")
 }

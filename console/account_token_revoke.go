@@ -29,7 +29,7 @@ func (h *Handler) accountTokenRevoke(w http.ResponseWriter, r *http.Request) err
 	if err := h.Staff.RevokeOwnToken(r.Context(), id, s.PersonID); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"account", "token.revoked")
+	return h.redirect(w, r, Prefix+"account", "token.revoked")
 }
 
 // ownToken is the signed-in person's live token the path names ({id}).

@@ -23,5 +23,5 @@ func (h *Handler) accountTOTPRemove(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"account", "account.totp.off")
+	return h.redirect(w, r, Prefix+"account", "account.totp.off")
 }

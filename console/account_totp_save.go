@@ -33,5 +33,5 @@ func (h *Handler) accountTOTPSave(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"account", "account.totp.on")
+	return h.redirect(w, r, Prefix+"account", "account.totp.on")
 }

@@ -42,6 +42,13 @@ func (h *Handler) adminPage(r *http.Request) (*page, error) {
 		return nil, err
 	}
 	people, pager := newPager(Prefix+"admin", url.Values{}, pg, people, staff.PersonCursor)
+	// Each person's roles only in the departments the viewer manages users
+	// in (all of the viewer's own), as the API answers (staff.Viewer).
+	viewer, err := h.Staff.ViewerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	people = viewer.ShownAll(people)
 	invitations, err := h.Staff.Invitations(ctx, access.Department(ctx), 0, adminInvitationsShown)
 	if err != nil {
 		return nil, err
@@ -51,7 +58,7 @@ func (h *Handler) adminPage(r *http.Request) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	depts, err := h.Staff.Departments(ctx)
+	depts, err := h.Staff.OwnDepartments(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ func (h *Handler) agreementSave(w http.ResponseWriter, r *http.Request) error {
 	signed, e := f.Validate()
 	if len(e) == 0 {
 		if _, err = h.Privacy.StoreAgreement(r.Context(), f.Processor, f.FileName, signed, f.Data, actorOf(r)); err == nil {
-			return redirect(w, r, Prefix+"privacy/agreements", "agreement.stored")
+			return h.redirect(w, r, Prefix+"privacy/agreements", "agreement.stored")
 		}
 	}
 	all, err := formErrors(r, e, err, func(f string) string {

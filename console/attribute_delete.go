@@ -21,5 +21,5 @@ func (h *Handler) attributeDelete(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"jobs/"+strconv.FormatInt(d.Job.ID, 10), "attribute.deleting")
+	return h.redirect(w, r, Prefix+"jobs/"+strconv.FormatInt(d.Job.ID, 10), "attribute.deleting")
 }

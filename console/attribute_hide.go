@@ -15,7 +15,7 @@ func (h *Handler) attributeHide(w http.ResponseWriter, r *http.Request) error {
 	var err error
 	if len(e) == 0 {
 		if err = h.Privacy.HideAttribute(r.Context(), f.Key, f.Reason, actorOf(r)); err == nil {
-			return redirect(w, r, Prefix+"privacy/attributes", "attribute.hidden")
+			return h.redirect(w, r, Prefix+"privacy/attributes", "attribute.hidden")
 		}
 	}
 	all, err := formErrors(r, e, err, func(string) string { return "key" })

@@ -17,5 +17,5 @@ func (h *Handler) attributeShow(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Privacy.ShowAttribute(r.Context(), f.Key, actorOf(r)); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"privacy/attributes", "attribute.shown")
+	return h.redirect(w, r, Prefix+"privacy/attributes", "attribute.shown")
 }

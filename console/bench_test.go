@@ -42,6 +42,12 @@ type benchEnv struct {
 
 func newBenchEnv(b testing.TB, nContacts, nCampaigns int) *benchEnv {
 	b.Helper()
+	return newBenchEnvIn(b, nContacts, nCampaigns, nil)
+}
+
+// newBenchEnvIn is newBenchEnv with the organisation's time zone loc.
+func newBenchEnvIn(b testing.TB, nContacts, nCampaigns int, loc *time.Location) *benchEnv {
+	b.Helper()
 	ctx := context.Background()
 	pool := testenv.DB(b)
 	rdb, prefix := testenv.Redis(b)
@@ -78,7 +84,7 @@ func newBenchEnv(b testing.TB, nContacts, nCampaigns int) *benchEnv {
 	js := jobs.NewStore(pool)
 	st := staff.New(pool, benchKey, staff.Options{})
 	h, err := New(ctx, Deps{Log: log, Staff: st, Contacts: cs, Optin: os, Jobs: js, Importer: optin.NewImporter(pool, cs, js, log),
-		Campaigns: camp, Privacy: priv, Bounces: proc, Audit: pool})
+		Campaigns: camp, Privacy: priv, Bounces: proc, Audit: pool, Location: loc})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -25,5 +25,5 @@ func (h *Handler) blocklistRemove(w http.ResponseWriter, r *http.Request) error 
 	if err := audit.Write(r.Context(), h.Audit, e); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"blocklist", "blocklist.removed")
+	return h.redirect(w, r, Prefix+"blocklist", "blocklist.removed")
 }

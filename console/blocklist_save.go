@@ -47,5 +47,5 @@ func (h *Handler) blocklistSave(w http.ResponseWriter, r *http.Request) error {
 	if added < len(f.Emails) {
 		flash = "blocklist.added.some"
 	}
-	return redirect(w, r, Prefix+"blocklist", flash)
+	return h.redirect(w, r, Prefix+"blocklist", flash)
 }

@@ -18,7 +18,7 @@ func (h *Handler) bounceDismiss(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.Bounces.Dismiss(r.Context(), b.ID); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"bounces/"+strconv.FormatInt(b.ID, 10), "bounce.dismissed")
+	return h.redirect(w, r, Prefix+"bounces/"+strconv.FormatInt(b.ID, 10), "bounce.dismissed")
 }
 
 // notDismissable is the error for a bounce that cannot be dismissed.

@@ -17,7 +17,7 @@ func (h *Handler) breachSave(w http.ResponseWriter, r *http.Request) error {
 	var err error
 	if len(e) == 0 {
 		if b, err = h.Privacy.RecordBreach(r.Context(), in, actorOf(r)); err == nil {
-			return redirect(w, r, Prefix+"privacy/breaches/"+strconv.FormatInt(b.ID, 10), "breach.recorded")
+			return h.redirect(w, r, Prefix+"privacy/breaches/"+strconv.FormatInt(b.ID, 10), "breach.recorded")
 		}
 	}
 	return h.breachRefused(w, r, f, e, err, nil)

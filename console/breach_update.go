@@ -21,7 +21,7 @@ func (h *Handler) breachUpdate(w http.ResponseWriter, r *http.Request) error {
 	keepExact(f, b, &in, h.loc())
 	if len(e) == 0 {
 		if _, err = h.Privacy.UpdateBreach(r.Context(), b.ID, in); err == nil {
-			return redirect(w, r, Prefix+"privacy/breaches/"+strconv.FormatInt(b.ID, 10), "breach.saved")
+			return h.redirect(w, r, Prefix+"privacy/breaches/"+strconv.FormatInt(b.ID, 10), "breach.saved")
 		}
 	}
 	return h.breachRefused(w, r, f, e, err, &b)

@@ -18,5 +18,5 @@ func (h *Handler) campaignDuplicate(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"campaigns/"+strconv.FormatInt(c.ID, 10)+"/edit", "campaign.duplicated")
+	return h.redirect(w, r, Prefix+"campaigns/"+strconv.FormatInt(c.ID, 10)+"/edit", "campaign.duplicated")
 }

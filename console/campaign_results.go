@@ -52,7 +52,7 @@ func (h *Handler) campaignResults(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	p.Set("Timeline", columns(p, tl))
+	p.Set("Timeline", columns(p, tl, h.Location))
 	links, err := h.Optin.LinkClicks(r.Context(), c.ID)
 	if err != nil {
 		return err

@@ -35,7 +35,7 @@ func (h *Handler) campaignSave(w http.ResponseWriter, r *http.Request) error {
 		}
 		return fail(all)
 	}
-	return redirect(w, r, Prefix+"campaigns/"+strconv.FormatInt(c.ID, 10), "campaign.created")
+	return h.redirect(w, r, Prefix+"campaigns/"+strconv.FormatInt(c.ID, 10), "campaign.created")
 }
 
 // campaignFieldErrors are the compose form's errors (formErrors); the

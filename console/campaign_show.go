@@ -7,6 +7,7 @@ import (
 
 	"github.com/postbode/postbode/campaigns"
 	"github.com/postbode/postbode/internal/httpapi"
+	"github.com/postbode/postbode/internal/humantime"
 	"github.com/postbode/postbode/optin"
 )
 
@@ -31,8 +32,8 @@ func (h *Handler) campaignPage(r *http.Request, view string) (*page, campaigns.C
 		return nil, c, err
 	}
 	p := h.newPage(r, view, "campaigns").Set("C", c).Set("Stats", st).
-		Set("Running", c.Status == campaigns.StateRunning).Set("CanArchive", campaigns.CanArchive(c)).Set("Zone", "Europe/Amsterdam").
-		Set("Tomorrow", time.Now().Add(24*time.Hour).Format("2006-01-02"))
+		Set("Running", c.Status == campaigns.StateRunning).Set("CanArchive", campaigns.CanArchive(c)).Set("Zone", humantime.Zone(h.Location)).
+		Set("Tomorrow", time.Now().In(h.loc()).AddDate(0, 0, 1).Format("2006-01-02"))
 	p.Poll = r.URL.Path
 	if view == "campaign" {
 		lists, err := h.campaignLists(r, c.ListIDs)

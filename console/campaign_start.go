@@ -24,5 +24,5 @@ func (h *Handler) campaignOp(w http.ResponseWriter, r *http.Request, op func(con
 	if _, err := op(r.Context(), id); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"campaigns/"+strconv.FormatInt(id, 10), flash)
+	return h.redirect(w, r, Prefix+"campaigns/"+strconv.FormatInt(id, 10), flash)
 }

@@ -33,5 +33,5 @@ func (h *Handler) campaignUpdate(w http.ResponseWriter, r *http.Request) error {
 		p.Errs = all
 		return h.render(w, r, http.StatusUnprocessableEntity, p.Set("C", c))
 	}
-	return redirect(w, r, Prefix+"campaigns/"+strconv.FormatInt(c.ID, 10), "campaign.saved")
+	return h.redirect(w, r, Prefix+"campaigns/"+strconv.FormatInt(c.ID, 10), "campaign.saved")
 }

@@ -24,5 +24,5 @@ func (h *Handler) changeDecide(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.Optin.DecideChange(r.Context(), id, approve, actorOf(r)); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"changes", "change.decided")
+	return h.redirect(w, r, Prefix+"changes", "change.decided")
 }

@@ -1,6 +1,11 @@
 package console
 
-import "github.com/postbode/postbode/campaigns"
+import (
+	"time"
+
+	"github.com/postbode/postbode/campaigns"
+	"github.com/postbode/postbode/internal/humantime"
+)
 
 // column is one rect of a server-made SVG column chart, laid out in a
 // 600 x 160 drawing area (labels below it).
@@ -12,8 +17,9 @@ type column struct {
 }
 
 // columnChart is a campaign's outcomes over time: per hour three columns
-// (delivered, bounced, deferred) and an hour label.
+// (delivered, bounced, deferred) and an hour label, on the clock of Zone.
 type columnChart struct {
+	Zone    string
 	Columns []column
 	Labels  []chartLabel
 	Legend  []chartLabel
@@ -25,9 +31,10 @@ type chartLabel struct {
 	Class string
 }
 
-// columns lays out the timeline buckets as grouped columns.
-func columns(p *page, tl []campaigns.TimeBucket) columnChart {
-	var ch columnChart
+// columns lays out the timeline buckets as grouped columns, their hours in
+// loc (the organisation's zone; nil: UTC).
+func columns(p *page, tl []campaigns.TimeBucket, loc *time.Location) columnChart {
+	ch := columnChart{Zone: humantime.Zone(loc)}
 	if len(tl) == 0 {
 		return ch
 	}
@@ -42,11 +49,11 @@ func columns(p *page, tl []campaigns.TimeBucket) columnChart {
 	w := slot / 3 * 0.9
 	every := (len(tl) + 7) / 8 // at most 8 hour labels
 	for i, b := range tl {
-		hour := b.Hour.UTC().Format("02-01 15:04")
+		hour := humantime.Clock(b.Hour, loc)
 		for k, v := range []int64{b.Delivered, b.Bounced, b.Deferred} {
 			h := share(v, m) * 1.5
 			ch.Columns = append(ch.Columns, column{X: float64(i)*slot + float64(k)*w, Y: 160 - h, W: w, H: h,
-				Value: v, Class: classes[k], Title: hour + " UTC " + names[k]})
+				Value: v, Class: classes[k], Title: humantime.Time(b.Hour, loc) + " " + names[k]})
 		}
 		if i%every == 0 {
 			ch.Labels = append(ch.Labels, chartLabel{X: float64(i) * slot, Text: hour})

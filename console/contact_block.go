@@ -20,5 +20,5 @@ func (h *Handler) contactBlock(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Contacts.BlockAddress(r.Context(), c.Email, f.Reason, f.Note); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "block.done")
+	return h.redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "block.done")
 }

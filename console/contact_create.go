@@ -49,7 +49,7 @@ func (h *Handler) contactCreateSave(w http.ResponseWriter, r *http.Request) erro
 	} else {
 		var c contacts.Contact
 		if c, _, err = h.Optin.CreateContact(r.Context(), h.Contacts, n); err == nil {
-			return redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "contact.created.flash")
+			return h.redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "contact.created.flash")
 		}
 	}
 	all, err := formErrors(r, e, err, contactField)

@@ -24,5 +24,5 @@ func (h *Handler) contactErase(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Privacy.EraseOnGround(r.Context(), c.ID, privacy.CauseRequest, f.Ground, actorOf(r)); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"contacts", "forget.done")
+	return h.redirect(w, r, Prefix+"contacts", "forget.done")
 }

@@ -36,7 +36,7 @@ func (h *Handler) contactSave(w http.ResponseWriter, r *http.Request) error {
 		_, err = h.Contacts.Update(r.Context(), c.ID, patch)
 	}
 	if len(e) == 0 && err == nil {
-		return redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "contact.saved")
+		return h.redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "contact.saved")
 	}
 	all, err := formErrors(r, e, err, contactField)
 	if err != nil {

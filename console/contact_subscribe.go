@@ -28,5 +28,5 @@ func (h *Handler) contactSubscribe(w http.ResponseWriter, r *http.Request) error
 	if _, err := h.Optin.Subscribe(r.Context(), c.ID, []int64{sf.List}, consent, sf.Confirmed); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "contact.subscribed")
+	return h.redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "contact.subscribed")
 }

@@ -14,5 +14,5 @@ func (h *Handler) contactUnblock(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Contacts.Unblock(r.Context(), c.Email); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "unblock.done")
+	return h.redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "unblock.done")
 }

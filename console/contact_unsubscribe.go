@@ -25,5 +25,5 @@ func (h *Handler) contactUnsubscribe(w http.ResponseWriter, r *http.Request) err
 	if n == 0 {
 		return invalid(map[string]string{"list": "contact.err.notonlist"})
 	}
-	return redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "contact.unsubscribed")
+	return h.redirect(w, r, Prefix+"contacts/"+strconv.FormatInt(c.ID, 10), "contact.unsubscribed")
 }

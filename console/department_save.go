@@ -17,5 +17,5 @@ func (h *Handler) departmentSave(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.Staff.SwitchDepartment(r.Context(), s.secret, id); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix, "dept.switched")
+	return h.redirect(w, r, Prefix, "dept.switched")
 }

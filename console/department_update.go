@@ -57,7 +57,7 @@ func (h *Handler) departmentUpdate(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 	}
-	return redirect(w, r, Prefix+"admin/department", "dept.saved")
+	return h.redirect(w, r, Prefix+"admin/department", "dept.saved")
 }
 
 // identityError puts an error of the sending identity (an invalid field,

@@ -16,5 +16,5 @@ func (h *Handler) holdRelease(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.Privacy.ReleaseHold(r.Context(), id, actorOf(r)); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"privacy/holds", "hold.released")
+	return h.redirect(w, r, Prefix+"privacy/holds", "hold.released")
 }

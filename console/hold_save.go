@@ -18,7 +18,7 @@ func (h *Handler) holdSave(w http.ResponseWriter, r *http.Request) error {
 	var err error
 	if len(e) == 0 {
 		if _, err = h.Privacy.PlaceHold(r.Context(), in, actorOf(r)); err == nil {
-			return redirect(w, r, Prefix+"privacy/holds", "hold.placed")
+			return h.redirect(w, r, Prefix+"privacy/holds", "hold.placed")
 		}
 		if errors.Is(err, contacts.ErrNotFound) {
 			err = errs.Invalid("contact_id", "contact not found")

@@ -47,5 +47,5 @@ func (h *Handler) importSave(w http.ResponseWriter, r *http.Request) error {
 		defer file.Close()
 		h.Importer.Run(ctx, job.ID, file, params)
 	})
-	return redirect(w, r, Prefix+"imports/"+strconv.FormatInt(job.ID, 10), "import.flash")
+	return h.redirect(w, r, Prefix+"imports/"+strconv.FormatInt(job.ID, 10), "import.flash")
 }

@@ -15,7 +15,7 @@ func (h *Handler) invitationResend(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if d.Mailed {
-		return redirect(w, r, Prefix+"admin", "invitation.resent")
+		return h.redirect(w, r, Prefix+"admin", "invitation.resent")
 	}
 	return h.show(w, r, h.newPage(r, "invited", "admin").Set("Email", v.Email).Set("Link", d.Link))
 }

@@ -12,5 +12,5 @@ func (h *Handler) invitationRevoke(w http.ResponseWriter, r *http.Request) error
 	if _, err := h.Staff.RevokeInvitation(r.Context(), access.Department(r.Context()), r.PathValue("id")); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"admin", "invitation.revoked")
+	return h.redirect(w, r, Prefix+"admin", "invitation.revoked")
 }

@@ -63,3 +63,26 @@ func TestConsoleJobs(t *testing.T) {
 		t.Errorf("jobs without campaigns.read: %d, want 403", code)
 	}
 }
+
+// TestEveryJobKindIsNamed: each kind of job a filter offers (jobs.Kinds) has
+// its name in both languages, and an attribute deletion — the privacy
+// service's job — is listed and filtered by it like the others.
+func TestEveryJobKindIsNamed(t *testing.T) {
+	for _, k := range jobs.Kinds {
+		for lang, m := range messages {
+			if m["jobs.kind."+k] == "" {
+				t.Errorf("job kind %q has no name in %s", k, lang)
+			}
+		}
+	}
+	w := newWire(t)
+	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	del, err := w.h.Jobs.Start(ctx, jobs.KindAttributeDelete, nil, "person:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body, _ := w.call("GET", "/console/jobs?kind="+jobs.KindAttributeDelete, nil, w.cookie)
+	if code != 200 || !strings.Contains(body, fmt.Sprintf(`href="/console/jobs/%d"`, del.ID)) || !strings.Contains(body, "Deleting an attribute") {
+		t.Errorf("the attribute deletion is not listed by its kind (%d)", code)
+	}
+}

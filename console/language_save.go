@@ -13,5 +13,5 @@ func (h *Handler) languageSave(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Staff.SetLanguage(r.Context(), s.PersonID, r.PostFormValue("lang")); err != nil {
 		return err
 	}
-	return redirect(w, r, form.Next(r), "lang.saved")
+	return h.redirect(w, r, form.Next(r), "lang.saved")
 }

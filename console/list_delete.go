@@ -31,5 +31,5 @@ func (h *Handler) listDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Optin.DeleteList(r.Context(), id); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"lists", "list.deleted")
+	return h.redirect(w, r, Prefix+"lists", "list.deleted")
 }

@@ -31,7 +31,7 @@ func (h *Handler) saveList(w http.ResponseWriter, r *http.Request, f *form.ListF
 		e["slug"], err = "list.err.taken", nil
 	}
 	if len(e) == 0 && err == nil {
-		return redirect(w, r, Prefix+"lists", "list.saved")
+		return h.redirect(w, r, Prefix+"lists", "list.saved")
 	}
 	all, err := formErrors(r, e, err, func(f string) string { return f })
 	if err != nil {

@@ -43,5 +43,5 @@ func (h *Handler) loginSave(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h.setCookie(w, r, secret)
-	return redirect(w, r, f.Next, "")
+	return h.redirect(w, r, f.Next, "")
 }

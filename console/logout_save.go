@@ -14,5 +14,5 @@ func (h *Handler) logoutSave(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	h.setCookie(w, r, "")
-	return redirect(w, r, Prefix+"login", "login.out")
+	return h.redirect(w, r, Prefix+"login", "login.out")
 }

@@ -107,6 +107,12 @@ func (h *Handler) action(fn handlerFunc) http.Handler {
 	})
 }
 
+// secureCookie tells whether a cookie set in answer to r is Secure
+// (httpapi.SecureCookie): every cookie of the console follows it.
+func (h *Handler) secureCookie(r *http.Request) bool {
+	return httpapi.SecureCookie(h.SecureCookie, r)
+}
+
 // setCookie stores the session secret in the session cookie
 // (staff.SessionCookie); "" removes it.
 func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, secret string) {
@@ -114,7 +120,7 @@ func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, secret strin
 	if secret == "" {
 		maxAge = -1
 	}
-	http.SetCookie(w, staff.SessionCookie(secret, h.SecureCookie || r.TLS != nil, maxAge))
+	http.SetCookie(w, staff.SessionCookie(secret, h.secureCookie(r), maxAge))
 }
 
 // csrfToken is the form's token, and r to go on with. An upload

@@ -32,7 +32,7 @@ func (h *Handler) inviteSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"login", "join.done")
+	return h.redirect(w, r, Prefix+"login", "join.done")
 }
 
 // resetSave sets a new password from a reset link.
@@ -73,10 +73,10 @@ func (h *Handler) passwordSave(w http.ResponseWriter, r *http.Request, kind stri
 	case errors.Is(err, staff.ErrTOTPSetup):
 		return h.totpSetup(w, r, person, f.Password)
 	case err != nil:
-		return redirect(w, r, Prefix+"login", "password.set")
+		return h.redirect(w, r, Prefix+"login", "password.set")
 	}
 	h.setCookie(w, r, secret)
-	return redirect(w, r, Prefix, "password.set")
+	return h.redirect(w, r, Prefix, "password.set")
 }
 
 // totpSetup starts a second factor for the person with the password they
@@ -103,5 +103,5 @@ func (h *Handler) resetRequest(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Staff.SendReset(r.Context(), f.Email); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"login", "reset.sent")
+	return h.redirect(w, r, Prefix+"login", "reset.sent")
 }

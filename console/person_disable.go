@@ -19,5 +19,5 @@ func (h *Handler) personDisable(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Staff.Disable(r.Context(), id); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"admin", "person.disabled")
+	return h.redirect(w, r, Prefix+"admin", "person.disabled")
 }

@@ -18,5 +18,5 @@ func (h *Handler) personEnable(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Staff.Enable(r.Context(), id); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"admin", "person.enabled")
+	return h.redirect(w, r, Prefix+"admin", "person.enabled")
 }

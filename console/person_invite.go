@@ -41,7 +41,7 @@ func (h *Handler) personInvite(w http.ResponseWriter, r *http.Request) error {
 		return h.render(w, r, http.StatusUnprocessableEntity, p.Set("Invite", f))
 	}
 	if d.Mailed {
-		return redirect(w, r, Prefix+"admin", "person.invited")
+		return h.redirect(w, r, Prefix+"admin", "person.invited")
 	}
 	return h.show(w, r, h.newPage(r, "invited", "admin").Set("Email", v.Email).Set("Link", d.Link))
 }

@@ -24,7 +24,7 @@ func (h *Handler) personReset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if d.Mailed {
-		return redirect(w, r, Prefix+"admin", "person.reset.sent")
+		return h.redirect(w, r, Prefix+"admin", "person.reset.sent")
 	}
 	return h.show(w, r, h.newPage(r, "invited", "admin").Set("Email", person.Email).Set("Link", d.Link).Set("Kind", "reset"))
 }

@@ -26,5 +26,5 @@ func (h *Handler) personRoleSave(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Staff.SetMembership(r.Context(), id, access.Department(r.Context()), f.Role); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"admin", "person.role")
+	return h.redirect(w, r, Prefix+"admin", "person.role")
 }

@@ -29,5 +29,5 @@ func (h *Handler) personSessionRevoke(w http.ResponseWriter, r *http.Request) er
 	if err := h.Staff.RevokeDepartmentSession(ctx, sid, pe.ID, access.Department(ctx)); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"admin/people/"+strconv.FormatInt(pe.ID, 10)+"/sessions", "session.revoked")
+	return h.redirect(w, r, Prefix+"admin/people/"+strconv.FormatInt(pe.ID, 10)+"/sessions", "session.revoked")
 }

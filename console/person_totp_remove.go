@@ -20,5 +20,5 @@ func (h *Handler) personTOTPRemove(w http.ResponseWriter, r *http.Request) error
 	if err := h.Staff.DisableTOTP(r.Context(), id); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"admin", "person.totp.removed")
+	return h.redirect(w, r, Prefix+"admin", "person.totp.removed")
 }

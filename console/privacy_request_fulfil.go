@@ -30,5 +30,5 @@ func (h *Handler) privacyRequestFulfil(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"privacy/requests/"+strconv.FormatInt(id, 10), "request.fulfilled")
+	return h.redirect(w, r, Prefix+"privacy/requests/"+strconv.FormatInt(id, 10), "request.fulfilled")
 }

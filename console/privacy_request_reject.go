@@ -22,5 +22,5 @@ func (h *Handler) privacyRequestReject(w http.ResponseWriter, r *http.Request) e
 	if _, err := h.Privacy.Reject(r.Context(), id, actorOf(r), reason); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"privacy/requests/"+strconv.FormatInt(id, 10), "request.rejected")
+	return h.redirect(w, r, Prefix+"privacy/requests/"+strconv.FormatInt(id, 10), "request.rejected")
 }

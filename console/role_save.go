@@ -47,5 +47,5 @@ func (h *Handler) saveRole(w http.ResponseWriter, r *http.Request, f *form.RoleF
 		}
 		return h.render(w, r, http.StatusUnprocessableEntity, p)
 	}
-	return redirect(w, r, Prefix+"admin/roles", "role.saved")
+	return h.redirect(w, r, Prefix+"admin/roles", "role.saved")
 }

@@ -16,5 +16,5 @@ func (h *Handler) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Staff.RevokeToken(r.Context(), id); err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"admin", "token.revoked")
+	return h.redirect(w, r, Prefix+"admin", "token.revoked")
 }

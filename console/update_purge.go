@@ -23,5 +23,5 @@ func (h *Handler) updatePurge(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h.background(r, run)
-	return redirect(w, r, Prefix+"jobs/"+strconv.FormatInt(j.ID, 10), "purge.started")
+	return h.redirect(w, r, Prefix+"jobs/"+strconv.FormatInt(j.ID, 10), "purge.started")
 }

@@ -19,5 +19,5 @@ func (h *Handler) updateRemind(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, Prefix+"campaigns/"+strconv.FormatInt(rem.CampaignID, 10), "update.reminder")
+	return h.redirect(w, r, Prefix+"campaigns/"+strconv.FormatInt(rem.CampaignID, 10), "update.reminder")
 }

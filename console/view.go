@@ -226,7 +226,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p *
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		return fmt.Errorf("console: render %s: %w", p.View, err)
 	}
-	clearFlash(w)
+	h.clearFlash(w, r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
@@ -243,10 +243,10 @@ const flashCookie = "postbode_flash"
 
 // redirect sends the browser to target (under the console) with a flash
 // message key (a text key, never personal data).
-func redirect(w http.ResponseWriter, r *http.Request, target, flash string) error {
+func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, target, flash string) error {
 	if flash != "" {
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(flash), Path: Prefix,
-			HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: 60})
+			HttpOnly: true, Secure: h.secureCookie(r), SameSite: http.SameSiteStrictMode, MaxAge: 60})
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
@@ -261,8 +261,9 @@ func flashOf(r *http.Request) string {
 	return v
 }
 
-func clearFlash(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: Prefix, MaxAge: -1})
+func (h *Handler) clearFlash(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: Prefix, HttpOnly: true,
+		Secure: h.secureCookie(r), SameSite: http.SameSiteStrictMode, MaxAge: -1})
 }
 
 // langOf picks the language of a signed-out page: ?lang=, else Accept-Language.

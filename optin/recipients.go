@@ -363,3 +363,18 @@ func (r *Recipients) DefaultDepartment(ctx context.Context) (identity.Identity, 
 func (r *Recipients) Identity(ctx context.Context, contactID int64) (identity.Identity, error) {
 	return identity.ForContact(ctx, r.db, contactID)
 }
+
+// CampaignLang returns the language campaign campaignID is written in (en
+// or nl; "" when the campaign names none, or is gone): the pages its
+// links open speak it.
+func (r *Recipients) CampaignLang(ctx context.Context, campaignID int64) (string, error) {
+	var lang string
+	err := r.db.QueryRow(ctx, `SELECT lang FROM campaigns WHERE id = $1`, campaignID).Scan(&lang)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("optin: campaign language: %w", err)
+	}
+	return lang, nil
+}

@@ -20,9 +20,6 @@ import (
 // Audit: hiding and showing are setting changes, a deletion a change of
 // the contacts, a dry run a report; the cause names the step and the key.
 
-// JobAttributeDelete is the jobs.Job kind of an attribute deletion.
-const JobAttributeDelete = "attribute-delete"
-
 func validKey(key string) error {
 	return contacts.ValidateAttributes("key", map[string]any{key: ""})
 }
@@ -118,7 +115,7 @@ type AttributeDeletion struct {
 
 // DeleteAttribute deletes an attribute key from the contacts in scope. A
 // dry run only counts them (audited as such). Otherwise a job
-// (JobAttributeDelete) is started and runs in the background in batches of
+// (jobs.KindAttributeDelete) is started and runs in the background in batches of
 // BatchSize contacts, each batch one transaction with its progress; the
 // job's applied count is the contacts changed. Wait waits for it.
 func (s *Service) DeleteAttribute(ctx context.Context, key string, sc AttributeScope, dryRun bool, actor string) (AttributeDeletion, error) {
@@ -147,7 +144,7 @@ func (s *Service) DeleteAttribute(ctx context.Context, key string, sc AttributeS
 		return out, nil
 	}
 	js := jobs.NewStore(s.db)
-	job, err := js.Start(ctx, JobAttributeDelete, map[string]any{"key": key, "scope": sc}, actor)
+	job, err := js.Start(ctx, jobs.KindAttributeDelete, map[string]any{"key": key, "scope": sc}, actor)
 	if err != nil {
 		return out, err
 	}

@@ -91,6 +91,10 @@ type Options struct {
 	// (privacy.contact_email); the answers invite a reply only when it is
 	// set. Optional.
 	ContactEmail string
+	// StaffLang is the language of the mail to ContactEmail telling a
+	// request waits (staff.Service.MailLang: the language of the person
+	// with that address); optional, nil: DefaultLang.
+	StaffLang func(ctx context.Context, email string) string
 	// Controller says who holds the data, for the access report and the
 	// registers (privacy.organisation, statement_url, processors, ...);
 	// optional, the organisation defaults to OrgName.

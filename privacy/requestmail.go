@@ -133,7 +133,12 @@ func (s *Service) handledMail(org, lang, kind, note string) mailText {
 // contactMail tells the privacy contact (Options.ContactEmail) that a
 // verified request waits, with its deadline. It names the request and
 // contact by id only: the details are in the API.
-func (s *Service) contactMail(id, contactID int64, kind string, due string) mailText {
+func (s *Service) contactMail(lang string, id, contactID int64, kind string, due string) mailText {
+	if lang == "nl" {
+		return paragraphs(s.opt.OrgName, fmt.Sprintf("Privacyverzoek %d (%s), uiterlijk %s", id, kind, due),
+			fmt.Sprintf("Een betrokkene heeft een verzoek van het soort %s bevestigd. Het moet uiterlijk %s beantwoord zijn (AVG art. 12 lid 3).", kind, due),
+			fmt.Sprintf("Verzoek %d, contact %d: GET /api/v1/privacy/requests/%d, daarna POST /api/v1/privacy/requests/%d/fulfil of /reject.", id, contactID, id, id))
+	}
 	return paragraphs(s.opt.OrgName, fmt.Sprintf("Privacy request %d (%s) due %s", id, kind, due),
 		fmt.Sprintf("A data subject verified a request of kind %s. It must be answered by %s (GDPR art. 12(3)).", kind, due),
 		fmt.Sprintf("Request %d, contact %d: GET /api/v1/privacy/requests/%d, then POST /api/v1/privacy/requests/%d/fulfil or /reject.", id, contactID, id, id))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/netip"
 	"strings"
 	"time"
@@ -234,7 +235,8 @@ func (s *Service) RequestByEmail(ctx context.Context, email, kind, details, ip, 
 		}
 	}
 	tok := s.opt.Tokens.Mint(cl)
-	link := strings.TrimRight(s.opt.BaseURL, "/") + rtoken.Path(rtoken.Verify) + "/" + tok
+	// The page it opens speaks the language of the request, as the mail.
+	link := strings.TrimRight(s.opt.BaseURL, "/") + rtoken.Path(rtoken.Verify) + "/" + tok + "?lang=" + lang
 	ctx, org := s.sender(ctx, c.ID)
 	m := s.verifyMail(org, lang, kind, link)
 	s.bg.Add(1)
@@ -675,7 +677,11 @@ func (s *Service) notifyContact(ctx context.Context, id, contactID int64, kind s
 		s.log.Error("privacy request: notify contact", "request_id", id, "error", err)
 		return
 	}
-	m := s.contactMail(id, contactID, kind, humantime.Time(r.DueAt, s.controller().Location()))
+	lang := s.opt.DefaultLang
+	if a, err := mail.ParseAddress(s.opt.ContactEmail); err == nil && s.opt.StaffLang != nil {
+		lang = s.opt.StaffLang(ctx, a.Address)
+	}
+	m := s.contactMail(lang, id, contactID, kind, humantime.Time(r.DueAt, s.controller().Location()))
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()

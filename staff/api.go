@@ -87,7 +87,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, a.cookie(secret, 0))
+	http.SetCookie(w, a.cookie(r, secret, 0))
 	out, err := a.signedIn(r.Context(), actor, secret)
 	if err != nil {
 		return err
@@ -97,13 +97,13 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) cookie(secret string, maxAge int) *http.Cookie {
-	return SessionCookie(secret, a.SecureCookie, maxAge)
+func (a *API) cookie(r *http.Request, secret string, maxAge int) *http.Cookie {
+	return SessionCookie(secret, httpapi.SecureCookie(a.SecureCookie, r), maxAge)
 }
 
 // SessionCookie is the session cookie the API and the console set:
-// HttpOnly, SameSite=Strict, Secure when staff reach the listener over
-// https, no Max-Age (expiry is kept on the server); maxAge -1 deletes it.
+// HttpOnly, SameSite=Strict, Secure as httpapi.SecureCookie decides, no
+// Max-Age (expiry is kept on the server); maxAge -1 deletes it.
 func SessionCookie(secret string, secure bool, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: CookieName, Value: secret, Path: "/", HttpOnly: true, Secure: secure,
 		SameSite: http.SameSiteStrictMode, MaxAge: maxAge}
@@ -130,7 +130,7 @@ func (a *API) logout(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	http.SetCookie(w, a.cookie("", -1))
+	http.SetCookie(w, a.cookie(r, "", -1))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

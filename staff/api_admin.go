@@ -64,7 +64,11 @@ func (a *API) listPersons(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, httpapi.NewPage(ps, p.Limit, PersonCursor))
+	v, err := a.S.ViewerOf(r.Context())
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.NewPage(v.ShownAll(ps), p.Limit, PersonCursor))
 	return nil
 }
 
@@ -95,7 +99,18 @@ func (a *API) getPerson(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, p)
+	return a.writePerson(w, r, http.StatusOK, p)
+}
+
+// writePerson answers with p as the actor may see it (Viewer): only the
+// memberships of departments where they manage users, all when p is
+// themself.
+func (a *API) writePerson(w http.ResponseWriter, r *http.Request, status int, p Person) error {
+	v, err := a.S.ViewerOf(r.Context())
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, status, v.Shown(p))
 	return nil
 }
 
@@ -122,12 +137,11 @@ func (a *API) sendLink(w http.ResponseWriter, r *http.Request, send func(context
 	if err != nil {
 		return err
 	}
-	return sentLink(w, p, d, http.StatusOK)
-}
-
-// sentLink answers with the person and how the link went out.
-func sentLink(w http.ResponseWriter, p Person, d Delivery, status int) error {
-	return sent(w, "person", p, d, status)
+	v, err := a.S.ViewerOf(r.Context())
+	if err != nil {
+		return err
+	}
+	return sent(w, "person", v.Shown(p), d, http.StatusOK)
 }
 
 // sent answers with what a link was made for, under key, and how the link
@@ -186,8 +200,7 @@ func (a *API) setRole(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, p)
-	return nil
+	return a.writePerson(w, r, http.StatusOK, p)
 }
 
 func (a *API) removeFromDepartment(w http.ResponseWriter, r *http.Request) error {
@@ -263,26 +276,9 @@ func (a *API) listPermissions(w http.ResponseWriter, r *http.Request) error {
 
 // listDepartments lists the departments the actor belongs to.
 func (a *API) listDepartments(w http.ResponseWriter, r *http.Request) error {
-	actor, _ := access.ActorFrom(r.Context())
-	var out []Department
-	if actor.PersonID == 0 {
-		d, err := a.S.Department(r.Context(), actor.DepartmentID)
-		if err != nil {
-			return err
-		}
-		out = append(out, d)
-	} else {
-		ms, err := a.S.Memberships(r.Context(), actor.PersonID)
-		if err != nil {
-			return err
-		}
-		for _, m := range ms {
-			d, err := a.S.Department(r.Context(), m.DepartmentID)
-			if err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
+	out, err := a.S.OwnDepartments(r.Context())
+	if err != nil {
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": out})
 	return nil
@@ -397,12 +393,18 @@ func (a *API) inDepartmentID(r *http.Request, id int64) (Person, error) {
 }
 
 // reportPeople lists every person of the actor's department with their
-// role in each department they belong to (JSON, or CSV with format=csv).
+// role in each department the actor may see it in (Viewer: where the actor
+// manages users; all of the actor's own) (JSON, or CSV with format=csv).
 func (a *API) reportPeople(w http.ResponseWriter, r *http.Request) error {
-	ps, err := a.allPersons(r.Context(), access.Department(r.Context()))
+	all, err := a.allPersons(r.Context(), access.Department(r.Context()))
 	if err != nil {
 		return err
 	}
+	v, err := a.S.ViewerOf(r.Context())
+	if err != nil {
+		return err
+	}
+	ps := v.ShownAll(all)
 	if r.URL.Query().Get("format") != "csv" {
 		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"items": ps})
 		return nil

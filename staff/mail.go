@@ -7,9 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/postbode/postbode/internal/access"
-	"github.com/postbode/postbode/internal/humantime"
 )
 
 // Link paths the admin console serves: a form that takes the token and a
@@ -104,8 +101,9 @@ func (s *Service) sendReset(ctx context.Context, email string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.mail.Send(ctx, p.Email, "Reset your postbode password", "",
-		resetText(s.adminURL, secret, s.opt.ResetTTL)); err != nil {
+	lang := s.MailLang(ctx, p.Email)
+	if err := s.mail.Send(ctx, p.Email, mailText(lang, "reset.subject"), "",
+		resetText(lang, s.adminURL, secret, s.opt.ResetTTL)); err != nil {
 		return fmt.Errorf("staff: mail reset link of person %d: %w", p.ID, err)
 	}
 	return nil
@@ -122,27 +120,21 @@ func (s *Service) AdminResetAndSend(ctx context.Context, personID int64) (Person
 	if s.mail == nil {
 		return p, Delivery{Link: LinkURL(s.adminURL, ResetPath, secret)}, nil
 	}
-	if err := s.mail.Send(ctx, p.Email, "Choose a new postbode password", "",
-		adminResetText(s.adminURL, secret, actorName(ctx), s.opt.ResetTTL)); err != nil {
+	lang := s.MailLang(ctx, p.Email)
+	if err := s.mail.Send(ctx, p.Email, mailText(lang, "adminreset.subject"), "",
+		adminResetText(lang, s.adminURL, secret, byActor(ctx, lang), s.opt.ResetTTL)); err != nil {
 		return p, Delivery{}, fmt.Errorf("staff: mail reset link: %w", err)
 	}
 	return p, Delivery{Mailed: true}, nil
-}
-
-// actorName is " by NAME" for the acting person of ctx, or "".
-func actorName(ctx context.Context) string {
-	if actor, ok := access.ActorFrom(ctx); ok && actor.Name != "" {
-		return " by " + actor.Name
-	}
-	return ""
 }
 
 func (s *Service) sendInvite(ctx context.Context, v Invitation, secret string) (Delivery, error) {
 	if s.mail == nil {
 		return Delivery{Link: LinkURL(s.adminURL, InvitePath, secret)}, nil
 	}
-	if err := s.mail.Send(ctx, v.Email, "Your invitation to postbode", "",
-		inviteText(s.adminURL, secret, actorName(ctx), v, s.opt.InviteTTL)); err != nil {
+	lang := s.MailLang(ctx, v.Email)
+	if err := s.mail.Send(ctx, v.Email, mailText(lang, "invite.subject"), "",
+		inviteText(lang, s.adminURL, secret, byActor(ctx, lang), v, s.opt.InviteTTL)); err != nil {
 		return Delivery{}, fmt.Errorf("staff: mail invitation: %w", err)
 	}
 	return Delivery{Mailed: true}, nil
@@ -151,21 +143,4 @@ func (s *Service) sendInvite(ctx context.Context, v Invitation, secret string) (
 // LinkURL is the one-time link for a token under the admin URL.
 func LinkURL(adminURL, path, token string) string {
 	return strings.TrimRight(adminURL, "/") + path + "?token=" + url.QueryEscape(token)
-}
-
-// inviteText says who invited the person, to which department and as
-// what; one text for every address, with or without an account.
-func inviteText(adminURL, token, inviter string, v Invitation, ttl time.Duration) string {
-	return fmt.Sprintf("You have been invited%s to the department %s of postbode, as %s.\n\nAccept here (the link works once, for %s):\n\n%s\n\nIf you have a postbode account for this address, you accept with its password; otherwise you choose one.\nIf you did not expect this, ignore this mail.\n",
-		inviter, v.DepartmentName, v.Role, humantime.Duration(ttl, "en"), LinkURL(adminURL, InvitePath, token))
-}
-
-func resetText(adminURL, token string, ttl time.Duration) string {
-	return fmt.Sprintf("Someone asked to reset your postbode password. If it was you, choose a new one here (the link works once, for %s):\n\n%s\n\nIf it was not you, ignore this mail.\n",
-		humantime.Duration(ttl, "en"), LinkURL(adminURL, ResetPath, token))
-}
-
-func adminResetText(adminURL, token, by string, ttl time.Duration) string {
-	return fmt.Sprintf("You were asked%s to choose a new postbode password. Your current password works until you do. Choose a new one here (the link works once, for %s):\n\n%s\n\nIf you did not expect this, tell your administrator.\n",
-		by, humantime.Duration(ttl, "en"), LinkURL(adminURL, ResetPath, token))
 }

@@ -318,18 +318,20 @@ func (s *Service) Addable(ctx context.Context, id int64) (Person, error) {
 	if a.PersonID == 0 {
 		return Person{}, ErrNotFound
 	}
-	var shared bool
-	if err := s.db.QueryRow(unscoped(ctx), `SELECT EXISTS (SELECT 1 FROM memberships t JOIN memberships m
-		ON m.department_id = t.department_id JOIN roles r ON r.id = m.role_id
-		WHERE t.person_id = $1 AND m.person_id = $2 AND (r.name = ANY($3) AND r.builtin OR EXISTS (
-			SELECT 1 FROM role_permissions rp WHERE rp.role_id = r.id AND rp.permission = $4)))`,
-		id, a.PersonID, shippedWith(access.UsersManage), string(access.UsersManage)).Scan(&shared); err != nil {
-		return Person{}, fmt.Errorf("staff: addable: %w", err)
+	v, err := s.ViewerOf(ctx)
+	if err != nil {
+		return Person{}, err
 	}
-	if !shared {
-		return Person{}, ErrNotFound
+	p, err := s.Get(ctx, id)
+	if err != nil {
+		return p, err
 	}
-	return s.Get(ctx, id)
+	for _, m := range p.Memberships {
+		if v.Manages(m.DepartmentID) {
+			return p, nil
+		}
+	}
+	return Person{}, ErrNotFound
 }
 
 // OnlyInDepartment loads a person of ctx's department whose whole account

@@ -48,6 +48,9 @@ type Options struct {
 	// RequireTOTP lists roles whose persons must log in with a second
 	// factor; optional, default none.
 	RequireTOTP []string
+	// DefaultLang (en or nl) is the language of mails to staff when
+	// MailLang knows none better (public.default_lang); optional, default en.
+	DefaultLang string
 	// Issuer names the installation in authenticator apps; optional, default "postbode".
 	Issuer string
 	// Log records reset mails that failed after their answer; optional,
@@ -66,6 +69,9 @@ func (o *Options) defaults() {
 	def(&o.LockoutWindow, 15*time.Minute)
 	def(&o.InviteTTL, 72*time.Hour)
 	def(&o.ResetTTL, time.Hour)
+	if o.DefaultLang != "nl" {
+		o.DefaultLang = "en"
+	}
 	def(&o.EndedRetention, DefaultEndedRetention)
 	if o.MaxFailures <= 0 {
 		o.MaxFailures = 5

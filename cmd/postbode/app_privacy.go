@@ -33,6 +33,7 @@ func (a *app) privacy() *privacy.Service {
 			BaseURL:             a.cfg.Public.BaseURL,
 			OrgName:             a.cfg.Public.OrgName,
 			ContactEmail:        p.ContactEmail,
+			StaffLang:           a.staff().MailLang,
 			DefaultLang:         a.cfg.Public.DefaultLang,
 			RequestLinkTTL:      p.RequestLinkTTL.Duration,
 			RequestMailsPerHour: p.RequestMailsPerHour,

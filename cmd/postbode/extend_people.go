@@ -21,7 +21,8 @@ func (a *app) staff() *staff.Service {
 		a.staffSvc = staff.New(a.db, a.cfg.Secrets.Key, staff.Options{SessionIdle: p.SessionIdle.Duration,
 			SessionAbsolute: p.SessionAbsolute.Duration, MaxFailures: p.MaxFailures, MaxIPFailures: p.MaxIPFailures,
 			LockoutWindow: p.LockoutWindow.Duration, InviteTTL: p.InviteTTL.Duration, ResetTTL: p.ResetTTL.Duration,
-			EndedRetention: p.EndedRetention.Duration, RequireTOTP: p.RequireTOTP, Issuer: a.cfg.Public.OrgName, Log: a.log})
+			EndedRetention: p.EndedRetention.Duration, RequireTOTP: p.RequireTOTP, Issuer: a.cfg.Public.OrgName,
+			DefaultLang: a.cfg.Public.DefaultLang, Log: a.log})
 		// Reset mails go out after their answer: let them finish on shutdown.
 		svc := a.staffSvc
 		a.drains = append(a.drains, func(ctx context.Context) { waitCtx(ctx, svc.Wait) })
@@ -111,7 +112,7 @@ func (m exportMailer) MailExport(ctx context.Context, name, contentType string, 
 	if err != nil {
 		return err
 	}
-	return m.mail.SendAttachments(ctx, p.Email, "postbode export "+name, "",
-		"The contacts export you or a colleague asked for is attached ("+name+").\n",
+	subject, text := staff.ExportMail(m.staff.MailLang(ctx, p.Email), name)
+	return m.mail.SendAttachments(ctx, p.Email, subject, "", text,
 		[]privacy.Attachment{{Name: name, ContentType: contentType, Data: data}})
 }

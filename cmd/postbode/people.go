@@ -37,7 +37,7 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer pool.Close()
-	svc := staff.New(pool, cfg.Secrets.Key, staff.Options{InviteTTL: cfg.People.InviteTTL.Duration})
+	svc := staff.New(pool, cfg.Secrets.Key, staff.Options{InviteTTL: cfg.People.InviteTTL.Duration, DefaultLang: cfg.Public.DefaultLang})
 	// The department is made in the person's transaction: a refused person
 	// leaves no empty department.
 	n := staff.NewPerson{Email: *email, Name: *name, DepartmentSlug: *account, Role: *role}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/postbode/postbode/internal/errs"
 )
 
 // TokenLifetimes are the expiry choices of a new personal API token, in
@@ -29,7 +31,7 @@ func (f *TokenForm) Validate() Errors {
 	e := Errors{}
 	if f.Name == "" {
 		e["token_name"] = "token.err.name"
-	} else if utf8.RuneCountInString(f.Name) > 100 {
+	} else if utf8.RuneCountInString(f.Name) > errs.NameMax {
 		e["token_name"] = "token.err.name.long"
 	}
 	if !slices.Contains(TokenLifetimes, f.Expires) {

@@ -113,6 +113,9 @@ start() {
   step "admin token make-run (replacing the previous one)"
   local tok; tok="$("$BIN" token create --role admin --name make-run --replace)"
   banner "$tok"
+  # Invitation and reset links point at this machine's console (the
+  # daemon's default, said here so it does not warn that it guessed).
+  export POSTBODE_PEOPLE_ADMIN_URL="${POSTBODE_PEOPLE_ADMIN_URL:-$(url http "$API")}"
   echo $$ > "$PIDFILE"
   exec "$BIN" serve
 }

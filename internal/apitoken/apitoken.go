@@ -12,7 +12,6 @@ import (
 	"net/netip"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -103,11 +102,11 @@ func (s *Store) CreateForPerson(ctx context.Context, name string, personID int64
 	return s.create(ctx, name, "", &personID, expires)
 }
 
-// validName checks a token's name: required, a name (errs.Name) of at
-// most 100 characters.
+// validName checks a token's name: required, and a name like every other
+// (errs.Name: one line of at most errs.NameMax characters).
 func validName(name string) error {
-	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return errs.Invalid("name", "required, at most 100 characters")
+	if name == "" {
+		return errs.Invalid("name", "required")
 	}
 	return errs.Name("name", name)
 }

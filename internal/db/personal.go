@@ -96,8 +96,8 @@ var PersonalTables = []PersonalTable{
 	// migration 220: the one rule for both). The access export shows the
 	// diagnostic of a bounce correlated to the contact, not of evidence.
 	{Table: "bounces", ContactColumn: "contact_id", EmailColumn: "recipient", Erase: "anonymise",
-		Columns:      []string{"diagnostic"},
-		Unverified:   []string{"diagnostic"},
+		Columns:    []string{"diagnostic"},
+		Unverified: []string{"diagnostic"},
 		OtherColumns: []string{"id", "campaign_id", "inbound_id", "class", "reason", "status", "reply_code", "action", "source", "counted", "outcome", "created_at", "department_id",
 			"rule", "status_rule", "dismissed_at", "dismissed_by"}},
 	// Recipient actions on the public pages (time, IP, user agent).

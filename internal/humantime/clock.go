@@ -24,6 +24,24 @@ func Time(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format(layout) + " " + loc.String() + " (" + t.UTC().Format(layout) + " UTC)"
 }
 
+// Zone is the name times in loc are labelled with (a chart's axis, a
+// schedule form's default zone): loc's name, "UTC" for nil.
+func Zone(loc *time.Location) string {
+	if loc == nil {
+		return "UTC"
+	}
+	return loc.String()
+}
+
+// Clock writes the day and hour of t in loc for a chart's axis, "02-01
+// 15:04"; the axis is labelled with Zone(loc).
+func Clock(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("02-01 15:04")
+}
+
 // monthsNL are the month names in Dutch.
 var monthsNL = [12]string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
 	"september", "oktober", "november", "december"}

@@ -21,12 +21,13 @@ import (
 
 // The kinds of job.
 const (
-	KindImport      = "import"       // a CSV or JSON import of contacts
-	KindUpdatePurge = "update-purge" // erasing who did not answer an update mailing
+	KindImport          = "import"           // a CSV or JSON import of contacts
+	KindUpdatePurge     = "update-purge"     // erasing who did not answer an update mailing
+	KindAttributeDelete = "attribute-delete" // deleting an attribute from contacts
 )
 
 // Kinds lists every kind of job, for filters and their checks.
-var Kinds = []string{KindImport, KindUpdatePurge}
+var Kinds = []string{KindImport, KindUpdatePurge, KindAttributeDelete}
 
 // MaxErrors is how many row errors a job keeps (the count keeps going).
 const MaxErrors = 1000

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/postbode/postbode/internal/httpapi"
 )
 
 // CSRF protection of the forms: a double-submit cookie (pb_csrf, random,
@@ -84,7 +86,7 @@ func (s *Server) csrfCookieValue(w http.ResponseWriter, r *http.Request) string 
 	}
 	v := randToken(16)
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: v, Path: "/", HttpOnly: true,
-		Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(24 * time.Hour / time.Second)})
+		Secure: httpapi.SecureCookie(s.secure, r), SameSite: http.SameSiteLaxMode, MaxAge: int(24 * time.Hour / time.Second)})
 	// Later reads in this request see it too.
 	r.AddCookie(&http.Cookie{Name: csrfCookie, Value: v})
 	return v

@@ -46,7 +46,8 @@ func (s *Server) inDepartment(fn http.HandlerFunc) http.HandlerFunc {
 // forRecipient gives the page behind a link in a mail the identity of the
 // department that sent the mail (identity.ForContact on the contact of the
 // token, whose signature is checked here; the handler checks the token's
-// purpose and expiry as before). The page then shows that department's
+// purpose and expiry as before), and the language of the campaign the
+// token came from (pageLang). The page then shows that department's
 // name, logo and colour, and the mails it leads to (privacy answers) go
 // out under its name. A token that does not verify, or whose contact is
 // gone, keeps the installation's identity: the neutral page reveals
@@ -54,6 +55,7 @@ func (s *Server) inDepartment(fn http.HandlerFunc) http.HandlerFunc {
 func (s *Server) forRecipient(p rtoken.Purpose, fn http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if c, err := s.keys().Parse(r.PathValue("token"), p); err == nil {
+			r = withCampaignOf(r, c)
 			if id, err := s.r.Identity(r.Context(), c.ContactID); err == nil {
 				r = r.WithContext(identity.With(r.Context(), id))
 			}

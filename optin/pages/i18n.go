@@ -1,9 +1,14 @@
 package pages
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/postbode/postbode/internal/rtoken"
 )
 
 // Langs are the page languages.
@@ -204,12 +209,64 @@ var messages = map[string]map[string]string{
 	},
 }
 
-// pickLang chooses the page language: ?lang= when valid, else the best
-// supported match of Accept-Language (RFC 9110 §12.5.4), else def.
-func pickLang(r *http.Request, def string) (lang string, explicit bool) {
-	if l := r.URL.Query().Get("lang"); l == "en" || l == "nl" {
-		return l, true
+// campaignOf is the campaign whose mail held the link a request came
+// through (set by forRecipient, and for a test link's notice); its language is looked up
+// once, when a page is first rendered.
+type campaignOf struct {
+	id   int64
+	once sync.Once
+	lang string
+}
+
+type campaignKey struct{}
+
+// withCampaignOf remembers the campaign of the request's token.
+func withCampaignOf(r *http.Request, c rtoken.Claims) *http.Request {
+	switch c.Purpose {
+	case rtoken.Unsubscribe, rtoken.Update, rtoken.Privacy, rtoken.Click, rtoken.View:
+	default: // Confirm and Verify tokens carry a list id or a request kind there
+		return r
 	}
+	if c.CampaignID == 0 {
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), campaignKey{}, &campaignOf{id: c.CampaignID}))
+}
+
+// withoutCampaign forgets the campaign of the request's token.
+func withoutCampaign(r *http.Request) *http.Request {
+	if c, _ := r.Context().Value(campaignKey{}).(*campaignOf); c == nil {
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), campaignKey{}, (*campaignOf)(nil)))
+}
+
+// pageLang is the one rule for the language of a public request: ?lang=
+// when valid (an explicit switch, kept by the forms' actions so a post
+// answers in the same language); else the language of the campaign whose
+// mail held the link; else the best supported match of Accept-Language
+// (RFC 9110 §12.5.4); else the default (public.default_lang).
+func (s *Server) pageLang(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == "en" || l == "nl" {
+		return l
+	}
+	if c, _ := r.Context().Value(campaignKey{}).(*campaignOf); c != nil {
+		c.once.Do(func() {
+			lang, err := s.r.CampaignLang(r.Context(), c.id)
+			if err != nil {
+				s.log.Warn("public page: campaign language", slog.Int64("campaign", c.id), slog.Any("error", err))
+			}
+			c.lang = lang
+		})
+		if c.lang == "en" || c.lang == "nl" {
+			return c.lang
+		}
+	}
+	return acceptLang(r, s.opt.DefaultLang)
+}
+
+// acceptLang is the best supported match of Accept-Language, else def.
+func acceptLang(r *http.Request, def string) string {
 	best, bestQ := def, 0.0
 	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
 		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
@@ -224,5 +281,5 @@ func pickLang(r *http.Request, def string) (lang string, explicit bool) {
 			best, bestQ = base, q
 		}
 	}
-	return best, false
+	return best
 }

@@ -266,7 +266,7 @@ var hexColour = regexp.MustCompile(`^[0-9a-fA-F]{6}$`)
 
 // newPage starts a page in the request's language.
 func (s *Server) newPage(r *http.Request, titleKey string) *page {
-	lang, _ := pickLang(r, s.opt.DefaultLang)
+	lang := s.pageLang(r)
 	p := &page{Lang: lang, Org: s.opt.OrgName, Logo: s.opt.LogoURL, Color: s.opt.PrimaryColor, Statement: s.opt.StatementURL, Path: r.URL.Path,
 		Action: r.URL.Path + "?lang=" + lang, msgs: messages[lang], baseColor: s.opt.PrimaryColor}
 	house(r, p)
@@ -275,8 +275,11 @@ func (s *Server) newPage(r *http.Request, titleKey string) *page {
 }
 
 // neutral is the one page for every bad, expired or dead link: same
-// status and body whatever the reason.
+// status and body whatever the reason. It does not speak the language of
+// the token's campaign: that would tell a valid token of a gone contact
+// from a forged one.
 func (s *Server) neutral(w http.ResponseWriter, r *http.Request) {
+	r = withoutCampaign(r)
 	p := s.newPage(r, "neutral.title")
 	p.Path = "/"
 	p.D = p.T("neutral.body")
@@ -326,6 +329,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, p rtoken.Purpose)
 		return c, false
 	}
 	if c.Test {
+		r = withCampaignOf(r, c) // the notice speaks the campaign's language
 		pg := s.newPage(r, "test.title")
 		s.message(w, r, http.StatusOK, "test.title", pg.T("test.body"))
 		return c, false
