@@ -226,20 +226,37 @@ func (p *Processor) countSoft(ctx context.Context, tx pgx.Tx, contactID int64) (
 }
 
 // softEscalated reports whether the soft escalation rule holds for the
-// contact: at least SoftEscalateCount counted soft bounces within the
+// contact now: at least SoftEscalateCount counted soft bounces within the
 // window, all after its last successful delivery (a delivery still 'sent'
 // with no bounce recorded for it). Always false when the rule is off.
 func (p *Processor) softEscalated(ctx context.Context, tx pgx.Tx, contactID int64) (bool, error) {
+	return p.softRule(ctx, tx, contactID, false)
+}
+
+// softEscalatedOnce reports whether the contact's counted soft bounces
+// made the rule hold at any moment: some window of SoftEscalateWindow
+// ending at one of them holds SoftEscalateCount, all after the last
+// successful delivery. A contact the rule made inactive stays so however
+// long ago that was, until its bounces no longer make up such a window.
+func (p *Processor) softEscalatedOnce(ctx context.Context, tx pgx.Tx, contactID int64) (bool, error) {
+	return p.softRule(ctx, tx, contactID, true)
+}
+
+// softRule is the one soft escalation query: the windows end now, or
+// (once) at each counted soft bounce.
+func (p *Processor) softRule(ctx context.Context, tx pgx.Tx, contactID int64, once bool) (bool, error) {
 	if p.policy.SoftEscalateCount <= 0 {
 		return false, nil
 	}
 	var n int
-	err := tx.QueryRow(ctx, `SELECT count(*) FROM bounces b
-		WHERE b.contact_id = $1 AND b.class = 'soft' AND b.counted AND b.created_at > now() - $2::interval
-		  AND b.created_at > coalesce((SELECT max(d.done_at) FROM deliveries d
+	err := tx.QueryRow(ctx, `WITH s AS (SELECT b.created_at FROM bounces b
+			WHERE b.contact_id = $1 AND b.class = 'soft' AND b.counted
+			  AND b.created_at > coalesce((SELECT max(d.done_at) FROM deliveries d
 				WHERE d.contact_id = $1 AND d.status = 'sent' AND NOT EXISTS (
-					SELECT 1 FROM bounces x WHERE x.campaign_id = d.campaign_id AND x.contact_id = d.contact_id)), '-infinity')`,
-		contactID, p.policy.SoftEscalateWindow.String()).Scan(&n)
+					SELECT 1 FROM bounces x WHERE x.campaign_id = d.campaign_id AND x.contact_id = d.contact_id)), '-infinity')),
+		ends AS (SELECT now() AS at WHERE NOT $3 UNION ALL SELECT created_at FROM s WHERE $3)
+		SELECT coalesce(max((SELECT count(*) FROM s WHERE s.created_at > e.at - $2::interval AND s.created_at <= e.at)), 0) FROM ends e`,
+		contactID, p.policy.SoftEscalateWindow.String(), once).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("bounces: soft escalation: %w", err)
 	}

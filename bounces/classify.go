@@ -215,15 +215,15 @@ func decide(in evidence, status string, code int, command, lower string, ix *phr
 			// The recipient's own preferences, settings, filter or rules
 			// refused the message: the mailbox exists (RFC 3463 X.7.1),
 			// whatever status or phrase says it is dead (prefer not hard).
-			v = verdict{"filtered", fmt.Sprintf("the clause %q names the recipient's own choice, which only a mailbox that exists makes (RFC 3463 X.7.1 delivery not authorized, message refused; Facebook's RCP-P1/RCP-P2 \"Refused due to recipient preferences\"): overrules %q (prefer not hard)", c, v.rule)}
+			v = verdict{"filtered", fmt.Sprintf("clause %q names the recipient's own choice, which only a mailbox that exists makes (RFC 3463 X.7.1 delivery not authorized, message refused; Facebook's RCP-P1/RCP-P2 \"Refused due to recipient preferences\"): overrules %q (prefer not hard)", c, v.rule)}
 		}
 	}
 	return replyVerdict(v, code, command, status, st, hasStatus)
 }
 
-// recipientChoice returns the clause of a lower-case text (URLs blanked)
-// that says the recipient's own preferences, settings, filter or rules
-// refused the message, or "": a noun for the recipient (recipientNouns),
+// recipientChoice returns the words of a clause of a lower-case text (URLs
+// blanked) that says the recipient's own preferences, settings, filter or
+// rules refused the message ("recipient ... rules ... refused"), or "": a noun for the recipient (recipientNouns),
 // one for a choice (choiceWords) and one for a refusal (refusalWords) in
 // one clause (clauseEnd). "Check the recipient settings" refuses nothing.
 func recipientChoice(words string) string {
@@ -237,8 +237,12 @@ func recipientChoice(words string) string {
 		if rest != "" {
 			rest = rest[1:]
 		}
-		if anyWord(clause, recipientNouns) != "" && anyWord(clause, choiceWords) != "" && anyWord(clause, refusalWords) != "" {
-			return strings.TrimSpace(clause)
+		n, c, r := anyWord(clause, recipientNouns), anyWord(clause, choiceWords), anyWord(clause, refusalWords)
+		if n != "" && c != "" && r != "" {
+			// The words of the tables, not the clause: the receiver's
+			// text may name the address, and the rule is kept with the
+			// bounce (bounces.rule) as no personal data.
+			return n + clauseGap + c + clauseGap + r
 		}
 	}
 	return ""

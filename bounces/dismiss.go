@@ -104,11 +104,14 @@ func (p *Processor) dismiss(ctx context.Context, tx pgx.Tx, b *Bounce) error {
 }
 
 // keepsInactive reports whether a contact's bounces keep it inactive: more
-// counted hard bounces (hard) than the threshold, or the soft escalation
-// rule (the rules that made it inactive, countHard and countSoft).
+// counted hard bounces (hard) than the threshold, or counted soft bounces
+// that made the soft escalation rule hold at some moment (the rules that
+// made it inactive, countHard and countSoft; the window is not counted
+// back from now, or dismissing any bounce would revive a contact the rule
+// made inactive longer than a window ago).
 func (p *Processor) keepsInactive(ctx context.Context, tx pgx.Tx, contactID int64, hard int) (bool, error) {
 	if hard > p.policy.HardThreshold {
 		return true, nil
 	}
-	return p.softEscalated(ctx, tx, contactID)
+	return p.softEscalatedOnce(ctx, tx, contactID)
 }

@@ -92,3 +92,80 @@ func TestAPIBounceListAndDismiss(t *testing.T) {
 		t.Errorf("dismissing an unknown bounce: %d, want 404", code)
 	}
 }
+
+// TestAPIDismissKeepsSoftEscalation: a contact made inactive by the soft
+// escalation rule (three soft bounces within the window) stays inactive
+// when one soft bounce beyond the three is dismissed, also once the window
+// has passed: the three that remain still made it inactive. Dismissing one
+// of those three then reactivates it.
+func TestAPIDismissKeepsSoftEscalation(t *testing.T) {
+	e := newAPIEnv(t)
+	c := e.contact("sanne@example.org")
+	var ids []int64
+	for range 4 {
+		camp := e.campaign(nil, c)
+		e.report(&Report{Results: []Result{{Recipient: c.Email, Class: Soft, Reason: "mailboxfull", Status: "5.2.2",
+			ReplyCode: 552, Action: "failed", Diagnostic: "552 5.2.2 mailbox full"}}}, claims(c, camp))
+	}
+	rows, err := e.db.Query(t.Context(), `SELECT id FROM bounces WHERE contact_id = $1 AND counted ORDER BY id`, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	if rows.Close(); len(ids) != 4 {
+		t.Fatalf("%d counted soft bounces, want 4", len(ids))
+	}
+	// Time passes: the bounces lie 40 days back, beyond the 30-day window.
+	if _, err := e.db.Exec(t.Context(), `UPDATE bounces SET created_at = created_at - interval '40 days' WHERE contact_id = $1`, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	status := func() string {
+		var s string
+		if err := e.db.QueryRow(t.Context(), `SELECT status FROM contacts WHERE id = $1`, c.ID).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := status(); s != "inactive" {
+		t.Fatalf("after four soft bounces: %s", s)
+	}
+	if code, raw := e.do("marketer", "POST", fmt.Sprintf("/api/v1/bounces/%d/dismiss", ids[3]), nil); code != 200 {
+		t.Fatalf("dismiss the fourth: %d %s", code, raw)
+	}
+	if s := status(); s != "inactive" {
+		t.Errorf("after dismissing a soft bounce beyond the three that escalated: %s, want inactive", s)
+	}
+	if code, raw := e.do("marketer", "POST", fmt.Sprintf("/api/v1/bounces/%d/dismiss", ids[1]), nil); code != 200 {
+		t.Fatalf("dismiss the second: %d %s", code, raw)
+	}
+	if s := status(); s != "active" {
+		t.Errorf("after dismissing one of the three that escalated: %s, want active", s)
+	}
+}
+
+// TestAPIBounceRuleNamesNoAddress: the classifier rule a bounce keeps
+// (bounces.rule, shown by GET /api/v1/bounces and the console) quotes only
+// the words of the rule table that matched, never the receiver's text: a
+// clause that names the recipient's choice also names the address, and
+// rule is no personal column (erasure and the evidence expiry leave it).
+func TestAPIBounceRuleNamesNoAddress(t *testing.T) {
+	e := newAPIEnv(t)
+	c := e.contact("sanne.de.vries@example.org")
+	r := ClassifyReply(550, "5.1.1", "5.1.1 <sanne.de.vries@example.org>: user unknown, recipient sanne.de.vries@example.org rules refused the message")
+	r.Recipient, r.Action = c.Email, "failed"
+	e.report(&Report{Results: []Result{r}}, claims(c, e.campaign(nil, c)))
+	code, raw := e.do("marketer", "GET", "/api/v1/bounces", nil)
+	var page struct {
+		Items []Bounce `json:"items"`
+	}
+	if code != 200 || json.Unmarshal(raw, &page) != nil || len(page.Items) != 1 {
+		t.Fatalf("bounces: %d %s", code, raw)
+	}
+	if b := page.Items[0]; b.Rule == "" || strings.Contains(b.Rule, "sanne") || strings.Contains(b.StatusRule, "sanne") {
+		t.Errorf("the bounce's rule quotes the receiver's text: %q / %q", b.Rule, b.StatusRule)
+	}
+}

@@ -30,7 +30,12 @@ func (h *Handler) agreementSave(w http.ResponseWriter, r *http.Request) error {
 			return h.redirect(w, r, Prefix+"privacy/agreements", "agreement.stored")
 		}
 	}
-	all, err := formErrors(r, e, err, func(f string) string { return f })
+	all, err := formErrors(r, e, err, func(f string) string {
+		if f == "filename" {
+			return "document" // the file name is the document's
+		}
+		return f
+	})
 	if err != nil {
 		return err
 	}

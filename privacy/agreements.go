@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -45,7 +46,12 @@ func (s *Service) StoreAgreement(ctx context.Context, processor, filename string
 	case len(data) < 5 || string(data[:5]) != "%PDF-":
 		return Agreement{}, errs.Invalid("document", "must be a PDF")
 	}
-	filename = path.Base(filename)
+	// The last part of a path, '/' or '\' (a browser on Windows may send
+	// the whole path); a name staff read and the download is saved as.
+	filename = path.Base(strings.ReplaceAll(filename, `\`, "/"))
+	if err := errs.Name("filename", filename); err != nil {
+		return Agreement{}, err
+	}
 	if filename == "." || filename == "/" || len(filename) > 200 {
 		filename = "agreement.pdf"
 	}
