@@ -1,7 +1,6 @@
 package form
 
 import (
-	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -36,22 +35,13 @@ func NewAgreementForm(r *http.Request, mr *multipart.Reader) (*AgreementForm, er
 	}
 	f := &AgreementForm{}
 	vals := url.Values{}
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		err = f.readPart(part, vals)
-		part.Close()
-		if err != nil {
-			return nil, err
-		}
-		if f.TooLarge {
-			break // the rest is not read: the answer says the document is too large
-		}
+	// After a document over the cap the rest is not read: the answer says
+	// the document is too large.
+	if err := eachPart(mr, func(p *multipart.Part) (bool, error) {
+		err := f.readPart(p, vals)
+		return !f.TooLarge, err
+	}); err != nil {
+		return nil, err
 	}
 	r.Form = vals
 	f.Processor, f.SignedOn = value(r, "processor"), value(r, "signed_on")

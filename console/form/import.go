@@ -34,19 +34,9 @@ func NewImportForm(r *http.Request, mr *multipart.Reader, dir string, max int64)
 	}
 	f := &ImportForm{}
 	vals := url.Values{}
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			f.Close()
-			return nil, err
-		}
-		if err := f.readPart(part, vals, dir, max); err != nil {
-			f.Close()
-			return nil, err
-		}
+	if err := eachPart(mr, func(p *multipart.Part) (bool, error) { return true, f.readPart(p, vals, dir, max) }); err != nil {
+		f.Close()
+		return nil, err
 	}
 	r.Form = vals
 	f.Format, f.Source, f.Purpose, f.Evidence = value(r, "format"), value(r, "source"), value(r, "purpose"), value(r, "evidence")
@@ -122,5 +112,24 @@ func (f *ImportForm) Close() {
 		f.File.Close()
 		os.Remove(f.File.Name())
 		f.File = nil
+	}
+}
+
+// eachPart hands the parts of an upload to read in order, closing each,
+// until the form ends, read fails or read says not to go on.
+func eachPart(mr *multipart.Reader, read func(*multipart.Part) (more bool, err error)) error {
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		more, err := read(part)
+		part.Close()
+		if err != nil || !more {
+			return err
+		}
 	}
 }
