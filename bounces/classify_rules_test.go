@@ -53,6 +53,12 @@ func TestClassifyPrecedence(t *testing.T) {
 		// but not the words of the phrase that names it.
 		{"RCPT", 550, "5.1.1", "<a@example.com>: user unknown, message rejected as spam", "spamdetected", Block, "overrules"},
 		{"RCPT", 550, "5.1.1", "<a@example.com>: No such user; client host rejected", "blocked", Block, "overrules"},
+		// The name of a spam filter is no spam verdict (filterNames): the
+		// filter that looked the address up says it is unknown. A verdict
+		// beside the name still overrules.
+		{"RCPT", 550, "5.1.1", "<a@example.com>: Recipient address rejected: User unknown (spam filter recipient verification)", "userunknown", Hard, "user unknown"},
+		{"", 550, "5.1.1", "User unknown; checked by the anti-spam gateway", "userunknown", Hard, "user unknown"},
+		{"", 550, "5.1.1", "User unknown; message rejected as spam by the spam filter", "spamdetected", Block, "overrules"},
 		{"RCPT", 550, "5.4.1", "<a@example.com>: Recipient address rejected: Access denied", "userunknown", Hard, "access denied"},
 		// Postfix's own default text for an access(5) REJECT of a recipient
 		// (554 5.7.1) reads the same at RCPT TO and stays hard: the refused
