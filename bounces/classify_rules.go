@@ -183,6 +183,8 @@ var textRules = []reasonRule{
 		}},
 	{"rejected", ordinary, "the envelope sender named unknown (RFC 3463 X.1.7 \"bad sender's mailbox address syntax\", X.1.8 \"bad sender's system address\"): before the unknown-recipient rules, which \"sender address unknown\" also matches",
 		[]string{"unknown sender", "sender unknown", "sender address unknown", "sender is unknown"}},
+	{"rejected", ordinary, "a recipient's or organisation's list of senders whose mail it refuses, named as the cause: Outlook and Exchange Online junk-mail settings (\"Blocked Senders\" list, Microsoft's Outlook help), Mimecast's \"Blocked Senders\" policies (Mimecast SMTP error codes: \"Rejected by header based Blocked Senders\"), Proofpoint Essentials' per-user blocked senders list: a refusal of this sender, not of the sending host; before the block rule, whose \"blocked\" it also says, and before the unknown-user rules: a refusal of the sender beside a dead address is not hard",
+		[]string{"blocked senders", "blocked sender list", "blocked-senders list"}},
 	{"requireptr", ordinary, "refusals that name the client's missing reverse DNS (RFC 1912 section 2.1; Postfix reject_unknown_client_hostname; Gmail SMTP error reference 5.7.25 \"does not have a PTR record\"): before the rules below, which such a refusal also matches",
 		[]string{"reverse dns", "ptr record", "reverse lookup", "reverse hostname", "no ptr"}},
 	{"blocked", ordinary, "Postfix smtpd(8) refusals of the client's HELO/EHLO name (postconf(5) reject_unknown_helo_hostname, reject_invalid_helo_hostname, reject_non_fqdn_helo_hostname): \"Helo command rejected: Host not found\" names the sending host, not the recipient's domain, although Postfix says it in reply to RCPT TO; before the host-unknown rules",

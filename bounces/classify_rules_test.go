@@ -53,6 +53,11 @@ func TestClassifyPrecedence(t *testing.T) {
 		// but not the words of the phrase that names it.
 		{"RCPT", 550, "5.1.1", "<a@example.com>: user unknown, message rejected as spam", "spamdetected", Block, "overrules"},
 		{"RCPT", 550, "5.1.1", "<a@example.com>: No such user; client host rejected", "blocked", Block, "overrules"},
+		// A list of blocked senders refuses this sender, not the host, and
+		// is read before a dead address it stands beside.
+		{"", 554, "5.7.1", "Blocked by sender policy: example.com is on the recipient's blocked senders list", "rejected", Block, "blocked senders"},
+		{"", 550, "", "550 Rejected by header based Blocked Senders - block policy for Header From", "rejected", Block, "blocked senders"},
+		{"RCPT", 550, "5.1.1", "<a@example.com>: user unknown; sender is on the blocked senders list", "rejected", Block, "blocked senders"},
 		// The name of a spam filter is no spam verdict (filterNames): the
 		// filter that looked the address up says it is unknown. A verdict
 		// beside the name still overrules.
