@@ -27,7 +27,8 @@ import (
 // read by its code, success codes of transcripts passed over, Japanese and
 // Korean wording and labels, X.400 unrecognised-OR-name, Domino's German
 // report): recipient 100%, hard/soft 97.5%, status 99.2%, precision 100%,
-// recall 94.2%, no false hard.
+// recall 94.2%, no false hard. Since a spam filter's name is no spam
+// verdict (postfix-16): hard/soft 98.3%, recall 96.2%.
 func TestAuthored6Bounces(t *testing.T) {
 	scoreAuthored(t, authoredSet{
 		dir:     filepath.Join("testdata", "authored6"),
@@ -35,10 +36,10 @@ func TestAuthored6Bounces(t *testing.T) {
 		minPerReason: map[string]int{"userunknown": 38, "mailboxfull": 20, "hostunknown": 8, "notaccept": 3,
 			"spamdetected": 4, "expired": 4, "rejected": 3, "norelaying": 3, "blocked": 3},
 		floorRecipient:   100,
-		floorHard:        97,
+		floorHard:        98,
 		floorStatus:      99,
 		floorPrecision:   100,
-		floorRecall:      94,
+		floorRecall:      96,
 		ceilingFalseHard: 0,
 	})
 }

@@ -19,18 +19,22 @@ import (
 // before any rule was written with the set in view (119 rows): recipient
 // 100%, hard/soft 97.5% (116/119), status 98.3% (117/119), reason 83.2%,
 // hard precision 95.2% (40/42), recall 97.6% (40/41), false hards 2 of 78
-// not-hard rows (2.6%).
+// not-hard rows (2.6%). Five labels were then corrected to the corpus
+// conventions (see its README). The floors are the scores after the rules
+// the set led to (a spam filter's name is no spam verdict; a list of
+// blocked senders refuses the sender): recipient 100%, hard/soft 99.2%,
+// status 100%, precision 100% (43/43), recall 97.7% (43/44), no false hard.
 func TestAuthored8Bounces(t *testing.T) {
 	scoreAuthored(t, authoredSet{
 		dir:     filepath.Join("testdata", "authored8"),
 		minRows: 115,
-		minPerReason: map[string]int{"userunknown": 25, "blocked": 8, "rejected": 6, "mailboxfull": 6,
-			"hostunknown": 6, "notaccept": 4, "filtered": 4, "authfailure": 4, "securityerror": 3, "mailererror": 3},
+		minPerReason: map[string]int{"userunknown": 30, "blocked": 8, "rejected": 6, "mailboxfull": 6,
+			"hostunknown": 6, "notaccept": 4, "authfailure": 4, "securityerror": 3, "mailererror": 3},
 		floorRecipient:   100,
-		floorHard:        97,
-		floorStatus:      98,
-		floorPrecision:   95,
+		floorHard:        99,
+		floorStatus:      100,
+		floorPrecision:   100,
 		floorRecall:      97,
-		ceilingFalseHard: 2.6,
+		ceilingFalseHard: 0,
 	})
 }
