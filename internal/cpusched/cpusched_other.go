@@ -1,0 +1,5 @@
+//go:build !linux
+
+package cpusched
+
+func batch() (int, error) { return 0, nil }
