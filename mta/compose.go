@@ -287,6 +287,7 @@ func formatAddress(field, s string) string {
 	if err != nil {
 		return s
 	}
+	a.Address, _ = asciiAddress(a.Address)
 	if a.Name == "" || isPlainASCII(a.Name) {
 		return a.String()
 	}

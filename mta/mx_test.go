@@ -1,8 +1,10 @@
 package mta
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
+	"fmt"
 	"net"
 	"strings"
 	"sync/atomic"
@@ -153,4 +155,67 @@ func TestMXRefusesLoopbackHosts(t *testing.T) {
 	if n := s.accepted.Load(); n != 0 || len(s.messages()) != 0 {
 		t.Errorf("%d connections to the loopback server, want none", n)
 	}
+}
+
+// TestMXInternationalDomain: an address at an internationalised domain, as
+// contacts keep it (U-labels: user0@bücher.example), is delivered: the MX
+// lookup, the envelope and the To field use the domain's A-labels (RFC
+// 5890, RFC 6531 §3.2). Looked up as U-labels, a real resolver answers "no
+// such host" (Go's refuses such a name without asking), which made the
+// message bounce as 5.1.2 and the contact be suppressed.
+func TestMXInternationalDomain(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOptions{})
+	dns := &fakeDNS{mx: map[string][]*net.MX{"xn--bcher-kva.example": {{Host: "mx.xn--bcher-kva.example.", Pref: 10}}},
+		addrs: map[string][]string{"mx.xn--bcher-kva.example": {"127.0.0.1"}}}
+	tr := NewMX(MXConfig{Resolver: dns, Port: s.port, AllowLoopback: true}, nil)
+	defer tr.Close()
+	rs := tr.Send(t.Context(), "bücher.example", envelopes(1, "bücher.example"))
+	if rs[0].Outcome() != Sent {
+		t.Fatalf("result %v", rs[0])
+	}
+	m := s.messages()
+	if len(m) != 1 || m[0].to != "user0@xn--bcher-kva.example" || m[0].utf8 {
+		t.Fatalf("received %v", envelopesOf(m))
+	}
+	if !bytes.Contains(m[0].data, []byte("\r\nTo: <user0@xn--bcher-kva.example>\r\n")) {
+		t.Errorf("header:\n%s", m[0].data[:bytes.Index(m[0].data, []byte("\r\n\r\n"))])
+	}
+}
+
+// TestSMTPUTF8LocalPart: an address whose local part is not ASCII
+// (jösé@example.org, RFC 6532) goes only to a server that offers SMTPUTF8,
+// with MAIL FROM ... SMTPUTF8; any other server is never given it (RFC
+// 6531 §3.2): refused locally with 553 5.6.7.
+func TestSMTPUTF8LocalPart(t *testing.T) {
+	t.Parallel()
+	for _, opt := range []serverOptions{{}, {noPipelining: true}, {smtputf8: true}, {smtputf8: true, noPipelining: true}} {
+		s := startServer(t, opt)
+		tr := relayFor(t, s, RelayConfig{})
+		es := envelopes(2, "example.org")
+		es[0].To = "jösé@example.org"
+		rs := tr.Send(t.Context(), "example.org", es)
+		if rs[1].Outcome() != Sent {
+			t.Errorf("%+v: ASCII address: %v", opt, rs[1])
+		}
+		m := s.messages()
+		if !opt.smtputf8 {
+			if rs[0].Code != 553 || rs[0].Enhanced != "5.6.7" || len(m) != 1 || m[0].utf8 {
+				t.Errorf("%+v: %v, received %v", opt, rs[0], envelopesOf(m))
+			}
+			continue
+		}
+		if rs[0].Outcome() != Sent || len(m) != 2 || m[0].to != "jösé@example.org" || !m[0].utf8 || m[1].utf8 {
+			t.Errorf("%+v: %v, received %v", opt, rs[0], envelopesOf(m))
+		}
+	}
+}
+
+// envelopesOf lists what the server received as "from to utf8".
+func envelopesOf(m []received) []string {
+	var out []string
+	for _, r := range m {
+		out = append(out, fmt.Sprint(r.from, " ", r.to, " ", r.utf8))
+	}
+	return out
 }

@@ -46,6 +46,7 @@ type received struct {
 	from, to string
 	data     []byte
 	tls      bool
+	utf8     bool // MAIL FROM asked for SMTPUTF8 (RFC 6531)
 }
 
 type serverOptions struct {
@@ -61,6 +62,8 @@ type serverOptions struct {
 	// implicitTLS serves TLS from the first byte.
 	implicitTLS bool
 	user, pass  string
+	// smtputf8 offers SMTPUTF8 (RFC 6531).
+	smtputf8 bool
 }
 
 func startServer(t testing.TB, opt serverOptions) *testServer {
@@ -72,6 +75,7 @@ func startServer(t testing.TB, opt serverOptions) *testServer {
 	srv.AllowInsecureAuth = true
 	srv.TLSConfig = opt.tls
 	srv.ErrorLog = smtpDiscardLogger{}
+	srv.EnableSMTPUTF8 = opt.smtputf8
 	s.srv = srv
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -154,6 +158,7 @@ type testSession struct {
 	from   string
 	to     []string
 	authed bool
+	utf8   bool
 }
 
 func (ts *testSession) AuthMechanisms() []string {
@@ -196,7 +201,7 @@ func (l *loginServer) Next(resp []byte) ([]byte, bool, error) {
 	return nil, true, l.check(l.user, string(resp))
 }
 
-func (ts *testSession) Mail(from string, _ *smtp.MailOptions) error {
+func (ts *testSession) Mail(from string, opts *smtp.MailOptions) error {
 	if ts.s.opt.user != "" && !ts.authed {
 		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "authentication required"}
 	}
@@ -205,7 +210,7 @@ func (ts *testSession) Mail(from string, _ *smtp.MailOptions) error {
 			return err
 		}
 	}
-	ts.from = from
+	ts.from, ts.utf8 = from, opts != nil && opts.UTF8
 	return nil
 }
 
@@ -237,7 +242,7 @@ func (ts *testSession) Data(r io.Reader) error {
 	_, isTLS := ts.c.TLSConnectionState()
 	ts.s.mu.Lock()
 	for _, to := range ts.to {
-		ts.s.received = append(ts.s.received, received{from: ts.from, to: to, data: b, tls: isTLS})
+		ts.s.received = append(ts.s.received, received{from: ts.from, to: to, data: b, tls: isTLS, utf8: ts.utf8})
 	}
 	ts.s.mu.Unlock()
 	return nil
@@ -245,7 +250,7 @@ func (ts *testSession) Data(r io.Reader) error {
 
 func (s *testServer) countMessage() int32 { return s.count.Add(1) }
 
-func (ts *testSession) Reset()        { ts.from, ts.to = "", nil }
+func (ts *testSession) Reset()        { ts.from, ts.to, ts.utf8 = "", nil, false }
 func (ts *testSession) Logout() error { return nil }
 
 // selfSigned returns a server TLS config for 127.0.0.1 and localhost and a

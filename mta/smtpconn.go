@@ -65,6 +65,7 @@ type conn struct {
 	addr       string      // host:port dialed, for errors and the pool
 	ext        map[string]string
 	pipelining bool
+	smtputf8   bool // the server offers SMTPUTF8 (RFC 6531)
 	timeout    time.Duration
 	created    time.Time
 	lastUsed   time.Time
@@ -212,6 +213,7 @@ func (c *conn) hello(name string) error {
 		}
 	}
 	_, c.pipelining = c.ext["PIPELINING"]
+	_, c.smtputf8 = c.ext["SMTPUTF8"]
 	return nil
 }
 

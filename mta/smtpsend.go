@@ -67,7 +67,7 @@ func (c *conn) sendPipelined(ctx context.Context, batch []Envelope, rs []Result,
 			c.wbuf = append(c.wbuf, "RSET\r\n"...)
 		}
 		if i < len(batch) {
-			if bad := badAddress(batch[i]); bad != nil {
+			if bad := c.badAddress(batch[i]); bad != nil {
 				rs[i], final[i] = *bad, true
 				if !pending && !rset {
 					continue
@@ -160,11 +160,16 @@ func (c *conn) sendPlain(ctx context.Context, batch []Envelope, rs []Result, fin
 			}
 			c.needRset = false
 		}
-		if bad := badAddress(e); bad != nil {
+		if bad := c.badAddress(e); bad != nil {
 			rs[i], final[i] = *bad, true
 			continue
 		}
-		rp, err := c.cmd("MAIL FROM:<" + e.From + ">")
+		from, to, utf8 := envelopeAddrs(e)
+		mailCmd := "MAIL FROM:<" + from + ">"
+		if utf8 {
+			mailCmd += " SMTPUTF8"
+		}
+		rp, err := c.cmd(mailCmd)
 		if err != nil {
 			return gotReply, err
 		}
@@ -178,7 +183,7 @@ func (c *conn) sendPlain(ctx context.Context, batch []Envelope, rs []Result, fin
 		for _, step := range []string{"RCPT", "DATA"} {
 			line := "DATA"
 			if step == "RCPT" {
-				line = "RCPT TO:<" + e.To + ">"
+				line = "RCPT TO:<" + to + ">"
 			}
 			verb = step
 			if rp, err = c.cmd(line); err != nil {
@@ -208,15 +213,22 @@ func (c *conn) sendPlain(ctx context.Context, batch []Envelope, rs []Result, fin
 }
 
 func appendEnvelope(b []byte, e Envelope) []byte {
+	from, to, utf8 := envelopeAddrs(e)
 	b = append(b, "MAIL FROM:<"...)
-	b = append(b, e.From...)
-	b = append(b, ">\r\nRCPT TO:<"...)
-	b = append(b, e.To...)
+	b = append(b, from...)
+	b = append(b, '>')
+	if utf8 {
+		b = append(b, " SMTPUTF8"...)
+	}
+	b = append(b, "\r\nRCPT TO:<"...)
+	b = append(b, to...)
 	return append(b, ">\r\nDATA\r\n"...)
 }
 
-// badAddress refuses envelope addresses that would break the command line.
-func badAddress(e Envelope) *Result {
+// badAddress refuses envelope addresses that would break the command line,
+// and a local part that is not ASCII when the server does not offer
+// SMTPUTF8 (RFC 6531 §3.2: such a message must not be given to it).
+func (c *conn) badAddress(e Envelope) *Result {
 	for _, a := range []string{e.From, e.To} {
 		if strings.ContainsAny(a, "<>\r\n \t") {
 			return &Result{Code: 553, Enhanced: "5.1.3", Text: fmt.Sprintf("invalid address %q (refused locally)", a)}
@@ -224,6 +236,9 @@ func badAddress(e Envelope) *Result {
 	}
 	if e.To == "" {
 		return &Result{Code: 553, Enhanced: "5.1.3", Text: "empty recipient (refused locally)"}
+	}
+	if _, _, utf8 := envelopeAddrs(e); utf8 && !c.smtputf8 {
+		return &Result{Code: 553, Enhanced: "5.6.7", Text: "non-ASCII address and the server does not offer SMTPUTF8 (refused locally)"}
 	}
 	return nil
 }

@@ -1,0 +1,52 @@
+package mta
+
+import (
+	"strings"
+
+	"golang.org/x/net/idna"
+)
+
+// asciiDomain returns domain in A-labels (RFC 5890), as DNS and an SMTP
+// envelope without SMTPUTF8 need it: contacts keep an internationalised
+// domain in U-labels (bücher.example), a name DNS does not know. A name
+// that is not a valid IDN is returned as it is.
+func asciiDomain(domain string) string {
+	if isASCII(domain) {
+		return domain
+	}
+	if a, err := idna.Lookup.ToASCII(domain); err == nil {
+		return a
+	}
+	return domain
+}
+
+// asciiAddress returns addr with its domain in A-labels, and whether its
+// local part is ASCII: one that is not (jösé@example.org, RFC 6532) may go
+// only to a server that offers SMTPUTF8 (RFC 6531 §3.2).
+func asciiAddress(addr string) (string, bool) {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return addr, isASCII(addr)
+	}
+	return addr[:at+1] + asciiDomain(addr[at+1:]), isASCII(addr[:at])
+}
+
+// envelopeAddrs returns e's MAIL FROM and RCPT TO addresses as sent, and
+// whether the transaction needs SMTPUTF8 (a local part is not ASCII).
+func envelopeAddrs(e Envelope) (from, to string, utf8 bool) {
+	if isASCII(e.From) && isASCII(e.To) {
+		return e.From, e.To, false
+	}
+	from, fromOK := asciiAddress(e.From)
+	to, toOK := asciiAddress(e.To)
+	return from, to, !fromOK || !toOK
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
