@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -126,6 +127,20 @@ func (r recipient) to() string {
 	return r.Email
 }
 
+// headerAddress is addr as mail.Address takes it: a quoted local part
+// ("jan..vries"@example.org, which contacts keep with its quotes) without
+// the quotes, which String puts back; left in, they were quoted again and
+// the To field named another mailbox. NormalizeEmail allows no quote or
+// backslash inside one.
+func headerAddress(addr string) string {
+	if strings.HasPrefix(addr, `"`) {
+		if end := strings.LastIndex(addr, `"@`); end > 0 {
+			return addr[1:end] + addr[end+1:]
+		}
+	}
+	return addr
+}
+
 // claims returns the token claims of r's links for campaign cid.
 func (r recipient) claims(p rtoken.Purpose, cid int64) rtoken.Claims {
 	if r.Test {
@@ -225,7 +240,7 @@ func (s *Service) compose(ctx context.Context, rt *runtime, r recipient, subject
 	unsub := s.opt.Keys.Address(r.claims(rtoken.Unsubscribe, cid), s.opt.BounceDomain)
 	ref := s.opt.Keys.Mint(r.claims(rtoken.Bounce, cid))
 	h := mta.Header{
-		From: rt.from, To: (&mail.Address{Name: r.Name, Address: r.to()}).String(), ReplyTo: rt.c.ReplyTo,
+		From: rt.from, To: (&mail.Address{Name: r.Name, Address: headerAddress(r.to())}).String(), ReplyTo: rt.c.ReplyTo,
 		Subject:         subjectPrefix + out.Subject,
 		ListUnsubscribe: []string{d.Links.Unsubscribe, "mailto:" + unsub + "?subject=unsubscribe"},
 		OneClick:        true, // RFC 8058: the /u URL accepts List-Unsubscribe=One-Click POSTs
