@@ -32,6 +32,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -224,7 +225,7 @@ func ValidateAttributes(field string, attrs map[string]any) error {
 		switch val := v.(type) {
 		case nil, bool, float64, int, int64:
 		case string:
-			if len(val) > 1000 {
+			if utf8.RuneCountInString(val) > 1000 { // characters, as the message says (errs.Name counts so too)
 				return errs.Invalid(field+"."+k, "is longer than 1000 characters")
 			}
 			if err := errs.Text(field+"."+k, val); err != nil {
