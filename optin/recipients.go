@@ -177,7 +177,9 @@ type SubscribeResult struct {
 // is validated, the contact found or created (source webform; the name of an
 // existing contact is never changed by the form), and subscribed with an
 // opt-in consent record carrying the consent text shown (evidence). A
-// blocklisted address is silently ignored.
+// subscription the contact left (or one not yet confirmed) waits for the
+// confirmation link, also on a single opt-in list. A blocklisted address is
+// silently ignored.
 func (r *Recipients) FormSubscribe(ctx context.Context, listID int64, email, name string, who Who, evidence string) (SubscribeResult, error) {
 	addr, err := ValidateSubscription(email, name)
 	if err != nil {
@@ -196,7 +198,9 @@ func (r *Recipients) FormSubscribe(ctx context.Context, listID int64, email, nam
 	if err != nil {
 		return SubscribeResult{}, err
 	}
-	subs, err := r.store.Subscribe(ctx, c.ID, []int64{listID}, who.consent("webform", evidence), false)
+	// Anyone may type an address: the form never overturns the contact's
+	// own opt-out of the list without the confirmation link.
+	subs, err := r.store.subscribe(ctx, c.ID, []int64{listID}, who.consent("webform", evidence), false, true)
 	if err != nil {
 		return SubscribeResult{}, err
 	}
