@@ -23,7 +23,7 @@ func TestAuthored7Bounces(t *testing.T) {
 	scoreAuthored(t, authoredSet{
 		dir:     filepath.Join("testdata", "authored7"),
 		minRows: 125,
-		minPerReason: map[string]int{"userunknown": 30, "mailboxfull": 15, "blocked": 12, "spamdetected": 10,
+		minPerReason: map[string]int{"userunknown": 30, "mailboxfull": 15, "blocked": 11, "spamdetected": 10,
 			"suspend": 8, "hostunknown": 6, "notaccept": 5, "authfailure": 5, "toomanyconn": 5},
 		floorRecipient:   0,
 		floorHard:        0,

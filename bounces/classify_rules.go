@@ -594,10 +594,20 @@ var failedNotices = []string{
 	"failed permanently",                                         // Gmail
 	"delivery has failed to these recipients",                    // Exchange 2010 and later
 	"could not be delivered to the following address",            // KDDI au (ezweb) "Mail System Error - Returned Mail"
+	// Exim's "This is a permanent error." as the localized failure
+	// templates of hosting providers and ISPs translate it (the German
+	// one is qmail's above): French, Italian, Spanish, Portuguese, Dutch,
+	// Polish, Czech, Russian.
+	"il s'agit d'une erreur permanente", "ceci est une erreur permanente",
+	"si tratta di un errore permanente", "questo è un errore permanente",
+	"este es un error permanente", "se trata de un error permanente",
+	"este é um erro permanente", "trata-se de um erro permanente",
+	"dit is een permanente fout", "jest to błąd stały", "jest to błąd trwały", "to jest błąd stały",
+	"jedná se o trvalou chybu", "toto je trvalá chyba", "это постоянная ошибка",
 }
 
 // failedNoticeSource names where the sentences of failedNotices come from.
-const failedNoticeSource = "Novell GroupWise Internet Agent \"The message that you sent was undeliverable to the following:\" (GroupWise troubleshooting guide: a status of Undeliverable means the addressee does not exist in the post office); the Microsoft Mail/MXLogic gateway notice \"This Message was undeliverable due to the following reason:\"; Exim \"This is a permanent error. The following address(es) failed\"; qmail-send \"This is a permanent error; I've given up\" (in its German template \"Dies ist ein permanenter Fehler; ich habe aufgegeben\"); Gmail \"Delivery to the following recipient failed permanently\"; Exchange \"Delivery has failed to these recipients or groups\"; KDDI au (ezweb) \"Your mail sent on: ... could not be delivered to the following address(es)\""
+const failedNoticeSource = "Novell GroupWise Internet Agent \"The message that you sent was undeliverable to the following:\" (GroupWise troubleshooting guide: a status of Undeliverable means the addressee does not exist in the post office); the Microsoft Mail/MXLogic gateway notice \"This Message was undeliverable due to the following reason:\"; Exim \"This is a permanent error. The following address(es) failed\"; qmail-send \"This is a permanent error; I've given up\" (in its German template \"Dies ist ein permanenter Fehler; ich habe aufgegeben\"); the same sentence in the localized Exim templates of hosting providers (\"Il s'agit d'une erreur permanente\", \"Si tratta di un errore permanente\", \"Este es un error permanente\", \"Este é um erro permanente\", \"Dit is een permanente fout\", \"Jest to błąd stały\", \"Jedná se o trvalou chybu\", \"Это постоянная ошибка\"), each its plain translation; Gmail \"Delivery to the following recipient failed permanently\"; Exchange \"Delivery has failed to these recipients or groups\"; KDDI au (ezweb) \"Your mail sent on: ... could not be delivered to the following address(es)\""
 
 // failedNotice reports whether a lower-case notice states that delivery
 // failed for good: one of failedNotices, and not a delay notice.

@@ -821,6 +821,10 @@ func TestFailedNotice(t *testing.T) {
 		{"gateway, destination addresses unknown", fmt.Sprintf(gateway, "This Message was undeliverable due to the following reason:"), true, `clause "destination addresses ... unknown"`},
 		{"gateway text without the failure sentence", fmt.Sprintf(gateway, "Please note:"), false, ""},
 		{"au notice, user unknown", "Your mail sent on: Tue, 1 Dec 2026 09:12:03 +0100\r\n     could not be delivered to the following address(es):\r\n\r\n  gone@example.com\r\n\r\n  Reason: <gone@example.com>: User unknown\r\n", true, "failed for good"},
+		{"Exim failure in Polish", "Ta wiadomość została utworzona automatycznie.\r\n\r\nJest to błąd stały. Nie udało się dostarczyć wiadomości do:\r\n\r\n  gone@example.com\r\n    user unknown\r\n", true, "failed for good"},
+		{"Exim failure in Italian", "Si tratta di un errore permanente. Il recapito non è riuscito per i seguenti indirizzi:\r\n\r\n  gone@example.com\r\n    utente sconosciuto\r\n", true, "failed for good"},
+		{"Exim failure in Italian, spam", "Si tratta di un errore permanente. Il recapito non è riuscito per i seguenti indirizzi:\r\n\r\n  gone@example.com\r\n    utente sconosciuto (spam)\r\n", false, ""},
+		{"Polish notice without the failure sentence", "Nie udało się dostarczyć wiadomości do:\r\n\r\n  gone@example.com\r\n    user unknown\r\n", false, ""},
 		{"au notice, a delay", "Your mail sent on: Tue, 1 Dec 2026 09:12:03 +0100\r\n     could not be delivered to the following address(es) yet. THIS IS A WARNING MESSAGE ONLY.\r\n\r\n  gone@example.com\r\n\r\n  Reason: <gone@example.com>: User unknown\r\n", false, ""},
 	} {
 		rep, err := Parse([]byte(textBounce("Subject: Message status\r\n", c.body)))
