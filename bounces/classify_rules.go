@@ -136,12 +136,14 @@ var textRules = []reasonRule{
 		[]string{"recipient's mail filter", "recipient's filter", "recipient's sieve filter", "recipient's rules", "recipient's mail rules", "recipient's filtering rules"}},
 	{"rejected", ordinary, "the MAIL FROM address said not to exist (\"From address does not exist\") is the sender's, not the recipient's (RFC 5321 section 3.3; RFC 3463 X.1.7/X.1.8): before the directory phrase \"address does not exist\", which it also says",
 		[]string{"from address does not", "from address doesn't", "sender address does not exist"}},
-	{"rejected", ordinary, "the envelope sender said unknown or not to exist in the languages of localized bounce templates (RFC 3463 X.1.7/X.1.8; Chinese \"发件人地址不存在\", the sender address does not exist; German \"Absender\", Italian \"mittente\", Spanish \"remitente\", Portuguese \"remetente\", French \"expéditeur\", Russian \"отправител\" with \"unknown\"/\"does not exist\"): the sender's address, not the recipient's; before the localized directory and unknown-user phrases",
+	{"rejected", ordinary, "the envelope sender said unknown or not to exist in the languages of localized bounce templates (RFC 3463 X.1.7/X.1.8; Chinese \"发件人地址不存在\", the sender address does not exist; German \"Absender\", Italian \"mittente\", Spanish \"remitente\", Portuguese \"remetente\", French \"expéditeur\", Russian \"отправител\", Dutch \"afzender\", Polish \"nadawca\", Czech \"odesílatel\" with \"unknown\"/\"does not exist\"): the sender's address, not the recipient's; before the localized directory and unknown-user phrases",
 		[]string{
 			"发件人地址不存在", "发件人邮箱地址不存在", "发件人不存在", "absender unbekannt", "absender existiert nicht",
 			"absenderadresse existiert nicht", "mittente sconosciuto", "mittente inesistente", "remitente desconocido",
 			"remitente no existe", "remetente desconhecido", "remetente não existe", "expéditeur inconnu",
 			"отправитель не найден", "отправителя не существует",
+			"afzender onbekend", "onbekende afzender", "afzender bestaat niet", "nieznany nadawca",
+			"nadawca nie istnieje", "neznámý odesílatel", "odesílatel neexistuje",
 		}},
 	{"userunknown", directory, "a mail system about its own directory: Exchange (RESOLVER.ADR.RecipNotFound), IMail, Lotus Notes/Domino, qmail, Gmail, Mercury/32, CommuniGate Pro",
 		localUnknown},
@@ -367,7 +369,7 @@ var textRules = []reasonRule{
 			"not a valid recipient", "recipient is not valid", "unknown or illegal user",
 			"no account by that name", "not a valid user", "recipient not recognized", "no such mail box",
 		}},
-	{"userunknown", ordinary, "\"user unknown\" and \"user does not exist\" (RFC 3463 X.1.1) in the languages of localized bounce templates and provider replies, ordinary like their English forms (a dead address only with a status code, a 550/551/553 reply, RCPT TO or a notice that the delivery failed for good): German (WEB.DE \"550 Benutzer nicht bekannt/User unknown\", as listed at http://www.sitepackage.de/service/dokumentation/auswertung/typische-fehlermeldungen-bei-unzustellbarkeit.html; \"Empfänger unbekannt\", \"Benutzer existiert nicht\"), French (\"utilisateur inconnu\", \"destinataire inconnu\"), Spanish (\"usuario desconocido\", \"usuario no existe\"), Portuguese (\"usuário desconhecido\", \"usuário inexistente\"), Italian (\"utente sconosciuto\", \"utente inesistente\"), Russian (\"пользователь не найден\", \"нет такого пользователя\"), Chinese (\"用户不存在\", \"收件人不存在\"); each the plain translation of an English phrase of the rule above, which the unknown-user rules of every MTA share",
+	{"userunknown", ordinary, "\"user unknown\" and \"user does not exist\" (RFC 3463 X.1.1) in the languages of localized bounce templates and provider replies, ordinary like their English forms (a dead address only with a status code, a 550/551/553 reply, RCPT TO or a notice that the delivery failed for good): German (WEB.DE \"550 Benutzer nicht bekannt/User unknown\", as listed at http://www.sitepackage.de/service/dokumentation/auswertung/typische-fehlermeldungen-bei-unzustellbarkeit.html; \"Empfänger unbekannt\", \"Benutzer existiert nicht\"), French (\"utilisateur inconnu\", \"destinataire inconnu\"), Spanish (\"usuario desconocido\", \"usuario no existe\"), Portuguese (\"usuário desconhecido\", \"usuário inexistente\"), Italian (\"utente sconosciuto\", \"utente inesistente\"), Russian (\"пользователь не найден\", \"нет такого пользователя\"), Chinese (\"用户不存在\", \"收件人不存在\"), Dutch (\"onbekende gebruiker\", \"ontvanger onbekend\"), Polish (\"nieznany użytkownik\", \"użytkownik nie istnieje\"), Czech (\"neznámý uživatel\", \"adresát neexistuje\"), Ukrainian (\"користувача не знайдено\"), Turkish (\"kullanıcı bulunamadı\"), Hungarian (\"ismeretlen felhasználó\", \"a címzett nem létezik\"); each the plain translation of an English phrase of the rule above, which the unknown-user rules of every MTA share",
 		[]string{
 			"benutzer unbekannt", "unbekannter benutzer", "benutzer nicht bekannt", "benutzer existiert nicht",
 			"empfänger unbekannt", "unbekannter empfänger", "empfänger existiert nicht", "empfängeradresse existiert nicht",
@@ -378,6 +380,13 @@ var textRules = []reasonRule{
 			"destinatario sconosciuto", "utente inesistente", "indirizzo inesistente", "utente non esiste",
 			"пользователь не найден", "нет такого пользователя", "такого пользователя нет",
 			"пользователь не существует", "получатель не найден", "用户不存在", "收件人不存在", "用户名不存在",
+			// Dutch, Polish, Czech, Ukrainian, Turkish and Hungarian.
+			"onbekende gebruiker", "gebruiker onbekend", "gebruiker bestaat niet", "onbekende ontvanger",
+			"ontvanger onbekend", "nieznany użytkownik", "użytkownik nie istnieje", "nie ma takiego użytkownika",
+			"nieznany adresat", "adresat nie istnieje", "neznámý uživatel", "uživatel neexistuje",
+			"neznámý adresát", "adresát neexistuje", "користувача не знайдено", "користувач не існує",
+			"адресата не існує", "kullanıcı bulunamadı", "kullanici bulunamadi", "ismeretlen felhasználó",
+			"nem létező felhasználó", "a címzett nem létezik",
 		}},
 	{"userunknown", ordinary, "\"user unknown\" and \"address does not exist\" (RFC 3463 X.1.1) in Japanese and Korean notices, ordinary like their English forms (a dead address only with a status code, a 550/551/553 reply, RCPT TO or a notice that the delivery failed for good): \"存在しないメールアドレス\", \"ユーザーが存在しません\" (the address, the user does not exist), \"존재하지 않는 사용자\", \"메일 주소가 존재하지 않습니다\" (the user, the mail address does not exist): each the plain translation of an English phrase of the unknown-user rule",
 		[]string{

@@ -542,6 +542,18 @@ func TestLocalizedWording(t *testing.T) {
 		// Ordinary like the English phrases: without any code or command
 		// not proof of a dead address.
 		{"", 0, "", "받는 사람의 메일 주소가 존재하지 않습니다.", "filtered", Block, "메일 주소가 존재하지 않습니다"},
+		// Dutch, Polish, Czech, Ukrainian, Turkish and Hungarian: hard with
+		// a code or the command, a filter without, the sender's address
+		// never the recipient's.
+		{"RCPT", 550, "", "550 Gebruiker onbekend", "userunknown", Hard, "gebruiker onbekend"},
+		{"", 550, "", "550 Nieznany użytkownik", "userunknown", Hard, "nieznany użytkownik"},
+		{"", 550, "5.1.1", "550 5.1.1 Adresát neexistuje", "userunknown", Hard, "adresát neexistuje"},
+		{"", 550, "", "550 Користувача не знайдено", "userunknown", Hard, "користувача не знайдено"},
+		{"", 550, "5.1.1", "550 5.1.1 Kullanıcı bulunamadı", "userunknown", Hard, "kullanıcı bulunamadı"},
+		{"", 550, "", "550 A címzett nem létezik", "userunknown", Hard, "a címzett nem létezik"},
+		{"", 0, "", "Nieznany użytkownik", "filtered", Block, "nieznany użytkownik"},
+		{"", 550, "", "550 Afzender onbekend", "rejected", Block, "afzender onbekend"},
+		{"RCPT", 550, "", "550 Nieznany nadawca", "rejected", Block, "nieznany nadawca"},
 	})
 	for in, want := range map[string]string{
 		"Пользователь НЕ найден": "пользователь не найден",
@@ -822,6 +834,7 @@ func TestFailedNotice(t *testing.T) {
 		{"gateway text without the failure sentence", fmt.Sprintf(gateway, "Please note:"), false, ""},
 		{"au notice, user unknown", "Your mail sent on: Tue, 1 Dec 2026 09:12:03 +0100\r\n     could not be delivered to the following address(es):\r\n\r\n  gone@example.com\r\n\r\n  Reason: <gone@example.com>: User unknown\r\n", true, "failed for good"},
 		{"Exim failure in Polish", "Ta wiadomość została utworzona automatycznie.\r\n\r\nJest to błąd stały. Nie udało się dostarczyć wiadomości do:\r\n\r\n  gone@example.com\r\n    user unknown\r\n", true, "failed for good"},
+		{"Exim failure in Polish, Polish wording", "Jest to błąd stały. Nie udało się dostarczyć wiadomości do:\r\n\r\n  gone@example.com\r\n    Nieznany użytkownik\r\n", true, "failed for good"},
 		{"Exim failure in Italian", "Si tratta di un errore permanente. Il recapito non è riuscito per i seguenti indirizzi:\r\n\r\n  gone@example.com\r\n    utente sconosciuto\r\n", true, "failed for good"},
 		{"Exim failure in Italian, spam", "Si tratta di un errore permanente. Il recapito non è riuscito per i seguenti indirizzi:\r\n\r\n  gone@example.com\r\n    utente sconosciuto (spam)\r\n", false, ""},
 		{"Polish notice without the failure sentence", "Nie udało się dostarczyć wiadomości do:\r\n\r\n  gone@example.com\r\n    user unknown\r\n", false, ""},
