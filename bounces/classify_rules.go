@@ -271,7 +271,7 @@ var textRules = []reasonRule{
 		}},
 	{"mailboxfull", ordinary, "Postfix local(8) and virtual(8) when a mailbox would pass mailbox_size_limit or virtual_mailbox_limit: \"cannot update mailbox ... error writing message: File too large\" (EFBIG); WEB.DE \"User has exhausted allowed storage space\", \"User has too many messages on the server\"",
 		[]string{"error writing message: file too large", "exhausted allowed storage", "too many messages on the server"}},
-	{"mailboxfull", ordinary, "\"mailbox full\" (RFC 3463 X.2.2) in the languages of localized bounce templates and provider replies: German (WEB.DE \"Benutzer hat das Speichervolumen ueberschritten\", as listed at http://www.sitepackage.de/service/dokumentation/auswertung/typische-fehlermeldungen-bei-unzustellbarkeit.html; \"422 4.2.2 Quota limit exceeded (Speicherplatz des Kontos ueberschritten)\", https://www.bytecamp.net/de/faq/email/zustellen.html; \"Postfach voll\"), French (\"boîte aux lettres pleine\"), Spanish (\"buzón lleno\"), Portuguese (\"caixa postal cheia\"), Italian (\"casella piena\"), Russian (\"ящик переполнен\"), Chinese (\"邮箱已满\", \"邮箱空间不足\"): each the plain translation of \"mailbox full\", \"mailbox is full\" or \"the recipient's mailbox is full\", never hard",
+	{"mailboxfull", ordinary, "\"mailbox full\" (RFC 3463 X.2.2) in the languages of localized bounce templates and provider replies: German (WEB.DE \"Benutzer hat das Speichervolumen ueberschritten\", as listed at http://www.sitepackage.de/service/dokumentation/auswertung/typische-fehlermeldungen-bei-unzustellbarkeit.html; \"422 4.2.2 Quota limit exceeded (Speicherplatz des Kontos ueberschritten)\", https://www.bytecamp.net/de/faq/email/zustellen.html; \"Postfach voll\"), French (\"boîte aux lettres pleine\"), Spanish (\"buzón lleno\"), Portuguese (\"caixa postal cheia\"), Italian (\"casella piena\"), Russian (\"ящик переполнен\"), Chinese (\"邮箱已满\", \"邮箱空间不足\"), Dutch (\"postvak vol\", \"mailbox is vol\"), Polish (\"skrzynka jest pełna\"), Czech (\"schránka je plná\"): each the plain translation of \"mailbox full\", \"mailbox is full\" or \"the recipient's mailbox is full\", never hard",
 		[]string{
 			"postfach voll", "postfach ist voll", "postfach des empfängers ist voll", "mailbox voll", "mailbox ist voll",
 			"speichervolumen ueberschritten", "speichervolumen überschritten", "speicherplatz des kontos ueberschritten",
@@ -282,6 +282,9 @@ var textRules = []reasonRule{
 			"caixa de correio do destinatário está cheia", "caixa de entrada cheia", "caixa de entrada está cheia",
 			"casella piena", "casella di posta piena", "casella è piena", "casella di posta del destinatario è piena",
 			"ящик переполнен", "ящик получателя переполнен", "邮箱已满", "邮箱空间已满", "邮箱容量已满", "邮箱空间不足",
+			"postvak vol", "postvak is vol", "mailbox is vol", "mailbox van de ontvanger is vol", "skrzynka jest pełna",
+			"skrzynka odbiorcy jest pełna", "skrzynka pocztowa jest pełna", "schránka je plná", "schránka plná",
+			"schránka příjemce je plná",
 		}},
 	{"mailboxfull", ordinary, "\"mailbox full\" (RFC 3463 X.2.2) in Japanese and Korean, the languages of the notices of Japanese providers and carriers (in ISO-2022-JP or Shift_JIS, read as UTF-8: textToUTF8) and of Korean providers (EUC-KR): \"容量がいっぱい\", \"容量超過\", \"容量を超え\" (the capacity is full, exceeded), \"메일함 용량이 초과\", \"메일함이 가득\" (the mailbox's capacity is exceeded, the mailbox is full): each the plain translation of \"mailbox full\" or \"quota exceeded\", never hard",
 		[]string{

@@ -552,6 +552,9 @@ func TestLocalizedWording(t *testing.T) {
 		{"", 550, "5.1.1", "550 5.1.1 Kullanıcı bulunamadı", "userunknown", Hard, "kullanıcı bulunamadı"},
 		{"", 550, "", "550 A címzett nem létezik", "userunknown", Hard, "a címzett nem létezik"},
 		{"", 0, "", "Nieznany użytkownik", "filtered", Block, "nieznany użytkownik"},
+		{"", 550, "5.1.1", "550 5.1.1 Onbekende gebruiker; postvak vol", "mailboxfull", Soft, "postvak vol"},
+		{"", 552, "", "552 Skrzynka odbiorcy jest pełna", "mailboxfull", Soft, "skrzynka odbiorcy jest pełna"},
+		{"", 0, "", "Schránka je plná", "mailboxfull", Soft, "schránka je plná"},
 		{"", 550, "", "550 Afzender onbekend", "rejected", Block, "afzender onbekend"},
 		{"RCPT", 550, "", "550 Nieznany nadawca", "rejected", Block, "nieznany nadawca"},
 	})
