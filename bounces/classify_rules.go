@@ -166,6 +166,12 @@ var textRules = []reasonRule{
 			"spamhaus", "blocked using", "dnsbl", "blacklist", "black list", "blocklist", "block list",
 			"spamcop", "sorbs", "barracudacentral", "listed at", "listed on", "listed in",
 		}},
+	{"blocked", ordinary, "\"blacklist\" (a DNS block list, RFC 5782) in the languages of provider replies and localized notices: Spanish and Portuguese \"lista negra\", French \"liste noire\", Italian \"lista nera\", German \"schwarze Liste\", Dutch \"zwarte lijst\", Polish \"czarna lista\", Czech \"černá listina\", Russian \"чёрный список\", Chinese \"黑名单\", Japanese \"ブラックリスト\", Korean \"블랙리스트\": each the plain translation of the English word of the rule above, a refusal of the sending host, never hard",
+		[]string{
+			"lista negra", "liste noire", "lista nera", "schwarze liste", "schwarzen liste", "zwarte lijst",
+			"czarna lista", "czarnej liście", "černá listina", "černé listině", "черный список", "чёрный список",
+			"черном списке", "чёрном списке", "黑名单", "ブラックリスト", "블랙리스트",
+		}},
 	{"blocked", ordinary, "greylisting (RFC 6647: a receiver temporarily refuses a sender it has not seen, expecting a real MTA to retry): milter-greylist \"451 4.7.1 Greylisting in action, please come back in HH:MM:SS\", Postgrey \"450 4.2.0 Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/...\", Exim's greylistd ACL \"451 4.7.1 Greylisted, please try again later\": a temporary refusal of the sending host, never the recipient; before the rules for \"try again later\", \"recipient address rejected\" and unknown users",
 		[]string{"greylist", "graylist", "grey-list", "gray-list", "grey listed", "gray listed"}},
 	{"rejected", overrules, "refusals that name the envelope sender as the refused address: Postfix smtpd(8) \"Sender address rejected: ...\" (postconf(5) reject_unknown_sender_domain, reject_unverified_sender, check_sender_access; its reply text for every sender restriction, whatever the detail says, \"User unknown\" included); Exim's ACL \"Sender verify failed\" (Exim specification, verify = sender); RFC 3463 X.1.7/X.1.8 name the sender's address",

@@ -557,6 +557,13 @@ func TestLocalizedWording(t *testing.T) {
 		{"", 0, "", "Schránka je plná", "mailboxfull", Soft, "schránka je plná"},
 		{"", 550, "", "550 Afzender onbekend", "rejected", Block, "afzender onbekend"},
 		{"RCPT", 550, "", "550 Nieznany nadawca", "rejected", Block, "nieznany nadawca"},
+		// "Blacklist" in other languages: a block of the sending host,
+		// also beside a phrase naming a dead address.
+		{"MAIL", 550, "5.7.1", "550 5.7.1 Correo rechazado: la IP figura en una lista negra", "blocked", Block, "lista negra"},
+		{"", 554, "", "554 Votre adresse IP est sur liste noire", "blocked", Block, "liste noire"},
+		{"RCPT", 550, "5.1.1", "550 5.1.1 Utente sconosciuto o IP in lista nera", "blocked", Block, "lista nera"},
+		{"", 550, "", "550 IP-адрес отправителя внесён в чёрный список", "blocked", Block, "чёрный список"},
+		{"", 554, "", "554 您的IP已被列入黑名单", "blocked", Block, "黑名单"},
 	})
 	for in, want := range map[string]string{
 		"Пользователь НЕ найден": "пользователь не найден",
