@@ -141,3 +141,38 @@ func TestConsoleBlocklist(t *testing.T) {
 	}
 	wantStatus(t, "remove a hash", e.post(fmt.Sprintf("/console/blocklist/%d/remove", hashOnly), url.Values{}), http.StatusConflict)
 }
+
+// TestConsoleFormTooLarge: a form over the body cap (MaxBodyBytes, the
+// limit of every console form) is refused as too large with 413, naming
+// the limit in the person's language, not as an expired form (the cap
+// cuts the body before the CSRF token that follows the text); nothing is
+// added. A form within the cap still works.
+func TestConsoleFormTooLarge(t *testing.T) {
+	e := newAdminEnv(t)
+	bg := context.Background()
+	big := strings.Repeat("ann@example.org\n", (1<<20)/16+1)
+	form := url.Values{"addresses": {big}, "reason": {"request"}}
+	body := wantStatus(t, "too large", e.post("/console/blocklist", form), http.StatusRequestEntityTooLarge)
+	for _, want := range []string{"Too much data", "larger than the limit of 1 MiB", "nothing was saved"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the refusal lacks %q:\n%.3000s", want, body)
+		}
+	}
+	if strings.Contains(body, "expired") {
+		t.Errorf("a form too large is called expired:\n%.3000s", body)
+	}
+	p, nl := e.login("nl@example.org", access.DefaultDepartment, access.RoleAdmin)
+	if err := e.st.SetLanguage(bg, p.ID, "nl"); err != nil {
+		t.Fatal(err)
+	}
+	form = url.Values{"addresses": {big}, "reason": {"request"}, "csrf": {e.csrfOf(nl)}}
+	body = wantStatus(t, "too large in Dutch", e.send("POST", "/console/blocklist", form, nl), http.StatusRequestEntityTooLarge)
+	if !strings.Contains(body, "Te veel gegevens") || !strings.Contains(body, "groter dan de grens van 1 MiB") {
+		t.Errorf("the Dutch refusal:\n%.3000s", body)
+	}
+	var n int
+	if err := e.pool.QueryRow(access.WithDepartment(bg, access.DefaultDepartment), `SELECT count(*) FROM blocklist`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("a refused form added %d entries (%v)", n, err)
+	}
+	wantStatus(t, "within the cap", e.post("/console/blocklist", url.Values{"addresses": {"ann@example.org"}, "reason": {"request"}}), http.StatusSeeOther)
+}
