@@ -176,3 +176,25 @@ func TestConsoleFormTooLarge(t *testing.T) {
 	}
 	wantStatus(t, "within the cap", e.post("/console/blocklist", url.Values{"addresses": {"ann@example.org"}, "reason": {"request"}}), http.StatusSeeOther)
 }
+
+// TestConsoleBlocklistShowsHiddenCharacters: a refused line is echoed with
+// what a reader cannot see escaped (errs.Visible), so a text direction
+// control cannot make it read as another address; the box keeps the text
+// as typed.
+func TestConsoleBlocklistShowsHiddenCharacters(t *testing.T) {
+	e := newAdminEnv(t)
+	typed := "gro.elpmaxe@\u202ebob\nann\u200b@example.org\nx\ty@example.org"
+	body := wantStatus(t, "hidden characters", e.post("/console/blocklist", url.Values{"addresses": {typed}, "reason": {"request"}}), http.StatusUnprocessableEntity)
+	list := regexpFind(body, `(?s)(<ul class="errors" id="bad-lines">.*?</ul>)`)
+	for _, want := range []string{`Line 1 (gro.elpmaxe@\u202ebob)`, `Line 2 (ann\u200b@example.org)`, `Line 3 (x\ty@example.org)`} {
+		if !strings.Contains(list, want) {
+			t.Errorf("the refused lines lack %q:\n%s", want, list)
+		}
+	}
+	if strings.ContainsAny(list, "\u202e\u200b\t") {
+		t.Errorf("the refused lines echo invisible characters as typed:\n%+q", list)
+	}
+	if !strings.Contains(body, "gro.elpmaxe@\u202ebob") {
+		t.Error("the address box lost the text as typed")
+	}
+}
