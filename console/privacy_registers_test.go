@@ -254,8 +254,9 @@ func TestConsoleLegalHold(t *testing.T) {
 	wantStatus(t, "a viewer's erasure log", e.send("GET", "/console/privacy/erasures", nil, viewer), http.StatusForbidden)
 }
 
-// TestConsoleErasureLogPages: the erasure log pages by cursor, the
-// retention's runs with the erasures, and keeps no one's address.
+// TestConsoleErasureLogPages: the erasure log lists newest first and pages
+// by cursor, the retention's runs with the erasures, and keeps no one's
+// address.
 func TestConsoleErasureLogPages(t *testing.T) {
 	e := newRegistersEnv(t)
 	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
@@ -273,14 +274,14 @@ func TestConsoleErasureLogPages(t *testing.T) {
 	}
 	first := html.UnescapeString(wantStatus(t, "first page", e.get("/console/privacy/erasures?limit=2"), http.StatusOK))
 	m := regexp.MustCompile(`href="(/console/privacy/erasures\?cursor=[^"]+)" rel="next"`).FindStringSubmatch(first)
-	if !strings.Contains(first, "cause-0") || !strings.Contains(first, "cause-1") || strings.Contains(first, "cause-2") || m == nil {
-		t.Fatalf("first page:\n%.3000s", first)
+	if i2, i1 := strings.Index(first, "cause-2"), strings.Index(first, "cause-1"); i2 < 0 || i1 < i2 || strings.Contains(first, "cause-0") || m == nil {
+		t.Fatalf("first page, want the newest two, newest first:\n%.3000s", first)
 	}
 	if !strings.Contains(first, "Retention") {
 		t.Error("a retention run is not named as such")
 	}
 	second := html.UnescapeString(wantStatus(t, "second page", e.get(m[1]+"&limit=2"), http.StatusOK))
-	if !strings.Contains(second, "cause-2") || strings.Contains(second, "cause-1") || strings.Contains(second, "not-an-erasure") {
+	if !strings.Contains(second, "cause-0") || strings.Contains(second, "cause-1") || strings.Contains(second, "not-an-erasure") {
 		t.Fatalf("second page:\n%.3000s", second)
 	}
 }
