@@ -180,6 +180,61 @@ func TestConsoleBreaches(t *testing.T) {
 // formMoment is how a browser sends a datetime-local field.
 const formMoment = "2006-01-02T15:04"
 
+// TestConsoleBreachTimesAtAChangeOfTheClocks: a breach time the
+// organisation's clocks skip (2026-03-29 02:30 in Europe/Amsterdam) is
+// refused with the field named, in English and Dutch, and nothing is
+// recorded; a time that happens twice (2026-10-25 02:30) is the first of
+// the two, as the form says; a schedule time the clocks skip is refused
+// by the same rule.
+func TestConsoleBreachTimesAtAChangeOfTheClocks(t *testing.T) {
+	e := newRegistersEnv(t)
+	ams, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.h.Location = ams
+	if form := html.UnescapeString(wantStatus(t, "new breach form", e.get("/console/privacy/breaches/new"), http.StatusOK)); !strings.Contains(form, "Times are on the clock of Europe/Amsterdam") || !strings.Contains(form, "read as the first of the two") {
+		t.Errorf("the form does not say how it reads a time at a change of the clocks:\n%.3000s", form)
+	}
+	breach := func(at string) url.Values {
+		return url.Values{"discovered_at": {at}, "nature": {"A laptop was stolen."}, "authority": {"pending"}, "people": {"pending"}}
+	}
+	wantFieldError(t, "a skipped time", e.post("/console/privacy/breaches", breach("2026-03-29T02:30")), "discovered_at", "does not exist on the organisation's clock")
+	f := breach("2026-03-29T04:00")
+	f.Set("authority", "notified")
+	f.Set("authority_notified_at", "2026-03-29T02:00")
+	wantFieldError(t, "a skipped notification time", e.post("/console/privacy/breaches", f), "authority_notified_at", "does not exist")
+	p, nl := e.login("nl@example.org", access.DefaultDepartment, access.RoleAdmin)
+	if err := e.st.SetLanguage(context.Background(), p.ID, "nl"); err != nil {
+		t.Fatal(err)
+	}
+	f = breach("2026-03-29T02:30")
+	wantFieldError(t, "a skipped time in Dutch", e.postAs("/console/privacy/breaches", f, nl, e.csrfOf(nl)), "discovered_at", "bestaat niet op de klok van de organisatie")
+	if n := e.audited("breach", privacy.CauseBreachRecorded); n != 0 {
+		t.Fatalf("refused forms recorded %d breaches", n)
+	}
+	wantStatus(t, "a time that happens twice", e.post("/console/privacy/breaches", breach("2026-10-25T02:30")), http.StatusSeeOther)
+	var at time.Time
+	if err := e.pool.QueryRow(access.WithDepartment(context.Background(), access.DefaultDepartment), `SELECT discovered_at FROM data_breaches`).Scan(&at); err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC); !at.Equal(want) {
+		t.Errorf("2026-10-25 02:30 in Amsterdam stored as %v, want the first, %v", at.UTC(), want)
+	}
+
+	var draft int64
+	if err := e.pool.QueryRow(access.WithDepartment(context.Background(), access.DefaultDepartment), `INSERT INTO campaigns (name, kind, subject, html, text_body,
+		from_name, from_email, reply_to, list_ids, created_by, status) VALUES ('Draft', 'regular', 'Hello', '<p>Hi</p>', 'Hi', 'News', 'news@example.org', '', '{1}', 'test', 'draft')
+		RETURNING id`).Scan(&draft); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pool.Exec(access.WithDepartment(context.Background(), access.DefaultDepartment), `INSERT INTO campaign_stats (campaign_id) VALUES ($1)`, draft); err != nil {
+		t.Fatal(err)
+	}
+	sched := url.Values{"date": {"2027-03-28"}, "time": {"02:30"}, "zone": {"Europe/Amsterdam"}}
+	wantFieldError(t, "a skipped send time", e.post("/console/campaigns/"+strconv.FormatInt(draft, 10)+"/schedule", sched), "time", "does not exist in that time zone")
+}
+
 // TestConsoleLegalHold: a hold placed through the console keeps the
 // contact from the console's Forget (409 with the reason, the contact
 // stays), the release asks first (the GET changes nothing) and then the
