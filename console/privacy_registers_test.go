@@ -459,3 +459,67 @@ func TestConsoleAttributes(t *testing.T) {
 	}
 	wantStatus(t, "the job", e.get(w.Header().Get("Location")), http.StatusOK)
 }
+
+// TestConsoleProcessingRegister: the register of processing activities
+// (GDPR art. 30) has a read-only screen in the privacy area with the
+// fields of the API's register (one activity per list with its purpose,
+// legal basis and subscribers; the categories of data; processors;
+// retention; security measures; breach totals), in English and Dutch; the
+// read is audited. A role that reads the privacy registers but handles no
+// requests finds it in the menu; a role without privacy.audit is refused.
+func TestConsoleProcessingRegister(t *testing.T) {
+	e := newRegistersEnv(t)
+	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	reg, err := e.h.Privacy.Register(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reg.Activities) == 0 || len(reg.Categories) == 0 {
+		t.Fatalf("the register to compare with is empty: %+v", reg)
+	}
+	before := e.audited("report", "register")
+	page := html.UnescapeString(wantStatus(t, "register", e.get("/console/privacy/register"), http.StatusOK))
+	want := []string{"Register of processing", "Processing activities", "Consent (GDPR art. 6(1)(a))", reg.Retention,
+		reg.Controller.Organisation, fmt.Sprintf("%d recorded in the breach register", reg.Breaches.Recorded)}
+	for _, a := range reg.Activities {
+		want = append(want, "<td>"+a.Name+"</td>", "<td>"+a.Purpose+"</td>", "<td>"+a.Subjects+"</td>", fmt.Sprintf("<td>%d</td>", a.Count))
+	}
+	for _, c := range reg.Categories {
+		want = append(want, "<li>"+c+"</li>")
+	}
+	for _, w := range want {
+		if !strings.Contains(page, w) {
+			t.Errorf("the register screen lacks %q", w)
+		}
+	}
+	if strings.Contains(page, "<form") && strings.Contains(page, `method="post" action="/console/privacy/register`) {
+		t.Error("the register screen offers a change")
+	}
+	if n := e.audited("report", "register"); n != before+1 {
+		t.Errorf("reading the register audited %d times, want 1", n-before)
+	}
+
+	wantStatus(t, "create role", e.post("/console/admin/roles", url.Values{"name": {"auditor"}, "permissions": {"privacy.audit"}}), http.StatusSeeOther)
+	p, auditor := e.login("auditor@example.org", access.DefaultDepartment, "auditor")
+	if menu := e.send("GET", "/console/", nil, auditor).Body.String(); !strings.Contains(menu, `<li><a href="/console/privacy/register">`) {
+		t.Errorf("a reader of the privacy registers has no way to the register in the menu:\n%.3000s", menu)
+	}
+	if err := e.st.SetLanguage(context.Background(), p.ID, "nl"); err != nil {
+		t.Fatal(err)
+	}
+	nl := html.UnescapeString(wantStatus(t, "register in Dutch", e.send("GET", "/console/privacy/register", nil, auditor), http.StatusOK))
+	for _, w := range []string{"Verwerkingsregister", "Toestemming (AVG art. 6 lid 1 sub a)", "Ingeschrevenen op " + reg.Activities[0].Name} {
+		if !strings.Contains(nl, w) {
+			t.Errorf("the Dutch register lacks %q", w)
+		}
+	}
+	if b := e.send("GET", "/console/privacy/breaches", nil, auditor).Body.String(); !strings.Contains(b, `href="/console/privacy/register"`) {
+		t.Error("the privacy area's menu does not link the register")
+	}
+	wantStatus(t, "create role", e.post("/console/admin/roles", url.Values{"name": {"reader"}, "permissions": {"contacts.read"}}), http.StatusSeeOther)
+	_, reader := e.login("reader@example.org", access.DefaultDepartment, "reader")
+	wantStatus(t, "register without privacy.audit", e.send("GET", "/console/privacy/register", nil, reader), http.StatusForbidden)
+	if menu := e.send("GET", "/console/", nil, reader).Body.String(); strings.Contains(menu, "/console/privacy") {
+		t.Error("a reader without privacy permissions is offered the privacy area")
+	}
+}
