@@ -52,13 +52,39 @@ func domainNotFound(lower string) bool {
 
 // contradiction is the first rule naming a cause that contradicts a dead
 // address, found in lower once the phrase that named the dead address is
-// blanked out ("550 5.1.1 user unknown, rejected as spam").
+// blanked out ("550 5.1.1 user unknown, rejected as spam"), and the names
+// of filtering systems too (filterNames): "User unknown (spam filter
+// recipient verification)" names the system that looked the address up,
+// not a spam verdict.
 func (ix *phraseIndex) contradiction(lower, phrase string) (reasonRule, string, bool) {
-	i, p := ix.contra.matchOutside(lower, phrase)
+	i, p := ix.contra.matchOutside(blankFilterNames(lower), phrase)
 	if i < 0 {
 		return reasonRule{}, "", false
 	}
 	return ix.contra.rules[i], p, true
+}
+
+// filterNames are the names of the systems that filter mail for spam, as
+// gateways and hosting panels name themselves in their replies and as
+// their products are called ("spam filter", SpamAssassin's and Exim's
+// "anti-spam", Barracuda's "Spam Firewall"; a SpamTitan or MailChannels
+// recipient check answers "User unknown" as the spam filter that made
+// it). They name who answered, not what is wrong with the message: unlike
+// "spam" alone they are no verdict that contradicts a dead address. A
+// verdict keeps its own words ("rejected as spam", "detected as spam by
+// FortiGuard AntiSpam").
+var filterNames = []string{"spam filter", "spam-filter", "spamfilter", "anti-spam", "antispam", "spam firewall"}
+
+// blankFilterNames is lower with each of filterNames replaced by spaces
+// (offsets unchanged), or lower itself when it has none.
+func blankFilterNames(lower string) string {
+	out := lower
+	for _, n := range filterNames {
+		if strings.Contains(out, n) {
+			out = strings.ReplaceAll(out, n, strings.Repeat(" ", len(n)))
+		}
+	}
+	return out
 }
 
 // defaultRules is textRules indexed for one pass over a text. It is built

@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/cpusched"
 	"github.com/postbode/postbode/internal/rtoken"
 	"github.com/postbode/postbode/internal/testenv"
 	"github.com/postbode/postbode/mta"
@@ -39,7 +40,9 @@ import (
 // rsa2048` figure given as POSTBODE_BENCH_OPENSSL_SIGN_US, in µs). It sizes itself: b.N is not
 // used. POSTBODE_BENCH_PROFILE=dir writes a CPU profile of each send;
 // POSTBODE_BENCH_WORKERS and POSTBODE_BENCH_BATCH override the sender's
-// workers and batch size.
+// workers and batch size. The process runs under SCHED_BATCH as `postbode
+// serve` does with the sender role (sending.batch_scheduling);
+// POSTBODE_BENCH_SCHED=normal keeps the policy it was started with.
 func BenchmarkSendCampaign(b *testing.B) {
 	for _, dkim := range []bool{false, true} {
 		name := "nodkim"
@@ -53,6 +56,11 @@ func BenchmarkSendCampaign(b *testing.B) {
 func benchSend(b *testing.B, dkim bool) {
 	n := envInt("POSTBODE_BENCH_CONTACTS", 100000)
 	ctx := context.Background()
+	if os.Getenv("POSTBODE_BENCH_SCHED") != "normal" {
+		if _, err := cpusched.Batch(); err != nil {
+			b.Fatal(err)
+		}
+	}
 	s, id, reg := benchSetup(b, n, dkim, map[string]int{"workers": envInt("POSTBODE_BENCH_WORKERS", 0),
 		"batch": envInt("POSTBODE_BENCH_BATCH", 0)})
 	b.Logf("RSA backend %s, %d contacts, %d workers, GOMAXPROCS %d", mta.RSABackend, n, s.opt.Workers, goruntime.GOMAXPROCS(0))
@@ -130,7 +138,8 @@ func benchSend(b *testing.B, dkim bool) {
 	if dkim {
 		mode = "RSA-2048 DKIM (" + mta.RSABackend + ")"
 	}
-	fmt.Printf("send campaign, %s: %d messages in %s = %.0f msg/s (load average %s)\n", mode, n, elapsed.Round(time.Millisecond), rate, loadAvg())
+	fmt.Printf("send campaign, %s: %d messages in %s = %.0f msg/s (load average %s; scheduling policy %s)\n", mode, n,
+		elapsed.Round(time.Millisecond), rate, loadAvg(), policyName())
 	fmt.Printf("  daemon CPU %.3f s per 1k messages (the sink runs in its own process); Postgres CPU %.3f s per 1k messages (%s); SMTP connections opened %.0f\n",
 		perMsg/1000, pgPer1k, pgCPUSource, conns)
 	fmt.Printf("  enqueue→accepted p50 %.0f ms, p99 %.0f ms; peak RSS %d MB; %d workers\n", p50*1000, p99*1000, peakRSS()>>20, s.opt.Workers)
@@ -365,6 +374,20 @@ func threadCPU() time.Duration {
 		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	return time.Duration(ts.Nano())
+}
+
+// policyName names the scheduling policy of the calling thread.
+func policyName() string {
+	p, err := cpusched.Policy(0)
+	switch {
+	case err != nil:
+		return "unknown"
+	case p == 0:
+		return "SCHED_OTHER"
+	case p == 3:
+		return "SCHED_BATCH"
+	}
+	return strconv.Itoa(p)
 }
 
 // peakRSS reads VmHWM from /proc/self/status (bytes; 0 when unknown).

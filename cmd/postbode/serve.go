@@ -20,6 +20,7 @@ import (
 	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/apitoken"
 	"github.com/postbode/postbode/internal/config"
+	"github.com/postbode/postbode/internal/cpusched"
 	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/httpapi"
 	"github.com/postbode/postbode/internal/jobs"
@@ -109,6 +110,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, started cha
 		return err
 	}
 	defer a.close()
+	if cfg.HasRole("sender") && cfg.Sending.BatchScheduling {
+		// Signing and sending are CPU work: see sending.batch_scheduling.
+		if n, err := cpusched.Batch(); err != nil {
+			log.Warn("cannot switch to the SCHED_BATCH scheduling policy; running with the policy given", slog.Any("error", err))
+		} else if n > 0 {
+			log.Info("threads switched to the SCHED_BATCH scheduling policy", slog.Int("threads", n))
+		}
+	}
 	runCtx, cancelRun := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRun()
 	g, gctx := errgroup.WithContext(runCtx)
