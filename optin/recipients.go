@@ -368,6 +368,28 @@ func (r *Recipients) Identity(ctx context.Context, contactID int64) (identity.Id
 	return identity.ForContact(ctx, r.db, contactID)
 }
 
+// ContactLang returns the language of a mail to contact contactID about
+// list listID that answers no request of theirs (a re-permission), by the
+// rule of the pages behind a mail's links (the campaign's language): the
+// language of the newest campaign mailed to the contact that names one;
+// else the language of the subscribe form through which they joined the
+// list (its consent record's evidence, "subscribe-form/nl/..."); else ""
+// (the installation's default).
+func (r *Recipients) ContactLang(ctx context.Context, contactID, listID int64) (string, error) {
+	var lang string
+	err := r.db.QueryRow(ctx, `SELECT coalesce(
+		(SELECT k.lang FROM deliveries d JOIN campaigns k ON k.id = d.campaign_id
+			WHERE d.contact_id = $1 AND d.status = 'sent' AND k.lang <> ''
+			ORDER BY d.done_at DESC NULLS LAST, d.campaign_id DESC LIMIT 1),
+		(SELECT substring(cr.evidence FROM '^subscribe-form/(en|nl)/') FROM consent_records cr
+			WHERE cr.contact_id = $1 AND cr.list_id = $2 AND cr.evidence LIKE 'subscribe-form/%'
+			ORDER BY cr.id DESC LIMIT 1), '')`, contactID, listID).Scan(&lang)
+	if err != nil {
+		return "", fmt.Errorf("optin: contact language: %w", err)
+	}
+	return lang, nil
+}
+
 // CampaignLang returns the language campaign campaignID is written in (en
 // or nl; "" when the campaign names none, or is gone): the pages its
 // links open speak it.
