@@ -136,12 +136,14 @@ var textRules = []reasonRule{
 		[]string{"recipient's mail filter", "recipient's filter", "recipient's sieve filter", "recipient's rules", "recipient's mail rules", "recipient's filtering rules"}},
 	{"rejected", ordinary, "the MAIL FROM address said not to exist (\"From address does not exist\") is the sender's, not the recipient's (RFC 5321 section 3.3; RFC 3463 X.1.7/X.1.8): before the directory phrase \"address does not exist\", which it also says",
 		[]string{"from address does not", "from address doesn't", "sender address does not exist"}},
-	{"rejected", ordinary, "the envelope sender said unknown or not to exist in the languages of localized bounce templates (RFC 3463 X.1.7/X.1.8; Chinese \"发件人地址不存在\", the sender address does not exist; German \"Absender\", Italian \"mittente\", Spanish \"remitente\", Portuguese \"remetente\", French \"expéditeur\", Russian \"отправител\" with \"unknown\"/\"does not exist\"): the sender's address, not the recipient's; before the localized directory and unknown-user phrases",
+	{"rejected", ordinary, "the envelope sender said unknown or not to exist in the languages of localized bounce templates (RFC 3463 X.1.7/X.1.8; Chinese \"发件人地址不存在\", the sender address does not exist; German \"Absender\", Italian \"mittente\", Spanish \"remitente\", Portuguese \"remetente\", French \"expéditeur\", Russian \"отправител\", Dutch \"afzender\", Polish \"nadawca\", Czech \"odesílatel\" with \"unknown\"/\"does not exist\"): the sender's address, not the recipient's; before the localized directory and unknown-user phrases",
 		[]string{
 			"发件人地址不存在", "发件人邮箱地址不存在", "发件人不存在", "absender unbekannt", "absender existiert nicht",
 			"absenderadresse existiert nicht", "mittente sconosciuto", "mittente inesistente", "remitente desconocido",
 			"remitente no existe", "remetente desconhecido", "remetente não existe", "expéditeur inconnu",
 			"отправитель не найден", "отправителя не существует",
+			"afzender onbekend", "onbekende afzender", "afzender bestaat niet", "nieznany nadawca",
+			"nadawca nie istnieje", "neznámý odesílatel", "odesílatel neexistuje",
 		}},
 	{"userunknown", directory, "a mail system about its own directory: Exchange (RESOLVER.ADR.RecipNotFound), IMail, Lotus Notes/Domino, qmail, Gmail, Mercury/32, CommuniGate Pro",
 		localUnknown},
@@ -163,6 +165,12 @@ var textRules = []reasonRule{
 		[]string{
 			"spamhaus", "blocked using", "dnsbl", "blacklist", "black list", "blocklist", "block list",
 			"spamcop", "sorbs", "barracudacentral", "listed at", "listed on", "listed in",
+		}},
+	{"blocked", ordinary, "\"blacklist\" (a DNS block list, RFC 5782) in the languages of provider replies and localized notices: Spanish and Portuguese \"lista negra\", French \"liste noire\", Italian \"lista nera\", German \"schwarze Liste\", Dutch \"zwarte lijst\", Polish \"czarna lista\", Czech \"černá listina\", Russian \"чёрный список\", Chinese \"黑名单\", Japanese \"ブラックリスト\", Korean \"블랙리스트\": each the plain translation of the English word of the rule above, a refusal of the sending host, never hard",
+		[]string{
+			"lista negra", "liste noire", "lista nera", "schwarze liste", "schwarzen liste", "zwarte lijst",
+			"czarna lista", "czarnej liście", "černá listina", "černé listině", "черный список", "чёрный список",
+			"черном списке", "чёрном списке", "黑名单", "ブラックリスト", "블랙리스트",
 		}},
 	{"blocked", ordinary, "greylisting (RFC 6647: a receiver temporarily refuses a sender it has not seen, expecting a real MTA to retry): milter-greylist \"451 4.7.1 Greylisting in action, please come back in HH:MM:SS\", Postgrey \"450 4.2.0 Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/...\", Exim's greylistd ACL \"451 4.7.1 Greylisted, please try again later\": a temporary refusal of the sending host, never the recipient; before the rules for \"try again later\", \"recipient address rejected\" and unknown users",
 		[]string{"greylist", "graylist", "grey-list", "gray-list", "grey listed", "gray listed"}},
@@ -271,7 +279,7 @@ var textRules = []reasonRule{
 		}},
 	{"mailboxfull", ordinary, "Postfix local(8) and virtual(8) when a mailbox would pass mailbox_size_limit or virtual_mailbox_limit: \"cannot update mailbox ... error writing message: File too large\" (EFBIG); WEB.DE \"User has exhausted allowed storage space\", \"User has too many messages on the server\"",
 		[]string{"error writing message: file too large", "exhausted allowed storage", "too many messages on the server"}},
-	{"mailboxfull", ordinary, "\"mailbox full\" (RFC 3463 X.2.2) in the languages of localized bounce templates and provider replies: German (WEB.DE \"Benutzer hat das Speichervolumen ueberschritten\", as listed at http://www.sitepackage.de/service/dokumentation/auswertung/typische-fehlermeldungen-bei-unzustellbarkeit.html; \"422 4.2.2 Quota limit exceeded (Speicherplatz des Kontos ueberschritten)\", https://www.bytecamp.net/de/faq/email/zustellen.html; \"Postfach voll\"), French (\"boîte aux lettres pleine\"), Spanish (\"buzón lleno\"), Portuguese (\"caixa postal cheia\"), Italian (\"casella piena\"), Russian (\"ящик переполнен\"), Chinese (\"邮箱已满\", \"邮箱空间不足\"): each the plain translation of \"mailbox full\", \"mailbox is full\" or \"the recipient's mailbox is full\", never hard",
+	{"mailboxfull", ordinary, "\"mailbox full\" (RFC 3463 X.2.2) in the languages of localized bounce templates and provider replies: German (WEB.DE \"Benutzer hat das Speichervolumen ueberschritten\", as listed at http://www.sitepackage.de/service/dokumentation/auswertung/typische-fehlermeldungen-bei-unzustellbarkeit.html; \"422 4.2.2 Quota limit exceeded (Speicherplatz des Kontos ueberschritten)\", https://www.bytecamp.net/de/faq/email/zustellen.html; \"Postfach voll\"), French (\"boîte aux lettres pleine\"), Spanish (\"buzón lleno\"), Portuguese (\"caixa postal cheia\"), Italian (\"casella piena\"), Russian (\"ящик переполнен\"), Chinese (\"邮箱已满\", \"邮箱空间不足\"), Dutch (\"postvak vol\", \"mailbox is vol\"), Polish (\"skrzynka jest pełna\"), Czech (\"schránka je plná\"): each the plain translation of \"mailbox full\", \"mailbox is full\" or \"the recipient's mailbox is full\", never hard",
 		[]string{
 			"postfach voll", "postfach ist voll", "postfach des empfängers ist voll", "mailbox voll", "mailbox ist voll",
 			"speichervolumen ueberschritten", "speichervolumen überschritten", "speicherplatz des kontos ueberschritten",
@@ -282,6 +290,9 @@ var textRules = []reasonRule{
 			"caixa de correio do destinatário está cheia", "caixa de entrada cheia", "caixa de entrada está cheia",
 			"casella piena", "casella di posta piena", "casella è piena", "casella di posta del destinatario è piena",
 			"ящик переполнен", "ящик получателя переполнен", "邮箱已满", "邮箱空间已满", "邮箱容量已满", "邮箱空间不足",
+			"postvak vol", "postvak is vol", "mailbox is vol", "mailbox van de ontvanger is vol", "skrzynka jest pełna",
+			"skrzynka odbiorcy jest pełna", "skrzynka pocztowa jest pełna", "schránka je plná", "schránka plná",
+			"schránka příjemce je plná",
 		}},
 	{"mailboxfull", ordinary, "\"mailbox full\" (RFC 3463 X.2.2) in Japanese and Korean, the languages of the notices of Japanese providers and carriers (in ISO-2022-JP or Shift_JIS, read as UTF-8: textToUTF8) and of Korean providers (EUC-KR): \"容量がいっぱい\", \"容量超過\", \"容量を超え\" (the capacity is full, exceeded), \"메일함 용량이 초과\", \"메일함이 가득\" (the mailbox's capacity is exceeded, the mailbox is full): each the plain translation of \"mailbox full\" or \"quota exceeded\", never hard",
 		[]string{
@@ -369,7 +380,7 @@ var textRules = []reasonRule{
 			"not a valid recipient", "recipient is not valid", "unknown or illegal user",
 			"no account by that name", "not a valid user", "recipient not recognized", "no such mail box",
 		}},
-	{"userunknown", ordinary, "\"user unknown\" and \"user does not exist\" (RFC 3463 X.1.1) in the languages of localized bounce templates and provider replies, ordinary like their English forms (a dead address only with a status code, a 550/551/553 reply, RCPT TO or a notice that the delivery failed for good): German (WEB.DE \"550 Benutzer nicht bekannt/User unknown\", as listed at http://www.sitepackage.de/service/dokumentation/auswertung/typische-fehlermeldungen-bei-unzustellbarkeit.html; \"Empfänger unbekannt\", \"Benutzer existiert nicht\"), French (\"utilisateur inconnu\", \"destinataire inconnu\"), Spanish (\"usuario desconocido\", \"usuario no existe\"), Portuguese (\"usuário desconhecido\", \"usuário inexistente\"), Italian (\"utente sconosciuto\", \"utente inesistente\"), Russian (\"пользователь не найден\", \"нет такого пользователя\"), Chinese (\"用户不存在\", \"收件人不存在\"); each the plain translation of an English phrase of the rule above, which the unknown-user rules of every MTA share",
+	{"userunknown", ordinary, "\"user unknown\" and \"user does not exist\" (RFC 3463 X.1.1) in the languages of localized bounce templates and provider replies, ordinary like their English forms (a dead address only with a status code, a 550/551/553 reply, RCPT TO or a notice that the delivery failed for good): German (WEB.DE \"550 Benutzer nicht bekannt/User unknown\", as listed at http://www.sitepackage.de/service/dokumentation/auswertung/typische-fehlermeldungen-bei-unzustellbarkeit.html; \"Empfänger unbekannt\", \"Benutzer existiert nicht\"), French (\"utilisateur inconnu\", \"destinataire inconnu\"), Spanish (\"usuario desconocido\", \"usuario no existe\"), Portuguese (\"usuário desconhecido\", \"usuário inexistente\"), Italian (\"utente sconosciuto\", \"utente inesistente\"), Russian (\"пользователь не найден\", \"нет такого пользователя\"), Chinese (\"用户不存在\", \"收件人不存在\"), Dutch (\"onbekende gebruiker\", \"ontvanger onbekend\"), Polish (\"nieznany użytkownik\", \"użytkownik nie istnieje\"), Czech (\"neznámý uživatel\", \"adresát neexistuje\"), Ukrainian (\"користувача не знайдено\"), Turkish (\"kullanıcı bulunamadı\"), Hungarian (\"ismeretlen felhasználó\", \"a címzett nem létezik\"); each the plain translation of an English phrase of the rule above, which the unknown-user rules of every MTA share",
 		[]string{
 			"benutzer unbekannt", "unbekannter benutzer", "benutzer nicht bekannt", "benutzer existiert nicht",
 			"empfänger unbekannt", "unbekannter empfänger", "empfänger existiert nicht", "empfängeradresse existiert nicht",
@@ -380,6 +391,13 @@ var textRules = []reasonRule{
 			"destinatario sconosciuto", "utente inesistente", "indirizzo inesistente", "utente non esiste",
 			"пользователь не найден", "нет такого пользователя", "такого пользователя нет",
 			"пользователь не существует", "получатель не найден", "用户不存在", "收件人不存在", "用户名不存在",
+			// Dutch, Polish, Czech, Ukrainian, Turkish and Hungarian.
+			"onbekende gebruiker", "gebruiker onbekend", "gebruiker bestaat niet", "onbekende ontvanger",
+			"ontvanger onbekend", "nieznany użytkownik", "użytkownik nie istnieje", "nie ma takiego użytkownika",
+			"nieznany adresat", "adresat nie istnieje", "neznámý uživatel", "uživatel neexistuje",
+			"neznámý adresát", "adresát neexistuje", "користувача не знайдено", "користувач не існує",
+			"адресата не існує", "kullanıcı bulunamadı", "kullanici bulunamadi", "ismeretlen felhasználó",
+			"nem létező felhasználó", "a címzett nem létezik",
 		}},
 	{"userunknown", ordinary, "\"user unknown\" and \"address does not exist\" (RFC 3463 X.1.1) in Japanese and Korean notices, ordinary like their English forms (a dead address only with a status code, a 550/551/553 reply, RCPT TO or a notice that the delivery failed for good): \"存在しないメールアドレス\", \"ユーザーが存在しません\" (the address, the user does not exist), \"존재하지 않는 사용자\", \"메일 주소가 존재하지 않습니다\" (the user, the mail address does not exist): each the plain translation of an English phrase of the unknown-user rule",
 		[]string{
@@ -596,10 +614,20 @@ var failedNotices = []string{
 	"failed permanently",                                         // Gmail
 	"delivery has failed to these recipients",                    // Exchange 2010 and later
 	"could not be delivered to the following address",            // KDDI au (ezweb) "Mail System Error - Returned Mail"
+	// Exim's "This is a permanent error." as the localized failure
+	// templates of hosting providers and ISPs translate it (the German
+	// one is qmail's above): French, Italian, Spanish, Portuguese, Dutch,
+	// Polish, Czech, Russian.
+	"il s'agit d'une erreur permanente", "ceci est une erreur permanente",
+	"si tratta di un errore permanente", "questo è un errore permanente",
+	"este es un error permanente", "se trata de un error permanente",
+	"este é um erro permanente", "trata-se de um erro permanente",
+	"dit is een permanente fout", "jest to błąd stały", "jest to błąd trwały", "to jest błąd stały",
+	"jedná se o trvalou chybu", "toto je trvalá chyba", "это постоянная ошибка",
 }
 
 // failedNoticeSource names where the sentences of failedNotices come from.
-const failedNoticeSource = "Novell GroupWise Internet Agent \"The message that you sent was undeliverable to the following:\" (GroupWise troubleshooting guide: a status of Undeliverable means the addressee does not exist in the post office); the Microsoft Mail/MXLogic gateway notice \"This Message was undeliverable due to the following reason:\"; Exim \"This is a permanent error. The following address(es) failed\"; qmail-send \"This is a permanent error; I've given up\" (in its German template \"Dies ist ein permanenter Fehler; ich habe aufgegeben\"); Gmail \"Delivery to the following recipient failed permanently\"; Exchange \"Delivery has failed to these recipients or groups\"; KDDI au (ezweb) \"Your mail sent on: ... could not be delivered to the following address(es)\""
+const failedNoticeSource = "Novell GroupWise Internet Agent \"The message that you sent was undeliverable to the following:\" (GroupWise troubleshooting guide: a status of Undeliverable means the addressee does not exist in the post office); the Microsoft Mail/MXLogic gateway notice \"This Message was undeliverable due to the following reason:\"; Exim \"This is a permanent error. The following address(es) failed\"; qmail-send \"This is a permanent error; I've given up\" (in its German template \"Dies ist ein permanenter Fehler; ich habe aufgegeben\"); the same sentence in the localized Exim templates of hosting providers (\"Il s'agit d'une erreur permanente\", \"Si tratta di un errore permanente\", \"Este es un error permanente\", \"Este é um erro permanente\", \"Dit is een permanente fout\", \"Jest to błąd stały\", \"Jedná se o trvalou chybu\", \"Это постоянная ошибка\"), each its plain translation; Gmail \"Delivery to the following recipient failed permanently\"; Exchange \"Delivery has failed to these recipients or groups\"; KDDI au (ezweb) \"Your mail sent on: ... could not be delivered to the following address(es)\""
 
 // failedNotice reports whether a lower-case notice states that delivery
 // failed for good: one of failedNotices, and not a delay notice.

@@ -553,6 +553,28 @@ func TestLocalizedWording(t *testing.T) {
 		// Ordinary like the English phrases: without any code or command
 		// not proof of a dead address.
 		{"", 0, "", "받는 사람의 메일 주소가 존재하지 않습니다.", "filtered", Block, "메일 주소가 존재하지 않습니다"},
+		// Dutch, Polish, Czech, Ukrainian, Turkish and Hungarian: hard with
+		// a code or the command, a filter without, the sender's address
+		// never the recipient's.
+		{"RCPT", 550, "", "550 Gebruiker onbekend", "userunknown", Hard, "gebruiker onbekend"},
+		{"", 550, "", "550 Nieznany użytkownik", "userunknown", Hard, "nieznany użytkownik"},
+		{"", 550, "5.1.1", "550 5.1.1 Adresát neexistuje", "userunknown", Hard, "adresát neexistuje"},
+		{"", 550, "", "550 Користувача не знайдено", "userunknown", Hard, "користувача не знайдено"},
+		{"", 550, "5.1.1", "550 5.1.1 Kullanıcı bulunamadı", "userunknown", Hard, "kullanıcı bulunamadı"},
+		{"", 550, "", "550 A címzett nem létezik", "userunknown", Hard, "a címzett nem létezik"},
+		{"", 0, "", "Nieznany użytkownik", "filtered", Block, "nieznany użytkownik"},
+		{"", 550, "5.1.1", "550 5.1.1 Onbekende gebruiker; postvak vol", "mailboxfull", Soft, "postvak vol"},
+		{"", 552, "", "552 Skrzynka odbiorcy jest pełna", "mailboxfull", Soft, "skrzynka odbiorcy jest pełna"},
+		{"", 0, "", "Schránka je plná", "mailboxfull", Soft, "schránka je plná"},
+		{"", 550, "", "550 Afzender onbekend", "rejected", Block, "afzender onbekend"},
+		{"RCPT", 550, "", "550 Nieznany nadawca", "rejected", Block, "nieznany nadawca"},
+		// "Blacklist" in other languages: a block of the sending host,
+		// also beside a phrase naming a dead address.
+		{"MAIL", 550, "5.7.1", "550 5.7.1 Correo rechazado: la IP figura en una lista negra", "blocked", Block, "lista negra"},
+		{"", 554, "", "554 Votre adresse IP est sur liste noire", "blocked", Block, "liste noire"},
+		{"RCPT", 550, "5.1.1", "550 5.1.1 Utente sconosciuto o IP in lista nera", "blocked", Block, "lista nera"},
+		{"", 550, "", "550 IP-адрес отправителя внесён в чёрный список", "blocked", Block, "чёрный список"},
+		{"", 554, "", "554 您的IP已被列入黑名单", "blocked", Block, "黑名单"},
 	})
 	for in, want := range map[string]string{
 		"Пользователь НЕ найден": "пользователь не найден",
@@ -832,6 +854,11 @@ func TestFailedNotice(t *testing.T) {
 		{"gateway, destination addresses unknown", fmt.Sprintf(gateway, "This Message was undeliverable due to the following reason:"), true, `clause "destination addresses ... unknown"`},
 		{"gateway text without the failure sentence", fmt.Sprintf(gateway, "Please note:"), false, ""},
 		{"au notice, user unknown", "Your mail sent on: Tue, 1 Dec 2026 09:12:03 +0100\r\n     could not be delivered to the following address(es):\r\n\r\n  gone@example.com\r\n\r\n  Reason: <gone@example.com>: User unknown\r\n", true, "failed for good"},
+		{"Exim failure in Polish", "Ta wiadomość została utworzona automatycznie.\r\n\r\nJest to błąd stały. Nie udało się dostarczyć wiadomości do:\r\n\r\n  gone@example.com\r\n    user unknown\r\n", true, "failed for good"},
+		{"Exim failure in Polish, Polish wording", "Jest to błąd stały. Nie udało się dostarczyć wiadomości do:\r\n\r\n  gone@example.com\r\n    Nieznany użytkownik\r\n", true, "failed for good"},
+		{"Exim failure in Italian", "Si tratta di un errore permanente. Il recapito non è riuscito per i seguenti indirizzi:\r\n\r\n  gone@example.com\r\n    utente sconosciuto\r\n", true, "failed for good"},
+		{"Exim failure in Italian, spam", "Si tratta di un errore permanente. Il recapito non è riuscito per i seguenti indirizzi:\r\n\r\n  gone@example.com\r\n    utente sconosciuto (spam)\r\n", false, ""},
+		{"Polish notice without the failure sentence", "Nie udało się dostarczyć wiadomości do:\r\n\r\n  gone@example.com\r\n    user unknown\r\n", false, ""},
 		{"au notice, a delay", "Your mail sent on: Tue, 1 Dec 2026 09:12:03 +0100\r\n     could not be delivered to the following address(es) yet. THIS IS A WARNING MESSAGE ONLY.\r\n\r\n  gone@example.com\r\n\r\n  Reason: <gone@example.com>: User unknown\r\n", false, ""},
 	} {
 		rep, err := Parse([]byte(textBounce("Subject: Message status\r\n", c.body)))

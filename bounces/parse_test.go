@@ -169,6 +169,17 @@ func TestParseTextBounces(t *testing.T) {
 			"full@example.com", "mailboxfull", Soft},
 		{"x-failed-recipients only", "From: Mailer-Daemon@mx.example.net\r\nSubject: Mail delivery failed\r\nX-Failed-Recipients: a@example.com\r\n\r\nretry time not reached for any host after a long failure period\r\n",
 			"a@example.com", "expired", Soft},
+		// Localized notices name the failed address after a label in their
+		// own language.
+		{"dutch label", "From: KPN Mail <mailer-daemon@mx.example.net>\r\nSubject: Bericht niet afgeleverd\r\n\r\n" +
+			"Uw bericht kon niet worden afgeleverd.\r\n\r\nOntvanger:  vol@example.com\r\nReden:      De mailbox van de ontvanger is vol (452 4.2.2 Mailbox full)\r\n",
+			"vol@example.com", "mailboxfull", Soft},
+		{"german label", "From: Mail Delivery System <mailer-daemon@mx.example.net>\r\nSubject: Unzustellbar\r\n\r\n" +
+			"Ihre Nachricht konnte nicht zugestellt werden.\r\n\r\nEmpfänger: weg@example.com\r\nGrund: 550 5.1.1 Benutzer unbekannt\r\n",
+			"weg@example.com", "userunknown", Hard},
+		{"russian label", "From: mailer-daemon@mx.example.net\r\nSubject: Undelivered mail\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+			"Письмо не доставлено.\r\n\r\nПолучатель: ivan@example.com\r\nПричина: 552 5.2.2 Quota exceeded\r\n",
+			"ivan@example.com", "mailboxfull", Soft},
 	}
 	for _, c := range cases {
 		rep, err := Parse([]byte(c.raw))

@@ -737,6 +737,14 @@ var recipientLabels = []string{
 	// (destination), "收件人：" (recipient), with an ASCII or a full-width
 	// colon (U+FF1A).
 	"받는 사람:", "받는사람:", "수신자:", "수신인:", "宛先:", "宛先：", "受信者:", "受信者：", "收件人:", "收件人：",
+	// And in the localized notices of European and Latin American
+	// providers: Dutch, German, French (with the space French typography
+	// puts before a colon), Spanish, Italian, Portuguese, Polish, Czech,
+	// Russian and Ukrainian (compared after asciiLower, so the Cyrillic
+	// forms are listed as a line begins with them).
+	"ontvanger:", "geadresseerde:", "empfänger:", "destinataire:", "destinataire :", "destinatario:",
+	"destinatário:", "odbiorca:", "adresat:", "adresát:", "příjemce:", "Получатель:", "получатель:",
+	"Адресат:", "адресат:", "Отримувач:", "отримувач:",
 }
 
 // leadingAddr returns the address a line begins with and the rest of the
