@@ -195,8 +195,10 @@ func (d *DKIM) WithMetrics(reg prometheus.Registerer) *DKIM {
 	return d
 }
 
+// normDomain is the form a domain is looked up in: lower case, without the
+// final dot, in A-labels (keys and From fields may spell an IDN either way).
 func normDomain(s string) string {
-	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), "."))
+	return asciiDomain(strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), ".")))
 }
 
 // keysFor returns the signing keys for domain or its nearest parent with keys.

@@ -566,3 +566,30 @@ func TestDKIMIndependentVerifierOverSMTP(t *testing.T) {
 		}
 	}
 }
+
+// TestDKIMInternationalDomain: a key for an internationalised domain,
+// configured in either spelling, signs mail from that domain whether its
+// From field has the domain in U-labels or in A-labels (as Compose writes
+// it), with d= in A-labels (RFC 6376 §3.5).
+func TestDKIMInternationalDomain(t *testing.T) {
+	t.Parallel()
+	for _, configured := range []string{"bücher.example", "xn--bcher-kva.example"} {
+		d, err := NewDKIM([]DKIMKey{{Domain: configured, Selector: "s1", PrivateKey: rsaKey(t)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, msg := range [][]byte{
+			Compose(Header{From: "News <news@bücher.example>", To: "jan@example.org", Subject: "hi"}, "", "hi\n"),
+			[]byte("From: news@bücher.example\r\n\r\nhi\r\n"),
+		} {
+			signed, err := d.Sign(msg)
+			if err != nil {
+				t.Errorf("key for %s: %v", configured, err)
+				continue
+			}
+			if !bytes.Contains(signed, []byte("d=xn--bcher-kva.example;")) {
+				t.Errorf("key for %s:\n%s", configured, signed[:200])
+			}
+		}
+	}
+}

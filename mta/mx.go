@@ -89,7 +89,7 @@ var errNullMX = errors.New("null MX")
 // Send delivers batch (all recipients at domain) to domain's MX.
 func (m *MX) Send(ctx context.Context, domain string, batch []Envelope) []Result {
 	start := time.Now()
-	rs := m.send(ctx, asciiDomain(normDomain(domain)), batch)
+	rs := m.send(ctx, normDomain(domain), batch)
 	m.c.m.sendSeconds.WithLabelValues("mx").Observe(time.Since(start).Seconds())
 	m.c.m.observeResults("mx", rs)
 	return rs
