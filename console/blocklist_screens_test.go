@@ -141,3 +141,60 @@ func TestConsoleBlocklist(t *testing.T) {
 	}
 	wantStatus(t, "remove a hash", e.post(fmt.Sprintf("/console/blocklist/%d/remove", hashOnly), url.Values{}), http.StatusConflict)
 }
+
+// TestConsoleFormTooLarge: a form over the body cap (MaxBodyBytes, the
+// limit of every console form) is refused as too large with 413, naming
+// the limit in the person's language, not as an expired form (the cap
+// cuts the body before the CSRF token that follows the text); nothing is
+// added. A form within the cap still works.
+func TestConsoleFormTooLarge(t *testing.T) {
+	e := newAdminEnv(t)
+	bg := context.Background()
+	big := strings.Repeat("ann@example.org\n", (1<<20)/16+1)
+	form := url.Values{"addresses": {big}, "reason": {"request"}}
+	body := wantStatus(t, "too large", e.post("/console/blocklist", form), http.StatusRequestEntityTooLarge)
+	for _, want := range []string{"Too much data", "larger than the limit of 1 MiB", "nothing was saved"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the refusal lacks %q:\n%.3000s", want, body)
+		}
+	}
+	if strings.Contains(body, "expired") {
+		t.Errorf("a form too large is called expired:\n%.3000s", body)
+	}
+	p, nl := e.login("nl@example.org", access.DefaultDepartment, access.RoleAdmin)
+	if err := e.st.SetLanguage(bg, p.ID, "nl"); err != nil {
+		t.Fatal(err)
+	}
+	form = url.Values{"addresses": {big}, "reason": {"request"}, "csrf": {e.csrfOf(nl)}}
+	body = wantStatus(t, "too large in Dutch", e.send("POST", "/console/blocklist", form, nl), http.StatusRequestEntityTooLarge)
+	if !strings.Contains(body, "Te veel gegevens") || !strings.Contains(body, "groter dan de grens van 1 MiB") {
+		t.Errorf("the Dutch refusal:\n%.3000s", body)
+	}
+	var n int
+	if err := e.pool.QueryRow(access.WithDepartment(bg, access.DefaultDepartment), `SELECT count(*) FROM blocklist`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("a refused form added %d entries (%v)", n, err)
+	}
+	wantStatus(t, "within the cap", e.post("/console/blocklist", url.Values{"addresses": {"ann@example.org"}, "reason": {"request"}}), http.StatusSeeOther)
+}
+
+// TestConsoleBlocklistShowsHiddenCharacters: a refused line is echoed with
+// what a reader cannot see escaped (errs.Visible), so a text direction
+// control cannot make it read as another address; the box keeps the text
+// as typed.
+func TestConsoleBlocklistShowsHiddenCharacters(t *testing.T) {
+	e := newAdminEnv(t)
+	typed := "gro.elpmaxe@\u202ebob\nann\u200b@example.org\nx\ty@example.org"
+	body := wantStatus(t, "hidden characters", e.post("/console/blocklist", url.Values{"addresses": {typed}, "reason": {"request"}}), http.StatusUnprocessableEntity)
+	list := regexpFind(body, `(?s)(<ul class="errors" id="bad-lines">.*?</ul>)`)
+	for _, want := range []string{`Line 1 (gro.elpmaxe@\u202ebob)`, `Line 2 (ann\u200b@example.org)`, `Line 3 (x\ty@example.org)`} {
+		if !strings.Contains(list, want) {
+			t.Errorf("the refused lines lack %q:\n%s", want, list)
+		}
+	}
+	if strings.ContainsAny(list, "\u202e\u200b\t") {
+		t.Errorf("the refused lines echo invisible characters as typed:\n%+q", list)
+	}
+	if !strings.Contains(body, "gro.elpmaxe@\u202ebob") {
+		t.Error("the address box lost the text as typed")
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/httpapi"
+	"github.com/postbode/postbode/internal/plural"
 )
 
 var (
@@ -28,11 +29,13 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var e *errs.Error
 	var mbe *http.MaxBytesError
+	detailText := ""
 	switch {
 	case errors.Is(err, errCSRF):
 		status, key = http.StatusForbidden, "error.csrf"
 	case errors.As(err, &mbe):
 		status, key = http.StatusRequestEntityTooLarge, "error.toolarge"
+		detailText = plural.Sprintf(tr(pageLang(r), "error.toolarge.detail"), byteSize(pageLang(r), mbe.Limit))
 	case errors.As(err, &e):
 		switch e.Kind {
 		case errs.KindNotFound:
@@ -56,7 +59,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	// about the person's access (beyond_own_permissions names the
 	// permission the target holds and the actor lacks).
 	if e != nil && status != http.StatusInternalServerError && (status != http.StatusForbidden || e.Code == "beyond_own_permissions") {
-		p.Set("Detail", detail(p.Lang, e))
+		detailText = detail(p.Lang, e)
+	}
+	if detailText != "" {
+		p.Set("Detail", detailText)
 	}
 	if rerr := h.render(w, r, status, p); rerr != nil {
 		http.Error(w, http.StatusText(status), status)
@@ -130,6 +136,18 @@ func formErrors(r *http.Request, form map[string]string, err error, place func(s
 		}
 	}
 	return out, nil
+}
+
+// byteSize writes a size limit for people in lang: whole MiB ("1 MiB"),
+// else whole KiB rounded up, else bytes.
+func byteSize(lang string, n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return plural.Sprintf(tr(lang, "size.mib"), n>>20)
+	case n >= 1<<10:
+		return plural.Sprintf(tr(lang, "size.kib"), (n+1023)>>10)
+	}
+	return plural.Sprintf(tr(lang, "size.bytes"), n)
 }
 
 // detail is e as the error page shows it: the field and the translated

@@ -7,13 +7,14 @@ import (
 	"github.com/postbode/postbode/internal/jobs"
 )
 
-// importList lists the imports in the order they were started.
+// importList lists the imports newest first, a page at a time, as the
+// Jobs screen lists them (jobs.Store.Latest).
 func (h *Handler) importList(w http.ResponseWriter, r *http.Request) error {
 	pg, err := pageOf(r, 50)
 	if err != nil {
 		return err
 	}
-	js, err := h.Jobs.List(r.Context(), jobs.KindImport, pg.After, pg.Limit)
+	js, err := h.Jobs.Latest(r.Context(), jobs.KindImport, pg.After, pg.Limit)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,8 @@ import (
 
 // jobList lists the department's background jobs (imports, purges of
 // update mailings), optionally of one kind, with their status and a link
-// to each (GET /api/v1/jobs), a page at a time.
+// to each, newest first, a page at a time (jobs.Store.Latest; the API's
+// GET /api/v1/jobs pages the same jobs oldest first).
 func (h *Handler) jobList(w http.ResponseWriter, r *http.Request) error {
 	kind := r.URL.Query().Get("kind")
 	p := h.newPage(r, "jobs", "jobs").Set("Kind", kind).Set("Kinds", jobs.Kinds)
@@ -22,7 +23,7 @@ func (h *Handler) jobList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	js, err := h.Jobs.List(r.Context(), kind, pg.After, pg.Limit)
+	js, err := h.Jobs.Latest(r.Context(), kind, pg.After, pg.Limit)
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,11 @@ package console
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -86,3 +89,37 @@ func TestEveryJobKindIsNamed(t *testing.T) {
 		t.Errorf("the attribute deletion is not listed by its kind (%d)", code)
 	}
 }
+
+// TestConsoleJobsNewestFirst: the Jobs screen and the Imports screen list
+// the newest job first and page back by cursor, keeping the kind filter.
+func TestConsoleJobsNewestFirst(t *testing.T) {
+	w := newWire(t)
+	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	var ids []int64
+	for range 3 {
+		j, err := w.h.Jobs.Start(ctx, jobs.KindImport, nil, "person:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, j.ID)
+	}
+	next := regexp.MustCompile(`href="([^"]+)" rel="next"`)
+	for _, screen := range []string{"/console/jobs?kind=import&limit=2", "/console/imports?limit=2"} {
+		code, first, _ := w.call("GET", screen, nil, w.cookie)
+		got := jobLinks.FindAllStringSubmatch(first, -1)
+		m := next.FindStringSubmatch(first)
+		if code != 200 || len(got) != 2 || got[0][1] != strconv.FormatInt(ids[2], 10) || got[1][1] != strconv.FormatInt(ids[1], 10) || m == nil {
+			t.Fatalf("%s: %d, want jobs %d and %d, newest first, and a next page: %v", screen, code, ids[2], ids[1], got)
+		}
+		if strings.HasPrefix(screen, "/console/jobs") && !strings.Contains(m[1], "kind=import") {
+			t.Errorf("%s: the next page drops the filter: %s", screen, m[1])
+		}
+		_, second, _ := w.call("GET", html.UnescapeString(m[1])+"&limit=2", nil, w.cookie)
+		if got := jobLinks.FindAllStringSubmatch(second, -1); len(got) != 1 || got[0][1] != strconv.FormatInt(ids[0], 10) {
+			t.Errorf("%s: the second page has %v, want job %d", screen, got, ids[0])
+		}
+	}
+}
+
+// jobLinks are the links to an import's page, with its id.
+var jobLinks = regexp.MustCompile(`href="/console/imports/([0-9]+)"`)

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -74,7 +75,11 @@ func (h *Handler) csrf(next http.Handler) http.Handler {
 			h.fail(w, r, errCSRF)
 			return
 		}
-		token, r := csrfToken(r)
+		token, r, err := csrfToken(r)
+		if err != nil {
+			h.fail(w, r, err) // too large: 413 naming the limit, not "form expired"
+			return
+		}
 		s, ok := sessionFrom(r.Context())
 		if ok {
 			if !h.Staff.CheckCSRF(s.secret, token) {
@@ -127,26 +132,41 @@ func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, secret strin
 // (multipart) is streamed, not parsed into memory, so its token is the
 // first part of the body, named csrf (the form puts the hidden field
 // first); the rest of the body is left for the handler (uploadParts).
-func csrfToken(r *http.Request) (string, *http.Request) {
+// A body over the route's cap (secureMax) is the error: the form is
+// refused as too large, before its token is judged (a token cut off is
+// not an expired form).
+func csrfToken(r *http.Request) (string, *http.Request, error) {
 	// Media type names are case-insensitive: "Multipart/Form-Data" is an
 	// upload too, not a form to parse into memory.
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
-		return r.PostFormValue("csrf"), r
+		if err := r.ParseForm(); tooLarge(err) {
+			return "", r, err
+		}
+		return r.PostFormValue("csrf"), r, nil
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return "", r
+		return "", r, nil
 	}
 	part, err := mr.NextPart()
+	if tooLarge(err) {
+		return "", r, err
+	}
 	if err != nil || part.FormName() != "csrf" {
-		return "", r
+		return "", r, nil
 	}
 	b, err := io.ReadAll(io.LimitReader(part, maxCSRFLen))
 	part.Close()
 	if err != nil {
-		return "", r
+		return "", r, nil
 	}
-	return string(b), r.WithContext(context.WithValue(r.Context(), uploadKey{}, mr))
+	return string(b), r.WithContext(context.WithValue(r.Context(), uploadKey{}, mr)), nil
+}
+
+// tooLarge reports whether err is a body over its cap (http.MaxBytesReader).
+func tooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
 }
 
 // maxCSRFLen bounds the token part of an upload.

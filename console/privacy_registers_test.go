@@ -180,6 +180,61 @@ func TestConsoleBreaches(t *testing.T) {
 // formMoment is how a browser sends a datetime-local field.
 const formMoment = "2006-01-02T15:04"
 
+// TestConsoleBreachTimesAtAChangeOfTheClocks: a breach time the
+// organisation's clocks skip (2026-03-29 02:30 in Europe/Amsterdam) is
+// refused with the field named, in English and Dutch, and nothing is
+// recorded; a time that happens twice (2026-10-25 02:30) is the first of
+// the two, as the form says; a schedule time the clocks skip is refused
+// by the same rule.
+func TestConsoleBreachTimesAtAChangeOfTheClocks(t *testing.T) {
+	e := newRegistersEnv(t)
+	ams, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.h.Location = ams
+	if form := html.UnescapeString(wantStatus(t, "new breach form", e.get("/console/privacy/breaches/new"), http.StatusOK)); !strings.Contains(form, "Times are on the clock of Europe/Amsterdam") || !strings.Contains(form, "read as the first of the two") {
+		t.Errorf("the form does not say how it reads a time at a change of the clocks:\n%.3000s", form)
+	}
+	breach := func(at string) url.Values {
+		return url.Values{"discovered_at": {at}, "nature": {"A laptop was stolen."}, "authority": {"pending"}, "people": {"pending"}}
+	}
+	wantFieldError(t, "a skipped time", e.post("/console/privacy/breaches", breach("2026-03-29T02:30")), "discovered_at", "does not exist on the organisation's clock")
+	f := breach("2026-03-29T04:00")
+	f.Set("authority", "notified")
+	f.Set("authority_notified_at", "2026-03-29T02:00")
+	wantFieldError(t, "a skipped notification time", e.post("/console/privacy/breaches", f), "authority_notified_at", "does not exist")
+	p, nl := e.login("nl@example.org", access.DefaultDepartment, access.RoleAdmin)
+	if err := e.st.SetLanguage(context.Background(), p.ID, "nl"); err != nil {
+		t.Fatal(err)
+	}
+	f = breach("2026-03-29T02:30")
+	wantFieldError(t, "a skipped time in Dutch", e.postAs("/console/privacy/breaches", f, nl, e.csrfOf(nl)), "discovered_at", "bestaat niet op de klok van de organisatie")
+	if n := e.audited("breach", privacy.CauseBreachRecorded); n != 0 {
+		t.Fatalf("refused forms recorded %d breaches", n)
+	}
+	wantStatus(t, "a time that happens twice", e.post("/console/privacy/breaches", breach("2026-10-25T02:30")), http.StatusSeeOther)
+	var at time.Time
+	if err := e.pool.QueryRow(access.WithDepartment(context.Background(), access.DefaultDepartment), `SELECT discovered_at FROM data_breaches`).Scan(&at); err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC); !at.Equal(want) {
+		t.Errorf("2026-10-25 02:30 in Amsterdam stored as %v, want the first, %v", at.UTC(), want)
+	}
+
+	var draft int64
+	if err := e.pool.QueryRow(access.WithDepartment(context.Background(), access.DefaultDepartment), `INSERT INTO campaigns (name, kind, subject, html, text_body,
+		from_name, from_email, reply_to, list_ids, created_by, status) VALUES ('Draft', 'regular', 'Hello', '<p>Hi</p>', 'Hi', 'News', 'news@example.org', '', '{1}', 'test', 'draft')
+		RETURNING id`).Scan(&draft); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pool.Exec(access.WithDepartment(context.Background(), access.DefaultDepartment), `INSERT INTO campaign_stats (campaign_id) VALUES ($1)`, draft); err != nil {
+		t.Fatal(err)
+	}
+	sched := url.Values{"date": {"2027-03-28"}, "time": {"02:30"}, "zone": {"Europe/Amsterdam"}}
+	wantFieldError(t, "a skipped send time", e.post("/console/campaigns/"+strconv.FormatInt(draft, 10)+"/schedule", sched), "time", "does not exist in that time zone")
+}
+
 // TestConsoleLegalHold: a hold placed through the console keeps the
 // contact from the console's Forget (409 with the reason, the contact
 // stays), the release asks first (the GET changes nothing) and then the
@@ -254,8 +309,9 @@ func TestConsoleLegalHold(t *testing.T) {
 	wantStatus(t, "a viewer's erasure log", e.send("GET", "/console/privacy/erasures", nil, viewer), http.StatusForbidden)
 }
 
-// TestConsoleErasureLogPages: the erasure log pages by cursor, the
-// retention's runs with the erasures, and keeps no one's address.
+// TestConsoleErasureLogPages: the erasure log lists newest first and pages
+// by cursor, the retention's runs with the erasures, and keeps no one's
+// address.
 func TestConsoleErasureLogPages(t *testing.T) {
 	e := newRegistersEnv(t)
 	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
@@ -273,14 +329,14 @@ func TestConsoleErasureLogPages(t *testing.T) {
 	}
 	first := html.UnescapeString(wantStatus(t, "first page", e.get("/console/privacy/erasures?limit=2"), http.StatusOK))
 	m := regexp.MustCompile(`href="(/console/privacy/erasures\?cursor=[^"]+)" rel="next"`).FindStringSubmatch(first)
-	if !strings.Contains(first, "cause-0") || !strings.Contains(first, "cause-1") || strings.Contains(first, "cause-2") || m == nil {
-		t.Fatalf("first page:\n%.3000s", first)
+	if i2, i1 := strings.Index(first, "cause-2"), strings.Index(first, "cause-1"); i2 < 0 || i1 < i2 || strings.Contains(first, "cause-0") || m == nil {
+		t.Fatalf("first page, want the newest two, newest first:\n%.3000s", first)
 	}
 	if !strings.Contains(first, "Retention") {
 		t.Error("a retention run is not named as such")
 	}
 	second := html.UnescapeString(wantStatus(t, "second page", e.get(m[1]+"&limit=2"), http.StatusOK))
-	if !strings.Contains(second, "cause-2") || strings.Contains(second, "cause-1") || strings.Contains(second, "not-an-erasure") {
+	if !strings.Contains(second, "cause-0") || strings.Contains(second, "cause-1") || strings.Contains(second, "not-an-erasure") {
 		t.Fatalf("second page:\n%.3000s", second)
 	}
 }
@@ -402,4 +458,68 @@ func TestConsoleAttributes(t *testing.T) {
 		t.Fatalf("after the deletion: %v", c.Attributes)
 	}
 	wantStatus(t, "the job", e.get(w.Header().Get("Location")), http.StatusOK)
+}
+
+// TestConsoleProcessingRegister: the register of processing activities
+// (GDPR art. 30) has a read-only screen in the privacy area with the
+// fields of the API's register (one activity per list with its purpose,
+// legal basis and subscribers; the categories of data; processors;
+// retention; security measures; breach totals), in English and Dutch; the
+// read is audited. A role that reads the privacy registers but handles no
+// requests finds it in the menu; a role without privacy.audit is refused.
+func TestConsoleProcessingRegister(t *testing.T) {
+	e := newRegistersEnv(t)
+	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	reg, err := e.h.Privacy.Register(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reg.Activities) == 0 || len(reg.Categories) == 0 {
+		t.Fatalf("the register to compare with is empty: %+v", reg)
+	}
+	before := e.audited("report", "register")
+	page := html.UnescapeString(wantStatus(t, "register", e.get("/console/privacy/register"), http.StatusOK))
+	want := []string{"Register of processing", "Processing activities", "Consent (GDPR art. 6(1)(a))", reg.Retention,
+		reg.Controller.Organisation, fmt.Sprintf("%d recorded in the breach register", reg.Breaches.Recorded)}
+	for _, a := range reg.Activities {
+		want = append(want, "<td>"+a.Name+"</td>", "<td>"+a.Purpose+"</td>", "<td>"+a.Subjects+"</td>", fmt.Sprintf("<td>%d</td>", a.Count))
+	}
+	for _, c := range reg.Categories {
+		want = append(want, "<li>"+c+"</li>")
+	}
+	for _, w := range want {
+		if !strings.Contains(page, w) {
+			t.Errorf("the register screen lacks %q", w)
+		}
+	}
+	if strings.Contains(page, "<form") && strings.Contains(page, `method="post" action="/console/privacy/register`) {
+		t.Error("the register screen offers a change")
+	}
+	if n := e.audited("report", "register"); n != before+1 {
+		t.Errorf("reading the register audited %d times, want 1", n-before)
+	}
+
+	wantStatus(t, "create role", e.post("/console/admin/roles", url.Values{"name": {"auditor"}, "permissions": {"privacy.audit"}}), http.StatusSeeOther)
+	p, auditor := e.login("auditor@example.org", access.DefaultDepartment, "auditor")
+	if menu := e.send("GET", "/console/", nil, auditor).Body.String(); !strings.Contains(menu, `<li><a href="/console/privacy/register">`) {
+		t.Errorf("a reader of the privacy registers has no way to the register in the menu:\n%.3000s", menu)
+	}
+	if err := e.st.SetLanguage(context.Background(), p.ID, "nl"); err != nil {
+		t.Fatal(err)
+	}
+	nl := html.UnescapeString(wantStatus(t, "register in Dutch", e.send("GET", "/console/privacy/register", nil, auditor), http.StatusOK))
+	for _, w := range []string{"Verwerkingsregister", "Toestemming (AVG art. 6 lid 1 sub a)", "Ingeschrevenen op " + reg.Activities[0].Name} {
+		if !strings.Contains(nl, w) {
+			t.Errorf("the Dutch register lacks %q", w)
+		}
+	}
+	if b := e.send("GET", "/console/privacy/breaches", nil, auditor).Body.String(); !strings.Contains(b, `href="/console/privacy/register"`) {
+		t.Error("the privacy area's menu does not link the register")
+	}
+	wantStatus(t, "create role", e.post("/console/admin/roles", url.Values{"name": {"reader"}, "permissions": {"contacts.read"}}), http.StatusSeeOther)
+	_, reader := e.login("reader@example.org", access.DefaultDepartment, "reader")
+	wantStatus(t, "register without privacy.audit", e.send("GET", "/console/privacy/register", nil, reader), http.StatusForbidden)
+	if menu := e.send("GET", "/console/", nil, reader).Body.String(); strings.Contains(menu, "/console/privacy") {
+		t.Error("a reader without privacy permissions is offered the privacy area")
+	}
 }

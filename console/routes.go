@@ -139,6 +139,7 @@ func (h *Handler) routes() {
 	h.page("GET /console/privacy/reports", permPrivacyAudit, h.privacyReports)
 	h.page("GET /console/privacy/audit", permPrivacyAudit, h.auditList)
 	h.page("GET /console/privacy/erasures", permPrivacyAudit, h.erasureList)
+	h.page("GET /console/privacy/register", permPrivacyAudit, h.privacyRegister)
 	h.page("GET /console/privacy/breaches", permPrivacyAudit, h.breachList)
 	h.page("GET /console/privacy/breaches/new", permPrivacyAudit, h.breachCreate)
 	h.page("POST /console/privacy/breaches", permPrivacyAudit, h.breachSave)

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/postbode/postbode/internal/access"
+	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/humantime"
 	"github.com/postbode/postbode/internal/plural"
 )
@@ -37,6 +38,9 @@ var funcs = template.FuncMap{
 	"scale": func(f, k float64) float64 { return f * k },
 	"plus":  func(a, f float64) float64 { return a + f },
 	"kib":   func(n int64) int64 { return (n + 1023) / 1024 },
+	// visible echoes typed input in an error list with what a reader
+	// cannot see escaped (errs.Visible): "\u202e", not a reversed line.
+	"visible": errs.Visible,
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {

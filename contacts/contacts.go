@@ -32,6 +32,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -201,11 +202,21 @@ func (n *New) Validate() error {
 	return errors.Join(bad...)
 }
 
-// ValidateAttributes checks free attributes: at most 100 keys of at most 64
-// characters ([a-z0-9_-]), values scalars or short strings.
+// MaxAttributes is how many free attributes a contact may hold, however
+// they came (create, patch, import): a merge may not outgrow it either.
+const MaxAttributes = 100
+
+// TooManyAttributes refuses a merge into a contact's attributes that would
+// outgrow MaxAttributes.
+func TooManyAttributes() *errs.Error {
+	return errs.Invalidf("attributes", "would have more than %d keys", MaxAttributes)
+}
+
+// ValidateAttributes checks free attributes: at most MaxAttributes keys of
+// at most 64 characters ([a-z0-9_-]), values scalars or short strings.
 func ValidateAttributes(field string, attrs map[string]any) error {
-	if len(attrs) > 100 {
-		return errs.Invalid(field, "has more than 100 keys")
+	if len(attrs) > MaxAttributes {
+		return errs.Invalidf(field, "has more than %d keys", MaxAttributes)
 	}
 	for k, v := range attrs {
 		if k == "" || len(k) > 64 || strings.Trim(strings.ToLower(k), "abcdefghijklmnopqrstuvwxyz0123456789_-") != "" {
@@ -214,7 +225,7 @@ func ValidateAttributes(field string, attrs map[string]any) error {
 		switch val := v.(type) {
 		case nil, bool, float64, int, int64:
 		case string:
-			if len(val) > 1000 {
+			if utf8.RuneCountInString(val) > 1000 { // characters, as the message says (errs.Name counts so too)
 				return errs.Invalid(field+"."+k, "is longer than 1000 characters")
 			}
 			if err := errs.Text(field+"."+k, val); err != nil {
@@ -333,8 +344,8 @@ func (s *Store) Update(ctx context.Context, id int64, p Patch) (Contact, error) 
 				return fmt.Errorf("contacts: update: %w", err)
 			}
 			// The patch was checked; the merge may not outgrow the limit.
-			if attrs = strictjson.MergeKeys(cur, p.Attributes); len(attrs) > 100 {
-				return errs.Invalid("attributes", "would have more than 100 keys")
+			if attrs = strictjson.MergeKeys(cur, p.Attributes); len(attrs) > MaxAttributes {
+				return TooManyAttributes()
 			}
 		}
 		// A patch that changes nothing writes nothing: updated_at, the

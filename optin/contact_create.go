@@ -80,7 +80,7 @@ func (s *Store) CreateContact(ctx context.Context, cs *contacts.Store, n NewCont
 		if c, err = cs.CreateTx(ctx, tx, n.New); err != nil || len(n.ListIDs) == 0 {
 			return err
 		}
-		return subscribeTx(ctx, tx, c.ID, n.ListIDs, *n.Consent, n.Confirmed)
+		return subscribeTx(ctx, tx, c.ID, n.ListIDs, *n.Consent, n.Confirmed, false)
 	})
 	if err != nil {
 		return contacts.Contact{}, nil, err

@@ -333,6 +333,11 @@ func (im *Importer) flush(ctx context.Context, jobID int64, b *batch, p ImportPa
 	// One lock order for every batch, so concurrent batches never deadlock.
 	sort.Strings(b.order)
 	return pgx.BeginFunc(ctx, im.db, func(tx pgx.Tx) error {
+		if p.UpdateExisting {
+			if err := dropOverfull(ctx, tx, b); err != nil {
+				return err
+			}
+		}
 		ids, err := im.upsert(ctx, tx, b, p)
 		if err != nil {
 			return err
@@ -377,6 +382,56 @@ func (im *Importer) dropBlocked(ctx context.Context, b *batch) error {
 		k := byHash[string(h)]
 		b.failed = append(b.failed, jobs.RowError{Row: b.rows[k].Row, Field: "email", Reason: "address is on the blocklist"})
 		gone[k] = true
+	}
+	b.remove(gone)
+	return nil
+}
+
+// dropOverfull removes from the batch, as row errors, the rows whose
+// attributes merged into their contact's (update_existing) would outgrow
+// contacts.MaxAttributes, as a PATCH of the contact is refused. The
+// contacts are locked in the order the upsert takes them, so no other
+// change slips in between the count and the merge.
+func dropOverfull(ctx context.Context, tx pgx.Tx, b *batch) error {
+	var emails []string
+	for _, k := range b.order {
+		if len(b.rows[k].Attributes) > 0 {
+			emails = append(emails, k)
+		}
+	}
+	if len(emails) == 0 {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT lower(email), attributes FROM contacts
+		WHERE department_id = postbode_department() AND lower(email) = ANY($1) ORDER BY lower(email) FOR UPDATE`, emails)
+	if err != nil {
+		return fmt.Errorf("optin: import: attributes: %w", err)
+	}
+	type current struct {
+		Email string
+		Attrs map[string]any
+	}
+	cur, err := pgx.CollectRows(rows, pgx.RowToStructByPos[current])
+	if err != nil {
+		return fmt.Errorf("optin: import: attributes: %w", err)
+	}
+	gone := map[string]bool{}
+	for _, c := range cur {
+		row, ok := b.rows[c.Email]
+		if !ok {
+			continue
+		}
+		n := len(c.Attrs)
+		for k := range row.Attributes {
+			if _, had := c.Attrs[k]; !had {
+				n++
+			}
+		}
+		if n > contacts.MaxAttributes {
+			e := contacts.TooManyAttributes()
+			b.failed = append(b.failed, jobs.RowError{Row: row.Row, Field: e.Field, Reason: e.Message})
+			gone[c.Email] = true
+		}
 	}
 	b.remove(gone)
 	return nil

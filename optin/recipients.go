@@ -177,7 +177,9 @@ type SubscribeResult struct {
 // is validated, the contact found or created (source webform; the name of an
 // existing contact is never changed by the form), and subscribed with an
 // opt-in consent record carrying the consent text shown (evidence). A
-// blocklisted address is silently ignored.
+// subscription the contact left (or one not yet confirmed) waits for the
+// confirmation link, also on a single opt-in list. A blocklisted address is
+// silently ignored.
 func (r *Recipients) FormSubscribe(ctx context.Context, listID int64, email, name string, who Who, evidence string) (SubscribeResult, error) {
 	addr, err := ValidateSubscription(email, name)
 	if err != nil {
@@ -196,7 +198,9 @@ func (r *Recipients) FormSubscribe(ctx context.Context, listID int64, email, nam
 	if err != nil {
 		return SubscribeResult{}, err
 	}
-	subs, err := r.store.Subscribe(ctx, c.ID, []int64{listID}, who.consent("webform", evidence), false)
+	// Anyone may type an address: the form never overturns the contact's
+	// own opt-out of the list without the confirmation link.
+	subs, err := r.store.subscribe(ctx, c.ID, []int64{listID}, who.consent("webform", evidence), false, true)
 	if err != nil {
 		return SubscribeResult{}, err
 	}
@@ -362,6 +366,28 @@ func (r *Recipients) DefaultDepartment(ctx context.Context) (identity.Identity, 
 // contactID (identity.ForContact): its department's name and house style.
 func (r *Recipients) Identity(ctx context.Context, contactID int64) (identity.Identity, error) {
 	return identity.ForContact(ctx, r.db, contactID)
+}
+
+// ContactLang returns the language of a mail to contact contactID about
+// list listID that answers no request of theirs (a re-permission), by the
+// rule of the pages behind a mail's links (the campaign's language): the
+// language of the newest campaign mailed to the contact that names one;
+// else the language of the subscribe form through which they joined the
+// list (its consent record's evidence, "subscribe-form/nl/..."); else ""
+// (the installation's default).
+func (r *Recipients) ContactLang(ctx context.Context, contactID, listID int64) (string, error) {
+	var lang string
+	err := r.db.QueryRow(ctx, `SELECT coalesce(
+		(SELECT k.lang FROM deliveries d JOIN campaigns k ON k.id = d.campaign_id
+			WHERE d.contact_id = $1 AND d.status = 'sent' AND k.lang <> ''
+			ORDER BY d.done_at DESC NULLS LAST, d.campaign_id DESC LIMIT 1),
+		(SELECT substring(cr.evidence FROM '^subscribe-form/(en|nl)/') FROM consent_records cr
+			WHERE cr.contact_id = $1 AND cr.list_id = $2 AND cr.evidence LIKE 'subscribe-form/%'
+			ORDER BY cr.id DESC LIMIT 1), '')`, contactID, listID).Scan(&lang)
+	if err != nil {
+		return "", fmt.Errorf("optin: contact language: %w", err)
+	}
+	return lang, nil
 }
 
 // CampaignLang returns the language campaign campaignID is written in (en

@@ -72,11 +72,19 @@ func (c *Consent) ip() any {
 // caller holds proof of confirmation), are confirmed at once; double opt-in
 // lists otherwise start unconfirmed. Already-confirmed subscriptions stay.
 func (s *Store) Subscribe(ctx context.Context, contactID int64, listIDs []int64, c Consent, confirmed bool) ([]Subscription, error) {
+	return s.subscribe(ctx, contactID, listIDs, c, confirmed, false)
+}
+
+// subscribe is Subscribe; unproven marks a request anyone could have made
+// (a public form), which never confirms a subscription the contact left or
+// one waiting for confirmation: those wait for the confirmation link, even
+// on a single opt-in list.
+func (s *Store) subscribe(ctx context.Context, contactID int64, listIDs []int64, c Consent, confirmed, unproven bool) ([]Subscription, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		return subscribeTx(ctx, tx, contactID, listIDs, c, confirmed)
+		return subscribeTx(ctx, tx, contactID, listIDs, c, confirmed, unproven)
 	})
 	if err != nil {
 		return nil, err
@@ -85,17 +93,18 @@ func (s *Store) Subscribe(ctx context.Context, contactID int64, listIDs []int64,
 }
 
 // subscribeTx is Subscribe inside the caller's transaction tx (c already
-// validated).
-func subscribeTx(ctx context.Context, tx pgx.Tx, contactID int64, listIDs []int64, c Consent, confirmed bool) error {
+// validated); unproven as for subscribe.
+func subscribeTx(ctx context.Context, tx pgx.Tx, contactID int64, listIDs []int64, c Consent, confirmed, unproven bool) error {
 	if err := lockContact(ctx, tx, contactID); err != nil {
 		return err
 	}
 	rows, err := tx.Query(ctx, `INSERT INTO subscriptions AS s (contact_id, list_id, status)
 			SELECT $1, l.id, CASE WHEN l.optin = 'single' OR $3 THEN 'confirmed' ELSE 'unconfirmed' END
 			FROM lists l WHERE l.id = ANY($2)
-			ON CONFLICT (contact_id, list_id) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
-				WHERE s.status = 'unsubscribed' OR (s.status = 'unconfirmed' AND EXCLUDED.status = 'confirmed')
-			RETURNING list_id, status`, contactID, listIDs, confirmed)
+			ON CONFLICT (contact_id, list_id) DO UPDATE
+				SET status = CASE WHEN $4 THEN 'unconfirmed' ELSE EXCLUDED.status END, updated_at = now()
+				WHERE s.status = 'unsubscribed' OR (s.status = 'unconfirmed' AND EXCLUDED.status = 'confirmed' AND NOT $4)
+			RETURNING list_id, status`, contactID, listIDs, confirmed, unproven)
 	if err != nil {
 		return fmt.Errorf("optin: subscribe: %w", err)
 	}

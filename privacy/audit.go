@@ -68,3 +68,15 @@ func (s *Service) AuditLog(ctx context.Context, action string, after int64, limi
 	}
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[Entry])
 }
+
+// AuditLatest returns entries of the given actions newest first: those
+// with an id below before (0: from the newest), at most limit+1 (the last
+// one's id is the next page's cursor, httpapi.NewPage).
+func (s *Service) AuditLatest(ctx context.Context, actions []string, before int64, limit int) ([]Entry, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, at, actor, action, target_kind, target_id, count, cause, department_id
+		FROM audit_log WHERE ($1 = 0 OR id < $1) AND action = ANY($2) ORDER BY id DESC LIMIT $3`, before, actions, limit+1)
+	if err != nil {
+		return nil, fmt.Errorf("privacy: audit log: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Entry])
+}

@@ -18,7 +18,9 @@ const hardText = "5.1.1 <cyd@example.org>: Recipient address rejected: User unkn
 // screens in the browser: two refusals recorded by the send path's bounce
 // code (RecordSMTP) show in the list; a bounce's page names the rule that
 // classified it; dismissing it goes through its confirmation page; the
-// blocklist form names a bad line and then takes the good ones.
+// blocklist form refuses a form over the cap as too large, shows a
+// direction control in a refused line escaped, names a bad line and then
+// takes the good ones.
 func consoleBounces(b *chrome, pool *db.Pool, fx *staffFixture, campID int64) {
 	b.t.Helper()
 	ctx := context.Background()
@@ -79,6 +81,21 @@ func consoleBounces(b *chrome, pool *db.Pool, fx *staffFixture, campID int64) {
 	}
 	b.check("bounces-unauthenticated")
 
+	// A form over the console's cap is refused as too large, naming the
+	// limit, not as an expired form; a refused line shows what a reader
+	// cannot see escaped.
+	b.open("/console/blocklist")
+	eval[bool](b, `(document.getElementById("addresses").value = "big@example.org\n".repeat(80000)) !== ""`)
+	b.submit(`#blocklist-add`)
+	if h, p := b.text("h1"), b.text("main"); h != "Too much data" || !strings.Contains(p, "limit of 1 MiB") || strings.Contains(p, "expired") {
+		b.t.Errorf("a form over the cap: %q, %q", h, p)
+	}
+	b.open("/console/blocklist")
+	b.do("blocklist hidden", chromedp.SetValue(chromedp.ID("addresses"), "gro.elpmaxe@\u202ebob"))
+	b.submit(`#blocklist-add`)
+	if got := b.text("#bad-lines"); !strings.Contains(got, `Line 1 (gro.elpmaxe@\u202ebob)`) {
+		b.t.Errorf("the refused line does not show the direction control: %+q", got)
+	}
 	b.open("/console/blocklist")
 	b.do("blocklist lines", chromedp.SetValue(chromedp.ID("addresses"), "eve@example.org\nnot an address\nfay@example.org"))
 	b.submit(`#blocklist-add`)

@@ -420,6 +420,7 @@ func consoleScreens(b *chrome) {
 		{"/console/privacy/retention", "privacy-retention", "Retention"},
 		{"/console/privacy/reports", "privacy-reports", "Reports"},
 		{"/console/privacy/audit", "privacy-audit", "Audit log"},
+		{"/console/privacy/register", "privacy-register", "Register of processing"},
 		{"/console/admin", "admin", "Admin"},
 	} {
 		b.open(sc.path)

@@ -1,11 +1,13 @@
 package form
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/postbode/postbode/internal/humantime"
 	"github.com/postbode/postbode/privacy"
 )
 
@@ -71,10 +73,10 @@ func (f *BreachForm) Input(loc *time.Location) (privacy.BreachInput, Errors) {
 	}
 	if f.DiscoveredAt == "" {
 		e["discovered_at"] = "breach.err.discovered"
-	} else if t, ok := moment(f.DiscoveredAt, loc); ok {
+	} else if t, bad := moment(f.DiscoveredAt, loc); bad == "" {
 		in.DiscoveredAt = &t
 	} else {
-		e["discovered_at"] = "breach.err.moment"
+		e["discovered_at"] = bad
 	}
 	if f.Nature == "" {
 		e["nature"] = "breach.err.nature"
@@ -94,9 +96,9 @@ func (f *BreachForm) Input(loc *time.Location) (privacy.BreachInput, Errors) {
 		if n.text == "" {
 			continue
 		}
-		t, ok := moment(n.text, loc)
-		if !ok {
-			e[n.field] = "breach.err.moment"
+		t, bad := moment(n.text, loc)
+		if bad != "" {
+			e[n.field] = bad
 			continue
 		}
 		*n.to = &t
@@ -104,10 +106,19 @@ func (f *BreachForm) Input(loc *time.Location) (privacy.BreachInput, Errors) {
 	return in, e
 }
 
-// moment parses a datetime-local value in loc.
-func moment(s string, loc *time.Location) (time.Time, bool) {
-	t, err := time.ParseInLocation(MomentLayout, s, loc)
-	return t, err == nil
+// moment parses a datetime-local value on the clock of loc
+// (humantime.ParseLocal: a time the clocks skip is refused, one that
+// happens twice is the first); bad is the error's text key ("" when it
+// parsed).
+func moment(s string, loc *time.Location) (t time.Time, bad string) {
+	t, err := humantime.ParseLocal(MomentLayout, s, loc)
+	switch {
+	case errors.Is(err, humantime.ErrSkipped):
+		return t, "breach.err.skipped"
+	case err != nil:
+		return t, "breach.err.moment"
+	}
+	return t, ""
 }
 
 // count parses a count (empty: 0); a wrong one is an error of field.

@@ -1,8 +1,11 @@
 package form
 
 import (
+	"errors"
 	"net/http"
 	"time"
+
+	"github.com/postbode/postbode/internal/humantime"
 )
 
 // ScheduleForm is a send date and time in a time zone.
@@ -25,7 +28,13 @@ func (f *ScheduleForm) Validate() Errors {
 		e["zone"] = "schedule.err.zone"
 		return e
 	}
-	at, err := time.ParseInLocation("2006-01-02 15:04", f.Date+" "+f.Time, loc)
+	// On the zone's clock by the one rule (humantime.ParseLocal): a time
+	// the clocks skip is refused, one that happens twice is the first.
+	at, err := humantime.ParseLocal("2006-01-02 15:04", f.Date+" "+f.Time, loc)
+	if errors.Is(err, humantime.ErrSkipped) {
+		e["time"] = "schedule.err.skipped"
+		return e
+	}
 	if err != nil {
 		e["date"] = "schedule.err.date"
 		return e

@@ -1,6 +1,9 @@
 package errs
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -59,6 +62,45 @@ func invisible(r rune) bool {
 		return true
 	}
 	return unicode.Is(unicode.Cf, r)
+}
+
+// Visible returns s fit to echo back to the person who typed it (a
+// rejected line in an error list): every character NameProblem refuses as
+// unseen (a control character, a line or paragraph separator, a text
+// direction control such as U+202E, another invisible format character)
+// is written as its escape, as strconv.Quote writes it ("\u202e", "\n",
+// "\x00"), and a byte that is not UTF-8 as "\xff", so the reader sees
+// what is there and a direction control cannot reorder the text around
+// it. Anything else is left as typed.
+func Visible(s string) string {
+	if utf8.ValidString(s) && strings.IndexFunc(s, unseen) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < 0x80 && unseen(r):
+			q := strconv.QuoteRune(r) // '\n', '\x00'
+			b.WriteString(q[1 : len(q)-1])
+		case unseen(r) && r > 0xffff:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		case unseen(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// unseen reports whether r does not show as itself (NameProblem's control
+// characters, line breaks and invisible characters).
+func unseen(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || invisible(r)
 }
 
 // Name returns an invalid-field error naming field when s is not a name

@@ -2,6 +2,7 @@ package errs_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -34,4 +35,33 @@ func TestNameRefusesWhatSpoofsAReader(t *testing.T) {
 			t.Errorf("%+q: %v, want an invalid display_name that says %q", s, err, want)
 		}
 	}
+}
+
+// TestVisibleShowsWhatAReaderCannotSee: every character Name refuses as
+// unseen is written as its escape, bytes that are not UTF-8 as \xNN, and
+// everything a reader sees (accents, scripts, the joiners, emoji) stays.
+func TestVisibleShowsWhatAReaderCannotSee(t *testing.T) {
+	for in, want := range map[string]string{
+		"ann@example.org":        "ann@example.org",
+		"Invoice\u202efdp.exe":   `Invoice\u202efdp.exe`,
+		"a\u2066b\u2069c":        `a\u2066b\u2069c`,
+		"a\u200bb\ufeff":         `a\u200bb\ufeff`,
+		"\u3164x\U000e0041":      `\u3164x\U000e0041`,
+		"a\tb\nc\x00d\x7f\u0085": `a\tb\nc\x00d\x7f\u0085`,
+		"a\u2028b":               `a\u2028b`,
+		"a\xffb":                 `a\xffb`,
+		"Zoë مریم می\u200cخواهم 👩\u200d💻": "Zoë مریم می\u200cخواهم 👩\u200d💻",
+	} {
+		if got := errs.Visible(in); got != want {
+			t.Errorf("Visible(%+q) = %q, want %q", in, got, want)
+		}
+		if got := errs.Visible(in); errs.NameProblem(strings.ReplaceAll(got, " ", "")) != "" && len(got) <= errs.NameMax {
+			t.Errorf("Visible(%+q) = %+q still holds what a reader cannot see", in, got)
+		}
+	}
+}
+
+func ExampleVisible() {
+	fmt.Println(errs.Visible("Invoice\u202efdp.exe"))
+	// Output: Invoice\u202efdp.exe
 }

@@ -1,6 +1,7 @@
 package humantime
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -22,6 +23,50 @@ func Time(t time.Time, loc *time.Location) string {
 		return t.UTC().Format(layout) + " UTC"
 	}
 	return t.In(loc).Format(layout) + " " + loc.String() + " (" + t.UTC().Format(layout) + " UTC)"
+}
+
+// ErrSkipped is returned by ParseLocal for a clock time the zone skips:
+// when the clocks go forward (2026-03-29 02:30 in Europe/Amsterdam) that
+// time never happens.
+var ErrSkipped = errors.New("humantime: the clocks skip this time in this zone")
+
+// ParseLocal reads s, written in layout without a zone, as a time on the
+// clock of loc (nil: UTC), the one rule for a time a person types on the
+// organisation's clock. A time the zone skips when its clocks go forward
+// is ErrSkipped, never moved silently; a time that happens twice when the
+// clocks go back (2026-10-25 02:30 in Europe/Amsterdam) is the first of
+// the two, still on summer time (AmbiguousRule says so to the person). A
+// time that does not parse is time.Parse's error.
+func ParseLocal(layout, s string, loc *time.Location) (time.Time, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	wall, err := time.Parse(layout, s) // the clock as typed, read as UTC
+	if err != nil {
+		return time.Time{}, err
+	}
+	var first time.Time
+	// The offsets in force around the typed time: one, or two at a change
+	// of the clocks.
+	for _, probe := range []time.Duration{-24 * time.Hour, 0, 24 * time.Hour} {
+		_, off := wall.Add(probe).In(loc).Zone()
+		t := wall.Add(-time.Duration(off) * time.Second).In(loc)
+		if sameClock(t, wall) && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+	}
+	if first.IsZero() {
+		return time.Time{}, ErrSkipped
+	}
+	return first, nil
+}
+
+// sameClock reports whether t in its zone shows the date and clock of
+// wall (a time read as UTC).
+func sameClock(t, wall time.Time) bool {
+	y, mo, d := t.Date()
+	wy, wmo, wd := wall.Date()
+	return y == wy && mo == wmo && d == wd && t.Hour() == wall.Hour() && t.Minute() == wall.Minute() && t.Second() == wall.Second()
 }
 
 // Zone is the name times in loc are labelled with (a chart's axis, a

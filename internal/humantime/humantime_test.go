@@ -1,6 +1,7 @@
 package humantime
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -59,5 +60,43 @@ func TestTimeNamesItsZone(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
+	}
+}
+
+// TestParseLocalAtAChangeOfTheClocks: a time the clocks skip is refused,
+// a time that happens twice is the first (summer time), and every other
+// time is read on the zone's clock, also far from a change and in UTC.
+func TestParseLocalAtAChangeOfTheClocks(t *testing.T) {
+	ams, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const layout = "2006-01-02T15:04"
+	for _, c := range []struct {
+		in   string
+		loc  *time.Location
+		want string // UTC; "" for ErrSkipped
+	}{
+		{"2026-03-29T01:59", ams, "2026-03-29T00:59"},
+		{"2026-03-29T02:00", ams, ""},
+		{"2026-03-29T02:30", ams, ""},
+		{"2026-03-29T03:00", ams, "2026-03-29T01:00"},
+		{"2026-10-25T01:59", ams, "2026-10-24T23:59"},
+		{"2026-10-25T02:30", ams, "2026-10-25T00:30"}, // the first 02:30, on summer time
+		{"2026-10-25T03:00", ams, "2026-10-25T02:00"},
+		{"2026-07-01T12:00", ams, "2026-07-01T10:00"},
+		{"2026-01-01T12:00", ams, "2026-01-01T11:00"},
+		{"2026-03-29T02:30", nil, "2026-03-29T02:30"},
+	} {
+		got, err := ParseLocal(layout, c.in, c.loc)
+		switch {
+		case c.want == "" && !errors.Is(err, ErrSkipped):
+			t.Errorf("%s in %v: %v, %v; want ErrSkipped", c.in, c.loc, got, err)
+		case c.want != "" && (err != nil || got.UTC().Format(layout) != c.want):
+			t.Errorf("%s in %v: %v, %v; want %s UTC", c.in, c.loc, got.UTC(), err, c.want)
+		}
+	}
+	if _, err := ParseLocal(layout, "2026-02-30T10:00", ams); err == nil || errors.Is(err, ErrSkipped) {
+		t.Errorf("a date that does not exist: %v", err)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/errs"
@@ -103,6 +104,11 @@ func (id *Identity) Validate() error {
 		d = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(d)), ".")
 		if len(d) > 253 || !domainRe.MatchString(d) {
 			return errs.Invalidf(fmt.Sprintf("domains[%d]", i), "not a domain name: %q", clip(d))
+		}
+		// A claim covers every subdomain (CheckFrom): a public suffix
+		// (co.uk, github.io) would take every organisation's domain under it.
+		if ps, _ := publicsuffix.PublicSuffix(d); ps == d {
+			return errs.Invalidf(fmt.Sprintf("domains[%d]", i), "%q is a public suffix, shared by many organisations: claim your own domain under it", d)
 		}
 		out = append(out, d)
 	}

@@ -133,6 +133,18 @@ func (s *Store) List(ctx context.Context, kind string, after int64, limit int) (
 	return collect(rows)
 }
 
+// Latest returns jobs, optionally of one kind, newest first: those with an
+// id below before (0: from the newest), at most limit+1 (the last one's id
+// is the next page's cursor, httpapi.NewPage), as the console lists them.
+func (s *Store) Latest(ctx context.Context, kind string, before int64, limit int) ([]Job, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+cols+` FROM jobs WHERE ($1 = 0 OR id < $1) AND ($2 = '' OR kind = $2)
+		ORDER BY id DESC LIMIT $3`, before, kind, limit+1)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: latest: %w", err)
+	}
+	return collect(rows)
+}
+
 // Progress is a delta to add to a job's counters, with new row errors.
 type Progress struct {
 	Processed, Applied, Failed int64

@@ -16,13 +16,22 @@ var ErrNoMailer = errors.New("pages: no mailer configured")
 // SendRepermission mails a re-confirmation for a list (an
 // optin.RepermissionSender): the double opt-in mail with its own text,
 // whose link, valid for the grace period, confirms the subscription again
-// on the confirm page. It is sent in the default language, under the
+// on the confirm page. It is sent in the contact's language
+// (optin.Recipients.ContactLang: the language of the campaigns they get,
+// else of the form they subscribed through, else the default), under the
 // identity of the contact's department (the one that owns the list).
 func (s *Server) SendRepermission(ctx context.Context, d optin.RepermissionDue) error {
 	if s.opt.Mailer == nil {
 		return ErrNoMailer
 	}
-	p := &page{Lang: s.opt.DefaultLang, Org: s.opt.OrgName, Logo: s.opt.LogoURL, Color: s.opt.PrimaryColor, msgs: messages[s.opt.DefaultLang]}
+	lang, err := s.r.ContactLang(ctx, d.ContactID, d.List.ID)
+	if err != nil {
+		return fmt.Errorf("pages: repermission mail: %w", err)
+	}
+	if lang != "en" && lang != "nl" {
+		lang = s.opt.DefaultLang
+	}
+	p := &page{Lang: lang, Org: s.opt.OrgName, Logo: s.opt.LogoURL, Color: s.opt.PrimaryColor, msgs: messages[lang]}
 	id, err := s.r.Identity(ctx, d.ContactID)
 	if err != nil {
 		return fmt.Errorf("pages: repermission mail: %w", err)

@@ -2,6 +2,7 @@ package pages_test
 
 import (
 	"context"
+	"mime"
 	"net/url"
 	"regexp"
 	"strings"
@@ -143,5 +144,64 @@ func TestRepermission(t *testing.T) {
 	}
 	if e.subStatus(due, news) != "confirmed" || e.mailsTo("due@") != 1 {
 		t.Fatalf("confirmed contact: status %s, %d mails", e.subStatus(due, news), e.mailsTo("due@"))
+	}
+}
+
+// TestRepermissionSpeaksTheContactsLanguage: the re-permission mail is in
+// the contact's language (optin.Recipients.ContactLang): the newest
+// campaign's they were mailed, else the subscribe form's they joined
+// through, else the default; its confirm link opens the page in it.
+func TestRepermissionSpeaksTheContactsLanguage(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	ctx := context.Background()
+	news := e.list("news", "single")
+	months := 24
+	if _, err := e.store.UpdateList(ctx, news, optin.ListInput{RepermissionMonths: &months}); err != nil {
+		t.Fatal(err)
+	}
+	mailed := e.oldSubscriber("mailed@example.org", news)
+	form := e.oldSubscriber("form@example.org", news)
+	both := e.oldSubscriber("both@example.org", news)
+	e.oldSubscriber("plain@example.org", news)
+	nl := e.campaign("regular", "<p>Hallo</p>", []int64{news}, mailed)
+	en := e.campaign("regular", "<p>Hello</p>", []int64{news}, both)
+	if _, err := e.db.Exec(ctx, `UPDATE campaigns SET lang = CASE id WHEN $1 THEN 'nl' ELSE 'en' END WHERE id IN ($1, $2)`, nl, en); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []int64{form, both} {
+		if _, err := e.db.Exec(ctx, `INSERT INTO consent_records (contact_id, list_id, action, source, evidence, created_at)
+			VALUES ($1, $2, 'opt-in', 'webform', 'subscribe-form/nl/0a1b2c3d4e5f: Ik wil de nieuwsbrief.', now() - interval '25 months')`, c, news); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if asked, _ := e.repermit(); asked != 4 {
+		t.Fatalf("asked %d, want 4", asked)
+	}
+	want := map[string]string{"mailed@": "Wilt u List news nog ontvangen?", "form@": "Wilt u List news nog ontvangen?",
+		"both@": "Do you still want to receive List news?", "plain@": "Do you still want to receive List news?"}
+	e.smtp.mu.Lock()
+	defer e.smtp.mu.Unlock()
+	seen := 0
+	for _, m := range e.smtp.msgs {
+		for addr, subject := range want {
+			if !strings.Contains(m.Header.Get("To"), addr) {
+				continue
+			}
+			seen++
+			got, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+			if got != subject {
+				t.Errorf("the re-permission mail to %s: subject %q, want %q", addr, got, subject)
+			}
+			lang := "lang=en"
+			if strings.HasPrefix(subject, "Wilt") {
+				lang = "lang=nl"
+			}
+			if !strings.Contains(textPart(t, m), lang) {
+				t.Errorf("the confirm link to %s does not open the page in its language (%s)", addr, lang)
+			}
+		}
+	}
+	if seen != 4 {
+		t.Errorf("%d re-permission mails, want 4", seen)
 	}
 }
