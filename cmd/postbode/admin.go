@@ -65,7 +65,11 @@ func cmdConfig(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseNoArgs(fs, args[1:]); err != nil {
 		return err
 	}
-	if _, err := loadConfig(*cfgPath); err != nil {
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if err := checkConfigFiles(cfg); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "config ok")

@@ -76,3 +76,12 @@ func loadDKIM(cfg []config.DKIMKey, a *app) (*mta.DKIM, error) {
 	}
 	return d, nil
 }
+
+// checkConfigFiles reads the files of cfg that the config itself does not
+// (the DKIM keys), so that a missing file or one without a key fails
+// `config check` and the start of `serve` alike, with one error naming its
+// key, before any role runs without mail.
+func checkConfigFiles(cfg config.Config) error {
+	_, err := loadDKIM(cfg.DKIM.Keys, nil)
+	return err
+}

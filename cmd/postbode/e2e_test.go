@@ -251,6 +251,43 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "api.listen") {
 		t.Fatalf("config check: err %v, output %s", err, out)
 	}
+	// A DKIM key_file that holds no key fails the check, as it fails the start.
+	notKey := filepath.Join(t.TempDir(), "not-a-key.pem")
+	os.WriteFile(notKey, []byte("q7Vx2mP9sLr4TzW8nBc3HjY6dFa1GeUk"), 0o600)
+	os.WriteFile(f, []byte("[[dkim.keys]]\ndomain = \"example.org\"\nselector = \"s\"\nkey_file = \""+notKey+"\"\n"), 0o600)
+	cmd = exec.CommandContext(ctx, binPath, "config", "check", "--config", f)
+	cmd.Env = append(envWithout("POSTBODE_SECRETS_KEY"), "POSTBODE_SECRETS_KEY=q7Vx2mP9sLr4TzW8nBc3HjY6dFa1GeUk")
+	out, err = cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "dkim.keys[0].key_file") || strings.Contains(string(out), "config ok") {
+		t.Fatalf("config check of a DKIM key_file without a key: err %v, output %s", err, out)
+	}
+	cmd = exec.CommandContext(ctx, binPath, "serve", "--config", f, "--roles", "api")
+	cmd.Env = append(envWithout("POSTBODE_SECRETS_KEY"), "POSTBODE_SECRETS_KEY=q7Vx2mP9sLr4TzW8nBc3HjY6dFa1GeUk", "POSTBODE_API_LISTEN=127.0.0.1:0")
+	out, err = cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "dkim.keys[0].key_file") || strings.Contains(string(out), "postbode started") {
+		t.Fatalf("serve with a DKIM key_file without a key: err %v, output %s", err, out)
+	}
+}
+
+// TestListenErrorNamesTheKey: a listen address another program holds is
+// refused with the config key and its environment variable, so it can be
+// moved without reading the source.
+func TestListenErrorNamesTheKey(t *testing.T) {
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	ln, err := listenTCP("public.listen", held.Addr().String())
+	if err == nil {
+		ln.Close()
+		t.Fatal("a held address was bound")
+	}
+	for _, want := range []string{"public.listen", "POSTBODE_PUBLIC_LISTEN", held.Addr().String(), "address already in use"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
 }
 
 // envWithout is the environment less every variable whose name starts with

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"net"
 	"time"
 
 	"github.com/postbode/postbode/bounces"
@@ -40,9 +39,9 @@ func startInbound(ctx context.Context, a *app) error {
 		}),
 		Stored: proc.Wake, Metrics: a.bounceMetrics, Log: a.log,
 	})
-	ln, err := net.Listen("tcp", c.Listen)
+	ln, err := listenTCP("inbound.listen", c.Listen)
 	if err != nil {
-		return fmt.Errorf("inbound listener: %w", err)
+		return err
 	}
 	a.addrs["inbound"] = ln.Addr().String()
 	procCtx, stopProc := context.WithCancel(ctx)

@@ -44,7 +44,7 @@ func TestRoleWithoutAPIOpensNoAdminListener(t *testing.T) {
 	if code, _ := get("/api/v1/contacts"); code != 404 {
 		t.Errorf("the metrics listener serves the API: %d", code)
 	}
-	if strings.Contains(d.logs.String(), "admin listener") {
+	if strings.Contains(d.logs.String(), "api.listen") {
 		t.Errorf("the janitor tried the admin listener:\n%s", d.logs)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -98,6 +99,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *noMigrate {
 		cfg.Database.Migrate = false
+	}
+	if err := checkConfigFiles(cfg); err != nil {
+		return err
 	}
 	return serve(ctx, cfg, newLogger(cfg.Log, stderr), nil)
 }
@@ -241,13 +245,29 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, status, checks)
 }
 
+// listenKeys are the config keys of the HTTP listeners by name.
+var listenKeys = map[string]string{"admin": "api.listen", "public": "public.listen", "metrics": "metrics.listen"}
+
+// listenTCP binds addr, the value of config key key. Its error names the
+// key, and when another program holds the port it says how to move it.
+func listenTCP(key, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("%s %s: %w; another program holds it: set %s (or %s) to a free address", key, addr, err, key, config.EnvName(key))
+	}
+	return nil, fmt.Errorf("%s %s: %w", key, addr, err)
+}
+
 // listenHTTP binds addr and serves srv (its Handler, timeouts and limits
 // set by the caller) until shutdown; the server stops taking requests in
 // the drain phase.
 func (a *app) listenHTTP(name, addr string, srv *http.Server) error {
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listenTCP(listenKeys[name], addr)
 	if err != nil {
-		return fmt.Errorf("%s listener: %w", name, err)
+		return err
 	}
 	a.addrs[name] = ln.Addr().String()
 	if ln, err = a.withTLS(name, ln, srv); err != nil {

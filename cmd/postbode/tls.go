@@ -13,6 +13,9 @@ import (
 	"github.com/postbode/postbode/internal/httpapi"
 )
 
+// tlsKeys are the config sections of the listeners' TLS settings by name.
+var tlsKeys = map[string]string{"admin": "api.tls", "public": "public.tls"}
+
 // tlsFor returns the TLS settings of a listener by name.
 func (a *app) tlsFor(name string) config.TLSConfig {
 	switch name {
@@ -40,7 +43,7 @@ func (a *app) withTLS(name string, ln net.Listener, srv *http.Server) (net.Liste
 	srv.Handler = httpapi.HSTS(tc.HSTSMaxAge.Duration, srv.Handler)
 	srv.TLSConfig = cf.TLSConfig()
 	if tc.RedirectListen != "" {
-		rln, err := net.Listen("tcp", tc.RedirectListen)
+		rln, err := listenTCP(tlsKeys[name]+".redirect_listen", tc.RedirectListen)
 		if err != nil {
 			ln.Close()
 			return nil, err

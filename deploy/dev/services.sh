@@ -121,11 +121,16 @@ write_config() {
     if [ -z "$base" ] && [ -n "${POSTBODE_PUBLIC_LISTEN:-}" ]; then
       base="http://localhost:${POSTBODE_PUBLIC_LISTEN##*:}"
     fi
+    # The server key and the outbox are this data directory's own; any other
+    # relative path (a DKIM key_file, TLS files) is relative to deploy/dev and
+    # is rewritten relative to the data directory, where the copy lives.
+    local up; up="$(realpath -m --relative-to="$DATA" deploy/dev)"
     awk -v api="${POSTBODE_API_LISTEN:-}" -v pub="${POSTBODE_PUBLIC_LISTEN:-}" \
-      -v inb="${POSTBODE_INBOUND_LISTEN:-}" -v base="$base" '
+      -v inb="${POSTBODE_INBOUND_LISTEN:-}" -v base="$base" -v up="$up" '
       /^\[/ { sec = $0 }
-      /^key_file = / { $0 = "key_file = \"secret.key\"" }
-      /^capture_dir = / { $0 = "capture_dir = \"outbox\"" }
+      sec == "[secrets]" && /^key_file = / { $0 = "key_file = \"secret.key\""; print; next }
+      sec == "[smtp]" && /^capture_dir = / { $0 = "capture_dir = \"outbox\""; print; next }
+      /^[a-z_]*(_file|_dir|tls_cert|tls_key) = "[^\/"]/ { sub(/= "/, "= \"" up "/") }
       sec == "[api]" && /^listen = / && api != "" { $0 = "listen = \"" api "\"" }
       sec == "[public]" && /^listen = / && pub != "" { $0 = "listen = \"" pub "\"" }
       sec == "[public]" && /^base_url = / && base != "" { $0 = "base_url = \"" base "\"" }

@@ -180,6 +180,12 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// EnvName is the environment variable that overrides config key key
+// (api.listen: POSTBODE_API_LISTEN).
+func EnvName(key string) string {
+	return "POSTBODE_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
 // applyEnv walks the struct by toml tags and sets every field that has a
 // POSTBODE_* variable (or *_FILE variable) in environ.
 func applyEnv(cfg *Config, environ []string) error {
@@ -211,7 +217,7 @@ func walkEnv(v reflect.Value, prefix string, env map[string]string) error {
 			}
 			continue
 		}
-		name := "POSTBODE_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+		name := EnvName(key)
 		val, ok := env[name]
 		if file, fok := env[name+"_FILE"]; fok {
 			if ok {
