@@ -64,8 +64,17 @@ func (h *Handler) session(next http.Handler) http.Handler {
 }
 
 // csrf refuses a POST whose form token is not the session's, and any POST
-// a browser marks as coming from another site.
-func (h *Handler) csrf(next http.Handler) http.Handler {
+// a browser marks as coming from another site. The form is read whole
+// first, however it is encoded, so a body over the cap is refused as too
+// large on every form route, with a session or without (login,
+// invitation, reset).
+func (h *Handler) csrf(next http.Handler) http.Handler { return h.csrfOf(false, next) }
+
+// csrfUpload is csrf for a route that takes a file: the body is streamed,
+// its token read from its first part (csrfToken).
+func (h *Handler) csrfUpload(next http.Handler) http.Handler { return h.csrfOf(true, next) }
+
+func (h *Handler) csrfOf(upload bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			next.ServeHTTP(w, r)
@@ -75,7 +84,7 @@ func (h *Handler) csrf(next http.Handler) http.Handler {
 			h.fail(w, r, errCSRF)
 			return
 		}
-		token, r, err := csrfToken(r)
+		token, r, err := csrfToken(r, upload, h.MaxBodyBytes)
 		if err != nil {
 			h.fail(w, r, err) // too large: 413 naming the limit, not "form expired"
 			return
@@ -129,17 +138,26 @@ func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, secret strin
 }
 
 // csrfToken is the form's token, and r to go on with. An upload
-// (multipart) is streamed, not parsed into memory, so its token is the
-// first part of the body, named csrf (the form puts the hidden field
-// first); the rest of the body is left for the handler (uploadParts).
-// A body over the route's cap (secureMax) is the error: the form is
-// refused as too large, before its token is judged (a token cut off is
-// not an expired form).
-func csrfToken(r *http.Request) (string, *http.Request, error) {
+// (multipart on an upload route) is streamed, not parsed into memory, so
+// its token is the first part of the body, named csrf (the form puts the
+// hidden field first); the rest of the body is left for the handler
+// (uploadParts). Any other form is read whole, url-encoded or multipart
+// alike: its body is capped at formBytes (secure), so it is held in memory. A body
+// over the route's cap is the error: the form is refused as too large,
+// before its token is judged (a token cut off is not an expired form, a
+// password cut off no wrong password).
+func csrfToken(r *http.Request, upload bool, formBytes int64) (string, *http.Request, error) {
 	// Media type names are case-insensitive: "Multipart/Form-Data" is an
 	// upload too, not a form to parse into memory.
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
 		if err := r.ParseForm(); tooLarge(err) {
+			return "", r, err
+		}
+		return r.PostFormValue("csrf"), r, nil
+	}
+	if !upload {
+		if err := r.ParseMultipartForm(formBytes); tooLarge(err) {
 			return "", r, err
 		}
 		return r.PostFormValue("csrf"), r, nil

@@ -189,7 +189,7 @@ func (h *Handler) upload(pattern string, perm access.Permission, fn handlerFunc)
 // uploadMax is upload with another cap on the body.
 func (h *Handler) uploadMax(pattern string, perm access.Permission, limit int64, fn handlerFunc) {
 	h.perms[pattern] = perm
-	h.mux.Handle(pattern, h.secureMax(limit, h.session(h.csrf(h.allow(perm, h.audited(pattern, h.action(textChecked(pattern, fn))))))))
+	h.mux.Handle(pattern, h.secureMax(limit, h.session(h.csrfUpload(h.allow(perm, h.audited(pattern, h.action(textChecked(pattern, fn))))))))
 }
 
 // open registers a route that needs no session (login).
