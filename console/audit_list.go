@@ -8,14 +8,20 @@ import (
 	"github.com/postbode/postbode/privacy"
 )
 
-// auditList is the audit log, filtered by action, a page at a time.
+// auditList is the audit log, filtered by action, newest first, a page at
+// a time (privacy.AuditLatest, as the erasure log; the API's GET
+// /api/v1/privacy/audit pages the same entries oldest first).
 func (h *Handler) auditList(w http.ResponseWriter, r *http.Request) error {
 	action := r.URL.Query().Get("action")
 	pg, err := pageOf(r, 100)
 	if err != nil {
 		return err
 	}
-	es, err := h.Privacy.AuditLog(r.Context(), action, pg.After, pg.Limit)
+	var actions []string
+	if action != "" {
+		actions = []string{action}
+	}
+	es, err := h.Privacy.AuditLatest(r.Context(), actions, pg.After, pg.Limit)
 	if err != nil {
 		return err
 	}

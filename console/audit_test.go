@@ -2,15 +2,18 @@ package console
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/postbode/postbode/internal/access"
 	"github.com/postbode/postbode/internal/audit"
+	"github.com/postbode/postbode/privacy"
 )
 
 // TestConsoleChangesAudited: a change made in the console is written to the
@@ -100,6 +103,31 @@ func TestConsoleCreatesAuditedWithTheirID(t *testing.T) {
 		}
 		if target == nil || *target != id {
 			t.Errorf("%s created %d; the audit entry names %v", c.path, id, target)
+		}
+	}
+}
+
+// TestConsoleAuditLogNewestFirst: the audit log screen lists newest first
+// and pages back by cursor, all actions or one, as the erasure log does.
+func TestConsoleAuditLogNewestFirst(t *testing.T) {
+	e := newAdminEnv(t)
+	ctx := access.WithDepartment(context.Background(), access.DefaultDepartment)
+	for i := range 3 {
+		if err := e.h.Privacy.Audit(ctx, privacy.Entry{Actor: "x", Action: privacy.ActionExport, TargetKind: "contact", Count: 1,
+			Cause: "order-" + strconv.Itoa(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := regexp.MustCompile(`href="(/console/privacy/audit\?[^"]*cursor=[^"]+)" rel="next"`)
+	for _, filter := range []string{"", "action=" + privacy.ActionExport + "&"} {
+		first := html.UnescapeString(wantStatus(t, "first page", e.get("/console/privacy/audit?"+filter+"limit=2"), http.StatusOK))
+		m := next.FindStringSubmatch(first)
+		if i2, i1 := strings.Index(first, "order-2"), strings.Index(first, "order-1"); i2 < 0 || i1 < i2 || strings.Contains(first, "order-0") || m == nil {
+			t.Fatalf("%sfirst page, want the newest two, newest first:\n%s", filter, first[strings.Index(first, "<main"):])
+		}
+		second := html.UnescapeString(wantStatus(t, "second page", e.get(m[1]+"&limit=2"), http.StatusOK))
+		if !strings.Contains(second, "order-0") || strings.Contains(second, "order-1") || strings.Contains(second, "order-2") {
+			t.Fatalf("%ssecond page:\n%.3000s", filter, second)
 		}
 	}
 }

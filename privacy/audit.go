@@ -69,12 +69,15 @@ func (s *Service) AuditLog(ctx context.Context, action string, after int64, limi
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[Entry])
 }
 
-// AuditLatest returns entries of the given actions newest first: those
-// with an id below before (0: from the newest), at most limit+1 (the last
-// one's id is the next page's cursor, httpapi.NewPage).
+// AuditLatest returns entries of the given actions (none: every action)
+// newest first: those with an id below before (0: from the newest), at
+// most limit+1 (the last one's id is the next page's cursor,
+// httpapi.NewPage). The console's audit log and erasure log read it; the
+// API's audit log (AuditLog) keeps oldest first.
 func (s *Service) AuditLatest(ctx context.Context, actions []string, before int64, limit int) ([]Entry, error) {
 	rows, err := s.db.Query(ctx, `SELECT id, at, actor, action, target_kind, target_id, count, cause, department_id
-		FROM audit_log WHERE ($1 = 0 OR id < $1) AND action = ANY($2) ORDER BY id DESC LIMIT $3`, before, actions, limit+1)
+		FROM audit_log WHERE ($1 = 0 OR id < $1) AND (coalesce(cardinality($2::text[]), 0) = 0 OR action = ANY($2))
+		ORDER BY id DESC LIMIT $3`, before, actions, limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: audit log: %w", err)
 	}
