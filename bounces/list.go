@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/postbode/postbode/internal/errs"
+	"github.com/postbode/postbode/internal/humantime"
 )
 
 // ErrNotFound is returned for a bounce the department does not have.
@@ -80,15 +81,22 @@ func ParseFilter(class, reason, campaign, from, until, layout string, loc *time.
 		if t.s == "" {
 			continue
 		}
-		v, err := time.ParseInLocation(layout, t.s, loc)
-		if err != nil {
-			if layout == time.DateOnly {
+		if layout == time.DateOnly {
+			// A day on loc's clock (humantime.ParseDay): from its first
+			// instant, until the first instant of the next.
+			start, end, err := humantime.ParseDay(t.s, loc)
+			if err != nil {
 				return f, errs.Invalid(t.field, "must be a date written as year-month-day (YYYY-MM-DD)")
 			}
-			return f, errs.Invalid(t.field, "must be an RFC 3339 time like 2026-01-31T00:00:00Z")
+			*t.at = start
+			if t.field == "until" {
+				*t.at = end
+			}
+			continue
 		}
-		if layout == time.DateOnly && t.field == "until" {
-			v = v.AddDate(0, 0, 1)
+		v, err := time.Parse(layout, t.s)
+		if err != nil {
+			return f, errs.Invalid(t.field, "must be an RFC 3339 time like 2026-01-31T00:00:00Z")
 		}
 		*t.at = v
 	}

@@ -14,7 +14,7 @@ func (h *Handler) updatePurge(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, e := form.NewPurgeForm(r).Input()
+	in, e := form.NewPurgeForm(r).Input(h.loc())
 	if len(e) > 0 {
 		return invalid(e)
 	}

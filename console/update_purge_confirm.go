@@ -15,7 +15,7 @@ func (h *Handler) updatePurgeConfirm(w http.ResponseWriter, r *http.Request) err
 	}
 	f := form.NewPurgeForm(r)
 	p.Set("Form", f)
-	in, e := f.Input()
+	in, e := f.Input(h.loc())
 	if len(e) > 0 {
 		p.setErrs(e)
 		return h.render(w, r, http.StatusUnprocessableEntity, p)

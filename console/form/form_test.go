@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 func post(vals url.Values) *http.Request {
@@ -82,10 +83,10 @@ func TestContactSearchForm(t *testing.T) {
 }
 
 func TestPurgeAndForgetForms(t *testing.T) {
-	if _, e := NewPurgeForm(post(url.Values{"non_responders": {"1"}})).Input(); e["deadline"] == "" {
+	if _, e := NewPurgeForm(post(url.Values{"non_responders": {"1"}})).Input(nil); e["deadline"] == "" {
 		t.Error("non-responders without a deadline accepted")
 	}
-	in, e := NewPurgeForm(post(url.Values{"non_responders": {"1"}, "deadline": {"2026-11-01"}})).Input()
+	in, e := NewPurgeForm(post(url.Values{"non_responders": {"1"}, "deadline": {"2026-11-01"}})).Input(nil)
 	if len(e) > 0 || in.Deadline == nil || !in.NonResponders {
 		t.Errorf("purge input %+v %v", in, e)
 	}
@@ -94,5 +95,27 @@ func TestPurgeAndForgetForms(t *testing.T) {
 	}
 	if e := NewForgetForm(post(url.Values{"ground": {"objection"}, "confirm": {"1"}})).Validate(); len(e) > 0 {
 		t.Errorf("valid forget form: %v", e)
+	}
+}
+
+// TestDatesAreDaysOnTheClock: a date typed in a form (a legal hold's last
+// day, a purge's answer deadline) is a day on the organisation's clock
+// read by humantime.ParseDay, also where that day's midnight never
+// happens: in America/Santiago the clocks go from 2027-09-04 24:00 to
+// 2027-09-05 01:00, so a hold through the 4th ends at 01:00 on the 5th
+// (04:00 UTC), not an hour before, and a deadline of the 5th starts then.
+func TestDatesAreDaysOnTheClock(t *testing.T) {
+	scl, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Skip("no zone data:", err)
+	}
+	want := time.Date(2027, 9, 5, 4, 0, 0, 0, time.UTC)
+	in, e := (&HoldForm{Scope: "all", Reason: "tax", Until: "2027-09-04"}).Input(scl)
+	if len(e) > 0 || !in.Until.Equal(want) {
+		t.Errorf("hold through 2027-09-04 in Santiago ends %s (%v), want %s", in.Until.UTC(), e, want)
+	}
+	p, e := NewPurgeForm(post(url.Values{"non_responders": {"1"}, "deadline": {"2027-09-05"}})).Input(scl)
+	if len(e) > 0 || p.Deadline == nil || !p.Deadline.Equal(want) {
+		t.Errorf("deadline 2027-09-05 in Santiago: %v (%v), want %s", p.Deadline, e, want)
 	}
 }

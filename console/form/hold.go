@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/postbode/postbode/internal/humantime"
 	"github.com/postbode/postbode/privacy"
 )
 
@@ -50,10 +51,10 @@ func (f *HoldForm) Input(loc *time.Location) (privacy.HoldInput, Errors) {
 	if f.Reason == "" {
 		e["reason"] = "hold.err.reason"
 	}
-	day, err := time.ParseInLocation("2006-01-02", f.Until, loc)
+	_, end, err := humantime.ParseDay(f.Until, loc)
 	if err != nil {
 		e["until"] = "hold.err.until"
 	}
-	in.Until = day.AddDate(0, 0, 1)
+	in.Until = end
 	return in, e
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/postbode/postbode/internal/humantime"
+
 	"github.com/postbode/postbode/optin"
 )
 
@@ -20,11 +22,12 @@ func NewPurgeForm(r *http.Request) *PurgeForm {
 	return &PurgeForm{NonResponders: checked(r, "non_responders"), Deadline: value(r, "deadline")}
 }
 
-// Input is the domain's purge input.
-func (f *PurgeForm) Input() (optin.PurgeInput, Errors) {
+// Input is the domain's purge input; the deadline is a day on the
+// organisation's clock loc, from its first instant (humantime.ParseDay).
+func (f *PurgeForm) Input(loc *time.Location) (optin.PurgeInput, Errors) {
 	in := optin.PurgeInput{NonResponders: f.NonResponders}
 	if f.NonResponders {
-		d, err := time.Parse("2006-01-02", f.Deadline)
+		d, _, err := humantime.ParseDay(f.Deadline, loc)
 		if err != nil {
 			return in, Errors{"deadline": "purge.err.deadline"}
 		}

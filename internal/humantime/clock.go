@@ -118,3 +118,35 @@ func Words(t time.Time, loc *time.Location, lang string) string {
 	}
 	return s + t.UTC().Format("15:04") + " UTC)"
 }
+
+// ParseDay reads s, a date typed as YYYY-MM-DD, as a day on the clock of
+// loc (nil: UTC), the one rule for a date a person types: start is the
+// first instant of that day in the zone, end the first instant of the
+// next (a day given as "until" lasts through its end). Where the clocks go
+// forward at midnight (America/Santiago) that midnight never happens and
+// the day starts when the clocks move (01:00); where midnight happens
+// twice it starts at the first. A date that does not parse is
+// time.Parse's error.
+func ParseDay(s string, loc *time.Location) (start, end time.Time, err error) {
+	day, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	return dayStart(day, loc), dayStart(day.AddDate(0, 0, 1), loc), nil
+}
+
+// dayStart is the first instant of the day of wall (midnight read as UTC)
+// on the clock of loc.
+func dayStart(wall time.Time, loc *time.Location) time.Time {
+	if t, err := ParseLocal(time.DateTime, wall.Format(time.DateTime), loc); err == nil {
+		return t
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	// Midnight is skipped: on the clock in force before, midnight falls
+	// after the change, and the zone in force then began at the change.
+	_, before := wall.Add(-24 * time.Hour).In(loc).Zone()
+	start, _ := wall.Add(-time.Duration(before) * time.Second).In(loc).ZoneBounds()
+	return start.In(loc)
+}

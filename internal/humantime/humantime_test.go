@@ -100,3 +100,51 @@ func TestParseLocalAtAChangeOfTheClocks(t *testing.T) {
 		t.Errorf("a date that does not exist: %v", err)
 	}
 }
+
+// TestParseDay: a typed date is the first instant of that day in the
+// zone, also where the clocks go forward at midnight (America/Santiago,
+// 2026-09-06: 00:00 becomes 01:00) and on the day after a midnight that
+// happens twice (2026-04-05 in Santiago: 00:00 back to 23:00 the day
+// before); the end is the next day's first instant.
+func TestParseDay(t *testing.T) {
+	scl, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Skip("no zone data:", err)
+	}
+	ams, _ := time.LoadLocation("Europe/Amsterdam")
+	for _, c := range []struct {
+		s          string
+		loc        *time.Location
+		start, end string // UTC
+	}{
+		{"2026-09-06", scl, "2026-09-06T04:00:00Z", "2026-09-07T03:00:00Z"},
+		{"2026-09-05", scl, "2026-09-05T04:00:00Z", "2026-09-06T04:00:00Z"},
+		{"2026-04-04", scl, "2026-04-04T03:00:00Z", "2026-04-05T04:00:00Z"},
+		{"2026-03-29", ams, "2026-03-28T23:00:00Z", "2026-03-29T22:00:00Z"},
+		{"2026-01-31", nil, "2026-01-31T00:00:00Z", "2026-02-01T00:00:00Z"},
+	} {
+		start, end, err := ParseDay(c.s, c.loc)
+		if err != nil {
+			t.Fatalf("%s: %v", c.s, err)
+		}
+		if got := start.UTC().Format(time.RFC3339); got != c.start {
+			t.Errorf("%s in %v starts at %s, want %s", c.s, c.loc, got, c.start)
+		}
+		if got := end.UTC().Format(time.RFC3339); got != c.end {
+			t.Errorf("%s in %v ends at %s, want %s", c.s, c.loc, got, c.end)
+		}
+		if d := start.In(orUTC(c.loc)); d.Format(time.DateOnly) != c.s {
+			t.Errorf("%s starts on another day: %s", c.s, d)
+		}
+	}
+	if _, _, err := ParseDay("2026-02-30", nil); err == nil {
+		t.Error("2026-02-30 is read as a day")
+	}
+}
+
+func orUTC(loc *time.Location) *time.Location {
+	if loc == nil {
+		return time.UTC
+	}
+	return loc
+}
