@@ -59,6 +59,10 @@ func (s *Service) SaveDepartment(ctx context.Context, d Department) (Department,
 	return out, err
 }
 
+// msgAllowLocksOut refuses a department allow-list that leaves out the
+// address the change is made from.
+const msgAllowLocksOut = "your current address is not in these networks and would be locked out: include its network, or make the change from an address inside one"
+
 func saveDepartment(ctx context.Context, tx pgx.Tx, d Department) (Department, error) {
 	d.Slug, d.Name = strings.TrimSpace(d.Slug), strings.TrimSpace(d.Name)
 	if d.Name == "" {
@@ -69,6 +73,12 @@ func saveDepartment(ctx context.Context, tx pgx.Tx, d Department) (Department, e
 	}
 	if d.AllowCIDRs == nil {
 		d.AllowCIDRs = []netip.Prefix{}
+	}
+	// An allow-list that refuses the saver's own address (checkAllowed,
+	// the rule every request of the department meets) would lock the
+	// whole department out at once, with only the database to undo it.
+	if a, _ := access.ActorFrom(ctx); checkAllowed(a.IP, d.AllowCIDRs) != nil {
+		return d, errs.Invalid("allow_cidrs", msgAllowLocksOut)
 	}
 	action := "department-change"
 	var err error

@@ -58,3 +58,38 @@ func TestPatchDepartmentChangesOnlyGivenFields(t *testing.T) {
 		t.Fatalf("after clearing the allow-list: %+v", d)
 	}
 }
+
+// TestDepartmentAllowListKeepsTheSaver: an allow-list that leaves out the
+// address the change is made from (the test client's 127.0.0.1) would
+// lock the whole department out at once; it is refused naming
+// allow_cidrs and saying so, the department keeps its list and still
+// answers. A list holding the address is saved; a new department is held
+// to the same rule.
+func TestDepartmentAllowListKeepsTheSaver(t *testing.T) {
+	f := newFixture(t, staff.Options{})
+	f.person("root@example.org", "admin")
+	hs, _ := newAPI(t, f)
+	secret, _, err := f.login("root@example.org", "", ip1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr := map[string]string{"Cookie": staff.CookieName + "=" + secret, "X-CSRF-Token": f.svc.CSRFToken(secret)}
+	for _, c := range []struct{ method, path, body string }{
+		{"PATCH", "/api/v1/departments/current", `{"allow_cidrs":["192.0.2.0/24","2001:db8::/32"]}`},
+		{"POST", "/api/v1/departments", `{"slug":"sales","name":"Sales","allow_cidrs":["192.0.2.0/24"]}`},
+	} {
+		r, b := call(t, hs, c.method, c.path, c.body, hdr)
+		if r.StatusCode != 422 || !strings.Contains(b, `"field":"allow_cidrs"`) || !strings.Contains(b, "locked out") {
+			t.Errorf("%s %s leaving out the saver: %d %s", c.method, c.path, r.StatusCode, b)
+		}
+	}
+	if d, _ := f.svc.Department(t.Context(), 1); len(d.AllowCIDRs) != 0 {
+		t.Fatalf("the refused list was saved: %+v", d)
+	}
+	if r, b := call(t, hs, "GET", "/api/v1/persons", "", hdr); r.StatusCode != 200 {
+		t.Fatalf("the department no longer answers: %d %s", r.StatusCode, b)
+	}
+	if r, b := call(t, hs, "PATCH", "/api/v1/departments/current", `{"allow_cidrs":["192.0.2.0/24","127.0.0.1/32"]}`, hdr); r.StatusCode != 200 {
+		t.Fatalf("a list holding the saver: %d %s", r.StatusCode, b)
+	}
+}
