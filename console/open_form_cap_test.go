@@ -39,5 +39,18 @@ func TestConsoleOpenFormTooLarge(t *testing.T) {
 			t.Errorf("%s multipart over the cap: %d\n%.1500s", path, rec.Code, rec.Body)
 		}
 	}
+	// Over a real connection too: the refusal comes before the body is read
+	// to its end.
+	srv := httptest.NewServer(e.h)
+	defer srv.Close()
+	form := url.Values{"email": {"admin@example.org"}, "password": {big}}
+	resp, err := http.Post(srv.URL+"/console/login", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("login over a connection, over the cap: %d", resp.StatusCode)
+	}
 	e.consoleLogin("admin@example.org", "a long and quiet harbour 42", "")
 }
