@@ -160,7 +160,7 @@ func appendPart[S string | []byte](b []byte, typ string, s S, boundary string) (
 	b = append(b, typ...)
 	b = append(b, "; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n"...)
 	str := asString(s)
-	if out, ok, dot := appendSevenBit(b, str); ok && (boundary == "" || !strings.Contains(str, boundary)) {
+	if out, ok, dot := appendSevenBit(b, str, boundary); ok {
 		return out, dot
 	}
 	b = append(b[:mark], "Content-Type: "...)
@@ -175,16 +175,17 @@ const maxTextLine = 998
 
 // appendSevenBit appends s with its line ends (LF or CRLF) as CRLF and
 // reports whether s may be sent so, as 7bit (RFC 2045 §2.7): printable
-// ASCII and tabs only, no CR but before LF, lines of at most 998 octets;
-// and whether a line starts with '.' (dot). (A space at a line's end, as
+// ASCII and tabs only, no CR but before LF, lines of at most 998 octets,
+// no line that a parser would take for a delimiter of boundary (none when
+// boundary is ""); and whether a line starts with '.' (dot). (A space at a line's end, as
 // in the "-- " before a signature, goes as it is: relaxed body
 // canonicalization ignores it should a relay strip it.) When it reports
 // false, b[len(b):] holds garbage and the caller encodes s another way.
-// One pass: each line end is found by a vector search (strings.IndexByte),
+// Line by line: each line end is found by a vector search (strings.IndexByte),
 // the line checked 32 bytes at a time in words of 8 (byte by byte only in
 // a block holding a tab or a byte 7bit cannot carry), and copied in one
 // piece.
-func appendSevenBit(b []byte, s string) (out []byte, ok, dot bool) {
+func appendSevenBit(b []byte, s, boundary string) (out []byte, ok, dot bool) {
 	for i := 0; i < len(s); {
 		end, next := len(s), len(s)
 		if n := strings.IndexByte(s[i:], '\n'); n >= 0 {
@@ -194,7 +195,7 @@ func appendSevenBit(b []byte, s string) (out []byte, ok, dot bool) {
 			}
 		}
 		line := s[i:end]
-		if len(line) > maxTextLine || !printableLine(line) {
+		if len(line) > maxTextLine || !printableLine(line) || isDelimiter(line, boundary) {
 			return b, false, false
 		}
 		if len(line) > 0 && line[0] == '.' {
@@ -207,6 +208,15 @@ func appendSevenBit(b []byte, s string) (out []byte, ok, dot bool) {
 		i = next
 	}
 	return b, true, dot
+}
+
+// isDelimiter reports whether line starts as a delimiter line of the
+// multipart boundary ("--" and the boundary at the start of a line, RFC
+// 2046 §5.1.1: where parsers look for one). No line is one when boundary
+// is "".
+func isDelimiter(line, boundary string) bool {
+	return boundary != "" && len(line) >= 2+len(boundary) && line[0] == '-' && line[1] == '-' &&
+		line[2:2+len(boundary)] == boundary
 }
 
 // printableLine reports whether s holds only printable ASCII and tabs.
