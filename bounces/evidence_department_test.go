@@ -1,0 +1,77 @@
+package bounces
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"github.com/postbode/postbode/contacts"
+)
+
+// evidenceSeen lists the recipients of GET /api/v1/bounces/unauthenticated
+// as the token role reads them.
+func (e *apiEnv) evidenceSeen(role string) []string {
+	e.t.Helper()
+	code, raw := e.do(role, "GET", "/api/v1/bounces/unauthenticated?limit=100", nil)
+	if code != 200 {
+		e.t.Fatalf("%s lists the evidence: %d %s", role, code, raw)
+	}
+	var page struct {
+		Items []Bounce `json:"items"`
+	}
+	if err := json.Unmarshal(raw, &page); err != nil {
+		e.t.Fatal(err)
+	}
+	var out []string
+	for _, b := range page.Items {
+		if b.Recipient != nil {
+			out = append(out, *b.Recipient)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestEvidenceInTheDepartmentsOfItsContacts: the shared inbound listener
+// keeps reports without proof as evidence. Evidence naming department B's
+// contact is B's: A (the default department) does not list it, B does.
+// An address that is a contact in both departments gives each its own row;
+// an address that is nobody's contact stays with the default department.
+// B's erasure of its contact takes the address out of B's evidence.
+func TestEvidenceInTheDepartmentsOfItsContacts(t *testing.T) {
+	const shared, onlyB, nobody = "shared@example.org", "only-b@example.org", "nobody@example.org"
+	e, _, ctxB, _, _ := erasureEnv(t, shared)
+	b, err := e.cs.Create(ctxB, contacts.New{Email: onlyB, Source: "api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Spelled otherwise than the contact (the parser lower-cases it).
+	for _, addr := range []string{shared, "Only-B@Example.ORG", nobody} {
+		if out := e.deliver("postmaster@"+bounceDomain, forgedTextBounce(addr)); out != "unauthenticated" {
+			t.Fatalf("report naming %s without proof: outcome %q, want unauthenticated", addr, out)
+		}
+	}
+	if got, want := e.evidenceSeen("marketer"), []string{nobody, shared}; !slices.Equal(got, want) {
+		t.Errorf("the default department lists the evidence of %v, want %v", got, want)
+	}
+	if got, want := e.evidenceSeen("sales"), []string{onlyB, shared}; !slices.Equal(got, want) {
+		t.Errorf("department B lists the evidence of %v, want %v", got, want)
+	}
+	if n := e.count(`SELECT count(*) FROM bounces WHERE outcome = 'unauthenticated'`); n != 4 {
+		t.Errorf("%d evidence rows, want 4 (one per department naming its contact, one of nobody's)", n)
+	}
+
+	code, raw := e.do("privacyB", "POST", "/api/v1/privacy/erasures", map[string]any{"contact_id": b.ID})
+	if code != 200 {
+		t.Fatalf("B erases its contact: %d %s", code, raw)
+	}
+	if n := e.count(`SELECT count(*) FROM bounces WHERE lower(recipient) = $1 OR diagnostic ILIKE '%'||$1||'%'`, onlyB); n != 0 {
+		t.Errorf("%d evidence rows still name the erased address", n)
+	}
+	if got, want := e.evidenceSeen("sales"), []string{shared}; !slices.Equal(got, want) {
+		t.Errorf("after the erasure B lists the evidence of %v, want %v", got, want)
+	}
+	if got, want := e.evidenceSeen("marketer"), []string{nobody, shared}; !slices.Equal(got, want) {
+		t.Errorf("B's erasure changed the default department's evidence: %v, want %v", got, want)
+	}
+}
