@@ -3,6 +3,7 @@ package bounces
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/postbode/postbode/contacts"
@@ -61,7 +62,25 @@ func TestEvidenceInTheDepartmentsOfItsContacts(t *testing.T) {
 		t.Errorf("%d evidence rows, want 4 (one per department naming its contact, one of nobody's)", n)
 	}
 
-	code, raw := e.do("privacyB", "POST", "/api/v1/privacy/erasures", map[string]any{"contact_id": b.ID})
+	// B's access export of the contact shows the evidence filed with B.
+	code, raw := e.do("privacyB", "GET", "/api/v1/privacy/contacts/"+strconv.FormatInt(b.ID, 10)+"/export", nil)
+	if code != 200 {
+		t.Fatalf("B exports its contact: %d %s", code, raw)
+	}
+	var ex struct {
+		Tables map[string][]struct {
+			Recipient *string `json:"recipient"`
+			Outcome   string  `json:"outcome"`
+		} `json:"tables"`
+	}
+	if err := json.Unmarshal(raw, &ex); err != nil {
+		t.Fatal(err)
+	}
+	if rows := ex.Tables["bounces"]; len(rows) != 1 || rows[0].Recipient == nil || *rows[0].Recipient != onlyB || rows[0].Outcome != "unauthenticated" {
+		t.Errorf("B's export of its contact shows bounces %s", raw)
+	}
+
+	code, raw = e.do("privacyB", "POST", "/api/v1/privacy/erasures", map[string]any{"contact_id": b.ID})
 	if code != 200 {
 		t.Fatalf("B erases its contact: %d %s", code, raw)
 	}
