@@ -31,17 +31,8 @@ func TestEvidenceMovesToItsContactsDepartments(t *testing.T) {
 	if _, err := pool.Exec(ctx, migs[0].SQL); err != nil {
 		t.Fatalf("migration 400: %v", err)
 	}
-	var got []string
-	rows, err := pool.Query(ctx, `SELECT department_id || ':' || coalesce(lower(recipient), '-') || ':' || source || ':' || coalesce(contact_id::text, '-')
+	got := texts(t, pool, `SELECT department_id || ':' || coalesce(lower(recipient), '-') || ':' || source || ':' || coalesce(contact_id::text, '-')
 		FROM bounces ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var s string
-		rows.Scan(&s)
-		got = append(got, s)
-	}
 	want := []string{"1:-:dsn:-", "1:both@example.org:dsn:-", "1:nobody@example.org:dsn:-",
 		"2:both@example.org:dsn:-", "2:sales@example.org:dsn:-", "2:sales@example.org:dsn:12",
 		"3:both@example.org:webhook:-", "3:sales@example.org:dsn:-"}
