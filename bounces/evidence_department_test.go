@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/postbode/postbode/contacts"
+	"github.com/postbode/postbode/internal/access"
 )
 
 // evidenceSeen lists the recipients of GET /api/v1/bounces/unauthenticated
@@ -92,5 +93,37 @@ func TestEvidenceInTheDepartmentsOfItsContacts(t *testing.T) {
 	}
 	if got, want := e.evidenceSeen("marketer"), []string{nobody, shared}; !slices.Equal(got, want) {
 		t.Errorf("B's erasure changed the default department's evidence: %v, want %v", got, want)
+	}
+}
+
+// TestScopedEvidenceStaysInItsDepartment: evidence a department's own
+// intake records (its generic webhook, scoped by row-level security) is
+// filed in that department, also when the address is another
+// department's contact: the scope neither sees that contact nor may write
+// into another department.
+func TestScopedEvidenceStaysInItsDepartment(t *testing.T) {
+	e := newAPIEnv(t)
+	const addr = "a-only@example.org"
+	ctxA, ctxB, _, _ := e.twoDepartments("both@example.org")
+	if _, err := e.cs.Create(ctxA, contacts.New{Email: addr, Source: "api"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, rcpt := range []string{addr, "both@example.org"} {
+		tx, err := e.db.Begin(ctxB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := insertEvidence(ctxB, tx, event{Result: Result{Recipient: rcpt, Class: Hard}, Source: SourceWebhook}); err != nil {
+			t.Fatalf("B's intake records evidence naming %s: %v", rcpt, err)
+		}
+		if err := tx.Commit(ctxB); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.count(`SELECT count(*) FROM bounces WHERE outcome = 'unauthenticated' AND department_id = (SELECT id FROM departments WHERE slug = 'sales')`); n != 2 {
+		t.Errorf("%d of B's evidence rows are filed under B, want 2", n)
+	}
+	if n := e.count(`SELECT count(*) FROM bounces WHERE department_id = $1`, access.DefaultDepartment); n != 0 {
+		t.Errorf("B's intake filed %d rows under the default department", n)
 	}
 }
