@@ -570,6 +570,10 @@ func TestLocalizedWording(t *testing.T) {
 		{"", 550, "5.1.1", "550 5.1.1 Onbekende gebruiker; postvak vol", "mailboxfull", Soft, "postvak vol"},
 		{"", 552, "", "552 Skrzynka odbiorcy jest pełna", "mailboxfull", Soft, "skrzynka odbiorcy jest pełna"},
 		{"", 0, "", "Schránka je plná", "mailboxfull", Soft, "schránka je plná"},
+		// "vol" (full) is a word of its own: "volgens" (according to) and
+		// "volledig" (wholly) say nothing of a full mailbox.
+		{"", 550, "5.7.1", "550 5.7.1 Postvak volgens beleid geblokkeerd", "filtered", Block, "status 5.7.1"},
+		{"RCPT", 550, "5.2.1", "550 5.2.1 De mailbox is volledig uitgeschakeld", "suspend", Soft, "status 5.2.1"},
 		{"", 550, "", "550 Afzender onbekend", "rejected", Block, "afzender onbekend"},
 		{"RCPT", 550, "", "550 Nieznany nadawca", "rejected", Block, "nieznany nadawca"},
 		// "Blacklist" in other languages: a block of the sending host,
