@@ -300,15 +300,32 @@ func (ix *phraseIndex) firstAt(refs []phraseRef, lower string, i, next, best int
 // phraseAt reports whether phrase stands at lower[i:]. A phrase of three
 // bytes or fewer ("ube", "rbl", "spf") must stand as a word of its own: as
 // part of a longer word it is chance ("ruben@", "marble", "spfeiffer@").
+// So must the last word of a longer phrase when it is that short: Dutch
+// "postvak vol" (full) is not "postvak volgens" (according to).
 func phraseAt(lower string, i int, phrase string) bool {
 	if !strings.HasPrefix(lower[i:], phrase) {
 		return false
 	}
-	if len(phrase) > 3 {
-		return true
-	}
 	j := i + len(phrase)
+	if len(phrase) > 3 {
+		return !shortLastWord(phrase) || j == len(lower) || !isLetter(lower[j])
+	}
 	return (i == 0 || !isLetter(lower[i-1])) && (j == len(lower) || !isLetter(lower[j]))
+}
+
+// shortLastWord reports whether phrase ends in a word of one to three
+// letters after a space ("postvak vol", "no ptr").
+func shortLastWord(phrase string) bool {
+	sp := strings.LastIndexByte(phrase, ' ')
+	if sp < 0 || len(phrase)-sp-1 > 3 {
+		return false
+	}
+	for k := sp + 1; k < len(phrase); k++ {
+		if !isLetter(phrase[k]) {
+			return false
+		}
+	}
+	return true
 }
 
 // urlEnd is the end of the URL that starts at lower[i:] ("http://" or
