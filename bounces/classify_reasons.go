@@ -1,6 +1,9 @@
 package bounces
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // textMatch is the text rule a lower-case diagnostic text matches: the
 // rule, the phrase that matched, and ok false when none does. A
@@ -75,16 +78,38 @@ func (ix *phraseIndex) contradiction(lower, phrase string) (reasonRule, string, 
 // FortiGuard AntiSpam").
 var filterNames = []string{"spam filter", "spam-filter", "spamfilter", "anti-spam", "antispam", "spam firewall"}
 
+// filterVerdicts are the words before a filter's name that make it the
+// one that refused the message ("rejected by the spam filter"): a verdict
+// like "rejected as spam", so the name is not blanked there.
+var filterVerdicts = []string{"rejected by", "refused by", "denied by", "stopped by", "quarantined by", "classified by", "identified by", "detected by"}
+
 // blankFilterNames is lower with each of filterNames replaced by spaces
-// (offsets unchanged), or lower itself when it has none.
+// (offsets unchanged), or lower itself when it has none; a name after one
+// of filterVerdicts stays.
 func blankFilterNames(lower string) string {
-	out := lower
+	out := []byte(nil)
 	for _, n := range filterNames {
-		if strings.Contains(out, n) {
-			out = strings.ReplaceAll(out, n, strings.Repeat(" ", len(n)))
+		for from := 0; ; {
+			i := strings.Index(lower[from:], n)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(n)
+			before := strings.TrimSuffix(strings.TrimRight(lower[:i], " "), " the")
+			if slices.ContainsFunc(filterVerdicts, func(v string) bool { return strings.HasSuffix(before, v) }) {
+				continue
+			}
+			if out == nil {
+				out = []byte(lower)
+			}
+			copy(out[i:from], strings.Repeat(" ", len(n)))
 		}
 	}
-	return out
+	if out == nil {
+		return lower
+	}
+	return string(out)
 }
 
 // defaultRules is textRules indexed for one pass over a text. It is built
@@ -275,15 +300,32 @@ func (ix *phraseIndex) firstAt(refs []phraseRef, lower string, i, next, best int
 // phraseAt reports whether phrase stands at lower[i:]. A phrase of three
 // bytes or fewer ("ube", "rbl", "spf") must stand as a word of its own: as
 // part of a longer word it is chance ("ruben@", "marble", "spfeiffer@").
+// So must the last word of a longer phrase when it is that short: Dutch
+// "postvak vol" (full) is not "postvak volgens" (according to).
 func phraseAt(lower string, i int, phrase string) bool {
 	if !strings.HasPrefix(lower[i:], phrase) {
 		return false
 	}
-	if len(phrase) > 3 {
-		return true
-	}
 	j := i + len(phrase)
+	if len(phrase) > 3 {
+		return !shortLastWord(phrase) || j == len(lower) || !isLetter(lower[j])
+	}
 	return (i == 0 || !isLetter(lower[i-1])) && (j == len(lower) || !isLetter(lower[j]))
+}
+
+// shortLastWord reports whether phrase ends in a word of one to three
+// letters after a space ("postvak vol", "no ptr").
+func shortLastWord(phrase string) bool {
+	sp := strings.LastIndexByte(phrase, ' ')
+	if sp < 0 || len(phrase)-sp-1 > 3 {
+		return false
+	}
+	for k := sp + 1; k < len(phrase); k++ {
+		if !isLetter(phrase[k]) {
+			return false
+		}
+	}
+	return true
 }
 
 // urlEnd is the end of the URL that starts at lower[i:] ("http://" or

@@ -64,6 +64,10 @@ func TestClassifyPrecedence(t *testing.T) {
 		{"RCPT", 550, "5.1.1", "<a@example.com>: Recipient address rejected: User unknown (spam filter recipient verification)", "userunknown", Hard, "user unknown"},
 		{"", 550, "5.1.1", "User unknown; checked by the anti-spam gateway", "userunknown", Hard, "user unknown"},
 		{"", 550, "5.1.1", "User unknown; message rejected as spam by the spam filter", "spamdetected", Block, "overrules"},
+		// A filter named as the one that refused the message gives a
+		// verdict: "rejected by the spam filter" is "rejected as spam".
+		{"RCPT", 550, "", "550 Message rejected by spam filter: user unknown", "spamdetected", Block, "overrules"},
+		{"RCPT", 550, "5.1.1", "<a@example.com>: User unknown; refused by the anti-spam gateway", "spamdetected", Block, "overrules"},
 		{"RCPT", 550, "5.4.1", "<a@example.com>: Recipient address rejected: Access denied", "userunknown", Hard, "access denied"},
 		// Postfix's own default text for an access(5) REJECT of a recipient
 		// (554 5.7.1) reads the same at RCPT TO and stays hard: the refused
@@ -566,6 +570,10 @@ func TestLocalizedWording(t *testing.T) {
 		{"", 550, "5.1.1", "550 5.1.1 Onbekende gebruiker; postvak vol", "mailboxfull", Soft, "postvak vol"},
 		{"", 552, "", "552 Skrzynka odbiorcy jest pełna", "mailboxfull", Soft, "skrzynka odbiorcy jest pełna"},
 		{"", 0, "", "Schránka je plná", "mailboxfull", Soft, "schránka je plná"},
+		// "vol" (full) is a word of its own: "volgens" (according to) and
+		// "volledig" (wholly) say nothing of a full mailbox.
+		{"", 550, "5.7.1", "550 5.7.1 Postvak volgens beleid geblokkeerd", "filtered", Block, "status 5.7.1"},
+		{"RCPT", 550, "5.2.1", "550 5.2.1 De mailbox is volledig uitgeschakeld", "suspend", Soft, "status 5.2.1"},
 		{"", 550, "", "550 Afzender onbekend", "rejected", Block, "afzender onbekend"},
 		{"RCPT", 550, "", "550 Nieznany nadawca", "rejected", Block, "nieznany nadawca"},
 		// "Blacklist" in other languages: a block of the sending host,

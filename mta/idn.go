@@ -20,19 +20,22 @@ func asciiDomain(domain string) string {
 	return domain
 }
 
-// asciiAddress returns addr with its domain in A-labels, and whether its
-// local part is ASCII: one that is not (jösé@example.org, RFC 6532) may go
-// only to a server that offers SMTPUTF8 (RFC 6531 §3.2).
+// asciiAddress returns addr with its domain in A-labels, and whether it is
+// then ASCII: a local part that is not (jösé@example.org, RFC 6532), or a
+// domain that has no A-labels (not a valid IDN), may go only to a server
+// that offers SMTPUTF8 (RFC 6531 §3.2).
 func asciiAddress(addr string) (string, bool) {
 	at := strings.LastIndexByte(addr, '@')
 	if at < 0 {
 		return addr, isASCII(addr)
 	}
-	return addr[:at+1] + asciiDomain(addr[at+1:]), isASCII(addr[:at])
+	a := addr[:at+1] + asciiDomain(addr[at+1:])
+	return a, isASCII(a)
 }
 
 // envelopeAddrs returns e's MAIL FROM and RCPT TO addresses as sent, and
-// whether the transaction needs SMTPUTF8 (a local part is not ASCII).
+// whether the transaction needs SMTPUTF8 (an address is not ASCII in
+// A-labels).
 func envelopeAddrs(e Envelope) (from, to string, utf8 bool) {
 	if isASCII(e.From) && isASCII(e.To) {
 		return e.From, e.To, false

@@ -219,3 +219,28 @@ func envelopesOf(m []received) []string {
 	}
 	return out
 }
+
+// TestSMTPUTF8InvalidIDNDomain: a domain that is not ASCII and has no
+// A-labels (not a valid IDN: a label that starts with a combining mark)
+// cannot be written in an ASCII envelope: like a local part that is not
+// ASCII it goes only to a server that offers SMTPUTF8, and any other
+// server is never given it (RFC 6531 §3.2), refused locally with 553
+// 5.6.7.
+func TestSMTPUTF8InvalidIDNDomain(t *testing.T) {
+	t.Parallel()
+	const domain = "\u0301ab.example"
+	if got := asciiDomain(domain); got != domain {
+		t.Fatalf("asciiDomain(%q) = %q: pick a domain that is no valid IDN", domain, got)
+	}
+	for _, opt := range []serverOptions{{}, {noPipelining: true}} {
+		s := startServer(t, opt)
+		tr := relayFor(t, s, RelayConfig{})
+		es := envelopes(2, "example.org")
+		es[0].To = "user@" + domain
+		rs := tr.Send(t.Context(), "example.org", es)
+		m := s.messages()
+		if rs[0].Code != 553 || rs[0].Enhanced != "5.6.7" || rs[1].Outcome() != Sent || len(m) != 1 {
+			t.Errorf("%+v: %v %v, received %v", opt, rs[0], rs[1], envelopesOf(m))
+		}
+	}
+}

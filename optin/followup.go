@@ -362,12 +362,18 @@ func (f *FollowUps) runPurge(ctx context.Context, jobID int64, p purgeParams, ac
 }
 
 // ExpireUnconfirmed removes unconfirmed subscriptions not confirmed within
-// maxAge and erases (cause retention) the contacts the subscribe form
+// maxAge (one its contact had left is the opt-out again) and erases (cause retention) the contacts the subscribe form
 // created that are left with nothing: no subscription and no delivery. It
 // returns the subscriptions removed and the contacts erased.
 func (r *Recipients) ExpireUnconfirmed(ctx context.Context, maxAge time.Duration, eraser Eraser) (int, int, error) {
 	var ids []int64
 	err := pgx.BeginFunc(ctx, r.db, func(tx pgx.Tx) error {
+		// A subscription its contact left is the opt-out again, not
+		// removed (leftSQL).
+		if _, err := tx.Exec(ctx, `UPDATE subscriptions s SET status = 'unsubscribed', updated_at = now()
+			WHERE s.status = 'unconfirmed' AND s.updated_at < now() - $1::interval AND `+leftSQL("s"), maxAge); err != nil {
+			return fmt.Errorf("optin: expire unconfirmed: %w", err)
+		}
 		rows, err := tx.Query(ctx, `DELETE FROM subscriptions WHERE status = 'unconfirmed' AND updated_at < now() - $1::interval
 			RETURNING contact_id`, maxAge)
 		if err != nil {

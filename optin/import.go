@@ -493,7 +493,7 @@ func subscribeImported(ctx context.Context, tx pgx.Tx, ids []int64, p ImportPara
 		SELECT c.id, l.id, CASE WHEN l.optin = 'single' OR $3 THEN 'confirmed' ELSE 'unconfirmed' END
 		FROM unnest($1::bigint[]) AS c(id) CROSS JOIN lists l WHERE l.id = ANY($2)
 		ON CONFLICT (contact_id, list_id) DO UPDATE SET status = 'confirmed', updated_at = now()
-			WHERE s.status = 'unconfirmed' AND EXCLUDED.status = 'confirmed'
+			WHERE s.status = 'unconfirmed' AND EXCLUDED.status = 'confirmed' AND NOT `+leftSQL("s")+`
 		RETURNING contact_id, list_id, status)
 	INSERT INTO consent_records (contact_id, list_id, action, source, purpose, evidence)
 	SELECT contact_id, list_id, CASE WHEN status = 'confirmed' AND $3 THEN 'confirm' ELSE 'opt-in' END, 'import', $4, $5 FROM ins`,

@@ -213,6 +213,19 @@ func lockContact(ctx context.Context, tx pgx.Tx, id int64) error {
 	return err
 }
 
+// leftSQL is the SQL condition that subscription row %[1]s (an alias of
+// subscriptions) is one its contact left and has not confirmed since: an
+// opt-out consent record with no confirm record after it. Such a row,
+// unconfirmed again because anyone typed the address into a subscribe
+// form, waits for the contact's confirmation link alone (FormSubscribe):
+// no import confirms it, and when the link is never followed it is the
+// opt-out again (ExpireUnconfirmed).
+func leftSQL(alias string) string {
+	return fmt.Sprintf(`EXISTS (SELECT 1 FROM consent_records o WHERE o.contact_id = %[1]s.contact_id
+		AND o.list_id = %[1]s.list_id AND o.action = 'opt-out' AND NOT EXISTS (SELECT 1 FROM consent_records k
+		WHERE k.contact_id = o.contact_id AND k.list_id = o.list_id AND k.action = 'confirm' AND k.id > o.id))`, alias)
+}
+
 func syncOneStar(ctx context.Context, tx pgx.Tx, ids []int64) error {
 	return contacts.SyncOneStar(ctx, tx, ids)
 }
