@@ -69,7 +69,7 @@ func checkLocal(local string) string {
 	}
 	for _, r := range local {
 		if !atext(r) {
-			return "local part holds a character that is not allowed: " + quoteRune(r)
+			return "local part holds a character that is not allowed: '" + errs.Visible(string(r)) + "'"
 		}
 	}
 	return ""
@@ -125,23 +125,6 @@ func normalizeDomain(domain string) (string, string) {
 		return "", "domain holds characters that are not allowed in a domain name"
 	}
 	return uni, ""
-}
-
-func quoteRune(r rune) string {
-	if unicode.IsPrint(r) {
-		return "'" + string(r) + "'"
-	}
-	return "U+" + strings.ToUpper(strings.TrimLeft(string(rune2hex(r)), "0"))
-}
-
-func rune2hex(r rune) []byte {
-	const hex = "0123456789abcdef"
-	b := make([]byte, 8)
-	for i := 7; i >= 0; i-- {
-		b[i] = hex[r&0xf]
-		r >>= 4
-	}
-	return b
 }
 
 // Domain returns the domain of a normalised address.
