@@ -127,6 +127,20 @@ func normalizeDomain(domain string) (string, string) {
 	return uni, ""
 }
 
+// EmailKey returns the form in which the spellings of one address compare
+// equal: NormalizeEmail's (NFC, the domain in lower-case U-labels, so
+// user@XN--BCHER-KVA.example and user@Bücher.example are one address),
+// lower-cased, as lower(email) compares stored addresses. A text that
+// NormalizeEmail refuses can be no contact's address: it is only trimmed
+// and lower-cased. Anything that matches an address from outside (a
+// bounce report's recipient) against contacts goes through it.
+func EmailKey(addr string) string {
+	if e, err := NormalizeEmail("", addr); err == nil {
+		addr = e
+	}
+	return strings.ToLower(strings.TrimSpace(addr))
+}
+
 // Domain returns the domain of a normalised address.
 func Domain(email string) string {
 	if at := strings.LastIndexByte(email, '@'); at >= 0 {
