@@ -170,12 +170,19 @@ func insertBounce(ctx context.Context, tx pgx.Tx, e event, countable bool) (int6
 	return 0, nil
 }
 
-// insertEvidence writes the bounces row of a report without proof: no
-// contact, no campaign, never counted, outcome unauthenticated.
+// insertEvidence writes the bounces rows of a report without proof: no
+// contact, no campaign, never counted, outcome unauthenticated. The row is
+// filed under each department holding a contact of the address it names,
+// one row per department, else under the intake's department (the default
+// department for the shared listener): postbode_evidence_departments,
+// migration 400. So a department's staff read only evidence naming their
+// own contacts, and the default department's also evidence naming none.
 func insertEvidence(ctx context.Context, tx pgx.Tx, e event) error {
 	e.ContactID, e.CampaignID = 0, 0
 	_, err := tx.Exec(ctx, `INSERT INTO bounces (contact_id, campaign_id, inbound_id, recipient, class, reason, status,
-		reply_code, action, diagnostic, source, rule, status_rule, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'unauthenticated')`,
+		reply_code, action, diagnostic, source, rule, status_rule, outcome, department_id)
+		SELECT $1::bigint, $2::bigint, $3::bigint, $4::text, $5, $6, $7, $8::integer, $9, $10, $11, $12, $13, 'unauthenticated', d
+		FROM postbode_evidence_departments($4::text) AS d`,
 		bounceArgs(e)...)
 	if err != nil {
 		return fmt.Errorf("bounces: record evidence: %w", err)

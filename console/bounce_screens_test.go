@@ -334,3 +334,45 @@ func TestConsoleBounceEvidence(t *testing.T) {
 		t.Error("another department sees department 1's evidence")
 	}
 }
+
+// TestConsoleEvidenceOfAnotherDepartmentsContact: a report without proof
+// naming a contact of another department (sales) is listed under Bounces >
+// unproven reports to sales' staff, not to the default department's, whose
+// staff still see the evidence naming nobody's address.
+func TestConsoleEvidenceOfAnotherDepartmentsContact(t *testing.T) {
+	e := newBounceEnv(t)
+	sales, err := e.st.SaveDepartment(e.bg, staff.Department{Slug: "sales", Name: "Sales"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pool.Exec(access.WithDepartment(e.bg, sales.ID), `INSERT INTO contacts (email, name, source, updated_source)
+		VALUES ('sam@example.org', 'Sam', 'manual', 'manual')`); err != nil {
+		t.Fatal(err)
+	}
+	for _, addr := range []string{"sam@example.org", "stranger@example.org"} {
+		raw := "From: MAILER-DAEMON@mx.remote.test (Mail Delivery System)\r\nTo: postmaster@bounces.example.net\r\n" +
+			"Subject: Undelivered Mail Returned to Sender\r\nAuto-Submitted: auto-replied\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n" +
+			"This is the mail system at host mx.remote.test.\r\n\r\nI'm sorry to have to inform you that your message could not\r\n" +
+			"be delivered to one or more recipients.\r\n\r\n<" + addr + ">: host mx.example.org[192.0.2.1] said: 550 5.1.1 <" + addr +
+			">:\r\n    Recipient address rejected: User unknown in local recipient table\r\n"
+		if _, err := e.pool.Exec(e.bg, `INSERT INTO inbound_messages (mail_from, rcpts, raw, size) VALUES ('', $1, $2, $3)`,
+			[]string{"postmaster@bounces.example.net"}, []byte(raw), len(raw)); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := e.proc.ProcessOne(e.bg); err != nil || !ok {
+			t.Fatalf("processing the report naming %s: %v %v", addr, ok, err)
+		}
+	}
+	if n := e.count(`SELECT count(*) FROM bounces WHERE outcome = 'unauthenticated'`); n != 2 {
+		t.Fatalf("%d evidence rows, want 2", n)
+	}
+	ours := wantStatus(t, "default department's evidence", e.get("/console/bounces/unauthenticated"), http.StatusOK)
+	if strings.Contains(ours, "sam@example.org") || !strings.Contains(ours, "stranger@example.org") {
+		t.Errorf("the default department's unproven reports:\n%.4000s", ours)
+	}
+	_, boss := e.login("boss@example.org", sales.ID, access.RoleAdmin)
+	theirs := wantStatus(t, "sales evidence", e.send("GET", "/console/bounces/unauthenticated", nil, boss), http.StatusOK)
+	if !strings.Contains(theirs, "sam@example.org") || strings.Contains(theirs, "stranger@example.org") {
+		t.Errorf("sales' unproven reports:\n%.4000s", theirs)
+	}
+}

@@ -781,7 +781,7 @@ var en = map[string]string{
 	"bounces.intro":                                 "Every bounce of this department's contacts and campaigns, newest first. Reading this list is kept in the audit log.",
 	"bounces.caption":                               "Bounces, newest first",
 	"bounce.dismissed":                              "Dismissed",
-	"evidence.intro":                                "Bounces and complaints that arrived without proof that they answer mail this installation sent (no valid token). They changed nothing: no contact, list, blocklist or statistic. They are kept as evidence and erased with the raw mail. Reading this list is kept in the audit log.",
+	"evidence.intro":                                "Bounces and complaints that arrived without proof that they answer mail this installation sent (no valid token). They changed nothing: no contact, list, blocklist or statistic. They are kept as evidence and erased with the raw mail. A report is listed in each department that holds a contact of the address it names; one naming no contact, in the department that received it. Reading this list is kept in the audit log.",
 	"evidence.named":                                "Address named",
 	"bounce.source":                                 "Came in by",
 	"bounce.source.dsn":                             "bounce message",

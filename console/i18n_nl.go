@@ -781,7 +781,7 @@ var nl = map[string]string{
 	"bounces.intro":                                 "Alle bounces van de contacten en campagnes van deze afdeling, nieuwste eerst. Het lezen van deze lijst wordt vastgelegd in het auditlog.",
 	"bounces.caption":                               "Bounces, nieuwste eerst",
 	"bounce.dismissed":                              "Genegeerd",
-	"evidence.intro":                                "Bounces en klachten die binnenkwamen zonder bewijs dat ze antwoorden op mail van deze installatie (geen geldig token). Ze hebben niets veranderd: geen contact, lijst, bloklijst of statistiek. Ze worden bewaard als bewijs en gewist met de ruwe mail. Het lezen van deze lijst wordt vastgelegd in het auditlog.",
+	"evidence.intro":                                "Bounces en klachten die binnenkwamen zonder bewijs dat ze antwoorden op mail van deze installatie (geen geldig token). Ze hebben niets veranderd: geen contact, lijst, bloklijst of statistiek. Ze worden bewaard als bewijs en gewist met de ruwe mail. Een melding staat bij elke afdeling met een contact met het adres dat ze noemt; een melding die geen contact noemt, bij de afdeling die ze ontving. Het lezen van deze lijst wordt vastgelegd in het auditlog.",
 	"evidence.named":                                "Genoemd adres",
 	"bounce.source":                                 "Binnengekomen via",
 	"bounce.source.dsn":                             "bouncebericht",

@@ -160,7 +160,7 @@ func appendPart[S string | []byte](b []byte, typ string, s S, boundary string) (
 	b = append(b, typ...)
 	b = append(b, "; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n"...)
 	str := asString(s)
-	if out, ok, dot := appendSevenBit(b, str); ok && (boundary == "" || !strings.Contains(str, boundary)) {
+	if out, ok, dot := appendSevenBit(b, str, boundary); ok {
 		return out, dot
 	}
 	b = append(b[:mark], "Content-Type: "...)
@@ -175,50 +175,34 @@ const maxTextLine = 998
 
 // appendSevenBit appends s with its line ends (LF or CRLF) as CRLF and
 // reports whether s may be sent so, as 7bit (RFC 2045 §2.7): printable
-// ASCII and tabs only, no CR but before LF, lines of at most 998 octets;
-// and whether a line starts with '.' (dot). (A space at a line's end, as
+// ASCII and tabs only, no CR but before LF, lines of at most 998 octets,
+// no line that a parser would take for a delimiter of boundary (none when
+// boundary is ""); and whether a line starts with '.' (dot). (A space at a line's end, as
 // in the "-- " before a signature, goes as it is: relaxed body
 // canonicalization ignores it should a relay strip it.) When it reports
 // false, b[len(b):] holds garbage and the caller encodes s another way.
-// One pass: bytes are checked a word of 8 at a time until one is not
-// printable (a tab, a line end, or a byte 7bit cannot carry), and each
-// line is copied in one piece.
-func appendSevenBit(b []byte, s string) (out []byte, ok, dot bool) {
+// Line by line: each line end is found by a vector search (strings.IndexByte),
+// the line checked 32 bytes at a time in words of 8 (byte by byte only in
+// a block holding a tab or a byte 7bit cannot carry), and copied in one
+// piece.
+func appendSevenBit(b []byte, s, boundary string) (out []byte, ok, dot bool) {
 	for i := 0; i < len(s); {
-		j := i
-		for j < len(s) {
-			if j+8 <= len(s) && printable8(load64(s, j)) {
-				j += 8
-				continue
-			}
-			k := min(j+8, len(s))
-			for j < k && (s[j] >= 0x20 && s[j] <= 0x7e || s[j] == '\t') {
-				j++
-			}
-			if j < k {
-				break
+		end, next := len(s), len(s)
+		if n := strings.IndexByte(s[i:], '\n'); n >= 0 {
+			end, next = i+n, i+n+1
+			if end > i && s[end-1] == '\r' {
+				end--
 			}
 		}
-		// s[i:j] is printable; s[j], if any, ends the line or is not allowed.
-		next := j
-		if j < len(s) {
-			switch {
-			case s[j] == '\n':
-				next = j + 1
-			case s[j] == '\r' && j+1 < len(s) && s[j+1] == '\n':
-				next = j + 2
-			default:
-				return b, false, false
-			}
-		}
-		if j-i > maxTextLine {
+		line := s[i:end]
+		if len(line) > maxTextLine || !printableLine(line) || isDelimiter(line, boundary) {
 			return b, false, false
 		}
-		if j > i && s[i] == '.' {
+		if len(line) > 0 && line[0] == '.' {
 			dot = true
 		}
-		b = append(b, s[i:j]...)
-		if next > j {
+		b = append(b, line...)
+		if next > end {
 			b = append(b, '\r', '\n')
 		}
 		i = next
@@ -226,13 +210,54 @@ func appendSevenBit(b []byte, s string) (out []byte, ok, dot bool) {
 	return b, true, dot
 }
 
+// isDelimiter reports whether line starts as a delimiter line of the
+// multipart boundary ("--" and the boundary at the start of a line, RFC
+// 2046 §5.1.1: where parsers look for one). No line is one when boundary
+// is "".
+func isDelimiter(line, boundary string) bool {
+	return boundary != "" && len(line) >= 2+len(boundary) && line[0] == '-' && line[1] == '-' &&
+		line[2:2+len(boundary)] == boundary
+}
+
+// printableLine reports whether s holds only printable ASCII and tabs.
+func printableLine(s string) bool {
+	j := 0
+	for ; j+32 <= len(s); j += 32 {
+		w := s[j : j+32]
+		if nonPrintable8(load64(w, 0))|nonPrintable8(load64(w, 8))|nonPrintable8(load64(w, 16))|nonPrintable8(load64(w, 24)) != 0 &&
+			!printableBytes(w) {
+			return false
+		}
+	}
+	for ; j+8 <= len(s); j += 8 {
+		if nonPrintable8(load64(s, j)) != 0 && !printableBytes(s[j:j+8]) {
+			return false
+		}
+	}
+	return printableBytes(s[j:])
+}
+
+// printableBytes is printableLine byte by byte.
+func printableBytes(s string) bool {
+	for k := 0; k < len(s); k++ {
+		if (s[k] < 0x20 || s[k] > 0x7e) && s[k] != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
 // printable8 reports whether the 8 bytes of x are all printable ASCII
-// (0x20-0x7e; a tab answers false and is left to the byte-wise check).
-func printable8(x uint64) bool {
+// (0x20-0x7e; a tab answers false).
+func printable8(x uint64) bool { return nonPrintable8(x) == 0 }
+
+// nonPrintable8 is not 0 when one of the 8 bytes of x is not printable
+// ASCII (0x20-0x7e).
+func nonPrintable8(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	below := (x - 0x20*ones) &^ x       // a byte < 0x20 sets its high bit
 	above := (x + (0x7f-0x7e)*ones) | x // a byte > 0x7e sets its high bit
-	return (below|above)&highs == 0
+	return (below | above) & highs
 }
 
 // asString is s as a string: read only, never kept, so the bytes are seen

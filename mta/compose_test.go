@@ -270,6 +270,9 @@ func TestComposeSevenBit(t *testing.T) {
 		{"trailing space", "a \n-- \nb", "7bit"},
 		{"trailing tab", "a\nb\t", "7bit"},
 		{"boundary", "x\n--" + boundary + "\ny", "quoted-printable"},
+		{"boundary after CRLF", "x\r\n--" + boundary + "--\r\ny", "quoted-printable"},
+		{"boundary first", "--" + boundary, "quoted-printable"},
+		{"boundary inside a line", "x --" + boundary + "\n" + boundary + "\ny", "7bit"},
 	} {
 		other := "<p>other part</p>"
 		msg := Compose(h, other, c.part)
@@ -352,6 +355,54 @@ func TestPrintable8(t *testing.T) {
 	}
 }
 
+// TestSevenBitAgainstByteWise checks appendSevenBit against the rule of
+// its comment applied byte by byte, on random text near the edges: bare
+// CR and LF, CRLF, tabs, control and non-ASCII bytes at every offset of
+// the 32- and 8-byte blocks, lines around 998 octets, dots, delimiter lines.
+func TestSevenBitAgainstByteWise(t *testing.T) {
+	t.Parallel()
+	const boundary = "=_pbB"
+	want := func(s string) (string, bool, bool) {
+		var out []byte
+		dot := false
+		lines := strings.Split(s, "\n")
+		for i, line := range lines {
+			if i < len(lines)-1 { // a CR only right before an LF
+				line = strings.TrimSuffix(line, "\r")
+			}
+			if len(line) > 998 || strings.HasPrefix(line, "--"+boundary) {
+				return "", false, false
+			}
+			for k := 0; k < len(line); k++ {
+				if (line[k] < 0x20 || line[k] > 0x7e) && line[k] != '\t' {
+					return "", false, false
+				}
+			}
+			dot = dot || strings.HasPrefix(line, ".")
+			out = append(append(out, line...), "\r\n"...)
+		}
+		return string(out[:len(out)-2]), true, dot // no line end after the last line
+	}
+	pieces := []string{"\n", "\r\n", "\r", "\t", ".", "\x00", "\x1f", "\x7f", "\x80", "é", "~", " ", strings.Repeat("x", 31), strings.Repeat("y", 990), "--", "--=_pb", "--" + boundary, boundary}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 50000 {
+		var sb strings.Builder
+		for n := rng.IntN(12); n > 0; n-- {
+			if rng.IntN(4) == 0 {
+				sb.WriteString(pieces[rng.IntN(len(pieces))])
+			} else {
+				sb.WriteString("abcdefghijklmnopqrstuvwxyz0123456789<>\"= "[:1+rng.IntN(40)])
+			}
+		}
+		s := sb.String()
+		got, ok, dot := appendSevenBit([]byte("pre"), s, boundary)
+		w, wok, wdot := want(s)
+		if ok != wok || (ok && (string(got) != "pre"+w || dot != wdot)) {
+			t.Fatalf("%q: got %q %v %v, want %q %v %v", s, got, ok, dot, w, wok, wdot)
+		}
+	}
+}
+
 // BenchmarkSevenBit copies 20 KB of ASCII HTML as a 7bit part (compare
 // BenchmarkQP, the same text quoted-printable).
 func BenchmarkSevenBit(b *testing.B) {
@@ -364,7 +415,7 @@ func BenchmarkSevenBit(b *testing.B) {
 	b.SetBytes(int64(len(s)))
 	for b.Loop() {
 		var ok bool
-		if buf, ok, _ = appendSevenBit(buf[:0], s); !ok {
+		if buf, ok, _ = appendSevenBit(buf[:0], s, ""); !ok {
 			b.Fatal("not 7bit")
 		}
 	}

@@ -223,9 +223,10 @@ func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64,
 		}
 	}
 	// Evidence tied to no contact that names an address is found by it in
-	// every department (migration 210), as the raw mail is: the shared
-	// inbound listener files it under the default department, out of sight
-	// of another department's scope.
+	// every department (migration 210), as the raw mail is: it is filed
+	// under each department holding a contact of the address (migration
+	// 400), and before that under the default department, out of sight of
+	// another department's scope.
 	if _, err := tx.Exec(ctx, `SELECT postbode_erase_evidence($1)`, emails); err != nil {
 		return nil, fmt.Errorf("privacy: erase: evidence: %w", err)
 	}

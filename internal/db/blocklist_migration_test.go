@@ -29,17 +29,8 @@ func TestBlocklistMovesToItsDepartments(t *testing.T) {
 	if _, err := pool.Exec(ctx, perDept.SQL); err != nil {
 		t.Fatalf("migration 190: %v", err)
 	}
-	var got []string
-	rows, err := pool.Query(ctx, `SELECT department_id || ':' || coalesce(email, encode(email_hash, 'hex')) || ':' || reason
+	got := texts(t, pool, `SELECT department_id || ':' || coalesce(email, encode(email_hash, 'hex')) || ':' || reason
 		FROM blocklist ORDER BY department_id, email_hash`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var s string
-		rows.Scan(&s)
-		got = append(got, s)
-	}
 	want := []string{"1:both@example.org:complaint", "1:04:complaint", "2:both@example.org:complaint",
 		"2:salesonly@example.org:complaint", "3:manual@example.org:manual"}
 	if len(got) != len(want) {

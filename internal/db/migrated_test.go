@@ -3,6 +3,8 @@ package db_test
 import (
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/postbode/postbode/internal/db"
 	"github.com/postbode/postbode/internal/testenv"
 )
@@ -34,4 +36,18 @@ func migratedBefore(t *testing.T, version int) (*db.Pool, []db.Migration) {
 	}
 	t.Fatalf("no migration %d", version)
 	return pool, nil
+}
+
+// texts returns the single text column of q's rows, in order.
+func texts(t *testing.T, pool *db.Pool, q string) []string {
+	t.Helper()
+	rows, err := pool.Query(t.Context(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
 }

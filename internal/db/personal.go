@@ -90,8 +90,9 @@ var PersonalTables = []PersonalTable{
 		OtherColumns: []string{"id", "received_at", "size", "status", "attempts", "next_attempt", "processed_at", "outcome"}},
 	// Bounces are statistics by class and reason: erasure nulls the contact
 	// link, the failed address and the diagnostic (it may quote the address);
-	// evidence tied to no contact is found by the address in every
-	// department (postbode_erase_evidence, migration 210), and loses both
+	// evidence tied to no contact is filed under each department holding a
+	// contact of the address it names (migration 400), is found by the
+	// address in every department (postbode_erase_evidence, migration 210), and loses both
 	// after bounces.raw_retention, with its raw mail (postbode_clear_evidence,
 	// migration 220: the one rule for both). The access export shows the
 	// diagnostic of a bounce correlated to the contact, not of evidence.
