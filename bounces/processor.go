@@ -497,13 +497,13 @@ func (p *Processor) applyByAddress(ctx context.Context, tx pgx.Tx, results []Res
 }
 
 // reportAddresses are the addresses a parsed report names (failed and
-// original recipients), lower-cased.
+// original recipients), as contacts.EmailKey writes them.
 func reportAddresses(rep *Report) []string {
 	var out []string
 	for _, r := range rep.Results {
 		for _, a := range []string{r.Recipient, r.OriginalRecipient} {
 			if strings.Contains(a, "@") {
-				out = append(out, strings.ToLower(a))
+				out = append(out, contacts.EmailKey(a))
 			}
 		}
 	}
@@ -553,7 +553,7 @@ func hasAutoReply(rs []Result) bool {
 func pick(rs []Result, email string) Result {
 	if email != "" {
 		for _, r := range rs {
-			if strings.EqualFold(r.Recipient, email) {
+			if contacts.EmailKey(r.Recipient) == contacts.EmailKey(email) {
 				return r
 			}
 		}
@@ -594,13 +594,14 @@ func severity(c Class) int {
 	return 0
 }
 
-// contactsByEmail returns the contacts holding an address (any case), one
+// contactsByEmail returns the contacts holding an address (any case, its
+// domain in either spelling: contacts.EmailKey), one
 // per department the transaction can see, in id order.
 func contactsByEmail(ctx context.Context, tx pgx.Tx, email string) ([]int64, error) {
 	if email == "" || !strings.Contains(email, "@") {
 		return nil, nil
 	}
-	rows, err := tx.Query(ctx, `SELECT id FROM contacts WHERE lower(email) = lower($1) ORDER BY id`, errs.Clip(email, 320))
+	rows, err := tx.Query(ctx, `SELECT id FROM contacts WHERE lower(email) = lower($1) ORDER BY id`, errs.Clip(contacts.EmailKey(email), 320))
 	if err != nil {
 		return nil, fmt.Errorf("bounces: find contact: %w", err)
 	}

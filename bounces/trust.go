@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/postbode/postbode/contacts"
 	"github.com/postbode/postbode/internal/errs"
 	"github.com/postbode/postbode/internal/rtoken"
 )
@@ -98,7 +99,7 @@ func (p *Processor) unauthenticated(ctx context.Context, tx pgx.Tx, results []Re
 func (p *Processor) matchRecent(ctx context.Context, tx pgx.Tx, results []Result) (contactID, campaignID int64, ok bool, err error) {
 	addr := ""
 	for _, r := range results {
-		a := strings.ToLower(strings.TrimSpace(r.Recipient))
+		a := contacts.EmailKey(r.Recipient)
 		switch {
 		case a == "" || !strings.Contains(a, "@"):
 			return 0, 0, false, nil
@@ -110,7 +111,7 @@ func (p *Processor) matchRecent(ctx context.Context, tx pgx.Tx, results []Result
 	}
 	err = tx.QueryRow(ctx, `SELECT d.contact_id, d.campaign_id FROM contacts c
 		JOIN deliveries d ON d.contact_id = c.id
-		WHERE lower(c.email) = $1 AND d.status IN ('sent', 'bounced') AND d.done_at > now() - $2::interval
+		WHERE lower(c.email) = lower($1) AND d.status IN ('sent', 'bounced') AND d.done_at > now() - $2::interval
 		ORDER BY d.done_at DESC LIMIT 1`, errs.Clip(addr, 320), p.addressWindow().String()).Scan(&contactID, &campaignID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, 0, false, nil

@@ -357,3 +357,47 @@ func TestSlowBatchIsNotReclaimed(t *testing.T) {
 		t.Errorf("%d messages to %d recipients, %d duplicates; want 60 once each", total, distinct, dup)
 	}
 }
+
+// TestLocalRefusalIsNoBounce: a contact whose quoted local part holds a
+// space ("john smith"@example.org, legal in RCPT TO) gets the message; one
+// this client refuses itself before any server answers (a non-ASCII local
+// part, and the sink offers no SMTPUTF8) is failed, not bounced, and never
+// handed to the bounce logic: no server said the mailbox is dead.
+func TestLocalRefusalIsNoBounce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	l := f.list("news")
+	f.contacts("ok", 2, "confirmed", l)
+	var ids []int64
+	for _, e := range []string{`"john smith"@example.org`, "jösé@example.org"} {
+		var id int64
+		if err := f.db.QueryRow(ctx, `INSERT INTO contacts (email, name, source, updated_source)
+			VALUES ($1, 'X', 'import', 'import') RETURNING id`, e).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.Exec(ctx, `INSERT INTO subscriptions (contact_id, list_id, status) VALUES ($1, $2, 'confirmed')`, id, l); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	c := f.create("Hi", l)
+	f.runScheduler()
+	f.runSender(f.svc)
+	f.svc.Start(ctx, c.ID)
+	f.waitStatus(c.ID, campaigns.StateFinished, 30*time.Second)
+	if st := f.stats(c.ID); st.Sent != 3 || st.Bounced != 0 || st.Failed != 1 {
+		t.Errorf("stats %+v: want sent 3, bounced 0, failed 1", st)
+	}
+	if n := f.sink.count("john smith@example.org"); n != 1 {
+		t.Errorf("quoted local part received %d times, want 1", n)
+	}
+	if calls := f.bl.list(); len(calls) != 0 {
+		t.Errorf("BounceRecorder calls %v, want none", calls)
+	}
+	var status, lastErr string
+	f.db.QueryRow(ctx, `SELECT status, last_error FROM deliveries WHERE campaign_id = $1 AND contact_id = $2`, c.ID, ids[1]).Scan(&status, &lastErr)
+	if status != "failed" || !strings.Contains(lastErr, "refused locally") {
+		t.Errorf("non-ASCII local part without SMTPUTF8: %s %q, want failed, refused locally", status, lastErr)
+	}
+}

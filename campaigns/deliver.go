@@ -486,8 +486,8 @@ func (s *Service) sendChunk(ctx context.Context, domain string, ts []*target) (i
 	return n, nil
 }
 
-// outcome classifies a target's SMTP result: 2xx sent, 5xx bounced,
-// anything else deferred — or failed when it has been deferred for longer
+// outcome classifies a target's SMTP result: 2xx sent, 5xx bounced (failed
+// when refused locally, see mta.Result.Local), anything else deferred — or failed when it has been deferred for longer
 // than GiveUpAfter.
 func (s *Service) outcome(t *target) {
 	putMsgBuf(t.buf) // the transport is done with the message
@@ -500,6 +500,12 @@ func (s *Service) outcome(t *target) {
 		}
 	case mta.Bounced:
 		t.status, t.errMsg = "bounced", t.res.String()
+		if t.res.Local {
+			// Refused by our own client before any server answered:
+			// nothing is known of the mailbox, so no bounce is counted
+			// against the contact (a false hard would erase a person).
+			t.status = "failed"
+		}
 	default:
 		t.status, t.errMsg = "deferred", t.res.String()
 		if time.Since(t.queuedAt) >= s.opt.GiveUpAfter {

@@ -542,6 +542,7 @@ var en = map[string]string{
 	"msg:is not valid UTF-%d":                 "is not valid UTF-%d",
 	"msg:must not contain control characters": "must not contain control characters",
 	"msg:must not contain invisible formatting characters or text direction controls":                    "must not contain invisible formatting characters or text direction controls",
+	"msg:is a number too large to store":                                                                 "is a number too large to store",
 	"msg:must not contain quotes or angle brackets":                                                      "must not contain quotes or angle brackets",
 	"msg:must not contain angle brackets":                                                                "must not contain angle brackets",
 	"msg:must not contain a NUL character":                                                               "must not contain a NUL character",

@@ -542,6 +542,7 @@ var nl = map[string]string{
 	"msg:is not valid UTF-%d":                 "is geen geldige UTF-%d",
 	"msg:must not contain control characters": "mag geen stuurtekens bevatten",
 	"msg:must not contain invisible formatting characters or text direction controls":                    "mag geen onzichtbare opmaaktekens of tekens voor de schrijfrichting bevatten",
+	"msg:is a number too large to store":                                                                 "is een getal dat te groot is om op te slaan",
 	"msg:must not contain quotes or angle brackets":                                                      "mag geen aanhalingstekens of punthaken bevatten",
 	"msg:must not contain angle brackets":                                                                "mag geen punthaken bevatten",
 	"msg:must not contain a NUL character":                                                               "mag geen NUL-teken bevatten",

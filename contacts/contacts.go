@@ -213,7 +213,9 @@ func TooManyAttributes() *errs.Error {
 }
 
 // ValidateAttributes checks free attributes: at most MaxAttributes keys of
-// at most 64 characters ([a-z0-9_-]), values scalars or short strings.
+// at most 64 characters ([a-z0-9_-]), values scalars or short strings
+// that are free values (errs.Value: lines, but no control characters or
+// text direction controls).
 func ValidateAttributes(field string, attrs map[string]any) error {
 	if len(attrs) > MaxAttributes {
 		return errs.Invalidf(field, "has more than %d keys", MaxAttributes)
@@ -228,7 +230,7 @@ func ValidateAttributes(field string, attrs map[string]any) error {
 			if utf8.RuneCountInString(val) > 1000 { // characters, as the message says (errs.Name counts so too)
 				return errs.Invalid(field+"."+k, "is longer than 1000 characters")
 			}
-			if err := errs.Text(field+"."+k, val); err != nil {
+			if err := errs.Value(field+"."+k, val); err != nil {
 				return err
 			}
 		default:

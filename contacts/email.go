@@ -69,7 +69,7 @@ func checkLocal(local string) string {
 	}
 	for _, r := range local {
 		if !atext(r) {
-			return "local part holds a character that is not allowed: " + quoteRune(r)
+			return "local part holds a character that is not allowed: '" + errs.Visible(string(r)) + "'"
 		}
 	}
 	return ""
@@ -127,21 +127,18 @@ func normalizeDomain(domain string) (string, string) {
 	return uni, ""
 }
 
-func quoteRune(r rune) string {
-	if unicode.IsPrint(r) {
-		return "'" + string(r) + "'"
+// EmailKey returns the form in which the spellings of one address compare
+// equal: NormalizeEmail's (NFC, the domain in lower-case U-labels, so
+// user@XN--BCHER-KVA.example and user@Bücher.example are one address),
+// lower-cased, as lower(email) compares stored addresses. A text that
+// NormalizeEmail refuses can be no contact's address: it is only trimmed
+// and lower-cased. Anything that matches an address from outside (a
+// bounce report's recipient) against contacts goes through it.
+func EmailKey(addr string) string {
+	if e, err := NormalizeEmail("", addr); err == nil {
+		addr = e
 	}
-	return "U+" + strings.ToUpper(strings.TrimLeft(string(rune2hex(r)), "0"))
-}
-
-func rune2hex(r rune) []byte {
-	const hex = "0123456789abcdef"
-	b := make([]byte, 8)
-	for i := 7; i >= 0; i-- {
-		b[i] = hex[r&0xf]
-		r >>= 4
-	}
-	return b
+	return strings.ToLower(strings.TrimSpace(addr))
 }
 
 // Domain returns the domain of a normalised address.

@@ -95,3 +95,19 @@ func TestNormalizeEmailDomainLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalizeEmailEchoesCharactersAsErrsVisible: a refused character is
+// written as errs.Visible writes it everywhere (\u202e), never as U+202E.
+func TestNormalizeEmailEchoesCharactersAsErrsVisible(t *testing.T) {
+	for in, want := range map[string]string{
+		"jan\u202ex@example.org": `'\u202e'`,
+		"jan\u00a0x@example.org": `'\u00a0'`,
+		"jan\x01x@example.org":   `'\x01'`,
+		"jan<x@example.org":      `'<'`,
+	} {
+		_, err := NormalizeEmail("email", in)
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "U+") {
+			t.Errorf("NormalizeEmail(%+q): %v, want the character written %s", in, err, want)
+		}
+	}
+}

@@ -48,7 +48,13 @@ type Result struct {
 	// "DATA" (the DATA command or the end of the data, RFC 5321 section
 	// 3.3); "" when no SMTP reply decided (DNS, a local refusal, Err).
 	Command string
-	Err     error
+	// Local says this client refused the message itself before any server
+	// answered for the recipient (an address it cannot write on the
+	// command line, a server without SMTPUTF8, a destination that routes
+	// to this host): Code is its own and says nothing of the mailbox, so
+	// it must not count as the recipient's bounce.
+	Local bool
+	Err   error
 }
 
 // Outcome classifies a Result.

@@ -141,7 +141,7 @@ func (m *MX) send(ctx context.Context, domain string, batch []Envelope) []Result
 		}
 	}
 	if lastErr == nil && refused {
-		return fill(len(batch), Result{Code: 550, Enhanced: "5.4.4", Text: "domain " + domain + " routes mail to a loopback or unspecified address: not delivered"})
+		return fill(len(batch), Result{Code: 550, Enhanced: "5.4.4", Text: "domain " + domain + " routes mail to a loopback or unspecified address: not delivered", Local: true})
 	}
 	if lastErr == nil {
 		lastErr = fmt.Errorf("mta: no address for the MX hosts of %s", domain)

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -241,6 +242,43 @@ func TestSMTPUTF8InvalidIDNDomain(t *testing.T) {
 		m := s.messages()
 		if rs[0].Code != 553 || rs[0].Enhanced != "5.6.7" || rs[1].Outcome() != Sent || len(m) != 1 {
 			t.Errorf("%+v: %v %v, received %v", opt, rs[0], rs[1], envelopesOf(m))
+		}
+	}
+}
+
+// TestQuotedLocalPart: a quoted local part with a space or angle brackets
+// ("john smith"@example.org) is legal in MAIL and RCPT (RFC 5321 §4.1.2
+// Quoted-string) and goes out as it is, pipelining or not; an address that
+// is no Mailbox at all is refused before any server sees it, marked Local
+// (no server said anything of the mailbox), as is a non-ASCII local part
+// for a server without SMTPUTF8.
+func TestQuotedLocalPart(t *testing.T) {
+	t.Parallel()
+	for _, opt := range []serverOptions{{}, {noPipelining: true}} {
+		s := startServer(t, opt)
+		tr := relayFor(t, s, RelayConfig{})
+		es := envelopes(6, "example.org")
+		es[0].To = `"john smith"@example.org`
+		es[1].To = `"a<b>c"@example.org`
+		es[2].To = `"q\"uote"@example.org`
+		es[3].To = `john smith@example.org`
+		es[4].To = `jösé@example.org`
+		rs := tr.Send(t.Context(), "example.org", es)
+		for i, want := range []string{"john smith@example.org", "a<b>c@example.org", `q"uote@example.org`} {
+			if rs[i].Outcome() != Sent || rs[i].Local {
+				t.Errorf("%+v: %s: %v", opt, es[i].To, rs[i])
+			}
+			if !slices.ContainsFunc(s.messages(), func(r received) bool { return r.to == want }) {
+				t.Errorf("%+v: %s not received as %q: %v", opt, es[i].To, want, envelopesOf(s.messages()))
+			}
+		}
+		for i := 3; i <= 4; i++ {
+			if rs[i].Code != 553 || !rs[i].Local || rs[i].Outcome() != Bounced {
+				t.Errorf("%+v: %s: %+v, want a local 553", opt, es[i].To, rs[i])
+			}
+		}
+		if rs[5].Outcome() != Sent || rs[5].Local || len(s.messages()) != 4 {
+			t.Errorf("%+v: %v, received %v", opt, rs[5], envelopesOf(s.messages()))
 		}
 	}
 }

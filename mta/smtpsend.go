@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // aLongTimeAgo is a deadline in the past: it unblocks pending I/O at once.
@@ -225,22 +226,80 @@ func appendEnvelope(b []byte, e Envelope) []byte {
 	return append(b, ">\r\nDATA\r\n"...)
 }
 
-// badAddress refuses envelope addresses that would break the command line,
-// and a local part that is not ASCII when the server does not offer
-// SMTPUTF8 (RFC 6531 §3.2: such a message must not be given to it).
+// badAddress refuses an envelope this client cannot give any server: an
+// address that is not an RFC 5321 §4.1.2 Mailbox (it would break the
+// command line), and a local part that is not ASCII when the server does
+// not offer SMTPUTF8 (RFC 6531 §3.2: such a message must not be given to
+// it). Its Result is Local: no server has said anything of the mailbox.
 func (c *conn) badAddress(e Envelope) *Result {
+	if e.To == "" {
+		return &Result{Code: 553, Enhanced: "5.1.3", Text: "empty recipient (refused locally)", Local: true}
+	}
 	for _, a := range []string{e.From, e.To} {
-		if strings.ContainsAny(a, "<>\r\n \t") {
-			return &Result{Code: 553, Enhanced: "5.1.3", Text: fmt.Sprintf("invalid address %q (refused locally)", a)}
+		if a != "" && !isMailbox(a) { // an empty From is the null reverse-path <>
+			return &Result{Code: 553, Enhanced: "5.1.3", Text: fmt.Sprintf("invalid address %q (refused locally)", a), Local: true}
 		}
 	}
-	if e.To == "" {
-		return &Result{Code: 553, Enhanced: "5.1.3", Text: "empty recipient (refused locally)"}
-	}
 	if _, _, utf8 := envelopeAddrs(e); utf8 && !c.smtputf8 {
-		return &Result{Code: 553, Enhanced: "5.6.7", Text: "non-ASCII address and the server does not offer SMTPUTF8 (refused locally)"}
+		return &Result{Code: 553, Enhanced: "5.6.7", Text: "non-ASCII address and the server does not offer SMTPUTF8 (refused locally)", Local: true}
 	}
 	return nil
+}
+
+// isMailbox reports whether a can be written in MAIL FROM:<a> or RCPT
+// TO:<a> as it is: Local-part "@" Domain (RFC 5321 §4.1.2), the local part
+// a Dot-string or a Quoted-string ("john smith"@example.org: spaces and
+// angle brackets are legal inside the quotes), either with UTF-8 beyond
+// ASCII (RFC 6531 §3.3); the domain without spaces, controls, quotes or
+// angle brackets (its form is DNS's business).
+func isMailbox(a string) bool {
+	at := strings.LastIndexByte(a, '@')
+	if at <= 0 || at == len(a)-1 || !utf8.ValidString(a) {
+		return false
+	}
+	local, domain := a[:at], a[at+1:]
+	for i := 0; i < len(domain); i++ {
+		if c := domain[i]; c <= ' ' || c == 0x7f || strings.IndexByte(`<>"\@`, c) >= 0 {
+			return false
+		}
+	}
+	if local[0] == '"' {
+		return isQuotedString(local)
+	}
+	return isDotString(local)
+}
+
+// isQuotedString: DQUOTE *(qtextSMTP / quoted-pairSMTP) DQUOTE, qtextSMTP
+// being printable ASCII but '"' and '\\' (space included) or UTF-8
+// beyond ASCII, quoted-pairSMTP '\\' and a printable ASCII byte.
+func isQuotedString(s string) bool {
+	if len(s) < 2 || s[len(s)-1] != '"' {
+		return false
+	}
+	for i := 1; i < len(s)-1; i++ {
+		switch c := s[i]; {
+		case c == '\\':
+			if i++; i == len(s)-1 || s[i] < ' ' || s[i] > '~' {
+				return false
+			}
+		case c == '"' || c < ' ' || c == 0x7f:
+			return false
+		}
+	}
+	return true
+}
+
+// isDotString: atoms of atext (or UTF-8 beyond ASCII) joined by single dots.
+func isDotString(s string) bool {
+	if s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x80 && c != '.' && !dotAtom(s[i:i+1], "!#$%&'*+-/=?^_`{|}~") {
+			return false
+		}
+	}
+	return true
 }
 
 var (

@@ -39,14 +39,55 @@ func NameProblem(s string) string {
 		return nameTooLong
 	}
 	for _, r := range s {
-		switch {
-		case r == '\r' || r == '\n' || r == '\u2028' || r == '\u2029':
+		if r == '\r' || r == '\n' || r == '\u2028' || r == '\u2029' {
 			return nameLines
-		case unicode.IsControl(r):
-			return nameControl
-		case invisible(r):
-			return nameInvisible
 		}
+		if p := hiddenProblem(r); p != "" {
+			return p
+		}
+	}
+	return ""
+}
+
+// ValueProblem says why s cannot be a free value ("" when it can): a
+// contact's attribute, which one person types (or imports) and another
+// reads, in the console, an export or a message merged from it. It is
+// NameProblem's rule without its length and without the one line: a
+// value may hold line breaks and tabs (an address, a note), but no other
+// control character and none of the invisible format characters, the text
+// direction controls (U+202E ...) among them, that NameProblem refuses.
+func ValueProblem(s string) string {
+	if p := TextProblem(s); p != "" {
+		return p
+	}
+	for _, r := range s {
+		if r == '\t' || r == '\r' || r == '\n' {
+			continue
+		}
+		if p := hiddenProblem(r); p != "" {
+			return p
+		}
+	}
+	return ""
+}
+
+// Value returns an invalid-field error naming field when s is not a free
+// value (see ValueProblem), nil otherwise.
+func Value(field, s string) error {
+	if p := ValueProblem(s); p != "" {
+		return Invalid(field, p)
+	}
+	return nil
+}
+
+// hiddenProblem says why r may not be in a name or a value: a control
+// character, or an invisible one (see invisible); "" when it may.
+func hiddenProblem(r rune) string {
+	switch {
+	case unicode.IsControl(r):
+		return nameControl
+	case invisible(r):
+		return nameInvisible
 	}
 	return ""
 }
@@ -67,8 +108,8 @@ func invisible(r rune) bool {
 // Visible returns s fit to echo back to the person who typed it (a
 // rejected line in an error list): every character NameProblem refuses as
 // unseen (a control character, a line or paragraph separator, a text
-// direction control such as U+202E, another invisible format character)
-// is written as its escape, as strconv.Quote writes it ("\u202e", "\n",
+// direction control such as U+202E, another invisible format character),
+// and every space but the plain one (U+00A0, U+3000), is written as its escape, as strconv.Quote writes it ("\u202e", "\n",
 // "\x00"), and a byte that is not UTF-8 as "\xff", so the reader sees
 // what is there and a direction control cannot reorder the text around
 // it. Anything else is left as typed.
@@ -98,9 +139,10 @@ func Visible(s string) string {
 }
 
 // unseen reports whether r does not show as itself (NameProblem's control
-// characters, line breaks and invisible characters).
+// characters, line breaks and invisible characters), or shows as a plain
+// space but is another (a no-break space, an em space).
 func unseen(r rune) bool {
-	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || invisible(r)
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || invisible(r) || (r != ' ' && unicode.IsSpace(r))
 }
 
 // Name returns an invalid-field error naming field when s is not a name

@@ -49,6 +49,7 @@ func TestVisibleShowsWhatAReaderCannotSee(t *testing.T) {
 		"\u3164x\U000e0041":      `\u3164x\U000e0041`,
 		"a\tb\nc\x00d\x7f\u0085": `a\tb\nc\x00d\x7f\u0085`,
 		"a\u2028b":               `a\u2028b`,
+		"a\u00a0b\u3000c d":      `a\u00a0b\u3000c d`,
 		"a\xffb":                 `a\xffb`,
 		"Zoë مریم می\u200cخواهم 👩\u200d💻": "Zoë مریم می\u200cخواهم 👩\u200d💻",
 	} {
@@ -64,4 +65,28 @@ func TestVisibleShowsWhatAReaderCannotSee(t *testing.T) {
 func ExampleVisible() {
 	fmt.Println(errs.Visible("Invoice\u202efdp.exe"))
 	// Output: Invoice\u202efdp.exe
+}
+
+// TestValueAllowsLinesRefusesWhatSpoofsAReader: a free value (an
+// attribute) may hold line breaks and tabs and any script, but no other
+// control character (C0 or C1) and none of the invisible characters and
+// text direction controls a name may not hold, with the field named.
+func TestValueAllowsLinesRefusesWhatSpoofsAReader(t *testing.T) {
+	for _, ok := range []string{"", "Dorpsstraat 1\r\n1234 AB Ergens", "a\tb", "مریم", "می\u200cخواهم", "👩\u200d💻",
+		strings.Repeat("é", 5000)} {
+		if err := errs.Value("attributes.note", ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+	for s, want := range map[string]string{
+		"Invoice\u202efdp.exe": "invisible", "a\u2066b": "invisible", "a\u200bb": "invisible", "\ufeffx": "invisible",
+		"a\x1bb": "control", "a\x7fb": "control", "a\u0085b": "control", "a\u009bb": "control", "a\x0bb": "control",
+		"a\x00b": "NUL", "a\xffb": "UTF-8",
+	} {
+		err := errs.Value("attributes.note", s)
+		var e *errs.Error
+		if !errors.As(err, &e) || e.Field != "attributes.note" || !strings.Contains(e.Message, want) {
+			t.Errorf("%+q: %v, want an invalid attributes.note that says %q", s, err, want)
+		}
+	}
 }

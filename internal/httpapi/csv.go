@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // StartCSV sets the headers of a CSV download (RFC 4180) named name.csv,
@@ -39,9 +40,10 @@ func CSVRow(row []string) []string {
 }
 
 // CSVCell defuses a value a spreadsheet would run as a formula (one that
-// starts with = + - @, a tab or a carriage return) by prefixing a quote,
-// as OWASP's CSV injection guidance has it; a number ("-3") is left as it
-// is. Names, addresses and other text staff typed in can reach every CSV
+// starts with = + - @, a tab or a carriage return, or with the full-width
+// ＝ ＋ － ＠ that spreadsheets in East Asian locales read as the same) by
+// prefixing a quote, as OWASP's CSV injection guidance has it; a number
+// ("-3") is left as it is. Names, addresses and other text staff typed in can reach every CSV
 // download, and the person who opens it is often not the one who typed
 // them. A value that already starts with a quote before such a character
 // gets one more, so CSVValue reads every cell back as the value written.
@@ -62,6 +64,11 @@ func CSVValue(cell string) string {
 	return cell
 }
 
+// formulaStarts are the characters a cell a spreadsheet runs as a formula
+// starts with: = + - @, tab and carriage return, and their full-width forms
+// (U+FF1D, U+FF0B, U+FF0D, U+FF20).
+const formulaStarts = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
+
 // defused says whether CSVCell puts a quote before v.
 func defused(v string) bool {
 	switch {
@@ -69,7 +76,8 @@ func defused(v string) bool {
 		return false
 	case v[0] == '\'':
 		return defused(v[1:])
-	case !strings.ContainsRune("=+-@\t\r", rune(v[0])):
+	}
+	if r, _ := utf8.DecodeRuneInString(v); !strings.ContainsRune(formulaStarts, r) {
 		return false
 	}
 	_, err := strconv.ParseFloat(v, 64)

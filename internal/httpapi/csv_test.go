@@ -28,6 +28,12 @@ func TestCSVCellAndValue(t *testing.T) {
 		"'quoted'":          "'quoted'",
 		"'-2":               "'-2",
 		"a=b":               "a=b",
+		"＝1+1":              "'＝1+1",
+		"＋31 6 1234":        "'＋31 6 1234",
+		"－3":                "'－3",
+		"＠SUM(A1)":          "'＠SUM(A1)",
+		"'＝x":               "''＝x",
+		"a＝b":               "a＝b",
 	} {
 		if got := httpapi.CSVCell(v); got != want {
 			t.Errorf("CSVCell(%q) = %q, want %q", v, got, want)

@@ -70,6 +70,7 @@ func decode(data []byte, v any, patch bool) error {
 // DecodePatch).
 func check(body []byte, t reflect.Type, patch bool) error {
 	w := &jsonWalker{dec: json.NewDecoder(bytes.NewReader(body)), body: body, patch: patch}
+	w.dec.UseNumber() // a number too large for its field is named (numberError)
 	err := w.value(t, "")
 	if err == errStopWalk {
 		return nil
@@ -132,6 +133,37 @@ func (w *jsonWalker) value(t reflect.Type, path string) error {
 		return w.array(elemType(t), path)
 	case string:
 		return textError(path, raw, v)
+	case json.Number:
+		return numberError(path, t, v)
+	}
+	return nil
+}
+
+// NumberRangeMessage says a number does not fit the field it is for.
+const NumberRangeMessage = "is a number too large to store"
+
+// numberError reports a number too large for the field it decodes into
+// (1e400 for a float64 or a free value, 300 for an int8), naming the field
+// or the key it sits under ("attributes.size"): encoding/json reports it
+// on the field that holds the map, "attributes", without the key. A number
+// of the wrong form (1.5 for a whole number) is left to encoding/json.
+func numberError(path string, t reflect.Type, n json.Number) error {
+	if path == "" {
+		path = "body"
+	}
+	var err error
+	switch t = deref(t); {
+	case t == nil || t.Kind() == reflect.Interface || t.Kind() == reflect.Float64:
+		_, err = strconv.ParseFloat(string(n), 64)
+	case t.Kind() == reflect.Float32:
+		_, err = strconv.ParseFloat(string(n), 32)
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Int64:
+		_, err = strconv.ParseInt(string(n), 10, t.Bits())
+	case t.Kind() >= reflect.Uint && t.Kind() <= reflect.Uintptr:
+		_, err = strconv.ParseUint(string(n), 10, t.Bits())
+	}
+	if errors.Is(err, strconv.ErrRange) {
+		return errs.Invalid(path, NumberRangeMessage)
 	}
 	return nil
 }

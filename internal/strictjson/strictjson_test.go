@@ -65,6 +65,10 @@ func TestDecodeRefusesWhatEncodingJSONLetsThrough(t *testing.T) {
 		{"duplicate field", `{"email":"a@example.org","email":"b@example.org"}`, "invalid_field", "email"},
 		{"duplicate nested field", `{"consent":{"source":"a","source":"b"}}`, "invalid_field", "consent.source"},
 		{"duplicate map key", `{"attributes":{"city":"a","city":"b"}}`, "invalid_field", "attributes.city"},
+		{"number too large for a free value", `{"attributes":{"size":1e400}}`, "invalid_field", "attributes.size"},
+		{"negative number too large for a free value", `{"attributes":{"a":[{"b":-1e999}]}}`, "invalid_field", "attributes.a[0].b"},
+		{"number too large for an int", `{"NoTag":99999999999999999999}`, "invalid_field", "NoTag"},
+		{"large numbers that fit", `{"attributes":{"size":1e300,"tiny":1e-400},"NoTag":-9223372036854775808}`, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var v input
@@ -95,6 +99,9 @@ func TestDecodeLeavesSyntaxAndTypeErrorsToEncodingJSON(t *testing.T) {
 	var typ *json.UnmarshalTypeError
 	if err := strictjson.Decode([]byte(`{"email":1}`), &v); !errors.As(err, &typ) {
 		t.Errorf("type: %v", err)
+	}
+	if err := strictjson.Decode([]byte(`{"NoTag":1.5}`), &v); !errors.As(err, &typ) {
+		t.Errorf("fraction for a whole number: %v", err)
 	}
 	if err := strictjson.Decode([]byte(`{} {}`), &v); !errors.Is(err, strictjson.ErrTrailing) {
 		t.Errorf("trailing: %v", err)
