@@ -177,8 +177,16 @@ func insertBounce(ctx context.Context, tx pgx.Tx, e event, countable bool) (int6
 // department for the shared listener): postbode_evidence_departments,
 // migration 400. So a department's staff read only evidence naming their
 // own contacts, and the default department's also evidence naming none.
+//
+// The recipient is kept in the form contacts compare in (contacts.EmailKey),
+// so a report spelling a contact's domain in A-labels is filed with that
+// contact's department and found by its erasure and export, which match
+// evidence by lower(recipient).
 func insertEvidence(ctx context.Context, tx pgx.Tx, e event) error {
 	e.ContactID, e.CampaignID = 0, 0
+	if e.Result.Recipient != "" {
+		e.Result.Recipient = contacts.EmailKey(e.Result.Recipient)
+	}
 	_, err := tx.Exec(ctx, `INSERT INTO bounces (contact_id, campaign_id, inbound_id, recipient, class, reason, status,
 		reply_code, action, diagnostic, source, rule, status_rule, outcome, department_id)
 		SELECT $1::bigint, $2::bigint, $3::bigint, $4::text, $5, $6, $7, $8::integer, $9, $10, $11, $12, $13, 'unauthenticated', d

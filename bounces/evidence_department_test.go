@@ -127,3 +127,32 @@ func TestScopedEvidenceStaysInItsDepartment(t *testing.T) {
 		t.Errorf("B's intake filed %d rows under the default department", n)
 	}
 }
+
+// TestEvidenceOfAnIDNSpelling: a report without proof naming department
+// B's contact with its domain in A-labels (jan@xn--bcher-kva.example for
+// the stored jan@bücher.example) is B's evidence, not the default
+// department's, and B's erasure of the contact takes it out.
+func TestEvidenceOfAnIDNSpelling(t *testing.T) {
+	const stored, reported = "jan@bücher.example", "jan@xn--bcher-kva.example"
+	e, _, ctxB, _, _ := erasureEnv(t, "shared@example.org")
+	b, err := e.cs.Create(ctxB, contacts.New{Email: stored, Source: "api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := e.deliver("postmaster@"+bounceDomain, forgedTextBounce(reported)); out != "unauthenticated" {
+		t.Fatalf("report without proof: outcome %q, want unauthenticated", out)
+	}
+	if got := e.evidenceSeen("marketer"); slices.Contains(got, stored) || slices.Contains(got, reported) {
+		t.Errorf("the default department lists B's contact's evidence: %v", got)
+	}
+	if got := e.evidenceSeen("sales"); !slices.Equal(got, []string{stored}) {
+		t.Errorf("department B lists the evidence of %v, want [%s]", got, stored)
+	}
+	code, raw := e.do("privacyB", "POST", "/api/v1/privacy/erasures", map[string]any{"contact_id": b.ID})
+	if code != 200 {
+		t.Fatalf("B erases its contact: %d %s", code, raw)
+	}
+	if n := e.count(`SELECT count(*) FROM bounces WHERE lower(recipient) IN ($1, $2)`, stored, reported); n != 0 {
+		t.Errorf("%d evidence rows still name the erased address", n)
+	}
+}
