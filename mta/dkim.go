@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/postbode/postbode/internal/identity"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -198,7 +199,7 @@ func (d *DKIM) WithMetrics(reg prometheus.Registerer) *DKIM {
 // normDomain is the form a domain is looked up in: lower case, without the
 // final dot, in A-labels (keys and From fields may spell an IDN either way).
 func normDomain(s string) string {
-	return asciiDomain(strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), ".")))
+	return identity.ASCIIDomain(strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), ".")))
 }
 
 // keysFor returns the signing keys for domain or its nearest parent with keys.

@@ -3,24 +3,10 @@ package mta
 import (
 	"strings"
 
-	"golang.org/x/net/idna"
+	"github.com/postbode/postbode/internal/identity"
 )
 
-// asciiDomain returns domain in A-labels (RFC 5890), as DNS and an SMTP
-// envelope without SMTPUTF8 need it: contacts keep an internationalised
-// domain in U-labels (bücher.example), a name DNS does not know. A name
-// that is not a valid IDN is returned as it is.
-func asciiDomain(domain string) string {
-	if isASCII(domain) {
-		return domain
-	}
-	if a, err := idna.Lookup.ToASCII(domain); err == nil {
-		return a
-	}
-	return domain
-}
-
-// asciiAddress returns addr with its domain in A-labels, and whether it is
+// asciiAddress returns addr with its domain in A-labels (identity.ASCIIDomain), and whether it is
 // then ASCII: a local part that is not (jösé@example.org, RFC 6532), or a
 // domain that has no A-labels (not a valid IDN), may go only to a server
 // that offers SMTPUTF8 (RFC 6531 §3.2).
@@ -29,7 +15,7 @@ func asciiAddress(addr string) (string, bool) {
 	if at < 0 {
 		return addr, isASCII(addr)
 	}
-	a := addr[:at+1] + asciiDomain(addr[at+1:])
+	a := addr[:at+1] + identity.ASCIIDomain(addr[at+1:])
 	return a, isASCII(a)
 }
 

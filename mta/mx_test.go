@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/postbode/postbode/internal/identity"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -230,8 +231,8 @@ func envelopesOf(m []received) []string {
 func TestSMTPUTF8InvalidIDNDomain(t *testing.T) {
 	t.Parallel()
 	const domain = "\u0301ab.example"
-	if got := asciiDomain(domain); got != domain {
-		t.Fatalf("asciiDomain(%q) = %q: pick a domain that is no valid IDN", domain, got)
+	if got := identity.ASCIIDomain(domain); got != domain {
+		t.Fatalf("ASCIIDomain(%q) = %q: pick a domain that is no valid IDN", domain, got)
 	}
 	for _, opt := range []serverOptions{{}, {noPipelining: true}} {
 		s := startServer(t, opt)

@@ -280,7 +280,7 @@ func CheckFrom(ctx context.Context, q DB, dept int64, field, addr string) error 
 		return errs.Invalid(field, "not an address")
 	}
 	at := strings.LastIndexByte(a.Address, '@')
-	domain := asciiDomain(strings.ToLower(a.Address[at+1:]))
+	domain := ASCIIDomain(strings.ToLower(a.Address[at+1:]))
 	var owner *int64
 	var ownsAny bool
 	err = q.QueryRow(access.Unscoped(ctx), `SELECT (SELECT department_id FROM department_domains o WHERE `+coversSQL("o.domain", "$1")+`
@@ -344,11 +344,20 @@ func From(ctx context.Context) (Identity, bool) {
 	return id, ok
 }
 
-// asciiDomain is the ASCII (xn--) form of domain d, the form a department
-// owns a domain in (Validate); a From address keeps its domain in Unicode
-// (contacts.NormalizeEmail, which has checked it), and both spellings are
-// one domain. d itself when it has no ASCII form.
-func asciiDomain(d string) string {
+// ASCIIDomain is the ASCII (xn--, RFC 5890 A-label) form of domain d: the
+// form a department owns a domain in (Validate), and the form DNS, an SMTP
+// envelope without SMTPUTF8 and a DKIM d= need. A contact's or From
+// address keeps its domain in Unicode (contacts.NormalizeEmail, which has
+// checked it), and both spellings are one domain. d itself when it is
+// ASCII already or has no ASCII form (not a valid IDN).
+func ASCIIDomain(d string) string {
+	ascii := true
+	for i := 0; i < len(d) && ascii; i++ {
+		ascii = d[i] < 0x80
+	}
+	if ascii {
+		return d
+	}
 	if a, err := idna.Lookup.ToASCII(d); err == nil {
 		return a
 	}
